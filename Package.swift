@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "obsctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "obsctl", targets: ["obsctl"]),
+        .library(name: "OBSCore", targets: ["OBSCore"]),
+        .library(name: "OBSLocalBackend", targets: ["OBSLocalBackend"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: one module per C library, each with typed `static inline` shims for variadic calls.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // OpenSSL EVP wrappers: AES-256-GCM, HKDF, HMAC, digests, RNG, secret bytes. No I/O.
+        .target(name: "OBSCrypto", dependencies: ["COpenSSL"]),
+        // Shared vocabulary and the storage protocol both backends implement.
+        .target(name: "OBSCore", dependencies: ["OBSCrypto"]),
+        // The embedded backend: OBX object format, file store, local KMS, policy, audit log.
+        .target(name: "OBSLocalBackend", dependencies: ["OBSCore", "OBSCrypto"]),
+        // The command tree; knows nothing of files on disk, HTTP or key material.
+        .target(name: "ObsctlCLI", dependencies: [
+            "OBSCore", "OBSLocalBackend",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "obsctl", dependencies: ["ObsctlCLI"]),
+
+        .testTarget(name: "OBSCryptoTests", dependencies: ["OBSCrypto"]),
+        .testTarget(name: "OBSCoreTests", dependencies: ["OBSCore"]),
+        .testTarget(name: "OBSLocalBackendTests", dependencies: ["OBSLocalBackend", "OBSCore", "OBSCrypto"]),
+        .testTarget(name: "ObsctlCLITests", dependencies: ["ObsctlCLI", "obsctl", "OBSCrypto"]),
+    ]
+)

@@ -1,0 +1,95 @@
+import Foundation
+
+public enum StorageClass: String, Sendable, Codable, CaseIterable {
+    case standard = "STANDARD", warm = "WARM", cold = "COLD"
+}
+
+public struct BucketInfo: Sendable, Equatable {
+    public var name: BucketName
+    public var location: String
+    public var storageClass: StorageClass
+    public var created: Date
+    public var encryption: BucketEncryption?
+
+    public init(name: BucketName, location: String, storageClass: StorageClass, created: Date, encryption: BucketEncryption?) {
+        self.name = name; self.location = location; self.storageClass = storageClass; self.created = created; self.encryption = encryption
+    }
+}
+
+/// What `stat` and uploads report about an object.
+public struct ObjectInfo: Sendable, Equatable {
+    public var bucket: BucketName
+    public var key: ObjectKey
+    public var size: Int64
+    public var etag: String
+    public var contentType: String
+    public var lastModified: Date
+    public var userMetadata: [String: String]
+    public var sseMode: SSEMode
+    public var sseOrigin: SSEOrigin
+    /// Bare key id (UUID) for SSE-KMS objects.
+    public var kmsKeyID: String?
+    /// Full form `<region>:<domain>:key/<uuid>`, as OBS reports it.
+    public var kmsKeyURN: String?
+    /// Base64 MD5 of the SSE-C key, taken from the request (never stored).
+    public var customerKeyMD5: String?
+
+    public init(bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,
+                userMetadata: [String: String], sseMode: SSEMode, sseOrigin: SSEOrigin, kmsKeyID: String? = nil,
+                kmsKeyURN: String? = nil, customerKeyMD5: String? = nil) {
+        self.bucket = bucket; self.key = key; self.size = size; self.etag = etag; self.contentType = contentType
+        self.lastModified = lastModified; self.userMetadata = userMetadata; self.sseMode = sseMode; self.sseOrigin = sseOrigin
+        self.kmsKeyID = kmsKeyID; self.kmsKeyURN = kmsKeyURN; self.customerKeyMD5 = customerKeyMD5
+    }
+}
+
+/// One page of a listing with `delimiter`: objects and common prefixes, in key order.
+public struct ObjectListing: Sendable {
+    public var objects: [ObjectInfo]
+    public var commonPrefixes: [String]
+    public var nextMarker: String?
+    public init(objects: [ObjectInfo], commonPrefixes: [String], nextMarker: String?) {
+        self.objects = objects; self.commonPrefixes = commonPrefixes; self.nextMarker = nextMarker
+    }
+}
+
+public struct CreateBucketRequest: Sendable {
+    public var name: BucketName
+    public var location: String
+    public var storageClass: StorageClass
+    public var encryption: BucketEncryption?
+    public init(name: BucketName, location: String, storageClass: StorageClass, encryption: BucketEncryption?) {
+        self.name = name; self.location = location; self.storageClass = storageClass; self.encryption = encryption
+    }
+}
+
+public struct PutObjectRequest: Sendable {
+    public var bucket: BucketName
+    public var key: ObjectKey
+    /// nil: no SSE asked for, the bucket default applies.
+    public var sse: SSERequest?
+    public var contentType: String
+    public var userMetadata: [String: String]
+    public init(bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream", userMetadata: [String: String] = [:]) {
+        self.bucket = bucket; self.key = key; self.sse = sse; self.contentType = contentType; self.userMetadata = userMetadata
+    }
+}
+
+public struct GetObjectRequest: Sendable {
+    public var bucket: BucketName
+    public var key: ObjectKey
+    public var customerKey: CustomerKey?
+    public init(bucket: BucketName, key: ObjectKey, customerKey: CustomerKey? = nil) {
+        self.bucket = bucket; self.key = key; self.customerKey = customerKey
+    }
+}
+
+public struct CopyObjectRequest: Sendable {
+    public var source: GetObjectRequest
+    public var destination: PutObjectRequest
+    /// Keep the source's content type and metadata when the destination names none (OBS's COPY directive).
+    public var replaceMetadata: Bool
+    public init(source: GetObjectRequest, destination: PutObjectRequest, replaceMetadata: Bool) {
+        self.source = source; self.destination = destination; self.replaceMetadata = replaceMetadata
+    }
+}

@@ -1,0 +1,89 @@
+/// A bucket name that satisfies OBS's naming rules: 3–63 characters of lowercase letters, digits, `-` and `.`;
+/// starts and ends with a letter or digit; no `..`, `.-` or `-.`; not shaped like an IPv4 address.
+public struct BucketName: Hashable, Sendable, CustomStringConvertible, Comparable {
+    public let value: String
+
+    public init(_ value: String) throws {
+        let u = Array(value.utf8)
+        guard (3...63).contains(u.count) else {
+            throw OBSError.invalidBucketName(value, "it must be 3 to 63 characters long (it has \(u.count))")
+        }
+        for c in u where !(Self.isLowerAlnum(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")) {
+            throw OBSError.invalidBucketName(value, "only lowercase letters, digits, '-' and '.' are allowed (found '\(Character(Unicode.Scalar(c)))')")
+        }
+        guard Self.isLowerAlnum(u.first!), Self.isLowerAlnum(u.last!) else {
+            throw OBSError.invalidBucketName(value, "it must start and end with a lowercase letter or digit")
+        }
+        for bad in ["..", ".-", "-."] where value.contains(bad) {
+            throw OBSError.invalidBucketName(value, "it must not contain '\(bad)'")
+        }
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }) {
+            throw OBSError.invalidBucketName(value, "it must not look like an IP address")
+        }
+        self.value = value
+    }
+
+    private static func isLowerAlnum(_ c: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+    }
+
+    public var description: String { value }
+    public static func < (a: BucketName, b: BucketName) -> Bool { a.value < b.value }
+}
+
+/// An object key: 1–1024 bytes of UTF-8 without NUL. `/` has no special meaning to OBS.
+public struct ObjectKey: Hashable, Sendable, CustomStringConvertible, Comparable {
+    public static let maxBytes = 1024
+    public let value: String
+
+    public init(_ value: String) throws {
+        let n = value.utf8.count
+        guard n >= 1 else { throw OBSError.invalidArgument("object key is empty; name the object, e.g. obs://bucket/name") }
+        guard n <= Self.maxBytes else {
+            throw OBSError(code: "KeyTooLongError", message: "object key is \(n) bytes; OBS allows at most 1024", httpStatus: 400, category: .usage)
+        }
+        guard !value.utf8.contains(0) else { throw OBSError.invalidArgument("object key contains a NUL character") }
+        self.value = value
+    }
+
+    public var description: String { value }
+    public static func < (a: ObjectKey, b: ObjectKey) -> Bool { Array(a.value.utf8).lexicographicallyPrecedes(b.value.utf8) }
+}
+
+/// `obs://bucket[/key-or-prefix]`, the address form every command takes.
+public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
+    public static let scheme = "obs://"
+    public let bucket: BucketName
+    /// Everything after the first `/` following the bucket, possibly empty (the whole bucket) or ending in `/`.
+    public let path: String
+
+    public static func isOBSURL(_ text: String) -> Bool { text.hasPrefix(scheme) }
+
+    public init(_ text: String) throws {
+        guard text.hasPrefix(Self.scheme) else {
+            throw OBSError.invalidArgument("'\(text)' is not an OBS address; write obs://BUCKET[/KEY]")
+        }
+        let rest = text.dropFirst(Self.scheme.count)
+        let bucketPart: Substring
+        if let slash = rest.firstIndex(of: "/") {
+            bucketPart = rest[..<slash]
+            path = String(rest[rest.index(after: slash)...])
+        } else {
+            bucketPart = rest
+            path = ""
+        }
+        guard !bucketPart.isEmpty else { throw OBSError.invalidArgument("'\(text)' names no bucket; write obs://BUCKET[/KEY]") }
+        bucket = try BucketName(String(bucketPart))
+    }
+
+    public init(bucket: BucketName, path: String) { self.bucket = bucket; self.path = path }
+
+    /// The path as an object key; fails when the address names only a bucket.
+    public func objectKey() throws -> ObjectKey {
+        guard !path.isEmpty else { throw OBSError.invalidArgument("'\(self)' names a bucket, not an object; write obs://\(bucket)/KEY") }
+        return try ObjectKey(path)
+    }
+
+    public var description: String { Self.scheme + bucket.value + (path.isEmpty ? "" : "/" + path) }
+}

@@ -1,0 +1,40 @@
+/// The storage protocol. The CLI talks only to this; the embedded local backend implements it now, the remote OBS
+/// client next. Every operation fails with `OBSError`.
+public protocol ObjectStorage: AnyObject {
+    /// A short name for messages, e.g. "local (/home/u/.local/share/obsctl)".
+    var displayName: String { get }
+
+    func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo
+    func listBuckets() async throws -> [BucketInfo]
+    func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo
+    /// Deletes an empty bucket; `BucketNotEmpty` otherwise.
+    func deleteBucket(_ bucket: BucketName) async throws
+
+    /// nil when the bucket has no default encryption (OBS's 404 NoSuchEncryptionConfiguration).
+    func bucketEncryption(_ bucket: BucketName) async throws -> BucketEncryption?
+    /// Sets (non-nil) or removes (nil) the default. Never touches stored objects.
+    func setBucketEncryption(_ bucket: BucketName, _ encryption: BucketEncryption?) async throws
+
+    func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo
+    /// Streams the object's verified bytes into `sink`.
+    func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo
+    func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo
+    func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo
+    func deleteObject(bucket: BucketName, key: ObjectKey) async throws
+    /// Keys in byte order after `marker`; with a delimiter, keys sharing a prefix up to it are rolled up.
+    func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing
+}
+
+extension ObjectStorage {
+    /// Every object under `prefix`, all pages.
+    public func listAllObjects(bucket: BucketName, prefix: String) async throws -> [ObjectInfo] {
+        var all: [ObjectInfo] = []
+        var marker: String? = nil
+        repeat {
+            let page = try await listObjects(bucket: bucket, prefix: prefix, delimiter: nil, marker: marker, maxKeys: 1000)
+            all += page.objects
+            marker = page.nextMarker
+        } while marker != nil
+        return all
+    }
+}

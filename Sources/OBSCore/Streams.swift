@@ -1,0 +1,30 @@
+/// Where upload bytes come from. `read` fills up to `buffer.count` bytes and returns how many; 0 means end of data.
+/// Backends pull in bounded pieces, so memory stays bounded whatever the object size.
+public protocol ByteSource: AnyObject {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// Where download bytes go. A backend writes only bytes it has verified.
+public protocol ByteSink: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// An in-memory source, for small bodies and tests.
+public final class BufferSource: ByteSource {
+    private let bytes: [UInt8]
+    private var offset = 0
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - offset)
+        if n > 0 { bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
+        offset += n
+        return n
+    }
+}
+
+/// An in-memory sink, for small bodies and tests.
+public final class BufferSink: ByteSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
+}

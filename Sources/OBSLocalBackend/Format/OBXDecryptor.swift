@@ -1,0 +1,97 @@
+import OBSCore
+import OBSCrypto
+
+/// Reads an OBX1 stream and serves its plaintext as a `ByteSource`.
+///
+/// Before the first byte: the file length must equal `OBXFormat.encryptedSize` for the size recorded in the
+/// (MAC-verified) metadata, and the header must carry the expected uid and part number. After that, each chunk's
+/// plaintext is released only once its tag has verified; any failure is an integrity error and nothing of that
+/// chunk is served.
+final class OBXDecryptor: ByteSource {
+    typealias ReadAt = (_ offset: Int64, _ into: UnsafeMutableRawBufferPointer) throws -> Int
+
+    private let cipher: OBXStreamCipher
+    private let readAt: ReadAt
+    private let plaintextSize: Int64
+    private let chunkCount: Int64
+    private var nextChunk: Int64 = 0
+    private var cipherBuffer: [UInt8]
+    private var plainBuffer: [UInt8]
+    private var plainStart = 0, plainEnd = 0
+
+    init(dek: SecretBytes, expectedUID: [UInt8], expectedPart: UInt32, plaintextSize: Int64, fileSize: Int64, readAt: @escaping ReadAt) throws {
+        guard fileSize == OBXFormat.encryptedSize(plaintextSize: plaintextSize) else {
+            throw OBSError.integrity("data file is \(fileSize) bytes, expected \(OBXFormat.encryptedSize(plaintextSize: plaintextSize))")
+        }
+        var headerBytes = [UInt8](repeating: 0, count: OBXFormat.headerSize)
+        let n = try headerBytes.withUnsafeMutableBytes { try readAt(0, $0) }
+        guard n == OBXFormat.headerSize else { throw OBSError.integrity("data file header is truncated") }
+        let header = try OBXHeader.decode(headerBytes)
+        guard constantTimeEquals(header.objectUID, expectedUID) else { throw OBSError.integrity("data file belongs to another object") }
+        guard header.partNumber == expectedPart else { throw OBSError.integrity("data file part number \(header.partNumber) is not \(expectedPart)") }
+        self.cipher = try OBXStreamCipher(dek: dek, header: header)
+        self.readAt = readAt
+        self.plaintextSize = plaintextSize
+        self.chunkCount = OBXFormat.chunkCount(plaintextSize: plaintextSize)
+        let batch = OBXEncryptor.batchChunks
+        cipherBuffer = [UInt8](repeating: 0, count: batch * (OBXFormat.chunkSize + OBXFormat.tagSize))
+        plainBuffer = [UInt8](repeating: 0, count: batch * OBXFormat.chunkSize)
+    }
+
+    deinit { plainBuffer.withUnsafeMutableBytes { wipe($0) } }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if plainStart == plainEnd {
+            if nextChunk >= chunkCount { return 0 }
+            try decryptBatch()
+            if plainStart == plainEnd { return 0 }  // the single empty final chunk
+        }
+        let n = min(buffer.count, plainEnd - plainStart)
+        plainBuffer.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + plainStart, byteCount: n) }
+        plainStart += n
+        return n
+    }
+
+    private func decryptBatch() throws {
+        let C = Int64(OBXFormat.chunkSize), T = OBXFormat.tagSize
+        let first = nextChunk
+        let count = min(Int64(OBXEncryptor.batchChunks), chunkCount - first)
+        let plainOffset = first * C
+        let plainLen = Int(min(count * C, plaintextSize - plainOffset))
+        let cipherLen = plainLen + Int(count) * T
+        let fileOffset = Int64(OBXFormat.headerSize) + plainOffset + first * Int64(T)
+        var got = 0
+        try cipherBuffer.withUnsafeMutableBytes { buf in
+            while got < cipherLen {
+                let n = try readAt(fileOffset + Int64(got), UnsafeMutableRawBufferPointer(rebasing: buf[got..<cipherLen]))
+                if n == 0 { throw OBSError.integrity("data file ended early") }
+                got += n
+            }
+        }
+        var inOff = 0, outOff = 0
+        for i in first..<(first + count) {
+            let isFinal = i == chunkCount - 1
+            let len = isFinal ? Int(plaintextSize - i * C) : Int(C)
+            do {
+                try cipherBuffer.withUnsafeBytes { inp in
+                    try plainBuffer.withUnsafeMutableBytes { out in
+                        try cipher.withChunkParameters(UInt64(i), final: isFinal) { nonce, aad in
+                            try cipher.gcm.open(nonce: nonce, aad: aad,
+                                                ciphertext: UnsafeRawBufferPointer(rebasing: inp[inOff..<inOff + len]),
+                                                tag: UnsafeRawBufferPointer(rebasing: inp[inOff + len..<inOff + len + T]),
+                                                output: UnsafeMutableRawBufferPointer(rebasing: out[outOff..<outOff + len]))
+                        }
+                    }
+                }
+            } catch {
+                plainStart = 0; plainEnd = 0
+                throw OBSError.integrity("chunk \(i) failed authentication")
+            }
+            inOff += len + T
+            outOff += len
+        }
+        nextChunk = first + count
+        plainStart = 0
+        plainEnd = outOff
+    }
+}

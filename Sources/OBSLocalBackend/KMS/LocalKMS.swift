@@ -1,0 +1,333 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+
+/// The embedded KMS: customer master keys with OBS's ids, aliases and states; the default key `obs/default`;
+/// data keys wrapped under a CMK; kms:* permission checks; an audit log of every operation.
+///
+/// Every permission check runs before any side effect. Every mutation happens under `kms/keystore.lock` and is
+/// fsynced before it is used, so a key is durable before the first data key is issued under it.
+public final class LocalKMS: KeyManagement {
+    public static let defaultKeyAlias = "obs/default"
+    public static let region = "local"
+
+    let paths: LocalPaths
+    private let rootKey: RootKeyProvider
+    private let audit: AuditLog
+
+    init(paths: LocalPaths, rootKey: RootKeyProvider) {
+        self.paths = paths
+        self.rootKey = rootKey
+        self.audit = AuditLog(path: paths.auditLog)
+    }
+
+    // MARK: Identifiers
+
+    /// Huawei's key id shape: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$`.
+    static func isKeyID(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 36 else { return false }
+        for (i, c) in u.enumerated() {
+            if [8, 13, 18, 23].contains(i) { if c != UInt8(ascii: "-") { return false } }
+            else if !((UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)) { return false }
+        }
+        return true
+    }
+
+    /// The 32-hex domain id of this store, derived from the root key (stable, nothing to keep in sync).
+    private func domainID() throws -> String {
+        Hex.encode(HMAC.sha256(key: try rootKey.key(), data: Array("obsctl/v1/domain-id".utf8)).prefix(16))
+    }
+
+    static func validateAlias(_ alias: String) throws {
+        let ok = (1...255).contains(alias.utf8.count) && alias.utf8.allSatisfy { c in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || ":/_-".utf8.contains(c)
+        }
+        guard ok else {
+            throw OBSError(code: "KMS.InvalidParameter", message: "alias '\(alias)' is invalid: use 1 to 255 of a-z A-Z 0-9 : / _ -",
+                           httpStatus: 400, category: .usage)
+        }
+        guard !alias.hasSuffix("/default") else {
+            throw OBSError(code: "KMS.InvalidParameter", message: "alias '\(alias)' is reserved: aliases ending in /default belong to service default keys",
+                           httpStatus: 400, category: .usage)
+        }
+    }
+
+    // MARK: Records
+
+    private func recordKey() throws -> SecretBytes { KeyRecord.recordKey(root: try rootKey.key()) }
+
+    private func readRecord(_ keyID: String) throws -> KeyRecord? {
+        guard let bytes = try FileIO.readAll(paths.keyRecord(keyID)) else { return nil }
+        guard let record = try? JSONDecoder().decode(KeyRecord.self, from: Data(bytes)), record.keyID == keyID,
+              record.verify(recordKey: try recordKey()) else {
+            throw OBSError.integrity("keystore record \(keyID) is corrupted (its MAC does not verify); restore kms/keys from a backup")
+        }
+        return record
+    }
+
+    private func writeRecord(_ record: KeyRecord, crashPoint: String? = nil) throws {
+        var r = record
+        r.seal(recordKey: try recordKey())
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileIO.atomicWrite(Array(try enc.encode(r)), to: paths.keyRecord(r.keyID), crashPointPrefix: crashPoint)
+    }
+
+    /// Loads a record, destroying its key material first if its deletion date has passed.
+    private func loadRecord(_ keyID: String) throws -> KeyRecord? {
+        guard let r = try readRecord(keyID) else { return nil }
+        return try purgeIfDue(r)
+    }
+
+    private func purgeIfDue(_ r: KeyRecord) throws -> KeyRecord {
+        guard r.state == .pendingDeletion, let d = r.deletionDate.flatMap(RFC3339.parse), d <= LocalClock.now() else { return r }
+        return try mutate(r.keyID, operation: "purge-key", action: nil) { rec in
+            guard rec.state == .pendingDeletion else { return }
+            rec.state = .deleted
+            rec.versions = []  // the key material is gone for good; the tombstone keeps the id from being reused
+        }
+    }
+
+    private func allRecords() throws -> [KeyRecord] {
+        try FileIO.listDirectory(paths.keysDir)
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .compactMap { try loadRecord(String($0.dropLast(5))) }
+            .sorted { $0.created == $1.created ? $0.keyID < $1.keyID : $0.created < $1.created }
+    }
+
+    private func findAlias(_ alias: String) throws -> KeyRecord? {
+        try allRecords().first { $0.alias == alias && $0.state != .deleted }
+    }
+
+    /// A bare id, `<region>:<domain>:key/<id>`, or an alias.
+    private func resolve(_ ref: String) throws -> KeyRecord {
+        var id = ref
+        if let r = ref.range(of: ":key/") {
+            let parts = ref[..<r.lowerBound].split(separator: ":", omittingEmptySubsequences: false)
+            id = String(ref[r.upperBound...])
+            guard parts.count == 2, try String(parts[1]) == domainID() else { throw OBSError.kmsNotFound(ref) }
+        }
+        if Self.isKeyID(id), let rec = try loadRecord(id) { return rec }
+        if id == ref, let rec = try findAlias(ref) { return rec }
+        throw OBSError.kmsNotFound(ref)
+    }
+
+    private func withKeystoreLock<R>(_ body: () throws -> R) throws -> R {
+        try FileIO.makeDirectories(paths.keysDir)
+        return try FileLock.withLock(paths.keystoreLock, body)
+    }
+
+    /// Read-modify-write of one record under the keystore lock.
+    @discardableResult
+    private func mutate(_ keyID: String, operation: String, action: KMSAction?, _ change: (inout KeyRecord) throws -> Void) throws -> KeyRecord {
+        try withKeystoreLock {
+            guard var r = try readRecord(keyID) else { throw OBSError.kmsNotFound(keyID) }
+            do { try change(&r) } catch {
+                audit.record(operation: operation, keyID: keyID, action: action, outcome: "error", detail: (error as? OBSError)?.code)
+                throw error
+            }
+            try writeRecord(r)
+            audit.record(operation: operation, keyID: keyID, action: action, outcome: "ok")
+            return r
+        }
+    }
+
+    private func newRecord(alias: String?, description: String, defaultKey: Bool) throws -> KeyRecord {
+        let keyID = UUID().uuidString.lowercased()
+        let now = RFC3339.format(LocalClock.now())
+        let material = Random.secret(32)
+        let version = try KeyRecord.sealMaterial(material, root: try rootKey.key(), keyID: keyID, version: 1, created: now)
+        return KeyRecord(keyID: keyID, domainID: try domainID(), region: Self.region, alias: alias, description: description,
+                         defaultKey: defaultKey, state: .enabled, created: now, deletionDate: nil, versions: [version], primaryVersion: 1)
+    }
+
+    // MARK: Permissions
+
+    private func require(_ actions: [KMSAction], operation: String, keyID: String?) throws {
+        let policy = try KMSPolicy.load(paths.policyFile)
+        let needed = policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
+            ? KMSAction.obsDocumented : actions
+        for action in needed where !policy.permits(action) {
+            audit.record(operation: operation, keyID: keyID, action: action, outcome: "denied")
+            throw OBSError.kmsPermissionDenied(action.rawValue)
+        }
+    }
+
+    private func requireUsable(_ r: KeyRecord) throws {
+        switch r.state {
+        case .enabled: return
+        case .disabled, .pendingDeletion: throw OBSError.kmsDisabled(r.keyID, state: r.state.displayName)
+        case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
+        }
+    }
+
+    // MARK: KeyManagement
+
+    public func createKey(alias: String?, description: String) throws -> KMSKeyInfo {
+        if let alias { try Self.validateAlias(alias) }
+        guard description.utf8.count <= 255 else {
+            throw OBSError(code: "KMS.InvalidParameter", message: "description is longer than 255 bytes", httpStatus: 400, category: .usage)
+        }
+        try require([.cmkCreate], operation: "create-key", keyID: nil)
+        let record: KeyRecord = try withKeystoreLock {
+            if let alias, try findAlias(alias) != nil {
+                throw OBSError(code: "KMS.AliasAlreadyExists", message: "a key with alias '\(alias)' already exists; pick another alias",
+                               httpStatus: 400, category: .conflict)
+            }
+            let r = try newRecord(alias: alias, description: description, defaultKey: false)
+            try writeRecord(r, crashPoint: "kms-create")
+            return r
+        }
+        audit.record(operation: "create-key", keyID: record.keyID, action: .cmkCreate, outcome: "ok")
+        return record.info()
+    }
+
+    public func listKeys() throws -> [KMSKeyInfo] {
+        try require([.cmkList], operation: "list-keys", keyID: nil)
+        audit.record(operation: "list-keys", keyID: nil, action: .cmkList, outcome: "ok")
+        return try allRecords().map { $0.info() }
+    }
+
+    public func describeKey(_ ref: String) throws -> KMSKeyInfo {
+        try require([.cmkGet], operation: "describe-key", keyID: ref)
+        let r = try resolve(ref)
+        audit.record(operation: "describe-key", keyID: r.keyID, action: .cmkGet, outcome: "ok")
+        return r.info()
+    }
+
+    public func enableKey(_ ref: String) throws -> KMSKeyInfo {
+        try stateChange(ref, operation: "enable-key") { r in
+            switch r.state {
+            case .enabled, .disabled: r.state = .enabled
+            case .pendingDeletion: throw Self.invalidState(r, "is pending deletion; cancel the deletion first with 'obsctl kms key cancel-deletion \(r.keyID)'")
+            case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
+            }
+        }
+    }
+
+    public func disableKey(_ ref: String) throws -> KMSKeyInfo {
+        try stateChange(ref, operation: "disable-key") { r in
+            guard !r.defaultKey else { throw Self.invalidState(r, "is the default key obs/default, which cannot be disabled") }
+            switch r.state {
+            case .enabled, .disabled: r.state = .disabled
+            case .pendingDeletion: throw Self.invalidState(r, "is pending deletion (and unusable already)")
+            case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
+            }
+        }
+    }
+
+    public static let deletionWindow = 7...1096
+
+    public func scheduleKeyDeletion(_ ref: String, pendingDays: Int) throws -> KMSKeyInfo {
+        guard Self.deletionWindow.contains(pendingDays) else {
+            throw OBSError(code: "KMS.InvalidParameter", message: "--days must be between 7 and 1096, got \(pendingDays)",
+                           httpStatus: 400, category: .usage)
+        }
+        return try stateChange(ref, operation: "schedule-key-deletion") { r in
+            guard !r.defaultKey else { throw Self.invalidState(r, "is the default key obs/default, which cannot be deleted") }
+            switch r.state {
+            case .enabled, .disabled:
+                r.state = .pendingDeletion
+                r.deletionDate = RFC3339.format(LocalClock.now().addingTimeInterval(Double(pendingDays) * 86400))
+            case .pendingDeletion: throw Self.invalidState(r, "is already pending deletion")
+            case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
+            }
+        }
+    }
+
+    public func cancelKeyDeletion(_ ref: String) throws -> KMSKeyInfo {
+        try stateChange(ref, operation: "cancel-key-deletion") { r in
+            guard r.state == .pendingDeletion else { throw Self.invalidState(r, "is not pending deletion") }
+            r.state = .disabled  // as AWS KMS: the key comes back disabled and must be enabled on purpose
+            r.deletionDate = nil
+        }
+    }
+
+    private func stateChange(_ ref: String, operation: String, _ change: (inout KeyRecord) throws -> Void) throws -> KMSKeyInfo {
+        try require([.cmkUpdate], operation: operation, keyID: ref)
+        let r = try resolve(ref)
+        return try mutate(r.keyID, operation: operation, action: .cmkUpdate, change).info()
+    }
+
+    private static func invalidState(_ r: KeyRecord, _ what: String) -> OBSError {
+        OBSError(code: "KMS.KMSInvalidStateException", message: "KMS key \(r.keyID) \(what)", httpStatus: 400, category: .kms, resource: r.keyID)
+    }
+
+    // MARK: Data keys (what uploads and downloads call)
+
+    struct IssuedDataKey {
+        var dek: SecretBytes
+        var blob: DataKeyBlob
+        var keyID: String
+        var urn: String
+    }
+
+    /// Checks that an upload could get a data key under `ref` (or the default key), without creating anything.
+    /// Used to validate a bucket default's key id when it is set.
+    func resolveKeyID(_ ref: String) throws -> String {
+        try require([.cmkGet], operation: "describe-key", keyID: ref)
+        return try resolve(ref).keyID
+    }
+
+    /// A fresh data key wrapped under the CMK `ref`, or under `obs/default` (created on first use) when nil.
+    func generateDataKey(keyRef ref: String?, context: [String: String]) throws -> IssuedDataKey {
+        let op = "create-datakey"
+        var record: KeyRecord
+        if let ref {
+            try require([.cmkGet, .dekCreate], operation: op, keyID: ref)
+            record = try resolve(ref)
+        } else if let existing = try { try require([.cmkList], operation: op, keyID: Self.defaultKeyAlias); return try findAlias(Self.defaultKeyAlias) }() {
+            try require([.dekCreate], operation: op, keyID: existing.keyID)
+            record = existing
+        } else {
+            try require([.cmkCreate, .dekCreate], operation: op, keyID: Self.defaultKeyAlias)
+            record = try createDefaultKeyOnce()
+        }
+        do { try requireUsable(record) } catch {
+            audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error", detail: (error as? OBSError)?.code)
+            throw error
+        }
+        guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
+        let dek = Random.secret(32)
+        let blob = try DataKeyBlob.seal(dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material, context: context)
+        audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
+        return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
+    }
+
+    /// Creates `obs/default` under the keystore lock, re-checking inside it so racing processes create exactly one.
+    private func createDefaultKeyOnce() throws -> KeyRecord {
+        try withKeystoreLock {
+            if let r = try findAlias(Self.defaultKeyAlias) { return r }
+            let r = try newRecord(alias: Self.defaultKeyAlias, description: "Default key for OBS server-side encryption", defaultKey: true)
+            try writeRecord(r, crashPoint: "kms-create")
+            audit.record(operation: "create-key", keyID: r.keyID, action: .cmkCreate, outcome: "ok", detail: "default key")
+            return r
+        }
+    }
+
+    /// Unwraps a data key stored with an object. The key must exist, be enabled and still have its material.
+    func decryptDataKey(blob bytes: [UInt8], context: [String: String]) throws -> SecretBytes {
+        let op = "decrypt-datakey"
+        let blob = try DataKeyBlob.decode(bytes)
+        try require([.dekCrypto], operation: op, keyID: blob.keyID)
+        guard let record = try loadRecord(blob.keyID) else {
+            audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error", detail: "KMS.NotFoundException")
+            throw OBSError.kmsNotFound(blob.keyID)
+        }
+        do { try requireUsable(record) } catch {
+            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: (error as? OBSError)?.code)
+            throw error
+        }
+        guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
+        do {
+            let dek = try blob.open(material: material, context: context)
+            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
+            return dek
+        } catch {
+            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: "unwrap failed")
+            throw OBSError.integrity("the object's data key does not unwrap under KMS key \(record.keyID) (metadata altered or moved)")
+        }
+    }
+}

@@ -1,0 +1,316 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension LocalBackend {
+    // MARK: Put
+
+    /// The data key of a new object and the SSE fields that describe how it is wrapped.
+    private struct SealedKey { var dek: SecretBytes?; var sse: ObjectMeta.SSE }
+
+    /// Authorises and produces the data key for `sse`. Runs before any byte is written: a denied kms:* action or
+    /// an unusable key leaves nothing behind.
+    private func sealKey(_ sse: SSERequest, origin: SSEOrigin, context: WrapContext) throws -> SealedKey {
+        func wrapBlock(_ w: KeyWrap) -> ObjectMeta.Wrap {
+            ObjectMeta.Wrap(salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
+        }
+        switch sse {
+        case .none:
+            return SealedKey(dek: nil, sse: .init(mode: .none, origin: origin))
+        case .obs:
+            let dek = Random.secret(32)
+            let w = try SSEOBSWrap.seal(dek: dek, root: try rootKey.key(), context: context)
+            return SealedKey(dek: dek, sse: .init(mode: .obs, origin: origin, wrap: wrapBlock(w)))
+        case .kms(let keyID):
+            let issued = try kms.generateDataKey(keyRef: keyID, context: context.map)
+            return SealedKey(dek: issued.dek, sse: .init(mode: .kms, origin: origin, kmsKeyID: issued.keyID, kmsKeyURN: issued.urn,
+                                                           kmsBlob: Base64.encode(issued.blob.encoded)))
+        case .customer(let k):
+            let dek = Random.secret(32)
+            let w = try SSECWrap.seal(dek: dek, customerKey: k, context: context)
+            return SealedKey(dek: dek, sse: .init(mode: .c, origin: origin, wrap: wrapBlock(w)))
+        }
+    }
+
+    public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        let bucket = try loadBucket(request.bucket)
+        let (sse, origin) = SSERules.effective(request: request.sse, bucketDefault: bucket.bucketEncryption)
+        let uid = Random.bytes(16)
+        let context = WrapContext(bucket: request.bucket.value, key: request.key.value, uid: uid)
+        let sealed = try sealKey(sse, origin: origin, context: context)
+
+        let dir = paths.objectDir(request.bucket, request.key)
+        try FileIO.makeDirectories(dir)
+        let ext = sealed.dek == nil ? ".bin" : ".obx"
+        let tmp = FileIO.tempPath(in: dir, suffix: ext)
+        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileIO.ioError("create", tmp) }
+        var meta: ObjectMeta
+        do {
+            defer { close(fd) }
+            let write = { (b: UnsafeRawBufferPointer) in try FileIO.writeAll(fd, b, path: tmp) }
+            var size: Int64, etag: String
+            if let dek = sealed.dek {
+                let header = OBXHeader(partNumber: 0, streamSalt: Random.bytes(16), objectUID: uid)
+                let r = try OBXEncryptor.encrypt(source: body, dek: dek, header: header, write: write)
+                size = r.plaintextSize
+                etag = ObjectMeta.encryptedETag(macKey: ObjectMeta.macKey(dek: dek, uid: uid), tagDigest: r.tagDigest)
+            } else {
+                (size, etag) = try Self.copyPlain(from: body, write: write)
+            }
+            CrashPoint.hit("put-data-written")
+            guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
+            let file = "d-\(Hex.encode(uid))\(ext)"
+            meta = ObjectMeta(bucket: request.bucket.value, key: request.key.value, objectUID: Hex.encode(uid), size: size,
+                              contentType: request.contentType, userMetadata: request.userMetadata,
+                              lastModified: RFC3339.format(LocalClock.now()), etag: etag, sse: sealed.sse,
+                              layout: .init(aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
+                                            parts: [.init(n: 0, size: size, file: file)]))
+            if let dek = sealed.dek { meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid)) }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        do { try commit(meta, dataTemp: tmp, bucket: request.bucket, key: request.key) } catch { unlink(tmp); throw error }
+        let info = try meta.info()
+        if case .customer(let k) = sse { var i = info; i.customerKeyMD5 = k.keyMD5; return i }
+        return info
+    }
+
+    private static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (Int64, String) {
+        let md5 = Digest(.md5)
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        var total: Int64 = 0
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try body.read(into: $0) }
+            if n == 0 { break }
+            try buf.withUnsafeBytes { b in
+                let slice = UnsafeRawBufferPointer(rebasing: b[0..<n])
+                md5.update(slice)
+                try write(slice)
+            }
+            total += Int64(n)
+        }
+        return (total, Hex.encode(md5.finalize()))
+    }
+
+    /// Publishes an object under the bucket lock: data file into its final name, then meta.json renamed into place
+    /// (the commit), then the previous version's data removed. A crash before the meta rename leaves the old
+    /// version; after it, the new one; the sweep removes whatever was left over.
+    private func commit(_ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey) throws {
+        let dir = paths.objectDir(bucket, key)
+        try FileLock.withLock(paths.bucketLock(bucket)) {
+            guard FileIO.exists(paths.bucketFile(bucket)) else { throw OBSError.noSuchBucket(bucket.value) }
+            let dataFile = dir + "/" + meta.layout.parts[0].file
+            guard rename(dataTemp, dataFile) == 0 else { throw FileIO.ioError("rename into", dataFile) }
+            CrashPoint.hit("put-data-renamed")
+            do {
+                try FileIO.atomicWrite(try meta.encoded(), to: paths.metaFile(bucket, key), crashPointPrefix: "put-meta")
+            } catch { unlink(dataFile); throw error }
+            CrashPoint.hit("put-committed")
+            sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
+        }
+    }
+
+    /// Removes, from one object's directory, temp files of dead writers and data files no meta refers to.
+    /// Called with the bucket lock held, so no live writer is between its data rename and its commit.
+    func sweepObjectDirectory(_ dir: String, keep: [String]) {
+        for name in FileIO.listDirectory(dir) {
+            if name == "meta.json" || keep.contains(name) { continue }
+            if name.hasPrefix("d-") || FileIO.isAbandonedTemp(name) { unlink(dir + "/" + name) }
+        }
+    }
+
+    // MARK: Read
+
+    private func readMeta(_ bucket: BucketName, _ key: ObjectKey) throws -> ObjectMeta {
+        let path = paths.metaFile(bucket, key)
+        guard let bytes = try FileIO.readAll(path) else {
+            _ = try loadBucket(bucket)
+            throw OBSError.noSuchKey(bucket.value, key.value)
+        }
+        let meta = try ObjectMeta.decode(bytes, path: path)
+        guard meta.bucket == bucket.value, meta.key == key.value else { throw OBSError.integrity("metadata of \(key.value) names another object") }
+        guard meta.layout.parts.count == 1, meta.layout.parts[0].size == meta.size,
+              meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .none ? ".bin" : ".obx")" else {
+            throw OBSError.integrity("metadata of \(key.value) has an unexpected part layout")
+        }
+        return meta
+    }
+
+    /// Checks the request's SSE-C key against the object's mode, as OBS does on GET and HEAD.
+    private func checkCustomerKey(_ meta: ObjectMeta, _ request: GetObjectRequest) throws {
+        if meta.sse.mode == .c && request.customerKey == nil { throw OBSError.customerKeyRequired(request.bucket.value, request.key.value) }
+        if meta.sse.mode != .c && request.customerKey != nil {
+            throw OBSError.customerKeyNotExpected(request.bucket.value, request.key.value, mode: meta.sse.mode.displayName)
+        }
+    }
+
+    private func wrap(_ meta: ObjectMeta) throws -> KeyWrap {
+        guard let w = meta.sse.wrap, let salt = Base64.decode(w.salt), let nonce = Base64.decode(w.nonce), let sealed = Base64.decode(w.sealed) else {
+            throw OBSError.integrity("metadata of \(meta.key) lacks its wrapped data key")
+        }
+        return KeyWrap(salt: salt, nonce: nonce, sealed: sealed)
+    }
+
+    /// Unwraps the object's data key (nil for unencrypted objects) and verifies the metadata MAC with it.
+    private func unwrapDataKey(_ meta: ObjectMeta, _ request: GetObjectRequest) throws -> SecretBytes? {
+        let context = meta.wrapContext
+        let dek: SecretBytes
+        switch meta.sse.mode {
+        case .none:
+            guard meta.mac == nil, meta.sse.wrap == nil, meta.sse.kmsBlob == nil else { throw OBSError.integrity("metadata of \(meta.key) is inconsistent") }
+            return nil
+        case .obs:
+            do { dek = try SSEOBSWrap.open(try wrap(meta), root: try rootKey.key(), context: context) }
+            catch let e as OBSError { throw e }
+            catch { throw OBSError.integrity("the data key of \(meta.key) does not unwrap (metadata altered or moved)") }
+        case .kms:
+            guard let blobText = meta.sse.kmsBlob, let blob = Base64.decode(blobText) else { throw OBSError.integrity("metadata of \(meta.key) lacks its KMS data key") }
+            dek = try kms.decryptDataKey(blob: blob, context: context.map)
+        case .c:
+            guard let k = request.customerKey else { throw OBSError.customerKeyRequired(request.bucket.value, request.key.value) }
+            do { dek = try SSECWrap.open(try wrap(meta), customerKey: k, context: context) }
+            catch let e as OBSError { throw e }
+            catch { throw OBSError.customerKeyMismatch(request.bucket.value, request.key.value) }
+        }
+        guard meta.verify(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes)) else {
+            throw OBSError.integrity("metadata of \(meta.key) fails its MAC")
+        }
+        return dek
+    }
+
+    /// An open, verified object: its info and a source of its plaintext. The descriptor stays valid even if a
+    /// concurrent overwrite unlinks the file.
+    final class OpenObject {
+        let meta: ObjectMeta
+        let info: ObjectInfo
+        let source: ByteSource
+        private let fd: Int32
+        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, fd: Int32) { self.meta = meta; self.info = info; self.source = source; self.fd = fd }
+        deinit { close(fd) }
+    }
+
+    func openObject(_ request: GetObjectRequest) throws -> OpenObject {
+        for _ in 0..<3 {
+            let meta = try readMeta(request.bucket, request.key)
+            try checkCustomerKey(meta, request)
+            let dek = try unwrapDataKey(meta, request)
+            let dataPath = paths.objectDir(request.bucket, request.key) + "/" + meta.layout.parts[0].file
+            let fd = open(dataPath, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT { continue }  // overwritten between reading meta and opening: read the new meta
+                throw FileIO.ioError("open", dataPath)
+            }
+            var st = stat()
+            fstat(fd, &st)
+            let fileSize = Int64(st.st_size)
+            let readAt: OBXDecryptor.ReadAt = { offset, buf in
+                while true {
+                    let n = pread(fd, buf.baseAddress, buf.count, off_t(offset))
+                    if n >= 0 { return n }
+                    if errno != EINTR { throw FileIO.ioError("read", dataPath) }
+                }
+            }
+            let source: ByteSource
+            do {
+                if let dek {
+                    source = try OBXDecryptor(dek: dek, expectedUID: meta.uidBytes, expectedPart: 0, plaintextSize: meta.size,
+                                              fileSize: fileSize, readAt: readAt)
+                } else {
+                    guard fileSize == meta.size else { close(fd); throw OBSError.integrity("data file is \(fileSize) bytes, metadata says \(meta.size)") }
+                    source = PlainFileSource(size: fileSize, readAt: readAt)
+                }
+            } catch { close(fd); throw error }
+            return OpenObject(meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, fd: fd)
+        }
+        throw OBSError.integrity("data file of \(request.key.value) is missing")
+    }
+
+    public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {
+        let object = try openObject(request)
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try object.source.read(into: $0) }
+            if n == 0 { break }
+            try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return object.info
+    }
+
+    /// Metadata only: no kms:* permission is needed (as for OBS HEAD). An SSE-C object needs its key, and a wrong
+    /// key is refused, so HEAD can confirm a key before a large download.
+    public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
+        let meta = try readMeta(request.bucket, request.key)
+        try checkCustomerKey(meta, request)
+        if meta.sse.mode == .c { _ = try unwrapDataKey(meta, request) }
+        return try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+    }
+
+    public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        let source = try openObject(request.source)
+        var dest = request.destination
+        if !request.replaceMetadata {
+            dest.contentType = source.info.contentType
+            dest.userMetadata = source.info.userMetadata
+        }
+        return try await putObject(dest, body: source.source)
+    }
+
+    public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
+        let dir = paths.objectDir(bucket, key)
+        try FileLock.withLock(paths.bucketLock(bucket)) {
+            _ = try readMeta(bucket, key)
+            guard unlink(paths.metaFile(bucket, key)) == 0 else { throw FileIO.ioError("delete", paths.metaFile(bucket, key)) }
+            try FileIO.fsyncDirectory(dir)
+            sweepObjectDirectory(dir, keep: [])
+        }
+    }
+
+    public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing {
+        _ = try loadBucket(bucket)
+        var metas: [ObjectMeta] = []
+        for path in try allMetaFiles(bucket) {
+            guard let bytes = try FileIO.readAll(path), let m = try? ObjectMeta.decode(bytes, path: path) else { continue }
+            if m.key.hasPrefix(prefix) { metas.append(m) }
+        }
+        metas.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil
+        for m in metas {
+            if let marker {
+                if !Array(marker.utf8).lexicographicallyPrecedes(Array(m.key.utf8)) { continue }
+                // A marker that is a rolled-up prefix skips every key under it.
+                if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix), m.key.hasPrefix(marker) { continue }
+            }
+            var entry = m.key
+            var isPrefix = false
+            if let d = delimiter, !d.isEmpty, let r = m.key.dropFirst(prefix.count).range(of: d) {
+                entry = String(m.key[..<r.upperBound]); isPrefix = true
+            }
+            if isPrefix && prefixes.last == entry { continue }
+            if count == maxKeys { next = objects.last.map(\.key.value) ?? prefixes.last; break }
+            if isPrefix { prefixes.append(entry) } else { objects.append(try m.info()) }
+            count += 1
+        }
+        return ObjectListing(objects: objects, commonPrefixes: prefixes, nextMarker: next)
+    }
+}
+
+/// Serves an unencrypted data file.
+final class PlainFileSource: ByteSource {
+    private let size: Int64
+    private let readAt: OBXDecryptor.ReadAt
+    private var offset: Int64 = 0
+    init(size: Int64, readAt: @escaping OBXDecryptor.ReadAt) { self.size = size; self.readAt = readAt }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let want = Int(min(Int64(buffer.count), size - offset))
+        if want <= 0 { return 0 }
+        let n = try readAt(offset, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
+        if n == 0 { throw OBSError.integrity("data file ended early") }
+        offset += Int64(n)
+        return n
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded backend: OBS's bucket and object semantics, with server-side encryption done for real, on the
+/// local disk. It is what obsctl uses when no endpoint is configured.
+public final class LocalBackend: ObjectStorage {
+    public static let formatLine = "obsctl-local 1"
+
+    public let paths: LocalPaths
+    public let kms: LocalKMS
+    let rootKey: RootKeyProvider
+
+    public var displayName: String { "local (\(paths.root))" }
+
+    /// `environment` decides the root, the root key source and the test hooks; pass the process environment.
+    public init(environment: [String: String]) throws {
+        paths = LocalPaths(root: LocalPaths.resolveRoot(environment: environment))
+        rootKey = RootKeyProvider(paths: paths, environment: environment)
+        kms = LocalKMS(paths: paths, rootKey: rootKey)
+        if let format = try FileIO.readAll(paths.formatFile) {
+            let line = String(decoding: format, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard line == Self.formatLine else {
+                throw OBSError.configuration("\(paths.root) holds '\(line)', not '\(Self.formatLine)'; this obsctl cannot read it")
+            }
+        }
+        sweepBucketsDirectory()
+    }
+
+    private func ensureInitialised() throws {
+        if FileIO.exists(paths.formatFile) { return }
+        try FileIO.makeDirectories(paths.root)
+        try FileIO.atomicWrite(Array((Self.formatLine + "\n").utf8), to: paths.formatFile, mode: 0o644)
+    }
+
+    /// Removes leftovers of bucket creations and deletions that a crash interrupted.
+    private func sweepBucketsDirectory() {
+        for name in FileIO.listDirectory(paths.bucketsDir) where name.hasPrefix(".") {
+            if FileIO.isAbandonedTemp(name) || (name.hasPrefix(".trash-") && FileIO.isAbandonedTemp(".tmp-" + name.dropFirst(7))) {
+                FileIO.removeTree(paths.bucketsDir + "/" + name)
+            }
+        }
+    }
+
+    // MARK: Buckets
+
+    func loadBucket(_ b: BucketName) throws -> BucketRecord {
+        guard let bytes = try FileIO.readAll(paths.bucketFile(b)) else { throw OBSError.noSuchBucket(b.value) }
+        guard let r = try? JSONDecoder().decode(BucketRecord.self, from: Data(bytes)), r.name == b.value else {
+            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) does not parse")
+        }
+        return r
+    }
+
+    private func writeBucket(_ r: BucketRecord, to path: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileIO.atomicWrite(Array(try enc.encode(r)), to: path, mode: 0o600)
+    }
+
+    private func encryptionRecord(_ e: BucketEncryption?) throws -> BucketRecord.Encryption? {
+        guard let e else { return nil }
+        // A named KMS key must exist now (catches typos); it is stored by id. No key id means obs/default,
+        // resolved (and created if needed) at upload time.
+        let keyID = try e.kmsKeyID.map { try kms.resolveKeyID($0) }
+        return BucketRecord.Encryption(algorithm: e.algorithm, kmsKeyID: keyID, updated: RFC3339.format(LocalClock.now()))
+    }
+
+    public func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo {
+        try Self.validateLocation(request.location)
+        if FileIO.exists(paths.bucketFile(request.name)) { throw OBSError.bucketAlreadyExists(request.name.value) }
+        let record = BucketRecord(name: request.name.value, location: request.location, storageClass: request.storageClass,
+                                  created: RFC3339.format(LocalClock.now()), encryption: try encryptionRecord(request.encryption))
+        try ensureInitialised()
+        try FileIO.makeDirectories(paths.bucketsDir)
+        // Build the bucket in a temp directory and rename it into place: the bucket appears whole, with its
+        // default encryption, or not at all. A rename onto an existing (non-empty) bucket fails.
+        let tmp = FileIO.tempPath(in: paths.bucketsDir)
+        try FileIO.makeDirectories(tmp + "/objects")
+        do {
+            try writeBucket(record, to: tmp + "/bucket.json")
+            if rename(tmp, paths.bucketDir(request.name)) != 0 {
+                if errno == ENOTEMPTY || errno == EEXIST { throw OBSError.bucketAlreadyExists(request.name.value) }
+                throw FileIO.ioError("create bucket", paths.bucketDir(request.name))
+            }
+        } catch { FileIO.removeTree(tmp); throw error }
+        try FileIO.fsyncDirectory(paths.bucketsDir)
+        return try record.info()
+    }
+
+    static func validateLocation(_ location: String) throws {
+        let ok = !location.isEmpty && location.count <= 64 && location.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")
+        }
+        guard ok else {
+            throw OBSError(code: "InvalidLocationConstraint", message: "location '\(location)' is invalid; use a region id such as cn-north-4",
+                           httpStatus: 400, category: .usage)
+        }
+    }
+
+    public func listBuckets() async throws -> [BucketInfo] {
+        try FileIO.listDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
+            .compactMap { name in (try? BucketName(name)).flatMap { try? loadBucket($0) } }
+            .map { try $0.info() }
+    }
+
+    public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo { try loadBucket(bucket).info() }
+
+    public func deleteBucket(_ bucket: BucketName) async throws {
+        _ = try loadBucket(bucket)
+        try FileLock.withLock(paths.bucketLock(bucket)) {
+            guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
+            let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
+            guard rename(paths.bucketDir(bucket), trash) == 0 else { throw FileIO.ioError("delete bucket", paths.bucketDir(bucket)) }
+            try FileIO.fsyncDirectory(paths.bucketsDir)
+            FileIO.removeTree(trash)
+        }
+    }
+
+    public func bucketEncryption(_ bucket: BucketName) async throws -> BucketEncryption? {
+        try loadBucket(bucket).bucketEncryption
+    }
+
+    public func setBucketEncryption(_ bucket: BucketName, _ encryption: BucketEncryption?) async throws {
+        _ = try loadBucket(bucket)
+        let newValue = try encryptionRecord(encryption)
+        try FileLock.withLock(paths.bucketLock(bucket)) {
+            var r = try loadBucket(bucket)
+            r.encryption = newValue
+            try writeBucket(r, to: paths.bucketFile(bucket))
+        }
+    }
+
+    func allMetaFiles(_ bucket: BucketName) throws -> [String] {
+        let objects = paths.objectsDir(bucket)
+        var out: [String] = []
+        for h2 in FileIO.listDirectory(objects) where !h2.hasPrefix(".") {
+            for h in FileIO.listDirectory(objects + "/" + h2) where !h.hasPrefix(".") {
+                let meta = "\(objects)/\(h2)/\(h)/meta.json"
+                if FileIO.exists(meta) { out.append(meta) }
+            }
+        }
+        return out
+    }
+}

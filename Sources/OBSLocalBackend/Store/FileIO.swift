@@ -1,0 +1,167 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// POSIX file operations with the durability rules the store relies on: temp file in the same directory,
+/// fsync, rename, directory fsync. Every failure becomes an `OBSError` naming the path.
+enum FileIO {
+    static func ioError(_ what: String, _ path: String, _ err: Int32 = errno) -> OBSError {
+        OBSError.localIO("cannot \(what) \(path): \(String(cString: strerror(err)))")
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// `mkdir -p` with mode 0700 for directories the store creates.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
+        if isDirectory(path) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw ioError("create directory", path) }
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw ioError("open", path)
+        }
+        defer { close(fd) }
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw ioError("read", path) }
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return out
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var off = 0
+        while off < bytes.count {
+            let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
+            if n < 0 { if errno == EINTR { continue }; throw ioError("write", path) }
+            off += n
+        }
+    }
+
+    static func fsyncDirectory(_ dir: String) throws {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("open directory", dir) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw ioError("fsync directory", dir) }
+    }
+
+    /// A unique temp name in `dir` that records the writer's pid, so a sweep can tell live temps from leftovers.
+    static func tempPath(in dir: String, suffix: String = "") -> String {
+        "\(dir)/.tmp-\(getpid())-\(Hex.encode(Random.bytes(6)))\(suffix)"
+    }
+
+    /// Atomically replaces `path` with `bytes`: temp file, fsync, rename, directory fsync.
+    static func atomicWrite(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, crashPointPrefix: String? = nil) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = tempPath(in: dir)
+        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw ioError("create", tmp) }
+        do {
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: tmp) }
+            if let p = crashPointPrefix { CrashPoint.hit("\(p)-tmp-written") }
+            if fsync(fd) != 0 { throw ioError("fsync", tmp) }
+        } catch {
+            close(fd); unlink(tmp); throw error
+        }
+        close(fd)
+        if rename(tmp, path) != 0 { let e = errno; unlink(tmp); throw ioError("rename into", path, e) }
+        if let p = crashPointPrefix { CrashPoint.hit("\(p)-renamed") }
+        try fsyncDirectory(dir)
+    }
+
+    static func listDirectory(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// True when `name` is a `.tmp-<pid>-...` file whose writer no longer runs.
+    static func isAbandonedTemp(_ name: String) -> Bool {
+        guard name.hasPrefix(".tmp-") else { return false }
+        let pidText = name.dropFirst(5).prefix { $0 != "-" }
+        guard let pid = Int32(pidText) else { return true }
+        if pid == getpid() { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
+
+/// An exclusive `flock` on a dedicated lock file, held until `unlock` or deinit. flock (not fcntl) locks belong
+/// to the open file, so closing another descriptor of the same file cannot drop them.
+final class FileLock {
+    private var fd: Int32
+
+    init(path: String) throws {
+        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileIO.ioError("open lock file", path) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
+        }
+    }
+
+    func unlock() { if fd >= 0 { flock(fd, LOCK_UN); close(fd); fd = -1 } }
+    deinit { unlock() }
+
+    static func withLock<R>(_ path: String, _ body: () throws -> R) throws -> R {
+        let lock = try FileLock(path: path)
+        defer { lock.unlock() }
+        return try body()
+    }
+}
+
+/// Test-only fault injection: `OBSCTL_TEST_CRASH_AT=<point>` makes the process SIGKILL itself at that point, so the
+/// crash tests can prove every commit step leaves the old or the new state.
+enum CrashPoint {
+    private static let target: String? = ProcessInfo.processInfo.environment["OBSCTL_TEST_CRASH_AT"]
+
+    static func hit(_ name: String) {
+        if let t = target, t == name { kill(getpid(), SIGKILL) }
+    }
+}
+
+/// A `ByteSource` over a file descriptor (a regular file or stdin).
+public final class FileDescriptorSource: ByteSource {
+    private let fd: Int32
+    private let path: String
+    public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw FileIO.ioError("read", path) }
+        }
+    }
+}
+
+/// A `ByteSink` over a file descriptor (a regular file or stdout).
+public final class FileDescriptorSink: ByteSink {
+    private let fd: Int32
+    private let path: String
+    public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { try FileIO.writeAll(fd, bytes, path: path) }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import OBSCore
+
+/// The backend's notion of now. `OBSCTL_LOCAL_NOW` (RFC 3339 or seconds since the epoch) moves it, so tests can
+/// step past a KMS key's deletion date without waiting days.
+enum LocalClock {
+    static func now() -> Date {
+        if let text = ProcessInfo.processInfo.environment["OBSCTL_LOCAL_NOW"], !text.isEmpty {
+            if let secs = Double(text) { return Date(timeIntervalSince1970: secs) }
+            if let d = RFC3339.parse(text) { return d }
+        }
+        return Date()
+    }
+}
+
+/// RFC 3339 UTC timestamps with second precision, the one date format of every file and output.
+public enum RFC3339 {
+    public static func format(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+    public static func parse(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+
+/// Where the embedded backend keeps its data, and the layout below that root:
+///
+///     FORMAT                                  "obsctl-local 1"
+///     root-key.check                          check value of the root key this store was created with
+///     kms/keystore.lock  kms/keys/<id>.json  kms/policy.json  kms/audit.log
+///     buckets/<b>/bucket.json  buckets/<b>/.lock
+///     buckets/<b>/objects/<h2>/<h>/meta.json  d-<uid>.obx | d-<uid>.bin     (h = hex SHA-256 of the key)
+///
+/// The root key itself lives outside this tree (see `RootKey`), so copying the data directory leaks nothing.
+public struct LocalPaths: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    /// `$OBSCTL_LOCAL_ROOT`, else `$XDG_DATA_HOME/obsctl`, else `~/.local/share/obsctl`.
+    public static func resolveRoot(environment env: [String: String]) -> String {
+        if let r = env["OBSCTL_LOCAL_ROOT"], !r.isEmpty { return r }
+        if let x = env["XDG_DATA_HOME"], !x.isEmpty { return x + "/obsctl" }
+        return homeDirectory(env) + "/.local/share/obsctl"
+    }
+
+    static func homeDirectory(_ env: [String: String]) -> String {
+        if let h = env["HOME"], !h.isEmpty { return h }
+        return NSHomeDirectory()
+    }
+
+    var formatFile: String { root + "/FORMAT" }
+    var rootKeyCheckFile: String { root + "/root-key.check" }
+    var kmsDir: String { root + "/kms" }
+    var keysDir: String { kmsDir + "/keys" }
+    var keystoreLock: String { kmsDir + "/keystore.lock" }
+    var policyFile: String { kmsDir + "/policy.json" }
+    var auditLog: String { kmsDir + "/audit.log" }
+    var bucketsDir: String { root + "/buckets" }
+
+    func keyRecord(_ keyID: String) -> String { keysDir + "/\(keyID).json" }
+    func bucketDir(_ b: BucketName) -> String { bucketsDir + "/" + b.value }
+    func bucketFile(_ b: BucketName) -> String { bucketDir(b) + "/bucket.json" }
+    func bucketLock(_ b: BucketName) -> String { bucketDir(b) + "/.lock" }
+    func objectsDir(_ b: BucketName) -> String { bucketDir(b) + "/objects" }
+
+    func objectDir(_ b: BucketName, _ key: ObjectKey) -> String {
+        let h = Hex.encode(Digest.sha256(Array(key.value.utf8)))
+        return objectsDir(b) + "/" + h.prefix(2) + "/" + h
+    }
+    func metaFile(_ b: BucketName, _ key: ObjectKey) -> String { objectDir(b, key) + "/meta.json" }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+
+/// `meta.json`, the single commit point of an object: renaming it into place publishes the object.
+///
+/// For encrypted objects every field is covered by an HMAC under `HKDF(DEK, salt: uid, "obsctl/v1/meta-mac")`,
+/// verified after the data key unwraps and before the first byte is served, so edits to size, part list, file
+/// names, SSE fields, ETag or user metadata are caught. Unencrypted objects carry no MAC (OBS promises no
+/// integrity for them either).
+struct ObjectMeta: Codable, Equatable {
+    struct Wrap: Codable, Equatable { var salt: String; var nonce: String; var sealed: String }
+    struct SSE: Codable, Equatable {
+        var mode: SSEMode
+        var origin: SSEOrigin
+        var kmsKeyID: String?
+        var kmsKeyURN: String?
+        var kmsBlob: String?
+        var wrap: Wrap?
+        enum CodingKeys: String, CodingKey { case mode, origin, kmsKeyID = "kms_key_id", kmsKeyURN = "kms_key_urn", kmsBlob = "kms_blob", wrap }
+    }
+    struct Part: Codable, Equatable { var n: UInt32; var size: Int64; var file: String }
+    struct Layout: Codable, Equatable { var aead: String?; var chunk: Int?; var parts: [Part] }
+
+    var format: Int = 1
+    var bucket: String
+    var key: String
+    var objectUID: String
+    var size: Int64
+    var contentType: String
+    var userMetadata: [String: String]
+    var lastModified: String
+    var etag: String
+    var sse: SSE
+    var layout: Layout
+    var mac: String?
+
+    enum CodingKeys: String, CodingKey {
+        case format, bucket, key, objectUID = "object_uid", size, contentType = "content_type", userMetadata = "user_metadata",
+             lastModified = "last_modified", etag, sse, layout, mac
+    }
+
+    var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
+    var wrapContext: WrapContext { WrapContext(bucket: bucket, key: key, uid: uidBytes) }
+
+    func canonicalBytes() -> [UInt8] {
+        var w = CanonicalWriter(label: "obsctl/v1/object-meta")
+        w.appendU32(UInt32(format)); w.append(bucket); w.append(key); w.append(objectUID); w.appendI64(size)
+        w.append(contentType); w.append(userMetadata); w.append(lastModified); w.append(etag)
+        w.append(sse.mode.rawValue); w.append(sse.origin.rawValue); w.append(sse.kmsKeyID); w.append(sse.kmsKeyURN)
+        w.append(sse.kmsBlob); w.append(sse.wrap?.salt); w.append(sse.wrap?.nonce); w.append(sse.wrap?.sealed)
+        w.append(layout.aead); w.appendI64(Int64(layout.chunk ?? -1)); w.appendU32(UInt32(layout.parts.count))
+        for p in layout.parts { w.appendU32(p.n); w.appendI64(p.size); w.append(p.file) }
+        return w.bytes
+    }
+
+    static func macKey(dek: SecretBytes, uid: [UInt8]) -> SecretBytes {
+        HKDF.sha256(key: dek, salt: uid, info: Array("obsctl/v1/meta-mac".utf8))
+    }
+
+    /// An opaque ETag for encrypted objects: OBS's ETag under SSE is not the plaintext MD5 either. It is keyed and
+    /// covers every chunk tag, so it changes with the content and reveals nothing about the plaintext.
+    static func encryptedETag(macKey: SecretBytes, tagDigest: [UInt8]) -> String {
+        Hex.encode(HMAC.sha256(key: macKey, data: Array("obsctl/v1/etag".utf8) + tagDigest).prefix(16))
+    }
+
+    mutating func seal(macKey: SecretBytes) { mac = Base64.encode(HMAC.sha256(key: macKey, data: canonicalBytes())) }
+
+    func verify(macKey: SecretBytes) -> Bool {
+        guard let mac, let stored = Base64.decode(mac) else { return false }
+        return constantTimeEquals(stored, HMAC.sha256(key: macKey, data: canonicalBytes()))
+    }
+
+    func encoded() throws -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try enc.encode(self))
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws -> ObjectMeta {
+        guard let m = try? JSONDecoder().decode(ObjectMeta.self, from: Data(bytes)) else {
+            throw OBSError.integrity("object metadata \(path) does not parse")
+        }
+        guard m.format == 1 else { throw OBSError.integrity("object metadata format \(m.format) is not supported") }
+        return m
+    }
+
+    func info(customerKeyMD5: String? = nil) throws -> ObjectInfo {
+        ObjectInfo(bucket: try BucketName(bucket), key: try ObjectKey(key), size: size, etag: etag, contentType: contentType,
+                   lastModified: RFC3339.parse(lastModified) ?? Date(timeIntervalSince1970: 0), userMetadata: userMetadata,
+                   sseMode: sse.mode, sseOrigin: sse.origin, kmsKeyID: sse.kmsKeyID, kmsKeyURN: sse.kmsKeyURN,
+                   customerKeyMD5: sse.mode == .c ? customerKeyMD5 : nil)
+    }
+}
+
+/// `bucket.json`: a bucket's settings, including its default encryption. Editing the default touches this file only.
+struct BucketRecord: Codable, Equatable {
+    struct Encryption: Codable, Equatable {
+        var algorithm: String  // "kms" or "AES256", as OBS's SSEAlgorithm
+        var kmsKeyID: String?
+        var updated: String
+        enum CodingKeys: String, CodingKey { case algorithm, kmsKeyID = "kms_key_id", updated }
+    }
+
+    var format: Int = 1
+    var name: String
+    var location: String
+    var storageClass: StorageClass
+    var created: String
+    var encryption: Encryption?
+
+    enum CodingKeys: String, CodingKey { case format, name, location, storageClass = "storage_class", created, encryption }
+
+    var bucketEncryption: BucketEncryption? {
+        guard let e = encryption else { return nil }
+        return e.algorithm == "kms" ? .kms(keyID: e.kmsKeyID) : .obs
+    }
+
+    func info() throws -> BucketInfo {
+        BucketInfo(name: try BucketName(name), location: location, storageClass: storageClass,
+                   created: RFC3339.parse(created) ?? Date(timeIntervalSince1970: 0), encryption: bucketEncryption)
+    }
+}

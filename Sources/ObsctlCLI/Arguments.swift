@@ -1,0 +1,42 @@
+import ArgumentParser
+import OBSCore
+
+/// `--sse` values. `c` (SSE-C) is valid on uploads only, never as a bucket default.
+enum SSEModeArgument: String, ExpressibleByArgument, CaseIterable {
+    case kms, obs, c
+    var mode: SSEMode { switch self { case .kms: return .kms; case .obs: return .obs; case .c: return .c } }
+}
+
+enum StorageClassArgument: String, ExpressibleByArgument, CaseIterable {
+    case standard, warm, cold
+    var storageClass: StorageClass { switch self { case .standard: return .standard; case .warm: return .warm; case .cold: return .cold } }
+}
+
+/// A bucket argument: `obs://BUCKET` or a bare name.
+func parseBucket(_ text: String) throws -> BucketName {
+    if OBSURL.isOBSURL(text) {
+        let url = try OBSURL(text)
+        guard url.path.isEmpty else { throw OBSError.invalidArgument("'\(text)' names an object; give the bucket as obs://\(url.bucket)") }
+        return url.bucket
+    }
+    return try BucketName(text)
+}
+
+/// Validates `--metadata k=v` pairs: OBS sends them as `x-obs-meta-k` headers, so keys are header-safe tokens.
+func parseMetadata(_ pairs: [String]) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for pair in pairs {
+        guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+            throw OBSError.invalidArgument("--metadata '\(pair)' is not KEY=VALUE")
+        }
+        let k = String(pair[..<eq]).lowercased(), v = String(pair[pair.index(after: eq)...])
+        guard k.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }) else {
+            throw OBSError.invalidArgument("--metadata key '\(k)' may hold only letters, digits, '-' and '_'")
+        }
+        guard v.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
+            throw OBSError.invalidArgument("--metadata value for '\(k)' must be printable ASCII")
+        }
+        out[k] = v
+    }
+    return out
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+
+extension Obsctl {
+    struct Bucket: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create, list and delete buckets; show and toggle their default encryption.",
+            subcommands: [Create.self, List.self, Delete.self, Encryption.self])
+    }
+}
+
+typealias Bucket = Obsctl.Bucket
+
+extension Obsctl.Bucket {
+    struct Create: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a bucket, optionally with default encryption set in the same step.",
+            discussion: """
+            Examples:
+              obsctl bucket create obs://reports
+              obsctl bucket create obs://secure --sse kms
+              obsctl bucket create obs://archive --storage-class cold --sse kms --kms-key-id my-app-key
+            """)
+
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+        @Option(help: "Region of the bucket.") var location: String?
+        @Option(help: "Default storage class: standard, warm or cold.") var storageClass: StorageClassArgument = .standard
+        @Option(help: "Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).") var sse: SSEModeArgument?
+        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id")) var kmsKeyId: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let name = try parseBucket(bucket)
+            let encryption = try SSERules.bucketDefault(mode: sse?.mode, kmsKeyID: kmsKeyId)
+            let location = self.location ?? ctx.environment["OBSCTL_REGION"] ?? "local"
+            let info = try await ctx.storage.createBucket(
+                CreateBucketRequest(name: name, location: location, storageClass: storageClass.storageClass, encryption: encryption))
+            if ctx.output.isJSON { ctx.output.json(JSONShape.bucket(info)) }
+            else { ctx.output.line("created obs://\(info.name) (location \(info.location), default encryption \(TextShape.encryption(info.encryption)))") }
+        }
+    }
+
+    struct List: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "List buckets with their location, storage class and default encryption.")
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let buckets = try await ctx.storage.listBuckets()
+            if ctx.output.isJSON { ctx.output.json(["buckets": buckets.map(JSONShape.bucket)]); return }
+            for b in buckets {
+                ctx.output.line("\(JSONShape.time(b.created))  \(b.location)  \(b.storageClass.rawValue.lowercased())  \(TextShape.encryption(b.encryption))  obs://\(b.name)")
+            }
+        }
+    }
+
+    struct Delete: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a bucket. With --force, delete every object in it first.",
+            discussion: "Example:\n  obsctl bucket delete obs://scratch --force")
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+        @Flag(help: "Delete every object in the bucket first.") var force = false
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let name = try parseBucket(bucket)
+            var deleted = 0
+            if force {
+                for o in try await ctx.storage.listAllObjects(bucket: name, prefix: "") {
+                    try await ctx.storage.deleteObject(bucket: name, key: o.key)
+                    deleted += 1
+                }
+            }
+            try await ctx.storage.deleteBucket(name)
+            if ctx.output.isJSON { ctx.output.json(["bucket": name.value, "deleted": true, "objects_deleted": deleted]) }
+            else { ctx.output.line("deleted obs://\(name)" + (force ? " and \(deleted) object(s)" : "")) }
+        }
+    }
+}

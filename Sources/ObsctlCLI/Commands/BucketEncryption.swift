@@ -1,0 +1,63 @@
+import ArgumentParser
+import OBSCore
+
+extension Obsctl.Bucket {
+    struct Encryption: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show, enable or disable a bucket's default encryption.",
+            discussion: """
+            The default applies only to objects uploaded after it is enabled, and only to uploads that name no \
+            encryption of their own. Disabling it changes no stored object.
+            """,
+            subcommands: [Show.self, Enable.self, Disable.self])
+    }
+}
+
+extension Obsctl.Bucket.Encryption {
+    static func report(_ ctx: CommandContext, _ bucket: BucketName, _ e: BucketEncryption?) {
+        if ctx.output.isJSON { ctx.output.json(["bucket": bucket.value, "encryption": JSONShape.encryption(e)]) }
+        else { ctx.output.line("obs://\(bucket): default encryption \(TextShape.encryption(e))") }
+    }
+
+    struct Show: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a bucket's default encryption (none when it has none).",
+                                                        discussion: "Example:\n  obsctl bucket encryption show obs://secure")
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let name = try parseBucket(bucket)
+            Obsctl.Bucket.Encryption.report(ctx, name, try await ctx.storage.bucketEncryption(name))
+        }
+    }
+
+    struct Enable: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Turn on default encryption: SSE-KMS (optionally with a key) or SSE-OBS.",
+            discussion: "Examples:\n  obsctl bucket encryption enable obs://secure --sse kms\n  obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key\n  obsctl bucket encryption enable obs://secure --sse obs")
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+        @Option(help: "kms (SSE-KMS) or obs (SSE-OBS).") var sse: SSEModeArgument
+        @Option(help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id")) var kmsKeyId: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let name = try parseBucket(bucket)
+            let e = try SSERules.bucketDefault(mode: sse.mode, kmsKeyID: kmsKeyId)
+            try await ctx.storage.setBucketEncryption(name, e)
+            Obsctl.Bucket.Encryption.report(ctx, name, try await ctx.storage.bucketEncryption(name))
+        }
+    }
+
+    struct Disable: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "Turn off default encryption. Objects already stored stay as they are.",
+                                                        discussion: "Example:\n  obsctl bucket encryption disable obs://secure")
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let name = try parseBucket(bucket)
+            try await ctx.storage.setBucketEncryption(name, nil)
+            Obsctl.Bucket.Encryption.report(ctx, name, nil)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+
+extension Obsctl {
+    struct Copy: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cp",
+            abstract: "Copy between local paths and OBS, or between objects (which can change their encryption).",
+            discussion: """
+            Local to obs:// is an upload, obs:// to local a download, obs:// to obs:// a copy. For a copy, \
+            --sse and --sse-c-key-* describe the destination and --source-sse-c-key-* the source; copying an \
+            object onto itself with new options re-encrypts it (for example to rotate an SSE-C key).
+
+            Examples:
+              obsctl cp notes.txt obs://docs/notes.txt --sse kms
+              obsctl cp obs://docs/notes.txt ./notes.txt
+              obsctl cp obs://docs/notes.txt obs://archive/notes.txt --sse obs
+              obsctl cp obs://vault/a obs://vault/a --source-sse-c-key-file old.key --sse-c-key-file new.key
+            """)
+
+        @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .file())
+        var source: String
+        @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .file())
+        var destination: String
+        @Flag(name: [.short, .long], help: "Copy directories or prefixes with everything below them.") var recursive = false
+        @OptionGroup var sseOptions: SSEOptions
+        @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
+        @OptionGroup var attributes: ObjectAttributeOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
+            case (false, false):
+                throw OBSError.invalidArgument("neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
+            case (false, true):
+                try rejectSourceKey("an upload")
+                var upload = Obsctl.Upload()
+                upload.arguments = [source, destination]; upload.recursive = recursive
+                upload.sseOptions = sseOptions; upload.customerKey = customerKey; upload.attributes = attributes; upload.global = global
+                try await upload.run(ctx)
+            case (true, false):
+                try rejectSourceKey("a download (use --sse-c-key-file or --sse-c-key-env)")
+                guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
+                    throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
+                }
+                try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: try customerKey.load())
+            case (true, true):
+                try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination))
+            }
+        }
+
+        private func rejectSourceKey(_ what: String) throws {
+            if sourceCustomerKey.file != nil || sourceCustomerKey.environmentVariable != nil {
+                throw OBSError.invalidArgument("--source-sse-c-key-* applies to obs-to-obs copies, not to \(what)")
+            }
+        }
+
+        private func copyObjects(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws {
+            let sourceKey = try sourceCustomerKey.load()
+            let sse = try sseOptions.request(customerKey: try customerKey.load())
+            let metadata = try parseMetadata(attributes.metadata)
+            let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
+            var pairs: [(ObjectKey, ObjectKey)] = []
+            if recursive {
+                let prefix = Transfers.directoryPrefix(src.path), target = Transfers.directoryPrefix(dst.path)
+                for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
+                    pairs.append((o.key, try ObjectKey(target + o.key.value.dropFirst(prefix.count))))
+                }
+            } else {
+                let key = try src.objectKey()
+                let target = dst.path.isEmpty || dst.path.hasSuffix("/") ? try ObjectKey(dst.path + Transfers.baseName(key.value)) : try dst.objectKey()
+                pairs = [(key, target)]
+            }
+            _ = try await Transfers.runAll(ctx, pairs, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair in
+                let request = CopyObjectRequest(
+                    source: GetObjectRequest(bucket: src.bucket, key: pair.0, customerKey: sourceKey),
+                    destination: PutObjectRequest(bucket: dst.bucket, key: pair.1, sse: sse,
+                                                  contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata),
+                    replaceMetadata: replace)
+                let info = try await ctx.storage.copyObject(request)
+                let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
+                if !ctx.output.isJSON { ctx.output.line("copy: \(from) -> \(to) (\(Transfers.describe(info)))") }
+                return Transfers.record(source: from, destination: to, info)
+            }
+        }
+    }
+}

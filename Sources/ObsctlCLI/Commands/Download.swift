@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+
+extension Obsctl {
+    struct Download: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download objects to files (or stdout), decrypting and verifying them.",
+            discussion: """
+            A file is written under a temporary name and renamed only after every byte has verified: a failed \
+            download leaves no file behind. '-' writes to stdout. With --recursive every object under the prefix \
+            is written below PATH; keys that would escape PATH ('..', empty segments, absolute) are refused.
+
+            Examples:
+              obsctl download obs://secure/2026/report.pdf ./report.pdf
+              obsctl download obs://vault/db.dump - --sse-c-key-file key.bin > db.dump
+              obsctl download obs://web/ ./site --recursive
+            """)
+
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET/PREFIX with --recursive.", valueName: "source"))
+        var source: String
+        @Argument(help: ArgumentHelp("Local file or directory, or - for stdout.", valueName: "path"), completion: .file())
+        var path: String
+        @Flag(name: [.short, .long], help: "Download every object under the prefix.") var recursive = false
+        @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            try await Self.download(ctx, source: try OBSURL(source), path: path, recursive: recursive, customerKey: try customerKey.load())
+        }
+
+        static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool, customerKey: CustomerKey?) async throws {
+            struct Item { var key: ObjectKey; var target: String }
+            var items: [Item] = []
+            if recursive {
+                guard path != "-" else { throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory") }
+                let prefix = Transfers.directoryPrefix(src.path)
+                for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
+                    if o.key.value.hasSuffix("/") && o.size == 0 { continue }  // a console "folder" marker
+                    guard let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else {
+                        Output.stderr("obsctl: error: object key '\(o.key)' cannot be written safely below \(path) (empty, '.' or '..' segment); skipped")
+                        items.append(Item(key: o.key, target: ""))
+                        continue
+                    }
+                    items.append(Item(key: o.key, target: (path as NSString).appendingPathComponent(rel)))
+                }
+                if items.isEmpty { ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)") }
+            } else {
+                let key = try src.objectKey()
+                var target = path
+                if path != "-" && (path.hasSuffix("/") || Transfers.isDirectory(path)) {
+                    let name = Transfers.baseName(key.value)
+                    guard Transfers.safeRelativePath(key: name, prefix: "") != nil, !key.value.hasSuffix("/") else {
+                        throw OBSError.invalidArgument("object key '\(key)' has no usable file name; name the destination file")
+                    }
+                    target = (path as NSString).appendingPathComponent(name)
+                }
+                items = [Item(key: key, target: target)]
+            }
+            let skipped = items.filter { $0.target.isEmpty }.count
+            do {
+                _ = try await Transfers.runAll(ctx, items.filter { !$0.target.isEmpty }, describe: { "obs://\(src.bucket)/\($0.key)" }) { item in
+                    let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey), to: item.target)
+                    if !ctx.output.isJSON && item.target != "-" {
+                        ctx.output.line("download: obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
+                    }
+                    return Transfers.record(source: "obs://\(src.bucket)/\(item.key)", destination: item.target, info)
+                }
+            } catch let f as CommandFailure where skipped > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
+            if skipped > 0 { throw CommandFailure(exitCode: .partial) }
+        }
+    }
+}

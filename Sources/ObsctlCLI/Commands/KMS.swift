@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+
+extension Obsctl {
+    struct KMS: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "kms",
+            abstract: "Manage the local KMS: master keys, their states, and deletion windows.",
+            subcommands: [Key.self])
+    }
+}
+
+extension Obsctl.KMS {
+    struct Key: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create, list, describe, enable, disable and schedule deletion of KMS master keys.",
+            discussion: """
+            KEY is a key id (UUID), its URN <region>:<domain>:key/<id>, or an alias. The default key obs/default \
+            is created by the first SSE-KMS upload that names no key; it cannot be disabled or deleted.
+            """,
+            subcommands: [Create.self, List.self, Describe.self, Enable.self, Disable.self, ScheduleDeletion.self, CancelDeletion.self])
+
+        static func report(_ ctx: CommandContext, _ k: KMSKeyInfo) {
+            if ctx.output.isJSON { ctx.output.json(JSONShape.key(k)); return }
+            var lines = [("key-id", k.keyID), ("urn", k.urn), ("alias", k.alias ?? "-"), ("state", k.state.displayName),
+                         ("default-key", k.isDefaultKey ? "yes" : "no"), ("created", JSONShape.time(k.created))]
+            if !k.description.isEmpty { lines.append(("description", k.description)) }
+            if let d = k.deletionDate { lines.append(("deletion-date", JSONShape.time(d))) }
+            for (name, v) in lines { ctx.output.line("\(name + ":")\(String(repeating: " ", count: max(1, 15 - name.count)))\(v)") }
+        }
+    }
+}
+
+extension Obsctl.KMS.Key {
+    struct Create: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a master key (AES-256).",
+                                                        discussion: "Example:\n  obsctl kms key create --alias my-app-key --description 'app data'")
+        @Option(help: "Alias: 1-255 of a-z A-Z 0-9 : / _ -, not ending in /default.") var alias: String?
+        @Option(help: "Free text, up to 255 bytes.") var description: String = ""
+        @OptionGroup var global: GlobalOptions
+        func run(_ ctx: CommandContext) async throws {
+            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.createKey(alias: alias, description: description))
+        }
+    }
+
+    struct List: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "List master keys with their states.")
+        @OptionGroup var global: GlobalOptions
+        func run(_ ctx: CommandContext) async throws {
+            let keys = try ctx.keyManagement.listKeys()
+            if ctx.output.isJSON { ctx.output.json(["keys": keys.map(JSONShape.key)]); return }
+            for k in keys {
+                ctx.output.line("\(k.keyID)  \(k.state.displayName.padding(toLength: 16, withPad: " ", startingAt: 0))  \(k.alias ?? "-")")
+            }
+        }
+    }
+
+    struct Describe: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one master key.")
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @OptionGroup var global: GlobalOptions
+        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.describeKey(key)) }
+    }
+
+    struct Enable: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled master key.")
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @OptionGroup var global: GlobalOptions
+        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.enableKey(key)) }
+    }
+
+    struct Disable: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a master key: uploads and downloads under it fail until it is enabled again.")
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @OptionGroup var global: GlobalOptions
+        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.disableKey(key)) }
+    }
+
+    struct ScheduleDeletion: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Schedule a master key for deletion in 7 to 1096 days. After that date its material is destroyed and its objects are unrecoverable.",
+            discussion: "Example:\n  obsctl kms key schedule-deletion my-app-key --days 30")
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @Option(help: "Days until deletion, 7 to 1096.") var days: Int
+        @OptionGroup var global: GlobalOptions
+        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.scheduleKeyDeletion(key, pendingDays: days)) }
+    }
+
+    struct CancelDeletion: ObsctlCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a scheduled deletion. The key comes back disabled; enable it to use it.")
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @OptionGroup var global: GlobalOptions
+        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.cancelKeyDeletion(key)) }
+    }
+}

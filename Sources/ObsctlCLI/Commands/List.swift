@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+
+extension Obsctl {
+    struct List: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ls",
+            abstract: "List buckets, or the objects and prefixes in a bucket.",
+            discussion: """
+            Text columns: last modified (UTC), size in bytes, encryption, key. Prefixes show as PRE.
+
+            Examples:
+              obsctl ls
+              obsctl ls obs://secure/2026/
+              obsctl ls obs://secure --recursive --output json
+            """)
+
+        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location")) var location: String?
+        @Flag(name: [.short, .long], help: "List every object under the prefix instead of rolling up at '/'.") var recursive = false
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            guard let location else {
+                var list = Obsctl.Bucket.List(); list.global = global
+                return try await list.run(ctx)
+            }
+            let url = try OBSURL(location)
+            var objects: [ObjectInfo] = [], prefixes: [String] = [], marker: String? = nil
+            repeat {
+                let page = try await ctx.storage.listObjects(bucket: url.bucket, prefix: url.path, delimiter: recursive ? nil : "/",
+                                                             marker: marker, maxKeys: 1000)
+                objects += page.objects; prefixes += page.commonPrefixes; marker = page.nextMarker
+            } while marker != nil
+            if ctx.output.isJSON {
+                ctx.output.json(["bucket": url.bucket.value, "prefix": url.path, "objects": objects.map(JSONShape.object), "prefixes": prefixes])
+                return
+            }
+            for p in prefixes { ctx.output.line("\(String(repeating: " ", count: 20))  \("PRE".padding(toLength: 12, withPad: " ", startingAt: 0))  \(" ".padding(toLength: 7, withPad: " ", startingAt: 0))  \(p)") }
+            for o in objects {
+                let size = String(o.size)
+                ctx.output.line("\(JSONShape.time(o.lastModified))  \(String(repeating: " ", count: max(0, 12 - size.count)) + size)  \(TextShape.sse(o).padding(toLength: 7, withPad: " ", startingAt: 0))  \(o.key)")
+            }
+        }
+    }
+
+    struct Stat: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an object's size, type, ETag, metadata and encryption (mode, KMS key, SSE-C key MD5, origin).",
+            discussion: """
+            An SSE-C object needs its key here too; a wrong key is refused, so stat can check a key before a \
+            large download.
+
+            Examples:
+              obsctl stat obs://secure/2026/report.pdf
+              obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json
+            """)
+
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object")) var object: String
+        @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let url = try OBSURL(object)
+            let info = try await ctx.storage.headObject(GetObjectRequest(bucket: url.bucket, key: try url.objectKey(), customerKey: try customerKey.load()))
+            if ctx.output.isJSON { ctx.output.json(JSONShape.object(info)); return }
+            var lines = [("object", "obs://\(info.bucket)/\(info.key)"), ("size", "\(info.size)"), ("content-type", info.contentType),
+                         ("etag", info.etag), ("last-modified", JSONShape.time(info.lastModified)),
+                         ("encryption", TextShape.sse(info)), ("encryption-origin", info.sseOrigin == .bucketDefault ? "bucket default" : "request")]
+            if let id = info.kmsKeyID { lines.append(("kms-key-id", id)) }
+            if let urn = info.kmsKeyURN { lines.append(("kms-key-urn", urn)) }
+            if let md5 = info.customerKeyMD5 { lines.append(("sse-c-key-md5", md5)) }
+            for (k, v) in info.userMetadata.sorted(by: { $0.key < $1.key }) { lines.append(("metadata." + k, v)) }
+            for (k, v) in lines { ctx.output.line("\(k + ":")\(String(repeating: " ", count: max(1, 19 - k.count)))\(v)") }
+        }
+    }
+
+    struct Remove: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Delete an object, or every object under a prefix with --recursive.",
+            discussion: "Examples:\n  obsctl rm obs://docs/old.txt\n  obsctl rm obs://docs/2024/ --recursive")
+
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object")) var object: String
+        @Flag(name: [.short, .long], help: "Delete every object under the prefix.") var recursive = false
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let url = try OBSURL(object)
+            let keys = recursive ? try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: url.path).map(\.key) : [try url.objectKey()]
+            let done = try await Transfers.runAll(ctx, keys, describe: { "obs://\(url.bucket)/\($0)" }) { key in
+                try await ctx.storage.deleteObject(bucket: url.bucket, key: key)
+                if !ctx.output.isJSON { ctx.output.line("delete: obs://\(url.bucket)/\(key)") }
+                return ["deleted": "obs://\(url.bucket)/\(key)"]
+            }
+            if recursive && done.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to delete under \(url)") }
+        }
+    }
+}

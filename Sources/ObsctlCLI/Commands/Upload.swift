@@ -1,0 +1,93 @@
+import ArgumentParser
+import OBSCore
+
+/// SSE options of commands that write objects.
+struct SSEOptions: ParsableArguments {
+    @Option(help: "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.")
+    var sse: SSEModeArgument?
+    @Option(help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"))
+    var kmsKeyId: String?
+
+    func request(customerKey: CustomerKey?) throws -> SSERequest? {
+        try SSERules.request(mode: sse?.mode, kmsKeyID: kmsKeyId, customerKey: customerKey)
+    }
+}
+
+/// Object attributes of commands that write objects.
+struct ObjectAttributeOptions: ParsableArguments {
+    @Option(help: "Content type of the new object(s); guessed from the file extension when omitted.") var contentType: String?
+    @Option(help: ArgumentHelp("User metadata KEY=VALUE (repeatable).", valueName: "key=value")) var metadata: [String] = []
+}
+
+extension Obsctl {
+    struct Upload: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Upload files (or stdin) to OBS, optionally with server-side encryption.",
+            discussion: """
+            The destination obs://BUCKET/KEY names the object; obs://BUCKET/PREFIX/ (or several sources, or \
+            --recursive) puts each file under that prefix. '-' reads stdin.
+
+            Examples:
+              obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms
+              obsctl upload ./site obs://web/ --recursive --sse obs
+              obsctl upload db.dump obs://vault/db.dump --sse c --sse-c-key-file key.bin
+              pg_dump db | obsctl upload - obs://vault/db.sql --sse kms --kms-key-id my-app-key
+            """)
+
+        @Argument(help: ArgumentHelp("Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.",
+                                     valueName: "path... destination"), completion: .file())
+        var arguments: [String] = []
+        @Flag(name: [.short, .long], help: "Upload directories with everything below them.") var recursive = false
+        @OptionGroup var sseOptions: SSEOptions
+        @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var attributes: ObjectAttributeOptions
+        @OptionGroup var global: GlobalOptions
+
+        /// ArgumentParser allows no positional after a variadic one, so the destination is the last argument.
+        var paths: [String] { Array(arguments.dropLast()) }
+        var destination: String { arguments.last ?? "" }
+
+        func validate() throws {
+            guard arguments.count >= 2 else { throw ValidationError("name at least one local path and an obs:// destination") }
+        }
+
+        func run(_ ctx: CommandContext) async throws {
+            let dest = try OBSURL(destination)
+            let options = Transfers.UploadOptions(sse: try sseOptions.request(customerKey: try customerKey.load()),
+                                                  contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata))
+            let items = try Self.plan(paths: paths, destination: dest, recursive: recursive)
+            let records = try await Transfers.runAll(ctx, items, describe: { $0.source }) { item in
+                let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options)
+                if !ctx.output.isJSON { ctx.output.line("upload: \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))") }
+                return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
+            }
+            _ = records
+        }
+
+        struct Item { var source: String; var key: ObjectKey }
+
+        /// Which object each source becomes. A key ending in `/`, several sources or a directory mean a prefix.
+        static func plan(paths: [String], destination: OBSURL, recursive: Bool) throws -> [Item] {
+            let asPrefix = destination.path.isEmpty || destination.path.hasSuffix("/") || paths.count > 1 || recursive
+            if !asPrefix { return [Item(source: paths[0], key: try destination.objectKey())] }
+            let prefix = Transfers.directoryPrefix(destination.path)
+            var items: [Item] = []
+            for path in paths {
+                if path == "-" {
+                    throw OBSError.invalidArgument("stdin ('-') needs a full object key as destination, e.g. obs://\(destination.bucket)/name")
+                }
+                if Transfers.isDirectory(path) {
+                    guard recursive else { throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files") }
+                    for rel in try Transfers.filesBelow(path) {
+                        items.append(Item(source: (path as NSString).appendingPathComponent(rel), key: try ObjectKey(prefix + rel)))
+                    }
+                } else {
+                    items.append(Item(source: path, key: try ObjectKey(prefix + Transfers.baseName(path))))
+                }
+            }
+            return items
+        }
+    }
+}
+
+import Foundation

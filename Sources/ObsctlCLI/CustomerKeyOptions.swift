@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+import OBSCrypto
+
+/// How an SSE-C key is written down. `auto` takes 32 raw bytes as they are, else 64 hex characters, else base64.
+enum KeyEncoding: String, ExpressibleByArgument, CaseIterable { case auto, raw, base64, hex }
+
+/// SSE-C key options. Keys come only from a file or an environment variable, never from argv, where `ps` and CI
+/// logs would show them.
+struct CustomerKeyOptions: ParsableArguments {
+    @Option(name: .customLong("sse-c-key-file"), help: ArgumentHelp("File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.", valueName: "file"),
+            completion: .file())
+    var file: String?
+
+    @Option(name: .customLong("sse-c-key-env"), help: ArgumentHelp("Environment variable holding the SSE-C key (hex or base64).", valueName: "var"))
+    var environmentVariable: String?
+
+    @Option(name: .customLong("sse-c-key-encoding"), help: "How the SSE-C key is encoded: auto, raw, base64 or hex.")
+    var encoding: KeyEncoding = .auto
+
+    func load() throws -> CustomerKey? { try CustomerKeyLoader.load(file: file, environmentVariable: environmentVariable, encoding: encoding, flag: "--sse-c-key") }
+}
+
+/// The SSE-C key of the source object of an obs-to-obs copy.
+struct SourceCustomerKeyOptions: ParsableArguments {
+    @Option(name: .customLong("source-sse-c-key-file"), help: ArgumentHelp("File holding the source object's SSE-C key.", valueName: "file"), completion: .file())
+    var file: String?
+
+    @Option(name: .customLong("source-sse-c-key-env"), help: ArgumentHelp("Environment variable holding the source object's SSE-C key.", valueName: "var"))
+    var environmentVariable: String?
+
+    @Option(name: .customLong("source-sse-c-key-encoding"), help: "How the source SSE-C key is encoded: auto, raw, base64 or hex.")
+    var encoding: KeyEncoding = .auto
+
+    func load() throws -> CustomerKey? {
+        try CustomerKeyLoader.load(file: file, environmentVariable: environmentVariable, encoding: encoding, flag: "--source-sse-c-key")
+    }
+}
+
+enum CustomerKeyLoader {
+    static let expected = "expected 32 raw bytes, 64 hex characters, or the base64 of 32 bytes"
+
+    static func load(file: String?, environmentVariable: String?, encoding: KeyEncoding, flag: String) throws -> CustomerKey? {
+        var raw: [UInt8]
+        let origin: String
+        switch (file, environmentVariable) {
+        case (nil, nil): return nil
+        case (_?, _?): throw OBSError.invalidArgument("give the SSE-C key once: \(flag)-file or \(flag)-env, not both")
+        case (let path?, nil):
+            origin = "SSE-C key file \(path)"
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw OBSError.invalidCustomerKey("cannot read \(origin): it does not exist or is not readable")
+            }
+            raw = Array(data)
+        case (nil, let name?):
+            origin = "SSE-C key in $\(name)"
+            guard let value = ProcessInfo.processInfo.environment[name] else {
+                throw OBSError.invalidCustomerKey("environment variable \(name) is not set; export it with the SSE-C key (hex or base64)")
+            }
+            raw = Array(value.utf8)
+        }
+        defer { raw.withUnsafeMutableBytes { if let p = $0.baseAddress { explicit_bzero(p, $0.count) } } }
+        guard !raw.isEmpty else { throw OBSError.invalidCustomerKey("\(origin) is empty; \(expected)") }
+        var key = try decode(raw, encoding: encoding, origin: origin)
+        defer { key.withUnsafeMutableBytes { if let p = $0.baseAddress { explicit_bzero(p, $0.count) } } }
+        return try CustomerKey(key: SecretBytes(copying: key))
+    }
+
+    static func decode(_ raw: [UInt8], encoding: KeyEncoding, origin: String) throws -> [UInt8] {
+        let text = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        func checked(_ bytes: [UInt8]?, _ what: String) throws -> [UInt8] {
+            guard let bytes else { throw OBSError.invalidCustomerKey("\(origin) is not valid \(what); \(expected)") }
+            guard bytes.count == 32 else {
+                throw OBSError.invalidCustomerKey("\(origin) decodes (\(what)) to \(bytes.count) bytes; an SSE-C key must be 32 bytes")
+            }
+            return bytes
+        }
+        switch encoding {
+        case .raw: return try checked(raw, "raw bytes")
+        case .hex: return try checked(Hex.decode(text), "hex")
+        case .base64: return try checked(Base64.decode(text), "base64")
+        case .auto:
+            if raw.count == 32 { return raw }
+            if text.utf8.count == 64, let h = Hex.decode(text) { return h }
+            if let b = Base64.decode(text), b.count == 32 { return b }
+            throw OBSError.invalidCustomerKey("\(origin) holds \(raw.count) bytes that are not a 32-byte key; \(expected) (or set --sse-c-key-encoding)")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct Obsctl: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "obsctl",
+        abstract: "Huawei Cloud OBS object storage from the command line, with server-side encryption (SSE-KMS, SSE-OBS, SSE-C).",
+        discussion: """
+        With no endpoint configured obsctl works on its embedded local backend, which implements OBS's buckets, \
+        objects and server-side encryption for real: AES-256-GCM envelope encryption and a local KMS with key \
+        states and kms:* permissions. Data lives under $OBSCTL_LOCAL_ROOT (default ~/.local/share/obsctl); the root \
+        key comes from $OBSCTL_LOCAL_ROOT_KEY or the 0600 file ~/.config/obsctl/local-root.key.
+
+        EXIT CODES:
+        \(ObsctlExitCode.table)
+        """,
+        version: version,
+        subcommands: [Bucket.self, Upload.self, Download.self, Copy.self, List.self, Stat.self, Remove.self, KMS.self]
+    )
+
+    public init() {}
+}
+
+/// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
+public enum ObsctlMain {
+    public static func run() async {
+        Interrupts.install()
+        let code: ObsctlExitCode
+        do {
+            var command = try Obsctl.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            code = .success
+        } catch let error as OBSError {
+            Output.stderr("obsctl: error: \(error.message)")
+            code = ObsctlExitCode(error.category)
+        } catch let failure as CommandFailure {
+            code = failure.exitCode
+        } catch {
+            let parserCode = Obsctl.exitCode(for: error)
+            if parserCode == .success { Obsctl.exit(withError: error) }  // --help, --version
+            if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
+            let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")
+            code = .usage
+        }
+        Interrupts.finish(code.rawValue)
+    }
+
+    /// `obsctl <subcommands> --help` for the words the user typed before the first option.
+    private static func helpHint() -> String {
+        let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") && !$0.contains("://") && !$0.contains("/") }
+        var known: [String] = []
+        var type: ParsableCommand.Type = Obsctl.self
+        for w in words {
+            guard let sub = type.configuration.subcommands.first(where: { $0._commandName == w }) else { break }
+            known.append(w); type = sub
+        }
+        return (["obsctl"] + known + ["--help"]).joined(separator: " ")
+    }
+}
+
+/// SIGINT and SIGTERM: remove registered temporary files (half-written downloads), then exit 130 / 143.
+enum Interrupts {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var tempFiles: Set<String> = []
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func install() {
+        for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                lock.lock()
+                for path in tempFiles { unlink(path) }
+                lock.unlock()
+                Output.stderr("obsctl: interrupted; temporary files removed")
+                _exit(code)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    static func registerTemp(_ path: String) { lock.lock(); tempFiles.insert(path); lock.unlock() }
+    static func unregisterTemp(_ path: String) { lock.lock(); tempFiles.remove(path); lock.unlock() }
+
+    static func finish(_ code: Int32) -> Never {
+        fflush(nil)
+        exit(code)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import OBSCore
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json }
+
+/// Everything a command prints goes through here: results on stdout, messages for people on stderr.
+struct Output {
+    let format: OutputFormat
+    let quiet: Bool
+
+    var isJSON: Bool { format == .json }
+
+    /// A line of result data (stdout).
+    func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+
+    /// A JSON document (stdout), keys sorted so output is stable.
+    func json(_ value: Any) {
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    /// A message for people (stderr), silenced by --quiet.
+    func note(_ text: String) { if !quiet { Self.stderr(text) } }
+
+    /// A warning (stderr), shown even with --quiet.
+    func warn(_ text: String) { Self.stderr("obsctl: warning: " + text) }
+
+    static func stderr(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}
+
+/// Stable JSON shapes: sizes in bytes, times RFC 3339 UTC, snake_case names.
+enum JSONShape {
+    static func time(_ d: Date) -> String {
+        let f = ISO8601DateFormatter(); f.formatOptions = [.withInternetDateTime]; f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: d)
+    }
+
+    static func object(_ o: ObjectInfo) -> [String: Any] {
+        var sse: [String: Any] = ["mode": o.sseMode.rawValue, "origin": o.sseOrigin.rawValue]
+        sse["kms_key_id"] = o.kmsKeyID ?? NSNull()
+        sse["kms_key_urn"] = o.kmsKeyURN ?? NSNull()
+        sse["customer_key_md5"] = o.customerKeyMD5 ?? NSNull()
+        return ["bucket": o.bucket.value, "key": o.key.value, "size": o.size, "etag": o.etag, "content_type": o.contentType,
+                "last_modified": time(o.lastModified), "metadata": o.userMetadata, "sse": sse]
+    }
+
+    static func encryption(_ e: BucketEncryption?) -> Any {
+        guard let e else { return NSNull() }
+        return ["mode": e.mode.rawValue, "algorithm": e.algorithm, "kms_key_id": e.kmsKeyID ?? NSNull()] as [String: Any]
+    }
+
+    static func bucket(_ b: BucketInfo) -> [String: Any] {
+        ["name": b.name.value, "location": b.location, "storage_class": b.storageClass.rawValue.lowercased(),
+         "created": time(b.created), "encryption": encryption(b.encryption)]
+    }
+
+    static func key(_ k: KMSKeyInfo) -> [String: Any] {
+        ["key_id": k.keyID, "urn": k.urn, "alias": k.alias ?? NSNull(), "description": k.description, "state": k.state.rawValue,
+         "key_state": k.state.huaweiCode, "default_key": k.isDefaultKey, "created": time(k.created),
+         "deletion_date": k.deletionDate.map(time) ?? NSNull()]
+    }
+}
+
+/// Human wording of SSE settings, shared by every text output.
+enum TextShape {
+    static func encryption(_ e: BucketEncryption?) -> String {
+        switch e {
+        case nil: return "none"
+        case .obs?: return "SSE-OBS"
+        case .kms(let id)?: return "SSE-KMS (\(id ?? "obs/default"))"
+        }
+    }
+
+    static func sse(_ o: ObjectInfo) -> String {
+        switch o.sseMode {
+        case .none: return "none"
+        case .obs: return "SSE-OBS"
+        case .kms: return "SSE-KMS"
+        case .c: return "SSE-C"
+        }
+    }
+}

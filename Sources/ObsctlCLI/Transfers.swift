@@ -1,0 +1,153 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSLocalBackend
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Upload, download and copy of single objects, and the mapping between local paths and object keys. Shared by
+/// `upload`, `download` and `cp`, so each rule lives once.
+enum Transfers {
+    // MARK: Local path <-> key mapping
+
+    /// The last path component of a key, for `download obs://b/dir/name .` and uploads into a prefix.
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+    }
+
+    /// The local relative path for `key` under `prefix`, or nil when the key cannot be mapped safely (an empty,
+    /// `.` or `..` segment, a NUL): downloads never write outside the destination directory.
+    static func safeRelativePath(key: String, prefix: String) -> String? {
+        guard key.hasPrefix(prefix) else { return nil }
+        let rel = String(key.dropFirst(prefix.count))
+        let segments = rel.split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.isEmpty, !rel.utf8.contains(0) else { return nil }
+        for s in segments where s.isEmpty || s == "." || s == ".." { return nil }
+        return rel
+    }
+
+    /// A prefix as `--recursive` uses it: empty (whole bucket) or ending in `/`.
+    static func directoryPrefix(_ path: String) -> String {
+        path.isEmpty || path.hasSuffix("/") ? path : path + "/"
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// Regular files below `dir`, as paths relative to it, sorted. Symbolic links to files are followed; links to
+    /// directories are not (no cycles).
+    static func filesBelow(_ dir: String) throws -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: dir) else { throw OBSError(code: "NotFound", message: "cannot read directory \(dir)", httpStatus: 0, category: .notFound) }
+        var out: [String] = []
+        while let rel = e.nextObject() as? String {
+            var st = stat()
+            if stat(dir + "/" + rel, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { out.append(rel) }
+        }
+        return out.sorted()
+    }
+
+    static func guessContentType(_ path: String) -> String {
+        let types = ["txt": "text/plain", "html": "text/html", "htm": "text/html", "css": "text/css", "csv": "text/csv",
+                     "json": "application/json", "xml": "application/xml", "js": "application/javascript", "pdf": "application/pdf",
+                     "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar", "png": "image/png",
+                     "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml", "md": "text/markdown",
+                     "mp4": "video/mp4", "wasm": "application/wasm", "yaml": "application/yaml", "yml": "application/yaml"]
+        let ext = (path as NSString).pathExtension.lowercased()
+        return types[ext] ?? "application/octet-stream"
+    }
+
+    // MARK: Single transfers
+
+    struct UploadOptions {
+        var sse: SSERequest?
+        var contentType: String?
+        var metadata: [String: String]
+    }
+
+    /// Uploads a local file (or stdin for `-`) to one object, streaming.
+    static func upload(_ ctx: CommandContext, from path: String, to bucket: BucketName, key: ObjectKey, options: UploadOptions) async throws -> ObjectInfo {
+        let fd: Int32
+        if path == "-" { fd = STDIN_FILENO } else {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                let e = errno
+                throw OBSError(code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
+                               httpStatus: 0, category: e == ENOENT ? .notFound : .general)
+            }
+            var st = stat()
+            fstat(fd, &st)
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                close(fd)
+                throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
+            }
+        }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        let request = PutObjectRequest(bucket: bucket, key: key, sse: options.sse,
+                                       contentType: options.contentType ?? (path == "-" ? "application/octet-stream" : guessContentType(path)),
+                                       userMetadata: options.metadata)
+        return try await ctx.storage.putObject(request, body: FileDescriptorSource(fd: fd, path: path == "-" ? "stdin" : path))
+    }
+
+    /// Downloads one object to `path` (stdout for `-`). A file is written to a temp file beside it and renamed only
+    /// after every byte verified, so a failed download leaves no file and never a partial one.
+    static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String) async throws -> ObjectInfo {
+        if path == "-" { return try await ctx.storage.getObject(request, into: FileDescriptorSink(fd: STDOUT_FILENO, path: "stdout")) }
+        if isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(baseName(path)).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
+        Interrupts.registerTemp(tmp)
+        defer { Interrupts.unregisterTemp(tmp) }
+        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        do {
+            let info = try await ctx.storage.getObject(request, into: FileDescriptorSink(fd: fd, path: path))
+            guard fsync(fd) == 0 else { throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))") }
+            close(fd)
+            guard rename(tmp, path) == 0 else { throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
+            return info
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    // MARK: Reporting several transfers
+
+    /// Runs `items` one after another, reporting each failure as it happens and continuing with the rest.
+    /// Returns the successful records; throws `CommandFailure` at the end if anything failed.
+    static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], describe: (Item) -> String,
+                             _ body: (Item) async throws -> [String: Any]) async throws -> [[String: Any]] {
+        var done: [[String: Any]] = [], failures: [(String, OBSError)] = []
+        for item in items {
+            do { done.append(try await body(item)) } catch let e as OBSError {
+                if items.count == 1 { throw e }
+                Output.stderr("obsctl: error: \(describe(item)): \(e.message)")
+                failures.append((describe(item), e))
+            }
+        }
+        if ctx.output.isJSON {
+            ctx.output.json(["transfers": done, "failures": failures.map { ["item": $0.0, "code": $0.1.code, "message": $0.1.message] }])
+        }
+        if !failures.isEmpty {
+            ctx.output.note("\(done.count) succeeded, \(failures.count) failed")
+            throw CommandFailure(exitCode: done.isEmpty ? ObsctlExitCode(failures[0].1.category) : .partial)
+        }
+        return done
+    }
+
+    static func record(source: String, destination: String, _ info: ObjectInfo) -> [String: Any] {
+        ["source": source, "destination": destination, "size": info.size, "object": JSONShape.object(info)]
+    }
+
+    static func describe(_ info: ObjectInfo) -> String {
+        var s = "\(info.size) bytes, \(TextShape.sse(info))"
+        if let id = info.kmsKeyID { s += " key \(id)" }
+        if info.sseMode != .none && info.sseMode != .c || info.sseOrigin == .bucketDefault { s += info.sseOrigin == .bucketDefault ? " (bucket default)" : "" }
+        return s
+    }
+}

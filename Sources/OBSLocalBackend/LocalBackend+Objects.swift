@@ -44,6 +44,8 @@ extension LocalBackend {
 
         let dir = paths.objectDir(request.bucket, request.key)
         try FileIO.makeDirectories(dir)
+        let marker = try InflightMarker.create(paths, bucket: request.bucket, objectDirectory: dir)
+        defer { marker.remove() }
         let ext = sealed.dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
@@ -113,6 +115,16 @@ extension LocalBackend {
             CrashPoint.hit("put-committed")
             sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
         }
+    }
+
+    /// The data files the current meta.json of `dir` refers to; every `d-*` file when it cannot be read, so a
+    /// damaged meta never leads to data being deleted.
+    func referencedFiles(_ dir: String) -> [String] {
+        let metaPath = dir + "/meta.json"
+        if !FileIO.exists(metaPath) { return [] }
+        guard let bytes = try? FileIO.readAll(metaPath) else { return FileIO.listDirectory(dir).filter { $0.hasPrefix("d-") } }
+        guard let meta = try? ObjectMeta.decode(bytes, path: dir) else { return FileIO.listDirectory(dir).filter { $0.hasPrefix("d-") } }
+        return meta.layout.parts.map(\.file)
     }
 
     /// Removes, from one object's directory, temp files of dead writers and data files no meta refers to.

@@ -28,6 +28,17 @@ public final class LocalBackend: ObjectStorage {
             }
         }
         sweepBucketsDirectory()
+        recoverInterruptedUploads()
+    }
+
+    /// Sweeps the object directories of uploads whose process died, keeping whatever their meta.json refers to.
+    private func recoverInterruptedUploads() {
+        for (marker, bucket, dir) in InflightMarker.abandoned(paths) {
+            if FileIO.exists(paths.bucketFile(bucket)) {
+                try? FileLock.withLock(paths.bucketLock(bucket)) { sweepObjectDirectory(dir, keep: referencedFiles(dir)) }
+            }
+            unlink(marker)
+        }
     }
 
     private func ensureInitialised() throws {

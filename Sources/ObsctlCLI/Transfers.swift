@@ -147,7 +147,7 @@ enum Transfers {
     static func describe(_ info: ObjectInfo) -> String {
         var s = "\(info.size) bytes, \(TextShape.sse(info))"
         if let id = info.kmsKeyID { s += " key \(id)" }
-        if info.sseMode != .none && info.sseMode != .c || info.sseOrigin == .bucketDefault { s += info.sseOrigin == .bucketDefault ? " (bucket default)" : "" }
+        if info.sseOrigin == .bucketDefault { s += " (bucket default)" }
         return s
     }
 }

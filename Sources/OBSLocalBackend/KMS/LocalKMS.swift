@@ -114,9 +114,18 @@ public final class LocalKMS: KeyManagement {
         throw OBSError.kmsNotFound(ref)
     }
 
+    /// Set while this process holds the keystore lock: flock is per open file, so taking it again from inside
+    /// (a purge found while creating a key) would wait for ourselves.
+    private var holdingKeystoreLock = false
+
     private func withKeystoreLock<R>(_ body: () throws -> R) throws -> R {
+        if holdingKeystoreLock { return try body() }
         try FileIO.makeDirectories(paths.keysDir)
-        return try FileLock.withLock(paths.keystoreLock, body)
+        return try FileLock.withLock(paths.keystoreLock) {
+            holdingKeystoreLock = true
+            defer { holdingKeystoreLock = false }
+            return try body()
+        }
     }
 
     /// Read-modify-write of one record under the keystore lock.

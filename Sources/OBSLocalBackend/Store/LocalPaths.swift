@@ -5,6 +5,7 @@ import OBSCrypto
 /// Where the embedded backend keeps its data, and the layout below that root:
 ///
 ///     FORMAT                                  "obsctl-local 1"
+///     inflight/.tmp-<pid>-<rand>              markers of uploads in progress, for crash recovery
 ///     root-key.check                          check value of the root key this store was created with
 ///     kms/keystore.lock  kms/keys/<id>.json  kms/policy.json  kms/audit.log
 ///     buckets/<b>/bucket.json  buckets/<b>/.lock
@@ -36,6 +37,8 @@ public struct LocalPaths: Sendable {
     var policyFile: String { kmsDir + "/policy.json" }
     var auditLog: String { kmsDir + "/audit.log" }
     var bucketsDir: String { root + "/buckets" }
+    /// One marker per upload in progress, naming the object directory it writes to (see `InflightMarker`).
+    var inflightDir: String { root + "/inflight" }
 
     func keyRecord(_ keyID: String) -> String { keysDir + "/\(keyID).json" }
     func bucketDir(_ b: BucketName) -> String { bucketsDir + "/" + b.value }

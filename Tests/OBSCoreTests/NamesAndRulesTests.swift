@@ -1,0 +1,90 @@
+import Testing
+import OBSCore
+import OBSCrypto
+
+struct BucketNameTests {
+    @Test(arguments: ["abc", "my-bucket", "a.b.c", "1bucket", String(repeating: "a", count: 63), "999.1.1", "1.2.3.4.5"])
+    func valid(_ name: String) throws { #expect(try BucketName(name).value == name) }
+
+    @Test(arguments: ["ab", String(repeating: "a", count: 64), "Abc", "a_b", "-abc", "abc-", ".abc", "abc.", "a..b", "a.-b", "a-.b",
+                      "192.168.1.1", "a b", "abç"])
+    func invalid(_ name: String) {
+        #expect { try BucketName(name) } throws: { ($0 as? OBSError)?.code == "InvalidBucketName" && ($0 as? OBSError)?.category == .usage }
+    }
+}
+
+struct OBSURLTests {
+    @Test func parses() throws {
+        let u = try OBSURL("obs://bucket/dir/file.txt")
+        #expect(u.bucket.value == "bucket" && u.path == "dir/file.txt")
+        #expect(try u.objectKey().value == "dir/file.txt")
+        #expect(try OBSURL("obs://bucket").path == "")
+        #expect(try OBSURL("obs://bucket/").path == "")
+        #expect(try OBSURL("obs://bucket/a//b").path == "a//b")
+        #expect("\(try OBSURL("obs://bucket/x"))" == "obs://bucket/x")
+    }
+
+    @Test(arguments: ["s3://bucket/x", "obs://", "obs:///x", "bucket/x", "obs://BAD/x"])
+    func rejects(_ text: String) { #expect(throws: OBSError.self) { try OBSURL(text) } }
+
+    @Test func bucketOnlyHasNoKey() throws {
+        #expect(throws: OBSError.self) { try OBSURL("obs://bucket").objectKey() }
+    }
+
+    @Test func objectKeyLimits() throws {
+        #expect(throws: OBSError.self) { try ObjectKey("") }
+        #expect(throws: OBSError.self) { try ObjectKey(String(repeating: "k", count: 1025)) }
+        #expect(try ObjectKey(String(repeating: "k", count: 1024)).value.count == 1024)
+        #expect(throws: OBSError.self) { try ObjectKey("a\u{0}b") }
+    }
+}
+
+struct SSERulesTests {
+    func key() throws -> CustomerKey { try CustomerKey(key: SecretBytes(copying: [UInt8](repeating: 9, count: 32))) }
+
+    @Test func nothingAskedMeansBucketDefault() throws {
+        #expect(try SSERules.request(mode: nil, kmsKeyID: nil, customerKey: nil) == nil)
+        let (r, origin) = SSERules.effective(request: nil, bucketDefault: .kms(keyID: nil))
+        #expect(r.mode == .kms && origin == .bucketDefault)
+        let (n, o2) = SSERules.effective(request: nil, bucketDefault: nil)
+        #expect(n.mode == .none && o2 == .request)
+    }
+
+    @Test func explicitMethodWins() throws {
+        let (r, origin) = SSERules.effective(request: .obs, bucketDefault: .kms(keyID: "k"))
+        #expect(r.mode == .obs && origin == .request)
+        let (c, o2) = SSERules.effective(request: .customer(try key()), bucketDefault: .obs)
+        #expect(c.mode == .c && o2 == .request)
+    }
+
+    @Test func oneMethodPerUpload() throws {
+        #expect { try SSERules.request(mode: .kms, kmsKeyID: nil, customerKey: try key()) } throws: {
+            ($0 as? OBSError)?.message.contains("only one encryption method") == true
+        }
+        #expect(throws: OBSError.self) { try SSERules.request(mode: .obs, kmsKeyID: nil, customerKey: try key()) }
+        #expect(throws: OBSError.self) { try SSERules.request(mode: .obs, kmsKeyID: "abc", customerKey: nil) }
+        #expect(throws: OBSError.self) { try SSERules.request(mode: .c, kmsKeyID: nil, customerKey: nil) }
+        #expect(try SSERules.request(mode: nil, kmsKeyID: nil, customerKey: try key())?.mode == .c)
+        #expect(try SSERules.request(mode: .kms, kmsKeyID: "alias", customerKey: nil)?.mode == .kms)
+    }
+
+    @Test func bucketDefaults() throws {
+        #expect(try SSERules.bucketDefault(mode: .kms, kmsKeyID: nil) == .kms(keyID: nil))
+        #expect(try SSERules.bucketDefault(mode: .obs, kmsKeyID: nil) == .obs)
+        #expect(throws: OBSError.self) { try SSERules.bucketDefault(mode: .c, kmsKeyID: nil) }
+        #expect(throws: OBSError.self) { try SSERules.bucketDefault(mode: .obs, kmsKeyID: "k") }
+        #expect(BucketEncryption.obs.algorithm == "AES256" && BucketEncryption.kms(keyID: nil).algorithm == "kms")
+    }
+
+    @Test func customerKeyValidation() throws {
+        let raw = [UInt8](repeating: 9, count: 32)
+        let k = try CustomerKey(key: SecretBytes(copying: raw))
+        #expect(k.keyMD5 == Base64.encode(Digest.md5(raw)))
+        #expect(!"\(k)".contains(Base64.encode(raw)))
+        #expect { try CustomerKey(key: SecretBytes(copying: [UInt8](repeating: 1, count: 31))) } throws: { ($0 as? OBSError)?.category == .customerKey }
+        // Header form: algorithm, key and MD5 must agree.
+        #expect(try CustomerKey(algorithm: "AES256", keyBase64: Base64.encode(raw), keyMD5: k.keyMD5).keyMD5 == k.keyMD5)
+        #expect(throws: OBSError.self) { try CustomerKey(algorithm: "AES128", keyBase64: Base64.encode(raw), keyMD5: k.keyMD5) }
+        #expect(throws: OBSError.self) { try CustomerKey(algorithm: "AES256", keyBase64: Base64.encode(raw), keyMD5: "AAAA") }
+    }
+}

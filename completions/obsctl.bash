@@ -1,0 +1,730 @@
+#!/bin/bash
+
+__obsctl_cursor_index_in_current_word() {
+    local remaining="${COMP_LINE}"
+
+    local word
+    for word in "${COMP_WORDS[@]::COMP_CWORD}"; do
+        remaining="${remaining##*([[:space:]])"${word}"*([[:space:]])}"
+    done
+
+    local -ir index="$((COMP_POINT - ${#COMP_LINE} + ${#remaining}))"
+    if [[ "${index}" -le 0 ]]; then
+        printf 0
+    else
+        printf %s "${index}"
+    fi
+}
+
+# positional arguments:
+#
+# - 1: the current (sub)command's count of positional arguments
+#
+# required variables:
+#
+# - repeating_flags: the repeating flags that the current (sub)command can accept
+# - non_repeating_flags: the non-repeating flags that the current (sub)command can accept
+# - repeating_options: the repeating options that the current (sub)command can accept
+# - non_repeating_options: the non-repeating options that the current (sub)command can accept
+# - positional_number: value ignored
+# - unparsed_words: unparsed words from the current command line
+#
+# modified variables:
+#
+# - non_repeating_flags: remove flags for this (sub)command that are already on the command line
+# - non_repeating_options: remove options for this (sub)command that are already on the command line
+# - positional_number: set to the current positional number
+# - unparsed_words: remove all flags, options, and option values for this (sub)command
+__obsctl_offer_flags_options() {
+    local -ir positional_count="${1}"
+    positional_number=0
+
+    local was_flag_option_terminator_seen=false
+    local is_parsing_option_value=false
+
+    local -ar unparsed_word_indices=("${!unparsed_words[@]}")
+    local -i word_index
+    for word_index in "${unparsed_word_indices[@]}"; do
+        if "${is_parsing_option_value}"; then
+            # This word is an option value:
+            # Reset marker for next word iff not currently the last word
+            [[ "${word_index}" -ne "${unparsed_word_indices[${#unparsed_word_indices[@]} - 1]}" ]] && is_parsing_option_value=false
+            unset "unparsed_words[${word_index}]"
+            # Do not process this word as a flag or an option
+            continue
+        fi
+
+        local word="${unparsed_words["${word_index}"]}"
+        if ! "${was_flag_option_terminator_seen}"; then
+            case "${word}" in
+            --)
+                unset "unparsed_words[${word_index}]"
+                # by itself -- is a flag/option terminator, but if it is the last word, it is the start of a completion
+                if [[ "${word_index}" -ne "${unparsed_word_indices[${#unparsed_word_indices[@]} - 1]}" ]]; then
+                    was_flag_option_terminator_seen=true
+                fi
+                continue
+                ;;
+            -*)
+                # ${word} is a flag or an option
+                # If ${word} is an option, mark that the next word to be parsed is an option value
+                local option
+                for option in "${repeating_options[@]}" "${non_repeating_options[@]}"; do
+                    [[ "${word}" = "${option}" ]] && is_parsing_option_value=true && break
+                done
+
+                # Remove ${word} from ${non_repeating_flags} or ${non_repeating_options} so it isn't offered again
+                local not_found=true
+                local -i index
+                for index in "${!non_repeating_flags[@]}"; do
+                    if [[ "${non_repeating_flags[${index}]}" = "${word}" ]]; then
+                        unset "non_repeating_flags[${index}]"
+                        non_repeating_flags=("${non_repeating_flags[@]}")
+                        not_found=false
+                        break
+                    fi
+                done
+                if "${not_found}"; then
+                    for index in "${!non_repeating_flags[@]}"; do
+                        if [[ "${non_repeating_flags[${index}]}" = "${word}" ]]; then
+                            unset "non_repeating_flags[${index}]"
+                            non_repeating_flags=("${non_repeating_flags[@]}")
+                            break
+                        fi
+                    done
+                fi
+                unset "unparsed_words[${word_index}]"
+                continue
+                ;;
+            esac
+        fi
+
+        # ${word} is neither a flag, nor an option, nor an option value
+        if [[ "${positional_number}" -lt "${positional_count}" || "${positional_count}" -lt 0 ]]; then
+            # ${word} is a positional
+            ((positional_number++))
+            unset "unparsed_words[${word_index}]"
+        else
+            if [[ -z "${word}" ]]; then
+                # Could be completing a flag, option, or subcommand
+                positional_number=-1
+            else
+                # ${word} is a subcommand or invalid, so stop processing this (sub)command
+                positional_number=-2
+            fi
+            break
+        fi
+    done
+
+    unparsed_words=("${unparsed_words[@]}")
+
+    if\
+        ! "${was_flag_option_terminator_seen}"\
+        && ! "${is_parsing_option_value}"\
+        && [[ ("${cur}" = -* && "${positional_number}" -ge 0) || "${positional_number}" -eq -1 ]]
+    then
+        COMPREPLY+=($(compgen -W "${repeating_flags[*]} ${non_repeating_flags[*]} ${repeating_options[*]} ${non_repeating_options[*]}" -- "${cur}"))
+    fi
+}
+
+__obsctl_add_completions() {
+    local completion
+    while IFS='' read -r completion; do
+        COMPREPLY+=("${completion}")
+    done < <(IFS=$'\n' compgen "${@}" -- "${cur}")
+}
+
+__obsctl_custom_complete() {
+    if [[ -n "${cur}" || -z ${COMP_WORDS[${COMP_CWORD}]} || "${COMP_LINE:${COMP_POINT}:1}" != ' ' ]]; then
+        local -ar words=("${COMP_WORDS[@]}")
+    else
+        local -ar words=("${COMP_WORDS[@]::${COMP_CWORD}}" '' "${COMP_WORDS[@]:${COMP_CWORD}}")
+    fi
+
+    "${COMP_WORDS[0]}" "${@}" "${words[@]}"
+}
+
+_obsctl() {
+    local state
+    state="$(shopt -p;shopt -po)"
+    trap "${state//$'\n'/;}" RETURN
+    shopt -s extglob
+    set +o history +o posix
+
+    local -xr SAP_SHELL=bash
+    local -x SAP_SHELL_VERSION
+    SAP_SHELL_VERSION="$(IFS='.';printf %s "${BASH_VERSINFO[*]}")"
+    local -r SAP_SHELL_VERSION
+
+    local -r cur="${2}"
+    local -r prev="${3}"
+
+    local -i positional_number
+    local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
+
+    local -a repeating_flags=()
+    local -a non_repeating_flags=(--version -h --help)
+    local -a repeating_options=()
+    local -a non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    bucket|upload|download|cp|ls|stat|rm|kms|help)
+        # Offer subcommand argument completions
+        "_obsctl_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'bucket upload download cp ls stat rm kms help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_bucket() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|list|delete|encryption)
+        # Offer subcommand argument completions
+        "_obsctl_bucket_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create list delete encryption' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_bucket_create() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--location --storage-class --sse --kms-key-id --output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--location')
+        return
+        ;;
+    '--storage-class')
+        __obsctl_add_completions -W 'standard'$'\n''warm'$'\n''cold'
+        return
+        ;;
+    '--sse')
+        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        return
+        ;;
+    '--kms-key-id')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_bucket_list() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_bucket_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--force -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_bucket_encryption() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    show|enable|disable)
+        # Offer subcommand argument completions
+        "_obsctl_bucket_encryption_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'show enable disable' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_bucket_encryption_show() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_bucket_encryption_enable() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sse --kms-key-id --output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse')
+        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        return
+        ;;
+    '--kms-key-id')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_bucket_encryption_disable() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_upload() {
+    repeating_flags=()
+    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    repeating_options=(--metadata)
+    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --output)
+    __obsctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse')
+        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        return
+        ;;
+    '--kms-key-id')
+        return
+        ;;
+    '--sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--sse-c-key-env')
+        return
+        ;;
+    '--sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--content-type')
+        return
+        ;;
+    '--metadata')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __obsctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_obsctl_download() {
+    repeating_flags=()
+    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output)
+    __obsctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--sse-c-key-env')
+        return
+        ;;
+    '--sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    2)
+        __obsctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_obsctl_cp() {
+    repeating_flags=()
+    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    repeating_options=(--metadata)
+    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --output)
+    __obsctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse')
+        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        return
+        ;;
+    '--kms-key-id')
+        return
+        ;;
+    '--sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--sse-c-key-env')
+        return
+        ;;
+    '--sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--source-sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--source-sse-c-key-env')
+        return
+        ;;
+    '--source-sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--content-type')
+        return
+        ;;
+    '--metadata')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -f
+        return
+        ;;
+    2)
+        __obsctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_obsctl_ls() {
+    repeating_flags=()
+    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_stat() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--sse-c-key-env')
+        return
+        ;;
+    '--sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_rm() {
+    repeating_flags=()
+    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    key)
+        # Offer subcommand argument completions
+        "_obsctl_kms_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'key' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_kms_key() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|list|describe|enable|disable|schedule-deletion|cancel-deletion)
+        # Offer subcommand argument completions
+        "_obsctl_kms_key_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create list describe enable disable schedule-deletion cancel-deletion' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_kms_key_create() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--alias --description --output)
+    __obsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--alias')
+        return
+        ;;
+    '--description')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms_key_list() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms_key_describe() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms_key_enable() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms_key_disable() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms_key_schedule-deletion() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--days --output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--days')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms_key_cancel-deletion() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_obsctl_help() {
+    repeating_flags=()
+    non_repeating_flags=(--version)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options -1
+}
+
+complete -o filenames -F _obsctl obsctl

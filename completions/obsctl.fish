@@ -1,0 +1,286 @@
+function __obsctl_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __obsctl_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __obsctl_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __obsctl_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __obsctl_parse_tokens -S
+    set -l unparsed_tokens (__obsctl_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'obsctl'
+        __obsctl_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'bucket'
+            __obsctl_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'create'
+                __obsctl_parse_subcommand 1 'location=' 'storage-class=' 'sse=' 'kms-key-id=' 'output=' 'q/quiet' 'version' 'h/help'
+            case 'list'
+                __obsctl_parse_subcommand 0 'output=' 'q/quiet' 'version' 'h/help'
+            case 'delete'
+                __obsctl_parse_subcommand 1 'force' 'output=' 'q/quiet' 'version' 'h/help'
+            case 'encryption'
+                __obsctl_parse_subcommand 0 'version' 'h/help'
+                switch $unparsed_tokens[1]
+                case 'show'
+                    __obsctl_parse_subcommand 1 'output=' 'q/quiet' 'version' 'h/help'
+                case 'enable'
+                    __obsctl_parse_subcommand 1 'sse=' 'kms-key-id=' 'output=' 'q/quiet' 'version' 'h/help'
+                case 'disable'
+                    __obsctl_parse_subcommand 1 'output=' 'q/quiet' 'version' 'h/help'
+                end
+            end
+        case 'upload'
+            __obsctl_parse_subcommand -r 1 'r/recursive' 'sse=' 'kms-key-id=' 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'content-type=' 'metadata=+' 'output=' 'q/quiet' 'version' 'h/help'
+        case 'download'
+            __obsctl_parse_subcommand 2 'r/recursive' 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'output=' 'q/quiet' 'version' 'h/help'
+        case 'cp'
+            __obsctl_parse_subcommand 2 'r/recursive' 'sse=' 'kms-key-id=' 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'source-sse-c-key-file=' 'source-sse-c-key-env=' 'source-sse-c-key-encoding=' 'content-type=' 'metadata=+' 'output=' 'q/quiet' 'version' 'h/help'
+        case 'ls'
+            __obsctl_parse_subcommand 1 'r/recursive' 'output=' 'q/quiet' 'version' 'h/help'
+        case 'stat'
+            __obsctl_parse_subcommand 1 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'output=' 'q/quiet' 'version' 'h/help'
+        case 'rm'
+            __obsctl_parse_subcommand 1 'r/recursive' 'output=' 'q/quiet' 'version' 'h/help'
+        case 'kms'
+            __obsctl_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'key'
+                __obsctl_parse_subcommand 0 'version' 'h/help'
+                switch $unparsed_tokens[1]
+                case 'create'
+                    __obsctl_parse_subcommand 0 'alias=' 'description=' 'output=' 'q/quiet' 'version' 'h/help'
+                case 'list'
+                    __obsctl_parse_subcommand 0 'output=' 'q/quiet' 'version' 'h/help'
+                case 'describe'
+                    __obsctl_parse_subcommand 1 'output=' 'q/quiet' 'version' 'h/help'
+                case 'enable'
+                    __obsctl_parse_subcommand 1 'output=' 'q/quiet' 'version' 'h/help'
+                case 'disable'
+                    __obsctl_parse_subcommand 1 'output=' 'q/quiet' 'version' 'h/help'
+                case 'schedule-deletion'
+                    __obsctl_parse_subcommand 1 'days=' 'output=' 'q/quiet' 'version' 'h/help'
+                case 'cancel-deletion'
+                    __obsctl_parse_subcommand 1 'output=' 'q/quiet' 'version' 'h/help'
+                end
+            end
+        case 'help'
+            __obsctl_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __obsctl_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __obsctl_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __obsctl_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __obsctl_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__obsctl_tokens -p)
+    if test -z "$(__obsctl_tokens -t)"
+        set -l index (count (__obsctl_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'obsctl' -f
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'bucket' -d 'Create, list and delete buckets; show and toggle their default encryption.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'upload' -d 'Upload files (or stdin) to OBS, optionally with server-side encryption.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'download' -d 'Download objects to files (or stdout), decrypting and verifying them.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'cp' -d 'Copy between local paths and OBS, or between objects (which can change their encryption).'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'ls' -d 'List buckets, or the objects and prefixes in a bucket.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'stat' -d 'Show an object\'s size, type, ETag, metadata and encryption (mode, KMS key, SSE-C key MD5, origin).'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'rm' -d 'Delete an object, or every object under a prefix with --recursive.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'kms' -d 'Manage the local KMS: master keys, their states, and deletion windows.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl bucket" -eq 1' -fa 'create' -d 'Create a bucket, optionally with default encryption set in the same step.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl bucket" -eq 1' -fa 'list' -d 'List buckets with their location, storage class and default encryption.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl bucket" -eq 1' -fa 'delete' -d 'Delete a bucket. With --force, delete every object in it first.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl bucket" -eq 1' -fa 'encryption' -d 'Show, enable or disable a bucket\'s default encryption.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" location' -l 'location' -d 'Region of the bucket.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" storage-class' -l 'storage-class' -d 'Default storage class: standard, warm or cold.' -rfka 'standard warm cold'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" sse' -l 'sse' -d 'Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).' -rfka 'kms obs c'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" kms-key-id' -l 'kms-key-id' -d 'KMS key for the default (id, URN or alias); omitted means obs/default.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket create" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket list" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket list" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket list" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket delete" force' -l 'force' -d 'Delete every object in the bucket first.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket delete" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket delete" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket delete" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket delete" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl bucket encryption" -eq 1' -fa 'show' -d 'Show a bucket\'s default encryption (none when it has none).'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl bucket encryption" -eq 1' -fa 'enable' -d 'Turn on default encryption: SSE-KMS (optionally with a key) or SSE-OBS.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl bucket encryption" -eq 1' -fa 'disable' -d 'Turn off default encryption. Objects already stored stay as they are.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption show" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption show" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption show" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption enable" sse' -l 'sse' -d 'kms (SSE-KMS) or obs (SSE-OBS).' -rfka 'kms obs c'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption enable" kms-key-id' -l 'kms-key-id' -d 'KMS key (id, URN or alias); omitted means obs/default.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption enable" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption enable" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption enable" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption enable" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption disable" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption disable" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption disable" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl bucket encryption disable" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl upload" -ge 1' -F
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" r recursive' -s 'r' -l 'recursive' -d 'Upload directories with everything below them.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" sse' -l 'sse' -d 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' -rfka 'kms obs c'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" kms-key-id' -l 'kms-key-id' -d 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" sse-c-key-file' -l 'sse-c-key-file' -d 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' -rF
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" sse-c-key-env' -l 'sse-c-key-env' -d 'Environment variable holding the SSE-C key (hex or base64).' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" sse-c-key-encoding' -l 'sse-c-key-encoding' -d 'How the SSE-C key is encoded: auto, raw, base64 or hex.' -rfka 'auto raw base64 hex'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" content-type' -l 'content-type' -d 'Content type of the new object(s); guessed from the file extension when omitted.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload"' -l 'metadata' -d 'User metadata KEY=VALUE (repeatable).' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl upload" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl download" -eq 1' -F
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" r recursive' -s 'r' -l 'recursive' -d 'Download every object under the prefix.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" sse-c-key-file' -l 'sse-c-key-file' -d 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' -rF
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" sse-c-key-env' -l 'sse-c-key-env' -d 'Environment variable holding the SSE-C key (hex or base64).' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" sse-c-key-encoding' -l 'sse-c-key-encoding' -d 'How the SSE-C key is encoded: auto, raw, base64 or hex.' -rfka 'auto raw base64 hex'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl cp" -eq 1' -F
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl cp" -eq 2' -F
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" r recursive' -s 'r' -l 'recursive' -d 'Copy directories or prefixes with everything below them.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" sse' -l 'sse' -d 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' -rfka 'kms obs c'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" kms-key-id' -l 'kms-key-id' -d 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" sse-c-key-file' -l 'sse-c-key-file' -d 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' -rF
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" sse-c-key-env' -l 'sse-c-key-env' -d 'Environment variable holding the SSE-C key (hex or base64).' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" sse-c-key-encoding' -l 'sse-c-key-encoding' -d 'How the SSE-C key is encoded: auto, raw, base64 or hex.' -rfka 'auto raw base64 hex'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" source-sse-c-key-file' -l 'source-sse-c-key-file' -d 'File holding the source object\'s SSE-C key.' -rF
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" source-sse-c-key-env' -l 'source-sse-c-key-env' -d 'Environment variable holding the source object\'s SSE-C key.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" source-sse-c-key-encoding' -l 'source-sse-c-key-encoding' -d 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' -rfka 'auto raw base64 hex'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" content-type' -l 'content-type' -d 'Content type of the new object(s); guessed from the file extension when omitted.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp"' -l 'metadata' -d 'User metadata KEY=VALUE (repeatable).' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl cp" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl ls" r recursive' -s 'r' -l 'recursive' -d 'List every object under the prefix instead of rolling up at \'/\'.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl ls" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl ls" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl ls" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl ls" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl stat" sse-c-key-file' -l 'sse-c-key-file' -d 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' -rF
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl stat" sse-c-key-env' -l 'sse-c-key-env' -d 'Environment variable holding the SSE-C key (hex or base64).' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl stat" sse-c-key-encoding' -l 'sse-c-key-encoding' -d 'How the SSE-C key is encoded: auto, raw, base64 or hex.' -rfka 'auto raw base64 hex'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl stat" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl stat" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl stat" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl stat" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl rm" r recursive' -s 'r' -l 'recursive' -d 'Delete every object under the prefix.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl rm" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl rm" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl rm" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl rm" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms" -eq 1' -fa 'key' -d 'Create, list, describe, enable, disable and schedule deletion of KMS master keys.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms key" -eq 1' -fa 'create' -d 'Create a master key (AES-256).'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms key" -eq 1' -fa 'list' -d 'List master keys with their states.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms key" -eq 1' -fa 'describe' -d 'Show one master key.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms key" -eq 1' -fa 'enable' -d 'Enable a disabled master key.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms key" -eq 1' -fa 'disable' -d 'Disable a master key: uploads and downloads under it fail until it is enabled again.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms key" -eq 1' -fa 'schedule-deletion' -d 'Schedule a master key for deletion in 7 to 1096 days. After that date its material is destroyed and its objects are unrecoverable.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_positional "obsctl kms key" -eq 1' -fa 'cancel-deletion' -d 'Cancel a scheduled deletion. The key comes back disabled; enable it to use it.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key create" alias' -l 'alias' -d 'Alias: 1-255 of a-z A-Z 0-9 : / _ -, not ending in /default.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key create" description' -l 'description' -d 'Free text, up to 255 bytes.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key create" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key create" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key create" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key create" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key list" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key list" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key list" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key describe" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key describe" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key describe" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key describe" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key enable" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key enable" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key enable" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key enable" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key disable" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key disable" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key disable" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key disable" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key schedule-deletion" days' -l 'days' -d 'Days until deletion, 7 to 1096.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key schedule-deletion" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key schedule-deletion" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key schedule-deletion" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key schedule-deletion" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key cancel-deletion" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key cancel-deletion" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key cancel-deletion" version' -l 'version' -d 'Show the version.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl kms key cancel-deletion" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl help" version' -l 'version' -d 'Show the version.'

@@ -263,6 +263,7 @@ extension LocalBackend {
     }
 
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        if let info = try rotateCustomerKeyInPlace(request) { return info }
         let source = try openObject(request.source)
         var dest = request.destination
         if !request.replaceMetadata {
@@ -270,6 +271,27 @@ extension LocalBackend {
             dest.userMetadata = source.info.userMetadata
         }
         return try await putObject(dest, body: source.source)
+    }
+
+    /// SSE-C key rotation (a copy of an SSE-C object onto itself with a new customer key and nothing else
+    /// changed): the data key is unwrapped with the old key and rewrapped with the new one; the data file is not
+    /// touched, so rotating a large object costs no re-encryption. Returns nil when the copy is not such a rotation.
+    private func rotateCustomerKeyInPlace(_ request: CopyObjectRequest) throws -> ObjectInfo? {
+        let src = request.source, dst = request.destination
+        guard src.bucket == dst.bucket, src.key == dst.key, !request.replaceMetadata,
+              case .customer(let newKey)? = dst.sse, src.customerKey != nil else { return nil }
+        return try FileLock.withLock(paths.bucketLock(src.bucket)) {
+            var meta = try readMeta(src.bucket, src.key)
+            guard meta.sse.mode == .c else { return nil }
+            guard let dek = try unwrapDataKey(meta, src) else { return nil }
+            let w = try SSECWrap.seal(dek: dek, customerKey: newKey, context: meta.wrapContext)
+            meta.sse.wrap = ObjectMeta.Wrap(salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
+            meta.sse.origin = .request
+            meta.lastModified = RFC3339.format(LocalClock.now())
+            meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes))
+            try FileIO.atomicWrite(try meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
+            return try meta.info(customerKeyMD5: newKey.keyMD5)
+        }
     }
 
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
@@ -303,7 +325,12 @@ extension LocalBackend {
                 entry = String(m.key[..<r.upperBound]); isPrefix = true
             }
             if isPrefix && prefixes.last == entry { continue }
-            if count == maxKeys { next = objects.last.map(\.key.value) ?? prefixes.last; break }
+            if count == maxKeys {
+                // The page's last entry, object or rolled-up prefix, whichever sorts later.
+                next = [objects.last?.key.value, prefixes.last].compactMap { $0 }
+                    .max { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+                break
+            }
             if isPrefix { prefixes.append(entry) } else { objects.append(try m.info()) }
             count += 1
         }

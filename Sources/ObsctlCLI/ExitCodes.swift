@@ -23,7 +23,7 @@ public enum ObsctlExitCode: Int32, CaseIterable, Sendable {
         case .success: return "success"
         case .general: return "unclassified error (local I/O and the like)"
         case .usage: return "usage error: bad flag, argument, bucket name or object key"
-        case .notFound: return "not found: bucket, object, local file or KMS alias"
+        case .notFound: return "not found: bucket, object or local file"
         case .accessDenied: return "access denied"
         case .kms: return "KMS problem: key missing, disabled, pending deletion or deleted, or a kms:* permission denied"
         case .encryptionMismatch: return "encryption verification failed: the object is not encrypted as asked"

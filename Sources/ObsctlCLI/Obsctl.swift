@@ -41,7 +41,7 @@ public enum ObsctlMain {
             }
             code = .success
         } catch let error as OBSError {
-            Output.stderr("obsctl: error: \(error.message)")
+            Output.stderr("obsctl: error: \(Output.describe(error))")
             code = ObsctlExitCode(error.category)
         } catch let failure as CommandFailure {
             code = failure.exitCode

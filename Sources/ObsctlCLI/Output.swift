@@ -30,6 +30,12 @@ struct Output {
     func warn(_ text: String) { Self.stderr("obsctl: warning: " + text) }
 
     static func stderr(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+    /// An error's message followed by its OBS error code, in OBS's words (for example `KMS.DisabledException`),
+    /// so that it can be searched for in OBS's documentation. Codes of local failures add nothing and are left out.
+    static func describe(_ error: OBSError) -> String {
+        error.httpStatus == 0 ? error.message : "\(error.message) (\(error.code))"
+    }
 }
 
 /// Stable JSON shapes: sizes in bytes, times RFC 3339 UTC, snake_case names.

@@ -126,7 +126,7 @@ enum Transfers {
         for item in items {
             do { done.append(try await body(item)) } catch let e as OBSError {
                 if items.count == 1 { throw e }
-                Output.stderr("obsctl: error: \(describe(item)): \(e.message)")
+                Output.stderr("obsctl: error: \(describe(item)): \(Output.describe(e))")
                 failures.append((describe(item), e))
             }
         }

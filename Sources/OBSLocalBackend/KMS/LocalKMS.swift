@@ -1,6 +1,9 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The embedded KMS: customer master keys with OBS's ids, aliases and states; the default key `obs/default`;
 /// data keys wrapped under a CMK; kms:* permission checks; an audit log of every operation.
@@ -122,6 +125,8 @@ public final class LocalKMS: KeyManagement {
         if holdingKeystoreLock { return try body() }
         try FileIO.makeDirectories(paths.keysDir)
         return try FileLock.withLock(paths.keystoreLock) {
+            // Temp files of a writer that died before its rename are leftovers; with the lock held, none is live.
+            for name in FileIO.listDirectory(paths.keysDir) where FileIO.isAbandonedTemp(name) { unlink(paths.keysDir + "/" + name) }
             holdingKeystoreLock = true
             defer { holdingKeystoreLock = false }
             return try body()
@@ -155,6 +160,9 @@ public final class LocalKMS: KeyManagement {
     // MARK: Permissions
 
     private func require(_ actions: [KMSAction], operation: String, keyID: String?) throws {
+        // Fail closed: one record that fails its MAC means the keystore was tampered with, and no KMS operation
+        // proceeds until it is restored.
+        _ = try allRecords()
         let policy = try KMSPolicy.load(paths.policyFile)
         let needed = policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
             ? KMSAction.obsDocumented : actions

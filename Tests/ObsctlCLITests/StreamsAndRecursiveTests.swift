@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+@Suite("stdin, stdout and recursive transfers")
+struct StreamsAndRecursiveTests {
+    @Test("upload - reads stdin; download ... - writes exactly the object's bytes to stdout and nothing else")
+    func stdinAndStdout() throws {
+        let sb = try Sandbox("stdio")
+        try sb.ok(["bucket", "create", "obs://pipes"])
+        let data = randomData(2 * 65536 + 17)
+
+        for (key, extra) in [("kms.bin", ["--sse", "kms"]), ("obs.bin", ["--sse", "obs"]), ("plain.bin", [String]())] {
+            let up = try sb.run(["upload", "-", "obs://pipes/" + key] + extra, stdin: data)
+            expectSuccess(up)
+            #expect(up.stdout.range(of: data.prefix(64)) == nil, "stdout must not echo the data")
+            let size = try sb.json(["stat", "obs://pipes/" + key])["size"] as? NSNumber
+            #expect(size?.intValue == data.count)
+
+            let down = try sb.run(["download", "obs://pipes/" + key, "-"])
+            expectSuccess(down)
+            #expect(down.stdout == data, "stdout must be exactly the object's bytes (got \(down.stdout.count) bytes)")
+            #expect(!down.stderr.contains("obsctl: error"), "\(down)")
+
+            // cp obs://... - is the same download.
+            let cp = try sb.run(["cp", "obs://pipes/" + key, "-"])
+            expectSuccess(cp)
+            #expect(cp.stdout == data)
+        }
+
+        // SSE-C from stdin, key from the environment.
+        let key = randomData(32)
+        let env: [String: String?] = ["MY_SSEC_KEY": key.base64EncodedString()]
+        expectSuccess(try sb.run(["upload", "-", "obs://pipes/ssec.bin", "--sse", "c", "--sse-c-key-env", "MY_SSEC_KEY"], stdin: data, env: env))
+        let down = try sb.run(["download", "obs://pipes/ssec.bin", "-", "--sse-c-key-env", "MY_SSEC_KEY"], env: env)
+        expectSuccess(down)
+        #expect(down.stdout == data)
+
+        // cp - obs://... is the same upload.
+        expectSuccess(try sb.run(["cp", "-", "obs://pipes/cp-stdin", "--sse", "kms"], stdin: data))
+        #expect(try sb.ok(["cp", "obs://pipes/cp-stdin", "-"]).stdout == data)
+
+        // Empty stdin makes an empty object, and it downloads as zero bytes.
+        expectSuccess(try sb.run(["upload", "-", "obs://pipes/empty", "--sse", "kms"], stdin: Data()))
+        let empty = try sb.run(["download", "obs://pipes/empty", "-"])
+        expectSuccess(empty)
+        #expect(empty.stdout.isEmpty)
+
+        // JSON output of an upload from stdin is a parseable record on stdout.
+        let record = try sb.json(["upload", "-", "obs://pipes/json.bin", "--sse", "obs"], stdin: data)
+        let transfers = try #require(record["transfers"] as? [[String: Any]])
+        #expect(transfers.count == 1)
+        #expect(transfers.first?["destination"] as? String == "obs://pipes/json.bin")
+        #expect((transfers.first?["size"] as? NSNumber)?.intValue == data.count)
+
+        // --quiet success to stdout: stderr stays empty.
+        let quiet = try sb.run(["download", "obs://pipes/kms.bin", "-", "--quiet"])
+        expectSuccess(quiet)
+        #expect(quiet.stdout == data)
+        #expect(quiet.stderr.isEmpty, "\(quiet)")
+
+        // Failures on the stdout path print nothing on stdout, and one error line on stderr.
+        expectError(try sb.run(["download", "obs://pipes/missing", "-"]), 3)
+        expectError(try sb.run(["download", "obs://pipes/ssec.bin", "-"]), 7)
+        // stdin needs a full key, not a prefix.
+        expectError(try sb.run(["upload", "-", "obs://pipes/dir/"], stdin: data), 2)
+        // --recursive cannot write to stdout.
+        expectError(try sb.run(["download", "obs://pipes/", "-", "--recursive"]), 2)
+    }
+
+    @Test("upload --recursive of a nested directory and download --recursive back")
+    func recursiveRoundTrip() throws {
+        let sb = try Sandbox("rec")
+        try sb.ok(["bucket", "create", "obs://tree", "--sse", "obs"])
+        let files: [String: Data] = [
+            "a.txt": Data("alpha\n".utf8),
+            "sub/b.bin": randomData(65536),
+            "sub/deeper/c.txt": Data("charlie\n".utf8),
+            "sub/deeper/deepest/d.bin": randomData(100_001),
+            "other/e": Data(),
+            "sp ace/\u{fc}n\u{ef} \u{6587}\u{4ef6}.txt": Data("unicode\n".utf8),
+        ]
+        for (rel, data) in files { try sb.write("src/" + rel, data) }
+        try FileManager.default.createDirectory(atPath: sb.path("src/empty-dir"), withIntermediateDirectories: true)
+
+        // Without --recursive a directory is refused.
+        expectError(try sb.run(["upload", "src", "obs://tree/up/"]), 2, contains: ["--recursive"])
+
+        let up = try sb.ok(["upload", "src", "obs://tree/up", "--recursive"])
+        #expect(up.out.split(separator: "\n").count == files.count, "\(up)")
+        let listing = try sb.json(["ls", "obs://tree/up/", "--recursive"])
+        let keys = ((listing["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+        #expect(Set(keys) == Set(files.keys.map { "up/" + $0 }))
+        for o in (listing["objects"] as? [[String: Any]]) ?? [] {
+            #expect((o["sse"] as? [String: Any])?["mode"] as? String == "obs")
+        }
+
+        // Download the prefix (with and without the trailing slash) into fresh directories.
+        for (src, dest) in [("obs://tree/up/", "back1"), ("obs://tree/up", "back2")] {
+            let down = try sb.ok(["download", src, dest, "--recursive"])
+            #expect(down.out.split(separator: "\n").count == files.count, "\(down)")
+            #expect(sb.files(under: dest) == Set(files.keys.map { dest + "/" + $0 }))
+            for (rel, data) in files { #expect(sb.read(dest + "/" + rel) == data, "\(dest)/\(rel)") }
+        }
+
+        // A sub-prefix lands relative to itself.
+        try sb.ok(["download", "obs://tree/up/sub/deeper/", "part", "--recursive"])
+        #expect(sb.files(under: "part") == ["part/c.txt", "part/deepest/d.bin"])
+
+        // cp --recursive both ways.
+        try sb.ok(["cp", "src", "obs://tree/cp/", "--recursive", "--sse", "kms"])
+        try sb.ok(["cp", "obs://tree/cp/", "cpback", "--recursive"])
+        for (rel, data) in files { #expect(sb.read("cpback/" + rel) == data, "cpback/\(rel)") }
+
+        // obs -> obs --recursive copies a prefix.
+        try sb.ok(["cp", "obs://tree/cp/", "obs://tree/cp2/", "--recursive", "--sse", "obs"])
+        let cp2 = try sb.json(["ls", "obs://tree/cp2/", "--recursive"])
+        #expect(((cp2["objects"] as? [[String: Any]]) ?? []).count == files.count)
+
+        // An empty prefix is not an error for download --recursive.
+        let none = try sb.run(["download", "obs://tree/nothing-here/", "empty-dest", "--recursive"])
+        expectSuccess(none)
+    }
+
+    @Test("download --recursive never writes outside the destination, reports each unsafe key and exits 8")
+    func unsafeKeysStayInside() throws {
+        let sb = try Sandbox("escape")
+        try sb.ok(["bucket", "create", "obs://esc"])
+        try sb.write("payload", Data("EVIL\n".utf8))
+        try sb.write("good", Data("GOOD\n".utf8))
+        // Escape targets carry a unique token, so a file that got out can be found wherever it landed.
+        let tok = "esc\(UUID().uuidString.prefix(8).lowercased())"
+        let unsafeKeys = ["../\(tok)-up1", "p/../\(tok)-evil", "p/../../\(tok)-up2", "p/../../../\(tok)-up3", "p/../../../../../../\(tok)-up6",
+                          "p//\(tok)-x", "/tmp/\(tok)-abs", "/\(tok)-root", "p/./\(tok)-dot", "./\(tok)-dot2", "p/trailing/.", "p/..", ".."]
+        for key in unsafeKeys {
+            expectSuccess(try sb.run(["upload", "payload", "obs://esc/" + key]))
+        }
+        try sb.ok(["upload", "good", "obs://esc/p/good"])
+        try sb.ok(["upload", "good", "obs://esc/q/good2"])
+        // The destination sits deep inside the sandbox: anything climbing out of it still lands where we look.
+        let work = "w1/w2/w3/w4/w5/w6/work"
+        let cwd = URL(fileURLWithPath: sb.path(work))
+        try FileManager.default.createDirectory(atPath: sb.path(work + "/dest"), withIntermediateDirectories: true)
+        let before = sb.files()
+
+        let r = try sb.run(["download", "obs://esc", "dest", "--recursive"], cwd: cwd)
+        #expect(!r.signaled && r.status == 8, "partial: some objects succeeded, unsafe keys were refused: \(r)")
+        for key in unsafeKeys {
+            #expect(r.stderr.contains("'\(key)'"), "the unsafe key \(key) must be reported: \(r)")
+        }
+        for line in r.stderrLines where line.contains("'") {
+            #expect(line.hasPrefix("obsctl: error:"), "\(line)")
+        }
+        // The safe keys arrived; nothing else appeared anywhere outside the destination.
+        #expect(sb.read(work + "/dest/p/good") == Data("GOOD\n".utf8))
+        #expect(sb.read(work + "/dest/q/good2") == Data("GOOD\n".utf8))
+        let newOutside = sb.files().subtracting(before).filter { !$0.hasPrefix(work + "/dest/") && !$0.hasPrefix("root/") && !$0.hasPrefix("cfg/") }
+        #expect(newOutside.isEmpty, "files written outside the destination: \(newOutside)")
+        // Inside the destination only the two safe files exist (nothing mapped from an unsafe key).
+        #expect(sb.files(under: work + "/dest") == [work + "/dest/p/good", work + "/dest/q/good2"])
+        #expect(!sb.files().contains { $0.contains(tok) }, "an unsafe key became a file: \(sb.files().filter { $0.contains(tok) })")
+        let parent = sb.dir.deletingLastPathComponent().path
+        #expect(!sb.directoryListing(parent).contains { $0.contains(tok) })
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/\(tok)-abs"))
+        #expect(!FileManager.default.fileExists(atPath: "/\(tok)-root"))
+
+        // The same with a prefix that holds unsafe keys below it.
+        let r2 = try sb.run(["download", "obs://esc/p/", "dest2", "--recursive"], cwd: cwd)
+        #expect(!r2.signaled && r2.status == 8, "\(r2)")
+        #expect(sb.files(under: work + "/dest2") == [work + "/dest2/good"])
+        #expect(r2.stderr.contains("'p/../\(tok)-evil'") && r2.stderr.contains("'p//\(tok)-x'"), "\(r2)")
+        #expect(!sb.files().contains { $0.contains(tok) })
+
+        // JSON output of a clean recursive download parses and lists the transfer.
+        let r3 = try sb.run(["download", "obs://esc/q/", "dest3", "--recursive", "--output", "json"], cwd: cwd)
+        expectSuccess(r3)
+        let doc = try parseJSONObject(r3.stdout)
+        #expect((doc["transfers"] as? [Any])?.count == 1)
+
+        // A single download of an unsafe key into a directory uses only its last segment.
+        try sb.ok(["download", "obs://esc/p/../\(tok)-evil", work + "/single/"])
+        #expect(sb.files(under: work + "/single") == [work + "/single/\(tok)-evil"])
+        // A key with no usable last segment needs a file name.
+        expectError(try sb.run(["download", "obs://esc/p/..", work + "/single/"]), 2)
+    }
+}

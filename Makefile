@@ -1,7 +1,7 @@
 # Convenience targets; README's two commands (bash .ci/walkthrough, bash .ci/run) need no make.
 PREFIX ?= /usr/local
 SWIFT ?= swift
-BIN = $(shell $(SWIFT) build -c release --show-bin-path)/obsctl
+BIN = $(shell $(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/obsctl
 
 .PHONY: build release test walkthrough bench completions man install uninstall clean
 

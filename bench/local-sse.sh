@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 size_mib="${1:-1024}"
 command -v /usr/bin/time >/dev/null 2>&1 || [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 bash .ci/setup release >&2
-bin="$(swift build -c release --show-bin-path)/obsctl"
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/obsctl"
 
 work=$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")
 trap 'rm -rf "$work"' EXIT

@@ -244,7 +244,7 @@ extension LocalBackend {
 
     public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {
         let object = try openObject(request)
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        var buf = [UInt8](repeating: 0, count: OBXEncryptor.batchChunks * OBXFormat.chunkSize)
         while true {
             let n = try buf.withUnsafeMutableBytes { try object.source.read(into: $0) }
             if n == 0 { break }

@@ -1,7 +1,6 @@
 import Foundation
 import OBSCore
 import OBSCrypto
-import OBSLocalBackend
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -104,7 +103,13 @@ enum Transfers {
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         do {
-            let info = try await ctx.storage.getObject(request, into: FileDescriptorSink(fd: fd, path: path))
+            let info: ObjectInfo
+            do {
+                // The sink is released (its writer stopped) at the end of this scope, before fd is closed.
+                let sink = PipelinedFileSink(fd: fd, path: path)
+                info = try await ctx.storage.getObject(request, into: sink)
+                try sink.finish()
+            }
             guard fsync(fd) == 0 else { throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))") }
             close(fd)
             guard rename(tmp, path) == 0 else { throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }

@@ -46,12 +46,7 @@ enum FileIO {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var off = 0
-        while off < bytes.count {
-            let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
-            if n < 0 { if errno == EINTR { continue }; throw ioError("write", path) }
-            off += n
-        }
+        try FileDescriptorSink.writeAll(fd, bytes, path: path)
     }
 
     static func fsyncDirectory(_ dir: String) throws {
@@ -142,26 +137,4 @@ enum CrashPoint {
     static func hit(_ name: String) {
         if let t = target, t == name { kill(getpid(), SIGKILL) }
     }
-}
-
-/// A `ByteSource` over a file descriptor (a regular file or stdin).
-public final class FileDescriptorSource: ByteSource {
-    private let fd: Int32
-    private let path: String
-    public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno != EINTR { throw FileIO.ioError("read", path) }
-        }
-    }
-}
-
-/// A `ByteSink` over a file descriptor (a regular file or stdout).
-public final class FileDescriptorSink: ByteSink {
-    private let fd: Int32
-    private let path: String
-    public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
-    public func write(_ bytes: UnsafeRawBufferPointer) throws { try FileIO.writeAll(fd, bytes, path: path) }
 }

@@ -1,0 +1,158 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `ByteSource` over a file descriptor (a regular file or stdin).
+public final class FileDescriptorSource: ByteSource {
+    private let fd: Int32
+    private let path: String
+    public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+}
+
+/// A `ByteSink` over a file descriptor (a regular file or stdout), writing synchronously.
+public final class FileDescriptorSink: ByteSink {
+    private let fd: Int32
+    private let path: String
+    public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { try Self.writeAll(fd, bytes, path: path) }
+
+    /// Writes every byte, looping on short writes and EINTR.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var off = 0
+        while off < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            off += n
+        }
+    }
+}
+
+/// A `ByteSink` that writes to a file descriptor on a background thread, so that the kernel's copy into the page
+/// cache overlaps with the caller's work (decryption, on downloads). Memory is bounded: `depth` buffers of
+/// `bufferSize` bytes. Call `finish()` to flush and to learn of any write error; the descriptor must stay open
+/// until `finish()` returned or the sink was released.
+public final class PipelinedFileSink: ByteSink {
+    private let queue: WriteQueue
+    private let bufferSize: Int
+    private var current: UnsafeMutableRawBufferPointer?
+    private var currentFill = 0
+
+    public init(fd: Int32, path: String, bufferSize: Int = 4 << 20, depth: Int = 3) {
+        self.bufferSize = bufferSize
+        queue = WriteQueue(fd: fd, path: path, bufferSize: bufferSize, depth: depth)
+        let q = queue
+        let thread = Thread { q.writerLoop() }
+        thread.start()
+    }
+
+    /// Stops the writer (after the buffers already handed over) and waits for it, so the descriptor is no longer used.
+    deinit {
+        if let current { queue.giveBack(current) }
+        queue.close()
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            if current == nil { current = try queue.takeFree(); currentFill = 0 }
+            let n = min(bufferSize - currentFill, bytes.count - offset)
+            (current!.baseAddress! + currentFill).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            currentFill += n
+            offset += n
+            if currentFill == bufferSize { queue.submit(current!, count: currentFill); current = nil }
+        }
+    }
+
+    /// Writes what is buffered and waits until every byte reached the descriptor.
+    public func finish() throws {
+        if let c = current { queue.submit(c, count: currentFill); current = nil }
+        try queue.drain()
+    }
+}
+
+/// The state shared by `PipelinedFileSink` and its writer thread, all of it guarded by `condition`.
+private final class WriteQueue: @unchecked Sendable {
+    private let fd: Int32
+    private let path: String
+    private let condition = NSCondition()
+    private let buffers: [UnsafeMutableRawBufferPointer]
+    private var free: [UnsafeMutableRawBufferPointer]
+    private var filled: [(UnsafeMutableRawBufferPointer, Int)] = []
+    private var writing = 0
+    private var error: Error?
+    private var closed = false
+    private var done = false
+
+    init(fd: Int32, path: String, bufferSize: Int, depth: Int) {
+        self.fd = fd
+        self.path = path
+        buffers = (0..<depth).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096) }
+        free = buffers
+    }
+
+    deinit { for b in buffers { b.deallocate() } }
+
+    func takeFree() throws -> UnsafeMutableRawBufferPointer {
+        condition.lock(); defer { condition.unlock() }
+        while free.isEmpty && error == nil { condition.wait() }
+        if let error { throw error }
+        return free.removeLast()
+    }
+
+    func giveBack(_ b: UnsafeMutableRawBufferPointer) {
+        condition.lock(); free.append(b); condition.broadcast(); condition.unlock()
+    }
+
+    func submit(_ b: UnsafeMutableRawBufferPointer, count: Int) {
+        condition.lock(); filled.append((b, count)); condition.broadcast(); condition.unlock()
+    }
+
+    func drain() throws {
+        condition.lock(); defer { condition.unlock() }
+        while error == nil && (!filled.isEmpty || writing > 0) { condition.wait() }
+        if let error { throw error }
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        while !done { condition.wait() }
+        condition.unlock()
+    }
+
+    func writerLoop() {
+        condition.lock()
+        while true {
+            while filled.isEmpty && !closed { condition.wait() }
+            if filled.isEmpty { break }
+            let (buffer, count) = filled.removeFirst()
+            let skip = error != nil
+            writing += 1
+            condition.unlock()
+            var failure: Error? = nil
+            if !skip {
+                do { try FileDescriptorSink.writeAll(fd, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), path: path) } catch { failure = error }
+            }
+            condition.lock()
+            writing -= 1
+            if let failure, error == nil { error = failure }
+            free.append(buffer)
+            condition.broadcast()
+        }
+        done = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

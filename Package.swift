@@ -21,6 +21,10 @@ let package = Package(
         .target(name: "OBSCrypto", dependencies: ["COpenSSL"]),
         // Shared vocabulary and the storage protocol both backends implement.
         .target(name: "OBSCore", dependencies: ["OBSCrypto"]),
+        // Request signers (OBS, AWS V2, AWS SigV4, presigned forms): pure functions of request, credentials, time.
+        .target(name: "OBSSigner", dependencies: ["OBSCrypto"]),
+        // OBS/S3 XML bodies and strict response parsers (FoundationXML).
+        .target(name: "OBSXML", dependencies: ["OBSCore"]),
         // The embedded backend: OBX object format, file store, local KMS, policy, audit log.
         .target(name: "OBSLocalBackend", dependencies: ["OBSCore", "OBSCrypto"]),
         // The command tree; knows nothing of files on disk, HTTP or key material.
@@ -32,6 +36,8 @@ let package = Package(
 
         .testTarget(name: "OBSCryptoTests", dependencies: ["OBSCrypto"]),
         .testTarget(name: "OBSCoreTests", dependencies: ["OBSCore"]),
+        .testTarget(name: "OBSSignerTests", dependencies: ["OBSSigner", "OBSCrypto"]),
+        .testTarget(name: "OBSXMLTests", dependencies: ["OBSXML", "OBSCore"]),
         .testTarget(name: "OBSLocalBackendTests", dependencies: ["OBSLocalBackend", "OBSCore", "OBSCrypto"]),
         .testTarget(name: "ObsctlCLITests", dependencies: ["ObsctlCLI", "obsctl", "OBSCrypto"]),
     ]

@@ -15,7 +15,8 @@ let package = Package(
     targets: [
         // System libraries: one module per C library, each with typed `static inline` shims for variadic calls.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's header only: the library is loaded with dlopen on first remote use (see Sources/CCurl/shim.h).
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // OpenSSL EVP wrappers: AES-256-GCM, HKDF, HMAC, digests, RNG, secret bytes. No I/O.
         .target(name: "OBSCrypto", dependencies: ["COpenSSL"]),
@@ -25,11 +26,13 @@ let package = Package(
         .target(name: "OBSSigner", dependencies: ["OBSCrypto"]),
         // OBS/S3 XML bodies and strict response parsers (FoundationXML).
         .target(name: "OBSXML", dependencies: ["OBSCore"]),
+        // The remote client: libcurl transport, OBS/S3 operations, configuration and credentials.
+        .target(name: "OBSClient", dependencies: ["CCurl", "OBSCore", "OBSCrypto", "OBSSigner", "OBSXML"]),
         // The embedded backend: OBX object format, file store, local KMS, policy, audit log.
         .target(name: "OBSLocalBackend", dependencies: ["OBSCore", "OBSCrypto"]),
         // The command tree; knows nothing of files on disk, HTTP or key material.
         .target(name: "ObsctlCLI", dependencies: [
-            "OBSCore", "OBSLocalBackend",
+            "OBSCore", "OBSLocalBackend", "OBSClient", "OBSSigner",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "obsctl", dependencies: ["ObsctlCLI"]),

@@ -1,17 +1,56 @@
 #ifndef OBSCTL_CCURL_SHIM_H
 #define OBSCTL_CCURL_SHIM_H
+// libcurl's types and constants come from its header; its code is loaded with dlopen on first use (cc_load), so
+// commands that never talk to a remote endpoint (and every TAB completion) do not pay for loading libcurl and its
+// ~30 dependencies at start-up (about 6 ms per process).
 #include <curl/curl.h>
-// Swift cannot call C variadic functions: one typed wrapper per argument kind.
-static inline CURLcode cc_setopt_long(CURL *h, CURLoption o, long v)        { return curl_easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_off(CURL *h, CURLoption o, curl_off_t v)   { return curl_easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_ptr(CURL *h, CURLoption o, void *v)        { return curl_easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_str(CURL *h, CURLoption o, const char *v)  { return curl_easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+#include <dlfcn.h>
+#include <stddef.h>
+
+typedef struct {
+    CURLcode (*global_init)(long);
+    CURL *(*easy_init)(void);
+    void (*easy_cleanup)(CURL *);
+    void (*easy_reset)(CURL *);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    CURLcode (*easy_perform)(CURL *);
+    const char *(*easy_strerror)(CURLcode);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+    char *(*version)(void);
+} cc_api;
+
+/// Loads libcurl (the libcurl4-openssl-dev / libcurl4 build) and fills `api`; returns 0 when it cannot.
+static inline int cc_load(cc_api *api) {
+    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) lib = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) return 0;
+    *(void **)&api->global_init = dlsym(lib, "curl_global_init");
+    *(void **)&api->easy_init = dlsym(lib, "curl_easy_init");
+    *(void **)&api->easy_cleanup = dlsym(lib, "curl_easy_cleanup");
+    *(void **)&api->easy_reset = dlsym(lib, "curl_easy_reset");
+    *(void **)&api->easy_setopt = dlsym(lib, "curl_easy_setopt");
+    *(void **)&api->easy_getinfo = dlsym(lib, "curl_easy_getinfo");
+    *(void **)&api->easy_perform = dlsym(lib, "curl_easy_perform");
+    *(void **)&api->easy_strerror = dlsym(lib, "curl_easy_strerror");
+    *(void **)&api->slist_append = dlsym(lib, "curl_slist_append");
+    *(void **)&api->slist_free_all = dlsym(lib, "curl_slist_free_all");
+    *(void **)&api->version = dlsym(lib, "curl_version");
+    return api->global_init && api->easy_init && api->easy_cleanup && api->easy_reset && api->easy_setopt &&
+           api->easy_getinfo && api->easy_perform && api->easy_strerror && api->slist_append && api->slist_free_all && api->version;
+}
+
+// Swift cannot call C variadic functions: one typed wrapper per argument kind, calling through the loaded table.
+static inline CURLcode cc_setopt_long(const cc_api *a, CURL *h, CURLoption o, long v)        { return a->easy_setopt(h, o, v); }
+static inline CURLcode cc_setopt_off(const cc_api *a, CURL *h, CURLoption o, curl_off_t v)   { return a->easy_setopt(h, o, v); }
+static inline CURLcode cc_setopt_ptr(const cc_api *a, CURL *h, CURLoption o, void *v)        { return a->easy_setopt(h, o, v); }
+static inline CURLcode cc_setopt_str(const cc_api *a, CURL *h, CURLoption o, const char *v)  { return a->easy_setopt(h, o, v); }
+static inline CURLcode cc_setopt_slist(const cc_api *a, CURL *h, CURLoption o, struct curl_slist *v) { return a->easy_setopt(h, o, v); }
 typedef size_t (*cc_io_cb)(char *, size_t, size_t, void *);
-static inline CURLcode cc_setopt_iofunc(CURL *h, CURLoption o, cc_io_cb f)  { return curl_easy_setopt(h, o, f); }
+static inline CURLcode cc_setopt_iofunc(const cc_api *a, CURL *h, CURLoption o, cc_io_cb f)  { return a->easy_setopt(h, o, f); }
 typedef int (*cc_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
-static inline CURLcode cc_setopt_xferinfo(CURL *h, CURLoption o, cc_xferinfo_cb f) { return curl_easy_setopt(h, o, f); }
-static inline CURLcode cc_getinfo_long(CURL *h, CURLINFO i, long *v)        { return curl_easy_getinfo(h, i, v); }
-static inline CURLcode cc_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v)   { return curl_easy_getinfo(h, i, v); }
-static inline CURLMcode cc_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+static inline CURLcode cc_setopt_xferinfo(const cc_api *a, CURL *h, CURLoption o, cc_xferinfo_cb f) { return a->easy_setopt(h, o, f); }
+static inline CURLcode cc_getinfo_long(const cc_api *a, CURL *h, CURLINFO i, long *v)        { return a->easy_getinfo(h, i, v); }
+static inline CURLcode cc_getinfo_off(const cc_api *a, CURL *h, CURLINFO i, curl_off_t *v)   { return a->easy_getinfo(h, i, v); }
 #endif

@@ -4,16 +4,42 @@ import Glibc
 #endif
 
 /// A `ByteSource` over a file descriptor (a regular file or stdin).
-public final class FileDescriptorSource: ByteSource {
-    private let fd: Int32
-    private let path: String
+public class FileDescriptorSource: ByteSource {
+    fileprivate let fd: Int32
+    fileprivate let path: String
     public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+
+    /// A rewindable source when `fd` is a regular file, else a plain one (a pipe can be read once).
+    public static func make(fd: Int32, path: String) -> FileDescriptorSource {
+        var st = stat()
+        let start = lseek(fd, 0, SEEK_CUR)
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, start >= 0 {
+            return RewindableFileSource(fd: fd, path: path, start: Int64(start), length: Int64(st.st_size) - Int64(start))
+        }
+        return FileDescriptorSource(fd: fd, path: path)
+    }
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
             if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
         }
+    }
+}
+
+/// A regular file from a start offset to its end as of opening.
+public final class RewindableFileSource: FileDescriptorSource, RewindableByteSource {
+    private let start: Int64
+    public let length: Int64
+
+    init(fd: Int32, path: String, start: Int64, length: Int64) {
+        self.start = start
+        self.length = length
+        super.init(fd: fd, path: path)
+    }
+
+    public func rewind() throws {
+        guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))") }
     }
 }
 

@@ -25,8 +25,10 @@ public struct ObjectInfo: Sendable, Equatable {
     public var contentType: String
     public var lastModified: Date
     public var userMetadata: [String: String]
-    public var sseMode: SSEMode
-    public var sseOrigin: SSEOrigin
+    /// nil when the answer does not say (an OBS listing carries no SSE fields).
+    public var sseMode: SSEMode?
+    /// nil when unknown (a remote HEAD cannot tell a bucket default from an explicit request).
+    public var sseOrigin: SSEOrigin?
     /// Bare key id (UUID) for SSE-KMS objects.
     public var kmsKeyID: String?
     /// Full form `<region>:<domain>:key/<uuid>`, as OBS reports it.
@@ -35,7 +37,7 @@ public struct ObjectInfo: Sendable, Equatable {
     public var customerKeyMD5: String?
 
     public init(bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,
-                userMetadata: [String: String], sseMode: SSEMode, sseOrigin: SSEOrigin, kmsKeyID: String? = nil,
+                userMetadata: [String: String], sseMode: SSEMode?, sseOrigin: SSEOrigin?, kmsKeyID: String? = nil,
                 kmsKeyURN: String? = nil, customerKeyMD5: String? = nil) {
         self.bucket = bucket; self.key = key; self.size = size; self.etag = etag; self.contentType = contentType
         self.lastModified = lastModified; self.userMetadata = userMetadata; self.sseMode = sseMode; self.sseOrigin = sseOrigin

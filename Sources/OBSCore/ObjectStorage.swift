@@ -3,6 +3,8 @@
 public protocol ObjectStorage: AnyObject {
     /// A short name for messages, e.g. "local (/home/u/.local/share/obsctl)".
     var displayName: String { get }
+    /// The location a new bucket gets when none is named: the region of a remote endpoint, "local" locally.
+    var defaultLocation: String { get }
 
     func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo
     func listBuckets() async throws -> [BucketInfo]

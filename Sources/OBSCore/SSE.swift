@@ -2,14 +2,15 @@ import OBSCrypto
 
 /// How an object is (or is to be) encrypted at rest.
 public enum SSEMode: String, Sendable, Codable, CaseIterable {
-    case none, obs, kms, c
+    // Not `none`: on an `SSEMode?` that name would silently mean nil.
+    case unencrypted = "none", obs, kms, c
 
     /// The value OBS puts in `x-obs-server-side-encryption` on objects (nil when not encrypted or SSE-C).
     public var obsHeaderValue: String? {
-        switch self { case .kms: return "kms"; case .obs: return "AES256"; case .none, .c: return nil }
+        switch self { case .kms: return "kms"; case .obs: return "AES256"; case .unencrypted, .c: return nil }
     }
     public var displayName: String {
-        switch self { case .none: return "none"; case .obs: return "SSE-OBS"; case .kms: return "SSE-KMS"; case .c: return "SSE-C" }
+        switch self { case .unencrypted: return "none"; case .obs: return "SSE-OBS"; case .kms: return "SSE-KMS"; case .c: return "SSE-C" }
     }
 }
 
@@ -48,19 +49,19 @@ public struct CustomerKey: Sendable, CustomStringConvertible {
 
 /// The encryption an upload asks for. `nil` at the call site means "no header": the bucket default applies.
 public enum SSERequest: Sendable, CustomStringConvertible {
-    case none
+    case unencrypted
     case obs
     /// `keyID` nil means the default key `obs/default`, created on first use.
     case kms(keyID: String?)
     case customer(CustomerKey)
 
     public var mode: SSEMode {
-        switch self { case .none: return .none; case .obs: return .obs; case .kms: return .kms; case .customer: return .c }
+        switch self { case .unencrypted: return .unencrypted; case .obs: return .obs; case .kms: return .kms; case .customer: return .c }
     }
 
     public var description: String {
         switch self {
-        case .none: return "none"
+        case .unencrypted: return "none"
         case .obs: return "SSE-OBS"
         case .kms(let id): return "SSE-KMS (\(id ?? "obs/default"))"
         case .customer(let k): return "SSE-C (key MD5 \(k.keyMD5))"
@@ -98,7 +99,7 @@ public enum SSERules {
             throw OBSError.invalidArgument("only one encryption method per upload: --sse \(m.rawValue) cannot be combined with an SSE-C key; drop one of them")
         case (.kms?, nil): return .kms(keyID: kmsKeyID)
         case (.obs?, nil): return .obs
-        case (.none?, nil): return SSERequest.none
+        case (.unencrypted?, nil): return .unencrypted
         }
     }
 
@@ -106,7 +107,7 @@ public enum SSERules {
     public static func effective(request: SSERequest?, bucketDefault: BucketEncryption?) -> (SSERequest, SSEOrigin) {
         if let r = request { return (r, .request) }
         if let d = bucketDefault { return (d.asRequest, .bucketDefault) }
-        return (.none, .request)
+        return (.unencrypted, .request)
     }
 
     /// A bucket default from `--sse kms|obs [--kms-key-id]`.
@@ -115,7 +116,7 @@ public enum SSERules {
             throw OBSError.invalidArgument("--kms-key-id '\(id)' needs --sse kms")
         }
         switch mode {
-        case nil, .none?: return nil
+        case nil, .unencrypted?: return nil
         case .obs?: return .obs
         case .kms?: return .kms(keyID: kmsKeyID)
         case .c?: throw OBSError.invalidArgument("SSE-C cannot be a bucket default: OBS never stores customer keys; use --sse kms or --sse obs")

@@ -4,6 +4,13 @@ public protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
+/// A source that can start over from its first byte (a regular file), so a failed upload can be retried by
+/// re-reading its bytes rather than keeping them in memory. `length` is known up front.
+public protocol RewindableByteSource: ByteSource {
+    var length: Int64 { get }
+    func rewind() throws
+}
+
 /// Where download bytes go. A backend writes only bytes it has verified.
 public protocol ByteSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws

@@ -18,8 +18,8 @@ extension LocalBackend {
             ObjectMeta.Wrap(salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
         }
         switch sse {
-        case .none:
-            return SealedKey(dek: nil, sse: .init(mode: .none, origin: origin))
+        case .unencrypted:
+            return SealedKey(dek: nil, sse: .init(mode: .unencrypted, origin: origin))
         case .obs:
             let dek = Random.secret(32)
             let w = try SSEOBSWrap.seal(dek: dek, root: try rootKey.key(), context: context)
@@ -42,8 +42,7 @@ extension LocalBackend {
         let context = WrapContext(bucket: request.bucket.value, key: request.key.value, uid: uid)
         let sealed = try sealKey(sse, origin: origin, context: context)
 
-        let dir = paths.objectDir(request.bucket, request.key)
-        try FileIO.makeDirectories(dir)
+        let dir = try makeObjectDirectory(request.bucket, request.key)
         let marker = try InflightMarker.create(paths, bucket: request.bucket, objectDirectory: dir)
         defer { marker.remove() }
         let ext = sealed.dek == nil ? ".bin" : ".obx"
@@ -72,6 +71,7 @@ extension LocalBackend {
                               layout: .init(aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
                                             parts: [.init(n: 0, size: size, file: file)]))
             if let dek = sealed.dek { meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid)) }
+            else { meta.seal(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: uid)) }
         } catch {
             unlink(tmp)
             throw error
@@ -80,6 +80,19 @@ extension LocalBackend {
         let info = try meta.info()
         if case .customer(let k) = sse { var i = info; i.customerKeyMD5 = k.keyMD5; return i }
         return info
+    }
+
+    /// Creates the object's directory below the bucket's existing `objects/`: a bucket deleted meanwhile gives
+    /// NoSuchBucket rather than a half-recreated bucket directory.
+    private func makeObjectDirectory(_ bucket: BucketName, _ key: ObjectKey) throws -> String {
+        let dir = paths.objectDir(bucket, key)
+        let h2 = (dir as NSString).deletingLastPathComponent
+        for d in [h2, dir] {
+            if mkdir(d, 0o700) == 0 { try FileIO.fsyncDirectory((d as NSString).deletingLastPathComponent) }
+            else if errno == ENOENT { throw OBSError.noSuchBucket(bucket.value) }
+            else if errno != EEXIST { throw FileIO.ioError("create directory", d) }
+        }
+        return dir
     }
 
     private static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (Int64, String) {
@@ -104,7 +117,7 @@ extension LocalBackend {
     /// version; after it, the new one; the sweep removes whatever was left over.
     private func commit(_ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey) throws {
         let dir = paths.objectDir(bucket, key)
-        try FileLock.withLock(paths.bucketLock(bucket)) {
+        try withBucketLock(bucket) {
             guard FileIO.exists(paths.bucketFile(bucket)) else { throw OBSError.noSuchBucket(bucket.value) }
             let dataFile = dir + "/" + meta.layout.parts[0].file
             guard rename(dataTemp, dataFile) == 0 else { throw FileIO.ioError("rename into", dataFile) }
@@ -147,7 +160,7 @@ extension LocalBackend {
         let meta = try ObjectMeta.decode(bytes, path: path)
         guard meta.bucket == bucket.value, meta.key == key.value else { throw OBSError.integrity("metadata of \(key.value) names another object") }
         guard meta.layout.parts.count == 1, meta.layout.parts[0].size == meta.size,
-              meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .none ? ".bin" : ".obx")" else {
+              meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .unencrypted ? ".bin" : ".obx")" else {
             throw OBSError.integrity("metadata of \(key.value) has an unexpected part layout")
         }
         return meta
@@ -173,8 +186,11 @@ extension LocalBackend {
         let context = meta.wrapContext
         let dek: SecretBytes
         switch meta.sse.mode {
-        case .none:
-            guard meta.mac == nil, meta.sse.wrap == nil, meta.sse.kmsBlob == nil else { throw OBSError.integrity("metadata of \(meta.key) is inconsistent") }
+        case .unencrypted:
+            guard meta.sse.wrap == nil, meta.sse.kmsBlob == nil,
+                  meta.verify(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: meta.uidBytes)) else {
+                throw OBSError.integrity("metadata of \(meta.key) fails its MAC")
+            }
             return nil
         case .obs:
             do { dek = try SSEOBSWrap.open(try wrap(meta), root: try rootKey.key(), context: context) }
@@ -233,7 +249,7 @@ extension LocalBackend {
                     source = try OBXDecryptor(dek: dek, expectedUID: meta.uidBytes, expectedPart: 0, plaintextSize: meta.size,
                                               fileSize: fileSize, readAt: readAt)
                 } else {
-                    guard fileSize == meta.size else { close(fd); throw OBSError.integrity("data file is \(fileSize) bytes, metadata says \(meta.size)") }
+                    guard fileSize == meta.size else { throw OBSError.integrity("data file is \(fileSize) bytes, metadata says \(meta.size)") }
                     source = PlainFileSource(size: fileSize, readAt: readAt)
                 }
             } catch { close(fd); throw error }
@@ -280,7 +296,7 @@ extension LocalBackend {
         let src = request.source, dst = request.destination
         guard src.bucket == dst.bucket, src.key == dst.key, !request.replaceMetadata,
               case .customer(let newKey)? = dst.sse, src.customerKey != nil else { return nil }
-        return try FileLock.withLock(paths.bucketLock(src.bucket)) {
+        return try withBucketLock(src.bucket) {
             var meta = try readMeta(src.bucket, src.key)
             guard meta.sse.mode == .c else { return nil }
             guard let dek = try unwrapDataKey(meta, src) else { return nil }
@@ -289,6 +305,8 @@ extension LocalBackend {
             meta.sse.origin = .request
             meta.lastModified = RFC3339.format(LocalClock.now())
             meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes))
+            let marker = try InflightMarker.create(paths, bucket: src.bucket, objectDirectory: paths.objectDir(src.bucket, src.key))
+            defer { marker.remove() }
             try FileIO.atomicWrite(try meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
             return try meta.info(customerKeyMD5: newKey.keyMD5)
         }
@@ -296,8 +314,10 @@ extension LocalBackend {
 
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
         let dir = paths.objectDir(bucket, key)
-        try FileLock.withLock(paths.bucketLock(bucket)) {
+        try withBucketLock(bucket) {
             _ = try readMeta(bucket, key)
+            let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
+            defer { marker.remove() }
             guard unlink(paths.metaFile(bucket, key)) == 0 else { throw FileIO.ioError("delete", paths.metaFile(bucket, key)) }
             try FileIO.fsyncDirectory(dir)
             sweepObjectDirectory(dir, keep: [])
@@ -308,7 +328,8 @@ extension LocalBackend {
         _ = try loadBucket(bucket)
         var metas: [ObjectMeta] = []
         for path in try allMetaFiles(bucket) {
-            guard let bytes = try FileIO.readAll(path), let m = try? ObjectMeta.decode(bytes, path: path) else { continue }
+            guard let bytes = try FileIO.readAll(path) else { continue }  // deleted meanwhile
+            let m = try ObjectMeta.decode(bytes, path: path)
             if m.key.hasPrefix(prefix) { metas.append(m) }
         }
         metas.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }

@@ -15,10 +15,13 @@ public final class LocalBackend: ObjectStorage {
     let rootKey: RootKeyProvider
 
     public var displayName: String { "local (\(paths.root))" }
+    /// `$OBSCTL_REGION`, else "local".
+    public let defaultLocation: String
 
     /// `environment` decides the root, the root key source and the test hooks; pass the process environment.
     public init(environment: [String: String]) throws {
         paths = LocalPaths(root: LocalPaths.resolveRoot(environment: environment))
+        defaultLocation = environment["OBSCTL_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
         rootKey = RootKeyProvider(paths: paths, environment: environment)
         kms = LocalKMS(paths: paths, rootKey: rootKey)
         if let format = try FileIO.readAll(paths.formatFile) {
@@ -35,7 +38,7 @@ public final class LocalBackend: ObjectStorage {
     private func recoverInterruptedUploads() {
         for (marker, bucket, dir) in InflightMarker.abandoned(paths) {
             if FileIO.exists(paths.bucketFile(bucket)) {
-                try? FileLock.withLock(paths.bucketLock(bucket)) { sweepObjectDirectory(dir, keep: referencedFiles(dir)) }
+                try? withBucketLock(bucket) { sweepObjectDirectory(dir, keep: referencedFiles(dir)) }
             }
             unlink(marker)
         }
@@ -63,13 +66,23 @@ public final class LocalBackend: ObjectStorage {
         guard let r = try? JSONDecoder().decode(BucketRecord.self, from: Data(bytes)), r.name == b.value else {
             throw OBSError.integrity("bucket record \(paths.bucketFile(b)) does not parse")
         }
+        guard r.verify(macKey: BucketRecord.macKey(root: try rootKey.key())) else {
+            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) fails its MAC (edited by hand?)")
+        }
         return r
     }
 
     private func writeBucket(_ r: BucketRecord, to path: String) throws {
+        var sealed = r
+        sealed.seal(macKey: BucketRecord.macKey(root: try rootKey.key()))
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileIO.atomicWrite(Array(try enc.encode(r)), to: path, mode: 0o600)
+        try FileIO.atomicWrite(Array(try enc.encode(sealed)), to: path, mode: 0o600)
+    }
+
+    /// The bucket's lock; NoSuchBucket when the bucket was deleted meanwhile.
+    func withBucketLock<R>(_ b: BucketName, _ body: () throws -> R) throws -> R {
+        try FileLock.withLock(paths.bucketLock(b), missing: OBSError.noSuchBucket(b.value), body)
     }
 
     private func encryptionRecord(_ e: BucketEncryption?) throws -> BucketRecord.Encryption? {
@@ -122,7 +135,7 @@ public final class LocalBackend: ObjectStorage {
 
     public func deleteBucket(_ bucket: BucketName) async throws {
         _ = try loadBucket(bucket)
-        try FileLock.withLock(paths.bucketLock(bucket)) {
+        try withBucketLock(bucket) {
             guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
             let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
             guard rename(paths.bucketDir(bucket), trash) == 0 else { throw FileIO.ioError("delete bucket", paths.bucketDir(bucket)) }
@@ -138,7 +151,7 @@ public final class LocalBackend: ObjectStorage {
     public func setBucketEncryption(_ bucket: BucketName, _ encryption: BucketEncryption?) async throws {
         _ = try loadBucket(bucket)
         let newValue = try encryptionRecord(encryption)
-        try FileLock.withLock(paths.bucketLock(bucket)) {
+        try withBucketLock(bucket) {
             var r = try loadBucket(bucket)
             r.encryption = newValue
             try writeBucket(r, to: paths.bucketFile(bucket))

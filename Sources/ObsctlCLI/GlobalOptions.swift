@@ -1,4 +1,9 @@
 import ArgumentParser
+import OBSClient
+import OBSSigner
+
+extension SignatureVersion: ExpressibleByArgument {}
+extension RemoteConfiguration.Addressing: ExpressibleByArgument {}
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -7,4 +12,28 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
     var quiet = false
+
+    @Option(help: ArgumentHelp("OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.", valueName: "url"))
+    var endpoint: String?
+
+    @Option(help: ArgumentHelp("Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).", valueName: "region"))
+    var region: String?
+
+    @Option(help: ArgumentHelp("Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).", valueName: "name"))
+    var profile: String?
+
+    @Option(help: "Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.")
+    var signature: SignatureVersion?
+
+    @Option(help: "Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.")
+    var addressing: RemoteConfiguration.Addressing?
+
+    @Option(help: ArgumentHelp("PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).", valueName: "file"), completion: .file())
+    var caBundle: String?
+
+    @Flag(help: "Do not verify the endpoint's TLS certificate (prints a warning on every run).")
+    var insecure = false
+
+    @Option(help: "Retries for 5xx, 429, timeouts and connection resets.")
+    var retries: Int = 4
 }

@@ -50,8 +50,13 @@ public enum ObsctlMain {
             if parserCode == .success { Obsctl.exit(withError: error) }  // --help, --version
             if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
             let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")
-            code = .usage
+            if parserCode == .validationFailure {
+                Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")
+                code = .usage
+            } else {
+                Output.stderr("obsctl: error: \(message)")
+                code = .general
+            }
         }
         Interrupts.finish(code.rawValue)
     }

@@ -15,12 +15,25 @@ struct Output {
     var isJSON: Bool { format == .json }
 
     /// A line of result data (stdout).
-    func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    func line(_ text: String) { FileHandle.standardOutput.write(Data((Self.printable(text) + "\n").utf8)) }
+
+    /// Control characters (a newline or an escape sequence in an object key) are shown escaped, so one record
+    /// stays one line and nothing reaches the terminal as a command.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\x%02x", u.value) } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
 
     /// A JSON document (stdout), keys sorted so output is stable.
-    func json(_ value: Any) {
+    func json(_ value: Any) { FileHandle.standardOutput.write(Data((Self.jsonText(value) + "\n").utf8)) }
+
+    static func jsonText(_ value: Any) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A message for people (stderr), silenced by --quiet.
@@ -29,7 +42,10 @@ struct Output {
     /// A warning (stderr), shown even with --quiet.
     func warn(_ text: String) { Self.stderr("obsctl: warning: " + text) }
 
-    static func stderr(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    static func stderr(_ text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
 
     /// An error's message followed by its OBS error code, in OBS's words (for example `KMS.DisabledException`),
     /// so that it can be searched for in OBS's documentation. Codes of local failures add nothing and are left out.
@@ -46,7 +62,7 @@ enum JSONShape {
     }
 
     static func object(_ o: ObjectInfo) -> [String: Any] {
-        var sse: [String: Any] = ["mode": o.sseMode.rawValue, "origin": o.sseOrigin.rawValue]
+        var sse: [String: Any] = ["mode": o.sseMode?.rawValue ?? NSNull(), "origin": o.sseOrigin?.rawValue ?? NSNull()]
         sse["kms_key_id"] = o.kmsKeyID ?? NSNull()
         sse["kms_key_urn"] = o.kmsKeyURN ?? NSNull()
         sse["customer_key_md5"] = o.customerKeyMD5 ?? NSNull()
@@ -83,10 +99,11 @@ enum TextShape {
 
     static func sse(_ o: ObjectInfo) -> String {
         switch o.sseMode {
-        case .none: return "none"
-        case .obs: return "SSE-OBS"
-        case .kms: return "SSE-KMS"
-        case .c: return "SSE-C"
+        case nil: return "-"
+        case .unencrypted?: return "none"
+        case .obs?: return "SSE-OBS"
+        case .kms?: return "SSE-KMS"
+        case .c?: return "SSE-C"
         }
     }
 }

@@ -87,7 +87,7 @@ enum Transfers {
         let request = PutObjectRequest(bucket: bucket, key: key, sse: options.sse,
                                        contentType: options.contentType ?? (path == "-" ? "application/octet-stream" : guessContentType(path)),
                                        userMetadata: options.metadata)
-        return try await ctx.storage.putObject(request, body: FileDescriptorSource(fd: fd, path: path == "-" ? "stdin" : path))
+        return try await ctx.storage.putObject(request, body: FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path))
     }
 
     /// Downloads one object to `path` (stdout for `-`). A file is written to a temp file beside it and renamed only
@@ -96,7 +96,10 @@ enum Transfers {
         if path == "-" { return try await ctx.storage.getObject(request, into: FileDescriptorSink(fd: STDOUT_FILENO, path: "stdout")) }
         if isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if !dir.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            catch { throw OBSError.localIO("cannot create directory \(dir): a file of that name is in the way, or it is not writable") }
+        }
         let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(baseName(path)).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
         Interrupts.registerTemp(tmp)
         defer { Interrupts.unregisterTemp(tmp) }
@@ -111,8 +114,8 @@ enum Transfers {
                 try sink.finish()
             }
             guard fsync(fd) == 0 else { throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))") }
-            close(fd)
             guard rename(tmp, path) == 0 else { throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
+            close(fd)
             return info
         } catch {
             close(fd)
@@ -125,18 +128,21 @@ enum Transfers {
 
     /// Runs `items` one after another, reporting each failure as it happens and continuing with the rest.
     /// Returns the successful records; throws `CommandFailure` at the end if anything failed.
-    static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], describe: (Item) -> String,
+    /// `dataOnStdout`: the objects' bytes go to stdout, so the JSON summary goes to stderr instead.
+    static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], dataOnStdout: Bool = false, describe: (Item) -> String,
                              _ body: (Item) async throws -> [String: Any]) async throws -> [[String: Any]] {
         var done: [[String: Any]] = [], failures: [(String, OBSError)] = []
         for item in items {
-            do { done.append(try await body(item)) } catch let e as OBSError {
+            do { done.append(try await body(item)) } catch {
+                let e = error as? OBSError ?? OBSError.localIO("\(error)")
                 if items.count == 1 { throw e }
                 Output.stderr("obsctl: error: \(describe(item)): \(Output.describe(e))")
                 failures.append((describe(item), e))
             }
         }
         if ctx.output.isJSON {
-            ctx.output.json(["transfers": done, "failures": failures.map { ["item": $0.0, "code": $0.1.code, "message": $0.1.message] }])
+            let summary: [String: Any] = ["transfers": done, "failures": failures.map { ["item": $0.0, "code": $0.1.code, "message": $0.1.message] }]
+            if dataOnStdout { Output.stderr(Output.jsonText(summary)) } else { ctx.output.json(summary) }
         }
         if !failures.isEmpty {
             ctx.output.note("\(done.count) succeeded, \(failures.count) failed")

@@ -47,7 +47,7 @@ struct SSERulesTests {
         let (r, origin) = SSERules.effective(request: nil, bucketDefault: .kms(keyID: nil))
         #expect(r.mode == .kms && origin == .bucketDefault)
         let (n, o2) = SSERules.effective(request: nil, bucketDefault: nil)
-        #expect(n.mode == .none && o2 == .request)
+        #expect(n.mode == .unencrypted && o2 == .request)
     }
 
     @Test func explicitMethodWins() throws {

@@ -28,7 +28,7 @@ struct BucketEncryptionTests {
 
             #expect(try Self.files(s, b, "old") .fp == oldFiles.fp)
             let oldHead = try await s.head(b, "old")
-            #expect(oldHead.sseMode == .none)
+            #expect(oldHead.sseMode == .unencrypted)
             #expect((try s.readMetaJSON(b, "old")["sse"] as? [String: Any])?["mode"] as? String == "none")
             #expect(try await s.get(b, "old").0.fp == pattern(3000).fp)
 
@@ -66,7 +66,7 @@ struct BucketEncryptionTests {
             #expect(try await s.get(b, "enc").0.fp == pattern(kC + 1).fp)
 
             let plain = try await s.put(b, "plain", pattern(100), sse: nil)
-            #expect(plain.sseMode == .none && plain.sseOrigin == .request)
+            #expect(plain.sseMode == .unencrypted && plain.sseOrigin == .request)
             #expect(readFile(try s.dataPath(b, "plain")).fp == pattern(100).fp)
         }
     }
@@ -157,7 +157,7 @@ struct BucketEncryptionTests {
     @Test("one method per upload: a KMS or OBS mode with a customer key is refused")
     func oneMethodPerUpload() async throws {
         let ck = try customerKey()
-        for mode: SSEMode in [.kms, .obs, .none] {
+        for mode: SSEMode in [.kms, .obs, .unencrypted] {
             await expectOBSError(.usage, code: "InvalidArgument", messageContains: "only one encryption method") {
                 _ = try SSERules.request(mode: mode, kmsKeyID: nil, customerKey: ck)
             }
@@ -167,7 +167,7 @@ struct BucketEncryptionTests {
 
     @Test("--kms-key-id needs --sse kms")
     func keyIDNeedsKMS() async throws {
-        for mode: SSEMode? in [nil, .obs, .c, SSEMode.none] {
+        for mode: SSEMode? in [nil, .obs, .c, SSEMode.unencrypted] {
             await expectOBSError(.usage, messageContains: "--kms-key-id") {
                 _ = try SSERules.request(mode: mode, kmsKeyID: "app/k", customerKey: try (mode == .c ? customerKey() : nil))
             }
@@ -179,7 +179,7 @@ struct BucketEncryptionTests {
     static func shape(_ r: SSERequest?) -> String {
         switch r {
         case nil: return "nil"
-        case .none?: return "none"
+        case .unencrypted?: return "none"
         case .obs?: return "obs"
         case .kms(let id)?: return "kms:\(id ?? "-")"
         case .customer(let k)?: return "c:\(k.keyMD5)"
@@ -193,7 +193,7 @@ struct BucketEncryptionTests {
         #expect(Self.shape(try SSERules.request(mode: .kms, kmsKeyID: "x", customerKey: nil)) == "kms:x")
         #expect(Self.shape(try SSERules.request(mode: .kms, kmsKeyID: nil, customerKey: nil)) == "kms:-")
         #expect(Self.shape(try SSERules.request(mode: .obs, kmsKeyID: nil, customerKey: nil)) == "obs")
-        #expect(Self.shape(try SSERules.request(mode: SSEMode.none, kmsKeyID: nil, customerKey: nil)) == "none")
+        #expect(Self.shape(try SSERules.request(mode: SSEMode.unencrypted, kmsKeyID: nil, customerKey: nil)) == "none")
         #expect(Self.shape(try SSERules.request(mode: nil, kmsKeyID: nil, customerKey: ck)) == "c:" + ck.keyMD5)
         #expect(Self.shape(try SSERules.request(mode: .c, kmsKeyID: nil, customerKey: ck)) == "c:" + ck.keyMD5)
         await expectOBSError(.customerKey) { _ = try SSERules.request(mode: .c, kmsKeyID: nil, customerKey: nil) }
@@ -218,6 +218,6 @@ struct BucketEncryptionTests {
         let r3 = SSERules.effective(request: nil, bucketDefault: .kms(keyID: "k"))
         #expect(Self.shape(r3.0) == "kms:k" && r3.1 == .bucketDefault)
         let r4 = SSERules.effective(request: nil, bucketDefault: nil)
-        #expect(r4.0.mode == .none && r4.1 == .request)
+        #expect(r4.0.mode == .unencrypted && r4.1 == .request)
     }
 }

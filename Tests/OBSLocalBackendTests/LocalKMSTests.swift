@@ -309,7 +309,7 @@ struct LocalKMSTests {
             let k = try s.kms.createKey(alias: "app/k", description: "")
             try await s.put(b, "kms", pattern(500), sse: .kms(keyID: k.keyID))
             try await s.put(b, "obs", pattern(500), sse: .obs)
-            try await s.put(b, "plain", pattern(500), sse: SSERequest.none)
+            try await s.put(b, "plain", pattern(500), sse: SSERequest.unencrypted)
             let before = s.snapshot()
 
             let other = try s.reopen(rootKey: otherRootKeyBytes)
@@ -328,10 +328,11 @@ struct LocalKMSTests {
                 #expect(e?.message.contains("root key mismatch") == true, "\(name): \(e?.message ?? "-")")
             }
             let changed = changedFiles(before, s.snapshot()); #expect(changed == [], "a backend with the wrong root key changed files")
-            // Plaintext objects need no root key.
-            let sink = BufferSink()
-            _ = try await other.getObject(GetObjectRequest(bucket: b, key: try ObjectKey("plain")), into: sink)
-            #expect(sink.bytes.fp == pattern(500).fp)
+            // Plain objects' metadata is MAC'd under the root key too: the wrong key cannot read them either.
+            let e = await expectOBSError(.configuration) {
+                _ = try await other.getObject(GetObjectRequest(bucket: b, key: try ObjectKey("plain")), into: BufferSink())
+            }
+            #expect(e?.message.contains("root key mismatch") == true)
             // The right key still works afterwards.
             #expect(try await s.get(b, "kms").0.fp == pattern(500).fp)
         }

@@ -308,16 +308,16 @@ struct ExitCodeTests {
 
         // OBSCTL_LOCAL_ROOT_KEY that is not the base64 of 32 bytes.
         let sb2 = try Sandbox("cfg2")
-        try sb2.ok(["bucket", "create", "obs://cfgb"])
+        let k1 = randomData(32).base64EncodedString(), k2 = randomData(32).base64EncodedString()
+        try sb2.ok(["bucket", "create", "obs://cfgb"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1])
         try sb2.write("f.txt", Data("hello".utf8))
         for bad in ["not base64!!", randomData(16).base64EncodedString(), randomData(33).base64EncodedString(), ""] {
             expectError(try sb2.run(["upload", "f.txt", "obs://cfgb/k", "--sse", "obs"], env: ["OBSCTL_LOCAL_ROOT_KEY": bad]), 12,
                         contains: ["OBSCTL_LOCAL_ROOT_KEY"])
         }
-        expectError(try sb2.run(["stat", "obs://cfgb/k"]), 3, contains: [])
+        expectError(try sb2.run(["stat", "obs://cfgb/k"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1]), 3, contains: [])
 
         // A different root key on an existing root.
-        let k1 = randomData(32).base64EncodedString(), k2 = randomData(32).base64EncodedString()
         try sb2.ok(["upload", "f.txt", "obs://cfgb/k", "--sse", "kms"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1])
         try sb2.ok(["upload", "f.txt", "obs://cfgb/o", "--sse", "obs"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1])
         expectError(try sb2.run(["download", "obs://cfgb/k", "out.txt"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12, contains: ["root key mismatch"])

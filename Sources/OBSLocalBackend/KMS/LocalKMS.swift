@@ -330,8 +330,9 @@ public final class LocalKMS: KeyManagement {
         let blob = try DataKeyBlob.decode(bytes)
         try require([.dekCrypto], operation: op, keyID: blob.keyID)
         guard let record = try loadRecord(blob.keyID) else {
-            audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error", detail: "KMS.NotFoundException")
-            throw OBSError.kmsNotFound(blob.keyID)
+            // Key ids are never reused and deleted keys keep a tombstone: a blob naming no record was altered.
+            audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error", detail: "no such key record")
+            throw OBSError.integrity("the object's data key names KMS key \(blob.keyID), which this keystore never had")
         }
         do { try requireUsable(record) } catch {
             audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: (error as? OBSError)?.code)

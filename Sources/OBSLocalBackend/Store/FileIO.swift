@@ -24,7 +24,12 @@ enum FileIO {
         if isDirectory(path) { return }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty && parent != path { try makeDirectories(parent, mode: mode) }
-        if mkdir(path, mode) != 0 && errno != EEXIST { throw ioError("create directory", path) }
+        if mkdir(path, mode) == 0 {
+            // A new directory is durable only once its parent's entry is: fsync the parent.
+            if !parent.isEmpty { try fsyncDirectory(parent) }
+        } else if errno != EEXIST {
+            throw ioError("create directory", path)
+        }
     }
 
     static func readAll(_ path: String) throws -> [UInt8]? {
@@ -110,9 +115,13 @@ enum FileIO {
 final class FileLock {
     private var fd: Int32
 
-    init(path: String) throws {
+    /// `missing`: the error to throw when the lock file's directory is gone (a bucket deleted meanwhile).
+    init(path: String, missing: OBSError? = nil) throws {
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileIO.ioError("open lock file", path) }
+        guard fd >= 0 else {
+            if errno == ENOENT, let missing { throw missing }
+            throw FileIO.ioError("open lock file", path)
+        }
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }
             let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
@@ -122,8 +131,8 @@ final class FileLock {
     func unlock() { if fd >= 0 { flock(fd, LOCK_UN); close(fd); fd = -1 } }
     deinit { unlock() }
 
-    static func withLock<R>(_ path: String, _ body: () throws -> R) throws -> R {
-        let lock = try FileLock(path: path)
+    static func withLock<R>(_ path: String, missing: OBSError? = nil, _ body: () throws -> R) throws -> R {
+        let lock = try FileLock(path: path, missing: missing)
         defer { lock.unlock() }
         return try body()
     }

@@ -58,6 +58,12 @@ struct ObjectMeta: Codable, Equatable {
         HKDF.sha256(key: dek, salt: uid, info: Array("obsctl/v1/meta-mac".utf8))
     }
 
+    /// Unencrypted objects have no data key; their metadata is MAC'd under a key derived from the root key, so an
+    /// encrypted object cannot be relabelled as a plain one (and its bytes served unauthenticated).
+    static func plainMacKey(root: SecretBytes, uid: [UInt8]) -> SecretBytes {
+        HKDF.sha256(key: root, salt: uid, info: Array("obsctl/v1/plain-meta-mac".utf8))
+    }
+
     /// An opaque ETag for encrypted objects: OBS's ETag under SSE is not the plaintext MD5 either. It is keyed and
     /// covers every chunk tag, so it changes with the content and reveals nothing about the plaintext.
     static func encryptedETag(macKey: SecretBytes, tagDigest: [UInt8]) -> String {
@@ -108,8 +114,26 @@ struct BucketRecord: Codable, Equatable {
     var storageClass: StorageClass
     var created: String
     var encryption: Encryption?
+    /// HMAC under a root-key-derived key: a hand edit (say, switching the default encryption off) is refused.
+    var mac: String?
 
-    enum CodingKeys: String, CodingKey { case format, name, location, storageClass = "storage_class", created, encryption }
+    enum CodingKeys: String, CodingKey { case format, name, location, storageClass = "storage_class", created, encryption, mac }
+
+    func canonicalBytes() -> [UInt8] {
+        var w = CanonicalWriter(label: "obsctl/v1/bucket-record")
+        w.appendU32(UInt32(format)); w.append(name); w.append(location); w.append(storageClass.rawValue); w.append(created)
+        w.append(encryption?.algorithm); w.append(encryption?.kmsKeyID); w.append(encryption?.updated)
+        return w.bytes
+    }
+
+    static func macKey(root: SecretBytes) -> SecretBytes { HKDF.sha256(key: root, info: Array("obsctl/v1/bucket-record".utf8)) }
+
+    mutating func seal(macKey: SecretBytes) { mac = Base64.encode(HMAC.sha256(key: macKey, data: canonicalBytes())) }
+
+    func verify(macKey: SecretBytes) -> Bool {
+        guard let mac, let stored = Base64.decode(mac) else { return false }
+        return constantTimeEquals(stored, HMAC.sha256(key: macKey, data: canonicalBytes()))
+    }
 
     var bucketEncryption: BucketEncryption? {
         guard let e = encryption else { return nil }

@@ -25,6 +25,8 @@ public enum RootKey {
             return SecretBytes(copying: raw)
         }
         let path = keyFilePath(environment: env)
+        let dir = (path as NSString).deletingLastPathComponent
+        for name in FileIO.listDirectory(dir) where FileIO.isAbandonedTemp(name) { unlink(dir + "/" + name) }
         if let key = try readKeyFile(path) { return key }
         try createKeyFile(path)
         guard let key = try readKeyFile(path) else { throw OBSError.configuration("root key file \(path) vanished while being created") }
@@ -68,8 +70,11 @@ public enum RootKey {
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw OBSError.configuration("cannot create root key file in \(dir): \(String(cString: strerror(errno)))") }
         defer { unlink(tmp) }
-        try text.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: tmp) }
-        fsync(fd); close(fd)
+        do {
+            defer { close(fd) }
+            try text.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: tmp) }
+            guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
+        }
         if link(tmp, path) != 0 && errno != EEXIST {
             throw OBSError.configuration("cannot create root key file \(path): \(String(cString: strerror(errno)))")
         }

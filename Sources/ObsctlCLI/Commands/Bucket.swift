@@ -33,7 +33,7 @@ extension Obsctl.Bucket {
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
             let encryption = try SSERules.bucketDefault(mode: sse?.mode, kmsKeyID: kmsKeyId)
-            let location = self.location ?? ctx.environment["OBSCTL_REGION"] ?? "local"
+            let location = self.location ?? ctx.storage.defaultLocation
             let info = try await ctx.storage.createBucket(
                 CreateBucketRequest(name: name, location: location, storageClass: storageClass.storageClass, encryption: encryption))
             if ctx.output.isJSON { ctx.output.json(JSONShape.bucket(info)) }

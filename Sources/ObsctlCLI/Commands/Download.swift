@@ -62,7 +62,7 @@ extension Obsctl {
             // Unsafe keys were reported above: with nothing else to do that is a usage problem, else a partial one.
             if skipped > 0 && downloads.isEmpty { throw CommandFailure(exitCode: .usage) }
             do {
-                _ = try await Transfers.runAll(ctx, downloads, describe: { "obs://\(src.bucket)/\($0.key)" }) { item in
+                _ = try await Transfers.runAll(ctx, downloads, dataOnStdout: path == "-", describe: { "obs://\(src.bucket)/\($0.key)" }) { item in
                     let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey), to: item.target)
                     if !ctx.output.isJSON && item.target != "-" {
                         ctx.output.line("download: obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")

@@ -12,6 +12,11 @@ extension Obsctl {
 }
 
 extension Obsctl.KMS {
+    /// `kms` commands manage the embedded backend's KMS; a remote endpoint's keys live in Huawei KMS (DEW).
+    static func noteLocalOnly(_ ctx: CommandContext) {
+        if ctx.isRemote { ctx.output.warn("kms commands manage the local KMS only; keys of \(ctx.storage.displayName) are managed in Huawei KMS (DEW)") }
+    }
+
     struct Key: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create, list, describe, enable, disable and schedule deletion of KMS master keys.",
@@ -22,6 +27,7 @@ extension Obsctl.KMS {
             subcommands: [Create.self, List.self, Describe.self, Enable.self, Disable.self, ScheduleDeletion.self, CancelDeletion.self])
 
         static func report(_ ctx: CommandContext, _ k: KMSKeyInfo) {
+            Obsctl.KMS.noteLocalOnly(ctx)
             if ctx.output.isJSON { ctx.output.json(JSONShape.key(k)); return }
             var lines = [("key-id", k.keyID), ("urn", k.urn), ("alias", k.alias ?? "-"), ("state", k.state.displayName),
                          ("default-key", k.isDefaultKey ? "yes" : "no"), ("created", JSONShape.time(k.created))]
@@ -48,6 +54,7 @@ extension Obsctl.KMS.Key {
         static let configuration = CommandConfiguration(abstract: "List master keys with their states.")
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
+            Obsctl.KMS.noteLocalOnly(ctx)
             let keys = try ctx.keyManagement.listKeys()
             if ctx.output.isJSON { ctx.output.json(["keys": keys.map(JSONShape.key)]); return }
             for k in keys {

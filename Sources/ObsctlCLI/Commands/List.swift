@@ -66,7 +66,8 @@ extension Obsctl {
             if ctx.output.isJSON { ctx.output.json(JSONShape.object(info)); return }
             var lines = [("object", "obs://\(info.bucket)/\(info.key)"), ("size", "\(info.size)"), ("content-type", info.contentType),
                          ("etag", info.etag), ("last-modified", JSONShape.time(info.lastModified)),
-                         ("encryption", TextShape.sse(info)), ("encryption-origin", info.sseOrigin == .bucketDefault ? "bucket default" : "request")]
+                         ("encryption", TextShape.sse(info))]
+            if let origin = info.sseOrigin { lines.append(("encryption-origin", origin == .bucketDefault ? "bucket default" : "request")) }
             if let id = info.kmsKeyID { lines.append(("kms-key-id", id)) }
             if let urn = info.kmsKeyURN { lines.append(("kms-key-urn", urn)) }
             if let md5 = info.customerKeyMD5 { lines.append(("sse-c-key-md5", md5)) }
@@ -87,7 +88,9 @@ extension Obsctl {
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
-            let keys = recursive ? try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: url.path).map(\.key) : [try url.objectKey()]
+            // A prefix means a folder: `rm obs://b/dir --recursive` must not touch obs://b/dirt.tar.
+            let keys = recursive ? try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: Transfers.directoryPrefix(url.path)).map(\.key)
+                                 : [try url.objectKey()]
             let done = try await Transfers.runAll(ctx, keys, describe: { "obs://\(url.bucket)/\($0)" }) { key in
                 try await ctx.storage.deleteObject(bucket: url.bucket, key: key)
                 if !ctx.output.isJSON { ctx.output.line("delete: obs://\(url.bucket)/\(key)") }

@@ -1,0 +1,415 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSSigner
+import OBSXML
+
+/// The storage protocol against OBS or an S3-compatible endpoint: each operation is one signed HTTP exchange
+/// over libcurl (a few are two). The header vocabulary follows the signature: `x-obs-*` for OBS, `x-amz-*`
+/// for AWS V2/V4.
+public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
+    public let configuration: RemoteConfiguration
+    private let transport: HTTPTransport
+    private let warn: @Sendable (String) -> Void
+    /// Serialises use of the transport's one connection; transfers run on their own thread, never on Swift's
+    /// cooperative pool.
+    private let transportLock = NSLock()
+    private var clockOffset: TimeInterval = 0
+    private var defaultsCache: [String: BucketEncryption?] = [:]
+
+    public var displayName: String { "\(configuration.scheme)://\(configuration.host)" + (configuration.port.map { ":\($0)" } ?? "") }
+    public var defaultLocation: String { configuration.region }
+
+    public init(configuration: RemoteConfiguration, transport: HTTPTransport? = nil, warn: @escaping @Sendable (String) -> Void) throws {
+        self.configuration = configuration
+        self.transport = try transport ?? CurlTransport(options: configuration.transport)
+        self.warn = warn
+    }
+
+    // MARK: Buckets
+
+    public func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo {
+        var headers: [(String, String)] = []
+        let p = configuration.headerPrefix
+        if configuration.isOBSDialect {
+            headers.append(("x-obs-storage-class", request.storageClass.rawValue))
+            // OBS takes the default encryption in CreateBucket itself, so an encrypted bucket is never half-made.
+            if let e = request.encryption {
+                headers.append(("x-obs-server-side-encryption", e.mode == .kms ? "kms" : "obs"))
+                if let id = e.kmsKeyID { headers.append(("x-obs-server-side-encryption-kms-key-id", id)) }
+            }
+        } else if request.storageClass != .standard {
+            headers.append(("\(p)storage-class", request.storageClass.rawValue))
+        }
+        var body: HTTPRequest.Body = .empty
+        if !(configuration.signature != .obs && request.location == "us-east-1") && !request.location.isEmpty {
+            body = .bytes(OBSXMLBody.createBucketConfiguration(location: request.location, dialect: dialect))
+            headers.append(("Content-Type", "application/xml"))
+        }
+        _ = try await perform(Operation(method: "PUT", bucket: request.name, headers: headers, body: body))
+        if !configuration.isOBSDialect, let e = request.encryption {
+            // The S3 API has no encryption header on CreateBucket: set it next, and remove the bucket if that fails.
+            do { try await setBucketEncryption(request.name, e) } catch {
+                try? await deleteBucket(request.name)
+                throw error
+            }
+        }
+        return BucketInfo(name: request.name, location: request.location, storageClass: request.storageClass, created: Date(),
+                          encryption: request.encryption)
+    }
+
+    public func listBuckets() async throws -> [BucketInfo] {
+        let headers = configuration.isOBSDialect ? [("x-obs-location", "true")] : []
+        let response = try await perform(Operation(method: "GET", headers: headers))
+        var out: [BucketInfo] = []
+        for b in try OBSXMLParser.listBuckets(response.body) {
+            guard let name = try? BucketName(b.name) else { continue }
+            let encryption = try? await bucketEncryption(name)
+            out.append(BucketInfo(name: name, location: b.location ?? "", storageClass: .standard, created: b.creationDate ?? Date(timeIntervalSince1970: 0),
+                                  encryption: encryption ?? nil))
+        }
+        return out
+    }
+
+    public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo {
+        let response = try await perform(Operation(method: "HEAD", bucket: bucket))
+        let location = response.header("x-obs-bucket-location") ?? response.header("x-amz-bucket-region") ?? configuration.region
+        let storageClass = response.header("x-obs-storage-class").flatMap(StorageClass.init(rawValue:)) ?? .standard
+        return BucketInfo(name: bucket, location: location, storageClass: storageClass, created: Date(timeIntervalSince1970: 0),
+                          encryption: try await bucketEncryption(bucket))
+    }
+
+    public func deleteBucket(_ bucket: BucketName) async throws {
+        _ = try await perform(Operation(method: "DELETE", bucket: bucket))
+    }
+
+    public func bucketEncryption(_ bucket: BucketName) async throws -> BucketEncryption? {
+        do {
+            let response = try await perform(Operation(method: "GET", bucket: bucket, query: [("encryption", nil)]))
+            let e = try OBSXMLParser.bucketEncryption(response.body)
+            defaultsCache[bucket.value] = .some(e)
+            return e
+        } catch let e as OBSError where e.httpStatus == 404 && e.code != "NoSuchBucket" {
+            // NoSuchEncryptionConfiguration (OBS) or ServerSideEncryptionConfigurationNotFoundError (S3): "none".
+            defaultsCache[bucket.value] = .some(nil)
+            return nil
+        }
+    }
+
+    public func setBucketEncryption(_ bucket: BucketName, _ encryption: BucketEncryption?) async throws {
+        defaultsCache[bucket.value] = nil
+        guard let encryption else {
+            _ = try await perform(Operation(method: "DELETE", bucket: bucket, query: [("encryption", nil)]))
+            return
+        }
+        let body = OBSXMLBody.bucketEncryption(encryption, dialect: dialect)
+        _ = try await perform(Operation(method: "PUT", bucket: bucket, query: [("encryption", nil)],
+                                        headers: [("Content-Type", "application/xml")], body: .bytes(body), contentMD5: true))
+    }
+
+    // MARK: Objects
+
+    public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
+        var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
+        headers.append(("Content-Type", request.contentType))
+        var length: Int64? = nil
+        if let file = body as? RewindableByteSource {
+            length = file.length
+            if file.length > Self.maxSinglePut {
+                throw OBSError(code: "EntityTooLarge", message: "\(file.length) bytes is more than a single PUT takes (5 GiB); multipart uploads are not supported by this obsctl yet",
+                               httpStatus: 400, category: .usage)
+            }
+            headers.append(("Content-MD5", try Self.contentMD5(of: file)))
+        }
+        let response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
+                                                   body: .stream(body, length: length), customerKey: request.sse.customerKey))
+        let expected = try await expectedMode(request.bucket, request.sse)
+        var info = objectInfo(request.bucket, request.key, response, customerKey: request.sse.customerKey)
+        info.size = length ?? info.size
+        info.contentType = request.contentType
+        info.userMetadata = request.userMetadata
+        info.sseOrigin = request.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
+        try verifyEncryption(info, expected: expected)
+        return info
+    }
+
+    public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {
+        try checkTransportSecurity(request.customerKey.map { .customer($0) }, what: "download of obs://\(request.bucket)/\(request.key)")
+        let response = try await perform(Operation(method: "GET", bucket: request.bucket, key: request.key,
+                                                   headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey),
+                                         sink: sink)
+        return objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+    }
+
+    public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
+        let response = try await perform(Operation(method: "HEAD", bucket: request.bucket, key: request.key,
+                                                   headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
+        return objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+    }
+
+    public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        let dst = request.destination, src = request.source
+        try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
+        let p = configuration.headerPrefix
+        var headers = sseHeaders(dst.sse) + customerKeyHeaders(src.customerKey, prefix: "copy-source-")
+        headers.append(("\(p)copy-source", "/\(src.bucket)/\(URIEncoding.encodeObjectKey(src.key.value))"))
+        headers.append(("\(p)metadata-directive", request.replaceMetadata ? "REPLACE" : "COPY"))
+        if request.replaceMetadata {
+            headers.append(("Content-Type", dst.contentType))
+            headers += metadataHeaders(dst.userMetadata)
+        }
+        let response = try await perform(Operation(method: "PUT", bucket: dst.bucket, key: dst.key, headers: headers,
+                                                   customerKey: dst.sse.customerKey ?? src.customerKey))
+        _ = try OBSXMLParser.copyResult(response.body)
+        let expected = try await expectedMode(dst.bucket, dst.sse)
+        var info = try await headObject(GetObjectRequest(bucket: dst.bucket, key: dst.key, customerKey: dst.sse.customerKey))
+        info.sseOrigin = dst.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
+        try verifyEncryption(info, expected: expected)
+        return info
+    }
+
+    public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
+        // S3 answers 204 for a missing key; say "not found" as the local backend does.
+        do { _ = try await headObject(GetObjectRequest(bucket: bucket, key: key)) }
+        catch let e as OBSError where e.category == .notFound { throw e }
+        catch {}  // an SSE-C object answers HEAD without its key with 400: it exists
+        _ = try await perform(Operation(method: "DELETE", bucket: bucket, key: key))
+    }
+
+    public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing {
+        var query: [(String, String?)] = [("prefix", prefix), ("max-keys", String(maxKeys)), ("encoding-type", "url")]
+        if let delimiter { query.append(("delimiter", delimiter)) }
+        if let marker { query.append(("marker", marker)) }
+        let response = try await perform(Operation(method: "GET", bucket: bucket, query: query))
+        let page = try OBSXMLParser.listObjects(response.body)
+        let objects = try page.objects.map { o in
+            ObjectInfo(bucket: bucket, key: try ObjectKey(o.key), size: o.size, etag: o.etag, contentType: "",
+                       lastModified: o.lastModified ?? Date(timeIntervalSince1970: 0), userMetadata: [:], sseMode: nil, sseOrigin: nil)
+        }
+        return ObjectListing(objects: objects, commonPrefixes: page.commonPrefixes, nextMarker: page.isTruncated ? page.nextMarker : nil)
+    }
+
+    // MARK: SSE vocabulary
+
+    static let maxSinglePut: Int64 = 5 << 30
+
+    private var dialect: XMLDialect { configuration.isOBSDialect ? .obs : .aws }
+
+    private func sseHeaders(_ sse: SSERequest?) -> [(String, String)] {
+        let p = configuration.headerPrefix
+        switch sse {
+        case nil, .unencrypted?: return []
+        case .obs?: return [("\(p)server-side-encryption", "AES256")]
+        case .kms(let id)?:
+            var h = [("\(p)server-side-encryption", configuration.isOBSDialect ? "kms" : "aws:kms")]
+            if let id {
+                h.append((configuration.isOBSDialect ? "x-obs-server-side-encryption-kms-key-id" : "x-amz-server-side-encryption-aws-kms-key-id", id))
+            }
+            return h
+        case .customer(let k)?: return customerKeyHeaders(k, prefix: "")
+        }
+    }
+
+    private func customerKeyHeaders(_ key: CustomerKey?, prefix: String) -> [(String, String)] {
+        guard let key else { return [] }
+        let p = configuration.headerPrefix + prefix + "server-side-encryption-customer-"
+        return [(p + "algorithm", CustomerKey.algorithm), (p + "key", Base64.encode(key.key.copyBytes())), (p + "key-MD5", key.keyMD5)]
+    }
+
+    private func metadataHeaders(_ metadata: [String: String]) -> [(String, String)] {
+        metadata.sorted { $0.key < $1.key }.map { ("\(configuration.headerPrefix)meta-\($0.key)", $0.value) }
+    }
+
+    /// OBS requires HTTPS for SSE-KMS and SSE-C. Refuse plain HTTP before anything is sent, except to a loopback
+    /// address, where only a local test server can listen.
+    private func checkTransportSecurity(_ sse: SSERequest?, what: String) throws {
+        guard configuration.scheme == "http", let mode = sse?.mode, mode == .kms || mode == .c else { return }
+        if configuration.isLoopback {
+            warn("\(mode.displayName) over plain HTTP to loopback \(configuration.host): allowed for local testing only")
+            return
+        }
+        throw OBSError(code: "InsecureTransport",
+                       message: "\(what) uses \(mode.displayName), which OBS accepts only over HTTPS; use an https:// endpoint",
+                       httpStatus: 0, category: .usage)
+    }
+
+    /// What the server should report after a write: the requested mode, else the bucket default, else none.
+    private func expectedMode(_ bucket: BucketName, _ sse: SSERequest?) async throws -> SSEMode {
+        if let sse { return sse.mode }
+        if let cached = defaultsCache[bucket.value] { return cached?.mode ?? SSEMode.unencrypted }
+        let d = (try? await bucketEncryption(bucket)) ?? nil
+        return d?.mode ?? SSEMode.unencrypted
+    }
+
+    /// The post-write check: a server that silently ignored the encryption request is an error, not a success.
+    private func verifyEncryption(_ info: ObjectInfo, expected: SSEMode) throws {
+        let actual = info.sseMode ?? SSEMode.unencrypted
+        guard actual != expected else { return }
+        throw OBSError(code: "EncryptionMismatch",
+                       message: "obs://\(info.bucket)/\(info.key) was stored with \(actual.displayName) encryption, not \(expected.displayName) as asked; the server did not apply it",
+                       httpStatus: 0, category: .encryptionMismatch)
+    }
+
+    private func objectInfo(_ bucket: BucketName, _ key: ObjectKey, _ r: HTTPResponse, customerKey: CustomerKey?) -> ObjectInfo {
+        let p = configuration.headerPrefix
+        var metadata: [String: String] = [:]
+        for (name, value) in r.headers where name.hasPrefix(p + "meta-") { metadata[String(name.dropFirst(p.count + 5))] = value }
+        let sse = r.header(p + "server-side-encryption")
+        let mode: SSEMode
+        if r.header(p + "server-side-encryption-customer-algorithm") != nil { mode = .c }
+        else if sse == "kms" || sse == "aws:kms" { mode = .kms }
+        else if sse == "AES256" { mode = .obs }
+        else { mode = .unencrypted }
+        let keyHeader = r.header("x-obs-server-side-encryption-kms-key-id") ?? r.header("x-amz-server-side-encryption-aws-kms-key-id")
+        let keyID = keyHeader.map { k in k.range(of: "key/").map { String(k[$0.upperBound...]) } ?? k }
+        return ObjectInfo(bucket: bucket, key: key, size: Int64(r.header("content-length") ?? "") ?? 0,
+                          etag: r.header("etag") ?? "", contentType: r.header("content-type") ?? "",
+                          lastModified: r.header("last-modified").flatMap(HTTPDate.parse) ?? Date(timeIntervalSince1970: 0),
+                          userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
+                          customerKeyMD5: mode == .c ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil)
+    }
+
+    static func contentMD5(of file: RewindableByteSource) throws -> String {
+        let md5 = Digest(.md5)
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try file.read(into: $0) }
+            if n == 0 { break }
+            buf.withUnsafeBytes { md5.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        try file.rewind()
+        return Base64.encode(md5.finalize())
+    }
+
+    // MARK: Requests
+
+    struct Operation: @unchecked Sendable {
+        var method: String
+        var bucket: BucketName? = nil
+        var key: ObjectKey? = nil
+        var query: [(String, String?)] = []
+        var headers: [(String, String)] = []
+        var body: HTTPRequest.Body = .empty
+        var contentMD5 = false
+        var customerKey: CustomerKey? = nil
+    }
+
+    private func httpRequest(_ op: Operation) -> HTTPRequest {
+        var host = configuration.host, path = "/"
+        if let b = op.bucket {
+            let encodedKey = op.key.map { URIEncoding.encodeObjectKey($0.value) } ?? ""
+            switch configuration.addressing {
+            case .virtual: host = "\(b.value).\(configuration.host)"; path = "/" + encodedKey
+            case .path: path = "/\(b.value)" + (op.key == nil ? "" : "/" + encodedKey)
+            }
+        }
+        var request = HTTPRequest(method: op.method, scheme: configuration.scheme, host: host, port: configuration.port, path: path,
+                                  query: op.query.map { (name: $0.0, value: $0.1) }, headers: [], body: op.body)
+        request.headers.append((name: "Host", value: request.hostHeader))
+        request.headers += op.headers.map { (name: $0.0, value: $0.1) }
+        if op.contentMD5, case .bytes(let b) = op.body { request.headers.append((name: "Content-MD5", value: Base64.encode(Digest.md5(b)))) }
+        return request
+    }
+
+    private func signed(_ request: HTTPRequest, bucket: BucketName?) -> HTTPRequest {
+        let signable = SignableRequest(method: request.method, path: request.path, query: request.query, headers: request.headers)
+        let scope = SigningScope(bucket: bucket?.value, virtualHosted: configuration.addressing == .virtual, region: configuration.region)
+        let out = RequestSigner.sign(signable, version: configuration.signature, scope: scope, credentials: configuration.credentials,
+                                     date: Date().addingTimeInterval(clockOffset))
+        var r = request
+        r.headers = out.headers
+        return r
+    }
+
+    /// Runs one operation on a dedicated thread (blocking libcurl never runs on the cooperative pool).
+    func perform(_ op: Operation, sink: ByteSink? = nil) async throws -> HTTPResponse {
+        let box = UncheckedBox((self, op, sink))
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
+            let thread = Thread {
+                let (backend, op, sink) = box.value
+                do { continuation.resume(returning: try backend.performBlocking(op, sink: sink)) }
+                catch { continuation.resume(throwing: error) }
+            }
+            thread.start()
+        }
+    }
+
+    private func performBlocking(_ op: Operation, sink: ByteSink?) throws -> HTTPResponse {
+        transportLock.lock()
+        defer { transportLock.unlock() }
+        let counting = sink.map(CountingSink.init)
+        var skewRetried = false
+        var attempt = 0
+        while true {
+            let request = signed(httpRequest(op), bucket: op.bucket)
+            let replayable = isReplayable(op.body) && (counting?.count ?? 0) == 0
+            let canRetry = attempt < configuration.retries && replayable
+            do {
+                let response = try transport.send(request, responseSink: counting)
+                if (200..<300).contains(response.status) { return response }
+                let error = RemoteErrors.map(response, op: op, configuration: configuration)
+                if error.code == "RequestTimeTooSkewed", !skewRetried, replayable,
+                   let serverDate = response.header("date").flatMap(HTTPDate.parse) {
+                    clockOffset = serverDate.timeIntervalSinceNow
+                    skewRetried = true
+                    try rewind(op.body)
+                    continue
+                }
+                if (response.status >= 500 || response.status == 429) && canRetry {
+                    attempt += 1; backoff(attempt); try rewind(op.body); continue
+                }
+                throw error
+            } catch let e as TransportError {
+                if e.isTLSVerification {
+                    throw OBSError(code: "TLSError", message: "TLS connection to \(configuration.host) failed: \(e.message); for a private CA pass --ca-bundle FILE",
+                                   httpStatus: 0, category: .configuration)
+                }
+                if e.retryable && canRetry { attempt += 1; backoff(attempt); try rewind(op.body); continue }
+                throw OBSError(code: "NetworkError", message: "cannot complete the request to \(configuration.host): \(e.message)" +
+                               (attempt > 0 ? " (after \(attempt) retries)" : ""), httpStatus: 0, category: .transient)
+            }
+        }
+    }
+
+    private func isReplayable(_ body: HTTPRequest.Body) -> Bool {
+        switch body {
+        case .empty, .bytes: return true
+        case .stream(let s, _): return s is RewindableByteSource
+        }
+    }
+
+    private func rewind(_ body: HTTPRequest.Body) throws {
+        if case .stream(let s, _) = body, let r = s as? RewindableByteSource { try r.rewind() }
+    }
+
+    /// Capped exponential backoff with full jitter: up to 0.2 s, 0.4 s, 0.8 s ... at most 10 s.
+    private func backoff(_ attempt: Int) {
+        let cap = min(10.0, 0.2 * pow(2.0, Double(attempt - 1)))
+        Thread.sleep(forTimeInterval: Double.random(in: cap / 2...cap))
+    }
+}
+
+struct UncheckedBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }
+
+/// Counts what reached the caller's sink, so a failed download is retried only when nothing was written yet.
+final class CountingSink: ByteSink {
+    let inner: ByteSink
+    private(set) var count: Int64 = 0
+    init(_ inner: ByteSink) { self.inner = inner }
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try inner.write(bytes); count += Int64(bytes.count) }
+}
+
+extension Optional where Wrapped == SSERequest {
+    var customerKey: CustomerKey? { if case .customer(let k)? = self { return k }; return nil }
+}
+
+enum HTTPDate {
+    static func parse(_ s: String) -> Date? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return f.date(from: s)
+    }
+}

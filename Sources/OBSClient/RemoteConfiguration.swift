@@ -1,0 +1,78 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSSigner
+
+/// Where and how to reach OBS (or an S3-compatible endpoint), resolved once from flags, environment and profile.
+public struct RemoteConfiguration: Sendable {
+    public enum Addressing: String, Sendable, CaseIterable { case virtual, path }
+
+    public var scheme: String
+    public var host: String
+    public var port: Int?
+    public var region: String
+    public var signature: SignatureVersion
+    public var addressing: Addressing
+    public var credentials: Credentials
+    public var transport: TransportOptions
+    /// Retries after the first attempt for 5xx, 429, timeouts and connection resets.
+    public var retries: Int
+
+    public init(endpoint: String, region: String?, signature: SignatureVersion?, addressing: Addressing?,
+                credentials: Credentials, transport: TransportOptions, retries: Int) throws {
+        guard let url = URLComponents(string: endpoint), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil else {
+            throw OBSError.configuration("endpoint '\(endpoint)' is not an http(s)://host[:port] URL; e.g. https://obs.cn-north-4.myhuaweicloud.com")
+        }
+        self.scheme = scheme
+        self.host = host.lowercased()
+        self.port = url.port
+        let huawei = Self.isHuaweiHost(self.host)
+        self.region = region ?? Self.regionFromHost(self.host) ?? "us-east-1"
+        self.signature = signature ?? (huawei ? .obs : .v4)
+        self.addressing = addressing ?? (Self.isIPOrLocal(self.host) ? .path : .virtual)
+        self.credentials = credentials
+        self.transport = transport
+        self.retries = max(0, retries)
+    }
+
+    /// `https://obs.<region>.myhuaweicloud.com`, the endpoint `--region` alone means.
+    public static func endpoint(forRegion region: String) -> String { "https://obs.\(region).myhuaweicloud.com" }
+
+    static func isHuaweiHost(_ host: String) -> Bool { host.hasSuffix(".myhuaweicloud.com") || host.hasSuffix(".myhuaweicloud.eu") }
+
+    static func regionFromHost(_ host: String) -> String? {
+        guard isHuaweiHost(host) else { return nil }
+        let labels = host.split(separator: ".")
+        guard labels.count >= 4, labels[0] == "obs" else { return nil }
+        return String(labels[1])
+    }
+
+    static func isIPOrLocal(_ host: String) -> Bool {
+        host == "localhost" || host.contains(":") || host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost: only a local test server can listen there.
+    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+
+    /// The header vocabulary follows the signature: `x-obs-*` for OBS, `x-amz-*` for AWS V2 and V4.
+    public var headerPrefix: String { signature == .obs ? "x-obs-" : "x-amz-" }
+    public var isOBSDialect: Bool { signature == .obs }
+}
+
+/// Credentials, first found wins: OBS_ACCESS_KEY_ID / OBS_SECRET_ACCESS_KEY / OBS_SECURITY_TOKEN (the names Huawei's
+/// SDKs use), then the profile. Secrets are never accepted on the command line.
+public enum CredentialSource {
+    public static func resolve(environment env: [String: String], profile: ConfigProfile?) throws -> Credentials {
+        if let ak = env["OBS_ACCESS_KEY_ID"], !ak.isEmpty {
+            guard let sk = env["OBS_SECRET_ACCESS_KEY"], !sk.isEmpty else {
+                throw OBSError.configuration("OBS_ACCESS_KEY_ID is set but OBS_SECRET_ACCESS_KEY is not; export both")
+            }
+            return Credentials(accessKeyID: ak, secretAccessKey: SecretBytes(copying: Array(sk.utf8)), securityToken: env["OBS_SECURITY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+        if let p = profile, let ak = p.values["access_key_id"], let sk = p.values["secret_access_key"] {
+            return Credentials(accessKeyID: ak, secretAccessKey: SecretBytes(copying: Array(sk.utf8)), securityToken: p.values["security_token"])
+        }
+        throw OBSError.configuration("no credentials for the remote endpoint: export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, or add them to a profile in ~/.config/obsctl/config")
+    }
+}

@@ -1,0 +1,60 @@
+import OBSCore
+import OBSXML
+
+/// Turns an HTTP error response into an `OBSError`: the code from the XML body (or, for HEAD, the
+/// `x-obs-error-code` / `x-amz-error-code` header, else the status), a category for the exit code, and a message
+/// that names the problem and the fix.
+enum RemoteErrors {
+    static func map(_ r: HTTPResponse, op: RemoteBackend.Operation, configuration: RemoteConfiguration) -> OBSError {
+        let parsed = OBSXMLParser.error(r.body)
+        let code = parsed?.code ?? r.header("x-obs-error-code") ?? r.header("x-amz-error-code") ?? defaultCode(r.status, op)
+        let serverMessage = parsed?.message ?? r.header("x-obs-error-message") ?? "HTTP \(r.status)"
+        let requestID = parsed?.requestID ?? r.header("x-obs-request-id") ?? r.header("x-amz-request-id")
+        let bucket = op.bucket?.value ?? "", key = op.key?.value ?? ""
+        let suffix = requestID.map { " [request id \($0)]" } ?? ""
+
+        func make(_ message: String, _ category: OBSError.Category) -> OBSError {
+            OBSError(code: code, message: message + suffix, httpStatus: r.status, category: category, requestID: requestID,
+                     resource: op.key == nil ? bucket : "\(bucket)/\(key)")
+        }
+        switch code {
+        case "NoSuchBucket": return make(OBSError.noSuchBucket(bucket).message, .notFound)
+        case "NoSuchKey": return make(OBSError.noSuchKey(bucket, key).message, .notFound)
+        case "SignatureDoesNotMatch":
+            return make("the server rejected the request signature: check OBS_SECRET_ACCESS_KEY (or the profile's secret_access_key) and --signature", .accessDenied)
+        case "InvalidAccessKeyId":
+            return make("the server does not know access key \(configuration.credentials.accessKeyID): check OBS_ACCESS_KEY_ID", .accessDenied)
+        case "BucketAlreadyExists", "BucketAlreadyOwnedByYou":
+            return make("bucket '\(bucket)' already exists (\(serverMessage)); pick another name", .conflict)
+        case "BucketNotEmpty": return make(OBSError.bucketNotEmpty(bucket).message, .conflict)
+        case "InvalidBucketName": return make("invalid bucket name '\(bucket)': \(serverMessage)", .usage)
+        default: break
+        }
+        if code.hasPrefix("KMS.") || code.contains("KMS") { return make("KMS: \(serverMessage)", .kms) }
+        if op.customerKey != nil || code == "InvalidEncryptionAlgorithmError" {
+            if r.status == 403 || r.status == 400 {
+                return make("SSE-C key rejected for obs://\(bucket)/\(key): \(serverMessage); pass the key the object was uploaded with", .customerKey)
+            }
+        }
+        if r.status == 400 && op.method != "PUT" && (serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("sse")) {
+            return make("obs://\(bucket)/\(key): \(serverMessage); an SSE-C object needs --sse-c-key-file or --sse-c-key-env", .customerKey)
+        }
+        switch r.status {
+        case 404: return make("not found: \(op.key == nil ? "bucket '\(bucket)'" : "obs://\(bucket)/\(key)") (\(serverMessage))", .notFound)
+        case 403: return make("access denied: \(serverMessage)", .accessDenied)
+        case 409, 412: return make(serverMessage, .conflict)
+        case 429, 500...599: return make("the server failed: \(serverMessage); try again later", .transient)
+        default: return make(serverMessage, .usage)
+        }
+    }
+
+    static func defaultCode(_ status: Int, _ op: RemoteBackend.Operation) -> String {
+        switch status {
+        case 404: return op.key != nil ? "NoSuchKey" : (op.bucket != nil ? "NoSuchBucket" : "NotFound")
+        case 403: return "AccessDenied"
+        case 409: return "Conflict"
+        case 400: return "BadRequest"
+        default: return "HTTP\(status)"
+        }
+    }
+}

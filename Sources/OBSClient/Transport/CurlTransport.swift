@@ -1,0 +1,228 @@
+import CCurl
+import Foundation
+import OBSCore
+
+/// Transport options: TLS trust, timeouts.
+public struct TransportOptions: Sendable {
+    public var caBundle: String?
+    public var insecure: Bool
+    public var connectTimeoutSeconds: Int
+    /// A transfer slower than 1 byte/s for this long is aborted (a stalled peer).
+    public var lowSpeedTimeSeconds: Int
+    public var userAgent: String
+
+    public init(caBundle: String? = nil, insecure: Bool = false, connectTimeoutSeconds: Int = 10, lowSpeedTimeSeconds: Int = 30,
+                userAgent: String = "obsctl") {
+        self.caBundle = caBundle; self.insecure = insecure; self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.lowSpeedTimeSeconds = lowSpeedTimeSeconds; self.userAgent = userAgent
+    }
+}
+
+/// libcurl's entry points, loaded once (dlopen) before any thread uses them; curl_global_init runs here too.
+nonisolated(unsafe) private let curlAPI: UnsafeMutablePointer<cc_api>? = {
+    let api = UnsafeMutablePointer<cc_api>.allocate(capacity: 1)
+    api.initialize(to: cc_api())
+    guard cc_load(api) != 0 else { api.deallocate(); return nil }
+    _ = api.pointee.global_init(Int(CURL_GLOBAL_DEFAULT))
+    return api
+}()
+
+/// HTTP over one reused libcurl easy handle (keep-alive across requests). Not thread-safe: one owner at a time.
+/// Bodies stream through read and write callbacks in pieces, never whole objects in memory.
+public final class CurlTransport: HTTPTransport {
+    private let handle: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private let options: TransportOptions
+
+    private let api: UnsafeMutablePointer<cc_api>
+
+    public init(options: TransportOptions) throws {
+        guard let api = curlAPI else {
+            throw OBSError.configuration("libcurl (libcurl.so.4) cannot be loaded; install it with 'apt-get install libcurl4-openssl-dev'")
+        }
+        self.api = api
+        guard let h = api.pointee.easy_init() else { throw OBSError.localIO("libcurl could not create a handle") }
+        handle = h
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        self.options = options
+    }
+
+    deinit {
+        api.pointee.easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    public func send(_ request: HTTPRequest, responseSink: ByteSink?) throws -> HTTPResponse {
+        api.pointee.easy_reset(handle)  // keeps the connection cache: keep-alive survives
+        let ctx = TransferContext(sink: responseSink)
+        var headerList: UnsafeMutablePointer<curl_slist>? = nil
+        defer { api.pointee.slist_free_all(headerList) }
+
+        try setup(request, ctx: ctx, headerList: &headerList)
+        errorBuffer[0] = 0
+        let rc = withExtendedLifetime(ctx) { api.pointee.easy_perform(handle) }
+        if let e = ctx.callbackError { throw e }
+        guard rc == CURLE_OK else { throw transportError(rc) }
+        var status = 0
+        _ = cc_getinfo_long(api, handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: ctx.headers, body: ctx.body)
+    }
+
+    private func setup(_ request: HTTPRequest, ctx: TransferContext, headerList: inout UnsafeMutablePointer<curl_slist>?) throws {
+        let h = handle
+        let opaque = Unmanaged.passUnretained(ctx).toOpaque()
+        _ = cc_setopt_str(api, h, CURLOPT_URL, URLBuilder.url(request))
+        _ = cc_setopt_long(api, h, CURLOPT_NOSIGNAL, 1)
+        _ = cc_setopt_ptr(api, h, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = cc_setopt_long(api, h, CURLOPT_CONNECTTIMEOUT, options.connectTimeoutSeconds)
+        _ = cc_setopt_long(api, h, CURLOPT_LOW_SPEED_LIMIT, 1)
+        _ = cc_setopt_long(api, h, CURLOPT_LOW_SPEED_TIME, options.lowSpeedTimeSeconds)
+        _ = cc_setopt_str(api, h, CURLOPT_USERAGENT, options.userAgent)
+        _ = cc_setopt_long(api, h, CURLOPT_FOLLOWLOCATION, 0)
+        if let ca = options.caBundle { _ = cc_setopt_str(api, h, CURLOPT_CAINFO, ca) }
+        if options.insecure {
+            _ = cc_setopt_long(api, h, CURLOPT_SSL_VERIFYPEER, 0)
+            _ = cc_setopt_long(api, h, CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        _ = cc_setopt_iofunc(api, h, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        _ = cc_setopt_ptr(api, h, CURLOPT_HEADERDATA, opaque)
+        _ = cc_setopt_iofunc(api, h, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        _ = cc_setopt_ptr(api, h, CURLOPT_WRITEDATA, opaque)
+
+        switch request.method {
+        case "GET": _ = cc_setopt_long(api, h, CURLOPT_HTTPGET, 1)
+        case "HEAD": _ = cc_setopt_long(api, h, CURLOPT_NOBODY, 1)
+        default: break
+        }
+        switch request.body {
+        case .empty:
+            if request.method == "PUT" || request.method == "POST" {
+                ctx.source = BufferSource([])
+                _ = cc_setopt_long(api, h, CURLOPT_UPLOAD, 1)
+                _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, 0)
+            }
+        case .bytes(let b):
+            ctx.source = BufferSource(b)
+            _ = cc_setopt_long(api, h, CURLOPT_UPLOAD, 1)
+            _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, curl_off_t(b.count))
+        case .stream(let source, let length):
+            ctx.source = source
+            _ = cc_setopt_long(api, h, CURLOPT_UPLOAD, 1)
+            if let length { _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, curl_off_t(length)) }
+        }
+        if ctx.source != nil {
+            _ = cc_setopt_iofunc(api, h, CURLOPT_READFUNCTION, curlReadCallback)
+            _ = cc_setopt_ptr(api, h, CURLOPT_READDATA, opaque)
+        }
+        if request.method != "GET" && request.method != "HEAD" && !(request.method == "PUT" && ctx.source != nil) {
+            _ = cc_setopt_str(api, h, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        // No 100-continue round trip, no curl defaults we did not sign.
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:", "Accept:"] {
+            headerList = api.pointee.slist_append(headerList, line)
+        }
+        _ = cc_setopt_slist(api, h, CURLOPT_HTTPHEADER, headerList)
+    }
+
+    private func transportError(_ rc: CURLcode) -> TransportError {
+        let detail = String(cString: errorBuffer)
+        let text = detail.isEmpty ? api.pointee.easy_strerror(rc).map { String(cString: $0) } ?? "curl error \(rc.rawValue)" : detail
+        let retryable: Set<UInt32> = [CURLE_COULDNT_CONNECT.rawValue, CURLE_OPERATION_TIMEDOUT.rawValue, CURLE_RECV_ERROR.rawValue,
+                                      CURLE_SEND_ERROR.rawValue, CURLE_GOT_NOTHING.rawValue, CURLE_PARTIAL_FILE.rawValue,
+                                      CURLE_COULDNT_RESOLVE_HOST.rawValue, CURLE_HTTP2.rawValue, CURLE_HTTP2_STREAM.rawValue]
+        let tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR
+        return TransportError(code: Int(rc.rawValue), message: text, retryable: retryable.contains(rc.rawValue), isTLSVerification: tls)
+    }
+}
+
+/// Per-transfer state reached from the C callbacks through their `void *` argument.
+final class TransferContext {
+    static let maxErrorBody = 64 * 1024
+    static let maxDocumentBody = 32 << 20
+
+    let sink: ByteSink?
+    var source: ByteSource?
+    var status = 0
+    var headers: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+    var callbackError: Error?
+    var bodyBytesDelivered: Int64 = 0
+
+    init(sink: ByteSink?) { self.sink = sink }
+}
+
+private func context(_ p: UnsafeMutableRawPointer?) -> TransferContext { Unmanaged<TransferContext>.fromOpaque(p!).takeUnretainedValue() }
+
+private func curlHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    let n = size * count
+    let ctx = context(user)
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    if line.hasPrefix("HTTP/") {
+        // A new status line (after 100 Continue or a redirect) starts a fresh header set.
+        ctx.headers = []
+        let parts = line.split(separator: " ")
+        ctx.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+    } else if let colon = line.firstIndex(of: ":") {
+        ctx.headers.append((String(line[..<colon]).lowercased(), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+    }
+    return n
+}
+
+private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    let n = size * count
+    let ctx = context(user)
+    let bytes = UnsafeRawBufferPointer(start: data, count: n)
+    let success = (200..<300).contains(ctx.status)
+    if success, let sink = ctx.sink {
+        do { try sink.write(bytes); ctx.bodyBytesDelivered += Int64(n) } catch { ctx.callbackError = error; return 0 }
+    } else {
+        // Small documents (listings, XML results, error bodies) are kept whole, up to a bound.
+        let limit = success ? TransferContext.maxDocumentBody : TransferContext.maxErrorBody
+        guard ctx.body.count + n <= limit else {
+            ctx.callbackError = OBSError(code: "ResponseTooLarge", message: "the server's response is larger than \(limit) bytes", httpStatus: ctx.status, category: .general)
+            return 0
+        }
+        ctx.body.append(contentsOf: bytes)
+    }
+    return n
+}
+
+private func curlReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    let ctx = context(user)
+    guard let source = ctx.source else { return 0 }
+    do { return try source.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count)) }
+    catch { ctx.callbackError = error; return Int(CURL_READFUNC_ABORT) }
+}
+
+/// Builds the request URL from its parts: path as given (already encoded), query percent-encoded here.
+enum URLBuilder {
+    static func url(_ r: HTTPRequest) -> String {
+        var s = "\(r.scheme)://\(r.host.contains(":") ? "[\(r.host)]" : r.host)"
+        if let p = r.port { s += ":\(p)" }
+        s += r.path
+        if !r.query.isEmpty {
+            s += "?" + r.query.map { q in
+                let name = QueryEncoding.encode(q.name)
+                return q.value.map { "\(name)=\(QueryEncoding.encode($0))" } ?? name
+            }.joined(separator: "&")
+        }
+        return s
+    }
+}
+
+enum QueryEncoding {
+    static func encode(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(Character(Unicode.Scalar(b)))
+            default:
+                out += String(format: "%%%02X", b)
+            }
+        }
+        return out
+    }
+}

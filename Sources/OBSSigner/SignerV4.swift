@@ -1,0 +1,163 @@
+import struct Foundation.Date
+import OBSCrypto
+
+/// AWS Signature Version 4 as OBS accepts it (obs-protocol.md section 2.8): service `s3`, HMAC-SHA256 key chain
+/// `"AWS4"+SK -> date -> region -> "s3" -> "aws4_request"`, payload `UNSIGNED-PAYLOAD` (OBS rejects a body SHA-256).
+extension RequestSigner {
+    static let algorithmV4 = "AWS4-HMAC-SHA256"
+    static let unsignedPayload = "UNSIGNED-PAYLOAD"
+    static let serviceV4 = "s3"
+
+    /// Canonical query: every parameter, name and value encoded with `URIEncoding.encodeQueryComponent`
+    /// (value-less ones as `name=`), sorted by encoded name then encoded value, joined with `&`.
+    static func canonicalQueryV4(_ query: [(name: String, value: String?)]) -> String {
+        query.map { (name: URIEncoding.encodeQueryComponent($0.name), value: URIEncoding.encodeQueryComponent($0.value ?? "")) }
+            .sorted {
+                $0.name == $1.name ? $0.value.utf8.lexicographicallyPrecedes($1.value.utf8)
+                                   : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+            }
+            .map { "\($0.name)=\($0.value)" }
+            .joined(separator: "&")
+    }
+
+    /// Canonical headers and the signed-headers list over every header given: names lower-cased and sorted, values
+    /// trimmed with inner runs of spaces collapsed to one, repeated headers joined with `,` in the order sent.
+    static func canonicalHeadersV4(_ headers: [(name: String, value: String)]) -> (canonical: String, signed: String) {
+        var merged: [String: [String]] = [:]
+        for header in headers {
+            merged[header.name.lowercased(), default: []].append(collapseSpaces(header.value))
+        }
+        let names = merged.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let canonical = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()
+        return (canonical, names.joined(separator: ";"))
+    }
+
+    static func collapseSpaces(_ value: String) -> String {
+        value.trimmingSpaces().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+    }
+
+    /// The canonical request. The URI is the path exactly as sent: S3 (and OBS) do not encode it a second time.
+    static func canonicalRequestV4(method: String, path: String, query: [(name: String, value: String?)],
+                                   headers: [(name: String, value: String)], payloadHash: String) -> String {
+        let (canonicalHeaders, signedHeaders) = canonicalHeadersV4(headers)
+        return [
+            method,
+            path.isEmpty ? "/" : path,
+            canonicalQueryV4(query),
+            canonicalHeaders,
+            signedHeaders,
+            payloadHash,
+        ].joined(separator: "\n")
+    }
+
+    /// `yyyymmdd/region/s3/aws4_request`.
+    static func credentialScopeV4(shortDate: String, region: String) -> String {
+        "\(shortDate)/\(region)/\(serviceV4)/aws4_request"
+    }
+
+    /// `AWS4-HMAC-SHA256 \n amzDate \n scope \n hex(SHA-256(canonical request))`.
+    static func stringToSignV4(canonicalRequest: String, amzDate: String, scope: String) -> String {
+        let hash = Hex.encode(Digest.sha256(Array(canonicalRequest.utf8)))
+        return "\(algorithmV4)\n\(amzDate)\n\(scope)\n\(hash)"
+    }
+
+    /// HMAC-SHA256 chain `"AWS4"+SK -> shortDate -> region -> service ("s3") -> "aws4_request"`.
+    static func signingKeyV4(secret: SecretBytes, shortDate: String, region: String, service: String = serviceV4) -> [UInt8] {
+        let prefix = Array("AWS4".utf8)
+        let key = SecretBytes(count: prefix.count + secret.count)
+        key.withUnsafeMutableBytes { out in
+            out.copyBytes(from: prefix)
+            secret.withUnsafeBytes { s in
+                UnsafeMutableRawBufferPointer(rebasing: out[prefix.count...]).copyMemory(from: s)
+            }
+        }
+        let kDate = HMAC.sha256(key: key, data: Array(shortDate.utf8))
+        let kRegion = HMAC.sha256(key: kDate, data: Array(region.utf8))
+        let kService = HMAC.sha256(key: kRegion, data: Array(service.utf8))
+        return HMAC.sha256(key: kService, data: Array("aws4_request".utf8))
+    }
+
+    /// Hex HMAC-SHA256 of the string-to-sign under the signing key.
+    static func signatureV4(stringToSign: String, signingKey: [UInt8]) -> String {
+        Hex.encode(HMAC.sha256(key: signingKey, data: Array(stringToSign.utf8)))
+    }
+
+    /// The long date to sign with: an `x-amz-date` header if present; else a parseable `Date` header (what the
+    /// Python SDK sends instead of `x-amz-date`); nil when the signer must add `x-amz-date` itself.
+    static func existingAmzDate(_ request: SignableRequest) -> String? {
+        if let amz = request.headerValue("x-amz-date") { return amz.trimmingSpaces() }
+        if let http = request.headerValue("Date"), let parsed = HTTPDate.parseRFC1123(http) { return HTTPDate.amzDate(parsed) }
+        return nil
+    }
+
+    /// Header form: adds `x-amz-date` (unless the time is already in `x-amz-date` or `Date`), `x-amz-security-token`,
+    /// `x-amz-content-sha256: UNSIGNED-PAYLOAD` (a value already set, e.g. a streaming mode, is kept and signed as the
+    /// payload hash), then signs every header present and sets `Authorization`.
+    static func signV4(_ request: SignableRequest, scope: SigningScope, credentials: Credentials, date: Date) -> SignableRequest {
+        var signed = request
+        signed.removeHeader("Authorization")
+        let amzDate: String
+        if let existing = existingAmzDate(signed) {
+            amzDate = existing
+        } else {
+            amzDate = HTTPDate.amzDate(date)
+            signed.setHeader("x-amz-date", amzDate)
+        }
+        if let token = credentials.securityToken {
+            signed.setHeader("x-amz-security-token", token)
+        }
+        let payloadHash: String
+        if let existing = signed.headerValue("x-amz-content-sha256") {
+            payloadHash = existing.trimmingSpaces()
+        } else {
+            payloadHash = unsignedPayload
+            signed.setHeader("x-amz-content-sha256", unsignedPayload)
+        }
+        let shortDate = String(amzDate.prefix(8))
+        let scopeString = credentialScopeV4(shortDate: shortDate, region: scope.region)
+        let canonical = canonicalRequestV4(method: signed.method, path: signed.path, query: signed.query,
+                                           headers: signed.headers, payloadHash: payloadHash)
+        let sts = stringToSignV4(canonicalRequest: canonical, amzDate: amzDate, scope: scopeString)
+        let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
+        let signature = signatureV4(stringToSign: sts, signingKey: key)
+        let signedHeaders = canonicalHeadersV4(signed.headers).signed
+        signed.setHeader("Authorization",
+                         "\(algorithmV4) Credential=\(credentials.accessKeyID)/\(scopeString),SignedHeaders=\(signedHeaders),Signature=\(signature)")
+        return signed
+    }
+
+    /// The X-Amz-* parameters of a presigned URL, without the signature, in the order they are sent.
+    static func presignParametersV4(credentials: Credentials, amzDate: String, region: String,
+                                    expiresIn seconds: Int) -> [(name: String, value: String)] {
+        let scopeString = credentialScopeV4(shortDate: String(amzDate.prefix(8)), region: region)
+        var params: [(name: String, value: String)] = [
+            (name: "X-Amz-Algorithm", value: algorithmV4),
+            (name: "X-Amz-Credential", value: "\(credentials.accessKeyID)/\(scopeString)"),
+            (name: "X-Amz-Date", value: amzDate),
+            (name: "X-Amz-Expires", value: String(seconds)),
+            (name: "X-Amz-SignedHeaders", value: "host"),
+        ]
+        if let token = credentials.securityToken {
+            params.append((name: "X-Amz-Security-Token", value: token))
+        }
+        return params
+    }
+
+    /// Query-string form: signs only `host`, with payload `UNSIGNED-PAYLOAD`; the canonical query holds the request's
+    /// own parameters plus the X-Amz-* ones (not the signature).
+    static func presignedQueryV4(_ request: SignableRequest, scope: SigningScope, credentials: Credentials,
+                                 date: Date, expiresIn seconds: Int) -> [(name: String, value: String)] {
+        let amzDate = HTTPDate.amzDate(date)
+        var params = presignParametersV4(credentials: credentials, amzDate: amzDate, region: scope.region, expiresIn: seconds)
+        let query = request.query + params.map { (name: $0.name, value: Optional($0.value)) }
+        let host = request.headerValue("Host") ?? ""
+        let canonical = canonicalRequestV4(method: request.method, path: request.path, query: query,
+                                           headers: [(name: "host", value: host)], payloadHash: unsignedPayload)
+        let shortDate = String(amzDate.prefix(8))
+        let sts = stringToSignV4(canonicalRequest: canonical, amzDate: amzDate,
+                                 scope: credentialScopeV4(shortDate: shortDate, region: scope.region))
+        let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
+        params.append((name: "X-Amz-Signature", value: signatureV4(stringToSign: sts, signingKey: key)))
+        return params
+    }
+}

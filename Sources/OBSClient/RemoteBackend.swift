@@ -11,6 +11,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     public let configuration: RemoteConfiguration
     private let transport: HTTPTransport
     private let warn: @Sendable (String) -> Void
+    private let debug: (@Sendable (String) -> Void)?
     /// Serialises use of the transport's one connection; transfers run on their own thread, never on Swift's
     /// cooperative pool.
     private let transportLock = NSLock()
@@ -20,10 +21,13 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     public var displayName: String { "\(configuration.scheme)://\(configuration.host)" + (configuration.port.map { ":\($0)" } ?? "") }
     public var defaultLocation: String { configuration.region }
 
-    public init(configuration: RemoteConfiguration, transport: HTTPTransport? = nil, warn: @escaping @Sendable (String) -> Void) throws {
+    /// `debug` receives a redacted dump of every exchange (`--debug`).
+    public init(configuration: RemoteConfiguration, transport: HTTPTransport? = nil, warn: @escaping @Sendable (String) -> Void,
+                debug: (@Sendable (String) -> Void)? = nil) throws {
         self.configuration = configuration
         self.transport = try transport ?? CurlTransport(options: configuration.transport)
         self.warn = warn
+        self.debug = debug
     }
 
     // MARK: Buckets
@@ -346,7 +350,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             let replayable = isReplayable(op.body) && (counting?.count ?? 0) == 0
             let canRetry = attempt < configuration.retries && replayable
             do {
+                debug?(DebugDump.request(request))
                 let response = try transport.send(request, responseSink: counting)
+                debug?(DebugDump.response(response))
                 if (200..<300).contains(response.status) { return response }
                 let error = RemoteErrors.map(response, op: op, configuration: configuration)
                 if error.code == "RequestTimeTooSkewed", !skewRetried, replayable,

@@ -23,7 +23,8 @@ struct CommandContext {
         keyManagement = local.kms
         if let remote = try Self.remoteConfiguration(global, environment) {
             if remote.transport.insecure { output.warn("--insecure: the TLS certificate of \(remote.host) is not verified") }
-            storage = try RemoteBackend(configuration: remote, warn: { output.warn($0) })
+            let debug: (@Sendable (String) -> Void)? = global.debug ? { @Sendable line in Output.stderr(line) } : nil
+            storage = try RemoteBackend(configuration: remote, warn: { output.warn($0) }, debug: debug)
             isRemote = true
         } else {
             storage = local
@@ -43,6 +44,7 @@ struct CommandContext {
             return s
         }
         let transport = TransportOptions(caBundle: g.caBundle ?? env["OBSCTL_CA_BUNDLE"] ?? profile?.values["ca_bundle"], insecure: g.insecure,
+                                         lowSpeedTimeSeconds: max(1, g.timeout),
                                          userAgent: "obsctl/\(Obsctl.version)")
         return try RemoteConfiguration(endpoint: endpoint, region: region, signature: signature, addressing: g.addressing,
                                        credentials: try CredentialSource.resolve(environment: env, profile: profile),

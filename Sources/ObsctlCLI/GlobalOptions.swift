@@ -36,4 +36,10 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(help: "Retries for 5xx, 429, timeouts and connection resets.")
     var retries: Int = 4
+
+    @Option(help: ArgumentHelp("Abort a transfer that moves no byte for this many seconds (it is retried).", valueName: "seconds"))
+    var timeout: Int = 30
+
+    @Flag(help: "Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.")
+    var debug = false
 }

@@ -33,7 +33,7 @@ public enum ObsctlMain {
         Interrupts.install()
         let code: ObsctlExitCode
         do {
-            var command = try Obsctl.parseAsRoot()
+            var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -71,6 +71,26 @@ public enum ObsctlMain {
             known.append(w); type = sub
         }
         return (["obsctl"] + known + ["--help"]).joined(separator: " ")
+    }
+}
+
+/// Global options are declared on every leaf command (ArgumentParser parses options where they are declared), so
+/// `obsctl --endpoint URL ls` is rewritten to `obsctl ls --endpoint URL`, as users of aws and mc expect.
+enum GlobalArguments {
+    static let withValue: Set<String> = ["--output", "--endpoint", "--region", "--profile", "--signature", "--addressing", "--ca-bundle",
+                                         "--retries", "--timeout"]
+    static let flags: Set<String> = ["--quiet", "-q", "--insecure", "--debug"]
+
+    static func movedAfterSubcommand(_ args: [String]) -> [String] {
+        var leading: [String] = [], i = 0
+        while i < args.count {
+            let a = args[i], name = String(a.split(separator: "=", maxSplits: 1).first ?? "")
+            if flags.contains(a) || (withValue.contains(name) && a.contains("=")) { leading.append(a); i += 1 }
+            else if withValue.contains(a) && i + 1 < args.count { leading += [a, args[i + 1]]; i += 2 }
+            else { break }
+        }
+        let rest = Array(args[i...])
+        return leading.isEmpty || rest.isEmpty ? args : rest + leading
     }
 }
 

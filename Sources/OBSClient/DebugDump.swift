@@ -1,3 +1,10 @@
+/// Where `--debug` lines go (stderr, in the CLI).
+public final class DebugLog: @unchecked Sendable {
+    private let sink: (String) -> Void
+    public init(_ sink: @escaping (String) -> Void) { self.sink = sink }
+    func write(_ text: String) { sink(text) }
+}
+
 /// `--debug` output: request and response lines and headers, never secrets. Authorization (which carries the
 /// signature), security tokens and SSE-C keys are replaced; the SSE-C key's MD5 is kept, as it identifies the key
 /// without revealing it. Bodies are not printed.

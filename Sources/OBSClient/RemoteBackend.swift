@@ -9,13 +9,19 @@ import OBSXML
 /// for AWS V2/V4.
 public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     public let configuration: RemoteConfiguration
-    private let transport: HTTPTransport
+    let transport: HTTPTransport
     private let warn: @Sendable (String) -> Void
-    private let debug: (@Sendable (String) -> Void)?
+    /// Receives the redacted dump of every exchange with `--debug`; nil otherwise.
+    private let debugLog: DebugLog?
     /// Serialises use of the transport's one connection; transfers run on their own thread, never on Swift's
     /// cooperative pool.
     private let transportLock = NSLock()
-    private var clockOffset: TimeInterval = 0
+    private let clockLock = NSLock()
+    private var clockOffsetValue: TimeInterval = 0
+    private var clockOffset: TimeInterval {
+        get { clockLock.lock(); defer { clockLock.unlock() }; return clockOffsetValue }
+        set { clockLock.lock(); clockOffsetValue = newValue; clockLock.unlock() }
+    }
     private var defaultsCache: [String: BucketEncryption?] = [:]
 
     public var displayName: String { "\(configuration.scheme)://\(configuration.host)" + (configuration.port.map { ":\($0)" } ?? "") }
@@ -23,11 +29,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 
     /// `debug` receives a redacted dump of every exchange (`--debug`).
     public init(configuration: RemoteConfiguration, transport: HTTPTransport? = nil, warn: @escaping @Sendable (String) -> Void,
-                debug: (@Sendable (String) -> Void)? = nil) throws {
+                debug: DebugLog? = nil) throws {
         self.configuration = configuration
         self.transport = try transport ?? CurlTransport(options: configuration.transport)
         self.warn = warn
-        self.debug = debug
+        self.debugLog = debug
     }
 
     // MARK: Buckets
@@ -117,19 +123,39 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
         var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
+        let threshold = request.transfer.multipartThreshold
+        let response: HTTPResponse
         var length: Int64? = nil
-        if let file = body as? RewindableByteSource {
+        if let file = body as? RewindableFileSource {
             length = file.length
-            if file.length > Self.maxSinglePut {
-                throw OBSError(code: "EntityTooLarge", message: "\(file.length) bytes is more than a single PUT takes (5 GiB); multipart uploads are not supported by this obsctl yet",
-                               httpStatus: 400, category: .usage)
+            if file.length > threshold {
+                response = try await multipartUpload(request, initiateHeaders: headers, file: file,
+                                                     plan: try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize))
+            } else {
+                headers.append(("Content-MD5", try Self.contentMD5(of: file)))
+                response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
+                                                       body: .stream(file, length: file.length), customerKey: request.sse.customerKey))
             }
-            headers.append(("Content-MD5", try Self.contentMD5(of: file)))
+        } else {
+            // A stream of unknown length (stdin): up to the threshold it is one PUT with a known length and MD5;
+            // beyond it, a multipart upload reading one part at a time.
+            let first = try Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
+            if first.count <= threshold {
+                length = Int64(first.count)
+                response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
+                                                       body: .bytes(first), contentMD5: true, customerKey: request.sse.customerKey))
+            } else {
+                response = try await multipartUpload(request, initiateHeaders: headers, stream: body, first: first)
+            }
         }
-        let response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
-                                                   body: .stream(body, length: length), customerKey: request.sse.customerKey))
         let expected = try await expectedMode(request.bucket, request.sse)
         var info = objectInfo(request.bucket, request.key, response, customerKey: request.sse.customerKey)
+        if response.header("etag") == nil || (info.sseMode == .unencrypted && expected != .unencrypted) {
+            // CompleteMultipartUpload answers may carry no SSE headers (SeaweedFS): ask the object itself.
+            let head = try await headObject(GetObjectRequest(bucket: request.bucket, key: request.key, customerKey: request.sse.customerKey))
+            info.sseMode = head.sseMode; info.kmsKeyID = head.kmsKeyID; info.kmsKeyURN = head.kmsKeyURN
+            info.customerKeyMD5 = head.customerKeyMD5; info.etag = head.etag
+        }
         info.size = length ?? info.size
         info.contentType = request.contentType
         info.userMetadata = request.userMetadata
@@ -274,6 +300,25 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                           customerKeyMD5: mode == .c ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil)
     }
 
+    static func readUpTo(_ limit: Int, from source: ByteSource) throws -> [UInt8] {
+        var out = [UInt8](), buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while out.count < limit {
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, limit - out.count)])) }
+            if n == 0 { break }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+
+    /// Runs `body` with the shared connection, one caller at a time.
+    func serialised<R>(_ body: (HTTPTransport) throws -> R) throws -> R {
+        transportLock.lock(); defer { transportLock.unlock() }
+        return try body(transport)
+    }
+
+    /// UploadPart repeats the SSE-C headers of Initiate (OBS requires it); KMS/OBS headers belong to Initiate only.
+    func customerKeyHeadersForParts(_ key: CustomerKey?) -> [(String, String)] { customerKeyHeaders(key, prefix: "") }
+
     static func contentMD5(of file: RewindableByteSource) throws -> String {
         let md5 = Digest(.md5)
         var buf = [UInt8](repeating: 0, count: 1 << 20)
@@ -289,6 +334,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     // MARK: Requests
 
     struct Operation: @unchecked Sendable {
+        init(method: String, bucket: BucketName? = nil, key: ObjectKey? = nil, query: [(String, String?)] = [], headers: [(String, String)] = [],
+             body: HTTPRequest.Body = .empty, contentMD5: Bool = false, customerKey: CustomerKey? = nil) {
+            self.method = method; self.bucket = bucket; self.key = key; self.query = query; self.headers = headers; self.body = body
+            self.contentMD5 = contentMD5; self.customerKey = customerKey
+        }
         var method: String
         var bucket: BucketName? = nil
         var key: ObjectKey? = nil
@@ -328,20 +378,25 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 
     /// Runs one operation on a dedicated thread (blocking libcurl never runs on the cooperative pool).
     func perform(_ op: Operation, sink: ByteSink? = nil) async throws -> HTTPResponse {
-        let box = UncheckedBox((self, op, sink))
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
-            let thread = Thread {
-                let (backend, op, sink) = box.value
-                do { continuation.resume(returning: try backend.performBlocking(op, sink: sink)) }
-                catch { continuation.resume(throwing: error) }
-            }
-            thread.start()
+        try await runBlocking { backend in
+            backend.transportLock.lock()
+            defer { backend.transportLock.unlock() }
+            return try backend.performBlocking(op, sink: sink, transport: backend.transport)
         }
     }
 
-    private func performBlocking(_ op: Operation, sink: ByteSink?) throws -> HTTPResponse {
-        transportLock.lock()
-        defer { transportLock.unlock() }
+    /// Runs `body` on a dedicated thread and resumes the caller with its result: blocking libcurl calls never
+    /// occupy Swift's cooperative pool (two threads on this machine).
+    func runBlocking<R>(_ body: @escaping (RemoteBackend) throws -> R) async throws -> R {
+        let job = BlockingJob(backend: self, body: body)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            job.continuation = continuation
+            Thread { job.run() }.start()
+        }
+        return try job.result!.get()
+    }
+
+    func performBlocking(_ op: Operation, sink: ByteSink?, transport: HTTPTransport) throws -> HTTPResponse {
         let counting = sink.map(CountingSink.init)
         var skewRetried = false
         var attempt = 0
@@ -350,9 +405,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             let replayable = isReplayable(op.body) && (counting?.count ?? 0) == 0
             let canRetry = attempt < configuration.retries && replayable
             do {
-                debug?(DebugDump.request(request))
+                debugLog?.write(DebugDump.request(request))
                 let response = try transport.send(request, responseSink: counting)
-                debug?(DebugDump.response(response))
+                debugLog?.write(DebugDump.response(response))
                 if (200..<300).contains(response.status) { return response }
                 let error = RemoteErrors.map(response, op: op, configuration: configuration)
                 if error.code == "RequestTimeTooSkewed", !skewRetried, replayable,
@@ -397,6 +452,22 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 }
 
 struct UncheckedBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }
+
+/// One blocking call handed to its own thread; the caller's task waits on the continuation. (A continuation that
+/// returned the generic result directly corrupted memory under Swift 6.3 in this code; this form is plain.)
+final class BlockingJob<R>: @unchecked Sendable {
+    let backend: RemoteBackend
+    let body: (RemoteBackend) throws -> R
+    var continuation: CheckedContinuation<Void, Never>?
+    var result: Result<R, Error>?
+
+    init(backend: RemoteBackend, body: @escaping (RemoteBackend) throws -> R) { self.backend = backend; self.body = body }
+
+    func run() {
+        result = Result { try body(backend) }
+        continuation!.resume()
+    }
+}
 
 /// Counts what reached the caller's sink, so a failed download is retried only when nothing was written yet.
 final class CountingSink: ByteSink {

@@ -31,10 +31,9 @@ enum RemoteErrors {
         default: break
         }
         if code.hasPrefix("KMS.") || code.contains("KMS") { return make("KMS: \(serverMessage)", .kms) }
-        if op.customerKey != nil || code == "InvalidEncryptionAlgorithmError" {
-            if r.status == 403 || r.status == 400 {
-                return make("SSE-C key rejected for obs://\(bucket)/\(key): \(serverMessage); pass the key the object was uploaded with", .customerKey)
-            }
+        let aboutKey = serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("key")
+        if code == "InvalidEncryptionAlgorithmError" || op.customerKey != nil && (r.status == 403 || r.status == 400 && aboutKey) {
+            return make("SSE-C key rejected for obs://\(bucket)/\(key): \(serverMessage); pass the key the object was uploaded with", .customerKey)
         }
         if r.status == 400 && op.method != "PUT" && (serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("sse")) {
             return make("obs://\(bucket)/\(key): \(serverMessage); an SSE-C object needs --sse-c-key-file or --sse-c-key-env", .customerKey)

@@ -41,6 +41,38 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     public func rewind() throws {
         guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))") }
     }
+
+    /// `length` bytes from `offset` (relative to this source's start), read with pread: independent of this
+    /// source's position, so several ranges can be read by several threads at once.
+    public func range(offset: Int64, length: Int64) -> FileRangeSource {
+        FileRangeSource(fd: fd, path: path, offset: start + offset, length: length)
+    }
+}
+
+/// One range of a file (a multipart upload's part), rewindable for retries.
+public final class FileRangeSource: RewindableByteSource {
+    private let fd: Int32
+    private let path: String
+    private let offset: Int64
+    public let length: Int64
+    private var position: Int64 = 0
+
+    init(fd: Int32, path: String, offset: Int64, length: Int64) {
+        self.fd = fd; self.path = path; self.offset = offset; self.length = length
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let want = Int(min(Int64(buffer.count), length - position))
+        if want <= 0 { return 0 }
+        while true {
+            let n = pread(fd, buffer.baseAddress, want, off_t(offset + position))
+            if n > 0 { position += Int64(n); return n }
+            if n == 0 { throw OBSError.localIO("\(path) became shorter while it was being uploaded") }
+            if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    public func rewind() throws { position = 0 }
 }
 
 /// A `ByteSink` over a file descriptor (a regular file or stdout), writing synchronously.

@@ -72,8 +72,25 @@ public struct PutObjectRequest: Sendable {
     public var sse: SSERequest?
     public var contentType: String
     public var userMetadata: [String: String]
-    public init(bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream", userMetadata: [String: String] = [:]) {
+    public var transfer: TransferOptions
+    public init(bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream",
+                userMetadata: [String: String] = [:], transfer: TransferOptions = TransferOptions()) {
         self.bucket = bucket; self.key = key; self.sse = sse; self.contentType = contentType; self.userMetadata = userMetadata
+        self.transfer = transfer
+    }
+}
+
+/// How a remote upload is cut into parts. The local backend streams any size in one pass and ignores these.
+public struct TransferOptions: Sendable, Equatable {
+    /// Objects larger than this go up as multipart uploads (obsutil's default: 50 MiB).
+    public var multipartThreshold: Int64
+    /// nil: chosen from the object size as obsutil does (9 MiB below 100 MiB ... 50 MiB from 5 GiB).
+    public var partSize: Int64?
+    /// Parts in flight at once.
+    public var parallelism: Int
+
+    public init(multipartThreshold: Int64 = 50 << 20, partSize: Int64? = nil, parallelism: Int = 4) {
+        self.multipartThreshold = multipartThreshold; self.partSize = partSize; self.parallelism = max(1, parallelism)
     }
 }
 

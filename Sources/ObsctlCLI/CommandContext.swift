@@ -23,8 +23,8 @@ struct CommandContext {
         keyManagement = local.kms
         if let remote = try Self.remoteConfiguration(global, environment) {
             if remote.transport.insecure { output.warn("--insecure: the TLS certificate of \(remote.host) is not verified") }
-            let debug: (@Sendable (String) -> Void)? = global.debug ? { @Sendable line in Output.stderr(line) } : nil
-            storage = try RemoteBackend(configuration: remote, warn: { output.warn($0) }, debug: debug)
+            let debug = global.debug ? DebugLog { Output.stderr($0) } : nil
+            storage = try RemoteBackend(configuration: remote, warn: { line in output.warn(line) }, debug: debug)
             isRemote = true
         } else {
             storage = local

@@ -64,6 +64,7 @@ enum Transfers {
         var sse: SSERequest?
         var contentType: String?
         var metadata: [String: String]
+        var transfer = TransferOptions()
     }
 
     /// Uploads a local file (or stdin for `-`) to one object, streaming.
@@ -86,7 +87,7 @@ enum Transfers {
         defer { if fd != STDIN_FILENO { close(fd) } }
         let request = PutObjectRequest(bucket: bucket, key: key, sse: options.sse,
                                        contentType: options.contentType ?? (path == "-" ? "application/octet-stream" : guessContentType(path)),
-                                       userMetadata: options.metadata)
+                                       userMetadata: options.metadata, transfer: options.transfer)
         return try await ctx.storage.putObject(request, body: FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path))
     }
 

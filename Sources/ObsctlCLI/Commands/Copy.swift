@@ -28,6 +28,7 @@ extension Obsctl {
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
         @OptionGroup var attributes: ObjectAttributeOptions
+        @OptionGroup var tuning: TransferTuningOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
@@ -38,7 +39,7 @@ extension Obsctl {
                 try rejectSourceKey("an upload")
                 var upload = Obsctl.Upload()
                 upload.arguments = [source, destination]; upload.recursive = recursive
-                upload.sseOptions = sseOptions; upload.customerKey = customerKey; upload.attributes = attributes; upload.global = global
+                upload.sseOptions = sseOptions; upload.customerKey = customerKey; upload.attributes = attributes; upload.tuning = tuning; upload.global = global
                 try await upload.run(ctx)
             case (true, false):
                 try rejectSourceKey("a download (use --sse-c-key-file or --sse-c-key-env)")

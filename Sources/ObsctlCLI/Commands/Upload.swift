@@ -13,6 +13,30 @@ struct SSEOptions: ParsableArguments {
     }
 }
 
+/// How remote uploads are cut into parts (the local backend streams any size in one pass).
+struct TransferTuningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Upload objects larger than this in parts (default 50M). Sizes take K, M, G suffixes (powers of 1024).", valueName: "size"))
+    var multipartThreshold: String?
+    @Option(help: ArgumentHelp("Part size for multipart uploads (default: by object size, 9M to 50M).", valueName: "size"))
+    var partSize: String?
+    @Option(help: "Parts uploaded at once.")
+    var parallel: Int = 4
+
+    func options() throws -> TransferOptions {
+        TransferOptions(multipartThreshold: try multipartThreshold.map { try Self.size($0, flag: "--multipart-threshold") } ?? 50 << 20,
+                        partSize: try partSize.map { try Self.size($0, flag: "--part-size") }, parallelism: parallel)
+    }
+
+    static func size(_ text: String, flag: String) throws -> Int64 {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = text.uppercased(), factor: Int64 = 1
+        if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
+        if let u = digits.last, let f = units[u] { factor = f; digits.removeLast() }
+        guard let n = Int64(digits), n > 0 else { throw OBSError.invalidArgument("\(flag) '\(text)' is not a size such as 8M, 512K or 1073741824") }
+        return n * factor
+    }
+}
+
 /// Object attributes of commands that write objects.
 struct ObjectAttributeOptions: ParsableArguments {
     @Option(help: "Content type of the new object(s); guessed from the file extension when omitted.") var contentType: String?
@@ -41,6 +65,7 @@ extension Obsctl {
         @OptionGroup var sseOptions: SSEOptions
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var attributes: ObjectAttributeOptions
+        @OptionGroup var tuning: TransferTuningOptions
         @OptionGroup var global: GlobalOptions
 
         /// ArgumentParser allows no positional after a variadic one, so the destination is the last argument.
@@ -54,7 +79,8 @@ extension Obsctl {
         func run(_ ctx: CommandContext) async throws {
             let dest = try OBSURL(destination)
             let options = Transfers.UploadOptions(sse: try sseOptions.request(customerKey: try customerKey.load()),
-                                                  contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata))
+                                                  contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata),
+                                                  transfer: try tuning.options())
             let items = try Self.plan(paths: paths, destination: dest, recursive: recursive)
             let records = try await Transfers.runAll(ctx, items, describe: { $0.source }) { item in
                 let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options)

@@ -1,0 +1,136 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSXML
+
+/// Multipart uploads: Initiate (with the KMS/OBS SSE headers, the only place they go), parts (each with the SSE-C
+/// headers and its Content-MD5), Complete. Any failure aborts the upload, so nothing is left billing.
+extension RemoteBackend {
+    struct UploadedParts { var etags: [(number: Int, etag: String)]; var size: Int64 }
+
+    /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
+    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], file: RewindableFileSource,
+                         plan: MultipartPlan) async throws -> HTTPResponse {
+        try await runBlocking { backend in
+            try backend.withUpload(request, initiateHeaders: initiateHeaders) { uploadID in
+                try backend.uploadFileParts(request, uploadID: uploadID, file: file, plan: plan)
+            }
+        }
+    }
+
+    /// Uploads a stream of unknown length (stdin) in parts read one after another; `first` holds bytes already
+    /// read. Memory stays at one part.
+    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], stream: ByteSource, first: [UInt8]) async throws -> HTTPResponse {
+        try await runBlocking { backend in
+            try backend.withUpload(request, initiateHeaders: initiateHeaders) { uploadID in
+                try backend.uploadStreamParts(request, uploadID: uploadID, stream: stream, first: first)
+            }
+        }
+    }
+
+    private func withUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)],
+                            _ parts: (String) throws -> UploadedParts) throws -> HTTPResponse {
+        let op = { (method: String, query: [(String, String?)], headers: [(String, String)], body: HTTPRequest.Body, md5: Bool) in
+            Operation(method: method, bucket: request.bucket, key: request.key, query: query, headers: headers, body: body,
+                      contentMD5: md5, customerKey: request.sse.customerKey)
+        }
+        let initiated = try serialised { try performBlocking(op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0) }
+        let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
+        do {
+            let uploaded = try parts(uploadID)
+            let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags)
+            let completed = try serialised {
+                try performBlocking(op("POST", [("uploadId", uploadID)], [("Content-Type", "application/xml")], .bytes(body), false), sink: nil, transport: $0)
+            }
+            _ = try OBSXMLParser.completeMultipartUpload(completed.body)
+            var response = completed
+            response.headers.append((name: "content-length", value: String(uploaded.size)))
+            return response
+        } catch {
+            _ = try? serialised { try performBlocking(op("DELETE", [("uploadId", uploadID)], [], .empty, false), sink: nil, transport: $0) }
+            throw error
+        }
+    }
+
+    private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body, md5: String?) -> Operation {
+        var headers = customerKeyHeadersForParts(request.sse.customerKey)
+        if let md5 { headers.append(("Content-MD5", md5)) }
+        return Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                         headers: headers, body: body, contentMD5: md5 == nil, customerKey: request.sse.customerKey)
+    }
+
+    private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, file: RewindableFileSource, plan: MultipartPlan) throws -> UploadedParts {
+        let state = PartQueue(count: plan.partCount)
+        let workers = min(request.transfer.parallelism, plan.partCount)
+        let group = DispatchGroup()
+        let fileBox = UncheckedBox(file)
+        for _ in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                let file = fileBox.value
+                do {
+                    let transport = try CurlTransport(options: configuration.transport)
+                    while let n = state.next() {
+                        let (offset, length) = plan.range(ofPart: n)
+                        let part = file.range(offset: offset, length: length)
+                        let md5 = try Self.contentMD5(of: part)
+                        let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .stream(part, length: length), md5: md5),
+                                                           sink: nil, transport: transport)
+                        guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
+                        state.done(n, etag: etag)
+                    }
+                } catch { state.fail(error) }
+            }
+            thread.start()
+        }
+        group.wait()
+        if let e = state.error { throw e }
+        return UploadedParts(etags: state.etags, size: plan.objectSize)
+    }
+
+    private func uploadStreamParts(_ request: PutObjectRequest, uploadID: String, stream: ByteSource, first: [UInt8]) throws -> UploadedParts {
+        let partSize = Int(request.transfer.partSize ?? MultipartPlan.streamPartSize)
+        var pending = first, etags: [(Int, String)] = [], total: Int64 = 0, eof = false, n = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while !eof || !pending.isEmpty {
+            while pending.count < partSize && !eof {
+                let got = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+                if got == 0 { eof = true } else { pending += buffer[0..<got] }
+            }
+            let part = Array(pending.prefix(partSize))
+            pending.removeFirst(part.count)
+            if part.isEmpty && n > 0 { break }
+            n += 1
+            guard Int64(n) <= MultipartPlan.maxParts else {
+                throw OBSError.invalidArgument("the stream needs more than 10,000 parts of \(partSize) bytes; pass a larger --part-size")
+            }
+            let response = try serialised { try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .bytes(part), md5: nil), sink: nil, transport: $0) }
+            guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
+            etags.append((n, etag))
+            total += Int64(part.count)
+        }
+        return UploadedParts(etags: etags, size: total)
+    }
+}
+
+/// Part numbers handed out to workers, their ETags, and the first failure (after which no new part starts).
+final class PartQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextPart = 1
+    private let count: Int
+    private var results: [Int: String] = [:]
+    private(set) var error: Error?
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard error == nil, nextPart <= count else { return nil }
+        defer { nextPart += 1 }
+        return nextPart
+    }
+    func done(_ n: Int, etag: String) { lock.lock(); results[n] = etag; lock.unlock() }
+    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    var etags: [(number: Int, etag: String)] { lock.lock(); defer { lock.unlock() }; return results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+}

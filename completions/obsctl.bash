@@ -209,9 +209,9 @@ _obsctl_bucket() {
 
 _obsctl_bucket_create() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--location --storage-class --sse --kms-key-id --output)
+    non_repeating_options=(--location --storage-class --sse --kms-key-id --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -234,14 +234,41 @@ _obsctl_bucket_create() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_bucket_list() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -250,20 +277,74 @@ _obsctl_bucket_list() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_bucket_delete() {
     repeating_flags=()
-    non_repeating_flags=(--force -q --quiet --version -h --help)
+    non_repeating_flags=(--force -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -294,9 +375,9 @@ _obsctl_bucket_encryption() {
 
 _obsctl_bucket_encryption_show() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -305,14 +386,41 @@ _obsctl_bucket_encryption_show() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_bucket_encryption_enable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse --kms-key-id --output)
+    non_repeating_options=(--sse --kms-key-id --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -328,14 +436,41 @@ _obsctl_bucket_encryption_enable() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_bucket_encryption_disable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -344,14 +479,41 @@ _obsctl_bucket_encryption_disable() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_upload() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --output)
+    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -380,8 +542,44 @@ _obsctl_upload() {
     '--metadata')
         return
         ;;
+    '--multipart-threshold')
+        return
+        ;;
+    '--part-size')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -397,9 +595,9 @@ _obsctl_upload() {
 
 _obsctl_download() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -419,6 +617,33 @@ _obsctl_download() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -432,9 +657,9 @@ _obsctl_download() {
 
 _obsctl_cp() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --output)
+    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -474,8 +699,44 @@ _obsctl_cp() {
     '--metadata')
         return
         ;;
+    '--multipart-threshold')
+        return
+        ;;
+    '--part-size')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -495,9 +756,9 @@ _obsctl_cp() {
 
 _obsctl_ls() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -506,14 +767,41 @@ _obsctl_ls() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_stat() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -533,20 +821,74 @@ _obsctl_stat() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_rm() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -600,9 +942,9 @@ _obsctl_kms_key() {
 
 _obsctl_kms_key_create() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--alias --description --output)
+    non_repeating_options=(--alias --description --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -617,14 +959,41 @@ _obsctl_kms_key_create() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_kms_key_list() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -633,20 +1002,74 @@ _obsctl_kms_key_list() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_kms_key_describe() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -654,15 +1077,42 @@ _obsctl_kms_key_describe() {
 
 _obsctl_kms_key_enable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
@@ -670,9 +1120,9 @@ _obsctl_kms_key_enable() {
 
 _obsctl_kms_key_disable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -681,14 +1131,41 @@ _obsctl_kms_key_disable() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_kms_key_schedule-deletion() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--days --output)
+    non_repeating_options=(--days --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -700,20 +1177,74 @@ _obsctl_kms_key_schedule-deletion() {
         __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
     esac
 }
 
 _obsctl_kms_key_cancel-deletion() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --version -h --help)
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output)
+    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

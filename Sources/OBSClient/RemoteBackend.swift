@@ -293,7 +293,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         else { mode = .unencrypted }
         let keyHeader = r.header("x-obs-server-side-encryption-kms-key-id") ?? r.header("x-amz-server-side-encryption-aws-kms-key-id")
         let keyID = keyHeader.map { k in k.range(of: "key/").map { String(k[$0.upperBound...]) } ?? k }
-        return ObjectInfo(bucket: bucket, key: key, size: Int64(r.header("content-length") ?? "") ?? 0,
+        // A resumed download answers 206 with Content-Range "bytes a-b/total": the object's size is the total.
+        let total = r.header("content-range").flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }
+        return ObjectInfo(bucket: bucket, key: key, size: total ?? Int64(r.header("content-length") ?? "") ?? 0,
                           etag: r.header("etag") ?? "", contentType: r.header("content-type") ?? "",
                           lastModified: r.header("last-modified").flatMap(HTTPDate.parse) ?? Date(timeIntervalSince1970: 0),
                           userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
@@ -400,9 +402,15 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         let counting = sink.map(CountingSink.init)
         var skewRetried = false
         var attempt = 0
+        var resumeETag: String? = nil
         while true {
-            let request = signed(httpRequest(op), bucket: op.bucket)
-            let replayable = isReplayable(op.body) && (counting?.count ?? 0) == 0
+            var current = op
+            if let etag = resumeETag, let delivered = counting?.count, delivered > 0 {
+                // Resume a broken download where it stopped, only if the object is still the same one.
+                current.headers += [("Range", "bytes=\(delivered)-"), ("If-Match", etag)]
+            }
+            let request = signed(httpRequest(current), bucket: op.bucket)
+            let replayable = isReplayable(op.body) && ((counting?.count ?? 0) == 0 || resumeETag != nil)
             let canRetry = attempt < configuration.retries && replayable
             do {
                 debugLog?.write(DebugDump.request(request))
@@ -422,6 +430,12 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 }
                 throw error
             } catch let e as TransportError {
+                if op.method == "GET", resumeETag == nil, (counting?.count ?? 0) > 0,
+                   let etag = e.partialResponseHeaders.last(where: { $0.name == "etag" })?.value {
+                    resumeETag = etag
+                }
+                let replayable = isReplayable(op.body) && ((counting?.count ?? 0) == 0 || resumeETag != nil)
+                let canRetry = attempt < configuration.retries && replayable
                 if e.isTLSVerification {
                     throw OBSError(code: "TLSError", message: "TLS connection to \(configuration.host) failed: \(e.message); for a private CA pass --ca-bundle FILE",
                                    httpStatus: 0, category: .configuration)

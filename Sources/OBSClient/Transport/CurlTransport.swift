@@ -56,6 +56,8 @@ public final class CurlTransport: HTTPTransport {
     public func send(_ request: HTTPRequest, responseSink: ByteSink?) throws -> HTTPResponse {
         api.pointee.easy_reset(handle)  // keeps the connection cache: keep-alive survives
         let ctx = TransferContext(sink: responseSink)
+        // A resumed download (Range) must get 206: a 200 would append the whole object again.
+        ctx.requirePartial = request.header("Range") != nil
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { api.pointee.slist_free_all(headerList) }
 
@@ -63,7 +65,11 @@ public final class CurlTransport: HTTPTransport {
         errorBuffer[0] = 0
         let rc = withExtendedLifetime(ctx) { api.pointee.easy_perform(handle) }
         if let e = ctx.callbackError { throw e }
-        guard rc == CURLE_OK else { throw transportError(rc) }
+        guard rc == CURLE_OK else {
+            var e = transportError(rc)
+            e.partialResponseHeaders = ctx.headers
+            throw e
+        }
         var status = 0
         _ = cc_getinfo_long(api, handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: ctx.headers, body: ctx.body)
@@ -147,6 +153,7 @@ final class TransferContext {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var callbackError: Error?
+    var requirePartial = false
     var bodyBytesDelivered: Int64 = 0
 
     init(sink: ByteSink?) { self.sink = sink }
@@ -174,6 +181,10 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
     let ctx = context(user)
     let bytes = UnsafeRawBufferPointer(start: data, count: n)
     let success = (200..<300).contains(ctx.status)
+    if success && ctx.requirePartial && ctx.status != 206 {
+        ctx.callbackError = OBSError(code: "RangeIgnored", message: "the server ignored the Range of a resumed download", httpStatus: ctx.status, category: .transient)
+        return 0
+    }
     if success, let sink = ctx.sink {
         do { try sink.write(bytes); ctx.bodyBytesDelivered += Int64(n) } catch { ctx.callbackError = error; return 0 }
     } else {

@@ -61,6 +61,8 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var retryable: Bool
     public var isTLSVerification: Bool
+    /// Headers of a response that had started when the failure came (to resume a download where it broke).
+    public var partialResponseHeaders: [(name: String, value: String)] = []
     public var description: String { message }
 }
 

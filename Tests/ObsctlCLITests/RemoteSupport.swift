@@ -1,0 +1,316 @@
+import Foundation
+import Testing
+import OBSCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Support for the remote-client end-to-end tests (Remote*.swift): the built `obsctl` against real S3 servers on
+// 127.0.0.1 started by `.ci/peers/start DIR` (SeaweedFS over HTTP and HTTPS, moto with its SigV4 check, and a
+// fault-injection proxy in front of SeaweedFS). The tests find them through OBSCTL_TEST_PEERS_ENV=DIR/peers.env.
+// Without that variable the remote suites are skipped, except under CI (env CI set), where they fail: a CI run
+// that forgot to start the peers must not pass silently.
+
+// MARK: - The peers
+
+struct RemotePeers: Sendable {
+    static let variable = "OBSCTL_TEST_PEERS_ENV"
+
+    let file: String
+    let values: [String: String]
+
+    var seaweed: String { values["OBSCTL_TEST_SEAWEED_ENDPOINT"]! }
+    var seaweedTLS: String { values["OBSCTL_TEST_SEAWEED_TLS_ENDPOINT"]! }
+    var tlsCA: String { values["OBSCTL_TEST_TLS_CA"]! }
+    var moto: String { values["OBSCTL_TEST_MOTO_ENDPOINT"]! }
+    var fault: String { values["OBSCTL_TEST_FAULT_ENDPOINT"]! }
+    var faultControl: String { values["OBSCTL_TEST_FAULT_CONTROL"]! }
+    var accessKey: String { values["OBSCTL_TEST_ACCESS_KEY"]! }
+    var secretKey: String { values["OBSCTL_TEST_SECRET_KEY"]! }
+    var region: String { values["OBSCTL_TEST_REGION"] ?? "us-east-1" }
+
+    static let required = ["OBSCTL_TEST_SEAWEED_ENDPOINT", "OBSCTL_TEST_SEAWEED_TLS_ENDPOINT", "OBSCTL_TEST_TLS_CA",
+                           "OBSCTL_TEST_MOTO_ENDPOINT", "OBSCTL_TEST_FAULT_ENDPOINT", "OBSCTL_TEST_FAULT_CONTROL",
+                           "OBSCTL_TEST_ACCESS_KEY", "OBSCTL_TEST_SECRET_KEY"]
+
+    enum Availability: Sendable {
+        case ready(RemotePeers)
+        /// OBSCTL_TEST_PEERS_ENV is not set.
+        case notConfigured
+        /// It is set, but the file is missing or incomplete: always a failure.
+        case broken(String)
+    }
+
+    static let availability: Availability = load()
+
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+
+    /// The `.enabled(if:)` condition of every remote suite: run when the peers are configured, and under CI even
+    /// when they are not (each test then fails, saying the peers were not started).
+    static var shouldRun: Bool {
+        if case .notConfigured = availability { return isCI }
+        return true
+    }
+
+    static let skipReason: Comment = "remote peers not configured: start them with .ci/peers/start DIR and export OBSCTL_TEST_PEERS_ENV=DIR/peers.env"
+
+    /// The peers, or a recorded failure saying why there are none.
+    static func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> RemotePeers {
+        var peers: RemotePeers? = nil
+        var why = ""
+        switch availability {
+        case .ready(let p): peers = p
+        case .notConfigured:
+            why = "the remote test peers were not started: CI is set but \(variable) is not; run .ci/peers/start DIR and export \(variable)=DIR/peers.env"
+        case .broken(let reason):
+            why = "the remote test peers are not usable: \(reason)"
+        }
+        return try #require(peers, "\(why)", sourceLocation: sourceLocation)
+    }
+
+    private static func load() -> Availability {
+        guard let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty else { return .notConfigured }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .broken("\(variable)=\(path) cannot be read (were the peers started with .ci/peers/start?)")
+        }
+        var values: [String: String] = [:]
+        for raw in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            var value = String(line[line.index(after: eq)...])
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
+            values[String(line[..<eq])] = value
+        }
+        let missing = required.filter { (values[$0] ?? "").isEmpty }
+        guard missing.isEmpty else { return .broken("\(path) lacks \(missing.joined(separator: ", "))") }
+        return .ready(RemotePeers(file: path, values: values))
+    }
+
+    // MARK: Endpoint flags
+
+    /// SeaweedFS over plain HTTP on loopback: SigV4, path-style addressing (stated explicitly).
+    var seaweedFlags: [String] { ["--endpoint", seaweed, "--signature", "v4", "--addressing", "path"] }
+    /// SeaweedFS's HTTPS port; `caBundle: false` leaves the private CA out.
+    func seaweedTLSFlags(caBundle: Bool) -> [String] {
+        ["--endpoint", seaweedTLS, "--signature", "v4", "--addressing", "path"] + (caBundle ? ["--ca-bundle", tlsCA] : [])
+    }
+    /// moto with its SigV4 check on.
+    var motoFlags: [String] { ["--endpoint", moto, "--signature", "v4", "--addressing", "path"] }
+    /// The fault proxy in front of SeaweedFS's HTTP port.
+    var faultFlags: [String] { ["--endpoint", fault, "--signature", "v4", "--addressing", "path"] }
+
+    var faultProxy: FaultProxy { FaultProxy(control: faultControl) }
+}
+
+// MARK: - A session against the peers
+
+/// One test's sandbox (clean environment, private HOME and config) with the peers' credentials in
+/// OBS_ACCESS_KEY_ID / OBS_SECRET_ACCESS_KEY, and the buckets it created, deleted (with their objects) at the end.
+final class RemoteSession {
+    let peers: RemotePeers
+    let sb: Sandbox
+    private var created: [(name: String, flags: [String])] = []
+
+    init(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        peers = try RemotePeers.require(sourceLocation: sourceLocation)
+        sb = try Sandbox("remote-" + name)
+        sb.environment["OBS_ACCESS_KEY_ID"] = peers.accessKey
+        sb.environment["OBS_SECRET_ACCESS_KEY"] = peers.secretKey
+    }
+
+    deinit { cleanup() }
+
+    /// A fresh bucket name: `rt-<tag>-<8 hex>`.
+    static func uniqueName(_ tag: String) -> String { "rt-\(tag)-\(hexString(Data(Random.bytes(4))))" }
+
+    /// Creates a bucket with a unique name on the endpoint of `flags`, remembered for cleanup.
+    func makeBucket(_ flags: [String], tag: String, extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let name = Self.uniqueName(tag)
+        try ok(flags, ["bucket", "create", "obs://" + name] + extra, sourceLocation: sourceLocation)
+        created.append((name, flags))
+        return name
+    }
+
+    /// Remembers a bucket made otherwise (for example by a test of `bucket create` itself).
+    func adopt(_ name: String, _ flags: [String]) { created.append((name, flags)) }
+
+    /// Deletes every bucket this session made, with everything in it. Failures are ignored (a test may have
+    /// deleted the bucket already).
+    func cleanup() {
+        for b in created.reversed() {
+            _ = try? sb.run(["bucket", "delete", "obs://" + b.name, "--force", "--quiet"] + b.flags)
+        }
+        created = []
+    }
+
+    @discardableResult
+    func run(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:]) throws -> RunResult {
+        try sb.run(args + flags, stdin: stdin, env: env)
+    }
+
+    /// Runs and measures the wall time.
+    func timed(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:]) throws -> (RunResult, TimeInterval) {
+        let start = Date()
+        let r = try run(flags, args, stdin: stdin, env: env)
+        return (r, Date().timeIntervalSince(start))
+    }
+
+    @discardableResult
+    func ok(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:],
+            sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+        let r = try run(flags, args, stdin: stdin, env: env)
+        try #require(r.succeeded, "expected success: \(r)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    func json(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:],
+              sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let r = try ok(flags, args + ["--output", "json"], stdin: stdin, env: env, sourceLocation: sourceLocation)
+        return try parseJSONObject(r.stdout, sourceLocation: sourceLocation)
+    }
+
+    /// `stat --output json` of one object.
+    func stat(_ flags: [String], _ object: String, extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        try json(flags, ["stat", object] + extra, sourceLocation: sourceLocation)
+    }
+
+    /// Every key under `obs://bucket/prefix`, through `ls --recursive --output json`.
+    func keys(_ flags: [String], _ location: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+        let j = try json(flags, ["ls", location, "--recursive"], sourceLocation: sourceLocation)
+        let objects = try #require(j["objects"] as? [[String: Any]], "ls json has no objects array: \(j)", sourceLocation: sourceLocation)
+        return objects.compactMap { $0["key"] as? String }
+    }
+}
+
+/// `sse` of a JSON object record.
+func sseField(_ object: [String: Any], _ name: String) -> Any? { (object["sse"] as? [String: Any])?[name] }
+
+/// Like `expectError`, but lines starting "obsctl: warning:" (the loopback plain-HTTP and --insecure warnings)
+/// may come before the one error line.
+func expectRemoteError(_ r: RunResult, _ code: Int32, contains: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(!r.signaled && !r.timedOut && r.status == code, "expected exit \(code): \(r)", sourceLocation: sourceLocation)
+    let lines = r.stderrLines.filter { !$0.hasPrefix("obsctl: warning:") }
+    #expect(lines.count == 1, "expected exactly one error line on stderr: \(r)", sourceLocation: sourceLocation)
+    #expect(lines.first?.hasPrefix("obsctl: error:") == true, "stderr must have an 'obsctl: error:' line: \(r)", sourceLocation: sourceLocation)
+    #expect(r.stdout.isEmpty, "expected nothing on stdout: \(r)", sourceLocation: sourceLocation)
+    for word in contains {
+        #expect((lines.first ?? "").lowercased().contains(word.lowercased()), "the error line should mention '\(word)': \(r)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Random bytes, fast (OpenSSL's generator; the per-byte `randomData` is slow for tens of MiB in a debug build).
+func remoteRandomData(_ count: Int) -> Data { Data(Random.bytes(count)) }
+
+/// The quoted MD5 ETag a single PUT of `data` gets.
+func md5ETag(_ data: Data) -> String { "\"" + hexString(Data(Digest.md5(Array(data)))) + "\"" }
+
+// MARK: - Other programs: aws, curl
+
+struct ToolRun: CustomStringConvertible {
+    var arguments: [String]
+    var status: Int32
+    var timedOut: Bool
+    var stdout: String
+    var stderr: String
+    var succeeded: Bool { !timedOut && status == 0 }
+    var description: String { "\(arguments.joined(separator: " ")) -> \(status)\(timedOut ? " (timed out)" : "")\n--- stdout:\n\(stdout.prefix(2000))\n--- stderr:\n\(stderr.prefix(2000))" }
+}
+
+enum Tools {
+    /// Runs a program found on the test process's PATH (through /usr/bin/env), with the test process's
+    /// environment minus AWS_*, OBS_* and OBSCTL_* variables, plus `env`. Output goes through files (no pipes to drain).
+    static func run(_ arguments: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60) throws -> ToolRun {
+        var env = ProcessInfo.processInfo.environment.filter { k, _ in !k.hasPrefix("AWS_") && !k.hasPrefix("OBS_") && !k.hasPrefix("OBSCTL_") }
+        for (k, v) in extra { env[k] = v }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-cli-tests", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let id = UUID().uuidString.prefix(12)
+        let outURL = dir.appendingPathComponent(".tool-\(id).out"), errURL = dir.appendingPathComponent(".tool-\(id).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = arguments
+        p.environment = env
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        let done = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in done.signal() }
+        try p.run()
+        try? out.close(); try? err.close()
+        var timedOut = false
+        if done.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            kill(p.processIdentifier, SIGKILL)  // only this child, by its pid
+            _ = done.wait(timeout: .now() + 10)
+        }
+        return ToolRun(arguments: arguments, status: p.terminationStatus, timedOut: timedOut,
+                       stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+                       stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+    }
+
+    /// awscli against `endpoint` with the peers' credentials and no user configuration.
+    static func aws(_ peers: RemotePeers, endpoint: String, _ arguments: [String]) throws -> ToolRun {
+        let env = ["AWS_ACCESS_KEY_ID": peers.accessKey, "AWS_SECRET_ACCESS_KEY": peers.secretKey, "AWS_DEFAULT_REGION": peers.region,
+                   "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/obsctl-tests/aws-config",
+                   "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/obsctl-tests/aws-credentials", "AWS_PAGER": ""]
+        return try run(["aws", "--endpoint-url", endpoint, "--region", peers.region] + arguments, env: env)
+    }
+
+    /// The number of multipart uploads in progress in `bucket` (aws s3api list-multipart-uploads).
+    static func multipartUploadsInProgress(_ peers: RemotePeers, endpoint: String, bucket: String,
+                                           sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        let r = try aws(peers, endpoint: endpoint, ["s3api", "list-multipart-uploads", "--bucket", bucket,
+                                                    "--query", "length(Uploads || `[]`)", "--output", "text"])
+        try #require(r.succeeded, "aws s3api list-multipart-uploads failed: \(r)", sourceLocation: sourceLocation)
+        return try #require(Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "not a count: \(r)", sourceLocation: sourceLocation)
+    }
+
+    /// A new KMS key in moto's KMS (aws kms create-key), its id.
+    static func createMotoKMSKey(_ peers: RemotePeers, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let r = try aws(peers, endpoint: peers.moto, ["kms", "create-key", "--description", "obsctl remote tests",
+                                                      "--query", "KeyMetadata.KeyId", "--output", "text"])
+        try #require(r.succeeded, "aws kms create-key against moto failed: \(r)", sourceLocation: sourceLocation)
+        let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(UUID(uuidString: id) != nil, "moto's key id is not a UUID: \(r)", sourceLocation: sourceLocation)
+        return id
+    }
+}
+
+// MARK: - The fault proxy's control port
+
+/// `.ci/peers/faultproxy.py`'s control endpoint: POST /mode sets the rule, POST /reset clears rule and counters,
+/// GET /stats counts requests and faults.
+struct FaultProxy {
+    let control: String
+
+    func set(_ rule: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: rule, options: [.sortedKeys]), as: UTF8.self)
+        try post("/mode", body, sourceLocation: sourceLocation)
+    }
+
+    func reset(sourceLocation: SourceLocation = #_sourceLocation) throws { try post("/reset", "", sourceLocation: sourceLocation) }
+
+    func stats(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let r = try Tools.run(["curl", "-sS", "-f", "--max-time", "5", control + "/stats"], timeout: 15)
+        try #require(r.succeeded, "fault proxy control GET /stats failed: \(r)", sourceLocation: sourceLocation)
+        return try parseJSONObject(Data(r.stdout.utf8), sourceLocation: sourceLocation)
+    }
+
+    /// Faults applied since the last reset, by action ("503", "reset-mid-body", ...).
+    func faults(_ action: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        let s = try stats(sourceLocation: sourceLocation)
+        return ((s["by_action"] as? [String: Any])?[action] as? Int) ?? 0
+    }
+
+    private func post(_ path: String, _ body: String, sourceLocation: SourceLocation) throws {
+        let r = try Tools.run(["curl", "-sS", "-f", "--max-time", "5", "-X", "POST", "-H", "Content-Type: application/json",
+                               "--data", body, control + path], timeout: 15)
+        try #require(r.succeeded, "fault proxy control POST \(path) \(body) failed: \(r)", sourceLocation: sourceLocation)
+    }
+}

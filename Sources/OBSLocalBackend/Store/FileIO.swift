@@ -117,14 +117,22 @@ final class FileLock {
 
     /// `missing`: the error to throw when the lock file's directory is gone (a bucket deleted meanwhile).
     init(path: String, missing: OBSError? = nil) throws {
-        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if errno == ENOENT, let missing { throw missing }
-            throw FileIO.ioError("open lock file", path)
-        }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
+        while true {
+            fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                if errno == ENOENT, let missing { throw missing }
+                throw FileIO.ioError("open lock file", path)
+            }
+            while flock(fd, LOCK_EX) != 0 {
+                if errno == EINTR { continue }
+                let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
+            }
+            // The lock file may have been renamed away (bucket deleted, maybe re-created) while we waited: a lock
+            // on the old file excludes nobody. Lock again unless the path still names the file we hold.
+            var held = stat(), current = stat()
+            if fstat(fd, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev { return }
+            close(fd)
+            if !FileIO.exists((path as NSString).deletingLastPathComponent), let missing { throw missing }
         }
     }
 

@@ -173,6 +173,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     }
 
     public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
+        try checkTransportSecurity(request.customerKey.map { .customer($0) }, what: "stat of obs://\(request.bucket)/\(request.key)")
         let response = try await perform(Operation(method: "HEAD", bucket: request.bucket, key: request.key,
                                                    headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
         return objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
@@ -181,6 +182,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         let dst = request.destination, src = request.source
         try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
+        try checkTransportSecurity(src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
         let p = configuration.headerPrefix
         var headers = sseHeaders(dst.sse) + customerKeyHeaders(src.customerKey, prefix: "copy-source-")
         headers.append(("\(p)copy-source", "/\(src.bucket)/\(URIEncoding.encodeObjectKey(src.key.value))"))

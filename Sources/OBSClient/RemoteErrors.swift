@@ -35,6 +35,10 @@ enum RemoteErrors {
         if code == "InvalidEncryptionAlgorithmError" || op.customerKey != nil && (r.status == 403 || r.status == 400 && aboutKey) {
             return make("SSE-C key rejected for obs://\(bucket)/\(key): \(serverMessage); pass the key the object was uploaded with", .customerKey)
         }
+        if r.status == 400 && op.method == "HEAD" && op.key != nil && op.customerKey == nil && parsed == nil {
+            // HEAD answers carry no body: a bare 400 on an object asked for without a key is an SSE-C object.
+            return make("obs://\(bucket)/\(key) answered 400 without a customer key: it is SSE-C encrypted; pass --sse-c-key-file or --sse-c-key-env", .customerKey)
+        }
         if r.status == 400 && op.method != "PUT" && (serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("sse")) {
             return make("obs://\(bucket)/\(key): \(serverMessage); an SSE-C object needs --sse-c-key-file or --sse-c-key-env", .customerKey)
         }

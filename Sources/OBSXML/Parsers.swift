@@ -126,8 +126,9 @@ public enum OBSXMLParser {
     /// an `<Error>` in the body; that throws an `OBSError` with the error's code.
     public static func completeMultipartUpload(_ body: [UInt8]) throws -> String {
         let what = "CompleteMultipartUpload response"
-        let root = try document(body, roots: ["CompleteMultipartUploadResult"], what: what)
-        return try required(root, "ETag", what: what, in: "CompleteMultipartUploadResult")
+        // moto 5 names the root CompleteMultipartUploadResponse; OBS and S3 CompleteMultipartUploadResult.
+        let root = try document(body, roots: ["CompleteMultipartUploadResult", "CompleteMultipartUploadResponse"], what: what)
+        return try required(root, "ETag", what: what, in: root.name)
     }
 
     /// CopyObject (`CopyObjectResult`) or UploadPart-Copy (`CopyPartResult`): `ETag` (quotes kept) and `LastModified`.

@@ -66,7 +66,9 @@ public final class CurlTransport: HTTPTransport {
         let rc = withExtendedLifetime(ctx) { api.pointee.easy_perform(handle) }
         if let e = ctx.callbackError { throw e }
         guard rc == CURLE_OK else {
-            var e = transportError(rc)
+            var e = ctx.stalled
+                ? TransportError(code: Int(rc.rawValue), message: "no data moved for \(options.lowSpeedTimeSeconds) s (--timeout)", retryable: true, isTLSVerification: false)
+                : transportError(rc)
             e.partialResponseHeaders = ctx.headers
             throw e
         }
@@ -82,8 +84,12 @@ public final class CurlTransport: HTTPTransport {
         _ = cc_setopt_long(api, h, CURLOPT_NOSIGNAL, 1)
         _ = cc_setopt_ptr(api, h, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = cc_setopt_long(api, h, CURLOPT_CONNECTTIMEOUT, options.connectTimeoutSeconds)
-        _ = cc_setopt_long(api, h, CURLOPT_LOW_SPEED_LIMIT, 1)
-        _ = cc_setopt_long(api, h, CURLOPT_LOW_SPEED_TIME, options.lowSpeedTimeSeconds)
+        // A stall is judged by our own clock (libcurl's low-speed check averages over several seconds): the
+        // progress callback aborts once no byte has moved for lowSpeedTimeSeconds.
+        ctx.stallLimit = Double(options.lowSpeedTimeSeconds)
+        _ = cc_setopt_long(api, h, CURLOPT_NOPROGRESS, 0)
+        _ = cc_setopt_xferinfo(api, h, CURLOPT_XFERINFOFUNCTION, curlProgressCallback)
+        _ = cc_setopt_ptr(api, h, CURLOPT_XFERINFODATA, opaque)
         _ = cc_setopt_str(api, h, CURLOPT_USERAGENT, options.userAgent)
         _ = cc_setopt_long(api, h, CURLOPT_FOLLOWLOCATION, 0)
         if let ca = options.caBundle { _ = cc_setopt_str(api, h, CURLOPT_CAINFO, ca) }
@@ -154,6 +160,18 @@ final class TransferContext {
     var body: [UInt8] = []
     var callbackError: Error?
     var requirePartial = false
+    var stallLimit: Double = 30
+    var stalled = false
+    private var lastBytes: Int64 = -1
+    private var lastChange = DispatchTime.now()
+
+    /// True when the transfer should be aborted because nothing moved for `stallLimit` seconds.
+    func noteProgress(_ bytes: Int64) -> Bool {
+        let now = DispatchTime.now()
+        if bytes != lastBytes { lastBytes = bytes; lastChange = now; return false }
+        if Double(now.uptimeNanoseconds - lastChange.uptimeNanoseconds) / 1e9 >= stallLimit { stalled = true; return true }
+        return false
+    }
     var bodyBytesDelivered: Int64 = 0
 
     init(sink: ByteSink?) { self.sink = sink }
@@ -197,6 +215,11 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
         ctx.body.append(contentsOf: bytes)
     }
     return n
+}
+
+private func curlProgressCallback(_ user: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
+                                  _ ultotal: curl_off_t, _ ulnow: curl_off_t) -> Int32 {
+    context(user).noteProgress(Int64(dlnow) + Int64(ulnow)) ? 1 : 0
 }
 
 private func curlReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+/// Faults injected by .ci/peers/faultproxy.py in front of SeaweedFS: 503s, connection resets mid-body and
+/// mid-request, stalls. The proxy has one rule for all its clients, so this suite runs serially and no other
+/// suite uses the proxy. Objects are staged through SeaweedFS directly; only the command under test goes through
+/// the proxy.
+@Suite("Remote: faults (retries, timeouts, aborted multipart uploads)", .serialized,
+       .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+struct RemoteFaultTests {
+    /// A session with a bucket holding `object` (3 MB of random bytes), the proxy reset to "pass".
+    private func setUp(_ name: String) throws -> (RemoteSession, FaultProxy, String, Data) {
+        let s = try RemoteSession(name)
+        let proxy = s.peers.faultProxy
+        try proxy.reset()
+        let b = try s.makeBucket(s.peers.seaweedFlags, tag: "fault")
+        let data = remoteRandomData(3_000_000)
+        try s.sb.write("object.bin", data)
+        try s.ok(s.peers.seaweedFlags, ["upload", "object.bin", "obs://\(b)/object.bin"])
+        return (s, proxy, b, data)
+    }
+
+    @Test("503 twice, then pass: upload and download succeed through retries; with --retries 0 they fail with exit 11")
+    func serviceUnavailableTwice() throws {
+        let (s, proxy, b, data) = try setUp("fault-503")
+        defer { try? proxy.reset() }
+        let f = s.peers.faultFlags
+
+        try proxy.set(["mode": "503", "count": 2, "match": "PUT "])
+        try s.ok(f, ["upload", "object.bin", "obs://\(b)/up.bin"])
+        #expect(try proxy.faults("503") == 2, "the two 503s were not served")
+        #expect(try s.ok(s.peers.seaweedFlags, ["download", "obs://\(b)/up.bin", "-"]).stdout == data, "uploaded bytes differ")
+
+        try proxy.set(["mode": "503", "count": 2, "match": "GET "])
+        try s.ok(f, ["download", "obs://\(b)/object.bin", "down.bin"])
+        #expect(try proxy.faults("503") == 4)
+        #expect(s.sb.read("down.bin") == data, "download after two 503s differs")
+
+        // Without retries the same fault is final: transient failure, exit 11, no file.
+        try proxy.set(["mode": "503", "count": 1, "match": "GET "])
+        let r = try s.run(f + ["--retries", "0"], ["download", "obs://\(b)/object.bin", "none.bin"])
+        expectRemoteError(r, 11)
+        #expect(!s.sb.exists("none.bin"))
+        #expect(s.sb.files().allSatisfy { !$0.contains(".part") }, "temporary file left: \(s.sb.files())")
+    }
+
+    @Test("connection reset mid-body once: the download is still byte-exact (or fails cleanly), never a wrong file")
+    func resetMidBody() throws {
+        let (s, proxy, b, data) = try setUp("fault-reset")
+        defer { try? proxy.reset() }
+        let f = s.peers.faultFlags
+
+        try proxy.set(["mode": "reset-mid-body", "count": 1, "match": "GET "])
+        let r = try s.run(f, ["download", "obs://\(b)/object.bin", "down.bin"])
+        #expect(try proxy.faults("reset-mid-body") == 1, "the reset was not served")
+        #expect(r.succeeded, "a download after one reset should succeed by retrying: \(r)")
+        let got = s.sb.read("down.bin")
+        if r.succeeded {
+            #expect(got?.count == data.count, "downloaded \(got?.count ?? -1) bytes, the object has \(data.count)")
+            #expect(got == data, "download after a mid-body reset is not byte-exact")
+        } else {
+            #expect(got == nil, "a failed download left a file")
+        }
+
+        // Same through stdout.
+        try proxy.set(["mode": "reset-mid-body", "count": 1, "match": "GET "])
+        let out = try s.run(f, ["download", "obs://\(b)/object.bin", "-"])
+        #expect(out.succeeded, "\(out)")
+        #expect(out.stdout.count == data.count && out.stdout == data,
+                "stdout after a mid-body reset: \(out.stdout.count) bytes, expected \(data.count), equal: \(out.stdout == data)")
+    }
+
+    @Test("stall mid-body with --timeout 2: the download is still byte-exact (or fails cleanly), never a wrong file")
+    func stallMidBody() throws {
+        let (s, proxy, b, data) = try setUp("fault-stallbody")
+        defer { try? proxy.reset() }
+        try proxy.set(["mode": "stall-mid-body", "count": 1, "seconds": 15, "match": "GET "])
+        let (r, seconds) = try s.timed(s.peers.faultFlags + ["--timeout", "2"], ["download", "obs://\(b)/object.bin", "down.bin"])
+        #expect(seconds < 20, "took \(seconds) s")
+        let got = s.sb.read("down.bin")
+        #expect(r.succeeded, "a download after one stall should succeed by retrying: \(r)")
+        if r.succeeded {
+            #expect(got?.count == data.count, "downloaded \(got?.count ?? -1) bytes, the object has \(data.count)")
+            #expect(got == data, "download after a mid-body stall is not byte-exact")
+        } else {
+            #expect(got == nil, "a failed download left a file")
+        }
+    }
+
+    @Test("stall: with --timeout 2 --retries 0 the command fails with exit 11 within a bounded time, leaving no file")
+    func stallTimesOut() throws {
+        let (s, proxy, b, _) = try setUp("fault-stall")
+        defer { try? proxy.reset() }
+        try proxy.set(["mode": "stall", "count": 1, "seconds": 30, "match": "GET "])
+        let (r, seconds) = try s.timed(s.peers.faultFlags + ["--timeout", "2", "--retries", "0"], ["download", "obs://\(b)/object.bin", "down.bin"])
+        expectRemoteError(r, 11)
+        #expect(seconds >= 1.5 && seconds < 12, "a 2 s timeout should end the command in about 2 s, took \(seconds) s")
+        #expect(!s.sb.exists("down.bin"))
+        #expect(s.sb.files().allSatisfy { !$0.contains(".part") }, "temporary file left: \(s.sb.files())")
+        #expect(try proxy.faults("stall") == 1)
+
+        // An upload to a stalled server times out the same way (a small body: libcurl's low-speed check averages
+        // over about 5 s, so a large body sent just before the stall would delay the timeout by that much).
+        try s.sb.write("tiny.txt", Data("tiny\n".utf8))
+        try proxy.set(["mode": "stall", "count": 1, "seconds": 30, "match": "PUT "])
+        let (u, useconds) = try s.timed(s.peers.faultFlags + ["--timeout", "2", "--retries", "0"], ["upload", "tiny.txt", "obs://\(b)/stalled.txt"])
+        expectRemoteError(u, 11)
+        #expect(useconds < 12, "took \(useconds) s")
+    }
+
+    @Test("stall mid-body with --timeout 2 --retries 0: exit 11 about 2 s after the last byte, as --timeout promises")
+    func stallMidBodyTimeout() throws {
+        let (s, proxy, b, _) = try setUp("fault-stallbody-t")
+        defer { try? proxy.reset() }
+        try proxy.set(["mode": "stall-mid-body", "count": 1, "seconds": 15, "match": "GET "])
+        let (r, seconds) = try s.timed(s.peers.faultFlags + ["--timeout", "2", "--retries", "0"], ["download", "obs://\(b)/object.bin", "down.bin"])
+        expectRemoteError(r, 11)
+        #expect(!s.sb.exists("down.bin"))
+        // --timeout: "Abort a transfer that moves no byte for this many seconds". 1.5 MB arrive at once, then nothing.
+        #expect(seconds < 5, "no byte moved for 2 s should end the transfer after about 2 s; took \(String(format: "%.1f", seconds)) s")
+    }
+
+    @Test("connection reset mid-request: a single PUT and one part of a multipart upload are re-sent from the file; byte-exact")
+    func resetMidRequest() throws {
+        let (s, proxy, b, data) = try setUp("fault-reqreset")
+        defer { try? proxy.reset() }
+        let f = s.peers.faultFlags
+
+        try proxy.set(["mode": "reset-mid-request", "count": 1, "match": "PUT "])
+        try s.ok(f, ["upload", "object.bin", "obs://\(b)/single.bin"])
+        #expect(try proxy.faults("reset-mid-request") == 1)
+        #expect(try s.ok(s.peers.seaweedFlags, ["download", "obs://\(b)/single.bin", "-"]).stdout == data)
+
+        let big = remoteRandomData(13 << 20)
+        try s.sb.write("big.bin", big)
+        try proxy.set(["mode": "reset-mid-request", "count": 1, "match": "partNumber=2&"])
+        try s.ok(f, ["upload", "big.bin", "obs://\(b)/multi.bin", "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3"])
+        #expect(try proxy.faults("reset-mid-request") == 2, "part 2 was not reset")
+        #expect(try s.ok(s.peers.seaweedFlags, ["download", "obs://\(b)/multi.bin", "-"]).stdout == big, "multipart upload after a reset differs")
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0)
+    }
+
+    @Test("parts keep failing (503, --retries 0): the upload exits non-zero and leaves no multipart upload and no object")
+    func failedMultipartIsAborted() throws {
+        let (s, proxy, b, _) = try setUp("fault-abort")
+        defer { try? proxy.reset() }
+        let big = remoteRandomData(13 << 20)
+        try s.sb.write("big.bin", big)
+
+        // Only UploadPart fails: Initiate and the abort (DELETE ?uploadId) pass.
+        try proxy.set(["mode": "503", "count": -1, "match": "partNumber="])
+        let r = try s.run(s.peers.faultFlags + ["--retries", "0"], ["upload", "big.bin", "obs://\(b)/big.bin",
+                                                                    "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3"])
+        try proxy.reset()
+        expectRemoteError(r, 11)
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0, "a failed upload was left in progress")
+        expectRemoteError(try s.run(s.peers.seaweedFlags, ["stat", "obs://\(b)/big.bin"]), 3)
+
+        // Same with retries: the 503s outlast them, and the upload is still aborted.
+        try proxy.set(["mode": "503", "count": -1, "match": "partNumber="])
+        let r2 = try s.run(s.peers.faultFlags + ["--retries", "1"], ["upload", "big.bin", "obs://\(b)/big2.bin",
+                                                                     "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "2"])
+        try proxy.reset()
+        expectRemoteError(r2, 11)
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0, "a failed upload was left in progress")
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import Testing
+
+/// The command set against SeaweedFS (a Go S3 server that checks SigV4 signatures and really enforces SSE-C),
+/// over plain HTTP on 127.0.0.1 with SigV4 and path-style addressing.
+@Suite("Remote: SeaweedFS, every command", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+struct RemoteSeaweedTests {
+    @Test("bucket create, list, encryption show (none), create again (exit 10), delete, delete again (exit 3)")
+    func bucketLifecycle() throws {
+        let s = try RemoteSession("sw-bucket")
+        let sw = s.peers.seaweedFlags
+        let name = RemoteSession.uniqueName("life")
+        s.adopt(name, sw)
+
+        let created = try s.ok(sw, ["bucket", "create", "obs://" + name])
+        #expect(created.out.contains("obs://" + name), "\(created)")
+
+        let list = try s.json(sw, ["bucket", "list"])
+        let names = (list["buckets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names.contains(name), "bucket list should show \(name): \(names)")
+
+        // A bucket without default encryption: "none", exit 0 (404 ServerSideEncryptionConfigurationNotFoundError is not an error).
+        let show = try s.ok(sw, ["bucket", "encryption", "show", "obs://" + name])
+        #expect(show.out.trimmingCharacters(in: .whitespacesAndNewlines) == "obs://\(name): default encryption none", "\(show)")
+        let showJSON = try s.json(sw, ["bucket", "encryption", "show", "obs://" + name])
+        #expect(showJSON["encryption"] is NSNull, "encryption should be null: \(showJSON)")
+
+        expectRemoteError(try s.run(sw, ["bucket", "create", "obs://" + name]), 10, contains: [name])
+
+        let deleted = try s.ok(sw, ["bucket", "delete", "obs://" + name])
+        #expect(deleted.out.contains("deleted obs://" + name), "\(deleted)")
+        let after = try s.json(sw, ["bucket", "list"])
+        let namesAfter = (after["buckets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(!namesAfter.contains(name), "deleted bucket still listed: \(namesAfter)")
+        expectRemoteError(try s.run(sw, ["bucket", "delete", "obs://" + name]), 3, contains: ["NoSuchBucket"])
+    }
+
+    @Test("upload small (one PUT) and 13 MiB multipart (5 MiB parts, 3 in parallel); download byte-exact to a file and to stdout")
+    func uploadAndDownload() throws {
+        let s = try RemoteSession("sw-updown")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "updown")
+        let small = remoteRandomData(1000), big = remoteRandomData(13 << 20)
+        try s.sb.write("small.bin", small)
+        try s.sb.write("big.bin", big)
+
+        let up1 = try s.json(sw, ["upload", "small.bin", "obs://\(b)/dir/small.bin"])
+        let rec1 = try #require((up1["transfers"] as? [[String: Any]])?.first, "\(up1)")
+        #expect(rec1["size"] as? Int == 1000, "\(up1)")
+
+        let up2 = try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3", "--debug"])
+        // Three parts (5 + 5 + 3 MiB), each its own UploadPart, then one Complete; no single PUT of the object.
+        let parts = Set(up2.stderrLines.compactMap { line -> String? in
+            guard line.hasPrefix("> PUT "), let r = line.range(of: "partNumber=") else { return nil }
+            return String(line[r.upperBound...].prefix { $0.isNumber })
+        })
+        #expect(parts == ["1", "2", "3"], "expected UploadPart 1, 2, 3 in the debug output: \(up2)")
+        #expect(up2.stderrLines.contains { $0.hasPrefix("> POST ") && $0.hasSuffix("?uploads") }, "no InitiateMultipartUpload: \(up2)")
+
+        let st1 = try s.stat(sw, "obs://\(b)/dir/small.bin")
+        #expect(st1["size"] as? Int == 1000)
+        #expect(st1["etag"] as? String == md5ETag(small), "single PUT ETag is the MD5: \(st1)")
+        #expect(sseField(st1, "mode") as? String == "none")
+        let st2 = try s.stat(sw, "obs://\(b)/big.bin")
+        #expect(st2["size"] as? Int == 13 << 20)
+        #expect((st2["etag"] as? String)?.hasSuffix("-3\"") == true, "multipart ETag should end in -3: \(st2)")
+
+        try s.ok(sw, ["download", "obs://\(b)/big.bin", "out/big.bin"])
+        #expect(s.sb.read("out/big.bin") == big, "multipart object downloaded differs")
+        try s.ok(sw, ["download", "obs://\(b)/dir/small.bin", "out/"])
+        #expect(s.sb.read("out/small.bin") == small, "small object downloaded differs")
+        let toStdout = try s.ok(sw, ["download", "obs://\(b)/big.bin", "-"])
+        #expect(toStdout.stdout == big, "download to stdout differs (\(toStdout.stdout.count) bytes)")
+        #expect(s.sb.files(under: "out").allSatisfy { !$0.contains(".part") }, "temporary files left: \(s.sb.files(under: "out"))")
+    }
+
+    @Test("stdin upload below the threshold (one PUT) and above it (multipart, part by part)")
+    func stdinUploads() throws {
+        let s = try RemoteSession("sw-stdin")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "stdin")
+        let below = remoteRandomData((1 << 20) + 7), above = remoteRandomData((11 << 20) + 3)
+        let tuning = ["--multipart-threshold", "5M", "--part-size", "5M"]
+
+        try s.ok(sw, ["upload", "-", "obs://\(b)/below"] + tuning, stdin: below)
+        try s.ok(sw, ["upload", "-", "obs://\(b)/above"] + tuning, stdin: above)
+        let stBelow = try s.stat(sw, "obs://\(b)/below"), stAbove = try s.stat(sw, "obs://\(b)/above")
+        #expect(stBelow["size"] as? Int == below.count)
+        #expect(stBelow["etag"] as? String == md5ETag(below), "below the threshold: one PUT: \(stBelow)")
+        #expect(stAbove["size"] as? Int == above.count)
+        #expect((stAbove["etag"] as? String)?.hasSuffix("-3\"") == true, "above the threshold: 3 parts: \(stAbove)")
+
+        #expect(try s.ok(sw, ["download", "obs://\(b)/below", "-"]).stdout == below)
+        #expect(try s.ok(sw, ["download", "obs://\(b)/above", "-"]).stdout == above)
+    }
+
+    @Test("SSE-C: single and multipart upload; download with the right key (bytes equal), wrong key and missing key (exit 7)")
+    func customerKeys() throws {
+        let s = try RemoteSession("sw-ssec")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "ssec")
+        let key = remoteRandomData(32), wrong = remoteRandomData(32)
+        try s.sb.write("k.raw", key, mode: 0o600)
+        try s.sb.write("k.hex", Data(hexString(key).utf8), mode: 0o600)
+        try s.sb.write("wrong.raw", wrong, mode: 0o600)
+        let small = remoteRandomData(4096), big = remoteRandomData(11 << 20)
+        try s.sb.write("small.bin", small)
+        try s.sb.write("big.bin", big)
+
+        try s.ok(sw, ["upload", "small.bin", "obs://\(b)/small", "--sse", "c", "--sse-c-key-file", "k.raw"])
+        // Multipart: the SSE-C headers go on Initiate and on every part (SeaweedFS refuses parts without them).
+        try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big", "--sse-c-key-file", "k.hex", "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3"])
+
+        for (obj, data) in [("small", small), ("big", big)] {
+            let st = try s.stat(sw, "obs://\(b)/\(obj)", extra: ["--sse-c-key-file", "k.raw"])
+            #expect(sseField(st, "mode") as? String == "c", "\(obj): \(st)")
+            #expect(sseField(st, "customer_key_md5") as? String == md5Base64(key), "\(obj): \(st)")
+            #expect(st["size"] as? Int == data.count)
+
+            try s.ok(sw, ["download", "obs://\(b)/\(obj)", "out/\(obj)", "--sse-c-key-file", "k.raw"])
+            #expect(s.sb.read("out/\(obj)") == data, "\(obj): SSE-C download with the right key differs")
+
+            let wrongKey = try s.run(sw, ["download", "obs://\(b)/\(obj)", "bad/\(obj)", "--sse-c-key-file", "wrong.raw"])
+            expectRemoteError(wrongKey, 7)
+            let missing = try s.run(sw, ["download", "obs://\(b)/\(obj)", "bad/\(obj)"])
+            expectRemoteError(missing, 7)
+            #expect(s.sb.files(under: "bad").isEmpty, "failed downloads left files: \(s.sb.files(under: "bad"))")
+        }
+
+        // HEAD (stat) checks the key too: a wrong key is refused with exit 7...
+        expectRemoteError(try s.run(sw, ["stat", "obs://\(b)/small", "--sse-c-key-file", "wrong.raw"]), 7)
+        // ...and so is a missing one (SeaweedFS answers the HEAD 400 with no body, as OBS does).
+        expectRemoteError(try s.run(sw, ["stat", "obs://\(b)/small"]), 7, contains: ["sse-c"])
+
+        let text = try s.ok(sw, ["stat", "obs://\(b)/small", "--sse-c-key-file", "k.raw"])
+        let f = fields(text.out)
+        #expect(f["encryption"] == "SSE-C", "\(text)")
+        #expect(f["sse-c-key-md5"] == md5Base64(key), "\(text)")
+    }
+
+    @Test("stat in text and JSON; stat, download and rm of a missing object exit 3; a missing bucket exits 3")
+    func statAndMissing() throws {
+        let s = try RemoteSession("sw-stat")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "stat")
+        let data = Data("hello, remote stat\n".utf8)
+        try s.sb.write("hello.txt", data)
+        try s.ok(sw, ["upload", "hello.txt", "obs://\(b)/docs/hello.txt", "--metadata", "owner=tests"])
+
+        let text = try s.ok(sw, ["stat", "obs://\(b)/docs/hello.txt"])
+        let f = fields(text.out)
+        #expect(f["object"] == "obs://\(b)/docs/hello.txt", "\(text)")
+        #expect(f["size"] == String(data.count), "\(text)")
+        #expect(f["content-type"] == "text/plain", "\(text)")
+        #expect(f["etag"] == md5ETag(data), "\(text)")
+        #expect(f["encryption"] == "none", "\(text)")
+        #expect(f["metadata.owner"] == "tests", "\(text)")
+        #expect(isRFC3339(f["last-modified"]), "\(text)")
+
+        let j = try s.stat(sw, "obs://\(b)/docs/hello.txt")
+        #expect(j["bucket"] as? String == b)
+        #expect(j["key"] as? String == "docs/hello.txt")
+        #expect(j["size"] as? Int == data.count)
+        #expect(j["content_type"] as? String == "text/plain")
+        #expect(j["etag"] as? String == md5ETag(data))
+        #expect((j["metadata"] as? [String: String]) == ["owner": "tests"], "\(j)")
+        #expect(sseField(j, "mode") as? String == "none", "\(j)")
+        #expect(sseField(j, "customer_key_md5") is NSNull, "\(j)")
+        #expect(isRFC3339(j["last_modified"]))
+
+        // HEAD of a missing object: 404 without a body, still "not found".
+        expectRemoteError(try s.run(sw, ["stat", "obs://\(b)/docs/nope.txt"]), 3, contains: ["nope.txt"])
+        expectRemoteError(try s.run(sw, ["download", "obs://\(b)/docs/nope.txt", "nope.txt"]), 3)
+        #expect(!s.sb.exists("nope.txt"))
+        expectRemoteError(try s.run(sw, ["rm", "obs://\(b)/docs/nope.txt"]), 3)
+        let noBucket = RemoteSession.uniqueName("none")
+        expectRemoteError(try s.run(sw, ["stat", "obs://\(noBucket)/x"]), 3)
+        expectRemoteError(try s.run(sw, ["ls", "obs://\(noBucket)/"]), 3, contains: ["NoSuchBucket"])
+    }
+
+    @Test("ls paginates past 1000 keys (1005 objects); rm of one key; rm --recursive of a prefix and of 1000+ keys")
+    func paginationAndRemove() throws {
+        let s = try RemoteSession("sw-pages")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "pages")
+        let count = 1005
+        for i in 0..<count { try s.sb.write(String(format: "many/k%04d", i), Data("\(i)\n".utf8)) }
+        try s.sb.write("other/a.txt", Data("a".utf8))
+        try s.sb.write("other/b.txt", Data("b".utf8))
+        try s.sb.write("manyfold.txt", Data("not under many/".utf8))
+        // One process, one connection: 1005 small PUTs.
+        try s.ok(sw, ["upload", "many", "obs://\(b)/many/", "--recursive", "--quiet", "--output", "json"])
+        try s.ok(sw, ["upload", "other", "obs://\(b)/other/", "--recursive"])
+        try s.ok(sw, ["upload", "manyfold.txt", "obs://\(b)/manyfold.txt"])
+
+        let expected = (0..<count).map { String(format: "many/k%04d", $0) }
+        let listed = try s.keys(sw, "obs://\(b)/many/")
+        #expect(listed.count == count, "ls --recursive should list \(count) keys, got \(listed.count)")
+        #expect(listed == expected, "keys differ from the uploaded set (first: \(listed.prefix(3)), last: \(listed.suffix(3)))")
+        let text = try s.ok(sw, ["ls", "obs://\(b)/many/"])
+        #expect(text.out.split(separator: "\n").filter { $0.contains("many/k") }.count == count, "text ls should show \(count) keys")
+        let root = try s.json(sw, ["ls", "obs://\(b)"])
+        #expect(Set(root["prefixes"] as? [String] ?? []) == ["many/", "other/"], "\(root["prefixes"] ?? "nil")")
+
+        let rm1 = try s.ok(sw, ["rm", "obs://\(b)/other/a.txt"])
+        #expect(rm1.out.contains("delete: obs://\(b)/other/a.txt"), "\(rm1)")
+        #expect(try s.keys(sw, "obs://\(b)/other/") == ["other/b.txt"])
+
+        // rm --recursive takes the prefix as a folder: manyfold.txt stays.
+        let rmAll = try s.ok(sw, ["rm", "obs://\(b)/many", "--recursive", "--output", "json"])
+        let deleted = try parseJSONObject(rmAll.stdout)["transfers"] as? [[String: Any]] ?? []
+        #expect(deleted.count == count, "rm --recursive should delete \(count) objects (past the first page), reported \(deleted.count)")
+        #expect(try s.keys(sw, "obs://\(b)/many/").isEmpty, "objects left under many/")
+        #expect(try s.keys(sw, "obs://\(b)/").sorted() == ["manyfold.txt", "other/b.txt"])
+        try s.ok(sw, ["rm", "obs://\(b)/other/", "--recursive"])
+        #expect(try s.keys(sw, "obs://\(b)/other/").isEmpty)
+    }
+
+    @Test("cp obs->obs is a server-side copy (plain, and SSE-C to a new key); the copy is byte-exact")
+    func serverSideCopy() throws {
+        let s = try RemoteSession("sw-copy")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "copy"), b2 = try s.makeBucket(sw, tag: "copy2")
+        let data = remoteRandomData(3 << 20), key1 = remoteRandomData(32), key2 = remoteRandomData(32)
+        try s.sb.write("src.bin", data)
+        try s.sb.write("k1", key1, mode: 0o600)
+        try s.sb.write("k2", key2, mode: 0o600)
+        try s.ok(sw, ["upload", "src.bin", "obs://\(b)/src.bin"])
+        try s.ok(sw, ["upload", "src.bin", "obs://\(b)/src-c.bin", "--sse-c-key-file", "k1"])
+
+        let cp = try s.ok(sw, ["cp", "obs://\(b)/src.bin", "obs://\(b2)/copy.bin", "--debug"])
+        // One CopyObject: a PUT with x-amz-copy-source, no GET of the source, no body sent.
+        #expect(cp.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-copy-source: /\(b)/src.bin") }, "no x-amz-copy-source header: \(cp)")
+        #expect(!cp.stderrLines.contains { $0.hasPrefix("> GET ") && $0.contains("/src.bin") }, "the source was read by the client: \(cp)")
+        #expect(!cp.stderrLines.contains { $0.hasPrefix("> POST ") && $0.contains("uploads") }, "copy must not upload: \(cp)")
+        #expect(try s.ok(sw, ["download", "obs://\(b2)/copy.bin", "-"]).stdout == data, "copy differs")
+
+        // SSE-C source re-encrypted under a new key, still server side.
+        try s.ok(sw, ["cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c.bin", "--source-sse-c-key-file", "k1", "--sse-c-key-file", "k2"])
+        let st = try s.stat(sw, "obs://\(b)/copy-c.bin", extra: ["--sse-c-key-file", "k2"])
+        #expect(sseField(st, "mode") as? String == "c" && sseField(st, "customer_key_md5") as? String == md5Base64(key2), "\(st)")
+        #expect(try s.ok(sw, ["download", "obs://\(b)/copy-c.bin", "-", "--sse-c-key-file", "k2"]).stdout == data, "SSE-C copy differs")
+        expectRemoteError(try s.run(sw, ["download", "obs://\(b)/copy-c.bin", "x.bin", "--sse-c-key-file", "k1"]), 7)
+        // Without the source key the server refuses the copy.
+        let noSourceKey = try s.run(sw, ["cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c2.bin"])
+        #expect(!noSourceKey.succeeded, "copy of an SSE-C source without its key succeeded: \(noSourceKey)")
+    }
+
+    @Test("a wrong secret key: exit 4, one error line naming SignatureDoesNotMatch")
+    func wrongSecretKey() throws {
+        let s = try RemoteSession("sw-badsig")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "badsig")
+        try s.sb.write("f.txt", Data("x".utf8))
+        let bad = s.peers.secretKey.dropLast() + (s.peers.secretKey.hasSuffix("A") ? "B" : "A")
+        let env: [String: String?] = ["OBS_SECRET_ACCESS_KEY": String(bad)]
+        for args in [["ls", "obs://\(b)/"], ["upload", "f.txt", "obs://\(b)/f.txt"], ["bucket", "list"], ["stat", "obs://\(b)/f.txt"]] {
+            let r = try s.run(sw, args, env: env)
+            expectRemoteError(r, 4, contains: args[0] == "stat" ? [] : ["SignatureDoesNotMatch"])
+            #expect(!r.stderr.contains(String(bad)) && !r.stderr.contains(s.peers.secretKey), "a secret key in the error: \(r)")
+        }
+        #expect(try s.keys(sw, "obs://\(b)/").isEmpty, "the badly signed upload stored something")
+    }
+}

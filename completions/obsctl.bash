@@ -173,13 +173,13 @@ _obsctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    bucket|upload|download|cp|ls|stat|rm|kms|help)
+    bucket|upload|download|cp|ls|stat|rm|kms|config|help)
         # Offer subcommand argument completions
         "_obsctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'bucket upload download cp ls stat rm kms help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'bucket upload download cp ls stat rm kms config help' -- "${cur}"))
         ;;
     esac
 }
@@ -513,7 +513,7 @@ _obsctl_upload() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -523,6 +523,10 @@ _obsctl_upload() {
         return
         ;;
     '--kms-key-id')
+        return
+        ;;
+    '--expect-sse')
+        __obsctl_add_completions -W 'none'$'\n''obs'$'\n''kms'$'\n''c'$'\n''any'
         return
         ;;
     '--sse-c-key-file')
@@ -659,7 +663,7 @@ _obsctl_cp() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -669,6 +673,10 @@ _obsctl_cp() {
         return
         ;;
     '--kms-key-id')
+        return
+        ;;
+    '--expect-sse')
+        __obsctl_add_completions -W 'none'$'\n''obs'$'\n''kms'$'\n''c'$'\n''any'
         return
         ;;
     '--sse-c-key-file')
@@ -1245,6 +1253,81 @@ _obsctl_kms_key_cancel-deletion() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+}
+
+_obsctl_config() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    set|get|list)
+        # Offer subcommand argument completions
+        "_obsctl_config_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'set get list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_config_set() {
+    repeating_flags=()
+    non_repeating_flags=(--from-stdin --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--from-env --profile)
+    __obsctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--from-env')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_obsctl_config_get() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--profile)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--profile')
+        return
+        ;;
+    esac
+}
+
+_obsctl_config_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--profile --output)
+    __obsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--profile')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

@@ -209,6 +209,25 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         _ = try await perform(Operation(method: "DELETE", bucket: bucket, key: key))
     }
 
+    /// POST ?delete, 1000 keys a request (Content-MD5 is mandatory), quiet mode: the answer lists failures only.
+    public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)] {
+        var failed: [(key: ObjectKey, error: OBSError)] = []
+        var start = 0
+        while start < keys.count {
+            let batch = Array(keys[start..<min(start + 1000, keys.count)])
+            start += batch.count
+            let body = OBSXMLBody.deleteObjects(keys: batch.map(\.value), quiet: true)
+            let response = try await perform(Operation(method: "POST", bucket: bucket, query: [("delete", nil)],
+                                                       headers: [("Content-Type", "application/xml")], body: .bytes(body), contentMD5: true))
+            for e in try OBSXMLParser.deleteResult(response.body).errors {
+                guard let key = try? ObjectKey(e.key) else { continue }
+                failed.append((key, OBSError(code: e.code, message: "cannot delete obs://\(bucket)/\(e.key): \(e.message)", httpStatus: 200,
+                                             category: e.code == "AccessDenied" ? .accessDenied : .general)))
+            }
+        }
+        return failed
+    }
+
     public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing {
         var query: [(String, String?)] = [("prefix", prefix), ("max-keys", String(maxKeys)), ("encoding-type", "url")]
         if let delimiter { query.append(("delimiter", delimiter)) }

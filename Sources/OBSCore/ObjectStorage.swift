@@ -23,11 +23,24 @@ public protocol ObjectStorage: AnyObject {
     func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo
     func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo
     func deleteObject(bucket: BucketName, key: ObjectKey) async throws
+    /// Deletes several objects (OBS's batch delete, 1000 keys a request, where the backend has it); returns the
+    /// keys that could not be deleted, with why.
+    func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)]
     /// Keys in byte order after `marker`; with a delimiter, keys sharing a prefix up to it are rolled up.
     func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing
 }
 
 extension ObjectStorage {
+    /// One delete after another, for backends without a batch call.
+    public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)] {
+        var failed: [(key: ObjectKey, error: OBSError)] = []
+        for key in keys {
+            do { try await deleteObject(bucket: bucket, key: key) }
+            catch let e as OBSError { failed.append((key, e)) }
+        }
+        return failed
+    }
+
     /// Every object under `prefix`, all pages.
     public func listAllObjects(bucket: BucketName, prefix: String) async throws -> [ObjectInfo] {
         var all: [ObjectInfo] = []

@@ -21,7 +21,7 @@ public struct Obsctl: AsyncParsableCommand {
         \(ObsctlExitCode.table)
         """,
         version: version,
-        subcommands: [Bucket.self, Upload.self, Download.self, Copy.self, List.self, Stat.self, Remove.self, KMS.self]
+        subcommands: [Bucket.self, Upload.self, Download.self, Copy.self, List.self, Stat.self, Remove.self, KMS.self, Config.self]
     )
 
     public init() {}

@@ -208,7 +208,7 @@ struct RemoteSeaweedTests {
 
         // rm --recursive takes the prefix as a folder: manyfold.txt stays.
         let rmAll = try s.ok(sw, ["rm", "obs://\(b)/many", "--recursive", "--output", "json"])
-        let deleted = try parseJSONObject(rmAll.stdout)["transfers"] as? [[String: Any]] ?? []
+        let deleted = try parseJSONObject(rmAll.stdout)["deleted"] as? [String] ?? []
         #expect(deleted.count == count, "rm --recursive should delete \(count) objects (past the first page), reported \(deleted.count)")
         #expect(try s.keys(sw, "obs://\(b)/many/").isEmpty, "objects left under many/")
         #expect(try s.keys(sw, "obs://\(b)/").sorted() == ["manyfold.txt", "other/b.txt"])

@@ -66,10 +66,10 @@ extension Obsctl.Bucket {
             let name = try parseBucket(bucket)
             var deleted = 0
             if force {
-                for o in try await ctx.storage.listAllObjects(bucket: name, prefix: "") {
-                    try await ctx.storage.deleteObject(bucket: name, key: o.key)
-                    deleted += 1
-                }
+                let keys = try await ctx.storage.listAllObjects(bucket: name, prefix: "").map(\.key)
+                let failed = try await ctx.storage.deleteObjects(bucket: name, keys: keys)
+                if let first = failed.first { throw first.error }
+                deleted = keys.count
             }
             try await ctx.storage.deleteBucket(name)
             if ctx.output.isJSON { ctx.output.json(["bucket": name.value, "deleted": true, "objects_deleted": deleted]) }

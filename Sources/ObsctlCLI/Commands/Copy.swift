@@ -81,6 +81,7 @@ extension Obsctl {
                                                   contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata),
                     replaceMetadata: replace)
                 let info = try await ctx.storage.copyObject(request)
+                try sseOptions.expectSse?.check(info)
                 let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
                 if !ctx.output.isJSON { ctx.output.line("copy: \(from) -> \(to) (\(Transfers.describe(info)))") }
                 return Transfers.record(source: from, destination: to, info)

@@ -88,15 +88,33 @@ extension Obsctl {
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
-            // A prefix means a folder: `rm obs://b/dir --recursive` must not touch obs://b/dirt.tar.
-            let keys = recursive ? try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: Transfers.directoryPrefix(url.path)).map(\.key)
-                                 : [try url.objectKey()]
-            let done = try await Transfers.runAll(ctx, keys, describe: { "obs://\(url.bucket)/\($0)" }) { key in
+            guard recursive else {
+                let key = try url.objectKey()
                 try await ctx.storage.deleteObject(bucket: url.bucket, key: key)
-                if !ctx.output.isJSON { ctx.output.line("delete: obs://\(url.bucket)/\(key)") }
-                return ["deleted": "obs://\(url.bucket)/\(key)"]
+                if ctx.output.isJSON { ctx.output.json(["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()] as [String: Any]) }
+                else { ctx.output.line("delete: obs://\(url.bucket)/\(key)") }
+                return
             }
-            if recursive && done.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to delete under \(url)") }
+            // A prefix means a folder: `rm obs://b/dir --recursive` must not touch obs://b/dirt.tar.
+            let keys = try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: Transfers.directoryPrefix(url.path)).map(\.key)
+            try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys)
+            if keys.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to delete under \(url)") }
+        }
+
+        /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
+        static func deleteAll(_ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey]) async throws {
+            let failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys)
+            let failedKeys = Set(failed.map(\.key))
+            let deleted = keys.filter { !failedKeys.contains($0) }
+            for f in failed { Output.stderr("obsctl: error: obs://\(bucket)/\(f.key): \(Output.describe(f.error))") }
+            if ctx.output.isJSON {
+                let deletedURLs: [String] = deleted.map { "obs://\(bucket)/\($0.value)" }
+                let failures: [[String: String]] = failed.map { ["item": "obs://\(bucket)/\($0.key.value)", "code": $0.error.code, "message": $0.error.message] }
+                ctx.output.json(["deleted": deletedURLs, "failures": failures] as [String: Any])
+            } else {
+                for k in deleted { ctx.output.line("delete: obs://\(bucket)/\(k)") }
+            }
+            if let first = failed.first { throw CommandFailure(exitCode: deleted.isEmpty ? ObsctlExitCode(first.error.category) : .partial) }
         }
     }
 }

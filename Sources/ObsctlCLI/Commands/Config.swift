@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import OBSClient
+import OBSCore
+
+extension Obsctl {
+    struct Config: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage profiles in ~/.config/obsctl/config (endpoint, region, signature, credentials).",
+            discussion: """
+            Secret values (secret_access_key, security_token) are never taken from the command line, where ps and \
+            CI logs would show them: pass --from-env VAR or --from-stdin. get and list never print them.
+
+            Examples:
+              obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com
+              obsctl config set access_key_id HPUAEXAMPLE --profile prod
+              obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod
+              obsctl config list --profile prod
+            """,
+            subcommands: [Set.self, Get.self, List.self])
+    }
+}
+
+extension Obsctl.Config {
+    static func profileName(_ explicit: String?) -> String {
+        explicit ?? ProcessInfo.processInfo.environment["OBSCTL_PROFILE"] ?? "default"
+    }
+
+    static func shown(_ key: String, _ value: String) -> String { ConfigFile.secretKeys.contains(key) ? "<set, hidden>" : value }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set one key of a profile.")
+        @Argument(help: ArgumentHelp("The key: \(ConfigFile.knownKeys.joined(separator: ", ")).", valueName: "key")) var key: String
+        @Argument(help: ArgumentHelp("The value (not for secrets).", valueName: "value")) var value: String?
+        @Option(help: ArgumentHelp("Read the value from this environment variable.", valueName: "var")) var fromEnv: String?
+        @Flag(help: "Read the value from the first line of stdin.") var fromStdin = false
+        @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).") var profile: String?
+
+        func run() async throws {
+            let sources = [value != nil, fromEnv != nil, fromStdin].filter { $0 }.count
+            guard sources == 1 else { throw OBSError.invalidArgument("give the value once: as an argument, --from-env VAR or --from-stdin") }
+            if value != nil && ConfigFile.secretKeys.contains(key) {
+                throw OBSError.invalidArgument("\(key) is a secret: pass it with --from-env VAR or --from-stdin, never on the command line")
+            }
+            var v = value ?? ""
+            if let name = fromEnv {
+                guard let e = ProcessInfo.processInfo.environment[name], !e.isEmpty else { throw OBSError.invalidArgument("environment variable \(name) is not set") }
+                v = e
+            }
+            if fromStdin { v = readLine(strippingNewline: true) ?? "" }
+            var file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
+            let name = Obsctl.Config.profileName(profile)
+            try file.set(profile: name, key: key, value: v)
+            try file.save()
+            Output.stderr("set \(key) in profile [\(name)] of \(file.path)")
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print one key of a profile (secrets show as hidden).")
+        @Argument(help: ArgumentHelp("The key.", valueName: "key")) var key: String
+        @Option(help: "The profile (default: OBSCTL_PROFILE, else default).") var profile: String?
+
+        func run() async throws {
+            let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
+            let name = Obsctl.Config.profileName(profile)
+            guard let v = file.sections[name]?[key] else {
+                throw OBSError(code: "NotFound", message: "'\(key)' is not set in profile [\(name)] of \(file.path)", httpStatus: 0, category: .notFound)
+            }
+            print(Obsctl.Config.shown(key, v))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List profiles and their keys (secrets show as hidden).")
+        @Option(help: "Only this profile.") var profile: String?
+        @Option(name: .long, help: "Output format on stdout: text or json.") var output: OutputFormat = .text
+
+        func run() async throws {
+            let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
+            let names = profile.map { [$0] } ?? file.sections.keys.sorted()
+            if output == .json {
+                var out: [String: Any] = [:]
+                for n in names { out[n] = (file.sections[n] ?? [:]).mapValues { $0 }.reduce(into: [String: String]()) { $0[$1.key] = Obsctl.Config.shown($1.key, $1.value) } }
+                Output(format: .json, quiet: false).json(["path": file.path, "profiles": out] as [String: Any])
+                return
+            }
+            for n in names {
+                print("[\(n)]")
+                for (k, v) in (file.sections[n] ?? [:]).sorted(by: { $0.key < $1.key }) { print("\(k) = \(Obsctl.Config.shown(k, v))") }
+            }
+        }
+    }
+}

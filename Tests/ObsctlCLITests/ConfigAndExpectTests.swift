@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `config set|get|list` (secrets never from argv, never printed), `--expect-sse`, and batch `rm --recursive`.
+@Suite("config, --expect-sse, rm --recursive")
+struct ConfigAndExpectTests {
+    @Test("config keeps secrets off argv and out of output, in a 0600 file")
+    func configSecrets() throws {
+        let sb = try Sandbox("config")
+        try sb.ok(["config", "set", "endpoint", "https://obs.cn-north-4.myhuaweicloud.com"])
+        expectError(try sb.run(["config", "set", "secret_access_key", "s3cr3t-on-argv"]), 2, contains: ["--from-env"])
+        try sb.ok(["config", "set", "secret_access_key", "--from-env", "SK", "--profile", "prod"], env: ["SK": "s3cr3t-from-env"])
+        try sb.ok(["config", "set", "access_key_id", "--from-stdin", "--profile", "prod"], stdin: Data("AKFROMSTDIN\n".utf8))
+        expectError(try sb.run(["config", "set", "colour", "blue"]), 2, contains: ["unknown config key"])
+        let list = try sb.ok(["config", "list"])
+        #expect(list.out.contains("endpoint = https://obs.cn-north-4.myhuaweicloud.com"))
+        #expect(list.out.contains("access_key_id = AKFROMSTDIN"))
+        #expect(!list.out.contains("s3cr3t") && !list.stderr.contains("s3cr3t"))
+        #expect(try sb.ok(["config", "get", "secret_access_key", "--profile", "prod"]).out == "<set, hidden>\n")
+        let file = sb.configHome + "/obsctl/config"
+        var st = stat()
+        #expect(stat(file, &st) == 0 && st.st_mode & 0o777 == 0o600)
+        #expect((try String(contentsOfFile: file, encoding: .utf8)).contains("secret_access_key = s3cr3t-from-env"))
+        // A config file others can read is refused, by config and by every remote command.
+        chmod(file, 0o644)
+        expectError(try sb.run(["config", "list"]), 12, contains: ["chmod 600"])
+        expectError(try sb.run(["ls", "--profile", "prod"]), 12, contains: ["chmod 600"])
+    }
+
+    @Test("--expect-sse fails with exit 6 when the stored object is not encrypted as stated")
+    func expectSSE() throws {
+        let sb = try Sandbox("expect")
+        try sb.ok(["bucket", "create", "obs://expect"])
+        try sb.write("f.txt", Data("hello".utf8))
+        expectError(try sb.run(["upload", "f.txt", "obs://expect/a", "--expect-sse", "kms"]), 6, contains: ["--expect-sse kms"])
+        try sb.ok(["upload", "f.txt", "obs://expect/b", "--sse", "obs", "--expect-sse", "any"])
+        expectError(try sb.run(["upload", "f.txt", "obs://expect/c", "--sse", "obs", "--expect-sse", "none"]), 6)
+        try sb.ok(["bucket", "encryption", "enable", "obs://expect", "--sse", "kms"])
+        try sb.ok(["upload", "f.txt", "obs://expect/d", "--expect-sse", "kms"])
+        try sb.ok(["cp", "obs://expect/d", "obs://expect/e", "--sse", "obs", "--expect-sse", "obs"])
+        expectError(try sb.run(["cp", "obs://expect/d", "obs://expect/f", "--sse", "obs", "--expect-sse", "kms"]), 6)
+    }
+
+    @Test("rm --recursive reports every deleted key in JSON and leaves keys outside the folder")
+    func recursiveRemove() throws {
+        let sb = try Sandbox("rmrec")
+        try sb.ok(["bucket", "create", "obs://rmrec"])
+        try sb.write("f.txt", Data("x".utf8))
+        for k in ["dir/a", "dir/b", "dir/sub/c", "dirt.tar"] { try sb.ok(["upload", "f.txt", "obs://rmrec/" + k]) }
+        let json = try sb.json(["rm", "obs://rmrec/dir", "--recursive"])
+        #expect((json["deleted"] as? [String])?.sorted() == ["obs://rmrec/dir/a", "obs://rmrec/dir/b", "obs://rmrec/dir/sub/c"])
+        #expect((json["failures"] as? [Any])?.isEmpty == true)
+        let left = try sb.json(["ls", "obs://rmrec", "--recursive"])
+        #expect(((left["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String } == ["dirt.tar"])
+    }
+}

@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "OBSCore", dependencies: ["OBSCrypto"]),
         // Request signers (OBS, AWS V2, AWS SigV4, presigned forms): pure functions of request, credentials, time.
         .target(name: "OBSSigner", dependencies: ["OBSCrypto"]),
-        // OBS/S3 XML bodies and strict response parsers (FoundationXML).
+        // OBS/S3 XML bodies and strict response parsers (a scanner of its own: no libxml2 at start-up).
         .target(name: "OBSXML", dependencies: ["OBSCore"]),
         // The remote client: libcurl transport, OBS/S3 operations, configuration and credentials.
         .target(name: "OBSClient", dependencies: ["CCurl", "OBSCore", "OBSCrypto", "OBSSigner", "OBSXML"]),

@@ -53,7 +53,7 @@ extension RemoteBackend {
     }
 
     private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body, md5: String?) -> Operation {
-        var headers = customerKeyHeadersForParts(request.sse.customerKey)
+        var headers = customerKeyHeaders(request.sse.customerKey, prefix: "")
         if let md5 { headers.append(("Content-MD5", md5)) }
         return Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
                          headers: headers, body: body, contentMD5: md5 == nil, customerKey: request.sse.customerKey)

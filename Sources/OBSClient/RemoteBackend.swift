@@ -262,7 +262,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         }
     }
 
-    private func customerKeyHeaders(_ key: CustomerKey?, prefix: String) -> [(String, String)] {
+    /// SSE-C headers (also repeated on every UploadPart, as OBS requires; KMS/OBS headers go on Initiate only).
+    func customerKeyHeaders(_ key: CustomerKey?, prefix: String) -> [(String, String)] {
         guard let key else { return [] }
         let p = configuration.headerPrefix + prefix + "server-side-encryption-customer-"
         return [(p + "algorithm", CustomerKey.algorithm), (p + "key", Base64.encode(key.key.copyBytes())), (p + "key-MD5", key.keyMD5)]
@@ -338,9 +339,6 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         transportLock.lock(); defer { transportLock.unlock() }
         return try body(transport)
     }
-
-    /// UploadPart repeats the SSE-C headers of Initiate (OBS requires it); KMS/OBS headers belong to Initiate only.
-    func customerKeyHeadersForParts(_ key: CustomerKey?) -> [(String, String)] { customerKeyHeaders(key, prefix: "") }
 
     static func contentMD5(of file: RewindableByteSource) throws -> String {
         let md5 = Digest(.md5)

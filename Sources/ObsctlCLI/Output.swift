@@ -32,7 +32,12 @@ struct Output {
     func json(_ value: Any) { FileHandle.standardOutput.write(Data((Self.jsonText(value) + "\n").utf8)) }
 
     static func jsonText(_ value: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        // Every document is built from strings, numbers, bools, arrays and dictionaries: a failure here is a bug,
+        // and printing "{}" instead (as this once did) hides it from scripts.
+        guard JSONSerialization.isValidJSONObject(value),
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+            preconditionFailure("obsctl built a JSON document that cannot be serialised: \(type(of: value))")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 

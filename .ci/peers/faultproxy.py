@@ -23,6 +23,8 @@ Control port C (HTTP, JSON):
               Content-Length; 16 if the body is chunked; a response without a body is reset before its head)
         {"mode": "stall-mid-body", "seconds": 30, "count": 1}  as reset-mid-body, but then send nothing for
               "seconds" and close (FIN): a short body for low-speed timeouts
+        {"mode": "corrupt-body", "count": 1}      forward the whole response, but with the body byte at offset
+              "after" (default: the middle) inverted: damage in transit that only a checksum can catch
         {"mode": "reset-mid-request", "count": 1} read the request head and "after" bytes of its body
               (default 65536, or all of it if shorter), forward nothing, reset the connection
         {"mode": "stall", "seconds": 30, "count": 1}  accept, read and discard what the client sends, answer
@@ -51,7 +53,7 @@ from xml.sax.saxutils import escape
 
 CHUNK = 65536
 MAX_HEAD = 65536
-MODES = ("pass", "503", "reset-mid-body", "stall-mid-body", "reset-mid-request", "stall")
+MODES = ("pass", "503", "reset-mid-body", "stall-mid-body", "corrupt-body", "reset-mid-request", "stall")
 HOP_BY_HOP = (b"connection", b"keep-alive", b"proxy-connection")
 
 
@@ -285,7 +287,7 @@ class Proxy:
             log("reset-mid-request", f"after {got} body bytes")
             return
 
-        # Forwarding modes: pass, reset-mid-body, stall-mid-body.
+        # Forwarding modes: pass, reset-mid-body, stall-mid-body, corrupt-body.
         new_head = [request_line]
         for k, v in headers:
             if k.lower() not in HOP_BY_HOP:
@@ -330,7 +332,7 @@ class Proxy:
             log("pass", status[0])
             return
 
-        # reset-mid-body / stall-mid-body: read the response head(s) ourselves.
+        # reset-mid-body / stall-mid-body / corrupt-body: read the response head(s) ourselves.
         try:
             buf = b""
             while True:
@@ -373,6 +375,22 @@ class Proxy:
                 client.sendall(pending[:n])
                 pending = pending[n:]
                 sent += n
+            if mode == "corrupt-body":
+                if not pending:
+                    pending = upstream.recv(CHUNK)
+                if pending:
+                    client.sendall(bytes([pending[0] ^ 0xFF]) + pending[1:])
+                    sent += len(pending)
+                while True:
+                    data = upstream.recv(CHUNK)
+                    if not data:
+                        break
+                    client.sendall(data)
+                    sent += len(data)
+                fin_close(upstream)
+                fin_close(client)
+                log(mode, f"{code.decode()} byte {after} inverted, {sent} body bytes sent")
+                return
             fin_close(upstream)
             if mode == "reset-mid-body":
                 rst_close(client, up_thread)

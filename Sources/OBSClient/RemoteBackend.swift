@@ -164,14 +164,6 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         return info
     }
 
-    public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {
-        try checkTransportSecurity(request.customerKey.map { .customer($0) }, what: "download of obs://\(request.bucket)/\(request.key)")
-        let response = try await perform(Operation(method: "GET", bucket: request.bucket, key: request.key,
-                                                   headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey),
-                                         sink: sink)
-        return objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
-    }
-
     public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
         try checkTransportSecurity(request.customerKey.map { .customer($0) }, what: "stat of obs://\(request.bucket)/\(request.key)")
         let response = try await perform(Operation(method: "HEAD", bucket: request.bucket, key: request.key,
@@ -275,7 +267,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 
     /// OBS requires HTTPS for SSE-KMS and SSE-C. Refuse plain HTTP before anything is sent, except to a loopback
     /// address, where only a local test server can listen.
-    private func checkTransportSecurity(_ sse: SSERequest?, what: String) throws {
+    func checkTransportSecurity(_ sse: SSERequest?, what: String) throws {
         guard configuration.scheme == "http", let mode = sse?.mode, mode == .kms || mode == .c else { return }
         if configuration.isLoopback {
             warn("\(mode.displayName) over plain HTTP to loopback \(configuration.host): allowed for local testing only")
@@ -303,7 +295,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                        httpStatus: 0, category: .encryptionMismatch)
     }
 
-    private func objectInfo(_ bucket: BucketName, _ key: ObjectKey, _ r: HTTPResponse, customerKey: CustomerKey?) -> ObjectInfo {
+    func objectInfo(_ bucket: BucketName, _ key: ObjectKey, _ r: HTTPResponse, customerKey: CustomerKey?) -> ObjectInfo {
         let p = configuration.headerPrefix
         var metadata: [String: String] = [:]
         for (name, value) in r.headers where name.hasPrefix(p + "meta-") { metadata[String(name.dropFirst(p.count + 5))] = value }
@@ -356,9 +348,10 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 
     struct Operation: @unchecked Sendable {
         init(method: String, bucket: BucketName? = nil, key: ObjectKey? = nil, query: [(String, String?)] = [], headers: [(String, String)] = [],
-             body: HTTPRequest.Body = .empty, contentMD5: Bool = false, customerKey: CustomerKey? = nil) {
+             body: HTTPRequest.Body = .empty, contentMD5: Bool = false, customerKey: CustomerKey? = nil,
+             range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) {
             self.method = method; self.bucket = bucket; self.key = key; self.query = query; self.headers = headers; self.body = body
-            self.contentMD5 = contentMD5; self.customerKey = customerKey
+            self.contentMD5 = contentMD5; self.customerKey = customerKey; self.range = range; self.ifMatch = ifMatch
         }
         var method: String
         var bucket: BucketName? = nil
@@ -368,6 +361,10 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var body: HTTPRequest.Body = .empty
         var contentMD5 = false
         var customerKey: CustomerKey? = nil
+        /// A GET of these bytes only (Range); a broken one resumes after what it delivered.
+        var range: ClosedRange<Int64>? = nil
+        /// The object must still be this version (If-Match), as for the ranges of one parallel download.
+        var ifMatch: String? = nil
     }
 
     private func httpRequest(_ op: Operation) -> HTTPRequest {
@@ -424,12 +421,16 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var resumeETag: String? = nil
         while true {
             var current = op
-            if let etag = resumeETag, let delivered = counting?.count, delivered > 0 {
-                // Resume a broken download where it stopped, only if the object is still the same one.
-                current.headers += [("Range", "bytes=\(delivered)-"), ("If-Match", etag)]
+            let delivered = counting?.count ?? 0
+            // A broken download resumes where it stopped, and only if the object is still the same one.
+            let etag = op.ifMatch ?? (delivered > 0 ? resumeETag : nil)
+            if op.range != nil || (delivered > 0 && etag != nil) {
+                let start = (op.range?.lowerBound ?? 0) + delivered
+                current.headers.append(("Range", "bytes=\(start)-" + (op.range.map { String($0.upperBound) } ?? "")))
             }
+            if let etag { current.headers.append(("If-Match", etag)) }
             let request = signed(httpRequest(current), bucket: op.bucket)
-            let replayable = isReplayable(op.body) && ((counting?.count ?? 0) == 0 || resumeETag != nil)
+            let replayable = isReplayable(op.body) && (delivered == 0 || etag != nil)
             let canRetry = attempt < configuration.retries && replayable
             do {
                 debugLog?.write(DebugDump.request(request))
@@ -453,7 +454,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                    let etag = e.partialResponseHeaders.last(where: { $0.name == "etag" })?.value {
                     resumeETag = etag
                 }
-                let replayable = isReplayable(op.body) && ((counting?.count ?? 0) == 0 || resumeETag != nil)
+                let replayable = isReplayable(op.body) && ((counting?.count ?? 0) == 0 || resumeETag != nil || op.ifMatch != nil)
                 let canRetry = attempt < configuration.retries && replayable
                 if e.isTLSVerification {
                     throw OBSError(code: "TLSError", message: "TLS connection to \(configuration.host) failed: \(e.message); for a private CA pass --ca-bundle FILE",
@@ -503,11 +504,14 @@ final class BlockingJob<R>: @unchecked Sendable {
 }
 
 /// Counts what reached the caller's sink, so a failed download is retried only when nothing was written yet.
-final class CountingSink: ByteSink {
+final class CountingSink: ByteSink, ResponseHeadObserver {
     let inner: ByteSink
     private(set) var count: Int64 = 0
     init(_ inner: ByteSink) { self.inner = inner }
     func write(_ bytes: UnsafeRawBufferPointer) throws { try inner.write(bytes); count += Int64(bytes.count) }
+    func responseBegins(status: Int, headers: [(name: String, value: String)]) {
+        (inner as? ResponseHeadObserver)?.responseBegins(status: status, headers: headers)
+    }
 }
 
 extension Optional where Wrapped == SSERequest {

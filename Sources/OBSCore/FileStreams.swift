@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -99,8 +100,9 @@ public final class FileDescriptorSink: ByteSink {
 /// A `ByteSink` that writes to a file descriptor on a background thread, so that the kernel's copy into the page
 /// cache overlaps with the caller's work (decryption, on downloads). Memory is bounded: `depth` buffers of
 /// `bufferSize` bytes. Call `finish()` to flush and to learn of any write error; the descriptor must stay open
-/// until `finish()` returned or the sink was released.
-public final class PipelinedFileSink: ByteSink {
+/// until `finish()` returned or the sink was released. As a `RandomAccessSink` (a regular file) it writes and
+/// reads in place with pwrite/pread, bypassing the queue.
+public final class PipelinedFileSink: RandomAccessSink {
     private let queue: WriteQueue
     private let bufferSize: Int
     private var current: UnsafeMutableRawBufferPointer?
@@ -132,6 +134,26 @@ public final class PipelinedFileSink: ByteSink {
         }
     }
 
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(queue.fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw OBSError.localIO("cannot write \(queue.path): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        while true {
+            let n = pread(queue.fd, buffer.baseAddress, buffer.count, off_t(offset))
+            if n >= 0 { return n }
+            if errno != EINTR { throw OBSError.localIO("cannot read back \(queue.path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
     /// Writes what is buffered and waits until every byte reached the descriptor.
     public func finish() throws {
         if let c = current { queue.submit(c, count: currentFill); current = nil }
@@ -141,8 +163,8 @@ public final class PipelinedFileSink: ByteSink {
 
 /// The state shared by `PipelinedFileSink` and its writer thread, all of it guarded by `condition`.
 private final class WriteQueue: @unchecked Sendable {
-    private let fd: Int32
-    private let path: String
+    let fd: Int32
+    let path: String
     private let condition = NSCondition()
     private let buffers: [UnsafeMutableRawBufferPointer]
     private var free: [UnsafeMutableRawBufferPointer]
@@ -191,6 +213,7 @@ private final class WriteQueue: @unchecked Sendable {
     }
 
     func writerLoop() {
+        var writeback = EarlyWriteback(fd: fd)
         condition.lock()
         while true {
             while filled.isEmpty && !closed { condition.wait() }
@@ -201,7 +224,10 @@ private final class WriteQueue: @unchecked Sendable {
             condition.unlock()
             var failure: Error? = nil
             if !skip {
-                do { try FileDescriptorSink.writeAll(fd, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), path: path) } catch { failure = error }
+                do {
+                    try FileDescriptorSink.writeAll(fd, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), path: path)
+                    writeback.wrote(count)
+                } catch { failure = error }
             }
             condition.lock()
             writing -= 1
@@ -212,5 +238,28 @@ private final class WriteQueue: @unchecked Sendable {
         done = true
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// Starts the kernel's write-back of a file as it is written, a few MiB behind the writer, without waiting for it.
+/// Without this, a large file sits dirty in the page cache until the final fsync, which then waits for the whole
+/// file at once; with it, the disk writes overlap with encryption or decryption and the fsync finds little left.
+/// Descriptors that are not regular files (pipes, terminals) are left alone after the first refusal.
+public struct EarlyWriteback {
+    private let fd: Int32
+    private var written: Int64 = 0
+    private var started: Int64 = 0
+    private var enabled = true
+    /// Write-back is started in steps of this many bytes.
+    static let step: Int64 = 8 << 20
+
+    public init(fd: Int32) { self.fd = fd }
+
+    /// Records `count` bytes written at the end of the file, starting write-back of every full step behind them.
+    public mutating func wrote(_ count: Int) {
+        written += Int64(count)
+        guard enabled, written - started >= Self.step else { return }
+        if cs_start_writeback(fd, started, written - started) != 0 { enabled = false }
+        started = written
     }
 }

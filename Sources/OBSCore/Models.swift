@@ -80,7 +80,7 @@ public struct PutObjectRequest: Sendable {
     }
 }
 
-/// How a remote upload is cut into parts. The local backend streams any size in one pass and ignores these.
+/// How a remote transfer is cut into parts. The local backend streams any size in one pass and ignores these.
 public struct TransferOptions: Sendable, Equatable {
     /// Objects larger than this go up as multipart uploads (obsutil's default: 50 MiB).
     public var multipartThreshold: Int64
@@ -98,8 +98,11 @@ public struct GetObjectRequest: Sendable {
     public var bucket: BucketName
     public var key: ObjectKey
     public var customerKey: CustomerKey?
-    public init(bucket: BucketName, key: ObjectKey, customerKey: CustomerKey? = nil) {
-        self.bucket = bucket; self.key = key; self.customerKey = customerKey
+    /// For a remote download into a `RandomAccessSink`: objects larger than `partSize` (default 16 MiB) are
+    /// fetched as ranged GETs, `parallelism` at a time. The local backend ignores it.
+    public var transfer: TransferOptions
+    public init(bucket: BucketName, key: ObjectKey, customerKey: CustomerKey? = nil, transfer: TransferOptions = TransferOptions()) {
+        self.bucket = bucket; self.key = key; self.customerKey = customerKey; self.transfer = transfer
     }
 }
 

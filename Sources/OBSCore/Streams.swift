@@ -16,6 +16,27 @@ public protocol ByteSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws
 }
 
+/// A sink that also takes bytes at any offset and can read back what it holds (a regular file). A backend may
+/// then fetch an object's ranges in parallel. A caller uses either `write(_:)` or `write(_:at:)`, never both;
+/// `write(_:at:)` and `read(into:at:)` may be called from several threads at once.
+public protocol RandomAccessSink: ByteSink {
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int
+}
+
+/// Sequential writes into a `RandomAccessSink` from `start` on; `restart()` goes back to `start` (a retried range).
+public final class OffsetSink: ByteSink {
+    private let target: RandomAccessSink
+    private let start: Int64
+    public private(set) var written: Int64 = 0
+    public init(_ target: RandomAccessSink, start: Int64) { self.target = target; self.start = start }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try target.write(bytes, at: start + written)
+        written += Int64(bytes.count)
+    }
+    public func restart() { written = 0 }
+}
+
 /// An in-memory source, for small bodies and tests.
 public final class BufferSource: ByteSource {
     private let bytes: [UInt8]

@@ -52,7 +52,11 @@ extension LocalBackend {
         var meta: ObjectMeta
         do {
             defer { close(fd) }
-            let write = { (b: UnsafeRawBufferPointer) in try FileIO.writeAll(fd, b, path: tmp) }
+            var writeback = EarlyWriteback(fd: fd)
+            let write = { (b: UnsafeRawBufferPointer) in
+                try FileIO.writeAll(fd, b, path: tmp)
+                writeback.wrote(b.count)
+            }
             var size: Int64, etag: String
             if let dek = sealed.dek {
                 let header = OBXHeader(partNumber: 0, streamSalt: Random.bytes(16), objectUID: uid)

@@ -104,7 +104,7 @@ enum Transfers {
         let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(baseName(path)).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
         Interrupts.registerTemp(tmp)
         defer { Interrupts.unregisterTemp(tmp) }
-        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
+        let fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o666)  // read back when a checksum is verified
         guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         do {
             let info: ObjectInfo

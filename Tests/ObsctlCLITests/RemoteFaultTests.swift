@@ -164,4 +164,33 @@ struct RemoteFaultTests {
         expectRemoteError(r2, 11)
         #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0, "a failed upload was left in progress")
     }
+
+    @Test("a body damaged in transit: the MD5 check fails the download (exit 13) for a streamed and a ranged GET, and leaves no file")
+    func corruptedBody() throws {
+        let (s, proxy, b, data) = try setUp("fault-corrupt")
+        defer { try? proxy.reset() }
+        let f = s.peers.faultFlags
+
+        // The object went up in one PUT, so its ETag is its MD5: the only check that can see a flipped byte.
+        try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET "])
+        expectRemoteError(try s.run(f, ["download", "obs://\(b)/object.bin", "down.bin"]), 13)
+        #expect(try proxy.faults("corrupt-body") == 1, "the damage was not served")
+        #expect(!s.sb.exists("down.bin"))
+
+        // Stdout: bytes already went out, but the exit code says they are damaged.
+        try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET "])
+        let piped = try s.run(f, ["download", "obs://\(b)/object.bin", "-"])
+        #expect(piped.status == 13 && piped.stderrLines.contains { $0.hasPrefix("obsctl: error:") && $0.contains("MD5") }, "\(piped)")
+
+        // Ranged (three ranges): the first is damaged; the file is read back and hashed before the rename.
+        try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET ", "after": 10])
+        let ranged = try s.run(f, ["download", "obs://\(b)/object.bin", "ranged.bin", "--part-size", "1M", "--parallel", "2"])
+        expectRemoteError(ranged, 13)
+        #expect(!s.sb.exists("ranged.bin"))
+        #expect(s.sb.files().allSatisfy { !$0.contains(".part") }, "temporary file left: \(s.sb.files())")
+
+        // Undamaged, the same ranged download is byte-exact.
+        try s.ok(f, ["download", "obs://\(b)/object.bin", "ranged.bin", "--part-size", "1M", "--parallel", "2"])
+        #expect(s.sb.read("ranged.bin") == data)
+    }
 }

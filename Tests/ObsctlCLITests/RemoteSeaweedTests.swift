@@ -74,6 +74,35 @@ struct RemoteSeaweedTests {
         #expect(s.sb.files(under: "out").allSatisfy { !$0.contains(".part") }, "temporary files left: \(s.sb.files(under: "out"))")
     }
 
+    @Test("a large download is parallel ranged GETs pinned with If-Match (plain and SSE-C); byte-exact; an empty object downloads")
+    func rangedDownload() throws {
+        let s = try RemoteSession("sw-ranged")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "ranged")
+        let data = remoteRandomData(13 << 20), key = remoteRandomData(32)
+        try s.sb.write("big.bin", data)
+        try s.sb.write("k", key, mode: 0o600)
+        try s.sb.write("empty.bin", Data())
+        try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "64M"])  // one PUT: the ETag is the MD5
+        try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big-c.bin", "--sse-c-key-file", "k"])
+        try s.ok(sw, ["upload", "empty.bin", "obs://\(b)/empty.bin"])
+
+        let r = try s.ok(sw, ["download", "obs://\(b)/big.bin", "out/big.bin", "--part-size", "5M", "--parallel", "3", "--debug"])
+        #expect(s.sb.read("out/big.bin") == data, "ranged download differs")
+        let ranges = Set(r.stderrLines.compactMap { $0.hasPrefix("> Range: bytes=") ? String($0.dropFirst("> Range: bytes=".count)) : nil })
+        #expect(ranges == ["0-5242879", "5242880-10485759", "10485760-13631487"], "ranges asked for: \(ranges)")
+        #expect(r.stderrLines.filter { $0.hasPrefix("> If-Match: ") }.count == 2, "the later ranges must be pinned to the first answer's ETag: \(r)")
+
+        try s.ok(sw, ["download", "obs://\(b)/big-c.bin", "out/big-c.bin", "--part-size", "4M", "--sse-c-key-file", "k"])
+        #expect(s.sb.read("out/big-c.bin") == data, "ranged SSE-C download differs")
+        expectRemoteError(try s.run(sw, ["download", "obs://\(b)/big-c.bin", "out/nokey.bin", "--part-size", "4M"]), 7)
+        #expect(!s.sb.exists("out/nokey.bin"))
+
+        try s.ok(sw, ["download", "obs://\(b)/empty.bin", "out/empty.bin"])
+        #expect(s.sb.read("out/empty.bin") == Data(), "empty object")
+        #expect(s.sb.files(under: "out").allSatisfy { !$0.contains(".part") }, "temporary files left: \(s.sb.files(under: "out"))")
+    }
+
     @Test("stdin upload below the threshold (one PUT) and above it (multipart, part by part)")
     func stdinUploads() throws {
         let s = try RemoteSession("sw-stdin")

@@ -56,8 +56,9 @@ public final class CurlTransport: HTTPTransport {
     public func send(_ request: HTTPRequest, responseSink: ByteSink?) throws -> HTTPResponse {
         api.pointee.easy_reset(handle)  // keeps the connection cache: keep-alive survives
         let ctx = TransferContext(sink: responseSink)
-        // A resumed download (Range) must get 206: a 200 would append the whole object again.
-        ctx.requirePartial = request.header("Range") != nil
+        // A resumed download or one range of a parallel one (Range with If-Match) must get 206: a 200 would
+        // write the whole object where the range belongs. A plain first Range may get 200 (the whole object).
+        ctx.requirePartial = request.header("Range") != nil && request.header("If-Match") != nil
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { api.pointee.slist_free_all(headerList) }
 
@@ -207,6 +208,7 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
         return 0
     }
     if success, let sink = ctx.sink {
+        if ctx.bodyBytesDelivered == 0, let observer = sink as? ResponseHeadObserver { observer.responseBegins(status: ctx.status, headers: ctx.headers) }
         do { try sink.write(bytes); ctx.bodyBytesDelivered += Int64(n) } catch { ctx.callbackError = error; return 0 }
     } else {
         // Small documents (listings, XML results, error bodies) are kept whole, up to a bound.

@@ -66,6 +66,11 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// A response sink that wants the status and headers before the first body byte (to decide how to check it).
+public protocol ResponseHeadObserver: AnyObject {
+    func responseBegins(status: Int, headers: [(name: String, value: String)])
+}
+
 /// Something that moves one HTTP request and its response. `responseSink` receives the body of 2xx responses
 /// only; error bodies are returned in `HTTPResponse.body` (capped).
 public protocol HTTPTransport: AnyObject {

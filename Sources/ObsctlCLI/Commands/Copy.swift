@@ -46,7 +46,8 @@ extension Obsctl {
                 guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
                     throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
                 }
-                try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: try customerKey.load())
+                try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: try customerKey.load(),
+                                                   transfer: try tuning.options())
             case (true, true):
                 try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination))
             }

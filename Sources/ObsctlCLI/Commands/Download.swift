@@ -23,13 +23,16 @@ extension Obsctl {
         var path: String
         @Flag(name: [.short, .long], help: "Download every object under the prefix.") var recursive = false
         @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var tuning: DownloadTuningOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            try await Self.download(ctx, source: try OBSURL(source), path: path, recursive: recursive, customerKey: try customerKey.load())
+            try await Self.download(ctx, source: try OBSURL(source), path: path, recursive: recursive, customerKey: try customerKey.load(),
+                                    transfer: try tuning.options())
         }
 
-        static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool, customerKey: CustomerKey?) async throws {
+        static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool, customerKey: CustomerKey?,
+                             transfer: TransferOptions = TransferOptions()) async throws {
             struct Item { var key: ObjectKey; var target: String }
             var items: [Item] = []
             if recursive {
@@ -63,7 +66,7 @@ extension Obsctl {
             if skipped > 0 && downloads.isEmpty { throw CommandFailure(exitCode: .usage) }
             do {
                 _ = try await Transfers.runAll(ctx, downloads, dataOnStdout: path == "-", describe: { "obs://\(src.bucket)/\($0.key)" }) { item in
-                    let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey), to: item.target)
+                    let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer), to: item.target)
                     if !ctx.output.isJSON && item.target != "-" {
                         ctx.output.line("download: obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
                     }

@@ -60,6 +60,19 @@ struct TransferTuningOptions: ParsableArguments {
     }
 }
 
+/// How a remote download is split: objects larger than one part are fetched as parallel ranged GETs.
+struct DownloadTuningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Range size for parallel remote downloads (default 16M). Sizes take K, M, G suffixes.", valueName: "size"))
+    var partSize: String?
+    @Option(help: "Ranges downloaded at once (remote endpoints).")
+    var parallel: Int = 4
+
+    func options() throws -> TransferOptions {
+        guard parallel >= 1 else { throw OBSError.invalidArgument("--parallel must be at least 1, got \(parallel)") }
+        return TransferOptions(partSize: try partSize.map { try TransferTuningOptions.size($0, flag: "--part-size") }, parallelism: parallel)
+    }
+}
+
 /// Object attributes of commands that write objects.
 struct ObjectAttributeOptions: ParsableArguments {
     @Option(help: "Content type of the new object(s); guessed from the file extension when omitted.") var contentType: String?

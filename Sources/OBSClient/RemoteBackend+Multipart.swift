@@ -28,6 +28,48 @@ extension RemoteBackend {
         }
     }
 
+    /// A server-side copy in parts (UploadPart-Copy), `transfer.parallelism` at a time. With the COPY directive
+    /// the source's content type and metadata go on Initiate, as CopyObject would keep them.
+    func multipartCopy(_ request: CopyObjectRequest, source: ObjectInfo) async throws {
+        var dst = request.destination
+        if !request.replaceMetadata { dst.contentType = source.contentType; dst.userMetadata = source.userMetadata }
+        var headers = sseHeaders(dst.sse) + metadataHeaders(dst.userMetadata)
+        headers.append(("Content-Type", dst.contentType))
+        let plan = try MultipartPlan(objectSize: source.size, partSize: dst.transfer.partSize)
+        let initiateHeaders = headers
+        _ = try await runBlocking { backend in
+            try backend.withUpload(dst, initiateHeaders: initiateHeaders) { uploadID in
+                try backend.copyParts(request, destination: dst, uploadID: uploadID, plan: plan)
+            }
+        }
+    }
+
+    private func copyParts(_ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan) throws -> UploadedParts {
+        let state = PartQueue(count: plan.partCount)
+        let group = DispatchGroup()
+        for _ in 0..<min(dst.transfer.parallelism, plan.partCount) {
+            group.enter()
+            Thread { [self] in
+                defer { group.leave() }
+                do {
+                    let transport = try CurlTransport(options: configuration.transport)
+                    while let n = state.next() {
+                        let (offset, length) = plan.range(ofPart: n)
+                        var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
+                        headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
+                        let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
+                                           headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey)
+                        let response = try performBlocking(op, sink: nil, transport: transport)
+                        state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
+                    }
+                } catch { state.fail(error) }
+            }.start()
+        }
+        group.wait()
+        if let e = state.error { throw e }
+        return UploadedParts(etags: state.etags, size: plan.objectSize)
+    }
+
     private func withUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)],
                             _ parts: (String) throws -> UploadedParts) throws -> HTTPResponse {
         let op = { (method: String, query: [(String, String?)], headers: [(String, String)], body: HTTPRequest.Body, md5: Bool) in

@@ -171,21 +171,26 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         return objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
     }
 
+    /// CopyObject, server side; a source larger than the multipart threshold (and always one over CopyObject's
+    /// 5 GB limit) is copied as a multipart upload of UploadPart-Copy ranges.
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         let dst = request.destination, src = request.source
         try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
         try checkTransportSecurity(src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
-        let p = configuration.headerPrefix
-        var headers = sseHeaders(dst.sse) + customerKeyHeaders(src.customerKey, prefix: "copy-source-")
-        headers.append(("\(p)copy-source", "/\(src.bucket)/\(URIEncoding.encodeObjectKey(src.key.value))"))
-        headers.append(("\(p)metadata-directive", request.replaceMetadata ? "REPLACE" : "COPY"))
-        if request.replaceMetadata {
-            headers.append(("Content-Type", dst.contentType))
-            headers += metadataHeaders(dst.userMetadata)
+        let source = try await headObject(src)
+        if source.size > min(dst.transfer.multipartThreshold, Self.maxSinglePut) {
+            try await multipartCopy(request, source: source)
+        } else {
+            var headers = sseHeaders(dst.sse) + copySourceHeaders(src)
+            headers.append(("\(configuration.headerPrefix)metadata-directive", request.replaceMetadata ? "REPLACE" : "COPY"))
+            if request.replaceMetadata {
+                headers.append(("Content-Type", dst.contentType))
+                headers += metadataHeaders(dst.userMetadata)
+            }
+            let response = try await perform(Operation(method: "PUT", bucket: dst.bucket, key: dst.key, headers: headers,
+                                                       customerKey: dst.sse.customerKey ?? src.customerKey))
+            _ = try OBSXMLParser.copyResult(response.body)
         }
-        let response = try await perform(Operation(method: "PUT", bucket: dst.bucket, key: dst.key, headers: headers,
-                                                   customerKey: dst.sse.customerKey ?? src.customerKey))
-        _ = try OBSXMLParser.copyResult(response.body)
         let expected = try await expectedMode(dst.bucket, dst.sse)
         var info = try await headObject(GetObjectRequest(bucket: dst.bucket, key: dst.key, customerKey: dst.sse.customerKey))
         info.sseOrigin = dst.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
@@ -239,7 +244,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 
     private var dialect: XMLDialect { configuration.isOBSDialect ? .obs : .aws }
 
-    private func sseHeaders(_ sse: SSERequest?) -> [(String, String)] {
+    func sseHeaders(_ sse: SSERequest?) -> [(String, String)] {
         let p = configuration.headerPrefix
         switch sse {
         case nil, .unencrypted?: return []
@@ -261,7 +266,13 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         return [(p + "algorithm", CustomerKey.algorithm), (p + "key", Base64.encode(key.key.copyBytes())), (p + "key-MD5", key.keyMD5)]
     }
 
-    private func metadataHeaders(_ metadata: [String: String]) -> [(String, String)] {
+    /// The copy source and its SSE-C key, for CopyObject and UploadPart-Copy.
+    func copySourceHeaders(_ src: GetObjectRequest) -> [(String, String)] {
+        [("\(configuration.headerPrefix)copy-source", "/\(src.bucket)/\(URIEncoding.encodeObjectKey(src.key.value))")]
+            + customerKeyHeaders(src.customerKey, prefix: "copy-source-")
+    }
+
+    func metadataHeaders(_ metadata: [String: String]) -> [(String, String)] {
         metadata.sorted { $0.key < $1.key }.map { ("\(configuration.headerPrefix)meta-\($0.key)", $0.value) }
     }
 
@@ -445,7 +456,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                     try rewind(op.body)
                     continue
                 }
-                if (response.status >= 500 || response.status == 429) && canRetry {
+                if (response.status >= 500 && response.status != 501 || response.status == 429) && canRetry {
                     attempt += 1; backoff(attempt); try rewind(op.body); continue
                 }
                 throw error

@@ -81,7 +81,7 @@ struct RemoteMotoTests {
         expectRemoteError(try s.run(m, ["bucket", "delete", "obs://\(b2)"]), 10)
     }
 
-    @Test("multipart upload with SSE-KMS (11 MiB, 5 MiB parts, parallel): stat shows SSE-KMS and the key; byte-exact")
+    @Test("multipart upload and multipart copy with SSE-KMS (11 MiB, 5 MiB parts, parallel): stat shows SSE-KMS and the key; byte-exact")
     func multipartKMS() throws {
         let s = try RemoteSession("moto-mpu")
         let m = s.peers.motoFlags
@@ -99,5 +99,14 @@ struct RemoteMotoTests {
         #expect(sseField(st, "mode") as? String == "kms", "\(st)")
         #expect(sseField(st, "kms_key_id") as? String == keyID, "\(st)")
         #expect(try s.ok(m, ["download", "obs://\(b)/big.bin", "-"]).stdout == data, "multipart SSE-KMS object differs")
+
+        // A multipart server-side copy to a new key with SSE-KMS on Initiate: the post-write check sees SSE-KMS.
+        let cp = try s.ok(m, ["cp", "obs://\(b)/big.bin", "obs://\(b)/copy.bin", "--sse", "kms", "--kms-key-id", keyID,
+                              "--multipart-threshold", "5M", "--part-size", "5M", "--debug"])
+        #expect(cp.stderrLines.filter { $0.lowercased().hasPrefix("> x-amz-copy-source-range: ") }.count == 3, "expected 3 part copies: \(cp)")
+        let copied = try s.stat(m, "obs://\(b)/copy.bin")
+        #expect(sseField(copied, "mode") as? String == "kms" && sseField(copied, "kms_key_id") as? String == keyID, "\(copied)")
+        #expect(try s.ok(m, ["download", "obs://\(b)/copy.bin", "out.bin", "--part-size", "4M"]).succeeded)
+        #expect(s.sb.read("out.bin") == data, "multipart SSE-KMS copy differs")
     }
 }

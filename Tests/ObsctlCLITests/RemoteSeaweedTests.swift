@@ -275,6 +275,38 @@ struct RemoteSeaweedTests {
         #expect(!noSourceKey.succeeded, "copy of an SSE-C source without its key succeeded: \(noSourceKey)")
     }
 
+    @Test("cp above the multipart threshold is UploadPart-Copy in ranges, type and metadata kept; an unsupported SSE-C part copy aborts cleanly")
+    func multipartCopy() throws {
+        let s = try RemoteSession("sw-mpcopy")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "mpcopy")
+        let data = remoteRandomData(12 << 20), k1 = remoteRandomData(32), k2 = remoteRandomData(32)
+        try s.sb.write("src.bin", data)
+        try s.sb.write("k1", k1, mode: 0o600)
+        try s.sb.write("k2", k2, mode: 0o600)
+        try s.ok(sw, ["upload", "src.bin", "obs://\(b)/src.bin", "--content-type", "video/mp4", "--metadata", "team=media"])
+        try s.ok(sw, ["upload", "src.bin", "obs://\(b)/src-c.bin", "--sse-c-key-file", "k1"])
+
+        let cp = try s.ok(sw, ["cp", "obs://\(b)/src.bin", "obs://\(b)/copy.bin", "--multipart-threshold", "5M", "--part-size", "5M", "--debug"])
+        let ranges = Set(cp.stderrLines.compactMap { l -> String? in
+            l.lowercased().hasPrefix("> x-amz-copy-source-range: bytes=") ? String(l.dropFirst("> x-amz-copy-source-range: bytes=".count)) : nil })
+        #expect(ranges == ["0-5242879", "5242880-10485759", "10485760-12582911"], "copy ranges: \(ranges)")
+        #expect(!cp.stderrLines.contains { $0.hasPrefix("> GET ") && $0.contains("/src.bin") }, "the source was read by the client: \(cp)")
+        #expect(try s.ok(sw, ["download", "obs://\(b)/copy.bin", "-"]).stdout == data, "multipart copy differs")
+        let st = try s.stat(sw, "obs://\(b)/copy.bin")
+        #expect(st["content_type"] as? String == "video/mp4", "content type not kept: \(st)")
+        #expect((st["metadata"] as? [String: Any])?["team"] as? String == "media", "metadata not kept: \(st)")
+        #expect((st["etag"] as? String)?.hasSuffix("-3\"") == true, "a multipart copy has a multipart ETag: \(st)")
+
+        // SeaweedFS does not implement UploadPart-Copy of an SSE-C source (501 NotImplemented): the copy fails with
+        // one line (not retried, not "transient"), and the multipart upload it had started is aborted.
+        let sseC = try s.run(sw, ["cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c.bin", "--multipart-threshold", "5M", "--part-size", "5M",
+                                  "--source-sse-c-key-file", "k1", "--sse-c-key-file", "k2"])
+        expectRemoteError(sseC, 1, contains: ["NotImplemented"])
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0, "a failed copy left an upload in progress")
+        #expect(try s.keys(sw, "obs://\(b)/").sorted() == ["copy.bin", "src-c.bin", "src.bin"])
+    }
+
     @Test("a wrong secret key: exit 4, one error line naming SignatureDoesNotMatch")
     func wrongSecretKey() throws {
         let s = try RemoteSession("sw-badsig")

@@ -79,7 +79,8 @@ extension Obsctl {
                 let request = CopyObjectRequest(
                     source: GetObjectRequest(bucket: src.bucket, key: pair.0, customerKey: sourceKey),
                     destination: PutObjectRequest(bucket: dst.bucket, key: pair.1, sse: sse,
-                                                  contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata),
+                                                  contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata,
+                                                  transfer: try tuning.options()),
                     replaceMetadata: replace)
                 let info = try await ctx.storage.copyObject(request)
                 try sseOptions.expectSse?.check(info)

@@ -30,10 +30,21 @@ public struct Obsctl: AsyncParsableCommand {
 /// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
 public enum ObsctlMain {
     public static func run() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
+        if arguments.first == "---completion" {
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, 2); close(null) }
+        }
+        // The bash script is ArgumentParser's, plus the fix for ':' in obs:// addresses (BashCompletion.colonFix).
+        if arguments == ["--generate-completion-script", "bash"] || arguments == ["--generate-completion-script=bash"] {
+            print(Obsctl.completionScript(for: .bash) + BashCompletion.colonFix, terminator: "")
+            Interrupts.finish(0)
+        }
         Interrupts.install()
         let code: ObsctlExitCode
         do {
-            var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
+            var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(arguments))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -27,7 +27,7 @@ extension Obsctl.Bucket {
         @Option(help: "Region of the bucket.") var location: String?
         @Option(help: "Default storage class: standard, warm or cold.") var storageClass: StorageClassArgument = .standard
         @Option(help: "Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).") var sse: SSEModeArgument?
-        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id")) var kmsKeyId: String?
+        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
@@ -58,7 +58,7 @@ extension Obsctl.Bucket {
         static let configuration = CommandConfiguration(
             abstract: "Delete a bucket. With --force, delete every object in it first.",
             discussion: "Example:\n  obsctl bucket delete obs://scratch --force")
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
         @Flag(help: "Delete every object in the bucket first.") var force = false
         @OptionGroup var global: GlobalOptions
 

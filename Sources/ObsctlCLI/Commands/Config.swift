@@ -34,7 +34,7 @@ extension Obsctl.Config {
         @Argument(help: ArgumentHelp("The value (not for secrets).", valueName: "value")) var value: String?
         @Option(help: ArgumentHelp("Read the value from this environment variable.", valueName: "var")) var fromEnv: String?
         @Flag(help: "Read the value from the first line of stdin.") var fromStdin = false
-        @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).") var profile: String?
+        @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
 
         func run() async throws {
             let sources = [value != nil, fromEnv != nil, fromStdin].filter { $0 }.count
@@ -59,7 +59,7 @@ extension Obsctl.Config {
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print one key of a profile (secrets show as hidden).")
         @Argument(help: ArgumentHelp("The key.", valueName: "key")) var key: String
-        @Option(help: "The profile (default: OBSCTL_PROFILE, else default).") var profile: String?
+        @Option(help: "The profile (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
@@ -73,7 +73,7 @@ extension Obsctl.Config {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List profiles and their keys (secrets show as hidden).")
-        @Option(help: "Only this profile.") var profile: String?
+        @Option(help: "Only this profile.", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text or json.") var output: OutputFormat = .text
 
         func run() async throws {

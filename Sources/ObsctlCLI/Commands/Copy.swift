@@ -19,9 +19,9 @@ extension Obsctl {
               obsctl cp obs://vault/a obs://vault/a --source-sse-c-key-file old.key --sse-c-key-file new.key
             """)
 
-        @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .file())
+        @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .pathOrObject)
         var source: String
-        @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .file())
+        @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .pathOrObject)
         var destination: String
         @Flag(name: [.short, .long], help: "Copy directories or prefixes with everything below them.") var recursive = false
         @OptionGroup var sseOptions: SSEOptions

@@ -17,7 +17,7 @@ extension Obsctl {
               obsctl download obs://web/ ./site --recursive
             """)
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET/PREFIX with --recursive.", valueName: "source"))
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET/PREFIX with --recursive.", valueName: "source"), completion: .obsObject)
         var source: String
         @Argument(help: ArgumentHelp("Local file or directory, or - for stdout.", valueName: "path"), completion: .file())
         var path: String

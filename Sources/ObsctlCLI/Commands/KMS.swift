@@ -65,21 +65,21 @@ extension Obsctl.KMS.Key {
 
     struct Describe: ObsctlCommand {
         static let configuration = CommandConfiguration(abstract: "Show one master key.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.describeKey(key)) }
     }
 
     struct Enable: ObsctlCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled master key.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.enableKey(key)) }
     }
 
     struct Disable: ObsctlCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a master key: uploads and downloads under it fail until it is enabled again.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.disableKey(key)) }
     }
@@ -88,7 +88,7 @@ extension Obsctl.KMS.Key {
         static let configuration = CommandConfiguration(
             abstract: "Schedule a master key for deletion in 7 to 1096 days. After that date its material is destroyed and its objects are unrecoverable.",
             discussion: "Example:\n  obsctl kms key schedule-deletion my-app-key --days 30")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @Option(help: "Days until deletion, 7 to 1096.") var days: Int
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.scheduleKeyDeletion(key, pendingDays: days)) }
@@ -96,7 +96,7 @@ extension Obsctl.KMS.Key {
 
     struct CancelDeletion: ObsctlCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a scheduled deletion. The key comes back disabled; enable it to use it.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.cancelKeyDeletion(key)) }
     }

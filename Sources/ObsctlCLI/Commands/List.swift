@@ -16,7 +16,7 @@ extension Obsctl {
               obsctl ls obs://secure --recursive --output json
             """)
 
-        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location")) var location: String?
+        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location"), completion: .obsObject) var location: String?
         @Flag(name: [.short, .long], help: "List every object under the prefix instead of rolling up at '/'.") var recursive = false
         @OptionGroup var global: GlobalOptions
 
@@ -56,7 +56,7 @@ extension Obsctl {
               obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json
             """)
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object")) var object: String
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject) var object: String
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var global: GlobalOptions
 
@@ -82,7 +82,7 @@ extension Obsctl {
             abstract: "Delete an object, or every object under a prefix with --recursive.",
             discussion: "Examples:\n  obsctl rm obs://docs/old.txt\n  obsctl rm obs://docs/2024/ --recursive")
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object")) var object: String
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object"), completion: .obsObject) var object: String
         @Flag(name: [.short, .long], help: "Delete every object under the prefix.") var recursive = false
         @OptionGroup var global: GlobalOptions
 

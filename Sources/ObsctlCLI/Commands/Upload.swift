@@ -26,7 +26,7 @@ enum ExpectedSSE: String, ExpressibleByArgument, CaseIterable {
 struct SSEOptions: ParsableArguments {
     @Option(help: "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.")
     var sse: SSEModeArgument?
-    @Option(help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"))
+    @Option(help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey)
     var kmsKeyId: String?
     @Option(help: "Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).")
     var expectSse: ExpectedSSE?
@@ -82,7 +82,7 @@ extension Obsctl {
             """)
 
         @Argument(help: ArgumentHelp("Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.",
-                                     valueName: "path... destination"), completion: .file())
+                                     valueName: "path... destination"), completion: .pathOrObject)
         var arguments: [String] = []
         @Flag(name: [.short, .long], help: "Upload directories with everything below them.") var recursive = false
         @OptionGroup var sseOptions: SSEOptions

@@ -7,14 +7,13 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "ls",
             abstract: "List buckets, or the objects and prefixes in a bucket.",
-            discussion: """
-            Text columns: last modified (UTC), size in bytes, encryption, key. Prefixes show as PRE.
-
-            Examples:
-              obsctl ls
-              obsctl ls obs://secure/2026/
-              obsctl ls obs://secure --recursive --output json
-            """)
+            discussion: Manual.discussion([
+                "Text columns: last modified (UTC), size in bytes, encryption, key. Prefixes show as PRE.",
+            ], examples: [
+                "obsctl ls",
+                "obsctl ls obs://secure/2026/",
+                "obsctl ls obs://secure --recursive --output json",
+            ]))
 
         @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location"), completion: .obsObject) var location: String?
         @Flag(name: [.short, .long], help: "List every object under the prefix instead of rolling up at '/'.") var recursive = false
@@ -47,14 +46,13 @@ extension Obsctl {
     struct Stat: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show an object's size, type, ETag, metadata and encryption (mode, KMS key, SSE-C key MD5, origin).",
-            discussion: """
-            An SSE-C object needs its key here too; a wrong key is refused, so stat can check a key before a \
-            large download.
-
-            Examples:
-              obsctl stat obs://secure/2026/report.pdf
-              obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json
-            """)
+            discussion: Manual.discussion([
+                "An SSE-C object needs its key here too; a wrong key is refused, so stat can check a key before a "
+                    + "large download.",
+            ], examples: [
+                "obsctl stat obs://secure/2026/report.pdf",
+                "obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json",
+            ]))
 
         @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject) var object: String
         @OptionGroup var customerKey: CustomerKeyOptions
@@ -80,7 +78,7 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "rm",
             abstract: "Delete an object, or every object under a prefix with --recursive.",
-            discussion: "Examples:\n  obsctl rm obs://docs/old.txt\n  obsctl rm obs://docs/2024/ --recursive")
+            discussion: Manual.discussion(examples: ["obsctl rm obs://docs/old.txt", "obsctl rm obs://docs/2024/ --recursive"]))
 
         @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object"), completion: .obsObject) var object: String
         @Flag(name: [.short, .long], help: "Delete every object under the prefix.") var recursive = false

@@ -70,16 +70,15 @@ extension Obsctl {
     struct Upload: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Upload files (or stdin) to OBS, optionally with server-side encryption.",
-            discussion: """
-            The destination obs://BUCKET/KEY names the object; obs://BUCKET/PREFIX/ (or several sources, or \
-            --recursive) puts each file under that prefix. '-' reads stdin.
-
-            Examples:
-              obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms
-              obsctl upload ./site obs://web/ --recursive --sse obs
-              obsctl upload db.dump obs://vault/db.dump --sse c --sse-c-key-file key.bin
-              pg_dump db | obsctl upload - obs://vault/db.sql --sse kms --kms-key-id my-app-key
-            """)
+            discussion: Manual.discussion([
+                "The destination obs://BUCKET/KEY names the object; obs://BUCKET/PREFIX/ (or several sources, or "
+                    + "--recursive) puts each file under that prefix. '-' reads stdin.",
+            ], examples: [
+                "obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms",
+                "obsctl upload ./site obs://web/ --recursive --sse obs",
+                "obsctl upload db.dump obs://vault/db.dump --sse c --sse-c-key-file key.bin",
+                "pg_dump db | obsctl upload - obs://vault/db.sql --sse kms --kms-key-id my-app-key",
+            ]))
 
         @Argument(help: ArgumentHelp("Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.",
                                      valueName: "path... destination"), completion: .pathOrObject)

@@ -59,6 +59,20 @@ enum Completion {
         return escape ? escaped(box.value) : box.value
     }
 
+    /// `---completion CMD... -- ARG INDEX CURSOR WORD...`: fish before 3.7 cannot answer the generated script's
+    /// `commandline -o -tC`, so CURSOR is missing and ArgumentParser would answer nothing. The cursor is then at the
+    /// end of the word being completed (where TAB was pressed).
+    static func withCursorIndex(_ arguments: [String]) -> [String] {
+        guard let dash = arguments.firstIndex(of: "--"), dash + 3 < arguments.count, let index = Int(arguments[dash + 2]),
+              Int(arguments[dash + 3]) == nil else { return arguments }
+        let words = arguments[(dash + 3)...]
+        let word = index >= 0 && index < words.count ? words[words.startIndex + index] : ""
+        var repaired = arguments
+        // For an empty word the generated fish script inserts the two characters '' (fish's \'\'), not "".
+        repaired.insert(String(word == "''" ? 0 : word.count), at: dash + 3)
+        return repaired
+    }
+
     /// zsh's `_describe` reads `value:description`: a ':' in a value (every obs:// address) must be escaped.
     /// ArgumentParser 1.8.2 does not do it.
     static func escaped(_ candidates: [String]) -> [String] {

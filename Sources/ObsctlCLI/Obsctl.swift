@@ -37,11 +37,12 @@ public struct Obsctl: AsyncParsableCommand {
 /// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
 public enum ObsctlMain {
     public static func run() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
         // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
         if arguments.first == "---completion" {
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, 2); close(null) }
+            arguments = Completion.withCursorIndex(arguments)
         }
         // The bash script is ArgumentParser's, plus the fix for ':' in obs:// addresses (BashCompletion.colonFix).
         if arguments == ["--generate-completion-script", "bash"] || arguments == ["--generate-completion-script=bash"] {

@@ -13,8 +13,8 @@ enum Manual {
 
     static func plain(_ paragraphs: [String], _ examples: [String], _ exitCodes: Bool) -> String {
         var blocks = paragraphs
-        if !examples.isEmpty { blocks.append((["Examples:"] + examples.map { "  " + $0 }).joined(separator: "\n")) }
-        if exitCodes { blocks.append("Exit codes:\n" + ObsctlExitCode.table) }
+        if !examples.isEmpty { blocks.append((["EXAMPLES:"] + examples.map { "  " + $0 }).joined(separator: "\n")) }
+        if exitCodes { blocks.append("EXIT CODES:\n" + ObsctlExitCode.table) }
         return blocks.joined(separator: "\n\n")
     }
 

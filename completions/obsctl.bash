@@ -228,6 +228,7 @@ _obsctl_bucket_create() {
         return
         ;;
     '--kms-key-id')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket create -- --kms-key-id "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--output')
@@ -241,6 +242,7 @@ _obsctl_bucket_create() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket create -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -284,6 +286,7 @@ _obsctl_bucket_list() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket list -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -327,6 +330,7 @@ _obsctl_bucket_delete() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket delete -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -345,6 +349,14 @@ _obsctl_bucket_delete() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket delete -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -393,6 +405,7 @@ _obsctl_bucket_encryption_show() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption show -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -414,6 +427,14 @@ _obsctl_bucket_encryption_show() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption show -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _obsctl_bucket_encryption_enable() {
@@ -430,6 +451,7 @@ _obsctl_bucket_encryption_enable() {
         return
         ;;
     '--kms-key-id')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption enable -- --kms-key-id "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--output')
@@ -443,6 +465,7 @@ _obsctl_bucket_encryption_enable() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption enable -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -461,6 +484,14 @@ _obsctl_bucket_encryption_enable() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption enable -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -486,6 +517,7 @@ _obsctl_bucket_encryption_disable() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption disable -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -507,6 +539,14 @@ _obsctl_bucket_encryption_disable() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption disable -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _obsctl_upload() {
@@ -523,6 +563,7 @@ _obsctl_upload() {
         return
         ;;
     '--kms-key-id')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion upload -- --kms-key-id "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--expect-sse')
@@ -566,6 +607,7 @@ _obsctl_upload() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion upload -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -591,7 +633,7 @@ _obsctl_upload() {
     # Offer positional completions
     case "${positional_number}" in
     *)
-        __obsctl_add_completions -f
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion upload -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -628,6 +670,7 @@ _obsctl_download() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion download -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -652,6 +695,10 @@ _obsctl_download() {
 
     # Offer positional completions
     case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion download -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
     2)
         __obsctl_add_completions -f
         return
@@ -673,6 +720,7 @@ _obsctl_cp() {
         return
         ;;
     '--kms-key-id')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion cp -- --kms-key-id "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--expect-sse')
@@ -727,6 +775,7 @@ _obsctl_cp() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion cp -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -752,11 +801,11 @@ _obsctl_cp() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __obsctl_add_completions -f
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion cp -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     2)
-        __obsctl_add_completions -f
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion cp -- positional@1 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -782,6 +831,7 @@ _obsctl_ls() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion ls -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -800,6 +850,14 @@ _obsctl_ls() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion ls -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -836,6 +894,7 @@ _obsctl_stat() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion stat -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -854,6 +913,14 @@ _obsctl_stat() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion stat -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -879,6 +946,7 @@ _obsctl_rm() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion rm -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -897,6 +965,14 @@ _obsctl_rm() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion rm -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -974,6 +1050,7 @@ _obsctl_kms_key_create() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key create -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -1017,6 +1094,7 @@ _obsctl_kms_key_list() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key list -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -1060,6 +1138,7 @@ _obsctl_kms_key_describe() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key describe -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -1078,6 +1157,14 @@ _obsctl_kms_key_describe() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key describe -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1103,6 +1190,7 @@ _obsctl_kms_key_enable() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key enable -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -1121,6 +1209,14 @@ _obsctl_kms_key_enable() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key enable -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1146,6 +1242,7 @@ _obsctl_kms_key_disable() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key disable -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -1164,6 +1261,14 @@ _obsctl_kms_key_disable() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key disable -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1192,6 +1297,7 @@ _obsctl_kms_key_schedule-deletion() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key schedule-deletion -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -1210,6 +1316,14 @@ _obsctl_kms_key_schedule-deletion() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key schedule-deletion -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1235,6 +1349,7 @@ _obsctl_kms_key_cancel-deletion() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key cancel-deletion -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--signature')
@@ -1253,6 +1368,14 @@ _obsctl_kms_key_cancel-deletion() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms key cancel-deletion -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1294,6 +1417,7 @@ _obsctl_config_set() {
         return
         ;;
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion config set -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1309,6 +1433,7 @@ _obsctl_config_get() {
     # Offer option value completions
     case "${prev}" in
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion config get -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1324,6 +1449,7 @@ _obsctl_config_list() {
     # Offer option value completions
     case "${prev}" in
     '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion config list -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     '--output')
@@ -1342,3 +1468,39 @@ _obsctl_help() {
 }
 
 complete -o filenames -F _obsctl obsctl
+# obsctl: join words that bash split at ':' (obs://...) before the generated function sees them.
+_obsctl_join_colons() {
+    local -a words=()
+    local line="${COMP_LINE:0:${COMP_POINT}}" spaces word
+    local -i i cword=0
+    for ((i = 0; i < ${#COMP_WORDS[@]} && i <= COMP_CWORD; i++)); do
+        word="${COMP_WORDS[i]}"
+        spaces="${line%%[![:space:]]*}"
+        line="${line:${#spaces}}"
+        if ((i > 0)) && [[ -z "${spaces}" ]] && [[ "${word}" == :* || "${words[${#words[@]} - 1]}" == *: ]]; then
+            words[${#words[@]} - 1]+="${word}"
+        else
+            words+=("${word}")
+        fi
+        line="${line:${#word}}"
+    done
+    cword=$((${#words[@]} - 1))
+    local cur="${words[cword]}"
+    local prev=""
+    ((cword > 0)) && prev="${words[cword - 1]}"
+    local -a COMP_WORDS=("${words[@]}")
+    local COMP_CWORD=${cword}
+    _obsctl "${1}" "${cur}" "${prev}"
+    if [[ "${cur}" == *:* ]]; then
+        local done="${cur%"${cur##*:}"}"
+        for i in "${!COMPREPLY[@]}"; do
+            COMPREPLY[i]="${COMPREPLY[i]#"${done}"}"
+        done
+    fi
+    if [[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == */ ]]; then
+        compopt -o nospace 2>/dev/null
+    fi
+    return 0
+}
+
+complete -o filenames -F _obsctl_join_colons obsctl

@@ -19,7 +19,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).", valueName: "region"))
     var region: String?
 
-    @Option(help: ArgumentHelp("Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).", valueName: "name"))
+    @Option(help: ArgumentHelp("Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).", valueName: "name"), completion: .profile)
     var profile: String?
 
     @Option(help: "Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.")

@@ -11,15 +11,22 @@ public struct Obsctl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "obsctl",
         abstract: "Huawei Cloud OBS object storage from the command line, with server-side encryption (SSE-KMS, SSE-OBS, SSE-C).",
-        discussion: """
-        With no endpoint configured obsctl works on its embedded local backend, which implements OBS's buckets, \
-        objects and server-side encryption for real: AES-256-GCM envelope encryption and a local KMS with key \
-        states and kms:* permissions. Data lives under $OBSCTL_LOCAL_ROOT (default ~/.local/share/obsctl); the root \
-        key comes from $OBSCTL_LOCAL_ROOT_KEY or the 0600 file ~/.config/obsctl/local-root.key.
-
-        EXIT CODES:
-        \(ObsctlExitCode.table)
-        """,
+        discussion: Manual.discussion([
+            "With no endpoint configured obsctl works on its embedded local backend, which implements OBS's buckets, "
+                + "objects and server-side encryption for real: AES-256-GCM envelope encryption and a local KMS with key "
+                + "states and kms:* permissions. Data lives under $OBSCTL_LOCAL_ROOT (default ~/.local/share/obsctl); the root "
+                + "key comes from $OBSCTL_LOCAL_ROOT_KEY or the 0600 file ~/.config/obsctl/local-root.key.",
+            "A remote endpoint is used when one is configured: --endpoint URL, $OBSCTL_ENDPOINT, the profile's endpoint, "
+                + "or --region R. Global options may stand before or after the command. Results go to stdout, "
+                + "everything meant for people to stderr; each error is one line, 'obsctl: error: ...'.",
+        ], examples: [
+            "obsctl bucket create obs://secure --sse kms",
+            "obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms",
+            "obsctl ls obs://secure/2026/",
+            "obsctl stat obs://secure/2026/report.pdf --output json",
+            "obsctl download obs://secure/2026/report.pdf ./report.pdf",
+            "obsctl --region cn-north-4 ls obs://reports/",
+        ]),
         version: version,
         subcommands: [Bucket.self, Upload.self, Download.self, Copy.self, List.self, Stat.self, Remove.self, KMS.self, Config.self]
     )
@@ -30,10 +37,22 @@ public struct Obsctl: AsyncParsableCommand {
 /// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
 public enum ObsctlMain {
     public static func run() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
+        if arguments.first == "---completion" {
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, 2); close(null) }
+            arguments = Completion.withCursorIndex(arguments)
+        }
+        // The bash script is ArgumentParser's, plus the fix for ':' in obs:// addresses (BashCompletion.colonFix).
+        if arguments == ["--generate-completion-script", "bash"] || arguments == ["--generate-completion-script=bash"] {
+            print(Obsctl.completionScript(for: .bash) + BashCompletion.colonFix, terminator: "")
+            Interrupts.finish(0)
+        }
         Interrupts.install()
         let code: ObsctlExitCode
         do {
-            var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
+            var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(arguments))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -6,6 +6,12 @@ extension Obsctl {
     struct Bucket: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create, list and delete buckets; show and toggle their default encryption.",
+            discussion: Manual.discussion(examples: [
+                "obsctl bucket create obs://secure --sse kms",
+                "obsctl bucket list",
+                "obsctl bucket encryption show obs://secure",
+                "obsctl bucket delete obs://scratch --force",
+            ]),
             subcommands: [Create.self, List.self, Delete.self, Encryption.self])
     }
 }
@@ -16,18 +22,17 @@ extension Obsctl.Bucket {
     struct Create: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a bucket, optionally with default encryption set in the same step.",
-            discussion: """
-            Examples:
-              obsctl bucket create obs://reports
-              obsctl bucket create obs://secure --sse kms
-              obsctl bucket create obs://archive --storage-class cold --sse kms --kms-key-id my-app-key
-            """)
+            discussion: Manual.discussion(examples: [
+                "obsctl bucket create obs://reports",
+                "obsctl bucket create obs://secure --sse kms",
+                "obsctl bucket create obs://archive --storage-class cold --sse kms --kms-key-id my-app-key",
+            ]))
 
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
         @Option(help: "Region of the bucket.") var location: String?
         @Option(help: "Default storage class: standard, warm or cold.") var storageClass: StorageClassArgument = .standard
         @Option(help: "Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).") var sse: SSEModeArgument?
-        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id")) var kmsKeyId: String?
+        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
@@ -42,7 +47,9 @@ extension Obsctl.Bucket {
     }
 
     struct List: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "List buckets with their location, storage class and default encryption.")
+        static let configuration = CommandConfiguration(
+            abstract: "List buckets with their location, storage class and default encryption.",
+            discussion: Manual.discussion(examples: ["obsctl bucket list", "obsctl bucket list --output json"]))
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
@@ -57,8 +64,8 @@ extension Obsctl.Bucket {
     struct Delete: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a bucket. With --force, delete every object in it first.",
-            discussion: "Example:\n  obsctl bucket delete obs://scratch --force")
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+            discussion: Manual.discussion(examples: ["obsctl bucket delete obs://scratch", "obsctl bucket delete obs://scratch --force"]))
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
         @Flag(help: "Delete every object in the bucket first.") var force = false
         @OptionGroup var global: GlobalOptions
 

@@ -5,10 +5,14 @@ extension Obsctl.Bucket {
     struct Encryption: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show, enable or disable a bucket's default encryption.",
-            discussion: """
-            The default applies only to objects uploaded after it is enabled, and only to uploads that name no \
-            encryption of their own. Disabling it changes no stored object.
-            """,
+            discussion: Manual.discussion([
+                "The default applies only to objects uploaded after it is enabled, and only to uploads that name no "
+                    + "encryption of their own. Disabling it changes no stored object.",
+            ], examples: [
+                "obsctl bucket encryption show obs://secure",
+                "obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key",
+                "obsctl bucket encryption disable obs://secure",
+            ]),
             subcommands: [Show.self, Enable.self, Disable.self])
     }
 }
@@ -21,8 +25,11 @@ extension Obsctl.Bucket.Encryption {
 
     struct Show: ObsctlCommand {
         static let configuration = CommandConfiguration(abstract: "Show a bucket's default encryption (none when it has none).",
-                                                        discussion: "Example:\n  obsctl bucket encryption show obs://secure")
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+                                                        discussion: Manual.discussion(examples: [
+                                                            "obsctl bucket encryption show obs://secure",
+                                                            "obsctl bucket encryption show obs://secure --output json",
+                                                        ]))
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
@@ -34,10 +41,14 @@ extension Obsctl.Bucket.Encryption {
     struct Enable: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Turn on default encryption: SSE-KMS (optionally with a key) or SSE-OBS.",
-            discussion: "Examples:\n  obsctl bucket encryption enable obs://secure --sse kms\n  obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key\n  obsctl bucket encryption enable obs://secure --sse obs")
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+            discussion: Manual.discussion(examples: [
+                "obsctl bucket encryption enable obs://secure --sse kms",
+                "obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key",
+                "obsctl bucket encryption enable obs://secure --sse obs",
+            ]))
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
         @Option(help: "kms (SSE-KMS) or obs (SSE-OBS).") var sse: SSEModeArgument
-        @Option(help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id")) var kmsKeyId: String?
+        @Option(help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
@@ -50,8 +61,8 @@ extension Obsctl.Bucket.Encryption {
 
     struct Disable: ObsctlCommand {
         static let configuration = CommandConfiguration(abstract: "Turn off default encryption. Objects already stored stay as they are.",
-                                                        discussion: "Example:\n  obsctl bucket encryption disable obs://secure")
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
+                                                        discussion: Manual.discussion(examples: ["obsctl bucket encryption disable obs://secure"]))
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

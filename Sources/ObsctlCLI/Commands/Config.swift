@@ -7,16 +7,15 @@ extension Obsctl {
     struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage profiles in ~/.config/obsctl/config (endpoint, region, signature, credentials).",
-            discussion: """
-            Secret values (secret_access_key, security_token) are never taken from the command line, where ps and \
-            CI logs would show them: pass --from-env VAR or --from-stdin. get and list never print them.
-
-            Examples:
-              obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com
-              obsctl config set access_key_id HPUAEXAMPLE --profile prod
-              obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod
-              obsctl config list --profile prod
-            """,
+            discussion: Manual.discussion([
+                "Secret values (secret_access_key, security_token) are never taken from the command line, where ps and "
+                    + "CI logs would show them: pass --from-env VAR or --from-stdin. get and list never print them.",
+            ], examples: [
+                "obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com",
+                "obsctl config set access_key_id HPUAEXAMPLE --profile prod",
+                "obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod",
+                "obsctl config list --profile prod",
+            ]),
             subcommands: [Set.self, Get.self, List.self])
     }
 }
@@ -29,12 +28,21 @@ extension Obsctl.Config {
     static func shown(_ key: String, _ value: String) -> String { ConfigFile.secretKeys.contains(key) ? "<set, hidden>" : value }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set one key of a profile.")
+        static let configuration = CommandConfiguration(
+            abstract: "Set one key of a profile.",
+            discussion: Manual.discussion([
+                "Secrets (secret_access_key, security_token) only with --from-env VAR or --from-stdin, never as an argument.",
+            ], examples: [
+                "obsctl config set region cn-north-4",
+                "obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com --profile prod",
+                "obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod",
+                "printf '%s\\n' \"$SK\" | obsctl config set secret_access_key --from-stdin",
+            ]))
         @Argument(help: ArgumentHelp("The key: \(ConfigFile.knownKeys.joined(separator: ", ")).", valueName: "key")) var key: String
         @Argument(help: ArgumentHelp("The value (not for secrets).", valueName: "value")) var value: String?
         @Option(help: ArgumentHelp("Read the value from this environment variable.", valueName: "var")) var fromEnv: String?
         @Flag(help: "Read the value from the first line of stdin.") var fromStdin = false
-        @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).") var profile: String?
+        @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
 
         func run() async throws {
             let sources = [value != nil, fromEnv != nil, fromStdin].filter { $0 }.count
@@ -57,9 +65,11 @@ extension Obsctl.Config {
     }
 
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print one key of a profile (secrets show as hidden).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print one key of a profile (secrets show as hidden).",
+            discussion: Manual.discussion(examples: ["obsctl config get endpoint", "obsctl config get region --profile prod"]))
         @Argument(help: ArgumentHelp("The key.", valueName: "key")) var key: String
-        @Option(help: "The profile (default: OBSCTL_PROFILE, else default).") var profile: String?
+        @Option(help: "The profile (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
@@ -72,8 +82,10 @@ extension Obsctl.Config {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List profiles and their keys (secrets show as hidden).")
-        @Option(help: "Only this profile.") var profile: String?
+        static let configuration = CommandConfiguration(
+            abstract: "List profiles and their keys (secrets show as hidden).",
+            discussion: Manual.discussion(examples: ["obsctl config list", "obsctl config list --profile prod --output json"]))
+        @Option(help: "Only this profile.", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text or json.") var output: OutputFormat = .text
 
         func run() async throws {

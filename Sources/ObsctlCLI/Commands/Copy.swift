@@ -7,21 +7,20 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "cp",
             abstract: "Copy between local paths and OBS, or between objects (which can change their encryption).",
-            discussion: """
-            Local to obs:// is an upload, obs:// to local a download, obs:// to obs:// a copy. For a copy, \
-            --sse and --sse-c-key-* describe the destination and --source-sse-c-key-* the source; copying an \
-            object onto itself with new options re-encrypts it (for example to rotate an SSE-C key).
+            discussion: Manual.discussion([
+                "Local to obs:// is an upload, obs:// to local a download, obs:// to obs:// a copy. For a copy, "
+                    + "--sse and --sse-c-key-* describe the destination and --source-sse-c-key-* the source; copying an "
+                    + "object onto itself with new options re-encrypts it (for example to rotate an SSE-C key).",
+            ], examples: [
+                "obsctl cp notes.txt obs://docs/notes.txt --sse kms",
+                "obsctl cp obs://docs/notes.txt ./notes.txt",
+                "obsctl cp obs://docs/notes.txt obs://archive/notes.txt --sse obs",
+                "obsctl cp obs://vault/a obs://vault/a --source-sse-c-key-file old.key --sse-c-key-file new.key",
+            ]))
 
-            Examples:
-              obsctl cp notes.txt obs://docs/notes.txt --sse kms
-              obsctl cp obs://docs/notes.txt ./notes.txt
-              obsctl cp obs://docs/notes.txt obs://archive/notes.txt --sse obs
-              obsctl cp obs://vault/a obs://vault/a --source-sse-c-key-file old.key --sse-c-key-file new.key
-            """)
-
-        @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .file())
+        @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .pathOrObject)
         var source: String
-        @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .file())
+        @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .pathOrObject)
         var destination: String
         @Flag(name: [.short, .long], help: "Copy directories or prefixes with everything below them.") var recursive = false
         @OptionGroup var sseOptions: SSEOptions

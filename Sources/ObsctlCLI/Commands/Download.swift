@@ -6,18 +6,17 @@ extension Obsctl {
     struct Download: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download objects to files (or stdout), decrypting and verifying them.",
-            discussion: """
-            A file is written under a temporary name and renamed only after every byte has verified: a failed \
-            download leaves no file behind. '-' writes to stdout. With --recursive every object under the prefix \
-            is written below PATH; keys that would escape PATH ('..', empty segments, absolute) are refused.
+            discussion: Manual.discussion([
+                "A file is written under a temporary name and renamed only after every byte has verified: a failed "
+                    + "download leaves no file behind. '-' writes to stdout. With --recursive every object under the prefix "
+                    + "is written below PATH; keys that would escape PATH ('..', empty segments, absolute) are refused.",
+            ], examples: [
+                "obsctl download obs://secure/2026/report.pdf ./report.pdf",
+                "obsctl download obs://vault/db.dump - --sse-c-key-file key.bin > db.dump",
+                "obsctl download obs://web/ ./site --recursive",
+            ]))
 
-            Examples:
-              obsctl download obs://secure/2026/report.pdf ./report.pdf
-              obsctl download obs://vault/db.dump - --sse-c-key-file key.bin > db.dump
-              obsctl download obs://web/ ./site --recursive
-            """)
-
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET/PREFIX with --recursive.", valueName: "source"))
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET/PREFIX with --recursive.", valueName: "source"), completion: .obsObject)
         var source: String
         @Argument(help: ArgumentHelp("Local file or directory, or - for stdout.", valueName: "path"), completion: .file())
         var path: String

@@ -7,6 +7,10 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "kms",
             abstract: "Manage the local KMS: master keys, their states, and deletion windows.",
+            discussion: Manual.discussion(examples: [
+                "obsctl kms key create --alias my-app-key --description 'app data'",
+                "obsctl kms key list",
+            ]),
             subcommands: [Key.self])
     }
 }
@@ -20,10 +24,14 @@ extension Obsctl.KMS {
     struct Key: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create, list, describe, enable, disable and schedule deletion of KMS master keys.",
-            discussion: """
-            KEY is a key id (UUID), its URN <region>:<domain>:key/<id>, or an alias. The default key obs/default \
-            is created by the first SSE-KMS upload that names no key; it cannot be disabled or deleted.
-            """,
+            discussion: Manual.discussion([
+                "KEY is a key id (UUID), its URN <region>:<domain>:key/<id>, or an alias. The default key obs/default "
+                    + "is created by the first SSE-KMS upload that names no key; it cannot be disabled or deleted.",
+            ], examples: [
+                "obsctl kms key create --alias my-app-key --description 'app data'",
+                "obsctl kms key describe my-app-key",
+                "obsctl kms key schedule-deletion my-app-key --days 30",
+            ]),
             subcommands: [Create.self, List.self, Describe.self, Enable.self, Disable.self, ScheduleDeletion.self, CancelDeletion.self])
 
         static func report(_ ctx: CommandContext, _ k: KMSKeyInfo) {
@@ -41,7 +49,10 @@ extension Obsctl.KMS {
 extension Obsctl.KMS.Key {
     struct Create: ObsctlCommand {
         static let configuration = CommandConfiguration(abstract: "Create a master key (AES-256).",
-                                                        discussion: "Example:\n  obsctl kms key create --alias my-app-key --description 'app data'")
+                                                        discussion: Manual.discussion(examples: [
+                                                            "obsctl kms key create --alias my-app-key --description 'app data'",
+                                                            "obsctl kms key create --output json",
+                                                        ]))
         @Option(help: "Alias: 1-255 of a-z A-Z 0-9 : / _ -, not ending in /default.") var alias: String?
         @Option(help: "Free text, up to 255 bytes.") var description: String = ""
         @OptionGroup var global: GlobalOptions
@@ -51,7 +62,8 @@ extension Obsctl.KMS.Key {
     }
 
     struct List: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "List master keys with their states.")
+        static let configuration = CommandConfiguration(abstract: "List master keys with their states.",
+                                                        discussion: Manual.discussion(examples: ["obsctl kms key list", "obsctl kms key list --output json"]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.noteLocalOnly(ctx)
@@ -64,22 +76,25 @@ extension Obsctl.KMS.Key {
     }
 
     struct Describe: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one master key.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        static let configuration = CommandConfiguration(abstract: "Show one master key.",
+                                                        discussion: Manual.discussion(examples: ["obsctl kms key describe my-app-key", "obsctl kms key describe obs/default --output json"]))
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.describeKey(key)) }
     }
 
     struct Enable: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled master key.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled master key.",
+                                                        discussion: Manual.discussion(examples: ["obsctl kms key enable my-app-key"]))
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.enableKey(key)) }
     }
 
     struct Disable: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a master key: uploads and downloads under it fail until it is enabled again.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        static let configuration = CommandConfiguration(abstract: "Disable a master key: uploads and downloads under it fail until it is enabled again.",
+                                                        discussion: Manual.discussion(examples: ["obsctl kms key disable my-app-key"]))
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.disableKey(key)) }
     }
@@ -87,16 +102,20 @@ extension Obsctl.KMS.Key {
     struct ScheduleDeletion: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Schedule a master key for deletion in 7 to 1096 days. After that date its material is destroyed and its objects are unrecoverable.",
-            discussion: "Example:\n  obsctl kms key schedule-deletion my-app-key --days 30")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+            discussion: Manual.discussion(examples: ["obsctl kms key schedule-deletion my-app-key --days 30"]))
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @Option(help: "Days until deletion, 7 to 1096.") var days: Int
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.scheduleKeyDeletion(key, pendingDays: days)) }
     }
 
     struct CancelDeletion: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a scheduled deletion. The key comes back disabled; enable it to use it.")
-        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key")) var key: String
+        static let configuration = CommandConfiguration(abstract: "Cancel a scheduled deletion. The key comes back disabled; enable it to use it.",
+                                                        discussion: Manual.discussion(examples: [
+                                                            "obsctl kms key cancel-deletion my-app-key",
+                                                            "obsctl kms key enable my-app-key",
+                                                        ]))
+        @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.cancelKeyDeletion(key)) }
     }

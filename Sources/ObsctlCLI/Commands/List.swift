@@ -7,16 +7,15 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "ls",
             abstract: "List buckets, or the objects and prefixes in a bucket.",
-            discussion: """
-            Text columns: last modified (UTC), size in bytes, encryption, key. Prefixes show as PRE.
+            discussion: Manual.discussion([
+                "Text columns: last modified (UTC), size in bytes, encryption, key. Prefixes show as PRE.",
+            ], examples: [
+                "obsctl ls",
+                "obsctl ls obs://secure/2026/",
+                "obsctl ls obs://secure --recursive --output json",
+            ]))
 
-            Examples:
-              obsctl ls
-              obsctl ls obs://secure/2026/
-              obsctl ls obs://secure --recursive --output json
-            """)
-
-        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location")) var location: String?
+        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location"), completion: .obsObject) var location: String?
         @Flag(name: [.short, .long], help: "List every object under the prefix instead of rolling up at '/'.") var recursive = false
         @OptionGroup var global: GlobalOptions
 
@@ -47,16 +46,15 @@ extension Obsctl {
     struct Stat: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show an object's size, type, ETag, metadata and encryption (mode, KMS key, SSE-C key MD5, origin).",
-            discussion: """
-            An SSE-C object needs its key here too; a wrong key is refused, so stat can check a key before a \
-            large download.
+            discussion: Manual.discussion([
+                "An SSE-C object needs its key here too; a wrong key is refused, so stat can check a key before a "
+                    + "large download.",
+            ], examples: [
+                "obsctl stat obs://secure/2026/report.pdf",
+                "obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json",
+            ]))
 
-            Examples:
-              obsctl stat obs://secure/2026/report.pdf
-              obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json
-            """)
-
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object")) var object: String
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject) var object: String
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var global: GlobalOptions
 
@@ -80,9 +78,9 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "rm",
             abstract: "Delete an object, or every object under a prefix with --recursive.",
-            discussion: "Examples:\n  obsctl rm obs://docs/old.txt\n  obsctl rm obs://docs/2024/ --recursive")
+            discussion: Manual.discussion(examples: ["obsctl rm obs://docs/old.txt", "obsctl rm obs://docs/2024/ --recursive"]))
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object")) var object: String
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object"), completion: .obsObject) var object: String
         @Flag(name: [.short, .long], help: "Delete every object under the prefix.") var recursive = false
         @OptionGroup var global: GlobalOptions
 

@@ -26,7 +26,7 @@ enum ExpectedSSE: String, ExpressibleByArgument, CaseIterable {
 struct SSEOptions: ParsableArguments {
     @Option(help: "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.")
     var sse: SSEModeArgument?
-    @Option(help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"))
+    @Option(help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey)
     var kmsKeyId: String?
     @Option(help: "Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).")
     var expectSse: ExpectedSSE?
@@ -83,19 +83,18 @@ extension Obsctl {
     struct Upload: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Upload files (or stdin) to OBS, optionally with server-side encryption.",
-            discussion: """
-            The destination obs://BUCKET/KEY names the object; obs://BUCKET/PREFIX/ (or several sources, or \
-            --recursive) puts each file under that prefix. '-' reads stdin.
-
-            Examples:
-              obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms
-              obsctl upload ./site obs://web/ --recursive --sse obs
-              obsctl upload db.dump obs://vault/db.dump --sse c --sse-c-key-file key.bin
-              pg_dump db | obsctl upload - obs://vault/db.sql --sse kms --kms-key-id my-app-key
-            """)
+            discussion: Manual.discussion([
+                "The destination obs://BUCKET/KEY names the object; obs://BUCKET/PREFIX/ (or several sources, or "
+                    + "--recursive) puts each file under that prefix. '-' reads stdin.",
+            ], examples: [
+                "obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms",
+                "obsctl upload ./site obs://web/ --recursive --sse obs",
+                "obsctl upload db.dump obs://vault/db.dump --sse c --sse-c-key-file key.bin",
+                "pg_dump db | obsctl upload - obs://vault/db.sql --sse kms --kms-key-id my-app-key",
+            ]))
 
         @Argument(help: ArgumentHelp("Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.",
-                                     valueName: "path... destination"), completion: .file())
+                                     valueName: "path... destination"), completion: .pathOrObject)
         var arguments: [String] = []
         @Flag(name: [.short, .long], help: "Upload directories with everything below them.") var recursive = false
         @OptionGroup var sseOptions: SSEOptions

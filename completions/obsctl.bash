@@ -643,7 +643,7 @@ _obsctl_download() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -657,6 +657,12 @@ _obsctl_download() {
         ;;
     '--sse-c-key-encoding')
         __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--part-size')
+        return
+        ;;
+    '--parallel')
         return
         ;;
     '--output')

@@ -45,7 +45,7 @@ function __obsctl_parse_tokens -S
         case 'upload'
             __obsctl_parse_subcommand -r 1 'r/recursive' 'sse=' 'kms-key-id=' 'expect-sse=' 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'content-type=' 'metadata=+' 'multipart-threshold=' 'part-size=' 'parallel=' 'output=' 'q/quiet' 'endpoint=' 'region=' 'profile=' 'signature=' 'addressing=' 'ca-bundle=' 'insecure' 'retries=' 'timeout=' 'debug' 'version' 'h/help'
         case 'download'
-            __obsctl_parse_subcommand 2 'r/recursive' 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'output=' 'q/quiet' 'endpoint=' 'region=' 'profile=' 'signature=' 'addressing=' 'ca-bundle=' 'insecure' 'retries=' 'timeout=' 'debug' 'version' 'h/help'
+            __obsctl_parse_subcommand 2 'r/recursive' 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'part-size=' 'parallel=' 'output=' 'q/quiet' 'endpoint=' 'region=' 'profile=' 'signature=' 'addressing=' 'ca-bundle=' 'insecure' 'retries=' 'timeout=' 'debug' 'version' 'h/help'
         case 'cp'
             __obsctl_parse_subcommand 2 'r/recursive' 'sse=' 'kms-key-id=' 'expect-sse=' 'sse-c-key-file=' 'sse-c-key-env=' 'sse-c-key-encoding=' 'source-sse-c-key-file=' 'source-sse-c-key-env=' 'source-sse-c-key-encoding=' 'content-type=' 'metadata=+' 'multipart-threshold=' 'part-size=' 'parallel=' 'output=' 'q/quiet' 'endpoint=' 'region=' 'profile=' 'signature=' 'addressing=' 'ca-bundle=' 'insecure' 'retries=' 'timeout=' 'debug' 'version' 'h/help'
         case 'ls'
@@ -292,6 +292,8 @@ complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options 
 complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" sse-c-key-file' -l 'sse-c-key-file' -d 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' -rF
 complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" sse-c-key-env' -l 'sse-c-key-env' -d 'Environment variable holding the SSE-C key (hex or base64).' -rfka ''
 complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" sse-c-key-encoding' -l 'sse-c-key-encoding' -d 'How the SSE-C key is encoded: auto, raw, base64 or hex.' -rfka 'auto raw base64 hex'
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" part-size' -l 'part-size' -d 'Range size for parallel remote downloads (default 16M). Sizes take K, M, G suffixes.' -rfka ''
+complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" parallel' -l 'parallel' -d 'Ranges downloaded at once (remote endpoints).' -rfka ''
 complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" output' -l 'output' -d 'Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).' -rfka 'text json'
 complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" q quiet' -s 'q' -l 'quiet' -d 'Print nothing on stderr but errors.'
 complete -c 'obsctl' -n '__obsctl_should_offer_completions_for_flags_or_options "obsctl download" endpoint' -l 'endpoint' -d 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' -rfka ''

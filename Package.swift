@@ -17,11 +17,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // libcurl's header only: the library is loaded with dlopen on first remote use (see Sources/CCurl/shim.h).
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // Linux calls Swift's Glibc module leaves out (sync_file_range).
+        // What Swift's Glibc module leaves out: sync_file_range, the CPU's CRC32C instruction.
         .systemLibrary(name: "CSystem"),
 
         // OpenSSL EVP wrappers: AES-256-GCM, HKDF, HMAC, digests, RNG, secret bytes. No I/O.
-        .target(name: "OBSCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "OBSCrypto", dependencies: ["COpenSSL", "CSystem"]),
         // Shared vocabulary and the storage protocol both backends implement.
         .target(name: "OBSCore", dependencies: ["OBSCrypto", "CSystem"]),
         // Request signers (OBS, AWS V2, AWS SigV4, presigned forms): pure functions of request, credentials, time.

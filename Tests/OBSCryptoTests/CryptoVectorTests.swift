@@ -13,6 +13,28 @@ struct CryptoVectorTests {
         #expect(Hex.encode(d.finalize()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test func crc32cCheckValueAndStreaming() {
+        // The CRC-32C check value (RFC 3720 B.4 family): "123456789" -> E3069283; S3 sends it as base64 of the big-endian bytes.
+        #expect(CRC32C.checksum(Array("123456789".utf8)).value == 0xE306_9283)
+        #expect(CRC32C.checksum(Array("123456789".utf8)).base64 == "4waSgw==")
+        #expect(CRC32C.checksum([UInt8]()).value == 0)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)).value == 0x8A91_36AA)  // RFC 3720 B.4: 32 bytes of zeros
+        // Streaming in uneven pieces equals one shot, and the CPU instruction equals the portable loop.
+        let data = Random.bytes(100_003)
+        var pieces = CRC32C()
+        data.withUnsafeBytes { b in
+            var i = 0
+            for step in [1, 7, 8, 9, 4096, 65_537] where i < b.count {
+                pieces.update(UnsafeRawBufferPointer(rebasing: b[i..<min(b.count, i + step)])); i += step
+            }
+            pieces.update(UnsafeRawBufferPointer(rebasing: b[min(i, b.count)...]))
+        }
+        var portable = CRC32C()
+        data.withUnsafeBytes { portable.update($0, hardware: 0) }
+        #expect(pieces.value == CRC32C.checksum(data).value)
+        #expect(portable.value == CRC32C.checksum(data).value)
+    }
+
     @Test func hmacRFC4231Case2AndRFC2202() {
         let key = Array("Jefe".utf8), data = Array("what do ya want for nothing?".utf8)
         #expect(Hex.encode(HMAC.sha256(key: key, data: data)) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")

@@ -211,7 +211,7 @@ _obsctl_bucket_create() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--location --storage-class --sse --kms-key-id --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--location --storage-class --sse --kms-key-id --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -232,7 +232,11 @@ _obsctl_bucket_create() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -270,13 +274,17 @@ _obsctl_bucket_list() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -314,13 +322,17 @@ _obsctl_bucket_delete() {
     repeating_flags=()
     non_repeating_flags=(--force -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -389,13 +401,17 @@ _obsctl_bucket_encryption_show() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -441,7 +457,7 @@ _obsctl_bucket_encryption_enable() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse --kms-key-id --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -455,7 +471,11 @@ _obsctl_bucket_encryption_enable() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -501,13 +521,17 @@ _obsctl_bucket_encryption_disable() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -553,7 +577,7 @@ _obsctl_upload() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -597,7 +621,11 @@ _obsctl_upload() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -643,7 +671,7 @@ _obsctl_download() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -666,7 +694,11 @@ _obsctl_download() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -716,7 +748,7 @@ _obsctl_cp() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -771,7 +803,11 @@ _obsctl_cp() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -821,13 +857,17 @@ _obsctl_ls() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -873,7 +913,7 @@ _obsctl_stat() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -890,7 +930,11 @@ _obsctl_stat() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -936,13 +980,17 @@ _obsctl_rm() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1034,7 +1082,7 @@ _obsctl_kms_key_create() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--alias --description --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--alias --description --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1046,7 +1094,11 @@ _obsctl_kms_key_create() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1084,13 +1136,17 @@ _obsctl_kms_key_list() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1128,13 +1184,17 @@ _obsctl_kms_key_describe() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1180,13 +1240,17 @@ _obsctl_kms_key_enable() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1232,13 +1296,17 @@ _obsctl_kms_key_disable() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1284,7 +1352,7 @@ _obsctl_kms_key_schedule-deletion() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--days --output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--days --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1293,7 +1361,11 @@ _obsctl_kms_key_schedule-deletion() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1339,13 +1411,17 @@ _obsctl_kms_key_cancel-deletion() {
     repeating_flags=()
     non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
         return
         ;;
     '--endpoint')
@@ -1414,7 +1490,7 @@ _obsctl_config_set() {
     repeating_flags=()
     non_repeating_flags=(--from-stdin --version -h --help)
     repeating_options=()
-    non_repeating_options=(--from-env --profile)
+    non_repeating_options=(--from-env --profile --output)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -1426,6 +1502,10 @@ _obsctl_config_set() {
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion config set -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
     esac
 }
 
@@ -1433,13 +1513,17 @@ _obsctl_config_get() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--profile)
+    non_repeating_options=(--profile --output)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion config get -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
         return
         ;;
     esac
@@ -1459,7 +1543,7 @@ _obsctl_config_list() {
         return
         ;;
     '--output')
-        __obsctl_add_completions -W 'text'$'\n''json'
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
         return
         ;;
     esac

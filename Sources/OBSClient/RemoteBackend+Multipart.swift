@@ -8,6 +8,11 @@ import OBSXML
 extension RemoteBackend {
     struct UploadedParts { var etags: [(number: Int, etag: String)]; var size: Int64 }
 
+    /// Called right after each Initiate with an action that aborts that upload on a connection of its own; the
+    /// closure it returns is called when the upload is over (completed or aborted). The CLI sets it once, at
+    /// start-up, so that its SIGINT handler can abort uploads in flight and leave no parts billing.
+    nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> Void) -> @Sendable () -> Void)?
+
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
     func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], file: RewindableFileSource,
                          plan: MultipartPlan) async throws -> HTTPResponse {
@@ -78,6 +83,12 @@ extension RemoteBackend {
         }
         let initiated = try serialised { try performBlocking(op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0) }
         let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
+        let abortOperation = UncheckedBox(op("DELETE", [("uploadId", uploadID)], [], .empty, false))
+        let ended = Self.multipartUploadStarted? { [self] in
+            guard let transport = try? CurlTransport(options: configuration.transport) else { return }
+            _ = try? performBlocking(abortOperation.value, sink: nil, transport: transport)
+        }
+        defer { ended?() }
         do {
             let uploaded = try parts(uploadID)
             let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags)

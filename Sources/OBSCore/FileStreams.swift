@@ -8,6 +8,9 @@ import Glibc
 public class FileDescriptorSource: ByteSource {
     fileprivate let fd: Int32
     fileprivate let path: String
+    /// Counts the bytes read, for a progress display; a rewind takes back what was read since the start, so a
+    /// retried upload is not counted twice. Ranges made by `range(offset:length:)` count into the same counter.
+    public var counter: TransferCounter?
     public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
 
     /// A rewindable source when `fd` is a regular file, else a plain one (a pipe can be read once).
@@ -22,7 +25,7 @@ public class FileDescriptorSource: ByteSource {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
+            if n >= 0 { counter?.add(Int64(n)); return n }
             if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
         }
     }
@@ -40,13 +43,14 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     }
 
     public func rewind() throws {
+        if let counter { let at = lseek(fd, 0, SEEK_CUR); if at > off_t(start) { counter.add(-Int64(at - off_t(start))) } }
         guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// `length` bytes from `offset` (relative to this source's start), read with pread: independent of this
     /// source's position, so several ranges can be read by several threads at once.
     public func range(offset: Int64, length: Int64) -> FileRangeSource {
-        FileRangeSource(fd: fd, path: path, offset: start + offset, length: length)
+        FileRangeSource(fd: fd, path: path, offset: start + offset, length: length, counter: counter)
     }
 }
 
@@ -57,9 +61,10 @@ public final class FileRangeSource: RewindableByteSource {
     private let offset: Int64
     public let length: Int64
     private var position: Int64 = 0
+    private let counter: TransferCounter?
 
-    init(fd: Int32, path: String, offset: Int64, length: Int64) {
-        self.fd = fd; self.path = path; self.offset = offset; self.length = length
+    init(fd: Int32, path: String, offset: Int64, length: Int64, counter: TransferCounter? = nil) {
+        self.fd = fd; self.path = path; self.offset = offset; self.length = length; self.counter = counter
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -67,13 +72,13 @@ public final class FileRangeSource: RewindableByteSource {
         if want <= 0 { return 0 }
         while true {
             let n = pread(fd, buffer.baseAddress, want, off_t(offset + position))
-            if n > 0 { position += Int64(n); return n }
+            if n > 0 { position += Int64(n); counter?.add(Int64(n)); return n }
             if n == 0 { throw OBSError.localIO("\(path) became shorter while it was being uploaded") }
             if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
         }
     }
 
-    public func rewind() throws { position = 0 }
+    public func rewind() throws { counter?.add(-position); position = 0 }
 }
 
 /// A `ByteSink` over a file descriptor (a regular file or stdout), writing synchronously.

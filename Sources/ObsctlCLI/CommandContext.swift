@@ -14,11 +14,14 @@ struct CommandContext {
     /// The local KMS. Against a remote endpoint `kms` commands still manage the local KMS only, and say so.
     let keyManagement: KeyManagement
     let isRemote: Bool
+    /// How transfers show progress on stderr (`--progress`, `OBSCTL_PROGRESS`, `--quiet`, the terminal).
+    let progressStyle: ProgressStyle
 
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)
         self.output = output
         environment = ProcessInfo.processInfo.environment
+        progressStyle = try ProgressMode.resolve(global.progress, environment: environment).style(quiet: global.quiet, environment: environment)
         let local = try LocalBackend(environment: environment)
         keyManagement = local.kms
         if let remote = try Self.remoteConfiguration(global, environment) {

@@ -33,7 +33,7 @@ public enum ObsctlExitCode: Int32, CaseIterable, Sendable {
         case .transient: return "transient failure after retries"
         case .configuration: return "configuration problem: root key missing, unreadable, too open, or mismatched"
         case .integrity: return "integrity failure: stored data or metadata was modified or damaged"
-        case .interrupted: return "interrupted (SIGINT); temporary files were removed"
+        case .interrupted: return "interrupted (SIGINT; 143 for SIGTERM): multipart uploads in flight aborted, temporary files removed"
         }
     }
 

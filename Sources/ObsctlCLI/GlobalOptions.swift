@@ -7,11 +7,14 @@ extension RemoteConfiguration.Addressing: ExpressibleByArgument {}
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format on stdout: text or json (stable field names, sizes in bytes, RFC 3339 UTC times).")
+    @Option(name: .long, help: "Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).")
     var output: OutputFormat = .text
 
-    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors.")
+    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors (no progress either).")
     var quiet = false
+
+    @Option(help: ArgumentHelp("Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).", valueName: "mode"))
+    var progress: ProgressMode?
 
     @Option(help: ArgumentHelp("OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.", valueName: "url"))
     var endpoint: String?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -97,7 +98,7 @@ public enum ObsctlMain {
 /// `obsctl --endpoint URL ls` is rewritten to `obsctl ls --endpoint URL`, as users of aws and mc expect.
 enum GlobalArguments {
     static let withValue: Set<String> = ["--output", "--endpoint", "--region", "--profile", "--signature", "--addressing", "--ca-bundle",
-                                         "--retries", "--timeout"]
+                                         "--retries", "--timeout", "--progress"]
     static let flags: Set<String> = ["--quiet", "-q", "--insecure", "--debug"]
 
     static func movedAfterSubcommand(_ args: [String]) -> [String] {
@@ -113,30 +114,69 @@ enum GlobalArguments {
     }
 }
 
-/// SIGINT and SIGTERM: remove registered temporary files (half-written downloads), then exit 130 / 143.
+/// SIGINT and SIGTERM: run registered cleanup actions (abort multipart uploads in flight), remove registered
+/// temporary files (half-written downloads), then exit 130 / 143. Cleanup actions run in parallel and get at most
+/// `cleanupDeadline` seconds in all: an unreachable endpoint cannot keep an interrupted obsctl alive.
 enum Interrupts {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var tempFiles: Set<String> = []
+    nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> Void] = [:]
+    nonisolated(unsafe) private static var nextCleanup = 0
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    static let cleanupDeadline: Double = 5
 
     static func install() {
+        // Multipart uploads register their abort here for as long as they are in flight.
+        RemoteBackend.multipartUploadStarted = { abort in
+            let id = registerCleanup(abort)
+            return { unregisterCleanup(id) }
+        }
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                lock.lock()
-                for path in tempFiles { unlink(path) }
-                lock.unlock()
-                Output.stderr("obsctl: interrupted; temporary files removed")
-                _exit(code)
-            }
+            source.setEventHandler { interrupted(code) }
             source.resume()
             sources.append(source)
         }
     }
 
+    private static func interrupted(_ code: Int32) -> Never {
+        lock.lock()
+        let actions = Array(cleanups.values), files = tempFiles
+        cleanups = [:]
+        lock.unlock()
+        var aborted = true
+        if !actions.isEmpty {
+            let group = DispatchGroup()
+            for action in actions {
+                group.enter()
+                Thread { action(); group.leave() }.start()
+            }
+            aborted = group.wait(timeout: .now() + cleanupDeadline) == .success
+        }
+        for path in files { unlink(path) }
+        var message = "obsctl: interrupted; temporary files removed"
+        if !actions.isEmpty {
+            message += aborted ? ", \(actions.count) multipart upload\(actions.count == 1 ? "" : "s") aborted"
+                               : "; aborting \(actions.count) multipart upload\(actions.count == 1 ? "" : "s") did not finish within \(Int(cleanupDeadline)) s (list and abort them with your provider's tools)"
+        }
+        Output.stderr(message)
+        _exit(code)
+    }
+
     static func registerTemp(_ path: String) { lock.lock(); tempFiles.insert(path); lock.unlock() }
     static func unregisterTemp(_ path: String) { lock.lock(); tempFiles.remove(path); lock.unlock() }
+
+    /// Registers an action for an interruption (for example aborting a multipart upload); returns its id.
+    @discardableResult
+    static func registerCleanup(_ action: @escaping @Sendable () -> Void) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        nextCleanup += 1
+        cleanups[nextCleanup] = action
+        return nextCleanup
+    }
+
+    static func unregisterCleanup(_ id: Int) { lock.lock(); cleanups[id] = nil; lock.unlock() }
 
     static func finish(_ code: Int32) -> Never {
         fflush(nil)

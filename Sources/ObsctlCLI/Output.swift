@@ -5,17 +5,21 @@ import ArgumentParser
 import Glibc
 #endif
 
-public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json }
+/// `--output`: `json` prints one document per command; `ndjson` prints listings and recursive transfers as one
+/// compact JSON record per line and object (as each object is done), and any other result as one compact line.
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json, ndjson }
 
 /// Everything a command prints goes through here: results on stdout, messages for people on stderr.
 struct Output {
     let format: OutputFormat
     let quiet: Bool
 
-    var isJSON: Bool { format == .json }
+    /// JSON or NDJSON: no text lines on stdout.
+    var isJSON: Bool { format != .text }
+    var isNDJSON: Bool { format == .ndjson }
 
     /// A line of result data (stdout).
-    func line(_ text: String) { FileHandle.standardOutput.write(Data((Self.printable(text) + "\n").utf8)) }
+    func line(_ text: String) { Progress.clearForMessage(); FileHandle.standardOutput.write(Data((Self.printable(text) + "\n").utf8)) }
 
     /// Control characters (a newline or an escape sequence in an object key) are shown escaped, so one record
     /// stays one line and nothing reaches the terminal as a command.
@@ -28,14 +32,22 @@ struct Output {
         return out
     }
 
-    /// A JSON document (stdout), keys sorted so output is stable.
-    func json(_ value: Any) { FileHandle.standardOutput.write(Data((Self.jsonText(value) + "\n").utf8)) }
+    /// A JSON document (stdout), keys sorted so output is stable; one compact line with `--output ndjson`.
+    func json(_ value: Any) { FileHandle.standardOutput.write(Data((Self.jsonText(value, compact: isNDJSON) + "\n").utf8)) }
 
-    static func jsonText(_ value: Any) -> String {
+    /// One NDJSON record: a compact JSON object on one line (stdout, or stderr when stdout carries object data).
+    func record(_ value: [String: Any], toStderr: Bool = false) {
+        let text = Self.jsonText(value, compact: true) + "\n"
+        if toStderr { Progress.clearForMessage(); FileHandle.standardError.write(Data(text.utf8)) }
+        else { FileHandle.standardOutput.write(Data(text.utf8)) }
+    }
+
+    static func jsonText(_ value: Any, compact: Bool = false) -> String {
         // Every document is built from strings, numbers, bools, arrays and dictionaries: a failure here is a bug,
         // and printing "{}" instead (as this once did) hides it from scripts.
         guard JSONSerialization.isValidJSONObject(value),
-              let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+              let data = try? JSONSerialization.data(withJSONObject: value, options: compact ? [.sortedKeys, .withoutEscapingSlashes]
+                                                                                                 : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
             preconditionFailure("obsctl built a JSON document that cannot be serialised: \(type(of: value))")
         }
         return String(decoding: data, as: UTF8.self)
@@ -48,6 +60,7 @@ struct Output {
     func warn(_ text: String) { Self.stderr("obsctl: warning: " + text) }
 
     static func stderr(_ text: String) {
+        Progress.clearForMessage()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

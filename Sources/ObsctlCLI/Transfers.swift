@@ -68,7 +68,8 @@ enum Transfers {
     }
 
     /// Uploads a local file (or stdin for `-`) to one object, streaming.
-    static func upload(_ ctx: CommandContext, from path: String, to bucket: BucketName, key: ObjectKey, options: UploadOptions) async throws -> ObjectInfo {
+    static func upload(_ ctx: CommandContext, from path: String, to bucket: BucketName, key: ObjectKey, options: UploadOptions,
+                       counter: TransferCounter? = nil) async throws -> ObjectInfo {
         let fd: Int32
         if path == "-" { fd = STDIN_FILENO } else {
             fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -88,13 +89,16 @@ enum Transfers {
         let request = PutObjectRequest(bucket: bucket, key: key, sse: options.sse,
                                        contentType: options.contentType ?? (path == "-" ? "application/octet-stream" : guessContentType(path)),
                                        userMetadata: options.metadata, transfer: options.transfer)
-        return try await ctx.storage.putObject(request, body: FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path))
+        let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
+        source.counter = counter
+        return try await ctx.storage.putObject(request, body: source)
     }
 
     /// Downloads one object to `path` (stdout for `-`). A file is written to a temp file beside it and renamed only
     /// after every byte verified, so a failed download leaves no file and never a partial one.
-    static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String) async throws -> ObjectInfo {
-        if path == "-" { return try await ctx.storage.getObject(request, into: FileDescriptorSink(fd: STDOUT_FILENO, path: "stdout")) }
+    static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil) async throws -> ObjectInfo {
+        func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
+        if path == "-" { return try await ctx.storage.getObject(request, into: counted(FileDescriptorSink(fd: STDOUT_FILENO, path: "stdout"))) }
         if isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
@@ -111,7 +115,7 @@ enum Transfers {
             do {
                 // The sink is released (its writer stopped) at the end of this scope, before fd is closed.
                 let sink = PipelinedFileSink(fd: fd, path: path)
-                info = try await ctx.storage.getObject(request, into: sink)
+                info = try await ctx.storage.getObject(request, into: counted(sink))
                 try sink.finish()
             }
             guard fsync(fd) == 0 else { throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))") }
@@ -129,20 +133,35 @@ enum Transfers {
 
     /// Runs `items` one after another, reporting each failure as it happens and continuing with the rest.
     /// Returns the successful records; throws `CommandFailure` at the end if anything failed.
-    /// `dataOnStdout`: the objects' bytes go to stdout, so the JSON summary goes to stderr instead.
-    static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], dataOnStdout: Bool = false, describe: (Item) -> String,
-                             _ body: (Item) async throws -> [String: Any]) async throws -> [[String: Any]] {
+    /// `verb` and `size` feed the progress display; `body` gets the counter its bytes go to.
+    /// `dataOnStdout`: the objects' bytes go to stdout, so JSON summaries and NDJSON records go to stderr instead.
+    static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
+                             size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
+                             _ body: (Item, TransferCounter) async throws -> [String: Any]) async throws -> [[String: Any]] {
         var done: [[String: Any]] = [], failures: [(String, OBSError)] = []
-        for item in items {
-            do { done.append(try await body(item)) } catch {
+        let sizes = items.map(size)
+        let total: Int64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
+        let progress = Progress(style: ctx.progressStyle, verb: verb, files: items.count, totalBytes: total, environment: ctx.environment)
+        defer { progress.end() }
+        for (i, item) in items.enumerated() {
+            let counter = progress.begin(describe(item), size: sizes[i])
+            do {
+                let record = try await body(item, counter)
+                progress.finish(bytes: (record["size"] as? Int64) ?? counter.value)
+                done.append(record)
+                if ctx.output.isNDJSON { ctx.output.record(["type": "transfer"].merging(record) { a, _ in a }, toStderr: dataOnStdout) }
+            } catch {
+                progress.finish(bytes: nil)
                 let e = error as? OBSError ?? OBSError.localIO("\(error)")
                 if items.count == 1 { throw e }
                 Output.stderr("obsctl: error: \(describe(item)): \(Output.describe(e))")
                 failures.append((describe(item), e))
+                if ctx.output.isNDJSON { ctx.output.record(failureRecord(describe(item), e), toStderr: dataOnStdout) }
             }
         }
-        if ctx.output.isJSON {
-            let summary: [String: Any] = ["transfers": done, "failures": failures.map { ["item": $0.0, "code": $0.1.code, "message": $0.1.message] }]
+        progress.end()
+        if ctx.output.isJSON && !ctx.output.isNDJSON {
+            let summary: [String: Any] = ["transfers": done, "failures": failures.map { failureRecord($0.0, $0.1).filter { $0.key != "type" } }]
             if dataOnStdout { Output.stderr(Output.jsonText(summary)) } else { ctx.output.json(summary) }
         }
         if !failures.isEmpty {
@@ -150,6 +169,11 @@ enum Transfers {
             throw CommandFailure(exitCode: done.isEmpty ? ObsctlExitCode(failures[0].1.category) : .partial)
         }
         return done
+    }
+
+    /// A failed item: `{"type":"failure","item","code","message","exit_code"}`.
+    static func failureRecord(_ item: String, _ e: OBSError) -> [String: Any] {
+        ["type": "failure", "item": item, "code": e.code, "message": e.message, "exit_code": Int(ObsctlExitCode(e.category).rawValue)]
     }
 
     static func record(source: String, destination: String, _ info: ObjectInfo) -> [String: Any] {

@@ -429,4 +429,127 @@ struct ExitCodeTests {
             #expect(content.range(of: key.prefix(43)) == nil, "\(rel) holds the root key")
         }
     }
+
+    @Test("the table, command by command: each command maps its failures to the documented codes, with one error line")
+    func commandByCommand() throws {
+        let sb = try Sandbox("bycmd")
+        try sb.ok(["bucket", "create", "obs://ec-main"])
+        try sb.write("f.bin", randomData(2000))
+        try sb.write("c.key", randomData(32), mode: 0o600)
+        try sb.write("other.key", randomData(32), mode: 0o600)
+        try sb.ok(["upload", "f.bin", "obs://ec-main/plain"])
+        try sb.ok(["upload", "f.bin", "obs://ec-main/ssec", "--sse-c-key-file", "c.key"])
+        try sb.ok(["kms", "key", "create", "--alias", "ec-key"])
+        try sb.ok(["upload", "f.bin", "obs://ec-main/kms", "--sse", "kms", "--kms-key-id", "ec-key"])
+        try sb.ok(["upload", "f.bin", "obs://ec-main/dir/a"])
+        try sb.ok(["upload", "f.bin", "obs://ec-main/default-key", "--sse", "kms"])
+
+        // (command, arguments, code, words the one error line must contain)
+        let cases: [(String, [String], Int32, [String])] = [
+            ("bucket create", ["bucket", "create", "obs://ec-main"], 10, ["already exists"]),
+            ("bucket create", ["bucket", "create", "obs://EC_bad"], 2, ["bucket name"]),
+            ("bucket create", ["bucket", "create", "obs://ec-new", "--sse", "kms", "--kms-key-id", "no-such-key"], 5, ["no-such-key"]),
+            ("bucket list", ["bucket", "list", "--output", "xml"], 2, []),
+            ("bucket delete", ["bucket", "delete", "obs://ec-missing"], 3, []),
+            ("bucket delete", ["bucket", "delete", "obs://ec-main"], 10, ["--force"]),
+            ("bucket encryption show", ["bucket", "encryption", "show", "obs://ec-missing"], 3, []),
+            ("bucket encryption enable", ["bucket", "encryption", "enable", "obs://ec-main", "--sse", "kms", "--kms-key-id", "no-such-key"], 5, []),
+            ("bucket encryption enable", ["bucket", "encryption", "enable", "obs://ec-main"], 2, ["--sse"]),
+            ("bucket encryption disable", ["bucket", "encryption", "disable", "obs://ec-missing"], 3, []),
+            ("upload", ["upload", "missing.bin", "obs://ec-main/x"], 3, ["missing.bin"]),
+            ("upload", ["upload", "f.bin", "obs://ec-main/x", "--sse", "c"], 7, ["--sse-c-key-file"]),
+            ("upload", ["upload", "f.bin", "obs://ec-main/x", "--sse", "kms", "--kms-key-id", "no-such-key"], 5, []),
+            ("upload", ["upload", "f.bin", "obs://ec-main/x", "--expect-sse", "kms"], 6, ["--expect-sse"]),
+            ("upload", ["upload", "f.bin", "obs://ec-missing/x"], 3, []),
+            ("download", ["download", "obs://ec-main/missing", "out.bin"], 3, []),
+            ("download", ["download", "obs://ec-main/ssec", "out.bin"], 7, ["SSE-C"]),
+            ("download", ["download", "obs://ec-main/ssec", "out.bin", "--sse-c-key-file", "other.key"], 7, ["does not match"]),
+            ("download", ["download", "obs://ec-main/plain", "f.bin/below"], 1, []),
+            ("download", ["download", "obs://ec-main/dir/", "-", "--recursive"], 2, ["directory"]),
+            ("cp", ["cp", "f.bin", "g.bin"], 2, ["obs://"]),
+            ("cp", ["cp", "obs://ec-main/missing", "obs://ec-main/y"], 3, []),
+            ("cp", ["cp", "obs://ec-main/plain", "obs://ec-main/y", "--expect-sse", "c"], 6, []),
+            ("cp", ["cp", "obs://ec-main/ssec", "obs://ec-main/y"], 7, []),
+            ("ls", ["ls", "obs://ec-missing"], 3, []),
+            ("ls", ["ls", "ec-main"], 2, ["obs://"]),
+            ("stat", ["stat", "obs://ec-main/missing"], 3, []),
+            ("stat", ["stat", "obs://ec-main/ssec", "--sse-c-key-file", "other.key"], 7, []),
+            ("rm", ["rm", "obs://ec-main/missing"], 3, []),
+            ("rm", ["rm", "obs://ec-missing/dir/", "--recursive"], 3, []),
+            ("kms key create", ["kms", "key", "create", "--alias", "ec-key"], 10, ["ec-key"]),
+            ("kms key list", ["kms", "key", "list", "--bogus"], 2, []),
+            ("kms key describe", ["kms", "key", "describe", "no-such-key"], 5, ["no-such-key"]),
+            ("kms key enable", ["kms", "key", "enable", "no-such-key"], 5, []),
+            ("kms key disable", ["kms", "key", "disable", "obs/default"], 5, ["obs/default"]),
+            ("kms key schedule-deletion", ["kms", "key", "schedule-deletion", "ec-key", "--days", "3"], 2, ["7"]),
+            ("kms key cancel-deletion", ["kms", "key", "cancel-deletion", "no-such-key"], 5, []),
+            ("config get", ["config", "get", "region", "--profile", "nothing-here"], 3, ["config set"]),
+            ("config set", ["config", "set", "secret_access_key", "s3cr3t"], 2, ["--from-env"]),
+            ("config list", ["config", "list", "--output", "yaml"], 2, []),
+        ]
+        for (command, args, code, words) in cases {
+            let r = try sb.run(args)
+            #expect(!r.signaled && r.status == code, "\(command): \(args) should exit \(code): \(r)")
+            expectError(r, code, contains: words)
+        }
+        // Every top-level and leaf command was exercised.
+        let exercised = Set(cases.map(\.0))
+        for command in ["bucket create", "bucket list", "bucket delete", "bucket encryption show", "bucket encryption enable",
+                        "bucket encryption disable", "upload", "download", "cp", "ls", "stat", "rm", "kms key create", "kms key list",
+                        "kms key describe", "kms key enable", "kms key disable", "kms key schedule-deletion", "kms key cancel-deletion",
+                        "config get", "config set", "config list"] {
+            #expect(exercised.contains(command), "\(command) has no exit-code case")
+        }
+        // Failed downloads and refused copies left nothing behind.
+        #expect(!sb.exists("out.bin") && !sb.exists("g.bin"))
+        expectError(try sb.run(["bucket", "encryption", "show", "obs://ec-new"]), 3)
+
+        // 8 partial, for each recursive command; 12 configuration, for a command of each kind.
+        try sb.write("tree/ok.txt", Data("ok".utf8))
+        let partials = [["upload", "tree/ok.txt", "missing.txt", "obs://ec-main/p/"], ["download", "obs://ec-main/mix/", "mixdir", "--recursive"],
+                        ["cp", "obs://ec-main/mix/", "obs://ec-main/mix2/", "--recursive"]]
+        try sb.ok(["upload", "f.bin", "obs://ec-main/mix/plain"])
+        try sb.ok(["upload", "f.bin", "obs://ec-main/mix/ssec", "--sse-c-key-file", "c.key"])
+        for args in partials {
+            let r = try sb.run(args)
+            #expect(!r.signaled && r.status == 8, "\(r)")
+            // One error line for the failed item, then the count.
+            #expect(r.stderrLines.count == 2 && r.stderrLines[0].hasPrefix("obsctl: error:") && r.stderrLines[1] == "1 succeeded, 1 failed", "\(r)")
+        }
+        for args in [["kms", "key", "list"], ["upload", "f.bin", "obs://ec-main/z", "--sse", "obs"], ["download", "obs://ec-main/kms", "-"]] {
+            expectError(try sb.run(args, env: ["OBSCTL_LOCAL_ROOT_KEY": "short"]), 12, contains: ["OBSCTL_LOCAL_ROOT_KEY"])
+        }
+    }
+
+    @Test("the README, --help and ExitCodes.swift list the same codes")
+    func tableIsDocumented() throws {
+        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md").path, encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Exit codes").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let readmeCodes = Set(section.split(separator: "\n").compactMap { line -> Int32? in
+            guard line.hasPrefix("| ") else { return nil }
+            return Int32(line.dropFirst(2).prefix { $0.isNumber })
+        })
+        let help = try Sandbox("help").ok(["--help"]).out
+        let helpTable = try #require(help.components(separatedBy: "EXIT CODES:").dropFirst().first)
+        let helpCodes = Set(helpTable.split(separator: "\n").compactMap { Int32($0.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber }) })
+        let expected: Set<Int32> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 130]
+        #expect(helpCodes == expected, "obsctl --help lists \(helpCodes.sorted())")
+        #expect(readmeCodes == expected, "README lists \(readmeCodes.sorted())")
+        #expect(section.contains("143 for SIGTERM"))
+    }
+
+    @Test("obsctl never prompts: a destructive command without its flag fails at once naming it, with CI set, without, and on a terminal")
+    func neverPrompts() throws {
+        let sb = try Sandbox("prompt")
+        try sb.ok(["bucket", "create", "obs://full"])
+        try sb.write("f.txt", Data("x".utf8))
+        try sb.ok(["upload", "f.txt", "obs://full/x"])
+        expectError(try sb.run(["bucket", "delete", "obs://full"], env: ["CI": "true"]), 10, contains: ["--force"])
+        expectError(try sb.run(["bucket", "delete", "obs://full"]), 10, contains: ["--force"])
+        let tty = try ProgressTests.underTerminal(sb, "\"$OBSCTL\" bucket delete obs://full")
+        #expect(tty.status == 10 && tty.text.contains("--force") && !tty.text.contains("?"), "\(tty.text)")
+        #expect(try sb.json(["stat", "obs://full/x"])["key"] as? String == "x")
+        #expect(try sb.json(["bucket", "delete", "obs://full", "--force"])["objects_deleted"] as? Int == 1)
+    }
 }

@@ -54,6 +54,7 @@ extension Obsctl.Bucket {
 
         func run(_ ctx: CommandContext) async throws {
             let buckets = try await ctx.storage.listBuckets()
+            if ctx.output.isNDJSON { for b in buckets { ctx.output.record(JSONShape.bucket(b).merging(["type": "bucket"]) { a, _ in a }) }; return }
             if ctx.output.isJSON { ctx.output.json(["buckets": buckets.map(JSONShape.bucket)]); return }
             for b in buckets {
                 ctx.output.line("\(JSONShape.time(b.created))  \(b.location)  \(b.storageClass.rawValue.lowercased())  \(TextShape.encryption(b.encryption))  obs://\(b.name)")

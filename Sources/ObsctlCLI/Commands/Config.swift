@@ -43,6 +43,7 @@ extension Obsctl.Config {
         @Option(help: ArgumentHelp("Read the value from this environment variable.", valueName: "var")) var fromEnv: String?
         @Flag(help: "Read the value from the first line of stdin.") var fromStdin = false
         @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
+        @Option(name: .long, help: "Output format on stdout: text (nothing), json or ndjson.") var output: OutputFormat = .text
 
         func run() async throws {
             let sources = [value != nil, fromEnv != nil, fromStdin].filter { $0 }.count
@@ -60,6 +61,7 @@ extension Obsctl.Config {
             let name = Obsctl.Config.profileName(profile)
             try file.set(profile: name, key: key, value: v)
             try file.save()
+            if output != .text { Output(format: output, quiet: false).json(["profile": name, "key": key, "path": file.path, "secret": ConfigFile.secretKeys.contains(key)] as [String: Any]) }
             Output.stderr("set \(key) in profile [\(name)] of \(file.path)")
         }
     }
@@ -70,12 +72,18 @@ extension Obsctl.Config {
             discussion: Manual.discussion(examples: ["obsctl config get endpoint", "obsctl config get region --profile prod"]))
         @Argument(help: ArgumentHelp("The key.", valueName: "key")) var key: String
         @Option(help: "The profile (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
+        @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
             let name = Obsctl.Config.profileName(profile)
             guard let v = file.sections[name]?[key] else {
-                throw OBSError(code: "NotFound", message: "'\(key)' is not set in profile [\(name)] of \(file.path)", httpStatus: 0, category: .notFound)
+                throw OBSError(code: "NotFound", message: "'\(key)' is not set in profile [\(name)] of \(file.path); set it with 'obsctl config set \(key) ...'",
+                               httpStatus: 0, category: .notFound)
+            }
+            if output != .text {
+                Output(format: output, quiet: false).json(["profile": name, "key": key, "value": Obsctl.Config.shown(key, v), "path": file.path])
+                return
             }
             print(Obsctl.Config.shown(key, v))
         }
@@ -86,15 +94,15 @@ extension Obsctl.Config {
             abstract: "List profiles and their keys (secrets show as hidden).",
             discussion: Manual.discussion(examples: ["obsctl config list", "obsctl config list --profile prod --output json"]))
         @Option(help: "Only this profile.", completion: .profile) var profile: String?
-        @Option(name: .long, help: "Output format on stdout: text or json.") var output: OutputFormat = .text
+        @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
             let names = profile.map { [$0] } ?? file.sections.keys.sorted()
-            if output == .json {
+            if output != .text {
                 var out: [String: Any] = [:]
                 for n in names { out[n] = (file.sections[n] ?? [:]).mapValues { $0 }.reduce(into: [String: String]()) { $0[$1.key] = Obsctl.Config.shown($1.key, $1.value) } }
-                Output(format: .json, quiet: false).json(["path": file.path, "profiles": out] as [String: Any])
+                Output(format: output, quiet: false).json(["path": file.path, "profiles": out] as [String: Any])
                 return
             }
             for n in names {

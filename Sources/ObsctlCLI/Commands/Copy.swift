@@ -64,9 +64,11 @@ extension Obsctl {
             let metadata = try parseMetadata(attributes.metadata)
             let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
             var pairs: [(ObjectKey, ObjectKey)] = []
+            var sizes: [String: Int64] = [:]
             if recursive {
                 let prefix = Transfers.directoryPrefix(src.path), target = Transfers.directoryPrefix(dst.path)
                 for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
+                    sizes[o.key.value] = o.size
                     pairs.append((o.key, try ObjectKey(target + o.key.value.dropFirst(prefix.count))))
                 }
             } else {
@@ -74,7 +76,7 @@ extension Obsctl {
                 let target = dst.path.isEmpty || dst.path.hasSuffix("/") ? try ObjectKey(dst.path + Transfers.baseName(key.value)) : try dst.objectKey()
                 pairs = [(key, target)]
             }
-            _ = try await Transfers.runAll(ctx, pairs, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair in
+            _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] }, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
                 let request = CopyObjectRequest(
                     source: GetObjectRequest(bucket: src.bucket, key: pair.0, customerKey: sourceKey),
                     destination: PutObjectRequest(bucket: dst.bucket, key: pair.1, sse: sse,

@@ -32,7 +32,7 @@ extension Obsctl {
 
         static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool, customerKey: CustomerKey?,
                              transfer: TransferOptions = TransferOptions()) async throws {
-            struct Item { var key: ObjectKey; var target: String }
+            struct Item { var key: ObjectKey; var target: String; var size: Int64? = nil }
             var items: [Item] = []
             if recursive {
                 guard path != "-" else { throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory") }
@@ -44,7 +44,7 @@ extension Obsctl {
                         items.append(Item(key: o.key, target: ""))
                         continue
                     }
-                    items.append(Item(key: o.key, target: (path as NSString).appendingPathComponent(rel)))
+                    items.append(Item(key: o.key, target: (path as NSString).appendingPathComponent(rel), size: o.size))
                 }
                 if items.isEmpty { ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)") }
             } else {
@@ -57,15 +57,22 @@ extension Obsctl {
                     }
                     target = (path as NSString).appendingPathComponent(name)
                 }
-                items = [Item(key: key, target: target)]
+                // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
+                var size: Int64? = nil
+                if ctx.progressStyle == .bar {
+                    size = try? await ctx.storage.headObject(GetObjectRequest(bucket: src.bucket, key: key, customerKey: customerKey)).size
+                }
+                items = [Item(key: key, target: target, size: size)]
             }
             let skipped = items.filter { $0.target.isEmpty }.count
             let downloads = items.filter { !$0.target.isEmpty }
             // Unsafe keys were reported above: with nothing else to do that is a usage problem, else a partial one.
             if skipped > 0 && downloads.isEmpty { throw CommandFailure(exitCode: .usage) }
             do {
-                _ = try await Transfers.runAll(ctx, downloads, dataOnStdout: path == "-", describe: { "obs://\(src.bucket)/\($0.key)" }) { item in
-                    let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer), to: item.target)
+                _ = try await Transfers.runAll(ctx, downloads, verb: "download", dataOnStdout: path == "-", size: { $0.size },
+                                               describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in
+                    let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer),
+                                                            to: item.target, counter: counter)
                     if !ctx.output.isJSON && item.target != "-" {
                         ctx.output.line("download: obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
                     }

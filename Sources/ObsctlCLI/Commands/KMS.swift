@@ -68,6 +68,7 @@ extension Obsctl.KMS.Key {
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.noteLocalOnly(ctx)
             let keys = try ctx.keyManagement.listKeys()
+            if ctx.output.isNDJSON { for k in keys { ctx.output.record(JSONShape.key(k).merging(["type": "key"]) { a, _ in a }) }; return }
             if ctx.output.isJSON { ctx.output.json(["keys": keys.map(JSONShape.key)]); return }
             for k in keys {
                 ctx.output.line("\(k.keyID)  \(k.state.displayName.padding(toLength: 16, withPad: " ", startingAt: 0))  \(k.alias ?? "-")")

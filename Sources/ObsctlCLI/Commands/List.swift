@@ -29,8 +29,16 @@ extension Obsctl {
             repeat {
                 let page = try await ctx.storage.listObjects(bucket: url.bucket, prefix: url.path, delimiter: recursive ? nil : "/",
                                                              marker: marker, maxKeys: 1000)
-                objects += page.objects; prefixes += page.commonPrefixes; marker = page.nextMarker
+                marker = page.nextMarker
+                if ctx.output.isNDJSON {
+                    // One record per line as each page arrives: a listing of millions of keys never waits or piles up.
+                    for p in page.commonPrefixes { ctx.output.record(["type": "prefix", "bucket": url.bucket.value, "prefix": p]) }
+                    for o in page.objects { ctx.output.record(JSONShape.object(o).merging(["type": "object"]) { a, _ in a }) }
+                    continue
+                }
+                objects += page.objects; prefixes += page.commonPrefixes
             } while marker != nil
+            if ctx.output.isNDJSON { return }
             if ctx.output.isJSON {
                 ctx.output.json(["bucket": url.bucket.value, "prefix": url.path, "objects": objects.map(JSONShape.object), "prefixes": prefixes])
                 return
@@ -89,7 +97,8 @@ extension Obsctl {
             guard recursive else {
                 let key = try url.objectKey()
                 try await ctx.storage.deleteObject(bucket: url.bucket, key: key)
-                if ctx.output.isJSON { ctx.output.json(["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()] as [String: Any]) }
+                if ctx.output.isNDJSON { ctx.output.record(Self.deletedRecord(url.bucket, key)) }
+                else if ctx.output.isJSON { ctx.output.json(["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()] as [String: Any]) }
                 else { ctx.output.line("delete: obs://\(url.bucket)/\(key)") }
                 return
             }
@@ -99,15 +108,23 @@ extension Obsctl {
             if keys.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to delete under \(url)") }
         }
 
+        /// `{"type":"deleted","bucket","key","url"}`, one NDJSON line per deleted object.
+        static func deletedRecord(_ bucket: BucketName, _ key: ObjectKey) -> [String: Any] {
+            ["type": "deleted", "bucket": bucket.value, "key": key.value, "url": "obs://\(bucket)/\(key.value)"]
+        }
+
         /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
         static func deleteAll(_ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey]) async throws {
             let failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys)
             let failedKeys = Set(failed.map(\.key))
             let deleted = keys.filter { !failedKeys.contains($0) }
             for f in failed { Output.stderr("obsctl: error: obs://\(bucket)/\(f.key): \(Output.describe(f.error))") }
-            if ctx.output.isJSON {
+            if ctx.output.isNDJSON {
+                for k in deleted { ctx.output.record(deletedRecord(bucket, k)) }
+                for f in failed { ctx.output.record(Transfers.failureRecord("obs://\(bucket)/\(f.key.value)", f.error)) }
+            } else if ctx.output.isJSON {
                 let deletedURLs: [String] = deleted.map { "obs://\(bucket)/\($0.value)" }
-                let failures: [[String: String]] = failed.map { ["item": "obs://\(bucket)/\($0.key.value)", "code": $0.error.code, "message": $0.error.message] }
+                let failures: [[String: Any]] = failed.map { Transfers.failureRecord("obs://\(bucket)/\($0.key.value)", $0.error).filter { $0.key != "type" } }
                 ctx.output.json(["deleted": deletedURLs, "failures": failures] as [String: Any])
             } else {
                 for k in deleted { ctx.output.line("delete: obs://\(bucket)/\(k)") }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `--expect-sse`: what the stored object must report after the write.
 enum ExpectedSSE: String, ExpressibleByArgument, CaseIterable {
@@ -117,8 +120,8 @@ extension Obsctl {
                                                   contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata),
                                                   transfer: try tuning.options())
             let items = try Self.plan(paths: paths, destination: dest, recursive: recursive)
-            let records = try await Transfers.runAll(ctx, items, describe: { $0.source }) { item in
-                let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options)
+            let records = try await Transfers.runAll(ctx, items, verb: "upload", size: { Self.fileSize($0.source) }, describe: { $0.source }) { item, counter in
+                let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
                 try sseOptions.expectSse?.check(info)
                 if !ctx.output.isJSON { ctx.output.line("upload: \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))") }
                 return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
@@ -127,6 +130,14 @@ extension Obsctl {
         }
 
         struct Item { var source: String; var key: ObjectKey }
+
+        /// The size of a regular file, for the progress display; nil for stdin, pipes and what cannot be read.
+        static func fileSize(_ path: String) -> Int64? {
+            guard path != "-" else { return nil }
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+            return Int64(st.st_size)
+        }
 
         /// Which object each source becomes. A key ending in `/`, several sources or a directory mean a prefix.
         static func plan(paths: [String], destination: OBSURL, recursive: Bool) throws -> [Item] {

@@ -1,0 +1,295 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--progress`: how transfers report progress on stderr.
+public enum ProgressMode: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// `bar` when stderr is a terminal and TERM is not `dumb`, else `plain`.
+    case auto
+    /// One line redrawn in place with `\r`: bytes, rate, ETA, file n/N and the total of a recursive transfer.
+    case bar
+    /// Log-friendly: one line per finished file and a summary line every 10 s; no `\r`, no escape codes.
+    case plain
+    case none
+
+    /// The style actually used. `--quiet` silences progress whatever the mode.
+    func style(quiet: Bool, environment: [String: String], stderrIsTerminal: Bool = isatty(STDERR_FILENO) == 1) -> ProgressStyle {
+        if quiet { return .none }
+        switch self {
+        case .bar: return .bar
+        case .plain: return .plain
+        case .none: return .none
+        case .auto:
+            let term = environment["TERM"] ?? ""
+            return stderrIsTerminal && term != "dumb" ? .bar : .plain
+        }
+    }
+
+    /// `--progress`, else `OBSCTL_PROGRESS`, else auto. A bad value in the environment is a usage error naming it.
+    static func resolve(_ flag: ProgressMode?, environment: [String: String]) throws -> ProgressMode {
+        if let flag { return flag }
+        guard let v = environment["OBSCTL_PROGRESS"], !v.isEmpty else { return .auto }
+        guard let mode = ProgressMode(rawValue: v) else {
+            throw OBSError.invalidArgument("OBSCTL_PROGRESS='\(v)' must be auto, bar, plain or none")
+        }
+        return mode
+    }
+}
+
+enum ProgressStyle: Sendable { case bar, plain, none }
+
+/// Progress of one command's transfers, drawn on stderr by a timer of its own. The transfer threads only add to a
+/// `TransferCounter` (one atomic add per buffer); everything else (rates, formatting, writing) happens at most
+/// ten times a second on the display's queue, so progress costs the transfer nothing measurable.
+///
+/// Nothing is shown for a command whose transfers finish within about a second. obsctl uses no colour, so
+/// `NO_COLOR` needs nothing further; `TERM=dumb` makes `auto` choose `plain`.
+final class Progress: @unchecked Sendable {
+    let style: ProgressStyle
+    private let verb: String
+    private let totalFiles: Int
+    private let totalBytes: Int64?
+    private let delay: UInt64
+    private let summaryInterval: UInt64
+
+    private let lock = NSLock()
+    private let queue = DispatchQueue(label: "obsctl.progress")
+    private var timer: DispatchSourceTimer?
+    private let started = Progress.now()
+    private var visible = false          // the 1 s mark has passed (or something was printed)
+    private var drawnWidth = 0           // characters of the bar line now on the terminal
+    private var drawnLine = ""
+    private var doneFiles = 0, failedFiles = 0
+    private var doneBytes: Int64 = 0
+    private var current: (name: String, size: Int64?, counter: TransferCounter, started: UInt64)?
+    private var pending: [String] = []   // plain lines of files finished before the 1 s mark
+    private var lastSummary: UInt64 = 0
+    private var samples: [(time: UInt64, bytes: Int64)] = []
+    private var ended = false
+
+    /// The display now running, so that other stderr output can clear the bar line first.
+    nonisolated(unsafe) private static var active: Progress?
+    private static let activeLock = NSLock()
+
+    init(style: ProgressStyle, verb: String, files: Int, totalBytes: Int64?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.style = style
+        self.verb = verb
+        self.totalFiles = files
+        self.totalBytes = totalBytes
+        delay = 1_000_000_000
+        let seconds = environment["OBSCTL_PROGRESS_INTERVAL"].flatMap(Double.init).map { max(0.2, $0) } ?? 10
+        summaryInterval = UInt64(seconds * 1e9)
+        guard style != .none else { return }
+        Self.activeLock.lock(); Self.active = self; Self.activeLock.unlock()
+        let t = DispatchSource.makeTimerSource(queue: queue)
+        t.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
+        t.setEventHandler { [weak self] in self?.tick() }
+        t.resume()
+        timer = t
+    }
+
+    deinit { timer?.cancel() }
+
+    // MARK: Fed by the transfers
+
+    /// Starts one file; the returned counter is what its source or sink adds to.
+    func begin(_ name: String, size: Int64?) -> TransferCounter {
+        let counter = TransferCounter()
+        lock.lock(); current = (name == "-" ? "stdin" : name, size, counter, Self.now()); lock.unlock()
+        return counter
+    }
+
+    /// Ends the current file: `bytes` is its final size (nil when it failed).
+    func finish(bytes: Int64?) {
+        guard style != .none else { return }
+        lock.lock(); defer { lock.unlock() }
+        guard let c = current else { return }
+        current = nil
+        guard let bytes else { failedFiles += 1; doneBytes += max(0, c.counter.value); return }
+        doneFiles += 1
+        doneBytes += bytes
+        if style == .plain {
+            let seconds = Double(Self.now() - c.started) / 1e9
+            var line = "\(Self.pastTense(verb)) \(c.name): \(Self.bytes(bytes)) in \(Self.duration(seconds))"
+            if seconds > 0.05 { line += " (\(Self.bytes(Int64(Double(bytes) / seconds)))/s)" }
+            if totalFiles > 1 { line += " [\(doneFiles + failedFiles)/\(totalFiles)]" }
+            if visible { writeLine(line) } else { pending.append(line) }
+        }
+    }
+
+    /// Stops the display: the bar line is cleared; in plain mode a last summary follows when anything was shown.
+    func end() {
+        Self.activeLock.lock(); if Self.active === self { Self.active = nil }; Self.activeLock.unlock()
+        lock.lock(); defer { lock.unlock() }
+        guard !ended else { return }
+        ended = true
+        timer?.cancel(); timer = nil
+        if style == .bar { clearLine() }
+        if style == .plain && visible && totalFiles > 1 {
+            let seconds = Double(Self.now() - started) / 1e9
+            var line = "\(verb) done: \(doneFiles) of \(totalFiles) file\(totalFiles == 1 ? "" : "s"), \(Self.bytes(doneBytes)) in \(Self.duration(seconds))"
+            if seconds > 0.05 { line += " (\(Self.bytes(Int64(Double(doneBytes) / seconds)))/s)" }
+            writeLine(line)
+        }
+    }
+
+    /// Called before any other stderr output: takes the bar line off the terminal (the next tick redraws it).
+    static func clearForMessage() {
+        activeLock.lock(); let p = active; activeLock.unlock()
+        guard let p, p.style == .bar else { return }
+        p.lock.lock(); p.clearLine(); p.lock.unlock()
+    }
+
+    // MARK: Drawing (on the display queue)
+
+    private func tick() {
+        lock.lock(); defer { lock.unlock() }
+        guard !ended else { return }
+        let now = Self.now()
+        let moved = doneBytes + max(0, current?.counter.value ?? 0)
+        samples.append((now, moved))
+        while let first = samples.first, now - first.time > 5_000_000_000 { samples.removeFirst() }
+        if !visible {
+            guard now - started >= delay else { return }
+            visible = true
+            lastSummary = now
+            for line in pending { writeLine(line) }
+            pending = []
+        }
+        switch style {
+        case .bar: drawBar(moved: moved)
+        case .plain:
+            if now - lastSummary >= summaryInterval { lastSummary = now; writeLine(summary(moved: moved)) }
+        case .none: break
+        }
+    }
+
+    /// Bytes per second over the last five seconds.
+    private var rate: Double {
+        guard let first = samples.first, let last = samples.last, last.time > first.time else { return 0 }
+        return Double(last.bytes - first.bytes) / (Double(last.time - first.time) / 1e9)
+    }
+
+    private func eta(moved: Int64, total: Int64?) -> String? {
+        guard let total, total >= moved, rate > 0 else { return nil }
+        return Self.clock(Double(total - moved) / rate)
+    }
+
+    private func drawBar(moved: Int64) {
+        var parts: [String] = []
+        if let c = current {
+            let n = c.counter.value
+            var file = totalFiles > 1 ? "[\(doneFiles + failedFiles + 1)/\(totalFiles)] \(c.name)  " : "\(c.name)  "
+            file += Self.bytes(max(0, n))
+            if let size = c.size { file += " / \(Self.bytes(size))" + (size > 0 ? "  \(min(100, max(0, n) * 100 / size))%" : "") }
+            parts.append(file)
+        } else if totalFiles > 1 {
+            parts.append("[\(doneFiles + failedFiles)/\(totalFiles)]")
+        }
+        if totalFiles > 1 {
+            var total = "total \(Self.bytes(moved))"
+            if let t = totalBytes { total += " / \(Self.bytes(t))" + (t > 0 ? "  \(min(100, moved * 100 / t))%" : "") }
+            parts.append(total)
+        }
+        parts.append("\(Self.bytes(Int64(rate)))/s")
+        let total = totalFiles > 1 ? totalBytes : current?.size
+        if let eta = eta(moved: totalFiles > 1 ? moved : max(0, current?.counter.value ?? 0), total: total) { parts.append("ETA \(eta)") }
+        var line = "\(verb) " + parts.joined(separator: "  ")
+        let width = Self.terminalWidth() - 1
+        if line.count > width { line = "…" + String(line.suffix(max(1, width - 1))) }
+        guard line != drawnLine || drawnWidth == 0 else { return }
+        drawnLine = line
+        var out = "\r" + line
+        if drawnWidth > line.count { out += String(repeating: " ", count: drawnWidth - line.count) }
+        drawnWidth = line.count
+        Self.write(out)
+    }
+
+    private func summary(moved: Int64) -> String {
+        var s = "\(verb) progress: "
+        if totalFiles > 1 { s += "\(doneFiles + failedFiles)/\(totalFiles) files, " } else if let c = current { s += "\(c.name) " }
+        let total = totalFiles > 1 ? totalBytes : current?.size
+        s += Self.bytes(moved)
+        if let total { s += " of \(Self.bytes(total))" + (total > 0 ? " (\(min(100, moved * 100 / total))%)" : "") }
+        s += ", \(Self.bytes(Int64(rate)))/s"
+        if let eta = eta(moved: moved, total: total) { s += ", ETA \(eta)" }
+        return s
+    }
+
+    /// Writes a whole line (plain mode); lock held.
+    private func writeLine(_ line: String) { Self.write(Output.printable(line) + "\n") }
+
+    /// Lock held.
+    private func clearLine() {
+        guard drawnWidth > 0 else { return }
+        Self.write("\r" + String(repeating: " ", count: drawnWidth) + "\r")
+        drawnWidth = 0
+    }
+
+    private static func write(_ s: String) {
+        var bytes = Array(s.utf8)
+        _ = bytes.withUnsafeMutableBytes { try? FileDescriptorSink.writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0), path: "stderr") }
+    }
+
+    // MARK: Formatting
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    static func terminalWidth() -> Int {
+        var ws = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 10 { return Int(ws.ws_col) }
+        return 80
+    }
+
+    /// 1023 B, 1.0 KiB, 12.3 MiB, 1.20 GiB.
+    static func bytes(_ n: Int64) -> String {
+        if n < 1024 { return "\(n) B" }
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+        var v = Double(n) / 1024, i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        return String(format: v >= 100 ? "%.0f %@" : "%.1f %@", v, units[i])
+    }
+
+    /// 0:07, 12:34, 1:02:03.
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded(.up))
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 60 ? String(format: "%.1f s", seconds) : clock(seconds)
+    }
+
+    static func pastTense(_ verb: String) -> String {
+        switch verb {
+        case "upload": return "uploaded"
+        case "download": return "downloaded"
+        case "copy": return "copied"
+        default: return verb + "ed"
+        }
+    }
+}
+
+/// A sink that counts what it passes on, for the progress display: one atomic add per verified chunk.
+class ProgressSink: ByteSink {
+    fileprivate let inner: ByteSink
+    fileprivate let counter: TransferCounter
+    init(_ inner: ByteSink, counter: TransferCounter) { self.inner = inner; self.counter = counter }
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try inner.write(bytes); counter.add(Int64(bytes.count)) }
+
+    /// Counts what reaches `sink`, keeping its random access (a file), so a backend can still fetch ranges in parallel.
+    static func counting(_ sink: ByteSink, _ counter: TransferCounter) -> ByteSink {
+        if let file = sink as? RandomAccessSink { return RandomAccessProgressSink(file, counter: counter) }
+        return ProgressSink(sink, counter: counter)
+    }
+}
+
+final class RandomAccessProgressSink: ProgressSink, RandomAccessSink {
+    private let file: RandomAccessSink
+    init(_ file: RandomAccessSink, counter: TransferCounter) { self.file = file; super.init(file, counter: counter) }
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.write(bytes, at: offset); counter.add(Int64(bytes.count)) }
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int { try file.read(into: buffer, at: offset) }
+}

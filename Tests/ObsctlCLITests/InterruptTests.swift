@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT in the middle of a transfer: exit 130, temporary files removed, multipart uploads aborted.
+@Suite("interrupts")
+struct InterruptTests {
+    /// `.<name>.obsctl-<pid>-<hex>.part` files of half-written downloads in `dir`.
+    static func partFiles(_ sb: Sandbox, _ dir: String) -> [String] {
+        sb.directoryListing(dir).filter { $0.contains(".obsctl-") && $0.hasSuffix(".part") }
+    }
+
+    @Test("SIGINT during a download to a file: exit 130, no temporary file, no destination; a recursive download too")
+    func download() throws {
+        let sb = try Sandbox("int-down")
+        try sb.ok(["bucket", "create", "obs://intr"])
+        try sb.write("big.bin", Data(count: 64 << 20))
+        try sb.ok(["upload", "big.bin", "obs://intr/big", "--sse", "obs"])
+        try sb.ok(["upload", "big.bin", "obs://intr/tree/one", "--sse", "obs"])
+        try sb.ok(["upload", "big.bin", "obs://intr/tree/two", "--sse", "obs"])
+        try FileManager.default.removeItem(atPath: sb.path("big.bin"))
+
+        for (name, args, dir) in [("single", ["download", "obs://intr/big", "out/big.bin"], "out"),
+                                  ("recursive", ["download", "obs://intr/tree/", "tree", "--recursive"], "tree")] {
+            try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
+            let running = try sb.start(args)
+            let pid = running.process.processIdentifier
+            // Wait for the temporary file, then freeze the process so that it is still mid-transfer when the signal
+            // arrives: SIGINT is delivered (and handled) once SIGCONT wakes it.
+            let deadline = Date().addingTimeInterval(30)
+            var seen = false
+            while Date() < deadline && !seen && running.process.isRunning {
+                seen = !Self.partFiles(sb, sb.path(dir)).isEmpty
+                if !seen { usleep(300) }
+            }
+            if seen { kill(pid, SIGSTOP) }
+            try #require(seen && !Self.partFiles(sb, sb.path(dir)).isEmpty, "\(name): the download never had its temporary file open")
+            kill(pid, SIGINT)
+            kill(pid, SIGCONT)
+            let r = running.wait(timeout: 30)
+            #expect(!r.signaled && r.status == 130, "\(name): \(r)")
+            #expect(r.stderr.contains("interrupted; temporary files removed"), "\(name): \(r)")
+            #expect(Self.partFiles(sb, sb.path(dir)).isEmpty, "\(name): temp files left: \(sb.directoryListing(sb.path(dir)))")
+            if name == "single" { #expect(!sb.exists("out/big.bin")) }
+        }
+    }
+
+    @Test("SIGINT during a remote multipart upload: exit 130 and the upload is aborted on the server",
+          .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    func remoteMultipart() throws {
+        let s = try RemoteSession("int-mp")
+        let sw = s.peers.seaweedFlags
+        let bucket = try s.makeBucket(sw, tag: "intmp")
+        let pipe = Pipe()
+        let running = try s.sb.start(sw + ["upload", "-", "obs://\(bucket)/big", "--multipart-threshold", "5M", "--part-size", "5M"], stdinPipe: pipe)
+        // Past the threshold: Initiate, then part 1; the rest of stdin never comes.
+        pipe.fileHandleForWriting.write(remoteRandomData(6 << 20))
+        let deadline = Date().addingTimeInterval(30)
+        var inProgress = 0
+        while Date() < deadline && inProgress == 0 {
+            inProgress = try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket)
+            if inProgress == 0 { usleep(100_000) }
+        }
+        try #require(inProgress == 1, "the multipart upload never started")
+        kill(running.process.processIdentifier, SIGINT)
+        let r = running.wait(timeout: 30)
+        try? pipe.fileHandleForWriting.close()
+        #expect(!r.signaled && r.status == 130, "\(r)")
+        #expect(r.stderr.contains("1 multipart upload aborted"), "\(r)")
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0, "the upload must be aborted")
+        expectRemoteError(try s.run(sw, ["stat", "obs://\(bucket)/big"]), 3)
+    }
+}

@@ -577,7 +577,7 @@ _obsctl_upload() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -618,6 +618,10 @@ _obsctl_upload() {
         return
         ;;
     '--parallel')
+        return
+        ;;
+    '--checksum')
+        __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
         return
         ;;
     '--output')
@@ -748,7 +752,7 @@ _obsctl_cp() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
     repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -800,6 +804,10 @@ _obsctl_cp() {
         return
         ;;
     '--parallel')
+        return
+        ;;
+    '--checksum')
+        __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
         return
         ;;
     '--output')

@@ -25,6 +25,8 @@ Control port C (HTTP, JSON):
               "seconds" and close (FIN): a short body for low-speed timeouts
         {"mode": "corrupt-body", "count": 1}      forward the whole response, but with the body byte at offset
               "after" (default: the middle) inverted: damage in transit that only a checksum can catch
+        {"mode": "corrupt-request", "count": 1}   forward the request with the body byte at offset "after" (default
+              0) inverted, then the response as it is: damage on the way in, which only a checksum header catches
         {"mode": "reset-mid-request", "count": 1} read the request head and "after" bytes of its body
               (default 65536, or all of it if shorter), forward nothing, reset the connection
         {"mode": "stall", "seconds": 30, "count": 1}  accept, read and discard what the client sends, answer
@@ -53,7 +55,7 @@ from xml.sax.saxutils import escape
 
 CHUNK = 65536
 MAX_HEAD = 65536
-MODES = ("pass", "503", "reset-mid-body", "stall-mid-body", "corrupt-body", "reset-mid-request", "stall")
+MODES = ("pass", "503", "reset-mid-body", "stall-mid-body", "corrupt-body", "corrupt-request", "reset-mid-request", "stall")
 HOP_BY_HOP = (b"connection", b"keep-alive", b"proxy-connection")
 
 
@@ -198,9 +200,10 @@ def drain(sock, seconds):
             return
 
 
-def pump(src, dst, on_data=None):
+def pump(src, dst, on_data=None, flip_at=None):
     """Copies src to dst chunk by chunk until EOF or error; half-closes dst on EOF. on_data(chunk) is called
-    for each chunk until it returns True."""
+    for each chunk until it returns True. flip_at: offset in the copied stream of one byte to invert."""
+    seen = 0
     try:
         while True:
             data = src.recv(CHUNK)
@@ -208,6 +211,10 @@ def pump(src, dst, on_data=None):
                 break
             if on_data and on_data(data):
                 on_data = None
+            if flip_at is not None and seen <= flip_at < seen + len(data):
+                i = flip_at - seen
+                data = data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:]
+            seen += len(data)
             dst.sendall(data)
     except OSError:
         pass
@@ -287,7 +294,7 @@ class Proxy:
             log("reset-mid-request", f"after {got} body bytes")
             return
 
-        # Forwarding modes: pass, reset-mid-body, stall-mid-body, corrupt-body.
+        # Forwarding modes: pass, reset-mid-body, stall-mid-body, corrupt-body, corrupt-request.
         new_head = [request_line]
         for k, v in headers:
             if k.lower() not in HOP_BY_HOP:
@@ -303,11 +310,18 @@ class Proxy:
         upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         upstream.settimeout(None)
         client.settimeout(None)
+        flip_at = None
+        if mode == "corrupt-request":
+            at = int(fault.get("after", 0))
+            if at < len(rest):
+                rest = rest[:at] + bytes([rest[at] ^ 0xFF]) + rest[at + 1:]
+            else:
+                flip_at = at - len(rest)
         upstream.sendall(new_head + rest)
-        up_thread = threading.Thread(target=pump, args=(client, upstream), daemon=True)
+        up_thread = threading.Thread(target=pump, args=(client, upstream, None, flip_at), daemon=True)
         up_thread.start()
 
-        if mode == "pass":
+        if mode in ("pass", "corrupt-request"):
             status = ["-"]
             seen = bytearray()
 
@@ -329,7 +343,7 @@ class Proxy:
             pump(upstream, client, sniff)
             fin_close(upstream)
             fin_close(client)
-            log("pass", status[0])
+            log(mode, status[0])
             return
 
         # reset-mid-body / stall-mid-body / corrupt-body: read the response head(s) ourselves.

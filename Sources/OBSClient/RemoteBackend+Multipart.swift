@@ -4,9 +4,14 @@ import OBSCrypto
 import OBSXML
 
 /// Multipart uploads: Initiate (with the KMS/OBS SSE headers, the only place they go), parts (each with the SSE-C
-/// headers and its Content-MD5), Complete. Any failure aborts the upload, so nothing is left billing.
+/// headers and its checksum header), Complete. Any failure aborts the upload, so nothing is left billing.
 extension RemoteBackend {
-    struct UploadedParts { var etags: [(number: Int, etag: String)]; var size: Int64 }
+    struct UploadedParts {
+        var etags: [(number: Int, etag: String)]
+        var size: Int64
+        /// Each part's CRC-32C, listed again in Complete when the upload was initiated with that algorithm.
+        var crc32c: [Int: String] = [:]
+    }
 
     /// Called right after each Initiate with an action that aborts that upload on a connection of its own; the
     /// closure it returns is called when the upload is over (completed or aborted). The CLI sets it once, at
@@ -14,21 +19,22 @@ extension RemoteBackend {
     nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> Void) -> @Sendable () -> Void)?
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
-    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], file: RewindableFileSource,
-                         plan: MultipartPlan) async throws -> HTTPResponse {
+    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
+                         file: RewindableFileSource, plan: MultipartPlan) async throws -> HTTPResponse {
         try await runBlocking { backend in
-            try backend.withUpload(request, initiateHeaders: initiateHeaders) { uploadID in
-                try backend.uploadFileParts(request, uploadID: uploadID, file: file, plan: plan)
+            try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
+                try backend.uploadFileParts(request, uploadID: uploadID, integrity: integrity, file: file, plan: plan)
             }
         }
     }
 
     /// Uploads a stream of unknown length (stdin) in parts read one after another; `first` holds bytes already
     /// read. Memory stays at one part.
-    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], stream: ByteSource, first: [UInt8]) async throws -> HTTPResponse {
+    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
+                         stream: ByteSource, first: [UInt8]) async throws -> HTTPResponse {
         try await runBlocking { backend in
-            try backend.withUpload(request, initiateHeaders: initiateHeaders) { uploadID in
-                try backend.uploadStreamParts(request, uploadID: uploadID, stream: stream, first: first)
+            try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
+                try backend.uploadStreamParts(request, uploadID: uploadID, integrity: integrity, stream: stream, first: first)
             }
         }
     }
@@ -91,7 +97,7 @@ extension RemoteBackend {
         defer { ended?() }
         do {
             let uploaded = try parts(uploadID)
-            let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags)
+            let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags, crc32c: uploaded.crc32c)
             let completed = try serialised {
                 try performBlocking(op("POST", [("uploadId", uploadID)], [("Content-Type", "application/xml")], .bytes(body), false), sink: nil, transport: $0)
             }
@@ -105,14 +111,20 @@ extension RemoteBackend {
         }
     }
 
-    private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body, md5: String?) -> Operation {
+    private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,
+                               checksum: (name: String, value: String)?) -> Operation {
         var headers = customerKeyHeaders(request.sse.customerKey, prefix: "")
-        if let md5 { headers.append(("Content-MD5", md5)) }
+        if let checksum { headers.append(checksum) }
         return Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                         headers: headers, body: body, contentMD5: md5 == nil, customerKey: request.sse.customerKey)
+                         headers: headers, body: body, customerKey: request.sse.customerKey)
     }
 
-    private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, file: RewindableFileSource, plan: MultipartPlan) throws -> UploadedParts {
+    private static func crc32c(_ checksum: (name: String, value: String)?) -> String? {
+        checksum?.name == "x-amz-checksum-crc32c" ? checksum?.value : nil
+    }
+
+    private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
+                                 plan: MultipartPlan) throws -> UploadedParts {
         let state = PartQueue(count: plan.partCount)
         let workers = min(request.transfer.parallelism, plan.partCount)
         let group = DispatchGroup()
@@ -127,11 +139,11 @@ extension RemoteBackend {
                     while let n = state.next() {
                         let (offset, length) = plan.range(ofPart: n)
                         let part = file.range(offset: offset, length: length)
-                        let md5 = try Self.contentMD5(of: part)
-                        let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .stream(part, length: length), md5: md5),
-                                                           sink: nil, transport: transport)
+                        let checksum = try integrity.header(for: part)
+                        let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .stream(part, length: length),
+                                                                         checksum: checksum), sink: nil, transport: transport)
                         guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
-                        state.done(n, etag: etag)
+                        state.done(n, etag: etag, crc32c: Self.crc32c(checksum))
                     }
                 } catch { state.fail(error) }
             }
@@ -139,12 +151,13 @@ extension RemoteBackend {
         }
         group.wait()
         if let e = state.error { throw e }
-        return UploadedParts(etags: state.etags, size: plan.objectSize)
+        return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 
-    private func uploadStreamParts(_ request: PutObjectRequest, uploadID: String, stream: ByteSource, first: [UInt8]) throws -> UploadedParts {
+    private func uploadStreamParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, stream: ByteSource,
+                                   first: [UInt8]) throws -> UploadedParts {
         let partSize = Int(request.transfer.partSize ?? MultipartPlan.streamPartSize)
-        var pending = first, etags: [(Int, String)] = [], total: Int64 = 0, eof = false, n = 0
+        var pending = first, etags: [(Int, String)] = [], crcs: [Int: String] = [:], total: Int64 = 0, eof = false, n = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while !eof || !pending.isEmpty {
             while pending.count < partSize && !eof {
@@ -158,12 +171,16 @@ extension RemoteBackend {
             guard Int64(n) <= MultipartPlan.maxParts else {
                 throw OBSError.invalidArgument("the stream needs more than 10,000 parts of \(partSize) bytes; pass a larger --part-size")
             }
-            let response = try serialised { try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .bytes(part), md5: nil), sink: nil, transport: $0) }
+            let checksum = integrity.header(for: part)
+            let response = try serialised {
+                try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .bytes(part), checksum: checksum), sink: nil, transport: $0)
+            }
             guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
             etags.append((n, etag))
+            crcs[n] = Self.crc32c(checksum)
             total += Int64(part.count)
         }
-        return UploadedParts(etags: etags, size: total)
+        return UploadedParts(etags: etags, size: total, crc32c: crcs)
     }
 }
 
@@ -173,6 +190,7 @@ final class PartQueue: @unchecked Sendable {
     private var nextPart = 1
     private let count: Int
     private var results: [Int: String] = [:]
+    private var checksums: [Int: String] = [:]
     private(set) var error: Error?
 
     init(count: Int) { self.count = count }
@@ -183,7 +201,8 @@ final class PartQueue: @unchecked Sendable {
         defer { nextPart += 1 }
         return nextPart
     }
-    func done(_ n: Int, etag: String) { lock.lock(); results[n] = etag; lock.unlock() }
+    func done(_ n: Int, etag: String, crc32c: String? = nil) { lock.lock(); results[n] = etag; checksums[n] = crc32c; lock.unlock() }
     func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    var crc32c: [Int: String] { lock.lock(); defer { lock.unlock() }; return checksums }
     var etags: [(number: Int, etag: String)] { lock.lock(); defer { lock.unlock() }; return results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 }

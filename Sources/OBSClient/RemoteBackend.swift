@@ -123,16 +123,17 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
         var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
+        let integrity = try UploadIntegrity(request.transfer.checksum, configuration: configuration)
         let threshold = request.transfer.multipartThreshold
         let response: HTTPResponse
         var length: Int64? = nil
         if let file = body as? RewindableFileSource {
             length = file.length
             if file.length > threshold {
-                response = try await multipartUpload(request, initiateHeaders: headers, file: file,
+                response = try await multipartUpload(request, initiateHeaders: headers, integrity: integrity, file: file,
                                                      plan: try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize))
             } else {
-                headers.append(("Content-MD5", try Self.contentMD5(of: file)))
+                if let h = try integrity.header(for: file) { headers.append(h) }
                 response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
                                                        body: .stream(file, length: file.length), customerKey: request.sse.customerKey))
             }
@@ -142,10 +143,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             let first = try Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
             if first.count <= threshold {
                 length = Int64(first.count)
+                if let h = integrity.header(for: first) { headers.append(h) }
                 response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
-                                                       body: .bytes(first), contentMD5: true, customerKey: request.sse.customerKey))
+                                                       body: .bytes(first), customerKey: request.sse.customerKey))
             } else {
-                response = try await multipartUpload(request, initiateHeaders: headers, stream: body, first: first)
+                response = try await multipartUpload(request, initiateHeaders: headers, integrity: integrity, stream: body, first: first)
             }
         }
         let expected = try await expectedMode(request.bucket, request.sse)
@@ -343,18 +345,6 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         return try body(transport)
     }
 
-    static func contentMD5(of file: RewindableByteSource) throws -> String {
-        let md5 = Digest(.md5)
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try buf.withUnsafeMutableBytes { try file.read(into: $0) }
-            if n == 0 { break }
-            buf.withUnsafeBytes { md5.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
-        try file.rewind()
-        return Base64.encode(md5.finalize())
-    }
-
     // MARK: Requests
 
     struct Operation: @unchecked Sendable {
@@ -456,7 +446,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                     try rewind(op.body)
                     continue
                 }
-                if (response.status >= 500 && response.status != 501 || response.status == 429) && canRetry {
+                // Damaged in transit (the checksum header caught it) is as transient as a 5xx: send it again.
+                if (response.status >= 500 && response.status != 501 || response.status == 429 || error.category == .integrity) && canRetry {
                     attempt += 1; backoff(attempt); try rewind(op.body); continue
                 }
                 throw error

@@ -80,6 +80,14 @@ public struct PutObjectRequest: Sendable {
     }
 }
 
+/// The checksum a remote server verifies an upload's bytes with (a mismatch fails the request).
+/// md5: `Content-MD5`, which every S3 and OBS server checks, at the cost of an MD5 pass over the bytes.
+/// crc32c: `x-amz-checksum-crc32c`, about ten times cheaper with the CPU's CRC32 instruction, checked by S3 and
+/// by the S3-compatible servers that implement flexible checksums. none: no checksum (TLS still protects the bytes).
+public enum UploadChecksum: String, Sendable, CaseIterable {
+    case md5, crc32c, none
+}
+
 /// How a remote transfer is cut into parts. The local backend streams any size in one pass and ignores these.
 public struct TransferOptions: Sendable, Equatable {
     /// Objects larger than this go up as multipart uploads (obsutil's default: 50 MiB).
@@ -89,8 +97,12 @@ public struct TransferOptions: Sendable, Equatable {
     /// Parts in flight at once.
     public var parallelism: Int
 
-    public init(multipartThreshold: Int64 = 50 << 20, partSize: Int64? = nil, parallelism: Int = 4) {
+    /// nil: crc32c with an S3 signature (v2, v4), md5 with OBS's own (its servers document Content-MD5).
+    public var checksum: UploadChecksum?
+
+    public init(multipartThreshold: Int64 = 50 << 20, partSize: Int64? = nil, parallelism: Int = 4, checksum: UploadChecksum? = nil) {
         self.multipartThreshold = multipartThreshold; self.partSize = partSize; self.parallelism = max(1, parallelism)
+        self.checksum = checksum
     }
 }
 

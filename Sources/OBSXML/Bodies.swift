@@ -38,7 +38,9 @@ public enum OBSXMLBody {
 
     /// `<CompleteMultipartUpload><Part><PartNumber>n</PartNumber><ETag>etag</ETag></Part>...</CompleteMultipartUpload>`,
     /// parts in ascending number order (sorted here; equal numbers keep their given order), each ETag as given.
-    public static func completeMultipartUpload(parts: [(number: Int, etag: String)]) -> [UInt8] {
+    /// `crc32c`: each part's `x-amz-checksum-crc32c` value, for an upload initiated with that checksum algorithm
+    /// (S3 then requires it in `<ChecksumCRC32C>` of every part).
+    public static func completeMultipartUpload(parts: [(number: Int, etag: String)], crc32c: [Int: String] = [:]) -> [UInt8] {
         let sorted = parts.enumerated().sorted { ($0.element.number, $0.offset) < ($1.element.number, $1.offset) }
         var x = XMLWriter()
         x.open("CompleteMultipartUpload")
@@ -46,6 +48,7 @@ public enum OBSXMLBody {
             x.open("Part")
             x.element("PartNumber", String(part.number))
             x.element("ETag", part.etag)
+            if let c = crc32c[part.number] { x.element("ChecksumCRC32C", c) }
             x.close("Part")
         }
         x.close("CompleteMultipartUpload")

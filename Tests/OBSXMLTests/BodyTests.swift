@@ -73,6 +73,16 @@ struct CompleteMultipartBodyTests {
         #expect(OBSXMLBody.completeMultipartUpload(parts: []) == "<CompleteMultipartUpload></CompleteMultipartUpload>".bytes)
     }
 
+    @Test func crc32cPerPartAfterTheETag() {
+        let body = OBSXMLBody.completeMultipartUpload(parts: [(number: 2, etag: "\"b\""), (number: 1, etag: "\"a\"")],
+                                                      crc32c: [1: "4waSgw==", 2: "AAAAAA=="])
+        let expected = "<CompleteMultipartUpload>"
+            + "<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag><ChecksumCRC32C>4waSgw==</ChecksumCRC32C></Part>"
+            + "<Part><PartNumber>2</PartNumber><ETag>&quot;b&quot;</ETag><ChecksumCRC32C>AAAAAA==</ChecksumCRC32C></Part>"
+            + "</CompleteMultipartUpload>"
+        #expect(body == expected.bytes)
+    }
+
     @Test func roundTripKeepsQuotesAndOrder() throws {
         let parts = (1...12).reversed().map { (number: $0, etag: "\"\(String(repeating: String($0 % 10), count: 32))\"") }
         let root = try XMLTree.parse(OBSXMLBody.completeMultipartUpload(parts: parts), what: "test")

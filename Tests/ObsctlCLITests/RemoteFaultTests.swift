@@ -193,4 +193,41 @@ struct RemoteFaultTests {
         try s.ok(f, ["download", "obs://\(b)/object.bin", "ranged.bin", "--part-size", "1M", "--parallel", "2"])
         #expect(s.sb.read("ranged.bin") == data)
     }
+
+    @Test("upload bytes damaged on the way in: the checksum header (crc32c by default, md5) makes the server refuse them; retried, or exit 13 with nothing stored")
+    func corruptedRequest() throws {
+        let (s, proxy, b, data) = try setUp("fault-corrupt-put")
+        defer { try? proxy.reset() }
+        let f = s.peers.faultFlags, sw = s.peers.seaweedFlags
+
+        // Retried: the second attempt arrives whole.
+        try proxy.set(["mode": "corrupt-request", "count": 1, "match": "PUT ", "after": 1000])
+        let up = try s.ok(f, ["upload", "object.bin", "obs://\(b)/retried.bin", "--debug"])
+        #expect(up.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-checksum-crc32c: ") }, "no CRC-32C header by default with v4: \(up)")
+        #expect(try proxy.faults("corrupt-request") == 1, "the damage was not served")
+        #expect(try s.ok(sw, ["download", "obs://\(b)/retried.bin", "-"]).stdout == data)
+
+        // Without retries: exit 13 and no object, with either checksum.
+        for checksum in ["crc32c", "md5"] {
+            try proxy.set(["mode": "corrupt-request", "count": 1, "match": "PUT ", "after": 1000])
+            expectRemoteError(try s.run(f + ["--retries", "0"], ["upload", "object.bin", "obs://\(b)/\(checksum).bin", "--checksum", checksum]), 13,
+                              contains: ["damaged"])
+            expectRemoteError(try s.run(sw, ["stat", "obs://\(b)/\(checksum).bin"]), 3)
+        }
+
+        // A damaged part of a multipart upload: exit 13, and the upload is aborted.
+        let big = remoteRandomData(11 << 20)
+        try s.sb.write("big.bin", big)
+        try proxy.set(["mode": "corrupt-request", "count": 1, "match": "partNumber=2", "after": 5])
+        expectRemoteError(try s.run(f + ["--retries", "0"], ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "5M", "--part-size", "5M"]), 13)
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0, "a failed upload was left in progress")
+        // Undamaged, the CRC-32C multipart upload completes (the part checksums listed again in Complete).
+        try s.ok(f, ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "5M", "--part-size", "5M"])
+        #expect(try s.ok(sw, ["download", "obs://\(b)/big.bin", "-"]).stdout == big)
+
+        // The control: with --checksum none the same damage is stored unnoticed, which is what the header prevents.
+        try proxy.set(["mode": "corrupt-request", "count": 1, "match": "PUT ", "after": 1000])
+        try s.ok(f + ["--retries", "0"], ["upload", "object.bin", "obs://\(b)/none.bin", "--checksum", "none"])
+        #expect(try s.ok(sw, ["download", "obs://\(b)/none.bin", "-"]).stdout != data, "the proxy did not damage the upload")
+    }
 }

@@ -40,6 +40,8 @@ struct SSEOptions: ParsableArguments {
 }
 
 /// How remote uploads are cut into parts (the local backend streams any size in one pass).
+extension UploadChecksum: ExpressibleByArgument {}
+
 struct TransferTuningOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Upload objects larger than this in parts (default 50M). Sizes take K, M, G suffixes (powers of 1024).", valueName: "size"))
     var multipartThreshold: String?
@@ -47,10 +49,12 @@ struct TransferTuningOptions: ParsableArguments {
     var partSize: String?
     @Option(help: "Parts uploaded at once.")
     var parallel: Int = 4
+    @Option(help: ArgumentHelp("Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: crc32c with --signature v2/v4, md5 with obs.", valueName: "md5|crc32c|none"))
+    var checksum: UploadChecksum?
 
     func options() throws -> TransferOptions {
         TransferOptions(multipartThreshold: try multipartThreshold.map { try Self.size($0, flag: "--multipart-threshold") } ?? 50 << 20,
-                        partSize: try partSize.map { try Self.size($0, flag: "--part-size") }, parallelism: parallel)
+                        partSize: try partSize.map { try Self.size($0, flag: "--part-size") }, parallelism: parallel, checksum: checksum)
     }
 
     static func size(_ text: String, flag: String) throws -> Int64 {

@@ -1,0 +1,49 @@
+import OBSCore
+import OBSCrypto
+
+/// The checksum header that lets the server reject damaged upload bytes: `Content-MD5`, or `x-amz-checksum-crc32c`
+/// (declared with `x-amz-checksum-algorithm` on Initiate and repeated per part in Complete for multipart uploads).
+/// Both need the bytes before they are sent, so a file range is hashed in a pass of its own and rewound.
+struct UploadIntegrity {
+    let kind: UploadChecksum
+
+    /// `requested` nil: CRC-32C with an S3 signature, MD5 with OBS's own (OBS documents Content-MD5, and its CRC64
+    /// header's server-side check is unconfirmed).
+    init(_ requested: UploadChecksum?, configuration: RemoteConfiguration) throws {
+        let kind = requested ?? (configuration.isOBSDialect ? .md5 : .crc32c)
+        if kind == .crc32c && configuration.isOBSDialect {
+            throw OBSError.invalidArgument("--checksum crc32c is an S3 header, and OBS's own signature (--signature obs) has no such check; use --checksum md5")
+        }
+        self.kind = kind
+    }
+
+    /// Added to InitiateMultipartUpload.
+    var initiateHeaders: [(String, String)] { kind == .crc32c ? [("x-amz-checksum-algorithm", "CRC32C")] : [] }
+
+    /// The header for the bytes `source` yields; `source` is rewound afterwards.
+    func header(for source: RewindableByteSource) throws -> (name: String, value: String)? {
+        guard kind != .none else { return nil }
+        let md5 = kind == .md5 ? Digest(.md5) : nil
+        var crc = CRC32C()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { b in
+                let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
+                if let md5 { md5.update(chunk) } else { crc.update(chunk) }
+            }
+        }
+        try source.rewind()
+        if let md5 { return ("Content-MD5", Base64.encode(md5.finalize())) }
+        return ("x-amz-checksum-crc32c", crc.base64)
+    }
+
+    func header(for bytes: [UInt8]) -> (name: String, value: String)? {
+        switch kind {
+        case .none: return nil
+        case .md5: return ("Content-MD5", Base64.encode(Digest.md5(bytes)))
+        case .crc32c: return ("x-amz-checksum-crc32c", CRC32C.checksum(bytes).base64)
+        }
+    }
+}

@@ -5,6 +5,12 @@ import CSystem
 public struct CRC32C: Sendable {
     /// Checked once: the CPU's CRC32 instruction, else a portable loop (same results, slower).
     static let hardware: Int32 = cs_crc32c_hardware_available()
+    /// The block-joining map of the three-stream loop, made once (a few hundred microseconds).
+    nonisolated(unsafe) static let shift: UnsafeMutablePointer<cs_crc_shift> = {
+        let s = UnsafeMutablePointer<cs_crc_shift>.allocate(capacity: 1)
+        cs_crc_shift_make(s)
+        return s
+    }()
 
     public private(set) var value: UInt32 = 0
 
@@ -15,7 +21,7 @@ public struct CRC32C: Sendable {
     /// `hardware` 0 forces the portable loop (tests compare the two).
     mutating func update(_ bytes: UnsafeRawBufferPointer, hardware: Int32) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        value = cs_crc32c(value, base, bytes.count, hardware)
+        value = cs_crc32c(value, base, bytes.count, hardware, Self.shift)
     }
 
     public mutating func update<C: ContiguousBytes>(_ bytes: C) { bytes.withUnsafeBytes { update($0) } }

@@ -33,6 +33,19 @@ struct CryptoVectorTests {
         data.withUnsafeBytes { portable.update($0, hardware: 0) }
         #expect(pieces.value == CRC32C.checksum(data).value)
         #expect(portable.value == CRC32C.checksum(data).value)
+        #if arch(x86_64)
+        #expect(CRC32C.hardware != 0, "SSE4.2 not detected: the instruction path below would go untested")
+        #endif
+        // Lengths around the three-stream blocks (3 x 8192 bytes) and their joins, against the portable loop.
+        let long = Random.bytes(5 * 24_576 + 100)
+        for n in [24_575, 24_576, 24_577, 49_152, 49_160, 73_728 + 7, long.count] {
+            var hw = CRC32C(), sw = CRC32C()
+            long.withUnsafeBytes { b in
+                hw.update(UnsafeRawBufferPointer(rebasing: b[0..<n]))
+                sw.update(UnsafeRawBufferPointer(rebasing: b[0..<n]), hardware: 0)
+            }
+            #expect(hw.value == sw.value, "length \(n)")
+        }
     }
 
     @Test func hmacRFC4231Case2AndRFC2202() {

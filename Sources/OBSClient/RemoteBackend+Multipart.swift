@@ -112,15 +112,9 @@ extension RemoteBackend {
     }
 
     private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,
-                               checksum: (name: String, value: String)?) -> Operation {
-        var headers = customerKeyHeaders(request.sse.customerKey, prefix: "")
-        if let checksum { headers.append(checksum) }
-        return Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                         headers: headers, body: body, customerKey: request.sse.customerKey)
-    }
-
-    private static func crc32c(_ checksum: (name: String, value: String)?) -> String? {
-        checksum?.name == "x-amz-checksum-crc32c" ? checksum?.value : nil
+                               checksumHeaders: [(String, String)]) -> Operation {
+        Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body, customerKey: request.sse.customerKey)
     }
 
     private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
@@ -139,11 +133,11 @@ extension RemoteBackend {
                     while let n = state.next() {
                         let (offset, length) = plan.range(ofPart: n)
                         let part = file.range(offset: offset, length: length)
-                        let checksum = try integrity.header(for: part)
-                        let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .stream(part, length: length),
-                                                                         checksum: checksum), sink: nil, transport: transport)
+                        let prepared = try integrity.prepare(part)
+                        let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
+                                                                         checksumHeaders: prepared.headers), sink: nil, transport: transport)
                         guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
-                        state.done(n, etag: etag, crc32c: Self.crc32c(checksum))
+                        state.done(n, etag: etag, crc32c: prepared.crc32c())
                     }
                 } catch { state.fail(error) }
             }
@@ -173,11 +167,12 @@ extension RemoteBackend {
             }
             let checksum = integrity.header(for: part)
             let response = try serialised {
-                try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .bytes(part), checksum: checksum), sink: nil, transport: $0)
+                try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .bytes(part), checksumHeaders: checksum.map { [$0] } ?? []),
+                                    sink: nil, transport: $0)
             }
             guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
             etags.append((n, etag))
-            crcs[n] = Self.crc32c(checksum)
+            crcs[n] = checksum?.name == ChecksumTrailerBody.trailerName ? checksum?.value : nil
             total += Int64(part.count)
         }
         return UploadedParts(etags: etags, size: total, crc32c: crcs)

@@ -133,9 +133,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 response = try await multipartUpload(request, initiateHeaders: headers, integrity: integrity, file: file,
                                                      plan: try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize))
             } else {
-                if let h = try integrity.header(for: file) { headers.append(h) }
-                response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
-                                                       body: .stream(file, length: file.length), customerKey: request.sse.customerKey))
+                let prepared = try integrity.prepare(file)
+                response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers + prepared.headers,
+                                                       body: prepared.body, customerKey: request.sse.customerKey))
             }
         } else {
             // A stream of unknown length (stdin): up to the threshold it is one PUT with a known length and MD5;

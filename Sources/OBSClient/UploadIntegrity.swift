@@ -6,6 +6,8 @@ import OBSCrypto
 /// Both need the bytes before they are sent, so a file range is hashed in a pass of its own and rewound.
 struct UploadIntegrity {
     let kind: UploadChecksum
+    /// CRC-32C travels as an aws-chunked trailer (one pass over the bytes) where the signature allows it: SigV4.
+    let trailer: Bool
 
     /// `requested` nil: CRC-32C with an S3 signature, MD5 with OBS's own (OBS documents Content-MD5, and its CRC64
     /// header's server-side check is unconfirmed).
@@ -15,6 +17,26 @@ struct UploadIntegrity {
             throw OBSError.invalidArgument("--checksum crc32c is an S3 header, and OBS's own signature (--signature obs) has no such check; use --checksum md5")
         }
         self.kind = kind
+        trailer = kind == .crc32c && configuration.signature == .v4
+    }
+
+    /// A file, or one part of it, ready to send: its body and the headers that go with it. `crc32c` gives the
+    /// value sent (after the request, for a trailer), which CompleteMultipartUpload lists per part.
+    struct PreparedBody {
+        var headers: [(String, String)]
+        var body: HTTPRequest.Body
+        var crc32c: () -> String?
+    }
+
+    func prepare(_ source: RewindableByteSource) throws -> PreparedBody {
+        if trailer {
+            let encoded = ChecksumTrailerBody(source)
+            return PreparedBody(headers: ChecksumTrailerBody.headers(decodedLength: source.length),
+                                body: .stream(encoded, length: encoded.length), crc32c: { encoded.checksum })
+        }
+        let header = try header(for: source)
+        let crc = header?.name == ChecksumTrailerBody.trailerName ? header?.value : nil
+        return PreparedBody(headers: header.map { [$0] } ?? [], body: .stream(source, length: source.length), crc32c: { crc })
     }
 
     /// Added to InitiateMultipartUpload.

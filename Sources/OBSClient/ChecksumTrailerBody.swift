@@ -58,7 +58,8 @@ final class ChecksumTrailerBody: RewindableByteSource {
                 continue
             }
             if leftInChunk == 0 { break }  // the final framing was sent
-            let want = Int(min(Int64(buffer.count - filled), leftInChunk))
+            // Slices of 256 KiB: the CRC reads each slice while the copy has just left it in the CPU cache.
+            let want = Int(min(Int64(min(buffer.count - filled, 256 << 10)), leftInChunk))
             let target = UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + want])
             let n = try content.read(into: target)
             if n == 0 { throw OBSError.localIO("the upload source ended \(content.length - sent) bytes early") }

@@ -45,7 +45,7 @@ public struct ConfigFile {
             text += "\n[\(name)]\n"
             for key in sections[name]!.keys.sorted() { text += "\(key) = \(sections[name]![key]!)\n" }
         }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = LocalPath.parent(path)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let tmp = dir + "/.config.tmp-\(getpid())"
         let fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)

@@ -90,9 +90,9 @@ extension LocalBackend {
     /// NoSuchBucket rather than a half-recreated bucket directory.
     private func makeObjectDirectory(_ bucket: BucketName, _ key: ObjectKey) throws -> String {
         let dir = paths.objectDir(bucket, key)
-        let h2 = (dir as NSString).deletingLastPathComponent
+        let h2 = LocalPath.parent(dir)
         for d in [h2, dir] {
-            if mkdir(d, 0o700) == 0 { try FileIO.fsyncDirectory((d as NSString).deletingLastPathComponent) }
+            if mkdir(d, 0o700) == 0 { try FileIO.fsyncDirectory(LocalPath.parent(d)) }
             else if errno == ENOENT { throw OBSError.noSuchBucket(bucket.value) }
             else if errno != EEXIST { throw FileIO.ioError("create directory", d) }
         }

@@ -91,7 +91,7 @@ enum Completion {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
         return names.filter { $0.hasPrefix(namePart) && (!$0.hasPrefix(".") || namePart.hasPrefix(".")) }.sorted().prefix(limit).map { name in
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(name), isDirectory: &isDir)
+            FileManager.default.fileExists(atPath: LocalPath.join(dir, name), isDirectory: &isDir)
             return dirPart + name + (isDir.boolValue ? "/" : "")
         }
     }
@@ -191,8 +191,8 @@ struct Lister {
     }
 
     private static func store(_ text: String, dir: String, file: String) {
-        let parent = (dir as NSString).deletingLastPathComponent
-        mkdir((parent as NSString).deletingLastPathComponent, 0o700)
+        let parent = LocalPath.parent(dir)
+        mkdir(LocalPath.parent(parent), 0o700)
         mkdir(parent, 0o700)
         mkdir(dir, 0o700)
         let temp = file + ".\(getpid()).tmp"

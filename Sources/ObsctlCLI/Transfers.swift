@@ -54,7 +54,8 @@ enum Transfers {
                      "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar", "png": "image/png",
                      "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml", "md": "text/markdown",
                      "mp4": "video/mp4", "wasm": "application/wasm", "yaml": "application/yaml", "yml": "application/yaml"]
-        let ext = (path as NSString).pathExtension.lowercased()
+        let name = baseName(path)
+        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
         return types[ext] ?? "application/octet-stream"
     }
 
@@ -100,7 +101,7 @@ enum Transfers {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
         if path == "-" { return try await ctx.storage.getObject(request, into: counted(FileDescriptorSink(fd: STDOUT_FILENO, path: "stdout"))) }
         if isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = LocalPath.parent(path)
         if !dir.isEmpty {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             catch { throw OBSError.localIO("cannot create directory \(dir): a file of that name is in the way, or it is not writable") }

@@ -22,7 +22,7 @@ enum FileIO {
     /// `mkdir -p` with mode 0700 for directories the store creates.
     static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
         if isDirectory(path) { return }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = LocalPath.parent(path)
         if !parent.isEmpty && parent != path { try makeDirectories(parent, mode: mode) }
         if mkdir(path, mode) == 0 {
             // A new directory is durable only once its parent's entry is: fsync the parent.
@@ -68,7 +68,7 @@ enum FileIO {
 
     /// Atomically replaces `path` with `bytes`: temp file, fsync, rename, directory fsync.
     static func atomicWrite(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, crashPointPrefix: String? = nil) throws {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = LocalPath.parent(path)
         let tmp = tempPath(in: dir)
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
         guard fd >= 0 else { throw ioError("create", tmp) }
@@ -132,7 +132,7 @@ final class FileLock {
             var held = stat(), current = stat()
             if fstat(fd, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev { return }
             close(fd)
-            if !FileIO.exists((path as NSString).deletingLastPathComponent), let missing { throw missing }
+            if !FileIO.exists(LocalPath.parent(path)), let missing { throw missing }
         }
     }
 

@@ -25,7 +25,7 @@ public enum RootKey {
             return SecretBytes(copying: raw)
         }
         let path = keyFilePath(environment: env)
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = LocalPath.parent(path)
         for name in FileIO.listDirectory(dir) where FileIO.isAbandonedTemp(name) { unlink(dir + "/" + name) }
         if let key = try readKeyFile(path) { return key }
         try createKeyFile(path)
@@ -61,7 +61,7 @@ public enum RootKey {
     /// Writes a fresh key to a temp file and links it into place: `link` fails if another process won the race,
     /// and then that process's key is the one used.
     private static func createKeyFile(_ path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = LocalPath.parent(path)
         try FileIO.makeDirectories(dir)
         let key = Random.secret(32)
         var text = Array((Base64.encode(key.copyBytes()) + "\n").utf8)

@@ -44,7 +44,7 @@ extension Obsctl {
                         items.append(Item(key: o.key, target: ""))
                         continue
                     }
-                    items.append(Item(key: o.key, target: (path as NSString).appendingPathComponent(rel), size: o.size))
+                    items.append(Item(key: o.key, target: LocalPath.join(path, rel), size: o.size))
                 }
                 if items.isEmpty { ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)") }
             } else {
@@ -55,7 +55,7 @@ extension Obsctl {
                     guard Transfers.safeRelativePath(key: name, prefix: "") != nil, !key.value.hasSuffix("/") else {
                         throw OBSError.invalidArgument("object key '\(key)' has no usable file name; name the destination file")
                     }
-                    target = (path as NSString).appendingPathComponent(name)
+                    target = LocalPath.join(path, name)
                 }
                 // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
                 var size: Int64? = nil

@@ -156,7 +156,7 @@ extension Obsctl {
                 if Transfers.isDirectory(path) {
                     guard recursive else { throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files") }
                     for rel in try Transfers.filesBelow(path) {
-                        items.append(Item(source: (path as NSString).appendingPathComponent(rel), key: try ObjectKey(prefix + rel)))
+                        items.append(Item(source: LocalPath.join(path, rel), key: try ObjectKey(prefix + rel)))
                     }
                 } else {
                     items.append(Item(source: path, key: try ObjectKey(prefix + Transfers.baseName(path))))

@@ -235,4 +235,22 @@ struct RemoteFaultTests {
         try s.ok(f + ["--retries", "0"], ["upload", "object.bin", "obs://\(b)/none.bin", "--checksum", "none"])
         #expect(try s.ok(sw, ["download", "obs://\(b)/none.bin", "-"]).stdout != data, "the proxy did not damage the upload")
     }
+
+    @Test("http_proxy is honoured: requests to the endpoint go through the proxy it names; NO_PROXY bypasses it")
+    func environmentProxy() throws {
+        let (s, proxy, b, data) = try setUp("fault-proxy-env")
+        defer { try? proxy.reset() }
+        let sw = s.peers.seaweedFlags
+        // The fault proxy relays absolute-form requests ("GET http://host/path") to SeaweedFS, so it serves as a
+        // forward proxy here: what it counts went through it.
+        let viaProxy: [String: String?] = ["http_proxy": s.peers.fault, "HTTP_PROXY": nil, "no_proxy": nil, "NO_PROXY": nil, "ALL_PROXY": nil]
+        let before = try proxy.stats()["requests"] as? Int ?? 0
+        #expect(try s.ok(sw, ["download", "obs://\(b)/object.bin", "-"], env: viaProxy).stdout == data)
+        let after = try proxy.stats()["requests"] as? Int ?? 0
+        #expect(after > before, "the download did not go through http_proxy (\(before) -> \(after) requests)")
+
+        let bypass: [String: String?] = ["http_proxy": s.peers.fault, "no_proxy": "127.0.0.1", "HTTP_PROXY": nil, "NO_PROXY": nil, "ALL_PROXY": nil]
+        #expect(try s.ok(sw, ["download", "obs://\(b)/object.bin", "-"], env: bypass).stdout == data)
+        #expect(try proxy.stats()["requests"] as? Int ?? 0 == after, "no_proxy=127.0.0.1 should bypass the proxy")
+    }
 }

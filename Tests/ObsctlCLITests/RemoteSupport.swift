@@ -262,6 +262,18 @@ enum Tools {
         return try run(["aws", "--endpoint-url", endpoint, "--region", peers.region] + arguments, env: env)
     }
 
+    /// Huawei's esdk-obs-python through `.ci/peers/esdk.py` (put, get or head), its one JSON line parsed.
+    static func esdk(_ peers: RemotePeers, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> (ok: Bool, json: [String: Any], run: ToolRun) {
+        let python = try #require(peers.values["OBSCTL_TEST_PYTHON"], "peers.env has no OBSCTL_TEST_PYTHON", sourceLocation: sourceLocation)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".ci/peers/esdk.py").path
+        let r = try run([python, script] + arguments, env: ["OBSCTL_TEST_ACCESS_KEY": peers.accessKey, "OBSCTL_TEST_SECRET_KEY": peers.secretKey])
+        let line = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let json = try #require((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], "esdk.py printed no JSON: \(r)",
+                                sourceLocation: sourceLocation)
+        return (r.succeeded, json, r)
+    }
+
     /// The number of multipart uploads in progress in `bucket` (aws s3api list-multipart-uploads).
     static func multipartUploadsInProgress(_ peers: RemotePeers, endpoint: String, bucket: String,
                                            sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {

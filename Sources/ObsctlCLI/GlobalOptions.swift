@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).")
     var output: OutputFormat = .text
 
-    @Flag(name: [.short, .long], help: "Print nothing on stderr but errors (no progress either).")
+    @Flag(name: [.short, .long], help: "Print only errors and the data asked for: no progress, notes, or report lines such as 'upload: a -> obs://b/a'.")
     var quiet = false
 
     @Option(help: ArgumentHelp("Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).", valueName: "mode"))

@@ -18,8 +18,12 @@ struct Output {
     var isJSON: Bool { format != .text }
     var isNDJSON: Bool { format == .ndjson }
 
-    /// A line of result data (stdout).
+    /// A line of result data (stdout): a listing, a stat, a key's description.
     func line(_ text: String) { Progress.clearForMessage(); FileHandle.standardOutput.write(Data((Self.printable(text) + "\n").utf8)) }
+
+    /// A line reporting what a command did ("upload: a -> obs://b/a", "created obs://b") on stdout, silenced by
+    /// --quiet as `aws s3 cp --quiet` silences its own: a quiet command prints only errors and data asked for.
+    func report(_ text: String) { if !quiet { line(text) } }
 
     /// Control characters (a newline or an escape sequence in an object key) are shown escaped, so one record
     /// stays one line and nothing reaches the terminal as a command.

@@ -82,6 +82,22 @@ struct StreamsAndRecursiveTests {
         #expect(sb.read("c") == data)
     }
 
+    @Test("--quiet: transfers, copies, deletes and bucket commands print nothing; listings and stat still print their data")
+    func quietPrintsOnlyData() throws {
+        let sb = try Sandbox("quiet")
+        try sb.write("a.bin", randomData(100))
+        for args in [["bucket", "create", "obs://quiet"], ["upload", "a.bin", "obs://quiet/a"], ["cp", "obs://quiet/a", "obs://quiet/b"],
+                     ["download", "obs://quiet/a", "a.out"], ["rm", "obs://quiet/b"]] {
+            let r = try sb.run(args + ["-q"])
+            expectSuccess(r)
+            #expect(r.stdout.isEmpty && r.stderr.isEmpty, "\(args.joined(separator: " ")) -q printed something: \(r)")
+        }
+        #expect(try sb.ok(["ls", "obs://quiet", "-q"]).out.contains("a"), "ls -q must still list")
+        #expect(try sb.ok(["stat", "obs://quiet/a", "-q"]).out.contains("100"), "stat -q must still show the object")
+        // Without -q the same upload reports what it did.
+        #expect(try sb.ok(["upload", "a.bin", "obs://quiet/c"]).out.hasPrefix("upload: a.bin -> obs://quiet/c"))
+    }
+
     @Test("upload --recursive of a nested directory and download --recursive back")
     func recursiveRoundTrip() throws {
         let sb = try Sandbox("rec")

@@ -42,7 +42,7 @@ extension Obsctl.Bucket {
             let info = try await ctx.storage.createBucket(
                 CreateBucketRequest(name: name, location: location, storageClass: storageClass.storageClass, encryption: encryption))
             if ctx.output.isJSON { ctx.output.json(JSONShape.bucket(info)) }
-            else { ctx.output.line("created obs://\(info.name) (location \(info.location), default encryption \(TextShape.encryption(info.encryption)))") }
+            else { ctx.output.report("created obs://\(info.name) (location \(info.location), default encryption \(TextShape.encryption(info.encryption)))") }
         }
     }
 
@@ -81,7 +81,7 @@ extension Obsctl.Bucket {
             }
             try await ctx.storage.deleteBucket(name)
             if ctx.output.isJSON { ctx.output.json(["bucket": name.value, "deleted": true, "objects_deleted": deleted]) }
-            else { ctx.output.line("deleted obs://\(name)" + (force ? " and \(deleted) object(s)" : "")) }
+            else { ctx.output.report("deleted obs://\(name)" + (force ? " and \(deleted) object(s)" : "")) }
         }
     }
 }

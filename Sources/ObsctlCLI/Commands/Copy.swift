@@ -86,7 +86,7 @@ extension Obsctl {
                 let info = try await ctx.storage.copyObject(request)
                 try sseOptions.expectSse?.check(info)
                 let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
-                if !ctx.output.isJSON { ctx.output.line("copy: \(from) -> \(to) (\(Transfers.describe(info)))") }
+                if !ctx.output.isJSON { ctx.output.report("copy: \(from) -> \(to) (\(Transfers.describe(info)))") }
                 return Transfers.record(source: from, destination: to, info)
             }
         }

@@ -74,7 +74,7 @@ extension Obsctl {
                     let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer),
                                                             to: item.target, counter: counter)
                     if !ctx.output.isJSON && item.target != "-" {
-                        ctx.output.line("download: obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
+                        ctx.output.report("download: obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
                     }
                     return Transfers.record(source: "obs://\(src.bucket)/\(item.key)", destination: item.target, info)
                 }

@@ -99,7 +99,7 @@ extension Obsctl {
                 try await ctx.storage.deleteObject(bucket: url.bucket, key: key)
                 if ctx.output.isNDJSON { ctx.output.record(Self.deletedRecord(url.bucket, key)) }
                 else if ctx.output.isJSON { ctx.output.json(["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()] as [String: Any]) }
-                else { ctx.output.line("delete: obs://\(url.bucket)/\(key)") }
+                else { ctx.output.report("delete: obs://\(url.bucket)/\(key)") }
                 return
             }
             // A prefix means a folder: `rm obs://b/dir --recursive` must not touch obs://b/dirt.tar.
@@ -127,7 +127,7 @@ extension Obsctl {
                 let failures: [[String: Any]] = failed.map { Transfers.failureRecord("obs://\(bucket)/\($0.key.value)", $0.error).filter { $0.key != "type" } }
                 ctx.output.json(["deleted": deletedURLs, "failures": failures] as [String: Any])
             } else {
-                for k in deleted { ctx.output.line("delete: obs://\(bucket)/\(k)") }
+                for k in deleted { ctx.output.report("delete: obs://\(bucket)/\(k)") }
             }
             if let first = failed.first { throw CommandFailure(exitCode: deleted.isEmpty ? ObsctlExitCode(first.error.category) : .partial) }
         }

@@ -127,7 +127,7 @@ extension Obsctl {
             let records = try await Transfers.runAll(ctx, items, verb: "upload", size: { Self.fileSize($0.source) }, describe: { $0.source }) { item, counter in
                 let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
                 try sseOptions.expectSse?.check(info)
-                if !ctx.output.isJSON { ctx.output.line("upload: \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))") }
+                if !ctx.output.isJSON { ctx.output.report("upload: \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))") }
                 return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
             }
             _ = records

@@ -72,35 +72,20 @@ extension RemoteBackend {
     /// Bytes [from, total) in ranges of `partSize`, `transfer.parallelism` at a time; the first failure stops the rest.
     private func downloadRanges(_ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String) throws {
         let count = Int((total - from + partSize - 1) / partSize)
-        let queue = PartQueue(count: count)
-        let group = DispatchGroup()
         let fileBox = UncheckedBox(file)
-        for _ in 0..<min(request.transfer.parallelism, count) {
-            group.enter()
-            Thread { [self] in
-                defer { group.leave() }
-                do {
-                    let transport = try CurlTransport(options: configuration.transport)
-                    while let n = queue.next() {
-                        let start = from + Int64(n - 1) * partSize
-                        let range = start...(min(start + partSize, total) - 1)
-                        let sink = OffsetSink(fileBox.value, start: start)
-                        let response = try performBlocking(getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
-                        guard response.status == 206, sink.written == Int64(range.count) else {
-                            throw OBSError.integrity("range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(sink.written) bytes (HTTP \(response.status))")
-                        }
-                        queue.done(n, etag: etag)
-                    }
-                } catch { queue.fail(error) }
-            }.start()
-        }
-        group.wait()
-        if let e = queue.error {
-            if let o = e as? OBSError, o.httpStatus == 412 {
-                throw OBSError(code: "PreconditionFailed", message: "obs://\(request.bucket)/\(request.key) changed while it was being downloaded; run the download again",
-                               httpStatus: 412, category: .conflict)
+        do {
+            _ = try inParallel(parts: count, parallelism: request.transfer.parallelism) { [self] n, transport, _ in
+                let start = from + Int64(n - 1) * partSize
+                let range = start...(min(start + partSize, total) - 1)
+                let sink = OffsetSink(fileBox.value, start: start)
+                let response = try performBlocking(getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
+                guard response.status == 206, sink.written == Int64(range.count) else {
+                    throw OBSError.integrity("range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(sink.written) bytes (HTTP \(response.status))")
+                }
             }
-            throw e
+        } catch let e as OBSError where e.httpStatus == 412 {
+            throw OBSError(code: "PreconditionFailed", message: "obs://\(request.bucket)/\(request.key) changed while it was being downloaded; run the download again",
+                           httpStatus: 412, category: .conflict)
         }
     }
 

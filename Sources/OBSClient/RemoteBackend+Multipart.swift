@@ -56,29 +56,38 @@ extension RemoteBackend {
     }
 
     private func copyParts(_ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan) throws -> UploadedParts {
-        let state = PartQueue(count: plan.partCount)
+        let state = try inParallel(parts: plan.partCount, parallelism: dst.transfer.parallelism) { [self] n, transport, state in
+            let (offset, length) = plan.range(ofPart: n)
+            var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
+            headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
+            let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
+                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey)
+            let response = try performBlocking(op, sink: nil, transport: transport)
+            state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
+        }
+        return UploadedParts(etags: state.etags, size: plan.objectSize)
+    }
+
+    /// Runs `part(n, transport, queue)` for parts 1...count on `parallelism` threads, each with a connection of its
+    /// own (blocking libcurl never runs on Swift's cooperative pool). The first failure stops new parts and is
+    /// thrown once every thread has ended.
+    func inParallel(parts count: Int, parallelism: Int, _ part: @escaping (Int, CurlTransport, PartQueue) throws -> Void) throws -> PartQueue {
+        let queue = PartQueue(count: count)
         let group = DispatchGroup()
-        for _ in 0..<min(dst.transfer.parallelism, plan.partCount) {
+        let work = UncheckedBox(part)
+        for _ in 0..<min(parallelism, count) {
             group.enter()
             Thread { [self] in
                 defer { group.leave() }
                 do {
                     let transport = try CurlTransport(options: configuration.transport)
-                    while let n = state.next() {
-                        let (offset, length) = plan.range(ofPart: n)
-                        var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
-                        headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
-                        let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
-                                           headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey)
-                        let response = try performBlocking(op, sink: nil, transport: transport)
-                        state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
-                    }
-                } catch { state.fail(error) }
+                    while let n = queue.next() { try work.value(n, transport, queue) }
+                } catch { queue.fail(error) }
             }.start()
         }
         group.wait()
-        if let e = state.error { throw e }
-        return UploadedParts(etags: state.etags, size: plan.objectSize)
+        if let e = queue.error { throw e }
+        return queue
     }
 
     private func withUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)],
@@ -119,32 +128,15 @@ extension RemoteBackend {
 
     private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
                                  plan: MultipartPlan) throws -> UploadedParts {
-        let state = PartQueue(count: plan.partCount)
-        let workers = min(request.transfer.parallelism, plan.partCount)
-        let group = DispatchGroup()
         let fileBox = UncheckedBox(file)
-        for _ in 0..<workers {
-            group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
-                let file = fileBox.value
-                do {
-                    let transport = try CurlTransport(options: configuration.transport)
-                    while let n = state.next() {
-                        let (offset, length) = plan.range(ofPart: n)
-                        let part = file.range(offset: offset, length: length)
-                        let prepared = try integrity.prepare(part)
-                        let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
-                                                                         checksumHeaders: prepared.headers), sink: nil, transport: transport)
-                        guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
-                        state.done(n, etag: etag, crc32c: prepared.crc32c())
-                    }
-                } catch { state.fail(error) }
-            }
-            thread.start()
+        let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) { [self] n, transport, state in
+            let (offset, length) = plan.range(ofPart: n)
+            let prepared = try integrity.prepare(fileBox.value.range(offset: offset, length: length))
+            let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
+                                                             checksumHeaders: prepared.headers), sink: nil, transport: transport)
+            guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
+            state.done(n, etag: etag, crc32c: prepared.crc32c())
         }
-        group.wait()
-        if let e = state.error { throw e }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 

@@ -72,9 +72,9 @@ struct BatchAndListingTests {
 
         // --recursive takes the path as a folder: "k0" means "k0/", which holds nothing here.
         #expect(try sb.ok(["rm", "obs://pages/k0", "--recursive", "--quiet"]).out.isEmpty)
-        let removed = try sb.ok(["rm", "obs://pages/p", "--recursive", "--quiet"])
+        let removed = try sb.ok(["rm", "obs://pages/p", "--recursive"])
         #expect(removed.out.split(separator: "\n").count == 1)
-        #expect(try sb.ok(["rm", "obs://pages", "--recursive", "--quiet"]).out.split(separator: "\n").count == 1000)
+        #expect(try sb.ok(["rm", "obs://pages", "--recursive"]).out.split(separator: "\n").count == 1000)
         try sb.ok(["bucket", "delete", "obs://pages", "--force"])
         expectError(try sb.run(["ls", "obs://pages"]), 3)
     }

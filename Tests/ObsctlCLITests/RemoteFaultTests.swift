@@ -117,7 +117,8 @@ struct RemoteFaultTests {
         expectRemoteError(r, 11)
         #expect(!s.sb.exists("down.bin"))
         // --timeout: "Abort a transfer that moves no byte for this many seconds". 1.5 MB arrive at once, then nothing.
-        #expect(seconds < 5, "no byte moved for 2 s should end the transfer after about 2 s; took \(String(format: "%.1f", seconds)) s")
+        // The stall lasts 15 s: anything well under that shows --timeout ended it (loose, for busy machines).
+        #expect(seconds < 10, "no byte moved for 2 s should end the transfer after about 2 s; took \(String(format: "%.1f", seconds)) s")
     }
 
     @Test("connection reset mid-request: a single PUT and one part of a multipart upload are re-sent from the file; byte-exact")

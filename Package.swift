@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "OBSCoreTests", dependencies: ["OBSCore"]),
         .testTarget(name: "OBSSignerTests", dependencies: ["OBSSigner", "OBSCrypto"]),
         .testTarget(name: "OBSXMLTests", dependencies: ["OBSXML", "OBSCore"]),
-        .testTarget(name: "OBSClientTests", dependencies: ["OBSClient", "OBSCore", "OBSCrypto"]),
+        .testTarget(name: "OBSClientTests", dependencies: ["OBSClient", "OBSCore", "OBSCrypto", "OBSSigner"]),
         .testTarget(name: "OBSLocalBackendTests", dependencies: ["OBSLocalBackend", "OBSCore", "OBSCrypto"]),
         .testTarget(name: "ObsctlCLITests", dependencies: ["ObsctlCLI", "obsctl", "OBSCrypto"]),
     ]

@@ -36,9 +36,11 @@ extension RemoteBackend {
             // An empty object has no byte 0: ask for all of it.
             first.restart()
             let whole = try serialised { try performBlocking(getOperation(request), sink: first, transport: $0) }
-            return try finishDownload(request, whole, file: file)
+            return try finishDownload(request, whole, file: file, info: nil, size: first.written)
         }
-        let info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+        var info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+        // A 200 is the whole object (the server ignored the Range), perhaps without a Content-Length.
+        if response.status != 206 { info.size = first.written }
         if response.status == 206 {
             guard let total = contentRangeTotal(response), first.written == min(partSize, total) else {
                 throw OBSError.integrity("the server answered the first range of obs://\(request.bucket)/\(request.key) with \(first.written) bytes and Content-Range '\(response.header("content-range") ?? "")'")
@@ -50,11 +52,13 @@ extension RemoteBackend {
                 try downloadRanges(request, file: file, from: partSize, total: total, partSize: partSize, etag: etag)
             }
         }
-        return try finishDownload(request, response, file: file, info: info)
+        return try finishDownload(request, response, file: file, info: info, size: info.size)
     }
 
-    private func finishDownload(_ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo? = nil) throws -> ObjectInfo {
-        let info = info ?? objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+    /// Checks the file against the object's MD5 where its ETag is one (`size`: the bytes written).
+    private func finishDownload(_ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64) throws -> ObjectInfo {
+        var info = info ?? objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+        info.size = size
         if let expected = ETagChecksum.expectedMD5(info) {
             let md5 = Digest(.md5)
             var buffer = [UInt8](repeating: 0, count: 1 << 20), offset: Int64 = 0

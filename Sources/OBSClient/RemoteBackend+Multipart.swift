@@ -16,7 +16,8 @@ extension RemoteBackend {
     /// Called right after each Initiate with an action that aborts that upload on a connection of its own; the
     /// closure it returns is called when the upload is over (completed or aborted). The CLI sets it once, at
     /// start-up, so that its SIGINT handler can abort uploads in flight and leave no parts billing.
-    nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> Void) -> @Sendable () -> Void)?
+    /// The abort action returns nil when the upload is gone, else what could not be aborted (to report).
+    nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void)?
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
     func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
@@ -50,16 +51,20 @@ extension RemoteBackend {
         let initiateHeaders = headers
         _ = try await runBlocking { backend in
             try backend.withUpload(dst, initiateHeaders: initiateHeaders) { uploadID in
-                try backend.copyParts(request, destination: dst, uploadID: uploadID, plan: plan)
+                try backend.copyParts(request, destination: dst, uploadID: uploadID, plan: plan, sourceETag: source.etag)
             }
         }
     }
 
-    private func copyParts(_ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan) throws -> UploadedParts {
+    /// Every range is pinned to the source's ETag (copy-source-if-match): a source overwritten meanwhile fails the
+    /// copy (412, exit 10) instead of mixing two versions.
+    private func copyParts(_ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan,
+                           sourceETag: String) throws -> UploadedParts {
         let state = try inParallel(parts: plan.partCount, parallelism: dst.transfer.parallelism) { [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
             headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
+            if !sourceETag.isEmpty { headers.append(("\(configuration.headerPrefix)copy-source-if-match", sourceETag)) }
             let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
                                headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey)
             let response = try performBlocking(op, sink: nil, transport: transport)
@@ -99,9 +104,12 @@ extension RemoteBackend {
         let initiated = try serialised { try performBlocking(op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0) }
         let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
         let abortOperation = UncheckedBox(op("DELETE", [("uploadId", uploadID)], [], .empty, false))
+        let unaborted = "multipart upload \(uploadID) of obs://\(request.bucket)/\(request.key)"
         let ended = Self.multipartUploadStarted? { [self] in
-            guard let transport = try? CurlTransport(options: configuration.transport) else { return }
-            _ = try? performBlocking(abortOperation.value, sink: nil, transport: transport)
+            do {
+                _ = try performBlocking(abortOperation.value, sink: nil, transport: try CurlTransport(options: configuration.transport))
+                return nil
+            } catch { return unaborted }
         }
         defer { ended?() }
         do {
@@ -115,7 +123,8 @@ extension RemoteBackend {
             response.headers.append((name: "content-length", value: String(uploaded.size)))
             return response
         } catch {
-            _ = try? serialised { try performBlocking(op("DELETE", [("uploadId", uploadID)], [], .empty, false), sink: nil, transport: $0) }
+            do { _ = try serialised { try performBlocking(op("DELETE", [("uploadId", uploadID)], [], .empty, false), sink: nil, transport: $0) } }
+            catch { warn("could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted") }
             throw error
         }
     }

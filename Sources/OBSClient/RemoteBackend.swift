@@ -10,7 +10,7 @@ import OBSXML
 public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     public let configuration: RemoteConfiguration
     let transport: HTTPTransport
-    private let warn: @Sendable (String) -> Void
+    let warn: @Sendable (String) -> Void
     /// Receives the redacted dump of every exchange with `--debug`; nil otherwise.
     private let debugLog: DebugLog?
     /// Serialises use of the transport's one connection; transfers run on their own thread, never on Swift's
@@ -81,6 +81,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         return out
     }
 
+    public func listBucketNames() async throws -> [BucketName] {
+        let response = try await perform(Operation(method: "GET"))
+        return try OBSXMLParser.listBuckets(response.body).compactMap { try? BucketName($0.name) }
+    }
+
     public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo {
         let response = try await perform(Operation(method: "HEAD", bucket: bucket))
         let location = response.header("x-obs-bucket-location") ?? response.header("x-amz-bucket-region") ?? configuration.region
@@ -124,7 +129,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
         let integrity = try UploadIntegrity(request.transfer.checksum, configuration: configuration)
-        let threshold = request.transfer.multipartThreshold
+        // Above 5 GB a single PUT is refused: multipart then, whatever --multipart-threshold says.
+        let threshold = min(request.transfer.multipartThreshold, Self.maxSinglePut)
         let response: HTTPResponse
         var length: Int64? = nil
         if let file = body as? RewindableFileSource {
@@ -152,11 +158,18 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         }
         let expected = try await expectedMode(request.bucket, request.sse)
         var info = objectInfo(request.bucket, request.key, response, customerKey: request.sse.customerKey)
-        if response.header("etag") == nil || (info.sseMode == .unencrypted && expected != .unencrypted) {
+        // A server that confirmed the CRC-32C trailer decoded the aws-chunked body; one that did not may have
+        // stored the framing too, which only the stored size shows.
+        let unconfirmedTrailer = integrity.trailer && response.header(ChecksumTrailerBody.trailerName) == nil
+        if response.header("etag") == nil || (info.sseMode == .unencrypted && expected != .unencrypted) || unconfirmedTrailer {
             // CompleteMultipartUpload answers may carry no SSE headers (SeaweedFS): ask the object itself.
             let head = try await headObject(GetObjectRequest(bucket: request.bucket, key: request.key, customerKey: request.sse.customerKey))
             info.sseMode = head.sseMode; info.kmsKeyID = head.kmsKeyID; info.kmsKeyURN = head.kmsKeyURN
             info.customerKeyMD5 = head.customerKeyMD5; info.etag = head.etag
+            if integrity.trailer, let length, head.size != length {
+                try? await deleteObject(bucket: request.bucket, key: request.key)
+                throw OBSError.integrity("the endpoint stored obs://\(request.bucket)/\(request.key) as \(head.size) bytes instead of \(length): it does not decode aws-chunked uploads with a checksum trailer; the object was removed, upload again with --checksum md5")
+            }
         }
         info.size = length ?? info.size
         info.contentType = request.contentType

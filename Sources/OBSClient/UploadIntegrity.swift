@@ -9,10 +9,12 @@ struct UploadIntegrity {
     /// CRC-32C travels as an aws-chunked trailer (one pass over the bytes) where the signature allows it: SigV4.
     let trailer: Bool
 
-    /// `requested` nil: CRC-32C with an S3 signature, MD5 with OBS's own (OBS documents Content-MD5, and its CRC64
-    /// header's server-side check is unconfirmed).
+    /// `requested` nil: Content-MD5 for Huawei OBS (whatever the signature: OBS documents Content-MD5, accepts only
+    /// UNSIGNED-PAYLOAD or signed streaming payloads under SigV4, and its CRC64 header's check is unconfirmed);
+    /// CRC-32C for other endpoints, which all current AWS SDKs send and S3-compatible servers check.
     init(_ requested: UploadChecksum?, configuration: RemoteConfiguration) throws {
-        let kind = requested ?? (configuration.isOBSDialect ? .md5 : .crc32c)
+        let obs = configuration.isOBSDialect || RemoteConfiguration.isHuaweiHost(configuration.host)
+        let kind = requested ?? (obs ? .md5 : .crc32c)
         if kind == .crc32c && configuration.isOBSDialect {
             throw OBSError.invalidArgument("--checksum crc32c is an S3 header, and OBS's own signature (--signature obs) has no such check; use --checksum md5")
         }
@@ -44,7 +46,7 @@ struct UploadIntegrity {
 
     /// The header for the bytes `source` yields; `source` is rewound afterwards.
     func header(for source: RewindableByteSource) throws -> (name: String, value: String)? {
-        guard kind != .none else { return nil }
+        guard kind != .off else { return nil }
         let md5 = kind == .md5 ? Digest(.md5) : nil
         var crc = CRC32C()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -63,7 +65,7 @@ struct UploadIntegrity {
 
     func header(for bytes: [UInt8]) -> (name: String, value: String)? {
         switch kind {
-        case .none: return nil
+        case .off: return nil
         case .md5: return ("Content-MD5", Base64.encode(Digest.md5(bytes)))
         case .crc32c: return ("x-amz-checksum-crc32c", CRC32C.checksum(bytes).base64)
         }

@@ -42,6 +42,16 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
         super.init(fd: fd, path: path)
     }
 
+    /// Reads stop at `length`: a file still growing (a log) yields the bytes it had when opened, the same bytes
+    /// a checksum pass and the upload that follows it see.
+    public override func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let at = lseek(fd, 0, SEEK_CUR)
+        guard at >= 0 else { return try super.read(into: buffer) }
+        let left = start + length - Int64(at)
+        if left <= 0 || buffer.count == 0 { return 0 }
+        return try super.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
+    }
+
     public func rewind() throws {
         if let counter { let at = lseek(fd, 0, SEEK_CUR); if at > off_t(start) { counter.add(-Int64(at - off_t(start))) } }
         guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))") }

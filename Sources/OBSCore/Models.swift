@@ -85,7 +85,8 @@ public struct PutObjectRequest: Sendable {
 /// crc32c: `x-amz-checksum-crc32c`, about ten times cheaper with the CPU's CRC32 instruction, checked by S3 and
 /// by the S3-compatible servers that implement flexible checksums. none: no checksum (TLS still protects the bytes).
 public enum UploadChecksum: String, Sendable, CaseIterable {
-    case md5, crc32c, none
+    /// `off`, not `none`: on an `UploadChecksum?` a case named `none` reads as nil.
+    case md5, crc32c, off = "none"
 }
 
 /// How a remote transfer is cut into parts. The local backend streams any size in one pass and ignores these.

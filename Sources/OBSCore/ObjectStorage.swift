@@ -8,6 +8,8 @@ public protocol ObjectStorage: AnyObject {
 
     func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo
     func listBuckets() async throws -> [BucketInfo]
+    /// Bucket names only (shell completion): one request where `listBuckets` needs one more per bucket.
+    func listBucketNames() async throws -> [BucketName]
     func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo
     /// Deletes an empty bucket; `BucketNotEmpty` otherwise.
     func deleteBucket(_ bucket: BucketName) async throws
@@ -31,6 +33,8 @@ public protocol ObjectStorage: AnyObject {
 }
 
 extension ObjectStorage {
+    public func listBucketNames() async throws -> [BucketName] { try await listBuckets().map(\.name) }
+
     /// One delete after another, for backends without a batch call.
     public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)] {
         var failed: [(key: ObjectKey, error: OBSError)] = []

@@ -143,7 +143,7 @@ struct Lister {
 
     /// `obs://NAME` (or `obs://NAME/` when keys follow) for buckets whose address starts with `prefix`.
     func buckets(_ prefix: String, slash: Bool) async throws -> [String] {
-        let names = try await cached(["buckets"]) { try await context.storage.listBuckets().map(\.name.value) }
+        let names = try await cached(["buckets"]) { try await context.storage.listBucketNames().map(\.value) }
         // A bucket argument also takes a bare name.
         if !slash && !prefix.isEmpty && !"obs://".hasPrefix(prefix) && !prefix.hasPrefix("obs://") { return names.filter { $0.hasPrefix(prefix) } }
         return names.map { "obs://\($0)" + (slash ? "/" : "") }.filter { $0.hasPrefix(prefix) }

@@ -120,7 +120,8 @@ enum GlobalArguments {
 enum Interrupts {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var tempFiles: Set<String> = []
-    nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> Void] = [:]
+    nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
+    nonisolated(unsafe) private static var interrupting = false
     nonisolated(unsafe) private static var nextCleanup = 0
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     static let cleanupDeadline: Double = 5
@@ -142,23 +143,36 @@ enum Interrupts {
 
     private static func interrupted(_ code: Int32) -> Never {
         lock.lock()
+        if interrupting {  // a second signal while cleaning up: the first handler finishes the job
+            lock.unlock()
+            while true { pause() }
+        }
+        interrupting = true
         let actions = Array(cleanups.values), files = tempFiles
         cleanups = [:]
         lock.unlock()
-        var aborted = true
+        let results = CleanupResults()
+        var finished = true
         if !actions.isEmpty {
             let group = DispatchGroup()
             for action in actions {
                 group.enter()
-                Thread { action(); group.leave() }.start()
+                Thread { results.add(action()); group.leave() }.start()
             }
-            aborted = group.wait(timeout: .now() + cleanupDeadline) == .success
+            finished = group.wait(timeout: .now() + cleanupDeadline) == .success
         }
         for path in files { unlink(path) }
         var message = "obsctl: interrupted; temporary files removed"
+        let failed = results.failures
         if !actions.isEmpty {
-            message += aborted ? ", \(actions.count) multipart upload\(actions.count == 1 ? "" : "s") aborted"
-                               : "; aborting \(actions.count) multipart upload\(actions.count == 1 ? "" : "s") did not finish within \(Int(cleanupDeadline)) s (list and abort them with your provider's tools)"
+            let n = actions.count, plural = actions.count == 1 ? "" : "s"
+            if !finished {
+                message += "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s (list and abort them with your provider's tools)"
+            } else if failed.isEmpty {
+                message += ", \(n) multipart upload\(plural) aborted"
+            } else {
+                message += "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until aborted"
+            }
         }
         Output.stderr(message)
         _exit(code)
@@ -169,14 +183,26 @@ enum Interrupts {
 
     /// Registers an action for an interruption (for example aborting a multipart upload); returns its id.
     @discardableResult
-    static func registerCleanup(_ action: @escaping @Sendable () -> Void) -> Int {
-        lock.lock(); defer { lock.unlock() }
+    /// The action returns nil on success, else what it could not clean up. Registered after an interruption
+    /// began (an upload initiated during the cleanup), it runs at once instead.
+    static func registerCleanup(_ action: @escaping @Sendable () -> String?) -> Int {
+        lock.lock()
+        if interrupting { lock.unlock(); _ = action(); return 0 }
+        defer { lock.unlock() }
         nextCleanup += 1
         cleanups[nextCleanup] = action
         return nextCleanup
     }
 
     static func unregisterCleanup(_ id: Int) { lock.lock(); cleanups[id] = nil; lock.unlock() }
+
+    /// What the cleanup threads could not do, collected under a lock.
+    private final class CleanupResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [String] = []
+        func add(_ failure: String?) { if let failure { lock.lock(); list.append(failure); lock.unlock() } }
+        var failures: [String] { lock.lock(); defer { lock.unlock() }; return list }
+    }
 
     static func finish(_ code: Int32) -> Never {
         fflush(nil)

@@ -106,7 +106,9 @@ enum Transfers {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             catch { throw OBSError.localIO("cannot create directory \(dir): a file of that name is in the way, or it is not writable") }
         }
-        let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(baseName(path)).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
+        // The name is cut to 100 bytes so that the temp name stays within NAME_MAX (255) for long file names.
+        let stem = String(decoding: baseName(path).utf8.prefix(100), as: UTF8.self)
+        let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(stem).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
         Interrupts.registerTemp(tmp)
         defer { Interrupts.unregisterTemp(tmp) }
         let fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o666)  // read back when a checksum is verified

@@ -45,3 +45,28 @@ struct PipelinedFileSinkTests {
         }
     }
 }
+
+struct RewindableFileSourceTests {
+    @Test func readsStopAtTheLengthSeenWhenOpened() throws {
+        let path = NSTemporaryDirectory() + "obsctl-grow-\(UUID().uuidString)"
+        defer { unlink(path) }
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 1, count: 10_000))
+        let fd = open(path, O_RDWR)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let source = try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource)
+        // The file grows after opening (a log being written): the source still yields its first 10,000 bytes.
+        let more = [UInt8](repeating: 2, count: 5000)
+        _ = more.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 10_000) }
+        var total = 0, buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { break }
+            #expect(buffer[0..<n].allSatisfy { $0 == 1 })
+            total += n
+        }
+        #expect(total == 10_000 && source.length == 10_000)
+        try source.rewind()
+        #expect(try buffer.withUnsafeMutableBytes { try source.read(into: $0) } == 4096)
+    }
+}

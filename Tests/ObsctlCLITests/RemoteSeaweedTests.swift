@@ -291,6 +291,8 @@ struct RemoteSeaweedTests {
         let ranges = Set(cp.stderrLines.compactMap { l -> String? in
             l.lowercased().hasPrefix("> x-amz-copy-source-range: bytes=") ? String(l.dropFirst("> x-amz-copy-source-range: bytes=".count)) : nil })
         #expect(ranges == ["0-5242879", "5242880-10485759", "10485760-12582911"], "copy ranges: \(ranges)")
+        #expect(cp.stderrLines.filter { $0.lowercased().hasPrefix("> x-amz-copy-source-if-match: ") }.count == 3,
+                "each part copy must be pinned to the source's ETag: \(cp)")
         #expect(!cp.stderrLines.contains { $0.hasPrefix("> GET ") && $0.contains("/src.bin") }, "the source was read by the client: \(cp)")
         #expect(try s.ok(sw, ["download", "obs://\(b)/copy.bin", "-"]).stdout == data, "multipart copy differs")
         let st = try s.stat(sw, "obs://\(b)/copy.bin")

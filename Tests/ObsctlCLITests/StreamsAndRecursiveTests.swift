@@ -67,7 +67,7 @@ struct StreamsAndRecursiveTests {
         expectError(try sb.run(["download", "obs://pipes/", "-", "--recursive"]), 2)
     }
 
-    @Test("one-character file and directory names upload and download (a Foundation path call trapped on them)")
+    @Test("one-character and 240-byte file names download (a Foundation path call trapped on the first, the temp name overflowed the second)")
     func oneCharacterPaths() throws {
         let sb = try Sandbox("short-paths")
         try sb.ok(["bucket", "create", "obs://short"])
@@ -80,6 +80,10 @@ struct StreamsAndRecursiveTests {
         #expect(sb.read("d/k") == data)
         try sb.ok(["cp", "obs://short/k", "c"])
         #expect(sb.read("c") == data)
+        // A 240-byte file name: the temporary name beside it must still fit in NAME_MAX (255).
+        let long = String(repeating: "n", count: 240)
+        try sb.ok(["download", "obs://short/k", long])
+        #expect(sb.read(long) == data)
     }
 
     @Test("--quiet: transfers, copies, deletes and bucket commands print nothing; listings and stat still print their data")

@@ -49,7 +49,7 @@ struct TransferTuningOptions: ParsableArguments {
     var partSize: String?
     @Option(help: "Parts uploaded at once.")
     var parallel: Int = 4
-    @Option(help: ArgumentHelp("Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: crc32c with --signature v2/v4, md5 with obs.", valueName: "md5|crc32c|none"))
+    @Option(help: ArgumentHelp("Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.", valueName: "md5|crc32c|none"))
     var checksum: UploadChecksum?
 
     func options() throws -> TransferOptions {

@@ -1,0 +1,36 @@
+import Testing
+import OBSCore
+import OBSCrypto
+import OBSSigner
+@testable import OBSClient
+
+/// Which checksum an upload carries by default, per endpoint and signature.
+struct UploadIntegrityTests {
+    private func configuration(_ endpoint: String, _ signature: SignatureVersion?) throws -> RemoteConfiguration {
+        try RemoteConfiguration(endpoint: endpoint, region: "r1", signature: signature, addressing: nil,
+                                credentials: Credentials(accessKeyID: "AK", secretAccessKey: SecretBytes(copying: Array("sk".utf8))),
+                                transport: TransportOptions(), retries: 0)
+    }
+
+    @Test func huaweiOBSGetsContentMD5WhateverTheSignature() throws {
+        for signature: SignatureVersion? in [nil, .obs, .v2, .v4] {
+            let i = try UploadIntegrity(nil, configuration: configuration("https://obs.cn-north-4.myhuaweicloud.com", signature))
+            #expect(i.kind == .md5 && !i.trailer, "signature \(String(describing: signature))")
+        }
+    }
+
+    @Test func otherEndpointsGetCRC32CAsATrailerUnderSigV4AndAHeaderUnderV2() throws {
+        let v4 = try UploadIntegrity(nil, configuration: configuration("http://127.0.0.1:9000", nil))
+        #expect(v4.kind == .crc32c && v4.trailer)
+        let v2 = try UploadIntegrity(nil, configuration: configuration("http://127.0.0.1:9000", .v2))
+        #expect(v2.kind == .crc32c && !v2.trailer)
+        #expect(v2.header(for: Array("123456789".utf8))! == ("x-amz-checksum-crc32c", "4waSgw=="))
+        #expect(try UploadIntegrity(.md5, configuration: configuration("http://127.0.0.1:9000", nil)).header(for: Array("abc".utf8))!
+                == ("Content-MD5", "kAFQmDzST7DWlj99KOF/cg=="))
+        #expect(try UploadIntegrity(.off, configuration: configuration("http://127.0.0.1:9000", nil)).header(for: [1, 2, 3]) == nil)
+    }
+
+    @Test func crc32cWithOBSsOwnSignatureIsRefused() throws {
+        #expect(throws: OBSError.self) { try UploadIntegrity(.crc32c, configuration: configuration("https://obs.cn-north-4.myhuaweicloud.com", .obs)) }
+    }
+}

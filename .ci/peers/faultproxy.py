@@ -32,7 +32,8 @@ Control port C (HTTP, JSON):
         {"mode": "stall", "seconds": 30, "count": 1}  accept, read and discard what the client sends, answer
               nothing for "seconds", then close
       common keys: "count": how many matching requests get the fault (default 1; -1 = every request until
-      the mode is changed); after the last one the mode returns to "pass".
+      the mode is changed); after the last one the mode returns to "pass", or becomes the rule under "then"
+      (a rule of its own: faults in sequence, e.g. a lost answer and then the error its retry gets).
       "match": substring the request line must contain for the fault to apply, e.g. "GET ", "partNumber=2",
       "uploads" (default: every request). Requests that do not match pass through and do not use up count.
     GET  /stats           {"requests": n, "faults": n, "by_action": {...}}
@@ -70,6 +71,12 @@ class State:
         self.conn_ids = 0
 
     def set_rule(self, rule):
+        clean = self.clean_rule(rule)
+        with self.lock:
+            self.rule = clean
+        return clean
+
+    def clean_rule(self, rule):
         mode = rule.get("mode")
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -81,8 +88,8 @@ class State:
                           ("message", str)):
             if key in rule:
                 clean[key] = conv(rule[key])
-        with self.lock:
-            self.rule = clean
+        if "then" in rule:
+            clean["then"] = self.clean_rule(rule["then"])
         return clean
 
     def take(self, request_line):
@@ -100,7 +107,7 @@ class State:
             if rule["count"] > 0:
                 rule["count"] -= 1
                 if rule["count"] == 0:
-                    self.rule = {"mode": "pass", "count": 0}
+                    self.rule = rule.get("then", {"mode": "pass", "count": 0})
             self.faults += 1
             return cid, fault
 

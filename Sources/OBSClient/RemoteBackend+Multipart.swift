@@ -115,11 +115,21 @@ extension RemoteBackend {
         do {
             let uploaded = try parts(uploadID)
             let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags, crc32c: uploaded.crc32c)
-            let completed = try serialised {
-                try performBlocking(op("POST", [("uploadId", uploadID)], [("Content-Type", "application/xml")], .bytes(body), false), sink: nil, transport: $0)
+            var response: HTTPResponse
+            do {
+                response = try serialised {
+                    try performBlocking(op("POST", [("uploadId", uploadID)], [("Content-Type", "application/xml")], .bytes(body), false), sink: nil, transport: $0)
+                }
+                _ = try OBSXMLParser.completeMultipartUpload(response.body)
+            } catch let e as OBSError where e.code == "NoSuchUpload" {
+                // A Complete that succeeded but whose answer was lost is retried, and the retry finds the upload
+                // gone (S3, OBS). The object says whether it was written: its ETag is the one these parts make.
+                guard let head = try? serialised({ try performBlocking(op("HEAD", [], customerKeyHeaders(request.sse.customerKey, prefix: ""), .empty, false),
+                                                                       sink: nil, transport: $0) }),
+                      let expected = Self.multipartETag(uploaded.etags.map(\.etag)),
+                      head.header("etag")?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased() == expected else { throw e }
+                response = head
             }
-            _ = try OBSXMLParser.completeMultipartUpload(completed.body)
-            var response = completed
             response.headers.append((name: "content-length", value: String(uploaded.size)))
             return response
         } catch {
@@ -127,6 +137,18 @@ extension RemoteBackend {
             catch { warn("could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted") }
             throw error
         }
+    }
+
+    /// The ETag S3 and OBS give a completed multipart upload: hex MD5 of the parts' binary MD5s, "-", part count.
+    /// nil when a part ETag is not an MD5.
+    static func multipartETag(_ partETags: [String]) -> String? {
+        var joined: [UInt8] = []
+        for etag in partETags {
+            let hex = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+            guard hex.count == 32, let bytes = Hex.decode(hex) else { return nil }
+            joined += bytes
+        }
+        return Hex.encode(Digest.md5(joined)) + "-\(partETags.count)"
     }
 
     private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,

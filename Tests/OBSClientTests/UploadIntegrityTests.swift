@@ -34,3 +34,12 @@ struct UploadIntegrityTests {
         #expect(throws: OBSError.self) { try UploadIntegrity(.crc32c, configuration: configuration("https://obs.cn-north-4.myhuaweicloud.com", .obs)) }
     }
 }
+
+/// The multipart ETag a completed upload gets (obs-protocol.md §8: parts "hello" and "world").
+struct MultipartETagTests {
+    @Test func documentedExample() {
+        #expect(RemoteBackend.multipartETag(["\"5d41402abc4b2a76b9719d911017c592\"", "7d793037a0760186574b0282f2f435e7"])
+                == "065947336a2f2a95ba8899f3675c3be6-2")
+        #expect(RemoteBackend.multipartETag(["not-an-md5"]) == nil)
+    }
+}

@@ -254,4 +254,26 @@ struct RemoteFaultTests {
         #expect(try s.ok(sw, ["download", "obs://\(b)/object.bin", "-"], env: bypass).stdout == data)
         #expect(try proxy.stats()["requests"] as? Int ?? 0 == after, "no_proxy=127.0.0.1 should bypass the proxy")
     }
+
+    @Test("the answer to CompleteMultipartUpload is lost and the retry gets NoSuchUpload: the object's ETag shows it was written; success")
+    func lostCompleteAnswer() throws {
+        let (s, proxy, b, _) = try setUp("fault-complete")
+        defer { try? proxy.reset() }
+        let big = remoteRandomData(11 << 20)
+        try s.sb.write("big.bin", big)
+        // First the Complete goes through and its answer is cut; then its retry is told the upload is gone, as S3
+        // and OBS say once an upload completed (SeaweedFS would answer 200 again, so the proxy says it).
+        let match = "POST /\(b)/big.bin?uploadId"
+        try proxy.set(["mode": "reset-mid-body", "count": 1, "match": match,
+                       "then": ["mode": "503", "status": 404, "code": "NoSuchUpload", "count": 1, "match": match] as [String: Any]])
+        let r = try s.run(s.peers.faultFlags, ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "5M", "--part-size", "5M"])
+        #expect(try proxy.faults("reset-mid-body") == 1 && proxy.faults("503") == 1, "the two faults were not both served")
+        #expect(r.succeeded, "a completed upload was reported as failed: \(r)")
+        #expect(try s.ok(s.peers.seaweedFlags, ["download", "obs://\(b)/big.bin", "-"]).stdout == big)
+
+        // Had the upload not been completed, the same NoSuchUpload stays an error.
+        try proxy.set(["mode": "503", "status": 404, "code": "NoSuchUpload", "count": 1, "match": "POST /\(b)/other.bin?uploadId"])
+        let failed = try s.run(s.peers.faultFlags, ["upload", "big.bin", "obs://\(b)/other.bin", "--multipart-threshold", "5M", "--part-size", "5M"])
+        #expect(!failed.succeeded, "a NoSuchUpload for an upload that never completed must fail: \(failed)")
+    }
 }

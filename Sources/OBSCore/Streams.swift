@@ -24,6 +24,13 @@ public protocol RandomAccessSink: ByteSink {
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int
 }
 
+/// A sink that lends its own buffer, so a producer (a decryptor) writes into it directly instead of into a buffer
+/// of its own that is then copied.
+public protocol BufferLendingSink: ByteSink {
+    /// Calls `body` with writable space of at least `minimum` bytes; `body` returns how many it wrote (0: none).
+    func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int
+}
+
 /// Sequential writes into a `RandomAccessSink` from `start` on; `restart()` goes back to `start` (a retried range).
 public final class OffsetSink: ByteSink {
     private let target: RandomAccessSink

@@ -287,9 +287,22 @@ class ProgressSink: ByteSink {
     }
 }
 
-final class RandomAccessProgressSink: ProgressSink, RandomAccessSink {
+/// Counting in front of a file sink, keeping what it offers: random access (parallel ranges) and its own buffer.
+final class RandomAccessProgressSink: ProgressSink, RandomAccessSink, BufferLendingSink {
     private let file: RandomAccessSink
     init(_ file: RandomAccessSink, counter: TransferCounter) { self.file = file; super.init(file, counter: counter) }
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.write(bytes, at: offset); counter.add(Int64(bytes.count)) }
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int { try file.read(into: buffer, at: offset) }
+    func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
+        let n: Int
+        if let lender = file as? BufferLendingSink {
+            n = try lender.fill(minimum: minimum, body)
+        } else {
+            var buffer = [UInt8](repeating: 0, count: minimum)
+            n = try buffer.withUnsafeMutableBytes { try body($0) }
+            try buffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        counter.add(Int64(n))
+        return n
+    }
 }

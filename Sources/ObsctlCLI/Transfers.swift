@@ -117,7 +117,8 @@ enum Transfers {
             let info: ObjectInfo
             do {
                 // The sink is released (its writer stopped) at the end of this scope, before fd is closed.
-                let sink = PipelinedFileSink(fd: fd, path: path)
+                // Local objects stream in order: straight to the disk (O_DIRECT). Remote ones may come as ranges.
+                let sink = PipelinedFileSink(fd: fd, path: path, directIO: !ctx.isRemote)
                 info = try await ctx.storage.getObject(request, into: counted(sink))
                 try sink.finish()
             }

@@ -31,6 +31,33 @@ struct PipelinedFileSinkTests {
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data)
     }
 
+    /// With O_DIRECT (aligned buffers, the unaligned tail through the page cache) and through `fill`, the lending
+    /// path a decryptor uses; sizes around the 4 KiB alignment and the buffer size.
+    @Test(arguments: [0, 1, 4095, 4096, 65_536 + 5, 4 * 65_536, 9 * 65_536 + 3])
+    func directIOAndFillWriteEveryByte(size: Int) throws {
+        let path = tempPath()
+        defer { unlink(path) }
+        let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 11) }
+        do {
+            let sink = PipelinedFileSink(fd: fd, path: path, bufferSize: 65_536, depth: 2, directIO: true)
+            var offset = 0
+            while offset < size {
+                let n = try sink.fill(minimum: 16_384) { buffer in
+                    let n = min(buffer.count, size - offset, 20_000)
+                    data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+                    return n
+                }
+                offset += n
+            }
+            try sink.finish()
+        }
+        #expect(fcntl(fd, F_GETFL) & Int32(0o40000) == 0, "O_DIRECT must be off once the sink is done")
+        close(fd)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data)
+    }
+
     @Test func reportsWriteErrors() throws {
         let path = tempPath()
         defer { unlink(path) }

@@ -40,10 +40,13 @@ final class OBXDecryptor: ByteSource {
 
     deinit { plainBuffer.withUnsafeMutableBytes { wipe($0) } }
 
+    /// A buffer that holds a whole batch gets the plaintext directly (no copy through `plainBuffer`).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if plainStart == plainEnd {
             if nextChunk >= chunkCount { return 0 }
-            try decryptBatch()
+            if buffer.count >= plainBuffer.count { return try decryptBatch(into: buffer) }
+            let n = try plainBuffer.withUnsafeMutableBytes { try decryptBatch(into: $0) }
+            plainStart = 0; plainEnd = n
             if plainStart == plainEnd { return 0 }  // the single empty final chunk
         }
         let n = min(buffer.count, plainEnd - plainStart)
@@ -52,7 +55,9 @@ final class OBXDecryptor: ByteSource {
         return n
     }
 
-    private func decryptBatch() throws {
+    /// Decrypts the next batch into `out` (at least one batch long); returns the plaintext length. Nothing of a
+    /// chunk whose tag fails is kept: `out` is wiped up to that chunk's end.
+    private func decryptBatch(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         let C = Int64(OBXFormat.chunkSize), T = OBXFormat.tagSize
         let first = nextChunk
         let count = min(Int64(OBXEncryptor.batchChunks), chunkCount - first)
@@ -74,24 +79,21 @@ final class OBXDecryptor: ByteSource {
             let len = isFinal ? Int(plaintextSize - i * C) : Int(C)
             do {
                 try cipherBuffer.withUnsafeBytes { inp in
-                    try plainBuffer.withUnsafeMutableBytes { out in
-                        try cipher.withChunkParameters(UInt64(i), final: isFinal) { nonce, aad in
-                            try cipher.gcm.open(nonce: nonce, aad: aad,
-                                                ciphertext: UnsafeRawBufferPointer(rebasing: inp[inOff..<inOff + len]),
-                                                tag: UnsafeRawBufferPointer(rebasing: inp[inOff + len..<inOff + len + T]),
-                                                output: UnsafeMutableRawBufferPointer(rebasing: out[outOff..<outOff + len]))
-                        }
+                    try cipher.withChunkParameters(UInt64(i), final: isFinal) { nonce, aad in
+                        try cipher.gcm.open(nonce: nonce, aad: aad,
+                                            ciphertext: UnsafeRawBufferPointer(rebasing: inp[inOff..<inOff + len]),
+                                            tag: UnsafeRawBufferPointer(rebasing: inp[inOff + len..<inOff + len + T]),
+                                            output: UnsafeMutableRawBufferPointer(rebasing: out[outOff..<outOff + len]))
                     }
                 }
             } catch {
-                plainStart = 0; plainEnd = 0
+                wipe(UnsafeMutableRawBufferPointer(rebasing: out[0..<outOff + len]))
                 throw OBSError.integrity("chunk \(i) failed authentication")
             }
             inOff += len + T
             outOff += len
         }
         nextChunk = first + count
-        plainStart = 0
-        plainEnd = outOff
+        return outOff
     }
 }

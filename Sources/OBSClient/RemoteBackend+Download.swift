@@ -81,10 +81,14 @@ extension RemoteBackend {
             _ = try inParallel(parts: count, parallelism: request.transfer.parallelism) { [self] n, transport, _ in
                 let start = from + Int64(n - 1) * partSize
                 let range = start...(min(start + partSize, total) - 1)
-                let sink = OffsetSink(fileBox.value, start: start)
+                // Ranges start at multiples of the part size: 4 KiB-aligned ones go past the page cache in blocks.
+                let aligned = start % 4096 == 0 ? AlignedRangeSink(fileBox.value, start: start) : nil
+                let sink: ByteSink = aligned ?? OffsetSink(fileBox.value, start: start)
                 let response = try performBlocking(getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
-                guard response.status == 206, sink.written == Int64(range.count) else {
-                    throw OBSError.integrity("range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(sink.written) bytes (HTTP \(response.status))")
+                try aligned?.finish()
+                let written = aligned?.written ?? (sink as! OffsetSink).written
+                guard response.status == 206, written == Int64(range.count) else {
+                    throw OBSError.integrity("range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(written) bytes (HTTP \(response.status))")
                 }
             }
         } catch let e as OBSError where e.httpStatus == 412 {

@@ -136,10 +136,36 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         thread.start()
     }
 
+    /// A second descriptor of the same file, with O_DIRECT, for `writeAligned` (-1: none yet; -2: refused).
+    private var directFD: Int32 = -1
+    private let directLock = NSLock()
+
     /// Stops the writer (after the buffers already handed over) and waits for it, so the descriptor is no longer used.
     deinit {
         if let current { queue.giveBack(current) }
         queue.close()
+        if directFD >= 0 { close(directFD) }
+    }
+
+    /// Whole blocks go past the page cache through a descriptor of their own opened with O_DIRECT (the file's
+    /// page cache stays coherent); where the file system refuses it, through `write(_:at:)`.
+    public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        directLock.lock()
+        if directFD == -1 {
+            let fd = open("/proc/self/fd/\(queue.fd)", O_WRONLY | O_CLOEXEC)
+            directFD = fd >= 0 && WriteQueue.setDirect(fd, true) ? fd : -2
+            if fd >= 0 && directFD == -2 { close(fd) }
+        }
+        let fd = directFD
+        directLock.unlock()
+        guard fd >= 0, bytes.count % WriteQueue.alignment == 0, offset % Int64(WriteQueue.alignment) == 0 else {
+            return try write(bytes, at: offset)
+        }
+        let n = pwrite(fd, bytes.baseAddress, bytes.count, off_t(offset))
+        if n == bytes.count { return }
+        // A short or refused direct write: the rest through the page cache.
+        let done = max(0, n)
+        try write(UnsafeRawBufferPointer(rebasing: bytes[done...]), at: offset + Int64(done))
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {

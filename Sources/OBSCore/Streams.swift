@@ -22,6 +22,56 @@ public protocol ByteSink: AnyObject {
 public protocol RandomAccessSink: ByteSink {
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int
+    /// A write of whole 4 KiB blocks from a 4 KiB-aligned buffer to a 4 KiB-aligned offset, which a file sink may
+    /// send past the page cache (O_DIRECT). Default: `write(_:at:)`.
+    func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws
+}
+
+extension RandomAccessSink {
+    public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try write(bytes, at: offset) }
+}
+
+/// Sequential writes into a `RandomAccessSink` from a 4 KiB-aligned `start`, gathered in an aligned buffer and
+/// handed on as `writeAligned` blocks (the unaligned tail as a plain write): one range of a parallel download.
+public final class AlignedRangeSink: ByteSink {
+    public static let blockSize = 4 << 20
+    private let target: RandomAccessSink
+    private let start: Int64
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var filled = 0
+    private var flushed: Int64 = 0
+    public var written: Int64 { flushed + Int64(filled) }
+
+    public init(_ target: RandomAccessSink, start: Int64) {
+        precondition(start % 4096 == 0, "AlignedRangeSink needs a 4 KiB-aligned start")
+        self.target = target; self.start = start
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: 4096)
+    }
+
+    deinit { buffer.deallocate() }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = min(Self.blockSize - filled, bytes.count - offset)
+            (buffer.baseAddress! + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            filled += n; offset += n
+            if filled == Self.blockSize {
+                try target.writeAligned(UnsafeRawBufferPointer(buffer), at: start + flushed)
+                flushed += Int64(filled); filled = 0
+            }
+        }
+    }
+
+    /// Writes what is gathered: whole blocks aligned, the rest plainly.
+    public func finish() throws {
+        let whole = filled / 4096 * 4096
+        if whole > 0 { try target.writeAligned(UnsafeRawBufferPointer(rebasing: buffer[0..<whole]), at: start + flushed) }
+        if filled > whole {
+            try target.write(UnsafeRawBufferPointer(rebasing: buffer[whole..<filled]), at: start + flushed + Int64(whole))
+        }
+        flushed += Int64(filled); filled = 0
+    }
 }
 
 /// A sink that lends its own buffer, so a producer (a decryptor) writes into it directly instead of into a buffer

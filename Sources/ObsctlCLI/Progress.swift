@@ -293,6 +293,7 @@ final class RandomAccessProgressSink: ProgressSink, RandomAccessSink, BufferLend
     init(_ file: RandomAccessSink, counter: TransferCounter) { self.file = file; super.init(file, counter: counter) }
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.write(bytes, at: offset); counter.add(Int64(bytes.count)) }
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int { try file.read(into: buffer, at: offset) }
+    func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.writeAligned(bytes, at: offset); counter.add(Int64(bytes.count)) }
     func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
         let n: Int
         if let lender = file as? BufferLendingSink {

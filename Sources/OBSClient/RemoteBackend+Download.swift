@@ -77,12 +77,15 @@ extension RemoteBackend {
     private func downloadRanges(_ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String) throws {
         let count = Int((total - from + partSize - 1) / partSize)
         let fileBox = UncheckedBox(file)
+        let blocks = BlockPool(count: min(request.transfer.parallelism, count))
         do {
             _ = try inParallel(parts: count, parallelism: request.transfer.parallelism) { [self] n, transport, _ in
                 let start = from + Int64(n - 1) * partSize
                 let range = start...(min(start + partSize, total) - 1)
                 // Ranges start at multiples of the part size: 4 KiB-aligned ones go past the page cache in blocks.
-                let aligned = start % 4096 == 0 ? AlignedRangeSink(fileBox.value, start: start) : nil
+                let block = blocks.take()
+                defer { blocks.give(block) }
+                let aligned = start % 4096 == 0 ? AlignedRangeSink(fileBox.value, start: start, block: block) : nil
                 let sink: ByteSink = aligned ?? OffsetSink(fileBox.value, start: start)
                 let response = try performBlocking(getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
                 try aligned?.finish()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where upload bytes come from. `read` fills up to `buffer.count` bytes and returns how many; 0 means end of data.
 /// Backends pull in bounded pieces, so memory stays bounded whatever the object size.
 public protocol ByteSource: AnyObject {
@@ -31,10 +33,10 @@ extension RandomAccessSink {
     public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try write(bytes, at: offset) }
 }
 
-/// Sequential writes into a `RandomAccessSink` from a 4 KiB-aligned `start`, gathered in an aligned buffer and
-/// handed on as `writeAligned` blocks (the unaligned tail as a plain write): one range of a parallel download.
+/// Sequential writes into a `RandomAccessSink` from a 4 KiB-aligned `start`, gathered in an aligned block and
+/// handed on as `writeAligned` writes (the unaligned tail as a plain write): one range of a parallel download.
+/// The block is lent by a `BlockPool`, so a worker's ranges reuse memory already touched.
 public final class AlignedRangeSink: ByteSink {
-    public static let blockSize = 4 << 20
     private let target: RandomAccessSink
     private let start: Int64
     private let buffer: UnsafeMutableRawBufferPointer
@@ -42,28 +44,25 @@ public final class AlignedRangeSink: ByteSink {
     private var flushed: Int64 = 0
     public var written: Int64 { flushed + Int64(filled) }
 
-    public init(_ target: RandomAccessSink, start: Int64) {
-        precondition(start % 4096 == 0, "AlignedRangeSink needs a 4 KiB-aligned start")
-        self.target = target; self.start = start
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: 4096)
+    public init(_ target: RandomAccessSink, start: Int64, block: UnsafeMutableRawBufferPointer) {
+        precondition(start % 4096 == 0 && block.count % 4096 == 0, "AlignedRangeSink needs a 4 KiB-aligned start and block")
+        self.target = target; self.start = start; buffer = block
     }
-
-    deinit { buffer.deallocate() }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = min(Self.blockSize - filled, bytes.count - offset)
+            let n = min(buffer.count - filled, bytes.count - offset)
             (buffer.baseAddress! + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
             filled += n; offset += n
-            if filled == Self.blockSize {
+            if filled == buffer.count {
                 try target.writeAligned(UnsafeRawBufferPointer(buffer), at: start + flushed)
                 flushed += Int64(filled); filled = 0
             }
         }
     }
 
-    /// Writes what is gathered: whole blocks aligned, the rest plainly.
+    /// Writes what is gathered: whole 4 KiB blocks aligned, the rest plainly.
     public func finish() throws {
         let whole = filled / 4096 * 4096
         if whole > 0 { try target.writeAligned(UnsafeRawBufferPointer(rebasing: buffer[0..<whole]), at: start + flushed) }
@@ -72,6 +71,29 @@ public final class AlignedRangeSink: ByteSink {
         }
         flushed += Int64(filled); filled = 0
     }
+}
+
+/// 4 KiB-aligned blocks for parallel workers, allocated and touched once, lent out and given back.
+public final class BlockPool: @unchecked Sendable {
+    public static let blockSize = 1 << 20
+    private let lock = NSLock()
+    private let all: [UnsafeMutableRawBufferPointer]
+    private var free: [UnsafeMutableRawBufferPointer]
+
+    public init(count: Int) {
+        all = (0..<max(1, count)).map { _ in
+            let b = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: 4096)
+            b.initializeMemory(as: UInt8.self, repeating: 0)
+            return b
+        }
+        free = all
+    }
+
+    deinit { for b in all { b.deallocate() } }
+
+    /// A block; callers never hold more blocks than the pool has (one per worker).
+    public func take() -> UnsafeMutableRawBufferPointer { lock.lock(); defer { lock.unlock() }; return free.removeLast() }
+    public func give(_ b: UnsafeMutableRawBufferPointer) { lock.lock(); free.append(b); lock.unlock() }
 }
 
 /// A sink that lends its own buffer, so a producer (a decryptor) writes into it directly instead of into a buffer

@@ -69,9 +69,12 @@ struct PipelinedFileSinkTests {
         let range = 5 << 20, size = 2 * range + 12_345   // two 5 MiB ranges and an odd tail
         let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 13) }
         let sink = PipelinedFileSink(fd: fd, path: path)
+        let blocks = BlockPool(count: 1)
         for start in stride(from: 2 * range, through: 0, by: -range) {   // last range first
             let end = min(start + range, size)
-            let part = AlignedRangeSink(sink, start: Int64(start))
+            let block = blocks.take()
+            defer { blocks.give(block) }
+            let part = AlignedRangeSink(sink, start: Int64(start), block: block)
             var offset = start, piece = 1
             while offset < end {
                 let n = min(piece, end - offset)

@@ -109,11 +109,18 @@ extension RemoteBackend {
 /// written in one PUT. A multipart ETag ("…-N") and the ETag of an SSE-KMS or SSE-C object are not MD5s of the
 /// plaintext and are never compared.
 enum ETagChecksum {
+    /// An ETag without its quotes, lower-cased.
+    static func bare(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased() }
+
+    /// The MD5 an ETag states (32 hex digits), or nil for any other ETag.
+    static func md5(_ etag: String) -> String? {
+        let hex = bare(etag)
+        return hex.count == 32 && hex.allSatisfy(\.isHexDigit) ? hex : nil
+    }
+
     static func expectedMD5(_ info: ObjectInfo) -> String? {
         guard info.sseMode == nil || info.sseMode == .unencrypted else { return nil }
-        let etag = info.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
-        guard etag.count == 32, etag.allSatisfy(\.isHexDigit) else { return nil }
-        return etag
+        return md5(info.etag)
     }
 
     static func check(_ actual: String, expected: String, _ info: ObjectInfo) throws {
@@ -138,8 +145,7 @@ final class MD5VerifyingSink: ByteSink, ResponseHeadObserver {
         decided = true
         let encrypted = headers.contains { $0.name == headerPrefix + "server-side-encryption" || $0.name == headerPrefix + "server-side-encryption-customer-algorithm" }
         let etag = headers.last { $0.name == "etag" }?.value ?? ""
-        let stripped = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        if status == 200, !encrypted, stripped.count == 32, stripped.allSatisfy(\.isHexDigit) { md5 = Digest(.md5) }
+        if status == 200, !encrypted, ETagChecksum.md5(etag) != nil { md5 = Digest(.md5) }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {

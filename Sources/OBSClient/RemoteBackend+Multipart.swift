@@ -127,7 +127,7 @@ extension RemoteBackend {
                 guard let head = try? serialised({ try performBlocking(op("HEAD", [], customerKeyHeaders(request.sse.customerKey, prefix: ""), .empty, false),
                                                                        sink: nil, transport: $0) }),
                       let expected = Self.multipartETag(uploaded.etags.map(\.etag)),
-                      head.header("etag")?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased() == expected else { throw e }
+                      head.header("etag").map(ETagChecksum.bare) == expected else { throw e }
                 response = head
             }
             response.headers.append((name: "content-length", value: String(uploaded.size)))
@@ -144,8 +144,7 @@ extension RemoteBackend {
     static func multipartETag(_ partETags: [String]) -> String? {
         var joined: [UInt8] = []
         for etag in partETags {
-            let hex = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
-            guard hex.count == 32, let bytes = Hex.decode(hex) else { return nil }
+            guard let hex = ETagChecksum.md5(etag), let bytes = Hex.decode(hex) else { return nil }
             joined += bytes
         }
         return Hex.encode(Digest.md5(joined)) + "-\(partETags.count)"

@@ -35,6 +35,9 @@ public class FileDescriptorSource: ByteSource {
 public final class RewindableFileSource: FileDescriptorSource, RewindableByteSource {
     private let start: Int64
     public let length: Int64
+    /// Bytes read since `start` (the descriptor's position less `start`), kept here rather than asked of the
+    /// kernel with an lseek on every read.
+    private var consumed: Int64 = 0
 
     init(fd: Int32, path: String, start: Int64, length: Int64) {
         self.start = start
@@ -45,16 +48,17 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     /// Reads stop at `length`: a file still growing (a log) yields the bytes it had when opened, the same bytes
     /// a checksum pass and the upload that follows it see.
     public override func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let at = lseek(fd, 0, SEEK_CUR)
-        guard at >= 0 else { return try super.read(into: buffer) }
-        let left = start + length - Int64(at)
+        let left = length - consumed
         if left <= 0 || buffer.count == 0 { return 0 }
-        return try super.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
+        let n = try super.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
+        consumed += Int64(n)
+        return n
     }
 
     public func rewind() throws {
-        if let counter { let at = lseek(fd, 0, SEEK_CUR); if at > off_t(start) { counter.add(-Int64(at - off_t(start))) } }
         guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))") }
+        counter?.add(-consumed)
+        consumed = 0
     }
 
     /// `length` bytes from `offset` (relative to this source's start), read with pread: independent of this

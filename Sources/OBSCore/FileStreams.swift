@@ -140,37 +140,14 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         thread.start()
     }
 
-    /// A second descriptor of the same file, with O_DIRECT, for `writeAligned` (-1: none yet; -2: refused).
-    private var directFD: Int32 = -1
-    private let directLock = NSLock()
-
     /// Stops the writer (after the buffers already handed over) and waits for it, so the descriptor is no longer used.
     deinit {
         if let current { queue.giveBack(current) }
         queue.close()
-        if directFD >= 0 { close(directFD) }
     }
 
-    /// Whole blocks go past the page cache through a descriptor of their own opened with O_DIRECT (the file's
-    /// page cache stays coherent); where the file system refuses it, through `write(_:at:)`.
-    public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
-        directLock.lock()
-        if directFD == -1 {
-            let fd = open("/proc/self/fd/\(queue.fd)", O_WRONLY | O_CLOEXEC)
-            directFD = fd >= 0 && WriteQueue.setDirect(fd, true) ? fd : -2
-            if fd >= 0 && directFD == -2 { close(fd) }
-        }
-        let fd = directFD
-        directLock.unlock()
-        guard fd >= 0, bytes.count % WriteQueue.alignment == 0, offset % Int64(WriteQueue.alignment) == 0 else {
-            return try write(bytes, at: offset)
-        }
-        let n = pwrite(fd, bytes.baseAddress, bytes.count, off_t(offset))
-        if n == bytes.count { return }
-        // A short or refused direct write: the rest through the page cache.
-        let done = max(0, n)
-        try write(UnsafeRawBufferPointer(rebasing: bytes[done...]), at: offset + Int64(done))
-    }
+    /// Whole aligned blocks go past the page cache, through the queue's O_DIRECT descriptor.
+    public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try queue.writeAligned(bytes, at: offset) }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
@@ -194,17 +171,7 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         return n
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = pwrite(queue.fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw OBSError.localIO("cannot write \(queue.path): \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
-    }
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try queue.pwriteAll(bytes, at: offset) }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
         while true {
@@ -244,7 +211,10 @@ private final class WriteQueue: @unchecked Sendable {
         free = buffers
     }
 
-    deinit { for b in buffers { b.deallocate() } }
+    deinit {
+        for b in buffers { b.deallocate() }
+        if directFD >= 0 { Glibc.close(directFD) }
+    }
 
     func takeFree() throws -> UnsafeMutableRawBufferPointer {
         condition.lock(); defer { condition.unlock() }
@@ -277,8 +247,8 @@ private final class WriteQueue: @unchecked Sendable {
 
     func writerLoop() {
         var writeback = EarlyWriteback(fd: fd)
-        var direct = directIO && Self.setDirect(fd, true)
-        var offset: Int64 = 0
+        // With O_DIRECT the queue writes with pwrite at offsets of its own, from the descriptor's position on.
+        var offset = directIO ? Int64(max(0, lseek(fd, 0, SEEK_CUR))) : 0
         condition.lock()
         while true {
             while filled.isEmpty && !closed { condition.wait() }
@@ -290,17 +260,14 @@ private final class WriteQueue: @unchecked Sendable {
             var failure: Error? = nil
             if !skip {
                 do {
-                    var bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-                    if direct && (count % Self.alignment != 0 || offset % Int64(Self.alignment) != 0) { direct = !Self.setDirect(fd, false) }
-                    if direct {
-                        // One aligned write; whatever it leaves (a short write, EINVAL) goes through the page cache.
-                        let n = Glibc.write(fd, bytes.baseAddress, bytes.count)
-                        if n > 0 { bytes = UnsafeRawBufferPointer(rebasing: bytes[n...]) }
-                        if n != count { direct = !Self.setDirect(fd, false) }
+                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                    if directIO {
+                        if try !writeAligned(bytes, at: offset) { writeback.wrote(count) }
+                        offset += Int64(count)
+                    } else {
+                        try FileDescriptorSink.writeAll(fd, bytes, path: path)
+                        writeback.wrote(count)
                     }
-                    try FileDescriptorSink.writeAll(fd, bytes, path: path)
-                    if !direct { writeback.wrote(count) }
-                    offset += Int64(count)
                 } catch { failure = error }
             }
             condition.lock()
@@ -309,7 +276,6 @@ private final class WriteQueue: @unchecked Sendable {
             free.append(buffer)
             condition.broadcast()
         }
-        if direct { _ = Self.setDirect(fd, false) }
         done = true
         condition.broadcast()
         condition.unlock()
@@ -318,17 +284,56 @@ private final class WriteQueue: @unchecked Sendable {
     /// O_DIRECT's alignment for buffers, sizes and offsets (the logical block size of common disks and file systems).
     static let alignment = 4096
 
-    /// Turns O_DIRECT on or off for `fd`; false when the file system refuses it (tmpfs) or the call failed.
-    static func setDirect(_ fd: Int32, _ on: Bool) -> Bool {
-        let flags = fcntl(fd, F_GETFL)
-        guard flags >= 0 else { return false }
-        // O_DIRECT (Swift's Glibc module does not export it): 040000 on x86-64, 0200000 on arm64.
-        #if arch(arm64)
-        let directFlag = Int32(0o200000)
-        #else
-        let directFlag = Int32(0o40000)
-        #endif
-        return fcntl(fd, F_SETFL, on ? flags | directFlag : flags & ~directFlag) == 0
+    /// A second descriptor of the same file with O_DIRECT, opened on first use (-1: not yet; -2: refused, as by
+    /// tmpfs). The sink's own descriptor keeps its flags, so plain writes and reads through it are unaffected;
+    /// the kernel keeps the page cache coherent with the direct writes.
+    private var directFD: Int32 = -1
+    private let directLock = NSLock()
+
+    private func directDescriptor() -> Int32? {
+        directLock.lock(); defer { directLock.unlock() }
+        if directFD == -1 {
+            // O_DIRECT (Swift's Glibc module does not export it): 040000 on x86-64, 0200000 on arm64.
+            #if arch(arm64)
+            let directFlag = Int32(0o200000)
+            #else
+            let directFlag = Int32(0o40000)
+            #endif
+            let d = open("/proc/self/fd/\(fd)", O_WRONLY | O_CLOEXEC)
+            let flags = d >= 0 ? fcntl(d, F_GETFL) : -1
+            if flags >= 0 && fcntl(d, F_SETFL, flags | directFlag) == 0 { directFD = d } else {
+                if d >= 0 { Glibc.close(d) }
+                directFD = -2
+            }
+        }
+        return directFD >= 0 ? directFD : nil
+    }
+
+    /// Writes `bytes` at `offset`: whole aligned blocks past the page cache, anything else (and whatever a short
+    /// direct write left) through it. Returns true when all of it went direct.
+    @discardableResult
+    func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws -> Bool {
+        var done = 0
+        if bytes.count % Self.alignment == 0, offset % Int64(Self.alignment) == 0,
+           Int(bitPattern: bytes.baseAddress) % Self.alignment == 0, let d = directDescriptor() {
+            let n = pwrite(d, bytes.baseAddress, bytes.count, off_t(offset))
+            if n == bytes.count { return true }
+            done = max(0, n)
+        }
+        try pwriteAll(UnsafeRawBufferPointer(rebasing: bytes[done...]), at: offset + Int64(done))
+        return false
+    }
+
+    func pwriteAll(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 #ifndef OBSCTL_CSYSTEM_SHIM_H
 #define OBSCTL_CSYSTEM_SHIM_H
-// What Swift's Glibc module leaves out: sync_file_range (behind _GNU_SOURCE in <fcntl.h>) and the CPU's CRC32C
+// What Swift's Glibc module leaves out: sync_file_range and fallocate (behind _GNU_SOURCE in <fcntl.h>) and the CPU's CRC32C
 // instruction (SSE4.2), each behind a small typed function.
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <errno.h>
 
 #if defined(__linux__)
 extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags);
@@ -14,8 +15,15 @@ extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned 
 static inline int cs_start_writeback(int fd, long long offset, long long length) {
     return sync_file_range(fd, offset, length, 2 /* SYNC_FILE_RANGE_WRITE */);
 }
+
+extern int fallocate(int fd, int mode, long long offset, long long length);
+
+/// Allocates the blocks of [0, length) and sets the file's size to at least `length` (fallocate, mode 0).
+/// Returns 0, or -1 and errno (EOPNOTSUPP where the file system cannot).
+static inline int cs_allocate(int fd, long long length) { return fallocate(fd, 0, 0, length); }
 #else
 static inline int cs_start_writeback(int fd, long long offset, long long length) { (void)fd; (void)offset; (void)length; return 0; }
+static inline int cs_allocate(int fd, long long length) { (void)fd; (void)length; errno = EOPNOTSUPP; return -1; }
 #endif
 
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as S3's x-amz-checksum-crc32c. `crc` is the value so far

@@ -2,9 +2,10 @@ import Foundation
 import OBSCore
 import OBSCrypto
 
-/// Downloads. Into a `RandomAccessSink` (a file): the first range, then, for a larger object, the other ranges as
-/// parallel ranged GETs, each worker on its own connection and every range pinned to the first answer's ETag with
-/// If-Match, so a concurrent overwrite fails the download instead of mixing two versions. Into any other sink
+/// Downloads. Into a `RandomAccessSink` (a file): the first range, then, for a larger object, the file's space
+/// reserved and the other ranges as parallel ranged GETs, each worker on its own connection and every range pinned
+/// to the first answer's ETag with If-Match, so a concurrent overwrite fails the download instead of mixing two
+/// versions. Every range goes to the file in whole blocks past the page cache where it can (`AlignedRangeSink`). Into any other sink
 /// (stdout): one streamed GET. Either way the bytes are checked against the object's MD5 where its ETag is one.
 extension RemoteBackend {
     static let defaultDownloadPartSize: Int64 = 16 << 20
@@ -28,15 +29,19 @@ extension RemoteBackend {
 
     func rangedDownload(_ request: GetObjectRequest, into file: RandomAccessSink) throws -> ObjectInfo {
         let partSize = request.transfer.partSize ?? Self.defaultDownloadPartSize
-        let first = OffsetSink(file, start: 0)
+        let blocks = BlockPool(count: request.transfer.parallelism)
+        let block = blocks.take()
+        let first = AlignedRangeSink(file, start: 0, block: block)
         let response: HTTPResponse
         do {
             response = try serialised { try performBlocking(getOperation(request, range: 0...(partSize - 1)), sink: first, transport: $0) }
+            try first.finish()
+            blocks.give(block)
         } catch let e as OBSError where e.httpStatus == 416 {
             // An empty object has no byte 0: ask for all of it.
-            first.restart()
-            let whole = try serialised { try performBlocking(getOperation(request), sink: first, transport: $0) }
-            return try finishDownload(request, whole, file: file, info: nil, size: first.written)
+            let whole = OffsetSink(file, start: 0)
+            let response = try serialised { try performBlocking(getOperation(request), sink: whole, transport: $0) }
+            return try finishDownload(request, response, file: file, info: nil, size: whole.written)
         }
         var info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         // A 200 is the whole object (the server ignored the Range), perhaps without a Content-Length.
@@ -49,7 +54,8 @@ extension RemoteBackend {
                 guard let etag = response.header("etag") else {
                     throw OBSError(code: "MissingETag", message: "the server sent no ETag for obs://\(request.bucket)/\(request.key); cannot download it in ranges safely", httpStatus: 206, category: .general)
                 }
-                try downloadRanges(request, file: file, from: partSize, total: total, partSize: partSize, etag: etag)
+                try file.reserve(total)
+                try downloadRanges(request, file: file, from: partSize, total: total, partSize: partSize, etag: etag, blocks: blocks)
             }
         }
         return try finishDownload(request, response, file: file, info: info, size: info.size)
@@ -74,10 +80,10 @@ extension RemoteBackend {
     }
 
     /// Bytes [from, total) in ranges of `partSize`, `transfer.parallelism` at a time; the first failure stops the rest.
-    private func downloadRanges(_ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String) throws {
+    private func downloadRanges(_ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String,
+                                blocks: BlockPool) throws {
         let count = Int((total - from + partSize - 1) / partSize)
         let fileBox = UncheckedBox(file)
-        let blocks = BlockPool(count: min(request.transfer.parallelism, count))
         do {
             _ = try inParallel(parts: count, parallelism: request.transfer.parallelism) { [self] n, transport, _ in
                 let start = from + Int64(n - 1) * partSize

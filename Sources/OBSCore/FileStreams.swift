@@ -146,6 +146,14 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         queue.close()
     }
 
+    /// Allocates the file's blocks at once (fallocate). Where the file system cannot, they are allocated as written.
+    public func reserve(_ size: Int64) throws {
+        guard size > 0, cs_allocate(queue.fd, size) != 0 else { return }
+        let e = errno
+        guard e == ENOSPC || e == EDQUOT || e == EFBIG else { return }
+        throw OBSError.localIO("no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); free some space or download somewhere else")
+    }
+
     /// Whole aligned blocks go past the page cache, through the queue's O_DIRECT descriptor.
     public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try queue.writeAligned(bytes, at: offset) }
 

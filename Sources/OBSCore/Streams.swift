@@ -27,10 +27,15 @@ public protocol RandomAccessSink: ByteSink {
     /// A write of whole 4 KiB blocks from a 4 KiB-aligned buffer to a 4 KiB-aligned offset, which a file sink may
     /// send past the page cache (O_DIRECT). Default: `write(_:at:)`.
     func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws
+    /// Makes room for `size` bytes up front where the sink can (a file: all its blocks allocated at once), so
+    /// that parallel writes fill space already there, and a full disk fails before any byte is fetched.
+    /// Default: nothing.
+    func reserve(_ size: Int64) throws
 }
 
 extension RandomAccessSink {
     public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try write(bytes, at: offset) }
+    public func reserve(_ size: Int64) throws {}
 }
 
 /// Sequential writes into a `RandomAccessSink` from a 4 KiB-aligned `start`, gathered in an aligned block and
@@ -73,26 +78,33 @@ public final class AlignedRangeSink: ByteSink {
     }
 }
 
-/// 4 KiB-aligned blocks for parallel workers, allocated and touched once, lent out and given back.
+/// 4 KiB-aligned blocks for parallel workers, lent out and given back, so a worker's ranges reuse memory already
+/// touched. A block is allocated on the first `take` that finds none free, up to `count` of them.
+///
+/// The block size is what one O_DIRECT write carries. Measured on a 1 GiB download from SeaweedFS on 127.0.0.1
+/// (4 workers, 16 MiB ranges): 256 KiB blocks took 0.80 client CPU s, 1 MiB 0.53–0.58, 2 MiB 0.42–0.46,
+/// 4 MiB 0.41–0.49 with 12 MiB more peak RSS; every write is one system call and one disk request.
 public final class BlockPool: @unchecked Sendable {
-    public static let blockSize = 1 << 20
+    public static let blockSize = 2 << 20
     private let lock = NSLock()
-    private let all: [UnsafeMutableRawBufferPointer]
-    private var free: [UnsafeMutableRawBufferPointer]
+    private let count: Int
+    private var all: [UnsafeMutableRawBufferPointer] = []
+    private var free: [UnsafeMutableRawBufferPointer] = []
 
-    public init(count: Int) {
-        all = (0..<max(1, count)).map { _ in
-            let b = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: 4096)
-            b.initializeMemory(as: UInt8.self, repeating: 0)
-            return b
-        }
-        free = all
-    }
+    public init(count: Int) { self.count = max(1, count) }
 
     deinit { for b in all { b.deallocate() } }
 
-    /// A block; callers never hold more blocks than the pool has (one per worker).
-    public func take() -> UnsafeMutableRawBufferPointer { lock.lock(); defer { lock.unlock() }; return free.removeLast() }
+    /// A block; callers never hold more blocks than the pool's `count` (one per worker).
+    public func take() -> UnsafeMutableRawBufferPointer {
+        lock.lock(); defer { lock.unlock() }
+        if let b = free.popLast() { return b }
+        precondition(all.count < count, "BlockPool: more blocks taken than the pool holds")
+        let b = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: 4096)
+        all.append(b)
+        return b
+    }
+
     public func give(_ b: UnsafeMutableRawBufferPointer) { lock.lock(); free.append(b); lock.unlock() }
 }
 
@@ -103,7 +115,7 @@ public protocol BufferLendingSink: ByteSink {
     func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int
 }
 
-/// Sequential writes into a `RandomAccessSink` from `start` on; `restart()` goes back to `start` (a retried range).
+/// Sequential writes into a `RandomAccessSink` from `start` on.
 public final class OffsetSink: ByteSink {
     private let target: RandomAccessSink
     private let start: Int64
@@ -113,7 +125,6 @@ public final class OffsetSink: ByteSink {
         try target.write(bytes, at: start + written)
         written += Int64(bytes.count)
     }
-    public func restart() { written = 0 }
 }
 
 /// An in-memory source, for small bodies and tests.

@@ -266,6 +266,7 @@ extension LocalBackend {
 
     public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {
         let object = try openObject(request)
+        if let file = sink as? RandomAccessSink { try file.reserve(object.meta.size) }
         let batch = OBXEncryptor.batchChunks * OBXFormat.chunkSize
         if let lender = sink as? BufferLendingSink {
             // Decrypt straight into the sink's buffer: one copy less per byte than through `buf` below.

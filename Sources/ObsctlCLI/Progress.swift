@@ -294,6 +294,7 @@ final class RandomAccessProgressSink: ProgressSink, RandomAccessSink, BufferLend
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.write(bytes, at: offset); counter.add(Int64(bytes.count)) }
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int { try file.read(into: buffer, at: offset) }
     func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.writeAligned(bytes, at: offset); counter.add(Int64(bytes.count)) }
+    func reserve(_ size: Int64) throws { try file.reserve(size) }
     func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
         let n: Int
         if let lender = file as? BufferLendingSink {

@@ -59,8 +59,10 @@ struct PipelinedFileSinkTests {
     }
 
     /// Ranges of a parallel download written through AlignedRangeSink (O_DIRECT blocks, plain tails) in any
-    /// order land where they belong; the file then reads back whole through the sink.
-    @Test func alignedRangesLandInPlace() throws {
+    /// order land where they belong, into a file whose space was reserved first or not; the file then reads back
+    /// whole through the sink.
+    @Test(arguments: [false, true])
+    func alignedRangesLandInPlace(reserved: Bool) throws {
         let path = tempPath()
         defer { unlink(path) }
         let fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0o600)
@@ -69,6 +71,11 @@ struct PipelinedFileSinkTests {
         let range = 5 << 20, size = 2 * range + 12_345   // two 5 MiB ranges and an odd tail
         let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 13) }
         let sink = PipelinedFileSink(fd: fd, path: path)
+        if reserved {
+            try sink.reserve(Int64(size))
+            var st = stat()
+            #expect(fstat(fd, &st) == 0 && st.st_size == size, "reserve sets the file's size")
+        }
         let blocks = BlockPool(count: 1)
         for start in stride(from: 2 * range, through: 0, by: -range) {   // last range first
             let end = min(start + range, size)
@@ -92,6 +99,16 @@ struct PipelinedFileSinkTests {
             got += n
         }
         #expect(got == size && back == data)
+    }
+
+    /// A pool allocates a block only when none is free, and lends given-back blocks again.
+    @Test func blockPoolReusesBlocks() {
+        let pool = BlockPool(count: 2)
+        let a = pool.take(), b = pool.take()
+        #expect(a.baseAddress != b.baseAddress)
+        #expect(a.count == BlockPool.blockSize && Int(bitPattern: a.baseAddress) % 4096 == 0)
+        pool.give(a)
+        #expect(pool.take().baseAddress == a.baseAddress)
     }
 
     @Test func reportsWriteErrors() throws {

@@ -394,6 +394,25 @@ struct ExitCodeTests {
         #expect(!sb.exists("meta.out"))
     }
 
+    @Test("1 local I/O: a download with no room for the object fails before writing it, leaving the destination as it was")
+    func noRoomForDownload() throws {
+        let sb = try Sandbox("noroom")
+        try sb.ok(["bucket", "create", "obs://noroom"])
+        let data = randomData(3 << 20)
+        try sb.write("f.bin", data)
+        try sb.ok(["upload", "f.bin", "obs://noroom/k", "--sse", "kms"])
+        try sb.write("dl/out.bin", Data("previous".utf8))
+
+        // A file size limit of 1 MiB stands in for a full disk: the space is asked for up front, so the error names
+        // the size, and not a write that failed halfway.
+        let r = try sb.run(["download", "obs://noroom/k", "dl/out.bin"], fileSizeLimit: 1 << 20)
+        expectError(r, 1, contains: ["no room for \(data.count) bytes", "dl/out.bin", "free some space"])
+        #expect(sb.read("dl/out.bin") == Data("previous".utf8))
+        #expect(sb.directoryListing(sb.path("dl")) == ["out.bin"], "no temp file may remain")
+        try sb.ok(["download", "obs://noroom/k", "dl/out.bin"])
+        #expect(sb.read("dl/out.bin") == data)
+    }
+
     @Test("where data and the root key live: OBSCTL_LOCAL_ROOT, XDG_DATA_HOME, HOME; XDG_CONFIG_HOME or ~/.config")
     func locations() throws {
         let sb = try Sandbox("locations")

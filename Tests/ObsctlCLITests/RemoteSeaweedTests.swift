@@ -98,6 +98,13 @@ struct RemoteSeaweedTests {
         expectRemoteError(try s.run(sw, ["download", "obs://\(b)/big-c.bin", "out/nokey.bin", "--part-size", "4M"]), 7)
         #expect(!s.sb.exists("out/nokey.bin"))
 
+        // No room for the object (a file size limit stands in for a full disk): the download fails as soon as the
+        // first range gives the size, before the other ranges are fetched, with one error line and no file left.
+        let full = try s.run(sw, ["download", "obs://\(b)/big.bin", "out/full.bin", "--part-size", "5M", "--debug"], fileSizeLimit: 8 << 20)
+        #expect(full.status == 1 && full.stderrLines.last?.hasPrefix("obsctl: error: no room for 13631488 bytes") == true, "\(full)")
+        #expect(full.stderrLines.filter { $0.hasPrefix("> Range: ") }.count == 1, "only the first range may be fetched: \(full)")
+        #expect(!s.sb.exists("out/full.bin"))
+
         try s.ok(sw, ["download", "obs://\(b)/empty.bin", "out/empty.bin"])
         #expect(s.sb.read("out/empty.bin") == Data(), "empty object")
         #expect(s.sb.files(under: "out").allSatisfy { !$0.contains(".part") }, "temporary files left: \(s.sb.files(under: "out"))")

@@ -146,8 +146,8 @@ final class RemoteSession {
     }
 
     @discardableResult
-    func run(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:]) throws -> RunResult {
-        try sb.run(args + flags, stdin: stdin, env: env)
+    func run(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:], fileSizeLimit: Int? = nil) throws -> RunResult {
+        try sb.run(args + flags, stdin: stdin, env: env, fileSizeLimit: fileSizeLimit)
     }
 
     /// Runs and measures the wall time.

@@ -143,16 +143,23 @@ final class Sandbox {
     }
 
     /// Starts obsctl without waiting. stdout and stderr go to files (no pipes to drain), stdin is `stdin` or
-    /// /dev/null.
-    func start(_ arguments: [String], stdin: Data? = nil, stdinPipe: Pipe? = nil, env extra: [String: String?] = [:], cwd: URL? = nil) throws -> RunningObsctl {
+    /// /dev/null. `fileSizeLimit`: a limit in bytes on the files obsctl writes (RLIMIT_FSIZE, with SIGXFSZ
+    /// ignored), so that writing past it fails with EFBIG as on a full disk.
+    func start(_ arguments: [String], stdin: Data? = nil, stdinPipe: Pipe? = nil, env extra: [String: String?] = [:], cwd: URL? = nil,
+               fileSizeLimit: Int? = nil) throws -> RunningObsctl {
         let binary = try ObsctlBinary.require()
         let id = UUID().uuidString.prefix(12)
         let outURL = ioDir.appendingPathComponent("\(id).out"), errURL = ioDir.appendingPathComponent("\(id).err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if let fileSizeLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "trap '' XFSZ; exec prlimit --fsize=\(fileSizeLimit) -- \"$@\"", "sh", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         process.environment = childEnvironment(extra)
         process.currentDirectoryURL = cwd ?? dir
         let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
@@ -178,8 +185,8 @@ final class Sandbox {
 
     /// Runs obsctl to completion.
     @discardableResult
-    func run(_ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:], cwd: URL? = nil) throws -> RunResult {
-        try start(arguments, stdin: stdin, env: extra, cwd: cwd).wait()
+    func run(_ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:], cwd: URL? = nil, fileSizeLimit: Int? = nil) throws -> RunResult {
+        try start(arguments, stdin: stdin, env: extra, cwd: cwd, fileSizeLimit: fileSizeLimit).wait()
     }
 
     /// Runs obsctl and requires success.

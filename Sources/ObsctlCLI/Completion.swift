@@ -251,3 +251,36 @@ complete -o filenames -F _obsctl_join_colons obsctl
 
 """#
 }
+
+/// ArgumentParser's zsh script with one function replaced: its `__obsctl_complete` adds every candidate with a
+/// space after it, so completing `obs://bucket/` needed a backspace before the key. Here candidates ending in '/'
+/// (a bucket, a prefix, a directory) get no suffix, as in bash and fish.
+enum ZshCompletion {
+    static let generated = #"""
+    __obsctl_complete() {
+        local -ar non_empty_completions=("${@:#(|:*)}")
+        local -ar empty_completions=("${(M)@:#(|:*)}")
+        _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+    }
+    """#
+
+    static let replacement = #"""
+    __obsctl_complete() {
+        local -ar non_empty_completions=("${@:#(|:*)}")
+        local -ar empty_completions=("${(M)@:#(|:*)}")
+        # obsctl: no space after a candidate ending in '/', so the next TAB goes on into it.
+        local -a into=("${(M)non_empty_completions[@]:#*/}") others=("${non_empty_completions[@]:#*/}")
+        local -i ret=1
+        _describe -V '' others -- empty_completions -P $'\'\'' && ret=0
+        _describe -V '' into -S '' && ret=0
+        return ret
+    }
+    """#
+
+    /// The script for `--generate-completion-script zsh`. Fails loudly (at generation, so `make completions` and
+    /// the staleness check notice) if a new ArgumentParser no longer emits the function this replaces.
+    static func script(_ generated: String) -> String {
+        precondition(generated.contains(Self.generated), "ArgumentParser's zsh script changed: update ZshCompletion")
+        return generated.replacingOccurrences(of: Self.generated, with: Self.replacement)
+    }
+}

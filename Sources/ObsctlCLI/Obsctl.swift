@@ -45,9 +45,14 @@ public enum ObsctlMain {
             if null >= 0 { dup2(null, 2); close(null) }
             arguments = Completion.withCursorIndex(arguments)
         }
-        // The bash script is ArgumentParser's, plus the fix for ':' in obs:// addresses (BashCompletion.colonFix).
+        // The bash and zsh scripts are ArgumentParser's with fixes: ':' in obs:// addresses for bash
+        // (BashCompletion.colonFix), no space after a prefix for zsh (ZshCompletion).
         if arguments == ["--generate-completion-script", "bash"] || arguments == ["--generate-completion-script=bash"] {
             print(Obsctl.completionScript(for: .bash) + BashCompletion.colonFix, terminator: "")
+            Interrupts.finish(0)
+        }
+        if arguments == ["--generate-completion-script", "zsh"] || arguments == ["--generate-completion-script=zsh"] {
+            print(ZshCompletion.script(Obsctl.completionScript(for: .zsh)), terminator: "")
             Interrupts.finish(0)
         }
         Interrupts.install()

@@ -113,7 +113,12 @@ final class CompletionWorld {
 
     /// zsh: an interactive `zsh -f` in a zpty runs compinit with completions/ on fpath and gets the line and a TAB;
     /// a compadd wrapper writes every match zsh's completion system adds to a file.
-    func zsh(_ line: String) throws -> [String] {
+    func zsh(_ line: String) throws -> [String] { try zshCompletion(line).matches }
+
+    /// The command line as zsh leaves it after the TAB (a unique match inserted, with its suffix, if any).
+    func zshLineAfterTab(_ line: String) throws -> String { try zshCompletion(line).buffer }
+
+    private func zshCompletion(_ line: String) throws -> (matches: [String], buffer: String) {
         let zsh = try Shells.require("zsh")
         let script = #"""
         zmodload zsh/zpty || exit 3
@@ -124,7 +129,7 @@ final class CompletionWorld {
         zpty -w z "compadd() { local -a __h; builtin compadd -O __h \"\$@\"; print -rl -- \"\${(@)__h}\" >> ${(q)out}; builtin compadd \"\$@\"; }"
         # TAB completes, then prints a marker, so the line is cleared only after completion ended (typed-ahead
         # keys could otherwise interrupt it on a busy machine). The marker is split in the source: its echo never matches.
-        zpty -w z "_obsctl_test_tab() { zle complete-word; print -n 'COMPLETION-''DONE' }; zle -N _obsctl_test_tab; bindkey '^I' _obsctl_test_tab"
+        zpty -w z "_obsctl_test_tab() { zle complete-word; print -rn -- \"\$BUFFER\" > ${(q)out}.buffer; print -n 'COMPLETION-''DONE' }; zle -N _obsctl_test_tab; bindkey '^I' _obsctl_test_tab"
         zpty -w z "print SETUP-DONE"
         zpty -r -m z buf '*SETUP-DONE*SETUP-DONE*' || exit 4
         zpty -w -n z "$line"$'\t'
@@ -139,7 +144,8 @@ final class CompletionWorld {
         let r = try shell(zsh, ["-f", "-c", script, "zsh", Shells.completions, out, line])
         try #require(r.status == 0, "zsh completion of '\(line)' failed (status \(r.status)): \(r.err)")
         let matches = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        return Array(Set(matches.split(separator: "\n").map(String.init).filter { !$0.isEmpty })).sorted()
+        let buffer = try #require(try? String(contentsOfFile: out + ".buffer", encoding: .utf8), "zsh left no command line for '\(line)'")
+        return (Array(Set(matches.split(separator: "\n").map(String.init).filter { !$0.isEmpty })).sorted(), buffer)
     }
 
     /// fish: `complete -C LINE` after sourcing the script; the candidates without their descriptions.
@@ -194,6 +200,10 @@ struct ShellCompletionTests {
         #expect(Set(try w.zsh("obsctl ls obs://b")) == ["obs://beta-logs/"])
         #expect(Set(try w.zsh("obsctl rm obs://alpha-reports/")) == ["obs://alpha-reports/2026/", "obs://alpha-reports/readme.txt"])
         #expect(Set(try w.zsh("obsctl kms key describe my")) == ["my-app-key"])
+        // A bucket or prefix is completed without a space after it, so the next TAB goes on into it; a key gets one.
+        #expect(try w.zshLineAfterTab("obsctl ls obs://b") == "obsctl ls obs://beta-logs/")
+        #expect(try w.zshLineAfterTab("obsctl stat obs://alpha-reports/2") == "obsctl stat obs://alpha-reports/2026/")
+        #expect(try w.zshLineAfterTab("obsctl stat obs://alpha-reports/2026/q") == "obsctl stat obs://alpha-reports/2026/q1.csv ")
     }
 
     @Test("fish: subcommands, flags, --sse values, buckets, keys under a prefix, KMS keys", .enabled(if: Shells.shouldRun("fish")))

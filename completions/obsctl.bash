@@ -173,13 +173,13 @@ _obsctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    bucket|upload|download|cp|ls|stat|rm|kms|config|help)
+    bucket|upload|download|cp|ls|stat|rm|presign|kms|config|help)
         # Offer subcommand argument completions
         "_obsctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'bucket upload download cp ls stat rm kms config help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'bucket upload download cp ls stat rm presign kms config help' -- "${cur}"))
         ;;
     esac
 }
@@ -1035,6 +1035,69 @@ _obsctl_rm() {
     case "${positional_number}" in
     1)
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion rm -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_obsctl_presign() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--expires --method --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--expires')
+        return
+        ;;
+    '--method')
+        __obsctl_add_completions -W 'get'$'\n''put'
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion presign -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion presign -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -18,7 +18,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     private let transportLock = NSLock()
     private let clockLock = NSLock()
     private var clockOffsetValue: TimeInterval = 0
-    private var clockOffset: TimeInterval {
+    var clockOffset: TimeInterval {
         get { clockLock.lock(); defer { clockLock.unlock() }; return clockOffsetValue }
         set { clockLock.lock(); clockOffsetValue = newValue; clockLock.unlock() }
     }
@@ -381,7 +381,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var ifMatch: String? = nil
     }
 
-    private func httpRequest(_ op: Operation) -> HTTPRequest {
+    func httpRequest(_ op: Operation) -> HTTPRequest {
         var host = configuration.host, path = "/"
         if let b = op.bucket {
             let encodedKey = op.key.map { URIEncoding.encodeObjectKey($0.value) } ?? ""
@@ -398,10 +398,13 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         return request
     }
 
+    func signingScope(_ bucket: BucketName?) -> SigningScope {
+        SigningScope(bucket: bucket?.value, virtualHosted: configuration.addressing == .virtual, region: configuration.region)
+    }
+
     private func signed(_ request: HTTPRequest, bucket: BucketName?) -> HTTPRequest {
         let signable = SignableRequest(method: request.method, path: request.path, query: request.query, headers: request.headers)
-        let scope = SigningScope(bucket: bucket?.value, virtualHosted: configuration.addressing == .virtual, region: configuration.region)
-        let out = RequestSigner.sign(signable, version: configuration.signature, scope: scope, credentials: configuration.credentials,
+        let out = RequestSigner.sign(signable, version: configuration.signature, scope: signingScope(bucket), credentials: configuration.credentials,
                                      date: Date().addingTimeInterval(clockOffset))
         var r = request
         r.headers = out.headers

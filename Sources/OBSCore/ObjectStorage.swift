@@ -32,6 +32,15 @@ public protocol ObjectStorage: AnyObject {
     func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing
 }
 
+/// An optional capability, as in rclone's optional backend features: URLs that allow one request on one object
+/// without credentials until they expire. The remote client has it; the embedded backend, which serves no HTTP,
+/// does not.
+public protocol PresignedURLs {
+    /// A URL for `method` ("GET" or "PUT") on the object, valid for `expiresIn` seconds from now. Signed offline:
+    /// nothing is sent, so the object need not exist (a PUT URL is for creating it).
+    func presignedURL(method: String, bucket: BucketName, key: ObjectKey, expiresIn seconds: Int) throws -> String
+}
+
 extension ObjectStorage {
     public func listBucketNames() async throws -> [BucketName] { try await listBuckets().map(\.name) }
 

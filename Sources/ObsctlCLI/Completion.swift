@@ -91,7 +91,7 @@ enum Completion {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
         return names.filter { $0.hasPrefix(namePart) && (!$0.hasPrefix(".") || namePart.hasPrefix(".")) }.sorted().prefix(limit).map { name in
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: LocalPath.join(dir, name), isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: LocalPath.join(dir, name), isDirectory: &isDir)
             return dirPart + name + (isDir.boolValue ? "/" : "")
         }
     }

@@ -17,6 +17,7 @@ struct ExitCodeTests {
         expectError(try sb.run(["upload"]), 2)
         expectError(try sb.run(["upload", "f.txt"]), 2)
         expectError(try sb.run(["download", "obs://usage/x"]), 2)
+        expectError(try sb.run(["presign", "obs://usage/x"]), 2, contains: ["remote endpoint"])
         expectError(try sb.run(["bucket", "create"]), 2)
         expectError(try sb.run(["stat"]), 2)
         expectError(try sb.run(["kms", "key", "describe"]), 2)

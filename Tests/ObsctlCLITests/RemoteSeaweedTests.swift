@@ -252,6 +252,53 @@ struct RemoteSeaweedTests {
         #expect(try s.keys(sw, "obs://\(b)/other/").isEmpty)
     }
 
+    @Test("presign: GET and PUT URLs work with curl (SigV4 and V2), expire, and fail when altered; durations are checked")
+    func presignedURLs() throws {
+        let s = try RemoteSession("sw-presign")
+        let sw = s.peers.seaweedFlags
+        let v2 = ["--endpoint", s.peers.seaweed, "--signature", "v2", "--addressing", "path"]
+        let b = try s.makeBucket(sw, tag: "presign")
+        let data = remoteRandomData(100_000)
+        try s.sb.write("f.bin", data)
+        let object = "obs://\(b)/dir/a b+c.bin"   // a space and a '+': encoded once, the same way signed and sent
+        try s.ok(sw, ["upload", "f.bin", object])
+        func text(_ r: RunResult) -> String { String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        func status(_ url: String, _ extra: [String] = []) throws -> String {
+            try Tools.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}"] + extra + [url]).stdout
+        }
+
+        for flags in [sw, v2] {
+            let url = text(try s.ok(flags, ["presign", object]))
+            #expect(url.hasPrefix(s.peers.seaweed + "/\(b)/dir/a%20b%2Bc.bin?"), "\(url)")
+            let get = try Tools.run(["curl", "-sS", "-f", "-o", s.sb.path("got.bin"), url])
+            #expect(get.succeeded && s.sb.read("got.bin") == data, "GET through the presigned URL: \(get)")
+            #expect(try status(url.replacingOccurrences(of: "a%20b", with: "a%20c")) == "403", "another key under the same signature")
+            #expect(try status(url, ["-X", "DELETE"]) == "403", "a GET URL must not allow a DELETE")
+        }
+
+        // A PUT URL: curl uploads through it, obsctl reads the object back.
+        let put = try s.json(sw, ["presign", "obs://\(b)/inbox/new.bin", "--method", "put", "--expires", "10m"])
+        #expect(put["method"] as? String == "PUT" && put["object"] as? String == "obs://\(b)/inbox/new.bin", "\(put)")
+        let expires = (put["expires"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }
+        #expect(expires.map { abs($0.timeIntervalSinceNow - 600) < 60 } == true, "expires in about 10 minutes: \(put)")
+        let upload = try Tools.run(["curl", "-sS", "-f", "-T", s.sb.path("f.bin"), try #require(put["url"] as? String)])
+        #expect(upload.succeeded, "PUT through the presigned URL: \(upload)")
+        #expect(try s.ok(sw, ["download", "obs://\(b)/inbox/new.bin", "-"]).stdout == data)
+
+        // An expired URL is refused.
+        let short = text(try s.ok(sw, ["presign", object, "--expires", "1s"]))
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(try status(short) == "403", "a URL past its expiry must be refused")
+
+        // Durations: SigV4 allows at most 7 days, V2 more; anything but a duration is a usage error.
+        expectRemoteError(try s.run(sw, ["presign", object, "--expires", "8d"]), 2, contains: ["7 days"])
+        #expect(!text(try s.ok(v2, ["presign", object, "--expires", "30d"])).isEmpty)
+        for bad in ["soon", "0", "-5m", "1w"] {
+            expectRemoteError(try s.run(sw, ["presign", object, "--expires", bad]), 2, contains: ["--expires"])
+        }
+        expectRemoteError(try s.run(sw, ["presign", "obs://\(b)"]), 2)
+    }
+
     @Test("cp obs->obs is a server-side copy (plain, and SSE-C to a new key); the copy is byte-exact")
     func serverSideCopy() throws {
         let s = try RemoteSession("sw-copy")

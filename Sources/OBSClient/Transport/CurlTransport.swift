@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import OBSCore
+import OBSSigner
 
 /// Transport options: TLS trust, timeouts.
 public struct TransportOptions: Sendable {
@@ -236,34 +237,14 @@ private func curlReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int,
     catch { ctx.callbackError = error; return Int(CURL_READFUNC_ABORT) }
 }
 
-/// Builds the request URL from its parts: path as given (already encoded), query percent-encoded here.
+/// Builds the request URL from its parts: path as given (already encoded), query percent-encoded here, by the
+/// same rule the signers use.
 enum URLBuilder {
     static func url(_ r: HTTPRequest) -> String {
         var s = "\(r.scheme)://\(r.host.contains(":") ? "[\(r.host)]" : r.host)"
         if let p = r.port { s += ":\(p)" }
         s += r.path
-        if !r.query.isEmpty {
-            s += "?" + r.query.map { q in
-                let name = QueryEncoding.encode(q.name)
-                return q.value.map { "\(name)=\(QueryEncoding.encode($0))" } ?? name
-            }.joined(separator: "&")
-        }
+        if !r.query.isEmpty { s += "?" + URIEncoding.queryString(r.query) }
         return s
-    }
-}
-
-enum QueryEncoding {
-    static func encode(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(b)))
-            default:
-                out += String(format: "%%%02X", b)
-            }
-        }
-        return out
     }
 }

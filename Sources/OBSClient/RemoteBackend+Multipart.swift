@@ -223,3 +223,40 @@ final class PartQueue: @unchecked Sendable {
     var crc32c: [Int: String] { lock.lock(); defer { lock.unlock() }; return checksums }
     var etags: [(number: Int, etag: String)] { lock.lock(); defer { lock.unlock() }; return results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 }
+
+// MARK: Uploads in progress
+
+extension RemoteBackend {
+    public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {
+        try await listMultipartUploads(bucket: bucket, prefix: prefix, pageSize: 1000)
+    }
+
+    /// Every page of `GET /?uploads`, `pageSize` uploads a request, sorted by key (byte order), then by start:
+    /// servers differ in their order (SeaweedFS sorts by upload id).
+    func listMultipartUploads(bucket: BucketName, prefix: String, pageSize: Int) async throws -> [MultipartUploadInfo] {
+        var all: [MultipartUploadInfo] = []
+        var keyMarker: String? = nil, idMarker: String? = nil
+        while true {
+            var query: [(String, String?)] = [("uploads", nil), ("prefix", prefix), ("max-uploads", String(pageSize))]
+            if let keyMarker { query.append(("key-marker", keyMarker)) }
+            if let idMarker { query.append(("upload-id-marker", idMarker)) }
+            let page = try OBSXMLParser.listMultipartUploads(try await perform(Operation(method: "GET", bucket: bucket, query: query)).body)
+            all += page.uploads.map { MultipartUploadInfo(bucket: bucket, key: $0.key, uploadID: $0.uploadID, initiated: $0.initiated) }
+            guard page.isTruncated else {
+                return all.sorted { a, b in
+                    a.key != b.key ? Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8))
+                        : (a.initiated ?? .distantPast) < (b.initiated ?? .distantPast)
+                }
+            }
+            guard page.nextKeyMarker != keyMarker || page.nextUploadIDMarker != idMarker else {
+                throw OBSError(code: "MalformedXML", message: "the server's list of multipart uploads in obs://\(bucket) does not advance past \(keyMarker ?? "")",
+                               httpStatus: 0, category: .general)
+            }
+            keyMarker = page.nextKeyMarker; idMarker = page.nextUploadIDMarker
+        }
+    }
+
+    public func abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadID: String) async throws {
+        _ = try await perform(Operation(method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)]))
+    }
+}

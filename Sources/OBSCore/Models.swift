@@ -128,3 +128,15 @@ public struct CopyObjectRequest: Sendable {
         self.source = source; self.destination = destination; self.replaceMetadata = replaceMetadata
     }
 }
+
+/// A multipart upload in progress: its parts are stored, and billed, but are no object until it is completed.
+public struct MultipartUploadInfo: Sendable, Equatable {
+    public var bucket: BucketName
+    public var key: String
+    public var uploadID: String
+    public var initiated: Date?
+
+    public init(bucket: BucketName, key: String, uploadID: String, initiated: Date?) {
+        self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.initiated = initiated
+    }
+}

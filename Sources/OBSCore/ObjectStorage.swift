@@ -30,6 +30,12 @@ public protocol ObjectStorage: AnyObject {
     func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)]
     /// Keys in byte order after `marker`; with a delimiter, keys sharing a prefix up to it are rolled up.
     func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing
+
+    /// Multipart uploads begun under `prefix` and neither completed nor aborted (the OBS console's "fragments"),
+    /// all pages, in key order.
+    func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo]
+    /// Aborts one multipart upload, deleting its parts; `NoSuchUpload` (not found) when there is none.
+    func abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadID: String) async throws
 }
 
 /// An optional capability, as in rclone's optional backend features: URLs that allow one request on one object
@@ -42,6 +48,17 @@ public protocol PresignedURLs {
 }
 
 extension ObjectStorage {
+    /// For backends that write every object whole (the embedded one): there are never uploads in progress.
+    public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {
+        _ = try await bucketInfo(bucket)
+        return []
+    }
+
+    public func abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadID: String) async throws {
+        _ = try await bucketInfo(bucket)
+        throw OBSError(code: "NoSuchUpload", message: "obs://\(bucket)/\(key) has no multipart upload \(uploadID)", httpStatus: 404, category: .notFound)
+    }
+
     public func listBucketNames() async throws -> [BucketName] { try await listBuckets().map(\.name) }
 
     /// One delete after another, for backends without a batch call.

@@ -58,6 +58,27 @@ public struct ObjectListPage: Sendable, Equatable {
     }
 }
 
+/// One `<Upload>` of a ListMultipartUploads response: a multipart upload begun and neither completed nor aborted.
+public struct ListedUpload: Sendable, Equatable {
+    public var key: String
+    public var uploadID: String
+    public var initiated: Date?
+
+    public init(key: String, uploadID: String, initiated: Date?) { self.key = key; self.uploadID = uploadID; self.initiated = initiated }
+}
+
+/// One page of a ListMultipartUploads response; the markers are where the next page starts (nil when complete).
+public struct UploadListPage: Sendable, Equatable {
+    public var uploads: [ListedUpload]
+    public var isTruncated: Bool
+    public var nextKeyMarker: String?
+    public var nextUploadIDMarker: String?
+
+    public init(uploads: [ListedUpload], isTruncated: Bool, nextKeyMarker: String?, nextUploadIDMarker: String?) {
+        self.uploads = uploads; self.isTruncated = isTruncated; self.nextKeyMarker = nextKeyMarker; self.nextUploadIDMarker = nextUploadIDMarker
+    }
+}
+
 /// A DeleteObjects (`POST /?delete`) response: keys deleted and per-key failures. With `Quiet` the server lists only
 /// the failures.
 public struct DeleteResult: Sendable, Equatable {

@@ -51,11 +51,7 @@ public enum OBSXMLParser {
             return s
         }
 
-        var isTruncated = false
-        if let t = root.child("IsTruncated") {
-            guard let b = XMLValue.bool(t.text) else { throw XMLTree.malformed(what, "IsTruncated is '\(t.text)', not true or false") }
-            isTruncated = b
-        }
+        let isTruncated = try truncated(root, what: what)
 
         let objects: [ListedObject] = try root.children("Contents").enumerated().map { index, entry in
             let place = "Contents #\(index + 1)"
@@ -90,6 +86,37 @@ public enum OBSXMLParser {
             }
         }
         return ObjectListPage(objects: objects, commonPrefixes: prefixes, isTruncated: isTruncated, nextMarker: nextMarker)
+    }
+
+    /// ListMultipartUploads (`GET /?uploads`), requested without `encoding-type` (SeaweedFS labels its keys
+    /// `url`-encoded without encoding them). A truncated page continues from the `NextKeyMarker` and
+    /// `NextUploadIdMarker` the server gave, and only those, as awscli does: SeaweedFS pages by upload id alone and
+    /// sends no NextKeyMarker, and a key marker made up from the last key would skip what follows it.
+    public static func listMultipartUploads(_ body: [UInt8]) throws -> UploadListPage {
+        let what = "ListMultipartUploads response"
+        let root = try document(body, roots: ["ListMultipartUploadsResult"], what: what)
+        let isTruncated = try truncated(root, what: what)
+        let uploads: [ListedUpload] = try root.children("Upload").enumerated().map { index, entry in
+            let place = "Upload #\(index + 1)"
+            guard let key = entry.child("Key")?.text, !key.isEmpty else { throw XMLTree.malformed(what, "\(place) has no Key") }
+            guard let id = entry.child("UploadId").map({ XMLValue.trimmed($0.text) }), !id.isEmpty else {
+                throw XMLTree.malformed(what, "\(place) (\(key)) has no UploadId")
+            }
+            return ListedUpload(key: key, uploadID: id, initiated: try date(entry, "Initiated", what: what))
+        }
+        guard isTruncated else { return UploadListPage(uploads: uploads, isTruncated: false, nextKeyMarker: nil, nextUploadIDMarker: nil) }
+        let keyMarker = optional(root, "NextKeyMarker"), idMarker = optional(root, "NextUploadIdMarker")
+        guard keyMarker != nil || idMarker != nil else {
+            throw XMLTree.malformed(what, "IsTruncated is true but there is no NextKeyMarker or NextUploadIdMarker to continue from")
+        }
+        return UploadListPage(uploads: uploads, isTruncated: true, nextKeyMarker: keyMarker, nextUploadIDMarker: idMarker)
+    }
+
+    /// `IsTruncated`: false when absent.
+    private static func truncated(_ root: XMLNode, what: String) throws -> Bool {
+        guard let t = root.child("IsTruncated") else { return false }
+        guard let b = XMLValue.bool(t.text) else { throw XMLTree.malformed(what, "IsTruncated is '\(t.text)', not true or false") }
+        return b
     }
 
     /// GetBucketEncryption: `ServerSideEncryptionConfiguration/Rule/ApplyServerSideEncryptionByDefault`.

@@ -3,6 +3,36 @@ import Testing
 import OBSCore
 @testable import OBSXML
 
+struct ListMultipartUploadsParserTests {
+    @Test func obsPage() throws {
+        let page = try OBSXMLParser.listMultipartUploads(Sample.obsListUploads.bytes)
+        #expect(page == UploadListPage(uploads: [ListedUpload(key: "logs/a & b.bin", uploadID: "00000174F3A8F5D6", initiated: Sample.t0),
+                                                 ListedUpload(key: "logs/b.bin", uploadID: "00000174F3A8F5D7", initiated: Sample.t0)],
+                                       isTruncated: true, nextKeyMarker: "logs/b.bin", nextUploadIDMarker: "00000174F3A8F5D7"))
+    }
+
+    /// A truncated page with only NextUploadIdMarker (SeaweedFS) continues from that alone; keys are taken as sent
+    /// (no encoding-type is asked for, so a '+' stays a '+').
+    @Test func uploadIDMarkerAlone() throws {
+        let page = try OBSXMLParser.listMultipartUploads(Sample.s3ListUploadsNoKeyMarker.bytes)
+        #expect(page.uploads == [ListedUpload(key: "a b+c.txt", uploadID: "id-1", initiated: Sample.t0)])
+        #expect(page.nextKeyMarker == nil && page.nextUploadIDMarker == "id-1")
+    }
+
+    @Test func emptyAndMalformedPages() throws {
+        let empty = try OBSXMLParser.listMultipartUploads("<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>".bytes)
+        #expect(empty.uploads.isEmpty && !empty.isTruncated && empty.nextKeyMarker == nil)
+        for (body, mentioning) in [
+            ("<ListMultipartUploadsResult><Upload><Key>k</Key></Upload></ListMultipartUploadsResult>", "UploadId"),
+            ("<ListMultipartUploadsResult><Upload><UploadId>i</UploadId></Upload></ListMultipartUploadsResult>", "Key"),
+            ("<ListMultipartUploadsResult><IsTruncated>true</IsTruncated><Upload><Key>k</Key><UploadId>i</UploadId></Upload></ListMultipartUploadsResult>", "continue"),
+            ("<ListMultipartUploadsResult><Upload><Key>k</Key><UploadId>i</UploadId><Initiated>yesterday</Initiated></Upload></ListMultipartUploadsResult>", "Initiated"),
+        ] {
+            expectMalformed(mentioning: mentioning) { _ = try OBSXMLParser.listMultipartUploads(body.bytes) }
+        }
+    }
+}
+
 struct ListObjectsParserTests {
     @Test func obsNamespacedPage() throws {
         let page = try OBSXMLParser.listObjects(Sample.obsListObjects.bytes)

@@ -183,6 +183,39 @@ enum Sample {
     """
 
     static let quietDeleteResult = "<DeleteResult xmlns=\"\(s3NS)\"/>"
+
+    static let obsListUploads = """
+    <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+    <ListMultipartUploadsResult xmlns="\(obsNS)">
+      <Bucket>examplebucket</Bucket>
+      <KeyMarker></KeyMarker>
+      <UploadIdMarker></UploadIdMarker>
+      <NextKeyMarker>logs/b.bin</NextKeyMarker>
+      <NextUploadIdMarker>00000174F3A8F5D7</NextUploadIdMarker>
+      <Prefix>logs/</Prefix>
+      <MaxUploads>2</MaxUploads>
+      <IsTruncated>true</IsTruncated>
+      <Upload>
+        <Key>logs/a &amp; b.bin</Key>
+        <UploadId>00000174F3A8F5D6</UploadId>
+        <Initiator><ID>783fc6652cf246c096ea836694f71855</ID></Initiator>
+        <StorageClass>STANDARD</StorageClass>
+        <Initiated>2024-10-15T07:20:09.000Z</Initiated>
+      </Upload>
+      <Upload>
+        <Key>logs/b.bin</Key>
+        <UploadId>00000174F3A8F5D7</UploadId>
+        <Initiated>2024-10-15T07:20:09.000Z</Initiated>
+      </Upload>
+    </ListMultipartUploadsResult>
+    """
+
+    /// SeaweedFS's shape: a truncated page with NextUploadIdMarker but no NextKeyMarker.
+    static let s3ListUploadsNoKeyMarker = """
+    <ListMultipartUploadsResult xmlns="\(s3NS)"><Bucket>b</Bucket><IsTruncated>true</IsTruncated>\
+    <NextUploadIdMarker>id-1</NextUploadIdMarker><Upload><Initiated>2024-10-15T07:20:09Z</Initiated><Key>a b+c.txt</Key>\
+    <UploadId>id-1</UploadId></Upload></ListMultipartUploadsResult>
+    """
 }
 
 /// Each public parser, named, so failure cases can run against all of them.
@@ -203,6 +236,7 @@ struct ParserUnderTest: Sendable, CustomStringConvertible {
         .init(description: "copyResult(object)", run: { _ = try OBSXMLParser.copyResult($0) }, valid: Sample.copyObject),
         .init(description: "copyResult(part)", run: { _ = try OBSXMLParser.copyResult($0) }, valid: Sample.copyPart),
         .init(description: "deleteResult", run: { _ = try OBSXMLParser.deleteResult($0) }, valid: Sample.deleteResult),
+        .init(description: "listMultipartUploads", run: { _ = try OBSXMLParser.listMultipartUploads($0) }, valid: Sample.obsListUploads),
     ]
 }
 

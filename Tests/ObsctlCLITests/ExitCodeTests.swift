@@ -18,6 +18,10 @@ struct ExitCodeTests {
         expectError(try sb.run(["upload", "f.txt"]), 2)
         expectError(try sb.run(["download", "obs://usage/x"]), 2)
         expectError(try sb.run(["presign", "obs://usage/x"]), 2, contains: ["remote endpoint"])
+        // The embedded backend writes objects whole: no uploads in progress, and none to abort.
+        #expect(try sb.ok(["multipart", "list", "obs://usage"]).stdout.isEmpty)
+        expectError(try sb.run(["multipart", "abort", "obs://usage/x", "--upload-id", "u1"]), 3, contains: ["NoSuchUpload"])
+        expectError(try sb.run(["multipart", "list", "obs://no-such-bucket"]), 3)
         expectError(try sb.run(["bucket", "create"]), 2)
         expectError(try sb.run(["stat"]), 2)
         expectError(try sb.run(["kms", "key", "describe"]), 2)

@@ -27,7 +27,7 @@ extension Obsctl {
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
             let key = try url.objectKey()
-            let seconds = try Self.seconds(expires)
+            let seconds = try parseDuration(expires, option: "--expires")
             guard let signer = ctx.storage as? PresignedURLs else {
                 throw OBSError.invalidArgument("presign needs a remote endpoint (--endpoint, --region or a profile): the embedded local backend serves no HTTP")
             }
@@ -38,17 +38,6 @@ extension Obsctl {
             } else {
                 ctx.output.line(link)
             }
-        }
-
-        /// `--expires`: whole seconds, or a number with s, m, h or d.
-        static func seconds(_ text: String) throws -> Int {
-            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-            var digits = text.lowercased(), factor = 1
-            if let u = digits.last, let f = units[u] { factor = f; digits.removeLast() }
-            guard let n = Int(digits), n > 0, n <= Int(Int32.max) / factor else {
-                throw OBSError.invalidArgument("--expires '\(text)' is not a duration such as 900, 15m, 12h or 7d")
-            }
-            return n * factor
         }
     }
 }

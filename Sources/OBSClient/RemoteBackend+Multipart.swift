@@ -231,8 +231,8 @@ extension RemoteBackend {
         try await listMultipartUploads(bucket: bucket, prefix: prefix, pageSize: 1000)
     }
 
-    /// Every page of `GET /?uploads`, `pageSize` uploads a request, sorted by key (byte order), then by start:
-    /// servers differ in their order (SeaweedFS sorts by upload id).
+    /// Every page of `GET /?uploads`, `pageSize` uploads a request, sorted by key (byte order), then by start, then
+    /// by upload id: servers differ in their order (SeaweedFS sorts by upload id).
     func listMultipartUploads(bucket: BucketName, prefix: String, pageSize: Int) async throws -> [MultipartUploadInfo] {
         var all: [MultipartUploadInfo] = []
         var keyMarker: String? = nil, idMarker: String? = nil
@@ -244,8 +244,9 @@ extension RemoteBackend {
             all += page.uploads.map { MultipartUploadInfo(bucket: bucket, key: $0.key, uploadID: $0.uploadID, initiated: $0.initiated) }
             guard page.isTruncated else {
                 return all.sorted { a, b in
-                    a.key != b.key ? Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8))
-                        : (a.initiated ?? .distantPast) < (b.initiated ?? .distantPast)
+                    if a.key != b.key { return Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8)) }
+                    if a.initiated != b.initiated { return (a.initiated ?? .distantPast) < (b.initiated ?? .distantPast) }
+                    return Array(a.uploadID.utf8).lexicographicallyPrecedes(Array(b.uploadID.utf8))
                 }
             }
             guard page.nextKeyMarker != keyMarker || page.nextUploadIDMarker != idMarker else {

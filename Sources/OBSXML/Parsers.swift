@@ -105,7 +105,9 @@ public enum OBSXMLParser {
             return ListedUpload(key: key, uploadID: id, initiated: try date(entry, "Initiated", what: what))
         }
         guard isTruncated else { return UploadListPage(uploads: uploads, isTruncated: false, nextKeyMarker: nil, nextUploadIDMarker: nil) }
-        let keyMarker = optional(root, "NextKeyMarker"), idMarker = optional(root, "NextUploadIdMarker")
+        // The key marker as sent, spaces included (a key may end in one); the upload id trimmed.
+        let keyMarker = root.child("NextKeyMarker").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+        let idMarker = optional(root, "NextUploadIdMarker")
         guard keyMarker != nil || idMarker != nil else {
             throw XMLTree.malformed(what, "IsTruncated is true but there is no NextKeyMarker or NextUploadIdMarker to continue from")
         }

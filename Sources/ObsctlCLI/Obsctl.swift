@@ -47,13 +47,14 @@ public enum ObsctlMain {
         }
         // The bash and zsh scripts are ArgumentParser's with fixes: ':' in obs:// addresses for bash
         // (BashCompletion.colonFix), no space after a prefix for zsh (ZshCompletion).
-        if arguments == ["--generate-completion-script", "bash"] || arguments == ["--generate-completion-script=bash"] {
+        switch Completion.requestedScript(arguments) {
+        case .bash?:
             print(Obsctl.completionScript(for: .bash) + BashCompletion.colonFix, terminator: "")
             Interrupts.finish(0)
-        }
-        if arguments == ["--generate-completion-script", "zsh"] || arguments == ["--generate-completion-script=zsh"] {
+        case .zsh?:
             print(ZshCompletion.script(Obsctl.completionScript(for: .zsh)), terminator: "")
             Interrupts.finish(0)
+        default: break
         }
         Interrupts.install()
         let code: ObsctlExitCode

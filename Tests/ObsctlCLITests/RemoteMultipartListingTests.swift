@@ -30,11 +30,12 @@ struct RemoteMultipartListingTests {
         let b = try s.makeBucket(sw, tag: "frag")
         let a = try orphan(s, b, "logs/a b+c.bin", part: remoteRandomData(5 << 20))
         let c = try orphan(s, b, "logs/c.bin")
+        let x = try orphan(s, b, "logsX/x.bin")
         let t = try orphan(s, b, "tmp/t.bin")
 
         let text = String(decoding: try s.ok(sw, ["multipart", "list", "obs://\(b)"]).stdout, as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines.count == 3 && lines[0].hasSuffix("  \(a)  obs://\(b)/logs/a b+c.bin") && lines[2].hasSuffix("  \(t)  obs://\(b)/tmp/t.bin"), "\(text)")
+        #expect(lines.count == 4 && lines[0].hasSuffix("  \(a)  obs://\(b)/logs/a b+c.bin") && lines[3].hasSuffix("  \(t)  obs://\(b)/tmp/t.bin"), "\(text)")
         let listed = try s.json(sw, ["multipart", "list", "obs://\(b)/logs/"])
         let uploads = try #require(listed["uploads"] as? [[String: Any]])
         #expect(uploads.compactMap { $0["upload_id"] as? String } == [a, c] && listed["prefix"] as? String == "logs/", "\(listed)")
@@ -45,8 +46,9 @@ struct RemoteMultipartListingTests {
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", c, "--all"]), 2)
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", c, "--older-than", "1h"]), 2, contains: ["--all"])
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)", "--all", "--older-than", "soon"]), 2, contains: ["--older-than"])
-        // An unknown upload id: not found.
+        // An unknown upload id: not found, one error line and nothing on stdout, in JSON too.
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload"]), 3, contains: ["NoSuchUpload"])
+        expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload", "--output", "json"]), 3)
 
         // By id: only that one goes.
         let one = try s.ok(sw, ["multipart", "abort", "obs://\(b)/logs/a b+c.bin", "--upload-id", a])
@@ -54,12 +56,15 @@ struct RemoteMultipartListingTests {
         // --older-than: these began seconds ago, so none is old enough.
         let none = try s.json(sw, ["multipart", "abort", "obs://\(b)", "--all", "--older-than", "1h"])
         #expect((none["aborted"] as? [Any])?.isEmpty == true, "\(none)")
-        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 2)
-        // --all under a prefix: logs/ only.
-        let logs = try s.json(sw, ["multipart", "abort", "obs://\(b)/logs/", "--all"])
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 3)
+        // --all under a folder: obs://b/logs means logs/..., never logsX/.
+        let logs = try s.json(sw, ["multipart", "abort", "obs://\(b)/logs", "--all"])
         #expect((logs["aborted"] as? [[String: Any]])?.compactMap { $0["upload_id"] as? String } == [c], "\(logs)")
         let left = try s.json(sw, ["multipart", "list", "obs://\(b)"])
-        #expect((left["uploads"] as? [[String: Any]])?.compactMap { $0["upload_id"] as? String } == [t], "\(left)")
+        #expect((left["uploads"] as? [[String: Any]])?.compactMap { $0["upload_id"] as? String } == [x, t], "\(left)")
+        // --all on one key takes that key's uploads only.
+        try s.ok(sw, ["multipart", "abort", "obs://\(b)/logsX/x.bin", "--all"])
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 1)
         try s.ok(sw, ["multipart", "abort", "obs://\(b)", "--all"])
         #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0)
         #expect(String(decoding: try s.ok(sw, ["multipart", "list", "obs://\(b)"]).stdout, as: UTF8.self).isEmpty)

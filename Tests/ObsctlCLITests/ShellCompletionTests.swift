@@ -307,6 +307,9 @@ struct GeneratedFilesTests {
             let r = try box.ok(["--generate-completion-script", shell])
             let committed = FileManager.default.contents(atPath: Shells.completions + "/" + file)
             #expect(committed == r.stdout, "completions/\(file) differs from 'obsctl --generate-completion-script \(shell)'; run 'make completions'")
+            // With no shell named, $SHELL picks it, and the script is the same, obsctl's fixes included.
+            let picked = try box.ok(["--generate-completion-script"], env: ["SHELL": "/usr/bin/\(shell)"])
+            #expect(committed == picked.stdout, "'obsctl --generate-completion-script' with SHELL=/usr/bin/\(shell) differs from completions/\(file)")
         }
     }
 

@@ -58,10 +58,11 @@ extension Obsctl.Multipart {
                 "obsctl multipart abort obs://backups/nightly/ --all --older-than 24h",
             ]))
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY with --upload-id; obs://BUCKET[/PREFIX] with --all.", valueName: "location"),
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY with --upload-id; with --all obs://BUCKET, a folder or a key.", valueName: "location"),
                   completion: .obsObject) var location: String
         @Option(help: ArgumentHelp("The upload to abort (from 'multipart list').", valueName: "id")) var uploadId: String?
-        @Flag(help: "Abort every upload in progress under the location.") var all = false
+        @Flag(help: "Abort every upload in progress under the location: the bucket, a folder (obs://b/dir takes dir/..., not dirt.tar) or one key.")
+        var all = false
         @Option(help: ArgumentHelp("With --all: only uploads begun longer ago than this (seconds, or a number with s, m, h or d).",
                                    valueName: "duration")) var olderThan: String?
         @OptionGroup var global: GlobalOptions
@@ -72,26 +73,35 @@ extension Obsctl.Multipart {
                 throw OBSError.invalidArgument("name one upload with --upload-id ID, or abort every upload under \(url) with --all")
             }
             if olderThan != nil && !all { throw OBSError.invalidArgument("--older-than goes with --all") }
-            let uploads: [MultipartUploadInfo]
             if let uploadId {
-                uploads = [MultipartUploadInfo(bucket: url.bucket, key: try url.objectKey().value, uploadID: uploadId, initiated: nil)]
-            } else {
-                let cutoff = try olderThan.map { Date().addingTimeInterval(-Double(try parseDuration($0, option: "--older-than"))) }
+                // One named upload: its failure is the command's error, as for any single operation.
+                let upload = MultipartUploadInfo(bucket: url.bucket, key: try url.objectKey().value, uploadID: uploadId, initiated: nil)
+                try await ctx.storage.abortMultipartUpload(bucket: url.bucket, key: try url.objectKey(), uploadID: uploadId)
+                if ctx.output.isNDJSON { ctx.output.record(Self.abortedRecord(upload)) }
+                else if ctx.output.isJSON { ctx.output.json(["aborted": [ListUploads.record(upload)], "failures": [[String: Any]]()] as [String: Any]) }
+                else { ctx.output.report(Self.reportLine(upload)) }
+                return
+            }
+            let cutoff = try olderThan.map { Date().addingTimeInterval(-Double(try parseDuration($0, option: "--older-than"))) }
+            // The location is a key or a folder: obs://b/dir takes dir and dir/..., never dirt.tar (as rm --recursive).
+            let folder = Transfers.directoryPrefix(url.path)
+            let uploads = try await ctx.storage.listMultipartUploads(bucket: url.bucket, prefix: url.path).filter { u in
                 // An upload whose start the server did not say is never taken for an old one.
-                uploads = try await ctx.storage.listMultipartUploads(bucket: url.bucket, prefix: url.path).filter { u in
-                    cutoff.map { c in u.initiated.map { $0 < c } ?? false } ?? true
-                }
+                (u.key == url.path || u.key.hasPrefix(folder)) && (cutoff.map { c in u.initiated.map { $0 < c } ?? false } ?? true)
             }
             var aborted: [MultipartUploadInfo] = [], failures: [(MultipartUploadInfo, OBSError)] = []
             for u in uploads {
                 do {
                     try await ctx.storage.abortMultipartUpload(bucket: u.bucket, key: try ObjectKey(u.key), uploadID: u.uploadID)
                     aborted.append(u)
-                    if ctx.output.isNDJSON { ctx.output.record(ListUploads.record(u).merging(["type": "aborted"]) { a, _ in a }) }
-                    else if !ctx.output.isJSON { ctx.output.report("abort: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID))") }
+                    if ctx.output.isNDJSON { ctx.output.record(Self.abortedRecord(u)) }
+                    else if !ctx.output.isJSON { ctx.output.report(Self.reportLine(u)) }
+                } catch let e as OBSError where e.code == "NoSuchUpload" {
+                    // Completed or aborted by someone else since the listing: gone, as asked.
+                    ctx.output.note("obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)) was already completed or aborted")
                 } catch let e as OBSError {
                     failures.append((u, e))
-                    if uploadId == nil { Output.stderr("obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): \(Output.describe(e))") }
+                    Output.stderr("obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): \(Output.describe(e))")
                     if ctx.output.isNDJSON { ctx.output.record(Transfers.failureRecord("obs://\(u.bucket)/\(u.key)", e)) }
                 }
             }
@@ -102,11 +112,10 @@ extension Obsctl.Multipart {
             if uploads.isEmpty && !ctx.output.isJSON {
                 ctx.output.note("no multipart uploads to abort under \(url)" + (olderThan.map { " begun more than \($0) ago" } ?? ""))
             }
-            if let (_, first) = failures.first {
-                // One named upload: its error is the command's, as for any single operation.
-                if uploadId != nil { throw first }
-                throw CommandFailure(exitCode: aborted.isEmpty ? ObsctlExitCode(first.category) : .partial)
-            }
+            if let (_, first) = failures.first { throw CommandFailure(exitCode: aborted.isEmpty ? ObsctlExitCode(first.category) : .partial) }
         }
+
+        static func abortedRecord(_ u: MultipartUploadInfo) -> [String: Any] { ListUploads.record(u).merging(["type": "aborted"]) { a, _ in a } }
+        static func reportLine(_ u: MultipartUploadInfo) -> String { "abort: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID))" }
     }
 }

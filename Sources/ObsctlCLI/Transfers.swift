@@ -133,6 +133,25 @@ enum Transfers {
         }
     }
 
+    // MARK: Moving (mv): the source goes only after its copy is written and verified
+
+    /// Removes the local file an upload came from. Failing that, the object stays: the move is reported as failed,
+    /// and nothing is lost.
+    static func removeLocalSource(_ path: String, movedTo destination: String) throws {
+        guard unlink(path) == 0 else {
+            throw OBSError.localIO("\(path) was copied to \(destination), but cannot be removed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Deletes the object a download or copy came from.
+    static func removeObjectSource(_ ctx: CommandContext, _ bucket: BucketName, _ key: ObjectKey, movedTo destination: String) async throws {
+        do { try await ctx.storage.deleteObject(bucket: bucket, key: key) }
+        catch let e as OBSError {
+            throw OBSError(code: e.code, message: "obs://\(bucket)/\(key) was copied to \(destination), but cannot be deleted: \(e.message)",
+                           httpStatus: e.httpStatus, category: e.category)
+        }
+    }
+
     // MARK: Reporting several transfers
 
     /// Runs `items` one after another, reporting each failure as it happens and continuing with the rest.

@@ -299,6 +299,23 @@ struct RemoteSeaweedTests {
         expectRemoteError(try s.run(sw, ["presign", "obs://\(b)"]), 2)
     }
 
+    @Test("mv: upload then the file goes; server-side copy then the source object goes; download then the object goes")
+    func move() throws {
+        let s = try RemoteSession("sw-mv")
+        let sw = s.peers.seaweedFlags
+        let b = try s.makeBucket(sw, tag: "mv")
+        let data = remoteRandomData(6 << 20)
+        try s.sb.write("m.bin", data)
+        try s.ok(sw, ["mv", "m.bin", "obs://\(b)/m.bin", "--multipart-threshold", "5M", "--part-size", "5M"])
+        #expect(!s.sb.exists("m.bin"))
+        let cp = try s.ok(sw, ["mv", "obs://\(b)/m.bin", "obs://\(b)/n.bin", "--debug"])
+        #expect(cp.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-copy-source: /\(b)/m.bin") }, "a server-side copy: \(cp)")
+        #expect(cp.stderrLines.contains { $0.hasPrefix("> DELETE ") && $0.hasSuffix("/\(b)/m.bin") }, "then the source is deleted: \(cp)")
+        try s.ok(sw, ["mv", "obs://\(b)/n.bin", "back.bin"])
+        #expect(s.sb.read("back.bin") == data)
+        #expect(try s.keys(sw, "obs://\(b)/").isEmpty)
+    }
+
     @Test("cp obs->obs is a server-side copy (plain, and SSE-C to a new key); the copy is byte-exact")
     func serverSideCopy() throws {
         let s = try RemoteSession("sw-copy")

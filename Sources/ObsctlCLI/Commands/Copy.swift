@@ -18,77 +18,115 @@ extension Obsctl {
                 "obsctl cp obs://vault/a obs://vault/a --source-sse-c-key-file old.key --sse-c-key-file new.key",
             ]))
 
-        @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .pathOrObject)
-        var source: String
-        @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .pathOrObject)
-        var destination: String
-        @Flag(name: [.short, .long], help: "Copy directories or prefixes with everything below them.") var recursive = false
-        @OptionGroup var sseOptions: SSEOptions
-        @OptionGroup var customerKey: CustomerKeyOptions
-        @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
-        @OptionGroup var attributes: ObjectAttributeOptions
-        @OptionGroup var tuning: TransferTuningOptions
+        @OptionGroup var transfer: TransferArguments
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, global: global, removeSources: false) }
+    }
+
+    struct Move: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mv",
+            abstract: "Move between local paths and OBS, or between objects: cp, then the source is removed.",
+            discussion: Manual.discussion([
+                "Each source is removed only after its copy is written and verified (and matches --expect-sse): a "
+                    + "failure leaves the source where it was. Moving a directory with --recursive removes its files and "
+                    + "leaves the emptied directories. '-' (stdin or stdout) cannot be moved, and an object cannot be "
+                    + "moved onto itself.",
+            ], examples: [
+                "obsctl mv report.pdf obs://secure/2026/report.pdf --sse kms",
+                "obsctl mv obs://inbox/2026/ obs://archive/2026/ --recursive --sse obs",
+                "obsctl mv obs://outbox/batch.csv ./batch.csv",
+            ]))
+
+        @OptionGroup var transfer: TransferArguments
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
-            case (false, false):
-                throw OBSError.invalidArgument("neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
-            case (false, true):
-                try rejectSourceKey("an upload")
-                var upload = Obsctl.Upload()
-                upload.arguments = [source, destination]; upload.recursive = recursive
-                upload.sseOptions = sseOptions; upload.customerKey = customerKey; upload.attributes = attributes; upload.tuning = tuning; upload.global = global
-                try await upload.run(ctx)
-            case (true, false):
-                try rejectSourceKey("a download (use --sse-c-key-file or --sse-c-key-env)")
-                guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
-                    throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
-                }
-                try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: try customerKey.load(),
-                                                   transfer: try tuning.options())
-            case (true, true):
-                try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination))
+            guard transfer.source != "-" && transfer.destination != "-" else {
+                throw OBSError.invalidArgument("mv cannot move stdin or stdout ('-'); use cp")
             }
+            try await transfer.run(ctx, global: global, removeSources: true)
         }
+    }
+}
 
-        private func rejectSourceKey(_ what: String) throws {
-            if sourceCustomerKey.file != nil || sourceCustomerKey.environmentVariable != nil {
-                throw OBSError.invalidArgument("--source-sse-c-key-* applies to obs-to-obs copies, not to \(what)")
+/// What cp and mv take: a source, a destination, and the options of the upload, download or copy they become.
+struct TransferArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .pathOrObject)
+    var source: String
+    @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .pathOrObject)
+    var destination: String
+    @Flag(name: [.short, .long], help: "Take directories or prefixes with everything below them.") var recursive = false
+    @OptionGroup var sseOptions: SSEOptions
+    @OptionGroup var customerKey: CustomerKeyOptions
+    @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
+    @OptionGroup var attributes: ObjectAttributeOptions
+    @OptionGroup var tuning: TransferTuningOptions
+
+    /// `removeSources` (mv): each source is removed once its copy is written and verified, never before.
+    func run(_ ctx: CommandContext, global: GlobalOptions, removeSources: Bool) async throws {
+        switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
+        case (false, false):
+            throw OBSError.invalidArgument("neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
+        case (false, true):
+            try rejectSourceKey("an upload")
+            var upload = Obsctl.Upload()
+            upload.arguments = [source, destination]; upload.recursive = recursive
+            upload.sseOptions = sseOptions; upload.customerKey = customerKey; upload.attributes = attributes; upload.tuning = tuning; upload.global = global
+            try await upload.run(ctx, removeSources: removeSources)
+        case (true, false):
+            try rejectSourceKey("a download (use --sse-c-key-file or --sse-c-key-env)")
+            guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
+                throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
             }
+            try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: try customerKey.load(),
+                                               transfer: try tuning.options(), removeSources: removeSources)
+        case (true, true):
+            try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination), removeSources: removeSources)
         }
+    }
 
-        private func copyObjects(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws {
-            let sourceKey = try sourceCustomerKey.load()
-            let sse = try sseOptions.request(customerKey: try customerKey.load())
-            let metadata = try parseMetadata(attributes.metadata)
-            let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
-            var pairs: [(ObjectKey, ObjectKey)] = []
-            var sizes: [String: Int64] = [:]
-            if recursive {
-                let prefix = Transfers.directoryPrefix(src.path), target = Transfers.directoryPrefix(dst.path)
-                for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
-                    sizes[o.key.value] = o.size
-                    pairs.append((o.key, try ObjectKey(target + o.key.value.dropFirst(prefix.count))))
-                }
-            } else {
-                let key = try src.objectKey()
-                let target = dst.path.isEmpty || dst.path.hasSuffix("/") ? try ObjectKey(dst.path + Transfers.baseName(key.value)) : try dst.objectKey()
-                pairs = [(key, target)]
+    private func rejectSourceKey(_ what: String) throws {
+        if sourceCustomerKey.file != nil || sourceCustomerKey.environmentVariable != nil {
+            throw OBSError.invalidArgument("--source-sse-c-key-* applies to obs-to-obs copies, not to \(what)")
+        }
+    }
+
+    private func copyObjects(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, removeSources: Bool) async throws {
+        let sourceKey = try sourceCustomerKey.load()
+        let sse = try sseOptions.request(customerKey: try customerKey.load())
+        let metadata = try parseMetadata(attributes.metadata)
+        let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
+        var pairs: [(ObjectKey, ObjectKey)] = []
+        var sizes: [String: Int64] = [:]
+        if recursive {
+            let prefix = Transfers.directoryPrefix(src.path), target = Transfers.directoryPrefix(dst.path)
+            for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
+                sizes[o.key.value] = o.size
+                pairs.append((o.key, try ObjectKey(target + o.key.value.dropFirst(prefix.count))))
             }
-            _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] }, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
-                let request = CopyObjectRequest(
-                    source: GetObjectRequest(bucket: src.bucket, key: pair.0, customerKey: sourceKey),
-                    destination: PutObjectRequest(bucket: dst.bucket, key: pair.1, sse: sse,
-                                                  contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata,
-                                                  transfer: try tuning.options()),
-                    replaceMetadata: replace)
-                let info = try await ctx.storage.copyObject(request)
-                try sseOptions.expectSse?.check(info)
-                let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
-                if !ctx.output.isJSON { ctx.output.report("copy: \(from) -> \(to) (\(Transfers.describe(info)))") }
-                return Transfers.record(source: from, destination: to, info)
-            }
+        } else {
+            let key = try src.objectKey()
+            let target = dst.path.isEmpty || dst.path.hasSuffix("/") ? try ObjectKey(dst.path + Transfers.baseName(key.value)) : try dst.objectKey()
+            pairs = [(key, target)]
+        }
+        if removeSources && src.bucket == dst.bucket, let same = pairs.first(where: { $0.0 == $0.1 }) {
+            throw OBSError.invalidArgument("cannot move obs://\(src.bucket)/\(same.0) onto itself; to change its encryption in place use cp")
+        }
+        _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] }, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
+            let request = CopyObjectRequest(
+                source: GetObjectRequest(bucket: src.bucket, key: pair.0, customerKey: sourceKey),
+                destination: PutObjectRequest(bucket: dst.bucket, key: pair.1, sse: sse,
+                                              contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata,
+                                              transfer: try tuning.options()),
+                replaceMetadata: replace)
+            let info = try await ctx.storage.copyObject(request)
+            try sseOptions.expectSse?.check(info)
+            let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
+            if removeSources { try await Transfers.removeObjectSource(ctx, src.bucket, pair.0, movedTo: to) }
+            if !ctx.output.isJSON { ctx.output.report("\(removeSources ? "move" : "copy"): \(from) -> \(to) (\(Transfers.describe(info)))") }
+            return Transfers.record(source: from, destination: to, info)
         }
     }
 }

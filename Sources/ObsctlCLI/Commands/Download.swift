@@ -30,8 +30,9 @@ extension Obsctl {
                                     transfer: try tuning.options())
         }
 
+        /// `removeSources` (mv): each object is deleted once its file is written, verified and renamed into place.
         static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool, customerKey: CustomerKey?,
-                             transfer: TransferOptions = TransferOptions()) async throws {
+                             transfer: TransferOptions = TransferOptions(), removeSources: Bool = false) async throws {
             struct Item { var key: ObjectKey; var target: String; var size: Int64? = nil }
             var items: [Item] = []
             if recursive {
@@ -73,8 +74,9 @@ extension Obsctl {
                                                describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in
                     let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer),
                                                             to: item.target, counter: counter)
+                    if removeSources { try await Transfers.removeObjectSource(ctx, src.bucket, item.key, movedTo: item.target) }
                     if !ctx.output.isJSON && item.target != "-" {
-                        ctx.output.report("download: obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
+                        ctx.output.report("\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
                     }
                     return Transfers.record(source: "obs://\(src.bucket)/\(item.key)", destination: item.target, info)
                 }

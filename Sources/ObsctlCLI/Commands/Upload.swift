@@ -118,7 +118,10 @@ extension Obsctl {
             guard arguments.count >= 2 else { throw ValidationError("name at least one local path and an obs:// destination") }
         }
 
-        func run(_ ctx: CommandContext) async throws {
+        func run(_ ctx: CommandContext) async throws { try await run(ctx, removeSources: false) }
+
+        /// `removeSources` (mv): each file is removed once its object is written and verified.
+        func run(_ ctx: CommandContext, removeSources: Bool) async throws {
             let dest = try OBSURL(destination)
             let options = Transfers.UploadOptions(sse: try sseOptions.request(customerKey: try customerKey.load()),
                                                   contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata),
@@ -127,7 +130,10 @@ extension Obsctl {
             let records = try await Transfers.runAll(ctx, items, verb: "upload", size: { Self.fileSize($0.source) }, describe: { $0.source }) { item, counter in
                 let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
                 try sseOptions.expectSse?.check(info)
-                if !ctx.output.isJSON { ctx.output.report("upload: \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))") }
+                if removeSources { try Transfers.removeLocalSource(item.source, movedTo: "obs://\(dest.bucket)/\(item.key)") }
+                if !ctx.output.isJSON {
+                    ctx.output.report("\(removeSources ? "move" : "upload"): \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))")
+                }
                 return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
             }
             _ = records

@@ -173,13 +173,13 @@ _obsctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    bucket|upload|download|cp|mv|ls|stat|rm|presign|multipart|kms|config|help)
+    bucket|upload|download|cp|mv|sync|ls|stat|rm|presign|multipart|kms|config|help)
         # Offer subcommand argument completions
         "_obsctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'bucket upload download cp mv ls stat rm presign multipart kms config help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'bucket upload download cp mv sync ls stat rm presign multipart kms config help' -- "${cur}"))
         ;;
     esac
 }
@@ -969,6 +969,119 @@ _obsctl_mv() {
         ;;
     2)
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion mv -- positional@1 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_obsctl_sync() {
+    repeating_flags=()
+    non_repeating_flags=(--delete --dry-run --size-only -q --quiet --insecure --debug --version -h --help)
+    repeating_options=(--metadata)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse')
+        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        return
+        ;;
+    '--kms-key-id')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion sync -- --kms-key-id "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--expect-sse')
+        __obsctl_add_completions -W 'none'$'\n''obs'$'\n''kms'$'\n''c'$'\n''any'
+        return
+        ;;
+    '--sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--sse-c-key-env')
+        return
+        ;;
+    '--sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--source-sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--source-sse-c-key-env')
+        return
+        ;;
+    '--source-sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--content-type')
+        return
+        ;;
+    '--metadata')
+        return
+        ;;
+    '--multipart-threshold')
+        return
+        ;;
+    '--part-size')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    '--checksum')
+        __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion sync -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion sync -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion sync -- positional@1 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -154,6 +154,12 @@ enum Transfers {
 
     // MARK: Reporting several transfers
 
+    /// What `runEach` did: the records of the items that succeeded, and each failure with its item's description.
+    struct Outcome {
+        var done: [[String: Any]] = []
+        var failures: [(item: String, error: OBSError)] = []
+    }
+
     /// Runs `items` one after another, reporting each failure as it happens and continuing with the rest.
     /// Returns the successful records; throws `CommandFailure` at the end if anything failed.
     /// `verb` and `size` feed the progress display; `body` gets the counter its bytes go to.
@@ -161,7 +167,17 @@ enum Transfers {
     static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
                              size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
                              _ body: (Item, TransferCounter) async throws -> [String: Any]) async throws -> [[String: Any]] {
-        var done: [[String: Any]] = [], failures: [(String, OBSError)] = []
+        let outcome = try await runEach(ctx, items, verb: verb, dataOnStdout: dataOnStdout, size: size, describe: describe, body)
+        try summarize(ctx, outcome, dataOnStdout: dataOnStdout)
+        return outcome.done
+    }
+
+    /// `runAll` without the summary: a single item's failure is thrown as it is (the command's own error); with
+    /// several, the failures come back in the outcome.
+    static func runEach<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
+                              size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
+                              _ body: (Item, TransferCounter) async throws -> [String: Any]) async throws -> Outcome {
+        var outcome = Outcome()
         let sizes = items.map(size)
         let total: Int64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
         let progress = Progress(style: ctx.progressStyle, verb: verb, files: items.count, totalBytes: total, environment: ctx.environment)
@@ -171,27 +187,34 @@ enum Transfers {
             do {
                 let record = try await body(item, counter)
                 progress.finish(bytes: (record["size"] as? Int64) ?? counter.value)
-                done.append(record)
+                outcome.done.append(record)
                 if ctx.output.isNDJSON { ctx.output.record(["type": "transfer"].merging(record) { a, _ in a }, toStderr: dataOnStdout) }
             } catch {
                 progress.finish(bytes: nil)
                 let e = error as? OBSError ?? OBSError.localIO("\(error)")
                 if items.count == 1 { throw e }
                 Output.stderr("obsctl: error: \(describe(item)): \(Output.describe(e))")
-                failures.append((describe(item), e))
+                outcome.failures.append((describe(item), e))
                 if ctx.output.isNDJSON { ctx.output.record(failureRecord(describe(item), e), toStderr: dataOnStdout) }
             }
         }
         progress.end()
+        return outcome
+    }
+
+    /// The JSON summary (`{"transfers","failures"}` plus `extra`), then `CommandFailure` if anything failed: exit 8
+    /// when something else succeeded (`succeeded`, beyond the transfers), else the failure's code.
+    static func summarize(_ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, extra: [String: Any] = [:],
+                          succeeded: Int = 0) throws {
         if ctx.output.isJSON && !ctx.output.isNDJSON {
-            let summary: [String: Any] = ["transfers": done, "failures": failures.map { failureRecord($0.0, $0.1).filter { $0.key != "type" } }]
+            let summary: [String: Any] = ["transfers": outcome.done, "failures": outcome.failures.map { failureRecord($0.item, $0.error).filter { $0.key != "type" } }]
+                .merging(extra) { a, _ in a }
             if dataOnStdout { Output.stderr(Output.jsonText(summary)) } else { ctx.output.json(summary) }
         }
-        if !failures.isEmpty {
-            ctx.output.note("\(done.count) succeeded, \(failures.count) failed")
-            throw CommandFailure(exitCode: done.isEmpty ? ObsctlExitCode(failures[0].1.category) : .partial)
+        if let first = outcome.failures.first {
+            ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed")
+            throw CommandFailure(exitCode: outcome.done.isEmpty && succeeded == 0 ? ObsctlExitCode(first.error.category) : .partial)
         }
-        return done
     }
 
     /// A failed item: `{"type":"failure","item","code","message","exit_code"}`.

@@ -1,0 +1,247 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Obsctl {
+    struct Sync: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a prefix or directory hold what another holds: copy what is missing, of another size, or newer.",
+            discussion: Manual.discussion([
+                "A directory to obs://BUCKET[/PREFIX] uploads, obs:// to a directory downloads, obs:// to obs:// copies "
+                    + "server side; everything below the source is taken. A file or object is transferred when the "
+                    + "destination has none under its name, or one of another size, or (unless --size-only) an older one. "
+                    + "Sizes and times are compared, never ETags, which are no checksum for encrypted or multipart "
+                    + "objects. Downloaded files get the object's time, so the next run skips them.",
+                "--delete then removes what the destination holds and the source does not (files, never directories), "
+                    + "and only when every transfer succeeded. --dry-run prints the plan and changes nothing.",
+            ], examples: [
+                "obsctl sync ./site obs://web/ --delete --sse obs",
+                "obsctl sync obs://backups/db/ ./restore --sse-c-key-file key.bin",
+                "obsctl sync obs://reports/2026/ obs://archive/2026/ --dry-run",
+            ]))
+
+        @Argument(help: ArgumentHelp("Source: a local directory or obs://BUCKET[/PREFIX].", valueName: "source"), completion: .pathOrObject)
+        var source: String
+        @Argument(help: ArgumentHelp("Destination: a local directory or obs://BUCKET[/PREFIX].", valueName: "destination"), completion: .pathOrObject)
+        var destination: String
+        @Flag(help: "Remove from the destination what the source does not hold (after every transfer succeeded).") var delete = false
+        @Flag(help: "Print what would be transferred and removed; change nothing.") var dryRun = false
+        @Flag(help: "Compare sizes only, not times.") var sizeOnly = false
+        @OptionGroup var sseOptions: SSEOptions
+        @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
+        @OptionGroup var attributes: ObjectAttributeOptions
+        @OptionGroup var tuning: TransferTuningOptions
+        @OptionGroup var global: GlobalOptions
+
+        /// One side's entries by relative name: size and modification time.
+        typealias Listing = [String: (size: Int64, modified: Date)]
+
+        func run(_ ctx: CommandContext) async throws {
+            switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
+            case (false, false):
+                throw OBSError.invalidArgument("neither '\(source)' nor '\(destination)' is an obs:// address; use rsync(1) for local directories")
+            case (false, true): try await upload(ctx, to: try OBSURL(destination))
+            case (true, false): try await download(ctx, from: try OBSURL(source))
+            case (true, true): try await copy(ctx, from: try OBSURL(source), to: try OBSURL(destination))
+            }
+        }
+
+        /// What to transfer: names the destination lacks, holds at another size or (unless --size-only) older.
+        /// Times are compared in whole seconds, as servers keep them: a file written in the second of its upload
+        /// is not newer than its object.
+        func plan(_ from: Listing, _ to: Listing) -> (transfer: [String], remove: [String]) {
+            let seconds = { (d: Date) in d.timeIntervalSince1970.rounded(.down) }
+            let transfer = from.keys.sorted().filter { name in
+                guard let there = to[name], let here = from[name] else { return true }
+                return there.size != here.size || (!sizeOnly && seconds(here.modified) > seconds(there.modified))
+            }
+            return (transfer, delete ? to.keys.filter { from[$0] == nil }.sorted() : [])
+        }
+
+        // MARK: The three directions
+
+        private func upload(_ ctx: CommandContext, to dest: OBSURL) async throws {
+            guard Transfers.isDirectory(source) else { throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)") }
+            try rejectSourceKey()
+            let prefix = Transfers.directoryPrefix(dest.path)
+            let local = try Self.localListing(source)
+            let remote = try await Self.objectListing(ctx, dest.bucket, prefix)
+            let (transfer, remove) = plan(local, remote)
+            let options = Transfers.UploadOptions(sse: try sseOptions.request(customerKey: try customerKey.load()), contentType: attributes.contentType,
+                                                  metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options())
+            let target = { (name: String) in "obs://\(dest.bucket)/\(prefix)\(name)" }
+            if dryRun { return report(ctx, transfer.map { ("upload", LocalPath.join(source, $0), target($0)) }, remove.map(target)) }
+            let ok = try await transferAll(ctx, transfer, verb: "upload", size: { local[$0]?.size }, describe: { LocalPath.join(source, $0) }) { name, counter in
+                let info = try await Transfers.upload(ctx, from: LocalPath.join(source, name), to: dest.bucket, key: try ObjectKey(prefix + name),
+                                                      options: options, counter: counter)
+                try sseOptions.expectSse?.check(info)
+                return ("upload: \(LocalPath.join(source, name)) -> \(target(name)) (\(Transfers.describe(info)))",
+                        Transfers.record(source: LocalPath.join(source, name), destination: target(name), info))
+            }
+            try await finish(ctx, ok) { try await Self.deleteObjects(ctx, dest.bucket, prefix, remove) }
+        }
+
+        private func download(_ ctx: CommandContext, from src: OBSURL) async throws {
+            guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
+                throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
+            }
+            try rejectSourceKey()
+            guard !FileManager.default.fileExists(atPath: destination) || Transfers.isDirectory(destination) else {
+                throw OBSError.invalidArgument("\(destination) is not a directory; sync writes into a directory")
+            }
+            let prefix = Transfers.directoryPrefix(src.path)
+            let remote = try await Self.objectListing(ctx, src.bucket, prefix)
+            let local = Transfers.isDirectory(destination) ? try Self.localListing(destination) : [:]
+            let (transfer, remove) = plan(remote, local)
+            let key = try customerKey.load(), options = try tuning.options()
+            let object = { (name: String) in "obs://\(src.bucket)/\(prefix)\(name)" }
+            if dryRun { return report(ctx, transfer.map { ("download", object($0), LocalPath.join(destination, $0)) }, remove.map { LocalPath.join(destination, $0) }) }
+            let ok = try await transferAll(ctx, transfer, verb: "download", size: { remote[$0]?.size }, describe: object) { name, counter in
+                let path = LocalPath.join(destination, name)
+                let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: try ObjectKey(prefix + name), customerKey: key, transfer: options),
+                                                        to: path, counter: counter)
+                Self.setModified(path, info.lastModified)  // the next run then finds it as new as the object
+                return ("download: \(object(name)) -> \(path) (\(Transfers.describe(info)))", Transfers.record(source: object(name), destination: path, info))
+            }
+            try await finish(ctx, ok) {
+                var outcome = Removals()
+                for name in remove {
+                    let path = LocalPath.join(destination, name)
+                    if unlink(path) == 0 { outcome.removed(ctx, path) }
+                    else { outcome.failed(ctx, path, OBSError.localIO("cannot remove \(path): \(String(cString: strerror(errno)))")) }
+                }
+                return outcome
+            }
+        }
+
+        private func copy(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws {
+            let from = Transfers.directoryPrefix(src.path), to = Transfers.directoryPrefix(dst.path)
+            guard src.bucket != dst.bucket || !(from.hasPrefix(to) || to.hasPrefix(from)) else {
+                throw OBSError.invalidArgument("obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) overlap; sync between separate prefixes")
+            }
+            let sourceObjects = try await Self.objectListing(ctx, src.bucket, from)
+            let (transfer, remove) = plan(sourceObjects, try await Self.objectListing(ctx, dst.bucket, to))
+            let sse = try sseOptions.request(customerKey: try customerKey.load()), sourceKey = try sourceCustomerKey.load()
+            let metadata = try parseMetadata(attributes.metadata), options = try tuning.options()
+            let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
+            let name = { (bucket: BucketName, prefix: String, rel: String) in "obs://\(bucket)/\(prefix)\(rel)" }
+            if dryRun { return report(ctx, transfer.map { ("copy", name(src.bucket, from, $0), name(dst.bucket, to, $0)) }, remove.map { name(dst.bucket, to, $0) }) }
+            let ok = try await transferAll(ctx, transfer, verb: "copy", size: { sourceObjects[$0]?.size }, describe: { name(src.bucket, from, $0) }) { rel, _ in
+                let request = CopyObjectRequest(
+                    source: GetObjectRequest(bucket: src.bucket, key: try ObjectKey(from + rel), customerKey: sourceKey),
+                    destination: PutObjectRequest(bucket: dst.bucket, key: try ObjectKey(to + rel), sse: sse,
+                                                  contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata, transfer: options),
+                    replaceMetadata: replace)
+                let info = try await ctx.storage.copyObject(request)
+                try sseOptions.expectSse?.check(info)
+                let a = name(src.bucket, from, rel), b = name(dst.bucket, to, rel)
+                return ("copy: \(a) -> \(b) (\(Transfers.describe(info)))", Transfers.record(source: a, destination: b, info))
+            }
+            try await finish(ctx, ok) { try await Self.deleteObjects(ctx, dst.bucket, to, remove) }
+        }
+
+        // MARK: Shared steps
+
+        private func rejectSourceKey() throws {
+            if sourceCustomerKey.file != nil || sourceCustomerKey.environmentVariable != nil {
+                throw OBSError.invalidArgument("--source-sse-c-key-* applies to obs-to-obs syncs")
+            }
+        }
+
+        /// Runs the transfers through `Transfers.runEach` (progress, a report line each, failures reported as they
+        /// happen); `body` returns the report line and the record.
+        private func transferAll(_ ctx: CommandContext, _ names: [String], verb: String, size: @escaping (String) -> Int64?,
+                                 describe: @escaping (String) -> String,
+                                 _ body: @escaping (String, TransferCounter) async throws -> (String, [String: Any])) async throws -> Transfers.Outcome {
+            let outcome = try await Transfers.runEach(ctx, names, verb: verb, size: size, describe: describe) { name, counter in
+                let (line, record) = try await body(name, counter)
+                if !ctx.output.isJSON { ctx.output.report(line) }
+                return record
+            }
+            if names.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to \(verb): \(destination) is up to date with \(source)") }
+            return outcome
+        }
+
+        /// What --delete removed and failed to remove.
+        struct Removals {
+            var done: [String] = []
+            var failures: [(item: String, error: OBSError)] = []
+
+            mutating func removed(_ ctx: CommandContext, _ item: String) {
+                done.append(item)
+                if ctx.output.isNDJSON { ctx.output.record(["type": "deleted", "url": item]) }
+                else if !ctx.output.isJSON { ctx.output.report("delete: \(item)") }
+            }
+
+            mutating func failed(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
+                failures.append((item, error))
+                Output.stderr("obsctl: error: \(item): \(Output.describe(error))")
+                if ctx.output.isNDJSON { ctx.output.record(Transfers.failureRecord(item, error)) }
+            }
+        }
+
+        /// Removals (--delete) run only when every transfer succeeded; then one summary for both, and the failure, if any.
+        private func finish(_ ctx: CommandContext, _ transfers: Transfers.Outcome, removals: () async throws -> Removals) async throws {
+            var removed = Removals()
+            if delete {
+                if transfers.failures.isEmpty { removed = try await removals() }
+                else { ctx.output.note("nothing was removed from \(destination): not every transfer succeeded") }
+            }
+            let all = Transfers.Outcome(done: transfers.done, failures: transfers.failures + removed.failures)
+            try Transfers.summarize(ctx, all, extra: delete ? ["deleted": removed.done] : [:], succeeded: removed.done.count)
+        }
+
+        /// Deletes `names` below `prefix`, in batches where the backend has them.
+        static func deleteObjects(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String, _ names: [String]) async throws -> Removals {
+            var outcome = Removals()
+            let keys = try names.map { try ObjectKey(prefix + $0) }
+            let failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys)
+            let failedKeys = Set(failed.map(\.key))
+            for k in keys where !failedKeys.contains(k) { outcome.removed(ctx, "obs://\(bucket)/\(k)") }
+            for f in failed { outcome.failed(ctx, "obs://\(bucket)/\(f.key)", f.error) }
+            return outcome
+        }
+
+        private func report(_ ctx: CommandContext, _ transfers: [(String, String, String)], _ removals: [String]) {
+            if ctx.output.isJSON {
+                ctx.output.json(["dry_run": true, "transfers": transfers.map { ["operation": $0.0, "source": $0.1, "destination": $0.2] },
+                                 "deletions": removals] as [String: Any])
+                return
+            }
+            for (op, a, b) in transfers { ctx.output.line("(dry run) \(op): \(a) -> \(b)") }
+            for r in removals { ctx.output.line("(dry run) delete: \(r)") }
+        }
+
+        // MARK: Listings
+
+        /// Regular files below `dir`, by path relative to it.
+        static func localListing(_ dir: String) throws -> Listing {
+            var out: Listing = [:]
+            for rel in try Transfers.filesBelow(dir) {
+                var st = stat()
+                guard stat(LocalPath.join(dir, rel), &st) == 0 else { continue }
+                out[rel] = (Int64(st.st_size), Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
+            }
+            return out
+        }
+
+        /// Objects below `prefix`, by key relative to it. Console folder markers, and keys that are no safe relative
+        /// path (empty, '.' or '..' segments), are left out, as by download --recursive.
+        static func objectListing(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String) async throws -> Listing {
+            var out: Listing = [:]
+            for o in try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix) {
+                guard !(o.key.value.hasSuffix("/") && o.size == 0), let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else { continue }
+                out[rel] = (o.size, o.lastModified)
+            }
+            return out
+        }
+
+        static func setModified(_ path: String, _ date: Date) {
+            try? FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// `sync`: transfers what the destination lacks, holds at another size or older; `--delete` removes the rest, and
+/// only after every transfer succeeded.
+@Suite("sync (local backend)")
+struct SyncTests {
+    func stdout(_ r: RunResult) -> String { String(decoding: r.stdout, as: UTF8.self) }
+
+    @Test("directory -> prefix: everything, then nothing, then what changed; --dry-run plans only; --delete removes extra objects")
+    func upward() throws {
+        let sb = try Sandbox("syncup")
+        try sb.ok(["bucket", "create", "obs://syu"])
+        try sb.write("src/a.txt", Data("a".utf8))
+        try sb.write("src/sub/b.txt", Data("bb".utf8))
+        #expect(stdout(try sb.ok(["sync", "src", "obs://syu/p"])).split(separator: "\n").count == 2)
+        let again = try sb.ok(["sync", "src", "obs://syu/p/"])
+        #expect(again.stdout.isEmpty && again.stderr.contains("up to date"), "\(again)")
+
+        try sb.write("src/a.txt", Data("a, longer".utf8))
+        try sb.write("extra.txt", Data("x".utf8))
+        try sb.ok(["upload", "extra.txt", "obs://syu/p/extra.txt"])
+        let plan = stdout(try sb.ok(["sync", "src", "obs://syu/p/", "--delete", "--dry-run"]))
+        #expect(plan == "(dry run) upload: src/a.txt -> obs://syu/p/a.txt\n(dry run) delete: obs://syu/p/extra.txt\n", "\(plan)")
+        #expect(try sb.ok(["download", "obs://syu/p/a.txt", "-"]).stdout == Data("a".utf8), "a dry run changes nothing")
+        let done = try sb.json(["sync", "src", "obs://syu/p/", "--delete"])
+        #expect((done["transfers"] as? [[String: Any]])?.compactMap { $0["destination"] as? String } == ["obs://syu/p/a.txt"], "\(done)")
+        #expect(done["deleted"] as? [String] == ["obs://syu/p/extra.txt"], "\(done)")
+        #expect(try sb.ok(["download", "obs://syu/p/a.txt", "-"]).stdout == Data("a, longer".utf8))
+    }
+
+    @Test("a newer file of the same size is sent, unless --size-only")
+    func newerOrSizeOnly() throws {
+        let sb = try Sandbox("syncnew")
+        try sb.ok(["bucket", "create", "obs://syn"])
+        try sb.write("src/a.txt", Data("one".utf8))
+        try sb.ok(["sync", "src", "obs://syn/"])
+        try sb.write("src/a.txt", Data("two".utf8))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(3600)], ofItemAtPath: sb.path("src/a.txt"))
+        #expect(try sb.ok(["sync", "src", "obs://syn/", "--size-only"]).stdout.isEmpty)
+        #expect(try sb.ok(["download", "obs://syn/a.txt", "-"]).stdout == Data("one".utf8))
+        #expect(stdout(try sb.ok(["sync", "src", "obs://syn/"])).hasPrefix("upload: src/a.txt"))
+        #expect(try sb.ok(["download", "obs://syn/a.txt", "-"]).stdout == Data("two".utf8))
+    }
+
+    @Test("prefix -> directory: files get the objects' times, so a second run does nothing; --delete removes files, not directories")
+    func downward() throws {
+        let sb = try Sandbox("syncdown")
+        try sb.ok(["bucket", "create", "obs://syd"])
+        try sb.write("f.txt", Data("f".utf8))
+        try sb.ok(["upload", "f.txt", "obs://syd/p/a.txt"])
+        try sb.ok(["upload", "f.txt", "obs://syd/p/sub/b.txt", "--sse", "kms"])
+        try sb.ok(["sync", "obs://syd/p/", "out"])
+        #expect(sb.files(under: "out") == ["out/a.txt", "out/sub/b.txt"])
+        let object = try #require(ISO8601DateFormatter().date(from: try sb.json(["stat", "obs://syd/p/a.txt"])["last_modified"] as? String ?? ""))
+        let file = try FileManager.default.attributesOfItem(atPath: sb.path("out/a.txt"))[.modificationDate] as? Date
+        #expect(file.map { abs($0.timeIntervalSince(object)) < 1 } == true, "the file takes the object's time: \(String(describing: file)) vs \(object)")
+        #expect(try sb.ok(["sync", "obs://syd/p/", "out"]).stdout.isEmpty)
+
+        try sb.write("out/local-only.txt", Data("l".utf8))
+        try sb.write("out/empty/keep.txt", Data("k".utf8))
+        try sb.ok(["sync", "obs://syd/p/", "out", "--delete"])
+        #expect(sb.files(under: "out") == ["out/a.txt", "out/sub/b.txt"] && sb.exists("out/empty"), "\(sb.files(under: "out"))")
+    }
+
+    @Test("prefix -> prefix is a server-side copy (re-encrypting with --sse); overlapping prefixes are refused")
+    func across() throws {
+        let sb = try Sandbox("synccopy")
+        try sb.ok(["bucket", "create", "obs://syc"])
+        try sb.write("f.txt", Data("f".utf8))
+        try sb.ok(["upload", "f.txt", "obs://syc/p/a.txt"])
+        try sb.ok(["sync", "obs://syc/p/", "obs://syc/q/", "--sse", "kms"])
+        #expect((try sb.json(["stat", "obs://syc/q/a.txt"])["sse"] as? [String: Any])?["mode"] as? String == "kms")
+        #expect(try sb.ok(["sync", "obs://syc/p/", "obs://syc/q/"]).stdout.isEmpty)
+        expectError(try sb.run(["sync", "obs://syc/p/", "obs://syc/p/sub/"]), 2, contains: ["overlap"])
+        expectError(try sb.run(["sync", "obs://syc/", "obs://syc/q/"]), 2, contains: ["overlap"])
+        expectError(try sb.run(["sync", "f.txt", "obs://syc/x/"]), 2, contains: ["not a directory"])
+        expectError(try sb.run(["sync", "a", "b"]), 2, contains: ["obs://"])
+    }
+
+    @Test("--delete removes nothing when a transfer failed: exit 8, the extra file stays")
+    func noDeletionAfterFailure() throws {
+        let sb = try Sandbox("syncfail")
+        try sb.ok(["bucket", "create", "obs://syf"])
+        try sb.write("f.txt", Data("f".utf8))
+        try sb.write("k.bin", randomData(32), mode: 0o600)
+        try sb.ok(["upload", "f.txt", "obs://syf/p/plain.txt"])
+        try sb.ok(["upload", "f.txt", "obs://syf/p/secret.txt", "--sse-c-key-file", "k.bin"])
+        try sb.write("out/extra.txt", Data("e".utf8))
+        let r = try sb.run(["sync", "obs://syf/p/", "out", "--delete"])   // no key for secret.txt
+        #expect(r.status == 8 && r.stderr.contains("nothing was removed"), "\(r)")
+        #expect(sb.exists("out/extra.txt") && sb.exists("out/plain.txt") && !sb.exists("out/secret.txt"))
+    }
+}

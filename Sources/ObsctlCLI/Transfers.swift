@@ -31,20 +31,54 @@ enum Transfers {
         path.isEmpty || path.hasSuffix("/") ? path : path + "/"
     }
 
+    /// Refuses a recursive copy between two different prefixes of one bucket where one lies inside the other: a
+    /// copy would then overwrite objects it has yet to read (and a move delete them).
+    static func refuseNestedPrefixes(_ src: OBSURL, _ from: String, _ dst: OBSURL, _ to: String) throws {
+        guard src.bucket == dst.bucket, from != to, from.hasPrefix(to) || to.hasPrefix(from) else { return }
+        throw OBSError.invalidArgument("obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) lie one inside the other; use separate prefixes")
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 
-    /// Regular files below `dir`, as paths relative to it, sorted. Symbolic links to files are followed; links to
-    /// directories are not (no cycles).
+    /// Regular files below `dir`, as paths relative to it, sorted. `dir` itself may be a symbolic link; below it,
+    /// links to files are followed and links to directories are not (no cycles). A directory that cannot be read is
+    /// an error, never a silent gap: `sync --delete` would take the files missing from a listing for deleted ones.
     static func filesBelow(_ dir: String) throws -> [String] {
-        guard let e = FileManager.default.enumerator(atPath: dir) else { throw OBSError(code: "NotFound", message: "cannot read directory \(dir)", httpStatus: 0, category: .notFound) }
         var out: [String] = []
-        while let rel = e.nextObject() as? String {
-            var st = stat()
-            if stat(dir + "/" + rel, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { out.append(rel) }
+        func walk(_ rel: String) throws {
+            let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
+            guard let d = opendir(path) else {
+                throw OBSError(code: errno == ENOENT ? "NotFound" : "LocalIO", message: "cannot read directory \(path): \(String(cString: strerror(errno)))",
+                               httpStatus: 0, category: errno == ENOENT ? .notFound : .general)
+            }
+            defer { closedir(d) }
+            var subdirectories: [String] = []
+            while true {
+                errno = 0
+                guard let entry = readdir(d) else {
+                    if errno != 0 { throw OBSError.localIO("cannot read directory \(path): \(String(cString: strerror(errno)))") }
+                    break
+                }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name == "." || name == ".." { continue }
+                let child = rel.isEmpty ? name : rel + "/" + name
+                var st = stat()
+                guard lstat(LocalPath.join(dir, child), &st) == 0 else { continue }  // removed meanwhile
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: subdirectories.append(child)
+                case S_IFREG: out.append(child)
+                case S_IFLNK:
+                    var target = stat()
+                    if stat(LocalPath.join(dir, child), &target) == 0, (target.st_mode & S_IFMT) == S_IFREG { out.append(child) }
+                default: break
+                }
+            }
+            for sub in subdirectories { try walk(sub) }
         }
+        try walk("")
         return out.sorted()
     }
 
@@ -135,19 +169,44 @@ enum Transfers {
 
     // MARK: Moving (mv): the source goes only after its copy is written and verified
 
-    /// Removes the local file an upload came from. Failing that, the object stays: the move is reported as failed,
-    /// and nothing is lost.
-    static func removeLocalSource(_ path: String, movedTo destination: String) throws {
+    /// What identifies a file's content for a move: the file is removed only if this is unchanged after the upload.
+    struct FileSnapshot: Equatable {
+        var device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
+
+        /// The snapshot of a regular file (links followed); anything else cannot be moved.
+        init(_ path: String) throws {
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { throw OBSError.invalidArgument("\(path) is not a regular file; only files can be moved (use cp)") }
+            device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
+            modifiedSeconds = Int(st.st_mtim.tv_sec); modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
+        }
+    }
+
+    /// Removes the local file an upload came from, if it is still what was read: a file written to meanwhile (a
+    /// growing log, an editor's save) is kept, and the move reported as failed. Nothing is lost either way.
+    static func removeLocalSource(_ path: String, unchangedSince before: FileSnapshot, movedTo destination: String) throws {
+        guard (try? FileSnapshot(path)) == before else {
+            throw OBSError(code: "SourceChanged", message: "\(path) changed while it was moved to \(destination); the object holds what was read, and the file is kept",
+                           httpStatus: 0, category: .conflict)
+        }
         guard unlink(path) == 0 else {
             throw OBSError.localIO("\(path) was copied to \(destination), but cannot be removed: \(String(cString: strerror(errno)))")
         }
     }
 
-    /// Deletes the object a download or copy came from.
-    static func removeObjectSource(_ ctx: CommandContext, _ bucket: BucketName, _ key: ObjectKey, movedTo destination: String) async throws {
-        do { try await ctx.storage.deleteObject(bucket: bucket, key: key) }
+    /// Deletes the object a download or copy came from, if it is still the version that was read (`etag`): one
+    /// written meanwhile is kept, and the move reported as failed.
+    static func removeObjectSource(_ ctx: CommandContext, _ source: GetObjectRequest, etag: String, movedTo destination: String) async throws {
+        let name = "obs://\(source.bucket)/\(source.key)"
+        let now = try await ctx.storage.headObject(source)
+        guard now.etag == etag else {
+            throw OBSError(code: "SourceChanged", message: "\(name) changed while it was moved to \(destination); the copy holds the version read, and the object is kept",
+                           httpStatus: 0, category: .conflict)
+        }
+        do { try await ctx.storage.deleteObject(bucket: source.bucket, key: source.key) }
         catch let e as OBSError {
-            throw OBSError(code: e.code, message: "obs://\(bucket)/\(key) was copied to \(destination), but cannot be deleted: \(e.message)",
+            throw OBSError(code: e.code, message: "\(name) was copied to \(destination), but cannot be deleted: \(e.message)",
                            httpStatus: e.httpStatus, category: e.category)
         }
     }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `mv`: cp, then the source goes, and only once its copy is written and verified.
 @Suite("mv (local backend)")
@@ -55,6 +58,17 @@ struct MoveTests {
         expectError(try sb.run(["mv", "obs://mvf/c.txt", "c.txt"]), 7)
         #expect(!sb.exists("c.txt"))
         try sb.ok(["stat", "obs://mvf/c.txt", "--sse-c-key-file", "k.bin"])
+        // Prefixes one inside the other: a copy would overwrite what it has yet to read.
+        try sb.ok(["upload", "f.txt", "obs://mvf/p/a"])
+        try sb.ok(["upload", "f.txt", "obs://mvf/p/d/a"])
+        expectError(try sb.run(["mv", "obs://mvf/p/", "obs://mvf/p/d/", "--recursive"]), 2, contains: ["one inside the other"])
+        expectError(try sb.run(["cp", "obs://mvf/p/d/", "obs://mvf/p/", "--recursive"]), 2, contains: ["one inside the other"])
+        #expect(try sb.ok(["download", "obs://mvf/p/d/a", "-"]).stdout == Data("keep me\n".utf8))
+        // Only regular files move: a FIFO is refused before anything is read.
+        #expect(mkfifo(sb.path("fifo"), 0o600) == 0)
+        expectError(try sb.run(["mv", "fifo", "obs://mvf/fifo"]), 2, contains: ["not a regular file"])
+        #expect(sb.exists("fifo"))
+        expectError(try sb.run(["stat", "obs://mvf/fifo"]), 3)
         // A missing source: not found, nothing else touched.
         expectError(try sb.run(["mv", "obs://mvf/missing", "m.txt"]), 3)
         #expect(try sb.ok(["download", "obs://mvf/f.txt", "-"]).stdout == Data("keep me\n".utf8))

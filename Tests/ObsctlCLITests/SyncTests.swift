@@ -50,11 +50,13 @@ struct SyncTests {
         try sb.write("f.txt", Data("f".utf8))
         try sb.ok(["upload", "f.txt", "obs://syd/p/a.txt"])
         try sb.ok(["upload", "f.txt", "obs://syd/p/sub/b.txt", "--sse", "kms"])
+        Thread.sleep(forTimeInterval: 2.1)   // so that a file stamped with the download's own time would differ
         try sb.ok(["sync", "obs://syd/p/", "out"])
         #expect(sb.files(under: "out") == ["out/a.txt", "out/sub/b.txt"])
         let object = try #require(ISO8601DateFormatter().date(from: try sb.json(["stat", "obs://syd/p/a.txt"])["last_modified"] as? String ?? ""))
         let file = try FileManager.default.attributesOfItem(atPath: sb.path("out/a.txt"))[.modificationDate] as? Date
-        #expect(file.map { abs($0.timeIntervalSince(object)) < 1 } == true, "the file takes the object's time: \(String(describing: file)) vs \(object)")
+        #expect(file.map { abs($0.timeIntervalSince(object)) < 1 && $0.timeIntervalSinceNow < -1.5 } == true,
+                "the file takes the object's time: \(String(describing: file)) vs \(object)")
         #expect(try sb.ok(["sync", "obs://syd/p/", "out"]).stdout.isEmpty)
 
         try sb.write("out/local-only.txt", Data("l".utf8))
@@ -72,10 +74,41 @@ struct SyncTests {
         try sb.ok(["sync", "obs://syc/p/", "obs://syc/q/", "--sse", "kms"])
         #expect((try sb.json(["stat", "obs://syc/q/a.txt"])["sse"] as? [String: Any])?["mode"] as? String == "kms")
         #expect(try sb.ok(["sync", "obs://syc/p/", "obs://syc/q/"]).stdout.isEmpty)
-        expectError(try sb.run(["sync", "obs://syc/p/", "obs://syc/p/sub/"]), 2, contains: ["overlap"])
-        expectError(try sb.run(["sync", "obs://syc/", "obs://syc/q/"]), 2, contains: ["overlap"])
+        expectError(try sb.run(["sync", "obs://syc/p/", "obs://syc/p/sub/"]), 2, contains: ["one inside the other"])
+        expectError(try sb.run(["sync", "obs://syc/p/", "obs://syc/p"]), 2, contains: ["itself"])
+        expectError(try sb.run(["sync", "obs://syc/", "obs://syc/q/"]), 2, contains: ["one inside the other"])
         expectError(try sb.run(["sync", "f.txt", "obs://syc/x/"]), 2, contains: ["not a directory"])
         expectError(try sb.run(["sync", "a", "b"]), 2, contains: ["obs://"])
+    }
+
+    @Test("--delete guards: an empty source is refused; a source that is a link to a directory is read through it")
+    func deleteGuards() throws {
+        let sb = try Sandbox("syncguard")
+        try sb.ok(["bucket", "create", "obs://syg"])
+        try sb.write("real/a.txt", Data("a".utf8))
+        try sb.ok(["sync", "real", "obs://syg/p/"])
+        try FileManager.default.createDirectory(atPath: sb.path("empty"), withIntermediateDirectories: true)
+        expectError(try sb.run(["sync", "empty", "obs://syg/p/", "--delete"]), 2, contains: ["holds nothing", "rm --recursive"])
+        try FileManager.default.createSymbolicLink(atPath: sb.path("link"), withDestinationPath: sb.path("real"))
+        let viaLink = try sb.ok(["sync", "link", "obs://syg/p/", "--delete"])
+        #expect(viaLink.stdout.isEmpty, "the link's files are the same as the objects: nothing to do, nothing deleted: \(viaLink)")
+        #expect(try sb.ok(["download", "obs://syg/p/a.txt", "-"]).stdout == Data("a".utf8))
+    }
+
+    @Test("a key that is no safe local path is reported and skipped (exit 8); the others arrive")
+    func unsafeKeys() throws {
+        let sb = try Sandbox("syncunsafe")
+        try sb.ok(["bucket", "create", "obs://syx"])
+        try sb.write("f.txt", Data("f".utf8))
+        try sb.ok(["upload", "f.txt", "obs://syx/p/ok.txt"])
+        try sb.ok(["upload", "f.txt", "obs://syx/p/a//b.txt"])
+        let r = try sb.run(["sync", "obs://syx/p/", "out"])
+        #expect(r.status == 8 && r.stderr.contains("a//b.txt"), "\(r)")
+        #expect(sb.files(under: "out") == ["out/ok.txt"])
+        // Between prefixes every key is copied.
+        try sb.ok(["sync", "obs://syx/p/", "obs://syx/q/"])
+        let keys = ((try sb.json(["ls", "obs://syx/q/", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+        #expect(keys.sorted() == ["q/a//b.txt", "q/ok.txt"], "\(keys)")
     }
 
     @Test("--delete removes nothing when a transfer failed: exit 8, the extra file stays")

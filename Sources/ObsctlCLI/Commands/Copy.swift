@@ -29,8 +29,9 @@ extension Obsctl {
             commandName: "mv",
             abstract: "Move between local paths and OBS, or between objects: cp, then the source is removed.",
             discussion: Manual.discussion([
-                "Each source is removed only after its copy is written and verified (and matches --expect-sse): a "
-                    + "failure leaves the source where it was. Moving a directory with --recursive removes its files and "
+                "Each source is removed only after its copy is written and verified (and matches --expect-sse), and "
+                    + "only if it did not change meanwhile (a file's size, time and inode; an object's ETag): a failure "
+                    + "leaves the source where it was. Moving a directory with --recursive removes its files and "
                     + "leaves the emptied directories. '-' (stdin or stdout) cannot be moved, and an object cannot be "
                     + "moved onto itself.",
             ], examples: [
@@ -102,6 +103,7 @@ struct TransferArguments: ParsableArguments {
         var sizes: [String: Int64] = [:]
         if recursive {
             let prefix = Transfers.directoryPrefix(src.path), target = Transfers.directoryPrefix(dst.path)
+            try Transfers.refuseNestedPrefixes(src, prefix, dst, target)
             for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
                 sizes[o.key.value] = o.size
                 pairs.append((o.key, try ObjectKey(target + o.key.value.dropFirst(prefix.count))))
@@ -121,10 +123,12 @@ struct TransferArguments: ParsableArguments {
                                               contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata,
                                               transfer: try tuning.options()),
                 replaceMetadata: replace)
+            // A move deletes the source only if it is still the version it was before the copy.
+            let sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
             let info = try await ctx.storage.copyObject(request)
             try sseOptions.expectSse?.check(info)
             let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
-            if removeSources { try await Transfers.removeObjectSource(ctx, src.bucket, pair.0, movedTo: to) }
+            if let sourceETag { try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to) }
             if !ctx.output.isJSON { ctx.output.report("\(removeSources ? "move" : "copy"): \(from) -> \(to) (\(Transfers.describe(info)))") }
             return Transfers.record(source: from, destination: to, info)
         }

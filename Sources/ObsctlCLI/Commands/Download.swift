@@ -72,9 +72,9 @@ extension Obsctl {
             do {
                 _ = try await Transfers.runAll(ctx, downloads, verb: "download", dataOnStdout: path == "-", size: { $0.size },
                                                describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in
-                    let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer),
-                                                            to: item.target, counter: counter)
-                    if removeSources { try await Transfers.removeObjectSource(ctx, src.bucket, item.key, movedTo: item.target) }
+                    let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
+                    let info = try await Transfers.download(ctx, request, to: item.target, counter: counter)
+                    if removeSources { try await Transfers.removeObjectSource(ctx, request, etag: info.etag, movedTo: item.target) }
                     if !ctx.output.isJSON && item.target != "-" {
                         ctx.output.report("\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
                     }

@@ -53,13 +53,20 @@ extension Obsctl {
         /// What to transfer: names the destination lacks, holds at another size or (unless --size-only) older.
         /// Times are compared in whole seconds, as servers keep them: a file written in the second of its upload
         /// is not newer than its object.
-        func plan(_ from: Listing, _ to: Listing) -> (transfer: [String], remove: [String]) {
+        /// An empty source with --delete is refused: more likely an unmounted disk or a wrong path than a wish to
+        /// empty the destination (which `rm --recursive` says plainly).
+        func plan(_ from: Listing, _ to: Listing) throws -> (transfer: [String], remove: [String]) {
             let seconds = { (d: Date) in d.timeIntervalSince1970.rounded(.down) }
             let transfer = from.keys.sorted().filter { name in
                 guard let there = to[name], let here = from[name] else { return true }
                 return there.size != here.size || (!sizeOnly && seconds(here.modified) > seconds(there.modified))
             }
-            return (transfer, delete ? to.keys.filter { from[$0] == nil }.sorted() : [])
+            let remove = delete ? to.keys.filter { from[$0] == nil }.sorted() : []
+            if from.isEmpty && !remove.isEmpty {
+                throw OBSError.invalidArgument("\(source) holds nothing, so --delete would remove all \(remove.count) under \(destination); "
+                                               + "check the source, or empty the destination with rm --recursive")
+            }
+            return (transfer, remove)
         }
 
         // MARK: The three directions
@@ -69,8 +76,8 @@ extension Obsctl {
             try rejectSourceKey()
             let prefix = Transfers.directoryPrefix(dest.path)
             let local = try Self.localListing(source)
-            let remote = try await Self.objectListing(ctx, dest.bucket, prefix)
-            let (transfer, remove) = plan(local, remote)
+            let remote = try await Self.objectListing(ctx, dest.bucket, prefix).objects   // keys no file can have stay
+            let (transfer, remove) = try plan(local, remote)
             let options = Transfers.UploadOptions(sse: try sseOptions.request(customerKey: try customerKey.load()), contentType: attributes.contentType,
                                                   metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options())
             let target = { (name: String) in "obs://\(dest.bucket)/\(prefix)\(name)" }
@@ -95,19 +102,20 @@ extension Obsctl {
             }
             let prefix = Transfers.directoryPrefix(src.path)
             let remote = try await Self.objectListing(ctx, src.bucket, prefix)
+            for key in remote.unsafe { Output.stderr("obsctl: error: object key '\(key)' cannot be written safely below \(destination) (empty, '.' or '..' segment); skipped") }
             let local = Transfers.isDirectory(destination) ? try Self.localListing(destination) : [:]
-            let (transfer, remove) = plan(remote, local)
+            let (transfer, remove) = try plan(remote.objects, local)
             let key = try customerKey.load(), options = try tuning.options()
             let object = { (name: String) in "obs://\(src.bucket)/\(prefix)\(name)" }
             if dryRun { return report(ctx, transfer.map { ("download", object($0), LocalPath.join(destination, $0)) }, remove.map { LocalPath.join(destination, $0) }) }
-            let ok = try await transferAll(ctx, transfer, verb: "download", size: { remote[$0]?.size }, describe: object) { name, counter in
+            let ok = try await transferAll(ctx, transfer, verb: "download", size: { remote.objects[$0]?.size }, describe: object) { name, counter in
                 let path = LocalPath.join(destination, name)
                 let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: try ObjectKey(prefix + name), customerKey: key, transfer: options),
                                                         to: path, counter: counter)
                 Self.setModified(path, info.lastModified)  // the next run then finds it as new as the object
                 return ("download: \(object(name)) -> \(path) (\(Transfers.describe(info)))", Transfers.record(source: object(name), destination: path, info))
             }
-            try await finish(ctx, ok) {
+            try await finish(ctx, ok, skipped: remote.unsafe.count) {
                 var outcome = Removals()
                 for name in remove {
                     let path = LocalPath.join(destination, name)
@@ -120,11 +128,10 @@ extension Obsctl {
 
         private func copy(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws {
             let from = Transfers.directoryPrefix(src.path), to = Transfers.directoryPrefix(dst.path)
-            guard src.bucket != dst.bucket || !(from.hasPrefix(to) || to.hasPrefix(from)) else {
-                throw OBSError.invalidArgument("obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) overlap; sync between separate prefixes")
-            }
-            let sourceObjects = try await Self.objectListing(ctx, src.bucket, from)
-            let (transfer, remove) = plan(sourceObjects, try await Self.objectListing(ctx, dst.bucket, to))
+            guard src.bucket != dst.bucket || from != to else { throw OBSError.invalidArgument("cannot sync obs://\(src.bucket)/\(from) with itself") }
+            try Transfers.refuseNestedPrefixes(src, from, dst, to)
+            let sourceObjects = try await Self.objectListing(ctx, src.bucket, from, asLocalPaths: false).objects
+            let (transfer, remove) = try plan(sourceObjects, try await Self.objectListing(ctx, dst.bucket, to, asLocalPaths: false).objects)
             let sse = try sseOptions.request(customerKey: try customerKey.load()), sourceKey = try sourceCustomerKey.load()
             let metadata = try parseMetadata(attributes.metadata), options = try tuning.options()
             let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
@@ -162,7 +169,6 @@ extension Obsctl {
                 if !ctx.output.isJSON { ctx.output.report(line) }
                 return record
             }
-            if names.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to \(verb): \(destination) is up to date with \(source)") }
             return outcome
         }
 
@@ -184,22 +190,31 @@ extension Obsctl {
             }
         }
 
-        /// Removals (--delete) run only when every transfer succeeded; then one summary for both, and the failure, if any.
-        private func finish(_ ctx: CommandContext, _ transfers: Transfers.Outcome, removals: () async throws -> Removals) async throws {
+        /// Removals (--delete) run only when every transfer succeeded; then one summary for both, and the failure, if
+        /// any. `skipped`: objects left out as unsafe local paths, which make the run partial (exit 8), as download
+        /// --recursive does.
+        private func finish(_ ctx: CommandContext, _ transfers: Transfers.Outcome, skipped: Int = 0,
+                            removals: () async throws -> Removals) async throws {
             var removed = Removals()
             if delete {
                 if transfers.failures.isEmpty { removed = try await removals() }
                 else { ctx.output.note("nothing was removed from \(destination): not every transfer succeeded") }
             }
+            if transfers.done.isEmpty && transfers.failures.isEmpty && removed.done.isEmpty && removed.failures.isEmpty && !ctx.output.isJSON {
+                ctx.output.note("nothing to do: \(destination) is up to date with \(source)")
+            }
             let all = Transfers.Outcome(done: transfers.done, failures: transfers.failures + removed.failures)
             try Transfers.summarize(ctx, all, extra: delete ? ["deleted": removed.done] : [:], succeeded: removed.done.count)
+            if skipped > 0 { throw CommandFailure(exitCode: .partial) }
         }
 
         /// Deletes `names` below `prefix`, in batches where the backend has them.
         static func deleteObjects(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String, _ names: [String]) async throws -> Removals {
             var outcome = Removals()
             let keys = try names.map { try ObjectKey(prefix + $0) }
-            let failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys)
+            let failed: [(key: ObjectKey, error: OBSError)]
+            do { failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys) }
+            catch let e as OBSError { failed = keys.map { ($0, e) } }   // the whole batch refused: each key failed
             let failedKeys = Set(failed.map(\.key))
             for k in keys where !failedKeys.contains(k) { outcome.removed(ctx, "obs://\(bucket)/\(k)") }
             for f in failed { outcome.failed(ctx, "obs://\(bucket)/\(f.key)", f.error) }
@@ -207,6 +222,11 @@ extension Obsctl {
         }
 
         private func report(_ ctx: CommandContext, _ transfers: [(String, String, String)], _ removals: [String]) {
+            if ctx.output.isNDJSON {
+                for (op, a, b) in transfers { ctx.output.record(["type": "planned", "operation": op, "source": a, "destination": b]) }
+                for r in removals { ctx.output.record(["type": "planned", "operation": "delete", "url": r]) }
+                return
+            }
             if ctx.output.isJSON {
                 ctx.output.json(["dry_run": true, "transfers": transfers.map { ["operation": $0.0, "source": $0.1, "destination": $0.2] },
                                  "deletions": removals] as [String: Any])
@@ -229,18 +249,24 @@ extension Obsctl {
             return out
         }
 
-        /// Objects below `prefix`, by key relative to it. Console folder markers, and keys that are no safe relative
-        /// path (empty, '.' or '..' segments), are left out, as by download --recursive.
-        static func objectListing(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String) async throws -> Listing {
-            var out: Listing = [:]
+        /// Objects below `prefix`, by key relative to it. For a local side (`asLocalPaths`), console folder markers
+        /// are left out, and so are keys that are no safe relative path (empty, '.' or '..' segments): those come
+        /// back in `unsafe`. Between prefixes every key is taken.
+        static func objectListing(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String,
+                                  asLocalPaths: Bool = true) async throws -> (objects: Listing, unsafe: [String]) {
+            var out: Listing = [:], unsafe: [String] = []
             for o in try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix) {
-                guard !(o.key.value.hasSuffix("/") && o.size == 0), let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else { continue }
+                guard asLocalPaths else { out[String(o.key.value.dropFirst(prefix.count))] = (o.size, o.lastModified); continue }
+                if o.key.value.hasSuffix("/") && o.size == 0 { continue }
+                guard let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else { unsafe.append(o.key.value); continue }
                 out[rel] = (o.size, o.lastModified)
             }
-            return out
+            return (out, unsafe)
         }
 
+        /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).
         static func setModified(_ path: String, _ date: Date) {
+            guard date.timeIntervalSince1970 > 0 else { return }
             try? FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
         }
     }

@@ -128,9 +128,10 @@ extension Obsctl {
                                                   transfer: try tuning.options())
             let items = try Self.plan(paths: paths, destination: dest, recursive: recursive)
             let records = try await Transfers.runAll(ctx, items, verb: "upload", size: { Self.fileSize($0.source) }, describe: { $0.source }) { item, counter in
+                let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
                 let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
                 try sseOptions.expectSse?.check(info)
-                if removeSources { try Transfers.removeLocalSource(item.source, movedTo: "obs://\(dest.bucket)/\(item.key)") }
+                if let before { try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: "obs://\(dest.bucket)/\(item.key)") }
                 if !ctx.output.isJSON {
                     ctx.output.report("\(removeSources ? "move" : "upload"): \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))")
                 }

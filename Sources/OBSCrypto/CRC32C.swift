@@ -3,7 +3,8 @@ import CSystem
 /// Streaming CRC-32C (Castagnoli), the checksum of S3's `x-amz-checksum-crc32c`: with the CPU's SSE4.2 instruction
 /// about ten times cheaper than MD5, so uploads can be verified by the server without an MD5 pre-pass.
 public struct CRC32C: Sendable {
-    /// Checked once: the CPU's CRC32 instruction, else a portable loop (same results, slower).
+    /// Checked once: 512-bit carry-less folding (2), the CPU's CRC32 instruction (1), else a portable loop (0);
+    /// the same results, at different speeds.
     static let hardware: Int32 = cs_crc32c_hardware_available()
     /// The block-joining map of the three-stream loop, made once (a few hundred microseconds).
     nonisolated(unsafe) static let shift: UnsafeMutablePointer<cs_crc_shift> = {
@@ -18,7 +19,7 @@ public struct CRC32C: Sendable {
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) { update(bytes, hardware: Self.hardware) }
 
-    /// `hardware` 0 forces the portable loop (tests compare the two).
+    /// `hardware` forces a path (tests compare them).
     mutating func update(_ bytes: UnsafeRawBufferPointer, hardware: Int32) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         value = cs_crc32c(value, base, bytes.count, hardware, Self.shift)

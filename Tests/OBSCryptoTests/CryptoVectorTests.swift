@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import OBSCrypto
 
@@ -36,16 +37,29 @@ struct CryptoVectorTests {
         #if arch(x86_64)
         #expect(CRC32C.hardware != 0, "SSE4.2 not detected: the instruction path below would go untested")
         #endif
-        // Lengths around the three-stream blocks (3 x 8192 bytes) and their joins, against the portable loop.
+        // Every hardware path this CPU has, against the portable loop: lengths around the three-stream blocks
+        // (3 x 8192 bytes) and their joins, around the 256-byte folding stride, at odd offsets, from a running value.
         let long = Random.bytes(5 * 24_576 + 100)
-        for n in [24_575, 24_576, 24_577, 49_152, 49_160, 73_728 + 7, long.count] {
-            var hw = CRC32C(), sw = CRC32C()
-            long.withUnsafeBytes { b in
-                hw.update(UnsafeRawBufferPointer(rebasing: b[0..<n]))
-                sw.update(UnsafeRawBufferPointer(rebasing: b[0..<n]), hardware: 0)
+        for path in Int32(1)...max(1, CRC32C.hardware) {
+            for n in [0, 1, 255, 256, 257, 511, 512, 1000, 4099, 24_575, 24_576, 24_577, 49_152, 49_160, 73_728 + 7, long.count - 3] {
+                var hw = CRC32C(), sw = CRC32C()
+                long.withUnsafeBytes { b in
+                    for c in [0, 3] {   // a running value first, then an unaligned start
+                        hw.update(UnsafeRawBufferPointer(rebasing: b[c..<c + n]), hardware: path)
+                        sw.update(UnsafeRawBufferPointer(rebasing: b[c..<c + n]), hardware: 0)
+                    }
+                }
+                #expect(hw.value == sw.value, "path \(path), length \(n)")
             }
-            #expect(hw.value == sw.value, "length \(n)")
         }
+    }
+
+    /// On this project's machines (Xeon with AVX-512) the fastest path is the 512-bit folding: the test above must
+    /// cover it, not only the instruction loop.
+    @Test func fastestCRCPathIsDetected() throws {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        if flags.contains(" vpclmulqdq") && flags.contains(" avx512vl") { #expect(CRC32C.hardware == 2) }
+        else if flags.contains(" sse4_2") { #expect(CRC32C.hardware == 1) }
     }
 
     @Test func hmacRFC4231Case2AndRFC2202() {

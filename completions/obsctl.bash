@@ -1996,6 +1996,18 @@ _obsctl_help() {
 }
 
 complete -o filenames -F _obsctl obsctl
+# obsctl: the word being completed without its backslash escapes ('my\ file' -> 'my file'), so that candidates
+# with spaces keep matching once a space was typed; readline escapes what it inserts again (-o filenames).
+_obsctl_unescape() {
+    local s="${1}" c
+    REPLY=""
+    while [[ -n "${s}" ]]; do
+        c="${s:0:1}"; s="${s:1}"
+        if [[ "${c}" == "\\" && -n "${s}" ]]; then c="${s:0:1}"; s="${s:1}"; fi
+        REPLY+="${c}"
+    done
+}
+
 # obsctl: join words that bash split at ':' (obs://...) before the generated function sees them.
 _obsctl_join_colons() {
     local -a words=()
@@ -2013,6 +2025,9 @@ _obsctl_join_colons() {
         line="${line:${#word}}"
     done
     cword=$((${#words[@]} - 1))
+    local REPLY
+    _obsctl_unescape "${words[cword]}"
+    words[cword]="${REPLY}"
     local cur="${words[cword]}"
     local prev=""
     ((cword > 0)) && prev="${words[cword - 1]}"

@@ -219,10 +219,23 @@ struct Lister {
 
 /// Appended to ArgumentParser's bash script. bash splits words at ':' (COMP_WORDBREAKS), so `obs://b/k` reaches
 /// the generated function as `obs`, `:`, `//b/k` and counts as three positionals. This wrapper joins the pieces
-/// back before calling it, then hands readline only the text after the last ':' (the part it replaces), and adds
-/// no space after a candidate ending in '/' (a prefix to complete further).
+/// back before calling it, removes the backslash escapes from the word being completed (a key with a space),
+/// then hands readline only the text after the last ':' (the part it replaces), and adds no space after a
+/// candidate ending in '/' (a prefix to complete further).
 enum BashCompletion {
     static let colonFix = #"""
+
+# obsctl: the word being completed without its backslash escapes ('my\ file' -> 'my file'), so that candidates
+# with spaces keep matching once a space was typed; readline escapes what it inserts again (-o filenames).
+_obsctl_unescape() {
+    local s="${1}" c
+    REPLY=""
+    while [[ -n "${s}" ]]; do
+        c="${s:0:1}"; s="${s:1}"
+        if [[ "${c}" == "\\" && -n "${s}" ]]; then c="${s:0:1}"; s="${s:1}"; fi
+        REPLY+="${c}"
+    done
+}
 
 # obsctl: join words that bash split at ':' (obs://...) before the generated function sees them.
 _obsctl_join_colons() {
@@ -241,6 +254,9 @@ _obsctl_join_colons() {
         line="${line:${#word}}"
     done
     cword=$((${#words[@]} - 1))
+    local REPLY
+    _obsctl_unescape "${words[cword]}"
+    words[cword]="${REPLY}"
     local cur="${words[cword]}"
     local prev=""
     ((cword > 0)) && prev="${words[cword - 1]}"

@@ -39,8 +39,9 @@ extension RemoteBackend {
             blocks.give(block)
         } catch let e as OBSError where e.httpStatus == 416 {
             // An empty object has no byte 0: ask for all of it.
-            let whole = OffsetSink(file, start: 0)
+            let whole = AlignedRangeSink(file, start: 0, block: block)
             let response = try serialised { try performBlocking(getOperation(request), sink: whole, transport: $0) }
+            try whole.finish()
             return try finishDownload(request, response, file: file, info: nil, size: whole.written)
         }
         var info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
@@ -88,16 +89,13 @@ extension RemoteBackend {
             _ = try inParallel(parts: count, parallelism: request.transfer.parallelism) { [self] n, transport, _ in
                 let start = from + Int64(n - 1) * partSize
                 let range = start...(min(start + partSize, total) - 1)
-                // Ranges start at multiples of the part size: 4 KiB-aligned ones go past the page cache in blocks.
                 let block = blocks.take()
                 defer { blocks.give(block) }
-                let aligned = start % 4096 == 0 ? AlignedRangeSink(fileBox.value, start: start, block: block) : nil
-                let sink: ByteSink = aligned ?? OffsetSink(fileBox.value, start: start)
+                let sink = AlignedRangeSink(fileBox.value, start: start, block: block)
                 let response = try performBlocking(getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
-                try aligned?.finish()
-                let written = aligned?.written ?? (sink as! OffsetSink).written
-                guard response.status == 206, written == Int64(range.count) else {
-                    throw OBSError.integrity("range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(written) bytes (HTTP \(response.status))")
+                try sink.finish()
+                guard response.status == 206, sink.written == Int64(range.count) else {
+                    throw OBSError.integrity("range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(sink.written) bytes (HTTP \(response.status))")
                 }
             }
         } catch let e as OBSError where e.httpStatus == 412 {

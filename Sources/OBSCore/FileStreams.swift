@@ -215,7 +215,7 @@ private final class WriteQueue: @unchecked Sendable {
         self.fd = fd
         self.path = path
         self.directIO = directIO
-        buffers = (0..<depth).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096) }
+        buffers = (0..<depth).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: DirectIO.alignment) }
         free = buffers
     }
 
@@ -289,9 +289,6 @@ private final class WriteQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// O_DIRECT's alignment for buffers, sizes and offsets (the logical block size of common disks and file systems).
-    static let alignment = 4096
-
     /// A second descriptor of the same file with O_DIRECT, opened on first use (-1: not yet; -2: refused, as by
     /// tmpfs). The sink's own descriptor keeps its flags, so plain writes and reads through it are unaffected;
     /// the kernel keeps the page cache coherent with the direct writes.
@@ -322,8 +319,8 @@ private final class WriteQueue: @unchecked Sendable {
     @discardableResult
     func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws -> Bool {
         var done = 0
-        if bytes.count % Self.alignment == 0, offset % Int64(Self.alignment) == 0,
-           Int(bitPattern: bytes.baseAddress) % Self.alignment == 0, let d = directDescriptor() {
+        let a = DirectIO.alignment
+        if bytes.count % a == 0, offset % Int64(a) == 0, Int(bitPattern: bytes.baseAddress) % a == 0, let d = directDescriptor() {
             let n = pwrite(d, bytes.baseAddress, bytes.count, off_t(offset))
             if n == bytes.count { return true }
             done = max(0, n)

@@ -38,20 +38,32 @@ extension RandomAccessSink {
     public func reserve(_ size: Int64) throws {}
 }
 
-/// Sequential writes into a `RandomAccessSink` from a 4 KiB-aligned `start`, gathered in an aligned block and
-/// handed on as `writeAligned` writes (the unaligned tail as a plain write): one range of a parallel download.
-/// The block is lent by a `BlockPool`, so a worker's ranges reuse memory already touched.
+/// O_DIRECT's alignment for buffers, sizes and offsets (the logical block size of common disks and file systems).
+public enum DirectIO {
+    public static let alignment = 4096
+}
+
+/// Sequential writes into a `RandomAccessSink` from `start`, gathered in an aligned block and handed on as
+/// `writeAligned` writes (the unaligned tail as a plain write): one range of a parallel download. A `start` that
+/// is not aligned (a --part-size that is no multiple of 4 KiB) makes every write a plain one. The block is lent
+/// by a `BlockPool`, so a worker's ranges reuse memory already touched.
 public final class AlignedRangeSink: ByteSink {
     private let target: RandomAccessSink
     private let start: Int64
     private let buffer: UnsafeMutableRawBufferPointer
+    private let aligned: Bool
     private var filled = 0
     private var flushed: Int64 = 0
     public var written: Int64 { flushed + Int64(filled) }
 
     public init(_ target: RandomAccessSink, start: Int64, block: UnsafeMutableRawBufferPointer) {
-        precondition(start % 4096 == 0 && block.count % 4096 == 0, "AlignedRangeSink needs a 4 KiB-aligned start and block")
+        precondition(block.count % DirectIO.alignment == 0, "AlignedRangeSink needs a block of whole 4 KiB pages")
         self.target = target; self.start = start; buffer = block
+        aligned = start % Int64(DirectIO.alignment) == 0
+    }
+
+    private func flush(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        if aligned { try target.writeAligned(bytes, at: offset) } else { try target.write(bytes, at: offset) }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -61,7 +73,7 @@ public final class AlignedRangeSink: ByteSink {
             (buffer.baseAddress! + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
             filled += n; offset += n
             if filled == buffer.count {
-                try target.writeAligned(UnsafeRawBufferPointer(buffer), at: start + flushed)
+                try flush(UnsafeRawBufferPointer(buffer), at: start + flushed)
                 flushed += Int64(filled); filled = 0
             }
         }
@@ -69,8 +81,8 @@ public final class AlignedRangeSink: ByteSink {
 
     /// Writes what is gathered: whole 4 KiB blocks aligned, the rest plainly.
     public func finish() throws {
-        let whole = filled / 4096 * 4096
-        if whole > 0 { try target.writeAligned(UnsafeRawBufferPointer(rebasing: buffer[0..<whole]), at: start + flushed) }
+        let whole = filled / DirectIO.alignment * DirectIO.alignment
+        if whole > 0 { try flush(UnsafeRawBufferPointer(rebasing: buffer[0..<whole]), at: start + flushed) }
         if filled > whole {
             try target.write(UnsafeRawBufferPointer(rebasing: buffer[whole..<filled]), at: start + flushed + Int64(whole))
         }
@@ -78,7 +90,7 @@ public final class AlignedRangeSink: ByteSink {
     }
 }
 
-/// 4 KiB-aligned blocks for parallel workers, lent out and given back, so a worker's ranges reuse memory already
+/// Aligned blocks for parallel workers, lent out and given back, so a worker's ranges reuse memory already
 /// touched. A block is allocated on the first `take` that finds none free, up to `count` of them.
 ///
 /// The block size is what one O_DIRECT write carries. Measured on a 1 GiB download from SeaweedFS on 127.0.0.1
@@ -100,7 +112,7 @@ public final class BlockPool: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let b = free.popLast() { return b }
         precondition(all.count < count, "BlockPool: more blocks taken than the pool holds")
-        let b = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: 4096)
+        let b = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: DirectIO.alignment)
         all.append(b)
         return b
     }
@@ -113,18 +125,6 @@ public final class BlockPool: @unchecked Sendable {
 public protocol BufferLendingSink: ByteSink {
     /// Calls `body` with writable space of at least `minimum` bytes; `body` returns how many it wrote (0: none).
     func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int
-}
-
-/// Sequential writes into a `RandomAccessSink` from `start` on.
-public final class OffsetSink: ByteSink {
-    private let target: RandomAccessSink
-    private let start: Int64
-    public private(set) var written: Int64 = 0
-    public init(_ target: RandomAccessSink, start: Int64) { self.target = target; self.start = start }
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try target.write(bytes, at: start + written)
-        written += Int64(bytes.count)
-    }
 }
 
 /// An in-memory source, for small bodies and tests.

@@ -59,16 +59,16 @@ struct PipelinedFileSinkTests {
     }
 
     /// Ranges of a parallel download written through AlignedRangeSink (O_DIRECT blocks, plain tails) in any
-    /// order land where they belong, into a file whose space was reserved first or not; the file then reads back
-    /// whole through the sink.
-    @Test(arguments: [false, true])
-    func alignedRangesLandInPlace(reserved: Bool) throws {
+    /// order land where they belong, into a file whose space was reserved first or not, with ranges that start
+    /// aligned or not (a part size that is no multiple of 4 KiB); the file then reads back whole through the sink.
+    @Test(arguments: [false, true], [5 << 20, (5 << 20) + 1000])
+    func alignedRangesLandInPlace(reserved: Bool, range: Int) throws {
         let path = tempPath()
         defer { unlink(path) }
         let fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0o600)
         #expect(fd >= 0)
         defer { close(fd) }
-        let range = 5 << 20, size = 2 * range + 12_345   // two 5 MiB ranges and an odd tail
+        let size = 2 * range + 12_345   // two ranges and an odd tail
         let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 13) }
         let sink = PipelinedFileSink(fd: fd, path: path)
         if reserved {

@@ -133,8 +133,8 @@ extension RemoteBackend {
             response.headers.append((name: "content-length", value: String(uploaded.size)))
             return response
         } catch {
-            do { _ = try serialised { try performBlocking(op("DELETE", [("uploadId", uploadID)], [], .empty, false), sink: nil, transport: $0) } }
-            catch { warn("could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted") }
+            do { _ = try serialised { try performBlocking(abortOperation.value, sink: nil, transport: $0) } }
+            catch { warn("could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted: obsctl multipart abort obs://\(request.bucket)/\(request.key) --upload-id \(uploadID)") }
             throw error
         }
     }

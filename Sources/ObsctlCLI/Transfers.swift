@@ -26,6 +26,11 @@ enum Transfers {
         return rel
     }
 
+    /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).
+    static func reportUnsafeKey(_ key: String, below directory: String) {
+        Output.stderr("obsctl: error: object key '\(key)' cannot be written safely below \(directory) (empty, '.' or '..' segment); skipped")
+    }
+
     /// A prefix as `--recursive` uses it: empty (whole bucket) or ending in `/`.
     static func directoryPrefix(_ path: String) -> String {
         path.isEmpty || path.hasSuffix("/") ? path : path + "/"
@@ -100,9 +105,19 @@ enum Transfers {
         var contentType: String?
         var metadata: [String: String]
         var transfer = TransferOptions()
+        /// --expect-sse: what the stored object must report.
+        var expected: ExpectedSSE? = nil
+
+        init(_ sse: SSEOptions, _ customerKey: CustomerKeyOptions, _ attributes: ObjectAttributeOptions, _ tuning: TransferTuningOptions) throws {
+            self.sse = try sse.request(customerKey: try customerKey.load())
+            contentType = attributes.contentType
+            metadata = try parseMetadata(attributes.metadata)
+            transfer = try tuning.options()
+            expected = sse.expectSse
+        }
     }
 
-    /// Uploads a local file (or stdin for `-`) to one object, streaming.
+    /// Uploads a local file (or stdin for `-`) to one object, streaming, then checks --expect-sse.
     static func upload(_ ctx: CommandContext, from path: String, to bucket: BucketName, key: ObjectKey, options: UploadOptions,
                        counter: TransferCounter? = nil) async throws -> ObjectInfo {
         let fd: Int32
@@ -126,7 +141,9 @@ enum Transfers {
                                        userMetadata: options.metadata, transfer: options.transfer)
         let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
         source.counter = counter
-        return try await ctx.storage.putObject(request, body: source)
+        let info = try await ctx.storage.putObject(request, body: source)
+        try options.expected?.check(info)
+        return info
     }
 
     /// Downloads one object to `path` (stdout for `-`). A file is written to a temp file beside it and renamed only
@@ -213,6 +230,39 @@ enum Transfers {
 
     // MARK: Reporting several transfers
 
+    // MARK: Deleting several objects or files
+
+    /// Deletions reported one by one as they are known (a `delete:` line, an NDJSON record, or an error line) and
+    /// collected for the command's summary.
+    struct Deletions {
+        var done: [String] = []
+        var failures: [(item: String, error: OBSError)] = []
+
+        mutating func deleted(_ ctx: CommandContext, _ item: String, record: [String: Any]) {
+            done.append(item)
+            if ctx.output.isNDJSON { ctx.output.record(record) }
+            else if !ctx.output.isJSON { ctx.output.report("delete: \(item)") }
+        }
+
+        mutating func failed(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
+            failures.append((item, error))
+            Output.stderr("obsctl: error: \(item): \(Output.describe(error))")
+            if ctx.output.isNDJSON { ctx.output.record(failureRecord(item, error)) }
+        }
+    }
+
+    /// Deletes `keys` in batches where the backend has them; a batch refused as a whole fails each of its keys.
+    static func deleteObjects(_ ctx: CommandContext, _ bucket: BucketName, keys: [ObjectKey]) async -> Deletions {
+        var outcome = Deletions()
+        let failed: [(key: ObjectKey, error: OBSError)]
+        do { failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys) }
+        catch { failed = keys.map { ($0, error as? OBSError ?? OBSError.localIO("\(error)")) } }
+        let failedKeys = Set(failed.map(\.key))
+        for k in keys where !failedKeys.contains(k) { outcome.deleted(ctx, "obs://\(bucket)/\(k)", record: Obsctl.Remove.deletedRecord(bucket, k)) }
+        for f in failed { outcome.failed(ctx, "obs://\(bucket)/\(f.key)", f.error) }
+        return outcome
+    }
+
     /// What `runEach` did: the records of the items that succeeded, and each failure with its item's description.
     struct Outcome {
         var done: [[String: Any]] = []
@@ -266,14 +316,24 @@ enum Transfers {
     static func summarize(_ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, extra: [String: Any] = [:],
                           succeeded: Int = 0) throws {
         if ctx.output.isJSON && !ctx.output.isNDJSON {
-            let summary: [String: Any] = ["transfers": outcome.done, "failures": outcome.failures.map { failureRecord($0.item, $0.error).filter { $0.key != "type" } }]
-                .merging(extra) { a, _ in a }
+            let summary: [String: Any] = ["transfers": outcome.done, "failures": failureEntries(outcome.failures)].merging(extra) { a, _ in a }
             if dataOnStdout { Output.stderr(Output.jsonText(summary)) } else { ctx.output.json(summary) }
         }
         if let first = outcome.failures.first {
             ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed")
-            throw CommandFailure(exitCode: outcome.done.isEmpty && succeeded == 0 ? ObsctlExitCode(first.error.category) : .partial)
+            throw failure(succeeded: outcome.done.count + succeeded, first: first.error)
         }
+    }
+
+    /// The exit of a command over several items that did not all succeed: 8 (partial) when some did, else the
+    /// first failure's own code.
+    static func failure(succeeded: Int, first: OBSError) -> CommandFailure {
+        CommandFailure(exitCode: succeeded > 0 ? .partial : ObsctlExitCode(first.category))
+    }
+
+    /// The `failures` of a JSON summary: failure records without their NDJSON `type`.
+    static func failureEntries(_ failures: [(item: String, error: OBSError)]) -> [[String: Any]] {
+        failures.map { failureRecord($0.item, $0.error).filter { $0.key != "type" } }
     }
 
     /// A failed item: `{"type":"failure","item","code","message","exit_code"}`.

@@ -21,7 +21,7 @@ extension Obsctl {
         @OptionGroup var transfer: TransferArguments
         @OptionGroup var global: GlobalOptions
 
-        func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, global: global, removeSources: false) }
+        func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, removeSources: false) }
     }
 
     struct Move: ObsctlCommand {
@@ -47,7 +47,7 @@ extension Obsctl {
             guard transfer.source != "-" && transfer.destination != "-" else {
                 throw OBSError.invalidArgument("mv cannot move stdin or stdout ('-'); use cp")
             }
-            try await transfer.run(ctx, global: global, removeSources: true)
+            try await transfer.run(ctx, removeSources: true)
         }
     }
 }
@@ -59,46 +59,27 @@ struct TransferArguments: ParsableArguments {
     @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .pathOrObject)
     var destination: String
     @Flag(name: [.short, .long], help: "Take directories or prefixes with everything below them.") var recursive = false
-    @OptionGroup var sseOptions: SSEOptions
-    @OptionGroup var customerKey: CustomerKeyOptions
-    @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
-    @OptionGroup var attributes: ObjectAttributeOptions
-    @OptionGroup var tuning: TransferTuningOptions
+    @OptionGroup var settings: TransferSettings
 
     /// `removeSources` (mv): each source is removed once its copy is written and verified, never before.
-    func run(_ ctx: CommandContext, global: GlobalOptions, removeSources: Bool) async throws {
+    func run(_ ctx: CommandContext, removeSources: Bool) async throws {
         switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
         case (false, false):
             throw OBSError.invalidArgument("neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
         case (false, true):
-            try rejectSourceKey("an upload")
-            var upload = Obsctl.Upload()
-            upload.arguments = [source, destination]; upload.recursive = recursive
-            upload.sseOptions = sseOptions; upload.customerKey = customerKey; upload.attributes = attributes; upload.tuning = tuning; upload.global = global
-            try await upload.run(ctx, removeSources: removeSources)
+            try await Obsctl.Upload.upload(ctx, paths: [source], to: try OBSURL(destination), recursive: recursive, options: try settings.forUpload(),
+                                           removeSources: removeSources)
         case (true, false):
-            try rejectSourceKey("a download (use --sse-c-key-file or --sse-c-key-env)")
-            guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
-                throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
-            }
-            try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: try customerKey.load(),
-                                               transfer: try tuning.options(), removeSources: removeSources)
+            let (key, transfer) = try settings.forDownload()
+            try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: key,
+                                               transfer: transfer, removeSources: removeSources)
         case (true, true):
             try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination), removeSources: removeSources)
         }
     }
 
-    private func rejectSourceKey(_ what: String) throws {
-        if sourceCustomerKey.file != nil || sourceCustomerKey.environmentVariable != nil {
-            throw OBSError.invalidArgument("--source-sse-c-key-* applies to obs-to-obs copies, not to \(what)")
-        }
-    }
-
     private func copyObjects(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, removeSources: Bool) async throws {
-        let sourceKey = try sourceCustomerKey.load()
-        let sse = try sseOptions.request(customerKey: try customerKey.load())
-        let metadata = try parseMetadata(attributes.metadata)
-        let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
+        let copies = try settings.forCopy()
         var pairs: [(ObjectKey, ObjectKey)] = []
         var sizes: [String: Int64] = [:]
         if recursive {
@@ -117,16 +98,10 @@ struct TransferArguments: ParsableArguments {
             throw OBSError.invalidArgument("cannot move obs://\(src.bucket)/\(same.0) onto itself; to change its encryption in place use cp")
         }
         _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] }, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
-            let request = CopyObjectRequest(
-                source: GetObjectRequest(bucket: src.bucket, key: pair.0, customerKey: sourceKey),
-                destination: PutObjectRequest(bucket: dst.bucket, key: pair.1, sse: sse,
-                                              contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata,
-                                              transfer: try tuning.options()),
-                replaceMetadata: replace)
+            let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
             // A move deletes the source only if it is still the version it was before the copy.
             let sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
-            let info = try await ctx.storage.copyObject(request)
-            try sseOptions.expectSse?.check(info)
+            let info = try await copies.copy(ctx, request)
             let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
             if let sourceETag { try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to) }
             if !ctx.output.isJSON { ctx.output.report("\(removeSources ? "move" : "copy"): \(from) -> \(to) (\(Transfers.describe(info)))") }

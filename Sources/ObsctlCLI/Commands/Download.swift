@@ -41,7 +41,7 @@ extension Obsctl {
                 for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
                     if o.key.value.hasSuffix("/") && o.size == 0 { continue }  // a console "folder" marker
                     guard let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else {
-                        Output.stderr("obsctl: error: object key '\(o.key)' cannot be written safely below \(path) (empty, '.' or '..' segment); skipped")
+                        Transfers.reportUnsafeKey(o.key.value, below: path)
                         items.append(Item(key: o.key, target: ""))
                         continue
                     }

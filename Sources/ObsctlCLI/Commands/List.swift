@@ -115,21 +115,11 @@ extension Obsctl {
 
         /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
         static func deleteAll(_ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey]) async throws {
-            let failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys)
-            let failedKeys = Set(failed.map(\.key))
-            let deleted = keys.filter { !failedKeys.contains($0) }
-            for f in failed { Output.stderr("obsctl: error: obs://\(bucket)/\(f.key): \(Output.describe(f.error))") }
-            if ctx.output.isNDJSON {
-                for k in deleted { ctx.output.record(deletedRecord(bucket, k)) }
-                for f in failed { ctx.output.record(Transfers.failureRecord("obs://\(bucket)/\(f.key.value)", f.error)) }
-            } else if ctx.output.isJSON {
-                let deletedURLs: [String] = deleted.map { "obs://\(bucket)/\($0.value)" }
-                let failures: [[String: Any]] = failed.map { Transfers.failureRecord("obs://\(bucket)/\($0.key.value)", $0.error).filter { $0.key != "type" } }
-                ctx.output.json(["deleted": deletedURLs, "failures": failures] as [String: Any])
-            } else {
-                for k in deleted { ctx.output.report("delete: obs://\(bucket)/\(k)") }
+            let outcome = await Transfers.deleteObjects(ctx, bucket, keys: keys)
+            if ctx.output.isJSON && !ctx.output.isNDJSON {
+                ctx.output.json(["deleted": outcome.done, "failures": Transfers.failureEntries(outcome.failures)] as [String: Any])
             }
-            if let first = failed.first { throw CommandFailure(exitCode: deleted.isEmpty ? ObsctlExitCode(first.error.category) : .partial) }
+            if let first = outcome.failures.first { throw Transfers.failure(succeeded: outcome.done.count, first: first.error) }
         }
     }
 }

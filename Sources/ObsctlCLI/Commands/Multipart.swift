@@ -89,7 +89,7 @@ extension Obsctl.Multipart {
                 // An upload whose start the server did not say is never taken for an old one.
                 (u.key == url.path || u.key.hasPrefix(folder)) && (cutoff.map { c in u.initiated.map { $0 < c } ?? false } ?? true)
             }
-            var aborted: [MultipartUploadInfo] = [], failures: [(MultipartUploadInfo, OBSError)] = []
+            var aborted: [MultipartUploadInfo] = [], failures: [(item: String, error: OBSError)] = []
             for u in uploads {
                 do {
                     try await ctx.storage.abortMultipartUpload(bucket: u.bucket, key: try ObjectKey(u.key), uploadID: u.uploadID)
@@ -100,19 +100,18 @@ extension Obsctl.Multipart {
                     // Completed or aborted by someone else since the listing: gone, as asked.
                     ctx.output.note("obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)) was already completed or aborted")
                 } catch let e as OBSError {
-                    failures.append((u, e))
+                    failures.append(("obs://\(u.bucket)/\(u.key)", e))
                     Output.stderr("obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): \(Output.describe(e))")
                     if ctx.output.isNDJSON { ctx.output.record(Transfers.failureRecord("obs://\(u.bucket)/\(u.key)", e)) }
                 }
             }
             if ctx.output.isJSON && !ctx.output.isNDJSON {
-                let failed: [[String: Any]] = failures.map { Transfers.failureRecord("obs://\($0.0.bucket)/\($0.0.key)", $0.1).filter { $0.key != "type" } }
-                ctx.output.json(["aborted": aborted.map(ListUploads.record), "failures": failed] as [String: Any])
+                ctx.output.json(["aborted": aborted.map(ListUploads.record), "failures": Transfers.failureEntries(failures)] as [String: Any])
             }
             if uploads.isEmpty && !ctx.output.isJSON {
                 ctx.output.note("no multipart uploads to abort under \(url)" + (olderThan.map { " begun more than \($0) ago" } ?? ""))
             }
-            if let (_, first) = failures.first { throw CommandFailure(exitCode: aborted.isEmpty ? ObsctlExitCode(first.category) : .partial) }
+            if let first = failures.first { throw Transfers.failure(succeeded: aborted.count, first: first.error) }
         }
 
         static func abortedRecord(_ u: MultipartUploadInfo) -> [String: Any] { ListUploads.record(u).merging(["type": "aborted"]) { a, _ in a } }

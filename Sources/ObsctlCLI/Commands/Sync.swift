@@ -30,11 +30,7 @@ extension Obsctl {
         @Flag(help: "Remove from the destination what the source does not hold (after every transfer succeeded).") var delete = false
         @Flag(help: "Print what would be transferred and removed; change nothing.") var dryRun = false
         @Flag(help: "Compare sizes only, not times.") var sizeOnly = false
-        @OptionGroup var sseOptions: SSEOptions
-        @OptionGroup var customerKey: CustomerKeyOptions
-        @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
-        @OptionGroup var attributes: ObjectAttributeOptions
-        @OptionGroup var tuning: TransferTuningOptions
+        @OptionGroup var settings: TransferSettings
         @OptionGroup var global: GlobalOptions
 
         /// One side's entries by relative name: size and modification time.
@@ -73,39 +69,32 @@ extension Obsctl {
 
         private func upload(_ ctx: CommandContext, to dest: OBSURL) async throws {
             guard Transfers.isDirectory(source) else { throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)") }
-            try rejectSourceKey()
+            let options = try settings.forUpload()
             let prefix = Transfers.directoryPrefix(dest.path)
             let local = try Self.localListing(source)
             let remote = try await Self.objectListing(ctx, dest.bucket, prefix).objects   // keys no file can have stay
             let (transfer, remove) = try plan(local, remote)
-            let options = Transfers.UploadOptions(sse: try sseOptions.request(customerKey: try customerKey.load()), contentType: attributes.contentType,
-                                                  metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options())
             let target = { (name: String) in "obs://\(dest.bucket)/\(prefix)\(name)" }
             if dryRun { return report(ctx, transfer.map { ("upload", LocalPath.join(source, $0), target($0)) }, remove.map(target)) }
             let ok = try await transferAll(ctx, transfer, verb: "upload", size: { local[$0]?.size }, describe: { LocalPath.join(source, $0) }) { name, counter in
                 let info = try await Transfers.upload(ctx, from: LocalPath.join(source, name), to: dest.bucket, key: try ObjectKey(prefix + name),
                                                       options: options, counter: counter)
-                try sseOptions.expectSse?.check(info)
                 return ("upload: \(LocalPath.join(source, name)) -> \(target(name)) (\(Transfers.describe(info)))",
                         Transfers.record(source: LocalPath.join(source, name), destination: target(name), info))
             }
-            try await finish(ctx, ok) { try await Self.deleteObjects(ctx, dest.bucket, prefix, remove) }
+            try await finish(ctx, ok) { await Transfers.deleteObjects(ctx, dest.bucket, keys: try remove.map { try ObjectKey(prefix + $0) }) }
         }
 
         private func download(_ ctx: CommandContext, from src: OBSURL) async throws {
-            guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
-                throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
-            }
-            try rejectSourceKey()
+            let (key, options) = try settings.forDownload()
             guard !FileManager.default.fileExists(atPath: destination) || Transfers.isDirectory(destination) else {
                 throw OBSError.invalidArgument("\(destination) is not a directory; sync writes into a directory")
             }
             let prefix = Transfers.directoryPrefix(src.path)
             let remote = try await Self.objectListing(ctx, src.bucket, prefix)
-            for key in remote.unsafe { Output.stderr("obsctl: error: object key '\(key)' cannot be written safely below \(destination) (empty, '.' or '..' segment); skipped") }
+            for key in remote.unsafe { Transfers.reportUnsafeKey(key, below: destination) }
             let local = Transfers.isDirectory(destination) ? try Self.localListing(destination) : [:]
             let (transfer, remove) = try plan(remote.objects, local)
-            let key = try customerKey.load(), options = try tuning.options()
             let object = { (name: String) in "obs://\(src.bucket)/\(prefix)\(name)" }
             if dryRun { return report(ctx, transfer.map { ("download", object($0), LocalPath.join(destination, $0)) }, remove.map { LocalPath.join(destination, $0) }) }
             let ok = try await transferAll(ctx, transfer, verb: "download", size: { remote.objects[$0]?.size }, describe: object) { name, counter in
@@ -116,10 +105,10 @@ extension Obsctl {
                 return ("download: \(object(name)) -> \(path) (\(Transfers.describe(info)))", Transfers.record(source: object(name), destination: path, info))
             }
             try await finish(ctx, ok, skipped: remote.unsafe.count) {
-                var outcome = Removals()
+                var outcome = Transfers.Deletions()
                 for name in remove {
                     let path = LocalPath.join(destination, name)
-                    if unlink(path) == 0 { outcome.removed(ctx, path) }
+                    if unlink(path) == 0 { outcome.deleted(ctx, path, record: ["type": "deleted", "url": path]) }
                     else { outcome.failed(ctx, path, OBSError.localIO("cannot remove \(path): \(String(cString: strerror(errno)))")) }
                 }
                 return outcome
@@ -132,32 +121,18 @@ extension Obsctl {
             try Transfers.refuseNestedPrefixes(src, from, dst, to)
             let sourceObjects = try await Self.objectListing(ctx, src.bucket, from, asLocalPaths: false).objects
             let (transfer, remove) = try plan(sourceObjects, try await Self.objectListing(ctx, dst.bucket, to, asLocalPaths: false).objects)
-            let sse = try sseOptions.request(customerKey: try customerKey.load()), sourceKey = try sourceCustomerKey.load()
-            let metadata = try parseMetadata(attributes.metadata), options = try tuning.options()
-            let replace = attributes.contentType != nil || !attributes.metadata.isEmpty
+            let copies = try settings.forCopy()
             let name = { (bucket: BucketName, prefix: String, rel: String) in "obs://\(bucket)/\(prefix)\(rel)" }
             if dryRun { return report(ctx, transfer.map { ("copy", name(src.bucket, from, $0), name(dst.bucket, to, $0)) }, remove.map { name(dst.bucket, to, $0) }) }
             let ok = try await transferAll(ctx, transfer, verb: "copy", size: { sourceObjects[$0]?.size }, describe: { name(src.bucket, from, $0) }) { rel, _ in
-                let request = CopyObjectRequest(
-                    source: GetObjectRequest(bucket: src.bucket, key: try ObjectKey(from + rel), customerKey: sourceKey),
-                    destination: PutObjectRequest(bucket: dst.bucket, key: try ObjectKey(to + rel), sse: sse,
-                                                  contentType: attributes.contentType ?? "application/octet-stream", userMetadata: metadata, transfer: options),
-                    replaceMetadata: replace)
-                let info = try await ctx.storage.copyObject(request)
-                try sseOptions.expectSse?.check(info)
+                let info = try await copies.copy(ctx, copies.request(from: src.bucket, try ObjectKey(from + rel), to: dst.bucket, try ObjectKey(to + rel)))
                 let a = name(src.bucket, from, rel), b = name(dst.bucket, to, rel)
                 return ("copy: \(a) -> \(b) (\(Transfers.describe(info)))", Transfers.record(source: a, destination: b, info))
             }
-            try await finish(ctx, ok) { try await Self.deleteObjects(ctx, dst.bucket, to, remove) }
+            try await finish(ctx, ok) { await Transfers.deleteObjects(ctx, dst.bucket, keys: try remove.map { try ObjectKey(to + $0) }) }
         }
 
         // MARK: Shared steps
-
-        private func rejectSourceKey() throws {
-            if sourceCustomerKey.file != nil || sourceCustomerKey.environmentVariable != nil {
-                throw OBSError.invalidArgument("--source-sse-c-key-* applies to obs-to-obs syncs")
-            }
-        }
 
         /// Runs the transfers through `Transfers.runEach` (progress, a report line each, failures reported as they
         /// happen); `body` returns the report line and the record.
@@ -172,30 +147,12 @@ extension Obsctl {
             return outcome
         }
 
-        /// What --delete removed and failed to remove.
-        struct Removals {
-            var done: [String] = []
-            var failures: [(item: String, error: OBSError)] = []
-
-            mutating func removed(_ ctx: CommandContext, _ item: String) {
-                done.append(item)
-                if ctx.output.isNDJSON { ctx.output.record(["type": "deleted", "url": item]) }
-                else if !ctx.output.isJSON { ctx.output.report("delete: \(item)") }
-            }
-
-            mutating func failed(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
-                failures.append((item, error))
-                Output.stderr("obsctl: error: \(item): \(Output.describe(error))")
-                if ctx.output.isNDJSON { ctx.output.record(Transfers.failureRecord(item, error)) }
-            }
-        }
-
         /// Removals (--delete) run only when every transfer succeeded; then one summary for both, and the failure, if
         /// any. `skipped`: objects left out as unsafe local paths, which make the run partial (exit 8), as download
         /// --recursive does.
         private func finish(_ ctx: CommandContext, _ transfers: Transfers.Outcome, skipped: Int = 0,
-                            removals: () async throws -> Removals) async throws {
-            var removed = Removals()
+                            removals: () async throws -> Transfers.Deletions) async throws {
+            var removed = Transfers.Deletions()
             if delete {
                 if transfers.failures.isEmpty { removed = try await removals() }
                 else { ctx.output.note("nothing was removed from \(destination): not every transfer succeeded") }
@@ -206,19 +163,6 @@ extension Obsctl {
             let all = Transfers.Outcome(done: transfers.done, failures: transfers.failures + removed.failures)
             try Transfers.summarize(ctx, all, extra: delete ? ["deleted": removed.done] : [:], succeeded: removed.done.count)
             if skipped > 0 { throw CommandFailure(exitCode: .partial) }
-        }
-
-        /// Deletes `names` below `prefix`, in batches where the backend has them.
-        static func deleteObjects(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String, _ names: [String]) async throws -> Removals {
-            var outcome = Removals()
-            let keys = try names.map { try ObjectKey(prefix + $0) }
-            let failed: [(key: ObjectKey, error: OBSError)]
-            do { failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys) }
-            catch let e as OBSError { failed = keys.map { ($0, e) } }   // the whole batch refused: each key failed
-            let failedKeys = Set(failed.map(\.key))
-            for k in keys where !failedKeys.contains(k) { outcome.removed(ctx, "obs://\(bucket)/\(k)") }
-            for f in failed { outcome.failed(ctx, "obs://\(bucket)/\(f.key)", f.error) }
-            return outcome
         }
 
         private func report(_ ctx: CommandContext, _ transfers: [(String, String, String)], _ removals: [String]) {

@@ -118,26 +118,24 @@ extension Obsctl {
             guard arguments.count >= 2 else { throw ValidationError("name at least one local path and an obs:// destination") }
         }
 
-        func run(_ ctx: CommandContext) async throws { try await run(ctx, removeSources: false) }
+        func run(_ ctx: CommandContext) async throws {
+            try await Self.upload(ctx, paths: paths, to: try OBSURL(destination), recursive: recursive,
+                                  options: try Transfers.UploadOptions(sseOptions, customerKey, attributes, tuning))
+        }
 
         /// `removeSources` (mv): each file is removed once its object is written and verified.
-        func run(_ ctx: CommandContext, removeSources: Bool) async throws {
-            let dest = try OBSURL(destination)
-            let options = Transfers.UploadOptions(sse: try sseOptions.request(customerKey: try customerKey.load()),
-                                                  contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata),
-                                                  transfer: try tuning.options())
-            let items = try Self.plan(paths: paths, destination: dest, recursive: recursive)
-            let records = try await Transfers.runAll(ctx, items, verb: "upload", size: { Self.fileSize($0.source) }, describe: { $0.source }) { item, counter in
+        static func upload(_ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool, options: Transfers.UploadOptions,
+                           removeSources: Bool = false) async throws {
+            let items = try plan(paths: paths, destination: dest, recursive: recursive)
+            _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) }, describe: { $0.source }) { item, counter in
                 let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
                 let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
-                try sseOptions.expectSse?.check(info)
                 if let before { try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: "obs://\(dest.bucket)/\(item.key)") }
                 if !ctx.output.isJSON {
                     ctx.output.report("\(removeSources ? "move" : "upload"): \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))")
                 }
                 return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
             }
-            _ = records
         }
 
         struct Item { var source: String; var key: ObjectKey }

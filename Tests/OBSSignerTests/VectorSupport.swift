@@ -3,16 +3,15 @@ import Testing
 import OBSCrypto
 @testable import OBSSigner
 
-// Loading /work/shared/vectors/obs-signatures.json (or, in CI, <clone>/../shared/vectors/...) and small helpers.
+// Loading the signature vectors kept beside these tests (Vectors/, copied from the project's shared vectors so a clone
+// with nothing beside it passes) and small helpers.
 
 enum VectorFileError: Error, CustomStringConvertible {
-    case repoRootNotFound(String)
     case missing(String)
 
     var description: String {
         switch self {
-        case .repoRootNotFound(let from): return "no Package.swift found above \(from)"
-        case .missing(let path): return "signature vectors not found at \(path) (expected shared/ beside the clone)"
+        case .missing(let path): return "signature vectors not found at \(path) (Tests/OBSSignerTests/Vectors)"
         }
     }
 }
@@ -52,16 +51,9 @@ struct PublishedVectorFile: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case sdk, vectors, sdkVersion = "sdk_version" }
 
-    /// `<repo root>/../shared/vectors/obs-signatures.json`, the repo root being the first directory above this file
-    /// that holds Package.swift.
-    static func url(filePath: String = #filePath) throws -> URL {
-        var dir = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { throw VectorFileError.repoRootNotFound(filePath) }
-            dir = parent
-        }
-        let url = dir.deletingLastPathComponent().appendingPathComponent("shared/vectors/obs-signatures.json").standardizedFileURL
+    /// `Vectors/<name>` beside this source file: the tests read nothing outside the repository.
+    static func url(_ name: String = "obs-signatures.json", filePath: String = #filePath) throws -> URL {
+        let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Vectors/\(name)")
         guard FileManager.default.fileExists(atPath: url.path) else { throw VectorFileError.missing(url.path) }
         return url
     }

@@ -38,6 +38,7 @@ public struct Obsctl: AsyncParsableCommand {
 /// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
 public enum ObsctlMain {
     public static func run() async {
+        EnvironmentVariables.unsetEmpty()
         var arguments = Array(CommandLine.arguments.dropFirst())
         // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
         if arguments.first == "---completion" {

@@ -38,10 +38,11 @@ public struct SettingsLayer: Sendable {
     mutating func setKeys(_ ak: String?, _ sk: String?, _ token: String?, names: (String, String), origin: String) {
         let given = { (v: String?) in v.flatMap { $0.isEmpty ? nil : $0 } }
         let (ak, sk, token) = (given(ak), given(sk), given(token))
+        let place = origin == names.0 ? "" : " in \(origin)"
         switch (ak, sk) {
         case let (ak?, sk?): keys = KeyPair(accessKeyID: ak, secretAccessKey: sk, securityToken: token, origin: origin)
-        case (_?, nil): keyProblem = "\(names.0) is set in \(origin) but \(names.1) is not; set both"
-        case (nil, _?): keyProblem = "\(names.1) is set in \(origin) but \(names.0) is not; set both"
+        case (_?, nil): keyProblem = "\(names.0) is set\(place) but \(names.1) is not; set both"
+        case (nil, _?): keyProblem = "\(names.1) is set\(place) but \(names.0) is not; set both"
         case (nil, nil): return
         }
         credentialNames.append(origin)

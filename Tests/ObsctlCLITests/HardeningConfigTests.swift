@@ -220,6 +220,8 @@ struct HardeningConfigRemoteTests {
         try expectRemoteUpload(s, bucket, "aws-env", awsKeys.merging(["AWS_ENDPOINT_URL": p.seaweed]) { a, _ in a }, "AWS_ENDPOINT_URL")
         try expectRemoteUpload(s, bucket, "aws-env-s3", awsKeys.merging(["AWS_ENDPOINT_URL": Self.dead, "AWS_ENDPOINT_URL_S3": p.seaweed]) { a, _ in a },
                                "AWS_ENDPOINT_URL_S3 before AWS_ENDPOINT_URL")
+        try expectRemoteUpload(s, bucket, "aws-tls", awsKeys.merging(["AWS_ENDPOINT_URL": p.seaweedTLS, "AWS_CA_BUNDLE": p.tlsCA]) { a, _ in a },
+                               "AWS_CA_BUNDLE for an HTTPS AWS_ENDPOINT_URL")
         try expectRemoteUpload(s, bucket, "obs-env", ["OBS_ENDPOINT": p.seaweed, "OBS_ACCESS_KEY_ID": p.accessKey,
                                                       "OBS_SECRET_ACCESS_KEY": p.secretKey], "OBS_ENDPOINT")
 

@@ -18,10 +18,12 @@ public enum OtherToolSettings {
         var layers = [SettingsLayer(endpoint: SettingsLayers.value(env, "OBS_ENDPOINT").map(Obsutil.withScheme))]
         let ignoreEndpoints = env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
         let v = { SettingsLayers.value(env, $0) }
-        var aws = SettingsLayer(endpoint: ignoreEndpoints ? nil : v("AWS_ENDPOINT_URL_S3") ?? v("AWS_ENDPOINT_URL"),
-                                region: v("AWS_REGION") ?? v("AWS_DEFAULT_REGION"), caBundle: v("AWS_CA_BUNDLE"))
-        aws.setKeys(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"],
-                    names: ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), origin: "AWS_ACCESS_KEY_ID")
+        var aws = SettingsLayer(
+            endpoint: ignoreEndpoints ? nil : v("AWS_ENDPOINT_URL_S3") ?? v("AWS_ENDPOINT_URL"),
+            region: v("AWS_REGION") ?? v("AWS_DEFAULT_REGION"), caBundle: v("AWS_CA_BUNDLE"))
+        aws.setKeys(
+            env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"],
+            names: ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), origin: "AWS_ACCESS_KEY_ID")
         layers.append(aws)
         let files = AWSFiles(environment: env)
         if let named = AWSFiles.namedProfile(env) {
@@ -40,7 +42,9 @@ public enum OtherToolSettings {
         return "~" + path.dropFirst(home.count)
     }
 
-    static func home(_ env: [String: String]) -> String { env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() }
+    static func home(_ env: [String: String]) -> String {
+        env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    }
 
     static func read(_ path: String) -> String? {
         FileManager.default.fileExists(atPath: path) ? try? String(contentsOfFile: path, encoding: .utf8) : nil
@@ -60,7 +64,8 @@ public struct AWSFiles {
     public init(environment env: [String: String]) {
         self.env = env
         let home = OtherToolSettings.home(env)
-        credentialsPath = env["AWS_SHARED_CREDENTIALS_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.aws/credentials"
+        credentialsPath =
+            env["AWS_SHARED_CREDENTIALS_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.aws/credentials"
         configPath = env["AWS_CONFIG_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.aws/config"
         credentials = OtherToolSettings.read(credentialsPath).map(Self.parse) ?? [:]
         var sections: [String: [String: String]] = [:]
@@ -68,7 +73,8 @@ public struct AWSFiles {
         for (name, values) in parsed {
             let words = name.split(separator: " ", omittingEmptySubsequences: true)
             if words.count == 2, words[0] == "profile" || words[0] == "services" {
-                sections[words[0] == "profile" ? String(words[1]) : "services " + words[1], default: [:]].merge(values) { a, _ in a }
+                sections[words[0] == "profile" ? String(words[1]) : "services " + words[1], default: [:]].merge(values)
+                { a, _ in a }
             } else if name == "default" {
                 sections["default", default: [:]].merge(values) { _, b in b }
             }
@@ -86,7 +92,8 @@ public struct AWSFiles {
     /// What `profile` says. A profile named by AWS_PROFILE that neither file has is a key problem (the AWS CLI
     /// refuses it too); keys obtained by running something (roles, SSO, a process) are one as well.
     public func layer(profile name: String, ignoreEndpoints: Bool, explicit: Bool) -> SettingsLayer {
-        let files = "\(OtherToolSettings.shortPath(credentialsPath, env)) nor \(OtherToolSettings.shortPath(configPath, env))"
+        let files =
+            "\(OtherToolSettings.shortPath(credentialsPath, env)) nor \(OtherToolSettings.shortPath(configPath, env))"
         guard has(profile: name) else {
             var layer = SettingsLayer()
             if explicit {
@@ -96,20 +103,27 @@ public struct AWSFiles {
             return layer
         }
         let cfg = config[name] ?? [:]
-        let cfgOrigin = "\(OtherToolSettings.shortPath(configPath, env)) [\(name == "default" ? "default" : "profile " + name)]"
+        let cfgOrigin =
+            "\(OtherToolSettings.shortPath(configPath, env)) [\(name == "default" ? "default" : "profile " + name)]"
         let service = cfg["services"].flatMap { config["services " + $0]?["s3.endpoint_url"] }
         let endpoint = ignoreEndpoints ? nil : cfg["s3.endpoint_url"] ?? service ?? cfg["endpoint_url"]
         let v = { (s: String?) in s.flatMap { $0.isEmpty ? nil : SettingValue($0, from: cfgOrigin) } }
         var layer = SettingsLayer(endpoint: v(endpoint), region: v(cfg["region"]), caBundle: v(cfg["ca_bundle"]))
         let names = ("aws_access_key_id", "aws_secret_access_key")
         if let creds = credentials[name], creds["aws_access_key_id"] != nil || creds["aws_secret_access_key"] != nil {
-            layer.setKeys(creds["aws_access_key_id"], creds["aws_secret_access_key"], creds["aws_session_token"], names: names,
-                          origin: "\(OtherToolSettings.shortPath(credentialsPath, env)) [\(name)]")
+            layer.setKeys(
+                creds["aws_access_key_id"], creds["aws_secret_access_key"], creds["aws_session_token"], names: names,
+                origin: "\(OtherToolSettings.shortPath(credentialsPath, env)) [\(name)]")
         } else if cfg["aws_access_key_id"] != nil || cfg["aws_secret_access_key"] != nil {
-            layer.setKeys(cfg["aws_access_key_id"], cfg["aws_secret_access_key"], cfg["aws_session_token"], names: names, origin: cfgOrigin)
-        } else if let how = ["credential_process", "role_arn", "sso_session", "sso_start_url", "web_identity_token_file"]
-                    .first(where: { cfg[$0] != nil || credentials[name]?[$0] != nil }) {
-            layer.keyProblem = "the AWS profile '\(name)' gets its keys through \(how), which obsctl does not run; "
+            layer.setKeys(
+                cfg["aws_access_key_id"], cfg["aws_secret_access_key"], cfg["aws_session_token"], names: names,
+                origin: cfgOrigin)
+        } else if let how = [
+            "credential_process", "role_arn", "sso_session", "sso_start_url", "web_identity_token_file",
+        ]
+        .first(where: { cfg[$0] != nil || credentials[name]?[$0] != nil }) {
+            layer.keyProblem =
+                "the AWS profile '\(name)' gets its keys through \(how), which obsctl does not run; "
                 + "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)"
             layer.credentialNames = [cfgOrigin]
         }
@@ -131,7 +145,8 @@ public struct AWSFiles {
                 continue
             }
             guard let s = section, let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces), value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces),
+                value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             if indented, let b = block { out[s]!["\(b).\(key)"] = value; continue }
             block = value.isEmpty ? key : nil
             out[s]![key] = value
@@ -161,8 +176,10 @@ public enum Obsutil {
         }
         var layer = SettingsLayer(endpoint: values["endpoint"].map { withScheme(SettingValue($0, from: origin)) })
         if [values["ak"], values["sk"]].contains(where: { $0.map(isEncrypted) ?? false }) {
-            layer.keyProblem = "the ak and sk in \(origin) are encrypted by obsutil with a key only obsutil has; "
-                + "export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, or set them with 'obsctl config set access_key_id ...' "
+            layer.keyProblem =
+                "the ak and sk in \(origin) are encrypted by obsutil with a key only obsutil has; "
+                + "export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, or set them with "
+                + "'obsctl config set access_key_id ...' "
                 + "and 'obsctl config set secret_access_key --from-stdin'"
             layer.credentialNames = [origin]
         } else {

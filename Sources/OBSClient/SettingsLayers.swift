@@ -58,18 +58,24 @@ public struct SettingsLayers: Sendable {
     public var all: [SettingsLayer] { own + others }
 
     /// `flags` is the layer of --endpoint, --region and --ca-bundle; `regionEndpoint` the endpoint `--region` means.
-    public init(flags: SettingsLayer, regionEndpoint: SettingValue?, environment env: [String: String], profile: ConfigProfile?) {
-        var environment = SettingsLayer(endpoint: Self.value(env, "OBSCTL_ENDPOINT"), region: Self.value(env, "OBSCTL_REGION"),
-                                        caBundle: Self.value(env, "OBSCTL_CA_BUNDLE"))
-        environment.setKeys(env["OBS_ACCESS_KEY_ID"], env["OBS_SECRET_ACCESS_KEY"], env["OBS_SECURITY_TOKEN"],
-                            names: ("OBS_ACCESS_KEY_ID", "OBS_SECRET_ACCESS_KEY"), origin: "OBS_ACCESS_KEY_ID")
+    public init(
+        flags: SettingsLayer, regionEndpoint: SettingValue?, environment env: [String: String], profile: ConfigProfile?
+    ) {
+        var environment = SettingsLayer(
+            endpoint: Self.value(env, "OBSCTL_ENDPOINT"), region: Self.value(env, "OBSCTL_REGION"),
+            caBundle: Self.value(env, "OBSCTL_CA_BUNDLE"))
+        environment.setKeys(
+            env["OBS_ACCESS_KEY_ID"], env["OBS_SECRET_ACCESS_KEY"], env["OBS_SECURITY_TOKEN"],
+            names: ("OBS_ACCESS_KEY_ID", "OBS_SECRET_ACCESS_KEY"), origin: "OBS_ACCESS_KEY_ID")
         var fromProfile = SettingsLayer()
         if let p = profile {
-            let origin = "profile [\(p.name)] of \(OtherToolSettings.shortPath(ConfigProfile.path(environment: env), env))"
+            let origin =
+                "profile [\(p.name)] of \(OtherToolSettings.shortPath(ConfigProfile.path(environment: env), env))"
             let v = { (key: String) in p.values[key].flatMap { $0.isEmpty ? nil : SettingValue($0, from: origin) } }
             fromProfile = SettingsLayer(endpoint: v("endpoint"), region: v("region"), caBundle: v("ca_bundle"))
-            fromProfile.setKeys(p.values["access_key_id"], p.values["secret_access_key"], p.values["security_token"],
-                                names: ("access_key_id", "secret_access_key"), origin: origin)
+            fromProfile.setKeys(
+                p.values["access_key_id"], p.values["secret_access_key"], p.values["security_token"],
+                names: ("access_key_id", "secret_access_key"), origin: origin)
         }
         own = [flags, environment, fromProfile, SettingsLayer(endpoint: regionEndpoint)]
         others = OtherToolSettings.layers(environment: env)

@@ -66,7 +66,8 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
 
     public init(_ text: String) throws {
         guard let given = Self.schemes.first(where: { text.hasPrefix($0) }) else {
-            throw OBSError.invalidArgument("'\(text)' is not an OBS address; write obs://BUCKET[/KEY] (or s3://BUCKET[/KEY])")
+            throw OBSError.invalidArgument(
+                "'\(text)' is not an OBS address; write obs://BUCKET[/KEY] (or s3://BUCKET[/KEY])")
         }
         let rest = text.dropFirst(given.count)
         let bucketPart: Substring

@@ -33,9 +33,10 @@ struct CommandContext {
         case .local(let credentialNames):
             // Credentials without an endpoint: the user probably meant a server. Say so even with --quiet.
             if !credentialNames.isEmpty {
-                output.warn("no endpoint is configured, so this uses the local store in \(local.paths.root), not a server, "
-                    + "although credentials are set (\(credentialNames.joined(separator: ", "))); for a server give --endpoint URL, "
-                    + "OBSCTL_ENDPOINT, AWS_ENDPOINT_URL or 'obsctl config set endpoint URL'")
+                output.warn("no endpoint is configured, so this uses the local store in \(local.paths.root), "
+                    + "not a server, although credentials are set (\(credentialNames.joined(separator: ", "))); "
+                    + "for a server give --endpoint URL, OBSCTL_ENDPOINT, AWS_ENDPOINT_URL or "
+                    + "'obsctl config set endpoint URL'")
             }
             storage = local
             isRemote = false
@@ -57,20 +58,23 @@ struct CommandContext {
         let flags = SettingsLayer(endpoint: g.endpoint.map { SettingValue($0, from: "--endpoint") },
                                   region: g.region.map { SettingValue($0, from: "--region") },
                                   caBundle: g.caBundle.map { SettingValue($0, from: "--ca-bundle") })
-        let regionEndpoint = g.region.map { SettingValue(RemoteConfiguration.endpoint(forRegion: $0), from: "--region") }
+        let regionEndpoint = g.region.map {
+            SettingValue(RemoteConfiguration.endpoint(forRegion: $0), from: "--region")
+        }
         let layers = SettingsLayers(flags: flags, regionEndpoint: regionEndpoint, environment: env, profile: profile)
         guard let endpoint = layers.endpoint else { return .local(credentialNames: layers.credentialNames) }
         let signature = try g.signature ?? profile?.values["signature"].map { v in
             guard let s = SignatureVersion(rawValue: v) else { throw OBSError.configuration("profile signature '\(v)' must be obs, v2 or v4") }
             return s
         }
-        let transport = TransportOptions(caBundle: layers.caBundle?.value, insecure: g.insecure, lowSpeedTimeSeconds: max(1, g.timeout),
-                                         userAgent: "obsctl/\(Obsctl.version)")
+        let transport = TransportOptions(caBundle: layers.caBundle?.value, insecure: g.insecure,
+                                         lowSpeedTimeSeconds: max(1, g.timeout), userAgent: "obsctl/\(Obsctl.version)")
         try RemoteConfiguration.checkEndpoint(endpoint.value)
         let (credentials, keyOrigin) = try CredentialSource.resolve(layers, endpoint: endpoint)
-        let remote = try RemoteConfiguration(endpoint: endpoint.value, region: layers.ownRegion?.value, signature: signature,
-                                             addressing: g.addressing, credentials: credentials, transport: transport,
-                                             retries: g.retries, fallbackRegion: layers.otherRegion?.value)
+        let remote = try RemoteConfiguration(endpoint: endpoint.value, region: layers.ownRegion?.value,
+                                             signature: signature, addressing: g.addressing, credentials: credentials,
+                                             transport: transport, retries: g.retries,
+                                             fallbackRegion: layers.otherRegion?.value)
         return .remote(remote, origins: ("\(endpoint.value) from \(endpoint.origin)", "from \(keyOrigin)"))
     }
 

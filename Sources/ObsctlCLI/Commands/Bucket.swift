@@ -56,12 +56,13 @@ extension Obsctl.Bucket {
             let buckets = try await ctx.storage.listBuckets()
             if ctx.output.isNDJSON { for b in buckets { ctx.output.record(JSONShape.bucket(b).merging(["type": "bucket"]) { a, _ in a }) }; return }
             if ctx.output.isJSON {
-                ctx.output.json(["buckets": buckets.map(JSONShape.bucket), "backend": ctx.isRemote ? "remote" : "local"])
+                let backend = ctx.isRemote ? "remote" : "local"
+                ctx.output.json(["buckets": buckets.map(JSONShape.bucket), "backend": backend])
                 return
             }
             for b in buckets {
-                ctx.output.line("\(JSONShape.time(b.created))  \(b.location)  \(b.storageClass.rawValue.lowercased())  \(TextShape.encryption(b.encryption))  obs://\(b.name)"
-                                + ctx.output.storeSuffix)
+                ctx.output.line("\(JSONShape.time(b.created))  \(b.location)  \(b.storageClass.rawValue.lowercased())  "
+                                + "\(TextShape.encryption(b.encryption))  obs://\(b.name)\(ctx.output.storeSuffix)")
             }
         }
     }

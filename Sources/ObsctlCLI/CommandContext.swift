@@ -69,7 +69,9 @@ struct CommandContext {
         }
         let transport = TransportOptions(caBundle: layers.caBundle?.value, insecure: g.insecure,
                                          lowSpeedTimeSeconds: max(1, g.timeout), userAgent: "obsctl/\(Obsctl.version)")
-        try RemoteConfiguration.checkEndpoint(endpoint.value)
+        do { try RemoteConfiguration.checkEndpoint(endpoint.value) } catch let e as OBSError {
+            throw OBSError.configuration("\(e.message) (the endpoint of \(endpoint.origin))")
+        }
         let (credentials, keyOrigin) = try CredentialSource.resolve(layers, endpoint: endpoint)
         let remote = try RemoteConfiguration(endpoint: endpoint.value, region: layers.ownRegion?.value,
                                              signature: signature, addressing: g.addressing, credentials: credentials,

@@ -152,6 +152,22 @@ struct HardeningConfigTests {
                 == "local")
     }
 
+    /// A bad endpoint from another tool's settings is an error naming where it came from, not a silent local write.
+    @Test func badEndpointOfAnotherToolIsNamed() throws {
+        let sb = try Sandbox("cfg-bad-endpoint")
+        _ = try sb.write("x", Data("x".utf8))
+        let keys: [String: String?] = ["AWS_ACCESS_KEY_ID": fakeAK, "AWS_SECRET_ACCESS_KEY": fakeSK]
+        for (name, env) in [("AWS_ENDPOINT_URL", ["AWS_ENDPOINT_URL": "127.0.0.1:8333"]),
+                            ("OBS_ENDPOINT", ["OBS_ENDPOINT": "https://obs.example.com/some/path"])] {
+            let r = try sb.run(["upload", "x", "obs://docs/a"], env: keys.merging(env) { a, _ in a })
+            expectError(r, 12, contains: ["http(s)://host", name])
+            expectNoSecret(r, fakeSK)
+        }
+        try sb.awsConfig("default", endpoint: "ftp://files.example.com")
+        expectError(try sb.run(["ls"], env: keys), 12, contains: ["~/.aws/config [default]"])
+        #expect(!sb.exists("root/buckets"))
+    }
+
     /// s3:// addresses mean obs:// everywhere an address is taken; what obsctl prints stays obs://.
     @Test func s3AddressesAreAccepted() throws {
         let sb = try Sandbox("cfg-s3")

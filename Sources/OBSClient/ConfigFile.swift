@@ -39,6 +39,12 @@ public struct ConfigFile {
 
     public mutating func unset(profile: String, key: String) { sections[profile]?[key] = nil }
 
+    /// Replaces a whole profile (`config import`): no key of the old one stays to mix with the new ones.
+    public mutating func replace(profile: String, with values: [String: String]) throws {
+        for (key, value) in values { try Self.validate(key: key, value: value) }
+        sections[profile] = values
+    }
+
     public func save() throws {
         var text = "# obsctl configuration (see README). Secrets live here: keep this file 0600.\n"
         for name in sections.keys.sorted() {

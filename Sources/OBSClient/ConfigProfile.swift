@@ -25,7 +25,8 @@ public struct ConfigProfile: Sendable {
     /// The named profile (`--profile`, `OBSCTL_PROFILE`, else "default"); nil when the file does not exist or
     /// has no such section and none was asked for explicitly.
     public static func load(environment env: [String: String], name explicit: String?) throws -> ConfigProfile? {
-        let name = explicit ?? env["OBSCTL_PROFILE"] ?? "default"
+        let fromEnv = env["OBSCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }  // empty counts as unset
+        let name = explicit ?? fromEnv ?? "default"
         let path = path(environment: env)
         var st = stat()
         guard stat(path, &st) == 0 else {
@@ -38,7 +39,7 @@ public struct ConfigProfile: Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw OBSError.configuration("cannot read \(path)") }
         let sections = parse(text)
         guard let values = sections[name] else {
-            if explicit != nil || env["OBSCTL_PROFILE"] != nil {
+            if explicit != nil || fromEnv != nil {
                 throw OBSError.configuration("profile '\(name)' is not in \(path); profiles there: \(sections.keys.sorted().joined(separator: ", "))")
             }
             return nil

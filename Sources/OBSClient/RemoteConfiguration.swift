@@ -18,22 +18,33 @@ public struct RemoteConfiguration: Sendable {
     /// Retries after the first attempt for 5xx, 429, timeouts and connection resets.
     public var retries: Int
 
+    /// `fallbackRegion` (another tool's region) counts only where the host names no region.
     public init(endpoint: String, region: String?, signature: SignatureVersion?, addressing: Addressing?,
-                credentials: Credentials, transport: TransportOptions, retries: Int) throws {
-        guard let url = URLComponents(string: endpoint), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil else {
-            throw OBSError.configuration("endpoint '\(endpoint)' is not an http(s)://host[:port] URL; e.g. https://obs.cn-north-4.myhuaweicloud.com")
-        }
-        self.scheme = scheme
-        self.host = host.lowercased()
+                credentials: Credentials, transport: TransportOptions, retries: Int,
+                fallbackRegion: String? = nil) throws {
+        let url = try Self.checkEndpoint(endpoint)
+        self.scheme = url.scheme!.lowercased()
+        self.host = url.host!.lowercased()
         self.port = url.port
         let huawei = Self.isHuaweiHost(self.host)
-        self.region = region ?? Self.regionFromHost(self.host) ?? "us-east-1"
+        self.region = region ?? Self.regionFromHost(self.host) ?? fallbackRegion ?? "us-east-1"
         self.signature = signature ?? (huawei ? .obs : .v4)
         self.addressing = addressing ?? (Self.isIPOrLocal(self.host) ? .path : .virtual)
         self.credentials = credentials
         self.transport = transport
         self.retries = max(0, retries)
+    }
+
+    /// The endpoint's parts; an error naming the form unless it is an http(s)://host[:port] URL.
+    @discardableResult
+    public static func checkEndpoint(_ endpoint: String) throws -> URLComponents {
+        guard let url = URLComponents(string: endpoint), let scheme = url.scheme?.lowercased(),
+              scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil else {
+            throw OBSError.configuration("endpoint '\(endpoint)' is not an http(s)://host[:port] URL; "
+                + "e.g. https://obs.cn-north-4.myhuaweicloud.com")
+        }
+        return url
     }
 
     /// `https://obs.<region>.myhuaweicloud.com`, the endpoint `--region` alone means.
@@ -60,19 +71,19 @@ public struct RemoteConfiguration: Sendable {
     public var isOBSDialect: Bool { signature == .obs }
 }
 
-/// Credentials, first found wins: OBS_ACCESS_KEY_ID / OBS_SECRET_ACCESS_KEY / OBS_SECURITY_TOKEN (the names Huawei's
-/// SDKs use), then the profile. Secrets are never accepted on the command line.
+/// The credentials for the endpoint: the first key pair of `SettingsLayers` (OBS_ACCESS_KEY_ID /
+/// OBS_SECRET_ACCESS_KEY / OBS_SECURITY_TOKEN, the names Huawei's SDKs use, then the profile, then other
+/// tools'). Secrets are never accepted on the command line.
 public enum CredentialSource {
-    public static func resolve(environment env: [String: String], profile: ConfigProfile?) throws -> Credentials {
-        if let ak = env["OBS_ACCESS_KEY_ID"], !ak.isEmpty {
-            guard let sk = env["OBS_SECRET_ACCESS_KEY"], !sk.isEmpty else {
-                throw OBSError.configuration("OBS_ACCESS_KEY_ID is set but OBS_SECRET_ACCESS_KEY is not; export both")
-            }
-            return Credentials(accessKeyID: ak, secretAccessKey: SecretBytes(copying: Array(sk.utf8)), securityToken: env["OBS_SECURITY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+    public static func resolve(_ layers: SettingsLayers, endpoint: SettingValue) throws
+        -> (Credentials, origin: String) {
+        guard let k = try layers.keys() else {
+            throw OBSError.configuration("no credentials for \(endpoint.value) (the endpoint of \(endpoint.origin)): "
+                + "export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, add them to a profile ('obsctl config set'), "
+                + "or import another tool's ('obsctl config import obsutil|aws')")
         }
-        if let p = profile, let ak = p.values["access_key_id"], let sk = p.values["secret_access_key"] {
-            return Credentials(accessKeyID: ak, secretAccessKey: SecretBytes(copying: Array(sk.utf8)), securityToken: p.values["security_token"])
-        }
-        throw OBSError.configuration("no credentials for the remote endpoint: export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, or add them to a profile in ~/.config/obsctl/config")
+        let secret = SecretBytes(copying: Array(k.secretAccessKey.utf8))
+        return (Credentials(accessKeyID: k.accessKeyID, secretAccessKey: secret, securityToken: k.securityToken),
+                k.origin)
     }
 }

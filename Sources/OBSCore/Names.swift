@@ -58,13 +58,18 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
     /// Everything after the first `/` following the bucket, possibly empty (the whole bucket) or ending in `/`.
     public let path: String
 
-    public static func isOBSURL(_ text: String) -> Bool { text.hasPrefix(scheme) }
+    /// `s3://` means the same as `obs://`, so addresses from aws, rclone and mc scripts work unchanged; obsctl
+    /// always prints `obs://`.
+    public static let schemes = [scheme, "s3://"]
+
+    public static func isOBSURL(_ text: String) -> Bool { schemes.contains { text.hasPrefix($0) } }
 
     public init(_ text: String) throws {
-        guard text.hasPrefix(Self.scheme) else {
-            throw OBSError.invalidArgument("'\(text)' is not an OBS address; write obs://BUCKET[/KEY]")
+        guard let given = Self.schemes.first(where: { text.hasPrefix($0) }) else {
+            throw OBSError.invalidArgument(
+                "'\(text)' is not an OBS address; write obs://BUCKET[/KEY] (or s3://BUCKET[/KEY])")
         }
-        let rest = text.dropFirst(Self.scheme.count)
+        let rest = text.dropFirst(given.count)
         let bucketPart: Substring
         if let slash = rest.firstIndex(of: "/") {
             bucketPart = rest[..<slash]

@@ -19,39 +19,71 @@ struct CommandContext {
 
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)
-        self.output = output
         environment = ProcessInfo.processInfo.environment
         progressStyle = try ProgressMode.resolve(global.progress, environment: environment).style(quiet: global.quiet, environment: environment)
         let local = try LocalBackend(environment: environment)
         keyManagement = local.kms
-        if let remote = try Self.remoteConfiguration(global, environment) {
+        switch try Self.resolve(global, environment) {
+        case .remote(let remote, let origins):
             if remote.transport.insecure { output.warn("--insecure: the TLS certificate of \(remote.host) is not verified") }
+            if global.debug { Output.stderr("* endpoint \(origins.endpoint), credentials \(origins.credentials)") }
             let debug = global.debug ? DebugLog { Output.stderr($0) } : nil
             storage = try RemoteBackend(configuration: remote, warn: { line in output.warn(line) }, debug: debug)
             isRemote = true
-        } else {
+        case .local(let credentialNames):
+            // Credentials without an endpoint: the user probably meant a server. Say so even with --quiet.
+            if !credentialNames.isEmpty {
+                output.warn("no endpoint is configured, so this uses the local store in \(local.paths.root), "
+                    + "not a server, although credentials are set (\(credentialNames.joined(separator: ", "))); "
+                    + "for a server give --endpoint URL, OBSCTL_ENDPOINT, AWS_ENDPOINT_URL or "
+                    + "'obsctl config set endpoint URL'")
+            }
             storage = local
             isRemote = false
         }
+        self.output = isRemote ? output : output.forLocalStore()
     }
 
-    /// The remote endpoint from --endpoint, OBSCTL_ENDPOINT, the profile, or --region; nil means the local backend.
-    static func remoteConfiguration(_ g: GlobalOptions, _ env: [String: String]) throws -> RemoteConfiguration? {
+    enum Backend {
+        /// Where the endpoint and the credentials came from, for --debug.
+        case remote(RemoteConfiguration, origins: (endpoint: String, credentials: String))
+        /// No endpoint anywhere; the names of credentials found all the same.
+        case local(credentialNames: [String])
+    }
+
+    /// The remote endpoint from obsctl's settings (--endpoint, OBSCTL_ENDPOINT, the profile's, --region), else
+    /// from other tools' (OtherToolSettings); none means the local backend.
+    static func resolve(_ g: GlobalOptions, _ env: [String: String]) throws -> Backend {
         let profile = try ConfigProfile.load(environment: env, name: g.profile)
-        let endpoint = g.endpoint ?? env["OBSCTL_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? profile?.values["endpoint"]
-            ?? g.region.map(RemoteConfiguration.endpoint(forRegion:))
-        guard let endpoint else { return nil }
-        let region = g.region ?? env["OBSCTL_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? profile?.values["region"]
+        let flags = SettingsLayer(endpoint: g.endpoint.map { SettingValue($0, from: "--endpoint") },
+                                  region: g.region.map { SettingValue($0, from: "--region") },
+                                  caBundle: g.caBundle.map { SettingValue($0, from: "--ca-bundle") })
+        let regionEndpoint = g.region.map {
+            SettingValue(RemoteConfiguration.endpoint(forRegion: $0), from: "--region")
+        }
+        let layers = SettingsLayers(flags: flags, regionEndpoint: regionEndpoint, environment: env, profile: profile)
+        guard let endpoint = layers.endpoint else { return .local(credentialNames: layers.credentialNames) }
         let signature = try g.signature ?? profile?.values["signature"].map { v in
             guard let s = SignatureVersion(rawValue: v) else { throw OBSError.configuration("profile signature '\(v)' must be obs, v2 or v4") }
             return s
         }
-        let transport = TransportOptions(caBundle: g.caBundle ?? env["OBSCTL_CA_BUNDLE"] ?? profile?.values["ca_bundle"], insecure: g.insecure,
-                                         lowSpeedTimeSeconds: max(1, g.timeout),
-                                         userAgent: "obsctl/\(Obsctl.version)")
-        return try RemoteConfiguration(endpoint: endpoint, region: region, signature: signature, addressing: g.addressing,
-                                       credentials: try CredentialSource.resolve(environment: env, profile: profile),
-                                       transport: transport, retries: g.retries)
+        let transport = TransportOptions(caBundle: layers.caBundle?.value, insecure: g.insecure,
+                                         lowSpeedTimeSeconds: max(1, g.timeout), userAgent: "obsctl/\(Obsctl.version)")
+        do { try RemoteConfiguration.checkEndpoint(endpoint.value) } catch let e as OBSError {
+            throw OBSError.configuration("\(e.message) (the endpoint of \(endpoint.origin))")
+        }
+        let (credentials, keyOrigin) = try CredentialSource.resolve(layers, endpoint: endpoint)
+        let remote = try RemoteConfiguration(endpoint: endpoint.value, region: layers.ownRegion?.value,
+                                             signature: signature, addressing: g.addressing, credentials: credentials,
+                                             transport: transport, retries: g.retries,
+                                             fallbackRegion: layers.otherRegion?.value)
+        return .remote(remote, origins: ("\(endpoint.value) from \(endpoint.origin)", "from \(keyOrigin)"))
+    }
+
+    /// The remote endpoint, or nil for the local backend (completion's view of `resolve`).
+    static func remoteConfiguration(_ g: GlobalOptions, _ env: [String: String]) throws -> RemoteConfiguration? {
+        if case .remote(let remote, _) = try resolve(g, env) { return remote }
+        return nil
     }
 }
 

@@ -16,7 +16,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).", valueName: "mode"))
     var progress: ProgressMode?
 
-    @Option(help: ArgumentHelp("OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.", valueName: "url"))
+    @Option(help: ArgumentHelp("OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, "
+                               + "~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local "
+                               + "backend.",
+                               valueName: "url"))
     var endpoint: String?
 
     @Option(help: ArgumentHelp("Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).", valueName: "region"))

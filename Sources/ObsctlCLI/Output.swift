@@ -13,6 +13,14 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
 struct Output {
     let format: OutputFormat
     let quiet: Bool
+    /// The embedded local backend: report lines and `bucket list` say "(local store)", so that nobody takes a
+    /// write to the local disk for one to a server.
+    private(set) var isLocalStore = false
+
+    func forLocalStore() -> Output { var o = self; o.isLocalStore = true; return o }
+
+    /// " (local store)" on the local backend, else nothing: the end of report lines and `bucket list` lines.
+    var storeSuffix: String { isLocalStore ? " (local store)" : "" }
 
     /// JSON or NDJSON: no text lines on stdout.
     var isJSON: Bool { format != .text }
@@ -23,7 +31,7 @@ struct Output {
 
     /// A line reporting what a command did ("upload: a -> obs://b/a", "created obs://b") on stdout, silenced by
     /// --quiet as `aws s3 cp --quiet` silences its own: a quiet command prints only errors and data asked for.
-    func report(_ text: String) { if !quiet { line(text) } }
+    func report(_ text: String) { if !quiet { line(text + storeSuffix) } }
 
     /// Control characters (a newline or an escape sequence in an object key) are shown escaped, so one record
     /// stays one line and nothing reaches the terminal as a command.

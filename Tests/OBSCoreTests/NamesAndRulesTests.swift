@@ -22,9 +22,10 @@ struct OBSURLTests {
         #expect(try OBSURL("obs://bucket/").path == "")
         #expect(try OBSURL("obs://bucket/a//b").path == "a//b")
         #expect("\(try OBSURL("obs://bucket/x"))" == "obs://bucket/x")
+        #expect("\(try OBSURL("s3://bucket/x"))" == "obs://bucket/x")  // s3:// means obs:// (issue 9, item 23)
     }
 
-    @Test(arguments: ["s3://bucket/x", "obs://", "obs:///x", "bucket/x", "obs://BAD/x"])
+    @Test(arguments: ["s4://bucket/x", "s3://", "obs://", "obs:///x", "bucket/x", "obs://BAD/x"])
     func rejects(_ text: String) { #expect(throws: OBSError.self) { try OBSURL(text) } }
 
     @Test func bucketOnlyHasNoKey() throws {

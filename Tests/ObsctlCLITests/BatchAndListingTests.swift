@@ -193,7 +193,7 @@ struct BatchAndListingTests {
         #expect(byName["warm-one"]?["location"] as? String == "ap-southeast-1")
         #expect(byName["warm-one"]?["storage_class"] as? String == "warm")
         let text = try sb.ok(["bucket", "list"]).out
-        #expect(text.split(separator: "\n").contains { $0.contains("cn-north-4") && $0.contains("cold") && $0.hasSuffix("none  obs://cold-one") }, "\(text)")
+        #expect(text.split(separator: "\n").contains { $0.contains("cn-north-4") && $0.contains("cold") && $0.hasSuffix("none  obs://cold-one (local store)") }, "\(text)")
 
         expectError(try sb.run(["bucket", "create", "obs://bad-loc", "--location", "CN_North"]), 2, contains: ["location"])
         expectError(try sb.run(["bucket", "create", "obs://bad-loc", "--location", ""]), 2)

@@ -16,7 +16,7 @@ struct WalkthroughTests {
 
         // bucket list, text and JSON.
         let listText = try sb.ok(["bucket", "list"])
-        let line = try #require(listText.out.split(separator: "\n").first { $0.hasSuffix("obs://walk") }, "\(listText)")
+        let line = try #require(listText.out.split(separator: "\n").first { $0.hasSuffix("obs://walk (local store)") }, "\(listText)")
         #expect(line.contains("local") && line.contains("standard") && line.contains("SSE-KMS (obs/default)"), "\(line)")
         let listJSON = try sb.json(["bucket", "list"])
         let buckets = try #require(listJSON["buckets"] as? [[String: Any]])

@@ -55,9 +55,14 @@ extension Obsctl.Bucket {
         func run(_ ctx: CommandContext) async throws {
             let buckets = try await ctx.storage.listBuckets()
             if ctx.output.isNDJSON { for b in buckets { ctx.output.record(JSONShape.bucket(b).merging(["type": "bucket"]) { a, _ in a }) }; return }
-            if ctx.output.isJSON { ctx.output.json(["buckets": buckets.map(JSONShape.bucket)]); return }
+            if ctx.output.isJSON {
+                let backend = ctx.isRemote ? "remote" : "local"
+                ctx.output.json(["buckets": buckets.map(JSONShape.bucket), "backend": backend])
+                return
+            }
             for b in buckets {
-                ctx.output.line("\(JSONShape.time(b.created))  \(b.location)  \(b.storageClass.rawValue.lowercased())  \(TextShape.encryption(b.encryption))  obs://\(b.name)")
+                ctx.output.line("\(JSONShape.time(b.created))  \(b.location)  \(b.storageClass.rawValue.lowercased())  "
+                                + "\(TextShape.encryption(b.encryption))  obs://\(b.name)\(ctx.output.storeSuffix)")
             }
         }
     }

@@ -15,8 +15,9 @@ extension Obsctl {
                 "obsctl config set access_key_id HPUAEXAMPLE --profile prod",
                 "obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod",
                 "obsctl config list --profile prod",
+                "obsctl config import obsutil",
             ]),
-            subcommands: [Set.self, Get.self, List.self])
+            subcommands: [Set.self, Get.self, List.self, Import.self])
     }
 }
 

@@ -140,17 +140,9 @@ struct Lister {
 
     /// The global options among the shell words (`--profile P`, `--endpoint=URL`, ...), with no retries: a
     /// completion asks once.
+    /// The last of a repeated option wins, so these override what was typed.
     static func globalArguments(_ words: [String]) -> [String] {
-        let wanted: Set<String> = ["--endpoint", "--region", "--profile", "--signature", "--addressing", "--ca-bundle"]
-        var out: [String] = [], i = 0
-        while i < words.count {
-            let w = words[i], name = String(w.split(separator: "=", maxSplits: 1).first ?? "")
-            if w == "--insecure" { out.append(w) }
-            else if wanted.contains(name) && w.contains("=") { out.append(w) }
-            else if wanted.contains(w) && i + 1 < words.count { out += [w, words[i + 1]]; i += 1 }
-            i += 1
-        }
-        return out + ["--retries", "0", "--timeout", "1", "--quiet"]
+        GlobalArguments.all(in: words) + ["--retries", "0", "--timeout", "1", "--quiet"]
     }
 
     /// `obs://NAME` (or `obs://NAME/` when keys follow) for buckets whose address starts with `prefix`.
@@ -217,16 +209,20 @@ struct Lister {
     }
 }
 
-/// Appended to ArgumentParser's bash script. bash splits words at ':' (COMP_WORDBREAKS), so `obs://b/k` reaches
-/// the generated function as `obs`, `:`, `//b/k` and counts as three positionals. This wrapper joins the pieces
-/// back before calling it, removes the backslash escapes from the word being completed (a key with a space),
-/// then hands readline only the text after the last ':' (the part it replaces), and adds no space after a
-/// candidate ending in '/' (a prefix to complete further).
+/// ArgumentParser's bash script with a wrapper around its function. bash splits words at ':' (COMP_WORDBREAKS), so
+/// `obs://b/k` reaches the generated function as `obs`, `:`, `//b/k` and counts as three positionals. The wrapper joins
+/// the pieces back, removes the backslash escapes from the word being completed (a key with a space), and lets
+/// obsctl move global options typed before the subcommand behind it (`CompletionLine`), as obsctl itself does.
+/// Candidates with a ':' (obs:// addresses) are then cut to the text readline replaces (after the last ':' when ':'
+/// is a word break) and quoted here: readline's own quoting (-o filenames) would turn `obs://` into `obs\://`.
+/// No space follows a single candidate ending in '/' (a prefix to complete further).
 enum BashCompletion {
-    static let colonFix = #"""
+    static func script(_ generated: String) -> String { generated + wrapper }
+
+    static let wrapper = #"""
 
 # obsctl: the word being completed without its backslash escapes ('my\ file' -> 'my file'), so that candidates
-# with spaces keep matching once a space was typed; readline escapes what it inserts again (-o filenames).
+# with spaces keep matching once a space was typed; they are quoted again when inserted.
 _obsctl_unescape() {
     local s="${1}" c
     REPLY=""
@@ -237,11 +233,12 @@ _obsctl_unescape() {
     done
 }
 
-# obsctl: join words that bash split at ':' (obs://...) before the generated function sees them.
-_obsctl_join_colons() {
+# obsctl: bash calls this on TAB with the command, the text readline replaces ($2), and the word before it.
+_obsctl_complete_line() {
     local -a words=()
     local line="${COMP_LINE:0:${COMP_POINT}}" spaces word
     local -i i cword=0
+    # Join the words that bash split at ':' (obs://...).
     for ((i = 0; i < ${#COMP_WORDS[@]} && i <= COMP_CWORD; i++)); do
         word="${COMP_WORDS[i]}"
         spaces="${line%%[![:space:]]*}"
@@ -254,19 +251,36 @@ _obsctl_join_colons() {
         line="${line:${#word}}"
     done
     cword=$((${#words[@]} - 1))
-    local REPLY
-    _obsctl_unescape "${words[cword]}"
+    local raw="${words[cword]}" REPLY
+    _obsctl_unescape "${raw}"
     words[cword]="${REPLY}"
-    local cur="${words[cword]}"
-    local prev=""
+    # Global options before the subcommand: obsctl says where the generated function expects them.
+    if ((cword > 1)) && [[ "${words[1]}" == -* ]]; then
+        local -a moved=()
+        mapfile -t moved < <("${words[0]}" ---completion-words "${cword}" "${words[@]}" 2>/dev/null)
+        if ((${#moved[@]} > 1)); then
+            cword="${moved[0]}"
+            words=("${moved[@]:1}")
+        fi
+    fi
+    local cur="${words[cword]}" prev=""
     ((cword > 0)) && prev="${words[cword - 1]}"
     local -a COMP_WORDS=("${words[@]}")
     local COMP_CWORD=${cword}
+    local COMP_LINE="${words[*]}"
+    local COMP_POINT=${#COMP_LINE}
     _obsctl "${1}" "${cur}" "${prev}"
-    if [[ "${cur}" == *:* ]]; then
-        local done="${cur%"${cur##*:}"}"
+    local c own=false
+    for c in "${COMPREPLY[@]}"; do [[ "${c}" == *:* ]] && own=true && break; done
+    if "${own}"; then
+        compopt +o filenames 2>/dev/null
+        # What the candidates share with the word before the text readline replaces.
+        local done=""
+        if [[ "${raw}" == *"${2}" ]]; then _obsctl_unescape "${raw%"${2}"}"; done="${REPLY}"; fi
         for i in "${!COMPREPLY[@]}"; do
-            COMPREPLY[i]="${COMPREPLY[i]#"${done}"}"
+            c="${COMPREPLY[i]}"
+            [[ -n "${done}" && "${c}" == "${done}"* ]] && c="${c#"${done}"}"
+            printf -v "COMPREPLY[i]" '%q' "${c}"
         done
     fi
     if [[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == */ ]]; then
@@ -275,14 +289,15 @@ _obsctl_join_colons() {
     return 0
 }
 
-complete -o filenames -F _obsctl_join_colons obsctl
+complete -o filenames -F _obsctl_complete_line obsctl
 
 """#
 }
 
-/// ArgumentParser's zsh script with one function replaced: its `__obsctl_complete` adds every candidate with a
-/// space after it, so completing `obs://bucket/` needed a backspace before the key. Here candidates ending in '/'
-/// (a bucket, a prefix, a directory) get no suffix, as in bash and fish.
+/// ArgumentParser's zsh script with two changes. Its `__obsctl_complete` adds every candidate with a space after it,
+/// so completing `obs://bucket/` needed a backspace before the key: here candidates ending in '/' (a bucket, a
+/// prefix, a directory) get no suffix, as in bash and fish. And its `_obsctl` becomes `__obsctl_main`, called by an
+/// `_obsctl` that first lets obsctl move global options typed before the subcommand behind it (`CompletionLine`).
 enum ZshCompletion {
     static let generated = #"""
     __obsctl_complete() {
@@ -305,14 +320,38 @@ enum ZshCompletion {
     }
     """#
 
+    static let generatedMain = "\n_obsctl() {\n"
+    static let main = "\n__obsctl_main() {\n"
+    static let generatedCall = "\nif [[ \"${funcstack[1]}\" = _obsctl ]]; then\n"
+
+    static let wrapper = #"""
+
+    # obsctl: global options before the subcommand are moved behind it (`obsctl ---completion-words`), where the
+    # generated functions expect them, as obsctl itself does.
+    _obsctl() {
+        if (( CURRENT > 2 )) && [[ "${words[2]}" == -* ]]; then
+            local -a moved
+            moved=("${(@f)"$("${words[1]}" ---completion-words "$((CURRENT - 1))" "${words[@]}" 2>/dev/null)"}")
+            if (( ${#moved} > 1 )); then
+                words=("${(@)moved[2,-1]}")
+                CURRENT=$(( moved[1] + 1 ))
+            fi
+        fi
+        __obsctl_main "${@}"
+    }
+
+    """#
+
     /// The script for `--generate-completion-script zsh`. Should a newer ArgumentParser no longer emit the
     /// function this replaces, its script goes out unchanged with a warning (and `.ci/check-generated` fails, as
     /// it then differs from completions/_obsctl).
     static func script(_ generated: String) -> String {
-        guard generated.contains(Self.generated) else {
-            Output.stderr("obsctl: warning: ArgumentParser's zsh script changed; it is printed without obsctl's fix (ZshCompletion)")
+        let parts = [(Self.generated, Self.replacement), (Self.generatedMain, Self.main),
+                     (Self.generatedCall, Self.wrapper + Self.generatedCall)]
+        guard parts.allSatisfy({ generated.components(separatedBy: $0.0).count == 2 }) else {
+            Output.stderr("obsctl: warning: ArgumentParser's zsh script changed; it is printed without obsctl's fixes (ZshCompletion)")
             return generated
         }
-        return generated.replacingOccurrences(of: Self.generated, with: Self.replacement)
+        return parts.reduce(generated) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
     }
 }

@@ -331,9 +331,10 @@ enum ZshCompletion {
     _obsctl() {
         if (( CURRENT > 2 )) && [[ "${words[2]}" == -* ]]; then
             local -a moved
-            moved=("${(@f)"$("${words[1]}" ---completion-words "$((CURRENT - 1))" "${words[@]}" 2>/dev/null)"}")
-            if (( ${#moved} > 1 )); then
-                words=("${(@)moved[2,-1]}")
+            # The '.' keeps an empty last word from being cut with the trailing newlines.
+            moved=("${(@f)"$("${words[1]}" ---completion-words "$((CURRENT - 1))" "${words[@]}" 2>/dev/null; print .)"}")
+            if (( ${#moved} > 2 )); then
+                words=("${(@)moved[2,-2]}")
                 CURRENT=$(( moved[1] + 1 ))
             fi
         fi

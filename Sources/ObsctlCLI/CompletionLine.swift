@@ -22,9 +22,15 @@ enum CompletionLine {
         guard !groups.isEmpty else { return (words, current) }
         var command: ParsableCommand.Type = Obsctl.self, end = next
         while end < current, let sub = child(command, words[end]) { command = sub; end += 1 }
-        let kept = command.configuration.subcommands.isEmpty ? Array(groups.joined()) : []
+        // `--name=value` as two words: zsh's generated `_arguments` specs know only that form.
+        let kept = command.configuration.subcommands.isEmpty ? groups.flatMap(separated) : []
         let moved = [words[0]] + words[next..<end] + kept + words[end...]
         return (moved, current - (next - 1) + kept.count)
+    }
+
+    private static func separated(_ group: [String]) -> [String] {
+        guard group.count == 1, group[0].hasPrefix("--"), let eq = group[0].firstIndex(of: "=") else { return group }
+        return [String(group[0][..<eq]), String(group[0][group[0].index(after: eq)...])]
     }
 
     static func child(_ command: ParsableCommand.Type, _ name: String) -> ParsableCommand.Type? {

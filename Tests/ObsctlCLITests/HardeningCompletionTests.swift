@@ -76,6 +76,7 @@ struct HardeningCompletionTests {
           .enabled(if: Shells.shouldRun("bash") && Shells.shouldRun("zsh")))
     func bashScheme() throws {
         let w = try CompletionWorld()
+        try w.box.ok(["config", "set", "signature", "v4", "--profile", "sw"])
         for colon in [true, false] {
             for prefix in ["", "o", "ob", "obs", "obs:", "obs:/", "obs://"] {
                 #expect(try w.bashLine("obsctl stat \(prefix)\t", colonBreaks: colon) == "obsctl stat obs://",
@@ -150,7 +151,7 @@ private func expectGlobalsWork(_ complete: (String) throws -> [String], shell: S
         #expect(subcommands.contains("ls") && subcommands.contains("kms"), "\(shell): '\(line)<TAB>': \(subcommands)",
                 sourceLocation: sourceLocation)
         #expect(Set(try complete(line + "ls obs://")) == buckets, "\(shell): '\(line)ls obs://<TAB>'", sourceLocation: sourceLocation)
-        #expect(Set(try complete(line + "kms key create --profile s")) == ["sw"], "\(shell): '\(line)... --profile s<TAB>'",
+        #expect(Set(try complete(line + "upload --kms-key-id my")) == ["my-app-key"], "\(shell): '\(line)... --kms-key-id my<TAB>'",
                 sourceLocation: sourceLocation)
         #expect(Set(try complete(line + "upload --sse ")) == ["kms", "obs", "c"], "\(shell): '\(line)upload --sse <TAB>'",
                 sourceLocation: sourceLocation)

@@ -54,7 +54,8 @@ PY
 if ! command -v fish >/dev/null 2>&1; then echo "fish is not installed: no fish figures" >&2; exit 0; fi
 mkdir -p "$work/bin" && ln -s "$bin" "$work/bin/obsctl"
 "$bin" --generate-completion-script fish > "$work/obsctl.fish"
-PATH="$work/bin:$PATH" fish --no-config -c '
+"$bin" config set signature v4 --profile bench 2>/dev/null
+PATH="$work/bin:$PATH" fish --no-config 2>/dev/null -c '
 source $argv[1]
 for line in "obsctl upload --ss" "obsctl " "obsctl --profile " "obsctl ls obs://" "obsctl -q --output json ls obs://"
     set -l times
@@ -71,4 +72,4 @@ for row in sys.stdin:
     line, times, count = row.rstrip("\n").split("\t")
     t = [float(x) for x in times.split()]
     print(f"fish {line!r:<40} median {statistics.median(t):7.1f} ms  max {max(t):7.1f} ms  candidates {count}")
-print("target (issue 9, item 26): a fish TAB under 150 ms")'
+print("target (issue 9, item 26): a fish TAB under 150 ms; the last three include one obsctl call (see above)")'

@@ -46,10 +46,12 @@ install: $(BIN_DEP)
 	install -Dm644 completions/_obsctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_obsctl
 	install -Dm644 completions/obsctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/obsctl.fish
 	for f in man/*.1; do install -Dm644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$f); done
-	for f in man/obsctl.*.1; do p=$$(basename $$f); ln -sf $$p $(DESTDIR)$(PREFIX)/share/man/man1/$$(echo $${p%.1} | tr . -).1; done
+	for f in man/obsctl.*.1; do p=$$(basename $$f); \
+	  ln -sf $$p $(DESTDIR)$(PREFIX)/share/man/man1/$$(echo $${p%.1} | tr . -).1; done
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/obsctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/obsctl \
 	      $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_obsctl $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/obsctl.fish
-	for f in man/*.1; do p=$$(basename $$f); rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$p $(DESTDIR)$(PREFIX)/share/man/man1/$$(echo $${p%.1} | tr . -).1; done
+	for f in man/*.1; do p=$$(basename $$f); \
+	  rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$p $(DESTDIR)$(PREFIX)/share/man/man1/$$(echo $${p%.1} | tr . -).1; done
 clean:
 	rm -rf .build

@@ -52,7 +52,8 @@ enum CompletionLine {
     /// `obsctl ---completion-words CURRENT WORD...` (the bash and zsh scripts, when a word before the subcommand is an
     /// option): CURRENT and the words after `globalsAfterSubcommand`, one per line.
     static func printMoved(_ arguments: [String]) {
-        guard arguments.count >= 3, let current = Int(arguments[1]), !arguments.contains(where: { $0.contains("\n") }) else { return }
+        guard arguments.count >= 3, let current = Int(arguments[1]),
+              !arguments.contains(where: { $0.contains("\n") }) else { return }
         let (words, index) = globalsAfterSubcommand(Array(arguments.dropFirst(2)), current: current)
         print(([String(index)] + words).joined(separator: "\n"))
     }

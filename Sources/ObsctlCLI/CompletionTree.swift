@@ -14,7 +14,9 @@ struct CommandNode: Decodable, Sendable {
     static let root: CommandNode = decode(Obsctl._dumpHelp())
 
     /// The arguments of a `ParsableArguments` type, e.g. `GlobalOptions`.
-    static func arguments(of type: ParsableArguments.Type) -> [ArgumentNode] { decode(type._dumpHelp()).arguments ?? [] }
+    static func arguments(of type: ParsableArguments.Type) -> [ArgumentNode] {
+        decode(type._dumpHelp()).arguments ?? []
+    }
 
     private static func decode(_ json: String) -> CommandNode {
         struct Tool: Decodable { let command: CommandNode }
@@ -27,16 +29,6 @@ struct CommandNode: Decodable, Sendable {
     var isLeaf: Bool { children.isEmpty }
     func child(_ name: String) -> CommandNode? { children.first { $0.commandName == name } }
 
-    /// The visible option or flag called `name` (`--long`, `-s`), if this command declares it.
-    func option(_ name: String) -> ArgumentNode? { (arguments ?? []).first { $0.kind != "positional" && $0.spellings.contains(name) } }
-    var positionals: [ArgumentNode] { (arguments ?? []).filter { $0.kind == "positional" } }
-
-    /// The path (subcommand names below the root) of the first leaf, depth first, that declares `option`.
-    func firstLeaf(declaring option: String) -> [String]? {
-        if isLeaf { return self.option(option) == nil ? nil : [] }
-        for c in children { if let p = c.firstLeaf(declaring: option) { return [c.commandName] + p } }
-        return nil
-    }
 }
 
 struct ArgumentNode: Decodable, Sendable {
@@ -52,7 +44,7 @@ struct ArgumentNode: Decodable, Sendable {
     let completionKind: [String: Completion]?
 
     /// How it is written on a command line: `--long`, `-s`.
-    var spellings: [String] { (names ?? []).map { ($0.kind == "short" ? "-" : $0.kind == "long" ? "--" : "-") + $0.name } }
+    var spellings: [String] { (names ?? []).map { ($0.kind == "long" ? "--" : "-") + $0.name } }
     var takesValue: Bool { kind == "option" }
     var completion: String? { completionKind?.keys.first }
     var values: [String] { completionKind?["list"]?.values ?? [] }

@@ -54,7 +54,8 @@ enum FishCompletion {
     /// The five fields of `__obsctl_arguments` for each visible argument.
     private static func argumentLines(_ node: CommandNode) -> [String] {
         var positional = 0
-        return (node.arguments ?? []).filter { $0.shouldDisplay || $0.kind == "positional" }.flatMap { argument -> [String] in
+        let shown = (node.arguments ?? []).filter { $0.shouldDisplay || $0.kind == "positional" }
+        return shown.flatMap { argument -> [String] in
             let spellings: String
             if argument.kind == "positional" { spellings = "positional@\(positional)"; positional += 1 }
             else { spellings = argument.spellings.joined(separator: " ") }

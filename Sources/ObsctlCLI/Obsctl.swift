@@ -111,8 +111,8 @@ public enum ObsctlMain {
 enum GlobalArguments {
     /// The names of `GlobalOptions`, read from its declaration (no second list to keep in step).
     static let withValue = Set(CommandNode.arguments(of: GlobalOptions.self).filter(\.takesValue).flatMap(\.spellings))
-    static let flags = Set(CommandNode.arguments(of: GlobalOptions.self).filter { $0.kind == "flag" }.flatMap(\.spellings))
-        .subtracting(["-h", "--help", "--version"])
+    static let flags = Set(CommandNode.arguments(of: GlobalOptions.self).filter { $0.kind == "flag" }
+        .flatMap(\.spellings)).subtracting(["-h", "--help", "--version"])
 
     static func movedAfterSubcommand(_ args: [String]) -> [String] {
         let (groups, i) = leading(args)

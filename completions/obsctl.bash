@@ -1997,7 +1997,7 @@ _obsctl_help() {
 
 complete -o filenames -F _obsctl obsctl
 # obsctl: the word being completed without its backslash escapes ('my\ file' -> 'my file'), so that candidates
-# with spaces keep matching once a space was typed; readline escapes what it inserts again (-o filenames).
+# with spaces keep matching once a space was typed; they are quoted again when inserted.
 _obsctl_unescape() {
     local s="${1}" c
     REPLY=""
@@ -2008,11 +2008,12 @@ _obsctl_unescape() {
     done
 }
 
-# obsctl: join words that bash split at ':' (obs://...) before the generated function sees them.
-_obsctl_join_colons() {
+# obsctl: bash calls this on TAB with the command, the text readline replaces ($2), and the word before it.
+_obsctl_complete_line() {
     local -a words=()
     local line="${COMP_LINE:0:${COMP_POINT}}" spaces word
     local -i i cword=0
+    # Join the words that bash split at ':' (obs://...).
     for ((i = 0; i < ${#COMP_WORDS[@]} && i <= COMP_CWORD; i++)); do
         word="${COMP_WORDS[i]}"
         spaces="${line%%[![:space:]]*}"
@@ -2025,19 +2026,36 @@ _obsctl_join_colons() {
         line="${line:${#word}}"
     done
     cword=$((${#words[@]} - 1))
-    local REPLY
-    _obsctl_unescape "${words[cword]}"
+    local raw="${words[cword]}" REPLY
+    _obsctl_unescape "${raw}"
     words[cword]="${REPLY}"
-    local cur="${words[cword]}"
-    local prev=""
+    # Global options before the subcommand: obsctl says where the generated function expects them.
+    if ((cword > 1)) && [[ "${words[1]}" == -* ]]; then
+        local -a moved=()
+        mapfile -t moved < <("${words[0]}" ---completion-words "${cword}" "${words[@]}" 2>/dev/null)
+        if ((${#moved[@]} > 1)); then
+            cword="${moved[0]}"
+            words=("${moved[@]:1}")
+        fi
+    fi
+    local cur="${words[cword]}" prev=""
     ((cword > 0)) && prev="${words[cword - 1]}"
     local -a COMP_WORDS=("${words[@]}")
     local COMP_CWORD=${cword}
+    local COMP_LINE="${words[*]}"
+    local COMP_POINT=${#COMP_LINE}
     _obsctl "${1}" "${cur}" "${prev}"
-    if [[ "${cur}" == *:* ]]; then
-        local done="${cur%"${cur##*:}"}"
+    local c own=false
+    for c in "${COMPREPLY[@]}"; do [[ "${c}" == *:* ]] && own=true && break; done
+    if "${own}"; then
+        compopt +o filenames 2>/dev/null
+        # What the candidates share with the word before the text readline replaces.
+        local done=""
+        if [[ "${raw}" == *"${2}" ]]; then _obsctl_unescape "${raw%"${2}"}"; done="${REPLY}"; fi
         for i in "${!COMPREPLY[@]}"; do
-            COMPREPLY[i]="${COMPREPLY[i]#"${done}"}"
+            c="${COMPREPLY[i]}"
+            [[ -n "${done}" && "${c}" == "${done}"* ]] && c="${c#"${done}"}"
+            printf -v "COMPREPLY[i]" '%q' "${c}"
         done
     fi
     if [[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == */ ]]; then
@@ -2046,4 +2064,4 @@ _obsctl_join_colons() {
     return 0
 }
 
-complete -o filenames -F _obsctl_join_colons obsctl
+complete -o filenames -F _obsctl_complete_line obsctl

@@ -45,19 +45,25 @@ public enum ObsctlMain {
         EnvironmentVariables.unsetEmpty()
         var arguments = Array(CommandLine.arguments.dropFirst())
         // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
-        if arguments.first == "---completion" {
+        if ["---completion", "---completion-words"].contains(arguments.first) {
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, 2); close(null) }
-            arguments = Completion.withCursorIndex(arguments)
+            if arguments.first == "---completion" { arguments = Completion.withCursorIndex(arguments) }
         }
-        // The bash and zsh scripts are ArgumentParser's with fixes: ':' in obs:// addresses for bash
-        // (BashCompletion.colonFix), no space after a prefix for zsh (ZshCompletion).
+        if arguments.first == "---completion-words" {
+            CompletionLine.printMoved(arguments)
+            Interrupts.finish(0)
+        }
+        // The bash and zsh scripts are ArgumentParser's with fixes (BashCompletion, ZshCompletion); fish has its own.
         switch Completion.requestedScript(arguments) {
         case .bash?:
-            print(Obsctl.completionScript(for: .bash) + BashCompletion.colonFix, terminator: "")
+            print(BashCompletion.script(Obsctl.completionScript(for: .bash)), terminator: "")
             Interrupts.finish(0)
         case .zsh?:
             print(ZshCompletion.script(Obsctl.completionScript(for: .zsh)), terminator: "")
+            Interrupts.finish(0)
+        case .fish?:
+            print(FishCompletion.script(), terminator: "")
             Interrupts.finish(0)
         default: break
         }
@@ -108,20 +114,39 @@ public enum ObsctlMain {
 /// Global options are declared on every leaf command (ArgumentParser parses options where they are declared), so
 /// `obsctl --endpoint URL ls` is rewritten to `obsctl ls --endpoint URL`, as users of aws and mc expect.
 enum GlobalArguments {
-    static let withValue: Set<String> = ["--output", "--endpoint", "--region", "--profile", "--signature", "--addressing", "--ca-bundle",
-                                         "--retries", "--timeout", "--progress"]
-    static let flags: Set<String> = ["--quiet", "-q", "--insecure", "--debug"]
+    /// The names of `GlobalOptions`, read from its declaration (no second list to keep in step).
+    static let withValue = Set(CommandNode.arguments(of: GlobalOptions.self).filter(\.takesValue).flatMap(\.spellings))
+    static let flags = Set(CommandNode.arguments(of: GlobalOptions.self).filter { $0.kind == "flag" }
+        .flatMap(\.spellings)).subtracting(["-h", "--help", "--version"])
 
     static func movedAfterSubcommand(_ args: [String]) -> [String] {
-        var leading: [String] = [], i = 0
-        while i < args.count {
+        let (groups, i) = leading(args)
+        let rest = Array(args[i...])
+        return groups.isEmpty || rest.isEmpty ? args : rest + groups.joined()
+    }
+
+    /// The global options that stand in `args[start..<end]` from `start` on, each with its value (`--profile p`,
+    /// `--profile=p`, `-q`), and the index of the first word that is not one.
+    static func leading(_ args: [String], from start: Int = 0, end: Int? = nil) -> (groups: [[String]], next: Int) {
+        let end = end ?? args.count
+        var groups: [[String]] = [], i = start
+        while i < end {
             let a = args[i], name = String(a.split(separator: "=", maxSplits: 1).first ?? "")
-            if flags.contains(a) || (withValue.contains(name) && a.contains("=")) { leading.append(a); i += 1 }
-            else if withValue.contains(a) && i + 1 < args.count { leading += [a, args[i + 1]]; i += 2 }
+            if flags.contains(a) || (withValue.contains(name) && a.contains("=")) { groups.append([a]); i += 1 }
+            else if withValue.contains(a) && i + 1 < end { groups.append([a, args[i + 1]]); i += 2 }
             else { break }
         }
-        let rest = Array(args[i...])
-        return leading.isEmpty || rest.isEmpty ? args : rest + leading
+        return (groups, i)
+    }
+
+    /// Every global option among `words`, wherever it stands, with its value.
+    static func all(in words: [String]) -> [String] {
+        var out: [String] = [], i = 0
+        while i < words.count {
+            let (groups, next) = leading(words, from: i)
+            if groups.isEmpty { i += 1 } else { out += groups.joined(); i = next }
+        }
+        return out
     }
 }
 

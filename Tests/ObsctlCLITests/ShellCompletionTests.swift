@@ -196,9 +196,9 @@ struct ShellCompletionTests {
         #expect(Set(try w.bash("obsctl stat obs://alpha-reports/2026/")) == bucketURLs("bash", ["obs://alpha-reports/2026/q1.csv"]))
         #expect(Set(try w.bash("obsctl bucket delete b")) == ["beta-logs"])
         #expect(Set(try w.bash("obsctl upload --sse kms --kms-key-id my")) == ["my-app-key"])
-        // A key with a space: offered whole, and still matched once the escaped space is typed.
-        #expect(Set(try w.bash("obsctl stat obs://beta-logs/")) == ["//beta-logs/day one.log"])
-        #expect(Set(try w.bash(#"obsctl stat obs://beta-logs/day\ o"#)) == ["//beta-logs/day one.log"])
+        // A key with a space: offered whole (quoted for readline), and still matched once the escaped space is typed.
+        #expect(Set(try w.bash("obsctl stat obs://beta-logs/")) == [#"//beta-logs/day\ one.log"#])
+        #expect(Set(try w.bash(#"obsctl stat obs://beta-logs/day\ o"#)) == [#"//beta-logs/day\ one.log"#])
     }
 
     @Test("zsh: subcommands, flags, --sse values, buckets, keys under a prefix, KMS keys", .enabled(if: Shells.shouldRun("zsh")))

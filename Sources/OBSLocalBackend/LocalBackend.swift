@@ -126,9 +126,18 @@ public final class LocalBackend: ObjectStorage {
     }
 
     public func listBuckets() async throws -> [BucketInfo] {
-        try FileIO.listDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
-            .compactMap { name in (try? BucketName(name)).flatMap { try? loadBucket($0) } }
-            .map { try $0.info() }
+        // Every bucket record is loaded with `try`: a wrong root key or an unreadable record fails the listing
+        // (exit 12 or 13) instead of making buckets vanish. Directories that are no bucket name are not buckets.
+        try FileIO.listExistingDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
+            .compactMap { try? BucketName($0) }
+            .compactMap { b in
+                do { return try loadBucket(b).info() } catch let e as OBSError where e.category == .notFound {
+                    // Deleted since the directory was read: gone, not damaged.
+                    if !FileIO.exists(paths.bucketDir(b)) { return nil }
+                    throw OBSError.integrity("bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from "
+                        + "a backup or move the directory out of \(paths.bucketsDir)")
+                }
+            }
     }
 
     public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo { try loadBucket(bucket).info() }

@@ -160,6 +160,9 @@ public final class LocalKMS: KeyManagement {
     // MARK: Permissions
 
     private func require(_ actions: [KMSAction], operation: String, keyID: String?) throws {
+        // Every KMS operation needs the right root key, even on an empty keystore: a wrong or missing key fails
+        // here rather than listing nothing.
+        _ = try rootKey.key()
         // Fail closed: one record that fails its MAC means the keystore was tampered with, and no KMS operation
         // proceeds until it is restored.
         _ = try allRecords()

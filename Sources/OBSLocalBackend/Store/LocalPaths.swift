@@ -40,6 +40,14 @@ public struct LocalPaths: Sendable {
     /// One marker per upload in progress, naming the object directory it writes to (see `InflightMarker`).
     var inflightDir: String { root + "/inflight" }
 
+    /// True when the store holds anything made under a root key: its check value, a bucket or a key record.
+    /// Such a store never gets a new root key or a new check value by accident.
+    var holdsData: Bool {
+        FileIO.exists(rootKeyCheckFile)
+            || FileIO.listDirectory(bucketsDir).contains { !$0.hasPrefix(".") }
+            || FileIO.listDirectory(keysDir).contains { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+    }
+
     func keyRecord(_ keyID: String) -> String { keysDir + "/\(keyID).json" }
     func bucketDir(_ b: BucketName) -> String { bucketsDir + "/" + b.value }
     func bucketFile(_ b: BucketName) -> String { bucketDir(b) + "/bucket.json" }

@@ -21,7 +21,7 @@ public final class LocalKMS: KeyManagement {
     init(paths: LocalPaths, rootKey: RootKeyProvider) {
         self.paths = paths
         self.rootKey = rootKey
-        self.audit = AuditLog(path: paths.auditLog)
+        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead) { AuditLog.chainKey(root: try rootKey.key()) }
     }
 
     // MARK: Identifiers
@@ -139,13 +139,33 @@ public final class LocalKMS: KeyManagement {
         try withKeystoreLock {
             guard var r = try readRecord(keyID) else { throw OBSError.kmsNotFound(keyID) }
             do { try change(&r) } catch {
-                audit.record(operation: operation, keyID: keyID, action: action, outcome: "error", detail: (error as? OBSError)?.code)
+                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error", detail: (error as? OBSError)?.code)
                 throw error
             }
-            try writeRecord(r)
-            audit.record(operation: operation, keyID: keyID, action: action, outcome: "ok")
+            // Logged (and fsynced) before the commit: a change that cannot be logged does not happen.
+            try audit.record(operation: operation, keyID: keyID, action: action, outcome: "ok", durable: true)
+            do { try writeRecord(r) } catch {
+                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error", detail: "commit failed")
+                throw error
+            }
             return r
         }
+    }
+
+    /// A new key's line is fsynced before its record is committed, so no key exists that the log does not name.
+    private func logThenCommit(_ r: KeyRecord, operation: String, action: KMSAction, detail: String?) throws {
+        try audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "ok", detail: detail, durable: true)
+        do { try writeRecord(r, crashPoint: "kms-create") } catch {
+            try? audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "error", detail: "commit failed")
+            throw error
+        }
+    }
+
+    /// Checks the audit log's MAC chain and head (`obsctl kms audit verify`).
+    public func verifyAuditLog() throws -> (path: String, lines: Int, unverifiedPrefix: Int) {
+        _ = try rootKey.key()
+        let v = try audit.verify()
+        return (v.path, v.lines, v.unverifiedPrefix)
     }
 
     private func newRecord(alias: String?, description: String, defaultKey: Bool) throws -> KeyRecord {
@@ -170,9 +190,15 @@ public final class LocalKMS: KeyManagement {
         let needed = policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
             ? KMSAction.obsDocumented : actions
         for action in needed where !policy.permits(action) {
-            audit.record(operation: operation, keyID: keyID, action: action, outcome: "denied")
+            try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "denied")
             throw OBSError.kmsPermissionDenied(action.rawValue)
         }
+    }
+
+    /// The policy in force: the file's, or the built-in default. Reading it needs no kms:* action.
+    public func policyInForce() throws -> KMSPolicyInForce {
+        let file = try KMSPolicy.loadIfPresent(paths.policyFile)
+        return KMSPolicyInForce(path: paths.policyFile, fromFile: file != nil, policy: file ?? .allowAll)
     }
 
     private func requireUsable(_ r: KeyRecord) throws {
@@ -197,23 +223,23 @@ public final class LocalKMS: KeyManagement {
                                httpStatus: 400, category: .conflict)
             }
             let r = try newRecord(alias: alias, description: description, defaultKey: false)
-            try writeRecord(r, crashPoint: "kms-create")
+            try logThenCommit(r, operation: "create-key", action: .cmkCreate, detail: nil)
             return r
         }
-        audit.record(operation: "create-key", keyID: record.keyID, action: .cmkCreate, outcome: "ok")
         return record.info()
     }
 
     public func listKeys() throws -> [KMSKeyInfo] {
         try require([.cmkList], operation: "list-keys", keyID: nil)
-        audit.record(operation: "list-keys", keyID: nil, action: .cmkList, outcome: "ok")
-        return try allRecords().map { $0.info() }
+        let keys = try allRecords().map { $0.info() }
+        try audit.record(operation: "list-keys", keyID: nil, action: .cmkList, outcome: "ok")
+        return keys
     }
 
     public func describeKey(_ ref: String) throws -> KMSKeyInfo {
         try require([.cmkGet], operation: "describe-key", keyID: ref)
         let r = try resolve(ref)
-        audit.record(operation: "describe-key", keyID: r.keyID, action: .cmkGet, outcome: "ok")
+        try audit.record(operation: "describe-key", keyID: r.keyID, action: .cmkGet, outcome: "ok")
         return r.info()
     }
 
@@ -306,13 +332,13 @@ public final class LocalKMS: KeyManagement {
             record = try createDefaultKeyOnce()
         }
         do { try requireUsable(record) } catch {
-            audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error", detail: (error as? OBSError)?.code)
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error", detail: (error as? OBSError)?.code)
             throw error
         }
         guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
         let dek = Random.secret(32)
         let blob = try DataKeyBlob.seal(dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material, context: context)
-        audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
+        try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
         return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
     }
 
@@ -321,8 +347,7 @@ public final class LocalKMS: KeyManagement {
         try withKeystoreLock {
             if let r = try findAlias(Self.defaultKeyAlias) { return r }
             let r = try newRecord(alias: Self.defaultKeyAlias, description: "Default key for OBS server-side encryption", defaultKey: true)
-            try writeRecord(r, crashPoint: "kms-create")
-            audit.record(operation: "create-key", keyID: r.keyID, action: .cmkCreate, outcome: "ok", detail: "default key")
+            try logThenCommit(r, operation: "create-key", action: .cmkCreate, detail: "default key")
             return r
         }
     }
@@ -334,21 +359,20 @@ public final class LocalKMS: KeyManagement {
         try require([.dekCrypto], operation: op, keyID: blob.keyID)
         guard let record = try loadRecord(blob.keyID) else {
             // Key ids are never reused and deleted keys keep a tombstone: a blob naming no record was altered.
-            audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error", detail: "no such key record")
+            try? audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error", detail: "no such key record")
             throw OBSError.integrity("the object's data key names KMS key \(blob.keyID), which this keystore never had")
         }
         do { try requireUsable(record) } catch {
-            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: (error as? OBSError)?.code)
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: (error as? OBSError)?.code)
             throw error
         }
         guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
-        do {
-            let dek = try blob.open(material: material, context: context)
-            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
-            return dek
-        } catch {
-            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: "unwrap failed")
+        let dek: SecretBytes
+        do { dek = try blob.open(material: material, context: context) } catch {
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: "unwrap failed")
             throw OBSError.integrity("the object's data key does not unwrap under KMS key \(record.keyID) (metadata altered or moved)")
         }
+        try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
+        return dek
     }
 }

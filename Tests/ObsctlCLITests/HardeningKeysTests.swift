@@ -192,4 +192,36 @@ struct HardeningKeysCLITests {
         try check(original.split(separator: "\n")[0...1].map { $0 + "\n" }.joined(), "cut")
         expectError(try sb.run(["kms", "key", "create", "--alias", "after-cut"]), 13, contains: ["audit log", "verify"])
     }
+
+    // MARK: Item 5: rollback
+
+    @Test("item 5: an older key record put back cannot revive a key whose deletion completed (exit 13, naming the file)")
+    func deletedKeyRevival() throws {
+        let sb = try Sandbox("revive")
+        let j = try sb.json(["kms", "key", "create", "--alias", "doomed"])
+        let id = try #require(j["key_id"] as? String)
+        let file = sb.root + "/kms/keys/\(id).json"
+        let old = try #require(FileManager.default.contents(atPath: file))
+        expectSuccess(try sb.run(["kms", "key", "schedule-deletion", "doomed", "--days", "7"]))
+        let later = ["OBSCTL_LOCAL_NOW": String(Int(Date().timeIntervalSince1970) + 8 * 86400)]
+        let purged = try sb.json(["kms", "key", "describe", id], env: later)
+        #expect(purged["state"] as? String == "deleted", "\(purged)")
+        try old.write(to: URL(fileURLWithPath: file))
+        expectError(try sb.run(["kms", "key", "describe", id]), 13, contains: [file, "rolled back"])
+        expectError(try sb.run(["kms", "key", "enable", id]), 13, contains: [file])
+    }
+
+    @Test("item 5: an older bucket.json put back (default encryption off) is exit 13 for uploads and listings")
+    func bucketRollbackCLI() throws {
+        let sb = try Sandbox("bucketroll")
+        try sb.write("f.txt", Data("plain".utf8))
+        expectSuccess(try sb.run(["bucket", "create", "obs://rolled"]))
+        let file = sb.root + "/buckets/rolled/bucket.json"
+        let old = try #require(FileManager.default.contents(atPath: file))
+        expectSuccess(try sb.run(["bucket", "encryption", "enable", "obs://rolled", "--sse", "kms"]))
+        try old.write(to: URL(fileURLWithPath: file))
+        expectError(try sb.run(["upload", "f.txt", "obs://rolled/k"]), 13, contains: [file, "rolled back"])
+        expectError(try sb.run(["bucket", "list"]), 13, contains: [file])
+        #expect(sb.objectDirectories(bucket: "rolled").isEmpty, "an object was stored unencrypted in the rolled-back bucket")
+    }
 }

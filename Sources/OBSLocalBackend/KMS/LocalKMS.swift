@@ -17,10 +17,12 @@ public final class LocalKMS: KeyManagement {
     let paths: LocalPaths
     private let rootKey: RootKeyProvider
     private let audit: AuditLog
+    private let state: StateManifest
 
-    init(paths: LocalPaths, rootKey: RootKeyProvider) {
+    init(paths: LocalPaths, rootKey: RootKeyProvider, state: StateManifest) {
         self.paths = paths
         self.rootKey = rootKey
+        self.state = state
         self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead) { AuditLog.chainKey(root: try rootKey.key()) }
     }
 
@@ -67,15 +69,19 @@ public final class LocalKMS: KeyManagement {
               record.verify(recordKey: try recordKey()) else {
             throw OBSError.integrity("keystore record \(keyID) is corrupted (its MAC does not verify); restore kms/keys from a backup")
         }
+        try state.check(StateManifest.keyEntry(keyID), generation: record.generation, file: paths.keyRecord(keyID))
         return record
     }
 
     private func writeRecord(_ record: KeyRecord, crashPoint: String? = nil) throws {
-        var r = record
-        r.seal(recordKey: try recordKey())
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileIO.atomicWrite(Array(try enc.encode(r)), to: paths.keyRecord(r.keyID), crashPointPrefix: crashPoint)
+        try state.commit(StateManifest.keyEntry(record.keyID), current: record.generation) { gen in
+            var r = record
+            r.generation = gen
+            r.seal(recordKey: try recordKey())
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileIO.atomicWrite(Array(try enc.encode(r)), to: paths.keyRecord(r.keyID), crashPointPrefix: crashPoint)
+        }
     }
 
     /// Loads a record, destroying its key material first if its deletion date has passed.
@@ -94,7 +100,13 @@ public final class LocalKMS: KeyManagement {
     }
 
     private func allRecords() throws -> [KeyRecord] {
-        try FileIO.listDirectory(paths.keysDir)
+        // Key records are never removed (deletion leaves a tombstone): one the state file knows but the disk lacks
+        // was removed by hand, or the keystore was replaced by an older copy.
+        for id in try state.keyIDs() where !FileIO.exists(paths.keyRecord(id)) {
+            throw OBSError.integrity("keystore record \(paths.keyRecord(id)) is missing (the store wrote it before); "
+                + "restore kms/keys from your backup")
+        }
+        return try FileIO.listExistingDirectory(paths.keysDir)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .compactMap { try loadRecord(String($0.dropLast(5))) }
             .sorted { $0.created == $1.created ? $0.keyID < $1.keyID : $0.created < $1.created }

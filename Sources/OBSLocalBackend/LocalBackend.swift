@@ -136,9 +136,11 @@ public final class LocalBackend: ObjectStorage {
     }
 
     public func listBuckets() async throws -> [BucketInfo] {
+        // A store made under a root key checks it even with no bucket left: a wrong or unusable key is an error.
+        if FileIO.exists(paths.rootKeyCheckFile) { _ = try rootKey.key() }
         // Every bucket record is loaded with `try`: a wrong root key or an unreadable record fails the listing
         // (exit 12 or 13) instead of making buckets vanish. Directories that are no bucket name are not buckets.
-        try FileIO.listExistingDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
+        return try FileIO.listExistingDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
             .compactMap { try? BucketName($0) }
             .compactMap { b in
                 do { return try loadBucket(b).info() } catch let e as OBSError where e.category == .notFound {

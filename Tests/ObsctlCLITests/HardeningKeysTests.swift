@@ -23,6 +23,9 @@ struct HardeningKeysCLITests {
             expectError(try sb.run(args, env: other), 12, contains: ["root key mismatch", "restore the original key"])
         }
         expectSuccess(try sb.run(["bucket", "list"]))
+        // With every bucket deleted the store still knows its key: another key is still refused.
+        expectSuccess(try sb.run(["bucket", "delete", "obs://kept"]))
+        expectError(try sb.run(["bucket", "list"], env: other), 12, contains: ["root key mismatch"])
     }
 
     @Test("item 3: a too-open key file fails listings with exit 12 naming chmod 600")

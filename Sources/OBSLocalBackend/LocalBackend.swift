@@ -146,7 +146,8 @@ public final class LocalBackend: ObjectStorage {
                 do { return try loadBucket(b).info() } catch let e as OBSError where e.category == .notFound {
                     // Deleted since the directory was read: gone, not damaged.
                     if !FileIO.exists(paths.bucketDir(b)) { return nil }
-                    throw OBSError.integrity("bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from "
+                    throw OBSError.integrity("bucket directory \(paths.bucketDir(b)) has no bucket.json; "
+                        + "restore it from "
                         + "a backup or move the directory out of \(paths.bucketsDir)")
                 }
             }

@@ -12,7 +12,8 @@ struct HardeningKeysTests {
         try await withStore { s in
             try await s.makeBucket("bkt1")
             let other = try s.reopen(rootKey: otherRootKeyBytes)
-            await expectOBSError(.configuration, messageContains: "root key mismatch") { _ = try await other.listBuckets() }
+            await expectOBSError(.configuration, messageContains: "root key "
+                + "mismatch") { _ = try await other.listBuckets() }
         }
     }
 
@@ -22,8 +23,10 @@ struct HardeningKeysTests {
             try await s.makeBucket("bkt1", encryption: .obs)
             try FileManager.default.removeItem(atPath: s.paths.rootKeyCheckFile)
             let other = try s.reopen(rootKey: otherRootKeyBytes)
-            await expectOBSError(.configuration, messageContains: "root key mismatch") { _ = try await other.listBuckets() }
-            await expectOBSError(.configuration, messageContains: "root key mismatch") { try await other.deleteBucket(try BucketName("bkt1")) }
+            await expectOBSError(.configuration, messageContains: "root key "
+                + "mismatch") { _ = try await other.listBuckets() }
+            await expectOBSError(.configuration, messageContains: "root key "
+                + "mismatch") { try await other.deleteBucket(try BucketName("bkt1")) }
             #expect(!FileManager.default.fileExists(atPath: s.paths.rootKeyCheckFile))
             let right = try s.reopen()
             #expect(try await right.listBuckets().map(\.name.value) == ["bkt1"])
@@ -41,7 +44,8 @@ struct HardeningKeysTests {
             #expect(FileManager.default.fileExists(atPath: keyFile))
             try FileManager.default.removeItem(atPath: keyFile)
             let again = try s.reopen(rootKey: nil)
-            await expectOBSError(.configuration, messageContains: "root key file \(keyFile) missing") { _ = try await again.listBuckets() }
+            await expectOBSError(.configuration, messageContains: "root key file \(keyFile) "
+                + "missing") { _ = try await again.listBuckets() }
             await expectOBSError(.configuration, messageContains: "missing") { _ = try again.kms.listKeys() }
             #expect(!FileManager.default.fileExists(atPath: keyFile))
         }
@@ -145,7 +149,8 @@ struct HardeningKeysTests {
     @Test("item 9: every policy typo is refused before any KMS operation")
     func policyStrict() async throws {
         try await withStore { s in
-            for bad in [#"{"deny":["kms:dek:Crypto"]}"#, #"{"Deny":[]}"#, #"{"deny":[" kms:dek:crypto"]}"#, #"{"allow":["kms:cmk:*"],"deny ":[]}"#,
+            for bad in [#"{"deny":["kms:dek:Crypto"]}"#, #"{"Deny":[]}"#, #"{"deny":[" kms:dek:crypto"]}"#,
+                #"{"allow":["kms:cmk:*"],"deny ":[]}"#,
                         #"{"deny":["kms:dek"]}"#, #"{"deny":["*:*"]}"#, #"{"mode":"OBS-doc"}"#] {
                 try s.writePolicy(bad)
                 await expectOBSError(.configuration, messageContains: "KMS policy") { _ = try s.kms.listKeys() }
@@ -167,7 +172,7 @@ struct HardeningKeysTests {
             _ = try await s.get(try BucketName("audited-kms"), "x")
             let lines = try s.auditLines()
             #expect(lines.count >= 3)
-            #expect(lines.enumerated().allSatisfy { $0.element["seq"] == String($0.offset + 1) && $0.element["mac"] != nil })
+            #expect(lines.enumerated().allSatisfy { i, line in line["seq"] == String(i + 1) && line["mac"] != nil })
             #expect(try s.kms.verifyAuditLog().lines == lines.count)
             #expect(FileManager.default.fileExists(atPath: s.paths.auditHead))
         }

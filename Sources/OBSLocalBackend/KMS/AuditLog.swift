@@ -22,7 +22,9 @@ struct AuditLog {
     let headPath: String
     let chainKey: () throws -> SecretBytes
 
-    static func chainKey(root: SecretBytes) -> SecretBytes { HKDF.sha256(key: root, info: Array("obsctl/v1/audit-chain".utf8)) }
+    static func chainKey(root: SecretBytes) -> SecretBytes {
+        HKDF.sha256(key: root, info: Array("obsctl/v1/audit-chain".utf8))
+    }
 
     struct Link { var seq: Int; var mac: String }
 
@@ -51,25 +53,29 @@ struct AuditLog {
             if durable, fsync(fd) != 0 { throw FileIO.ioError("fsync", path) }
         } catch {
             _ = ftruncate(fd, off_t(size))  // no partial line: the next append must find the chain's end
-            throw OBSError.localIO("cannot write the KMS audit log \(path) (\((error as? OBSError)?.message ?? "\(error)")); "
+            throw OBSError.localIO("cannot write the KMS audit log \(path) "
+                + "(\((error as? OBSError)?.message ?? "\(error)")); "
                 + "the KMS operation was not performed: free space or raise the file size limit")
         }
-        if durable, let seq = Int(entry["seq"]!), let mac = entry["mac"] { try writeHead(Link(seq: seq, mac: mac), key: key) }
+        if durable, let seq = Int(entry["seq"]!), let mac = entry["mac"] {
+            try writeHead(Link(seq: seq, mac: mac), key: key)
+        }
     }
 
     private func openLog() throws -> Int32 {
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
             if errno == ENOENT { try FileIO.makeDirectories(LocalPath.parent(path)); return try openLog() }
-            let what = errno == EISDIR ? "is a directory" : errno == ELOOP ? "is a symbolic link" : String(cString: strerror(errno))
-            throw OBSError.configuration("KMS audit log \(path) \(what); KMS operations are refused until it can be written: "
-                + "move it away and restore a regular file")
+            let e = errno
+            let what = e == EISDIR ? "is a directory" : e == ELOOP ? "is a symbolic link" : String(cString: strerror(e))
+            throw OBSError.configuration("KMS audit log \(path) \(what); KMS operations are refused until "
+                + "it can be written: move it away and restore a regular file")
         }
         var st = stat()
         if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
             close(fd)
-            throw OBSError.configuration("KMS audit log \(path) is not a regular file; KMS operations are refused until it "
-                + "can be written: move it away")
+            throw OBSError.configuration("KMS audit log \(path) is not a regular file; KMS operations are "
+                + "refused until it can be written: move it away")
         }
         return fd
     }
@@ -104,12 +110,14 @@ struct AuditLog {
         guard let head = try readHead() else { return }
         let lastSeq = last?.seq ?? 0
         if lastSeq < head.seq || (lastSeq == head.seq && last?.mac != head.mac) {
-            throw broken("it ends at line seq \(lastSeq) but \(headPath) records seq \(head.seq) (lines were cut or replaced)")
+            throw broken("it ends at line seq \(lastSeq) but \(headPath) records seq \(head.seq) (lines "
+                + "were cut or replaced)")
         }
     }
 
     private func broken(_ why: String) -> OBSError {
-        OBSError.integrity("KMS audit log \(path) is damaged: \(why); run 'obsctl kms audit verify', keep the log as evidence, "
+        OBSError.integrity("KMS audit log \(path) is damaged: \(why); run 'obsctl kms audit verify', keep "
+            + "the log as evidence, "
             + "then move audit.log and audit.head away to start a new log")
     }
 
@@ -119,15 +127,19 @@ struct AuditLog {
         guard let bytes = try FileIO.readAll(headPath) else { return nil }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String],
               let seqText = obj["seq"], let seq = Int(seqText), let mac = obj["mac"], let headMAC = obj["head_mac"],
-              constantTimeEquals(Array(headMAC.utf8), Array(Self.headMAC(key: try chainKey(), seq: seq, mac: mac).utf8)) else {
-            throw OBSError.integrity("KMS audit head \(headPath) is damaged (its MAC does not verify); run 'obsctl kms audit verify'")
+              constantTimeEquals(Array(headMAC.utf8), Array(Self.headMAC(key: try chainKey(), seq: seq,
+                  mac: mac).utf8)) else {
+            throw OBSError.integrity("KMS audit head \(headPath) is damaged (its MAC does not verify); run "
+                + "'obsctl kms audit verify'")
         }
         return Link(seq: seq, mac: mac)
     }
 
     private func writeHead(_ link: Link, key: SecretBytes) throws {
-        let obj = ["seq": String(link.seq), "mac": link.mac, "head_mac": Self.headMAC(key: key, seq: link.seq, mac: link.mac)]
-        try FileIO.atomicWrite(Array(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])), to: headPath)
+        let obj = ["seq": String(link.seq), "mac": link.mac, "head_mac": Self.headMAC(key: key, seq: link.seq,
+            mac: link.mac)]
+        try FileIO.atomicWrite(Array(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])),
+            to: headPath)
     }
 
     private static func headMAC(key: SecretBytes, seq: Int, mac: String) -> String {
@@ -168,7 +180,8 @@ struct AuditLog {
             lineNo += 1
             let bytes = UnsafeRawBufferPointer(start: linePtr, count: n)
             func fail(_ why: String) -> OBSError {
-                OBSError.integrity("KMS audit log \(path) line \(lineNo): \(why); the log was edited, reordered or cut there")
+                OBSError.integrity("KMS audit log \(path) line \(lineNo): \(why); the log was edited, "
+                    + "reordered or cut there")
             }
             guard bytes.last == 0x0A else { throw fail("partial last line (no newline)") }
             guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes.dropLast())) as? [String: String] else {
@@ -181,7 +194,8 @@ struct AuditLog {
             guard let seq = Int(seqText), seq == (previous?.seq ?? 0) + 1 else {
                 throw fail("seq \(seqText) where \((previous?.seq ?? 0) + 1) was expected")
             }
-            guard constantTimeEquals(Array(mac.utf8), Array(Self.mac(key: key, previous: previous?.mac ?? "", entry: obj).utf8)) else {
+            guard constantTimeEquals(Array(mac.utf8), Array(Self.mac(key: key, previous: previous?.mac ?? "",
+                entry: obj).utf8)) else {
                 throw fail("its MAC does not verify")
             }
             if let head, head.seq == seq {
@@ -192,7 +206,8 @@ struct AuditLog {
         }
         if ferror(file) != 0 { throw FileIO.ioError("read", path) }
         if !sawHead, let head {
-            throw broken("it ends at seq \(previous?.seq ?? 0) but \(headPath) records seq \(head.seq) (lines were cut)")
+            throw broken("it ends at seq \(previous?.seq ?? 0) but \(headPath) records seq \(head.seq) "
+                + "(lines were cut)")
         }
         return Verification(path: path, lines: lineNo, unverifiedPrefix: legacy)
     }

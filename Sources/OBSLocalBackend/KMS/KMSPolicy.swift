@@ -38,7 +38,8 @@ public struct KMSPolicy: Sendable {
     static func loadIfPresent(_ path: String) throws -> KMSPolicy? {
         let bytes: [UInt8]?
         do { bytes = try FileIO.readAll(path) } catch let e as OBSError {
-            throw OBSError.configuration("KMS policy \(path) cannot be read (\(e.message)); fix it or delete it to allow all actions")
+            throw OBSError.configuration("KMS policy \(path) cannot be read (\(e.message)); fix it or "
+                + "delete it to allow all actions")
         }
         guard let bytes else { return nil }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
@@ -76,7 +77,8 @@ public struct KMSPolicy: Sendable {
     }
 
     private static func bad(_ path: String, _ what: String) -> OBSError {
-        OBSError.configuration("KMS policy \(path): \(what); fix it (format: 'obsctl kms policy --help') or delete it to allow all actions")
+        OBSError.configuration("KMS policy \(path): \(what); fix it (format: 'obsctl kms policy --help') or "
+            + "delete it to allow all actions")
     }
 
     /// " (did you mean 'x'?)" when `word` is a valid name up to case and surrounding spaces.

@@ -33,7 +33,8 @@ struct KeyRecord: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case format, keyID = "key_id", domainID = "domain_id", region, alias, description, defaultKey = "default_key",
-             keySpec = "key_spec", state, created, deletionDate = "deletion_date", versions, primaryVersion = "primary_version", generation, mac
+             keySpec = "key_spec", state, created, deletionDate = "deletion_date", versions,
+             primaryVersion = "primary_version", generation, mac
     }
 
     var urn: String { "\(region):\(domainID):key/\(keyID)" }

@@ -23,7 +23,9 @@ public final class LocalKMS: KeyManagement {
         self.paths = paths
         self.rootKey = rootKey
         self.state = state
-        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead) { AuditLog.chainKey(root: try rootKey.key()) }
+        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead) {
+            AuditLog.chainKey(root: try rootKey.key())
+        }
     }
 
     // MARK: Identifiers
@@ -151,13 +153,15 @@ public final class LocalKMS: KeyManagement {
         try withKeystoreLock {
             guard var r = try readRecord(keyID) else { throw OBSError.kmsNotFound(keyID) }
             do { try change(&r) } catch {
-                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error", detail: (error as? OBSError)?.code)
+                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error",
+                    detail: (error as? OBSError)?.code)
                 throw error
             }
             // Logged (and fsynced) before the commit: a change that cannot be logged does not happen.
             try audit.record(operation: operation, keyID: keyID, action: action, outcome: "ok", durable: true)
             do { try writeRecord(r) } catch {
-                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error", detail: "commit failed")
+                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error",
+                    detail: "commit failed")
                 throw error
             }
             return r
@@ -166,9 +170,11 @@ public final class LocalKMS: KeyManagement {
 
     /// A new key's line is fsynced before its record is committed, so no key exists that the log does not name.
     private func logThenCommit(_ r: KeyRecord, operation: String, action: KMSAction, detail: String?) throws {
-        try audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "ok", detail: detail, durable: true)
+        try audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "ok", detail: detail,
+            durable: true)
         do { try writeRecord(r, crashPoint: "kms-create") } catch {
-            try? audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "error", detail: "commit failed")
+            try? audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "error",
+                detail: "commit failed")
             throw error
         }
     }
@@ -344,7 +350,8 @@ public final class LocalKMS: KeyManagement {
             record = try createDefaultKeyOnce()
         }
         do { try requireUsable(record) } catch {
-            try? audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error", detail: (error as? OBSError)?.code)
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error",
+                detail: (error as? OBSError)?.code)
             throw error
         }
         guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
@@ -371,17 +378,20 @@ public final class LocalKMS: KeyManagement {
         try require([.dekCrypto], operation: op, keyID: blob.keyID)
         guard let record = try loadRecord(blob.keyID) else {
             // Key ids are never reused and deleted keys keep a tombstone: a blob naming no record was altered.
-            try? audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error", detail: "no such key record")
+            try? audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error",
+                detail: "no such key record")
             throw OBSError.integrity("the object's data key names KMS key \(blob.keyID), which this keystore never had")
         }
         do { try requireUsable(record) } catch {
-            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: (error as? OBSError)?.code)
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
+                detail: (error as? OBSError)?.code)
             throw error
         }
         guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
         let dek: SecretBytes
         do { dek = try blob.open(material: material, context: context) } catch {
-            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: "unwrap failed")
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
+                detail: "unwrap failed")
             throw OBSError.integrity("the object's data key does not unwrap under KMS key \(record.keyID) (metadata altered or moved)")
         }
         try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")

@@ -30,7 +30,8 @@ public enum RootKey {
         for name in FileIO.listDirectory(dir) where FileIO.isAbandonedTemp(name) { unlink(dir + "/" + name) }
         if let key = try readKeyFile(path) { return key }
         if let root = storeHoldsData() {
-            throw OBSError.configuration("root key file \(path) missing: the store \(root) holds data created under a root key; "
+            throw OBSError.configuration("root key file \(path) missing: the store \(root) holds data "
+                + "created under a root key; "
                 + "restore the key file from your backup or set \(environmentVariable) to that key")
         }
         try createKeyFile(path)
@@ -53,7 +54,8 @@ public enum RootKey {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw OBSError.configuration("cannot stat root key file \(path)") }
         if let kind = fileKind(st.st_mode) {
-            throw OBSError.configuration("root key file \(path) is \(kind), not a regular file; move it away and restore "
+            throw OBSError.configuration("root key file \(path) is \(kind), not a regular file; move it "
+                + "away and restore "
                 + "the key file from your backup (or set \(environmentVariable))")
         }
         guard st.st_uid == geteuid() else {

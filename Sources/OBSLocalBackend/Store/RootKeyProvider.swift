@@ -45,12 +45,14 @@ final class RootKeyProvider {
         let bucketKey = BucketRecord.macKey(root: key)
         for name in FileIO.listDirectory(paths.bucketsDir) where !name.hasPrefix(".") {
             if let bytes = try? FileIO.readAll(paths.bucketsDir + "/" + name + "/bucket.json"),
-               let r = try? JSONDecoder().decode(BucketRecord.self, from: Data(bytes)), r.verify(macKey: bucketKey) { return true }
+               let r = try? JSONDecoder().decode(BucketRecord.self,
+                   from: Data(bytes)), r.verify(macKey: bucketKey) { return true }
         }
         let recordKey = KeyRecord.recordKey(root: key)
         for name in FileIO.listDirectory(paths.keysDir) where name.hasSuffix(".json") && !name.hasPrefix(".") {
             if let bytes = try? FileIO.readAll(paths.keysDir + "/" + name),
-               let r = try? JSONDecoder().decode(KeyRecord.self, from: Data(bytes)), r.verify(recordKey: recordKey) { return true }
+               let r = try? JSONDecoder().decode(KeyRecord.self,
+                   from: Data(bytes)), r.verify(recordKey: recordKey) { return true }
         }
         return false
     }

@@ -35,7 +35,11 @@ final class StateManifest {
     }
 
     /// Resolved on first use, when the store's root exists, so a symlink in its path names one state file.
-    private lazy var root: String = realpath(paths.root, nil).map { p in defer { free(p) }; return String(cString: p) } ?? paths.root
+    private lazy var root: String = {
+        guard let p = realpath(paths.root, nil) else { return paths.root }
+        defer { free(p) }
+        return String(cString: p)
+    }()
     private lazy var base: String = LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state/"
         + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
     var path: String { base + ".json" }
@@ -53,7 +57,8 @@ final class StateManifest {
     func check(_ entry: String, generation: UInt64?, file: String) throws {
         guard let expected = try contents().records[entry], (generation ?? 0) < expected else { return }
         throw OBSError.integrity("\(file) is an older copy than the last one written (generation \(generation ?? 0), "
-            + "expected \(expected) or later, per \(path)): it was rolled back; put the current file back from your backup "
+            + "expected \(expected) or later, per \(path)): it was rolled back; put the current file back "
+                + "from your backup "
             + "(if you restored the whole store on purpose, remove \(path))")
     }
 
@@ -85,7 +90,9 @@ final class StateManifest {
         return c
     }
 
-    private func macKey() throws -> SecretBytes { HKDF.sha256(key: try rootKey.key(), info: Array("obsctl/v1/state-manifest".utf8)) }
+    private func macKey() throws -> SecretBytes {
+        HKDF.sha256(key: try rootKey.key(), info: Array("obsctl/v1/state-manifest".utf8))
+    }
 
     private func mac(_ c: Contents) throws -> String {
         var w = CanonicalWriter(label: "obsctl/v1/state-manifest")
@@ -97,7 +104,8 @@ final class StateManifest {
     private func load() throws -> Contents {
         guard let bytes = try FileIO.readAll(path) else { return Contents() }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-              let g = (obj["generation"] as? String).flatMap({ UInt64($0) }), let recs = obj["records"] as? [String: String],
+              let g = (obj["generation"] as? String).flatMap({ UInt64($0) }),
+              let recs = obj["records"] as? [String: String],
               let storedMAC = obj["mac"] as? String else {
             throw damaged("does not parse")
         }
@@ -111,14 +119,17 @@ final class StateManifest {
     }
 
     private func save(_ c: Contents) throws {
-        let obj: [String: Any] = ["root": root, "generation": String(c.generation), "records": c.records.mapValues { String($0) },
+        let obj: [String: Any] = ["root": root, "generation": String(c.generation),
+            "records": c.records.mapValues { String($0) },
                                   "mac": try mac(c)]
-        try FileIO.atomicWrite(Array(try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])), to: path)
+        let bytes = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+        try FileIO.atomicWrite(Array(bytes), to: path)
         cached = c
     }
 
     private func damaged(_ why: String) -> OBSError {
-        OBSError.integrity("the store's state file \(path) \(why); restore it from your backup (removing it turns rollback "
+        OBSError.integrity("the store's state file \(path) \(why); restore it from your backup (removing it "
+            + "turns rollback "
             + "detection off until each record is written again)")
     }
 }

@@ -9,7 +9,9 @@ import OBSLocalBackend
 extension Obsctl.KMS {
     /// The local KMS behind the context (key management is always the embedded KMS, see `CommandContext`).
     static func localKMS(_ ctx: CommandContext) throws -> LocalKMS {
-        guard let kms = ctx.keyManagement as? LocalKMS else { throw OBSError.configuration("no local KMS in this context") }
+        guard let kms = ctx.keyManagement as? LocalKMS else {
+            throw OBSError.configuration("no local KMS in this context")
+        }
         return kms
     }
 
@@ -18,10 +20,11 @@ extension Obsctl.KMS {
             abstract: "Show the kms:* policy of the local KMS.",
             discussion: Manual.discussion([
                 "The policy is the JSON file kms/policy.json under the local root, for example "
-                    + "{\"allow\": [\"kms:*\"], \"deny\": [\"kms:dek:create\"], \"mode\": \"obs-doc\"}. Without the file every action "
-                    + "is allowed. A deny wins over an allow; an entry is an action name or a prefix ending in *. The keys are "
-                    + "allow, deny and mode (per-step, the default, or obs-doc: all five documented actions for every SSE-KMS "
-                    + "upload and download). An unknown key or action is refused (exit 12) rather than ignored.",
+                    + "{\"allow\": [\"kms:*\"], \"deny\": [\"kms:dek:create\"], \"mode\": \"obs-doc\"}. Without "
+                    + "the file every action is allowed. A deny wins over an allow; an entry is an action name "
+                    + "or a prefix ending in *. The keys are allow, deny and mode (per-step, the default, or "
+                    + "obs-doc: all five documented actions for every SSE-KMS upload and download). An unknown "
+                    + "key or action is refused (exit 12) rather than ignored.",
             ], examples: ["obsctl kms policy show", "obsctl kms policy show --output json"]),
             subcommands: [Show.self])
     }
@@ -30,10 +33,11 @@ extension Obsctl.KMS {
         static let configuration = CommandConfiguration(
             abstract: "Check the local KMS audit log.",
             discussion: Manual.discussion([
-                "Every KMS operation appends one line to kms/audit.log under the local root before it takes effect; each "
-                    + "line carries a sequence number and a MAC chained to the previous line under a key derived from the root "
-                    + "key. 'verify' checks the chain: an edited, inserted, removed or reordered line, or a log cut before the "
-                    + "last recorded key change, is exit 13 naming the line.",
+                "Every KMS operation appends one line to kms/audit.log under the local root before it "
+                    + "takes effect; each line carries a sequence number and a MAC chained to the previous line "
+                    + "under a key derived from the root key. 'verify' checks the chain: an edited, inserted, "
+                    + "removed or reordered line, or a log cut before the last recorded key change, is exit 13 "
+                    + "naming the line.",
             ], examples: ["obsctl kms audit verify", "obsctl kms audit verify --output json"]),
             subcommands: [Verify.self])
     }
@@ -59,11 +63,15 @@ extension Obsctl.KMS.Policy {
             }
             let source = p.fromFile ? p.path : "built-in default: every action allowed (no file at \(p.path))"
             var lines = [("source", source), ("mode", p.policy.mode)]
-            lines.append(("allow", p.policy.allow.map { $0.isEmpty ? "(nothing)" : $0.joined(separator: " ") } ?? "(all)"))
+            let allow = p.policy.allow.map { $0.isEmpty ? "(nothing)" : $0.joined(separator: " ") } ?? "(all)"
+            lines.append(("allow", allow))
             lines.append(("deny", p.policy.deny.isEmpty ? "(none)" : p.policy.deny.joined(separator: " ")))
-            for (name, v) in lines { ctx.output.line("\(name + ":")\(String(repeating: " ", count: max(1, 9 - name.count)))\(v)") }
+            for (name, v) in lines {
+                ctx.output.line("\(name + ":")\(String(repeating: " ", count: max(1, 9 - name.count)))\(v)")
+            }
             for (action, allowed) in effective {
-                ctx.output.line("\(action.padding(toLength: 16, withPad: " ", startingAt: 0))  \(allowed ? "allowed" : "denied")")
+                ctx.output.line("\(action.padding(toLength: 16, withPad: " ", startingAt: 0))  "
+                    + "\(allowed ? "allowed" : "denied")")
             }
         }
     }
@@ -73,16 +81,19 @@ extension Obsctl.KMS.Audit {
     struct Verify: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the audit log's MAC chain: exit 0 when intact, 13 naming the first bad line.",
-            discussion: Manual.discussion(examples: ["obsctl kms audit verify", "obsctl kms audit verify --output json"]))
+            discussion: Manual.discussion(examples: ["obsctl kms audit verify",
+                                                            "obsctl kms audit verify --output json"]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.noteLocalOnly(ctx)
             let v = try Obsctl.KMS.localKMS(ctx).verifyAuditLog()
             if ctx.output.isJSON {
-                ctx.output.json(["path": v.path, "lines": v.lines, "unverified_prefix": v.unverifiedPrefix, "intact": true] as [String: Any])
+                ctx.output.json(["path": v.path, "lines": v.lines, "unverified_prefix": v.unverifiedPrefix,
+                    "intact": true] as [String: Any])
                 return
             }
-            let legacy = v.unverifiedPrefix > 0 ? " (the first \(v.unverifiedPrefix) predate the chain and are unverified)" : ""
+            let legacy = v.unverifiedPrefix > 0 ? " (the first \(v.unverifiedPrefix) predate the chain and "
+                + "are unverified)" : ""
             ctx.output.line("audit log \(v.path): \(v.lines) lines, chain intact\(legacy)")
         }
     }

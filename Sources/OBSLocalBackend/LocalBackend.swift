@@ -13,6 +13,7 @@ public final class LocalBackend: ObjectStorage {
     public let paths: LocalPaths
     public let kms: LocalKMS
     let rootKey: RootKeyProvider
+    let state: StateManifest
 
     public var displayName: String { "local (\(paths.root))" }
     /// `$OBSCTL_REGION`, else "local".
@@ -23,7 +24,8 @@ public final class LocalBackend: ObjectStorage {
         paths = LocalPaths(root: LocalPaths.resolveRoot(environment: environment))
         defaultLocation = environment["OBSCTL_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
         rootKey = RootKeyProvider(paths: paths, environment: environment)
-        kms = LocalKMS(paths: paths, rootKey: rootKey)
+        state = StateManifest(paths: paths, environment: environment, rootKey: rootKey)
+        kms = LocalKMS(paths: paths, rootKey: rootKey, state: state)
         if let format = try FileIO.readAll(paths.formatFile) {
             let line = String(decoding: format, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard line == Self.formatLine else {
@@ -69,15 +71,22 @@ public final class LocalBackend: ObjectStorage {
         guard r.verify(macKey: BucketRecord.macKey(root: try rootKey.key())) else {
             throw OBSError.integrity("bucket record \(paths.bucketFile(b)) fails its MAC (edited by hand?)")
         }
+        try state.check(StateManifest.bucketEntry(b.value), generation: r.generation, file: paths.bucketFile(b))
         return r
     }
 
-    private func writeBucket(_ r: BucketRecord, to path: String) throws {
-        var sealed = r
-        sealed.seal(macKey: BucketRecord.macKey(root: try rootKey.key()))
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileIO.atomicWrite(Array(try enc.encode(sealed)), to: path, mode: 0o600)
+    /// Writes the record with a fresh generation; `then` runs after the write, before the state file records it
+    /// (creation renames the bucket into place there).
+    private func writeBucket(_ r: BucketRecord, to path: String, then: () throws -> Void = {}) throws {
+        try state.commit(StateManifest.bucketEntry(r.name), current: r.generation) { gen in
+            var sealed = r
+            sealed.generation = gen
+            sealed.seal(macKey: BucketRecord.macKey(root: try rootKey.key()))
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileIO.atomicWrite(Array(try enc.encode(sealed)), to: path, mode: 0o600)
+            try then()
+        }
     }
 
     /// The bucket's lock; NoSuchBucket when the bucket was deleted meanwhile.
@@ -105,10 +114,11 @@ public final class LocalBackend: ObjectStorage {
         let tmp = FileIO.tempPath(in: paths.bucketsDir)
         try FileIO.makeDirectories(tmp + "/objects")
         do {
-            try writeBucket(record, to: tmp + "/bucket.json")
-            if rename(tmp, paths.bucketDir(request.name)) != 0 {
-                if errno == ENOTEMPTY || errno == EEXIST { throw OBSError.bucketAlreadyExists(request.name.value) }
-                throw FileIO.ioError("create bucket", paths.bucketDir(request.name))
+            try writeBucket(record, to: tmp + "/bucket.json") {
+                if rename(tmp, paths.bucketDir(request.name)) != 0 {
+                    if errno == ENOTEMPTY || errno == EEXIST { throw OBSError.bucketAlreadyExists(request.name.value) }
+                    throw FileIO.ioError("create bucket", paths.bucketDir(request.name))
+                }
             }
         } catch { FileIO.removeTree(tmp); throw error }
         try FileIO.fsyncDirectory(paths.bucketsDir)
@@ -126,20 +136,36 @@ public final class LocalBackend: ObjectStorage {
     }
 
     public func listBuckets() async throws -> [BucketInfo] {
-        try FileIO.listDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
-            .compactMap { name in (try? BucketName(name)).flatMap { try? loadBucket($0) } }
-            .map { try $0.info() }
+        // A store made under a root key checks it even with no bucket left: a wrong or unusable key is an error.
+        if FileIO.exists(paths.rootKeyCheckFile) { _ = try rootKey.key() }
+        // Every bucket record is loaded with `try`: a wrong root key or an unreadable record fails the listing
+        // (exit 12 or 13) instead of making buckets vanish. Directories that are no bucket name are not buckets.
+        return try FileIO.listExistingDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
+            .compactMap { try? BucketName($0) }
+            .compactMap { b in
+                do { return try loadBucket(b).info() } catch let e as OBSError where e.category == .notFound {
+                    // Deleted since the directory was read: gone, not damaged.
+                    if !FileIO.exists(paths.bucketDir(b)) { return nil }
+                    throw OBSError.integrity("bucket directory \(paths.bucketDir(b)) has no bucket.json; "
+                        + "restore it from "
+                        + "a backup or move the directory out of \(paths.bucketsDir)")
+                }
+            }
     }
 
     public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo { try loadBucket(bucket).info() }
 
     public func deleteBucket(_ bucket: BucketName) async throws {
-        _ = try loadBucket(bucket)
+        let record = try loadBucket(bucket)
         try withBucketLock(bucket) {
             guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
+
             let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
             guard rename(paths.bucketDir(bucket), trash) == 0 else { throw FileIO.ioError("delete bucket", paths.bucketDir(bucket)) }
             try FileIO.fsyncDirectory(paths.bucketsDir)
+            // Recorded after the rename (a crash before it leaves a deleted bucket unmarked, never a live one
+            // marked): a copy of the deleted bucket put back later is then older than its entry.
+            try? state.markDeleted(StateManifest.bucketEntry(bucket.value), current: record.generation)
             FileIO.removeTree(trash)
         }
     }

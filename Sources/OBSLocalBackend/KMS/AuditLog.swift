@@ -1,25 +1,214 @@
 import Foundation
 import OBSCore
+import OBSCrypto
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `kms/audit.log`: one JSON object per line for every KMS operation, allowed or denied. Never holds key
-/// material: only operation, key id, action, outcome and a short detail. Each line is one `write` to an
-/// O_APPEND descriptor, so concurrent processes never interleave within a line.
+/// material: only operation, key id, action, outcome and a short detail.
+///
+/// Fail closed: a line is written before the operation takes effect (before a key record is committed, before a
+/// data key is returned), and an operation whose line cannot be written does not happen.
+///
+/// Tamper-evident: each line carries `seq` (1, 2, ...) and `mac` = HMAC(chain key, previous mac ‖ canonical
+/// fields), the chain key derived from the root key. `kms/audit.head` holds the seq and mac of the line of the last
+/// key change (create, enable, disable, deletion), written after that line is fsynced: cutting the log before it
+/// is caught, by `verify` and by the next append. Lines of data-key operations after the last key change can be
+/// cut without detection (they are not fsynced one by one, and an anchor per upload would cost two fsyncs).
+/// Lines without `seq`/`mac` (logs from before the chain) are accepted only as a prefix, reported as unverified.
 struct AuditLog {
     let path: String
+    let headPath: String
+    let chainKey: () throws -> SecretBytes
 
-    func record(operation: String, keyID: String?, action: KMSAction?, outcome: String, detail: String? = nil) {
+    static func chainKey(root: SecretBytes) -> SecretBytes {
+        HKDF.sha256(key: root, info: Array("obsctl/v1/audit-chain".utf8))
+    }
+
+    struct Link { var seq: Int; var mac: String }
+
+    /// Appends one line under an exclusive flock on the log. `durable`: fsync the line and move the head to it
+    /// (key changes); otherwise the line is written but not fsynced (data keys, listings, denials).
+    func record(operation: String, keyID: String?, action: KMSAction?, outcome: String, detail: String? = nil,
+                durable: Bool = false) throws {
         var entry: [String: String] = ["time": RFC3339.format(LocalClock.now()), "operation": operation, "outcome": outcome]
         if let keyID { entry["key_id"] = keyID }
         if let action { entry["action"] = action.rawValue }
         if let detail { entry["detail"] = detail }
-        guard var line = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) else { return }
-        line.append(0x0A)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
+        let key = try chainKey()
+        let fd = try openLog()
         defer { close(fd) }
-        line.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw FileIO.ioError("lock", path) } }
+        let size = lseek(fd, 0, SEEK_END)
+        guard size >= 0 else { throw FileIO.ioError("seek in", path) }
+        let last = try lastLink(fd, size: Int64(size))
+        try checkAgainstHead(last)
+        entry["seq"] = String((last?.seq ?? 0) + 1)
+        entry["mac"] = Self.mac(key: key, previous: last?.mac ?? "", entry: entry)
+        var line = Array(try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]))
+        line.append(0x0A)
+        do {
+            try line.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
+            if durable, fsync(fd) != 0 { throw FileIO.ioError("fsync", path) }
+        } catch {
+            _ = ftruncate(fd, off_t(size))  // no partial line: the next append must find the chain's end
+            throw OBSError.localIO("cannot write the KMS audit log \(path) "
+                + "(\((error as? OBSError)?.message ?? "\(error)")); "
+                + "the KMS operation was not performed: free space or raise the file size limit")
+        }
+        if durable, let seq = Int(entry["seq"]!), let mac = entry["mac"] {
+            try writeHead(Link(seq: seq, mac: mac), key: key)
+        }
+    }
+
+    private func openLog() throws -> Int32 {
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else {
+            if errno == ENOENT { try FileIO.makeDirectories(LocalPath.parent(path)); return try openLog() }
+            let e = errno
+            let what = e == EISDIR ? "is a directory" : e == ELOOP ? "is a symbolic link" : String(cString: strerror(e))
+            throw OBSError.configuration("KMS audit log \(path) \(what); KMS operations are refused until "
+                + "it can be written: move it away and restore a regular file")
+        }
+        var st = stat()
+        if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
+            close(fd)
+            throw OBSError.configuration("KMS audit log \(path) is not a regular file; KMS operations are "
+                + "refused until it can be written: move it away")
+        }
+        return fd
+    }
+
+    static func mac(key: SecretBytes, previous: String, entry: [String: String]) -> String {
+        var w = CanonicalWriter(label: "obsctl/v1/audit-line")
+        w.append(previous)
+        w.append(entry.filter { $0.key != "mac" })
+        return Base64.encode(HMAC.sha256(key: key, data: w.bytes))
+    }
+
+    /// The seq and mac of the log's last line; nil for an empty log or one holding only unchained lines.
+    private func lastLink(_ fd: Int32, size: Int64) throws -> Link? {
+        guard size > 0 else { return nil }
+        let want = Int(min(size, 65536))
+        var buf = [UInt8](repeating: 0, count: want)
+        let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(size) - off_t(want)) }
+        guard n == want else { throw FileIO.ioError("read", path) }
+        guard buf.last == 0x0A else { throw broken("it ends in a partial line") }
+        let body = buf.dropLast()
+        let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(body[start...])) as? [String: String] else {
+            throw broken("its last line is not a JSON object of strings")
+        }
+        guard let seqText = obj["seq"], let mac = obj["mac"] else { return nil }
+        guard let seq = Int(seqText) else { throw broken("its last line has a bad seq") }
+        return Link(seq: seq, mac: mac)
+    }
+
+    /// The log must reach the head: a last seq below it means lines were cut.
+    private func checkAgainstHead(_ last: Link?) throws {
+        guard let head = try readHead() else { return }
+        let lastSeq = last?.seq ?? 0
+        if lastSeq < head.seq || (lastSeq == head.seq && last?.mac != head.mac) {
+            throw broken("it ends at line seq \(lastSeq) but \(headPath) records seq \(head.seq) (lines "
+                + "were cut or replaced)")
+        }
+    }
+
+    private func broken(_ why: String) -> OBSError {
+        OBSError.integrity("KMS audit log \(path) is damaged: \(why); run 'obsctl kms audit verify', keep "
+            + "the log as evidence, "
+            + "then move audit.log and audit.head away to start a new log")
+    }
+
+    // MARK: Head
+
+    private func readHead() throws -> Link? {
+        guard let bytes = try FileIO.readAll(headPath) else { return nil }
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String],
+              let seqText = obj["seq"], let seq = Int(seqText), let mac = obj["mac"], let headMAC = obj["head_mac"],
+              constantTimeEquals(Array(headMAC.utf8), Array(Self.headMAC(key: try chainKey(), seq: seq,
+                  mac: mac).utf8)) else {
+            throw OBSError.integrity("KMS audit head \(headPath) is damaged (its MAC does not verify); run "
+                + "'obsctl kms audit verify'")
+        }
+        return Link(seq: seq, mac: mac)
+    }
+
+    private func writeHead(_ link: Link, key: SecretBytes) throws {
+        let obj = ["seq": String(link.seq), "mac": link.mac, "head_mac": Self.headMAC(key: key, seq: link.seq,
+            mac: link.mac)]
+        try FileIO.atomicWrite(Array(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])),
+            to: headPath)
+    }
+
+    private static func headMAC(key: SecretBytes, seq: Int, mac: String) -> String {
+        var w = CanonicalWriter(label: "obsctl/v1/audit-head")
+        w.appendU64(UInt64(seq)); w.append(mac)
+        return Base64.encode(HMAC.sha256(key: key, data: w.bytes))
+    }
+
+    // MARK: Verify
+
+    struct Verification {
+        var path: String
+        var lines: Int
+        var unverifiedPrefix: Int
+    }
+
+    /// Reads the whole log line by line (bounded memory) and checks the chain and the head.
+    func verify() throws -> Verification {
+        let key = try chainKey()
+        let head = try readHead()
+        guard let file = fopen(path, "r") else {
+            if errno == ENOENT {
+                if let head { throw broken("it is missing but \(headPath) records seq \(head.seq)") }
+                return Verification(path: path, lines: 0, unverifiedPrefix: 0)
+            }
+            throw FileIO.ioError("open", path)
+        }
+        defer { fclose(file) }
+        var lineNo = 0, legacy = 0
+        var previous: Link? = nil
+        var sawHead = head == nil
+        var linePtr: UnsafeMutablePointer<CChar>? = nil
+        var cap = 0
+        defer { free(linePtr) }
+        while true {
+            let n = getline(&linePtr, &cap, file)
+            if n < 0 { break }
+            lineNo += 1
+            let bytes = UnsafeRawBufferPointer(start: linePtr, count: n)
+            func fail(_ why: String) -> OBSError {
+                OBSError.integrity("KMS audit log \(path) line \(lineNo): \(why); the log was edited, "
+                    + "reordered or cut there")
+            }
+            guard bytes.last == 0x0A else { throw fail("partial last line (no newline)") }
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes.dropLast())) as? [String: String] else {
+                throw fail("not a JSON object of strings")
+            }
+            guard let seqText = obj["seq"], let mac = obj["mac"] else {
+                if previous == nil { legacy += 1; continue }
+                throw fail("no seq/mac after chained lines")
+            }
+            guard let seq = Int(seqText), seq == (previous?.seq ?? 0) + 1 else {
+                throw fail("seq \(seqText) where \((previous?.seq ?? 0) + 1) was expected")
+            }
+            guard constantTimeEquals(Array(mac.utf8), Array(Self.mac(key: key, previous: previous?.mac ?? "",
+                entry: obj).utf8)) else {
+                throw fail("its MAC does not verify")
+            }
+            if let head, head.seq == seq {
+                guard head.mac == mac else { throw fail("it is not the line \(headPath) records") }
+                sawHead = true
+            }
+            previous = Link(seq: seq, mac: mac)
+        }
+        if ferror(file) != 0 { throw FileIO.ioError("read", path) }
+        if !sawHead, let head {
+            throw broken("it ends at seq \(previous?.seq ?? 0) but \(headPath) records seq \(head.seq) "
+                + "(lines were cut)")
+        }
+        return Verification(path: path, lines: lineNo, unverifiedPrefix: legacy)
     }
 }

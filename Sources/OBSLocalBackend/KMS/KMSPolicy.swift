@@ -18,31 +18,77 @@ public enum KMSAction: String, CaseIterable, Sendable {
 ///
 /// `mode: "obs-doc"` requires all five documented actions for every SSE-KMS upload and download, as OBS's
 /// documentation lists them as a set; the default mode checks only the actions each step needs.
-struct KMSPolicy {
-    var allow: [String]?
-    var deny: [String]
-    var requireDocumentedSet: Bool
+///
+/// The file is read strictly: an unknown key, an unknown action or a pattern that matches no action is refused
+/// (exit 12), because a typo in a deny list would otherwise allow what it meant to deny.
+public struct KMSPolicy: Sendable {
+    public var allow: [String]?
+    public var deny: [String]
+    public var requireDocumentedSet: Bool
 
     static let allowAll = KMSPolicy(allow: nil, deny: [], requireDocumentedSet: false)
+    static let keys = ["allow", "deny", "mode"]
+    static let modes = ["per-step", "obs-doc"]
 
-    static func load(_ path: String) throws -> KMSPolicy {
-        guard let bytes = try FileIO.readAll(path) else { return .allowAll }
+    public var mode: String { requireDocumentedSet ? "obs-doc" : "per-step" }
+
+    static func load(_ path: String) throws -> KMSPolicy { try loadIfPresent(path) ?? .allowAll }
+
+    /// The policy in the file, or nil when there is none.
+    static func loadIfPresent(_ path: String) throws -> KMSPolicy? {
+        let bytes: [UInt8]?
+        do { bytes = try FileIO.readAll(path) } catch let e as OBSError {
+            throw OBSError.configuration("KMS policy \(path) cannot be read (\(e.message)); fix it or "
+                + "delete it to allow all actions")
+        }
+        guard let bytes else { return nil }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw OBSError.configuration("KMS policy \(path) is not a JSON object; fix it or delete it to allow all actions")
         }
+        for key in obj.keys.sorted() where !keys.contains(key) {
+            throw bad(path, "unknown key '\(key)'\(suggestion(key, among: keys)); the keys are allow, deny and mode")
+        }
         func list(_ name: String) throws -> [String]? {
             guard let v = obj[name] else { return nil }
-            guard let a = v as? [String] else { throw OBSError.configuration("KMS policy \(path): '\(name)' must be a list of action names") }
+            guard let a = v as? [String] else { throw bad(path, "'\(name)' must be a list of action names") }
+            for pattern in a { try validate(pattern, in: name, path: path) }
             return a
         }
-        let mode = obj["mode"] as? String
-        if let mode, mode != "obs-doc", mode != "per-step" {
-            throw OBSError.configuration("KMS policy \(path): mode must be \"per-step\" or \"obs-doc\", not \"\(mode)\"")
+        var mode = "per-step"
+        if let m = obj["mode"] {
+            guard let s = m as? String, modes.contains(s) else {
+                throw bad(path, "mode must be \"per-step\" or \"obs-doc\", not \(m as? String ?? "\(m)")")
+            }
+            mode = s
         }
         return KMSPolicy(allow: try list("allow"), deny: try list("deny") ?? [], requireDocumentedSet: mode == "obs-doc")
     }
 
-    func permits(_ action: KMSAction) -> Bool {
+    /// An exact action name, or a prefix ending in `*` that matches at least one action.
+    static func validate(_ pattern: String, in list: String, path: String) throws {
+        let names = KMSAction.allCases.map(\.rawValue)
+        if names.contains(pattern) { return }
+        if pattern.hasSuffix("*") {
+            let prefix = pattern.dropLast()
+            if !prefix.contains("*"), names.contains(where: { $0.hasPrefix(prefix) }) { return }
+        }
+        throw bad(path, "unknown action '\(pattern)' in \"\(list)\"\(suggestion(pattern, among: names)); "
+            + "the actions are \(names.joined(separator: ", ")), or a prefix of them ending in *")
+    }
+
+    private static func bad(_ path: String, _ what: String) -> OBSError {
+        OBSError.configuration("KMS policy \(path): \(what); fix it (format: 'obsctl kms policy --help') or "
+            + "delete it to allow all actions")
+    }
+
+    /// " (did you mean 'x'?)" when `word` is a valid name up to case and surrounding spaces.
+    private static func suggestion(_ word: String, among names: [String]) -> String {
+        let w = word.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let valid = names.contains(w) || (w.hasSuffix("*") && names.contains { $0.hasPrefix(w.dropLast()) })
+        return valid && w != word ? " (did you mean '\(w)'?)" : ""
+    }
+
+    public func permits(_ action: KMSAction) -> Bool {
         if deny.contains(where: { Self.matches($0, action.rawValue) }) { return false }
         guard let allow else { return true }
         return allow.contains(where: { Self.matches($0, action.rawValue) })
@@ -52,4 +98,13 @@ struct KMSPolicy {
         if pattern.hasSuffix("*") { return action.hasPrefix(pattern.dropLast()) }
         return pattern == action
     }
+}
+
+/// The policy in force and where it comes from, for `obsctl kms policy show`.
+public struct KMSPolicyInForce: Sendable {
+    /// The policy file's path, whether or not it exists.
+    public var path: String
+    /// False when no file exists and the built-in default (allow every action) applies.
+    public var fromFile: Bool
+    public var policy: KMSPolicy
 }

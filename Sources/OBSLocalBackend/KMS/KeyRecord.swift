@@ -27,11 +27,14 @@ struct KeyRecord: Codable, Equatable {
     var deletionDate: String?
     var versions: [Version]
     var primaryVersion: UInt32
+    /// Bound into the MAC and checked against the state file (see `StateManifest`); absent in older records.
+    var generation: UInt64?
     var mac: String?
 
     enum CodingKeys: String, CodingKey {
         case format, keyID = "key_id", domainID = "domain_id", region, alias, description, defaultKey = "default_key",
-             keySpec = "key_spec", state, created, deletionDate = "deletion_date", versions, primaryVersion = "primary_version", mac
+             keySpec = "key_spec", state, created, deletionDate = "deletion_date", versions,
+             primaryVersion = "primary_version", generation, mac
     }
 
     var urn: String { "\(region):\(domainID):key/\(keyID)" }
@@ -43,6 +46,7 @@ struct KeyRecord: Codable, Equatable {
         w.append(created); w.append(deletionDate); w.appendU32(primaryVersion)
         w.appendU32(UInt32(versions.count))
         for v in versions { w.appendU32(v.v); w.append(v.created); w.append(v.salt); w.append(v.nonce); w.append(v.sealed) }
+        if let generation { w.appendU64(generation) }  // absent: the bytes (and MAC) of a record from before
         return w.bytes
     }
 

@@ -17,11 +17,15 @@ public final class LocalKMS: KeyManagement {
     let paths: LocalPaths
     private let rootKey: RootKeyProvider
     private let audit: AuditLog
+    private let state: StateManifest
 
-    init(paths: LocalPaths, rootKey: RootKeyProvider) {
+    init(paths: LocalPaths, rootKey: RootKeyProvider, state: StateManifest) {
         self.paths = paths
         self.rootKey = rootKey
-        self.audit = AuditLog(path: paths.auditLog)
+        self.state = state
+        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead) {
+            AuditLog.chainKey(root: try rootKey.key())
+        }
     }
 
     // MARK: Identifiers
@@ -67,15 +71,19 @@ public final class LocalKMS: KeyManagement {
               record.verify(recordKey: try recordKey()) else {
             throw OBSError.integrity("keystore record \(keyID) is corrupted (its MAC does not verify); restore kms/keys from a backup")
         }
+        try state.check(StateManifest.keyEntry(keyID), generation: record.generation, file: paths.keyRecord(keyID))
         return record
     }
 
     private func writeRecord(_ record: KeyRecord, crashPoint: String? = nil) throws {
-        var r = record
-        r.seal(recordKey: try recordKey())
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileIO.atomicWrite(Array(try enc.encode(r)), to: paths.keyRecord(r.keyID), crashPointPrefix: crashPoint)
+        try state.commit(StateManifest.keyEntry(record.keyID), current: record.generation) { gen in
+            var r = record
+            r.generation = gen
+            r.seal(recordKey: try recordKey())
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileIO.atomicWrite(Array(try enc.encode(r)), to: paths.keyRecord(r.keyID), crashPointPrefix: crashPoint)
+        }
     }
 
     /// Loads a record, destroying its key material first if its deletion date has passed.
@@ -94,7 +102,13 @@ public final class LocalKMS: KeyManagement {
     }
 
     private func allRecords() throws -> [KeyRecord] {
-        try FileIO.listDirectory(paths.keysDir)
+        // Key records are never removed (deletion leaves a tombstone): one the state file knows but the disk lacks
+        // was removed by hand, or the keystore was replaced by an older copy.
+        for id in try state.keyIDs() where !FileIO.exists(paths.keyRecord(id)) {
+            throw OBSError.integrity("keystore record \(paths.keyRecord(id)) is missing (the store wrote it before); "
+                + "restore kms/keys from your backup")
+        }
+        return try FileIO.listExistingDirectory(paths.keysDir)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .compactMap { try loadRecord(String($0.dropLast(5))) }
             .sorted { $0.created == $1.created ? $0.keyID < $1.keyID : $0.created < $1.created }
@@ -139,13 +153,37 @@ public final class LocalKMS: KeyManagement {
         try withKeystoreLock {
             guard var r = try readRecord(keyID) else { throw OBSError.kmsNotFound(keyID) }
             do { try change(&r) } catch {
-                audit.record(operation: operation, keyID: keyID, action: action, outcome: "error", detail: (error as? OBSError)?.code)
+                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error",
+                    detail: (error as? OBSError)?.code)
                 throw error
             }
-            try writeRecord(r)
-            audit.record(operation: operation, keyID: keyID, action: action, outcome: "ok")
+            // Logged (and fsynced) before the commit: a change that cannot be logged does not happen.
+            try audit.record(operation: operation, keyID: keyID, action: action, outcome: "ok", durable: true)
+            do { try writeRecord(r) } catch {
+                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error",
+                    detail: "commit failed")
+                throw error
+            }
             return r
         }
+    }
+
+    /// A new key's line is fsynced before its record is committed, so no key exists that the log does not name.
+    private func logThenCommit(_ r: KeyRecord, operation: String, action: KMSAction, detail: String?) throws {
+        try audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "ok", detail: detail,
+            durable: true)
+        do { try writeRecord(r, crashPoint: "kms-create") } catch {
+            try? audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "error",
+                detail: "commit failed")
+            throw error
+        }
+    }
+
+    /// Checks the audit log's MAC chain and head (`obsctl kms audit verify`).
+    public func verifyAuditLog() throws -> (path: String, lines: Int, unverifiedPrefix: Int) {
+        _ = try rootKey.key()
+        let v = try audit.verify()
+        return (v.path, v.lines, v.unverifiedPrefix)
     }
 
     private func newRecord(alias: String?, description: String, defaultKey: Bool) throws -> KeyRecord {
@@ -160,6 +198,9 @@ public final class LocalKMS: KeyManagement {
     // MARK: Permissions
 
     private func require(_ actions: [KMSAction], operation: String, keyID: String?) throws {
+        // Every KMS operation needs the right root key, even on an empty keystore: a wrong or missing key fails
+        // here rather than listing nothing.
+        _ = try rootKey.key()
         // Fail closed: one record that fails its MAC means the keystore was tampered with, and no KMS operation
         // proceeds until it is restored.
         _ = try allRecords()
@@ -167,9 +208,15 @@ public final class LocalKMS: KeyManagement {
         let needed = policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
             ? KMSAction.obsDocumented : actions
         for action in needed where !policy.permits(action) {
-            audit.record(operation: operation, keyID: keyID, action: action, outcome: "denied")
+            try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "denied")
             throw OBSError.kmsPermissionDenied(action.rawValue)
         }
+    }
+
+    /// The policy in force: the file's, or the built-in default. Reading it needs no kms:* action.
+    public func policyInForce() throws -> KMSPolicyInForce {
+        let file = try KMSPolicy.loadIfPresent(paths.policyFile)
+        return KMSPolicyInForce(path: paths.policyFile, fromFile: file != nil, policy: file ?? .allowAll)
     }
 
     private func requireUsable(_ r: KeyRecord) throws {
@@ -194,23 +241,23 @@ public final class LocalKMS: KeyManagement {
                                httpStatus: 400, category: .conflict)
             }
             let r = try newRecord(alias: alias, description: description, defaultKey: false)
-            try writeRecord(r, crashPoint: "kms-create")
+            try logThenCommit(r, operation: "create-key", action: .cmkCreate, detail: nil)
             return r
         }
-        audit.record(operation: "create-key", keyID: record.keyID, action: .cmkCreate, outcome: "ok")
         return record.info()
     }
 
     public func listKeys() throws -> [KMSKeyInfo] {
         try require([.cmkList], operation: "list-keys", keyID: nil)
-        audit.record(operation: "list-keys", keyID: nil, action: .cmkList, outcome: "ok")
-        return try allRecords().map { $0.info() }
+        let keys = try allRecords().map { $0.info() }
+        try audit.record(operation: "list-keys", keyID: nil, action: .cmkList, outcome: "ok")
+        return keys
     }
 
     public func describeKey(_ ref: String) throws -> KMSKeyInfo {
         try require([.cmkGet], operation: "describe-key", keyID: ref)
         let r = try resolve(ref)
-        audit.record(operation: "describe-key", keyID: r.keyID, action: .cmkGet, outcome: "ok")
+        try audit.record(operation: "describe-key", keyID: r.keyID, action: .cmkGet, outcome: "ok")
         return r.info()
     }
 
@@ -303,13 +350,14 @@ public final class LocalKMS: KeyManagement {
             record = try createDefaultKeyOnce()
         }
         do { try requireUsable(record) } catch {
-            audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error", detail: (error as? OBSError)?.code)
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error",
+                detail: (error as? OBSError)?.code)
             throw error
         }
         guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
         let dek = Random.secret(32)
         let blob = try DataKeyBlob.seal(dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material, context: context)
-        audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
+        try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
         return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
     }
 
@@ -318,8 +366,7 @@ public final class LocalKMS: KeyManagement {
         try withKeystoreLock {
             if let r = try findAlias(Self.defaultKeyAlias) { return r }
             let r = try newRecord(alias: Self.defaultKeyAlias, description: "Default key for OBS server-side encryption", defaultKey: true)
-            try writeRecord(r, crashPoint: "kms-create")
-            audit.record(operation: "create-key", keyID: r.keyID, action: .cmkCreate, outcome: "ok", detail: "default key")
+            try logThenCommit(r, operation: "create-key", action: .cmkCreate, detail: "default key")
             return r
         }
     }
@@ -331,21 +378,23 @@ public final class LocalKMS: KeyManagement {
         try require([.dekCrypto], operation: op, keyID: blob.keyID)
         guard let record = try loadRecord(blob.keyID) else {
             // Key ids are never reused and deleted keys keep a tombstone: a blob naming no record was altered.
-            audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error", detail: "no such key record")
+            try? audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error",
+                detail: "no such key record")
             throw OBSError.integrity("the object's data key names KMS key \(blob.keyID), which this keystore never had")
         }
         do { try requireUsable(record) } catch {
-            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: (error as? OBSError)?.code)
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
+                detail: (error as? OBSError)?.code)
             throw error
         }
         guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
-        do {
-            let dek = try blob.open(material: material, context: context)
-            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
-            return dek
-        } catch {
-            audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error", detail: "unwrap failed")
+        let dek: SecretBytes
+        do { dek = try blob.open(material: material, context: context) } catch {
+            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
+                detail: "unwrap failed")
             throw OBSError.integrity("the object's data key does not unwrap under KMS key \(record.keyID) (metadata altered or moved)")
         }
+        try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
+        return dek
     }
 }

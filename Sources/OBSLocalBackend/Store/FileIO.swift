@@ -96,6 +96,17 @@ enum FileIO {
         return names
     }
 
+    /// `listDirectory` for listings whose answer matters: a directory that exists but cannot be read is an
+    /// error, not an empty listing. A missing directory is empty.
+    static func listExistingDirectory(_ path: String) throws -> [String] {
+        guard let d = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw ioError("list directory", path)
+        }
+        closedir(d)
+        return listDirectory(path)
+    }
+
     static func removeTree(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
     }

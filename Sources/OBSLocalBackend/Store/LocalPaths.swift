@@ -7,7 +7,7 @@ import OBSCrypto
 ///     FORMAT                                  "obsctl-local 1"
 ///     inflight/.tmp-<pid>-<rand>              markers of uploads in progress, for crash recovery
 ///     root-key.check                          check value of the root key this store was created with
-///     kms/keystore.lock  kms/keys/<id>.json  kms/policy.json  kms/audit.log
+///     kms/keystore.lock  kms/keys/<id>.json  kms/policy.json  kms/audit.log  kms/audit.head
 ///     buckets/<b>/bucket.json  buckets/<b>/.lock
 ///     buckets/<b>/objects/<h2>/<h>/meta.json  d-<uid>.obx | d-<uid>.bin     (h = hex SHA-256 of the key)
 ///
@@ -36,9 +36,19 @@ public struct LocalPaths: Sendable {
     var keystoreLock: String { kmsDir + "/keystore.lock" }
     var policyFile: String { kmsDir + "/policy.json" }
     var auditLog: String { kmsDir + "/audit.log" }
+    /// Seq and MAC of the audit line of the last key change (see `AuditLog`).
+    var auditHead: String { kmsDir + "/audit.head" }
     var bucketsDir: String { root + "/buckets" }
     /// One marker per upload in progress, naming the object directory it writes to (see `InflightMarker`).
     var inflightDir: String { root + "/inflight" }
+
+    /// True when the store holds anything made under a root key: its check value, a bucket or a key record.
+    /// Such a store never gets a new root key or a new check value by accident.
+    var holdsData: Bool {
+        FileIO.exists(rootKeyCheckFile)
+            || FileIO.listDirectory(bucketsDir).contains { !$0.hasPrefix(".") }
+            || FileIO.listDirectory(keysDir).contains { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+    }
 
     func keyRecord(_ keyID: String) -> String { keysDir + "/\(keyID).json" }
     func bucketDir(_ b: BucketName) -> String { bucketsDir + "/" + b.value }

@@ -114,15 +114,21 @@ struct BucketRecord: Codable, Equatable {
     var storageClass: StorageClass
     var created: String
     var encryption: Encryption?
+    /// Bound into the MAC and checked against the state file outside the store (see `StateManifest`): an older
+    /// copy put back is refused. Absent in records written before rollback detection.
+    var generation: UInt64?
     /// HMAC under a root-key-derived key: a hand edit (say, switching the default encryption off) is refused.
     var mac: String?
 
-    enum CodingKeys: String, CodingKey { case format, name, location, storageClass = "storage_class", created, encryption, mac }
+    enum CodingKeys: String, CodingKey {
+        case format, name, location, storageClass = "storage_class", created, encryption, generation, mac
+    }
 
     func canonicalBytes() -> [UInt8] {
         var w = CanonicalWriter(label: "obsctl/v1/bucket-record")
         w.appendU32(UInt32(format)); w.append(name); w.append(location); w.append(storageClass.rawValue); w.append(created)
         w.append(encryption?.algorithm); w.append(encryption?.kmsKeyID); w.append(encryption?.updated)
+        if let generation { w.appendU64(generation) }  // absent: the bytes (and MAC) of a record from before
         return w.bytes
     }
 

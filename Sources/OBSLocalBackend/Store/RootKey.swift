@@ -16,8 +16,9 @@ public enum RootKey {
         return config + "/obsctl/local-root.key"
     }
 
-    /// Loads the key, creating the key file when neither source exists.
-    static func load(environment env: [String: String]) throws -> SecretBytes {
+    /// Loads the key, creating the key file when neither source exists and the store holds nothing yet: a store
+    /// with data never gets a fresh random key by accident (its objects would be unreadable under it).
+    static func load(environment env: [String: String], storeHoldsData: () -> String?) throws -> SecretBytes {
         if let text = env[environmentVariable] {
             guard let raw = Base64.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
                 throw OBSError.configuration("\(environmentVariable) must be the base64 of exactly 32 bytes; create one with 'head -c 32 /dev/urandom | base64'")
@@ -28,20 +29,35 @@ public enum RootKey {
         let dir = LocalPath.parent(path)
         for name in FileIO.listDirectory(dir) where FileIO.isAbandonedTemp(name) { unlink(dir + "/" + name) }
         if let key = try readKeyFile(path) { return key }
+        if let root = storeHoldsData() {
+            throw OBSError.configuration("root key file \(path) missing: the store \(root) holds data "
+                + "created under a root key; "
+                + "restore the key file from your backup or set \(environmentVariable) to that key")
+        }
         try createKeyFile(path)
         guard let key = try readKeyFile(path) else { throw OBSError.configuration("root key file \(path) vanished while being created") }
         return key
     }
 
     private static func readKeyFile(_ path: String) throws -> SecretBytes? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        // O_NONBLOCK: a FIFO at the path must not hang the process; the type is checked right after.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return nil }
+            if errno == ELOOP {
+                throw OBSError.configuration("root key file \(path) is a symbolic link, which obsctl does not follow; "
+                    + "replace it with the key file itself or set \(environmentVariable)")
+            }
             throw OBSError.configuration("cannot read root key file \(path): \(String(cString: strerror(errno))); fix its permissions (chmod 600) or set \(environmentVariable)")
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw OBSError.configuration("cannot stat root key file \(path)") }
+        if let kind = fileKind(st.st_mode) {
+            throw OBSError.configuration("root key file \(path) is \(kind), not a regular file; move it "
+                + "away and restore "
+                + "the key file from your backup (or set \(environmentVariable))")
+        }
         guard st.st_uid == geteuid() else {
             throw OBSError.configuration("root key file \(path) belongs to another user (uid \(st.st_uid)); refusing to use it")
         }
@@ -56,6 +72,18 @@ public enum RootKey {
             throw OBSError.configuration("root key file \(path) does not hold the base64 of 32 bytes; restore it from your backup or set \(environmentVariable)")
         }
         return SecretBytes(copying: raw)
+    }
+
+    /// What a non-regular file is, in words; nil for a regular file.
+    static func fileKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a named pipe (FIFO)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "a special file"
+        }
     }
 
     /// Writes a fresh key to a temp file and links it into place: `link` fails if another process won the race,

@@ -16,17 +16,44 @@ final class RootKeyProvider {
 
     func key() throws -> SecretBytes {
         if let cached { return cached }
-        let key = try RootKey.load(environment: environment)
+        let key = try RootKey.load(environment: environment) { paths.holdsData ? paths.root : nil }
         let check = RootKey.checkValue(key)
         if let stored = try FileIO.readAll(paths.rootKeyCheckFile) {
             guard String(decoding: stored, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == check else {
-                throw OBSError.configuration("root key mismatch: the key from \(RootKey.environmentVariable) or \(RootKey.keyFilePath(environment: environment)) is not the one \(paths.root) was created with; restore the original key")
+                throw mismatch("is not the one \(paths.root) was created with")
             }
         } else {
+            // A store that holds records gets a check value only for a key proven against them: one run with
+            // another key must not lock the right key out.
+            if paths.holdsData, !provenAgainstRecords(key) {
+                throw mismatch("does not verify the records of \(paths.root) (and its root-key.check is missing)")
+            }
             try FileIO.makeDirectories(paths.root)
             try FileIO.atomicWrite(Array((check + "\n").utf8), to: paths.rootKeyCheckFile)
         }
         cached = key
         return key
+    }
+
+    private func mismatch(_ what: String) -> OBSError {
+        OBSError.configuration("root key mismatch: the key from \(RootKey.environmentVariable) or "
+            + "\(RootKey.keyFilePath(environment: environment)) \(what); restore the original key")
+    }
+
+    /// True when some bucket or key record's MAC verifies under `key` (one is enough: MACs cannot be forged).
+    private func provenAgainstRecords(_ key: SecretBytes) -> Bool {
+        let bucketKey = BucketRecord.macKey(root: key)
+        for name in FileIO.listDirectory(paths.bucketsDir) where !name.hasPrefix(".") {
+            if let bytes = try? FileIO.readAll(paths.bucketsDir + "/" + name + "/bucket.json"),
+               let r = try? JSONDecoder().decode(BucketRecord.self,
+                   from: Data(bytes)), r.verify(macKey: bucketKey) { return true }
+        }
+        let recordKey = KeyRecord.recordKey(root: key)
+        for name in FileIO.listDirectory(paths.keysDir) where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            if let bytes = try? FileIO.readAll(paths.keysDir + "/" + name),
+               let r = try? JSONDecoder().decode(KeyRecord.self,
+                   from: Data(bytes)), r.verify(recordKey: recordKey) { return true }
+        }
+        return false
     }
 }

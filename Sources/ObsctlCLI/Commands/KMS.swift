@@ -6,12 +6,12 @@ extension Obsctl {
     struct KMS: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kms",
-            abstract: "Manage the local KMS: master keys, their states, and deletion windows.",
+            abstract: "Manage the local KMS: master keys, their states and deletion windows; its policy and audit log.",
             discussion: Manual.discussion(examples: [
                 "obsctl kms key create --alias my-app-key --description 'app data'",
                 "obsctl kms key list",
             ]),
-            subcommands: [Key.self])
+            subcommands: [Key.self, Policy.self, Audit.self])
     }
 }
 

@@ -1,0 +1,135 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Rollback detection for the store's state records (bucket.json, kms/keys/<id>.json).
+///
+/// Each record carries a `generation` bound into its MAC. The generation each record was last written with is
+/// kept in a state file beside the root key, outside the data directory:
+/// `$XDG_CONFIG_HOME/obsctl/local-state/<id>.json` (id: a hash of the store's path), itself MACed under the root key.
+/// A record whose generation is below the recorded one is an older copy put back: exit 13 naming the file.
+///
+/// Commit order: the record is written first, then the state file. A crash between them leaves a record newer
+/// than the state file, which is accepted (generations only go up, and an older copy cannot carry a newer one
+/// without the root key). A deleted bucket's entry stays, one generation above its last record, so a restored
+/// copy of a deleted bucket is caught too. Records written before this existed carry no generation; they are
+/// accepted until first rewritten.
+final class StateManifest {
+    private let paths: LocalPaths
+    private let environment: [String: String]
+    private let rootKey: RootKeyProvider
+    private var cached: Contents?
+
+    struct Contents {
+        var generation: UInt64 = 0
+        var records: [String: UInt64] = [:]
+    }
+
+    init(paths: LocalPaths, environment: [String: String], rootKey: RootKeyProvider) {
+        self.paths = paths
+        self.environment = environment
+        self.rootKey = rootKey
+    }
+
+    /// Resolved on first use, when the store's root exists, so a symlink in its path names one state file.
+    private lazy var root: String = {
+        guard let p = realpath(paths.root, nil) else { return paths.root }
+        defer { free(p) }
+        return String(cString: p)
+    }()
+    private lazy var base: String = LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state/"
+        + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
+    var path: String { base + ".json" }
+    private var lockPath: String { base + ".lock" }
+
+    static func bucketEntry(_ b: String) -> String { "bucket/" + b }
+    static func keyEntry(_ id: String) -> String { "key/" + id }
+
+    /// Every key id the state file has seen written (kms records are never removed, only tombstoned).
+    func keyIDs() throws -> [String] {
+        try contents().records.keys.filter { $0.hasPrefix("key/") }.map { String($0.dropFirst(4)) }
+    }
+
+    /// Refuses a record older than the last one this store wrote at `file`.
+    func check(_ entry: String, generation: UInt64?, file: String) throws {
+        guard let expected = try contents().records[entry], (generation ?? 0) < expected else { return }
+        throw OBSError.integrity("\(file) is an older copy than the last one written (generation \(generation ?? 0), "
+            + "expected \(expected) or later, per \(path)): it was rolled back; put the current file back "
+                + "from your backup "
+            + "(if you restored the whole store on purpose, remove \(path))")
+    }
+
+    /// Writes a record with a fresh generation (via `write`), then records that generation.
+    /// `current`: the generation of the record being replaced, so the new one is strictly above it.
+    func commit(_ entry: String, current: UInt64?, _ write: (UInt64) throws -> Void) throws {
+        try FileIO.makeDirectories(LocalPath.parent(path))
+        try FileLock.withLock(lockPath) {
+            var c = try load()
+            let gen = max(c.generation, current ?? 0, c.records[entry] ?? 0) + 1
+            try write(gen)
+            c.generation = gen
+            c.records[entry] = gen
+            try save(c)
+        }
+    }
+
+    /// Records a deletion one generation above the record's last one.
+    func markDeleted(_ entry: String, current: UInt64?) throws {
+        try commit(entry, current: current) { _ in }
+    }
+
+    // MARK: The file
+
+    private func contents() throws -> Contents {
+        if let cached { return cached }
+        let c = try load()
+        cached = c
+        return c
+    }
+
+    private func macKey() throws -> SecretBytes {
+        HKDF.sha256(key: try rootKey.key(), info: Array("obsctl/v1/state-manifest".utf8))
+    }
+
+    private func mac(_ c: Contents) throws -> String {
+        var w = CanonicalWriter(label: "obsctl/v1/state-manifest")
+        w.append(root); w.appendU64(c.generation)
+        w.append(c.records.mapValues { String($0) })
+        return Base64.encode(HMAC.sha256(key: try macKey(), data: w.bytes))
+    }
+
+    private func load() throws -> Contents {
+        guard let bytes = try FileIO.readAll(path) else { return Contents() }
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let g = (obj["generation"] as? String).flatMap({ UInt64($0) }),
+              let recs = obj["records"] as? [String: String],
+              let storedMAC = obj["mac"] as? String else {
+            throw damaged("does not parse")
+        }
+        var c = Contents(generation: g)
+        for (k, v) in recs {
+            guard let n = UInt64(v) else { throw damaged("does not parse") }
+            c.records[k] = n
+        }
+        guard constantTimeEquals(Array(storedMAC.utf8), Array(try mac(c).utf8)) else { throw damaged("fails its MAC") }
+        return c
+    }
+
+    private func save(_ c: Contents) throws {
+        let obj: [String: Any] = ["root": root, "generation": String(c.generation),
+            "records": c.records.mapValues { String($0) },
+                                  "mac": try mac(c)]
+        let bytes = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+        try FileIO.atomicWrite(Array(bytes), to: path)
+        cached = c
+    }
+
+    private func damaged(_ why: String) -> OBSError {
+        OBSError.integrity("the store's state file \(path) \(why); restore it from your backup (removing it "
+            + "turns rollback "
+            + "detection off until each record is written again)")
+    }
+}

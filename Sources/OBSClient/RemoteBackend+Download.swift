@@ -152,7 +152,10 @@ struct DownloadChecksum {
         if let recorded = header(headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata) {
             return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload")
         }
-        if status == 200, let crc = header(UploadIntegrity.crc32cHeader), !crc.contains("-") {
+        // Only a full-object value: a composite one (of the parts' checksums) may come without its "-N" (moto).
+        let type = header("x-amz-checksum-type")
+        let fullObject = type == "FULL_OBJECT" || type == nil && !(header("etag") ?? "").contains("-")
+        if status == 200, fullObject, let crc = header(UploadIntegrity.crc32cHeader), !crc.contains("-") {
             return DownloadChecksum(kind: .crc32c, value: crc, source: "the server's CRC-32C")
         }
         guard let md5 else { return nil }

@@ -67,7 +67,7 @@ extension RemoteBackend {
             headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
             if !sourceETag.isEmpty { headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(sourceETag)\"")) }
             let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
-                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey)
+                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey, sseIntent: dst.sse?.mode)
             let response = try performBlocking(op, sink: nil, transport: transport)
             state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
         }
@@ -99,8 +99,9 @@ extension RemoteBackend {
     private func withUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)],
                             _ parts: (String) throws -> UploadedParts) throws -> HTTPResponse {
         let op = { (method: String, query: [(String, String?)], headers: [(String, String)], body: HTTPRequest.Body, md5: Bool) in
+            // Every request of an SSE-KMS upload carries its intent (the loopback rule, a repeated server error).
             Operation(method: method, bucket: request.bucket, key: request.key, query: query, headers: headers, body: body,
-                      contentMD5: md5, customerKey: request.sse.customerKey)
+                      contentMD5: md5, customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
         }
         let initiated = try serialised { try performBlocking(op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0) }
         let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
@@ -154,7 +155,8 @@ extension RemoteBackend {
     private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,
                                checksumHeaders: [(String, String)]) -> Operation {
         Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body, customerKey: request.sse.customerKey)
+                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body, customerKey: request.sse.customerKey,
+                  sseIntent: request.sse?.mode)
     }
 
     private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,

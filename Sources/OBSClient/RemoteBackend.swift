@@ -158,6 +158,23 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     // MARK: Objects
 
     public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        do { return try await putObjectOnce(request, body: body) }
+        catch let e as OBSError where request.sse == nil { throw await kmsDefaultFailure(e, bucket: request.bucket) }
+    }
+
+    /// A write without --sse into a bucket whose default is SSE-KMS, failed with a server error to every attempt:
+    /// said as the KMS problem it likely is (SeaweedFS answers InternalError), not as "try again later".
+    func kmsDefaultFailure(_ error: OBSError, bucket: BucketName) async -> OBSError {
+        guard error.httpStatus >= 500, error.httpStatus != 503, error.category == .transient,
+              let d = try? await bucketEncryption(bucket), d.mode == .kms else { return error }
+        return OBSError(code: error.code,
+                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) to every attempt to write into obs://\(bucket), " +
+                            "whose default encryption is SSE-KMS: it may not support SSE-KMS; turn the default off with " +
+                            "'obsctl bucket encryption disable obs://\(bucket)' or use an endpoint with a KMS",
+                        httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
+    }
+
+    private func putObjectOnce(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
         var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
@@ -233,6 +250,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     /// CopyObject, server side; a source larger than the multipart threshold (and always one over CopyObject's
     /// 5 GB limit) is copied as a multipart upload of UploadPart-Copy ranges.
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        do { return try await copyObjectOnce(request) }
+        catch let e as OBSError where request.destination.sse == nil { throw await kmsDefaultFailure(e, bucket: request.destination.bucket) }
+    }
+
+    private func copyObjectOnce(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         let dst = request.destination, src = request.source
         try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
         try checkTransportSecurity(src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")

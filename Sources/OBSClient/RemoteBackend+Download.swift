@@ -69,7 +69,8 @@ extension RemoteBackend {
     private func finishDownload(_ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64) throws -> ObjectInfo {
         var info = info ?? objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         info.size = size
-        guard let expected = DownloadChecksum.expected(response.status, response.headers, headerPrefix: configuration.headerPrefix,
+        guard let expected = DownloadChecksum.expected(response.status, response.headers,
+                                                       headerPrefix: configuration.headerPrefix,
                                                        md5: ETagChecksum.expectedMD5(info)) else {
             return info
         }
@@ -147,7 +148,8 @@ struct DownloadChecksum {
     let source: String
 
     /// `md5`: the MD5 the object's ETag states, where it is one.
-    static func expected(_ status: Int, _ headers: [(name: String, value: String)], headerPrefix: String, md5: String?) -> DownloadChecksum? {
+    static func expected(_ status: Int, _ headers: [(name: String, value: String)], headerPrefix: String,
+                         md5: String?) -> DownloadChecksum? {
         func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
         if let recorded = header(headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata) {
             return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload")
@@ -177,7 +179,8 @@ struct DownloadChecksum {
         let actual = running.value
         guard actual != value else { return }
         let name = kind == .crc32c ? "CRC-32C" : "MD5"
-        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its \(name) is \(actual), \(source) says \(value); nothing was kept, run the download again")
+        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its \(name) is \(actual), \(source) says " +
+                                 "\(value); nothing was kept, run the download again")
     }
 }
 
@@ -198,7 +201,8 @@ final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
         let encrypted = headers.contains { $0.name == headerPrefix + "server-side-encryption" || $0.name == headerPrefix + "server-side-encryption-customer-algorithm" }
         let etag = headers.last { $0.name == "etag" }?.value ?? ""
         let md5 = encrypted ? nil : ETagChecksum.md5(headers.last { $0.name == "etag" }?.value ?? "")
-        guard status == 200, let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5) else { return }
+        guard status == 200,
+              let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5) else { return }
         expectedCRC = expected
         running = expected.start()
     }

@@ -22,10 +22,12 @@ extension RemoteBackend {
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
     /// `partCRCs`: each part's CRC-32C, from the pass that computed the whole file's.
     func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
-                         file: RewindableFileSource, plan: MultipartPlan, partCRCs: [Int: String]) async throws -> HTTPResponse {
+                         file: RewindableFileSource, plan: MultipartPlan,
+                         partCRCs: [Int: String]) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
-                try backend.uploadFileParts(request, uploadID: uploadID, integrity: integrity, file: file, plan: plan, partCRCs: partCRCs)
+                try backend.uploadFileParts(request, uploadID: uploadID, integrity: integrity, file: file, plan: plan,
+                                            partCRCs: partCRCs)
             }
         }
     }
@@ -65,9 +67,12 @@ extension RemoteBackend {
             let (offset, length) = plan.range(ofPart: n)
             var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
             headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
-            if !sourceETag.isEmpty { headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(sourceETag)\"")) }
+            if !sourceETag.isEmpty {
+                headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(sourceETag)\""))  // ETags are unquoted
+            }
             let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
-                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey, sseIntent: dst.sse?.mode)
+                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey,
+                               sseIntent: dst.sse?.mode)
             let response = try performBlocking(op, sink: nil, transport: transport)
             state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
         }
@@ -155,8 +160,8 @@ extension RemoteBackend {
     private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,
                                checksumHeaders: [(String, String)]) -> Operation {
         Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body, customerKey: request.sse.customerKey,
-                  sseIntent: request.sse?.mode)
+                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body,
+                  customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
     }
 
     private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
@@ -164,7 +169,8 @@ extension RemoteBackend {
         let fileBox = UncheckedBox(file)
         let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) { [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
-            let prepared = try integrity.prepare(fileBox.value.range(offset: offset, length: length), knownCRC: partCRCs[n])
+            let prepared = try integrity.prepare(fileBox.value.range(offset: offset, length: length),
+                                                 knownCRC: partCRCs[n])
             let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
                                                              checksumHeaders: prepared.headers), sink: nil, transport: transport)
             guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }

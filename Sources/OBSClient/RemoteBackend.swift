@@ -57,7 +57,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             body = .bytes(OBSXMLBody.createBucketConfiguration(location: request.location, dialect: dialect))
             headers.append(("Content-Type", "application/xml"))
         }
-        _ = try await perform(Operation(method: "PUT", bucket: request.name, headers: headers, body: body, sseIntent: request.encryption?.mode))
+        _ = try await perform(Operation(method: "PUT", bucket: request.name, headers: headers, body: body,
+                                        sseIntent: request.encryption?.mode))
         if !configuration.isOBSDialect, let e = request.encryption {
             // The S3 API has no encryption header on CreateBucket: set it next, and remove the bucket if that fails.
             do { try await putBucketEncryption(request.name, e) } catch {
@@ -76,7 +77,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         for b in try OBSXMLParser.listBuckets(response.body) {
             guard let name = try? BucketName(b.name) else { continue }
             let encryption = try? await bucketEncryption(name)
-            out.append(BucketInfo(name: name, location: try await bucketLocation(name, listed: b.location), storageClass: .standard, created: b.creationDate ?? Date(timeIntervalSince1970: 0),
+            let location = try await bucketLocation(name, listed: b.location)
+            out.append(BucketInfo(name: name, location: location, storageClass: .standard, created: b.creationDate ?? Date(timeIntervalSince1970: 0),
                                   encryption: encryption ?? nil))
         }
         return out
@@ -116,10 +118,12 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             throw OBSError.bucketNotEmpty(bucket.value)
         }
         let query: [(String, String?)] = [("uploads", nil), ("max-uploads", "1")]
-        let uploads = try OBSXMLParser.listMultipartUploads(try await perform(Operation(method: "GET", bucket: bucket, query: query)).body)
+        let listing = try await perform(Operation(method: "GET", bucket: bucket, query: query))
+        let uploads = try OBSXMLParser.listMultipartUploads(listing.body)
         if !uploads.uploads.isEmpty {
             throw OBSError(code: "BucketNotEmpty",
-                           message: "bucket '\(bucket)' has multipart uploads in progress (obsctl multipart list obs://\(bucket)); " +
+                           message: "bucket '\(bucket)' has multipart uploads in progress " +
+                               "(obsctl multipart list obs://\(bucket)); " +
                                "abort them first: obsctl multipart abort obs://\(bucket)/ --all",
                            httpStatus: 409, category: .conflict, resource: bucket.value)
         }
@@ -168,7 +172,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         guard error.httpStatus >= 500, error.httpStatus != 503, error.category == .transient,
               let d = try? await bucketEncryption(bucket), d.mode == .kms else { return error }
         return OBSError(code: error.code,
-                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) to every attempt to write into obs://\(bucket), " +
+                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) to every attempt to write " +
+                            "into obs://\(bucket), " +
                             "whose default encryption is SSE-KMS: it may not support SSE-KMS; turn the default off with " +
                             "'obsctl bucket encryption disable obs://\(bucket)' or use an endpoint with a KMS",
                         httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
@@ -251,7 +256,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     /// 5 GB limit) is copied as a multipart upload of UploadPart-Copy ranges.
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         do { return try await copyObjectOnce(request) }
-        catch let e as OBSError where request.destination.sse == nil { throw await kmsDefaultFailure(e, bucket: request.destination.bucket) }
+        catch let e as OBSError where request.destination.sse == nil {
+            throw await kmsDefaultFailure(e, bucket: request.destination.bucket)
+        }
     }
 
     private func copyObjectOnce(_ request: CopyObjectRequest) async throws -> ObjectInfo {
@@ -379,7 +386,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         let why = other.isEmpty ? "\(host) does not resolve" : other == host ? "\(host) is not a loopback address"
             : "\(host) resolves to \(other), not a loopback address"
         throw OBSError(code: "InsecureTransport",
-                       message: "\(what) uses \(mode.displayName), which OBS accepts only over HTTPS, and \(why); use an https:// endpoint",
+                       message: "\(what) uses \(mode.displayName), which OBS accepts only over HTTPS, and \(why); " +
+                           "use an https:// endpoint",
                        httpStatus: 0, category: .usage)
     }
 
@@ -489,7 +497,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var request = HTTPRequest(method: op.method, scheme: configuration.scheme, host: host, port: configuration.port, path: path,
                                   query: op.query.map { (name: $0.0, value: $0.1) }, headers: [], body: op.body)
         request.headers.append((name: "Host", value: request.hostHeader))
-        if let intent = Self.sseIntent(op), intent == .kms || intent == .c { request.loopbackOnly = configuration.scheme == "http" }
+        if let intent = Self.sseIntent(op), intent == .kms || intent == .c {
+            request.loopbackOnly = configuration.scheme == "http"
+        }
         request.headers += op.headers.map { (name: $0.0, value: $0.1) }
         if op.contentMD5, case .bytes(let b) = op.body { request.headers.append((name: "Content-MD5", value: Base64.encode(Digest.md5(b)))) }
         return request
@@ -575,10 +585,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 let canRetry = attempt < configuration.retries && replayable
                 if let address = e.refusedAddress {
                     let mode = Self.sseIntent(op)?.displayName ?? "SSE"
+                    let connected = address.isEmpty ? "an address libcurl cannot report (\(e.message))"
+                        : "\(address), not a loopback address"
                     throw OBSError(code: "InsecureTransport",
-                                   message: "refused to send a request with \(mode) over plain HTTP: \(configuration.host) connected to " +
-                                       (address.isEmpty ? "an address libcurl cannot report (\(e.message))" : "\(address), not a loopback address") +
-                                       "; use an https:// endpoint", httpStatus: 0, category: .usage)
+                                   message: "refused to send a request with \(mode) over plain HTTP: \(configuration.host) " +
+                                       "connected to \(connected); use an https:// endpoint", httpStatus: 0, category: .usage)
                 }
                 if e.isTLSVerification {
                     throw OBSError(code: "TLSError", message: "TLS connection to \(configuration.host) failed: \(e.message); for a private CA pass --ca-bundle FILE",

@@ -172,7 +172,7 @@ struct RemoteFaultTests {
         defer { try? proxy.reset() }
         let f = s.peers.faultFlags
 
-        // The object went up in one PUT, so its ETag is its MD5: the only check that can see a flipped byte.
+        // obsctl recorded the object's CRC-32C at upload (its ETag, an MD5, would serve too): a flipped byte is seen.
         try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET "])
         expectRemoteError(try s.run(f, ["download", "obs://\(b)/object.bin", "down.bin"]), 13)
         #expect(try proxy.faults("corrupt-body") == 1, "the damage was not served")
@@ -181,7 +181,7 @@ struct RemoteFaultTests {
         // Stdout: bytes already went out, but the exit code says they are damaged.
         try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET "])
         let piped = try s.run(f, ["download", "obs://\(b)/object.bin", "-"])
-        #expect(piped.status == 13 && piped.stderrLines.contains { $0.hasPrefix("obsctl: error:") && $0.contains("MD5") }, "\(piped)")
+        #expect(piped.status == 13 && piped.stderrLines.contains { $0.hasPrefix("obsctl: error:") && $0.contains("CRC-32C") }, "\(piped)")
 
         // Ranged (three ranges): the first is damaged; the file is read back and hashed before the rename.
         try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET ", "after": 10])

@@ -51,6 +51,18 @@ typedef size_t (*cc_io_cb)(char *, size_t, size_t, void *);
 static inline CURLcode cc_setopt_iofunc(const cc_api *a, CURL *h, CURLoption o, cc_io_cb f)  { return a->easy_setopt(h, o, f); }
 typedef int (*cc_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode cc_setopt_xferinfo(const cc_api *a, CURL *h, CURLoption o, cc_xferinfo_cb f) { return a->easy_setopt(h, o, f); }
+// Called once the connection is made (or reused), before anything of the request is sent: the primary IP is the
+// address the request would go to. Fails with CURLE_UNKNOWN_OPTION on libcurl < 7.80 (the caller then refuses).
+typedef int (*cc_prereq_cb)(void *, char *, char *, int, int);
+static inline CURLcode cc_setopt_prereq(const cc_api *a, CURL *h, cc_prereq_cb f, void *data) {
+#if LIBCURL_VERSION_NUM >= 0x075000  /* 7.80.0 */
+    CURLcode rc = a->easy_setopt(h, CURLOPT_PREREQFUNCTION, f);
+    return rc != CURLE_OK ? rc : a->easy_setopt(h, CURLOPT_PREREQDATA, data);
+#else
+    (void)a; (void)h; (void)f; (void)data;
+    return CURLE_UNKNOWN_OPTION;
+#endif
+}
 static inline CURLcode cc_getinfo_long(const cc_api *a, CURL *h, CURLINFO i, long *v)        { return a->easy_getinfo(h, i, v); }
 static inline CURLcode cc_getinfo_off(const cc_api *a, CURL *h, CURLINFO i, curl_off_t *v)   { return a->easy_getinfo(h, i, v); }
 #endif

@@ -15,7 +15,7 @@ extension RemoteBackend {
         if let file = sink as? RandomAccessSink {
             return try await runBlocking { try $0.rangedDownload(request, into: file) }
         }
-        let verifying = MD5VerifyingSink(sink, headerPrefix: configuration.headerPrefix)
+        let verifying = DownloadVerifyingSink(sink, headerPrefix: configuration.headerPrefix)
         let response = try await perform(getOperation(request), sink: verifying)
         let info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         try verifying.verify(info)
@@ -23,8 +23,11 @@ extension RemoteBackend {
     }
 
     private func getOperation(_ request: GetObjectRequest, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) -> Operation {
-        Operation(method: "GET", bucket: request.bucket, key: request.key, headers: customerKeyHeaders(request.customerKey, prefix: ""),
-                  customerKey: request.customerKey, range: range, ifMatch: ifMatch)
+        // S3 servers that keep an object's checksum send it with a whole-object answer when asked (checksum mode).
+        let mode: [(String, String)] = configuration.isOBSDialect ? [] : [("x-amz-checksum-mode", "ENABLED")]
+        return Operation(method: "GET", bucket: request.bucket, key: request.key,
+                         headers: customerKeyHeaders(request.customerKey, prefix: "") + mode,
+                         customerKey: request.customerKey, range: range, ifMatch: ifMatch)
     }
 
     func rangedDownload(_ request: GetObjectRequest, into file: RandomAccessSink) throws -> ObjectInfo {
@@ -62,21 +65,24 @@ extension RemoteBackend {
         return try finishDownload(request, response, file: file, info: info, size: info.size)
     }
 
-    /// Checks the file against the object's MD5 where its ETag is one (`size`: the bytes written).
+    /// Checks the file (`size`: the bytes written) against the checksum the first answer's headers give, if any.
     private func finishDownload(_ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64) throws -> ObjectInfo {
         var info = info ?? objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         info.size = size
-        if let expected = ETagChecksum.expectedMD5(info) {
-            let md5 = Digest(.md5)
-            var buffer = [UInt8](repeating: 0, count: 1 << 20), offset: Int64 = 0
-            while offset < info.size {
-                let n = try buffer.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(min(Int64($0.count), info.size - offset))]), at: offset) }
-                if n == 0 { break }
-                buffer.withUnsafeBytes { md5.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                offset += Int64(n)
-            }
-            try ETagChecksum.check(Hex.encode(md5.finalize()), expected: expected, info)
+        guard let expected = DownloadChecksum.expected(response.status, response.headers,
+                                                       headerPrefix: configuration.headerPrefix,
+                                                       md5: ETagChecksum.expectedMD5(info)) else {
+            return info
         }
+        let actual = expected.start()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20), offset: Int64 = 0
+        while offset < info.size {
+            let n = try buffer.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(min(Int64($0.count), info.size - offset))]), at: offset) }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { actual.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            offset += Int64(n)
+        }
+        try expected.check(actual, info)
         return info
     }
 
@@ -113,6 +119,9 @@ extension RemoteBackend {
 /// written in one PUT. A multipart ETag ("…-N") and the ETag of an SSE-KMS or SSE-C object are not MD5s of the
 /// plaintext and are never compared.
 enum ETagChecksum {
+    /// An ETag as obsctl reports it on both backends: without the quotes of the HTTP header.
+    static func unquoted(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+
     /// An ETag without its quotes, lower-cased.
     static func bare(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased() }
 
@@ -127,19 +136,61 @@ enum ETagChecksum {
         return md5(info.etag)
     }
 
-    static func check(_ actual: String, expected: String, _ info: ObjectInfo) throws {
-        guard actual == expected else {
-            throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its MD5 is \(actual), the server's ETag says \(expected); nothing was kept, run the download again")
+}
+
+/// The checksum a download is checked against, best first: the CRC-32C of the plaintext obsctl recorded at upload
+/// (user metadata; any encryption, any part count), the server's full-object CRC-32C (checksum mode; whole-object
+/// answers only), the MD5 an unencrypted single-PUT object's ETag is.
+struct DownloadChecksum {
+    enum Kind { case crc32c, md5 }
+    let kind: Kind
+    let value: String
+    let source: String
+
+    /// `md5`: the MD5 the object's ETag states, where it is one.
+    static func expected(_ status: Int, _ headers: [(name: String, value: String)], headerPrefix: String,
+                         md5: String?) -> DownloadChecksum? {
+        func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
+        if let recorded = header(headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata) {
+            return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload")
         }
+        // Only a full-object value: a composite one (of the parts' checksums) may come without its "-N" (moto).
+        let type = header("x-amz-checksum-type")
+        let fullObject = type == "FULL_OBJECT" || type == nil && !(header("etag") ?? "").contains("-")
+        if status == 200, fullObject, let crc = header(UploadIntegrity.crc32cHeader), !crc.contains("-") {
+            return DownloadChecksum(kind: .crc32c, value: crc, source: "the server's CRC-32C")
+        }
+        guard let md5 else { return nil }
+        return DownloadChecksum(kind: .md5, value: md5, source: "the server's ETag (MD5)")
+    }
+
+    /// A running checksum of the received bytes.
+    final class Running {
+        private var crc: CRC32C?
+        private let md5: Digest?
+        init(_ kind: Kind) { crc = kind == .crc32c ? CRC32C() : nil; md5 = kind == .md5 ? Digest(.md5) : nil }
+        func update(_ bytes: UnsafeRawBufferPointer) { crc?.update(bytes); md5?.update(bytes) }
+        var value: String { crc.map(\.base64) ?? md5.map { Hex.encode($0.finalize()) } ?? "" }
+    }
+
+    func start() -> Running { Running(kind) }
+
+    func check(_ running: Running, _ info: ObjectInfo) throws {
+        let actual = running.value
+        guard actual != value else { return }
+        let name = kind == .crc32c ? "CRC-32C" : "MD5"
+        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its \(name) is \(actual), \(source) says " +
+                                 "\(value); nothing was kept, run the download again")
     }
 }
 
-/// Passes a streamed download through and hashes it, when the response's headers (seen before the first byte)
-/// say the ETag is the object's MD5.
-final class MD5VerifyingSink: ByteSink, ResponseHeadObserver {
+/// Passes a streamed download through and checksums it, when the response's headers (seen before the first byte)
+/// give a checksum to compare with.
+final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
     private let inner: ByteSink
     private let headerPrefix: String
-    private var md5: Digest?
+    private var running: DownloadChecksum.Running?
+    private var expectedCRC: DownloadChecksum?
     private var decided = false
 
     init(_ inner: ByteSink, headerPrefix: String) { self.inner = inner; self.headerPrefix = headerPrefix }
@@ -149,16 +200,20 @@ final class MD5VerifyingSink: ByteSink, ResponseHeadObserver {
         decided = true
         let encrypted = headers.contains { $0.name == headerPrefix + "server-side-encryption" || $0.name == headerPrefix + "server-side-encryption-customer-algorithm" }
         let etag = headers.last { $0.name == "etag" }?.value ?? ""
-        if status == 200, !encrypted, ETagChecksum.md5(etag) != nil { md5 = Digest(.md5) }
+        let md5 = encrypted ? nil : ETagChecksum.md5(headers.last { $0.name == "etag" }?.value ?? "")
+        guard status == 200,
+              let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5) else { return }
+        expectedCRC = expected
+        running = expected.start()
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         try inner.write(bytes)
-        md5?.update(bytes)
+        running?.update(bytes)
     }
 
     func verify(_ info: ObjectInfo) throws {
-        guard let md5, let expected = ETagChecksum.expectedMD5(info) else { return }
-        try ETagChecksum.check(Hex.encode(md5.finalize()), expected: expected, info)
+        guard let running, let expected = expectedCRC else { return }
+        try expected.check(running, info)
     }
 }

@@ -20,11 +20,14 @@ extension RemoteBackend {
     nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void)?
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
+    /// `partCRCs`: each part's CRC-32C, from the pass that computed the whole file's.
     func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
-                         file: RewindableFileSource, plan: MultipartPlan) async throws -> HTTPResponse {
+                         file: RewindableFileSource, plan: MultipartPlan,
+                         partCRCs: [Int: String]) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
-                try backend.uploadFileParts(request, uploadID: uploadID, integrity: integrity, file: file, plan: plan)
+                try backend.uploadFileParts(request, uploadID: uploadID, integrity: integrity, file: file, plan: plan,
+                                            partCRCs: partCRCs)
             }
         }
     }
@@ -42,10 +45,10 @@ extension RemoteBackend {
 
     /// A server-side copy in parts (UploadPart-Copy), `transfer.parallelism` at a time. With the COPY directive
     /// the source's content type and metadata go on Initiate, as CopyObject would keep them.
-    func multipartCopy(_ request: CopyObjectRequest, source: ObjectInfo) async throws {
+    func multipartCopy(_ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)]) async throws {
         var dst = request.destination
         if !request.replaceMetadata { dst.contentType = source.contentType; dst.userMetadata = source.userMetadata }
-        var headers = sseHeaders(dst.sse) + metadataHeaders(dst.userMetadata)
+        var headers = sseHeaders(dst.sse) + metadataHeaders(dst.userMetadata) + checksum
         headers.append(("Content-Type", dst.contentType))
         let plan = try MultipartPlan(objectSize: source.size, partSize: dst.transfer.partSize)
         let initiateHeaders = headers
@@ -64,9 +67,12 @@ extension RemoteBackend {
             let (offset, length) = plan.range(ofPart: n)
             var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
             headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
-            if !sourceETag.isEmpty { headers.append(("\(configuration.headerPrefix)copy-source-if-match", sourceETag)) }
+            if !sourceETag.isEmpty {
+                headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(sourceETag)\""))  // ETags are unquoted
+            }
             let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
-                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey)
+                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey,
+                               sseIntent: dst.sse?.mode)
             let response = try performBlocking(op, sink: nil, transport: transport)
             state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
         }
@@ -98,8 +104,9 @@ extension RemoteBackend {
     private func withUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)],
                             _ parts: (String) throws -> UploadedParts) throws -> HTTPResponse {
         let op = { (method: String, query: [(String, String?)], headers: [(String, String)], body: HTTPRequest.Body, md5: Bool) in
+            // Every request of an SSE-KMS upload carries its intent (the loopback rule, a repeated server error).
             Operation(method: method, bucket: request.bucket, key: request.key, query: query, headers: headers, body: body,
-                      contentMD5: md5, customerKey: request.sse.customerKey)
+                      contentMD5: md5, customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
         }
         let initiated = try serialised { try performBlocking(op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0) }
         let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
@@ -153,19 +160,21 @@ extension RemoteBackend {
     private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,
                                checksumHeaders: [(String, String)]) -> Operation {
         Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body, customerKey: request.sse.customerKey)
+                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body,
+                  customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
     }
 
     private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
-                                 plan: MultipartPlan) throws -> UploadedParts {
+                                 plan: MultipartPlan, partCRCs: [Int: String]) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
         let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) { [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
-            let prepared = try integrity.prepare(fileBox.value.range(offset: offset, length: length))
+            let prepared = try integrity.prepare(fileBox.value.range(offset: offset, length: length),
+                                                 knownCRC: partCRCs[n])
             let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
                                                              checksumHeaders: prepared.headers), sink: nil, transport: transport)
             guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
-            state.done(n, etag: etag, crc32c: prepared.crc32c())
+            state.done(n, etag: etag, crc32c: prepared.crc32c)
         }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
@@ -194,7 +203,7 @@ extension RemoteBackend {
             }
             guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
             etags.append((n, etag))
-            crcs[n] = checksum?.name == ChecksumTrailerBody.trailerName ? checksum?.value : nil
+            crcs[n] = checksum?.name == UploadIntegrity.crc32cHeader ? checksum?.value : nil
             total += Int64(part.count)
         }
         return UploadedParts(etags: etags, size: total, crc32c: crcs)

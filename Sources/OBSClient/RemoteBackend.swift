@@ -39,6 +39,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     // MARK: Buckets
 
     public func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo {
+        try checkTransportSecurity(mode: request.encryption?.mode, what: "bucket create obs://\(request.name)")
         var headers: [(String, String)] = []
         let p = configuration.headerPrefix
         if configuration.isOBSDialect {
@@ -56,10 +57,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             body = .bytes(OBSXMLBody.createBucketConfiguration(location: request.location, dialect: dialect))
             headers.append(("Content-Type", "application/xml"))
         }
-        _ = try await perform(Operation(method: "PUT", bucket: request.name, headers: headers, body: body))
+        _ = try await perform(Operation(method: "PUT", bucket: request.name, headers: headers, body: body,
+                                        sseIntent: request.encryption?.mode))
         if !configuration.isOBSDialect, let e = request.encryption {
             // The S3 API has no encryption header on CreateBucket: set it next, and remove the bucket if that fails.
-            do { try await setBucketEncryption(request.name, e) } catch {
+            do { try await putBucketEncryption(request.name, e) } catch {
                 try? await deleteBucket(request.name)
                 throw error
             }
@@ -75,10 +77,19 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         for b in try OBSXMLParser.listBuckets(response.body) {
             guard let name = try? BucketName(b.name) else { continue }
             let encryption = try? await bucketEncryption(name)
-            out.append(BucketInfo(name: name, location: b.location ?? "", storageClass: .standard, created: b.creationDate ?? Date(timeIntervalSince1970: 0),
+            let location = try await bucketLocation(name, listed: b.location)
+            out.append(BucketInfo(name: name, location: location, storageClass: .standard, created: b.creationDate ?? Date(timeIntervalSince1970: 0),
                                   encryption: encryption ?? nil))
         }
         return out
+    }
+
+    /// The region a bucket is in, as `bucket create` reports it: S3 gives "" (or nothing) for us-east-1.
+    private func bucketLocation(_ bucket: BucketName, listed: String?) async throws -> String {
+        if let listed, !listed.isEmpty { return listed }
+        guard let response = try? await perform(Operation(method: "GET", bucket: bucket, query: [("location", nil)])),
+              let location = try? OBSXMLParser.location(response.body) else { return configuration.region }
+        return location.isEmpty ? "us-east-1" : location
     }
 
     public func listBucketNames() async throws -> [BucketName] {
@@ -94,8 +105,28 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                           encryption: try await bucketEncryption(bucket))
     }
 
+    /// Refuses a bucket that holds an object or a multipart upload in progress before the DELETE: some servers
+    /// (SeaweedFS) delete a non-empty bucket with everything in it. The server's own check still covers an object
+    /// written between this look and the DELETE, where it has one.
     public func deleteBucket(_ bucket: BucketName) async throws {
+        try await checkEmpty(bucket)
         _ = try await perform(Operation(method: "DELETE", bucket: bucket))
+    }
+
+    func checkEmpty(_ bucket: BucketName) async throws {
+        if try await !listObjects(bucket: bucket, prefix: "", delimiter: nil, marker: nil, maxKeys: 1).objects.isEmpty {
+            throw OBSError.bucketNotEmpty(bucket.value)
+        }
+        let query: [(String, String?)] = [("uploads", nil), ("max-uploads", "1")]
+        let listing = try await perform(Operation(method: "GET", bucket: bucket, query: query))
+        let uploads = try OBSXMLParser.listMultipartUploads(listing.body)
+        if !uploads.uploads.isEmpty {
+            throw OBSError(code: "BucketNotEmpty",
+                           message: "bucket '\(bucket)' has multipart uploads in progress " +
+                               "(obsctl multipart list obs://\(bucket)); " +
+                               "abort them first: obsctl multipart abort obs://\(bucket)/ --all",
+                           httpStatus: 409, category: .conflict, resource: bucket.value)
+        }
     }
 
     public func bucketEncryption(_ bucket: BucketName) async throws -> BucketEncryption? {
@@ -117,18 +148,43 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             _ = try await perform(Operation(method: "DELETE", bucket: bucket, query: [("encryption", nil)]))
             return
         }
+        try checkTransportSecurity(mode: encryption.mode, what: "the default encryption of obs://\(bucket)")
+        try await putBucketEncryption(bucket, encryption)
+    }
+
+    private func putBucketEncryption(_ bucket: BucketName, _ encryption: BucketEncryption) async throws {
         let body = OBSXMLBody.bucketEncryption(encryption, dialect: dialect)
         _ = try await perform(Operation(method: "PUT", bucket: bucket, query: [("encryption", nil)],
-                                        headers: [("Content-Type", "application/xml")], body: .bytes(body), contentMD5: true))
+                                        headers: [("Content-Type", "application/xml")], body: .bytes(body), contentMD5: true,
+                                        sseIntent: encryption.mode))
     }
 
     // MARK: Objects
 
     public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        do { return try await putObjectOnce(request, body: body) }
+        catch let e as OBSError where request.sse == nil { throw await kmsDefaultFailure(e, bucket: request.bucket) }
+    }
+
+    /// A write without --sse into a bucket whose default is SSE-KMS, failed with a server error to every attempt:
+    /// said as the KMS problem it likely is (SeaweedFS answers InternalError), not as "try again later".
+    func kmsDefaultFailure(_ error: OBSError, bucket: BucketName) async -> OBSError {
+        guard error.httpStatus >= 500, error.httpStatus != 503, error.category == .transient,
+              let d = try? await bucketEncryption(bucket), d.mode == .kms else { return error }
+        return OBSError(code: error.code,
+                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) to every attempt to write " +
+                            "into obs://\(bucket), " +
+                            "whose default encryption is SSE-KMS: it may not support SSE-KMS; turn the default off with " +
+                            "'obsctl bucket encryption disable obs://\(bucket)' or use an endpoint with a KMS",
+                        httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
+    }
+
+    private func putObjectOnce(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
         var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
         let integrity = try UploadIntegrity(request.transfer.checksum, configuration: configuration)
+        let p = configuration.headerPrefix
         // Above 5 GB a single PUT is refused: multipart then, whatever --multipart-threshold says.
         let threshold = min(request.transfer.multipartThreshold, Self.maxSinglePut)
         let response: HTTPResponse
@@ -136,20 +192,28 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         if let file = body as? RewindableFileSource {
             length = file.length
             if file.length > threshold {
-                response = try await multipartUpload(request, initiateHeaders: headers, integrity: integrity, file: file,
-                                                     plan: try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize))
+                let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
+                let sums = try integrity.scan(file, plan: plan)
+                response = try await multipartUpload(request, initiateHeaders: headers + UploadIntegrity.metadata(sums?.whole, prefix: p),
+                                                     integrity: integrity, file: file, plan: plan, partCRCs: sums?.parts ?? [:])
             } else {
-                let prepared = try integrity.prepare(file)
-                response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers + prepared.headers,
+                let sums = try integrity.scan(file, plan: nil)
+                let prepared = try integrity.prepare(file, knownCRC: sums?.whole)
+                response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key,
+                                                       headers: headers + UploadIntegrity.metadata(sums?.whole, prefix: p) + prepared.headers,
                                                        body: prepared.body, customerKey: request.sse.customerKey))
             }
         } else {
             // A stream of unknown length (stdin): up to the threshold it is one PUT with a known length and MD5;
-            // beyond it, a multipart upload reading one part at a time.
+            // beyond it, a multipart upload reading one part at a time (its whole checksum is known too late to be
+            // recorded: each part is checked by the server, and downloads by what the server offers).
             let first = try Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
             if first.count <= threshold {
                 length = Int64(first.count)
-                if let h = integrity.header(for: first) { headers.append(h) }
+                if let h = integrity.header(for: first) {
+                    headers.append(h)
+                    headers += UploadIntegrity.metadata(CRC32C.checksum(first).base64, prefix: p)
+                }
                 response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
                                                        body: .bytes(first), customerKey: request.sse.customerKey))
             } else {
@@ -158,18 +222,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         }
         let expected = try await expectedMode(request.bucket, request.sse)
         var info = objectInfo(request.bucket, request.key, response, customerKey: request.sse.customerKey)
-        // A server that confirmed the CRC-32C trailer decoded the aws-chunked body; one that did not may have
-        // stored the framing too, which only the stored size shows.
-        let unconfirmedTrailer = integrity.trailer && response.header(ChecksumTrailerBody.trailerName) == nil
-        if response.header("etag") == nil || (info.sseMode == .unencrypted && expected != .unencrypted) || unconfirmedTrailer {
+        if response.header("etag") == nil || (info.sseMode == .unencrypted && expected != .unencrypted) {
             // CompleteMultipartUpload answers may carry no SSE headers (SeaweedFS): ask the object itself.
             let head = try await headObject(GetObjectRequest(bucket: request.bucket, key: request.key, customerKey: request.sse.customerKey))
             info.sseMode = head.sseMode; info.kmsKeyID = head.kmsKeyID; info.kmsKeyURN = head.kmsKeyURN
             info.customerKeyMD5 = head.customerKeyMD5; info.etag = head.etag
-            if integrity.trailer, let length, head.size != length {
-                try? await deleteObject(bucket: request.bucket, key: request.key)
-                throw OBSError.integrity("the endpoint stored obs://\(request.bucket)/\(request.key) as \(head.size) bytes instead of \(length): it does not decode aws-chunked uploads with a checksum trailer; the object was removed, upload again with --checksum md5")
-            }
         }
         info.size = length ?? info.size
         info.contentType = request.contentType
@@ -180,27 +237,47 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     }
 
     public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
-        try checkTransportSecurity(request.customerKey.map { .customer($0) }, what: "stat of obs://\(request.bucket)/\(request.key)")
-        let response = try await perform(Operation(method: "HEAD", bucket: request.bucket, key: request.key,
-                                                   headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
+        let response = try await headResponse(request)
         return objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+    }
+
+    func headResponse(_ request: GetObjectRequest) async throws -> HTTPResponse {
+        try checkTransportSecurity(request.customerKey.map { .customer($0) }, what: "stat of obs://\(request.bucket)/\(request.key)")
+        return try await perform(Operation(method: "HEAD", bucket: request.bucket, key: request.key,
+                                           headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
+    }
+
+    /// The whole-content CRC-32C obsctl recorded when it wrote the object, if it did.
+    func recordedChecksum(_ r: HTTPResponse) -> String? {
+        r.header(configuration.headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata)
     }
 
     /// CopyObject, server side; a source larger than the multipart threshold (and always one over CopyObject's
     /// 5 GB limit) is copied as a multipart upload of UploadPart-Copy ranges.
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        do { return try await copyObjectOnce(request) }
+        catch let e as OBSError where request.destination.sse == nil {
+            throw await kmsDefaultFailure(e, bucket: request.destination.bucket)
+        }
+    }
+
+    private func copyObjectOnce(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         let dst = request.destination, src = request.source
         try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
         try checkTransportSecurity(src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
-        let source = try await headObject(src)
+        let sourceHead = try await headResponse(src)
+        let source = objectInfo(src.bucket, src.key, sourceHead, customerKey: src.customerKey)
+        // The same plaintext: its recorded checksum goes along (COPY keeps it; REPLACE and a multipart copy must
+        // state it again).
+        let checksum = UploadIntegrity.metadata(recordedChecksum(sourceHead), prefix: configuration.headerPrefix)
         if source.size > min(dst.transfer.multipartThreshold, Self.maxSinglePut) {
-            try await multipartCopy(request, source: source)
+            try await multipartCopy(request, source: source, checksum: checksum)
         } else {
             var headers = sseHeaders(dst.sse) + copySourceHeaders(src)
             headers.append(("\(configuration.headerPrefix)metadata-directive", request.replaceMetadata ? "REPLACE" : "COPY"))
             if request.replaceMetadata {
                 headers.append(("Content-Type", dst.contentType))
-                headers += metadataHeaders(dst.userMetadata)
+                headers += metadataHeaders(dst.userMetadata) + checksum
             }
             let response = try await perform(Operation(method: "PUT", bucket: dst.bucket, key: dst.key, headers: headers,
                                                        customerKey: dst.sse.customerKey ?? src.customerKey))
@@ -247,7 +324,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         let response = try await perform(Operation(method: "GET", bucket: bucket, query: query))
         let page = try OBSXMLParser.listObjects(response.body)
         let objects = try page.objects.map { o in
-            ObjectInfo(bucket: bucket, key: try ObjectKey(o.key), size: o.size, etag: o.etag, contentType: "",
+            ObjectInfo(bucket: bucket, key: try ObjectKey(o.key), size: o.size, etag: ETagChecksum.unquoted(o.etag), contentType: "",
                        lastModified: o.lastModified ?? Date(timeIntervalSince1970: 0), userMetadata: [:], sseMode: nil, sseOrigin: nil)
         }
         return ObjectListing(objects: objects, commonPrefixes: page.commonPrefixes, nextMarker: page.isTruncated ? page.nextMarker : nil)
@@ -291,17 +368,39 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         metadata.sorted { $0.key < $1.key }.map { ("\(configuration.headerPrefix)meta-\($0.key)", $0.value) }
     }
 
-    /// OBS requires HTTPS for SSE-KMS and SSE-C. Refuse plain HTTP before anything is sent, except to a loopback
-    /// address, where only a local test server can listen.
+    /// OBS requires HTTPS for SSE-KMS and SSE-C. Over plain HTTP they may go only to a loopback address, where only
+    /// a local test server can listen: refused here, before anything is sent, unless every address the host
+    /// resolves to is loopback; and each such request is checked again on the address it actually connects to
+    /// (`HTTPRequest.loopbackOnly`), so a name that resolves elsewhere at send time gets nothing either.
     func checkTransportSecurity(_ sse: SSERequest?, what: String) throws {
-        guard configuration.scheme == "http", let mode = sse?.mode, mode == .kms || mode == .c else { return }
-        if configuration.isLoopback {
-            warn("\(mode.displayName) over plain HTTP to loopback \(configuration.host): allowed for local testing only")
+        try checkTransportSecurity(mode: sse?.mode, what: what)
+    }
+
+    func checkTransportSecurity(mode: SSEMode?, what: String) throws {
+        guard configuration.scheme == "http", let mode, mode == .kms || mode == .c else { return }
+        let host = configuration.host
+        guard let other = LoopbackAddress.firstNonLoopback(host) else {
+            warn("\(mode.displayName) over plain HTTP to loopback \(host): allowed for local testing only")
             return
         }
+        let why = other.isEmpty ? "\(host) does not resolve" : other == host ? "\(host) is not a loopback address"
+            : "\(host) resolves to \(other), not a loopback address"
         throw OBSError(code: "InsecureTransport",
-                       message: "\(what) uses \(mode.displayName), which OBS accepts only over HTTPS; use an https:// endpoint",
+                       message: "\(what) uses \(mode.displayName), which OBS accepts only over HTTPS, and \(why); " +
+                           "use an https:// endpoint",
                        httpStatus: 0, category: .usage)
+    }
+
+    /// The SSE mode a request asks for by its headers (SSE-C key headers, an SSE-KMS header), else `op.sseIntent`.
+    static func sseIntent(_ op: Operation) -> SSEMode? {
+        for (name, value) in op.headers {
+            let n = name.lowercased()
+            guard n.hasPrefix("x-amz-") || n.hasPrefix("x-obs-") else { continue }
+            if n.contains("server-side-encryption-customer-") { return .c }
+            if n.hasSuffix("server-side-encryption") && (value == "kms" || value == "aws:kms") { return .kms }
+            if n.contains("kms-key-id") { return .kms }
+        }
+        return op.sseIntent
     }
 
     /// What the server should report after a write: the requested mode, else the bucket default, else none.
@@ -325,6 +424,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         let p = configuration.headerPrefix
         var metadata: [String: String] = [:]
         for (name, value) in r.headers where name.hasPrefix(p + "meta-") { metadata[String(name.dropFirst(p.count + 5))] = value }
+        metadata[UploadIntegrity.contentChecksumMetadata] = nil  // obsctl's own record, not the user's
         let sse = r.header(p + "server-side-encryption")
         let mode: SSEMode
         if r.header(p + "server-side-encryption-customer-algorithm") != nil { mode = .c }
@@ -336,7 +436,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         // A resumed download answers 206 with Content-Range "bytes a-b/total": the object's size is the total.
         let total = r.header("content-range").flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }
         return ObjectInfo(bucket: bucket, key: key, size: total ?? Int64(r.header("content-length") ?? "") ?? 0,
-                          etag: r.header("etag") ?? "", contentType: r.header("content-type") ?? "",
+                          etag: ETagChecksum.unquoted(r.header("etag") ?? ""), contentType: r.header("content-type") ?? "",
                           lastModified: r.header("last-modified").flatMap(HTTPDate.parse) ?? Date(timeIntervalSince1970: 0),
                           userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
                           customerKeyMD5: mode == .c ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil)
@@ -363,9 +463,10 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     struct Operation: @unchecked Sendable {
         init(method: String, bucket: BucketName? = nil, key: ObjectKey? = nil, query: [(String, String?)] = [], headers: [(String, String)] = [],
              body: HTTPRequest.Body = .empty, contentMD5: Bool = false, customerKey: CustomerKey? = nil,
-             range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) {
+             range: ClosedRange<Int64>? = nil, ifMatch: String? = nil, sseIntent: SSEMode? = nil) {
             self.method = method; self.bucket = bucket; self.key = key; self.query = query; self.headers = headers; self.body = body
             self.contentMD5 = contentMD5; self.customerKey = customerKey; self.range = range; self.ifMatch = ifMatch
+            self.sseIntent = sseIntent
         }
         var method: String
         var bucket: BucketName? = nil
@@ -379,6 +480,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var range: ClosedRange<Int64>? = nil
         /// The object must still be this version (If-Match), as for the ranges of one parallel download.
         var ifMatch: String? = nil
+        /// SSE-KMS or SSE-C intent the headers do not show (a bucket's encryption in the body, a bucket to be made
+        /// encrypted): the request then obeys the plain-HTTP loopback rule too.
+        var sseIntent: SSEMode? = nil
     }
 
     func httpRequest(_ op: Operation) -> HTTPRequest {
@@ -393,6 +497,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var request = HTTPRequest(method: op.method, scheme: configuration.scheme, host: host, port: configuration.port, path: path,
                                   query: op.query.map { (name: $0.0, value: $0.1) }, headers: [], body: op.body)
         request.headers.append((name: "Host", value: request.hostHeader))
+        if let intent = Self.sseIntent(op), intent == .kms || intent == .c {
+            request.loopbackOnly = configuration.scheme == "http"
+        }
         request.headers += op.headers.map { (name: $0.0, value: $0.1) }
         if op.contentMD5, case .bytes(let b) = op.body { request.headers.append((name: "Content-MD5", value: Base64.encode(Digest.md5(b)))) }
         return request
@@ -436,6 +543,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         var skewRetried = false
         var attempt = 0
         var resumeETag: String? = nil
+        var kmsFailure = RepeatedKMSFailure()
         while true {
             var current = op
             let delivered = counting?.count ?? 0
@@ -462,6 +570,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                     try rewind(op.body)
                     continue
                 }
+                if let unsupported = kmsFailure.repeated(error, op: op) { throw unsupported }
                 // Damaged in transit (the checksum header caught it) is as transient as a 5xx: send it again.
                 if (response.status >= 500 && response.status != 501 || response.status == 429 || error.category == .integrity) && canRetry {
                     attempt += 1; backoff(attempt); try rewind(op.body); continue
@@ -474,6 +583,14 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 }
                 let replayable = isReplayable(op.body) && ((counting?.count ?? 0) == 0 || resumeETag != nil || op.ifMatch != nil)
                 let canRetry = attempt < configuration.retries && replayable
+                if let address = e.refusedAddress {
+                    let mode = Self.sseIntent(op)?.displayName ?? "SSE"
+                    let connected = address.isEmpty ? "an address libcurl cannot report (\(e.message))"
+                        : "\(address), not a loopback address"
+                    throw OBSError(code: "InsecureTransport",
+                                   message: "refused to send a request with \(mode) over plain HTTP: \(configuration.host) " +
+                                       "connected to \(connected); use an https:// endpoint", httpStatus: 0, category: .usage)
+                }
                 if e.isTLSVerification {
                     throw OBSError(code: "TLSError", message: "TLS connection to \(configuration.host) failed: \(e.message); for a private CA pass --ca-bundle FILE",
                                    httpStatus: 0, category: .configuration)
@@ -500,6 +617,24 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     private func backoff(_ attempt: Int) {
         let cap = min(10.0, 0.2 * pow(2.0, Double(attempt - 1)))
         Thread.sleep(forTimeInterval: Double.random(in: cap / 2...cap))
+    }
+}
+
+/// A server error that comes back the same for a request with SSE-KMS is not transient: the server may not support
+/// SSE-KMS at all (SeaweedFS answers InternalError). Said after the second identical answer, instead of retrying on.
+struct RepeatedKMSFailure {
+    private var last: String?
+
+    mutating func repeated(_ error: OBSError, op: RemoteBackend.Operation) -> OBSError? {
+        guard error.httpStatus >= 500, error.httpStatus != 503, RemoteBackend.sseIntent(op) == .kms else { return nil }
+        let message = error.requestID.map { error.message.replacingOccurrences(of: $0, with: "") } ?? error.message
+        let signature = "\(error.httpStatus) \(error.code) \(message)"
+        defer { last = signature }
+        guard signature == last else { return nil }
+        return OBSError(code: error.code,
+                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) twice to a request with SSE-KMS: " +
+                            "it may not support SSE-KMS; use --sse obs or no --sse, or an endpoint with a KMS",
+                        httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
     }
 }
 

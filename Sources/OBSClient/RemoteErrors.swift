@@ -28,7 +28,7 @@ enum RemoteErrors {
             return make("bucket '\(bucket)' already exists (\(serverMessage)); pick another name", .conflict)
         case "BucketNotEmpty": return make(OBSError.bucketNotEmpty(bucket).message, .conflict)
         case "InvalidBucketName": return make("invalid bucket name '\(bucket)': \(serverMessage)", .usage)
-        // BadDigest: Content-MD5 or x-amz-checksum-* mismatch; SeaweedFS says InvalidDigest for a trailer mismatch.
+        // BadDigest: Content-MD5 or x-amz-checksum-* mismatch (SeaweedFS says InvalidDigest for some).
         case "BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest":
             return make("the server received damaged bytes for obs://\(bucket)/\(key) (checksum mismatch: \(serverMessage)); nothing was stored, run the upload again", .integrity)
         default: break

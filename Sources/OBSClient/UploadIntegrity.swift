@@ -1,13 +1,20 @@
 import OBSCore
 import OBSCrypto
 
-/// The checksum header that lets the server reject damaged upload bytes: `Content-MD5`, or `x-amz-checksum-crc32c`
-/// (declared with `x-amz-checksum-algorithm` on Initiate and repeated per part in Complete for multipart uploads).
-/// Both need the bytes before they are sent, so a file range is hashed in a pass of its own and rewound.
+/// The checksums of an upload: the header that lets the server reject damaged bytes (`Content-MD5`, or
+/// `x-amz-checksum-crc32c`, declared with `x-amz-checksum-algorithm` on Initiate and repeated per part in Complete
+/// for multipart uploads), and the CRC-32C of the whole plaintext, recorded in the object's user metadata
+/// (`obsctl-crc32c`) so that every download of it can be checked end to end, whatever its encryption or part count.
+///
+/// All of them must be known before the request starts (the metadata goes on the PUT or on Initiate), so a file is
+/// read once for them before it is sent. An aws-chunked body with a trailer would save that pass, but SeaweedFS
+/// then keeps `Content-Encoding: aws-chunked` on the object (issue 9, item 28): it is not used.
 struct UploadIntegrity {
+    static let crc32cHeader = "x-amz-checksum-crc32c"
+    /// The user-metadata name of the whole object's CRC-32C (base64, as in the S3 header).
+    static let contentChecksumMetadata = "obsctl-crc32c"
+
     let kind: UploadChecksum
-    /// CRC-32C travels as an aws-chunked trailer (one pass over the bytes) where the signature allows it: SigV4.
-    let trailer: Bool
 
     /// `requested` nil: Content-MD5 for Huawei OBS (whatever the signature: OBS documents Content-MD5, accepts only
     /// UNSIGNED-PAYLOAD or signed streaming payloads under SigV4, and its CRC64 header's check is unconfirmed);
@@ -19,26 +26,63 @@ struct UploadIntegrity {
             throw OBSError.invalidArgument("--checksum crc32c is an S3 header, and OBS's own signature (--signature obs) has no such check; use --checksum md5")
         }
         self.kind = kind
-        trailer = kind == .crc32c && configuration.signature == .v4
     }
 
-    /// A file, or one part of it, ready to send: its body and the headers that go with it. `crc32c` gives the
-    /// value sent (after the request, for a trailer), which CompleteMultipartUpload lists per part.
+    /// What one pass over a file gives: the whole content's CRC-32C, and each part's (for `plan`'s parts).
+    struct FileChecksums {
+        var whole: String
+        var parts: [Int: String]
+    }
+
+    /// Reads `file` once; `plan` nil for a single PUT (one part). Nil with `--checksum off`.
+    func scan(_ file: RewindableFileSource, plan: MultipartPlan?) throws -> FileChecksums? {
+        guard kind != .off else { return nil }
+        var whole = CRC32C(), part = CRC32C(), parts: [Int: String] = [:]
+        var buffer = [UInt8](repeating: 0, count: 256 << 10)
+        var offset: Int64 = 0, number = 1
+        var partEnd = plan.map { $0.range(ofPart: 1).length } ?? file.length
+        while true {
+            let want = Int(min(Int64(buffer.count), max(partEnd - offset, 1)))
+            let n = try buffer.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { b in
+                let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
+                whole.update(chunk)
+                if plan != nil { part.update(chunk) }
+            }
+            offset += Int64(n)
+            if let plan, offset == partEnd {
+                parts[number] = part.base64
+                part = CRC32C(); number += 1
+                if number <= plan.partCount { partEnd += plan.range(ofPart: number).length }
+            }
+        }
+        try file.rewind()
+        guard offset == file.length else { throw OBSError.localIO("the upload source changed size while it was read (\(offset) of \(file.length) bytes)") }
+        if plan == nil { parts[1] = whole.base64 }
+        return FileChecksums(whole: whole.base64, parts: parts)
+    }
+
+    /// The metadata header that records the whole content's CRC-32C.
+    static func metadata(_ crc: String?, prefix: String) -> [(String, String)] {
+        crc.map { [("\(prefix)meta-\(contentChecksumMetadata)", $0)] } ?? []
+    }
+
+    /// A file, or one part of it, ready to send: its body and the checksum header that goes with it. `crc32c` is
+    /// the value CompleteMultipartUpload lists per part.
     struct PreparedBody {
         var headers: [(String, String)]
         var body: HTTPRequest.Body
-        var crc32c: () -> String?
+        var crc32c: String?
     }
 
-    func prepare(_ source: RewindableByteSource) throws -> PreparedBody {
-        if trailer {
-            let encoded = ChecksumTrailerBody(source)
-            return PreparedBody(headers: ChecksumTrailerBody.headers(decodedLength: source.length),
-                                body: .stream(encoded, length: encoded.length), crc32c: { encoded.checksum })
-        }
+    /// `knownCRC`: the part's CRC-32C from `scan` (no second pass for it).
+    func prepare(_ source: RewindableByteSource, knownCRC: String?) throws -> PreparedBody {
+        let body = HTTPRequest.Body.stream(source, length: source.length)
+        if kind == .crc32c, let knownCRC { return PreparedBody(headers: [(Self.crc32cHeader, knownCRC)], body: body, crc32c: knownCRC) }
         let header = try header(for: source)
-        let crc = header?.name == ChecksumTrailerBody.trailerName ? header?.value : nil
-        return PreparedBody(headers: header.map { [$0] } ?? [], body: .stream(source, length: source.length), crc32c: { crc })
+        let crc = header?.name == Self.crc32cHeader ? header?.value : nil
+        return PreparedBody(headers: header.map { [$0] } ?? [], body: body, crc32c: crc)
     }
 
     /// Added to InitiateMultipartUpload.
@@ -60,14 +104,14 @@ struct UploadIntegrity {
         }
         try source.rewind()
         if let md5 { return ("Content-MD5", Base64.encode(md5.finalize())) }
-        return ("x-amz-checksum-crc32c", crc.base64)
+        return (Self.crc32cHeader, crc.base64)
     }
 
     func header(for bytes: [UInt8]) -> (name: String, value: String)? {
         switch kind {
         case .off: return nil
         case .md5: return ("Content-MD5", Base64.encode(Digest.md5(bytes)))
-        case .crc32c: return ("x-amz-checksum-crc32c", CRC32C.checksum(bytes).base64)
+        case .crc32c: return (Self.crc32cHeader, CRC32C.checksum(bytes).base64)
         }
     }
 }

@@ -96,7 +96,9 @@ enum JSONShape {
         sse["kms_key_id"] = o.kmsKeyID ?? NSNull()
         sse["kms_key_urn"] = o.kmsKeyURN ?? NSNull()
         sse["customer_key_md5"] = o.customerKeyMD5 ?? NSNull()
-        return ["bucket": o.bucket.value, "key": o.key.value, "size": o.size, "etag": o.etag, "content_type": o.contentType,
+        return ["bucket": o.bucket.value, "key": o.key.value, "size": o.size, "etag": o.etag,
+                // A remote listing does not say the content type: null (unknown), as elsewhere, not "".
+                "content_type": o.contentType.isEmpty ? NSNull() : o.contentType,
                 "last_modified": time(o.lastModified), "metadata": o.userMetadata, "sse": sse]
     }
 

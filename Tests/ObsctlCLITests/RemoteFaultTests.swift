@@ -172,7 +172,7 @@ struct RemoteFaultTests {
         defer { try? proxy.reset() }
         let f = s.peers.faultFlags
 
-        // The object went up in one PUT, so its ETag is its MD5: the only check that can see a flipped byte.
+        // obsctl recorded the object's CRC-32C at upload (its ETag, an MD5, would serve too): a flipped byte is seen.
         try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET "])
         expectRemoteError(try s.run(f, ["download", "obs://\(b)/object.bin", "down.bin"]), 13)
         #expect(try proxy.faults("corrupt-body") == 1, "the damage was not served")
@@ -181,7 +181,7 @@ struct RemoteFaultTests {
         // Stdout: bytes already went out, but the exit code says they are damaged.
         try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET "])
         let piped = try s.run(f, ["download", "obs://\(b)/object.bin", "-"])
-        #expect(piped.status == 13 && piped.stderrLines.contains { $0.hasPrefix("obsctl: error:") && $0.contains("MD5") }, "\(piped)")
+        #expect(piped.status == 13 && piped.stderrLines.contains { $0.hasPrefix("obsctl: error:") && $0.contains("CRC-32C") }, "\(piped)")
 
         // Ranged (three ranges): the first is damaged; the file is read back and hashed before the rename.
         try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET ", "after": 10])
@@ -204,19 +204,20 @@ struct RemoteFaultTests {
         // Retried: the second attempt arrives whole.
         try proxy.set(["mode": "corrupt-request", "count": 1, "match": "PUT ", "after": 1000])
         let up = try s.ok(f, ["upload", "object.bin", "obs://\(b)/retried.bin", "--debug"])
-        // With SigV4 the CRC-32C is a trailer of the aws-chunked body, computed while the bytes are sent.
-        #expect(up.stderrLines.contains { $0.lowercased() == "> x-amz-trailer: x-amz-checksum-crc32c" }, "no CRC-32C trailer by default with v4: \(up)")
+        // The CRC-32C goes in a header, computed before the request (an aws-chunked trailer would leave
+        // `Content-Encoding: aws-chunked` on the object in SeaweedFS).
+        #expect(up.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-checksum-crc32c: ") }, "no CRC-32C header by default: \(up)")
+        #expect(!up.stderrLines.contains { $0.lowercased().contains("aws-chunked") }, "\(up)")
         #expect(try proxy.faults("corrupt-request") == 1, "the damage was not served")
         #expect(try s.ok(sw, ["download", "obs://\(b)/retried.bin", "-"]).stdout == data)
 
-        // Without retries: exit 13 and no object, with each checksum: the CRC-32C trailer (v4), the CRC-32C header
-        // (v2 signs no streaming payload, so the value goes in a header computed first) and Content-MD5.
+        // Without retries: exit 13 and no object, with each checksum: the CRC-32C header (v4 and v2) and Content-MD5.
         for (checksum, extra) in [("crc32c", [String]()), ("crc32c", ["--signature", "v2"]), ("md5", [])] {
             let key = "\(checksum)\(extra.isEmpty ? "" : "-v2").bin"
             try proxy.set(["mode": "corrupt-request", "count": 1, "match": "PUT ", "after": 1000])
             let r = try s.run(f + ["--retries", "0"] + extra, ["upload", "object.bin", "obs://\(b)/\(key)", "--checksum", checksum, "--debug"])
             #expect(r.status == 13 && r.stderrLines.last?.contains("damaged") == true, "\(key): \(r)")
-            let announced = checksum == "md5" ? "> content-md5: " : extra.isEmpty ? "> x-amz-trailer: " : "> x-amz-checksum-crc32c: "
+            let announced = checksum == "md5" ? "> content-md5: " : "> x-amz-checksum-crc32c: "
             #expect(r.stderrLines.contains { $0.lowercased().hasPrefix(announced) }, "\(key): expected a '\(announced)' line: \(r)")
             expectRemoteError(try s.run(sw, ["stat", "obs://\(b)/\(key)"]), 3)
         }

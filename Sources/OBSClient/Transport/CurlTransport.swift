@@ -66,6 +66,10 @@ public final class CurlTransport: HTTPTransport {
         try setup(request, ctx: ctx, headerList: &headerList)
         errorBuffer[0] = 0
         let rc = withExtendedLifetime(ctx) { api.pointee.easy_perform(handle) }
+        if let address = ctx.refusedAddress {
+            throw TransportError(code: Int(rc.rawValue), message: "connected to \(address), not a loopback address", retryable: false,
+                                 isTLSVerification: false, refusedAddress: address)
+        }
         if let e = ctx.callbackError { throw e }
         guard rc == CURLE_OK else {
             var e = ctx.stalled
@@ -99,6 +103,15 @@ public final class CurlTransport: HTTPTransport {
         _ = cc_setopt_long(api, h, CURLOPT_BUFFERSIZE, 256 * 1024)
         _ = cc_setopt_long(api, h, CURLOPT_UPLOAD_BUFFERSIZE, 256 * 1024)
         _ = cc_setopt_long(api, h, CURLOPT_FOLLOWLOCATION, 0)
+        if request.loopbackOnly {
+            // No proxy (it would forward the headers elsewhere), and the connected address checked before sending.
+            _ = cc_setopt_str(api, h, CURLOPT_NOPROXY, "*")
+            guard cc_setopt_prereq(api, h, curlPrereqCallback, opaque) == CURLE_OK else {
+                let version = api.pointee.version().map { String(cString: $0) } ?? "libcurl"
+                throw TransportError(code: 0, message: "\(version) cannot report the connected address (7.80 or later can)",
+                                     retryable: false, isTLSVerification: false, refusedAddress: "")
+            }
+        }
         if let ca = options.caBundle { _ = cc_setopt_str(api, h, CURLOPT_CAINFO, ca) }
         if options.insecure {
             _ = cc_setopt_long(api, h, CURLOPT_SSL_VERIFYPEER, 0)
@@ -166,6 +179,8 @@ final class TransferContext {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var callbackError: Error?
+    /// The non-loopback address a `loopbackOnly` request was stopped at.
+    var refusedAddress: String?
     var requirePartial = false
     var stallLimit: Double = 30
     var stalled = false
@@ -228,6 +243,17 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
 private func curlProgressCallback(_ user: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
                                   _ ultotal: curl_off_t, _ ulnow: curl_off_t) -> Int32 {
     context(user).noteProgress(Int64(dlnow) + Int64(ulnow)) ? 1 : 0
+}
+
+/// Lets a `loopbackOnly` request go only when the connection's address is a loopback one.
+private func curlPrereqCallback(_ user: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>?, _ localIP: UnsafeMutablePointer<CChar>?,
+                                _ primaryPort: Int32, _ localPort: Int32) -> Int32 {
+    let address = primaryIP.map { String(cString: $0) } ?? ""
+    guard LoopbackAddress.isLoopback(address) else {
+        context(user).refusedAddress = address
+        return Int32(CURL_PREREQFUNC_ABORT)
+    }
+    return Int32(CURL_PREREQFUNC_OK)
 }
 
 private func curlReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {

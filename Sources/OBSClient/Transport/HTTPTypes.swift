@@ -20,6 +20,9 @@ public struct HTTPRequest: @unchecked Sendable {
     public var query: [(name: String, value: String?)]
     public var headers: [(name: String, value: String)]
     public var body: Body
+    /// The request carries SSE-KMS or SSE-C intent over plain HTTP: it may leave only to a loopback address, as
+    /// the transport checks on the connected address before anything is sent.
+    public var loopbackOnly = false
 
     public init(method: String, scheme: String, host: String, port: Int?, path: String,
                 query: [(name: String, value: String?)] = [], headers: [(name: String, value: String)] = [], body: Body = .empty) {
@@ -63,6 +66,9 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
     public var isTLSVerification: Bool
     /// Headers of a response that had started when the failure came (to resume a download where it broke).
     public var partialResponseHeaders: [(name: String, value: String)] = []
+    /// Set when a `loopbackOnly` request was stopped before sending: the address connected to ("" when libcurl
+    /// cannot report it).
+    public var refusedAddress: String? = nil
     public var description: String { message }
 }
 

@@ -21,6 +21,7 @@ struct CommandContext {
         let output = Output(format: global.output, quiet: global.quiet)
         self.output = output
         environment = ProcessInfo.processInfo.environment
+        try Numbers.checkEnvironment(environment)
         progressStyle = try ProgressMode.resolve(global.progress, environment: environment).style(quiet: global.quiet, environment: environment)
         let local = try LocalBackend(environment: environment)
         keyManagement = local.kms
@@ -47,7 +48,7 @@ struct CommandContext {
             return s
         }
         let transport = TransportOptions(caBundle: g.caBundle ?? env["OBSCTL_CA_BUNDLE"] ?? profile?.values["ca_bundle"], insecure: g.insecure,
-                                         lowSpeedTimeSeconds: max(1, g.timeout),
+                                         lowSpeedTimeSeconds: g.timeout,
                                          userAgent: "obsctl/\(Obsctl.version)")
         return try RemoteConfiguration(endpoint: endpoint, region: region, signature: signature, addressing: g.addressing,
                                        credentials: try CredentialSource.resolve(environment: env, profile: profile),

@@ -38,6 +38,7 @@ public struct Obsctl: AsyncParsableCommand {
 /// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
 public enum ObsctlMain {
     public static func run() async {
+        StandardStreams.install()
         var arguments = Array(CommandLine.arguments.dropFirst())
         // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
         if arguments.first == "---completion" {
@@ -49,10 +50,10 @@ public enum ObsctlMain {
         // (BashCompletion.colonFix), no space after a prefix for zsh (ZshCompletion).
         switch Completion.requestedScript(arguments) {
         case .bash?:
-            print(Obsctl.completionScript(for: .bash) + BashCompletion.colonFix, terminator: "")
+            StandardStreams.write(.stdout, Obsctl.completionScript(for: .bash) + BashCompletion.colonFix)
             Interrupts.finish(0)
         case .zsh?:
-            print(ZshCompletion.script(Obsctl.completionScript(for: .zsh)), terminator: "")
+            StandardStreams.write(.stdout, ZshCompletion.script(Obsctl.completionScript(for: .zsh)))
             Interrupts.finish(0)
         default: break
         }
@@ -66,6 +67,9 @@ public enum ObsctlMain {
                 try command.run()
             }
             code = .success
+        } catch let error as OBSError where error.code == StandardStreams.readerGoneCode {
+            StandardStreams.commandFailedOnStdout = true  // `download ... - | head`: ends quietly, as cat does
+            code = .general
         } catch let error as OBSError {
             Output.stderr("obsctl: error: \(Output.describe(error))")
             code = ObsctlExitCode(error.category)
@@ -73,7 +77,11 @@ public enum ObsctlMain {
             code = failure.exitCode
         } catch {
             let parserCode = Obsctl.exitCode(for: error)
-            if parserCode == .success { Obsctl.exit(withError: error) }  // --help, --version
+            if parserCode == .success {  // --help, --version, completion candidates: through the one output path
+                let text = Obsctl.fullMessage(for: error)
+                if !text.isEmpty { StandardStreams.write(.stdout, text + "\n") }
+                Interrupts.finish(0)
+            }
             if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
             let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             if parserCode == .validationFailure {
@@ -85,6 +93,13 @@ public enum ObsctlMain {
             }
         }
         Interrupts.finish(code.rawValue)
+    }
+
+    /// `obsctl --version`, answered before the command tree is built (scripts call it to probe for obsctl).
+    public static func printVersion() -> Never {
+        StandardStreams.install()
+        StandardStreams.write(.stdout, Obsctl.version + "\n")
+        Interrupts.finish(0)
     }
 
     /// `obsctl <subcommands> --help` for the words the user typed before the first option.
@@ -212,6 +227,6 @@ enum Interrupts {
 
     static func finish(_ code: Int32) -> Never {
         fflush(nil)
-        exit(code)
+        exit(StandardStreams.exitStatus(code))
     }
 }

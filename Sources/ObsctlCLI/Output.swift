@@ -19,7 +19,7 @@ struct Output {
     var isNDJSON: Bool { format == .ndjson }
 
     /// A line of result data (stdout): a listing, a stat, a key's description.
-    func line(_ text: String) { Progress.clearForMessage(); FileHandle.standardOutput.write(Data((Self.printable(text) + "\n").utf8)) }
+    func line(_ text: String) { Progress.clearForMessage(); StandardStreams.write(.stdout, Self.printable(text) + "\n") }
 
     /// A line reporting what a command did ("upload: a -> obs://b/a", "created obs://b") on stdout, silenced by
     /// --quiet as `aws s3 cp --quiet` silences its own: a quiet command prints only errors and data asked for.
@@ -37,13 +37,13 @@ struct Output {
     }
 
     /// A JSON document (stdout), keys sorted so output is stable; one compact line with `--output ndjson`.
-    func json(_ value: Any) { FileHandle.standardOutput.write(Data((Self.jsonText(value, compact: isNDJSON) + "\n").utf8)) }
+    func json(_ value: Any) { StandardStreams.write(.stdout, Self.jsonText(value, compact: isNDJSON) + "\n") }
 
     /// One NDJSON record: a compact JSON object on one line (stdout, or stderr when stdout carries object data).
     func record(_ value: [String: Any], toStderr: Bool = false) {
         let text = Self.jsonText(value, compact: true) + "\n"
-        if toStderr { Progress.clearForMessage(); FileHandle.standardError.write(Data(text.utf8)) }
-        else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        if toStderr { Progress.clearForMessage(); StandardStreams.write(.stderr, text) }
+        else { StandardStreams.write(.stdout, text) }
     }
 
     static func jsonText(_ value: Any, compact: Bool = false) -> String {
@@ -66,7 +66,7 @@ struct Output {
     static func stderr(_ text: String) {
         Progress.clearForMessage()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        StandardStreams.write(.stderr, lines.joined(separator: "\n") + "\n")
     }
 
     /// An error's message followed by its OBS error code, in OBS's words (for example `KMS.DisabledException`),

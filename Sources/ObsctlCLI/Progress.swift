@@ -80,7 +80,8 @@ final class Progress: @unchecked Sendable {
         self.totalFiles = files
         self.totalBytes = totalBytes
         delay = 1_000_000_000
-        let seconds = environment["OBSCTL_PROGRESS_INTERVAL"].flatMap(Double.init).map { max(0.2, $0) } ?? 10
+        // Checked before any work (Numbers.checkEnvironment).
+        let seconds = environment["OBSCTL_PROGRESS_INTERVAL"].flatMap { try? Numbers.progressInterval($0) } ?? 10
         summaryInterval = UInt64(seconds * 1e9)
         guard style != .none else { return }
         Self.activeLock.lock(); Self.active = self; Self.activeLock.unlock()
@@ -229,10 +230,7 @@ final class Progress: @unchecked Sendable {
         drawnWidth = 0
     }
 
-    private static func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        _ = bytes.withUnsafeMutableBytes { try? FileDescriptorSink.writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0), path: "stderr") }
-    }
+    private static func write(_ s: String) { StandardStreams.write(.stderr, s) }
 
     // MARK: Formatting
 

@@ -150,7 +150,7 @@ enum Transfers {
     /// after every byte verified, so a failed download leaves no file and never a partial one.
     static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
-        if path == "-" { return try await ctx.storage.getObject(request, into: counted(FileDescriptorSink(fd: STDOUT_FILENO, path: "stdout"))) }
+        if path == "-" { return try await ctx.storage.getObject(request, into: counted(StandardOutputSink())) }
         if isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
         let dir = LocalPath.parent(path)
         if !dir.isEmpty {

@@ -37,7 +37,7 @@ extension Obsctl {
                     continue
                 }
                 objects += page.objects; prefixes += page.commonPrefixes
-            } while marker != nil
+            } while marker != nil && !StandardStreams.stdoutFailed  // nobody reads on: stop listing
             if ctx.output.isNDJSON { return }
             if ctx.output.isJSON {
                 ctx.output.json(["bucket": url.bucket.value, "prefix": url.path, "objects": objects.map(JSONShape.object), "prefixes": prefixes])

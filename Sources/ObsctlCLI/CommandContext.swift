@@ -28,7 +28,8 @@ struct CommandContext {
         if let remote = try Self.remoteConfiguration(global, environment) {
             if remote.transport.insecure { output.warn("--insecure: the TLS certificate of \(remote.host) is not verified") }
             let debug = global.debug ? DebugLog { Output.stderr($0) } : nil
-            storage = try RemoteBackend(configuration: remote, warn: { line in output.warn(line) }, debug: debug)
+            storage = try RemoteBackend(configuration: remote, warn: { line in output.warn(line) },
+                                        advise: { line in output.advise(line) }, debug: debug)
             isRemote = true
         } else {
             storage = local

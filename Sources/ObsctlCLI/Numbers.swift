@@ -8,9 +8,6 @@ import OBSLocalBackend
 /// accepts. Nothing is clamped silently. Numeric options parse with `.unconditional`, so that a negative value
 /// reaches this check instead of being taken for an option ("Missing value for '--part-size'").
 enum Numbers {
-    /// A value out of range; ArgumentParser shows it as "The value 'V' is invalid for '--OPTION <v>': DESCRIPTION".
-    struct Invalid: Error, CustomStringConvertible { let description: String }
-
     static let parallel = 1...64
     static let retries = 0...20
     static let timeoutSeconds = 1...3600
@@ -22,7 +19,7 @@ enum Numbers {
 
     static func integer(_ text: String, _ range: ClosedRange<Int>) throws -> Int {
         guard let n = Int(text), range.contains(n) else {
-            throw Invalid(description: "give a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw InvalidValue( "give a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return n
     }
@@ -33,7 +30,7 @@ enum Numbers {
         var digits = text.uppercased(), factor: Int64 = 1
         if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
         if let u = digits.last, let f = units[u] { factor = f; digits.removeLast() }
-        let invalid = Invalid(description: "give a size from \(Progress.bytes(range.lowerBound)) to \(Progress.bytes(range.upperBound)), "
+        let invalid = InvalidValue( "give a size from \(Progress.bytes(range.lowerBound)) to \(Progress.bytes(range.upperBound)), "
                                            + "such as 8M, 512K or 1073741824")
         guard digits.allSatisfy(\.isASCII), let n = Int64(digits) else { throw invalid }
         let (bytes, overflow) = n.multipliedReportingOverflow(by: factor)

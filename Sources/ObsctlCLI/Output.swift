@@ -21,6 +21,22 @@ struct Output {
     /// A line of result data (stdout): a listing, a stat, a key's description.
     func line(_ text: String) { Progress.clearForMessage(); StandardStreams.write(.stdout, Self.printable(text) + "\n") }
 
+    /// Rows of result data as aligned columns (two spaces apart); the last column is not padded.
+    func table(_ rows: [[String]]) {
+        var widths: [Int] = []
+        for row in rows {
+            for (i, cell) in row.dropLast().enumerated() {
+                if i < widths.count { widths[i] = max(widths[i], cell.count) } else { widths.append(cell.count) }
+            }
+        }
+        for row in rows {
+            let cells = row.enumerated().map { i, cell in
+                i < row.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell
+            }
+            line(cells.joined(separator: "  "))
+        }
+    }
+
     /// A line reporting what a command did ("upload: a -> obs://b/a", "created obs://b") on stdout, silenced by
     /// --quiet as `aws s3 cp --quiet` silences its own: a quiet command prints only errors and data asked for.
     func report(_ text: String) { if !quiet { line(text) } }
@@ -57,10 +73,17 @@ struct Output {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// A message for people (stderr), silenced by --quiet.
+    /// A message for people (stderr), silenced by --quiet: hints, "nothing to do", summaries.
     func note(_ text: String) { if !quiet { Self.stderr(text) } }
 
-    /// A warning (stderr), shown even with --quiet.
+    /// A warning about a consequence of what the user explicitly chose (SSE over plain HTTP to a loopback test
+    /// server), silenced by --quiet: the user already knows, and scripts asked for silence.
+    func advise(_ text: String) { if !quiet { warn(text) } }
+
+    /// A warning (stderr), shown even with --quiet: what the user may not know and must, because data or security
+    /// is not what they may believe (TLS unverified with --insecure, multipart parts left stored, kms commands
+    /// acting on the local KMS while a remote endpoint is used, the local store used where another tool's
+    /// settings point to a server).
     func warn(_ text: String) { Self.stderr("obsctl: warning: " + text) }
 
     static func stderr(_ text: String) {

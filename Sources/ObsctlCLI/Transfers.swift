@@ -281,8 +281,9 @@ enum Transfers {
         return outcome.done
     }
 
-    /// `runAll` without the summary: a single item's failure is thrown as it is (the command's own error); with
-    /// several, the failures come back in the outcome.
+    /// `runAll` without the summary: failures come back in the outcome, one item or many, so that `--output json`
+    /// and `ndjson` report them in the same shape. A single item's error line is the command's own error, without
+    /// the item's name in front.
     static func runEach<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
                               size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
                               _ body: (Item, TransferCounter) async throws -> [String: Any]) async throws -> Outcome {
@@ -301,8 +302,8 @@ enum Transfers {
             } catch {
                 progress.finish(bytes: nil)
                 let e = error as? OBSError ?? OBSError.localIO("\(error)")
-                if items.count == 1 { throw e }
-                Output.stderr("obsctl: error: \(describe(item)): \(Output.describe(e))")
+                if e.code == StandardStreams.readerGoneCode { throw e }  // stdout's reader left: nothing more to say
+                Output.stderr("obsctl: error: " + (items.count == 1 ? "" : "\(describe(item)): ") + Output.describe(e))
                 outcome.failures.append((describe(item), e))
                 if ctx.output.isNDJSON { ctx.output.record(failureRecord(describe(item), e), toStderr: dataOnStdout) }
             }
@@ -320,7 +321,8 @@ enum Transfers {
             if dataOnStdout { Output.stderr(Output.jsonText(summary)) } else { ctx.output.json(summary) }
         }
         if let first = outcome.failures.first {
-            ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed")
+            let total = outcome.done.count + succeeded + outcome.failures.count
+            if total > 1 { ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed") }
             throw failure(succeeded: outcome.done.count + succeeded, first: first.error)
         }
     }

@@ -29,7 +29,7 @@ public struct Obsctl: AsyncParsableCommand {
             "obsctl --region cn-north-4 ls obs://reports/",
         ]),
         version: version,
-        subcommands: [Bucket.self, Upload.self, Download.self, Copy.self, Move.self, Sync.self, List.self, Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
+        subcommands: [Bucket.self, Upload.self, Download.self, Cat.self, Copy.self, Move.self, Sync.self, List.self, Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
     )
 
     public init() {}
@@ -84,7 +84,11 @@ public enum ObsctlMain {
             }
             if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
             let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            if parserCode == .validationFailure {
+            if parserCode == .validationFailure, let word = unknownCommand() {
+                let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
+                Output.stderr("obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) (see 'obsctl --help')")
+                code = .usage
+            } else if parserCode == .validationFailure {
                 Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")
                 code = .usage
             } else {
@@ -100,6 +104,14 @@ public enum ObsctlMain {
         StandardStreams.install()
         StandardStreams.write(.stdout, Obsctl.version + "\n")
         Interrupts.finish(0)
+    }
+
+    /// The first word, when it names no command (global options before it set aside): `obsctl cp2 a b`.
+    private static func unknownCommand() -> String? {
+        let args = Array(CommandLine.arguments.dropFirst())
+        let moved = GlobalArguments.movedAfterSubcommand(args)
+        guard let first = (moved == args ? args : moved).first, !first.hasPrefix("-") else { return nil }
+        return first == "help" || Obsctl.configuration.subcommands.contains { $0._commandName == first } ? nil : first
     }
 
     /// `obsctl <subcommands> --help` for the words the user typed before the first option.

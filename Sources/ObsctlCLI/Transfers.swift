@@ -184,6 +184,21 @@ enum Transfers {
         }
     }
 
+    /// A "no such key" for a key that names a folder (it ends in '/', or objects lie under KEY/) becomes one that
+    /// says so and names --recursive: `download obs://b/dir/ .` is a common first try. Other errors pass unchanged.
+    /// `verb` nil: the command has no --recursive, and the hint is `obsctl ls`.
+    static func prefixHint(_ ctx: CommandContext, _ error: Error, _ bucket: BucketName, _ key: ObjectKey, verb: String?) async -> Error {
+        guard let e = error as? OBSError, e.category == .notFound, e.code != "NoSuchBucket" else { return error }
+        let folder = directoryPrefix(key.value)
+        let hasObjects = (try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil, maxKeys: 1))
+            .map { !$0.objects.isEmpty } ?? false
+        guard hasObjects || key.value.hasSuffix("/") else { return error }
+        let what = hasObjects ? "objects lie under obs://\(bucket)/\(folder)" : "\(key) ends in '/', as folders do"
+        let fix = verb.map { "pass --recursive (-r) to \($0) everything under it" } ?? "list it with 'obsctl ls obs://\(bucket)/\(folder)'"
+        return OBSError(code: e.code, message: "obs://\(bucket)/\(key) is not an object, but \(what): \(fix)",
+                        httpStatus: e.httpStatus, category: e.category)
+    }
+
     // MARK: Moving (mv): the source goes only after its copy is written and verified
 
     /// What identifies a file's content for a move: the file is removed only if this is unchanged after the upload.

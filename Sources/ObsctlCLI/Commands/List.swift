@@ -68,7 +68,10 @@ extension Obsctl {
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
-            let info = try await ctx.storage.headObject(GetObjectRequest(bucket: url.bucket, key: try url.objectKey(), customerKey: try customerKey.load()))
+            let key = try url.objectKey(), request = GetObjectRequest(bucket: url.bucket, key: key, customerKey: try customerKey.load())
+            let info: ObjectInfo
+            do { info = try await ctx.storage.headObject(request) }
+            catch { throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: nil) }
             if ctx.output.isJSON { ctx.output.json(JSONShape.object(info)); return }
             var lines = [("object", "obs://\(info.bucket)/\(info.key)"), ("size", "\(info.size)"), ("content-type", info.contentType),
                          ("etag", info.etag), ("last-modified", JSONShape.time(info.lastModified)),
@@ -96,7 +99,8 @@ extension Obsctl {
             let url = try OBSURL(object)
             guard recursive else {
                 let key = try url.objectKey()
-                try await ctx.storage.deleteObject(bucket: url.bucket, key: key)
+                do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) }
+                catch { throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete") }
                 if ctx.output.isNDJSON { ctx.output.record(Self.deletedRecord(url.bucket, key)) }
                 else if ctx.output.isJSON { ctx.output.json(["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()] as [String: Any]) }
                 else { ctx.output.report("delete: obs://\(url.bucket)/\(key)") }

@@ -52,7 +52,7 @@ struct TransferTuningOptions: ParsableArguments {
                                                         valueName: "size"),
             transform: { try Numbers.size($0, Numbers.partSize) })
     var partSize: Int64?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Parts uploaded at once, 1 to 64.", valueName: "n"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Parts uploaded at once, 1 to 64 (default 4).", valueName: "n"),
             transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
     @Option(help: ArgumentHelp("Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.", valueName: "md5|crc32c|none"))
@@ -69,7 +69,7 @@ struct DownloadTuningOptions: ParsableArguments {
             help: ArgumentHelp("Range size for parallel remote downloads, 100K to 5G (default 16M). Sizes take K, M, G suffixes.", valueName: "size"),
             transform: { try Numbers.size($0, Numbers.partSize) })
     var partSize: Int64?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64.", valueName: "n"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).", valueName: "n"),
             transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
 

@@ -300,7 +300,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     func checkTransportSecurity(_ sse: SSERequest?, what: String) throws {
         guard configuration.scheme == "http", let mode = sse?.mode, mode == .kms || mode == .c else { return }
         if configuration.isLoopback {
-            advise("\(mode.displayName) over plain HTTP to loopback \(configuration.host): allowed for local testing only")
+            advise("\(mode.displayName) over plain HTTP to loopback \(configuration.host): "
+                   + "allowed for local testing only")
             return
         }
         throw OBSError(code: "InsecureTransport",

@@ -22,8 +22,10 @@ enum BucketSSEArgument: String, ExpressibleByArgument, CaseIterable {
 
     static func parse(_ text: String) throws -> BucketSSEArgument {
         if let v = BucketSSEArgument(rawValue: text) { return v }
-        if text == "c" { throw InvalidValue("SSE-C cannot be a bucket default (OBS never stores customer keys); use kms or obs, "
-                                            + "and give an SSE-C key with each upload instead") }
+        if text == "c" {
+            throw InvalidValue("SSE-C cannot be a bucket default (OBS never stores customer keys); use kms or obs, "
+                               + "and give an SSE-C key with each upload instead")
+        }
         throw InvalidValue("use kms or obs")
     }
 }

@@ -29,7 +29,8 @@ public struct Obsctl: AsyncParsableCommand {
             "obsctl --region cn-north-4 ls obs://reports/",
         ]),
         version: version,
-        subcommands: [Bucket.self, Upload.self, Download.self, Cat.self, Copy.self, Move.self, Sync.self, List.self, Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
+        subcommands: [Bucket.self, Upload.self, Download.self, Cat.self, Copy.self, Move.self, Sync.self, List.self, Stat.self,
+                      Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
     )
 
     public init() {}
@@ -86,7 +87,8 @@ public enum ObsctlMain {
             let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             if parserCode == .validationFailure, let word = unknownCommand() {
                 let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
-                Output.stderr("obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) (see 'obsctl --help')")
+                Output.stderr("obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) "
+                              + "(see 'obsctl --help')")
                 code = .usage
             } else if parserCode == .validationFailure {
                 Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")

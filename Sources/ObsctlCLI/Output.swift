@@ -19,7 +19,10 @@ struct Output {
     var isNDJSON: Bool { format == .ndjson }
 
     /// A line of result data (stdout): a listing, a stat, a key's description.
-    func line(_ text: String) { Progress.clearForMessage(); StandardStreams.write(.stdout, Self.printable(text) + "\n") }
+    func line(_ text: String) {
+        Progress.clearForMessage()
+        StandardStreams.write(.stdout, Self.printable(text) + "\n")
+    }
 
     /// Rows of result data as aligned columns (two spaces apart); the last column is not padded.
     func table(_ rows: [[String]]) {

@@ -180,19 +180,23 @@ final class Progress: @unchecked Sendable {
     }
 
     private func drawBar(moved: Int64) {
-        let n = totalFiles > 1 ? "[\(min(totalFiles, doneFiles + failedFiles + (current == nil ? 0 : 1)))/\(totalFiles)]" : nil
+        let index = min(totalFiles, doneFiles + failedFiles + (current == nil ? 0 : 1))
+        let n = totalFiles > 1 ? "[\(index)/\(totalFiles)]" : nil
         var file: String? = nil, name = ""
         if let c = current {
             name = c.name
             let done = max(0, c.counter.value)
             file = c.size.map { Self.fraction(done, of: $0, separator: " / ") } ?? Self.bytes(done)
         }
-        let total = totalFiles > 1 ? totalBytes.map { "total " + Self.fraction(moved, of: $0, separator: " / ") } ?? "total \(Self.bytes(moved))" : nil
-        let totalShort = totalFiles > 1 ? totalBytes.map { "total \($0 > 0 ? min(100, max(0, moved) * 100 / $0) : 100)%" } : nil
+        var total: String? = nil, totalShort: String? = nil
+        if totalFiles > 1 {
+            total = totalBytes.map { "total " + Self.fraction(moved, of: $0, separator: " / ") } ?? "total \(Self.bytes(moved))"
+            totalShort = totalBytes.map { "total \($0 > 0 ? min(100, max(0, moved) * 100 / $0) : 100)%" }
+        }
         let size = totalFiles > 1 ? totalBytes : current?.size
-        let eta = eta(moved: totalFiles > 1 ? moved : max(0, current?.counter.value ?? 0), total: size).map { "ETA \($0)" }
-        let line = Self.barLine(verb: verb, count: n, name: name, file: file, total: total, totalShort: totalShort, rate: "\(Self.bytes(Int64(rate)))/s", eta: eta,
-                                width: Self.terminalWidth() - 1)
+        let eta = eta(moved: totalFiles > 1 ? moved : max(0, current?.counter.value ?? 0), total: size)
+        let line = Self.barLine(verb: verb, count: n, name: name, file: file, total: total, totalShort: totalShort,
+                                rate: "\(Self.bytes(Int64(rate)))/s", eta: eta.map { "ETA \($0)" }, width: Self.terminalWidth() - 1)
         guard line != drawnLine || drawnWidth == 0 else { return }
         drawnLine = line
         var out = "\r" + line
@@ -204,11 +208,12 @@ final class Progress: @unchecked Sendable {
     /// The bar's line within `width` columns. What matters most stays: the verb, `[n/N]`, the file's bytes and
     /// percentage, and as much of its name as fits (cut in the middle, so the start and the extension show). Dropped
     /// first when space is short: the rate, then the total's bytes, then the ETA, then the total.
-    static func barLine(verb: String, count: String?, name: String, file: String?, total: String?, totalShort: String?, rate: String,
-                        eta: String?, width: Int) -> String {
+    static func barLine(verb: String, count: String?, name: String, file: String?, total: String?, totalShort: String?,
+                        rate: String, eta: String?, width: Int) -> String {
         let head = ([verb] + (count.map { [$0] } ?? [])).joined(separator: " ")
         // The candidate sets of statistics, richest first.
-        let choices: [[String?]] = [[file, total, rate, eta], [file, total, eta], [file, totalShort, eta], [file, totalShort], [file]]
+        let choices: [[String?]] = [[file, total, rate, eta], [file, total, eta], [file, totalShort, eta], [file, totalShort],
+                                    [file]]
         let minName = min(name.count, 16)
         for choice in choices {
             let stats = choice.compactMap { $0 }.joined(separator: "  ")

@@ -187,14 +187,16 @@ enum Transfers {
     /// A "no such key" for a key that names a folder (it ends in '/', or objects lie under KEY/) becomes one that
     /// says so and names --recursive: `download obs://b/dir/ .` is a common first try. Other errors pass unchanged.
     /// `verb` nil: the command has no --recursive, and the hint is `obsctl ls`.
-    static func prefixHint(_ ctx: CommandContext, _ error: Error, _ bucket: BucketName, _ key: ObjectKey, verb: String?) async -> Error {
+    static func prefixHint(_ ctx: CommandContext, _ error: Error, _ bucket: BucketName, _ key: ObjectKey,
+                           verb: String?) async -> Error {
         guard let e = error as? OBSError, e.category == .notFound, e.code != "NoSuchBucket" else { return error }
         let folder = directoryPrefix(key.value)
-        let hasObjects = (try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil, maxKeys: 1))
-            .map { !$0.objects.isEmpty } ?? false
+        let page = try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil, maxKeys: 1)
+        let hasObjects = page.map { !$0.objects.isEmpty } ?? false
         guard hasObjects || key.value.hasSuffix("/") else { return error }
         let what = hasObjects ? "objects lie under obs://\(bucket)/\(folder)" : "\(key) ends in '/', as folders do"
-        let fix = verb.map { "pass --recursive (-r) to \($0) everything under it" } ?? "list it with 'obsctl ls obs://\(bucket)/\(folder)'"
+        let fix = verb.map { "pass --recursive (-r) to \($0) everything under it" }
+            ?? "list it with 'obsctl ls obs://\(bucket)/\(folder)'"
         return OBSError(code: e.code, message: "obs://\(bucket)/\(key) is not an object, but \(what): \(fix)",
                         httpStatus: e.httpStatus, category: e.category)
     }
@@ -337,7 +339,9 @@ enum Transfers {
         }
         if let first = outcome.failures.first {
             let total = outcome.done.count + succeeded + outcome.failures.count
-            if total > 1 { ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed") }
+            if total > 1 {
+                ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed")
+            }
             throw failure(succeeded: outcome.done.count + succeeded, first: first.error)
         }
     }

@@ -5,7 +5,8 @@ import OBSCore
 /// step past a KMS key's deletion date without waiting days. The command line refuses a value `parse` rejects.
 public enum LocalClock {
     static func now() -> Date {
-        if let text = ProcessInfo.processInfo.environment["OBSCTL_LOCAL_NOW"], !text.isEmpty, let d = parse(text) { return d }
+        let text = ProcessInfo.processInfo.environment["OBSCTL_LOCAL_NOW"] ?? ""
+        if !text.isEmpty, let d = parse(text) { return d }
         return Date()
     }
 

@@ -31,8 +31,10 @@ extension Obsctl.Bucket {
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
         @Option(help: "Region of the bucket.") var location: String?
         @Option(help: "Default storage class: standard, warm or cold.") var storageClass: StorageClassArgument = .standard
-        @Option(help: ArgumentHelp("Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).", valueName: "kms|obs"),
-                completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse) var sse: BucketSSEArgument?
+        @Option(help: ArgumentHelp("Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).",
+                                   valueName: "kms|obs"),
+                completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
+        var sse: BucketSSEArgument?
         @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
@@ -58,7 +60,8 @@ extension Obsctl.Bucket {
             if ctx.output.isNDJSON { for b in buckets { ctx.output.record(JSONShape.bucket(b).merging(["type": "bucket"]) { a, _ in a }) }; return }
             if ctx.output.isJSON { ctx.output.json(["buckets": buckets.map(JSONShape.bucket)]); return }
             ctx.output.table(buckets.map { b in
-                [JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(), TextShape.encryption(b.encryption), "obs://\(b.name)"]
+                [JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
+                 TextShape.encryption(b.encryption), "obs://\(b.name)"]
             })
         }
     }

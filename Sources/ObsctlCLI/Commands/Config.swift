@@ -44,7 +44,8 @@ extension Obsctl.Config {
         @Flag(help: "Read the value from the first line of stdin.") var fromStdin = false
         @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text (nothing), json or ndjson.") var output: OutputFormat = .text
-        @Flag(name: [.short, .long], help: "Do not print the note naming the profile and file changed.") var quiet = false
+        @Flag(name: [.short, .long], help: "Do not print the note naming the profile and file changed.")
+        var quiet = false
 
         func run() async throws {
             let sources = [value != nil, fromEnv != nil, fromStdin].filter { $0 }.count
@@ -74,7 +75,8 @@ extension Obsctl.Config {
         @Argument(help: ArgumentHelp("The key.", valueName: "key")) var key: String
         @Option(help: "The profile (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
-        @Flag(name: [.short, .long], help: "Accepted as by every command; the value asked for is printed all the same.") var quiet = false
+        @Flag(name: [.short, .long], help: "Accepted as by every command; the value asked for is printed all the same.")
+        var quiet = false
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
@@ -97,7 +99,8 @@ extension Obsctl.Config {
             discussion: Manual.discussion(examples: ["obsctl config list", "obsctl config list --profile prod --output json"]))
         @Option(help: "Only this profile.", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
-        @Flag(name: [.short, .long], help: "Accepted as by every command; the profiles asked for are printed all the same.") var quiet = false
+        @Flag(name: [.short, .long], help: "Accepted as by every command; the profiles asked for are printed all the same.")
+        var quiet = false
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
@@ -111,7 +114,9 @@ extension Obsctl.Config {
             let out = Output(format: output, quiet: quiet)
             for n in names {
                 out.line("[\(n)]")
-                for (k, v) in (file.sections[n] ?? [:]).sorted(by: { $0.key < $1.key }) { out.line("\(k) = \(Obsctl.Config.shown(k, v))") }
+                for (k, v) in (file.sections[n] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    out.line("\(k) = \(Obsctl.Config.shown(k, v))")
+                }
             }
         }
     }

@@ -104,7 +104,9 @@ struct TransferArguments: ParsableArguments {
             do {
                 sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
                 info = try await copies.copy(ctx, request)
-            } catch { throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, pair.0, verb: "copy") }
+            } catch {
+                throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, pair.0, verb: "copy")
+            }
             let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
             if let sourceETag { try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to) }
             if !ctx.output.isJSON { ctx.output.report("\(removeSources ? "move" : "copy"): \(from) -> \(to) (\(Transfers.describe(info)))") }

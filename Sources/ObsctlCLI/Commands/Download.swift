@@ -54,8 +54,10 @@ extension Obsctl {
                 if path != "-" && (path.hasSuffix("/") || Transfers.isDirectory(path)) {
                     let name = Transfers.baseName(key.value)
                     guard Transfers.safeRelativePath(key: name, prefix: "") != nil, !key.value.hasSuffix("/") else {
-                        let folder = key.value.hasSuffix("/") ? " (a folder: pass --recursive (-r) to download what is under it)" : ""
-                        throw OBSError.invalidArgument("object key '\(key)' has no usable file name\(folder); name the destination file")
+                        let folder = key.value.hasSuffix("/")
+                            ? " (a folder: pass --recursive (-r) to download what is under it)" : ""
+                        throw OBSError.invalidArgument("object key '\(key)' has no usable file name\(folder); "
+                                                       + "name the destination file")
                     }
                     target = LocalPath.join(path, name)
                 }
@@ -76,7 +78,9 @@ extension Obsctl {
                     let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
                     let info: ObjectInfo
                     do { info = try await Transfers.download(ctx, request, to: item.target, counter: counter) }
-                    catch { throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, item.key, verb: "download") }
+                    catch {
+                        throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, item.key, verb: "download")
+                    }
                     if removeSources { try await Transfers.removeObjectSource(ctx, request, etag: info.etag, movedTo: item.target) }
                     if !ctx.output.isJSON && item.target != "-" {
                         ctx.output.report("\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
@@ -96,14 +100,15 @@ extension Obsctl {
                 "obsctl cat obs://vault/db.dump --sse-c-key-file key.bin | pg_restore",
             ]))
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject) var object: String
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject)
+        var object: String
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var tuning: DownloadTuningOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            try await Download.download(ctx, source: try OBSURL(object), path: "-", recursive: false, customerKey: try customerKey.load(),
-                                        transfer: try tuning.options())
+            try await Download.download(ctx, source: try OBSURL(object), path: "-", recursive: false,
+                                        customerKey: try customerKey.load(), transfer: try tuning.options())
         }
     }
 }

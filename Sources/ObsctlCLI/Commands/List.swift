@@ -68,7 +68,8 @@ extension Obsctl {
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
-            let key = try url.objectKey(), request = GetObjectRequest(bucket: url.bucket, key: key, customerKey: try customerKey.load())
+            let key = try url.objectKey()
+            let request = GetObjectRequest(bucket: url.bucket, key: key, customerKey: try customerKey.load())
             let info: ObjectInfo
             do { info = try await ctx.storage.headObject(request) }
             catch { throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: nil) }

@@ -44,12 +44,13 @@ extension UploadChecksum: ExpressibleByArgument {}
 
 struct TransferTuningOptions: ParsableArguments {
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).",
-                               valueName: "size"),
+            help: ArgumentHelp("Upload objects larger than this in parts (default 50M, at most 5G). "
+                               + "Sizes take K, M, G suffixes (powers of 1024).", valueName: "size"),
             transform: { try Numbers.size($0, Numbers.multipartThreshold) })
     var multipartThreshold: Int64?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).",
-                                                        valueName: "size"),
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).",
+                               valueName: "size"),
             transform: { try Numbers.size($0, Numbers.partSize) })
     var partSize: Int64?
     @Option(parsing: .unconditional, help: ArgumentHelp("Parts uploaded at once, 1 to 64 (default 4).", valueName: "n"),
@@ -59,17 +60,20 @@ struct TransferTuningOptions: ParsableArguments {
     var checksum: UploadChecksum?
 
     func options() throws -> TransferOptions {
-        TransferOptions(multipartThreshold: multipartThreshold ?? 50 << 20, partSize: partSize, parallelism: parallel, checksum: checksum)
+        TransferOptions(multipartThreshold: multipartThreshold ?? 50 << 20, partSize: partSize, parallelism: parallel,
+                        checksum: checksum)
     }
 }
 
 /// How a remote download is split: objects larger than one part are fetched as parallel ranged GETs.
 struct DownloadTuningOptions: ParsableArguments {
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("Range size for parallel remote downloads, 100K to 5G (default 16M). Sizes take K, M, G suffixes.", valueName: "size"),
+            help: ArgumentHelp("Range size for parallel remote downloads, 100K to 5G (default 16M). "
+                               + "Sizes take K, M, G suffixes.", valueName: "size"),
             transform: { try Numbers.size($0, Numbers.partSize) })
     var partSize: Int64?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).", valueName: "n"),
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).", valueName: "n"),
             transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
 

@@ -38,12 +38,14 @@ struct GlobalOptions: ParsableArguments {
     var insecure = false
 
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).", valueName: "n"),
+            help: ArgumentHelp("Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).",
+                               valueName: "n"),
             transform: { try Numbers.integer($0, Numbers.retries) })
     var retries: Int = 4
 
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).",
+            help: ArgumentHelp("Abort a transfer that moves no byte for this many seconds, 1 to 3600 "
+                               + "(default 30; it is retried).",
                                valueName: "seconds"),
             transform: { try Numbers.integer($0, Numbers.timeoutSeconds) })
     var timeout: Int = 30

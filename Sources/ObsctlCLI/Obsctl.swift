@@ -29,8 +29,8 @@ public struct Obsctl: AsyncParsableCommand {
             "obsctl --region cn-north-4 ls obs://reports/",
         ]),
         version: version,
-        subcommands: [Bucket.self, Upload.self, Download.self, Cat.self, Copy.self, Move.self, Sync.self, List.self, Stat.self,
-                      Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
+        subcommands: [Bucket.self, Upload.self, Download.self, Cat.self, Copy.self, Move.self, Sync.self, List.self,
+                      Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
     )
 
     public init() {}

@@ -190,13 +190,15 @@ final class Progress: @unchecked Sendable {
         }
         var total: String? = nil, totalShort: String? = nil
         if totalFiles > 1 {
-            total = totalBytes.map { "total " + Self.fraction(moved, of: $0, separator: " / ") } ?? "total \(Self.bytes(moved))"
+            total = totalBytes.map { "total " + Self.fraction(moved, of: $0, separator: " / ") }
+                ?? "total \(Self.bytes(moved))"
             totalShort = totalBytes.map { "total \($0 > 0 ? min(100, max(0, moved) * 100 / $0) : 100)%" }
         }
         let size = totalFiles > 1 ? totalBytes : current?.size
         let eta = eta(moved: totalFiles > 1 ? moved : max(0, current?.counter.value ?? 0), total: size)
         let line = Self.barLine(verb: verb, count: n, name: name, file: file, total: total, totalShort: totalShort,
-                                rate: "\(Self.bytes(Int64(rate)))/s", eta: eta.map { "ETA \($0)" }, width: Self.terminalWidth() - 1)
+                                rate: "\(Self.bytes(Int64(rate)))/s", eta: eta.map { "ETA \($0)" },
+                                width: Self.terminalWidth() - 1)
         guard line != drawnLine || drawnWidth == 0 else { return }
         drawnLine = line
         var out = "\r" + line
@@ -212,8 +214,8 @@ final class Progress: @unchecked Sendable {
                         rate: String, eta: String?, width: Int) -> String {
         let head = ([verb] + (count.map { [$0] } ?? [])).joined(separator: " ")
         // The candidate sets of statistics, richest first.
-        let choices: [[String?]] = [[file, total, rate, eta], [file, total, eta], [file, totalShort, eta], [file, totalShort],
-                                    [file]]
+        let choices: [[String?]] = [[file, total, rate, eta], [file, total, eta], [file, totalShort, eta],
+                                    [file, totalShort], [file]]
         let minName = min(name.count, 16)
         for choice in choices {
             let stats = choice.compactMap { $0 }.joined(separator: "  ")

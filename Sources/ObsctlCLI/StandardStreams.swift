@@ -86,7 +86,8 @@ final class StandardOutputSink: ByteSink {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !StandardStreams.write(.stdout, bytes) else { return }
         if StandardStreams.readerGone {
-            throw OBSError(code: StandardStreams.readerGoneCode, message: "stdout was closed by its reader", httpStatus: 0,
+            throw OBSError(code: StandardStreams.readerGoneCode, message: "stdout was closed by its reader",
+                           httpStatus: 0,
                            category: .general)
         }
         throw OBSError.localIO("cannot write to stdout: \(StandardStreams.stdoutFailure)")

@@ -191,7 +191,8 @@ enum Transfers {
                            verb: String?) async -> Error {
         guard let e = error as? OBSError, e.category == .notFound, e.code != "NoSuchBucket" else { return error }
         let folder = directoryPrefix(key.value)
-        let page = try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil, maxKeys: 1)
+        let page = try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil,
+                                                      maxKeys: 1)
         let hasObjects = page.map { !$0.objects.isEmpty } ?? false
         guard hasObjects || key.value.hasSuffix("/") else { return error }
         let what = hasObjects ? "objects lie under obs://\(bucket)/\(folder)" : "\(key) ends in '/', as folders do"

@@ -99,7 +99,8 @@ extension Obsctl.Config {
             discussion: Manual.discussion(examples: ["obsctl config list", "obsctl config list --profile prod --output json"]))
         @Option(help: "Only this profile.", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
-        @Flag(name: [.short, .long], help: "Accepted as by every command; the profiles asked for are printed all the same.")
+        @Flag(name: [.short, .long],
+              help: "Accepted as by every command; the profiles asked for are printed all the same.")
         var quiet = false
 
         func run() async throws {

@@ -79,7 +79,8 @@ extension Obsctl {
                     let info: ObjectInfo
                     do { info = try await Transfers.download(ctx, request, to: item.target, counter: counter) }
                     catch {
-                        throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, item.key, verb: "download")
+                        if recursive { throw error }
+                        throw await Transfers.prefixHint(ctx, error, src.bucket, item.key, verb: "download")
                     }
                     if removeSources { try await Transfers.removeObjectSource(ctx, request, etag: info.etag, movedTo: item.target) }
                     if !ctx.output.isJSON && item.target != "-" {

@@ -64,7 +64,8 @@ extension Obsctl.Multipart {
         @Flag(help: "Abort every upload in progress under the location: the bucket, a folder (obs://b/dir takes dir/..., not dirt.tar) or one key.")
         var all = false
         @Option(parsing: .unconditional,
-                help: ArgumentHelp("With --all: only uploads begun longer ago than this (seconds, or a number with s, m, h or d).",
+                help: ArgumentHelp("With --all: only uploads begun longer ago than this "
+                                   + "(seconds, or a number with s, m, h or d).",
                                    valueName: "duration")) var olderThan: String?
         @OptionGroup var global: GlobalOptions
 

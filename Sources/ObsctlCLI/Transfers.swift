@@ -347,6 +347,17 @@ enum Transfers {
         }
     }
 
+    /// A single-item command (rm KEY, multipart abort --upload-id) that failed: with --output json the same
+    /// `{"<done>": [], "failures": [...]}` document as its several-item form, with ndjson a failure record; then the
+    /// error line and the failure's exit code. In text the error is returned for the caller to throw as it is.
+    static func singleFailure(_ ctx: CommandContext, _ item: String, _ error: Error, doneKey: String) -> Error {
+        guard ctx.output.isJSON, let e = error as? OBSError else { return error }
+        Output.stderr("obsctl: error: \(Output.describe(e))")
+        if ctx.output.isNDJSON { ctx.output.record(failureRecord(item, e)) }
+        else { ctx.output.json([doneKey: [Any](), "failures": failureEntries([(item, e)])] as [String: Any]) }
+        return CommandFailure(exitCode: ObsctlExitCode(e.category))
+    }
+
     /// The exit of a command over several items that did not all succeed: 8 (partial) when some did, else the
     /// first failure's own code.
     static func failure(succeeded: Int, first: OBSError) -> CommandFailure {

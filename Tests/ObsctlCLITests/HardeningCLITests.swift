@@ -226,6 +226,14 @@ struct HardeningCLITests {
             let record = try parseJSONObject(Data(nd.out.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
             #expect(nd.status == 3 && record["type"] as? String == "failure", "\(nd)")
         }
+        // Single-item commands whose several-item forms print a summary: rm KEY, multipart abort --upload-id.
+        for (args, done) in [(["rm", "obs://jsonone/missing"], "deleted"),
+                             (["multipart", "abort", "obs://jsonone/x", "--upload-id", "abc"], "aborted")] {
+            let r = try sb.run(args + ["--output", "json"])
+            expectError(r, 3, allowStdout: true)
+            let doc = try parseJSONObject(r.stdout)
+            #expect((doc[done] as? [Any])?.isEmpty == true && (doc["failures"] as? [Any])?.count == 1, "\(r)")
+        }
     }
 
     // MARK: 22. --quiet

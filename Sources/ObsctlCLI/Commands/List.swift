@@ -101,7 +101,10 @@ extension Obsctl {
             guard recursive else {
                 let key = try url.objectKey()
                 do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) }
-                catch { throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete") }
+                catch {
+                    let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")
+                    throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(key.value)", hinted, doneKey: "deleted")
+                }
                 if ctx.output.isNDJSON { ctx.output.record(Self.deletedRecord(url.bucket, key)) }
                 else if ctx.output.isJSON { ctx.output.json(["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()] as [String: Any]) }
                 else { ctx.output.report("delete: obs://\(url.bucket)/\(key)") }

@@ -78,7 +78,9 @@ extension Obsctl.Multipart {
             if let uploadId {
                 // One named upload: its failure is the command's error, as for any single operation.
                 let upload = MultipartUploadInfo(bucket: url.bucket, key: try url.objectKey().value, uploadID: uploadId, initiated: nil)
-                try await ctx.storage.abortMultipartUpload(bucket: url.bucket, key: try url.objectKey(), uploadID: uploadId)
+                do {
+                    try await ctx.storage.abortMultipartUpload(bucket: url.bucket, key: try url.objectKey(), uploadID: uploadId)
+                } catch { throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(upload.key)", error, doneKey: "aborted") }
                 if ctx.output.isNDJSON { ctx.output.record(Self.abortedRecord(upload)) }
                 else if ctx.output.isJSON { ctx.output.json(["aborted": [ListUploads.record(upload)], "failures": [[String: Any]]()] as [String: Any]) }
                 else { ctx.output.report(Self.reportLine(upload)) }

@@ -10,7 +10,10 @@ import OBSXML
 public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     public let configuration: RemoteConfiguration
     let transport: HTTPTransport
+    /// Warnings the user must see whatever --quiet says (parts left stored, for example).
     let warn: @Sendable (String) -> Void
+    /// Advisories about what the user explicitly chose (SSE over plain HTTP to loopback): --quiet hides them.
+    let advise: @Sendable (String) -> Void
     /// Receives the redacted dump of every exchange with `--debug`; nil otherwise.
     private let debugLog: DebugLog?
     /// Serialises use of the transport's one connection; transfers run on their own thread, never on Swift's
@@ -29,10 +32,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 
     /// `debug` receives a redacted dump of every exchange (`--debug`).
     public init(configuration: RemoteConfiguration, transport: HTTPTransport? = nil, warn: @escaping @Sendable (String) -> Void,
-                debug: DebugLog? = nil) throws {
+                advise: (@Sendable (String) -> Void)? = nil, debug: DebugLog? = nil) throws {
         self.configuration = configuration
         self.transport = try transport ?? CurlTransport(options: configuration.transport)
         self.warn = warn
+        self.advise = advise ?? warn
         self.debugLog = debug
     }
 
@@ -380,7 +384,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         guard configuration.scheme == "http", let mode, mode == .kms || mode == .c else { return }
         let host = configuration.host
         guard let other = LoopbackAddress.firstNonLoopback(host) else {
-            warn("\(mode.displayName) over plain HTTP to loopback \(host): allowed for local testing only")
+            advise("\(mode.displayName) over plain HTTP to loopback \(host): allowed for local testing only")
             return
         }
         let why = other.isEmpty ? "\(host) does not resolve" : other == host ? "\(host) is not a loopback address"

@@ -63,8 +63,6 @@ public struct RemoteConfiguration: Sendable {
         host == "localhost" || host.contains(":") || host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
     }
 
-    /// 127.0.0.0/8, ::1 and localhost: only a local test server can listen there.
-    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
     /// The header vocabulary follows the signature: `x-obs-*` for OBS, `x-amz-*` for AWS V2 and V4.
     public var headerPrefix: String { signature == .obs ? "x-obs-" : "x-amz-" }

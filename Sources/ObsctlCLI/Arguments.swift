@@ -1,10 +1,33 @@
 import ArgumentParser
 import OBSCore
 
-/// `--sse` values. `c` (SSE-C) is valid on uploads only, never as a bucket default.
+/// A value an option's transform refuses; ArgumentParser shows it as
+/// "The value 'V' is invalid for '--OPTION <v>': DESCRIPTION" (exit 2).
+struct InvalidValue: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// `--sse` values of commands that write objects.
 enum SSEModeArgument: String, ExpressibleByArgument, CaseIterable {
     case kms, obs, c
     var mode: SSEMode { switch self { case .kms: return .kms; case .obs: return .obs; case .c: return .c } }
+}
+
+/// `--sse` values of a bucket default: help and completion offer only what is accepted. SSE-C is refused with the
+/// reason, since users coming from uploads will try it.
+enum BucketSSEArgument: String, ExpressibleByArgument, CaseIterable {
+    case kms, obs
+    var mode: SSEMode { self == .kms ? .kms : .obs }
+
+    static func parse(_ text: String) throws -> BucketSSEArgument {
+        if let v = BucketSSEArgument(rawValue: text) { return v }
+        if text == "c" {
+            throw InvalidValue("SSE-C cannot be a bucket default (OBS never stores customer keys); use kms or obs, "
+                               + "and give an SSE-C key with each upload instead")
+        }
+        throw InvalidValue("use kms or obs")
+    }
 }
 
 enum StorageClassArgument: String, ExpressibleByArgument, CaseIterable {

@@ -20,6 +20,7 @@ struct CommandContext {
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)
         environment = ProcessInfo.processInfo.environment
+        try Numbers.checkEnvironment(environment)
         progressStyle = try ProgressMode.resolve(global.progress, environment: environment).style(quiet: global.quiet, environment: environment)
         let local = try LocalBackend(environment: environment)
         keyManagement = local.kms
@@ -28,7 +29,8 @@ struct CommandContext {
             if remote.transport.insecure { output.warn("--insecure: the TLS certificate of \(remote.host) is not verified") }
             if global.debug { Output.stderr("* endpoint \(origins.endpoint), credentials \(origins.credentials)") }
             let debug = global.debug ? DebugLog { Output.stderr($0) } : nil
-            storage = try RemoteBackend(configuration: remote, warn: { line in output.warn(line) }, debug: debug)
+            storage = try RemoteBackend(configuration: remote, warn: { line in output.warn(line) },
+                                        advise: { line in output.advise(line) }, debug: debug)
             isRemote = true
         case .local(let credentialNames):
             // Credentials without an endpoint: the user probably meant a server. Say so even with --quiet.
@@ -68,7 +70,7 @@ struct CommandContext {
             return s
         }
         let transport = TransportOptions(caBundle: layers.caBundle?.value, insecure: g.insecure,
-                                         lowSpeedTimeSeconds: max(1, g.timeout), userAgent: "obsctl/\(Obsctl.version)")
+                                         lowSpeedTimeSeconds: g.timeout, userAgent: "obsctl/\(Obsctl.version)")
         do { try RemoteConfiguration.checkEndpoint(endpoint.value) } catch let e as OBSError {
             throw OBSError.configuration("\(e.message) (the endpoint of \(endpoint.origin))")
         }

@@ -55,6 +55,6 @@ enum CompletionLine {
         guard arguments.count >= 3, let current = Int(arguments[1]),
               !arguments.contains(where: { $0.contains("\n") }) else { return }
         let (words, index) = globalsAfterSubcommand(Array(arguments.dropFirst(2)), current: current)
-        print(([String(index)] + words).joined(separator: "\n"))
+        StandardStreams.write(.stdout, ([String(index)] + words).joined(separator: "\n") + "\n")
     }
 }

@@ -31,8 +31,9 @@ public enum ObsctlExitCode: Int32, CaseIterable, Sendable {
         case .partial: return "partial failure: some objects of a recursive command failed"
         case .conflict: return "conflict: bucket exists, bucket not empty, alias taken"
         case .transient: return "transient failure after retries"
-        case .configuration: return "configuration problem: root key missing, unreadable, too open or mismatched; remote credentials "
-            + "missing; TLS certificate not trusted"
+        case .configuration:
+            return "configuration problem: root key missing, unreadable, too open or mismatched; no credentials; a bad "
+                + "endpoint, profile, config file or KMS policy; the endpoint's TLS certificate not verified"
         case .integrity: return "integrity failure: stored data or metadata was modified or damaged"
         case .interrupted: return "interrupted (SIGINT; 143 for SIGTERM): multipart uploads in flight aborted, temporary files removed"
         }

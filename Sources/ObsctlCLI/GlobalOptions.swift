@@ -40,10 +40,17 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Do not verify the endpoint's TLS certificate (prints a warning on every run).")
     var insecure = false
 
-    @Option(help: "Retries for 5xx, 429, timeouts and connection resets.")
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).",
+                               valueName: "n"),
+            transform: { try Numbers.integer($0, Numbers.retries) })
     var retries: Int = 4
 
-    @Option(help: ArgumentHelp("Abort a transfer that moves no byte for this many seconds (it is retried).", valueName: "seconds"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Abort a transfer that moves no byte for this many seconds, 1 to 3600 "
+                               + "(default 30; it is retried).",
+                               valueName: "seconds"),
+            transform: { try Numbers.integer($0, Numbers.timeoutSeconds) })
     var timeout: Int = 30
 
     @Flag(help: "Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.")

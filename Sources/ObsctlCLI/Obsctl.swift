@@ -33,7 +33,8 @@ public struct Obsctl: AsyncParsableCommand {
             "obsctl --region cn-north-4 ls obs://reports/",
         ]),
         version: version,
-        subcommands: [Bucket.self, Upload.self, Download.self, Copy.self, Move.self, Sync.self, List.self, Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
+        subcommands: [Bucket.self, Upload.self, Download.self, Cat.self, Copy.self, Move.self, Sync.self, List.self,
+                      Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self]
     )
 
     public init() {}
@@ -43,6 +44,7 @@ public struct Obsctl: AsyncParsableCommand {
 public enum ObsctlMain {
     public static func run() async {
         EnvironmentVariables.unsetEmpty()
+        StandardStreams.install()
         var arguments = Array(CommandLine.arguments.dropFirst())
         // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
         if ["---completion", "---completion-words"].contains(arguments.first) {
@@ -57,13 +59,13 @@ public enum ObsctlMain {
         // The bash and zsh scripts are ArgumentParser's with fixes (BashCompletion, ZshCompletion); fish has its own.
         switch Completion.requestedScript(arguments) {
         case .bash?:
-            print(BashCompletion.script(Obsctl.completionScript(for: .bash)), terminator: "")
+            StandardStreams.write(.stdout, BashCompletion.script(Obsctl.completionScript(for: .bash)))
             Interrupts.finish(0)
         case .zsh?:
-            print(ZshCompletion.script(Obsctl.completionScript(for: .zsh)), terminator: "")
+            StandardStreams.write(.stdout, ZshCompletion.script(Obsctl.completionScript(for: .zsh)))
             Interrupts.finish(0)
         case .fish?:
-            print(FishCompletion.script(), terminator: "")
+            StandardStreams.write(.stdout, FishCompletion.script())
             Interrupts.finish(0)
         default: break
         }
@@ -77,6 +79,9 @@ public enum ObsctlMain {
                 try command.run()
             }
             code = .success
+        } catch let error as OBSError where error.code == StandardStreams.readerGoneCode {
+            StandardStreams.commandFailedOnStdout = true  // `download ... - | head`: ends quietly, as cat does
+            code = .general
         } catch let error as OBSError {
             Output.stderr("obsctl: error: \(Output.describe(error))")
             code = ObsctlExitCode(error.category)
@@ -84,10 +89,19 @@ public enum ObsctlMain {
             code = failure.exitCode
         } catch {
             let parserCode = Obsctl.exitCode(for: error)
-            if parserCode == .success { Obsctl.exit(withError: error) }  // --help, --version
+            if parserCode == .success {  // --help, --version, completion candidates: through the one output path
+                let text = Obsctl.fullMessage(for: error)
+                if !text.isEmpty { StandardStreams.write(.stdout, text + "\n") }
+                Interrupts.finish(0)
+            }
             if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
             let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            if parserCode == .validationFailure {
+            if parserCode == .validationFailure, let word = unknownCommand() {
+                let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
+                Output.stderr("obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) "
+                              + "(see 'obsctl --help')")
+                code = .usage
+            } else if parserCode == .validationFailure {
                 Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")
                 code = .usage
             } else {
@@ -96,6 +110,21 @@ public enum ObsctlMain {
             }
         }
         Interrupts.finish(code.rawValue)
+    }
+
+    /// `obsctl --version`, answered before the command tree is built (scripts call it to probe for obsctl).
+    public static func printVersion() -> Never {
+        StandardStreams.install()
+        StandardStreams.write(.stdout, Obsctl.version + "\n")
+        Interrupts.finish(0)
+    }
+
+    /// The first word, when it names no command (global options before it set aside): `obsctl cp2 a b`.
+    private static func unknownCommand() -> String? {
+        let args = Array(CommandLine.arguments.dropFirst())
+        let moved = GlobalArguments.movedAfterSubcommand(args)
+        guard let first = (moved == args ? args : moved).first, !first.hasPrefix("-") else { return nil }
+        return first == "help" || Obsctl.configuration.subcommands.contains { $0._commandName == first } ? nil : first
     }
 
     /// `obsctl <subcommands> --help` for the words the user typed before the first option.
@@ -242,6 +271,6 @@ enum Interrupts {
 
     static func finish(_ code: Int32) -> Never {
         fflush(nil)
-        exit(code)
+        exit(StandardStreams.exitStatus(code))
     }
 }

@@ -27,7 +27,26 @@ struct Output {
     var isNDJSON: Bool { format == .ndjson }
 
     /// A line of result data (stdout): a listing, a stat, a key's description.
-    func line(_ text: String) { Progress.clearForMessage(); FileHandle.standardOutput.write(Data((Self.printable(text) + "\n").utf8)) }
+    func line(_ text: String) {
+        Progress.clearForMessage()
+        StandardStreams.write(.stdout, Self.printable(text) + "\n")
+    }
+
+    /// Rows of result data as aligned columns (two spaces apart); the last column is not padded.
+    func table(_ rows: [[String]]) {
+        var widths: [Int] = []
+        for row in rows {
+            for (i, cell) in row.dropLast().enumerated() {
+                if i < widths.count { widths[i] = max(widths[i], cell.count) } else { widths.append(cell.count) }
+            }
+        }
+        for row in rows {
+            let cells = row.enumerated().map { i, cell in
+                i < row.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell
+            }
+            line(cells.joined(separator: "  "))
+        }
+    }
 
     /// A line reporting what a command did ("upload: a -> obs://b/a", "created obs://b") on stdout, silenced by
     /// --quiet as `aws s3 cp --quiet` silences its own: a quiet command prints only errors and data asked for.
@@ -45,13 +64,13 @@ struct Output {
     }
 
     /// A JSON document (stdout), keys sorted so output is stable; one compact line with `--output ndjson`.
-    func json(_ value: Any) { FileHandle.standardOutput.write(Data((Self.jsonText(value, compact: isNDJSON) + "\n").utf8)) }
+    func json(_ value: Any) { StandardStreams.write(.stdout, Self.jsonText(value, compact: isNDJSON) + "\n") }
 
     /// One NDJSON record: a compact JSON object on one line (stdout, or stderr when stdout carries object data).
     func record(_ value: [String: Any], toStderr: Bool = false) {
         let text = Self.jsonText(value, compact: true) + "\n"
-        if toStderr { Progress.clearForMessage(); FileHandle.standardError.write(Data(text.utf8)) }
-        else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        if toStderr { Progress.clearForMessage(); StandardStreams.write(.stderr, text) }
+        else { StandardStreams.write(.stdout, text) }
     }
 
     static func jsonText(_ value: Any, compact: Bool = false) -> String {
@@ -65,16 +84,23 @@ struct Output {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// A message for people (stderr), silenced by --quiet.
+    /// A message for people (stderr), silenced by --quiet: hints, "nothing to do", summaries.
     func note(_ text: String) { if !quiet { Self.stderr(text) } }
 
-    /// A warning (stderr), shown even with --quiet.
+    /// A warning about a consequence of what the user explicitly chose (SSE over plain HTTP to a loopback test
+    /// server), silenced by --quiet: the user already knows, and scripts asked for silence.
+    func advise(_ text: String) { if !quiet { warn(text) } }
+
+    /// A warning (stderr), shown even with --quiet: what the user may not know and must, because data or security
+    /// is not what they may believe (TLS unverified with --insecure, multipart parts left stored, kms commands
+    /// acting on the local KMS while a remote endpoint is used, the local store used where another tool's
+    /// settings point to a server).
     func warn(_ text: String) { Self.stderr("obsctl: warning: " + text) }
 
     static func stderr(_ text: String) {
         Progress.clearForMessage()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        StandardStreams.write(.stderr, lines.joined(separator: "\n") + "\n")
     }
 
     /// An error's message followed by its OBS error code, in OBS's words (for example `KMS.DisabledException`),

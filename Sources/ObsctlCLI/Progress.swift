@@ -80,7 +80,8 @@ final class Progress: @unchecked Sendable {
         self.totalFiles = files
         self.totalBytes = totalBytes
         delay = 1_000_000_000
-        let seconds = environment["OBSCTL_PROGRESS_INTERVAL"].flatMap(Double.init).map { max(0.2, $0) } ?? 10
+        // Checked before any work (Numbers.checkEnvironment).
+        let seconds = environment["OBSCTL_PROGRESS_INTERVAL"].flatMap { try? Numbers.progressInterval($0) } ?? 10
         summaryInterval = UInt64(seconds * 1e9)
         guard style != .none else { return }
         Self.activeLock.lock(); Self.active = self; Self.activeLock.unlock()
@@ -179,27 +180,25 @@ final class Progress: @unchecked Sendable {
     }
 
     private func drawBar(moved: Int64) {
-        var parts: [String] = []
+        let index = min(totalFiles, doneFiles + failedFiles + (current == nil ? 0 : 1))
+        let n = totalFiles > 1 ? "[\(index)/\(totalFiles)]" : nil
+        var file: String? = nil, name = ""
         if let c = current {
-            let n = c.counter.value
-            var file = totalFiles > 1 ? "[\(doneFiles + failedFiles + 1)/\(totalFiles)] \(c.name)  " : "\(c.name)  "
-            file += Self.bytes(max(0, n))
-            if let size = c.size { file += " / \(Self.bytes(size))" + (size > 0 ? "  \(min(100, max(0, n) * 100 / size))%" : "") }
-            parts.append(file)
-        } else if totalFiles > 1 {
-            parts.append("[\(doneFiles + failedFiles)/\(totalFiles)]")
+            name = c.name
+            let done = max(0, c.counter.value)
+            file = c.size.map { Self.fraction(done, of: $0, separator: " / ") } ?? Self.bytes(done)
         }
+        var total: String? = nil, totalShort: String? = nil
         if totalFiles > 1 {
-            var total = "total \(Self.bytes(moved))"
-            if let t = totalBytes { total += " / \(Self.bytes(t))" + (t > 0 ? "  \(min(100, moved * 100 / t))%" : "") }
-            parts.append(total)
+            total = totalBytes.map { "total " + Self.fraction(moved, of: $0, separator: " / ") }
+                ?? "total \(Self.bytes(moved))"
+            totalShort = totalBytes.map { "total \($0 > 0 ? min(100, max(0, moved) * 100 / $0) : 100)%" }
         }
-        parts.append("\(Self.bytes(Int64(rate)))/s")
-        let total = totalFiles > 1 ? totalBytes : current?.size
-        if let eta = eta(moved: totalFiles > 1 ? moved : max(0, current?.counter.value ?? 0), total: total) { parts.append("ETA \(eta)") }
-        var line = "\(verb) " + parts.joined(separator: "  ")
-        let width = Self.terminalWidth() - 1
-        if line.count > width { line = "…" + String(line.suffix(max(1, width - 1))) }
+        let size = totalFiles > 1 ? totalBytes : current?.size
+        let eta = eta(moved: totalFiles > 1 ? moved : max(0, current?.counter.value ?? 0), total: size)
+        let line = Self.barLine(verb: verb, count: n, name: name, file: file, total: total, totalShort: totalShort,
+                                rate: "\(Self.bytes(Int64(rate)))/s", eta: eta.map { "ETA \($0)" },
+                                width: Self.terminalWidth() - 1)
         guard line != drawnLine || drawnWidth == 0 else { return }
         drawnLine = line
         var out = "\r" + line
@@ -208,12 +207,76 @@ final class Progress: @unchecked Sendable {
         Self.write(out)
     }
 
+    /// The bar's line within `width` columns. What matters most stays: the verb, `[n/N]`, the file's bytes and
+    /// percentage, and as much of its name as fits (cut in the middle, so the start and the extension show). Dropped
+    /// first when space is short: the rate, then the total's bytes, then the ETA, then the total.
+    static func barLine(verb: String, count: String?, name: String, file: String?, total: String?, totalShort: String?,
+                        rate: String, eta: String?, width: Int) -> String {
+        let head = ([verb] + (count.map { [$0] } ?? [])).joined(separator: " ")
+        // The candidate sets of statistics, richest first.
+        let choices: [[String?]] = [[file, total, rate, eta], [file, total, eta], [file, totalShort, eta],
+                                    [file, totalShort], [file]]
+        let minName = min(name.count, 16)
+        for choice in choices {
+            let stats = choice.compactMap { $0 }.joined(separator: "  ")
+            let fixed = head.count + (name.isEmpty ? 0 : 1) + (stats.isEmpty ? 0 : 2) + stats.count
+            if fixed + minName <= width || choice.count == 1 {
+                let room = max(1, width - fixed)
+                let shown = name.isEmpty ? "" : " " + middleCut(name, room)
+                let line = head + shown + (stats.isEmpty ? "" : "  " + stats)
+                return line.count <= width ? line : String(line.prefix(width))
+            }
+        }
+        return String(head.prefix(width))
+    }
+
+    /// `text` in at most `width` characters: its start and end with "…" between.
+    static func middleCut(_ text: String, _ width: Int) -> String {
+        guard text.count > width else { return text }
+        guard width > 1 else { return "…" }
+        let keep = width - 1, front = keep / 2
+        return String(text.prefix(front)) + "…" + String(text.suffix(keep - front))
+    }
+
+    /// "1.5 MiB / 8.0 MiB  18%": bytes done and the total in the total's unit, and the percentage, rounded down.
+    /// While `done < total` the two byte counts are shown with as many decimals as it takes to tell them apart
+    /// (then in bytes): never "200 MiB / 200 MiB  99%", and 100% only when everything is done.
+    static func fraction(_ done: Int64, of total: Int64, separator: String) -> String {
+        let percent = total > 0 ? min(100, max(0, done) * 100 / total) : 100
+        let (a, b) = fractionBytes(done, total)
+        return "\(a)\(separator)\(b)  \(percent)%"
+    }
+
+    static func fractionBytes(_ done: Int64, _ total: Int64) -> (String, String) {
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+        guard total >= 1024 else { return ("\(done) B", "\(total) B") }
+        var scale = 1024.0, i = 0
+        while Double(total) / scale >= 1024 && i < units.count - 1 { scale *= 1024; i += 1 }
+        let totalText = bytes(total)
+        guard done < total else { return (done == total ? totalText : bytes(done), totalText) }
+        var decimals = Double(total) / scale >= 100 ? 0 : 1
+        while decimals <= 3 {
+            let factor = pow(10.0, Double(decimals))
+            let shownDone = (Double(done) / scale * factor).rounded(.down) / factor
+            let shownTotal = decimals == (Double(total) / scale >= 100 ? 0 : 1) ? totalText
+                : String(format: "%.\(decimals)f %@", Double(total) / scale, units[i])
+            let doneText = String(format: "%.\(decimals)f %@", shownDone, units[i])
+            if doneText != shownTotal { return (doneText, shownTotal) }
+            decimals += 1
+        }
+        return ("\(done) B", "\(total) B")
+    }
+
     private func summary(moved: Int64) -> String {
         var s = "\(verb) progress: "
         if totalFiles > 1 { s += "\(doneFiles + failedFiles)/\(totalFiles) files, " } else if let c = current { s += "\(c.name) " }
         let total = totalFiles > 1 ? totalBytes : current?.size
-        s += Self.bytes(moved)
-        if let total { s += " of \(Self.bytes(total))" + (total > 0 ? " (\(min(100, moved * 100 / total))%)" : "") }
+        if let total {
+            let (a, b) = Self.fractionBytes(moved, total)
+            s += "\(a) of \(b)" + (total > 0 ? " (\(min(100, max(0, moved) * 100 / total))%)" : "")
+        } else {
+            s += Self.bytes(moved)
+        }
         s += ", \(Self.bytes(Int64(rate)))/s"
         if let eta = eta(moved: moved, total: total) { s += ", ETA \(eta)" }
         return s
@@ -229,10 +292,7 @@ final class Progress: @unchecked Sendable {
         drawnWidth = 0
     }
 
-    private static func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        _ = bytes.withUnsafeMutableBytes { try? FileDescriptorSink.writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0), path: "stderr") }
-    }
+    private static func write(_ s: String) { StandardStreams.write(.stderr, s) }
 
     // MARK: Formatting
 

@@ -150,7 +150,7 @@ enum Transfers {
     /// after every byte verified, so a failed download leaves no file and never a partial one.
     static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
-        if path == "-" { return try await ctx.storage.getObject(request, into: counted(FileDescriptorSink(fd: STDOUT_FILENO, path: "stdout"))) }
+        if path == "-" { return try await ctx.storage.getObject(request, into: counted(StandardOutputSink())) }
         if isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
         let dir = LocalPath.parent(path)
         if !dir.isEmpty {
@@ -182,6 +182,24 @@ enum Transfers {
             unlink(tmp)
             throw error
         }
+    }
+
+    /// A "no such key" for a key that names a folder (it ends in '/', or objects lie under KEY/) becomes one that
+    /// says so and names --recursive: `download obs://b/dir/ .` is a common first try. Other errors pass unchanged.
+    /// `verb` nil: the command has no --recursive, and the hint is `obsctl ls`.
+    static func prefixHint(_ ctx: CommandContext, _ error: Error, _ bucket: BucketName, _ key: ObjectKey,
+                           verb: String?) async -> Error {
+        guard let e = error as? OBSError, e.category == .notFound, e.code != "NoSuchBucket" else { return error }
+        let folder = directoryPrefix(key.value)
+        let page = try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil,
+                                                      maxKeys: 1)
+        let hasObjects = page.map { !$0.objects.isEmpty } ?? false
+        guard hasObjects || key.value.hasSuffix("/") else { return error }
+        let what = hasObjects ? "objects lie under obs://\(bucket)/\(folder)" : "\(key) ends in '/', as folders do"
+        let fix = verb.map { "pass --recursive (-r) to \($0) everything under it" }
+            ?? "list it with 'obsctl ls obs://\(bucket)/\(folder)'"
+        return OBSError(code: e.code, message: "obs://\(bucket)/\(key) is not an object, but \(what): \(fix)",
+                        httpStatus: e.httpStatus, category: e.category)
     }
 
     // MARK: Moving (mv): the source goes only after its copy is written and verified
@@ -281,8 +299,9 @@ enum Transfers {
         return outcome.done
     }
 
-    /// `runAll` without the summary: a single item's failure is thrown as it is (the command's own error); with
-    /// several, the failures come back in the outcome.
+    /// `runAll` without the summary: failures come back in the outcome, one item or many, so that `--output json`
+    /// and `ndjson` report them in the same shape. A single item's error line is the command's own error, without
+    /// the item's name in front.
     static func runEach<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
                               size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
                               _ body: (Item, TransferCounter) async throws -> [String: Any]) async throws -> Outcome {
@@ -301,8 +320,8 @@ enum Transfers {
             } catch {
                 progress.finish(bytes: nil)
                 let e = error as? OBSError ?? OBSError.localIO("\(error)")
-                if items.count == 1 { throw e }
-                Output.stderr("obsctl: error: \(describe(item)): \(Output.describe(e))")
+                if e.code == StandardStreams.readerGoneCode { throw e }  // stdout's reader left: nothing more to say
+                Output.stderr("obsctl: error: " + (items.count == 1 ? "" : "\(describe(item)): ") + Output.describe(e))
                 outcome.failures.append((describe(item), e))
                 if ctx.output.isNDJSON { ctx.output.record(failureRecord(describe(item), e), toStderr: dataOnStdout) }
             }
@@ -320,9 +339,23 @@ enum Transfers {
             if dataOnStdout { Output.stderr(Output.jsonText(summary)) } else { ctx.output.json(summary) }
         }
         if let first = outcome.failures.first {
-            ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed")
+            let total = outcome.done.count + succeeded + outcome.failures.count
+            if total > 1 {
+                ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed")
+            }
             throw failure(succeeded: outcome.done.count + succeeded, first: first.error)
         }
+    }
+
+    /// A single-item command (rm KEY, multipart abort --upload-id) that failed: with --output json the same
+    /// `{"<done>": [], "failures": [...]}` document as its several-item form, with ndjson a failure record; then the
+    /// error line and the failure's exit code. In text the error is returned for the caller to throw as it is.
+    static func singleFailure(_ ctx: CommandContext, _ item: String, _ error: Error, doneKey: String) -> Error {
+        guard ctx.output.isJSON, let e = error as? OBSError else { return error }
+        Output.stderr("obsctl: error: \(Output.describe(e))")
+        if ctx.output.isNDJSON { ctx.output.record(failureRecord(item, e)) }
+        else { ctx.output.json([doneKey: [Any](), "failures": failureEntries([(item, e)])] as [String: Any]) }
+        return CommandFailure(exitCode: ObsctlExitCode(e.category))
     }
 
     /// The exit of a command over several items that did not all succeed: 8 (partial) when some did, else the

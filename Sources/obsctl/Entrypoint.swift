@@ -6,8 +6,7 @@ struct Entrypoint {
     static func main() async {
         // `obsctl --version` answers before the command tree is built: it is what scripts call to probe for obsctl.
         if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--version" {
-            print(Obsctl.version)
-            return
+            ObsctlMain.printVersion()
         }
         await ObsctlMain.run()
     }

@@ -2,14 +2,21 @@ import Foundation
 import OBSCore
 
 /// The backend's notion of now. `OBSCTL_LOCAL_NOW` (RFC 3339 or seconds since the epoch) moves it, so tests can
-/// step past a KMS key's deletion date without waiting days.
-enum LocalClock {
+/// step past a KMS key's deletion date without waiting days. The command line refuses a value `parse` rejects.
+public enum LocalClock {
     static func now() -> Date {
-        if let text = ProcessInfo.processInfo.environment["OBSCTL_LOCAL_NOW"], !text.isEmpty {
-            if let secs = Double(text) { return Date(timeIntervalSince1970: secs) }
-            if let d = RFC3339.parse(text) { return d }
-        }
+        let text = ProcessInfo.processInfo.environment["OBSCTL_LOCAL_NOW"] ?? ""
+        if !text.isEmpty, let d = parse(text) { return d }
         return Date()
+    }
+
+    /// An OBSCTL_LOCAL_NOW value: RFC 3339, or seconds since 1970 (finite, up to the year 9999).
+    public static func parse(_ text: String) -> Date? {
+        if let secs = Double(text) {
+            guard secs.isFinite, (-62_135_596_800...253_402_300_799).contains(secs) else { return nil }
+            return Date(timeIntervalSince1970: secs)
+        }
+        return RFC3339.parse(text)
     }
 }
 

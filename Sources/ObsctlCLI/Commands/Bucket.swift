@@ -31,7 +31,10 @@ extension Obsctl.Bucket {
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
         @Option(help: "Region of the bucket.") var location: String?
         @Option(help: "Default storage class: standard, warm or cold.") var storageClass: StorageClassArgument = .standard
-        @Option(help: "Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).") var sse: SSEModeArgument?
+        @Option(help: ArgumentHelp("Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).",
+                                   valueName: "kms|obs"),
+                completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
+        var sse: BucketSSEArgument?
         @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
@@ -60,10 +63,10 @@ extension Obsctl.Bucket {
                 ctx.output.json(["buckets": buckets.map(JSONShape.bucket), "backend": backend])
                 return
             }
-            for b in buckets {
-                ctx.output.line("\(JSONShape.time(b.created))  \(b.location)  \(b.storageClass.rawValue.lowercased())  "
-                                + "\(TextShape.encryption(b.encryption))  obs://\(b.name)\(ctx.output.storeSuffix)")
-            }
+            ctx.output.table(buckets.map { b in
+                [JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
+                 TextShape.encryption(b.encryption), "obs://\(b.name)\(ctx.output.storeSuffix)"]
+            })
         }
     }
 

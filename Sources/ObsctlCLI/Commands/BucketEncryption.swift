@@ -47,7 +47,9 @@ extension Obsctl.Bucket.Encryption {
                 "obsctl bucket encryption enable obs://secure --sse obs",
             ]))
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
-        @Option(help: "kms (SSE-KMS) or obs (SSE-OBS).") var sse: SSEModeArgument
+        @Option(help: ArgumentHelp("kms (SSE-KMS) or obs (SSE-OBS).", valueName: "kms|obs"),
+                completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
+        var sse: BucketSSEArgument
         @Option(help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 

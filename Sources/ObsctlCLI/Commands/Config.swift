@@ -45,6 +45,8 @@ extension Obsctl.Config {
         @Flag(help: "Read the value from the first line of stdin.") var fromStdin = false
         @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text (nothing), json or ndjson.") var output: OutputFormat = .text
+        @Flag(name: [.short, .long], help: "Do not print the note naming the profile and file changed.")
+        var quiet = false
 
         func run() async throws {
             let sources = [value != nil, fromEnv != nil, fromStdin].filter { $0 }.count
@@ -63,7 +65,7 @@ extension Obsctl.Config {
             try file.set(profile: name, key: key, value: v)
             try file.save()
             if output != .text { Output(format: output, quiet: false).json(["profile": name, "key": key, "path": file.path, "secret": ConfigFile.secretKeys.contains(key)] as [String: Any]) }
-            Output.stderr("set \(key) in profile [\(name)] of \(file.path)")
+            Output(format: output, quiet: quiet).note("set \(key) in profile [\(name)] of \(file.path)")
         }
     }
 
@@ -74,6 +76,8 @@ extension Obsctl.Config {
         @Argument(help: ArgumentHelp("The key.", valueName: "key")) var key: String
         @Option(help: "The profile (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
+        @Flag(name: [.short, .long], help: "Accepted as by every command; the value asked for is printed all the same.")
+        var quiet = false
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
@@ -86,7 +90,7 @@ extension Obsctl.Config {
                 Output(format: output, quiet: false).json(["profile": name, "key": key, "value": Obsctl.Config.shown(key, v), "path": file.path])
                 return
             }
-            print(Obsctl.Config.shown(key, v))
+            Output(format: output, quiet: quiet).line(Obsctl.Config.shown(key, v))
         }
     }
 
@@ -96,6 +100,9 @@ extension Obsctl.Config {
             discussion: Manual.discussion(examples: ["obsctl config list", "obsctl config list --profile prod --output json"]))
         @Option(help: "Only this profile.", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
+        @Flag(name: [.short, .long],
+              help: "Accepted as by every command; the profiles asked for are printed all the same.")
+        var quiet = false
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
@@ -106,9 +113,12 @@ extension Obsctl.Config {
                 Output(format: output, quiet: false).json(["path": file.path, "profiles": out] as [String: Any])
                 return
             }
+            let out = Output(format: output, quiet: quiet)
             for n in names {
-                print("[\(n)]")
-                for (k, v) in (file.sections[n] ?? [:]).sorted(by: { $0.key < $1.key }) { print("\(k) = \(Obsctl.Config.shown(k, v))") }
+                out.line("[\(n)]")
+                for (k, v) in (file.sections[n] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    out.line("\(k) = \(Obsctl.Config.shown(k, v))")
+                }
             }
         }
     }

@@ -100,8 +100,13 @@ struct TransferArguments: ParsableArguments {
         _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] }, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
             let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
             // A move deletes the source only if it is still the version it was before the copy.
-            let sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
-            let info = try await copies.copy(ctx, request)
+            let sourceETag: String?, info: ObjectInfo
+            do {
+                sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
+                info = try await copies.copy(ctx, request)
+            } catch {
+                throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, pair.0, verb: "copy")
+            }
             let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
             if let sourceETag { try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to) }
             if !ctx.output.isJSON { ctx.output.report("\(removeSources ? "move" : "copy"): \(from) -> \(to) (\(Transfers.describe(info)))") }

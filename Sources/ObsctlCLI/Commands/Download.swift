@@ -54,7 +54,10 @@ extension Obsctl {
                 if path != "-" && (path.hasSuffix("/") || Transfers.isDirectory(path)) {
                     let name = Transfers.baseName(key.value)
                     guard Transfers.safeRelativePath(key: name, prefix: "") != nil, !key.value.hasSuffix("/") else {
-                        throw OBSError.invalidArgument("object key '\(key)' has no usable file name; name the destination file")
+                        let folder = key.value.hasSuffix("/")
+                            ? " (a folder: pass --recursive (-r) to download what is under it)" : ""
+                        throw OBSError.invalidArgument("object key '\(key)' has no usable file name\(folder); "
+                                                       + "name the destination file")
                     }
                     target = LocalPath.join(path, name)
                 }
@@ -73,7 +76,12 @@ extension Obsctl {
                 _ = try await Transfers.runAll(ctx, downloads, verb: "download", dataOnStdout: path == "-", size: { $0.size },
                                                describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in
                     let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
-                    let info = try await Transfers.download(ctx, request, to: item.target, counter: counter)
+                    let info: ObjectInfo
+                    do { info = try await Transfers.download(ctx, request, to: item.target, counter: counter) }
+                    catch {
+                        if recursive { throw error }
+                        throw await Transfers.prefixHint(ctx, error, src.bucket, item.key, verb: "download")
+                    }
                     if removeSources { try await Transfers.removeObjectSource(ctx, request, etag: info.etag, movedTo: item.target) }
                     if !ctx.output.isJSON && item.target != "-" {
                         ctx.output.report("\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
@@ -82,6 +90,26 @@ extension Obsctl {
                 }
             } catch let f as CommandFailure where skipped > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
             if skipped > 0 { throw CommandFailure(exitCode: .partial) }
+        }
+    }
+
+    struct Cat: ObsctlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an object to stdout, decrypting and verifying it (the same as 'download OBJECT -').",
+            discussion: Manual.discussion(examples: [
+                "obsctl cat obs://docs/notes.txt",
+                "obsctl cat obs://vault/db.dump --sse-c-key-file key.bin | pg_restore",
+            ]))
+
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject)
+        var object: String
+        @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var tuning: DownloadTuningOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            try await Download.download(ctx, source: try OBSURL(object), path: "-", recursive: false,
+                                        customerKey: try customerKey.load(), transfer: try tuning.options())
         }
     }
 }

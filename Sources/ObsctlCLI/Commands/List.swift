@@ -37,7 +37,7 @@ extension Obsctl {
                     continue
                 }
                 objects += page.objects; prefixes += page.commonPrefixes
-            } while marker != nil
+            } while marker != nil && !StandardStreams.stdoutFailed  // nobody reads on: stop listing
             if ctx.output.isNDJSON { return }
             if ctx.output.isJSON {
                 ctx.output.json(["bucket": url.bucket.value, "prefix": url.path, "objects": objects.map(JSONShape.object), "prefixes": prefixes])
@@ -68,7 +68,11 @@ extension Obsctl {
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
-            let info = try await ctx.storage.headObject(GetObjectRequest(bucket: url.bucket, key: try url.objectKey(), customerKey: try customerKey.load()))
+            let key = try url.objectKey()
+            let request = GetObjectRequest(bucket: url.bucket, key: key, customerKey: try customerKey.load())
+            let info: ObjectInfo
+            do { info = try await ctx.storage.headObject(request) }
+            catch { throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: nil) }
             if ctx.output.isJSON { ctx.output.json(JSONShape.object(info)); return }
             var lines = [("object", "obs://\(info.bucket)/\(info.key)"), ("size", "\(info.size)"), ("content-type", info.contentType),
                          ("etag", info.etag), ("last-modified", JSONShape.time(info.lastModified)),
@@ -96,7 +100,11 @@ extension Obsctl {
             let url = try OBSURL(object)
             guard recursive else {
                 let key = try url.objectKey()
-                try await ctx.storage.deleteObject(bucket: url.bucket, key: key)
+                do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) }
+                catch {
+                    let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")
+                    throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(key.value)", hinted, doneKey: "deleted")
+                }
                 if ctx.output.isNDJSON { ctx.output.record(Self.deletedRecord(url.bucket, key)) }
                 else if ctx.output.isJSON { ctx.output.json(["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()] as [String: Any]) }
                 else { ctx.output.report("delete: obs://\(url.bucket)/\(key)") }

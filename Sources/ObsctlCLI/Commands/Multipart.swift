@@ -63,7 +63,9 @@ extension Obsctl.Multipart {
         @Option(help: ArgumentHelp("The upload to abort (from 'multipart list').", valueName: "id")) var uploadId: String?
         @Flag(help: "Abort every upload in progress under the location: the bucket, a folder (obs://b/dir takes dir/..., not dirt.tar) or one key.")
         var all = false
-        @Option(help: ArgumentHelp("With --all: only uploads begun longer ago than this (seconds, or a number with s, m, h or d).",
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("With --all: only uploads begun longer ago than this "
+                                   + "(seconds, or a number with s, m, h or d).",
                                    valueName: "duration")) var olderThan: String?
         @OptionGroup var global: GlobalOptions
 
@@ -76,7 +78,9 @@ extension Obsctl.Multipart {
             if let uploadId {
                 // One named upload: its failure is the command's error, as for any single operation.
                 let upload = MultipartUploadInfo(bucket: url.bucket, key: try url.objectKey().value, uploadID: uploadId, initiated: nil)
-                try await ctx.storage.abortMultipartUpload(bucket: url.bucket, key: try url.objectKey(), uploadID: uploadId)
+                do {
+                    try await ctx.storage.abortMultipartUpload(bucket: url.bucket, key: try url.objectKey(), uploadID: uploadId)
+                } catch { throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(upload.key)", error, doneKey: "aborted") }
                 if ctx.output.isNDJSON { ctx.output.record(Self.abortedRecord(upload)) }
                 else if ctx.output.isJSON { ctx.output.json(["aborted": [ListUploads.record(upload)], "failures": [[String: Any]]()] as [String: Any]) }
                 else { ctx.output.report(Self.reportLine(upload)) }

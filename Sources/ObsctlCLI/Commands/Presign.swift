@@ -20,7 +20,9 @@ extension Obsctl {
             ]))
 
         @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject) var object: String
-        @Option(help: ArgumentHelp("How long the URL is valid: seconds, or a number with s, m, h or d.", valueName: "duration"))
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("How long the URL is valid: seconds, or a number with s, m, h or d.",
+                                   valueName: "duration"))
         var expires = "15m"
         @Option(help: "The request the URL allows.") var method: PresignMethod = .get
         @OptionGroup var global: GlobalOptions

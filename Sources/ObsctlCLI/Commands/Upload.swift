@@ -43,41 +43,41 @@ struct SSEOptions: ParsableArguments {
 extension UploadChecksum: ExpressibleByArgument {}
 
 struct TransferTuningOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Upload objects larger than this in parts (default 50M). Sizes take K, M, G suffixes (powers of 1024).", valueName: "size"))
-    var multipartThreshold: String?
-    @Option(help: ArgumentHelp("Part size for multipart uploads (default: by object size, 9M to 50M).", valueName: "size"))
-    var partSize: String?
-    @Option(help: "Parts uploaded at once.")
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Upload objects larger than this in parts (default 50M, at most 5G). "
+                               + "Sizes take K, M, G suffixes (powers of 1024).", valueName: "size"),
+            transform: { try Numbers.size($0, Numbers.multipartThreshold) })
+    var multipartThreshold: Int64?
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).",
+                               valueName: "size"),
+            transform: { try Numbers.size($0, Numbers.partSize) })
+    var partSize: Int64?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Parts uploaded at once, 1 to 64 (default 4).", valueName: "n"),
+            transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
     @Option(help: ArgumentHelp("Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.", valueName: "md5|crc32c|none"))
     var checksum: UploadChecksum?
 
     func options() throws -> TransferOptions {
-        TransferOptions(multipartThreshold: try multipartThreshold.map { try Self.size($0, flag: "--multipart-threshold") } ?? 50 << 20,
-                        partSize: try partSize.map { try Self.size($0, flag: "--part-size") }, parallelism: parallel, checksum: checksum)
-    }
-
-    static func size(_ text: String, flag: String) throws -> Int64 {
-        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        var digits = text.uppercased(), factor: Int64 = 1
-        if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
-        if let u = digits.last, let f = units[u] { factor = f; digits.removeLast() }
-        guard let n = Int64(digits), n > 0 else { throw OBSError.invalidArgument("\(flag) '\(text)' is not a size such as 8M, 512K or 1073741824") }
-        return n * factor
+        TransferOptions(multipartThreshold: multipartThreshold ?? 50 << 20, partSize: partSize, parallelism: parallel,
+                        checksum: checksum)
     }
 }
 
 /// How a remote download is split: objects larger than one part are fetched as parallel ranged GETs.
 struct DownloadTuningOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Range size for parallel remote downloads (default 16M). Sizes take K, M, G suffixes.", valueName: "size"))
-    var partSize: String?
-    @Option(help: "Ranges downloaded at once (remote endpoints).")
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Range size for parallel remote downloads, 100K to 5G (default 16M). "
+                               + "Sizes take K, M, G suffixes.", valueName: "size"),
+            transform: { try Numbers.size($0, Numbers.partSize) })
+    var partSize: Int64?
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).", valueName: "n"),
+            transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
 
-    func options() throws -> TransferOptions {
-        guard parallel >= 1 else { throw OBSError.invalidArgument("--parallel must be at least 1, got \(parallel)") }
-        return TransferOptions(partSize: try partSize.map { try TransferTuningOptions.size($0, flag: "--part-size") }, parallelism: parallel)
-    }
+    func options() throws -> TransferOptions { TransferOptions(partSize: partSize, parallelism: parallel) }
 }
 
 /// Object attributes of commands that write objects.

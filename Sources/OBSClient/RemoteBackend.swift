@@ -125,6 +125,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     // MARK: Objects
 
     public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        try request.validateHeaders()
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
         var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
@@ -190,6 +191,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     /// 5 GB limit) is copied as a multipart upload of UploadPart-Copy ranges.
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         let dst = request.destination, src = request.source
+        try dst.validateHeaders()
         try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
         try checkTransportSecurity(src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
         let source = try await headObject(src)

@@ -36,6 +36,7 @@ extension LocalBackend {
     }
 
     public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        try request.validateHeaders()  // what the remote backend would refuse to send is not stored either
         let bucket = try loadBucket(request.bucket)
         let (sse, origin) = SSERules.effective(request: request.sse, bucketDefault: bucket.bucketEncryption)
         let uid = Random.bytes(16)

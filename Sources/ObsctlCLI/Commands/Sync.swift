@@ -71,7 +71,9 @@ extension Obsctl {
             guard Transfers.isDirectory(source) else { throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)") }
             let options = try settings.forUpload()
             let prefix = Transfers.directoryPrefix(dest.path)
-            let local = try Self.localListing(source)
+            var invalid: [String] = []
+            let local = try Self.localListing(source, invalidNames: &invalid)
+            invalid.forEach(Transfers.reportInvalidName)
             let listed = try await Self.objectListing(ctx, dest.bucket, prefix)
             let remote = listed.objects   // keys no file can have stay
             let (transfer, remove) = try plan(local, remote)
@@ -83,7 +85,7 @@ extension Obsctl {
                 return ("upload: \(LocalPath.join(source, name)) -> \(target(name)) (\(Transfers.describe(info)))",
                         Transfers.record(source: LocalPath.join(source, name), destination: target(name), info))
             }
-            try await finish(ctx, ok, skipped: listed.damaged) {
+            try await finish(ctx, ok, skipped: listed.damaged + invalid.count) {
                 await Transfers.deleteObjects(ctx, dest.bucket, keys: try remove.map { try ObjectKey(prefix + $0) })
             }
         }
@@ -96,7 +98,8 @@ extension Obsctl {
             let prefix = Transfers.directoryPrefix(src.path)
             let remote = try await Self.objectListing(ctx, src.bucket, prefix)
             for key in remote.unsafe { Transfers.reportUnsafeKey(key, below: destination) }
-            let local = Transfers.isDirectory(destination) ? try Self.localListing(destination) : [:]
+            var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
+            let local = Transfers.isDirectory(destination) ? try Self.localListing(destination, invalidNames: &unnamable) : [:]
             let (transfer, remove) = try plan(remote.objects, local)
             let object = { (name: String) in "obs://\(src.bucket)/\(prefix)\(name)" }
             if dryRun { return report(ctx, transfer.map { ("download", object($0), LocalPath.join(destination, $0)) }, remove.map { LocalPath.join(destination, $0) }) }
@@ -191,9 +194,9 @@ extension Obsctl {
         // MARK: Listings
 
         /// Regular files below `dir`, by path relative to it.
-        static func localListing(_ dir: String) throws -> Listing {
+        static func localListing(_ dir: String, invalidNames: inout [String]) throws -> Listing {
             var out: Listing = [:]
-            for rel in try Transfers.filesBelow(dir) {
+            for rel in try Transfers.filesBelow(dir, invalidNames: &invalidNames) {
                 var st = stat()
                 guard stat(LocalPath.join(dir, rel), &st) == 0 else { continue }
                 out[rel] = (Int64(st.st_size), Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))

@@ -134,8 +134,12 @@ extension Obsctl {
         /// `removeSources` (mv): each file is removed once its object is written and verified.
         static func upload(_ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool, options: Transfers.UploadOptions,
                            removeSources: Bool = false) async throws {
-            let items = try plan(paths: paths, destination: dest, recursive: recursive)
-            _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) }, describe: { $0.source }) { item, counter in
+            var invalid: [String] = []
+            let items = try plan(paths: paths, destination: dest, recursive: recursive, invalidNames: &invalid)
+            invalid.forEach(Transfers.reportInvalidName)
+            // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
+            if !invalid.isEmpty && items.isEmpty { throw CommandFailure(exitCode: .usage) }
+            do { _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) }, describe: { $0.source }) { item, counter in
                 let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
                 let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
                 if let before { try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: "obs://\(dest.bucket)/\(item.key)") }
@@ -144,6 +148,8 @@ extension Obsctl {
                 }
                 return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
             }
+            } catch let f as CommandFailure where !invalid.isEmpty { _ = f; throw CommandFailure(exitCode: .partial) }
+            if !invalid.isEmpty { throw CommandFailure(exitCode: .partial) }
         }
 
         struct Item { var source: String; var key: ObjectKey }
@@ -157,7 +163,7 @@ extension Obsctl {
         }
 
         /// Which object each source becomes. A key ending in `/`, several sources or a directory mean a prefix.
-        static func plan(paths: [String], destination: OBSURL, recursive: Bool) throws -> [Item] {
+        static func plan(paths: [String], destination: OBSURL, recursive: Bool, invalidNames: inout [String]) throws -> [Item] {
             let asPrefix = destination.path.isEmpty || destination.path.hasSuffix("/") || paths.count > 1 || recursive
             if !asPrefix { return [Item(source: paths[0], key: try destination.objectKey())] }
             let prefix = Transfers.directoryPrefix(destination.path)
@@ -168,7 +174,7 @@ extension Obsctl {
                 }
                 if Transfers.isDirectory(path) {
                     guard recursive else { throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files") }
-                    for rel in try Transfers.filesBelow(path) {
+                    for rel in try Transfers.filesBelow(path, invalidNames: &invalidNames) {
                         items.append(Item(source: LocalPath.join(path, rel), key: try ObjectKey(prefix + rel)))
                     }
                 } else {

@@ -48,7 +48,7 @@ extension LocalBackend {
         defer { marker.remove() }
         let ext = sealed.dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
-        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)  // 0600, flock'd while written
         guard fd >= 0 else { throw FileIO.ioError("create", tmp) }
         var meta: ObjectMeta
         do {
@@ -155,7 +155,7 @@ extension LocalBackend {
     func sweepObjectDirectory(_ dir: String, keep: [String]) {
         for name in FileIO.listDirectory(dir) {
             if name == "meta.json" || keep.contains(name) { continue }
-            if name.hasPrefix("d-") || FileIO.isAbandonedTemp(name) { unlink(dir + "/" + name) }
+            if name.hasPrefix("d-") || FileIO.isAbandonedTemp(name, in: dir) { unlink(dir + "/" + name) }
         }
     }
 

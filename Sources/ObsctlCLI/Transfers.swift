@@ -168,12 +168,12 @@ enum Transfers {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             catch { throw OBSError.localIO("cannot create directory \(dir): a file of that name is in the way, or it is not writable") }
         }
-        // The name is cut to 100 bytes so that the temp name stays within NAME_MAX (255) for long file names.
-        let stem = String(decoding: baseName(path).utf8.prefix(100), as: UTF8.self)
-        let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(stem).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
+        DownloadTemps.sweep(dir)
+        let tmp = DownloadTemps.name(for: path)
         Interrupts.registerTemp(tmp)
         defer { Interrupts.unregisterTemp(tmp) }
-        let fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o666)  // read back when a checksum is verified
+        // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
+        let fd = AbandonedTemp.create(tmp)
         guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         do {
             let info: ObjectInfo
@@ -184,6 +184,8 @@ enum Transfers {
                 info = try await ctx.storage.getObject(request, into: counted(sink))
                 try sink.finish()
             }
+            // The finished file gets the mode of any file the user creates; only the temporary is private.
+            fchmod(fd, DownloadTemps.defaultFileMode())
             guard fsync(fd) == 0 else { throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))") }
             guard rename(tmp, path) == 0 else { throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
             close(fd)

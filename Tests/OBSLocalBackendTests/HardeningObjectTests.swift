@@ -148,13 +148,14 @@ struct DamagedObjectListingTests {
 @Suite("Hardening: header values are validated by the local backend too")
 struct LocalHeaderValueTests {
     @Test("a line break, NUL or control character in a header-bound field is a usage error and stores nothing",
-          arguments: ["content", "metaValue", "metaKey", "kms"])
+          arguments: ["content", "nul", "metaValue", "metaKey", "kms"])
     func refused(_ field: String) async throws {
         try await withStore { s in
             let b = try await s.makeBucket("hdr")
             var request = PutObjectRequest(bucket: b, key: try ObjectKey("k"), sse: nil)
             switch field {
             case "content": request.contentType = "text/plain\r\nX-Evil: 1"
+            case "nul": request.contentType = "text/plain\u{0}x"
             case "metaValue": request.userMetadata = ["a": "1\nX-Evil: 1"]
             case "metaKey": request.userMetadata = ["a\r\nx-evil": "1"]
             default: request.sse = .kms(keyID: "key\r\nX-Evil: 1")

@@ -27,7 +27,6 @@ extension Obsctl {
             let url = try OBSURL(location)
             var objects: [ObjectInfo] = [], prefixes: [String] = [], marker: String? = nil, unreadable = 0
             // Damaged entries are reported as they come and make the exit 13 at the end, after everything readable.
-            defer { if unreadable > 0 { ctx.output.note("\(unreadable) object(s) could not be read and are not listed") } }
             repeat {
                 let page = try await ctx.storage.listObjects(bucket: url.bucket, prefix: url.path, delimiter: recursive ? nil : "/",
                                                              marker: marker, maxKeys: 1000)

@@ -50,7 +50,10 @@ public enum AbandonedTemp {
             if fd < 0 { return -1 }
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
             var held = stat(), current = stat()
-            if fstat(fd, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev { return fd }
+            if fstat(fd, &held) == 0, stat(path, &current) == 0,
+               held.st_ino == current.st_ino, held.st_dev == current.st_dev {
+                return fd
+            }
             close(fd)
         }
         errno = EAGAIN

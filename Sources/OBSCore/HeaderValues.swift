@@ -6,15 +6,19 @@ public enum HeaderValues {
     /// the request; bytes outside ASCII are mangled by servers and break signatures.
     public static func checkValue(_ value: String, _ what: String) throws {
         for s in value.unicodeScalars where !(s.value >= 0x20 && s.value < 0x7F) {
-            let shown = s.value < 0x20 || s.value == 0x7F ? "control character 0x\(String(s.value, radix: 16, uppercase: true))" : "'\(s)'"
-            throw OBSError.invalidArgument("\(what) holds \(shown); it becomes an HTTP header, so only printable ASCII is allowed")
+            let control = s.value < 0x20 || s.value == 0x7F
+            let shown = control ? "control character 0x\(String(s.value, radix: 16, uppercase: true))" : "'\(s)'"
+            throw OBSError.invalidArgument("\(what) holds \(shown); remove it: the value becomes an HTTP header, "
+                                           + "which takes printable ASCII only")
         }
     }
 
     /// A user metadata key (the `KEY` of `x-obs-meta-KEY`): lowercase letters, digits, '-' and '_'.
     public static func checkMetadataKey(_ key: String) throws {
-        guard !key.isEmpty, key.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }) else {
-            throw OBSError.invalidArgument("metadata key '\(printable(key))' may hold only lowercase letters, digits, '-' and '_'")
+        let allowed = { (c: UInt8) in (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F }
+        guard !key.isEmpty, key.utf8.allSatisfy(allowed) else {
+            throw OBSError.invalidArgument(
+                "metadata key '\(printable(key))' may hold only lowercase letters, digits, '-' and '_'; rename it")
         }
     }
 
@@ -27,7 +31,9 @@ public enum HeaderValues {
 
     /// `text` with control characters escaped, for messages that quote a refused value.
     public static func printable(_ text: String) -> String {
-        text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\x" + String($0.value, radix: 16) : String($0) }.joined()
+        text.unicodeScalars.map { s in
+            s.value < 0x20 || s.value == 0x7F ? "\\x" + String(s.value, radix: 16) : String(s)
+        }.joined()
     }
 }
 
@@ -36,6 +42,8 @@ extension PutObjectRequest {
     public func validateHeaders() throws {
         try HeaderValues.checkValue(contentType, "content type '\(HeaderValues.printable(contentType))'")
         try HeaderValues.checkMetadata(userMetadata)
-        if case .kms(let keyID?)? = sse { try HeaderValues.checkValue(keyID, "KMS key id '\(HeaderValues.printable(keyID))'") }
+        if case .kms(let keyID?)? = sse {
+            try HeaderValues.checkValue(keyID, "KMS key id '\(HeaderValues.printable(keyID))'")
+        }
     }
 }

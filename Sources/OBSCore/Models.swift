@@ -53,8 +53,10 @@ public struct ObjectListing: Sendable {
     /// Entries found but not readable (the embedded backend's damaged metadata), left out of `objects`. A caller
     /// reports them: a listing that drops them silently would look complete when it is not.
     public var unreadable: [UnreadableObject]
-    public init(objects: [ObjectInfo], commonPrefixes: [String], nextMarker: String?, unreadable: [UnreadableObject] = []) {
-        self.objects = objects; self.commonPrefixes = commonPrefixes; self.nextMarker = nextMarker; self.unreadable = unreadable
+    public init(objects: [ObjectInfo], commonPrefixes: [String], nextMarker: String?,
+                unreadable: [UnreadableObject] = []) {
+        self.objects = objects; self.commonPrefixes = commonPrefixes; self.nextMarker = nextMarker
+        self.unreadable = unreadable
     }
 }
 

@@ -79,7 +79,8 @@ extension OBSError {
     /// readable metadata).
     public static func damagedObject(_ bucket: String, _ key: String, _ what: String) -> OBSError {
         OBSError(code: "IntegrityCheckFailed",
-                 message: "integrity check failed: obs://\(bucket)/\(key): \(what); the stored object was modified or damaged: "
+                 message: "integrity check failed: obs://\(bucket)/\(key): \(what); "
+                    + "the stored object was modified or damaged: "
                     + "upload it again, or remove it with 'obsctl rm obs://\(bucket)/\(key)'",
                  httpStatus: 500, category: .integrity, resource: "\(bucket)/\(key)")
     }

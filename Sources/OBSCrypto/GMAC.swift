@@ -13,7 +13,8 @@ public final class GMAC {
         ctx = EVP_CIPHER_CTX_new()!
         let nonce = [UInt8](repeating: 0, count: AESGCM.nonceSize)
         let ok = key.withUnsafeBytes { k in
-            EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, k.baseAddress!.assumingMemoryBound(to: UInt8.self), nonce) == 1
+            let kp = k.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            return EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, kp, nonce) == 1
         }
         guard ok else { EVP_CIPHER_CTX_free(ctx); throw CryptoError.primitiveFailed("GMAC init") }
     }
@@ -24,7 +25,8 @@ public final class GMAC {
         var done = 0, outLen: Int32 = 0
         while done < bytes.count {
             let n = min(1 << 20, bytes.count - done)
-            let r = EVP_EncryptUpdate(ctx, nil, &outLen, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + done, Int32(n))
+            let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + done
+            let r = EVP_EncryptUpdate(ctx, nil, &outLen, p, Int32(n))
             precondition(r == 1, "GMAC update failed")
             done += n
         }
@@ -36,7 +38,8 @@ public final class GMAC {
     public func finalize() -> [UInt8] {
         var scratch = [UInt8](repeating: 0, count: 16), outLen: Int32 = 0
         var tag = [UInt8](repeating: 0, count: AESGCM.tagSize)
-        let ok = EVP_EncryptFinal_ex(ctx, &scratch, &outLen) == 1 && oc_gcm_get_tag(ctx, &tag, Int32(AESGCM.tagSize)) == 1
+        let ok = EVP_EncryptFinal_ex(ctx, &scratch, &outLen) == 1
+            && oc_gcm_get_tag(ctx, &tag, Int32(AESGCM.tagSize)) == 1
         precondition(ok, "GMAC final failed")
         return tag
     }

@@ -170,7 +170,9 @@ extension LocalBackend {
         guard let meta = try? ObjectMeta.decode(bytes, path: path) else {
             throw OBSError.damagedObject(bucket.value, key.value, "its metadata \(path) does not parse")
         }
-        if let problem = Self.placementProblem(meta, bucket: bucket, key: key) { throw OBSError.damagedObject(bucket.value, key.value, problem) }
+        if let problem = Self.placementProblem(meta, bucket: bucket, key: key) {
+            throw OBSError.damagedObject(bucket.value, key.value, problem)
+        }
         guard meta.layout.parts.count == 1, meta.layout.parts[0].size == meta.size,
               meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .unencrypted ? ".bin" : ".obx")" else {
             throw OBSError.damagedObject(bucket.value, key.value, "its metadata has an unexpected part layout")
@@ -381,12 +383,14 @@ extension LocalBackend {
         guard let meta = try? ObjectMeta.decode(bytes, path: path) else {
             let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
             if let key = ownKey(json?["key"] as? String) {
-                return .damaged(key, OBSError.damagedObject(bucket.value, key.value, "its metadata \(path) does not parse"))
+                let e = OBSError.damagedObject(bucket.value, key.value, "its metadata \(path) does not parse")
+                return .damaged(key, e)
             }
             return .keyless(Self.keylessError(bucket, dir, "does not parse"))
         }
         guard let key = ownKey(meta.key) else {
-            return .keyless(Self.keylessError(bucket, dir, "names key '\(meta.key)', which does not belong in directory \(hash)"))
+            let why = "names key '\(meta.key)', which does not belong in directory \(hash)"
+            return .keyless(Self.keylessError(bucket, dir, why))
         }
         if let problem = Self.placementProblem(meta, bucket: bucket, key: key) {
             return .damaged(key, OBSError.damagedObject(bucket.value, key.value, problem))
@@ -396,9 +400,9 @@ extension LocalBackend {
 
     private static func keylessError(_ bucket: BucketName, _ dir: String, _ what: String) -> OBSError {
         OBSError(code: "IntegrityCheckFailed",
-                 message: "integrity check failed: an object directory in bucket '\(bucket)' holds metadata that \(what), so its key "
-                    + "is unknown; if you know the key, remove it with 'obsctl rm obs://\(bucket)/KEY', else remove the directory "
-                    + "with 'rm -r \(dir)'",
+                 message: "integrity check failed: an object directory in bucket '\(bucket)' holds metadata that "
+                    + "\(what), so its key is unknown; if you know the key, remove it with "
+                    + "'obsctl rm obs://\(bucket)/KEY', else remove the directory with 'rm -r \(dir)'",
                  httpStatus: 500, category: .integrity, resource: dir)
     }
 
@@ -412,8 +416,10 @@ extension LocalBackend {
         for path in try allMetaFiles(bucket) {
             switch listingEntry(path, bucket: bucket) {
             case .object(let m): if m.key.hasPrefix(prefix) { entries.append((m.key, m, nil)) }
-            case .damaged(let k, let e): if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
-            case .keyless(let e): if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
+            case .damaged(let k, let e):
+                if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
+            case .keyless(let e):
+                if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
             case .gone: continue
             }
         }
@@ -423,7 +429,10 @@ extension LocalBackend {
             if let marker {
                 if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
                 // A marker that is a rolled-up prefix skips every key under it.
-                if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix), e.key.hasPrefix(marker) { continue }
+                if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
+                   e.key.hasPrefix(marker) {
+                    continue
+                }
             }
             var entry = e.key
             var isPrefix = false

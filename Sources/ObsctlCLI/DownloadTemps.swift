@@ -21,7 +21,10 @@ enum DownloadTemps {
 
     /// The writer's pid of a download temp name, nil for any other name.
     static func writerPID(_ name: String) -> Int32? {
-        guard name.hasPrefix("."), name.hasSuffix(".part"), let r = name.range(of: ".obsctl-", options: .backwards) else { return nil }
+        guard name.hasPrefix("."), name.hasSuffix(".part"),
+              let r = name.range(of: ".obsctl-", options: .backwards) else {
+            return nil
+        }
         let parts = name[r.upperBound...].dropLast(5).split(separator: "-")
         guard parts.count == 2, parts[1].count == 8, parts[1].allSatisfy(\.isHexDigit) else { return nil }
         return Int32(parts[0])

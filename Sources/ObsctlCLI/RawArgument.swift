@@ -9,7 +9,8 @@ enum RawArgument {
     static func firstInvalid() -> (position: Int, escaped: String)? {
         for i in 1..<Int(CommandLine.argc) {
             guard let arg = CommandLine.unsafeArgv[i] else { continue }
-            let raw = Array(UnsafeBufferPointer(start: UnsafeRawPointer(arg).assumingMemoryBound(to: UInt8.self), count: strlen(arg)))
+            let bytes = UnsafeRawPointer(arg).assumingMemoryBound(to: UInt8.self)
+            let raw = Array(UnsafeBufferPointer(start: bytes, count: strlen(arg)))
             if String(validating: raw, as: UTF8.self) == nil { return (i, escaped(raw)) }
         }
         return nil
@@ -24,7 +25,7 @@ enum RawArgument {
             if length > 1, i + length <= raw.count, let s = String(validating: raw[i..<i + length], as: UTF8.self) {
                 out += s; i += length; continue
             }
-            out += b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16, uppercase: false).leftPadded(2)
+            out += b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16).leftPadded(2)
             i += 1
         }
         return out

@@ -28,7 +28,8 @@ enum Transfers {
 
     /// One error line for a local file whose name is not UTF-8 (it is skipped).
     static func reportInvalidName(_ path: String) {
-        Output.stderr("obsctl: error: file name \(path) is not valid UTF-8, so it cannot become an object key; rename the file; skipped")
+        Output.stderr("obsctl: error: file name \(path) is not valid UTF-8, so it cannot become an object key; "
+                      + "rename the file; skipped")
     }
 
     /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).

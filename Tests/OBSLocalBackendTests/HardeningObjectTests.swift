@@ -7,6 +7,10 @@ import OBSCrypto
 // Issue 9, items 7, 10 and 12 at the backend level: unencrypted objects are verified on read, a damaged object
 // does not hide its bucket, and header values are refused before anything is stored.
 
+private func list(_ s: TestStore, _ b: BucketName, prefix: String = "") async throws -> ObjectListing {
+    try await s.backend.listObjects(bucket: b, prefix: prefix, delimiter: nil, marker: nil, maxKeys: 1000)
+}
+
 private func flip(_ path: String, at offset: Int) throws {
     var bytes = readFile(path)
     bytes[offset] ^= 0x01
@@ -27,7 +31,8 @@ struct PlainIntegrityTests {
             await expectOBSError(.integrity) {
                 _ = try await s.backend.copyObject(CopyObjectRequest(
                     source: GetObjectRequest(bucket: b, key: try ObjectKey("k")),
-                    destination: PutObjectRequest(bucket: b, key: try ObjectKey("copy"), sse: .unencrypted), replaceMetadata: false))
+                    destination: PutObjectRequest(bucket: b, key: try ObjectKey("copy"), sse: .unencrypted),
+                    replaceMetadata: false))
             }
             await s.expectGetFails(b, "copy", .notFound)
         }
@@ -86,13 +91,13 @@ struct DamagedObjectListingTests {
             let b = try await s.makeBucket("dmg")
             for k in ["a", "b", "c"] { try await s.put(b, k, pattern(10), sse: .obs) }
             try writeFile(Array("garbage".utf8), to: try s.metaPath(b, "b"))
-            let page = try await s.backend.listObjects(bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 1000)
+            let page = try await list(s, b)
             #expect(page.objects.map(\.key.value) == ["a", "c"])
             #expect(page.unreadable.count == 1)
             #expect(page.unreadable.first?.key == nil)
             #expect(page.unreadable.first?.error.message.contains("rm -r \(try s.objectDir(b, "b"))") == true)
             // Under a prefix a keyless entry cannot be placed: not reported there.
-            let under = try await s.backend.listObjects(bucket: b, prefix: "a", delimiter: nil, marker: nil, maxKeys: 1000)
+            let under = try await list(s, b, prefix: "a")
             #expect(under.unreadable.isEmpty && under.objects.count == 1)
             // Other keys can be deleted, and the damaged one by its key.
             try await s.backend.deleteObject(bucket: b, key: try ObjectKey("a"))
@@ -131,13 +136,13 @@ struct DamagedObjectListingTests {
             try fm.copyItem(atPath: try s.objectDir(b, "a"), toPath: z)
             // Into another bucket, under the same key.
             let inOther = try s.objectDir(other, "a")
-            try fm.createDirectory(atPath: (inOther as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: LocalPath.parent(inOther), withIntermediateDirectories: true)
             try fm.copyItem(atPath: try s.objectDir(b, "a"), toPath: inOther)
 
-            let page = try await s.backend.listObjects(bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 1000)
+            let page = try await list(s, b)
             #expect(page.objects.map(\.key.value) == ["a"])
             #expect(page.unreadable.count == 1 && page.unreadable[0].key == nil)
-            let otherPage = try await s.backend.listObjects(bucket: other, prefix: "", delimiter: nil, marker: nil, maxKeys: 1000)
+            let otherPage = try await list(s, other)
             #expect(otherPage.objects.isEmpty)
             #expect(otherPage.unreadable.map(\.key?.value) == ["a"])
             await s.expectGetFails(other, "a", .integrity)
@@ -160,7 +165,9 @@ struct LocalHeaderValueTests {
             case "metaKey": request.userMetadata = ["a\r\nx-evil": "1"]
             default: request.sse = .kms(keyID: "key\r\nX-Evil: 1")
             }
-            await expectOBSError(.usage, code: "InvalidArgument") { _ = try await s.backend.putObject(request, body: BufferSource(pattern(10))) }
+            await expectOBSError(.usage, code: "InvalidArgument") {
+                _ = try await s.backend.putObject(request, body: BufferSource(pattern(10)))
+            }
             let page = try await s.backend.listObjects(bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 10)
             #expect(page.objects.isEmpty)
         }

@@ -77,7 +77,8 @@ struct HardeningObjectsTests {
         for k in ["x/a", "x/b", "y"] { try sb.ok(["upload", "f.txt", "obs://dmg/\(k)"]) }
         let bad = try #require(sb.objectDirectory(bucket: "dmg", key: "x/b"))
         let meta = try String(contentsOfFile: bad + "/meta.json", encoding: .utf8)
-        try meta.replacingOccurrences(of: "\"size\"", with: "\"sise\"").write(toFile: bad + "/meta.json", atomically: false, encoding: .utf8)
+        try meta.replacingOccurrences(of: "\"size\"", with: "\"sise\"")
+            .write(toFile: bad + "/meta.json", atomically: false, encoding: .utf8)
         expectError(try sb.run(["download", "obs://dmg/x/b", "-"]), 13, contains: ["obsctl rm obs://dmg/x/b"])
         let down = try sb.run(["download", "obs://dmg/x/", "out", "--recursive"])
         #expect(down.status == 8, "\(down)")
@@ -107,7 +108,8 @@ struct HardeningObjectsTests {
         try? FileManager.default.removeItem(atPath: b)
         try FileManager.default.copyItem(atPath: a, toPath: b)  // a's object under b's hash
         let inTwo = a.replacingOccurrences(of: "/buckets/one/", with: "/buckets/two/")
-        try FileManager.default.createDirectory(atPath: (inTwo as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: (inTwo as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: a, toPath: inTwo)
         let one = try sb.run(["ls", "obs://one/"])
         #expect(one.status == 13 && one.out.components(separatedBy: " a\n").count == 2, "\(one)")
@@ -129,7 +131,9 @@ struct HardeningObjectsTests {
         try sb.ok(["upload", "f.txt", "obs://tmp/k"])
         try FileManager.default.createDirectory(atPath: sb.path("d"), withIntermediateDirectories: true)
         // A pid that ran and ended.
-        let gone = Process(); gone.executableURL = URL(fileURLWithPath: "/bin/true"); try gone.run(); gone.waitUntilExit()
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run(); gone.waitUntilExit()
         let deadName = ".x.bin.obsctl-\(gone.processIdentifier)-0011aabb.part"
         try sb.write("d/" + deadName, Data(repeating: 7, count: 1000))
         // A pid that runs, but started after the file was last written: the writer's pid, reused.
@@ -185,7 +189,8 @@ struct HardeningObjectsTests {
         try sb.ok(["download", "obs://big/k", "d/again.bin"])
         #expect(partFiles(sb.path("d")).isEmpty)
         var st = stat()
-        #expect(stat(sb.path("d/again.bin"), &st) == 0 && st.st_mode & 0o777 == 0o644, "the finished file has the umask's mode")
+        #expect(stat(sb.path("d/again.bin"), &st) == 0 && st.st_mode & 0o777 == 0o644,
+                "the finished file has the umask's mode")
     }
 
     // MARK: 12
@@ -213,9 +218,11 @@ struct HardeningObjectsTests {
         try sb.ok(["bucket", "create", "obs://utf"])
         try sb.write("f.txt", Data("hello".utf8))
         try sb.ok(["upload", "f.txt", "obs://utf/a\u{FFFD}b"])  // a real U+FFFD key exists: it must not be hit
-        for command in ["\"$B\" upload f.txt \"$(printf 'obs://utf/a\\377b')\"", "\"$B\" download \"$(printf 'obs://utf/a\\377b')\" out",
+        for command in ["\"$B\" upload f.txt \"$(printf 'obs://utf/a\\377b')\"",
+                        "\"$B\" download \"$(printf 'obs://utf/a\\377b')\" out",
                         "\"$B\" stat \"$(printf 'obs://utf/a\\377b')\"", "\"$B\" rm \"$(printf 'obs://utf/a\\377b')\"",
-                        "\"$B\" ls \"$(printf 'obs://utf/a\\377')\"", "\"$B\" cp f.txt \"$(printf 'obs://utf/\\300\\200')\""] {
+                        "\"$B\" ls \"$(printf 'obs://utf/a\\377')\"",
+                        "\"$B\" cp f.txt \"$(printf 'obs://utf/\\300\\200')\""] {
             let r = try shell(sb, command)
             expectError(r, 2, contains: ["not valid UTF-8"])
         }
@@ -254,14 +261,16 @@ struct HardeningObjectsTests {
         let deadline = Date(timeIntervalSinceNow: 20)
         var waiting = false
         while Date() < deadline && !waiting {
-            let wchan = (try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/wchan", encoding: .utf8)) ?? ""
+            let pid = running.process.processIdentifier
+            let wchan = (try? String(contentsOfFile: "/proc/\(pid)/wchan", encoding: .utf8)) ?? ""
             waiting = wchan.contains("lock")
             if !waiting { usleep(10_000) }
         }
         if !waiting { sleep(2) }
         // Meanwhile an object arrives (its directory moved into place, as a writer's commit would).
         let target = prepared.replacingOccurrences(of: "/buckets/src/", with: "/buckets/race/")
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: prepared, toPath: target)
         flock(lock, LOCK_UN); close(lock)
         let r = running.wait()

@@ -139,8 +139,11 @@ public final class CurlTransport: HTTPTransport {
         }
         // The last line of defence against header injection (values are validated where requests are made): a CR,
         // LF or NUL would end the header line and start another, or cut it.
-        for (name, value) in request.headers where (name + value).utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
-            throw OBSError.invalidArgument("header \(HeaderValues.printable(name)) holds a line break or NUL; nothing was sent")
+        let breaksLine = { (c: UInt8) in c == 0x0D || c == 0x0A || c == 0 }
+        for (name, value) in request.headers where (name + value).utf8.contains(where: breaksLine) {
+            throw OBSError.invalidArgument(
+                "header \(HeaderValues.printable(name)) holds a line break or NUL; nothing was sent: remove it "
+                    + "from the value")
         }
         // No 100-continue round trip, no curl defaults we did not sign.
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:", "Accept:"] {

@@ -52,7 +52,9 @@ enum PlainDataCheck {
             case .gmac(let g, let expected): ok = constantTimeEquals(g.finalize(), expected)
             case .md5(let d, let expected): ok = Hex.encode(d.finalize()) == expected
             }
-            guard ok else { throw OBSError.integrity("the bytes of \(what) do not match the checksum recorded at upload") }
+            guard ok else {
+                throw OBSError.integrity("the bytes of \(what) do not match the checksum recorded at upload")
+            }
         }
     }
 }

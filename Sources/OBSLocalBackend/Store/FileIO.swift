@@ -112,7 +112,9 @@ enum FileIO {
     /// gone: see `AbandonedTemp` (a reused pid or another pid namespace does not keep a leftover alive).
     static func isAbandonedTemp(_ name: String, in dir: String) -> Bool {
         let rest: Substring
-        if name.hasPrefix(".tmp-") { rest = name.dropFirst(5) } else if name.hasPrefix(".trash-") { rest = name.dropFirst(7) } else { return false }
+        if name.hasPrefix(".tmp-") { rest = name.dropFirst(5) }
+        else if name.hasPrefix(".trash-") { rest = name.dropFirst(7) }
+        else { return false }
         guard let pid = Int32(rest.prefix { $0 != "-" }) else { return true }
         return AbandonedTemp.check(dir + "/" + name, pid: pid)
     }

@@ -89,8 +89,8 @@ extension Obsctl.Bucket {
 
         /// The bucket was emptied, yet is not empty: something wrote to it meanwhile. "Pass --force" would be wrong.
         static func refilled(_ name: BucketName, _ e: OBSError) -> OBSError {
-            OBSError(code: e.code, message: "objects were added to bucket '\(name)' while it was being emptied; stop what writes to it, "
-                        + "then run 'obsctl bucket delete obs://\(name) --force' again",
+            OBSError(code: e.code, message: "objects were added to bucket '\(name)' while it was being emptied; "
+                        + "stop what writes to it, then run 'obsctl bucket delete obs://\(name) --force' again",
                      httpStatus: e.httpStatus, category: e.category, requestID: e.requestID, resource: e.resource)
         }
     }

@@ -102,16 +102,23 @@ struct TransferArguments: ParsableArguments {
             throw OBSError.invalidArgument("cannot move obs://\(src.bucket)/\(same.0) onto itself; to change its encryption in place use cp")
         }
         if damaged > 0 && pairs.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
-        do { _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] }, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
-            let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
-            // A move deletes the source only if it is still the version it was before the copy.
-            let sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
-            let info = try await copies.copy(ctx, request)
-            let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
-            if let sourceETag { try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to) }
-            if !ctx.output.isJSON { ctx.output.report("\(removeSources ? "move" : "copy"): \(from) -> \(to) (\(Transfers.describe(info)))") }
-            return Transfers.record(source: from, destination: to, info)
-        }
+        do {
+            _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] },
+                                           describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
+                let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
+                // A move deletes the source only if it is still the version it was before the copy.
+                let sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
+                let info = try await copies.copy(ctx, request)
+                let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
+                if let sourceETag {
+                    try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to)
+                }
+                if !ctx.output.isJSON {
+                    let verb = removeSources ? "move" : "copy"
+                    ctx.output.report("\(verb): \(from) -> \(to) (\(Transfers.describe(info)))")
+                }
+                return Transfers.record(source: from, destination: to, info)
+            }
         } catch let f as CommandFailure where damaged > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
         if damaged > 0 { throw Listings.failure(unreadable: damaged, succeeded: pairs.count) }
     }

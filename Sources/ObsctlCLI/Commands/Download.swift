@@ -73,7 +73,9 @@ extension Obsctl {
             let downloads = items.filter { !$0.target.isEmpty }
             // Unsafe keys and damaged objects were reported above: with nothing else to do that is a usage problem
             // (or an integrity one), else a partial one.
-            if skipped > 0 && downloads.isEmpty { throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial) }
+            if skipped > 0 && downloads.isEmpty {
+                throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial)
+            }
             do {
                 _ = try await Transfers.runAll(ctx, downloads, verb: "download", dataOnStdout: path == "-", size: { $0.size },
                                                describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in

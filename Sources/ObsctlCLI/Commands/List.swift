@@ -109,9 +109,11 @@ extension Obsctl {
             }
             // A prefix means a folder: `rm obs://b/dir --recursive` must not touch obs://b/dirt.tar.
             // Damaged objects whose key is known are deleted like the others (deleting needs no readable metadata).
-            let listing = try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: Transfers.directoryPrefix(url.path))
+            let prefix = Transfers.directoryPrefix(url.path)
+            let listing = try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: prefix)
             let keys = listing.objects.map(\.key) + listing.unreadable.compactMap(\.key)
-            try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys, keyless: listing.unreadable.filter { $0.key == nil })
+            let keyless = listing.unreadable.filter { $0.key == nil }
+            try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys, keyless: keyless)
             if keys.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to delete under \(url)") }
         }
 
@@ -122,7 +124,8 @@ extension Obsctl {
 
         /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
         /// `keyless`: damaged objects whose key is lost, which no delete can name: each is one failure.
-        static func deleteAll(_ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey], keyless: [UnreadableObject] = []) async throws {
+        static func deleteAll(_ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey],
+                              keyless: [UnreadableObject] = []) async throws {
             var outcome = await Transfers.deleteObjects(ctx, bucket, keys: keys)
             for k in keyless { outcome.failed(ctx, "obs://\(bucket)/ (unknown key)", k.error) }
             if ctx.output.isJSON && !ctx.output.isNDJSON {

@@ -99,7 +99,8 @@ extension Obsctl {
             let remote = try await Self.objectListing(ctx, src.bucket, prefix)
             for key in remote.unsafe { Transfers.reportUnsafeKey(key, below: destination) }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
-            let local = Transfers.isDirectory(destination) ? try Self.localListing(destination, invalidNames: &unnamable) : [:]
+            let local = Transfers.isDirectory(destination)
+                ? try Self.localListing(destination, invalidNames: &unnamable) : [:]
             let (transfer, remove) = try plan(remote.objects, local)
             let object = { (name: String) in "obs://\(src.bucket)/\(prefix)\(name)" }
             if dryRun { return report(ctx, transfer.map { ("download", object($0), LocalPath.join(destination, $0)) }, remove.map { LocalPath.join(destination, $0) }) }
@@ -110,7 +111,8 @@ extension Obsctl {
                 Self.setModified(path, info.lastModified)  // the next run then finds it as new as the object
                 return ("download: \(object(name)) -> \(path) (\(Transfers.describe(info)))", Transfers.record(source: object(name), destination: path, info))
             }
-            try await finish(ctx, ok, skipped: remote.unsafe.count + remote.damaged, sourceIncomplete: remote.damaged > 0) {
+            let skipped = remote.unsafe.count + remote.damaged
+            try await finish(ctx, ok, skipped: skipped, sourceIncomplete: remote.damaged > 0) {
                 var outcome = Transfers.Deletions()
                 for name in remove {
                     let path = LocalPath.join(destination, name)
@@ -125,7 +127,8 @@ extension Obsctl {
             let from = Transfers.directoryPrefix(src.path), to = Transfers.directoryPrefix(dst.path)
             guard src.bucket != dst.bucket || from != to else { throw OBSError.invalidArgument("cannot sync obs://\(src.bucket)/\(from) with itself") }
             try Transfers.refuseNestedPrefixes(src, from, dst, to)
-            let sourceListing = try await Self.objectListing(ctx, src.bucket, from, asLocalPaths: false), sourceObjects = sourceListing.objects
+            let sourceListing = try await Self.objectListing(ctx, src.bucket, from, asLocalPaths: false)
+            let sourceObjects = sourceListing.objects
             let destinationListing = try await Self.objectListing(ctx, dst.bucket, to, asLocalPaths: false)
             let (transfer, remove) = try plan(sourceObjects, destinationListing.objects)
             let copies = try settings.forCopy()
@@ -136,7 +139,8 @@ extension Obsctl {
                 let a = name(src.bucket, from, rel), b = name(dst.bucket, to, rel)
                 return ("copy: \(a) -> \(b) (\(Transfers.describe(info)))", Transfers.record(source: a, destination: b, info))
             }
-            try await finish(ctx, ok, skipped: sourceListing.damaged + destinationListing.damaged, sourceIncomplete: sourceListing.damaged > 0) {
+            let damaged = sourceListing.damaged + destinationListing.damaged
+            try await finish(ctx, ok, skipped: damaged, sourceIncomplete: sourceListing.damaged > 0) {
                 await Transfers.deleteObjects(ctx, dst.bucket, keys: try remove.map { try ObjectKey(to + $0) })
             }
         }
@@ -160,11 +164,15 @@ extension Obsctl {
         /// any. `skipped`: objects left out as unsafe local paths, which make the run partial (exit 8), as download
         /// --recursive does; so do damaged objects in a listing. `sourceIncomplete`: the source listing left damaged
         /// objects out, so the destination's copies of them must not be taken for extra ones.
-        private func finish(_ ctx: CommandContext, _ transfers: Transfers.Outcome, skipped: Int = 0, sourceIncomplete: Bool = false,
+        private func finish(_ ctx: CommandContext, _ transfers: Transfers.Outcome, skipped: Int = 0,
+                            sourceIncomplete: Bool = false,
                             removals: () async throws -> Transfers.Deletions) async throws {
             var removed = Transfers.Deletions()
             if delete {
-                if sourceIncomplete { ctx.output.note("nothing was removed from \(destination): the source holds objects that cannot be read") }
+                if sourceIncomplete {
+                    ctx.output.note("nothing was removed from \(destination): the source holds objects that cannot "
+                                    + "be read")
+                }
                 else if transfers.failures.isEmpty { removed = try await removals() }
                 else { ctx.output.note("nothing was removed from \(destination): not every transfer succeeded") }
             }
@@ -208,7 +216,8 @@ extension Obsctl {
         /// are left out, and so are keys that are no safe relative path (empty, '.' or '..' segments): those come
         /// back in `unsafe`. Between prefixes every key is taken.
         static func objectListing(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String,
-                                  asLocalPaths: Bool = true) async throws -> (objects: Listing, unsafe: [String], damaged: Int) {
+                                  asLocalPaths: Bool = true) async throws
+            -> (objects: Listing, unsafe: [String], damaged: Int) {
             var out: Listing = [:], unsafe: [String] = []
             let listing = try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix)
             Listings.report(listing.unreadable)  // and counted as skipped

@@ -88,7 +88,9 @@ struct ObjectAttributeOptions: ParsableArguments {
     /// Refused before any file is read (the backends check again, for library callers).
     func validate() throws {
         do {
-            if let contentType { try HeaderValues.checkValue(contentType, "--content-type '\(HeaderValues.printable(contentType))'") }
+            if let contentType {
+                try HeaderValues.checkValue(contentType, "--content-type '\(HeaderValues.printable(contentType))'")
+            }
             _ = try parseMetadata(metadata)
         } catch let e as OBSError { throw ValidationError(e.message) }
     }
@@ -139,15 +141,22 @@ extension Obsctl {
             invalid.forEach(Transfers.reportInvalidName)
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
             if !invalid.isEmpty && items.isEmpty { throw CommandFailure(exitCode: .usage) }
-            do { _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) }, describe: { $0.source }) { item, counter in
-                let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
-                let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
-                if let before { try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: "obs://\(dest.bucket)/\(item.key)") }
-                if !ctx.output.isJSON {
-                    ctx.output.report("\(removeSources ? "move" : "upload"): \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))")
+            do {
+                _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) },
+                                               describe: { $0.source }) { item, counter in
+                    let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
+                    let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key,
+                                                          options: options, counter: counter)
+                    let target = "obs://\(dest.bucket)/\(item.key)"
+                    if let before {
+                        try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: target)
+                    }
+                    if !ctx.output.isJSON {
+                        let verb = removeSources ? "move" : "upload"
+                        ctx.output.report("\(verb): \(item.source) -> \(target) (\(Transfers.describe(info)))")
+                    }
+                    return Transfers.record(source: item.source, destination: target, info)
                 }
-                return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
-            }
             } catch let f as CommandFailure where !invalid.isEmpty { _ = f; throw CommandFailure(exitCode: .partial) }
             if !invalid.isEmpty { throw CommandFailure(exitCode: .partial) }
         }
@@ -163,7 +172,8 @@ extension Obsctl {
         }
 
         /// Which object each source becomes. A key ending in `/`, several sources or a directory mean a prefix.
-        static func plan(paths: [String], destination: OBSURL, recursive: Bool, invalidNames: inout [String]) throws -> [Item] {
+        static func plan(paths: [String], destination: OBSURL, recursive: Bool,
+                         invalidNames: inout [String]) throws -> [Item] {
             let asPrefix = destination.path.isEmpty || destination.path.hasSuffix("/") || paths.count > 1 || recursive
             if !asPrefix { return [Item(source: paths[0], key: try destination.objectKey())] }
             let prefix = Transfers.directoryPrefix(destination.path)

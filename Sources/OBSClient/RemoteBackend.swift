@@ -184,6 +184,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     }
 
     private func putObjectOnce(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        try request.validateHeaders()
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
         var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
@@ -267,6 +268,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
 
     private func copyObjectOnce(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         let dst = request.destination, src = request.source
+        try dst.validateHeaders()
         try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
         try checkTransportSecurity(src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
         let sourceHead = try await headResponse(src)

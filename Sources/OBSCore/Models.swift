@@ -50,9 +50,22 @@ public struct ObjectListing: Sendable {
     public var objects: [ObjectInfo]
     public var commonPrefixes: [String]
     public var nextMarker: String?
-    public init(objects: [ObjectInfo], commonPrefixes: [String], nextMarker: String?) {
+    /// Entries found but not readable (the embedded backend's damaged metadata), left out of `objects`. A caller
+    /// reports them: a listing that drops them silently would look complete when it is not.
+    public var unreadable: [UnreadableObject]
+    public init(objects: [ObjectInfo], commonPrefixes: [String], nextMarker: String?,
+                unreadable: [UnreadableObject] = []) {
         self.objects = objects; self.commonPrefixes = commonPrefixes; self.nextMarker = nextMarker
+        self.unreadable = unreadable
     }
+}
+
+/// An object a listing found but could not read. `error` names it and how to remove it.
+public struct UnreadableObject: Sendable {
+    /// nil when even the key cannot be told (the metadata naming it is destroyed).
+    public var key: ObjectKey?
+    public var error: OBSError
+    public init(key: ObjectKey?, error: OBSError) { self.key = key; self.error = error }
 }
 
 public struct CreateBucketRequest: Sendable {

@@ -75,6 +75,15 @@ extension OBSError {
         OBSError(code: "IntegrityCheckFailed", message: "integrity check failed: \(what); the stored object was modified or damaged",
                  httpStatus: 500, category: .integrity)
     }
+    /// An object whose stored state is damaged, with the way out: restore it, or delete it (deleting needs no
+    /// readable metadata).
+    public static func damagedObject(_ bucket: String, _ key: String, _ what: String) -> OBSError {
+        OBSError(code: "IntegrityCheckFailed",
+                 message: "integrity check failed: obs://\(bucket)/\(key): \(what); "
+                    + "the stored object was modified or damaged: "
+                    + "upload it again, or remove it with 'obsctl rm obs://\(bucket)/\(key)'",
+                 httpStatus: 500, category: .integrity, resource: "\(bucket)/\(key)")
+    }
     public static func customerKeyRequired(_ bucket: String, _ key: String) -> OBSError {
         OBSError(code: "InvalidRequest",
                  message: "object obs://\(bucket)/\(key) is encrypted with SSE-C; pass its key with --sse-c-key-file FILE or --sse-c-key-env VAR",

@@ -71,13 +71,14 @@ extension ObjectStorage {
         return failed
     }
 
-    /// Every object under `prefix`, all pages.
-    public func listAllObjects(bucket: BucketName, prefix: String) async throws -> [ObjectInfo] {
-        var all: [ObjectInfo] = []
+    /// Every object under `prefix`, all pages, and every entry that could not be read (for the caller to report).
+    public func listAllObjects(bucket: BucketName, prefix: String) async throws -> ObjectListing {
+        var all = ObjectListing(objects: [], commonPrefixes: [], nextMarker: nil)
         var marker: String? = nil
         repeat {
             let page = try await listObjects(bucket: bucket, prefix: prefix, delimiter: nil, marker: marker, maxKeys: 1000)
-            all += page.objects
+            all.objects += page.objects
+            all.unreadable += page.unreadable
             marker = page.nextMarker
         } while marker != nil
         return all

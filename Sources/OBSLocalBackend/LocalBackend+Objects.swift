@@ -36,6 +36,7 @@ extension LocalBackend {
     }
 
     public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        try request.validateHeaders()  // what the remote backend would refuse to send is not stored either
         let bucket = try loadBucket(request.bucket)
         let (sse, origin) = SSERules.effective(request: request.sse, bucketDefault: bucket.bucketEncryption)
         let uid = Random.bytes(16)
@@ -47,12 +48,12 @@ extension LocalBackend {
         defer { marker.remove() }
         let ext = sealed.dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
-        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)  // 0600, flock'd while written
         guard fd >= 0 else { throw FileIO.ioError("create", tmp) }
         var meta: ObjectMeta
         do {
             defer { close(fd) }
-            var size: Int64, etag: String
+            var size: Int64, etag: String, dataMAC: String? = nil
             do {
                 // Written by a thread of its own (with early write-back) while the next batch is encrypted. The
                 // sink is released, its writer stopped, at the end of this block, before the descriptor is closed.
@@ -64,7 +65,9 @@ extension LocalBackend {
                     size = r.plaintextSize
                     etag = ObjectMeta.encryptedETag(macKey: ObjectMeta.macKey(dek: dek, uid: uid), tagDigest: r.tagDigest)
                 } else {
-                    (size, etag) = try Self.copyPlain(from: body, write: write)
+                    let check = try PlainDataCheck.Writer(root: try rootKey.key(), uid: uid)
+                    (size, etag) = try Self.copyPlain(from: body, write: { check.update($0); try write($0) })
+                    dataMAC = check.finalize()
                 }
                 try sink.finish()
             }
@@ -75,7 +78,8 @@ extension LocalBackend {
                               contentType: request.contentType, userMetadata: request.userMetadata,
                               lastModified: RFC3339.format(LocalClock.now()), etag: etag, sse: sealed.sse,
                               layout: .init(aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
-                                            parts: [.init(n: 0, size: size, file: file)]))
+                                            parts: [.init(n: 0, size: size, file: file)]),
+                              dataMAC: dataMAC)
             if let dek = sealed.dek { meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid)) }
             else { meta.seal(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: uid)) }
         } catch {
@@ -151,7 +155,7 @@ extension LocalBackend {
     func sweepObjectDirectory(_ dir: String, keep: [String]) {
         for name in FileIO.listDirectory(dir) {
             if name == "meta.json" || keep.contains(name) { continue }
-            if name.hasPrefix("d-") || FileIO.isAbandonedTemp(name) { unlink(dir + "/" + name) }
+            if name.hasPrefix("d-") || FileIO.isAbandonedTemp(name, in: dir) { unlink(dir + "/" + name) }
         }
     }
 
@@ -163,13 +167,25 @@ extension LocalBackend {
             _ = try loadBucket(bucket)
             throw OBSError.noSuchKey(bucket.value, key.value)
         }
-        let meta = try ObjectMeta.decode(bytes, path: path)
-        guard meta.bucket == bucket.value, meta.key == key.value else { throw OBSError.integrity("metadata of \(key.value) names another object") }
+        guard let meta = try? ObjectMeta.decode(bytes, path: path) else {
+            throw OBSError.damagedObject(bucket.value, key.value, "its metadata \(path) does not parse")
+        }
+        if let problem = Self.placementProblem(meta, bucket: bucket, key: key) {
+            throw OBSError.damagedObject(bucket.value, key.value, problem)
+        }
         guard meta.layout.parts.count == 1, meta.layout.parts[0].size == meta.size,
               meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .unencrypted ? ".bin" : ".obx")" else {
-            throw OBSError.integrity("metadata of \(key.value) has an unexpected part layout")
+            throw OBSError.damagedObject(bucket.value, key.value, "its metadata has an unexpected part layout")
         }
         return meta
+    }
+
+    /// Why `meta` does not belong at the place of `key` in `bucket` (a directory copied under another key's hash or
+    /// from another bucket), or nil when it does.
+    static func placementProblem(_ meta: ObjectMeta, bucket: BucketName, key: ObjectKey) -> String? {
+        if meta.key != key.value { return "its metadata names another key ('\(meta.key)')" }
+        if meta.bucket != bucket.value { return "its metadata names another bucket ('\(meta.bucket)')" }
+        return nil
     }
 
     /// Checks the request's SSE-C key against the object's mode, as OBS does on GET and HEAD.
@@ -256,7 +272,9 @@ extension LocalBackend {
                                               fileSize: fileSize, readAt: readAt)
                 } else {
                     guard fileSize == meta.size else { throw OBSError.integrity("data file is \(fileSize) bytes, metadata says \(meta.size)") }
-                    source = PlainFileSource(size: fileSize, readAt: readAt)
+                    let verifier = try PlainDataCheck.Verifier(meta: meta, root: try rootKey.key(),
+                                                               what: "obs://\(request.bucket)/\(request.key)")
+                    source = PlainFileSource(size: fileSize, readAt: readAt, verifier: verifier)
                 }
             } catch { close(fd); throw error }
             return OpenObject(meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, fd: fd)
@@ -325,10 +343,14 @@ extension LocalBackend {
         }
     }
 
+    /// Needs no readable metadata: deleting is how a damaged object is got rid of.
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
         let dir = paths.objectDir(bucket, key)
         try withBucketLock(bucket) {
-            _ = try readMeta(bucket, key)
+            guard FileIO.exists(paths.metaFile(bucket, key)) else {
+                _ = try loadBucket(bucket)
+                throw OBSError.noSuchKey(bucket.value, key.value)
+            }
             let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
             defer { marker.remove() }
             guard unlink(paths.metaFile(bucket, key)) == 0 else { throw FileIO.ioError("delete", paths.metaFile(bucket, key)) }
@@ -337,53 +359,97 @@ extension LocalBackend {
         }
     }
 
+    /// What a listing makes of one `objects/<h2>/<h>/meta.json`: an object, a damaged object whose key is still
+    /// known (its directory is the one that key hashes to), or a damaged one whose key is not. A directory copied
+    /// under another key's hash or from another bucket is never listed as an object.
+    private enum ListingEntry {
+        case object(ObjectMeta)
+        case damaged(ObjectKey, OBSError)
+        case keyless(OBSError)
+        case gone
+    }
+
+    private func listingEntry(_ path: String, bucket: BucketName) -> ListingEntry {
+        let dir = LocalPath.parent(path)
+        let hash = String(dir.split(separator: "/").last ?? "")
+        // The key this directory belongs to, if the metadata still names one that hashes to it.
+        func ownKey(_ name: String?) -> ObjectKey? {
+            guard let name, let key = try? ObjectKey(name), paths.objectDir(bucket, key) == dir else { return nil }
+            return key
+        }
+        let bytes: [UInt8]
+        do { guard let b = try FileIO.readAll(path) else { return .gone }; bytes = b }  // nil: deleted meanwhile
+        catch { return .keyless(Self.keylessError(bucket, dir, "cannot be read")) }
+        guard let meta = try? ObjectMeta.decode(bytes, path: path) else {
+            let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            if let key = ownKey(json?["key"] as? String) {
+                let e = OBSError.damagedObject(bucket.value, key.value, "its metadata \(path) does not parse")
+                return .damaged(key, e)
+            }
+            return .keyless(Self.keylessError(bucket, dir, "does not parse"))
+        }
+        guard let key = ownKey(meta.key) else {
+            let why = "names key '\(meta.key)', which does not belong in directory \(hash)"
+            return .keyless(Self.keylessError(bucket, dir, why))
+        }
+        if let problem = Self.placementProblem(meta, bucket: bucket, key: key) {
+            return .damaged(key, OBSError.damagedObject(bucket.value, key.value, problem))
+        }
+        return .object(meta)
+    }
+
+    private static func keylessError(_ bucket: BucketName, _ dir: String, _ what: String) -> OBSError {
+        OBSError(code: "IntegrityCheckFailed",
+                 message: "integrity check failed: an object directory in bucket '\(bucket)' holds metadata that "
+                    + "\(what), so its key is unknown; if you know the key, remove it with "
+                    + "'obsctl rm obs://\(bucket)/KEY', else remove the directory with 'rm -r \(dir)'",
+                 httpStatus: 500, category: .integrity, resource: dir)
+    }
+
+    /// Entries whose metadata cannot be read are skipped and returned in `unreadable`, so one damaged object does
+    /// not hide its bucket. Those whose key is lost cannot be placed under a prefix: they come with the first
+    /// page of a listing of the whole bucket.
     public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing {
         _ = try loadBucket(bucket)
-        var metas: [ObjectMeta] = []
+        var entries: [(key: String, meta: ObjectMeta?, damage: UnreadableObject?)] = []
+        var unreadable: [UnreadableObject] = []
         for path in try allMetaFiles(bucket) {
-            guard let bytes = try FileIO.readAll(path) else { continue }  // deleted meanwhile
-            let m = try ObjectMeta.decode(bytes, path: path)
-            if m.key.hasPrefix(prefix) { metas.append(m) }
-        }
-        metas.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil
-        for m in metas {
-            if let marker {
-                if !Array(marker.utf8).lexicographicallyPrecedes(Array(m.key.utf8)) { continue }
-                // A marker that is a rolled-up prefix skips every key under it.
-                if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix), m.key.hasPrefix(marker) { continue }
+            switch listingEntry(path, bucket: bucket) {
+            case .object(let m): if m.key.hasPrefix(prefix) { entries.append((m.key, m, nil)) }
+            case .damaged(let k, let e):
+                if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
+            case .keyless(let e):
+                if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
+            case .gone: continue
             }
-            var entry = m.key
+        }
+        entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
+        for e in entries {
+            if let marker {
+                if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
+                // A marker that is a rolled-up prefix skips every key under it.
+                if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
+                   e.key.hasPrefix(marker) {
+                    continue
+                }
+            }
+            var entry = e.key
             var isPrefix = false
-            if let d = delimiter, !d.isEmpty, let r = m.key.dropFirst(prefix.count).range(of: d) {
-                entry = String(m.key[..<r.upperBound]); isPrefix = true
+            if let d = delimiter, !d.isEmpty, let r = e.key.dropFirst(prefix.count).range(of: d) {
+                entry = String(e.key[..<r.upperBound]); isPrefix = true
             }
             if isPrefix && prefixes.last == entry { continue }
             if count == maxKeys {
-                // The page's last entry, object or rolled-up prefix, whichever sorts later.
-                next = [objects.last?.key.value, prefixes.last].compactMap { $0 }
-                    .max { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+                next = last  // the page's last entry: object, damaged object or rolled-up prefix (they come in order)
                 break
             }
-            if isPrefix { prefixes.append(entry) } else { objects.append(try m.info()) }
+            if isPrefix { prefixes.append(entry) }
+            else if let m = e.meta { objects.append(try m.info()) }
+            else if let damage = e.damage { unreadable.append(damage) }
+            last = entry
             count += 1
         }
-        return ObjectListing(objects: objects, commonPrefixes: prefixes, nextMarker: next)
-    }
-}
-
-/// Serves an unencrypted data file.
-final class PlainFileSource: ByteSource {
-    private let size: Int64
-    private let readAt: OBXDecryptor.ReadAt
-    private var offset: Int64 = 0
-    init(size: Int64, readAt: @escaping OBXDecryptor.ReadAt) { self.size = size; self.readAt = readAt }
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let want = Int(min(Int64(buffer.count), size - offset))
-        if want <= 0 { return 0 }
-        let n = try readAt(offset, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
-        if n == 0 { throw OBSError.integrity("data file ended early") }
-        offset += Int64(n)
-        return n
+        return ObjectListing(objects: objects, commonPrefixes: prefixes, nextMarker: next, unreadable: unreadable)
     }
 }

@@ -55,7 +55,7 @@ public final class LocalBackend: ObjectStorage {
     /// Removes leftovers of bucket creations and deletions that a crash interrupted.
     private func sweepBucketsDirectory() {
         for name in FileIO.listDirectory(paths.bucketsDir) where name.hasPrefix(".") {
-            if FileIO.isAbandonedTemp(name) || (name.hasPrefix(".trash-") && FileIO.isAbandonedTemp(".tmp-" + name.dropFirst(7))) {
+            if FileIO.isAbandonedTemp(name, in: paths.bucketsDir) {
                 FileIO.removeTree(paths.bucketsDir + "/" + name)
             }
         }

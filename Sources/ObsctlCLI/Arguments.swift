@@ -53,12 +53,8 @@ func parseMetadata(_ pairs: [String]) throws -> [String: String] {
             throw OBSError.invalidArgument("--metadata '\(pair)' is not KEY=VALUE")
         }
         let k = String(pair[..<eq]).lowercased(), v = String(pair[pair.index(after: eq)...])
-        guard k.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }) else {
-            throw OBSError.invalidArgument("--metadata key '\(k)' may hold only letters, digits, '-' and '_'")
-        }
-        guard v.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
-            throw OBSError.invalidArgument("--metadata value for '\(k)' must be printable ASCII")
-        }
+        try HeaderValues.checkMetadataKey(k)
+        try HeaderValues.checkValue(v, "--metadata value for '\(HeaderValues.printable(k))'")
         out[k] = v
     }
     return out

@@ -69,6 +69,11 @@ public enum ObsctlMain {
             Interrupts.finish(0)
         default: break
         }
+        if arguments.first != "---completion", let bad = RawArgument.firstInvalid() {
+            Output.stderr("obsctl: error: argument \(bad.position) ('\(bad.escaped)') is not valid UTF-8; object keys, "
+                          + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
+            Interrupts.finish(ObsctlExitCode.usage.rawValue)
+        }
         Interrupts.install()
         let code: ObsctlExitCode
         do {

@@ -26,6 +26,12 @@ enum Transfers {
         return rel
     }
 
+    /// One error line for a local file whose name is not UTF-8 (it is skipped).
+    static func reportInvalidName(_ path: String) {
+        Output.stderr("obsctl: error: file name \(path) is not valid UTF-8, so it cannot become an object key; "
+                      + "rename the file; skipped")
+    }
+
     /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).
     static func reportUnsafeKey(_ key: String, below directory: String) {
         Output.stderr("obsctl: error: object key '\(key)' cannot be written safely below \(directory) (empty, '.' or '..' segment); skipped")
@@ -51,7 +57,9 @@ enum Transfers {
     /// Regular files below `dir`, as paths relative to it, sorted. `dir` itself may be a symbolic link; below it,
     /// links to files are followed and links to directories are not (no cycles). A directory that cannot be read is
     /// an error, never a silent gap: `sync --delete` would take the files missing from a listing for deleted ones.
-    static func filesBelow(_ dir: String) throws -> [String] {
+    /// Names that are not valid UTF-8 can become no object key (nor be opened through a Swift String): they are
+    /// left out and returned in `invalidNames` (escaped), for the caller to report.
+    static func filesBelow(_ dir: String, invalidNames: inout [String]) throws -> [String] {
         var out: [String] = []
         func walk(_ rel: String) throws {
             let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
@@ -67,7 +75,11 @@ enum Transfers {
                     if errno != 0 { throw OBSError.localIO("cannot read directory \(path): \(String(cString: strerror(errno)))") }
                     break
                 }
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                guard let name = String(validating: raw, as: UTF8.self) else {
+                    invalidNames.append(LocalPath.join(path, RawArgument.escaped(raw)))
+                    continue
+                }
                 if name == "." || name == ".." { continue }
                 let child = rel.isEmpty ? name : rel + "/" + name
                 var st = stat()
@@ -157,12 +169,12 @@ enum Transfers {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             catch { throw OBSError.localIO("cannot create directory \(dir): a file of that name is in the way, or it is not writable") }
         }
-        // The name is cut to 100 bytes so that the temp name stays within NAME_MAX (255) for long file names.
-        let stem = String(decoding: baseName(path).utf8.prefix(100), as: UTF8.self)
-        let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(stem).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
+        DownloadTemps.sweep(dir)
+        let tmp = DownloadTemps.name(for: path)
         Interrupts.registerTemp(tmp)
         defer { Interrupts.unregisterTemp(tmp) }
-        let fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o666)  // read back when a checksum is verified
+        // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
+        let fd = AbandonedTemp.create(tmp)
         guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         do {
             let info: ObjectInfo
@@ -173,6 +185,8 @@ enum Transfers {
                 info = try await ctx.storage.getObject(request, into: counted(sink))
                 try sink.finish()
             }
+            // The finished file gets the mode of any file the user creates; only the temporary is private.
+            fchmod(fd, DownloadTemps.defaultFileMode())
             guard fsync(fd) == 0 else { throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))") }
             guard rename(tmp, path) == 0 else { throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
             close(fd)

@@ -241,7 +241,7 @@ struct LocalBackendObjectTests {
             }
             // Nothing was written outside the bucket's objects directory.
             #expect(s.allFiles().allSatisfy { $0.hasPrefix("buckets/odd-keys/") || !$0.hasPrefix("buckets/") })
-            let listed = try await s.backend.listAllObjects(bucket: b, prefix: "").map(\.key.value)
+            let listed = try await s.backend.listAllObjects(bucket: b, prefix: "").objects.map(\.key.value)
             #expect(Set(listed) == Set(keys))
         }
     }

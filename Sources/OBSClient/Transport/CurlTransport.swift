@@ -150,6 +150,14 @@ public final class CurlTransport: HTTPTransport {
         if request.method != "GET" && request.method != "HEAD" && !(request.method == "PUT" && ctx.source != nil) {
             _ = cc_setopt_str(api, h, CURLOPT_CUSTOMREQUEST, request.method)
         }
+        // The last line of defence against header injection (values are validated where requests are made): a CR,
+        // LF or NUL would end the header line and start another, or cut it.
+        let breaksLine = { (c: UInt8) in c == 0x0D || c == 0x0A || c == 0 }
+        for (name, value) in request.headers where (name + value).utf8.contains(where: breaksLine) {
+            throw OBSError.invalidArgument(
+                "header \(HeaderValues.printable(name)) holds a line break or NUL; nothing was sent: remove it "
+                    + "from the value")
+        }
         // No 100-continue round trip, no curl defaults we did not sign.
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:", "Accept:"] {
             headerList = api.pointee.slist_append(headerList, line)

@@ -26,7 +26,8 @@ struct InflightMarker {
 
     /// Markers left by processes that no longer run: (marker path, bucket, object directory).
     static func abandoned(_ paths: LocalPaths) -> [(marker: String, bucket: BucketName, objectDirectory: String)] {
-        FileIO.listDirectory(paths.inflightDir).filter(FileIO.isAbandonedTemp).compactMap { name in
+        let names = FileIO.listDirectory(paths.inflightDir).filter { FileIO.isAbandonedTemp($0, in: paths.inflightDir) }
+        return names.compactMap { name in
             let marker = paths.inflightDir + "/" + name
             guard let bytes = try? FileIO.readAll(marker) else { return nil }
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)

@@ -6,8 +6,8 @@ import OBSCrypto
 ///
 /// For encrypted objects every field is covered by an HMAC under `HKDF(DEK, salt: uid, "obsctl/v1/meta-mac")`,
 /// verified after the data key unwraps and before the first byte is served, so edits to size, part list, file
-/// names, SSE fields, ETag or user metadata are caught. Unencrypted objects carry no MAC (OBS promises no
-/// integrity for them either).
+/// names, SSE fields, ETag or user metadata are caught. Unencrypted objects are MAC'd under a root-key-derived key,
+/// and their bytes are checked on every read against `data_mac` (see `PlainDataCheck`).
 struct ObjectMeta: Codable, Equatable {
     struct Wrap: Codable, Equatable { var salt: String; var nonce: String; var sealed: String }
     struct SSE: Codable, Equatable {
@@ -33,11 +33,13 @@ struct ObjectMeta: Codable, Equatable {
     var etag: String
     var sse: SSE
     var layout: Layout
+    /// Unencrypted objects written since the data check exists: the GMAC of their bytes (see `PlainDataCheck`).
+    var dataMAC: String? = nil
     var mac: String?
 
     enum CodingKeys: String, CodingKey {
         case format, bucket, key, objectUID = "object_uid", size, contentType = "content_type", userMetadata = "user_metadata",
-             lastModified = "last_modified", etag, sse, layout, mac
+             lastModified = "last_modified", etag, sse, layout, dataMAC = "data_mac", mac
     }
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -51,6 +53,9 @@ struct ObjectMeta: Codable, Equatable {
         w.append(sse.kmsBlob); w.append(sse.wrap?.salt); w.append(sse.wrap?.nonce); w.append(sse.wrap?.sealed)
         w.append(layout.aead); w.appendI64(Int64(layout.chunk ?? -1)); w.appendU32(UInt32(layout.parts.count))
         for p in layout.parts { w.appendU32(p.n); w.appendI64(p.size); w.append(p.file) }
+        // Appended only when present, so the MAC of metadata written before the field existed still verifies;
+        // removing it from newer metadata changes these bytes and fails the MAC.
+        if let dataMAC { w.append("data_mac"); w.append(dataMAC) }
         return w.bytes
     }
 

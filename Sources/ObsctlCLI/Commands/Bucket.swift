@@ -82,14 +82,24 @@ extension Obsctl.Bucket {
             let name = try parseBucket(bucket)
             var deleted = 0
             if force {
-                let keys = try await ctx.storage.listAllObjects(bucket: name, prefix: "").map(\.key)
+                let listing = try await ctx.storage.listAllObjects(bucket: name, prefix: "")
+                let keys = listing.objects.map(\.key) + listing.unreadable.compactMap(\.key)  // damaged ones too
                 let failed = try await ctx.storage.deleteObjects(bucket: name, keys: keys)
                 if let first = failed.first { throw first.error }
                 deleted = keys.count
+                if let keyless = listing.unreadable.first(where: { $0.key == nil }) { throw keyless.error }
             }
-            try await ctx.storage.deleteBucket(name)
+            do { try await ctx.storage.deleteBucket(name) }
+            catch let e as OBSError where force && e.code == "BucketNotEmpty" { throw Self.refilled(name, e) }
             if ctx.output.isJSON { ctx.output.json(["bucket": name.value, "deleted": true, "objects_deleted": deleted]) }
             else { ctx.output.report("deleted obs://\(name)" + (force ? " and \(deleted) object(s)" : "")) }
+        }
+
+        /// The bucket was emptied, yet is not empty: something wrote to it meanwhile. "Pass --force" would be wrong.
+        static func refilled(_ name: BucketName, _ e: OBSError) -> OBSError {
+            OBSError(code: e.code, message: "objects were added to bucket '\(name)' while it was being emptied; "
+                        + "stop what writes to it, then run 'obsctl bucket delete obs://\(name) --force' again",
+                     httpStatus: e.httpStatus, category: e.category, requestID: e.requestID, resource: e.resource)
         }
     }
 }

@@ -82,10 +82,14 @@ struct TransferArguments: ParsableArguments {
         let copies = try settings.forCopy()
         var pairs: [(ObjectKey, ObjectKey)] = []
         var sizes: [String: Int64] = [:]
+        var damaged = 0
         if recursive {
             let prefix = Transfers.directoryPrefix(src.path), target = Transfers.directoryPrefix(dst.path)
             try Transfers.refuseNestedPrefixes(src, prefix, dst, target)
-            for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
+            let listing = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
+            Listings.report(listing.unreadable)
+            damaged = listing.unreadable.count
+            for o in listing.objects {
                 sizes[o.key.value] = o.size
                 pairs.append((o.key, try ObjectKey(target + o.key.value.dropFirst(prefix.count))))
             }
@@ -97,20 +101,30 @@ struct TransferArguments: ParsableArguments {
         if removeSources && src.bucket == dst.bucket, let same = pairs.first(where: { $0.0 == $0.1 }) {
             throw OBSError.invalidArgument("cannot move obs://\(src.bucket)/\(same.0) onto itself; to change its encryption in place use cp")
         }
-        _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] }, describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
-            let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
-            // A move deletes the source only if it is still the version it was before the copy.
-            let sourceETag: String?, info: ObjectInfo
-            do {
-                sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
-                info = try await copies.copy(ctx, request)
-            } catch {
-                throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, pair.0, verb: "copy")
+        if damaged > 0 && pairs.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
+        do {
+            _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] },
+                                           describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
+                let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
+                // A move deletes the source only if it is still the version it was before the copy.
+                let sourceETag: String?, info: ObjectInfo
+                do {
+                    sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
+                    info = try await copies.copy(ctx, request)
+                } catch {
+                    throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, pair.0, verb: "copy")
+                }
+                let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
+                if let sourceETag {
+                    try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to)
+                }
+                if !ctx.output.isJSON {
+                    let verb = removeSources ? "move" : "copy"
+                    ctx.output.report("\(verb): \(from) -> \(to) (\(Transfers.describe(info)))")
+                }
+                return Transfers.record(source: from, destination: to, info)
             }
-            let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
-            if let sourceETag { try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to) }
-            if !ctx.output.isJSON { ctx.output.report("\(removeSources ? "move" : "copy"): \(from) -> \(to) (\(Transfers.describe(info)))") }
-            return Transfers.record(source: from, destination: to, info)
-        }
+        } catch let f as CommandFailure where damaged > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
+        if damaged > 0 { throw Listings.failure(unreadable: damaged, succeeded: pairs.count) }
     }
 }

@@ -35,10 +35,14 @@ extension Obsctl {
                              transfer: TransferOptions = TransferOptions(), removeSources: Bool = false) async throws {
             struct Item { var key: ObjectKey; var target: String; var size: Int64? = nil }
             var items: [Item] = []
+            var damaged = 0
             if recursive {
                 guard path != "-" else { throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory") }
                 let prefix = Transfers.directoryPrefix(src.path)
-                for o in try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix) {
+                let listing = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
+                Listings.report(listing.unreadable)
+                damaged = listing.unreadable.count
+                for o in listing.objects {
                     if o.key.value.hasSuffix("/") && o.size == 0 { continue }  // a console "folder" marker
                     guard let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else {
                         Transfers.reportUnsafeKey(o.key.value, below: path)
@@ -47,7 +51,7 @@ extension Obsctl {
                     }
                     items.append(Item(key: o.key, target: LocalPath.join(path, rel), size: o.size))
                 }
-                if items.isEmpty { ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)") }
+                if items.isEmpty && damaged == 0 { ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)") }
             } else {
                 let key = try src.objectKey()
                 var target = path
@@ -68,10 +72,13 @@ extension Obsctl {
                 }
                 items = [Item(key: key, target: target, size: size)]
             }
-            let skipped = items.filter { $0.target.isEmpty }.count
+            let unsafe = items.filter { $0.target.isEmpty }.count, skipped = unsafe + damaged
             let downloads = items.filter { !$0.target.isEmpty }
-            // Unsafe keys were reported above: with nothing else to do that is a usage problem, else a partial one.
-            if skipped > 0 && downloads.isEmpty { throw CommandFailure(exitCode: .usage) }
+            // Unsafe keys and damaged objects were reported above: with nothing else to do that is a usage problem
+            // (or an integrity one), else a partial one.
+            if skipped > 0 && downloads.isEmpty {
+                throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial)
+            }
             do {
                 _ = try await Transfers.runAll(ctx, downloads, verb: "download", dataOnStdout: path == "-", size: { $0.size },
                                                describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in

@@ -25,11 +25,14 @@ extension Obsctl {
                 return try await list.run(ctx)
             }
             let url = try OBSURL(location)
-            var objects: [ObjectInfo] = [], prefixes: [String] = [], marker: String? = nil
+            var objects: [ObjectInfo] = [], prefixes: [String] = [], marker: String? = nil, unreadable = 0
+            // Damaged entries are reported as they come and make the exit 13 at the end, after everything readable.
             repeat {
                 let page = try await ctx.storage.listObjects(bucket: url.bucket, prefix: url.path, delimiter: recursive ? nil : "/",
                                                              marker: marker, maxKeys: 1000)
                 marker = page.nextMarker
+                Listings.report(page.unreadable)
+                unreadable += page.unreadable.count
                 if ctx.output.isNDJSON {
                     // One record per line as each page arrives: a listing of millions of keys never waits or piles up.
                     for p in page.commonPrefixes { ctx.output.record(["type": "prefix", "bucket": url.bucket.value, "prefix": p]) }
@@ -38,9 +41,10 @@ extension Obsctl {
                 }
                 objects += page.objects; prefixes += page.commonPrefixes
             } while marker != nil && !StandardStreams.stdoutFailed  // nobody reads on: stop listing
-            if ctx.output.isNDJSON { return }
+            if ctx.output.isNDJSON { if unreadable > 0 { throw CommandFailure(exitCode: .integrity) }; return }
             if ctx.output.isJSON {
                 ctx.output.json(["bucket": url.bucket.value, "prefix": url.path, "objects": objects.map(JSONShape.object), "prefixes": prefixes])
+                if unreadable > 0 { throw CommandFailure(exitCode: .integrity) }
                 return
             }
             for p in prefixes { ctx.output.line("\(String(repeating: " ", count: 20))  \("PRE".padding(toLength: 12, withPad: " ", startingAt: 0))  \(" ".padding(toLength: 7, withPad: " ", startingAt: 0))  \(p)") }
@@ -48,6 +52,7 @@ extension Obsctl {
                 let size = String(o.size)
                 ctx.output.line("\(JSONShape.time(o.lastModified))  \(String(repeating: " ", count: max(0, 12 - size.count)) + size)  \(TextShape.sse(o).padding(toLength: 7, withPad: " ", startingAt: 0))  \(o.key)")
             }
+            if unreadable > 0 { throw CommandFailure(exitCode: .integrity) }
         }
     }
 
@@ -111,8 +116,12 @@ extension Obsctl {
                 return
             }
             // A prefix means a folder: `rm obs://b/dir --recursive` must not touch obs://b/dirt.tar.
-            let keys = try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: Transfers.directoryPrefix(url.path)).map(\.key)
-            try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys)
+            // Damaged objects whose key is known are deleted like the others (deleting needs no readable metadata).
+            let prefix = Transfers.directoryPrefix(url.path)
+            let listing = try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: prefix)
+            let keys = listing.objects.map(\.key) + listing.unreadable.compactMap(\.key)
+            let keyless = listing.unreadable.filter { $0.key == nil }
+            try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys, keyless: keyless)
             if keys.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to delete under \(url)") }
         }
 
@@ -122,8 +131,11 @@ extension Obsctl {
         }
 
         /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
-        static func deleteAll(_ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey]) async throws {
-            let outcome = await Transfers.deleteObjects(ctx, bucket, keys: keys)
+        /// `keyless`: damaged objects whose key is lost, which no delete can name: each is one failure.
+        static func deleteAll(_ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey],
+                              keyless: [UnreadableObject] = []) async throws {
+            var outcome = await Transfers.deleteObjects(ctx, bucket, keys: keys)
+            for k in keyless { outcome.failed(ctx, "obs://\(bucket)/ (unknown key)", k.error) }
             if ctx.output.isJSON && !ctx.output.isNDJSON {
                 ctx.output.json(["deleted": outcome.done, "failures": Transfers.failureEntries(outcome.failures)] as [String: Any])
             }

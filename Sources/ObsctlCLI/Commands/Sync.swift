@@ -71,8 +71,11 @@ extension Obsctl {
             guard Transfers.isDirectory(source) else { throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)") }
             let options = try settings.forUpload()
             let prefix = Transfers.directoryPrefix(dest.path)
-            let local = try Self.localListing(source)
-            let remote = try await Self.objectListing(ctx, dest.bucket, prefix).objects   // keys no file can have stay
+            var invalid: [String] = []
+            let local = try Self.localListing(source, invalidNames: &invalid)
+            invalid.forEach(Transfers.reportInvalidName)
+            let listed = try await Self.objectListing(ctx, dest.bucket, prefix)
+            let remote = listed.objects   // keys no file can have stay
             let (transfer, remove) = try plan(local, remote)
             let target = { (name: String) in "obs://\(dest.bucket)/\(prefix)\(name)" }
             if dryRun { return report(ctx, transfer.map { ("upload", LocalPath.join(source, $0), target($0)) }, remove.map(target)) }
@@ -82,7 +85,9 @@ extension Obsctl {
                 return ("upload: \(LocalPath.join(source, name)) -> \(target(name)) (\(Transfers.describe(info)))",
                         Transfers.record(source: LocalPath.join(source, name), destination: target(name), info))
             }
-            try await finish(ctx, ok) { await Transfers.deleteObjects(ctx, dest.bucket, keys: try remove.map { try ObjectKey(prefix + $0) }) }
+            try await finish(ctx, ok, skipped: listed.damaged + invalid.count) {
+                await Transfers.deleteObjects(ctx, dest.bucket, keys: try remove.map { try ObjectKey(prefix + $0) })
+            }
         }
 
         private func download(_ ctx: CommandContext, from src: OBSURL) async throws {
@@ -93,7 +98,9 @@ extension Obsctl {
             let prefix = Transfers.directoryPrefix(src.path)
             let remote = try await Self.objectListing(ctx, src.bucket, prefix)
             for key in remote.unsafe { Transfers.reportUnsafeKey(key, below: destination) }
-            let local = Transfers.isDirectory(destination) ? try Self.localListing(destination) : [:]
+            var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
+            let local = Transfers.isDirectory(destination)
+                ? try Self.localListing(destination, invalidNames: &unnamable) : [:]
             let (transfer, remove) = try plan(remote.objects, local)
             let object = { (name: String) in "obs://\(src.bucket)/\(prefix)\(name)" }
             if dryRun { return report(ctx, transfer.map { ("download", object($0), LocalPath.join(destination, $0)) }, remove.map { LocalPath.join(destination, $0) }) }
@@ -104,7 +111,8 @@ extension Obsctl {
                 Self.setModified(path, info.lastModified)  // the next run then finds it as new as the object
                 return ("download: \(object(name)) -> \(path) (\(Transfers.describe(info)))", Transfers.record(source: object(name), destination: path, info))
             }
-            try await finish(ctx, ok, skipped: remote.unsafe.count) {
+            let skipped = remote.unsafe.count + remote.damaged
+            try await finish(ctx, ok, skipped: skipped, sourceIncomplete: remote.damaged > 0) {
                 var outcome = Transfers.Deletions()
                 for name in remove {
                     let path = LocalPath.join(destination, name)
@@ -119,8 +127,10 @@ extension Obsctl {
             let from = Transfers.directoryPrefix(src.path), to = Transfers.directoryPrefix(dst.path)
             guard src.bucket != dst.bucket || from != to else { throw OBSError.invalidArgument("cannot sync obs://\(src.bucket)/\(from) with itself") }
             try Transfers.refuseNestedPrefixes(src, from, dst, to)
-            let sourceObjects = try await Self.objectListing(ctx, src.bucket, from, asLocalPaths: false).objects
-            let (transfer, remove) = try plan(sourceObjects, try await Self.objectListing(ctx, dst.bucket, to, asLocalPaths: false).objects)
+            let sourceListing = try await Self.objectListing(ctx, src.bucket, from, asLocalPaths: false)
+            let sourceObjects = sourceListing.objects
+            let destinationListing = try await Self.objectListing(ctx, dst.bucket, to, asLocalPaths: false)
+            let (transfer, remove) = try plan(sourceObjects, destinationListing.objects)
             let copies = try settings.forCopy()
             let name = { (bucket: BucketName, prefix: String, rel: String) in "obs://\(bucket)/\(prefix)\(rel)" }
             if dryRun { return report(ctx, transfer.map { ("copy", name(src.bucket, from, $0), name(dst.bucket, to, $0)) }, remove.map { name(dst.bucket, to, $0) }) }
@@ -129,7 +139,10 @@ extension Obsctl {
                 let a = name(src.bucket, from, rel), b = name(dst.bucket, to, rel)
                 return ("copy: \(a) -> \(b) (\(Transfers.describe(info)))", Transfers.record(source: a, destination: b, info))
             }
-            try await finish(ctx, ok) { await Transfers.deleteObjects(ctx, dst.bucket, keys: try remove.map { try ObjectKey(to + $0) }) }
+            let damaged = sourceListing.damaged + destinationListing.damaged
+            try await finish(ctx, ok, skipped: damaged, sourceIncomplete: sourceListing.damaged > 0) {
+                await Transfers.deleteObjects(ctx, dst.bucket, keys: try remove.map { try ObjectKey(to + $0) })
+            }
         }
 
         // MARK: Shared steps
@@ -149,12 +162,18 @@ extension Obsctl {
 
         /// Removals (--delete) run only when every transfer succeeded; then one summary for both, and the failure, if
         /// any. `skipped`: objects left out as unsafe local paths, which make the run partial (exit 8), as download
-        /// --recursive does.
+        /// --recursive does; so do damaged objects in a listing. `sourceIncomplete`: the source listing left damaged
+        /// objects out, so the destination's copies of them must not be taken for extra ones.
         private func finish(_ ctx: CommandContext, _ transfers: Transfers.Outcome, skipped: Int = 0,
+                            sourceIncomplete: Bool = false,
                             removals: () async throws -> Transfers.Deletions) async throws {
             var removed = Transfers.Deletions()
             if delete {
-                if transfers.failures.isEmpty { removed = try await removals() }
+                if sourceIncomplete {
+                    ctx.output.note("nothing was removed from \(destination): the source holds objects that cannot "
+                                    + "be read")
+                }
+                else if transfers.failures.isEmpty { removed = try await removals() }
                 else { ctx.output.note("nothing was removed from \(destination): not every transfer succeeded") }
             }
             if transfers.done.isEmpty && transfers.failures.isEmpty && removed.done.isEmpty && removed.failures.isEmpty && !ctx.output.isJSON {
@@ -183,9 +202,9 @@ extension Obsctl {
         // MARK: Listings
 
         /// Regular files below `dir`, by path relative to it.
-        static func localListing(_ dir: String) throws -> Listing {
+        static func localListing(_ dir: String, invalidNames: inout [String]) throws -> Listing {
             var out: Listing = [:]
-            for rel in try Transfers.filesBelow(dir) {
+            for rel in try Transfers.filesBelow(dir, invalidNames: &invalidNames) {
                 var st = stat()
                 guard stat(LocalPath.join(dir, rel), &st) == 0 else { continue }
                 out[rel] = (Int64(st.st_size), Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
@@ -197,15 +216,18 @@ extension Obsctl {
         /// are left out, and so are keys that are no safe relative path (empty, '.' or '..' segments): those come
         /// back in `unsafe`. Between prefixes every key is taken.
         static func objectListing(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String,
-                                  asLocalPaths: Bool = true) async throws -> (objects: Listing, unsafe: [String]) {
+                                  asLocalPaths: Bool = true) async throws
+            -> (objects: Listing, unsafe: [String], damaged: Int) {
             var out: Listing = [:], unsafe: [String] = []
-            for o in try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix) {
+            let listing = try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix)
+            Listings.report(listing.unreadable)  // and counted as skipped
+            for o in listing.objects {
                 guard asLocalPaths else { out[String(o.key.value.dropFirst(prefix.count))] = (o.size, o.lastModified); continue }
                 if o.key.value.hasSuffix("/") && o.size == 0 { continue }
                 guard let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else { unsafe.append(o.key.value); continue }
                 out[rel] = (o.size, o.lastModified)
             }
-            return (out, unsafe)
+            return (out, unsafe, listing.unreadable.count)
         }
 
         /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).

@@ -84,6 +84,16 @@ struct DownloadTuningOptions: ParsableArguments {
 struct ObjectAttributeOptions: ParsableArguments {
     @Option(help: "Content type of the new object(s); guessed from the file extension when omitted.") var contentType: String?
     @Option(help: ArgumentHelp("User metadata KEY=VALUE (repeatable).", valueName: "key=value")) var metadata: [String] = []
+
+    /// Refused before any file is read (the backends check again, for library callers).
+    func validate() throws {
+        do {
+            if let contentType {
+                try HeaderValues.checkValue(contentType, "--content-type '\(HeaderValues.printable(contentType))'")
+            }
+            _ = try parseMetadata(metadata)
+        } catch let e as OBSError { throw ValidationError(e.message) }
+    }
 }
 
 extension Obsctl {
@@ -126,16 +136,29 @@ extension Obsctl {
         /// `removeSources` (mv): each file is removed once its object is written and verified.
         static func upload(_ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool, options: Transfers.UploadOptions,
                            removeSources: Bool = false) async throws {
-            let items = try plan(paths: paths, destination: dest, recursive: recursive)
-            _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) }, describe: { $0.source }) { item, counter in
-                let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
-                let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key, options: options, counter: counter)
-                if let before { try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: "obs://\(dest.bucket)/\(item.key)") }
-                if !ctx.output.isJSON {
-                    ctx.output.report("\(removeSources ? "move" : "upload"): \(item.source) -> obs://\(dest.bucket)/\(item.key) (\(Transfers.describe(info)))")
+            var invalid: [String] = []
+            let items = try plan(paths: paths, destination: dest, recursive: recursive, invalidNames: &invalid)
+            invalid.forEach(Transfers.reportInvalidName)
+            // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
+            if !invalid.isEmpty && items.isEmpty { throw CommandFailure(exitCode: .usage) }
+            do {
+                _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) },
+                                               describe: { $0.source }) { item, counter in
+                    let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
+                    let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key,
+                                                          options: options, counter: counter)
+                    let target = "obs://\(dest.bucket)/\(item.key)"
+                    if let before {
+                        try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: target)
+                    }
+                    if !ctx.output.isJSON {
+                        let verb = removeSources ? "move" : "upload"
+                        ctx.output.report("\(verb): \(item.source) -> \(target) (\(Transfers.describe(info)))")
+                    }
+                    return Transfers.record(source: item.source, destination: target, info)
                 }
-                return Transfers.record(source: item.source, destination: "obs://\(dest.bucket)/\(item.key)", info)
-            }
+            } catch let f as CommandFailure where !invalid.isEmpty { _ = f; throw CommandFailure(exitCode: .partial) }
+            if !invalid.isEmpty { throw CommandFailure(exitCode: .partial) }
         }
 
         struct Item { var source: String; var key: ObjectKey }
@@ -149,7 +172,8 @@ extension Obsctl {
         }
 
         /// Which object each source becomes. A key ending in `/`, several sources or a directory mean a prefix.
-        static func plan(paths: [String], destination: OBSURL, recursive: Bool) throws -> [Item] {
+        static func plan(paths: [String], destination: OBSURL, recursive: Bool,
+                         invalidNames: inout [String]) throws -> [Item] {
             let asPrefix = destination.path.isEmpty || destination.path.hasSuffix("/") || paths.count > 1 || recursive
             if !asPrefix { return [Item(source: paths[0], key: try destination.objectKey())] }
             let prefix = Transfers.directoryPrefix(destination.path)
@@ -160,7 +184,7 @@ extension Obsctl {
                 }
                 if Transfers.isDirectory(path) {
                     guard recursive else { throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files") }
-                    for rel in try Transfers.filesBelow(path) {
+                    for rel in try Transfers.filesBelow(path, invalidNames: &invalidNames) {
                         items.append(Item(source: LocalPath.join(path, rel), key: try ObjectKey(prefix + rel)))
                     }
                 } else {

@@ -1,0 +1,49 @@
+/// The rules for values that travel as HTTP headers (content type, user metadata, KMS key id): one place, applied
+/// by both backends to every request they take, so neither the CLI nor a library caller can put a line break on
+/// the wire (header injection) or store in the local backend what OBS would refuse.
+public enum HeaderValues {
+    /// A header value: printable ASCII and spaces. Control characters (CR, LF, NUL, ...) would end the header or
+    /// the request; bytes outside ASCII are mangled by servers and break signatures.
+    public static func checkValue(_ value: String, _ what: String) throws {
+        for s in value.unicodeScalars where !(s.value >= 0x20 && s.value < 0x7F) {
+            let control = s.value < 0x20 || s.value == 0x7F
+            let shown = control ? "control character 0x\(String(s.value, radix: 16, uppercase: true))" : "'\(s)'"
+            throw OBSError.invalidArgument("\(what) holds \(shown); remove it: the value becomes an HTTP header, "
+                                           + "which takes printable ASCII only")
+        }
+    }
+
+    /// A user metadata key (the `KEY` of `x-obs-meta-KEY`): lowercase letters, digits, '-' and '_'.
+    public static func checkMetadataKey(_ key: String) throws {
+        let allowed = { (c: UInt8) in (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F }
+        guard !key.isEmpty, key.utf8.allSatisfy(allowed) else {
+            throw OBSError.invalidArgument(
+                "metadata key '\(printable(key))' may hold only lowercase letters, digits, '-' and '_'; rename it")
+        }
+    }
+
+    public static func checkMetadata(_ metadata: [String: String]) throws {
+        for (k, v) in metadata.sorted(by: { $0.key < $1.key }) {
+            try checkMetadataKey(k)
+            try checkValue(v, "metadata value for '\(k)'")
+        }
+    }
+
+    /// `text` with control characters escaped, for messages that quote a refused value.
+    public static func printable(_ text: String) -> String {
+        text.unicodeScalars.map { s in
+            s.value < 0x20 || s.value == 0x7F ? "\\x" + String(s.value, radix: 16) : String(s)
+        }.joined()
+    }
+}
+
+extension PutObjectRequest {
+    /// Checks every field that becomes a header. Both backends call it before anything is written or sent.
+    public func validateHeaders() throws {
+        try HeaderValues.checkValue(contentType, "content type '\(HeaderValues.printable(contentType))'")
+        try HeaderValues.checkMetadata(userMetadata)
+        if case .kms(let keyID?)? = sse {
+            try HeaderValues.checkValue(keyID, "KMS key id '\(HeaderValues.printable(keyID))'")
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import OBSCore
+
+/// What the CLI does with the entries a listing could not read (`ObjectListing.unreadable`, the embedded
+/// backend's damaged objects): each is reported as one error line naming the object and how to remove it, and
+/// the command ends with a failure exit, so an incomplete listing is never taken for a complete one.
+enum Listings {
+    static func report(_ entries: [UnreadableObject]) {
+        for e in entries { Output.stderr("obsctl: error: \(Output.describe(e.error))") }
+    }
+
+    /// The exit after a command whose own work succeeded but whose listing had unreadable entries: 13 when they
+    /// were all there was, else 8 (partial).
+    static func failure(unreadable: Int, succeeded: Int) -> CommandFailure {
+        CommandFailure(exitCode: succeeded > 0 ? .partial : .integrity)
+    }
+}

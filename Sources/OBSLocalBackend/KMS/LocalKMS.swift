@@ -140,7 +140,7 @@ public final class LocalKMS: KeyManagement {
         try FileIO.makeDirectories(paths.keysDir)
         return try FileLock.withLock(paths.keystoreLock) {
             // Temp files of a writer that died before its rename are leftovers; with the lock held, none is live.
-            for name in FileIO.listDirectory(paths.keysDir) where FileIO.isAbandonedTemp(name) { unlink(paths.keysDir + "/" + name) }
+            for name in FileIO.listDirectory(paths.keysDir) where FileIO.isAbandonedTemp(name, in: paths.keysDir) { unlink(paths.keysDir + "/" + name) }
             holdingKeystoreLock = true
             defer { holdingKeystoreLock = false }
             return try body()

@@ -111,14 +111,6 @@ enum FileIO {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// The pid-only test, for callers that have not moved to `isAbandonedTemp(_:in:)` (which also sees pid reuse).
-    static func isAbandonedTemp(_ name: String) -> Bool {
-        guard name.hasPrefix(".tmp-") else { return false }
-        guard let pid = Int32(name.dropFirst(5).prefix { $0 != "-" }) else { return true }
-        if pid == getpid() { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
-    }
-
     /// True when `name` in `dir` is a `.tmp-<pid>-...` (or `.trash-<pid>-...`) file or directory whose writer is
     /// gone: see `AbandonedTemp` (a reused pid or another pid namespace does not keep a leftover alive).
     static func isAbandonedTemp(_ name: String, in dir: String) -> Bool {

@@ -173,13 +173,13 @@ _obsctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    bucket|upload|download|cp|mv|sync|ls|stat|rm|presign|multipart|kms|config|help)
+    bucket|upload|download|cat|cp|mv|sync|ls|stat|rm|presign|multipart|kms|config|help)
         # Offer subcommand argument completions
         "_obsctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'bucket upload download cp mv sync ls stat rm presign multipart kms config help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'bucket upload download cat cp mv sync ls stat rm presign multipart kms config help' -- "${cur}"))
         ;;
     esac
 }
@@ -224,7 +224,7 @@ _obsctl_bucket_create() {
         return
         ;;
     '--sse')
-        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        __obsctl_add_completions -W 'kms'$'\n''obs'
         return
         ;;
     '--kms-key-id')
@@ -463,7 +463,7 @@ _obsctl_bucket_encryption_enable() {
     # Offer option value completions
     case "${prev}" in
     '--sse')
-        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        __obsctl_add_completions -W 'kms'$'\n''obs'
         return
         ;;
     '--kms-key-id')
@@ -743,6 +743,79 @@ _obsctl_download() {
         ;;
     2)
         __obsctl_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_obsctl_cat() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--sse-c-key-env')
+        return
+        ;;
+    '--sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--part-size')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion cat -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion cat -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1482,13 +1555,13 @@ _obsctl_kms() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    key)
+    key|policy|audit)
         # Offer subcommand argument completions
         "_obsctl_kms_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'key' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'key policy audit' -- "${cur}"))
         ;;
     esac
 }
@@ -1901,6 +1974,148 @@ _obsctl_kms_key_cancel-deletion() {
     esac
 }
 
+_obsctl_kms_policy() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    show)
+        # Offer subcommand argument completions
+        "_obsctl_kms_policy_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'show' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_kms_policy_show() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms policy show -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_obsctl_kms_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __obsctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    verify)
+        # Offer subcommand argument completions
+        "_obsctl_kms_audit_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'verify' -- "${cur}"))
+        ;;
+    esac
+}
+
+_obsctl_kms_audit_verify() {
+    repeating_flags=()
+    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion kms audit verify -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
 _obsctl_config() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -1913,20 +2128,20 @@ _obsctl_config() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    set|get|list)
+    set|get|list|import)
         # Offer subcommand argument completions
         "_obsctl_config_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'set get list' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'set get list import' -- "${cur}"))
         ;;
     esac
 }
 
 _obsctl_config_set() {
     repeating_flags=()
-    non_repeating_flags=(--from-stdin --version -h --help)
+    non_repeating_flags=(--from-stdin -q --quiet --version -h --help)
     repeating_options=()
     non_repeating_options=(--from-env --profile --output)
     __obsctl_offer_flags_options 2
@@ -1949,7 +2164,7 @@ _obsctl_config_set() {
 
 _obsctl_config_get() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-q --quiet --version -h --help)
     repeating_options=()
     non_repeating_options=(--profile --output)
     __obsctl_offer_flags_options 1
@@ -1969,7 +2184,7 @@ _obsctl_config_get() {
 
 _obsctl_config_list() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-q --quiet --version -h --help)
     repeating_options=()
     non_repeating_options=(--profile --output)
     __obsctl_offer_flags_options 0
@@ -1982,6 +2197,37 @@ _obsctl_config_list() {
         ;;
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    esac
+}
+
+_obsctl_config_import() {
+    repeating_flags=()
+    non_repeating_flags=(--force -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--profile --from-profile --output)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion config import -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--from-profile')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W 'obsutil'$'\n''aws'
         return
         ;;
     esac

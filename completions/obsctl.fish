@@ -15,6 +15,7 @@ function __obsctl_subcommands -a path
                 'bucket' 'Create, list and delete buckets; show and toggle their default encryption.' \
                 'upload' 'Upload files (or stdin) to OBS, optionally with server-side encryption.' \
                 'download' 'Download objects to files (or stdout), decrypting and verifying them.' \
+                'cat' 'Write an object to stdout, decrypting and verifying it (the same as \'download OBJECT -\').' \
                 'cp' 'Copy between local paths and OBS, or between objects (which can change their encryption).' \
                 'mv' 'Move between local paths and OBS, or between objects: cp, then the source is removed.' \
                 'sync' 'Make a prefix or directory hold what another holds: copy what is missing, of another size, or newer.' \
@@ -23,7 +24,7 @@ function __obsctl_subcommands -a path
                 'rm' 'Delete an object, or every object under a prefix with --recursive.' \
                 'presign' 'Print a URL that allows one GET or PUT of an object without credentials, until it expires.' \
                 'multipart' 'List and abort multipart uploads in progress (the console\'s fragments).' \
-                'kms' 'Manage the local KMS: master keys, their states, and deletion windows.' \
+                'kms' 'Manage the local KMS: master keys, their states and deletion windows; its policy and audit log.' \
                 'config' 'Manage profiles in ~/.config/obsctl/config (endpoint, region, signature, credentials).' \
                 'help' 'Show subcommand help information.'
         case 'bucket'
@@ -43,7 +44,9 @@ function __obsctl_subcommands -a path
                 'abort' 'Abort multipart uploads, deleting their parts: one by its upload id, or --all under a location.'
         case 'kms'
             printf '%s\t%s\n' \
-                'key' 'Create, list, describe, enable, disable and schedule deletion of KMS master keys.'
+                'key' 'Create, list, describe, enable, disable and schedule deletion of KMS master keys.' \
+                'policy' 'Show the kms:* policy of the local KMS.' \
+                'audit' 'Check the local KMS audit log.'
         case 'kms key'
             printf '%s\t%s\n' \
                 'create' 'Create a master key (AES-256).' \
@@ -53,11 +56,18 @@ function __obsctl_subcommands -a path
                 'disable' 'Disable a master key: uploads and downloads under it fail until it is enabled again.' \
                 'schedule-deletion' 'Schedule a master key for deletion in 7 to 1096 days. After that date its material is destroyed and its objects are unrecoverable.' \
                 'cancel-deletion' 'Cancel a scheduled deletion. The key comes back disabled; enable it to use it.'
+        case 'kms policy'
+            printf '%s\t%s\n' \
+                'show' 'Show the policy in force, where it comes from, and which kms:* actions it allows.'
+        case 'kms audit'
+            printf '%s\t%s\n' \
+                'verify' 'Check the audit log\'s MAC chain: exit 0 when intact, 13 naming the first bad line.'
         case 'config'
             printf '%s\t%s\n' \
                 'set' 'Set one key of a profile.' \
                 'get' 'Print one key of a profile (secrets show as hidden).' \
-                'list' 'List profiles and their keys (secrets show as hidden).'
+                'list' 'List profiles and their keys (secrets show as hidden).' \
+                'import' 'Write an obsctl profile from obsutil\'s ~/.obsutilconfig or an AWS profile.'
     end
 end
 
@@ -78,20 +88,20 @@ function __obsctl_arguments -a path
                 'positional' 'positional@0' '0' '' 'The bucket: obs://NAME or NAME.' \
                 'option' '--location' '0' '' 'Region of the bucket.' \
                 'option' '--storage-class' '0' 'list:standard warm cold' 'Default storage class: standard, warm or cold.' \
-                'option' '--sse' '0' 'list:kms obs c' 'Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).' \
+                'option' '--sse' '0' 'list:kms obs' 'Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for the default (id, URN or alias); omitted means obs/default.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -100,15 +110,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -119,15 +129,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -141,35 +151,35 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
         case 'bucket encryption enable'
             printf '%s\t%s\t%s\t%s\t%s\n' \
                 'positional' 'positional@0' '0' 'custom' 'The bucket: obs://NAME or NAME.' \
-                'option' '--sse' '0' 'list:kms obs c' 'kms (SSE-KMS) or obs (SSE-OBS).' \
+                'option' '--sse' '0' 'list:kms obs' 'kms (SSE-KMS) or obs (SSE-OBS).' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key (id, URN or alias); omitted means obs/default.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -179,15 +189,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -203,22 +213,22 @@ function __obsctl_arguments -a path
                 'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
-                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M). Sizes take K, M, G suffixes (powers of 1024).' \
-                'option' '--part-size' '0' '' 'Part size for multipart uploads (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts uploaded at once.' \
+                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
+                'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
+                'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -230,20 +240,43 @@ function __obsctl_arguments -a path
                 'option' '--sse-c-key-file' '0' 'file' 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' \
                 'option' '--sse-c-key-env' '0' '' 'Environment variable holding the SSE-C key (hex or base64).' \
                 'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
-                'option' '--part-size' '0' '' 'Range size for parallel remote downloads (default 16M). Sizes take K, M, G suffixes.' \
-                'option' '--parallel' '0' '' 'Ranges downloaded at once (remote endpoints).' \
+                'option' '--part-size' '0' '' 'Range size for parallel remote downloads, 100K to 5G (default 16M). Sizes take K, M, G suffixes.' \
+                'option' '--parallel' '0' '' 'Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
+                'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'cat'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'positional' 'positional@0' '0' 'custom' 'obs://BUCKET/KEY.' \
+                'option' '--sse-c-key-file' '0' 'file' 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' \
+                'option' '--sse-c-key-env' '0' '' 'Environment variable holding the SSE-C key (hex or base64).' \
+                'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
+                'option' '--part-size' '0' '' 'Range size for parallel remote downloads, 100K to 5G (default 16M). Sizes take K, M, G suffixes.' \
+                'option' '--parallel' '0' '' 'Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).' \
+                'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
+                'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
+                'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
+                'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
+                'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
+                'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
+                'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
+                'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -263,22 +296,22 @@ function __obsctl_arguments -a path
                 'option' '--source-sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
-                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M). Sizes take K, M, G suffixes (powers of 1024).' \
-                'option' '--part-size' '0' '' 'Part size for multipart uploads (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts uploaded at once.' \
+                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
+                'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
+                'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -298,22 +331,22 @@ function __obsctl_arguments -a path
                 'option' '--source-sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
-                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M). Sizes take K, M, G suffixes (powers of 1024).' \
-                'option' '--part-size' '0' '' 'Part size for multipart uploads (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts uploaded at once.' \
+                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
+                'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
+                'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -335,22 +368,22 @@ function __obsctl_arguments -a path
                 'option' '--source-sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
-                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M). Sizes take K, M, G suffixes (powers of 1024).' \
-                'option' '--part-size' '0' '' 'Part size for multipart uploads (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts uploaded at once.' \
+                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
+                'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
+                'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -361,15 +394,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -382,15 +415,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -401,15 +434,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -421,15 +454,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -443,15 +476,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -464,15 +497,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -491,15 +524,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -508,15 +541,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -526,15 +559,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -544,15 +577,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -562,15 +595,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -581,15 +614,15 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -599,15 +632,57 @@ function __obsctl_arguments -a path
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
-                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT). None configured: the embedded local backend.' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
                 'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
                 'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
-                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets.' \
-                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds (it is retried).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
+                'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'kms policy'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'kms policy show'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
+                'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
+                'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
+                'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
+                'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
+                'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
+                'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
+                'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
+                'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'kms audit'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'kms audit verify'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
+                'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
+                'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
+                'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
+                'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
+                'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
+                'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
+                'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
@@ -623,6 +698,7 @@ function __obsctl_arguments -a path
                 'flag' '--from-stdin' '0' '' 'Read the value from the first line of stdin.' \
                 'option' '--profile' '0' 'custom' 'The profile to change (default: OBSCTL_PROFILE, else default).' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text (nothing), json or ndjson.' \
+                'flag' '-q --quiet' '0' '' 'Do not print the note naming the profile and file changed.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
         case 'config get'
@@ -630,12 +706,24 @@ function __obsctl_arguments -a path
                 'positional' 'positional@0' '0' '' 'The key.' \
                 'option' '--profile' '0' 'custom' 'The profile (default: OBSCTL_PROFILE, else default).' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json or ndjson.' \
+                'flag' '-q --quiet' '0' '' 'Accepted as by every command; the value asked for is printed all the same.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
         case 'config list'
             printf '%s\t%s\t%s\t%s\t%s\n' \
                 'option' '--profile' '0' 'custom' 'Only this profile.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json or ndjson.' \
+                'flag' '-q --quiet' '0' '' 'Accepted as by every command; the profiles asked for are printed all the same.' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'config import'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'positional' 'positional@0' '0' 'list:obsutil aws' 'Where from: obsutil or aws.' \
+                'option' '--profile' '0' 'custom' 'The obsctl profile to write (default: OBSCTL_PROFILE, else default).' \
+                'option' '--from-profile' '0' '' 'The AWS profile to read (default: AWS_PROFILE, else default).' \
+                'flag' '--force' '0' '' 'Replace the obsctl profile if it exists.' \
+                'flag' '-q --quiet' '0' '' 'Print nothing on success.' \
+                'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text (nothing), json or ndjson.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
         case 'help'

@@ -46,9 +46,12 @@ struct RemoteMultipartListingTests {
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", c, "--all"]), 2)
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", c, "--older-than", "1h"]), 2, contains: ["--all"])
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)", "--all", "--older-than", "soon"]), 2, contains: ["--older-than"])
-        // An unknown upload id: not found, one error line and nothing on stdout, in JSON too.
+        // An unknown upload id: not found, one error line; in JSON the same document as a failed --all.
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload"]), 3, contains: ["NoSuchUpload"])
-        expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload", "--output", "json"]), 3)
+        let failed = try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload", "--output", "json"])
+        let document = try JSONSerialization.jsonObject(with: failed.stdout) as? [String: Any]
+        #expect(failed.status == 3 && (document?["aborted"] as? [Any])?.isEmpty == true
+                && (document?["failures"] as? [[String: Any]])?.first?["exit_code"] as? Int == 3, "\(failed)")
 
         // By id: only that one goes.
         let one = try s.ok(sw, ["multipart", "abort", "obs://\(b)/logs/a b+c.bin", "--upload-id", a])

@@ -40,14 +40,31 @@ struct AuditLog {
         let fd = try openLog()
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw FileIO.ioError("lock", path) } }
-        let size = lseek(fd, 0, SEEK_END)
-        guard size >= 0 else { throw FileIO.ioError("seek in", path) }
-        let last = try lastLink(fd, size: Int64(size))
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else { throw FileIO.ioError("seek in", path) }
+        // A partial last line is the torn write of a process that died mid-append (kill -9, a file-size limit):
+        // that operation did not happen. Cut it, once the complete lines before it are shown to reach the head
+        // (a line the head records was fsynced whole, so a cut inside it is still caught), and note the cut.
+        let size = try completeLength(fd, size: Int64(end))
+        let last = try lastLink(fd, size: size)
         try checkAgainstHead(last)
-        entry["seq"] = String((last?.seq ?? 0) + 1)
-        entry["mac"] = Self.mac(key: key, previous: last?.mac ?? "", entry: entry)
-        var line = Array(try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]))
-        line.append(0x0A)
+        var lines: [[String: String]] = []
+        if size < Int64(end) {
+            lines.append(["time": entry["time"]!, "operation": "audit-repair", "outcome": "ok",
+                          "detail": "cut a partial last line of \(Int64(end) - size) bytes (an interrupted append)"])
+        }
+        lines.append(entry)
+        var previous = last
+        var line: [UInt8] = []
+        for var e in lines {
+            e["seq"] = String((previous?.seq ?? 0) + 1)
+            e["mac"] = Self.mac(key: key, previous: previous?.mac ?? "", entry: e)
+            line += Array(try JSONSerialization.data(withJSONObject: e, options: [.sortedKeys]))
+            line.append(0x0A)
+            previous = Link(seq: Int(e["seq"]!)!, mac: e["mac"]!)
+            entry = e
+        }
+        if size < Int64(end), ftruncate(fd, off_t(size)) != 0 { throw FileIO.ioError("cut the partial line of", path) }
         do {
             try line.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
             if durable, fsync(fd) != 0 { throw FileIO.ioError("fsync", path) }
@@ -85,6 +102,20 @@ struct AuditLog {
         w.append(previous)
         w.append(entry.filter { $0.key != "mac" })
         return Base64.encode(HMAC.sha256(key: key, data: w.bytes))
+    }
+
+    /// The length of the log up to and including its last newline (the whole size when it ends in one).
+    private func completeLength(_ fd: Int32, size: Int64) throws -> Int64 {
+        var end = size
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while end > 0 {
+            let want = Int(min(end, Int64(buf.count)))
+            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(end) - off_t(want)) }
+            guard n == want else { throw FileIO.ioError("read", path) }
+            if let i = buf[0..<want].lastIndex(of: 0x0A) { return end - Int64(want) + Int64(i) + 1 }
+            end -= Int64(want)
+        }
+        return 0
     }
 
     /// The seq and mac of the log's last line; nil for an empty log or one holding only unchained lines.

@@ -35,15 +35,33 @@ final class StateManifest {
     }
 
     /// Resolved on first use, when the store's root exists, so a symlink in its path names one state file.
-    private lazy var root: String = {
+    private lazy var root: String = Self.resolvedRoot(paths)
+    private lazy var base: String = Self.base(root: root, environment: environment)
+    var path: String { base + ".json" }
+    private var lockPath: String { base + ".lock" }
+
+    private static func resolvedRoot(_ paths: LocalPaths) -> String {
         guard let p = realpath(paths.root, nil) else { return paths.root }
         defer { free(p) }
         return String(cString: p)
-    }()
-    private lazy var base: String = LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state/"
-        + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
-    var path: String { base + ".json" }
-    private var lockPath: String { base + ".lock" }
+    }
+
+    private static func base(root: String, environment: [String: String]) -> String {
+        LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state/"
+            + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
+    }
+
+    /// Forgets the state of an earlier store at this path, for a fresh store (one holding no data) that is about
+    /// to get its root-key.check: the state is keyed by the path only, and an empty store has nothing to roll back.
+    /// Checked again under the state lock, so a store that another process has just filled keeps its state.
+    static func resetForFreshStore(_ paths: LocalPaths, environment: [String: String]) throws {
+        let base = base(root: resolvedRoot(paths), environment: environment)
+        guard FileIO.exists(base + ".json") else { return }
+        try FileLock.withLock(base + ".lock") {
+            guard !paths.holdsData else { return }
+            if unlink(base + ".json") != 0 && errno != ENOENT { throw FileIO.ioError("remove", base + ".json") }
+        }
+    }
 
     static func bucketEntry(_ b: String) -> String { "bucket/" + b }
     static func keyEntry(_ id: String) -> String { "key/" + id }
@@ -53,9 +71,14 @@ final class StateManifest {
         try contents().records.keys.filter { $0.hasPrefix("key/") }.map { String($0.dropFirst(4)) }
     }
 
-    /// Refuses a record older than the last one this store wrote at `file`.
-    func check(_ entry: String, generation: UInt64?, file: String) throws {
-        guard let expected = try contents().records[entry], (generation ?? 0) < expected else { return }
+    /// The generation `entry` was last written with. Readers take it BEFORE reading the record: a writer commits
+    /// the record first and the state file second, so a record read after the state is never below it, while a
+    /// record read before a concurrent commit would be (a false "rolled back").
+    func expectedGeneration(_ entry: String) throws -> UInt64? { try contents().records[entry] }
+
+    /// Refuses a record older than `expected` (from `expectedGeneration`, taken before the record was read).
+    func check(_ entry: String, generation: UInt64?, expected: UInt64?, file: String) throws {
+        guard let expected, (generation ?? 0) < expected else { return }
         throw OBSError.integrity("\(file) is an older copy than the last one written (generation \(generation ?? 0), "
             + "expected \(expected) or later, per \(path)): it was rolled back; put the current file back "
                 + "from your backup "
@@ -65,7 +88,7 @@ final class StateManifest {
     /// Writes a record with a fresh generation (via `write`), then records that generation.
     /// `current`: the generation of the record being replaced, so the new one is strictly above it.
     func commit(_ entry: String, current: UInt64?, _ write: (UInt64) throws -> Void) throws {
-        try FileIO.makeDirectories(LocalPath.parent(path))
+        try prepareToLock()
         try FileLock.withLock(lockPath) {
             var c = try load()
             let gen = max(c.generation, current ?? 0, c.records[entry] ?? 0) + 1
@@ -76,9 +99,25 @@ final class StateManifest {
         }
     }
 
-    /// Records a deletion one generation above the record's last one.
+    /// Records a deletion one generation above the record's last one, unless a newer record was committed since
+    /// `current` was read (the bucket re-created by a concurrent `bucket create`): that record is the live one.
     func markDeleted(_ entry: String, current: UInt64?) throws {
-        try commit(entry, current: current) { _ in }
+        try prepareToLock()
+        try FileLock.withLock(lockPath) {
+            var c = try load()
+            if let recorded = c.records[entry], recorded > (current ?? 0) { return }
+            let gen = max(c.generation, current ?? 0, c.records[entry] ?? 0) + 1
+            c.generation = gen
+            c.records[entry] = gen
+            try save(c)
+        }
+    }
+
+    /// The root key is loaded before the state lock is taken: its first load may reset the state of a fresh
+    /// store (`resetForFreshStore`), which takes that lock too.
+    private func prepareToLock() throws {
+        _ = try rootKey.key()
+        try FileIO.makeDirectories(LocalPath.parent(path))
     }
 
     // MARK: The file

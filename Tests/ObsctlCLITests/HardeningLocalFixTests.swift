@@ -38,7 +38,7 @@ struct HardeningLocalFixCLITests {
     private func stateFile(_ sb: Sandbox) -> String? {
         let dir = sb.configHome + "/obsctl/local-state"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.first { $0.hasSuffix(".json") }.map { dir + "/" + $0 }
+        return names.first { $0.hasSuffix(".json") && !$0.hasSuffix(".audit.json") }.map { dir + "/" + $0 }
     }
 
     // MARK: 1. A new store at a reused path
@@ -113,6 +113,32 @@ struct HardeningLocalFixCLITests {
         let full = try #require(FileManager.default.contents(atPath: log))
         try full.prefix(full.count - 20).write(to: URL(fileURLWithPath: log))
         expectError(try sb.run(["kms", "key", "create", "--alias", "three"]), 13, contains: ["audit log"])
+    }
+
+    // MARK: 8. The audit head anchored outside the store
+
+    @Test("review 8: removing audit.head and cutting the log (or replacing it unchained) is exit 13 naming the anchor")
+    func auditHeadAnchor() throws {
+        let sb = try Sandbox("anchor")
+        expectSuccess(try sb.run(["kms", "key", "create", "--alias", "one"]))
+        expectSuccess(try sb.run(["kms", "key", "create", "--alias", "two"]))
+        let log = sb.root + "/kms/audit.log", head = sb.root + "/kms/audit.head"
+        let dir = sb.configHome + "/obsctl/local-state"
+        let anchor = try #require(((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .first { $0.hasSuffix(".audit.json") }.map { dir + "/" + $0 })
+        let text = String(decoding: try #require(FileManager.default.contents(atPath: log)), as: UTF8.self)
+        let first = String(text.split(separator: "\n")[0]) + "\n"
+        try FileManager.default.removeItem(atPath: head)
+        try Data(first.utf8).write(to: URL(fileURLWithPath: log))
+        expectError(try sb.run(["kms", "key", "list"]), 13, contains: ["audit log", anchor])
+        expectError(try sb.run(["kms", "audit", "verify"]), 13, contains: [anchor])
+        try Data("{\"operation\":\"list-keys\",\"outcome\":\"ok\"}\n".utf8).write(to: URL(fileURLWithPath: log))
+        expectError(try sb.run(["kms", "key", "list"]), 13, contains: ["audit log", anchor])
+        // What the message says to do to start a new log on purpose works.
+        try FileManager.default.removeItem(atPath: log)
+        try FileManager.default.removeItem(atPath: anchor)
+        expectSuccess(try sb.run(["kms", "key", "list"]))
+        expectSuccess(try sb.run(["kms", "audit", "verify"]))
     }
 
     // MARK: 5. Unreadable object directories

@@ -17,9 +17,13 @@ import Glibc
 /// is caught, by `verify` and by the next append. Lines of data-key operations after the last key change can be
 /// cut without detection (they are not fsynced one by one, and an anchor per upload would cost two fsyncs).
 /// Lines without `seq`/`mac` (logs from before the chain) are accepted only as a prefix, reported as unverified.
+/// The head's seq is also kept in `anchor`, a state file outside the store: removing audit.head and cutting the
+/// log (or replacing it with unchained lines) is caught too.
 struct AuditLog {
     let path: String
     let headPath: String
+    let anchor: StateManifest?
+    static let anchorEntry = "audit/seq"
     let chainKey: () throws -> SecretBytes
 
     static func chainKey(root: SecretBytes) -> SecretBytes {
@@ -76,6 +80,7 @@ struct AuditLog {
         }
         if durable, let seq = Int(entry["seq"]!), let mac = entry["mac"] {
             try writeHead(Link(seq: seq, mac: mac), key: key)
+            try anchor?.raise(Self.anchorEntry, to: UInt64(seq))
         }
     }
 
@@ -138,18 +143,28 @@ struct AuditLog {
 
     /// The log must reach the head: a last seq below it means lines were cut.
     private func checkAgainstHead(_ last: Link?) throws {
-        guard let head = try readHead() else { return }
         let lastSeq = last?.seq ?? 0
+        try checkAgainstAnchor(lastSeq)
+        guard let head = try readHead() else { return }
         if lastSeq < head.seq || (lastSeq == head.seq && last?.mac != head.mac) {
             throw broken("it ends at line seq \(lastSeq) but \(headPath) records seq \(head.seq) (lines "
                 + "were cut or replaced)")
         }
     }
 
+    /// The log must reach the seq the anchor (outside the store) recorded.
+    private func checkAgainstAnchor(_ lastSeq: Int) throws {
+        guard let anchor, let seq = try anchor.expectedGeneration(Self.anchorEntry), UInt64(lastSeq) < seq else {
+            return
+        }
+        throw broken("it ends at line seq \(lastSeq) but \(anchor.path) records seq \(seq) (lines were cut, or "
+            + "the log and audit.head were replaced)")
+    }
+
     private func broken(_ why: String) -> OBSError {
         OBSError.integrity("KMS audit log \(path) is damaged: \(why); run 'obsctl kms audit verify', keep "
-            + "the log as evidence, "
-            + "then move audit.log and audit.head away to start a new log")
+            + "the log as evidence, then move audit.log and audit.head away"
+            + (anchor.map { " and remove \($0.path)" } ?? "") + " to start a new log")
     }
 
     // MARK: Head
@@ -194,6 +209,7 @@ struct AuditLog {
         guard let file = fopen(path, "r") else {
             if errno == ENOENT {
                 if let head { throw broken("it is missing but \(headPath) records seq \(head.seq)") }
+                try checkAgainstAnchor(0)
                 return Verification(path: path, lines: 0, unverifiedPrefix: 0)
             }
             throw FileIO.ioError("open", path)
@@ -236,6 +252,7 @@ struct AuditLog {
             previous = Link(seq: seq, mac: mac)
         }
         if ferror(file) != 0 { throw FileIO.ioError("read", path) }
+        try checkAgainstAnchor(previous?.seq ?? 0)
         if !sawHead, let head {
             throw broken("it ends at seq \(previous?.seq ?? 0) but \(headPath) records seq \(head.seq) "
                 + "(lines were cut)")

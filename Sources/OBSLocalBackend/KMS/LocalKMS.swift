@@ -23,7 +23,8 @@ public final class LocalKMS: KeyManagement {
         self.paths = paths
         self.rootKey = rootKey
         self.state = state
-        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead) {
+        let anchor = StateManifest(paths: paths, environment: state.environment, rootKey: rootKey, name: ".audit")
+        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead, anchor: anchor) {
             AuditLog.chainKey(root: try rootKey.key())
         }
     }

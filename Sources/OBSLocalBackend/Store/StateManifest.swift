@@ -19,8 +19,10 @@ import Glibc
 /// accepted until first rewritten.
 final class StateManifest {
     private let paths: LocalPaths
-    private let environment: [String: String]
+    let environment: [String: String]
     private let rootKey: RootKeyProvider
+    /// "" for the records' state file; ".audit" for the audit log's anchor (see `AuditLog`).
+    private let name: String
     private var cached: Contents?
 
     struct Contents {
@@ -28,7 +30,8 @@ final class StateManifest {
         var records: [String: UInt64] = [:]
     }
 
-    init(paths: LocalPaths, environment: [String: String], rootKey: RootKeyProvider) {
+    init(paths: LocalPaths, environment: [String: String], rootKey: RootKeyProvider, name: String = "") {
+        self.name = name
         self.paths = paths
         self.environment = environment
         self.rootKey = rootKey
@@ -37,8 +40,8 @@ final class StateManifest {
     /// Resolved on first use, when the store's root exists, so a symlink in its path names one state file.
     private lazy var root: String = Self.resolvedRoot(paths)
     private lazy var base: String = Self.base(root: root, environment: environment)
-    var path: String { base + ".json" }
-    private var lockPath: String { base + ".lock" }
+    var path: String { base + name + ".json" }
+    private var lockPath: String { base + name + ".lock" }
 
     private static func resolvedRoot(_ paths: LocalPaths) -> String {
         guard let p = realpath(paths.root, nil) else { return paths.root }
@@ -56,10 +59,12 @@ final class StateManifest {
     /// Checked again under the state lock, so a store that another process has just filled keeps its state.
     static func resetForFreshStore(_ paths: LocalPaths, environment: [String: String]) throws {
         let base = base(root: resolvedRoot(paths), environment: environment)
-        guard FileIO.exists(base + ".json") else { return }
-        try FileLock.withLock(base + ".lock") {
-            guard !paths.holdsData else { return }
-            if unlink(base + ".json") != 0 && errno != ENOENT { throw FileIO.ioError("remove", base + ".json") }
+        for name in ["", ".audit"] where FileIO.exists(base + name + ".json") {
+            try FileLock.withLock(base + name + ".lock") {
+                guard !paths.holdsData else { return }
+                let file = base + name + ".json"
+                if unlink(file) != 0 && errno != ENOENT { throw FileIO.ioError("remove", file) }
+            }
         }
     }
 
@@ -95,6 +100,17 @@ final class StateManifest {
             try write(gen)
             c.generation = gen
             c.records[entry] = gen
+            try save(c)
+        }
+    }
+
+    /// Raises `entry` to `value` (never lowers it), leaving the generation alone: the audit log's anchor.
+    func raise(_ entry: String, to value: UInt64) throws {
+        try prepareToLock()
+        try FileLock.withLock(lockPath) {
+            var c = try load()
+            guard (c.records[entry] ?? 0) < value else { return }
+            c.records[entry] = value
             try save(c)
         }
     }
@@ -135,7 +151,7 @@ final class StateManifest {
 
     private func mac(_ c: Contents) throws -> String {
         var w = CanonicalWriter(label: "obsctl/v1/state-manifest")
-        w.append(root); w.appendU64(c.generation)
+        w.append(root + name); w.appendU64(c.generation)
         w.append(c.records.mapValues { String($0) })
         return Base64.encode(HMAC.sha256(key: try macKey(), data: w.bytes))
     }

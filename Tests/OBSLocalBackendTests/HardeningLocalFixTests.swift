@@ -25,28 +25,31 @@ struct HardeningLocalFixTests {
     func readerRace() async throws {
         let s = try TestStore(); defer { s.cleanup() }
         let b = try await s.makeBucket("busy")
-        let stop = SharedFlag(false)
+        let shared = SharedState()
         let env = s.environment
         let reader = Thread {
-            defer { stop.set(true) }
-            for _ in 0..<400 where !stop.get() {
-                do { _ = try LocalBackend(environment: env).loadBucket(b) } catch {
-                    stop.set(true)
-                    Issue.record("a reader failed while a writer committed: \(error)")
-                }
+            defer { shared.finish(nil) }
+            for _ in 0..<3000 where !shared.done {
+                do { _ = try LocalBackend(environment: env).loadBucket(b) } catch { shared.finish("\(error)"); return }
             }
         }
         reader.start()
         let writer = try s.reopen()
-        while !stop.get() { try await writer.setBucketEncryption(b, nil) }
+        while !shared.done { try await writer.setBucketEncryption(b, nil) }
+        #expect(shared.failure == nil, "a reader failed while a writer committed: \(shared.failure ?? "")")
     }
 }
 
-/// A flag shared by a thread and a task.
-final class SharedFlag: @unchecked Sendable {
+/// What the reader thread reports to the test's task.
+final class SharedState: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: Bool
-    init(_ v: Bool) { value = v }
-    func get() -> Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set(_ v: Bool) { lock.lock(); value = v; lock.unlock() }
+    private var isDone = false
+    private var firstFailure: String?
+    var done: Bool { lock.lock(); defer { lock.unlock() }; return isDone }
+    var failure: String? { lock.lock(); defer { lock.unlock() }; return firstFailure }
+    func finish(_ failure: String?) {
+        lock.lock(); defer { lock.unlock() }
+        if !isDone { firstFailure = failure }
+        isDone = true
+    }
 }

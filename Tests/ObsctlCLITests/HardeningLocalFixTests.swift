@@ -88,13 +88,36 @@ struct HardeningLocalFixCLITests {
         let size = fileSize(log)
         #expect(size > 2500)
         // SIGXFSZ at its default (killing) disposition, the limit 40 bytes into the next audit line.
-        let r = try runWrapped(sb, "trap - XFSZ; exec prlimit --fsize=\(size + 40) -- \"$@\"",
+        let r = try runWrapped(sb, "exec env --default-signal=XFSZ prlimit --fsize=\(size + 40) -- \"$@\"",
                                ["kms", "key", "create", "--alias", "late"])
         #expect(!r.signaled, "killed by a signal mid-write: \(r)")
         expectError(r, 1, contains: ["audit log", "not performed"])
         #expect(fileSize(log) == size, "a partial line was left")
         expectSuccess(try sb.run(["kms", "key", "create", "--alias", "after"]))
         expectSuccess(try sb.run(["kms", "audit", "verify"]))
+    }
+
+    @Test("review 3: obsctl ignores SIGXFSZ, so a file-size limit is an error it cleans up after, not a death")
+    func ignoresSIGXFSZ() throws {
+        let sb = try Sandbox("xfszign")
+        expectSuccess(try sb.run(["bucket", "create", "obs://bkt"]))
+        let stdin = Pipe()
+        let running = try sb.start(["cp", "-", "obs://bkt/k"], stdinPipe: stdin)
+        defer { try? stdin.fileHandleForWriting.close(); _ = running.wait() }
+        // Wait until the process is obsctl itself (past exec), then read its ignored-signal mask.
+        var ignored: UInt64? = nil
+        for _ in 0..<100 {
+            let status = (try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status",
+                                      encoding: .utf8)) ?? ""
+            if status.contains("obsctl"), let line = status.split(separator: "\n").first(where: {
+                $0.hasPrefix("SigIgn:") }) {
+                ignored = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16)
+                if let i = ignored, i & (1 << (UInt64(SIGPIPE) - 1)) != 0 { break }
+            }
+            usleep(50_000)
+        }
+        let mask = try #require(ignored)
+        #expect(mask & (1 << (UInt64(SIGXFSZ) - 1)) != 0, "SigIgn \(String(mask, radix: 16))")
     }
 
     @Test("review 3: a torn last audit line (a process killed mid-append) is cut and noted; a cut head line is not")

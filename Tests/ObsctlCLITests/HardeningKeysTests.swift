@@ -209,7 +209,7 @@ struct HardeningKeysCLITests {
 
     // MARK: Item 5: rollback
 
-    @Test("item 5: an older key record put back cannot revive a key whose deletion completed (exit 13, naming the file)")
+    @Test("item 5: an older key record put back cannot revive a key whose deletion completed (exit 13, names the file)")
     func deletedKeyRevival() throws {
         let sb = try Sandbox("revive")
         let j = try sb.json(["kms", "key", "create", "--alias", "doomed"])

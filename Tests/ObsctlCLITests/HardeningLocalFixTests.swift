@@ -164,6 +164,30 @@ struct HardeningLocalFixCLITests {
         expectSuccess(try sb.run(["kms", "audit", "verify"]))
     }
 
+    // MARK: 9. The state directory and leftovers
+
+    @Test("review 9: a state directory that cannot be created is named, with why and the fix (exit 12)")
+    func stateDirectoryUncreatable() throws {
+        let sb = try Sandbox("statedir")
+        sb.environment["OBSCTL_LOCAL_ROOT_KEY"] = Data(repeating: 3, count: 32).base64EncodedString()
+        let blocker = try sb.write("notadir", Data())
+        expectError(try sb.run(["bucket", "create", "obs://bkt"], env: ["XDG_CONFIG_HOME": blocker]), 12,
+                    contains: [blocker + "/obsctl/local-state", "Not a directory", "XDG_CONFIG_HOME"])
+        #expect(!sb.exists("root/buckets/bkt"))
+    }
+
+    @Test("review 9: temp files of dead writers in kms/ and local-state/ are swept")
+    func leftoverTempsSwept() throws {
+        let sb = try Sandbox("sweep")
+        expectSuccess(try sb.run(["kms", "key", "create", "--alias", "k"]))
+        let state = try #require(stateFile(sb))
+        let leftovers = [sb.root + "/kms/.tmp-999999-aaaa", (state as NSString).deletingLastPathComponent
+            + "/.tmp-999999-bbbb"]
+        for f in leftovers { #expect(FileManager.default.createFile(atPath: f, contents: Data("x".utf8))) }
+        expectSuccess(try sb.run(["kms", "key", "create", "--alias", "k2"]))
+        for f in leftovers { #expect(!FileManager.default.fileExists(atPath: f), "\(f) left") }
+    }
+
     // MARK: 5. Unreadable object directories
 
     @Test("review 5: an object directory that cannot be read makes bucket delete fail, not delete the bucket")

@@ -146,7 +146,8 @@ public final class LocalKMS: KeyManagement {
         try FileIO.makeDirectories(paths.keysDir)
         return try FileLock.withLock(paths.keystoreLock) {
             // Temp files of a writer that died before its rename are leftovers; with the lock held, none is live.
-            for name in FileIO.listDirectory(paths.keysDir) where FileIO.isAbandonedTemp(name, in: paths.keysDir) { unlink(paths.keysDir + "/" + name) }
+            FileIO.sweepAbandonedTemps(paths.keysDir)
+            FileIO.sweepAbandonedTemps(paths.kmsDir)  // policy.json and audit.head are replaced there
             holdingKeystoreLock = true
             defer { holdingKeystoreLock = false }
             return try body()

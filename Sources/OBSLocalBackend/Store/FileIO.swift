@@ -137,6 +137,11 @@ enum FileIO {
         try? FileManager.default.removeItem(atPath: path)
     }
 
+    /// Removes the `.tmp-*` / `.trash-*` files of dead writers from `dir` (a crash between create and rename).
+    static func sweepAbandonedTemps(_ dir: String) {
+        for name in listDirectory(dir) where isAbandonedTemp(name, in: dir) { unlink(dir + "/" + name) }
+    }
+
     /// True when `name` in `dir` is a `.tmp-<pid>-...` (or `.trash-<pid>-...`) file or directory whose writer is
     /// gone: see `AbandonedTemp` (a reused pid or another pid namespace does not keep a leftover alive).
     static func isAbandonedTemp(_ name: String, in dir: String) -> Bool {

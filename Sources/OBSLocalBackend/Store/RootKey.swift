@@ -27,7 +27,7 @@ public enum RootKey {
         }
         let path = keyFilePath(environment: env)
         let dir = LocalPath.parent(path)
-        for name in FileIO.listDirectory(dir) where FileIO.isAbandonedTemp(name, in: dir) { unlink(dir + "/" + name) }
+        FileIO.sweepAbandonedTemps(dir)
         if let key = try readKeyFile(path) { return key }
         if let root = storeHoldsData() {
             throw OBSError.configuration("root key file \(path) missing: the store \(root) holds data "

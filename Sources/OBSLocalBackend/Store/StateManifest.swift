@@ -133,7 +133,12 @@ final class StateManifest {
     /// store (`resetForFreshStore`), which takes that lock too.
     private func prepareToLock() throws {
         _ = try rootKey.key()
-        try FileIO.makeDirectories(LocalPath.parent(path))
+        let dir = LocalPath.parent(path)
+        do { try FileIO.makeDirectories(dir) } catch let e as OBSError {
+            throw OBSError.configuration("cannot create \(dir), where the local store's state file (rollback "
+                + "detection) lives: \(e.message); make it writable, or set XDG_CONFIG_HOME to a writable directory")
+        }
+        FileIO.sweepAbandonedTemps(dir)
     }
 
     // MARK: The file

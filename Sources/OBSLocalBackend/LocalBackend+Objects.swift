@@ -162,11 +162,10 @@ extension LocalBackend {
     // MARK: Read
 
     private func readMeta(_ bucket: BucketName, _ key: ObjectKey) throws -> ObjectMeta {
+        // The bucket record first: it checks the root key (and rollback) for every object operation.
+        _ = try loadBucket(bucket)
         let path = paths.metaFile(bucket, key)
-        guard let bytes = try FileIO.readAll(path) else {
-            _ = try loadBucket(bucket)
-            throw OBSError.noSuchKey(bucket.value, key.value)
-        }
+        guard let bytes = try FileIO.readAll(path) else { throw OBSError.noSuchKey(bucket.value, key.value) }
         guard let meta = try? ObjectMeta.decode(bytes, path: path) else {
             throw OBSError.damagedObject(bucket.value, key.value, "its metadata \(path) does not parse")
         }
@@ -250,11 +249,8 @@ extension LocalBackend {
             try checkCustomerKey(meta, request)
             let dek = try unwrapDataKey(meta, request)
             let dataPath = paths.objectDir(request.bucket, request.key) + "/" + meta.layout.parts[0].file
-            let fd = open(dataPath, O_RDONLY | O_CLOEXEC)
-            if fd < 0 {
-                if errno == ENOENT { continue }  // overwritten between reading meta and opening: read the new meta
-                throw FileIO.ioError("open", dataPath)
-            }
+            // nil: overwritten between reading meta and opening; read the new meta.
+            guard let fd = try FileIO.openRegular(dataPath) else { continue }
             var st = stat()
             fstat(fd, &st)
             let fileSize = Int64(st.st_size)
@@ -301,11 +297,12 @@ extension LocalBackend {
     }
 
     /// Metadata only: no kms:* permission is needed (as for OBS HEAD). An SSE-C object needs its key, and a wrong
-    /// key is refused, so HEAD can confirm a key before a large download.
+    /// key is refused, so HEAD can confirm a key before a large download. The metadata MAC is checked whenever
+    /// that needs no KMS call (unencrypted, SSE-OBS, SSE-C), so HEAD never reports altered metadata.
     public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
         let meta = try readMeta(request.bucket, request.key)
         try checkCustomerKey(meta, request)
-        if meta.sse.mode == .c { _ = try unwrapDataKey(meta, request) }
+        if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, request) }
         return try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
     }
 
@@ -346,11 +343,9 @@ extension LocalBackend {
     /// Needs no readable metadata: deleting is how a damaged object is got rid of.
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
         let dir = paths.objectDir(bucket, key)
+        _ = try loadBucket(bucket)  // the root key (and the bucket record) must check out, as for every command
         try withBucketLock(bucket) {
-            guard FileIO.exists(paths.metaFile(bucket, key)) else {
-                _ = try loadBucket(bucket)
-                throw OBSError.noSuchKey(bucket.value, key.value)
-            }
+            guard FileIO.exists(paths.metaFile(bucket, key)) else { throw OBSError.noSuchKey(bucket.value, key.value) }
             let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
             defer { marker.remove() }
             guard unlink(paths.metaFile(bucket, key)) == 0 else { throw FileIO.ioError("delete", paths.metaFile(bucket, key)) }

@@ -64,6 +64,9 @@ public final class LocalBackend: ObjectStorage {
     // MARK: Buckets
 
     func loadBucket(_ b: BucketName) throws -> BucketRecord {
+        // The state first (see `StateManifest.expectedGeneration`); an absent bucket needs neither it nor the key.
+        guard FileIO.exists(paths.bucketFile(b)) else { throw OBSError.noSuchBucket(b.value) }
+        let expected = try state.expectedGeneration(StateManifest.bucketEntry(b.value))
         guard let bytes = try FileIO.readAll(paths.bucketFile(b)) else { throw OBSError.noSuchBucket(b.value) }
         guard let r = try? JSONDecoder().decode(BucketRecord.self, from: Data(bytes)), r.name == b.value else {
             throw OBSError.integrity("bucket record \(paths.bucketFile(b)) does not parse")
@@ -71,7 +74,8 @@ public final class LocalBackend: ObjectStorage {
         guard r.verify(macKey: BucketRecord.macKey(root: try rootKey.key())) else {
             throw OBSError.integrity("bucket record \(paths.bucketFile(b)) fails its MAC (edited by hand?)")
         }
-        try state.check(StateManifest.bucketEntry(b.value), generation: r.generation, file: paths.bucketFile(b))
+        try state.check(StateManifest.bucketEntry(b.value), generation: r.generation, expected: expected,
+            file: paths.bucketFile(b))
         return r
     }
 
@@ -187,8 +191,10 @@ public final class LocalBackend: ObjectStorage {
     func allMetaFiles(_ bucket: BucketName) throws -> [String] {
         let objects = paths.objectsDir(bucket)
         var out: [String] = []
-        for h2 in FileIO.listDirectory(objects) where !h2.hasPrefix(".") {
-            for h in FileIO.listDirectory(objects + "/" + h2) where !h.hasPrefix(".") {
+        // Throwing listings: a directory that cannot be read would hide its objects (and let `bucket delete`
+        // remove a bucket that is not empty).
+        for h2 in try FileIO.listExistingDirectory(objects) where !h2.hasPrefix(".") {
+            for h in try FileIO.listExistingDirectory(objects + "/" + h2) where !h.hasPrefix(".") {
                 let meta = "\(objects)/\(h2)/\(h)/meta.json"
                 if FileIO.exists(meta) { out.append(meta) }
             }

@@ -57,8 +57,13 @@ enum StandardStreams {
     /// Why stdout failed, in the system's words.
     static var stdoutFailure: String { failure(STDOUT_FILENO).map { String(cString: strerror($0)) } ?? "unknown error" }
 
-    /// Ignores SIGPIPE, so that a closed pipe or socket is an EPIPE error handled here, not a sudden death.
-    static func install() { signal(SIGPIPE, SIG_IGN) }
+    /// Ignores SIGPIPE, so that a closed pipe or socket is an EPIPE error handled here, not a sudden death; and
+    /// SIGXFSZ, so that a file-size limit (`ulimit -f`, `prlimit --fsize`) is an EFBIG error that the writer
+    /// cleans up after (no torn audit line or half-written file), not a death in the middle of a write.
+    static func install() {
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
+    }
 
     /// The process's exit status for the command's own `code`, after what the streams went through. May end the
     /// process by SIGPIPE.

@@ -114,7 +114,7 @@ struct HardeningKeysTests {
         }
     }
 
-    @Test("item 5: a record newer than the state file (a crash between the two writes) is accepted, and many writes pass")
+    @Test("item 5: a record newer than the state file (a crash between the writes) is accepted; many writes pass")
     func crashWindowAccepted() async throws {
         try await withStore { s in
             let b = try await s.makeBucket("crashwin")

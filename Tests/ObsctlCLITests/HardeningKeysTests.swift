@@ -142,6 +142,11 @@ struct HardeningKeysCLITests {
         expectError(try sb.run(["kms", "key", "disable", "one"]), 12, contains: ["audit log"])
         try FileManager.default.removeItem(atPath: log)
         try FileManager.default.removeItem(atPath: sb.root + "/kms/audit.head")
+        // A new log on purpose: the audit head's anchor outside the store goes too (else the cut is caught).
+        let stateDir = sb.configHome + "/obsctl/local-state"
+        for name in try FileManager.default.contentsOfDirectory(atPath: stateDir) where name.hasSuffix(".audit.json") {
+            try FileManager.default.removeItem(atPath: stateDir + "/" + name)
+        }
         let keys = try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]] ?? []
         #expect(keys.map { $0["alias"] as? String } == ["one"], "\(keys)")
         #expect(keys.first?["state"] as? String == "enabled")
@@ -204,7 +209,7 @@ struct HardeningKeysCLITests {
 
     // MARK: Item 5: rollback
 
-    @Test("item 5: an older key record put back cannot revive a key whose deletion completed (exit 13, naming the file)")
+    @Test("item 5: an older key record put back cannot revive a key whose deletion completed (exit 13, names the file)")
     func deletedKeyRevival() throws {
         let sb = try Sandbox("revive")
         let j = try sb.json(["kms", "key", "create", "--alias", "doomed"])

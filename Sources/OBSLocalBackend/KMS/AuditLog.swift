@@ -17,9 +17,13 @@ import Glibc
 /// is caught, by `verify` and by the next append. Lines of data-key operations after the last key change can be
 /// cut without detection (they are not fsynced one by one, and an anchor per upload would cost two fsyncs).
 /// Lines without `seq`/`mac` (logs from before the chain) are accepted only as a prefix, reported as unverified.
+/// The head's seq is also kept in `anchor`, a state file outside the store: removing audit.head and cutting the
+/// log (or replacing it with unchained lines) is caught too.
 struct AuditLog {
     let path: String
     let headPath: String
+    let anchor: StateManifest?
+    static let anchorEntry = "audit/seq"
     let chainKey: () throws -> SecretBytes
 
     static func chainKey(root: SecretBytes) -> SecretBytes {
@@ -40,14 +44,31 @@ struct AuditLog {
         let fd = try openLog()
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw FileIO.ioError("lock", path) } }
-        let size = lseek(fd, 0, SEEK_END)
-        guard size >= 0 else { throw FileIO.ioError("seek in", path) }
-        let last = try lastLink(fd, size: Int64(size))
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else { throw FileIO.ioError("seek in", path) }
+        // A partial last line is the torn write of a process that died mid-append (kill -9, a file-size limit):
+        // that operation did not happen. Cut it, once the complete lines before it are shown to reach the head
+        // (a line the head records was fsynced whole, so a cut inside it is still caught), and note the cut.
+        let size = try completeLength(fd, size: Int64(end))
+        let last = try lastLink(fd, size: size)
         try checkAgainstHead(last)
-        entry["seq"] = String((last?.seq ?? 0) + 1)
-        entry["mac"] = Self.mac(key: key, previous: last?.mac ?? "", entry: entry)
-        var line = Array(try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]))
-        line.append(0x0A)
+        var lines: [[String: String]] = []
+        if size < Int64(end) {
+            lines.append(["time": entry["time"]!, "operation": "audit-repair", "outcome": "ok",
+                          "detail": "cut a partial last line of \(Int64(end) - size) bytes (an interrupted append)"])
+        }
+        lines.append(entry)
+        var previous = last
+        var line: [UInt8] = []
+        for var e in lines {
+            e["seq"] = String((previous?.seq ?? 0) + 1)
+            e["mac"] = Self.mac(key: key, previous: previous?.mac ?? "", entry: e)
+            line += Array(try JSONSerialization.data(withJSONObject: e, options: [.sortedKeys]))
+            line.append(0x0A)
+            previous = Link(seq: Int(e["seq"]!)!, mac: e["mac"]!)
+            entry = e
+        }
+        if size < Int64(end), ftruncate(fd, off_t(size)) != 0 { throw FileIO.ioError("cut the partial line of", path) }
         do {
             try line.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
             if durable, fsync(fd) != 0 { throw FileIO.ioError("fsync", path) }
@@ -59,6 +80,7 @@ struct AuditLog {
         }
         if durable, let seq = Int(entry["seq"]!), let mac = entry["mac"] {
             try writeHead(Link(seq: seq, mac: mac), key: key)
+            try anchor?.raise(Self.anchorEntry, to: UInt64(seq))
         }
     }
 
@@ -87,6 +109,20 @@ struct AuditLog {
         return Base64.encode(HMAC.sha256(key: key, data: w.bytes))
     }
 
+    /// The length of the log up to and including its last newline (the whole size when it ends in one).
+    private func completeLength(_ fd: Int32, size: Int64) throws -> Int64 {
+        var end = size
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while end > 0 {
+            let want = Int(min(end, Int64(buf.count)))
+            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(end) - off_t(want)) }
+            guard n == want else { throw FileIO.ioError("read", path) }
+            if let i = buf[0..<want].lastIndex(of: 0x0A) { return end - Int64(want) + Int64(i) + 1 }
+            end -= Int64(want)
+        }
+        return 0
+    }
+
     /// The seq and mac of the log's last line; nil for an empty log or one holding only unchained lines.
     private func lastLink(_ fd: Int32, size: Int64) throws -> Link? {
         guard size > 0 else { return nil }
@@ -107,18 +143,28 @@ struct AuditLog {
 
     /// The log must reach the head: a last seq below it means lines were cut.
     private func checkAgainstHead(_ last: Link?) throws {
-        guard let head = try readHead() else { return }
         let lastSeq = last?.seq ?? 0
+        try checkAgainstAnchor(lastSeq)
+        guard let head = try readHead() else { return }
         if lastSeq < head.seq || (lastSeq == head.seq && last?.mac != head.mac) {
             throw broken("it ends at line seq \(lastSeq) but \(headPath) records seq \(head.seq) (lines "
                 + "were cut or replaced)")
         }
     }
 
+    /// The log must reach the seq the anchor (outside the store) recorded.
+    private func checkAgainstAnchor(_ lastSeq: Int) throws {
+        guard let anchor, let seq = try anchor.expectedGeneration(Self.anchorEntry), UInt64(lastSeq) < seq else {
+            return
+        }
+        throw broken("it ends at line seq \(lastSeq) but \(anchor.path) records seq \(seq) (lines were cut, or "
+            + "the log and audit.head were replaced)")
+    }
+
     private func broken(_ why: String) -> OBSError {
         OBSError.integrity("KMS audit log \(path) is damaged: \(why); run 'obsctl kms audit verify', keep "
-            + "the log as evidence, "
-            + "then move audit.log and audit.head away to start a new log")
+            + "the log as evidence, then move audit.log and audit.head away"
+            + (anchor.map { " and remove \($0.path)" } ?? "") + " to start a new log")
     }
 
     // MARK: Head
@@ -163,6 +209,7 @@ struct AuditLog {
         guard let file = fopen(path, "r") else {
             if errno == ENOENT {
                 if let head { throw broken("it is missing but \(headPath) records seq \(head.seq)") }
+                try checkAgainstAnchor(0)
                 return Verification(path: path, lines: 0, unverifiedPrefix: 0)
             }
             throw FileIO.ioError("open", path)
@@ -205,6 +252,7 @@ struct AuditLog {
             previous = Link(seq: seq, mac: mac)
         }
         if ferror(file) != 0 { throw FileIO.ioError("read", path) }
+        try checkAgainstAnchor(previous?.seq ?? 0)
         if !sawHead, let head {
             throw broken("it ends at seq \(previous?.seq ?? 0) but \(headPath) records seq \(head.seq) "
                 + "(lines were cut)")

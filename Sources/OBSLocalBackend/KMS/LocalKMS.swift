@@ -23,7 +23,8 @@ public final class LocalKMS: KeyManagement {
         self.paths = paths
         self.rootKey = rootKey
         self.state = state
-        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead) {
+        let anchor = StateManifest(paths: paths, environment: state.environment, rootKey: rootKey, name: ".audit")
+        self.audit = AuditLog(path: paths.auditLog, headPath: paths.auditHead, anchor: anchor) {
             AuditLog.chainKey(root: try rootKey.key())
         }
     }
@@ -66,12 +67,16 @@ public final class LocalKMS: KeyManagement {
     private func recordKey() throws -> SecretBytes { KeyRecord.recordKey(root: try rootKey.key()) }
 
     private func readRecord(_ keyID: String) throws -> KeyRecord? {
+        // The state before the record (see `StateManifest.expectedGeneration`).
+        guard FileIO.exists(paths.keyRecord(keyID)) else { return nil }
+        let expected = try state.expectedGeneration(StateManifest.keyEntry(keyID))
         guard let bytes = try FileIO.readAll(paths.keyRecord(keyID)) else { return nil }
         guard let record = try? JSONDecoder().decode(KeyRecord.self, from: Data(bytes)), record.keyID == keyID,
               record.verify(recordKey: try recordKey()) else {
             throw OBSError.integrity("keystore record \(keyID) is corrupted (its MAC does not verify); restore kms/keys from a backup")
         }
-        try state.check(StateManifest.keyEntry(keyID), generation: record.generation, file: paths.keyRecord(keyID))
+        try state.check(StateManifest.keyEntry(keyID), generation: record.generation, expected: expected,
+            file: paths.keyRecord(keyID))
         return record
     }
 
@@ -105,8 +110,9 @@ public final class LocalKMS: KeyManagement {
         // Key records are never removed (deletion leaves a tombstone): one the state file knows but the disk lacks
         // was removed by hand, or the keystore was replaced by an older copy.
         for id in try state.keyIDs() where !FileIO.exists(paths.keyRecord(id)) {
-            throw OBSError.integrity("keystore record \(paths.keyRecord(id)) is missing (the store wrote it before); "
-                + "restore kms/keys from your backup")
+            throw OBSError.integrity("keystore record \(paths.keyRecord(id)) is missing (the store wrote it "
+                + "before, per its state file \(state.path)); restore kms/keys from your backup (if you removed "
+                + "the keystore on purpose, also remove \(state.path))")
         }
         return try FileIO.listExistingDirectory(paths.keysDir)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
@@ -140,7 +146,8 @@ public final class LocalKMS: KeyManagement {
         try FileIO.makeDirectories(paths.keysDir)
         return try FileLock.withLock(paths.keystoreLock) {
             // Temp files of a writer that died before its rename are leftovers; with the lock held, none is live.
-            for name in FileIO.listDirectory(paths.keysDir) where FileIO.isAbandonedTemp(name, in: paths.keysDir) { unlink(paths.keysDir + "/" + name) }
+            FileIO.sweepAbandonedTemps(paths.keysDir)
+            FileIO.sweepAbandonedTemps(paths.kmsDir)  // policy.json and audit.head are replaced there
             holdingKeystoreLock = true
             defer { holdingKeystoreLock = false }
             return try body()

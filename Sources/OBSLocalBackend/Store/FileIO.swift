@@ -32,12 +32,38 @@ enum FileIO {
         }
     }
 
-    static func readAll(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens a store file for reading; nil when it does not exist. O_NONBLOCK and the type check make a FIFO (or a
+    /// device, a socket, a directory) put in its place an error naming it, never a hang or a strange read.
+    static func openRegular(_ path: String) throws -> Int32? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw ioError("open", path)
         }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { let e = errno; close(fd); throw ioError("stat", path, e) }
+        if let kind = fileKind(st.st_mode) {
+            close(fd)
+            throw OBSError.integrity("\(path) is \(kind), not a regular file; move it away and restore the file "
+                + "from your backup")
+        }
+        return fd
+    }
+
+    /// What a non-regular file is, in words; nil for a regular file.
+    static func fileKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a named pipe (FIFO)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "a special file"
+        }
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8]? {
+        guard let fd = try openRegular(path) else { return nil }
         defer { close(fd) }
         var out = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 65536)
@@ -109,6 +135,11 @@ enum FileIO {
 
     static func removeTree(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Removes the `.tmp-*` / `.trash-*` files of dead writers from `dir` (a crash between create and rename).
+    static func sweepAbandonedTemps(_ dir: String) {
+        for name in listDirectory(dir) where isAbandonedTemp(name, in: dir) { unlink(dir + "/" + name) }
     }
 
     /// True when `name` in `dir` is a `.tmp-<pid>-...` (or `.trash-<pid>-...`) file or directory whose writer is

@@ -43,11 +43,16 @@ public struct LocalPaths: Sendable {
     var inflightDir: String { root + "/inflight" }
 
     /// True when the store holds anything made under a root key: its check value, a bucket or a key record.
-    /// Such a store never gets a new root key or a new check value by accident.
+    /// Such a store never gets a new root key or a new check value by accident. A directory that exists but
+    /// cannot be listed counts as holding data.
     var holdsData: Bool {
-        FileIO.exists(rootKeyCheckFile)
-            || FileIO.listDirectory(bucketsDir).contains { !$0.hasPrefix(".") }
-            || FileIO.listDirectory(keysDir).contains { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+        func any(_ dir: String, _ isData: (String) -> Bool) -> Bool {
+            guard let names = try? FileIO.listExistingDirectory(dir) else { return true }
+            return names.contains(where: isData)
+        }
+        return FileIO.exists(rootKeyCheckFile)
+            || any(bucketsDir) { !$0.hasPrefix(".") }
+            || any(keysDir) { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
     }
 
     func keyRecord(_ keyID: String) -> String { keysDir + "/\(keyID).json" }

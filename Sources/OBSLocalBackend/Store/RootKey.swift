@@ -27,7 +27,7 @@ public enum RootKey {
         }
         let path = keyFilePath(environment: env)
         let dir = LocalPath.parent(path)
-        for name in FileIO.listDirectory(dir) where FileIO.isAbandonedTemp(name, in: dir) { unlink(dir + "/" + name) }
+        FileIO.sweepAbandonedTemps(dir)
         if let key = try readKeyFile(path) { return key }
         if let root = storeHoldsData() {
             throw OBSError.configuration("root key file \(path) missing: the store \(root) holds data "
@@ -40,7 +40,7 @@ public enum RootKey {
     }
 
     private static func readKeyFile(_ path: String) throws -> SecretBytes? {
-        // O_NONBLOCK: a FIFO at the path must not hang the process; the type is checked right after.
+        // As `FileIO.openRegular`, plus O_NOFOLLOW, ownership and mode checks, and exit 12 (configuration).
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -53,7 +53,7 @@ public enum RootKey {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw OBSError.configuration("cannot stat root key file \(path)") }
-        if let kind = fileKind(st.st_mode) {
+        if let kind = FileIO.fileKind(st.st_mode) {
             throw OBSError.configuration("root key file \(path) is \(kind), not a regular file; move it "
                 + "away and restore "
                 + "the key file from your backup (or set \(environmentVariable))")
@@ -74,17 +74,6 @@ public enum RootKey {
         return SecretBytes(copying: raw)
     }
 
-    /// What a non-regular file is, in words; nil for a regular file.
-    static func fileKind(_ mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: return nil
-        case S_IFDIR: return "a directory"
-        case S_IFIFO: return "a named pipe (FIFO)"
-        case S_IFSOCK: return "a socket"
-        case S_IFCHR, S_IFBLK: return "a device"
-        default: return "a special file"
-        }
-    }
 
     /// Writes a fresh key to a temp file and links it into place: `link` fails if another process won the race,
     /// and then that process's key is the one used.

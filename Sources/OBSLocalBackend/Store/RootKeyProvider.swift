@@ -29,6 +29,7 @@ final class RootKeyProvider {
                 throw mismatch("does not verify the records of \(paths.root) (and its root-key.check is missing)")
             }
             try FileIO.makeDirectories(paths.root)
+            if !paths.holdsData { try StateManifest.resetForFreshStore(paths, environment: environment) }
             try FileIO.atomicWrite(Array((check + "\n").utf8), to: paths.rootKeyCheckFile)
         }
         cached = key

@@ -19,8 +19,10 @@ import Glibc
 /// accepted until first rewritten.
 final class StateManifest {
     private let paths: LocalPaths
-    private let environment: [String: String]
+    let environment: [String: String]
     private let rootKey: RootKeyProvider
+    /// "" for the records' state file; ".audit" for the audit log's anchor (see `AuditLog`).
+    private let name: String
     private var cached: Contents?
 
     struct Contents {
@@ -28,22 +30,43 @@ final class StateManifest {
         var records: [String: UInt64] = [:]
     }
 
-    init(paths: LocalPaths, environment: [String: String], rootKey: RootKeyProvider) {
+    init(paths: LocalPaths, environment: [String: String], rootKey: RootKeyProvider, name: String = "") {
+        self.name = name
         self.paths = paths
         self.environment = environment
         self.rootKey = rootKey
     }
 
     /// Resolved on first use, when the store's root exists, so a symlink in its path names one state file.
-    private lazy var root: String = {
+    private lazy var root: String = Self.resolvedRoot(paths)
+    private lazy var base: String = Self.base(root: root, environment: environment)
+    var path: String { base + name + ".json" }
+    private var lockPath: String { base + name + ".lock" }
+
+    private static func resolvedRoot(_ paths: LocalPaths) -> String {
         guard let p = realpath(paths.root, nil) else { return paths.root }
         defer { free(p) }
         return String(cString: p)
-    }()
-    private lazy var base: String = LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state/"
-        + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
-    var path: String { base + ".json" }
-    private var lockPath: String { base + ".lock" }
+    }
+
+    private static func base(root: String, environment: [String: String]) -> String {
+        LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state/"
+            + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
+    }
+
+    /// Forgets the state of an earlier store at this path, for a fresh store (one holding no data) that is about
+    /// to get its root-key.check: the state is keyed by the path only, and an empty store has nothing to roll back.
+    /// Checked again under the state lock, so a store that another process has just filled keeps its state.
+    static func resetForFreshStore(_ paths: LocalPaths, environment: [String: String]) throws {
+        let base = base(root: resolvedRoot(paths), environment: environment)
+        for name in ["", ".audit"] where FileIO.exists(base + name + ".json") {
+            try FileLock.withLock(base + name + ".lock") {
+                guard !paths.holdsData else { return }
+                let file = base + name + ".json"
+                if unlink(file) != 0 && errno != ENOENT { throw FileIO.ioError("remove", file) }
+            }
+        }
+    }
 
     static func bucketEntry(_ b: String) -> String { "bucket/" + b }
     static func keyEntry(_ id: String) -> String { "key/" + id }
@@ -53,9 +76,14 @@ final class StateManifest {
         try contents().records.keys.filter { $0.hasPrefix("key/") }.map { String($0.dropFirst(4)) }
     }
 
-    /// Refuses a record older than the last one this store wrote at `file`.
-    func check(_ entry: String, generation: UInt64?, file: String) throws {
-        guard let expected = try contents().records[entry], (generation ?? 0) < expected else { return }
+    /// The generation `entry` was last written with. Readers take it BEFORE reading the record: a writer commits
+    /// the record first and the state file second, so a record read after the state is never below it, while a
+    /// record read before a concurrent commit would be (a false "rolled back").
+    func expectedGeneration(_ entry: String) throws -> UInt64? { try contents().records[entry] }
+
+    /// Refuses a record older than `expected` (from `expectedGeneration`, taken before the record was read).
+    func check(_ entry: String, generation: UInt64?, expected: UInt64?, file: String) throws {
+        guard let expected, (generation ?? 0) < expected else { return }
         throw OBSError.integrity("\(file) is an older copy than the last one written (generation \(generation ?? 0), "
             + "expected \(expected) or later, per \(path)): it was rolled back; put the current file back "
                 + "from your backup "
@@ -65,7 +93,7 @@ final class StateManifest {
     /// Writes a record with a fresh generation (via `write`), then records that generation.
     /// `current`: the generation of the record being replaced, so the new one is strictly above it.
     func commit(_ entry: String, current: UInt64?, _ write: (UInt64) throws -> Void) throws {
-        try FileIO.makeDirectories(LocalPath.parent(path))
+        try prepareToLock()
         try FileLock.withLock(lockPath) {
             var c = try load()
             let gen = max(c.generation, current ?? 0, c.records[entry] ?? 0) + 1
@@ -76,9 +104,41 @@ final class StateManifest {
         }
     }
 
-    /// Records a deletion one generation above the record's last one.
+    /// Raises `entry` to `value` (never lowers it), leaving the generation alone: the audit log's anchor.
+    func raise(_ entry: String, to value: UInt64) throws {
+        try prepareToLock()
+        try FileLock.withLock(lockPath) {
+            var c = try load()
+            guard (c.records[entry] ?? 0) < value else { return }
+            c.records[entry] = value
+            try save(c)
+        }
+    }
+
+    /// Records a deletion one generation above the record's last one, unless a newer record was committed since
+    /// `current` was read (the bucket re-created by a concurrent `bucket create`): that record is the live one.
     func markDeleted(_ entry: String, current: UInt64?) throws {
-        try commit(entry, current: current) { _ in }
+        try prepareToLock()
+        try FileLock.withLock(lockPath) {
+            var c = try load()
+            if let recorded = c.records[entry], recorded > (current ?? 0) { return }
+            let gen = max(c.generation, current ?? 0, c.records[entry] ?? 0) + 1
+            c.generation = gen
+            c.records[entry] = gen
+            try save(c)
+        }
+    }
+
+    /// The root key is loaded before the state lock is taken: its first load may reset the state of a fresh
+    /// store (`resetForFreshStore`), which takes that lock too.
+    private func prepareToLock() throws {
+        _ = try rootKey.key()
+        let dir = LocalPath.parent(path)
+        do { try FileIO.makeDirectories(dir) } catch let e as OBSError {
+            throw OBSError.configuration("cannot create \(dir), where the local store's state file (rollback "
+                + "detection) lives: \(e.message); make it writable, or set XDG_CONFIG_HOME to a writable directory")
+        }
+        FileIO.sweepAbandonedTemps(dir)
     }
 
     // MARK: The file
@@ -96,7 +156,7 @@ final class StateManifest {
 
     private func mac(_ c: Contents) throws -> String {
         var w = CanonicalWriter(label: "obsctl/v1/state-manifest")
-        w.append(root); w.appendU64(c.generation)
+        w.append(root + name); w.appendU64(c.generation)
         w.append(c.records.mapValues { String($0) })
         return Base64.encode(HMAC.sha256(key: try macKey(), data: w.bytes))
     }

@@ -63,16 +63,20 @@ public final class LocalBackend: ObjectStorage {
 
     // MARK: Buckets
 
+    /// What to do about a damaged bucket record: obsctl never guesses a bucket's default encryption.
+    static let damagedBucketFix = "restore the file from a backup, or move the bucket's directory out of the store"
+
     func loadBucket(_ b: BucketName) throws -> BucketRecord {
         // The state first (see `StateManifest.expectedGeneration`); an absent bucket needs neither it nor the key.
         guard FileIO.exists(paths.bucketFile(b)) else { throw OBSError.noSuchBucket(b.value) }
         let expected = try state.expectedGeneration(StateManifest.bucketEntry(b.value))
         guard let bytes = try FileIO.readAll(paths.bucketFile(b)) else { throw OBSError.noSuchBucket(b.value) }
         guard let r = try? JSONDecoder().decode(BucketRecord.self, from: Data(bytes)), r.name == b.value else {
-            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) does not parse")
+            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) does not parse; \(Self.damagedBucketFix)")
         }
         guard r.verify(macKey: BucketRecord.macKey(root: try rootKey.key())) else {
-            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) fails its MAC (edited by hand?)")
+            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) fails its MAC (changed outside obsctl); "
+                + Self.damagedBucketFix)
         }
         try state.check(StateManifest.bucketEntry(b.value), generation: r.generation, expected: expected,
             file: paths.bucketFile(b))

@@ -30,6 +30,21 @@ struct HardeningLocalFixCLITests {
         return running.wait(timeout: timeout)
     }
 
+    @Test("a damaged bucket.json is exit 13 naming the file and what to do, for listings and object commands")
+    func damagedBucketRecordNamesFix() throws {
+        let sb = try Sandbox("bucketdamage")
+        try sb.ok(["bucket", "create", "obs://dmg", "--sse", "obs"])
+        let file = sb.root + "/buckets/dmg/bucket.json"
+        var text = try String(contentsOfFile: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"AES256\"", with: "\"kms\"")
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+        for args in [["bucket", "list"], ["ls", "obs://dmg"], ["bucket", "encryption", "show", "obs://dmg"]] {
+            expectError(try sb.run(args), 13, contains: [file, "restore the file from a backup"])
+        }
+        try "{".write(toFile: file, atomically: false, encoding: .utf8)
+        expectError(try sb.run(["bucket", "list"]), 13, contains: [file, "does not parse", "move the bucket's directory"])
+    }
+
     private func fileSize(_ path: String) -> Int {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
     }

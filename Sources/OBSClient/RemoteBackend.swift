@@ -26,8 +26,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         set { clockLock.lock(); clockOffsetValue = newValue; clockLock.unlock() }
     }
     private var defaultsCache: [String: BucketEncryption?] = [:]
-    /// Set once the server has accepted a request that asks for SSE-KMS: its 500s are then ordinary, not a sign
-    /// that it lacks a KMS.
+    /// Set once an answer of the server has confirmed SSE-KMS: its 500s are then ordinary, not a sign that it
+    /// lacks a KMS.
     private var kmsAcceptedValue = false
     var kmsAccepted: Bool {
         get { clockLock.lock(); defer { clockLock.unlock() }; return kmsAcceptedValue }
@@ -574,7 +574,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 let response = try transport.send(request, responseSink: counting)
                 debugLog?.write(DebugDump.response(response))
                 if (200..<300).contains(response.status) {
-                    if RepeatedKMSFailure.asksForKMS(op) { kmsAccepted = true }
+                    if RepeatedKMSFailure.confirmsKMS(response, prefix: configuration.headerPrefix) { kmsAccepted = true }
                     return response
                 }
                 let error = RemoteErrors.map(response, op: op, configuration: configuration)
@@ -635,26 +635,21 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     }
 }
 
-/// A 500 that comes back the same for a request asking for SSE-KMS is not transient: the server may not support
-/// SSE-KMS at all (SeaweedFS answers InternalError). Said after the second identical answer instead of retrying on,
-/// and only for the requests that ask for SSE-KMS (a write with the KMS header, a bucket made SSE-KMS) while the
-/// server has accepted none: the parts of an SSE-KMS upload, or a server that took KMS before, retry 500s as usual.
+/// A 500 that comes back the same for a request of an SSE-KMS write is not transient: the server may not support
+/// SSE-KMS at all (SeaweedFS answers InternalError, and accepts an SSE-KMS Initiate but fails every part). Said after
+/// the second identical answer instead of retrying on, but only for status 500 and only until the server has
+/// confirmed SSE-KMS on an answer (the SSE header says kms): then a 500 on part 537 of a real upload is retried.
 struct RepeatedKMSFailure {
     private var last: String?
 
-    /// The request asks the server for SSE-KMS: a KMS header (PUT, Initiate, Copy, CreateBucket on OBS), or a
-    /// bucket-level PUT with KMS intent (CreateBucket, PutBucketEncryption).
-    static func asksForKMS(_ op: RemoteBackend.Operation) -> Bool {
-        let byHeader = op.headers.contains { name, value in
-            let n = name.lowercased()
-            guard n.hasPrefix("x-amz-") || n.hasPrefix("x-obs-") else { return false }
-            return n.hasSuffix("server-side-encryption") && (value == "kms" || value == "aws:kms")
-        }
-        return byHeader || (op.method == "PUT" && op.key == nil && op.sseIntent == .kms)
+    /// A successful answer that states SSE-KMS: the server does have a KMS.
+    static func confirmsKMS(_ r: HTTPResponse, prefix: String) -> Bool {
+        let v = r.header(prefix + "server-side-encryption")
+        return v == "kms" || v == "aws:kms"
     }
 
     mutating func repeated(_ error: OBSError, op: RemoteBackend.Operation) -> OBSError? {
-        guard error.httpStatus == 500, Self.asksForKMS(op) else { return nil }
+        guard error.httpStatus == 500, RemoteBackend.sseIntent(op) == .kms else { return nil }
         let message = error.requestID.map { error.message.replacingOccurrences(of: $0, with: "") } ?? error.message
         let signature = "\(error.httpStatus) \(error.code) \(message)"
         defer { last = signature }

@@ -78,8 +78,8 @@ extension RemoteBackend {
             var buffer = [UInt8](repeating: 0, count: 1 << 20), offset: Int64 = 0
             while offset < size {
                 let n = try buffer.withUnsafeMutableBytes {
-                    try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(min(Int64($0.count), size - offset))]),
-                                  at: offset)
+                    let want = Int(min(Int64($0.count), size - offset))
+                    return try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset)
                 }
                 if n == 0 { break }
                 buffer.withUnsafeBytes { running.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
@@ -163,7 +163,8 @@ struct DownloadChecksum {
                          md5: String?) -> DownloadChecksum? {
         func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
         if let recorded = header(headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata) {
-            return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload", etagMD5: md5)
+            return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload",
+                                    etagMD5: md5)
         }
         // Only a full-object value: a composite one (of the parts' checksums) may come without its "-N" (moto).
         let type = header("x-amz-checksum-type")
@@ -197,8 +198,8 @@ struct DownloadChecksum {
         let actual = running.value
         guard actual != value else { return nil }
         if kind == .crc32c, let etagMD5, try (running.md5Value ?? md5Again?()) == etagMD5 {
-            return "obs://\(info.bucket)/\(info.key): its recorded CRC-32C is stale (the object was rewritten by a tool "
-                + "that kept its metadata); its bytes match the server's ETag (MD5) and were kept"
+            return "obs://\(info.bucket)/\(info.key): its recorded CRC-32C is stale (the object was rewritten "
+                + "by a tool that kept its metadata); its bytes match the server's ETag (MD5) and were kept"
         }
         let name = kind == .crc32c ? "CRC-32C" : "MD5"
         throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its \(name) is \(actual), "

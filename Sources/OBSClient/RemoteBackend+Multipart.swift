@@ -165,11 +165,13 @@ extension RemoteBackend {
     }
 
     private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
-                                 plan: MultipartPlan, partHeaders: [Int: (name: String, value: String)]) throws -> UploadedParts {
+                                 plan: MultipartPlan,
+                                 partHeaders: [Int: (name: String, value: String)]) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
         let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) { [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
-            let prepared = integrity.prepare(fileBox.value.range(offset: offset, length: length), header: partHeaders[n])
+            let part = fileBox.value.range(offset: offset, length: length)
+            let prepared = integrity.prepare(part, header: partHeaders[n])
             let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
                                                              checksumHeaders: prepared.headers), sink: nil, transport: transport)
             guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }

@@ -201,8 +201,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             if file.length > threshold {
                 let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
                 let sums = try integrity.scan(file, plan: plan)
-                response = try await multipartUpload(request, initiateHeaders: headers + UploadIntegrity.metadata(sums.whole, prefix: p),
-                                                     integrity: integrity, file: file, plan: plan, partHeaders: sums.parts)
+                let record = UploadIntegrity.metadata(sums.whole, prefix: p)
+                response = try await multipartUpload(request, initiateHeaders: headers + record, integrity: integrity,
+                                                     file: file, plan: plan, partHeaders: sums.parts)
             } else {
                 let sums = try integrity.scan(file, plan: nil)
                 let prepared = integrity.prepare(file, header: sums.parts[1])
@@ -574,7 +575,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 let response = try transport.send(request, responseSink: counting)
                 debugLog?.write(DebugDump.response(response))
                 if (200..<300).contains(response.status) {
-                    if RepeatedKMSFailure.confirmsKMS(response, prefix: configuration.headerPrefix) { kmsAccepted = true }
+                    let prefix = configuration.headerPrefix
+                    if RepeatedKMSFailure.confirmsKMS(response, prefix: prefix) { kmsAccepted = true }
                     return response
                 }
                 let error = RemoteErrors.map(response, op: op, configuration: configuration)

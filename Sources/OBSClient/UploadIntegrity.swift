@@ -55,7 +55,9 @@ struct UploadIntegrity {
         }
         while true {
             let want = Int(min(Int64(buffer.count), max(partEnd - offset, 1)))
-            let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+            let n = try buffer.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]))
+            }
             if n == 0 { break }
             buffer.withUnsafeBytes { b in
                 let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])

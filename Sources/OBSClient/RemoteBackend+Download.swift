@@ -18,7 +18,7 @@ extension RemoteBackend {
         let verifying = DownloadVerifyingSink(sink, headerPrefix: configuration.headerPrefix)
         let response = try await perform(getOperation(request), sink: verifying)
         let info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
-        try verifying.verify(info)
+        if let stale = try verifying.verify(info) { warn(stale) }
         return info
     }
 
@@ -74,15 +74,23 @@ extension RemoteBackend {
                                                        md5: ETagChecksum.expectedMD5(info)) else {
             return info
         }
-        let actual = expected.start()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20), offset: Int64 = 0
-        while offset < info.size {
-            let n = try buffer.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(min(Int64($0.count), info.size - offset))]), at: offset) }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { actual.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            offset += Int64(n)
+        func hash(_ running: DownloadChecksum.Running) throws -> DownloadChecksum.Running {
+            var buffer = [UInt8](repeating: 0, count: 1 << 20), offset: Int64 = 0
+            while offset < size {
+                let n = try buffer.withUnsafeMutableBytes {
+                    let want = Int(min(Int64($0.count), size - offset))
+                    return try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset)
+                }
+                if n == 0 { break }
+                buffer.withUnsafeBytes { running.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                offset += Int64(n)
+            }
+            return running
         }
-        try expected.check(actual, info)
+        let actual = try hash(expected.start())
+        if let stale = try expected.check(actual, info, md5Again: {
+            try hash(DownloadChecksum(kind: .md5, value: "", source: "").start()).value
+        }) { warn(stale) }
         return info
     }
 
@@ -146,13 +154,17 @@ struct DownloadChecksum {
     let kind: Kind
     let value: String
     let source: String
+    /// With the recorded CRC-32C: the MD5 the ETag states, if it is one. Tools that rewrite an object in place
+    /// (FUSE mounts) keep its metadata, so a record that fails while the ETag matches is stale, not damage.
+    var etagMD5: String? = nil
 
     /// `md5`: the MD5 the object's ETag states, where it is one.
     static func expected(_ status: Int, _ headers: [(name: String, value: String)], headerPrefix: String,
                          md5: String?) -> DownloadChecksum? {
         func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
         if let recorded = header(headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata) {
-            return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload")
+            return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload",
+                                    etagMD5: md5)
         }
         // Only a full-object value: a composite one (of the parts' checksums) may come without its "-N" (moto).
         let type = header("x-amz-checksum-type")
@@ -164,23 +176,34 @@ struct DownloadChecksum {
         return DownloadChecksum(kind: .md5, value: md5, source: "the server's ETag (MD5)")
     }
 
-    /// A running checksum of the received bytes.
+    /// A running checksum of the received bytes (and their MD5 too, when `alsoMD5`).
     final class Running {
         private var crc: CRC32C?
         private let md5: Digest?
-        init(_ kind: Kind) { crc = kind == .crc32c ? CRC32C() : nil; md5 = kind == .md5 ? Digest(.md5) : nil }
+        init(_ kind: Kind, alsoMD5: Bool = false) {
+            crc = kind == .crc32c ? CRC32C() : nil
+            md5 = kind == .md5 || alsoMD5 ? Digest(.md5) : nil
+        }
         func update(_ bytes: UnsafeRawBufferPointer) { crc?.update(bytes); md5?.update(bytes) }
-        var value: String { crc.map(\.base64) ?? md5.map { Hex.encode($0.finalize()) } ?? "" }
+        var value: String { crc.map(\.base64) ?? md5Value ?? "" }
+        private(set) lazy var md5Value: String? = md5.map { Hex.encode($0.finalize()) }
     }
 
-    func start() -> Running { Running(kind) }
+    /// `alsoMD5`: hash the ETag's MD5 alongside (a stream, which cannot be read again to decide a mismatch).
+    func start(alsoMD5: Bool = false) -> Running { Running(kind, alsoMD5: alsoMD5 && etagMD5 != nil) }
 
-    func check(_ running: Running, _ info: ObjectInfo) throws {
+    /// Nil when the bytes match; a warning when only the ETag's MD5 does (a stale record); else exit 13.
+    /// `md5Again`: the MD5 of the bytes, computed only now (a file read again), when `running` has none.
+    func check(_ running: Running, _ info: ObjectInfo, md5Again: (() throws -> String)? = nil) throws -> String? {
         let actual = running.value
-        guard actual != value else { return }
+        guard actual != value else { return nil }
+        if kind == .crc32c, let etagMD5, try (running.md5Value ?? md5Again?()) == etagMD5 {
+            return "obs://\(info.bucket)/\(info.key): its recorded CRC-32C is stale (the object was rewritten "
+                + "by a tool that kept its metadata); its bytes match the server's ETag (MD5) and were kept"
+        }
         let name = kind == .crc32c ? "CRC-32C" : "MD5"
-        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its \(name) is \(actual), \(source) says " +
-                                 "\(value); nothing was kept, run the download again")
+        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its \(name) is \(actual), "
+                                 + "\(source) says \(value); nothing was kept, run the download again")
     }
 }
 
@@ -199,12 +222,11 @@ final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
         guard !decided else { return }  // a resumed GET goes on hashing where the first one stopped
         decided = true
         let encrypted = headers.contains { $0.name == headerPrefix + "server-side-encryption" || $0.name == headerPrefix + "server-side-encryption-customer-algorithm" }
-        let etag = headers.last { $0.name == "etag" }?.value ?? ""
         let md5 = encrypted ? nil : ETagChecksum.md5(headers.last { $0.name == "etag" }?.value ?? "")
         guard status == 200,
               let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5) else { return }
         expectedCRC = expected
-        running = expected.start()
+        running = expected.start(alsoMD5: true)
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -212,8 +234,9 @@ final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
         running?.update(bytes)
     }
 
-    func verify(_ info: ObjectInfo) throws {
-        guard let running, let expected = expectedCRC else { return }
-        try expected.check(running, info)
+    /// A warning to show when the bytes match only the ETag (a stale record).
+    func verify(_ info: ObjectInfo) throws -> String? {
+        guard let running, let expected = expectedCRC else { return nil }
+        return try expected.check(running, info)
     }
 }

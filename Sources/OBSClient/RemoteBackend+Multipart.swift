@@ -20,14 +20,14 @@ extension RemoteBackend {
     nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void)?
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
-    /// `partCRCs`: each part's CRC-32C, from the pass that computed the whole file's.
+    /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C.
     func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
                          file: RewindableFileSource, plan: MultipartPlan,
-                         partCRCs: [Int: String]) async throws -> HTTPResponse {
+                         partHeaders: [Int: (name: String, value: String)]) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
                 try backend.uploadFileParts(request, uploadID: uploadID, integrity: integrity, file: file, plan: plan,
-                                            partCRCs: partCRCs)
+                                            partHeaders: partHeaders)
             }
         }
     }
@@ -165,12 +165,13 @@ extension RemoteBackend {
     }
 
     private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
-                                 plan: MultipartPlan, partCRCs: [Int: String]) throws -> UploadedParts {
+                                 plan: MultipartPlan,
+                                 partHeaders: [Int: (name: String, value: String)]) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
         let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) { [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
-            let prepared = try integrity.prepare(fileBox.value.range(offset: offset, length: length),
-                                                 knownCRC: partCRCs[n])
+            let part = fileBox.value.range(offset: offset, length: length)
+            let prepared = integrity.prepare(part, header: partHeaders[n])
             let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
                                                              checksumHeaders: prepared.headers), sink: nil, transport: transport)
             guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }

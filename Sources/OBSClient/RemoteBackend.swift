@@ -26,6 +26,13 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         set { clockLock.lock(); clockOffsetValue = newValue; clockLock.unlock() }
     }
     private var defaultsCache: [String: BucketEncryption?] = [:]
+    /// Set once an answer of the server has confirmed SSE-KMS: its 500s are then ordinary, not a sign that it
+    /// lacks a KMS.
+    private var kmsAcceptedValue = false
+    var kmsAccepted: Bool {
+        get { clockLock.lock(); defer { clockLock.unlock() }; return kmsAcceptedValue }
+        set { clockLock.lock(); kmsAcceptedValue = newValue; clockLock.unlock() }
+    }
 
     public var displayName: String { "\(configuration.scheme)://\(configuration.host)" + (configuration.port.map { ":\($0)" } ?? "") }
     public var defaultLocation: String { configuration.region }
@@ -123,13 +130,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         }
         let query: [(String, String?)] = [("uploads", nil), ("max-uploads", "1")]
         let listing = try await perform(Operation(method: "GET", bucket: bucket, query: query))
-        let uploads = try OBSXMLParser.listMultipartUploads(listing.body)
-        if !uploads.uploads.isEmpty {
-            throw OBSError(code: "BucketNotEmpty",
-                           message: "bucket '\(bucket)' has multipart uploads in progress " +
-                               "(obsctl multipart list obs://\(bucket)); " +
-                               "abort them first: obsctl multipart abort obs://\(bucket)/ --all",
-                           httpStatus: 409, category: .conflict, resource: bucket.value)
+        if !(try OBSXMLParser.listMultipartUploads(listing.body).uploads.isEmpty) {
+            throw OBSError.uploadsInProgress(bucket.value)
         }
     }
 
@@ -199,13 +201,15 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             if file.length > threshold {
                 let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
                 let sums = try integrity.scan(file, plan: plan)
-                response = try await multipartUpload(request, initiateHeaders: headers + UploadIntegrity.metadata(sums?.whole, prefix: p),
-                                                     integrity: integrity, file: file, plan: plan, partCRCs: sums?.parts ?? [:])
+                let record = UploadIntegrity.metadata(sums.whole, prefix: p)
+                response = try await multipartUpload(request, initiateHeaders: headers + record, integrity: integrity,
+                                                     file: file, plan: plan, partHeaders: sums.parts)
             } else {
                 let sums = try integrity.scan(file, plan: nil)
-                let prepared = try integrity.prepare(file, knownCRC: sums?.whole)
+                let prepared = integrity.prepare(file, header: sums.parts[1])
                 response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key,
-                                                       headers: headers + UploadIntegrity.metadata(sums?.whole, prefix: p) + prepared.headers,
+                                                       headers: headers + UploadIntegrity.metadata(sums.whole, prefix: p)
+                                                           + prepared.headers,
                                                        body: prepared.body, customerKey: request.sse.customerKey))
             }
         } else {
@@ -215,10 +219,8 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
             let first = try Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
             if first.count <= threshold {
                 length = Int64(first.count)
-                if let h = integrity.header(for: first) {
-                    headers.append(h)
-                    headers += UploadIntegrity.metadata(CRC32C.checksum(first).base64, prefix: p)
-                }
+                if let h = integrity.header(for: first) { headers.append(h) }
+                headers += UploadIntegrity.metadata(CRC32C.checksum(first).base64, prefix: p)
                 response = try await perform(Operation(method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
                                                        body: .bytes(first), customerKey: request.sse.customerKey))
             } else {
@@ -281,6 +283,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         } else {
             var headers = sseHeaders(dst.sse) + copySourceHeaders(src)
             headers.append(("\(configuration.headerPrefix)metadata-directive", request.replaceMetadata ? "REPLACE" : "COPY"))
+            // The source must still be the one whose checksum goes along (as for the ranges of a multipart copy):
+            // one overwritten meanwhile fails the copy (412, exit 10) instead of carrying a stale checksum.
+            if !source.etag.isEmpty {
+                headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(source.etag)\""))
+            }
             if request.replaceMetadata {
                 headers.append(("Content-Type", dst.contentType))
                 headers += metadataHeaders(dst.userMetadata) + checksum
@@ -567,7 +574,11 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 debugLog?.write(DebugDump.request(request))
                 let response = try transport.send(request, responseSink: counting)
                 debugLog?.write(DebugDump.response(response))
-                if (200..<300).contains(response.status) { return response }
+                if (200..<300).contains(response.status) {
+                    let prefix = configuration.headerPrefix
+                    if RepeatedKMSFailure.confirmsKMS(response, prefix: prefix) { kmsAccepted = true }
+                    return response
+                }
                 let error = RemoteErrors.map(response, op: op, configuration: configuration)
                 if error.code == "RequestTimeTooSkewed", !skewRetried, replayable,
                    let serverDate = response.header("date").flatMap(HTTPDate.parse) {
@@ -576,7 +587,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                     try rewind(op.body)
                     continue
                 }
-                if let unsupported = kmsFailure.repeated(error, op: op) { throw unsupported }
+                if !kmsAccepted, let unsupported = kmsFailure.repeated(error, op: op) { throw unsupported }
                 // Damaged in transit (the checksum header caught it) is as transient as a 5xx: send it again.
                 if (response.status >= 500 && response.status != 501 || response.status == 429 || error.category == .integrity) && canRetry {
                     attempt += 1; backoff(attempt); try rewind(op.body); continue
@@ -626,20 +637,29 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     }
 }
 
-/// A server error that comes back the same for a request with SSE-KMS is not transient: the server may not support
-/// SSE-KMS at all (SeaweedFS answers InternalError). Said after the second identical answer, instead of retrying on.
+/// A 500 that comes back the same for a request of an SSE-KMS write is not transient: the server may not support
+/// SSE-KMS at all (SeaweedFS answers InternalError, and accepts an SSE-KMS Initiate but fails every part). Said after
+/// the second identical answer instead of retrying on, but only for status 500 and only until the server has
+/// confirmed SSE-KMS on an answer (the SSE header says kms): then a 500 on part 537 of a real upload is retried.
 struct RepeatedKMSFailure {
     private var last: String?
 
+    /// A successful answer that states SSE-KMS: the server does have a KMS.
+    static func confirmsKMS(_ r: HTTPResponse, prefix: String) -> Bool {
+        let v = r.header(prefix + "server-side-encryption")
+        return v == "kms" || v == "aws:kms"
+    }
+
     mutating func repeated(_ error: OBSError, op: RemoteBackend.Operation) -> OBSError? {
-        guard error.httpStatus >= 500, error.httpStatus != 503, RemoteBackend.sseIntent(op) == .kms else { return nil }
+        guard error.httpStatus == 500, RemoteBackend.sseIntent(op) == .kms else { return nil }
         let message = error.requestID.map { error.message.replacingOccurrences(of: $0, with: "") } ?? error.message
         let signature = "\(error.httpStatus) \(error.code) \(message)"
         defer { last = signature }
         guard signature == last else { return nil }
         return OBSError(code: error.code,
-                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) twice to a request with SSE-KMS: " +
-                            "it may not support SSE-KMS; use --sse obs or no --sse, or an endpoint with a KMS",
+                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) twice to a request "
+                            + "with SSE-KMS: it may not support SSE-KMS; use --sse obs or no --sse, or an endpoint "
+                            + "with a KMS",
                         httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
     }
 }

@@ -12,7 +12,7 @@ import OBSCrypto
 struct UploadIntegrity {
     static let crc32cHeader = "x-amz-checksum-crc32c"
     /// The user-metadata name of the whole object's CRC-32C (base64, as in the S3 header).
-    static let contentChecksumMetadata = "obsctl-crc32c"
+    static let contentChecksumMetadata = HeaderValues.contentChecksumKey
 
     let kind: UploadChecksum
 
@@ -28,38 +28,54 @@ struct UploadIntegrity {
         self.kind = kind
     }
 
-    /// What one pass over a file gives: the whole content's CRC-32C, and each part's (for `plan`'s parts).
+    /// What one pass over a file gives: the whole content's CRC-32C (always: it is recorded whatever --checksum
+    /// says), and each part's checksum header (none with `--checksum off`).
     struct FileChecksums {
         var whole: String
-        var parts: [Int: String]
+        var parts: [Int: (name: String, value: String)]
     }
 
-    /// Reads `file` once; `plan` nil for a single PUT (one part). Nil with `--checksum off`.
-    func scan(_ file: RewindableFileSource, plan: MultipartPlan?) throws -> FileChecksums? {
-        guard kind != .off else { return nil }
-        var whole = CRC32C(), part = CRC32C(), parts: [Int: String] = [:]
+    /// Reads `file` once, through a source the progress bar does not count (the send is what it shows), for the
+    /// whole CRC-32C and each part's header (MD5 or CRC-32C), so the send that follows is the only other pass and
+    /// its headers bind what is sent to what was recorded: a file changed in between is refused by the server.
+    /// `plan` nil for a single PUT (one part).
+    func scan(_ file: RewindableFileSource, plan: MultipartPlan?) throws -> FileChecksums {
+        let source = file.uncounted()
+        var whole = CRC32C(), part = CRC32C(), md5 = kind == .md5 ? Digest(.md5) : nil
+        var parts: [Int: (name: String, value: String)] = [:]
         var buffer = [UInt8](repeating: 0, count: 256 << 10)
         var offset: Int64 = 0, number = 1
         var partEnd = plan.map { $0.range(ofPart: 1).length } ?? file.length
+        func endPart() {
+            switch kind {
+            case .off: break
+            case .md5: parts[number] = ("Content-MD5", Base64.encode(md5!.finalize())); md5 = Digest(.md5)
+            case .crc32c: parts[number] = (Self.crc32cHeader, (plan == nil ? whole : part).base64); part = CRC32C()
+            }
+        }
         while true {
             let want = Int(min(Int64(buffer.count), max(partEnd - offset, 1)))
-            let n = try buffer.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+            let n = try buffer.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]))
+            }
             if n == 0 { break }
             buffer.withUnsafeBytes { b in
                 let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
                 whole.update(chunk)
-                if plan != nil { part.update(chunk) }
+                if plan != nil && kind == .crc32c { part.update(chunk) }
+                md5?.update(chunk)
             }
             offset += Int64(n)
             if let plan, offset == partEnd {
-                parts[number] = part.base64
-                part = CRC32C(); number += 1
+                endPart()
+                number += 1
                 if number <= plan.partCount { partEnd += plan.range(ofPart: number).length }
             }
         }
-        try file.rewind()
-        guard offset == file.length else { throw OBSError.localIO("the upload source changed size while it was read (\(offset) of \(file.length) bytes)") }
-        if plan == nil { parts[1] = whole.base64 }
+        guard offset == file.length else {
+            throw OBSError.localIO("the upload source changed size while it was read (\(offset) of \(file.length) bytes)")
+        }
+        if plan == nil { endPart() }
         return FileChecksums(whole: whole.base64, parts: parts)
     }
 
@@ -76,36 +92,15 @@ struct UploadIntegrity {
         var crc32c: String?
     }
 
-    /// `knownCRC`: the part's CRC-32C from `scan` (no second pass for it).
-    func prepare(_ source: RewindableByteSource, knownCRC: String?) throws -> PreparedBody {
+    /// `header`: the part's checksum header from `scan` (no second pass for it).
+    func prepare(_ source: RewindableByteSource, header: (name: String, value: String)?) -> PreparedBody {
         let body = HTTPRequest.Body.stream(source, length: source.length)
-        if kind == .crc32c, let knownCRC { return PreparedBody(headers: [(Self.crc32cHeader, knownCRC)], body: body, crc32c: knownCRC) }
-        let header = try header(for: source)
         let crc = header?.name == Self.crc32cHeader ? header?.value : nil
-        return PreparedBody(headers: header.map { [$0] } ?? [], body: body, crc32c: crc)
+        return PreparedBody(headers: header.map { [($0.name, $0.value)] } ?? [], body: body, crc32c: crc)
     }
 
     /// Added to InitiateMultipartUpload.
     var initiateHeaders: [(String, String)] { kind == .crc32c ? [("x-amz-checksum-algorithm", "CRC32C")] : [] }
-
-    /// The header for the bytes `source` yields; `source` is rewound afterwards.
-    func header(for source: RewindableByteSource) throws -> (name: String, value: String)? {
-        guard kind != .off else { return nil }
-        let md5 = kind == .md5 ? Digest(.md5) : nil
-        var crc = CRC32C()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { b in
-                let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
-                if let md5 { md5.update(chunk) } else { crc.update(chunk) }
-            }
-        }
-        try source.rewind()
-        if let md5 { return ("Content-MD5", Base64.encode(md5.finalize())) }
-        return (Self.crc32cHeader, crc.base64)
-    }
 
     func header(for bytes: [UInt8]) -> (name: String, value: String)? {
         switch kind {

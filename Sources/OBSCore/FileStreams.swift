@@ -66,6 +66,9 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     public func range(offset: Int64, length: Int64) -> FileRangeSource {
         FileRangeSource(fd: fd, path: path, offset: start + offset, length: length, counter: counter)
     }
+
+    /// The same bytes, read with pread and counted by no progress counter (a checksum pass before the send).
+    public func uncounted() -> FileRangeSource { FileRangeSource(fd: fd, path: path, offset: start, length: length) }
 }
 
 /// One range of a file (a multipart upload's part), rewindable for retries.

@@ -22,9 +22,17 @@ public enum HeaderValues {
         }
     }
 
+    /// The user-metadata name under which obsctl records an object's whole CRC-32C: a user value there would be
+    /// checked on every download and, if wrong, make the object fail them all.
+    public static let contentChecksumKey = "obsctl-crc32c"
+
     public static func checkMetadata(_ metadata: [String: String]) throws {
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) {
             try checkMetadataKey(k)
+            if k == contentChecksumKey {
+                throw OBSError.invalidArgument("metadata key '\(k)' is reserved: obsctl records the object's checksum "
+                                               + "under it; choose another name")
+            }
             try checkValue(v, "metadata value for '\(k)'")
         }
     }

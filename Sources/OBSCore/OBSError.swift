@@ -51,6 +51,13 @@ extension OBSError {
         OBSError(code: "BucketNotEmpty", message: "bucket '\(bucket)' is not empty; delete its objects first or pass --force",
                  httpStatus: 409, category: .conflict, resource: bucket)
     }
+    /// Not BucketNotEmpty: no object is left, and deleting objects (what that error asks for) does not help.
+    public static func uploadsInProgress(_ bucket: String) -> OBSError {
+        OBSError(code: "MultipartUploadsInProgress",
+                 message: "bucket '\(bucket)' has multipart uploads in progress (obsctl multipart list obs://\(bucket)); "
+                     + "abort them with 'obsctl multipart abort obs://\(bucket) --all', or pass --force",
+                 httpStatus: 409, category: .conflict, resource: bucket)
+    }
     public static func kmsNotFound(_ keyRef: String) -> OBSError {
         OBSError(code: "KMS.NotFoundException", message: "KMS key '\(keyRef)' does not exist; list keys with 'obsctl kms key list'",
                  httpStatus: 400, category: .kms, resource: keyRef)

@@ -80,7 +80,7 @@ extension Obsctl.Bucket {
 
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
-            var deleted = 0
+            var deleted = 0, aborted = 0
             if force {
                 let listing = try await ctx.storage.listAllObjects(bucket: name, prefix: "")
                 let keys = listing.objects.map(\.key) + listing.unreadable.compactMap(\.key)  // damaged ones too
@@ -88,16 +88,26 @@ extension Obsctl.Bucket {
                 if let first = failed.first { throw first.error }
                 deleted = keys.count
                 if let keyless = listing.unreadable.first(where: { $0.key == nil }) { throw keyless.error }
+                // "Everything" includes unfinished multipart uploads (their parts are stored and billed), as with
+                // mc rb --force and rclone purge; aws s3 rb --force leaves them and then fails.
+                for u in try await ctx.storage.listMultipartUploads(bucket: name, prefix: "") {
+                    try await ctx.storage.abortMultipartUpload(bucket: name, key: try ObjectKey(u.key), uploadID: u.uploadID)
+                    aborted += 1
+                }
             }
             do { try await ctx.storage.deleteBucket(name) }
-            catch let e as OBSError where force && e.code == "BucketNotEmpty" { throw Self.refilled(name, e) }
-            if ctx.output.isJSON { ctx.output.json(["bucket": name.value, "deleted": true, "objects_deleted": deleted]) }
-            else { ctx.output.report("deleted obs://\(name)" + (force ? " and \(deleted) object(s)" : "")) }
+            catch let e as OBSError where force && (e.code == "BucketNotEmpty" || e.code == "MultipartUploadsInProgress") {
+                throw Self.refilled(name, e, what: e.code == "BucketNotEmpty" ? "objects were added to" : "multipart uploads were started in")
+            }
+            let uploads = aborted > 0 ? " and aborted \(aborted) multipart upload(s)" : ""
+            if ctx.output.isJSON {
+                ctx.output.json(["bucket": name.value, "deleted": true, "objects_deleted": deleted, "uploads_aborted": aborted])
+            } else { ctx.output.report("deleted obs://\(name)" + (force ? " and \(deleted) object(s)" + uploads : "")) }
         }
 
         /// The bucket was emptied, yet is not empty: something wrote to it meanwhile. "Pass --force" would be wrong.
-        static func refilled(_ name: BucketName, _ e: OBSError) -> OBSError {
-            OBSError(code: e.code, message: "objects were added to bucket '\(name)' while it was being emptied; "
+        static func refilled(_ name: BucketName, _ e: OBSError, what: String) -> OBSError {
+            OBSError(code: e.code, message: "\(what) bucket '\(name)' while it was being emptied; "
                         + "stop what writes to it, then run 'obsctl bucket delete obs://\(name) --force' again",
                      httpStatus: e.httpStatus, category: e.category, requestID: e.requestID, resource: e.resource)
         }

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+/// A fault proxy of this test's own in front of moto (the shared one fronts SeaweedFS, which has no KMS): faults on
+/// SSE-KMS requests that a real KMS-capable server can answer with a transient 500.
+final class MotoFaultProxy {
+    let endpoint: String
+    let control: FaultProxy
+    private let process: Process
+
+    init(_ peers: RemotePeers) throws {
+        let ports = try Self.freePorts(2)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".ci/peers/faultproxy.py").path
+        let upstream = URL(string: peers.moto)!
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", script, "--port", String(ports[0]),
+                             "--upstream", "\(upstream.host!):\(upstream.port!)", "--control-port", String(ports[1])]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        endpoint = "http://127.0.0.1:\(ports[0])"
+        control = FaultProxy(control: "http://127.0.0.1:\(ports[1])")
+        for _ in 0..<100 {
+            if (try? Tools.run(["curl", "-sf", "\(control.control)/mode"]))?.succeeded == true { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw CocoaError(.featureUnsupported)
+    }
+
+    deinit { kill(process.processIdentifier, SIGKILL) }  // waitUntilExit can hang here
+
+    var flags: [String] { ["--endpoint", endpoint, "--signature", "v4", "--addressing", "path"] }
+
+    private static func freePorts(_ n: Int) throws -> [Int] {
+        let r = try Tools.run(["python3", "-c", """
+            import socket
+            s = [socket.socket() for _ in range(\(n))]
+            for x in s: x.bind(("127.0.0.1", 0))
+            print(" ".join(str(x.getsockname()[1]) for x in s))
+            """])
+        return r.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}
+
+@Suite("Remote: review fixes of the hardening", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason),
+       .serialized)
+struct RemoteReviewFixesTests {
+    @Test("SSE-KMS on a server with a KMS: two 500s on a part, or one on a single PUT, are retried, not 'no KMS'")
+    func kmsTransient500Retried() throws {
+        let s = try RemoteSession("kms-500")
+        let proxy = try MotoFaultProxy(s.peers)
+        let flags = proxy.flags
+        let b = try s.makeBucket(flags, tag: "kms500")
+        let data = remoteRandomData(11 << 20)
+        _ = try s.sb.write("big.bin", data)
+        _ = try s.sb.write("a.txt", Data("hello".utf8))
+        try proxy.control.set(["mode": "503", "status": 500, "code": "InternalError", "count": 2, "match": "partNumber=2"])
+        try s.ok(flags, ["upload", "big.bin", "obs://\(b)/big.bin", "--sse", "kms", "--multipart-threshold", "5M",
+                         "--part-size", "5M", "--retries", "4"])
+        #expect(try proxy.control.stats()["faults"] as? Int == 2)
+        try proxy.control.set(["mode": "503", "status": 500, "code": "InternalError", "count": 1, "match": "PUT "])
+        try s.ok(flags, ["upload", "a.txt", "obs://\(b)/a.txt", "--sse", "kms"])
+        try s.ok(flags, ["download", "obs://\(b)/big.bin", "back.bin"])
+        #expect(s.sb.read("back.bin") == data)
+    }
+
+    @Test("bucket delete with a multipart upload in progress: its own message; --force aborts it and deletes")
+    func deleteWithPendingUpload() throws {
+        let s = try RemoteSession("del-pending")
+        let f = s.peers.seaweedFlags
+        let b = try s.makeBucket(f, tag: "delmp")
+        _ = try s.sb.write("a.txt", Data("a\n".utf8))
+        try s.ok(f, ["upload", "a.txt", "obs://\(b)/a.txt"])
+        let started = try Tools.aws(s.peers, endpoint: s.peers.seaweed,
+                                    ["s3api", "create-multipart-upload", "--bucket", b, "--key", "pending"])
+        try #require(started.succeeded, "\(started)")
+        try s.ok(f, ["rm", "obs://\(b)/a.txt"])
+        let refused = try s.run(f, ["bucket", "delete", "obs://\(b)"])
+        expectRemoteError(refused, 10, contains: ["multipart uploads in progress", "obsctl multipart abort obs://\(b) --all"])
+        #expect(!refused.stderr.contains("not empty"), "\(refused)")
+
+        try s.ok(f, ["upload", "a.txt", "obs://\(b)/a.txt"])
+        let forced = try s.json(f, ["bucket", "delete", "obs://\(b)", "--force"])
+        #expect(forced["objects_deleted"] as? Int == 1 && forced["uploads_aborted"] as? Int == 1, "\(forced)")
+        let names = (try s.json(f, ["bucket", "list"])["buckets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(!names.contains(b))
+    }
+
+    @Test("--checksum none still records obsctl-crc32c; --metadata obsctl-crc32c=... is refused (exit 2)")
+    func checksumRecordAlways() throws {
+        let s = try RemoteSession("crc-none")
+        let f = s.peers.seaweedFlags
+        let b = try s.makeBucket(f, tag: "crcnone")
+        _ = try s.sb.write("a.txt", Data("hello\n".utf8))
+        for (key, extra) in [("single", [String]()), ("multi", ["--multipart-threshold", "5M"])] {
+            if key == "multi" { _ = try s.sb.write("a.txt", remoteRandomData(6 << 20)) }
+            try s.ok(f, ["upload", "a.txt", "obs://\(b)/\(key)", "--checksum", "none"] + extra)
+            let head = try Tools.aws(s.peers, endpoint: s.peers.seaweed, ["s3api", "head-object", "--bucket", b, "--key", key])
+            #expect(head.stdout.contains("obsctl-crc32c"), "\(key): \(head)")
+        }
+        let r = try s.run(f, ["upload", "a.txt", "obs://\(b)/forged", "--metadata", "obsctl-crc32c=AAAAAA=="])
+        expectRemoteError(r, 2, contains: ["reserved"])
+        #expect(try s.keys(f, "obs://\(b)/").sorted() == ["multi", "single"])
+    }
+
+    @Test("a single CopyObject is pinned to the source it read the checksum of (copy-source-if-match)")
+    func copyPinnedToSource() throws {
+        let s = try RemoteSession("copy-pin")
+        let f = s.peers.seaweedFlags
+        let b = try s.makeBucket(f, tag: "copypin")
+        _ = try s.sb.write("a.txt", Data("hello\n".utf8))
+        try s.ok(f, ["upload", "a.txt", "obs://\(b)/src"])
+        let r = try s.run(f, ["cp", "obs://\(b)/src", "obs://\(b)/dst", "--content-type", "text/x-a", "--debug"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.lowercased().contains("copy-source-if-match"), "\(r)")
+    }
+
+    @Test("a stale obsctl-crc32c (object rewritten by another tool keeping metadata): the ETag's MD5 decides, warning")
+    func staleRecordWithMatchingETag() throws {
+        let s = try RemoteSession("crc-stale")
+        let f = s.peers.seaweedFlags
+        let b = try s.makeBucket(f, tag: "crcstale")
+        let path = try s.sb.write("a.txt", Data("rewritten in place\n".utf8))
+        let put = try Tools.aws(s.peers, endpoint: s.peers.seaweed, ["s3api", "put-object", "--bucket", b, "--key", "k",
+                                                                     "--body", path, "--metadata", "obsctl-crc32c=AAAAAA=="])
+        try #require(put.succeeded, "\(put)")
+        let r = try s.run(f, ["download", "obs://\(b)/k", "back.txt"])
+        #expect(r.status == 0 && r.stderr.contains("stale"), "\(r)")
+        #expect(s.sb.read("back.txt") == Data("rewritten in place\n".utf8))
+        let c = try s.run(f, ["cat", "obs://\(b)/k"])
+        #expect(c.status == 0 && c.stderr.contains("stale") && c.stdout == Data("rewritten in place\n".utf8), "\(c)")
+    }
+}

@@ -3,7 +3,7 @@ import Testing
 import OBSCrypto
 @testable import OBSSigner
 
-/// Every vector of shared/vectors/obs-signatures.json (made with the Python SDK's own Authentication class),
+/// Every vector of Vectors/obs-signatures.json (made with the Python SDK's own Authentication class),
 /// byte for byte: canonical string, signature, Authorization header, and the presigned form.
 struct PublishedVectorTests {
     /// Fails (does not skip) when the vector file is missing, so an empty argument list below cannot pass silently.

@@ -131,7 +131,7 @@ enum ETagChecksum {
     static func unquoted(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
 
     /// An ETag without its quotes, lower-cased.
-    static func bare(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased() }
+    static func bare(_ etag: String) -> String { unquoted(etag).lowercased() }
 
     /// The MD5 an ETag states (32 hex digits), or nil for any other ETag.
     static func md5(_ etag: String) -> String? {

@@ -1,4 +1,4 @@
-/// The CanonicalizedResource of the OBS and AWS-V2 schemes (obs-protocol.md section 2.3).
+/// The CanonicalizedResource of the OBS and AWS-V2 schemes (docs/obs-protocol.md section 2.3).
 extension RequestSigner {
     /// Query parameter names that are signed (compared case-insensitively): the documented OBS list plus the names
     /// the Python and Go SDKs add. Parameters whose name starts with the scheme's header prefix are signed too.

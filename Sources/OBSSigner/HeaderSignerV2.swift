@@ -2,7 +2,7 @@ import struct Foundation.Date
 import OBSCrypto
 
 /// The OBS header signature (`Authorization: OBS ak:sig`, `x-obs-*`) and its AWS-V2 twin (`AWS ak:sig`, `x-amz-*`),
-/// obs-protocol.md sections 2.1-2.4 and 2.7:
+/// docs/obs-protocol.md sections 2.1-2.4 and 2.7:
 ///
 ///     Signature    = Base64(HMAC-SHA1(SK, StringToSign))
 ///     StringToSign = VERB \n Content-MD5 \n Content-Type \n Date \n CanonicalizedHeaders CanonicalizedResource

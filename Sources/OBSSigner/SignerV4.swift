@@ -1,7 +1,7 @@
 import struct Foundation.Date
 import OBSCrypto
 
-/// AWS Signature Version 4 as OBS accepts it (obs-protocol.md section 2.8): service `s3`, HMAC-SHA256 key chain
+/// AWS Signature Version 4 as OBS accepts it (docs/obs-protocol.md section 2.8): service `s3`, HMAC-SHA256 key chain
 /// `"AWS4"+SK -> date -> region -> "s3" -> "aws4_request"`, payload `UNSIGNED-PAYLOAD` (OBS rejects a body SHA-256).
 extension RequestSigner {
     static let algorithmV4 = "AWS4-HMAC-SHA256"

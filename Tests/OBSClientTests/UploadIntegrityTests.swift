@@ -36,7 +36,7 @@ struct UploadIntegrityTests {
     }
 }
 
-/// The multipart ETag a completed upload gets (obs-protocol.md §8: parts "hello" and "world").
+/// The multipart ETag a completed upload gets (docs/obs-protocol.md §8: parts "hello" and "world").
 struct MultipartETagTests {
     @Test func documentedExample() {
         #expect(RemoteBackend.multipartETag(["\"5d41402abc4b2a76b9719d911017c592\"", "7d793037a0760186574b0282f2f435e7"])

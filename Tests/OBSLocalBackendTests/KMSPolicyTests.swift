@@ -4,8 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// kms:* permissions from `kms/policy.json` (design §7.7, §8 cases 24–25): a denial names the action and happens
-/// before any side effect; SSE-OBS and SSE-C need no kms:* action.
+/// kms:* permissions from `kms/policy.json` (docs/local-backend-design.md §7.7, §8 cases 24–25): a denial names the
+/// action and happens before any side effect; SSE-OBS and SSE-C need no kms:* action.
 @Suite("KMS permissions")
 struct KMSPolicyTests {
     /// Files under `keys/` that are key records.

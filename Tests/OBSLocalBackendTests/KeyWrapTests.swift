@@ -4,8 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// Data-key wrapping (design §7.5): the canonical context encoding, SSE-OBS and SSE-C wraps, and the 117-byte
-/// KMS data key blob.
+/// Data-key wrapping (docs/local-backend-design.md §7.5): the canonical context encoding, SSE-OBS and SSE-C wraps, and
+/// the 117-byte KMS data key blob.
 @Suite("Key wrapping")
 struct KeyWrapTests {
     static let dekBytes: [UInt8] = (0..<32).map { 0xC0 + UInt8($0) }
@@ -149,8 +149,8 @@ struct KeyWrapTests {
     }
 
     /// A blob with fixed salt and nonce (seal() draws them at random), built with the blob's own wrap key and AAD
-    /// functions. The bytes were reproduced by an independent implementation of design §7.5 (Python
-    /// `cryptography`), so a change to the wrap key derivation, the AAD or the layout breaks this test.
+    /// functions. The bytes were reproduced by an independent implementation of docs/local-backend-design.md §7.5
+    /// (Python `cryptography`), so a change to the wrap key derivation, the AAD or the layout breaks this test.
     static let blobKAT = "0130663165326433632d346235612d343937382d383639352d61346233633264316530663900000001"
         + "909192939495969798999a9b9c9d9e9f" + "a0a1a2a3a4a5a6a7a8a9aaab"
         + "944537106a9ea06456f486da216814bfa0eedf50659a259a2b182421f12d274977194ff016d72b0732ffeb2d58062e2d"

@@ -4,8 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// Objects through the `ObjectStorage` API (design §7.5, §7.8, §7.9, §8 case 13): round trips in every SSE mode,
-/// what HEAD reports, what lands on disk, and the SSE-C rules.
+/// Objects through the `ObjectStorage` API (docs/local-backend-design.md §7.5, §7.8, §7.9, §8 case 13): round trips in
+/// every SSE mode, what HEAD reports, what lands on disk, and the SSE-C rules.
 @Suite("Local backend objects")
 struct LocalBackendObjectTests {
     enum Mode: String, CaseIterable, CustomTestStringConvertible, Sendable {

@@ -4,8 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// The local KMS (design §7.6, §8 cases 17–20, 29): the default key, aliases, ids, key states, deletion windows,
-/// the record MAC, the root key check and the audit log.
+/// The local KMS (docs/local-backend-design.md §7.6, §8 cases 17–20, 29): the default key, aliases, ids, key states,
+/// deletion windows, the record MAC, the root key check and the audit log.
 @Suite("Local KMS")
 struct LocalKMSTests {
     static let context = ["obs:bucket": "b", "obs:object": "k", "obs:uid": "00"]
@@ -284,8 +284,8 @@ struct LocalKMSTests {
         }
     }
 
-    /// Design §7.13: a bad record MAC makes the KMS refuse *all* operations ("keystore corrupted"), not only the
-    /// ones that read the edited record.
+    /// docs/local-backend-design.md §7.13: a bad record MAC makes the KMS refuse *all* operations ("keystore
+    /// corrupted"), not only the ones that read the edited record.
     @Test("a corrupted record refuses every KMS operation, including ones on other keys")
     func corruptionFailsClosedEverywhere() async throws {
         try await withStore { s in

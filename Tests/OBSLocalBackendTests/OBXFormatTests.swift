@@ -4,8 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// The OBX1 data format (design §7.4, §8 cases 1 and 12): sizes, round trips at chunk edges, the exact layout
-/// checked against the spec with raw primitives, and known-answer vectors that freeze it byte for byte.
+/// The OBX1 data format (docs/local-backend-design.md §7.4, §8 cases 1 and 12): sizes, round trips at chunk edges, the
+/// exact layout checked against the spec with raw primitives, and known-answer vectors that freeze it byte for byte.
 @Suite("OBX1 format")
 struct OBXFormatTests {
     static let roundTripSizes: [Int] = [
@@ -157,8 +157,8 @@ struct OBXFormatTests {
 
     /// 70000 bytes of i % 251 under DEK 00..1f, salt 40..4f, uid 50..5f, part 0. Computed once from this code and
     /// frozen: any change to the header, KDF labels, nonce, AAD or chunking changes these values. The same three
-    /// digests were reproduced by an independent implementation of design §7.4 (Python, `cryptography` AESGCM and
-    /// HKDF), so they pin the documented format, not just this code's current behaviour.
+    /// digests were reproduced by an independent implementation of docs/local-backend-design.md §7.4 (Python,
+    /// `cryptography` AESGCM and HKDF), so they pin the documented format, not just this code's current behaviour.
     static let katHeaderHex =
         "4f425831" + "01" + "01" + "0000" + "00010000" + "00000000"
         + "404142434445464748494a4b4c4d4e4f" + "505152535455565758595a5b5c5d5e5f" + "00000000000000000000000000000000"

@@ -3,7 +3,7 @@ import Testing
 import OBSCrypto
 @testable import OBSSigner
 
-/// The vectors of obs-protocol.md section 2.5 (V1-V11) and section 2.8 (SigV4), hard-coded from the document.
+/// The vectors of docs/obs-protocol.md section 2.5 (V1-V11) and section 2.8 (SigV4), hard-coded from the document.
 struct DocumentVectorTests {
     static let ak = "OBSTESTAK0000000EXAM"
     static let sk = "obsTestSecretKey/Example+0123456789abcdef"

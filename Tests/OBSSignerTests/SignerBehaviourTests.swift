@@ -75,7 +75,8 @@ struct SignerBehaviourTests {
         #expect(signed.headers.filter { $0.name.lowercased() == "x-amz-content-sha256" }.map(\.value) == ["STREAMING-AWS4-HMAC-SHA256-PAYLOAD"])
     }
 
-    /// obs-protocol.md 2.7: the token is a query parameter and a sub-resource (`/b/tok.txt?x-obs-security-token=STSTOKEN`).
+    /// docs/obs-protocol.md 2.7: the token is a query parameter and a sub-resource
+    /// (`/b/tok.txt?x-obs-security-token=STSTOKEN`).
     @Test func presignedOBSWithToken() {
         let request = Self.get("/tok.txt")
         let params = RequestSigner.presignedQuery(request, version: .obs, scope: Self.vh, credentials: Self.tokenCreds, date: Self.date, expiresIn: 300)

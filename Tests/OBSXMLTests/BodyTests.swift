@@ -5,7 +5,7 @@ import OBSCrypto
 @testable import OBSXML
 
 struct BucketEncryptionBodyTests {
-    /// obs-protocol.md §2.5 V3: the 189-byte PutBucketEncryption body, `Content-MD5: v7b37vQsrVHnxOHZkngwdw==`.
+    /// docs/obs-protocol.md §2.5 V3: the 189-byte PutBucketEncryption body, `Content-MD5: v7b37vQsrVHnxOHZkngwdw==`.
     @Test func kmsWithoutKeyMatchesProtocolVector() {
         let body = OBSXMLBody.bucketEncryption(.kms(keyID: nil), dialect: .obs)
         let expected = "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm>"

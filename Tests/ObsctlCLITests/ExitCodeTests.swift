@@ -4,7 +4,7 @@ import Testing
 import Glibc
 #endif
 
-/// The documented exit codes (cli-design 5c, ExitCodes.swift), each with one error line on stderr.
+/// The documented exit codes (docs/cli-design.md §5c, ExitCodes.swift), each with one error line on stderr.
 @Suite("exit codes")
 struct ExitCodeTests {
     @Test("2 usage: missing arguments, bad bucket names, --kms-key-id without --sse kms, two methods, unknown flags")

@@ -195,7 +195,8 @@ struct WalkthroughTests {
         let rotated = try sb.ok(["cp", "obs://cpb/vault/secret.bin", "obs://cpb/vault/secret.bin",
                                  "--source-sse-c-key-file", "old.key", "--sse-c-key-file", "new.key"])
         #expect(rotated.out.contains("copy:"), "\(rotated)")
-        // Rotation rewraps the data key only: the data file keeps its name and bytes (design 8, case 16).
+        // Rotation rewraps the data key only: the data file keeps its name and bytes (docs/local-backend-design.md §8,
+        // case 16).
         let dataFilesAfter = sb.directoryListing(vaultDir).filter { $0.hasPrefix("d-") }
         #expect(dataFilesAfter == [dataFileBefore], "rotation must not rewrite the data file: \(sb.directoryListing(vaultDir))")
         #expect((try? Data(contentsOf: URL(fileURLWithPath: vaultDir + "/" + dataFileBefore))) == dataBytesBefore)

@@ -1,7 +1,7 @@
 import OBSCore
 import OBSCrypto
 
-/// OBX1, the on-disk format of an encrypted object's data (design doc §7.4).
+/// OBX1, the on-disk format of an encrypted object's data (docs/local-backend-design.md §7.4).
 ///
 /// A 64-byte header, then the plaintext cut into chunks of `chunkSize` bytes, each stored as AES-256-GCM
 /// ciphertext ‖ 16-byte tag. The last chunk is marked final through its nonce and associated data, so truncation,

@@ -1,7 +1,7 @@
 import OBSCore
 import OBSCrypto
 
-/// The local KMS's wrapped data key (design doc §7.5), 117 bytes for a 32-byte key:
+/// The local KMS's wrapped data key (docs/local-backend-design.md §7.5), 117 bytes for a 32-byte key:
 ///
 ///     off len field
 ///       0   1 blob version 1

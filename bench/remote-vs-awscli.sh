@@ -4,7 +4,8 @@
 # (user + sys, from /usr/bin/time -v, children included) and client peak RSS, then the ratios obsctl / awscli
 # against the targets of issue 3: CPU per GiB <= 0.2 x awscli's, peak RSS <= 0.5 x awscli's, wall <= awscli's.
 # Usage: bash bench/remote-vs-awscli.sh [SIZE_MIB]   (default 1024)
-#   BENCH_DIR         where the work directory goes (default /var/tmp); needs about 5 x SIZE_MIB free (source, three objects in SeaweedFS, one download)
+#   BENCH_DIR         where the work directory goes (default /var/tmp); needs about 5 x SIZE_MIB free (source,
+#                     three objects in SeaweedFS, one download)
 #   BENCH_OBSCTL_PAR  obsctl rows (default "4 8 4-none"): N runs with --parallel N and the default checksum
 #                     (x-amz-checksum-crc32c on every PUT and part); N-none adds --checksum none, the same integrity
 #                     work as awscli here (it sends no checksum: flexible checksums are off, see below)
@@ -15,15 +16,11 @@
 # renaming it and awscli does not; the command alone is shown too ("cmd s"). Every run starts after a `sync`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 size_mib="${1:-1024}"
 obsctl_par="${BENCH_OBSCTL_PAR:-4 8 4-none}"
-if [ ! -x /usr/bin/time ]; then
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq time >/dev/null
-fi
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then export PATH=/opt/swift/usr/bin:$PATH; fi
-bash .ci/setup release >&2
-bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/obsctl"
+bench_apt /usr/bin/time:time
+bin=$(bench_obsctl_release)
 
 work=$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")
 peers="$work/peers"
@@ -31,34 +28,21 @@ bucket="bench-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 bucket_made=0
 cleanup() {
   set +e
-  if [ "$bucket_made" = 1 ]; then "$aws" --endpoint-url "$OBSCTL_TEST_SEAWEED_ENDPOINT" s3 rb --force "s3://$bucket" >/dev/null 2>&1; fi
-  [ -f "$peers/peers.env" ] && bash .ci/peers/stop "$peers" >/dev/null 2>&1
+  if [ "$bucket_made" = 1 ]; then
+    "$aws" --endpoint-url "$OBSCTL_TEST_SEAWEED_ENDPOINT" s3 rb --force "s3://$bucket" >/dev/null 2>&1
+  fi
+  bench_peers_stop "$peers"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-envfile=$(bash .ci/peers/start "$peers")
-set -a; . "$envfile"; set +a
+bench_peers_start "$peers"
 endpoint=$OBSCTL_TEST_SEAWEED_ENDPOINT
-
-# awscli as .ci/peers/check runs it: only the test credentials, no flexible checksums (SeaweedFS), the real script
-# rather than a pyenv shim; its s3 transfer settings are its defaults, written out.
-py=$(python3 -c 'import sys; print(sys.executable)')
-scripts=$("$py" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
-aws=$scripts/aws; [ -x "$aws" ] || aws=$(command -v aws)
-export AWS_ACCESS_KEY_ID=$OBSCTL_TEST_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$OBSCTL_TEST_SECRET_KEY
-export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-export AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=$work/aws-credentials
-export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CA_BUNDLE AWS_ENDPOINT_URL AWS_MAX_ATTEMPTS AWS_RETRY_MODE
-printf '[default]\ns3 =\n    multipart_threshold = 8MB\n    multipart_chunksize = 8MB\n    max_concurrent_requests = 10\n' >"$AWS_CONFIG_FILE"
-: >"$AWS_SHARED_CREDENTIALS_FILE"
-
-# obsctl: the same key pair under the names it reads, a private config directory, no endpoint from the caller.
-export OBS_ACCESS_KEY_ID=$OBSCTL_TEST_ACCESS_KEY OBS_SECRET_ACCESS_KEY=$OBSCTL_TEST_SECRET_KEY
-export XDG_CONFIG_HOME="$work/config"
-unset OBSCTL_ENDPOINT OBSCTL_REGION OBSCTL_PROFILE OBSCTL_CA_BUNDLE OBS_SECURITY_TOKEN
+# awscli as .ci/peers/check runs it, its s3 transfer settings its defaults written out; obsctl with the same key
+# pair and a private config directory (bench/lib.sh).
+bench_client_env "$work"
+aws=$bench_aws
 
 head -c $((size_mib * 1048576)) /dev/urandom >"$work/src"
 sync
@@ -100,7 +84,8 @@ for row in "${rows[@]}"; do
   case $tool in
     awscli) measure "$tool" upload "$aws" --endpoint-url "$endpoint" s3 cp --quiet "$work/src" "s3://$bucket/$key" ;;
     obsctl-p*) spec=${tool#obsctl-p} sum=(); [ "${spec#*-}" = none ] && sum=(--checksum none)
-               measure "$tool" upload "$bin" upload "$work/src" "obs://$bucket/$key" --endpoint "$endpoint" -q --parallel "${spec%%-*}" "${sum[@]}" ;;
+               measure "$tool" upload "$bin" upload "$work/src" "obs://$bucket/$key" --endpoint "$endpoint" -q \
+                 --parallel "${spec%%-*}" "${sum[@]}" ;;
   esac
   echo "$tool upload: $(parts "$key") parts" >>"$work/notes"
 done
@@ -109,7 +94,8 @@ for row in "${rows[@]}"; do
   case $tool in
     awscli) measure "$tool" download "$aws" --endpoint-url "$endpoint" s3 cp --quiet "s3://$bucket/$key" "$work/out" ;;
     obsctl-p*) spec=${tool#obsctl-p}
-               measure "$tool" download "$bin" download "obs://$bucket/$key" "$work/out" --endpoint "$endpoint" -q --parallel "${spec%%-*}" ;;
+               measure "$tool" download "$bin" download "obs://$bucket/$key" "$work/out" --endpoint "$endpoint" -q \
+                 --parallel "${spec%%-*}" ;;
   esac
   cmp "$work/src" "$work/out" || { echo "bench: $tool download differs from the source" >&2; exit 1; }
   rm -f "$work/out"
@@ -130,17 +116,20 @@ parts = {l.split()[0]: int(l.split(":")[1].split()[0]) for l in notes if " uploa
 print(f"file: {mib:.0f} MiB of random bytes; SeaweedFS (weed mini) on 127.0.0.1, HTTP, SigV4")
 print(f"awscli: {sys.argv[4]}")
 print(f"obsctl: {sys.argv[5]}")
-print("settings: awscli defaults (threshold 8 MiB, 8 MiB parts, max_concurrent_requests 10; download = 8 MiB ranged GETs, 10 at once)")
-print("          obsctl defaults (threshold 50M, obsutil part-size tier, CRC-32C checksum header; download = 16 MiB ranged GETs),\n          --parallel N as in the tool column (-none: --checksum none)")
+print("settings: awscli defaults (threshold 8 MiB, 8 MiB parts, max_concurrent_requests 10; "
+      "download = 8 MiB ranged GETs, 10 at once)")
+print("          obsctl defaults (threshold 50M, obsutil part-size tier, CRC-32C checksum header; "
+      "download = 16 MiB ranged GETs),\n          --parallel N as in the tool column (-none: --checksum none)")
 for t, p in parts.items():
     print(f"          {t} upload: {p} parts, mean {mib / p:.1f} MiB per part")
 for l in notes:
     if l.startswith("load"): print(l)
 print()
-print(f"{'tool':<14} {'op':<9} {'wall s':>7} {'cmd s':>7} {'MiB/s':>7} {'user s':>7} {'sys s':>6} {'CPU s':>7} {'CPU s/GiB':>9} {'RSS MiB':>8} {'load1':>6}")
+print(f"{'tool':<14} {'op':<9} {'wall s':>7} {'cmd s':>7} {'MiB/s':>7} {'user s':>7} {'sys s':>6} {'CPU s':>7} "
+      f"{'CPU s/GiB':>9} {'RSS MiB':>8} {'load1':>6}")
 for (tool, op), v in sorted(r.items(), key=lambda kv: (kv[0][1] != "upload", kv[0][0] != "awscli", kv[0][0])):
-    print(f"{tool:<14} {op:<9} {v['wall']:7.2f} {v['cmd']:7.2f} {mib / v['wall']:7.1f} {v['user']:7.2f} {v['sys']:6.2f} "
-          f"{v['cpu']:7.2f} {v['cpu_gib']:9.2f} {v['rss']:8.1f} {v['load']:>6}")
+    print(f"{tool:<14} {op:<9} {v['wall']:7.2f} {v['cmd']:7.2f} {mib / v['wall']:7.1f} {v['user']:7.2f} "
+          f"{v['sys']:6.2f} {v['cpu']:7.2f} {v['cpu_gib']:9.2f} {v['rss']:8.1f} {v['load']:>6}")
 print()
 print("ratios obsctl / awscli          CPU/GiB (<= 0.20)     peak RSS (<= 0.50)    wall (<= 1.00)")
 met_all = True
@@ -151,7 +140,9 @@ for (tool, op), v in sorted(r.items(), key=lambda kv: (kv[0][1] != "upload", kv[
     ok = (c <= 0.20, m <= 0.50, w <= 1.00)
     met_all &= all(ok)
     mark = lambda b: "met" if b else "MISSED"
-    print(f"{tool:<14} {op:<9}          {c:6.3f} {mark(ok[0]):<8}       {m:6.3f} {mark(ok[1]):<8}       {w:6.3f} {mark(ok[2])}")
+    print(f"{tool:<14} {op:<9}          {c:6.3f} {mark(ok[0]):<8}       {m:6.3f} {mark(ok[1]):<8}       "
+          f"{w:6.3f} {mark(ok[2])}")
 print()
-print("targets: " + ("all met" if met_all else "not all met") + " (single run on a shared machine: wall times are noisy)")
+print("targets: " + ("all met" if met_all else "not all met")
+      + " (single run on a shared machine: wall times are noisy)")
 PY

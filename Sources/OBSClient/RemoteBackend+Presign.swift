@@ -18,7 +18,7 @@ extension RemoteBackend: PresignedURLs {
         var request = httpRequest(Operation(method: method, bucket: bucket, key: key))
         let signable = SignableRequest(method: request.method, path: request.path, query: request.query, headers: request.headers)
         let parameters = RequestSigner.presignedQuery(signable, version: configuration.signature, scope: signingScope(bucket),
-                                                      credentials: configuration.credentials, date: Date().addingTimeInterval(clockOffset),
+                                                      credentials: configuration.credentials, date: Date().addingTimeInterval(shared.clockOffset),
                                                       expiresIn: seconds)
         request.query += parameters.map { (name: $0.name, value: Optional($0.value)) }
         return URLBuilder.url(request)

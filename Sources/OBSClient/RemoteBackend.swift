@@ -61,8 +61,7 @@ public final class RemoteBackend: ObjectStorage, Sendable {
     /// Runs `body` on a thread of the shared blocking pool and resumes the caller with its result: blocking
     /// libcurl calls never occupy Swift's cooperative pool.
     func runBlocking<R>(_ body: @escaping (RemoteBackend) throws -> R) async throws -> R {
-        let job = UncheckedBox(body)
-        return try await BlockingPool.shared.run { [self] in try job.value(self) }
+        try await BlockingPool.shared.run { [self] in try body(self) }
     }
 }
 

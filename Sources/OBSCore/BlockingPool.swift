@@ -28,8 +28,10 @@ public final class BlockingPool: Sendable {
         }
     }
 
-    /// Runs `body` on one of the pool's threads and resumes the caller with its result.
-    public func run<R>(_ body: sending @escaping () throws -> R) async throws -> R {
+    /// Runs `body` on one of the pool's threads and resumes the caller with its result. The caller stays suspended
+    /// until `body` has returned, so what `body` captures is used by one thread at a time, as if the task itself
+    /// had moved to the pool's thread for the call.
+    public func run<R>(_ body: @escaping () throws -> R) async throws -> R {
         let job = Job(body)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             job.continuation = continuation
@@ -42,8 +44,8 @@ public final class BlockingPool: Sendable {
     public var load: (running: Int, waiting: Int) { queue.load }
 }
 
-/// One call and its result. `@unchecked Sendable`: the body is `sending` (no other reference to what it captures),
-/// and the result is written by the worker before `resume`, read by the caller after it (happens-before).
+/// One call and its result. `@unchecked Sendable`: its caller is suspended while the worker runs the body (see
+/// `run`), and the result is written by the worker before `resume`, read by the caller after it (happens-before).
 /// (A continuation that returned the generic result directly corrupted memory under Swift 6.3: this form is plain.)
 private final class Job<R>: PoolJob, @unchecked Sendable {
     private var body: (() throws -> R)?

@@ -1,7 +1,7 @@
 /// Where `--debug` lines go (stderr, in the CLI).
-public final class DebugLog: @unchecked Sendable {
-    private let sink: (String) -> Void
-    public init(_ sink: @escaping (String) -> Void) { self.sink = sink }
+public final class DebugLog: Sendable {
+    private let sink: @Sendable (String) -> Void
+    public init(_ sink: @escaping @Sendable (String) -> Void) { self.sink = sink }
     func write(_ text: String) { sink(text) }
 }
 

@@ -17,7 +17,11 @@ extension RemoteBackend {
     /// closure it returns is called when the upload is over (completed or aborted). The CLI sets it once, at
     /// start-up, so that its SIGINT handler can abort uploads in flight and leave no parts billing.
     /// The abort action returns nil when the upload is gone, else what could not be aborted (to report).
-    nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void)?
+    public static var multipartUploadStarted: MultipartUploadHook? {
+        get { uploadHook.value }
+        set { uploadHook.value = newValue }
+    }
+    private static let uploadHook = Locked<MultipartUploadHook?>(nil)
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
     /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C.
@@ -82,7 +86,7 @@ extension RemoteBackend {
     /// Runs `part(n, transport, queue)` for parts 1...count on `parallelism` threads, each with a connection of its
     /// own (blocking libcurl never runs on Swift's cooperative pool). The first failure stops new parts and is
     /// thrown once every thread has ended.
-    func inParallel(parts count: Int, parallelism: Int, _ part: @escaping (Int, CurlTransport, PartQueue) throws -> Void) throws -> PartQueue {
+    func inParallel(parts count: Int, parallelism: Int, _ part: @escaping (Int, HTTPTransport, PartQueue) throws -> Void) throws -> PartQueue {
         let queue = PartQueue(count: count)
         let group = DispatchGroup()
         let work = UncheckedBox(part)
@@ -91,8 +95,9 @@ extension RemoteBackend {
             Thread { [self] in
                 defer { group.leave() }
                 do {
-                    let transport = try CurlTransport(options: configuration.transport)
-                    while let n = queue.next() { try work.value(n, transport, queue) }
+                    try transports.with { transport in
+                        while let n = queue.next() { try work.value(n, transport, queue) }
+                    }
                 } catch { queue.fail(error) }
             }.start()
         }
@@ -212,6 +217,7 @@ extension RemoteBackend {
 }
 
 /// Part numbers handed out to workers, their ETags, and the first failure (after which no new part starts).
+/// `@unchecked Sendable`: every field is read and written under `lock`.
 final class PartQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var nextPart = 1
@@ -271,3 +277,7 @@ extension RemoteBackend {
         _ = try await perform(Operation(method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)]))
     }
 }
+
+/// Called right after each Initiate with the action that aborts that upload; returns what to call when it is over.
+public typealias MultipartUploadHook =
+    @Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void

@@ -6,7 +6,7 @@ import OBSSigner
 /// One operation as a request: the URL (virtual-hosted or path style), headers, signature, and the loop that
 /// drives `RequestExecutor` against a transport (sending, resending after backoff, correcting the clock).
 extension RemoteBackend {
-    struct Operation: @unchecked Sendable {
+    struct Operation {
         init(method: String, bucket: BucketName? = nil, key: ObjectKey? = nil, query: [(String, String?)] = [], headers: [(String, String)] = [],
              body: HTTPRequest.Body = .empty, contentMD5: Bool = false, customerKey: CustomerKey? = nil,
              range: ClosedRange<Int64>? = nil, ifMatch: String? = nil, sseIntent: SSEMode? = nil) {

@@ -151,3 +151,15 @@ final class TransportPool: @unchecked Sendable {
 /// Carries a value the compiler cannot see is used by one thread at a time. `@unchecked Sendable`: each use
 /// hands the value to exactly one other thread (a pool job, a part worker) while its owner waits for it.
 struct UncheckedBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }
+
+/// A value read and written from any thread. `@unchecked Sendable`: `value` is touched only under `lock`, and
+/// `T` is Sendable.
+final class Locked<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}

@@ -20,6 +20,7 @@ public struct TransportOptions: Sendable {
 }
 
 /// libcurl's entry points, loaded once (dlopen) before any thread uses them; curl_global_init runs here too.
+/// `nonisolated(unsafe)`: the table is written once, by the lazy initialiser, and only read after.
 nonisolated(unsafe) private let curlAPI: UnsafeMutablePointer<cc_api>? = {
     let api = UnsafeMutablePointer<cc_api>.allocate(capacity: 1)
     api.initialize(to: cc_api())

@@ -1,7 +1,7 @@
 import OBSCore
 
 /// An HTTP request as the transport sends it: the URL parts already encoded, headers as sent (Host included).
-public struct HTTPRequest: @unchecked Sendable {
+public struct HTTPRequest {
     public enum Body {
         case empty
         case bytes([UInt8])

@@ -25,8 +25,10 @@ extension RemoteBackend {
             body = .bytes(OBSXMLBody.createBucketConfiguration(location: request.location, dialect: xmlDialect))
             headers.append(("Content-Type", "application/xml"))
         }
-        _ = try await perform(Operation(method: "PUT", bucket: request.name, headers: headers, body: body,
-                                        sseIntent: request.encryption?.mode))
+        _ = try await perform(
+            Operation(
+                method: "PUT", bucket: request.name, headers: headers, body: body,
+                sseIntent: request.encryption?.mode))
         if !configuration.isOBSDialect, let e = request.encryption {
             // The S3 API has no encryption header on CreateBucket: set it next, and remove the bucket if that fails.
             do { try await putBucketEncryption(request.name, e) } catch {
@@ -34,8 +36,9 @@ extension RemoteBackend {
                 throw error
             }
         }
-        return BucketInfo(name: request.name, location: request.location, storageClass: request.storageClass, created: Date(),
-                          encryption: request.encryption)
+        return BucketInfo(
+            name: request.name, location: request.location, storageClass: request.storageClass, created: Date(),
+            encryption: request.encryption)
     }
 
     public func listBuckets() async throws -> [BucketInfo] {
@@ -46,8 +49,11 @@ extension RemoteBackend {
             guard let name = try? BucketName(b.name) else { continue }
             let encryption = try? await bucketEncryption(name)
             let location = try await bucketLocation(name, listed: b.location)
-            out.append(BucketInfo(name: name, location: location, storageClass: .standard, created: b.creationDate ?? Date(timeIntervalSince1970: 0),
-                                  encryption: encryption ?? nil))
+            out.append(
+                BucketInfo(
+                    name: name, location: location, storageClass: .standard,
+                    created: b.creationDate ?? Date(timeIntervalSince1970: 0),
+                    encryption: encryption ?? nil))
         }
         return out
     }
@@ -56,7 +62,8 @@ extension RemoteBackend {
     private func bucketLocation(_ bucket: BucketName, listed: String?) async throws -> String {
         if let listed, !listed.isEmpty { return listed }
         guard let response = try? await perform(Operation(method: "GET", bucket: bucket, query: [("location", nil)])),
-              let location = try? OBSXMLParser.location(response.body) else { return configuration.region }
+            let location = try? OBSXMLParser.location(response.body)
+        else { return configuration.region }
         return location.isEmpty ? "us-east-1" : location
     }
 
@@ -67,10 +74,12 @@ extension RemoteBackend {
 
     public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo {
         let response = try await perform(Operation(method: "HEAD", bucket: bucket))
-        let location = response.header("x-obs-bucket-location") ?? response.header("x-amz-bucket-region") ?? configuration.region
+        let location =
+            response.header("x-obs-bucket-location") ?? response.header("x-amz-bucket-region") ?? configuration.region
         let storageClass = response.header("x-obs-storage-class").flatMap(StorageClass.init(rawValue:)) ?? .standard
-        return BucketInfo(name: bucket, location: location, storageClass: storageClass, created: Date(timeIntervalSince1970: 0),
-                          encryption: try await bucketEncryption(bucket))
+        return BucketInfo(
+            name: bucket, location: location, storageClass: storageClass, created: Date(timeIntervalSince1970: 0),
+            encryption: try await bucketEncryption(bucket))
     }
 
     /// Refuses a bucket that holds an object or a multipart upload in progress before the DELETE: some servers
@@ -117,8 +126,10 @@ extension RemoteBackend {
 
     private func putBucketEncryption(_ bucket: BucketName, _ encryption: BucketEncryption) async throws {
         let body = OBSXMLBody.bucketEncryption(encryption, dialect: xmlDialect)
-        _ = try await perform(Operation(method: "PUT", bucket: bucket, query: [("encryption", nil)],
-                                        headers: [("Content-Type", "application/xml")], body: .bytes(body), contentMD5: true,
-                                        sseIntent: encryption.mode))
+        _ = try await perform(
+            Operation(
+                method: "PUT", bucket: bucket, query: [("encryption", nil)],
+                headers: [("Content-Type", "application/xml")], body: .bytes(body), contentMD5: true,
+                sseIntent: encryption.mode))
     }
 }

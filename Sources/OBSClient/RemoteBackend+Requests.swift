@@ -7,11 +7,22 @@ import OBSSigner
 /// drives `RequestExecutor` against a transport (sending, resending after backoff, correcting the clock).
 extension RemoteBackend {
     struct Operation {
-        init(method: String, bucket: BucketName? = nil, key: ObjectKey? = nil, query: [(String, String?)] = [], headers: [(String, String)] = [],
-             body: HTTPRequest.Body = .empty, contentMD5: Bool = false, customerKey: CustomerKey? = nil,
-             range: ClosedRange<Int64>? = nil, ifMatch: String? = nil, sseIntent: SSEMode? = nil) {
-            self.method = method; self.bucket = bucket; self.key = key; self.query = query; self.headers = headers; self.body = body
-            self.contentMD5 = contentMD5; self.customerKey = customerKey; self.range = range; self.ifMatch = ifMatch
+        init(
+            method: String, bucket: BucketName? = nil, key: ObjectKey? = nil, query: [(String, String?)] = [],
+            headers: [(String, String)] = [],
+            body: HTTPRequest.Body = .empty, contentMD5: Bool = false, customerKey: CustomerKey? = nil,
+            range: ClosedRange<Int64>? = nil, ifMatch: String? = nil, sseIntent: SSEMode? = nil
+        ) {
+            self.method = method
+            self.bucket = bucket
+            self.key = key
+            self.query = query
+            self.headers = headers
+            self.body = body
+            self.contentMD5 = contentMD5
+            self.customerKey = customerKey
+            self.range = range
+            self.ifMatch = ifMatch
             self.sseIntent = sseIntent
         }
         var method: String
@@ -32,38 +43,47 @@ extension RemoteBackend {
     }
 
     func httpRequest(_ op: Operation) -> HTTPRequest {
-        var host = configuration.host, path = "/"
+        var host = configuration.host
+        var path = "/"
         if let b = op.bucket {
             let encodedKey = op.key.map { URIEncoding.encodeObjectKey($0.value) } ?? ""
             switch configuration.addressing {
-            case .virtual: host = "\(b.value).\(configuration.host)"; path = "/" + encodedKey
+            case .virtual:
+                host = "\(b.value).\(configuration.host)"
+                path = "/" + encodedKey
             case .path: path = "/\(b.value)" + (op.key == nil ? "" : "/" + encodedKey)
             }
         }
-        var request = HTTPRequest(method: op.method, scheme: configuration.scheme, host: host, port: configuration.port, path: path,
-                                  query: op.query.map { (name: $0.0, value: $0.1) }, headers: [], body: op.body)
+        var request = HTTPRequest(
+            method: op.method, scheme: configuration.scheme, host: host, port: configuration.port, path: path,
+            query: op.query.map { (name: $0.0, value: $0.1) }, headers: [], body: op.body)
         request.headers.append((name: "Host", value: request.hostHeader))
         if let intent = Self.sseIntent(op), intent == .kms || intent == .c {
             request.loopbackOnly = configuration.scheme == "http"
         }
         request.headers += op.headers.map { (name: $0.0, value: $0.1) }
-        if op.contentMD5, case .bytes(let b) = op.body { request.headers.append((name: "Content-MD5", value: Base64.encode(Digest.md5(b)))) }
+        if op.contentMD5, case .bytes(let b) = op.body {
+            request.headers.append((name: "Content-MD5", value: Base64.encode(Digest.md5(b))))
+        }
         return request
     }
 
     func signingScope(_ bucket: BucketName?) -> SigningScope {
-        SigningScope(bucket: bucket?.value, virtualHosted: configuration.addressing == .virtual, region: configuration.region)
+        SigningScope(
+            bucket: bucket?.value, virtualHosted: configuration.addressing == .virtual, region: configuration.region)
     }
 
     private func signed(_ request: HTTPRequest, bucket: BucketName?) -> HTTPRequest {
-        let signable = SignableRequest(method: request.method, path: request.path, query: request.query, headers: request.headers)
-        let out = RequestSigner.sign(signable, version: configuration.signature, scope: signingScope(bucket), credentials: configuration.credentials,
-                                     date: Date().addingTimeInterval(shared.clockOffset))
+        let signable = SignableRequest(
+            method: request.method, path: request.path, query: request.query, headers: request.headers)
+        let out = RequestSigner.sign(
+            signable, version: configuration.signature, scope: signingScope(bucket),
+            credentials: configuration.credentials,
+            date: Date().addingTimeInterval(shared.clockOffset))
         var r = request
         r.headers = out.headers
         return r
     }
-
 
     /// Runs one operation on a thread of the blocking pool (libcurl never blocks Swift's cooperative pool), with
     /// a transport of this backend's own.
@@ -79,7 +99,8 @@ extension RemoteBackend {
         let counting = sink.map(CountingSink.init)
         var executor = RequestExecutor(op, configuration: configuration)
         while true {
-            let request = signed(httpRequest(executor.nextOperation(delivered: counting?.count ?? 0)), bucket: op.bucket)
+            let request = signed(
+                httpRequest(executor.nextOperation(delivered: counting?.count ?? 0)), bucket: op.bucket)
             let outcome: RequestExecutor.Outcome
             do {
                 debugLog?.write(DebugDump.request(request))
@@ -111,7 +132,10 @@ final class CountingSink: ByteSink, ResponseHeadObserver {
     let inner: ByteSink
     private(set) var count: Int64 = 0
     init(_ inner: ByteSink) { self.inner = inner }
-    func write(_ bytes: UnsafeRawBufferPointer) throws { try inner.write(bytes); count += Int64(bytes.count) }
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try inner.write(bytes)
+        count += Int64(bytes.count)
+    }
     func responseBegins(status: Int, headers: [(name: String, value: String)]) {
         (inner as? ResponseHeadObserver)?.responseBegins(status: status, headers: headers)
     }

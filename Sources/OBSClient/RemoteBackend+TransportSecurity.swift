@@ -18,11 +18,16 @@ extension RemoteBackend {
             advise("\(mode.displayName) over plain HTTP to loopback \(host): allowed for local testing only")
             return
         }
-        let why = other.isEmpty ? "\(host) does not resolve" : other == host ? "\(host) is not a loopback address"
-            : "\(host) resolves to \(other), not a loopback address"
-        throw OBSError(code: "InsecureTransport",
-                       message: "\(what) uses \(mode.displayName), which OBS accepts only over HTTPS, and \(why); " +
-                           "use an https:// endpoint",
-                       httpStatus: 0, category: .usage)
+        let why =
+            other.isEmpty
+            ? "\(host) does not resolve"
+            : other == host
+                ? "\(host) is not a loopback address"
+                : "\(host) resolves to \(other), not a loopback address"
+        throw OBSError(
+            code: "InsecureTransport",
+            message: "\(what) uses \(mode.displayName), which OBS accepts only over HTTPS, and \(why); "
+                + "use an https:// endpoint",
+            httpStatus: 0, category: .usage)
     }
 }

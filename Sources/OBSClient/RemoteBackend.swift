@@ -30,16 +30,22 @@ public final class RemoteBackend: ObjectStorage, Sendable {
 
     /// `debug` receives a redacted dump of every exchange (`--debug`). A given `transport` is the only one used
     /// (one request at a time); without one, each concurrent request gets a libcurl handle of its own.
-    public convenience init(configuration: RemoteConfiguration, transport: HTTPTransport? = nil,
-                            warn: @escaping @Sendable (String) -> Void,
-                            advise: (@Sendable (String) -> Void)? = nil, debug: DebugLog? = nil) throws {
-        try self.init(configuration: configuration, transport: transport, warn: warn, advise: advise, debug: debug,
-                      sleep: { Thread.sleep(forTimeInterval: $0) })
+    public convenience init(
+        configuration: RemoteConfiguration, transport: HTTPTransport? = nil,
+        warn: @escaping @Sendable (String) -> Void,
+        advise: (@Sendable (String) -> Void)? = nil, debug: DebugLog? = nil
+    ) throws {
+        try self.init(
+            configuration: configuration, transport: transport, warn: warn, advise: advise, debug: debug,
+            sleep: { Thread.sleep(forTimeInterval: $0) })
     }
 
-    init(configuration: RemoteConfiguration, transport: HTTPTransport?, warn: @escaping @Sendable (String) -> Void,
-         advise: (@Sendable (String) -> Void)?, debug: DebugLog?, sleep: @escaping @Sendable (TimeInterval) -> Void)
-        throws {
+    init(
+        configuration: RemoteConfiguration, transport: HTTPTransport?, warn: @escaping @Sendable (String) -> Void,
+        advise: (@Sendable (String) -> Void)?, debug: DebugLog?, sleep: @escaping @Sendable (TimeInterval) -> Void
+    )
+        throws
+    {
         self.configuration = configuration
         if let transport {
             transports = TransportPool(only: transport)
@@ -75,29 +81,50 @@ final class RemoteBackendState: @unchecked Sendable {
 
     /// Seconds to add to the local clock when signing (set from the server's Date after RequestTimeTooSkewed).
     var clockOffset: TimeInterval {
-        get { lock.lock(); defer { lock.unlock() }; return clockOffsetValue }
-        set { lock.lock(); clockOffsetValue = newValue; lock.unlock() }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return clockOffsetValue
+        }
+        set {
+            lock.lock()
+            clockOffsetValue = newValue
+            lock.unlock()
+        }
     }
 
     /// Set once an answer of the server has confirmed SSE-KMS: its 500s are then ordinary, not a sign that it
     /// lacks a KMS.
     var kmsAccepted: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return kmsAcceptedValue }
-        set { lock.lock(); kmsAcceptedValue = newValue; lock.unlock() }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return kmsAcceptedValue
+        }
+        set {
+            lock.lock()
+            kmsAcceptedValue = newValue
+            lock.unlock()
+        }
     }
 
     /// A bucket's default encryption as last read: `.some(nil)` is "none", nil is "not known".
     func bucketDefault(_ bucket: String) -> BucketEncryption?? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return defaults[bucket]
     }
 
     func setBucketDefault(_ bucket: String, _ value: BucketEncryption?) {
-        lock.lock(); defaults[bucket] = .some(value); lock.unlock()
+        lock.lock()
+        defaults[bucket] = .some(value)
+        lock.unlock()
     }
 
     func forgetBucketDefault(_ bucket: String) {
-        lock.lock(); defaults[bucket] = nil; lock.unlock()
+        lock.lock()
+        defaults[bucket] = nil
+        lock.unlock()
     }
 }
 
@@ -150,7 +177,10 @@ final class TransportPool: @unchecked Sendable {
 
 /// Carries a value the compiler cannot see is used by one thread at a time. `@unchecked Sendable`: each use
 /// hands the value to exactly one other thread (a pool job, a part worker) while its owner waits for it.
-struct UncheckedBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}
 
 /// A value read and written from any thread. `@unchecked Sendable`: `value` is touched only under `lock`, and
 /// `T` is Sendable.
@@ -159,7 +189,15 @@ final class Locked<T: Sendable>: @unchecked Sendable {
     private var stored: T
     init(_ value: T) { stored = value }
     var value: T {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return stored
+        }
+        set {
+            lock.lock()
+            stored = newValue
+            lock.unlock()
+        }
     }
 }

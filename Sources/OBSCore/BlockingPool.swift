@@ -80,7 +80,8 @@ private final class JobQueue: @unchecked Sendable {
     }
 
     var load: (running: Int, waiting: Int) {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         return (running, jobs.count - head)
     }
 
@@ -90,11 +91,16 @@ private final class JobQueue: @unchecked Sendable {
             while head == jobs.count { condition.wait() }
             let job = jobs[head]
             head += 1
-            if head > 1024 && head * 2 > jobs.count { jobs.removeFirst(head); head = 0 }
+            if head > 1024 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
             running += 1
             condition.unlock()
             job.run()
-            condition.lock(); running -= 1; condition.unlock()
+            condition.lock()
+            running -= 1
+            condition.unlock()
         }
     }
 }

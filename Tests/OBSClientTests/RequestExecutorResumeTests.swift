@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import OBSCore
 import OBSCrypto
+import Testing
+
 @testable import OBSClient
 
 /// Downloads that break mid-body resume after the bytes already delivered, pinned to the same object (Range with
@@ -98,16 +99,19 @@ struct RequestExecutorResumeTests {
         let sink = BufferSink()
         let response = try client.serialised { try client.performBlocking(op, sink: sink, transport: $0) }
         #expect(response.status == 206 && sink.bytes == content)
-        #expect(script.header("Range", ofRequest: 0) == "bytes=100-119" && script.header("If-Match", ofRequest: 0) == etag)
-        #expect(script.header("Range", ofRequest: 1) == "bytes=106-119" && script.header("If-Match", ofRequest: 1) == etag)
+        #expect(
+            script.header("Range", ofRequest: 0) == "bytes=100-119" && script.header("If-Match", ofRequest: 0) == etag)
+        #expect(
+            script.header("Range", ofRequest: 1) == "bytes=106-119" && script.header("If-Match", ofRequest: 1) == etag)
     }
 
     @Test("the state machine alone: the next request after a break carries the resume headers")
     func stateMachineAlone() throws {
         let (b, k) = try object()
         let configuration = try faultClient(FaultScript([]), retries: 2).configuration
-        var executor = RequestExecutor(RemoteBackend.Operation(method: "GET", bucket: b, key: k),
-                                       configuration: configuration)
+        var executor = RequestExecutor(
+            RemoteBackend.Operation(method: "GET", bucket: b, key: k),
+            configuration: configuration)
         #expect(executor.nextOperation(delivered: 0).headers.isEmpty)
         var broken = TransportError.reset
         broken.partialResponseHeaders = [(name: "etag", value: "\"v1\"")]
@@ -117,9 +121,14 @@ struct RequestExecutorResumeTests {
         }
         #expect(retry == 1)
         let next = executor.nextOperation(delivered: 9)
-        #expect(next.headers.contains { $0 == ("Range", "bytes=9-") } && next.headers.contains { $0 == ("If-Match", "\"v1\"") })
-        guard case .done = executor.decide(.response(HTTPResponse(status: 206, headers: [], body: [])), delivered: 20,
-                                           kmsAccepted: false) else {
+        #expect(
+            next.headers.contains { $0 == ("Range", "bytes=9-") }
+                && next.headers.contains { $0 == ("If-Match", "\"v1\"") })
+        guard
+            case .done = executor.decide(
+                .response(HTTPResponse(status: 206, headers: [], body: [])), delivered: 20,
+                kmsAccepted: false)
+        else {
             Issue.record("a 206 ends the request")
             return
         }

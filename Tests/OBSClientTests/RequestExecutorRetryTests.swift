@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import OBSCore
+import Testing
+
 @testable import OBSClient
 
 /// The executor's retry decisions, driven against a scripted transport: what is sent again, how often, after
@@ -14,8 +15,10 @@ struct RequestExecutorRetryTests {
 
     @Test("503 twice, then 200: three sends, two backoffs of growing caps (0.1-0.2 s, then 0.2-0.4 s)")
     func serviceUnavailableTwice() throws {
-        let script = FaultScript([.answer(503, [], errorBody("ServiceUnavailable")),
-                                  .answer(503, [], errorBody("ServiceUnavailable")), .answer(200, [], Array("ok".utf8))])
+        let script = FaultScript([
+            .answer(503, [], errorBody("ServiceUnavailable")),
+            .answer(503, [], errorBody("ServiceUnavailable")), .answer(200, [], Array("ok".utf8)),
+        ])
         let sleeps = SleepLog()
         let client = try faultClient(script, retries: 3, sleeps: sleeps)
         let response = try client.serialised { try client.performBlocking(try get(), sink: nil, transport: $0) }
@@ -69,8 +72,10 @@ struct RequestExecutorRetryTests {
 
     @Test("the request id of a failed request is kept: from the XML body, else from the header of a HEAD")
     func requestIDCaptured() throws {
-        let script = FaultScript([.answer(403, [], errorBody("AccessDenied", requestID: "BODY-ID")),
-                                  .answer(404, [("x-amz-request-id", "HEADER-ID")], [])])
+        let script = FaultScript([
+            .answer(403, [], errorBody("AccessDenied", requestID: "BODY-ID")),
+            .answer(404, [("x-amz-request-id", "HEADER-ID")], []),
+        ])
         let client = try faultClient(script, retries: 0)
         let first = #expect(throws: OBSError.self) {
             try client.serialised { try client.performBlocking(try get(), sink: nil, transport: $0) }
@@ -104,8 +109,9 @@ struct RequestExecutorRetryTests {
     @Test("a body that cannot be read again (a pipe) is never resent: the first 503 is the answer")
     func unreplayableBodyIsNotResent() throws {
         let (b, k) = try object()
-        let put = RemoteBackend.Operation(method: "PUT", bucket: b, key: k,
-                                          body: .stream(BufferSource(Array("x".utf8)), length: nil))
+        let put = RemoteBackend.Operation(
+            method: "PUT", bucket: b, key: k,
+            body: .stream(BufferSource(Array("x".utf8)), length: nil))
         let script = FaultScript([.answer(503, [], errorBody("ServiceUnavailable")), .answer(200, [], [])])
         let client = try faultClient(script, retries: 3)
         #expect(throws: OBSError.self) {
@@ -133,10 +139,13 @@ struct RequestExecutorRetryTests {
 
     @Test("a failure that retrying cannot fix is not retried: a libcurl error marked so, a TLS verification failure")
     func notRetryableTransportErrors() throws {
-        let tls = TransportError(code: 60, message: "SSL certificate problem", retryable: false, isTLSVerification: true)
+        let tls = TransportError(
+            code: 60, message: "SSL certificate problem", retryable: false, isTLSVerification: true)
         let bad = TransportError(code: 3, message: "URL malformed", retryable: false, isTLSVerification: false)
-        for (failure, code, category) in [(tls, "TLSError", OBSError.Category.configuration),
-                                          (bad, "NetworkError", .transient)] {
+        for (failure, code, category) in [
+            (tls, "TLSError", OBSError.Category.configuration),
+            (bad, "NetworkError", .transient),
+        ] {
             let script = FaultScript([.fails(failure), .answer(200, [], [])])
             let client = try faultClient(script, retries: 3)
             let error = #expect(throws: OBSError.self) {
@@ -149,11 +158,14 @@ struct RequestExecutorRetryTests {
     @Test("an SSE-C or SSE-KMS request stopped at a non-loopback address is never retried onto another address")
     func refusedAddressIsFinal() throws {
         let (b, k) = try object()
-        for (headers, intent) in [([("x-amz-server-side-encryption", "aws:kms")], SSEMode?.none),
-                                  ([], SSEMode.c)] {
+        for (headers, intent) in [
+            ([("x-amz-server-side-encryption", "aws:kms")], SSEMode?.none),
+            ([], SSEMode.c),
+        ] {
             let op = RemoteBackend.Operation(method: "PUT", bucket: b, key: k, headers: headers, sseIntent: intent)
-            var refused = TransportError(code: 0, message: "connected to 10.0.0.7, not a loopback address",
-                                         retryable: false, isTLSVerification: false)
+            var refused = TransportError(
+                code: 0, message: "connected to 10.0.0.7, not a loopback address",
+                retryable: false, isTLSVerification: false)
             refused.refusedAddress = "10.0.0.7"
             // Even marked retryable, a refused address ends the request.
             refused.retryable = true
@@ -164,8 +176,9 @@ struct RequestExecutorRetryTests {
             }
             #expect(script.requests.count == 1)
             #expect(script.requests.first?.loopbackOnly == true, "the transport was told to check the address")
-            #expect(error?.code == "InsecureTransport" && error?.category == .usage
-                        && error?.message.contains("10.0.0.7") == true)
+            #expect(
+                error?.code == "InsecureTransport" && error?.category == .usage
+                    && error?.message.contains("10.0.0.7") == true)
         }
     }
 
@@ -181,7 +194,8 @@ struct RequestExecutorRetryTests {
         #expect(script.requests.count == 2 && sleeps.waits.isEmpty, "even with --retries 0, without a wait")
         let first = try #require(script.header("x-amz-date", ofRequest: 0).flatMap(amzDate))
         let second = try #require(script.header("x-amz-date", ofRequest: 1).flatMap(amzDate))
-        #expect(abs(second.timeIntervalSince(first) - 3600) < 30, "the resend is signed an hour later: \(first) \(second)")
+        #expect(
+            abs(second.timeIntervalSince(first) - 3600) < 30, "the resend is signed an hour later: \(first) \(second)")
         #expect(abs(client.shared.clockOffset - 3600) < 30, "later requests keep the offset")
 
         let twice = FaultScript([skewed, skewed, .answer(200, [], [])])
@@ -192,22 +206,29 @@ struct RequestExecutorRetryTests {
         #expect(twice.requests.count == 2 && error?.code == "RequestTimeTooSkewed")
     }
 
-    @Test("the same 500 twice to an SSE-KMS write: said as a KMS problem (exit 5); once the server confirmed SSE-KMS, retried")
+    @Test(
+        "the same 500 twice to an SSE-KMS write: a KMS problem (exit 5); once the server confirmed SSE-KMS, retried"
+    )
     func repeatedKMSFailure() throws {
         let (b, k) = try object()
-        let op = RemoteBackend.Operation(method: "PUT", bucket: b, key: k,
-                                         headers: [("x-amz-server-side-encryption", "aws:kms")])
+        let op = RemoteBackend.Operation(
+            method: "PUT", bucket: b, key: k,
+            headers: [("x-amz-server-side-encryption", "aws:kms")])
         let failure = FaultScript.Step.answer(500, [], errorBody("InternalError", requestID: "R1"))
-        let script = FaultScript([failure, .answer(500, [], errorBody("InternalError", requestID: "R2")),
-                                  .answer(200, [], [])])
+        let script = FaultScript([
+            failure, .answer(500, [], errorBody("InternalError", requestID: "R2")),
+            .answer(200, [], []),
+        ])
         let client = try faultClient(script, retries: 3)
         let error = #expect(throws: OBSError.self) {
             try client.serialised { try client.performBlocking(op, sink: nil, transport: $0) }
         }
         #expect(script.requests.count == 2 && error?.category == .kms)
 
-        let confirmed = FaultScript([.answer(200, [("x-amz-server-side-encryption", "aws:kms")], []), failure, failure,
-                                     .answer(200, [], [])])
+        let confirmed = FaultScript([
+            .answer(200, [("x-amz-server-side-encryption", "aws:kms")], []), failure, failure,
+            .answer(200, [], []),
+        ])
         let client2 = try faultClient(confirmed, retries: 3)
         for _ in 0..<2 { _ = try client2.serialised { try client2.performBlocking(op, sink: nil, transport: $0) } }
         #expect(confirmed.requests.count == 4 && confirmed.remaining == 0)
@@ -229,7 +250,8 @@ final class ReadingTransport: HTTPTransport {
     init(_ script: FaultScript) { self.script = script }
     func send(_ request: HTTPRequest, responseSink: ByteSink?) throws -> HTTPResponse {
         if case .stream(let source, _) = request.body {
-            var out = [UInt8](), buffer = [UInt8](repeating: 0, count: 64)
+            var out = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 64)
             while true {
                 let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
                 if n == 0 { break }

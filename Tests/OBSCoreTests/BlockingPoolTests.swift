@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OBSCore
 
 /// The shared pool for blocking work: bounded, never deadlocked by many waiting callers, and off the cooperative
@@ -58,7 +59,20 @@ private final class Gauge: @unchecked Sendable {
     private let lock = NSLock()
     private var now = 0
     private(set) var peakValue = 0
-    func enter() { lock.lock(); now += 1; peakValue = max(peakValue, now); lock.unlock() }
-    func leave() { lock.lock(); now -= 1; lock.unlock() }
-    var peak: Int { lock.lock(); defer { lock.unlock() }; return peakValue }
+    func enter() {
+        lock.lock()
+        now += 1
+        peakValue = max(peakValue, now)
+        lock.unlock()
+    }
+    func leave() {
+        lock.lock()
+        now -= 1
+        lock.unlock()
+    }
+    var peak: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return peakValue
+    }
 }

@@ -16,7 +16,12 @@ extension RemoteBackend {
         case .kms(let id)?:
             var h = [("\(p)server-side-encryption", configuration.isOBSDialect ? "kms" : "aws:kms")]
             if let id {
-                h.append((configuration.isOBSDialect ? "x-obs-server-side-encryption-kms-key-id" : "x-amz-server-side-encryption-aws-kms-key-id", id))
+                h.append(
+                    (
+                        configuration.isOBSDialect
+                            ? "x-obs-server-side-encryption-kms-key-id" : "x-amz-server-side-encryption-aws-kms-key-id",
+                        id
+                    ))
             }
             return h
         case .customer(let k)?: return customerKeyHeaders(k, prefix: "")
@@ -27,7 +32,10 @@ extension RemoteBackend {
     func customerKeyHeaders(_ key: CustomerKey?, prefix: String) -> [(String, String)] {
         guard let key else { return [] }
         let p = configuration.headerPrefix + prefix + "server-side-encryption-customer-"
-        return [(p + "algorithm", CustomerKey.algorithm), (p + "key", Base64.encode(key.key.copyBytes())), (p + "key-MD5", key.keyMD5)]
+        return [
+            (p + "algorithm", CustomerKey.algorithm), (p + "key", Base64.encode(key.key.copyBytes())),
+            (p + "key-MD5", key.keyMD5),
+        ]
     }
 
     /// The copy source and its SSE-C key, for CopyObject and UploadPart-Copy.
@@ -54,5 +62,8 @@ extension RemoteBackend {
 }
 
 extension Optional where Wrapped == SSERequest {
-    var customerKey: CustomerKey? { if case .customer(let k)? = self { return k }; return nil }
+    var customerKey: CustomerKey? {
+        if case .customer(let k)? = self { return k }
+        return nil
+    }
 }

@@ -70,17 +70,21 @@ struct RequestExecutor {
     private mutating func decide(_ response: HTTPResponse, kmsAccepted: Bool) -> Step {
         if (200..<300).contains(response.status) { return .done(response) }
         let error = RemoteErrors.map(response, op: operation, configuration: configuration)
-        let replayable = bodyReplayable && (deliveredBeforeAttempt == 0 || resumeETag != nil
-            || operation.ifMatch != nil)
+        let replayable =
+            bodyReplayable
+            && (deliveredBeforeAttempt == 0 || resumeETag != nil
+                || operation.ifMatch != nil)
         // A client clock off by more than the server allows (15 min): sign again by the server's Date, once.
         if error.code == "RequestTimeTooSkewed", !skewCorrected, replayable,
-           let serverDate = response.header("date").flatMap(HTTPDate.parse) {
+            let serverDate = response.header("date").flatMap(HTTPDate.parse)
+        {
             skewCorrected = true
             return .resend(retry: nil, clockOffset: serverDate.timeIntervalSinceNow)
         }
         if !kmsAccepted, let unsupported = kmsFailure.repeated(error, op: operation) { return .fail(unsupported) }
         if RetryPolicy.isTransient(status: response.status, category: error.category), replayable,
-           retries < policy.retries {
+            retries < policy.retries
+        {
             retries += 1
             return .resend(retry: retries, clockOffset: nil)
         }
@@ -89,25 +93,32 @@ struct RequestExecutor {
 
     private mutating func decide(_ error: TransportError, delivered: Int64) -> Step {
         if operation.method == "GET", resumeETag == nil, delivered > 0,
-           let etag = error.partialResponseHeaders.last(where: { $0.name == "etag" })?.value {
+            let etag = error.partialResponseHeaders.last(where: { $0.name == "etag" })?.value
+        {
             resumeETag = etag
         }
         let host = configuration.host
         if let address = error.refusedAddress {
             // Never retried: the next attempt could connect to the same address, or another one.
             let mode = RemoteBackend.sseIntent(operation)?.displayName ?? "SSE"
-            let connected = address.isEmpty ? "an address libcurl cannot report (\(error.message))"
+            let connected =
+                address.isEmpty
+                ? "an address libcurl cannot report (\(error.message))"
                 : "\(address), not a loopback address"
-            return .fail(OBSError(code: "InsecureTransport",
-                                  message: "refused to send a request with \(mode) over plain HTTP: \(host) "
-                                      + "connected to \(connected); use an https:// endpoint",
-                                  httpStatus: 0, category: .usage))
+            return .fail(
+                OBSError(
+                    code: "InsecureTransport",
+                    message: "refused to send a request with \(mode) over plain HTTP: \(host) "
+                        + "connected to \(connected); use an https:// endpoint",
+                    httpStatus: 0, category: .usage))
         }
         if error.isTLSVerification {
-            return .fail(OBSError(code: "TLSError",
-                                  message: "TLS connection to \(host) failed: \(error.message); for a private CA "
-                                      + "pass --ca-bundle FILE",
-                                  httpStatus: 0, category: .configuration))
+            return .fail(
+                OBSError(
+                    code: "TLSError",
+                    message: "TLS connection to \(host) failed: \(error.message); for a private CA "
+                        + "pass --ca-bundle FILE",
+                    httpStatus: 0, category: .configuration))
         }
         // Bytes already in the sink can only be resumed after, never sent twice.
         let replayable = bodyReplayable && (delivered == 0 || resumeETag != nil || operation.ifMatch != nil)
@@ -115,10 +126,12 @@ struct RequestExecutor {
             retries += 1
             return .resend(retry: retries, clockOffset: nil)
         }
-        return .fail(OBSError(code: "NetworkError",
-                              message: "cannot complete the request to \(host): \(error.message)"
-                                  + (retries > 0 ? " (after \(retries) retries)" : ""),
-                              httpStatus: 0, category: .transient))
+        return .fail(
+            OBSError(
+                code: "NetworkError",
+                message: "cannot complete the request to \(host): \(error.message)"
+                    + (retries > 0 ? " (after \(retries) retries)" : ""),
+                httpStatus: 0, category: .transient))
     }
 }
 
@@ -141,10 +154,11 @@ struct RepeatedKMSFailure {
         let signature = "\(error.httpStatus) \(error.code) \(message)"
         defer { last = signature }
         guard signature == last else { return nil }
-        return OBSError(code: error.code,
-                        message: "the server answered \(error.code) (HTTP \(error.httpStatus)) twice to a request "
-                            + "with SSE-KMS: it may not support SSE-KMS; use --sse obs or no --sse, or an endpoint "
-                            + "with a KMS",
-                        httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
+        return OBSError(
+            code: error.code,
+            message: "the server answered \(error.code) (HTTP \(error.httpStatus)) twice to a request "
+                + "with SSE-KMS: it may not support SSE-KMS; use --sse obs or no --sse, or an endpoint "
+                + "with a KMS",
+            httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
     }
 }

@@ -1,7 +1,7 @@
 /// Where `--debug` lines go (stderr, in the CLI).
-public final class DebugLog: @unchecked Sendable {
-    private let sink: (String) -> Void
-    public init(_ sink: @escaping (String) -> Void) { self.sink = sink }
+public final class DebugLog: Sendable {
+    private let sink: @Sendable (String) -> Void
+    public init(_ sink: @escaping @Sendable (String) -> Void) { self.sink = sink }
     func write(_ text: String) { sink(text) }
 }
 
@@ -15,7 +15,8 @@ enum DebugDump {
     }
 
     static func request(_ r: HTTPRequest) -> String {
-        var query = r.query.map { q in q.value.map { "\(q.name)=\(redactQuery(q.name, $0))" } ?? q.name }.joined(separator: "&")
+        var query = r.query.map { q in q.value.map { "\(q.name)=\(redactQuery(q.name, $0))" } ?? q.name }.joined(
+            separator: "&")
         if !query.isEmpty { query = "?" + query }
         var lines = ["> \(r.method) \(r.scheme)://\(r.hostHeader)\(r.path)\(query)"]
         lines += r.headers.map { "> \($0.name): \(isSecret($0.name) ? "<redacted>" : $0.value)" }

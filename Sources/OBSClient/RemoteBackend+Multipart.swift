@@ -17,28 +17,38 @@ extension RemoteBackend {
     /// closure it returns is called when the upload is over (completed or aborted). The CLI sets it once, at
     /// start-up, so that its SIGINT handler can abort uploads in flight and leave no parts billing.
     /// The abort action returns nil when the upload is gone, else what could not be aborted (to report).
-    nonisolated(unsafe) public static var multipartUploadStarted: (@Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void)?
+    public static var multipartUploadStarted: MultipartUploadHook? {
+        get { uploadHook.value }
+        set { uploadHook.value = newValue }
+    }
+    private static let uploadHook = Locked<MultipartUploadHook?>(nil)
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
     /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C.
-    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
-                         file: RewindableFileSource, plan: MultipartPlan,
-                         partHeaders: [Int: (name: String, value: String)]) async throws -> HTTPResponse {
+    func multipartUpload(
+        _ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
+        file: RewindableFileSource, plan: MultipartPlan,
+        partHeaders: [Int: (name: String, value: String)]
+    ) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
-                try backend.uploadFileParts(request, uploadID: uploadID, integrity: integrity, file: file, plan: plan,
-                                            partHeaders: partHeaders)
+                try backend.uploadFileParts(
+                    request, uploadID: uploadID, integrity: integrity, file: file, plan: plan,
+                    partHeaders: partHeaders)
             }
         }
     }
 
     /// Uploads a stream of unknown length (stdin) in parts read one after another; `first` holds bytes already
     /// read. Memory stays at one part.
-    func multipartUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
-                         stream: ByteSource, first: [UInt8]) async throws -> HTTPResponse {
+    func multipartUpload(
+        _ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
+        stream: ByteSource, first: [UInt8]
+    ) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
-                try backend.uploadStreamParts(request, uploadID: uploadID, integrity: integrity, stream: stream, first: first)
+                try backend.uploadStreamParts(
+                    request, uploadID: uploadID, integrity: integrity, stream: stream, first: first)
             }
         }
     }
@@ -47,32 +57,42 @@ extension RemoteBackend {
     /// the source's content type and metadata go on Initiate, as CopyObject would keep them.
     func multipartCopy(_ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)]) async throws {
         var dst = request.destination
-        if !request.replaceMetadata { dst.contentType = source.contentType; dst.userMetadata = source.userMetadata }
+        if !request.replaceMetadata {
+            dst.contentType = source.contentType
+            dst.userMetadata = source.userMetadata
+        }
         var headers = sseHeaders(dst.sse) + metadataHeaders(dst.userMetadata) + checksum
         headers.append(("Content-Type", dst.contentType))
         let plan = try MultipartPlan(objectSize: source.size, partSize: dst.transfer.partSize)
         let initiateHeaders = headers
         _ = try await runBlocking { backend in
             try backend.withUpload(dst, initiateHeaders: initiateHeaders) { uploadID in
-                try backend.copyParts(request, destination: dst, uploadID: uploadID, plan: plan, sourceETag: source.etag)
+                try backend.copyParts(
+                    request, destination: dst, uploadID: uploadID, plan: plan, sourceETag: source.etag)
             }
         }
     }
 
     /// Every range is pinned to the source's ETag (copy-source-if-match): a source overwritten meanwhile fails the
     /// copy (412, exit 10) instead of mixing two versions.
-    private func copyParts(_ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan,
-                           sourceETag: String) throws -> UploadedParts {
-        let state = try inParallel(parts: plan.partCount, parallelism: dst.transfer.parallelism) { [self] n, transport, state in
+    private func copyParts(
+        _ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan,
+        sourceETag: String
+    ) throws -> UploadedParts {
+        let state = try inParallel(parts: plan.partCount, parallelism: dst.transfer.parallelism) {
+            [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
             headers.append(("\(configuration.headerPrefix)copy-source-range", "bytes=\(offset)-\(offset + length - 1)"))
             if !sourceETag.isEmpty {
-                headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(sourceETag)\""))  // ETags are unquoted
+                // ETags are kept unquoted; the header wants the quotes.
+                headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(sourceETag)\""))
             }
-            let op = Operation(method: "PUT", bucket: dst.bucket, key: dst.key, query: [("partNumber", String(n)), ("uploadId", uploadID)],
-                               headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey,
-                               sseIntent: dst.sse?.mode)
+            let op = Operation(
+                method: "PUT", bucket: dst.bucket, key: dst.key,
+                query: [("partNumber", String(n)), ("uploadId", uploadID)],
+                headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey,
+                sseIntent: dst.sse?.mode)
             let response = try performBlocking(op, sink: nil, transport: transport)
             state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
         }
@@ -82,7 +102,9 @@ extension RemoteBackend {
     /// Runs `part(n, transport, queue)` for parts 1...count on `parallelism` threads, each with a connection of its
     /// own (blocking libcurl never runs on Swift's cooperative pool). The first failure stops new parts and is
     /// thrown once every thread has ended.
-    func inParallel(parts count: Int, parallelism: Int, _ part: @escaping (Int, CurlTransport, PartQueue) throws -> Void) throws -> PartQueue {
+    func inParallel(
+        parts count: Int, parallelism: Int, _ part: @escaping (Int, HTTPTransport, PartQueue) throws -> Void
+    ) throws -> PartQueue {
         let queue = PartQueue(count: count)
         let group = DispatchGroup()
         let work = UncheckedBox(part)
@@ -91,8 +113,9 @@ extension RemoteBackend {
             Thread { [self] in
                 defer { group.leave() }
                 do {
-                    let transport = try CurlTransport(options: configuration.transport)
-                    while let n = queue.next() { try work.value(n, transport, queue) }
+                    try transports.with { transport in
+                        while let n = queue.next() { try work.value(n, transport, queue) }
+                    }
                 } catch { queue.fail(error) }
             }.start()
         }
@@ -101,20 +124,29 @@ extension RemoteBackend {
         return queue
     }
 
-    private func withUpload(_ request: PutObjectRequest, initiateHeaders: [(String, String)],
-                            _ parts: (String) throws -> UploadedParts) throws -> HTTPResponse {
-        let op = { (method: String, query: [(String, String?)], headers: [(String, String)], body: HTTPRequest.Body, md5: Bool) in
+    private func withUpload(
+        _ request: PutObjectRequest, initiateHeaders: [(String, String)],
+        _ parts: (String) throws -> UploadedParts
+    ) throws -> HTTPResponse {
+        let op = {
+            (method: String, query: [(String, String?)], headers: [(String, String)], body: HTTPRequest.Body, md5: Bool)
+            in
             // Every request of an SSE-KMS upload carries its intent (the loopback rule, a repeated server error).
-            Operation(method: method, bucket: request.bucket, key: request.key, query: query, headers: headers, body: body,
-                      contentMD5: md5, customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
+            Operation(
+                method: method, bucket: request.bucket, key: request.key, query: query, headers: headers, body: body,
+                contentMD5: md5, customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
         }
-        let initiated = try serialised { try performBlocking(op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0) }
+        let initiated = try serialised {
+            try performBlocking(
+                op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0)
+        }
         let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
         let abortOperation = UncheckedBox(op("DELETE", [("uploadId", uploadID)], [], .empty, false))
         let unaborted = "multipart upload \(uploadID) of obs://\(request.bucket)/\(request.key)"
         let ended = Self.multipartUploadStarted? { [self] in
             do {
-                _ = try performBlocking(abortOperation.value, sink: nil, transport: try CurlTransport(options: configuration.transport))
+                _ = try performBlocking(
+                    abortOperation.value, sink: nil, transport: try CurlTransport(options: configuration.transport))
                 return nil
             } catch { return unaborted }
         }
@@ -125,23 +157,35 @@ extension RemoteBackend {
             var response: HTTPResponse
             do {
                 response = try serialised {
-                    try performBlocking(op("POST", [("uploadId", uploadID)], [("Content-Type", "application/xml")], .bytes(body), false), sink: nil, transport: $0)
+                    try performBlocking(
+                        op(
+                            "POST", [("uploadId", uploadID)], [("Content-Type", "application/xml")], .bytes(body), false
+                        ), sink: nil, transport: $0)
                 }
                 _ = try OBSXMLParser.completeMultipartUpload(response.body)
             } catch let e as OBSError where e.code == "NoSuchUpload" {
                 // A Complete that succeeded but whose answer was lost is retried, and the retry finds the upload
                 // gone (S3, OBS). The object says whether it was written: its ETag is the one these parts make.
-                guard let head = try? serialised({ try performBlocking(op("HEAD", [], customerKeyHeaders(request.sse.customerKey, prefix: ""), .empty, false),
-                                                                       sink: nil, transport: $0) }),
-                      let expected = Self.multipartETag(uploaded.etags.map(\.etag)),
-                      head.header("etag").map(ETagChecksum.bare) == expected else { throw e }
+                guard
+                    let head = try? serialised({
+                        try performBlocking(
+                            op("HEAD", [], customerKeyHeaders(request.sse.customerKey, prefix: ""), .empty, false),
+                            sink: nil, transport: $0)
+                    }),
+                    let expected = Self.multipartETag(uploaded.etags.map(\.etag)),
+                    head.header("etag").map(ETagChecksum.bare) == expected
+                else { throw e }
                 response = head
             }
             response.headers.append((name: "content-length", value: String(uploaded.size)))
             return response
         } catch {
-            do { _ = try serialised { try performBlocking(abortOperation.value, sink: nil, transport: $0) } }
-            catch { warn("could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted: obsctl multipart abort obs://\(request.bucket)/\(request.key) --upload-id \(uploadID)") }
+            do { _ = try serialised { try performBlocking(abortOperation.value, sink: nil, transport: $0) } } catch {
+                warn(
+                    "could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted: obsctl "
+                        + "multipart abort obs://\(request.bucket)/\(request.key) --upload-id \(uploadID)"
+                )
+            }
             throw error
         }
     }
@@ -157,33 +201,53 @@ extension RemoteBackend {
         return Hex.encode(Digest.md5(joined)) + "-\(partETags.count)"
     }
 
-    private func partOperation(_ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,
-                               checksumHeaders: [(String, String)]) -> Operation {
-        Operation(method: "PUT", bucket: request.bucket, key: request.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                  headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body,
-                  customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
+    private func partOperation(
+        _ request: PutObjectRequest, uploadID: String, number: Int, body: HTTPRequest.Body,
+        checksumHeaders: [(String, String)]
+    ) -> Operation {
+        Operation(
+            method: "PUT", bucket: request.bucket, key: request.key,
+            query: [("partNumber", String(number)), ("uploadId", uploadID)],
+            headers: customerKeyHeaders(request.sse.customerKey, prefix: "") + checksumHeaders, body: body,
+            customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
     }
 
-    private func uploadFileParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
-                                 plan: MultipartPlan,
-                                 partHeaders: [Int: (name: String, value: String)]) throws -> UploadedParts {
+    private func uploadFileParts(
+        _ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
+        plan: MultipartPlan,
+        partHeaders: [Int: (name: String, value: String)]
+    ) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
-        let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) { [self] n, transport, state in
+        let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) {
+            [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             let part = fileBox.value.range(offset: offset, length: length)
             let prepared = integrity.prepare(part, header: partHeaders[n])
-            let response = try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: prepared.body,
-                                                             checksumHeaders: prepared.headers), sink: nil, transport: transport)
-            guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
+            let response = try performBlocking(
+                partOperation(
+                    request, uploadID: uploadID, number: n, body: prepared.body,
+                    checksumHeaders: prepared.headers), sink: nil, transport: transport)
+            guard let etag = response.header("etag") else {
+                throw OBSError(
+                    code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status,
+                    category: .general)
+            }
             state.done(n, etag: etag, crc32c: prepared.crc32c)
         }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 
-    private func uploadStreamParts(_ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, stream: ByteSource,
-                                   first: [UInt8]) throws -> UploadedParts {
+    private func uploadStreamParts(
+        _ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, stream: ByteSource,
+        first: [UInt8]
+    ) throws -> UploadedParts {
         let partSize = Int(request.transfer.partSize ?? MultipartPlan.streamPartSize)
-        var pending = first, etags: [(Int, String)] = [], crcs: [Int: String] = [:], total: Int64 = 0, eof = false, n = 0
+        var pending = first
+        var etags: [(Int, String)] = []
+        var crcs: [Int: String] = [:]
+        var total: Int64 = 0
+        var eof = false
+        var n = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while !eof || !pending.isEmpty {
             while pending.count < partSize && !eof {
@@ -195,14 +259,22 @@ extension RemoteBackend {
             if part.isEmpty && n > 0 { break }
             n += 1
             guard Int64(n) <= MultipartPlan.maxParts else {
-                throw OBSError.invalidArgument("the stream needs more than 10,000 parts of \(partSize) bytes; pass a larger --part-size")
+                throw OBSError.invalidArgument(
+                    "the stream needs more than 10,000 parts of \(partSize) bytes; pass a larger --part-size")
             }
             let checksum = integrity.header(for: part)
             let response = try serialised {
-                try performBlocking(partOperation(request, uploadID: uploadID, number: n, body: .bytes(part), checksumHeaders: checksum.map { [$0] } ?? []),
-                                    sink: nil, transport: $0)
+                try performBlocking(
+                    partOperation(
+                        request, uploadID: uploadID, number: n, body: .bytes(part),
+                        checksumHeaders: checksum.map { [$0] } ?? []),
+                    sink: nil, transport: $0)
             }
-            guard let etag = response.header("etag") else { throw OBSError(code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status, category: .general) }
+            guard let etag = response.header("etag") else {
+                throw OBSError(
+                    code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status,
+                    category: .general)
+            }
             etags.append((n, etag))
             crcs[n] = checksum?.name == UploadIntegrity.crc32cHeader ? checksum?.value : nil
             total += Int64(part.count)
@@ -212,6 +284,7 @@ extension RemoteBackend {
 }
 
 /// Part numbers handed out to workers, their ETags, and the first failure (after which no new part starts).
+/// `@unchecked Sendable`: every field is read and written under `lock`.
 final class PartQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var nextPart = 1
@@ -223,15 +296,33 @@ final class PartQueue: @unchecked Sendable {
     init(count: Int) { self.count = count }
 
     func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard error == nil, nextPart <= count else { return nil }
         defer { nextPart += 1 }
         return nextPart
     }
-    func done(_ n: Int, etag: String, crc32c: String? = nil) { lock.lock(); results[n] = etag; checksums[n] = crc32c; lock.unlock() }
-    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
-    var crc32c: [Int: String] { lock.lock(); defer { lock.unlock() }; return checksums }
-    var etags: [(number: Int, etag: String)] { lock.lock(); defer { lock.unlock() }; return results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    func done(_ n: Int, etag: String, crc32c: String? = nil) {
+        lock.lock()
+        results[n] = etag
+        checksums[n] = crc32c
+        lock.unlock()
+    }
+    func fail(_ e: Error) {
+        lock.lock()
+        if error == nil { error = e }
+        lock.unlock()
+    }
+    var crc32c: [Int: String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return checksums
+    }
+    var etags: [(number: Int, etag: String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 }
 
 // MARK: Uploads in progress
@@ -245,25 +336,36 @@ extension RemoteBackend {
     /// by upload id: servers differ in their order (SeaweedFS sorts by upload id).
     func listMultipartUploads(bucket: BucketName, prefix: String, pageSize: Int) async throws -> [MultipartUploadInfo] {
         var all: [MultipartUploadInfo] = []
-        var keyMarker: String? = nil, idMarker: String? = nil
+        var keyMarker: String? = nil
+        var idMarker: String? = nil
         while true {
             var query: [(String, String?)] = [("uploads", nil), ("prefix", prefix), ("max-uploads", String(pageSize))]
             if let keyMarker { query.append(("key-marker", keyMarker)) }
             if let idMarker { query.append(("upload-id-marker", idMarker)) }
-            let page = try OBSXMLParser.listMultipartUploads(try await perform(Operation(method: "GET", bucket: bucket, query: query)).body)
-            all += page.uploads.map { MultipartUploadInfo(bucket: bucket, key: $0.key, uploadID: $0.uploadID, initiated: $0.initiated) }
+            let page = try OBSXMLParser.listMultipartUploads(
+                try await perform(Operation(method: "GET", bucket: bucket, query: query)).body)
+            all += page.uploads.map {
+                MultipartUploadInfo(bucket: bucket, key: $0.key, uploadID: $0.uploadID, initiated: $0.initiated)
+            }
             guard page.isTruncated else {
                 return all.sorted { a, b in
                     if a.key != b.key { return Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8)) }
-                    if a.initiated != b.initiated { return (a.initiated ?? .distantPast) < (b.initiated ?? .distantPast) }
+                    if a.initiated != b.initiated {
+                        return (a.initiated ?? .distantPast) < (b.initiated ?? .distantPast)
+                    }
                     return Array(a.uploadID.utf8).lexicographicallyPrecedes(Array(b.uploadID.utf8))
                 }
             }
             guard page.nextKeyMarker != keyMarker || page.nextUploadIDMarker != idMarker else {
-                throw OBSError(code: "MalformedXML", message: "the server's list of multipart uploads in obs://\(bucket) does not advance past \(keyMarker ?? "")",
-                               httpStatus: 0, category: .general)
+                throw OBSError(
+                    code: "MalformedXML",
+                    message:
+                        "the server's list of multipart uploads in obs://\(bucket) does not advance past "
+                            + (keyMarker ?? ""),
+                    httpStatus: 0, category: .general)
             }
-            keyMarker = page.nextKeyMarker; idMarker = page.nextUploadIDMarker
+            keyMarker = page.nextKeyMarker
+            idMarker = page.nextUploadIDMarker
         }
     }
 
@@ -271,3 +373,7 @@ extension RemoteBackend {
         _ = try await perform(Operation(method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)]))
     }
 }
+
+/// Called right after each Initiate with the action that aborts that upload; returns what to call when it is over.
+public typealias MultipartUploadHook =
+    @Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void

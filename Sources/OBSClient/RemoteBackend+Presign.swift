@@ -9,17 +9,24 @@ extension RemoteBackend: PresignedURLs {
     /// SigV4 caps a presigned URL's lifetime at 7 days.
     static let maxPresignSecondsV4 = 7 * 24 * 3600
 
-    public func presignedURL(method: String, bucket: BucketName, key: ObjectKey, expiresIn seconds: Int) throws -> String {
-        guard seconds >= 1 else { throw OBSError.invalidArgument("a presigned URL must be valid for at least 1 second") }
+    public func presignedURL(method: String, bucket: BucketName, key: ObjectKey, expiresIn seconds: Int) throws
+        -> String
+    {
+        guard seconds >= 1 else {
+            throw OBSError.invalidArgument("a presigned URL must be valid for at least 1 second")
+        }
         if configuration.signature == .v4 && seconds > Self.maxPresignSecondsV4 {
-            throw OBSError.invalidArgument("a SigV4 presigned URL is valid for at most 7 days (604800 s), not \(seconds) s; "
-                                           + "ask for less, or sign with --signature obs or v2")
+            throw OBSError.invalidArgument(
+                "a SigV4 presigned URL is valid for at most 7 days (604800 s), not \(seconds) s; "
+                    + "ask for less, or sign with --signature obs or v2")
         }
         var request = httpRequest(Operation(method: method, bucket: bucket, key: key))
-        let signable = SignableRequest(method: request.method, path: request.path, query: request.query, headers: request.headers)
-        let parameters = RequestSigner.presignedQuery(signable, version: configuration.signature, scope: signingScope(bucket),
-                                                      credentials: configuration.credentials, date: Date().addingTimeInterval(clockOffset),
-                                                      expiresIn: seconds)
+        let signable = SignableRequest(
+            method: request.method, path: request.path, query: request.query, headers: request.headers)
+        let parameters = RequestSigner.presignedQuery(
+            signable, version: configuration.signature, scope: signingScope(bucket),
+            credentials: configuration.credentials, date: Date().addingTimeInterval(shared.clockOffset),
+            expiresIn: seconds)
         request.query += parameters.map { (name: $0.name, value: Optional($0.value)) }
         return URLBuilder.url(request)
     }

@@ -199,7 +199,8 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
     }
 }
 
-/// The state shared by `PipelinedFileSink` and its writer thread, all of it guarded by `condition`.
+/// The state shared by `PipelinedFileSink` and its writer thread. `@unchecked Sendable`: every mutable field is
+/// guarded by `condition`.
 private final class WriteQueue: @unchecked Sendable {
     let fd: Int32
     let path: String

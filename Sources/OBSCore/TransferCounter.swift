@@ -15,7 +15,7 @@ public final class TransferCounter: Sendable {
     #else
     // Atomic needs macOS 15; the package supports macOS 13, where an uncontended lock does the same job.
     private let lock = NSLock()
-    nonisolated(unsafe) private var count: Int64 = 0
+    nonisolated(unsafe) private var count: Int64 = 0  // touched only under `lock`
     public init() {}
     public func add(_ n: Int64) { lock.lock(); count += n; lock.unlock() }
     public var value: Int64 { lock.lock(); defer { lock.unlock() }; return count }

@@ -36,6 +36,11 @@ extension LocalBackend {
     }
 
     public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        try await BlockingPool.shared.run { try self.store(request, body: body) }
+    }
+
+    /// Encrypts, writes and fsyncs: blocking work, which the async entry points run on the blocking pool.
+    private func store(_ request: PutObjectRequest, body: ByteSource) throws -> ObjectInfo {
         try request.validateHeaders()  // what the remote backend would refuse to send is not stored either
         let bucket = try loadBucket(request.bucket)
         let (sse, origin) = SSERules.effective(request: request.sse, bucketDefault: bucket.bucketEncryption)
@@ -279,6 +284,11 @@ extension LocalBackend {
     }
 
     public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {
+        try await BlockingPool.shared.run { try self.load(request, into: sink) }
+    }
+
+    /// Reads and decrypts into `sink`: blocking work, run on the blocking pool.
+    private func load(_ request: GetObjectRequest, into sink: ByteSink) throws -> ObjectInfo {
         let object = try openObject(request)
         if let file = sink as? RandomAccessSink { try file.reserve(object.meta.size) }
         let batch = OBXEncryptor.batchChunks * OBXFormat.chunkSize
@@ -307,6 +317,11 @@ extension LocalBackend {
     }
 
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        try await BlockingPool.shared.run { try self.copy(request) }
+    }
+
+    /// Decrypts the source and encrypts the copy (or rewraps an SSE-C key in place): blocking work, on the pool.
+    private func copy(_ request: CopyObjectRequest) throws -> ObjectInfo {
         if let info = try rotateCustomerKeyInPlace(request) { return info }
         let source = try openObject(request.source)
         var dest = request.destination
@@ -314,7 +329,7 @@ extension LocalBackend {
             dest.contentType = source.info.contentType
             dest.userMetadata = source.info.userMetadata
         }
-        return try await putObject(dest, body: source.source)
+        return try store(dest, body: source.source)
     }
 
     /// SSE-C key rotation (a copy of an SSE-C object onto itself with a new customer key and nothing else

@@ -109,6 +109,7 @@ enum Completion {
         }
     }
 
+    /// `@unchecked Sendable`: `result` is touched under `lock`, read after `done` is signalled.
     final class ResultBox: @unchecked Sendable {
         private let lock = NSLock()
         private let done = DispatchSemaphore(value: 0)

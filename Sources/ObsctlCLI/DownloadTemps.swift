@@ -10,7 +10,7 @@ import Glibc
 /// download into that directory (see `AbandonedTemp` for how a dead writer is told from a live one).
 enum DownloadTemps {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var swept: Set<String> = []
+    nonisolated(unsafe) private static var swept: Set<String> = []  // touched only under `lock`
 
     /// A new temp name beside `path`. The name is cut to 100 bytes so it stays within NAME_MAX for long names.
     static func name(for path: String) -> String {

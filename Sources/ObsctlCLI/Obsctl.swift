@@ -189,6 +189,7 @@ enum GlobalArguments {
 /// `cleanupDeadline` seconds in all: an unreachable endpoint cannot keep an interrupted obsctl alive.
 enum Interrupts {
     private static let lock = NSLock()
+    // `nonisolated(unsafe)`: each of these is touched only under `lock`.
     nonisolated(unsafe) private static var tempFiles: Set<String> = []
     nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
     nonisolated(unsafe) private static var interrupting = false
@@ -207,7 +208,7 @@ enum Interrupts {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { interrupted(code) }
             source.resume()
-            sources.append(source)
+            lock.lock(); sources.append(source); lock.unlock()
         }
     }
 
@@ -267,6 +268,7 @@ enum Interrupts {
     static func unregisterCleanup(_ id: Int) { lock.lock(); cleanups[id] = nil; lock.unlock() }
 
     /// What the cleanup threads could not do, collected under a lock.
+    /// `@unchecked Sendable`: `list` is touched only under `lock`.
     private final class CleanupResults: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [String] = []

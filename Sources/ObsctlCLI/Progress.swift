@@ -47,6 +47,7 @@ enum ProgressStyle: Sendable { case bar, plain, none }
 ///
 /// Nothing is shown for a command whose transfers finish within about a second. obsctl uses no colour, so
 /// `NO_COLOR` needs nothing further; `TERM=dumb` makes `auto` choose `plain`.
+/// `@unchecked Sendable`: its mutable fields are touched under `lock` (the display runs on `queue`).
 final class Progress: @unchecked Sendable {
     let style: ProgressStyle
     private let verb: String
@@ -71,7 +72,7 @@ final class Progress: @unchecked Sendable {
     private var ended = false
 
     /// The display now running, so that other stderr output can clear the bar line first.
-    nonisolated(unsafe) private static var active: Progress?
+    nonisolated(unsafe) private static var active: Progress?  // touched only under `activeLock`
     private static let activeLock = NSLock()
 
     init(style: ProgressStyle, verb: String, files: Int, totalBytes: Int64?, environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -19,7 +19,8 @@ enum StandardStreams {
     static let readerGoneCode = "StdoutClosed"
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var failures: [Int32: Int32] = [:]  // fd -> errno of its first failed write
+    // fd -> errno of its first failed write; touched only under `lock`
+    nonisolated(unsafe) private static var failures: [Int32: Int32] = [:]
 
     /// Writes all of `bytes`, unless the stream failed before. Returns false when the bytes did not all go out.
     @discardableResult
@@ -83,7 +84,11 @@ enum StandardStreams {
     }
 
     /// Set when the command's failure was its stdout's reader going away (see `readerGoneCode`).
-    nonisolated(unsafe) static var commandFailedOnStdout = false
+    static var commandFailedOnStdout: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return failedOnStdout }
+        set { lock.lock(); failedOnStdout = newValue; lock.unlock() }
+    }
+    nonisolated(unsafe) private static var failedOnStdout = false  // touched only under `lock`
 }
 
 /// Object data for `-` (download to stdout), through `StandardStreams`.

@@ -12,18 +12,27 @@ public struct TransportOptions: Sendable {
     public var lowSpeedTimeSeconds: Int
     public var userAgent: String
 
-    public init(caBundle: String? = nil, insecure: Bool = false, connectTimeoutSeconds: Int = 10, lowSpeedTimeSeconds: Int = 30,
-                userAgent: String = "obsctl") {
-        self.caBundle = caBundle; self.insecure = insecure; self.connectTimeoutSeconds = connectTimeoutSeconds
-        self.lowSpeedTimeSeconds = lowSpeedTimeSeconds; self.userAgent = userAgent
+    public init(
+        caBundle: String? = nil, insecure: Bool = false, connectTimeoutSeconds: Int = 10, lowSpeedTimeSeconds: Int = 30,
+        userAgent: String = "obsctl"
+    ) {
+        self.caBundle = caBundle
+        self.insecure = insecure
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.lowSpeedTimeSeconds = lowSpeedTimeSeconds
+        self.userAgent = userAgent
     }
 }
 
 /// libcurl's entry points, loaded once (dlopen) before any thread uses them; curl_global_init runs here too.
+/// `nonisolated(unsafe)`: the table is written once, by the lazy initialiser, and only read after.
 nonisolated(unsafe) private let curlAPI: UnsafeMutablePointer<cc_api>? = {
     let api = UnsafeMutablePointer<cc_api>.allocate(capacity: 1)
     api.initialize(to: cc_api())
-    guard cc_load(api) != 0 else { api.deallocate(); return nil }
+    guard cc_load(api) != 0 else {
+        api.deallocate()
+        return nil
+    }
     _ = api.pointee.global_init(Int(CURL_GLOBAL_DEFAULT))
     return api
 }()
@@ -39,7 +48,8 @@ public final class CurlTransport: HTTPTransport {
 
     public init(options: TransportOptions) throws {
         guard let api = curlAPI else {
-            throw OBSError.configuration("libcurl (libcurl.so.4) cannot be loaded; install it with 'apt-get install libcurl4-openssl-dev'")
+            throw OBSError.configuration(
+                "libcurl (libcurl.so.4) cannot be loaded; install it with 'apt-get install libcurl4-openssl-dev'")
         }
         self.api = api
         guard let h = api.pointee.easy_init() else { throw OBSError.localIO("libcurl could not create a handle") }
@@ -67,13 +77,17 @@ public final class CurlTransport: HTTPTransport {
         errorBuffer[0] = 0
         let rc = withExtendedLifetime(ctx) { api.pointee.easy_perform(handle) }
         if let address = ctx.refusedAddress {
-            throw TransportError(code: Int(rc.rawValue), message: "connected to \(address), not a loopback address", retryable: false,
-                                 isTLSVerification: false, refusedAddress: address)
+            throw TransportError(
+                code: Int(rc.rawValue), message: "connected to \(address), not a loopback address", retryable: false,
+                isTLSVerification: false, refusedAddress: address)
         }
         if let e = ctx.callbackError { throw e }
         guard rc == CURLE_OK else {
-            var e = ctx.stalled
-                ? TransportError(code: Int(rc.rawValue), message: "no data moved for \(options.lowSpeedTimeSeconds) s (--timeout)", retryable: true, isTLSVerification: false)
+            var e =
+                ctx.stalled
+                ? TransportError(
+                    code: Int(rc.rawValue), message: "no data moved for \(options.lowSpeedTimeSeconds) s (--timeout)",
+                    retryable: true, isTLSVerification: false)
                 : transportError(rc)
             e.partialResponseHeaders = ctx.headers
             throw e
@@ -83,7 +97,9 @@ public final class CurlTransport: HTTPTransport {
         return HTTPResponse(status: status, headers: ctx.headers, body: ctx.body)
     }
 
-    private func setup(_ request: HTTPRequest, ctx: TransferContext, headerList: inout UnsafeMutablePointer<curl_slist>?) throws {
+    private func setup(
+        _ request: HTTPRequest, ctx: TransferContext, headerList: inout UnsafeMutablePointer<curl_slist>?
+    ) throws {
         let h = handle
         let opaque = Unmanaged.passUnretained(ctx).toOpaque()
         _ = cc_setopt_str(api, h, CURLOPT_URL, URLBuilder.url(request))
@@ -108,8 +124,9 @@ public final class CurlTransport: HTTPTransport {
             _ = cc_setopt_str(api, h, CURLOPT_NOPROXY, "*")
             guard cc_setopt_prereq(api, h, curlPrereqCallback, opaque) == CURLE_OK else {
                 let version = api.pointee.version().map { String(cString: $0) } ?? "libcurl"
-                throw TransportError(code: 0, message: "\(version) cannot report the connected address (7.80 or later can)",
-                                     retryable: false, isTLSVerification: false, refusedAddress: "")
+                throw TransportError(
+                    code: 0, message: "\(version) cannot report the connected address (7.80 or later can)",
+                    retryable: false, isTLSVerification: false, refusedAddress: "")
             }
         }
         if let ca = options.caBundle { _ = cc_setopt_str(api, h, CURLOPT_CAINFO, ca) }
@@ -167,12 +184,18 @@ public final class CurlTransport: HTTPTransport {
 
     private func transportError(_ rc: CURLcode) -> TransportError {
         let detail = String(cString: errorBuffer)
-        let text = detail.isEmpty ? api.pointee.easy_strerror(rc).map { String(cString: $0) } ?? "curl error \(rc.rawValue)" : detail
-        let retryable: Set<UInt32> = [CURLE_COULDNT_CONNECT.rawValue, CURLE_OPERATION_TIMEDOUT.rawValue, CURLE_RECV_ERROR.rawValue,
-                                      CURLE_SEND_ERROR.rawValue, CURLE_GOT_NOTHING.rawValue, CURLE_PARTIAL_FILE.rawValue,
-                                      CURLE_COULDNT_RESOLVE_HOST.rawValue, CURLE_HTTP2.rawValue, CURLE_HTTP2_STREAM.rawValue]
-        let tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR
-        return TransportError(code: Int(rc.rawValue), message: text, retryable: retryable.contains(rc.rawValue), isTLSVerification: tls)
+        let text =
+            detail.isEmpty
+            ? api.pointee.easy_strerror(rc).map { String(cString: $0) } ?? "curl error \(rc.rawValue)" : detail
+        let retryable: Set<UInt32> = [
+            CURLE_COULDNT_CONNECT.rawValue, CURLE_OPERATION_TIMEDOUT.rawValue, CURLE_RECV_ERROR.rawValue,
+            CURLE_SEND_ERROR.rawValue, CURLE_GOT_NOTHING.rawValue, CURLE_PARTIAL_FILE.rawValue,
+            CURLE_COULDNT_RESOLVE_HOST.rawValue, CURLE_HTTP2.rawValue, CURLE_HTTP2_STREAM.rawValue,
+        ]
+        let tls =
+            rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR
+        return TransportError(
+            code: Int(rc.rawValue), message: text, retryable: retryable.contains(rc.rawValue), isTLSVerification: tls)
     }
 }
 
@@ -198,8 +221,15 @@ final class TransferContext {
     /// True when the transfer should be aborted because nothing moved for `stallLimit` seconds.
     func noteProgress(_ bytes: Int64) -> Bool {
         let now = DispatchTime.now()
-        if bytes != lastBytes { lastBytes = bytes; lastChange = now; return false }
-        if Double(now.uptimeNanoseconds - lastChange.uptimeNanoseconds) / 1e9 >= stallLimit { stalled = true; return true }
+        if bytes != lastBytes {
+            lastBytes = bytes
+            lastChange = now
+            return false
+        }
+        if Double(now.uptimeNanoseconds - lastChange.uptimeNanoseconds) / 1e9 >= stallLimit {
+            stalled = true
+            return true
+        }
         return false
     }
     var bodyBytesDelivered: Int64 = 0
@@ -207,40 +237,63 @@ final class TransferContext {
     init(sink: ByteSink?) { self.sink = sink }
 }
 
-private func context(_ p: UnsafeMutableRawPointer?) -> TransferContext { Unmanaged<TransferContext>.fromOpaque(p!).takeUnretainedValue() }
+private func context(_ p: UnsafeMutableRawPointer?) -> TransferContext {
+    Unmanaged<TransferContext>.fromOpaque(p!).takeUnretainedValue()
+}
 
-private func curlHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+private func curlHeaderCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
     let n = size * count
     let ctx = context(user)
-    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self).trimmingCharacters(
+        in: .whitespacesAndNewlines)
     if line.hasPrefix("HTTP/") {
         // A new status line (after 100 Continue or a redirect) starts a fresh header set.
         ctx.headers = []
         let parts = line.split(separator: " ")
         ctx.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
     } else if let colon = line.firstIndex(of: ":") {
-        ctx.headers.append((String(line[..<colon]).lowercased(), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        ctx.headers.append(
+            (
+                String(line[..<colon]).lowercased(),
+                String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            ))
     }
     return n
 }
 
-private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
     let n = size * count
     let ctx = context(user)
     let bytes = UnsafeRawBufferPointer(start: data, count: n)
     let success = (200..<300).contains(ctx.status)
     if success && ctx.requirePartial && ctx.status != 206 {
-        ctx.callbackError = OBSError(code: "RangeIgnored", message: "the server ignored the Range of a resumed download", httpStatus: ctx.status, category: .transient)
+        ctx.callbackError = OBSError(
+            code: "RangeIgnored", message: "the server ignored the Range of a resumed download", httpStatus: ctx.status,
+            category: .transient)
         return 0
     }
     if success, let sink = ctx.sink {
-        if ctx.bodyBytesDelivered == 0, let observer = sink as? ResponseHeadObserver { observer.responseBegins(status: ctx.status, headers: ctx.headers) }
-        do { try sink.write(bytes); ctx.bodyBytesDelivered += Int64(n) } catch { ctx.callbackError = error; return 0 }
+        if ctx.bodyBytesDelivered == 0, let observer = sink as? ResponseHeadObserver {
+            observer.responseBegins(status: ctx.status, headers: ctx.headers)
+        }
+        do {
+            try sink.write(bytes)
+            ctx.bodyBytesDelivered += Int64(n)
+        } catch {
+            ctx.callbackError = error
+            return 0
+        }
     } else {
         // Small documents (listings, XML results, error bodies) are kept whole, up to a bound.
         let limit = success ? TransferContext.maxDocumentBody : TransferContext.maxErrorBody
         guard ctx.body.count + n <= limit else {
-            ctx.callbackError = OBSError(code: "ResponseTooLarge", message: "the server's response is larger than \(limit) bytes", httpStatus: ctx.status, category: .general)
+            ctx.callbackError = OBSError(
+                code: "ResponseTooLarge", message: "the server's response is larger than \(limit) bytes",
+                httpStatus: ctx.status, category: .general)
             return 0
         }
         ctx.body.append(contentsOf: bytes)
@@ -248,14 +301,19 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
     return n
 }
 
-private func curlProgressCallback(_ user: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
-                                  _ ultotal: curl_off_t, _ ulnow: curl_off_t) -> Int32 {
+private func curlProgressCallback(
+    _ user: UnsafeMutableRawPointer?, _ dltotal: curl_off_t, _ dlnow: curl_off_t,
+    _ ultotal: curl_off_t, _ ulnow: curl_off_t
+) -> Int32 {
     context(user).noteProgress(Int64(dlnow) + Int64(ulnow)) ? 1 : 0
 }
 
 /// Lets a `loopbackOnly` request go only when the connection's address is a loopback one.
-private func curlPrereqCallback(_ user: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>?, _ localIP: UnsafeMutablePointer<CChar>?,
-                                _ primaryPort: Int32, _ localPort: Int32) -> Int32 {
+private func curlPrereqCallback(
+    _ user: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>?,
+    _ localIP: UnsafeMutablePointer<CChar>?,
+    _ primaryPort: Int32, _ localPort: Int32
+) -> Int32 {
     let address = primaryIP.map { String(cString: $0) } ?? ""
     guard LoopbackAddress.isLoopback(address) else {
         context(user).refusedAddress = address
@@ -264,11 +322,15 @@ private func curlPrereqCallback(_ user: UnsafeMutableRawPointer?, _ primaryIP: U
     return Int32(CURL_PREREQFUNC_OK)
 }
 
-private func curlReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+private func curlReadCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
+) -> Int {
     let ctx = context(user)
     guard let source = ctx.source else { return 0 }
-    do { return try source.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count)) }
-    catch { ctx.callbackError = error; return Int(CURL_READFUNC_ABORT) }
+    do { return try source.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count)) } catch {
+        ctx.callbackError = error
+        return Int(CURL_READFUNC_ABORT)
+    }
 }
 
 /// Builds the request URL from its parts: path as given (already encoded), query percent-encoded here, by the

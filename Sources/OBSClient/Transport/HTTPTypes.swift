@@ -1,7 +1,7 @@
 import OBSCore
 
 /// An HTTP request as the transport sends it: the URL parts already encoded, headers as sent (Host included).
-public struct HTTPRequest: @unchecked Sendable {
+public struct HTTPRequest {
     public enum Body {
         case empty
         case bytes([UInt8])
@@ -24,10 +24,18 @@ public struct HTTPRequest: @unchecked Sendable {
     /// the transport checks on the connected address before anything is sent.
     public var loopbackOnly = false
 
-    public init(method: String, scheme: String, host: String, port: Int?, path: String,
-                query: [(name: String, value: String?)] = [], headers: [(name: String, value: String)] = [], body: Body = .empty) {
-        self.method = method; self.scheme = scheme; self.host = host; self.port = port; self.path = path
-        self.query = query; self.headers = headers; self.body = body
+    public init(
+        method: String, scheme: String, host: String, port: Int?, path: String,
+        query: [(name: String, value: String?)] = [], headers: [(name: String, value: String)] = [], body: Body = .empty
+    ) {
+        self.method = method
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
     }
 
     /// `Host` header value: the port only when it is not the scheme's default.
@@ -48,7 +56,9 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
 
     public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
-        self.status = status; self.headers = headers; self.body = body
+        self.status = status
+        self.headers = headers
+        self.body = body
     }
 
     public func header(_ name: String) -> String? {

@@ -7,46 +7,72 @@ import OBSXML
 enum RemoteErrors {
     static func map(_ r: HTTPResponse, op: RemoteBackend.Operation, configuration: RemoteConfiguration) -> OBSError {
         let parsed = OBSXMLParser.error(r.body)
-        let code = parsed?.code ?? r.header("x-obs-error-code") ?? r.header("x-amz-error-code") ?? defaultCode(r.status, op)
+        let code =
+            parsed?.code ?? r.header("x-obs-error-code") ?? r.header("x-amz-error-code") ?? defaultCode(r.status, op)
         let serverMessage = parsed?.message ?? r.header("x-obs-error-message") ?? "HTTP \(r.status)"
         let requestID = parsed?.requestID ?? r.header("x-obs-request-id") ?? r.header("x-amz-request-id")
-        let bucket = op.bucket?.value ?? "", key = op.key?.value ?? ""
+        let bucket = op.bucket?.value ?? ""
+        let key = op.key?.value ?? ""
         let suffix = requestID.map { " [request id \($0)]" } ?? ""
 
         func make(_ message: String, _ category: OBSError.Category) -> OBSError {
-            OBSError(code: code, message: message + suffix, httpStatus: r.status, category: category, requestID: requestID,
-                     resource: op.key == nil ? bucket : "\(bucket)/\(key)")
+            OBSError(
+                code: code, message: message + suffix, httpStatus: r.status, category: category, requestID: requestID,
+                resource: op.key == nil ? bucket : "\(bucket)/\(key)")
         }
         switch code {
         case "NoSuchBucket": return make(OBSError.noSuchBucket(bucket).message, .notFound)
         case "NoSuchKey": return make(OBSError.noSuchKey(bucket, key).message, .notFound)
         case "SignatureDoesNotMatch":
-            return make("the server rejected the request signature: check OBS_SECRET_ACCESS_KEY (or the profile's secret_access_key) and --signature", .accessDenied)
+            return make(
+                "the server rejected the request signature: check OBS_SECRET_ACCESS_KEY (or the profile's "
+                    + "secret_access_key) and --signature",
+                .accessDenied)
         case "InvalidAccessKeyId":
-            return make("the server does not know access key \(configuration.credentials.accessKeyID): check OBS_ACCESS_KEY_ID", .accessDenied)
+            return make(
+                "the server does not know access key \(configuration.credentials.accessKeyID): check OBS_ACCESS_KEY_ID",
+                .accessDenied)
         case "BucketAlreadyExists", "BucketAlreadyOwnedByYou":
             return make("bucket '\(bucket)' already exists (\(serverMessage)); pick another name", .conflict)
         case "BucketNotEmpty": return make(OBSError.bucketNotEmpty(bucket).message, .conflict)
         case "InvalidBucketName": return make("invalid bucket name '\(bucket)': \(serverMessage)", .usage)
         // BadDigest: Content-MD5 or x-amz-checksum-* mismatch (SeaweedFS says InvalidDigest for some).
         case "BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest":
-            return make("the server received damaged bytes for obs://\(bucket)/\(key) (checksum mismatch: \(serverMessage)); nothing was stored, run the upload again", .integrity)
+            return make(
+                "the server received damaged bytes for obs://\(bucket)/\(key) (checksum mismatch: \(serverMessage)); "
+                    + "nothing was stored, run the upload again",
+                .integrity)
         default: break
         }
         if code.hasPrefix("KMS.") || code.contains("KMS") { return make("KMS: \(serverMessage)", .kms) }
         let aboutKey = serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("key")
-        if code == "InvalidEncryptionAlgorithmError" || op.customerKey != nil && (r.status == 403 || r.status == 400 && aboutKey) {
-            return make("SSE-C key rejected for obs://\(bucket)/\(key): \(serverMessage); pass the key the object was uploaded with", .customerKey)
+        if code == "InvalidEncryptionAlgorithmError"
+            || op.customerKey != nil && (r.status == 403 || r.status == 400 && aboutKey)
+        {
+            return make(
+                "SSE-C key rejected for obs://\(bucket)/\(key): \(serverMessage); pass the key the object was "
+                    + "uploaded with",
+                .customerKey)
         }
         if r.status == 400 && op.method == "HEAD" && op.key != nil && op.customerKey == nil && parsed == nil {
             // HEAD answers carry no body: a bare 400 on an object asked for without a key is an SSE-C object.
-            return make("obs://\(bucket)/\(key) answered 400 without a customer key: it is SSE-C encrypted; pass --sse-c-key-file or --sse-c-key-env", .customerKey)
+            return make(
+                "obs://\(bucket)/\(key) answered 400 without a customer key: it is SSE-C encrypted; pass "
+                    + "--sse-c-key-file or --sse-c-key-env",
+                .customerKey)
         }
-        if r.status == 400 && op.method != "PUT" && (serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("sse")) {
-            return make("obs://\(bucket)/\(key): \(serverMessage); an SSE-C object needs --sse-c-key-file or --sse-c-key-env", .customerKey)
+        if r.status == 400 && op.method != "PUT"
+            && (serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("sse"))
+        {
+            return make(
+                "obs://\(bucket)/\(key): \(serverMessage); an SSE-C object needs --sse-c-key-file or --sse-c-key-env",
+                .customerKey)
         }
         switch r.status {
-        case 404: return make("not found: \(op.key == nil ? "bucket '\(bucket)'" : "obs://\(bucket)/\(key)") (\(serverMessage))", .notFound)
+        case 404:
+            return make(
+                "not found: \(op.key == nil ? "bucket '\(bucket)'" : "obs://\(bucket)/\(key)") (\(serverMessage))",
+                .notFound)
         case 403: return make("access denied: \(serverMessage)", .accessDenied)
         case 409, 412: return make(serverMessage, .conflict)
         case 501: return make("the endpoint does not implement this request: \(serverMessage)", .general)

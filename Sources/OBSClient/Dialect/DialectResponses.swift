@@ -1,0 +1,50 @@
+import Foundation
+import OBSCore
+
+/// The OBS/S3 dialect, response to model: an object's description from the headers of a HEAD, GET or PUT answer.
+extension RemoteBackend {
+    func objectInfo(_ bucket: BucketName, _ key: ObjectKey, _ r: HTTPResponse, customerKey: CustomerKey?) -> ObjectInfo
+    {
+        let p = configuration.headerPrefix
+        var metadata: [String: String] = [:]
+        for (name, value) in r.headers where name.hasPrefix(p + "meta-") {
+            metadata[String(name.dropFirst(p.count + 5))] = value
+        }
+        metadata[UploadIntegrity.contentChecksumMetadata] = nil  // obsctl's own record, not the user's
+        let sse = r.header(p + "server-side-encryption")
+        let mode: SSEMode
+        if r.header(p + "server-side-encryption-customer-algorithm") != nil {
+            mode = .c
+        } else if sse == "kms" || sse == "aws:kms" {
+            mode = .kms
+        } else if sse == "AES256" {
+            mode = .obs
+        } else {
+            mode = .unencrypted
+        }
+        let keyHeader =
+            r.header("x-obs-server-side-encryption-kms-key-id")
+            ?? r.header("x-amz-server-side-encryption-aws-kms-key-id")
+        let keyID = keyHeader.map { k in k.range(of: "key/").map { String(k[$0.upperBound...]) } ?? k }
+        // A resumed download answers 206 with Content-Range "bytes a-b/total": the object's size is the total.
+        let total = r.header("content-range").flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }
+        return ObjectInfo(
+            bucket: bucket, key: key, size: total ?? Int64(r.header("content-length") ?? "") ?? 0,
+            etag: ETagChecksum.unquoted(r.header("etag") ?? ""), contentType: r.header("content-type") ?? "",
+            lastModified: r.header("last-modified").flatMap(HTTPDate.parse) ?? Date(timeIntervalSince1970: 0),
+            userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
+            customerKeyMD5: mode == .c
+                ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil)
+    }
+
+}
+
+enum HTTPDate {
+    static func parse(_ s: String) -> Date? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return f.date(from: s)
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSSigner
+import OBSXML
+
+/// Object operations: put (one PUT or multipart), head, copy, delete, list; and the post-write check that the
+/// server applied the encryption asked for.
+extension RemoteBackend {
+    public func putObject(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        do { return try await putObjectOnce(request, body: body) } catch let e as OBSError where request.sse == nil {
+            throw await kmsDefaultFailure(e, bucket: request.bucket)
+        }
+    }
+
+    /// A write without --sse into a bucket whose default is SSE-KMS, failed with a server error to every attempt:
+    /// said as the KMS problem it likely is (SeaweedFS answers InternalError), not as "try again later".
+    func kmsDefaultFailure(_ error: OBSError, bucket: BucketName) async -> OBSError {
+        guard error.httpStatus >= 500, error.httpStatus != 503, error.category == .transient,
+            let d = try? await bucketEncryption(bucket), d.mode == .kms
+        else { return error }
+        return OBSError(
+            code: error.code,
+            message: "the server answered \(error.code) (HTTP \(error.httpStatus)) to every attempt to write "
+                + "into obs://\(bucket), "
+                + "whose default encryption is SSE-KMS: it may not support SSE-KMS; turn the default off with "
+                + "'obsctl bucket encryption disable obs://\(bucket)' or use an endpoint with a KMS",
+            httpStatus: error.httpStatus, category: .kms, requestID: error.requestID, resource: error.resource)
+    }
+
+    private func putObjectOnce(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
+        try request.validateHeaders()
+        try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
+        var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
+        headers.append(("Content-Type", request.contentType))
+        let integrity = try UploadIntegrity(request.transfer.checksum, configuration: configuration)
+        let p = configuration.headerPrefix
+        // Above 5 GB a single PUT is refused: multipart then, whatever --multipart-threshold says.
+        let threshold = min(request.transfer.multipartThreshold, Self.maxSinglePut)
+        let response: HTTPResponse
+        var length: Int64? = nil
+        if let file = body as? RewindableFileSource {
+            length = file.length
+            if file.length > threshold {
+                let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
+                let sums = try integrity.scan(file, plan: plan)
+                let record = UploadIntegrity.metadata(sums.whole, prefix: p)
+                response = try await multipartUpload(
+                    request, initiateHeaders: headers + record, integrity: integrity,
+                    file: file, plan: plan, partHeaders: sums.parts)
+            } else {
+                let sums = try integrity.scan(file, plan: nil)
+                let prepared = integrity.prepare(file, header: sums.parts[1])
+                response = try await perform(
+                    Operation(
+                        method: "PUT", bucket: request.bucket, key: request.key,
+                        headers: headers + UploadIntegrity.metadata(sums.whole, prefix: p)
+                            + prepared.headers,
+                        body: prepared.body, customerKey: request.sse.customerKey))
+            }
+        } else {
+            // A stream of unknown length (stdin): up to the threshold it is one PUT with a known length and MD5;
+            // beyond it, a multipart upload reading one part at a time (its whole checksum is known too late to be
+            // recorded: each part is checked by the server, and downloads by what the server offers).
+            let first = try Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
+            if first.count <= threshold {
+                length = Int64(first.count)
+                if let h = integrity.header(for: first) { headers.append(h) }
+                headers += UploadIntegrity.metadata(CRC32C.checksum(first).base64, prefix: p)
+                response = try await perform(
+                    Operation(
+                        method: "PUT", bucket: request.bucket, key: request.key, headers: headers,
+                        body: .bytes(first), customerKey: request.sse.customerKey))
+            } else {
+                response = try await multipartUpload(
+                    request, initiateHeaders: headers, integrity: integrity, stream: body, first: first)
+            }
+        }
+        let expected = try await expectedMode(request.bucket, request.sse)
+        var info = objectInfo(request.bucket, request.key, response, customerKey: request.sse.customerKey)
+        if response.header("etag") == nil || (info.sseMode == .unencrypted && expected != .unencrypted) {
+            // CompleteMultipartUpload answers may carry no SSE headers (SeaweedFS): ask the object itself.
+            let head = try await headObject(
+                GetObjectRequest(bucket: request.bucket, key: request.key, customerKey: request.sse.customerKey))
+            info.sseMode = head.sseMode
+            info.kmsKeyID = head.kmsKeyID
+            info.kmsKeyURN = head.kmsKeyURN
+            info.customerKeyMD5 = head.customerKeyMD5
+            info.etag = head.etag
+        }
+        info.size = length ?? info.size
+        info.contentType = request.contentType
+        info.userMetadata = request.userMetadata
+        info.sseOrigin = request.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
+        try verifyEncryption(info, expected: expected)
+        return info
+    }
+
+    public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
+        let response = try await headResponse(request)
+        return objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
+    }
+
+    func headResponse(_ request: GetObjectRequest) async throws -> HTTPResponse {
+        try checkTransportSecurity(
+            request.customerKey.map { .customer($0) }, what: "stat of obs://\(request.bucket)/\(request.key)")
+        return try await perform(
+            Operation(
+                method: "HEAD", bucket: request.bucket, key: request.key,
+                headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
+    }
+
+    /// The whole-content CRC-32C obsctl recorded when it wrote the object, if it did.
+    func recordedChecksum(_ r: HTTPResponse) -> String? {
+        r.header(configuration.headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata)
+    }
+
+    /// CopyObject, server side; a source larger than the multipart threshold (and always one over CopyObject's
+    /// 5 GB limit) is copied as a multipart upload of UploadPart-Copy ranges.
+    public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        do { return try await copyObjectOnce(request) } catch let e as OBSError where request.destination.sse == nil {
+            throw await kmsDefaultFailure(e, bucket: request.destination.bucket)
+        }
+    }
+
+    private func copyObjectOnce(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        let dst = request.destination
+        let src = request.source
+        try dst.validateHeaders()
+        try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
+        try checkTransportSecurity(
+            src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
+        let sourceHead = try await headResponse(src)
+        let source = objectInfo(src.bucket, src.key, sourceHead, customerKey: src.customerKey)
+        // The same plaintext: its recorded checksum goes along (COPY keeps it; REPLACE and a multipart copy must
+        // state it again).
+        let checksum = UploadIntegrity.metadata(recordedChecksum(sourceHead), prefix: configuration.headerPrefix)
+        if source.size > min(dst.transfer.multipartThreshold, Self.maxSinglePut) {
+            try await multipartCopy(request, source: source, checksum: checksum)
+        } else {
+            var headers = sseHeaders(dst.sse) + copySourceHeaders(src)
+            headers.append(
+                ("\(configuration.headerPrefix)metadata-directive", request.replaceMetadata ? "REPLACE" : "COPY"))
+            // The source must still be the one whose checksum goes along (as for the ranges of a multipart copy):
+            // one overwritten meanwhile fails the copy (412, exit 10) instead of carrying a stale checksum.
+            if !source.etag.isEmpty {
+                headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(source.etag)\""))
+            }
+            if request.replaceMetadata {
+                headers.append(("Content-Type", dst.contentType))
+                headers += metadataHeaders(dst.userMetadata) + checksum
+            }
+            let response = try await perform(
+                Operation(
+                    method: "PUT", bucket: dst.bucket, key: dst.key, headers: headers,
+                    customerKey: dst.sse.customerKey ?? src.customerKey))
+            _ = try OBSXMLParser.copyResult(response.body)
+        }
+        let expected = try await expectedMode(dst.bucket, dst.sse)
+        var info = try await headObject(
+            GetObjectRequest(bucket: dst.bucket, key: dst.key, customerKey: dst.sse.customerKey))
+        info.sseOrigin = dst.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
+        try verifyEncryption(info, expected: expected)
+        return info
+    }
+
+    public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
+        // S3 answers 204 for a missing key; say "not found" as the local backend does.
+        do { _ = try await headObject(GetObjectRequest(bucket: bucket, key: key)) } catch let e as OBSError
+            where e.category == .notFound
+        { throw e } catch {}  // an SSE-C object answers HEAD without its key with 400: it exists
+        _ = try await perform(Operation(method: "DELETE", bucket: bucket, key: key))
+    }
+
+    /// POST ?delete, 1000 keys a request (Content-MD5 is mandatory), quiet mode: the answer lists failures only.
+    public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)]
+    {
+        var failed: [(key: ObjectKey, error: OBSError)] = []
+        var start = 0
+        while start < keys.count {
+            let batch = Array(keys[start..<min(start + 1000, keys.count)])
+            start += batch.count
+            let body = OBSXMLBody.deleteObjects(keys: batch.map(\.value), quiet: true)
+            let response = try await perform(
+                Operation(
+                    method: "POST", bucket: bucket, query: [("delete", nil)],
+                    headers: [("Content-Type", "application/xml")], body: .bytes(body), contentMD5: true))
+            for e in try OBSXMLParser.deleteResult(response.body).errors {
+                guard let key = try? ObjectKey(e.key) else { continue }
+                failed.append(
+                    (
+                        key,
+                        OBSError(
+                            code: e.code, message: "cannot delete obs://\(bucket)/\(e.key): \(e.message)",
+                            httpStatus: 200,
+                            category: e.code == "AccessDenied" ? .accessDenied : .general)
+                    ))
+            }
+        }
+        return failed
+    }
+
+    public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int)
+        async throws -> ObjectListing
+    {
+        var query: [(String, String?)] = [("prefix", prefix), ("max-keys", String(maxKeys)), ("encoding-type", "url")]
+        if let delimiter { query.append(("delimiter", delimiter)) }
+        if let marker { query.append(("marker", marker)) }
+        let response = try await perform(Operation(method: "GET", bucket: bucket, query: query))
+        let page = try OBSXMLParser.listObjects(response.body)
+        let objects = try page.objects.map { o in
+            ObjectInfo(
+                bucket: bucket, key: try ObjectKey(o.key), size: o.size, etag: ETagChecksum.unquoted(o.etag),
+                contentType: "",
+                lastModified: o.lastModified ?? Date(timeIntervalSince1970: 0), userMetadata: [:], sseMode: nil,
+                sseOrigin: nil)
+        }
+        return ObjectListing(
+            objects: objects, commonPrefixes: page.commonPrefixes, nextMarker: page.isTruncated ? page.nextMarker : nil)
+    }
+
+    static let maxSinglePut: Int64 = 5 << 30
+
+    /// What the server should report after a write: the requested mode, else the bucket default, else none.
+    private func expectedMode(_ bucket: BucketName, _ sse: SSERequest?) async throws -> SSEMode {
+        if let sse { return sse.mode }
+        if let cached = shared.bucketDefault(bucket.value) { return cached?.mode ?? SSEMode.unencrypted }
+        let d = (try? await bucketEncryption(bucket)) ?? nil
+        return d?.mode ?? SSEMode.unencrypted
+    }
+
+    /// The post-write check: a server that silently ignored the encryption request is an error, not a success.
+    private func verifyEncryption(_ info: ObjectInfo, expected: SSEMode) throws {
+        let actual = info.sseMode ?? SSEMode.unencrypted
+        guard actual != expected else { return }
+        throw OBSError(
+            code: "EncryptionMismatch",
+            message:
+                "obs://\(info.bucket)/\(info.key) was stored with \(actual.displayName) encryption, not "
+                    + "\(expected.displayName) as asked; the server did not apply it",
+            httpStatus: 0, category: .encryptionMismatch)
+    }
+
+    static func readUpTo(_ limit: Int, from source: ByteSource) throws -> [UInt8] {
+        var out = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while out.count < limit {
+            let n = try buffer.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, limit - out.count)]))
+            }
+            if n == 0 { break }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// A fixed set of threads for work that blocks (libcurl transfers, encryption of a whole object, fsync): Swift's
+/// cooperative pool has one thread per core (two on small machines), and one blocked call there stalls every task.
+/// Callers await a job; jobs beyond the thread count wait in a FIFO queue, never holding a cooperative thread,
+/// so any number of async callers can wait without deadlock. A job must not wait on another job of the same pool
+/// (that could exhaust the threads): nested parallel work uses threads of its own.
+///
+/// Size: max(4, 2 x active cores). Blocking work here is mostly network round trips (idle CPU), so more threads
+/// than cores pays off; the floor keeps a 2-core machine from serialising four parallel requests, and the bound
+/// keeps the number of libcurl handles (one per thread in use) small.
+public final class BlockingPool: Sendable {
+    public static let shared = BlockingPool(threads: BlockingPool.defaultSize)
+
+    public static var defaultSize: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+
+    public let threads: Int
+    private let queue: JobQueue
+
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+        queue = JobQueue()
+        for n in 0..<self.threads {
+            let queue = self.queue
+            let thread = Thread { queue.workLoop() }
+            thread.name = "obsctl-blocking-\(n)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body` on one of the pool's threads and resumes the caller with its result. The caller stays suspended
+    /// until `body` has returned, so what `body` captures is used by one thread at a time, as if the task itself
+    /// had moved to the pool's thread for the call.
+    public func run<R>(_ body: @escaping () throws -> R) async throws -> R {
+        let job = Job(body)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            job.continuation = continuation
+            queue.push(job)
+        }
+        return try job.take()
+    }
+
+    /// Jobs started and not finished, and jobs waiting: for tests and diagnostics.
+    public var load: (running: Int, waiting: Int) { queue.load }
+}
+
+/// One call and its result. `@unchecked Sendable`: its caller is suspended while the worker runs the body (see
+/// `run`), and the result is written by the worker before `resume`, read by the caller after it (happens-before).
+/// (A continuation that returned the generic result directly corrupted memory under Swift 6.3: this form is plain.)
+private final class Job<R>: PoolJob, @unchecked Sendable {
+    private var body: (() throws -> R)?
+    var continuation: CheckedContinuation<Void, Never>?
+    private var result: Result<R, Error>?
+
+    init(_ body: @escaping () throws -> R) { self.body = body }
+
+    func run() {
+        result = Result { try body!() }
+        body = nil  // what the body captured is released on this thread, before the caller resumes
+        continuation!.resume()
+    }
+
+    func take() throws -> R { try result!.get() }
+}
+
+private protocol PoolJob: AnyObject, Sendable { func run() }
+
+/// FIFO of jobs under a condition lock. `@unchecked Sendable`: every field is read and written under `condition`.
+private final class JobQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [PoolJob] = []
+    private var head = 0
+    private var running = 0
+
+    func push(_ job: PoolJob) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    var load: (running: Int, waiting: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (running, jobs.count - head)
+    }
+
+    func workLoop() {
+        while true {
+            condition.lock()
+            while head == jobs.count { condition.wait() }
+            let job = jobs[head]
+            head += 1
+            if head > 1024 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            running += 1
+            condition.unlock()
+            job.run()
+            condition.lock()
+            running -= 1
+            condition.unlock()
+        }
+    }
+}

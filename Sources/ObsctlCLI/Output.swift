@@ -83,8 +83,13 @@ struct Output {
 
     static func stderr(_ text: String) {
         Progress.clearForMessage()
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
-        StandardStreams.write(.stderr, lines.joined(separator: "\n") + "\n")
+        StandardStreams.write(.stderr, messageText(text))
+    }
+
+    /// A message as written to stderr: each of its lines printable, ending in a newline.
+    static func messageText(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
+            .joined(separator: "\n") + "\n"
     }
 
     /// An error's message followed by its OBS error code, in OBS's words (for example `KMS.DisabledException`),

@@ -1,33 +1,43 @@
 import Foundation
 
-/// The one writer of command results: text, json and ndjson from a `CommandResult`, through `Output` and
-/// `StandardStreams` (so stdout failures, SIGPIPE and the "(local store)" suffix behave as everywhere else).
+/// The one writer of command results: text, json and ndjson from a `CommandResult`, through `StandardStreams` (so
+/// stdout failures and SIGPIPE behave as for every other byte obsctl writes) and `Output`'s rules (--quiet, the
+/// "(local store)" suffix, control characters shown escaped).
 struct Renderer {
     let output: Output
+    /// Where the text goes; `standardStreams` but in tests.
+    let sink: @Sendable (StandardStreams.Stream, String) -> Void
 
-    init(_ output: Output) { self.output = output }
+    init(_ output: Output,
+         sink: @escaping @Sendable (StandardStreams.Stream, String) -> Void = Renderer.standardStreams) {
+        self.output = output
+        self.sink = sink
+    }
 
-    /// Where results go: stdout, or stderr when stdout carries object data (`download obs://b/k -`).
-    enum Destination { case stdout, stderr }
+    /// Writes through `StandardStreams`, after taking a progress bar off the terminal.
+    static let standardStreams: @Sendable (StandardStreams.Stream, String) -> Void = { stream, text in
+        Progress.clearForMessage()
+        StandardStreams.write(stream, text)
+    }
 
     /// A whole result: its text, one JSON document, or its NDJSON records (the document on one line if it has none).
-    func render(_ result: some CommandResult, to destination: Destination = .stdout) {
+    func render(_ result: some CommandResult, to stream: StandardStreams.Stream = .stdout) {
         switch output.format {
-        case .text: write(result.text, to: destination)
-        case .json: writeJSON(Self.json(result, compact: false), to: destination)
+        case .text: write(result.text, to: stream)
+        case .json: writeJSON(Self.json(result, compact: false), to: stream)
         case .ndjson:
-            guard let records = result.records else { return writeJSON(Self.json(result), to: destination) }
-            for r in records { writeJSON(Self.json(r), to: destination) }
+            guard let records = result.records else { return writeJSON(Self.json(result), to: stream) }
+            for r in records { writeJSON(Self.json(r), to: stream) }
         }
     }
 
     /// One item of a command over many (an abort, a transfer, a deletion, a failure) as it happens: an NDJSON
     /// record, or in text its report lines; nothing with json, whose document comes at the end (`render`).
-    func event(_ record: Record, text: [TextLine] = [], to destination: Destination = .stdout) {
+    func event(_ record: Record, text: [TextLine] = [], to stream: StandardStreams.Stream = .stdout) {
         switch output.format {
-        case .text: write(text, to: destination)
+        case .text: write(text, to: stream)
         case .json: break
-        case .ndjson: writeJSON(Self.json(record), to: destination)
+        case .ndjson: writeJSON(Self.json(record), to: stream)
         }
     }
 
@@ -54,26 +64,22 @@ struct Renderer {
         }
     }
 
-    private func write(_ lines: [TextLine], to destination: Destination) {
+    private func write(_ lines: [TextLine], to stream: StandardStreams.Stream) {
         for line in lines {
             switch line {
-            case .data(let text):
-                if destination == .stdout { output.line(text) } else { Output.stderr(text) }
+            case .data(let text): sink(stream, Output.printable(text) + "\n")
             case .report(let text):
-                if !output.quiet { write([.data(text + output.storeSuffix)], to: destination) }
-            case .note(let text): output.note(text)
+                if !output.quiet { sink(stream, Output.printable(text + output.storeSuffix) + "\n") }
+            case .note(let text): if !output.quiet { sink(.stderr, Output.messageText(text)) }
             case .table(let rows, let endsWithStore):
                 let rows = endsWithStore ? rows.map { $0.dropLast() + [($0.last ?? "") + output.storeSuffix] } : rows
-                write(Self.columns(rows).map(TextLine.data), to: destination)
+                write(Self.columns(rows).map(TextLine.data), to: stream)
             }
         }
     }
 
-    private func writeJSON(_ text: String, to destination: Destination) {
-        switch destination {
-        case .stdout: StandardStreams.write(.stdout, text + "\n")
-        case .stderr: Progress.clearForMessage(); StandardStreams.write(.stderr, text + "\n")
-        }
+    private func writeJSON(_ text: String, to stream: StandardStreams.Stream) {
+        sink(stream, text + "\n")
     }
 
     /// Rows as aligned columns, two spaces apart; the last column is not padded.

@@ -99,7 +99,9 @@ public enum ObsctlMain {
 
     /// `obsctl <subcommands> --help` for the words the user typed before the first option.
     private static func helpHint() -> String {
-        let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") && !$0.contains("://") && !$0.contains("/") }
+        let words = CommandLine.arguments.dropFirst().prefix {
+            !$0.hasPrefix("-") && !$0.contains("://") && !$0.contains("/")
+        }
         var known: [String] = []
         var type: ParsableCommand.Type = Obsctl.self
         for w in words {

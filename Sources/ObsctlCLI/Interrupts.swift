@@ -57,11 +57,13 @@ enum Interrupts {
         if !actions.isEmpty {
             let n = actions.count, plural = actions.count == 1 ? "" : "s"
             if !finished {
-                message += "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s (list them with 'obsctl multipart list' and abort them with 'obsctl multipart abort')"
+                message += "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s "
+                    + "(list them with 'obsctl multipart list' and abort them with 'obsctl multipart abort')"
             } else if failed.isEmpty {
                 message += ", \(n) multipart upload\(plural) aborted"
             } else {
-                message += "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until aborted ('obsctl multipart abort')"
+                message += "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until "
+                    + "aborted ('obsctl multipart abort')"
             }
         }
         Output.stderr(message)

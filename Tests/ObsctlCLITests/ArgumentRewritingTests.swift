@@ -44,7 +44,8 @@ struct ArgumentRewritingTests {
     func everyOptionIsMoved() throws {
         let plain = try Self.parsedGlobals(["stat", "obs://bkt/k"])
         for flag in GlobalArguments.flags.sorted() {
-            #expect(GlobalArguments.movedAfterSubcommand([flag, "stat", "obs://bkt/k"]) == ["stat", "obs://bkt/k", flag])
+            #expect(GlobalArguments.movedAfterSubcommand([flag, "stat", "obs://bkt/k"])
+                        == ["stat", "obs://bkt/k", flag])
             let before = try Self.parsedGlobals([flag, "stat", "obs://bkt/k"])
             #expect(before == (try Self.parsedGlobals(["stat", "obs://bkt/k", flag])) && before != plain, "\(flag)")
         }

@@ -12,9 +12,15 @@ struct RendererTests {
         private let lock = NSLock()
         private var writes: [(StandardStreams.Stream, String)] = []
 
-        func add(_ stream: StandardStreams.Stream, _ text: String) { lock.lock(); writes.append((stream, text)); lock.unlock() }
-        var stdout: String { lock.lock(); defer { lock.unlock() }; return writes.filter { $0.0 == .stdout }.map(\.1).joined() }
-        var stderr: String { lock.lock(); defer { lock.unlock() }; return writes.filter { $0.0 == .stderr }.map(\.1).joined() }
+        func add(_ stream: StandardStreams.Stream, _ text: String) {
+            lock.lock(); writes.append((stream, text)); lock.unlock()
+        }
+        func written(to stream: StandardStreams.Stream) -> String {
+            lock.lock(); defer { lock.unlock() }
+            return writes.filter { $0.0 == stream }.map(\.1).joined()
+        }
+        var stdout: String { written(to: .stdout) }
+        var stderr: String { written(to: .stderr) }
     }
 
     static func renderer(_ format: OutputFormat, quiet: Bool = false, local: Bool = false) -> (Renderer, Capture) {

@@ -86,8 +86,8 @@ struct ObjectList: CommandResult {
         }
         let objectRows = objects.map { o in
             let size = String(o.size)
-            return "\(JSONShape.time(o.lastModified))  \(String(repeating: " ", count: max(0, 12 - size.count)) + size)  "
-                + "\(TextShape.sse(o).padding(toLength: 7, withPad: " ", startingAt: 0))  \(o.key)"
+            return "\(JSONShape.time(o.lastModified))  \(String(repeating: " ", count: max(0, 12 - size.count)))"
+                + "\(size)  \(TextShape.sse(o).padding(toLength: 7, withPad: " ", startingAt: 0))  \(o.key)"
         }
         return (prefixRows + objectRows).map(TextLine.data)
     }

@@ -59,7 +59,7 @@ struct Output {
 
     static func jsonText(_ value: Any, compact: Bool = false) -> String {
         // Every document is built from strings, numbers, bools, arrays and dictionaries: a failure here is a bug,
-        // and printing "{}" instead (as this once did) hides it from scripts.
+        // and printing "{}" instead would hide it from scripts.
         guard JSONSerialization.isValidJSONObject(value),
               let data = try? JSONSerialization.data(withJSONObject: value, options: compact ? [.sortedKeys, .withoutEscapingSlashes]
                                                                                                  : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {

@@ -32,22 +32,6 @@ struct Output {
         StandardStreams.write(.stdout, Self.printable(text) + "\n")
     }
 
-    /// Rows of result data as aligned columns (two spaces apart); the last column is not padded.
-    func table(_ rows: [[String]]) {
-        var widths: [Int] = []
-        for row in rows {
-            for (i, cell) in row.dropLast().enumerated() {
-                if i < widths.count { widths[i] = max(widths[i], cell.count) } else { widths.append(cell.count) }
-            }
-        }
-        for row in rows {
-            let cells = row.enumerated().map { i, cell in
-                i < row.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell
-            }
-            line(cells.joined(separator: "  "))
-        }
-    }
-
     /// A line reporting what a command did ("upload: a -> obs://b/a", "created obs://b") on stdout, silenced by
     /// --quiet as `aws s3 cp --quiet` silences its own: a quiet command prints only errors and data asked for.
     func report(_ text: String) { if !quiet { line(text + storeSuffix) } }
@@ -75,7 +59,7 @@ struct Output {
 
     static func jsonText(_ value: Any, compact: Bool = false) -> String {
         // Every document is built from strings, numbers, bools, arrays and dictionaries: a failure here is a bug,
-        // and printing "{}" instead (as this once did) hides it from scripts.
+        // and printing "{}" instead would hide it from scripts.
         guard JSONSerialization.isValidJSONObject(value),
               let data = try? JSONSerialization.data(withJSONObject: value, options: compact ? [.sortedKeys, .withoutEscapingSlashes]
                                                                                                  : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
@@ -99,8 +83,13 @@ struct Output {
 
     static func stderr(_ text: String) {
         Progress.clearForMessage()
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
-        StandardStreams.write(.stderr, lines.joined(separator: "\n") + "\n")
+        StandardStreams.write(.stderr, messageText(text))
+    }
+
+    /// A message as written to stderr: each of its lines printable, ending in a newline.
+    static func messageText(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
+            .joined(separator: "\n") + "\n"
     }
 
     /// An error's message followed by its OBS error code, in OBS's words (for example `KMS.DisabledException`),
@@ -117,31 +106,13 @@ enum JSONShape {
         return f.string(from: d)
     }
 
+    /// An *object* as `JSONSerialization` objects, for the transfer records still built as dictionaries; the
+    /// shape itself is `ObjectShape`'s.
     static func object(_ o: ObjectInfo) -> [String: Any] {
-        var sse: [String: Any] = ["mode": o.sseMode?.rawValue ?? NSNull(), "origin": o.sseOrigin?.rawValue ?? NSNull()]
-        sse["kms_key_id"] = o.kmsKeyID ?? NSNull()
-        sse["kms_key_urn"] = o.kmsKeyURN ?? NSNull()
-        sse["customer_key_md5"] = o.customerKeyMD5 ?? NSNull()
-        return ["bucket": o.bucket.value, "key": o.key.value, "size": o.size, "etag": o.etag,
-                // A remote listing does not say the content type: null (unknown), as elsewhere, not "".
-                "content_type": o.contentType.isEmpty ? NSNull() : o.contentType,
-                "last_modified": time(o.lastModified), "metadata": o.userMetadata, "sse": sse]
-    }
-
-    static func encryption(_ e: BucketEncryption?) -> Any {
-        guard let e else { return NSNull() }
-        return ["mode": e.mode.rawValue, "algorithm": e.algorithm, "kms_key_id": e.kmsKeyID ?? NSNull()] as [String: Any]
-    }
-
-    static func bucket(_ b: BucketInfo) -> [String: Any] {
-        ["name": b.name.value, "location": b.location, "storage_class": b.storageClass.rawValue.lowercased(),
-         "created": time(b.created), "encryption": encryption(b.encryption)]
-    }
-
-    static func key(_ k: KMSKeyInfo) -> [String: Any] {
-        ["key_id": k.keyID, "urn": k.urn, "alias": k.alias ?? NSNull(), "description": k.description, "state": k.state.rawValue,
-         "key_state": k.state.huaweiCode, "default_key": k.isDefaultKey, "created": time(k.created),
-         "deletion_date": k.deletionDate.map(time) ?? NSNull()]
+        guard let object = Renderer.jsonObject(ObjectShape(o)) as? [String: Any] else {
+            preconditionFailure("an object's shape is a JSON object")
+        }
+        return object
     }
 }
 

@@ -30,12 +30,16 @@ extension Obsctl.Bucket {
 
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
         @Option(help: "Region of the bucket.") var location: String?
-        @Option(help: "Default storage class: standard, warm or cold.") var storageClass: StorageClassArgument = .standard
+        @Option(help: "Default storage class: standard, warm or cold.")
+        var storageClass: StorageClassArgument = .standard
         @Option(help: ArgumentHelp("Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).",
                                    valueName: "kms|obs"),
                 completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
         var sse: BucketSSEArgument?
-        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
+        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.",
+                                   valueName: "id"),
+                completion: .kmsKey)
+        var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
@@ -43,9 +47,21 @@ extension Obsctl.Bucket {
             let encryption = try SSERules.bucketDefault(mode: sse?.mode, kmsKeyID: kmsKeyId)
             let location = self.location ?? ctx.storage.defaultLocation
             let info = try await ctx.storage.createBucket(
-                CreateBucketRequest(name: name, location: location, storageClass: storageClass.storageClass, encryption: encryption))
-            if ctx.output.isJSON { ctx.output.json(JSONShape.bucket(info)) }
-            else { ctx.output.report("created obs://\(info.name) (location \(info.location), default encryption \(TextShape.encryption(info.encryption)))") }
+                CreateBucketRequest(name: name, location: location, storageClass: storageClass.storageClass,
+                                    encryption: encryption))
+            Renderer(ctx.output).render(Created(info: info))
+        }
+
+        /// A *bucket*; in text a report line with its location and default encryption.
+        struct Created: CommandResult {
+            let info: BucketInfo
+
+            func encode(to encoder: Encoder) throws { try BucketShape(info).encode(to: encoder) }
+
+            var text: [TextLine] {
+                [.report("created obs://\(info.name) (location \(info.location), default encryption "
+                         + "\(TextShape.encryption(info.encryption)))")]
+            }
         }
     }
 
@@ -57,24 +73,41 @@ extension Obsctl.Bucket {
 
         func run(_ ctx: CommandContext) async throws {
             let buckets = try await ctx.storage.listBuckets()
-            if ctx.output.isNDJSON { for b in buckets { ctx.output.record(JSONShape.bucket(b).merging(["type": "bucket"]) { a, _ in a }) }; return }
-            if ctx.output.isJSON {
-                let backend = ctx.isRemote ? "remote" : "local"
-                ctx.output.json(["buckets": buckets.map(JSONShape.bucket), "backend": backend])
-                return
+            Renderer(ctx.output).render(Listed(backend: ctx.isRemote ? "remote" : "local", buckets: buckets))
+        }
+
+        /// `{"backend":"local" or "remote","buckets":[bucket...]}`; ndjson a `bucket` record each; text a table:
+        /// created, location, storage class, default encryption, bucket.
+        struct Listed: CommandResult {
+            let backend: String
+            let buckets: [BucketInfo]
+
+            private enum CodingKeys: String, CodingKey { case backend, buckets }
+
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(backend, forKey: .backend)
+                try container.encode(buckets.map(BucketShape.init), forKey: .buckets)
             }
-            ctx.output.table(buckets.map { b in
-                [JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
-                 TextShape.encryption(b.encryption), "obs://\(b.name)\(ctx.output.storeSuffix)"]
-            })
+
+            var records: [Record]? { buckets.map { Record("bucket", BucketShape($0)) } }
+
+            var text: [TextLine] {
+                [.table(buckets.map { b in
+                    [JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
+                     TextShape.encryption(b.encryption), "obs://\(b.name)"]
+                }, endsWithStore: true)]
+            }
         }
     }
 
     struct Delete: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a bucket. With --force, delete every object in it first.",
-            discussion: Manual.discussion(examples: ["obsctl bucket delete obs://scratch", "obsctl bucket delete obs://scratch --force"]))
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
+            discussion: Manual.discussion(examples: ["obsctl bucket delete obs://scratch",
+                                                     "obsctl bucket delete obs://scratch --force"]))
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket)
+        var bucket: String
         @Flag(help: "Delete every object in the bucket first.") var force = false
         @OptionGroup var global: GlobalOptions
 
@@ -91,21 +124,42 @@ extension Obsctl.Bucket {
                 // "Everything" includes unfinished multipart uploads (their parts are stored and billed), as with
                 // mc rb --force and rclone purge; aws s3 rb --force leaves them and then fails.
                 for u in try await ctx.storage.listMultipartUploads(bucket: name, prefix: "") {
-                    try await ctx.storage.abortMultipartUpload(bucket: name, key: try ObjectKey(u.key), uploadID: u.uploadID)
+                    try await ctx.storage.abortMultipartUpload(bucket: name, key: try ObjectKey(u.key),
+                                                               uploadID: u.uploadID)
                     aborted += 1
                 }
             }
             do { try await ctx.storage.deleteBucket(name) }
-            catch let e as OBSError where force && (e.code == "BucketNotEmpty" || e.code == "MultipartUploadsInProgress") {
-                throw Self.refilled(name, e, what: e.code == "BucketNotEmpty" ? "objects were added to" : "multipart uploads were started in")
+            catch let e as OBSError
+                    where force && (e.code == "BucketNotEmpty" || e.code == "MultipartUploadsInProgress") {
+                throw Self.refilled(name, e, what: e.code == "BucketNotEmpty" ? "objects were added to"
+                                                                              : "multipart uploads were started in")
             }
-            let uploads = aborted > 0 ? " and aborted \(aborted) multipart upload(s)" : ""
-            if ctx.output.isJSON {
-                ctx.output.json(["bucket": name.value, "deleted": true, "objects_deleted": deleted, "uploads_aborted": aborted])
-            } else { ctx.output.report("deleted obs://\(name)" + (force ? " and \(deleted) object(s)" + uploads : "")) }
+            Renderer(ctx.output).render(Deleted(bucket: name.value, objectsDeleted: deleted, uploadsAborted: aborted,
+                                                forced: force))
         }
 
-        /// The bucket was emptied, yet is not empty: something wrote to it meanwhile. "Pass --force" would be wrong.
+        /// `{"bucket","deleted":true,"objects_deleted","uploads_aborted"}`; in text a report line.
+        struct Deleted: CommandResult {
+            let bucket: String
+            let deleted = true
+            let objectsDeleted: Int
+            let uploadsAborted: Int
+            let forced: Bool
+
+            private enum CodingKeys: String, CodingKey {
+                case bucket, deleted, objectsDeleted = "objects_deleted", uploadsAborted = "uploads_aborted"
+            }
+
+            var text: [TextLine] {
+                let uploads = uploadsAborted > 0 ? " and aborted \(uploadsAborted) multipart upload(s)" : ""
+                let emptied = forced ? " and \(objectsDeleted) object(s)" + uploads : ""
+                return [.report("deleted obs://\(bucket)" + emptied)]
+            }
+        }
+
+        /// The bucket was emptied, yet is not empty: something wrote to it meanwhile. "Pass --force" would be
+        /// wrong.
         static func refilled(_ name: BucketName, _ e: OBSError, what: String) -> OBSError {
             OBSError(code: e.code, message: "\(what) bucket '\(name)' while it was being emptied; "
                         + "stop what writes to it, then run 'obsctl bucket delete obs://\(name) --force' again",

@@ -18,23 +18,36 @@ extension Obsctl.Bucket {
 }
 
 extension Obsctl.Bucket.Encryption {
-    static func report(_ ctx: CommandContext, _ bucket: BucketName, _ e: BucketEncryption?) {
-        if ctx.output.isJSON { ctx.output.json(["bucket": bucket.value, "encryption": JSONShape.encryption(e)]) }
-        else { ctx.output.line("obs://\(bucket): default encryption \(TextShape.encryption(e))") }
+    /// `{"bucket","encryption"}`, the encryption null for none; in text one line naming it.
+    struct Shown: CommandResult {
+        let bucket: BucketName
+        let encryption: BucketEncryption?
+
+        private enum CodingKeys: String, CodingKey { case bucket, encryption }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(bucket.value, forKey: .bucket)
+            try container.encode(Nullable(wrappedValue: encryption.map(EncryptionShape.init)), forKey: .encryption)
+        }
+
+        var text: [TextLine] { [.data("obs://\(bucket): default encryption \(TextShape.encryption(encryption))")] }
     }
 
     struct Show: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a bucket's default encryption (none when it has none).",
-                                                        discussion: Manual.discussion(examples: [
-                                                            "obsctl bucket encryption show obs://secure",
-                                                            "obsctl bucket encryption show obs://secure --output json",
-                                                        ]))
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
+        static let configuration = CommandConfiguration(
+            abstract: "Show a bucket's default encryption (none when it has none).",
+            discussion: Manual.discussion(examples: [
+                "obsctl bucket encryption show obs://secure",
+                "obsctl bucket encryption show obs://secure --output json",
+            ]))
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket)
+        var bucket: String
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
-            Obsctl.Bucket.Encryption.report(ctx, name, try await ctx.storage.bucketEncryption(name))
+            Renderer(ctx.output).render(Shown(bucket: name, encryption: try await ctx.storage.bucketEncryption(name)))
         }
     }
 
@@ -46,31 +59,36 @@ extension Obsctl.Bucket.Encryption {
                 "obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key",
                 "obsctl bucket encryption enable obs://secure --sse obs",
             ]))
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket)
+        var bucket: String
         @Option(help: ArgumentHelp("kms (SSE-KMS) or obs (SSE-OBS).", valueName: "kms|obs"),
                 completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
         var sse: BucketSSEArgument
-        @Option(help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey) var kmsKeyId: String?
+        @Option(help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id"),
+                completion: .kmsKey)
+        var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
             let e = try SSERules.bucketDefault(mode: sse.mode, kmsKeyID: kmsKeyId)
             try await ctx.storage.setBucketEncryption(name, e)
-            Obsctl.Bucket.Encryption.report(ctx, name, try await ctx.storage.bucketEncryption(name))
+            Renderer(ctx.output).render(Shown(bucket: name, encryption: try await ctx.storage.bucketEncryption(name)))
         }
     }
 
     struct Disable: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Turn off default encryption. Objects already stored stay as they are.",
-                                                        discussion: Manual.discussion(examples: ["obsctl bucket encryption disable obs://secure"]))
-        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket) var bucket: String
+        static let configuration = CommandConfiguration(
+            abstract: "Turn off default encryption. Objects already stored stay as they are.",
+            discussion: Manual.discussion(examples: ["obsctl bucket encryption disable obs://secure"]))
+        @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket)
+        var bucket: String
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
             try await ctx.storage.setBucketEncryption(name, nil)
-            Obsctl.Bucket.Encryption.report(ctx, name, nil)
+            Renderer(ctx.output).render(Shown(bucket: name, encryption: nil))
         }
     }
 }

@@ -18,7 +18,10 @@ extension Obsctl {
 extension Obsctl.KMS {
     /// `kms` commands manage the embedded backend's KMS; a remote endpoint's keys live in Huawei KMS (DEW).
     static func noteLocalOnly(_ ctx: CommandContext) {
-        if ctx.isRemote { ctx.output.warn("kms commands manage the local KMS only; keys of \(ctx.storage.displayName) are managed in Huawei KMS (DEW)") }
+        if ctx.isRemote {
+            ctx.output.warn("kms commands manage the local KMS only; keys of \(ctx.storage.displayName) are managed "
+                            + "in Huawei KMS (DEW)")
+        }
     }
 
     struct Key: AsyncParsableCommand {
@@ -32,27 +35,62 @@ extension Obsctl.KMS {
                 "obsctl kms key describe my-app-key",
                 "obsctl kms key schedule-deletion my-app-key --days 30",
             ]),
-            subcommands: [Create.self, List.self, Describe.self, Enable.self, Disable.self, ScheduleDeletion.self, CancelDeletion.self])
+            subcommands: [Create.self, List.self, Describe.self, Enable.self, Disable.self, ScheduleDeletion.self,
+                          CancelDeletion.self])
 
         static func report(_ ctx: CommandContext, _ k: KMSKeyInfo) {
             Obsctl.KMS.noteLocalOnly(ctx)
-            if ctx.output.isJSON { ctx.output.json(JSONShape.key(k)); return }
-            var lines = [("key-id", k.keyID), ("urn", k.urn), ("alias", k.alias ?? "-"), ("state", k.state.displayName),
-                         ("default-key", k.isDefaultKey ? "yes" : "no"), ("created", JSONShape.time(k.created))]
-            if !k.description.isEmpty { lines.append(("description", k.description)) }
-            if let d = k.deletionDate { lines.append(("deletion-date", JSONShape.time(d))) }
-            for (name, v) in lines { ctx.output.line("\(name + ":")\(String(repeating: " ", count: max(1, 15 - name.count)))\(v)") }
+            Renderer(ctx.output).render(Shown(info: k))
+        }
+
+        /// A *key*; in text one `name: value` line per field.
+        struct Shown: CommandResult {
+            let info: KMSKeyInfo
+
+            func encode(to encoder: Encoder) throws { try KeyShape(info).encode(to: encoder) }
+
+            var text: [TextLine] {
+                let k = info
+                var fields = [("key-id", k.keyID), ("urn", k.urn), ("alias", k.alias ?? "-"),
+                              ("state", k.state.displayName), ("default-key", k.isDefaultKey ? "yes" : "no"),
+                              ("created", JSONShape.time(k.created))]
+                if !k.description.isEmpty { fields.append(("description", k.description)) }
+                if let d = k.deletionDate { fields.append(("deletion-date", JSONShape.time(d))) }
+                return TextLine.fields(fields, width: 15)
+            }
+        }
+
+        /// `{"keys":[key...]}`; ndjson a `key` record each; text one line per key: id, state, alias.
+        struct Listed: CommandResult {
+            let keys: [KMSKeyInfo]
+
+            private enum CodingKeys: String, CodingKey { case keys }
+
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(keys.map(KeyShape.init), forKey: .keys)
+            }
+
+            var records: [Record]? { keys.map { Record("key", KeyShape($0)) } }
+
+            var text: [TextLine] {
+                keys.map { k in
+                    .data("\(k.keyID)  \(k.state.displayName.padding(toLength: 16, withPad: " ", startingAt: 0))  "
+                          + "\(k.alias ?? "-")")
+                }
+            }
         }
     }
 }
 
 extension Obsctl.KMS.Key {
     struct Create: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a master key (AES-256).",
-                                                        discussion: Manual.discussion(examples: [
-                                                            "obsctl kms key create --alias my-app-key --description 'app data'",
-                                                            "obsctl kms key create --output json",
-                                                        ]))
+        static let configuration = CommandConfiguration(
+            abstract: "Create a master key (AES-256).",
+            discussion: Manual.discussion(examples: [
+                "obsctl kms key create --alias my-app-key --description 'app data'",
+                "obsctl kms key create --output json",
+            ]))
         @Option(help: "Alias: 1-255 of a-z A-Z 0-9 : / _ -, not ending in /default.") var alias: String?
         @Option(help: "Free text, up to 255 bytes.") var description: String = ""
         @OptionGroup var global: GlobalOptions
@@ -62,63 +100,75 @@ extension Obsctl.KMS.Key {
     }
 
     struct List: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "List master keys with their states.",
-                                                        discussion: Manual.discussion(examples: ["obsctl kms key list", "obsctl kms key list --output json"]))
+        static let configuration = CommandConfiguration(
+            abstract: "List master keys with their states.",
+            discussion: Manual.discussion(examples: ["obsctl kms key list", "obsctl kms key list --output json"]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.noteLocalOnly(ctx)
-            let keys = try ctx.keyManagement.listKeys()
-            if ctx.output.isNDJSON { for k in keys { ctx.output.record(JSONShape.key(k).merging(["type": "key"]) { a, _ in a }) }; return }
-            if ctx.output.isJSON { ctx.output.json(["keys": keys.map(JSONShape.key)]); return }
-            for k in keys {
-                ctx.output.line("\(k.keyID)  \(k.state.displayName.padding(toLength: 16, withPad: " ", startingAt: 0))  \(k.alias ?? "-")")
-            }
+            Renderer(ctx.output).render(Obsctl.KMS.Key.Listed(keys: try ctx.keyManagement.listKeys()))
         }
     }
 
     struct Describe: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one master key.",
-                                                        discussion: Manual.discussion(examples: ["obsctl kms key describe my-app-key", "obsctl kms key describe obs/default --output json"]))
+        static let configuration = CommandConfiguration(
+            abstract: "Show one master key.",
+            discussion: Manual.discussion(examples: ["obsctl kms key describe my-app-key",
+                                                     "obsctl kms key describe obs/default --output json"]))
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
-        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.describeKey(key)) }
+        func run(_ ctx: CommandContext) async throws {
+            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.describeKey(key))
+        }
     }
 
     struct Enable: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled master key.",
-                                                        discussion: Manual.discussion(examples: ["obsctl kms key enable my-app-key"]))
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled master key.",
+            discussion: Manual.discussion(examples: ["obsctl kms key enable my-app-key"]))
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
-        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.enableKey(key)) }
+        func run(_ ctx: CommandContext) async throws {
+            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.enableKey(key))
+        }
     }
 
     struct Disable: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a master key: uploads and downloads under it fail until it is enabled again.",
-                                                        discussion: Manual.discussion(examples: ["obsctl kms key disable my-app-key"]))
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a master key: uploads and downloads under it fail until it is enabled again.",
+            discussion: Manual.discussion(examples: ["obsctl kms key disable my-app-key"]))
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
-        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.disableKey(key)) }
+        func run(_ ctx: CommandContext) async throws {
+            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.disableKey(key))
+        }
     }
 
     struct ScheduleDeletion: ObsctlCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Schedule a master key for deletion in 7 to 1096 days. After that date its material is destroyed and its objects are unrecoverable.",
+            abstract: "Schedule a master key for deletion in 7 to 1096 days. After that date its material is "
+                + "destroyed and its objects are unrecoverable.",
             discussion: Manual.discussion(examples: ["obsctl kms key schedule-deletion my-app-key --days 30"]))
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @Option(parsing: .unconditional, help: "Days until deletion, 7 to 1096.",
                 transform: { try Numbers.integer($0, Numbers.deletionDays) }) var days: Int
         @OptionGroup var global: GlobalOptions
-        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.scheduleKeyDeletion(key, pendingDays: days)) }
+        func run(_ ctx: CommandContext) async throws {
+            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.scheduleKeyDeletion(key, pendingDays: days))
+        }
     }
 
     struct CancelDeletion: ObsctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a scheduled deletion. The key comes back disabled; enable it to use it.",
-                                                        discussion: Manual.discussion(examples: [
-                                                            "obsctl kms key cancel-deletion my-app-key",
-                                                            "obsctl kms key enable my-app-key",
-                                                        ]))
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a scheduled deletion. The key comes back disabled; enable it to use it.",
+            discussion: Manual.discussion(examples: [
+                "obsctl kms key cancel-deletion my-app-key",
+                "obsctl kms key enable my-app-key",
+            ]))
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
-        func run(_ ctx: CommandContext) async throws { Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.cancelKeyDeletion(key)) }
+        func run(_ ctx: CommandContext) async throws {
+            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.cancelKeyDeletion(key))
+        }
     }
 }

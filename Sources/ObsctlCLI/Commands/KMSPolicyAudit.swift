@@ -51,27 +51,42 @@ extension Obsctl.KMS.Policy {
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.noteLocalOnly(ctx)
-            let p = try Obsctl.KMS.localKMS(ctx).policyInForce()
-            let effective = KMSAction.allCases.map { ($0.rawValue, p.policy.permits($0)) }
-            if ctx.output.isJSON {
-                ctx.output.json([
-                    "source": p.fromFile ? "file" : "default", "path": p.path, "mode": p.policy.mode,
-                    "allow": p.policy.allow.map { $0 as Any } ?? NSNull(), "deny": p.policy.deny,
-                    "actions": Dictionary(uniqueKeysWithValues: effective.map { ($0.0, $0.1 ? "allow" : "deny") }),
-                ] as [String: Any])
-                return
+            Renderer(ctx.output).render(Shown(try Obsctl.KMS.localKMS(ctx).policyInForce()))
+        }
+
+        /// `{"source":"file" or "default","path","mode","allow" (null: all),"deny","actions":{ACTION:"allow" or
+        /// "deny"}}`; in text the policy's fields, then one line per action with its verdict.
+        struct Shown: CommandResult {
+            let source: String
+            let path: String
+            let mode: String
+            @Nullable var allow: [String]?
+            let deny: [String]
+            let actions: [String: String]
+            private let effective: [(action: String, allowed: Bool)]
+
+            private enum CodingKeys: String, CodingKey { case source, path, mode, allow, deny, actions }
+
+            init(_ p: KMSPolicyInForce) {
+                source = p.fromFile ? "file" : "default"
+                path = p.path
+                mode = p.policy.mode
+                allow = p.policy.allow
+                deny = p.policy.deny
+                effective = KMSAction.allCases.map { ($0.rawValue, p.policy.permits($0)) }
+                actions = Dictionary(uniqueKeysWithValues: effective.map { ($0.action, $0.allowed ? "allow" : "deny") })
             }
-            let source = p.fromFile ? p.path : "built-in default: every action allowed (no file at \(p.path))"
-            var lines = [("source", source), ("mode", p.policy.mode)]
-            let allow = p.policy.allow.map { $0.isEmpty ? "(nothing)" : $0.joined(separator: " ") } ?? "(all)"
-            lines.append(("allow", allow))
-            lines.append(("deny", p.policy.deny.isEmpty ? "(none)" : p.policy.deny.joined(separator: " ")))
-            for (name, v) in lines {
-                ctx.output.line("\(name + ":")\(String(repeating: " ", count: max(1, 9 - name.count)))\(v)")
-            }
-            for (action, allowed) in effective {
-                ctx.output.line("\(action.padding(toLength: 16, withPad: " ", startingAt: 0))  "
-                    + "\(allowed ? "allowed" : "denied")")
+
+            var text: [TextLine] {
+                let origin = source == "file" ? path : "built-in default: every action allowed (no file at \(path))"
+                let allowed = allow.map { $0.isEmpty ? "(nothing)" : $0.joined(separator: " ") } ?? "(all)"
+                let denied = deny.isEmpty ? "(none)" : deny.joined(separator: " ")
+                let fields = TextLine.fields([("source", origin), ("mode", mode), ("allow", allowed), ("deny", denied)],
+                                             width: 9)
+                return fields + effective.map { action, allowed in
+                    .data(action.padding(toLength: 16, withPad: " ", startingAt: 0) + "  "
+                          + (allowed ? "allowed" : "denied"))
+                }
             }
         }
     }
@@ -82,19 +97,32 @@ extension Obsctl.KMS.Audit {
         static let configuration = CommandConfiguration(
             abstract: "Check the audit log's MAC chain: exit 0 when intact, 13 naming the first bad line.",
             discussion: Manual.discussion(examples: ["obsctl kms audit verify",
-                                                            "obsctl kms audit verify --output json"]))
+                                                     "obsctl kms audit verify --output json"]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.noteLocalOnly(ctx)
             let v = try Obsctl.KMS.localKMS(ctx).verifyAuditLog()
-            if ctx.output.isJSON {
-                ctx.output.json(["path": v.path, "lines": v.lines, "unverified_prefix": v.unverifiedPrefix,
-                    "intact": true] as [String: Any])
-                return
+            Renderer(ctx.output).render(Verified(path: v.path, lines: v.lines, unverifiedPrefix: v.unverifiedPrefix))
+        }
+
+        /// `{"path","lines","unverified_prefix","intact":true}` (a broken chain is an error, exit 13); in text one
+        /// line.
+        struct Verified: CommandResult {
+            let path: String
+            let lines: Int
+            /// Lines written before the log was chained, which nothing can verify.
+            let unverifiedPrefix: Int
+            let intact = true
+
+            private enum CodingKeys: String, CodingKey {
+                case path, lines, unverifiedPrefix = "unverified_prefix", intact
             }
-            let legacy = v.unverifiedPrefix > 0 ? " (the first \(v.unverifiedPrefix) predate the chain and "
-                + "are unverified)" : ""
-            ctx.output.line("audit log \(v.path): \(v.lines) lines, chain intact\(legacy)")
+
+            var text: [TextLine] {
+                let legacy = unverifiedPrefix > 0 ? " (the first \(unverifiedPrefix) predate the chain and "
+                    + "are unverified)" : ""
+                return [.data("audit log \(path): \(lines) lines, chain intact\(legacy)")]
+            }
         }
     }
 }

@@ -8,8 +8,9 @@ extension Obsctl {
             abstract: "List and abort multipart uploads in progress (the console's fragments).",
             discussion: Manual.discussion([
                 "A multipart upload that was neither completed nor aborted keeps its parts stored, and billed, though "
-                    + "they are no object. obsctl aborts its own failed uploads; killed processes, lost connections and "
-                    + "other tools leave them behind. The embedded local backend writes every object whole and never has any.",
+                    + "they are no object. obsctl aborts its own failed uploads; killed processes, lost connections "
+                    + "and other tools leave them behind. The embedded local backend writes every object whole and "
+                    + "never has any.",
             ], examples: [
                 "obsctl multipart list obs://backups",
                 "obsctl multipart abort obs://backups/db.dump --upload-id 0000018A2B3C4D5E",
@@ -23,29 +24,44 @@ extension Obsctl.Multipart {
     struct ListUploads: ObsctlCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
-            abstract: "List the multipart uploads in progress in a bucket, or under a prefix: initiated, upload id, object.")
+            abstract: "List the multipart uploads in progress in a bucket, or under a prefix: initiated, upload id, "
+                + "object.")
 
-        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX].", valueName: "location"), completion: .obsObject) var location: String
+        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX].", valueName: "location"), completion: .obsObject)
+        var location: String
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(location)
             let uploads = try await ctx.storage.listMultipartUploads(bucket: url.bucket, prefix: url.path)
-            if ctx.output.isNDJSON {
-                for u in uploads { ctx.output.record(Self.record(u).merging(["type": "upload"]) { a, _ in a }) }
-            } else if ctx.output.isJSON {
-                ctx.output.json(["bucket": url.bucket.value, "prefix": url.path, "uploads": uploads.map(Self.record)] as [String: Any])
-            } else {
-                for u in uploads {
-                    ctx.output.line("\(u.initiated.map(JSONShape.time) ?? "-".padding(toLength: 20, withPad: " ", startingAt: 0))  \(u.uploadID)  obs://\(u.bucket)/\(u.key)")
-                }
-                if uploads.isEmpty { ctx.output.note("no multipart uploads in progress under \(url)") }
-            }
+            Renderer(ctx.output).render(Listed(location: url, uploads: uploads))
         }
 
-        static func record(_ u: MultipartUploadInfo) -> [String: Any] {
-            ["bucket": u.bucket.value, "key": u.key, "upload_id": u.uploadID, "url": "obs://\(u.bucket)/\(u.key)",
-             "initiated": u.initiated.map(JSONShape.time) ?? NSNull()]
+        /// `{"bucket","prefix","uploads":[upload...]}`; ndjson an `upload` record each; text one line per upload:
+        /// initiated, upload id, object (or a note that there are none).
+        struct Listed: CommandResult {
+            let location: OBSURL
+            let uploads: [MultipartUploadInfo]
+
+            private enum CodingKeys: String, CodingKey { case bucket, prefix, uploads }
+
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(location.bucket.value, forKey: .bucket)
+                try container.encode(location.path, forKey: .prefix)
+                try container.encode(uploads.map(UploadShape.init), forKey: .uploads)
+            }
+
+            var records: [Record]? { uploads.map { Record("upload", UploadShape($0)) } }
+
+            var text: [TextLine] {
+                if uploads.isEmpty { return [.note("no multipart uploads in progress under \(location)")] }
+                return uploads.map { u in
+                    let initiated = u.initiated.map(JSONShape.time) ?? "-".padding(toLength: 20, withPad: " ",
+                                                                                   startingAt: 0)
+                    return .data("\(initiated)  \(u.uploadID)  obs://\(u.bucket)/\(u.key)")
+                }
+            }
         }
     }
 
@@ -58,10 +74,14 @@ extension Obsctl.Multipart {
                 "obsctl multipart abort obs://backups/nightly/ --all --older-than 24h",
             ]))
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY with --upload-id; with --all obs://BUCKET, a folder or a key.", valueName: "location"),
-                  completion: .obsObject) var location: String
-        @Option(help: ArgumentHelp("The upload to abort (from 'multipart list').", valueName: "id")) var uploadId: String?
-        @Flag(help: "Abort every upload in progress under the location: the bucket, a folder (obs://b/dir takes dir/..., not dirt.tar) or one key.")
+        @Argument(help: ArgumentHelp("obs://BUCKET/KEY with --upload-id; with --all obs://BUCKET, a folder or a key.",
+                                     valueName: "location"),
+                  completion: .obsObject)
+        var location: String
+        @Option(help: ArgumentHelp("The upload to abort (from 'multipart list').", valueName: "id"))
+        var uploadId: String?
+        @Flag(help: ArgumentHelp("Abort every upload in progress under the location: the bucket, a folder "
+                                 + "(obs://b/dir takes dir/..., not dirt.tar) or one key."))
         var all = false
         @Option(parsing: .unconditional,
                 help: ArgumentHelp("With --all: only uploads begun longer ago than this "
@@ -72,53 +92,82 @@ extension Obsctl.Multipart {
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(location)
             guard all != (uploadId != nil) else {
-                throw OBSError.invalidArgument("name one upload with --upload-id ID, or abort every upload under \(url) with --all")
+                throw OBSError.invalidArgument("name one upload with --upload-id ID, or abort every upload under "
+                                               + "\(url) with --all")
             }
             if olderThan != nil && !all { throw OBSError.invalidArgument("--older-than goes with --all") }
+            let renderer = Renderer(ctx.output)
             if let uploadId {
                 // One named upload: its failure is the command's error, as for any single operation.
-                let upload = MultipartUploadInfo(bucket: url.bucket, key: try url.objectKey().value, uploadID: uploadId, initiated: nil)
+                let key = try url.objectKey()
+                let upload = MultipartUploadInfo(bucket: url.bucket, key: key.value, uploadID: uploadId, initiated: nil)
                 do {
-                    try await ctx.storage.abortMultipartUpload(bucket: url.bucket, key: try url.objectKey(), uploadID: uploadId)
-                } catch { throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(upload.key)", error, doneKey: "aborted") }
-                if ctx.output.isNDJSON { ctx.output.record(Self.abortedRecord(upload)) }
-                else if ctx.output.isJSON { ctx.output.json(["aborted": [ListUploads.record(upload)], "failures": [[String: Any]]()] as [String: Any]) }
-                else { ctx.output.report(Self.reportLine(upload)) }
-                return
+                    try await ctx.storage.abortMultipartUpload(bucket: url.bucket, key: key, uploadID: uploadId)
+                } catch {
+                    throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(upload.key)", error, doneKey: "aborted")
+                }
+                renderer.event(Self.record(upload), text: [Self.reportLine(upload)])
+                return renderer.render(Aborted(aborted: [upload], failures: [], nothingNote: nil))
             }
-            let cutoff = try olderThan.map { Date().addingTimeInterval(-Double(try parseDuration($0, option: "--older-than"))) }
-            // The location is a key or a folder: obs://b/dir takes dir and dir/..., never dirt.tar (as rm --recursive).
+            let cutoff = try olderThan.map {
+                Date().addingTimeInterval(-Double(try parseDuration($0, option: "--older-than")))
+            }
+            // The location is a key or a folder: obs://b/dir takes dir and dir/..., never dirt.tar (as rm
+            // --recursive).
             let folder = Transfers.directoryPrefix(url.path)
             let uploads = try await ctx.storage.listMultipartUploads(bucket: url.bucket, prefix: url.path).filter { u in
                 // An upload whose start the server did not say is never taken for an old one.
-                (u.key == url.path || u.key.hasPrefix(folder)) && (cutoff.map { c in u.initiated.map { $0 < c } ?? false } ?? true)
+                (u.key == url.path || u.key.hasPrefix(folder))
+                    && (cutoff.map { c in u.initiated.map { $0 < c } ?? false } ?? true)
             }
-            var aborted: [MultipartUploadInfo] = [], failures: [(item: String, error: OBSError)] = []
+            var aborted: [MultipartUploadInfo] = [], failures: [FailureShape] = [], firstError: OBSError?
             for u in uploads {
                 do {
-                    try await ctx.storage.abortMultipartUpload(bucket: u.bucket, key: try ObjectKey(u.key), uploadID: u.uploadID)
+                    try await ctx.storage.abortMultipartUpload(bucket: u.bucket, key: try ObjectKey(u.key),
+                                                               uploadID: u.uploadID)
                     aborted.append(u)
-                    if ctx.output.isNDJSON { ctx.output.record(Self.abortedRecord(u)) }
-                    else if !ctx.output.isJSON { ctx.output.report(Self.reportLine(u)) }
+                    renderer.event(Self.record(u), text: [Self.reportLine(u)])
                 } catch let e as OBSError where e.code == "NoSuchUpload" {
                     // Completed or aborted by someone else since the listing: gone, as asked.
-                    ctx.output.note("obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)) was already completed or aborted")
+                    ctx.output.note("obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)) was already completed or "
+                                    + "aborted")
                 } catch let e as OBSError {
-                    failures.append(("obs://\(u.bucket)/\(u.key)", e))
-                    Output.stderr("obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): \(Output.describe(e))")
-                    if ctx.output.isNDJSON { ctx.output.record(Transfers.failureRecord("obs://\(u.bucket)/\(u.key)", e)) }
+                    let failure = FailureShape("obs://\(u.bucket)/\(u.key)", e)
+                    failures.append(failure)
+                    firstError = firstError ?? e
+                    Output.stderr("obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): "
+                                  + Output.describe(e))
+                    renderer.event(failure.record)
                 }
             }
-            if ctx.output.isJSON && !ctx.output.isNDJSON {
-                ctx.output.json(["aborted": aborted.map(ListUploads.record), "failures": Transfers.failureEntries(failures)] as [String: Any])
-            }
-            if uploads.isEmpty && !ctx.output.isJSON {
-                ctx.output.note("no multipart uploads to abort under \(url)" + (olderThan.map { " begun more than \($0) ago" } ?? ""))
-            }
-            if let first = failures.first { throw Transfers.failure(succeeded: aborted.count, first: first.error) }
+            let none = "no multipart uploads to abort under \(url)"
+                + (olderThan.map { " begun more than \($0) ago" } ?? "")
+            renderer.render(Aborted(aborted: aborted, failures: failures, nothingNote: uploads.isEmpty ? none : nil))
+            if let firstError { throw Transfers.failure(succeeded: aborted.count, first: firstError) }
         }
 
-        static func abortedRecord(_ u: MultipartUploadInfo) -> [String: Any] { ListUploads.record(u).merging(["type": "aborted"]) { a, _ in a } }
-        static func reportLine(_ u: MultipartUploadInfo) -> String { "abort: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID))" }
+        /// `{"aborted":[upload...],"failures":[...]}`; each abort and failure went out as it happened
+        /// (`Renderer.event`), so ndjson adds nothing and text only says when there was nothing to abort.
+        struct Aborted: CommandResult {
+            let aborted: [MultipartUploadInfo]
+            let failures: [FailureShape]
+            let nothingNote: String?
+
+            private enum CodingKeys: String, CodingKey { case aborted, failures }
+
+            func encode(to encoder: Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(aborted.map(UploadShape.init), forKey: .aborted)
+                try container.encode(failures, forKey: .failures)
+            }
+
+            var records: [Record]? { [] }
+            var text: [TextLine] { nothingNote.map { [.note($0)] } ?? [] }
+        }
+
+        static func record(_ u: MultipartUploadInfo) -> Record { Record("aborted", UploadShape(u)) }
+        static func reportLine(_ u: MultipartUploadInfo) -> TextLine {
+            .report("abort: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID))")
+        }
     }
 }

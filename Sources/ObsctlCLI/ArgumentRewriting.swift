@@ -1,0 +1,40 @@
+import ArgumentParser
+
+/// Global options are declared on every leaf command (ArgumentParser parses options where they are declared), so
+/// `obsctl --endpoint URL ls` is rewritten to `obsctl ls --endpoint URL`, as users of aws and mc expect.
+enum GlobalArguments {
+    /// The names of `GlobalOptions`, read from its declaration (no second list to keep in step).
+    static let withValue = Set(CommandNode.arguments(of: GlobalOptions.self).filter(\.takesValue).flatMap(\.spellings))
+    static let flags = Set(CommandNode.arguments(of: GlobalOptions.self).filter { $0.kind == "flag" }
+        .flatMap(\.spellings)).subtracting(["-h", "--help", "--version"])
+
+    static func movedAfterSubcommand(_ args: [String]) -> [String] {
+        let (groups, i) = leading(args)
+        let rest = Array(args[i...])
+        return groups.isEmpty || rest.isEmpty ? args : rest + groups.joined()
+    }
+
+    /// The global options that stand in `args[start..<end]` from `start` on, each with its value (`--profile p`,
+    /// `--profile=p`, `-q`), and the index of the first word that is not one.
+    static func leading(_ args: [String], from start: Int = 0, end: Int? = nil) -> (groups: [[String]], next: Int) {
+        let end = end ?? args.count
+        var groups: [[String]] = [], i = start
+        while i < end {
+            let a = args[i], name = String(a.split(separator: "=", maxSplits: 1).first ?? "")
+            if flags.contains(a) || (withValue.contains(name) && a.contains("=")) { groups.append([a]); i += 1 }
+            else if withValue.contains(a) && i + 1 < end { groups.append([a, args[i + 1]]); i += 2 }
+            else { break }
+        }
+        return (groups, i)
+    }
+
+    /// Every global option among `words`, wherever it stands, with its value.
+    static func all(in words: [String]) -> [String] {
+        var out: [String] = [], i = 0
+        while i < words.count {
+            let (groups, next) = leading(words, from: i)
+            if groups.isEmpty { i += 1 } else { out += groups.joined(); i = next }
+        }
+        return out
+    }
+}

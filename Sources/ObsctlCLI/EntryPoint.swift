@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
+public enum ObsctlMain {
+    public static func run() async {
+        EnvironmentVariables.unsetEmpty()
+        StandardStreams.install()
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
+        if ["---completion", "---completion-words"].contains(arguments.first) {
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, 2); close(null) }
+            if arguments.first == "---completion" { arguments = Completion.withCursorIndex(arguments) }
+        }
+        if arguments.first == "---completion-words" {
+            CompletionLine.printMoved(arguments)
+            Interrupts.finish(0)
+        }
+        // The bash and zsh scripts are ArgumentParser's with fixes (BashCompletion, ZshCompletion); fish has its own.
+        switch Completion.requestedScript(arguments) {
+        case .bash?:
+            StandardStreams.write(.stdout, BashCompletion.script(Obsctl.completionScript(for: .bash)))
+            Interrupts.finish(0)
+        case .zsh?:
+            StandardStreams.write(.stdout, ZshCompletion.script(Obsctl.completionScript(for: .zsh)))
+            Interrupts.finish(0)
+        case .fish?:
+            StandardStreams.write(.stdout, FishCompletion.script())
+            Interrupts.finish(0)
+        default: break
+        }
+        if arguments.first != "---completion", let bad = RawArgument.firstInvalid() {
+            Output.stderr("obsctl: error: argument \(bad.position) ('\(bad.escaped)') is not valid UTF-8; object keys, "
+                          + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
+            Interrupts.finish(ObsctlExitCode.usage.rawValue)
+        }
+        Interrupts.install()
+        let code: ObsctlExitCode
+        do {
+            var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(arguments))
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            code = .success
+        } catch let error as OBSError where error.code == StandardStreams.readerGoneCode {
+            StandardStreams.commandFailedOnStdout = true  // `download ... - | head`: ends quietly, as cat does
+            code = .general
+        } catch let error as OBSError {
+            Output.stderr("obsctl: error: \(Output.describe(error))")
+            code = ObsctlExitCode(error.category)
+        } catch let failure as CommandFailure {
+            code = failure.exitCode
+        } catch {
+            let parserCode = Obsctl.exitCode(for: error)
+            if parserCode == .success {  // --help, --version, completion candidates: through the one output path
+                let text = Obsctl.fullMessage(for: error)
+                if !text.isEmpty { StandardStreams.write(.stdout, text + "\n") }
+                Interrupts.finish(0)
+            }
+            if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
+            let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            if parserCode == .validationFailure, let word = unknownCommand() {
+                let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
+                Output.stderr("obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) "
+                              + "(see 'obsctl --help')")
+                code = .usage
+            } else if parserCode == .validationFailure {
+                Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")
+                code = .usage
+            } else {
+                Output.stderr("obsctl: error: \(message)")
+                code = .general
+            }
+        }
+        Interrupts.finish(code.rawValue)
+    }
+
+    /// `obsctl --version`, answered before the command tree is built (scripts call it to probe for obsctl).
+    public static func printVersion() -> Never {
+        StandardStreams.install()
+        StandardStreams.write(.stdout, Obsctl.version + "\n")
+        Interrupts.finish(0)
+    }
+
+    /// The first word, when it names no command (global options before it set aside): `obsctl cp2 a b`.
+    private static func unknownCommand() -> String? {
+        let args = Array(CommandLine.arguments.dropFirst())
+        let moved = GlobalArguments.movedAfterSubcommand(args)
+        guard let first = (moved == args ? args : moved).first, !first.hasPrefix("-") else { return nil }
+        return first == "help" || Obsctl.configuration.subcommands.contains { $0._commandName == first } ? nil : first
+    }
+
+    /// `obsctl <subcommands> --help` for the words the user typed before the first option.
+    private static func helpHint() -> String {
+        let words = CommandLine.arguments.dropFirst().prefix {
+            !$0.hasPrefix("-") && !$0.contains("://") && !$0.contains("/")
+        }
+        var known: [String] = []
+        var type: ParsableCommand.Type = Obsctl.self
+        for w in words {
+            guard let sub = type.configuration.subcommands.first(where: { $0._commandName == w }) else { break }
+            known.append(w); type = sub
+        }
+        return (["obsctl"] + known + ["--help"]).joined(separator: " ")
+    }
+}

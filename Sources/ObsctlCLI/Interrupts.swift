@@ -1,0 +1,105 @@
+import Foundation
+import OBSClient
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT and SIGTERM: run registered cleanup actions (abort multipart uploads in flight), remove registered
+/// temporary files (half-written downloads), then exit 130 / 143. Cleanup actions run in parallel and get at most
+/// `cleanupDeadline` seconds in all: an unreachable endpoint cannot keep an interrupted obsctl alive.
+enum Interrupts {
+    private static let lock = NSLock()
+    // `nonisolated(unsafe)`: each of these is touched only under `lock`.
+    nonisolated(unsafe) private static var tempFiles: Set<String> = []
+    nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
+    nonisolated(unsafe) private static var interrupting = false
+    nonisolated(unsafe) private static var nextCleanup = 0
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    static let cleanupDeadline: Double = 5
+
+    static func install() {
+        // Multipart uploads register their abort here for as long as they are in flight.
+        RemoteBackend.multipartUploadStarted = { abort in
+            let id = registerCleanup(abort)
+            return { unregisterCleanup(id) }
+        }
+        for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { interrupted(code) }
+            source.resume()
+            lock.lock(); sources.append(source); lock.unlock()
+        }
+    }
+
+    private static func interrupted(_ code: Int32) -> Never {
+        lock.lock()
+        if interrupting {  // a second signal while cleaning up: the first handler finishes the job
+            lock.unlock()
+            while true { pause() }
+        }
+        interrupting = true
+        let actions = Array(cleanups.values), files = tempFiles
+        cleanups = [:]
+        lock.unlock()
+        let results = CleanupResults()
+        var finished = true
+        if !actions.isEmpty {
+            let group = DispatchGroup()
+            for action in actions {
+                group.enter()
+                Thread { results.add(action()); group.leave() }.start()
+            }
+            finished = group.wait(timeout: .now() + cleanupDeadline) == .success
+        }
+        for path in files { unlink(path) }
+        var message = "obsctl: interrupted; temporary files removed"
+        let failed = results.failures
+        if !actions.isEmpty {
+            let n = actions.count, plural = actions.count == 1 ? "" : "s"
+            if !finished {
+                message += "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s "
+                    + "(list them with 'obsctl multipart list' and abort them with 'obsctl multipart abort')"
+            } else if failed.isEmpty {
+                message += ", \(n) multipart upload\(plural) aborted"
+            } else {
+                message += "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until "
+                    + "aborted ('obsctl multipart abort')"
+            }
+        }
+        Output.stderr(message)
+        _exit(code)
+    }
+
+    static func registerTemp(_ path: String) { lock.lock(); tempFiles.insert(path); lock.unlock() }
+    static func unregisterTemp(_ path: String) { lock.lock(); tempFiles.remove(path); lock.unlock() }
+
+    /// Registers an action for an interruption (for example aborting a multipart upload); returns its id.
+    @discardableResult
+    /// The action returns nil on success, else what it could not clean up. Registered after an interruption
+    /// began (an upload initiated during the cleanup), it runs at once instead.
+    static func registerCleanup(_ action: @escaping @Sendable () -> String?) -> Int {
+        lock.lock()
+        if interrupting { lock.unlock(); _ = action(); return 0 }
+        defer { lock.unlock() }
+        nextCleanup += 1
+        cleanups[nextCleanup] = action
+        return nextCleanup
+    }
+
+    static func unregisterCleanup(_ id: Int) { lock.lock(); cleanups[id] = nil; lock.unlock() }
+
+    /// What the cleanup threads could not do, collected under a lock.
+    /// `@unchecked Sendable`: `list` is touched only under `lock`.
+    private final class CleanupResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [String] = []
+        func add(_ failure: String?) { if let failure { lock.lock(); list.append(failure); lock.unlock() } }
+        var failures: [String] { lock.lock(); defer { lock.unlock() }; return list }
+    }
+
+    static func finish(_ code: Int32) -> Never {
+        fflush(nil)
+        exit(StandardStreams.exitStatus(code))
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import ObsctlCLI
+
+/// `obsctl --endpoint URL ls` works because global options are moved after the subcommand; the names moved are
+/// read from `GlobalOptions` itself. These tests enumerate `GlobalOptions` independently (its stored properties)
+/// so that an option the rewriting does not know fails here rather than in a user's script.
+@Suite("argv rewriting of global options")
+struct ArgumentRewritingTests {
+    /// A value for every global option that takes one; a new option without one fails `everyOptionIsMoved`.
+    static let values: [String: String] = [
+        "--output": "json", "--progress": "none", "--endpoint": "http://127.0.0.1:9", "--region": "xx-test-1",
+        "--profile": "p", "--signature": "v4", "--addressing": "path", "--ca-bundle": "/dev/null",
+        "--retries": "2", "--timeout": "5",
+    ]
+
+    /// `--kebab-case` of each stored property of `GlobalOptions` (`caBundle` is `--ca-bundle`).
+    static var declaredLongNames: Set<String> {
+        Set(Mirror(reflecting: GlobalOptions()).children.compactMap { child in
+            child.label.map { label in
+                let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+                return "--" + name.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()
+            }
+        })
+    }
+
+    /// The parsed global options of a command line, as text (ArgumentParser's wrappers describe their values).
+    static func parsedGlobals(_ args: [String]) throws -> String {
+        let command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(args))
+        let stat = try #require(command as? Obsctl.Stat)
+        return Mirror(reflecting: stat.global).children.map { "\($0.label ?? "")=\($0.value)" }.joined(separator: " ")
+    }
+
+    @Test("every property of GlobalOptions is a global option the rewriting knows")
+    func everyPropertyKnown() {
+        let known = GlobalArguments.withValue.union(GlobalArguments.flags)
+        let declared = Self.declaredLongNames
+        #expect(declared.count >= 13, "\(declared)")
+        #expect(declared.subtracting(known).isEmpty, "not moved: \(declared.subtracting(known).sorted())")
+        #expect(known.contains("-q"), "short forms are moved too: \(known.sorted())")
+    }
+
+    @Test("every spelling, long and short, with its value separate or after '=', is moved after the subcommand")
+    func everyOptionIsMoved() throws {
+        let plain = try Self.parsedGlobals(["stat", "obs://bkt/k"])
+        for flag in GlobalArguments.flags.sorted() {
+            #expect(GlobalArguments.movedAfterSubcommand([flag, "stat", "obs://bkt/k"])
+                        == ["stat", "obs://bkt/k", flag])
+            let before = try Self.parsedGlobals([flag, "stat", "obs://bkt/k"])
+            #expect(before == (try Self.parsedGlobals(["stat", "obs://bkt/k", flag])) && before != plain, "\(flag)")
+        }
+        for name in GlobalArguments.withValue.sorted() {
+            let value = try #require(Self.values[name], "no test value for \(name)")
+            #expect(GlobalArguments.movedAfterSubcommand([name, value, "stat", "obs://bkt/k"])
+                        == ["stat", "obs://bkt/k", name, value])
+            #expect(GlobalArguments.movedAfterSubcommand(["\(name)=\(value)", "stat", "obs://bkt/k"])
+                        == ["stat", "obs://bkt/k", "\(name)=\(value)"])
+            let before = try Self.parsedGlobals([name, value, "stat", "obs://bkt/k"])
+            #expect(before == (try Self.parsedGlobals(["stat", "obs://bkt/k", name, value])) && before != plain,
+                    "\(name)")
+        }
+    }
+
+    @Test("words that are no global option stay where they are")
+    func othersStay() {
+        for args in [["stat", "obs://bkt/k", "-q"], ["--recursive", "ls"], ["ls", "--output", "json"], []] {
+            #expect(GlobalArguments.movedAfterSubcommand(args) == args, "\(args)")
+        }
+        // A value-taking option at the very end has no value to carry: left for the parser to report.
+        #expect(GlobalArguments.movedAfterSubcommand(["--profile"]) == ["--profile"])
+    }
+}

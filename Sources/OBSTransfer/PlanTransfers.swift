@@ -157,6 +157,13 @@ public enum Planner {
 
     // MARK: Shared
 
+    /// The damaged entries of a listing that the filters take (one whose key is lost cannot be matched: it stays),
+    /// so an excluded object's damage does not fail a command that never meant to touch it.
+    public static func unreadable(_ entries: [UnreadableObject], below prefix: String, filter: Filter)
+        -> [UnreadableObject] {
+        entries.filter { e in e.key.map { filter.includes(String($0.value.dropFirst(prefix.count))) } ?? true }
+    }
+
     static func split(_ entries: [Entry], _ filter: Filter) -> (taken: [Entry], excluded: [Entry]) {
         guard !filter.isEmpty else { return (entries, []) }
         var taken: [Entry] = [], excluded: [Entry] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSTransfer
 
 extension Obsctl {
     struct Multipart: AsyncParsableCommand {
@@ -88,7 +89,7 @@ extension Obsctl.Multipart {
             }
             let cutoff = try olderThan.map { Date().addingTimeInterval(-Double(try parseDuration($0, option: "--older-than"))) }
             // The location is a key or a folder: obs://b/dir takes dir and dir/..., never dirt.tar (as rm --recursive).
-            let folder = Transfers.directoryPrefix(url.path)
+            let folder = KeyMapping.directoryPrefix(url.path)
             let uploads = try await ctx.storage.listMultipartUploads(bucket: url.bucket, prefix: url.path).filter { u in
                 // An upload whose start the server did not say is never taken for an old one.
                 (u.key == url.path || u.key.hasPrefix(folder)) && (cutoff.map { c in u.initiated.map { $0 < c } ?? false } ?? true)

@@ -7,7 +7,7 @@ import Testing
 struct PlanSyncTests {
     let t0 = Date(timeIntervalSince1970: 1_700_000_000)
     let local = Endpoint.local("dir")
-    var remote: Endpoint { .remote(try! OBSURL("obs://b/p/")) }
+    var remote: Endpoint { .remote(try! OBSURL("obs://bkt/p/")) }
 
     func e(_ name: String, _ size: Int64, _ offset: TimeInterval = 0) -> Entry {
         Entry(name: name, size: size, modified: t0.addingTimeInterval(offset))
@@ -26,17 +26,17 @@ struct PlanSyncTests {
                       e("equal", 4)]
         let destination = [e("size", 5), e("newer", 3), e("same-second", 3, 0.1), e("older", 3), e("equal", 4)]
         let steps = try Planner.sync(from: local, source, to: remote, destination)
-        #expect(names(steps, .upload) == ["obs://b/p/new", "obs://b/p/newer", "obs://b/p/size"])
+        #expect(names(steps, .upload) == ["obs://bkt/p/new", "obs://bkt/p/newer", "obs://bkt/p/size"])
         #expect(names(steps, .delete).isEmpty, "no --delete, no deletion")
         let sizeOnly = try Planner.sync(from: local, source, to: remote, destination, rules: SyncRules(sizeOnly: true))
-        #expect(names(sizeOnly, .upload) == ["obs://b/p/new", "obs://b/p/size"])
+        #expect(names(sizeOnly, .upload) == ["obs://bkt/p/new", "obs://bkt/p/size"])
     }
 
     @Test("--delete removes what the source lacks; an empty source with --delete is refused")
     func deletions() throws {
         let steps = try Planner.sync(from: local, [e("a", 1)], to: remote, [e("a", 1), e("x/old", 2), e("b", 3)],
                                      rules: SyncRules(delete: true))
-        #expect(names(steps, .delete) == ["obs://b/p/b", "obs://b/p/x/old"])
+        #expect(names(steps, .delete) == ["obs://bkt/p/b", "obs://bkt/p/x/old"])
         #expect(steps.last?.destination == nil)
         let refused = #expect(throws: OBSError.self) {
             try Planner.sync(from: local, [], to: remote, [e("a", 1)], rules: SyncRules(delete: true))
@@ -50,8 +50,8 @@ struct PlanSyncTests {
         let rules = SyncRules(delete: true, filter: try filter([(.exclude, "*.tmp"), (.exclude, "keep/*")]))
         let steps = try Planner.sync(from: local, [e("a.txt", 1), e("b.tmp", 2), e("keep/new", 3)], to: remote,
                                      [e("old.txt", 1), e("c.tmp", 2), e("keep/x", 3)], rules: rules)
-        #expect(names(steps, .upload) == ["obs://b/p/a.txt"])
-        #expect(names(steps, .delete) == ["obs://b/p/old.txt"], "c.tmp and keep/x are excluded, so kept")
+        #expect(names(steps, .upload) == ["obs://bkt/p/a.txt"])
+        #expect(names(steps, .delete) == ["obs://bkt/p/old.txt"], "c.tmp and keep/x are excluded, so kept")
         // A source the filters empty counts as empty for the --delete guard.
         #expect(throws: OBSError.self) {
             try Planner.sync(from: local, [e("b.tmp", 1)], to: remote, [e("z", 1)], rules: rules)
@@ -59,20 +59,20 @@ struct PlanSyncTests {
         let include = SyncRules(delete: true, filter: try filter([(.exclude, "*"), (.include, "*.txt")]))
         let only = try Planner.sync(from: local, [e("a.txt", 1), e("b.bin", 1)], to: remote,
                                     [e("c.txt", 1), e("d.bin", 1)], rules: include)
-        #expect(names(only, .upload) == ["obs://b/p/a.txt"] && names(only, .delete) == ["obs://b/p/c.txt"])
+        #expect(names(only, .upload) == ["obs://bkt/p/a.txt"] && names(only, .delete) == ["obs://bkt/p/c.txt"])
     }
 
     @Test("each direction gets its operation and locations")
     func directions() throws {
         let up = try Planner.sync(from: local, [e("s/a", 1)], to: remote, [])
-        #expect(up == [PlanStep(.upload, .file("dir/s/a"), .object(try BucketName("b"), try ObjectKey("p/s/a")), size: 1)])
+        #expect(up == [PlanStep(.upload, .file("dir/s/a"), .object(try BucketName("bkt"), try ObjectKey("p/s/a")), size: 1)])
         let down = try Planner.sync(from: remote, [e("s/a", 1)], to: local, [e("gone", 1)], rules: SyncRules(delete: true))
-        #expect(down == [PlanStep(.download, .object(try BucketName("b"), try ObjectKey("p/s/a")), .file("dir/s/a"), size: 1),
+        #expect(down == [PlanStep(.download, .object(try BucketName("bkt"), try ObjectKey("p/s/a")), .file("dir/s/a"), size: 1),
                          PlanStep(.delete, .file("dir/gone"), nil)])
-        let other = Endpoint.remote(try OBSURL("obs://c"))
+        let other = Endpoint.remote(try OBSURL("obs://cbk"))
         let copy = try Planner.sync(from: remote, [e("k", 2)], to: other, [])
-        #expect(copy == [PlanStep(.copy, .object(try BucketName("b"), try ObjectKey("p/k")),
-                                  .object(try BucketName("c"), try ObjectKey("k")), size: 2)])
+        #expect(copy == [PlanStep(.copy, .object(try BucketName("bkt"), try ObjectKey("p/k")),
+                                  .object(try BucketName("cbk"), try ObjectKey("k")), size: 2)])
         #expect(throws: OBSError.self) { try Planner.sync(from: local, [e("a", 1)], to: .local("other"), []) }
     }
 

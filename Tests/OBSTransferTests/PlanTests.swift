@@ -27,20 +27,20 @@ struct PlanTests {
 
     @Test("upload: one file to a key, into a prefix, several files, a directory with -r")
     func uploads() throws {
-        #expect(try upload(["a/r.pdf"], "obs://b/k.pdf").steps == [PlanStep(.upload, .file("a/r.pdf"), try object("b", "k.pdf"))])
-        #expect(try upload(["a/r.pdf"], "obs://b/d/").steps == [PlanStep(.upload, .file("a/r.pdf"), try object("b", "d/r.pdf"))])
-        #expect(try upload(["x", "y/z"], "obs://b/d").steps.map(\.destination) == [try object("b", "d/x"), try object("b", "d/z")])
+        #expect(try upload(["a/r.pdf"], "obs://bkt/k.pdf").steps == [PlanStep(.upload, .file("a/r.pdf"), try object("bkt", "k.pdf"))])
+        #expect(try upload(["a/r.pdf"], "obs://bkt/d/").steps == [PlanStep(.upload, .file("a/r.pdf"), try object("bkt", "d/r.pdf"))])
+        #expect(try upload(["x", "y/z"], "obs://bkt/d").steps.map(\.destination) == [try object("bkt", "d/x"), try object("bkt", "d/z")])
         let tree: [String: [String: Int64]] = ["site": ["index.html": 5, "css/a.css": 7]]
-        let plan = try upload(["site"], "obs://b/web", recursive: true, tree: tree)
-        #expect(plan.steps == [PlanStep(.upload, .file("site/css/a.css"), try object("b", "web/css/a.css"), size: 7),
-                               PlanStep(.upload, .file("site/index.html"), try object("b", "web/index.html"), size: 5)])
-        #expect(try upload(["-"], "obs://b/in.sql").steps == [PlanStep(.upload, .file("-"), try object("b", "in.sql"))])
+        let plan = try upload(["site"], "obs://bkt/web", recursive: true, tree: tree)
+        #expect(plan.steps == [PlanStep(.upload, .file("site/css/a.css"), try object("bkt", "web/css/a.css"), size: 7),
+                               PlanStep(.upload, .file("site/index.html"), try object("bkt", "web/index.html"), size: 5)])
+        #expect(try upload(["-"], "obs://bkt/in.sql").steps == [PlanStep(.upload, .file("-"), try object("bkt", "in.sql"))])
     }
 
     @Test("upload: a directory without -r, stdin into a prefix are refused")
     func uploadRefusals() throws {
-        #expect(throws: OBSError.self) { try upload(["site"], "obs://b/", tree: ["site": [:]]) }
-        let stdin = #expect(throws: OBSError.self) { try upload(["-"], "obs://b/d/") }
+        #expect(throws: OBSError.self) { try upload(["site"], "obs://bkt/", tree: ["site": [:]]) }
+        let stdin = #expect(throws: OBSError.self) { try upload(["-"], "obs://bkt/d/") }
         #expect(stdin?.message.contains("stdin") == true)
     }
 
@@ -48,15 +48,15 @@ struct PlanTests {
     func uploadFilters() throws {
         let tree: [String: [String: Int64]] = ["src": ["a.txt": 1, "b.bin": 2, "sub/c.txt": 3, "sub/d.tmp": 4]]
         let onlyText = try filter([(.exclude, "*"), (.include, "*.txt")])
-        let plan = try upload(["src"], "obs://b/", recursive: true, filter: onlyText, tree: tree)
+        let plan = try upload(["src"], "obs://bkt/", recursive: true, filter: onlyText, tree: tree)
         #expect(plan.steps.map(\.source) == [.file("src/a.txt"), .file("src/sub/c.txt")])
         #expect(plan.excluded == ["src/b.bin", "src/sub/d.tmp"])
         // The directory's own name is not part of the name: "src/*" matches nothing below src.
-        let byDir = try upload(["src"], "obs://b/", recursive: true, filter: try filter([(.exclude, "src/*")]), tree: tree)
+        let byDir = try upload(["src"], "obs://bkt/", recursive: true, filter: try filter([(.exclude, "src/*")]), tree: tree)
         #expect(byDir.steps.count == 4)
-        let single = try upload(["dir/notes.txt"], "obs://b/n.txt", filter: try filter([(.exclude, "*.txt")]))
+        let single = try upload(["dir/notes.txt"], "obs://bkt/n.txt", filter: try filter([(.exclude, "*.txt")]))
         #expect(single.steps.isEmpty && single.excluded == ["dir/notes.txt"])
-        let kept = try upload(["dir/notes.txt"], "obs://b/n.txt", filter: try filter([(.exclude, "dir/*")]))
+        let kept = try upload(["dir/notes.txt"], "obs://bkt/n.txt", filter: try filter([(.exclude, "dir/*")]))
         #expect(kept.steps.count == 1, "a single file is matched by its base name, as aws does")
     }
 
@@ -66,23 +66,23 @@ struct PlanTests {
     func downloads() throws {
         let objects = listing(["p/a.txt": 1, "p/sub/b.txt": 2, "p/sub/": 0, "p/../evil": 3, "p//x": 4, "p/./y": 5,
                                "pq/other": 6])
-        let plan = try Planner.download(try url("obs://b/p"), to: "out", recursive: true, listing: objects)
-        #expect(plan.steps == [PlanStep(.download, try object("b", "p/a.txt"), .file("out/a.txt"), size: 1),
-                               PlanStep(.download, try object("b", "p/sub/b.txt"), .file("out/sub/b.txt"), size: 2)])
+        let plan = try Planner.download(try url("obs://bkt/p"), to: "out", recursive: true, listing: objects)
+        #expect(plan.steps == [PlanStep(.download, try object("bkt", "p/a.txt"), .file("out/a.txt"), size: 1),
+                               PlanStep(.download, try object("bkt", "p/sub/b.txt"), .file("out/sub/b.txt"), size: 2)])
         #expect(Set(plan.unsafeKeys) == ["p/../evil", "p//x", "p/./y"])
-        #expect(throws: OBSError.self) { try Planner.download(try url("obs://b/p/"), to: "-", recursive: true) }
+        #expect(throws: OBSError.self) { try Planner.download(try url("obs://bkt/p/"), to: "-", recursive: true) }
     }
 
     @Test("download: one object to a file, into a directory, to stdout; a folder key has no file name")
     func downloadSingle() throws {
-        let source = try url("obs://b/dir/r.pdf")
+        let source = try url("obs://bkt/dir/r.pdf")
         #expect(try Planner.download(source, to: "x.pdf", recursive: false).steps.first?.destination == .file("x.pdf"))
         #expect(try Planner.download(source, to: "out/", recursive: false).steps.first?.destination == .file("out/r.pdf"))
         #expect(try Planner.download(source, to: "out", recursive: false, pathIsDirectory: true).steps.first?.destination
                 == .file("out/r.pdf"))
         #expect(try Planner.download(source, to: "-", recursive: false).steps.first?.destination == .file("-"))
         let folder = #expect(throws: OBSError.self) {
-            try Planner.download(try url("obs://b/dir/"), to: "out/", recursive: false)
+            try Planner.download(try url("obs://bkt/dir/"), to: "out/", recursive: false)
         }
         #expect(folder?.message.contains("--recursive") == true)
     }
@@ -90,14 +90,14 @@ struct PlanTests {
     @Test("download: filters relative to the prefix; an excluded unsafe key is not reported")
     func downloadFilters() throws {
         let objects = listing(["p/a.txt": 1, "p/b.log": 2, "p/logs/c.log": 3, "p/../evil.log": 4])
-        let plan = try Planner.download(try url("obs://b/p/"), to: "o", recursive: true,
+        let plan = try Planner.download(try url("obs://bkt/p/"), to: "o", recursive: true,
                                         filter: try filter([(.exclude, "*.log"), (.include, "logs/*")]), listing: objects)
         #expect(plan.steps.map(\.destination) == [.file("o/a.txt"), .file("o/logs/c.log")])
         #expect(plan.unsafeKeys.isEmpty, "excluded before it is judged")
-        #expect(plan.excluded == ["obs://b/p/../evil.log", "obs://b/p/b.log"])
-        let single = try Planner.download(try url("obs://b/p/a.txt"), to: "x", recursive: false,
+        #expect(plan.excluded == ["obs://bkt/p/../evil.log", "obs://bkt/p/b.log"])
+        let single = try Planner.download(try url("obs://bkt/p/a.txt"), to: "x", recursive: false,
                                           filter: try filter([(.exclude, "a.*")]))
-        #expect(single.steps.isEmpty && single.excluded == ["obs://b/p/a.txt"])
+        #expect(single.steps.isEmpty && single.excluded == ["obs://bkt/p/a.txt"])
     }
 
     // MARK: Copy
@@ -105,25 +105,25 @@ struct PlanTests {
     @Test("copy: recursive between prefixes and buckets, every key taken; nested prefixes refused")
     func copies() throws {
         let objects = listing(["src/a": 1, "src/x/../b": 2, "src/": 0])
-        let plan = try Planner.copy(try url("obs://b/src"), to: try url("obs://c/dst/"), recursive: true, listing: objects)
-        #expect(plan.steps == [PlanStep(.copy, try object("b", "src/"), try object("c", "dst/"), size: 0),
-                               PlanStep(.copy, try object("b", "src/a"), try object("c", "dst/a"), size: 1),
-                               PlanStep(.copy, try object("b", "src/x/../b"), try object("c", "dst/x/../b"), size: 2)])
+        let plan = try Planner.copy(try url("obs://bkt/src"), to: try url("obs://cbk/dst/"), recursive: true, listing: objects)
+        #expect(plan.steps == [PlanStep(.copy, try object("bkt", "src/"), try object("cbk", "dst/"), size: 0),
+                               PlanStep(.copy, try object("bkt", "src/a"), try object("cbk", "dst/a"), size: 1),
+                               PlanStep(.copy, try object("bkt", "src/x/../b"), try object("cbk", "dst/x/../b"), size: 2)])
         #expect(throws: OBSError.self) {
-            try Planner.copy(try url("obs://b/a/"), to: try url("obs://b/a/b/"), recursive: true)
+            try Planner.copy(try url("obs://bkt/a/"), to: try url("obs://bkt/a/b/"), recursive: true)
         }
-        #expect(try Planner.copy(try url("obs://b/a/"), to: try url("obs://c/a/b/"), recursive: true).steps.isEmpty)
+        #expect(try Planner.copy(try url("obs://bkt/a/"), to: try url("obs://cbk/a/b/"), recursive: true).steps.isEmpty)
     }
 
     @Test("copy: single to a key or under a prefix; a move onto itself refused, a copy onto itself allowed")
     func copySingle() throws {
-        let underPrefix = try Planner.copy(try url("obs://b/d/k"), to: try url("obs://c/"), recursive: false)
-        #expect(underPrefix.steps.first?.destination == (try object("c", "k")))
-        let toKey = try Planner.copy(try url("obs://b/d/k"), to: try url("obs://c/n"), recursive: false)
-        #expect(toKey.steps.first?.destination == (try object("c", "n")))
-        #expect(try Planner.copy(try url("obs://b/k"), to: try url("obs://b/k"), recursive: false).steps.count == 1)
+        let underPrefix = try Planner.copy(try url("obs://bkt/d/k"), to: try url("obs://cbk/"), recursive: false)
+        #expect(underPrefix.steps.first?.destination == (try object("cbk", "k")))
+        let toKey = try Planner.copy(try url("obs://bkt/d/k"), to: try url("obs://cbk/n"), recursive: false)
+        #expect(toKey.steps.first?.destination == (try object("cbk", "n")))
+        #expect(try Planner.copy(try url("obs://bkt/k"), to: try url("obs://bkt/k"), recursive: false).steps.count == 1)
         let onto = #expect(throws: OBSError.self) {
-            try Planner.copy(try url("obs://b/k"), to: try url("obs://b/"), recursive: false, isMove: true)
+            try Planner.copy(try url("obs://bkt/k"), to: try url("obs://bkt/"), recursive: false, isMove: true)
         }
         #expect(onto?.message.contains("onto itself") == true)
     }
@@ -131,9 +131,9 @@ struct PlanTests {
     @Test("copy: filters relative to the source prefix")
     func copyFilters() throws {
         let objects = listing(["s/a.jpg": 1, "s/b.png": 2, "s/t/c.jpg": 3])
-        let plan = try Planner.copy(try url("obs://b/s/"), to: try url("obs://b/t2/"), recursive: true,
+        let plan = try Planner.copy(try url("obs://bkt/s/"), to: try url("obs://bkt/t2/"), recursive: true,
                                     filter: try filter([(.include, "*.png"), (.exclude, "t/*")]), listing: objects)
-        #expect(plan.steps.map(\.destination) == [try object("b", "t2/a.jpg"), try object("b", "t2/b.png")])
+        #expect(plan.steps.map(\.destination) == [try object("bkt", "t2/a.jpg"), try object("bkt", "t2/b.png")])
     }
 
     // MARK: Remove
@@ -141,15 +141,15 @@ struct PlanTests {
     @Test("rm: a prefix means a folder; filters relative to it; a single object by its base name")
     func removes() throws {
         let keys = try ["d/a.txt", "d/b.log", "d/s/c.txt", "dirt.tar"].map { try ObjectKey($0) }
-        let all = try Planner.remove(try url("obs://b/d"), recursive: true, keys: keys)
-        #expect(all.steps.map(\.source) == [try object("b", "d/a.txt"), try object("b", "d/b.log"), try object("b", "d/s/c.txt")])
+        let all = try Planner.remove(try url("obs://bkt/d"), recursive: true, keys: keys)
+        #expect(all.steps.map(\.source) == [try object("bkt", "d/a.txt"), try object("bkt", "d/b.log"), try object("bkt", "d/s/c.txt")])
         #expect(all.steps.allSatisfy { $0.operation == .delete && $0.destination == nil })
-        let logs = try Planner.remove(try url("obs://b/d/"), recursive: true, filter: try filter([(.exclude, "*.txt")]),
+        let logs = try Planner.remove(try url("obs://bkt/d/"), recursive: true, filter: try filter([(.exclude, "*.txt")]),
                                       keys: keys)
-        #expect(logs.steps.map(\.source) == [try object("b", "d/b.log")])
-        #expect(logs.excluded == ["obs://b/d/a.txt", "obs://b/d/s/c.txt"])
-        let single = try Planner.remove(try url("obs://b/d/a.txt"), recursive: false, filter: try filter([(.exclude, "a*")]))
-        #expect(single.steps.isEmpty && single.excluded == ["obs://b/d/a.txt"])
+        #expect(logs.steps.map(\.source) == [try object("bkt", "d/b.log")])
+        #expect(logs.excluded == ["obs://bkt/d/a.txt", "obs://bkt/d/s/c.txt"])
+        let single = try Planner.remove(try url("obs://bkt/d/a.txt"), recursive: false, filter: try filter([(.exclude, "a*")]))
+        #expect(single.steps.isEmpty && single.excluded == ["obs://bkt/d/a.txt"])
     }
 
     // MARK: Key mapping

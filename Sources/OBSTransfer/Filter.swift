@@ -61,7 +61,9 @@ public struct GlobPattern: Sendable, Equatable, CustomStringConvertible {
             case "*":
                 if tokens.last != .any { tokens.append(.any) }  // `**` is `*`
                 i += 1
-            case "?": tokens.append(.one); i += 1
+            case "?":
+                tokens.append(.one)
+                i += 1
             case "[":
                 var j = i + 1
                 let negated = j < s.count && s[j] == "!"
@@ -72,21 +74,27 @@ public struct GlobPattern: Sendable, Equatable, CustomStringConvertible {
                     first = false
                     if j + 2 < s.count, s[j + 1] == "-", s[j + 2] != "]" {
                         guard s[j] <= s[j + 2] else {
-                            throw Problem(description: "has the range '\(s[j])-\(s[j + 2])' whose ends are reversed; "
-                                          + "write '\(s[j + 2])-\(s[j])'")
+                            throw Problem(
+                                description: "has the range '\(s[j])-\(s[j + 2])' whose ends are reversed; "
+                                    + "write '\(s[j + 2])-\(s[j])'")
                         }
-                        ranges.append(s[j]...s[j + 2]); j += 3
+                        ranges.append(s[j]...s[j + 2])
+                        j += 3
                     } else {
-                        ranges.append(s[j]...s[j]); j += 1
+                        ranges.append(s[j]...s[j])
+                        j += 1
                     }
                 }
                 guard j < s.count else {
-                    throw Problem(description: "has a '[' that is never closed; close the set with ']', "
-                                  + "or write '[[]' for a literal '['")
+                    throw Problem(
+                        description: "has a '[' that is never closed; close the set with ']', "
+                            + "or write '[[]' for a literal '['")
                 }
                 tokens.append(.set(ranges, negated: negated))
                 i = j + 1
-            default: tokens.append(.literal(s[i])); i += 1
+            default:
+                tokens.append(.literal(s[i]))
+                i += 1
             }
         }
         self.tokens = tokens
@@ -95,25 +103,35 @@ public struct GlobPattern: Sendable, Equatable, CustomStringConvertible {
     /// Backtracking to the last `*` only: linear in practice, at worst pattern length times name length.
     public func matches(_ name: String) -> Bool {
         let s = Array(name.unicodeScalars)
-        var p = 0, n = 0
+        var p = 0
+        var n = 0
         var star: (p: Int, n: Int)? = nil
         while n < s.count {
             if p < tokens.count {
                 switch tokens[p] {
                 case .any:
-                    star = (p, n); p += 1; continue
+                    star = (p, n)
+                    p += 1
+                    continue
                 case .one:
-                    p += 1; n += 1; continue
+                    p += 1
+                    n += 1
+                    continue
                 case .literal(let c) where c == s[n]:
-                    p += 1; n += 1; continue
+                    p += 1
+                    n += 1
+                    continue
                 case .set(let ranges, let negated) where ranges.contains { $0.contains(s[n]) } != negated:
-                    p += 1; n += 1; continue
+                    p += 1
+                    n += 1
+                    continue
                 default: break
                 }
             }
             guard let last = star else { return false }
             star = (last.p, last.n + 1)
-            p = last.p + 1; n = last.n + 1
+            p = last.p + 1
+            n = last.n + 1
         }
         while p < tokens.count && tokens[p] == .any { p += 1 }
         return p == tokens.count

@@ -32,7 +32,8 @@ public enum KeyMapping {
     /// copy would then overwrite objects it has yet to read (and a move delete them).
     public static func refuseNestedPrefixes(_ src: OBSURL, _ from: String, _ dst: OBSURL, _ to: String) throws {
         guard src.bucket == dst.bucket, from != to, from.hasPrefix(to) || to.hasPrefix(from) else { return }
-        throw OBSError.invalidArgument("obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) lie one inside "
-                                       + "the other; use separate prefixes")
+        throw OBSError.invalidArgument(
+            "obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) lie one inside "
+                + "the other; use separate prefixes")
     }
 }

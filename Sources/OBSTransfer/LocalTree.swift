@@ -1,7 +1,8 @@
 import Foundation
 import OBSCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The local file system as a planner sees it: which paths are directories, and the regular files below one.
@@ -31,9 +32,10 @@ public enum LocalTree {
             let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
             guard let d = opendir(path) else {
                 let e = errno
-                throw OBSError(code: e == ENOENT ? "NotFound" : "LocalIO",
-                               message: "cannot read directory \(path): \(String(cString: strerror(e)))",
-                               httpStatus: 0, category: e == ENOENT ? .notFound : .general)
+                throw OBSError(
+                    code: e == ENOENT ? "NotFound" : "LocalIO",
+                    message: "cannot read directory \(path): \(String(cString: strerror(e)))",
+                    httpStatus: 0, category: e == ENOENT ? .notFound : .general)
             }
             defer { closedir(d) }
             var subdirectories: [String] = []
@@ -80,12 +82,15 @@ public enum LocalTree {
     /// Printable ASCII as it is, every other byte as \xNN (valid UTF-8 sequences are kept): a name that is not
     /// UTF-8 (a file's, an argument's) shown in a message.
     public static func escaped(_ raw: [UInt8]) -> String {
-        var out = "", i = 0
+        var out = ""
+        var i = 0
         while i < raw.count {
             let b = raw[i]
             let length = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0
             if length > 1, i + length <= raw.count, let s = String(validating: raw[i..<i + length], as: UTF8.self) {
-                out += s; i += length; continue
+                out += s
+                i += length
+                continue
             }
             let hex = String(b, radix: 16)
             out += b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + (hex.count < 2 ? "0" + hex : hex)

@@ -50,7 +50,11 @@ public struct Entry: Hashable, Sendable {
     public var size: Int64
     public var modified: Date
 
-    public init(name: String, size: Int64, modified: Date) { self.name = name; self.size = size; self.modified = modified }
+    public init(name: String, size: Int64, modified: Date) {
+        self.name = name
+        self.size = size
+        self.modified = modified
+    }
 }
 
 /// One object of a bucket listing, as the planner needs it (the CLI maps `ObjectInfo` to it).
@@ -59,7 +63,11 @@ public struct ListedObject: Hashable, Sendable {
     public var size: Int64
     public var modified: Date
 
-    public init(key: String, size: Int64, modified: Date) { self.key = key; self.size = size; self.modified = modified }
+    public init(key: String, size: Int64, modified: Date) {
+        self.key = key
+        self.size = size
+        self.modified = modified
+    }
     public init(_ info: ObjectInfo) { self.init(key: info.key.value, size: info.size, modified: info.lastModified) }
 }
 
@@ -76,7 +84,10 @@ public struct PlanStep: Hashable, Sendable {
     public var size: Int64?
 
     public init(_ operation: Operation, _ source: Location, _ destination: Location?, size: Int64? = nil) {
-        self.operation = operation; self.source = source; self.destination = destination; self.size = size
+        self.operation = operation
+        self.source = source
+        self.destination = destination
+        self.size = size
     }
 
     /// The operation between two locations: files are never copied to files (that is cp(1)'s job).
@@ -102,4 +113,24 @@ public struct Plan: Sendable {
     public var excluded: [String] = []
 
     public init(steps: [PlanStep] = []) { self.steps = steps }
+}
+
+extension PlanStep {
+    /// An upload's file and object; nil for any other step.
+    public var asUpload: (path: String, bucket: BucketName, key: ObjectKey)? {
+        guard case .file(let path) = source, case .object(let bucket, let key)? = destination else { return nil }
+        return (path, bucket, key)
+    }
+
+    /// A download's object and file; nil for any other step.
+    public var asDownload: (bucket: BucketName, key: ObjectKey, path: String)? {
+        guard case .object(let bucket, let key) = source, case .file(let path)? = destination else { return nil }
+        return (bucket, key, path)
+    }
+
+    /// A copy's source key and destination key (the buckets are the command's); nil for any other step.
+    public var asCopy: (from: ObjectKey, to: ObjectKey)? {
+        guard case .object(_, let from) = source, case .object(_, let to)? = destination else { return nil }
+        return (from, to)
+    }
 }

@@ -10,7 +10,9 @@ public struct SyncRules: Sendable {
     public var filter: Filter
 
     public init(sizeOnly: Bool = false, delete: Bool = false, filter: Filter = .all) {
-        self.sizeOnly = sizeOnly; self.delete = delete; self.filter = filter
+        self.sizeOnly = sizeOnly
+        self.delete = delete
+        self.filter = filter
     }
 }
 
@@ -24,8 +26,10 @@ extension Planner {
     /// The filters apply to both sides, so a name they exclude is neither transferred nor deleted. An empty source
     /// with --delete is refused: more likely an unmounted disk or a wrong path than a wish to empty the destination
     /// (which `rm --recursive` says plainly).
-    public static func sync(from source: Endpoint, _ sourceEntries: [Entry], to destination: Endpoint,
-                            _ destinationEntries: [Entry], rules: SyncRules = SyncRules()) throws -> [PlanStep] {
+    public static func sync(
+        from source: Endpoint, _ sourceEntries: [Entry], to destination: Endpoint,
+        _ destinationEntries: [Entry], rules: SyncRules = SyncRules()
+    ) throws -> [PlanStep] {
         let here = split(sourceEntries, rules.filter).taken
         var there: [String: Entry] = [:]
         for e in split(destinationEntries, rules.filter).taken { there[e.name] = e }
@@ -40,9 +44,10 @@ extension Planner {
             remove = there.keys.filter { !names.contains($0) }.sorted()
         }
         if here.isEmpty && !remove.isEmpty {
-            throw OBSError.invalidArgument("\(source) holds nothing, so --delete would remove all \(remove.count) "
-                                           + "under \(destination); check the source, or empty the destination with "
-                                           + "rm --recursive")
+            throw OBSError.invalidArgument(
+                "\(source) holds nothing, so --delete would remove all \(remove.count) "
+                    + "under \(destination); check the source, or empty the destination with "
+                    + "rm --recursive")
         }
         return try tree(transfer, from: source, to: destination)
             + remove.map { PlanStep(.delete, try destination.location(of: $0), nil) }

@@ -87,7 +87,10 @@ enum Transfers {
     static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
         if path == "-" { return try await ctx.storage.getObject(request, into: counted(StandardOutputSink())) }
-        if LocalTree.isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
+        if LocalTree.isDirectory(path) {
+            throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download "
+                                           + "into it")
+        }
         let dir = LocalPath.parent(path)
         if !dir.isEmpty {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }

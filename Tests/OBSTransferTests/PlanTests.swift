@@ -9,32 +9,52 @@ struct PlanTests {
     let epoch = Date(timeIntervalSince1970: 1_700_000_000)
 
     func url(_ text: String) throws -> OBSURL { try OBSURL(text) }
-    func object(_ bucket: String, _ key: String) throws -> Location { .object(try BucketName(bucket), try ObjectKey(key)) }
+    func object(_ bucket: String, _ key: String) throws -> Location {
+        .object(try BucketName(bucket), try ObjectKey(key))
+    }
     func listing(_ keys: [String: Int64]) -> [ListedObject] {
         keys.keys.sorted().map { ListedObject(key: $0, size: keys[$0]!, modified: epoch) }
     }
-    func filter(_ rules: [(FilterRule.Kind, String)]) throws -> Filter { Filter(try rules.map { try FilterRule($0.0, $0.1) }) }
+    func filter(_ rules: [(FilterRule.Kind, String)]) throws -> Filter {
+        Filter(try rules.map { try FilterRule($0.0, $0.1) })
+    }
 
     /// A file system of directories, each with its files (relative names and sizes).
-    func upload(_ paths: [String], _ destination: String, recursive: Bool = false, filter: Filter = .all,
-                tree: [String: [String: Int64]] = [:]) throws -> Plan {
-        try Planner.upload(paths, to: try url(destination), recursive: recursive, filter: filter,
-                           isDirectory: { tree[$0] != nil },
-                           files: { dir in tree[dir]!.keys.sorted().map { Entry(name: $0, size: tree[dir]![$0]!, modified: epoch) } })
+    func upload(
+        _ paths: [String], _ destination: String, recursive: Bool = false, filter: Filter = .all,
+        tree: [String: [String: Int64]] = [:]
+    ) throws -> Plan {
+        try Planner.upload(
+            paths, to: try url(destination), recursive: recursive, filter: filter,
+            isDirectory: { tree[$0] != nil },
+            files: { dir in tree[dir]!.keys.sorted().map { Entry(name: $0, size: tree[dir]![$0]!, modified: epoch) } })
     }
 
     // MARK: Upload
 
     @Test("upload: one file to a key, into a prefix, several files, a directory with -r")
     func uploads() throws {
-        #expect(try upload(["a/r.pdf"], "obs://bkt/k.pdf").steps == [PlanStep(.upload, .file("a/r.pdf"), try object("bkt", "k.pdf"))])
-        #expect(try upload(["a/r.pdf"], "obs://bkt/d/").steps == [PlanStep(.upload, .file("a/r.pdf"), try object("bkt", "d/r.pdf"))])
-        #expect(try upload(["x", "y/z"], "obs://bkt/d").steps.map(\.destination) == [try object("bkt", "d/x"), try object("bkt", "d/z")])
+        #expect(
+            try upload(["a/r.pdf"], "obs://bkt/k.pdf").steps == [
+                PlanStep(.upload, .file("a/r.pdf"), try object("bkt", "k.pdf"))
+            ])
+        #expect(
+            try upload(["a/r.pdf"], "obs://bkt/d/").steps == [
+                PlanStep(.upload, .file("a/r.pdf"), try object("bkt", "d/r.pdf"))
+            ])
+        #expect(
+            try upload(["x", "y/z"], "obs://bkt/d").steps.map(\.destination) == [
+                try object("bkt", "d/x"), try object("bkt", "d/z"),
+            ])
         let tree: [String: [String: Int64]] = ["site": ["index.html": 5, "css/a.css": 7]]
         let plan = try upload(["site"], "obs://bkt/web", recursive: true, tree: tree)
-        #expect(plan.steps == [PlanStep(.upload, .file("site/css/a.css"), try object("bkt", "web/css/a.css"), size: 7),
-                               PlanStep(.upload, .file("site/index.html"), try object("bkt", "web/index.html"), size: 5)])
-        #expect(try upload(["-"], "obs://bkt/in.sql").steps == [PlanStep(.upload, .file("-"), try object("bkt", "in.sql"))])
+        #expect(
+            plan.steps == [
+                PlanStep(.upload, .file("site/css/a.css"), try object("bkt", "web/css/a.css"), size: 7),
+                PlanStep(.upload, .file("site/index.html"), try object("bkt", "web/index.html"), size: 5),
+            ])
+        #expect(
+            try upload(["-"], "obs://bkt/in.sql").steps == [PlanStep(.upload, .file("-"), try object("bkt", "in.sql"))])
     }
 
     @Test("upload: a directory without -r, stdin into a prefix are refused")
@@ -52,7 +72,8 @@ struct PlanTests {
         #expect(plan.steps.map(\.source) == [.file("src/a.txt"), .file("src/sub/c.txt")])
         #expect(plan.excluded == ["src/b.bin", "src/sub/d.tmp"])
         // The directory's own name is not part of the name: "src/*" matches nothing below src.
-        let byDir = try upload(["src"], "obs://bkt/", recursive: true, filter: try filter([(.exclude, "src/*")]), tree: tree)
+        let byDir = try upload(
+            ["src"], "obs://bkt/", recursive: true, filter: try filter([(.exclude, "src/*")]), tree: tree)
         #expect(byDir.steps.count == 4)
         let single = try upload(["dir/notes.txt"], "obs://bkt/n.txt", filter: try filter([(.exclude, "*.txt")]))
         #expect(single.steps.isEmpty && single.excluded == ["dir/notes.txt"])
@@ -64,11 +85,16 @@ struct PlanTests {
 
     @Test("download: recursive below the prefix; folder markers left out; unsafe keys reported, never mapped")
     func downloads() throws {
-        let objects = listing(["p/a.txt": 1, "p/sub/b.txt": 2, "p/sub/": 0, "p/../evil": 3, "p//x": 4, "p/./y": 5,
-                               "pq/other": 6])
+        let objects = listing([
+            "p/a.txt": 1, "p/sub/b.txt": 2, "p/sub/": 0, "p/../evil": 3, "p//x": 4, "p/./y": 5,
+            "pq/other": 6,
+        ])
         let plan = try Planner.download(try url("obs://bkt/p"), to: "out", recursive: true, listing: objects)
-        #expect(plan.steps == [PlanStep(.download, try object("bkt", "p/a.txt"), .file("out/a.txt"), size: 1),
-                               PlanStep(.download, try object("bkt", "p/sub/b.txt"), .file("out/sub/b.txt"), size: 2)])
+        #expect(
+            plan.steps == [
+                PlanStep(.download, try object("bkt", "p/a.txt"), .file("out/a.txt"), size: 1),
+                PlanStep(.download, try object("bkt", "p/sub/b.txt"), .file("out/sub/b.txt"), size: 2),
+            ])
         #expect(Set(plan.unsafeKeys) == ["p/../evil", "p//x", "p/./y"])
         #expect(throws: OBSError.self) { try Planner.download(try url("obs://bkt/p/"), to: "-", recursive: true) }
     }
@@ -77,8 +103,10 @@ struct PlanTests {
     func downloadSingle() throws {
         let source = try url("obs://bkt/dir/r.pdf")
         #expect(try Planner.download(source, to: "x.pdf", recursive: false).steps.first?.destination == .file("x.pdf"))
-        #expect(try Planner.download(source, to: "out/", recursive: false).steps.first?.destination == .file("out/r.pdf"))
-        #expect(try Planner.download(source, to: "out", recursive: false, pathIsDirectory: true).steps.first?.destination
+        #expect(
+            try Planner.download(source, to: "out/", recursive: false).steps.first?.destination == .file("out/r.pdf"))
+        #expect(
+            try Planner.download(source, to: "out", recursive: false, pathIsDirectory: true).steps.first?.destination
                 == .file("out/r.pdf"))
         #expect(try Planner.download(source, to: "-", recursive: false).steps.first?.destination == .file("-"))
         let folder = #expect(throws: OBSError.self) {
@@ -90,13 +118,15 @@ struct PlanTests {
     @Test("download: filters relative to the prefix; an excluded unsafe key is not reported")
     func downloadFilters() throws {
         let objects = listing(["p/a.txt": 1, "p/b.log": 2, "p/logs/c.log": 3, "p/../evil.log": 4])
-        let plan = try Planner.download(try url("obs://bkt/p/"), to: "o", recursive: true,
-                                        filter: try filter([(.exclude, "*.log"), (.include, "logs/*")]), listing: objects)
+        let plan = try Planner.download(
+            try url("obs://bkt/p/"), to: "o", recursive: true,
+            filter: try filter([(.exclude, "*.log"), (.include, "logs/*")]), listing: objects)
         #expect(plan.steps.map(\.destination) == [.file("o/a.txt"), .file("o/logs/c.log")])
         #expect(plan.unsafeKeys.isEmpty, "excluded before it is judged")
         #expect(plan.excluded == ["obs://bkt/p/../evil.log", "obs://bkt/p/b.log"])
-        let single = try Planner.download(try url("obs://bkt/p/a.txt"), to: "x", recursive: false,
-                                          filter: try filter([(.exclude, "a.*")]))
+        let single = try Planner.download(
+            try url("obs://bkt/p/a.txt"), to: "x", recursive: false,
+            filter: try filter([(.exclude, "a.*")]))
         #expect(single.steps.isEmpty && single.excluded == ["obs://bkt/p/a.txt"])
     }
 
@@ -105,10 +135,14 @@ struct PlanTests {
     @Test("copy: recursive between prefixes and buckets, every key taken; nested prefixes refused")
     func copies() throws {
         let objects = listing(["src/a": 1, "src/x/../b": 2, "src/": 0])
-        let plan = try Planner.copy(try url("obs://bkt/src"), to: try url("obs://cbk/dst/"), recursive: true, listing: objects)
-        #expect(plan.steps == [PlanStep(.copy, try object("bkt", "src/"), try object("cbk", "dst/"), size: 0),
-                               PlanStep(.copy, try object("bkt", "src/a"), try object("cbk", "dst/a"), size: 1),
-                               PlanStep(.copy, try object("bkt", "src/x/../b"), try object("cbk", "dst/x/../b"), size: 2)])
+        let plan = try Planner.copy(
+            try url("obs://bkt/src"), to: try url("obs://cbk/dst/"), recursive: true, listing: objects)
+        #expect(
+            plan.steps == [
+                PlanStep(.copy, try object("bkt", "src/"), try object("cbk", "dst/"), size: 0),
+                PlanStep(.copy, try object("bkt", "src/a"), try object("cbk", "dst/a"), size: 1),
+                PlanStep(.copy, try object("bkt", "src/x/../b"), try object("cbk", "dst/x/../b"), size: 2),
+            ])
         #expect(throws: OBSError.self) {
             try Planner.copy(try url("obs://bkt/a/"), to: try url("obs://bkt/a/b/"), recursive: true)
         }
@@ -131,8 +165,9 @@ struct PlanTests {
     @Test("copy: filters relative to the source prefix")
     func copyFilters() throws {
         let objects = listing(["s/a.jpg": 1, "s/b.png": 2, "s/t/c.jpg": 3])
-        let plan = try Planner.copy(try url("obs://bkt/s/"), to: try url("obs://bkt/t2/"), recursive: true,
-                                    filter: try filter([(.include, "*.png"), (.exclude, "t/*")]), listing: objects)
+        let plan = try Planner.copy(
+            try url("obs://bkt/s/"), to: try url("obs://bkt/t2/"), recursive: true,
+            filter: try filter([(.include, "*.png"), (.exclude, "t/*")]), listing: objects)
         #expect(plan.steps.map(\.destination) == [try object("bkt", "t2/a.jpg"), try object("bkt", "t2/b.png")])
     }
 
@@ -142,13 +177,18 @@ struct PlanTests {
     func removes() throws {
         let keys = try ["d/a.txt", "d/b.log", "d/s/c.txt", "dirt.tar"].map { try ObjectKey($0) }
         let all = try Planner.remove(try url("obs://bkt/d"), recursive: true, keys: keys)
-        #expect(all.steps.map(\.source) == [try object("bkt", "d/a.txt"), try object("bkt", "d/b.log"), try object("bkt", "d/s/c.txt")])
+        #expect(
+            all.steps.map(\.source) == [
+                try object("bkt", "d/a.txt"), try object("bkt", "d/b.log"), try object("bkt", "d/s/c.txt"),
+            ])
         #expect(all.steps.allSatisfy { $0.operation == .delete && $0.destination == nil })
-        let logs = try Planner.remove(try url("obs://bkt/d/"), recursive: true, filter: try filter([(.exclude, "*.txt")]),
-                                      keys: keys)
+        let logs = try Planner.remove(
+            try url("obs://bkt/d/"), recursive: true, filter: try filter([(.exclude, "*.txt")]),
+            keys: keys)
         #expect(logs.steps.map(\.source) == [try object("bkt", "d/b.log")])
         #expect(logs.excluded == ["obs://bkt/d/a.txt", "obs://bkt/d/s/c.txt"])
-        let single = try Planner.remove(try url("obs://bkt/d/a.txt"), recursive: false, filter: try filter([(.exclude, "a*")]))
+        let single = try Planner.remove(
+            try url("obs://bkt/d/a.txt"), recursive: false, filter: try filter([(.exclude, "a*")]))
         #expect(single.steps.isEmpty && single.excluded == ["obs://bkt/d/a.txt"])
     }
 
@@ -160,7 +200,8 @@ struct PlanTests {
         for bad in ["p/", "p//a", "p/a/", "p/./a", "p/a/..", "p/../x", "p/a\u{0}b", "q/a"] {
             #expect(KeyMapping.safeRelativePath(key: bad, prefix: "p/") == nil, "\(bad)")
         }
-        #expect(KeyMapping.directoryPrefix("") == "" && KeyMapping.directoryPrefix("a") == "a/"
+        #expect(
+            KeyMapping.directoryPrefix("") == "" && KeyMapping.directoryPrefix("a") == "a/"
                 && KeyMapping.directoryPrefix("a/") == "a/")
         #expect(KeyMapping.baseName("a/b/c.txt") == "c.txt" && KeyMapping.baseName("a/b/") == "b")
     }
@@ -176,9 +217,12 @@ struct PlanTests {
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop", withDestinationPath: dir)
         let bad = Array((dir + "/bad-").utf8) + [0xFF, 0x2E] + [0]
         let fd = bad.withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bad.count) { open($0, O_CREAT | O_WRONLY, 0o600) }
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bad.count) {
+                open($0, O_CREAT | O_WRONLY, 0o600)
+            }
         }
-        #expect(fd >= 0); close(fd)
+        #expect(fd >= 0)
+        close(fd)
         var invalid: [String] = []
         let entries = try LocalTree.entries(dir, invalidNames: &invalid)
         #expect(entries.map(\.name) == ["b.txt", "link.txt", "sub/deep/a.txt"])

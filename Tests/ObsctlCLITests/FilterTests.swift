@@ -26,8 +26,10 @@ struct FilterScenarios {
 
     /// src/{a.txt, b.bin, sub/c.txt, sub/d.log, skip/e.txt}
     func tree() throws {
-        for (name, body) in [("a.txt", "a"), ("b.bin", "bb"), ("sub/c.txt", "ccc"), ("sub/d.log", "dddd"),
-                             ("skip/e.txt", "eeeee")] {
+        for (name, body) in [
+            ("a.txt", "a"), ("b.bin", "bb"), ("sub/c.txt", "ccc"), ("sub/d.log", "dddd"),
+            ("skip/e.txt", "eeeee"),
+        ] {
             try sb.write("src/" + name, Data(body.utf8))
         }
     }
@@ -81,8 +83,9 @@ struct FilterScenarios {
         try ok(["upload", "extra.tmp", "obs://\(b)/p/old.tmp"])
         try ok(["upload", "extra.txt", "obs://\(b)/p/old.txt"])
         try ok(["sync", "src", "obs://\(b)/p/", "--delete", "--exclude", "*.tmp", "--exclude", "*.log"])
-        #expect(try keys("obs://\(b)/p/") == ["p/a.txt", "p/b.bin", "p/sub/c.txt", "p/skip/e.txt", "p/old.tmp"],
-                "old.txt deleted; old.tmp excluded, so kept; d.log never sent")
+        #expect(
+            try keys("obs://\(b)/p/") == ["p/a.txt", "p/b.bin", "p/sub/c.txt", "p/skip/e.txt", "p/old.tmp"],
+            "old.txt deleted; old.tmp excluded, so kept; d.log never sent")
         // Down: an excluded local file is never deleted either.
         try sb.write("down/keep.tmp", Data("k".utf8))
         try sb.write("down/gone.bin", Data("g".utf8))
@@ -103,23 +106,31 @@ struct FilterScenarios {
         let b = try bucket("dry")
         try ok(["upload", "src", "obs://\(b)/s/", "-r"])
         let before = try keys("obs://\(b)/")
-        let cp = try ok(["cp", "obs://\(b)/s/", "obs://\(b)/c/", "-r", "--dry-run", "--exclude", "sub/*",
-                         "--exclude", "skip/*"])
-        #expect(cp.out == "(dry run) copy: obs://\(b)/s/a.txt -> obs://\(b)/c/a.txt\n"
+        let cp = try ok([
+            "cp", "obs://\(b)/s/", "obs://\(b)/c/", "-r", "--dry-run", "--exclude", "sub/*",
+            "--exclude", "skip/*",
+        ])
+        #expect(
+            cp.out == "(dry run) copy: obs://\(b)/s/a.txt -> obs://\(b)/c/a.txt\n"
                 + "(dry run) copy: obs://\(b)/s/b.bin -> obs://\(b)/c/b.bin\n", "\(cp)")
         let mv = try json(["mv", "obs://\(b)/s/a.txt", "obs://\(b)/m.txt", "--dry-run"])
         #expect(mv["dry_run"] as? Bool == true, "\(mv)")
         let planned = mv["transfers"] as? [[String: String]]
         #expect(planned == [["operation": "move", "source": "obs://\(b)/s/a.txt", "destination": "obs://\(b)/m.txt"]])
         #expect(mv["deletions"] as? [String] == [])
-        let rm = try run(["rm", "obs://\(b)/s/", "-r", "--dry-run", "--output", "ndjson", "--include", "*.bin",
-                          "--exclude", "*.txt"])
+        let rm = try run([
+            "rm", "obs://\(b)/s/", "-r", "--dry-run", "--output", "ndjson", "--include", "*.bin",
+            "--exclude", "*.txt",
+        ])
         #expect(rm.succeeded, "\(rm)")
         let records = rm.out.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
         }
-        #expect(records == [["type": "planned", "operation": "delete", "url": "obs://\(b)/s/b.bin"],
-                            ["type": "planned", "operation": "delete", "url": "obs://\(b)/s/sub/d.log"]], "\(rm)")
+        #expect(
+            records == [
+                ["type": "planned", "operation": "delete", "url": "obs://\(b)/s/b.bin"],
+                ["type": "planned", "operation": "delete", "url": "obs://\(b)/s/sub/d.log"],
+            ], "\(rm)")
         let single = try ok(["rm", "obs://\(b)/s/a.txt", "--dry-run"])
         #expect(single.out == "(dry run) delete: obs://\(b)/s/a.txt\n", "\(single)")
         let up = try ok(["mv", "src", "obs://\(b)/u/", "-r", "--dry-run"])
@@ -133,9 +144,11 @@ struct FilterScenarios {
     func badPattern() throws {
         try tree()
         let b = try bucket("bad")
-        for args in [["upload", "src", "obs://\(b)/", "-r", "--include", "[abc"],
-                     ["rm", "obs://\(b)/", "-r", "--exclude", "x[", "--dry-run"],
-                     ["sync", "src", "obs://\(b)/", "--exclude", "[z-a]"]] {
+        for args in [
+            ["upload", "src", "obs://\(b)/", "-r", "--include", "[abc"],
+            ["rm", "obs://\(b)/", "-r", "--exclude", "x[", "--dry-run"],
+            ["sync", "src", "obs://\(b)/", "--exclude", "[z-a]"],
+        ] {
             let r = try run(args)
             expectError(r, 2, contains: ["pattern", args[args.firstIndex { $0.hasPrefix("--") && $0 != "-r" }! + 1]])
         }
@@ -147,11 +160,13 @@ struct FilterScenarios {
 struct FilterTests {
     func scenarios(_ name: String) throws -> FilterScenarios {
         let sb = try Sandbox(name)
-        return FilterScenarios(sb: sb, run: { try sb.run($0) }, bucket: { tag in
-            let b = "flt-" + tag
-            try sb.ok(["bucket", "create", "obs://" + b])
-            return b
-        })
+        return FilterScenarios(
+            sb: sb, run: { try sb.run($0) },
+            bucket: { tag in
+                let b = "flt-" + tag
+                try sb.ok(["bucket", "create", "obs://" + b])
+                return b
+            })
     }
 
     @Test("upload and download -r: later rule wins, names relative to the source; a filtered single file is skipped")
@@ -174,8 +189,9 @@ struct FilterTests {
 struct RemoteFilterTests {
     func scenarios(_ session: RemoteSession) -> FilterScenarios {
         let sw = session.peers.seaweedFlags
-        return FilterScenarios(sb: session.sb, run: { try session.run(sw, $0) },
-                               bucket: { try session.makeBucket(sw, tag: $0) })
+        return FilterScenarios(
+            sb: session.sb, run: { try session.run(sw, $0) },
+            bucket: { try session.makeBucket(sw, tag: $0) })
     }
 
     @Test("upload and download -r with filters")

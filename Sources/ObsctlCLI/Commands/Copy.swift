@@ -103,10 +103,7 @@ struct TransferArguments: ParsableArguments {
         let plan = try Planner.copy(src, to: dst, recursive: recursive, filter: filter, listing: listing,
                                     isMove: removeSources)
         if !recursive { PlanReport.excludedSingle(ctx, plan) }
-        let pairs = plan.steps.compactMap { step -> (ObjectKey, ObjectKey, Int64?)? in
-            guard case .object(_, let from) = step.source, case .object(_, let to)? = step.destination else { return nil }
-            return (from, to, step.size)
-        }
+        let pairs = plan.steps.compactMap { s in s.asCopy.map { ($0.from, $0.to, s.size) } }
         if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
         if damaged > 0 && pairs.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
         do {

@@ -54,9 +54,8 @@ extension Obsctl {
                                             pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
             for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
-            var items = plan.steps.compactMap { step -> Item? in
-                guard case .object(_, let key) = step.source, case .file(let target)? = step.destination else { return nil }
-                return Item(key: key, target: target, size: step.size)
+            var items = plan.steps.compactMap { s in
+                s.asDownload.map { Item(key: $0.key, target: $0.path, size: s.size) }
             }
             if recursive && items.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
                 ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)"
@@ -75,7 +74,8 @@ extension Obsctl {
                 throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial)
             }
             do {
-                _ = try await Transfers.runAll(ctx, items, verb: "download", dataOnStdout: path == "-", size: { $0.size },
+                _ = try await Transfers.runAll(ctx, items, verb: "download", dataOnStdout: path == "-",
+                                               size: { $0.size },
                                                describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in
                     let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
                     let info: ObjectInfo

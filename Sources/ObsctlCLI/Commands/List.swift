@@ -132,7 +132,8 @@ extension Obsctl {
             let keys = plan.steps.compactMap(\.source.key)
             try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys, keyless: keyless)
             if keys.isEmpty && !ctx.output.isJSON {
-                ctx.output.note("nothing to delete under \(url)" + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
+                let filtered = plan.excluded.isEmpty ? "" : " that --include/--exclude take"
+                ctx.output.note("nothing to delete under \(url)" + filtered)
             }
         }
 

@@ -56,7 +56,9 @@ extension Obsctl {
         // MARK: The three directions
 
         private func upload(_ ctx: CommandContext, to dest: OBSURL) async throws {
-            guard LocalTree.isDirectory(source) else { throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)") }
+            guard LocalTree.isDirectory(source) else {
+                throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)")
+            }
             let options = try settings.forUpload()
             let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
@@ -66,11 +68,9 @@ extension Obsctl {
             let remote = Endpoint.remote(OBSURL(bucket: dest.bucket, path: prefix))
             let (transfers, removals) = try plan(from: .local(source), local, to: remote, listed.entries)
             if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
-            let items = transfers.compactMap { step -> (path: String, key: ObjectKey, size: Int64?)? in
-                guard case .file(let path) = step.source, case .object(_, let key)? = step.destination else { return nil }
-                return (path, key, step.size)
-            }
-            let ok = try await transferAll(ctx, items, verb: "upload", size: { $0.size }, describe: { $0.path }) { item, counter in
+            let items = transfers.compactMap { s in s.asUpload.map { (path: $0.path, key: $0.key, size: s.size) } }
+            let ok = try await transferAll(ctx, items, verb: "upload", size: { $0.size },
+                                           describe: { $0.path }) { item, counter in
                 let info = try await Transfers.upload(ctx, from: item.path, to: dest.bucket, key: item.key,
                                                       options: options, counter: counter)
                 let target = "obs://\(dest.bucket)/\(item.key)"
@@ -93,15 +93,13 @@ extension Obsctl {
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
             let local = LocalTree.isDirectory(destination)
                 ? try LocalTree.entries(destination, invalidNames: &unnamable) : []
-            let (transfers, removals) = try plan(from: .remote(OBSURL(bucket: src.bucket, path: prefix)), remote.entries,
-                                                 to: .local(destination), local)
+            let (transfers, removals) = try plan(from: .remote(OBSURL(bucket: src.bucket, path: prefix)),
+                                                 remote.entries, to: .local(destination), local)
             if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
-            let items = transfers.compactMap { step -> (key: ObjectKey, path: String, size: Int64?)? in
-                guard case .object(_, let key) = step.source, case .file(let path)? = step.destination else { return nil }
-                return (key, path, step.size)
-            }
+            let items = transfers.compactMap { s in s.asDownload.map { (key: $0.key, path: $0.path, size: s.size) } }
             let object = { (key: ObjectKey) in "obs://\(src.bucket)/\(key)" }
-            let ok = try await transferAll(ctx, items, verb: "download", size: { $0.size }, describe: { object($0.key) }) { item, counter in
+            let ok = try await transferAll(ctx, items, verb: "download", size: { $0.size },
+                                           describe: { object($0.key) }) { item, counter in
                 let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: key, transfer: options)
                 let info = try await Transfers.download(ctx, request, to: item.path, counter: counter)
                 Self.setModified(item.path, info.lastModified)  // the next run then finds it as new as the object
@@ -125,17 +123,18 @@ extension Obsctl {
             try KeyMapping.refuseNestedPrefixes(src, from, dst, to)
             let sourceListing = try await objectListing(ctx, src.bucket, from, asLocalPaths: false)
             let destinationListing = try await objectListing(ctx, dst.bucket, to, asLocalPaths: false)
-            let (transfers, removals) = try plan(from: .remote(OBSURL(bucket: src.bucket, path: from)), sourceListing.entries,
-                                                 to: .remote(OBSURL(bucket: dst.bucket, path: to)), destinationListing.entries)
+            let (transfers, removals) = try plan(from: .remote(OBSURL(bucket: src.bucket, path: from)),
+                                                 sourceListing.entries,
+                                                 to: .remote(OBSURL(bucket: dst.bucket, path: to)),
+                                                 destinationListing.entries)
             let copies = try settings.forCopy()
             if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
-            let items = transfers.compactMap { step -> (from: ObjectKey, to: ObjectKey, size: Int64?)? in
-                guard case .object(_, let a) = step.source, case .object(_, let b)? = step.destination else { return nil }
-                return (a, b, step.size)
-            }
+            let items = transfers.compactMap { s in s.asCopy.map { (from: $0.from, to: $0.to, size: s.size) } }
             let name = { (bucket: BucketName, key: ObjectKey) in "obs://\(bucket)/\(key)" }
-            let ok = try await transferAll(ctx, items, verb: "copy", size: { $0.size }, describe: { name(src.bucket, $0.from) }) { item, _ in
-                let info = try await copies.copy(ctx, copies.request(from: src.bucket, item.from, to: dst.bucket, item.to))
+            let ok = try await transferAll(ctx, items, verb: "copy", size: { $0.size },
+                                           describe: { name(src.bucket, $0.from) }) { item, _ in
+                let request = copies.request(from: src.bucket, item.from, to: dst.bucket, item.to)
+                let info = try await copies.copy(ctx, request)
                 let a = name(src.bucket, item.from), b = name(dst.bucket, item.to)
                 return ("copy: \(a) -> \(b) (\(Transfers.describe(info)))", Transfers.record(source: a, destination: b, info))
             }
@@ -151,9 +150,10 @@ extension Obsctl {
         /// happen); `body` returns the report line and the record.
         private func transferAll<Item>(_ ctx: CommandContext, _ items: [Item], verb: String,
                                        size: @escaping (Item) -> Int64?, describe: @escaping (Item) -> String,
-                                       _ body: @escaping (Item, TransferCounter) async throws -> (String, [String: Any]))
-            async throws -> Transfers.Outcome {
-            let outcome = try await Transfers.runEach(ctx, items, verb: verb, size: size, describe: describe) { item, counter in
+                                       _ body: @escaping (Item, TransferCounter) async throws
+                                           -> (String, [String: Any])) async throws -> Transfers.Outcome {
+            let outcome = try await Transfers.runEach(ctx, items, verb: verb, size: size,
+                                                      describe: describe) { item, counter in
                 let (line, record) = try await body(item, counter)
                 if !ctx.output.isJSON { ctx.output.report(line) }
                 return record
@@ -196,8 +196,8 @@ extension Obsctl {
             let listing = try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix)
             let unreadable = Planner.unreadable(listing.unreadable, below: prefix, filter: filter)
             Listings.report(unreadable)
-            let found = Planner.entries(listing.objects.map(ListedObject.init), below: prefix, asLocalPaths: asLocalPaths,
-                                        filter: filter)
+            let found = Planner.entries(listing.objects.map(ListedObject.init), below: prefix,
+                                        asLocalPaths: asLocalPaths, filter: filter)
             return (found.entries, found.unsafe, unreadable.count)
         }
 

@@ -148,9 +148,8 @@ extension Obsctl {
                                           files: { try LocalTree.entries($0, invalidNames: &invalid) })
             invalid.forEach(Transfers.reportInvalidName)
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
-            let items = plan.steps.compactMap { step -> Item? in
-                guard case .file(let path) = step.source, case .object(_, let key)? = step.destination else { return nil }
-                return Item(source: path, key: key, size: step.size)
+            let items = plan.steps.compactMap { s in
+                s.asUpload.map { Item(source: $0.path, key: $0.key, size: s.size) }
             }
             if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.

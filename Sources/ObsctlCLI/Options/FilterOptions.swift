@@ -5,14 +5,18 @@ import OBSTransfer
 
 /// `--include` / `--exclude` of the commands that take several files or objects (see `Filter` for the rules).
 struct FilterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Take names matching this glob (repeatable; the last matching --include or --exclude "
-                               + "decides). Names are relative to the source directory or prefix; * matches across "
-                               + "'/', ? one character, [abc] [a-z] [!abc] one of a set.", valueName: "pattern"),
-            transform: { FilterArgument(.include, $0) })
+    @Option(
+        help: ArgumentHelp(
+            "Take names matching this glob (repeatable; the last matching --include or --exclude "
+                + "decides). Names are relative to the source directory or prefix; * matches across "
+                + "'/', ? one character, [abc] [a-z] [!abc] one of a set.", valueName: "pattern"),
+        transform: { FilterArgument(.include, $0) })
     var include: [FilterArgument] = []
-    @Option(help: ArgumentHelp("Leave out names matching this glob (repeatable; see --include).",
-                               valueName: "pattern"),
-            transform: { FilterArgument(.exclude, $0) })
+    @Option(
+        help: ArgumentHelp(
+            "Leave out names matching this glob (repeatable; see --include).",
+            valueName: "pattern"),
+        transform: { FilterArgument(.exclude, $0) })
     var exclude: [FilterArgument] = []
 
     /// A bad pattern is refused before anything is read or changed.
@@ -46,6 +50,11 @@ struct FilterArgument {
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+        func next() -> Int {
+            lock.withLock {
+                value += 1
+                return value
+            }
+        }
     }
 }

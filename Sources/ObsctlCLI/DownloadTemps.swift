@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSTransfer
 import OBSCrypto
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ enum DownloadTemps {
     /// A new temp name beside `path`. The name is cut to 100 bytes so it stays within NAME_MAX for long names.
     static func name(for path: String) -> String {
         let dir = LocalPath.parent(path)
-        let stem = String(decoding: Transfers.baseName(path).utf8.prefix(100), as: UTF8.self)
+        let stem = String(decoding: KeyMapping.baseName(path).utf8.prefix(100), as: UTF8.self)
         return (dir.isEmpty ? "" : dir + "/") + ".\(stem).obsctl-\(getpid())-\(Hex.encode(Random.bytes(4))).part"
     }
 

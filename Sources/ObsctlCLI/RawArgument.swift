@@ -1,3 +1,4 @@
+import OBSTransfer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,22 +17,7 @@ enum RawArgument {
         return nil
     }
 
-    /// Printable ASCII as it is, every other byte as \xNN (valid UTF-8 sequences are kept).
-    static func escaped(_ raw: [UInt8]) -> String {
-        var out = "", i = 0
-        while i < raw.count {
-            let b = raw[i]
-            let length = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0
-            if length > 1, i + length <= raw.count, let s = String(validating: raw[i..<i + length], as: UTF8.self) {
-                out += s; i += length; continue
-            }
-            out += b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16).leftPadded(2)
-            i += 1
-        }
-        return out
-    }
+    /// Printable ASCII as it is, every other byte as \xNN (one rule with the file names a walk cannot name).
+    static func escaped(_ raw: [UInt8]) -> String { LocalTree.escaped(raw) }
 }
 
-private extension String {
-    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
-}

@@ -1,30 +1,15 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSTransfer
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Upload, download and copy of single objects, and the mapping between local paths and object keys. Shared by
-/// `upload`, `download` and `cp`, so each rule lives once.
+/// Upload, download and copy of single objects, shared by `upload`, `download`, `cp`, `mv` and `sync`, so each
+/// rule lives once (what goes where is OBSTransfer's `Planner`).
 enum Transfers {
-    // MARK: Local path <-> key mapping
-
-    /// The last path component of a key, for `download obs://b/dir/name .` and uploads into a prefix.
-    static func baseName(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
-    }
-
-    /// The local relative path for `key` under `prefix`, or nil when the key cannot be mapped safely (an empty,
-    /// `.` or `..` segment, a NUL): downloads never write outside the destination directory.
-    static func safeRelativePath(key: String, prefix: String) -> String? {
-        guard key.hasPrefix(prefix) else { return nil }
-        let rel = String(key.dropFirst(prefix.count))
-        let segments = rel.split(separator: "/", omittingEmptySubsequences: false)
-        guard !segments.isEmpty, !rel.utf8.contains(0) else { return nil }
-        for s in segments where s.isEmpty || s == "." || s == ".." { return nil }
-        return rel
-    }
+    // MARK: Reporting what a plan leaves out
 
     /// One error line for a local file whose name is not UTF-8 (it is skipped).
     static func reportInvalidName(_ path: String) {
@@ -34,69 +19,8 @@ enum Transfers {
 
     /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).
     static func reportUnsafeKey(_ key: String, below directory: String) {
-        Output.stderr("obsctl: error: object key '\(key)' cannot be written safely below \(directory) (empty, '.' or '..' segment); skipped")
-    }
-
-    /// A prefix as `--recursive` uses it: empty (whole bucket) or ending in `/`.
-    static func directoryPrefix(_ path: String) -> String {
-        path.isEmpty || path.hasSuffix("/") ? path : path + "/"
-    }
-
-    /// Refuses a recursive copy between two different prefixes of one bucket where one lies inside the other: a
-    /// copy would then overwrite objects it has yet to read (and a move delete them).
-    static func refuseNestedPrefixes(_ src: OBSURL, _ from: String, _ dst: OBSURL, _ to: String) throws {
-        guard src.bucket == dst.bucket, from != to, from.hasPrefix(to) || to.hasPrefix(from) else { return }
-        throw OBSError.invalidArgument("obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) lie one inside the other; use separate prefixes")
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-    }
-
-    /// Regular files below `dir`, as paths relative to it, sorted. `dir` itself may be a symbolic link; below it,
-    /// links to files are followed and links to directories are not (no cycles). A directory that cannot be read is
-    /// an error, never a silent gap: `sync --delete` would take the files missing from a listing for deleted ones.
-    /// Names that are not valid UTF-8 can become no object key (nor be opened through a Swift String): they are
-    /// left out and returned in `invalidNames` (escaped), for the caller to report.
-    static func filesBelow(_ dir: String, invalidNames: inout [String]) throws -> [String] {
-        var out: [String] = []
-        func walk(_ rel: String) throws {
-            let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
-            guard let d = opendir(path) else {
-                throw OBSError(code: errno == ENOENT ? "NotFound" : "LocalIO", message: "cannot read directory \(path): \(String(cString: strerror(errno)))",
-                               httpStatus: 0, category: errno == ENOENT ? .notFound : .general)
-            }
-            defer { closedir(d) }
-            var subdirectories: [String] = []
-            while true {
-                errno = 0
-                guard let entry = readdir(d) else {
-                    if errno != 0 { throw OBSError.localIO("cannot read directory \(path): \(String(cString: strerror(errno)))") }
-                    break
-                }
-                let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-                guard let name = String(validating: raw, as: UTF8.self) else {
-                    invalidNames.append(LocalPath.join(path, RawArgument.escaped(raw)))
-                    continue
-                }
-                if name == "." || name == ".." { continue }
-                let child = rel.isEmpty ? name : rel + "/" + name
-                var st = stat()
-                guard lstat(LocalPath.join(dir, child), &st) == 0 else { continue }  // removed meanwhile
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR: subdirectories.append(child)
-                case S_IFREG: out.append(child)
-                case S_IFLNK:
-                    var target = stat()
-                    if stat(LocalPath.join(dir, child), &target) == 0, (target.st_mode & S_IFMT) == S_IFREG { out.append(child) }
-                default: break
-                }
-            }
-            for sub in subdirectories { try walk(sub) }
-        }
-        try walk("")
-        return out.sorted()
+        Output.stderr("obsctl: error: object key '\(key)' cannot be written safely below \(directory) "
+                      + "(empty, '.' or '..' segment); skipped")
     }
 
     static func guessContentType(_ path: String) -> String {
@@ -105,7 +29,7 @@ enum Transfers {
                      "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar", "png": "image/png",
                      "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml", "md": "text/markdown",
                      "mp4": "video/mp4", "wasm": "application/wasm", "yaml": "application/yaml", "yml": "application/yaml"]
-        let name = baseName(path)
+        let name = KeyMapping.baseName(path)
         let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
         return types[ext] ?? "application/octet-stream"
     }
@@ -163,7 +87,10 @@ enum Transfers {
     static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
         if path == "-" { return try await ctx.storage.getObject(request, into: counted(StandardOutputSink())) }
-        if isDirectory(path) { throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it") }
+        if LocalTree.isDirectory(path) {
+            throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download "
+                                           + "into it")
+        }
         let dir = LocalPath.parent(path)
         if !dir.isEmpty {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -204,7 +131,7 @@ enum Transfers {
     static func prefixHint(_ ctx: CommandContext, _ error: Error, _ bucket: BucketName, _ key: ObjectKey,
                            verb: String?) async -> Error {
         guard let e = error as? OBSError, e.category == .notFound, e.code != "NoSuchBucket" else { return error }
-        let folder = directoryPrefix(key.value)
+        let folder = KeyMapping.directoryPrefix(key.value)
         let page = try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil,
                                                       maxKeys: 1)
         let hasObjects = page.map { !$0.objects.isEmpty } ?? false

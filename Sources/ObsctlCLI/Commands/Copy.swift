@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSTransfer
 
 extension Obsctl {
     struct Copy: ObsctlCommand {
@@ -59,51 +60,54 @@ struct TransferArguments: ParsableArguments {
     @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .pathOrObject)
     var destination: String
     @Flag(name: [.short, .long], help: "Take directories or prefixes with everything below them.") var recursive = false
+    @Flag(help: "Print what would be copied or moved; change nothing.") var dryRun = false
+    @OptionGroup var filters: FilterOptions
     @OptionGroup var settings: TransferSettings
 
     /// `removeSources` (mv): each source is removed once its copy is written and verified, never before.
     func run(_ ctx: CommandContext, removeSources: Bool) async throws {
+        let filter = try filters.filter()
         switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
         case (false, false):
             throw OBSError.invalidArgument("neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
         case (false, true):
-            try await Obsctl.Upload.upload(ctx, paths: [source], to: try OBSURL(destination), recursive: recursive, options: try settings.forUpload(),
-                                           removeSources: removeSources)
+            try await Obsctl.Upload.upload(ctx, paths: [source], to: try OBSURL(destination), recursive: recursive,
+                                           options: try settings.forUpload(), filter: filter,
+                                           removeSources: removeSources, dryRun: dryRun)
         case (true, false):
             let (key, transfer) = try settings.forDownload()
-            try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive, customerKey: key,
-                                               transfer: transfer, removeSources: removeSources)
+            try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive,
+                                               customerKey: key, transfer: transfer, filter: filter,
+                                               removeSources: removeSources, dryRun: dryRun)
         case (true, true):
-            try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination), removeSources: removeSources)
+            try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination), filter: filter,
+                                  removeSources: removeSources)
         }
     }
 
-    private func copyObjects(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, removeSources: Bool) async throws {
+    private func copyObjects(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, filter: Filter,
+                             removeSources: Bool) async throws {
         let copies = try settings.forCopy()
-        var pairs: [(ObjectKey, ObjectKey)] = []
-        var sizes: [String: Int64] = [:]
+        var listing: [ListedObject] = []
         var damaged = 0
         if recursive {
-            let prefix = Transfers.directoryPrefix(src.path), target = Transfers.directoryPrefix(dst.path)
-            try Transfers.refuseNestedPrefixes(src, prefix, dst, target)
-            let listing = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
-            Listings.report(listing.unreadable)
-            damaged = listing.unreadable.count
-            for o in listing.objects {
-                sizes[o.key.value] = o.size
-                pairs.append((o.key, try ObjectKey(target + o.key.value.dropFirst(prefix.count))))
-            }
-        } else {
-            let key = try src.objectKey()
-            let target = dst.path.isEmpty || dst.path.hasSuffix("/") ? try ObjectKey(dst.path + Transfers.baseName(key.value)) : try dst.objectKey()
-            pairs = [(key, target)]
+            let prefix = KeyMapping.directoryPrefix(src.path)
+            // Refused before the listing: a nested copy is wrong whatever the prefix holds.
+            try KeyMapping.refuseNestedPrefixes(src, prefix, dst, KeyMapping.directoryPrefix(dst.path))
+            let listed = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
+            let unreadable = Planner.unreadable(listed.unreadable, below: prefix, filter: filter)
+            Listings.report(unreadable)
+            damaged = unreadable.count
+            listing = listed.objects.map(ListedObject.init)
         }
-        if removeSources && src.bucket == dst.bucket, let same = pairs.first(where: { $0.0 == $0.1 }) {
-            throw OBSError.invalidArgument("cannot move obs://\(src.bucket)/\(same.0) onto itself; to change its encryption in place use cp")
-        }
+        let plan = try Planner.copy(src, to: dst, recursive: recursive, filter: filter, listing: listing,
+                                    isMove: removeSources)
+        if !recursive { PlanReport.excludedSingle(ctx, plan) }
+        let pairs = plan.steps.compactMap { s in s.asCopy.map { ($0.from, $0.to, s.size) } }
+        if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
         if damaged > 0 && pairs.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
         do {
-            _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { sizes[$0.0.value] },
+            _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { $0.2 },
                                            describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
                 let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
                 // A move deletes the source only if it is still the version it was before the copy.

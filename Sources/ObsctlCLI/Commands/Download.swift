@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSTransfer
 
 extension Obsctl {
     struct Download: ObsctlCommand {
@@ -23,64 +24,58 @@ extension Obsctl {
         @Flag(name: [.short, .long], help: "Download every object under the prefix.") var recursive = false
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var tuning: DownloadTuningOptions
+        @OptionGroup var filters: FilterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            try await Self.download(ctx, source: try OBSURL(source), path: path, recursive: recursive, customerKey: try customerKey.load(),
-                                    transfer: try tuning.options())
+            try await Self.download(ctx, source: try OBSURL(source), path: path, recursive: recursive,
+                                    customerKey: try customerKey.load(), transfer: try tuning.options(),
+                                    filter: try filters.filter())
         }
 
         /// `removeSources` (mv): each object is deleted once its file is written, verified and renamed into place.
-        static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool, customerKey: CustomerKey?,
-                             transfer: TransferOptions = TransferOptions(), removeSources: Bool = false) async throws {
+        /// `dryRun`: the plan is shown and nothing is read or written.
+        static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool,
+                             customerKey: CustomerKey?, transfer: TransferOptions = TransferOptions(),
+                             filter: Filter = .all, removeSources: Bool = false, dryRun: Bool = false) async throws {
             struct Item { var key: ObjectKey; var target: String; var size: Int64? = nil }
-            var items: [Item] = []
+            var listing: [ListedObject] = []
             var damaged = 0
+            let prefix = KeyMapping.directoryPrefix(src.path)
             if recursive {
                 guard path != "-" else { throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory") }
-                let prefix = Transfers.directoryPrefix(src.path)
-                let listing = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
-                Listings.report(listing.unreadable)
-                damaged = listing.unreadable.count
-                for o in listing.objects {
-                    if o.key.value.hasSuffix("/") && o.size == 0 { continue }  // a console "folder" marker
-                    guard let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else {
-                        Transfers.reportUnsafeKey(o.key.value, below: path)
-                        items.append(Item(key: o.key, target: ""))
-                        continue
-                    }
-                    items.append(Item(key: o.key, target: LocalPath.join(path, rel), size: o.size))
-                }
-                if items.isEmpty && damaged == 0 { ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)") }
-            } else {
-                let key = try src.objectKey()
-                var target = path
-                if path != "-" && (path.hasSuffix("/") || Transfers.isDirectory(path)) {
-                    let name = Transfers.baseName(key.value)
-                    guard Transfers.safeRelativePath(key: name, prefix: "") != nil, !key.value.hasSuffix("/") else {
-                        let folder = key.value.hasSuffix("/")
-                            ? " (a folder: pass --recursive (-r) to download what is under it)" : ""
-                        throw OBSError.invalidArgument("object key '\(key)' has no usable file name\(folder); "
-                                                       + "name the destination file")
-                    }
-                    target = LocalPath.join(path, name)
-                }
-                // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
-                var size: Int64? = nil
-                if ctx.progressStyle == .bar {
-                    size = try? await ctx.storage.headObject(GetObjectRequest(bucket: src.bucket, key: key, customerKey: customerKey)).size
-                }
-                items = [Item(key: key, target: target, size: size)]
+                let listed = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
+                let unreadable = Planner.unreadable(listed.unreadable, below: prefix, filter: filter)
+                Listings.report(unreadable)
+                damaged = unreadable.count
+                listing = listed.objects.map(ListedObject.init)
             }
-            let unsafe = items.filter { $0.target.isEmpty }.count, skipped = unsafe + damaged
-            let downloads = items.filter { !$0.target.isEmpty }
+            let plan = try Planner.download(src, to: path, recursive: recursive, filter: filter, listing: listing,
+                                            pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
+            for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, below: path) }
+            if !recursive { PlanReport.excludedSingle(ctx, plan) }
+            var items = plan.steps.compactMap { s in
+                s.asDownload.map { Item(key: $0.key, target: $0.path, size: s.size) }
+            }
+            if recursive && items.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
+                ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)"
+                                + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
+            }
+            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
+            // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
+            if !recursive, ctx.progressStyle == .bar, let item = items.first {
+                let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey)
+                items[0].size = try? await ctx.storage.headObject(request).size
+            }
+            let unsafe = plan.unsafeKeys.count, skipped = unsafe + damaged
             // Unsafe keys and damaged objects were reported above: with nothing else to do that is a usage problem
             // (or an integrity one), else a partial one.
-            if skipped > 0 && downloads.isEmpty {
+            if skipped > 0 && items.isEmpty {
                 throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial)
             }
             do {
-                _ = try await Transfers.runAll(ctx, downloads, verb: "download", dataOnStdout: path == "-", size: { $0.size },
+                _ = try await Transfers.runAll(ctx, items, verb: "download", dataOnStdout: path == "-",
+                                               size: { $0.size },
                                                describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in
                     let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
                     let info: ObjectInfo

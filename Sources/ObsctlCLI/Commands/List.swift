@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSTransfer
 
 extension Obsctl {
     struct Remove: ObsctlCommand {
@@ -11,12 +12,18 @@ extension Obsctl {
 
         @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object"), completion: .obsObject) var object: String
         @Flag(name: [.short, .long], help: "Delete every object under the prefix.") var recursive = false
+        @Flag(help: "Print what would be deleted; change nothing.") var dryRun = false
+        @OptionGroup var filters: FilterOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
+            let filter = try filters.filter()
             guard recursive else {
-                let key = try url.objectKey()
+                let plan = try Planner.remove(url, recursive: false, filter: filter)
+                PlanReport.excludedSingle(ctx, plan)
+                if dryRun { return PlanReport.dryRun(ctx, plan.steps) }
+                guard let key = plan.steps.first?.source.key else { return }
                 do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) }
                 catch {
                     let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")
@@ -27,14 +34,19 @@ extension Obsctl {
                 else { ctx.output.report("delete: obs://\(url.bucket)/\(key)") }
                 return
             }
-            // A prefix means a folder: `rm obs://b/dir --recursive` must not touch obs://b/dirt.tar.
             // Damaged objects whose key is known are deleted like the others (deleting needs no readable metadata).
-            let prefix = Transfers.directoryPrefix(url.path)
+            let prefix = KeyMapping.directoryPrefix(url.path)
             let listing = try await ctx.storage.listAllObjects(bucket: url.bucket, prefix: prefix)
-            let keys = listing.objects.map(\.key) + listing.unreadable.compactMap(\.key)
+            let plan = try Planner.remove(url, recursive: true, filter: filter,
+                                          keys: listing.objects.map(\.key) + listing.unreadable.compactMap(\.key))
             let keyless = listing.unreadable.filter { $0.key == nil }
+            if dryRun { return PlanReport.dryRun(ctx, plan.steps) }
+            let keys = plan.steps.compactMap(\.source.key)
             try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys, keyless: keyless)
-            if keys.isEmpty && !ctx.output.isJSON { ctx.output.note("nothing to delete under \(url)") }
+            if keys.isEmpty && !ctx.output.isJSON {
+                let filtered = plan.excluded.isEmpty ? "" : " that --include/--exclude take"
+                ctx.output.note("nothing to delete under \(url)" + filtered)
+            }
         }
 
         /// `{"type":"deleted","bucket","key","url"}`, one NDJSON line per deleted object.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSTransfer
 
 extension Obsctl {
     struct Multipart: AsyncParsableCommand {
@@ -114,7 +115,7 @@ extension Obsctl.Multipart {
             }
             // The location is a key or a folder: obs://b/dir takes dir and dir/..., never dirt.tar (as rm
             // --recursive).
-            let folder = Transfers.directoryPrefix(url.path)
+            let folder = KeyMapping.directoryPrefix(url.path)
             let uploads = try await ctx.storage.listMultipartUploads(bucket: url.bucket, prefix: url.path).filter { u in
                 // An upload whose start the server did not say is never taken for an old one.
                 (u.key == url.path || u.key.hasPrefix(folder))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSTransfer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,11 +31,9 @@ extension Obsctl {
         @Flag(help: "Remove from the destination what the source does not hold (after every transfer succeeded).") var delete = false
         @Flag(help: "Print what would be transferred and removed; change nothing.") var dryRun = false
         @Flag(help: "Compare sizes only, not times.") var sizeOnly = false
+        @OptionGroup var filters: FilterOptions
         @OptionGroup var settings: TransferSettings
         @OptionGroup var global: GlobalOptions
-
-        /// One side's entries by relative name: size and modification time.
-        typealias Listing = [String: (size: Int64, modified: Date)]
 
         func run(_ ctx: CommandContext) async throws {
             switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
@@ -46,76 +45,71 @@ extension Obsctl {
             }
         }
 
-        /// What to transfer: names the destination lacks, holds at another size or (unless --size-only) older.
-        /// Times are compared in whole seconds, as servers keep them: a file written in the second of its upload
-        /// is not newer than its object.
-        /// An empty source with --delete is refused: more likely an unmounted disk or a wrong path than a wish to
-        /// empty the destination (which `rm --recursive` says plainly).
-        func plan(_ from: Listing, _ to: Listing) throws -> (transfer: [String], remove: [String]) {
-            let seconds = { (d: Date) in d.timeIntervalSince1970.rounded(.down) }
-            let transfer = from.keys.sorted().filter { name in
-                guard let there = to[name], let here = from[name] else { return true }
-                return there.size != here.size || (!sizeOnly && seconds(here.modified) > seconds(there.modified))
-            }
-            let remove = delete ? to.keys.filter { from[$0] == nil }.sorted() : []
-            if from.isEmpty && !remove.isEmpty {
-                throw OBSError.invalidArgument("\(source) holds nothing, so --delete would remove all \(remove.count) under \(destination); "
-                                               + "check the source, or empty the destination with rm --recursive")
-            }
-            return (transfer, remove)
+        /// The comparison (`Planner.sync`), with this command's source and destination as the user wrote them.
+        private func plan(from: Endpoint, _ sourceEntries: [Entry], to: Endpoint, _ destinationEntries: [Entry])
+            throws -> (transfers: [PlanStep], removals: [PlanStep]) {
+            let rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
+            let steps = try Planner.sync(from: from, sourceEntries, to: to, destinationEntries, rules: rules)
+            return (steps.filter { $0.operation != .delete }, steps.filter { $0.operation == .delete })
         }
 
         // MARK: The three directions
 
         private func upload(_ ctx: CommandContext, to dest: OBSURL) async throws {
-            guard Transfers.isDirectory(source) else { throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)") }
+            guard LocalTree.isDirectory(source) else {
+                throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)")
+            }
             let options = try settings.forUpload()
-            let prefix = Transfers.directoryPrefix(dest.path)
+            let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
-            let local = try Self.localListing(source, invalidNames: &invalid)
+            let local = try LocalTree.entries(source, invalidNames: &invalid)
             invalid.forEach(Transfers.reportInvalidName)
-            let listed = try await Self.objectListing(ctx, dest.bucket, prefix)
-            let remote = listed.objects   // keys no file can have stay
-            let (transfer, remove) = try plan(local, remote)
-            let target = { (name: String) in "obs://\(dest.bucket)/\(prefix)\(name)" }
-            if dryRun { return report(ctx, transfer.map { ("upload", LocalPath.join(source, $0), target($0)) }, remove.map(target)) }
-            let ok = try await transferAll(ctx, transfer, verb: "upload", size: { local[$0]?.size }, describe: { LocalPath.join(source, $0) }) { name, counter in
-                let info = try await Transfers.upload(ctx, from: LocalPath.join(source, name), to: dest.bucket, key: try ObjectKey(prefix + name),
+            let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
+            let remote = Endpoint.remote(OBSURL(bucket: dest.bucket, path: prefix))
+            let (transfers, removals) = try plan(from: .local(source), local, to: remote, listed.entries)
+            if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
+            let items = transfers.compactMap { s in s.asUpload.map { (path: $0.path, key: $0.key, size: s.size) } }
+            let ok = try await transferAll(ctx, items, verb: "upload", size: { $0.size },
+                                           describe: { $0.path }) { item, counter in
+                let info = try await Transfers.upload(ctx, from: item.path, to: dest.bucket, key: item.key,
                                                       options: options, counter: counter)
-                return ("upload: \(LocalPath.join(source, name)) -> \(target(name)) (\(Transfers.describe(info)))",
-                        Transfers.record(source: LocalPath.join(source, name), destination: target(name), info))
+                let target = "obs://\(dest.bucket)/\(item.key)"
+                return ("upload: \(item.path) -> \(target) (\(Transfers.describe(info)))",
+                        Transfers.record(source: item.path, destination: target, info))
             }
             try await finish(ctx, ok, skipped: listed.damaged + invalid.count) {
-                await Transfers.deleteObjects(ctx, dest.bucket, keys: try remove.map { try ObjectKey(prefix + $0) })
+                await Transfers.deleteObjects(ctx, dest.bucket, keys: removals.compactMap(\.source.key))
             }
         }
 
         private func download(_ ctx: CommandContext, from src: OBSURL) async throws {
             let (key, options) = try settings.forDownload()
-            guard !FileManager.default.fileExists(atPath: destination) || Transfers.isDirectory(destination) else {
+            guard !FileManager.default.fileExists(atPath: destination) || LocalTree.isDirectory(destination) else {
                 throw OBSError.invalidArgument("\(destination) is not a directory; sync writes into a directory")
             }
-            let prefix = Transfers.directoryPrefix(src.path)
-            let remote = try await Self.objectListing(ctx, src.bucket, prefix)
+            let prefix = KeyMapping.directoryPrefix(src.path)
+            let remote = try await objectListing(ctx, src.bucket, prefix)
             for key in remote.unsafe { Transfers.reportUnsafeKey(key, below: destination) }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
-            let local = Transfers.isDirectory(destination)
-                ? try Self.localListing(destination, invalidNames: &unnamable) : [:]
-            let (transfer, remove) = try plan(remote.objects, local)
-            let object = { (name: String) in "obs://\(src.bucket)/\(prefix)\(name)" }
-            if dryRun { return report(ctx, transfer.map { ("download", object($0), LocalPath.join(destination, $0)) }, remove.map { LocalPath.join(destination, $0) }) }
-            let ok = try await transferAll(ctx, transfer, verb: "download", size: { remote.objects[$0]?.size }, describe: object) { name, counter in
-                let path = LocalPath.join(destination, name)
-                let info = try await Transfers.download(ctx, GetObjectRequest(bucket: src.bucket, key: try ObjectKey(prefix + name), customerKey: key, transfer: options),
-                                                        to: path, counter: counter)
-                Self.setModified(path, info.lastModified)  // the next run then finds it as new as the object
-                return ("download: \(object(name)) -> \(path) (\(Transfers.describe(info)))", Transfers.record(source: object(name), destination: path, info))
+            let local = LocalTree.isDirectory(destination)
+                ? try LocalTree.entries(destination, invalidNames: &unnamable) : []
+            let (transfers, removals) = try plan(from: .remote(OBSURL(bucket: src.bucket, path: prefix)),
+                                                 remote.entries, to: .local(destination), local)
+            if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
+            let items = transfers.compactMap { s in s.asDownload.map { (key: $0.key, path: $0.path, size: s.size) } }
+            let object = { (key: ObjectKey) in "obs://\(src.bucket)/\(key)" }
+            let ok = try await transferAll(ctx, items, verb: "download", size: { $0.size },
+                                           describe: { object($0.key) }) { item, counter in
+                let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: key, transfer: options)
+                let info = try await Transfers.download(ctx, request, to: item.path, counter: counter)
+                Self.setModified(item.path, info.lastModified)  // the next run then finds it as new as the object
+                return ("download: \(object(item.key)) -> \(item.path) (\(Transfers.describe(info)))",
+                        Transfers.record(source: object(item.key), destination: item.path, info))
             }
             let skipped = remote.unsafe.count + remote.damaged
             try await finish(ctx, ok, skipped: skipped, sourceIncomplete: remote.damaged > 0) {
                 var outcome = Transfers.Deletions()
-                for name in remove {
-                    let path = LocalPath.join(destination, name)
+                for path in removals.compactMap(\.source.path) {
                     if unlink(path) == 0 { outcome.deleted(ctx, path, record: ["type": "deleted", "url": path]) }
                     else { outcome.failed(ctx, path, OBSError.localIO("cannot remove \(path): \(String(cString: strerror(errno)))")) }
                 }
@@ -124,24 +118,29 @@ extension Obsctl {
         }
 
         private func copy(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws {
-            let from = Transfers.directoryPrefix(src.path), to = Transfers.directoryPrefix(dst.path)
+            let from = KeyMapping.directoryPrefix(src.path), to = KeyMapping.directoryPrefix(dst.path)
             guard src.bucket != dst.bucket || from != to else { throw OBSError.invalidArgument("cannot sync obs://\(src.bucket)/\(from) with itself") }
-            try Transfers.refuseNestedPrefixes(src, from, dst, to)
-            let sourceListing = try await Self.objectListing(ctx, src.bucket, from, asLocalPaths: false)
-            let sourceObjects = sourceListing.objects
-            let destinationListing = try await Self.objectListing(ctx, dst.bucket, to, asLocalPaths: false)
-            let (transfer, remove) = try plan(sourceObjects, destinationListing.objects)
+            try KeyMapping.refuseNestedPrefixes(src, from, dst, to)
+            let sourceListing = try await objectListing(ctx, src.bucket, from, asLocalPaths: false)
+            let destinationListing = try await objectListing(ctx, dst.bucket, to, asLocalPaths: false)
+            let (transfers, removals) = try plan(from: .remote(OBSURL(bucket: src.bucket, path: from)),
+                                                 sourceListing.entries,
+                                                 to: .remote(OBSURL(bucket: dst.bucket, path: to)),
+                                                 destinationListing.entries)
             let copies = try settings.forCopy()
-            let name = { (bucket: BucketName, prefix: String, rel: String) in "obs://\(bucket)/\(prefix)\(rel)" }
-            if dryRun { return report(ctx, transfer.map { ("copy", name(src.bucket, from, $0), name(dst.bucket, to, $0)) }, remove.map { name(dst.bucket, to, $0) }) }
-            let ok = try await transferAll(ctx, transfer, verb: "copy", size: { sourceObjects[$0]?.size }, describe: { name(src.bucket, from, $0) }) { rel, _ in
-                let info = try await copies.copy(ctx, copies.request(from: src.bucket, try ObjectKey(from + rel), to: dst.bucket, try ObjectKey(to + rel)))
-                let a = name(src.bucket, from, rel), b = name(dst.bucket, to, rel)
+            if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
+            let items = transfers.compactMap { s in s.asCopy.map { (from: $0.from, to: $0.to, size: s.size) } }
+            let name = { (bucket: BucketName, key: ObjectKey) in "obs://\(bucket)/\(key)" }
+            let ok = try await transferAll(ctx, items, verb: "copy", size: { $0.size },
+                                           describe: { name(src.bucket, $0.from) }) { item, _ in
+                let request = copies.request(from: src.bucket, item.from, to: dst.bucket, item.to)
+                let info = try await copies.copy(ctx, request)
+                let a = name(src.bucket, item.from), b = name(dst.bucket, item.to)
                 return ("copy: \(a) -> \(b) (\(Transfers.describe(info)))", Transfers.record(source: a, destination: b, info))
             }
             let damaged = sourceListing.damaged + destinationListing.damaged
             try await finish(ctx, ok, skipped: damaged, sourceIncomplete: sourceListing.damaged > 0) {
-                await Transfers.deleteObjects(ctx, dst.bucket, keys: try remove.map { try ObjectKey(to + $0) })
+                await Transfers.deleteObjects(ctx, dst.bucket, keys: removals.compactMap(\.source.key))
             }
         }
 
@@ -149,11 +148,13 @@ extension Obsctl {
 
         /// Runs the transfers through `Transfers.runEach` (progress, a report line each, failures reported as they
         /// happen); `body` returns the report line and the record.
-        private func transferAll(_ ctx: CommandContext, _ names: [String], verb: String, size: @escaping (String) -> Int64?,
-                                 describe: @escaping (String) -> String,
-                                 _ body: @escaping (String, TransferCounter) async throws -> (String, [String: Any])) async throws -> Transfers.Outcome {
-            let outcome = try await Transfers.runEach(ctx, names, verb: verb, size: size, describe: describe) { name, counter in
-                let (line, record) = try await body(name, counter)
+        private func transferAll<Item>(_ ctx: CommandContext, _ items: [Item], verb: String,
+                                       size: @escaping (Item) -> Int64?, describe: @escaping (Item) -> String,
+                                       _ body: @escaping (Item, TransferCounter) async throws
+                                           -> (String, [String: Any])) async throws -> Transfers.Outcome {
+            let outcome = try await Transfers.runEach(ctx, items, verb: verb, size: size,
+                                                      describe: describe) { item, counter in
+                let (line, record) = try await body(item, counter)
                 if !ctx.output.isJSON { ctx.output.report(line) }
                 return record
             }
@@ -184,50 +185,20 @@ extension Obsctl {
             if skipped > 0 { throw CommandFailure(exitCode: .partial) }
         }
 
-        private func report(_ ctx: CommandContext, _ transfers: [(String, String, String)], _ removals: [String]) {
-            if ctx.output.isNDJSON {
-                for (op, a, b) in transfers { ctx.output.record(["type": "planned", "operation": op, "source": a, "destination": b]) }
-                for r in removals { ctx.output.record(["type": "planned", "operation": "delete", "url": r]) }
-                return
-            }
-            if ctx.output.isJSON {
-                ctx.output.json(["dry_run": true, "transfers": transfers.map { ["operation": $0.0, "source": $0.1, "destination": $0.2] },
-                                 "deletions": removals] as [String: Any])
-                return
-            }
-            for (op, a, b) in transfers { ctx.output.line("(dry run) \(op): \(a) -> \(b)") }
-            for r in removals { ctx.output.line("(dry run) delete: \(r)") }
-        }
-
         // MARK: Listings
 
-        /// Regular files below `dir`, by path relative to it.
-        static func localListing(_ dir: String, invalidNames: inout [String]) throws -> Listing {
-            var out: Listing = [:]
-            for rel in try Transfers.filesBelow(dir, invalidNames: &invalidNames) {
-                var st = stat()
-                guard stat(LocalPath.join(dir, rel), &st) == 0 else { continue }
-                out[rel] = (Int64(st.st_size), Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
-            }
-            return out
-        }
-
-        /// Objects below `prefix`, by key relative to it. For a local side (`asLocalPaths`), console folder markers
-        /// are left out, and so are keys that are no safe relative path (empty, '.' or '..' segments): those come
-        /// back in `unsafe`. Between prefixes every key is taken.
-        static func objectListing(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String,
-                                  asLocalPaths: Bool = true) async throws
-            -> (objects: Listing, unsafe: [String], damaged: Int) {
-            var out: Listing = [:], unsafe: [String] = []
+        /// Objects below `prefix` as entries relative to it (`Planner.entries`), the filters applied; damaged
+        /// entries the filters take are reported, and counted as skipped.
+        private func objectListing(_ ctx: CommandContext, _ bucket: BucketName, _ prefix: String,
+                                   asLocalPaths: Bool = true) async throws
+            -> (entries: [Entry], unsafe: [String], damaged: Int) {
+            let filter = try filters.filter()
             let listing = try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix)
-            Listings.report(listing.unreadable)  // and counted as skipped
-            for o in listing.objects {
-                guard asLocalPaths else { out[String(o.key.value.dropFirst(prefix.count))] = (o.size, o.lastModified); continue }
-                if o.key.value.hasSuffix("/") && o.size == 0 { continue }
-                guard let rel = Transfers.safeRelativePath(key: o.key.value, prefix: prefix) else { unsafe.append(o.key.value); continue }
-                out[rel] = (o.size, o.lastModified)
-            }
-            return (out, unsafe, listing.unreadable.count)
+            let unreadable = Planner.unreadable(listing.unreadable, below: prefix, filter: filter)
+            Listings.report(unreadable)
+            let found = Planner.entries(listing.objects.map(ListedObject.init), below: prefix,
+                                        asLocalPaths: asLocalPaths, filter: filter)
+            return (found.entries, found.unsafe, unreadable.count)
         }
 
         /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import OBSCore
+import OBSTransfer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -118,6 +120,7 @@ extension Obsctl {
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var attributes: ObjectAttributeOptions
         @OptionGroup var tuning: TransferTuningOptions
+        @OptionGroup var filters: FilterOptions
         @OptionGroup var global: GlobalOptions
 
         /// ArgumentParser allows no positional after a variadic one, so the destination is the last argument.
@@ -130,19 +133,29 @@ extension Obsctl {
 
         func run(_ ctx: CommandContext) async throws {
             try await Self.upload(ctx, paths: paths, to: try OBSURL(destination), recursive: recursive,
-                                  options: try Transfers.UploadOptions(sseOptions, customerKey, attributes, tuning))
+                                  options: try Transfers.UploadOptions(sseOptions, customerKey, attributes, tuning),
+                                  filter: try filters.filter())
         }
 
-        /// `removeSources` (mv): each file is removed once its object is written and verified.
-        static func upload(_ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool, options: Transfers.UploadOptions,
-                           removeSources: Bool = false) async throws {
+        /// `removeSources` (mv): each file is removed once its object is written and verified. `dryRun`: the plan
+        /// is shown and nothing is read or written.
+        static func upload(_ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool,
+                           options: Transfers.UploadOptions, filter: Filter = .all, removeSources: Bool = false,
+                           dryRun: Bool = false) async throws {
             var invalid: [String] = []
-            let items = try plan(paths: paths, destination: dest, recursive: recursive, invalidNames: &invalid)
+            let plan = try Planner.upload(paths, to: dest, recursive: recursive, filter: filter,
+                                          isDirectory: LocalTree.isDirectory,
+                                          files: { try LocalTree.entries($0, invalidNames: &invalid) })
             invalid.forEach(Transfers.reportInvalidName)
+            if !recursive { PlanReport.excludedSingle(ctx, plan) }
+            let items = plan.steps.compactMap { s in
+                s.asUpload.map { Item(source: $0.path, key: $0.key, size: s.size) }
+            }
+            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
             if !invalid.isEmpty && items.isEmpty { throw CommandFailure(exitCode: .usage) }
             do {
-                _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { fileSize($0.source) },
+                _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { $0.size ?? fileSize($0.source) },
                                                describe: { $0.source }) { item, counter in
                     let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
                     let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key,
@@ -161,7 +174,7 @@ extension Obsctl {
             if !invalid.isEmpty { throw CommandFailure(exitCode: .partial) }
         }
 
-        struct Item { var source: String; var key: ObjectKey }
+        struct Item { var source: String; var key: ObjectKey; var size: Int64? }
 
         /// The size of a regular file, for the progress display; nil for stdin, pipes and what cannot be read.
         static func fileSize(_ path: String) -> Int64? {
@@ -170,30 +183,5 @@ extension Obsctl {
             guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
             return Int64(st.st_size)
         }
-
-        /// Which object each source becomes. A key ending in `/`, several sources or a directory mean a prefix.
-        static func plan(paths: [String], destination: OBSURL, recursive: Bool,
-                         invalidNames: inout [String]) throws -> [Item] {
-            let asPrefix = destination.path.isEmpty || destination.path.hasSuffix("/") || paths.count > 1 || recursive
-            if !asPrefix { return [Item(source: paths[0], key: try destination.objectKey())] }
-            let prefix = Transfers.directoryPrefix(destination.path)
-            var items: [Item] = []
-            for path in paths {
-                if path == "-" {
-                    throw OBSError.invalidArgument("stdin ('-') needs a full object key as destination, e.g. obs://\(destination.bucket)/name")
-                }
-                if Transfers.isDirectory(path) {
-                    guard recursive else { throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files") }
-                    for rel in try Transfers.filesBelow(path, invalidNames: &invalidNames) {
-                        items.append(Item(source: LocalPath.join(path, rel), key: try ObjectKey(prefix + rel)))
-                    }
-                } else {
-                    items.append(Item(source: path, key: try ObjectKey(prefix + Transfers.baseName(path))))
-                }
-            }
-            return items
-        }
     }
 }
-
-import Foundation

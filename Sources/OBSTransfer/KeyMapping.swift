@@ -1,0 +1,39 @@
+import OBSCore
+
+/// The mapping between object keys and local paths, in one place for every direction: downloads never write
+/// outside their destination directory, and a recursive copy never reads what it writes.
+public enum KeyMapping {
+    /// The last path component of a key or path, for `download obs://b/dir/name .` and uploads into a prefix.
+    public static func baseName(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+    }
+
+    /// The local relative path for `key` under `prefix`, or nil when the key cannot be mapped safely (an empty,
+    /// `.` or `..` segment, a NUL): downloads never write outside the destination directory.
+    public static func safeRelativePath(key: String, prefix: String) -> String? {
+        guard key.hasPrefix(prefix) else { return nil }
+        let rel = String(key.dropFirst(prefix.count))
+        let segments = rel.split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.isEmpty, !rel.utf8.contains(0) else { return nil }
+        for s in segments where s.isEmpty || s == "." || s == ".." { return nil }
+        return rel
+    }
+
+    /// A prefix as `--recursive` uses it: empty (whole bucket) or ending in `/`, so `obs://b/dir` never takes
+    /// obs://b/dirt.tar.
+    public static func directoryPrefix(_ path: String) -> String {
+        path.isEmpty || path.hasSuffix("/") ? path : path + "/"
+    }
+
+    /// A console "folder": an empty object whose key ends in `/`. No file can stand for it.
+    public static func isFolderMarker(key: String, size: Int64) -> Bool { key.hasSuffix("/") && size == 0 }
+
+    /// Refuses a recursive copy between two different prefixes of one bucket where one lies inside the other: a
+    /// copy would then overwrite objects it has yet to read (and a move delete them).
+    public static func refuseNestedPrefixes(_ src: OBSURL, _ from: String, _ dst: OBSURL, _ to: String) throws {
+        guard src.bucket == dst.bucket, from != to, from.hasPrefix(to) || to.hasPrefix(from) else { return }
+        throw OBSError.invalidArgument(
+            "obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) lie one inside "
+                + "the other; use separate prefixes")
+    }
+}

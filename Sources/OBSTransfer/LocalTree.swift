@@ -1,0 +1,101 @@
+import Foundation
+import OBSCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The local file system as a planner sees it: which paths are directories, and the regular files below one.
+public enum LocalTree {
+    public static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// Regular files below `dir`, as paths relative to it, sorted. `dir` itself may be a symbolic link; below it,
+    /// links to files are followed and links to directories are not (no cycles). A directory that cannot be read
+    /// is an error, never a silent gap: `sync --delete` would take the files missing from a listing for deleted
+    /// ones. Names that are not valid UTF-8 can become no object key (nor be opened through a Swift String): they
+    /// are left out and returned in `invalidNames` (escaped), for the caller to report.
+    public static func filesBelow(_ dir: String, invalidNames: inout [String]) throws -> [String] {
+        try entries(dir, withAttributes: false, invalidNames: &invalidNames).map(\.name)
+    }
+
+    /// `filesBelow` with each file's size and modification time (links followed), for sync's comparison.
+    public static func entries(_ dir: String, invalidNames: inout [String]) throws -> [Entry] {
+        try entries(dir, withAttributes: true, invalidNames: &invalidNames)
+    }
+
+    private static func entries(_ dir: String, withAttributes: Bool, invalidNames: inout [String]) throws -> [Entry] {
+        var out: [Entry] = []
+        func walk(_ rel: String) throws {
+            let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
+            guard let d = opendir(path) else {
+                let e = errno
+                throw OBSError(
+                    code: e == ENOENT ? "NotFound" : "LocalIO",
+                    message: "cannot read directory \(path): \(String(cString: strerror(e)))",
+                    httpStatus: 0, category: e == ENOENT ? .notFound : .general)
+            }
+            defer { closedir(d) }
+            var subdirectories: [String] = []
+            while true {
+                errno = 0
+                guard let entry = readdir(d) else {
+                    if errno != 0 {
+                        throw OBSError.localIO("cannot read directory \(path): \(String(cString: strerror(errno)))")
+                    }
+                    break
+                }
+                let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                guard let name = String(validating: raw, as: UTF8.self) else {
+                    invalidNames.append(LocalPath.join(path, escaped(raw)))
+                    continue
+                }
+                if name == "." || name == ".." { continue }
+                let child = rel.isEmpty ? name : rel + "/" + name
+                var st = stat()
+                guard lstat(LocalPath.join(dir, child), &st) == 0 else { continue }  // removed meanwhile
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: subdirectories.append(child)
+                case S_IFREG: out.append(makeEntry(child, st, withAttributes))
+                case S_IFLNK:
+                    var target = stat()
+                    if stat(LocalPath.join(dir, child), &target) == 0, (target.st_mode & S_IFMT) == S_IFREG {
+                        out.append(makeEntry(child, target, withAttributes))
+                    }
+                default: break
+                }
+            }
+            for sub in subdirectories { try walk(sub) }
+        }
+        try walk("")
+        return out.sorted { $0.name < $1.name }
+    }
+
+    private static func makeEntry(_ name: String, _ st: stat, _ withAttributes: Bool) -> Entry {
+        guard withAttributes else { return Entry(name: name, size: Int64(st.st_size), modified: .distantPast) }
+        let seconds = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        return Entry(name: name, size: Int64(st.st_size), modified: Date(timeIntervalSince1970: seconds))
+    }
+
+    /// Printable ASCII as it is, every other byte as \xNN (valid UTF-8 sequences are kept): a name that is not
+    /// UTF-8 (a file's, an argument's) shown in a message.
+    public static func escaped(_ raw: [UInt8]) -> String {
+        var out = ""
+        var i = 0
+        while i < raw.count {
+            let b = raw[i]
+            let length = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0
+            if length > 1, i + length <= raw.count, let s = String(validating: raw[i..<i + length], as: UTF8.self) {
+                out += s
+                i += length
+                continue
+            }
+            let hex = String(b, radix: 16)
+            out += b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            i += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import OBSCore
+
+/// How `sync` compares the two sides.
+public struct SyncRules: Sendable {
+    /// Compare sizes only, not times.
+    public var sizeOnly: Bool
+    /// Remove from the destination what the source does not hold.
+    public var delete: Bool
+    public var filter: Filter
+
+    public init(sizeOnly: Bool = false, delete: Bool = false, filter: Filter = .all) {
+        self.sizeOnly = sizeOnly
+        self.delete = delete
+        self.filter = filter
+    }
+}
+
+extension Planner {
+    /// What `sync` does, whatever the direction: the transfers (by name) and then, with --delete, the deletions
+    /// (by name). A name is transferred when the destination lacks it, holds it at another size or (unless
+    /// --size-only) older. Times are compared in whole seconds, as servers keep them: a file written in the second
+    /// of its upload is not newer than its object. Sizes and times only, never ETags, which are no checksum for
+    /// encrypted or multipart objects.
+    ///
+    /// The filters apply to both sides, so a name they exclude is neither transferred nor deleted. An empty source
+    /// with --delete is refused: more likely an unmounted disk or a wrong path than a wish to empty the destination
+    /// (which `rm --recursive` says plainly).
+    public static func sync(
+        from source: Endpoint, _ sourceEntries: [Entry], to destination: Endpoint,
+        _ destinationEntries: [Entry], rules: SyncRules = SyncRules()
+    ) throws -> [PlanStep] {
+        let here = split(sourceEntries, rules.filter).taken
+        var there: [String: Entry] = [:]
+        for e in split(destinationEntries, rules.filter).taken { there[e.name] = e }
+        let seconds = { (d: Date) in d.timeIntervalSince1970.rounded(.down) }
+        let transfer = here.sorted { $0.name < $1.name }.filter { e in
+            guard let other = there[e.name] else { return true }
+            return other.size != e.size || (!rules.sizeOnly && seconds(e.modified) > seconds(other.modified))
+        }
+        var remove: [String] = []
+        if rules.delete {
+            let names = Set(here.map(\.name))
+            remove = there.keys.filter { !names.contains($0) }.sorted()
+        }
+        if here.isEmpty && !remove.isEmpty {
+            throw OBSError.invalidArgument(
+                "\(source) holds nothing, so --delete would remove all \(remove.count) "
+                    + "under \(destination); check the source, or empty the destination with "
+                    + "rm --recursive")
+        }
+        return try tree(transfer, from: source, to: destination)
+            + remove.map { PlanStep(.delete, try destination.location(of: $0), nil) }
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import OBSCore
+
+/// What `upload`, `download`, `cp`, `mv` and `rm` do, as a list of steps, decided before anything changes. Pure:
+/// listings come in as arrays and the file system only through the closures given, so plans are tested in process.
+public enum Planner {
+    // MARK: Trees
+
+    /// A bucket listing as entries below `prefix`. For a local side (`asLocalPaths`), console folder markers are
+    /// left out, and so are keys that are no safe relative path (empty, '.' or '..' segments): those come back in
+    /// `unsafe`, unless the filters exclude them anyway. Between prefixes every key is taken.
+    public static func entries(
+        _ objects: [ListedObject], below prefix: String, asLocalPaths: Bool,
+        filter: Filter = .all
+    ) -> (entries: [Entry], unsafe: [String], excluded: [String]) {
+        var entries: [Entry] = []
+        var unsafe: [String] = []
+        var excluded: [String] = []
+        for o in objects where o.key.hasPrefix(prefix) {
+            if asLocalPaths && KeyMapping.isFolderMarker(key: o.key, size: o.size) { continue }
+            let rel = String(o.key.dropFirst(prefix.count))
+            guard filter.includes(rel) else {
+                excluded.append(rel)
+                continue
+            }
+            guard !asLocalPaths || KeyMapping.safeRelativePath(key: o.key, prefix: prefix) != nil else {
+                unsafe.append(o.key)
+                continue
+            }
+            entries.append(Entry(name: rel, size: o.size, modified: o.modified))
+        }
+        return (entries, unsafe, excluded)
+    }
+
+    /// Every entry of the tree at `source` to the same name below `destination`: the one mapping of recursive
+    /// uploads, downloads and copies.
+    public static func tree(_ entries: [Entry], from source: Endpoint, to destination: Endpoint) throws -> [PlanStep] {
+        try entries.map {
+            try PlanStep.transfer(
+                try source.location(of: $0.name), try destination.location(of: $0.name), size: $0.size)
+        }
+    }
+
+    // MARK: Upload
+
+    /// Which object each local source becomes. A key ending in `/`, several sources or --recursive mean a prefix,
+    /// and each file lands under it by its name (a directory's files by their path below it). `isDirectory` and
+    /// `files` (the regular files below a directory, relative) are the file system, for tests to stand in for.
+    public static func upload(
+        _ paths: [String], to destination: OBSURL, recursive: Bool, filter: Filter = .all,
+        isDirectory: (String) -> Bool, files: (String) throws -> [Entry]
+    ) throws -> Plan {
+        var plan = Plan()
+        let asPrefix = destination.path.isEmpty || destination.path.hasSuffix("/") || paths.count > 1 || recursive
+        let prefixPath = KeyMapping.directoryPrefix(destination.path)
+        let prefix = Endpoint.remote(OBSURL(bucket: destination.bucket, path: prefixPath))
+        for path in paths {
+            if path == "-" {  // stdin has no name to filter by
+                guard !asPrefix else {
+                    throw OBSError.invalidArgument(
+                        "stdin ('-') needs a full object key as destination, "
+                            + "e.g. obs://\(destination.bucket)/name")
+                }
+                plan.steps.append(
+                    PlanStep(.upload, .file(path), .object(destination.bucket, try destination.objectKey())))
+            } else if isDirectory(path) {
+                guard recursive else {
+                    throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
+                }
+                let (taken, excluded) = split(try files(path), filter)
+                plan.excluded += excluded.map { LocalPath.join(path, $0.name) }
+                plan.steps += try tree(taken, from: .local(path), to: prefix)
+            } else if !filter.includes(KeyMapping.baseName(path)) {
+                plan.excluded.append(path)
+            } else {
+                let key = asPrefix ? try ObjectKey(prefixPath + KeyMapping.baseName(path)) : try destination.objectKey()
+                plan.steps.append(PlanStep(.upload, .file(path), .object(destination.bucket, key)))
+            }
+        }
+        return plan
+    }
+
+    // MARK: Download
+
+    /// Which file each object becomes. Recursive: every object of `listing` below the prefix, at its path below
+    /// `path`. Single: the object to `path`, or to its base name inside `path` when that is a directory
+    /// (`pathIsDirectory`) or ends in `/`.
+    public static func download(
+        _ source: OBSURL, to path: String, recursive: Bool, filter: Filter = .all,
+        listing: [ListedObject] = [], pathIsDirectory: Bool = false
+    ) throws -> Plan {
+        var plan = Plan()
+        if recursive {
+            guard path != "-" else {
+                throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory")
+            }
+            let prefix = KeyMapping.directoryPrefix(source.path)
+            let found = entries(listing, below: prefix, asLocalPaths: true, filter: filter)
+            plan.unsafeKeys = found.unsafe
+            plan.excluded = found.excluded.map { "obs://\(source.bucket)/\(prefix)\($0)" }
+            plan.steps = try tree(
+                found.entries, from: .remote(OBSURL(bucket: source.bucket, path: prefix)),
+                to: .local(path))
+            return plan
+        }
+        let key = try source.objectKey()
+        guard filter.includes(KeyMapping.baseName(key.value)) else {
+            plan.excluded = [source.description]
+            return plan
+        }
+        var target = path
+        if path != "-" && (path.hasSuffix("/") || pathIsDirectory) {
+            let name = KeyMapping.baseName(key.value)
+            guard KeyMapping.safeRelativePath(key: name, prefix: "") != nil, !key.value.hasSuffix("/") else {
+                let folder =
+                    key.value.hasSuffix("/")
+                    ? " (a folder: pass --recursive (-r) to download what is under it)" : ""
+                throw OBSError.invalidArgument(
+                    "object key '\(key)' has no usable file name\(folder); "
+                        + "name the destination file")
+            }
+            target = LocalPath.join(path, name)
+        }
+        plan.steps = [PlanStep(.download, .object(source.bucket, key), .file(target))]
+        return plan
+    }
+
+    // MARK: Copy between objects
+
+    /// Which object each object becomes. Recursive: every key below the source prefix to the same name below the
+    /// destination prefix (never one inside the other in one bucket). Single: to the key, or to the base name
+    /// under a destination ending in `/`. A move (`isMove`) of an object onto itself is refused.
+    public static func copy(
+        _ source: OBSURL, to destination: OBSURL, recursive: Bool, filter: Filter = .all,
+        listing: [ListedObject] = [], isMove: Bool = false
+    ) throws -> Plan {
+        var plan = Plan()
+        if recursive {
+            let from = KeyMapping.directoryPrefix(source.path)
+            let to = KeyMapping.directoryPrefix(destination.path)
+            try KeyMapping.refuseNestedPrefixes(source, from, destination, to)
+            let found = entries(listing, below: from, asLocalPaths: false, filter: filter)
+            plan.excluded = found.excluded.map { "obs://\(source.bucket)/\(from)\($0)" }
+            plan.steps = try tree(
+                found.entries, from: .remote(OBSURL(bucket: source.bucket, path: from)),
+                to: .remote(OBSURL(bucket: destination.bucket, path: to)))
+        } else {
+            let key = try source.objectKey()
+            guard filter.includes(KeyMapping.baseName(key.value)) else {
+                plan.excluded = [source.description]
+                return plan
+            }
+            let target =
+                destination.path.isEmpty || destination.path.hasSuffix("/")
+                ? try ObjectKey(destination.path + KeyMapping.baseName(key.value)) : try destination.objectKey()
+            plan.steps = [PlanStep(.copy, .object(source.bucket, key), .object(destination.bucket, target))]
+        }
+        if isMove, let same = plan.steps.first(where: { $0.source == $0.destination }) {
+            throw OBSError.invalidArgument(
+                "cannot move \(same.source) onto itself; to change its encryption in place "
+                    + "use cp")
+        }
+        return plan
+    }
+
+    // MARK: Remove
+
+    /// The objects `rm` deletes. Recursive: every key of `keys` below the prefix (a prefix means a folder:
+    /// `rm obs://b/dir -r` never touches obs://b/dirt.tar). Single: the object named.
+    public static func remove(
+        _ target: OBSURL, recursive: Bool, filter: Filter = .all, keys: [ObjectKey] = []
+    ) throws
+        -> Plan
+    {
+        var plan = Plan()
+        guard recursive else {
+            let key = try target.objectKey()
+            if filter.includes(KeyMapping.baseName(key.value)) {
+                plan.steps = [PlanStep(.delete, .object(target.bucket, key), nil)]
+            } else {
+                plan.excluded = [target.description]
+            }
+            return plan
+        }
+        let prefix = KeyMapping.directoryPrefix(target.path)
+        for key in keys where key.value.hasPrefix(prefix) {
+            let location = Location.object(target.bucket, key)
+            if filter.includes(String(key.value.dropFirst(prefix.count))) {
+                plan.steps.append(PlanStep(.delete, location, nil))
+            } else {
+                plan.excluded.append(location.description)
+            }
+        }
+        return plan
+    }
+
+    // MARK: Shared
+
+    /// The damaged entries of a listing that the filters take (one whose key is lost cannot be matched: it stays),
+    /// so an excluded object's damage does not fail a command that never meant to touch it.
+    public static func unreadable(
+        _ entries: [UnreadableObject], below prefix: String, filter: Filter
+    )
+        -> [UnreadableObject]
+    {
+        entries.filter { e in e.key.map { filter.includes(String($0.value.dropFirst(prefix.count))) } ?? true }
+    }
+
+    static func split(_ entries: [Entry], _ filter: Filter) -> (taken: [Entry], excluded: [Entry]) {
+        guard !filter.isEmpty else { return (entries, []) }
+        var taken: [Entry] = []
+        var excluded: [Entry] = []
+        for e in entries { if filter.includes(e.name) { taken.append(e) } else { excluded.append(e) } }
+        return (taken, excluded)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import OBSCore
+import OBSTransfer
+import Testing
+
+@Suite("Planner.sync: the comparison, --size-only, --delete, filters, each direction")
+struct PlanSyncTests {
+    let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+    let local = Endpoint.local("dir")
+    var remote: Endpoint { .remote(try! OBSURL("obs://bkt/p/")) }
+
+    func e(_ name: String, _ size: Int64, _ offset: TimeInterval = 0) -> Entry {
+        Entry(name: name, size: size, modified: t0.addingTimeInterval(offset))
+    }
+    func names(_ steps: [PlanStep], _ op: PlanStep.Operation) -> [String] {
+        steps.filter { $0.operation == op }.map { step in
+            let where_ = op == .delete ? step.source : step.destination!
+            return where_.description
+        }
+    }
+    func filter(_ rules: [(FilterRule.Kind, String)]) throws -> Filter {
+        Filter(try rules.map { try FilterRule($0.0, $0.1) })
+    }
+
+    @Test("missing, other size, or newer by a whole second is sent; the same second or older is not")
+    func comparison() throws {
+        let source = [
+            e("new", 1), e("size", 2), e("newer", 3, 1.2), e("same-second", 3, 0.9), e("older", 3, -50),
+            e("equal", 4),
+        ]
+        let destination = [e("size", 5), e("newer", 3), e("same-second", 3, 0.1), e("older", 3), e("equal", 4)]
+        let steps = try Planner.sync(from: local, source, to: remote, destination)
+        #expect(names(steps, .upload) == ["obs://bkt/p/new", "obs://bkt/p/newer", "obs://bkt/p/size"])
+        #expect(names(steps, .delete).isEmpty, "no --delete, no deletion")
+        let sizeOnly = try Planner.sync(from: local, source, to: remote, destination, rules: SyncRules(sizeOnly: true))
+        #expect(names(sizeOnly, .upload) == ["obs://bkt/p/new", "obs://bkt/p/size"])
+    }
+
+    @Test("--delete removes what the source lacks; an empty source with --delete is refused")
+    func deletions() throws {
+        let steps = try Planner.sync(
+            from: local, [e("a", 1)], to: remote, [e("a", 1), e("x/old", 2), e("b", 3)],
+            rules: SyncRules(delete: true))
+        #expect(names(steps, .delete) == ["obs://bkt/p/b", "obs://bkt/p/x/old"])
+        #expect(steps.last?.destination == nil)
+        let refused = #expect(throws: OBSError.self) {
+            try Planner.sync(from: local, [], to: remote, [e("a", 1)], rules: SyncRules(delete: true))
+        }
+        #expect(refused?.message.contains("holds nothing") == true)
+        #expect(try Planner.sync(from: local, [], to: remote, [], rules: SyncRules(delete: true)).isEmpty)
+    }
+
+    @Test("filters: an excluded source name is not sent, an excluded destination name never deleted")
+    func filtered() throws {
+        let rules = SyncRules(delete: true, filter: try filter([(.exclude, "*.tmp"), (.exclude, "keep/*")]))
+        let steps = try Planner.sync(
+            from: local, [e("a.txt", 1), e("b.tmp", 2), e("keep/new", 3)], to: remote,
+            [e("old.txt", 1), e("c.tmp", 2), e("keep/x", 3)], rules: rules)
+        #expect(names(steps, .upload) == ["obs://bkt/p/a.txt"])
+        #expect(names(steps, .delete) == ["obs://bkt/p/old.txt"], "c.tmp and keep/x are excluded, so kept")
+        // A source the filters empty counts as empty for the --delete guard.
+        #expect(throws: OBSError.self) {
+            try Planner.sync(from: local, [e("b.tmp", 1)], to: remote, [e("z", 1)], rules: rules)
+        }
+        let include = SyncRules(delete: true, filter: try filter([(.exclude, "*"), (.include, "*.txt")]))
+        let only = try Planner.sync(
+            from: local, [e("a.txt", 1), e("b.bin", 1)], to: remote,
+            [e("c.txt", 1), e("d.bin", 1)], rules: include)
+        #expect(names(only, .upload) == ["obs://bkt/p/a.txt"] && names(only, .delete) == ["obs://bkt/p/c.txt"])
+    }
+
+    @Test("each direction gets its operation and locations")
+    func directions() throws {
+        let up = try Planner.sync(from: local, [e("s/a", 1)], to: remote, [])
+        #expect(
+            up == [PlanStep(.upload, .file("dir/s/a"), .object(try BucketName("bkt"), try ObjectKey("p/s/a")), size: 1)]
+        )
+        let down = try Planner.sync(
+            from: remote, [e("s/a", 1)], to: local, [e("gone", 1)], rules: SyncRules(delete: true))
+        #expect(
+            down == [
+                PlanStep(.download, .object(try BucketName("bkt"), try ObjectKey("p/s/a")), .file("dir/s/a"), size: 1),
+                PlanStep(.delete, .file("dir/gone"), nil),
+            ])
+        let other = Endpoint.remote(try OBSURL("obs://cbk"))
+        let copy = try Planner.sync(from: remote, [e("k", 2)], to: other, [])
+        #expect(
+            copy == [
+                PlanStep(
+                    .copy, .object(try BucketName("bkt"), try ObjectKey("p/k")),
+                    .object(try BucketName("cbk"), try ObjectKey("k")), size: 2)
+            ])
+        #expect(throws: OBSError.self) { try Planner.sync(from: local, [e("a", 1)], to: .local("other"), []) }
+    }
+
+    @Test("listings become entries: folder markers and unsafe keys only on a local side; filters before safety")
+    func listingEntries() {
+        let objects = [
+            ListedObject(key: "p/", size: 0, modified: t0), ListedObject(key: "p/a", size: 1, modified: t0),
+            ListedObject(key: "p/../x", size: 1, modified: t0), ListedObject(key: "p/d/", size: 0, modified: t0),
+        ]
+        let asPaths = Planner.entries(objects, below: "p/", asLocalPaths: true)
+        #expect(asPaths.entries.map(\.name) == ["a"] && asPaths.unsafe == ["p/../x"])
+        let asKeys = Planner.entries(objects, below: "p/", asLocalPaths: false)
+        #expect(asKeys.entries.map(\.name) == ["", "a", "../x", "d/"] && asKeys.unsafe.isEmpty)
+        let filtered = Planner.entries(
+            objects, below: "p/", asLocalPaths: true,
+            filter: Filter([try! FilterRule(.exclude, "../*")]))
+        #expect(filtered.unsafe.isEmpty && filtered.excluded == ["../x"])
+    }
+}

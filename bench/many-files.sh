@@ -143,7 +143,7 @@ for i in range(n):
         f.write(os.urandom(rng.randint(4096, 12288)))
     print(rel)
 PY
-tree_bytes=$(du -sb --apparent-size "$tree" | cut -f1)
+tree_bytes=$(find "$tree" -type f -printf '%s\n' | awk '{n += $1} END {print n}')
 bucket="bench-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 "$bench_aws" --endpoint-url "$direct" s3 mb "s3://$bucket" >/dev/null
 
@@ -282,9 +282,11 @@ names = {"obsctl": "obsctl", "s5cmd": "s5cmd", "aws": "awscli", "rclone": "rclon
 ops = [("upload", "upload -r"), ("download", "download -r"), ("sync", "sync, unchanged tree"),
        ("rm", "rm -r"), ("large-upload", f"{large_mib} MiB upload"), ("large-download", f"{large_mib} MiB download")]
 print(f"`{command}`\n")
-print(f"{files} files, {int(tree_bytes) / 1048576:.1f} MiB, 4-12 KiB each, three directory levels; SeaweedFS on "
-      f"127.0.0.1 behind a proxy adding {latency} ms each way (the {large_mib} MiB object: no proxy); "
-      f"median of {runs} run(s); {cpus} CPUs, load average at the end {load}.")
+small = any(op in ("upload", "download", "sync", "rm") for op, _ in rows)
+print((f"{files} files, {int(tree_bytes) / 1048576:.1f} MiB, 4-12 KiB each, three directory levels; SeaweedFS on "
+       f"127.0.0.1 behind a proxy adding {latency} ms each way (the {large_mib} MiB object: no proxy); " if small else
+       f"One {large_mib} MiB object, SeaweedFS on 127.0.0.1 (no proxy); ")
+      + f"median of {runs} run(s); {cpus} CPUs, load average at the end {load}.")
 print("; ".join(versions.splitlines()) + ".\n")
 print("| operation | tool | wall s | CPU s (user+sys) | peak RSS MiB | wall / s5cmd | wall / awscli "
       "| CPU / s5cmd | CPU / awscli | wall s of each run |")

@@ -15,7 +15,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     /// Advisories about what the user explicitly chose (SSE over plain HTTP to loopback): --quiet hides them.
     let advise: @Sendable (String) -> Void
     /// Receives the redacted dump of every exchange with `--debug`; nil otherwise.
-    private let debugLog: DebugLog?
+    let debugLog: DebugLog?
     /// Serialises use of the transport's one connection; transfers run on their own thread, never on Swift's
     /// cooperative pool.
     private let transportLock = NSLock()

@@ -56,17 +56,28 @@ extension Obsctl.Bucket {
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            let buckets = try await ctx.storage.listBuckets()
-            if ctx.output.isNDJSON { for b in buckets { ctx.output.record(JSONShape.bucket(b).merging(["type": "bucket"]) { a, _ in a }) }; return }
+            // A bucket whose record cannot be read is reported (naming the file and the fix) and makes the exit
+            // 13 at the end, after every readable bucket is listed.
+            let listing = try await ctx.storage.bucketListing()
+            let buckets = listing.buckets
+            Listings.report(errors: listing.unreadable.map(\.error))
+            let failure = listing.unreadable.isEmpty ? nil : CommandFailure(exitCode: .integrity)
+            if ctx.output.isNDJSON {
+                for b in buckets { ctx.output.record(JSONShape.bucket(b).merging(["type": "bucket"]) { a, _ in a }) }
+                if let failure { throw failure }
+                return
+            }
             if ctx.output.isJSON {
                 let backend = ctx.isRemote ? "remote" : "local"
                 ctx.output.json(["buckets": buckets.map(JSONShape.bucket), "backend": backend])
+                if let failure { throw failure }
                 return
             }
             ctx.output.table(buckets.map { b in
                 [JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
                  TextShape.encryption(b.encryption), "obs://\(b.name)\(ctx.output.storeSuffix)"]
             })
+            if let failure { throw failure }
         }
     }
 

@@ -133,6 +133,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         if !(try OBSXMLParser.listMultipartUploads(listing.body).uploads.isEmpty) {
             throw OBSError.uploadsInProgress(bucket.value)
         }
+        try await checkNoVersions(bucket)
     }
 
     public func bucketEncryption(_ bucket: BucketName) async throws -> BucketEncryption? {

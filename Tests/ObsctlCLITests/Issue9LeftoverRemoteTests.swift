@@ -51,6 +51,42 @@ struct Issue9LeftoverRemoteTests {
     }
 }
 
+extension Issue9LeftoverRemoteTests {
+    @Test("bucket delete (with or without --force) refuses a bucket that holds only versions and delete markers")
+    func versionsKeepABucket() throws {
+        let s = try RemoteSession("i9-versions")
+        let python = try #require(s.peers.values["OBSCTL_TEST_PYTHON"])
+        let purge = """
+            import sys, boto3
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1")
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=sys.argv[2]):
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    s3.delete_object(Bucket=sys.argv[2], Key=v["Key"], VersionId=v["VersionId"])
+            s3.delete_bucket(Bucket=sys.argv[2])
+            """
+        let env = ["AWS_ACCESS_KEY_ID": s.peers.accessKey, "AWS_SECRET_ACCESS_KEY": s.peers.secretKey,
+                   "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"]
+        try s.sb.write("f.txt", Data("versioned".utf8))
+        for (flags, endpoint) in [(s.peers.seaweedFlags, s.peers.seaweed), (s.peers.motoFlags, s.peers.moto)] {
+            let b = RemoteSession.uniqueName("ver")
+            try s.ok(flags, ["bucket", "create", "obs://" + b])
+            defer { _ = try? Tools.run([python, "-c", purge, endpoint, b], env: env) }
+            let v = try Tools.aws(s.peers, endpoint: endpoint, ["s3api", "put-bucket-versioning", "--bucket", b,
+                                                                 "--versioning-configuration", "Status=Enabled"])
+            try #require(v.succeeded, "\(v)")
+            try s.ok(flags, ["upload", "f.txt", "obs://\(b)/k"])
+            try s.ok(flags, ["rm", "obs://\(b)/k"])
+            for extra in [[String](), ["--force"]] {
+                expectRemoteError(try s.run(flags, ["bucket", "delete", "obs://" + b] + extra), 10,
+                                  contains: ["versions or delete markers", "version ids"])
+            }
+            let versions = try Tools.aws(s.peers, endpoint: endpoint, ["s3api", "list-object-versions", "--bucket", b,
+                                                                       "--query", "length(Versions)", "--output", "text"])
+            #expect(versions.succeeded && versions.stdout.hasPrefix("1"), "\(endpoint): the old version is gone: \(versions)")
+        }
+    }
+}
+
 extension RemoteFaultTests {
     @Test("a byte flipped in a ranged download of another tool's multipart object: exit 13, no file")
     func otherToolsMultipartDamageIsCaught() throws {

@@ -50,7 +50,9 @@ public struct RemoteConfiguration: Sendable {
     /// `https://obs.<region>.myhuaweicloud.com`, the endpoint `--region` alone means.
     public static func endpoint(forRegion region: String) -> String { "https://obs.\(region).myhuaweicloud.com" }
 
-    static func isHuaweiHost(_ host: String) -> Bool { host.hasSuffix(".myhuaweicloud.com") || host.hasSuffix(".myhuaweicloud.eu") }
+    static func isHuaweiHost(_ host: String) -> Bool {
+        host.hasSuffix(".myhuaweicloud.com") || host.hasSuffix(".myhuaweicloud.eu")
+    }
 
     static func regionFromHost(_ host: String) -> String? {
         guard isHuaweiHost(host) else { return nil }

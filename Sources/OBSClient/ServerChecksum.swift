@@ -5,8 +5,9 @@ import OBSCrypto
 /// ETag). Ranged answers (206) carry no whole-object checksum, so the server is asked once the bytes are in, about
 /// the same version (If-Match), best first:
 /// 1. a full-object CRC-32C or SHA-256 (HEAD in checksum mode; S3 servers, not OBS's own dialect);
-/// 2. a composite CRC-32C ("…-N": the CRC-32C of the parts' CRC-32Cs, as SeaweedFS and AWS give it);
-/// 3. the multipart ETag of an unencrypted object ("<md5>-N": the MD5 of the parts' MD5s, on every S3 server).
+/// 2. the multipart ETag of an unencrypted object ("<md5>-N": the MD5 of the parts' MD5s, on every S3 server);
+/// 3. a composite CRC-32C marked as one ("…-N": the CRC-32C of the parts' CRC-32Cs, as SeaweedFS and AWS give
+///    it), for encrypted objects, whose ETag is no MD5.
 /// A composite value needs the part boundaries. Part 1's size (HEAD ?partNumber=1) gives them for the tools that
 /// cut equal parts but the last (awscli, boto3, rclone, mc, obsutil, obsctl); bytes that do not match that
 /// guess make every part's size be asked before the download is called damaged.
@@ -25,16 +26,17 @@ extension RemoteBackend {
         func suffixCount(_ value: String) -> Int? {
             value.split(separator: "-").dropFirst().last.flatMap { Int($0) }
         }
-        let multipartETag = ETagChecksum.multipartMD5(etag)
         var composite: DownloadChecksum
         let count: Int
-        if let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT",
-           let n = suffixCount(crc) ?? multipartETag?.parts ?? header("x-amz-mp-parts-count").flatMap({ Int($0) }) {
+        // The multipart ETag first: its rule is the same on every server. A composite CRC-32C only when the
+        // server marks it with its "-N": moto's unmarked value follows another rule and would fail good bytes.
+        if let (md5, n) = ETagChecksum.multipartMD5(etag), info.sseMode == nil || info.sseMode == .unencrypted {
+            composite = DownloadChecksum(kind: .md5, value: md5, source: "the server's multipart ETag")
+            count = n
+        } else if let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT",
+                  let n = suffixCount(crc) {
             let value = String(crc.split(separator: "-").first ?? "")
             composite = DownloadChecksum(kind: .crc32c, value: value, source: "the server's composite CRC-32C")
-            count = n
-        } else if let (md5, n) = multipartETag, info.sseMode == nil || info.sseMode == .unencrypted {
-            composite = DownloadChecksum(kind: .md5, value: md5, source: "the server's multipart ETag")
             count = n
         } else {
             return nil

@@ -92,7 +92,8 @@ struct Issue9LeftoverClientTests {
             data.withUnsafeBytes { shifted.update($0) }
             #expect(shifted.value != expected, "\(kind): other boundaries, same value")
         }
-        #expect(ETagChecksum.multipartMD5("\"310B0FEF9942F1FFBCBA046BFD5C0C1D-3\"")! == ("310b0fef9942f1ffbcba046bfd5c0c1d", 3))
+        #expect(ETagChecksum.multipartMD5("\"310B0FEF9942F1FFBCBA046BFD5C0C1D-3\"")!
+                == ("310b0fef9942f1ffbcba046bfd5c0c1d", 3))
         #expect(ETagChecksum.multipartMD5("310b0fef9942f1ffbcba046bfd5c0c1d") == nil)
     }
 }

@@ -99,6 +99,7 @@ extension RemoteBackend {
         if !(try OBSXMLParser.listMultipartUploads(listing.body).uploads.isEmpty) {
             throw OBSError.uploadsInProgress(bucket.value)
         }
+        try await checkNoVersions(bucket)
     }
 
     public func bucketEncryption(_ bucket: BucketName) async throws -> BucketEncryption? {

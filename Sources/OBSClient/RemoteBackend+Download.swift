@@ -5,8 +5,9 @@ import OBSCrypto
 /// Downloads. Into a `RandomAccessSink` (a file): the first range, then, for a larger object, the file's space
 /// reserved and the other ranges as parallel ranged GETs, each worker on its own connection and every range pinned
 /// to the first answer's ETag with If-Match, so a concurrent overwrite fails the download instead of mixing two
-/// versions. Every range goes to the file in whole blocks past the page cache where it can (`AlignedRangeSink`). Into any other sink
-/// (stdout): one streamed GET. Either way the bytes are checked against the object's MD5 where its ETag is one.
+/// versions. Every range goes to the file in whole blocks past the page cache where it can (`AlignedRangeSink`).
+/// Into any other sink (stdout): one streamed GET. Either way the bytes are checked (`DownloadChecksum`), or
+/// `--debug` says why they could not be.
 extension RemoteBackend {
     static let defaultDownloadPartSize: Int64 = 16 << 20
 
@@ -19,6 +20,7 @@ extension RemoteBackend {
         let response = try await perform(getOperation(request), sink: verifying)
         let info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         if let stale = try verifying.verify(info) { warn(stale) }
+        if !verifying.verified { noteUnverified(info) }
         return info
     }
 
@@ -69,9 +71,11 @@ extension RemoteBackend {
     private func finishDownload(_ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64) throws -> ObjectInfo {
         var info = info ?? objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         info.size = size
-        guard let expected = DownloadChecksum.expected(response.status, response.headers,
-                                                       headerPrefix: configuration.headerPrefix,
-                                                       md5: ETagChecksum.expectedMD5(info)) else {
+        let recorded = DownloadChecksum.expected(response.status, response.headers,
+                                                 headerPrefix: configuration.headerPrefix,
+                                                 md5: ETagChecksum.expectedMD5(info))
+        guard var expected = try recorded ?? serverChecksum(request, info, etag: response.header("etag")) else {
+            noteUnverified(info)
             return info
         }
         func hash(_ running: DownloadChecksum.Running) throws -> DownloadChecksum.Running {
@@ -87,7 +91,18 @@ extension RemoteBackend {
             }
             return running
         }
-        let actual = try hash(expected.start())
+        var actual = try hash(expected.start())
+        // Part sizes inferred from part 1 may be wrong for a tool that cut unequal parts: learn them all before
+        // calling the bytes damaged.
+        if actual.value != expected.value, expected.partsGuessed, let count = expected.partSizes?.count,
+           let exact = try partSizes(request, etag: response.header("etag"), count: count),
+           exact != expected.partSizes {
+            expected.partSizes = exact
+            actual = try hash(expected.start())
+        }
+        if actual.value != expected.value, expected.partSizes != nil {
+            try confirmUnchanged(request, etag: response.header("etag"))
+        }
         if let stale = try expected.check(actual, info, md5Again: {
             try hash(DownloadChecksum(kind: .md5, value: "", source: "").start()).value
         }) { warn(stale) }
@@ -113,8 +128,7 @@ extension RemoteBackend {
                 }
             }
         } catch let e as OBSError where e.httpStatus == 412 {
-            throw OBSError(code: "PreconditionFailed", message: "obs://\(request.bucket)/\(request.key) changed while it was being downloaded; run the download again",
-                           httpStatus: 412, category: .conflict)
+            throw Self.changedWhileDownloading(request)
         }
     }
 
@@ -139,6 +153,13 @@ enum ETagChecksum {
         return hex.count == 32 && hex.allSatisfy(\.isHexDigit) ? hex : nil
     }
 
+    /// The MD5 of the parts' MD5s and the part count a multipart ETag ("<32 hex>-N") states.
+    static func multipartMD5(_ etag: String) -> (md5: String, parts: Int)? {
+        let pieces = bare(etag).split(separator: "-")
+        guard pieces.count == 2, let n = Int(pieces[1]), n >= 1, let md5 = md5(String(pieces[0])) else { return nil }
+        return (md5, n)
+    }
+
     static func expectedMD5(_ info: ObjectInfo) -> String? {
         guard info.sseMode == nil || info.sseMode == .unencrypted else { return nil }
         return md5(info.etag)
@@ -148,15 +169,21 @@ enum ETagChecksum {
 
 /// The checksum a download is checked against, best first: the CRC-32C of the plaintext obsctl recorded at upload
 /// (user metadata; any encryption, any part count), the server's full-object CRC-32C (checksum mode; whole-object
-/// answers only), the MD5 an unencrypted single-PUT object's ETag is.
+/// answers only), the MD5 an unencrypted single-PUT object's ETag is. For an object another tool wrote and a
+/// download in ranges, `RemoteBackend.serverChecksum` asks the server afterwards (`ServerChecksum.swift`).
 struct DownloadChecksum {
-    enum Kind { case crc32c, md5 }
+    enum Kind { case crc32c, md5, sha256 }
     let kind: Kind
+    /// Without the "-N" of a composite value.
     let value: String
     let source: String
     /// With the recorded CRC-32C: the MD5 the ETag states, if it is one. Tools that rewrite an object in place
     /// (FUSE mounts) keep its metadata, so a record that fails while the ETag matches is stale, not damage.
     var etagMD5: String? = nil
+    /// A composite checksum (of the parts' checksums, as a multipart ETag or an S3 COMPOSITE checksum is): the
+    /// part sizes, in order; `partsGuessed` when they were inferred from part 1 (equal parts but the last).
+    var partSizes: [Int64]? = nil
+    var partsGuessed = false
 
     /// `md5`: the MD5 the object's ETag states, where it is one.
     static func expected(_ status: Int, _ headers: [(name: String, value: String)], headerPrefix: String,
@@ -166,31 +193,93 @@ struct DownloadChecksum {
             return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload",
                                     etagMD5: md5)
         }
-        // Only a full-object value: a composite one (of the parts' checksums) may come without its "-N" (moto).
-        let type = header("x-amz-checksum-type")
-        let fullObject = type == "FULL_OBJECT" || type == nil && !(header("etag") ?? "").contains("-")
-        if status == 200, fullObject, let crc = header(UploadIntegrity.crc32cHeader), !crc.contains("-") {
-            return DownloadChecksum(kind: .crc32c, value: crc, source: "the server's CRC-32C")
-        }
+        if status == 200, let full = fullObject(headers) { return full }
         guard let md5 else { return nil }
         return DownloadChecksum(kind: .md5, value: md5, source: "the server's ETag (MD5)")
     }
 
-    /// A running checksum of the received bytes (and their MD5 too, when `alsoMD5`).
-    final class Running {
-        private var crc: CRC32C?
-        private let md5: Digest?
-        init(_ kind: Kind, alsoMD5: Bool = false) {
-            crc = kind == .crc32c ? CRC32C() : nil
-            md5 = kind == .md5 || alsoMD5 ? Digest(.md5) : nil
+    /// The server's full-object CRC-32C or SHA-256 (checksum mode) in a whole-object answer's headers. Only a
+    /// full-object value: a composite one (of the parts' checksums) may come without its "-N" (moto).
+    static func fullObject(_ headers: [(name: String, value: String)]) -> DownloadChecksum? {
+        func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
+        let type = header("x-amz-checksum-type")
+        guard type == "FULL_OBJECT" || type == nil && !(header("etag") ?? "").contains("-") else { return nil }
+        if let crc = header(UploadIntegrity.crc32cHeader), !crc.contains("-") {
+            return DownloadChecksum(kind: .crc32c, value: crc, source: "the server's CRC-32C")
         }
-        func update(_ bytes: UnsafeRawBufferPointer) { crc?.update(bytes); md5?.update(bytes) }
-        var value: String { crc.map(\.base64) ?? md5Value ?? "" }
+        if let sha = header("x-amz-checksum-sha256"), !sha.contains("-") {
+            return DownloadChecksum(kind: .sha256, value: sha, source: "the server's SHA-256")
+        }
+        return nil
+    }
+
+    /// A running checksum of the received bytes (and their MD5 too, when `alsoMD5`). With `parts`, each part's
+    /// checksum is taken at its boundary and the value is the checksum of their concatenation (big-endian bytes).
+    final class Running {
+        private let kind: Kind
+        private let parts: [Int64]?
+        private var crc = CRC32C()
+        private var digest: Digest?
+        private let md5: Digest?
+        private var partIndex = 0
+        private var partLeft: Int64
+        private var partBytes: Int64 = 0
+        private var joined: [UInt8] = []
+
+        init(_ kind: Kind, parts: [Int64]? = nil, alsoMD5: Bool = false) {
+            self.kind = kind; self.parts = parts
+            digest = Self.digest(kind)
+            md5 = alsoMD5 ? Digest(.md5) : nil
+            partLeft = parts?.first ?? .max
+        }
+
+        private static func digest(_ kind: Kind) -> Digest? {
+            switch kind { case .crc32c: return nil; case .md5: return Digest(.md5); case .sha256: return Digest(.sha256) }
+        }
+
+        func update(_ bytes: UnsafeRawBufferPointer) {
+            md5?.update(bytes)
+            var rest = bytes
+            while !rest.isEmpty {
+                let n = Int(min(Int64(rest.count), partLeft))
+                let chunk = UnsafeRawBufferPointer(rebasing: rest[0..<n])
+                if kind == .crc32c { crc.update(chunk) } else { digest!.update(chunk) }
+                partLeft -= Int64(n); partBytes += Int64(n)
+                rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+                if partLeft == 0 { endPart() }
+            }
+        }
+
+        private func finish() -> [UInt8] {
+            switch kind {
+            case .crc32c: return withUnsafeBytes(of: crc.value.bigEndian) { Array($0) }
+            case .md5, .sha256: return digest!.finalize()
+            }
+        }
+
+        private func endPart() {
+            joined += finish()
+            crc = CRC32C(); digest = Self.digest(kind); partBytes = 0
+            partIndex += 1
+            partLeft = parts.map { partIndex < $0.count ? $0[partIndex] : .max } ?? .max
+        }
+
+        private func encode(_ bytes: [UInt8]) -> String { kind == .md5 ? Hex.encode(bytes) : Base64.encode(bytes) }
+
+        private(set) lazy var value: String = {
+            guard parts != nil else { return encode(finish()) }
+            if partBytes > 0 { endPart() }  // more bytes than the parts hold: a value that cannot match
+            switch kind {
+            case .crc32c: return encode(withUnsafeBytes(of: CRC32C.checksum(joined).value.bigEndian) { Array($0) })
+            case .md5: return encode(Digest.md5(joined))
+            case .sha256: return encode(Digest.sha256(joined))
+            }
+        }()
         private(set) lazy var md5Value: String? = md5.map { Hex.encode($0.finalize()) }
     }
 
     /// `alsoMD5`: hash the ETag's MD5 alongside (a stream, which cannot be read again to decide a mismatch).
-    func start(alsoMD5: Bool = false) -> Running { Running(kind, alsoMD5: alsoMD5 && etagMD5 != nil) }
+    func start(alsoMD5: Bool = false) -> Running { Running(kind, parts: partSizes, alsoMD5: alsoMD5 && etagMD5 != nil) }
 
     /// Nil when the bytes match; a warning when only the ETag's MD5 does (a stale record); else exit 13.
     /// `md5Again`: the MD5 of the bytes, computed only now (a file read again), when `running` has none.
@@ -201,8 +290,9 @@ struct DownloadChecksum {
             return "obs://\(info.bucket)/\(info.key): its recorded CRC-32C is stale (the object was rewritten "
                 + "by a tool that kept its metadata); its bytes match the server's ETag (MD5) and were kept"
         }
-        let name = kind == .crc32c ? "CRC-32C" : "MD5"
-        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: its \(name) is \(actual), "
+        let name = switch kind { case .crc32c: "CRC-32C"; case .md5: "MD5"; case .sha256: "SHA-256" }
+        let what = partSizes.map { "the \(name) of its \($0.count) parts' \(name)s" } ?? "its \(name)"
+        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: \(what) is \(actual), "
                                  + "\(source) says \(value); nothing was kept, run the download again")
     }
 }
@@ -233,6 +323,9 @@ final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
         try inner.write(bytes)
         running?.update(bytes)
     }
+
+    /// Whether the bytes were checked (the answer gave something to check them against).
+    var verified: Bool { expectedCRC != nil }
 
     /// A warning to show when the bytes match only the ETag (a stale record).
     func verify(_ info: ObjectInfo) throws -> String? {

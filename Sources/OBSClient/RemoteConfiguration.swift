@@ -50,7 +50,9 @@ public struct RemoteConfiguration: Sendable {
     /// `https://obs.<region>.myhuaweicloud.com`, the endpoint `--region` alone means.
     public static func endpoint(forRegion region: String) -> String { "https://obs.\(region).myhuaweicloud.com" }
 
-    static func isHuaweiHost(_ host: String) -> Bool { host.hasSuffix(".myhuaweicloud.com") || host.hasSuffix(".myhuaweicloud.eu") }
+    static func isHuaweiHost(_ host: String) -> Bool {
+        host.hasSuffix(".myhuaweicloud.com") || host.hasSuffix(".myhuaweicloud.eu")
+    }
 
     static func regionFromHost(_ host: String) -> String? {
         guard isHuaweiHost(host) else { return nil }
@@ -59,10 +61,8 @@ public struct RemoteConfiguration: Sendable {
         return String(labels[1])
     }
 
-    static func isIPOrLocal(_ host: String) -> Bool {
-        host == "localhost" || host.contains(":") || host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
-    }
-
+    /// Hosts that take path-style addressing by default: a bucket cannot be a label of an IP address.
+    static func isIPOrLocal(_ host: String) -> Bool { host == "localhost" || LoopbackAddress.isNumeric(host) }
 
     /// The header vocabulary follows the signature: `x-obs-*` for OBS, `x-amz-*` for AWS V2 and V4.
     public var headerPrefix: String { signature == .obs ? "x-obs-" : "x-amz-" }

@@ -23,13 +23,19 @@ struct UploadIntegrity {
         let obs = configuration.isOBSDialect || RemoteConfiguration.isHuaweiHost(configuration.host)
         let kind = requested ?? (obs ? .md5 : .crc32c)
         if kind == .crc32c && configuration.isOBSDialect {
-            throw OBSError.invalidArgument("--checksum crc32c is an S3 header, and OBS's own signature (--signature obs) has no such check; use --checksum md5")
+            throw OBSError.invalidArgument("--checksum crc32c is an S3 header, and OBS's own signature "
+                + "(--signature obs) has no such check; use --checksum md5")
         }
         self.kind = kind
     }
 
+    /// The name `scan` gives a part's entry with `--checksum none`: no header is sent, but the part's CRC-32C is
+    /// kept so that `prepare` checks the bytes sent against it. The server then checks nothing, and a file
+    /// changed between the scan and the send would otherwise be stored under a stale recorded CRC-32C.
+    static let checkedLocally = ""
+
     /// What one pass over a file gives: the whole content's CRC-32C (always: it is recorded whatever --checksum
-    /// says), and each part's checksum header (none with `--checksum off`).
+    /// says), and each part's checksum header (with `--checksum none`, its CRC-32C under `checkedLocally`).
     struct FileChecksums {
         var whole: String
         var parts: [Int: (name: String, value: String)]
@@ -48,7 +54,7 @@ struct UploadIntegrity {
         var partEnd = plan.map { $0.range(ofPart: 1).length } ?? file.length
         func endPart() {
             switch kind {
-            case .off: break
+            case .off: parts[number] = (Self.checkedLocally, (plan == nil ? whole : part).base64); part = CRC32C()
             case .md5: parts[number] = ("Content-MD5", Base64.encode(md5!.finalize())); md5 = Digest(.md5)
             case .crc32c: parts[number] = (Self.crc32cHeader, (plan == nil ? whole : part).base64); part = CRC32C()
             }
@@ -62,7 +68,7 @@ struct UploadIntegrity {
             buffer.withUnsafeBytes { b in
                 let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
                 whole.update(chunk)
-                if plan != nil && kind == .crc32c { part.update(chunk) }
+                if plan != nil && kind != .md5 { part.update(chunk) }
                 md5?.update(chunk)
             }
             offset += Int64(n)
@@ -73,7 +79,8 @@ struct UploadIntegrity {
             }
         }
         guard offset == file.length else {
-            throw OBSError.localIO("the upload source changed size while it was read (\(offset) of \(file.length) bytes)")
+            throw OBSError.localIO("the upload source changed size while it was read (\(offset) of \(file.length) "
+                + "bytes)")
         }
         if plan == nil { endPart() }
         return FileChecksums(whole: whole.base64, parts: parts)
@@ -92,8 +99,14 @@ struct UploadIntegrity {
         var crc32c: String?
     }
 
-    /// `header`: the part's checksum header from `scan` (no second pass for it).
+    /// `header`: the part's checksum header from `scan` (no second pass for it). A `checkedLocally` entry sends
+    /// no header: the bytes are checked as they are sent, and the request fails before its last byte if they
+    /// differ from what was scanned, so the server completes no object (nor part) with a stale record.
     func prepare(_ source: RewindableByteSource, header: (name: String, value: String)?) -> PreparedBody {
+        if let header, header.name == Self.checkedLocally {
+            let checked = SendCheckedSource(source, expected: header.value)
+            return PreparedBody(headers: [], body: .stream(checked, length: source.length), crc32c: nil)
+        }
         let body = HTTPRequest.Body.stream(source, length: source.length)
         let crc = header?.name == Self.crc32cHeader ? header?.value : nil
         return PreparedBody(headers: header.map { [($0.name, $0.value)] } ?? [], body: body, crc32c: crc)
@@ -109,4 +122,30 @@ struct UploadIntegrity {
         case .crc32c: return (Self.crc32cHeader, CRC32C.checksum(bytes).base64)
         }
     }
+}
+
+/// A source whose bytes must have the CRC-32C `expected` (base64): the read that would hand over the last byte
+/// throws instead when they do not, so the request body is never complete. Rewinds (retries) start over.
+final class SendCheckedSource: RewindableByteSource {
+    private let inner: RewindableByteSource
+    private let expected: String
+    private var crc = CRC32C()
+    private var position: Int64 = 0
+    var length: Int64 { inner.length }
+
+    init(_ inner: RewindableByteSource, expected: String) { self.inner = inner; self.expected = expected }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try inner.read(into: buffer)
+        crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        position += Int64(n)
+        if n > 0, position >= inner.length, crc.base64 != expected {
+            throw OBSError(code: "SourceChanged", message: "the file changed while it was uploaded (its bytes no "
+                + "longer match the CRC-32C read before the send); nothing was stored: upload it again once "
+                + "nothing writes to it", httpStatus: 0, category: .conflict)
+        }
+        return n
+    }
+
+    func rewind() throws { try inner.rewind(); crc = CRC32C(); position = 0 }
 }

@@ -68,6 +68,23 @@ public struct UnreadableObject: Sendable {
     public init(key: ObjectKey?, error: OBSError) { self.key = key; self.error = error }
 }
 
+/// What `bucket list` found: the buckets it could read, and those whose record it could not (the embedded
+/// backend's damaged `bucket.json`), left out of `buckets` for the caller to report.
+public struct BucketListing: Sendable {
+    public var buckets: [BucketInfo]
+    public var unreadable: [UnreadableBucket]
+    public init(buckets: [BucketInfo], unreadable: [UnreadableBucket] = []) {
+        self.buckets = buckets; self.unreadable = unreadable
+    }
+}
+
+/// A bucket a listing found but could not read. `error` names its record and what to do about it.
+public struct UnreadableBucket: Sendable {
+    public var name: BucketName
+    public var error: OBSError
+    public init(name: BucketName, error: OBSError) { self.name = name; self.error = error }
+}
+
 public struct CreateBucketRequest: Sendable {
     public var name: BucketName
     public var location: String

@@ -51,6 +51,15 @@ extension OBSError {
         OBSError(code: "BucketNotEmpty", message: "bucket '\(bucket)' is not empty; delete its objects first or pass --force",
                  httpStatus: 409, category: .conflict, resource: bucket)
     }
+    /// Not BucketNotEmpty either: the versions and delete markers of a versioned bucket, which no listing of
+    /// objects shows and `--force` does not delete (it deletes objects, not their history).
+    public static func versionsRemain(_ bucket: String) -> OBSError {
+        OBSError(code: "BucketHasVersions",
+                 message: "bucket '\(bucket)' still holds object versions or delete markers (it is or was versioned); "
+                     + "delete them with a tool that removes versions (e.g. 'aws s3api delete-objects' with their "
+                     + "version ids, or the console), then delete the bucket",
+                 httpStatus: 409, category: .conflict, resource: bucket)
+    }
     /// Not BucketNotEmpty: no object is left, and deleting objects (what that error asks for) does not help.
     public static func uploadsInProgress(_ bucket: String) -> OBSError {
         OBSError(code: "MultipartUploadsInProgress",

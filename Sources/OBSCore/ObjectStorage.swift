@@ -8,6 +8,9 @@ public protocol ObjectStorage: AnyObject {
 
     func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo
     func listBuckets() async throws -> [BucketInfo]
+    /// Like `listBuckets`, but a bucket whose record cannot be read is returned in `unreadable` instead of failing
+    /// the listing (`bucket list` shows the others). Errors of the whole store (a wrong root key) still throw.
+    func bucketListing() async throws -> BucketListing
     /// Bucket names only (shell completion): one request where `listBuckets` needs one more per bucket.
     func listBucketNames() async throws -> [BucketName]
     func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo
@@ -60,6 +63,9 @@ extension ObjectStorage {
     }
 
     public func listBucketNames() async throws -> [BucketName] { try await listBuckets().map(\.name) }
+
+    /// For backends whose listing has no per-bucket records to damage (the remote client).
+    public func bucketListing() async throws -> BucketListing { BucketListing(buckets: try await listBuckets()) }
 
     /// One delete after another, for backends without a batch call.
     public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)] {

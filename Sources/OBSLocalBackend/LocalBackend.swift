@@ -143,22 +143,36 @@ public final class LocalBackend: ObjectStorage {
         }
     }
 
+    /// Strict: the first unreadable bucket fails the listing (callers that act on every bucket).
     public func listBuckets() async throws -> [BucketInfo] {
-        // A store made under a root key checks it even with no bucket left: a wrong or unusable key is an error.
+        let listing = try await bucketListing()
+        if let damaged = listing.unreadable.first { throw damaged.error }
+        return listing.buckets
+    }
+
+    public func bucketListing() async throws -> BucketListing {
+        // A store made under a root key checks it even with no bucket left: a wrong or unusable key is an error
+        // of the whole store (exit 12), never a bucket left out. Directories that are no bucket name are not
+        // buckets.
         if FileIO.exists(paths.rootKeyCheckFile) { _ = try rootKey.key() }
-        // Every bucket record is loaded with `try`: a wrong root key or an unreadable record fails the listing
-        // (exit 12 or 13) instead of making buckets vanish. Directories that are no bucket name are not buckets.
-        return try FileIO.listExistingDirectory(paths.bucketsDir).filter { !$0.hasPrefix(".") }.sorted()
-            .compactMap { try? BucketName($0) }
-            .compactMap { b in
-                do { return try loadBucket(b).info() } catch let e as OBSError where e.category == .notFound {
-                    // Deleted since the directory was read: gone, not damaged.
-                    if !FileIO.exists(paths.bucketDir(b)) { return nil }
-                    throw OBSError.integrity("bucket directory \(paths.bucketDir(b)) has no bucket.json; "
-                        + "restore it from "
-                        + "a backup or move the directory out of \(paths.bucketsDir)")
-                }
+        var listing = BucketListing(buckets: [])
+        for b in try FileIO.listExistingDirectory(paths.bucketsDir).filter({ !$0.hasPrefix(".") }).sorted()
+            .compactMap({ try? BucketName($0) }) {
+            do {
+                listing.buckets.append(try loadBucket(b).info())
+            } catch let e as OBSError where e.category == .notFound {
+                // Deleted since the directory was read: gone, not damaged.
+                if !FileIO.exists(paths.bucketDir(b)) { continue }
+                listing.unreadable.append(UnreadableBucket(name: b, error: OBSError.integrity(
+                    "bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from a backup or move the "
+                        + "directory out of \(paths.bucketsDir)")))
+            } catch let e as OBSError where e.category == .integrity {
+                // One damaged record (unparsable, failing its MAC, rolled back, not a regular file) hides only
+                // its own bucket: the caller reports it and fails at the end.
+                listing.unreadable.append(UnreadableBucket(name: b, error: e))
             }
+        }
+        return listing
     }
 
     public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo { try loadBucket(bucket).info() }

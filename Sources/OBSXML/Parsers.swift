@@ -92,6 +92,12 @@ public enum OBSXMLParser {
     /// `url`-encoded without encoding them). A truncated page continues from the `NextKeyMarker` and
     /// `NextUploadIdMarker` the server gave, and only those, as awscli does: SeaweedFS pages by upload id alone and
     /// sends no NextKeyMarker, and a key marker made up from the last key would skip what follows it.
+    /// Whether a ListObjectVersions page (`?versions`) holds any version or delete marker.
+    public static func listsVersions(_ body: [UInt8]) throws -> Bool {
+        let root = try document(body, roots: ["ListVersionsResult"], what: "ListObjectVersions response")
+        return root.child("Version") != nil || root.child("DeleteMarker") != nil
+    }
+
     public static func listMultipartUploads(_ body: [UInt8]) throws -> UploadListPage {
         let what = "ListMultipartUploads response"
         let root = try document(body, roots: ["ListMultipartUploadsResult"], what: what)

@@ -4,8 +4,11 @@ import OBSCore
 /// backend's damaged objects): each is reported as one error line naming the object and how to remove it, and
 /// the command ends with a failure exit, so an incomplete listing is never taken for a complete one.
 enum Listings {
-    static func report(_ entries: [UnreadableObject]) {
-        for e in entries { Output.stderr("obsctl: error: \(Output.describe(e.error))") }
+    static func report(_ entries: [UnreadableObject]) { report(errors: entries.map(\.error)) }
+
+    /// Also for buckets whose record cannot be read (`BucketListing.unreadable`).
+    static func report(errors: [OBSError]) {
+        for e in errors { Output.stderr("obsctl: error: \(Output.describe(e))") }
     }
 
     /// The exit after a command whose own work succeeded but whose listing had unreadable entries: 13 when they

@@ -37,7 +37,8 @@ public final class LocalKMS: KeyManagement {
         guard u.count == 36 else { return false }
         for (i, c) in u.enumerated() {
             if [8, 13, 18, 23].contains(i) { if c != UInt8(ascii: "-") { return false } }
-            else if !((UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)) { return false }
+            else if !((UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+                        || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)) { return false }
         }
         return true
     }
@@ -53,11 +54,13 @@ public final class LocalKMS: KeyManagement {
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || ":/_-".utf8.contains(c)
         }
         guard ok else {
-            throw OBSError(code: "KMS.InvalidParameter", message: "alias '\(alias)' is invalid: use 1 to 255 of a-z A-Z 0-9 : / _ -",
+            throw OBSError(code: "KMS.InvalidParameter",
+                           message: "alias '\(alias)' is invalid: use 1 to 255 of a-z A-Z 0-9 : / _ -",
                            httpStatus: 400, category: .usage)
         }
         guard !alias.hasSuffix("/default") else {
-            throw OBSError(code: "KMS.InvalidParameter", message: "alias '\(alias)' is reserved: aliases ending in /default belong to service default keys",
+            throw OBSError(code: "KMS.InvalidParameter", message: "alias '\(alias)' is reserved: aliases ending in "
+                               + "/default belong to service default keys",
                            httpStatus: 400, category: .usage)
         }
     }
@@ -73,7 +76,8 @@ public final class LocalKMS: KeyManagement {
         guard let bytes = try FileIO.readAll(paths.keyRecord(keyID)) else { return nil }
         guard let record = try? JSONDecoder().decode(KeyRecord.self, from: Data(bytes)), record.keyID == keyID,
               record.verify(recordKey: try recordKey()) else {
-            throw OBSError.integrity("keystore record \(keyID) is corrupted (its MAC does not verify); restore kms/keys from a backup")
+            throw OBSError.integrity("keystore record \(keyID) is corrupted (its MAC does not verify); restore "
+                + "kms/keys from a backup")
         }
         try state.check(StateManifest.keyEntry(keyID), generation: record.generation, expected: expected,
             file: paths.keyRecord(keyID))
@@ -98,7 +102,9 @@ public final class LocalKMS: KeyManagement {
     }
 
     private func purgeIfDue(_ r: KeyRecord) throws -> KeyRecord {
-        guard r.state == .pendingDeletion, let d = r.deletionDate.flatMap(RFC3339.parse), d <= LocalClock.now() else { return r }
+        guard r.state == .pendingDeletion, let d = r.deletionDate.flatMap(RFC3339.parse), d <= LocalClock.now() else {
+            return r
+        }
         return try mutate(r.keyID, operation: "purge-key", action: nil) { rec in
             guard rec.state == .pendingDeletion else { return }
             rec.state = .deleted
@@ -156,7 +162,8 @@ public final class LocalKMS: KeyManagement {
 
     /// Read-modify-write of one record under the keystore lock.
     @discardableResult
-    private func mutate(_ keyID: String, operation: String, action: KMSAction?, _ change: (inout KeyRecord) throws -> Void) throws -> KeyRecord {
+    private func mutate(_ keyID: String, operation: String, action: KMSAction?,
+                        _ change: (inout KeyRecord) throws -> Void) throws -> KeyRecord {
         try withKeystoreLock {
             guard var r = try readRecord(keyID) else { throw OBSError.kmsNotFound(keyID) }
             do { try change(&r) } catch {
@@ -197,9 +204,11 @@ public final class LocalKMS: KeyManagement {
         let keyID = UUID().uuidString.lowercased()
         let now = RFC3339.format(LocalClock.now())
         let material = Random.secret(32)
-        let version = try KeyRecord.sealMaterial(material, root: try rootKey.key(), keyID: keyID, version: 1, created: now)
-        return KeyRecord(keyID: keyID, domainID: try domainID(), region: Self.region, alias: alias, description: description,
-                         defaultKey: defaultKey, state: .enabled, created: now, deletionDate: nil, versions: [version], primaryVersion: 1)
+        let version = try KeyRecord.sealMaterial(material, root: try rootKey.key(), keyID: keyID, version: 1,
+                                                 created: now)
+        return KeyRecord(keyID: keyID, domainID: try domainID(), region: Self.region, alias: alias,
+                         description: description, defaultKey: defaultKey, state: .enabled, created: now,
+                         deletionDate: nil, versions: [version], primaryVersion: 1)
     }
 
     // MARK: Permissions
@@ -239,12 +248,14 @@ public final class LocalKMS: KeyManagement {
     public func createKey(alias: String?, description: String) throws -> KMSKeyInfo {
         if let alias { try Self.validateAlias(alias) }
         guard description.utf8.count <= 255 else {
-            throw OBSError(code: "KMS.InvalidParameter", message: "description is longer than 255 bytes", httpStatus: 400, category: .usage)
+            throw OBSError(code: "KMS.InvalidParameter", message: "description is longer than 255 bytes",
+                           httpStatus: 400, category: .usage)
         }
         try require([.cmkCreate], operation: "create-key", keyID: nil)
         let record: KeyRecord = try withKeystoreLock {
             if let alias, try findAlias(alias) != nil {
-                throw OBSError(code: "KMS.AliasAlreadyExists", message: "a key with alias '\(alias)' already exists; pick another alias",
+                throw OBSError(code: "KMS.AliasAlreadyExists",
+                               message: "a key with alias '\(alias)' already exists; pick another alias",
                                httpStatus: 400, category: .conflict)
             }
             let r = try newRecord(alias: alias, description: description, defaultKey: false)
@@ -272,7 +283,9 @@ public final class LocalKMS: KeyManagement {
         try stateChange(ref, operation: "enable-key") { r in
             switch r.state {
             case .enabled, .disabled: r.state = .enabled
-            case .pendingDeletion: throw Self.invalidState(r, "is pending deletion; cancel the deletion first with 'obsctl kms key cancel-deletion \(r.keyID)'")
+            case .pendingDeletion:
+                throw Self.invalidState(r, "is pending deletion; cancel the deletion first with "
+                                            + "'obsctl kms key cancel-deletion \(r.keyID)'")
             case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
             }
         }
@@ -280,7 +293,9 @@ public final class LocalKMS: KeyManagement {
 
     public func disableKey(_ ref: String) throws -> KMSKeyInfo {
         try stateChange(ref, operation: "disable-key") { r in
-            guard !r.defaultKey else { throw Self.invalidState(r, "is the default key obs/default, which cannot be disabled") }
+            guard !r.defaultKey else {
+                throw Self.invalidState(r, "is the default key obs/default, which cannot be disabled")
+            }
             switch r.state {
             case .enabled, .disabled: r.state = .disabled
             case .pendingDeletion: throw Self.invalidState(r, "is pending deletion (and unusable already)")
@@ -293,11 +308,14 @@ public final class LocalKMS: KeyManagement {
 
     public func scheduleKeyDeletion(_ ref: String, pendingDays: Int) throws -> KMSKeyInfo {
         guard Self.deletionWindow.contains(pendingDays) else {
-            throw OBSError(code: "KMS.InvalidParameter", message: "--days must be between 7 and 1096, got \(pendingDays)",
+            throw OBSError(code: "KMS.InvalidParameter",
+                           message: "--days must be between 7 and 1096, got \(pendingDays)",
                            httpStatus: 400, category: .usage)
         }
         return try stateChange(ref, operation: "schedule-key-deletion") { r in
-            guard !r.defaultKey else { throw Self.invalidState(r, "is the default key obs/default, which cannot be deleted") }
+            guard !r.defaultKey else {
+                throw Self.invalidState(r, "is the default key obs/default, which cannot be deleted")
+            }
             switch r.state {
             case .enabled, .disabled:
                 r.state = .pendingDeletion
@@ -316,14 +334,16 @@ public final class LocalKMS: KeyManagement {
         }
     }
 
-    private func stateChange(_ ref: String, operation: String, _ change: (inout KeyRecord) throws -> Void) throws -> KMSKeyInfo {
+    private func stateChange(_ ref: String, operation: String,
+                             _ change: (inout KeyRecord) throws -> Void) throws -> KMSKeyInfo {
         try require([.cmkUpdate], operation: operation, keyID: ref)
         let r = try resolve(ref)
         return try mutate(r.keyID, operation: operation, action: .cmkUpdate, change).info()
     }
 
     private static func invalidState(_ r: KeyRecord, _ what: String) -> OBSError {
-        OBSError(code: "KMS.KMSInvalidStateException", message: "KMS key \(r.keyID) \(what)", httpStatus: 400, category: .kms, resource: r.keyID)
+        OBSError(code: "KMS.KMSInvalidStateException", message: "KMS key \(r.keyID) \(what)", httpStatus: 400,
+                 category: .kms, resource: r.keyID)
     }
 
     // MARK: Data keys (what uploads and downloads call)
@@ -349,7 +369,10 @@ public final class LocalKMS: KeyManagement {
         if let ref {
             try require([.cmkGet, .dekCreate], operation: op, keyID: ref)
             record = try resolve(ref)
-        } else if let existing = try { try require([.cmkList], operation: op, keyID: Self.defaultKeyAlias); return try findAlias(Self.defaultKeyAlias) }() {
+        } else if let existing = try {
+            try require([.cmkList], operation: op, keyID: Self.defaultKeyAlias)
+            return try findAlias(Self.defaultKeyAlias)
+        }() {
             try require([.dekCreate], operation: op, keyID: existing.keyID)
             record = existing
         } else {
@@ -361,9 +384,12 @@ public final class LocalKMS: KeyManagement {
                 detail: (error as? OBSError)?.code)
             throw error
         }
-        guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
+        guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else {
+            throw OBSError.kmsKeyDeleted(record.keyID)
+        }
         let dek = Random.secret(32)
-        let blob = try DataKeyBlob.seal(dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material, context: context)
+        let blob = try DataKeyBlob.seal(dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion,
+                                        material: material, context: context)
         try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
         return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
     }
@@ -372,7 +398,8 @@ public final class LocalKMS: KeyManagement {
     private func createDefaultKeyOnce() throws -> KeyRecord {
         try withKeystoreLock {
             if let r = try findAlias(Self.defaultKeyAlias) { return r }
-            let r = try newRecord(alias: Self.defaultKeyAlias, description: "Default key for OBS server-side encryption", defaultKey: true)
+            let r = try newRecord(alias: Self.defaultKeyAlias,
+                                  description: "Default key for OBS server-side encryption", defaultKey: true)
             try logThenCommit(r, operation: "create-key", action: .cmkCreate, detail: "default key")
             return r
         }
@@ -394,12 +421,15 @@ public final class LocalKMS: KeyManagement {
                 detail: (error as? OBSError)?.code)
             throw error
         }
-        guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else { throw OBSError.kmsKeyDeleted(record.keyID) }
+        guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else {
+            throw OBSError.kmsKeyDeleted(record.keyID)
+        }
         let dek: SecretBytes
         do { dek = try blob.open(material: material, context: context) } catch {
             try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
                 detail: "unwrap failed")
-            throw OBSError.integrity("the object's data key does not unwrap under KMS key \(record.keyID) (metadata altered or moved)")
+            throw OBSError.integrity("the object's data key does not unwrap under KMS key \(record.keyID) "
+                + "(metadata altered or moved)")
         }
         try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
         return dek

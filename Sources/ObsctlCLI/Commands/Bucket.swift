@@ -72,8 +72,12 @@ extension Obsctl.Bucket {
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            let buckets = try await ctx.storage.listBuckets()
-            Renderer(ctx.output).render(Listed(backend: ctx.isRemote ? "remote" : "local", buckets: buckets))
+            // A bucket whose record cannot be read is reported (naming the file and the fix) and makes the exit
+            // 13 at the end, after every readable bucket is listed.
+            let listing = try await ctx.storage.bucketListing()
+            Listings.report(errors: listing.unreadable.map(\.error))
+            Renderer(ctx.output).render(Listed(backend: ctx.isRemote ? "remote" : "local", buckets: listing.buckets))
+            if !listing.unreadable.isEmpty { throw CommandFailure(exitCode: .integrity) }
         }
 
         /// `{"backend":"local" or "remote","buckets":[bucket...]}`; ndjson a `bucket` record each; text a table:

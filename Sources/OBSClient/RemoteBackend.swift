@@ -3,6 +3,7 @@ import OBSCore
 import OBSCrypto
 import OBSSigner
 import OBSXML
+import OBSTime
 
 /// The storage protocol against OBS or an S3-compatible endpoint: each operation is one signed HTTP exchange
 /// over libcurl (a few are two). The header vocabulary follows the signature: `x-obs-*` for OBS, `x-amz-*`
@@ -450,7 +451,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         let total = r.header("content-range").flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }
         return ObjectInfo(bucket: bucket, key: key, size: total ?? Int64(r.header("content-length") ?? "") ?? 0,
                           etag: ETagChecksum.unquoted(r.header("etag") ?? ""), contentType: r.header("content-type") ?? "",
-                          lastModified: r.header("last-modified").flatMap(HTTPDate.parse) ?? Date(timeIntervalSince1970: 0),
+                          lastModified: r.header("last-modified").flatMap(Timestamps.parseRFC1123) ?? Date(timeIntervalSince1970: 0),
                           userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
                           customerKeyMD5: mode == .c ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil)
     }
@@ -581,7 +582,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 }
                 let error = RemoteErrors.map(response, op: op, configuration: configuration)
                 if error.code == "RequestTimeTooSkewed", !skewRetried, replayable,
-                   let serverDate = response.header("date").flatMap(HTTPDate.parse) {
+                   let serverDate = response.header("date").flatMap(Timestamps.parseRFC1123) {
                     clockOffset = serverDate.timeIntervalSinceNow
                     skewRetried = true
                     try rewind(op.body)
@@ -695,14 +696,4 @@ final class CountingSink: ByteSink, ResponseHeadObserver {
 
 extension Optional where Wrapped == SSERequest {
     var customerKey: CustomerKey? { if case .customer(let k)? = self { return k }; return nil }
-}
-
-enum HTTPDate {
-    static func parse(_ s: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return f.date(from: s)
-    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import ArgumentParser
+import OBSTime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -113,8 +114,7 @@ struct Output {
 /// Stable JSON shapes: sizes in bytes, times RFC 3339 UTC, snake_case names.
 enum JSONShape {
     static func time(_ d: Date) -> String {
-        let f = ISO8601DateFormatter(); f.formatOptions = [.withInternetDateTime]; f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
+        Timestamps.rfc3339(d)
     }
 
     static func object(_ o: ObjectInfo) -> [String: Any] {

@@ -24,7 +24,7 @@ struct ConfigFileTests {
     @Test func setRewritesTheLastAssignmentInItsSection() throws {
         var f = file()
         try f.set(profile: "a", key: "region", value: "4")
-        #expect(f.text == Self.text.replacingOccurrences(of: "region = 3", with: "k1 = 4"))
+        #expect(f.text == Self.text.replacingOccurrences(of: "region = 3", with: "region = 4"))
         try f.set(profile: "b", key: "endpoint", value: "x")
         #expect(f.lines[7] == "endpoint = x")
     }

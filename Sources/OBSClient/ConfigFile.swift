@@ -63,7 +63,9 @@ public struct ConfigFile {
         let name = explicit ?? fromEnv ?? "default"
         let path = path(environment: env)
         guard let text = try read(path) else {
-            if explicit != nil { throw OBSError.configuration("profile '\(name)' requested but \(path) does not exist") }
+            if explicit != nil {
+                throw OBSError.configuration("profile '\(name)' requested but \(path) does not exist")
+            }
             return nil
         }
         let sections = ConfigFile(path: path, text: text).sections
@@ -139,7 +141,8 @@ public struct ConfigFile {
 
     public static func validate(key: String, value: String) throws {
         guard knownKeys.contains(key) else {
-            throw OBSError.invalidArgument("unknown config key '\(key)'; known keys: \(knownKeys.joined(separator: ", "))")
+            let known = knownKeys.joined(separator: ", ")
+            throw OBSError.invalidArgument("unknown config key '\(key)'; known keys: \(known)")
         }
         guard !value.contains("\n"), !value.contains("\r"), !value.isEmpty else {
             throw OBSError.invalidArgument("the value for '\(key)' must be one non-empty line")

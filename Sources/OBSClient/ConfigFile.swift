@@ -4,55 +4,212 @@ import OBSCore
 import Glibc
 #endif
 
-/// Reads and rewrites `$XDG_CONFIG_HOME/obsctl/config` for `obsctl config set|get|list`. The file is written
-/// whole through a 0600 temp file and a rename, so it is never seen half-written or readable by others.
+/// `$XDG_CONFIG_HOME/obsctl/config` (INI style): profiles as sections of `key = value` lines.
+///
+///     # comments (# or ;) and blank lines are kept
+///     [default]
+///     endpoint = https://obs.cn-north-4.myhuaweicloud.com
+///     access_key_id = ...
+///     secret_access_key = ...
+///
+/// The file holds secrets, so it is refused when group or others can read it. It is kept as its lines, so that
+/// `config set` changes one line (or appends one at the end of its section, or a new section at the end of the file)
+/// and everything else, comments, blank lines and the order of keys and sections, stays as the user wrote it. It is
+/// written whole through a 0600 temp file and a rename, so it is never seen half-written or readable by others.
 public struct ConfigFile {
-    public static let knownKeys = ["endpoint", "region", "signature", "ca_bundle", "access_key_id", "secret_access_key", "security_token"]
+    public static let knownKeys = [
+        "endpoint", "region", "signature", "ca_bundle", "access_key_id", "secret_access_key", "security_token",
+    ]
     public static let secretKeys: Set<String> = ["secret_access_key", "security_token"]
 
-    public let path: String
-    public private(set) var sections: [String: [String: String]]
+    /// The selected profile: its section name and values.
+    public typealias Profile = (name: String, values: [String: String])
 
-    public init(environment: [String: String]) throws {
-        path = ConfigProfile.path(environment: environment)
-        guard FileManager.default.fileExists(atPath: path) else { sections = [:]; return }
-        var st = stat()
-        if stat(path, &st) == 0, st.st_mode & 0o077 != 0 {
-            throw OBSError.configuration(String(format: "config file %@ is readable by group or others (mode %04o); run 'chmod 600 %@'", path, Int(st.st_mode & 0o777), path))
-        }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw OBSError.configuration("cannot read \(path)") }
-        sections = ConfigProfile.parse(text)
+    public let path: String
+    /// The file's lines, without their line ends.
+    public private(set) var lines: [String]
+
+    /// One meaningful line: a section header or a `key = value` assignment, with its index in `lines`.
+    private enum Line {
+        case section(String)
+        case assignment(key: String, value: String)
     }
+
+    public static func path(environment env: [String: String]) -> String {
+        if let p = env["OBSCTL_CONFIG"], !p.isEmpty { return p }
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let base = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        return base + "/obsctl/config"
+    }
+
+    /// The file at `path(environment:)`; empty when it does not exist.
+    public init(environment: [String: String]) throws {
+        let path = Self.path(environment: environment)
+        self.init(path: path, text: try Self.read(path) ?? "")
+    }
+
+    /// The file's content as `text` (tests, and `init(environment:)`).
+    public init(path: String, text: String) {
+        self.path = path
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }  // the final line end
+        self.lines = lines
+    }
+
+    /// The named profile (`--profile`, `OBSCTL_PROFILE`, else "default"); nil when the file does not exist or
+    /// has no such section and none was asked for explicitly.
+    public static func load(environment env: [String: String], name explicit: String?) throws -> Profile? {
+        let fromEnv = env["OBSCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }  // empty counts as unset
+        let name = explicit ?? fromEnv ?? "default"
+        let path = path(environment: env)
+        guard let text = try read(path) else {
+            if explicit != nil {
+                throw OBSError.configuration("profile '\(name)' requested but \(path) does not exist")
+            }
+            return nil
+        }
+        let sections = ConfigFile(path: path, text: text).sections
+        guard let values = sections[name] else {
+            if explicit != nil || fromEnv != nil {
+                let names = sections.keys.sorted().joined(separator: ", ")
+                throw OBSError.configuration("profile '\(name)' is not in \(path); profiles there: \(names)")
+            }
+            return nil
+        }
+        return (name, values)
+    }
+
+    /// The file's text, nil when it does not exist; refused when group or others may read it.
+    private static func read(_ path: String) throws -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        guard st.st_mode & 0o077 == 0 else {
+            let octal = String(Int(st.st_mode & 0o777), radix: 8)
+            let mode = String(repeating: "0", count: max(0, 4 - octal.count)) + octal
+            throw OBSError.configuration(
+                "config file \(path) is readable by group or others (mode \(mode)); run 'chmod 600 \(path)'")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw OBSError.configuration("cannot read \(path)")
+        }
+        return text
+    }
+
+    // MARK: - Reading
+
+    /// What a line means: nil for blank lines, comments and lines outside any grammar (kept, ignored).
+    private static func meaning(_ raw: String) -> Line? {
+        let line = raw.trimmingCharacters(in: .whitespaces)
+        if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { return nil }
+        if line.hasPrefix("[") && line.hasSuffix("]") {
+            return .section(String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces))
+        }
+        guard let eq = line.firstIndex(of: "=") else { return nil }
+        return .assignment(key: line[..<eq].trimmingCharacters(in: .whitespaces),
+                           value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Every profile and its values. A section may appear more than once (its keys merge); a later assignment of a key
+    /// wins; assignments before the first section are ignored.
+    public var sections: [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        var section: String?
+        for raw in lines {
+            switch Self.meaning(raw) {
+            case .section(let name)?:
+                section = name
+                out[name, default: [:]] = out[name] ?? [:]
+            case .assignment(let key, let value)? where section != nil:
+                out[section!, default: [:]][key] = value
+            default:
+                continue
+            }
+        }
+        return out
+    }
+
+    /// For each line, the section it belongs to (nil before the first header).
+    private var owners: [String?] {
+        var section: String?
+        return lines.map { raw in
+            if case .section(let name)? = Self.meaning(raw) { section = name }
+            return section
+        }
+    }
+
+    // MARK: - Changing
 
     public static func validate(key: String, value: String) throws {
         guard knownKeys.contains(key) else {
-            throw OBSError.invalidArgument("unknown config key '\(key)'; known keys: \(knownKeys.joined(separator: ", "))")
+            let known = knownKeys.joined(separator: ", ")
+            throw OBSError.invalidArgument("unknown config key '\(key)'; known keys: \(known)")
         }
-        guard !value.contains("\n"), !value.isEmpty else { throw OBSError.invalidArgument("the value for '\(key)' must be one non-empty line") }
-        if key == "signature", !["obs", "v2", "v4"].contains(value) { throw OBSError.invalidArgument("signature must be obs, v2 or v4") }
+        guard !value.contains("\n"), !value.contains("\r"), !value.isEmpty else {
+            throw OBSError.invalidArgument("the value for '\(key)' must be one non-empty line")
+        }
+        if key == "signature", !["obs", "v2", "v4"].contains(value) {
+            throw OBSError.invalidArgument("signature must be obs, v2 or v4")
+        }
     }
 
+    /// Sets `key` in `profile`: the line that assigns it now (the last one, which is the one read) is rewritten in
+    /// place; otherwise a line is added after the section's last key (or its header), or a new section at the end.
     public mutating func set(profile: String, key: String, value: String) throws {
         try Self.validate(key: key, value: value)
-        sections[profile, default: [:]][key] = value
+        let line = "\(key) = \(value)"
+        if let at = assignments(of: key, in: profile).last {
+            lines[at] = line
+        } else {
+            insert([line], into: profile)
+        }
     }
 
-    public mutating func unset(profile: String, key: String) { sections[profile]?[key] = nil }
+    /// Removes every line that assigns `key` in `profile`.
+    public mutating func unset(profile: String, key: String) {
+        for at in assignments(of: key, in: profile).reversed() { lines.remove(at: at) }
+    }
 
-    /// Replaces a whole profile (`config import`): no key of the old one stays to mix with the new ones.
+    /// Replaces a whole profile (`config import`): no key of the old one stays to mix with the new ones. The
+    /// section's comments stay; the new keys follow its last remaining line, in key order.
     public mutating func replace(profile: String, with values: [String: String]) throws {
         for (key, value) in values { try Self.validate(key: key, value: value) }
-        sections[profile] = values
+        let owners = owners
+        for at in lines.indices.reversed() where owners[at] == profile {
+            if case .assignment? = Self.meaning(lines[at]) { lines.remove(at: at) }
+        }
+        insert(values.keys.sorted().map { "\($0) = \(values[$0]!)" }, into: profile)
     }
 
-    public func save() throws {
-        var text = "# obsctl configuration (see README). Secrets live here: keep this file 0600.\n"
-        for name in sections.keys.sorted() {
-            text += "\n[\(name)]\n"
-            for key in sections[name]!.keys.sorted() { text += "\(key) = \(sections[name]![key]!)\n" }
+    /// Indices of the lines assigning `key` in `profile`, in file order.
+    private func assignments(of key: String, in profile: String) -> [Int] {
+        let owners = owners
+        return lines.indices.filter { at in
+            guard owners[at] == profile, case .assignment(let k, _)? = Self.meaning(lines[at]) else { return false }
+            return k == key
         }
+    }
+
+    /// Adds `new` after the last header or assignment of `profile` (its last occurrence), so that blank lines and
+    /// comments that lead into the next section stay with it; a new section goes at the end of the file.
+    private mutating func insert(_ new: [String], into profile: String) {
+        let owners = owners
+        if let last = lines.indices.last(where: { owners[$0] == profile && Self.meaning(lines[$0]) != nil }) {
+            lines.insert(contentsOf: new, at: last + 1)
+            return
+        }
+        if lines.isEmpty {
+            lines = ["# obsctl configuration (see README). Secrets live here: keep this file 0600."]
+        }
+        if lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == false { lines.append("") }
+        lines += ["[\(profile)]"] + new
+    }
+
+    public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+
+    public func save() throws {
         let dir = LocalPath.parent(path)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let tmp = dir + "/.config.tmp-\(getpid())"
         let fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw OBSError.configuration("cannot write \(tmp): \(String(cString: strerror(errno)))") }
@@ -60,7 +217,13 @@ public struct ConfigFile {
             defer { close(fd) }
             try Array(text.utf8).withUnsafeBytes { try FileDescriptorSink.writeAll(fd, $0, path: tmp) }
             guard fsync(fd) == 0 else { throw OBSError.configuration("cannot fsync \(tmp)") }
-        } catch { unlink(tmp); throw error }
-        guard rename(tmp, path) == 0 else { unlink(tmp); throw OBSError.configuration("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw OBSError.configuration("cannot replace \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }

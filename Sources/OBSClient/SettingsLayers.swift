@@ -59,7 +59,7 @@ public struct SettingsLayers: Sendable {
 
     /// `flags` is the layer of --endpoint, --region and --ca-bundle; `regionEndpoint` the endpoint `--region` means.
     public init(
-        flags: SettingsLayer, regionEndpoint: SettingValue?, environment env: [String: String], profile: ConfigProfile?
+        flags: SettingsLayer, regionEndpoint: SettingValue?, environment env: [String: String], profile: ConfigFile.Profile?
     ) {
         var environment = SettingsLayer(
             endpoint: Self.value(env, "OBSCTL_ENDPOINT"), region: Self.value(env, "OBSCTL_REGION"),
@@ -70,7 +70,7 @@ public struct SettingsLayers: Sendable {
         var fromProfile = SettingsLayer()
         if let p = profile {
             let origin =
-                "profile [\(p.name)] of \(OtherToolSettings.shortPath(ConfigProfile.path(environment: env), env))"
+                "profile [\(p.name)] of \(OtherToolSettings.shortPath(ConfigFile.path(environment: env), env))"
             let v = { (key: String) in p.values[key].flatMap { $0.isEmpty ? nil : SettingValue($0, from: origin) } }
             fromProfile = SettingsLayer(endpoint: v("endpoint"), region: v("region"), caBundle: v("ca_bundle"))
             fromProfile.setKeys(

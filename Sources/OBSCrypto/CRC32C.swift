@@ -1,36 +1,37 @@
-import CSystem
+import CCRC32C
 
 /// Streaming CRC-32C (Castagnoli), the checksum of S3's `x-amz-checksum-crc32c`: with the CPU's SSE4.2 instruction
 /// about ten times cheaper than MD5, so uploads can be verified by the server without an MD5 pre-pass.
 public struct CRC32C: Sendable {
-    /// Checked once: 512-bit carry-less folding (2), the CPU's CRC32 instruction (1), else a portable loop (0);
-    /// the same results, at different speeds.
-    static let hardware: Int32 = cs_crc32c_hardware_available()
-    /// The block-joining map of the three-stream loop, made once, on first use (about 3 ms in a release build).
-    /// `nonisolated(unsafe)`: written once by the lazy initialiser (which Swift runs once), only read after.
-    nonisolated(unsafe) static let shift: UnsafeMutablePointer<cs_crc_shift> = {
-        let s = UnsafeMutablePointer<cs_crc_shift>.allocate(capacity: 1)
-        cs_crc_shift_make(s)
-        return s
-    }()
+    /// The path the C code picks on this CPU: 512-bit carry-less folding (2), the CPU's CRC32 instruction (1), else a
+    /// portable loop (0); the same results, at different speeds.
+    static var hardware: Int32 { crc32c_fastest_path() }
 
     public private(set) var value: UInt32 = 0
 
     public init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) { update(bytes, hardware: Self.hardware) }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        value = crc32c_update(value, base, bytes.count)
+    }
 
     /// `hardware` forces a path (tests compare them).
     mutating func update(_ bytes: UnsafeRawBufferPointer, hardware: Int32) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        // The three-stream map is built (about 3 ms in a release build) only by the path that uses it.
-        value = cs_crc32c(value, base, bytes.count, hardware, hardware == 1 ? Self.shift : nil)
+        value = crc32c_update_path(value, base, bytes.count, hardware)
     }
 
     public mutating func update<C: ContiguousBytes>(_ bytes: C) { bytes.withUnsafeBytes { update($0) } }
 
     /// Base64 of the big-endian value, as the header carries it.
-    public var base64: String { Base64.encode([UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]) }
+    public var base64: String {
+        Base64.encode([UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+    }
 
-    public static func checksum<C: ContiguousBytes>(_ bytes: C) -> CRC32C { var c = CRC32C(); c.update(bytes); return c }
+    public static func checksum<C: ContiguousBytes>(_ bytes: C) -> CRC32C {
+        var c = CRC32C()
+        c.update(bytes)
+        return c
+    }
 }

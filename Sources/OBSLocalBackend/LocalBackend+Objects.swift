@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSTime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -81,7 +82,7 @@ extension LocalBackend {
             let file = "d-\(Hex.encode(uid))\(ext)"
             meta = ObjectMeta(bucket: request.bucket.value, key: request.key.value, objectUID: Hex.encode(uid), size: size,
                               contentType: request.contentType, userMetadata: request.userMetadata,
-                              lastModified: RFC3339.format(LocalClock.now()), etag: etag, sse: sealed.sse,
+                              lastModified: Timestamps.rfc3339(LocalClock.now()), etag: etag, sse: sealed.sse,
                               layout: .init(aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
                                             parts: [.init(n: 0, size: size, file: file)]),
                               dataMAC: dataMAC)
@@ -346,7 +347,7 @@ extension LocalBackend {
             let w = try SSECWrap.seal(dek: dek, customerKey: newKey, context: meta.wrapContext)
             meta.sse.wrap = ObjectMeta.Wrap(salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
             meta.sse.origin = .request
-            meta.lastModified = RFC3339.format(LocalClock.now())
+            meta.lastModified = Timestamps.rfc3339(LocalClock.now())
             meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes))
             let marker = try InflightMarker.create(paths, bucket: src.bucket, objectDirectory: paths.objectDir(src.bucket, src.key))
             defer { marker.remove() }

@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSTime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -107,14 +108,14 @@ public final class LocalBackend: ObjectStorage {
         // A named KMS key must exist now (catches typos); it is stored by id. No key id means obs/default,
         // resolved (and created if needed) at upload time.
         let keyID = try e.kmsKeyID.map { try kms.resolveKeyID($0) }
-        return BucketRecord.Encryption(algorithm: e.algorithm, kmsKeyID: keyID, updated: RFC3339.format(LocalClock.now()))
+        return BucketRecord.Encryption(algorithm: e.algorithm, kmsKeyID: keyID, updated: Timestamps.rfc3339(LocalClock.now()))
     }
 
     public func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo {
         try Self.validateLocation(request.location)
         if FileIO.exists(paths.bucketFile(request.name)) { throw OBSError.bucketAlreadyExists(request.name.value) }
         let record = BucketRecord(name: request.name.value, location: request.location, storageClass: request.storageClass,
-                                  created: RFC3339.format(LocalClock.now()), encryption: try encryptionRecord(request.encryption))
+                                  created: Timestamps.rfc3339(LocalClock.now()), encryption: try encryptionRecord(request.encryption))
         try ensureInitialised()
         try FileIO.makeDirectories(paths.bucketsDir)
         // Build the bucket in a temp directory and rename it into place: the bucket appears whole, with its

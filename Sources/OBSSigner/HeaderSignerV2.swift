@@ -1,5 +1,6 @@
 import struct Foundation.Date
 import OBSCrypto
+import OBSTime
 
 /// The OBS header signature (`Authorization: OBS ak:sig`, `x-obs-*`) and its AWS-V2 twin (`AWS ak:sig`, `x-amz-*`),
 /// docs/obs-protocol.md sections 2.1-2.4 and 2.7:
@@ -61,7 +62,7 @@ extension RequestSigner {
         var signed = request
         signed.removeHeader("Authorization")
         if signed.headerValue(version.dateHeader) == nil, signed.headerValue("Date") == nil {
-            signed.setHeader("Date", HTTPDate.rfc1123(date))
+            signed.setHeader("Date", Timestamps.rfc1123(date))
         }
         if let token = credentials.securityToken {
             signed.setHeader(version.securityTokenHeader, token)
@@ -81,7 +82,7 @@ extension RequestSigner {
     static func presignedQueryV2(_ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
                                  credentials: Credentials, date: Date, expiresIn seconds: Int) -> [(name: String, value: String)] {
         precondition(version != .v4)
-        let expires = String(HTTPDate.epochSeconds(date) + Int64(seconds))
+        let expires = String(Timestamps.epochSeconds(date) + Int64(seconds))
         var query = request.query
         if let token = credentials.securityToken {
             query.append((name: version.securityTokenHeader, value: token))

@@ -75,3 +75,12 @@ public struct SigningScope: Sendable {
         self.region = region
     }
 }
+
+extension StringProtocol {
+    /// The string without leading and trailing spaces and horizontal tabs (header-value whitespace).
+    func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

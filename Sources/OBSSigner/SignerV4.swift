@@ -1,5 +1,6 @@
 import struct Foundation.Date
 import OBSCrypto
+import OBSTime
 
 /// AWS Signature Version 4 as OBS accepts it (docs/obs-protocol.md section 2.8): service `s3`, HMAC-SHA256 key chain
 /// `"AWS4"+SK -> date -> region -> "s3" -> "aws4_request"`, payload `UNSIGNED-PAYLOAD` (OBS rejects a body SHA-256).
@@ -86,7 +87,7 @@ extension RequestSigner {
     /// Python SDK sends instead of `x-amz-date`); nil when the signer must add `x-amz-date` itself.
     static func existingAmzDate(_ request: SignableRequest) -> String? {
         if let amz = request.headerValue("x-amz-date") { return amz.trimmingSpaces() }
-        if let http = request.headerValue("Date"), let parsed = HTTPDate.parseRFC1123(http) { return HTTPDate.amzDate(parsed) }
+        if let http = request.headerValue("Date"), let parsed = Timestamps.parseRFC1123(http) { return Timestamps.amzDate(parsed) }
         return nil
     }
 
@@ -100,7 +101,7 @@ extension RequestSigner {
         if let existing = existingAmzDate(signed) {
             amzDate = existing
         } else {
-            amzDate = HTTPDate.amzDate(date)
+            amzDate = Timestamps.amzDate(date)
             signed.setHeader("x-amz-date", amzDate)
         }
         if let token = credentials.securityToken {
@@ -147,7 +148,7 @@ extension RequestSigner {
     /// own parameters plus the X-Amz-* ones (not the signature).
     static func presignedQueryV4(_ request: SignableRequest, scope: SigningScope, credentials: Credentials,
                                  date: Date, expiresIn seconds: Int) -> [(name: String, value: String)] {
-        let amzDate = HTTPDate.amzDate(date)
+        let amzDate = Timestamps.amzDate(date)
         var params = presignParametersV4(credentials: credentials, amzDate: amzDate, region: scope.region, expiresIn: seconds)
         let query = request.query + params.map { (name: $0.name, value: Optional($0.value)) }
         let host = request.headerValue("Host") ?? ""

@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSTime
 
 /// Strict readers for OBS and S3 response bodies. Element names are matched without regard to namespace (OBS says
 /// `xmlns="http://obs.<region>.myhuaweicloud.com/doc/2015-06-30/"`, S3 `http://s3.amazonaws.com/doc/2006-03-01/`).
@@ -249,7 +250,7 @@ public enum OBSXMLParser {
     /// Child `name` as a date: nil when absent or empty, a throw when present but not ISO 8601.
     private static func date(_ node: XMLNode, _ name: String, what: String) throws -> Date? {
         guard let t = optional(node, name) else { return nil }
-        guard let d = XMLValue.date(t) else { throw XMLTree.malformed(what, "\(name) '\(t)' is not an ISO 8601 time") }
+        guard let d = Timestamps.parseISO8601(t) else { throw XMLTree.malformed(what, "\(name) '\(t)' is not an ISO 8601 time") }
         return d
     }
 }

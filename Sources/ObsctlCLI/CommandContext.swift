@@ -56,7 +56,7 @@ struct CommandContext {
     /// The remote endpoint from obsctl's settings (--endpoint, OBSCTL_ENDPOINT, the profile's, --region), else
     /// from other tools' (OtherToolSettings); none means the local backend.
     static func resolve(_ g: GlobalOptions, _ env: [String: String]) throws -> Backend {
-        let profile = try ConfigProfile.load(environment: env, name: g.profile)
+        let profile = try ConfigFile.load(environment: env, name: g.profile)
         let flags = SettingsLayer(endpoint: g.endpoint.map { SettingValue($0, from: "--endpoint") },
                                   region: g.region.map { SettingValue($0, from: "--region") },
                                   caBundle: g.caBundle.map { SettingValue($0, from: "--ca-bundle") })

@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import ArgumentParser
+import OBSTime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -102,8 +103,7 @@ struct Output {
 /// Stable JSON shapes: sizes in bytes, times RFC 3339 UTC, snake_case names.
 enum JSONShape {
     static func time(_ d: Date) -> String {
-        let f = ISO8601DateFormatter(); f.formatOptions = [.withInternetDateTime]; f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
+        Timestamps.rfc3339(d)
     }
 
     /// An *object* as `JSONSerialization` objects, for the transfer records still built as dictionaries; the

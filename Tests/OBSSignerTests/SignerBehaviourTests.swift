@@ -132,28 +132,3 @@ struct CredentialsTests {
         #expect(credentials("AK", "S").description.contains("securityToken: nil"))
     }
 }
-
-struct HTTPDateTests {
-    static let samples: [Double] = [0, 951_782_400 /* 2000-02-29 */, 1_728_976_809, 1_709_251_199 /* 2024-02-29 23:59:59 */,
-                                    4_107_542_400 /* 2100-03-01 */, 1_369_353_600, 2_147_483_647, 1_728_976_809.999]
-
-    @Test(arguments: samples)
-    func formatsAsFoundationDoes(_ t: Double) throws {
-        let d = Date(timeIntervalSince1970: t)
-        #expect(HTTPDate.rfc1123(d) == foundationFormat(d, "EEE, dd MMM yyyy HH:mm:ss 'GMT'"))
-        #expect(HTTPDate.amzDate(d) == foundationFormat(d, "yyyyMMdd'T'HHmmss'Z'"))
-        let parsed = try #require(HTTPDate.parseRFC1123(HTTPDate.rfc1123(d)))
-        #expect(parsed.timeIntervalSince1970 == t.rounded(.down))
-    }
-
-    @Test func parsesOnlyTheFixedForm() {
-        #expect(HTTPDate.parseRFC1123("Tue, 15 Oct 2024 07:20:09 GMT")?.timeIntervalSince1970 == 1_728_976_809)
-        #expect(HTTPDate.parseRFC1123("  Tue, 15 Oct 2024 07:20:09 GMT ")?.timeIntervalSince1970 == 1_728_976_809)
-        #expect(HTTPDate.parseRFC1123("Tue, 15 Oct 2024 07:20:09 +0800") == nil)
-        #expect(HTTPDate.parseRFC1123("Tuesday, 15-Oct-24 07:20:09 GMT") == nil)
-        #expect(HTTPDate.parseRFC1123("Tue, 31 Feb 2024 07:20:09 GMT") == nil)
-        #expect(HTTPDate.parseRFC1123("Tue, 15 Oct 2024 24:00:00 GMT") == nil)
-        #expect(HTTPDate.parseRFC1123("20241015T072009Z") == nil)
-        #expect(HTTPDate.parseRFC1123("") == nil)
-    }
-}

@@ -2,7 +2,7 @@ import Testing
 import OBSCore
 @testable import OBSXML
 
-/// The XML scanner behind `XMLTree.parse`, directly: what it accepts and how, what it refuses and what it says.
+/// The Expat-based reader behind `XMLTree.parse`, directly: what it accepts and how, what it refuses and what it says.
 struct TokenizerTests {
     private func parse(_ xml: String) throws -> XMLNode { try XMLTree.parse(Array(xml.utf8), what: "test") }
 
@@ -52,7 +52,7 @@ struct TokenizerTests {
         #expect(root.name == "R")
         #expect(root.descendant("A", "B") != nil && root.descendant("C", "D") != nil)
         // A prefix declared on a sibling is out of scope; the same prefix may be redeclared inside.
-        expectMalformed(mentioning: "undeclared namespace prefix y") {
+        expectMalformed(mentioning: "unbound prefix") {
             _ = try parse("<r><a xmlns:y=\"urn:y\"/><y:b/></r>")
         }
         #expect(try parse("<p:a xmlns:p=\"urn:1\"><p:b xmlns:p=\"urn:2\"/></p:a>").child("b") != nil)
@@ -69,7 +69,9 @@ struct TokenizerTests {
     }
 
     @Test func errorsCarryLineAndColumn() {
-        expectMalformed(mentioning: "at line 3, column 1") { _ = try parse("<a>\n<b>\n</a>") }
+        expectMalformed(mentioning: "mismatched tag (near 'a>') at line 3, column 3") {
+            _ = try parse("<a>\n<b>\n</a>")
+        }
         expectMalformed(mentioning: "at line 1, column 5") { _ = try parse("<a>é&x;</a>") }
     }
 
@@ -78,83 +80,90 @@ struct TokenizerTests {
         #expect(try parse("<?pi?><a><?pi?></a><?pi?>").name == "a")
     }
 
+    /// Expat's words for what it refuses, the place (in quotes) and the position; our own for a DTD, another encoding
+    /// or version, depth and truncation.
     static let refused: [(String, String)] = [
         // Structure.
         ("<a>", "truncated"),
         ("<a><b></b>", "ends inside <a>"),
-        ("<a></b>", "mismatched"),
-        ("<p:a xmlns:p=\"urn:x\"></a>", "mismatched"),
-        ("<a/><b/>", "more than one root element (<b>"),
-        ("<a/>x", "text after the root element"),
-        ("<a/>&amp;", "text after the root element"),
-        ("x<a/>", "text before the root element"),
-        ("<a/><!DOCTYPE a>", "markup declaration"),
-        ("<a><!ENTITY x \"y\"></a>", "markup declaration"),
+        ("<a></b>", "mismatched tag"),
+        ("<p:a xmlns:p=\"urn:x\"></a>", "mismatched tag"),
+        ("<a/><b/>", "junk after document element (near '<b/>')"),
+        ("<a/>x", "junk after document element (near 'x')"),
+        ("<a/>&amp;", "(near '&amp;')"),
+        ("x<a/>", "not well-formed"),
+        ("<a/><!DOCTYPE a>", "junk after document element"),
+        ("<a><!ENTITY x \"y\"></a>", "not well-formed"),
         ("<!DOCTYPE a><a/>", "DTD"),
         ("<!-- c --><!DOCTYPE a><a/>", "DTD"),
-        ("<a/><![CDATA[x]]>", "markup declaration"),
-        ("< a/>", "expected an element name"),
-        ("<a></ a>", "expected an element name"),
-        ("<a x=\"1\"y=\"2\"/>", "not closed properly"),
-        ("<a / >", "expected an attribute name"),
-        ("<a></a x>", "not closed properly"),
+        ("<a/><![CDATA[x]]>", "junk after document element"),
+        ("< a/>", "not well-formed (invalid token) (near ' a/>') at line 1, column 2"),
+        ("<a></ a>", "not well-formed"),
+        ("<a x=\"1\"y=\"2\"/>", "not well-formed"),
+        ("<a / >", "not well-formed"),
+        ("<a></a x>", "not well-formed"),
         // Attributes.
-        ("<a x=1/>", "not quoted"),
-        ("<a x/>", "expected '='"),
-        ("<a x=\"<\"/>", "'<' inside an attribute value"),
-        ("<a x=\"&bogus;\"/>", "unknown entity &bogus;"),
-        ("<a x=\"1\" x=\"2\"/>", "appears twice"),
+        ("<a x=1/>", "not well-formed"),
+        ("<a x/>", "not well-formed"),
+        ("<a x=\"<\"/>", "not well-formed"),
+        ("<a x=\"&bogus;\"/>", "undefined entity"),
+        ("<a x=\"1\" x=\"2\"/>", "duplicate attribute"),
         // Namespaces.
-        ("<x:a/>", "undeclared namespace prefix x"),
-        ("<a x:b=\"1\"/>", "undeclared namespace prefix x"),
-        ("<a xmlns:p=\"urn:u\" xmlns:q=\"urn:u\" p:x=\"1\" q:x=\"2\"/>", "repeats another one's namespace and name"),
-        ("<a:b:c xmlns:a=\"urn:a\"/>", "not a valid qualified name"),
-        ("<p:-a xmlns:p=\"urn:a\"/>", "not a valid qualified name"),
-        ("<a xmlns:p=\"\"/>", "empty namespace name"),
+        ("<x:a/>", "unbound prefix"),
+        ("<a x:b=\"1\"/>", "unbound prefix"),
+        ("<a xmlns:p=\"urn:u\" xmlns:q=\"urn:u\" p:x=\"1\" q:x=\"2\"/>", "duplicate attribute"),
+        ("<a:b:c xmlns:a=\"urn:a\"/>", "not well-formed"),
+        ("<p:-a xmlns:p=\"urn:a\"/>", "not well-formed"),
+        ("<a xmlns:p=\"\"/>", "must not undeclare prefix"),
         ("<a xmlns:xmlns=\"urn:x\"/>", "reserved"),
         ("<a xmlns:xml=\"urn:x\"/>", "reserved"),
         ("<a xmlns:p=\"http://www.w3.org/XML/1998/namespace\"/>", "reserved"),
-        ("<a xmlns=\"relative\"/>", "not a valid namespace URI"),
-        ("<a xmlns=\"http://x/a b\"/>", "not a valid namespace URI"),
-        ("<a xmlns:p=\"http://x/%zz\"/>", "not a valid namespace URI"),
-        ("<a xmlns:p=\"http://host:port/\"/>", "not a valid namespace URI"),
         // Character data and references.
-        ("<a>]]></a>", "']]>'"),
-        ("<a>a & b</a>", "bare '&'"),
-        ("<a>&amp</a>", "no closing ';'"),
-        ("<a>&AMP;</a>", "unknown entity &AMP;"),
-        ("<a>&#;</a>", "invalid character reference"),
-        ("<a>&#x;</a>", "invalid character reference"),
-        ("<a>&#12a;</a>", "invalid character reference"),
-        ("<a>&#0;</a>", "&#0; is not a character XML allows"),
-        ("<a>&#x1F;</a>", "not a character XML allows"),
-        ("<a>&#xD800;</a>", "not a character XML allows"),
-        ("<a>&#xFFFE;</a>", "not a character XML allows"),
-        ("<a>&#99999999999999999999999;</a>", "not a character XML allows"),
-        ("<a>\u{1}</a>", "U+1, which XML does not allow"),
-        ("<a>\u{FFFF}</a>", "U+FFFF"),
+        ("<a>]]></a>", "not well-formed"),
+        ("<a>a & b</a>", "not well-formed"),
+        ("<a>&amp</a>", "not well-formed"),
+        ("<a>&AMP;</a>", "undefined entity (near '&AMP;"),
+        ("<a>&#;</a>", "not well-formed"),
+        ("<a>&#x;</a>", "not well-formed"),
+        ("<a>&#12a;</a>", "not well-formed"),
+        ("<a>&#0;</a>", "reference to invalid character number (near '&#0;"),
+        ("<a>&#x1F;</a>", "reference to invalid character number"),
+        ("<a>&#xD800;</a>", "reference to invalid character number"),
+        ("<a>&#xFFFE;</a>", "reference to invalid character number"),
+        ("<a>&#99999999999999999999999;</a>", "reference to invalid character number"),
+        ("<a>\u{1}</a>", "not well-formed (invalid token) (near '?</a>')"),
+        ("<a>\u{FFFF}</a>", "not well-formed"),
         // Comments, processing instructions, CDATA, the declaration.
-        ("<a><!-- x -- y --></a>", "'--' inside a comment"),
-        ("<a><!-- x ---></a>", "'--' inside a comment"),
+        ("<a><!-- x -- y --></a>", "not well-formed"),
+        ("<a><!-- x ---></a>", "not well-formed"),
         ("<a><!-- x </a>", "truncated"),
         ("<a><![CDATA[x</a>", "truncated"),
         ("<a><?pi x</a>", "truncated"),
-        ("<a><![cdata[x]]></a>", "markup declaration"),
-        (" <?xml version=\"1.0\"?><a/>", "only at the very start"),
-        ("<a><?xml version=\"1.0\"?></a>", "only at the very start"),
-        ("<?xml-foo?><a/>", "processing instruction target"),
-        ("<?p:i?><a/>", "processing instruction target"),
-        ("<?pi=x?><a/>", "malformed processing instruction"),
-        ("<?xml?><a/>", "only at the very start"),
-        ("<?xml encoding=\"UTF-8\"?><a/>", "unexpected encoding"),
+        ("<a><![cdata[x]]></a>", "not well-formed"),
+        (" <?xml version=\"1.0\"?><a/>", "XML or text declaration not at start of entity"),
+        ("<a><?xml version=\"1.0\"?></a>", "XML or text declaration not at start of entity"),
+        ("<?p:i?><a/>", "not well-formed"),
+        ("<?pi=x?><a/>", "not well-formed"),
+        ("<?xml?><a/>", "XML declaration not well-formed"),
+        ("<?xml encoding=\"UTF-8\"?><a/>", "XML declaration not well-formed"),
         ("<?xml version=\"1.1\"?><a/>", "unsupported XML version 1.1"),
         ("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>", "only UTF-8"),
-        ("<?xml version=\"1.0\" standalone=\"maybe\"?><a/>", "standalone"),
-        ("<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?><a/>", "unexpected encoding"),
-        ("<?xml version=\"1.0\"encoding=\"UTF-8\"?><a/>", "malformed XML declaration"),
-        ("<?xml version=\"1&#46;0\"?><a/>", "reference inside the XML declaration"),
-        ("\u{FEFF}\u{FEFF}<a/>", "text before the root element"),
+        ("<?xml version=\"1.0\" standalone=\"maybe\"?><a/>", "XML declaration not well-formed"),
+        ("<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?><a/>", "XML declaration not well-formed"),
+        ("<?xml version=\"1.0\"encoding=\"UTF-8\"?><a/>", "XML declaration not well-formed"),
+        ("<?xml version=\"1&#46;0\"?><a/>", "XML declaration not well-formed"),
+        ("\u{FEFF}\u{FEFF}<a/>", "not well-formed"),
     ]
+
+    /// Well-formed XML that the scanner before Expat refused only to match libxml2: namespace names that are not
+    /// URIs and PI targets starting with `xml`. Nothing read from a response depends on either.
+    @Test(arguments: [
+        "<a xmlns=\"relative\">x</a>", "<a xmlns=\"http://x/a b\">x</a>", "<a xmlns:p=\"http://x/%zz\">x</a>",
+        "<a xmlns:p=\"http://host:port/\">x</a>", "<?xml-foo?><a>x</a>",
+    ])
+    func acceptedSinceExpat(_ xml: String) throws {
+        #expect(try parse(xml).text == "x")
+    }
 
     @Test(arguments: refused)
     func refusedWithAReason(_ xml: String, _ reason: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSTime
 
 /// The OBS/S3 dialect, response to model: an object's description from the headers of a HEAD, GET or PUT answer.
 extension RemoteBackend {
@@ -31,20 +32,10 @@ extension RemoteBackend {
         return ObjectInfo(
             bucket: bucket, key: key, size: total ?? Int64(r.header("content-length") ?? "") ?? 0,
             etag: ETagChecksum.unquoted(r.header("etag") ?? ""), contentType: r.header("content-type") ?? "",
-            lastModified: r.header("last-modified").flatMap(HTTPDate.parse) ?? Date(timeIntervalSince1970: 0),
+            lastModified: r.header("last-modified").flatMap(Timestamps.parseRFC1123) ?? Date(timeIntervalSince1970: 0),
             userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
             customerKeyMD5: mode == .c
                 ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil)
     }
 
-}
-
-enum HTTPDate {
-    static func parse(_ s: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return f.date(from: s)
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSTime
 
 /// One operation's exchanges with the server, as a value-type state machine: `nextOperation` says what to send
 /// (with Range and If-Match when a broken download resumes), `decide` takes what came back and says what follows:
@@ -76,7 +77,7 @@ struct RequestExecutor {
                 || operation.ifMatch != nil)
         // A client clock off by more than the server allows (15 min): sign again by the server's Date, once.
         if error.code == "RequestTimeTooSkewed", !skewCorrected, replayable,
-            let serverDate = response.header("date").flatMap(HTTPDate.parse)
+            let serverDate = response.header("date").flatMap(Timestamps.parseRFC1123)
         {
             skewCorrected = true
             return .resend(retry: nil, clockOffset: serverDate.timeIntervalSinceNow)

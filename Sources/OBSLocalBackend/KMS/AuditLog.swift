@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSTime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,7 @@ struct AuditLog {
     /// (key changes); otherwise the line is written but not fsynced (data keys, listings, denials).
     func record(operation: String, keyID: String?, action: KMSAction?, outcome: String, detail: String? = nil,
                 durable: Bool = false) throws {
-        var entry: [String: String] = ["time": RFC3339.format(LocalClock.now()), "operation": operation,
+        var entry: [String: String] = ["time": Timestamps.rfc3339(LocalClock.now()), "operation": operation,
                                        "outcome": outcome]
         if let keyID { entry["key_id"] = keyID }
         if let action { entry["action"] = action.rawValue }

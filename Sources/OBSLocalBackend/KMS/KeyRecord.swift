@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSTime
 
 /// One customer master key, stored as `kms/keys/<key_id>.json`. The key material of each version is sealed under
 /// the root key and bound to the key id and version; the whole record carries an HMAC under a key derived from the
@@ -85,7 +86,7 @@ struct KeyRecord: Codable, Equatable {
 
     func info() -> KMSKeyInfo {
         KMSKeyInfo(keyID: keyID, urn: urn, alias: alias, description: description, state: state, isDefaultKey: defaultKey,
-                   created: RFC3339.parse(created) ?? Date(timeIntervalSince1970: 0),
-                   deletionDate: deletionDate.flatMap(RFC3339.parse))
+                   created: Timestamps.parseISO8601(created) ?? Date(timeIntervalSince1970: 0),
+                   deletionDate: deletionDate.flatMap(Timestamps.parseISO8601))
     }
 }

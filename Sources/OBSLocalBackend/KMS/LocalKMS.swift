@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSTime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -102,7 +103,7 @@ public final class LocalKMS: KeyManagement {
     }
 
     private func purgeIfDue(_ r: KeyRecord) throws -> KeyRecord {
-        guard r.state == .pendingDeletion, let d = r.deletionDate.flatMap(RFC3339.parse), d <= LocalClock.now() else {
+        guard r.state == .pendingDeletion, let d = r.deletionDate.flatMap(Timestamps.parseISO8601), d <= LocalClock.now() else {
             return r
         }
         return try mutate(r.keyID, operation: "purge-key", action: nil) { rec in
@@ -202,7 +203,7 @@ public final class LocalKMS: KeyManagement {
 
     private func newRecord(alias: String?, description: String, defaultKey: Bool) throws -> KeyRecord {
         let keyID = UUID().uuidString.lowercased()
-        let now = RFC3339.format(LocalClock.now())
+        let now = Timestamps.rfc3339(LocalClock.now())
         let material = Random.secret(32)
         let version = try KeyRecord.sealMaterial(material, root: try rootKey.key(), keyID: keyID, version: 1,
                                                  created: now)
@@ -319,7 +320,7 @@ public final class LocalKMS: KeyManagement {
             switch r.state {
             case .enabled, .disabled:
                 r.state = .pendingDeletion
-                r.deletionDate = RFC3339.format(LocalClock.now().addingTimeInterval(Double(pendingDays) * 86400))
+                r.deletionDate = Timestamps.rfc3339(LocalClock.now().addingTimeInterval(Double(pendingDays) * 86400))
             case .pendingDeletion: throw Self.invalidState(r, "is already pending deletion")
             case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
             }

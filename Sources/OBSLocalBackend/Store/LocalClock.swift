@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSTime
 
 /// The backend's notion of now. `OBSCTL_LOCAL_NOW` (RFC 3339 or seconds since the epoch) moves it, so tests can
 /// step past a KMS key's deletion date without waiting days. The command line refuses a value `parse` rejects.
@@ -10,27 +11,12 @@ public enum LocalClock {
         return Date()
     }
 
-    /// An OBSCTL_LOCAL_NOW value: RFC 3339, or seconds since 1970 (finite, up to the year 9999).
+    /// An OBSCTL_LOCAL_NOW value: RFC 3339 (ISO 8601), or seconds since 1970 (finite, up to the year 9999).
     public static func parse(_ text: String) -> Date? {
         if let secs = Double(text) {
             guard secs.isFinite, (-62_135_596_800...253_402_300_799).contains(secs) else { return nil }
             return Date(timeIntervalSince1970: secs)
         }
-        return RFC3339.parse(text)
-    }
-}
-
-/// RFC 3339 UTC timestamps with second precision, the one date format of every file and output.
-public enum RFC3339 {
-    public static func format(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
-    }
-    public static func parse(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: text)
+        return Timestamps.parseISO8601(text)
     }
 }

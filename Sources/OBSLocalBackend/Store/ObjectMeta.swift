@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSTime
 
 /// `meta.json`, the single commit point of an object: renaming it into place publishes the object.
 ///
@@ -98,7 +99,7 @@ struct ObjectMeta: Codable, Equatable {
 
     func info(customerKeyMD5: String? = nil) throws -> ObjectInfo {
         ObjectInfo(bucket: try BucketName(bucket), key: try ObjectKey(key), size: size, etag: etag, contentType: contentType,
-                   lastModified: RFC3339.parse(lastModified) ?? Date(timeIntervalSince1970: 0), userMetadata: userMetadata,
+                   lastModified: Timestamps.parseISO8601(lastModified) ?? Date(timeIntervalSince1970: 0), userMetadata: userMetadata,
                    sseMode: sse.mode, sseOrigin: sse.origin, kmsKeyID: sse.kmsKeyID, kmsKeyURN: sse.kmsKeyURN,
                    customerKeyMD5: sse.mode == .c ? customerKeyMD5 : nil)
     }
@@ -153,6 +154,6 @@ struct BucketRecord: Codable, Equatable {
 
     func info() throws -> BucketInfo {
         BucketInfo(name: try BucketName(name), location: location, storageClass: storageClass,
-                   created: RFC3339.parse(created) ?? Date(timeIntervalSince1970: 0), encryption: bucketEncryption)
+                   created: Timestamps.parseISO8601(created) ?? Date(timeIntervalSince1970: 0), encryption: bucketEncryption)
     }
 }

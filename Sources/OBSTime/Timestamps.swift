@@ -1,0 +1,183 @@
+import struct Foundation.Date
+
+/// Every date format obsctl reads or writes, in one place, by calendar arithmetic (proleptic Gregorian, UTC, English
+/// names): no DateFormatter, so the result never depends on the process locale, time zone or ICU, and costs
+/// nothing at start-up. Formatting drops fractions of a second (rounds towards the past), as the formatters did.
+///
+/// - RFC 1123 (HTTP `Date`, `Last-Modified`, the OBS/V2 signature): `Tue, 15 Oct 2024 07:20:09 GMT`.
+/// - SigV4's long date: `20241015T072009Z`.
+/// - RFC 3339 in UTC with whole seconds (every file and output of obsctl): `2024-10-15T07:20:09Z`.
+/// - ISO 8601 as OBS and S3 write it in XML, read with or without fractional seconds and with any offset.
+public enum Timestamps {
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// A UTC time broken into calendar fields.
+    public struct Fields: Equatable, Sendable {
+        public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+    }
+
+    /// Whole seconds since the epoch, rounded down (fractions of a second are dropped, as in the headers).
+    public static func epochSeconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970).rounded(.down))
+    }
+
+    // MARK: - Formatting
+
+    /// RFC 1123 in GMT: `Tue, 15 Oct 2024 07:20:09 GMT`.
+    public static func rfc1123(_ date: Date) -> String {
+        let secs = epochSeconds(date)
+        let f = fields(secs)
+        let weekday = Int(((floorDiv(secs, 86_400) % 7) + 7 + 4) % 7)  // 1970-01-01 was a Thursday
+        return "\(weekdays[weekday]), \(pad(f.day, 2)) \(months[f.month - 1]) \(pad(f.year, 4)) "
+            + "\(pad(f.hour, 2)):\(pad(f.minute, 2)):\(pad(f.second, 2)) GMT"
+    }
+
+    /// SigV4 long date: `20241015T072009Z`.
+    public static func amzDate(_ date: Date) -> String {
+        let f = fields(epochSeconds(date))
+        return "\(pad(f.year, 4))\(pad(f.month, 2))\(pad(f.day, 2))"
+            + "T\(pad(f.hour, 2))\(pad(f.minute, 2))\(pad(f.second, 2))Z"
+    }
+
+    /// RFC 3339 in UTC, whole seconds: `2024-10-15T07:20:09Z`.
+    public static func rfc3339(_ date: Date) -> String {
+        let f = fields(epochSeconds(date))
+        return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))"
+            + "T\(pad(f.hour, 2)):\(pad(f.minute, 2)):\(pad(f.second, 2))Z"
+    }
+
+    // MARK: - Parsing
+
+    /// Exactly `EEE, dd MMM yyyy HH:mm:ss GMT` (also `UTC`), surrounding spaces and tabs ignored; nil for anything
+    /// else.
+    public static func parseRFC1123(_ text: String) -> Date? {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) })
+        else { return nil }
+        let parts = text[first...last].split(separator: " ")
+        guard parts.count == 6,
+              parts[0].count == 4, parts[0].hasSuffix(","), weekdays.contains(String(parts[0].dropLast())),
+              parts[5] == "GMT" || parts[5] == "UTC",
+              let day = Int(parts[1]), parts[1].count <= 2,
+              let monthIndex = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]), parts[3].count == 4
+        else { return nil }
+        let hms = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard hms.count == 3, hms.allSatisfy({ $0.count == 2 }),
+              let h = Int(hms[0]), let m = Int(hms[1]), let s = Int(hms[2]),
+              (0...23).contains(h), (0...59).contains(m), (0...60).contains(s),
+              (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
+        else { return nil }
+        let days = daysFromCivil(year: Int64(year), month: Int64(monthIndex + 1), day: Int64(day))
+        return Date(timeIntervalSince1970: Double(days * 86_400 + Int64(h * 3600 + m * 60 + s)))
+    }
+
+    /// ISO 8601 as OBS and S3 write it: `2024-10-15T07:20:09.000Z`, with or without fractional seconds (any number of
+    /// digits), with `Z` or a `+hh:mm` / `-hh:mm` / `+hhmm` offset; no offset is read as UTC. RFC 3339 is a subset.
+    public static func parseISO8601(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in i..<(i + n) {
+                guard (0x30...0x39).contains(b[k]) else { return nil }
+                v = v * 10 + Int(b[k] - 0x30)
+            }
+            i += n
+            return v
+        }
+        func take(_ c: Character) -> Bool {
+            guard i < b.count, b[i] == c.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        guard let year = digits(4), take("-"), let month = digits(2), take("-"), let day = digits(2),
+              take("T") || take("t") || take(" "),
+              let hour = digits(2), take(":"), let minute = digits(2), take(":"), let second = digits(2)
+        else { return nil }
+
+        var fraction = 0.0
+        if take(".") || take(",") {
+            let start = i
+            while i < b.count, (0x30...0x39).contains(b[i]) { i += 1 }
+            guard i > start, let f = Double("0." + String(decoding: b[start..<i], as: UTF8.self)) else { return nil }
+            fraction = f
+        }
+
+        var offset = 0
+        if take("Z") || take("z") {
+            offset = 0
+        } else if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            i += 1
+            guard let oh = digits(2), oh <= 23 else { return nil }
+            var om = 0
+            if take(":") || i < b.count {
+                guard let m = digits(2) else { return nil }
+                om = m
+            }
+            guard om <= 59 else { return nil }
+            offset = sign * (oh * 3600 + om * 60)
+        }
+        guard i == b.count else { return nil }
+
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+              hour <= 23, minute <= 59, second <= 60 else { return nil }
+        let days = Int(daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day)))
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        // Date stores seconds since 2001-01-01; adding the fraction there avoids a second rounding.
+        return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + fraction)
+    }
+
+    // MARK: - Calendar arithmetic (Howard Hinnant's days_from_civil / civil_from_days)
+
+    /// The UTC calendar fields of `secs` seconds since the epoch.
+    public static func fields(_ secs: Int64) -> Fields {
+        let days = floorDiv(secs, 86_400)
+        let sod = Int(secs - days * 86_400)
+        let (y, m, d) = civilFromDays(days)
+        return Fields(year: Int(y), month: Int(m), day: Int(d), hour: sod / 3600, minute: sod % 3600 / 60,
+                      second: sod % 60)
+    }
+
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = floorDiv(y, 400)
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = floorDiv(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        a >= 0 ? a / b : -((-a + b - 1) / b)
+    }
+
+    private static func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}

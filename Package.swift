@@ -32,9 +32,11 @@ let package = Package(
         .target(name: "OBSClient", dependencies: ["CCurl", "OBSCore", "OBSCrypto", "OBSSigner", "OBSXML"]),
         // The embedded backend: OBX object format, file store, local KMS, policy, audit log.
         .target(name: "OBSLocalBackend", dependencies: ["OBSCore", "OBSCrypto"]),
+        // The transfer engine: plans, and runs many transfers at once within one bound, reporting typed events.
+        .target(name: "OBSTransfer", dependencies: ["OBSCore"]),
         // The command tree; knows nothing of files on disk, HTTP or key material.
         .target(name: "ObsctlCLI", dependencies: [
-            "OBSCore", "OBSLocalBackend", "OBSClient", "OBSSigner",
+            "OBSCore", "OBSLocalBackend", "OBSClient", "OBSSigner", "OBSTransfer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "obsctl", dependencies: ["ObsctlCLI"]),
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "OBSXMLTests", dependencies: ["OBSXML", "OBSCore"]),
         .testTarget(name: "OBSClientTests", dependencies: ["OBSClient", "OBSCore", "OBSCrypto", "OBSSigner"]),
         .testTarget(name: "OBSLocalBackendTests", dependencies: ["OBSLocalBackend", "OBSCore", "OBSCrypto"]),
+        .testTarget(name: "OBSTransferTests", dependencies: ["OBSTransfer", "OBSCore"]),
         .testTarget(name: "ObsctlCLITests", dependencies: ["ObsctlCLI", "obsctl", "OBSCrypto"]),
     ]
 )

@@ -16,16 +16,20 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     let advise: @Sendable (String) -> Void
     /// Receives the redacted dump of every exchange with `--debug`; nil otherwise.
     private let debugLog: DebugLog?
-    /// Serialises use of the transport's one connection; transfers run on their own thread, never on Swift's
-    /// cooperative pool.
-    private let transportLock = NSLock()
+    /// A connection per request in flight (requests run on their own threads, never on Swift's cooperative pool).
+    private let transports: TransportPool
     private let clockLock = NSLock()
     private var clockOffsetValue: TimeInterval = 0
     var clockOffset: TimeInterval {
         get { clockLock.lock(); defer { clockLock.unlock() }; return clockOffsetValue }
         set { clockLock.lock(); clockOffsetValue = newValue; clockLock.unlock() }
     }
-    private var defaultsCache: [String: BucketEncryption?] = [:]
+    /// Buckets' default encryption as last read; concurrent uploads read and fill it, under `clockLock`.
+    private var defaultsCacheValue: [String: BucketEncryption?] = [:]
+    private var defaultsCache: [String: BucketEncryption?] {
+        get { clockLock.lock(); defer { clockLock.unlock() }; return defaultsCacheValue }
+        set { clockLock.lock(); defaultsCacheValue = newValue; clockLock.unlock() }
+    }
     /// Set once an answer of the server has confirmed SSE-KMS: its 500s are then ordinary, not a sign that it
     /// lacks a KMS.
     private var kmsAcceptedValue = false
@@ -42,6 +46,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
                 advise: (@Sendable (String) -> Void)? = nil, debug: DebugLog? = nil) throws {
         self.configuration = configuration
         self.transport = try transport ?? CurlTransport(options: configuration.transport)
+        let options = configuration.transport
+        transports = TransportPool(first: self.transport,
+                                   make: transport == nil ? { try CurlTransport(options: options) } : nil)
         self.warn = warn
         self.advise = advise ?? warn
         self.debugLog = debug
@@ -465,10 +472,9 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
         return out
     }
 
-    /// Runs `body` with the shared connection, one caller at a time.
+    /// Runs `body` with a connection of its own for as long as it runs.
     func serialised<R>(_ body: (HTTPTransport) throws -> R) throws -> R {
-        transportLock.lock(); defer { transportLock.unlock() }
-        return try body(transport)
+        try transports.withTransport(body)
     }
 
     // MARK: Requests
@@ -534,9 +540,7 @@ public final class RemoteBackend: ObjectStorage, @unchecked Sendable {
     /// Runs one operation on a dedicated thread (blocking libcurl never runs on the cooperative pool).
     func perform(_ op: Operation, sink: ByteSink? = nil) async throws -> HTTPResponse {
         try await runBlocking { backend in
-            backend.transportLock.lock()
-            defer { backend.transportLock.unlock() }
-            return try backend.performBlocking(op, sink: sink, transport: backend.transport)
+            try backend.serialised { try backend.performBlocking(op, sink: sink, transport: $0) }
         }
     }
 

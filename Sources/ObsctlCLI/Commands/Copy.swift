@@ -19,6 +19,7 @@ extension Obsctl {
             ]))
 
         @OptionGroup var transfer: TransferArguments
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, removeSources: false) }
@@ -41,6 +42,7 @@ extension Obsctl {
             ]))
 
         @OptionGroup var transfer: TransferArguments
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

@@ -23,6 +23,7 @@ extension Obsctl {
         @Flag(name: [.short, .long], help: "Download every object under the prefix.") var recursive = false
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var tuning: DownloadTuningOptions
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

@@ -99,6 +99,7 @@ extension Obsctl {
 
         @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.", valueName: "object"), completion: .obsObject) var object: String
         @Flag(name: [.short, .long], help: "Delete every object under the prefix.") var recursive = false
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

@@ -31,6 +31,7 @@ extension Obsctl {
         @Flag(help: "Print what would be transferred and removed; change nothing.") var dryRun = false
         @Flag(help: "Compare sizes only, not times.") var sizeOnly = false
         @OptionGroup var settings: TransferSettings
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         /// One side's entries by relative name: size and modification time.

@@ -118,6 +118,7 @@ extension Obsctl {
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var attributes: ObjectAttributeOptions
         @OptionGroup var tuning: TransferTuningOptions
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         /// ArgumentParser allows no positional after a variadic one, so the destination is the last argument.

@@ -158,9 +158,10 @@ struct ConcurrencyTests {
         let s = try RemoteSession("jobs-int-mp")
         let sw = s.peers.seaweedFlags
         let bucket = try s.makeBucket(sw, tag: "jobsint")
-        // SeaweedFS takes no part under 5 MiB (S3's rule): three parts a file, one at a time.
-        _ = try Self.makeFiles(s.sb, "big", count: 16, size: { _ in 11_000_000 })
-        let running = try s.sb.start(["upload", "-r", "big", "obs://\(bucket)/t/", "--jobs", "8",
+        // SeaweedFS takes no part under 5 MiB (S3's rule): three parts a file, one at a time; enough files that the
+        // run outlasts the slow listing below on a loaded machine.
+        _ = try Self.makeFiles(s.sb, "big", count: 40, size: { _ in 11_000_000 })
+        let running = try s.sb.start(["upload", "-r", "big", "obs://\(bucket)/t/", "--jobs", "4",
                                       "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "1"] + sw)
         let deadline = Date().addingTimeInterval(60)
         var inProgress = 0

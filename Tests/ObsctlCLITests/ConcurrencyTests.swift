@@ -123,9 +123,18 @@ struct ConcurrencyTests {
     @Test("--jobs takes 1 to 256; anything else is a usage error naming the option")
     func jobsRange() throws {
         let sb = try Sandbox("jobs-range")
+        try sb.ok(["bucket", "create", "obs://jobsrange"])
+        _ = try Self.makeFiles(sb, "few", count: 3)
         for bad in ["0", "257", "-1", "x"] {
-            let r = try sb.run(["upload", "-r", ".", "obs://nobucket/", "--jobs", bad])
-            #expect(r.status == 2 && r.stderr.contains("--jobs"), "\(bad): \(r)")
+            let r = try sb.run(["upload", "-r", "few", "obs://jobsrange/", "--jobs", bad])
+            #expect(r.status == 2 && r.stderr.contains("--jobs") && r.stderr.contains("from 1 to 256"), "\(bad): \(r)")
+        }
+        for good in ["1", "256"] {
+            for args in [["upload", "-r", "few", "obs://jobsrange/a/"], ["download", "-r", "obs://jobsrange/a/", "back"],
+                         ["cp", "-r", "obs://jobsrange/a/", "obs://jobsrange/b/"], ["sync", "few", "obs://jobsrange/a/"],
+                         ["mv", "-r", "obs://jobsrange/b/", "obs://jobsrange/c/"], ["rm", "-r", "obs://jobsrange/c/"]] {
+                try sb.ok(args + ["--jobs", good])
+            }
         }
     }
 

@@ -26,7 +26,9 @@ extension TransferExecutor {
         _ = try await run(batches, describe: { "\($0.count) keys" }, completed: { batch, result in
             let done = Self.split(batches[batch], result)
             perBatch[batch] = done
-            for key in done.deleted { try events(.deleted(.init(item: name(key), bucket: bucket.value, key: key.value))) }
+            for key in done.deleted {
+                try events(.deleted(.init(item: name(key), bucket: bucket.value, key: key.value)))
+            }
             for f in done.failures {
                 let index = starts[batch] + (batches[batch].firstIndex(of: f.key) ?? 0)
                 try events(.failed(.init(index: index, item: name(f.key), error: f.error)))

@@ -109,7 +109,8 @@ final class Progress: @unchecked Sendable {
     func begin(_ name: String, size: Int64?, counter: TransferCounter) -> File {
         lock.lock(); defer { lock.unlock() }
         nextFile += 1
-        inFlight[nextFile] = InFlight(name: name == "-" ? "stdin" : name, size: size, counter: counter, started: Self.now())
+        inFlight[nextFile] = InFlight(name: name == "-" ? "stdin" : name, size: size, counter: counter,
+                                      started: Self.now())
         return File(id: nextFile)
     }
 

@@ -290,7 +290,9 @@ enum Transfers {
         let run = try? await TransferExecutor(jobs: ctx.jobs).deleteInBatches(
             bucket: bucket, keys: keys, batchSize: batchSize, events: { event in
                 switch event {
-                case .deleted(let d): outcome.deleted(ctx, d.item, record: Obsctl.Remove.deletedRecord(bucket, try ObjectKey(d.key ?? "")))
+                case .deleted(let d):
+                    let record = Obsctl.Remove.deletedRecord(bucket, try ObjectKey(d.key ?? ""))
+                    outcome.deleted(ctx, d.item, record: record)
                 case .failed(let f): outcome.failed(ctx, f.item, TransferEvent.Failed.obsError(f.error))
                 default: break
                 }
@@ -318,7 +320,8 @@ enum Transfers {
     /// `dataOnStdout`: the objects' bytes go to stdout, so JSON summaries and NDJSON records go to stderr instead.
     static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
                              size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
-                             _ body: @escaping (Item, TransferCounter) async throws -> [String: Any]) async throws -> [[String: Any]] {
+                             _ body: @escaping (Item, TransferCounter) async throws -> [String: Any])
+        async throws -> [[String: Any]] {
         let outcome = try await runEach(ctx, items, verb: verb, dataOnStdout: dataOnStdout, size: size, describe: describe, body)
         try summarize(ctx, outcome, dataOnStdout: dataOnStdout)
         return outcome.done
@@ -330,7 +333,8 @@ enum Transfers {
     /// outcome (and so the JSON summary) keeps the input order.
     static func runEach<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
                               size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
-                              _ body: @escaping (Item, TransferCounter) async throws -> [String: Any]) async throws -> Outcome {
+                              _ body: @escaping (Item, TransferCounter) async throws -> [String: Any])
+        async throws -> Outcome {
         let sizes = items.map(size), names = items.map(describe)
         let total: Int64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
         let progress = Progress(style: ctx.progressStyle, verb: verb, files: items.count, totalBytes: total, environment: ctx.environment)

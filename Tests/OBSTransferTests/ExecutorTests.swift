@@ -21,8 +21,8 @@ struct ExecutorTests {
     @Test("results keep the input order although items finish in another")
     func inputOrder() async throws {
         var completion: [Int] = []
-        let outcome = try await TransferExecutor(jobs: 8).run(Array(0..<24), completed: { i, _ in completion.append(i) }) {
-            work in
+        let outcome = try await TransferExecutor(jobs: 8).run(Array(0..<24),
+                                                              completed: { i, _ in completion.append(i) }) { work in
             // Earlier items take longer, so they finish after later ones.
             try await Task.sleep(nanoseconds: UInt64(24 - work.item) * 2_000_000)
             return work.item * 10
@@ -143,7 +143,8 @@ struct ExecutorTests {
             == #"{"code":"LocalIOError","index":1,"item":"b","message":"gone","type":"failed"}"#)
         #expect(try text(.deleted(.init(item: "obs://b/k", bucket: "b", key: "k")))
             == #"{"bucket":"b","item":"obs:\/\/b\/k","key":"k","type":"deleted"}"#)
-        #expect(try text(.skipped(.init(item: "x", reason: "unsafe key"))) == #"{"item":"x","reason":"unsafe key","type":"skipped"}"#)
+        #expect(try text(.skipped(.init(item: "x", reason: "unsafe key")))
+            == #"{"item":"x","reason":"unsafe key","type":"skipped"}"#)
     }
 
     @Test("deletions run in batches, several at once; failures keep the keys' order")

@@ -9,8 +9,8 @@ import Glibc
 @Suite("concurrency (--jobs)")
 struct ConcurrencyTests {
     /// Writes `count` files `f00.txt`... of different sizes into `dir` and returns their names in order.
-    static func makeFiles(_ sb: Sandbox, _ dir: String, count: Int, size: (Int) -> Int = { 1_000 + ($0 * 7_919) % 20_000 })
-        throws -> [String] {
+    static func makeFiles(_ sb: Sandbox, _ dir: String, count: Int,
+                          size: (Int) -> Int = { 1_000 + ($0 * 7_919) % 20_000 }) throws -> [String] {
         try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
         return try (0..<count).map { i in
             let name = String(format: "f%02d.txt", i)
@@ -46,13 +46,15 @@ struct ConcurrencyTests {
 
         // Download: directories in the way of three targets; the other 24 files arrive whole.
         for i in [3, 11, 19] {
-            try FileManager.default.createDirectory(atPath: sb.path("dl/\(names[i])"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: sb.path("dl/\(names[i])"),
+                                                    withIntermediateDirectories: true)
         }
         let down = try sb.run(["download", "-r", "obs://\(bucket)/p/", "dl", "--jobs", "8", "--output", "json"] + flags)
         #expect(!down.signaled && down.status == 8, "\(down)")
         let ddoc = try parseJSONObject(down.stdout)
         let got = try #require(ddoc["transfers"] as? [[String: Any]]).compactMap { $0["destination"] as? String }
-        let wanted = present.map { "dl/" + $0.dropFirst(4) }.filter { p in ![3, 11, 19].contains { p.hasSuffix(names[$0]) } }
+        let wanted = present.map { "dl/" + $0.dropFirst(4) }
+            .filter { p in ![3, 11, 19].contains { p.hasSuffix(names[$0]) } }
         #expect(got == wanted, "download transfers keep the listing order")
         let dfailed = try #require(ddoc["failures"] as? [[String: Any]]).compactMap { $0["item"] as? String }
         #expect(dfailed == [3, 11, 19].map { "obs://\(bucket)/p/\(names[$0])" })
@@ -96,7 +98,8 @@ struct ConcurrencyTests {
     /// `rm -r --jobs 4`: several batches at once; the JSON `deleted` list keeps the keys' order.
     static func removeMany(_ sb: Sandbox, _ flags: [String], bucket: String, count: Int) throws {
         _ = try makeFiles(sb, "rm", count: count, size: { _ in 10 })
-        try #require(try sb.run(["upload", "-r", "rm", "obs://\(bucket)/r/", "--jobs", "16", "--quiet"] + flags).succeeded)
+        let up = try sb.run(["upload", "-r", "rm", "obs://\(bucket)/r/", "--jobs", "16", "--quiet"] + flags)
+        try #require(up.succeeded, "\(up)")
         let r = try sb.run(["rm", "-r", "obs://\(bucket)/r/", "--jobs", "4", "--output", "json"] + flags)
         #expect(r.status == 0, "\(r)")
         let deleted = try #require(try parseJSONObject(r.stdout)["deleted"] as? [String])
@@ -113,7 +116,8 @@ struct ConcurrencyTests {
         try Self.removeMany(sb, [], bucket: "jobsrm", count: 250)
     }
 
-    @Test("remote (SeaweedFS): rm -r --jobs deletes every object", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    @Test("remote (SeaweedFS): rm -r --jobs deletes every object",
+          .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
     func remoteRemove() throws {
         let s = try RemoteSession("jobs-rm-r")
         let bucket = try s.makeBucket(s.peers.seaweedFlags, tag: "jobsrm")
@@ -130,9 +134,10 @@ struct ConcurrencyTests {
             #expect(r.status == 2 && r.stderr.contains("--jobs") && r.stderr.contains("from 1 to 256"), "\(bad): \(r)")
         }
         for good in ["1", "256"] {
-            for args in [["upload", "-r", "few", "obs://jobsrange/a/"], ["download", "-r", "obs://jobsrange/a/", "back"],
-                         ["cp", "-r", "obs://jobsrange/a/", "obs://jobsrange/b/"], ["sync", "few", "obs://jobsrange/a/"],
-                         ["mv", "-r", "obs://jobsrange/b/", "obs://jobsrange/c/"], ["rm", "-r", "obs://jobsrange/c/"]] {
+            let b = "obs://jobsrange/"
+            for args in [["upload", "-r", "few", b + "a/"], ["download", "-r", b + "a/", "back"],
+                         ["cp", "-r", b + "a/", b + "b/"], ["sync", "few", b + "a/"],
+                         ["mv", "-r", b + "b/", b + "c/"], ["rm", "-r", b + "c/"]] {
                 try sb.ok(args + ["--jobs", good])
             }
         }

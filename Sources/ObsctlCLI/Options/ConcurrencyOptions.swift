@@ -10,8 +10,9 @@ struct ConcurrencyOptions: ParsableArguments {
     static let defaultJobs = 16
 
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default \(defaultJobs)). "
-                               + "Each large file also moves --parallel parts at once.", valueName: "n"),
+            help: ArgumentHelp("Files transferred (or batches of 1000 deleted) at once, 1 to 256 "
+                               + "(default \(defaultJobs)). Each large file also moves --parallel parts at once.",
+                               valueName: "n"),
             transform: { try Numbers.integer($0, TransferExecutor.jobRange) })
     var jobs: Int = defaultJobs
 }

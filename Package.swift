@@ -40,7 +40,8 @@ let package = Package(
         ]),
         // The embedded backend: OBX object format, file store, local KMS, policy, audit log.
         .target(name: "OBSLocalBackend", dependencies: ["OBSCore", "OBSCrypto", "OBSTime"]),
-        // The transfer engine: plans (what goes where, key <-> path mapping, filters, the sync comparison).
+        // The transfer engine: plans (what goes where, key <-> path mapping, filters, the sync comparison) and
+        // runs many transfers at once within one bound, reporting typed events.
         .target(name: "OBSTransfer", dependencies: ["OBSCore"]),
         // The command tree; knows nothing of files on disk, HTTP or key material.
         .target(name: "ObsctlCLI", dependencies: [

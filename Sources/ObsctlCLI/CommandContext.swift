@@ -16,6 +16,8 @@ struct CommandContext {
     let isRemote: Bool
     /// How transfers show progress on stderr (`--progress`, `OBSCTL_PROGRESS`, `--quiet`, the terminal).
     let progressStyle: ProgressStyle
+    /// `--jobs` of the commands that take it: items handled at once.
+    var jobs = ConcurrencyOptions.defaultJobs
 
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)
@@ -97,7 +99,9 @@ protocol ObsctlCommand: AsyncParsableCommand {
 
 extension ObsctlCommand {
     mutating func run() async throws {
-        try await run(try CommandContext(global))
+        var context = try CommandContext(global)
+        if let concurrent = self as? RunsConcurrently { context.jobs = concurrent.concurrency.jobs }
+        try await run(context)
     }
 }
 

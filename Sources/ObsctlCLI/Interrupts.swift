@@ -1,5 +1,6 @@
 import Foundation
 import OBSClient
+import OBSCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,7 +72,21 @@ enum Interrupts {
         _exit(code)
     }
 
-    static func registerTemp(_ path: String) { lock.lock(); tempFiles.insert(path); lock.unlock() }
+    /// Creates a download's temporary file (`AbandonedTemp.create`) and registers it, under the lock: a file either
+    /// exists registered before an interruption takes its list, or is never created. A transfer that starts one
+    /// while the interruption is cleaning up waits for the exit. Returns the descriptor, or -1 with errno set.
+    static func createTemp(_ path: String) -> Int32 {
+        lock.lock()
+        if interrupting { lock.unlock(); while true { pause() } }
+        defer { lock.unlock() }
+        let fd = AbandonedTemp.create(path)
+        if fd >= 0 { tempFiles.insert(path) }
+        return fd
+    }
+
+    /// True once SIGINT or SIGTERM arrived: no new transfer starts.
+    static var isInterrupting: Bool { lock.lock(); defer { lock.unlock() }; return interrupting }
+
     static func unregisterTemp(_ path: String) { lock.lock(); tempFiles.remove(path); lock.unlock() }
 
     /// Registers an action for an interruption (for example aborting a multipart upload); returns its id.

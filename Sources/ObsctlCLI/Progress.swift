@@ -65,7 +65,13 @@ final class Progress: @unchecked Sendable {
     private var drawnLine = ""
     private var doneFiles = 0, failedFiles = 0
     private var doneBytes: Int64 = 0
-    private var current: (name: String, size: Int64?, counter: TransferCounter, started: UInt64)?
+    /// The files in flight (several with --jobs), by the order they began; the display names the oldest.
+    private var inFlight: [Int: InFlight] = [:]
+    private var nextFile = 0
+    private struct InFlight { var name: String, size: Int64?, counter: TransferCounter, started: UInt64 }
+    private var current: InFlight? { inFlight.min { $0.key < $1.key }?.value }
+    /// Bytes of the files in flight so far. Lock held.
+    private var movedInFlight: Int64 { inFlight.values.reduce(0) { $0 + max(0, $1.counter.value) } }
     private var pending: [String] = []   // plain lines of files finished before the 1 s mark
     private var lastSummary: UInt64 = 0
     private var samples: [(time: UInt64, bytes: Int64)] = []
@@ -97,19 +103,22 @@ final class Progress: @unchecked Sendable {
 
     // MARK: Fed by the transfers
 
-    /// Starts one file; the returned counter is what its source or sink adds to.
-    func begin(_ name: String, size: Int64?) -> TransferCounter {
-        let counter = TransferCounter()
-        lock.lock(); current = (name == "-" ? "stdin" : name, size, counter, Self.now()); lock.unlock()
-        return counter
+    /// One file in flight: what `finish` is given back.
+    struct File: Sendable { let id: Int }
+
+    /// Starts one file, whose source or sink adds to `counter`. Any number may be in flight at once.
+    func begin(_ name: String, size: Int64?, counter: TransferCounter) -> File {
+        lock.lock(); defer { lock.unlock() }
+        nextFile += 1
+        inFlight[nextFile] = InFlight(name: name == "-" ? "stdin" : name, size: size, counter: counter,
+                                      started: Self.now())
+        return File(id: nextFile)
     }
 
-    /// Ends the current file: `bytes` is its final size (nil when it failed).
-    func finish(bytes: Int64?) {
-        guard style != .none else { return }
+    /// Ends one file: `bytes` is its final size (nil when it failed).
+    func finish(_ file: File, bytes: Int64?) {
         lock.lock(); defer { lock.unlock() }
-        guard let c = current else { return }
-        current = nil
+        guard let c = inFlight.removeValue(forKey: file.id), style != .none else { return }
         guard let bytes else { failedFiles += 1; doneBytes += max(0, c.counter.value); return }
         doneFiles += 1
         doneBytes += bytes
@@ -151,7 +160,7 @@ final class Progress: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard !ended else { return }
         let now = Self.now()
-        let moved = doneBytes + max(0, current?.counter.value ?? 0)
+        let moved = doneBytes + movedInFlight
         samples.append((now, moved))
         while let first = samples.first, now - first.time > 5_000_000_000 { samples.removeFirst() }
         if !visible {
@@ -181,8 +190,10 @@ final class Progress: @unchecked Sendable {
     }
 
     private func drawBar(moved: Int64) {
-        let index = min(totalFiles, doneFiles + failedFiles + (current == nil ? 0 : 1))
-        let n = totalFiles > 1 ? "[\(index)/\(totalFiles)]" : nil
+        // One file at a time: [n/N] counts the file shown; several: files done, and how many are in flight.
+        let index = min(totalFiles, doneFiles + failedFiles + (inFlight.count == 1 ? 1 : 0))
+        let running = inFlight.count > 1 ? ", \(inFlight.count) in flight" : ""
+        let n = totalFiles > 1 ? "[\(index)/\(totalFiles)\(running)]" : nil
         var file: String? = nil, name = ""
         if let c = current {
             name = c.name
@@ -270,7 +281,10 @@ final class Progress: @unchecked Sendable {
 
     private func summary(moved: Int64) -> String {
         var s = "\(verb) progress: "
-        if totalFiles > 1 { s += "\(doneFiles + failedFiles)/\(totalFiles) files, " } else if let c = current { s += "\(c.name) " }
+        if totalFiles > 1 {
+            s += "\(doneFiles + failedFiles)/\(totalFiles) files, "
+            if inFlight.count > 1 { s += "\(inFlight.count) in flight, " }
+        } else if let c = current { s += "\(c.name) " }
         let total = totalFiles > 1 ? totalBytes : current?.size
         if let total {
             let (a, b) = Self.fractionBytes(moved, total)

@@ -98,10 +98,9 @@ enum Transfers {
         }
         DownloadTemps.sweep(dir)
         let tmp = DownloadTemps.name(for: path)
-        Interrupts.registerTemp(tmp)
-        defer { Interrupts.unregisterTemp(tmp) }
         // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
-        let fd = AbandonedTemp.create(tmp)
+        let fd = Interrupts.createTemp(tmp)
+        defer { Interrupts.unregisterTemp(tmp) }
         guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         do {
             let info: ObjectInfo
@@ -187,8 +186,6 @@ enum Transfers {
         }
     }
 
-    // MARK: Reporting several transfers
-
     // MARK: Deleting several objects or files
 
     /// Deletions reported one by one as they are known (a `delete:` line, an NDJSON record, or an error line) and
@@ -210,17 +207,32 @@ enum Transfers {
         }
     }
 
-    /// Deletes `keys` in batches where the backend has them; a batch refused as a whole fails each of its keys.
+    /// Deletes `keys` in batches of 1,000, `ctx.jobs` batches at once; a batch refused as a whole fails each of its
+    /// keys. Lines and records come as batches complete; the outcome keeps the keys' order.
     static func deleteObjects(_ ctx: CommandContext, _ bucket: BucketName, keys: [ObjectKey]) async -> Deletions {
         var outcome = Deletions()
-        let failed: [(key: ObjectKey, error: OBSError)]
-        do { failed = try await ctx.storage.deleteObjects(bucket: bucket, keys: keys) }
-        catch { failed = keys.map { ($0, error as? OBSError ?? OBSError.localIO("\(error)")) } }
-        let failedKeys = Set(failed.map(\.key))
-        for k in keys where !failedKeys.contains(k) { outcome.deleted(ctx, "obs://\(bucket)/\(k)", record: Obsctl.Remove.deletedRecord(bucket, k)) }
-        for f in failed { outcome.failed(ctx, "obs://\(bucket)/\(f.key)", f.error) }
+        let storage = SendableBox(ctx.storage)  // the backends lock what they share
+        let batchSize = ctx.isRemote ? TransferExecutor.deleteBatchSize : localDeleteBatchSize
+        let run = try? await TransferExecutor(jobs: ctx.jobs).deleteInBatches(
+            bucket: bucket, keys: keys, batchSize: batchSize, events: { event in
+                switch event {
+                case .deleted(let d):
+                    let record = Obsctl.Remove.deletedRecord(bucket, try ObjectKey(d.key ?? ""))
+                    outcome.deleted(ctx, d.item, record: record)
+                case .failed(let f): outcome.failed(ctx, f.item, TransferEvent.Failed.obsError(f.error))
+                default: break
+                }
+            }) { batch in try await storage.value.deleteObjects(bucket: bucket, keys: batch) }
+        // Reported as they came; the summary lists them in the keys' order.
+        if let run {
+            outcome.done = run.deleted.map { "obs://\(bucket)/\($0)" }
+            outcome.failures = run.failures.map { ("obs://\(bucket)/\($0.key)", $0.error) }
+        }
         return outcome
     }
+
+    /// The local backend deletes one key after another: smaller batches let --jobs spread them.
+    static let localDeleteBatchSize = 100
 
     /// What `runEach` did: the records of the items that succeeded, and each failure with its item's description.
     struct Outcome {
@@ -228,13 +240,14 @@ enum Transfers {
         var failures: [(item: String, error: OBSError)] = []
     }
 
-    /// Runs `items` one after another, reporting each failure as it happens and continuing with the rest.
-    /// Returns the successful records; throws `CommandFailure` at the end if anything failed.
+    /// Runs `items`, `ctx.jobs` at once (`TransferExecutor`), reporting each failure as it happens and continuing
+    /// with the rest. Returns the successful records; throws `CommandFailure` at the end if anything failed.
     /// `verb` and `size` feed the progress display; `body` gets the counter its bytes go to.
     /// `dataOnStdout`: the objects' bytes go to stdout, so JSON summaries and NDJSON records go to stderr instead.
     static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
                              size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
-                             _ body: (Item, TransferCounter) async throws -> [String: Any]) async throws -> [[String: Any]] {
+                             _ body: @escaping (Item, TransferCounter) async throws -> [String: Any])
+        async throws -> [[String: Any]] {
         let outcome = try await runEach(ctx, items, verb: verb, dataOnStdout: dataOnStdout, size: size, describe: describe, body)
         try summarize(ctx, outcome, dataOnStdout: dataOnStdout)
         return outcome.done
@@ -242,32 +255,53 @@ enum Transfers {
 
     /// `runAll` without the summary: failures come back in the outcome, one item or many, so that `--output json`
     /// and `ndjson` report them in the same shape. A single item's error line is the command's own error, without
-    /// the item's name in front.
+    /// the item's name in front. Report lines, error lines and NDJSON records come in completion order; the
+    /// outcome (and so the JSON summary) keeps the input order.
     static func runEach<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
                               size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
-                              _ body: (Item, TransferCounter) async throws -> [String: Any]) async throws -> Outcome {
-        var outcome = Outcome()
-        let sizes = items.map(size)
+                              _ body: @escaping (Item, TransferCounter) async throws -> [String: Any])
+        async throws -> Outcome {
+        let sizes = items.map(size), names = items.map(describe)
         let total: Int64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
         let progress = Progress(style: ctx.progressStyle, verb: verb, files: items.count, totalBytes: total, environment: ctx.environment)
         defer { progress.end() }
-        for (i, item) in items.enumerated() {
-            let counter = progress.begin(describe(item), size: sizes[i])
-            do {
-                let record = try await body(item, counter)
-                progress.finish(bytes: (record["size"] as? Int64) ?? counter.value)
-                outcome.done.append(record)
-                if ctx.output.isNDJSON { ctx.output.record(["type": "transfer"].merging(record) { a, _ in a }, toStderr: dataOnStdout) }
-            } catch {
-                progress.finish(bytes: nil)
-                let e = error as? OBSError ?? OBSError.localIO("\(error)")
+        // The command's state the bodies capture is only read once planning is done; what they share (storage,
+        // output, progress, interrupts) locks inside. So the bodies may run at once.
+        let work = SendableBox((items: items, body: body))
+        let run = try await TransferExecutor(jobs: ctx.jobs).run(
+            Array(items.indices), describe: { names[$0] }, size: { sizes[$0] },
+            shouldStart: { !Interrupts.isInterrupting },
+            events: { event in
+                guard case .failed(let failed) = event else { return }
+                let e = TransferEvent.Failed.obsError(failed.error)
                 if e.code == StandardStreams.readerGoneCode { throw e }  // stdout's reader left: nothing more to say
-                Output.stderr("obsctl: error: " + (items.count == 1 ? "" : "\(describe(item)): ") + Output.describe(e))
-                outcome.failures.append((describe(item), e))
-                if ctx.output.isNDJSON { ctx.output.record(failureRecord(describe(item), e), toStderr: dataOnStdout) }
+                Output.stderr("obsctl: error: " + (items.count == 1 ? "" : "\(failed.item): ") + Output.describe(e))
+                if ctx.output.isNDJSON { ctx.output.record(failureRecord(failed.item, e), toStderr: dataOnStdout) }
+            },
+            completed: { _, result in
+                guard ctx.output.isNDJSON, case .success(let record) = result else { return }
+                ctx.output.record(["type": "transfer"].merging(record.value) { a, _ in a }, toStderr: dataOnStdout)
+            }
+        ) { (item: TransferExecutor.Work<Int>) -> SendableBox<[String: Any]> in
+            let file = progress.begin(names[item.index], size: sizes[item.index], counter: item.counter)
+            do {
+                let record = try await work.value.body(work.value.items[item.index], item.counter)
+                progress.finish(file, bytes: (record["size"] as? Int64) ?? item.counter.value)
+                return SendableBox(record)
+            } catch {
+                progress.finish(file, bytes: nil)
+                throw error
             }
         }
         progress.end()
+        var outcome = Outcome()
+        for (i, slot) in run.results.enumerated() {
+            switch slot {
+            case .done(let record): outcome.done.append(record.value)
+            case .failed(let error): outcome.failures.append((names[i], TransferEvent.Failed.obsError(error)))
+            case .notStarted: break
+            }
+        }
         return outcome
     }
 

@@ -20,6 +20,7 @@ extension Obsctl {
             ]))
 
         @OptionGroup var transfer: TransferArguments
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, removeSources: false) }
@@ -42,6 +43,7 @@ extension Obsctl {
             ]))
 
         @OptionGroup var transfer: TransferArguments
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

@@ -25,6 +25,7 @@ extension Obsctl {
         @OptionGroup var customerKey: CustomerKeyOptions
         @OptionGroup var tuning: DownloadTuningOptions
         @OptionGroup var filters: FilterOptions
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

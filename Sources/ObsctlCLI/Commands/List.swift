@@ -14,6 +14,7 @@ extension Obsctl {
         @Flag(name: [.short, .long], help: "Delete every object under the prefix.") var recursive = false
         @Flag(help: "Print what would be deleted; change nothing.") var dryRun = false
         @OptionGroup var filters: FilterOptions
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

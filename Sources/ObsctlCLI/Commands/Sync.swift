@@ -33,6 +33,7 @@ extension Obsctl {
         @Flag(help: "Compare sizes only, not times.") var sizeOnly = false
         @OptionGroup var filters: FilterOptions
         @OptionGroup var settings: TransferSettings
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {

@@ -121,6 +121,7 @@ extension Obsctl {
         @OptionGroup var attributes: ObjectAttributeOptions
         @OptionGroup var tuning: TransferTuningOptions
         @OptionGroup var filters: FilterOptions
+        @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
         /// ArgumentParser allows no positional after a variadic one, so the destination is the last argument.

@@ -1,0 +1,178 @@
+import Foundation
+import OBSCore
+import OBSTransfer
+import Testing
+
+/// How many bodies run at once, and the most that ever did.
+final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
+    private let lock = NSLock()
+    private var now = 0, peak = 0
+    private var log: [Int] = []
+    func enter(_ i: Int) { lock.lock(); now += 1; peak = max(peak, now); log.append(i); lock.unlock() }
+    func leave() { lock.lock(); now -= 1; lock.unlock() }
+    var maximum: Int { lock.lock(); defer { lock.unlock() }; return peak }
+    var started: [Int] { lock.lock(); defer { lock.unlock() }; return log }
+}
+
+struct Failure: Error {}
+
+@Suite("transfer executor")
+struct ExecutorTests {
+    @Test("results keep the input order although items finish in another")
+    func inputOrder() async throws {
+        var completion: [Int] = []
+        let outcome = try await TransferExecutor(jobs: 8).run(Array(0..<24),
+                                                              completed: { i, _ in completion.append(i) }) { work in
+            // Earlier items take longer, so they finish after later ones.
+            try await Task.sleep(nanoseconds: UInt64(24 - work.item) * 2_000_000)
+            return work.item * 10
+        }
+        #expect(outcome.successes.map(\.index) == Array(0..<24))
+        #expect(outcome.successes.map(\.value) == (0..<24).map { $0 * 10 })
+        #expect(completion != Array(0..<24), "the items must have finished out of order for this test to mean anything")
+        #expect(completion.sorted() == Array(0..<24))
+    }
+
+    @Test("never more than `jobs` bodies at once, and the bound is reached", arguments: [1, 4, 16])
+    func bound(jobs: Int) async throws {
+        let gauge = Gauge()
+        let outcome = try await TransferExecutor(jobs: jobs).run(Array(0..<40)) { work in
+            gauge.enter(work.item)
+            defer { gauge.leave() }
+            try await Task.sleep(nanoseconds: 3_000_000)
+            return work.item
+        }
+        #expect(outcome.successes.count == 40)
+        #expect(gauge.maximum == jobs)
+        #expect(gauge.started == Array(0..<40), "items start in input order")
+    }
+
+    @Test("a failure in the middle is reported and the others go on")
+    func failureInTheMiddle() async throws {
+        var failed: [TransferEvent.Failed] = [], finished: [Int] = [], started: [Int] = []
+        let outcome = try await TransferExecutor(jobs: 4).run(
+            Array(0..<12), describe: { "item-\($0)" },
+            events: { event in
+                switch event {
+                case .failed(let f): failed.append(f)
+                case .finished(let f): finished.append(f.index)
+                case .started(let s): started.append(s.index)
+                default: break
+                }
+            }
+        ) { work in
+            if work.item == 5 || work.item == 6 {
+                throw OBSError(code: "AccessDenied", message: "no", httpStatus: 403, category: .accessDenied)
+            }
+            work.counter.add(Int64(work.item))
+            return work.item
+        }
+        #expect(outcome.failures.map(\.index) == [5, 6])
+        #expect(outcome.successes.map(\.index) == [0, 1, 2, 3, 4, 7, 8, 9, 10, 11])
+        #expect(outcome.notStarted.isEmpty)
+        #expect(Set(failed.map(\.item)) == ["item-5", "item-6"])
+        #expect(failed.allSatisfy { $0.code == "AccessDenied" })
+        #expect(finished.sorted() == [0, 1, 2, 3, 4, 7, 8, 9, 10, 11])
+        #expect(started == Array(0..<12))
+    }
+
+    @Test("cancelling the caller's task stops new items from starting")
+    func cancellation() async throws {
+        let gauge = Gauge()
+        let task = Task {
+            try await TransferExecutor(jobs: 2).run(Array(0..<50)) { work in
+                gauge.enter(work.item)
+                defer { gauge.leave() }
+                // Runs on even when cancelled: in-flight items finish; only new ones are held back.
+                while !Task.isCancelled { try? await Task.sleep(nanoseconds: 1_000_000) }
+                try? await Task.sleep(nanoseconds: 5_000_000)
+                return work.item
+            }
+        }
+        while gauge.started.count < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
+        task.cancel()
+        let outcome = try await task.value
+        #expect(gauge.started == [0, 1])
+        #expect(outcome.successes.map(\.index) == [0, 1])
+        #expect(outcome.notStarted == Array(2..<50))
+    }
+
+    @Test("shouldStart saying no (an interruption) stops new items; those in flight finish")
+    func shouldStart() async throws {
+        let gauge = Gauge(), asked = Gauge()
+        // Says yes seven times, then no (as once SIGINT arrived).
+        let outcome = try await TransferExecutor(jobs: 3).run(Array(0..<30), shouldStart: {
+            asked.enter(0)
+            return asked.started.count <= 7
+        }) {
+            work in
+            gauge.enter(work.item)
+            defer { gauge.leave() }
+            try await Task.sleep(nanoseconds: 2_000_000)
+            return work.item
+        }
+        #expect(outcome.successes.map(\.index) == Array(0..<7))
+        #expect(outcome.notStarted == Array(7..<30))
+        #expect(gauge.started == Array(0..<7))
+    }
+
+    @Test("an error thrown by the event handler stops the run and is rethrown")
+    func eventHandlerStops() async throws {
+        let gauge = Gauge()
+        await #expect(throws: Failure.self) {
+            _ = try await TransferExecutor(jobs: 2).run(Array(0..<20), events: { event in
+                if case .failed = event { throw Failure() }
+            }) { work in
+                gauge.enter(work.item)
+                defer { gauge.leave() }
+                if work.item == 3 { throw OBSError.localIO("broken pipe") }
+                return work.item
+            }
+        }
+        #expect(gauge.started.count < 20)
+    }
+
+    @Test("events encode as flat snake_case objects with a type")
+    func eventEncoding() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let text = { (e: TransferEvent) in String(decoding: try encoder.encode(e), as: UTF8.self) }
+        #expect(try text(.started(.init(index: 2, item: "a.txt", size: 10)))
+            == #"{"index":2,"item":"a.txt","size":10,"type":"started"}"#)
+        #expect(try text(.failed(.init(index: 1, item: "b", error: OBSError.localIO("gone"))))
+            == #"{"code":"LocalIOError","index":1,"item":"b","message":"gone","type":"failed"}"#)
+        #expect(try text(.deleted(.init(item: "obs://b/k", bucket: "b", key: "k")))
+            == #"{"bucket":"b","item":"obs:\/\/b\/k","key":"k","type":"deleted"}"#)
+        #expect(try text(.skipped(.init(item: "x", reason: "unsafe key")))
+            == #"{"item":"x","reason":"unsafe key","type":"skipped"}"#)
+    }
+
+    @Test("deletions run in batches, several at once; failures keep the keys' order")
+    func deleteBatches() async throws {
+        let keys = try (0..<2_500).map { try ObjectKey(String(format: "k%04d", $0)) }
+        let gauge = Gauge()
+        var deletedEvents = 0, failedEvents: [Int] = []
+        let bad: Set<String> = ["k0004", "k0002", "k1500"]
+        let outcome = try await TransferExecutor(jobs: 3).deleteInBatches(
+            bucket: try BucketName("bkt"), keys: keys, batchSize: 1_000,
+            events: { event in
+                if case .deleted = event { deletedEvents += 1 }
+                if case .failed(let f) = event { failedEvents.append(f.index) }
+            }
+        ) { batch in
+            gauge.enter(batch.count)
+            defer { gauge.leave() }
+            try await Task.sleep(nanoseconds: 5_000_000)
+            if batch.first?.value == "k2000" { throw OBSError.localIO("batch refused") }
+            return batch.filter { bad.contains($0.value) }.reversed().map { ($0, OBSError.localIO("denied")) }
+        }
+        #expect(gauge.started == [1_000, 1_000, 500])
+        #expect(gauge.maximum == 3)
+        #expect(outcome.failures.map(\.key.value).prefix(3) == ["k0002", "k0004", "k1500"])
+        #expect(outcome.failures.count == 503)
+        #expect(outcome.deleted.count == 1_997)
+        #expect(outcome.deleted == keys.filter { !bad.contains($0.value) && $0.value < "k2000" })
+        #expect(deletedEvents == 1_997)
+        #expect(failedEvents.sorted().prefix(3) == [2, 4, 1_500])
+    }
+}

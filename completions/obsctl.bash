@@ -576,8 +576,8 @@ _obsctl_bucket_encryption_disable() {
 _obsctl_upload() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
-    repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    repeating_options=(--metadata --include --exclude)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -622,6 +622,15 @@ _obsctl_upload() {
         ;;
     '--checksum')
         __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--jobs')
         return
         ;;
     '--output')
@@ -674,8 +683,8 @@ _obsctl_upload() {
 _obsctl_download() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    repeating_options=(--include --exclude)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -695,6 +704,15 @@ _obsctl_download() {
         return
         ;;
     '--parallel')
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--jobs')
         return
         ;;
     '--output')
@@ -823,13 +841,19 @@ _obsctl_cat() {
 
 _obsctl_cp() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
-    repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_flags=(-r --recursive --dry-run -q --quiet --insecure --debug --version -h --help)
+    repeating_options=(--include --exclude --metadata)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
     '--sse')
         __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
         return
@@ -881,6 +905,9 @@ _obsctl_cp() {
         ;;
     '--checksum')
         __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
+        return
+        ;;
+    '--jobs')
         return
         ;;
     '--output')
@@ -936,13 +963,19 @@ _obsctl_cp() {
 
 _obsctl_mv() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
-    repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_flags=(-r --recursive --dry-run -q --quiet --insecure --debug --version -h --help)
+    repeating_options=(--include --exclude --metadata)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
     '--sse')
         __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
         return
@@ -994,6 +1027,9 @@ _obsctl_mv() {
         ;;
     '--checksum')
         __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
+        return
+        ;;
+    '--jobs')
         return
         ;;
     '--output')
@@ -1050,12 +1086,18 @@ _obsctl_mv() {
 _obsctl_sync() {
     repeating_flags=()
     non_repeating_flags=(--delete --dry-run --size-only -q --quiet --insecure --debug --version -h --help)
-    repeating_options=(--metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    repeating_options=(--include --exclude --metadata)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
     '--sse')
         __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
         return
@@ -1107,6 +1149,9 @@ _obsctl_sync() {
         ;;
     '--checksum')
         __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
+        return
+        ;;
+    '--jobs')
         return
         ;;
     '--output')
@@ -1285,13 +1330,22 @@ _obsctl_stat() {
 
 _obsctl_rm() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
-    repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_flags=(-r --recursive --dry-run -q --quiet --insecure --debug --version -h --help)
+    repeating_options=(--include --exclude)
+    non_repeating_options=(--jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--jobs')
+        return
+        ;;
     '--output')
         __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
         return

@@ -217,6 +217,9 @@ function __obsctl_arguments -a path
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
+                'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
+                'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -242,6 +245,9 @@ function __obsctl_arguments -a path
                 'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--part-size' '0' '' 'Range size for parallel remote downloads, 100K to 5G (default 16M). Sizes take K, M, G suffixes.' \
                 'option' '--parallel' '0' '' 'Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).' \
+                'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
+                'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -285,6 +291,9 @@ function __obsctl_arguments -a path
                 'positional' 'positional@0' '0' 'custom' 'Source: a local path, - for stdin, or obs://BUCKET/KEY.' \
                 'positional' 'positional@1' '0' 'custom' 'Destination: a local path, - for stdout, or obs://BUCKET/KEY.' \
                 'flag' '-r --recursive' '0' '' 'Take directories or prefixes with everything below them.' \
+                'flag' '--dry-run' '0' '' 'Print what would be copied or moved; change nothing.' \
+                'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
+                'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
                 'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
                 'option' '--expect-sse' '0' 'list:none obs kms c any' 'Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).' \
@@ -300,6 +309,7 @@ function __obsctl_arguments -a path
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -320,6 +330,9 @@ function __obsctl_arguments -a path
                 'positional' 'positional@0' '0' 'custom' 'Source: a local path, - for stdin, or obs://BUCKET/KEY.' \
                 'positional' 'positional@1' '0' 'custom' 'Destination: a local path, - for stdout, or obs://BUCKET/KEY.' \
                 'flag' '-r --recursive' '0' '' 'Take directories or prefixes with everything below them.' \
+                'flag' '--dry-run' '0' '' 'Print what would be copied or moved; change nothing.' \
+                'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
+                'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
                 'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
                 'option' '--expect-sse' '0' 'list:none obs kms c any' 'Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).' \
@@ -335,6 +348,7 @@ function __obsctl_arguments -a path
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -357,6 +371,8 @@ function __obsctl_arguments -a path
                 'flag' '--delete' '0' '' 'Remove from the destination what the source does not hold (after every transfer succeeded).' \
                 'flag' '--dry-run' '0' '' 'Print what would be transferred and removed; change nothing.' \
                 'flag' '--size-only' '0' '' 'Compare sizes only, not times.' \
+                'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
+                'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
                 'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
                 'option' '--expect-sse' '0' 'list:none obs kms c any' 'Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).' \
@@ -372,6 +388,7 @@ function __obsctl_arguments -a path
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -431,6 +448,10 @@ function __obsctl_arguments -a path
             printf '%s\t%s\t%s\t%s\t%s\n' \
                 'positional' 'positional@0' '0' 'custom' 'obs://BUCKET/KEY, or obs://BUCKET[/PREFIX] with --recursive.' \
                 'flag' '-r --recursive' '0' '' 'Delete every object under the prefix.' \
+                'flag' '--dry-run' '0' '' 'Print what would be deleted; change nothing.' \
+                'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
+                'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \

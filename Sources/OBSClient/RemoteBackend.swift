@@ -71,61 +71,33 @@ public final class RemoteBackend: ObjectStorage, Sendable {
     }
 }
 
-/// What the client learnt from earlier answers, shared by concurrent requests. `@unchecked Sendable`: every field
-/// is read and written under `lock`.
-final class RemoteBackendState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var clockOffsetValue: TimeInterval = 0
-    private var kmsAcceptedValue = false
-    private var defaults: [String: BucketEncryption?] = [:]
-
+/// What the client learnt from earlier answers, shared by concurrent requests; each field under its own lock.
+final class RemoteBackendState: Sendable {
     /// Seconds to add to the local clock when signing (set from the server's Date after RequestTimeTooSkewed).
-    var clockOffset: TimeInterval {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return clockOffsetValue
-        }
-        set {
-            lock.lock()
-            clockOffsetValue = newValue
-            lock.unlock()
-        }
-    }
-
+    private let clock = Locked<TimeInterval>(0)
     /// Set once an answer of the server has confirmed SSE-KMS: its 500s are then ordinary, not a sign that it
     /// lacks a KMS.
-    var kmsAccepted: Bool {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return kmsAcceptedValue
-        }
-        set {
-            lock.lock()
-            kmsAcceptedValue = newValue
-            lock.unlock()
-        }
+    private let kms = Locked(false)
+    /// Buckets' default encryption as last read: `.some(nil)` is "none", a missing entry "not known".
+    private let defaults = Locked<[String: BucketEncryption?]>([:])
+
+    var clockOffset: TimeInterval {
+        get { clock.value }
+        set { clock.value = newValue }
     }
 
-    /// A bucket's default encryption as last read: `.some(nil)` is "none", nil is "not known".
-    func bucketDefault(_ bucket: String) -> BucketEncryption?? {
-        lock.lock()
-        defer { lock.unlock() }
-        return defaults[bucket]
+    var kmsAccepted: Bool {
+        get { kms.value }
+        set { kms.value = newValue }
     }
+
+    func bucketDefault(_ bucket: String) -> BucketEncryption?? { defaults.value[bucket] }
 
     func setBucketDefault(_ bucket: String, _ value: BucketEncryption?) {
-        lock.lock()
-        defaults[bucket] = .some(value)
-        lock.unlock()
+        defaults.update { $0[bucket] = .some(value) }
     }
 
-    func forgetBucketDefault(_ bucket: String) {
-        lock.lock()
-        defaults[bucket] = nil
-        lock.unlock()
-    }
+    func forgetBucketDefault(_ bucket: String) { defaults.update { $0[bucket] = nil } }
 }
 
 /// Idle transports of one backend, lent to one caller at a time and kept for the next: each libcurl handle keeps
@@ -199,5 +171,12 @@ final class Locked<T: Sendable>: @unchecked Sendable {
             stored = newValue
             lock.unlock()
         }
+    }
+
+    /// Changes the value in place under the lock (a read-modify-write that no other caller can interleave).
+    func update(_ change: (inout T) -> Void) {
+        lock.lock()
+        change(&stored)
+        lock.unlock()
     }
 }

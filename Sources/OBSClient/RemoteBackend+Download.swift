@@ -79,7 +79,8 @@ extension RemoteBackend {
             return info
         }
         func hash(_ running: DownloadChecksum.Running) throws -> DownloadChecksum.Running {
-            var buffer = [UInt8](repeating: 0, count: 1 << 20), offset: Int64 = 0
+            // No bigger than the file: many small downloads at once (--jobs) each zero-filled a whole MiB.
+            var buffer = [UInt8](repeating: 0, count: Int(min(Int64(1 << 20), max(size, 1)))), offset: Int64 = 0
             while offset < size {
                 let n = try buffer.withUnsafeMutableBytes {
                     let want = Int(min(Int64($0.count), size - offset))

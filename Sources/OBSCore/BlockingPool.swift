@@ -6,26 +6,21 @@ import Foundation
 /// so any number of async callers can wait without deadlock. A job must not wait on another job of the same pool
 /// (that could exhaust the threads): nested parallel work uses threads of its own.
 ///
-/// Size: max(4, 2 x active cores). Blocking work here is mostly network round trips (idle CPU), so more threads
-/// than cores pays off; the floor keeps a 2-core machine from serialising four parallel requests, and the bound
-/// keeps the number of libcurl handles (one per thread in use) small.
+/// Size: threads start on demand, when a job finds none idle, up to `threads`; they then stay. Blocking work here
+/// is mostly network round trips (idle CPU), and what bounds it is the caller (`--jobs` files, each request one
+/// job): a pool smaller than that would be a second, hidden bound (a fixed 4 threads made `--jobs 16` run four
+/// requests at once). The shared pool's bound is 256, `--jobs`' maximum; a one-file command starts one thread.
 public final class BlockingPool: Sendable {
     public static let shared = BlockingPool(threads: BlockingPool.defaultSize)
 
-    public static var defaultSize: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+    public static var defaultSize: Int { 256 }
 
     public let threads: Int
     private let queue: JobQueue
 
     public init(threads: Int) {
         self.threads = max(1, threads)
-        queue = JobQueue()
-        for n in 0..<self.threads {
-            let queue = self.queue
-            let thread = Thread { queue.workLoop() }
-            thread.name = "obsctl-blocking-\(n)"
-            thread.start()
-        }
+        queue = JobQueue(maxThreads: self.threads)
     }
 
     /// Runs `body` on one of the pool's threads and resumes the caller with its result. The caller stays suspended
@@ -71,12 +66,27 @@ private final class JobQueue: @unchecked Sendable {
     private var jobs: [PoolJob] = []
     private var head = 0
     private var running = 0
+    private var started = 0
+    private var idle = 0
+    private let maxThreads: Int
+
+    init(maxThreads: Int) { self.maxThreads = maxThreads }
 
     func push(_ job: PoolJob) {
         condition.lock()
         jobs.append(job)
+        // A thread for this job if none is idle (jobs already queued have their threads on the way).
+        let waiting = jobs.count - head
+        let spawn = waiting > idle && started < maxThreads
+        if spawn { started += 1 }
+        let number = started
         condition.signal()
         condition.unlock()
+        if spawn {
+            let thread = Thread { [self] in workLoop() }
+            thread.name = "obsctl-blocking-\(number)"
+            thread.start()
+        }
     }
 
     var load: (running: Int, waiting: Int) {
@@ -88,7 +98,9 @@ private final class JobQueue: @unchecked Sendable {
     func workLoop() {
         while true {
             condition.lock()
+            idle += 1
             while head == jobs.count { condition.wait() }
+            idle -= 1
             let job = jobs[head]
             head += 1
             if head > 1024 && head * 2 > jobs.count {

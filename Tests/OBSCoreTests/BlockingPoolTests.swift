@@ -50,7 +50,36 @@ struct BlockingPoolTests {
         let pool = BlockingPool(threads: 2)
         #expect(try await pool.run { "value" } == "value")
         await #expect(throws: Boom.self) { try await pool.run { throw Boom() } }
-        #expect(BlockingPool.defaultSize >= 4)
+        #expect(BlockingPool.defaultSize >= 256, "no smaller than --jobs' maximum: the pool is no hidden bound")
+    }
+
+    @Test("threads start on demand: 16 blocked jobs run at once in a pool of 256, none queued")
+    func growsToDemand() async throws {
+        let pool = BlockingPool(threads: 256)
+        #expect(try await pool.run { 1 } == 1)
+        #expect(pool.load.running == 0)
+        let gauge = Gauge()
+        let gate = DispatchSemaphore(value: 0)
+        let jobs = Task {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        try await pool.run {
+                            gauge.enter()
+                            defer { gauge.leave() }
+                            return gate.wait(timeout: .now() + 20) == .success
+                        }
+                    }
+                }
+                return try await group.reduce(true) { $0 && $1 }
+            }
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while pool.load.running < 16 && Date() < deadline { try await Task.sleep(nanoseconds: 1_000_000) }
+        #expect(pool.load.running == 16, "all 16 jobs running at once, none queued behind a fixed thread count")
+        for _ in 0..<16 { gate.signal() }
+        #expect(try await jobs.value)
+        #expect(gauge.peak == 16)
     }
 }
 

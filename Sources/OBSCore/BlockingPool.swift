@@ -35,6 +35,10 @@ public final class BlockingPool: Sendable {
         return try job.take()
     }
 
+    /// Queues `body` without waiting for it: for tests, which must fill the pool without relying on when the
+    /// cooperative pool schedules their tasks.
+    func start(_ body: @escaping @Sendable () -> Void) { queue.push(DetachedJob(body)) }
+
     /// Jobs started and not finished, and jobs waiting: for tests and diagnostics.
     public var load: (running: Int, waiting: Int) { queue.load }
 }
@@ -59,6 +63,13 @@ private final class Job<R>: PoolJob, @unchecked Sendable {
 }
 
 private protocol PoolJob: AnyObject, Sendable { func run() }
+
+/// A job nobody awaits (`start`).
+private final class DetachedJob: PoolJob {
+    private let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    func run() { body() }
+}
 
 /// FIFO of jobs under a condition lock. `@unchecked Sendable`: every field is read and written under `condition`.
 private final class JobQueue: @unchecked Sendable {

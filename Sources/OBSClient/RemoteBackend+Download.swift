@@ -12,7 +12,8 @@ extension RemoteBackend {
     static let defaultDownloadPartSize: Int64 = 16 << 20
 
     public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {
-        try checkTransportSecurity(request.customerKey.map { .customer($0) }, what: "download of obs://\(request.bucket)/\(request.key)")
+        try checkTransportSecurity(
+            request.customerKey.map { .customer($0) }, what: "download of obs://\(request.bucket)/\(request.key)")
         if let file = sink as? RandomAccessSink {
             return try await runBlocking { try $0.rangedDownload(request, into: file) }
         }
@@ -24,12 +25,15 @@ extension RemoteBackend {
         return info
     }
 
-    private func getOperation(_ request: GetObjectRequest, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) -> Operation {
+    private func getOperation(_ request: GetObjectRequest, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil)
+        -> Operation
+    {
         // S3 servers that keep an object's checksum send it with a whole-object answer when asked (checksum mode).
         let mode: [(String, String)] = configuration.isOBSDialect ? [] : [("x-amz-checksum-mode", "ENABLED")]
-        return Operation(method: "GET", bucket: request.bucket, key: request.key,
-                         headers: customerKeyHeaders(request.customerKey, prefix: "") + mode,
-                         customerKey: request.customerKey, range: range, ifMatch: ifMatch)
+        return Operation(
+            method: "GET", bucket: request.bucket, key: request.key,
+            headers: customerKeyHeaders(request.customerKey, prefix: "") + mode,
+            customerKey: request.customerKey, range: range, ifMatch: ifMatch)
     }
 
     func rangedDownload(_ request: GetObjectRequest, into file: RandomAccessSink) throws -> ObjectInfo {
@@ -39,7 +43,9 @@ extension RemoteBackend {
         let first = AlignedRangeSink(file, start: 0, block: block)
         let response: HTTPResponse
         do {
-            response = try serialised { try performBlocking(getOperation(request, range: 0...(partSize - 1)), sink: first, transport: $0) }
+            response = try serialised {
+                try performBlocking(getOperation(request, range: 0...(partSize - 1)), sink: first, transport: $0)
+            }
             try first.finish()
             blocks.give(block)
         } catch let e as OBSError where e.httpStatus == 416 {
@@ -54,26 +60,36 @@ extension RemoteBackend {
         if response.status != 206 { info.size = first.written }
         if response.status == 206 {
             guard let total = contentRangeTotal(response), first.written == min(partSize, total) else {
-                throw OBSError.integrity("the server answered the first range of obs://\(request.bucket)/\(request.key) with \(first.written) bytes and Content-Range '\(response.header("content-range") ?? "")'")
+                throw OBSError.integrity(
+                    "the server answered the first range of obs://\(request.bucket)/\(request.key) with \(first.written) bytes and Content-Range '\(response.header("content-range") ?? "")'"
+                )
             }
             if total > partSize {
                 guard let etag = response.header("etag") else {
-                    throw OBSError(code: "MissingETag", message: "the server sent no ETag for obs://\(request.bucket)/\(request.key); cannot download it in ranges safely", httpStatus: 206, category: .general)
+                    throw OBSError(
+                        code: "MissingETag",
+                        message:
+                            "the server sent no ETag for obs://\(request.bucket)/\(request.key); cannot download it in ranges safely",
+                        httpStatus: 206, category: .general)
                 }
                 try file.reserve(total)
-                try downloadRanges(request, file: file, from: partSize, total: total, partSize: partSize, etag: etag, blocks: blocks)
+                try downloadRanges(
+                    request, file: file, from: partSize, total: total, partSize: partSize, etag: etag, blocks: blocks)
             }
         }
         return try finishDownload(request, response, file: file, info: info, size: info.size)
     }
 
     /// Checks the file (`size`: the bytes written) against the checksum the first answer's headers give, if any.
-    private func finishDownload(_ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64) throws -> ObjectInfo {
+    private func finishDownload(
+        _ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64
+    ) throws -> ObjectInfo {
         var info = info ?? objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         info.size = size
-        let recorded = DownloadChecksum.expected(response.status, response.headers,
-                                                 headerPrefix: configuration.headerPrefix,
-                                                 md5: ETagChecksum.expectedMD5(info))
+        let recorded = DownloadChecksum.expected(
+            response.status, response.headers,
+            headerPrefix: configuration.headerPrefix,
+            md5: ETagChecksum.expectedMD5(info))
         guard var expected = try recorded ?? serverChecksum(request, info, etag: response.header("etag")) else {
             noteUnverified(info)
             return info
@@ -96,23 +112,31 @@ extension RemoteBackend {
         // Part sizes inferred from part 1 may be wrong for a tool that cut unequal parts: learn them all before
         // calling the bytes damaged.
         if actual.value != expected.value, expected.partsGuessed, let count = expected.partSizes?.count,
-           let exact = try partSizes(request, etag: response.header("etag"), count: count),
-           exact != expected.partSizes {
+            let exact = try partSizes(request, etag: response.header("etag"), count: count),
+            exact != expected.partSizes
+        {
             expected.partSizes = exact
             actual = try hash(expected.start())
         }
         if actual.value != expected.value, expected.partSizes != nil {
             try confirmUnchanged(request, etag: response.header("etag"))
         }
-        if let stale = try expected.check(actual, info, md5Again: {
-            try hash(DownloadChecksum(kind: .md5, value: "", source: "").start()).value
-        }) { warn(stale) }
+        if let stale = try expected.check(
+            actual, info,
+            md5Again: {
+                try hash(DownloadChecksum(kind: .md5, value: "", source: "").start()).value
+            })
+        {
+            warn(stale)
+        }
         return info
     }
 
     /// Bytes [from, total) in ranges of `partSize`, `transfer.parallelism` at a time; the first failure stops the rest.
-    private func downloadRanges(_ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String,
-                                blocks: BlockPool) throws {
+    private func downloadRanges(
+        _ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String,
+        blocks: BlockPool
+    ) throws {
         let count = Int((total - from + partSize - 1) / partSize)
         let fileBox = UncheckedBox(file)
         do {
@@ -122,10 +146,13 @@ extension RemoteBackend {
                 let block = blocks.take()
                 defer { blocks.give(block) }
                 let sink = AlignedRangeSink(fileBox.value, start: start, block: block)
-                let response = try performBlocking(getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
+                let response = try performBlocking(
+                    getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
                 try sink.finish()
                 guard response.status == 206, sink.written == Int64(range.count) else {
-                    throw OBSError.integrity("range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(sink.written) bytes (HTTP \(response.status))")
+                    throw OBSError.integrity(
+                        "range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(sink.written) bytes (HTTP \(response.status))"
+                    )
                 }
             }
         } catch let e as OBSError where e.httpStatus == 412 {
@@ -187,12 +214,15 @@ struct DownloadChecksum {
     var partsGuessed = false
 
     /// `md5`: the MD5 the object's ETag states, where it is one.
-    static func expected(_ status: Int, _ headers: [(name: String, value: String)], headerPrefix: String,
-                         md5: String?) -> DownloadChecksum? {
+    static func expected(
+        _ status: Int, _ headers: [(name: String, value: String)], headerPrefix: String,
+        md5: String?
+    ) -> DownloadChecksum? {
         func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
         if let recorded = header(headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata) {
-            return DownloadChecksum(kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload",
-                                    etagMD5: md5)
+            return DownloadChecksum(
+                kind: .crc32c, value: recorded, source: "the CRC-32C recorded at upload",
+                etagMD5: md5)
         }
         if status == 200, let full = fullObject(headers) { return full }
         guard let md5 else { return nil }
@@ -235,7 +265,11 @@ struct DownloadChecksum {
         }
 
         private static func digest(_ kind: Kind) -> Digest? {
-            switch kind { case .crc32c: return nil; case .md5: return Digest(.md5); case .sha256: return Digest(.sha256) }
+            switch kind {
+            case .crc32c: return nil;
+            case .md5: return Digest(.md5);
+            case .sha256: return Digest(.sha256)
+            }
         }
 
         func update(_ bytes: UnsafeRawBufferPointer) {
@@ -291,10 +325,16 @@ struct DownloadChecksum {
             return "obs://\(info.bucket)/\(info.key): its recorded CRC-32C is stale (the object was rewritten "
                 + "by a tool that kept its metadata); its bytes match the server's ETag (MD5) and were kept"
         }
-        let name = switch kind { case .crc32c: "CRC-32C"; case .md5: "MD5"; case .sha256: "SHA-256" }
+        let name =
+            switch kind {
+            case .crc32c: "CRC-32C";
+            case .md5: "MD5";
+            case .sha256: "SHA-256"
+            }
         let what = partSizes.map { "the \(name) of its \($0.count) parts' \(name)s" } ?? "its \(name)"
-        throw OBSError.integrity("obs://\(info.bucket)/\(info.key) arrived damaged: \(what) is \(actual), "
-                                 + "\(source) says \(value); nothing was kept, run the download again")
+        throw OBSError.integrity(
+            "obs://\(info.bucket)/\(info.key) arrived damaged: \(what) is \(actual), "
+                + "\(source) says \(value); nothing was kept, run the download again")
     }
 }
 
@@ -312,10 +352,14 @@ final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
     func responseBegins(status: Int, headers: [(name: String, value: String)]) {
         guard !decided else { return }  // a resumed GET goes on hashing where the first one stopped
         decided = true
-        let encrypted = headers.contains { $0.name == headerPrefix + "server-side-encryption" || $0.name == headerPrefix + "server-side-encryption-customer-algorithm" }
+        let encrypted = headers.contains {
+            $0.name == headerPrefix + "server-side-encryption"
+                || $0.name == headerPrefix + "server-side-encryption-customer-algorithm"
+        }
         let md5 = encrypted ? nil : ETagChecksum.md5(headers.last { $0.name == "etag" }?.value ?? "")
         guard status == 200,
-              let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5) else { return }
+            let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5)
+        else { return }
         expectedCRC = expected
         running = expected.start(alsoMD5: true)
     }

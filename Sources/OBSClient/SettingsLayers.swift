@@ -59,7 +59,8 @@ public struct SettingsLayers: Sendable {
 
     /// `flags` is the layer of --endpoint, --region and --ca-bundle; `regionEndpoint` the endpoint `--region` means.
     public init(
-        flags: SettingsLayer, regionEndpoint: SettingValue?, environment env: [String: String], profile: ConfigFile.Profile?
+        flags: SettingsLayer, regionEndpoint: SettingValue?, environment env: [String: String],
+        profile: ConfigFile.Profile?
     ) {
         var environment = SettingsLayer(
             endpoint: Self.value(env, "OBSCTL_ENDPOINT"), region: Self.value(env, "OBSCTL_REGION"),

@@ -18,7 +18,8 @@ public class FileDescriptorSource: ByteSource {
         var st = stat()
         let start = lseek(fd, 0, SEEK_CUR)
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, start >= 0 {
-            return RewindableFileSource(fd: fd, path: path, start: Int64(start), length: Int64(st.st_size) - Int64(start))
+            return RewindableFileSource(
+                fd: fd, path: path, start: Int64(start), length: Int64(st.st_size) - Int64(start))
         }
         return FileDescriptorSource(fd: fd, path: path)
     }
@@ -50,13 +51,16 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     public override func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let left = length - consumed
         if left <= 0 || buffer.count == 0 { return 0 }
-        let n = try super.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
+        let n = try super.read(
+            into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
         consumed += Int64(n)
         return n
     }
 
     public func rewind() throws {
-        guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))") }
+        guard lseek(fd, off_t(start), SEEK_SET) >= 0 else {
+            throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))")
+        }
         counter?.add(-consumed)
         consumed = 0
     }
@@ -154,11 +158,15 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         guard size > 0, cs_allocate(queue.fd, size) != 0 else { return }
         let e = errno
         guard e == ENOSPC || e == EDQUOT || e == EFBIG else { return }
-        throw OBSError.localIO("no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); free some space or download somewhere else")
+        throw OBSError.localIO(
+            "no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); free some space or download somewhere else"
+        )
     }
 
     /// Whole aligned blocks go past the page cache, through the queue's O_DIRECT descriptor.
-    public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try queue.writeAligned(bytes, at: offset) }
+    public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try queue.writeAligned(bytes, at: offset)
+    }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
@@ -174,7 +182,9 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
 
     public func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
         precondition(minimum <= bufferSize, "fill(minimum:) asks for more than one buffer")
-        if current != nil && bufferSize - currentFill < minimum { queue.submit(current!, count: currentFill); current = nil }
+        if current != nil && bufferSize - currentFill < minimum {
+            queue.submit(current!, count: currentFill); current = nil
+        }
         if current == nil { current = try queue.takeFree(); currentFill = 0 }
         let n = try body(UnsafeMutableRawBufferPointer(rebasing: current![currentFill...]))
         currentFill += n
@@ -182,13 +192,17 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         return n
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try queue.pwriteAll(bytes, at: offset) }
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try queue.pwriteAll(bytes, at: offset)
+    }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
         while true {
             let n = pread(queue.fd, buffer.baseAddress, buffer.count, off_t(offset))
             if n >= 0 { return n }
-            if errno != EINTR { throw OBSError.localIO("cannot read back \(queue.path): \(String(cString: strerror(errno)))") }
+            if errno != EINTR {
+                throw OBSError.localIO("cannot read back \(queue.path): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
@@ -219,7 +233,9 @@ private final class WriteQueue: @unchecked Sendable {
         self.fd = fd
         self.path = path
         self.directIO = directIO
-        buffers = (0..<depth).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: DirectIO.alignment) }
+        buffers = (0..<depth).map { _ in
+            UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: DirectIO.alignment)
+        }
         free = buffers
     }
 
@@ -310,7 +326,9 @@ private final class WriteQueue: @unchecked Sendable {
             #endif
             let d = open("/proc/self/fd/\(fd)", O_WRONLY | O_CLOEXEC)
             let flags = d >= 0 ? fcntl(d, F_GETFL) : -1
-            if flags >= 0 && fcntl(d, F_SETFL, flags | directFlag) == 0 { directFD = d } else {
+            if flags >= 0 && fcntl(d, F_SETFL, flags | directFlag) == 0 {
+                directFD = d
+            } else {
                 if d >= 0 { Glibc.close(d) }
                 directFD = -2
             }
@@ -324,7 +342,9 @@ private final class WriteQueue: @unchecked Sendable {
     func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws -> Bool {
         var done = 0
         let a = DirectIO.alignment
-        if bytes.count % a == 0, offset % Int64(a) == 0, Int(bitPattern: bytes.baseAddress) % a == 0, let d = directDescriptor() {
+        if bytes.count % a == 0, offset % Int64(a) == 0, Int(bitPattern: bytes.baseAddress) % a == 0,
+            let d = directDescriptor()
+        {
             let n = pwrite(d, bytes.baseAddress, bytes.count, off_t(offset))
             if n == bytes.count { return true }
             done = max(0, n)

@@ -11,8 +11,11 @@ public struct BucketInfo: Sendable, Equatable {
     public var created: Date
     public var encryption: BucketEncryption?
 
-    public init(name: BucketName, location: String, storageClass: StorageClass, created: Date, encryption: BucketEncryption?) {
-        self.name = name; self.location = location; self.storageClass = storageClass; self.created = created; self.encryption = encryption
+    public init(
+        name: BucketName, location: String, storageClass: StorageClass, created: Date, encryption: BucketEncryption?
+    ) {
+        self.name = name; self.location = location; self.storageClass = storageClass; self.created = created;
+        self.encryption = encryption
     }
 }
 
@@ -36,11 +39,14 @@ public struct ObjectInfo: Sendable, Equatable {
     /// Base64 MD5 of the SSE-C key, taken from the request (never stored).
     public var customerKeyMD5: String?
 
-    public init(bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,
-                userMetadata: [String: String], sseMode: SSEMode?, sseOrigin: SSEOrigin?, kmsKeyID: String? = nil,
-                kmsKeyURN: String? = nil, customerKeyMD5: String? = nil) {
+    public init(
+        bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,
+        userMetadata: [String: String], sseMode: SSEMode?, sseOrigin: SSEOrigin?, kmsKeyID: String? = nil,
+        kmsKeyURN: String? = nil, customerKeyMD5: String? = nil
+    ) {
         self.bucket = bucket; self.key = key; self.size = size; self.etag = etag; self.contentType = contentType
-        self.lastModified = lastModified; self.userMetadata = userMetadata; self.sseMode = sseMode; self.sseOrigin = sseOrigin
+        self.lastModified = lastModified; self.userMetadata = userMetadata; self.sseMode = sseMode;
+        self.sseOrigin = sseOrigin
         self.kmsKeyID = kmsKeyID; self.kmsKeyURN = kmsKeyURN; self.customerKeyMD5 = customerKeyMD5
     }
 }
@@ -53,8 +59,10 @@ public struct ObjectListing: Sendable {
     /// Entries found but not readable (the embedded backend's damaged metadata), left out of `objects`. A caller
     /// reports them: a listing that drops them silently would look complete when it is not.
     public var unreadable: [UnreadableObject]
-    public init(objects: [ObjectInfo], commonPrefixes: [String], nextMarker: String?,
-                unreadable: [UnreadableObject] = []) {
+    public init(
+        objects: [ObjectInfo], commonPrefixes: [String], nextMarker: String?,
+        unreadable: [UnreadableObject] = []
+    ) {
         self.objects = objects; self.commonPrefixes = commonPrefixes; self.nextMarker = nextMarker
         self.unreadable = unreadable
     }
@@ -103,9 +111,12 @@ public struct PutObjectRequest: Sendable {
     public var contentType: String
     public var userMetadata: [String: String]
     public var transfer: TransferOptions
-    public init(bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream",
-                userMetadata: [String: String] = [:], transfer: TransferOptions = TransferOptions()) {
-        self.bucket = bucket; self.key = key; self.sse = sse; self.contentType = contentType; self.userMetadata = userMetadata
+    public init(
+        bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream",
+        userMetadata: [String: String] = [:], transfer: TransferOptions = TransferOptions()
+    ) {
+        self.bucket = bucket; self.key = key; self.sse = sse; self.contentType = contentType;
+        self.userMetadata = userMetadata
         self.transfer = transfer
     }
 }
@@ -131,7 +142,10 @@ public struct TransferOptions: Sendable, Equatable {
     /// nil: crc32c with an S3 signature (v2, v4), md5 with OBS's own (its servers document Content-MD5).
     public var checksum: UploadChecksum?
 
-    public init(multipartThreshold: Int64 = 50 << 20, partSize: Int64? = nil, parallelism: Int = 4, checksum: UploadChecksum? = nil) {
+    public init(
+        multipartThreshold: Int64 = 50 << 20, partSize: Int64? = nil, parallelism: Int = 4,
+        checksum: UploadChecksum? = nil
+    ) {
         self.multipartThreshold = multipartThreshold; self.partSize = partSize; self.parallelism = max(1, parallelism)
         self.checksum = checksum
     }
@@ -144,7 +158,10 @@ public struct GetObjectRequest: Sendable {
     /// For a remote download into a `RandomAccessSink`: objects larger than `partSize` (default 16 MiB) are
     /// fetched as ranged GETs, `parallelism` at a time. The local backend ignores it.
     public var transfer: TransferOptions
-    public init(bucket: BucketName, key: ObjectKey, customerKey: CustomerKey? = nil, transfer: TransferOptions = TransferOptions()) {
+    public init(
+        bucket: BucketName, key: ObjectKey, customerKey: CustomerKey? = nil,
+        transfer: TransferOptions = TransferOptions()
+    ) {
         self.bucket = bucket; self.key = key; self.customerKey = customerKey; self.transfer = transfer
     }
 }

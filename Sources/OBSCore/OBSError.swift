@@ -5,7 +5,7 @@ public struct OBSError: Error, Equatable, CustomStringConvertible, Sendable {
     /// What kind of failure this is, for exit codes. Stable: scripts branch on the exit codes derived from it.
     public enum Category: String, Sendable, CaseIterable {
         case general, usage, notFound, accessDenied, kms, encryptionMismatch, customerKey, partial, conflict,
-             transient, configuration, integrity, interrupted
+            transient, configuration, integrity, interrupted
     }
 
     public var code: String
@@ -15,7 +15,10 @@ public struct OBSError: Error, Equatable, CustomStringConvertible, Sendable {
     public var requestID: String?
     public var resource: String?
 
-    public init(code: String, message: String, httpStatus: Int, category: Category, requestID: String? = nil, resource: String? = nil) {
+    public init(
+        code: String, message: String, httpStatus: Int, category: Category, requestID: String? = nil,
+        resource: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
@@ -30,90 +33,117 @@ public struct OBSError: Error, Equatable, CustomStringConvertible, Sendable {
 // Constructors for the codes both backends produce, so that wording and categories live in one place.
 extension OBSError {
     public static func invalidBucketName(_ name: String, _ why: String) -> OBSError {
-        OBSError(code: "InvalidBucketName", message: "invalid bucket name '\(name)': \(why)", httpStatus: 400, category: .usage)
+        OBSError(
+            code: "InvalidBucketName", message: "invalid bucket name '\(name)': \(why)", httpStatus: 400,
+            category: .usage)
     }
     public static func invalidArgument(_ message: String) -> OBSError {
         OBSError(code: "InvalidArgument", message: message, httpStatus: 400, category: .usage)
     }
     public static func noSuchBucket(_ bucket: String) -> OBSError {
-        OBSError(code: "NoSuchBucket", message: "bucket '\(bucket)' does not exist; create it with 'obsctl bucket create obs://\(bucket)'",
-                 httpStatus: 404, category: .notFound, resource: bucket)
+        OBSError(
+            code: "NoSuchBucket",
+            message: "bucket '\(bucket)' does not exist; create it with 'obsctl bucket create obs://\(bucket)'",
+            httpStatus: 404, category: .notFound, resource: bucket)
     }
     public static func noSuchKey(_ bucket: String, _ key: String) -> OBSError {
-        OBSError(code: "NoSuchKey", message: "object obs://\(bucket)/\(key) does not exist; list the bucket with 'obsctl ls obs://\(bucket)/'",
-                 httpStatus: 404, category: .notFound, resource: "\(bucket)/\(key)")
+        OBSError(
+            code: "NoSuchKey",
+            message: "object obs://\(bucket)/\(key) does not exist; list the bucket with 'obsctl ls obs://\(bucket)/'",
+            httpStatus: 404, category: .notFound, resource: "\(bucket)/\(key)")
     }
     public static func bucketAlreadyExists(_ bucket: String) -> OBSError {
-        OBSError(code: "BucketAlreadyOwnedByYou", message: "bucket '\(bucket)' already exists; pick another name or use it as it is",
-                 httpStatus: 409, category: .conflict, resource: bucket)
+        OBSError(
+            code: "BucketAlreadyOwnedByYou",
+            message: "bucket '\(bucket)' already exists; pick another name or use it as it is",
+            httpStatus: 409, category: .conflict, resource: bucket)
     }
     public static func bucketNotEmpty(_ bucket: String) -> OBSError {
-        OBSError(code: "BucketNotEmpty", message: "bucket '\(bucket)' is not empty; delete its objects first or pass --force",
-                 httpStatus: 409, category: .conflict, resource: bucket)
+        OBSError(
+            code: "BucketNotEmpty",
+            message: "bucket '\(bucket)' is not empty; delete its objects first or pass --force",
+            httpStatus: 409, category: .conflict, resource: bucket)
     }
     /// Not BucketNotEmpty either: the versions and delete markers of a versioned bucket, which no listing of
     /// objects shows and `--force` does not delete (it deletes objects, not their history).
     public static func versionsRemain(_ bucket: String) -> OBSError {
-        OBSError(code: "BucketHasVersions",
-                 message: "bucket '\(bucket)' still holds object versions or delete markers (it is or was versioned); "
-                     + "delete them with a tool that removes versions (e.g. 'aws s3api delete-objects' with their "
-                     + "version ids, or the console), then delete the bucket",
-                 httpStatus: 409, category: .conflict, resource: bucket)
+        OBSError(
+            code: "BucketHasVersions",
+            message: "bucket '\(bucket)' still holds object versions or delete markers (it is or was versioned); "
+                + "delete them with a tool that removes versions (e.g. 'aws s3api delete-objects' with their "
+                + "version ids, or the console), then delete the bucket",
+            httpStatus: 409, category: .conflict, resource: bucket)
     }
     /// Not BucketNotEmpty: no object is left, and deleting objects (what that error asks for) does not help.
     public static func uploadsInProgress(_ bucket: String) -> OBSError {
-        OBSError(code: "MultipartUploadsInProgress",
-                 message: "bucket '\(bucket)' has multipart uploads in progress (obsctl multipart list obs://\(bucket)); "
-                     + "abort them with 'obsctl multipart abort obs://\(bucket) --all', or pass --force",
-                 httpStatus: 409, category: .conflict, resource: bucket)
+        OBSError(
+            code: "MultipartUploadsInProgress",
+            message: "bucket '\(bucket)' has multipart uploads in progress (obsctl multipart list obs://\(bucket)); "
+                + "abort them with 'obsctl multipart abort obs://\(bucket) --all', or pass --force",
+            httpStatus: 409, category: .conflict, resource: bucket)
     }
     public static func kmsNotFound(_ keyRef: String) -> OBSError {
-        OBSError(code: "KMS.NotFoundException", message: "KMS key '\(keyRef)' does not exist; list keys with 'obsctl kms key list'",
-                 httpStatus: 400, category: .kms, resource: keyRef)
+        OBSError(
+            code: "KMS.NotFoundException",
+            message: "KMS key '\(keyRef)' does not exist; list keys with 'obsctl kms key list'",
+            httpStatus: 400, category: .kms, resource: keyRef)
     }
     public static func kmsDisabled(_ keyID: String, state: String) -> OBSError {
-        OBSError(code: "KMS.DisabledException",
-                 message: "KMS key \(keyID) is \(state); enable it with 'obsctl kms key enable \(keyID)'" +
-                    (state == "pending deletion" ? " after 'obsctl kms key cancel-deletion \(keyID)'" : ""),
-                 httpStatus: 400, category: .kms, resource: keyID)
+        OBSError(
+            code: "KMS.DisabledException",
+            message: "KMS key \(keyID) is \(state); enable it with 'obsctl kms key enable \(keyID)'"
+                + (state == "pending deletion" ? " after 'obsctl kms key cancel-deletion \(keyID)'" : ""),
+            httpStatus: 400, category: .kms, resource: keyID)
     }
     public static func kmsKeyDeleted(_ keyID: String) -> OBSError {
-        OBSError(code: "KMS.KeyDeletedException",
-                 message: "KMS key \(keyID) was deleted and its key material destroyed: objects encrypted under it are unrecoverable",
-                 httpStatus: 400, category: .kms, resource: keyID)
+        OBSError(
+            code: "KMS.KeyDeletedException",
+            message:
+                "KMS key \(keyID) was deleted and its key material destroyed: objects encrypted under it are unrecoverable",
+            httpStatus: 400, category: .kms, resource: keyID)
     }
     public static func kmsPermissionDenied(_ action: String) -> OBSError {
-        OBSError(code: "AccessDenied",
-                 message: "No privilege to this kms operation: '\(action)' is denied; allow it in the KMS policy (see 'obsctl kms policy show')",
-                 httpStatus: 403, category: .kms, resource: action)
+        OBSError(
+            code: "AccessDenied",
+            message:
+                "No privilege to this kms operation: '\(action)' is denied; allow it in the KMS policy (see 'obsctl kms policy show')",
+            httpStatus: 403, category: .kms, resource: action)
     }
     public static func integrity(_ what: String) -> OBSError {
-        OBSError(code: "IntegrityCheckFailed", message: "integrity check failed: \(what); the stored object was modified or damaged",
-                 httpStatus: 500, category: .integrity)
+        OBSError(
+            code: "IntegrityCheckFailed",
+            message: "integrity check failed: \(what); the stored object was modified or damaged",
+            httpStatus: 500, category: .integrity)
     }
     /// An object whose stored state is damaged, with the way out: restore it, or delete it (deleting needs no
     /// readable metadata).
     public static func damagedObject(_ bucket: String, _ key: String, _ what: String) -> OBSError {
-        OBSError(code: "IntegrityCheckFailed",
-                 message: "integrity check failed: obs://\(bucket)/\(key): \(what); "
-                    + "the stored object was modified or damaged: "
-                    + "upload it again, or remove it with 'obsctl rm obs://\(bucket)/\(key)'",
-                 httpStatus: 500, category: .integrity, resource: "\(bucket)/\(key)")
+        OBSError(
+            code: "IntegrityCheckFailed",
+            message: "integrity check failed: obs://\(bucket)/\(key): \(what); "
+                + "the stored object was modified or damaged: "
+                + "upload it again, or remove it with 'obsctl rm obs://\(bucket)/\(key)'",
+            httpStatus: 500, category: .integrity, resource: "\(bucket)/\(key)")
     }
     public static func customerKeyRequired(_ bucket: String, _ key: String) -> OBSError {
-        OBSError(code: "InvalidRequest",
-                 message: "object obs://\(bucket)/\(key) is encrypted with SSE-C; pass its key with --sse-c-key-file FILE or --sse-c-key-env VAR",
-                 httpStatus: 400, category: .customerKey, resource: "\(bucket)/\(key)")
+        OBSError(
+            code: "InvalidRequest",
+            message:
+                "object obs://\(bucket)/\(key) is encrypted with SSE-C; pass its key with --sse-c-key-file FILE or --sse-c-key-env VAR",
+            httpStatus: 400, category: .customerKey, resource: "\(bucket)/\(key)")
     }
     public static func customerKeyMismatch(_ bucket: String, _ key: String) -> OBSError {
-        OBSError(code: "AccessDenied",
-                 message: "the SSE-C key does not match the one obs://\(bucket)/\(key) was encrypted with; pass the key used at upload",
-                 httpStatus: 403, category: .customerKey, resource: "\(bucket)/\(key)")
+        OBSError(
+            code: "AccessDenied",
+            message:
+                "the SSE-C key does not match the one obs://\(bucket)/\(key) was encrypted with; pass the key used at upload",
+            httpStatus: 403, category: .customerKey, resource: "\(bucket)/\(key)")
     }
     public static func customerKeyNotExpected(_ bucket: String, _ key: String, mode: String) -> OBSError {
-        OBSError(code: "InvalidRequest",
-                 message: "object obs://\(bucket)/\(key) is not SSE-C encrypted (it is \(mode)); drop the SSE-C key option",
-                 httpStatus: 400, category: .customerKey, resource: "\(bucket)/\(key)")
+        OBSError(
+            code: "InvalidRequest",
+            message: "object obs://\(bucket)/\(key) is not SSE-C encrypted (it is \(mode)); drop the SSE-C key option",
+            httpStatus: 400, category: .customerKey, resource: "\(bucket)/\(key)")
     }
     public static func invalidCustomerKey(_ why: String) -> OBSError {
         OBSError(code: "InvalidArgument", message: why, httpStatus: 400, category: .customerKey)

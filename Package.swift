@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "OBSLocalBackend", targets: ["OBSLocalBackend"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // System libraries: one module per C library, each with typed `static inline` shims for variadic calls.
@@ -35,19 +35,23 @@ let package = Package(
         // OBS/S3 XML bodies and strict response parsers over libexpat (no libxml2 and ICU at start-up).
         .target(name: "OBSXML", dependencies: ["CExpat", "OBSCore", "OBSTime"]),
         // The remote client: libcurl transport, OBS/S3 operations, configuration and credentials.
-        .target(name: "OBSClient", dependencies: [
-            "CCurl", "OBSCore", "OBSCrypto", "OBSSigner", "OBSTime", "OBSXML",
-        ]),
+        .target(
+            name: "OBSClient",
+            dependencies: [
+                "CCurl", "OBSCore", "OBSCrypto", "OBSSigner", "OBSTime", "OBSXML",
+            ]),
         // The embedded backend: OBX object format, file store, local KMS, policy, audit log.
         .target(name: "OBSLocalBackend", dependencies: ["OBSCore", "OBSCrypto", "OBSTime"]),
         // The transfer engine: plans (what goes where, key <-> path mapping, filters, the sync comparison) and
         // runs many transfers at once within one bound, reporting typed events.
         .target(name: "OBSTransfer", dependencies: ["OBSCore"]),
         // The command tree; knows nothing of files on disk, HTTP or key material.
-        .target(name: "ObsctlCLI", dependencies: [
-            "OBSCore", "OBSLocalBackend", "OBSClient", "OBSSigner", "OBSTime", "OBSTransfer",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "ObsctlCLI",
+            dependencies: [
+                "OBSCore", "OBSLocalBackend", "OBSClient", "OBSSigner", "OBSTime", "OBSTransfer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(name: "obsctl", dependencies: ["ObsctlCLI"]),
 
         .testTarget(name: "OBSCryptoTests", dependencies: ["OBSCrypto"]),

@@ -105,8 +105,9 @@ public struct ConfigFile {
             return .section(String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces))
         }
         guard let eq = line.firstIndex(of: "=") else { return nil }
-        return .assignment(key: line[..<eq].trimmingCharacters(in: .whitespaces),
-                           value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+        return .assignment(
+            key: line[..<eq].trimmingCharacters(in: .whitespaces),
+            value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
     }
 
     /// Every profile and its values. A section may appear more than once (its keys merge); a later assignment of a key

@@ -22,7 +22,8 @@ public struct MultipartPlan: Equatable, Sendable {
         if requested == nil {
             while (objectSize + size - 1) / size > Self.maxParts { size *= 2 }
         } else if (objectSize + size - 1) / size > Self.maxParts {
-            throw OBSError.invalidArgument("--part-size \(size) makes more than 10,000 parts for \(objectSize) bytes; choose a larger part size")
+            throw OBSError.invalidArgument(
+                "--part-size \(size) makes more than 10,000 parts for \(objectSize) bytes; choose a larger part size")
         }
         partSize = size
     }

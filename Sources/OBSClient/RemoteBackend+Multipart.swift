@@ -361,7 +361,7 @@ extension RemoteBackend {
                     code: "MalformedXML",
                     message:
                         "the server's list of multipart uploads in obs://\(bucket) does not advance past "
-                            + (keyMarker ?? ""),
+                        + (keyMarker ?? ""),
                     httpStatus: 0, category: .general)
             }
             keyMarker = page.nextKeyMarker

@@ -237,7 +237,7 @@ extension RemoteBackend {
             code: "EncryptionMismatch",
             message:
                 "obs://\(info.bucket)/\(info.key) was stored with \(actual.displayName) encryption, not "
-                    + "\(expected.displayName) as asked; the server did not apply it",
+                + "\(expected.displayName) as asked; the server did not apply it",
             httpStatus: 0, category: .encryptionMismatch)
     }
 

@@ -19,9 +19,11 @@ public struct RemoteConfiguration: Sendable {
     public var retries: Int
 
     /// `fallbackRegion` (another tool's region) counts only where the host names no region.
-    public init(endpoint: String, region: String?, signature: SignatureVersion?, addressing: Addressing?,
-                credentials: Credentials, transport: TransportOptions, retries: Int,
-                fallbackRegion: String? = nil) throws {
+    public init(
+        endpoint: String, region: String?, signature: SignatureVersion?, addressing: Addressing?,
+        credentials: Credentials, transport: TransportOptions, retries: Int,
+        fallbackRegion: String? = nil
+    ) throws {
         let url = try Self.checkEndpoint(endpoint)
         self.scheme = url.scheme!.lowercased()
         self.host = url.host!.lowercased()
@@ -39,10 +41,12 @@ public struct RemoteConfiguration: Sendable {
     @discardableResult
     public static func checkEndpoint(_ endpoint: String) throws -> URLComponents {
         guard let url = URLComponents(string: endpoint), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil else {
-            throw OBSError.configuration("endpoint '\(endpoint)' is not an http(s)://host[:port] URL; "
-                + "e.g. https://obs.cn-north-4.myhuaweicloud.com")
+            scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil
+        else {
+            throw OBSError.configuration(
+                "endpoint '\(endpoint)' is not an http(s)://host[:port] URL; "
+                    + "e.g. https://obs.cn-north-4.myhuaweicloud.com")
         }
         return url
     }
@@ -74,14 +78,18 @@ public struct RemoteConfiguration: Sendable {
 /// tools'). Secrets are never accepted on the command line.
 public enum CredentialSource {
     public static func resolve(_ layers: SettingsLayers, endpoint: SettingValue) throws
-        -> (Credentials, origin: String) {
+        -> (Credentials, origin: String)
+    {
         guard let k = try layers.keys() else {
-            throw OBSError.configuration("no credentials for \(endpoint.value) (the endpoint of \(endpoint.origin)): "
-                + "export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, add them to a profile ('obsctl config set'), "
-                + "or import another tool's ('obsctl config import obsutil|aws')")
+            throw OBSError.configuration(
+                "no credentials for \(endpoint.value) (the endpoint of \(endpoint.origin)): "
+                    + "export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, add them to a profile ('obsctl config set'), "
+                    + "or import another tool's ('obsctl config import obsutil|aws')")
         }
         let secret = SecretBytes(copying: Array(k.secretAccessKey.utf8))
-        return (Credentials(accessKeyID: k.accessKeyID, secretAccessKey: secret, securityToken: k.securityToken),
-                k.origin)
+        return (
+            Credentials(accessKeyID: k.accessKeyID, secretAccessKey: secret, securityToken: k.securityToken),
+            k.origin
+        )
     }
 }

@@ -34,7 +34,8 @@ extension RemoteBackend {
             composite = DownloadChecksum(kind: .md5, value: md5, source: "the server's multipart ETag")
             count = n
         } else if let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT",
-                  let n = suffixCount(crc) {
+            let n = suffixCount(crc)
+        {
             let value = String(crc.split(separator: "-").first ?? "")
             composite = DownloadChecksum(kind: .crc32c, value: value, source: "the server's composite CRC-32C")
             count = n
@@ -49,11 +50,15 @@ extension RemoteBackend {
 
     /// Equal parts of part 1's size, the last one shorter: nil when the server does not tell part 1's size, or
     /// when `count` such parts cannot make `total`.
-    private func guessedPartSizes(_ request: GetObjectRequest, etag: String, count: Int,
-                                  total: Int64) throws -> [Int64]? {
+    private func guessedPartSizes(
+        _ request: GetObjectRequest, etag: String, count: Int,
+        total: Int64
+    ) throws -> [Int64]? {
         guard count > 1 else { return [total] }
-        guard let first = try checksumHead(request, etag: etag, part: 1)?.header("content-length")
-            .flatMap({ Int64($0) }), first > 0 else { return nil }
+        guard
+            let first = try checksumHead(request, etag: etag, part: 1)?.header("content-length")
+                .flatMap({ Int64($0) }), first > 0
+        else { return nil }
         let n = Int64(count)
         guard (n - 1) * first < total, total <= n * first else { return nil }
         return Array(repeating: first, count: count - 1) + [total - (n - 1) * first]
@@ -64,8 +69,10 @@ extension RemoteBackend {
         guard let etag else { return nil }
         var sizes: [Int64] = []
         for n in 1...count {
-            guard let size = try checksumHead(request, etag: etag, part: n)?.header("content-length")
-                .flatMap({ Int64($0) }) else { return nil }
+            guard
+                let size = try checksumHead(request, etag: etag, part: n)?.header("content-length")
+                    .flatMap({ Int64($0) })
+            else { return nil }
             sizes.append(size)
         }
         return sizes
@@ -83,9 +90,10 @@ extension RemoteBackend {
     private func checksumHead(_ request: GetObjectRequest, etag: String, part: Int?) throws -> HTTPResponse? {
         var headers = customerKeyHeaders(request.customerKey, prefix: "")
         if !configuration.isOBSDialect { headers.append(("x-amz-checksum-mode", "ENABLED")) }
-        let op = Operation(method: "HEAD", bucket: request.bucket, key: request.key,
-                           query: part.map { [("partNumber", String($0))] } ?? [], headers: headers,
-                           customerKey: request.customerKey, ifMatch: part == nil ? etag : nil)
+        let op = Operation(
+            method: "HEAD", bucket: request.bucket, key: request.key,
+            query: part.map { [("partNumber", String($0))] } ?? [], headers: headers,
+            customerKey: request.customerKey, ifMatch: part == nil ? etag : nil)
         do {
             return try serialised { try performBlocking(op, sink: nil, transport: $0) }
         } catch let e as OBSError where e.httpStatus == 412 {
@@ -96,15 +104,18 @@ extension RemoteBackend {
     }
 
     static func changedWhileDownloading(_ request: GetObjectRequest) -> OBSError {
-        OBSError(code: "PreconditionFailed", message: "obs://\(request.bucket)/\(request.key) changed while it was "
-                    + "being downloaded; run the download again", httpStatus: 412, category: .conflict)
+        OBSError(
+            code: "PreconditionFailed",
+            message: "obs://\(request.bucket)/\(request.key) changed while it was "
+                + "being downloaded; run the download again", httpStatus: 412, category: .conflict)
     }
 
     /// `--debug` only: a download whose bytes nothing could check is not an error (other tools' objects may
     /// carry no checksum), but who debugs a transfer should know.
     func noteUnverified(_ info: ObjectInfo) {
-        debugLog?.write("* obs://\(info.bucket)/\(info.key): not verified end to end: no checksum recorded by "
-            + "obsctl, and the server offers none obsctl can check for these bytes (an MD5 ETag, a full-object or "
-            + "composite CRC-32C, a full-object SHA-256, or a multipart ETag with its part sizes)")
+        debugLog?.write(
+            "* obs://\(info.bucket)/\(info.key): not verified end to end: no checksum recorded by "
+                + "obsctl, and the server offers none obsctl can check for these bytes (an MD5 ETag, a full-object or "
+                + "composite CRC-32C, a full-object SHA-256, or a multipart ETag with its part sizes)")
     }
 }

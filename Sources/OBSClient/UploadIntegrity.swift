@@ -23,8 +23,9 @@ struct UploadIntegrity {
         let obs = configuration.isOBSDialect || RemoteConfiguration.isHuaweiHost(configuration.host)
         let kind = requested ?? (obs ? .md5 : .crc32c)
         if kind == .crc32c && configuration.isOBSDialect {
-            throw OBSError.invalidArgument("--checksum crc32c is an S3 header, and OBS's own signature "
-                + "(--signature obs) has no such check; use --checksum md5")
+            throw OBSError.invalidArgument(
+                "--checksum crc32c is an S3 header, and OBS's own signature "
+                    + "(--signature obs) has no such check; use --checksum md5")
         }
         self.kind = kind
     }
@@ -79,8 +80,9 @@ struct UploadIntegrity {
             }
         }
         guard offset == file.length else {
-            throw OBSError.localIO("the upload source changed size while it was read (\(offset) of \(file.length) "
-                + "bytes)")
+            throw OBSError.localIO(
+                "the upload source changed size while it was read (\(offset) of \(file.length) "
+                    + "bytes)")
         }
         if plan == nil { endPart() }
         return FileChecksums(whole: whole.base64, parts: parts)
@@ -140,9 +142,11 @@ final class SendCheckedSource: RewindableByteSource {
         crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         position += Int64(n)
         if n > 0, position >= inner.length, crc.base64 != expected {
-            throw OBSError(code: "SourceChanged", message: "the file changed while it was uploaded (its bytes no "
-                + "longer match the CRC-32C read before the send); nothing was stored: upload it again once "
-                + "nothing writes to it", httpStatus: 0, category: .conflict)
+            throw OBSError(
+                code: "SourceChanged",
+                message: "the file changed while it was uploaded (its bytes no "
+                    + "longer match the CRC-32C read before the send); nothing was stored: upload it again once "
+                    + "nothing writes to it", httpStatus: 0, category: .conflict)
         }
         return n
     }

@@ -28,7 +28,8 @@ public enum AbandonedTemp {
     /// A process's start time in seconds since the epoch, from /proc (nil where it cannot be read).
     static func startTime(_ pid: Int32) -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after the command name (which may hold spaces): state is field 3, starttime field 22.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let ticks = Double(fields[19]), let boot = bootTime() else { return nil }
@@ -37,7 +38,8 @@ public enum AbandonedTemp {
 
     private static func bootTime() -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("btime ") })
+        else { return nil }
         return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
     }
 
@@ -51,7 +53,8 @@ public enum AbandonedTemp {
             while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
             var held = stat(), current = stat()
             if fstat(fd, &held) == 0, stat(path, &current) == 0,
-               held.st_ino == current.st_ino, held.st_dev == current.st_dev {
+                held.st_ino == current.st_ino, held.st_dev == current.st_dev
+            {
                 return fd
             }
             close(fd)

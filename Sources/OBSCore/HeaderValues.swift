@@ -8,8 +8,9 @@ public enum HeaderValues {
         for s in value.unicodeScalars where !(s.value >= 0x20 && s.value < 0x7F) {
             let control = s.value < 0x20 || s.value == 0x7F
             let shown = control ? "control character 0x\(String(s.value, radix: 16, uppercase: true))" : "'\(s)'"
-            throw OBSError.invalidArgument("\(what) holds \(shown); remove it: the value becomes an HTTP header, "
-                                           + "which takes printable ASCII only")
+            throw OBSError.invalidArgument(
+                "\(what) holds \(shown); remove it: the value becomes an HTTP header, "
+                    + "which takes printable ASCII only")
         }
     }
 
@@ -30,8 +31,9 @@ public enum HeaderValues {
         for (k, v) in metadata.sorted(by: { $0.key < $1.key }) {
             try checkMetadataKey(k)
             if k == contentChecksumKey {
-                throw OBSError.invalidArgument("metadata key '\(k)' is reserved: obsctl records the object's checksum "
-                                               + "under it; choose another name")
+                throw OBSError.invalidArgument(
+                    "metadata key '\(k)' is reserved: obsctl records the object's checksum "
+                        + "under it; choose another name")
             }
             try checkValue(v, "metadata value for '\(k)'")
         }

@@ -4,9 +4,21 @@ import Foundation
 public enum KMSKeyState: String, Sendable, Codable {
     case enabled, disabled, pendingDeletion = "pending-deletion", deleted
 
-    public var huaweiCode: Int { switch self { case .enabled: return 2; case .disabled: return 3; case .pendingDeletion: return 4; case .deleted: return 0 } }
+    public var huaweiCode: Int {
+        switch self {
+        case .enabled: return 2;
+        case .disabled: return 3;
+        case .pendingDeletion: return 4;
+        case .deleted: return 0
+        }
+    }
     public var displayName: String {
-        switch self { case .enabled: return "enabled"; case .disabled: return "disabled"; case .pendingDeletion: return "pending deletion"; case .deleted: return "deleted" }
+        switch self {
+        case .enabled: return "enabled";
+        case .disabled: return "disabled";
+        case .pendingDeletion: return "pending deletion";
+        case .deleted: return "deleted"
+        }
     }
 }
 
@@ -20,7 +32,10 @@ public struct KMSKeyInfo: Sendable, Equatable {
     public var created: Date
     public var deletionDate: Date?
 
-    public init(keyID: String, urn: String, alias: String?, description: String, state: KMSKeyState, isDefaultKey: Bool, created: Date, deletionDate: Date?) {
+    public init(
+        keyID: String, urn: String, alias: String?, description: String, state: KMSKeyState, isDefaultKey: Bool,
+        created: Date, deletionDate: Date?
+    ) {
         self.keyID = keyID; self.urn = urn; self.alias = alias; self.description = description; self.state = state
         self.isDefaultKey = isDefaultKey; self.created = created; self.deletionDate = deletionDate
     }

@@ -9,7 +9,9 @@ public struct BucketName: Hashable, Sendable, CustomStringConvertible, Comparabl
             throw OBSError.invalidBucketName(value, "it must be 3 to 63 characters long (it has \(u.count))")
         }
         for c in u where !(Self.isLowerAlnum(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")) {
-            throw OBSError.invalidBucketName(value, "only lowercase letters, digits, '-' and '.' are allowed (found '\(Character(Unicode.Scalar(c)))')")
+            throw OBSError.invalidBucketName(
+                value,
+                "only lowercase letters, digits, '-' and '.' are allowed (found '\(Character(Unicode.Scalar(c)))')")
         }
         guard Self.isLowerAlnum(u.first!), Self.isLowerAlnum(u.last!) else {
             throw OBSError.invalidBucketName(value, "it must start and end with a lowercase letter or digit")
@@ -18,7 +20,9 @@ public struct BucketName: Hashable, Sendable, CustomStringConvertible, Comparabl
             throw OBSError.invalidBucketName(value, "it must not contain '\(bad)'")
         }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 4, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }) {
+        if parts.count == 4,
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 })
+        {
             throw OBSError.invalidBucketName(value, "it must not look like an IP address")
         }
         self.value = value
@@ -39,16 +43,22 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible, Comparable
 
     public init(_ value: String) throws {
         let n = value.utf8.count
-        guard n >= 1 else { throw OBSError.invalidArgument("object key is empty; name the object, e.g. obs://bucket/name") }
+        guard n >= 1 else {
+            throw OBSError.invalidArgument("object key is empty; name the object, e.g. obs://bucket/name")
+        }
         guard n <= Self.maxBytes else {
-            throw OBSError(code: "KeyTooLongError", message: "object key is \(n) bytes; OBS allows at most 1024", httpStatus: 400, category: .usage)
+            throw OBSError(
+                code: "KeyTooLongError", message: "object key is \(n) bytes; OBS allows at most 1024", httpStatus: 400,
+                category: .usage)
         }
         guard !value.utf8.contains(0) else { throw OBSError.invalidArgument("object key contains a NUL character") }
         self.value = value
     }
 
     public var description: String { value }
-    public static func < (a: ObjectKey, b: ObjectKey) -> Bool { Array(a.value.utf8).lexicographicallyPrecedes(b.value.utf8) }
+    public static func < (a: ObjectKey, b: ObjectKey) -> Bool {
+        Array(a.value.utf8).lexicographicallyPrecedes(b.value.utf8)
+    }
 }
 
 /// `obs://bucket[/key-or-prefix]`, the address form every command takes.
@@ -78,7 +88,9 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
             bucketPart = rest
             path = ""
         }
-        guard !bucketPart.isEmpty else { throw OBSError.invalidArgument("'\(text)' names no bucket; write obs://BUCKET[/KEY]") }
+        guard !bucketPart.isEmpty else {
+            throw OBSError.invalidArgument("'\(text)' names no bucket; write obs://BUCKET[/KEY]")
+        }
         bucket = try BucketName(String(bucketPart))
     }
 
@@ -86,7 +98,9 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
 
     /// The path as an object key; fails when the address names only a bucket.
     public func objectKey() throws -> ObjectKey {
-        guard !path.isEmpty else { throw OBSError.invalidArgument("'\(self)' names a bucket, not an object; write obs://\(bucket)/KEY") }
+        guard !path.isEmpty else {
+            throw OBSError.invalidArgument("'\(self)' names a bucket, not an object; write obs://\(bucket)/KEY")
+        }
         return try ObjectKey(path)
     }
 

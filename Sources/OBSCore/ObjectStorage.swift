@@ -32,7 +32,8 @@ public protocol ObjectStorage: AnyObject {
     /// keys that could not be deleted, with why.
     func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)]
     /// Keys in byte order after `marker`; with a delimiter, keys sharing a prefix up to it are rolled up.
-    func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing
+    func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws
+        -> ObjectListing
 
     /// Multipart uploads begun under `prefix` and neither completed nor aborted (the OBS console's "fragments"),
     /// all pages, in key order.
@@ -59,7 +60,9 @@ extension ObjectStorage {
 
     public func abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadID: String) async throws {
         _ = try await bucketInfo(bucket)
-        throw OBSError(code: "NoSuchUpload", message: "obs://\(bucket)/\(key) has no multipart upload \(uploadID)", httpStatus: 404, category: .notFound)
+        throw OBSError(
+            code: "NoSuchUpload", message: "obs://\(bucket)/\(key) has no multipart upload \(uploadID)",
+            httpStatus: 404, category: .notFound)
     }
 
     public func listBucketNames() async throws -> [BucketName] { try await listBuckets().map(\.name) }
@@ -68,11 +71,11 @@ extension ObjectStorage {
     public func bucketListing() async throws -> BucketListing { BucketListing(buckets: try await listBuckets()) }
 
     /// One delete after another, for backends without a batch call.
-    public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)] {
+    public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)]
+    {
         var failed: [(key: ObjectKey, error: OBSError)] = []
         for key in keys {
-            do { try await deleteObject(bucket: bucket, key: key) }
-            catch let e as OBSError { failed.append((key, e)) }
+            do { try await deleteObject(bucket: bucket, key: key) } catch let e as OBSError { failed.append((key, e)) }
         }
         return failed
     }
@@ -82,7 +85,8 @@ extension ObjectStorage {
         var all = ObjectListing(objects: [], commonPrefixes: [], nextMarker: nil)
         var marker: String? = nil
         repeat {
-            let page = try await listObjects(bucket: bucket, prefix: prefix, delimiter: nil, marker: marker, maxKeys: 1000)
+            let page = try await listObjects(
+                bucket: bucket, prefix: prefix, delimiter: nil, marker: marker, maxKeys: 1000)
             all.objects += page.objects
             all.unreadable += page.unreadable
             marker = page.nextMarker

@@ -7,10 +7,19 @@ public enum SSEMode: String, Sendable, Codable, CaseIterable {
 
     /// The value OBS puts in `x-obs-server-side-encryption` on objects (nil when not encrypted or SSE-C).
     public var obsHeaderValue: String? {
-        switch self { case .kms: return "kms"; case .obs: return "AES256"; case .unencrypted, .c: return nil }
+        switch self {
+        case .kms: return "kms";
+        case .obs: return "AES256";
+        case .unencrypted, .c: return nil
+        }
     }
     public var displayName: String {
-        switch self { case .unencrypted: return "none"; case .obs: return "SSE-OBS"; case .kms: return "SSE-KMS"; case .c: return "SSE-C" }
+        switch self {
+        case .unencrypted: return "none";
+        case .obs: return "SSE-OBS";
+        case .kms: return "SSE-KMS";
+        case .c: return "SSE-C"
+        }
     }
 }
 
@@ -27,7 +36,9 @@ public struct CustomerKey: Sendable, CustomStringConvertible {
 
     public init(key: SecretBytes) throws {
         guard key.count == 32 else {
-            throw OBSError.invalidCustomerKey("SSE-C key must be 32 bytes (AES-256), got \(key.count); generate one with 'head -c 32 /dev/urandom > key.bin'")
+            throw OBSError.invalidCustomerKey(
+                "SSE-C key must be 32 bytes (AES-256), got \(key.count); generate one with 'head -c 32 /dev/urandom > key.bin'"
+            )
         }
         self.key = key
         self.keyMD5 = Base64.encode(Digest.md5(key))
@@ -36,10 +47,13 @@ public struct CustomerKey: Sendable, CustomStringConvertible {
     /// Validates a key as the OBS headers present it: algorithm, base64 key and base64 MD5 must agree.
     public init(algorithm: String, keyBase64: String, keyMD5: String) throws {
         guard algorithm == Self.algorithm else {
-            throw OBSError(code: "InvalidEncryptionAlgorithmError", message: "SSE-C algorithm must be AES256, got '\(algorithm)'",
-                           httpStatus: 400, category: .customerKey)
+            throw OBSError(
+                code: "InvalidEncryptionAlgorithmError", message: "SSE-C algorithm must be AES256, got '\(algorithm)'",
+                httpStatus: 400, category: .customerKey)
         }
-        guard let raw = Base64.decode(keyBase64) else { throw OBSError.invalidCustomerKey("SSE-C key is not valid base64") }
+        guard let raw = Base64.decode(keyBase64) else {
+            throw OBSError.invalidCustomerKey("SSE-C key is not valid base64")
+        }
         try self.init(key: SecretBytes(copying: raw))
         guard self.keyMD5 == keyMD5 else { throw OBSError.invalidCustomerKey("SSE-C key MD5 does not match the key") }
     }
@@ -56,7 +70,12 @@ public enum SSERequest: Sendable, CustomStringConvertible {
     case customer(CustomerKey)
 
     public var mode: SSEMode {
-        switch self { case .unencrypted: return .unencrypted; case .obs: return .obs; case .kms: return .kms; case .customer: return .c }
+        switch self {
+        case .unencrypted: return .unencrypted;
+        case .obs: return .obs;
+        case .kms: return .kms;
+        case .customer: return .c
+        }
     }
 
     public var description: String {
@@ -75,10 +94,25 @@ public enum BucketEncryption: Sendable, Equatable, Codable {
     case kms(keyID: String?)
 
     /// `SSEAlgorithm` in OBS's `ServerSideEncryptionConfiguration`.
-    public var algorithm: String { switch self { case .obs: return "AES256"; case .kms: return "kms" } }
+    public var algorithm: String {
+        switch self {
+        case .obs: return "AES256";
+        case .kms: return "kms"
+        }
+    }
     public var kmsKeyID: String? { if case .kms(let id) = self { return id }; return nil }
-    public var mode: SSEMode { switch self { case .obs: return .obs; case .kms: return .kms } }
-    public var asRequest: SSERequest { switch self { case .obs: return .obs; case .kms(let id): return .kms(keyID: id) } }
+    public var mode: SSEMode {
+        switch self {
+        case .obs: return .obs;
+        case .kms: return .kms
+        }
+    }
+    public var asRequest: SSERequest {
+        switch self {
+        case .obs: return .obs;
+        case .kms(let id): return .kms(keyID: id)
+        }
+    }
 }
 
 /// The SSE rules both backends share, in one place.
@@ -88,15 +122,19 @@ public enum SSERules {
     /// Returns nil when nothing was asked for, so the bucket default applies.
     public static func request(mode: SSEMode?, kmsKeyID: String?, customerKey: CustomerKey?) throws -> SSERequest? {
         if let id = kmsKeyID, mode != .kms {
-            throw OBSError.invalidArgument("--kms-key-id '\(id)' needs --sse kms; SSE-KMS is the only method that takes a KMS key")
+            throw OBSError.invalidArgument(
+                "--kms-key-id '\(id)' needs --sse kms; SSE-KMS is the only method that takes a KMS key")
         }
         switch (mode, customerKey) {
         case (nil, nil): return nil
         case (nil, let k?), (.c?, let k?): return .customer(k)
         case (.c?, nil):
-            throw OBSError.invalidCustomerKey("--sse c needs a customer key: pass --sse-c-key-file FILE or --sse-c-key-env VAR")
+            throw OBSError.invalidCustomerKey(
+                "--sse c needs a customer key: pass --sse-c-key-file FILE or --sse-c-key-env VAR")
         case (let m?, _?):
-            throw OBSError.invalidArgument("only one encryption method per upload: --sse \(m.rawValue) cannot be combined with an SSE-C key; drop one of them")
+            throw OBSError.invalidArgument(
+                "only one encryption method per upload: --sse \(m.rawValue) cannot be combined with an SSE-C key; drop one of them"
+            )
         case (.kms?, nil): return .kms(keyID: kmsKeyID)
         case (.obs?, nil): return .obs
         case (.unencrypted?, nil): return .unencrypted
@@ -119,7 +157,9 @@ public enum SSERules {
         case nil, .unencrypted?: return nil
         case .obs?: return .obs
         case .kms?: return .kms(keyID: kmsKeyID)
-        case .c?: throw OBSError.invalidArgument("SSE-C cannot be a bucket default: OBS never stores customer keys; use --sse kms or --sse obs")
+        case .c?:
+            throw OBSError.invalidArgument(
+                "SSE-C cannot be a bucket default: OBS never stores customer keys; use --sse kms or --sse obs")
         }
     }
 }

@@ -84,7 +84,8 @@ public final class AlignedRangeSink: ByteSink {
         let whole = filled / DirectIO.alignment * DirectIO.alignment
         if whole > 0 { try flush(UnsafeRawBufferPointer(rebasing: buffer[0..<whole]), at: start + flushed) }
         if filled > whole {
-            try target.write(UnsafeRawBufferPointer(rebasing: buffer[whole..<filled]), at: start + flushed + Int64(whole))
+            try target.write(
+                UnsafeRawBufferPointer(rebasing: buffer[whole..<filled]), at: start + flushed + Int64(whole))
         }
         flushed += Int64(filled); filled = 0
     }
@@ -135,7 +136,9 @@ public final class BufferSource: ByteSource {
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = min(buffer.count, bytes.count - offset)
-        if n > 0 { bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
+        if n > 0 {
+            bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        }
         offset += n
         return n
     }

@@ -2,8 +2,14 @@ import COpenSSL
 
 /// Streaming message digests through EVP_MD_CTX.
 public final class Digest {
-    public enum Algorithm: Sendable { case md5, sha256
-        var evp: OpaquePointer { switch self { case .md5: return EVP_md5(); case .sha256: return EVP_sha256() } }
+    public enum Algorithm: Sendable {
+        case md5, sha256
+        var evp: OpaquePointer {
+            switch self {
+            case .md5: return EVP_md5();
+            case .sha256: return EVP_sha256()
+            }
+        }
     }
 
     private let ctx: OpaquePointer
@@ -35,8 +41,12 @@ public final class Digest {
         return Array(out.prefix(Int(len)))
     }
 
-    public static func sha256<C: ContiguousBytes>(_ bytes: C) -> [UInt8] { let d = Digest(.sha256); d.update(bytes); return d.finalize() }
-    public static func md5<C: ContiguousBytes>(_ bytes: C) -> [UInt8] { let d = Digest(.md5); d.update(bytes); return d.finalize() }
+    public static func sha256<C: ContiguousBytes>(_ bytes: C) -> [UInt8] {
+        let d = Digest(.sha256); d.update(bytes); return d.finalize()
+    }
+    public static func md5<C: ContiguousBytes>(_ bytes: C) -> [UInt8] {
+        let d = Digest(.md5); d.update(bytes); return d.finalize()
+    }
 }
 
 /// Minimal stand-in for Foundation's protocol so this module needs no Foundation.

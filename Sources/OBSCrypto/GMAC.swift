@@ -38,7 +38,8 @@ public final class GMAC {
     public func finalize() -> [UInt8] {
         var scratch = [UInt8](repeating: 0, count: 16), outLen: Int32 = 0
         var tag = [UInt8](repeating: 0, count: AESGCM.tagSize)
-        let ok = EVP_EncryptFinal_ex(ctx, &scratch, &outLen) == 1
+        let ok =
+            EVP_EncryptFinal_ex(ctx, &scratch, &outLen) == 1
             && oc_gcm_get_tag(ctx, &tag, Int32(AESGCM.tagSize)) == 1
         precondition(ok, "GMAC final failed")
         return tag

@@ -5,7 +5,9 @@ public enum Random {
     public static func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         if count > 0 {
-            let rc = out.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count)) }
+            let rc = out.withUnsafeMutableBytes {
+                RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count))
+            }
             precondition(rc == 1, "RAND_bytes failed: the OpenSSL random generator is unusable")
         }
         return out

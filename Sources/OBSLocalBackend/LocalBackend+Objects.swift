@@ -27,8 +27,11 @@ extension LocalBackend {
             return SealedKey(dek: dek, sse: .init(mode: .obs, origin: origin, wrap: wrapBlock(w)))
         case .kms(let keyID):
             let issued = try kms.generateDataKey(keyRef: keyID, context: context.map)
-            return SealedKey(dek: issued.dek, sse: .init(mode: .kms, origin: origin, kmsKeyID: issued.keyID, kmsKeyURN: issued.urn,
-                                                           kmsBlob: Base64.encode(issued.blob.encoded)))
+            return SealedKey(
+                dek: issued.dek,
+                sse: .init(
+                    mode: .kms, origin: origin, kmsKeyID: issued.keyID, kmsKeyURN: issued.urn,
+                    kmsBlob: Base64.encode(issued.blob.encoded)))
         case .customer(let k):
             let dek = Random.secret(32)
             let w = try SSECWrap.seal(dek: dek, customerKey: k, context: context)
@@ -69,10 +72,15 @@ extension LocalBackend {
                     let header = OBXHeader(partNumber: 0, streamSalt: Random.bytes(16), objectUID: uid)
                     let r = try OBXEncryptor.encrypt(source: body, dek: dek, header: header, write: write)
                     size = r.plaintextSize
-                    etag = ObjectMeta.encryptedETag(macKey: ObjectMeta.macKey(dek: dek, uid: uid), tagDigest: r.tagDigest)
+                    etag = ObjectMeta.encryptedETag(
+                        macKey: ObjectMeta.macKey(dek: dek, uid: uid), tagDigest: r.tagDigest)
                 } else {
                     let check = try PlainDataCheck.Writer(root: try rootKey.key(), uid: uid)
-                    (size, etag) = try Self.copyPlain(from: body, write: { check.update($0); try write($0) })
+                    (size, etag) = try Self.copyPlain(
+                        from: body,
+                        write: {
+                            check.update($0); try write($0)
+                        })
                     dataMAC = check.finalize()
                 }
                 try sink.finish()
@@ -80,19 +88,26 @@ extension LocalBackend {
             CrashPoint.hit("put-data-written")
             guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
             let file = "d-\(Hex.encode(uid))\(ext)"
-            meta = ObjectMeta(bucket: request.bucket.value, key: request.key.value, objectUID: Hex.encode(uid), size: size,
-                              contentType: request.contentType, userMetadata: request.userMetadata,
-                              lastModified: Timestamps.rfc3339(LocalClock.now()), etag: etag, sse: sealed.sse,
-                              layout: .init(aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
-                                            parts: [.init(n: 0, size: size, file: file)]),
-                              dataMAC: dataMAC)
-            if let dek = sealed.dek { meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid)) }
-            else { meta.seal(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: uid)) }
+            meta = ObjectMeta(
+                bucket: request.bucket.value, key: request.key.value, objectUID: Hex.encode(uid), size: size,
+                contentType: request.contentType, userMetadata: request.userMetadata,
+                lastModified: Timestamps.rfc3339(LocalClock.now()), etag: etag, sse: sealed.sse,
+                layout: .init(
+                    aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
+                    parts: [.init(n: 0, size: size, file: file)]),
+                dataMAC: dataMAC)
+            if let dek = sealed.dek {
+                meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid))
+            } else {
+                meta.seal(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: uid))
+            }
         } catch {
             unlink(tmp)
             throw error
         }
-        do { try commit(meta, dataTemp: tmp, bucket: request.bucket, key: request.key) } catch { unlink(tmp); throw error }
+        do { try commit(meta, dataTemp: tmp, bucket: request.bucket, key: request.key) } catch {
+            unlink(tmp); throw error
+        }
         let info = try meta.info()
         if case .customer(let k) = sse { var i = info; i.customerKeyMD5 = k.keyMD5; return i }
         return info
@@ -104,14 +119,20 @@ extension LocalBackend {
         let dir = paths.objectDir(bucket, key)
         let h2 = LocalPath.parent(dir)
         for d in [h2, dir] {
-            if mkdir(d, 0o700) == 0 { try FileIO.fsyncDirectory(LocalPath.parent(d)) }
-            else if errno == ENOENT { throw OBSError.noSuchBucket(bucket.value) }
-            else if errno != EEXIST { throw FileIO.ioError("create directory", d) }
+            if mkdir(d, 0o700) == 0 {
+                try FileIO.fsyncDirectory(LocalPath.parent(d))
+            } else if errno == ENOENT {
+                throw OBSError.noSuchBucket(bucket.value)
+            } else if errno != EEXIST {
+                throw FileIO.ioError("create directory", d)
+            }
         }
         return dir
     }
 
-    private static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (Int64, String) {
+    private static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (
+        Int64, String
+    ) {
         let md5 = Digest(.md5)
         var buf = [UInt8](repeating: 0, count: 1 << 20)
         var total: Int64 = 0
@@ -139,7 +160,8 @@ extension LocalBackend {
             guard rename(dataTemp, dataFile) == 0 else { throw FileIO.ioError("rename into", dataFile) }
             CrashPoint.hit("put-data-renamed")
             do {
-                try FileIO.atomicWrite(try meta.encoded(), to: paths.metaFile(bucket, key), crashPointPrefix: "put-meta")
+                try FileIO.atomicWrite(
+                    try meta.encoded(), to: paths.metaFile(bucket, key), crashPointPrefix: "put-meta")
             } catch { unlink(dataFile); throw error }
             CrashPoint.hit("put-committed")
             sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
@@ -151,8 +173,12 @@ extension LocalBackend {
     func referencedFiles(_ dir: String) -> [String] {
         let metaPath = dir + "/meta.json"
         if !FileIO.exists(metaPath) { return [] }
-        guard let bytes = try? FileIO.readAll(metaPath) else { return FileIO.listDirectory(dir).filter { $0.hasPrefix("d-") } }
-        guard let meta = try? ObjectMeta.decode(bytes, path: dir) else { return FileIO.listDirectory(dir).filter { $0.hasPrefix("d-") } }
+        guard let bytes = try? FileIO.readAll(metaPath) else {
+            return FileIO.listDirectory(dir).filter { $0.hasPrefix("d-") }
+        }
+        guard let meta = try? ObjectMeta.decode(bytes, path: dir) else {
+            return FileIO.listDirectory(dir).filter { $0.hasPrefix("d-") }
+        }
         return meta.layout.parts.map(\.file)
     }
 
@@ -179,7 +205,8 @@ extension LocalBackend {
             throw OBSError.damagedObject(bucket.value, key.value, problem)
         }
         guard meta.layout.parts.count == 1, meta.layout.parts[0].size == meta.size,
-              meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .unencrypted ? ".bin" : ".obx")" else {
+            meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .unencrypted ? ".bin" : ".obx")"
+        else {
             throw OBSError.damagedObject(bucket.value, key.value, "its metadata has an unexpected part layout")
         }
         return meta
@@ -195,14 +222,19 @@ extension LocalBackend {
 
     /// Checks the request's SSE-C key against the object's mode, as OBS does on GET and HEAD.
     private func checkCustomerKey(_ meta: ObjectMeta, _ request: GetObjectRequest) throws {
-        if meta.sse.mode == .c && request.customerKey == nil { throw OBSError.customerKeyRequired(request.bucket.value, request.key.value) }
+        if meta.sse.mode == .c && request.customerKey == nil {
+            throw OBSError.customerKeyRequired(request.bucket.value, request.key.value)
+        }
         if meta.sse.mode != .c && request.customerKey != nil {
-            throw OBSError.customerKeyNotExpected(request.bucket.value, request.key.value, mode: meta.sse.mode.displayName)
+            throw OBSError.customerKeyNotExpected(
+                request.bucket.value, request.key.value, mode: meta.sse.mode.displayName)
         }
     }
 
     private func wrap(_ meta: ObjectMeta) throws -> KeyWrap {
-        guard let w = meta.sse.wrap, let salt = Base64.decode(w.salt), let nonce = Base64.decode(w.nonce), let sealed = Base64.decode(w.sealed) else {
+        guard let w = meta.sse.wrap, let salt = Base64.decode(w.salt), let nonce = Base64.decode(w.nonce),
+            let sealed = Base64.decode(w.sealed)
+        else {
             throw OBSError.integrity("metadata of \(meta.key) lacks its wrapped data key")
         }
         return KeyWrap(salt: salt, nonce: nonce, sealed: sealed)
@@ -215,22 +247,29 @@ extension LocalBackend {
         switch meta.sse.mode {
         case .unencrypted:
             guard meta.sse.wrap == nil, meta.sse.kmsBlob == nil,
-                  meta.verify(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: meta.uidBytes)) else {
+                meta.verify(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: meta.uidBytes))
+            else {
                 throw OBSError.integrity("metadata of \(meta.key) fails its MAC")
             }
             return nil
         case .obs:
-            do { dek = try SSEOBSWrap.open(try wrap(meta), root: try rootKey.key(), context: context) }
-            catch let e as OBSError { throw e }
-            catch { throw OBSError.integrity("the data key of \(meta.key) does not unwrap (metadata altered or moved)") }
+            do { dek = try SSEOBSWrap.open(try wrap(meta), root: try rootKey.key(), context: context) } catch let e
+                as OBSError
+            { throw e } catch {
+                throw OBSError.integrity("the data key of \(meta.key) does not unwrap (metadata altered or moved)")
+            }
         case .kms:
-            guard let blobText = meta.sse.kmsBlob, let blob = Base64.decode(blobText) else { throw OBSError.integrity("metadata of \(meta.key) lacks its KMS data key") }
+            guard let blobText = meta.sse.kmsBlob, let blob = Base64.decode(blobText) else {
+                throw OBSError.integrity("metadata of \(meta.key) lacks its KMS data key")
+            }
             dek = try kms.decryptDataKey(blob: blob, context: context.map)
         case .c:
-            guard let k = request.customerKey else { throw OBSError.customerKeyRequired(request.bucket.value, request.key.value) }
-            do { dek = try SSECWrap.open(try wrap(meta), customerKey: k, context: context) }
-            catch let e as OBSError { throw e }
-            catch { throw OBSError.customerKeyMismatch(request.bucket.value, request.key.value) }
+            guard let k = request.customerKey else {
+                throw OBSError.customerKeyRequired(request.bucket.value, request.key.value)
+            }
+            do { dek = try SSECWrap.open(try wrap(meta), customerKey: k, context: context) } catch let e as OBSError {
+                throw e
+            } catch { throw OBSError.customerKeyMismatch(request.bucket.value, request.key.value) }
         }
         guard meta.verify(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes)) else {
             throw OBSError.integrity("metadata of \(meta.key) fails its MAC")
@@ -245,7 +284,9 @@ extension LocalBackend {
         let info: ObjectInfo
         let source: ByteSource
         private let fd: Int32
-        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, fd: Int32) { self.meta = meta; self.info = info; self.source = source; self.fd = fd }
+        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, fd: Int32) {
+            self.meta = meta; self.info = info; self.source = source; self.fd = fd
+        }
         deinit { close(fd) }
     }
 
@@ -270,16 +311,21 @@ extension LocalBackend {
             let source: ByteSource
             do {
                 if let dek {
-                    source = try OBXDecryptor(dek: dek, expectedUID: meta.uidBytes, expectedPart: 0, plaintextSize: meta.size,
-                                              fileSize: fileSize, readAt: readAt)
+                    source = try OBXDecryptor(
+                        dek: dek, expectedUID: meta.uidBytes, expectedPart: 0, plaintextSize: meta.size,
+                        fileSize: fileSize, readAt: readAt)
                 } else {
-                    guard fileSize == meta.size else { throw OBSError.integrity("data file is \(fileSize) bytes, metadata says \(meta.size)") }
-                    let verifier = try PlainDataCheck.Verifier(meta: meta, root: try rootKey.key(),
-                                                               what: "obs://\(request.bucket)/\(request.key)")
+                    guard fileSize == meta.size else {
+                        throw OBSError.integrity("data file is \(fileSize) bytes, metadata says \(meta.size)")
+                    }
+                    let verifier = try PlainDataCheck.Verifier(
+                        meta: meta, root: try rootKey.key(),
+                        what: "obs://\(request.bucket)/\(request.key)")
                     source = PlainFileSource(size: fileSize, readAt: readAt, verifier: verifier)
                 }
             } catch { close(fd); throw error }
-            return OpenObject(meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, fd: fd)
+            return OpenObject(
+                meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, fd: fd)
         }
         throw OBSError.integrity("data file of \(request.key.value) is missing")
     }
@@ -339,19 +385,23 @@ extension LocalBackend {
     private func rotateCustomerKeyInPlace(_ request: CopyObjectRequest) throws -> ObjectInfo? {
         let src = request.source, dst = request.destination
         guard src.bucket == dst.bucket, src.key == dst.key, !request.replaceMetadata,
-              case .customer(let newKey)? = dst.sse, src.customerKey != nil else { return nil }
+            case .customer(let newKey)? = dst.sse, src.customerKey != nil
+        else { return nil }
         return try withBucketLock(src.bucket) {
             var meta = try readMeta(src.bucket, src.key)
             guard meta.sse.mode == .c else { return nil }
             guard let dek = try unwrapDataKey(meta, src) else { return nil }
             let w = try SSECWrap.seal(dek: dek, customerKey: newKey, context: meta.wrapContext)
-            meta.sse.wrap = ObjectMeta.Wrap(salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
+            meta.sse.wrap = ObjectMeta.Wrap(
+                salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
             meta.sse.origin = .request
             meta.lastModified = Timestamps.rfc3339(LocalClock.now())
             meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes))
-            let marker = try InflightMarker.create(paths, bucket: src.bucket, objectDirectory: paths.objectDir(src.bucket, src.key))
+            let marker = try InflightMarker.create(
+                paths, bucket: src.bucket, objectDirectory: paths.objectDir(src.bucket, src.key))
             defer { marker.remove() }
-            try FileIO.atomicWrite(try meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
+            try FileIO.atomicWrite(
+                try meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
             return try meta.info(customerKeyMD5: newKey.keyMD5)
         }
     }
@@ -364,7 +414,9 @@ extension LocalBackend {
             guard FileIO.exists(paths.metaFile(bucket, key)) else { throw OBSError.noSuchKey(bucket.value, key.value) }
             let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
             defer { marker.remove() }
-            guard unlink(paths.metaFile(bucket, key)) == 0 else { throw FileIO.ioError("delete", paths.metaFile(bucket, key)) }
+            guard unlink(paths.metaFile(bucket, key)) == 0 else {
+                throw FileIO.ioError("delete", paths.metaFile(bucket, key))
+            }
             try FileIO.fsyncDirectory(dir)
             sweepObjectDirectory(dir, keep: [])
         }
@@ -410,17 +462,20 @@ extension LocalBackend {
     }
 
     private static func keylessError(_ bucket: BucketName, _ dir: String, _ what: String) -> OBSError {
-        OBSError(code: "IntegrityCheckFailed",
-                 message: "integrity check failed: an object directory in bucket '\(bucket)' holds metadata that "
-                    + "\(what), so its key is unknown; if you know the key, remove it with "
-                    + "'obsctl rm obs://\(bucket)/KEY', else remove the directory with 'rm -r \(dir)'",
-                 httpStatus: 500, category: .integrity, resource: dir)
+        OBSError(
+            code: "IntegrityCheckFailed",
+            message: "integrity check failed: an object directory in bucket '\(bucket)' holds metadata that "
+                + "\(what), so its key is unknown; if you know the key, remove it with "
+                + "'obsctl rm obs://\(bucket)/KEY', else remove the directory with 'rm -r \(dir)'",
+            httpStatus: 500, category: .integrity, resource: dir)
     }
 
     /// Entries whose metadata cannot be read are skipped and returned in `unreadable`, so one damaged object does
     /// not hide its bucket. Those whose key is lost cannot be placed under a prefix: they come with the first
     /// page of a listing of the whole bucket.
-    public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws -> ObjectListing {
+    public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int)
+        async throws -> ObjectListing
+    {
         _ = try loadBucket(bucket)
         var entries: [(key: String, meta: ObjectMeta?, damage: UnreadableObject?)] = []
         var unreadable: [UnreadableObject] = []
@@ -441,7 +496,8 @@ extension LocalBackend {
                 if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
                 // A marker that is a rolled-up prefix skips every key under it.
                 if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
-                   e.key.hasPrefix(marker) {
+                    e.key.hasPrefix(marker)
+                {
                     continue
                 }
             }
@@ -455,9 +511,13 @@ extension LocalBackend {
                 next = last  // the page's last entry: object, damaged object or rolled-up prefix (they come in order)
                 break
             }
-            if isPrefix { prefixes.append(entry) }
-            else if let m = e.meta { objects.append(try m.info()) }
-            else if let damage = e.damage { unreadable.append(damage) }
+            if isPrefix {
+                prefixes.append(entry)
+            } else if let m = e.meta {
+                objects.append(try m.info())
+            } else if let damage = e.damage {
+                unreadable.append(damage)
+            }
             last = entry
             count += 1
         }

@@ -30,7 +30,8 @@ public final class LocalBackend: ObjectStorage {
         if let format = try FileIO.readAll(paths.formatFile) {
             let line = String(decoding: format, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard line == Self.formatLine else {
-                throw OBSError.configuration("\(paths.root) holds '\(line)', not '\(Self.formatLine)'; this obsctl cannot read it")
+                throw OBSError.configuration(
+                    "\(paths.root) holds '\(line)', not '\(Self.formatLine)'; this obsctl cannot read it")
             }
         }
         sweepBucketsDirectory()
@@ -76,10 +77,12 @@ public final class LocalBackend: ObjectStorage {
             throw OBSError.integrity("bucket record \(paths.bucketFile(b)) does not parse; \(Self.damagedBucketFix)")
         }
         guard r.verify(macKey: BucketRecord.macKey(root: try rootKey.key())) else {
-            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) fails its MAC (changed outside obsctl); "
-                + Self.damagedBucketFix)
+            throw OBSError.integrity(
+                "bucket record \(paths.bucketFile(b)) fails its MAC (changed outside obsctl); "
+                    + Self.damagedBucketFix)
         }
-        try state.check(StateManifest.bucketEntry(b.value), generation: r.generation, expected: expected,
+        try state.check(
+            StateManifest.bucketEntry(b.value), generation: r.generation, expected: expected,
             file: paths.bucketFile(b))
         return r
     }
@@ -108,14 +111,16 @@ public final class LocalBackend: ObjectStorage {
         // A named KMS key must exist now (catches typos); it is stored by id. No key id means obs/default,
         // resolved (and created if needed) at upload time.
         let keyID = try e.kmsKeyID.map { try kms.resolveKeyID($0) }
-        return BucketRecord.Encryption(algorithm: e.algorithm, kmsKeyID: keyID, updated: Timestamps.rfc3339(LocalClock.now()))
+        return BucketRecord.Encryption(
+            algorithm: e.algorithm, kmsKeyID: keyID, updated: Timestamps.rfc3339(LocalClock.now()))
     }
 
     public func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo {
         try Self.validateLocation(request.location)
         if FileIO.exists(paths.bucketFile(request.name)) { throw OBSError.bucketAlreadyExists(request.name.value) }
-        let record = BucketRecord(name: request.name.value, location: request.location, storageClass: request.storageClass,
-                                  created: Timestamps.rfc3339(LocalClock.now()), encryption: try encryptionRecord(request.encryption))
+        let record = BucketRecord(
+            name: request.name.value, location: request.location, storageClass: request.storageClass,
+            created: Timestamps.rfc3339(LocalClock.now()), encryption: try encryptionRecord(request.encryption))
         try ensureInitialised()
         try FileIO.makeDirectories(paths.bucketsDir)
         // Build the bucket in a temp directory and rename it into place: the bucket appears whole, with its
@@ -135,12 +140,17 @@ public final class LocalBackend: ObjectStorage {
     }
 
     static func validateLocation(_ location: String) throws {
-        let ok = !location.isEmpty && location.count <= 64 && location.utf8.allSatisfy {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")
-        }
+        let ok =
+            !location.isEmpty && location.count <= 64
+            && location.utf8.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")
+            }
         guard ok else {
-            throw OBSError(code: "InvalidLocationConstraint", message: "location '\(location)' is invalid; use a region id such as cn-north-4",
-                           httpStatus: 400, category: .usage)
+            throw OBSError(
+                code: "InvalidLocationConstraint",
+                message: "location '\(location)' is invalid; use a region id such as cn-north-4",
+                httpStatus: 400, category: .usage)
         }
     }
 
@@ -158,15 +168,19 @@ public final class LocalBackend: ObjectStorage {
         if FileIO.exists(paths.rootKeyCheckFile) { _ = try rootKey.key() }
         var listing = BucketListing(buckets: [])
         for b in try FileIO.listExistingDirectory(paths.bucketsDir).filter({ !$0.hasPrefix(".") }).sorted()
-            .compactMap({ try? BucketName($0) }) {
+            .compactMap({ try? BucketName($0) })
+        {
             do {
                 listing.buckets.append(try loadBucket(b).info())
             } catch let e as OBSError where e.category == .notFound {
                 // Deleted since the directory was read: gone, not damaged.
                 if !FileIO.exists(paths.bucketDir(b)) { continue }
-                listing.unreadable.append(UnreadableBucket(name: b, error: OBSError.integrity(
-                    "bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from a backup or move the "
-                        + "directory out of \(paths.bucketsDir)")))
+                listing.unreadable.append(
+                    UnreadableBucket(
+                        name: b,
+                        error: OBSError.integrity(
+                            "bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from a backup or move the "
+                                + "directory out of \(paths.bucketsDir)")))
             } catch let e as OBSError where e.category == .integrity {
                 // One damaged record (unparsable, failing its MAC, rolled back, not a regular file) hides only
                 // its own bucket: the caller reports it and fails at the end.
@@ -184,7 +198,9 @@ public final class LocalBackend: ObjectStorage {
             guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
 
             let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
-            guard rename(paths.bucketDir(bucket), trash) == 0 else { throw FileIO.ioError("delete bucket", paths.bucketDir(bucket)) }
+            guard rename(paths.bucketDir(bucket), trash) == 0 else {
+                throw FileIO.ioError("delete bucket", paths.bucketDir(bucket))
+            }
             try FileIO.fsyncDirectory(paths.bucketsDir)
             // Recorded after the rename (a crash before it leaves a deleted bucket unmarked, never a live one
             // marked): a copy of the deleted bucket put back later is then older than its entry.

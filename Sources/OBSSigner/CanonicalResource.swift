@@ -2,20 +2,22 @@
 extension RequestSigner {
     /// Query parameter names that are signed (compared case-insensitively): the documented OBS list plus the names
     /// the Python and Go SDKs add. Parameters whose name starts with the scheme's header prefix are signed too.
-    static let subResourceNames: Set<String> = Set([
-        // Documented [API:0010]
-        "acl", "attname", "cors", "customdomain", "delete", "deletebucket", "encryption", "inventory", "length",
-        "lifecycle", "location", "logging", "metadata", "modify", "name", "notification", "partNumber", "policy",
-        "position", "quota", "rename", "replication", "requestPayment", "response-cache-control",
-        "response-content-disposition", "response-content-encoding", "response-content-language",
-        "response-content-type", "response-expires", "restore", "storageClass", "storagePolicy", "storageinfo",
-        "tagging", "torrent", "truncate", "uploadId", "uploads", "versionId", "versioning", "versions", "website",
-        "x-obs-security-token", "object-lock", "retention",
-        // Added by the SDKs (const.ALLOWED_RESOURCE_PARAMTER_NAMES, allowedResourceParameterNames)
-        "append", "backtosource", "mirrorBackToSource", "CDNNotifyConfiguration", "obscompresspolicy",
-        "directcoldaccess", "publicaccessblock", "bucketstatus", "policystatus", "x-obs-accesslabel",
-        "x-image-process", "x-image-save-bucket", "x-image-save-object", "x-oss-process", "dispolicy", "fileinterface",
-    ].map { $0.lowercased() })
+    static let subResourceNames: Set<String> = Set(
+        [
+            // Documented [API:0010]
+            "acl", "attname", "cors", "customdomain", "delete", "deletebucket", "encryption", "inventory", "length",
+            "lifecycle", "location", "logging", "metadata", "modify", "name", "notification", "partNumber", "policy",
+            "position", "quota", "rename", "replication", "requestPayment", "response-cache-control",
+            "response-content-disposition", "response-content-encoding", "response-content-language",
+            "response-content-type", "response-expires", "restore", "storageClass", "storagePolicy", "storageinfo",
+            "tagging", "torrent", "truncate", "uploadId", "uploads", "versionId", "versioning", "versions", "website",
+            "x-obs-security-token", "object-lock", "retention",
+            // Added by the SDKs (const.ALLOWED_RESOURCE_PARAMTER_NAMES, allowedResourceParameterNames)
+            "append", "backtosource", "mirrorBackToSource", "CDNNotifyConfiguration", "obscompresspolicy",
+            "directcoldaccess", "publicaccessblock", "bucketstatus", "policystatus", "x-obs-accesslabel",
+            "x-image-process", "x-image-save-bucket", "x-image-save-object", "x-oss-process", "dispolicy",
+            "fileinterface",
+        ].map { $0.lowercased() })
 
     /// Whether a query parameter is a signed sub-resource under a scheme whose header prefix is `prefix`.
     static func isSubResource(_ name: String, prefix: String) -> Bool {
@@ -39,7 +41,9 @@ extension RequestSigner {
     /// CanonicalizedResource: the path as sent, preceded by `/bucket` when the bucket is in the host name
     /// (so a virtual-hosted bucket call signs `/bucket/` and a path-style one `/bucket`), then the sub-resources.
     /// Service-level calls (no bucket) sign the path, `/`.
-    static func canonicalResource(path: String, query: [(name: String, value: String?)], scope: SigningScope, prefix: String) -> String {
+    static func canonicalResource(
+        path: String, query: [(name: String, value: String?)], scope: SigningScope, prefix: String
+    ) -> String {
         let wirePath = path.isEmpty ? "/" : path
         var resource: String
         if let bucket = scope.bucket, !bucket.isEmpty, scope.virtualHosted {

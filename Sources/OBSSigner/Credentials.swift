@@ -22,10 +22,12 @@ public struct Credentials: Sendable, CustomStringConvertible, CustomDebugStringC
     public var debugDescription: String { description }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "accessKeyID": accessKeyID,
-            "secretAccessKey": "<redacted>",
-            "securityToken": securityToken == nil ? "nil" : "<redacted>",
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "accessKeyID": accessKeyID,
+                "secretAccessKey": "<redacted>",
+                "securityToken": securityToken == nil ? "nil" : "<redacted>",
+            ], displayStyle: .struct)
     }
 }

@@ -27,8 +27,10 @@ extension RequestSigner {
     /// - `Content-MD5` / `Content-Type`: the header values (trimmed), empty when absent.
     /// - Date line: `expires` when given (query-string authentication); otherwise empty when the prefixed date header
     ///   (`x-obs-date` / `x-amz-date`) is present, else the `Date` header (empty when absent).
-    static func stringToSignV2(method: String, headers: [(name: String, value: String)], resource: String,
-                               prefix: String, expires: String? = nil) -> String {
+    static func stringToSignV2(
+        method: String, headers: [(name: String, value: String)], resource: String,
+        prefix: String, expires: String? = nil
+    ) -> String {
         func value(_ name: String) -> String? {
             let matching = headers.filter { $0.name.lowercased() == name }.map { $0.value.trimmingSpaces() }
             return matching.isEmpty ? nil : matching.joined(separator: ",")
@@ -56,8 +58,10 @@ extension RequestSigner {
 
     /// Header form: adds `Date` unless a `Date` or prefixed date header is already there, the security-token header
     /// when the credentials carry one, and `Authorization: OBS|AWS ak:signature`.
-    static func signV2(_ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
-                       credentials: Credentials, date: Date) -> SignableRequest {
+    static func signV2(
+        _ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
+        credentials: Credentials, date: Date
+    ) -> SignableRequest {
         precondition(version != .v4)
         var signed = request
         signed.removeHeader("Authorization")
@@ -79,8 +83,10 @@ extension RequestSigner {
     /// then the security token (`x-obs-security-token` / `x-amz-security-token`) when there is one; the token is a
     /// sub-resource, so it is signed. Headers of the request that the scheme signs (Content-Type, Content-MD5,
     /// prefixed ones) are signed too and must then be sent by whoever uses the URL.
-    static func presignedQueryV2(_ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
-                                 credentials: Credentials, date: Date, expiresIn seconds: Int) -> [(name: String, value: String)] {
+    static func presignedQueryV2(
+        _ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
+        credentials: Credentials, date: Date, expiresIn seconds: Int
+    ) -> [(name: String, value: String)] {
         precondition(version != .v4)
         let expires = String(Timestamps.epochSeconds(date) + Int64(seconds))
         var query = request.query
@@ -89,8 +95,9 @@ extension RequestSigner {
         }
         let prefix = version.headerPrefix
         let resource = canonicalResource(path: request.path, query: query, scope: scope, prefix: prefix)
-        let sts = stringToSignV2(method: request.method, headers: request.headers, resource: resource,
-                                 prefix: prefix, expires: expires)
+        let sts = stringToSignV2(
+            method: request.method, headers: request.headers, resource: resource,
+            prefix: prefix, expires: expires)
         let signature = signatureV2(stringToSign: sts, secret: credentials.secretAccessKey)
         var out: [(name: String, value: String)] = [
             (name: version == .obs ? "AccessKeyId" : "AWSAccessKeyId", value: credentials.accessKeyID),

@@ -11,8 +11,10 @@ public enum RequestSigner {
     /// OBS and V2 add `Date` (RFC 1123, GMT) and v4 adds `x-amz-date` (`yyyyMMdd'T'HHmmss'Z'`), both from `date`.
     /// For v4 a `Date` header without `x-amz-date` supplies the signing time, as the Python SDK does.
     /// An `Authorization` header already present is replaced.
-    public static func sign(_ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
-                            credentials: Credentials, date: Date) -> SignableRequest {
+    public static func sign(
+        _ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
+        credentials: Credentials, date: Date
+    ) -> SignableRequest {
         switch version {
         case .obs, .v2:
             return signV2(request, version: version, scope: scope, credentials: credentials, date: date)
@@ -28,11 +30,14 @@ public enum RequestSigner {
     ///   `x-obs-security-token` (`x-amz-security-token`) for temporary credentials.
     /// - v4: `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders=host`,
     ///   `X-Amz-Security-Token` for temporary credentials, `X-Amz-Signature`; payload `UNSIGNED-PAYLOAD`.
-    public static func presignedQuery(_ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
-                                      credentials: Credentials, date: Date, expiresIn seconds: Int) -> [(name: String, value: String)] {
+    public static func presignedQuery(
+        _ request: SignableRequest, version: SignatureVersion, scope: SigningScope,
+        credentials: Credentials, date: Date, expiresIn seconds: Int
+    ) -> [(name: String, value: String)] {
         switch version {
         case .obs, .v2:
-            return presignedQueryV2(request, version: version, scope: scope, credentials: credentials, date: date, expiresIn: seconds)
+            return presignedQueryV2(
+                request, version: version, scope: scope, credentials: credentials, date: date, expiresIn: seconds)
         case .v4:
             return presignedQueryV4(request, scope: scope, credentials: credentials, date: date, expiresIn: seconds)
         }

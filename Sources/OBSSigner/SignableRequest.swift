@@ -26,7 +26,10 @@ public struct SignableRequest: Sendable {
     /// Headers as sent, including `Host` (with `:port` when the port is not 80/443).
     public var headers: [(name: String, value: String)]
 
-    public init(method: String, path: String, query: [(name: String, value: String?)] = [], headers: [(name: String, value: String)] = []) {
+    public init(
+        method: String, path: String, query: [(name: String, value: String?)] = [],
+        headers: [(name: String, value: String)] = []
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -80,7 +83,9 @@ extension StringProtocol {
     /// The string without leading and trailing spaces and horizontal tabs (header-value whitespace).
     func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

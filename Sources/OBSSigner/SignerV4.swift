@@ -12,13 +12,16 @@ extension RequestSigner {
     /// Canonical query: every parameter, name and value encoded with `URIEncoding.encodeQueryComponent`
     /// (value-less ones as `name=`), sorted by encoded name then encoded value, joined with `&`.
     static func canonicalQueryV4(_ query: [(name: String, value: String?)]) -> String {
-        query.map { (name: URIEncoding.encodeQueryComponent($0.name), value: URIEncoding.encodeQueryComponent($0.value ?? "")) }
-            .sorted {
-                $0.name == $1.name ? $0.value.utf8.lexicographicallyPrecedes($1.value.utf8)
-                                   : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
-            }
-            .map { "\($0.name)=\($0.value)" }
-            .joined(separator: "&")
+        query.map {
+            (name: URIEncoding.encodeQueryComponent($0.name), value: URIEncoding.encodeQueryComponent($0.value ?? ""))
+        }
+        .sorted {
+            $0.name == $1.name
+                ? $0.value.utf8.lexicographicallyPrecedes($1.value.utf8)
+                : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
+        .map { "\($0.name)=\($0.value)" }
+        .joined(separator: "&")
     }
 
     /// Canonical headers and the signed-headers list over every header given: names lower-cased and sorted, values
@@ -38,8 +41,10 @@ extension RequestSigner {
     }
 
     /// The canonical request. The URI is the path exactly as sent: S3 (and OBS) do not encode it a second time.
-    static func canonicalRequestV4(method: String, path: String, query: [(name: String, value: String?)],
-                                   headers: [(name: String, value: String)], payloadHash: String) -> String {
+    static func canonicalRequestV4(
+        method: String, path: String, query: [(name: String, value: String?)],
+        headers: [(name: String, value: String)], payloadHash: String
+    ) -> String {
         let (canonicalHeaders, signedHeaders) = canonicalHeadersV4(headers)
         return [
             method,
@@ -63,7 +68,9 @@ extension RequestSigner {
     }
 
     /// HMAC-SHA256 chain `"AWS4"+SK -> shortDate -> region -> service ("s3") -> "aws4_request"`.
-    static func signingKeyV4(secret: SecretBytes, shortDate: String, region: String, service: String = serviceV4) -> [UInt8] {
+    static func signingKeyV4(secret: SecretBytes, shortDate: String, region: String, service: String = serviceV4)
+        -> [UInt8]
+    {
         let prefix = Array("AWS4".utf8)
         let key = SecretBytes(count: prefix.count + secret.count)
         key.withUnsafeMutableBytes { out in
@@ -87,14 +94,18 @@ extension RequestSigner {
     /// Python SDK sends instead of `x-amz-date`); nil when the signer must add `x-amz-date` itself.
     static func existingAmzDate(_ request: SignableRequest) -> String? {
         if let amz = request.headerValue("x-amz-date") { return amz.trimmingSpaces() }
-        if let http = request.headerValue("Date"), let parsed = Timestamps.parseRFC1123(http) { return Timestamps.amzDate(parsed) }
+        if let http = request.headerValue("Date"), let parsed = Timestamps.parseRFC1123(http) {
+            return Timestamps.amzDate(parsed)
+        }
         return nil
     }
 
     /// Header form: adds `x-amz-date` (unless the time is already in `x-amz-date` or `Date`), `x-amz-security-token`,
     /// `x-amz-content-sha256: UNSIGNED-PAYLOAD` (a value already set, e.g. a streaming mode, is kept and signed as the
     /// payload hash), then signs every header present and sets `Authorization`.
-    static func signV4(_ request: SignableRequest, scope: SigningScope, credentials: Credentials, date: Date) -> SignableRequest {
+    static func signV4(_ request: SignableRequest, scope: SigningScope, credentials: Credentials, date: Date)
+        -> SignableRequest
+    {
         var signed = request
         signed.removeHeader("Authorization")
         let amzDate: String
@@ -116,20 +127,25 @@ extension RequestSigner {
         }
         let shortDate = String(amzDate.prefix(8))
         let scopeString = credentialScopeV4(shortDate: shortDate, region: scope.region)
-        let canonical = canonicalRequestV4(method: signed.method, path: signed.path, query: signed.query,
-                                           headers: signed.headers, payloadHash: payloadHash)
+        let canonical = canonicalRequestV4(
+            method: signed.method, path: signed.path, query: signed.query,
+            headers: signed.headers, payloadHash: payloadHash)
         let sts = stringToSignV4(canonicalRequest: canonical, amzDate: amzDate, scope: scopeString)
         let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
         let signature = signatureV4(stringToSign: sts, signingKey: key)
         let signedHeaders = canonicalHeadersV4(signed.headers).signed
-        signed.setHeader("Authorization",
-                         "\(algorithmV4) Credential=\(credentials.accessKeyID)/\(scopeString),SignedHeaders=\(signedHeaders),Signature=\(signature)")
+        signed.setHeader(
+            "Authorization",
+            "\(algorithmV4) Credential=\(credentials.accessKeyID)/\(scopeString),SignedHeaders=\(signedHeaders),Signature=\(signature)"
+        )
         return signed
     }
 
     /// The X-Amz-* parameters of a presigned URL, without the signature, in the order they are sent.
-    static func presignParametersV4(credentials: Credentials, amzDate: String, region: String,
-                                    expiresIn seconds: Int) -> [(name: String, value: String)] {
+    static func presignParametersV4(
+        credentials: Credentials, amzDate: String, region: String,
+        expiresIn seconds: Int
+    ) -> [(name: String, value: String)] {
         let scopeString = credentialScopeV4(shortDate: String(amzDate.prefix(8)), region: region)
         var params: [(name: String, value: String)] = [
             (name: "X-Amz-Algorithm", value: algorithmV4),
@@ -146,17 +162,22 @@ extension RequestSigner {
 
     /// Query-string form: signs only `host`, with payload `UNSIGNED-PAYLOAD`; the canonical query holds the request's
     /// own parameters plus the X-Amz-* ones (not the signature).
-    static func presignedQueryV4(_ request: SignableRequest, scope: SigningScope, credentials: Credentials,
-                                 date: Date, expiresIn seconds: Int) -> [(name: String, value: String)] {
+    static func presignedQueryV4(
+        _ request: SignableRequest, scope: SigningScope, credentials: Credentials,
+        date: Date, expiresIn seconds: Int
+    ) -> [(name: String, value: String)] {
         let amzDate = Timestamps.amzDate(date)
-        var params = presignParametersV4(credentials: credentials, amzDate: amzDate, region: scope.region, expiresIn: seconds)
+        var params = presignParametersV4(
+            credentials: credentials, amzDate: amzDate, region: scope.region, expiresIn: seconds)
         let query = request.query + params.map { (name: $0.name, value: Optional($0.value)) }
         let host = request.headerValue("Host") ?? ""
-        let canonical = canonicalRequestV4(method: request.method, path: request.path, query: query,
-                                           headers: [(name: "host", value: host)], payloadHash: unsignedPayload)
+        let canonical = canonicalRequestV4(
+            method: request.method, path: request.path, query: query,
+            headers: [(name: "host", value: host)], payloadHash: unsignedPayload)
         let shortDate = String(amzDate.prefix(8))
-        let sts = stringToSignV4(canonicalRequest: canonical, amzDate: amzDate,
-                                 scope: credentialScopeV4(shortDate: shortDate, region: scope.region))
+        let sts = stringToSignV4(
+            canonicalRequest: canonical, amzDate: amzDate,
+            scope: credentialScopeV4(shortDate: shortDate, region: scope.region))
         let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
         params.append((name: "X-Amz-Signature", value: signatureV4(stringToSign: sts, signingKey: key)))
         return params

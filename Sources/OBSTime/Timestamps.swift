@@ -57,17 +57,17 @@ public enum Timestamps {
         else { return nil }
         let parts = text[first...last].split(separator: " ")
         guard parts.count == 6,
-              parts[0].count == 4, parts[0].hasSuffix(","), weekdays.contains(String(parts[0].dropLast())),
-              parts[5] == "GMT" || parts[5] == "UTC",
-              let day = Int(parts[1]), parts[1].count <= 2,
-              let monthIndex = months.firstIndex(of: String(parts[2])),
-              let year = Int(parts[3]), parts[3].count == 4
+            parts[0].count == 4, parts[0].hasSuffix(","), weekdays.contains(String(parts[0].dropLast())),
+            parts[5] == "GMT" || parts[5] == "UTC",
+            let day = Int(parts[1]), parts[1].count <= 2,
+            let monthIndex = months.firstIndex(of: String(parts[2])),
+            let year = Int(parts[3]), parts[3].count == 4
         else { return nil }
         let hms = parts[4].split(separator: ":", omittingEmptySubsequences: false)
         guard hms.count == 3, hms.allSatisfy({ $0.count == 2 }),
-              let h = Int(hms[0]), let m = Int(hms[1]), let s = Int(hms[2]),
-              (0...23).contains(h), (0...59).contains(m), (0...60).contains(s),
-              (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
+            let h = Int(hms[0]), let m = Int(hms[1]), let s = Int(hms[2]),
+            (0...23).contains(h), (0...59).contains(m), (0...60).contains(s),
+            (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
         else { return nil }
         let days = daysFromCivil(year: Int64(year), month: Int64(monthIndex + 1), day: Int64(day))
         return Date(timeIntervalSince1970: Double(days * 86_400 + Int64(h * 3600 + m * 60 + s)))
@@ -94,8 +94,8 @@ public enum Timestamps {
             return true
         }
         guard let year = digits(4), take("-"), let month = digits(2), take("-"), let day = digits(2),
-              take("T") || take("t") || take(" "),
-              let hour = digits(2), take(":"), let minute = digits(2), take(":"), let second = digits(2)
+            take("T") || take("t") || take(" "),
+            let hour = digits(2), take(":"), let minute = digits(2), take(":"), let second = digits(2)
         else { return nil }
 
         var fraction = 0.0
@@ -124,7 +124,8 @@ public enum Timestamps {
         guard i == b.count else { return nil }
 
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-              hour <= 23, minute <= 59, second <= 60 else { return nil }
+            hour <= 23, minute <= 59, second <= 60
+        else { return nil }
         let days = Int(daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day)))
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         // Date stores seconds since 2001-01-01; adding the fraction there avoids a second rounding.
@@ -138,8 +139,9 @@ public enum Timestamps {
         let days = floorDiv(secs, 86_400)
         let sod = Int(secs - days * 86_400)
         let (y, m, d) = civilFromDays(days)
-        return Fields(year: Int(y), month: Int(m), day: Int(d), hour: sod / 3600, minute: sod % 3600 / 60,
-                      second: sod % 60)
+        return Fields(
+            year: Int(y), month: Int(m), day: Int(d), hour: sod / 3600, minute: sod % 3600 / 60,
+            second: sod % 60)
     }
 
     static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {

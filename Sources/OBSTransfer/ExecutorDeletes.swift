@@ -23,17 +23,20 @@ extension TransferExecutor {
         let batches = starts.map { Array(keys[$0..<min($0 + batchSize, keys.count)]) }
         let name = { (key: ObjectKey) in "obs://\(bucket)/\(key.value)" }
         var perBatch = [DeletionOutcome?](repeating: nil, count: batches.count)
-        _ = try await run(batches, describe: { "\($0.count) keys" }, completed: { batch, result in
-            let done = Self.split(batches[batch], result)
-            perBatch[batch] = done
-            for key in done.deleted {
-                try events(.deleted(.init(item: name(key), bucket: bucket.value, key: key.value)))
+        _ = try await run(
+            batches, describe: { "\($0.count) keys" },
+            completed: { batch, result in
+                let done = Self.split(batches[batch], result)
+                perBatch[batch] = done
+                for key in done.deleted {
+                    try events(.deleted(.init(item: name(key), bucket: bucket.value, key: key.value)))
+                }
+                for f in done.failures {
+                    let index = starts[batch] + (batches[batch].firstIndex(of: f.key) ?? 0)
+                    try events(.failed(.init(index: index, item: name(f.key), error: f.error)))
+                }
             }
-            for f in done.failures {
-                let index = starts[batch] + (batches[batch].firstIndex(of: f.key) ?? 0)
-                try events(.failed(.init(index: index, item: name(f.key), error: f.error)))
-            }
-        }) { work in try await delete(work.item) }
+        ) { work in try await delete(work.item) }
         var out = DeletionOutcome()
         for done in perBatch.compactMap({ $0 }) {
             out.deleted += done.deleted
@@ -44,7 +47,8 @@ extension TransferExecutor {
 
     /// One batch's result as deleted and failed keys, both in the batch's order.
     private static func split(_ batch: [ObjectKey], _ result: Result<[(key: ObjectKey, error: OBSError)], any Error>)
-        -> DeletionOutcome {
+        -> DeletionOutcome
+    {
         let failed: [(key: ObjectKey, error: OBSError)]
         switch result {
         case .success(let f): failed = f

@@ -2,7 +2,7 @@ import Foundation
 import OBSCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The local file system as a planner sees it: which paths are directories, and the regular files below one.

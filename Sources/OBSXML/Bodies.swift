@@ -40,7 +40,9 @@ public enum OBSXMLBody {
     /// parts in ascending number order (sorted here; equal numbers keep their given order), each ETag as given.
     /// `crc32c`: each part's `x-amz-checksum-crc32c` value, for an upload initiated with that checksum algorithm
     /// (S3 then requires it in `<ChecksumCRC32C>` of every part).
-    public static func completeMultipartUpload(parts: [(number: Int, etag: String)], crc32c: [Int: String] = [:]) -> [UInt8] {
+    public static func completeMultipartUpload(parts: [(number: Int, etag: String)], crc32c: [Int: String] = [:])
+        -> [UInt8]
+    {
         let sorted = parts.enumerated().sorted { ($0.element.number, $0.offset) < ($1.element.number, $1.offset) }
         var x = XMLWriter()
         x.open("CompleteMultipartUpload")
@@ -74,7 +76,9 @@ public enum OBSXMLBody {
 struct XMLWriter {
     private(set) var bytes: [UInt8] = []
 
-    mutating func open(_ name: String) { bytes.append(UInt8(ascii: "<")); bytes += name.utf8; bytes.append(UInt8(ascii: ">")) }
+    mutating func open(_ name: String) {
+        bytes.append(UInt8(ascii: "<")); bytes += name.utf8; bytes.append(UInt8(ascii: ">"))
+    }
     mutating func close(_ name: String) { bytes += "</".utf8; bytes += name.utf8; bytes.append(UInt8(ascii: ">")) }
     mutating func element(_ name: String, _ text: String) { open(name); bytes += Self.escape(text).utf8; close(name) }
 

@@ -15,7 +15,9 @@ enum XMLValue {
             case UInt8(ascii: "+"):
                 out.append(0x20)
             case UInt8(ascii: "%"):
-                guard let h = it.popFirst().flatMap(hexValue), let l = it.popFirst().flatMap(hexValue) else { return nil }
+                guard let h = it.popFirst().flatMap(hexValue), let l = it.popFirst().flatMap(hexValue) else {
+                    return nil
+                }
                 out.append(h << 4 | l)
             default:
                 out.append(c)

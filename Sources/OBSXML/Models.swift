@@ -14,8 +14,10 @@ public struct ServiceError: Sendable, Equatable {
     public var hostID: String?
     public var resource: String?
 
-    public init(code: String, message: String, requestID: String? = nil, hostID: String? = nil, resource: String? = nil) {
-        self.code = code; self.message = message; self.requestID = requestID; self.hostID = hostID; self.resource = resource
+    public init(code: String, message: String, requestID: String? = nil, hostID: String? = nil, resource: String? = nil)
+    {
+        self.code = code; self.message = message; self.requestID = requestID; self.hostID = hostID;
+        self.resource = resource
     }
 }
 
@@ -40,7 +42,8 @@ public struct ListedObject: Sendable, Equatable {
     public var storageClass: String?
 
     public init(key: String, lastModified: Date?, etag: String, size: Int64, storageClass: String?) {
-        self.key = key; self.lastModified = lastModified; self.etag = etag; self.size = size; self.storageClass = storageClass
+        self.key = key; self.lastModified = lastModified; self.etag = etag; self.size = size;
+        self.storageClass = storageClass
     }
 }
 
@@ -54,7 +57,8 @@ public struct ObjectListPage: Sendable, Equatable {
     public var nextMarker: String?
 
     public init(objects: [ListedObject], commonPrefixes: [String], isTruncated: Bool, nextMarker: String?) {
-        self.objects = objects; self.commonPrefixes = commonPrefixes; self.isTruncated = isTruncated; self.nextMarker = nextMarker
+        self.objects = objects; self.commonPrefixes = commonPrefixes; self.isTruncated = isTruncated;
+        self.nextMarker = nextMarker
     }
 }
 
@@ -64,7 +68,9 @@ public struct ListedUpload: Sendable, Equatable {
     public var uploadID: String
     public var initiated: Date?
 
-    public init(key: String, uploadID: String, initiated: Date?) { self.key = key; self.uploadID = uploadID; self.initiated = initiated }
+    public init(key: String, uploadID: String, initiated: Date?) {
+        self.key = key; self.uploadID = uploadID; self.initiated = initiated
+    }
 }
 
 /// One page of a ListMultipartUploads response; the markers are where the next page starts (nil when complete).
@@ -75,7 +81,8 @@ public struct UploadListPage: Sendable, Equatable {
     public var nextUploadIDMarker: String?
 
     public init(uploads: [ListedUpload], isTruncated: Bool, nextKeyMarker: String?, nextUploadIDMarker: String?) {
-        self.uploads = uploads; self.isTruncated = isTruncated; self.nextKeyMarker = nextKeyMarker; self.nextUploadIDMarker = nextUploadIDMarker
+        self.uploads = uploads; self.isTruncated = isTruncated; self.nextKeyMarker = nextKeyMarker;
+        self.nextUploadIDMarker = nextUploadIDMarker
     }
 }
 

@@ -24,9 +24,10 @@ public enum OBSXMLParser {
         let root = try document(body, roots: ["ListAllMyBucketsResult"], what: what)
         return try (root.child("Buckets")?.children("Bucket") ?? []).enumerated().map { index, bucket in
             let name = try required(bucket, "Name", what: what, in: "Bucket #\(index + 1)")
-            return ListedBucket(name: name,
-                                creationDate: try date(bucket, "CreationDate", what: what),
-                                location: optional(bucket, "Location"))
+            return ListedBucket(
+                name: name,
+                creationDate: try date(bucket, "CreationDate", what: what),
+                location: optional(bucket, "Location"))
         }
     }
 
@@ -59,15 +60,18 @@ public enum OBSXMLParser {
             guard let keyNode = entry.child("Key") else { throw XMLTree.malformed(what, "\(place) has no Key") }
             let key = try decoded(keyNode.text, "Key")
             guard !key.isEmpty else { throw XMLTree.malformed(what, "\(place) has an empty Key") }
-            guard let sizeNode = entry.child("Size") else { throw XMLTree.malformed(what, "\(place) (\(key)) has no Size") }
+            guard let sizeNode = entry.child("Size") else {
+                throw XMLTree.malformed(what, "\(place) (\(key)) has no Size")
+            }
             guard let size = XMLValue.size(sizeNode.text) else {
                 throw XMLTree.malformed(what, "\(place) (\(key)) has Size '\(sizeNode.text)', not a byte count")
             }
-            return ListedObject(key: key,
-                                lastModified: try date(entry, "LastModified", what: what),
-                                etag: entry.child("ETag").map { XMLValue.trimmed($0.text) } ?? "",
-                                size: size,
-                                storageClass: optional(entry, "StorageClass"))
+            return ListedObject(
+                key: key,
+                lastModified: try date(entry, "LastModified", what: what),
+                etag: entry.child("ETag").map { XMLValue.trimmed($0.text) } ?? "",
+                size: size,
+                storageClass: optional(entry, "StorageClass"))
         }
 
         let prefixes: [String] = try root.children("CommonPrefixes").flatMap { group in
@@ -83,10 +87,12 @@ public enum OBSXMLParser {
                 nextMarker = candidates.max { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }
             }
             guard nextMarker != nil else {
-                throw XMLTree.malformed(what, "IsTruncated is true but there is no NextMarker, key or common prefix to continue from")
+                throw XMLTree.malformed(
+                    what, "IsTruncated is true but there is no NextMarker, key or common prefix to continue from")
             }
         }
-        return ObjectListPage(objects: objects, commonPrefixes: prefixes, isTruncated: isTruncated, nextMarker: nextMarker)
+        return ObjectListPage(
+            objects: objects, commonPrefixes: prefixes, isTruncated: isTruncated, nextMarker: nextMarker)
     }
 
     /// ListMultipartUploads (`GET /?uploads`), requested without `encoding-type` (SeaweedFS labels its keys
@@ -105,26 +111,34 @@ public enum OBSXMLParser {
         let isTruncated = try truncated(root, what: what)
         let uploads: [ListedUpload] = try root.children("Upload").enumerated().map { index, entry in
             let place = "Upload #\(index + 1)"
-            guard let key = entry.child("Key")?.text, !key.isEmpty else { throw XMLTree.malformed(what, "\(place) has no Key") }
+            guard let key = entry.child("Key")?.text, !key.isEmpty else {
+                throw XMLTree.malformed(what, "\(place) has no Key")
+            }
             guard let id = entry.child("UploadId").map({ XMLValue.trimmed($0.text) }), !id.isEmpty else {
                 throw XMLTree.malformed(what, "\(place) (\(key)) has no UploadId")
             }
             return ListedUpload(key: key, uploadID: id, initiated: try date(entry, "Initiated", what: what))
         }
-        guard isTruncated else { return UploadListPage(uploads: uploads, isTruncated: false, nextKeyMarker: nil, nextUploadIDMarker: nil) }
+        guard isTruncated else {
+            return UploadListPage(uploads: uploads, isTruncated: false, nextKeyMarker: nil, nextUploadIDMarker: nil)
+        }
         // The key marker as sent, spaces included (a key may end in one); the upload id trimmed.
         let keyMarker = root.child("NextKeyMarker").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
         let idMarker = optional(root, "NextUploadIdMarker")
         guard keyMarker != nil || idMarker != nil else {
-            throw XMLTree.malformed(what, "IsTruncated is true but there is no NextKeyMarker or NextUploadIdMarker to continue from")
+            throw XMLTree.malformed(
+                what, "IsTruncated is true but there is no NextKeyMarker or NextUploadIdMarker to continue from")
         }
-        return UploadListPage(uploads: uploads, isTruncated: true, nextKeyMarker: keyMarker, nextUploadIDMarker: idMarker)
+        return UploadListPage(
+            uploads: uploads, isTruncated: true, nextKeyMarker: keyMarker, nextUploadIDMarker: idMarker)
     }
 
     /// `IsTruncated`: false when absent.
     private static func truncated(_ root: XMLNode, what: String) throws -> Bool {
         guard let t = root.child("IsTruncated") else { return false }
-        guard let b = XMLValue.bool(t.text) else { throw XMLTree.malformed(what, "IsTruncated is '\(t.text)', not true or false") }
+        guard let b = XMLValue.bool(t.text) else {
+            throw XMLTree.malformed(what, "IsTruncated is '\(t.text)', not true or false")
+        }
         return b
     }
 
@@ -141,7 +155,8 @@ public enum OBSXMLParser {
         switch algorithm {
         case "kms", "aws:kms": return .kms(keyID: optional(rule, "KMSMasterKeyID"))
         case "AES256": return .obs
-        default: throw XMLTree.malformed(what, "unsupported SSEAlgorithm '\(algorithm)' (expected kms, aws:kms or AES256)")
+        default:
+            throw XMLTree.malformed(what, "unsupported SSEAlgorithm '\(algorithm)' (expected kms, aws:kms or AES256)")
         }
     }
 
@@ -163,7 +178,8 @@ public enum OBSXMLParser {
     public static func completeMultipartUpload(_ body: [UInt8]) throws -> String {
         let what = "CompleteMultipartUpload response"
         // moto 5 names the root CompleteMultipartUploadResponse; OBS and S3 CompleteMultipartUploadResult.
-        let root = try document(body, roots: ["CompleteMultipartUploadResult", "CompleteMultipartUploadResponse"], what: what)
+        let root = try document(
+            body, roots: ["CompleteMultipartUploadResult", "CompleteMultipartUploadResponse"], what: what)
         return try required(root, "ETag", what: what, in: root.name)
     }
 
@@ -185,17 +201,23 @@ public enum OBSXMLParser {
         let root = try document(body, roots: ["DeleteResult"], what: what)
         let urlEncoded = root.child("EncodingType").map { XMLValue.trimmed($0.text).lowercased() == "url" } ?? false
         func key(_ node: XMLNode, _ place: String) throws -> String {
-            guard let raw = node.child("Key")?.text, !raw.isEmpty else { throw XMLTree.malformed(what, "\(place) has no Key") }
+            guard let raw = node.child("Key")?.text, !raw.isEmpty else {
+                throw XMLTree.malformed(what, "\(place) has no Key")
+            }
             guard urlEncoded else { return raw }
-            guard let k = XMLValue.urlDecoded(raw) else { throw XMLTree.malformed(what, "\(place) Key '\(raw)' is not valid URL encoding") }
+            guard let k = XMLValue.urlDecoded(raw) else {
+                throw XMLTree.malformed(what, "\(place) Key '\(raw)' is not valid URL encoding")
+            }
             return k
         }
         let deleted = try root.children("Deleted").enumerated().map { try key($1, "Deleted #\($0 + 1)") }
         let errors = try root.children("Error").enumerated().map { index, e in
             let place = "Error #\(index + 1)"
-            return (key: try key(e, place),
-                    code: try required(e, "Code", what: what, in: place),
-                    message: e.child("Message").map { XMLValue.trimmed($0.text) } ?? "")
+            return (
+                key: try key(e, place),
+                code: try required(e, "Code", what: what, in: place),
+                message: e.child("Message").map { XMLValue.trimmed($0.text) } ?? ""
+            )
         }
         return DeleteResult(deleted: deleted, errors: errors)
     }
@@ -213,11 +235,12 @@ public enum OBSXMLParser {
     }
 
     private static func serviceError(_ root: XMLNode) -> ServiceError {
-        ServiceError(code: root.child("Code").map { XMLValue.trimmed($0.text) } ?? "",
-                     message: root.child("Message").map { XMLValue.trimmed($0.text) } ?? "",
-                     requestID: optional(root, "RequestId"),
-                     hostID: optional(root, "HostId"),
-                     resource: optional(root, "Resource"))
+        ServiceError(
+            code: root.child("Code").map { XMLValue.trimmed($0.text) } ?? "",
+            message: root.child("Message").map { XMLValue.trimmed($0.text) } ?? "",
+            requestID: optional(root, "RequestId"),
+            hostID: optional(root, "HostId"),
+            resource: optional(root, "Resource"))
     }
 
     /// An `<Error>` that arrived in a successful (2xx) response.
@@ -225,15 +248,17 @@ public enum OBSXMLParser {
         let code = e.code.isEmpty ? "InternalError" : e.code
         let category: OBSError.Category
         switch code {
-        case "InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "TooManyRequests": category = .transient
+        case "InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "TooManyRequests":
+            category = .transient
         case "AccessDenied": category = .accessDenied
         case "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NoSuchVersion": category = .notFound
         case _ where code.hasPrefix("KMS."): category = .kms
         default: category = .general
         }
         let detail = e.message.isEmpty ? "" : ": \(e.message)"
-        return OBSError(code: code, message: "\(what) carries an error despite a success status: \(code)\(detail)",
-                        httpStatus: 200, category: category, requestID: e.requestID, resource: e.resource)
+        return OBSError(
+            code: code, message: "\(what) carries an error despite a success status: \(code)\(detail)",
+            httpStatus: 200, category: category, requestID: e.requestID, resource: e.resource)
     }
 
     /// Trimmed text of child `name`; nil when absent or empty.
@@ -250,7 +275,9 @@ public enum OBSXMLParser {
     /// Child `name` as a date: nil when absent or empty, a throw when present but not ISO 8601.
     private static func date(_ node: XMLNode, _ name: String, what: String) throws -> Date? {
         guard let t = optional(node, name) else { return nil }
-        guard let d = Timestamps.parseISO8601(t) else { throw XMLTree.malformed(what, "\(name) '\(t)' is not an ISO 8601 time") }
+        guard let d = Timestamps.parseISO8601(t) else {
+            throw XMLTree.malformed(what, "\(name) '\(t)' is not an ISO 8601 time")
+        }
         return d
     }
 }

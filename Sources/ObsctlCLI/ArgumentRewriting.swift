@@ -5,8 +5,10 @@ import ArgumentParser
 enum GlobalArguments {
     /// The names of `GlobalOptions`, read from its declaration (no second list to keep in step).
     static let withValue = Set(CommandNode.arguments(of: GlobalOptions.self).filter(\.takesValue).flatMap(\.spellings))
-    static let flags = Set(CommandNode.arguments(of: GlobalOptions.self).filter { $0.kind == "flag" }
-        .flatMap(\.spellings)).subtracting(["-h", "--help", "--version"])
+    static let flags = Set(
+        CommandNode.arguments(of: GlobalOptions.self).filter { $0.kind == "flag" }
+            .flatMap(\.spellings)
+    ).subtracting(["-h", "--help", "--version"])
 
     static func movedAfterSubcommand(_ args: [String]) -> [String] {
         let (groups, i) = leading(args)
@@ -21,9 +23,13 @@ enum GlobalArguments {
         var groups: [[String]] = [], i = start
         while i < end {
             let a = args[i], name = String(a.split(separator: "=", maxSplits: 1).first ?? "")
-            if flags.contains(a) || (withValue.contains(name) && a.contains("=")) { groups.append([a]); i += 1 }
-            else if withValue.contains(a) && i + 1 < end { groups.append([a, args[i + 1]]); i += 2 }
-            else { break }
+            if flags.contains(a) || (withValue.contains(name) && a.contains("=")) {
+                groups.append([a]); i += 1
+            } else if withValue.contains(a) && i + 1 < end {
+                groups.append([a, args[i + 1]]); i += 2
+            } else {
+                break
+            }
         }
         return (groups, i)
     }

@@ -11,7 +11,13 @@ struct InvalidValue: Error, CustomStringConvertible {
 /// `--sse` values of commands that write objects.
 enum SSEModeArgument: String, ExpressibleByArgument, CaseIterable {
     case kms, obs, c
-    var mode: SSEMode { switch self { case .kms: return .kms; case .obs: return .obs; case .c: return .c } }
+    var mode: SSEMode {
+        switch self {
+        case .kms: return .kms;
+        case .obs: return .obs;
+        case .c: return .c
+        }
+    }
 }
 
 /// `--sse` values of a bucket default: help and completion offer only what is accepted. SSE-C is refused with the
@@ -23,8 +29,9 @@ enum BucketSSEArgument: String, ExpressibleByArgument, CaseIterable {
     static func parse(_ text: String) throws -> BucketSSEArgument {
         if let v = BucketSSEArgument(rawValue: text) { return v }
         if text == "c" {
-            throw InvalidValue("SSE-C cannot be a bucket default (OBS never stores customer keys); use kms or obs, "
-                               + "and give an SSE-C key with each upload instead")
+            throw InvalidValue(
+                "SSE-C cannot be a bucket default (OBS never stores customer keys); use kms or obs, "
+                    + "and give an SSE-C key with each upload instead")
         }
         throw InvalidValue("use kms or obs")
     }
@@ -32,14 +39,22 @@ enum BucketSSEArgument: String, ExpressibleByArgument, CaseIterable {
 
 enum StorageClassArgument: String, ExpressibleByArgument, CaseIterable {
     case standard, warm, cold
-    var storageClass: StorageClass { switch self { case .standard: return .standard; case .warm: return .warm; case .cold: return .cold } }
+    var storageClass: StorageClass {
+        switch self {
+        case .standard: return .standard;
+        case .warm: return .warm;
+        case .cold: return .cold
+        }
+    }
 }
 
 /// A bucket argument: `obs://BUCKET` or a bare name.
 func parseBucket(_ text: String) throws -> BucketName {
     if OBSURL.isOBSURL(text) {
         let url = try OBSURL(text)
-        guard url.path.isEmpty else { throw OBSError.invalidArgument("'\(text)' names an object; give the bucket as obs://\(url.bucket)") }
+        guard url.path.isEmpty else {
+            throw OBSError.invalidArgument("'\(text)' names an object; give the bucket as obs://\(url.bucket)")
+        }
         return url.bucket
     }
     return try BucketName(text)

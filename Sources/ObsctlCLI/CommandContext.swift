@@ -23,24 +23,29 @@ struct CommandContext {
         let output = Output(format: global.output, quiet: global.quiet)
         environment = ProcessInfo.processInfo.environment
         try Numbers.checkEnvironment(environment)
-        progressStyle = try ProgressMode.resolve(global.progress, environment: environment).style(quiet: global.quiet, environment: environment)
+        progressStyle = try ProgressMode.resolve(global.progress, environment: environment).style(
+            quiet: global.quiet, environment: environment)
         let local = try LocalBackend(environment: environment)
         keyManagement = local.kms
         switch try Self.resolve(global, environment) {
         case .remote(let remote, let origins):
-            if remote.transport.insecure { output.warn("--insecure: the TLS certificate of \(remote.host) is not verified") }
+            if remote.transport.insecure {
+                output.warn("--insecure: the TLS certificate of \(remote.host) is not verified")
+            }
             if global.debug { Output.stderr("* endpoint \(origins.endpoint), credentials \(origins.credentials)") }
             let debug = global.debug ? DebugLog { Output.stderr($0) } : nil
-            storage = try RemoteBackend(configuration: remote, warn: { line in output.warn(line) },
-                                        advise: { line in output.advise(line) }, debug: debug)
+            storage = try RemoteBackend(
+                configuration: remote, warn: { line in output.warn(line) },
+                advise: { line in output.advise(line) }, debug: debug)
             isRemote = true
         case .local(let credentialNames):
             // Credentials without an endpoint: the user probably meant a server. Say so even with --quiet.
             if !credentialNames.isEmpty {
-                output.warn("no endpoint is configured, so this uses the local store in \(local.paths.root), "
-                    + "not a server, although credentials are set (\(credentialNames.joined(separator: ", "))); "
-                    + "for a server give --endpoint URL, OBSCTL_ENDPOINT, AWS_ENDPOINT_URL or "
-                    + "'obsctl config set endpoint URL'")
+                output.warn(
+                    "no endpoint is configured, so this uses the local store in \(local.paths.root), "
+                        + "not a server, although credentials are set (\(credentialNames.joined(separator: ", "))); "
+                        + "for a server give --endpoint URL, OBSCTL_ENDPOINT, AWS_ENDPOINT_URL or "
+                        + "'obsctl config set endpoint URL'")
             }
             storage = local
             isRemote = false
@@ -59,28 +64,35 @@ struct CommandContext {
     /// from other tools' (OtherToolSettings); none means the local backend.
     static func resolve(_ g: GlobalOptions, _ env: [String: String]) throws -> Backend {
         let profile = try ConfigFile.load(environment: env, name: g.profile)
-        let flags = SettingsLayer(endpoint: g.endpoint.map { SettingValue($0, from: "--endpoint") },
-                                  region: g.region.map { SettingValue($0, from: "--region") },
-                                  caBundle: g.caBundle.map { SettingValue($0, from: "--ca-bundle") })
+        let flags = SettingsLayer(
+            endpoint: g.endpoint.map { SettingValue($0, from: "--endpoint") },
+            region: g.region.map { SettingValue($0, from: "--region") },
+            caBundle: g.caBundle.map { SettingValue($0, from: "--ca-bundle") })
         let regionEndpoint = g.region.map {
             SettingValue(RemoteConfiguration.endpoint(forRegion: $0), from: "--region")
         }
         let layers = SettingsLayers(flags: flags, regionEndpoint: regionEndpoint, environment: env, profile: profile)
         guard let endpoint = layers.endpoint else { return .local(credentialNames: layers.credentialNames) }
-        let signature = try g.signature ?? profile?.values["signature"].map { v in
-            guard let s = SignatureVersion(rawValue: v) else { throw OBSError.configuration("profile signature '\(v)' must be obs, v2 or v4") }
-            return s
-        }
-        let transport = TransportOptions(caBundle: layers.caBundle?.value, insecure: g.insecure,
-                                         lowSpeedTimeSeconds: g.timeout, userAgent: "obsctl/\(Obsctl.version)")
+        let signature =
+            try g.signature
+            ?? profile?.values["signature"].map { v in
+                guard let s = SignatureVersion(rawValue: v) else {
+                    throw OBSError.configuration("profile signature '\(v)' must be obs, v2 or v4")
+                }
+                return s
+            }
+        let transport = TransportOptions(
+            caBundle: layers.caBundle?.value, insecure: g.insecure,
+            lowSpeedTimeSeconds: g.timeout, userAgent: "obsctl/\(Obsctl.version)")
         do { try RemoteConfiguration.checkEndpoint(endpoint.value) } catch let e as OBSError {
             throw OBSError.configuration("\(e.message) (the endpoint of \(endpoint.origin))")
         }
         let (credentials, keyOrigin) = try CredentialSource.resolve(layers, endpoint: endpoint)
-        let remote = try RemoteConfiguration(endpoint: endpoint.value, region: layers.ownRegion?.value,
-                                             signature: signature, addressing: g.addressing, credentials: credentials,
-                                             transport: transport, retries: g.retries,
-                                             fallbackRegion: layers.otherRegion?.value)
+        let remote = try RemoteConfiguration(
+            endpoint: endpoint.value, region: layers.ownRegion?.value,
+            signature: signature, addressing: g.addressing, credentials: credentials,
+            transport: transport, retries: g.retries,
+            fallbackRegion: layers.otherRegion?.value)
         return .remote(remote, origins: ("\(endpoint.value) from \(endpoint.origin)", "from \(keyOrigin)"))
     }
 

@@ -17,19 +17,27 @@ import Glibc
 
 extension CompletionKind {
     /// A bucket: `obs://NAME`.
-    static var obsBucket: CompletionKind { .custom { words, _, prefix in Completion.answer(words) { try await $0.buckets(prefix, slash: false) } } }
+    static var obsBucket: CompletionKind {
+        .custom { words, _, prefix in Completion.answer(words) { try await $0.buckets(prefix, slash: false) } }
+    }
     /// An object or prefix: `obs://BUCKET/KEY` (buckets first, then keys one '/' level at a time).
-    static var obsObject: CompletionKind { .custom { words, _, prefix in Completion.answer(words) { try await $0.objects(prefix) } } }
+    static var obsObject: CompletionKind {
+        .custom { words, _, prefix in Completion.answer(words) { try await $0.objects(prefix) } }
+    }
     /// A local path or an `obs://` address (upload, cp).
     static var pathOrObject: CompletionKind {
         .custom { words, _, prefix in
             let files = Completion.localPaths(prefix)
-            guard prefix.isEmpty || "obs://".hasPrefix(prefix) || prefix.hasPrefix("obs://") else { return Completion.escaped(files) }
+            guard prefix.isEmpty || "obs://".hasPrefix(prefix) || prefix.hasPrefix("obs://") else {
+                return Completion.escaped(files)
+            }
             return Completion.escaped(files + Completion.answer(words, escape: false) { try await $0.objects(prefix) })
         }
     }
     /// A KMS key of the local KMS: ids and aliases.
-    static var kmsKey: CompletionKind { .custom { words, _, prefix in Completion.answer(words) { try $0.kmsKeys(prefix) } } }
+    static var kmsKey: CompletionKind {
+        .custom { words, _, prefix in Completion.answer(words) { try $0.kmsKeys(prefix) } }
+    }
     /// A profile of ~/.config/obsctl/config.
     static var profile: CompletionKind {
         .custom { _, _, prefix in
@@ -49,7 +57,9 @@ enum Completion {
     static let limit = 1000
 
     /// Runs `work` against the backend the command line and the environment select; nothing when it fails or is late.
-    static func answer(_ words: [String], escape: Bool = true, _ work: @escaping @Sendable (Lister) async throws -> [String]) -> [String] {
+    static func answer(
+        _ words: [String], escape: Bool = true, _ work: @escaping @Sendable (Lister) async throws -> [String]
+    ) -> [String] {
         let box = ResultBox()
         let words = words
         Task.detached {
@@ -64,8 +74,10 @@ enum Completion {
     /// earlier obsctl builds installed) gets no answer from `commandline -o -tC`, so CURSOR is missing and
     /// ArgumentParser would answer nothing. The cursor is then at the end of the word being completed.
     static func withCursorIndex(_ arguments: [String]) -> [String] {
-        guard let dash = arguments.firstIndex(of: "--"), dash + 3 < arguments.count, let index = Int(arguments[dash + 2]),
-              Int(arguments[dash + 3]) == nil else { return arguments }
+        guard let dash = arguments.firstIndex(of: "--"), dash + 3 < arguments.count,
+            let index = Int(arguments[dash + 2]),
+            Int(arguments[dash + 3]) == nil
+        else { return arguments }
         let words = arguments[(dash + 3)...]
         let word = index >= 0 && index < words.count ? words[words.startIndex + index] : ""
         var repaired = arguments
@@ -90,7 +102,9 @@ enum Completion {
     /// ArgumentParser 1.8.2 does not do it.
     static func escaped(_ candidates: [String]) -> [String] {
         guard CompletionShell.requesting == .zsh else { return candidates }
-        return candidates.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:") }
+        return candidates.map {
+            $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:")
+        }
     }
 
     /// Files and directories (with a trailing '/') that start with `prefix`, relative to the working directory.
@@ -102,11 +116,12 @@ enum Completion {
         var dir = dirPart.isEmpty ? "." : dirPart
         if dir.hasPrefix("~/") { dir = NSHomeDirectory() + dir.dropFirst() }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
-        return names.filter { $0.hasPrefix(namePart) && (!$0.hasPrefix(".") || namePart.hasPrefix(".")) }.sorted().prefix(limit).map { name in
-            var isDir: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: LocalPath.join(dir, name), isDirectory: &isDir)
-            return dirPart + name + (isDir.boolValue ? "/" : "")
-        }
+        return names.filter { $0.hasPrefix(namePart) && (!$0.hasPrefix(".") || namePart.hasPrefix(".")) }.sorted()
+            .prefix(limit).map { name in
+                var isDir: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: LocalPath.join(dir, name), isDirectory: &isDir)
+                return dirPart + name + (isDir.boolValue ? "/" : "")
+            }
     }
 
     /// `@unchecked Sendable`: `result` is touched under `lock`, read after `done` is signalled.
@@ -132,8 +147,10 @@ struct Lister {
         let env = ProcessInfo.processInfo.environment
         if let remote = try CommandContext.remoteConfiguration(global, env) {
             let profile = global.profile ?? env["OBSCTL_PROFILE"] ?? "default"
-            cacheScope = [remote.scheme, remote.host, remote.port.map(String.init) ?? "", remote.region, profile,
-                          remote.credentials.accessKeyID].joined(separator: "\n")
+            cacheScope = [
+                remote.scheme, remote.host, remote.port.map(String.init) ?? "", remote.region, profile,
+                remote.credentials.accessKeyID,
+            ].joined(separator: "\n")
         } else {
             cacheScope = nil
         }
@@ -151,7 +168,9 @@ struct Lister {
     func buckets(_ prefix: String, slash: Bool) async throws -> [String] {
         let names = try await cached(["buckets"]) { try await context.storage.listBucketNames().map(\.value) }
         // A bucket argument also takes a bare name.
-        if !slash && !prefix.isEmpty && !"obs://".hasPrefix(prefix) && !prefix.hasPrefix("obs://") { return names.filter { $0.hasPrefix(prefix) } }
+        if !slash && !prefix.isEmpty && !"obs://".hasPrefix(prefix) && !prefix.hasPrefix("obs://") {
+            return names.filter { $0.hasPrefix(prefix) }
+        }
         return names.map { "obs://\($0)" + (slash ? "/" : "") }.filter { $0.hasPrefix(prefix) }
     }
 
@@ -164,7 +183,8 @@ struct Lister {
         let typed = String(prefix[prefix.index(after: slash)...])
         let dir = typed.lastIndex(of: "/").map { String(typed[...$0]) } ?? ""
         let names = try await cached(["objects", bucket.value, dir]) {
-            let page = try await context.storage.listObjects(bucket: bucket, prefix: dir, delimiter: "/", marker: nil, maxKeys: Completion.limit)
+            let page = try await context.storage.listObjects(
+                bucket: bucket, prefix: dir, delimiter: "/", marker: nil, maxKeys: Completion.limit)
             return page.commonPrefixes + page.objects.map(\.key.value)
         }
         return names.filter { $0.hasPrefix(typed) }.map { "obs://\(bucket)/\($0)" }
@@ -184,11 +204,14 @@ struct Lister {
         let env = ProcessInfo.processInfo.environment
         let base = env["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? (NSHomeDirectory() + "/.cache")
         let dir = base + "/obsctl/completion"
-        let id = Digest.sha256(Array(([scope] + what).joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+        let id = Digest.sha256(Array(([scope] + what).joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }
+            .joined()
         let file = dir + "/" + id
         var st = stat()
-        if stat(file, &st) == 0, st.st_uid == getuid(), Date().timeIntervalSince1970 - TimeInterval(st.st_mtim.tv_sec) < Completion.ttl,
-           let text = try? String(contentsOfFile: file, encoding: .utf8) {
+        if stat(file, &st) == 0, st.st_uid == getuid(),
+            Date().timeIntervalSince1970 - TimeInterval(st.st_mtim.tv_sec) < Completion.ttl,
+            let text = try? String(contentsOfFile: file, encoding: .utf8)
+        {
             return text.split(separator: "\n").map(String.init)
         }
         let names = try await fetch()
@@ -223,77 +246,77 @@ enum BashCompletion {
 
     static let wrapper = #"""
 
-# obsctl: the word being completed without its backslash escapes ('my\ file' -> 'my file'), so that candidates
-# with spaces keep matching once a space was typed; they are quoted again when inserted.
-_obsctl_unescape() {
-    local s="${1}" c
-    REPLY=""
-    while [[ -n "${s}" ]]; do
-        c="${s:0:1}"; s="${s:1}"
-        if [[ "${c}" == "\\" && -n "${s}" ]]; then c="${s:0:1}"; s="${s:1}"; fi
-        REPLY+="${c}"
-    done
-}
+        # obsctl: the word being completed without its backslash escapes ('my\ file' -> 'my file'), so that candidates
+        # with spaces keep matching once a space was typed; they are quoted again when inserted.
+        _obsctl_unescape() {
+            local s="${1}" c
+            REPLY=""
+            while [[ -n "${s}" ]]; do
+                c="${s:0:1}"; s="${s:1}"
+                if [[ "${c}" == "\\" && -n "${s}" ]]; then c="${s:0:1}"; s="${s:1}"; fi
+                REPLY+="${c}"
+            done
+        }
 
-# obsctl: bash calls this on TAB with the command, the text readline replaces ($2), and the word before it.
-_obsctl_complete_line() {
-    local -a words=()
-    local line="${COMP_LINE:0:${COMP_POINT}}" spaces word
-    local -i i cword=0
-    # Join the words that bash split at ':' (obs://...).
-    for ((i = 0; i < ${#COMP_WORDS[@]} && i <= COMP_CWORD; i++)); do
-        word="${COMP_WORDS[i]}"
-        spaces="${line%%[![:space:]]*}"
-        line="${line:${#spaces}}"
-        if ((i > 0)) && [[ -z "${spaces}" ]] && [[ "${word}" == :* || "${words[${#words[@]} - 1]}" == *: ]]; then
-            words[${#words[@]} - 1]+="${word}"
-        else
-            words+=("${word}")
-        fi
-        line="${line:${#word}}"
-    done
-    cword=$((${#words[@]} - 1))
-    local raw="${words[cword]}" REPLY
-    _obsctl_unescape "${raw}"
-    words[cword]="${REPLY}"
-    # Global options before the subcommand: obsctl says where the generated function expects them.
-    if ((cword > 1)) && [[ "${words[1]}" == -* ]]; then
-        local -a moved=()
-        mapfile -t moved < <("${words[0]}" ---completion-words "${cword}" "${words[@]}" 2>/dev/null)
-        if ((${#moved[@]} > 1)); then
-            cword="${moved[0]}"
-            words=("${moved[@]:1}")
-        fi
-    fi
-    local cur="${words[cword]}" prev=""
-    ((cword > 0)) && prev="${words[cword - 1]}"
-    local -a COMP_WORDS=("${words[@]}")
-    local COMP_CWORD=${cword}
-    local COMP_LINE="${words[*]}"
-    local COMP_POINT=${#COMP_LINE}
-    _obsctl "${1}" "${cur}" "${prev}"
-    local c own=false
-    for c in "${COMPREPLY[@]}"; do [[ "${c}" == *:* ]] && own=true && break; done
-    if "${own}"; then
-        compopt +o filenames 2>/dev/null
-        # What the candidates share with the word before the text readline replaces.
-        local done=""
-        if [[ "${raw}" == *"${2}" ]]; then _obsctl_unescape "${raw%"${2}"}"; done="${REPLY}"; fi
-        for i in "${!COMPREPLY[@]}"; do
-            c="${COMPREPLY[i]}"
-            [[ -n "${done}" && "${c}" == "${done}"* ]] && c="${c#"${done}"}"
-            printf -v "COMPREPLY[i]" '%q' "${c}"
-        done
-    fi
-    if [[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == */ ]]; then
-        compopt -o nospace 2>/dev/null
-    fi
-    return 0
-}
+        # obsctl: bash calls this on TAB with the command, the text readline replaces ($2), and the word before it.
+        _obsctl_complete_line() {
+            local -a words=()
+            local line="${COMP_LINE:0:${COMP_POINT}}" spaces word
+            local -i i cword=0
+            # Join the words that bash split at ':' (obs://...).
+            for ((i = 0; i < ${#COMP_WORDS[@]} && i <= COMP_CWORD; i++)); do
+                word="${COMP_WORDS[i]}"
+                spaces="${line%%[![:space:]]*}"
+                line="${line:${#spaces}}"
+                if ((i > 0)) && [[ -z "${spaces}" ]] && [[ "${word}" == :* || "${words[${#words[@]} - 1]}" == *: ]]; then
+                    words[${#words[@]} - 1]+="${word}"
+                else
+                    words+=("${word}")
+                fi
+                line="${line:${#word}}"
+            done
+            cword=$((${#words[@]} - 1))
+            local raw="${words[cword]}" REPLY
+            _obsctl_unescape "${raw}"
+            words[cword]="${REPLY}"
+            # Global options before the subcommand: obsctl says where the generated function expects them.
+            if ((cword > 1)) && [[ "${words[1]}" == -* ]]; then
+                local -a moved=()
+                mapfile -t moved < <("${words[0]}" ---completion-words "${cword}" "${words[@]}" 2>/dev/null)
+                if ((${#moved[@]} > 1)); then
+                    cword="${moved[0]}"
+                    words=("${moved[@]:1}")
+                fi
+            fi
+            local cur="${words[cword]}" prev=""
+            ((cword > 0)) && prev="${words[cword - 1]}"
+            local -a COMP_WORDS=("${words[@]}")
+            local COMP_CWORD=${cword}
+            local COMP_LINE="${words[*]}"
+            local COMP_POINT=${#COMP_LINE}
+            _obsctl "${1}" "${cur}" "${prev}"
+            local c own=false
+            for c in "${COMPREPLY[@]}"; do [[ "${c}" == *:* ]] && own=true && break; done
+            if "${own}"; then
+                compopt +o filenames 2>/dev/null
+                # What the candidates share with the word before the text readline replaces.
+                local done=""
+                if [[ "${raw}" == *"${2}" ]]; then _obsctl_unescape "${raw%"${2}"}"; done="${REPLY}"; fi
+                for i in "${!COMPREPLY[@]}"; do
+                    c="${COMPREPLY[i]}"
+                    [[ -n "${done}" && "${c}" == "${done}"* ]] && c="${c#"${done}"}"
+                    printf -v "COMPREPLY[i]" '%q' "${c}"
+                done
+            fi
+            if [[ ${#COMPREPLY[@]} -eq 1 && "${COMPREPLY[0]}" == */ ]]; then
+                compopt -o nospace 2>/dev/null
+            fi
+            return 0
+        }
 
-complete -o filenames -F _obsctl_complete_line obsctl
+        complete -o filenames -F _obsctl_complete_line obsctl
 
-"""#
+        """#
 }
 
 /// ArgumentParser's zsh script with two changes. Its `__obsctl_complete` adds every candidate with a space after it,
@@ -302,25 +325,25 @@ complete -o filenames -F _obsctl_complete_line obsctl
 /// `_obsctl` that first lets obsctl move global options typed before the subcommand behind it (`CompletionLine`).
 enum ZshCompletion {
     static let generated = #"""
-    __obsctl_complete() {
-        local -ar non_empty_completions=("${@:#(|:*)}")
-        local -ar empty_completions=("${(M)@:#(|:*)}")
-        _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
-    }
-    """#
+        __obsctl_complete() {
+            local -ar non_empty_completions=("${@:#(|:*)}")
+            local -ar empty_completions=("${(M)@:#(|:*)}")
+            _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+        }
+        """#
 
     static let replacement = #"""
-    __obsctl_complete() {
-        local -ar non_empty_completions=("${@:#(|:*)}")
-        local -ar empty_completions=("${(M)@:#(|:*)}")
-        # obsctl: no space after a candidate ending in '/', so the next TAB goes on into it.
-        local -a into=("${(M)non_empty_completions[@]:#*/}") others=("${non_empty_completions[@]:#*/}")
-        local -i ret=1
-        _describe -V '' others -- empty_completions -P $'\'\'' && ret=0
-        _describe -V '' into -S '' && ret=0
-        return ret
-    }
-    """#
+        __obsctl_complete() {
+            local -ar non_empty_completions=("${@:#(|:*)}")
+            local -ar empty_completions=("${(M)@:#(|:*)}")
+            # obsctl: no space after a candidate ending in '/', so the next TAB goes on into it.
+            local -a into=("${(M)non_empty_completions[@]:#*/}") others=("${non_empty_completions[@]:#*/}")
+            local -i ret=1
+            _describe -V '' others -- empty_completions -P $'\'\'' && ret=0
+            _describe -V '' into -S '' && ret=0
+            return ret
+        }
+        """#
 
     static let generatedMain = "\n_obsctl() {\n"
     static let main = "\n__obsctl_main() {\n"
@@ -328,33 +351,36 @@ enum ZshCompletion {
 
     static let wrapper = #"""
 
-    # obsctl: global options before the subcommand are moved behind it (`obsctl ---completion-words`), where the
-    # generated functions expect them, as obsctl itself does.
-    _obsctl() {
-        if (( CURRENT > 2 )) && [[ "${words[2]}" == -* ]]; then
-            local -a moved
-            # The '.' keeps an empty last word from being cut with the trailing newlines.
-            local -a call=("${words[1]}" ---completion-words "$((CURRENT - 1))" "${words[@]}")
-            moved=("${(@f)"$("${call[@]}" 2>/dev/null; print .)"}")
-            if (( ${#moved} > 2 )); then
-                words=("${(@)moved[2,-2]}")
-                CURRENT=$(( moved[1] + 1 ))
+        # obsctl: global options before the subcommand are moved behind it (`obsctl ---completion-words`), where the
+        # generated functions expect them, as obsctl itself does.
+        _obsctl() {
+            if (( CURRENT > 2 )) && [[ "${words[2]}" == -* ]]; then
+                local -a moved
+                # The '.' keeps an empty last word from being cut with the trailing newlines.
+                local -a call=("${words[1]}" ---completion-words "$((CURRENT - 1))" "${words[@]}")
+                moved=("${(@f)"$("${call[@]}" 2>/dev/null; print .)"}")
+                if (( ${#moved} > 2 )); then
+                    words=("${(@)moved[2,-2]}")
+                    CURRENT=$(( moved[1] + 1 ))
+                fi
             fi
-        fi
-        __obsctl_main "${@}"
-    }
+            __obsctl_main "${@}"
+        }
 
-    """#
+        """#
 
     /// The script for `--generate-completion-script zsh`. Should a newer ArgumentParser no longer emit the
     /// function this replaces, its script goes out unchanged with a warning (and `.ci/check-generated` fails, as
     /// it then differs from completions/_obsctl).
     static func script(_ generated: String) -> String {
-        let parts = [(Self.generated, Self.replacement), (Self.generatedMain, Self.main),
-                     (Self.generatedCall, Self.wrapper + Self.generatedCall)]
+        let parts = [
+            (Self.generated, Self.replacement), (Self.generatedMain, Self.main),
+            (Self.generatedCall, Self.wrapper + Self.generatedCall),
+        ]
         guard parts.allSatisfy({ generated.components(separatedBy: $0.0).count == 2 }) else {
-            Output.stderr("obsctl: warning: ArgumentParser's zsh script changed; "
-                + "it is printed without obsctl's fixes (ZshCompletion)")
+            Output.stderr(
+                "obsctl: warning: ArgumentParser's zsh script changed; "
+                    + "it is printed without obsctl's fixes (ZshCompletion)")
             return generated
         }
         return parts.reduce(generated) { $0.replacingOccurrences(of: $1.0, with: $1.1) }

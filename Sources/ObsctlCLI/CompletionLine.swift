@@ -53,7 +53,8 @@ enum CompletionLine {
     /// option): CURRENT and the words after `globalsAfterSubcommand`, one per line.
     static func printMoved(_ arguments: [String]) {
         guard arguments.count >= 3, let current = Int(arguments[1]),
-              !arguments.contains(where: { $0.contains("\n") }) else { return }
+            !arguments.contains(where: { $0.contains("\n") })
+        else { return }
         let (words, index) = globalsAfterSubcommand(Array(arguments.dropFirst(2)), current: current)
         StandardStreams.write(.stdout, ([String(index)] + words).joined(separator: "\n") + "\n")
     }

@@ -9,39 +9,55 @@ enum KeyEncoding: String, ExpressibleByArgument, CaseIterable { case auto, raw, 
 /// SSE-C key options. Keys come only from a file or an environment variable, never from argv, where `ps` and CI
 /// logs would show them.
 struct CustomerKeyOptions: ParsableArguments {
-    @Option(name: .customLong("sse-c-key-file"), help: ArgumentHelp("File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.", valueName: "file"),
-            completion: .file())
+    @Option(
+        name: .customLong("sse-c-key-file"),
+        help: ArgumentHelp("File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.", valueName: "file"),
+        completion: .file())
     var file: String?
 
-    @Option(name: .customLong("sse-c-key-env"), help: ArgumentHelp("Environment variable holding the SSE-C key (hex or base64).", valueName: "var"))
+    @Option(
+        name: .customLong("sse-c-key-env"),
+        help: ArgumentHelp("Environment variable holding the SSE-C key (hex or base64).", valueName: "var"))
     var environmentVariable: String?
 
     @Option(name: .customLong("sse-c-key-encoding"), help: "How the SSE-C key is encoded: auto, raw, base64 or hex.")
     var encoding: KeyEncoding = .auto
 
-    func load() throws -> CustomerKey? { try CustomerKeyLoader.load(file: file, environmentVariable: environmentVariable, encoding: encoding, flag: "--sse-c-key") }
+    func load() throws -> CustomerKey? {
+        try CustomerKeyLoader.load(
+            file: file, environmentVariable: environmentVariable, encoding: encoding, flag: "--sse-c-key")
+    }
 }
 
 /// The SSE-C key of the source object of an obs-to-obs copy.
 struct SourceCustomerKeyOptions: ParsableArguments {
-    @Option(name: .customLong("source-sse-c-key-file"), help: ArgumentHelp("File holding the source object's SSE-C key.", valueName: "file"), completion: .file())
+    @Option(
+        name: .customLong("source-sse-c-key-file"),
+        help: ArgumentHelp("File holding the source object's SSE-C key.", valueName: "file"), completion: .file())
     var file: String?
 
-    @Option(name: .customLong("source-sse-c-key-env"), help: ArgumentHelp("Environment variable holding the source object's SSE-C key.", valueName: "var"))
+    @Option(
+        name: .customLong("source-sse-c-key-env"),
+        help: ArgumentHelp("Environment variable holding the source object's SSE-C key.", valueName: "var"))
     var environmentVariable: String?
 
-    @Option(name: .customLong("source-sse-c-key-encoding"), help: "How the source SSE-C key is encoded: auto, raw, base64 or hex.")
+    @Option(
+        name: .customLong("source-sse-c-key-encoding"),
+        help: "How the source SSE-C key is encoded: auto, raw, base64 or hex.")
     var encoding: KeyEncoding = .auto
 
     func load() throws -> CustomerKey? {
-        try CustomerKeyLoader.load(file: file, environmentVariable: environmentVariable, encoding: encoding, flag: "--source-sse-c-key")
+        try CustomerKeyLoader.load(
+            file: file, environmentVariable: environmentVariable, encoding: encoding, flag: "--source-sse-c-key")
     }
 }
 
 enum CustomerKeyLoader {
     static let expected = "expected 32 raw bytes, 64 hex characters, or the base64 of 32 bytes"
 
-    static func load(file: String?, environmentVariable: String?, encoding: KeyEncoding, flag: String) throws -> CustomerKey? {
+    static func load(file: String?, environmentVariable: String?, encoding: KeyEncoding, flag: String) throws
+        -> CustomerKey?
+    {
         var raw: [UInt8]
         let origin: String
         switch (file, environmentVariable) {
@@ -56,7 +72,8 @@ enum CustomerKeyLoader {
         case (nil, let name?):
             origin = "SSE-C key in $\(name)"
             guard let value = ProcessInfo.processInfo.environment[name] else {
-                throw OBSError.invalidCustomerKey("environment variable \(name) is not set; export it with the SSE-C key (hex or base64)")
+                throw OBSError.invalidCustomerKey(
+                    "environment variable \(name) is not set; export it with the SSE-C key (hex or base64)")
             }
             raw = Array(value.utf8)
         }
@@ -72,7 +89,8 @@ enum CustomerKeyLoader {
         func checked(_ bytes: [UInt8]?, _ what: String) throws -> [UInt8] {
             guard let bytes else { throw OBSError.invalidCustomerKey("\(origin) is not valid \(what); \(expected)") }
             guard bytes.count == 32 else {
-                throw OBSError.invalidCustomerKey("\(origin) decodes (\(what)) to \(bytes.count) bytes; an SSE-C key must be 32 bytes")
+                throw OBSError.invalidCustomerKey(
+                    "\(origin) decodes (\(what)) to \(bytes.count) bytes; an SSE-C key must be 32 bytes")
             }
             return bytes
         }
@@ -84,7 +102,9 @@ enum CustomerKeyLoader {
             if raw.count == 32 { return raw }
             if text.utf8.count == 64, let h = Hex.decode(text) { return h }
             if let b = Base64.decode(text), b.count == 32 { return b }
-            throw OBSError.invalidCustomerKey("\(origin) holds \(raw.count) bytes that are not a 32-byte key; \(expected) (or set --sse-c-key-encoding)")
+            throw OBSError.invalidCustomerKey(
+                "\(origin) holds \(raw.count) bytes that are not a 32-byte key; \(expected) (or set --sse-c-key-encoding)"
+            )
         }
     }
 }

@@ -23,7 +23,8 @@ enum DownloadTemps {
     /// The writer's pid of a download temp name, nil for any other name.
     static func writerPID(_ name: String) -> Int32? {
         guard name.hasPrefix("."), name.hasSuffix(".part"),
-              let r = name.range(of: ".obsctl-", options: .backwards) else {
+            let r = name.range(of: ".obsctl-", options: .backwards)
+        else {
             return nil
         }
         let parts = name[r.upperBound...].dropLast(5).split(separator: "-")

@@ -35,8 +35,9 @@ public enum ObsctlMain {
         default: break
         }
         if arguments.first != "---completion", let bad = RawArgument.firstInvalid() {
-            Output.stderr("obsctl: error: argument \(bad.position) ('\(bad.escaped)') is not valid UTF-8; object keys, "
-                          + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
+            Output.stderr(
+                "obsctl: error: argument \(bad.position) ('\(bad.escaped)') is not valid UTF-8; object keys, "
+                    + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
             Interrupts.finish(ObsctlExitCode.usage.rawValue)
         }
         Interrupts.install()
@@ -68,8 +69,9 @@ public enum ObsctlMain {
             let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             if parserCode == .validationFailure, let word = unknownCommand() {
                 let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
-                Output.stderr("obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) "
-                              + "(see 'obsctl --help')")
+                Output.stderr(
+                    "obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) "
+                        + "(see 'obsctl --help')")
                 code = .usage
             } else if parserCode == .validationFailure {
                 Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")

@@ -25,7 +25,8 @@ public enum ObsctlExitCode: Int32, CaseIterable, Sendable {
         case .usage: return "usage error: bad flag, argument, bucket name or object key"
         case .notFound: return "not found: bucket, object or local file"
         case .accessDenied: return "access denied"
-        case .kms: return "KMS problem: key missing, disabled, pending deletion or deleted, or a kms:* permission denied"
+        case .kms:
+            return "KMS problem: key missing, disabled, pending deletion or deleted, or a kms:* permission denied"
         case .encryptionMismatch: return "encryption verification failed: the object is not encrypted as asked"
         case .customerKey: return "SSE-C key problem: missing, wrong, malformed, or given for an object that has none"
         case .partial: return "partial failure: some objects of a recursive command failed"
@@ -35,7 +36,8 @@ public enum ObsctlExitCode: Int32, CaseIterable, Sendable {
             return "configuration problem: root key missing, unreadable, too open or mismatched; no credentials; a bad "
                 + "endpoint, profile, config file or KMS policy; the endpoint's TLS certificate not verified"
         case .integrity: return "integrity failure: stored data or metadata was modified or damaged"
-        case .interrupted: return "interrupted (SIGINT; 143 for SIGTERM): multipart uploads in flight aborted, temporary files removed"
+        case .interrupted:
+            return "interrupted (SIGINT; 143 for SIGTERM): multipart uploads in flight aborted, temporary files removed"
         }
     }
 
@@ -59,6 +61,7 @@ public enum ObsctlExitCode: Int32, CaseIterable, Sendable {
 
     /// The table as text, for `--help` discussions and the man page.
     public static var table: String {
-        allCases.map { "  \(String($0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0)) \($0.meaning)" }.joined(separator: "\n")
+        allCases.map { "  \(String($0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0)) \($0.meaning)" }
+            .joined(separator: "\n")
     }
 }

@@ -49,7 +49,9 @@ enum Interrupts {
             let group = DispatchGroup()
             for action in actions {
                 group.enter()
-                Thread { results.add(action()); group.leave() }.start()
+                Thread {
+                    results.add(action()); group.leave()
+                }.start()
             }
             finished = group.wait(timeout: .now() + cleanupDeadline) == .success
         }
@@ -59,12 +61,14 @@ enum Interrupts {
         if !actions.isEmpty {
             let n = actions.count, plural = actions.count == 1 ? "" : "s"
             if !finished {
-                message += "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s "
+                message +=
+                    "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s "
                     + "(list them with 'obsctl multipart list' and abort them with 'obsctl multipart abort')"
             } else if failed.isEmpty {
                 message += ", \(n) multipart upload\(plural) aborted"
             } else {
-                message += "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until "
+                message +=
+                    "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until "
                     + "aborted ('obsctl multipart abort')"
             }
         }

@@ -19,7 +19,7 @@ enum Numbers {
 
     static func integer(_ text: String, _ range: ClosedRange<Int>) throws -> Int {
         guard let n = Int(text), range.contains(n) else {
-            throw InvalidValue( "give a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw InvalidValue("give a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return n
     }
@@ -30,8 +30,9 @@ enum Numbers {
         var digits = text.uppercased(), factor: Int64 = 1
         if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
         if let u = digits.last, let f = units[u] { factor = f; digits.removeLast() }
-        let invalid = InvalidValue("give a size from \(Progress.bytes(range.lowerBound)) to "
-                                   + "\(Progress.bytes(range.upperBound)), such as 8M, 512K or 1073741824")
+        let invalid = InvalidValue(
+            "give a size from \(Progress.bytes(range.lowerBound)) to "
+                + "\(Progress.bytes(range.upperBound)), such as 8M, 512K or 1073741824")
         guard digits.allSatisfy(\.isASCII), let n = Int64(digits) else { throw invalid }
         let (bytes, overflow) = n.multipliedReportingOverflow(by: factor)
         guard !overflow, range.contains(bytes) else { throw invalid }
@@ -45,8 +46,9 @@ enum Numbers {
             _ = try progressInterval(text)
         }
         if let text = env["OBSCTL_LOCAL_NOW"], !text.isEmpty, LocalClock.parse(text) == nil {
-            throw OBSError.invalidArgument("OBSCTL_LOCAL_NOW='\(text)' is neither an RFC 3339 time "
-                                           + "(2030-01-31T12:00:00Z) nor seconds since 1970; fix or unset it")
+            throw OBSError.invalidArgument(
+                "OBSCTL_LOCAL_NOW='\(text)' is neither an RFC 3339 time "
+                    + "(2030-01-31T12:00:00Z) nor seconds since 1970; fix or unset it")
         }
     }
 
@@ -54,8 +56,9 @@ enum Numbers {
     static func progressInterval(_ text: String) throws -> Double {
         let r = progressIntervalSeconds
         guard let s = Double(text), s.isFinite, r.contains(s) else {
-            throw OBSError.invalidArgument("OBSCTL_PROGRESS_INTERVAL='\(text)' must be a number of seconds from "
-                                           + "\(r.lowerBound) to \(Int(r.upperBound)); fix or unset it")
+            throw OBSError.invalidArgument(
+                "OBSCTL_PROGRESS_INTERVAL='\(text)' must be a number of seconds from "
+                    + "\(r.lowerBound) to \(Int(r.upperBound)); fix or unset it")
         }
         return s
     }

@@ -43,7 +43,11 @@ struct Output {
         guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
         var out = ""
         for u in text.unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\x%02x", u.value) } else { out.unicodeScalars.append(u) }
+            if u.value < 0x20 || u.value == 0x7F {
+                out += String(format: "\\x%02x", u.value)
+            } else {
+                out.unicodeScalars.append(u)
+            }
         }
         return out
     }
@@ -54,16 +58,23 @@ struct Output {
     /// One NDJSON record: a compact JSON object on one line (stdout, or stderr when stdout carries object data).
     func record(_ value: [String: Any], toStderr: Bool = false) {
         let text = Self.jsonText(value, compact: true) + "\n"
-        if toStderr { Progress.clearForMessage(); StandardStreams.write(.stderr, text) }
-        else { StandardStreams.write(.stdout, text) }
+        if toStderr {
+            Progress.clearForMessage(); StandardStreams.write(.stderr, text)
+        } else {
+            StandardStreams.write(.stdout, text)
+        }
     }
 
     static func jsonText(_ value: Any, compact: Bool = false) -> String {
         // Every document is built from strings, numbers, bools, arrays and dictionaries: a failure here is a bug,
         // and printing "{}" instead would hide it from scripts.
         guard JSONSerialization.isValidJSONObject(value),
-              let data = try? JSONSerialization.data(withJSONObject: value, options: compact ? [.sortedKeys, .withoutEscapingSlashes]
-                                                                                                 : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+            let data = try? JSONSerialization.data(
+                withJSONObject: value,
+                options: compact
+                    ? [.sortedKeys, .withoutEscapingSlashes]
+                    : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else {
             preconditionFailure("obsctl built a JSON document that cannot be serialised: \(type(of: value))")
         }
         return String(decoding: data, as: UTF8.self)

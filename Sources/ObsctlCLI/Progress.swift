@@ -16,7 +16,9 @@ public enum ProgressMode: String, ExpressibleByArgument, CaseIterable, Sendable 
     case none
 
     /// The style actually used. `--quiet` silences progress whatever the mode.
-    func style(quiet: Bool, environment: [String: String], stderrIsTerminal: Bool = isatty(STDERR_FILENO) == 1) -> ProgressStyle {
+    func style(quiet: Bool, environment: [String: String], stderrIsTerminal: Bool = isatty(STDERR_FILENO) == 1)
+        -> ProgressStyle
+    {
         if quiet { return .none }
         switch self {
         case .bar: return .bar
@@ -60,8 +62,8 @@ final class Progress: @unchecked Sendable {
     private let queue = DispatchQueue(label: "obsctl.progress")
     private var timer: DispatchSourceTimer?
     private let started = Progress.now()
-    private var visible = false          // the 1 s mark has passed (or something was printed)
-    private var drawnWidth = 0           // characters of the bar line now on the terminal
+    private var visible = false  // the 1 s mark has passed (or something was printed)
+    private var drawnWidth = 0  // characters of the bar line now on the terminal
     private var drawnLine = ""
     private var doneFiles = 0, failedFiles = 0
     private var doneBytes: Int64 = 0
@@ -72,7 +74,7 @@ final class Progress: @unchecked Sendable {
     private var current: InFlight? { inFlight.min { $0.key < $1.key }?.value }
     /// Bytes of the files in flight so far. Lock held.
     private var movedInFlight: Int64 { inFlight.values.reduce(0) { $0 + max(0, $1.counter.value) } }
-    private var pending: [String] = []   // plain lines of files finished before the 1 s mark
+    private var pending: [String] = []  // plain lines of files finished before the 1 s mark
     private var lastSummary: UInt64 = 0
     private var samples: [(time: UInt64, bytes: Int64)] = []
     private var ended = false
@@ -81,7 +83,10 @@ final class Progress: @unchecked Sendable {
     nonisolated(unsafe) private static var active: Progress?  // touched only under `activeLock`
     private static let activeLock = NSLock()
 
-    init(style: ProgressStyle, verb: String, files: Int, totalBytes: Int64?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(
+        style: ProgressStyle, verb: String, files: Int, totalBytes: Int64?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.style = style
         self.verb = verb
         self.totalFiles = files
@@ -110,8 +115,9 @@ final class Progress: @unchecked Sendable {
     func begin(_ name: String, size: Int64?, counter: TransferCounter) -> File {
         lock.lock(); defer { lock.unlock() }
         nextFile += 1
-        inFlight[nextFile] = InFlight(name: name == "-" ? "stdin" : name, size: size, counter: counter,
-                                      started: Self.now())
+        inFlight[nextFile] = InFlight(
+            name: name == "-" ? "stdin" : name, size: size, counter: counter,
+            started: Self.now())
         return File(id: nextFile)
     }
 
@@ -141,7 +147,8 @@ final class Progress: @unchecked Sendable {
         if style == .bar { clearLine() }
         if style == .plain && visible && totalFiles > 1 {
             let seconds = Double(Self.now() - started) / 1e9
-            var line = "\(verb) done: \(doneFiles) of \(totalFiles) file\(totalFiles == 1 ? "" : "s"), \(Self.bytes(doneBytes)) in \(Self.duration(seconds))"
+            var line =
+                "\(verb) done: \(doneFiles) of \(totalFiles) file\(totalFiles == 1 ? "" : "s"), \(Self.bytes(doneBytes)) in \(Self.duration(seconds))"
             if seconds > 0.05 { line += " (\(Self.bytes(Int64(Double(doneBytes) / seconds)))/s)" }
             writeLine(line)
         }
@@ -202,15 +209,17 @@ final class Progress: @unchecked Sendable {
         }
         var total: String? = nil, totalShort: String? = nil
         if totalFiles > 1 {
-            total = totalBytes.map { "total " + Self.fraction(moved, of: $0, separator: " / ") }
+            total =
+                totalBytes.map { "total " + Self.fraction(moved, of: $0, separator: " / ") }
                 ?? "total \(Self.bytes(moved))"
             totalShort = totalBytes.map { "total \($0 > 0 ? min(100, max(0, moved) * 100 / $0) : 100)%" }
         }
         let size = totalFiles > 1 ? totalBytes : current?.size
         let eta = eta(moved: totalFiles > 1 ? moved : max(0, current?.counter.value ?? 0), total: size)
-        let line = Self.barLine(verb: verb, count: n, name: name, file: file, total: total, totalShort: totalShort,
-                                rate: "\(Self.bytes(Int64(rate)))/s", eta: eta.map { "ETA \($0)" },
-                                width: Self.terminalWidth() - 1)
+        let line = Self.barLine(
+            verb: verb, count: n, name: name, file: file, total: total, totalShort: totalShort,
+            rate: "\(Self.bytes(Int64(rate)))/s", eta: eta.map { "ETA \($0)" },
+            width: Self.terminalWidth() - 1)
         guard line != drawnLine || drawnWidth == 0 else { return }
         drawnLine = line
         var out = "\r" + line
@@ -222,12 +231,16 @@ final class Progress: @unchecked Sendable {
     /// The bar's line within `width` columns. What matters most stays: the verb, `[n/N]`, the file's bytes and
     /// percentage, and as much of its name as fits (cut in the middle, so the start and the extension show). Dropped
     /// first when space is short: the rate, then the total's bytes, then the ETA, then the total.
-    static func barLine(verb: String, count: String?, name: String, file: String?, total: String?, totalShort: String?,
-                        rate: String, eta: String?, width: Int) -> String {
+    static func barLine(
+        verb: String, count: String?, name: String, file: String?, total: String?, totalShort: String?,
+        rate: String, eta: String?, width: Int
+    ) -> String {
         let head = ([verb] + (count.map { [$0] } ?? [])).joined(separator: " ")
         // The candidate sets of statistics, richest first.
-        let choices: [[String?]] = [[file, total, rate, eta], [file, total, eta], [file, totalShort, eta],
-                                    [file, totalShort], [file]]
+        let choices: [[String?]] = [
+            [file, total, rate, eta], [file, total, eta], [file, totalShort, eta],
+            [file, totalShort], [file],
+        ]
         let minName = min(name.count, 16)
         for choice in choices {
             let stats = choice.compactMap { $0 }.joined(separator: "  ")
@@ -270,7 +283,9 @@ final class Progress: @unchecked Sendable {
         while decimals <= 3 {
             let factor = pow(10.0, Double(decimals))
             let shownDone = (Double(done) / scale * factor).rounded(.down) / factor
-            let shownTotal = decimals == (Double(total) / scale >= 100 ? 0 : 1) ? totalText
+            let shownTotal =
+                decimals == (Double(total) / scale >= 100 ? 0 : 1)
+                ? totalText
                 : String(format: "%.\(decimals)f %@", Double(total) / scale, units[i])
             let doneText = String(format: "%.\(decimals)f %@", shownDone, units[i])
             if doneText != shownTotal { return (doneText, shownTotal) }
@@ -284,7 +299,9 @@ final class Progress: @unchecked Sendable {
         if totalFiles > 1 {
             s += "\(doneFiles + failedFiles)/\(totalFiles) files, "
             if inFlight.count > 1 { s += "\(inFlight.count) in flight, " }
-        } else if let c = current { s += "\(c.name) " }
+        } else if let c = current {
+            s += "\(c.name) "
+        }
         let total = totalFiles > 1 ? totalBytes : current?.size
         if let total {
             let (a, b) = Self.fractionBytes(moved, total)
@@ -331,7 +348,8 @@ final class Progress: @unchecked Sendable {
     /// 0:07, 12:34, 1:02:03.
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded(.up))
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     static func duration(_ seconds: Double) -> String {
@@ -366,9 +384,15 @@ class ProgressSink: ByteSink {
 final class RandomAccessProgressSink: ProgressSink, RandomAccessSink, BufferLendingSink {
     private let file: RandomAccessSink
     init(_ file: RandomAccessSink, counter: TransferCounter) { self.file = file; super.init(file, counter: counter) }
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.write(bytes, at: offset); counter.add(Int64(bytes.count)) }
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int { try file.read(into: buffer, at: offset) }
-    func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try file.writeAligned(bytes, at: offset); counter.add(Int64(bytes.count)) }
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try file.write(bytes, at: offset); counter.add(Int64(bytes.count))
+    }
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        try file.read(into: buffer, at: offset)
+    }
+    func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try file.writeAligned(bytes, at: offset); counter.add(Int64(bytes.count))
+    }
     func reserve(_ size: Int64) throws { try file.reserve(size) }
     func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
         let n: Int

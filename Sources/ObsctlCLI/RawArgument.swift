@@ -20,4 +20,3 @@ enum RawArgument {
     /// Printable ASCII as it is, every other byte as \xNN (one rule with the file names a walk cannot name).
     static func escaped(_ raw: [UInt8]) -> String { LocalTree.escaped(raw) }
 }
-

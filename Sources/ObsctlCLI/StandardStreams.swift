@@ -76,8 +76,10 @@ enum StandardStreams {
         }
         guard code == 0 else { return code }
         if stdoutFailed {
-            write(.stderr, "obsctl: error: cannot write to stdout: \(stdoutFailure); the output is lost, but what the "
-                  + "command did stands (free space or redirect stdout, then check the result)\n")
+            write(
+                .stderr,
+                "obsctl: error: cannot write to stdout: \(stdoutFailure); the output is lost, but what the "
+                    + "command did stands (free space or redirect stdout, then check the result)\n")
             return 1
         }
         return failure(STDERR_FILENO) == nil ? 0 : 1
@@ -96,9 +98,10 @@ final class StandardOutputSink: ByteSink {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !StandardStreams.write(.stdout, bytes) else { return }
         if StandardStreams.readerGone {
-            throw OBSError(code: StandardStreams.readerGoneCode, message: "stdout was closed by its reader",
-                           httpStatus: 0,
-                           category: .general)
+            throw OBSError(
+                code: StandardStreams.readerGoneCode, message: "stdout was closed by its reader",
+                httpStatus: 0,
+                category: .general)
         }
         throw OBSError.localIO("cannot write to stdout: \(StandardStreams.stdoutFailure)")
     }

@@ -21,15 +21,18 @@ struct TransferSettings: ParsableArguments {
     func forDownload() throws -> (customerKey: CustomerKey?, transfer: TransferOptions) {
         try rejectSourceKey("a download (use --sse-c-key-file or --sse-c-key-env)")
         guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
-            throw OBSError.invalidArgument("--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
+            throw OBSError.invalidArgument(
+                "--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
         }
         return (try customerKey.load(), try tuning.options())
     }
 
     func forCopy() throws -> CopySettings {
-        CopySettings(sourceKey: try sourceCustomerKey.load(), sse: try sseOptions.request(customerKey: try customerKey.load()),
-                     contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options(),
-                     expected: sseOptions.expectSse)
+        CopySettings(
+            sourceKey: try sourceCustomerKey.load(), sse: try sseOptions.request(customerKey: try customerKey.load()),
+            contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata),
+            transfer: try tuning.options(),
+            expected: sseOptions.expectSse)
     }
 
     private func rejectSourceKey(_ what: String) throws {
@@ -48,12 +51,16 @@ struct CopySettings {
     let transfer: TransferOptions
     let expected: ExpectedSSE?
 
-    func request(from source: BucketName, _ key: ObjectKey, to destination: BucketName, _ target: ObjectKey) -> CopyObjectRequest {
-        CopyObjectRequest(source: GetObjectRequest(bucket: source, key: key, customerKey: sourceKey),
-                          destination: PutObjectRequest(bucket: destination, key: target, sse: sse, contentType: contentType ?? "application/octet-stream",
-                                                        userMetadata: metadata, transfer: transfer),
-                          // New attributes replace the source's; without any, the copy keeps them.
-                          replaceMetadata: contentType != nil || !metadata.isEmpty)
+    func request(from source: BucketName, _ key: ObjectKey, to destination: BucketName, _ target: ObjectKey)
+        -> CopyObjectRequest
+    {
+        CopyObjectRequest(
+            source: GetObjectRequest(bucket: source, key: key, customerKey: sourceKey),
+            destination: PutObjectRequest(
+                bucket: destination, key: target, sse: sse, contentType: contentType ?? "application/octet-stream",
+                userMetadata: metadata, transfer: transfer),
+            // New attributes replace the source's; without any, the copy keeps them.
+            replaceMetadata: contentType != nil || !metadata.isEmpty)
     }
 
     /// Copies, then checks --expect-sse on what was stored.

@@ -13,22 +13,28 @@ enum Transfers {
 
     /// One error line for a local file whose name is not UTF-8 (it is skipped).
     static func reportInvalidName(_ path: String) {
-        Output.stderr("obsctl: error: file name \(path) is not valid UTF-8, so it cannot become an object key; "
-                      + "rename the file; skipped")
+        Output.stderr(
+            "obsctl: error: file name \(path) is not valid UTF-8, so it cannot become an object key; "
+                + "rename the file; skipped")
     }
 
     /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).
     static func reportUnsafeKey(_ key: String, below directory: String) {
-        Output.stderr("obsctl: error: object key '\(key)' cannot be written safely below \(directory) "
-                      + "(empty, '.' or '..' segment); skipped")
+        Output.stderr(
+            "obsctl: error: object key '\(key)' cannot be written safely below \(directory) "
+                + "(empty, '.' or '..' segment); skipped")
     }
 
     static func guessContentType(_ path: String) -> String {
-        let types = ["txt": "text/plain", "html": "text/html", "htm": "text/html", "css": "text/css", "csv": "text/csv",
-                     "json": "application/json", "xml": "application/xml", "js": "application/javascript", "pdf": "application/pdf",
-                     "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar", "png": "image/png",
-                     "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml", "md": "text/markdown",
-                     "mp4": "video/mp4", "wasm": "application/wasm", "yaml": "application/yaml", "yml": "application/yaml"]
+        let types = [
+            "txt": "text/plain", "html": "text/html", "htm": "text/html", "css": "text/css", "csv": "text/csv",
+            "json": "application/json", "xml": "application/xml", "js": "application/javascript",
+            "pdf": "application/pdf",
+            "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar", "png": "image/png",
+            "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
+            "md": "text/markdown",
+            "mp4": "video/mp4", "wasm": "application/wasm", "yaml": "application/yaml", "yml": "application/yaml",
+        ]
         let name = KeyMapping.baseName(path)
         let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
         return types[ext] ?? "application/octet-stream"
@@ -44,7 +50,10 @@ enum Transfers {
         /// --expect-sse: what the stored object must report.
         var expected: ExpectedSSE? = nil
 
-        init(_ sse: SSEOptions, _ customerKey: CustomerKeyOptions, _ attributes: ObjectAttributeOptions, _ tuning: TransferTuningOptions) throws {
+        init(
+            _ sse: SSEOptions, _ customerKey: CustomerKeyOptions, _ attributes: ObjectAttributeOptions,
+            _ tuning: TransferTuningOptions
+        ) throws {
             self.sse = try sse.request(customerKey: try customerKey.load())
             contentType = attributes.contentType
             metadata = try parseMetadata(attributes.metadata)
@@ -54,15 +63,20 @@ enum Transfers {
     }
 
     /// Uploads a local file (or stdin for `-`) to one object, streaming, then checks --expect-sse.
-    static func upload(_ ctx: CommandContext, from path: String, to bucket: BucketName, key: ObjectKey, options: UploadOptions,
-                       counter: TransferCounter? = nil) async throws -> ObjectInfo {
+    static func upload(
+        _ ctx: CommandContext, from path: String, to bucket: BucketName, key: ObjectKey, options: UploadOptions,
+        counter: TransferCounter? = nil
+    ) async throws -> ObjectInfo {
         let fd: Int32
-        if path == "-" { fd = STDIN_FILENO } else {
+        if path == "-" {
+            fd = STDIN_FILENO
+        } else {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 let e = errno
-                throw OBSError(code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
-                               httpStatus: 0, category: e == ENOENT ? .notFound : .general)
+                throw OBSError(
+                    code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
+                    httpStatus: 0, category: e == ENOENT ? .notFound : .general)
             }
             var st = stat()
             fstat(fd, &st)
@@ -72,9 +86,10 @@ enum Transfers {
             }
         }
         defer { if fd != STDIN_FILENO { close(fd) } }
-        let request = PutObjectRequest(bucket: bucket, key: key, sse: options.sse,
-                                       contentType: options.contentType ?? (path == "-" ? "application/octet-stream" : guessContentType(path)),
-                                       userMetadata: options.metadata, transfer: options.transfer)
+        let request = PutObjectRequest(
+            bucket: bucket, key: key, sse: options.sse,
+            contentType: options.contentType ?? (path == "-" ? "application/octet-stream" : guessContentType(path)),
+            userMetadata: options.metadata, transfer: options.transfer)
         let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
         source.counter = counter
         let info = try await ctx.storage.putObject(request, body: source)
@@ -84,17 +99,22 @@ enum Transfers {
 
     /// Downloads one object to `path` (stdout for `-`). A file is written to a temp file beside it and renamed only
     /// after every byte verified, so a failed download leaves no file and never a partial one.
-    static func download(_ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil) async throws -> ObjectInfo {
+    static func download(
+        _ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil
+    ) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
         if path == "-" { return try await ctx.storage.getObject(request, into: counted(StandardOutputSink())) }
         if LocalTree.isDirectory(path) {
-            throw OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download "
-                                           + "into it")
+            throw OBSError.invalidArgument(
+                "\(path) is a directory; name a file, or end the path with / to download "
+                    + "into it")
         }
         let dir = LocalPath.parent(path)
         if !dir.isEmpty {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            catch { throw OBSError.localIO("cannot create directory \(dir): a file of that name is in the way, or it is not writable") }
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw OBSError.localIO(
+                    "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
+            }
         }
         DownloadTemps.sweep(dir)
         let tmp = DownloadTemps.name(for: path)
@@ -113,8 +133,12 @@ enum Transfers {
             }
             // The finished file gets the mode of any file the user creates; only the temporary is private.
             fchmod(fd, DownloadTemps.defaultFileMode())
-            guard fsync(fd) == 0 else { throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))") }
-            guard rename(tmp, path) == 0 else { throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
+            guard fsync(fd) == 0 else {
+                throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))")
+            }
+            guard rename(tmp, path) == 0 else {
+                throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
+            }
             close(fd)
             return info
         } catch {
@@ -127,19 +151,24 @@ enum Transfers {
     /// A "no such key" for a key that names a folder (it ends in '/', or objects lie under KEY/) becomes one that
     /// says so and names --recursive: `download obs://b/dir/ .` is a common first try. Other errors pass unchanged.
     /// `verb` nil: the command has no --recursive, and the hint is `obsctl ls`.
-    static func prefixHint(_ ctx: CommandContext, _ error: Error, _ bucket: BucketName, _ key: ObjectKey,
-                           verb: String?) async -> Error {
+    static func prefixHint(
+        _ ctx: CommandContext, _ error: Error, _ bucket: BucketName, _ key: ObjectKey,
+        verb: String?
+    ) async -> Error {
         guard let e = error as? OBSError, e.category == .notFound, e.code != "NoSuchBucket" else { return error }
         let folder = KeyMapping.directoryPrefix(key.value)
-        let page = try? await ctx.storage.listObjects(bucket: bucket, prefix: folder, delimiter: nil, marker: nil,
-                                                      maxKeys: 1)
+        let page = try? await ctx.storage.listObjects(
+            bucket: bucket, prefix: folder, delimiter: nil, marker: nil,
+            maxKeys: 1)
         let hasObjects = page.map { !$0.objects.isEmpty } ?? false
         guard hasObjects || key.value.hasSuffix("/") else { return error }
         let what = hasObjects ? "objects lie under obs://\(bucket)/\(folder)" : "\(key) ends in '/', as folders do"
-        let fix = verb.map { "pass --recursive (-r) to \($0) everything under it" }
+        let fix =
+            verb.map { "pass --recursive (-r) to \($0) everything under it" }
             ?? "list it with 'obsctl ls obs://\(bucket)/\(folder)'"
-        return OBSError(code: e.code, message: "obs://\(bucket)/\(key) is not an object, but \(what): \(fix)",
-                        httpStatus: e.httpStatus, category: e.category)
+        return OBSError(
+            code: e.code, message: "obs://\(bucket)/\(key) is not an object, but \(what): \(fix)",
+            httpStatus: e.httpStatus, category: e.category)
     }
 
     // MARK: Moving (mv): the source goes only after its copy is written and verified
@@ -151,8 +180,12 @@ enum Transfers {
         /// The snapshot of a regular file (links followed); anything else cannot be moved.
         init(_ path: String) throws {
             var st = stat()
-            guard stat(path, &st) == 0 else { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
-            guard (st.st_mode & S_IFMT) == S_IFREG else { throw OBSError.invalidArgument("\(path) is not a regular file; only files can be moved (use cp)") }
+            guard stat(path, &st) == 0 else {
+                throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                throw OBSError.invalidArgument("\(path) is not a regular file; only files can be moved (use cp)")
+            }
             device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
             modifiedSeconds = Int(st.st_mtim.tv_sec); modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
         }
@@ -160,29 +193,40 @@ enum Transfers {
 
     /// Removes the local file an upload came from, if it is still what was read: a file written to meanwhile (a
     /// growing log, an editor's save) is kept, and the move reported as failed. Nothing is lost either way.
-    static func removeLocalSource(_ path: String, unchangedSince before: FileSnapshot, movedTo destination: String) throws {
+    static func removeLocalSource(_ path: String, unchangedSince before: FileSnapshot, movedTo destination: String)
+        throws
+    {
         guard (try? FileSnapshot(path)) == before else {
-            throw OBSError(code: "SourceChanged", message: "\(path) changed while it was moved to \(destination); the object holds what was read, and the file is kept",
-                           httpStatus: 0, category: .conflict)
+            throw OBSError(
+                code: "SourceChanged",
+                message:
+                    "\(path) changed while it was moved to \(destination); the object holds what was read, and the file is kept",
+                httpStatus: 0, category: .conflict)
         }
         guard unlink(path) == 0 else {
-            throw OBSError.localIO("\(path) was copied to \(destination), but cannot be removed: \(String(cString: strerror(errno)))")
+            throw OBSError.localIO(
+                "\(path) was copied to \(destination), but cannot be removed: \(String(cString: strerror(errno)))")
         }
     }
 
     /// Deletes the object a download or copy came from, if it is still the version that was read (`etag`): one
     /// written meanwhile is kept, and the move reported as failed.
-    static func removeObjectSource(_ ctx: CommandContext, _ source: GetObjectRequest, etag: String, movedTo destination: String) async throws {
+    static func removeObjectSource(
+        _ ctx: CommandContext, _ source: GetObjectRequest, etag: String, movedTo destination: String
+    ) async throws {
         let name = "obs://\(source.bucket)/\(source.key)"
         let now = try await ctx.storage.headObject(source)
         guard now.etag == etag else {
-            throw OBSError(code: "SourceChanged", message: "\(name) changed while it was moved to \(destination); the copy holds the version read, and the object is kept",
-                           httpStatus: 0, category: .conflict)
+            throw OBSError(
+                code: "SourceChanged",
+                message:
+                    "\(name) changed while it was moved to \(destination); the copy holds the version read, and the object is kept",
+                httpStatus: 0, category: .conflict)
         }
-        do { try await ctx.storage.deleteObject(bucket: source.bucket, key: source.key) }
-        catch let e as OBSError {
-            throw OBSError(code: e.code, message: "\(name) was copied to \(destination), but cannot be deleted: \(e.message)",
-                           httpStatus: e.httpStatus, category: e.category)
+        do { try await ctx.storage.deleteObject(bucket: source.bucket, key: source.key) } catch let e as OBSError {
+            throw OBSError(
+                code: e.code, message: "\(name) was copied to \(destination), but cannot be deleted: \(e.message)",
+                httpStatus: e.httpStatus, category: e.category)
         }
     }
 
@@ -196,8 +240,11 @@ enum Transfers {
 
         mutating func deleted(_ ctx: CommandContext, _ item: String, record: [String: Any]) {
             done.append(item)
-            if ctx.output.isNDJSON { ctx.output.record(record) }
-            else if !ctx.output.isJSON { ctx.output.report("delete: \(item)") }
+            if ctx.output.isNDJSON {
+                ctx.output.record(record)
+            } else if !ctx.output.isJSON {
+                ctx.output.report("delete: \(item)")
+            }
         }
 
         mutating func failed(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
@@ -214,7 +261,8 @@ enum Transfers {
         let storage = SendableBox(ctx.storage)  // the backends lock what they share
         let batchSize = ctx.isRemote ? TransferExecutor.deleteBatchSize : localDeleteBatchSize
         let run = try? await TransferExecutor(jobs: ctx.jobs).deleteInBatches(
-            bucket: bucket, keys: keys, batchSize: batchSize, events: { event in
+            bucket: bucket, keys: keys, batchSize: batchSize,
+            events: { event in
                 switch event {
                 case .deleted(let d):
                     let record = Obsctl.Remove.deletedRecord(bucket, try ObjectKey(d.key ?? ""))
@@ -222,7 +270,8 @@ enum Transfers {
                 case .failed(let f): outcome.failed(ctx, f.item, TransferEvent.Failed.obsError(f.error))
                 default: break
                 }
-            }) { batch in try await storage.value.deleteObjects(bucket: bucket, keys: batch) }
+            }
+        ) { batch in try await storage.value.deleteObjects(bucket: bucket, keys: batch) }
         // Reported as they came; the summary lists them in the keys' order.
         if let run {
             outcome.done = run.deleted.map { "obs://\(bucket)/\($0)" }
@@ -244,11 +293,15 @@ enum Transfers {
     /// with the rest. Returns the successful records; throws `CommandFailure` at the end if anything failed.
     /// `verb` and `size` feed the progress display; `body` gets the counter its bytes go to.
     /// `dataOnStdout`: the objects' bytes go to stdout, so JSON summaries and NDJSON records go to stderr instead.
-    static func runAll<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
-                             size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
-                             _ body: @escaping (Item, TransferCounter) async throws -> [String: Any])
-        async throws -> [[String: Any]] {
-        let outcome = try await runEach(ctx, items, verb: verb, dataOnStdout: dataOnStdout, size: size, describe: describe, body)
+    static func runAll<Item>(
+        _ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
+        size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
+        _ body: @escaping (Item, TransferCounter) async throws -> [String: Any]
+    )
+        async throws -> [[String: Any]]
+    {
+        let outcome = try await runEach(
+            ctx, items, verb: verb, dataOnStdout: dataOnStdout, size: size, describe: describe, body)
         try summarize(ctx, outcome, dataOnStdout: dataOnStdout)
         return outcome.done
     }
@@ -257,13 +310,17 @@ enum Transfers {
     /// and `ndjson` report them in the same shape. A single item's error line is the command's own error, without
     /// the item's name in front. Report lines, error lines and NDJSON records come in completion order; the
     /// outcome (and so the JSON summary) keeps the input order.
-    static func runEach<Item>(_ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
-                              size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
-                              _ body: @escaping (Item, TransferCounter) async throws -> [String: Any])
-        async throws -> Outcome {
+    static func runEach<Item>(
+        _ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
+        size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
+        _ body: @escaping (Item, TransferCounter) async throws -> [String: Any]
+    )
+        async throws -> Outcome
+    {
         let sizes = items.map(size), names = items.map(describe)
         let total: Int64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
-        let progress = Progress(style: ctx.progressStyle, verb: verb, files: items.count, totalBytes: total, environment: ctx.environment)
+        let progress = Progress(
+            style: ctx.progressStyle, verb: verb, files: items.count, totalBytes: total, environment: ctx.environment)
         defer { progress.end() }
         // The command's state the bodies capture is only read once planning is done; what they share (storage,
         // output, progress, interrupts) locks inside. So the bodies may run at once.
@@ -307,10 +364,13 @@ enum Transfers {
 
     /// The JSON summary (`{"transfers","failures"}` plus `extra`), then `CommandFailure` if anything failed: exit 8
     /// when something else succeeded (`succeeded`, beyond the transfers), else the failure's code.
-    static func summarize(_ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, extra: [String: Any] = [:],
-                          succeeded: Int = 0) throws {
+    static func summarize(
+        _ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, extra: [String: Any] = [:],
+        succeeded: Int = 0
+    ) throws {
         if ctx.output.isJSON && !ctx.output.isNDJSON {
-            let summary: [String: Any] = ["transfers": outcome.done, "failures": failureEntries(outcome.failures)].merging(extra) { a, _ in a }
+            let summary: [String: Any] = ["transfers": outcome.done, "failures": failureEntries(outcome.failures)]
+                .merging(extra) { a, _ in a }
             if dataOnStdout { Output.stderr(Output.jsonText(summary)) } else { ctx.output.json(summary) }
         }
         if let first = outcome.failures.first {
@@ -328,8 +388,11 @@ enum Transfers {
     static func singleFailure(_ ctx: CommandContext, _ item: String, _ error: Error, doneKey: String) -> Error {
         guard ctx.output.isJSON, let e = error as? OBSError else { return error }
         Output.stderr("obsctl: error: \(Output.describe(e))")
-        if ctx.output.isNDJSON { ctx.output.record(failureRecord(item, e)) }
-        else { ctx.output.json([doneKey: [Any](), "failures": failureEntries([(item, e)])] as [String: Any]) }
+        if ctx.output.isNDJSON {
+            ctx.output.record(failureRecord(item, e))
+        } else {
+            ctx.output.json([doneKey: [Any](), "failures": failureEntries([(item, e)])] as [String: Any])
+        }
         return CommandFailure(exitCode: ObsctlExitCode(e.category))
     }
 
@@ -346,7 +409,10 @@ enum Transfers {
 
     /// A failed item: `{"type":"failure","item","code","message","exit_code"}`.
     static func failureRecord(_ item: String, _ e: OBSError) -> [String: Any] {
-        ["type": "failure", "item": item, "code": e.code, "message": e.message, "exit_code": Int(ObsctlExitCode(e.category).rawValue)]
+        [
+            "type": "failure", "item": item, "code": e.code, "message": e.message,
+            "exit_code": Int(ObsctlExitCode(e.category).rawValue),
+        ]
     }
 
     static func record(source: String, destination: String, _ info: ObjectInfo) -> [String: Any] {

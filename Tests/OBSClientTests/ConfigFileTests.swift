@@ -3,10 +3,11 @@ import Testing
 
 /// The config file as lines: what it reads, and which lines each change touches.
 struct ConfigFileTests {
-    static let text = [
-        "top = ignored before any section", "# comment", "[a]", "region = 1", "; comment in a", "", "[b]",
-        "  endpoint   =  two = 2  ", "not an assignment", "[a]", "region = 3",
-    ].joined(separator: "\n") + "\n"
+    static let text =
+        [
+            "top = ignored before any section", "# comment", "[a]", "region = 1", "; comment in a", "", "[b]",
+            "  endpoint   =  two = 2  ", "not an assignment", "[a]", "region = 3",
+        ].joined(separator: "\n") + "\n"
 
     private func file(_ text: String = Self.text) -> ConfigFile { ConfigFile(path: "/nonexistent/config", text: text) }
 
@@ -18,7 +19,7 @@ struct ConfigFileTests {
 
     @Test func unchangedFileIsWrittenBackByteForByte() {
         #expect(file().text == Self.text)
-        #expect(file("[a]\nk = v").text == "[a]\nk = v\n")   // only a missing final line end is added
+        #expect(file("[a]\nk = v").text == "[a]\nk = v\n")  // only a missing final line end is added
     }
 
     @Test func setRewritesTheLastAssignmentInItsSection() throws {

@@ -9,15 +9,18 @@ import OBSSigner
 /// header (MD5 too) in the same pass as the whole CRC-32C, which is recorded whatever --checksum says.
 struct HardeningReviewIntegrityTests {
     private func integrity(_ kind: UploadChecksum) throws -> UploadIntegrity {
-        let c = try RemoteConfiguration(endpoint: "http://127.0.0.1:9000", region: "r1", signature: .v4, addressing: nil,
-                                        credentials: Credentials(accessKeyID: "AK",
-                                                                 secretAccessKey: SecretBytes(copying: Array("sk".utf8))),
-                                        transport: TransportOptions(), retries: 0)
+        let c = try RemoteConfiguration(
+            endpoint: "http://127.0.0.1:9000", region: "r1", signature: .v4, addressing: nil,
+            credentials: Credentials(
+                accessKeyID: "AK",
+                secretAccessKey: SecretBytes(copying: Array("sk".utf8))),
+            transport: TransportOptions(), retries: 0)
         return try UploadIntegrity(kind, configuration: c)
     }
 
     private func file(_ data: Data) throws -> (RewindableFileSource, Int32) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-scan-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-scan-\(UUID().uuidString)")
+            .path
         try data.write(to: URL(fileURLWithPath: path))
         let fd = open(path, O_RDONLY)
         unlink(path)
@@ -41,8 +44,11 @@ struct HardeningReviewIntegrityTests {
         #expect(peak.value == 0, "the scan was counted: peak \(peak.value)")
     }
 
-    @Test("--checksum none still gives the whole CRC-32C; MD5 headers come from the same pass", arguments: [
-        UploadChecksum.off, .md5, .crc32c])
+    @Test(
+        "--checksum none still gives the whole CRC-32C; MD5 headers come from the same pass",
+        arguments: [
+            UploadChecksum.off, .md5, .crc32c,
+        ])
     func wholeCRCAlways(_ kind: UploadChecksum) throws {
         let data = Data((0..<(11 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let (source, fd) = try file(data)

@@ -44,13 +44,15 @@ private struct TestError: Error { let text: String; init(_ t: String) { text = t
 /// Issue 9 item 12: no CR, LF or NUL reaches the wire, whichever way a request is made.
 @Suite("Hardening: header injection (remote client)")
 struct HeaderInjectionTests {
-    @Test("the transport refuses a header holding CR, LF or NUL before it connects",
-          arguments: ["a\r\nX-Evil: 1", "a\nb", "a\u{0}b"])
+    @Test(
+        "the transport refuses a header holding CR, LF or NUL before it connects",
+        arguments: ["a\r\nX-Evil: 1", "a\nb", "a\u{0}b"])
     func transportRefuses(_ value: String) throws {
         let listener = try Listener()
         let transport = try CurlTransport(options: TransportOptions())
-        let request = HTTPRequest(method: "GET", scheme: "http", host: "127.0.0.1", port: listener.port, path: "/b/k",
-                                  headers: [("Content-Type", value)])
+        let request = HTTPRequest(
+            method: "GET", scheme: "http", host: "127.0.0.1", port: listener.port, path: "/b/k",
+            headers: [("Content-Type", value)])
         do {
             _ = try transport.send(request, responseSink: nil)
             Issue.record("the request was sent")
@@ -64,9 +66,10 @@ struct HeaderInjectionTests {
     func backendRefuses() async throws {
         let listener = try Listener()
         let credentials = Credentials(accessKeyID: "AK", secretAccessKey: SecretBytes(copying: Array("sk".utf8)))
-        let configuration = try RemoteConfiguration(endpoint: "http://127.0.0.1:\(listener.port)", region: "us-east-1",
-                                                    signature: .v4, addressing: .path, credentials: credentials,
-                                                    transport: TransportOptions(), retries: 0)
+        let configuration = try RemoteConfiguration(
+            endpoint: "http://127.0.0.1:\(listener.port)", region: "us-east-1",
+            signature: .v4, addressing: .path, credentials: credentials,
+            transport: TransportOptions(), retries: 0)
         let backend = try RemoteBackend(configuration: configuration, warn: { _ in })
         var put = PutObjectRequest(bucket: try BucketName("bkt"), key: try ObjectKey("k"), sse: nil)
         put.contentType = "text/plain\r\nX-Evil: 1"

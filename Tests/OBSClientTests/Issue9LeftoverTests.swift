@@ -9,10 +9,13 @@ import OBSSigner
 /// recorded from the scan before, so the send checks them itself; and a composite checksum over parts.
 struct Issue9LeftoverClientTests {
     private func integrity(_ kind: UploadChecksum) throws -> UploadIntegrity {
-        let c = try RemoteConfiguration(endpoint: "http://127.0.0.1:9000", region: "r1", signature: .v4,
-                                        addressing: nil, credentials: Credentials(accessKeyID: "AK",
-                                        secretAccessKey: SecretBytes(copying: Array("sk".utf8))),
-                                        transport: TransportOptions(), retries: 0)
+        let c = try RemoteConfiguration(
+            endpoint: "http://127.0.0.1:9000", region: "r1", signature: .v4,
+            addressing: nil,
+            credentials: Credentials(
+                accessKeyID: "AK",
+                secretAccessKey: SecretBytes(copying: Array("sk".utf8))),
+            transport: TransportOptions(), retries: 0)
         return try UploadIntegrity(kind, configuration: c)
     }
 
@@ -34,8 +37,9 @@ struct Issue9LeftoverClientTests {
         }
     }
 
-    @Test("--checksum none: a file changed (same size) between the scan and the send fails the send's last read",
-          arguments: [false, true])
+    @Test(
+        "--checksum none: a file changed (same size) between the scan and the send fails the send's last read",
+        arguments: [false, true])
     func changedFileFailsTheSend(multipart: Bool) throws {
         let bytes = (0..<600_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let (path, fd) = try temporaryFile(bytes)
@@ -80,8 +84,10 @@ struct Issue9LeftoverClientTests {
             crcs += withUnsafeBytes(of: CRC32C.checksum(part).value.bigEndian) { Array($0) }
             offset += Int(s)
         }
-        for (kind, expected) in [(DownloadChecksum.Kind.md5, Hex.encode(Digest.md5(md5s))),
-                                 (.crc32c, CRC32C.checksum(crcs).base64)] {
+        for (kind, expected) in [
+            (DownloadChecksum.Kind.md5, Hex.encode(Digest.md5(md5s))),
+            (.crc32c, CRC32C.checksum(crcs).base64),
+        ] {
             let running = DownloadChecksum.Running(kind, parts: sizes)
             // Fed in chunks that straddle the part boundaries.
             for start in stride(from: 0, to: data.count, by: 300) {
@@ -92,7 +98,8 @@ struct Issue9LeftoverClientTests {
             data.withUnsafeBytes { shifted.update($0) }
             #expect(shifted.value != expected, "\(kind): other boundaries, same value")
         }
-        #expect(ETagChecksum.multipartMD5("\"310B0FEF9942F1FFBCBA046BFD5C0C1D-3\"")!
+        #expect(
+            ETagChecksum.multipartMD5("\"310B0FEF9942F1FFBCBA046BFD5C0C1D-3\"")!
                 == ("310b0fef9942f1ffbcba046bfd5c0c1d", 3))
         #expect(ETagChecksum.multipartMD5("310b0fef9942f1ffbcba046bfd5c0c1d") == nil)
     }

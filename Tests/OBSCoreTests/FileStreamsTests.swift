@@ -46,7 +46,9 @@ struct PipelinedFileSinkTests {
             while offset < size {
                 let n = try sink.fill(minimum: 16_384) { buffer in
                     let n = min(buffer.count, size - offset, 20_000)
-                    data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+                    data.withUnsafeBytes {
+                        buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n)
+                    }
                     return n
                 }
                 offset += n
@@ -68,7 +70,7 @@ struct PipelinedFileSinkTests {
         let fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0o600)
         #expect(fd >= 0)
         defer { close(fd) }
-        let size = 2 * range + 12_345   // two ranges and an odd tail
+        let size = 2 * range + 12_345  // two ranges and an odd tail
         let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 13) }
         let sink = PipelinedFileSink(fd: fd, path: path)
         if reserved {
@@ -77,7 +79,7 @@ struct PipelinedFileSinkTests {
             #expect(fstat(fd, &st) == 0 && st.st_size == size, "reserve sets the file's size")
         }
         let blocks = BlockPool(count: 1)
-        for start in stride(from: 2 * range, through: 0, by: -range) {   // last range first
+        for start in stride(from: 2 * range, through: 0, by: -range) {  // last range first
             let end = min(start + range, size)
             let block = blocks.take()
             defer { blocks.give(block) }
@@ -94,7 +96,9 @@ struct PipelinedFileSinkTests {
         }
         var back = [UInt8](repeating: 0, count: size), got = 0
         while got < size {
-            let n = try back.withUnsafeMutableBytes { try sink.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...]), at: Int64(got)) }
+            let n = try back.withUnsafeMutableBytes {
+                try sink.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...]), at: Int64(got))
+            }
             if n == 0 { break }
             got += n
         }

@@ -4,8 +4,10 @@ import OBSCore
 /// `dirname`-like path arithmetic (NSString's traps on some short paths in Swift 6.3 on Linux).
 struct LocalPathTests {
     @Test func parent() {
-        let cases: [(String, String)] = [("h", ""), ("h/", ""), ("ab", ""), ("/h", "/"), ("/", "/"), ("d/h", "d"), ("d/h/", "d"),
-                                         ("a//b", "a"), ("/tmp/x.bin", "/tmp"), ("./x", "."), ("a/b/c", "a/b"), ("", "")]
+        let cases: [(String, String)] = [
+            ("h", ""), ("h/", ""), ("ab", ""), ("/h", "/"), ("/", "/"), ("d/h", "d"), ("d/h/", "d"),
+            ("a//b", "a"), ("/tmp/x.bin", "/tmp"), ("./x", "."), ("a/b/c", "a/b"), ("", ""),
+        ]
         for (path, dir) in cases { #expect(LocalPath.parent(path) == dir, "parent of '\(path)'") }
     }
 

@@ -3,13 +3,19 @@ import OBSCore
 import OBSCrypto
 
 struct BucketNameTests {
-    @Test(arguments: ["abc", "my-bucket", "a.b.c", "1bucket", String(repeating: "a", count: 63), "999.1.1", "1.2.3.4.5"])
+    @Test(arguments: [
+        "abc", "my-bucket", "a.b.c", "1bucket", String(repeating: "a", count: 63), "999.1.1", "1.2.3.4.5",
+    ])
     func valid(_ name: String) throws { #expect(try BucketName(name).value == name) }
 
-    @Test(arguments: ["ab", String(repeating: "a", count: 64), "Abc", "a_b", "-abc", "abc-", ".abc", "abc.", "a..b", "a.-b", "a-.b",
-                      "192.168.1.1", "a b", "abç"])
+    @Test(arguments: [
+        "ab", String(repeating: "a", count: 64), "Abc", "a_b", "-abc", "abc-", ".abc", "abc.", "a..b", "a.-b", "a-.b",
+        "192.168.1.1", "a b", "abç",
+    ])
     func invalid(_ name: String) {
-        #expect { try BucketName(name) } throws: { ($0 as? OBSError)?.code == "InvalidBucketName" && ($0 as? OBSError)?.category == .usage }
+        #expect { try BucketName(name) } throws: {
+            ($0 as? OBSError)?.code == "InvalidBucketName" && ($0 as? OBSError)?.category == .usage
+        }
     }
 }
 
@@ -82,10 +88,17 @@ struct SSERulesTests {
         let k = try CustomerKey(key: SecretBytes(copying: raw))
         #expect(k.keyMD5 == Base64.encode(Digest.md5(raw)))
         #expect(!"\(k)".contains(Base64.encode(raw)))
-        #expect { try CustomerKey(key: SecretBytes(copying: [UInt8](repeating: 1, count: 31))) } throws: { ($0 as? OBSError)?.category == .customerKey }
+        #expect { try CustomerKey(key: SecretBytes(copying: [UInt8](repeating: 1, count: 31))) } throws: {
+            ($0 as? OBSError)?.category == .customerKey
+        }
         // Header form: algorithm, key and MD5 must agree.
-        #expect(try CustomerKey(algorithm: "AES256", keyBase64: Base64.encode(raw), keyMD5: k.keyMD5).keyMD5 == k.keyMD5)
-        #expect(throws: OBSError.self) { try CustomerKey(algorithm: "AES128", keyBase64: Base64.encode(raw), keyMD5: k.keyMD5) }
-        #expect(throws: OBSError.self) { try CustomerKey(algorithm: "AES256", keyBase64: Base64.encode(raw), keyMD5: "AAAA") }
+        #expect(
+            try CustomerKey(algorithm: "AES256", keyBase64: Base64.encode(raw), keyMD5: k.keyMD5).keyMD5 == k.keyMD5)
+        #expect(throws: OBSError.self) {
+            try CustomerKey(algorithm: "AES128", keyBase64: Base64.encode(raw), keyMD5: k.keyMD5)
+        }
+        #expect(throws: OBSError.self) {
+            try CustomerKey(algorithm: "AES256", keyBase64: Base64.encode(raw), keyMD5: "AAAA")
+        }
     }
 }

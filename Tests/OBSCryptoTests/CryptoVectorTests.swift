@@ -5,7 +5,9 @@ import Testing
 /// Published vectors: if OpenSSL glue or an encoding helper breaks, these fail.
 struct CryptoVectorTests {
     @Test func sha256AndMD5() {
-        #expect(Hex.encode(Digest.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            Hex.encode(Digest.sha256(Array("abc".utf8)))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(Hex.encode(Digest.md5(Array("abc".utf8))) == "900150983cd24fb0d6963f7d28e17f72")
         #expect(Base64.encode(Digest.md5(Array("abc".utf8))) == "kAFQmDzST7DWlj99KOF/cg==")
         // Streaming in pieces equals one shot.
@@ -41,10 +43,13 @@ struct CryptoVectorTests {
         // (3 x 8192 bytes) and their joins, around the 256-byte folding stride, at odd offsets, from a running value.
         let long = Random.bytes(5 * 24_576 + 100)
         for path in Int32(1)...max(1, CRC32C.hardware) {
-            for n in [0, 1, 255, 256, 257, 511, 512, 1000, 4099, 24_575, 24_576, 24_577, 49_152, 49_160, 73_728 + 7, long.count - 3] {
+            for n in [
+                0, 1, 255, 256, 257, 511, 512, 1000, 4099, 24_575, 24_576, 24_577, 49_152, 49_160, 73_728 + 7,
+                long.count - 3,
+            ] {
                 var hw = CRC32C(), sw = CRC32C()
                 long.withUnsafeBytes { b in
-                    for c in [0, 3] {   // a running value first, then an unaligned start
+                    for c in [0, 3] {  // a running value first, then an unaligned start
                         hw.update(UnsafeRawBufferPointer(rebasing: b[c..<c + n]), hardware: path)
                         sw.update(UnsafeRawBufferPointer(rebasing: b[c..<c + n]), hardware: 0)
                     }
@@ -58,35 +63,51 @@ struct CryptoVectorTests {
     /// cover it, not only the instruction loop.
     @Test func fastestCRCPathIsDetected() throws {
         let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        if flags.contains(" vpclmulqdq") && flags.contains(" avx512vl") { #expect(CRC32C.hardware == 2) }
-        else if flags.contains(" sse4_2") { #expect(CRC32C.hardware == 1) }
+        if flags.contains(" vpclmulqdq") && flags.contains(" avx512vl") {
+            #expect(CRC32C.hardware == 2)
+        } else if flags.contains(" sse4_2") {
+            #expect(CRC32C.hardware == 1)
+        }
     }
 
     @Test func hmacRFC4231Case2AndRFC2202() {
         let key = Array("Jefe".utf8), data = Array("what do ya want for nothing?".utf8)
-        #expect(Hex.encode(HMAC.sha256(key: key, data: data)) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            Hex.encode(HMAC.sha256(key: key, data: data))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         #expect(Hex.encode(HMAC.sha1(key: key, data: data)) == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
         #expect(HMAC.sha256(key: [UInt8](), data: [UInt8]()).count == 32)
     }
 
     @Test func hkdfRFC5869Case1And3() {
         let ikm = [UInt8](repeating: 0x0b, count: 22)
-        let okm = HKDF.sha256(key: ikm, salt: Hex.decode("000102030405060708090a0b0c")!, info: Hex.decode("f0f1f2f3f4f5f6f7f8f9")!, length: 42)
-        #expect(Hex.encode(okm.copyBytes()) == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
+        let okm = HKDF.sha256(
+            key: ikm, salt: Hex.decode("000102030405060708090a0b0c")!, info: Hex.decode("f0f1f2f3f4f5f6f7f8f9")!,
+            length: 42)
+        #expect(
+            Hex.encode(okm.copyBytes())
+                == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
         // Case 3: empty salt and info.
         let okm3 = HKDF.sha256(key: ikm, salt: [], info: [], length: 42)
-        #expect(Hex.encode(okm3.copyBytes()) == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
+        #expect(
+            Hex.encode(okm3.copyBytes())
+                == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
     }
 
     /// NIST GCM test case 16 (AES-256, 12-byte IV, AAD).
     @Test func aesGCMNISTCase16() throws {
         let key = SecretBytes(copying: Hex.decode("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")!)
         let iv = Hex.decode("cafebabefacedbaddecaf888")!
-        let pt = Hex.decode("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39")!
+        let pt = Hex.decode(
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
+        )!
         let aad = Hex.decode("feedfacedeadbeeffeedfacedeadbeefabaddad2")!
         let gcm = try AESGCM(key: key)
         let sealed = try gcm.seal(nonce: iv, aad: aad, plaintext: SecretBytes(copying: pt))
-        #expect(Hex.encode(sealed.dropLast(16)) == "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662")
+        #expect(
+            Hex.encode(sealed.dropLast(16))
+                == "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+        )
         #expect(Hex.encode(sealed.suffix(16)) == "76fc6ece0f4e1768cddf8853bb2d551b")
         #expect(try gcm.open(nonce: iv, aad: aad, sealed: sealed).copyBytes() == pt)
         var bad = sealed; bad[3] ^= 1
@@ -97,13 +118,22 @@ struct CryptoVectorTests {
     @Test func failedOpenWipesOutput() throws {
         let gcm = try AESGCM(key: SecretBytes(copying: [UInt8](repeating: 7, count: 32)))
         let nonce = [UInt8](repeating: 1, count: 12)
-        var sealed = try gcm.seal(nonce: nonce, aad: [], plaintext: SecretBytes(copying: [UInt8](repeating: 0xAA, count: 64)))
+        var sealed = try gcm.seal(
+            nonce: nonce, aad: [], plaintext: SecretBytes(copying: [UInt8](repeating: 0xAA, count: 64)))
         sealed[70] ^= 0x80  // corrupt the tag
         var out = [UInt8](repeating: 0x55, count: 64)
         #expect(throws: CryptoError.authenticationFailed) {
-            try nonce.withUnsafeBytes { n in try [UInt8]().withUnsafeBytes { a in try sealed.withUnsafeBytes { s in try out.withUnsafeMutableBytes { o in
-                try gcm.open(nonce: n, aad: a, ciphertext: UnsafeRawBufferPointer(rebasing: s[0..<64]), tag: UnsafeRawBufferPointer(rebasing: s[64...]), output: o)
-            } } } }
+            try nonce.withUnsafeBytes { n in
+                try [UInt8]().withUnsafeBytes { a in
+                    try sealed.withUnsafeBytes { s in
+                        try out.withUnsafeMutableBytes { o in
+                            try gcm.open(
+                                nonce: n, aad: a, ciphertext: UnsafeRawBufferPointer(rebasing: s[0..<64]),
+                                tag: UnsafeRawBufferPointer(rebasing: s[64...]), output: o)
+                        }
+                    }
+                }
+            }
         }
         #expect(out.allSatisfy { $0 == 0 }, "plaintext of a message whose tag failed must not survive")
     }

@@ -26,7 +26,7 @@ struct BucketEncryptionTests {
             // obs/default is resolved at upload time, not when the default is set.
             #expect(try s.kms.listKeys().isEmpty)
 
-            #expect(try Self.files(s, b, "old") .fp == oldFiles.fp)
+            #expect(try Self.files(s, b, "old").fp == oldFiles.fp)
             let oldHead = try await s.head(b, "old")
             #expect(oldHead.sseMode == .unencrypted)
             #expect((try s.readMetaJSON(b, "old")["sse"] as? [String: Any])?["mode"] as? String == "none")
@@ -60,7 +60,7 @@ struct BucketEncryptionTests {
 
             try await s.backend.setBucketEncryption(b, nil)
             #expect(try await s.backend.bucketEncryption(b) == nil)
-            #expect(try Self.files(s, b, "enc") .fp == encFiles.fp)
+            #expect(try Self.files(s, b, "enc").fp == encFiles.fp)
             let h = try await s.head(b, "enc")
             #expect(h.sseMode == .kms && h.sseOrigin == .bucketDefault)
             #expect(try await s.get(b, "enc").0.fp == pattern(kC + 1).fp)
@@ -97,7 +97,7 @@ struct BucketEncryptionTests {
             #expect(try await s.backend.bucketEncryption(b)?.kmsKeyID.map { [k2.keyID, k2.urn].contains($0) } == true)
             let c = try await s.put(b, "c", pattern(60), sse: nil)
             #expect(c.kmsKeyID == k2.keyID)
-            #expect(try Self.files(s, b, "a") .fp == aFiles.fp)
+            #expect(try Self.files(s, b, "a").fp == aFiles.fp)
             #expect(try await s.head(b, "a").kmsKeyID == k1.keyID)
             #expect(try await s.get(b, "a").0.fp == pattern(50).fp)
             // An explicit key on the upload wins over the default's key.
@@ -125,16 +125,23 @@ struct BucketEncryptionTests {
         try await withStore { s in
             let b = try await s.makeBucket("unknown-key")
             let bucketJSON = readFile(s.paths.bucketFile(b))
-            for ref in ["00000000-0000-4000-8000-000000000000", "no/such", "local:" + String(repeating: "a", count: 32) + ":key/00000000-0000-4000-8000-000000000000"] {
-                await expectOBSError(.kms, code: "KMS.NotFoundException") { try await s.backend.setBucketEncryption(b, .kms(keyID: ref)) }
+            for ref in [
+                "00000000-0000-4000-8000-000000000000", "no/such",
+                "local:" + String(repeating: "a", count: 32) + ":key/00000000-0000-4000-8000-000000000000",
+            ] {
+                await expectOBSError(.kms, code: "KMS.NotFoundException") {
+                    try await s.backend.setBucketEncryption(b, .kms(keyID: ref))
+                }
             }
             #expect(readFile(s.paths.bucketFile(b)) == bucketJSON)
             #expect(try await s.backend.bucketEncryption(b) == nil)
             // Creating a bucket with an unknown default key creates no bucket.
             let nb = try BucketName("never-made")
             await expectOBSError(.kms, code: "KMS.NotFoundException") {
-                _ = try await s.backend.createBucket(CreateBucketRequest(name: nb, location: "local", storageClass: .standard,
-                                                                         encryption: .kms(keyID: "no/such")))
+                _ = try await s.backend.createBucket(
+                    CreateBucketRequest(
+                        name: nb, location: "local", storageClass: .standard,
+                        encryption: .kms(keyID: "no/such")))
             }
             await expectOBSError(.notFound, code: "NoSuchBucket") { _ = try await s.backend.bucketInfo(nb) }
         }
@@ -169,9 +176,12 @@ struct BucketEncryptionTests {
     func keyIDNeedsKMS() async throws {
         for mode: SSEMode? in [nil, .obs, .c, SSEMode.unencrypted] {
             await expectOBSError(.usage, messageContains: "--kms-key-id") {
-                _ = try SSERules.request(mode: mode, kmsKeyID: "app/k", customerKey: try (mode == .c ? customerKey() : nil))
+                _ = try SSERules.request(
+                    mode: mode, kmsKeyID: "app/k", customerKey: try (mode == .c ? customerKey() : nil))
             }
-            await expectOBSError(.usage, messageContains: "--kms-key-id") { _ = try SSERules.bucketDefault(mode: mode, kmsKeyID: "app/k") }
+            await expectOBSError(.usage, messageContains: "--kms-key-id") {
+                _ = try SSERules.bucketDefault(mode: mode, kmsKeyID: "app/k")
+            }
         }
     }
 
@@ -201,7 +211,9 @@ struct BucketEncryptionTests {
 
     @Test("SSE-C cannot be a bucket default")
     func bucketDefaultRules() async throws {
-        await expectOBSError(.usage, messageContains: "SSE-C") { _ = try SSERules.bucketDefault(mode: .c, kmsKeyID: nil) }
+        await expectOBSError(.usage, messageContains: "SSE-C") {
+            _ = try SSERules.bucketDefault(mode: .c, kmsKeyID: nil)
+        }
         #expect(try SSERules.bucketDefault(mode: .kms, kmsKeyID: "k") == .kms(keyID: "k"))
         #expect(try SSERules.bucketDefault(mode: .kms, kmsKeyID: nil) == .kms(keyID: nil))
         #expect(try SSERules.bucketDefault(mode: .obs, kmsKeyID: nil) == .obs)

@@ -7,18 +7,22 @@ import OBSCrypto
 /// Bucket rules: OBS bucket names, create/delete, listing with prefix, delimiter and marker paging.
 @Suite("Buckets and listing")
 struct BucketTests {
-    @Test("valid bucket names", arguments: [
-        "abc", "a-b", "a.b", "my.bucket-1", "123", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.a",
-        String(repeating: "a", count: 63), "a" + String(repeating: "0", count: 62),
-    ])
+    @Test(
+        "valid bucket names",
+        arguments: [
+            "abc", "a-b", "a.b", "my.bucket-1", "123", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.a",
+            String(repeating: "a", count: 63), "a" + String(repeating: "0", count: 62),
+        ])
     func validNames(name: String) throws {
         #expect(try BucketName(name).value == name)
     }
 
-    @Test("invalid bucket names", arguments: [
-        "", "ab", String(repeating: "a", count: 64), "ABC", "aBc", "a_b", "a b", "-abc", "abc-", ".abc", "abc.",
-        "a..b", "a.-b", "a-.b", "192.168.1.1", "0.0.0.0", "255.255.255.255", "ab\u{e9}c", "a/b", "a:b",
-    ])
+    @Test(
+        "invalid bucket names",
+        arguments: [
+            "", "ab", String(repeating: "a", count: 64), "ABC", "aBc", "a_b", "a b", "-abc", "abc-", ".abc", "abc.",
+            "a..b", "a.-b", "a-.b", "192.168.1.1", "0.0.0.0", "255.255.255.255", "ab\u{e9}c", "a/b", "a:b",
+        ])
     func invalidNames(name: String) async throws {
         await expectOBSError(.usage, code: "InvalidBucketName") { _ = try BucketName(name) }
     }
@@ -35,13 +39,17 @@ struct BucketTests {
 
             for loc in ["", "CN-NORTH", "a b", String(repeating: "a", count: 65)] {
                 await expectOBSError(.usage, code: "InvalidLocationConstraint") {
-                    _ = try await s.backend.createBucket(CreateBucketRequest(name: try BucketName("loc-test"), location: loc,
-                                                                             storageClass: .standard, encryption: nil))
+                    _ = try await s.backend.createBucket(
+                        CreateBucketRequest(
+                            name: try BucketName("loc-test"), location: loc,
+                            storageClass: .standard, encryption: nil))
                 }
             }
             await expectOBSError(.notFound) { _ = try await s.backend.bucketInfo(try BucketName("loc-test")) }
-            let info = try await s.backend.createBucket(CreateBucketRequest(name: try BucketName("loc-test"), location: "cn-north-4",
-                                                                            storageClass: .cold, encryption: nil))
+            let info = try await s.backend.createBucket(
+                CreateBucketRequest(
+                    name: try BucketName("loc-test"), location: "cn-north-4",
+                    storageClass: .cold, encryption: nil))
             #expect(info.location == "cn-north-4" && info.storageClass == .cold)
             let again = try await s.backend.bucketInfo(try BucketName("loc-test"))
             #expect(again.location == "cn-north-4" && again.storageClass == .cold)
@@ -81,7 +89,8 @@ struct BucketTests {
     func listAll() async throws {
         try await withStore { s in
             let b = try await Self.fill(s)
-            let page = try await s.backend.listObjects(bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 1000)
+            let page = try await s.backend.listObjects(
+                bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 1000)
             #expect(page.objects.map(\.key.value) == Self.byteOrder)
             #expect(page.commonPrefixes.isEmpty && page.nextMarker == nil)
             let a = try await s.backend.listObjects(bucket: b, prefix: "a/", delimiter: nil, marker: nil, maxKeys: 1000)
@@ -94,12 +103,17 @@ struct BucketTests {
         try await withStore { s in
             let b = try await Self.fill(s)
             let top = try await s.backend.listObjects(bucket: b, prefix: "", delimiter: "/", marker: nil, maxKeys: 1000)
-            #expect(top.objects.map(\.key.value) == ["Z", "a", "a0", "b", "d", "~", "é"].sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+            #expect(
+                top.objects.map(\.key.value)
+                    == ["Z", "a", "a0", "b", "d", "~", "é"].sorted {
+                        Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+                    })
             #expect(top.commonPrefixes == ["a/", "c/", "é/"])
             let a = try await s.backend.listObjects(bucket: b, prefix: "a/", delimiter: "/", marker: nil, maxKeys: 1000)
             #expect(a.objects.map(\.key.value) == ["a/", "a/1", "a/2"])
             #expect(a.commonPrefixes == ["a/b/"])
-            let none = try await s.backend.listObjects(bucket: b, prefix: "zz", delimiter: "/", marker: nil, maxKeys: 1000)
+            let none = try await s.backend.listObjects(
+                bucket: b, prefix: "zz", delimiter: "/", marker: nil, maxKeys: 1000)
             #expect(none.objects.isEmpty && none.commonPrefixes.isEmpty && none.nextMarker == nil)
         }
     }
@@ -110,10 +124,13 @@ struct BucketTests {
         var marker: String? = nil
         var pages = 0
         repeat {
-            let page = try await s.backend.listObjects(bucket: b, prefix: prefix, delimiter: delimiter, marker: marker, maxKeys: 2)
+            let page = try await s.backend.listObjects(
+                bucket: b, prefix: prefix, delimiter: delimiter, marker: marker, maxKeys: 2)
             #expect(page.objects.count + page.commonPrefixes.count <= 2)
             // Merge one page's objects and prefixes in byte order, as they interleave in the listing.
-            out += (page.objects.map(\.key.value) + page.commonPrefixes).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            out += (page.objects.map(\.key.value) + page.commonPrefixes).sorted {
+                Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+            }
             marker = page.nextMarker
             pages += 1
             if pages > 50 { Issue.record("paging does not terminate"); break }
@@ -156,7 +173,8 @@ struct BucketTests {
             #expect(try await s.backend.listAllObjects(bucket: b1, prefix: "").objects.map(\.key.value) == ["k1"])
             #expect(try await s.backend.listAllObjects(bucket: b2, prefix: "").objects.map(\.key.value) == ["k2"])
             await expectOBSError(.notFound, code: "NoSuchBucket") {
-                _ = try await s.backend.listObjects(bucket: try BucketName("three"), prefix: "", delimiter: nil, marker: nil, maxKeys: 10)
+                _ = try await s.backend.listObjects(
+                    bucket: try BucketName("three"), prefix: "", delimiter: nil, marker: nil, maxKeys: 10)
             }
         }
     }

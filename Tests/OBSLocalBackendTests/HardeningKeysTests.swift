@@ -12,8 +12,11 @@ struct HardeningKeysTests {
         try await withStore { s in
             try await s.makeBucket("bkt1")
             let other = try s.reopen(rootKey: otherRootKeyBytes)
-            await expectOBSError(.configuration, messageContains: "root key "
-                + "mismatch") { _ = try await other.listBuckets() }
+            await expectOBSError(
+                .configuration,
+                messageContains: "root key "
+                    + "mismatch"
+            ) { _ = try await other.listBuckets() }
         }
     }
 
@@ -23,10 +26,16 @@ struct HardeningKeysTests {
             try await s.makeBucket("bkt1", encryption: .obs)
             try FileManager.default.removeItem(atPath: s.paths.rootKeyCheckFile)
             let other = try s.reopen(rootKey: otherRootKeyBytes)
-            await expectOBSError(.configuration, messageContains: "root key "
-                + "mismatch") { _ = try await other.listBuckets() }
-            await expectOBSError(.configuration, messageContains: "root key "
-                + "mismatch") { try await other.deleteBucket(try BucketName("bkt1")) }
+            await expectOBSError(
+                .configuration,
+                messageContains: "root key "
+                    + "mismatch"
+            ) { _ = try await other.listBuckets() }
+            await expectOBSError(
+                .configuration,
+                messageContains: "root key "
+                    + "mismatch"
+            ) { try await other.deleteBucket(try BucketName("bkt1")) }
             #expect(!FileManager.default.fileExists(atPath: s.paths.rootKeyCheckFile))
             let right = try s.reopen()
             #expect(try await right.listBuckets().map(\.name.value) == ["bkt1"])
@@ -38,14 +47,19 @@ struct HardeningKeysTests {
     func missingKeyFile() async throws {
         try await withStore { s in
             let fileBacked = try s.reopen(rootKey: nil)
-            _ = try await fileBacked.createBucket(CreateBucketRequest(name: try BucketName("bkt1"), location: "local",
-                                                                      storageClass: .standard, encryption: .obs))
+            _ = try await fileBacked.createBucket(
+                CreateBucketRequest(
+                    name: try BucketName("bkt1"), location: "local",
+                    storageClass: .standard, encryption: .obs))
             let keyFile = RootKey.keyFilePath(environment: s.environment)
             #expect(FileManager.default.fileExists(atPath: keyFile))
             try FileManager.default.removeItem(atPath: keyFile)
             let again = try s.reopen(rootKey: nil)
-            await expectOBSError(.configuration, messageContains: "root key file \(keyFile) "
-                + "missing") { _ = try await again.listBuckets() }
+            await expectOBSError(
+                .configuration,
+                messageContains: "root key file \(keyFile) "
+                    + "missing"
+            ) { _ = try await again.listBuckets() }
             await expectOBSError(.configuration, messageContains: "missing") { _ = try again.kms.listKeys() }
             #expect(!FileManager.default.fileExists(atPath: keyFile))
         }
@@ -149,9 +163,11 @@ struct HardeningKeysTests {
     @Test("item 9: every policy typo is refused before any KMS operation")
     func policyStrict() async throws {
         try await withStore { s in
-            for bad in [#"{"deny":["kms:dek:Crypto"]}"#, #"{"Deny":[]}"#, #"{"deny":[" kms:dek:crypto"]}"#,
+            for bad in [
+                #"{"deny":["kms:dek:Crypto"]}"#, #"{"Deny":[]}"#, #"{"deny":[" kms:dek:crypto"]}"#,
                 #"{"allow":["kms:cmk:*"],"deny ":[]}"#,
-                        #"{"deny":["kms:dek"]}"#, #"{"deny":["*:*"]}"#, #"{"mode":"OBS-doc"}"#] {
+                #"{"deny":["kms:dek"]}"#, #"{"deny":["*:*"]}"#, #"{"mode":"OBS-doc"}"#,
+            ] {
                 try s.writePolicy(bad)
                 await expectOBSError(.configuration, messageContains: "KMS policy") { _ = try s.kms.listKeys() }
                 await expectOBSError(.configuration, messageContains: "KMS policy") { _ = try s.kms.policyInForce() }

@@ -19,8 +19,9 @@ private func flip(_ path: String, at offset: Int) throws {
 
 @Suite("Hardening: unencrypted objects are verified on read")
 struct PlainIntegrityTests {
-    @Test("one flipped byte anywhere in an unencrypted object is an integrity error, and nothing is released",
-          arguments: [0, 150_000, 299_999])
+    @Test(
+        "one flipped byte anywhere in an unencrypted object is an integrity error, and nothing is released",
+        arguments: [0, 150_000, 299_999])
     func flippedByte(_ offset: Int) async throws {
         try await withStore { s in
             let b = try await s.makeBucket("plain")
@@ -29,10 +30,11 @@ struct PlainIntegrityTests {
             await s.expectGetFails(b, "k", .integrity, messageContains: "obs://plain/k")
             // A copy reads the same bytes: it fails too, and stores nothing.
             await expectOBSError(.integrity) {
-                _ = try await s.backend.copyObject(CopyObjectRequest(
-                    source: GetObjectRequest(bucket: b, key: try ObjectKey("k")),
-                    destination: PutObjectRequest(bucket: b, key: try ObjectKey("copy"), sse: .unencrypted),
-                    replaceMetadata: false))
+                _ = try await s.backend.copyObject(
+                    CopyObjectRequest(
+                        source: GetObjectRequest(bucket: b, key: try ObjectKey("k")),
+                        destination: PutObjectRequest(bucket: b, key: try ObjectKey("copy"), sse: .unencrypted),
+                        replaceMetadata: false))
             }
             await s.expectGetFails(b, "copy", .notFound)
         }
@@ -152,8 +154,9 @@ struct DamagedObjectListingTests {
 
 @Suite("Hardening: header values are validated by the local backend too")
 struct LocalHeaderValueTests {
-    @Test("a line break, NUL or control character in a header-bound field is a usage error and stores nothing",
-          arguments: ["content", "nul", "metaValue", "metaKey", "kms"])
+    @Test(
+        "a line break, NUL or control character in a header-bound field is a usage error and stores nothing",
+        arguments: ["content", "nul", "metaValue", "metaKey", "kms"])
     func refused(_ field: String) async throws {
         try await withStore { s in
             let b = try await s.makeBucket("hdr")

@@ -10,7 +10,8 @@ import OBSCrypto
 struct KMSPolicyTests {
     /// Files under `keys/` that are key records.
     static func keyFiles(_ s: TestStore) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: s.paths.keysDir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: s.paths.keysDir)) ?? []).filter { $0.hasSuffix(".json") }
+            .sorted()
     }
 
     @Test("deny kms:dek:create: an SSE-KMS upload fails naming the action and leaves nothing behind")
@@ -28,7 +29,9 @@ struct KMSPolicyTests {
                 #expect(e?.httpStatus == 403)
             }
             let changed = changedFiles(before, s.snapshot()); #expect(changed == [], "a denied upload changed files")
-            #expect(!FileManager.default.fileExists(atPath: try s.objectDir(b, "obj")), "a denied upload created the object directory")
+            #expect(
+                !FileManager.default.fileExists(atPath: try s.objectDir(b, "obj")),
+                "a denied upload created the object directory")
             #expect(Self.keyFiles(s) == ["\(k.keyID).json"], "a denied upload created a key")
             #expect(try s.kms.listKeys().map(\.keyID) == [k.keyID])
             await expectOBSError(.notFound) { _ = try await s.head(b, "obj") }
@@ -40,7 +43,9 @@ struct KMSPolicyTests {
         try await withStore { s in
             let b = try await s.makeBucket("fresh")
             try s.writePolicy(#"{"deny":["kms:dek:create"]}"#)
-            await expectOBSError(.kms, messageContains: "kms:dek:create") { _ = try await s.put(b, "obj", [1, 2], sse: .kms(keyID: nil)) }
+            await expectOBSError(.kms, messageContains: "kms:dek:create") {
+                _ = try await s.put(b, "obj", [1, 2], sse: .kms(keyID: nil))
+            }
             #expect(Self.keyFiles(s).isEmpty)
             #expect(try s.kms.listKeys().isEmpty)
             #expect(!FileManager.default.fileExists(atPath: try s.objectDir(b, "obj")))
@@ -63,7 +68,8 @@ struct KMSPolicyTests {
         }
     }
 
-    @Test("deny kms:cmk:create with obs/default absent: upload without a key fails, creates nothing, works once allowed")
+    @Test(
+        "deny kms:cmk:create with obs/default absent: upload without a key fails, creates nothing, works once allowed")
     func denyCMKCreate() async throws {
         try await withStore { s in
             let b = try await s.makeBucket("deny-create")
@@ -71,7 +77,9 @@ struct KMSPolicyTests {
             await expectOBSError(.kms, code: "AccessDenied", messageContains: "kms:cmk:create") {
                 _ = try await s.put(b, "obj", [1], sse: .kms(keyID: nil))
             }
-            await expectOBSError(.kms, messageContains: "kms:cmk:create") { _ = try s.kms.createKey(alias: nil, description: "") }
+            await expectOBSError(.kms, messageContains: "kms:cmk:create") {
+                _ = try s.kms.createKey(alias: nil, description: "")
+            }
             #expect(Self.keyFiles(s).isEmpty)
             #expect(!FileManager.default.fileExists(atPath: try s.objectDir(b, "obj")))
 
@@ -110,7 +118,9 @@ struct KMSPolicyTests {
             let b = try await s.makeBucket("deny-list")
             let k = try s.kms.createKey(alias: nil, description: "")
             try s.writePolicy(#"{"deny":["kms:cmk:list"]}"#)
-            await expectOBSError(.kms, messageContains: "kms:cmk:list") { _ = try await s.put(b, "obj", [1], sse: .kms(keyID: nil)) }
+            await expectOBSError(.kms, messageContains: "kms:cmk:list") {
+                _ = try await s.put(b, "obj", [1], sse: .kms(keyID: nil))
+            }
             await expectOBSError(.kms, messageContains: "kms:cmk:list") { _ = try s.kms.listKeys() }
             #expect(Self.keyFiles(s) == ["\(k.keyID).json"])
             // An explicit key id needs cmk:get, not cmk:list.
@@ -118,8 +128,9 @@ struct KMSPolicyTests {
         }
     }
 
-    @Test("obs-doc mode requires all five documented actions for uploads and downloads",
-          arguments: ["kms:cmk:get", "kms:cmk:list", "kms:cmk:create", "kms:dek:create", "kms:dek:crypto"])
+    @Test(
+        "obs-doc mode requires all five documented actions for uploads and downloads",
+        arguments: ["kms:cmk:get", "kms:cmk:list", "kms:cmk:create", "kms:dek:create", "kms:dek:crypto"])
     func obsDocMode(denied: String) async throws {
         try await withStore { s in
             let b = try await s.makeBucket("obs-doc")
@@ -133,8 +144,12 @@ struct KMSPolicyTests {
 
             try s.writePolicy(#"{"mode":"obs-doc","deny":["\#(denied)"]}"#)
             let before = s.snapshot()
-            await expectOBSError(.kms, messageContains: denied) { _ = try await s.put(b, "new", [1], sse: .kms(keyID: k.keyID)) }
-            await expectOBSError(.kms, messageContains: denied) { _ = try await s.put(b, "new", [1], sse: .kms(keyID: nil)) }
+            await expectOBSError(.kms, messageContains: denied) {
+                _ = try await s.put(b, "new", [1], sse: .kms(keyID: k.keyID))
+            }
+            await expectOBSError(.kms, messageContains: denied) {
+                _ = try await s.put(b, "new", [1], sse: .kms(keyID: nil))
+            }
             await s.expectGetFails(b, "existing", .kms, messageContains: denied)
             await s.expectGetFails(b, "default", .kms, messageContains: denied)
             let changed = changedFiles(before, s.snapshot()); #expect(changed == [])
@@ -172,13 +187,17 @@ struct KMSPolicyTests {
             try await s.put(b, "obj", pattern(100), sse: .kms(keyID: nil))
             try s.writePolicy(#"{"allow":["kms:dek:crypto"]}"#)
             #expect(try await s.get(b, "obj").0.fp == pattern(100).fp)
-            await expectOBSError(.kms, messageContains: "kms:cmk:list") { _ = try await s.put(b, "x", [1], sse: .kms(keyID: nil)) }
+            await expectOBSError(.kms, messageContains: "kms:cmk:list") {
+                _ = try await s.put(b, "x", [1], sse: .kms(keyID: nil))
+            }
             try s.writePolicy(#"{"allow":["kms:*"],"deny":["kms:dek:crypto"]}"#)
             await s.expectGetFails(b, "obj", .kms, messageContains: "kms:dek:crypto")
             try await s.put(b, "x", [1], sse: .kms(keyID: nil))
             try s.writePolicy(#"{"allow":["kms:dek:*", "kms:cmk:list"]}"#)
             try await s.put(b, "y", [1], sse: .kms(keyID: nil))
-            await expectOBSError(.kms, messageContains: "kms:cmk:create") { _ = try s.kms.createKey(alias: nil, description: "") }
+            await expectOBSError(.kms, messageContains: "kms:cmk:create") {
+                _ = try s.kms.createKey(alias: nil, description: "")
+            }
         }
     }
 
@@ -188,15 +207,19 @@ struct KMSPolicyTests {
             let k = try s.kms.createKey(alias: nil, description: "")
             try s.writePolicy(#"{"deny":["kms:cmk:update"]}"#)
             await expectOBSError(.kms, messageContains: "kms:cmk:update") { _ = try s.kms.disableKey(k.keyID) }
-            await expectOBSError(.kms, messageContains: "kms:cmk:update") { _ = try s.kms.scheduleKeyDeletion(k.keyID, pendingDays: 7) }
+            await expectOBSError(.kms, messageContains: "kms:cmk:update") {
+                _ = try s.kms.scheduleKeyDeletion(k.keyID, pendingDays: 7)
+            }
             s.removePolicy()
             #expect(try s.kms.describeKey(k.keyID).state == .enabled)
         }
     }
 
-    @Test("a malformed policy is a configuration error, not allow-all", arguments: [
-        "not json", "[]", #"{"deny":"kms:*"}"#, #"{"allow":[1]}"#, #"{"mode":"strict"}"#,
-    ])
+    @Test(
+        "a malformed policy is a configuration error, not allow-all",
+        arguments: [
+            "not json", "[]", #"{"deny":"kms:*"}"#, #"{"allow":[1]}"#, #"{"mode":"strict"}"#,
+        ])
     func malformedPolicy(text: String) async throws {
         try await withStore { s in
             let b = try await s.makeBucket("bad-policy")
@@ -218,7 +241,9 @@ struct KMSPolicyTests {
         let p = KMSPolicy(allow: ["kms:*"], deny: ["kms:dek:crypto"], requireDocumentedSet: false)
         #expect(p.permits(.dekCreate) && !p.permits(.dekCrypto))
         #expect(KMSPolicy.allowAll.permits(.cmkUpdate))
-        #expect(Set(KMSAction.obsDocumented.map(\.rawValue)) ==
-                ["kms:cmk:get", "kms:cmk:list", "kms:cmk:create", "kms:dek:create", "kms:dek:crypto"])
+        #expect(
+            Set(KMSAction.obsDocumented.map(\.rawValue)) == [
+                "kms:cmk:get", "kms:cmk:list", "kms:cmk:create", "kms:dek:create", "kms:dek:crypto",
+            ])
     }
 }

@@ -34,7 +34,8 @@ struct LocalBackendObjectTests {
             let (sse, expectedKeyID) = try Self.request(mode, s)
             let ck: CustomerKey? = if case .customer(let k) = sse { k } else { nil }
             let data = pattern(size, seed: 5)
-            let put = try await s.put(b, "dir/obj.bin", data, sse: sse, contentType: "text/x-test", metadata: ["color": "blue", "n": "1"])
+            let put = try await s.put(
+                b, "dir/obj.bin", data, sse: sse, contentType: "text/x-test", metadata: ["color": "blue", "n": "1"])
             let (got, getInfo) = try await s.get(b, "dir/obj.bin", customerKey: ck)
             #expect(got.fp == data.fp)
             let head = try await s.head(b, "dir/obj.bin", customerKey: ck)
@@ -118,7 +119,9 @@ struct LocalBackendObjectTests {
             #expect(fa[32..<48] != fb[32..<48])
             #expect(fa[64...] != fb[64...])
             let ma = try s.readMetaJSON(b, "a"), mb = try s.readMetaJSON(b, "b")
-            #expect(ma["etag"] as? String != mb["etag"] as? String, "equal plaintexts must not give equal SSE ETags across objects")
+            #expect(
+                ma["etag"] as? String != mb["etag"] as? String,
+                "equal plaintexts must not give equal SSE ETags across objects")
         }
     }
 
@@ -141,10 +144,13 @@ struct LocalBackendObjectTests {
             let b = try await s.makeBucket("ssec")
             try await s.put(b, "obj", pattern(3 * kC), sse: .customer(try customerKey()))
             for seed: UInt8 in [0x61, 0x00, 0xFF] {
-                let e = await s.expectGetFails(b, "obj", customerKey: try customerKey(seed), .customerKey, code: "AccessDenied")
+                let e = await s.expectGetFails(
+                    b, "obj", customerKey: try customerKey(seed), .customerKey, code: "AccessDenied")
                 #expect(e?.httpStatus == 403)
                 #expect(e.map { !$0.message.contains("integrity") && !$0.message.contains("corrupt") } == true)
-                await expectOBSError(.customerKey, code: "AccessDenied") { _ = try await s.head(b, "obj", customerKey: try customerKey(seed)) }
+                await expectOBSError(.customerKey, code: "AccessDenied") {
+                    _ = try await s.head(b, "obj", customerKey: try customerKey(seed))
+                }
             }
             #expect(try await s.get(b, "obj", customerKey: try customerKey()).0.fp == pattern(3 * kC).fp)
         }
@@ -171,11 +177,16 @@ struct LocalBackendObjectTests {
         #expect(ok.key.copyBytes() == raw)
         await expectOBSError(.customerKey) { _ = try CustomerKey(algorithm: "AES128", keyBase64: b64, keyMD5: md5) }
         await expectOBSError(.customerKey) { _ = try CustomerKey(algorithm: "aes256", keyBase64: b64, keyMD5: md5) }
-        await expectOBSError(.customerKey, code: "InvalidArgument") { _ = try CustomerKey(algorithm: "AES256", keyBase64: b64, keyMD5: Base64.encode(Digest.md5([1]))) }
-        await expectOBSError(.customerKey, code: "InvalidArgument") { _ = try CustomerKey(algorithm: "AES256", keyBase64: "!!", keyMD5: md5) }
+        await expectOBSError(.customerKey, code: "InvalidArgument") {
+            _ = try CustomerKey(algorithm: "AES256", keyBase64: b64, keyMD5: Base64.encode(Digest.md5([1])))
+        }
+        await expectOBSError(.customerKey, code: "InvalidArgument") {
+            _ = try CustomerKey(algorithm: "AES256", keyBase64: "!!", keyMD5: md5)
+        }
         let short = Array(raw.prefix(31))
         await expectOBSError(.customerKey, code: "InvalidArgument") {
-            _ = try CustomerKey(algorithm: "AES256", keyBase64: Base64.encode(short), keyMD5: Base64.encode(Digest.md5(short)))
+            _ = try CustomerKey(
+                algorithm: "AES256", keyBase64: Base64.encode(short), keyMD5: Base64.encode(Digest.md5(short)))
         }
         await expectOBSError(.customerKey) { _ = try CustomerKey(key: SecretBytes(count: 0)) }
         #expect(!String(describing: ok).contains(b64))
@@ -209,7 +220,9 @@ struct LocalBackendObjectTests {
             try await s.backend.deleteObject(bucket: b, key: try ObjectKey("obj"))
             await s.expectGetFails(b, "obj", .notFound, code: "NoSuchKey")
             await expectOBSError(.notFound, code: "NoSuchKey") { _ = try await s.head(b, "obj") }
-            await expectOBSError(.notFound, code: "NoSuchKey") { try await s.backend.deleteObject(bucket: b, key: try ObjectKey("obj")) }
+            await expectOBSError(.notFound, code: "NoSuchKey") {
+                try await s.backend.deleteObject(bucket: b, key: try ObjectKey("obj"))
+            }
             let dir = try s.objectDir(b, "obj")
             let left = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
             #expect(left.isEmpty, "left behind: \(left)")
@@ -253,15 +266,17 @@ struct LocalBackendObjectTests {
             let ck = try customerKey()
             let data = pattern(2 * kC + 9)
             try await s.put(b, "src", data, sse: .customer(ck), contentType: "text/plain", metadata: ["a": "1"])
-            let req = CopyObjectRequest(source: GetObjectRequest(bucket: b, key: try ObjectKey("src"), customerKey: ck),
-                                        destination: PutObjectRequest(bucket: b, key: try ObjectKey("dst"), sse: .kms(keyID: nil)),
-                                        replaceMetadata: false)
+            let req = CopyObjectRequest(
+                source: GetObjectRequest(bucket: b, key: try ObjectKey("src"), customerKey: ck),
+                destination: PutObjectRequest(bucket: b, key: try ObjectKey("dst"), sse: .kms(keyID: nil)),
+                replaceMetadata: false)
             let info = try await s.backend.copyObject(req)
             #expect(info.sseMode == .kms && info.contentType == "text/plain" && info.userMetadata == ["a": "1"])
             #expect(try await s.get(b, "dst").0.fp == data.fp)
             // Without the source key the copy fails and creates nothing.
-            let bad = CopyObjectRequest(source: GetObjectRequest(bucket: b, key: try ObjectKey("src")),
-                                        destination: PutObjectRequest(bucket: b, key: try ObjectKey("dst2"), sse: .obs), replaceMetadata: false)
+            let bad = CopyObjectRequest(
+                source: GetObjectRequest(bucket: b, key: try ObjectKey("src")),
+                destination: PutObjectRequest(bucket: b, key: try ObjectKey("dst2"), sse: .obs), replaceMetadata: false)
             await expectOBSError(.customerKey) { _ = try await s.backend.copyObject(bad) }
             await expectOBSError(.notFound) { _ = try await s.head(b, "dst2") }
         }
@@ -274,9 +289,10 @@ struct LocalBackendObjectTests {
             let old = try customerKey(), new = try customerKey(0x10)
             let data = pattern(3 * kC + 1)
             try await s.put(b, "obj", data, sse: .customer(old), metadata: ["m": "1"])
-            let req = CopyObjectRequest(source: GetObjectRequest(bucket: b, key: try ObjectKey("obj"), customerKey: old),
-                                        destination: PutObjectRequest(bucket: b, key: try ObjectKey("obj"), sse: .customer(new)),
-                                        replaceMetadata: false)
+            let req = CopyObjectRequest(
+                source: GetObjectRequest(bucket: b, key: try ObjectKey("obj"), customerKey: old),
+                destination: PutObjectRequest(bucket: b, key: try ObjectKey("obj"), sse: .customer(new)),
+                replaceMetadata: false)
             let info = try await s.backend.copyObject(req)
             #expect(info.customerKeyMD5 == new.keyMD5 && info.userMetadata == ["m": "1"])
             await s.expectGetFails(b, "obj", customerKey: old, .customerKey, code: "AccessDenied")
@@ -294,9 +310,10 @@ struct LocalBackendObjectTests {
             let path = try s.dataPath(b, "obj")
             let before = try FileManager.default.attributesOfItem(atPath: path)
             let bytesBefore = try Data(contentsOf: URL(fileURLWithPath: path))
-            let req = CopyObjectRequest(source: GetObjectRequest(bucket: b, key: try ObjectKey("obj"), customerKey: old),
-                                        destination: PutObjectRequest(bucket: b, key: try ObjectKey("obj"), sse: .customer(new)),
-                                        replaceMetadata: false)
+            let req = CopyObjectRequest(
+                source: GetObjectRequest(bucket: b, key: try ObjectKey("obj"), customerKey: old),
+                destination: PutObjectRequest(bucket: b, key: try ObjectKey("obj"), sse: .customer(new)),
+                replaceMetadata: false)
             _ = try await s.backend.copyObject(req)
             #expect(try s.dataPath(b, "obj") == path)
             let after = try FileManager.default.attributesOfItem(atPath: path)
@@ -304,9 +321,10 @@ struct LocalBackendObjectTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytesBefore)
             await s.expectGetFails(b, "obj", customerKey: old, .customerKey, code: "AccessDenied")
             // A wrong "old" key cannot rotate.
-            let wrong = CopyObjectRequest(source: GetObjectRequest(bucket: b, key: try ObjectKey("obj"), customerKey: old),
-                                          destination: PutObjectRequest(bucket: b, key: try ObjectKey("obj"), sse: .customer(old)),
-                                          replaceMetadata: false)
+            let wrong = CopyObjectRequest(
+                source: GetObjectRequest(bucket: b, key: try ObjectKey("obj"), customerKey: old),
+                destination: PutObjectRequest(bucket: b, key: try ObjectKey("obj"), sse: .customer(old)),
+                replaceMetadata: false)
             _ = await expectOBSError(.customerKey, code: "AccessDenied") { _ = try await s.backend.copyObject(wrong) }
         }
     }

@@ -29,11 +29,15 @@ struct LocalKMSTests {
             #expect(k.isDefaultKey)
             #expect(k.state == .enabled)
             #expect(i1.kmsKeyID == k.keyID && i2.kmsKeyID == k.keyID && issued.keyID == k.keyID)
-            let files = try FileManager.default.contentsOfDirectory(atPath: s.paths.keysDir).filter { $0.hasSuffix(".json") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: s.paths.keysDir).filter {
+                $0.hasSuffix(".json")
+            }
             #expect(files == ["\(k.keyID).json"])
 
             // The record says default_key true on disk.
-            let rec = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.paths.keyRecord(k.keyID)))) as! [String: Any]
+            let rec =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: s.paths.keyRecord(k.keyID)))) as! [String: Any]
             #expect(rec["default_key"] as? Bool == true)
             #expect(rec["alias"] as? String == "obs/default")
 
@@ -73,7 +77,9 @@ struct LocalKMSTests {
             let id = try s.kms.generateDataKey(keyRef: nil, context: Self.context).keyID
             for ref in [id, "obs/default"] {
                 await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") { _ = try s.kms.disableKey(ref) }
-                await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") { _ = try s.kms.scheduleKeyDeletion(ref, pendingDays: 7) }
+                await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") {
+                    _ = try s.kms.scheduleKeyDeletion(ref, pendingDays: 7)
+                }
             }
             #expect(try s.kms.describeKey(id).state == .enabled)
         }
@@ -85,7 +91,9 @@ struct LocalKMSTests {
     func reservedAliases() async throws {
         try await withStore { s async throws in
             for a in ["x/default", "obs/default", "a/b/default"] {
-                await expectOBSError(.usage, code: "KMS.InvalidParameter") { _ = try s.kms.createKey(alias: a, description: "") }
+                await expectOBSError(.usage, code: "KMS.InvalidParameter") {
+                    _ = try s.kms.createKey(alias: a, description: "")
+                }
             }
             #expect(try s.kms.listKeys().isEmpty)
         }
@@ -95,13 +103,17 @@ struct LocalKMSTests {
     func aliasValidation() async throws {
         try await withStore { s async throws in
             for a in ["", "has space", "semi;colon", "dot.ted", "é", "a*", String(repeating: "a", count: 256)] {
-                await expectOBSError(.usage, code: "KMS.InvalidParameter") { _ = try s.kms.createKey(alias: a, description: "") }
+                await expectOBSError(.usage, code: "KMS.InvalidParameter") {
+                    _ = try s.kms.createKey(alias: a, description: "")
+                }
             }
             #expect(try s.kms.listKeys().isEmpty)
             for a in ["A-z_0:9/x", String(repeating: "a", count: 255)] {
                 #expect(try s.kms.createKey(alias: a, description: "").alias == a)
             }
-            await expectOBSError(.usage) { _ = try s.kms.createKey(alias: nil, description: String(repeating: "d", count: 256)) }
+            await expectOBSError(.usage) {
+                _ = try s.kms.createKey(alias: nil, description: String(repeating: "d", count: 256))
+            }
             #expect(try s.kms.listKeys().count == 2)
         }
     }
@@ -110,7 +122,9 @@ struct LocalKMSTests {
     func duplicateAlias() async throws {
         try await withStore { s in
             _ = try s.kms.createKey(alias: "team/a", description: "first")
-            await expectOBSError(.conflict, code: "KMS.AliasAlreadyExists") { _ = try s.kms.createKey(alias: "team/a", description: "second") }
+            await expectOBSError(.conflict, code: "KMS.AliasAlreadyExists") {
+                _ = try s.kms.createKey(alias: "team/a", description: "second")
+            }
             let keys = try s.kms.listKeys()
             #expect(keys.count == 1)
             #expect(keys.first?.description == "first")
@@ -126,7 +140,9 @@ struct LocalKMSTests {
             #expect(k.urn.hasSuffix(":key/" + k.keyID))
             for ref in [k.keyID, k.urn, "app/key1"] {
                 let d = try s.kms.describeKey(ref)
-                #expect(d.keyID == k.keyID && d.alias == "app/key1" && d.description == "d1" && d.state == .enabled && !d.isDefaultKey)
+                #expect(
+                    d.keyID == k.keyID && d.alias == "app/key1" && d.description == "d1" && d.state == .enabled
+                        && !d.isDefaultKey)
             }
             // Same domain for every key of the store.
             let k2 = try s.kms.createKey(alias: nil, description: "")
@@ -158,11 +174,17 @@ struct LocalKMSTests {
             #expect(head.sseMode == .kms && head.kmsKeyID == k.keyID && head.size == Int64(data.count))
 
             let before = s.snapshot()
-            await expectOBSError(.kms, code: "KMS.DisabledException") { _ = try await s.put(b, "new", [1, 2, 3], sse: .kms(keyID: k.keyID)) }
-            await expectOBSError(.kms, code: "KMS.DisabledException") { _ = try await s.put(b, "obj", [1, 2, 3], sse: .kms(keyID: "app/k")) }
+            await expectOBSError(.kms, code: "KMS.DisabledException") {
+                _ = try await s.put(b, "new", [1, 2, 3], sse: .kms(keyID: k.keyID))
+            }
+            await expectOBSError(.kms, code: "KMS.DisabledException") {
+                _ = try await s.put(b, "obj", [1, 2, 3], sse: .kms(keyID: "app/k"))
+            }
             let changed = changedFiles(before, s.snapshot()); #expect(changed == [], "a refused upload changed files")
             await expectOBSError(.notFound, code: "NoSuchKey") { _ = try await s.head(b, "new") }
-            await expectOBSError(.kms, code: "KMS.DisabledException") { _ = try s.kms.generateDataKey(keyRef: k.keyID, context: Self.context) }
+            await expectOBSError(.kms, code: "KMS.DisabledException") {
+                _ = try s.kms.generateDataKey(keyRef: k.keyID, context: Self.context)
+            }
 
             #expect(try s.kms.enableKey(k.urn).state == .enabled)
             #expect(try await s.get(b, "obj").0.fp == data.fp)
@@ -178,10 +200,14 @@ struct LocalKMSTests {
                 #expect(r.state == .pendingDeletion)
                 let date = try #require(r.deletionDate)
                 let delta = date.timeIntervalSince(r.created)
-                #expect(delta >= Double(days) * 86400 - 1 && delta <= Double(days) * 86400 + 120, "deletion date \(delta)s after creation")
+                #expect(
+                    delta >= Double(days) * 86400 - 1 && delta <= Double(days) * 86400 + 120,
+                    "deletion date \(delta)s after creation")
                 #expect(try s.kms.describeKey(k.keyID).state == .pendingDeletion)
             } else {
-                await expectOBSError(.usage, code: "KMS.InvalidParameter") { _ = try s.kms.scheduleKeyDeletion(k.keyID, pendingDays: days) }
+                await expectOBSError(.usage, code: "KMS.InvalidParameter") {
+                    _ = try s.kms.scheduleKeyDeletion(k.keyID, pendingDays: days)
+                }
                 let d = try s.kms.describeKey(k.keyID)
                 #expect(d.state == .enabled && d.deletionDate == nil)
             }
@@ -200,14 +226,18 @@ struct LocalKMSTests {
             let e = await s.expectGetFails(b, "obj", .kms, code: "KMS.DisabledException")
             #expect(e?.message.contains("pending deletion") == true)
             await expectOBSError(.kms) { _ = try await s.put(b, "x", [1], sse: .kms(keyID: k.keyID)) }
-            await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") { _ = try s.kms.scheduleKeyDeletion(k.keyID, pendingDays: 8) }
+            await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") {
+                _ = try s.kms.scheduleKeyDeletion(k.keyID, pendingDays: 8)
+            }
             await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") { _ = try s.kms.enableKey(k.keyID) }
             await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") { _ = try s.kms.disableKey(k.keyID) }
 
             let c = try s.kms.cancelKeyDeletion(k.keyID)
             #expect(c.state == .disabled)
             #expect(c.deletionDate == nil)
-            await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") { _ = try s.kms.cancelKeyDeletion(k.keyID) }
+            await expectOBSError(.kms, code: "KMS.KMSInvalidStateException") {
+                _ = try s.kms.cancelKeyDeletion(k.keyID)
+            }
             await s.expectGetFails(b, "obj", .kms, code: "KMS.DisabledException")
 
             #expect(try s.kms.enableKey(k.keyID).state == .enabled)
@@ -318,19 +348,46 @@ struct LocalKMSTests {
                 ("describe", { _ = try other.kms.describeKey(k.keyID) }),
                 ("create", { _ = try other.kms.createKey(alias: nil, description: "") }),
                 ("disable", { _ = try other.kms.disableKey(k.keyID) }),
-                ("put kms", { _ = try await other.putObject(PutObjectRequest(bucket: b, key: try ObjectKey("n1"), sse: .kms(keyID: nil)), body: BufferSource([1])) }),
-                ("put obs", { _ = try await other.putObject(PutObjectRequest(bucket: b, key: try ObjectKey("n2"), sse: .obs), body: BufferSource([1])) }),
-                ("get kms", { _ = try await other.getObject(GetObjectRequest(bucket: b, key: try ObjectKey("kms")), into: BufferSink()) }),
-                ("get obs", { _ = try await other.getObject(GetObjectRequest(bucket: b, key: try ObjectKey("obs")), into: BufferSink()) }),
+                (
+                    "put kms",
+                    {
+                        _ = try await other.putObject(
+                            PutObjectRequest(bucket: b, key: try ObjectKey("n1"), sse: .kms(keyID: nil)),
+                            body: BufferSource([1]))
+                    }
+                ),
+                (
+                    "put obs",
+                    {
+                        _ = try await other.putObject(
+                            PutObjectRequest(bucket: b, key: try ObjectKey("n2"), sse: .obs), body: BufferSource([1]))
+                    }
+                ),
+                (
+                    "get kms",
+                    {
+                        _ = try await other.getObject(
+                            GetObjectRequest(bucket: b, key: try ObjectKey("kms")), into: BufferSink())
+                    }
+                ),
+                (
+                    "get obs",
+                    {
+                        _ = try await other.getObject(
+                            GetObjectRequest(bucket: b, key: try ObjectKey("obs")), into: BufferSink())
+                    }
+                ),
             ]
             for (name, op) in ops {
                 let e = await expectOBSError(.configuration) { try await op() }
                 #expect(e?.message.contains("root key mismatch") == true, "\(name): \(e?.message ?? "-")")
             }
-            let changed = changedFiles(before, s.snapshot()); #expect(changed == [], "a backend with the wrong root key changed files")
+            let changed = changedFiles(before, s.snapshot());
+            #expect(changed == [], "a backend with the wrong root key changed files")
             // Plain objects' metadata is MAC'd under the root key too: the wrong key cannot read them either.
             let e = await expectOBSError(.configuration) {
-                _ = try await other.getObject(GetObjectRequest(bucket: b, key: try ObjectKey("plain")), into: BufferSink())
+                _ = try await other.getObject(
+                    GetObjectRequest(bucket: b, key: try ObjectKey("plain")), into: BufferSink())
             }
             #expect(e?.message.contains("root key mismatch") == true)
             // The right key still works afterwards.
@@ -343,10 +400,16 @@ struct LocalKMSTests {
         let dir = try makeTempDirectory("badkey")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for bad in [Base64.encode([UInt8](repeating: 1, count: 16)), "not base64!", ""] {
-            let backend = try LocalBackend(environment: ["OBSCTL_LOCAL_ROOT": dir, "HOME": dir, "OBSCTL_LOCAL_ROOT_KEY": bad])
-            await expectOBSError(.configuration, messageContains: "OBSCTL_LOCAL_ROOT_KEY") { _ = try backend.kms.createKey(alias: nil, description: "") }
+            let backend = try LocalBackend(environment: [
+                "OBSCTL_LOCAL_ROOT": dir, "HOME": dir, "OBSCTL_LOCAL_ROOT_KEY": bad,
+            ])
+            await expectOBSError(.configuration, messageContains: "OBSCTL_LOCAL_ROOT_KEY") {
+                _ = try backend.kms.createKey(alias: nil, description: "")
+            }
         }
-        let records = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/kms/keys")) ?? []).filter { $0.hasSuffix(".json") }
+        let records = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/kms/keys")) ?? []).filter {
+            $0.hasSuffix(".json")
+        }
         #expect(records.isEmpty)
     }
 
@@ -391,8 +454,10 @@ struct LocalKMSTests {
 
             let lines = try s.auditLines()
             func has(_ op: String, _ outcome: String = "ok", action: String? = nil) -> Bool {
-                lines.contains { $0["operation"] == op && $0["outcome"] == outcome && (action == nil || $0["action"] == action)
-                    && ($0["key_id"] == k.keyID || $0["key_id"] == nil) }
+                lines.contains {
+                    $0["operation"] == op && $0["outcome"] == outcome && (action == nil || $0["action"] == action)
+                        && ($0["key_id"] == k.keyID || $0["key_id"] == nil)
+                }
             }
             #expect(has("create-key", action: "kms:cmk:create"))
             #expect(has("create-datakey", action: "kms:dek:create"))
@@ -410,12 +475,17 @@ struct LocalKMSTests {
                 #expect(mode & 0o077 == 0, "\(path) has mode \(String(mode, radix: 8))")
             }
             // No key material in any encoding: root key, CMK material, a data key.
-            let record = try JSONDecoder().decode(KeyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: s.paths.keyRecord(k.keyID))))
-            let material = try #require(try record.material(version: 1, root: SecretBytes(copying: testRootKeyBytes))).copyBytes()
+            let record = try JSONDecoder().decode(
+                KeyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: s.paths.keyRecord(k.keyID))))
+            let material = try #require(try record.material(version: 1, root: SecretBytes(copying: testRootKeyBytes)))
+                .copyBytes()
             let audit = readFile(s.paths.auditLog)
             #expect(!audit.isEmpty)
             for secret in [testRootKeyBytes, material, issued.dek.copyBytes()] {
-                for form in [secret, Array(Hex.encode(secret).utf8), Array(Hex.encode(secret).uppercased().utf8), Array(Base64.encode(secret).utf8)] {
+                for form in [
+                    secret, Array(Hex.encode(secret).utf8), Array(Hex.encode(secret).uppercased().utf8),
+                    Array(Base64.encode(secret).utf8),
+                ] {
                     #expect(!contains(audit, form))
                 }
             }
@@ -432,8 +502,10 @@ struct LocalKMSTests {
             let ck = try customerKey()
             try await s.put(b, "c", pattern(5000), sse: .customer(ck))
             let issued = try s.kms.generateDataKey(keyRef: k.keyID, context: Self.context)
-            let record = try JSONDecoder().decode(KeyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: s.paths.keyRecord(k.keyID))))
-            let material = try #require(try record.material(version: 1, root: SecretBytes(copying: testRootKeyBytes))).copyBytes()
+            let record = try JSONDecoder().decode(
+                KeyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: s.paths.keyRecord(k.keyID))))
+            let material = try #require(try record.material(version: 1, root: SecretBytes(copying: testRootKeyBytes)))
+                .copyBytes()
 
             var everything: [UInt8] = []
             for (_, bytes) in s.snapshot() { everything += bytes }

@@ -22,7 +22,9 @@ struct OBXFormatTests {
         #expect(file.count == Self.expectedFileSize(p))
         #expect(Int64(file.count) == OBXFormat.encryptedSize(plaintextSize: Int64(p)))
         #expect(OBXFormat.chunkCount(plaintextSize: Int64(p)) == Int64(max(1, (p + kC - 1) / kC)))
-        #expect(Array(file[0..<kH]) == OBXHeader(partNumber: 0, streamSalt: OBXVectors.salt, objectUID: OBXVectors.uid).encoded())
+        #expect(
+            Array(file[0..<kH])
+                == OBXHeader(partNumber: 0, streamSalt: OBXVectors.salt, objectUID: OBXVectors.uid).encoded())
         if p >= 64 { #expect(!contains(file, Array(plain[0..<64])), "plaintext visible in the data file") }
 
         let sink = BufferSink()
@@ -41,13 +43,16 @@ struct OBXFormatTests {
         #expect(sink.bytes.fp == plain.fp)
     }
 
-    @Test("a source handing out small pieces produces the same stream", arguments: [0, 1, kC, 16 * kC, 16 * kC + 1, 17 * kC + 9])
+    @Test(
+        "a source handing out small pieces produces the same stream",
+        arguments: [0, 1, kC, 16 * kC, 16 * kC + 1, 17 * kC + 9])
     func shortReadsAreDeterministic(size p: Int) throws {
         let plain = pattern(p, seed: 9)
         let whole = try obxEncrypt(plain)
         let trickled = try obxEncrypt(plain, source: TrickleSource(plain, step: 7777))
         #expect(whole.fp == trickled.fp)
-        let bytewise = try obxEncrypt(Array(plain.prefix(3000)), source: TrickleSource(Array(plain.prefix(3000)), step: 1))
+        let bytewise = try obxEncrypt(
+            Array(plain.prefix(3000)), source: TrickleSource(Array(plain.prefix(3000)), step: 1))
         #expect(bytewise == (try obxEncrypt(Array(plain.prefix(3000)))))
     }
 
@@ -60,8 +65,12 @@ struct OBXFormatTests {
             // The last chunk is marked final: decrypting it as non-final must fail, as final must succeed.
             let key = HKDF.sha256(key: OBXVectors.dek, salt: OBXVectors.salt, info: Array("obsctl/v1/chunk-key".utf8))
             let r = chunkRange(n - 1, plaintextSize: p)
-            #expect(throws: (any Error).self) { _ = try Self.openChunk(file, index: n - 1, range: r, key: key, final: false) }
-            #expect(try Self.openChunk(file, index: n - 1, range: r, key: key, final: true) == Array(pattern(p)[(n - 1) * kC..<p]))
+            #expect(throws: (any Error).self) {
+                _ = try Self.openChunk(file, index: n - 1, range: r, key: key, final: false)
+            }
+            #expect(
+                try Self.openChunk(file, index: n - 1, range: r, key: key, final: true)
+                    == Array(pattern(p)[(n - 1) * kC..<p]))
         }
     }
 
@@ -82,8 +91,10 @@ struct OBXFormatTests {
 
     /// Decrypts one chunk with nothing but AES-GCM, HKDF and SHA-256, building nonce and AAD as the design spells
     /// them: nonce = BE64(i) ‖ BE32(final), AAD = "obsctl/v1/chunk" ‖ SHA-256(header) ‖ BE64(i) ‖ final byte.
-    static func openChunk(_ file: [UInt8], index i: Int, range r: (ciphertext: Range<Int>, tag: Range<Int>), key: SecretBytes,
-                          final: Bool) throws -> [UInt8] {
+    static func openChunk(
+        _ file: [UInt8], index i: Int, range r: (ciphertext: Range<Int>, tag: Range<Int>), key: SecretBytes,
+        final: Bool
+    ) throws -> [UInt8] {
         let be64 = withUnsafeBytes(of: UInt64(i).bigEndian, Array.init)
         let nonce = be64 + withUnsafeBytes(of: UInt32(final ? 1 : 0).bigEndian, Array.init)
         let aad = Array("obsctl/v1/chunk".utf8) + Digest.sha256(Array(file[0..<kH])) + be64 + [final ? 1 : 0]
@@ -109,7 +120,8 @@ struct OBXFormatTests {
         let key = HKDF.sha256(key: OBXVectors.dek, salt: OBXVectors.salt, info: Array("obsctl/v1/chunk-key".utf8))
         var rebuilt: [UInt8] = []
         for i in 0..<4 {
-            rebuilt += try Self.openChunk(file, index: i, range: chunkRange(i, plaintextSize: p), key: key, final: i == 3)
+            rebuilt += try Self.openChunk(
+                file, index: i, range: chunkRange(i, plaintextSize: p), key: key, final: i == 3)
         }
         #expect(rebuilt.fp == plain.fp)
         // Chunk 3 is the final one (5 bytes); chunk 2 is not final.

@@ -9,17 +9,24 @@ import OBSCrypto
 
 /// Decrypts `file` and expects an integrity failure at chunk `badChunk` or earlier: whatever reached the sink must
 /// be a whole-chunk prefix of `plain` that ends before the bad chunk.
-func expectStreamFails(_ file: [UInt8], plain: [UInt8], plaintextSize: Int? = nil, badChunk: Int,
-                       dek: SecretBytes = OBXVectors.dek, uid: [UInt8] = OBXVectors.uid, part: UInt32 = 0,
-                       _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectStreamFails(
+    _ file: [UInt8], plain: [UInt8], plaintextSize: Int? = nil, badChunk: Int,
+    dek: SecretBytes = OBXVectors.dek, uid: [UInt8] = OBXVectors.uid, part: UInt32 = 0,
+    _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
     let sink = BufferSink()
     let e = expectOBSErrorSync(.integrity, code: "IntegrityCheckFailed", sourceLocation: sourceLocation) {
-        try obxDecrypt(file, into: sink, plaintextSize: Int64(plaintextSize ?? plain.count), dek: dek, uid: uid, part: part)
+        try obxDecrypt(
+            file, into: sink, plaintextSize: Int64(plaintextSize ?? plain.count), dek: dek, uid: uid, part: part)
     }
     #expect(e != nil, "\(what): not detected", sourceLocation: sourceLocation)
-    #expect(sink.bytes.count <= badChunk * kC, "\(what): \(sink.bytes.count) bytes released past chunk \(badChunk)", sourceLocation: sourceLocation)
+    #expect(
+        sink.bytes.count <= badChunk * kC, "\(what): \(sink.bytes.count) bytes released past chunk \(badChunk)",
+        sourceLocation: sourceLocation)
     #expect(sink.bytes.count % kC == 0, "\(what): a partial chunk was released", sourceLocation: sourceLocation)
-    #expect(sink.bytes.fp == Array(plain.prefix(sink.bytes.count)).fp, "\(what): released bytes are not verified plaintext", sourceLocation: sourceLocation)
+    #expect(
+        sink.bytes.fp == Array(plain.prefix(sink.bytes.count)).fp, "\(what): released bytes are not verified plaintext",
+        sourceLocation: sourceLocation)
 }
 
 @Suite("Tamper detection: OBX stream")
@@ -64,7 +71,9 @@ struct OBXTamperTests {
         // And the untampered stream under a wrong expectation fails before any chunk.
         expectStreamFails(Self.file, plain: Self.plain, badChunk: 0, part: 2, "expected part 2")
         expectStreamFails(Self.file, plain: Self.plain, badChunk: 0, uid: uid2, "expected another uid")
-        expectStreamFails(Self.file, plain: Self.plain, badChunk: 0, dek: SecretBytes(copying: [UInt8](repeating: 9, count: 32)), "wrong DEK")
+        expectStreamFails(
+            Self.file, plain: Self.plain, badChunk: 0, dek: SecretBytes(copying: [UInt8](repeating: 9, count: 32)),
+            "wrong DEK")
     }
 
     struct BodyFlip: CustomTestStringConvertible, Sendable {
@@ -98,7 +107,9 @@ struct OBXTamperTests {
         let last = chunkRange(20, plaintextSize: Self.p)
         expectStreamFails(Array(f.dropLast()), plain: plain, badChunk: 0, "minus 1 byte")
         expectStreamFails(Array(f[0..<last.ciphertext.lowerBound]), plain: plain, badChunk: 0, "minus the last chunk")
-        expectStreamFails(Array(f[0..<chunkRange(19, plaintextSize: Self.p).ciphertext.lowerBound]), plain: plain, badChunk: 0, "minus two chunks")
+        expectStreamFails(
+            Array(f[0..<chunkRange(19, plaintextSize: Self.p).ciphertext.lowerBound]), plain: plain, badChunk: 0,
+            "minus two chunks")
         expectStreamFails(Array(f[0..<kH]), plain: plain, badChunk: 0, "header only")
         expectStreamFails(Array(f[0..<kH]), plain: plain, plaintextSize: 0, badChunk: 0, "header only, claimed empty")
         expectStreamFails([], plain: plain, badChunk: 0, "empty file")
@@ -121,18 +132,29 @@ struct OBXTamperTests {
     func appending() throws {
         expectStreamFails(Self.file + [0], plain: Self.plain, badChunk: 0, "plus 1 byte")
         // With the claimed size edited to match the longer file, the final chunk's tag is misplaced.
-        expectStreamFails(Self.file + [0], plain: Self.plain + [0], plaintextSize: Self.p + 1, badChunk: 20, "plus 1 byte, size edited")
+        expectStreamFails(
+            Self.file + [0], plain: Self.plain + [0], plaintextSize: Self.p + 1, badChunk: 20,
+            "plus 1 byte, size edited")
 
         let two = pattern(2 * kC, seed: 1)
         let a = try obxEncrypt(two)
         var salt2 = OBXVectors.salt; salt2[0] ^= 0xFF
         let other = try obxEncrypt(pattern(4 * kC, seed: 2), salt: salt2)
-        let extra = Array(other[chunkRange(2, plaintextSize: 4 * kC).ciphertext.lowerBound..<chunkRange(2, plaintextSize: 4 * kC).tag.upperBound])
+        let extra = Array(
+            other[
+                chunkRange(2, plaintextSize: 4 * kC).ciphertext
+                    .lowerBound..<chunkRange(2, plaintextSize: 4 * kC).tag.upperBound])
         let appended = a + extra
         #expect(Int64(appended.count) == OBXFormat.encryptedSize(plaintextSize: Int64(3 * kC)))
-        expectStreamFails(appended, plain: two + pattern(kC), plaintextSize: 3 * kC, badChunk: 1, "foreign chunk appended")
+        expectStreamFails(
+            appended, plain: two + pattern(kC), plaintextSize: 3 * kC, badChunk: 1, "foreign chunk appended")
         // Even a chunk of the same stream repeated at the end fails.
-        let repeated = a + Array(a[chunkRange(0, plaintextSize: 2 * kC).ciphertext.lowerBound..<chunkRange(0, plaintextSize: 2 * kC).tag.upperBound])
+        let repeated =
+            a
+            + Array(
+                a[
+                    chunkRange(0, plaintextSize: 2 * kC).ciphertext
+                        .lowerBound..<chunkRange(0, plaintextSize: 2 * kC).tag.upperBound])
         expectStreamFails(repeated, plain: two + pattern(kC), plaintextSize: 3 * kC, badChunk: 1, "own chunk appended")
     }
 
@@ -168,16 +190,21 @@ struct OBXTamperTests {
         ]
         for (name, other) in sources {
             #expect(Self.chunkBytes(other, 5) != Self.chunkBytes(Self.file, 5))
-            expectStreamFails(Self.replacingChunk(Self.file, 5, with: Self.chunkBytes(other, 5)), plain: Self.plain, badChunk: 5, name)
-            expectStreamFails(Self.replacingChunk(Self.file, 20, with: Self.chunkBytes(other, 20)), plain: Self.plain, badChunk: 20, name + " (final)")
+            expectStreamFails(
+                Self.replacingChunk(Self.file, 5, with: Self.chunkBytes(other, 5)), plain: Self.plain, badChunk: 5, name
+            )
+            expectStreamFails(
+                Self.replacingChunk(Self.file, 20, with: Self.chunkBytes(other, 20)), plain: Self.plain, badChunk: 20,
+                name + " (final)")
             // The other stream's header on this stream's chunks (when the headers differ at all).
             if Array(other[0..<kH]) == Array(Self.file[0..<kH]) { continue }
             var swappedHeader = Self.file
             swappedHeader.replaceSubrange(0..<kH, with: other[0..<kH])
             let sink = BufferSink()
             #expect(throws: OBSError.self) {
-                try obxDecrypt(swappedHeader, into: sink, plaintextSize: Int64(Self.p), dek: OBXVectors.dek,
-                               uid: Array(other[32..<48]), part: UInt32(other[15]))
+                try obxDecrypt(
+                    swappedHeader, into: sink, plaintextSize: Int64(Self.p), dek: OBXVectors.dek,
+                    uid: Array(other[32..<48]), part: UInt32(other[15]))
             }
             #expect(sink.bytes.count == 0, "\(name): header swap released bytes")
         }
@@ -208,8 +235,10 @@ struct StoredObjectTamperTests {
     }
 
     /// A bucket with object `key` under `enc`; returns the bucket and the customer key for SSE-C.
-    static func setUp(_ s: TestStore, _ enc: Enc, keys: [String] = ["obj"], data: [UInt8] = pattern(3 * kC + 7),
-                      bucket: String = "tamper") async throws -> (BucketName, CustomerKey?) {
+    static func setUp(
+        _ s: TestStore, _ enc: Enc, keys: [String] = ["obj"], data: [UInt8] = pattern(3 * kC + 7),
+        bucket: String = "tamper"
+    ) async throws -> (BucketName, CustomerKey?) {
         let b = try await s.makeBucket(bucket)
         let ck = try customerKey()
         for k in keys {
@@ -257,13 +286,20 @@ struct StoredObjectTamperTests {
         .init(name: "layout file") {
             var layout = $0["layout"] as! [String: Any]
             var parts = layout["parts"] as! [[String: Any]]
-            parts[0]["file"] = "d-" + String(repeating: "0", count: 32) + ".obx"; layout["parts"] = parts; $0["layout"] = layout
+            parts[0]["file"] = "d-" + String(repeating: "0", count: 32) + ".obx"; layout["parts"] = parts;
+            $0["layout"] = layout
         },
         .init(name: "sse.mode none") { StoredObjectTamperTests.sse(&$0) { $0["mode"] = "none" } },
         .init(name: "sse.mode obs", modes: [.kms]) { StoredObjectTamperTests.sse(&$0) { $0["mode"] = "obs" } },
         .init(name: "sse.mode kms", modes: [.obs]) { StoredObjectTamperTests.sse(&$0) { $0["mode"] = "kms" } },
-        .init(name: "kms_key_id", modes: [.kms]) { StoredObjectTamperTests.sse(&$0) { $0["kms_key_id"] = "00000000-0000-4000-8000-000000000000" } },
-        .init(name: "kms_key_urn", modes: [.kms]) { StoredObjectTamperTests.sse(&$0) { $0["kms_key_urn"] = "local:" + String(repeating: "0", count: 32) + ":key/x" } },
+        .init(name: "kms_key_id", modes: [.kms]) {
+            StoredObjectTamperTests.sse(&$0) { $0["kms_key_id"] = "00000000-0000-4000-8000-000000000000" }
+        },
+        .init(name: "kms_key_urn", modes: [.kms]) {
+            StoredObjectTamperTests.sse(&$0) {
+                $0["kms_key_urn"] = "local:" + String(repeating: "0", count: 32) + ":key/x"
+            }
+        },
         .init(name: "kms_blob byte", modes: [.kms]) {
             StoredObjectTamperTests.sse(&$0) {
                 var blob = Base64.decode($0["kms_blob"] as! String)!
@@ -295,8 +331,9 @@ struct StoredObjectTamperTests {
         }
     }
 
-    @Test("SSE-C: an object whose mode is edited away from SSE-C serves nothing, with or without the key",
-          arguments: ["obs", "kms"])
+    @Test(
+        "SSE-C: an object whose mode is edited away from SSE-C serves nothing, with or without the key",
+        arguments: ["obs", "kms"])
     func customerModeEdit(mode: String) async throws {
         try await withStore { s in
             let (b, ck) = try await Self.setUp(s, .c)
@@ -329,7 +366,11 @@ struct StoredObjectTamperTests {
         try await withStore { s in
             let (b, _) = try await Self.setUp(s, .kms)
             let other = try s.kms.createKey(alias: nil, description: "")
-            try s.editMeta(b, "obj") { m in Self.sse(&m) { $0["kms_key_id"] = other.keyID; $0["kms_key_urn"] = other.urn } }
+            try s.editMeta(b, "obj") { m in
+                Self.sse(&m) {
+                    $0["kms_key_id"] = other.keyID; $0["kms_key_urn"] = other.urn
+                }
+            }
             await s.expectGetFails(b, "obj", .integrity)
         }
         try await withStore { s in
@@ -363,8 +404,9 @@ struct StoredObjectTamperTests {
         }
     }
 
-    @Test("editing the data file is an integrity error and nothing reaches the sink",
-          arguments: DataEdit.allCases, Enc.allCases)
+    @Test(
+        "editing the data file is an integrity error and nothing reaches the sink",
+        arguments: DataEdit.allCases, Enc.allCases)
     func dataEdit(_ d: DataEdit, _ enc: Enc) async throws {
         try await withStore { s in
             let (b, ck) = try await Self.setUp(s, enc)
@@ -386,7 +428,9 @@ struct StoredObjectTamperTests {
             f[f.count - 1] ^= 1
             try writeFile(f, to: path)
             let sink = BufferSink()
-            await expectOBSError(.integrity) { _ = try await s.backend.getObject(GetObjectRequest(bucket: b, key: try ObjectKey("obj")), into: sink) }
+            await expectOBSError(.integrity) {
+                _ = try await s.backend.getObject(GetObjectRequest(bucket: b, key: try ObjectKey("obj")), into: sink)
+            }
             #expect(sink.bytes.count <= 20 * kC && sink.bytes.count % kC == 0)
             #expect(sink.bytes.fp == Array(data.prefix(sink.bytes.count)).fp)
         }
@@ -415,7 +459,9 @@ struct StoredObjectTamperTests {
         }
     }
 
-    @Test("an object directory moved under another key's hash fails, even with meta's key edited", arguments: Enc.allCases)
+    @Test(
+        "an object directory moved under another key's hash fails, even with meta's key edited", arguments: Enc.allCases
+    )
     func movedToOtherKey(_ enc: Enc) async throws {
         try await withStore { s in
             let (b, ck) = try await Self.setUp(s, enc, keys: ["a", "b"])
@@ -449,7 +495,8 @@ struct StoredObjectTamperTests {
             let (b, ck) = try await Self.setUp(s, enc)
             let b2 = try await s.makeBucket("elsewhere")
             let from = try s.objectDir(b, "obj"), to = try s.objectDir(b2, "obj")
-            try FileManager.default.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try FileManager.default.moveItem(atPath: from, toPath: to)
             await s.expectGetFails(b2, "obj", customerKey: ck, .integrity)
             try s.editMeta(b2, "obj") { $0["bucket"] = "elsewhere" }
@@ -469,7 +516,9 @@ struct StoredObjectTamperTests {
             try s.editMeta(b, "obj") { $0["size"] = 1001 }
             await s.expectGetFails(b, "obj", .integrity)
             // A plaintext object that claims a MAC or a wrap is inconsistent.
-            try s.editMeta(b, "obj") { $0["size"] = 1000; $0["mac"] = "AAAA" }
+            try s.editMeta(b, "obj") {
+                $0["size"] = 1000; $0["mac"] = "AAAA"
+            }
             await s.expectGetFails(b, "obj", .integrity)
         }
     }

@@ -54,38 +54,53 @@ final class TestStore {
     @discardableResult
     func makeBucket(_ name: String, encryption: BucketEncryption? = nil) async throws -> BucketName {
         let b = try BucketName(name)
-        _ = try await backend.createBucket(CreateBucketRequest(name: b, location: "local", storageClass: .standard, encryption: encryption))
+        _ = try await backend.createBucket(
+            CreateBucketRequest(name: b, location: "local", storageClass: .standard, encryption: encryption))
         return b
     }
 
     @discardableResult
-    func put(_ bucket: BucketName, _ key: String, _ bytes: [UInt8], sse: SSERequest?,
-             contentType: String = "application/octet-stream", metadata: [String: String] = [:]) async throws -> ObjectInfo {
-        try await backend.putObject(PutObjectRequest(bucket: bucket, key: try ObjectKey(key), sse: sse, contentType: contentType,
-                                                     userMetadata: metadata), body: BufferSource(bytes))
+    func put(
+        _ bucket: BucketName, _ key: String, _ bytes: [UInt8], sse: SSERequest?,
+        contentType: String = "application/octet-stream", metadata: [String: String] = [:]
+    ) async throws -> ObjectInfo {
+        try await backend.putObject(
+            PutObjectRequest(
+                bucket: bucket, key: try ObjectKey(key), sse: sse, contentType: contentType,
+                userMetadata: metadata), body: BufferSource(bytes))
     }
 
-    func get(_ bucket: BucketName, _ key: String, customerKey: CustomerKey? = nil) async throws -> ([UInt8], ObjectInfo) {
+    func get(_ bucket: BucketName, _ key: String, customerKey: CustomerKey? = nil) async throws -> ([UInt8], ObjectInfo)
+    {
         let sink = BufferSink()
-        let info = try await backend.getObject(GetObjectRequest(bucket: bucket, key: try ObjectKey(key), customerKey: customerKey), into: sink)
+        let info = try await backend.getObject(
+            GetObjectRequest(bucket: bucket, key: try ObjectKey(key), customerKey: customerKey), into: sink)
         return (sink.bytes, info)
     }
 
     /// A GET that must fail: returns the error and checks that the sink received nothing.
     @discardableResult
-    func expectGetFails(_ bucket: BucketName, _ key: String, customerKey: CustomerKey? = nil, _ category: OBSError.Category,
-                        code: String? = nil, messageContains: String? = nil,
-                        sourceLocation: SourceLocation = #_sourceLocation) async -> OBSError? {
+    func expectGetFails(
+        _ bucket: BucketName, _ key: String, customerKey: CustomerKey? = nil, _ category: OBSError.Category,
+        code: String? = nil, messageContains: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> OBSError? {
         let sink = BufferSink()
-        let e = await expectOBSError(category, code: code, messageContains: messageContains, sourceLocation: sourceLocation) {
-            _ = try await self.backend.getObject(GetObjectRequest(bucket: bucket, key: try ObjectKey(key), customerKey: customerKey), into: sink)
+        let e = await expectOBSError(
+            category, code: code, messageContains: messageContains, sourceLocation: sourceLocation
+        ) {
+            _ = try await self.backend.getObject(
+                GetObjectRequest(bucket: bucket, key: try ObjectKey(key), customerKey: customerKey), into: sink)
         }
-        #expect(sink.bytes.count == 0, "a failed GET wrote \(sink.bytes.count) bytes to the sink", sourceLocation: sourceLocation)
+        #expect(
+            sink.bytes.count == 0, "a failed GET wrote \(sink.bytes.count) bytes to the sink",
+            sourceLocation: sourceLocation)
         return e
     }
 
     func head(_ bucket: BucketName, _ key: String, customerKey: CustomerKey? = nil) async throws -> ObjectInfo {
-        try await backend.headObject(GetObjectRequest(bucket: bucket, key: try ObjectKey(key), customerKey: customerKey))
+        try await backend.headObject(
+            GetObjectRequest(bucket: bucket, key: try ObjectKey(key), customerKey: customerKey))
     }
 
     // MARK: Files on disk
@@ -103,7 +118,9 @@ final class TestStore {
 
     func readMetaJSON(_ bucket: BucketName, _ key: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: try metaPath(bucket, key)))
-        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw TestFailure("meta.json is not an object") }
+        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TestFailure("meta.json is not an object")
+        }
         return obj
     }
 
@@ -166,42 +183,56 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// Runs `body`, which must throw an `OBSError` of `category` (and `code`, and a message containing the given text).
 @discardableResult
-func expectOBSError(_ category: OBSError.Category, code: String? = nil, messageContains: String? = nil,
-                    sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async -> OBSError? {
+func expectOBSError(
+    _ category: OBSError.Category, code: String? = nil, messageContains: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async -> OBSError? {
     do {
         try await body()
-        Issue.record("expected an OBSError of category \(category) but the call succeeded", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected an OBSError of category \(category) but the call succeeded", sourceLocation: sourceLocation)
         return nil
     } catch let e as OBSError {
-        #expect(e.category == category, "category \(e.category) (code \(e.code): \(e.message))", sourceLocation: sourceLocation)
+        #expect(
+            e.category == category, "category \(e.category) (code \(e.code): \(e.message))",
+            sourceLocation: sourceLocation)
         if let code { #expect(e.code == code, "code \(e.code) (\(e.message))", sourceLocation: sourceLocation) }
         if let text = messageContains {
             #expect(e.message.contains(text), "message '\(e.message)' lacks '\(text)'", sourceLocation: sourceLocation)
         }
         return e
     } catch {
-        Issue.record("expected an OBSError of category \(category), got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected an OBSError of category \(category), got \(type(of: error)): \(error)",
+            sourceLocation: sourceLocation)
         return nil
     }
 }
 
 /// Synchronous variant for the format-level tests.
 @discardableResult
-func expectOBSErrorSync(_ category: OBSError.Category, code: String? = nil, messageContains: String? = nil,
-                        sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> OBSError? {
+func expectOBSErrorSync(
+    _ category: OBSError.Category, code: String? = nil, messageContains: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) -> OBSError? {
     do {
         try body()
-        Issue.record("expected an OBSError of category \(category) but the call succeeded", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected an OBSError of category \(category) but the call succeeded", sourceLocation: sourceLocation)
         return nil
     } catch let e as OBSError {
-        #expect(e.category == category, "category \(e.category) (code \(e.code): \(e.message))", sourceLocation: sourceLocation)
+        #expect(
+            e.category == category, "category \(e.category) (code \(e.code): \(e.message))",
+            sourceLocation: sourceLocation)
         if let code { #expect(e.code == code, "code \(e.code) (\(e.message))", sourceLocation: sourceLocation) }
         if let text = messageContains {
             #expect(e.message.contains(text), "message '\(e.message)' lacks '\(text)'", sourceLocation: sourceLocation)
         }
         return e
     } catch {
-        Issue.record("expected an OBSError of category \(category), got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected an OBSError of category \(category), got \(type(of: error)): \(error)",
+            sourceLocation: sourceLocation)
         return nil
     }
 }
@@ -275,29 +306,39 @@ final class TrickleSource: ByteSource {
     init(_ bytes: [UInt8], step: Int) { self.bytes = bytes; self.step = step }
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = min(step, buffer.count, bytes.count - offset)
-        if n > 0 { bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
+        if n > 0 {
+            bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        }
         offset += n
         return n
     }
 }
 
 /// Encrypts `plain` into a complete OBX1 stream in memory.
-func obxEncrypt(_ plain: [UInt8], dek: SecretBytes = OBXVectors.dek, salt: [UInt8] = OBXVectors.salt, uid: [UInt8] = OBXVectors.uid,
-                part: UInt32 = 0, source: ByteSource? = nil) throws -> [UInt8] {
+func obxEncrypt(
+    _ plain: [UInt8], dek: SecretBytes = OBXVectors.dek, salt: [UInt8] = OBXVectors.salt, uid: [UInt8] = OBXVectors.uid,
+    part: UInt32 = 0, source: ByteSource? = nil
+) throws -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(Int(OBXFormat.encryptedSize(plaintextSize: Int64(plain.count))))
-    let r = try OBXEncryptor.encrypt(source: source ?? BufferSource(plain), dek: dek,
-                                     header: OBXHeader(partNumber: part, streamSalt: salt, objectUID: uid)) { out.append(contentsOf: $0) }
+    let r = try OBXEncryptor.encrypt(
+        source: source ?? BufferSource(plain), dek: dek,
+        header: OBXHeader(partNumber: part, streamSalt: salt, objectUID: uid)
+    ) { out.append(contentsOf: $0) }
     #expect(r.plaintextSize == Int64(plain.count))
     return out
 }
 
 /// Decrypts an in-memory OBX1 stream into `sink`, reading with `readSize`-byte buffers. Throws at the first failure;
 /// whatever reached the sink before that stays there for the caller to inspect.
-func obxDecrypt(_ file: [UInt8], into sink: BufferSink, plaintextSize: Int64, dek: SecretBytes = OBXVectors.dek,
-                uid: [UInt8] = OBXVectors.uid, part: UInt32 = 0, readSize: Int = 100_000) throws {
-    let d = try OBXDecryptor(dek: dek, expectedUID: uid, expectedPart: part, plaintextSize: plaintextSize,
-                             fileSize: Int64(file.count)) { offset, buf in
+func obxDecrypt(
+    _ file: [UInt8], into sink: BufferSink, plaintextSize: Int64, dek: SecretBytes = OBXVectors.dek,
+    uid: [UInt8] = OBXVectors.uid, part: UInt32 = 0, readSize: Int = 100_000
+) throws {
+    let d = try OBXDecryptor(
+        dek: dek, expectedUID: uid, expectedPart: part, plaintextSize: plaintextSize,
+        fileSize: Int64(file.count)
+    ) { offset, buf in
         let off = Int(offset)
         guard off < file.count else { return 0 }
         let n = min(buf.count, file.count - off)

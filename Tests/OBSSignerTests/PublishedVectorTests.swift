@@ -44,10 +44,12 @@ struct PublishedVectorTests {
     func canonicalStringAndSignature(_ v: PublishedVector) throws {
         let version = try Self.version(v)
         let request = Self.request(v, headers: v.signedRequestHeaders)
-        let resource = RequestSigner.canonicalResource(path: request.path, query: request.query, scope: Self.scope(v),
-                                                       prefix: version.headerPrefix)
-        let sts = RequestSigner.stringToSignV2(method: request.method, headers: request.headers, resource: resource,
-                                               prefix: version.headerPrefix, expires: v.expires)
+        let resource = RequestSigner.canonicalResource(
+            path: request.path, query: request.query, scope: Self.scope(v),
+            prefix: version.headerPrefix)
+        let sts = RequestSigner.stringToSignV2(
+            method: request.method, headers: request.headers, resource: resource,
+            prefix: version.headerPrefix, expires: v.expires)
         #expect(sts == v.canonicalString)
         let sk = SecretBytes(copying: Array(v.secretAccessKey.utf8))
         #expect(RequestSigner.signatureV2(stringToSign: sts, secret: sk) == v.signature)
@@ -70,8 +72,9 @@ struct PublishedVectorTests {
         let dateText = try #require(v.signedRequestHeaders["Date"] ?? v.signedRequestHeaders["x-obs-date"])
         let date = try #require(foundationHTTPDate(dateText))
         let userHeaders = v.userHeaders.mapValues(URIEncoding.encodeHeaderValue)
-        let signed = RequestSigner.sign(Self.request(v, headers: userHeaders), version: version, scope: Self.scope(v),
-                                        credentials: credentials(v.accessKeyID, v.secretAccessKey), date: date)
+        let signed = RequestSigner.sign(
+            Self.request(v, headers: userHeaders), version: version, scope: Self.scope(v),
+            credentials: credentials(v.accessKeyID, v.secretAccessKey), date: date)
         #expect(signed.headerValue("Authorization") == v.authorization)
         var got = headerMap(signed.headers)
         got["host"] = nil
@@ -84,9 +87,10 @@ struct PublishedVectorTests {
     func presignedQuery(_ v: PublishedVector) throws {
         let version = try Self.version(v)
         let expires = try #require(v.expires.flatMap { Int($0) })
-        let params = RequestSigner.presignedQuery(Self.request(v, headers: v.userHeaders), version: version, scope: Self.scope(v),
-                                                  credentials: credentials(v.accessKeyID, v.secretAccessKey),
-                                                  date: Date(timeIntervalSince1970: Double(expires - 300) + 0.75), expiresIn: 300)
+        let params = RequestSigner.presignedQuery(
+            Self.request(v, headers: v.userHeaders), version: version, scope: Self.scope(v),
+            credentials: credentials(v.accessKeyID, v.secretAccessKey),
+            date: Date(timeIntervalSince1970: Double(expires - 300) + 0.75), expiresIn: 300)
         #expect(params.map(\.name) == [version == .obs ? "AccessKeyId" : "AWSAccessKeyId", "Expires", "Signature"])
         #expect(params.map(\.value) == [v.accessKeyID, v.expires!, v.signature])
     }

@@ -38,7 +38,8 @@ struct PublishedVector: Decodable, Sendable, CustomTestStringConvertible {
     enum CodingKeys: String, CodingKey {
         case name, note, dialect, method, bucket, key, query, expires, signature, authorization
         case accessKeyID = "access_key_id", secretAccessKey = "secret_access_key", pathStyle = "path_style"
-        case userHeaders = "user_headers", signedRequestHeaders = "signed_request_headers", canonicalString = "canonical_string"
+        case userHeaders = "user_headers", signedRequestHeaders = "signed_request_headers", canonicalString =
+            "canonical_string"
     }
 
     var testDescription: String { name }

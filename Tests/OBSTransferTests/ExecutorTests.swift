@@ -21,8 +21,10 @@ struct ExecutorTests {
     @Test("results keep the input order although items finish in another")
     func inputOrder() async throws {
         var completion: [Int] = []
-        let outcome = try await TransferExecutor(jobs: 8).run(Array(0..<24),
-                                                              completed: { i, _ in completion.append(i) }) { work in
+        let outcome = try await TransferExecutor(jobs: 8).run(
+            Array(0..<24),
+            completed: { i, _ in completion.append(i) }
+        ) { work in
             // Earlier items take longer, so they finish after later ones.
             try await Task.sleep(nanoseconds: UInt64(24 - work.item) * 2_000_000)
             return work.item * 10
@@ -101,10 +103,13 @@ struct ExecutorTests {
     func shouldStart() async throws {
         let gauge = Gauge(), asked = Gauge()
         // Says yes seven times, then no (as once SIGINT arrived).
-        let outcome = try await TransferExecutor(jobs: 3).run(Array(0..<30), shouldStart: {
-            asked.enter(0)
-            return asked.started.count <= 7
-        }) {
+        let outcome = try await TransferExecutor(jobs: 3).run(
+            Array(0..<30),
+            shouldStart: {
+                asked.enter(0)
+                return asked.started.count <= 7
+            }
+        ) {
             work in
             gauge.enter(work.item)
             defer { gauge.leave() }
@@ -120,9 +125,12 @@ struct ExecutorTests {
     func eventHandlerStops() async throws {
         let gauge = Gauge()
         await #expect(throws: Failure.self) {
-            _ = try await TransferExecutor(jobs: 2).run(Array(0..<20), events: { event in
-                if case .failed = event { throw Failure() }
-            }) { work in
+            _ = try await TransferExecutor(jobs: 2).run(
+                Array(0..<20),
+                events: { event in
+                    if case .failed = event { throw Failure() }
+                }
+            ) { work in
                 gauge.enter(work.item)
                 defer { gauge.leave() }
                 if work.item == 3 { throw OBSError.localIO("broken pipe") }
@@ -137,14 +145,18 @@ struct ExecutorTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = { (e: TransferEvent) in String(decoding: try encoder.encode(e), as: UTF8.self) }
-        #expect(try text(.started(.init(index: 2, item: "a.txt", size: 10)))
-            == #"{"index":2,"item":"a.txt","size":10,"type":"started"}"#)
-        #expect(try text(.failed(.init(index: 1, item: "b", error: OBSError.localIO("gone"))))
-            == #"{"code":"LocalIOError","index":1,"item":"b","message":"gone","type":"failed"}"#)
-        #expect(try text(.deleted(.init(item: "obs://b/k", bucket: "b", key: "k")))
-            == #"{"bucket":"b","item":"obs:\/\/b\/k","key":"k","type":"deleted"}"#)
-        #expect(try text(.skipped(.init(item: "x", reason: "unsafe key")))
-            == #"{"item":"x","reason":"unsafe key","type":"skipped"}"#)
+        #expect(
+            try text(.started(.init(index: 2, item: "a.txt", size: 10)))
+                == #"{"index":2,"item":"a.txt","size":10,"type":"started"}"#)
+        #expect(
+            try text(.failed(.init(index: 1, item: "b", error: OBSError.localIO("gone"))))
+                == #"{"code":"LocalIOError","index":1,"item":"b","message":"gone","type":"failed"}"#)
+        #expect(
+            try text(.deleted(.init(item: "obs://b/k", bucket: "b", key: "k")))
+                == #"{"bucket":"b","item":"obs:\/\/b\/k","key":"k","type":"deleted"}"#)
+        #expect(
+            try text(.skipped(.init(item: "x", reason: "unsafe key")))
+                == #"{"item":"x","reason":"unsafe key","type":"skipped"}"#)
     }
 
     @Test("deletions run in batches, several at once; failures keep the keys' order")

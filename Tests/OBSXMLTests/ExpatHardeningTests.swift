@@ -76,11 +76,12 @@ struct ExpatHardeningTests {
         expectMalformed(mentioning: "not UTF-8") { _ = try XMLTree.parse(undeclared, what: "test") }
     }
 
-    @Test(arguments: [
-        [0x3C, 0x61, 0x3E, 0x00, 0x3C, 0x2F, 0x61, 0x3E],   // NUL in text
-        [0x3C, 0x61, 0x3E, 0x26, 0x23, 0x30, 0x3B, 0x3C, 0x2F, 0x61, 0x3E],   // &#0;
-        Array("<a xmlns:p=\"urn:&#1;x\"><p:b/></a>".utf8),   // the namespace separator, through a reference
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x3C, 0x61, 0x3E, 0x00, 0x3C, 0x2F, 0x61, 0x3E],  // NUL in text
+            [0x3C, 0x61, 0x3E, 0x26, 0x23, 0x30, 0x3B, 0x3C, 0x2F, 0x61, 0x3E],  // &#0;
+            Array("<a xmlns:p=\"urn:&#1;x\"><p:b/></a>".utf8),  // the namespace separator, through a reference
+        ] as [[UInt8]])
     func charactersXMLForbidsAreRefused(_ body: [UInt8]) {
         expectMalformed(mentioning: "malformed test") { _ = try XMLTree.parse(body, what: "test") }
     }

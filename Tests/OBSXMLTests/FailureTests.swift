@@ -46,9 +46,18 @@ struct MalformedInputTests {
         ("numeric reference out of range", "<Location>&#x110000;</Location>"),
         ("second root", "<Location>a</Location><Location>b</Location>"),
         ("text after root", "<Location>a</Location>trailing"),
-        ("internal DTD entity", "<?xml version=\"1.0\"?><!DOCTYPE Location [<!ENTITY x \"cn-north-4\">]><Location>&x;</Location>"),
-        ("external DTD entity", "<!DOCTYPE Location [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><Location>&x;</Location>"),
-        ("billion laughs", "<!DOCTYPE l [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]><Location>&b;</Location>"),
+        (
+            "internal DTD entity",
+            "<?xml version=\"1.0\"?><!DOCTYPE Location [<!ENTITY x \"cn-north-4\">]><Location>&x;</Location>"
+        ),
+        (
+            "external DTD entity",
+            "<!DOCTYPE Location [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><Location>&x;</Location>"
+        ),
+        (
+            "billion laughs",
+            "<!DOCTYPE l [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]><Location>&b;</Location>"
+        ),
         ("undeclared prefix", "<x:Location>cn-north-4</x:Location>"),
         ("unquoted attribute", "<Location xmlns=http://x/>cn-north-4</Location>"),
         ("html error page", "<html><body><h1>502 Bad Gateway</h1></body></html>"),
@@ -62,7 +71,9 @@ struct MalformedInputTests {
         }
         // Invalid UTF-8 inside an otherwise valid document, and UTF-16.
         expectMalformedRun(p, Array("<Location>".utf8) + [0xC3, 0x28] + Array("</Location>".utf8), "invalid UTF-8")
-        expectMalformedRun(p, [0xFF, 0xFE] + Array("<Location>x</Location>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, "UTF-16")
+        expectMalformedRun(
+            p, [0xFF, 0xFE] + Array("<Location>x</Location>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+            "UTF-16")
         // The same bodies as `error()` sees them: never an error document.
         for (name, body) in Self.garbage {
             #expect(OBSXMLParser.error(body.bytes) == nil, "\(name)")
@@ -76,13 +87,17 @@ struct MalformedInputTests {
         let mine = root(p.valid)
         for other in ParserUnderTest.all {
             let theirs = root(other.valid)
-            guard theirs != mine, !(["CopyObjectResult", "CopyPartResult"].contains(theirs) && ["CopyObjectResult", "CopyPartResult"].contains(mine))
+            guard theirs != mine,
+                !(["CopyObjectResult", "CopyPartResult"].contains(theirs)
+                    && ["CopyObjectResult", "CopyPartResult"].contains(mine))
             else { continue }
             do {
                 try p.run(other.valid.bytes)
                 Issue.record("\(p) accepted a <\(theirs ?? "?")> document")
             } catch let e as OBSError {
-                #expect(e.code == "MalformedXML" && e.message.contains("expected root element"), "\(p) on <\(theirs ?? "?")>: \(e.message)")
+                #expect(
+                    e.code == "MalformedXML" && e.message.contains("expected root element"),
+                    "\(p) on <\(theirs ?? "?")>: \(e.message)")
             } catch {
                 Issue.record("\(p): unexpected error \(error)")
             }

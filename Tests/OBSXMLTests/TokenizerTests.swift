@@ -46,7 +46,8 @@ struct TokenizerTests {
     }
 
     @Test func prefixesAreDroppedAndScoped() throws {
-        let xml = "<s3:R xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\" xmlns:x=\"urn:x\" x:attr=\"1\" xml:lang=\"en\">"
+        let xml =
+            "<s3:R xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\" xmlns:x=\"urn:x\" x:attr=\"1\" xml:lang=\"en\">"
             + "<s3:A><x:B/></s3:A><C xmlns:y=\"urn:y\"><y:D/></C></s3:R>"
         let root = try parse(xml)
         #expect(root.name == "R")
@@ -170,15 +171,16 @@ struct TokenizerTests {
         expectMalformed(mentioning: reason) { _ = try parse(xml) }
     }
 
-    @Test(arguments: [
-        ("overlong", [0xC0, 0xAF]),
-        ("surrogate", [0xED, 0xA0, 0x80]),
-        ("above U+10FFFF", [0xF4, 0x90, 0x80, 0x80]),
-        ("lead byte F5", [0xF5, 0x80, 0x80, 0x80]),
-        ("lone continuation", [0x80]),
-        ("cut sequence", [0xE6, 0x97]),
-        ("Latin-1", [0xE9]),
-    ] as [(String, [UInt8])])
+    @Test(
+        arguments: [
+            ("overlong", [0xC0, 0xAF]),
+            ("surrogate", [0xED, 0xA0, 0x80]),
+            ("above U+10FFFF", [0xF4, 0x90, 0x80, 0x80]),
+            ("lead byte F5", [0xF5, 0x80, 0x80, 0x80]),
+            ("lone continuation", [0x80]),
+            ("cut sequence", [0xE6, 0x97]),
+            ("Latin-1", [0xE9]),
+        ] as [(String, [UInt8])])
     func invalidUTF8IsRefused(_ name: String, _ bytes: [UInt8]) {
         expectMalformed(mentioning: "not UTF-8") {
             _ = try XMLTree.parse(Array("<a>".utf8) + bytes + Array("</a>".utf8), what: "test")
@@ -187,7 +189,9 @@ struct TokenizerTests {
 
     @Test func utf16And32AreRefused() {
         for bom: [UInt8] in [[0xFE, 0xFF], [0xFF, 0xFE], [0x00, 0x00, 0xFE, 0xFF], [0x00, 0x3C], [0x3C, 0x00]] {
-            expectMalformed(mentioning: "not UTF-8 text") { _ = try XMLTree.parse(bom + Array("<a/>".utf8), what: "test") }
+            expectMalformed(mentioning: "not UTF-8 text") {
+                _ = try XMLTree.parse(bom + Array("<a/>".utf8), what: "test")
+            }
         }
     }
 }

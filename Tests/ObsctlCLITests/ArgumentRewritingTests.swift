@@ -16,12 +16,13 @@ struct ArgumentRewritingTests {
 
     /// `--kebab-case` of each stored property of `GlobalOptions` (`caBundle` is `--ca-bundle`).
     static var declaredLongNames: Set<String> {
-        Set(Mirror(reflecting: GlobalOptions()).children.compactMap { child in
-            child.label.map { label in
-                let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
-                return "--" + name.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()
-            }
-        })
+        Set(
+            Mirror(reflecting: GlobalOptions()).children.compactMap { child in
+                child.label.map { label in
+                    let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
+                    return "--" + name.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()
+                }
+            })
     }
 
     /// The parsed global options of a command line, as text (ArgumentParser's wrappers describe their values).
@@ -44,20 +45,24 @@ struct ArgumentRewritingTests {
     func everyOptionIsMoved() throws {
         let plain = try Self.parsedGlobals(["stat", "obs://bkt/k"])
         for flag in GlobalArguments.flags.sorted() {
-            #expect(GlobalArguments.movedAfterSubcommand([flag, "stat", "obs://bkt/k"])
-                        == ["stat", "obs://bkt/k", flag])
+            #expect(
+                GlobalArguments.movedAfterSubcommand([flag, "stat", "obs://bkt/k"])
+                    == ["stat", "obs://bkt/k", flag])
             let before = try Self.parsedGlobals([flag, "stat", "obs://bkt/k"])
             #expect(before == (try Self.parsedGlobals(["stat", "obs://bkt/k", flag])) && before != plain, "\(flag)")
         }
         for name in GlobalArguments.withValue.sorted() {
             let value = try #require(Self.values[name], "no test value for \(name)")
-            #expect(GlobalArguments.movedAfterSubcommand([name, value, "stat", "obs://bkt/k"])
-                        == ["stat", "obs://bkt/k", name, value])
-            #expect(GlobalArguments.movedAfterSubcommand(["\(name)=\(value)", "stat", "obs://bkt/k"])
-                        == ["stat", "obs://bkt/k", "\(name)=\(value)"])
+            #expect(
+                GlobalArguments.movedAfterSubcommand([name, value, "stat", "obs://bkt/k"])
+                    == ["stat", "obs://bkt/k", name, value])
+            #expect(
+                GlobalArguments.movedAfterSubcommand(["\(name)=\(value)", "stat", "obs://bkt/k"])
+                    == ["stat", "obs://bkt/k", "\(name)=\(value)"])
             let before = try Self.parsedGlobals([name, value, "stat", "obs://bkt/k"])
-            #expect(before == (try Self.parsedGlobals(["stat", "obs://bkt/k", name, value])) && before != plain,
-                    "\(name)")
+            #expect(
+                before == (try Self.parsedGlobals(["stat", "obs://bkt/k", name, value])) && before != plain,
+                "\(name)")
         }
     }
 

@@ -17,7 +17,8 @@ struct BatchAndListingTests {
 
         let up = try sb.ok(["upload", "one.txt", "two.json", "obs://multi/dir", "--sse", "obs"])
         #expect(up.out.split(separator: "\n").count == 2, "\(up)")
-        let keys = ((try sb.json(["ls", "obs://multi", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+        let keys = ((try sb.json(["ls", "obs://multi", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap
+        { $0["key"] as? String }
         #expect(keys == ["dir/one.txt", "dir/two.json"])
         #expect(try sb.json(["stat", "obs://multi/dir/two.json"])["content_type"] as? String == "application/json")
         #expect(try sb.json(["stat", "obs://multi/dir/one.txt"])["content_type"] as? String == "text/plain")
@@ -31,7 +32,8 @@ struct BatchAndListingTests {
         #expect(!partial.signaled && partial.status == 8, "\(partial)")
         #expect(partial.stderr.contains("missing.txt"), "\(partial)")
         #expect(partial.stderrLines.filter { $0.hasPrefix("obsctl: error:") }.count == 1, "\(partial)")
-        let partialKeys = ((try sb.json(["ls", "obs://multi/partial/", "--recursive"])["objects"] as? [[String: Any]]) ?? [])
+        let partialKeys =
+            ((try sb.json(["ls", "obs://multi/partial/", "--recursive"])["objects"] as? [[String: Any]]) ?? [])
             .compactMap { $0["key"] as? String }
         #expect(partialKeys == ["partial/one.txt", "partial/two.json"])
 
@@ -84,8 +86,10 @@ struct BatchAndListingTests {
         let sb = try Sandbox("attrs")
         try sb.ok(["bucket", "create", "obs://attrs"])
         try sb.write("f.dat", Data("data".utf8))
-        try sb.ok(["upload", "f.dat", "obs://attrs/a", "--sse", "kms", "--content-type", "text/x-test",
-                   "--metadata", "Owner=alice", "--metadata", "build_id=42"])
+        try sb.ok([
+            "upload", "f.dat", "obs://attrs/a", "--sse", "kms", "--content-type", "text/x-test",
+            "--metadata", "Owner=alice", "--metadata", "build_id=42",
+        ])
         let stat = try sb.json(["stat", "obs://attrs/a"])
         #expect(stat["content_type"] as? String == "text/x-test")
         #expect((stat["metadata"] as? [String: String]) == ["owner": "alice", "build_id": "42"])
@@ -132,10 +136,14 @@ struct BatchAndListingTests {
         #expect(described["state"] == "enabled")
         #expect(described["default-key"] == "no")
 
-        let enabled = try sb.json(["bucket", "encryption", "enable", "obs://keyref", "--sse", "kms", "--kms-key-id", urn])
+        let enabled = try sb.json([
+            "bucket", "encryption", "enable", "obs://keyref", "--sse", "kms", "--kms-key-id", urn,
+        ])
         #expect((enabled["encryption"] as? [String: Any])?["kms_key_id"] as? String == keyID)
         try sb.ok(["bucket", "create", "obs://keyref2", "--sse", "kms", "--kms-key-id", "team/app"])
-        let listed = ((try sb.json(["bucket", "list"])["buckets"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == "keyref2" }
+        let listed = ((try sb.json(["bucket", "list"])["buckets"] as? [[String: Any]]) ?? []).first {
+            $0["name"] as? String == "keyref2"
+        }
         #expect((listed?["encryption"] as? [String: Any])?["kms_key_id"] as? String == keyID)
 
         // A URN of another domain is not this key.
@@ -143,8 +151,9 @@ struct BatchAndListingTests {
         expectError(try sb.run(["upload", "f.bin", "obs://keyref/x", "--sse", "kms", "--kms-key-id", foreign]), 5)
     }
 
-    @Test("SIGINT and SIGTERM stop an upload with exit 130 / 143, leave no object, and the next upload cleans up",
-          arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    @Test(
+        "SIGINT and SIGTERM stop an upload with exit 130 / 143, leave no object, and the next upload cleans up",
+        arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func interrupted(signal: Int32, expected: Int32) throws {
         let sb = try Sandbox("signal-\(signal)")
         try sb.ok(["bucket", "create", "obs://sig"])
@@ -155,7 +164,9 @@ struct BatchAndListingTests {
         let deadline = Date().addingTimeInterval(20)
         var started = false
         while Date() < deadline && !started {
-            started = sb.objectDirectories(bucket: "sig").contains { d in sb.directoryListing(d).contains { $0.hasPrefix(".tmp-") } }
+            started = sb.objectDirectories(bucket: "sig").contains { d in
+                sb.directoryListing(d).contains { $0.hasPrefix(".tmp-") }
+            }
             if !started { usleep(20_000) }
         }
         #expect(started, "the upload never started writing")
@@ -174,11 +185,13 @@ struct BatchAndListingTests {
         #expect(names.count == 2 && names.contains("meta.json"), "\(names)")
     }
 
-    @Test("bucket create --location / --storage-class / OBSCTL_REGION are stored and listed; bad values are usage errors")
+    @Test(
+        "bucket create --location / --storage-class / OBSCTL_REGION are stored and listed; bad values are usage errors")
     func bucketAttributes() throws {
         let sb = try Sandbox("battrs")
         try sb.ok(["bucket", "create", "obs://cold-one", "--location", "cn-north-4", "--storage-class", "cold"])
-        try sb.ok(["bucket", "create", "obs://warm-one", "--storage-class", "warm"], env: ["OBSCTL_REGION": "ap-southeast-1"])
+        try sb.ok(
+            ["bucket", "create", "obs://warm-one", "--storage-class", "warm"], env: ["OBSCTL_REGION": "ap-southeast-1"])
         let created = try sb.json(["bucket", "create", "obs://plain-one"])
         #expect(created["name"] as? String == "plain-one")
         #expect(created["location"] as? String == "local")
@@ -193,9 +206,13 @@ struct BatchAndListingTests {
         #expect(byName["warm-one"]?["location"] as? String == "ap-southeast-1")
         #expect(byName["warm-one"]?["storage_class"] as? String == "warm")
         let text = try sb.ok(["bucket", "list"]).out
-        #expect(text.split(separator: "\n").contains { $0.contains("cn-north-4") && $0.contains("cold") && $0.hasSuffix("none  obs://cold-one (local store)") }, "\(text)")
+        #expect(
+            text.split(separator: "\n").contains {
+                $0.contains("cn-north-4") && $0.contains("cold") && $0.hasSuffix("none  obs://cold-one (local store)")
+            }, "\(text)")
 
-        expectError(try sb.run(["bucket", "create", "obs://bad-loc", "--location", "CN_North"]), 2, contains: ["location"])
+        expectError(
+            try sb.run(["bucket", "create", "obs://bad-loc", "--location", "CN_North"]), 2, contains: ["location"])
         expectError(try sb.run(["bucket", "create", "obs://bad-loc", "--location", ""]), 2)
         #expect(((try sb.json(["bucket", "list"])["buckets"] as? [Any]) ?? []).count == 3)
     }

@@ -9,8 +9,10 @@ import Glibc
 @Suite("concurrency (--jobs)")
 struct ConcurrencyTests {
     /// Writes `count` files `f00.txt`... of different sizes into `dir` and returns their names in order.
-    static func makeFiles(_ sb: Sandbox, _ dir: String, count: Int,
-                          size: (Int) -> Int = { 1_000 + ($0 * 7_919) % 20_000 }) throws -> [String] {
+    static func makeFiles(
+        _ sb: Sandbox, _ dir: String, count: Int,
+        size: (Int) -> Int = { 1_000 + ($0 * 7_919) % 20_000 }
+    ) throws -> [String] {
         try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
         return try (0..<count).map { i in
             let name = String(format: "f%02d.txt", i)
@@ -46,10 +48,12 @@ struct ConcurrencyTests {
 
         // Download: directories in the way of three targets; the other 24 files arrive whole.
         for i in [3, 11, 19] {
-            try FileManager.default.createDirectory(atPath: sb.path("dl/\(names[i])"),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: sb.path("dl/\(names[i])"),
+                withIntermediateDirectories: true)
         }
-        let down = try sb.run(["download", "-r", "obs://\(bucket)/p/", "dl", "--jobs", "8", "--output", "json"] + flags)
+        let down = try sb.run(
+            ["download", "-r", "obs://\(bucket)/p/", "dl", "--jobs", "8", "--output", "json"] + flags)
         #expect(!down.signaled && down.status == 8, "\(down)")
         let ddoc = try parseJSONObject(down.stdout)
         let got = try #require(ddoc["transfers"] as? [[String: Any]]).compactMap { $0["destination"] as? String }
@@ -69,8 +73,9 @@ struct ConcurrencyTests {
         try Self.failuresInTheMiddle(sb, [], bucket: "jobsfail")
     }
 
-    @Test("remote (SeaweedFS): failures in the middle leave the others done, JSON in input order, exit 8",
-          .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    @Test(
+        "remote (SeaweedFS): failures in the middle leave the others done, JSON in input order, exit 8",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
     func remoteFailures() throws {
         let s = try RemoteSession("jobs-fail-r")
         let bucket = try s.makeBucket(s.peers.seaweedFlags, tag: "jobsf")
@@ -116,8 +121,9 @@ struct ConcurrencyTests {
         try Self.removeMany(sb, [], bucket: "jobsrm", count: 250)
     }
 
-    @Test("remote (SeaweedFS): rm -r --jobs deletes every object",
-          .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    @Test(
+        "remote (SeaweedFS): rm -r --jobs deletes every object",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
     func remoteRemove() throws {
         let s = try RemoteSession("jobs-rm-r")
         let bucket = try s.makeBucket(s.peers.seaweedFlags, tag: "jobsrm")
@@ -135,9 +141,11 @@ struct ConcurrencyTests {
         }
         for good in ["1", "256"] {
             let b = "obs://jobsrange/"
-            for args in [["upload", "-r", "few", b + "a/"], ["download", "-r", b + "a/", "back"],
-                         ["cp", "-r", b + "a/", b + "b/"], ["sync", "few", b + "a/"],
-                         ["mv", "-r", b + "b/", b + "c/"], ["rm", "-r", b + "c/"]] {
+            for args in [
+                ["upload", "-r", "few", b + "a/"], ["download", "-r", b + "a/", "back"],
+                ["cp", "-r", b + "a/", b + "b/"], ["sync", "few", b + "a/"],
+                ["mv", "-r", b + "b/", b + "c/"], ["rm", "-r", b + "c/"],
+            ] {
                 try sb.ok(args + ["--jobs", good])
             }
         }
@@ -166,8 +174,9 @@ struct ConcurrencyTests {
         #expect(Self.temporaries(sb.path("out")).isEmpty, "left: \(Self.temporaries(sb.path("out")))")
     }
 
-    @Test("SIGINT with many remote multipart uploads in flight: exit 130, every upload aborted",
-          .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    @Test(
+        "SIGINT with many remote multipart uploads in flight: exit 130, every upload aborted",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
     func interruptMultipartUploads() throws {
         let s = try RemoteSession("jobs-int-mp")
         let sw = s.peers.seaweedFlags
@@ -175,8 +184,11 @@ struct ConcurrencyTests {
         // SeaweedFS takes no part under 5 MiB (S3's rule): three parts a file, one at a time; enough files that the
         // run outlasts the slow listing below on a loaded machine.
         _ = try Self.makeFiles(s.sb, "big", count: 40, size: { _ in 11_000_000 })
-        let running = try s.sb.start(["upload", "-r", "big", "obs://\(bucket)/t/", "--jobs", "4",
-                                      "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "1"] + sw)
+        let running = try s.sb.start(
+            [
+                "upload", "-r", "big", "obs://\(bucket)/t/", "--jobs", "4",
+                "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "1",
+            ] + sw)
         let deadline = Date().addingTimeInterval(60)
         var inProgress = 0
         while Date() < deadline && inProgress < 2 && running.process.isRunning {
@@ -188,7 +200,8 @@ struct ConcurrencyTests {
         let r = running.wait(timeout: 60)
         #expect(!r.signaled && r.status == 130, "\(r)")
         #expect(r.stderr.contains("interrupted; temporary files removed") && r.stderr.contains("aborted"), "\(r)")
-        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0,
-                "every upload in flight must be aborted")
+        #expect(
+            try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0,
+            "every upload in flight must be aborted")
     }
 }

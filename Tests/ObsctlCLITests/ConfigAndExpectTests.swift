@@ -9,8 +9,11 @@ struct ConfigAndExpectTests {
         let sb = try Sandbox("config")
         try sb.ok(["config", "set", "endpoint", "https://obs.cn-north-4.myhuaweicloud.com"])
         expectError(try sb.run(["config", "set", "secret_access_key", "s3cr3t-on-argv"]), 2, contains: ["--from-env"])
-        try sb.ok(["config", "set", "secret_access_key", "--from-env", "SK", "--profile", "prod"], env: ["SK": "s3cr3t-from-env"])
-        try sb.ok(["config", "set", "access_key_id", "--from-stdin", "--profile", "prod"], stdin: Data("AKFROMSTDIN\n".utf8))
+        try sb.ok(
+            ["config", "set", "secret_access_key", "--from-env", "SK", "--profile", "prod"],
+            env: ["SK": "s3cr3t-from-env"])
+        try sb.ok(
+            ["config", "set", "access_key_id", "--from-stdin", "--profile", "prod"], stdin: Data("AKFROMSTDIN\n".utf8))
         expectError(try sb.run(["config", "set", "colour", "blue"]), 2, contains: ["unknown config key"])
         let list = try sb.ok(["config", "list"])
         #expect(list.out.contains("endpoint = https://obs.cn-north-4.myhuaweicloud.com"))
@@ -32,7 +35,8 @@ struct ConfigAndExpectTests {
         let sb = try Sandbox("expect")
         try sb.ok(["bucket", "create", "obs://expect"])
         try sb.write("f.txt", Data("hello".utf8))
-        expectError(try sb.run(["upload", "f.txt", "obs://expect/a", "--expect-sse", "kms"]), 6, contains: ["--expect-sse kms"])
+        expectError(
+            try sb.run(["upload", "f.txt", "obs://expect/a", "--expect-sse", "kms"]), 6, contains: ["--expect-sse kms"])
         try sb.ok(["upload", "f.txt", "obs://expect/b", "--sse", "obs", "--expect-sse", "any"])
         expectError(try sb.run(["upload", "f.txt", "obs://expect/c", "--sse", "obs", "--expect-sse", "none"]), 6)
         try sb.ok(["bucket", "encryption", "enable", "obs://expect", "--sse", "kms"])
@@ -48,7 +52,10 @@ struct ConfigAndExpectTests {
         try sb.write("f.txt", Data("x".utf8))
         for k in ["dir/a", "dir/b", "dir/sub/c", "dirt.tar"] { try sb.ok(["upload", "f.txt", "obs://rmrec/" + k]) }
         let json = try sb.json(["rm", "obs://rmrec/dir", "--recursive"])
-        #expect((json["deleted"] as? [String])?.sorted() == ["obs://rmrec/dir/a", "obs://rmrec/dir/b", "obs://rmrec/dir/sub/c"])
+        #expect(
+            (json["deleted"] as? [String])?.sorted() == [
+                "obs://rmrec/dir/a", "obs://rmrec/dir/b", "obs://rmrec/dir/sub/c",
+            ])
         #expect((json["failures"] as? [Any])?.isEmpty == true)
         let left = try sb.json(["ls", "obs://rmrec", "--recursive"])
         #expect(((left["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String } == ["dirt.tar"])

@@ -24,8 +24,10 @@ struct ConfigCommentsTests {
     private func write(_ sb: Sandbox, _ text: String) throws -> String {
         let path = sb.configHome + "/obsctl/config"
         try FileManager.default.createDirectory(atPath: sb.configHome + "/obsctl", withIntermediateDirectories: true)
-        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8),
-                                               attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8),
+                attributes: [.posixPermissions: 0o600]))
         return path
     }
 
@@ -37,12 +39,15 @@ struct ConfigCommentsTests {
         let path = try write(sb, Self.handWritten)
 
         try sb.ok(["config", "set", "region", "cn-south-1", "--profile", "prod"])
-        #expect(try read(path) == Self.handWritten.replacingOccurrences(
-            of: "region   =   cn-north-4", with: "region = cn-south-1"))
+        #expect(
+            try read(path)
+                == Self.handWritten.replacingOccurrences(
+                    of: "region   =   cn-north-4", with: "region = cn-south-1"))
 
         try sb.ok(["config", "set", "ca_bundle", "/etc/ca.pem", "--profile", "prod"])
         try sb.ok(["config", "set", "access_key_id", "--from-env", "AK", "--profile", "new"], env: ["AK": "AKNEW"])
-        try sb.ok(["config", "set", "secret_access_key", "--from-env", "SK", "--profile", "new"], env: ["SK": "s3cr3t"])
+        try sb.ok(
+            ["config", "set", "secret_access_key", "--from-env", "SK", "--profile", "new"], env: ["SK": "s3cr3t"])
         let expected = """
             # My obsctl settings.
             ; written by hand

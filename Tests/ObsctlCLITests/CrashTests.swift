@@ -14,9 +14,12 @@ struct CrashTests {
         ("put-committed", true),
     ]
 
-    @Test("a crash during an overwrite leaves exactly the old or the new version; the next upload cleans up",
-          arguments: ["put-data-written", "put-data-renamed", "put-meta-tmp-written", "put-meta-renamed", "put-committed"],
-          ["kms", "obs", "none"])
+    @Test(
+        "a crash during an overwrite leaves exactly the old or the new version; the next upload cleans up",
+        arguments: [
+            "put-data-written", "put-data-renamed", "put-meta-tmp-written", "put-meta-renamed", "put-committed",
+        ],
+        ["kms", "obs", "none"])
     func overwriteCrash(point: String, mode: String) throws {
         let expectNew: Bool = Self.putPoints.first(where: { $0.0 == point }).map { $0.1 } ?? false
         let sb = try Sandbox("crash-\(point)-\(mode)")
@@ -34,8 +37,10 @@ struct CrashTests {
         // Old or new, whole.
         let got = try sb.run(["download", "obs://crash/k", "-"])
         expectSuccess(got)
-        #expect(got.stdout == (expectNew ? b : a),
-                "after a crash at \(point) the object must be exactly \(expectNew ? "B" : "A") (got \(got.stdout.count) bytes)")
+        #expect(
+            got.stdout == (expectNew ? b : a),
+            "after a crash at \(point) the object must be exactly \(expectNew ? "B" : "A") (got \(got.stdout.count) bytes)"
+        )
         let stat = try sb.json(["stat", "obs://crash/k"])
         #expect((stat["size"] as? NSNumber)?.intValue == (expectNew ? b.count : a.count))
         #expect((stat["sse"] as? [String: Any])?["mode"] as? String == mode)
@@ -47,8 +52,9 @@ struct CrashTests {
         #expect(try sb.ok(["download", "obs://crash/k", "-"]).stdout == c)
         let dir = try #require(sb.objectDirectory(bucket: "crash", key: "k"))
         let names = sb.directoryListing(dir)
-        #expect(names.count == 2 && names.contains("meta.json") && names.filter { $0.hasPrefix("d-") }.count == 1,
-                "leftovers of the crash at \(point) were not cleaned: \(names)")
+        #expect(
+            names.count == 2 && names.contains("meta.json") && names.filter { $0.hasPrefix("d-") }.count == 1,
+            "leftovers of the crash at \(point) were not cleaned: \(names)")
         #expect(sb.objectDirectories(bucket: "crash").count == 1)
     }
 
@@ -60,12 +66,15 @@ struct CrashTests {
         try sb.write("b.bin", b)
         for point in ["put-data-written", "put-data-renamed", "put-meta-tmp-written"] {
             let key = "new-\(point)"
-            let crashed = try sb.run(["upload", "b.bin", "obs://crash/" + key, "--sse", "kms"], env: ["OBSCTL_TEST_CRASH_AT": point])
+            let crashed = try sb.run(
+                ["upload", "b.bin", "obs://crash/" + key, "--sse", "kms"], env: ["OBSCTL_TEST_CRASH_AT": point])
             #expect(crashed.signaled && crashed.status == 9, "\(crashed)")
             // The next run of any command removes what the dead upload left, without touching that key.
             try sb.ok(["ls", "obs://crash"])
             for dir in sb.objectDirectories(bucket: "crash") where !sb.directoryListing(dir).contains("meta.json") {
-                #expect(sb.directoryListing(dir).isEmpty, "\(point): leftovers after the next run: \(sb.directoryListing(dir))")
+                #expect(
+                    sb.directoryListing(dir).isEmpty,
+                    "\(point): leftovers after the next run: \(sb.directoryListing(dir))")
             }
             #expect(sb.directoryListing(sb.root + "/inflight").isEmpty)
             expectError(try sb.run(["stat", "obs://crash/" + key]), 3)
@@ -79,21 +88,25 @@ struct CrashTests {
         try sb.ok(["bucket", "delete", "obs://crash", "--force"])
     }
 
-    @Test("a crash while creating obs/default leaves a parseable keystore, and exactly one default key afterwards",
-          arguments: ["kms-create-tmp-written", "kms-create-renamed"])
+    @Test(
+        "a crash while creating obs/default leaves a parseable keystore, and exactly one default key afterwards",
+        arguments: ["kms-create-tmp-written", "kms-create-renamed"])
     func defaultKeyCrash(point: String) throws {
         let sb = try Sandbox("crash-\(point)")
         try sb.ok(["bucket", "create", "obs://kcrash"])
         let data = randomData(4096)
         try sb.write("f.bin", data)
 
-        let crashed = try sb.run(["upload", "f.bin", "obs://kcrash/k", "--sse", "kms"], env: ["OBSCTL_TEST_CRASH_AT": point])
+        let crashed = try sb.run(
+            ["upload", "f.bin", "obs://kcrash/k", "--sse", "kms"], env: ["OBSCTL_TEST_CRASH_AT": point])
         #expect(crashed.signaled && crashed.status == 9, "\(crashed)")
         expectError(try sb.run(["stat", "obs://kcrash/k"]), 3)
 
         let keysAfterCrash = try #require(try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]])
         #expect(keysAfterCrash.count <= 1)
-        #expect(keysAfterCrash.allSatisfy { $0["alias"] as? String == "obs/default" && $0["state"] as? String == "enabled" })
+        #expect(
+            keysAfterCrash.allSatisfy { $0["alias"] as? String == "obs/default" && $0["state"] as? String == "enabled" }
+        )
 
         try sb.ok(["upload", "f.bin", "obs://kcrash/k", "--sse", "kms"])
         try sb.ok(["upload", "f.bin", "obs://kcrash/k2", "--sse", "kms"])
@@ -103,21 +116,27 @@ struct CrashTests {
         let keyID = keys.first?["key_id"] as? String
         for k in ["k", "k2"] {
             #expect(try sb.ok(["download", "obs://kcrash/" + k, "-"]).stdout == data)
-            #expect((try sb.json(["stat", "obs://kcrash/" + k])["sse"] as? [String: Any])?["kms_key_id"] as? String == keyID)
+            #expect(
+                (try sb.json(["stat", "obs://kcrash/" + k])["sse"] as? [String: Any])?["kms_key_id"] as? String == keyID
+            )
         }
         // One key record on disk, and no temp file of the dead writer left beside it.
         let keyFiles = sb.directoryListing(sb.root + "/kms/keys")
         #expect(keyFiles.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") } == ["\(keyID ?? "?").json"])
-        #expect(keyFiles.filter { $0.hasPrefix(".") }.isEmpty, "leftovers of the crash at \(point) in kms/keys were not cleaned: \(keyFiles)")
+        #expect(
+            keyFiles.filter { $0.hasPrefix(".") }.isEmpty,
+            "leftovers of the crash at \(point) in kms/keys were not cleaned: \(keyFiles)")
         // The audit log still parses line by line.
         let audit = try String(contentsOfFile: sb.root + "/kms/audit.log", encoding: .utf8)
         for line in audit.split(separator: "\n") {
-            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "audit line does not parse: \(line)")
+            #expect(
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "audit line does not parse: \(line)")
         }
     }
 
-    @Test("a crash during SSE-C key rotation leaves the object readable with exactly one of the two keys",
-          arguments: [("rotate-meta-tmp-written", false), ("rotate-meta-renamed", true)])
+    @Test(
+        "a crash during SSE-C key rotation leaves the object readable with exactly one of the two keys",
+        arguments: [("rotate-meta-tmp-written", false), ("rotate-meta-renamed", true)])
     func rotationCrash(point: String, newKeyWins: Bool) throws {
         let sb = try Sandbox("crash-\(point)")
         try sb.ok(["bucket", "create", "obs://rot"])
@@ -128,11 +147,15 @@ struct CrashTests {
         try sb.ok(["upload", "f.bin", "obs://rot/k", "--sse-c-key-file", "old.key"])
 
         // A wrong source key changes nothing.
-        expectError(try sb.run(["cp", "obs://rot/k", "obs://rot/k", "--source-sse-c-key-file", "new.key", "--sse-c-key-file", "new.key"]), 7)
+        expectError(
+            try sb.run([
+                "cp", "obs://rot/k", "obs://rot/k", "--source-sse-c-key-file", "new.key", "--sse-c-key-file", "new.key",
+            ]), 7)
         #expect(try sb.ok(["download", "obs://rot/k", "-", "--sse-c-key-file", "old.key"]).stdout == data)
 
-        let crashed = try sb.run(["cp", "obs://rot/k", "obs://rot/k", "--source-sse-c-key-file", "old.key", "--sse-c-key-file", "new.key"],
-                                 env: ["OBSCTL_TEST_CRASH_AT": point])
+        let crashed = try sb.run(
+            ["cp", "obs://rot/k", "obs://rot/k", "--source-sse-c-key-file", "old.key", "--sse-c-key-file", "new.key"],
+            env: ["OBSCTL_TEST_CRASH_AT": point])
         #expect(crashed.signaled && crashed.status == 9, "the rotation must die by SIGKILL at \(point): \(crashed)")
         let (good, bad) = newKeyWins ? ("new.key", "old.key") : ("old.key", "new.key")
         #expect(try sb.ok(["download", "obs://rot/k", "-", "--sse-c-key-file", good]).stdout == data)

@@ -88,10 +88,16 @@ struct CustomerKeyEncodingTests {
 
         // The same mismatch on the source side of a copy.
         try sb.ok(["upload", "f.bin", "obs://encmis/c", "--sse-c-key-file", "raw.key"])
-        expectError(try sb.run(["cp", "obs://encmis/c", "obs://encmis/d", "--source-sse-c-key-file", "b64.key",
-                                "--source-sse-c-key-encoding", "hex"]), 7)
-        try sb.ok(["cp", "obs://encmis/c", "obs://encmis/d", "--source-sse-c-key-file", "b64.key", "--source-sse-c-key-encoding", "base64",
-                   "--sse", "obs"])
+        expectError(
+            try sb.run([
+                "cp", "obs://encmis/c", "obs://encmis/d", "--source-sse-c-key-file", "b64.key",
+                "--source-sse-c-key-encoding", "hex",
+            ]), 7)
+        try sb.ok([
+            "cp", "obs://encmis/c", "obs://encmis/d", "--source-sse-c-key-file", "b64.key",
+            "--source-sse-c-key-encoding", "base64",
+            "--sse", "obs",
+        ])
         #expect(try sb.ok(["download", "obs://encmis/d", "-"]).stdout == Data("data".utf8))
     }
 }

@@ -5,12 +5,14 @@ import Testing
 @Suite("KMS deletion window")
 struct DeletionWindowTests {
     static func rfc3339(_ d: Date) -> String {
-        let f = ISO8601DateFormatter(); f.formatOptions = [.withInternetDateTime]; f.timeZone = TimeZone(identifier: "UTC")
+        let f = ISO8601DateFormatter(); f.formatOptions = [.withInternetDateTime];
+        f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: d)
     }
 
-    @Test("after the deletion date the key material is gone: downloads say unrecoverable, the key is deleted for good",
-          arguments: ["epoch", "rfc3339"])
+    @Test(
+        "after the deletion date the key material is gone: downloads say unrecoverable, the key is deleted for good",
+        arguments: ["epoch", "rfc3339"])
     func keyDeletedAfterWindow(clockFormat: String) throws {
         let sb = try Sandbox("window-\(clockFormat)")
         try sb.ok(["bucket", "create", "obs://window"])
@@ -25,16 +27,22 @@ struct DeletionWindowTests {
         let now = Date()
         let scheduled = try sb.json(["kms", "key", "schedule-deletion", keyID, "--days", "7"])
         #expect(scheduled["state"] as? String == "pending-deletion")
-        let deletionDate = try #require((scheduled["deletion_date"] as? String).flatMap { s -> Date? in
-            let f = ISO8601DateFormatter(); f.formatOptions = [.withInternetDateTime]; return f.date(from: s) })
-        #expect(abs(deletionDate.timeIntervalSince(now) - 7 * 86400) < 120, "deletion date \(deletionDate) is 7 days after \(now)")
+        let deletionDate = try #require(
+            (scheduled["deletion_date"] as? String).flatMap { s -> Date? in
+                let f = ISO8601DateFormatter(); f.formatOptions = [.withInternetDateTime]; return f.date(from: s)
+            })
+        #expect(
+            abs(deletionDate.timeIntervalSince(now) - 7 * 86400) < 120,
+            "deletion date \(deletionDate) is 7 days after \(now)")
         // During the window: unusable, but not destroyed.
         expectError(try sb.run(["download", "obs://window/k", "-"]), 5, contains: ["pending deletion"])
 
         // 6 days later: still pending.
         let sixDays = now.addingTimeInterval(6 * 86400)
         let clock6 = clockFormat == "epoch" ? String(Int(sixDays.timeIntervalSince1970)) : Self.rfc3339(sixDays)
-        #expect(try sb.json(["kms", "key", "describe", keyID], env: ["OBSCTL_LOCAL_NOW": clock6])["state"] as? String == "pending-deletion")
+        #expect(
+            try sb.json(["kms", "key", "describe", keyID], env: ["OBSCTL_LOCAL_NOW": clock6])["state"] as? String
+                == "pending-deletion")
 
         // 8 days later: purged on first access.
         let later = now.addingTimeInterval(8 * 86400)
@@ -51,7 +59,8 @@ struct DeletionWindowTests {
         // The id can never be used again: not enabled, not cancelled, not used for uploads.
         expectError(try sb.run(["kms", "key", "enable", keyID], env: future), 5)
         expectError(try sb.run(["kms", "key", "cancel-deletion", keyID], env: future), 5)
-        expectError(try sb.run(["upload", "f.bin", "obs://window/k2", "--sse", "kms", "--kms-key-id", keyID], env: future), 5)
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://window/k2", "--sse", "kms", "--kms-key-id", keyID], env: future), 5)
         expectError(try sb.run(["stat", "obs://window/k2"]), 3)
 
         // Back to the present the purge stays done: the tombstone is on disk.
@@ -76,16 +85,24 @@ struct DeletionWindowTests {
         expectError(try sb.run(["kms", "key", "schedule-deletion", keyID, "--days", "1097"]), 2, contains: ["1096"])
         expectError(try sb.run(["kms", "key", "schedule-deletion", keyID, "--days", "0"]), 2)
         #expect(try sb.json(["kms", "key", "describe", keyID])["state"] as? String == "enabled")
-        #expect(try sb.json(["kms", "key", "schedule-deletion", keyID, "--days", "1096"])["state"] as? String == "pending-deletion")
+        #expect(
+            try sb.json(["kms", "key", "schedule-deletion", keyID, "--days", "1096"])["state"] as? String
+                == "pending-deletion")
         expectError(try sb.run(["kms", "key", "schedule-deletion", keyID, "--days", "7"]), 5, contains: ["already"])
         #expect(try sb.json(["kms", "key", "cancel-deletion", "bounded"])["state"] as? String == "disabled")
         #expect(try sb.json(["kms", "key", "describe", keyID])["deletion_date"] is NSNull)
-        #expect(try sb.json(["kms", "key", "schedule-deletion", keyID, "--days", "7"])["state"] as? String == "pending-deletion")
+        #expect(
+            try sb.json(["kms", "key", "schedule-deletion", keyID, "--days", "7"])["state"] as? String
+                == "pending-deletion")
         // Far in the future with a 7-day window the key is gone.
         let future = String(Int(Date().timeIntervalSince1970) + 7 * 86400 + 3600)
-        #expect(try sb.json(["kms", "key", "describe", keyID], env: ["OBSCTL_LOCAL_NOW": future])["state"] as? String == "deleted")
+        #expect(
+            try sb.json(["kms", "key", "describe", keyID], env: ["OBSCTL_LOCAL_NOW": future])["state"] as? String
+                == "deleted")
         // A fresh key with the same alias is a new id.
-        let again = try #require(try sb.json(["kms", "key", "create", "--alias", "bounded"], env: ["OBSCTL_LOCAL_NOW": future])["key_id"] as? String)
+        let again = try #require(
+            try sb.json(["kms", "key", "create", "--alias", "bounded"], env: ["OBSCTL_LOCAL_NOW": future])["key_id"]
+                as? String)
         #expect(again != keyID)
     }
 }

@@ -20,7 +20,8 @@ struct ExitCodeTests {
         expectError(try sb.run(["presign", "obs://usage/x"]), 2, contains: ["remote endpoint"])
         // The embedded backend writes objects whole: no uploads in progress, and none to abort.
         #expect(try sb.ok(["multipart", "list", "obs://usage"]).stdout.isEmpty)
-        expectError(try sb.run(["multipart", "abort", "obs://usage/x", "--upload-id", "u1"]), 3, contains: ["NoSuchUpload"])
+        expectError(
+            try sb.run(["multipart", "abort", "obs://usage/x", "--upload-id", "u1"]), 3, contains: ["NoSuchUpload"])
         expectError(try sb.run(["multipart", "list", "obs://no-such-bucket"]), 3)
         expectError(try sb.run(["bucket", "create"]), 2)
         expectError(try sb.run(["stat"]), 2)
@@ -29,8 +30,10 @@ struct ExitCodeTests {
         expectError(try sb.run(["nonsense-command"]), 2)
 
         // Bucket names by OBS's rules.
-        for bad in ["obs://Bad_Name", "obs://ab", "obs://-start", "obs://end-", "obs://a..b", "obs://192.168.1.1",
-                    "obs://" + String(repeating: "a", count: 64), "UPPER"] {
+        for bad in [
+            "obs://Bad_Name", "obs://ab", "obs://-start", "obs://end-", "obs://a..b", "obs://192.168.1.1",
+            "obs://" + String(repeating: "a", count: 64), "UPPER",
+        ] {
             expectError(try sb.run(["bucket", "create", bad]), 2, contains: ["bucket name"])
         }
         expectError(try sb.run(["upload", "f.txt", "obs://No_Such/k"]), 2, contains: ["bucket name"])
@@ -38,22 +41,30 @@ struct ExitCodeTests {
         expectError(try sb.run(["upload", "f.txt", "usage/k"]), 2, contains: ["obs://"])
 
         // --kms-key-id needs --sse kms.
-        expectError(try sb.run(["upload", "f.txt", "obs://usage/k", "--kms-key-id", "some-key"]), 2, contains: ["--sse kms"])
-        expectError(try sb.run(["upload", "f.txt", "obs://usage/k", "--sse", "obs", "--kms-key-id", "some-key"]), 2, contains: ["--sse kms"])
+        expectError(
+            try sb.run(["upload", "f.txt", "obs://usage/k", "--kms-key-id", "some-key"]), 2, contains: ["--sse kms"])
+        expectError(
+            try sb.run(["upload", "f.txt", "obs://usage/k", "--sse", "obs", "--kms-key-id", "some-key"]), 2,
+            contains: ["--sse kms"])
         expectError(try sb.run(["bucket", "create", "obs://other-bucket", "--kms-key-id", "some-key"]), 2)
-        expectError(try sb.run(["bucket", "encryption", "enable", "obs://usage", "--sse", "obs", "--kms-key-id", "k"]), 2)
+        expectError(
+            try sb.run(["bucket", "encryption", "enable", "obs://usage", "--sse", "obs", "--kms-key-id", "k"]), 2)
         expectError(try sb.run(["bucket", "encryption", "enable", "obs://usage", "--sse", "c"]), 2)
         expectError(try sb.run(["bucket", "create", "obs://other-bucket", "--sse", "c"]), 2)
 
         // One method per upload: refused before any byte is written (no object, no KMS key created).
-        expectError(try sb.run(["upload", "f.txt", "obs://usage/k", "--sse", "kms", "--sse-c-key-file", "k.bin"]), 2, contains: ["one encryption method"])
+        expectError(
+            try sb.run(["upload", "f.txt", "obs://usage/k", "--sse", "kms", "--sse-c-key-file", "k.bin"]), 2,
+            contains: ["one encryption method"])
         expectError(try sb.run(["upload", "f.txt", "obs://usage/k", "--sse", "obs", "--sse-c-key-file", "k.bin"]), 2)
         expectError(try sb.run(["stat", "obs://usage/k"]), 3)
         #expect((try sb.json(["kms", "key", "list"])["keys"] as? [Any])?.isEmpty == true)
         #expect(sb.objectDirectories(bucket: "usage").allSatisfy { sb.directoryListing($0).isEmpty })
 
         // Object keys longer than OBS allows.
-        expectError(try sb.run(["upload", "f.txt", "obs://usage/" + String(repeating: "k", count: 1025)]), 2, contains: ["1024"])
+        expectError(
+            try sb.run(["upload", "f.txt", "obs://usage/" + String(repeating: "k", count: 1025)]), 2, contains: ["1024"]
+        )
         expectSuccess(try sb.run(["upload", "f.txt", "obs://usage/" + String(repeating: "k", count: 1024)]))
 
         // Unknown flags and bad values.
@@ -62,7 +73,10 @@ struct ExitCodeTests {
         expectError(try sb.run(["upload", "f.txt", "obs://usage/k", "--sse", "aes"]), 2)
         expectError(try sb.run(["bucket", "list", "--output", "yaml"]), 2)
         expectError(try sb.run(["bucket", "create", "obs://other-bucket", "--storage-class", "glacier"]), 2)
-        expectError(try sb.run(["upload", "f.txt", "obs://usage/k", "--sse-c-key-file", "k.bin", "--sse-c-key-encoding", "rot13"]), 2)
+        expectError(
+            try sb.run([
+                "upload", "f.txt", "obs://usage/k", "--sse-c-key-file", "k.bin", "--sse-c-key-encoding", "rot13",
+            ]), 2)
         expectError(try sb.run(["upload", "f.txt", "obs://usage/k", "--metadata", "novalue"]), 2)
         expectError(try sb.run(["kms", "key", "create", "--alias", "bad alias!"]), 2)
         expectError(try sb.run(["kms", "key", "create", "--alias", "mine/default"]), 2)
@@ -88,7 +102,9 @@ struct ExitCodeTests {
         expectError(try sb.run(["stat", "obs://nf-bucket/missing"]), 3, contains: ["obs://nf-bucket/missing"])
         expectError(try sb.run(["download", "obs://nf-bucket/missing", "out.bin"]), 3)
         #expect(!sb.exists("out.bin"))
-        #expect(sb.directoryListing(sb.dir.path).allSatisfy { !$0.contains("obsctl-") }, "no temp file left: \(sb.directoryListing(sb.dir.path))")
+        #expect(
+            sb.directoryListing(sb.dir.path).allSatisfy { !$0.contains("obsctl-") },
+            "no temp file left: \(sb.directoryListing(sb.dir.path))")
         expectError(try sb.run(["rm", "obs://nf-bucket/missing"]), 3)
         expectError(try sb.run(["cp", "obs://nf-bucket/missing", "obs://nf-bucket/copy"]), 3)
 
@@ -111,7 +127,9 @@ struct ExitCodeTests {
         #expect(try sb.json(["kms", "key", "disable", "app-key"])["state"] as? String == "disabled")
         expectError(try sb.run(["download", "obs://kmsb/k", "out.bin"]), 5, contains: [key, "disabled"])
         #expect(!sb.exists("out.bin"))
-        expectError(try sb.run(["upload", "f.bin", "obs://kmsb/k2", "--sse", "kms", "--kms-key-id", key]), 5, contains: ["disabled"])
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://kmsb/k2", "--sse", "kms", "--kms-key-id", key]), 5,
+            contains: ["disabled"])
         expectError(try sb.run(["stat", "obs://kmsb/k2"]), 3)
         expectSuccess(try sb.run(["stat", "obs://kmsb/k"]))
         // Enabled again: the bytes are unchanged.
@@ -130,9 +148,14 @@ struct ExitCodeTests {
         #expect(try sb.ok(["download", "obs://kmsb/k", "-"]).stdout == data)
 
         // Unknown key ids and aliases.
-        expectError(try sb.run(["upload", "f.bin", "obs://kmsb/k3", "--sse", "kms", "--kms-key-id", "no-such-alias"]), 5, contains: ["no-such-alias"])
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://kmsb/k3", "--sse", "kms", "--kms-key-id", "no-such-alias"]), 5,
+            contains: ["no-such-alias"])
         expectError(try sb.run(["kms", "key", "describe", "00000000-0000-4000-8000-000000000000"]), 5)
-        expectError(try sb.run(["bucket", "encryption", "enable", "obs://kmsb", "--sse", "kms", "--kms-key-id", "no-such-alias"]), 5)
+        expectError(
+            try sb.run([
+                "bucket", "encryption", "enable", "obs://kmsb", "--sse", "kms", "--kms-key-id", "no-such-alias",
+            ]), 5)
         #expect(try sb.json(["bucket", "encryption", "show", "obs://kmsb"])["encryption"] is NSNull)
 
         // The default key cannot be disabled or scheduled for deletion.
@@ -141,7 +164,9 @@ struct ExitCodeTests {
         expectError(try sb.run(["kms", "key", "schedule-deletion", "obs/default", "--days", "7"]), 5)
     }
 
-    @Test("5 KMS: kms:dek:create denied by <root>/kms/policy.json fails before any side effect; SSE-OBS and SSE-C still work")
+    @Test(
+        "5 KMS: kms:dek:create denied by <root>/kms/policy.json fails before any side effect; SSE-OBS and SSE-C still work"
+    )
     func kmsPermissionDenied() throws {
         let sb = try Sandbox("deny")
         try sb.ok(["bucket", "create", "obs://deny"])
@@ -152,14 +177,19 @@ struct ExitCodeTests {
         expectError(try sb.run(["upload", "f.bin", "obs://deny/k", "--sse", "kms"]), 5, contains: ["kms:dek:create"])
         // No object, no data file, no key created.
         expectError(try sb.run(["stat", "obs://deny/k"]), 3)
-        #expect(sb.objectDirectories(bucket: "deny").allSatisfy { sb.directoryListing($0).isEmpty },
-                "no data file may be left: \(sb.files(under: "root/buckets"))")
+        #expect(
+            sb.objectDirectories(bucket: "deny").allSatisfy { sb.directoryListing($0).isEmpty },
+            "no data file may be left: \(sb.files(under: "root/buckets"))")
         #expect((try sb.json(["kms", "key", "list"])["keys"] as? [Any])?.isEmpty == true)
-        #expect(!FileManager.default.fileExists(atPath: sb.root + "/kms/keys") || sb.directoryListing(sb.root + "/kms/keys").isEmpty)
+        #expect(
+            !FileManager.default.fileExists(atPath: sb.root + "/kms/keys")
+                || sb.directoryListing(sb.root + "/kms/keys").isEmpty)
 
         // A bucket default of SSE-KMS is denied the same way.
         try sb.ok(["bucket", "encryption", "enable", "obs://deny", "--sse", "kms"])
-        expectError(try sb.run(["upload", "f.bin", "obs://deny/k", "--output", "json"]), 5, contains: ["kms:dek:create"], allowStdout: true)
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://deny/k", "--output", "json"]), 5, contains: ["kms:dek:create"],
+            allowStdout: true)
         expectError(try sb.run(["stat", "obs://deny/k"]), 3)
 
         // SSE-OBS and SSE-C need no kms:* permission.
@@ -183,15 +213,18 @@ struct ExitCodeTests {
         try fresh.ok(["bucket", "create", "obs://deny"])
         try fresh.write("f.bin", randomData(100))
         try fresh.write("root/kms/policy.json", Data(#"{"deny":["kms:cmk:create"]}"#.utf8), mode: 0o600)
-        expectError(try fresh.run(["upload", "f.bin", "obs://deny/a", "--sse", "kms"]), 5, contains: ["kms:cmk:create"])
+        expectError(
+            try fresh.run(["upload", "f.bin", "obs://deny/a", "--sse", "kms"]), 5, contains: ["kms:cmk:create"])
         #expect((try fresh.json(["kms", "key", "list"])["keys"] as? [Any])?.isEmpty == true)
         expectError(try fresh.run(["stat", "obs://deny/a"]), 3)
         try fresh.write("root/kms/policy.json", Data("{}".utf8), mode: 0o600)
         try fresh.ok(["upload", "f.bin", "obs://deny/a", "--sse", "kms"])
         try fresh.write("root/kms/policy.json", Data(#"{"deny":["kms:cmk:create"]}"#.utf8), mode: 0o600)
         try fresh.ok(["upload", "f.bin", "obs://deny/b", "--sse", "kms"])
-        try fresh.write("root/kms/policy.json", Data(#"{"deny":["kms:cmk:create"],"mode":"obs-doc"}"#.utf8), mode: 0o600)
-        expectError(try fresh.run(["upload", "f.bin", "obs://deny/c", "--sse", "kms"]), 5, contains: ["kms:cmk:create"])
+        try fresh.write(
+            "root/kms/policy.json", Data(#"{"deny":["kms:cmk:create"],"mode":"obs-doc"}"#.utf8), mode: 0o600)
+        expectError(
+            try fresh.run(["upload", "f.bin", "obs://deny/c", "--sse", "kms"]), 5, contains: ["kms:cmk:create"])
         expectError(try fresh.run(["download", "obs://deny/a", "-"]), 5, contains: ["kms:cmk:create"])
         try fresh.ok(["upload", "f.bin", "obs://deny/d", "--sse", "obs"])
         // Denied attempts are audited.
@@ -221,32 +254,54 @@ struct ExitCodeTests {
 
         expectError(try sb.run(["download", "obs://ssec/k", "out.bin"]), 7, contains: ["SSE-C"])
         expectError(try sb.run(["stat", "obs://ssec/k"]), 7)
-        expectError(try sb.run(["download", "obs://ssec/k", "out.bin", "--sse-c-key-file", "wrong.key"]), 7, contains: ["does not match"])
+        expectError(
+            try sb.run(["download", "obs://ssec/k", "out.bin", "--sse-c-key-file", "wrong.key"]), 7,
+            contains: ["does not match"])
         expectError(try sb.run(["stat", "obs://ssec/k", "--sse-c-key-file", "wrong.key"]), 7)
-        expectError(try sb.run(["download", "obs://ssec/k", "out.bin", "--sse-c-key-file", "empty.key"]), 7, contains: ["empty"])
-        expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "empty.key"]), 7, contains: ["empty"])
-        expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "short.key"]), 7, contains: ["32"])
+        expectError(
+            try sb.run(["download", "obs://ssec/k", "out.bin", "--sse-c-key-file", "empty.key"]), 7, contains: ["empty"]
+        )
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "empty.key"]), 7,
+            contains: ["empty"])
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "short.key"]), 7,
+            contains: ["32"])
         expectError(try sb.run(["download", "obs://ssec/k", "out.bin", "--sse-c-key-file", "short.key"]), 7)
         expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "long.key"]), 7)
         expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "blank.key"]), 7)
-        expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "no-such.key"]), 7, contains: ["no-such.key"])
-        expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-env", "OBSCTL_TEST_UNSET_KEY"]), 7,
-                    contains: ["OBSCTL_TEST_UNSET_KEY", "not set"])
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-file", "no-such.key"]), 7,
+            contains: ["no-such.key"])
+        expectError(
+            try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-env", "OBSCTL_TEST_UNSET_KEY"]),
+            7,
+            contains: ["OBSCTL_TEST_UNSET_KEY", "not set"])
         expectError(try sb.run(["download", "obs://ssec/k", "out.bin", "--sse-c-key-env", "OBSCTL_TEST_UNSET_KEY"]), 7)
-        expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-env", "EMPTY_KEY"], env: ["EMPTY_KEY": ""]), 7, contains: ["empty"])
-        expectError(try sb.run(["upload", "f.bin", "obs://ssec/k2", "--sse-c-key-file", "right.key", "--sse-c-key-env", "X"], env: ["X": "y"]), 2, contains: ["once"])
+        expectError(
+            try sb.run(
+                ["upload", "f.bin", "obs://ssec/k2", "--sse", "c", "--sse-c-key-env", "EMPTY_KEY"],
+                env: ["EMPTY_KEY": ""]), 7, contains: ["empty"])
+        expectError(
+            try sb.run(
+                ["upload", "f.bin", "obs://ssec/k2", "--sse-c-key-file", "right.key", "--sse-c-key-env", "X"],
+                env: ["X": "y"]), 2, contains: ["once"])
         #expect(!sb.exists("out.bin"))
         expectError(try sb.run(["stat", "obs://ssec/k2"]), 3)
 
         // An SSE-C key given for an object that has none.
         try sb.ok(["upload", "f.bin", "obs://ssec/plain"])
-        expectError(try sb.run(["download", "obs://ssec/plain", "out.bin", "--sse-c-key-file", "right.key"]), 7, contains: ["not SSE-C"])
+        expectError(
+            try sb.run(["download", "obs://ssec/plain", "out.bin", "--sse-c-key-file", "right.key"]), 7,
+            contains: ["not SSE-C"])
 
         // The right key works, and --sse c is implied by a key file.
         try sb.ok(["download", "obs://ssec/k", "out.bin", "--sse-c-key-file", "right.key"])
         #expect(sb.read("out.bin") == data)
         try sb.ok(["upload", "f.bin", "obs://ssec/implied", "--sse-c-key-file", "right.key"])
-        #expect((try sb.json(["stat", "obs://ssec/implied", "--sse-c-key-file", "right.key"])["sse"] as? [String: Any])?["mode"] as? String == "c")
+        #expect(
+            (try sb.json(["stat", "obs://ssec/implied", "--sse-c-key-file", "right.key"])["sse"] as? [String: Any])?[
+                "mode"] as? String == "c")
     }
 
     @Test("10 conflict: bucket exists, alias taken, bucket not empty")
@@ -256,7 +311,9 @@ struct ExitCodeTests {
         expectError(try sb.run(["bucket", "create", "obs://dup"]), 10, contains: ["already exists"])
         expectError(try sb.run(["bucket", "create", "dup", "--sse", "kms"]), 10)
         // The existing bucket kept its settings.
-        #expect(((try sb.json(["bucket", "encryption", "show", "obs://dup"])["encryption"]) as? [String: Any])?["mode"] as? String == "obs")
+        #expect(
+            ((try sb.json(["bucket", "encryption", "show", "obs://dup"])["encryption"]) as? [String: Any])?["mode"]
+                as? String == "obs")
 
         try sb.ok(["kms", "key", "create", "--alias", "taken"])
         expectError(try sb.run(["kms", "key", "create", "--alias", "taken"]), 10, contains: ["taken"])
@@ -317,18 +374,28 @@ struct ExitCodeTests {
         try sb2.ok(["bucket", "create", "obs://cfgb"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1])
         try sb2.write("f.txt", Data("hello".utf8))
         for bad in ["not base64!!", randomData(16).base64EncodedString(), randomData(33).base64EncodedString(), ""] {
-            expectError(try sb2.run(["upload", "f.txt", "obs://cfgb/k", "--sse", "obs"], env: ["OBSCTL_LOCAL_ROOT_KEY": bad]), 12,
-                        contains: ["OBSCTL_LOCAL_ROOT_KEY"])
+            expectError(
+                try sb2.run(["upload", "f.txt", "obs://cfgb/k", "--sse", "obs"], env: ["OBSCTL_LOCAL_ROOT_KEY": bad]),
+                12,
+                contains: ["OBSCTL_LOCAL_ROOT_KEY"])
         }
         expectError(try sb2.run(["stat", "obs://cfgb/k"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1]), 3, contains: [])
 
         // A different root key on an existing root.
         try sb2.ok(["upload", "f.txt", "obs://cfgb/k", "--sse", "kms"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1])
         try sb2.ok(["upload", "f.txt", "obs://cfgb/o", "--sse", "obs"], env: ["OBSCTL_LOCAL_ROOT_KEY": k1])
-        expectError(try sb2.run(["download", "obs://cfgb/k", "out.txt"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12, contains: ["root key mismatch"])
-        expectError(try sb2.run(["download", "obs://cfgb/o", "out.txt"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12, contains: ["root key mismatch"])
-        expectError(try sb2.run(["upload", "f.txt", "obs://cfgb/k3", "--sse", "obs"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12, contains: ["root key mismatch"])
-        expectError(try sb2.run(["kms", "key", "list"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12, contains: ["root key mismatch"])
+        expectError(
+            try sb2.run(["download", "obs://cfgb/k", "out.txt"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12,
+            contains: ["root key mismatch"])
+        expectError(
+            try sb2.run(["download", "obs://cfgb/o", "out.txt"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12,
+            contains: ["root key mismatch"])
+        expectError(
+            try sb2.run(["upload", "f.txt", "obs://cfgb/k3", "--sse", "obs"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12,
+            contains: ["root key mismatch"])
+        expectError(
+            try sb2.run(["kms", "key", "list"], env: ["OBSCTL_LOCAL_ROOT_KEY": k2]), 12, contains: ["root key mismatch"]
+        )
         // Without the env var there is no key file, and a store with data never gets a new random one.
         expectError(try sb2.run(["download", "obs://cfgb/k", "out.txt"]), 12, contains: ["root key file", "missing"])
         #expect(!FileManager.default.fileExists(atPath: sb2.rootKeyFile))
@@ -353,13 +420,28 @@ struct ExitCodeTests {
         let cases: [(String, (String) throws -> Void)] = [
             ("middle-chunk", { try flipByte($0, at: 64 + 65536 + 16 + 1000) }),
             ("first-byte-of-ciphertext", { try flipByte($0, at: 64) }),
-            ("last-tag", { p in let n = try Data(contentsOf: URL(fileURLWithPath: p)).count; try flipByte(p, at: n - 1) }),
+            (
+                "last-tag",
+                { p in
+                    let n = try Data(contentsOf: URL(fileURLWithPath: p)).count; try flipByte(p, at: n - 1)
+                }
+            ),
             ("header-salt", { try flipByte($0, at: 20) }),
             ("header-magic", { try flipByte($0, at: 0) }),
-            ("truncated", { p in
-                let d = try Data(contentsOf: URL(fileURLWithPath: p)); try d.prefix(d.count - 1).write(to: URL(fileURLWithPath: p)) }),
-            ("appended", { p in
-                var d = try Data(contentsOf: URL(fileURLWithPath: p)); d.append(0); try d.write(to: URL(fileURLWithPath: p)) }),
+            (
+                "truncated",
+                { p in
+                    let d = try Data(contentsOf: URL(fileURLWithPath: p));
+                    try d.prefix(d.count - 1).write(to: URL(fileURLWithPath: p))
+                }
+            ),
+            (
+                "appended",
+                { p in
+                    var d = try Data(contentsOf: URL(fileURLWithPath: p)); d.append(0);
+                    try d.write(to: URL(fileURLWithPath: p))
+                }
+            ),
         ]
         for (i, (name, damage)) in cases.enumerated() {
             let mode = ["kms", "obs", "kms", "obs", "kms", "obs", "kms"][i]
@@ -373,13 +455,17 @@ struct ExitCodeTests {
             try FileManager.default.createDirectory(atPath: sb.path("dl-\(name)"), withIntermediateDirectories: true)
             let r = try sb.run(["download", "obs://integ/" + key, "dl-\(name)/out.bin"])
             expectError(r, 13, contains: ["integrity"])
-            #expect(sb.directoryListing(sb.path("dl-\(name)")).isEmpty, "\(name): no destination and no .out.bin.obsctl-*.part file may remain: \(sb.directoryListing(sb.path("dl-\(name)")))")
+            #expect(
+                sb.directoryListing(sb.path("dl-\(name)")).isEmpty,
+                "\(name): no destination and no .out.bin.obsctl-*.part file may remain: \(sb.directoryListing(sb.path("dl-\(name)")))"
+            )
 
             // To stdout: non-zero, and never the whole plaintext.
             let toStdout = try sb.run(["download", "obs://integ/" + key, "-"])
             #expect(!toStdout.signaled && toStdout.status == 13, "\(name): \(toStdout)")
             #expect(toStdout.stdout != data)
-            #expect(toStdout.stderrLines.count == 1 && toStdout.stderrLines[0].hasPrefix("obsctl: error:"), "\(toStdout)")
+            #expect(
+                toStdout.stderrLines.count == 1 && toStdout.stderrLines[0].hasPrefix("obsctl: error:"), "\(toStdout)")
         }
 
         // An existing destination file is left as it was when the download fails.
@@ -400,7 +486,9 @@ struct ExitCodeTests {
         #expect(!sb.exists("meta.out"))
     }
 
-    @Test("1 local I/O: a download with no room for the object fails before writing it, leaving the destination as it was")
+    @Test(
+        "1 local I/O: a download with no room for the object fails before writing it, leaving the destination as it was"
+    )
     func noRoomForDownload() throws {
         let sb = try Sandbox("noroom")
         try sb.ok(["bucket", "create", "obs://noroom"])
@@ -435,7 +523,9 @@ struct ExitCodeTests {
         #expect(!FileManager.default.fileExists(atPath: sb.root))
 
         // XDG_DATA_HOME moves the data, XDG_CONFIG_HOME the key.
-        let xdg: [String: String?] = ["OBSCTL_LOCAL_ROOT": nil, "XDG_DATA_HOME": sb.path("data"), "XDG_CONFIG_HOME": sb.path("conf")]
+        let xdg: [String: String?] = [
+            "OBSCTL_LOCAL_ROOT": nil, "XDG_DATA_HOME": sb.path("data"), "XDG_CONFIG_HOME": sb.path("conf"),
+        ]
         try sb.ok(["bucket", "create", "obs://loc2"], env: xdg)
         try sb.ok(["upload", "f.txt", "obs://loc2/k", "--sse", "obs"], env: xdg)
         #expect(FileManager.default.fileExists(atPath: sb.path("data/obsctl/buckets/loc2/bucket.json")))
@@ -473,12 +563,19 @@ struct ExitCodeTests {
         let cases: [(String, [String], Int32, [String])] = [
             ("bucket create", ["bucket", "create", "obs://ec-main"], 10, ["already exists"]),
             ("bucket create", ["bucket", "create", "obs://EC_bad"], 2, ["bucket name"]),
-            ("bucket create", ["bucket", "create", "obs://ec-new", "--sse", "kms", "--kms-key-id", "no-such-key"], 5, ["no-such-key"]),
+            (
+                "bucket create", ["bucket", "create", "obs://ec-new", "--sse", "kms", "--kms-key-id", "no-such-key"], 5,
+                ["no-such-key"]
+            ),
             ("bucket list", ["bucket", "list", "--output", "xml"], 2, []),
             ("bucket delete", ["bucket", "delete", "obs://ec-missing"], 3, []),
             ("bucket delete", ["bucket", "delete", "obs://ec-main"], 10, ["--force"]),
             ("bucket encryption show", ["bucket", "encryption", "show", "obs://ec-missing"], 3, []),
-            ("bucket encryption enable", ["bucket", "encryption", "enable", "obs://ec-main", "--sse", "kms", "--kms-key-id", "no-such-key"], 5, []),
+            (
+                "bucket encryption enable",
+                ["bucket", "encryption", "enable", "obs://ec-main", "--sse", "kms", "--kms-key-id", "no-such-key"], 5,
+                []
+            ),
             ("bucket encryption enable", ["bucket", "encryption", "enable", "obs://ec-main"], 2, ["--sse"]),
             ("bucket encryption disable", ["bucket", "encryption", "disable", "obs://ec-missing"], 3, []),
             ("upload", ["upload", "missing.bin", "obs://ec-main/x"], 3, ["missing.bin"]),
@@ -488,7 +585,10 @@ struct ExitCodeTests {
             ("upload", ["upload", "f.bin", "obs://ec-missing/x"], 3, []),
             ("download", ["download", "obs://ec-main/missing", "out.bin"], 3, []),
             ("download", ["download", "obs://ec-main/ssec", "out.bin"], 7, ["SSE-C"]),
-            ("download", ["download", "obs://ec-main/ssec", "out.bin", "--sse-c-key-file", "other.key"], 7, ["does not match"]),
+            (
+                "download", ["download", "obs://ec-main/ssec", "out.bin", "--sse-c-key-file", "other.key"], 7,
+                ["does not match"]
+            ),
             ("download", ["download", "obs://ec-main/plain", "f.bin/below"], 1, []),
             ("download", ["download", "obs://ec-main/dir/", "-", "--recursive"], 2, ["directory"]),
             ("cp", ["cp", "f.bin", "g.bin"], 2, ["obs://"]),
@@ -519,10 +619,14 @@ struct ExitCodeTests {
         }
         // Every top-level and leaf command was exercised.
         let exercised = Set(cases.map(\.0))
-        for command in ["bucket create", "bucket list", "bucket delete", "bucket encryption show", "bucket encryption enable",
-                        "bucket encryption disable", "upload", "download", "cp", "ls", "stat", "rm", "kms key create", "kms key list",
-                        "kms key describe", "kms key enable", "kms key disable", "kms key schedule-deletion", "kms key cancel-deletion",
-                        "config get", "config set", "config list"] {
+        for command in [
+            "bucket create", "bucket list", "bucket delete", "bucket encryption show", "bucket encryption enable",
+            "bucket encryption disable", "upload", "download", "cp", "ls", "stat", "rm", "kms key create",
+            "kms key list",
+            "kms key describe", "kms key enable", "kms key disable", "kms key schedule-deletion",
+            "kms key cancel-deletion",
+            "config get", "config set", "config list",
+        ] {
             #expect(exercised.contains(command), "\(command) has no exit-code case")
         }
         // Failed downloads and refused copies left nothing behind.
@@ -531,40 +635,58 @@ struct ExitCodeTests {
 
         // 8 partial, for each recursive command; 12 configuration, for a command of each kind.
         try sb.write("tree/ok.txt", Data("ok".utf8))
-        let partials = [["upload", "tree/ok.txt", "missing.txt", "obs://ec-main/p/"], ["download", "obs://ec-main/mix/", "mixdir", "--recursive"],
-                        ["cp", "obs://ec-main/mix/", "obs://ec-main/mix2/", "--recursive"]]
+        let partials = [
+            ["upload", "tree/ok.txt", "missing.txt", "obs://ec-main/p/"],
+            ["download", "obs://ec-main/mix/", "mixdir", "--recursive"],
+            ["cp", "obs://ec-main/mix/", "obs://ec-main/mix2/", "--recursive"],
+        ]
         try sb.ok(["upload", "f.bin", "obs://ec-main/mix/plain"])
         try sb.ok(["upload", "f.bin", "obs://ec-main/mix/ssec", "--sse-c-key-file", "c.key"])
         for args in partials {
             let r = try sb.run(args)
             #expect(!r.signaled && r.status == 8, "\(r)")
             // One error line for the failed item, then the count.
-            #expect(r.stderrLines.count == 2 && r.stderrLines[0].hasPrefix("obsctl: error:") && r.stderrLines[1] == "1 succeeded, 1 failed", "\(r)")
+            #expect(
+                r.stderrLines.count == 2 && r.stderrLines[0].hasPrefix("obsctl: error:")
+                    && r.stderrLines[1] == "1 succeeded, 1 failed", "\(r)")
         }
-        for args in [["kms", "key", "list"], ["upload", "f.bin", "obs://ec-main/z", "--sse", "obs"], ["download", "obs://ec-main/kms", "-"]] {
-            expectError(try sb.run(args, env: ["OBSCTL_LOCAL_ROOT_KEY": "short"]), 12, contains: ["OBSCTL_LOCAL_ROOT_KEY"])
+        for args in [
+            ["kms", "key", "list"], ["upload", "f.bin", "obs://ec-main/z", "--sse", "obs"],
+            ["download", "obs://ec-main/kms", "-"],
+        ] {
+            expectError(
+                try sb.run(args, env: ["OBSCTL_LOCAL_ROOT_KEY": "short"]), 12, contains: ["OBSCTL_LOCAL_ROOT_KEY"])
         }
     }
 
     @Test("the README, --help and ExitCodes.swift list the same codes")
     func tableIsDocumented() throws {
-        let readme = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md").path, encoding: .utf8)
-        let section = try #require(readme.components(separatedBy: "## Exit codes").dropFirst().first?.components(separatedBy: "\n## ").first)
-        let readmeCodes = Set(section.split(separator: "\n").compactMap { line -> Int32? in
-            guard line.hasPrefix("| ") else { return nil }
-            return Int32(line.dropFirst(2).prefix { $0.isNumber })
-        })
+        let readme = try String(
+            contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md").path,
+            encoding: .utf8)
+        let section = try #require(
+            readme.components(separatedBy: "## Exit codes").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let readmeCodes = Set(
+            section.split(separator: "\n").compactMap { line -> Int32? in
+                guard line.hasPrefix("| ") else { return nil }
+                return Int32(line.dropFirst(2).prefix { $0.isNumber })
+            })
         let help = try Sandbox("help").ok(["--help"]).out
         let helpTable = try #require(help.components(separatedBy: "EXIT CODES:").dropFirst().first)
-        let helpCodes = Set(helpTable.split(separator: "\n").compactMap { Int32($0.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber }) })
+        let helpCodes = Set(
+            helpTable.split(separator: "\n").compactMap {
+                Int32($0.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber })
+            })
         let expected: Set<Int32> = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 130]
         #expect(helpCodes == expected, "obsctl --help lists \(helpCodes.sorted())")
         #expect(readmeCodes == expected, "README lists \(readmeCodes.sorted())")
         #expect(section.contains("143 for SIGTERM"))
     }
 
-    @Test("obsctl never prompts: a destructive command without its flag fails at once naming it, with CI set, without, and on a terminal")
+    @Test(
+        "obsctl never prompts: a destructive command without its flag fails at once naming it, with CI set, without, and on a terminal"
+    )
     func neverPrompts() throws {
         let sb = try Sandbox("prompt")
         try sb.ok(["bucket", "create", "obs://full"])

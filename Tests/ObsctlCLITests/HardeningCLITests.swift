@@ -10,8 +10,10 @@ import Glibc
 @Suite("hardening: command line")
 struct HardeningCLITests {
     /// Runs obsctl with stdout and stderr sent to the given paths (for example /dev/full), or to files read back.
-    static func run(_ sb: Sandbox, _ arguments: [String], stdout: String? = nil, stderr: String? = nil,
-                    env: [String: String?] = [:]) throws -> RunResult {
+    static func run(
+        _ sb: Sandbox, _ arguments: [String], stdout: String? = nil, stderr: String? = nil,
+        env: [String: String?] = [:]
+    ) throws -> RunResult {
         let binary = try ObsctlBinary.require()
         let outURL = sb.ioDir.appendingPathComponent("r-\(UUID().uuidString.prefix(8)).out")
         let errURL = sb.ioDir.appendingPathComponent("r-\(UUID().uuidString.prefix(8)).err")
@@ -38,10 +40,11 @@ struct HardeningCLITests {
             _ = done.wait(timeout: .now() + 10)
         }
         defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        return RunResult(arguments: arguments, status: p.terminationStatus,
-                         signaled: p.terminationReason == .uncaughtSignal,
-                         timedOut: timedOut, stdout: (try? Data(contentsOf: outURL)) ?? Data(),
-                         stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+        return RunResult(
+            arguments: arguments, status: p.terminationStatus,
+            signaled: p.terminationReason == .uncaughtSignal,
+            timedOut: timedOut, stdout: (try? Data(contentsOf: outURL)) ?? Data(),
+            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
     }
 
     /// Runs a bash command line (`OBSCTL` is the binary) and returns its stdout, stderr and status.
@@ -63,10 +66,11 @@ struct HardeningCLITests {
         try? out.close(); try? err.close()
         p.waitUntilExit()
         defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        return RunResult(arguments: [command], status: p.terminationStatus,
-                         signaled: p.terminationReason == .uncaughtSignal, timedOut: false,
-                         stdout: (try? Data(contentsOf: outURL)) ?? Data(),
-                         stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+        return RunResult(
+            arguments: [command], status: p.terminationStatus,
+            signaled: p.terminationReason == .uncaughtSignal, timedOut: false,
+            stdout: (try? Data(contentsOf: outURL)) ?? Data(),
+            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
     }
 
     static func expectNoCrash(_ r: RunResult, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -83,19 +87,23 @@ struct HardeningCLITests {
         let sb = try Sandbox("full")
         try sb.ok(["bucket", "create", "obs://full"])
         try sb.ok(["upload", "-", "obs://full/a"], stdin: Data("x".utf8))
-        for args in [["ls", "obs://full/"], ["stat", "obs://full/a"], ["bucket", "list"],
-                     ["kms", "key", "create", "--alias", "made-anyway"],
-                     ["kms", "key", "list"], ["ls", "obs://full/", "--output", "json"], ["--help"], ["--version"],
-                     ["cat", "obs://full/a"]] {
+        for args in [
+            ["ls", "obs://full/"], ["stat", "obs://full/a"], ["bucket", "list"],
+            ["kms", "key", "create", "--alias", "made-anyway"],
+            ["kms", "key", "list"], ["ls", "obs://full/", "--output", "json"], ["--help"], ["--version"],
+            ["cat", "obs://full/a"],
+        ] {
             let r = try Self.run(sb, args, stdout: "/dev/full")
             Self.expectNoCrash(r)
             #expect(r.status == 1, "exit 1: \(r)")
-            #expect(r.stderrLines.count == 1 && r.stderr.hasPrefix("obsctl: error:") && r.stderr.contains("stdout"),
-                    "\(r)")
+            #expect(
+                r.stderrLines.count == 1 && r.stderr.hasPrefix("obsctl: error:") && r.stderr.contains("stdout"),
+                "\(r)")
         }
         let keys = try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]] ?? []
-        #expect(keys.contains { $0["alias"] as? String == "made-anyway" },
-                "the key was created although its output was lost")
+        #expect(
+            keys.contains { $0["alias"] as? String == "made-anyway" },
+            "the key was created although its output was lost")
     }
 
     @Test("stderr on /dev/full: no trace, the command's own exit code (3 for a missing object), or 1 after success")
@@ -129,14 +137,17 @@ struct HardeningCLITests {
         try sb.ok(["upload", "tree", "obs://pipe/", "--recursive", "-q"])
         try sb.write("big.bin", Data(count: 3 << 20))
         try sb.ok(["upload", "big.bin", "obs://pipe/big", "-q"])
-        for command in ["\"$OBSCTL\" ls obs://pipe/ --recursive | head -1",
-                        "\"$OBSCTL\" download obs://pipe/big - | head -c 10",
-                        "\"$OBSCTL\" cat obs://pipe/big | head -c 10"] {
+        for command in [
+            "\"$OBSCTL\" ls obs://pipe/ --recursive | head -1",
+            "\"$OBSCTL\" download obs://pipe/big - | head -c 10",
+            "\"$OBSCTL\" cat obs://pipe/big | head -c 10",
+        ] {
             let r = try Self.bash(sb, "trap '' PIPE; \(command) >/dev/null; echo ${PIPESTATUS[0]}")
             Self.expectNoCrash(r)
             #expect(r.stderr.isEmpty, "quiet: \(r)")
-            #expect(r.out.trimmingCharacters(in: .whitespacesAndNewlines) == "141",
-                    "ends by SIGPIPE (141), as cat does: \(r)")
+            #expect(
+                r.out.trimmingCharacters(in: .whitespacesAndNewlines) == "141",
+                "ends by SIGPIPE (141), as cat does: \(r)")
         }
     }
 
@@ -167,24 +178,31 @@ struct HardeningCLITests {
         }
         // Before the command too (global options), and for downloads and KMS deletion windows.
         expectError(try sb.run(["--timeout", "0", "ls"]), 2, contains: ["--timeout", "1 to 3600"])
-        expectError(try sb.run(["download", "obs://numbers/k", "out", "--parallel", "-2"]), 2,
-                    contains: ["--parallel", "1 to 64"])
-        expectError(try sb.run(["kms", "key", "schedule-deletion", "x", "--days", "-3"]), 2,
-                    contains: ["--days", "7 to 1096"])
+        expectError(
+            try sb.run(["download", "obs://numbers/k", "out", "--parallel", "-2"]), 2,
+            contains: ["--parallel", "1 to 64"])
+        expectError(
+            try sb.run(["kms", "key", "schedule-deletion", "x", "--days", "-3"]), 2,
+            contains: ["--days", "7 to 1096"])
         expectError(try sb.run(["presign", "obs://numbers/k", "--expires", "-1"]), 2, contains: ["--expires"])
         // Numeric environment variables.
         for value in ["garbage", "nan", "1e400", "2026-13-45T00:00:00Z"] {
-            expectError(try sb.run(["ls"], env: ["OBSCTL_LOCAL_NOW": value]), 2,
-                        contains: ["OBSCTL_LOCAL_NOW", "RFC 3339"])
+            expectError(
+                try sb.run(["ls"], env: ["OBSCTL_LOCAL_NOW": value]), 2,
+                contains: ["OBSCTL_LOCAL_NOW", "RFC 3339"])
         }
         for value in ["0", "-1", "abc", "inf"] {
-            expectError(try sb.run(["upload", "f.txt", "obs://numbers/k"], env: ["OBSCTL_PROGRESS_INTERVAL": value]), 2,
-                        contains: ["OBSCTL_PROGRESS_INTERVAL", "0.2 to 86400"])
+            expectError(
+                try sb.run(["upload", "f.txt", "obs://numbers/k"], env: ["OBSCTL_PROGRESS_INTERVAL": value]), 2,
+                contains: ["OBSCTL_PROGRESS_INTERVAL", "0.2 to 86400"])
         }
         #expect(try sb.run(["stat", "obs://numbers/k"]).status == 3, "no refused upload wrote anything")
-        try sb.ok(["upload", "f.txt", "obs://numbers/k", "--parallel", "64", "--part-size", "100K", "--timeout", "3600",
-                   "--retries", "0"],
-                  env: ["OBSCTL_LOCAL_NOW": "2030-01-31T12:00:00Z", "OBSCTL_PROGRESS_INTERVAL": "0.5"])
+        try sb.ok(
+            [
+                "upload", "f.txt", "obs://numbers/k", "--parallel", "64", "--part-size", "100K", "--timeout", "3600",
+                "--retries", "0",
+            ],
+            env: ["OBSCTL_LOCAL_NOW": "2030-01-31T12:00:00Z", "OBSCTL_PROGRESS_INTERVAL": "0.5"])
     }
 
     // MARK: 18. Bucket --sse values
@@ -202,9 +220,11 @@ struct HardeningCLITests {
         for line in ["obsctl bucket create obs://x --sse ", "obsctl bucket encryption enable obs://x --sse "] {
             #expect(try world.fish(line).sorted() == ["kms", "obs"], "\(line)")
         }
-        #expect(try world.fish("obsctl upload f obs://x/k --sse ").sorted() == ["c", "kms", "obs"], "uploads still take c")
-        expectError(try sb.run(["bucket", "create", "obs://bsse", "--sse", "c"]), 2,
-                    contains: ["bucket default", "kms or obs"])
+        #expect(
+            try world.fish("obsctl upload f obs://x/k --sse ").sorted() == ["c", "kms", "obs"], "uploads still take c")
+        expectError(
+            try sb.run(["bucket", "create", "obs://bsse", "--sse", "c"]), 2,
+            contains: ["bucket default", "kms or obs"])
         #expect(try sb.run(["bucket", "list", "--output", "json"]).out.contains("bsse") == false)
     }
 
@@ -214,8 +234,10 @@ struct HardeningCLITests {
     func singleFailureJSON() throws {
         let sb = try Sandbox("json1")
         try sb.ok(["bucket", "create", "obs://jsonone"])
-        for args in [["download", "obs://jsonone/missing", "out.bin"], ["upload", "nofile.txt", "obs://jsonone/k"],
-                     ["cp", "obs://jsonone/missing", "obs://jsonone/copy"]] {
+        for args in [
+            ["download", "obs://jsonone/missing", "out.bin"], ["upload", "nofile.txt", "obs://jsonone/k"],
+            ["cp", "obs://jsonone/missing", "obs://jsonone/copy"],
+        ] {
             let r = try sb.run(args + ["--output", "json"])
             expectError(r, 3, allowStdout: true)
             let doc = try parseJSONObject(r.stdout)
@@ -227,8 +249,10 @@ struct HardeningCLITests {
             #expect(nd.status == 3 && record["type"] as? String == "failure", "\(nd)")
         }
         // Single-item commands whose several-item forms print a summary: rm KEY, multipart abort --upload-id.
-        for (args, done) in [(["rm", "obs://jsonone/missing"], "deleted"),
-                             (["multipart", "abort", "obs://jsonone/x", "--upload-id", "abc"], "aborted")] {
+        for (args, done) in [
+            (["rm", "obs://jsonone/missing"], "deleted"),
+            (["multipart", "abort", "obs://jsonone/x", "--upload-id", "abc"], "aborted"),
+        ] {
             let r = try sb.run(args + ["--output", "json"])
             expectError(r, 3, allowStdout: true)
             let doc = try parseJSONObject(r.stdout)
@@ -253,8 +277,10 @@ struct HardeningCLITests {
         try sb.write("f.txt", Data("x".utf8))
         let env: [String: String?] = ["OBS_ACCESS_KEY_ID": "AKIDEXAMPLE", "OBS_SECRET_ACCESS_KEY": "secretexample"]
         // Port 9 on loopback: nothing listens, the request fails at once (after the advisory, which comes first).
-        let args = ["upload", "f.txt", "obs://loopq/k", "--sse", "kms", "--endpoint", "http://127.0.0.1:9",
-                    "--retries", "0"]
+        let args = [
+            "upload", "f.txt", "obs://loopq/k", "--sse", "kms", "--endpoint", "http://127.0.0.1:9",
+            "--retries", "0",
+        ]
         let loud = try sb.run(args, env: env)
         #expect(loud.stderrLines.contains { $0.hasPrefix("obsctl: warning:") && $0.contains("loopback") }, "\(loud)")
         let quiet = try sb.run(args + ["-q"], env: env)
@@ -268,8 +294,10 @@ struct HardeningCLITests {
     func bucketListAligned() throws {
         let sb = try Sandbox("align")
         try sb.ok(["bucket", "create", "obs://short-one"])
-        try sb.ok(["bucket", "create", "obs://archive-two", "--location", "eu-west-1", "--storage-class", "cold",
-                   "--sse", "kms"])
+        try sb.ok([
+            "bucket", "create", "obs://archive-two", "--location", "eu-west-1", "--storage-class", "cold",
+            "--sse", "kms",
+        ])
         let lines = try sb.ok(["bucket", "list"]).out.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
         func column(_ line: String, _ words: [String]) -> Int? {
@@ -288,7 +316,8 @@ struct HardeningCLITests {
         try sb.ok(["bucket", "create", "obs://folder"])
         try sb.ok(["upload", "-", "obs://folder/dir/a.txt"], stdin: Data("a".utf8))
         for source in ["obs://folder/dir/", "obs://folder/dir"] {
-            expectError(try sb.run(["download", source, "out.txt"]), 3, contains: ["obs://folder/dir/", "--recursive"])
+            expectError(
+                try sb.run(["download", source, "out.txt"]), 3, contains: ["obs://folder/dir/", "--recursive"])
             expectError(try sb.run(["cp", source, "obs://folder/copy"]), 3, contains: ["--recursive"])
             expectError(try sb.run(["rm", source]), 3, contains: ["--recursive"])
             expectError(try sb.run(["stat", source]), 3, contains: ["obsctl ls obs://folder/dir/"])
@@ -306,8 +335,9 @@ struct HardeningCLITests {
         try sb.ok(["upload", "-", "obs://catbucket/k", "--sse", "kms"], stdin: Data("meow\n".utf8))
         #expect(try sb.ok(["cat", "obs://catbucket/k"]).out == "meow\n")
         expectError(try sb.run(["cat", "obs://catbucket/none"]), 3)
-        expectError(try sb.run(["cta", "obs://catbucket/k"]), 2,
-                    contains: ["'cta' is not an obsctl command", "cat", "download"])
+        expectError(
+            try sb.run(["cta", "obs://catbucket/k"]), 2,
+            contains: ["'cta' is not an obsctl command", "cat", "download"])
         expectError(try sb.run(["--output", "json", "lst"]), 2, contains: ["'lst' is not an obsctl command"])
     }
 
@@ -321,8 +351,10 @@ struct HardeningCLITests {
         try sb.write("q/\(name)-1.bin", Data(count: 3_000_000))
         #expect(mkfifo(sb.path("q/\(name)-2.bin"), 0o644) == 0)
         let feed = "(sleep 1.5; head -c 1000000 /dev/zero; sleep 1.5; head -c 1000000 /dev/zero) > q/\(name)-2.bin &"
-        let up = try ProgressTests.underTerminal(sb, "stty cols 80; \(feed) "
-                                                 + "\"$OBSCTL\" upload q/\(name)-1.bin q/\(name)-2.bin obs://bar80/p/")
+        let up = try ProgressTests.underTerminal(
+            sb,
+            "stty cols 80; \(feed) "
+                + "\"$OBSCTL\" upload q/\(name)-1.bin q/\(name)-2.bin obs://bar80/p/")
         #expect(up.status == 0, "\(up.text)")
         let frames = up.text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\r")
             .map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -336,9 +368,11 @@ struct HardeningCLITests {
         // 10 MiB and 1000 bytes, read but for the last 64 KiB and 1000 bytes, then a pause: the bar stands at 99%.
         try sb.write("o.bin", Data(count: 10 * 1_048_576 + 1000))
         try sb.ok(["upload", "o.bin", "obs://bar80/o", "-q"])
-        let down = try ProgressTests.underTerminal(sb, "stty cols 80; \"$OBSCTL\" download obs://bar80/o - | "
-                                                   + "(head -c \(10 * 1_048_576 - 65536) >/dev/null; sleep 2; "
-                                                   + "cat >/dev/null)")
+        let down = try ProgressTests.underTerminal(
+            sb,
+            "stty cols 80; \"$OBSCTL\" download obs://bar80/o - | "
+                + "(head -c \(10 * 1_048_576 - 65536) >/dev/null; sleep 2; "
+                + "cat >/dev/null)")
         #expect(down.status == 0, "\(down.text)")
         let bars = down.text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).map(String.init)
             .filter { $0.hasPrefix("download ") }
@@ -346,7 +380,8 @@ struct HardeningCLITests {
         for bar in bars {
             let parts = bar.components(separatedBy: "  ")  // "download obs://bar80/o", "A / B", "P%", ...
             guard let fraction = parts.first(where: { $0.contains(" / ") }),
-                  let percent = parts.first(where: { $0.hasSuffix("%") }) else { continue }
+                let percent = parts.first(where: { $0.hasSuffix("%") })
+            else { continue }
             let sides = fraction.components(separatedBy: " / ")
             #expect(sides.count == 2 && (sides[0] != sides[1] || percent == "100%"), "equal bytes only at 100%: \(bar)")
         }

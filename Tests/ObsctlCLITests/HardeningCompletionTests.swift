@@ -15,29 +15,32 @@ extension CompletionWorld {
         _ = try Shells.require("bash")
         let id = UUID().uuidString.prefix(8)
         let out = box.path("bash-line-\(id)")
-        let rc = try box.write("bashrc-\(id)", Data("""
-            PS1='$ '
-            source '\(Shells.completions)/obsctl.bash'
-            \(colonBreaks ? "" : "COMP_WORDBREAKS=${COMP_WORDBREAKS//:/}")
-            bind 'set bell-style none'
-            __test_dump() { printf '%s' "$READLINE_LINE" > '\(out)'; printf 'LINE-''DONE\\n'; }
-            bind -x '"\\C-x\\C-l": __test_dump'
-            printf 'SETUP-''DONE\\n'
+        let rc = try box.write(
+            "bashrc-\(id)",
+            Data(
+                """
+                PS1='$ '
+                source '\(Shells.completions)/obsctl.bash'
+                \(colonBreaks ? "" : "COMP_WORDBREAKS=${COMP_WORDBREAKS//:/}")
+                bind 'set bell-style none'
+                __test_dump() { printf '%s' "$READLINE_LINE" > '\(out)'; printf 'LINE-''DONE\\n'; }
+                bind -x '"\\C-x\\C-l": __test_dump'
+                printf 'SETUP-''DONE\\n'
 
-            """.utf8))
+                """.utf8))
         let script = #"""
-        zmodload zsh/zpty || exit 3
-        local buf rest
-        zpty b bash --noprofile --rcfile "$1" -i
-        zpty -r -m b buf '*SETUP-DONE*' || exit 4
-        zpty -w -n b "$2"
-        zpty -w -n b $'\C-x\C-l'
-        zpty -r -m b buf '*LINE-DONE*' || exit 5
-        zpty -w -n b $'\C-u'
-        zpty -w b 'exit'
-        while zpty -r b rest; do :; done 2>/dev/null
-        zpty -d b
-        """#
+            zmodload zsh/zpty || exit 3
+            local buf rest
+            zpty b bash --noprofile --rcfile "$1" -i
+            zpty -r -m b buf '*SETUP-DONE*' || exit 4
+            zpty -w -n b "$2"
+            zpty -w -n b $'\C-x\C-l'
+            zpty -r -m b buf '*LINE-DONE*' || exit 5
+            zpty -w -n b $'\C-u'
+            zpty -w b 'exit'
+            while zpty -r b rest; do :; done 2>/dev/null
+            zpty -d b
+            """#
         let r = try shell(zsh, ["-f", "-c", script, "zsh", rc, keys])
         try #require(r.status == 0, "interactive bash with '\(keys)' failed (status \(r.status)): \(r.err)")
         return try #require(try? String(contentsOfFile: out, encoding: .utf8), "bash left no line for '\(keys)'")
@@ -72,50 +75,60 @@ struct HardeningCompletionTests {
         #expect(untested.isEmpty, "global options without a test value: \(untested)")
     }
 
-    @Test("bash, interactive: obs:// from every prefix, with and without ':' in COMP_WORDBREAKS; keys with spaces",
-          .enabled(if: Shells.shouldRun("bash") && Shells.shouldRun("zsh")))
+    @Test(
+        "bash, interactive: obs:// from every prefix, with and without ':' in COMP_WORDBREAKS; keys with spaces",
+        .enabled(if: Shells.shouldRun("bash") && Shells.shouldRun("zsh")))
     func bashScheme() throws {
         let w = try CompletionWorld()
         try w.box.ok(["config", "set", "signature", "v4", "--profile", "sw"])
         for colon in [true, false] {
             for prefix in ["", "o", "ob", "obs", "obs:", "obs:/", "obs://"] {
-                #expect(try w.bashLine("obsctl stat \(prefix)\t", colonBreaks: colon) == "obsctl stat obs://",
-                        "'\(prefix)<TAB>' (':' a word break: \(colon))")
+                #expect(
+                    try w.bashLine("obsctl stat \(prefix)\t", colonBreaks: colon) == "obsctl stat obs://",
+                    "'\(prefix)<TAB>' (':' a word break: \(colon))")
                 // A second TAB lists the buckets and changes nothing.
-                #expect(try w.bashLine("obsctl ls \(prefix)\t\t", colonBreaks: colon) == "obsctl ls obs://",
-                        "'\(prefix)<TAB><TAB>' (':' a word break: \(colon))")
+                #expect(
+                    try w.bashLine("obsctl ls \(prefix)\t\t", colonBreaks: colon) == "obsctl ls obs://",
+                    "'\(prefix)<TAB><TAB>' (':' a word break: \(colon))")
             }
             #expect(try w.bashLine("obsctl stat obs://b\t", colonBreaks: colon) == "obsctl stat obs://beta-logs/")
             #expect(try w.bashLine("obsctl stat ob\tb\t", colonBreaks: colon) == "obsctl stat obs://beta-logs/")
-            #expect(try w.bashLine("obsctl stat obs://b\t\t", colonBreaks: colon)
+            #expect(
+                try w.bashLine("obsctl stat obs://b\t\t", colonBreaks: colon)
                     == #"obsctl stat obs://beta-logs/day\ one.log "#)
-            #expect(try w.bashLine(#"obsctl stat obs://beta-logs/day\ o"# + "\t", colonBreaks: colon)
+            #expect(
+                try w.bashLine(#"obsctl stat obs://beta-logs/day\ o"# + "\t", colonBreaks: colon)
                     == #"obsctl stat obs://beta-logs/day\ one.log "#)
-            #expect(try w.bashLine("obsctl download obs://alpha-reports/2\t", colonBreaks: colon)
+            #expect(
+                try w.bashLine("obsctl download obs://alpha-reports/2\t", colonBreaks: colon)
                     == "obsctl download obs://alpha-reports/2026/")
-            #expect(try w.bashLine("obsctl --profile sw ls obs://a\t", colonBreaks: colon)
+            #expect(
+                try w.bashLine("obsctl --profile sw ls obs://a\t", colonBreaks: colon)
                     == "obsctl --profile sw ls obs://alpha-reports/")
         }
     }
 
-    @Test("bash: every global option before the subcommand leaves completion working",
-          .enabled(if: Shells.shouldRun("bash")))
+    @Test(
+        "bash: every global option before the subcommand leaves completion working",
+        .enabled(if: Shells.shouldRun("bash")))
     func bashGlobals() throws {
         let w = try CompletionWorld()
         try w.box.ok(["config", "set", "signature", "v4", "--profile", "sw"])
         try expectGlobalsWork(w.bash, shell: "bash", world: w)
     }
 
-    @Test("zsh: every global option before the subcommand leaves completion working",
-          .enabled(if: Shells.shouldRun("zsh")))
+    @Test(
+        "zsh: every global option before the subcommand leaves completion working",
+        .enabled(if: Shells.shouldRun("zsh")))
     func zshGlobals() throws {
         let w = try CompletionWorld()
         try w.box.ok(["config", "set", "signature", "v4", "--profile", "sw"])
         try expectGlobalsWork(w.zsh, shell: "zsh", world: w)
     }
 
-    @Test("fish: every global option before the subcommand leaves completion working",
-          .enabled(if: Shells.shouldRun("fish")))
+    @Test(
+        "fish: every global option before the subcommand leaves completion working",
+        .enabled(if: Shells.shouldRun("fish")))
     func fishGlobals() throws {
         let w = try CompletionWorld()
         try w.box.ok(["config", "set", "signature", "v4", "--profile", "sw"])
@@ -146,9 +159,13 @@ struct HardeningCompletionTests {
 }
 
 /// What must work with each global option typed before the subcommand, in any shell.
-private func expectGlobalsWork(_ complete: (String) throws -> [String], shell: String, world: CompletionWorld,
-                               sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let buckets: Set<String> = shell == "bash" ? ["//alpha-reports/", "//beta-logs/"]
+private func expectGlobalsWork(
+    _ complete: (String) throws -> [String], shell: String, world: CompletionWorld,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let buckets: Set<String> =
+        shell == "bash"
+        ? ["//alpha-reports/", "//beta-logs/"]
         : ["obs://alpha-reports/", "obs://beta-logs/"]
     func expect(_ ok: Bool, _ what: String) { #expect(ok, "\(shell): \(what)", sourceLocation: sourceLocation) }
     for form in globalForms() {

@@ -157,8 +157,10 @@ struct HardeningConfigTests {
         let sb = try Sandbox("cfg-bad-endpoint")
         _ = try sb.write("x", Data("x".utf8))
         let keys: [String: String?] = ["AWS_ACCESS_KEY_ID": fakeAK, "AWS_SECRET_ACCESS_KEY": fakeSK]
-        for (name, env) in [("AWS_ENDPOINT_URL", ["AWS_ENDPOINT_URL": "127.0.0.1:8333"]),
-                            ("OBS_ENDPOINT", ["OBS_ENDPOINT": "https://obs.example.com/some/path"])] {
+        for (name, env) in [
+            ("AWS_ENDPOINT_URL", ["AWS_ENDPOINT_URL": "127.0.0.1:8333"]),
+            ("OBS_ENDPOINT", ["OBS_ENDPOINT": "https://obs.example.com/some/path"]),
+        ] {
             let r = try sb.run(["upload", "x", "obs://docs/a"], env: keys.merging(env) { a, _ in a })
             expectError(r, 12, contains: ["http(s)://host", name])
             expectNoSecret(r, fakeSK)

@@ -19,8 +19,13 @@ struct HardeningKeysCLITests {
     func wrongKeyListing() throws {
         let sb = try storeWithBucket("wrongkey")
         let other = ["OBSCTL_LOCAL_ROOT_KEY": Data(repeating: 7, count: 32).base64EncodedString()]
-        for args in [["bucket", "list"], ["ls", "--output", "json"], ["ls"], ["bucket", "encryption", "show",
-            "obs://kept"], ["ls", "obs://kept"]] {
+        for args in [
+            ["bucket", "list"], ["ls", "--output", "json"], ["ls"],
+            [
+                "bucket", "encryption", "show",
+                "obs://kept",
+            ], ["ls", "obs://kept"],
+        ] {
             expectError(try sb.run(args, env: other), 12, contains: ["root key mismatch", "restore the original key"])
         }
         expectSuccess(try sb.run(["bucket", "list"]))
@@ -87,8 +92,11 @@ struct HardeningKeysCLITests {
         expectSuccess(try sb.run(["upload", "f.txt", "obs://pol/k"]))
         let cases: [(String, String)] = [
             (#"{"deny":["kms:dek:Crypto"]}"#, "'kms:dek:Crypto'"), (#"{"Deny":["kms:dek:crypto"]}"#, "'Deny'"),
-            (#"{"deny":["kms:dek:crypto "]}"#, "'kms:dek:crypto '"), (#"{"deny":["kms:dek:decrypt"]}"#,
-                "'kms:dek:decrypt'"),
+            (#"{"deny":["kms:dek:crypto "]}"#, "'kms:dek:crypto '"),
+            (
+                #"{"deny":["kms:dek:decrypt"]}"#,
+                "'kms:dek:decrypt'"
+            ),
             (#"{"denny":["kms:dek:crypto"]}"#, "'denny'"), (#"{"deny":["kms:Dek:*"]}"#, "'kms:Dek:*'"),
             (#"{"deny":["kms:*:crypto"]}"#, "'kms:*:crypto'"), (#"{"deny":["kms:dek:crypto"],"mode":1}"#, "mode"),
         ]
@@ -99,8 +107,13 @@ struct HardeningKeysCLITests {
             expectError(try sb.run(["kms", "policy", "show"]), 12, contains: [named])
         }
         _ = try sb.write("root/kms/policy.json", Data(#"{"deny":["kms:dek:cr*"]}"#.utf8))
-        expectError(try sb.run(["download", "obs://pol/k", "-"]), 5, contains: ["kms:dek:crypto", "obsctl "
-            + "kms policy show"])
+        expectError(
+            try sb.run(["download", "obs://pol/k", "-"]), 5,
+            contains: [
+                "kms:dek:crypto",
+                "obsctl "
+                    + "kms policy show",
+            ])
     }
 
     // MARK: Item 13: the command the denials name exists
@@ -114,7 +127,8 @@ struct HardeningKeysCLITests {
         #expect(r.out.contains("kms:dek:crypto    allowed"), "\(r)")
         var j = try sb.json(["kms", "policy", "show"])
         #expect(j["source"] as? String == "default")
-        _ = try sb.write("root/kms/policy.json",
+        _ = try sb.write(
+            "root/kms/policy.json",
             Data(#"{"allow":["kms:*"],"deny":["kms:dek:create"],"mode":"obs-doc"}"#.utf8))
         r = try sb.run(["kms", "policy", "show"])
         expectSuccess(r)
@@ -137,8 +151,13 @@ struct HardeningKeysCLITests {
         let log = sb.root + "/kms/audit.log"
         try FileManager.default.removeItem(atPath: log)
         try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: false)
-        expectError(try sb.run(["kms", "key", "create", "--alias", "two"]), 12, contains: ["audit log", "is "
-            + "a directory"])
+        expectError(
+            try sb.run(["kms", "key", "create", "--alias", "two"]), 12,
+            contains: [
+                "audit log",
+                "is "
+                    + "a directory",
+            ])
         expectError(try sb.run(["kms", "key", "disable", "one"]), 12, contains: ["audit log"])
         try FileManager.default.removeItem(atPath: log)
         try FileManager.default.removeItem(atPath: sb.root + "/kms/audit.head")
@@ -169,8 +188,9 @@ struct HardeningKeysCLITests {
     @Test("item 8: kill -9 right after a key commit leaves the key's line in the log")
     func auditCrashAfterCommit() throws {
         let sb = try Sandbox("auditcrash")
-        let r = try sb.run(["kms", "key", "create", "--alias", "crashy", "--output", "json"],
-                           env: ["OBSCTL_TEST_CRASH_AT": "kms-create-renamed"])
+        let r = try sb.run(
+            ["kms", "key", "create", "--alias", "crashy", "--output", "json"],
+            env: ["OBSCTL_TEST_CRASH_AT": "kms-create-renamed"])
         #expect(r.signaled, "\(r)")
         let keys = try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]] ?? []
         let id = try #require(keys.first { $0["alias"] as? String == "crashy" }?["key_id"] as? String)
@@ -195,16 +215,21 @@ struct HardeningKeysCLITests {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             expectError(try sb.run(["kms", "audit", "verify"]), 13, contains: [named], sourceLocation: sourceLocation)
         }
-        try check(original.replacingOccurrences(of: "\"alias\":\"v1\"",
-            with: "x").replacingOccurrences(of: "create-key\",\"outcome\":\"ok\",\"seq\":\"2",
-                  with: "create-key\",\"outcome\":\"error\",\"seq\":\"2"), "line 2")
+        try check(
+            original.replacingOccurrences(
+                of: "\"alias\":\"v1\"",
+                with: "x"
+            ).replacingOccurrences(
+                of: "create-key\",\"outcome\":\"ok\",\"seq\":\"2",
+                with: "create-key\",\"outcome\":\"error\",\"seq\":\"2"), "line 2")
         try check(lines.enumerated().filter { $0.offset != 1 }.map { $0.element + "\n" }.joined(), "line 2")
         try check(lines[0...1].map { $0 + "\n" }.joined(), "cut")
         lines.swapAt(1, 2)
         try check(lines.map { $0 + "\n" }.joined(), "line 2")
         // A cut log also stops further key operations (fail closed) until it is dealt with.
         try check(original.split(separator: "\n")[0...1].map { $0 + "\n" }.joined(), "cut")
-        expectError(try sb.run(["kms", "key", "create", "--alias", "after-cut"]), 13, contains: ["audit log", "verify"])
+        expectError(
+            try sb.run(["kms", "key", "create", "--alias", "after-cut"]), 13, contains: ["audit log", "verify"])
     }
 
     // MARK: Item 5: rollback

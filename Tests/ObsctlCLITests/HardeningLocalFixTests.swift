@@ -9,8 +9,10 @@ import Glibc
 @Suite("hardening: local backend review")
 struct HardeningLocalFixCLITests {
     /// Runs obsctl through `wrapper` (a shell script that ends in `exec ... "$@"`), as `Sandbox.start` does.
-    private func runWrapped(_ sb: Sandbox, _ script: String, _ arguments: [String],
-                            timeout: TimeInterval = 60) throws -> RunResult {
+    private func runWrapped(
+        _ sb: Sandbox, _ script: String, _ arguments: [String],
+        timeout: TimeInterval = 60
+    ) throws -> RunResult {
         let binary = try ObsctlBinary.require()
         let id = UUID().uuidString.prefix(12)
         let outURL = sb.ioDir.appendingPathComponent("\(id).out"), errURL = sb.ioDir.appendingPathComponent("\(id).err")
@@ -42,7 +44,8 @@ struct HardeningLocalFixCLITests {
             expectError(try sb.run(args), 13, contains: [file, "restore the file from a backup"])
         }
         try "{".write(toFile: file, atomically: false, encoding: .utf8)
-        expectError(try sb.run(["bucket", "list"]), 13, contains: [file, "does not parse", "move the bucket's directory"])
+        expectError(
+            try sb.run(["bucket", "list"]), 13, contains: [file, "does not parse", "move the bucket's directory"])
     }
 
     private func fileSize(_ path: String) -> Int {
@@ -103,8 +106,9 @@ struct HardeningLocalFixCLITests {
         let size = fileSize(log)
         #expect(size > 2500)
         // SIGXFSZ at its default (killing) disposition, the limit 40 bytes into the next audit line.
-        let r = try runWrapped(sb, "exec env --default-signal=XFSZ prlimit --fsize=\(size + 40) -- \"$@\"",
-                               ["kms", "key", "create", "--alias", "late"])
+        let r = try runWrapped(
+            sb, "exec env --default-signal=XFSZ prlimit --fsize=\(size + 40) -- \"$@\"",
+            ["kms", "key", "create", "--alias", "late"])
         #expect(!r.signaled, "killed by a signal mid-write: \(r)")
         expectError(r, 1, contains: ["audit log", "not performed"])
         #expect(fileSize(log) == size, "a partial line was left")
@@ -122,10 +126,15 @@ struct HardeningLocalFixCLITests {
         // Wait until the process is obsctl itself (past exec), then read its ignored-signal mask.
         var ignored: UInt64? = nil
         for _ in 0..<100 {
-            let status = (try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status",
-                                      encoding: .utf8)) ?? ""
-            if status.contains("obsctl"), let line = status.split(separator: "\n").first(where: {
-                $0.hasPrefix("SigIgn:") }) {
+            let status =
+                (try? String(
+                    contentsOfFile: "/proc/\(running.process.processIdentifier)/status",
+                    encoding: .utf8)) ?? ""
+            if status.contains("obsctl"),
+                let line = status.split(separator: "\n").first(where: {
+                    $0.hasPrefix("SigIgn:")
+                })
+            {
                 ignored = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16)
                 if let i = ignored, i & (1 << (UInt64(SIGPIPE) - 1)) != 0 { break }
             }
@@ -162,8 +171,9 @@ struct HardeningLocalFixCLITests {
         expectSuccess(try sb.run(["kms", "key", "create", "--alias", "two"]))
         let log = sb.root + "/kms/audit.log", head = sb.root + "/kms/audit.head"
         let dir = sb.configHome + "/obsctl/local-state"
-        let anchor = try #require(((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-            .first { $0.hasSuffix(".audit.json") }.map { dir + "/" + $0 })
+        let anchor = try #require(
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+                .first { $0.hasSuffix(".audit.json") }.map { dir + "/" + $0 })
         let text = String(decoding: try #require(FileManager.default.contents(atPath: log)), as: UTF8.self)
         let first = String(text.split(separator: "\n")[0]) + "\n"
         try FileManager.default.removeItem(atPath: head)
@@ -186,8 +196,9 @@ struct HardeningLocalFixCLITests {
         let sb = try Sandbox("statedir")
         sb.environment["OBSCTL_LOCAL_ROOT_KEY"] = Data(repeating: 3, count: 32).base64EncodedString()
         let blocker = try sb.write("notadir", Data())
-        expectError(try sb.run(["bucket", "create", "obs://bkt"], env: ["XDG_CONFIG_HOME": blocker]), 12,
-                    contains: [blocker + "/obsctl/local-state", "Not a directory", "XDG_CONFIG_HOME"])
+        expectError(
+            try sb.run(["bucket", "create", "obs://bkt"], env: ["XDG_CONFIG_HOME": blocker]), 12,
+            contains: [blocker + "/obsctl/local-state", "Not a directory", "XDG_CONFIG_HOME"])
         #expect(!sb.exists("root/buckets/bkt"))
     }
 
@@ -196,8 +207,11 @@ struct HardeningLocalFixCLITests {
         let sb = try Sandbox("sweep")
         expectSuccess(try sb.run(["kms", "key", "create", "--alias", "k"]))
         let state = try #require(stateFile(sb))
-        let leftovers = [sb.root + "/kms/.tmp-999999-aaaa", (state as NSString).deletingLastPathComponent
-            + "/.tmp-999999-bbbb"]
+        let leftovers = [
+            sb.root + "/kms/.tmp-999999-aaaa",
+            (state as NSString).deletingLastPathComponent
+                + "/.tmp-999999-bbbb",
+        ]
         for f in leftovers { #expect(FileManager.default.createFile(atPath: f, contents: Data("x".utf8))) }
         expectSuccess(try sb.run(["kms", "key", "create", "--alias", "k2"]))
         for f in leftovers { #expect(!FileManager.default.fileExists(atPath: f), "\(f) left") }
@@ -223,8 +237,12 @@ struct HardeningLocalFixCLITests {
         let asNobody = "exec setpriv --reuid=65534 --regid=65534 --clear-groups -- \"$@\""
         let ls = try runWrapped(sb, asNobody, ["ls", "obs://bkt"])
         #expect(ls.status != 0, "objects hidden from the listing: \(ls)")
-        expectError(try runWrapped(sb, asNobody, ["bucket", "delete", "obs://bkt"]), 1, contains: ["list directory",
-            "Permission denied"])
+        expectError(
+            try runWrapped(sb, asNobody, ["bucket", "delete", "obs://bkt"]), 1,
+            contains: [
+                "list directory",
+                "Permission denied",
+            ])
         #expect(FileManager.default.fileExists(atPath: objectDir), "a non-empty bucket was deleted")
     }
 
@@ -249,8 +267,9 @@ struct HardeningLocalFixCLITests {
         expectSuccess(try sb.run(["bucket", "create", "obs://bkt"]))
         expectSuccess(try sb.run(["cp", "f.txt", "obs://bkt/k"]))
         let meta = try #require(sb.objectDirectory(bucket: "bkt", key: "k")) + "/meta.json"
-        var obj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: meta)))
-            as? [String: Any])
+        var obj = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: meta)))
+                as? [String: Any])
         obj["content_type"] = "text/html"
         try JSONSerialization.data(withJSONObject: obj).write(to: URL(fileURLWithPath: meta))
         expectError(try sb.run(["stat", "obs://bkt/k"]), 13, contains: ["MAC"])
@@ -278,8 +297,9 @@ struct HardeningLocalFixCLITests {
             #expect(mkfifo(file, 0o600) == 0)
             let r = try sb.start(args).wait(timeout: 20)
             #expect(!r.timedOut, "hung on a FIFO at \(file)")
-            #expect([12, 13].contains(r.status) && r.stderr.contains("named pipe") && r.stderr.contains(file),
-                    "\(file): \(r)")
+            #expect(
+                [12, 13].contains(r.status) && r.stderr.contains("named pipe") && r.stderr.contains(file),
+                "\(file): \(r)")
             unlink(file)
             if let saved { try saved.write(to: URL(fileURLWithPath: file)); chmod(file, 0o600) }
         }

@@ -19,8 +19,9 @@ private func shell(_ sb: Sandbox, _ script: String) throws -> RunResult {
     try p.run()
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return RunResult(arguments: [script], status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
-                     timedOut: false, stdout: o, stderr: String(decoding: e, as: UTF8.self))
+    return RunResult(
+        arguments: [script], status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
+        timedOut: false, stdout: o, stderr: String(decoding: e, as: UTF8.self))
 }
 
 private func partFiles(_ dir: String) -> [String] {
@@ -108,8 +109,9 @@ struct HardeningObjectsTests {
         try? FileManager.default.removeItem(atPath: b)
         try FileManager.default.copyItem(atPath: a, toPath: b)  // a's object under b's hash
         let inTwo = a.replacingOccurrences(of: "/buckets/one/", with: "/buckets/two/")
-        try FileManager.default.createDirectory(atPath: (inTwo as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (inTwo as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: a, toPath: inTwo)
         let one = try sb.run(["ls", "obs://one/"])
         #expect(one.status == 13 && one.out.components(separatedBy: " a\n").count == 2, "\(one)")
@@ -193,15 +195,19 @@ struct HardeningObjectsTests {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let umaskLine = status.split(separator: "\n").first { $0.hasPrefix("Umask:") }
         let mask = umaskLine.flatMap { mode_t($0.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8) } ?? 0o022
-        #expect(stat(sb.path("d/again.bin"), &st) == 0 && st.st_mode & 0o777 == 0o666 & ~mask,
-                "the finished file has the umask's mode")
+        #expect(
+            stat(sb.path("d/again.bin"), &st) == 0 && st.st_mode & 0o777 == 0o666 & ~mask,
+            "the finished file has the umask's mode")
     }
 
     // MARK: 12
 
-    @Test("a line break in --content-type or --metadata is refused (exit 2) and nothing is stored",
-          arguments: [["--content-type", "text/plain\r\nX-Evil: 1"], ["--metadata", "a=1\r\nX-Evil: 1"],
-                      ["--metadata", "a\nb=1"], ["--kms-key-id", "k\r\nX-Evil: 1", "--sse", "kms"]])
+    @Test(
+        "a line break in --content-type or --metadata is refused (exit 2) and nothing is stored",
+        arguments: [
+            ["--content-type", "text/plain\r\nX-Evil: 1"], ["--metadata", "a=1\r\nX-Evil: 1"],
+            ["--metadata", "a\nb=1"], ["--kms-key-id", "k\r\nX-Evil: 1", "--sse", "kms"],
+        ])
     func headerInjection(_ option: [String]) throws {
         let sb = try Sandbox("h-hdr")
         try sb.ok(["bucket", "create", "obs://hdr"])
@@ -222,11 +228,13 @@ struct HardeningObjectsTests {
         try sb.ok(["bucket", "create", "obs://utf"])
         try sb.write("f.txt", Data("hello".utf8))
         try sb.ok(["upload", "f.txt", "obs://utf/a\u{FFFD}b"])  // a real U+FFFD key exists: it must not be hit
-        for command in ["\"$B\" upload f.txt \"$(printf 'obs://utf/a\\377b')\"",
-                        "\"$B\" download \"$(printf 'obs://utf/a\\377b')\" out",
-                        "\"$B\" stat \"$(printf 'obs://utf/a\\377b')\"", "\"$B\" rm \"$(printf 'obs://utf/a\\377b')\"",
-                        "\"$B\" ls \"$(printf 'obs://utf/a\\377')\"",
-                        "\"$B\" cp f.txt \"$(printf 'obs://utf/\\300\\200')\""] {
+        for command in [
+            "\"$B\" upload f.txt \"$(printf 'obs://utf/a\\377b')\"",
+            "\"$B\" download \"$(printf 'obs://utf/a\\377b')\" out",
+            "\"$B\" stat \"$(printf 'obs://utf/a\\377b')\"", "\"$B\" rm \"$(printf 'obs://utf/a\\377b')\"",
+            "\"$B\" ls \"$(printf 'obs://utf/a\\377')\"",
+            "\"$B\" cp f.txt \"$(printf 'obs://utf/\\300\\200')\"",
+        ] {
             let r = try shell(sb, command)
             expectError(r, 2, contains: ["not valid UTF-8"])
         }
@@ -273,8 +281,9 @@ struct HardeningObjectsTests {
         if !waiting { sleep(2) }
         // Meanwhile an object arrives (its directory moved into place, as a writer's commit would).
         let target = prepared.replacingOccurrences(of: "/buckets/src/", with: "/buckets/race/")
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: prepared, toPath: target)
         flock(lock, LOCK_UN); close(lock)
         let r = running.wait()

@@ -19,22 +19,22 @@ final class RecordingListener {
         log = directory.appendingPathComponent("listener-\(UUID().uuidString.prefix(8)).bin")
         let portFile = directory.appendingPathComponent("listener-\(UUID().uuidString.prefix(8)).port")
         let script = """
-        import socket, sys, threading
-        s = socket.socket(); s.bind((sys.argv[1], 0)); s.listen(16)
-        open(sys.argv[3], "w").write(str(s.getsockname()[1]))
-        out = open(sys.argv[2], "ab", buffering=0)
-        def serve(c):
-            try:
-                while True:
-                    d = c.recv(65536)
-                    if not d: break
-                    out.write(d)
-            except OSError: pass
-            c.close()
-        while True:
-            c, _ = s.accept()
-            threading.Thread(target=serve, args=(c,), daemon=True).start()
-        """
+            import socket, sys, threading
+            s = socket.socket(); s.bind((sys.argv[1], 0)); s.listen(16)
+            open(sys.argv[3], "w").write(str(s.getsockname()[1]))
+            out = open(sys.argv[2], "ab", buffering=0)
+            def serve(c):
+                try:
+                    while True:
+                        d = c.recv(65536)
+                        if not d: break
+                        out.write(d)
+                except OSError: pass
+                c.close()
+            while True:
+                c, _ = s.accept()
+                threading.Thread(target=serve, args=(c,), daemon=True).start()
+            """
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -67,7 +67,11 @@ enum NonLoopback {
             defer { p = a.pointee.ifa_next }
             guard let sa = a.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET) else { continue }
             var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            guard getnameinfo(sa, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { continue }
+            guard
+                getnameinfo(
+                    sa, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
+                    == 0
+            else { continue }
             let text = String(cString: host)
             if !text.hasPrefix("127.") { return text }
         }
@@ -78,8 +82,9 @@ enum NonLoopback {
     static let canUnshare: Bool = (try? Tools.run(["unshare", "-rm", "true"], timeout: 10).succeeded) ?? false
 }
 
-@Suite("Hardening: SSE over plain HTTP only to a loopback address (connected address)", .serialized,
-       .enabled(if: NonLoopback.ipv4 != nil, "this machine has no non-loopback IPv4 address"))
+@Suite(
+    "Hardening: SSE over plain HTTP only to a loopback address (connected address)", .serialized,
+    .enabled(if: NonLoopback.ipv4 != nil, "this machine has no non-loopback IPv4 address"))
 struct HardeningRemoteTransportTests {
     /// Every command that carries SSE-KMS or SSE-C intent, against `obs://rt-sse/...`.
     static let commands: [[String]] = [
@@ -108,11 +113,14 @@ struct HardeningRemoteTransportTests {
     private func runWithHosts(_ sb: Sandbox, _ hosts: String, _ args: [String]) throws -> RunResult {
         let hostsFile = try sb.write("hosts", Data(hosts.utf8))
         let binary = try ObsctlBinary.require()
-        let wrapper = try sb.write("with-hosts.sh", Data("""
-            #!/bin/sh
-            exec unshare -rm sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \(hostsFile) \(binary) "$@"
+        let wrapper = try sb.write(
+            "with-hosts.sh",
+            Data(
+                """
+                #!/bin/sh
+                exec unshare -rm sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \(hostsFile) \(binary) "$@"
 
-            """.utf8), mode: 0o755)
+                """.utf8), mode: 0o755)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrapper)
         process.arguments = args
@@ -145,11 +153,14 @@ struct HardeningRemoteTransportTests {
             #expect(!sb.exists("out.bin"))
         }
         Thread.sleep(forTimeInterval: 0.3)
-        #expect(listener.received.isEmpty, "bytes reached the listener: \(String(decoding: listener.received.prefix(300), as: UTF8.self))")
+        #expect(
+            listener.received.isEmpty,
+            "bytes reached the listener: \(String(decoding: listener.received.prefix(300), as: UTF8.self))")
     }
 
-    @Test("a name starting with 127. that resolves elsewhere: refused, exit 2, the listener got nothing",
-          .enabled(if: NonLoopback.canUnshare, "unshare -rm is not available"))
+    @Test(
+        "a name starting with 127. that resolves elsewhere: refused, exit 2, the listener got nothing",
+        .enabled(if: NonLoopback.canUnshare, "unshare -rm is not available"))
     func misleadingName() throws {
         let ip = try #require(NonLoopback.ipv4)
         let sb = try sandbox("sse-name")
@@ -158,17 +169,24 @@ struct HardeningRemoteTransportTests {
         let hosts = "127.0.0.1 localhost\n\(ip) 127.attacker.example localhost.attacker.example\n"
         for host in ["127.attacker.example", "localhost.attacker.example"] {
             for args in Self.commands {
-                let r = try runWithHosts(sb, hosts, args + ["--endpoint", "http://\(host):\(listener.port)", "--retries", "0",
-                                                            "--addressing", "path"])
+                let r = try runWithHosts(
+                    sb, hosts,
+                    args + [
+                        "--endpoint", "http://\(host):\(listener.port)", "--retries", "0",
+                        "--addressing", "path",
+                    ])
                 expectRemoteError(r, 2, contains: ["HTTPS", ip])
             }
         }
         Thread.sleep(forTimeInterval: 0.3)
-        #expect(listener.received.isEmpty, "bytes reached the listener: \(String(decoding: listener.received.prefix(300), as: UTF8.self))")
+        #expect(
+            listener.received.isEmpty,
+            "bytes reached the listener: \(String(decoding: listener.received.prefix(300), as: UTF8.self))")
     }
 
-    @Test("the endpoint resolves to loopback but the bucket's virtual host does not: stopped on the connected address",
-          .enabled(if: NonLoopback.canUnshare, "unshare -rm is not available"))
+    @Test(
+        "the endpoint resolves to loopback but the bucket's virtual host does not: stopped on the connected address",
+        .enabled(if: NonLoopback.canUnshare, "unshare -rm is not available"))
     func connectedAddressDecides() throws {
         let ip = try #require(NonLoopback.ipv4)
         let sb = try sandbox("sse-rebind")
@@ -178,9 +196,14 @@ struct HardeningRemoteTransportTests {
         let hosts = "127.0.0.1 localhost sse.rebind.example\n\(ip) rt-sse.sse.rebind.example\n"
         // Not `bucket create` (its own name is the virtual host) nor `cp --sse kms` (its HEAD of the source, which
         // carries no SSE, goes first and finds no HTTP server).
-        for args in Self.commands where (args[0] != "bucket" || args[1] == "encryption") && !(args[0] == "cp" && args.contains("kms")) {
-            let r = try runWithHosts(sb, hosts, args + ["--endpoint", "http://sse.rebind.example:\(listener.port)", "--retries", "0",
-                                                        "--addressing", "virtual"])
+        for args in Self.commands
+        where (args[0] != "bucket" || args[1] == "encryption") && !(args[0] == "cp" && args.contains("kms")) {
+            let r = try runWithHosts(
+                sb, hosts,
+                args + [
+                    "--endpoint", "http://sse.rebind.example:\(listener.port)", "--retries", "0",
+                    "--addressing", "virtual",
+                ])
             expectRemoteError(r, 2, contains: ["HTTPS", ip])
             #expect(!sb.exists("out.bin"))
         }
@@ -188,7 +211,8 @@ struct HardeningRemoteTransportTests {
         // A connection was made (that is where the address is known), but no request with SSE intent was sent:
         // no SSE header, no encryption configuration (requests without SSE intent, such as a HEAD, may go).
         let text = String(decoding: listener.received, as: UTF8.self).lowercased()
-        #expect(!text.contains("server-side-encryption") && !text.contains("?encryption") && !text.contains("aws:kms"),
-                "an SSE request reached the listener: \(text.prefix(600))")
+        #expect(
+            !text.contains("server-side-encryption") && !text.contains("?encryption") && !text.contains("aws:kms"),
+            "an SSE request reached the listener: \(text.prefix(600))")
     }
 }

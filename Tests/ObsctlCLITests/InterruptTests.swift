@@ -22,8 +22,10 @@ struct InterruptTests {
         try sb.ok(["upload", "big.bin", "obs://intr/tree/two", "--sse", "obs"])
         try FileManager.default.removeItem(atPath: sb.path("big.bin"))
 
-        for (name, args, dir) in [("single", ["download", "obs://intr/big", "out/big.bin"], "out"),
-                                  ("recursive", ["download", "obs://intr/tree/", "tree", "--recursive"], "tree")] {
+        for (name, args, dir) in [
+            ("single", ["download", "obs://intr/big", "out/big.bin"], "out"),
+            ("recursive", ["download", "obs://intr/tree/", "tree", "--recursive"], "tree"),
+        ] {
             try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
             let running = try sb.start(args)
             let pid = running.process.processIdentifier
@@ -36,25 +38,32 @@ struct InterruptTests {
                 if !seen { usleep(300) }
             }
             if seen { kill(pid, SIGSTOP) }
-            try #require(seen && !Self.partFiles(sb, sb.path(dir)).isEmpty, "\(name): the download never had its temporary file open")
+            try #require(
+                seen && !Self.partFiles(sb, sb.path(dir)).isEmpty,
+                "\(name): the download never had its temporary file open")
             kill(pid, SIGINT)
             kill(pid, SIGCONT)
             let r = running.wait(timeout: 30)
             #expect(!r.signaled && r.status == 130, "\(name): \(r)")
             #expect(r.stderr.contains("interrupted; temporary files removed"), "\(name): \(r)")
-            #expect(Self.partFiles(sb, sb.path(dir)).isEmpty, "\(name): temp files left: \(sb.directoryListing(sb.path(dir)))")
+            #expect(
+                Self.partFiles(sb, sb.path(dir)).isEmpty,
+                "\(name): temp files left: \(sb.directoryListing(sb.path(dir)))")
             if name == "single" { #expect(!sb.exists("out/big.bin")) }
         }
     }
 
-    @Test("SIGINT during a remote multipart upload: exit 130 and the upload is aborted on the server",
-          .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    @Test(
+        "SIGINT during a remote multipart upload: exit 130 and the upload is aborted on the server",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
     func remoteMultipart() throws {
         let s = try RemoteSession("int-mp")
         let sw = s.peers.seaweedFlags
         let bucket = try s.makeBucket(sw, tag: "intmp")
         let pipe = Pipe()
-        let running = try s.sb.start(sw + ["upload", "-", "obs://\(bucket)/big", "--multipart-threshold", "5M", "--part-size", "5M"], stdinPipe: pipe)
+        let running = try s.sb.start(
+            sw + ["upload", "-", "obs://\(bucket)/big", "--multipart-threshold", "5M", "--part-size", "5M"],
+            stdinPipe: pipe)
         // Past the threshold: Initiate, then part 1; the rest of stdin never comes.
         pipe.fileHandleForWriting.write(remoteRandomData(6 << 20))
         let deadline = Date().addingTimeInterval(30)
@@ -69,7 +78,9 @@ struct InterruptTests {
         try? pipe.fileHandleForWriting.close()
         #expect(!r.signaled && r.status == 130, "\(r)")
         #expect(r.stderr.contains("1 multipart upload aborted"), "\(r)")
-        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0, "the upload must be aborted")
+        #expect(
+            try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0,
+            "the upload must be aborted")
         expectRemoteError(try s.run(sw, ["stat", "obs://\(bucket)/big"]), 3)
     }
 }

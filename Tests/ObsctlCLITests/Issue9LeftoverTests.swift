@@ -3,8 +3,9 @@ import Testing
 
 /// Issue 9 leftovers on the embedded backend: item 10 for buckets.
 struct Issue9LeftoverTests {
-    @Test("item 10: one damaged bucket.json hides only its bucket: the others are listed, exit 13 names file and fix",
-          arguments: ["text", "json", "ndjson"])
+    @Test(
+        "item 10: one damaged bucket.json hides only its bucket: the others are listed, exit 13 names file and fix",
+        arguments: ["text", "json", "ndjson"])
     func damagedBucketRecordListsTheOthers(format: String) throws {
         let sb = try Sandbox("i9-buckets-\(format)")
         for b in ["aaa", "bad", "zzz", "gone"] { try sb.ok(["bucket", "create", "obs://" + b]) }

@@ -34,7 +34,8 @@ struct MoveTests {
         try sb.ok(["mv", "d", "obs://mvr/d/", "--recursive"])
         #expect(sb.files(under: "d").isEmpty && sb.exists("d/sub"), "\(sb.files(under: "d"))")
         try sb.ok(["mv", "obs://mvr/d/", "obs://mvr/e/", "--recursive"])
-        let keys = ((try sb.json(["ls", "obs://mvr/", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+        let keys = ((try sb.json(["ls", "obs://mvr/", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap
+        { $0["key"] as? String }
         #expect(keys.sorted() == ["e/sub/y.txt", "e/x.txt"])
     }
 
@@ -48,7 +49,8 @@ struct MoveTests {
 
         expectError(try sb.run(["mv", "-", "obs://mvf/x"], stdin: Data("s".utf8)), 2, contains: ["'-'"])
         expectError(try sb.run(["mv", "obs://mvf/f.txt", "-"]), 2, contains: ["'-'"])
-        expectError(try sb.run(["mv", "obs://mvf/f.txt", "obs://mvf/f.txt", "--sse", "kms"]), 2, contains: ["onto itself"])
+        expectError(
+            try sb.run(["mv", "obs://mvf/f.txt", "obs://mvf/f.txt", "--sse", "kms"]), 2, contains: ["onto itself"])
         expectError(try sb.run(["mv", "obs://mvf/", "obs://mvf/", "--recursive"]), 2, contains: ["onto itself"])
         // --expect-sse not met: the object is written, the file stays.
         expectError(try sb.run(["mv", "f.txt", "obs://mvf/g.txt", "--expect-sse", "kms"]), 6)
@@ -61,8 +63,10 @@ struct MoveTests {
         // Prefixes one inside the other: a copy would overwrite what it has yet to read.
         try sb.ok(["upload", "f.txt", "obs://mvf/p/a"])
         try sb.ok(["upload", "f.txt", "obs://mvf/p/d/a"])
-        expectError(try sb.run(["mv", "obs://mvf/p/", "obs://mvf/p/d/", "--recursive"]), 2, contains: ["one inside the other"])
-        expectError(try sb.run(["cp", "obs://mvf/p/d/", "obs://mvf/p/", "--recursive"]), 2, contains: ["one inside the other"])
+        expectError(
+            try sb.run(["mv", "obs://mvf/p/", "obs://mvf/p/d/", "--recursive"]), 2, contains: ["one inside the other"])
+        expectError(
+            try sb.run(["cp", "obs://mvf/p/d/", "obs://mvf/p/", "--recursive"]), 2, contains: ["one inside the other"])
         #expect(try sb.ok(["download", "obs://mvf/p/d/a", "-"]).stdout == Data("keep me\n".utf8))
         // Only regular files move: a FIFO is refused before anything is read.
         #expect(mkfifo(sb.path("fifo"), 0o600) == 0)

@@ -15,7 +15,9 @@ struct ProgressTests {
 
     /// Runs `command` (a shell line; `OBSCTL` is the binary) under `script -qec`, so the shell and obsctl get a
     /// pseudo-terminal as stdin, stdout and stderr. Returns what the terminal showed and the exit status.
-    static func underTerminal(_ sb: Sandbox, _ command: String, env: [String: String?] = [:]) throws -> (text: String, status: Int32) {
+    static func underTerminal(_ sb: Sandbox, _ command: String, env: [String: String?] = [:]) throws -> (
+        text: String, status: Int32
+    ) {
         let binary = try ObsctlBinary.require()
         var environment = sb.childEnvironment(env)
         environment["OBSCTL"] = binary
@@ -70,8 +72,11 @@ struct ProgressTests {
         try sb.write("big.bin", Data(count: 8 << 20))
         try sb.ok(["upload", "big.bin", "obs://prog/big", "--sse", "obs"])
         // The reader takes 64 KiB every 30 ms for a while, so the download lasts over a second at a steady rate.
-        let down = try Self.underTerminal(sb, "\"$OBSCTL\" download obs://prog/big - | "
-                                          + "(for i in $(seq 60); do dd bs=65536 count=1 status=none of=/dev/null; sleep 0.03; done; cat > /dev/null)")
+        let down = try Self.underTerminal(
+            sb,
+            "\"$OBSCTL\" download obs://prog/big - | "
+                + "(for i in $(seq 60); do dd bs=65536 count=1 status=none of=/dev/null; sleep 0.03; done; cat > /dev/null)"
+        )
         #expect(down.status == 0, "\(down.text)")
         #expect(Self.hasBareCR(down.text), "\(down.text.debugDescription)")
         #expect(down.text.contains("/ 8.0 MiB"), "the size comes from a HEAD: \(down.text.debugDescription)")
@@ -80,7 +85,8 @@ struct ProgressTests {
         // Two sources, the second a FIFO filled after a pause.
         try sb.write("a.bin", randomData(10_000))
         #expect(mkfifo(sb.path("slow"), 0o644) == 0)
-        let up = try Self.underTerminal(sb, "(sleep 2; head -c 300000 /dev/zero > slow) & \"$OBSCTL\" upload a.bin slow obs://prog/p/; wait")
+        let up = try Self.underTerminal(
+            sb, "(sleep 2; head -c 300000 /dev/zero > slow) & \"$OBSCTL\" upload a.bin slow obs://prog/p/; wait")
         #expect(up.status == 0, "\(up.text)")
         #expect(up.text.contains("[2/2] slow"), "file n/N: \(up.text.debugDescription)")
         #expect(up.text.contains("total "), "\(up.text.debugDescription)")
@@ -91,13 +97,18 @@ struct ProgressTests {
     func noBarOnTerminal() throws {
         let sb = try Sandbox("nobar")
         try sb.ok(["bucket", "create", "obs://prog"])
-        for (i, (flags, env)) in [("--quiet", [String: String?]()), ("--progress none", [:]), ("", ["OBSCTL_PROGRESS": "none"]),
-                                  ("", ["TERM": "dumb"])].enumerated() {
-            let r = try Self.underTerminal(sb, "\(Self.slowStdin) | \"$OBSCTL\" upload - obs://prog/k\(i) \(flags) > /dev/null", env: env)
+        for (i, (flags, env)) in [
+            ("--quiet", [String: String?]()), ("--progress none", [:]), ("", ["OBSCTL_PROGRESS": "none"]),
+            ("", ["TERM": "dumb"]),
+        ].enumerated() {
+            let r = try Self.underTerminal(
+                sb, "\(Self.slowStdin) | \"$OBSCTL\" upload - obs://prog/k\(i) \(flags) > /dev/null", env: env)
             #expect(r.status == 0, "\(flags) \(env): \(r.text)")
             #expect(!Self.hasControl(r.text), "\(flags) \(env): no \\r and no escape codes: \(r.text.debugDescription)")
             if env["TERM"] == "dumb" {
-                #expect(r.text.contains("uploaded stdin: 1.9 MiB"), "TERM=dumb falls back to plain lines: \(r.text.debugDescription)")
+                #expect(
+                    r.text.contains("uploaded stdin: 1.9 MiB"),
+                    "TERM=dumb falls back to plain lines: \(r.text.debugDescription)")
             } else {
                 #expect(r.text.isEmpty, "\(flags) \(env): nothing at all: \(r.text.debugDescription)")
             }
@@ -109,7 +120,8 @@ struct ProgressTests {
         let sb = try Sandbox("plain")
         try sb.ok(["bucket", "create", "obs://prog"])
         let pipe = Pipe()
-        let running = try sb.start(["upload", "-", "obs://prog/k"], stdinPipe: pipe, env: ["OBSCTL_PROGRESS_INTERVAL": "0.5", "TERM": "xterm"])
+        let running = try sb.start(
+            ["upload", "-", "obs://prog/k"], stdinPipe: pipe, env: ["OBSCTL_PROGRESS_INTERVAL": "0.5", "TERM": "xterm"])
         pipe.fileHandleForWriting.write(Data(count: 1_000_000))
         Thread.sleep(forTimeInterval: 2.5)
         pipe.fileHandleForWriting.write(Data(count: 1_000_000))
@@ -118,7 +130,9 @@ struct ProgressTests {
         #expect(r.succeeded, "\(r)")
         #expect(!Self.hasControl(r.stderr), "no \\r and no escape codes in a log: \(r.stderr.debugDescription)")
         let lines = r.stderrLines
-        #expect(lines.contains { $0.hasPrefix("upload progress: stdin 977 KiB") && $0.contains("/s") }, "periodic summaries: \(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix("upload progress: stdin 977 KiB") && $0.contains("/s") },
+            "periodic summaries: \(lines)")
         #expect(lines.last?.hasPrefix("uploaded stdin: 1.9 MiB in ") == true, "a line for the finished file: \(lines)")
         #expect(r.out.hasPrefix("upload: - -> obs://prog/k"), "results stay on stdout: \(r)")
 
@@ -134,7 +148,9 @@ struct ProgressTests {
         }
     }
 
-    @Test("a forced bar outside a terminal uses \\r; transfers under a second show nothing; bad OBSCTL_PROGRESS is a usage error")
+    @Test(
+        "a forced bar outside a terminal uses \\r; transfers under a second show nothing; bad OBSCTL_PROGRESS is a usage error"
+    )
     func forcedAndFast() throws {
         let sb = try Sandbox("forced")
         try sb.ok(["bucket", "create", "obs://prog"])

@@ -19,7 +19,9 @@ struct RaceTests {
             contents.append(d)
             try sb.write("f\(i).bin", d)
         }
-        let running = try (0..<n).map { i in try sb.start(["upload", "f\(i).bin", "obs://race/obj-\(i)", "--sse", "kms"]) }
+        let running = try (0..<n).map { i in
+            try sb.start(["upload", "f\(i).bin", "obs://race/obj-\(i)", "--sse", "kms"])
+        }
         let results = running.map { $0.wait() }
         for r in results { expectSuccess(r) }
 
@@ -33,12 +35,17 @@ struct RaceTests {
             let down = try sb.run(["download", "obs://race/obj-\(i)", "-"])
             expectSuccess(down)
             #expect(down.stdout == contents[i], "object \(i)")
-            #expect((try sb.json(["stat", "obs://race/obj-\(i)"])["sse"] as? [String: Any])?["kms_key_id"] as? String == keyID)
+            #expect(
+                (try sb.json(["stat", "obs://race/obj-\(i)"])["sse"] as? [String: Any])?["kms_key_id"] as? String
+                    == keyID)
         }
         // One create-key in the audit log.
         let audit = try String(contentsOfFile: sb.root + "/kms/audit.log", encoding: .utf8)
-        #expect(audit.split(separator: "\n").filter { $0.contains("\"operation\":\"create-key\"") && $0.contains("\"outcome\":\"ok\"") }.count == 1,
-                "\(audit)")
+        #expect(
+            audit.split(separator: "\n").filter {
+                $0.contains("\"operation\":\"create-key\"") && $0.contains("\"outcome\":\"ok\"")
+            }.count == 1,
+            "\(audit)")
     }
 
     @Test("6 concurrent overwrites of one key: the final object is exactly one writer's content")
@@ -53,7 +60,9 @@ struct RaceTests {
             try sb.write("w\(i).bin", d)
         }
         let modes = ["kms", "obs", "kms", "obs", "kms", "kms"]
-        let running = try (0..<n).map { i in try sb.start(["upload", "w\(i).bin", "obs://race/shared", "--sse", modes[i]]) }
+        let running = try (0..<n).map { i in
+            try sb.start(["upload", "w\(i).bin", "obs://race/shared", "--sse", modes[i]])
+        }
         let results = running.map { $0.wait() }
         for r in results { expectSuccess(r) }
 
@@ -69,21 +78,26 @@ struct RaceTests {
         try sb.ok(["download", "obs://race/shared", "final.bin"])
         #expect(sb.read("final.bin") == down.stdout)
         let names = sb.directoryListing(try #require(sb.objectDirectory(bucket: "race", key: "shared")))
-        #expect(names.count == 2 && names.contains("meta.json"), "only meta.json and the winner's data file remain: \(names)")
+        #expect(
+            names.count == 2 && names.contains("meta.json"),
+            "only meta.json and the winner's data file remain: \(names)")
         #expect(((try sb.json(["kms", "key", "list"])["keys"] as? [Any]) ?? []).count == 1)
     }
 
     @Test("racing bucket creates and alias creates: exactly one wins, the others get a conflict (exit 10)")
     func racingCreates() throws {
         let sb = try Sandbox("race-create")
-        let buckets = try (0..<6).map { i in try sb.start(["bucket", "create", "obs://contested", "--sse", i % 2 == 0 ? "obs" : "kms"]) }
-            .map { $0.wait() }
+        let buckets = try (0..<6).map { i in
+            try sb.start(["bucket", "create", "obs://contested", "--sse", i % 2 == 0 ? "obs" : "kms"])
+        }
+        .map { $0.wait() }
         #expect(buckets.filter(\.succeeded).count == 1, "\(buckets)")
         for r in buckets where !r.succeeded { expectError(r, 10) }
         #expect(((try sb.json(["bucket", "list"])["buckets"] as? [Any]) ?? []).count == 1)
         #expect(sb.directoryListing(sb.root + "/buckets") == ["contested"], "no temp directories left")
 
-        let aliases = try (0..<6).map { _ in try sb.start(["kms", "key", "create", "--alias", "contested-alias"]) }.map { $0.wait() }
+        let aliases = try (0..<6).map { _ in try sb.start(["kms", "key", "create", "--alias", "contested-alias"]) }.map
+        { $0.wait() }
         #expect(aliases.filter(\.succeeded).count == 1, "\(aliases)")
         for r in aliases where !r.succeeded { expectError(r, 10) }
         let keys = try #require(try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]])

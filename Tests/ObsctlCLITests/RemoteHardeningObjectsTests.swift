@@ -5,9 +5,12 @@ import Testing
 /// is sent (nothing in the --debug dump, no object on the server).
 @Suite("Remote: header injection refused (SeaweedFS)", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
 struct RemoteHardeningObjectsTests {
-    @Test("--content-type / --metadata / --kms-key-id with CR LF: exit 2, no request, no object",
-          arguments: [["--content-type", "text/plain\r\nX-Evil: 1"], ["--metadata", "a=1\r\nX-Evil: 1"],
-                      ["--metadata", "a\r\nx-evil=1"], ["--sse", "kms", "--kms-key-id", "k\r\nX-Evil: 1"]])
+    @Test(
+        "--content-type / --metadata / --kms-key-id with CR LF: exit 2, no request, no object",
+        arguments: [
+            ["--content-type", "text/plain\r\nX-Evil: 1"], ["--metadata", "a=1\r\nX-Evil: 1"],
+            ["--metadata", "a\r\nx-evil=1"], ["--sse", "kms", "--kms-key-id", "k\r\nX-Evil: 1"],
+        ])
     func refused(_ option: [String]) throws {
         let s = try RemoteSession("sw-hdr")
         let sw = s.peers.seaweedFlags

@@ -17,9 +17,13 @@ struct RemoteMotoTests {
 
         let plain = try s.ok(m, ["upload", "f.bin", "obs://\(b)/no-key-id", "--sse", "kms"])
         #expect(plain.out.contains("SSE-KMS"), "\(plain)")
-        #expect(plain.stderrLines.contains { $0.hasPrefix("obsctl: warning:") && $0.contains("HTTP") && $0.contains("loopback") },
-                "SSE-KMS over loopback http should warn: \(plain)")
-        let withKey = try s.json(m, ["upload", "f.bin", "obs://\(b)/with-key-id", "--sse", "kms", "--kms-key-id", keyID])
+        #expect(
+            plain.stderrLines.contains {
+                $0.hasPrefix("obsctl: warning:") && $0.contains("HTTP") && $0.contains("loopback")
+            },
+            "SSE-KMS over loopback http should warn: \(plain)")
+        let withKey = try s.json(
+            m, ["upload", "f.bin", "obs://\(b)/with-key-id", "--sse", "kms", "--kms-key-id", keyID])
         let rec = (withKey["transfers"] as? [[String: Any]])?.first?["object"] as? [String: Any] ?? [:]
         #expect(sseField(rec, "mode") as? String == "kms", "\(withKey)")
         #expect(sseField(rec, "kms_key_id") as? String == keyID, "\(withKey)")
@@ -40,7 +44,9 @@ struct RemoteMotoTests {
         #expect(sseField(try s.stat(m, "obs://\(b)/stdin"), "kms_key_id") as? String == keyID)
     }
 
-    @Test("bucket create --sse kms sets default encryption; uploads without flags get SSE-KMS; disabled, they are unencrypted")
+    @Test(
+        "bucket create --sse kms sets default encryption; uploads without flags get SSE-KMS; disabled, they are unencrypted"
+    )
     func bucketDefaultEncryption() throws {
         let s = try RemoteSession("moto-default")
         let m = s.peers.motoFlags
@@ -81,7 +87,9 @@ struct RemoteMotoTests {
         expectRemoteError(try s.run(m, ["bucket", "delete", "obs://\(b2)"]), 10)
     }
 
-    @Test("multipart upload and multipart copy with SSE-KMS (11 MiB, 5 MiB parts, parallel): stat shows SSE-KMS and the key; byte-exact")
+    @Test(
+        "multipart upload and multipart copy with SSE-KMS (11 MiB, 5 MiB parts, parallel): stat shows SSE-KMS and the key; byte-exact"
+    )
     func multipartKMS() throws {
         let s = try RemoteSession("moto-mpu")
         let m = s.peers.motoFlags
@@ -90,22 +98,35 @@ struct RemoteMotoTests {
         let data = remoteRandomData(11 << 20)
         try s.sb.write("big.bin", data)
 
-        let up = try s.run(m, ["upload", "big.bin", "obs://\(b)/big.bin", "--sse", "kms", "--kms-key-id", keyID,
-                               "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3"])
+        let up = try s.run(
+            m,
+            [
+                "upload", "big.bin", "obs://\(b)/big.bin", "--sse", "kms", "--kms-key-id", keyID,
+                "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3",
+            ])
         #expect(up.succeeded, "multipart SSE-KMS upload failed: \(up)")
         let st = try s.stat(m, "obs://\(b)/big.bin")
         #expect(st["size"] as? Int == data.count, "\(st)")
         #expect((st["etag"] as? String)?.hasSuffix("-3") == true, "expected 3 parts: \(st)")
         #expect(sseField(st, "mode") as? String == "kms", "\(st)")
         #expect(sseField(st, "kms_key_id") as? String == keyID, "\(st)")
-        #expect(try s.ok(m, ["download", "obs://\(b)/big.bin", "-"]).stdout == data, "multipart SSE-KMS object differs")
+        #expect(
+            try s.ok(m, ["download", "obs://\(b)/big.bin", "-"]).stdout == data, "multipart SSE-KMS object differs")
 
         // A multipart server-side copy to a new key with SSE-KMS on Initiate: the post-write check sees SSE-KMS.
-        let cp = try s.ok(m, ["cp", "obs://\(b)/big.bin", "obs://\(b)/copy.bin", "--sse", "kms", "--kms-key-id", keyID,
-                              "--multipart-threshold", "5M", "--part-size", "5M", "--debug"])
-        #expect(cp.stderrLines.filter { $0.lowercased().hasPrefix("> x-amz-copy-source-range: ") }.count == 3, "expected 3 part copies: \(cp)")
+        let cp = try s.ok(
+            m,
+            [
+                "cp", "obs://\(b)/big.bin", "obs://\(b)/copy.bin", "--sse", "kms", "--kms-key-id", keyID,
+                "--multipart-threshold", "5M", "--part-size", "5M", "--debug",
+            ])
+        #expect(
+            cp.stderrLines.filter { $0.lowercased().hasPrefix("> x-amz-copy-source-range: ") }.count == 3,
+            "expected 3 part copies: \(cp)")
         let copied = try s.stat(m, "obs://\(b)/copy.bin")
-        #expect(sseField(copied, "mode") as? String == "kms" && sseField(copied, "kms_key_id") as? String == keyID, "\(copied)")
+        #expect(
+            sseField(copied, "mode") as? String == "kms" && sseField(copied, "kms_key_id") as? String == keyID,
+            "\(copied)")
         #expect(try s.ok(m, ["download", "obs://\(b)/copy.bin", "out.bin", "--part-size", "4M"]).succeeded)
         #expect(s.sb.read("out.bin") == data, "multipart SSE-KMS copy differs")
     }

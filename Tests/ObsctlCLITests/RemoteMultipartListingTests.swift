@@ -6,24 +6,35 @@ import OBSSigner
 @testable import OBSClient
 
 /// `multipart list` and `multipart abort` against SeaweedFS, with uploads left behind by another client (awscli).
-@Suite("Remote: multipart uploads in progress (list, abort)", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+@Suite(
+    "Remote: multipart uploads in progress (list, abort)", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
 struct RemoteMultipartListingTests {
     /// Starts a multipart upload with awscli and leaves it; its upload id.
     func orphan(_ s: RemoteSession, _ bucket: String, _ key: String, part: Data? = nil) throws -> String {
-        let r = try Tools.aws(s.peers, endpoint: s.peers.seaweed, ["s3api", "create-multipart-upload", "--bucket", bucket, "--key", key,
-                                                                   "--query", "UploadId", "--output", "text"])
+        let r = try Tools.aws(
+            s.peers, endpoint: s.peers.seaweed,
+            [
+                "s3api", "create-multipart-upload", "--bucket", bucket, "--key", key,
+                "--query", "UploadId", "--output", "text",
+            ])
         try #require(r.succeeded, "aws s3api create-multipart-upload: \(r)")
         let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         if let part {
             try s.sb.write("part.bin", part)
-            let up = try Tools.aws(s.peers, endpoint: s.peers.seaweed, ["s3api", "upload-part", "--bucket", bucket, "--key", key, "--upload-id", id,
-                                                                        "--part-number", "1", "--body", s.sb.path("part.bin")])
+            let up = try Tools.aws(
+                s.peers, endpoint: s.peers.seaweed,
+                [
+                    "s3api", "upload-part", "--bucket", bucket, "--key", key, "--upload-id", id,
+                    "--part-number", "1", "--body", s.sb.path("part.bin"),
+                ])
             try #require(up.succeeded, "aws s3api upload-part: \(up)")
         }
         return id
     }
 
-    @Test("list shows uploads left behind (text, JSON, under a prefix); abort by id, --all under a prefix, --older-than; errors")
+    @Test(
+        "list shows uploads left behind (text, JSON, under a prefix); abort by id, --all under a prefix, --older-than; errors"
+    )
     func listAndAbort() throws {
         let s = try RemoteSession("sw-fragments")
         let sw = s.peers.seaweedFlags
@@ -35,27 +46,46 @@ struct RemoteMultipartListingTests {
 
         let text = String(decoding: try s.ok(sw, ["multipart", "list", "obs://\(b)"]).stdout, as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines.count == 4 && lines[0].hasSuffix("  \(a)  obs://\(b)/logs/a b+c.bin") && lines[3].hasSuffix("  \(t)  obs://\(b)/tmp/t.bin"), "\(text)")
+        #expect(
+            lines.count == 4 && lines[0].hasSuffix("  \(a)  obs://\(b)/logs/a b+c.bin")
+                && lines[3].hasSuffix("  \(t)  obs://\(b)/tmp/t.bin"), "\(text)")
         let listed = try s.json(sw, ["multipart", "list", "obs://\(b)/logs/"])
         let uploads = try #require(listed["uploads"] as? [[String: Any]])
-        #expect(uploads.compactMap { $0["upload_id"] as? String } == [a, c] && listed["prefix"] as? String == "logs/", "\(listed)")
-        #expect(uploads.allSatisfy { ($0["initiated"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }.map { abs($0.timeIntervalSinceNow) < 600 } == true })
+        #expect(
+            uploads.compactMap { $0["upload_id"] as? String } == [a, c] && listed["prefix"] as? String == "logs/",
+            "\(listed)")
+        #expect(
+            uploads.allSatisfy {
+                ($0["initiated"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) }.map {
+                    abs($0.timeIntervalSinceNow) < 600
+                } == true
+            })
 
         // Usage errors, refused before anything is sent.
-        expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin"]), 2, contains: ["--upload-id", "--all"])
+        expectRemoteError(
+            try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin"]), 2, contains: ["--upload-id", "--all"])
         expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", c, "--all"]), 2)
-        expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", c, "--older-than", "1h"]), 2, contains: ["--all"])
-        expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)", "--all", "--older-than", "soon"]), 2, contains: ["--older-than"])
+        expectRemoteError(
+            try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", c, "--older-than", "1h"]), 2,
+            contains: ["--all"])
+        expectRemoteError(
+            try s.run(sw, ["multipart", "abort", "obs://\(b)", "--all", "--older-than", "soon"]), 2,
+            contains: ["--older-than"])
         // An unknown upload id: not found, one error line; in JSON the same document as a failed --all.
-        expectRemoteError(try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload"]), 3, contains: ["NoSuchUpload"])
-        let failed = try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload", "--output", "json"])
+        expectRemoteError(
+            try s.run(sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload"]), 3,
+            contains: ["NoSuchUpload"])
+        let failed = try s.run(
+            sw, ["multipart", "abort", "obs://\(b)/logs/c.bin", "--upload-id", "no-such-upload", "--output", "json"])
         let document = try JSONSerialization.jsonObject(with: failed.stdout) as? [String: Any]
-        #expect(failed.status == 3 && (document?["aborted"] as? [Any])?.isEmpty == true
+        #expect(
+            failed.status == 3 && (document?["aborted"] as? [Any])?.isEmpty == true
                 && (document?["failures"] as? [[String: Any]])?.first?["exit_code"] as? Int == 3, "\(failed)")
 
         // By id: only that one goes.
         let one = try s.ok(sw, ["multipart", "abort", "obs://\(b)/logs/a b+c.bin", "--upload-id", a])
-        #expect(String(decoding: one.stdout, as: UTF8.self) == "abort: obs://\(b)/logs/a b+c.bin (upload \(a))\n", "\(one)")
+        #expect(
+            String(decoding: one.stdout, as: UTF8.self) == "abort: obs://\(b)/logs/a b+c.bin (upload \(a))\n", "\(one)")
         // --older-than: these began seconds ago, so none is old enough.
         let none = try s.json(sw, ["multipart", "abort", "obs://\(b)", "--all", "--older-than", "1h"])
         #expect((none["aborted"] as? [Any])?.isEmpty == true, "\(none)")
@@ -81,10 +111,12 @@ struct RemoteMultipartListingTests {
         let sw = s.peers.seaweedFlags
         let b = try s.makeBucket(sw, tag: "fragpage")
         var ids: [String] = []
-        for key in ["p/1", "p/2", "p/2", "p/3"] { ids.append(try orphan(s, b, key)) }   // two uploads of one key
-        let configuration = try RemoteConfiguration(endpoint: s.peers.seaweed, region: s.peers.region, signature: .v4, addressing: .path,
-                                                    credentials: Credentials(accessKeyID: s.peers.accessKey, secretAccessKey: SecretBytes(copying: Array(s.peers.secretKey.utf8))),
-                                                    transport: TransportOptions(), retries: 1)
+        for key in ["p/1", "p/2", "p/2", "p/3"] { ids.append(try orphan(s, b, key)) }  // two uploads of one key
+        let configuration = try RemoteConfiguration(
+            endpoint: s.peers.seaweed, region: s.peers.region, signature: .v4, addressing: .path,
+            credentials: Credentials(
+                accessKeyID: s.peers.accessKey, secretAccessKey: SecretBytes(copying: Array(s.peers.secretKey.utf8))),
+            transport: TransportOptions(), retries: 1)
         let client = try RemoteBackend(configuration: configuration, warn: { _ in })
         let bucket = try BucketName(b)
         let paged = try await client.listMultipartUploads(bucket: bucket, prefix: "p/", pageSize: 1)

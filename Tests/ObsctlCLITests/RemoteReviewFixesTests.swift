@@ -15,8 +15,10 @@ final class MotoFaultProxy {
         let upstream = URL(string: peers.moto)!
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", script, "--port", String(ports[0]),
-                             "--upstream", "\(upstream.host!):\(upstream.port!)", "--control-port", String(ports[1])]
+        process.arguments = [
+            "python3", "-u", script, "--port", String(ports[0]),
+            "--upstream", "\(upstream.host!):\(upstream.port!)", "--control-port", String(ports[1]),
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -34,18 +36,22 @@ final class MotoFaultProxy {
     var flags: [String] { ["--endpoint", endpoint, "--signature", "v4", "--addressing", "path"] }
 
     private static func freePorts(_ n: Int) throws -> [Int] {
-        let r = try Tools.run(["python3", "-c", """
+        let r = try Tools.run([
+            "python3", "-c",
+            """
             import socket
             s = [socket.socket() for _ in range(\(n))]
             for x in s: x.bind(("127.0.0.1", 0))
             print(" ".join(str(x.getsockname()[1]) for x in s))
-            """])
+            """,
+        ])
         return r.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }
 
-@Suite("Remote: review fixes of the hardening", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason),
-       .serialized)
+@Suite(
+    "Remote: review fixes of the hardening", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason),
+    .serialized)
 struct RemoteReviewFixesTests {
     @Test("SSE-KMS on a server with a KMS: two 500s on a part, or one on a single PUT, are retried, not 'no KMS'")
     func kmsTransient500Retried() throws {
@@ -56,9 +62,15 @@ struct RemoteReviewFixesTests {
         let data = remoteRandomData(11 << 20)
         _ = try s.sb.write("big.bin", data)
         _ = try s.sb.write("a.txt", Data("hello".utf8))
-        try proxy.control.set(["mode": "503", "status": 500, "code": "InternalError", "count": 2, "match": "partNumber=2"])
-        try s.ok(flags, ["upload", "big.bin", "obs://\(b)/big.bin", "--sse", "kms", "--multipart-threshold", "5M",
-                         "--part-size", "5M", "--retries", "4"])
+        try proxy.control.set([
+            "mode": "503", "status": 500, "code": "InternalError", "count": 2, "match": "partNumber=2",
+        ])
+        try s.ok(
+            flags,
+            [
+                "upload", "big.bin", "obs://\(b)/big.bin", "--sse", "kms", "--multipart-threshold", "5M",
+                "--part-size", "5M", "--retries", "4",
+            ])
         #expect(try proxy.control.stats()["faults"] as? Int == 2)
         try proxy.control.set(["mode": "503", "status": 500, "code": "InternalError", "count": 1, "match": "PUT "])
         try s.ok(flags, ["upload", "a.txt", "obs://\(b)/a.txt", "--sse", "kms"])
@@ -73,18 +85,22 @@ struct RemoteReviewFixesTests {
         let b = try s.makeBucket(f, tag: "delmp")
         _ = try s.sb.write("a.txt", Data("a\n".utf8))
         try s.ok(f, ["upload", "a.txt", "obs://\(b)/a.txt"])
-        let started = try Tools.aws(s.peers, endpoint: s.peers.seaweed,
-                                    ["s3api", "create-multipart-upload", "--bucket", b, "--key", "pending"])
+        let started = try Tools.aws(
+            s.peers, endpoint: s.peers.seaweed,
+            ["s3api", "create-multipart-upload", "--bucket", b, "--key", "pending"])
         try #require(started.succeeded, "\(started)")
         try s.ok(f, ["rm", "obs://\(b)/a.txt"])
         let refused = try s.run(f, ["bucket", "delete", "obs://\(b)"])
-        expectRemoteError(refused, 10, contains: ["multipart uploads in progress", "obsctl multipart abort obs://\(b) --all"])
+        expectRemoteError(
+            refused, 10, contains: ["multipart uploads in progress", "obsctl multipart abort obs://\(b) --all"])
         #expect(!refused.stderr.contains("not empty"), "\(refused)")
 
         try s.ok(f, ["upload", "a.txt", "obs://\(b)/a.txt"])
         let forced = try s.json(f, ["bucket", "delete", "obs://\(b)", "--force"])
         #expect(forced["objects_deleted"] as? Int == 1 && forced["uploads_aborted"] as? Int == 1, "\(forced)")
-        let names = (try s.json(f, ["bucket", "list"])["buckets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let names = (try s.json(f, ["bucket", "list"])["buckets"] as? [[String: Any]] ?? []).compactMap {
+            $0["name"] as? String
+        }
         #expect(!names.contains(b))
     }
 
@@ -97,7 +113,8 @@ struct RemoteReviewFixesTests {
         for (key, extra) in [("single", [String]()), ("multi", ["--multipart-threshold", "5M"])] {
             if key == "multi" { _ = try s.sb.write("a.txt", remoteRandomData(6 << 20)) }
             try s.ok(f, ["upload", "a.txt", "obs://\(b)/\(key)", "--checksum", "none"] + extra)
-            let head = try Tools.aws(s.peers, endpoint: s.peers.seaweed, ["s3api", "head-object", "--bucket", b, "--key", key])
+            let head = try Tools.aws(
+                s.peers, endpoint: s.peers.seaweed, ["s3api", "head-object", "--bucket", b, "--key", key])
             #expect(head.stdout.contains("obsctl-crc32c"), "\(key): \(head)")
         }
         let r = try s.run(f, ["upload", "a.txt", "obs://\(b)/forged", "--metadata", "obsctl-crc32c=AAAAAA=="])
@@ -123,8 +140,12 @@ struct RemoteReviewFixesTests {
         let f = s.peers.seaweedFlags
         let b = try s.makeBucket(f, tag: "crcstale")
         let path = try s.sb.write("a.txt", Data("rewritten in place\n".utf8))
-        let put = try Tools.aws(s.peers, endpoint: s.peers.seaweed, ["s3api", "put-object", "--bucket", b, "--key", "k",
-                                                                     "--body", path, "--metadata", "obsctl-crc32c=AAAAAA=="])
+        let put = try Tools.aws(
+            s.peers, endpoint: s.peers.seaweed,
+            [
+                "s3api", "put-object", "--bucket", b, "--key", "k",
+                "--body", path, "--metadata", "obsctl-crc32c=AAAAAA==",
+            ])
         try #require(put.succeeded, "\(put)")
         let r = try s.run(f, ["download", "obs://\(b)/k", "back.txt"])
         #expect(r.status == 0 && r.stderr.contains("stale"), "\(r)")

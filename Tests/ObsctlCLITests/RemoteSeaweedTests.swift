@@ -21,7 +21,9 @@ struct RemoteSeaweedTests {
 
         // A bucket without default encryption: "none", exit 0 (404 ServerSideEncryptionConfigurationNotFoundError is not an error).
         let show = try s.ok(sw, ["bucket", "encryption", "show", "obs://" + name])
-        #expect(show.out.trimmingCharacters(in: .whitespacesAndNewlines) == "obs://\(name): default encryption none", "\(show)")
+        #expect(
+            show.out.trimmingCharacters(in: .whitespacesAndNewlines) == "obs://\(name): default encryption none",
+            "\(show)")
         let showJSON = try s.json(sw, ["bucket", "encryption", "show", "obs://" + name])
         #expect(showJSON["encryption"] is NSNull, "encryption should be null: \(showJSON)")
 
@@ -35,7 +37,9 @@ struct RemoteSeaweedTests {
         expectRemoteError(try s.run(sw, ["bucket", "delete", "obs://" + name]), 3, contains: ["NoSuchBucket"])
     }
 
-    @Test("upload small (one PUT) and 13 MiB multipart (5 MiB parts, 3 in parallel); download byte-exact to a file and to stdout")
+    @Test(
+        "upload small (one PUT) and 13 MiB multipart (5 MiB parts, 3 in parallel); download byte-exact to a file and to stdout"
+    )
     func uploadAndDownload() throws {
         let s = try RemoteSession("sw-updown")
         let sw = s.peers.seaweedFlags
@@ -48,14 +52,22 @@ struct RemoteSeaweedTests {
         let rec1 = try #require((up1["transfers"] as? [[String: Any]])?.first, "\(up1)")
         #expect(rec1["size"] as? Int == 1000, "\(up1)")
 
-        let up2 = try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3", "--debug"])
+        let up2 = try s.ok(
+            sw,
+            [
+                "upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "5M", "--part-size", "5M",
+                "--parallel", "3", "--debug",
+            ])
         // Three parts (5 + 5 + 3 MiB), each its own UploadPart, then one Complete; no single PUT of the object.
-        let parts = Set(up2.stderrLines.compactMap { line -> String? in
-            guard line.hasPrefix("> PUT "), let r = line.range(of: "partNumber=") else { return nil }
-            return String(line[r.upperBound...].prefix { $0.isNumber })
-        })
+        let parts = Set(
+            up2.stderrLines.compactMap { line -> String? in
+                guard line.hasPrefix("> PUT "), let r = line.range(of: "partNumber=") else { return nil }
+                return String(line[r.upperBound...].prefix { $0.isNumber })
+            })
         #expect(parts == ["1", "2", "3"], "expected UploadPart 1, 2, 3 in the debug output: \(up2)")
-        #expect(up2.stderrLines.contains { $0.hasPrefix("> POST ") && $0.hasSuffix("?uploads") }, "no InitiateMultipartUpload: \(up2)")
+        #expect(
+            up2.stderrLines.contains { $0.hasPrefix("> POST ") && $0.hasSuffix("?uploads") },
+            "no InitiateMultipartUpload: \(up2)")
 
         let st1 = try s.stat(sw, "obs://\(b)/dir/small.bin")
         #expect(st1["size"] as? Int == 1000)
@@ -71,10 +83,14 @@ struct RemoteSeaweedTests {
         #expect(s.sb.read("out/small.bin") == small, "small object downloaded differs")
         let toStdout = try s.ok(sw, ["download", "obs://\(b)/big.bin", "-"])
         #expect(toStdout.stdout == big, "download to stdout differs (\(toStdout.stdout.count) bytes)")
-        #expect(s.sb.files(under: "out").allSatisfy { !$0.contains(".part") }, "temporary files left: \(s.sb.files(under: "out"))")
+        #expect(
+            s.sb.files(under: "out").allSatisfy { !$0.contains(".part") },
+            "temporary files left: \(s.sb.files(under: "out"))")
     }
 
-    @Test("a large download is parallel ranged GETs pinned with If-Match (plain and SSE-C); byte-exact; an empty object downloads")
+    @Test(
+        "a large download is parallel ranged GETs pinned with If-Match (plain and SSE-C); byte-exact; an empty object downloads"
+    )
     func rangedDownload() throws {
         let s = try RemoteSession("sw-ranged")
         let sw = s.peers.seaweedFlags
@@ -87,27 +103,42 @@ struct RemoteSeaweedTests {
         try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big-c.bin", "--sse-c-key-file", "k"])
         try s.ok(sw, ["upload", "empty.bin", "obs://\(b)/empty.bin"])
 
-        let r = try s.ok(sw, ["download", "obs://\(b)/big.bin", "out/big.bin", "--part-size", "5M", "--parallel", "3", "--debug"])
+        let r = try s.ok(
+            sw, ["download", "obs://\(b)/big.bin", "out/big.bin", "--part-size", "5M", "--parallel", "3", "--debug"])
         #expect(s.sb.read("out/big.bin") == data, "ranged download differs")
-        let ranges = Set(r.stderrLines.compactMap { $0.hasPrefix("> Range: bytes=") ? String($0.dropFirst("> Range: bytes=".count)) : nil })
+        let ranges = Set(
+            r.stderrLines.compactMap {
+                $0.hasPrefix("> Range: bytes=") ? String($0.dropFirst("> Range: bytes=".count)) : nil
+            })
         #expect(ranges == ["0-5242879", "5242880-10485759", "10485760-13631487"], "ranges asked for: \(ranges)")
-        #expect(r.stderrLines.filter { $0.hasPrefix("> If-Match: ") }.count == 2, "the later ranges must be pinned to the first answer's ETag: \(r)")
+        #expect(
+            r.stderrLines.filter { $0.hasPrefix("> If-Match: ") }.count == 2,
+            "the later ranges must be pinned to the first answer's ETag: \(r)")
 
-        try s.ok(sw, ["download", "obs://\(b)/big-c.bin", "out/big-c.bin", "--part-size", "4M", "--sse-c-key-file", "k"])
+        try s.ok(
+            sw, ["download", "obs://\(b)/big-c.bin", "out/big-c.bin", "--part-size", "4M", "--sse-c-key-file", "k"])
         #expect(s.sb.read("out/big-c.bin") == data, "ranged SSE-C download differs")
         expectRemoteError(try s.run(sw, ["download", "obs://\(b)/big-c.bin", "out/nokey.bin", "--part-size", "4M"]), 7)
         #expect(!s.sb.exists("out/nokey.bin"))
 
         // No room for the object (a file size limit stands in for a full disk): the download fails as soon as the
         // first range gives the size, before the other ranges are fetched, with one error line and no file left.
-        let full = try s.run(sw, ["download", "obs://\(b)/big.bin", "out/full.bin", "--part-size", "5M", "--debug"], fileSizeLimit: 8 << 20)
-        #expect(full.status == 1 && full.stderrLines.last?.hasPrefix("obsctl: error: no room for 13631488 bytes") == true, "\(full)")
-        #expect(full.stderrLines.filter { $0.hasPrefix("> Range: ") }.count == 1, "only the first range may be fetched: \(full)")
+        let full = try s.run(
+            sw, ["download", "obs://\(b)/big.bin", "out/full.bin", "--part-size", "5M", "--debug"],
+            fileSizeLimit: 8 << 20)
+        #expect(
+            full.status == 1 && full.stderrLines.last?.hasPrefix("obsctl: error: no room for 13631488 bytes") == true,
+            "\(full)")
+        #expect(
+            full.stderrLines.filter { $0.hasPrefix("> Range: ") }.count == 1,
+            "only the first range may be fetched: \(full)")
         #expect(!s.sb.exists("out/full.bin"))
 
         try s.ok(sw, ["download", "obs://\(b)/empty.bin", "out/empty.bin"])
         #expect(s.sb.read("out/empty.bin") == Data(), "empty object")
-        #expect(s.sb.files(under: "out").allSatisfy { !$0.contains(".part") }, "temporary files left: \(s.sb.files(under: "out"))")
+        #expect(
+            s.sb.files(under: "out").allSatisfy { !$0.contains(".part") },
+            "temporary files left: \(s.sb.files(under: "out"))")
     }
 
     @Test("stdin upload below the threshold (one PUT) and above it (multipart, part by part)")
@@ -130,7 +161,9 @@ struct RemoteSeaweedTests {
         #expect(try s.ok(sw, ["download", "obs://\(b)/above", "-"]).stdout == above)
     }
 
-    @Test("SSE-C: single and multipart upload; download with the right key (bytes equal), wrong key and missing key (exit 7)")
+    @Test(
+        "SSE-C: single and multipart upload; download with the right key (bytes equal), wrong key and missing key (exit 7)"
+    )
     func customerKeys() throws {
         let s = try RemoteSession("sw-ssec")
         let sw = s.peers.seaweedFlags
@@ -145,7 +178,12 @@ struct RemoteSeaweedTests {
 
         try s.ok(sw, ["upload", "small.bin", "obs://\(b)/small", "--sse", "c", "--sse-c-key-file", "k.raw"])
         // Multipart: the SSE-C headers go on Initiate and on every part (SeaweedFS refuses parts without them).
-        try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big", "--sse-c-key-file", "k.hex", "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "3"])
+        try s.ok(
+            sw,
+            [
+                "upload", "big.bin", "obs://\(b)/big", "--sse-c-key-file", "k.hex", "--multipart-threshold", "5M",
+                "--part-size", "5M", "--parallel", "3",
+            ])
 
         for (obj, data) in [("small", small), ("big", big)] {
             let st = try s.stat(sw, "obs://\(b)/\(obj)", extra: ["--sse-c-key-file", "k.raw"])
@@ -156,7 +194,8 @@ struct RemoteSeaweedTests {
             try s.ok(sw, ["download", "obs://\(b)/\(obj)", "out/\(obj)", "--sse-c-key-file", "k.raw"])
             #expect(s.sb.read("out/\(obj)") == data, "\(obj): SSE-C download with the right key differs")
 
-            let wrongKey = try s.run(sw, ["download", "obs://\(b)/\(obj)", "bad/\(obj)", "--sse-c-key-file", "wrong.raw"])
+            let wrongKey = try s.run(
+                sw, ["download", "obs://\(b)/\(obj)", "bad/\(obj)", "--sse-c-key-file", "wrong.raw"])
             expectRemoteError(wrongKey, 7)
             let missing = try s.run(sw, ["download", "obs://\(b)/\(obj)", "bad/\(obj)"])
             expectRemoteError(missing, 7)
@@ -232,9 +271,13 @@ struct RemoteSeaweedTests {
         let expected = (0..<count).map { String(format: "many/k%04d", $0) }
         let listed = try s.keys(sw, "obs://\(b)/many/")
         #expect(listed.count == count, "ls --recursive should list \(count) keys, got \(listed.count)")
-        #expect(listed == expected, "keys differ from the uploaded set (first: \(listed.prefix(3)), last: \(listed.suffix(3)))")
+        #expect(
+            listed == expected,
+            "keys differ from the uploaded set (first: \(listed.prefix(3)), last: \(listed.suffix(3)))")
         let text = try s.ok(sw, ["ls", "obs://\(b)/many/"])
-        #expect(text.out.split(separator: "\n").filter { $0.contains("many/k") }.count == count, "text ls should show \(count) keys")
+        #expect(
+            text.out.split(separator: "\n").filter { $0.contains("many/k") }.count == count,
+            "text ls should show \(count) keys")
         let root = try s.json(sw, ["ls", "obs://\(b)"])
         #expect(Set(root["prefixes"] as? [String] ?? []) == ["many/", "other/"], "\(root["prefixes"] ?? "nil")")
 
@@ -245,14 +288,17 @@ struct RemoteSeaweedTests {
         // rm --recursive takes the prefix as a folder: manyfold.txt stays.
         let rmAll = try s.ok(sw, ["rm", "obs://\(b)/many", "--recursive", "--output", "json"])
         let deleted = try parseJSONObject(rmAll.stdout)["deleted"] as? [String] ?? []
-        #expect(deleted.count == count, "rm --recursive should delete \(count) objects (past the first page), reported \(deleted.count)")
+        #expect(
+            deleted.count == count,
+            "rm --recursive should delete \(count) objects (past the first page), reported \(deleted.count)")
         #expect(try s.keys(sw, "obs://\(b)/many/").isEmpty, "objects left under many/")
         #expect(try s.keys(sw, "obs://\(b)/").sorted() == ["manyfold.txt", "other/b.txt"])
         try s.ok(sw, ["rm", "obs://\(b)/other/", "--recursive"])
         #expect(try s.keys(sw, "obs://\(b)/other/").isEmpty)
     }
 
-    @Test("presign: GET and PUT URLs work with curl (SigV4 and V2), expire, and fail when altered; durations are checked")
+    @Test(
+        "presign: GET and PUT URLs work with curl (SigV4 and V2), expire, and fail when altered; durations are checked")
     func presignedURLs() throws {
         let s = try RemoteSession("sw-presign")
         let sw = s.peers.seaweedFlags
@@ -260,9 +306,11 @@ struct RemoteSeaweedTests {
         let b = try s.makeBucket(sw, tag: "presign")
         let data = remoteRandomData(100_000)
         try s.sb.write("f.bin", data)
-        let object = "obs://\(b)/dir/a b+c.bin"   // a space and a '+': encoded once, the same way signed and sent
+        let object = "obs://\(b)/dir/a b+c.bin"  // a space and a '+': encoded once, the same way signed and sent
         try s.ok(sw, ["upload", "f.bin", object])
-        func text(_ r: RunResult) -> String { String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        func text(_ r: RunResult) -> String {
+            String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         func status(_ url: String, _ extra: [String] = []) throws -> String {
             try Tools.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}"] + extra + [url]).stdout
         }
@@ -272,7 +320,9 @@ struct RemoteSeaweedTests {
             #expect(url.hasPrefix(s.peers.seaweed + "/\(b)/dir/a%20b%2Bc.bin?"), "\(url)")
             let get = try Tools.run(["curl", "-sS", "-f", "-o", s.sb.path("got.bin"), url])
             #expect(get.succeeded && s.sb.read("got.bin") == data, "GET through the presigned URL: \(get)")
-            #expect(try status(url.replacingOccurrences(of: "a%20b", with: "a%20c")) == "403", "another key under the same signature")
+            #expect(
+                try status(url.replacingOccurrences(of: "a%20b", with: "a%20c")) == "403",
+                "another key under the same signature")
             #expect(try status(url, ["-X", "DELETE"]) == "403", "a GET URL must not allow a DELETE")
         }
 
@@ -309,8 +359,12 @@ struct RemoteSeaweedTests {
         try s.ok(sw, ["mv", "m.bin", "obs://\(b)/m.bin", "--multipart-threshold", "5M", "--part-size", "5M"])
         #expect(!s.sb.exists("m.bin"))
         let cp = try s.ok(sw, ["mv", "obs://\(b)/m.bin", "obs://\(b)/n.bin", "--debug"])
-        #expect(cp.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-copy-source: /\(b)/m.bin") }, "a server-side copy: \(cp)")
-        #expect(cp.stderrLines.contains { $0.hasPrefix("> DELETE ") && $0.hasSuffix("/\(b)/m.bin") }, "then the source is deleted: \(cp)")
+        #expect(
+            cp.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-copy-source: /\(b)/m.bin") },
+            "a server-side copy: \(cp)")
+        #expect(
+            cp.stderrLines.contains { $0.hasPrefix("> DELETE ") && $0.hasSuffix("/\(b)/m.bin") },
+            "then the source is deleted: \(cp)")
         try s.ok(sw, ["mv", "obs://\(b)/n.bin", "back.bin"])
         #expect(s.sb.read("back.bin") == data)
         #expect(try s.keys(sw, "obs://\(b)/").isEmpty)
@@ -329,7 +383,8 @@ struct RemoteSeaweedTests {
         #expect(try s.ok(sw, ["sync", "src", "obs://\(b)/d/"]).stdout.isEmpty, "a second sync transfers nothing")
         try s.ok(sw, ["sync", "obs://\(b)/d/", "out"])
         #expect(s.sb.read("out/big.bin") == big && s.sb.read("out/sub/small.txt") == Data("small".utf8))
-        #expect(try s.ok(sw, ["sync", "obs://\(b)/d/", "out"]).stdout.isEmpty, "downloaded files carry the objects' times")
+        #expect(
+            try s.ok(sw, ["sync", "obs://\(b)/d/", "out"]).stdout.isEmpty, "downloaded files carry the objects' times")
         try s.ok(sw, ["upload", "src/sub/small.txt", "obs://\(b2)/e/stale.txt"])
         try s.ok(sw, ["sync", "obs://\(b)/d/", "obs://\(b2)/e/", "--delete"])
         #expect(try s.keys(sw, "obs://\(b2)/e/").sorted() == ["e/big.bin", "e/sub/small.txt"])
@@ -350,23 +405,40 @@ struct RemoteSeaweedTests {
 
         let cp = try s.ok(sw, ["cp", "obs://\(b)/src.bin", "obs://\(b2)/copy.bin", "--debug"])
         // One CopyObject: a PUT with x-amz-copy-source, no GET of the source, no body sent.
-        #expect(cp.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-copy-source: /\(b)/src.bin") }, "no x-amz-copy-source header: \(cp)")
-        #expect(!cp.stderrLines.contains { $0.hasPrefix("> GET ") && $0.contains("/src.bin") }, "the source was read by the client: \(cp)")
-        #expect(!cp.stderrLines.contains { $0.hasPrefix("> POST ") && $0.contains("uploads") }, "copy must not upload: \(cp)")
+        #expect(
+            cp.stderrLines.contains { $0.lowercased().hasPrefix("> x-amz-copy-source: /\(b)/src.bin") },
+            "no x-amz-copy-source header: \(cp)")
+        #expect(
+            !cp.stderrLines.contains { $0.hasPrefix("> GET ") && $0.contains("/src.bin") },
+            "the source was read by the client: \(cp)")
+        #expect(
+            !cp.stderrLines.contains { $0.hasPrefix("> POST ") && $0.contains("uploads") },
+            "copy must not upload: \(cp)")
         #expect(try s.ok(sw, ["download", "obs://\(b2)/copy.bin", "-"]).stdout == data, "copy differs")
 
         // SSE-C source re-encrypted under a new key, still server side.
-        try s.ok(sw, ["cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c.bin", "--source-sse-c-key-file", "k1", "--sse-c-key-file", "k2"])
+        try s.ok(
+            sw,
+            [
+                "cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c.bin", "--source-sse-c-key-file", "k1",
+                "--sse-c-key-file", "k2",
+            ])
         let st = try s.stat(sw, "obs://\(b)/copy-c.bin", extra: ["--sse-c-key-file", "k2"])
-        #expect(sseField(st, "mode") as? String == "c" && sseField(st, "customer_key_md5") as? String == md5Base64(key2), "\(st)")
-        #expect(try s.ok(sw, ["download", "obs://\(b)/copy-c.bin", "-", "--sse-c-key-file", "k2"]).stdout == data, "SSE-C copy differs")
+        #expect(
+            sseField(st, "mode") as? String == "c" && sseField(st, "customer_key_md5") as? String == md5Base64(key2),
+            "\(st)")
+        #expect(
+            try s.ok(sw, ["download", "obs://\(b)/copy-c.bin", "-", "--sse-c-key-file", "k2"]).stdout == data,
+            "SSE-C copy differs")
         expectRemoteError(try s.run(sw, ["download", "obs://\(b)/copy-c.bin", "x.bin", "--sse-c-key-file", "k1"]), 7)
         // Without the source key the server refuses the copy.
         let noSourceKey = try s.run(sw, ["cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c2.bin"])
         #expect(!noSourceKey.succeeded, "copy of an SSE-C source without its key succeeded: \(noSourceKey)")
     }
 
-    @Test("cp above the multipart threshold is UploadPart-Copy in ranges, type and metadata kept; an unsupported SSE-C part copy aborts cleanly")
+    @Test(
+        "cp above the multipart threshold is UploadPart-Copy in ranges, type and metadata kept; an unsupported SSE-C part copy aborts cleanly"
+    )
     func multipartCopy() throws {
         let s = try RemoteSession("sw-mpcopy")
         let sw = s.peers.seaweedFlags
@@ -375,16 +447,28 @@ struct RemoteSeaweedTests {
         try s.sb.write("src.bin", data)
         try s.sb.write("k1", k1, mode: 0o600)
         try s.sb.write("k2", k2, mode: 0o600)
-        try s.ok(sw, ["upload", "src.bin", "obs://\(b)/src.bin", "--content-type", "video/mp4", "--metadata", "team=media"])
+        try s.ok(
+            sw, ["upload", "src.bin", "obs://\(b)/src.bin", "--content-type", "video/mp4", "--metadata", "team=media"])
         try s.ok(sw, ["upload", "src.bin", "obs://\(b)/src-c.bin", "--sse-c-key-file", "k1"])
 
-        let cp = try s.ok(sw, ["cp", "obs://\(b)/src.bin", "obs://\(b)/copy.bin", "--multipart-threshold", "5M", "--part-size", "5M", "--debug"])
-        let ranges = Set(cp.stderrLines.compactMap { l -> String? in
-            l.lowercased().hasPrefix("> x-amz-copy-source-range: bytes=") ? String(l.dropFirst("> x-amz-copy-source-range: bytes=".count)) : nil })
+        let cp = try s.ok(
+            sw,
+            [
+                "cp", "obs://\(b)/src.bin", "obs://\(b)/copy.bin", "--multipart-threshold", "5M", "--part-size", "5M",
+                "--debug",
+            ])
+        let ranges = Set(
+            cp.stderrLines.compactMap { l -> String? in
+                l.lowercased().hasPrefix("> x-amz-copy-source-range: bytes=")
+                    ? String(l.dropFirst("> x-amz-copy-source-range: bytes=".count)) : nil
+            })
         #expect(ranges == ["0-5242879", "5242880-10485759", "10485760-12582911"], "copy ranges: \(ranges)")
-        #expect(cp.stderrLines.filter { $0.lowercased().hasPrefix("> x-amz-copy-source-if-match: ") }.count == 3,
-                "each part copy must be pinned to the source's ETag: \(cp)")
-        #expect(!cp.stderrLines.contains { $0.hasPrefix("> GET ") && $0.contains("/src.bin") }, "the source was read by the client: \(cp)")
+        #expect(
+            cp.stderrLines.filter { $0.lowercased().hasPrefix("> x-amz-copy-source-if-match: ") }.count == 3,
+            "each part copy must be pinned to the source's ETag: \(cp)")
+        #expect(
+            !cp.stderrLines.contains { $0.hasPrefix("> GET ") && $0.contains("/src.bin") },
+            "the source was read by the client: \(cp)")
         #expect(try s.ok(sw, ["download", "obs://\(b)/copy.bin", "-"]).stdout == data, "multipart copy differs")
         let st = try s.stat(sw, "obs://\(b)/copy.bin")
         #expect(st["content_type"] as? String == "video/mp4", "content type not kept: \(st)")
@@ -393,10 +477,17 @@ struct RemoteSeaweedTests {
 
         // SeaweedFS does not implement UploadPart-Copy of an SSE-C source (501 NotImplemented): the copy fails with
         // one line (not retried, not "transient"), and the multipart upload it had started is aborted.
-        let sseC = try s.run(sw, ["cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c.bin", "--multipart-threshold", "5M", "--part-size", "5M",
-                                  "--source-sse-c-key-file", "k1", "--sse-c-key-file", "k2"])
+        let sseC = try s.run(
+            sw,
+            [
+                "cp", "obs://\(b)/src-c.bin", "obs://\(b)/copy-c.bin", "--multipart-threshold", "5M", "--part-size",
+                "5M",
+                "--source-sse-c-key-file", "k1", "--sse-c-key-file", "k2",
+            ])
         expectRemoteError(sseC, 1, contains: ["NotImplemented"])
-        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0, "a failed copy left an upload in progress")
+        #expect(
+            try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0,
+            "a failed copy left an upload in progress")
         #expect(try s.keys(sw, "obs://\(b)/").sorted() == ["copy.bin", "src-c.bin", "src.bin"])
     }
 
@@ -408,10 +499,15 @@ struct RemoteSeaweedTests {
         try s.sb.write("f.txt", Data("x".utf8))
         let bad = s.peers.secretKey.dropLast() + (s.peers.secretKey.hasSuffix("A") ? "B" : "A")
         let env: [String: String?] = ["OBS_SECRET_ACCESS_KEY": String(bad)]
-        for args in [["ls", "obs://\(b)/"], ["upload", "f.txt", "obs://\(b)/f.txt"], ["bucket", "list"], ["stat", "obs://\(b)/f.txt"]] {
+        for args in [
+            ["ls", "obs://\(b)/"], ["upload", "f.txt", "obs://\(b)/f.txt"], ["bucket", "list"],
+            ["stat", "obs://\(b)/f.txt"],
+        ] {
             let r = try s.run(sw, args, env: env)
             expectRemoteError(r, 4, contains: args[0] == "stat" ? [] : ["SignatureDoesNotMatch"])
-            #expect(!r.stderr.contains(String(bad)) && !r.stderr.contains(s.peers.secretKey), "a secret key in the error: \(r)")
+            #expect(
+                !r.stderr.contains(String(bad)) && !r.stderr.contains(s.peers.secretKey),
+                "a secret key in the error: \(r)")
         }
         #expect(try s.keys(sw, "obs://\(b)/").isEmpty, "the badly signed upload stored something")
     }

@@ -23,8 +23,11 @@ struct RemoteSecretsTests {
         try s.sb.write("big.bin", big)
 
         var runs: [RunResult] = []
-        func run(_ args: [String], flags: [String]? = nil, stdin: Data? = nil, env: [String: String?] = [:], succeed: Bool = true,
-                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func run(
+            _ args: [String], flags: [String]? = nil, stdin: Data? = nil, env: [String: String?] = [:],
+            succeed: Bool = true,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
             let r = try s.run(flags ?? sw, args, stdin: stdin, env: env)
             runs.append(r)
             if succeed { #expect(r.succeeded, "\(r)", sourceLocation: sourceLocation) }
@@ -32,7 +35,10 @@ struct RemoteSecretsTests {
 
         try run(["bucket", "list"])
         try run(["upload", "small.bin", "obs://\(b)/c-small", "--sse", "c", "--sse-c-key-file", "k1.raw"])
-        try run(["upload", "big.bin", "obs://\(b)/c-big", "--sse-c-key-file", "k1.raw", "--multipart-threshold", "5M", "--part-size", "5M", "--parallel", "2"])
+        try run([
+            "upload", "big.bin", "obs://\(b)/c-big", "--sse-c-key-file", "k1.raw", "--multipart-threshold", "5M",
+            "--part-size", "5M", "--parallel", "2",
+        ])
         try run(["upload", "-", "obs://\(b)/c-stdin", "--sse-c-key-env", "SSEC_B64"], stdin: small, env: keyEnv)
         try run(["upload", "small.bin", "obs://\(b)/plain"])
         try run(["stat", "obs://\(b)/c-small", "--sse-c-key-file", "k1.raw"])
@@ -41,23 +47,32 @@ struct RemoteSecretsTests {
         try run(["download", "obs://\(b)/c-small", "-", "--sse-c-key-env", "SSEC_B64"], env: keyEnv)
         try run(["ls", "obs://\(b)/"])
         try run(["ls", "obs://\(b)/", "--recursive", "--output", "json"])
-        try run(["cp", "obs://\(b)/c-small", "obs://\(b)/c-copy", "--source-sse-c-key-file", "k1.raw", "--sse-c-key-file", "k2.hex"])
+        try run([
+            "cp", "obs://\(b)/c-small", "obs://\(b)/c-copy", "--source-sse-c-key-file", "k1.raw", "--sse-c-key-file",
+            "k2.hex",
+        ])
         try run(["stat", "obs://\(b)/c-copy", "--sse-c-key-file", "k2.hex"])
         // Failures print their own lines: none may carry a secret either.
         try run(["download", "obs://\(b)/c-small", "bad.bin", "--sse-c-key-file", "wrong.raw"], succeed: false)
         try run(["stat", "obs://\(b)/c-small"], succeed: false)
-        try run(["ls", "obs://\(b)/"], env: ["OBS_SECRET_ACCESS_KEY": "not-the-secret-" + hexString(remoteRandomData(8))], succeed: false)
+        try run(
+            ["ls", "obs://\(b)/"], env: ["OBS_SECRET_ACCESS_KEY": "not-the-secret-" + hexString(remoteRandomData(8))],
+            succeed: false)
         // A security token goes out as x-amz-security-token (SeaweedFS may refuse it; either way it is never printed).
         try run(["stat", "obs://\(b)/plain"], env: ["OBS_SECURITY_TOKEN": token], succeed: false)
         try run(["rm", "obs://\(b)/plain"])
 
         #expect(s.sb.read("out/c-big") == big, "SSE-C download in the debug session differs")
-        let all = runs.reduce(into: Data()) { acc, r in acc += r.stdout; acc += Data(r.stderr.utf8) }
+        let all = runs.reduce(into: Data()) { acc, r in
+            acc += r.stdout; acc += Data(r.stderr.utf8)
+        }
         let text = String(decoding: all, as: UTF8.self)
         // The session did print debug output, with the redactions in place.
         #expect(text.contains("> PUT ") && text.contains("< HTTP 200"), "no --debug output")
         #expect(text.contains("Authorization: <redacted>"), "Authorization not shown as redacted")
-        #expect(text.lowercased().contains("x-amz-server-side-encryption-customer-key: <redacted>"), "SSE-C key header not shown as redacted")
+        #expect(
+            text.lowercased().contains("x-amz-server-side-encryption-customer-key: <redacted>"),
+            "SSE-C key header not shown as redacted")
         #expect(text.contains(md5Base64(key1)), "the SSE-C key MD5 may (and should) appear")
 
         var secrets: [(String, Data)] = []

@@ -29,9 +29,11 @@ struct RemotePeers: Sendable {
     var secretKey: String { values["OBSCTL_TEST_SECRET_KEY"]! }
     var region: String { values["OBSCTL_TEST_REGION"] ?? "us-east-1" }
 
-    static let required = ["OBSCTL_TEST_SEAWEED_ENDPOINT", "OBSCTL_TEST_SEAWEED_TLS_ENDPOINT", "OBSCTL_TEST_TLS_CA",
-                           "OBSCTL_TEST_MOTO_ENDPOINT", "OBSCTL_TEST_FAULT_ENDPOINT", "OBSCTL_TEST_FAULT_CONTROL",
-                           "OBSCTL_TEST_ACCESS_KEY", "OBSCTL_TEST_SECRET_KEY"]
+    static let required = [
+        "OBSCTL_TEST_SEAWEED_ENDPOINT", "OBSCTL_TEST_SEAWEED_TLS_ENDPOINT", "OBSCTL_TEST_TLS_CA",
+        "OBSCTL_TEST_MOTO_ENDPOINT", "OBSCTL_TEST_FAULT_ENDPOINT", "OBSCTL_TEST_FAULT_CONTROL",
+        "OBSCTL_TEST_ACCESS_KEY", "OBSCTL_TEST_SECRET_KEY",
+    ]
 
     enum Availability: Sendable {
         case ready(RemotePeers)
@@ -52,7 +54,8 @@ struct RemotePeers: Sendable {
         return true
     }
 
-    static let skipReason: Comment = "remote peers not configured: start them with .ci/peers/start DIR and export OBSCTL_TEST_PEERS_ENV=DIR/peers.env"
+    static let skipReason: Comment =
+        "remote peers not configured: start them with .ci/peers/start DIR and export OBSCTL_TEST_PEERS_ENV=DIR/peers.env"
 
     /// The peers, or a recorded failure saying why there are none.
     static func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> RemotePeers {
@@ -61,7 +64,8 @@ struct RemotePeers: Sendable {
         switch availability {
         case .ready(let p): peers = p
         case .notConfigured:
-            why = "the remote test peers were not started: CI is set but \(variable) is not; run .ci/peers/start DIR and export \(variable)=DIR/peers.env"
+            why =
+                "the remote test peers were not started: CI is set but \(variable) is not; run .ci/peers/start DIR and export \(variable)=DIR/peers.env"
         case .broken(let reason):
             why = "the remote test peers are not usable: \(reason)"
         }
@@ -80,7 +84,9 @@ struct RemotePeers: Sendable {
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
             guard let eq = line.firstIndex(of: "=") else { continue }
             var value = String(line[line.index(after: eq)...])
-            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
+                value = String(value.dropFirst().dropLast())
+            }
             values[String(line[..<eq])] = value
         }
         let missing = required.filter { (values[$0] ?? "").isEmpty }
@@ -94,7 +100,8 @@ struct RemotePeers: Sendable {
     var seaweedFlags: [String] { ["--endpoint", seaweed, "--signature", "v4", "--addressing", "path"] }
     /// SeaweedFS's HTTPS port; `caBundle: false` leaves the private CA out.
     func seaweedTLSFlags(caBundle: Bool) -> [String] {
-        ["--endpoint", seaweedTLS, "--signature", "v4", "--addressing", "path"] + (caBundle ? ["--ca-bundle", tlsCA] : [])
+        ["--endpoint", seaweedTLS, "--signature", "v4", "--addressing", "path"]
+            + (caBundle ? ["--ca-bundle", tlsCA] : [])
     }
     /// moto with its SigV4 check on.
     var motoFlags: [String] { ["--endpoint", moto, "--signature", "v4", "--addressing", "path"] }
@@ -126,7 +133,9 @@ final class RemoteSession {
     static func uniqueName(_ tag: String) -> String { "rt-\(tag)-\(hexString(Data(Random.bytes(4))))" }
 
     /// Creates a bucket with a unique name on the endpoint of `flags`, remembered for cleanup.
-    func makeBucket(_ flags: [String], tag: String, extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    func makeBucket(
+        _ flags: [String], tag: String, extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> String {
         let name = Self.uniqueName(tag)
         try ok(flags, ["bucket", "create", "obs://" + name] + extra, sourceLocation: sourceLocation)
         created.append((name, flags))
@@ -146,40 +155,53 @@ final class RemoteSession {
     }
 
     @discardableResult
-    func run(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:], fileSizeLimit: Int? = nil) throws -> RunResult {
+    func run(
+        _ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:], fileSizeLimit: Int? = nil
+    ) throws -> RunResult {
         try sb.run(args + flags, stdin: stdin, env: env, fileSizeLimit: fileSizeLimit)
     }
 
     /// Runs and measures the wall time.
-    func timed(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:]) throws -> (RunResult, TimeInterval) {
+    func timed(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:]) throws -> (
+        RunResult, TimeInterval
+    ) {
         let start = Date()
         let r = try run(flags, args, stdin: stdin, env: env)
         return (r, Date().timeIntervalSince(start))
     }
 
     @discardableResult
-    func ok(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:],
-            sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+    func ok(
+        _ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> RunResult {
         let r = try run(flags, args, stdin: stdin, env: env)
         try #require(r.succeeded, "expected success: \(r)", sourceLocation: sourceLocation)
         return r
     }
 
-    func json(_ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:],
-              sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+    func json(
+        _ flags: [String], _ args: [String], stdin: Data? = nil, env: [String: String?] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [String: Any] {
         let r = try ok(flags, args + ["--output", "json"], stdin: stdin, env: env, sourceLocation: sourceLocation)
         return try parseJSONObject(r.stdout, sourceLocation: sourceLocation)
     }
 
     /// `stat --output json` of one object.
-    func stat(_ flags: [String], _ object: String, extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+    func stat(
+        _ flags: [String], _ object: String, extra: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [String: Any] {
         try json(flags, ["stat", object] + extra, sourceLocation: sourceLocation)
     }
 
     /// Every key under `obs://bucket/prefix`, through `ls --recursive --output json`.
-    func keys(_ flags: [String], _ location: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+    func keys(_ flags: [String], _ location: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> [String]
+    {
         let j = try json(flags, ["ls", location, "--recursive"], sourceLocation: sourceLocation)
-        let objects = try #require(j["objects"] as? [[String: Any]], "ls json has no objects array: \(j)", sourceLocation: sourceLocation)
+        let objects = try #require(
+            j["objects"] as? [[String: Any]], "ls json has no objects array: \(j)", sourceLocation: sourceLocation)
         return objects.compactMap { $0["key"] as? String }
     }
 }
@@ -189,14 +211,21 @@ func sseField(_ object: [String: Any], _ name: String) -> Any? { (object["sse"] 
 
 /// Like `expectError`, but lines starting "obsctl: warning:" (the loopback plain-HTTP and --insecure warnings)
 /// may come before the one error line.
-func expectRemoteError(_ r: RunResult, _ code: Int32, contains: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(!r.signaled && !r.timedOut && r.status == code, "expected exit \(code): \(r)", sourceLocation: sourceLocation)
+func expectRemoteError(
+    _ r: RunResult, _ code: Int32, contains: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        !r.signaled && !r.timedOut && r.status == code, "expected exit \(code): \(r)", sourceLocation: sourceLocation)
     let lines = r.stderrLines.filter { !$0.hasPrefix("obsctl: warning:") }
     #expect(lines.count == 1, "expected exactly one error line on stderr: \(r)", sourceLocation: sourceLocation)
-    #expect(lines.first?.hasPrefix("obsctl: error:") == true, "stderr must have an 'obsctl: error:' line: \(r)", sourceLocation: sourceLocation)
+    #expect(
+        lines.first?.hasPrefix("obsctl: error:") == true, "stderr must have an 'obsctl: error:' line: \(r)",
+        sourceLocation: sourceLocation)
     #expect(r.stdout.isEmpty, "expected nothing on stdout: \(r)", sourceLocation: sourceLocation)
     for word in contains {
-        #expect((lines.first ?? "").lowercased().contains(word.lowercased()), "the error line should mention '\(word)': \(r)", sourceLocation: sourceLocation)
+        #expect(
+            (lines.first ?? "").lowercased().contains(word.lowercased()),
+            "the error line should mention '\(word)': \(r)", sourceLocation: sourceLocation)
     }
 }
 
@@ -215,19 +244,26 @@ struct ToolRun: CustomStringConvertible {
     var stdout: String
     var stderr: String
     var succeeded: Bool { !timedOut && status == 0 }
-    var description: String { "\(arguments.joined(separator: " ")) -> \(status)\(timedOut ? " (timed out)" : "")\n--- stdout:\n\(stdout.prefix(2000))\n--- stderr:\n\(stderr.prefix(2000))" }
+    var description: String {
+        "\(arguments.joined(separator: " ")) -> \(status)\(timedOut ? " (timed out)" : "")\n--- stdout:\n\(stdout.prefix(2000))\n--- stderr:\n\(stderr.prefix(2000))"
+    }
 }
 
 enum Tools {
     /// Runs a program found on the test process's PATH (through /usr/bin/env), with the test process's
     /// environment minus AWS_*, OBS_* and OBSCTL_* variables, plus `env`. Output goes through files (no pipes to drain).
-    static func run(_ arguments: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60) throws -> ToolRun {
-        var env = ProcessInfo.processInfo.environment.filter { k, _ in !k.hasPrefix("AWS_") && !k.hasPrefix("OBS_") && !k.hasPrefix("OBSCTL_") }
+    static func run(_ arguments: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60) throws
+        -> ToolRun
+    {
+        var env = ProcessInfo.processInfo.environment.filter { k, _ in
+            !k.hasPrefix("AWS_") && !k.hasPrefix("OBS_") && !k.hasPrefix("OBSCTL_")
+        }
         for (k, v) in extra { env[k] = v }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-cli-tests", isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let id = UUID().uuidString.prefix(12)
-        let outURL = dir.appendingPathComponent(".tool-\(id).out"), errURL = dir.appendingPathComponent(".tool-\(id).err")
+        let outURL = dir.appendingPathComponent(".tool-\(id).out"),
+            errURL = dir.appendingPathComponent(".tool-\(id).err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
@@ -249,44 +285,70 @@ enum Tools {
             kill(p.processIdentifier, SIGKILL)  // only this child, by its pid
             _ = done.wait(timeout: .now() + 10)
         }
-        return ToolRun(arguments: arguments, status: p.terminationStatus, timedOut: timedOut,
-                       stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-                       stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+        return ToolRun(
+            arguments: arguments, status: p.terminationStatus, timedOut: timedOut,
+            stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
     }
 
     /// awscli against `endpoint` with the peers' credentials and no user configuration.
     static func aws(_ peers: RemotePeers, endpoint: String, _ arguments: [String]) throws -> ToolRun {
-        let env = ["AWS_ACCESS_KEY_ID": peers.accessKey, "AWS_SECRET_ACCESS_KEY": peers.secretKey, "AWS_DEFAULT_REGION": peers.region,
-                   "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/obsctl-tests/aws-config",
-                   "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/obsctl-tests/aws-credentials", "AWS_PAGER": ""]
+        let env = [
+            "AWS_ACCESS_KEY_ID": peers.accessKey, "AWS_SECRET_ACCESS_KEY": peers.secretKey,
+            "AWS_DEFAULT_REGION": peers.region,
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/obsctl-tests/aws-config",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/obsctl-tests/aws-credentials", "AWS_PAGER": "",
+        ]
         return try run(["aws", "--endpoint-url", endpoint, "--region", peers.region] + arguments, env: env)
     }
 
     /// Huawei's esdk-obs-python through `.ci/peers/esdk.py` (put, get or head), its one JSON line parsed.
-    static func esdk(_ peers: RemotePeers, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> (ok: Bool, json: [String: Any], run: ToolRun) {
-        let python = try #require(peers.values["OBSCTL_TEST_PYTHON"], "peers.env has no OBSCTL_TEST_PYTHON", sourceLocation: sourceLocation)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func esdk(_ peers: RemotePeers, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> (ok: Bool, json: [String: Any], run: ToolRun)
+    {
+        let python = try #require(
+            peers.values["OBSCTL_TEST_PYTHON"], "peers.env has no OBSCTL_TEST_PYTHON", sourceLocation: sourceLocation)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent(".ci/peers/esdk.py").path
-        let r = try run([python, script] + arguments, env: ["OBSCTL_TEST_ACCESS_KEY": peers.accessKey, "OBSCTL_TEST_SECRET_KEY": peers.secretKey])
+        let r = try run(
+            [python, script] + arguments,
+            env: ["OBSCTL_TEST_ACCESS_KEY": peers.accessKey, "OBSCTL_TEST_SECRET_KEY": peers.secretKey])
         let line = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
-        let json = try #require((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], "esdk.py printed no JSON: \(r)",
-                                sourceLocation: sourceLocation)
+        let json = try #require(
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+            "esdk.py printed no JSON: \(r)",
+            sourceLocation: sourceLocation)
         return (r.succeeded, json, r)
     }
 
     /// The number of multipart uploads in progress in `bucket` (aws s3api list-multipart-uploads).
-    static func multipartUploadsInProgress(_ peers: RemotePeers, endpoint: String, bucket: String,
-                                           sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
-        let r = try aws(peers, endpoint: endpoint, ["s3api", "list-multipart-uploads", "--bucket", bucket,
-                                                    "--query", "length(Uploads || `[]`)", "--output", "text"])
+    static func multipartUploadsInProgress(
+        _ peers: RemotePeers, endpoint: String, bucket: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Int {
+        let r = try aws(
+            peers, endpoint: endpoint,
+            [
+                "s3api", "list-multipart-uploads", "--bucket", bucket,
+                "--query", "length(Uploads || `[]`)", "--output", "text",
+            ])
         try #require(r.succeeded, "aws s3api list-multipart-uploads failed: \(r)", sourceLocation: sourceLocation)
-        return try #require(Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "not a count: \(r)", sourceLocation: sourceLocation)
+        return try #require(
+            Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "not a count: \(r)",
+            sourceLocation: sourceLocation)
     }
 
     /// A new KMS key in moto's KMS (aws kms create-key), its id.
-    static func createMotoKMSKey(_ peers: RemotePeers, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let r = try aws(peers, endpoint: peers.moto, ["kms", "create-key", "--description", "obsctl remote tests",
-                                                      "--query", "KeyMetadata.KeyId", "--output", "text"])
+    static func createMotoKMSKey(_ peers: RemotePeers, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> String
+    {
+        let r = try aws(
+            peers, endpoint: peers.moto,
+            [
+                "kms", "create-key", "--description", "obsctl remote tests",
+                "--query", "KeyMetadata.KeyId", "--output", "text",
+            ])
         try #require(r.succeeded, "aws kms create-key against moto failed: \(r)", sourceLocation: sourceLocation)
         let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(UUID(uuidString: id) != nil, "moto's key id is not a UUID: \(r)", sourceLocation: sourceLocation)
@@ -302,11 +364,14 @@ struct FaultProxy {
     let control: String
 
     func set(_ rule: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let body = String(decoding: try JSONSerialization.data(withJSONObject: rule, options: [.sortedKeys]), as: UTF8.self)
+        let body = String(
+            decoding: try JSONSerialization.data(withJSONObject: rule, options: [.sortedKeys]), as: UTF8.self)
         try post("/mode", body, sourceLocation: sourceLocation)
     }
 
-    func reset(sourceLocation: SourceLocation = #_sourceLocation) throws { try post("/reset", "", sourceLocation: sourceLocation) }
+    func reset(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try post("/reset", "", sourceLocation: sourceLocation)
+    }
 
     func stats(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
         let r = try Tools.run(["curl", "-sS", "-f", "--max-time", "5", control + "/stats"], timeout: 15)
@@ -321,8 +386,12 @@ struct FaultProxy {
     }
 
     private func post(_ path: String, _ body: String, sourceLocation: SourceLocation) throws {
-        let r = try Tools.run(["curl", "-sS", "-f", "--max-time", "5", "-X", "POST", "-H", "Content-Type: application/json",
-                               "--data", body, control + path], timeout: 15)
-        try #require(r.succeeded, "fault proxy control POST \(path) \(body) failed: \(r)", sourceLocation: sourceLocation)
+        let r = try Tools.run(
+            [
+                "curl", "-sS", "-f", "--max-time", "5", "-X", "POST", "-H", "Content-Type: application/json",
+                "--data", body, control + path,
+            ], timeout: 15)
+        try #require(
+            r.succeeded, "fault proxy control POST \(path) \(body) failed: \(r)", sourceLocation: sourceLocation)
     }
 }

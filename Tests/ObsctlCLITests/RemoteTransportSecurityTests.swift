@@ -18,9 +18,11 @@ struct RemoteTLSTests {
         let down = try s.ok(tls, ["download", "obs://\(b)/f.bin", "out.bin", "--sse-c-key-file", "k"])
         #expect(down.stderr.isEmpty, "\(down)")
         #expect(s.sb.read("out.bin") == data)
-        #expect(sseField(try s.stat(tls, "obs://\(b)/f.bin", extra: ["--sse-c-key-file", "k"]), "mode") as? String == "c")
+        #expect(
+            sseField(try s.stat(tls, "obs://\(b)/f.bin", extra: ["--sse-c-key-file", "k"]), "mode") as? String == "c")
         // The CA can come from the environment too.
-        let viaEnv = try s.run(s.peers.seaweedTLSFlags(caBundle: false), ["ls", "obs://\(b)/"], env: ["OBSCTL_CA_BUNDLE": s.peers.tlsCA])
+        let viaEnv = try s.run(
+            s.peers.seaweedTLSFlags(caBundle: false), ["ls", "obs://\(b)/"], env: ["OBSCTL_CA_BUNDLE": s.peers.tlsCA])
         #expect(viaEnv.succeeded && viaEnv.out.contains("f.bin"), "\(viaEnv)")
     }
 
@@ -46,11 +48,15 @@ struct RemoteTLSTests {
         let insecure = s.peers.seaweedTLSFlags(caBundle: false) + ["--insecure"]
         let b = try s.makeBucket(s.peers.seaweedFlags, tag: "insec")
         try s.sb.write("f.txt", Data("insecure\n".utf8))
-        for args in [["upload", "f.txt", "obs://\(b)/f.txt"], ["ls", "obs://\(b)/"], ["download", "obs://\(b)/f.txt", "-"]] {
+        for args in [
+            ["upload", "f.txt", "obs://\(b)/f.txt"], ["ls", "obs://\(b)/"], ["download", "obs://\(b)/f.txt", "-"],
+        ] {
             let r = try s.ok(insecure, args)
             let warnings = r.stderrLines.filter { $0.hasPrefix("obsctl: warning:") }
-            #expect(warnings.count == 1 && warnings[0].contains("--insecure") && warnings[0].lowercased().contains("not verified"),
-                    "every --insecure run warns once: \(r)")
+            #expect(
+                warnings.count == 1 && warnings[0].contains("--insecure")
+                    && warnings[0].lowercased().contains("not verified"),
+                "every --insecure run warns once: \(r)")
         }
         #expect(try s.ok(insecure, ["download", "obs://\(b)/f.txt", "-"]).stdout == Data("insecure\n".utf8))
         // --quiet does not silence the warning.
@@ -70,16 +76,29 @@ struct RemoteHTTPSRuleTests {
 
     static let cases: [Case] = [
         Case(name: "upload --sse kms", args: ["upload", "f.bin", "obs://rt-https/f", "--sse", "kms"]),
-        Case(name: "upload --sse kms --kms-key-id", args: ["upload", "f.bin", "obs://rt-https/f", "--sse", "kms", "--kms-key-id", "k1"]),
-        Case(name: "upload --sse kms, multipart size", args: ["upload", "big.bin", "obs://rt-https/f", "--sse", "kms", "--multipart-threshold", "5M"]),
+        Case(
+            name: "upload --sse kms --kms-key-id",
+            args: ["upload", "f.bin", "obs://rt-https/f", "--sse", "kms", "--kms-key-id", "k1"]),
+        Case(
+            name: "upload --sse kms, multipart size",
+            args: ["upload", "big.bin", "obs://rt-https/f", "--sse", "kms", "--multipart-threshold", "5M"]),
         Case(name: "upload - (stdin) --sse kms", args: ["upload", "-", "obs://rt-https/f", "--sse", "kms"]),
-        Case(name: "upload --sse c", args: ["upload", "f.bin", "obs://rt-https/f", "--sse", "c", "--sse-c-key-file", "k"]),
-        Case(name: "upload with an SSE-C key only", args: ["upload", "f.bin", "obs://rt-https/f", "--sse-c-key-file", "k"]),
-        Case(name: "download with an SSE-C key", args: ["download", "obs://rt-https/f", "out.bin", "--sse-c-key-file", "k"]),
+        Case(
+            name: "upload --sse c",
+            args: ["upload", "f.bin", "obs://rt-https/f", "--sse", "c", "--sse-c-key-file", "k"]),
+        Case(
+            name: "upload with an SSE-C key only",
+            args: ["upload", "f.bin", "obs://rt-https/f", "--sse-c-key-file", "k"]),
+        Case(
+            name: "download with an SSE-C key",
+            args: ["download", "obs://rt-https/f", "out.bin", "--sse-c-key-file", "k"]),
         Case(name: "stat with an SSE-C key", args: ["stat", "obs://rt-https/f", "--sse-c-key-file", "k"]),
         Case(name: "cp --sse kms", args: ["cp", "obs://rt-https/f", "obs://rt-https/g", "--sse", "kms"]),
-        Case(name: "cp to an SSE-C key", args: ["cp", "obs://rt-https/f", "obs://rt-https/g", "--sse-c-key-file", "k"]),
-        Case(name: "cp from an SSE-C source", args: ["cp", "obs://rt-https/f", "obs://rt-https/g", "--source-sse-c-key-file", "k"]),
+        Case(
+            name: "cp to an SSE-C key", args: ["cp", "obs://rt-https/f", "obs://rt-https/g", "--sse-c-key-file", "k"]),
+        Case(
+            name: "cp from an SSE-C source",
+            args: ["cp", "obs://rt-https/f", "obs://rt-https/g", "--source-sse-c-key-file", "k"]),
     ]
 
     @Test("refused to a non-loopback http:// endpoint: exit 2, a message about HTTPS, at once", arguments: cases)
@@ -107,8 +126,11 @@ struct RemoteHTTPSRuleTests {
 
         func expectWarning(_ r: RunResult, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(r.succeeded, "\(r)", sourceLocation: sourceLocation)
-            #expect(r.stderrLines.contains { $0.hasPrefix("obsctl: warning:") && $0.contains("HTTP") && $0.contains("loopback") },
-                    "expected a plain-HTTP loopback warning: \(r)", sourceLocation: sourceLocation)
+            #expect(
+                r.stderrLines.contains {
+                    $0.hasPrefix("obsctl: warning:") && $0.contains("HTTP") && $0.contains("loopback")
+                },
+                "expected a plain-HTTP loopback warning: \(r)", sourceLocation: sourceLocation)
         }
         expectWarning(try s.run(sw, ["upload", "f.bin", "obs://\(b)/c", "--sse", "c", "--sse-c-key-file", "k"]))
         let down = try s.run(sw, ["download", "obs://\(b)/c", "-", "--sse-c-key-file", "k"])

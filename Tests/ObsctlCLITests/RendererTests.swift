@@ -31,9 +31,10 @@ struct RendererTests {
     }
 
     static func object(key: String = "dir/a.txt", contentType: String = "text/plain") throws -> ObjectInfo {
-        ObjectInfo(bucket: try BucketName("bkt"), key: try ObjectKey(key), size: 12, etag: "abc",
-                   contentType: contentType, lastModified: Date(timeIntervalSince1970: 1_700_000_000),
-                   userMetadata: ["zeta": "1", "alpha": "2"], sseMode: .kms, sseOrigin: nil, kmsKeyID: "k-1")
+        ObjectInfo(
+            bucket: try BucketName("bkt"), key: try ObjectKey(key), size: 12, etag: "abc",
+            contentType: contentType, lastModified: Date(timeIntervalSince1970: 1_700_000_000),
+            userMetadata: ["zeta": "1", "alpha": "2"], sseMode: .kms, sseOrigin: nil, kmsKeyID: "k-1")
     }
 
     static func parse(_ line: Substring) throws -> [String: Any] {

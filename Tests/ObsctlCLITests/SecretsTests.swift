@@ -26,7 +26,10 @@ struct SecretsTests {
             outputs.append(r)
             return r
         }
-        func ok(_ args: [String], stdin: Data? = nil, env: [String: String?] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func ok(
+            _ args: [String], stdin: Data? = nil, env: [String: String?] = [:],
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
             let r = try run(args, stdin: stdin, env: env)
             #expect(r.succeeded, "\(r)", sourceLocation: sourceLocation)
         }
@@ -41,12 +44,18 @@ struct SecretsTests {
         try ok(["upload", "f.bin", "obs://sec/obs", "--sse", "obs"])
         try ok(["upload", "f.bin", "obs://sec2/obs-default"])
         try ok(["upload", "f.bin", "obs://sec/c-raw", "--sse", "c", "--sse-c-key-file", "keys/ssec.raw"])
-        try ok(["upload", "f.bin", "obs://sec/c-hex", "--sse", "c", "--sse-c-key-file", "keys/ssec.hex", "--output", "json"])
-        try ok(["upload", "-", "obs://sec/c-env", "--sse", "c", "--sse-c-key-env", "SSEC_B64"], stdin: data, env: keyEnv)
+        try ok([
+            "upload", "f.bin", "obs://sec/c-hex", "--sse", "c", "--sse-c-key-file", "keys/ssec.hex", "--output", "json",
+        ])
+        try ok(
+            ["upload", "-", "obs://sec/c-env", "--sse", "c", "--sse-c-key-env", "SSEC_B64"], stdin: data, env: keyEnv)
         try ok(["upload", "small.txt", "obs://sec/small-c", "--sse-c-key-env", "SSEC_B64"], env: keyEnv)
         try ok(["bucket", "encryption", "disable", "obs://sec"])
         try ok(["upload", "small.txt", "obs://sec/plain"])
-        try ok(["bucket", "encryption", "enable", "obs://sec", "--sse", "kms", "--kms-key-id", "sec-key", "--output", "json"])
+        try ok([
+            "bucket", "encryption", "enable", "obs://sec", "--sse", "kms", "--kms-key-id", "sec-key", "--output",
+            "json",
+        ])
         try ok(["bucket", "encryption", "show", "obs://sec"])
         try ok(["upload", "small.txt", "obs://sec/after-enable"])
 
@@ -76,8 +85,13 @@ struct SecretsTests {
         try ok(["kms", "key", "enable", "sec-key", "--output", "json"])
 
         // Copies: SSE-C rotation and a change of mode.
-        try ok(["cp", "obs://sec/c-raw", "obs://sec/c-raw", "--source-sse-c-key-file", "keys/ssec.raw", "--sse-c-key-file", "keys/ssec2.raw"])
-        try ok(["cp", "obs://sec/c-hex", "obs://sec/c-to-kms", "--source-sse-c-key-env", "SSEC_B64", "--sse", "kms"], env: keyEnv)
+        try ok([
+            "cp", "obs://sec/c-raw", "obs://sec/c-raw", "--source-sse-c-key-file", "keys/ssec.raw", "--sse-c-key-file",
+            "keys/ssec2.raw",
+        ])
+        try ok(
+            ["cp", "obs://sec/c-hex", "obs://sec/c-to-kms", "--source-sse-c-key-env", "SSEC_B64", "--sse", "kms"],
+            env: keyEnv)
         try ok(["cp", "obs://sec/kms", "obs://sec/kms-to-c", "--sse-c-key-file", "keys/ssec.raw", "--output", "json"])
         try ok(["download", "obs://sec/c-to-kms", "out/c-to-kms"])
         #expect(sb.read("out/c-to-kms") == data)
@@ -87,12 +101,19 @@ struct SecretsTests {
         _ = try run(["download", "obs://sec/c-hex", "out/x2"])
         _ = try run(["download", "obs://sec/c-hex", "out/x3", "--sse-c-key-file", "keys/ssec2.raw"])
         _ = try run(["upload", "f.bin", "obs://sec/bad", "--sse", "c", "--sse-c-key-file", "keys/short.raw"])
-        _ = try run(["upload", "f.bin", "obs://sec/bad", "--sse", "c", "--sse-c-key-file", "keys/ssec.hex", "--sse-c-key-encoding", "base64"])
+        _ = try run([
+            "upload", "f.bin", "obs://sec/bad", "--sse", "c", "--sse-c-key-file", "keys/ssec.hex",
+            "--sse-c-key-encoding", "base64",
+        ])
         _ = try run(["upload", "f.bin", "obs://sec/bad", "--sse", "kms", "--sse-c-key-file", "keys/ssec.raw"])
         _ = try run(["download", "obs://sec/kms", "out/x4", "--sse-c-key-env", "SSEC_B64"], env: keyEnv)
-        _ = try run(["download", "obs://sec/kms", "out/x5"], env: ["OBSCTL_LOCAL_ROOT_KEY": randomData(32).base64EncodedString()])
+        _ = try run(
+            ["download", "obs://sec/kms", "out/x5"],
+            env: ["OBSCTL_LOCAL_ROOT_KEY": randomData(32).base64EncodedString()])
         _ = try run(["download", "obs://sec/kms", "out/x6"], env: ["OBSCTL_LOCAL_ROOT_KEY": hexString(rootKey)])
-        _ = try run(["download", "obs://sec/kms", "out/x7"], env: ["OBSCTL_LOCAL_ROOT_KEY": rootKey.base64EncodedString() + "AA"])
+        _ = try run(
+            ["download", "obs://sec/kms", "out/x7"],
+            env: ["OBSCTL_LOCAL_ROOT_KEY": rootKey.base64EncodedString() + "AA"])
         _ = try run(["kms", "key", "disable", "obs/default"])
         _ = try run(["kms", "key", "describe", "no-such-key"])
         _ = try run(["upload", "--bogus"])
@@ -112,8 +133,12 @@ struct SecretsTests {
             let stderr = Data(r.stderr.utf8)
             for (name, secret) in secrets {
                 for (form, bytes) in secretForms(secret) {
-                    #expect(r.stdout.range(of: bytes) == nil, "\(name) (\(form)) on stdout of: obsctl \(r.arguments.joined(separator: " "))")
-                    #expect(stderr.range(of: bytes) == nil, "\(name) (\(form)) on stderr of: obsctl \(r.arguments.joined(separator: " "))")
+                    #expect(
+                        r.stdout.range(of: bytes) == nil,
+                        "\(name) (\(form)) on stdout of: obsctl \(r.arguments.joined(separator: " "))")
+                    #expect(
+                        stderr.range(of: bytes) == nil,
+                        "\(name) (\(form)) on stderr of: obsctl \(r.arguments.joined(separator: " "))")
                 }
             }
         }
@@ -130,7 +155,9 @@ struct SecretsTests {
             for secret in [ssec, ssec2] {
                 let md5 = md5Base64(secret)
                 #expect(content.range(of: Data(md5.utf8)) == nil, "an SSE-C key's MD5 is stored in \(rel)")
-                #expect(content.range(of: Data(hexString(Data(base64Encoded: md5)!).utf8)) == nil, "an SSE-C key's MD5 (hex) is stored in \(rel)")
+                #expect(
+                    content.range(of: Data(hexString(Data(base64Encoded: md5)!).utf8)) == nil,
+                    "an SSE-C key's MD5 (hex) is stored in \(rel)")
             }
         }
         // The root key is in no file at all under the sandbox (it came from the environment).
@@ -140,6 +167,8 @@ struct SecretsTests {
                 #expect(content.range(of: bytes) == nil, "root key (\(form)) found in \(rel)")
             }
         }
-        #expect(!FileManager.default.fileExists(atPath: sb.rootKeyFile), "with OBSCTL_LOCAL_ROOT_KEY set no key file is created")
+        #expect(
+            !FileManager.default.fileExists(atPath: sb.rootKeyFile),
+            "with OBSCTL_LOCAL_ROOT_KEY set no key file is created")
     }
 }

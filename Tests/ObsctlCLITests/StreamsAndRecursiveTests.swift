@@ -30,7 +30,10 @@ struct StreamsAndRecursiveTests {
         // SSE-C from stdin, key from the environment.
         let key = randomData(32)
         let env: [String: String?] = ["MY_SSEC_KEY": key.base64EncodedString()]
-        expectSuccess(try sb.run(["upload", "-", "obs://pipes/ssec.bin", "--sse", "c", "--sse-c-key-env", "MY_SSEC_KEY"], stdin: data, env: env))
+        expectSuccess(
+            try sb.run(
+                ["upload", "-", "obs://pipes/ssec.bin", "--sse", "c", "--sse-c-key-env", "MY_SSEC_KEY"], stdin: data,
+                env: env))
         let down = try sb.run(["download", "obs://pipes/ssec.bin", "-", "--sse-c-key-env", "MY_SSEC_KEY"], env: env)
         expectSuccess(down)
         #expect(down.stdout == data)
@@ -67,7 +70,9 @@ struct StreamsAndRecursiveTests {
         expectError(try sb.run(["download", "obs://pipes/", "-", "--recursive"]), 2)
     }
 
-    @Test("one-character and 240-byte file names download (a Foundation path call trapped on the first, the temp name overflowed the second)")
+    @Test(
+        "one-character and 240-byte file names download (a Foundation path call trapped on the first, the temp name overflowed the second)"
+    )
     func oneCharacterPaths() throws {
         let sb = try Sandbox("short-paths")
         try sb.ok(["bucket", "create", "obs://short"])
@@ -86,12 +91,17 @@ struct StreamsAndRecursiveTests {
         #expect(sb.read(long) == data)
     }
 
-    @Test("--quiet: transfers, copies, deletes and bucket commands print nothing; listings and stat still print their data")
+    @Test(
+        "--quiet: transfers, copies, deletes and bucket commands print nothing; listings and stat still print their data"
+    )
     func quietPrintsOnlyData() throws {
         let sb = try Sandbox("quiet")
         try sb.write("a.bin", randomData(100))
-        for args in [["bucket", "create", "obs://quiet"], ["upload", "a.bin", "obs://quiet/a"], ["cp", "obs://quiet/a", "obs://quiet/b"],
-                     ["download", "obs://quiet/a", "a.out"], ["rm", "obs://quiet/b"]] {
+        for args in [
+            ["bucket", "create", "obs://quiet"], ["upload", "a.bin", "obs://quiet/a"],
+            ["cp", "obs://quiet/a", "obs://quiet/b"],
+            ["download", "obs://quiet/a", "a.out"], ["rm", "obs://quiet/b"],
+        ] {
             let r = try sb.run(args + ["-q"])
             expectSuccess(r)
             #expect(r.stdout.isEmpty && r.stderr.isEmpty, "\(args.joined(separator: " ")) -q printed something: \(r)")
@@ -164,8 +174,12 @@ struct StreamsAndRecursiveTests {
         try sb.write("good", Data("GOOD\n".utf8))
         // Escape targets carry a unique token, so a file that got out can be found wherever it landed.
         let tok = "esc\(UUID().uuidString.prefix(8).lowercased())"
-        let unsafeKeys = ["../\(tok)-up1", "p/../\(tok)-evil", "p/../../\(tok)-up2", "p/../../../\(tok)-up3", "p/../../../../../../\(tok)-up6",
-                          "p//\(tok)-x", "/tmp/\(tok)-abs", "/\(tok)-root", "p/./\(tok)-dot", "./\(tok)-dot2", "p/trailing/.", "p/..", ".."]
+        let unsafeKeys = [
+            "../\(tok)-up1", "p/../\(tok)-evil", "p/../../\(tok)-up2", "p/../../../\(tok)-up3",
+            "p/../../../../../../\(tok)-up6",
+            "p//\(tok)-x", "/tmp/\(tok)-abs", "/\(tok)-root", "p/./\(tok)-dot", "./\(tok)-dot2", "p/trailing/.", "p/..",
+            "..",
+        ]
         for key in unsafeKeys {
             expectSuccess(try sb.run(["upload", "payload", "obs://esc/" + key]))
         }
@@ -188,11 +202,15 @@ struct StreamsAndRecursiveTests {
         // The safe keys arrived; nothing else appeared anywhere outside the destination.
         #expect(sb.read(work + "/dest/p/good") == Data("GOOD\n".utf8))
         #expect(sb.read(work + "/dest/q/good2") == Data("GOOD\n".utf8))
-        let newOutside = sb.files().subtracting(before).filter { !$0.hasPrefix(work + "/dest/") && !$0.hasPrefix("root/") && !$0.hasPrefix("cfg/") }
+        let newOutside = sb.files().subtracting(before).filter {
+            !$0.hasPrefix(work + "/dest/") && !$0.hasPrefix("root/") && !$0.hasPrefix("cfg/")
+        }
         #expect(newOutside.isEmpty, "files written outside the destination: \(newOutside)")
         // Inside the destination only the two safe files exist (nothing mapped from an unsafe key).
         #expect(sb.files(under: work + "/dest") == [work + "/dest/p/good", work + "/dest/q/good2"])
-        #expect(!sb.files().contains { $0.contains(tok) }, "an unsafe key became a file: \(sb.files().filter { $0.contains(tok) })")
+        #expect(
+            !sb.files().contains { $0.contains(tok) },
+            "an unsafe key became a file: \(sb.files().filter { $0.contains(tok) })")
         let parent = sb.dir.deletingLastPathComponent().path
         #expect(!sb.directoryListing(parent).contains { $0.contains(tok) })
         #expect(!FileManager.default.fileExists(atPath: "/tmp/\(tok)-abs"))

@@ -7,7 +7,9 @@ import Testing
 struct SyncTests {
     func stdout(_ r: RunResult) -> String { String(decoding: r.stdout, as: UTF8.self) }
 
-    @Test("directory -> prefix: everything, then nothing, then what changed; --dry-run plans only; --delete removes extra objects")
+    @Test(
+        "directory -> prefix: everything, then nothing, then what changed; --dry-run plans only; --delete removes extra objects"
+    )
     func upward() throws {
         let sb = try Sandbox("syncup")
         try sb.ok(["bucket", "create", "obs://syu"])
@@ -21,10 +23,16 @@ struct SyncTests {
         try sb.write("extra.txt", Data("x".utf8))
         try sb.ok(["upload", "extra.txt", "obs://syu/p/extra.txt"])
         let plan = stdout(try sb.ok(["sync", "src", "obs://syu/p/", "--delete", "--dry-run"]))
-        #expect(plan == "(dry run) upload: src/a.txt -> obs://syu/p/a.txt\n(dry run) delete: obs://syu/p/extra.txt\n", "\(plan)")
-        #expect(try sb.ok(["download", "obs://syu/p/a.txt", "-"]).stdout == Data("a".utf8), "a dry run changes nothing")
+        #expect(
+            plan == "(dry run) upload: src/a.txt -> obs://syu/p/a.txt\n(dry run) delete: obs://syu/p/extra.txt\n",
+            "\(plan)")
+        #expect(
+            try sb.ok(["download", "obs://syu/p/a.txt", "-"]).stdout == Data("a".utf8), "a dry run changes nothing")
         let done = try sb.json(["sync", "src", "obs://syu/p/", "--delete"])
-        #expect((done["transfers"] as? [[String: Any]])?.compactMap { $0["destination"] as? String } == ["obs://syu/p/a.txt"], "\(done)")
+        #expect(
+            (done["transfers"] as? [[String: Any]])?.compactMap { $0["destination"] as? String } == [
+                "obs://syu/p/a.txt"
+            ], "\(done)")
         #expect(done["deleted"] as? [String] == ["obs://syu/p/extra.txt"], "\(done)")
         #expect(try sb.ok(["download", "obs://syu/p/a.txt", "-"]).stdout == Data("a, longer".utf8))
     }
@@ -36,33 +44,41 @@ struct SyncTests {
         try sb.write("src/a.txt", Data("one".utf8))
         try sb.ok(["sync", "src", "obs://syn/"])
         try sb.write("src/a.txt", Data("two".utf8))
-        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(3600)], ofItemAtPath: sb.path("src/a.txt"))
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(3600)], ofItemAtPath: sb.path("src/a.txt"))
         #expect(try sb.ok(["sync", "src", "obs://syn/", "--size-only"]).stdout.isEmpty)
         #expect(try sb.ok(["download", "obs://syn/a.txt", "-"]).stdout == Data("one".utf8))
         #expect(stdout(try sb.ok(["sync", "src", "obs://syn/"])).hasPrefix("upload: src/a.txt"))
         #expect(try sb.ok(["download", "obs://syn/a.txt", "-"]).stdout == Data("two".utf8))
     }
 
-    @Test("prefix -> directory: files get the objects' times, so a second run does nothing; --delete removes files, not directories")
+    @Test(
+        "prefix -> directory: files get the objects' times, so a second run does nothing; --delete removes files, not directories"
+    )
     func downward() throws {
         let sb = try Sandbox("syncdown")
         try sb.ok(["bucket", "create", "obs://syd"])
         try sb.write("f.txt", Data("f".utf8))
         try sb.ok(["upload", "f.txt", "obs://syd/p/a.txt"])
         try sb.ok(["upload", "f.txt", "obs://syd/p/sub/b.txt", "--sse", "kms"])
-        Thread.sleep(forTimeInterval: 2.1)   // so that a file stamped with the download's own time would differ
+        Thread.sleep(forTimeInterval: 2.1)  // so that a file stamped with the download's own time would differ
         try sb.ok(["sync", "obs://syd/p/", "out"])
         #expect(sb.files(under: "out") == ["out/a.txt", "out/sub/b.txt"])
-        let object = try #require(ISO8601DateFormatter().date(from: try sb.json(["stat", "obs://syd/p/a.txt"])["last_modified"] as? String ?? ""))
+        let object = try #require(
+            ISO8601DateFormatter().date(
+                from: try sb.json(["stat", "obs://syd/p/a.txt"])["last_modified"] as? String ?? ""))
         let file = try FileManager.default.attributesOfItem(atPath: sb.path("out/a.txt"))[.modificationDate] as? Date
-        #expect(file.map { abs($0.timeIntervalSince(object)) < 1 && $0.timeIntervalSinceNow < -1.5 } == true,
-                "the file takes the object's time: \(String(describing: file)) vs \(object)")
+        #expect(
+            file.map { abs($0.timeIntervalSince(object)) < 1 && $0.timeIntervalSinceNow < -1.5 } == true,
+            "the file takes the object's time: \(String(describing: file)) vs \(object)")
         #expect(try sb.ok(["sync", "obs://syd/p/", "out"]).stdout.isEmpty)
 
         try sb.write("out/local-only.txt", Data("l".utf8))
         try sb.write("out/empty/keep.txt", Data("k".utf8))
         try sb.ok(["sync", "obs://syd/p/", "out", "--delete"])
-        #expect(sb.files(under: "out") == ["out/a.txt", "out/sub/b.txt"] && sb.exists("out/empty"), "\(sb.files(under: "out"))")
+        #expect(
+            sb.files(under: "out") == ["out/a.txt", "out/sub/b.txt"] && sb.exists("out/empty"),
+            "\(sb.files(under: "out"))")
     }
 
     @Test("prefix -> prefix is a server-side copy (re-encrypting with --sse); overlapping prefixes are refused")
@@ -88,10 +104,13 @@ struct SyncTests {
         try sb.write("real/a.txt", Data("a".utf8))
         try sb.ok(["sync", "real", "obs://syg/p/"])
         try FileManager.default.createDirectory(atPath: sb.path("empty"), withIntermediateDirectories: true)
-        expectError(try sb.run(["sync", "empty", "obs://syg/p/", "--delete"]), 2, contains: ["holds nothing", "rm --recursive"])
+        expectError(
+            try sb.run(["sync", "empty", "obs://syg/p/", "--delete"]), 2, contains: ["holds nothing", "rm --recursive"])
         try FileManager.default.createSymbolicLink(atPath: sb.path("link"), withDestinationPath: sb.path("real"))
         let viaLink = try sb.ok(["sync", "link", "obs://syg/p/", "--delete"])
-        #expect(viaLink.stdout.isEmpty, "the link's files are the same as the objects: nothing to do, nothing deleted: \(viaLink)")
+        #expect(
+            viaLink.stdout.isEmpty,
+            "the link's files are the same as the objects: nothing to do, nothing deleted: \(viaLink)")
         #expect(try sb.ok(["download", "obs://syg/p/a.txt", "-"]).stdout == Data("a".utf8))
     }
 
@@ -107,7 +126,8 @@ struct SyncTests {
         #expect(sb.files(under: "out") == ["out/ok.txt"])
         // Between prefixes every key is copied.
         try sb.ok(["sync", "obs://syx/p/", "obs://syx/q/"])
-        let keys = ((try sb.json(["ls", "obs://syx/q/", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+        let keys = ((try sb.json(["ls", "obs://syx/q/", "--recursive"])["objects"] as? [[String: Any]]) ?? [])
+            .compactMap { $0["key"] as? String }
         #expect(keys.sorted() == ["q/a//b.txt", "q/ok.txt"], "\(keys)")
     }
 
@@ -120,7 +140,7 @@ struct SyncTests {
         try sb.ok(["upload", "f.txt", "obs://syf/p/plain.txt"])
         try sb.ok(["upload", "f.txt", "obs://syf/p/secret.txt", "--sse-c-key-file", "k.bin"])
         try sb.write("out/extra.txt", Data("e".utf8))
-        let r = try sb.run(["sync", "obs://syf/p/", "out", "--delete"])   // no key for secret.txt
+        let r = try sb.run(["sync", "obs://syf/p/", "out", "--delete"])  // no key for secret.txt
         #expect(r.status == 8 && r.stderr.contains("nothing was removed"), "\(r)")
         #expect(sb.exists("out/extra.txt") && sb.exists("out/plain.txt") && !sb.exists("out/secret.txt"))
     }

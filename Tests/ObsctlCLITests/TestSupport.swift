@@ -17,8 +17,12 @@ enum ObsctlBinary {
 
     private static func locate() -> String? {
         let fm = FileManager.default
-        if let p = ProcessInfo.processInfo.environment["OBSCTL_TEST_BINARY"], fm.isExecutableFile(atPath: p) { return p }
-        var starts: [URL] = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
+        if let p = ProcessInfo.processInfo.environment["OBSCTL_TEST_BINARY"], fm.isExecutableFile(atPath: p) {
+            return p
+        }
+        var starts: [URL] = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap {
+            $0
+        }
         if let arg0 = CommandLine.arguments.first {
             let cwd = URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true)
             starts.append(URL(fileURLWithPath: arg0, relativeTo: cwd).deletingLastPathComponent())
@@ -31,7 +35,9 @@ enum ObsctlBinary {
             for _ in 0..<6 {
                 let candidate = dir.appendingPathComponent("obsctl").path
                 var isDir: ObjCBool = false
-                if fm.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue, fm.isExecutableFile(atPath: candidate) {
+                if fm.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue,
+                    fm.isExecutableFile(atPath: candidate)
+                {
                     return candidate
                 }
                 let parent = dir.deletingLastPathComponent()
@@ -43,8 +49,10 @@ enum ObsctlBinary {
     }
 
     static func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        try #require(path, "cannot find the obsctl executable next to the test bundle (\(Bundle.main.bundlePath)); build it with 'swift build --build-tests'",
-                     sourceLocation: sourceLocation)
+        try #require(
+            path,
+            "cannot find the obsctl executable next to the test bundle (\(Bundle.main.bundlePath)); build it with 'swift build --build-tests'",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -93,8 +101,9 @@ final class RunningObsctl {
         let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)
-        return RunResult(arguments: arguments, status: process.terminationStatus,
-                         signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut, stdout: stdout, stderr: stderr)
+        return RunResult(
+            arguments: arguments, status: process.terminationStatus,
+            signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut, stdout: stdout, stderr: stderr)
     }
 }
 
@@ -145,8 +154,11 @@ final class Sandbox {
     /// Starts obsctl without waiting. stdout and stderr go to files (no pipes to drain), stdin is `stdin` or
     /// /dev/null. `fileSizeLimit`: a limit in bytes on the files obsctl writes (RLIMIT_FSIZE, with SIGXFSZ
     /// ignored), so that writing past it fails with EFBIG as on a full disk.
-    func start(_ arguments: [String], stdin: Data? = nil, stdinPipe: Pipe? = nil, env extra: [String: String?] = [:], cwd: URL? = nil,
-               fileSizeLimit: Int? = nil) throws -> RunningObsctl {
+    func start(
+        _ arguments: [String], stdin: Data? = nil, stdinPipe: Pipe? = nil, env extra: [String: String?] = [:],
+        cwd: URL? = nil,
+        fileSizeLimit: Int? = nil
+    ) throws -> RunningObsctl {
         let binary = try ObsctlBinary.require()
         let id = UUID().uuidString.prefix(12)
         let outURL = ioDir.appendingPathComponent("\(id).out"), errURL = ioDir.appendingPathComponent("\(id).err")
@@ -155,7 +167,8 @@ final class Sandbox {
         let process = Process()
         if let fileSizeLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "trap '' XFSZ; exec prlimit --fsize=\(fileSizeLimit) -- \"$@\"", "sh", binary] + arguments
+            process.arguments =
+                ["-c", "trap '' XFSZ; exec prlimit --fsize=\(fileSizeLimit) -- \"$@\"", "sh", binary] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
@@ -185,20 +198,29 @@ final class Sandbox {
 
     /// Runs obsctl to completion.
     @discardableResult
-    func run(_ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:], cwd: URL? = nil, fileSizeLimit: Int? = nil) throws -> RunResult {
+    func run(
+        _ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:], cwd: URL? = nil,
+        fileSizeLimit: Int? = nil
+    ) throws -> RunResult {
         try start(arguments, stdin: stdin, env: extra, cwd: cwd, fileSizeLimit: fileSizeLimit).wait()
     }
 
     /// Runs obsctl and requires success.
     @discardableResult
-    func ok(_ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+    func ok(
+        _ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> RunResult {
         let r = try run(arguments, stdin: stdin, env: extra)
         try #require(r.succeeded, "expected success: \(r)", sourceLocation: sourceLocation)
         return r
     }
 
     /// Runs obsctl with `--output json` appended and parses stdout as a JSON object.
-    func json(_ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+    func json(
+        _ arguments: [String], stdin: Data? = nil, env extra: [String: String?] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [String: Any] {
         let r = try ok(arguments + ["--output", "json"], stdin: stdin, env: extra, sourceLocation: sourceLocation)
         return try parseJSONObject(r.stdout, sourceLocation: sourceLocation)
     }
@@ -210,7 +232,8 @@ final class Sandbox {
     @discardableResult
     func write(_ relative: String, _ data: Data, mode: Int = 0o644) throws -> String {
         let p = path(relative)
-        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: p))
         chmod(p, mode_t(mode))
         return p
@@ -240,7 +263,8 @@ final class Sandbox {
         let objects = root + "/buckets/\(bucket)/objects"
         var out: [String] = []
         for h2 in (try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? [] where !h2.hasPrefix(".") {
-            for h in (try? FileManager.default.contentsOfDirectory(atPath: objects + "/" + h2)) ?? [] where !h.hasPrefix(".") {
+            for h in (try? FileManager.default.contentsOfDirectory(atPath: objects + "/" + h2)) ?? []
+            where !h.hasPrefix(".") {
                 out.append(objects + "/" + h2 + "/" + h)
             }
         }
@@ -251,7 +275,8 @@ final class Sandbox {
     func objectDirectory(bucket: String, key: String) -> String? {
         for d in objectDirectories(bucket: bucket) {
             guard let data = FileManager.default.contents(atPath: d + "/meta.json"),
-                  let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { continue }
             if obj["key"] as? String == key { return d }
         }
         return nil
@@ -266,15 +291,22 @@ final class Sandbox {
 
 /// Expects a single failed command: exit `code`, exactly one non-empty line on stderr starting "obsctl: error:",
 /// nothing on stdout (unless `allowStdout`), and the message containing each of `contains` (case-insensitive).
-func expectError(_ r: RunResult, _ code: Int32, contains: [String] = [], allowStdout: Bool = false,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(!r.signaled && !r.timedOut && r.status == code, "expected exit \(code): \(r)", sourceLocation: sourceLocation)
+func expectError(
+    _ r: RunResult, _ code: Int32, contains: [String] = [], allowStdout: Bool = false,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        !r.signaled && !r.timedOut && r.status == code, "expected exit \(code): \(r)", sourceLocation: sourceLocation)
     let lines = r.stderrLines
     #expect(lines.count == 1, "expected exactly one line on stderr: \(r)", sourceLocation: sourceLocation)
-    #expect(lines.first?.hasPrefix("obsctl: error:") == true, "stderr must start with 'obsctl: error:': \(r)", sourceLocation: sourceLocation)
+    #expect(
+        lines.first?.hasPrefix("obsctl: error:") == true, "stderr must start with 'obsctl: error:': \(r)",
+        sourceLocation: sourceLocation)
     if !allowStdout { #expect(r.stdout.isEmpty, "expected nothing on stdout: \(r)", sourceLocation: sourceLocation) }
     for word in contains {
-        #expect(r.stderr.lowercased().contains(word.lowercased()), "stderr should mention '\(word)': \(r)", sourceLocation: sourceLocation)
+        #expect(
+            r.stderr.lowercased().contains(word.lowercased()), "stderr should mention '\(word)': \(r)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -284,7 +316,9 @@ func expectSuccess(_ r: RunResult, sourceLocation: SourceLocation = #_sourceLoca
 
 func parseJSONObject(_ data: Data, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
     let any = try JSONSerialization.jsonObject(with: data)
-    return try #require(any as? [String: Any], "stdout is not a JSON object: \(String(decoding: data, as: UTF8.self))", sourceLocation: sourceLocation)
+    return try #require(
+        any as? [String: Any], "stdout is not a JSON object: \(String(decoding: data, as: UTF8.self))",
+        sourceLocation: sourceLocation)
 }
 
 /// `"name:   value"` lines (stat, kms key describe) as a dictionary.
@@ -329,8 +363,10 @@ func secretForms(_ secret: Data) -> [(String, Data)] {
     let b64 = secret.base64EncodedString()
     let unpadded = b64.replacingOccurrences(of: "=", with: "")
     let url = unpadded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    return [("raw", secret), ("hex", Data(hexString(secret).utf8)), ("HEX", Data(hexString(secret, uppercase: true).utf8)),
-            ("base64", Data(b64.utf8)), ("base64-unpadded", Data(unpadded.utf8)), ("base64url", Data(url.utf8))]
+    return [
+        ("raw", secret), ("hex", Data(hexString(secret).utf8)), ("HEX", Data(hexString(secret, uppercase: true).utf8)),
+        ("base64", Data(b64.utf8)), ("base64-unpadded", Data(unpadded.utf8)), ("base64url", Data(url.utf8)),
+    ]
 }
 
 /// Flips one bit of the byte at `offset` in a file.

@@ -16,8 +16,10 @@ struct WalkthroughTests {
 
         // bucket list, text and JSON.
         let listText = try sb.ok(["bucket", "list"])
-        let line = try #require(listText.out.split(separator: "\n").first { $0.hasSuffix("obs://walk (local store)") }, "\(listText)")
-        #expect(line.contains("local") && line.contains("standard") && line.contains("SSE-KMS (obs/default)"), "\(line)")
+        let line = try #require(
+            listText.out.split(separator: "\n").first { $0.hasSuffix("obs://walk (local store)") }, "\(listText)")
+        #expect(
+            line.contains("local") && line.contains("standard") && line.contains("SSE-KMS (obs/default)"), "\(line)")
         let listJSON = try sb.json(["bucket", "list"])
         let buckets = try #require(listJSON["buckets"] as? [[String: Any]])
         #expect(buckets.count == 1)
@@ -74,24 +76,32 @@ struct WalkthroughTests {
         #expect(keys.first?["state"] as? String == "enabled")
 
         // encryption show.
-        #expect(try sb.ok(["bucket", "encryption", "show", "obs://walk"]).out == "obs://walk: default encryption SSE-KMS (obs/default)\n")
+        #expect(
+            try sb.ok(["bucket", "encryption", "show", "obs://walk"]).out
+                == "obs://walk: default encryption SSE-KMS (obs/default)\n")
         let shown = try sb.json(["bucket", "encryption", "show", "obs://walk"])
         #expect(shown["bucket"] as? String == "walk")
         #expect((shown["encryption"] as? [String: Any])?["mode"] as? String == "kms")
 
         // disable: new uploads are plaintext, the old object is unchanged.
-        let metaBefore = try Data(contentsOf: URL(fileURLWithPath: try #require(sb.objectDirectory(bucket: "walk", key: "docs/data.bin")) + "/meta.json"))
+        let metaBefore = try Data(
+            contentsOf: URL(
+                fileURLWithPath: try #require(sb.objectDirectory(bucket: "walk", key: "docs/data.bin")) + "/meta.json"))
         #expect(try sb.ok(["bucket", "encryption", "disable", "obs://walk"]).out.contains("default encryption none"))
         #expect(try sb.json(["bucket", "encryption", "show", "obs://walk"])["encryption"] is NSNull)
-        #expect(try sb.ok(["bucket", "encryption", "show", "obs://walk"]).out == "obs://walk: default encryption none\n")
+        #expect(
+            try sb.ok(["bucket", "encryption", "show", "obs://walk"]).out == "obs://walk: default encryption none\n")
         try sb.write("plain.txt", Data("plain text\n".utf8))
         try sb.ok(["upload", "plain.txt", "obs://walk/plain.txt"])
         let plainSSE = try #require(try sb.json(["stat", "obs://walk/plain.txt"])["sse"] as? [String: Any])
         #expect(plainSSE["mode"] as? String == "none")
         #expect(plainSSE["origin"] as? String == "request")
-        let metaAfter = try Data(contentsOf: URL(fileURLWithPath: try #require(sb.objectDirectory(bucket: "walk", key: "docs/data.bin")) + "/meta.json"))
+        let metaAfter = try Data(
+            contentsOf: URL(
+                fileURLWithPath: try #require(sb.objectDirectory(bucket: "walk", key: "docs/data.bin")) + "/meta.json"))
         #expect(metaBefore == metaAfter, "disabling the default must not touch stored objects")
-        #expect((try sb.json(["stat", "obs://walk/docs/data.bin"])["sse"] as? [String: Any])?["mode"] as? String == "kms")
+        #expect(
+            (try sb.json(["stat", "obs://walk/docs/data.bin"])["sse"] as? [String: Any])?["mode"] as? String == "kms")
 
         // enable --sse obs.
         let obsOn = try sb.json(["bucket", "encryption", "enable", "obs://walk", "--sse", "obs"])
@@ -109,7 +119,9 @@ struct WalkthroughTests {
         let walkKey = try #require(created2["key_id"] as? String)
         #expect(isUUID(walkKey))
         #expect(created2["alias"] as? String == "walk-key")
-        let kmsOn = try sb.json(["bucket", "encryption", "enable", "obs://walk", "--sse", "kms", "--kms-key-id", "walk-key"])
+        let kmsOn = try sb.json([
+            "bucket", "encryption", "enable", "obs://walk", "--sse", "kms", "--kms-key-id", "walk-key",
+        ])
         let kmsEnc = try #require(kmsOn["encryption"] as? [String: Any])
         #expect(kmsEnc["mode"] as? String == "kms")
         #expect(kmsEnc["kms_key_id"] as? String == walkKey)
@@ -127,7 +139,8 @@ struct WalkthroughTests {
         #expect(explicitSSE["origin"] as? String == "request")
 
         // bucket list reflects the new default.
-        let listed = try #require((try sb.json(["bucket", "list"])["buckets"] as? [[String: Any]])?.first?["encryption"] as? [String: Any])
+        let listed = try #require(
+            (try sb.json(["bucket", "list"])["buckets"] as? [[String: Any]])?.first?["encryption"] as? [String: Any])
         #expect(listed["kms_key_id"] as? String == walkKey)
 
         // Download every object and compare.
@@ -143,7 +156,10 @@ struct WalkthroughTests {
         try sb.ok(["download", "obs://walk/obs-default.txt", "out/obs-default.txt"])
         #expect(sb.read("out/obs-default.txt") == Data("plain text\n".utf8))
         // Nothing but the downloaded files is left in the destination directory.
-        #expect(sb.directoryListing(sb.path("out")) == ["data.bin", "data2.bin", "explicit.bin", "obs-default.txt", "plain.txt"])
+        #expect(
+            sb.directoryListing(sb.path("out")) == [
+                "data.bin", "data2.bin", "explicit.bin", "obs-default.txt", "plain.txt",
+            ])
     }
 
     @Test("cp local->obs, obs->local, obs->obs changing SSE, and SSE-C key rotation onto itself")
@@ -174,7 +190,9 @@ struct WalkthroughTests {
         let dstSSE = try #require(try sb.json(["stat", "obs://cpb2/b/in.bin"])["sse"] as? [String: Any])
         #expect(dstSSE["mode"] as? String == "obs")
         #expect(dstSSE["kms_key_id"] is NSNull)
-        #expect((try sb.json(["stat", "obs://cpb/a/in.bin"])["sse"] as? [String: Any])?["mode"] as? String == "kms", "the source is unchanged")
+        #expect(
+            (try sb.json(["stat", "obs://cpb/a/in.bin"])["sse"] as? [String: Any])?["mode"] as? String == "kms",
+            "the source is unchanged")
         try sb.ok(["download", "obs://cpb2/b/in.bin", "out/copied.bin"])
         #expect(sb.read("out/copied.bin") == data)
 
@@ -192,15 +210,20 @@ struct WalkthroughTests {
         let vaultDir = try #require(sb.objectDirectory(bucket: "cpb", key: "vault/secret.bin"))
         let dataFileBefore = try #require(sb.directoryListing(vaultDir).first { $0.hasPrefix("d-") })
         let dataBytesBefore = try Data(contentsOf: URL(fileURLWithPath: vaultDir + "/" + dataFileBefore))
-        let rotated = try sb.ok(["cp", "obs://cpb/vault/secret.bin", "obs://cpb/vault/secret.bin",
-                                 "--source-sse-c-key-file", "old.key", "--sse-c-key-file", "new.key"])
+        let rotated = try sb.ok([
+            "cp", "obs://cpb/vault/secret.bin", "obs://cpb/vault/secret.bin",
+            "--source-sse-c-key-file", "old.key", "--sse-c-key-file", "new.key",
+        ])
         #expect(rotated.out.contains("copy:"), "\(rotated)")
         // Rotation rewraps the data key only: the data file keeps its name and bytes (docs/local-backend-design.md §8,
         // case 16).
         let dataFilesAfter = sb.directoryListing(vaultDir).filter { $0.hasPrefix("d-") }
-        #expect(dataFilesAfter == [dataFileBefore], "rotation must not rewrite the data file: \(sb.directoryListing(vaultDir))")
+        #expect(
+            dataFilesAfter == [dataFileBefore],
+            "rotation must not rewrite the data file: \(sb.directoryListing(vaultDir))")
         #expect((try? Data(contentsOf: URL(fileURLWithPath: vaultDir + "/" + dataFileBefore))) == dataBytesBefore)
-        expectError(try sb.run(["download", "obs://cpb/vault/secret.bin", "out/old.bin", "--sse-c-key-file", "old.key"]), 7)
+        expectError(
+            try sb.run(["download", "obs://cpb/vault/secret.bin", "out/old.bin", "--sse-c-key-file", "old.key"]), 7)
         #expect(!sb.exists("out/old.bin"))
         expectError(try sb.run(["stat", "obs://cpb/vault/secret.bin", "--sse-c-key-file", "old.key"]), 7)
         expectError(try sb.run(["download", "obs://cpb/vault/secret.bin", "out/nokey.bin"]), 7, contains: ["SSE-C"])
@@ -238,11 +261,18 @@ struct WalkthroughTests {
         #expect(pre.count == 2, "\(top)")
         #expect(pre.contains { $0.hasSuffix(" a/") } && pre.contains { $0.hasSuffix(" b/") }, "\(top)")
         let objectLines = top.filter { !$0.contains("PRE") }
-        #expect(objectLines.count == 1 && objectLines[0].hasSuffix("  top.txt") && objectLines[0].contains("SSE-OBS"), "\(top)")
+        #expect(
+            objectLines.count == 1 && objectLines[0].hasSuffix("  top.txt") && objectLines[0].contains("SSE-OBS"),
+            "\(top)")
 
         let sub = try sb.ok(["ls", "obs://lsb/a/"]).out.split(separator: "\n").map(String.init)
-        #expect(sub.filter { $0.contains("PRE") }.map { $0.split(separator: " ").last.map(String.init) } == ["a/deep/"], "\(sub)")
-        #expect(Set(sub.filter { !$0.contains("PRE") }.compactMap { $0.split(separator: " ").last.map(String.init) }) == ["a/one.txt", "a/two.txt"], "\(sub)")
+        #expect(
+            sub.filter { $0.contains("PRE") }.map { $0.split(separator: " ").last.map(String.init) } == ["a/deep/"],
+            "\(sub)")
+        #expect(
+            Set(sub.filter { !$0.contains("PRE") }.compactMap { $0.split(separator: " ").last.map(String.init) }) == [
+                "a/one.txt", "a/two.txt",
+            ], "\(sub)")
 
         let topJSON = try sb.json(["ls", "obs://lsb"])
         #expect(topJSON["bucket"] as? String == "lsb")
@@ -253,9 +283,12 @@ struct WalkthroughTests {
         // --recursive: every key, no roll-up.
         let all = try sb.ok(["ls", "obs://lsb", "--recursive"]).out
         #expect(!all.contains("PRE"))
-        for key in ["top.txt", "a/one.txt", "a/two.txt", "a/deep/three.txt", "b/four.txt"] { #expect(all.contains("  " + key + "\n"), "\(all)") }
+        for key in ["top.txt", "a/one.txt", "a/two.txt", "a/deep/three.txt", "b/four.txt"] {
+            #expect(all.contains("  " + key + "\n"), "\(all)")
+        }
         let allJSON = try sb.json(["ls", "obs://lsb", "--recursive"])
-        #expect(((allJSON["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
+        #expect(
+            ((allJSON["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }
                 == ["a/deep/three.txt", "a/one.txt", "a/two.txt", "b/four.txt", "top.txt"])
         #expect((allJSON["prefixes"] as? [String]) == [])
 
@@ -268,7 +301,10 @@ struct WalkthroughTests {
         // rm --recursive a prefix.
         let rmr = try sb.ok(["rm", "obs://lsb/a/", "--recursive"])
         #expect(rmr.out.split(separator: "\n").count == 3, "\(rmr)")
-        #expect(((try sb.json(["ls", "obs://lsb", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String } == ["b/four.txt"])
+        #expect(
+            ((try sb.json(["ls", "obs://lsb", "--recursive"])["objects"] as? [[String: Any]]) ?? []).compactMap {
+                $0["key"] as? String
+            } == ["b/four.txt"])
 
         // bucket delete: non-empty is a conflict; --force empties it first.
         expectError(try sb.run(["bucket", "delete", "obs://lsb"]), 10, contains: ["not empty", "--force"])
@@ -294,7 +330,9 @@ struct WalkthroughTests {
         let version = try sb.run(["--version"])
         #expect(version.succeeded, "\(version)")
         let v = version.out.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(!v.isEmpty && v.split(separator: ".").count == 3 && v.split(separator: ".").allSatisfy { Int($0) != nil }, "\(version)")
+        #expect(
+            !v.isEmpty && v.split(separator: ".").count == 3 && v.split(separator: ".").allSatisfy { Int($0) != nil },
+            "\(version)")
         let bucketHelp = try sb.run(["bucket", "--help"])
         #expect(bucketHelp.succeeded, "\(bucketHelp)")
         for sub in ["create", "list", "delete", "encryption"] { #expect(bucketHelp.out.contains(sub), "\(bucketHelp)") }

@@ -15,7 +15,7 @@ enum LoopbackAddress {
         var v6 = in6_addr()
         guard inet_pton(AF_INET6, text, &v6) == 1 else { return false }
         let b = withUnsafeBytes(of: &v6) { Array($0) }
-        if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return true }                       // ::1
+        if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return true }  // ::1
         return b[0..<10].allSatisfy { $0 == 0 } && b[10] == 0xff && b[11] == 0xff && b[12] == 127  // ::ffff:127.x
     }
 
@@ -37,8 +37,10 @@ enum LoopbackAddress {
         var p = list
         while let ai = p {
             var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(ai.pointee.ai_addr, ai.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
-                           NI_NUMERICHOST) == 0 {
+            if getnameinfo(
+                ai.pointee.ai_addr, ai.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
+                NI_NUMERICHOST) == 0
+            {
                 out.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
             p = ai.pointee.ai_next

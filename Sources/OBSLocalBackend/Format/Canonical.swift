@@ -15,7 +15,9 @@ struct CanonicalWriter {
     mutating func appendI64(_ v: Int64) { appendU64(UInt64(bitPattern: v)) }
     mutating func append(_ map: [String: String]) {
         appendU32(UInt32(map.count))
-        for k in map.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) { append(k); append(map[k]!) }
+        for k in map.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            append(k); append(map[k]!)
+        }
     }
 }
 

@@ -41,11 +41,14 @@ struct WrapContext {
 /// SSE-OBS: the data key is wrapped under a service key derived from the root key. No KMS record, no key state,
 /// no kms:* permission.
 enum SSEOBSWrap {
-    static func serviceKey(root: SecretBytes) -> SecretBytes { HKDF.sha256(key: root, info: Array("obsctl/v1/sse-obs".utf8)) }
+    static func serviceKey(root: SecretBytes) -> SecretBytes {
+        HKDF.sha256(key: root, info: Array("obsctl/v1/sse-obs".utf8))
+    }
 
     static func seal(dek: SecretBytes, root: SecretBytes, context: WrapContext) throws -> KeyWrap {
         let salt = Random.bytes(16)
-        return try KeyWrap.seal(dek: dek, kek: kek(root: root, salt: salt), salt: salt, aad: context.canonical(label: "obsctl/v1/sse-obs"))
+        return try KeyWrap.seal(
+            dek: dek, kek: kek(root: root, salt: salt), salt: salt, aad: context.canonical(label: "obsctl/v1/sse-obs"))
     }
 
     static func open(_ wrap: KeyWrap, root: SecretBytes, context: WrapContext) throws -> SecretBytes {

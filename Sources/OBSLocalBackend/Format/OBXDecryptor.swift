@@ -19,16 +19,24 @@ final class OBXDecryptor: ByteSource {
     private var plainBuffer: [UInt8]
     private var plainStart = 0, plainEnd = 0
 
-    init(dek: SecretBytes, expectedUID: [UInt8], expectedPart: UInt32, plaintextSize: Int64, fileSize: Int64, readAt: @escaping ReadAt) throws {
+    init(
+        dek: SecretBytes, expectedUID: [UInt8], expectedPart: UInt32, plaintextSize: Int64, fileSize: Int64,
+        readAt: @escaping ReadAt
+    ) throws {
         guard fileSize == OBXFormat.encryptedSize(plaintextSize: plaintextSize) else {
-            throw OBSError.integrity("data file is \(fileSize) bytes, expected \(OBXFormat.encryptedSize(plaintextSize: plaintextSize))")
+            throw OBSError.integrity(
+                "data file is \(fileSize) bytes, expected \(OBXFormat.encryptedSize(plaintextSize: plaintextSize))")
         }
         var headerBytes = [UInt8](repeating: 0, count: OBXFormat.headerSize)
         let n = try headerBytes.withUnsafeMutableBytes { try readAt(0, $0) }
         guard n == OBXFormat.headerSize else { throw OBSError.integrity("data file header is truncated") }
         let header = try OBXHeader.decode(headerBytes)
-        guard constantTimeEquals(header.objectUID, expectedUID) else { throw OBSError.integrity("data file belongs to another object") }
-        guard header.partNumber == expectedPart else { throw OBSError.integrity("data file part number \(header.partNumber) is not \(expectedPart)") }
+        guard constantTimeEquals(header.objectUID, expectedUID) else {
+            throw OBSError.integrity("data file belongs to another object")
+        }
+        guard header.partNumber == expectedPart else {
+            throw OBSError.integrity("data file part number \(header.partNumber) is not \(expectedPart)")
+        }
         self.cipher = try OBXStreamCipher(dek: dek, header: header)
         self.readAt = readAt
         self.plaintextSize = plaintextSize
@@ -68,7 +76,8 @@ final class OBXDecryptor: ByteSource {
         var got = 0
         try cipherBuffer.withUnsafeMutableBytes { buf in
             while got < cipherLen {
-                let n = try readAt(fileOffset + Int64(got), UnsafeMutableRawBufferPointer(rebasing: buf[got..<cipherLen]))
+                let n = try readAt(
+                    fileOffset + Int64(got), UnsafeMutableRawBufferPointer(rebasing: buf[got..<cipherLen]))
                 if n == 0 { throw OBSError.integrity("data file ended early") }
                 got += n
             }
@@ -80,10 +89,11 @@ final class OBXDecryptor: ByteSource {
             do {
                 try cipherBuffer.withUnsafeBytes { inp in
                     try cipher.withChunkParameters(UInt64(i), final: isFinal) { nonce, aad in
-                        try cipher.gcm.open(nonce: nonce, aad: aad,
-                                            ciphertext: UnsafeRawBufferPointer(rebasing: inp[inOff..<inOff + len]),
-                                            tag: UnsafeRawBufferPointer(rebasing: inp[inOff + len..<inOff + len + T]),
-                                            output: UnsafeMutableRawBufferPointer(rebasing: out[outOff..<outOff + len]))
+                        try cipher.gcm.open(
+                            nonce: nonce, aad: aad,
+                            ciphertext: UnsafeRawBufferPointer(rebasing: inp[inOff..<inOff + len]),
+                            tag: UnsafeRawBufferPointer(rebasing: inp[inOff + len..<inOff + len + T]),
+                            output: UnsafeMutableRawBufferPointer(rebasing: out[outOff..<outOff + len]))
                     }
                 }
             } catch {

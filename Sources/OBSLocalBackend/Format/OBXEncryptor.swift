@@ -10,8 +10,10 @@ struct OBXEncryptor {
 
     /// Reads `source` to its end and writes header and chunks through `write`. The last chunk is found with one
     /// chunk of lookahead, so a multiple of the chunk size ends in a full final chunk, never an empty trailer.
-    static func encrypt(source: ByteSource, dek: SecretBytes, header: OBXHeader,
-                        write: (UnsafeRawBufferPointer) throws -> Void) throws -> Result {
+    static func encrypt(
+        source: ByteSource, dek: SecretBytes, header: OBXHeader,
+        write: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Result {
         let cipher = try OBXStreamCipher(dek: dek, header: header)
         let C = OBXFormat.chunkSize, T = OBXFormat.tagSize
         let headerBytes = header.encoded()
@@ -26,7 +28,9 @@ struct OBXEncryptor {
         defer { input.withUnsafeMutableBytes { wipe($0) } }
         while true {
             while filled < capacity && !eof {
-                let n = try input.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+                let n = try input.withUnsafeMutableBytes {
+                    try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+                }
                 if n == 0 { eof = true } else { filled += n; total += Int64(n) }
             }
             // With more data possibly to come, hold back the last full chunk: it may turn out to be the final one.
@@ -38,10 +42,11 @@ struct OBXEncryptor {
                 try input.withUnsafeBytes { inp in
                     try output.withUnsafeMutableBytes { out in
                         try cipher.withChunkParameters(chunkIndex, final: isFinal) { nonce, aad in
-                            try cipher.gcm.seal(nonce: nonce, aad: aad,
-                                                plaintext: UnsafeRawBufferPointer(rebasing: inp[offset..<offset + len]),
-                                                output: UnsafeMutableRawBufferPointer(rebasing: out[outLen..<outLen + len]),
-                                                tag: UnsafeMutableRawBufferPointer(rebasing: out[outLen + len..<outLen + len + T]))
+                            try cipher.gcm.seal(
+                                nonce: nonce, aad: aad,
+                                plaintext: UnsafeRawBufferPointer(rebasing: inp[offset..<offset + len]),
+                                output: UnsafeMutableRawBufferPointer(rebasing: out[outLen..<outLen + len]),
+                                tag: UnsafeMutableRawBufferPointer(rebasing: out[outLen + len..<outLen + len + T]))
                         }
                         tags.update(UnsafeRawBufferPointer(rebasing: out[outLen + len..<outLen + len + T]))
                     }

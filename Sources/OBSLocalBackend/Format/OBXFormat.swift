@@ -69,12 +69,20 @@ public struct OBXHeader: Equatable, Sendable {
     public static func decode(_ b: [UInt8]) throws -> OBXHeader {
         guard b.count == OBXFormat.headerSize else { throw OBSError.integrity("data file header is truncated") }
         guard Array(b[0..<4]) == OBXFormat.magic else { throw OBSError.integrity("data file magic is wrong") }
-        guard b[4] == OBXFormat.version else { throw OBSError.integrity("data file format version \(b[4]) is not supported") }
-        guard b[5] == OBXFormat.aeadAES256GCM else { throw OBSError.integrity("data file names unknown cipher \(b[5])") }
+        guard b[4] == OBXFormat.version else {
+            throw OBSError.integrity("data file format version \(b[4]) is not supported")
+        }
+        guard b[5] == OBXFormat.aeadAES256GCM else {
+            throw OBSError.integrity("data file names unknown cipher \(b[5])")
+        }
         guard b[6] == 0, b[7] == 0 else { throw OBSError.integrity("data file flags are not zero") }
         let chunk = b[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard chunk == UInt32(OBXFormat.chunkSize) else { throw OBSError.integrity("data file chunk size \(chunk) is not 65536") }
-        guard b[48..<64].allSatisfy({ $0 == 0 }) else { throw OBSError.integrity("data file reserved bytes are not zero") }
+        guard chunk == UInt32(OBXFormat.chunkSize) else {
+            throw OBSError.integrity("data file chunk size \(chunk) is not 65536")
+        }
+        guard b[48..<64].allSatisfy({ $0 == 0 }) else {
+            throw OBSError.integrity("data file reserved bytes are not zero")
+        }
         let part = b[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         return OBXHeader(partNumber: part, streamSalt: Array(b[16..<32]), objectUID: Array(b[32..<48]))
     }
@@ -95,7 +103,9 @@ final class OBXStreamCipher {
     }
 
     /// Fills in nonce and AAD for chunk `i` and hands them to `body`.
-    func withChunkParameters<R>(_ i: UInt64, final: Bool, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    func withChunkParameters<R>(
+        _ i: UInt64, final: Bool, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
         let counter = bigEndianBytes(i)
         for j in 0..<8 { aad[aadCounterOffset + j] = counter[j] }
         aad[aadCounterOffset + 8] = final ? 1 : 0

@@ -35,10 +35,14 @@ struct AuditLog {
 
     /// Appends one line under an exclusive flock on the log. `durable`: fsync the line and move the head to it
     /// (key changes); otherwise the line is written but not fsynced (data keys, listings, denials).
-    func record(operation: String, keyID: String?, action: KMSAction?, outcome: String, detail: String? = nil,
-                durable: Bool = false) throws {
-        var entry: [String: String] = ["time": Timestamps.rfc3339(LocalClock.now()), "operation": operation,
-                                       "outcome": outcome]
+    func record(
+        operation: String, keyID: String?, action: KMSAction?, outcome: String, detail: String? = nil,
+        durable: Bool = false
+    ) throws {
+        var entry: [String: String] = [
+            "time": Timestamps.rfc3339(LocalClock.now()), "operation": operation,
+            "outcome": outcome,
+        ]
         if let keyID { entry["key_id"] = keyID }
         if let action { entry["action"] = action.rawValue }
         if let detail { entry["detail"] = detail }
@@ -56,8 +60,10 @@ struct AuditLog {
         try checkAgainstHead(last)
         var lines: [[String: String]] = []
         if size < Int64(end) {
-            lines.append(["time": entry["time"]!, "operation": "audit-repair", "outcome": "ok",
-                          "detail": "cut a partial last line of \(Int64(end) - size) bytes (an interrupted append)"])
+            lines.append([
+                "time": entry["time"]!, "operation": "audit-repair", "outcome": "ok",
+                "detail": "cut a partial last line of \(Int64(end) - size) bytes (an interrupted append)",
+            ])
         }
         lines.append(entry)
         var previous = last
@@ -76,9 +82,10 @@ struct AuditLog {
             if durable, fsync(fd) != 0 { throw FileIO.ioError("fsync", path) }
         } catch {
             _ = ftruncate(fd, off_t(size))  // no partial line: the next append must find the chain's end
-            throw OBSError.localIO("cannot write the KMS audit log \(path) "
-                + "(\((error as? OBSError)?.message ?? "\(error)")); "
-                + "the KMS operation was not performed: free space or raise the file size limit")
+            throw OBSError.localIO(
+                "cannot write the KMS audit log \(path) "
+                    + "(\((error as? OBSError)?.message ?? "\(error)")); "
+                    + "the KMS operation was not performed: free space or raise the file size limit")
         }
         if durable, let seq = Int(entry["seq"]!), let mac = entry["mac"] {
             try writeHead(Link(seq: seq, mac: mac), key: key)
@@ -92,14 +99,16 @@ struct AuditLog {
             if errno == ENOENT { try FileIO.makeDirectories(LocalPath.parent(path)); return try openLog() }
             let e = errno
             let what = e == EISDIR ? "is a directory" : e == ELOOP ? "is a symbolic link" : String(cString: strerror(e))
-            throw OBSError.configuration("KMS audit log \(path) \(what); KMS operations are refused until "
-                + "it can be written: move it away and restore a regular file")
+            throw OBSError.configuration(
+                "KMS audit log \(path) \(what); KMS operations are refused until "
+                    + "it can be written: move it away and restore a regular file")
         }
         var st = stat()
         if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
             close(fd)
-            throw OBSError.configuration("KMS audit log \(path) is not a regular file; KMS operations are "
-                + "refused until it can be written: move it away")
+            throw OBSError.configuration(
+                "KMS audit log \(path) is not a regular file; KMS operations are "
+                    + "refused until it can be written: move it away")
         }
         return fd
     }
@@ -149,8 +158,9 @@ struct AuditLog {
         try checkAgainstAnchor(lastSeq)
         guard let head = try readHead() else { return }
         if lastSeq < head.seq || (lastSeq == head.seq && last?.mac != head.mac) {
-            throw broken("it ends at line seq \(lastSeq) but \(headPath) records seq \(head.seq) (lines "
-                + "were cut or replaced)")
+            throw broken(
+                "it ends at line seq \(lastSeq) but \(headPath) records seq \(head.seq) (lines "
+                    + "were cut or replaced)")
         }
     }
 
@@ -159,14 +169,16 @@ struct AuditLog {
         guard let anchor, let seq = try anchor.expectedGeneration(Self.anchorEntry), UInt64(lastSeq) < seq else {
             return
         }
-        throw broken("it ends at line seq \(lastSeq) but \(anchor.path) records seq \(seq) (lines were cut, or "
-            + "the log and audit.head were replaced)")
+        throw broken(
+            "it ends at line seq \(lastSeq) but \(anchor.path) records seq \(seq) (lines were cut, or "
+                + "the log and audit.head were replaced)")
     }
 
     private func broken(_ why: String) -> OBSError {
-        OBSError.integrity("KMS audit log \(path) is damaged: \(why); run 'obsctl kms audit verify', keep "
-            + "the log as evidence, then move audit.log and audit.head away"
-            + (anchor.map { " and remove \($0.path)" } ?? "") + " to start a new log")
+        OBSError.integrity(
+            "KMS audit log \(path) is damaged: \(why); run 'obsctl kms audit verify', keep "
+                + "the log as evidence, then move audit.log and audit.head away"
+                + (anchor.map { " and remove \($0.path)" } ?? "") + " to start a new log")
     }
 
     // MARK: Head
@@ -174,19 +186,31 @@ struct AuditLog {
     private func readHead() throws -> Link? {
         guard let bytes = try FileIO.readAll(headPath) else { return nil }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String],
-              let seqText = obj["seq"], let seq = Int(seqText), let mac = obj["mac"], let headMAC = obj["head_mac"],
-              constantTimeEquals(Array(headMAC.utf8), Array(Self.headMAC(key: try chainKey(), seq: seq,
-                  mac: mac).utf8)) else {
-            throw OBSError.integrity("KMS audit head \(headPath) is damaged (its MAC does not verify); run "
-                + "'obsctl kms audit verify'")
+            let seqText = obj["seq"], let seq = Int(seqText), let mac = obj["mac"], let headMAC = obj["head_mac"],
+            constantTimeEquals(
+                Array(headMAC.utf8),
+                Array(
+                    Self.headMAC(
+                        key: try chainKey(), seq: seq,
+                        mac: mac
+                    ).utf8))
+        else {
+            throw OBSError.integrity(
+                "KMS audit head \(headPath) is damaged (its MAC does not verify); run "
+                    + "'obsctl kms audit verify'")
         }
         return Link(seq: seq, mac: mac)
     }
 
     private func writeHead(_ link: Link, key: SecretBytes) throws {
-        let obj = ["seq": String(link.seq), "mac": link.mac, "head_mac": Self.headMAC(key: key, seq: link.seq,
-            mac: link.mac)]
-        try FileIO.atomicWrite(Array(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])),
+        let obj = [
+            "seq": String(link.seq), "mac": link.mac,
+            "head_mac": Self.headMAC(
+                key: key, seq: link.seq,
+                mac: link.mac),
+        ]
+        try FileIO.atomicWrite(
+            Array(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])),
             to: headPath)
     }
 
@@ -229,8 +253,9 @@ struct AuditLog {
             lineNo += 1
             let bytes = UnsafeRawBufferPointer(start: linePtr, count: n)
             func fail(_ why: String) -> OBSError {
-                OBSError.integrity("KMS audit log \(path) line \(lineNo): \(why); the log was edited, "
-                    + "reordered or cut there")
+                OBSError.integrity(
+                    "KMS audit log \(path) line \(lineNo): \(why); the log was edited, "
+                        + "reordered or cut there")
             }
             guard bytes.last == 0x0A else { throw fail("partial last line (no newline)") }
             guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes.dropLast())) as? [String: String] else {
@@ -243,8 +268,15 @@ struct AuditLog {
             guard let seq = Int(seqText), seq == (previous?.seq ?? 0) + 1 else {
                 throw fail("seq \(seqText) where \((previous?.seq ?? 0) + 1) was expected")
             }
-            guard constantTimeEquals(Array(mac.utf8), Array(Self.mac(key: key, previous: previous?.mac ?? "",
-                entry: obj).utf8)) else {
+            guard
+                constantTimeEquals(
+                    Array(mac.utf8),
+                    Array(
+                        Self.mac(
+                            key: key, previous: previous?.mac ?? "",
+                            entry: obj
+                        ).utf8))
+            else {
                 throw fail("its MAC does not verify")
             }
             if let head, head.seq == seq {
@@ -256,8 +288,9 @@ struct AuditLog {
         if ferror(file) != 0 { throw FileIO.ioError("read", path) }
         try checkAgainstAnchor(previous?.seq ?? 0)
         if !sawHead, let head {
-            throw broken("it ends at seq \(previous?.seq ?? 0) but \(headPath) records seq \(head.seq) "
-                + "(lines were cut)")
+            throw broken(
+                "it ends at seq \(previous?.seq ?? 0) but \(headPath) records seq \(head.seq) "
+                    + "(lines were cut)")
         }
         return Verification(path: path, lines: lineNo, unverifiedPrefix: legacy)
     }

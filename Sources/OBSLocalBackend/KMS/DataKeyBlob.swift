@@ -33,7 +33,8 @@ struct DataKeyBlob: Equatable {
             throw OBSError.integrity("KMS data key blob names no valid key id")
         }
         let v = b[37..<41].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        return DataKeyBlob(keyID: id, cmkVersion: v, salt: Array(b[41..<57]), nonce: Array(b[57..<69]), sealed: Array(b[69..<117]))
+        return DataKeyBlob(
+            keyID: id, cmkVersion: v, salt: Array(b[41..<57]), nonce: Array(b[57..<69]), sealed: Array(b[69..<117]))
     }
 
     static func aad(prefix: [UInt8], context: [String: String]) -> [UInt8] {
@@ -46,8 +47,11 @@ struct DataKeyBlob: Equatable {
         HKDF.sha256(key: material, salt: salt, info: Array("obsctl/v1/kms-dek-wrap".utf8))
     }
 
-    static func seal(dek: SecretBytes, keyID: String, cmkVersion: UInt32, material: SecretBytes, context: [String: String]) throws -> DataKeyBlob {
-        var blob = DataKeyBlob(keyID: keyID, cmkVersion: cmkVersion, salt: Random.bytes(16), nonce: Random.bytes(12), sealed: [])
+    static func seal(
+        dek: SecretBytes, keyID: String, cmkVersion: UInt32, material: SecretBytes, context: [String: String]
+    ) throws -> DataKeyBlob {
+        var blob = DataKeyBlob(
+            keyID: keyID, cmkVersion: cmkVersion, salt: Random.bytes(16), nonce: Random.bytes(12), sealed: [])
         blob.sealed = try AESGCM(key: wrapKey(material: material, salt: blob.salt))
             .seal(nonce: blob.nonce, aad: aad(prefix: blob.prefix, context: context), plaintext: dek)
         return blob

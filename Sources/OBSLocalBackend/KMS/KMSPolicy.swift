@@ -38,12 +38,14 @@ public struct KMSPolicy: Sendable {
     static func loadIfPresent(_ path: String) throws -> KMSPolicy? {
         let bytes: [UInt8]?
         do { bytes = try FileIO.readAll(path) } catch let e as OBSError {
-            throw OBSError.configuration("KMS policy \(path) cannot be read (\(e.message)); fix it or "
-                + "delete it to allow all actions")
+            throw OBSError.configuration(
+                "KMS policy \(path) cannot be read (\(e.message)); fix it or "
+                    + "delete it to allow all actions")
         }
         guard let bytes else { return nil }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw OBSError.configuration("KMS policy \(path) is not a JSON object; fix it or delete it to allow all actions")
+            throw OBSError.configuration(
+                "KMS policy \(path) is not a JSON object; fix it or delete it to allow all actions")
         }
         for key in obj.keys.sorted() where !keys.contains(key) {
             throw bad(path, "unknown key '\(key)'\(suggestion(key, among: keys)); the keys are allow, deny and mode")
@@ -61,7 +63,8 @@ public struct KMSPolicy: Sendable {
             }
             mode = s
         }
-        return KMSPolicy(allow: try list("allow"), deny: try list("deny") ?? [], requireDocumentedSet: mode == "obs-doc")
+        return KMSPolicy(
+            allow: try list("allow"), deny: try list("deny") ?? [], requireDocumentedSet: mode == "obs-doc")
     }
 
     /// An exact action name, or a prefix ending in `*` that matches at least one action.
@@ -72,13 +75,16 @@ public struct KMSPolicy: Sendable {
             let prefix = pattern.dropLast()
             if !prefix.contains("*"), names.contains(where: { $0.hasPrefix(prefix) }) { return }
         }
-        throw bad(path, "unknown action '\(pattern)' in \"\(list)\"\(suggestion(pattern, among: names)); "
-            + "the actions are \(names.joined(separator: ", ")), or a prefix of them ending in *")
+        throw bad(
+            path,
+            "unknown action '\(pattern)' in \"\(list)\"\(suggestion(pattern, among: names)); "
+                + "the actions are \(names.joined(separator: ", ")), or a prefix of them ending in *")
     }
 
     private static func bad(_ path: String, _ what: String) -> OBSError {
-        OBSError.configuration("KMS policy \(path): \(what); fix it (format: 'obsctl kms policy --help') or "
-            + "delete it to allow all actions")
+        OBSError.configuration(
+            "KMS policy \(path): \(what); fix it (format: 'obsctl kms policy --help') or "
+                + "delete it to allow all actions")
     }
 
     /// " (did you mean 'x'?)" when `word` is a valid name up to case and surrounding spaces.

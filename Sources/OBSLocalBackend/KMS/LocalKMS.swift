@@ -37,9 +37,13 @@ public final class LocalKMS: KeyManagement {
         let u = Array(s.utf8)
         guard u.count == 36 else { return false }
         for (i, c) in u.enumerated() {
-            if [8, 13, 18, 23].contains(i) { if c != UInt8(ascii: "-") { return false } }
-            else if !((UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
-                        || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)) { return false }
+            if [8, 13, 18, 23].contains(i) {
+                if c != UInt8(ascii: "-") { return false }
+            } else if !((UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c))
+            {
+                return false
+            }
         }
         return true
     }
@@ -50,19 +54,25 @@ public final class LocalKMS: KeyManagement {
     }
 
     static func validateAlias(_ alias: String) throws {
-        let ok = (1...255).contains(alias.utf8.count) && alias.utf8.allSatisfy { c in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || ":/_-".utf8.contains(c)
-        }
+        let ok =
+            (1...255).contains(alias.utf8.count)
+            && alias.utf8.allSatisfy { c in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || ":/_-".utf8.contains(c)
+            }
         guard ok else {
-            throw OBSError(code: "KMS.InvalidParameter",
-                           message: "alias '\(alias)' is invalid: use 1 to 255 of a-z A-Z 0-9 : / _ -",
-                           httpStatus: 400, category: .usage)
+            throw OBSError(
+                code: "KMS.InvalidParameter",
+                message: "alias '\(alias)' is invalid: use 1 to 255 of a-z A-Z 0-9 : / _ -",
+                httpStatus: 400, category: .usage)
         }
         guard !alias.hasSuffix("/default") else {
-            throw OBSError(code: "KMS.InvalidParameter", message: "alias '\(alias)' is reserved: aliases ending in "
-                               + "/default belong to service default keys",
-                           httpStatus: 400, category: .usage)
+            throw OBSError(
+                code: "KMS.InvalidParameter",
+                message: "alias '\(alias)' is reserved: aliases ending in "
+                    + "/default belong to service default keys",
+                httpStatus: 400, category: .usage)
         }
     }
 
@@ -76,11 +86,14 @@ public final class LocalKMS: KeyManagement {
         let expected = try state.expectedGeneration(StateManifest.keyEntry(keyID))
         guard let bytes = try FileIO.readAll(paths.keyRecord(keyID)) else { return nil }
         guard let record = try? JSONDecoder().decode(KeyRecord.self, from: Data(bytes)), record.keyID == keyID,
-              record.verify(recordKey: try recordKey()) else {
-            throw OBSError.integrity("keystore record \(keyID) is corrupted (its MAC does not verify); restore "
-                + "kms/keys from a backup")
+            record.verify(recordKey: try recordKey())
+        else {
+            throw OBSError.integrity(
+                "keystore record \(keyID) is corrupted (its MAC does not verify); restore "
+                    + "kms/keys from a backup")
         }
-        try state.check(StateManifest.keyEntry(keyID), generation: record.generation, expected: expected,
+        try state.check(
+            StateManifest.keyEntry(keyID), generation: record.generation, expected: expected,
             file: paths.keyRecord(keyID))
         return record
     }
@@ -103,7 +116,9 @@ public final class LocalKMS: KeyManagement {
     }
 
     private func purgeIfDue(_ r: KeyRecord) throws -> KeyRecord {
-        guard r.state == .pendingDeletion, let d = r.deletionDate.flatMap(Timestamps.parseISO8601), d <= LocalClock.now() else {
+        guard r.state == .pendingDeletion, let d = r.deletionDate.flatMap(Timestamps.parseISO8601),
+            d <= LocalClock.now()
+        else {
             return r
         }
         return try mutate(r.keyID, operation: "purge-key", action: nil) { rec in
@@ -117,9 +132,10 @@ public final class LocalKMS: KeyManagement {
         // Key records are never removed (deletion leaves a tombstone): one the state file knows but the disk lacks
         // was removed by hand, or the keystore was replaced by an older copy.
         for id in try state.keyIDs() where !FileIO.exists(paths.keyRecord(id)) {
-            throw OBSError.integrity("keystore record \(paths.keyRecord(id)) is missing (the store wrote it "
-                + "before, per its state file \(state.path)); restore kms/keys from your backup (if you removed "
-                + "the keystore on purpose, also remove \(state.path))")
+            throw OBSError.integrity(
+                "keystore record \(paths.keyRecord(id)) is missing (the store wrote it "
+                    + "before, per its state file \(state.path)); restore kms/keys from your backup (if you removed "
+                    + "the keystore on purpose, also remove \(state.path))")
         }
         return try FileIO.listExistingDirectory(paths.keysDir)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
@@ -163,19 +179,23 @@ public final class LocalKMS: KeyManagement {
 
     /// Read-modify-write of one record under the keystore lock.
     @discardableResult
-    private func mutate(_ keyID: String, operation: String, action: KMSAction?,
-                        _ change: (inout KeyRecord) throws -> Void) throws -> KeyRecord {
+    private func mutate(
+        _ keyID: String, operation: String, action: KMSAction?,
+        _ change: (inout KeyRecord) throws -> Void
+    ) throws -> KeyRecord {
         try withKeystoreLock {
             guard var r = try readRecord(keyID) else { throw OBSError.kmsNotFound(keyID) }
             do { try change(&r) } catch {
-                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error",
+                try? audit.record(
+                    operation: operation, keyID: keyID, action: action, outcome: "error",
                     detail: (error as? OBSError)?.code)
                 throw error
             }
             // Logged (and fsynced) before the commit: a change that cannot be logged does not happen.
             try audit.record(operation: operation, keyID: keyID, action: action, outcome: "ok", durable: true)
             do { try writeRecord(r) } catch {
-                try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "error",
+                try? audit.record(
+                    operation: operation, keyID: keyID, action: action, outcome: "error",
                     detail: "commit failed")
                 throw error
             }
@@ -185,10 +205,12 @@ public final class LocalKMS: KeyManagement {
 
     /// A new key's line is fsynced before its record is committed, so no key exists that the log does not name.
     private func logThenCommit(_ r: KeyRecord, operation: String, action: KMSAction, detail: String?) throws {
-        try audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "ok", detail: detail,
+        try audit.record(
+            operation: operation, keyID: r.keyID, action: action, outcome: "ok", detail: detail,
             durable: true)
         do { try writeRecord(r, crashPoint: "kms-create") } catch {
-            try? audit.record(operation: operation, keyID: r.keyID, action: action, outcome: "error",
+            try? audit.record(
+                operation: operation, keyID: r.keyID, action: action, outcome: "error",
                 detail: "commit failed")
             throw error
         }
@@ -205,11 +227,13 @@ public final class LocalKMS: KeyManagement {
         let keyID = UUID().uuidString.lowercased()
         let now = Timestamps.rfc3339(LocalClock.now())
         let material = Random.secret(32)
-        let version = try KeyRecord.sealMaterial(material, root: try rootKey.key(), keyID: keyID, version: 1,
-                                                 created: now)
-        return KeyRecord(keyID: keyID, domainID: try domainID(), region: Self.region, alias: alias,
-                         description: description, defaultKey: defaultKey, state: .enabled, created: now,
-                         deletionDate: nil, versions: [version], primaryVersion: 1)
+        let version = try KeyRecord.sealMaterial(
+            material, root: try rootKey.key(), keyID: keyID, version: 1,
+            created: now)
+        return KeyRecord(
+            keyID: keyID, domainID: try domainID(), region: Self.region, alias: alias,
+            description: description, defaultKey: defaultKey, state: .enabled, created: now,
+            deletionDate: nil, versions: [version], primaryVersion: 1)
     }
 
     // MARK: Permissions
@@ -222,7 +246,8 @@ public final class LocalKMS: KeyManagement {
         // proceeds until it is restored.
         _ = try allRecords()
         let policy = try KMSPolicy.load(paths.policyFile)
-        let needed = policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
+        let needed =
+            policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
             ? KMSAction.obsDocumented : actions
         for action in needed where !policy.permits(action) {
             try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "denied")
@@ -249,15 +274,17 @@ public final class LocalKMS: KeyManagement {
     public func createKey(alias: String?, description: String) throws -> KMSKeyInfo {
         if let alias { try Self.validateAlias(alias) }
         guard description.utf8.count <= 255 else {
-            throw OBSError(code: "KMS.InvalidParameter", message: "description is longer than 255 bytes",
-                           httpStatus: 400, category: .usage)
+            throw OBSError(
+                code: "KMS.InvalidParameter", message: "description is longer than 255 bytes",
+                httpStatus: 400, category: .usage)
         }
         try require([.cmkCreate], operation: "create-key", keyID: nil)
         let record: KeyRecord = try withKeystoreLock {
             if let alias, try findAlias(alias) != nil {
-                throw OBSError(code: "KMS.AliasAlreadyExists",
-                               message: "a key with alias '\(alias)' already exists; pick another alias",
-                               httpStatus: 400, category: .conflict)
+                throw OBSError(
+                    code: "KMS.AliasAlreadyExists",
+                    message: "a key with alias '\(alias)' already exists; pick another alias",
+                    httpStatus: 400, category: .conflict)
             }
             let r = try newRecord(alias: alias, description: description, defaultKey: false)
             try logThenCommit(r, operation: "create-key", action: .cmkCreate, detail: nil)
@@ -285,8 +312,10 @@ public final class LocalKMS: KeyManagement {
             switch r.state {
             case .enabled, .disabled: r.state = .enabled
             case .pendingDeletion:
-                throw Self.invalidState(r, "is pending deletion; cancel the deletion first with "
-                                            + "'obsctl kms key cancel-deletion \(r.keyID)'")
+                throw Self.invalidState(
+                    r,
+                    "is pending deletion; cancel the deletion first with "
+                        + "'obsctl kms key cancel-deletion \(r.keyID)'")
             case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
             }
         }
@@ -309,9 +338,10 @@ public final class LocalKMS: KeyManagement {
 
     public func scheduleKeyDeletion(_ ref: String, pendingDays: Int) throws -> KMSKeyInfo {
         guard Self.deletionWindow.contains(pendingDays) else {
-            throw OBSError(code: "KMS.InvalidParameter",
-                           message: "--days must be between 7 and 1096, got \(pendingDays)",
-                           httpStatus: 400, category: .usage)
+            throw OBSError(
+                code: "KMS.InvalidParameter",
+                message: "--days must be between 7 and 1096, got \(pendingDays)",
+                httpStatus: 400, category: .usage)
         }
         return try stateChange(ref, operation: "schedule-key-deletion") { r in
             guard !r.defaultKey else {
@@ -335,16 +365,19 @@ public final class LocalKMS: KeyManagement {
         }
     }
 
-    private func stateChange(_ ref: String, operation: String,
-                             _ change: (inout KeyRecord) throws -> Void) throws -> KMSKeyInfo {
+    private func stateChange(
+        _ ref: String, operation: String,
+        _ change: (inout KeyRecord) throws -> Void
+    ) throws -> KMSKeyInfo {
         try require([.cmkUpdate], operation: operation, keyID: ref)
         let r = try resolve(ref)
         return try mutate(r.keyID, operation: operation, action: .cmkUpdate, change).info()
     }
 
     private static func invalidState(_ r: KeyRecord, _ what: String) -> OBSError {
-        OBSError(code: "KMS.KMSInvalidStateException", message: "KMS key \(r.keyID) \(what)", httpStatus: 400,
-                 category: .kms, resource: r.keyID)
+        OBSError(
+            code: "KMS.KMSInvalidStateException", message: "KMS key \(r.keyID) \(what)", httpStatus: 400,
+            category: .kms, resource: r.keyID)
     }
 
     // MARK: Data keys (what uploads and downloads call)
@@ -381,7 +414,8 @@ public final class LocalKMS: KeyManagement {
             record = try createDefaultKeyOnce()
         }
         do { try requireUsable(record) } catch {
-            try? audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error",
+            try? audit.record(
+                operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error",
                 detail: (error as? OBSError)?.code)
             throw error
         }
@@ -389,8 +423,9 @@ public final class LocalKMS: KeyManagement {
             throw OBSError.kmsKeyDeleted(record.keyID)
         }
         let dek = Random.secret(32)
-        let blob = try DataKeyBlob.seal(dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion,
-                                        material: material, context: context)
+        let blob = try DataKeyBlob.seal(
+            dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion,
+            material: material, context: context)
         try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
         return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
     }
@@ -399,8 +434,9 @@ public final class LocalKMS: KeyManagement {
     private func createDefaultKeyOnce() throws -> KeyRecord {
         try withKeystoreLock {
             if let r = try findAlias(Self.defaultKeyAlias) { return r }
-            let r = try newRecord(alias: Self.defaultKeyAlias,
-                                  description: "Default key for OBS server-side encryption", defaultKey: true)
+            let r = try newRecord(
+                alias: Self.defaultKeyAlias,
+                description: "Default key for OBS server-side encryption", defaultKey: true)
             try logThenCommit(r, operation: "create-key", action: .cmkCreate, detail: "default key")
             return r
         }
@@ -413,12 +449,14 @@ public final class LocalKMS: KeyManagement {
         try require([.dekCrypto], operation: op, keyID: blob.keyID)
         guard let record = try loadRecord(blob.keyID) else {
             // Key ids are never reused and deleted keys keep a tombstone: a blob naming no record was altered.
-            try? audit.record(operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error",
+            try? audit.record(
+                operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error",
                 detail: "no such key record")
             throw OBSError.integrity("the object's data key names KMS key \(blob.keyID), which this keystore never had")
         }
         do { try requireUsable(record) } catch {
-            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
+            try? audit.record(
+                operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
                 detail: (error as? OBSError)?.code)
             throw error
         }
@@ -427,10 +465,12 @@ public final class LocalKMS: KeyManagement {
         }
         let dek: SecretBytes
         do { dek = try blob.open(material: material, context: context) } catch {
-            try? audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
+            try? audit.record(
+                operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
                 detail: "unwrap failed")
-            throw OBSError.integrity("the object's data key does not unwrap under KMS key \(record.keyID) "
-                + "(metadata altered or moved)")
+            throw OBSError.integrity(
+                "the object's data key does not unwrap under KMS key \(record.keyID) "
+                    + "(metadata altered or moved)")
         }
         try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
         return dek

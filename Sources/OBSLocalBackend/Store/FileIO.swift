@@ -44,8 +44,9 @@ enum FileIO {
         guard fstat(fd, &st) == 0 else { let e = errno; close(fd); throw ioError("stat", path, e) }
         if let kind = fileKind(st.st_mode) {
             close(fd)
-            throw OBSError.integrity("\(path) is \(kind), not a regular file; move it away and restore the file "
-                + "from your backup")
+            throw OBSError.integrity(
+                "\(path) is \(kind), not a regular file; move it away and restore the file "
+                    + "from your backup")
         }
         return fd
     }
@@ -93,7 +94,9 @@ enum FileIO {
     }
 
     /// Atomically replaces `path` with `bytes`: temp file, fsync, rename, directory fsync.
-    static func atomicWrite(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, crashPointPrefix: String? = nil) throws {
+    static func atomicWrite(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, crashPointPrefix: String? = nil)
+        throws
+    {
         let dir = LocalPath.parent(path)
         let tmp = tempPath(in: dir)
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
@@ -116,7 +119,9 @@ enum FileIO {
         defer { closedir(d) }
         var names: [String] = []
         while let e = readdir(d) {
-            let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         return names
@@ -146,9 +151,13 @@ enum FileIO {
     /// gone: see `AbandonedTemp` (a reused pid or another pid namespace does not keep a leftover alive).
     static func isAbandonedTemp(_ name: String, in dir: String) -> Bool {
         let rest: Substring
-        if name.hasPrefix(".tmp-") { rest = name.dropFirst(5) }
-        else if name.hasPrefix(".trash-") { rest = name.dropFirst(7) }
-        else { return false }
+        if name.hasPrefix(".tmp-") {
+            rest = name.dropFirst(5)
+        } else if name.hasPrefix(".trash-") {
+            rest = name.dropFirst(7)
+        } else {
+            return false
+        }
         guard let pid = Int32(rest.prefix { $0 != "-" }) else { return true }
         return AbandonedTemp.check(dir + "/" + name, pid: pid)
     }
@@ -174,7 +183,11 @@ final class FileLock {
             // The lock file may have been renamed away (bucket deleted, maybe re-created) while we waited: a lock
             // on the old file excludes nobody. Lock again unless the path still names the file we hold.
             var held = stat(), current = stat()
-            if fstat(fd, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev { return }
+            if fstat(fd, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino,
+                held.st_dev == current.st_dev
+            {
+                return
+            }
             close(fd)
             if !FileIO.exists(LocalPath.parent(path)), let missing { throw missing }
         }

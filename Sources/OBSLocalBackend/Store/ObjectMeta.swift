@@ -18,7 +18,9 @@ struct ObjectMeta: Codable, Equatable {
         var kmsKeyURN: String?
         var kmsBlob: String?
         var wrap: Wrap?
-        enum CodingKeys: String, CodingKey { case mode, origin, kmsKeyID = "kms_key_id", kmsKeyURN = "kms_key_urn", kmsBlob = "kms_blob", wrap }
+        enum CodingKeys: String, CodingKey {
+            case mode, origin, kmsKeyID = "kms_key_id", kmsKeyURN = "kms_key_urn", kmsBlob = "kms_blob", wrap
+        }
     }
     struct Part: Codable, Equatable { var n: UInt32; var size: Int64; var file: String }
     struct Layout: Codable, Equatable { var aead: String?; var chunk: Int?; var parts: [Part] }
@@ -39,8 +41,9 @@ struct ObjectMeta: Codable, Equatable {
     var mac: String?
 
     enum CodingKeys: String, CodingKey {
-        case format, bucket, key, objectUID = "object_uid", size, contentType = "content_type", userMetadata = "user_metadata",
-             lastModified = "last_modified", etag, sse, layout, dataMAC = "data_mac", mac
+        case format, bucket, key, objectUID = "object_uid", size, contentType = "content_type", userMetadata =
+            "user_metadata",
+            lastModified = "last_modified", etag, sse, layout, dataMAC = "data_mac", mac
     }
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -98,10 +101,12 @@ struct ObjectMeta: Codable, Equatable {
     }
 
     func info(customerKeyMD5: String? = nil) throws -> ObjectInfo {
-        ObjectInfo(bucket: try BucketName(bucket), key: try ObjectKey(key), size: size, etag: etag, contentType: contentType,
-                   lastModified: Timestamps.parseISO8601(lastModified) ?? Date(timeIntervalSince1970: 0), userMetadata: userMetadata,
-                   sseMode: sse.mode, sseOrigin: sse.origin, kmsKeyID: sse.kmsKeyID, kmsKeyURN: sse.kmsKeyURN,
-                   customerKeyMD5: sse.mode == .c ? customerKeyMD5 : nil)
+        ObjectInfo(
+            bucket: try BucketName(bucket), key: try ObjectKey(key), size: size, etag: etag, contentType: contentType,
+            lastModified: Timestamps.parseISO8601(lastModified) ?? Date(timeIntervalSince1970: 0),
+            userMetadata: userMetadata,
+            sseMode: sse.mode, sseOrigin: sse.origin, kmsKeyID: sse.kmsKeyID, kmsKeyURN: sse.kmsKeyURN,
+            customerKeyMD5: sse.mode == .c ? customerKeyMD5 : nil)
     }
 }
 
@@ -132,13 +137,16 @@ struct BucketRecord: Codable, Equatable {
 
     func canonicalBytes() -> [UInt8] {
         var w = CanonicalWriter(label: "obsctl/v1/bucket-record")
-        w.appendU32(UInt32(format)); w.append(name); w.append(location); w.append(storageClass.rawValue); w.append(created)
+        w.appendU32(UInt32(format)); w.append(name); w.append(location); w.append(storageClass.rawValue);
+        w.append(created)
         w.append(encryption?.algorithm); w.append(encryption?.kmsKeyID); w.append(encryption?.updated)
         if let generation { w.appendU64(generation) }  // absent: the bytes (and MAC) of a record from before
         return w.bytes
     }
 
-    static func macKey(root: SecretBytes) -> SecretBytes { HKDF.sha256(key: root, info: Array("obsctl/v1/bucket-record".utf8)) }
+    static func macKey(root: SecretBytes) -> SecretBytes {
+        HKDF.sha256(key: root, info: Array("obsctl/v1/bucket-record".utf8))
+    }
 
     mutating func seal(macKey: SecretBytes) { mac = Base64.encode(HMAC.sha256(key: macKey, data: canonicalBytes())) }
 
@@ -153,7 +161,8 @@ struct BucketRecord: Codable, Equatable {
     }
 
     func info() throws -> BucketInfo {
-        BucketInfo(name: try BucketName(name), location: location, storageClass: storageClass,
-                   created: Timestamps.parseISO8601(created) ?? Date(timeIntervalSince1970: 0), encryption: bucketEncryption)
+        BucketInfo(
+            name: try BucketName(name), location: location, storageClass: storageClass,
+            created: Timestamps.parseISO8601(created) ?? Date(timeIntervalSince1970: 0), encryption: bucketEncryption)
     }
 }

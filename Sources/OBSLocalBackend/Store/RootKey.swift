@@ -12,7 +12,8 @@ public enum RootKey {
     public static let environmentVariable = "OBSCTL_LOCAL_ROOT_KEY"
 
     public static func keyFilePath(environment env: [String: String]) -> String {
-        let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? LocalPaths.homeDirectory(env) + "/.config"
+        let config =
+            env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? LocalPaths.homeDirectory(env) + "/.config"
         return config + "/obsctl/local-root.key"
     }
 
@@ -21,7 +22,9 @@ public enum RootKey {
     static func load(environment env: [String: String], storeHoldsData: () -> String?) throws -> SecretBytes {
         if let text = env[environmentVariable] {
             guard let raw = Base64.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
-                throw OBSError.configuration("\(environmentVariable) must be the base64 of exactly 32 bytes; create one with 'head -c 32 /dev/urandom | base64'")
+                throw OBSError.configuration(
+                    "\(environmentVariable) must be the base64 of exactly 32 bytes; create one with 'head -c 32 /dev/urandom | base64'"
+                )
             }
             return SecretBytes(copying: raw)
         }
@@ -30,12 +33,15 @@ public enum RootKey {
         FileIO.sweepAbandonedTemps(dir)
         if let key = try readKeyFile(path) { return key }
         if let root = storeHoldsData() {
-            throw OBSError.configuration("root key file \(path) missing: the store \(root) holds data "
-                + "created under a root key; "
-                + "restore the key file from your backup or set \(environmentVariable) to that key")
+            throw OBSError.configuration(
+                "root key file \(path) missing: the store \(root) holds data "
+                    + "created under a root key; "
+                    + "restore the key file from your backup or set \(environmentVariable) to that key")
         }
         try createKeyFile(path)
-        guard let key = try readKeyFile(path) else { throw OBSError.configuration("root key file \(path) vanished while being created") }
+        guard let key = try readKeyFile(path) else {
+            throw OBSError.configuration("root key file \(path) vanished while being created")
+        }
         return key
     }
 
@@ -45,35 +51,47 @@ public enum RootKey {
         if fd < 0 {
             if errno == ENOENT { return nil }
             if errno == ELOOP {
-                throw OBSError.configuration("root key file \(path) is a symbolic link, which obsctl does not follow; "
-                    + "replace it with the key file itself or set \(environmentVariable)")
+                throw OBSError.configuration(
+                    "root key file \(path) is a symbolic link, which obsctl does not follow; "
+                        + "replace it with the key file itself or set \(environmentVariable)")
             }
-            throw OBSError.configuration("cannot read root key file \(path): \(String(cString: strerror(errno))); fix its permissions (chmod 600) or set \(environmentVariable)")
+            throw OBSError.configuration(
+                "cannot read root key file \(path): \(String(cString: strerror(errno))); fix its permissions (chmod 600) or set \(environmentVariable)"
+            )
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw OBSError.configuration("cannot stat root key file \(path)") }
         if let kind = FileIO.fileKind(st.st_mode) {
-            throw OBSError.configuration("root key file \(path) is \(kind), not a regular file; move it "
-                + "away and restore "
-                + "the key file from your backup (or set \(environmentVariable))")
+            throw OBSError.configuration(
+                "root key file \(path) is \(kind), not a regular file; move it "
+                    + "away and restore "
+                    + "the key file from your backup (or set \(environmentVariable))")
         }
         guard st.st_uid == geteuid() else {
-            throw OBSError.configuration("root key file \(path) belongs to another user (uid \(st.st_uid)); refusing to use it")
+            throw OBSError.configuration(
+                "root key file \(path) belongs to another user (uid \(st.st_uid)); refusing to use it")
         }
         guard st.st_mode & 0o077 == 0 else {
-            throw OBSError.configuration(String(format: "root key file %@ is readable by group or others (mode %04o); run 'chmod 600 %@'", path, Int(st.st_mode & 0o777), path))
+            throw OBSError.configuration(
+                String(
+                    format: "root key file %@ is readable by group or others (mode %04o); run 'chmod 600 %@'", path,
+                    Int(st.st_mode & 0o777), path))
         }
         var buf = [UInt8](repeating: 0, count: 256)
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         defer { buf.withUnsafeMutableBytes { wipe($0) } }
-        guard n > 0, let raw = Base64.decode(String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-              raw.count == 32 else {
-            throw OBSError.configuration("root key file \(path) does not hold the base64 of 32 bytes; restore it from your backup or set \(environmentVariable)")
+        guard n > 0,
+            let raw = Base64.decode(
+                String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            raw.count == 32
+        else {
+            throw OBSError.configuration(
+                "root key file \(path) does not hold the base64 of 32 bytes; restore it from your backup or set \(environmentVariable)"
+            )
         }
         return SecretBytes(copying: raw)
     }
-
 
     /// Writes a fresh key to a temp file and links it into place: `link` fails if another process won the race,
     /// and then that process's key is the one used.
@@ -85,7 +103,9 @@ public enum RootKey {
         defer { text.withUnsafeMutableBytes { wipe($0) } }
         let tmp = FileIO.tempPath(in: dir)
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OBSError.configuration("cannot create root key file in \(dir): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw OBSError.configuration("cannot create root key file in \(dir): \(String(cString: strerror(errno)))")
+        }
         defer { unlink(tmp) }
         do {
             defer { close(fd) }

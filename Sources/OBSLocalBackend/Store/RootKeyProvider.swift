@@ -19,7 +19,8 @@ final class RootKeyProvider {
         let key = try RootKey.load(environment: environment) { paths.holdsData ? paths.root : nil }
         let check = RootKey.checkValue(key)
         if let stored = try FileIO.readAll(paths.rootKeyCheckFile) {
-            guard String(decoding: stored, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == check else {
+            guard String(decoding: stored, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == check
+            else {
                 throw mismatch("is not the one \(paths.root) was created with")
             }
         } else {
@@ -37,8 +38,9 @@ final class RootKeyProvider {
     }
 
     private func mismatch(_ what: String) -> OBSError {
-        OBSError.configuration("root key mismatch: the key from \(RootKey.environmentVariable) or "
-            + "\(RootKey.keyFilePath(environment: environment)) \(what); restore the original key")
+        OBSError.configuration(
+            "root key mismatch: the key from \(RootKey.environmentVariable) or "
+                + "\(RootKey.keyFilePath(environment: environment)) \(what); restore the original key")
     }
 
     /// True when some bucket or key record's MAC verifies under `key` (one is enough: MACs cannot be forged).
@@ -46,14 +48,22 @@ final class RootKeyProvider {
         let bucketKey = BucketRecord.macKey(root: key)
         for name in FileIO.listDirectory(paths.bucketsDir) where !name.hasPrefix(".") {
             if let bytes = try? FileIO.readAll(paths.bucketsDir + "/" + name + "/bucket.json"),
-               let r = try? JSONDecoder().decode(BucketRecord.self,
-                   from: Data(bytes)), r.verify(macKey: bucketKey) { return true }
+                let r = try? JSONDecoder().decode(
+                    BucketRecord.self,
+                    from: Data(bytes)), r.verify(macKey: bucketKey)
+            {
+                return true
+            }
         }
         let recordKey = KeyRecord.recordKey(root: key)
         for name in FileIO.listDirectory(paths.keysDir) where name.hasSuffix(".json") && !name.hasPrefix(".") {
             if let bytes = try? FileIO.readAll(paths.keysDir + "/" + name),
-               let r = try? JSONDecoder().decode(KeyRecord.self,
-                   from: Data(bytes)), r.verify(recordKey: recordKey) { return true }
+                let r = try? JSONDecoder().decode(
+                    KeyRecord.self,
+                    from: Data(bytes)), r.verify(recordKey: recordKey)
+            {
+                return true
+            }
         }
         return false
     }

@@ -84,10 +84,11 @@ final class StateManifest {
     /// Refuses a record older than `expected` (from `expectedGeneration`, taken before the record was read).
     func check(_ entry: String, generation: UInt64?, expected: UInt64?, file: String) throws {
         guard let expected, (generation ?? 0) < expected else { return }
-        throw OBSError.integrity("\(file) is an older copy than the last one written (generation \(generation ?? 0), "
-            + "expected \(expected) or later, per \(path)): it was rolled back; put the current file back "
+        throw OBSError.integrity(
+            "\(file) is an older copy than the last one written (generation \(generation ?? 0), "
+                + "expected \(expected) or later, per \(path)): it was rolled back; put the current file back "
                 + "from your backup "
-            + "(if you restored the whole store on purpose, remove \(path))")
+                + "(if you restored the whole store on purpose, remove \(path))")
     }
 
     /// Writes a record with a fresh generation (via `write`), then records that generation.
@@ -135,8 +136,10 @@ final class StateManifest {
         _ = try rootKey.key()
         let dir = LocalPath.parent(path)
         do { try FileIO.makeDirectories(dir) } catch let e as OBSError {
-            throw OBSError.configuration("cannot create \(dir), where the local store's state file (rollback "
-                + "detection) lives: \(e.message); make it writable, or set XDG_CONFIG_HOME to a writable directory")
+            throw OBSError.configuration(
+                "cannot create \(dir), where the local store's state file (rollback "
+                    + "detection) lives: \(e.message); make it writable, or set XDG_CONFIG_HOME to a writable directory"
+            )
         }
         FileIO.sweepAbandonedTemps(dir)
     }
@@ -164,9 +167,10 @@ final class StateManifest {
     private func load() throws -> Contents {
         guard let bytes = try FileIO.readAll(path) else { return Contents() }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-              let g = (obj["generation"] as? String).flatMap({ UInt64($0) }),
-              let recs = obj["records"] as? [String: String],
-              let storedMAC = obj["mac"] as? String else {
+            let g = (obj["generation"] as? String).flatMap({ UInt64($0) }),
+            let recs = obj["records"] as? [String: String],
+            let storedMAC = obj["mac"] as? String
+        else {
             throw damaged("does not parse")
         }
         var c = Contents(generation: g)
@@ -179,17 +183,20 @@ final class StateManifest {
     }
 
     private func save(_ c: Contents) throws {
-        let obj: [String: Any] = ["root": root, "generation": String(c.generation),
+        let obj: [String: Any] = [
+            "root": root, "generation": String(c.generation),
             "records": c.records.mapValues { String($0) },
-                                  "mac": try mac(c)]
+            "mac": try mac(c),
+        ]
         let bytes = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
         try FileIO.atomicWrite(Array(bytes), to: path)
         cached = c
     }
 
     private func damaged(_ why: String) -> OBSError {
-        OBSError.integrity("the store's state file \(path) \(why); restore it from your backup (removing it "
-            + "turns rollback "
-            + "detection off until each record is written again)")
+        OBSError.integrity(
+            "the store's state file \(path) \(why); restore it from your backup (removing it "
+                + "turns rollback "
+                + "detection off until each record is written again)")
     }
 }

@@ -32,13 +32,17 @@ extension Obsctl.Bucket {
         @Option(help: "Region of the bucket.") var location: String?
         @Option(help: "Default storage class: standard, warm or cold.")
         var storageClass: StorageClassArgument = .standard
-        @Option(help: ArgumentHelp("Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).",
-                                   valueName: "kms|obs"),
-                completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
+        @Option(
+            help: ArgumentHelp(
+                "Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).",
+                valueName: "kms|obs"),
+            completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
         var sse: BucketSSEArgument?
-        @Option(help: ArgumentHelp("KMS key for the default (id, URN or alias); omitted means obs/default.",
-                                   valueName: "id"),
-                completion: .kmsKey)
+        @Option(
+            help: ArgumentHelp(
+                "KMS key for the default (id, URN or alias); omitted means obs/default.",
+                valueName: "id"),
+            completion: .kmsKey)
         var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 
@@ -47,8 +51,9 @@ extension Obsctl.Bucket {
             let encryption = try SSERules.bucketDefault(mode: sse?.mode, kmsKeyID: kmsKeyId)
             let location = self.location ?? ctx.storage.defaultLocation
             let info = try await ctx.storage.createBucket(
-                CreateBucketRequest(name: name, location: location, storageClass: storageClass.storageClass,
-                                    encryption: encryption))
+                CreateBucketRequest(
+                    name: name, location: location, storageClass: storageClass.storageClass,
+                    encryption: encryption))
             Renderer(ctx.output).render(Created(info: info))
         }
 
@@ -59,8 +64,11 @@ extension Obsctl.Bucket {
             func encode(to encoder: Encoder) throws { try BucketShape(info).encode(to: encoder) }
 
             var text: [TextLine] {
-                [.report("created obs://\(info.name) (location \(info.location), default encryption "
-                         + "\(TextShape.encryption(info.encryption)))")]
+                [
+                    .report(
+                        "created obs://\(info.name) (location \(info.location), default encryption "
+                            + "\(TextShape.encryption(info.encryption)))")
+                ]
             }
         }
     }
@@ -97,10 +105,15 @@ extension Obsctl.Bucket {
             var records: [Record]? { buckets.map { Record("bucket", BucketShape($0)) } }
 
             var text: [TextLine] {
-                [.table(buckets.map { b in
-                    [JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
-                     TextShape.encryption(b.encryption), "obs://\(b.name)"]
-                }, endsWithStore: true)]
+                [
+                    .table(
+                        buckets.map { b in
+                            [
+                                JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
+                                TextShape.encryption(b.encryption), "obs://\(b.name)",
+                            ]
+                        }, endsWithStore: true)
+                ]
             }
         }
     }
@@ -108,8 +121,10 @@ extension Obsctl.Bucket {
     struct Delete: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a bucket. With --force, delete every object in it first.",
-            discussion: Manual.discussion(examples: ["obsctl bucket delete obs://scratch",
-                                                     "obsctl bucket delete obs://scratch --force"]))
+            discussion: Manual.discussion(examples: [
+                "obsctl bucket delete obs://scratch",
+                "obsctl bucket delete obs://scratch --force",
+            ]))
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket)
         var bucket: String
         @Flag(help: "Delete every object in the bucket first.") var force = false
@@ -128,19 +143,25 @@ extension Obsctl.Bucket {
                 // "Everything" includes unfinished multipart uploads (their parts are stored and billed), as with
                 // mc rb --force and rclone purge; aws s3 rb --force leaves them and then fails.
                 for u in try await ctx.storage.listMultipartUploads(bucket: name, prefix: "") {
-                    try await ctx.storage.abortMultipartUpload(bucket: name, key: try ObjectKey(u.key),
-                                                               uploadID: u.uploadID)
+                    try await ctx.storage.abortMultipartUpload(
+                        bucket: name, key: try ObjectKey(u.key),
+                        uploadID: u.uploadID)
                     aborted += 1
                 }
             }
-            do { try await ctx.storage.deleteBucket(name) }
-            catch let e as OBSError
-                    where force && (e.code == "BucketNotEmpty" || e.code == "MultipartUploadsInProgress") {
-                throw Self.refilled(name, e, what: e.code == "BucketNotEmpty" ? "objects were added to"
-                                                                              : "multipart uploads were started in")
+            do { try await ctx.storage.deleteBucket(name) } catch let e as OBSError
+                where force && (e.code == "BucketNotEmpty" || e.code == "MultipartUploadsInProgress")
+            {
+                throw Self.refilled(
+                    name, e,
+                    what: e.code == "BucketNotEmpty"
+                        ? "objects were added to"
+                        : "multipart uploads were started in")
             }
-            Renderer(ctx.output).render(Deleted(bucket: name.value, objectsDeleted: deleted, uploadsAborted: aborted,
-                                                forced: force))
+            Renderer(ctx.output).render(
+                Deleted(
+                    bucket: name.value, objectsDeleted: deleted, uploadsAborted: aborted,
+                    forced: force))
         }
 
         /// `{"bucket","deleted":true,"objects_deleted","uploads_aborted"}`; in text a report line.
@@ -165,9 +186,11 @@ extension Obsctl.Bucket {
         /// The bucket was emptied, yet is not empty: something wrote to it meanwhile. "Pass --force" would be
         /// wrong.
         static func refilled(_ name: BucketName, _ e: OBSError, what: String) -> OBSError {
-            OBSError(code: e.code, message: "\(what) bucket '\(name)' while it was being emptied; "
-                        + "stop what writes to it, then run 'obsctl bucket delete obs://\(name) --force' again",
-                     httpStatus: e.httpStatus, category: e.category, requestID: e.requestID, resource: e.resource)
+            OBSError(
+                code: e.code,
+                message: "\(what) bucket '\(name)' while it was being emptied; "
+                    + "stop what writes to it, then run 'obsctl bucket delete obs://\(name) --force' again",
+                httpStatus: e.httpStatus, category: e.category, requestID: e.requestID, resource: e.resource)
         }
     }
 }

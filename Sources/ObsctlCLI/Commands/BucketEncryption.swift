@@ -5,14 +5,16 @@ extension Obsctl.Bucket {
     struct Encryption: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show, enable or disable a bucket's default encryption.",
-            discussion: Manual.discussion([
-                "The default applies only to objects uploaded after it is enabled, and only to uploads that name no "
-                    + "encryption of their own. Disabling it changes no stored object.",
-            ], examples: [
-                "obsctl bucket encryption show obs://secure",
-                "obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key",
-                "obsctl bucket encryption disable obs://secure",
-            ]),
+            discussion: Manual.discussion(
+                [
+                    "The default applies only to objects uploaded after it is enabled, and only to uploads that name no "
+                        + "encryption of their own. Disabling it changes no stored object."
+                ],
+                examples: [
+                    "obsctl bucket encryption show obs://secure",
+                    "obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key",
+                    "obsctl bucket encryption disable obs://secure",
+                ]),
             subcommands: [Show.self, Enable.self, Disable.self])
     }
 }
@@ -61,11 +63,13 @@ extension Obsctl.Bucket.Encryption {
             ]))
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket"), completion: .obsBucket)
         var bucket: String
-        @Option(help: ArgumentHelp("kms (SSE-KMS) or obs (SSE-OBS).", valueName: "kms|obs"),
-                completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
+        @Option(
+            help: ArgumentHelp("kms (SSE-KMS) or obs (SSE-OBS).", valueName: "kms|obs"),
+            completion: .list(BucketSSEArgument.allValueStrings), transform: BucketSSEArgument.parse)
         var sse: BucketSSEArgument
-        @Option(help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id"),
-                completion: .kmsKey)
+        @Option(
+            help: ArgumentHelp("KMS key (id, URN or alias); omitted means obs/default.", valueName: "id"),
+            completion: .kmsKey)
         var kmsKeyId: String?
         @OptionGroup var global: GlobalOptions
 

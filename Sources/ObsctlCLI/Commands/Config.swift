@@ -7,16 +7,18 @@ extension Obsctl {
     struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage profiles in ~/.config/obsctl/config (endpoint, region, signature, credentials).",
-            discussion: Manual.discussion([
-                "Secret values (secret_access_key, security_token) are never taken from the command line, where ps and "
-                    + "CI logs would show them: pass --from-env VAR or --from-stdin. get and list never print them.",
-            ], examples: [
-                "obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com",
-                "obsctl config set access_key_id HPUAEXAMPLE --profile prod",
-                "obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod",
-                "obsctl config list --profile prod",
-                "obsctl config import obsutil",
-            ]),
+            discussion: Manual.discussion(
+                [
+                    "Secret values (secret_access_key, security_token) are never taken from the command line, where ps and "
+                        + "CI logs would show them: pass --from-env VAR or --from-stdin. get and list never print them."
+                ],
+                examples: [
+                    "obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com",
+                    "obsctl config set access_key_id HPUAEXAMPLE --profile prod",
+                    "obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod",
+                    "obsctl config list --profile prod",
+                    "obsctl config import obsutil",
+                ]),
             subcommands: [Set.self, Get.self, List.self, Import.self])
     }
 }
@@ -26,37 +28,50 @@ extension Obsctl.Config {
         explicit ?? ProcessInfo.processInfo.environment["OBSCTL_PROFILE"] ?? "default"
     }
 
-    static func shown(_ key: String, _ value: String) -> String { ConfigFile.secretKeys.contains(key) ? "<set, hidden>" : value }
+    static func shown(_ key: String, _ value: String) -> String {
+        ConfigFile.secretKeys.contains(key) ? "<set, hidden>" : value
+    }
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set one key of a profile.",
-            discussion: Manual.discussion([
-                "Secrets (secret_access_key, security_token) only with --from-env VAR or --from-stdin, never as an argument.",
-            ], examples: [
-                "obsctl config set region cn-north-4",
-                "obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com --profile prod",
-                "obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod",
-                "printf '%s\\n' \"$SK\" | obsctl config set secret_access_key --from-stdin",
-            ]))
-        @Argument(help: ArgumentHelp("The key: \(ConfigFile.knownKeys.joined(separator: ", ")).", valueName: "key")) var key: String
+            discussion: Manual.discussion(
+                [
+                    "Secrets (secret_access_key, security_token) only with --from-env VAR or --from-stdin, never as an argument."
+                ],
+                examples: [
+                    "obsctl config set region cn-north-4",
+                    "obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com --profile prod",
+                    "obsctl config set secret_access_key --from-env OBS_SECRET_ACCESS_KEY --profile prod",
+                    "printf '%s\\n' \"$SK\" | obsctl config set secret_access_key --from-stdin",
+                ]))
+        @Argument(help: ArgumentHelp("The key: \(ConfigFile.knownKeys.joined(separator: ", ")).", valueName: "key"))
+        var key: String
         @Argument(help: ArgumentHelp("The value (not for secrets).", valueName: "value")) var value: String?
-        @Option(help: ArgumentHelp("Read the value from this environment variable.", valueName: "var")) var fromEnv: String?
+        @Option(help: ArgumentHelp("Read the value from this environment variable.", valueName: "var")) var fromEnv:
+            String?
         @Flag(help: "Read the value from the first line of stdin.") var fromStdin = false
-        @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
-        @Option(name: .long, help: "Output format on stdout: text (nothing), json or ndjson.") var output: OutputFormat = .text
+        @Option(help: "The profile to change (default: OBSCTL_PROFILE, else default).", completion: .profile)
+        var profile: String?
+        @Option(name: .long, help: "Output format on stdout: text (nothing), json or ndjson.") var output:
+            OutputFormat = .text
         @Flag(name: [.short, .long], help: "Do not print the note naming the profile and file changed.")
         var quiet = false
 
         func run() async throws {
             let sources = [value != nil, fromEnv != nil, fromStdin].filter { $0 }.count
-            guard sources == 1 else { throw OBSError.invalidArgument("give the value once: as an argument, --from-env VAR or --from-stdin") }
+            guard sources == 1 else {
+                throw OBSError.invalidArgument("give the value once: as an argument, --from-env VAR or --from-stdin")
+            }
             if value != nil && ConfigFile.secretKeys.contains(key) {
-                throw OBSError.invalidArgument("\(key) is a secret: pass it with --from-env VAR or --from-stdin, never on the command line")
+                throw OBSError.invalidArgument(
+                    "\(key) is a secret: pass it with --from-env VAR or --from-stdin, never on the command line")
             }
             var v = value ?? ""
             if let name = fromEnv {
-                guard let e = ProcessInfo.processInfo.environment[name], !e.isEmpty else { throw OBSError.invalidArgument("environment variable \(name) is not set") }
+                guard let e = ProcessInfo.processInfo.environment[name], !e.isEmpty else {
+                    throw OBSError.invalidArgument("environment variable \(name) is not set")
+                }
                 v = e
             }
             if fromStdin { v = readLine(strippingNewline: true) ?? "" }
@@ -64,7 +79,11 @@ extension Obsctl.Config {
             let name = Obsctl.Config.profileName(profile)
             try file.set(profile: name, key: key, value: v)
             try file.save()
-            if output != .text { Output(format: output, quiet: false).json(["profile": name, "key": key, "path": file.path, "secret": ConfigFile.secretKeys.contains(key)] as [String: Any]) }
+            if output != .text {
+                Output(format: output, quiet: false).json(
+                    ["profile": name, "key": key, "path": file.path, "secret": ConfigFile.secretKeys.contains(key)]
+                        as [String: Any])
+            }
             Output(format: output, quiet: quiet).note("set \(key) in profile [\(name)] of \(file.path)")
         }
     }
@@ -72,22 +91,30 @@ extension Obsctl.Config {
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print one key of a profile (secrets show as hidden).",
-            discussion: Manual.discussion(examples: ["obsctl config get endpoint", "obsctl config get region --profile prod"]))
+            discussion: Manual.discussion(examples: [
+                "obsctl config get endpoint", "obsctl config get region --profile prod",
+            ]))
         @Argument(help: ArgumentHelp("The key.", valueName: "key")) var key: String
         @Option(help: "The profile (default: OBSCTL_PROFILE, else default).", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
-        @Flag(name: [.short, .long], help: "Accepted as by every command; the value asked for is printed all the same.")
+        @Flag(
+            name: [.short, .long], help: "Accepted as by every command; the value asked for is printed all the same.")
         var quiet = false
 
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
             let name = Obsctl.Config.profileName(profile)
             guard let v = file.sections[name]?[key] else {
-                throw OBSError(code: "NotFound", message: "'\(key)' is not set in profile [\(name)] of \(file.path); set it with 'obsctl config set \(key) ...'",
-                               httpStatus: 0, category: .notFound)
+                throw OBSError(
+                    code: "NotFound",
+                    message:
+                        "'\(key)' is not set in profile [\(name)] of \(file.path); set it with 'obsctl config set \(key) ...'",
+                    httpStatus: 0, category: .notFound)
             }
             if output != .text {
-                Output(format: output, quiet: false).json(["profile": name, "key": key, "value": Obsctl.Config.shown(key, v), "path": file.path])
+                Output(format: output, quiet: false).json([
+                    "profile": name, "key": key, "value": Obsctl.Config.shown(key, v), "path": file.path,
+                ])
                 return
             }
             Output(format: output, quiet: quiet).line(Obsctl.Config.shown(key, v))
@@ -97,11 +124,14 @@ extension Obsctl.Config {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List profiles and their keys (secrets show as hidden).",
-            discussion: Manual.discussion(examples: ["obsctl config list", "obsctl config list --profile prod --output json"]))
+            discussion: Manual.discussion(examples: [
+                "obsctl config list", "obsctl config list --profile prod --output json",
+            ]))
         @Option(help: "Only this profile.", completion: .profile) var profile: String?
         @Option(name: .long, help: "Output format on stdout: text, json or ndjson.") var output: OutputFormat = .text
-        @Flag(name: [.short, .long],
-              help: "Accepted as by every command; the profiles asked for are printed all the same.")
+        @Flag(
+            name: [.short, .long],
+            help: "Accepted as by every command; the profiles asked for are printed all the same.")
         var quiet = false
 
         func run() async throws {
@@ -109,7 +139,11 @@ extension Obsctl.Config {
             let names = profile.map { [$0] } ?? file.sections.keys.sorted()
             if output != .text {
                 var out: [String: Any] = [:]
-                for n in names { out[n] = (file.sections[n] ?? [:]).mapValues { $0 }.reduce(into: [String: String]()) { $0[$1.key] = Obsctl.Config.shown($1.key, $1.value) } }
+                for n in names {
+                    out[n] = (file.sections[n] ?? [:]).mapValues { $0 }.reduce(into: [String: String]()) {
+                        $0[$1.key] = Obsctl.Config.shown($1.key, $1.value)
+                    }
+                }
                 Output(format: output, quiet: false).json(["path": file.path, "profiles": out] as [String: Any])
                 return
             }

@@ -8,16 +8,18 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "cp",
             abstract: "Copy between local paths and OBS, or between objects (which can change their encryption).",
-            discussion: Manual.discussion([
-                "Local to obs:// is an upload, obs:// to local a download, obs:// to obs:// a copy. For a copy, "
-                    + "--sse and --sse-c-key-* describe the destination and --source-sse-c-key-* the source; copying an "
-                    + "object onto itself with new options re-encrypts it (for example to rotate an SSE-C key).",
-            ], examples: [
-                "obsctl cp notes.txt obs://docs/notes.txt --sse kms",
-                "obsctl cp obs://docs/notes.txt ./notes.txt",
-                "obsctl cp obs://docs/notes.txt obs://archive/notes.txt --sse obs",
-                "obsctl cp obs://vault/a obs://vault/a --source-sse-c-key-file old.key --sse-c-key-file new.key",
-            ]))
+            discussion: Manual.discussion(
+                [
+                    "Local to obs:// is an upload, obs:// to local a download, obs:// to obs:// a copy. For a copy, "
+                        + "--sse and --sse-c-key-* describe the destination and --source-sse-c-key-* the source; copying an "
+                        + "object onto itself with new options re-encrypts it (for example to rotate an SSE-C key)."
+                ],
+                examples: [
+                    "obsctl cp notes.txt obs://docs/notes.txt --sse kms",
+                    "obsctl cp obs://docs/notes.txt ./notes.txt",
+                    "obsctl cp obs://docs/notes.txt obs://archive/notes.txt --sse obs",
+                    "obsctl cp obs://vault/a obs://vault/a --source-sse-c-key-file old.key --sse-c-key-file new.key",
+                ]))
 
         @OptionGroup var transfer: TransferArguments
         @OptionGroup var concurrency: ConcurrencyOptions
@@ -30,17 +32,19 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "mv",
             abstract: "Move between local paths and OBS, or between objects: cp, then the source is removed.",
-            discussion: Manual.discussion([
-                "Each source is removed only after its copy is written and verified (and matches --expect-sse), and "
-                    + "only if it did not change meanwhile (a file's size, time and inode; an object's ETag): a failure "
-                    + "leaves the source where it was. Moving a directory with --recursive removes its files and "
-                    + "leaves the emptied directories. '-' (stdin or stdout) cannot be moved, and an object cannot be "
-                    + "moved onto itself.",
-            ], examples: [
-                "obsctl mv report.pdf obs://secure/2026/report.pdf --sse kms",
-                "obsctl mv obs://inbox/2026/ obs://archive/2026/ --recursive --sse obs",
-                "obsctl mv obs://outbox/batch.csv ./batch.csv",
-            ]))
+            discussion: Manual.discussion(
+                [
+                    "Each source is removed only after its copy is written and verified (and matches --expect-sse), and "
+                        + "only if it did not change meanwhile (a file's size, time and inode; an object's ETag): a failure "
+                        + "leaves the source where it was. Moving a directory with --recursive removes its files and "
+                        + "leaves the emptied directories. '-' (stdin or stdout) cannot be moved, and an object cannot be "
+                        + "moved onto itself."
+                ],
+                examples: [
+                    "obsctl mv report.pdf obs://secure/2026/report.pdf --sse kms",
+                    "obsctl mv obs://inbox/2026/ obs://archive/2026/ --recursive --sse obs",
+                    "obsctl mv obs://outbox/batch.csv ./batch.csv",
+                ]))
 
         @OptionGroup var transfer: TransferArguments
         @OptionGroup var concurrency: ConcurrencyOptions
@@ -57,9 +61,13 @@ extension Obsctl {
 
 /// What cp and mv take: a source, a destination, and the options of the upload, download or copy they become.
 struct TransferArguments: ParsableArguments {
-    @Argument(help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"), completion: .pathOrObject)
+    @Argument(
+        help: ArgumentHelp("Source: a local path, - for stdin, or obs://BUCKET/KEY.", valueName: "source"),
+        completion: .pathOrObject)
     var source: String
-    @Argument(help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"), completion: .pathOrObject)
+    @Argument(
+        help: ArgumentHelp("Destination: a local path, - for stdout, or obs://BUCKET/KEY.", valueName: "destination"),
+        completion: .pathOrObject)
     var destination: String
     @Flag(name: [.short, .long], help: "Take directories or prefixes with everything below them.") var recursive = false
     @Flag(help: "Print what would be copied or moved; change nothing.") var dryRun = false
@@ -71,24 +79,30 @@ struct TransferArguments: ParsableArguments {
         let filter = try filters.filter()
         switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
         case (false, false):
-            throw OBSError.invalidArgument("neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
+            throw OBSError.invalidArgument(
+                "neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
         case (false, true):
-            try await Obsctl.Upload.upload(ctx, paths: [source], to: try OBSURL(destination), recursive: recursive,
-                                           options: try settings.forUpload(), filter: filter,
-                                           removeSources: removeSources, dryRun: dryRun)
+            try await Obsctl.Upload.upload(
+                ctx, paths: [source], to: try OBSURL(destination), recursive: recursive,
+                options: try settings.forUpload(), filter: filter,
+                removeSources: removeSources, dryRun: dryRun)
         case (true, false):
             let (key, transfer) = try settings.forDownload()
-            try await Obsctl.Download.download(ctx, source: try OBSURL(source), path: destination, recursive: recursive,
-                                               customerKey: key, transfer: transfer, filter: filter,
-                                               removeSources: removeSources, dryRun: dryRun)
+            try await Obsctl.Download.download(
+                ctx, source: try OBSURL(source), path: destination, recursive: recursive,
+                customerKey: key, transfer: transfer, filter: filter,
+                removeSources: removeSources, dryRun: dryRun)
         case (true, true):
-            try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination), filter: filter,
-                                  removeSources: removeSources)
+            try await copyObjects(
+                ctx, from: try OBSURL(source), to: try OBSURL(destination), filter: filter,
+                removeSources: removeSources)
         }
     }
 
-    private func copyObjects(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, filter: Filter,
-                             removeSources: Bool) async throws {
+    private func copyObjects(
+        _ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, filter: Filter,
+        removeSources: Bool
+    ) async throws {
         let copies = try settings.forCopy()
         var listing: [ListedObject] = []
         var damaged = 0
@@ -102,15 +116,18 @@ struct TransferArguments: ParsableArguments {
             damaged = unreadable.count
             listing = listed.objects.map(ListedObject.init)
         }
-        let plan = try Planner.copy(src, to: dst, recursive: recursive, filter: filter, listing: listing,
-                                    isMove: removeSources)
+        let plan = try Planner.copy(
+            src, to: dst, recursive: recursive, filter: filter, listing: listing,
+            isMove: removeSources)
         if !recursive { PlanReport.excludedSingle(ctx, plan) }
         let pairs = plan.steps.compactMap { s in s.asCopy.map { ($0.from, $0.to, s.size) } }
         if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
         if damaged > 0 && pairs.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
         do {
-            _ = try await Transfers.runAll(ctx, pairs, verb: "copy", size: { $0.2 },
-                                           describe: { "obs://\(src.bucket)/\($0.0)" }) { pair, _ in
+            _ = try await Transfers.runAll(
+                ctx, pairs, verb: "copy", size: { $0.2 },
+                describe: { "obs://\(src.bucket)/\($0.0)" }
+            ) { pair, _ in
                 let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
                 // A move deletes the source only if it is still the version it was before the copy.
                 let sourceETag: String?, info: ObjectInfo

@@ -7,19 +7,24 @@ extension Obsctl {
     struct Download: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download objects to files (or stdout), decrypting and verifying them.",
-            discussion: Manual.discussion([
-                "A file is written under a temporary name and renamed only after every byte has verified: a failed "
-                    + "download leaves no file behind. '-' writes to stdout. With --recursive every object under the prefix "
-                    + "is written below PATH; keys that would escape PATH ('..', empty segments, absolute) are refused.",
-            ], examples: [
-                "obsctl download obs://secure/2026/report.pdf ./report.pdf",
-                "obsctl download obs://vault/db.dump - --sse-c-key-file key.bin > db.dump",
-                "obsctl download obs://web/ ./site --recursive",
-            ]))
+            discussion: Manual.discussion(
+                [
+                    "A file is written under a temporary name and renamed only after every byte has verified: a failed "
+                        + "download leaves no file behind. '-' writes to stdout. With --recursive every object under the prefix "
+                        + "is written below PATH; keys that would escape PATH ('..', empty segments, absolute) are refused."
+                ],
+                examples: [
+                    "obsctl download obs://secure/2026/report.pdf ./report.pdf",
+                    "obsctl download obs://vault/db.dump - --sse-c-key-file key.bin > db.dump",
+                    "obsctl download obs://web/ ./site --recursive",
+                ]))
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET/PREFIX with --recursive.", valueName: "source"), completion: .obsObject)
+        @Argument(
+            help: ArgumentHelp("obs://BUCKET/KEY, or obs://BUCKET/PREFIX with --recursive.", valueName: "source"),
+            completion: .obsObject)
         var source: String
-        @Argument(help: ArgumentHelp("Local file or directory, or - for stdout.", valueName: "path"), completion: .file())
+        @Argument(
+            help: ArgumentHelp("Local file or directory, or - for stdout.", valueName: "path"), completion: .file())
         var path: String
         @Flag(name: [.short, .long], help: "Download every object under the prefix.") var recursive = false
         @OptionGroup var customerKey: CustomerKeyOptions
@@ -29,38 +34,45 @@ extension Obsctl {
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            try await Self.download(ctx, source: try OBSURL(source), path: path, recursive: recursive,
-                                    customerKey: try customerKey.load(), transfer: try tuning.options(),
-                                    filter: try filters.filter())
+            try await Self.download(
+                ctx, source: try OBSURL(source), path: path, recursive: recursive,
+                customerKey: try customerKey.load(), transfer: try tuning.options(),
+                filter: try filters.filter())
         }
 
         /// `removeSources` (mv): each object is deleted once its file is written, verified and renamed into place.
         /// `dryRun`: the plan is shown and nothing is read or written.
-        static func download(_ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool,
-                             customerKey: CustomerKey?, transfer: TransferOptions = TransferOptions(),
-                             filter: Filter = .all, removeSources: Bool = false, dryRun: Bool = false) async throws {
+        static func download(
+            _ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool,
+            customerKey: CustomerKey?, transfer: TransferOptions = TransferOptions(),
+            filter: Filter = .all, removeSources: Bool = false, dryRun: Bool = false
+        ) async throws {
             struct Item { var key: ObjectKey; var target: String; var size: Int64? = nil }
             var listing: [ListedObject] = []
             var damaged = 0
             let prefix = KeyMapping.directoryPrefix(src.path)
             if recursive {
-                guard path != "-" else { throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory") }
+                guard path != "-" else {
+                    throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory")
+                }
                 let listed = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
                 let unreadable = Planner.unreadable(listed.unreadable, below: prefix, filter: filter)
                 Listings.report(unreadable)
                 damaged = unreadable.count
                 listing = listed.objects.map(ListedObject.init)
             }
-            let plan = try Planner.download(src, to: path, recursive: recursive, filter: filter, listing: listing,
-                                            pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
+            let plan = try Planner.download(
+                src, to: path, recursive: recursive, filter: filter, listing: listing,
+                pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
             for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             var items = plan.steps.compactMap { s in
                 s.asDownload.map { Item(key: $0.key, target: $0.path, size: s.size) }
             }
             if recursive && items.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
-                ctx.output.note("no objects under obs://\(src.bucket)/\(prefix)"
-                                + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
+                ctx.output.note(
+                    "no objects under obs://\(src.bucket)/\(prefix)"
+                        + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
             }
             if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
             // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
@@ -75,19 +87,25 @@ extension Obsctl {
                 throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial)
             }
             do {
-                _ = try await Transfers.runAll(ctx, items, verb: "download", dataOnStdout: path == "-",
-                                               size: { $0.size },
-                                               describe: { "obs://\(src.bucket)/\($0.key)" }) { item, counter in
-                    let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
+                _ = try await Transfers.runAll(
+                    ctx, items, verb: "download", dataOnStdout: path == "-",
+                    size: { $0.size },
+                    describe: { "obs://\(src.bucket)/\($0.key)" }
+                ) { item, counter in
+                    let request = GetObjectRequest(
+                        bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
                     let info: ObjectInfo
-                    do { info = try await Transfers.download(ctx, request, to: item.target, counter: counter) }
-                    catch {
+                    do { info = try await Transfers.download(ctx, request, to: item.target, counter: counter) } catch {
                         if recursive { throw error }
                         throw await Transfers.prefixHint(ctx, error, src.bucket, item.key, verb: "download")
                     }
-                    if removeSources { try await Transfers.removeObjectSource(ctx, request, etag: info.etag, movedTo: item.target) }
+                    if removeSources {
+                        try await Transfers.removeObjectSource(ctx, request, etag: info.etag, movedTo: item.target)
+                    }
                     if !ctx.output.isJSON && item.target != "-" {
-                        ctx.output.report("\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))")
+                        ctx.output.report(
+                            "\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))"
+                        )
                     }
                     return Transfers.record(source: "obs://\(src.bucket)/\(item.key)", destination: item.target, info)
                 }
@@ -111,8 +129,9 @@ extension Obsctl {
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
-            try await Download.download(ctx, source: try OBSURL(object), path: "-", recursive: false,
-                                        customerKey: try customerKey.load(), transfer: try tuning.options())
+            try await Download.download(
+                ctx, source: try OBSURL(object), path: "-", recursive: false,
+                customerKey: try customerKey.load(), transfer: try tuning.options())
         }
     }
 }

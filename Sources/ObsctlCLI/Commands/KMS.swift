@@ -19,24 +19,29 @@ extension Obsctl.KMS {
     /// `kms` commands manage the embedded backend's KMS; a remote endpoint's keys live in Huawei KMS (DEW).
     static func noteLocalOnly(_ ctx: CommandContext) {
         if ctx.isRemote {
-            ctx.output.warn("kms commands manage the local KMS only; keys of \(ctx.storage.displayName) are managed "
-                            + "in Huawei KMS (DEW)")
+            ctx.output.warn(
+                "kms commands manage the local KMS only; keys of \(ctx.storage.displayName) are managed "
+                    + "in Huawei KMS (DEW)")
         }
     }
 
     struct Key: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create, list, describe, enable, disable and schedule deletion of KMS master keys.",
-            discussion: Manual.discussion([
-                "KEY is a key id (UUID), its URN <region>:<domain>:key/<id>, or an alias. The default key obs/default "
-                    + "is created by the first SSE-KMS upload that names no key; it cannot be disabled or deleted.",
-            ], examples: [
-                "obsctl kms key create --alias my-app-key --description 'app data'",
-                "obsctl kms key describe my-app-key",
-                "obsctl kms key schedule-deletion my-app-key --days 30",
-            ]),
-            subcommands: [Create.self, List.self, Describe.self, Enable.self, Disable.self, ScheduleDeletion.self,
-                          CancelDeletion.self])
+            discussion: Manual.discussion(
+                [
+                    "KEY is a key id (UUID), its URN <region>:<domain>:key/<id>, or an alias. The default key obs/default "
+                        + "is created by the first SSE-KMS upload that names no key; it cannot be disabled or deleted."
+                ],
+                examples: [
+                    "obsctl kms key create --alias my-app-key --description 'app data'",
+                    "obsctl kms key describe my-app-key",
+                    "obsctl kms key schedule-deletion my-app-key --days 30",
+                ]),
+            subcommands: [
+                Create.self, List.self, Describe.self, Enable.self, Disable.self, ScheduleDeletion.self,
+                CancelDeletion.self,
+            ])
 
         static func report(_ ctx: CommandContext, _ k: KMSKeyInfo) {
             Obsctl.KMS.noteLocalOnly(ctx)
@@ -51,9 +56,11 @@ extension Obsctl.KMS {
 
             var text: [TextLine] {
                 let k = info
-                var fields = [("key-id", k.keyID), ("urn", k.urn), ("alias", k.alias ?? "-"),
-                              ("state", k.state.displayName), ("default-key", k.isDefaultKey ? "yes" : "no"),
-                              ("created", JSONShape.time(k.created))]
+                var fields = [
+                    ("key-id", k.keyID), ("urn", k.urn), ("alias", k.alias ?? "-"),
+                    ("state", k.state.displayName), ("default-key", k.isDefaultKey ? "yes" : "no"),
+                    ("created", JSONShape.time(k.created)),
+                ]
                 if !k.description.isEmpty { fields.append(("description", k.description)) }
                 if let d = k.deletionDate { fields.append(("deletion-date", JSONShape.time(d))) }
                 return TextLine.fields(fields, width: 15)
@@ -75,8 +82,9 @@ extension Obsctl.KMS {
 
             var text: [TextLine] {
                 keys.map { k in
-                    .data("\(k.keyID)  \(k.state.displayName.padding(toLength: 16, withPad: " ", startingAt: 0))  "
-                          + "\(k.alias ?? "-")")
+                    .data(
+                        "\(k.keyID)  \(k.state.displayName.padding(toLength: 16, withPad: " ", startingAt: 0))  "
+                            + "\(k.alias ?? "-")")
                 }
             }
         }
@@ -113,8 +121,10 @@ extension Obsctl.KMS.Key {
     struct Describe: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one master key.",
-            discussion: Manual.discussion(examples: ["obsctl kms key describe my-app-key",
-                                                     "obsctl kms key describe obs/default --output json"]))
+            discussion: Manual.discussion(examples: [
+                "obsctl kms key describe my-app-key",
+                "obsctl kms key describe obs/default --output json",
+            ]))
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
@@ -150,8 +160,9 @@ extension Obsctl.KMS.Key {
                 + "destroyed and its objects are unrecoverable.",
             discussion: Manual.discussion(examples: ["obsctl kms key schedule-deletion my-app-key --days 30"]))
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
-        @Option(parsing: .unconditional, help: "Days until deletion, 7 to 1096.",
-                transform: { try Numbers.integer($0, Numbers.deletionDays) }) var days: Int
+        @Option(
+            parsing: .unconditional, help: "Days until deletion, 7 to 1096.",
+            transform: { try Numbers.integer($0, Numbers.deletionDays) }) var days: Int
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.scheduleKeyDeletion(key, pendingDays: days))

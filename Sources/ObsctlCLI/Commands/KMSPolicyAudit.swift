@@ -18,27 +18,29 @@ extension Obsctl.KMS {
     struct Policy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the kms:* policy of the local KMS.",
-            discussion: Manual.discussion([
-                "The policy is the JSON file kms/policy.json under the local root, for example "
-                    + "{\"allow\": [\"kms:*\"], \"deny\": [\"kms:dek:create\"], \"mode\": \"obs-doc\"}. Without "
-                    + "the file every action is allowed. A deny wins over an allow; an entry is an action name "
-                    + "or a prefix ending in *. The keys are allow, deny and mode (per-step, the default, or "
-                    + "obs-doc: all five documented actions for every SSE-KMS upload and download). An unknown "
-                    + "key or action is refused (exit 12) rather than ignored.",
-            ], examples: ["obsctl kms policy show", "obsctl kms policy show --output json"]),
+            discussion: Manual.discussion(
+                [
+                    "The policy is the JSON file kms/policy.json under the local root, for example "
+                        + "{\"allow\": [\"kms:*\"], \"deny\": [\"kms:dek:create\"], \"mode\": \"obs-doc\"}. Without "
+                        + "the file every action is allowed. A deny wins over an allow; an entry is an action name "
+                        + "or a prefix ending in *. The keys are allow, deny and mode (per-step, the default, or "
+                        + "obs-doc: all five documented actions for every SSE-KMS upload and download). An unknown "
+                        + "key or action is refused (exit 12) rather than ignored."
+                ], examples: ["obsctl kms policy show", "obsctl kms policy show --output json"]),
             subcommands: [Show.self])
     }
 
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the local KMS audit log.",
-            discussion: Manual.discussion([
-                "Every KMS operation appends one line to kms/audit.log under the local root before it "
-                    + "takes effect; each line carries a sequence number and a MAC chained to the previous line "
-                    + "under a key derived from the root key. 'verify' checks the chain: an edited, inserted, "
-                    + "removed or reordered line, or a log cut before the last recorded key change, is exit 13 "
-                    + "naming the line.",
-            ], examples: ["obsctl kms audit verify", "obsctl kms audit verify --output json"]),
+            discussion: Manual.discussion(
+                [
+                    "Every KMS operation appends one line to kms/audit.log under the local root before it "
+                        + "takes effect; each line carries a sequence number and a MAC chained to the previous line "
+                        + "under a key derived from the root key. 'verify' checks the chain: an edited, inserted, "
+                        + "removed or reordered line, or a log cut before the last recorded key change, is exit 13 "
+                        + "naming the line."
+                ], examples: ["obsctl kms audit verify", "obsctl kms audit verify --output json"]),
             subcommands: [Verify.self])
     }
 }
@@ -81,12 +83,15 @@ extension Obsctl.KMS.Policy {
                 let origin = source == "file" ? path : "built-in default: every action allowed (no file at \(path))"
                 let allowed = allow.map { $0.isEmpty ? "(nothing)" : $0.joined(separator: " ") } ?? "(all)"
                 let denied = deny.isEmpty ? "(none)" : deny.joined(separator: " ")
-                let fields = TextLine.fields([("source", origin), ("mode", mode), ("allow", allowed), ("deny", denied)],
-                                             width: 9)
-                return fields + effective.map { action, allowed in
-                    .data(action.padding(toLength: 16, withPad: " ", startingAt: 0) + "  "
-                          + (allowed ? "allowed" : "denied"))
-                }
+                let fields = TextLine.fields(
+                    [("source", origin), ("mode", mode), ("allow", allowed), ("deny", denied)],
+                    width: 9)
+                return fields
+                    + effective.map { action, allowed in
+                        .data(
+                            action.padding(toLength: 16, withPad: " ", startingAt: 0) + "  "
+                                + (allowed ? "allowed" : "denied"))
+                    }
             }
         }
     }
@@ -96,8 +101,10 @@ extension Obsctl.KMS.Audit {
     struct Verify: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the audit log's MAC chain: exit 0 when intact, 13 naming the first bad line.",
-            discussion: Manual.discussion(examples: ["obsctl kms audit verify",
-                                                     "obsctl kms audit verify --output json"]))
+            discussion: Manual.discussion(examples: [
+                "obsctl kms audit verify",
+                "obsctl kms audit verify --output json",
+            ]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
             Obsctl.KMS.noteLocalOnly(ctx)
@@ -119,8 +126,10 @@ extension Obsctl.KMS.Audit {
             }
 
             var text: [TextLine] {
-                let legacy = unverifiedPrefix > 0 ? " (the first \(unverifiedPrefix) predate the chain and "
-                    + "are unverified)" : ""
+                let legacy =
+                    unverifiedPrefix > 0
+                    ? " (the first \(unverifiedPrefix) predate the chain and "
+                        + "are unverified)" : ""
                 return [.data("audit log \(path): \(lines) lines, chain intact\(legacy)")]
             }
         }

@@ -7,16 +7,19 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             commandName: "ls",
             abstract: "List buckets, or the objects and prefixes in a bucket.",
-            discussion: Manual.discussion([
-                "Text columns: last modified (UTC), size in bytes, encryption, key. Prefixes show as PRE.",
-            ], examples: [
-                "obsctl ls",
-                "obsctl ls obs://secure/2026/",
-                "obsctl ls obs://secure --recursive --output json",
-            ]))
+            discussion: Manual.discussion(
+                [
+                    "Text columns: last modified (UTC), size in bytes, encryption, key. Prefixes show as PRE."
+                ],
+                examples: [
+                    "obsctl ls",
+                    "obsctl ls obs://secure/2026/",
+                    "obsctl ls obs://secure --recursive --output json",
+                ]))
 
-        @Argument(help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location"),
-                  completion: .obsObject)
+        @Argument(
+            help: ArgumentHelp("obs://BUCKET[/PREFIX]; omitted lists buckets.", valueName: "location"),
+            completion: .obsObject)
         var location: String?
         @Flag(name: [.short, .long], help: "List every object under the prefix instead of rolling up at '/'.")
         var recursive = false
@@ -36,17 +39,20 @@ extension Obsctl {
             var marker: String? = nil, unreadable = 0
             // Damaged entries are reported as they come and make the exit 13 at the end, after everything readable.
             repeat {
-                let page = try await ctx.storage.listObjects(bucket: url.bucket, prefix: url.path,
-                                                             delimiter: recursive ? nil : "/", marker: marker,
-                                                             maxKeys: 1000)
+                let page = try await ctx.storage.listObjects(
+                    bucket: url.bucket, prefix: url.path,
+                    delimiter: recursive ? nil : "/", marker: marker,
+                    maxKeys: 1000)
                 marker = page.nextMarker
                 Listings.report(page.unreadable)
                 unreadable += page.unreadable.count
                 prefixes.append(contentsOf: page.commonPrefixes)
                 objects.append(contentsOf: page.objects)
             } while marker != nil && !StandardStreams.stdoutFailed  // nobody reads on: stop listing
-            renderer.render(ObjectList(bucket: url.bucket.value, prefix: url.path, objects: objects.items,
-                                       prefixes: prefixes.items))
+            renderer.render(
+                ObjectList(
+                    bucket: url.bucket.value, prefix: url.path, objects: objects.items,
+                    prefixes: prefixes.items))
             if unreadable > 0 { throw CommandFailure(exitCode: .integrity) }
         }
     }

@@ -7,16 +7,18 @@ extension Obsctl {
     struct Multipart: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List and abort multipart uploads in progress (the console's fragments).",
-            discussion: Manual.discussion([
-                "A multipart upload that was neither completed nor aborted keeps its parts stored, and billed, though "
-                    + "they are no object. obsctl aborts its own failed uploads; killed processes, lost connections "
-                    + "and other tools leave them behind. The embedded local backend writes every object whole and "
-                    + "never has any.",
-            ], examples: [
-                "obsctl multipart list obs://backups",
-                "obsctl multipart abort obs://backups/db.dump --upload-id 0000018A2B3C4D5E",
-                "obsctl multipart abort obs://backups --all --older-than 7d",
-            ]),
+            discussion: Manual.discussion(
+                [
+                    "A multipart upload that was neither completed nor aborted keeps its parts stored, and billed, though "
+                        + "they are no object. obsctl aborts its own failed uploads; killed processes, lost connections "
+                        + "and other tools leave them behind. The embedded local backend writes every object whole and "
+                        + "never has any."
+                ],
+                examples: [
+                    "obsctl multipart list obs://backups",
+                    "obsctl multipart abort obs://backups/db.dump --upload-id 0000018A2B3C4D5E",
+                    "obsctl multipart abort obs://backups --all --older-than 7d",
+                ]),
             subcommands: [ListUploads.self, AbortUploads.self])
     }
 }
@@ -58,8 +60,11 @@ extension Obsctl.Multipart {
             var text: [TextLine] {
                 if uploads.isEmpty { return [.note("no multipart uploads in progress under \(location)")] }
                 return uploads.map { u in
-                    let initiated = u.initiated.map(JSONShape.time) ?? "-".padding(toLength: 20, withPad: " ",
-                                                                                   startingAt: 0)
+                    let initiated =
+                        u.initiated.map(JSONShape.time)
+                        ?? "-".padding(
+                            toLength: 20, withPad: " ",
+                            startingAt: 0)
                     return .data("\(initiated)  \(u.uploadID)  obs://\(u.bucket)/\(u.key)")
                 }
             }
@@ -75,26 +80,33 @@ extension Obsctl.Multipart {
                 "obsctl multipart abort obs://backups/nightly/ --all --older-than 24h",
             ]))
 
-        @Argument(help: ArgumentHelp("obs://BUCKET/KEY with --upload-id; with --all obs://BUCKET, a folder or a key.",
-                                     valueName: "location"),
-                  completion: .obsObject)
+        @Argument(
+            help: ArgumentHelp(
+                "obs://BUCKET/KEY with --upload-id; with --all obs://BUCKET, a folder or a key.",
+                valueName: "location"),
+            completion: .obsObject)
         var location: String
         @Option(help: ArgumentHelp("The upload to abort (from 'multipart list').", valueName: "id"))
         var uploadId: String?
-        @Flag(help: ArgumentHelp("Abort every upload in progress under the location: the bucket, a folder "
-                                 + "(obs://b/dir takes dir/..., not dirt.tar) or one key."))
+        @Flag(
+            help: ArgumentHelp(
+                "Abort every upload in progress under the location: the bucket, a folder "
+                    + "(obs://b/dir takes dir/..., not dirt.tar) or one key."))
         var all = false
-        @Option(parsing: .unconditional,
-                help: ArgumentHelp("With --all: only uploads begun longer ago than this "
-                                   + "(seconds, or a number with s, m, h or d).",
-                                   valueName: "duration")) var olderThan: String?
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp(
+                "With --all: only uploads begun longer ago than this "
+                    + "(seconds, or a number with s, m, h or d).",
+                valueName: "duration")) var olderThan: String?
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(location)
             guard all != (uploadId != nil) else {
-                throw OBSError.invalidArgument("name one upload with --upload-id ID, or abort every upload under "
-                                               + "\(url) with --all")
+                throw OBSError.invalidArgument(
+                    "name one upload with --upload-id ID, or abort every upload under "
+                        + "\(url) with --all")
             }
             if olderThan != nil && !all { throw OBSError.invalidArgument("--older-than goes with --all") }
             let renderer = Renderer(ctx.output)
@@ -124,24 +136,28 @@ extension Obsctl.Multipart {
             var aborted: [MultipartUploadInfo] = [], failures: [FailureShape] = [], firstError: OBSError?
             for u in uploads {
                 do {
-                    try await ctx.storage.abortMultipartUpload(bucket: u.bucket, key: try ObjectKey(u.key),
-                                                               uploadID: u.uploadID)
+                    try await ctx.storage.abortMultipartUpload(
+                        bucket: u.bucket, key: try ObjectKey(u.key),
+                        uploadID: u.uploadID)
                     aborted.append(u)
                     renderer.event(Self.record(u), text: [Self.reportLine(u)])
                 } catch let e as OBSError where e.code == "NoSuchUpload" {
                     // Completed or aborted by someone else since the listing: gone, as asked.
-                    ctx.output.note("obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)) was already completed or "
-                                    + "aborted")
+                    ctx.output.note(
+                        "obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)) was already completed or "
+                            + "aborted")
                 } catch let e as OBSError {
                     let failure = FailureShape("obs://\(u.bucket)/\(u.key)", e)
                     failures.append(failure)
                     firstError = firstError ?? e
-                    Output.stderr("obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): "
-                                  + Output.describe(e))
+                    Output.stderr(
+                        "obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): "
+                            + Output.describe(e))
                     renderer.event(failure.record)
                 }
             }
-            let none = "no multipart uploads to abort under \(url)"
+            let none =
+                "no multipart uploads to abort under \(url)"
                 + (olderThan.map { " begun more than \($0) ago" } ?? "")
             renderer.render(Aborted(aborted: aborted, failures: failures, nothingNote: uploads.isEmpty ? none : nil))
             if let firstError { throw Transfers.failure(succeeded: aborted.count, first: firstError) }

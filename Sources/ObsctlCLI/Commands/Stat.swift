@@ -7,13 +7,15 @@ extension Obsctl {
         static let configuration = CommandConfiguration(
             abstract: "Show an object's size, type, ETag, metadata and encryption (mode, KMS key, SSE-C key MD5, "
                 + "origin).",
-            discussion: Manual.discussion([
-                "An SSE-C object needs its key here too; a wrong key is refused, so stat can check a key before a "
-                    + "large download.",
-            ], examples: [
-                "obsctl stat obs://secure/2026/report.pdf",
-                "obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json",
-            ]))
+            discussion: Manual.discussion(
+                [
+                    "An SSE-C object needs its key here too; a wrong key is refused, so stat can check a key before a "
+                        + "large download."
+                ],
+                examples: [
+                    "obsctl stat obs://secure/2026/report.pdf",
+                    "obsctl stat obs://vault/db.dump --sse-c-key-file key.bin --output json",
+                ]))
 
         @Argument(help: ArgumentHelp("obs://BUCKET/KEY.", valueName: "object"), completion: .obsObject)
         var object: String
@@ -25,8 +27,9 @@ extension Obsctl {
             let key = try url.objectKey()
             let request = GetObjectRequest(bucket: url.bucket, key: key, customerKey: try customerKey.load())
             let info: ObjectInfo
-            do { info = try await ctx.storage.headObject(request) }
-            catch { throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: nil) }
+            do { info = try await ctx.storage.headObject(request) } catch {
+                throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: nil)
+            }
             Renderer(ctx.output).render(ObjectStat(info: info))
         }
     }
@@ -39,9 +42,11 @@ struct ObjectStat: CommandResult {
     func encode(to encoder: Encoder) throws { try ObjectShape(info).encode(to: encoder) }
 
     var text: [TextLine] {
-        var fields = [("object", "obs://\(info.bucket)/\(info.key)"), ("size", "\(info.size)"),
-                      ("content-type", info.contentType), ("etag", info.etag),
-                      ("last-modified", JSONShape.time(info.lastModified)), ("encryption", TextShape.sse(info))]
+        var fields = [
+            ("object", "obs://\(info.bucket)/\(info.key)"), ("size", "\(info.size)"),
+            ("content-type", info.contentType), ("etag", info.etag),
+            ("last-modified", JSONShape.time(info.lastModified)), ("encryption", TextShape.sse(info)),
+        ]
         if let origin = info.sseOrigin {
             fields.append(("encryption-origin", origin == .bucketDefault ? "bucket default" : "request"))
         }

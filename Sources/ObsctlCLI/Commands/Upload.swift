@@ -21,19 +21,28 @@ enum ExpectedSSE: String, ExpressibleByArgument, CaseIterable {
         case .c: ok = actual == .c
         }
         guard !ok else { return }
-        throw OBSError(code: "EncryptionMismatch",
-                       message: "obs://\(info.bucket)/\(info.key) is stored with \(actual.displayName) encryption, but --expect-sse \(rawValue) was given",
-                       httpStatus: 0, category: .encryptionMismatch)
+        throw OBSError(
+            code: "EncryptionMismatch",
+            message:
+                "obs://\(info.bucket)/\(info.key) is stored with \(actual.displayName) encryption, but --expect-sse \(rawValue) was given",
+            httpStatus: 0, category: .encryptionMismatch)
     }
 }
 
 /// SSE options of commands that write objects.
 struct SSEOptions: ParsableArguments {
-    @Option(help: "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.")
+    @Option(
+        help:
+            "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies."
+    )
     var sse: SSEModeArgument?
-    @Option(help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"), completion: .kmsKey)
+    @Option(
+        help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"),
+        completion: .kmsKey)
     var kmsKeyId: String?
-    @Option(help: "Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).")
+    @Option(
+        help: "Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption)."
+    )
     var expectSse: ExpectedSSE?
 
     func request(customerKey: CustomerKey?) throws -> SSERequest? {
@@ -45,38 +54,50 @@ struct SSEOptions: ParsableArguments {
 extension UploadChecksum: ExpressibleByArgument {}
 
 struct TransferTuningOptions: ParsableArguments {
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Upload objects larger than this in parts (default 50M, at most 5G). "
-                               + "Sizes take K, M, G suffixes (powers of 1024).", valueName: "size"),
-            transform: { try Numbers.size($0, Numbers.multipartThreshold) })
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Upload objects larger than this in parts (default 50M, at most 5G). "
+                + "Sizes take K, M, G suffixes (powers of 1024).", valueName: "size"),
+        transform: { try Numbers.size($0, Numbers.multipartThreshold) })
     var multipartThreshold: Int64?
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).",
-                               valueName: "size"),
-            transform: { try Numbers.size($0, Numbers.partSize) })
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).",
+            valueName: "size"),
+        transform: { try Numbers.size($0, Numbers.partSize) })
     var partSize: Int64?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Parts uploaded at once, 1 to 64 (default 4).", valueName: "n"),
-            transform: { try Numbers.integer($0, Numbers.parallel) })
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Parts uploaded at once, 1 to 64 (default 4).", valueName: "n"),
+        transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
-    @Option(help: ArgumentHelp("Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.", valueName: "md5|crc32c|none"))
+    @Option(
+        help: ArgumentHelp(
+            "Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.",
+            valueName: "md5|crc32c|none"))
     var checksum: UploadChecksum?
 
     func options() throws -> TransferOptions {
-        TransferOptions(multipartThreshold: multipartThreshold ?? 50 << 20, partSize: partSize, parallelism: parallel,
-                        checksum: checksum)
+        TransferOptions(
+            multipartThreshold: multipartThreshold ?? 50 << 20, partSize: partSize, parallelism: parallel,
+            checksum: checksum)
     }
 }
 
 /// How a remote download is split: objects larger than one part are fetched as parallel ranged GETs.
 struct DownloadTuningOptions: ParsableArguments {
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Range size for parallel remote downloads, 100K to 5G (default 16M). "
-                               + "Sizes take K, M, G suffixes.", valueName: "size"),
-            transform: { try Numbers.size($0, Numbers.partSize) })
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Range size for parallel remote downloads, 100K to 5G (default 16M). "
+                + "Sizes take K, M, G suffixes.", valueName: "size"),
+        transform: { try Numbers.size($0, Numbers.partSize) })
     var partSize: Int64?
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).", valueName: "n"),
-            transform: { try Numbers.integer($0, Numbers.parallel) })
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).", valueName: "n"),
+        transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
 
     func options() throws -> TransferOptions { TransferOptions(partSize: partSize, parallelism: parallel) }
@@ -84,8 +105,10 @@ struct DownloadTuningOptions: ParsableArguments {
 
 /// Object attributes of commands that write objects.
 struct ObjectAttributeOptions: ParsableArguments {
-    @Option(help: "Content type of the new object(s); guessed from the file extension when omitted.") var contentType: String?
-    @Option(help: ArgumentHelp("User metadata KEY=VALUE (repeatable).", valueName: "key=value")) var metadata: [String] = []
+    @Option(help: "Content type of the new object(s); guessed from the file extension when omitted.") var contentType:
+        String?
+    @Option(help: ArgumentHelp("User metadata KEY=VALUE (repeatable).", valueName: "key=value")) var metadata:
+        [String] = []
 
     /// Refused before any file is read (the backends check again, for library callers).
     func validate() throws {
@@ -102,18 +125,22 @@ extension Obsctl {
     struct Upload: ObsctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Upload files (or stdin) to OBS, optionally with server-side encryption.",
-            discussion: Manual.discussion([
-                "The destination obs://BUCKET/KEY names the object; obs://BUCKET/PREFIX/ (or several sources, or "
-                    + "--recursive) puts each file under that prefix. '-' reads stdin.",
-            ], examples: [
-                "obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms",
-                "obsctl upload ./site obs://web/ --recursive --sse obs",
-                "obsctl upload db.dump obs://vault/db.dump --sse c --sse-c-key-file key.bin",
-                "pg_dump db | obsctl upload - obs://vault/db.sql --sse kms --kms-key-id my-app-key",
-            ]))
+            discussion: Manual.discussion(
+                [
+                    "The destination obs://BUCKET/KEY names the object; obs://BUCKET/PREFIX/ (or several sources, or "
+                        + "--recursive) puts each file under that prefix. '-' reads stdin."
+                ],
+                examples: [
+                    "obsctl upload report.pdf obs://secure/2026/report.pdf --sse kms",
+                    "obsctl upload ./site obs://web/ --recursive --sse obs",
+                    "obsctl upload db.dump obs://vault/db.dump --sse c --sse-c-key-file key.bin",
+                    "pg_dump db | obsctl upload - obs://vault/db.sql --sse kms --kms-key-id my-app-key",
+                ]))
 
-        @Argument(help: ArgumentHelp("Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.",
-                                     valueName: "path... destination"), completion: .pathOrObject)
+        @Argument(
+            help: ArgumentHelp(
+                "Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.",
+                valueName: "path... destination"), completion: .pathOrObject)
         var arguments: [String] = []
         @Flag(name: [.short, .long], help: "Upload directories with everything below them.") var recursive = false
         @OptionGroup var sseOptions: SSEOptions
@@ -129,24 +156,30 @@ extension Obsctl {
         var destination: String { arguments.last ?? "" }
 
         func validate() throws {
-            guard arguments.count >= 2 else { throw ValidationError("name at least one local path and an obs:// destination") }
+            guard arguments.count >= 2 else {
+                throw ValidationError("name at least one local path and an obs:// destination")
+            }
         }
 
         func run(_ ctx: CommandContext) async throws {
-            try await Self.upload(ctx, paths: paths, to: try OBSURL(destination), recursive: recursive,
-                                  options: try Transfers.UploadOptions(sseOptions, customerKey, attributes, tuning),
-                                  filter: try filters.filter())
+            try await Self.upload(
+                ctx, paths: paths, to: try OBSURL(destination), recursive: recursive,
+                options: try Transfers.UploadOptions(sseOptions, customerKey, attributes, tuning),
+                filter: try filters.filter())
         }
 
         /// `removeSources` (mv): each file is removed once its object is written and verified. `dryRun`: the plan
         /// is shown and nothing is read or written.
-        static func upload(_ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool,
-                           options: Transfers.UploadOptions, filter: Filter = .all, removeSources: Bool = false,
-                           dryRun: Bool = false) async throws {
+        static func upload(
+            _ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool,
+            options: Transfers.UploadOptions, filter: Filter = .all, removeSources: Bool = false,
+            dryRun: Bool = false
+        ) async throws {
             var invalid: [String] = []
-            let plan = try Planner.upload(paths, to: dest, recursive: recursive, filter: filter,
-                                          isDirectory: LocalTree.isDirectory,
-                                          files: { try LocalTree.entries($0, invalidNames: &invalid) })
+            let plan = try Planner.upload(
+                paths, to: dest, recursive: recursive, filter: filter,
+                isDirectory: LocalTree.isDirectory,
+                files: { try LocalTree.entries($0, invalidNames: &invalid) })
             invalid.forEach(Transfers.reportInvalidName)
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             let items = plan.steps.compactMap { s in
@@ -156,11 +189,14 @@ extension Obsctl {
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
             if !invalid.isEmpty && items.isEmpty { throw CommandFailure(exitCode: .usage) }
             do {
-                _ = try await Transfers.runAll(ctx, items, verb: "upload", size: { $0.size ?? fileSize($0.source) },
-                                               describe: { $0.source }) { item, counter in
+                _ = try await Transfers.runAll(
+                    ctx, items, verb: "upload", size: { $0.size ?? fileSize($0.source) },
+                    describe: { $0.source }
+                ) { item, counter in
                     let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
-                    let info = try await Transfers.upload(ctx, from: item.source, to: dest.bucket, key: item.key,
-                                                          options: options, counter: counter)
+                    let info = try await Transfers.upload(
+                        ctx, from: item.source, to: dest.bucket, key: item.key,
+                        options: options, counter: counter)
                     let target = "obs://\(dest.bucket)/\(item.key)"
                     if let before {
                         try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: target)

@@ -9,11 +9,13 @@ struct ConcurrencyOptions: ParsableArguments {
     /// becomes the limit) while each job holds a connection, a thread and about 2 MiB more memory.
     static let defaultJobs = 16
 
-    @Option(parsing: .unconditional,
-            help: ArgumentHelp("Files transferred (or batches of 1000 deleted) at once, 1 to 256 "
-                               + "(default \(defaultJobs)). Each large file also moves --parallel parts at once.",
-                               valueName: "n"),
-            transform: { try Numbers.integer($0, TransferExecutor.jobRange) })
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Files transferred (or batches of 1000 deleted) at once, 1 to 256 "
+                + "(default \(defaultJobs)). Each large file also moves --parallel parts at once.",
+            valueName: "n"),
+        transform: { try Numbers.integer($0, TransferExecutor.jobRange) })
     var jobs: Int = defaultJobs
 }
 

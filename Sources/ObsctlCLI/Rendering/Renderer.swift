@@ -8,8 +8,10 @@ struct Renderer {
     /// Where the text goes; `standardStreams` but in tests.
     let sink: @Sendable (StandardStreams.Stream, String) -> Void
 
-    init(_ output: Output,
-         sink: @escaping @Sendable (StandardStreams.Stream, String) -> Void = Renderer.standardStreams) {
+    init(
+        _ output: Output,
+        sink: @escaping @Sendable (StandardStreams.Stream, String) -> Void = Renderer.standardStreams
+    ) {
         self.output = output
         self.sink = sink
     }
@@ -100,8 +102,10 @@ struct Renderer {
     /// JSON text, keys sorted so that output is stable; compact is one line (NDJSON).
     static func json(_ value: some Encodable, compact: Bool = true) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = compact ? [.sortedKeys, .withoutEscapingSlashes]
-                                           : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            compact
+            ? [.sortedKeys, .withoutEscapingSlashes]
+            : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Results hold strings, integers, bools and dates already formatted: a failure is a bug, and printing
         // nothing or "{}" instead would hide it from scripts.
         guard let data = try? encoder.encode(value) else {

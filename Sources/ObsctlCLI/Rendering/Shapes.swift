@@ -40,8 +40,9 @@ struct ObjectShape: Encodable {
         contentType = o.contentType.isEmpty ? nil : o.contentType
         lastModified = JSONShape.time(o.lastModified)
         metadata = o.userMetadata
-        sse = SSE(mode: o.sseMode?.rawValue, origin: o.sseOrigin?.rawValue, kmsKeyID: o.kmsKeyID,
-                  kmsKeyURN: o.kmsKeyURN, customerKeyMD5: o.customerKeyMD5)
+        sse = SSE(
+            mode: o.sseMode?.rawValue, origin: o.sseOrigin?.rawValue, kmsKeyID: o.kmsKeyID,
+            kmsKeyURN: o.kmsKeyURN, customerKeyMD5: o.customerKeyMD5)
     }
 }
 

@@ -61,7 +61,8 @@ extension RemoteBackend {
         if response.status == 206 {
             guard let total = contentRangeTotal(response), first.written == min(partSize, total) else {
                 throw OBSError.integrity(
-                    "the server answered the first range of obs://\(request.bucket)/\(request.key) with \(first.written) bytes and Content-Range '\(response.header("content-range") ?? "")'"
+                    "the server answered the first range of obs://\(request.bucket)/\(request.key) with "
+                        + "\(first.written) bytes and Content-Range '\(response.header("content-range") ?? "")'"
                 )
             }
             if total > partSize {
@@ -69,7 +70,8 @@ extension RemoteBackend {
                     throw OBSError(
                         code: "MissingETag",
                         message:
-                            "the server sent no ETag for obs://\(request.bucket)/\(request.key); cannot download it in ranges safely",
+                            "the server sent no ETag for obs://\(request.bucket)/\(request.key); cannot download it in "
+                            + "ranges safely",
                         httpStatus: 206, category: .general)
                 }
                 try file.reserve(total)
@@ -151,7 +153,8 @@ extension RemoteBackend {
                 try sink.finish()
                 guard response.status == 206, sink.written == Int64(range.count) else {
                     throw OBSError.integrity(
-                        "range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came back with \(sink.written) bytes (HTTP \(response.status))"
+                        "range \(range.lowerBound)-\(range.upperBound) of obs://\(request.bucket)/\(request.key) came "
+                            + "back with \(sink.written) bytes (HTTP \(response.status))"
                     )
                 }
             }

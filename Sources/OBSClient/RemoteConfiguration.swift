@@ -82,9 +82,9 @@ public enum CredentialSource {
     {
         guard let k = try layers.keys() else {
             throw OBSError.configuration(
-                "no credentials for \(endpoint.value) (the endpoint of \(endpoint.origin)): "
-                    + "export OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY, add them to a profile ('obsctl config set'), "
-                    + "or import another tool's ('obsctl config import obsutil|aws')")
+                "no credentials for \(endpoint.value) (the endpoint of \(endpoint.origin)): export OBS_ACCESS_KEY_ID "
+                    + "and OBS_SECRET_ACCESS_KEY, add them to a profile ('obsctl config set'), or import another "
+                    + "tool's ('obsctl config import obsutil|aws')")
         }
         let secret = SecretBytes(copying: Array(k.secretAccessKey.utf8))
         return (

@@ -159,7 +159,8 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         let e = errno
         guard e == ENOSPC || e == EDQUOT || e == EFBIG else { return }
         throw OBSError.localIO(
-            "no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); free some space or download somewhere else"
+            "no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); free some space or download "
+                + "somewhere else"
         )
     }
 

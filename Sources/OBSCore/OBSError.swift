@@ -99,14 +99,16 @@ extension OBSError {
         OBSError(
             code: "KMS.KeyDeletedException",
             message:
-                "KMS key \(keyID) was deleted and its key material destroyed: objects encrypted under it are unrecoverable",
+                "KMS key \(keyID) was deleted and its key material destroyed: objects encrypted under it are "
+                + "unrecoverable",
             httpStatus: 400, category: .kms, resource: keyID)
     }
     public static func kmsPermissionDenied(_ action: String) -> OBSError {
         OBSError(
             code: "AccessDenied",
             message:
-                "No privilege to this kms operation: '\(action)' is denied; allow it in the KMS policy (see 'obsctl kms policy show')",
+                "No privilege to this kms operation: '\(action)' is denied; allow it in the KMS policy (see 'obsctl "
+                + "kms policy show')",
             httpStatus: 403, category: .kms, resource: action)
     }
     public static func integrity(_ what: String) -> OBSError {
@@ -129,14 +131,16 @@ extension OBSError {
         OBSError(
             code: "InvalidRequest",
             message:
-                "object obs://\(bucket)/\(key) is encrypted with SSE-C; pass its key with --sse-c-key-file FILE or --sse-c-key-env VAR",
+                "object obs://\(bucket)/\(key) is encrypted with SSE-C; pass its key with --sse-c-key-file FILE or "
+                + "--sse-c-key-env VAR",
             httpStatus: 400, category: .customerKey, resource: "\(bucket)/\(key)")
     }
     public static func customerKeyMismatch(_ bucket: String, _ key: String) -> OBSError {
         OBSError(
             code: "AccessDenied",
             message:
-                "the SSE-C key does not match the one obs://\(bucket)/\(key) was encrypted with; pass the key used at upload",
+                "the SSE-C key does not match the one obs://\(bucket)/\(key) was encrypted with; pass the key used at "
+                + "upload",
             httpStatus: 403, category: .customerKey, resource: "\(bucket)/\(key)")
     }
     public static func customerKeyNotExpected(_ bucket: String, _ key: String, mode: String) -> OBSError {

@@ -37,7 +37,8 @@ public struct CustomerKey: Sendable, CustomStringConvertible {
     public init(key: SecretBytes) throws {
         guard key.count == 32 else {
             throw OBSError.invalidCustomerKey(
-                "SSE-C key must be 32 bytes (AES-256), got \(key.count); generate one with 'head -c 32 /dev/urandom > key.bin'"
+                "SSE-C key must be 32 bytes (AES-256), got \(key.count); generate one with 'head -c 32 /dev/urandom > "
+                    + "key.bin'"
             )
         }
         self.key = key
@@ -133,7 +134,8 @@ public enum SSERules {
                 "--sse c needs a customer key: pass --sse-c-key-file FILE or --sse-c-key-env VAR")
         case (let m?, _?):
             throw OBSError.invalidArgument(
-                "only one encryption method per upload: --sse \(m.rawValue) cannot be combined with an SSE-C key; drop one of them"
+                "only one encryption method per upload: --sse \(m.rawValue) cannot be combined with an SSE-C key; drop "
+                    + "one of them"
             )
         case (.kms?, nil): return .kms(keyID: kmsKeyID)
         case (.obs?, nil): return .obs

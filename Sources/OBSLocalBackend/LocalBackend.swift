@@ -179,8 +179,8 @@ public final class LocalBackend: ObjectStorage {
                     UnreadableBucket(
                         name: b,
                         error: OBSError.integrity(
-                            "bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from a backup or move the "
-                                + "directory out of \(paths.bucketsDir)")))
+                            "bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from a backup or "
+                                + "move the directory out of \(paths.bucketsDir)")))
             } catch let e as OBSError where e.category == .integrity {
                 // One damaged record (unparsable, failing its MAC, rolled back, not a regular file) hides only
                 // its own bucket: the caller reports it and fails at the end.

@@ -16,7 +16,8 @@ public struct Credentials: Sendable, CustomStringConvertible, CustomDebugStringC
     }
 
     public var description: String {
-        "Credentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>, securityToken: \(securityToken == nil ? "nil" : "<redacted>"))"
+        "Credentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>, securityToken: "
+            + "\(securityToken == nil ? "nil" : "<redacted>"))"
     }
 
     public var debugDescription: String { description }

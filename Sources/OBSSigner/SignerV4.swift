@@ -136,7 +136,8 @@ extension RequestSigner {
         let signedHeaders = canonicalHeadersV4(signed.headers).signed
         signed.setHeader(
             "Authorization",
-            "\(algorithmV4) Credential=\(credentials.accessKeyID)/\(scopeString),SignedHeaders=\(signedHeaders),Signature=\(signature)"
+            "\(algorithmV4) Credential=\(credentials.accessKeyID)/\(scopeString),SignedHeaders=\(signedHeaders),"
+                + "Signature=\(signature)"
         )
         return signed
     }

@@ -36,8 +36,9 @@ public enum OBSXMLBody {
         return x.bytes
     }
 
-    /// `<CompleteMultipartUpload><Part><PartNumber>n</PartNumber><ETag>etag</ETag></Part>...</CompleteMultipartUpload>`,
-    /// parts in ascending number order (sorted here; equal numbers keep their given order), each ETag as given.
+    /// `<CompleteMultipartUpload><Part><PartNumber>n</PartNumber><ETag>etag</ETag></Part>...`
+    /// `</CompleteMultipartUpload>`, parts in ascending number order (sorted here; equal numbers keep their given
+    /// order), each ETag as given.
     /// `crc32c`: each part's `x-amz-checksum-crc32c` value, for an upload initiated with that checksum algorithm
     /// (S3 then requires it in `<ChecksumCRC32C>` of every part).
     public static func completeMultipartUpload(parts: [(number: Int, etag: String)], crc32c: [Int: String] = [:])

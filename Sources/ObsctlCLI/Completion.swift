@@ -268,7 +268,8 @@ enum BashCompletion {
                 word="${COMP_WORDS[i]}"
                 spaces="${line%%[![:space:]]*}"
                 line="${line:${#spaces}}"
-                if ((i > 0)) && [[ -z "${spaces}" ]] && [[ "${word}" == :* || "${words[${#words[@]} - 1]}" == *: ]]; then
+                if ((i > 0)) && [[ -z "${spaces}" ]] && \#
+        [[ "${word}" == :* || "${words[${#words[@]} - 1]}" == *: ]]; then
                     words[${#words[@]} - 1]+="${word}"
                 else
                     words+=("${word}")

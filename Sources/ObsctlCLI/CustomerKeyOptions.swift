@@ -103,7 +103,8 @@ enum CustomerKeyLoader {
             if text.utf8.count == 64, let h = Hex.decode(text) { return h }
             if let b = Base64.decode(text), b.count == 32 { return b }
             throw OBSError.invalidCustomerKey(
-                "\(origin) holds \(raw.count) bytes that are not a 32-byte key; \(expected) (or set --sse-c-key-encoding)"
+                "\(origin) holds \(raw.count) bytes that are not a 32-byte key; \(expected) (or set "
+                    + "--sse-c-key-encoding)"
             )
         }
     }

@@ -148,7 +148,8 @@ final class Progress: @unchecked Sendable {
         if style == .plain && visible && totalFiles > 1 {
             let seconds = Double(Self.now() - started) / 1e9
             var line =
-                "\(verb) done: \(doneFiles) of \(totalFiles) file\(totalFiles == 1 ? "" : "s"), \(Self.bytes(doneBytes)) in \(Self.duration(seconds))"
+                "\(verb) done: \(doneFiles) of \(totalFiles) file\(totalFiles == 1 ? "" : "s"), "
+                + "\(Self.bytes(doneBytes)) in \(Self.duration(seconds))"
             if seconds > 0.05 { line += " (\(Self.bytes(Int64(Double(doneBytes) / seconds)))/s)" }
             writeLine(line)
         }

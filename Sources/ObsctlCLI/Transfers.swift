@@ -200,7 +200,8 @@ enum Transfers {
             throw OBSError(
                 code: "SourceChanged",
                 message:
-                    "\(path) changed while it was moved to \(destination); the object holds what was read, and the file is kept",
+                    "\(path) changed while it was moved to \(destination); the object holds what was read, and the "
+                    + "file is kept",
                 httpStatus: 0, category: .conflict)
         }
         guard unlink(path) == 0 else {
@@ -220,7 +221,8 @@ enum Transfers {
             throw OBSError(
                 code: "SourceChanged",
                 message:
-                    "\(name) changed while it was moved to \(destination); the copy holds the version read, and the object is kept",
+                    "\(name) changed while it was moved to \(destination); the copy holds the version read, and the "
+                    + "object is kept",
                 httpStatus: 0, category: .conflict)
         }
         do { try await ctx.storage.deleteObject(bucket: source.bucket, key: source.key) } catch let e as OBSError {

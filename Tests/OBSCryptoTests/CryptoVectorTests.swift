@@ -17,11 +17,13 @@ struct CryptoVectorTests {
     }
 
     @Test func crc32cCheckValueAndStreaming() {
-        // The CRC-32C check value (RFC 3720 B.4 family): "123456789" -> E3069283; S3 sends it as base64 of the big-endian bytes.
+        // The CRC-32C check value (RFC 3720 B.4 family): "123456789" -> E3069283; S3 sends it as base64 of the
+        // big-endian bytes.
         #expect(CRC32C.checksum(Array("123456789".utf8)).value == 0xE306_9283)
         #expect(CRC32C.checksum(Array("123456789".utf8)).base64 == "4waSgw==")
         #expect(CRC32C.checksum([UInt8]()).value == 0)
-        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)).value == 0x8A91_36AA)  // RFC 3720 B.4: 32 bytes of zeros
+        // RFC 3720 B.4: 32 bytes of zeros.
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)).value == 0x8A91_36AA)
         // Streaming in uneven pieces equals one shot, and the CPU instruction equals the portable loop.
         let data = Random.bytes(100_003)
         var pieces = CRC32C()
@@ -99,14 +101,16 @@ struct CryptoVectorTests {
         let key = SecretBytes(copying: Hex.decode("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")!)
         let iv = Hex.decode("cafebabefacedbaddecaf888")!
         let pt = Hex.decode(
-            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa"
+                + "0de657ba637b39"
         )!
         let aad = Hex.decode("feedfacedeadbeeffeedfacedeadbeefabaddad2")!
         let gcm = try AESGCM(key: key)
         let sealed = try gcm.seal(nonce: iv, aad: aad, plaintext: SecretBytes(copying: pt))
         #expect(
             Hex.encode(sealed.dropLast(16))
-                == "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+                == "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f"
+                + "61e6393ba7a0abcc9f662"
         )
         #expect(Hex.encode(sealed.suffix(16)) == "76fc6ece0f4e1768cddf8853bb2d551b")
         #expect(try gcm.open(nonce: iv, aad: aad, sealed: sealed).copyBytes() == pt)

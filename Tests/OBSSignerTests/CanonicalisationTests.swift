@@ -143,7 +143,8 @@ struct CanonicalResourceTests {
         ]
         #expect(
             RequestSigner.subResourceString(q, prefix: "x-obs-")
-                == "?response-content-disposition=attachment; filename=\"a b.txt\"&response-content-type=text/plain&uploads&versionId="
+                == "?response-content-disposition=attachment; filename=\"a b.txt\"&"
+                + "response-content-type=text/plain&uploads&versionId="
         )
     }
 

@@ -33,7 +33,8 @@ struct DocumentVectorTests {
             name: "V1 PutObject", method: "PUT", path: "/dir/hello%20world.txt",
             headers: [("Content-Type", "text/plain"), ("x-obs-acl", "public-read"), ("x-obs-meta-author", "alice")],
             stringToSign:
-                "PUT\n\ntext/plain\nTue, 15 Oct 2024 07:20:09 GMT\nx-obs-acl:public-read\nx-obs-meta-author:alice\n/examplebucket/dir/hello%20world.txt",
+                "PUT\n\ntext/plain\nTue, 15 Oct 2024 07:20:09 GMT\nx-obs-acl:public-read\nx-obs-meta-author:alice\n"
+                + "/examplebucket/dir/hello%20world.txt",
             signature: "70/1Skyqa9ebU2aDkXOuZ5sU4+o="),
         Vector(
             name: "V2 GetObject", method: "GET", path: "/object.txt",
@@ -43,20 +44,23 @@ struct DocumentVectorTests {
             name: "V3 PutBucketEncryption virtual-hosted", method: "PUT", path: "/", query: [("encryption", nil)],
             headers: [("Content-MD5", "v7b37vQsrVHnxOHZkngwdw=="), ("Content-Type", "application/xml")],
             stringToSign:
-                "PUT\nv7b37vQsrVHnxOHZkngwdw==\napplication/xml\nTue, 15 Oct 2024 07:20:09 GMT\n/examplebucket/?encryption",
+                "PUT\nv7b37vQsrVHnxOHZkngwdw==\napplication/xml\nTue, 15 Oct 2024 07:20:09 GMT\n"
+                + "/examplebucket/?encryption",
             signature: "Y3yXtTRRx/E2hHVT9q0+yL+cE9g="),
         Vector(
             name: "V3 PutBucketEncryption path style", virtualHosted: false, method: "PUT", path: "/examplebucket",
             query: [("encryption", nil)],
             headers: [("Content-MD5", "v7b37vQsrVHnxOHZkngwdw=="), ("Content-Type", "application/xml")],
             stringToSign:
-                "PUT\nv7b37vQsrVHnxOHZkngwdw==\napplication/xml\nTue, 15 Oct 2024 07:20:09 GMT\n/examplebucket?encryption",
+                "PUT\nv7b37vQsrVHnxOHZkngwdw==\napplication/xml\nTue, 15 Oct 2024 07:20:09 GMT\n"
+                + "/examplebucket?encryption",
             signature: "vfONEZ8llPUmXCLpxSImVTJbHsg="),
         Vector(
             name: "V4 UploadPart", method: "PUT", path: "/big.bin",
             query: [("uploadId", "0000018A2B3C4D5E6F708192A3B4C5D6"), ("partNumber", "3")],
             stringToSign:
-                "PUT\n\n\nTue, 15 Oct 2024 07:20:09 GMT\n/examplebucket/big.bin?partNumber=3&uploadId=0000018A2B3C4D5E6F708192A3B4C5D6",
+                "PUT\n\n\nTue, 15 Oct 2024 07:20:09 GMT\n/examplebucket/big.bin?partNumber=3&"
+                + "uploadId=0000018A2B3C4D5E6F708192A3B4C5D6",
             signature: "VG2rAze+wKjMCjSY8d84ZdFqlnU="),
         Vector(
             name: "V5 PutObject SSE-KMS + STS + x-obs-date", method: "PUT", path: "/secret.txt",
@@ -66,7 +70,10 @@ struct DocumentVectorTests {
             ],
             token: "EXAMPLETOKEN123",
             stringToSign:
-                "PUT\n\napplication/octet-stream\n\nx-obs-date:Tue, 15 Oct 2024 07:20:09 GMT\nx-obs-security-token:EXAMPLETOKEN123\nx-obs-server-side-encryption:kms\nx-obs-server-side-encryption-kms-key-id:cn-north-4:0123456789abcdef0123456789abcdef:key/01234567-89ab-cdef-0123-456789abcdef\n/examplebucket/secret.txt",
+                "PUT\n\napplication/octet-stream\n\nx-obs-date:Tue, 15 Oct 2024 07:20:09 GMT\n"
+                + "x-obs-security-token:EXAMPLETOKEN123\nx-obs-server-side-encryption:kms\n"
+                + "x-obs-server-side-encryption-kms-key-id:cn-north-4:0123456789abcdef0123456789abcdef:"
+                + "key/01234567-89ab-cdef-0123-456789abcdef\n/examplebucket/secret.txt",
             signature: "0TiCXaIeUBp/UTj/mgwsX/T5rOU="),
         Vector(
             name: "V6 ListBuckets", bucket: nil, method: "GET", path: "/", headers: [("x-obs-bucket-type", "OBJECT")],
@@ -81,14 +88,16 @@ struct DocumentVectorTests {
             name: "V8 GetObject with overrides", method: "GET", path: "/object-test",
             query: [("versionId", "xxx"), ("response-content-type", "text/plain")],
             stringToSign:
-                "GET\n\n\nTue, 15 Oct 2024 07:20:09 GMT\n/examplebucket/object-test?response-content-type=text/plain&versionId=xxx",
+                "GET\n\n\nTue, 15 Oct 2024 07:20:09 GMT\n/examplebucket/object-test?response-content-type=text/plain&"
+                + "versionId=xxx",
             signature: "m8Imq7sFrQeYtAtGjqh3RTEJ5pU="),
         Vector(
             name: "V10 AWS-V2 path style", version: .v2, virtualHosted: false, method: "PUT",
             path: "/examplebucket/object.txt",
             headers: [("Content-Type", "text/plain"), ("x-amz-server-side-encryption", "aws:kms")],
             stringToSign:
-                "PUT\n\ntext/plain\nTue, 15 Oct 2024 07:20:09 GMT\nx-amz-server-side-encryption:aws:kms\n/examplebucket/object.txt",
+                "PUT\n\ntext/plain\nTue, 15 Oct 2024 07:20:09 GMT\nx-amz-server-side-encryption:aws:kms\n"
+                + "/examplebucket/object.txt",
             signature: "muIW2y/OZYOTzdy8MaYbuphNaIw="),
         Vector(
             name: "V11 InitiateMultipartUpload SSE-C", method: "POST", path: "/enc.bin", query: [("uploads", nil)],
@@ -98,7 +107,10 @@ struct DocumentVectorTests {
                 ("x-obs-server-side-encryption-customer-key-MD5", "hRasmdxgYDKV3nvbahU1MA=="),
             ],
             stringToSign:
-                "POST\n\n\nTue, 15 Oct 2024 07:20:09 GMT\nx-obs-server-side-encryption-customer-algorithm:AES256\nx-obs-server-side-encryption-customer-key:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\nx-obs-server-side-encryption-customer-key-md5:hRasmdxgYDKV3nvbahU1MA==\n/examplebucket/enc.bin?uploads",
+                "POST\n\n\nTue, 15 Oct 2024 07:20:09 GMT\nx-obs-server-side-encryption-customer-algorithm:AES256\n"
+                + "x-obs-server-side-encryption-customer-key:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"
+                + "x-obs-server-side-encryption-customer-key-md5:hRasmdxgYDKV3nvbahU1MA==\n"
+                + "/examplebucket/enc.bin?uploads",
             signature: "93ruei+VK/d/7oKC+v1YGQHNqc0="),
     ]
 
@@ -131,7 +143,8 @@ struct DocumentVectorTests {
 
     @Test func v3BodyMD5AndV11KeyMD5() {
         let body =
-            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
+            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>"
+            + "kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
         #expect(body.utf8.count == 189)
         #expect(Base64.encode(Digest.md5(Array(body.utf8))) == "v7b37vQsrVHnxOHZkngwdw==")
         let key = Array("0123456789abcdef0123456789abcdef".utf8)
@@ -170,14 +183,17 @@ struct DocumentVectorTests {
             headers: request.headers, payloadHash: "UNSIGNED-PAYLOAD")
         #expect(
             canonical
-                == "PUT\n/examplebucket/object.txt\n\ncontent-length:5\ncontent-type:text/plain\ndate:Tue, 15 Oct 2024 07:20:09 GMT\nhost:127.0.0.1:9000\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n\ncontent-length;content-type;date;host;x-amz-content-sha256\nUNSIGNED-PAYLOAD"
+                == "PUT\n/examplebucket/object.txt\n\ncontent-length:5\ncontent-type:text/plain\n"
+                + "date:Tue, 15 Oct 2024 07:20:09 GMT\nhost:127.0.0.1:9000\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n"
+                + "\ncontent-length;content-type;date;host;x-amz-content-sha256\nUNSIGNED-PAYLOAD"
         )
         let sts = RequestSigner.stringToSignV4(
             canonicalRequest: canonical, amzDate: "20241015T072009Z",
             scope: "20241015/cn-north-4/s3/aws4_request")
         #expect(
             sts
-                == "AWS4-HMAC-SHA256\n20241015T072009Z\n20241015/cn-north-4/s3/aws4_request\n4f3c56dbac25c51e5916c939e3a8e05ab2d225a108c81d39860cdb05dfb6cc87"
+                == "AWS4-HMAC-SHA256\n20241015T072009Z\n20241015/cn-north-4/s3/aws4_request\n"
+                + "4f3c56dbac25c51e5916c939e3a8e05ab2d225a108c81d39860cdb05dfb6cc87"
         )
         let key = RequestSigner.signingKeyV4(
             secret: SecretBytes(copying: Array(Self.sk.utf8)), shortDate: "20241015", region: "cn-north-4")
@@ -191,7 +207,9 @@ struct DocumentVectorTests {
             credentials: credentials(Self.ak, Self.sk), date: Date(timeIntervalSince1970: 1_800_000_000))
         #expect(
             signed.headerValue("Authorization")
-                == "AWS4-HMAC-SHA256 Credential=OBSTESTAK0000000EXAM/20241015/cn-north-4/s3/aws4_request,SignedHeaders=content-length;content-type;date;host;x-amz-content-sha256,Signature=b116633f8bf2bea3e7bdc8659464d47529e8518077bfe7f563dbbf03235f642f"
+                == "AWS4-HMAC-SHA256 Credential=OBSTESTAK0000000EXAM/20241015/cn-north-4/s3/aws4_request,"
+                + "SignedHeaders=content-length;content-type;date;host;x-amz-content-sha256,"
+                + "Signature=b116633f8bf2bea3e7bdc8659464d47529e8518077bfe7f563dbbf03235f642f"
         )
         #expect(signed.headerValue("x-amz-date") == nil)
         #expect(signed.headers.count == request.headers.count + 1)

@@ -58,7 +58,8 @@ struct SigV4SampleTests {
             version: .v4, scope: Self.scope, credentials: Self.creds, date: Self.date)
         #expect(
             signed.headerValue("Authorization")
-                == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=\(s.signedHeaders),Signature=\(s.signature)"
+                == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+                + "SignedHeaders=\(s.signedHeaders),Signature=\(s.signature)"
         )
         #expect(signed.headerValue("x-amz-date") == "20130524T000000Z")
     }
@@ -86,7 +87,8 @@ struct SigV4SampleTests {
         #expect(
             RequestSigner.stringToSignV4(
                 canonicalRequest: canonical, amzDate: "20130524T000000Z", scope: "20130524/us-east-1/s3/aws4_request")
-                == "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"
+                == "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
+                + "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"
         )
     }
 
@@ -96,7 +98,10 @@ struct SigV4SampleTests {
             request, version: .v4, scope: Self.scope, credentials: Self.creds, date: Self.date, expiresIn: 86400)
         #expect(
             URIEncoding.queryString(params.map { ($0.name, $0.value) })
-                == "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+                == "X-Amz-Algorithm=AWS4-HMAC-SHA256&"
+                + "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&"
+                + "X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&"
+                + "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
         )
     }
 }

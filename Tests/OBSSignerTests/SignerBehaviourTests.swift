@@ -80,7 +80,8 @@ struct SignerBehaviourTests {
             secret: Self.tokenCreds.secretAccessKey, shortDate: "20241015", region: "cn-north-4")
         #expect(
             signed.headerValue("Authorization")
-                == "AWS4-HMAC-SHA256 Credential=AKEXAMPLE/20241015/cn-north-4/s3/aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,Signature="
+                == "AWS4-HMAC-SHA256 Credential=AKEXAMPLE/20241015/cn-north-4/s3/aws4_request,SignedHeaders=host;"
+                + "x-amz-content-sha256;x-amz-date;x-amz-security-token,Signature="
                 + RequestSigner.signatureV4(stringToSign: sts, signingKey: key))
     }
 
@@ -133,7 +134,11 @@ struct SignerBehaviourTests {
             ])
         #expect(params[1].value == "AKEXAMPLE/20241015/cn-north-4/s3/aws4_request")
         let canonical =
-            "GET\n/k\nX-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKEXAMPLE%2F20241015%2Fcn-north-4%2Fs3%2Faws4_request&X-Amz-Date=20241015T072009Z&X-Amz-Expires=600&X-Amz-Security-Token=STSTOKEN&X-Amz-SignedHeaders=host&versionId=v1\nhost:b.obs.cn-north-4.myhuaweicloud.com\n\nhost\nUNSIGNED-PAYLOAD"
+            "GET\n/k\nX-Amz-Algorithm=AWS4-HMAC-SHA256&"
+            + "X-Amz-Credential=AKEXAMPLE%2F20241015%2Fcn-north-4%2Fs3%2Faws4_request&"
+            + "X-Amz-Date=20241015T072009Z&X-Amz-Expires=600&X-Amz-Security-Token=STSTOKEN&"
+            + "X-Amz-SignedHeaders=host&versionId=v1\nhost:b.obs.cn-north-4.myhuaweicloud.com\n\nhost\n"
+            + "UNSIGNED-PAYLOAD"
         let sts = RequestSigner.stringToSignV4(
             canonicalRequest: canonical, amzDate: "20241015T072009Z", scope: "20241015/cn-north-4/s3/aws4_request")
         let key = RequestSigner.signingKeyV4(

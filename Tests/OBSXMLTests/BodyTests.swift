@@ -9,8 +9,8 @@ struct BucketEncryptionBodyTests {
     @Test func kmsWithoutKeyMatchesProtocolVector() {
         let body = OBSXMLBody.bucketEncryption(.kms(keyID: nil), dialect: .obs)
         let expected =
-            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm>"
-            + "</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
+            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>"
+            + "kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
         #expect(body == expected.bytes)
         #expect(body.count == 189)
         #expect(Base64.encode(Digest.md5(body)) == "v7b37vQsrVHnxOHZkngwdw==")
@@ -58,12 +58,12 @@ struct CreateBucketBodyTests {
                 == "<CreateBucketConfiguration><Location>cn-north-4</Location></CreateBucketConfiguration>".bytes)
         #expect(
             OBSXMLBody.createBucketConfiguration(location: "eu-west-1", dialect: .aws)
-                == "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"
-                .bytes)
+                == ("<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint>"
+                + "</CreateBucketConfiguration>").bytes)
         #expect(
             OBSXMLBody.createBucketConfiguration(location: "a&b<c>\"'", dialect: .obs)
-                == "<CreateBucketConfiguration><Location>a&amp;b&lt;c&gt;&quot;&apos;</Location></CreateBucketConfiguration>"
-                .bytes)
+                == ("<CreateBucketConfiguration><Location>a&amp;b&lt;c&gt;&quot;&apos;</Location>"
+                + "</CreateBucketConfiguration>").bytes)
     }
 
     @Test(arguments: [XMLDialect.obs, .aws], ["cn-north-4", "", "a&b<c>d\"e'f", " spaced "])
@@ -102,10 +102,9 @@ struct CompleteMultipartBodyTests {
             parts: [(number: 2, etag: "\"b\""), (number: 1, etag: "\"a\"")],
             crc32c: [1: "4waSgw==", 2: "AAAAAA=="])
         let expected =
-            "<CompleteMultipartUpload>"
-            + "<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag><ChecksumCRC32C>4waSgw==</ChecksumCRC32C></Part>"
-            + "<Part><PartNumber>2</PartNumber><ETag>&quot;b&quot;</ETag><ChecksumCRC32C>AAAAAA==</ChecksumCRC32C></Part>"
-            + "</CompleteMultipartUpload>"
+            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag><ChecksumCRC32C>"
+            + "4waSgw==</ChecksumCRC32C></Part><Part><PartNumber>2</PartNumber><ETag>&quot;b&quot;</ETag>"
+            + "<ChecksumCRC32C>AAAAAA==</ChecksumCRC32C></Part></CompleteMultipartUpload>"
         #expect(body == expected.bytes)
     }
 
@@ -125,8 +124,8 @@ struct DeleteObjectsBodyTests {
     @Test func exactBytes() {
         #expect(
             OBSXMLBody.deleteObjects(keys: ["a.txt", "b&c/<d>.txt"], quiet: true)
-                == "<Delete><Quiet>true</Quiet><Object><Key>a.txt</Key></Object><Object><Key>b&amp;c/&lt;d&gt;.txt</Key></Object></Delete>"
-                .bytes)
+                == ("<Delete><Quiet>true</Quiet><Object><Key>a.txt</Key></Object><Object><Key>"
+                + "b&amp;c/&lt;d&gt;.txt</Key></Object></Delete>").bytes)
         #expect(
             OBSXMLBody.deleteObjects(keys: ["x"], quiet: false)
                 == "<Delete><Quiet>false</Quiet><Object><Key>x</Key></Object></Delete>".bytes)

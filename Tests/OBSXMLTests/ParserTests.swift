@@ -32,11 +32,13 @@ struct ListMultipartUploadsParserTests {
             ("<ListMultipartUploadsResult><Upload><Key>k</Key></Upload></ListMultipartUploadsResult>", "UploadId"),
             ("<ListMultipartUploadsResult><Upload><UploadId>i</UploadId></Upload></ListMultipartUploadsResult>", "Key"),
             (
-                "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated><Upload><Key>k</Key><UploadId>i</UploadId></Upload></ListMultipartUploadsResult>",
+                "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated><Upload><Key>k</Key><UploadId>i</UploadId>"
+                    + "</Upload></ListMultipartUploadsResult>",
                 "continue"
             ),
             (
-                "<ListMultipartUploadsResult><Upload><Key>k</Key><UploadId>i</UploadId><Initiated>yesterday</Initiated></Upload></ListMultipartUploadsResult>",
+                "<ListMultipartUploadsResult><Upload><Key>k</Key><UploadId>i</UploadId><Initiated>yesterday</Initiated>"
+                    + "</Upload></ListMultipartUploadsResult>",
                 "Initiated"
             ),
         ] {
@@ -80,9 +82,9 @@ struct ListObjectsParserTests {
 
     @Test func fallbackPicksTheKeyWhenItSortsLater() throws {
         let xml =
-            "<ListBucketResult><IsTruncated>true</IsTruncated>"
-            + "<Contents><Key>b/\u{00E9}</Key><Size>1</Size></Contents><Contents><Key>b/zz</Key><Size>1</Size></Contents>"
-            + "<CommonPrefixes><Prefix>b/y/</Prefix></CommonPrefixes></ListBucketResult>"
+            "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>b/\u{00E9}</Key><Size>1</Size></Contents>"
+            + "<Contents><Key>b/zz</Key><Size>1</Size></Contents><CommonPrefixes><Prefix>b/y/</Prefix></CommonPrefixes>"
+            + "</ListBucketResult>"
         #expect(try OBSXMLParser.listObjects(xml.bytes).nextMarker == "b/zz")
         // Byte order, not Unicode collation: "b/é" (0xC3...) sorts after "b/zz".
         let xml2 =
@@ -93,15 +95,15 @@ struct ListObjectsParserTests {
 
     @Test func encodedNextMarkerIsDecoded() throws {
         let xml =
-            "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><NextMarker>a%20b%2Bc</NextMarker>"
-            + "<Contents><Key>a%20a</Key><Size>1</Size></Contents></ListBucketResult>"
+            "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><NextMarker>"
+            + "a%20b%2Bc</NextMarker><Contents><Key>a%20a</Key><Size>1</Size></Contents></ListBucketResult>"
         #expect(try OBSXMLParser.listObjects(xml.bytes).nextMarker == "a b+c")
     }
 
     @Test func completeListingHasNoMarker() throws {
         let xml =
-            "<ListBucketResult xmlns=\"\(Sample.s3NS)\"><Name>b</Name><IsTruncated>false</IsTruncated><NextMarker>zzz</NextMarker>"
-            + "<Contents><Key>k</Key><Size>3</Size><ETag>\"e\"</ETag></Contents></ListBucketResult>"
+            "<ListBucketResult xmlns=\"\(Sample.s3NS)\"><Name>b</Name><IsTruncated>false</IsTruncated><NextMarker>"
+            + "zzz</NextMarker><Contents><Key>k</Key><Size>3</Size><ETag>\"e\"</ETag></Contents></ListBucketResult>"
         let page = try OBSXMLParser.listObjects(xml.bytes)
         #expect(!page.isTruncated && page.nextMarker == nil && page.objects.count == 1)
         let empty = try OBSXMLParser.listObjects(
@@ -113,8 +115,9 @@ struct ListObjectsParserTests {
         var xml = "<ListBucketResult xmlns=\"\(Sample.obsNS)\"><IsTruncated>true</IsTruncated>"
         for i in 0..<1000 {
             xml +=
-                "<Contents><Key>k/\(String(format: "%04d", i))&amp;</Key><LastModified>2024-10-15T07:20:09.000Z</LastModified>"
-                + "<ETag>\"5d41402abc4b2a76b9719d911017c592\"</ETag><Size>\(i)</Size><StorageClass>STANDARD</StorageClass></Contents>"
+                "<Contents><Key>k/\(String(format: "%04d", i))&amp;</Key><LastModified>"
+                + "2024-10-15T07:20:09.000Z</LastModified><ETag>\"5d41402abc4b2a76b9719d911017c592\"</ETag><Size>"
+                + "\(i)</Size><StorageClass>STANDARD</StorageClass></Contents>"
         }
         xml += "</ListBucketResult>"
         let page = try OBSXMLParser.listObjects(xml.bytes)
@@ -176,8 +179,8 @@ struct ListBucketsParserTests {
     @Test func bucketWithoutNameThrows() {
         expectMalformed(mentioning: "Name") {
             _ = try OBSXMLParser.listBuckets(
-                "<ListAllMyBucketsResult><Buckets><Bucket><CreationDate>2024-10-15T07:20:09Z</CreationDate></Bucket></Buckets></ListAllMyBucketsResult>"
-                    .bytes)
+                ("<ListAllMyBucketsResult><Buckets><Bucket><CreationDate>2024-10-15T07:20:09Z</CreationDate></Bucket>"
+                    + "</Buckets></ListAllMyBucketsResult>").bytes)
         }
     }
 }
@@ -200,7 +203,8 @@ struct ErrorParserTests {
 
     @Test func namespacedAndEntityEscaped() {
         let xml =
-            "<Error xmlns=\"\(Sample.obsNS)\"><Code>KMS.DisabledException</Code><Message>key &quot;k&quot; is disabled</Message></Error>"
+            "<Error xmlns=\"\(Sample.obsNS)\"><Code>KMS.DisabledException</Code><Message>"
+            + "key &quot;k&quot; is disabled</Message></Error>"
         #expect(
             OBSXMLParser.error(xml.bytes)
                 == ServiceError(code: "KMS.DisabledException", message: "key \"k\" is disabled"))
@@ -226,8 +230,8 @@ struct SmallResultParserTests {
 
     @Test func bucketEncryptionRejectsUnknownOrMissingAlgorithm() {
         let wrap = { (inner: String) in
-            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>\(inner)</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
-                .bytes
+            ("<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+                + "\(inner)</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>").bytes
         }
         expectMalformed(mentioning: "SM4") {
             _ = try OBSXMLParser.bucketEncryption(wrap("<SSEAlgorithm>SM4</SSEAlgorithm>"))
@@ -273,8 +277,8 @@ struct SmallResultParserTests {
         }
         #expect {
             _ = try OBSXMLParser.completeMultipartUpload(
-                "<Error><Code>InvalidPartOrder</Code><Message>parts out of order</Message><Resource>/b/k</Resource></Error>"
-                    .bytes)
+                ("<Error><Code>InvalidPartOrder</Code><Message>parts out of order</Message><Resource>/b/k</Resource>"
+                    + "</Error>").bytes)
         } throws: { ($0 as? OBSError)?.code == "InvalidPartOrder" && ($0 as? OBSError)?.resource == "/b/k" }
     }
 

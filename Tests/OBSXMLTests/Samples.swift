@@ -57,8 +57,11 @@ enum Sample {
         <?xml version="1.0" encoding="UTF-8"?>
         <ListBucketResult xmlns="\(s3NS)"><Name>b</Name><Prefix>dir%2F</Prefix><Marker></Marker><MaxKeys>3</MaxKeys>\
         <Delimiter>%2F</Delimiter><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>\
-        <Contents><Key>dir/100%25</Key><LastModified>2024-10-15T07:20:09.123Z</LastModified><ETag>&quot;5d41402abc4b2a76b9719d911017c592&quot;</ETag><Size>0</Size><StorageClass>STANDARD</StorageClass></Contents>\
-        <Contents><Key>dir/hello+world%2Bplus.txt</Key><LastModified>2024-10-15T07:20:09Z</LastModified><ETag>"abc"</ETag><Size>9223372036854775807</Size></Contents>\
+        <Contents><Key>dir/100%25</Key><LastModified>2024-10-15T07:20:09.123Z</LastModified>\
+        <ETag>&quot;5d41402abc4b2a76b9719d911017c592&quot;</ETag><Size>0</Size><StorageClass>STANDARD</StorageClass>\
+        </Contents>\
+        <Contents><Key>dir/hello+world%2Bplus.txt</Key><LastModified>2024-10-15T07:20:09Z</LastModified>\
+        <ETag>"abc"</ETag><Size>9223372036854775807</Size></Contents>\
         <CommonPrefixes><Prefix>dir/sub+dir%2F</Prefix></CommonPrefixes>\
         <CommonPrefixes><Prefix>dir/zz%E4%BD%A0%E5%A5%BD/</Prefix></CommonPrefixes>\
         </ListBucketResult>
@@ -88,7 +91,8 @@ enum Sample {
     static let s3ListBuckets = """
         <?xml version="1.0" encoding="UTF-8"?>
         <ListAllMyBucketsResult xmlns="\(s3NS)"><Owner><ID>abc</ID><DisplayName>me</DisplayName></Owner><Buckets>\
-        <Bucket><Name>a.b-c</Name><CreationDate>2024-10-15T07:20:09.000Z</CreationDate></Bucket></Buckets></ListAllMyBucketsResult>
+        <Bucket><Name>a.b-c</Name><CreationDate>2024-10-15T07:20:09.000Z</CreationDate></Bucket></Buckets>\
+        </ListAllMyBucketsResult>
         """
 
     static let emptyListBuckets =
@@ -108,7 +112,8 @@ enum Sample {
     static let s3InternalError = """
         <?xml version="1.0" encoding="UTF-8"?>
         <Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message>\
-        <RequestId>656c76696e6727732072657175657374</RequestId><HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId></Error>
+        <RequestId>656c76696e6727732072657175657374</RequestId>\
+        <HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId></Error>
         """
 
     static let obsEncryptionKMS = """
@@ -117,7 +122,8 @@ enum Sample {
           <Rule>
             <ApplyServerSideEncryptionByDefault>
               <SSEAlgorithm>kms</SSEAlgorithm>
-              <KMSMasterKeyID>cn-north-4:783fc6652cf246c096ea836694f71855:key/522d6070-5ad3-4765-9737-9312ddc72cdb</KMSMasterKeyID>
+              <KMSMasterKeyID>cn-north-4:783fc6652cf246c096ea836694f71855:key/522d6070-5ad3-4765-9737-9312ddc72cdb\
+        </KMSMasterKeyID>
               <ProjectID>0123456789abcdef0123456789abcdef</ProjectID>
             </ApplyServerSideEncryptionByDefault>
           </Rule>
@@ -125,15 +131,17 @@ enum Sample {
         """
 
     static let s3EncryptionAWSKMS =
-        "<ServerSideEncryptionConfiguration xmlns=\"\(s3NS)\"><Rule><ApplyServerSideEncryptionByDefault>"
-        + "<SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
+        "<ServerSideEncryptionConfiguration xmlns=\"\(s3NS)\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>"
+        + "aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
 
     static let obsEncryptionAES =
-        "<ServerSideEncryptionConfiguration xmlns=\"\(obsNS)\"><Rule><ApplyServerSideEncryptionByDefault>"
-        + "<SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID></KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
+        "<ServerSideEncryptionConfiguration xmlns=\"\(obsNS)\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>"
+        + "AES256</SSEAlgorithm><KMSMasterKeyID></KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule>"
+        + "</ServerSideEncryptionConfiguration>"
 
     static let obsLocation =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Location xmlns=\"\(obsNS)\">cn-north-4</Location>"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Location xmlns=\"\(obsNS)\">"
+        + "cn-north-4</Location>"
     static let s3LocationEmpty = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"\(s3NS)\"/>"
     static let s3Location = "<LocationConstraint xmlns=\"\(s3NS)\">eu-west-1</LocationConstraint>"
 
@@ -218,7 +226,8 @@ enum Sample {
     /// SeaweedFS's shape: a truncated page with NextUploadIdMarker but no NextKeyMarker.
     static let s3ListUploadsNoKeyMarker = """
         <ListMultipartUploadsResult xmlns="\(s3NS)"><Bucket>b</Bucket><IsTruncated>true</IsTruncated>\
-        <NextUploadIdMarker>id-1</NextUploadIdMarker><Upload><Initiated>2024-10-15T07:20:09Z</Initiated><Key>a b+c.txt</Key>\
+        <NextUploadIdMarker>id-1</NextUploadIdMarker><Upload><Initiated>2024-10-15T07:20:09Z</Initiated>\
+        <Key>a b+c.txt</Key>\
         <UploadId>id-1</UploadId></Upload></ListMultipartUploadsResult>
         """
 }

@@ -14,7 +14,8 @@ struct TokenizerTests {
         "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<a>x</a>\r\n",
         "<!-- before --><?pi data?><a>x</a><!-- after --><?pi?>\n",
         "<?xml-stylesheet href=\"s.xsl\"?><a >x</a >",
-        "<a\n  xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"\tb = 'it&apos;s &lt;fine&gt;' c=\">\"><!---->x<?pi?></a\n>",
+        "<a\n  xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"\tb = 'it&apos;s &lt;fine&gt;' c=\">\"><!---->x<?pi?>"
+            + "</a\n>",
         "<a><![CDATA[x]]></a>",
         "<a>&#120;</a>",
         "<a>&#x78;</a>",
@@ -76,7 +77,8 @@ struct TokenizerTests {
         expectMalformed(mentioning: "at line 1, column 5") { _ = try parse("<a>é&x;</a>") }
     }
 
-    /// Processing instructions without data crashed the XMLParser-based reader this replaced (NULL data passed to strlen).
+    /// Processing instructions without data crashed the XMLParser-based reader this replaced (NULL data passed to
+    /// strlen).
     @Test func processingInstructionWithoutData() throws {
         #expect(try parse("<?pi?><a><?pi?></a><?pi?>").name == "a")
     }

@@ -39,7 +39,10 @@ struct CrashTests {
         expectSuccess(got)
         #expect(
             got.stdout == (expectNew ? b : a),
-            "after a crash at \(point) the object must be exactly \(expectNew ? "B" : "A") (got \(got.stdout.count) bytes)"
+            """
+            after a crash at \(point) the object must be exactly \(expectNew ? "B" : "A") (got \(got.stdout.count) \
+            bytes)
+            """
         )
         let stat = try sb.json(["stat", "obs://crash/k"])
         #expect((stat["size"] as? NSNumber)?.intValue == (expectNew ? b.count : a.count))

@@ -165,7 +165,10 @@ struct ExitCodeTests {
     }
 
     @Test(
-        "5 KMS: kms:dek:create denied by <root>/kms/policy.json fails before any side effect; SSE-OBS and SSE-C still work"
+        """
+        5 KMS: kms:dek:create denied by <root>/kms/policy.json fails before any side effect; SSE-OBS and SSE-C still \
+        work
+        """
     )
     func kmsPermissionDenied() throws {
         let sb = try Sandbox("deny")
@@ -457,7 +460,10 @@ struct ExitCodeTests {
             expectError(r, 13, contains: ["integrity"])
             #expect(
                 sb.directoryListing(sb.path("dl-\(name)")).isEmpty,
-                "\(name): no destination and no .out.bin.obsctl-*.part file may remain: \(sb.directoryListing(sb.path("dl-\(name)")))"
+                """
+                \(name): no destination and no .out.bin.obsctl-*.part file may remain: \
+                \(sb.directoryListing(sb.path("dl-\(name)")))
+                """
             )
 
             // To stdout: non-zero, and never the whole plaintext.
@@ -685,7 +691,10 @@ struct ExitCodeTests {
     }
 
     @Test(
-        "obsctl never prompts: a destructive command without its flag fails at once naming it, with CI set, without, and on a terminal"
+        """
+        obsctl never prompts: a destructive command without its flag fails at once naming it, with CI set, without, \
+        and on a terminal
+        """
     )
     func neverPrompts() throws {
         let sb = try Sandbox("prompt")

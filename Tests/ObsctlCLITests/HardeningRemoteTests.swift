@@ -17,7 +17,9 @@ struct HardeningRemoteTests {
     // MARK: Item 2
 
     @Test(
-        "bucket delete without --force refuses a bucket with an object or an upload in progress: exit 10, nothing deleted",
+        """
+        bucket delete without --force refuses a bucket with an object or an upload in progress: exit 10, nothing deleted
+        """,
         arguments: ["seaweedfs", "moto"])
     func deleteRefusesNonEmpty(_ server: String) throws {
         let s = try RemoteSession("del-nonempty")
@@ -77,7 +79,10 @@ struct HardeningRemoteTests {
     // MARK: Item 21
 
     @Test(
-        "local and remote JSON share one schema: ETags unquoted, unknown content type null, bucket list location as create said"
+        """
+        local and remote JSON share one schema: ETags unquoted, unknown content type null, bucket list location as \
+        create said
+        """
     )
     func oneJSONSchema() throws {
         let s = try RemoteSession("json-schema")
@@ -110,7 +115,10 @@ struct HardeningRemoteTests {
             #expect(
                 bucket["location"] as? String == created["location"] as? String
                     && !(bucket["location"] as? String ?? "").isEmpty,
-                "\(name): bucket list says \(String(describing: bucket["location"])), create said \(String(describing: created["location"]))"
+                """
+                \(name): bucket list says \(String(describing: bucket["location"])), create said \
+                \(String(describing: created["location"]))
+                """
             )
             shapes[name] = [Set(listed.keys), Set(stat.keys), Set(bucket.keys), Set(created.keys)]
         }
@@ -150,7 +158,10 @@ struct HardeningRemoteTests {
 
 extension RemoteFaultTests {
     @Test(
-        "a byte flipped in a download is caught for multipart and SSE-C objects (the CRC-32C recorded at upload): exit 13, no file"
+        """
+        a byte flipped in a download is caught for multipart and SSE-C objects (the CRC-32C recorded at upload): exit \
+        13, no file
+        """
     )
     func corruptedMultipartAndCustomerKeyDownloads() throws {
         let s = try RemoteSession("fault-crc")

@@ -156,7 +156,10 @@ struct OutputFormatTests {
     }
 
     @Test(
-        "--output ndjson: one record per object for ls, ls -r, bucket list, kms key list, upload/download/cp/rm -r; one line otherwise"
+        """
+        --output ndjson: one record per object for ls, ls -r, bucket list, kms key list, upload/download/cp/rm -r; one \
+        line otherwise
+        """
     )
     func ndjson() throws {
         let sb = try Sandbox("ndjson")

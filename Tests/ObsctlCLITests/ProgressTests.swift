@@ -74,8 +74,8 @@ struct ProgressTests {
         // The reader takes 64 KiB every 30 ms for a while, so the download lasts over a second at a steady rate.
         let down = try Self.underTerminal(
             sb,
-            "\"$OBSCTL\" download obs://prog/big - | "
-                + "(for i in $(seq 60); do dd bs=65536 count=1 status=none of=/dev/null; sleep 0.03; done; cat > /dev/null)"
+            "\"$OBSCTL\" download obs://prog/big - | (for i in $(seq 60); do dd bs=65536 count=1 status=none "
+                + "of=/dev/null; sleep 0.03; done; cat > /dev/null)"
         )
         #expect(down.status == 0, "\(down.text)")
         #expect(Self.hasBareCR(down.text), "\(down.text.debugDescription)")
@@ -149,7 +149,10 @@ struct ProgressTests {
     }
 
     @Test(
-        "a forced bar outside a terminal uses \\r; transfers under a second show nothing; bad OBSCTL_PROGRESS is a usage error"
+        """
+        a forced bar outside a terminal uses \\r; transfers under a second show nothing; bad OBSCTL_PROGRESS is a \
+        usage error
+        """
     )
     func forcedAndFast() throws {
         let sb = try Sandbox("forced")

@@ -7,7 +7,10 @@ import Testing
 @Suite("Remote: Huawei esdk-obs-python interoperability", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
 struct RemoteEsdkTests {
     @Test(
-        "SSE-C both ways (v4 and v2): obsctl's object read by the SDK, the SDK's object read by obsctl; same key MD5; no key is refused"
+        """
+        SSE-C both ways (v4 and v2): obsctl's object read by the SDK, the SDK's object read by obsctl; same key MD5; \
+        no key is refused
+        """
     )
     func customerKeyBothWays() throws {
         let s = try RemoteSession("esdk")

@@ -71,7 +71,10 @@ struct RemoteFaultTests {
         #expect(out.succeeded, "\(out)")
         #expect(
             out.stdout.count == data.count && out.stdout == data,
-            "stdout after a mid-body reset: \(out.stdout.count) bytes, expected \(data.count), equal: \(out.stdout == data)"
+            """
+            stdout after a mid-body reset: \(out.stdout.count) bytes, expected \(data.count), equal: \
+            \(out.stdout == data)
+            """
         )
     }
 
@@ -135,7 +138,10 @@ struct RemoteFaultTests {
     }
 
     @Test(
-        "connection reset mid-request: a single PUT and one part of a multipart upload are re-sent from the file; byte-exact"
+        """
+        connection reset mid-request: a single PUT and one part of a multipart upload are re-sent from the file; \
+        byte-exact
+        """
     )
     func resetMidRequest() throws {
         let (s, proxy, b, data) = try setUp("fault-reqreset")
@@ -202,7 +208,10 @@ struct RemoteFaultTests {
     }
 
     @Test(
-        "a body damaged in transit: the MD5 check fails the download (exit 13) for a streamed and a ranged GET, and leaves no file"
+        """
+        a body damaged in transit: the MD5 check fails the download (exit 13) for a streamed and a ranged GET, and \
+        leaves no file
+        """
     )
     func corruptedBody() throws {
         let (s, proxy, b, data) = try setUp("fault-corrupt")
@@ -236,7 +245,10 @@ struct RemoteFaultTests {
     }
 
     @Test(
-        "upload bytes damaged on the way in: the checksum header (crc32c by default, md5) makes the server refuse them; retried, or exit 13 with nothing stored"
+        """
+        upload bytes damaged on the way in: the checksum header (crc32c by default, md5) makes the server refuse them; \
+        retried, or exit 13 with nothing stored
+        """
     )
     func corruptedRequest() throws {
         let (s, proxy, b, data) = try setUp("fault-corrupt-put")
@@ -316,7 +328,10 @@ struct RemoteFaultTests {
     }
 
     @Test(
-        "the answer to CompleteMultipartUpload is lost and the retry gets NoSuchUpload: the object's ETag shows it was written; success"
+        """
+        the answer to CompleteMultipartUpload is lost and the retry gets NoSuchUpload: the object's ETag shows it was \
+        written; success
+        """
     )
     func lostCompleteAnswer() throws {
         let (s, proxy, b, _) = try setUp("fault-complete")

@@ -45,7 +45,10 @@ struct RemoteMotoTests {
     }
 
     @Test(
-        "bucket create --sse kms sets default encryption; uploads without flags get SSE-KMS; disabled, they are unencrypted"
+        """
+        bucket create --sse kms sets default encryption; uploads without flags get SSE-KMS; disabled, they are \
+        unencrypted
+        """
     )
     func bucketDefaultEncryption() throws {
         let s = try RemoteSession("moto-default")
@@ -88,7 +91,10 @@ struct RemoteMotoTests {
     }
 
     @Test(
-        "multipart upload and multipart copy with SSE-KMS (11 MiB, 5 MiB parts, parallel): stat shows SSE-KMS and the key; byte-exact"
+        """
+        multipart upload and multipart copy with SSE-KMS (11 MiB, 5 MiB parts, parallel): stat shows SSE-KMS and the \
+        key; byte-exact
+        """
     )
     func multipartKMS() throws {
         let s = try RemoteSession("moto-mpu")

@@ -33,7 +33,10 @@ struct RemoteMultipartListingTests {
     }
 
     @Test(
-        "list shows uploads left behind (text, JSON, under a prefix); abort by id, --all under a prefix, --older-than; errors"
+        """
+        list shows uploads left behind (text, JSON, under a prefix); abort by id, --all under a prefix, --older-than; \
+        errors
+        """
     )
     func listAndAbort() throws {
         let s = try RemoteSession("sw-fragments")

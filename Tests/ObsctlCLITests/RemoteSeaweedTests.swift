@@ -19,7 +19,8 @@ struct RemoteSeaweedTests {
         let names = (list["buckets"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names.contains(name), "bucket list should show \(name): \(names)")
 
-        // A bucket without default encryption: "none", exit 0 (404 ServerSideEncryptionConfigurationNotFoundError is not an error).
+        // A bucket without default encryption: "none", exit 0 (404 ServerSideEncryptionConfigurationNotFoundError is
+        // not an error).
         let show = try s.ok(sw, ["bucket", "encryption", "show", "obs://" + name])
         #expect(
             show.out.trimmingCharacters(in: .whitespacesAndNewlines) == "obs://\(name): default encryption none",
@@ -38,7 +39,10 @@ struct RemoteSeaweedTests {
     }
 
     @Test(
-        "upload small (one PUT) and 13 MiB multipart (5 MiB parts, 3 in parallel); download byte-exact to a file and to stdout"
+        """
+        upload small (one PUT) and 13 MiB multipart (5 MiB parts, 3 in parallel); download byte-exact to a file and to \
+        stdout
+        """
     )
     func uploadAndDownload() throws {
         let s = try RemoteSession("sw-updown")
@@ -89,7 +93,10 @@ struct RemoteSeaweedTests {
     }
 
     @Test(
-        "a large download is parallel ranged GETs pinned with If-Match (plain and SSE-C); byte-exact; an empty object downloads"
+        """
+        a large download is parallel ranged GETs pinned with If-Match (plain and SSE-C); byte-exact; an empty object \
+        downloads
+        """
     )
     func rangedDownload() throws {
         let s = try RemoteSession("sw-ranged")
@@ -99,7 +106,8 @@ struct RemoteSeaweedTests {
         try s.sb.write("big.bin", data)
         try s.sb.write("k", key, mode: 0o600)
         try s.sb.write("empty.bin", Data())
-        try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "64M"])  // one PUT: the ETag is the MD5
+        // One PUT: the ETag is the MD5.
+        try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big.bin", "--multipart-threshold", "64M"])
         try s.ok(sw, ["upload", "big.bin", "obs://\(b)/big-c.bin", "--sse-c-key-file", "k"])
         try s.ok(sw, ["upload", "empty.bin", "obs://\(b)/empty.bin"])
 
@@ -162,7 +170,10 @@ struct RemoteSeaweedTests {
     }
 
     @Test(
-        "SSE-C: single and multipart upload; download with the right key (bytes equal), wrong key and missing key (exit 7)"
+        """
+        SSE-C: single and multipart upload; download with the right key (bytes equal), wrong key and missing key (exit \
+        7)
+        """
     )
     func customerKeys() throws {
         let s = try RemoteSession("sw-ssec")
@@ -437,7 +448,10 @@ struct RemoteSeaweedTests {
     }
 
     @Test(
-        "cp above the multipart threshold is UploadPart-Copy in ranges, type and metadata kept; an unsupported SSE-C part copy aborts cleanly"
+        """
+        cp above the multipart threshold is UploadPart-Copy in ranges, type and metadata kept; an unsupported SSE-C \
+        part copy aborts cleanly
+        """
     )
     func multipartCopy() throws {
         let s = try RemoteSession("sw-mpcopy")

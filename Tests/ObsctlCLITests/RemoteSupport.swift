@@ -55,7 +55,9 @@ struct RemotePeers: Sendable {
     }
 
     static let skipReason: Comment =
-        "remote peers not configured: start them with .ci/peers/start DIR and export OBSCTL_TEST_PEERS_ENV=DIR/peers.env"
+        """
+        remote peers not configured: start them with .ci/peers/start DIR and export OBSCTL_TEST_PEERS_ENV=DIR/peers.env
+        """
 
     /// The peers, or a recorded failure saying why there are none.
     static func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> RemotePeers {
@@ -65,7 +67,8 @@ struct RemotePeers: Sendable {
         case .ready(let p): peers = p
         case .notConfigured:
             why =
-                "the remote test peers were not started: CI is set but \(variable) is not; run .ci/peers/start DIR and export \(variable)=DIR/peers.env"
+                "the remote test peers were not started: CI is set but \(variable) is not; run .ci/peers/start DIR and "
+                + "export \(variable)=DIR/peers.env"
         case .broken(let reason):
             why = "the remote test peers are not usable: \(reason)"
         }
@@ -245,13 +248,15 @@ struct ToolRun: CustomStringConvertible {
     var stderr: String
     var succeeded: Bool { !timedOut && status == 0 }
     var description: String {
-        "\(arguments.joined(separator: " ")) -> \(status)\(timedOut ? " (timed out)" : "")\n--- stdout:\n\(stdout.prefix(2000))\n--- stderr:\n\(stderr.prefix(2000))"
+        "\(arguments.joined(separator: " ")) -> \(status)\(timedOut ? " (timed out)" : "")\n--- stdout:\n"
+            + "\(stdout.prefix(2000))\n--- stderr:\n\(stderr.prefix(2000))"
     }
 }
 
 enum Tools {
     /// Runs a program found on the test process's PATH (through /usr/bin/env), with the test process's
-    /// environment minus AWS_*, OBS_* and OBSCTL_* variables, plus `env`. Output goes through files (no pipes to drain).
+    /// environment minus AWS_*, OBS_* and OBSCTL_* variables, plus `env`. Output goes through files (no pipes to
+    /// drain).
     static func run(_ arguments: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60) throws
         -> ToolRun
     {

@@ -97,7 +97,8 @@ struct SecretsTests {
         #expect(sb.read("out/c-to-kms") == data)
 
         // Error paths.
-        _ = try run(["download", "obs://sec/c-raw", "out/x1", "--sse-c-key-file", "keys/ssec.raw"])  // rotated: old key is wrong now
+        // Rotated: the old key is wrong now.
+        _ = try run(["download", "obs://sec/c-raw", "out/x1", "--sse-c-key-file", "keys/ssec.raw"])
         _ = try run(["download", "obs://sec/c-hex", "out/x2"])
         _ = try run(["download", "obs://sec/c-hex", "out/x3", "--sse-c-key-file", "keys/ssec2.raw"])
         _ = try run(["upload", "f.bin", "obs://sec/bad", "--sse", "c", "--sse-c-key-file", "keys/short.raw"])

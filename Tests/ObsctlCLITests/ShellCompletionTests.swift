@@ -143,10 +143,13 @@ final class CompletionWorld {
             zpty z zsh -f -i
             zpty -w z "PS1='% '; fpath=(${(q)compdir} \$fpath); autoload -Uz compinit; compinit -u -D"
             zpty -w z "zstyle ':completion:*' menu no; unsetopt auto_menu auto_list list_ambiguous"
-            zpty -w z "compadd() { local -a __h; builtin compadd -O __h \"\$@\"; print -rl -- \"\${(@)__h}\" >> ${(q)out}; builtin compadd \"\$@\"; }"
+            zpty -w z "compadd() { local -a __h; builtin compadd -O __h \"\$@\"; \#
+            print -rl -- \"\${(@)__h}\" >> ${(q)out}; builtin compadd \"\$@\"; }"
             # TAB completes, then prints a marker, so the line is cleared only after completion ended (typed-ahead
-            # keys could otherwise interrupt it on a busy machine). The marker is split in the source: its echo never matches.
-            zpty -w z "_obsctl_test_tab() { zle complete-word; print -rn -- \"\$BUFFER\" > ${(q)out}.buffer; print -n 'COMPLETION-''DONE' }; zle -N _obsctl_test_tab; bindkey '^I' _obsctl_test_tab"
+            # keys could otherwise interrupt it on a busy machine). The marker is split in the source: its echo
+            # never matches.
+            zpty -w z "_obsctl_test_tab() { zle complete-word; print -rn -- \"\$BUFFER\" > ${(q)out}.buffer; \#
+            print -n 'COMPLETION-''DONE' }; zle -N _obsctl_test_tab; bindkey '^I' _obsctl_test_tab"
             zpty -w z "print SETUP-DONE"
             zpty -r -m z buf '*SETUP-DONE*SETUP-DONE*' || exit 4
             zpty -w -n z "$line"$'\t'
@@ -371,7 +374,9 @@ struct GeneratedFilesTests {
             let committed = FileManager.default.contents(atPath: Shells.completions + "/" + file)
             #expect(
                 committed == r.stdout,
-                "completions/\(file) differs from 'obsctl --generate-completion-script \(shell)'; run 'make completions'"
+                """
+                completions/\(file) differs from 'obsctl --generate-completion-script \(shell)'; run 'make completions'
+                """
             )
             // With no shell named, $SHELL picks it, and the script is the same, obsctl's fixes included.
             let picked = try box.ok(["--generate-completion-script"], env: ["SHELL": "/usr/bin/\(shell)"])
@@ -382,7 +387,10 @@ struct GeneratedFilesTests {
     }
 
     @Test(
-        "make install PREFIX=... puts the binary, the three completions and the man pages where they belong; make uninstall removes them"
+        """
+        make install PREFIX=... puts the binary, the three completions and the man pages where they belong; make \
+        uninstall removes them
+        """
     )
     func installUninstall() throws {
         let make = try #require(Shells.path("make"), "make is not installed")

@@ -71,7 +71,10 @@ struct StreamsAndRecursiveTests {
     }
 
     @Test(
-        "one-character and 240-byte file names download (a Foundation path call trapped on the first, the temp name overflowed the second)"
+        """
+        one-character and 240-byte file names download (a Foundation path call trapped on the first, the temp name \
+        overflowed the second)
+        """
     )
     func oneCharacterPaths() throws {
         let sb = try Sandbox("short-paths")
@@ -92,7 +95,9 @@ struct StreamsAndRecursiveTests {
     }
 
     @Test(
-        "--quiet: transfers, copies, deletes and bucket commands print nothing; listings and stat still print their data"
+        """
+        --quiet: transfers, copies, deletes and bucket commands print nothing; listings and stat still print their data
+        """
     )
     func quietPrintsOnlyData() throws {
         let sb = try Sandbox("quiet")

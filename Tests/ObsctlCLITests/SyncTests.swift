@@ -8,7 +8,10 @@ struct SyncTests {
     func stdout(_ r: RunResult) -> String { String(decoding: r.stdout, as: UTF8.self) }
 
     @Test(
-        "directory -> prefix: everything, then nothing, then what changed; --dry-run plans only; --delete removes extra objects"
+        """
+        directory -> prefix: everything, then nothing, then what changed; --dry-run plans only; --delete removes extra \
+        objects
+        """
     )
     func upward() throws {
         let sb = try Sandbox("syncup")
@@ -53,7 +56,10 @@ struct SyncTests {
     }
 
     @Test(
-        "prefix -> directory: files get the objects' times, so a second run does nothing; --delete removes files, not directories"
+        """
+        prefix -> directory: files get the objects' times, so a second run does nothing; --delete removes files, not \
+        directories
+        """
     )
     func downward() throws {
         let sb = try Sandbox("syncdown")

@@ -51,7 +51,10 @@ enum ObsctlBinary {
     static func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         try #require(
             path,
-            "cannot find the obsctl executable next to the test bundle (\(Bundle.main.bundlePath)); build it with 'swift build --build-tests'",
+            """
+            cannot find the obsctl executable next to the test bundle (\(Bundle.main.bundlePath)); build it with \
+            'swift build --build-tests'
+            """,
             sourceLocation: sourceLocation)
     }
 }
@@ -73,8 +76,9 @@ struct RunResult: CustomStringConvertible {
     var succeeded: Bool { !signaled && !timedOut && status == 0 }
 
     var description: String {
-        "obsctl \(arguments.joined(separator: " ")) -> \(signaled ? "signal " : "status ")\(status)\(timedOut ? " (timed out)" : "")\n"
-            + "--- stdout (\(stdout.count) bytes):\n\(String(out.prefix(2000)))\n--- stderr:\n\(String(stderr.prefix(2000)))"
+        "obsctl \(arguments.joined(separator: " ")) -> \(signaled ? "signal " : "status ")\(status)"
+            + "\(timedOut ? " (timed out)" : "")\n--- stdout (\(stdout.count) bytes):\n\(String(out.prefix(2000)))\n"
+            + "--- stderr:\n\(String(stderr.prefix(2000)))"
     }
 }
 

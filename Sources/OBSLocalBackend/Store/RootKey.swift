@@ -23,7 +23,8 @@ public enum RootKey {
         if let text = env[environmentVariable] {
             guard let raw = Base64.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
                 throw OBSError.configuration(
-                    "\(environmentVariable) must be the base64 of exactly 32 bytes; create one with 'head -c 32 /dev/urandom | base64'"
+                    "\(environmentVariable) must be the base64 of exactly 32 bytes; create one with 'head -c 32 "
+                        + "/dev/urandom | base64'"
                 )
             }
             return SecretBytes(copying: raw)
@@ -56,7 +57,8 @@ public enum RootKey {
                         + "replace it with the key file itself or set \(environmentVariable)")
             }
             throw OBSError.configuration(
-                "cannot read root key file \(path): \(String(cString: strerror(errno))); fix its permissions (chmod 600) or set \(environmentVariable)"
+                "cannot read root key file \(path): \(String(cString: strerror(errno))); fix its permissions (chmod "
+                    + "600) or set \(environmentVariable)"
             )
         }
         defer { close(fd) }
@@ -87,7 +89,8 @@ public enum RootKey {
             raw.count == 32
         else {
             throw OBSError.configuration(
-                "root key file \(path) does not hold the base64 of 32 bytes; restore it from your backup or set \(environmentVariable)"
+                "root key file \(path) does not hold the base64 of 32 bytes; restore it from your backup or set "
+                    + "\(environmentVariable)"
             )
         }
         return SecretBytes(copying: raw)

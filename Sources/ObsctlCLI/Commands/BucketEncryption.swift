@@ -7,8 +7,8 @@ extension Obsctl.Bucket {
             abstract: "Show, enable or disable a bucket's default encryption.",
             discussion: Manual.discussion(
                 [
-                    "The default applies only to objects uploaded after it is enabled, and only to uploads that name no "
-                        + "encryption of their own. Disabling it changes no stored object."
+                    "The default applies only to objects uploaded after it is enabled, and only to uploads that name "
+                        + "no encryption of their own. Disabling it changes no stored object."
                 ],
                 examples: [
                     "obsctl bucket encryption show obs://secure",

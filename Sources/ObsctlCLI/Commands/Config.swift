@@ -9,8 +9,9 @@ extension Obsctl {
             abstract: "Manage profiles in ~/.config/obsctl/config (endpoint, region, signature, credentials).",
             discussion: Manual.discussion(
                 [
-                    "Secret values (secret_access_key, security_token) are never taken from the command line, where ps and "
-                        + "CI logs would show them: pass --from-env VAR or --from-stdin. get and list never print them."
+                    "Secret values (secret_access_key, security_token) are never taken from the command line, where ps "
+                        + "and CI logs would show them: pass --from-env VAR or --from-stdin. get and list never print "
+                        + "them."
                 ],
                 examples: [
                     "obsctl config set endpoint https://obs.cn-north-4.myhuaweicloud.com",
@@ -37,7 +38,8 @@ extension Obsctl.Config {
             abstract: "Set one key of a profile.",
             discussion: Manual.discussion(
                 [
-                    "Secrets (secret_access_key, security_token) only with --from-env VAR or --from-stdin, never as an argument."
+                    "Secrets (secret_access_key, security_token) only with --from-env VAR or --from-stdin, never as an "
+                        + "argument."
                 ],
                 examples: [
                     "obsctl config set region cn-north-4",
@@ -108,7 +110,8 @@ extension Obsctl.Config {
                 throw OBSError(
                     code: "NotFound",
                     message:
-                        "'\(key)' is not set in profile [\(name)] of \(file.path); set it with 'obsctl config set \(key) ...'",
+                        "'\(key)' is not set in profile [\(name)] of \(file.path); set it with 'obsctl config set "
+                        + "\(key) ...'",
                     httpStatus: 0, category: .notFound)
             }
             if output != .text {

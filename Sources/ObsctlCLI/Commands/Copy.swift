@@ -11,8 +11,9 @@ extension Obsctl {
             discussion: Manual.discussion(
                 [
                     "Local to obs:// is an upload, obs:// to local a download, obs:// to obs:// a copy. For a copy, "
-                        + "--sse and --sse-c-key-* describe the destination and --source-sse-c-key-* the source; copying an "
-                        + "object onto itself with new options re-encrypts it (for example to rotate an SSE-C key)."
+                        + "--sse and --sse-c-key-* describe the destination and --source-sse-c-key-* the source; "
+                        + "copying an object onto itself with new options re-encrypts it (for example to rotate an "
+                        + "SSE-C key)."
                 ],
                 examples: [
                     "obsctl cp notes.txt obs://docs/notes.txt --sse kms",

@@ -10,8 +10,9 @@ extension Obsctl {
             discussion: Manual.discussion(
                 [
                     "A file is written under a temporary name and renamed only after every byte has verified: a failed "
-                        + "download leaves no file behind. '-' writes to stdout. With --recursive every object under the prefix "
-                        + "is written below PATH; keys that would escape PATH ('..', empty segments, absolute) are refused."
+                        + "download leaves no file behind. '-' writes to stdout. With --recursive every object under "
+                        + "the prefix is written below PATH; keys that would escape PATH ('..', empty segments, "
+                        + "absolute) are refused."
                 ],
                 examples: [
                     "obsctl download obs://secure/2026/report.pdf ./report.pdf",
@@ -104,7 +105,8 @@ extension Obsctl {
                     }
                     if !ctx.output.isJSON && item.target != "-" {
                         ctx.output.report(
-                            "\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) (\(Transfers.describe(info)))"
+                            "\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) "
+                                + "(\(Transfers.describe(info)))"
                         )
                     }
                     return Transfers.record(source: "obs://\(src.bucket)/\(item.key)", destination: item.target, info)

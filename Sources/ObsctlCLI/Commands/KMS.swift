@@ -30,8 +30,9 @@ extension Obsctl.KMS {
             abstract: "Create, list, describe, enable, disable and schedule deletion of KMS master keys.",
             discussion: Manual.discussion(
                 [
-                    "KEY is a key id (UUID), its URN <region>:<domain>:key/<id>, or an alias. The default key obs/default "
-                        + "is created by the first SSE-KMS upload that names no key; it cannot be disabled or deleted."
+                    "KEY is a key id (UUID), its URN <region>:<domain>:key/<id>, or an alias. The default key "
+                        + "obs/default is created by the first SSE-KMS upload that names no key; it cannot be disabled "
+                        + "or deleted."
                 ],
                 examples: [
                     "obsctl kms key create --alias my-app-key --description 'app data'",

@@ -9,10 +9,10 @@ extension Obsctl {
             abstract: "List and abort multipart uploads in progress (the console's fragments).",
             discussion: Manual.discussion(
                 [
-                    "A multipart upload that was neither completed nor aborted keeps its parts stored, and billed, though "
-                        + "they are no object. obsctl aborts its own failed uploads; killed processes, lost connections "
-                        + "and other tools leave them behind. The embedded local backend writes every object whole and "
-                        + "never has any."
+                    "A multipart upload that was neither completed nor aborted keeps its parts stored, and billed, "
+                        + "though they are no object. obsctl aborts its own failed uploads; killed processes, lost "
+                        + "connections and other tools leave them behind. The embedded local backend writes every "
+                        + "object whole and never has any."
                 ],
                 examples: [
                     "obsctl multipart list obs://backups",

@@ -9,11 +9,11 @@ extension Obsctl {
             abstract: "Move between local paths and OBS, or between objects: cp, then the source is removed.",
             discussion: Manual.discussion(
                 [
-                    "Each source is removed only after its copy is written and verified (and matches --expect-sse), and "
-                        + "only if it did not change meanwhile (a file's size, time and inode; an object's ETag): a failure "
-                        + "leaves the source where it was. Moving a directory with --recursive removes its files and "
-                        + "leaves the emptied directories. '-' (stdin or stdout) cannot be moved, and an object cannot be "
-                        + "moved onto itself."
+                    "Each source is removed only after its copy is written and verified (and matches --expect-sse), "
+                        + "and only if it did not change meanwhile (a file's size, time and inode; an object's ETag): "
+                        + "a failure leaves the source where it was. Moving a directory with --recursive removes its "
+                        + "files and leaves the emptied directories. '-' (stdin or stdout) cannot be moved, and an "
+                        + "object cannot be moved onto itself."
                 ],
                 examples: [
                     "obsctl mv report.pdf obs://secure/2026/report.pdf --sse kms",

@@ -8,13 +8,13 @@ extension Obsctl {
             abstract: "Print a URL that allows one GET or PUT of an object without credentials, until it expires.",
             discussion: Manual.discussion(
                 [
-                    "The URL is signed offline with your credentials: nothing is sent, and the object need not exist for "
-                        + "a PUT URL. Whoever holds the URL can use it until it expires, so hand it on as you would a "
-                        + "password. SigV4 URLs last at most 7 days. Only the method, the object and the time are signed: "
-                        + "SSE-C objects cannot be read through such a URL (their key headers would have to be signed "
-                        + "too), a PUT through it gets the bucket's default encryption, and with the OBS or V2 signature "
-                        + "the PUT must send no Content-Type (curl -T sends none). Needs a remote endpoint: the embedded "
-                        + "local backend serves no HTTP."
+                    "The URL is signed offline with your credentials: nothing is sent, and the object need not exist "
+                        + "for a PUT URL. Whoever holds the URL can use it until it expires, so hand it on as you "
+                        + "would a password. SigV4 URLs last at most 7 days. Only the method, the object and the time "
+                        + "are signed: SSE-C objects cannot be read through such a URL (their key headers would have "
+                        + "to be signed too), a PUT through it gets the bucket's default encryption, and with the OBS "
+                        + "or V2 signature the PUT must send no Content-Type (curl -T sends none). Needs a remote "
+                        + "endpoint: the embedded local backend serves no HTTP."
                 ],
                 examples: [
                     "obsctl presign obs://reports/2026/q1.pdf --expires 1h",

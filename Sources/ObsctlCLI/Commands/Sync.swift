@@ -13,13 +13,15 @@ extension Obsctl {
                 "Make a prefix or directory hold what another holds: copy what is missing, of another size, or newer.",
             discussion: Manual.discussion(
                 [
-                    "A directory to obs://BUCKET[/PREFIX] uploads, obs:// to a directory downloads, obs:// to obs:// copies "
-                        + "server side; everything below the source is taken. A file or object is transferred when the "
-                        + "destination has none under its name, or one of another size, or (unless --size-only) an older one. "
-                        + "Sizes and times are compared, never ETags, which are no checksum for encrypted or multipart "
-                        + "objects. Downloaded files get the object's time, so the next run skips them.",
-                    "--delete then removes what the destination holds and the source does not (files, never directories), "
-                        + "and only when every transfer succeeded. --dry-run prints the plan and changes nothing.",
+                    "A directory to obs://BUCKET[/PREFIX] uploads, obs:// to a directory downloads, obs:// to obs:// "
+                        + "copies server side; everything below the source is taken. A file or object is transferred "
+                        + "when the destination has none under its name, or one of another size, or (unless "
+                        + "--size-only) an older one. Sizes and times are compared, never ETags, which are no checksum "
+                        + "for encrypted or multipart objects. Downloaded files get the object's time, so the next run "
+                        + "skips them.",
+                    "--delete then removes what the destination holds and the source does not (files, never "
+                        + "directories), and only when every transfer succeeded. --dry-run prints the plan and changes "
+                        + "nothing.",
                 ],
                 examples: [
                     "obsctl sync ./site obs://web/ --delete --sse obs",

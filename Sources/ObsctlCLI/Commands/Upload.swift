@@ -24,7 +24,8 @@ extension Obsctl {
 
         @Argument(
             help: ArgumentHelp(
-                "Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.",
+                "Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or "
+                    + "obs://BUCKET/PREFIX/.",
                 valueName: "path... destination"), completion: .pathOrObject)
         var arguments: [String] = []
         @Flag(name: [.short, .long], help: "Upload directories with everything below them.") var recursive = false

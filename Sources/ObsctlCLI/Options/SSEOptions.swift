@@ -20,7 +20,8 @@ enum ExpectedSSE: String, ExpressibleByArgument, CaseIterable {
         throw OBSError(
             code: "EncryptionMismatch",
             message:
-                "obs://\(info.bucket)/\(info.key) is stored with \(actual.displayName) encryption, but --expect-sse \(rawValue) was given",
+                "obs://\(info.bucket)/\(info.key) is stored with \(actual.displayName) encryption, but --expect-sse "
+                + "\(rawValue) was given",
             httpStatus: 0, category: .encryptionMismatch)
     }
 }
@@ -28,9 +29,9 @@ enum ExpectedSSE: String, ExpressibleByArgument, CaseIterable {
 /// SSE options of commands that write objects.
 struct SSEOptions: ParsableArguments {
     @Option(
-        help:
-            "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies."
-    )
+        help: ArgumentHelp(
+            "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket "
+                + "default applies."))
     var sse: SSEModeArgument?
     @Option(
         help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"),

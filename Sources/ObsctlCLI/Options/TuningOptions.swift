@@ -26,7 +26,9 @@ struct TransferTuningOptions: ParsableArguments {
     var parallel: Int = 4
     @Option(
         help: ArgumentHelp(
-            "Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.",
+            "Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c "
+                + "(x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or "
+                + "--signature obs), crc32c elsewhere.",
             valueName: "md5|crc32c|none"))
     var checksum: UploadChecksum?
 

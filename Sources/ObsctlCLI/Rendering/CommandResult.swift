@@ -45,10 +45,13 @@ struct Record: Encodable {
 
 /// An optional field that is always present: `null` when absent, as the documented shapes have it (synthesised
 /// `Encodable` leaves a nil out instead).
+// swift-format-ignore: UseSynthesizedInitializer
 @propertyWrapper
 struct Nullable<Value: Encodable>: Encodable {
     var wrappedValue: Value?
 
+    // Written out: property-wrapper initialization (`x = value`, memberwise initializers) does not use the
+    // synthesized one, and the Swift 6.3 compiler crashes without it.
     init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
 
     func encode(to encoder: Encoder) throws {

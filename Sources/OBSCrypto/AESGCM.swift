@@ -38,25 +38,10 @@ public final class AESGCM {
     ) throws {
         precondition(nonce.count == Self.nonceSize && tag.count >= Self.tagSize && output.count >= plaintext.count)
         let ctx = encryptCtx
+        try Self.process(
+            ctx, nonce: nonce, aad: aad, input: plaintext, output: output, begin: EVP_EncryptInit_ex,
+            update: EVP_EncryptUpdate, step: "encrypt")
         var outLen: Int32 = 0
-        guard EVP_EncryptInit_ex(ctx, nil, nil, nil, nonce.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 1
-        else { throw CryptoError.primitiveFailed("GCM set nonce") }
-        if aad.count > 0 {
-            guard
-                EVP_EncryptUpdate(
-                    ctx, nil, &outLen, aad.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(aad.count)) == 1
-            else { throw CryptoError.primitiveFailed("GCM aad") }
-        }
-        var done = 0
-        while done < plaintext.count {
-            let n = min(1 << 20, plaintext.count - done)
-            guard
-                EVP_EncryptUpdate(
-                    ctx, output.baseAddress!.assumingMemoryBound(to: UInt8.self) + done, &outLen,
-                    plaintext.baseAddress!.assumingMemoryBound(to: UInt8.self) + done, Int32(n)) == 1
-            else { throw CryptoError.primitiveFailed("GCM encrypt") }
-            done += Int(outLen)
-        }
         var scratch = [UInt8](repeating: 0, count: 16)
         guard EVP_EncryptFinal_ex(ctx, &scratch, &outLen) == 1,
             oc_gcm_get_tag(ctx, tag.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(Self.tagSize)) == 1
@@ -71,31 +56,51 @@ public final class AESGCM {
     ) throws {
         precondition(nonce.count == Self.nonceSize && tag.count == Self.tagSize && output.count >= ciphertext.count)
         let ctx = decryptCtx
+        try Self.process(
+            ctx, nonce: nonce, aad: aad, input: ciphertext, output: output, begin: EVP_DecryptInit_ex,
+            update: EVP_DecryptUpdate, step: "decrypt")
         var outLen: Int32 = 0
-        guard EVP_DecryptInit_ex(ctx, nil, nil, nil, nonce.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 1
-        else { throw CryptoError.primitiveFailed("GCM set nonce") }
-        if aad.count > 0 {
-            guard
-                EVP_DecryptUpdate(
-                    ctx, nil, &outLen, aad.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(aad.count)) == 1
-            else { throw CryptoError.primitiveFailed("GCM aad") }
-        }
-        var done = 0
-        while done < ciphertext.count {
-            let n = min(1 << 20, ciphertext.count - done)
-            guard
-                EVP_DecryptUpdate(
-                    ctx, output.baseAddress!.assumingMemoryBound(to: UInt8.self) + done, &outLen,
-                    ciphertext.baseAddress!.assumingMemoryBound(to: UInt8.self) + done, Int32(n)) == 1
-            else { throw CryptoError.primitiveFailed("GCM decrypt") }
-            done += Int(outLen)
-        }
         var scratch = [UInt8](repeating: 0, count: 16)
         guard oc_gcm_set_tag(ctx, tag.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(Self.tagSize)) == 1,
             EVP_DecryptFinal_ex(ctx, &scratch, &outLen) == 1
         else {
             if ciphertext.count > 0 { OPENSSL_cleanse(output.baseAddress, ciphertext.count) }
             throw CryptoError.authenticationFailed
+        }
+    }
+
+    /// `EVP_EncryptInit_ex` or `EVP_DecryptInit_ex`, and the matching `...Update`: both directions share the
+    /// signatures, so seal and open share the steps before the tag.
+    private typealias Begin = (
+        OpaquePointer?, OpaquePointer?, OpaquePointer?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?
+    ) -> Int32
+    private typealias Update = (
+        OpaquePointer?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int32>?, UnsafePointer<UInt8>?, Int32
+    ) -> Int32
+
+    /// Sets the nonce, feeds the AAD, then `input` into `output` in pieces of at most 1 MiB (OpenSSL takes
+    /// `Int32` lengths).
+    private static func process(
+        _ ctx: OpaquePointer, nonce: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer, begin: Begin, update: Update,
+        step: String
+    ) throws {
+        var outLen: Int32 = 0
+        guard begin(ctx, nil, nil, nil, nonce.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 1
+        else { throw CryptoError.primitiveFailed("GCM set nonce") }
+        if aad.count > 0 {
+            guard update(ctx, nil, &outLen, aad.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(aad.count)) == 1
+            else { throw CryptoError.primitiveFailed("GCM aad") }
+        }
+        var done = 0
+        while done < input.count {
+            let n = min(1 << 20, input.count - done)
+            guard
+                update(
+                    ctx, output.baseAddress!.assumingMemoryBound(to: UInt8.self) + done, &outLen,
+                    input.baseAddress!.assumingMemoryBound(to: UInt8.self) + done, Int32(n)) == 1
+            else { throw CryptoError.primitiveFailed("GCM \(step)") }
+            done += Int(outLen)
         }
     }
 

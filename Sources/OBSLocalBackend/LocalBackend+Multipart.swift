@@ -346,7 +346,8 @@ extension LocalBackend: MultipartUploads {
             }
             try FileIO.fsyncDirectory(dir)
             CrashPoint.hit("complete-parts-linked")
-            try FileIO.atomicWrite(try meta.encoded(), to: paths.metaFile(target.bucket, target.key),
+            try FileIO.atomicWrite(
+                try meta.encoded(), to: paths.metaFile(target.bucket, target.key),
                 crashPointPrefix: "complete-meta")
         } catch {
             for l in linked { unlink(l) }

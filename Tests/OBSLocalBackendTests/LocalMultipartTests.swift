@@ -46,7 +46,8 @@ struct LocalMultipartTests {
             #expect(listed.map(\.partNumber) == [1, 2, 3])
             #expect(listed.map(\.etag) == [e1.etag, e2.etag, e3.etag])
             #expect(listed.map(\.size) == [Int64(p1.count), Int64(p2.count), Int64(p3.count)])
-            #expect(try await s.backend.listMultipartUploads(bucket: b, prefix: "dir/").map(\.uploadID) == [up.uploadID])
+            #expect(
+                try await s.backend.listMultipartUploads(bucket: b, prefix: "dir/").map(\.uploadID) == [up.uploadID])
 
             let info = try await s.backend.completeMultipartUpload(
                 up, parts: [(1, "\"\(e1.etag)\""), (2, e2.etag), (3, e3.etag)])
@@ -127,7 +128,9 @@ struct LocalMultipartTests {
             }
             // Ids that are no upload id, and a real id under another key, name no upload.
             let other = try await s.initiate(b, "other", sse: nil)
-            for (key, id) in [("k", "../../objects"), ("k", ""), ("k", up.uploadID.uppercased()), ("k", other.uploadID)] {
+            for (key, id) in [
+                ("k", "../../objects"), ("k", ""), ("k", up.uploadID.uppercased()), ("k", other.uploadID),
+            ] {
                 await expectOBSError(.notFound, code: "NoSuchUpload") {
                     try await s.backend.abortMultipartUpload(bucket: b, key: try ObjectKey(key), uploadID: id)
                 }
@@ -167,7 +170,9 @@ struct LocalMultipartTests {
                 _ = try await s.part(up, 1, pattern(1000), wrong)
             }
             #expect(e?.httpStatus == 403)
-            await expectOBSError(.customerKey, code: "InvalidRequest") { _ = try await s.part(up, 1, pattern(1000), nil) }
+            await expectOBSError(.customerKey, code: "InvalidRequest") {
+                _ = try await s.part(up, 1, pattern(1000), nil)
+            }
             #expect(changedFiles(before, s.snapshot()) == [], "a refused part changed files")
             let e1 = try await s.part(up, 1, pattern(1000), right)
             var withWrong = up
@@ -199,7 +204,9 @@ struct LocalMultipartTests {
             await expectOBSError(.kms) { _ = try await s.part(up, 1, pattern(10), nil) }
             _ = try s.kms.enableKey(k.keyID)
             try s.writePolicy(#"{"deny":["kms:dek:crypto"]}"#)
-            await expectOBSError(.kms, messageContains: "kms:dek:crypto") { _ = try await s.part(up, 1, pattern(10), nil) }
+            await expectOBSError(.kms, messageContains: "kms:dek:crypto") {
+                _ = try await s.part(up, 1, pattern(10), nil)
+            }
             s.removePolicy()
             let e1 = try await s.part(up, 1, pattern(10), nil)
             let info = try await s.backend.completeMultipartUpload(up, parts: [(1, e1.etag)])
@@ -325,7 +332,8 @@ extension TestStore {
     }
 
     /// Uploads part `n` with `key` as its SSE-C key (not the target's, so tests can send a wrong one or none).
-    func part(_ t: MultipartUploadTarget, _ n: Int, _ bytes: [UInt8], _ key: CustomerKey?) async throws -> UploadedPart {
+    func part(_ t: MultipartUploadTarget, _ n: Int, _ bytes: [UInt8], _ key: CustomerKey?) async throws -> UploadedPart
+    {
         var target = t
         target.customerKey = key
         return try await backend.uploadPart(target, partNumber: n, body: BufferSource(bytes))

@@ -77,6 +77,28 @@ struct LocalMultipartTests {
         }
     }
 
+    @Test("empty parts: an object of one empty part, and an empty last part; an SSE-C key on a non-SSE-C upload")
+    func emptyParts() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("mp-empty")
+            for sse: SSERequest? in [nil, .kms(keyID: nil)] {
+                let up = try await s.initiate(b, "empty", sse: sse)
+                await expectOBSError(.customerKey, code: "InvalidRequest") {
+                    _ = try await s.part(up, 1, [1], try customerKey())
+                }
+                let e = try await s.part(up, 1, [], nil)
+                #expect(try await s.backend.completeMultipartUpload(up, parts: [(1, e.etag)]).size == 0)
+                #expect(try await s.get(b, "empty").0.isEmpty)
+
+                let up2 = try await s.initiate(b, "tail", sse: sse)
+                let p1 = pattern(5 * Self.mib + 1)
+                let e1 = try await s.part(up2, 1, p1, nil), e2 = try await s.part(up2, 2, [], nil)
+                _ = try await s.backend.completeMultipartUpload(up2, parts: [(1, e1.etag), (2, e2.etag)])
+                #expect(try await s.get(b, "tail").0.fp == p1.fp)
+            }
+        }
+    }
+
     @Test("Complete refuses a wrong ETag, a missing part, a small non-last part, bad order; the upload survives")
     func completeChecks() async throws {
         try await withStore { s in

@@ -123,9 +123,12 @@ extension LocalBackend: MultipartUploads {
     private func readUploadRecord(_ bucket: BucketName, _ id: String) throws -> ObjectMeta? {
         let path = paths.uploadFile(bucket, id)
         guard let bytes = try FileIO.readAll(path) else { return nil }
-        let record = try ObjectMeta.decode(bytes, path: path)
-        guard record.bucket == bucket.value, record.layout.parts.isEmpty, (try? ObjectKey(record.key)) != nil else {
-            throw OBSError.integrity("upload record \(path) names another bucket or holds parts")
+        guard let record = try? ObjectMeta.decode(bytes, path: path), record.bucket == bucket.value,
+            record.layout.parts.isEmpty, (try? ObjectKey(record.key)) != nil
+        else {
+            throw OBSError.integrity(
+                "upload record \(path) does not parse or names another bucket (changed outside obsctl); remove the "
+                    + "upload with 'rm -r \(paths.uploadDir(bucket, id))'")
         }
         // A crash between Complete's commit and the removal of the upload leaves its record: the object now
         // carries the upload's uid, so the upload is over. It is removed here and reported as gone.

@@ -158,6 +158,11 @@ struct LocalMultipartTests {
                 }
             }
             #expect(try await s.backend.listMultipartUploads(bucket: b, prefix: "").map(\.key) == ["other"])
+            // A damaged record is reported with the way to remove it, never taken for no upload.
+            try writeFile(Array("{".utf8), to: s.paths.uploadFile(b, other.uploadID))
+            await expectOBSError(.integrity, messageContains: "rm -r \(s.paths.uploadDir(b, other.uploadID))") {
+                _ = try await s.backend.listMultipartUploads(bucket: b, prefix: "")
+            }
         }
     }
 

@@ -374,7 +374,7 @@ extension LocalBackend: MultipartUploads {
             }
             let source = PlainFileSource(
                 size: p.size, readAt: { try file.read(at: $0, into: $1) },
-                verifier: try PlainDataCheck.Verifier(md5: p.etag, what: "part \(p.n) in \(dir)"))
+                verifier: PlainDataCheck.Verifier(md5: p.etag, what: "part \(p.n) in \(dir)"))
             _ = try Self.copyPlain(from: source, write: { check.update($0) })
         }
         return check.finalize()

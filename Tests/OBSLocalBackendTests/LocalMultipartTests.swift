@@ -279,6 +279,19 @@ struct LocalMultipartTests {
                 m["size"] = p1.count
             }
             await s.expectGetFails(b, "k", .integrity)
+
+            // Unencrypted: the data_mac over all parts catches a changed byte in any of them.
+            let plain = try await s.initiate(b, "plain", sse: .unencrypted)
+            let q1 = try await s.part(plain, 1, p1, nil), q2 = try await s.part(plain, 2, p2, nil)
+            _ = try await s.backend.completeMultipartUpload(plain, parts: [(1, q1.etag), (2, q2.etag)])
+            #expect(try await s.get(b, "plain").0.fp == (p1 + p2).fp)
+            let plainDir = try s.objectDir(b, "plain")
+            let first = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: plainDir).first { $0.hasSuffix("-p1.bin") })
+            var bytes = readFile(plainDir + "/" + first)
+            bytes[1000] ^= 1
+            try writeFile(bytes, to: plainDir + "/" + first)
+            await expectOBSError(.integrity) { _ = try await s.get(b, "plain") }
         }
     }
 

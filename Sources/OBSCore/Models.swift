@@ -187,3 +187,28 @@ public struct MultipartUploadInfo: Sendable, Equatable {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.initiated = initiated
     }
 }
+
+/// One part of a multipart upload, as UploadPart and ListParts report it.
+public struct UploadedPart: Sendable, Equatable {
+    public var partNumber: Int
+    public var etag: String
+    public var size: Int64
+    public var lastModified: Date
+
+    public init(partNumber: Int, etag: String, size: Int64, lastModified: Date) {
+        self.partNumber = partNumber; self.etag = etag; self.size = size; self.lastModified = lastModified
+    }
+}
+
+/// Names one upload of one object. `customerKey`: the SSE-C key of an upload initiated with one, required on every
+/// part and on Complete (OBS's rule), never stored.
+public struct MultipartUploadTarget: Sendable {
+    public var bucket: BucketName
+    public var key: ObjectKey
+    public var uploadID: String
+    public var customerKey: CustomerKey?
+
+    public init(bucket: BucketName, key: ObjectKey, uploadID: String, customerKey: CustomerKey? = nil) {
+        self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.customerKey = customerKey
+    }
+}

@@ -42,6 +42,23 @@ public protocol ObjectStorage: AnyObject {
     func abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadID: String) async throws
 }
 
+/// An optional capability: multipart uploads driven one call at a time, as an S3 or OBS server receives them (the
+/// embedded backend has it, for `obsctl serve`). The remote client drives its multipart uploads itself, inside
+/// `putObject`, and needs only list and abort above.
+public protocol MultipartUploads: ObjectStorage {
+    /// Fixes the upload's encryption (the request's SSE, else the bucket default), content type and metadata.
+    func initiateMultipartUpload(_ request: PutObjectRequest) async throws -> MultipartUploadInfo
+    /// Stores part `partNumber` (1...10000) of the upload, streamed from `body`; a part uploaded again replaces
+    /// the earlier one.
+    func uploadPart(_ target: MultipartUploadTarget, partNumber: Int, body: ByteSource) async throws -> UploadedPart
+    /// The parts stored so far, by part number.
+    func listParts(_ target: MultipartUploadTarget) async throws -> [UploadedPart]
+    /// Makes the object of the listed parts, in ascending part order, each with the ETag its upload returned.
+    /// The object appears whole or not at all; the upload is gone afterwards.
+    func completeMultipartUpload(_ target: MultipartUploadTarget, parts: [(partNumber: Int, etag: String)])
+        async throws -> ObjectInfo
+}
+
 /// An optional capability, as in rclone's optional backend features: URLs that allow one request on one object
 /// without credentials until they expire. The remote client has it; the embedded backend, which serves no HTTP,
 /// does not.
@@ -52,7 +69,7 @@ public protocol PresignedURLs {
 }
 
 extension ObjectStorage {
-    /// For backends that write every object whole (the embedded one): there are never uploads in progress.
+    /// For backends that write every object whole: there are never uploads in progress.
     public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {
         _ = try await bucketInfo(bucket)
         return []

@@ -10,11 +10,11 @@ extension LocalBackend {
     // MARK: Put
 
     /// The data key of a new object and the SSE fields that describe how it is wrapped.
-    private struct SealedKey { var dek: SecretBytes?; var sse: ObjectMeta.SSE }
+    struct SealedKey { var dek: SecretBytes?; var sse: ObjectMeta.SSE }
 
     /// Authorises and produces the data key for `sse`. Runs before any byte is written: a denied kms:* action or
     /// an unusable key leaves nothing behind.
-    private func sealKey(_ sse: SSERequest, origin: SSEOrigin, context: WrapContext) throws -> SealedKey {
+    func sealKey(_ sse: SSERequest, origin: SSEOrigin, context: WrapContext) throws -> SealedKey {
         func wrapBlock(_ w: KeyWrap) -> ObjectMeta.Wrap {
             ObjectMeta.Wrap(salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
         }
@@ -62,29 +62,8 @@ extension LocalBackend {
         var meta: ObjectMeta
         do {
             defer { close(fd) }
-            var size: Int64, etag: String, dataMAC: String? = nil
-            do {
-                // Written by a thread of its own (with early write-back) while the next batch is encrypted. The
-                // sink is released, its writer stopped, at the end of this block, before the descriptor is closed.
-                let sink = PipelinedFileSink(fd: fd, path: tmp)
-                let write = { (b: UnsafeRawBufferPointer) in try sink.write(b) }
-                if let dek = sealed.dek {
-                    let header = OBXHeader(partNumber: 0, streamSalt: Random.bytes(16), objectUID: uid)
-                    let r = try OBXEncryptor.encrypt(source: body, dek: dek, header: header, write: write)
-                    size = r.plaintextSize
-                    etag = ObjectMeta.encryptedETag(
-                        macKey: ObjectMeta.macKey(dek: dek, uid: uid), tagDigest: r.tagDigest)
-                } else {
-                    let check = try PlainDataCheck.Writer(root: try rootKey.key(), uid: uid)
-                    (size, etag) = try Self.copyPlain(
-                        from: body,
-                        write: {
-                            check.update($0); try write($0)
-                        })
-                    dataMAC = check.finalize()
-                }
-                try sink.finish()
-            }
+            let written = try writeData(body, fd: fd, path: tmp, dek: sealed.dek, uid: uid, part: 0, dataMAC: true)
+            let size = written.size, etag = written.etag, dataMAC = written.dataMAC
             CrashPoint.hit("put-data-written")
             guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
             let file = "d-\(Hex.encode(uid))\(ext)"
@@ -113,9 +92,42 @@ extension LocalBackend {
         return info
     }
 
+    struct WrittenData { var size: Int64; var etag: String; var dataMAC: String? }
+
+    /// Writes `body` into `fd` as OBX1 part `part` under `dek`, or as plain bytes when `dek` is nil (with their
+    /// `data_mac` when `dataMAC`). The ETag is the keyed digest of the chunk tags, or the plain bytes' MD5.
+    func writeData(
+        _ body: ByteSource, fd: Int32, path: String, dek: SecretBytes?, uid: [UInt8], part: UInt32, dataMAC: Bool
+    ) throws -> WrittenData {
+        // Written by a thread of its own (with early write-back) while the next batch is encrypted. The sink is
+        // released, its writer stopped, before this returns and the caller closes the descriptor.
+        let sink = PipelinedFileSink(fd: fd, path: path)
+        let write = { (b: UnsafeRawBufferPointer) in try sink.write(b) }
+        var result: WrittenData
+        if let dek {
+            let header = OBXHeader(partNumber: part, streamSalt: Random.bytes(16), objectUID: uid)
+            let r = try OBXEncryptor.encrypt(source: body, dek: dek, header: header, write: write)
+            let etag = ObjectMeta.encryptedETag(macKey: ObjectMeta.macKey(dek: dek, uid: uid), tagDigest: r.tagDigest)
+            result = WrittenData(size: r.plaintextSize, etag: etag)
+        } else if dataMAC {
+            let check = try PlainDataCheck.Writer(root: try rootKey.key(), uid: uid)
+            let (size, etag) = try Self.copyPlain(
+                from: body,
+                write: {
+                    check.update($0); try write($0)
+                })
+            result = WrittenData(size: size, etag: etag, dataMAC: check.finalize())
+        } else {
+            let (size, etag) = try Self.copyPlain(from: body, write: write)
+            result = WrittenData(size: size, etag: etag)
+        }
+        try sink.finish()
+        return result
+    }
+
     /// Creates the object's directory below the bucket's existing `objects/`: a bucket deleted meanwhile gives
     /// NoSuchBucket rather than a half-recreated bucket directory.
-    private func makeObjectDirectory(_ bucket: BucketName, _ key: ObjectKey) throws -> String {
+    func makeObjectDirectory(_ bucket: BucketName, _ key: ObjectKey) throws -> String {
         let dir = paths.objectDir(bucket, key)
         let h2 = LocalPath.parent(dir)
         for d in [h2, dir] {
@@ -130,7 +142,7 @@ extension LocalBackend {
         return dir
     }
 
-    private static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (
+    static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (
         Int64, String
     ) {
         let md5 = Digest(.md5)
@@ -193,7 +205,7 @@ extension LocalBackend {
 
     // MARK: Read
 
-    private func readMeta(_ bucket: BucketName, _ key: ObjectKey) throws -> ObjectMeta {
+    func readMeta(_ bucket: BucketName, _ key: ObjectKey) throws -> ObjectMeta {
         // The bucket record first: it checks the root key (and rollback) for every object operation.
         _ = try loadBucket(bucket)
         let path = paths.metaFile(bucket, key)
@@ -204,12 +216,28 @@ extension LocalBackend {
         if let problem = Self.placementProblem(meta, bucket: bucket, key: key) {
             throw OBSError.damagedObject(bucket.value, key.value, problem)
         }
-        guard meta.layout.parts.count == 1, meta.layout.parts[0].size == meta.size,
-            meta.layout.parts[0].file == "d-\(meta.objectUID)\(meta.sse.mode == .unencrypted ? ".bin" : ".obx")"
-        else {
+        guard Self.layoutIsValid(meta) else {
             throw OBSError.damagedObject(bucket.value, key.value, "its metadata has an unexpected part layout")
         }
         return meta
+    }
+
+    /// One part `d-<uid>.ext` numbered 0 (a put), or parts `d-<uid>-p<n>.ext` in ascending order from 1 (a completed
+    /// multipart upload); their sizes add up to the object's.
+    static func layoutIsValid(_ meta: ObjectMeta) -> Bool {
+        let parts = meta.layout.parts, ext = meta.sse.mode == .unencrypted ? ".bin" : ".obx"
+        guard !parts.isEmpty, parts.allSatisfy({ $0.size >= 0 }),
+            parts.reduce(Int64(0), { $0 + $1.size }) == meta.size
+        else { return false }
+        if parts.count == 1 && parts[0].n == 0 { return parts[0].file == "d-\(meta.objectUID)\(ext)" }
+        var previous: UInt32 = 0
+        for p in parts {
+            guard p.n > previous, p.n <= UInt32(MultipartRules.maxPartNumber),
+                p.file == MultipartRules.objectPartFile(uid: meta.objectUID, part: p.n, ext: ext)
+            else { return false }
+            previous = p.n
+        }
+        return true
     }
 
     /// Why `meta` does not belong at the place of `key` in `bucket` (a directory copied under another key's hash or
@@ -221,7 +249,7 @@ extension LocalBackend {
     }
 
     /// Checks the request's SSE-C key against the object's mode, as OBS does on GET and HEAD.
-    private func checkCustomerKey(_ meta: ObjectMeta, _ request: GetObjectRequest) throws {
+    func checkCustomerKey(_ meta: ObjectMeta, _ request: GetObjectRequest) throws {
         if meta.sse.mode == .c && request.customerKey == nil {
             throw OBSError.customerKeyRequired(request.bucket.value, request.key.value)
         }
@@ -241,7 +269,7 @@ extension LocalBackend {
     }
 
     /// Unwraps the object's data key (nil for unencrypted objects) and verifies the metadata MAC with it.
-    private func unwrapDataKey(_ meta: ObjectMeta, _ request: GetObjectRequest) throws -> SecretBytes? {
+    func unwrapDataKey(_ meta: ObjectMeta, _ request: GetObjectRequest) throws -> SecretBytes? {
         let context = meta.wrapContext
         let dek: SecretBytes
         switch meta.sse.mode {
@@ -277,17 +305,15 @@ extension LocalBackend {
         return dek
     }
 
-    /// An open, verified object: its info and a source of its plaintext. The descriptor stays valid even if a
-    /// concurrent overwrite unlinks the file.
+    /// An open, verified object: its info and a source of its plaintext. Open data files stay readable even if a
+    /// concurrent overwrite unlinks them.
     final class OpenObject {
         let meta: ObjectMeta
         let info: ObjectInfo
         let source: ByteSource
-        private let fd: Int32
-        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, fd: Int32) {
-            self.meta = meta; self.info = info; self.source = source; self.fd = fd
+        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource) {
+            self.meta = meta; self.info = info; self.source = source
         }
-        deinit { close(fd) }
     }
 
     func openObject(_ request: GetObjectRequest) throws -> OpenObject {
@@ -295,39 +321,60 @@ extension LocalBackend {
             let meta = try readMeta(request.bucket, request.key)
             try checkCustomerKey(meta, request)
             let dek = try unwrapDataKey(meta, request)
-            let dataPath = paths.objectDir(request.bucket, request.key) + "/" + meta.layout.parts[0].file
-            // nil: overwritten between reading meta and opening; read the new meta.
-            guard let fd = try FileIO.openRegular(dataPath) else { continue }
-            var st = stat()
-            fstat(fd, &st)
-            let fileSize = Int64(st.st_size)
-            let readAt: OBXDecryptor.ReadAt = { offset, buf in
-                while true {
-                    let n = pread(fd, buf.baseAddress, buf.count, off_t(offset))
-                    if n >= 0 { return n }
-                    if errno != EINTR { throw FileIO.ioError("read", dataPath) }
+            let dir = paths.objectDir(request.bucket, request.key)
+            let verifier =
+                dek != nil
+                ? nil
+                : try PlainDataCheck.Verifier(
+                    meta: meta, root: try rootKey.key(), what: "obs://\(request.bucket)/\(request.key)")
+            let parts = meta.layout.parts
+            // The first part is opened now: nil means overwritten between reading meta and opening; read the new
+            // meta. Later parts open as the read reaches them (an object of 10,000 parts needs one descriptor).
+            guard
+                let first = try openPart(
+                    dir, parts[0], meta: meta, dek: dek, verifier: verifier, last: parts.count == 1)
+            else { continue }
+            let source: ByteSource
+            if parts.count == 1 {
+                source = first
+            } else {
+                let what = "obs://\(request.bucket)/\(request.key)"
+                source = PartChain(first: first, remaining: parts.count - 1) { [self] i in
+                    guard
+                        let s = try openPart(
+                            dir, parts[i + 1], meta: meta, dek: dek, verifier: verifier, last: i + 2 == parts.count)
+                    else {
+                        throw OBSError(
+                            code: "ObjectChanged",
+                            message: "\(what) was overwritten or deleted while it was read; read it again",
+                            httpStatus: 409, category: .conflict, resource: what)
+                    }
+                    return s
                 }
             }
-            let source: ByteSource
-            do {
-                if let dek {
-                    source = try OBXDecryptor(
-                        dek: dek, expectedUID: meta.uidBytes, expectedPart: 0, plaintextSize: meta.size,
-                        fileSize: fileSize, readAt: readAt)
-                } else {
-                    guard fileSize == meta.size else {
-                        throw OBSError.integrity("data file is \(fileSize) bytes, metadata says \(meta.size)")
-                    }
-                    let verifier = try PlainDataCheck.Verifier(
-                        meta: meta, root: try rootKey.key(),
-                        what: "obs://\(request.bucket)/\(request.key)")
-                    source = PlainFileSource(size: fileSize, readAt: readAt, verifier: verifier)
-                }
-            } catch { close(fd); throw error }
             return OpenObject(
-                meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, fd: fd)
+                meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source)
         }
         throw OBSError.integrity("data file of \(request.key.value) is missing")
+    }
+
+    /// A verified source of one data file's plaintext; nil when the file is gone.
+    private func openPart(
+        _ dir: String, _ part: ObjectMeta.Part, meta: ObjectMeta, dek: SecretBytes?,
+        verifier: PlainDataCheck.Verifier?, last: Bool
+    ) throws -> ByteSource? {
+        let dataPath = dir + "/" + part.file
+        guard let file = try DataFile(path: dataPath) else { return nil }
+        let readAt: OBXDecryptor.ReadAt = { offset, buf in try file.read(at: offset, into: buf) }
+        if let dek {
+            return try OBXDecryptor(
+                dek: dek, expectedUID: meta.uidBytes, expectedPart: part.n, plaintextSize: part.size,
+                fileSize: file.size, readAt: readAt)
+        }
+        guard file.size == part.size, let verifier else {
+            throw OBSError.integrity("data file \(dataPath) is \(file.size) bytes, metadata says \(part.size)")
+        }
+        return PlainFileSource(size: part.size, readAt: readAt, verifier: verifier, verifiesAtEnd: last)
     }
 
     public func getObject(_ request: GetObjectRequest, into sink: ByteSink) async throws -> ObjectInfo {

@@ -196,6 +196,7 @@ public final class LocalBackend: ObjectStorage {
         let record = try loadBucket(bucket)
         try withBucketLock(bucket) {
             guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
+            guard try uploadRecords(bucket).isEmpty else { throw OBSError.uploadsInProgress(bucket.value) }
 
             let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
             guard rename(paths.bucketDir(bucket), trash) == 0 else {

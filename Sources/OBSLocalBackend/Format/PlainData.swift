@@ -39,6 +39,12 @@ enum PlainDataCheck {
             }
         }
 
+        /// Checks bytes against their hex MD5 (a stored part of an unencrypted multipart upload).
+        init(md5: String, what: String) {
+            self.what = what
+            kind = .md5(Digest(.md5), expected: md5.lowercased())
+        }
+
         func update(_ bytes: UnsafeRawBufferPointer) {
             switch kind {
             case .gmac(let g, _): g.update(bytes)
@@ -69,8 +75,12 @@ final class PlainFileSource: ByteSource {
     private var offset: Int64 = 0
     private var verified = false
 
-    init(size: Int64, readAt: @escaping OBXDecryptor.ReadAt, verifier: PlainDataCheck.Verifier) {
-        self.size = size; self.readAt = readAt; self.verifier = verifier
+    /// `verifiesAtEnd` false: one part of a multipart object, whose bytes the verifier checks with the parts after.
+    init(
+        size: Int64, readAt: @escaping OBXDecryptor.ReadAt, verifier: PlainDataCheck.Verifier,
+        verifiesAtEnd: Bool = true
+    ) {
+        self.size = size; self.readAt = readAt; self.verifier = verifier; verified = !verifiesAtEnd
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -83,7 +93,7 @@ final class PlainFileSource: ByteSource {
         if n == 0 { throw OBSError.integrity("data file ended early") }
         verifier.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         offset += Int64(n)
-        if offset == size { try verifier.verify(); verified = true }
+        if offset == size && !verified { try verifier.verify(); verified = true }
         return n
     }
 }

@@ -11,8 +11,8 @@ extension Obsctl {
                 [
                     "A multipart upload that was neither completed nor aborted keeps its parts stored, and billed, "
                         + "though they are no object. obsctl aborts its own failed uploads; killed processes, lost "
-                        + "connections and other tools leave them behind. The embedded local backend writes every "
-                        + "object whole and never has any."
+                        + "connections and other tools leave them behind. The embedded local backend keeps them too, "
+                        + "their parts stored encrypted as they arrived."
                 ],
                 examples: [
                     "obsctl multipart list obs://backups",

@@ -1,0 +1,382 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSTime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Multipart uploads (docs/local-backend-design.md, "Multipart uploads"). Initiate fixes the encryption and wraps
+/// the data key once; each part is encrypted with it as it streams in, with a fresh stream salt per attempt (no
+/// key and nonce reuse when a part is sent again); Complete links the parts into the object directory and commits
+/// with meta.json, as a put does: no re-encryption, and a crash leaves the old object or the whole new one.
+extension LocalBackend: MultipartUploads {
+    public func initiateMultipartUpload(_ request: PutObjectRequest) async throws -> MultipartUploadInfo {
+        try await BlockingPool.shared.run { try self.initiate(request) }
+    }
+
+    public func uploadPart(_ target: MultipartUploadTarget, partNumber: Int, body: ByteSource) async throws
+        -> UploadedPart
+    {
+        try await BlockingPool.shared.run { try self.storePart(target, partNumber: partNumber, body: body) }
+    }
+
+    public func listParts(_ target: MultipartUploadTarget) async throws -> [UploadedPart] {
+        try await BlockingPool.shared.run {
+            _ = try self.loadUpload(target)
+            return try self.partRecords(target).values.sorted { $0.n < $1.n }.map(\.uploaded)
+        }
+    }
+
+    public func completeMultipartUpload(_ target: MultipartUploadTarget, parts: [(partNumber: Int, etag: String)])
+        async throws -> ObjectInfo
+    {
+        let listed = parts.map { (n: $0.partNumber, etag: $0.etag) }
+        return try await BlockingPool.shared.run { try self.complete(target, listed) }
+    }
+
+    public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {
+        try await BlockingPool.shared.run {
+            _ = try self.loadBucket(bucket)
+            return try self.uploadRecords(bucket).filter { $0.record.key.hasPrefix(prefix) }.map { u in
+                MultipartUploadInfo(
+                    bucket: bucket, key: u.record.key, uploadID: u.id,
+                    initiated: Timestamps.parseISO8601(u.record.lastModified))
+            }
+        }
+    }
+
+    public func abortMultipartUpload(bucket: BucketName, key: ObjectKey, uploadID: String) async throws {
+        try await BlockingPool.shared.run {
+            let target = MultipartUploadTarget(bucket: bucket, key: key, uploadID: uploadID)
+            _ = try self.loadUpload(target)
+            try FileLock.withLock(self.paths.uploadLock(bucket, uploadID), missing: self.noSuchUpload(target)) {
+                try self.discardUpload(bucket, uploadID, key: key.value)
+            }
+        }
+    }
+
+    // MARK: Initiate
+
+    private func initiate(_ request: PutObjectRequest) throws -> MultipartUploadInfo {
+        try request.validateHeaders()
+        let bucket = try loadBucket(request.bucket)
+        // Fixed here, as OBS does: a bucket default changed later does not reach an upload in progress.
+        let (sse, origin) = SSERules.effective(request: request.sse, bucketDefault: bucket.bucketEncryption)
+        let uid = Random.bytes(16)
+        let context = WrapContext(bucket: request.bucket.value, key: request.key.value, uid: uid)
+        let sealed = try sealKey(sse, origin: origin, context: context)  // kms:* checks and key states, as put
+        let now = LocalClock.now()
+        var record = ObjectMeta(
+            bucket: request.bucket.value, key: request.key.value, objectUID: Hex.encode(uid), size: 0,
+            contentType: request.contentType, userMetadata: request.userMetadata,
+            lastModified: Timestamps.rfc3339(now), etag: "", sse: sealed.sse,
+            layout: .init(
+                aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
+                parts: []))
+        record.seal(macKey: try uploadMacKey(record, dek: sealed.dek))
+        let uploadID = Hex.encode(Random.bytes(16))
+        let uploads = paths.uploadsDir(request.bucket)
+        // mkdir, not mkdir -p: a bucket deleted meanwhile must not come back as a bare directory.
+        if mkdir(uploads, 0o700) != 0 && errno != EEXIST {
+            if errno == ENOENT { throw OBSError.noSuchBucket(request.bucket.value) }
+            throw FileIO.ioError("create directory", uploads)
+        }
+        // Built in a temp directory and renamed into place: the upload appears with its record or not at all.
+        let tmp = FileIO.tempPath(in: uploads)
+        guard mkdir(tmp, 0o700) == 0 else { throw FileIO.ioError("create directory", tmp) }
+        do {
+            try FileIO.atomicWrite(try record.encoded(), to: tmp + "/upload.json")
+            // Under the bucket lock, so a bucket delete that found no upload cannot take this one with it.
+            try withBucketLock(request.bucket) {
+                guard rename(tmp, paths.uploadDir(request.bucket, uploadID)) == 0 else {
+                    throw FileIO.ioError("create upload", paths.uploadDir(request.bucket, uploadID))
+                }
+                try FileIO.fsyncDirectory(uploads)
+            }
+        } catch { FileIO.removeTree(tmp); throw error }
+        return MultipartUploadInfo(bucket: request.bucket, key: request.key.value, uploadID: uploadID, initiated: now)
+    }
+
+    /// The upload record's MAC key: the object's, so only a holder of the data key (or, unencrypted, the root key)
+    /// can forge or move a record.
+    private func uploadMacKey(_ record: ObjectMeta, dek: SecretBytes?) throws -> SecretBytes {
+        if let dek { return ObjectMeta.macKey(dek: dek, uid: record.uidBytes) }
+        return ObjectMeta.plainMacKey(root: try rootKey.key(), uid: record.uidBytes)
+    }
+
+    // MARK: Records
+
+    private func noSuchUpload(_ t: MultipartUploadTarget) -> OBSError {
+        MultipartRules.noSuchUpload(t.bucket, t.key.value, t.uploadID)
+    }
+
+    /// The record of an upload of `target.key` (unverified: its MAC is checked with the data key by `openUpload`).
+    func loadUpload(_ target: MultipartUploadTarget) throws -> ObjectMeta {
+        _ = try loadBucket(target.bucket)  // the root key and the bucket record check out first
+        guard MultipartRules.isUploadID(target.uploadID),
+            let record = try readUploadRecord(target.bucket, target.uploadID), record.key == target.key.value
+        else { throw noSuchUpload(target) }
+        return record
+    }
+
+    private func readUploadRecord(_ bucket: BucketName, _ id: String) throws -> ObjectMeta? {
+        let path = paths.uploadFile(bucket, id)
+        guard let bytes = try FileIO.readAll(path) else { return nil }
+        guard let record = try? ObjectMeta.decode(bytes, path: path), record.bucket == bucket.value,
+            record.layout.parts.isEmpty, (try? ObjectKey(record.key)) != nil
+        else {
+            throw OBSError.integrity(
+                "upload record \(path) does not parse or names another bucket (changed outside obsctl); remove the "
+                    + "upload with 'rm -r \(paths.uploadDir(bucket, id))'")
+        }
+        // A crash between Complete's commit and the removal of the upload leaves its record: the object now
+        // carries the upload's uid, so the upload is over. It is removed here and reported as gone.
+        if isCompleted(record) {
+            try? FileLock.withLock(paths.uploadLock(bucket, id)) { try discardUpload(bucket, id, key: record.key) }
+            return nil
+        }
+        return record
+    }
+
+    /// True when the object of the upload's key carries the upload's uid: Complete committed it.
+    private func isCompleted(_ record: ObjectMeta) -> Bool {
+        guard let bucket = try? BucketName(record.bucket), let key = try? ObjectKey(record.key),
+            let bytes = try? FileIO.readAll(paths.metaFile(bucket, key)),
+            let meta = try? ObjectMeta.decode(bytes, path: paths.metaFile(bucket, key))
+        else { return false }
+        return meta.objectUID == record.objectUID
+    }
+
+    /// Every upload in progress in the bucket, in key order (then by start). Leftovers of interrupted initiates
+    /// and aborts are removed on the way.
+    func uploadRecords(_ bucket: BucketName) throws -> [(id: String, record: ObjectMeta)] {
+        let dir = paths.uploadsDir(bucket)
+        var out: [(id: String, record: ObjectMeta)] = []
+        for name in try FileIO.listExistingDirectory(dir) {
+            if name.hasPrefix(".") {
+                if FileIO.isAbandonedTemp(name, in: dir) { FileIO.removeTree(dir + "/" + name) }
+                continue
+            }
+            guard MultipartRules.isUploadID(name), let r = try readUploadRecord(bucket, name) else { continue }
+            out.append((name, r))
+        }
+        return out.sorted {
+            $0.record.key == $1.record.key
+                ? $0.record.lastModified < $1.record.lastModified
+                : Array($0.record.key.utf8).lexicographicallyPrecedes(Array($1.record.key.utf8))
+        }
+    }
+
+    /// Renames the upload away (atomic: the upload is gone at once, whole) and then deletes its files.
+    /// Called with the upload's lock held.
+    private func discardUpload(_ bucket: BucketName, _ id: String, key: String) throws {
+        let trash = paths.uploadsDir(bucket) + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
+        guard rename(paths.uploadDir(bucket, id), trash) == 0 else {
+            if errno == ENOENT { throw MultipartRules.noSuchUpload(bucket, key, id) }  // aborted meanwhile
+            throw FileIO.ioError("remove upload", paths.uploadDir(bucket, id))
+        }
+        try FileIO.fsyncDirectory(paths.uploadsDir(bucket))
+        FileIO.removeTree(trash)
+    }
+
+    private func partRecords(_ t: MultipartUploadTarget) throws -> [Int: PartRecord] {
+        let dir = paths.uploadDir(t.bucket, t.uploadID)
+        var out: [Int: PartRecord] = [:]
+        for name in try FileIO.listExistingDirectory(dir) where name.hasPrefix("p") && name.hasSuffix(".json") {
+            guard let n = Int(name.dropFirst().dropLast(5)), let bytes = try FileIO.readAll(dir + "/" + name) else {
+                continue
+            }
+            guard let r = try? JSONDecoder().decode(PartRecord.self, from: Data(bytes)), r.n == n,
+                r.file.hasPrefix("p\(n)-"), !r.file.contains("/")
+            else { throw OBSError.integrity("part record \(dir)/\(name) does not parse") }
+            out[n] = r
+        }
+        return out
+    }
+
+    /// The record and data key of an upload, for a part or Complete: the SSE-C key is checked on every call (OBS's
+    /// rule), a KMS key must still be usable and kms:dek:crypto allowed, and the record's MAC must verify.
+    private func openUpload(_ target: MultipartUploadTarget) throws -> (ObjectMeta, SecretBytes?) {
+        let record = try loadUpload(target)
+        let asRead = GetObjectRequest(bucket: target.bucket, key: target.key, customerKey: target.customerKey)
+        try checkCustomerKey(record, asRead)
+        return (record, try unwrapDataKey(record, asRead))
+    }
+
+    // MARK: Parts
+
+    private func storePart(_ target: MultipartUploadTarget, partNumber n: Int, body: ByteSource) throws
+        -> UploadedPart
+    {
+        guard (1...MultipartRules.maxPartNumber).contains(n) else {
+            throw OBSError.invalidArgument(
+                "part number \(n) is out of range; use 1 to \(MultipartRules.maxPartNumber)")
+        }
+        let (record, dek) = try openUpload(target)
+        let dir = paths.uploadDir(target.bucket, target.uploadID)
+        let ext = dek == nil ? ".bin" : ".obx"
+        let tmp = FileIO.tempPath(in: dir, suffix: ext)
+        let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)  // 0600, flock'd while written
+        guard fd >= 0 else {
+            if errno == ENOENT { throw noSuchUpload(target) }  // aborted meanwhile
+            throw FileIO.ioError("create", tmp)
+        }
+        do {
+            let written: WrittenData
+            do {
+                defer { close(fd) }
+                written = try writeData(
+                    PartSizeLimit(body, limit: MultipartRules.maximumPartSize), fd: fd, path: tmp, dek: dek,
+                    uid: record.uidBytes, part: UInt32(n), dataMAC: false)
+                guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
+            }
+            let part = PartRecord(
+                n: n, file: "p\(n)-\(Hex.encode(Random.bytes(6)))\(ext)", size: written.size, etag: written.etag,
+                lastModified: Timestamps.rfc3339(LocalClock.now()))
+            try FileLock.withLock(paths.uploadLock(target.bucket, target.uploadID), missing: noSuchUpload(target)) {
+                guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)) else {
+                    throw noSuchUpload(target)
+                }
+                guard rename(tmp, dir + "/" + part.file) == 0 else { throw FileIO.ioError("rename into", dir) }
+                let previous = try? partRecords(target)[n]
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.sortedKeys]
+                do {
+                    try FileIO.atomicWrite(
+                        Array(try enc.encode(part)), to: paths.partRecord(target.bucket, target.uploadID, n))
+                } catch { unlink(dir + "/" + part.file); throw error }
+                if let previous, previous.file != part.file { unlink(dir + "/" + previous.file) }
+            }
+            return part.uploaded
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    // MARK: Complete
+
+    private func complete(_ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)]) throws -> ObjectInfo {
+        guard !listed.isEmpty else {
+            throw OBSError(
+                code: "MalformedXML", message: "complete needs at least one part; list the uploaded parts in order",
+                httpStatus: 400, category: .usage)
+        }
+        for (a, b) in zip(listed, listed.dropFirst()) where b.n <= a.n {
+            throw OBSError(
+                code: "InvalidPartOrder",
+                message: "parts must be listed in ascending order without repeats (part \(b.n) follows \(a.n))",
+                httpStatus: 400, category: .usage)
+        }
+        let (record, dek) = try openUpload(target)
+        let lock = paths.uploadLock(target.bucket, target.uploadID)
+        return try withBucketLock(target.bucket) {
+            try FileLock.withLock(lock, missing: noSuchUpload(target)) {
+                // Completed or aborted by another process while this one waited for the locks.
+                guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)), !isCompleted(record) else {
+                    throw noSuchUpload(target)
+                }
+                let chosen = try checkedParts(target, listed, encrypted: dek != nil)
+                return try commitUpload(target, record: record, dek: dek, parts: chosen)
+            }
+        }
+    }
+
+    /// The stored parts the client listed, after S3's checks: each uploaded, each ETag its own, every part but the
+    /// last at least the minimum size, and each data file of the length its size gives.
+    private func checkedParts(_ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)], encrypted: Bool)
+        throws -> [PartRecord]
+    {
+        let stored = try partRecords(target)
+        let dir = paths.uploadDir(target.bucket, target.uploadID)
+        return try listed.enumerated().map { i, l in
+            guard let p = stored[l.n] else {
+                throw MultipartRules.invalidPart("part \(l.n) was never uploaded to upload \(target.uploadID)")
+            }
+            guard MultipartRules.bare(l.etag) == p.etag else {
+                throw MultipartRules.invalidPart(
+                    "part \(l.n) has ETag \(p.etag), not \(MultipartRules.bare(l.etag)); list the ETags that "
+                        + "UploadPart returned (obsctl lists them with the upload's parts)")
+            }
+            if i < listed.count - 1 && p.size < MultipartRules.minimumPartSize {
+                throw OBSError(
+                    code: "EntityTooSmall",
+                    message: "part \(l.n) holds \(p.size) bytes; every part but the last needs at least "
+                        + "\(MultipartRules.minimumPartSize) (5 MiB)",
+                    httpStatus: 400, category: .usage)
+            }
+            var st = stat()
+            let expected = encrypted ? OBXFormat.encryptedSize(plaintextSize: p.size) : p.size
+            guard stat(dir + "/" + p.file, &st) == 0, Int64(st.st_size) == expected else {
+                throw OBSError.integrity("the data file of part \(l.n) in \(dir) is missing or has the wrong length")
+            }
+            return p
+        }
+    }
+
+    /// Links the parts into the object directory, then writes meta.json (the commit), then removes the upload.
+    /// Called with the bucket lock and the upload lock held.
+    private func commitUpload(
+        _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, parts: [PartRecord]
+    ) throws -> ObjectInfo {
+        let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
+        let ext = dek == nil ? ".bin" : ".obx"
+        var meta = record
+        meta.size = parts.reduce(0) { $0 + $1.size }
+        meta.etag = MultipartRules.objectETag(parts.map(\.etag))
+        meta.lastModified = Timestamps.rfc3339(LocalClock.now())
+        meta.layout.parts = parts.map {
+            .init(
+                n: UInt32($0.n), size: $0.size,
+                file: MultipartRules.objectPartFile(uid: record.objectUID, part: UInt32($0.n), ext: ext))
+        }
+        if dek == nil { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
+        meta.seal(macKey: try uploadMacKey(meta, dek: dek))
+
+        let dir = try makeObjectDirectory(target.bucket, target.key)
+        let marker = try InflightMarker.create(paths, bucket: target.bucket, objectDirectory: dir)
+        defer { marker.remove() }
+        var linked: [String] = []
+        do {
+            // Links, not renames: until the commit the upload keeps its parts, so an interrupted Complete can be
+            // run again. The recovery sweep removes links no meta.json refers to.
+            for (p, m) in zip(parts, meta.layout.parts) {
+                let dst = dir + "/" + m.file
+                unlink(dst)  // left by an earlier Complete of this upload that was interrupted
+                guard link(uploadDir + "/" + p.file, dst) == 0 else { throw FileIO.ioError("link part into", dst) }
+                linked.append(dst)
+            }
+            try FileIO.fsyncDirectory(dir)
+            CrashPoint.hit("complete-parts-linked")
+            try FileIO.atomicWrite(
+                try meta.encoded(), to: paths.metaFile(target.bucket, target.key),
+                crashPointPrefix: "complete-meta")
+        } catch {
+            for l in linked { unlink(l) }
+            throw error
+        }
+        CrashPoint.hit("complete-committed")
+        sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
+        // A failure here leaves the record, which `isCompleted` recognises and retires on its next read.
+        try? discardUpload(target.bucket, target.uploadID, key: target.key.value)
+        let info = try meta.info(customerKeyMD5: target.customerKey?.keyMD5)
+        return info
+    }
+
+    /// An unencrypted object's `data_mac` is over all its bytes, in order; parts arrive in any order, so it is
+    /// computed here, in one read of the parts, each checked against the MD5 its upload recorded.
+    private func plainDataMAC(_ record: ObjectMeta, parts: [PartRecord], in dir: String) throws -> String {
+        let check = try PlainDataCheck.Writer(root: try rootKey.key(), uid: record.uidBytes)
+        for p in parts {
+            guard let file = try DataFile(path: dir + "/" + p.file) else {
+                throw OBSError.integrity("the data file of part \(p.n) in \(dir) is missing")
+            }
+            let source = PlainFileSource(
+                size: p.size, readAt: { try file.read(at: $0, into: $1) },
+                verifier: PlainDataCheck.Verifier(md5: p.etag, what: "part \(p.n) in \(dir)"))
+            _ = try Self.copyPlain(from: source, write: { check.update($0) })
+        }
+        return check.finalize()
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSTime
+
+/// The rules and on-disk names of multipart uploads (docs/local-backend-design.md, "Multipart uploads"):
+///
+///     buckets/<b>/uploads/<upload id>/upload.json        the upload record: an ObjectMeta without parts, MAC'd
+///     buckets/<b>/uploads/<upload id>/p<n>.json          the newest stored attempt of part n (its commit point)
+///     buckets/<b>/uploads/<upload id>/p<n>-<rand>.obx    that attempt's data: OBX1 with part number n (.bin plain)
+///     buckets/<b>/uploads/<upload id>/.lock              serialises part commits, Complete and Abort
+///
+/// Complete hard-links the listed parts into the object directory as `d-<uid>-p<n>.obx` and commits by writing
+/// meta.json, as a put does.
+enum MultipartRules {
+    static let maxPartNumber = 10000
+    /// S3's minimum for every part but the last; OBS documents 100 KB. The stricter rule is enforced, so an
+    /// application tested against the local backend also works against either service.
+    static let minimumPartSize: Int64 = 5 << 20
+    static let maximumPartSize: Int64 = 5 << 30
+
+    static func objectPartFile(uid: String, part: UInt32, ext: String) -> String { "d-\(uid)-p\(part)\(ext)" }
+
+    /// Upload ids are 32 lowercase hex digits: anything else names no upload (and never a path).
+    static func isUploadID(_ s: String) -> Bool {
+        s.utf8.count == 32
+            && s.utf8.allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
+    }
+
+    static func noSuchUpload(_ bucket: BucketName, _ key: String, _ id: String) -> OBSError {
+        OBSError(
+            code: "NoSuchUpload",
+            message: "obs://\(bucket)/\(key) has no multipart upload \(id) (completed, aborted or never begun); "
+                + "list the uploads in progress with 'obsctl multipart list obs://\(bucket)'",
+            httpStatus: 404, category: .notFound, resource: "\(bucket)/\(key)")
+    }
+
+    static func invalidPart(_ message: String) -> OBSError {
+        OBSError(code: "InvalidPart", message: message, httpStatus: 400, category: .usage)
+    }
+
+    /// S3's and OBS's ETag of a completed upload: the MD5 of the parts' ETags as bytes, "-", the part count. For
+    /// encrypted objects the part ETags are keyed digests (see `ObjectMeta.encryptedETag`), so this reveals nothing
+    /// of the plaintext either.
+    static func objectETag(_ partETags: [String]) -> String {
+        var joined: [UInt8] = []
+        for e in partETags { joined += Hex.decode(e) ?? Array(e.utf8) }
+        return Hex.encode(Digest.md5(joined)) + "-\(partETags.count)"
+    }
+
+    /// A client's ETag, as it may come quoted in XML.
+    static func bare(_ etag: String) -> String {
+        etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).lowercased()
+    }
+}
+
+/// `p<n>.json`: one stored part. Replacing it (temp, fsync, rename) is what makes a new attempt the part.
+struct PartRecord: Codable, Equatable {
+    var n: Int
+    var file: String
+    var size: Int64
+    var etag: String
+    var lastModified: String
+
+    enum CodingKeys: String, CodingKey { case n, file, size, etag, lastModified = "last_modified" }
+
+    var uploaded: UploadedPart {
+        UploadedPart(
+            partNumber: n, etag: etag, size: size,
+            lastModified: Timestamps.parseISO8601(lastModified) ?? Date(timeIntervalSince1970: 0))
+    }
+}
+
+extension LocalPaths {
+    func uploadsDir(_ b: BucketName) -> String { bucketDir(b) + "/uploads" }
+    func uploadDir(_ b: BucketName, _ id: String) -> String { uploadsDir(b) + "/" + id }
+    func uploadFile(_ b: BucketName, _ id: String) -> String { uploadDir(b, id) + "/upload.json" }
+    func uploadLock(_ b: BucketName, _ id: String) -> String { uploadDir(b, id) + "/.lock" }
+    func partRecord(_ b: BucketName, _ id: String, _ n: Int) -> String { uploadDir(b, id) + "/p\(n).json" }
+}
+
+/// Caps a part's bytes at `limit`: a larger part fails with EntityTooLarge as it streams in.
+final class PartSizeLimit: ByteSource {
+    private let source: ByteSource
+    private let limit: Int64
+    private var total: Int64 = 0
+
+    init(_ source: ByteSource, limit: Int64) { self.source = source; self.limit = limit }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try source.read(into: buffer)
+        total += Int64(n)
+        if total > limit {
+            throw OBSError(
+                code: "EntityTooLarge",
+                message: "a part may hold at most \(limit) bytes; use more, smaller parts",
+                httpStatus: 400, category: .usage)
+        }
+        return n
+    }
+}

@@ -237,4 +237,22 @@ struct KMSModelTests {
             credentials: Self.credentials, date: Date())
         #expect(r.header("Host") == "127.0.0.1:9443" && r.scheme == "http" && r.port == 9443)
     }
+
+    // MARK: - Key references
+
+    @Test func keyReferencesAreIDsURNsOrAliases() throws {
+        #expect(KMSKeyReference(Self.keyID) == .keyID(Self.keyID))
+        #expect(KMSKeyReference("cn-north-4:fedcba98:key/\(Self.keyID)") == .keyID(Self.keyID))
+        for alias in [
+            "obs/default", "my-key", "cn-north-4:d:key/not-an-id", "a:b:c:key/\(Self.keyID)",
+            Self.keyID.uppercased(), Self.keyID + "0",
+        ] {
+            #expect(KMSKeyReference(alias) == .alias(alias))
+        }
+        let page = try Self.decode(KMSListKeysResponse.self, Self.listPage)
+        #expect(try KMSKeyReference.find("test-key", in: page.keyDetails).keyID == Self.keyID)
+        #expect(try KMSKeyReference.find("r:d:key/\(Self.keyID)", in: page.keyDetails).keyAlias == "test-key")
+        let missing = #expect(throws: OBSError.self) { try KMSKeyReference.find("other", in: page.keyDetails) }
+        #expect(missing?.category == .kms && missing?.message.contains("'other'") == true)
+    }
 }

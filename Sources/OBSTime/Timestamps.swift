@@ -73,6 +73,27 @@ public enum Timestamps {
         return Date(timeIntervalSince1970: Double(days * 86_400 + Int64(h * 3600 + m * 60 + s)))
     }
 
+    /// Exactly SigV4's long date `yyyyMMdd'T'HHmmss'Z'` (also Huawei's `X-Sdk-Date`), UTC; nil for anything else.
+    public static func parseAmzDate(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var v = 0
+            for k in range {
+                guard (0x30...0x39).contains(b[k]) else { return nil }
+                v = v * 10 + Int(b[k] - 0x30)
+            }
+            return v
+        }
+        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
+            let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+            hour <= 23, minute <= 59, second <= 60
+        else { return nil }
+        let days = daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
+        return Date(timeIntervalSince1970: Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second)))
+    }
+
     /// ISO 8601 as OBS and S3 write it: `2024-10-15T07:20:09.000Z`, with or without fractional seconds (any number of
     /// digits), with `Z` or a `+hh:mm` / `-hh:mm` / `+hhmm` offset; no offset is read as UTC. RFC 3339 is a subset.
     public static func parseISO8601(_ text: String) -> Date? {

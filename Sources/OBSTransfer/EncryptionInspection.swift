@@ -10,13 +10,16 @@ public struct InspectedObject: Sendable {
     /// nil when it could not be read; `error` then says why.
     public var encryption: ObjectEncryption?
     public var error: OBSError?
+    /// As the HEAD read them (empty when it was refused): what an in-place copy states again.
+    public var contentType = ""
+    public var userMetadata: [String: String] = [:]
 
     /// HEADs `object`. An SSE-C object answers without its key with a key error: that alone tells it is SSE-C,
-    /// so it is reported as such; with `customerKey` it is asked again to learn whether that key opens it.
+    /// so it is reported as such; it is then asked again with each of `customerKeys` to learn which opens it.
     /// Any other failure (access denied, damaged metadata, gone) comes back in `error`, never thrown, so that one
     /// object never stops a walk.
     public static func inspect(
-        _ storage: ObjectStorage, _ object: ObjectInfo, customerKey: CustomerKey?
+        _ storage: ObjectStorage, _ object: ObjectInfo, customerKeys: [CustomerKey]
     ) async -> InspectedObject {
         var result = InspectedObject(
             key: object.key, size: object.size, etag: object.etag, encryption: nil, error: nil)
@@ -25,15 +28,18 @@ public struct InspectedObject: Sendable {
             result.take(info)
         } catch let e as OBSError where e.category == .customerKey {
             result.encryption = ObjectEncryption(mode: .c)
-            guard let customerKey else { return result }
-            do {
-                let info = try await storage.headObject(
-                    GetObjectRequest(bucket: object.bucket, key: object.key, customerKey: customerKey))
-                result.take(info)
-            } catch let e as OBSError where e.category == .customerKey {
-                // Another key: still SSE-C, its key MD5 unknown.
-            } catch {
-                result.fail(error)
+            for customerKey in customerKeys {
+                do {
+                    let info = try await storage.headObject(
+                        GetObjectRequest(bucket: object.bucket, key: object.key, customerKey: customerKey))
+                    result.take(info)
+                    break
+                } catch let e as OBSError where e.category == .customerKey {
+                    continue  // another key: still SSE-C, its key MD5 unknown
+                } catch {
+                    result.fail(error)
+                    break
+                }
             }
         } catch {
             result.fail(error)
@@ -44,6 +50,8 @@ public struct InspectedObject: Sendable {
     private mutating func take(_ info: ObjectInfo) {
         size = info.size
         etag = info.etag
+        contentType = info.contentType
+        userMetadata = info.userMetadata
         encryption = ObjectEncryption(info)
     }
 

@@ -56,7 +56,10 @@ extension Obsctl.Bucket.Encryption {
             for u in unlisted {
                 result.fail(u.key.map { "obs://\(where_.bucket)/\($0)" } ?? "obs://\(where_.bucket)", u.error, renderer)
             }
-            let inspected = try await EncryptionTarget.inspectAll(ctx, objects, customerKey: sourceKey)
+            // The target's own SSE-C key too: an object already under it is then seen to be right.
+            var keys = [sourceKey].compactMap { $0 }
+            if case .customer(let k) = request { keys.append(k) }
+            let inspected = try await EncryptionTarget.inspectAll(ctx, objects, customerKeys: keys)
             var work: [ApplyItem] = []
             for (object, seen) in zip(objects, inspected) {
                 let item = "obs://\(where_.bucket)/\(object.key)"
@@ -159,7 +162,8 @@ struct Copier: Sendable {
                 Array(batch), describe: { $0.object.key.value },
                 shouldStart: { !Interrupts.isInterrupting && !stop.isSet }
             ) { work -> Outcome in
-                let file = progress.begin(work.item.object.key.value, size: work.item.object.size, counter: work.counter)
+                let file = progress.begin(
+                    work.item.object.key.value, size: work.item.object.size, counter: work.counter)
                 do {
                     let outcome = try await copy(work.item)
                     progress.finish(file, bytes: work.item.object.size)
@@ -197,10 +201,14 @@ struct Copier: Sendable {
             _ = try await storage.value.putObject(
                 PutObjectRequest(bucket: bucket, key: key, sse: nil), body: BufferSource(Array("overwritten".utf8)))
         }
+        // REPLACE with what the HEAD read rather than COPY: some servers (SeaweedFS) refuse a COPY-directive copy
+        // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same.
         let request = CopyObjectRequest(
             source: GetObjectRequest(bucket: bucket, key: key, customerKey: item.mode == .c ? sourceKey : nil),
-            destination: PutObjectRequest(bucket: bucket, key: key, sse: sse, transfer: transfer),
-            replaceMetadata: false, sourceIfMatch: item.object.etag)
+            destination: PutObjectRequest(
+                bucket: bucket, key: key, sse: sse, contentType: item.object.contentType,
+                userMetadata: item.object.userMetadata, transfer: transfer),
+            replaceMetadata: true, sourceIfMatch: item.object.etag)
         do {
             _ = try await storage.value.copyObject(request)
             return .converted

@@ -28,7 +28,8 @@ extension Obsctl.Bucket.Encryption {
                     + "Default: the bucket's default encryption.", valueName: "mode"))
         var require: ExpectedSSE?
         @Option(
-            help: ArgumentHelp("With --require kms: the KMS key (id, URN or alias) objects must be under.",
+            help: ArgumentHelp(
+                "With --require kms: the KMS key (id, URN or alias) objects must be under.",
                 valueName: "id"),
             completion: .kmsKey)
         var kmsKeyId: String?
@@ -66,7 +67,7 @@ extension Obsctl.Bucket.Encryption {
                 summary.addUnreadable(size: 0)
                 failed(u.key.map { "obs://\(where_.bucket)/\($0)" } ?? "obs://\(where_.bucket)", u.error)
             }
-            let inspected = try await EncryptionTarget.inspectAll(ctx, objects, customerKey: nil)
+            let inspected = try await EncryptionTarget.inspectAll(ctx, objects, customerKeys: [])
             for (object, seen) in zip(objects, inspected) {
                 let item = "obs://\(where_.bucket)/\(object.key)"
                 guard let seen, let e = seen.encryption else {
@@ -128,7 +129,7 @@ struct EncryptionTarget: CustomStringConvertible {
     }
 
     /// HEADs every object, `ctx.jobs` at a time, with progress on a terminal. nil: never started (interrupted).
-    static func inspectAll(_ ctx: CommandContext, _ objects: [ObjectInfo], customerKey: CustomerKey?) async throws
+    static func inspectAll(_ ctx: CommandContext, _ objects: [ObjectInfo], customerKeys: [CustomerKey]) async throws
         -> [InspectedObject?]
     {
         let progress = Progress(
@@ -141,7 +142,7 @@ struct EncryptionTarget: CustomStringConvertible {
         ) { work -> InspectedObject in
             let file = progress.begin(work.item.key.value, size: nil, counter: work.counter)
             defer { progress.finish(file, bytes: 0) }
-            return await InspectedObject.inspect(storage.value, work.item, customerKey: customerKey)
+            return await InspectedObject.inspect(storage.value, work.item, customerKeys: customerKeys)
         }
         return run.results.map { if case .done(let v) = $0 { v } else { nil } }
     }

@@ -181,7 +181,11 @@ struct Copier: Sendable {
                 case .done(.changed(let e)): result.skip(name, e.message, renderer)
                 case .failed(let error):
                     let e = TransferEvent.Failed.obsError(error)
-                    if Self.stopsTheRun(e) && fatal == nil { fatal = e }
+                    // The first of these is the command's own error (one line, its exit code), not an item's.
+                    if Self.stopsTheRun(e) && fatal == nil {
+                        fatal = e
+                        continue
+                    }
                     result.fail(name, e, renderer)
                 case .notStarted: break
                 }

@@ -132,6 +132,10 @@ extension RemoteBackend {
             src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
         let sourceHead = try await headResponse(src)
         let source = objectInfo(src.bucket, src.key, sourceHead, customerKey: src.customerKey)
+        // Pinned to the caller's ETag: the if-match below then names it, on the single copy and on every range.
+        if let expected = request.sourceIfMatch, source.etag != expected {
+            throw OBSError.sourceChanged(src.bucket.value, src.key.value)
+        }
         // The same plaintext: its recorded checksum goes along (COPY keeps it; REPLACE and a multipart copy must
         // state it again).
         let checksum = UploadIntegrity.metadata(recordedChecksum(sourceHead), prefix: configuration.headerPrefix)

@@ -171,8 +171,14 @@ public struct CopyObjectRequest: Sendable {
     public var destination: PutObjectRequest
     /// Keep the source's content type and metadata when the destination names none (OBS's COPY directive).
     public var replaceMetadata: Bool
-    public init(source: GetObjectRequest, destination: PutObjectRequest, replaceMetadata: Bool) {
+    /// The source's ETag as the caller read it: a source changed since then fails the copy (412, exit 10) and
+    /// nothing is written, so an in-place re-encryption never puts old bytes over a newer write.
+    public var sourceIfMatch: String?
+    public init(
+        source: GetObjectRequest, destination: PutObjectRequest, replaceMetadata: Bool, sourceIfMatch: String? = nil
+    ) {
         self.source = source; self.destination = destination; self.replaceMetadata = replaceMetadata
+        self.sourceIfMatch = sourceIfMatch
     }
 }
 

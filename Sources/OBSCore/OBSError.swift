@@ -52,6 +52,14 @@ extension OBSError {
             message: "object obs://\(bucket)/\(key) does not exist; list the bucket with 'obsctl ls obs://\(bucket)/'",
             httpStatus: 404, category: .notFound, resource: "\(bucket)/\(key)")
     }
+    /// A copy pinned to the source's ETag found the source changed (written again since it was read).
+    public static func sourceChanged(_ bucket: String, _ key: String) -> OBSError {
+        OBSError(
+            code: "PreconditionFailed",
+            message: "obs://\(bucket)/\(key) changed since it was read, so it was not copied (a newer write is kept); "
+                + "run the command again to handle it",
+            httpStatus: 412, category: .conflict, resource: "\(bucket)/\(key)")
+    }
     public static func bucketAlreadyExists(_ bucket: String) -> OBSError {
         OBSError(
             code: "BucketAlreadyOwnedByYou",

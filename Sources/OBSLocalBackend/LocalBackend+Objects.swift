@@ -44,7 +44,8 @@ extension LocalBackend {
     }
 
     /// Encrypts, writes and fsyncs: blocking work, which the async entry points run on the blocking pool.
-    private func store(_ request: PutObjectRequest, body: ByteSource) throws -> ObjectInfo {
+    /// `ifMatch`: the commit happens only while the object's ETag is still this one (checked under the lock).
+    private func store(_ request: PutObjectRequest, body: ByteSource, ifMatch: String? = nil) throws -> ObjectInfo {
         try request.validateHeaders()  // what the remote backend would refuse to send is not stored either
         let bucket = try loadBucket(request.bucket)
         let (sse, origin) = SSERules.effective(request: request.sse, bucketDefault: bucket.bucketEncryption)
@@ -84,7 +85,7 @@ extension LocalBackend {
             unlink(tmp)
             throw error
         }
-        do { try commit(meta, dataTemp: tmp, bucket: request.bucket, key: request.key) } catch {
+        do { try commit(meta, dataTemp: tmp, bucket: request.bucket, key: request.key, ifMatch: ifMatch) } catch {
             unlink(tmp); throw error
         }
         let info = try meta.info()
@@ -164,10 +165,13 @@ extension LocalBackend {
     /// Publishes an object under the bucket lock: data file into its final name, then meta.json renamed into place
     /// (the commit), then the previous version's data removed. A crash before the meta rename leaves the old
     /// version; after it, the new one; the sweep removes whatever was left over.
-    private func commit(_ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey) throws {
+    private func commit(
+        _ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey, ifMatch: String? = nil
+    ) throws {
         let dir = paths.objectDir(bucket, key)
         try withBucketLock(bucket) {
             guard FileIO.exists(paths.bucketFile(bucket)) else { throw OBSError.noSuchBucket(bucket.value) }
+            if let ifMatch { try checkETag(bucket, key, ifMatch) }
             let dataFile = dir + "/" + meta.layout.parts[0].file
             guard rename(dataTemp, dataFile) == 0 else { throw FileIO.ioError("rename into", dataFile) }
             CrashPoint.hit("put-data-renamed")
@@ -418,12 +422,23 @@ extension LocalBackend {
     private func copy(_ request: CopyObjectRequest) throws -> ObjectInfo {
         if let info = try rotateCustomerKeyInPlace(request) { return info }
         let source = try openObject(request.source)
+        if let expected = request.sourceIfMatch, source.info.etag != expected {
+            throw OBSError.sourceChanged(request.source.bucket.value, request.source.key.value)
+        }
         var dest = request.destination
         if !request.replaceMetadata {
             dest.contentType = source.info.contentType
             dest.userMetadata = source.info.userMetadata
         }
-        return try store(dest, body: source.source)
+        // Onto itself: pinned again at the commit, so a write between this read and it is never overwritten.
+        let inPlace = request.source.bucket == dest.bucket && request.source.key == dest.key
+        return try store(dest, body: source.source, ifMatch: inPlace ? source.info.etag : nil)
+    }
+
+    /// Throws `sourceChanged` unless the object's current ETag is `expected`. Called with the bucket lock held.
+    private func checkETag(_ bucket: BucketName, _ key: ObjectKey, _ expected: String) throws {
+        let current = try? readMeta(bucket, key)
+        guard current?.etag == expected else { throw OBSError.sourceChanged(bucket.value, key.value) }
     }
 
     /// SSE-C key rotation (a copy of an SSE-C object onto itself with a new customer key and nothing else
@@ -437,6 +452,9 @@ extension LocalBackend {
         return try withBucketLock(src.bucket) {
             var meta = try readMeta(src.bucket, src.key)
             guard meta.sse.mode == .c else { return nil }
+            if let expected = request.sourceIfMatch, meta.etag != expected {
+                throw OBSError.sourceChanged(src.bucket.value, src.key.value)
+            }
             guard let dek = try unwrapDataKey(meta, src) else { return nil }
             let w = try SSECWrap.seal(dek: dek, customerKey: newKey, context: meta.wrapContext)
             meta.sse.wrap = ObjectMeta.Wrap(

@@ -15,7 +15,7 @@ extension Obsctl.Bucket {
                     "obsctl bucket encryption enable obs://secure --sse kms --kms-key-id my-app-key",
                     "obsctl bucket encryption disable obs://secure",
                 ]),
-            subcommands: [Show.self, Enable.self, Disable.self])
+            subcommands: [Show.self, Enable.self, Disable.self, Report.self, Apply.self])
     }
 }
 

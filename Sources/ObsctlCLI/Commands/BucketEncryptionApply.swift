@@ -1,0 +1,320 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+import OBSTransfer
+
+extension Obsctl.Bucket.Encryption {
+    struct Apply: ObsctlCommand, RunsConcurrently {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-encrypt in place every object that is not encrypted as asked (default: the bucket's).",
+            discussion: Manual.discussion(
+                [
+                    "Each object is copied onto itself on the server with the new encryption (multipart above "
+                        + "--multipart-threshold, at most 5G), keeping its content type and metadata; no byte passes "
+                        + "through this machine. Each copy is pinned to the ETag read, so an object written meanwhile "
+                        + "is skipped and reported, never overwritten. Objects already right are skipped: running "
+                        + "it again after a crash or Ctrl-C goes on where it stopped. On OBS each converted object "
+                        + "costs one COPY request (parts for large ones) and its Last-Modified changes.",
+                    "Exit 5 before any copy when the KMS key is unusable, 8 when an object was skipped or failed.",
+                ],
+                examples: [
+                    "obsctl bucket encryption apply obs://secure --dry-run",
+                    "obsctl bucket encryption apply obs://secure --sse kms --kms-key-id my-app-key",
+                    "obsctl bucket encryption apply obs://vault/old/ --sse obs --source-sse-c-key-file old.key",
+                ]))
+        @Argument(
+            help: ArgumentHelp("The bucket, optionally with a prefix: obs://BUCKET[/PREFIX].", valueName: "target"),
+            completion: .obsBucket)
+        var target: String
+        @Option(
+            help: ArgumentHelp(
+                "The encryption to apply: kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C, with --sse-c-key-*). "
+                    + "Default: the bucket's default encryption.", valueName: "kms|obs|c"))
+        var sse: SSEModeArgument?
+        @Option(
+            help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"),
+            completion: .kmsKey)
+        var kmsKeyId: String?
+        @Flag(help: "Print the plan (objects and bytes that would change, per current encryption); change nothing.")
+        var dryRun = false
+        @OptionGroup var customerKey: CustomerKeyOptions
+        @OptionGroup var sourceCustomerKey: SourceCustomerKeyOptions
+        @OptionGroup var filter: FilterOptions
+        @OptionGroup var tuning: TransferTuningOptions
+        @OptionGroup var concurrency: ConcurrencyOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run(_ ctx: CommandContext) async throws {
+            let where_ = try EncryptionTarget(target)
+            let request = try await targetRequest(ctx, where_.bucket)
+            let goal = try KMSPreflight.check(request, ctx)
+            let sourceKey = try sourceCustomerKey.load()
+            let (objects, unlisted) = try await ctx.storage.listForEncryption(
+                bucket: where_.bucket, prefix: where_.prefix, filter: try filter.filter())
+            let renderer = Renderer(ctx.output)
+            var result = ApplyResult(bucket: where_.bucket, prefix: where_.prefix, target: goal, dryRun: dryRun)
+            for u in unlisted {
+                result.fail(u.key.map { "obs://\(where_.bucket)/\($0)" } ?? "obs://\(where_.bucket)", u.error, renderer)
+            }
+            // The target's own SSE-C key too: an object already under it is then seen to be right.
+            var keys = [sourceKey].compactMap { $0 }
+            if case .customer(let k) = request { keys.append(k) }
+            let inspected = try await EncryptionTarget.inspectAll(ctx, objects, customerKeys: keys)
+            var work: [ApplyItem] = []
+            for (object, seen) in zip(objects, inspected) {
+                let item = "obs://\(where_.bucket)/\(object.key)"
+                guard let seen, let e = seen.encryption else {
+                    result.fail(item, seen?.error ?? .localIO("not inspected"), renderer)
+                    continue
+                }
+                let decision = ApplyDecision(e, target: goal, sourceKeyMD5: sourceKey?.keyMD5)
+                result.plan.add(decision, mode: e.mode, size: seen.size)
+                if let reason = decision.skipReason { result.skip(item, reason, renderer) }
+                if decision == .convert { work.append(ApplyItem(object: seen, mode: e.mode)) }
+            }
+            if !dryRun && !work.isEmpty {
+                let copier = Copier(
+                    storage: SendableBox(ctx.storage), bucket: where_.bucket, sse: request,
+                    sourceKey: sourceKey, transfer: try tuning.options(),
+                    overwriteHook: ctx.environment[Copier.overwriteHookVariable])
+                try await copier.run(ctx, work, into: &result, renderer)
+            }
+            renderer.render(result)
+            // A plan that skips objects is still a plan; a run that left some unconverted is partial.
+            if !result.failures.isEmpty || !dryRun && !result.skipped.isEmpty {
+                throw CommandFailure(exitCode: .partial)
+            }
+        }
+
+        /// `--sse`/`--kms-key-id`/`--sse-c-key-*`, else the bucket's default; an error when neither says anything.
+        private func targetRequest(_ ctx: CommandContext, _ bucket: BucketName) async throws -> SSERequest {
+            if let r = try SSERules.request(mode: sse?.mode, kmsKeyID: kmsKeyId, customerKey: try customerKey.load()) {
+                return r
+            }
+            guard let d = try await ctx.storage.bucketEncryption(bucket) else {
+                throw OBSError.invalidArgument(
+                    "bucket '\(bucket)' has no default encryption, so there is nothing to apply; give --sse kms|obs "
+                        + "(or enable a default with 'obsctl bucket encryption enable obs://\(bucket) --sse kms')")
+            }
+            return d.asRequest
+        }
+    }
+}
+
+/// The check made before the first copy: the target KMS key exists, is enabled and may be used. The local KMS is
+/// asked directly; a remote endpoint's KMS answers only through a copy, so there the first copy runs alone and
+/// any KMS or permission failure stops the run (`Copier`).
+enum KMSPreflight {
+    /// The requirement objects must meet, its KMS key resolved to the id objects report.
+    static func check(_ request: SSERequest, _ ctx: CommandContext) throws -> EncryptionRequirement {
+        guard case .kms(let ref?) = request, !ctx.isRemote else { return EncryptionRequirement(request) }
+        let key = try ctx.keyManagement.describeKey(ref)
+        guard key.state == .enabled else {
+            throw OBSError(
+                code: "KMS.DisabledException",
+                message: "KMS key \(ref) is \(key.state.displayName), so no object can be encrypted with it; nothing "
+                    + "was changed. "
+                    + (key.state == .disabled
+                        ? "Enable it with 'obsctl kms key enable \(ref)'"
+                        : "Choose another key with --kms-key-id"),
+                httpStatus: 400, category: .kms, resource: key.keyID)
+        }
+        return .kms(keyID: key.keyID)
+    }
+}
+
+/// One object to convert: as inspected (its ETag is what the copy is pinned to) and its current mode.
+struct ApplyItem: Sendable {
+    let object: InspectedObject
+    let mode: SSEMode
+}
+
+/// The copies of `apply`: the first alone, then the rest `--jobs` at a time. A KMS or access-denied failure stops
+/// new copies at once (they would all fail the same way); an object changed since it was read is skipped.
+struct Copier: Sendable {
+    /// Test hook: the key named here is overwritten with new bytes just before its copy, as a concurrent writer
+    /// would, to prove the copy is then skipped and the new bytes kept.
+    static let overwriteHookVariable = "OBSCTL_TEST_APPLY_OVERWRITE_KEY"
+
+    let storage: SendableBox<ObjectStorage>  // its backends lock inside
+    let bucket: BucketName
+    let sse: SSERequest
+    let sourceKey: CustomerKey?
+    let transfer: TransferOptions
+    let overwriteHook: String?
+
+    enum Outcome: Sendable {
+        case converted
+        case changed(OBSError)
+    }
+
+    func run(
+        _ ctx: CommandContext, _ items: [ApplyItem], into result: inout ApplyResult, _ renderer: Renderer
+    ) async throws {
+        let stop = StopFlag()
+        let progress = Progress(
+            style: ctx.progressStyle, verb: "re-encrypted", files: items.count,
+            totalBytes: items.reduce(0) { $0 + $1.object.size }, environment: ctx.environment)
+        defer { progress.end() }
+        var fatal: OBSError?
+        for (batch, jobs) in [(items.prefix(1), 1), (items.dropFirst(), ctx.jobs)] where fatal == nil {
+            let run = try await TransferExecutor(jobs: jobs).run(
+                Array(batch), describe: { $0.object.key.value },
+                shouldStart: { !Interrupts.isInterrupting && !stop.isSet }
+            ) { work -> Outcome in
+                let file = progress.begin(
+                    work.item.object.key.value, size: work.item.object.size, counter: work.counter)
+                do {
+                    let outcome = try await copy(work.item)
+                    progress.finish(file, bytes: work.item.object.size)
+                    return outcome
+                } catch {
+                    progress.finish(file, bytes: nil)
+                    if Self.stopsTheRun(TransferEvent.Failed.obsError(error)) { stop.set() }
+                    throw error
+                }
+            }
+            for (item, slot) in zip(batch, run.results) {
+                let name = "obs://\(bucket)/\(item.object.key)"
+                switch slot {
+                case .done(.converted): result.converted(name, item, renderer)
+                case .done(.changed(let e)): result.skip(name, e.message, renderer)
+                case .failed(let error):
+                    let e = TransferEvent.Failed.obsError(error)
+                    // The first of these is the command's own error (one line, its exit code), not an item's.
+                    if Self.stopsTheRun(e) && fatal == nil {
+                        fatal = e
+                        continue
+                    }
+                    result.fail(name, e, renderer)
+                case .notStarted: break
+                }
+            }
+        }
+        if let fatal {
+            renderer.render(result)
+            throw fatal
+        }
+    }
+
+    static func stopsTheRun(_ e: OBSError) -> Bool { e.category == .kms || e.category == .accessDenied }
+
+    private func copy(_ item: ApplyItem) async throws -> Outcome {
+        let key = item.object.key
+        if overwriteHook == key.value {
+            _ = try await storage.value.putObject(
+                PutObjectRequest(bucket: bucket, key: key, sse: nil), body: BufferSource(Array("overwritten".utf8)))
+        }
+        // REPLACE with what the HEAD read rather than COPY: some servers (SeaweedFS) refuse a COPY-directive copy
+        // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same.
+        let request = CopyObjectRequest(
+            source: GetObjectRequest(bucket: bucket, key: key, customerKey: item.mode == .c ? sourceKey : nil),
+            destination: PutObjectRequest(
+                bucket: bucket, key: key, sse: sse, contentType: item.object.contentType,
+                userMetadata: item.object.userMetadata, transfer: transfer),
+            replaceMetadata: true, sourceIfMatch: item.object.etag)
+        do {
+            _ = try await storage.value.copyObject(request)
+            return .converted
+        } catch let e as OBSError where e.httpStatus == 412 {
+            return .changed(e)
+        }
+    }
+}
+
+/// Set once, read from any task: whether the run must start no more copies.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
+
+/// What apply did: `{"bucket","prefix","target","dry_run","plan":{"convert","convert_by_mode","already_right",
+/// "skipped"},"converted","skipped","failures"}`. With ndjson each converted object, skip and failure went out as
+/// it happened (`reencrypted`, `skipped`, `failure` records) and this comes last as `summary`.
+struct ApplyResult: CommandResult {
+    let bucket: BucketName
+    let prefix: String
+    let target: EncryptionRequirement
+    let dryRun: Bool
+    var plan = ApplyPlan()
+    var done = Tally()
+    var skipped: [TransferEvent.Skipped] = []
+    var failures: [FailureShape] = []
+
+    init(bucket: BucketName, prefix: String, target: EncryptionRequirement, dryRun: Bool) {
+        self.bucket = bucket; self.prefix = prefix; self.target = target; self.dryRun = dryRun
+    }
+
+    /// One converted object: `{"type":"reencrypted","item","size","from"}`.
+    struct Converted: Encodable {
+        let item: String
+        let size: Int64
+        let from: String
+    }
+
+    mutating func converted(_ name: String, _ item: ApplyItem, _ renderer: Renderer) {
+        done.add(item.object.size)
+        renderer.event(
+            Record("reencrypted", Converted(item: name, size: item.object.size, from: item.mode.rawValue)),
+            text: [.report("re-encrypted \(name): \(item.mode.displayName) -> \(target)")])
+    }
+
+    mutating func skip(_ name: String, _ reason: String, _ renderer: Renderer) {
+        let s = TransferEvent.Skipped(item: name, reason: reason)
+        skipped.append(s)
+        if renderer.output.isNDJSON { renderer.event(Record("skipped", s)) }
+        renderer.output.warn("skipped \(name): \(reason)")
+    }
+
+    mutating func fail(_ name: String, _ e: OBSError, _ renderer: Renderer) {
+        Output.stderr("obsctl: error: \(name): " + Output.describe(e))
+        let f = FailureShape(name, e)
+        failures.append(f)
+        if renderer.output.isNDJSON { renderer.event(f.record) }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case bucket, prefix, target, dryRun = "dry_run", plan, converted, skipped, failures
+    }
+
+    private enum PlanKeys: String, CodingKey {
+        case convert, convertByMode = "convert_by_mode", alreadyRight = "already_right", skipped
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(bucket.value, forKey: .bucket)
+        try c.encode(prefix, forKey: .prefix)
+        try c.encode(RequirementShape(target), forKey: .target)
+        try c.encode(dryRun, forKey: .dryRun)
+        var p = c.nestedContainer(keyedBy: PlanKeys.self, forKey: .plan)
+        try p.encode(plan.convert, forKey: .convert)
+        try p.encode(
+            plan.modes.map { ModeTallyShape(mode: $0.mode.rawValue, objects: $0.tally.objects, bytes: $0.tally.bytes) },
+            forKey: .convertByMode)
+        try p.encode(plan.alreadyRight, forKey: .alreadyRight)
+        try p.encode(plan.skipped, forKey: .skipped)
+        try c.encode(done, forKey: .converted)
+        try c.encode(skipped, forKey: .skipped)
+        try c.encode(failures, forKey: .failures)
+    }
+
+    var records: [Record]? { [Record("summary", self)] }
+
+    var text: [TextLine] {
+        let place = "obs://\(bucket)/\(prefix)"
+        if dryRun {
+            var lines: [TextLine] = [.data("plan for \(place): \(plan.convert.text) to re-encrypt as \(target)")]
+            lines.append(.table(plan.modes.map { ["  from " + $0.mode.displayName, $0.tally.text] }))
+            lines.append(.data("already \(target): \(plan.alreadyRight.text); skipped: \(plan.skipped.text)"))
+            return lines
+        }
+        return [
+            .report(
+                "\(place): re-encrypted \(done.text) as \(target); already right \(plan.alreadyRight.text); "
+                    + "skipped \(skipped.count), failed \(failures.count)")
+        ]
+    }
+}

@@ -22,8 +22,9 @@ extension TransferExecutor {
 
     /// Deletes `keys` of `bucket` in batches of at most `batchSize` (spread over the jobs, `batchSize(for:limit:)`),
     /// at most `jobs` batches at once. `delete` deletes one batch and returns the keys it could not delete; a batch
-    /// refused as a whole (it throws) fails each of its keys. `events` gets a `deleted` or `failed` event per key as each batch completes (batches in completion
-    /// order, keys in input order within a batch), on the caller's task.
+    /// refused as a whole (it throws) fails each of its keys. `events` gets a `deleted` or `failed` event per key
+    /// as each batch completes (batches in completion order, keys in input order within a batch), on the caller's
+    /// task.
     public func deleteInBatches(
         bucket: BucketName, keys: [ObjectKey], batchSize: Int = deleteBatchSize,
         events: (TransferEvent) throws -> Void = { _ in },

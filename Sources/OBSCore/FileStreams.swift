@@ -142,9 +142,6 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
     public init(fd: Int32, path: String, bufferSize: Int = 4 << 20, depth: Int = 3, directIO: Bool = false) {
         self.bufferSize = bufferSize
         queue = WriteQueue(fd: fd, path: path, bufferSize: bufferSize, depth: depth, directIO: directIO)
-        let q = queue
-        let thread = Thread { q.writerLoop() }
-        thread.start()
     }
 
     /// Stops the writer (after the buffers already handed over) and waits for it, so the descriptor is no longer used.
@@ -215,13 +212,17 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
 }
 
 /// The state shared by `PipelinedFileSink` and its writer thread. `@unchecked Sendable`: every mutable field is
-/// guarded by `condition`.
+/// guarded by `condition`. The thread and the buffers come with the first queued write: a sink used only in place
+/// (a remote download's ranges, many small files at once) costs no thread and no 12 MiB of buffers.
 private final class WriteQueue: @unchecked Sendable {
     let fd: Int32
     let path: String
     private let condition = NSCondition()
-    private let buffers: [UnsafeMutableRawBufferPointer]
-    private var free: [UnsafeMutableRawBufferPointer]
+    private let bufferSize: Int
+    private let depth: Int
+    private var buffers: [UnsafeMutableRawBufferPointer] = []
+    private var free: [UnsafeMutableRawBufferPointer] = []
+    private var started = false
     private var filled: [(UnsafeMutableRawBufferPointer, Int)] = []
     private var writing = 0
     private var error: Error?
@@ -234,10 +235,8 @@ private final class WriteQueue: @unchecked Sendable {
         self.fd = fd
         self.path = path
         self.directIO = directIO
-        buffers = (0..<depth).map { _ in
-            UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: DirectIO.alignment)
-        }
-        free = buffers
+        self.bufferSize = bufferSize
+        self.depth = depth
     }
 
     deinit {
@@ -247,6 +246,17 @@ private final class WriteQueue: @unchecked Sendable {
 
     func takeFree() throws -> UnsafeMutableRawBufferPointer {
         condition.lock(); defer { condition.unlock() }
+        if !started {
+            started = true
+            let thread = Thread { [self] in writerLoop() }
+            thread.start()
+        }
+        if let error { throw error }
+        if free.isEmpty && buffers.count < depth {
+            let b = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: DirectIO.alignment)
+            buffers.append(b)
+            return b
+        }
         while free.isEmpty && error == nil { condition.wait() }
         if let error { throw error }
         return free.removeLast()
@@ -270,7 +280,7 @@ private final class WriteQueue: @unchecked Sendable {
         condition.lock()
         closed = true
         condition.broadcast()
-        while !done { condition.wait() }
+        while started && !done { condition.wait() }
         condition.unlock()
     }
 

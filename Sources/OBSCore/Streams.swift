@@ -79,8 +79,15 @@ public final class AlignedRangeSink: ByteSink {
         }
     }
 
-    /// Writes what is gathered: whole 4 KiB blocks aligned, the rest plainly.
+    /// Writes what is gathered: whole 4 KiB blocks aligned, the rest plainly. A range that fit in the block (a
+    /// small object) is written plainly as a whole: past the page cache it would cost a synchronous disk write now
+    /// and a disk read for the checksum pass, where the fsync before the rename writes it anyway.
     public func finish() throws {
+        if flushed == 0 {
+            if filled > 0 { try target.write(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]), at: start) }
+            flushed = Int64(filled); filled = 0
+            return
+        }
         let whole = filled / DirectIO.alignment * DirectIO.alignment
         if whole > 0 { try flush(UnsafeRawBufferPointer(rebasing: buffer[0..<whole]), at: start + flushed) }
         if filled > whole {

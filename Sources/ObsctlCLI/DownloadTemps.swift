@@ -46,10 +46,11 @@ enum DownloadTemps {
         }
     }
 
-    /// The mode a file created by open(2) with 0666 would have under the current umask.
-    static func defaultFileMode() -> mode_t {
+    /// The mode a file created by open(2) with 0666 would have under the umask. Read once: umask is read by
+    /// setting it, and downloads finishing on several threads at once could each read the other's temporary value.
+    static let defaultFileMode: mode_t = {
         let mask = umask(0o077)  // read it; a file created meanwhile gets a stricter mode, never a looser one
         umask(mask)
         return 0o666 & ~mask
-    }
+    }()
 }

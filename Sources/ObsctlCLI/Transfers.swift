@@ -131,13 +131,16 @@ enum Transfers {
                 info = try await ctx.storage.getObject(request, into: counted(sink))
                 try sink.finish()
             }
-            // The finished file gets the mode of any file the user creates; only the temporary is private.
-            fchmod(fd, DownloadTemps.defaultFileMode())
-            guard fsync(fd) == 0 else {
-                throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))")
-            }
-            guard rename(tmp, path) == 0 else {
-                throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
+            // The finished file gets the mode of any file the user creates; only the temporary is private. The
+            // fsync waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
+            try await BlockingPool.shared.run {
+                fchmod(fd, DownloadTemps.defaultFileMode)
+                guard fsync(fd) == 0 else {
+                    throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))")
+                }
+                guard rename(tmp, path) == 0 else {
+                    throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
+                }
             }
             close(fd)
             return info

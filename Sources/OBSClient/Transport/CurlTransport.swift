@@ -245,22 +245,32 @@ private func curlHeaderCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?
 ) -> Int {
     let n = size * count
-    let ctx = context(user)
-    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self).trimmingCharacters(
-        in: .whitespacesAndNewlines)
-    if line.hasPrefix("HTTP/") {
-        // A new status line (after 100 Continue or a redirect) starts a fresh header set.
-        ctx.headers = []
-        let parts = line.split(separator: " ")
-        ctx.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-    } else if let colon = line.firstIndex(of: ":") {
-        ctx.headers.append(
-            (
-                String(line[..<colon]).lowercased(),
-                String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            ))
-    }
+    context(user).headerLine(UnsafeRawBufferPointer(start: data, count: n))
     return n
+}
+
+extension TransferContext {
+    /// One header line as libcurl hands it over (with its CRLF). A status line (after 100 Continue or a redirect)
+    /// starts a fresh header set; `name: value` is kept with the name lower-cased and the value trimmed. Parsed as
+    /// bytes: Foundation's `trimmingCharacters` here cost about a tenth of a small upload's CPU.
+    func headerLine(_ raw: UnsafeRawBufferPointer) {
+        let blank = { (c: UInt8) in c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        var start = raw.startIndex, end = raw.endIndex
+        while start < end && blank(raw[start]) { start += 1 }
+        while end > start && blank(raw[end - 1]) { end -= 1 }
+        let line = raw[start..<end]
+        if line.starts(with: "HTTP/".utf8) {
+            headers = []
+            let fields = line.split(separator: 0x20, maxSplits: 2)
+            status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            var value = colon + 1
+            while value < end && blank(line[value]) { value += 1 }
+            let name = line[start..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            headers.append(
+                (String(decoding: name, as: UTF8.self), String(decoding: line[value..<end], as: UTF8.self)))
+        }
+    }
 }
 
 private func curlWriteCallback(

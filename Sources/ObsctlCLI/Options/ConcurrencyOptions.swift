@@ -4,10 +4,12 @@ import OBSTransfer
 /// `--jobs`: how many files (or batches of 1,000 deletions) a recursive command handles at once. Each file may
 /// itself move `--parallel` parts or ranges at once, so at most jobs × parallel requests are in flight.
 struct ConcurrencyOptions: ParsableArguments {
-    /// Measured with 500 files of 4-12 KiB against SeaweedFS behind a proxy adding 10 ms each way: 1 job took 18.7 s
-    /// up and 22.1 s down, 16 jobs 5.1 s and 6.3 s, 64 jobs 4.4 s and 5.5 s. Past 16 the gain is small (the server
-    /// becomes the limit) while each job holds a connection, a thread and about 2 MiB more memory.
-    static let defaultJobs = 16
+    /// Measured on a release build, 2,000 files of 4-12 KiB, SeaweedFS behind a proxy adding 10 ms each way
+    /// (`bench/many-files.sh` set-up; `upload -r` / `download -r --jobs N`, 2 runs each, s5cmd alongside on a
+    /// loaded 2-core machine): up 16: 14.3-18.1 s, 32: 14.9-15.1 s, 64: 12.3-13.4 s, 128: 11.6-13.4 s (s5cmd
+    /// 14.5-15.5 s); CPU alike; peak RSS 50, 52, 56, 62 MiB. Past 64 the server is the limit while every job holds
+    /// a connection and a thread (about 170 KiB), and 128 comes near the 64 MiB memory target.
+    static let defaultJobs = 64
 
     @Option(
         parsing: .unconditional,

@@ -25,126 +25,34 @@ enum Transfers {
                 + "(empty, '.' or '..' segment); skipped")
     }
 
-    static func guessContentType(_ path: String) -> String {
-        let types = [
-            "txt": "text/plain", "html": "text/html", "htm": "text/html", "css": "text/css", "csv": "text/csv",
-            "json": "application/json", "xml": "application/xml", "js": "application/javascript",
-            "pdf": "application/pdf",
-            "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar", "png": "image/png",
-            "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
-            "md": "text/markdown",
-            "mp4": "video/mp4", "wasm": "application/wasm", "yaml": "application/yaml", "yml": "application/yaml",
-        ]
-        let name = KeyMapping.baseName(path)
-        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
-        return types[ext] ?? "application/octet-stream"
-    }
+    // MARK: Running plan steps
 
-    // MARK: Single transfers
-
-    struct UploadOptions {
-        var sse: SSERequest?
-        var contentType: String?
-        var metadata: [String: String]
-        var transfer = TransferOptions()
-        /// --expect-sse: what the stored object must report.
-        var expected: ExpectedSSE? = nil
-
-        init(
-            _ sse: SSEOptions, _ customerKey: CustomerKeyOptions, _ attributes: ObjectAttributeOptions,
-            _ tuning: TransferTuningOptions
-        ) throws {
-            self.sse = try sse.request(customerKey: try customerKey.load())
-            contentType = attributes.contentType
-            metadata = try parseMetadata(attributes.metadata)
-            transfer = try tuning.options()
-            expected = sse.expectSse
-        }
-    }
-
-    /// Uploads a local file (or stdin for `-`) to one object, streaming, then checks --expect-sse.
-    static func upload(
-        _ ctx: CommandContext, from path: String, to bucket: BucketName, key: ObjectKey, options: UploadOptions,
-        counter: TransferCounter? = nil
-    ) async throws -> ObjectInfo {
-        let fd: Int32
-        if path == "-" {
-            fd = STDIN_FILENO
-        } else {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                let e = errno
-                throw OBSError(
-                    code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
-                    httpStatus: 0, category: e == ENOENT ? .notFound : .general)
-            }
-            var st = stat()
-            fstat(fd, &st)
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                close(fd)
-                throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
-            }
-        }
-        defer { if fd != STDIN_FILENO { close(fd) } }
-        let request = PutObjectRequest(
-            bucket: bucket, key: key, sse: options.sse,
-            contentType: options.contentType ?? (path == "-" ? "application/octet-stream" : guessContentType(path)),
-            userMetadata: options.metadata, transfer: options.transfer)
-        let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
-        source.counter = counter
-        let info = try await ctx.storage.putObject(request, body: source)
-        try options.expected?.check(info)
-        return info
-    }
-
-    /// Downloads one object to `path` (stdout for `-`). A file is written to a temp file beside it and renamed only
-    /// after every byte verified, so a failed download leaves no file and never a partial one.
-    static func download(
-        _ ctx: CommandContext, _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil
-    ) async throws -> ObjectInfo {
-        func counted(_ sink: ByteSink) -> ByteSink { counter.map { ProgressSink.counting(sink, $0) } ?? sink }
-        if path == "-" { return try await ctx.storage.getObject(request, into: counted(StandardOutputSink())) }
-        if LocalTree.isDirectory(path) {
-            throw OBSError.invalidArgument(
-                "\(path) is a directory; name a file, or end the path with / to download "
-                    + "into it")
-        }
-        let dir = LocalPath.parent(path)
-        if !dir.isEmpty {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw OBSError.localIO(
-                    "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
-            }
-        }
-        DownloadTemps.sweep(dir)
-        let tmp = DownloadTemps.name(for: path)
-        // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
-        let fd = Interrupts.createTemp(tmp)
-        defer { Interrupts.unregisterTemp(tmp) }
-        guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        do {
+    /// Runs the transfer steps of a plan through the engine (`TransferEngine.perform`, one code path for every
+    /// direction), `ctx.jobs` at once: progress, a report line each (`upload: a -> obs://b/a (...)`, `move:` for
+    /// mv), failures reported as they happen. `hint`: the verb of a single download or copy whose "no such key"
+    /// may mean a folder (`prefixHint`).
+    static func runSteps(_ ctx: CommandContext, _ steps: [PlanStep], _ options: StepOptions, hint: String? = nil)
+        async throws -> Outcome
+    {
+        let engine = ctx.engine
+        let dataOnStdout = steps.contains { $0.destination == .file("-") }
+        let verb = steps.first?.operation.rawValue ?? "copy"
+        return try await runEach(
+            ctx, steps, verb: verb, dataOnStdout: dataOnStdout,
+            size: { s in s.size ?? s.source.path.flatMap(TransferEngine.fileSize) },
+            describe: { $0.source.description }
+        ) { step, counter in
             let info: ObjectInfo
-            do {
-                // The sink is released (its writer stopped) at the end of this scope, before fd is closed.
-                // Local objects stream in order: straight to the disk (O_DIRECT). Remote ones may come as ranges.
-                let sink = PipelinedFileSink(fd: fd, path: path, directIO: !ctx.isRemote)
-                info = try await ctx.storage.getObject(request, into: counted(sink))
-                try sink.finish()
+            do { info = try await engine.perform(step, options, counter: counter) } catch {
+                guard let hint, case .object(let bucket, let key) = step.source else { throw error }
+                throw await prefixHint(ctx, error, bucket, key, verb: hint)
             }
-            // The finished file gets the mode of any file the user creates; only the temporary is private.
-            fchmod(fd, DownloadTemps.defaultFileMode())
-            guard fsync(fd) == 0 else {
-                throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))")
+            let source = step.source.description, target = step.destination?.description ?? ""
+            if !ctx.output.isJSON && target != "-" {
+                let shown = options.move ? "move" : step.operation.rawValue
+                ctx.output.report("\(shown): \(source) -> \(target) (\(describe(info)))")
             }
-            guard rename(tmp, path) == 0 else {
-                throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
-            }
-            close(fd)
-            return info
-        } catch {
-            close(fd)
-            unlink(tmp)
-            throw error
+            return record(source: source, destination: target, info)
         }
     }
 
@@ -171,65 +79,6 @@ enum Transfers {
             httpStatus: e.httpStatus, category: e.category)
     }
 
-    // MARK: Moving (mv): the source goes only after its copy is written and verified
-
-    /// What identifies a file's content for a move: the file is removed only if this is unchanged after the upload.
-    struct FileSnapshot: Equatable {
-        var device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
-
-        /// The snapshot of a regular file (links followed); anything else cannot be moved.
-        init(_ path: String) throws {
-            var st = stat()
-            guard stat(path, &st) == 0 else {
-                throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))")
-            }
-            guard (st.st_mode & S_IFMT) == S_IFREG else {
-                throw OBSError.invalidArgument("\(path) is not a regular file; only files can be moved (use cp)")
-            }
-            device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
-            modifiedSeconds = Int(st.st_mtim.tv_sec); modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
-        }
-    }
-
-    /// Removes the local file an upload came from, if it is still what was read: a file written to meanwhile (a
-    /// growing log, an editor's save) is kept, and the move reported as failed. Nothing is lost either way.
-    static func removeLocalSource(_ path: String, unchangedSince before: FileSnapshot, movedTo destination: String)
-        throws
-    {
-        guard (try? FileSnapshot(path)) == before else {
-            throw OBSError(
-                code: "SourceChanged",
-                message:
-                    "\(path) changed while it was moved to \(destination); the object holds what was read, and the file is kept",
-                httpStatus: 0, category: .conflict)
-        }
-        guard unlink(path) == 0 else {
-            throw OBSError.localIO(
-                "\(path) was copied to \(destination), but cannot be removed: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// Deletes the object a download or copy came from, if it is still the version that was read (`etag`): one
-    /// written meanwhile is kept, and the move reported as failed.
-    static func removeObjectSource(
-        _ ctx: CommandContext, _ source: GetObjectRequest, etag: String, movedTo destination: String
-    ) async throws {
-        let name = "obs://\(source.bucket)/\(source.key)"
-        let now = try await ctx.storage.headObject(source)
-        guard now.etag == etag else {
-            throw OBSError(
-                code: "SourceChanged",
-                message:
-                    "\(name) changed while it was moved to \(destination); the copy holds the version read, and the object is kept",
-                httpStatus: 0, category: .conflict)
-        }
-        do { try await ctx.storage.deleteObject(bucket: source.bucket, key: source.key) } catch let e as OBSError {
-            throw OBSError(
-                code: e.code, message: "\(name) was copied to \(destination), but cannot be deleted: \(e.message)",
-                httpStatus: e.httpStatus, category: e.category)
-        }
-    }
-
     // MARK: Deleting several objects or files
 
     /// Deletions reported one by one as they are known (a `delete:` line, an NDJSON record, or an error line) and
@@ -254,34 +103,27 @@ enum Transfers {
         }
     }
 
-    /// Deletes `keys` in batches of 1,000, `ctx.jobs` batches at once; a batch refused as a whole fails each of its
-    /// keys. Lines and records come as batches complete; the outcome keeps the keys' order.
-    static func deleteObjects(_ ctx: CommandContext, _ bucket: BucketName, keys: [ObjectKey]) async -> Deletions {
+    /// Removes `locations` (objects of a bucket, or local files) through the engine, `ctx.jobs` at once. Lines and
+    /// records come as items complete; the outcome keeps the input order.
+    static func delete(_ ctx: CommandContext, _ locations: [Location]) async -> Deletions {
         var outcome = Deletions()
-        let storage = SendableBox(ctx.storage)  // the backends lock what they share
-        let batchSize = ctx.isRemote ? TransferExecutor.deleteBatchSize : localDeleteBatchSize
-        let run = try? await TransferExecutor(jobs: ctx.jobs).deleteInBatches(
-            bucket: bucket, keys: keys, batchSize: batchSize,
-            events: { event in
-                switch event {
-                case .deleted(let d):
-                    let record = Obsctl.Remove.deletedRecord(bucket, try ObjectKey(d.key ?? ""))
-                    outcome.deleted(ctx, d.item, record: record)
-                case .failed(let f): outcome.failed(ctx, f.item, TransferEvent.Failed.obsError(f.error))
-                default: break
-                }
+        let run = try? await ctx.engine.delete(locations, executor: TransferExecutor(jobs: ctx.jobs)) { event in
+            switch event {
+            case .deleted(let d):
+                var record: [String: Any] = ["type": "deleted", "url": d.item]
+                if let bucket = d.bucket, let key = d.key { record["bucket"] = bucket; record["key"] = key }
+                outcome.deleted(ctx, d.item, record: record)
+            case .failed(let f): outcome.failed(ctx, f.item, TransferEvent.Failed.obsError(f.error))
+            default: break
             }
-        ) { batch in try await storage.value.deleteObjects(bucket: bucket, keys: batch) }
-        // Reported as they came; the summary lists them in the keys' order.
+        }
+        // Reported as they came; the summary lists them in input order.
         if let run {
-            outcome.done = run.deleted.map { "obs://\(bucket)/\($0)" }
-            outcome.failures = run.failures.map { ("obs://\(bucket)/\($0.key)", $0.error) }
+            outcome.done = run.deleted
+            outcome.failures = run.failures
         }
         return outcome
     }
-
-    /// The local backend deletes one key after another: smaller batches let --jobs spread them.
-    static let localDeleteBatchSize = 100
 
     /// What `runEach` did: the records of the items that succeeded, and each failure with its item's description.
     struct Outcome {
@@ -290,27 +132,13 @@ enum Transfers {
     }
 
     /// Runs `items`, `ctx.jobs` at once (`TransferExecutor`), reporting each failure as it happens and continuing
-    /// with the rest. Returns the successful records; throws `CommandFailure` at the end if anything failed.
-    /// `verb` and `size` feed the progress display; `body` gets the counter its bytes go to.
-    /// `dataOnStdout`: the objects' bytes go to stdout, so JSON summaries and NDJSON records go to stderr instead.
-    static func runAll<Item>(
-        _ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
-        size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
-        _ body: @escaping (Item, TransferCounter) async throws -> [String: Any]
-    )
-        async throws -> [[String: Any]]
-    {
-        let outcome = try await runEach(
-            ctx, items, verb: verb, dataOnStdout: dataOnStdout, size: size, describe: describe, body)
-        try summarize(ctx, outcome, dataOnStdout: dataOnStdout)
-        return outcome.done
-    }
-
-    /// `runAll` without the summary: failures come back in the outcome, one item or many, so that `--output json`
-    /// and `ndjson` report them in the same shape. A single item's error line is the command's own error, without
+    /// with the rest: failures come back in the outcome, one item or many, so that `--output json` and `ndjson`
+    /// report them in the same shape (`summarize`). `verb` and `size` feed the progress display; `body` gets the
+    /// counter its bytes go to. `dataOnStdout`: the objects' bytes go to stdout, so JSON summaries and NDJSON
+    /// records go to stderr instead. A single item's error line is the command's own error, without
     /// the item's name in front. Report lines, error lines and NDJSON records come in completion order; the
     /// outcome (and so the JSON summary) keeps the input order.
-    static func runEach<Item>(
+    private static func runEach<Item>(
         _ ctx: CommandContext, _ items: [Item], verb: String, dataOnStdout: Bool = false,
         size: (Item) -> Int64? = { _ in nil }, describe: (Item) -> String,
         _ body: @escaping (Item, TransferCounter) async throws -> [String: Any]
@@ -424,5 +252,19 @@ enum Transfers {
         if let id = info.kmsKeyID { s += " key \(id)" }
         if info.sseOrigin == .bucketDefault { s += " (bucket default)" }
         return s
+    }
+}
+
+/// Download temporaries registered with `Interrupts`, so SIGINT removes them.
+struct InterruptTemps: TempFileRegistry {
+    func create(_ path: String) -> Int32 { Interrupts.createTemp(path) }
+    func release(_ path: String) { Interrupts.unregisterTemp(path) }
+}
+
+extension CommandContext {
+    /// The transfer engine over this command's backend, its temporaries removed on SIGINT, `-` being stdout.
+    var engine: TransferEngine {
+        TransferEngine(
+            storage: storage, isRemote: isRemote, temps: InterruptTemps(), standardOutput: { StandardOutputSink() })
     }
 }

@@ -71,7 +71,7 @@ extension Obsctl {
             _ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey],
             keyless: [UnreadableObject] = []
         ) async throws {
-            var outcome = await Transfers.deleteObjects(ctx, bucket, keys: keys)
+            var outcome = await Transfers.delete(ctx, keys.map { .object(bucket, $0) })
             for k in keyless { outcome.failed(ctx, "obs://\(bucket)/ (unknown key)", k.error) }
             if ctx.output.isJSON && !ctx.output.isNDJSON {
                 ctx.output.json(

@@ -148,14 +148,11 @@ extension Obsctl {
                     ctx.output.note("nothing was removed from \(destination): not every transfer succeeded")
                 }
             }
-            if transfers.done.isEmpty && transfers.failures.isEmpty && removed.done.isEmpty && removed.failures.isEmpty
-                && !ctx.output.isJSON
-            {
-                ctx.output.note("nothing to do: \(destination) is up to date with \(source)")
-            }
             let all = Transfers.Outcome(done: transfers.done, failures: transfers.failures + removed.failures)
+            let nothing = all.done.isEmpty && all.failures.isEmpty && removed.done.isEmpty
             try Transfers.summarize(
-                ctx, all, extra: delete ? ["deleted": removed.done] : [:], succeeded: removed.done.count)
+                ctx, all, deleted: delete ? removed.done : nil, succeeded: removed.done.count,
+                nothingNote: nothing ? "nothing to do: \(destination) is up to date with \(source)" : nil)
             if skipped > 0 { throw CommandFailure(exitCode: .partial) }
         }
 

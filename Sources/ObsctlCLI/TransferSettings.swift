@@ -11,15 +11,6 @@ struct TransferSettings: ParsableArguments {
     @OptionGroup var attributes: ObjectAttributeOptions
     @OptionGroup var tuning: TransferTuningOptions
 
-    /// The options of a transfer in `direction`'s operation (upload, download or copy).
-    func options(for operation: PlanStep.Operation) throws -> StepOptions {
-        switch operation {
-        case .upload: return try forUpload()
-        case .download: return try forDownload()
-        case .copy, .delete: return try forCopy()
-        }
-    }
-
     /// An upload's options; the source SSE-C key options belong to copies.
     func forUpload() throws -> StepOptions {
         try rejectSourceKey("an upload")

@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "OBSXMLTests", dependencies: ["OBSXML", "OBSCore"]),
         .testTarget(name: "OBSClientTests", dependencies: ["OBSClient", "OBSCore", "OBSCrypto", "OBSSigner"]),
         .testTarget(name: "OBSLocalBackendTests", dependencies: ["OBSLocalBackend", "OBSCore", "OBSCrypto"]),
-        .testTarget(name: "OBSTransferTests", dependencies: ["OBSTransfer", "OBSCore"]),
+        .testTarget(name: "OBSTransferTests", dependencies: ["OBSTransfer", "OBSCore", "OBSLocalBackend"]),
         .testTarget(name: "ObsctlCLITests", dependencies: ["ObsctlCLI", "obsctl", "OBSCrypto"]),
     ]
 )

@@ -23,10 +23,6 @@ struct Output {
     /// " (local store)" on the local backend, else nothing: the end of report lines and `bucket list` lines.
     var storeSuffix: String { isLocalStore ? " (local store)" : "" }
 
-    /// JSON or NDJSON: no text lines on stdout.
-    var isJSON: Bool { format != .text }
-    var isNDJSON: Bool { format == .ndjson }
-
     /// A line of result data (stdout): a listing, a stat, a key's description.
     func line(_ text: String) {
         Progress.clearForMessage()
@@ -50,34 +46,6 @@ struct Output {
             }
         }
         return out
-    }
-
-    /// A JSON document (stdout), keys sorted so output is stable; one compact line with `--output ndjson`.
-    func json(_ value: Any) { StandardStreams.write(.stdout, Self.jsonText(value, compact: isNDJSON) + "\n") }
-
-    /// One NDJSON record: a compact JSON object on one line (stdout, or stderr when stdout carries object data).
-    func record(_ value: [String: Any], toStderr: Bool = false) {
-        let text = Self.jsonText(value, compact: true) + "\n"
-        if toStderr {
-            Progress.clearForMessage(); StandardStreams.write(.stderr, text)
-        } else {
-            StandardStreams.write(.stdout, text)
-        }
-    }
-
-    static func jsonText(_ value: Any, compact: Bool = false) -> String {
-        // Every document is built from strings, numbers, bools, arrays and dictionaries: a failure here is a bug,
-        // and printing "{}" instead would hide it from scripts.
-        guard JSONSerialization.isValidJSONObject(value),
-            let data = try? JSONSerialization.data(
-                withJSONObject: value,
-                options: compact
-                    ? [.sortedKeys, .withoutEscapingSlashes]
-                    : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else {
-            preconditionFailure("obsctl built a JSON document that cannot be serialised: \(type(of: value))")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// A message for people (stderr), silenced by --quiet: hints, "nothing to do", summaries.
@@ -115,15 +83,6 @@ struct Output {
 enum JSONShape {
     static func time(_ d: Date) -> String {
         Timestamps.rfc3339(d)
-    }
-
-    /// An *object* as `JSONSerialization` objects, for the transfer records still built as dictionaries; the
-    /// shape itself is `ObjectShape`'s.
-    static func object(_ o: ObjectInfo) -> [String: Any] {
-        guard let object = Renderer.jsonObject(ObjectShape(o)) as? [String: Any] else {
-            preconditionFailure("an object's shape is a JSON object")
-        }
-        return object
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OBSCore
+import OBSTransfer
 
 /// The options of cp, mv and sync, which each become an upload, a download or a server-side copy, and what each of
 /// those takes from them: one place for the checks that an option suits the direction.
@@ -11,28 +12,31 @@ struct TransferSettings: ParsableArguments {
     @OptionGroup var tuning: TransferTuningOptions
 
     /// An upload's options; the source SSE-C key options belong to copies.
-    func forUpload() throws -> Transfers.UploadOptions {
+    func forUpload() throws -> StepOptions {
         try rejectSourceKey("an upload")
-        return try Transfers.UploadOptions(sseOptions, customerKey, attributes, tuning)
+        return try StepOptions.upload(sseOptions, customerKey, attributes, tuning)
     }
 
     /// What a download needs: the object's SSE-C key and how ranges are cut. The options describing new objects
     /// do not apply.
-    func forDownload() throws -> (customerKey: CustomerKey?, transfer: TransferOptions) {
+    func forDownload() throws -> StepOptions {
         try rejectSourceKey("a download (use --sse-c-key-file or --sse-c-key-env)")
         guard sseOptions.sse == nil, sseOptions.kmsKeyId == nil else {
             throw OBSError.invalidArgument(
                 "--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
         }
-        return (try customerKey.load(), try tuning.options())
+        return StepOptions(customerKey: try customerKey.load(), transfer: try tuning.options())
     }
 
-    func forCopy() throws -> CopySettings {
-        CopySettings(
-            sourceKey: try sourceCustomerKey.load(), sse: try sseOptions.request(customerKey: try customerKey.load()),
-            contentType: attributes.contentType, metadata: try parseMetadata(attributes.metadata),
-            transfer: try tuning.options(),
-            expected: sseOptions.expectSse)
+    /// A server-side copy's options: --sse and --sse-c-key-* describe the destination, --source-sse-c-key-* the
+    /// source; new attributes replace the source's.
+    func forCopy() throws -> StepOptions {
+        let expected = sseOptions.expectSse
+        return StepOptions(
+            sse: try sseOptions.request(customerKey: try customerKey.load()),
+            sourceCustomerKey: try sourceCustomerKey.load(), contentType: attributes.contentType,
+            metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options(),
+            verify: { try expected?.check($0) })
     }
 
     private func rejectSourceKey(_ what: String) throws {
@@ -42,31 +46,17 @@ struct TransferSettings: ParsableArguments {
     }
 }
 
-/// What the server-side copies of one command share.
-struct CopySettings {
-    let sourceKey: CustomerKey?
-    let sse: SSERequest?
-    let contentType: String?
-    let metadata: [String: String]
-    let transfer: TransferOptions
-    let expected: ExpectedSSE?
-
-    func request(from source: BucketName, _ key: ObjectKey, to destination: BucketName, _ target: ObjectKey)
-        -> CopyObjectRequest
-    {
-        CopyObjectRequest(
-            source: GetObjectRequest(bucket: source, key: key, customerKey: sourceKey),
-            destination: PutObjectRequest(
-                bucket: destination, key: target, sse: sse, contentType: contentType ?? "application/octet-stream",
-                userMetadata: metadata, transfer: transfer),
-            // New attributes replace the source's; without any, the copy keeps them.
-            replaceMetadata: contentType != nil || !metadata.isEmpty)
-    }
-
-    /// Copies, then checks --expect-sse on what was stored.
-    func copy(_ ctx: CommandContext, _ request: CopyObjectRequest) async throws -> ObjectInfo {
-        let info = try await ctx.storage.copyObject(request)
-        try expected?.check(info)
-        return info
+extension StepOptions {
+    /// An upload's options from the option groups of `upload`, `cp`, `mv` and `sync`; --expect-sse is checked on
+    /// what was stored.
+    static func upload(
+        _ sse: SSEOptions, _ customerKey: CustomerKeyOptions, _ attributes: ObjectAttributeOptions,
+        _ tuning: TransferTuningOptions
+    ) throws -> StepOptions {
+        let expected = sse.expectSse
+        return StepOptions(
+            sse: try sse.request(customerKey: try customerKey.load()), contentType: attributes.contentType,
+            metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options(),
+            verify: { try expected?.check($0) })
     }
 }

@@ -81,12 +81,16 @@ extension Obsctl.Config {
             let name = Obsctl.Config.profileName(profile)
             try file.set(profile: name, key: key, value: v)
             try file.save()
-            if output != .text {
-                Output(format: output, quiet: false).json(
-                    ["profile": name, "key": key, "path": file.path, "secret": ConfigFile.secretKeys.contains(key)]
-                        as [String: Any])
-            }
+            let changed = Changed(
+                profile: name, key: key, path: file.path, secret: ConfigFile.secretKeys.contains(key))
+            Renderer(Output(format: output, quiet: false)).render(changed)
             Output(format: output, quiet: quiet).note("set \(key) in profile [\(name)] of \(file.path)")
+        }
+
+        /// `{"profile","key","path","secret"}`; text prints nothing on stdout (the note goes to stderr).
+        struct Changed: CommandResult {
+            let profile: String, key: String, path: String, secret: Bool
+            var text: [TextLine] { [] }
         }
     }
 
@@ -114,13 +118,14 @@ extension Obsctl.Config {
                         + "\(key) ...'",
                     httpStatus: 0, category: .notFound)
             }
-            if output != .text {
-                Output(format: output, quiet: false).json([
-                    "profile": name, "key": key, "value": Obsctl.Config.shown(key, v), "path": file.path,
-                ])
-                return
-            }
-            Output(format: output, quiet: quiet).line(Obsctl.Config.shown(key, v))
+            let shown = Shown(profile: name, key: key, value: Obsctl.Config.shown(key, v), path: file.path)
+            Renderer(Output(format: output, quiet: quiet)).render(shown)
+        }
+
+        /// `{"profile","key","value","path"}`; text: the value (secrets hidden).
+        struct Shown: CommandResult {
+            let profile: String, key: String, value: String, path: String
+            var text: [TextLine] { [.data(value)] }
         }
     }
 
@@ -140,21 +145,24 @@ extension Obsctl.Config {
         func run() async throws {
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
             let names = profile.map { [$0] } ?? file.sections.keys.sorted()
-            if output != .text {
-                var out: [String: Any] = [:]
-                for n in names {
-                    out[n] = (file.sections[n] ?? [:]).mapValues { $0 }.reduce(into: [String: String]()) {
-                        $0[$1.key] = Obsctl.Config.shown($1.key, $1.value)
-                    }
-                }
-                Output(format: output, quiet: false).json(["path": file.path, "profiles": out] as [String: Any])
-                return
-            }
-            let out = Output(format: output, quiet: quiet)
+            var profiles: [String: [String: String]] = [:]
             for n in names {
-                out.line("[\(n)]")
-                for (k, v) in (file.sections[n] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    out.line("\(k) = \(Obsctl.Config.shown(k, v))")
+                profiles[n] = (file.sections[n] ?? [:]).reduce(into: [String: String]()) {
+                    $0[$1.key] = Obsctl.Config.shown($1.key, $1.value)
+                }
+            }
+            Renderer(Output(format: output, quiet: quiet)).render(Listed(path: file.path, profiles: profiles))
+        }
+
+        /// `{"path","profiles":{"NAME":{"key":"value"}}}`; text: `[NAME]` then `key = value` lines, sorted.
+        struct Listed: CommandResult {
+            let path: String
+            let profiles: [String: [String: String]]
+
+            var text: [TextLine] {
+                profiles.keys.sorted().flatMap { n in
+                    [.data("[\(n)]")]
+                        + (profiles[n] ?? [:]).sorted(by: { $0.key < $1.key }).map { .data("\($0.key) = \($0.value)") }
                 }
             }
         }

@@ -62,10 +62,8 @@ extension Obsctl.Config {
             try file.replace(profile: name, with: values)
             try file.save()
             let keys = values.keys.sorted()
-            if output != .text {
-                Output(format: output, quiet: false).json(
-                    ["profile": name, "path": file.path, "source": origin, "keys": keys] as [String: Any])
-            }
+            Renderer(Output(format: output, quiet: false)).render(
+                Imported(profile: name, path: file.path, source: origin, keys: keys))
             guard !quiet else { return }
             Output.stderr(
                 "imported \(keys.joined(separator: ", ")) from \(origin) into profile [\(name)] of \(file.path)")
@@ -74,6 +72,12 @@ extension Obsctl.Config {
                     "profile [\(name)] has no endpoint: set one with 'obsctl config set endpoint URL --profile \(name)'"
                 )
             }
+        }
+
+        /// `{"profile","path","source","keys"}`; text prints nothing on stdout (the messages go to stderr).
+        struct Imported: CommandResult {
+            let profile: String, path: String, source: String, keys: [String]
+            var text: [TextLine] { [] }
         }
 
         /// The source's settings and a name for it in messages.

@@ -26,7 +26,7 @@ extension Obsctl {
         @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
 
-        func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, removeSources: false) }
+        func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, move: false) }
     }
 }
 
@@ -45,36 +45,35 @@ struct TransferArguments: ParsableArguments {
     @OptionGroup var filters: FilterOptions
     @OptionGroup var settings: TransferSettings
 
-    /// `removeSources` (mv): each source is removed once its copy is written and verified, never before.
-    func run(_ ctx: CommandContext, removeSources: Bool) async throws {
+    /// `move` (mv): each source is removed once its copy is written and verified, never before.
+    func run(_ ctx: CommandContext, move: Bool) async throws {
         let filter = try filters.filter()
         switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
         case (false, false):
             throw OBSError.invalidArgument(
                 "neither '\(source)' nor '\(destination)' is an obs:// address; use cp(1) for local copies")
         case (false, true):
+            var options = try settings.forUpload()
+            options.move = move
             try await Obsctl.Upload.upload(
-                ctx, paths: [source], to: try OBSURL(destination), recursive: recursive,
-                options: try settings.forUpload(), filter: filter,
-                removeSources: removeSources, dryRun: dryRun)
+                ctx, paths: [source], to: try OBSURL(destination), recursive: recursive, options: options,
+                filter: filter, dryRun: dryRun)
         case (true, false):
-            let (key, transfer) = try settings.forDownload()
+            var options = try settings.forDownload()
+            options.move = move
             try await Obsctl.Download.download(
-                ctx, source: try OBSURL(source), path: destination, recursive: recursive,
-                customerKey: key, transfer: transfer, filter: filter,
-                removeSources: removeSources, dryRun: dryRun)
+                ctx, source: try OBSURL(source), path: destination, recursive: recursive, options: options,
+                filter: filter, dryRun: dryRun)
         case (true, true):
-            try await copyObjects(
-                ctx, from: try OBSURL(source), to: try OBSURL(destination), filter: filter,
-                removeSources: removeSources)
+            var options = try settings.forCopy()
+            options.move = move
+            try await copyObjects(ctx, from: try OBSURL(source), to: try OBSURL(destination), filter, options)
         }
     }
 
     private func copyObjects(
-        _ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, filter: Filter,
-        removeSources: Bool
+        _ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, _ filter: Filter, _ options: StepOptions
     ) async throws {
-        let copies = try settings.forCopy()
         var listing: [ListedObject] = []
         var damaged = 0
         if recursive {
@@ -88,37 +87,14 @@ struct TransferArguments: ParsableArguments {
             listing = listed.objects.map(ListedObject.init)
         }
         let plan = try Planner.copy(
-            src, to: dst, recursive: recursive, filter: filter, listing: listing,
-            isMove: removeSources)
+            src, to: dst, recursive: recursive, filter: filter, listing: listing, isMove: options.move)
         if !recursive { PlanReport.excludedSingle(ctx, plan) }
-        let pairs = plan.steps.compactMap { s in s.asCopy.map { ($0.from, $0.to, s.size) } }
-        if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
-        if damaged > 0 && pairs.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
+        if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
+        if damaged > 0 && plan.steps.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
         do {
-            _ = try await Transfers.runAll(
-                ctx, pairs, verb: "copy", size: { $0.2 },
-                describe: { "obs://\(src.bucket)/\($0.0)" }
-            ) { pair, _ in
-                let request = copies.request(from: src.bucket, pair.0, to: dst.bucket, pair.1)
-                // A move deletes the source only if it is still the version it was before the copy.
-                let sourceETag: String?, info: ObjectInfo
-                do {
-                    sourceETag = removeSources ? try await ctx.storage.headObject(request.source).etag : nil
-                    info = try await copies.copy(ctx, request)
-                } catch {
-                    throw recursive ? error : await Transfers.prefixHint(ctx, error, src.bucket, pair.0, verb: "copy")
-                }
-                let from = "obs://\(src.bucket)/\(pair.0)", to = "obs://\(dst.bucket)/\(pair.1)"
-                if let sourceETag {
-                    try await Transfers.removeObjectSource(ctx, request.source, etag: sourceETag, movedTo: to)
-                }
-                if !ctx.output.isJSON {
-                    let verb = removeSources ? "move" : "copy"
-                    ctx.output.report("\(verb): \(from) -> \(to) (\(Transfers.describe(info)))")
-                }
-                return Transfers.record(source: from, destination: to, info)
-            }
+            let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "copy")
+            try Transfers.summarize(ctx, outcome)
         } catch let f as CommandFailure where damaged > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
-        if damaged > 0 { throw Listings.failure(unreadable: damaged, succeeded: pairs.count) }
+        if damaged > 0 { throw Listings.failure(unreadable: damaged, succeeded: plan.steps.count) }
     }
 }

@@ -37,18 +37,16 @@ extension Obsctl {
         func run(_ ctx: CommandContext) async throws {
             try await Self.download(
                 ctx, source: try OBSURL(source), path: path, recursive: recursive,
-                customerKey: try customerKey.load(), transfer: try tuning.options(),
+                options: StepOptions(customerKey: try customerKey.load(), transfer: try tuning.options()),
                 filter: try filters.filter())
         }
 
-        /// `removeSources` (mv): each object is deleted once its file is written, verified and renamed into place.
-        /// `dryRun`: the plan is shown and nothing is read or written.
+        /// `options.move` (mv): each object is deleted once its file is written, verified and renamed into
+        /// place. `dryRun`: the plan is shown and nothing is read or written.
         static func download(
             _ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool,
-            customerKey: CustomerKey?, transfer: TransferOptions = TransferOptions(),
-            filter: Filter = .all, removeSources: Bool = false, dryRun: Bool = false
+            options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
-            struct Item { var key: ObjectKey; var target: String; var size: Int64? = nil }
             var listing: [ListedObject] = []
             var damaged = 0
             let prefix = KeyMapping.directoryPrefix(src.path)
@@ -62,55 +60,32 @@ extension Obsctl {
                 damaged = unreadable.count
                 listing = listed.objects.map(ListedObject.init)
             }
-            let plan = try Planner.download(
+            var plan = try Planner.download(
                 src, to: path, recursive: recursive, filter: filter, listing: listing,
                 pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
             for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
-            var items = plan.steps.compactMap { s in
-                s.asDownload.map { Item(key: $0.key, target: $0.path, size: s.size) }
-            }
-            if recursive && items.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
+            if recursive && plan.steps.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
                 ctx.output.note(
                     "no objects under obs://\(src.bucket)/\(prefix)"
                         + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
             }
-            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
+            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
             // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
-            if !recursive, ctx.progressStyle == .bar, let item = items.first {
-                let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: customerKey)
-                items[0].size = try? await ctx.storage.headObject(request).size
+            if !recursive, ctx.progressStyle == .bar, let key = plan.steps.first?.source.key {
+                let request = GetObjectRequest(bucket: src.bucket, key: key, customerKey: options.customerKey)
+                plan.steps[0].size = try? await ctx.storage.headObject(request).size
             }
             let unsafe = plan.unsafeKeys.count, skipped = unsafe + damaged
             // Unsafe keys and damaged objects were reported above: with nothing else to do that is a usage problem
             // (or an integrity one), else a partial one.
-            if skipped > 0 && items.isEmpty {
+            if skipped > 0 && plan.steps.isEmpty {
                 throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial)
             }
             do {
-                _ = try await Transfers.runAll(
-                    ctx, items, verb: "download", dataOnStdout: path == "-",
-                    size: { $0.size },
-                    describe: { "obs://\(src.bucket)/\($0.key)" }
-                ) { item, counter in
-                    let request = GetObjectRequest(
-                        bucket: src.bucket, key: item.key, customerKey: customerKey, transfer: transfer)
-                    let info: ObjectInfo
-                    do { info = try await Transfers.download(ctx, request, to: item.target, counter: counter) } catch {
-                        if recursive { throw error }
-                        throw await Transfers.prefixHint(ctx, error, src.bucket, item.key, verb: "download")
-                    }
-                    if removeSources {
-                        try await Transfers.removeObjectSource(ctx, request, etag: info.etag, movedTo: item.target)
-                    }
-                    if !ctx.output.isJSON && item.target != "-" {
-                        ctx.output.report(
-                            "\(removeSources ? "move" : "download"): obs://\(src.bucket)/\(item.key) -> \(item.target) "
-                                + "(\(Transfers.describe(info)))"
-                        )
-                    }
-                    return Transfers.record(source: "obs://\(src.bucket)/\(item.key)", destination: item.target, info)
-                }
+                let outcome = try await Transfers.runSteps(
+                    ctx, plan.steps, options, hint: recursive ? nil : "download")
+                try Transfers.summarize(ctx, outcome, dataOnStdout: path == "-")
             } catch let f as CommandFailure where skipped > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
             if skipped > 0 { throw CommandFailure(exitCode: .partial) }
         }
@@ -133,7 +108,7 @@ extension Obsctl {
         func run(_ ctx: CommandContext) async throws {
             try await Download.download(
                 ctx, source: try OBSURL(object), path: "-", recursive: false,
-                customerKey: try customerKey.load(), transfer: try tuning.options())
+                options: StepOptions(customerKey: try customerKey.load(), transfer: try tuning.options()))
         }
     }
 }

@@ -29,7 +29,7 @@ extension Obsctl {
             guard transfer.source != "-" && transfer.destination != "-" else {
                 throw OBSError.invalidArgument("mv cannot move stdin or stdout ('-'); use cp")
             }
-            try await transfer.run(ctx, removeSources: true)
+            try await transfer.run(ctx, move: true)
         }
     }
 }

@@ -33,15 +33,9 @@ extension Obsctl {
                     let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")
                     throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(key.value)", hinted, doneKey: "deleted")
                 }
-                if ctx.output.isNDJSON {
-                    ctx.output.record(Self.deletedRecord(url.bucket, key))
-                } else if ctx.output.isJSON {
-                    ctx.output.json(
-                        ["deleted": ["obs://\(url.bucket)/\(key.value)"], "failures": [[String: String]]()]
-                            as [String: Any])
-                } else {
-                    ctx.output.report("delete: obs://\(url.bucket)/\(key)")
-                }
+                let deleted = DeletedShape(url.bucket, key)
+                Renderer(ctx.output).event(deleted.record, text: [.report("delete: \(deleted.url)")])
+                Renderer(ctx.output).render(DeletionSummary(deleted: [deleted.url], failures: [], nothingNote: nil))
                 return
             }
             // Damaged objects whose key is known are deleted like the others (deleting needs no readable metadata).
@@ -53,30 +47,24 @@ extension Obsctl {
             let keyless = listing.unreadable.filter { $0.key == nil }
             if dryRun { return PlanReport.dryRun(ctx, plan.steps) }
             let keys = plan.steps.compactMap(\.source.key)
-            try await Self.deleteAll(ctx, bucket: url.bucket, keys: keys, keyless: keyless)
-            if keys.isEmpty && !ctx.output.isJSON {
-                let filtered = plan.excluded.isEmpty ? "" : " that --include/--exclude take"
-                ctx.output.note("nothing to delete under \(url)" + filtered)
-            }
-        }
-
-        /// `{"type":"deleted","bucket","key","url"}`, one NDJSON line per deleted object.
-        static func deletedRecord(_ bucket: BucketName, _ key: ObjectKey) -> [String: Any] {
-            ["type": "deleted", "bucket": bucket.value, "key": key.value, "url": "obs://\(bucket)/\(key.value)"]
+            let filtered = plan.excluded.isEmpty ? "" : " that --include/--exclude take"
+            try await Self.deleteAll(
+                ctx, bucket: url.bucket, keys: keys, keyless: keyless,
+                nothingNote: "nothing to delete under \(url)" + filtered)
         }
 
         /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
         /// `keyless`: damaged objects whose key is lost, which no delete can name: each is one failure.
         static func deleteAll(
             _ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey],
-            keyless: [UnreadableObject] = []
+            keyless: [UnreadableObject] = [], nothingNote: String? = nil
         ) async throws {
-            var outcome = await Transfers.deleteObjects(ctx, bucket, keys: keys)
+            var outcome = await Transfers.delete(ctx, keys.map { .object(bucket, $0) })
             for k in keyless { outcome.failed(ctx, "obs://\(bucket)/ (unknown key)", k.error) }
-            if ctx.output.isJSON && !ctx.output.isNDJSON {
-                ctx.output.json(
-                    ["deleted": outcome.done, "failures": Transfers.failureEntries(outcome.failures)] as [String: Any])
-            }
+            let failures = outcome.failures.map { FailureShape($0.item, $0.error) }
+            let nothing = keys.isEmpty && keyless.isEmpty ? nothingNote : nil
+            Renderer(ctx.output).render(
+                DeletionSummary(deleted: outcome.done, failures: failures, nothingNote: nothing))
             if let first = outcome.failures.first {
                 throw Transfers.failure(succeeded: outcome.done.count, first: first.error)
             }

@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import OBSCore
 import OBSTransfer
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Obsctl {
     struct Sync: ObsctlCommand {
@@ -47,28 +44,41 @@ extension Obsctl {
         @OptionGroup var global: GlobalOptions
 
         func run(_ ctx: CommandContext) async throws {
+            let sides: Sides
             switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
             case (false, false):
                 throw OBSError.invalidArgument(
                     "neither '\(source)' nor '\(destination)' is an obs:// address; use rsync(1) for local directories")
-            case (false, true): try await upload(ctx, to: try OBSURL(destination))
-            case (true, false): try await download(ctx, from: try OBSURL(source))
-            case (true, true): try await copy(ctx, from: try OBSURL(source), to: try OBSURL(destination))
+            case (false, true): sides = try await uploadSides(ctx, to: try OBSURL(destination))
+            case (true, false): sides = try await downloadSides(ctx, from: try OBSURL(source))
+            case (true, true): sides = try await copySides(ctx, from: try OBSURL(source), to: try OBSURL(destination))
+            }
+            // The comparison, whatever the direction; then one path for transfers and removals.
+            let rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
+            let steps = try Planner.sync(from: sides.from, sides.here, to: sides.to, sides.there, rules: rules)
+            let options = try sides.options()
+            if dryRun { return PlanReport.dryRun(ctx, steps) }
+            let transfers = steps.filter { $0.operation != .delete }
+            let removals = steps.filter { $0.operation == .delete }.map(\.source)
+            let outcome = try await Transfers.runSteps(ctx, transfers, options)
+            try await finish(ctx, outcome, skipped: sides.skipped, sourceIncomplete: sides.sourceIncomplete) {
+                await Transfers.delete(ctx, removals)
             }
         }
 
-        /// The comparison (`Planner.sync`), with this command's source and destination as the user wrote them.
-        private func plan(from: Endpoint, _ sourceEntries: [Entry], to: Endpoint, _ destinationEntries: [Entry])
-            throws -> (transfers: [PlanStep], removals: [PlanStep])
-        {
-            let rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
-            let steps = try Planner.sync(from: from, sourceEntries, to: to, destinationEntries, rules: rules)
-            return (steps.filter { $0.operation != .delete }, steps.filter { $0.operation == .delete })
+        /// Both sides of a sync as entries by name, what was skipped listing them, and the transfers' options.
+        private struct Sides {
+            var from: Endpoint, here: [Entry], to: Endpoint, there: [Entry]
+            /// Local names that are not UTF-8, unsafe keys and damaged objects: the run ends partial (exit 8).
+            var skipped: Int
+            /// The source listing left damaged objects out, so the destination's copies are not extra ones.
+            var sourceIncomplete = false
+            var options: () throws -> StepOptions
         }
 
-        // MARK: The three directions
+        // MARK: The sides of each direction
 
-        private func upload(_ ctx: CommandContext, to dest: OBSURL) async throws {
+        private func uploadSides(_ ctx: CommandContext, to dest: OBSURL) async throws -> Sides {
             guard LocalTree.isDirectory(source) else {
                 throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)")
             }
@@ -78,30 +88,14 @@ extension Obsctl {
             let local = try LocalTree.entries(source, invalidNames: &invalid)
             invalid.forEach(Transfers.reportInvalidName)
             let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
-            let remote = Endpoint.remote(OBSURL(bucket: dest.bucket, path: prefix))
-            let (transfers, removals) = try plan(from: .local(source), local, to: remote, listed.entries)
-            if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
-            let items = transfers.compactMap { s in s.asUpload.map { (path: $0.path, key: $0.key, size: s.size) } }
-            let ok = try await transferAll(
-                ctx, items, verb: "upload", size: { $0.size },
-                describe: { $0.path }
-            ) { item, counter in
-                let info = try await Transfers.upload(
-                    ctx, from: item.path, to: dest.bucket, key: item.key,
-                    options: options, counter: counter)
-                let target = "obs://\(dest.bucket)/\(item.key)"
-                return (
-                    "upload: \(item.path) -> \(target) (\(Transfers.describe(info)))",
-                    Transfers.record(source: item.path, destination: target, info)
-                )
-            }
-            try await finish(ctx, ok, skipped: listed.damaged + invalid.count) {
-                await Transfers.deleteObjects(ctx, dest.bucket, keys: removals.compactMap(\.source.key))
-            }
+            return Sides(
+                from: .local(source), here: local, to: .remote(OBSURL(bucket: dest.bucket, path: prefix)),
+                there: listed.entries, skipped: listed.damaged + invalid.count, options: { options })
         }
 
-        private func download(_ ctx: CommandContext, from src: OBSURL) async throws {
-            let (key, options) = try settings.forDownload()
+        private func downloadSides(_ ctx: CommandContext, from src: OBSURL) async throws -> Sides {
+            var options = try settings.forDownload()
+            options.keepModificationTime = true  // the next run then finds each file as new as its object
             guard !FileManager.default.fileExists(atPath: destination) || LocalTree.isDirectory(destination) else {
                 throw OBSError.invalidArgument("\(destination) is not a directory; sync writes into a directory")
             }
@@ -112,40 +106,13 @@ extension Obsctl {
             let local =
                 LocalTree.isDirectory(destination)
                 ? try LocalTree.entries(destination, invalidNames: &unnamable) : []
-            let (transfers, removals) = try plan(
-                from: .remote(OBSURL(bucket: src.bucket, path: prefix)),
-                remote.entries, to: .local(destination), local)
-            if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
-            let items = transfers.compactMap { s in s.asDownload.map { (key: $0.key, path: $0.path, size: s.size) } }
-            let object = { (key: ObjectKey) in "obs://\(src.bucket)/\(key)" }
-            let ok = try await transferAll(
-                ctx, items, verb: "download", size: { $0.size },
-                describe: { object($0.key) }
-            ) { item, counter in
-                let request = GetObjectRequest(bucket: src.bucket, key: item.key, customerKey: key, transfer: options)
-                let info = try await Transfers.download(ctx, request, to: item.path, counter: counter)
-                Self.setModified(item.path, info.lastModified)  // the next run then finds it as new as the object
-                return (
-                    "download: \(object(item.key)) -> \(item.path) (\(Transfers.describe(info)))",
-                    Transfers.record(source: object(item.key), destination: item.path, info)
-                )
-            }
-            let skipped = remote.unsafe.count + remote.damaged
-            try await finish(ctx, ok, skipped: skipped, sourceIncomplete: remote.damaged > 0) {
-                var outcome = Transfers.Deletions()
-                for path in removals.compactMap(\.source.path) {
-                    if unlink(path) == 0 {
-                        outcome.deleted(ctx, path, record: ["type": "deleted", "url": path])
-                    } else {
-                        outcome.failed(
-                            ctx, path, OBSError.localIO("cannot remove \(path): \(String(cString: strerror(errno)))"))
-                    }
-                }
-                return outcome
-            }
+            return Sides(
+                from: .remote(OBSURL(bucket: src.bucket, path: prefix)), here: remote.entries,
+                to: .local(destination), there: local, skipped: remote.unsafe.count + remote.damaged,
+                sourceIncomplete: remote.damaged > 0, options: { options })
         }
 
-        private func copy(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws {
+        private func copySides(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws -> Sides {
             let from = KeyMapping.directoryPrefix(src.path), to = KeyMapping.directoryPrefix(dst.path)
             guard src.bucket != dst.bucket || from != to else {
                 throw OBSError.invalidArgument("cannot sync obs://\(src.bucket)/\(from) with itself")
@@ -153,54 +120,14 @@ extension Obsctl {
             try KeyMapping.refuseNestedPrefixes(src, from, dst, to)
             let sourceListing = try await objectListing(ctx, src.bucket, from, asLocalPaths: false)
             let destinationListing = try await objectListing(ctx, dst.bucket, to, asLocalPaths: false)
-            let (transfers, removals) = try plan(
-                from: .remote(OBSURL(bucket: src.bucket, path: from)),
-                sourceListing.entries,
-                to: .remote(OBSURL(bucket: dst.bucket, path: to)),
-                destinationListing.entries)
-            let copies = try settings.forCopy()
-            if dryRun { return PlanReport.dryRun(ctx, transfers + removals) }
-            let items = transfers.compactMap { s in s.asCopy.map { (from: $0.from, to: $0.to, size: s.size) } }
-            let name = { (bucket: BucketName, key: ObjectKey) in "obs://\(bucket)/\(key)" }
-            let ok = try await transferAll(
-                ctx, items, verb: "copy", size: { $0.size },
-                describe: { name(src.bucket, $0.from) }
-            ) { item, _ in
-                let request = copies.request(from: src.bucket, item.from, to: dst.bucket, item.to)
-                let info = try await copies.copy(ctx, request)
-                let a = name(src.bucket, item.from), b = name(dst.bucket, item.to)
-                return (
-                    "copy: \(a) -> \(b) (\(Transfers.describe(info)))",
-                    Transfers.record(source: a, destination: b, info)
-                )
-            }
-            let damaged = sourceListing.damaged + destinationListing.damaged
-            try await finish(ctx, ok, skipped: damaged, sourceIncomplete: sourceListing.damaged > 0) {
-                await Transfers.deleteObjects(ctx, dst.bucket, keys: removals.compactMap(\.source.key))
-            }
+            return Sides(
+                from: .remote(OBSURL(bucket: src.bucket, path: from)), here: sourceListing.entries,
+                to: .remote(OBSURL(bucket: dst.bucket, path: to)), there: destinationListing.entries,
+                skipped: sourceListing.damaged + destinationListing.damaged,
+                sourceIncomplete: sourceListing.damaged > 0, options: { try settings.forCopy() })
         }
 
         // MARK: Shared steps
-
-        /// Runs the transfers through `Transfers.runEach` (progress, a report line each, failures reported as they
-        /// happen); `body` returns the report line and the record.
-        private func transferAll<Item>(
-            _ ctx: CommandContext, _ items: [Item], verb: String,
-            size: @escaping (Item) -> Int64?, describe: @escaping (Item) -> String,
-            _ body:
-                @escaping (Item, TransferCounter) async throws
-                -> (String, [String: Any])
-        ) async throws -> Transfers.Outcome {
-            let outcome = try await Transfers.runEach(
-                ctx, items, verb: verb, size: size,
-                describe: describe
-            ) { item, counter in
-                let (line, record) = try await body(item, counter)
-                if !ctx.output.isJSON { ctx.output.report(line) }
-                return record
-            }
-            return outcome
-        }
 
         /// Removals (--delete) run only when every transfer succeeded; then one summary for both, and the failure, if
         /// any. `skipped`: objects left out as unsafe local paths, which make the run partial (exit 8), as download
@@ -223,14 +150,11 @@ extension Obsctl {
                     ctx.output.note("nothing was removed from \(destination): not every transfer succeeded")
                 }
             }
-            if transfers.done.isEmpty && transfers.failures.isEmpty && removed.done.isEmpty && removed.failures.isEmpty
-                && !ctx.output.isJSON
-            {
-                ctx.output.note("nothing to do: \(destination) is up to date with \(source)")
-            }
             let all = Transfers.Outcome(done: transfers.done, failures: transfers.failures + removed.failures)
+            let nothing = all.done.isEmpty && all.failures.isEmpty && removed.done.isEmpty
             try Transfers.summarize(
-                ctx, all, extra: delete ? ["deleted": removed.done] : [:], succeeded: removed.done.count)
+                ctx, all, deleted: delete ? removed.done : nil, succeeded: removed.done.count,
+                nothingNote: nothing ? "nothing to do: \(destination) is up to date with \(source)" : nil)
             if skipped > 0 { throw CommandFailure(exitCode: .partial) }
         }
 
@@ -252,12 +176,6 @@ extension Obsctl {
                 listing.objects.map(ListedObject.init), below: prefix,
                 asLocalPaths: asLocalPaths, filter: filter)
             return (found.entries, found.unsafe, unreadable.count)
-        }
-
-        /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).
-        static func setModified(_ path: String, _ date: Date) {
-            guard date.timeIntervalSince1970 > 0 else { return }
-            try? FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
         }
     }
 }

@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import OBSCore
 import OBSTransfer
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Obsctl {
     struct Upload: ObsctlCommand {
@@ -50,16 +47,15 @@ extension Obsctl {
         func run(_ ctx: CommandContext) async throws {
             try await Self.upload(
                 ctx, paths: paths, to: try OBSURL(destination), recursive: recursive,
-                options: try Transfers.UploadOptions(sseOptions, customerKey, attributes, tuning),
+                options: try StepOptions.upload(sseOptions, customerKey, attributes, tuning),
                 filter: try filters.filter())
         }
 
-        /// `removeSources` (mv): each file is removed once its object is written and verified. `dryRun`: the plan
+        /// `options.move` (mv): each file is removed once its object is written and verified. `dryRun`: the plan
         /// is shown and nothing is read or written.
         static func upload(
             _ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool,
-            options: Transfers.UploadOptions, filter: Filter = .all, removeSources: Bool = false,
-            dryRun: Bool = false
+            options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             var invalid: [String] = []
             let plan = try Planner.upload(
@@ -68,43 +64,13 @@ extension Obsctl {
                 files: { try LocalTree.entries($0, invalidNames: &invalid) })
             invalid.forEach(Transfers.reportInvalidName)
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
-            let items = plan.steps.compactMap { s in
-                s.asUpload.map { Item(source: $0.path, key: $0.key, size: s.size) }
-            }
-            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: removeSources ? "move" : nil) }
+            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
-            if !invalid.isEmpty && items.isEmpty { throw CommandFailure(exitCode: .usage) }
+            if !invalid.isEmpty && plan.steps.isEmpty { throw CommandFailure(exitCode: .usage) }
             do {
-                _ = try await Transfers.runAll(
-                    ctx, items, verb: "upload", size: { $0.size ?? fileSize($0.source) },
-                    describe: { $0.source }
-                ) { item, counter in
-                    let before = removeSources ? try Transfers.FileSnapshot(item.source) : nil
-                    let info = try await Transfers.upload(
-                        ctx, from: item.source, to: dest.bucket, key: item.key,
-                        options: options, counter: counter)
-                    let target = "obs://\(dest.bucket)/\(item.key)"
-                    if let before {
-                        try Transfers.removeLocalSource(item.source, unchangedSince: before, movedTo: target)
-                    }
-                    if !ctx.output.isJSON {
-                        let verb = removeSources ? "move" : "upload"
-                        ctx.output.report("\(verb): \(item.source) -> \(target) (\(Transfers.describe(info)))")
-                    }
-                    return Transfers.record(source: item.source, destination: target, info)
-                }
+                try Transfers.summarize(ctx, try await Transfers.runSteps(ctx, plan.steps, options))
             } catch let f as CommandFailure where !invalid.isEmpty { _ = f; throw CommandFailure(exitCode: .partial) }
             if !invalid.isEmpty { throw CommandFailure(exitCode: .partial) }
-        }
-
-        struct Item { var source: String; var key: ObjectKey; var size: Int64? }
-
-        /// The size of a regular file, for the progress display; nil for stdin, pipes and what cannot be read.
-        static func fileSize(_ path: String) -> Int64? {
-            guard path != "-" else { return nil }
-            var st = stat()
-            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-            return Int64(st.st_size)
         }
     }
 }

@@ -113,12 +113,4 @@ struct Renderer {
         }
         return String(decoding: data, as: UTF8.self)
     }
-
-    /// A result as `JSONSerialization` objects, for code that still builds `[String: Any]` records.
-    static func jsonObject(_ value: some Encodable) -> Any {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json(value).utf8)) else {
-            preconditionFailure("obsctl built a result that cannot be encoded: \(type(of: value))")
-        }
-        return object
-    }
 }

@@ -1,0 +1,172 @@
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where downloads create their temporary files. The CLI registers each for removal on SIGINT, under the same lock
+/// its interruption takes, so a temporary either exists registered or is never created.
+public protocol TempFileRegistry: Sendable {
+    /// Creates `path` as `AbandonedTemp.create` does and registers it; the descriptor, or -1 with errno set.
+    func create(_ path: String) -> Int32
+    /// The file was renamed into place or removed: nothing to clean up any more.
+    func release(_ path: String)
+}
+
+/// No interruption handling (tests, library use): temporaries are only created.
+public struct UnregisteredTemps: TempFileRegistry {
+    public init() {}
+    public func create(_ path: String) -> Int32 { AbandonedTemp.create(path) }
+    public func release(_ path: String) {}
+}
+
+extension TransferEngine {
+    /// Downloads one object to `path` (`standardOutput` for `-`). A file is written to a temp file beside it and
+    /// renamed only after every byte verified, so a failed download leaves no file and never a partial one.
+    public func download(_ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil)
+        async throws -> ObjectInfo
+    {
+        func counted(_ sink: ByteSink) -> ByteSink { counter.map { CountingSink.counting(sink, $0) } ?? sink }
+        if path == "-" {
+            guard let standardOutput else { throw OBSError.invalidArgument("'-' names no file here") }
+            return try await storage.getObject(request, into: counted(standardOutput()))
+        }
+        if LocalTree.isDirectory(path) {
+            throw OBSError.invalidArgument(
+                "\(path) is a directory; name a file, or end the path with / to download into it")
+        }
+        let dir = LocalPath.parent(path)
+        if !dir.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw OBSError.localIO(
+                    "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
+            }
+        }
+        DownloadTemps.sweep(dir)
+        let tmp = DownloadTemps.name(for: path)
+        // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
+        let fd = temps.create(tmp)
+        defer { temps.release(tmp) }
+        guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        do {
+            let info: ObjectInfo
+            do {
+                // The sink is released (its writer stopped) at the end of this scope, before fd is closed.
+                // Local objects stream in order: straight to the disk (O_DIRECT). Remote ones may come as ranges.
+                let sink = PipelinedFileSink(fd: fd, path: path, directIO: !isRemote)
+                info = try await storage.getObject(request, into: counted(sink))
+                try sink.finish()
+            }
+            // The finished file gets the mode of any file the user creates; only the temporary is private. The
+            // fsync waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
+            try await BlockingPool.shared.run {
+                fchmod(fd, DownloadTemps.defaultFileMode)
+                guard fsync(fd) == 0 else {
+                    throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))")
+                }
+                guard rename(tmp, path) == 0 else {
+                    throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
+                }
+            }
+            close(fd)
+            return info
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+    }
+}
+
+/// The temporary files downloads write beside their targets: `.NAME.obsctl-PID-RAND.part`, created 0600 (they
+/// hold plaintext) and flock'd by their writer until renamed. One left by a killed obsctl is removed by the next
+/// download into that directory (see `AbandonedTemp` for how a dead writer is told from a live one).
+public enum DownloadTemps {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var swept: Set<String> = []  // touched only under `lock`
+
+    /// A new temp name beside `path`. The name is cut to 100 bytes so it stays within NAME_MAX for long names.
+    public static func name(for path: String) -> String {
+        let dir = LocalPath.parent(path)
+        let stem = String(decoding: KeyMapping.baseName(path).utf8.prefix(100), as: UTF8.self)
+        let random = String(format: "%08x", UInt32.random(in: .min ... .max))
+        return (dir.isEmpty ? "" : dir + "/") + ".\(stem).obsctl-\(getpid())-\(random).part"
+    }
+
+    /// The writer's pid of a download temp name, nil for any other name.
+    public static func writerPID(_ name: String) -> Int32? {
+        guard name.hasPrefix("."), name.hasSuffix(".part"),
+            let r = name.range(of: ".obsctl-", options: .backwards)
+        else {
+            return nil
+        }
+        let parts = name[r.upperBound...].dropLast(5).split(separator: "-")
+        guard parts.count == 2, parts[1].count == 8, parts[1].allSatisfy(\.isHexDigit) else { return nil }
+        return Int32(parts[0])
+    }
+
+    /// Removes the temps of dead downloads in `dir` (once per directory and process).
+    public static func sweep(_ dir: String) {
+        let key = dir.isEmpty ? "." : dir
+        lock.lock()
+        let first = swept.insert(key).inserted
+        lock.unlock()
+        guard first, let names = try? FileManager.default.contentsOfDirectory(atPath: key) else { return }
+        for name in names {
+            guard let pid = writerPID(name) else { continue }
+            let path = key + "/" + name
+            if AbandonedTemp.check(path, pid: pid) { unlink(path) }
+        }
+    }
+
+    /// The mode a file created by open(2) with 0666 would have under the umask. Read once: umask is read by
+    /// setting it, and downloads finishing on several threads at once could each read the other's temporary value.
+    public static let defaultFileMode: mode_t = {
+        let mask = umask(0o077)  // read it; a file created meanwhile gets a stricter mode, never a looser one
+        umask(mask)
+        return 0o666 & ~mask
+    }()
+}
+
+/// A sink that counts what it passes on, for the progress display: one atomic add per verified chunk.
+class CountingSink: ByteSink {
+    fileprivate let inner: ByteSink
+    fileprivate let counter: TransferCounter
+    init(_ inner: ByteSink, counter: TransferCounter) { self.inner = inner; self.counter = counter }
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try inner.write(bytes); counter.add(Int64(bytes.count)) }
+
+    /// Counts what reaches `sink`, keeping its random access (a file), so a backend can still fetch ranges in
+    /// parallel.
+    static func counting(_ sink: ByteSink, _ counter: TransferCounter) -> ByteSink {
+        if let file = sink as? RandomAccessSink { return RandomAccessCountingSink(file, counter: counter) }
+        return CountingSink(sink, counter: counter)
+    }
+}
+
+/// Counting in front of a file sink, keeping what it offers: random access (parallel ranges) and its own buffer.
+final class RandomAccessCountingSink: CountingSink, RandomAccessSink, BufferLendingSink {
+    private let file: RandomAccessSink
+    init(_ file: RandomAccessSink, counter: TransferCounter) { self.file = file; super.init(file, counter: counter) }
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try file.write(bytes, at: offset); counter.add(Int64(bytes.count))
+    }
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        try file.read(into: buffer, at: offset)
+    }
+    func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try file.writeAligned(bytes, at: offset); counter.add(Int64(bytes.count))
+    }
+    func reserve(_ size: Int64) throws { try file.reserve(size) }
+    func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
+        let n: Int
+        if let lender = file as? BufferLendingSink {
+            n = try lender.fill(minimum: minimum, body)
+        } else {
+            var buffer = [UInt8](repeating: 0, count: minimum)
+            n = try buffer.withUnsafeMutableBytes { try body($0) }
+            try buffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        counter.add(Int64(n))
+        return n
+    }
+}

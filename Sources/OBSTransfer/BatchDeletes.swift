@@ -1,0 +1,57 @@
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Items removed and items that could not be, each in input order, by their description (`Location`).
+public struct RemovalOutcome: Sendable {
+    public var deleted: [String] = []
+    public var failures: [(item: String, error: OBSError)] = []
+    public init() {}
+}
+
+extension TransferEngine {
+    /// The local backend deletes one key after another: smaller batches let --jobs spread them.
+    public static let localDeleteBatchSize = 100
+
+    /// Removes `locations` (objects of one bucket, or local files), `executor.jobs` at once: objects in batch
+    /// deletes (1,000 keys a request remotely; a batch refused as a whole fails each of its keys), files one by
+    /// one. `events` gets a `deleted` or `failed` event per item as they complete, on the caller's task; the
+    /// outcome keeps the input order.
+    public func delete(
+        _ locations: [Location], executor: TransferExecutor, events: (TransferEvent) throws -> Void = { _ in }
+    ) async throws -> RemovalOutcome {
+        var out = RemovalOutcome()
+        let files = locations.compactMap(\.path)
+        if !files.isEmpty {
+            let run = try await executor.run(
+                files, describe: { $0 }, events: { if case .failed = $0 { try events($0) } },
+                completed: { i, result in
+                    if case .success = result { try events(.deleted(.init(item: files[i]))) }
+                }
+            ) { work in
+                guard unlink(work.item) == 0 else {
+                    throw OBSError.localIO("cannot remove \(work.item): \(String(cString: strerror(errno)))")
+                }
+            }
+            out.deleted += run.successes.map { files[$0.index] }
+            out.failures += run.failures.map { (files[$0.index], TransferEvent.Failed.obsError($0.error)) }
+        }
+        var byBucket: [BucketName: [ObjectKey]] = [:]
+        var buckets: [BucketName] = []
+        for case .object(let bucket, let key) in locations {
+            if byBucket[bucket] == nil { buckets.append(bucket) }
+            byBucket[bucket, default: []].append(key)
+        }
+        for bucket in buckets {
+            let run = try await executor.deleteInBatches(
+                bucket: bucket, keys: byBucket[bucket] ?? [],
+                batchSize: isRemote ? TransferExecutor.deleteBatchSize : Self.localDeleteBatchSize, events: events
+            ) { batch in try await self.storage.deleteObjects(bucket: bucket, keys: batch) }
+            out.deleted += run.deleted.map { Location.object(bucket, $0).description }
+            out.failures += run.failures.map { (Location.object(bucket, $0.key).description, $0.error) }
+        }
+        return out
+    }
+}

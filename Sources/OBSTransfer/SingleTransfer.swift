@@ -1,0 +1,172 @@
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the transfers of one command share: the destination's encryption and attributes, the source's keys, how
+/// large objects are cut, and whether each source goes once its copy is verified (a move).
+public struct StepOptions: Sendable {
+    /// Encryption of what is written (uploads and copies).
+    public var sse: SSERequest?
+    /// The SSE-C key of an object read by a download.
+    public var customerKey: CustomerKey?
+    /// The SSE-C key of a copy's source object.
+    public var sourceCustomerKey: CustomerKey?
+    /// nil: guessed from the file name for an upload, kept from the source by a copy.
+    public var contentType: String?
+    public var metadata: [String: String]
+    public var transfer: TransferOptions
+    /// Checks what was stored (--expect-sse) before a move removes the source; throws to fail the step.
+    public var verify: @Sendable (ObjectInfo) throws -> Void
+    /// mv: each source is removed once its copy is written and verified, and only if it did not change meanwhile.
+    public var move: Bool
+    /// sync: a downloaded file gets its object's time, so the next run finds it as new as the object.
+    public var keepModificationTime: Bool
+
+    public init(
+        sse: SSERequest? = nil, customerKey: CustomerKey? = nil, sourceCustomerKey: CustomerKey? = nil,
+        contentType: String? = nil, metadata: [String: String] = [:], transfer: TransferOptions = TransferOptions(),
+        verify: @escaping @Sendable (ObjectInfo) throws -> Void = { _ in }, move: Bool = false,
+        keepModificationTime: Bool = false
+    ) {
+        self.sse = sse
+        self.customerKey = customerKey
+        self.sourceCustomerKey = sourceCustomerKey
+        self.contentType = contentType
+        self.metadata = metadata
+        self.transfer = transfer
+        self.verify = verify
+        self.move = move
+        self.keepModificationTime = keepModificationTime
+    }
+}
+
+/// Carries out plan steps against one backend, with the local file system as the other end: the one code path
+/// of every upload, download and copy, whichever command (upload, download, cp, mv, sync) planned it.
+/// `@unchecked Sendable`: the backends lock what they share, and the rest is immutable.
+public struct TransferEngine: @unchecked Sendable {
+    public let storage: ObjectStorage
+    /// A remote backend: downloads may come as parallel ranges, and batch deletes take OBS's 1,000 keys.
+    public let isRemote: Bool
+    /// Where download temporaries are created and registered (for removal on an interruption).
+    public let temps: TempFileRegistry
+    /// Where `-` as a download's destination writes (stdout); nil refuses it.
+    public let standardOutput: (@Sendable () -> ByteSink)?
+
+    public init(
+        storage: ObjectStorage, isRemote: Bool, temps: TempFileRegistry = UnregisteredTemps(),
+        standardOutput: (@Sendable () -> ByteSink)? = nil
+    ) {
+        self.storage = storage
+        self.isRemote = isRemote
+        self.temps = temps
+        self.standardOutput = standardOutput
+    }
+
+    /// Runs one transfer step (upload, download or copy), its bytes counted in `counter`; returns what was stored
+    /// or read. A move removes the source only after the copy verified (`VerifiedMove`).
+    public func perform(_ step: PlanStep, _ options: StepOptions, counter: TransferCounter? = nil) async throws
+        -> ObjectInfo
+    {
+        switch (step.source, step.destination) {
+        case (.file(let path), .object(let bucket, let key)?):
+            let before = options.move ? try FileSnapshot(path) : nil
+            let info = try await upload(from: path, to: bucket, key: key, options, counter: counter)
+            try options.verify(info)
+            if let before { try removeLocalSource(path, unchangedSince: before, movedTo: "\(step.destination!)") }
+            return info
+        case (.object(let bucket, let key), .file(let path)?):
+            let request = GetObjectRequest(
+                bucket: bucket, key: key, customerKey: options.customerKey, transfer: options.transfer)
+            let info = try await download(request, to: path, counter: counter)
+            if options.keepModificationTime && path != "-" { Self.setModified(path, info.lastModified) }
+            if options.move { try await removeObjectSource(request, etag: info.etag, movedTo: path) }
+            return info
+        case (.object(let from, let key), .object(let to, let target)?):
+            let request = CopyObjectRequest(
+                source: GetObjectRequest(bucket: from, key: key, customerKey: options.sourceCustomerKey),
+                destination: PutObjectRequest(
+                    bucket: to, key: target, sse: options.sse,
+                    contentType: options.contentType ?? "application/octet-stream",
+                    userMetadata: options.metadata, transfer: options.transfer),
+                // New attributes replace the source's; without any, the copy keeps them.
+                replaceMetadata: options.contentType != nil || !options.metadata.isEmpty)
+            // A move deletes the source only if it is still the version it was before the copy.
+            let etag = options.move ? try await storage.headObject(request.source).etag : nil
+            let info = try await storage.copyObject(request)
+            try options.verify(info)
+            if let etag { try await removeObjectSource(request.source, etag: etag, movedTo: "\(step.destination!)") }
+            return info
+        default:
+            throw OBSError.invalidArgument("\(step.operation.rawValue) of \(step.source) is no transfer")
+        }
+    }
+
+    /// Uploads a local file (or stdin for `-`) to one object, streaming.
+    public func upload(
+        from path: String, to bucket: BucketName, key: ObjectKey, _ options: StepOptions,
+        counter: TransferCounter? = nil
+    ) async throws -> ObjectInfo {
+        let fd: Int32
+        if path == "-" {
+            fd = STDIN_FILENO
+        } else {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                let e = errno
+                throw OBSError(
+                    code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
+                    httpStatus: 0, category: e == ENOENT ? .notFound : .general)
+            }
+            var st = stat()
+            fstat(fd, &st)
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                close(fd)
+                throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
+            }
+        }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        let request = PutObjectRequest(
+            bucket: bucket, key: key, sse: options.sse,
+            contentType: options.contentType
+                ?? (path == "-" ? "application/octet-stream" : ContentTypes.guess(path)),
+            userMetadata: options.metadata, transfer: options.transfer)
+        let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
+        source.counter = counter
+        return try await storage.putObject(request, body: source)
+    }
+
+    /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).
+    public static func setModified(_ path: String, _ date: Date) {
+        guard date.timeIntervalSince1970 > 0 else { return }
+        try? FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
+    }
+
+    /// The size of a regular file, for the progress display; nil for stdin, pipes and what cannot be read.
+    public static func fileSize(_ path: String) -> Int64? {
+        guard path != "-" else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(st.st_size)
+    }
+}
+
+/// The content type of an upload without --content-type, by the file name's extension.
+public enum ContentTypes {
+    static let byExtension = [
+        "txt": "text/plain", "html": "text/html", "htm": "text/html", "css": "text/css", "csv": "text/csv",
+        "json": "application/json", "xml": "application/xml", "js": "application/javascript",
+        "pdf": "application/pdf",
+        "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar", "png": "image/png",
+        "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "svg": "image/svg+xml",
+        "md": "text/markdown",
+        "mp4": "video/mp4", "wasm": "application/wasm", "yaml": "application/yaml", "yml": "application/yaml",
+    ]
+
+    public static func guess(_ path: String) -> String {
+        let name = KeyMapping.baseName(path)
+        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
+        return byExtension[ext] ?? "application/octet-stream"
+    }
+}

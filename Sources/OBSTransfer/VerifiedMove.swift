@@ -1,0 +1,68 @@
+import Foundation
+import OBSCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What identifies a file's content for a move: the file is removed only if this is unchanged after the upload.
+public struct FileSnapshot: Equatable, Sendable {
+    public var device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
+
+    /// The snapshot of a regular file (links followed); anything else cannot be moved.
+    public init(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw OBSError.invalidArgument("\(path) is not a regular file; only files can be moved (use cp)")
+        }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        modifiedSeconds = Int(st.st_mtim.tv_sec)
+        modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
+    }
+}
+
+// A move's source goes only after its copy is written and verified, and only if it is still what was read: a
+// file written to meanwhile (a growing log, an editor's save) or an object overwritten is kept, and the move
+// reported as failed. Nothing is lost either way.
+extension TransferEngine {
+    /// Removes the local file an upload came from, if it is unchanged since `before`.
+    public func removeLocalSource(_ path: String, unchangedSince before: FileSnapshot, movedTo destination: String)
+        throws
+    {
+        guard (try? FileSnapshot(path)) == before else {
+            throw OBSError(
+                code: "SourceChanged",
+                message: "\(path) changed while it was moved to \(destination); the object holds what was read, "
+                    + "and the file is kept",
+                httpStatus: 0, category: .conflict)
+        }
+        guard unlink(path) == 0 else {
+            throw OBSError.localIO(
+                "\(path) was copied to \(destination), but cannot be removed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Deletes the object a download or copy came from, if it is still the version that was read (`etag`).
+    public func removeObjectSource(_ source: GetObjectRequest, etag: String, movedTo destination: String)
+        async throws
+    {
+        let name = "obs://\(source.bucket)/\(source.key)"
+        let now = try await storage.headObject(source)
+        guard now.etag == etag else {
+            throw OBSError(
+                code: "SourceChanged",
+                message: "\(name) changed while it was moved to \(destination); the copy holds the version read, "
+                    + "and the object is kept",
+                httpStatus: 0, category: .conflict)
+        }
+        do { try await storage.deleteObject(bucket: source.bucket, key: source.key) } catch let e as OBSError {
+            throw OBSError(
+                code: e.code, message: "\(name) was copied to \(destination), but cannot be deleted: \(e.message)",
+                httpStatus: e.httpStatus, category: e.category)
+        }
+    }
+}

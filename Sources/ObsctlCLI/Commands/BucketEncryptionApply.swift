@@ -264,7 +264,7 @@ struct ApplyResult: CommandResult {
     mutating func skip(_ name: String, _ reason: String, _ renderer: Renderer) {
         let s = TransferEvent.Skipped(item: name, reason: reason)
         skipped.append(s)
-        if renderer.output.isNDJSON { renderer.event(Record("skipped", s)) }
+        renderer.event(Record("skipped", s))
         renderer.output.warn("skipped \(name): \(reason)")
     }
 
@@ -272,7 +272,7 @@ struct ApplyResult: CommandResult {
         Output.stderr("obsctl: error: \(name): " + Output.describe(e))
         let f = FailureShape(name, e)
         failures.append(f)
-        if renderer.output.isNDJSON { renderer.event(f.record) }
+        renderer.event(f.record)
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -61,7 +61,7 @@ extension Obsctl.Bucket.Encryption {
             func failed(_ item: String, _ e: OBSError) {
                 Output.stderr("obsctl: error: \(item): " + Output.describe(e))
                 failures.append(FailureShape(item, e))
-                if ctx.output.isNDJSON { renderer.event(FailureShape(item, e).record) }
+                renderer.event(FailureShape(item, e).record)
             }
             for u in unlisted {
                 summary.addUnreadable(size: 0)
@@ -77,7 +77,7 @@ extension Obsctl.Bucket.Encryption {
                 }
                 let meets = summary.add(e, size: seen.size)
                 let record = EncryptionRecord(bucket: where_.bucket, seen, e, meets: requirement == nil ? nil : meets)
-                if ctx.output.isNDJSON { renderer.event(Record("object", record)) }
+                renderer.event(Record("object", record))
                 if !meets && list { shortfall.append(record) }
             }
             renderer.render(

@@ -9,6 +9,7 @@
 #   BENCH_OBSCTL_PAR  obsctl rows (default "4 8 4-none"): N runs with --parallel N and the default checksum
 #                     (x-amz-checksum-crc32c on every PUT and part); N-none adds --checksum none, the same integrity
 #                     work as awscli here (it sends no checksum: flexible checksums are off, see below)
+#   BENCH_OBSCTL      an obsctl binary to measure instead of this tree's release build (which is then not built)
 # Multipart settings: awscli at its defaults, written out explicitly (8 MiB threshold, 8 MiB parts, 10 requests at
 # once; downloads as 8 MiB ranged GETs, 10 at once). obsctl at its defaults (50 MiB threshold, obsutil part-size tier,
 # --parallel 4; downloads as 16 MiB ranged GETs, 4 at once) and again with --parallel 8. Progress output is off for both
@@ -20,7 +21,8 @@ cd "$(dirname "$0")/.."
 size_mib="${1:-1024}"
 obsctl_par="${BENCH_OBSCTL_PAR:-4 8 4-none}"
 bench_apt /usr/bin/time:time
-bin=$(bench_obsctl_release)
+bin=${BENCH_OBSCTL:-$(bench_obsctl_release)}
+[ -x "$bin" ] || bench_die "no obsctl binary at $bin"
 
 work=$(mktemp -d -p "${BENCH_DIR:-/var/tmp}")
 peers="$work/peers"

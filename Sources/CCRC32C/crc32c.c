@@ -144,3 +144,34 @@ uint32_t crc32c_update_path(uint32_t crc, const void *data, size_t n, int path) 
 uint32_t crc32c_update(uint32_t crc, const void *data, size_t n) {
     return crc32c_update_path(crc, data, n, crc32c_fastest_path());
 }
+
+// zlib's crc32_combine with the Castagnoli polynomial: `crc1` is advanced over `len2` zero bytes by squaring the
+// 32x32 matrix over GF(2) that advances the raw register by one zero bit (log2(len2) squarings), then joined.
+static uint32_t gf2_times(const uint32_t *mat, uint32_t vec) {
+    uint32_t sum = 0;
+    for (; vec; vec >>= 1, mat++) if (vec & 1) sum ^= *mat;
+    return sum;
+}
+
+static void gf2_square(uint32_t *square, const uint32_t *mat) {
+    for (int n = 0; n < 32; n++) square[n] = gf2_times(mat, mat[n]);
+}
+
+uint32_t crc32c_combine(uint32_t crc1, uint32_t crc2, uint64_t len2) {
+    if (len2 == 0) return crc1;
+    uint32_t even[32], odd[32];
+    odd[0] = 0x82F63B78u;   // one zero bit
+    for (int n = 1; n < 32; n++) odd[n] = 1u << (n - 1);
+    gf2_square(even, odd);  // two zero bits
+    gf2_square(odd, even);  // four
+    do {  // one zero byte first, then two, four, ...
+        gf2_square(even, odd);
+        if (len2 & 1) crc1 = gf2_times(even, crc1);
+        len2 >>= 1;
+        if (len2 == 0) break;
+        gf2_square(odd, even);
+        if (len2 & 1) crc1 = gf2_times(odd, crc1);
+        len2 >>= 1;
+    } while (len2);
+    return crc1 ^ crc2;
+}

@@ -54,7 +54,10 @@ struct UploadIntegrity {
         var buffer = [UInt8](repeating: 0, count: Int(min(Int64(256 << 10), max(file.length, 1))))
         var offset: Int64 = 0, number = 1
         var partEnd = plan.map { $0.range(ofPart: 1).length } ?? file.length
+        // Parts with a CRC-32C each: only theirs is computed, the whole one is joined from them (one CRC pass).
+        let perPart = plan != nil && kind != .md5
         func endPart() {
+            if let plan, perPart { whole.append(part, length: plan.range(ofPart: number).length) }
             switch kind {
             case .off: parts[number] = (Self.checkedLocally, (plan == nil ? whole : part).base64); part = CRC32C()
             case .md5: parts[number] = ("Content-MD5", Base64.encode(md5!.finalize())); md5 = Digest(.md5)
@@ -69,8 +72,7 @@ struct UploadIntegrity {
             if n == 0 { break }
             buffer.withUnsafeBytes { b in
                 let chunk = UnsafeRawBufferPointer(rebasing: b[0..<n])
-                whole.update(chunk)
-                if plan != nil && kind != .md5 { part.update(chunk) }
+                if perPart { part.update(chunk) } else { whole.update(chunk) }
                 md5?.update(chunk)
             }
             offset += Int64(n)

@@ -11,6 +11,12 @@ public struct CRC32C: Sendable {
 
     public init() {}
 
+    /// Extends this checksum by that of the `length` bytes that follow, computed apart (crc32c_combine): each part's
+    /// CRC-32C gives the whole one without hashing its bytes twice.
+    public mutating func append(_ next: CRC32C, length: Int64) {
+        value = crc32c_combine(value, next.value, UInt64(length))
+    }
+
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         value = crc32c_update(value, base, bytes.count)

@@ -22,4 +22,8 @@ uint32_t crc32c_update(uint32_t crc, const void *data, size_t n);
 /// The same with a chosen path (tests compare them); a path the CPU lacks must not be asked for.
 uint32_t crc32c_update_path(uint32_t crc, const void *data, size_t n, int path);
 
+/// The CRC-32C of A followed by B, from `crc1` (of A), `crc2` (of B) and B's length: parts checksummed apart
+/// give the whole without a second pass over the bytes.
+uint32_t crc32c_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
+
 #endif

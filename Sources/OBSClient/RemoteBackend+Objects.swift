@@ -110,11 +110,6 @@ extension RemoteBackend {
                 headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
     }
 
-    /// The whole-content CRC-32C obsctl recorded when it wrote the object, if it did.
-    func recordedChecksum(_ r: HTTPResponse) -> String? {
-        r.header(configuration.headerPrefix + "meta-" + UploadIntegrity.contentChecksumMetadata)
-    }
-
     /// CopyObject, server side; a source larger than the multipart threshold (and always one over CopyObject's
     /// 5 GB limit) is copied as a multipart upload of UploadPart-Copy ranges.
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
@@ -130,41 +125,94 @@ extension RemoteBackend {
         try checkTransportSecurity(dst.sse, what: "copy to obs://\(dst.bucket)/\(dst.key)")
         try checkTransportSecurity(
             src.customerKey.map { .customer($0) }, what: "copy from obs://\(src.bucket)/\(src.key)")
-        let sourceHead = try await headResponse(src)
-        let source = objectInfo(src.bucket, src.key, sourceHead, customerKey: src.customerKey)
-        // Pinned to the caller's ETag: the if-match below then names it, on the single copy and on every range.
+        let source = try await copySource(request)
+        // The same plaintext: its recorded checksum goes along (COPY keeps it; REPLACE and a multipart copy must
+        // state it again).
+        let checksum = UploadIntegrity.metadata(source.recordedChecksum, prefix: configuration.headerPrefix)
+        var copied: HTTPResponse?
+        do {
+            if source.size > min(dst.transfer.multipartThreshold, Self.maxSinglePut) {
+                try await multipartCopy(request, source: source, checksum: checksum)
+            } else {
+                copied = try await singleCopy(request, source: source, checksum: checksum)
+            }
+        } catch let e as OBSError where e.httpStatus == 412 && !source.etag.isEmpty {
+            // Only the copy-source-if-match pin asks a precondition of these requests.
+            throw OBSError.sourceChanged(src.bucket.value, src.key.value)
+        }
+        let expected = try await expectedMode(dst.bucket, dst.sse)
+        var info: ObjectInfo
+        if request.sourceInfo != nil, let copied, let stated = copyResultInfo(request, source: source, copied) {
+            info = stated
+        } else {
+            info = try await headObject(
+                GetObjectRequest(bucket: dst.bucket, key: dst.key, customerKey: dst.sse.customerKey))
+        }
+        info.sseOrigin = dst.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
+        try verifyEncryption(info, expected: expected)
+        return info
+    }
+
+    /// The source as the caller's HEAD read it when it gave one pinned by `sourceIfMatch` and the server enforces
+    /// the pin (it then refuses any other version, so a second HEAD would only cost a round trip); else this
+    /// HEAD's, checked against the pin, so that only its round trip is left for a server that ignores the pin.
+    private func copySource(_ request: CopyObjectRequest) async throws -> ObjectInfo {
+        let src = request.source
+        if configuration.enforcesCopySourceConditions, let known = request.sourceInfo, let pin = request.sourceIfMatch,
+            !pin.isEmpty, known.etag == pin, known.bucket == src.bucket, known.key == src.key
+        {
+            return known
+        }
+        let source = try await headObject(src)
         if let expected = request.sourceIfMatch, source.etag != expected {
             throw OBSError.sourceChanged(src.bucket.value, src.key.value)
         }
-        // The same plaintext: its recorded checksum goes along (COPY keeps it; REPLACE and a multipart copy must
-        // state it again).
-        let checksum = UploadIntegrity.metadata(recordedChecksum(sourceHead), prefix: configuration.headerPrefix)
-        if source.size > min(dst.transfer.multipartThreshold, Self.maxSinglePut) {
-            try await multipartCopy(request, source: source, checksum: checksum)
-        } else {
-            var headers = sseHeaders(dst.sse) + copySourceHeaders(src)
-            headers.append(
-                ("\(configuration.headerPrefix)metadata-directive", request.replaceMetadata ? "REPLACE" : "COPY"))
-            // The source must still be the one whose checksum goes along (as for the ranges of a multipart copy):
-            // one overwritten meanwhile fails the copy (412, exit 10) instead of carrying a stale checksum.
-            if !source.etag.isEmpty {
-                headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(source.etag)\""))
-            }
-            if request.replaceMetadata {
-                headers.append(("Content-Type", dst.contentType))
-                headers += metadataHeaders(dst.userMetadata) + checksum
-            }
-            let response = try await perform(
-                Operation(
-                    method: "PUT", bucket: dst.bucket, key: dst.key, headers: headers,
-                    customerKey: dst.sse.customerKey ?? src.customerKey))
-            _ = try OBSXMLParser.copyResult(response.body)
+        return source
+    }
+
+    /// One CopyObject request; its answer (headers and CopyObjectResult) comes back.
+    private func singleCopy(_ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)])
+        async throws -> HTTPResponse
+    {
+        let dst = request.destination
+        var headers = sseHeaders(dst.sse) + copySourceHeaders(request.source)
+        let directive = request.replaceMetadata ? "REPLACE" : "COPY"
+        headers.append(("\(configuration.headerPrefix)metadata-directive", directive))
+        // The source must still be the one whose checksum goes along (as for the ranges of a multipart copy):
+        // one overwritten meanwhile fails the copy (412, exit 10) instead of carrying a stale checksum.
+        if !source.etag.isEmpty {
+            headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(source.etag)\""))
         }
-        let expected = try await expectedMode(dst.bucket, dst.sse)
-        var info = try await headObject(
-            GetObjectRequest(bucket: dst.bucket, key: dst.key, customerKey: dst.sse.customerKey))
-        info.sseOrigin = dst.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
-        try verifyEncryption(info, expected: expected)
+        if request.replaceMetadata {
+            headers.append(("Content-Type", dst.contentType))
+            headers += metadataHeaders(dst.userMetadata) + checksum
+        }
+        let response = try await perform(
+            Operation(
+                method: "PUT", bucket: dst.bucket, key: dst.key, headers: headers,
+                customerKey: dst.sse.customerKey ?? request.source.customerKey))
+        _ = try OBSXMLParser.copyResult(response.body)
+        return response
+    }
+
+    /// The copy as its answer states it, or nil when the answer does not state the encryption (then a HEAD must):
+    /// S3 and OBS return the SSE headers (and the KMS key) on CopyObject. Size, type and metadata are the source's
+    /// and the request's; ETag and Last-Modified are the CopyObjectResult's.
+    private func copyResultInfo(_ request: CopyObjectRequest, source: ObjectInfo, _ r: HTTPResponse) -> ObjectInfo? {
+        let p = configuration.headerPrefix
+        guard
+            r.header(p + "server-side-encryption") != nil
+                || r.header(p + "server-side-encryption-customer-algorithm") != nil,
+            let result = try? OBSXMLParser.copyResult(r.body)
+        else { return nil }
+        let dst = request.destination
+        var info = objectInfo(dst.bucket, dst.key, r, customerKey: dst.sse.customerKey)
+        info.size = source.size
+        info.etag = ETagChecksum.unquoted(result.etag)
+        info.lastModified = result.lastModified ?? info.lastModified
+        info.contentType = request.replaceMetadata ? dst.contentType : source.contentType
+        info.userMetadata = request.replaceMetadata ? dst.userMetadata : source.userMetadata
+        info.recordedChecksum = source.recordedChecksum
         return info
     }
 

@@ -17,6 +17,10 @@ public struct RemoteConfiguration: Sendable {
     public var transport: TransportOptions
     /// Retries after the first attempt for 5xx, 429, timeouts and connection resets.
     public var retries: Int
+    /// Whether the server is known to enforce `copy-source-if-match` (Huawei OBS and AWS S3 document it): a copy
+    /// pinned to the ETag of the caller's own HEAD then needs no HEAD of its own. Some S3-compatible servers
+    /// ignore the condition (moto 5.2 copies whatever is there), so elsewhere a copy reads its source just before.
+    public var enforcesCopySourceConditions: Bool
 
     /// `fallbackRegion` (another tool's region) counts only where the host names no region.
     public init(
@@ -35,7 +39,10 @@ public struct RemoteConfiguration: Sendable {
         self.credentials = credentials
         self.transport = transport
         self.retries = max(0, retries)
+        self.enforcesCopySourceConditions = huawei || Self.isAWSHost(self.host)
     }
+
+    static func isAWSHost(_ host: String) -> Bool { host.hasSuffix(".amazonaws.com") }
 
     /// The endpoint's parts; an error naming the form unless it is an http(s)://host[:port] URL.
     @discardableResult

@@ -38,16 +38,20 @@ public struct ObjectInfo: Sendable, Equatable {
     public var kmsKeyURN: String?
     /// Base64 MD5 of the SSE-C key, taken from the request (never stored).
     public var customerKeyMD5: String?
+    /// The whole content's CRC-32C obsctl recorded in the object's metadata when it wrote it, as a remote HEAD
+    /// read it (kept out of `userMetadata`): what a copy must carry over.
+    public var recordedChecksum: String?
 
     public init(
         bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,
         userMetadata: [String: String], sseMode: SSEMode?, sseOrigin: SSEOrigin?, kmsKeyID: String? = nil,
-        kmsKeyURN: String? = nil, customerKeyMD5: String? = nil
+        kmsKeyURN: String? = nil, customerKeyMD5: String? = nil, recordedChecksum: String? = nil
     ) {
         self.bucket = bucket; self.key = key; self.size = size; self.etag = etag; self.contentType = contentType
         self.lastModified = lastModified; self.userMetadata = userMetadata; self.sseMode = sseMode;
         self.sseOrigin = sseOrigin
         self.kmsKeyID = kmsKeyID; self.kmsKeyURN = kmsKeyURN; self.customerKeyMD5 = customerKeyMD5
+        self.recordedChecksum = recordedChecksum
     }
 }
 
@@ -174,11 +178,17 @@ public struct CopyObjectRequest: Sendable {
     /// The source's ETag as the caller read it: a source changed since then fails the copy (412, exit 10) and
     /// nothing is written, so an in-place re-encryption never puts old bytes over a newer write.
     public var sourceIfMatch: String?
+    /// The source as the caller's own HEAD read it, its ETag equal to `sourceIfMatch`: the copy then takes its
+    /// size and recorded checksum from it instead of reading the source again (the pin makes the server refuse
+    /// any other version, so they cannot be stale), and checks the result's encryption from the copy's answer
+    /// where the server states it there.
+    public var sourceInfo: ObjectInfo?
     public init(
-        source: GetObjectRequest, destination: PutObjectRequest, replaceMetadata: Bool, sourceIfMatch: String? = nil
+        source: GetObjectRequest, destination: PutObjectRequest, replaceMetadata: Bool, sourceIfMatch: String? = nil,
+        sourceInfo: ObjectInfo? = nil
     ) {
         self.source = source; self.destination = destination; self.replaceMetadata = replaceMetadata
-        self.sourceIfMatch = sourceIfMatch
+        self.sourceIfMatch = sourceIfMatch; self.sourceInfo = sourceInfo
     }
 }
 

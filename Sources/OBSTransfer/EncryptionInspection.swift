@@ -13,6 +13,9 @@ public struct InspectedObject: Sendable {
     /// As the HEAD read them (empty when it was refused): what an in-place copy states again.
     public var contentType = ""
     public var userMetadata: [String: String] = [:]
+    /// The whole answer of the HEAD that read the encryption (nil when none did): a copy pinned to its ETag
+    /// takes the source from it rather than reading it again.
+    public var info: ObjectInfo?
 
     /// HEADs `object`. An SSE-C object answers without its key with a key error: that alone tells it is SSE-C,
     /// so it is reported as such; it is then asked again with each of `customerKeys` to learn which opens it.
@@ -53,10 +56,12 @@ public struct InspectedObject: Sendable {
         contentType = info.contentType
         userMetadata = info.userMetadata
         encryption = ObjectEncryption(info)
+        self.info = info
     }
 
     private mutating func fail(_ e: any Error) {
         encryption = nil
+        info = nil
         error = TransferEvent.Failed.obsError(e)
     }
 }

@@ -60,6 +60,8 @@ struct CommandContext {
         case local(credentialNames: [String])
     }
 
+    static let enforcedCopyConditionsVariable = "OBSCTL_TEST_ENFORCED_COPY_CONDITIONS"
+
     /// The remote endpoint from obsctl's settings (--endpoint, OBSCTL_ENDPOINT, the profile's, --region), else
     /// from other tools' (OtherToolSettings); none means the local backend.
     static func resolve(_ g: GlobalOptions, _ env: [String: String]) throws -> Backend {
@@ -88,11 +90,13 @@ struct CommandContext {
             throw OBSError.configuration("\(e.message) (the endpoint of \(endpoint.origin))")
         }
         let (credentials, keyOrigin) = try CredentialSource.resolve(layers, endpoint: endpoint)
-        let remote = try RemoteConfiguration(
+        var remote = try RemoteConfiguration(
             endpoint: endpoint.value, region: layers.ownRegion?.value,
             signature: signature, addressing: g.addressing, credentials: credentials,
             transport: transport, retries: g.retries,
             fallbackRegion: layers.otherRegion?.value)
+        // Test hook: lets the peers that do enforce copy conditions (SeaweedFS) stand for OBS and S3.
+        if env[Self.enforcedCopyConditionsVariable] == "1" { remote.enforcesCopySourceConditions = true }
         return .remote(remote, origins: ("\(endpoint.value) from \(endpoint.origin)", "from \(keyOrigin)"))
     }
 

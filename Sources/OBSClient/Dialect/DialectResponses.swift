@@ -11,7 +11,8 @@ extension RemoteBackend {
         for (name, value) in r.headers where name.hasPrefix(p + "meta-") {
             metadata[String(name.dropFirst(p.count + 5))] = value
         }
-        metadata[UploadIntegrity.contentChecksumMetadata] = nil  // obsctl's own record, not the user's
+        // obsctl's own record, not the user's
+        let recorded = metadata.removeValue(forKey: UploadIntegrity.contentChecksumMetadata)
         let sse = r.header(p + "server-side-encryption")
         let mode: SSEMode
         if r.header(p + "server-side-encryption-customer-algorithm") != nil {
@@ -35,7 +36,8 @@ extension RemoteBackend {
             lastModified: r.header("last-modified").flatMap(Timestamps.parseRFC1123) ?? Date(timeIntervalSince1970: 0),
             userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
             customerKeyMD5: mode == .c
-                ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil)
+                ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil,
+            recordedChecksum: recorded)
     }
 
 }

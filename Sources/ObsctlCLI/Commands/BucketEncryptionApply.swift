@@ -206,13 +206,14 @@ struct Copier: Sendable {
                 PutObjectRequest(bucket: bucket, key: key, sse: nil), body: BufferSource(Array("overwritten".utf8)))
         }
         // REPLACE with what the HEAD read rather than COPY: some servers (SeaweedFS) refuse a COPY-directive copy
-        // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same.
+        // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same. That HEAD
+        // also stands for the copy's own read of the source: the copy is pinned to its ETag.
         let request = CopyObjectRequest(
             source: GetObjectRequest(bucket: bucket, key: key, customerKey: item.mode == .c ? sourceKey : nil),
             destination: PutObjectRequest(
                 bucket: bucket, key: key, sse: sse, contentType: item.object.contentType,
                 userMetadata: item.object.userMetadata, transfer: transfer),
-            replaceMetadata: true, sourceIfMatch: item.object.etag)
+            replaceMetadata: true, sourceIfMatch: item.object.etag, sourceInfo: item.object.info)
         do {
             _ = try await storage.value.copyObject(request)
             return .converted

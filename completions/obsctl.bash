@@ -386,13 +386,13 @@ _obsctl_bucket_encryption() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    show|enable|disable)
+    show|enable|disable|report|apply)
         # Offer subcommand argument completions
         "_obsctl_bucket_encryption_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'show enable disable' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'show enable disable report apply' -- "${cur}"))
         ;;
     esac
 }
@@ -568,6 +568,181 @@ _obsctl_bucket_encryption_disable() {
     case "${positional_number}" in
     1)
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption disable -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_obsctl_bucket_encryption_report() {
+    repeating_flags=()
+    non_repeating_flags=(--list -q --quiet --insecure --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--require --kms-key-id --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--require')
+        __obsctl_add_completions -W 'none'$'\n''obs'$'\n''kms'$'\n''c'$'\n''any'
+        return
+        ;;
+    '--kms-key-id')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption report -- --kms-key-id "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--jobs')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption report -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption report -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_obsctl_bucket_encryption_apply() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run -q --quiet --insecure --debug --version -h --help)
+    repeating_options=(--include --exclude)
+    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sse')
+        __obsctl_add_completions -W 'kms'$'\n''obs'$'\n''c'
+        return
+        ;;
+    '--kms-key-id')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption apply -- --kms-key-id "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--sse-c-key-env')
+        return
+        ;;
+    '--sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--source-sse-c-key-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--source-sse-c-key-env')
+        return
+        ;;
+    '--source-sse-c-key-encoding')
+        __obsctl_add_completions -W 'auto'$'\n''raw'$'\n''base64'$'\n''hex'
+        return
+        ;;
+    '--include')
+        return
+        ;;
+    '--exclude')
+        return
+        ;;
+    '--multipart-threshold')
+        return
+        ;;
+    '--part-size')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    '--checksum')
+        __obsctl_add_completions -W 'md5'$'\n''crc32c'$'\n''none'
+        return
+        ;;
+    '--jobs')
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption apply -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption apply -- positional@0 "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
         ;;
     esac

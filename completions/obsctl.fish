@@ -37,7 +37,9 @@ function __obsctl_subcommands -a path
             printf '%s\t%s\n' \
                 'show' 'Show a bucket\'s default encryption (none when it has none).' \
                 'enable' 'Turn on default encryption: SSE-KMS (optionally with a key) or SSE-OBS.' \
-                'disable' 'Turn off default encryption. Objects already stored stay as they are.'
+                'disable' 'Turn off default encryption. Objects already stored stay as they are.' \
+                'report' 'Count how the objects under a bucket or prefix are encrypted; gate on a requirement.' \
+                'apply' 'Re-encrypt in place every object that is not encrypted as asked (default: the bucket\'s).'
         case 'multipart'
             printf '%s\t%s\n' \
                 'list' 'List the multipart uploads in progress in a bucket, or under a prefix: initiated, upload id, object.' \
@@ -201,6 +203,62 @@ function __obsctl_arguments -a path
                 'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
+        case 'bucket encryption report'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'positional' 'positional@0' '0' 'custom' 'The bucket, optionally with a prefix: obs://BUCKET[/PREFIX].' \
+                'option' '--require' '0' 'list:none obs kms c any' 'Every object must be encrypted this way: none, obs, kms, c or any (any encryption); exit 6 if not. Default: the bucket\'s default encryption.' \
+                'option' '--kms-key-id' '0' 'custom' 'With --require kms: the KMS key (id, URN or alias) objects must be under.' \
+                'flag' '--list' '0' '' 'List each object that falls short of the requirement.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
+                'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
+                'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
+                'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
+                'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
+                'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
+                'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
+                'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
+                'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
+                'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'bucket encryption apply'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'positional' 'positional@0' '0' 'custom' 'The bucket, optionally with a prefix: obs://BUCKET[/PREFIX].' \
+                'option' '--sse' '0' 'list:kms obs c' 'The encryption to apply: kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C, with --sse-c-key-*). Default: the bucket\'s default encryption.' \
+                'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
+                'flag' '--dry-run' '0' '' 'Print the plan (objects and bytes that would change, per current encryption); change nothing.' \
+                'option' '--sse-c-key-file' '0' 'file' 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' \
+                'option' '--sse-c-key-env' '0' '' 'Environment variable holding the SSE-C key (hex or base64).' \
+                'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
+                'option' '--source-sse-c-key-file' '0' 'file' 'File holding the source object\'s SSE-C key.' \
+                'option' '--source-sse-c-key-env' '0' '' 'Environment variable holding the source object\'s SSE-C key.' \
+                'option' '--source-sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' \
+                'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
+                'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
+                'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
+                'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
+                'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
+                'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
+                'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
+                'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
+                'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
+                'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
+                'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
+                'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
+                'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
+                'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
+                'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
         case 'upload'
             printf '%s\t%s\t%s\t%s\t%s\n' \
                 'positional' 'positional@0' '1' 'custom' 'Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.' \
@@ -219,7 +277,7 @@ function __obsctl_arguments -a path
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -247,7 +305,7 @@ function __obsctl_arguments -a path
                 'option' '--parallel' '0' '' 'Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -309,7 +367,7 @@ function __obsctl_arguments -a path
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -348,7 +406,7 @@ function __obsctl_arguments -a path
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -388,7 +446,7 @@ function __obsctl_arguments -a path
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -451,7 +509,7 @@ function __obsctl_arguments -a path
                 'flag' '--dry-run' '0' '' 'Print what would be deleted; change nothing.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 16). Each large file also moves --parallel parts at once.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64). Each large file also moves --parallel parts at once.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \

@@ -12,10 +12,19 @@ extension RequestSigner {
     /// Canonical query: every parameter, name and value encoded with `URIEncoding.encodeQueryComponent`
     /// (value-less ones as `name=`), sorted by encoded name then encoded value, joined with `&`.
     static func canonicalQueryV4(_ query: [(name: String, value: String?)]) -> String {
-        query.map {
-            (name: URIEncoding.encodeQueryComponent($0.name), value: URIEncoding.encodeQueryComponent($0.value ?? ""))
-        }
-        .sorted {
+        canonicalQueryV4(
+            encoded: query.map {
+                (
+                    name: URIEncoding.encodeQueryComponent($0.name),
+                    value: URIEncoding.encodeQueryComponent($0.value ?? "")
+                )
+            })
+    }
+
+    /// The canonical query from parameters already encoded by the rule above (a verifier re-encodes the received
+    /// bytes so that invalid UTF-8 survives): sorted by name then value, `name=value` joined with `&`.
+    static func canonicalQueryV4(encoded: [(name: String, value: String)]) -> String {
+        encoded.sorted {
             $0.name == $1.name
                 ? $0.value.utf8.lexicographicallyPrecedes($1.value.utf8)
                 : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
@@ -24,15 +33,19 @@ extension RequestSigner {
         .joined(separator: "&")
     }
 
-    /// Canonical headers and the signed-headers list over every header given: names lower-cased and sorted, values
-    /// trimmed with inner runs of spaces collapsed to one, repeated headers joined with `,` in the order sent.
-    static func canonicalHeadersV4(_ headers: [(name: String, value: String)]) -> (canonical: String, signed: String) {
+    /// Canonical headers and the signed-headers list: names lower-cased, values trimmed with inner runs of spaces
+    /// collapsed to one, repeated headers joined with `,` in the order sent. The signer signs every header given,
+    /// sorted (`names` nil); a verifier passes the client's `SignedHeaders` list, kept in its order, and a named
+    /// header the request lacks signs an empty value.
+    static func canonicalHeadersV4(_ headers: [(name: String, value: String)], names: [String]? = nil)
+        -> (canonical: String, signed: String)
+    {
         var merged: [String: [String]] = [:]
         for header in headers {
             merged[header.name.lowercased(), default: []].append(collapseSpaces(header.value))
         }
-        let names = merged.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let canonical = names.map { "\($0):\(merged[$0]!.joined(separator: ","))\n" }.joined()
+        let names = names ?? merged.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let canonical = names.map { "\($0):\((merged[$0] ?? []).joined(separator: ","))\n" }.joined()
         return (canonical, names.joined(separator: ";"))
     }
 
@@ -45,11 +58,21 @@ extension RequestSigner {
         method: String, path: String, query: [(name: String, value: String?)],
         headers: [(name: String, value: String)], payloadHash: String
     ) -> String {
-        let (canonicalHeaders, signedHeaders) = canonicalHeadersV4(headers)
+        canonicalRequestV4(
+            method: method, path: path, canonicalQuery: canonicalQueryV4(query), headers: headers,
+            signedNames: nil, payloadHash: payloadHash)
+    }
+
+    /// The same from a canonical query already built, over `signedNames` (nil: every header, sorted).
+    static func canonicalRequestV4(
+        method: String, path: String, canonicalQuery: String, headers: [(name: String, value: String)],
+        signedNames: [String]?, payloadHash: String
+    ) -> String {
+        let (canonicalHeaders, signedHeaders) = canonicalHeadersV4(headers, names: signedNames)
         return [
             method,
             path.isEmpty ? "/" : path,
-            canonicalQueryV4(query),
+            canonicalQuery,
             canonicalHeaders,
             signedHeaders,
             payloadHash,
@@ -182,5 +205,27 @@ extension RequestSigner {
         let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
         params.append((name: "X-Amz-Signature", value: signatureV4(stringToSign: sts, signingKey: key)))
         return params
+    }
+}
+
+/// The signatures of an `aws-chunked` body (S3 "chunked upload" and "trailing headers"): each chunk's signature
+/// chains from the previous one (the first from the request's), the trailer's from the last chunk's.
+extension RequestSigner {
+    /// `AWS4-HMAC-SHA256-PAYLOAD \n amzDate \n scope \n previous \n hex(SHA-256("")) \n hex(SHA-256(chunk))`.
+    static func stringToSignChunkV4(amzDate: String, scope: String, previousSignature: String, chunkSHA256: String)
+        -> String
+    {
+        "AWS4-HMAC-SHA256-PAYLOAD\n\(amzDate)\n\(scope)\n\(previousSignature)\n\(SDKHMACSigner.emptyPayloadHash)\n"
+            + chunkSHA256
+    }
+
+    /// `AWS4-HMAC-SHA256-TRAILER \n amzDate \n scope \n previous \n hex(SHA-256(trailers))`, the trailers as
+    /// `name:value\n` each, in the order sent, the signature's own line left out.
+    static func stringToSignTrailerV4(
+        amzDate: String, scope: String, previousSignature: String, trailers: [(name: String, value: String)]
+    ) -> String {
+        let canonical = trailers.map { "\($0.name):\($0.value)\n" }.joined()
+        let hash = Hex.encode(Digest.sha256(Array(canonical.utf8)))
+        return "AWS4-HMAC-SHA256-TRAILER\n\(amzDate)\n\(scope)\n\(previousSignature)\n\(hash)"
     }
 }

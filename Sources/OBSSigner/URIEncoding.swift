@@ -45,9 +45,13 @@ public enum URIEncoding {
     }
 
     static func encode(_ s: String, keep: (UInt8) -> Bool) -> String {
+        encode(bytes: s.utf8, keep: keep)
+    }
+
+    static func encode<C: Collection<UInt8>>(bytes: C, keep: (UInt8) -> Bool) -> String {
         var out = [UInt8]()
-        out.reserveCapacity(s.utf8.count)
-        for c in s.utf8 {
+        out.reserveCapacity(bytes.count)
+        for c in bytes {
             if keep(c) {
                 out.append(c)
             } else {

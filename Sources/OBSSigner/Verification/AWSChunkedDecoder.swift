@@ -164,7 +164,8 @@ public final class AWSChunkedDecoder {
                 let end = input[i...].firstIndex(of: lf)
                 let piece = UnsafeRawBufferPointer(rebasing: input[i..<(end ?? input.count)])
                 guard line.count + piece.count <= Self.maxLineLength + 1 else {
-                    throw .invalidRequest("An aws-chunked header or trailer line is longer than \(Self.maxLineLength) bytes.")
+                    throw .invalidRequest(
+                        "An aws-chunked header or trailer line is longer than \(Self.maxLineLength) bytes.")
                 }
                 line.append(contentsOf: piece)
                 guard let end else { return }
@@ -216,7 +217,8 @@ public final class AWSChunkedDecoder {
         }
         let length = Int64(size)
         if let declared = decodedContentLength, length > declared - decodedLength {
-            throw .invalidRequest("The aws-chunked body holds more than x-amz-decoded-content-length, \(declared), bytes.")
+            throw .invalidRequest(
+                "The aws-chunked body holds more than x-amz-decoded-content-length, \(declared), bytes.")
         }
         if case .signed = mode {
             guard let signature, signature.utf8.count == 64, Hex.decode(signature) != nil else {
@@ -296,7 +298,8 @@ public final class AWSChunkedDecoder {
 
     /// The end of the trailers: all declared ones present, the trailer signature right.
     private func endTrailers() throws(AuthenticationFailure) {
-        if let declaredTrailers, let missing = declaredTrailers.first(where: { n in !trailers.contains { $0.name == n } })
+        if let declaredTrailers,
+            let missing = declaredTrailers.first(where: { n in !trailers.contains { $0.name == n } })
         {
             throw .invalidRequest("The trailer \(missing), declared in x-amz-trailer, was not sent.")
         }

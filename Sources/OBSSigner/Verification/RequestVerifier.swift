@@ -18,8 +18,9 @@ import OBSTime
 /// - `Authorization: AWS4-HMAC-SHA256 Credential=ak/date/region/s3/aws4_request, SignedHeaders=..., Signature=...`:
 ///   over exactly the headers the client names, any region; `x-amz-content-sha256` is required and says what
 ///   the body is bound to (`PayloadDeclaration`).
-/// - Query `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires` (at most 604800), `X-Amz-SignedHeaders`,
-///   `X-Amz-Signature`: the canonical query is every parameter but the signature; payload `UNSIGNED-PAYLOAD`.
+/// - Query `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires` (at most 604800),
+///   `X-Amz-SignedHeaders`, `X-Amz-Signature`: the canonical query is every parameter but the signature; payload
+///   `UNSIGNED-PAYLOAD`.
 ///
 /// Rules common to all: header forms carry their time in `x-obs-date` / `x-amz-date` / `Date` (RFC 1123; SigV4 also
 /// `yyyyMMdd'T'HHmmss'Z'`), and more than 15 minutes from `now` is `403 RequestTimeTooSkewed` (presigned forms use
@@ -73,11 +74,14 @@ public enum RequestVerifier {
     ) throws(AuthenticationFailure) -> VerifiedRequest {
         let query = SDKHMACSigner.parseQuery(request.rawQuery)
         let names = Set(query.map(\.name))
-        let queryV4 = names.contains("X-Amz-Algorithm") || names.contains("X-Amz-Signature")
+        let queryV4 =
+            names.contains("X-Amz-Algorithm") || names.contains("X-Amz-Signature")
             || names.contains("X-Amz-Credential")
         let queryV2 = names.contains("Signature")
         let authorizations = request.values("Authorization")
-        guard authorizations.count <= 1 else { throw .invalidArgument("The Authorization header was sent more than once.") }
+        guard authorizations.count <= 1 else {
+            throw .invalidArgument("The Authorization header was sent more than once.")
+        }
         if let header = authorizations.first {
             guard !queryV4 && !queryV2 else {
                 throw .invalidArgument(

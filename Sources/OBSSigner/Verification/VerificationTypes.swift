@@ -175,7 +175,8 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
     }
 
     static func missingDate(accessKeyID: String) -> AuthenticationFailure {
-        accessDenied("Authentication requires a valid Date or x-amz-date / x-obs-date header.", accessKeyID: accessKeyID)
+        accessDenied(
+            "Authentication requires a valid Date or x-amz-date / x-obs-date header.", accessKeyID: accessKeyID)
     }
 
     static func expired(accessKeyID: String) -> AuthenticationFailure {

@@ -20,7 +20,8 @@ extension RequestVerifier {
         }
         let accessKeyID = String(credential[..<colon])
         let provided = String(credential[credential.index(after: colon)...])
-        let signable = SignableRequest(method: request.method, path: request.rawPath, query: query, headers: request.headers)
+        let signable = SignableRequest(
+            method: request.method, path: request.rawPath, query: query, headers: request.headers)
         guard let dateText = signable.headerValue(version.dateHeader) ?? signable.headerValue("Date"),
             let date = parseRequestDate(dateText)
         else { throw .missingDate(accessKeyID: accessKeyID) }
@@ -52,7 +53,8 @@ extension RequestVerifier {
         }
         guard let key = secret(accessKeyID) else { throw .unknownAccessKey(accessKeyID) }
         guard Double(expiry) >= now.timeIntervalSince1970 else { throw .expired(accessKeyID: accessKeyID) }
-        let signable = SignableRequest(method: request.method, path: request.rawPath, query: query, headers: request.headers)
+        let signable = SignableRequest(
+            method: request.method, path: request.rawPath, query: query, headers: request.headers)
         let sts = stringToSignV2(signable, version: version, virtualHostBucket: virtualHostBucket, expires: expires)
         guard sameSignature(RequestSigner.signatureV2(stringToSign: sts, secret: key), provided) else {
             throw .mismatch(stringToSign: sts, accessKeyID: accessKeyID, provided: provided)

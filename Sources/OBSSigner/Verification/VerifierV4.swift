@@ -79,7 +79,8 @@ extension RequestVerifier {
         secret: (String) -> SecretBytes?
     ) throws(AuthenticationFailure) -> VerifiedRequest {
         let malformed = AuthenticationFailure.queryMalformed
-        guard let algorithm = try single(query, "X-Amz-Algorithm"), let credential = try single(query, "X-Amz-Credential"),
+        guard let algorithm = try single(query, "X-Amz-Algorithm"),
+            let credential = try single(query, "X-Amz-Credential"),
             let amzDate = try single(query, "X-Amz-Date"), let expiresText = try single(query, "X-Amz-Expires"),
             let list = try single(query, "X-Amz-SignedHeaders"), let signature = try single(query, "X-Amz-Signature")
         else {
@@ -110,7 +111,8 @@ extension RequestVerifier {
         guard let key = secret(claim.accessKeyID) else { throw .unknownAccessKey(claim.accessKeyID) }
         guard now.timeIntervalSince(date) <= Double(expires) else { throw .expired(accessKeyID: claim.accessKeyID) }
         guard date.timeIntervalSince(now) <= maxClockSkew else {
-            throw .accessDenied("Request is not valid yet: X-Amz-Date \(amzDate) is in the future.",
+            throw .accessDenied(
+                "Request is not valid yet: X-Amz-Date \(amzDate) is in the future.",
                 accessKeyID: claim.accessKeyID)
         }
         try checkAllAmzHeadersSigned(request, claim: claim)
@@ -234,7 +236,8 @@ extension RequestVerifier {
             canonicalRequest: canonical, amzDate: claim.amzDate,
             scope: RequestSigner.credentialScopeV4(shortDate: claim.shortDate, region: claim.region))
         let signingKey = RequestSigner.signingKeyV4(secret: key, shortDate: claim.shortDate, region: claim.region)
-        guard sameSignature(RequestSigner.signatureV4(stringToSign: sts, signingKey: signingKey), claim.signature) else {
+        guard sameSignature(RequestSigner.signatureV4(stringToSign: sts, signingKey: signingKey), claim.signature)
+        else {
             throw .mismatch(
                 stringToSign: sts, canonicalRequest: canonical, accessKeyID: claim.accessKeyID,
                 provided: claim.signature)

@@ -28,9 +28,16 @@ extension RequestSigner {
     /// `?a&b=raw&...` for the sub-resources among `query`: names as written, sorted byte-wise, raw (decoded) values,
     /// bare names for value-less parameters, the first of duplicate names only. Empty when there are none.
     static func subResourceString(_ query: [(name: String, value: String?)], prefix: String) -> String {
+        subResourceString(query) { isSubResource($0, prefix: prefix) }
+    }
+
+    /// The same over the parameters `isSigned` picks (a verifier also reads V2 with S3's own list).
+    static func subResourceString(
+        _ query: [(name: String, value: String?)], isSigned: (String) -> Bool
+    ) -> String {
         var seen = Set<String>()
         var items: [(name: String, value: String?)] = []
-        for item in query where isSubResource(item.name, prefix: prefix) {
+        for item in query where isSigned(item.name) {
             if seen.insert(item.name).inserted { items.append(item) }
         }
         guard !items.isEmpty else { return "" }
@@ -44,6 +51,12 @@ extension RequestSigner {
     static func canonicalResource(
         path: String, query: [(name: String, value: String?)], scope: SigningScope, prefix: String
     ) -> String {
+        canonicalResource(path: path, query: query, scope: scope) { isSubResource($0, prefix: prefix) }
+    }
+
+    static func canonicalResource(
+        path: String, query: [(name: String, value: String?)], scope: SigningScope, isSigned: (String) -> Bool
+    ) -> String {
         let wirePath = path.isEmpty ? "/" : path
         var resource: String
         if let bucket = scope.bucket, !bucket.isEmpty, scope.virtualHosted {
@@ -51,7 +64,7 @@ extension RequestSigner {
         } else {
             resource = wirePath
         }
-        resource += subResourceString(query, prefix: prefix)
+        resource += subResourceString(query, isSigned: isSigned)
         return resource
     }
 }

@@ -27,10 +27,9 @@ extension RequestVerifier {
         else { throw .missingDate(accessKeyID: accessKeyID) }
         guard let key = secret(accessKeyID) else { throw .unknownAccessKey(accessKeyID) }
         try checkSkew(date, now: now, accessKeyID: accessKeyID)
-        let sts = stringToSignV2(signable, version: version, virtualHostBucket: virtualHostBucket, expires: nil)
-        guard sameSignature(RequestSigner.signatureV2(stringToSign: sts, secret: key), provided) else {
-            throw .mismatch(stringToSign: sts, accessKeyID: accessKeyID, provided: provided)
-        }
+        try checkSignatureV2(
+            signable, version: version, virtualHostBucket: virtualHostBucket, expires: nil, key: key,
+            accessKeyID: accessKeyID, provided: provided)
         return VerifiedRequest(
             accessKeyID: accessKeyID, scheme: version, presigned: false,
             securityToken: signable.headerValue(version.securityTokenHeader)?.trimmingSpaces(), payload: .none,
@@ -55,27 +54,85 @@ extension RequestVerifier {
         guard Double(expiry) >= now.timeIntervalSince1970 else { throw .expired(accessKeyID: accessKeyID) }
         let signable = SignableRequest(
             method: request.method, path: request.rawPath, query: query, headers: request.headers)
-        let sts = stringToSignV2(signable, version: version, virtualHostBucket: virtualHostBucket, expires: expires)
-        guard sameSignature(RequestSigner.signatureV2(stringToSign: sts, secret: key), provided) else {
-            throw .mismatch(stringToSign: sts, accessKeyID: accessKeyID, provided: provided)
-        }
+        try checkSignatureV2(
+            signable, version: version, virtualHostBucket: virtualHostBucket, expires: expires, key: key,
+            accessKeyID: accessKeyID, provided: provided)
         let token = try single(query, version.securityTokenHeader) ?? signable.headerValue(version.securityTokenHeader)
         return VerifiedRequest(
             accessKeyID: accessKeyID, scheme: version, presigned: true, securityToken: token?.trimmingSpaces(),
             payload: .none, region: nil, requestDate: nil)
     }
 
-    /// The signer's string-to-sign over the request as received. The query holds every parameter; the canonical
-    /// resource keeps only the sub-resources (so `AccessKeyId`, `Expires`, `Signature` drop out by themselves).
+    /// Accepts the signature if it matches the string-to-sign of one of the readings below; a mismatch reports
+    /// the first (our signer's, OBS's).
+    static func checkSignatureV2(
+        _ request: SignableRequest, version: SignatureVersion, virtualHostBucket: String?, expires: String?,
+        key: SecretBytes, accessKeyID: String, provided: String
+    ) throws(AuthenticationFailure) {
+        var readings = [V2Reading.obs]
+        if version == .v2 { readings.append(.s3) }
+        var first: String?
+        var matched = false
+        for reading in readings {
+            let sts = stringToSignV2(
+                request, version: version, virtualHostBucket: virtualHostBucket, expires: expires, reading: reading)
+            if sts == first { continue }
+            first = first ?? sts
+            matched = sameSignature(RequestSigner.signatureV2(stringToSign: sts, secret: key), provided) || matched
+        }
+        guard matched else { throw .mismatch(stringToSign: first ?? "", accessKeyID: accessKeyID, provided: provided) }
+    }
+
+    /// Two clients' readings of AWS V2. OBS's (our signer, Huawei's SDKs, obsutil): OBS's sub-resource list plus
+    /// every `x-amz-*` parameter, and a URL's security token signed as a sub-resource. S3's (botocore, awscli with
+    /// `signature_version = s3`): S3's shorter list (no `encryption`...), `/bucket/` for a path-style bucket
+    /// request (OBS: `/bucket`), and a presigned URL carries the signed
+    /// `x-amz-*`, `Content-MD5` and `Content-Type` values as query parameters, signed as headers. OBS requests
+    /// read only OBS's way.
+    enum V2Reading { case obs, s3 }
+
+    /// S3's V2 sub-resources, compared case-sensitively (botocore `HmacV1Auth.QSAOfInterest`).
+    static let s3SubResources: Set<String> = [
+        "accelerate", "acl", "cors", "defaultObjectAcl", "location", "logging", "partNumber", "policy",
+        "requestPayment", "torrent", "versioning", "versionId", "versions", "website", "uploads", "uploadId",
+        "response-content-type", "response-content-language", "response-expires", "response-cache-control",
+        "response-content-disposition", "response-content-encoding", "delete", "lifecycle", "tagging", "restore",
+        "storageClass", "notification", "replication", "analytics", "metrics", "inventory", "select", "select-type",
+        "object-lock",
+    ]
+
+    /// The string-to-sign over the request as received. The query holds every parameter; the canonical resource
+    /// keeps only the sub-resources (so `AccessKeyId`, `Expires`, `Signature` drop out by themselves).
     static func stringToSignV2(
-        _ request: SignableRequest, version: SignatureVersion, virtualHostBucket: String?, expires: String?
+        _ request: SignableRequest, version: SignatureVersion, virtualHostBucket: String?, expires: String?,
+        reading: V2Reading = .obs
     ) -> String {
         let scope = SigningScope(bucket: virtualHostBucket, virtualHosted: virtualHostBucket != nil, region: "")
         let prefix = version.headerPrefix
-        let resource = RequestSigner.canonicalResource(
-            path: request.path, query: request.query, scope: scope, prefix: prefix)
+        var headers = request.headers
+        let resource: String
+        switch reading {
+        case .obs:
+            resource = RequestSigner.canonicalResource(
+                path: request.path, query: request.query, scope: scope, prefix: prefix)
+        case .s3:
+            // A path-style bucket request (`/bucket`) signs `/bucket/`, as for a virtual-hosted one.
+            var path = request.path
+            if virtualHostBucket == nil, path.count > 1, path.lastIndex(of: "/") == path.startIndex { path += "/" }
+            resource = RequestSigner.canonicalResource(path: path, query: request.query, scope: scope) {
+                s3SubResources.contains($0)
+            }
+            if expires != nil {
+                for item in request.query {
+                    let name = item.name.lowercased()
+                    if name.hasPrefix(prefix) || name == "content-md5" || name == "content-type" {
+                        headers.append((name: name, value: item.value ?? ""))
+                    }
+                }
+            }
+        }
         return RequestSigner.stringToSignV2(
-            method: request.method, headers: request.headers, resource: resource, prefix: prefix, expires: expires)
+            method: request.method, headers: headers, resource: resource, prefix: prefix, expires: expires)
     }
 
     /// A request time header: RFC 1123 as every OBS/V2 client sends it, or SigV4's `yyyyMMdd'T'HHmmss'Z'`.

@@ -241,6 +241,14 @@ def main():
             "AWS V2 query form: AWSAccessKeyId, Expires, Signature",
             presign("get_object", {"Bucket": "vectors", "Key": "a b.txt"}, config=v2, **http), "v2",
             presigned=True, payload="none")
+        add("v2_get_bucket_encryption_s3_subresources",
+            "AWS V2 ?encryption: botocore signs S3's sub-resource list, which lacks encryption (OBS's has it)",
+            capture(lambda c: c.get_bucket_encryption(Bucket="vectors"), config=v2, **http), "v2", payload="none")
+        add("v2_presigned_get_token",
+            "AWS V2 query form with temporary credentials: botocore moves the signed x-amz-security-token header "
+            "into the query, signed as a header (OBS signs it as a sub-resource)",
+            presign("get_object", {"Bucket": "vectors", "Key": "a b.txt"}, config=v2, token=TOKEN, **http), "v2",
+            presigned=True, payload="none")
         chunked_payload = bytes((i * 7) % 251 for i in range(70000))
         request, checksum = signed_chunked_vector(chunked_payload, 65536)
         add("v4_signed_chunks_signed_trailer",

@@ -152,6 +152,24 @@ struct RequestVerifierTests {
         #expect(try Self.verify(Self.incoming(signed)).get().payload == .sha256(hex: hash))
     }
 
+    /// A path-style bucket request signs `/bucket` (OBS's Python SDK) or `/bucket/` (botocore, S3's rule): both
+    /// name the same bucket, so both verify; an object path gains no such twin.
+    @Test(arguments: [SignatureVersion.obs, .v2])
+    func pathStyleBucketWithOrWithoutSlash(_ version: SignatureVersion) throws {
+        let scope = SigningScope(bucket: "vectors", virtualHosted: false, region: "cn-north-4")
+        for (signedPath, sentPath, ok) in [
+            ("/vectors/", "/vectors", true), ("/vectors", "/vectors", true), ("/vectors/a/", "/vectors/a", false),
+        ] {
+            let r = SignableRequest(
+                method: "GET", path: signedPath, query: [(name: "acl", value: nil)],
+                headers: [(name: "Host", value: "127.0.0.1:9000")])
+            var signed = RequestSigner.sign(r, version: version, scope: scope, credentials: Self.creds, date: Self.date)
+            signed.path = sentPath
+            #expect(
+                (Self.failure(Self.verify(Self.incoming(signed))) == nil) == ok, "\(signedPath) sent as \(sentPath)")
+        }
+    }
+
     // MARK: - Rejections, each scheme
 
     @Test(arguments: cases)

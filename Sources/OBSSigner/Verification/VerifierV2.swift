@@ -70,6 +70,7 @@ extension RequestVerifier {
         key: SecretBytes, accessKeyID: String, provided: String
     ) throws(AuthenticationFailure) {
         var readings = [V2Reading.obs]
+        if isPathStyleBucket(request.path, virtualHostBucket: virtualHostBucket) { readings.append(.obsBucketSlash) }
         if version == .v2 { readings.append(.s3) }
         var first: String?
         var matched = false
@@ -83,13 +84,18 @@ extension RequestVerifier {
         guard matched else { throw .mismatch(stringToSign: first ?? "", accessKeyID: accessKeyID, provided: provided) }
     }
 
-    /// Two clients' readings of AWS V2. OBS's (our signer, Huawei's SDKs, obsutil): OBS's sub-resource list plus
-    /// every `x-amz-*` parameter, and a URL's security token signed as a sub-resource. S3's (botocore, awscli with
-    /// `signature_version = s3`): S3's shorter list (no `encryption`...), `/bucket/` for a path-style bucket
-    /// request (OBS: `/bucket`), and a presigned URL carries the signed
-    /// `x-amz-*`, `Content-MD5` and `Content-Type` values as query parameters, signed as headers. OBS requests
-    /// read only OBS's way.
-    enum V2Reading { case obs, s3 }
+    /// How clients read the scheme. OBS's reading (our signer, Huawei's SDKs, obsutil): OBS's sub-resource list plus
+    /// every prefixed parameter, a URL's security token signed as a sub-resource, and for a path-style bucket
+    /// request `/bucket` or `/bucket/` (SDKs differ; both name the same bucket). S3's reading (botocore, awscli with
+    /// `signature_version = s3`), tried for `AWS` signatures only: S3's shorter list (no `encryption`...),
+    /// `/bucket/` for a path-style bucket request, and a presigned URL carrying the signed `x-amz-*`,
+    /// `Content-MD5` and `Content-Type` values as query parameters, signed as headers.
+    enum V2Reading { case obs, obsBucketSlash, s3 }
+
+    /// `/bucket`: a path-style request for a bucket, not an object.
+    static func isPathStyleBucket(_ path: String, virtualHostBucket: String?) -> Bool {
+        virtualHostBucket == nil && path.count > 1 && path.lastIndex(of: "/") == path.startIndex
+    }
 
     /// S3's V2 sub-resources, compared case-sensitively (botocore `HmacV1Auth.QSAOfInterest`).
     static let s3SubResources: Set<String> = [
@@ -111,14 +117,15 @@ extension RequestVerifier {
         let prefix = version.headerPrefix
         var headers = request.headers
         let resource: String
+        let slashed = isPathStyleBucket(request.path, virtualHostBucket: virtualHostBucket) ? request.path + "/" : nil
         switch reading {
-        case .obs:
+        case .obs, .obsBucketSlash:
             resource = RequestSigner.canonicalResource(
-                path: request.path, query: request.query, scope: scope, prefix: prefix)
+                path: reading == .obs ? request.path : slashed ?? request.path, query: request.query, scope: scope,
+                prefix: prefix)
         case .s3:
             // A path-style bucket request (`/bucket`) signs `/bucket/`, as for a virtual-hosted one.
-            var path = request.path
-            if virtualHostBucket == nil, path.count > 1, path.lastIndex(of: "/") == path.startIndex { path += "/" }
+            let path = slashed ?? request.path
             resource = RequestSigner.canonicalResource(path: path, query: request.query, scope: scope) {
                 s3SubResources.contains($0)
             }

@@ -170,29 +170,7 @@ public enum SDKHMACSigner {
     /// invalid sequences replaced by U+FFFD.
     static func percentDecode(_ s: String) -> String {
         guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
-        let b = Array(s.utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let hi = hexValue(b[i + 1]), let lo = hexValue(b[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(b[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+        return String(decoding: URIEncoding.percentDecode(bytes: s.utf8), as: UTF8.self)
     }
 
     /// Python's `str.strip()`: Unicode white space (and the ASCII separators 0x1C-0x1F) removed at both ends.

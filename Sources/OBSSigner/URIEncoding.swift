@@ -30,6 +30,33 @@ public enum URIEncoding {
 
     // MARK: - Internals
 
+    /// Each valid `%XX` as its byte, every other byte (a stray `%` too) as is; `+` stays `+`.
+    static func percentDecode(bytes s: some Collection<UInt8>) -> [UInt8] {
+        let b = Array(s)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let hi = hexValue(b[i + 1]), let lo = hexValue(b[i + 2]) {
+                out.append(hi << 4 | lo)
+                i += 3
+            } else {
+                out.append(b[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
     private static let headerSafe: Set<UInt8> = Set(" ;/?:@&=+$,'*".utf8)
 

@@ -252,8 +252,8 @@ extension RequestVerifier {
         var pairs: [(name: String, value: String)] = []
         for piece in raw.utf8.split(separator: UInt8(ascii: "&")) {
             let eq = piece.firstIndex(of: UInt8(ascii: "="))
-            let name = percentDecodedBytes(eq.map { piece[..<$0] } ?? piece[...])
-            let value = eq.map { percentDecodedBytes(piece[piece.index(after: $0)...]) } ?? []
+            let name = URIEncoding.percentDecode(bytes: eq.map { piece[..<$0] } ?? piece[...])
+            let value = eq.map { URIEncoding.percentDecode(bytes: piece[piece.index(after: $0)...]) } ?? []
             if let excluding, name.elementsEqual(excluding.utf8) { continue }
             pairs.append(
                 (
@@ -262,25 +262,5 @@ extension RequestVerifier {
                 ))
         }
         return RequestSigner.canonicalQueryV4(encoded: pairs)
-    }
-
-    /// Each valid `%XX` as its byte, every other byte as is.
-    static func percentDecodedBytes(_ s: some Collection<UInt8>) -> [UInt8] {
-        let b = Array(s)
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count,
-                let v = Hex.decode(String(decoding: b[(i + 1)...(i + 2)], as: UTF8.self))
-            {
-                out.append(v[0])
-                i += 3
-            } else {
-                out.append(b[i])
-                i += 1
-            }
-        }
-        return out
     }
 }

@@ -107,6 +107,16 @@ struct ServerErrorXMLTests {
         }
     }
 
+    /// A key XML cannot carry still gives a readable error: U+FFFD stands for each such character.
+    @Test func controlCharactersKeepTheErrorReadable() throws {
+        let e = ServiceError(
+            code: "NoSuchKey", message: "no key a\u{01}b", requestID: "R", hostID: "H", resource: "/b/a\u{01}b\u{FFFF}")
+        let parsed = try #require(OBSXMLParser.error(ServerXML.error(e, details: [("Key", "a\u{1F}b\r")])))
+        #expect(parsed.code == "NoSuchKey" && parsed.message == "no key a\u{FFFD}b")
+        #expect(parsed.resource == "/b/a\u{FFFD}b\u{FFFD}")
+        #expect(try parse(ServerXML.error(e, details: [("Key", "a\u{1F}b\r")])).child("Key")?.text == "a\u{FFFD}b\r")
+    }
+
     /// The client parser trims; the server's values have no surrounding space except the keys, which are checked
     /// untrimmed through the tree.
     private func normalized(_ e: ServiceError) -> ServiceError {
@@ -333,6 +343,22 @@ struct ServerResultXMLTests {
             let root = try parse(completed)
             #expect(root.children.map(\.name) == ["Location", "Bucket", "Key", "ETag"])
             #expect(root.child("Key")?.text == key && root.child("Location")?.text == "http://127.0.0.1:9000/b/k")
+        }
+        // An echoed key that XML cannot carry: readable, U+FFFD in its place; encoded when asked.
+        for key in controlKeys {
+            let initiated = ServerXML.initiateMultipartUpload(bucket: "b", key: key, uploadID: "U", dialect: dialect)
+            #expect(try OBSXMLParser.initiateMultipartUpload(initiated) == "U")
+            #expect(try parse(initiated).child("Key")?.text == ServerXMLSupport.readable(key))
+            #expect(ServerXMLSupport.readable(key) != key && ServerXMLSupport.readable(key).contains("\u{FFFD}"))
+            let completed = ServerXML.completeMultipartUpload(
+                location: "l", bucket: "b", key: key, etag: "e", dialect: dialect)
+            #expect(try OBSXMLParser.completeMultipartUpload(completed) == "\"e\"")
+            let parts = PartListResponse(
+                bucket: "b", key: key, uploadID: "U", owner: owner, partNumberMarker: 0, nextPartNumberMarker: nil,
+                maxParts: 1000, isTruncated: false, parts: [])
+            #expect(
+                try parse(ServerXML.listParts(parts, dialect: dialect)).child("Key")?.text
+                    == ServerXMLSupport.readable(key))
         }
         for key in controlKeys {
             let root = try parse(

@@ -7,18 +7,21 @@ import OBSCore
 /// (`OBSXMLParser`, botocore, esdk-obs-python).
 ///
 /// Text is escaped as `XMLWriter` does (`&<>"'`, CR as `&#13;`). A character XML 1.0 cannot carry at all (a C0
-/// control other than tab, LF and CR) is written as a character reference, as S3 does, which XML 1.0 parsers
-/// refuse: keys holding one can only be listed with `encoding-type=url`, on S3 as here.
+/// control other than tab, LF and CR) is written as a character reference in what teaches the client keys (the
+/// listings, DeleteResult), as S3 does, which XML 1.0 parsers refuse: such keys can only be listed with
+/// `encoding-type=url`, on S3 as here, and a wrong key is never handed out. Where the key is only echoed (errors,
+/// multipart answers) it is replaced by U+FFFD instead, so that the answer stays readable.
 public enum ServerXML {
-    /// `<Error>`: `Code`, `Message`, `Resource` (when set), `details`, `RequestId`, `HostId`.
+    /// `<Error>`: `Code`, `Message`, `Resource` (when set), `details`, `RequestId`, `HostId`; always readable (a
+    /// key with a control character in it shows U+FFFD there), so that the client gets at least the code.
     public static func error(_ e: ServiceError, details: ErrorDetails = []) -> [UInt8] {
         ServerXMLSupport.document("Error", namespace: nil) { x in
-            x.element("Code", e.code)
-            x.element("Message", e.message)
-            if let resource = e.resource { x.element("Resource", resource) }
-            for (name, value) in details { x.element(name, value) }
-            if let id = e.requestID { x.element("RequestId", id) }
-            if let host = e.hostID { x.element("HostId", host) }
+            x.element("Code", readable: e.code)
+            x.element("Message", readable: e.message)
+            if let resource = e.resource { x.element("Resource", readable: resource) }
+            for (name, value) in details { x.element(name, readable: value) }
+            if let id = e.requestID { x.element("RequestId", readable: id) }
+            if let host = e.hostID { x.element("HostId", readable: host) }
         }
     }
 
@@ -140,7 +143,7 @@ public enum ServerXML {
     ) -> [UInt8] {
         ServerXMLSupport.document("InitiateMultipartUploadResult", namespace: dialect.namespace) { x in
             x.element("Bucket", bucket)
-            x.element("Key", key, urlEncoded: urlEncoded)
+            x.element("Key", echo: key, urlEncoded: urlEncoded)
             x.element("UploadId", uploadID)
             if urlEncoded { x.element("EncodingType", "url") }
         }
@@ -154,7 +157,7 @@ public enum ServerXML {
         ServerXMLSupport.document("CompleteMultipartUploadResult", namespace: dialect.namespace) { x in
             x.element("Location", location)
             x.element("Bucket", bucket)
-            x.element("Key", key, urlEncoded: urlEncoded)
+            x.element("Key", echo: key, urlEncoded: urlEncoded)
             x.element("ETag", ServerXMLSupport.quotedETag(etag))
             if urlEncoded { x.element("EncodingType", "url") }
         }
@@ -182,7 +185,7 @@ public enum ServerXML {
     public static func listParts(_ page: PartListResponse, dialect: XMLDialect) -> [UInt8] {
         ServerXMLSupport.document("ListPartsResult", namespace: dialect.namespace) { x in
             x.element("Bucket", page.bucket)
-            x.element("Key", page.key, urlEncoded: page.urlEncoded)
+            x.element("Key", echo: page.key, urlEncoded: page.urlEncoded)
             x.element("UploadId", page.uploadID)
             x.owner("Initiator", page.owner, dialect)
             x.owner("Owner", page.owner, dialect)

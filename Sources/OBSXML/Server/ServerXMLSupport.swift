@@ -80,10 +80,33 @@ enum ServerXMLSupport {
     }
 }
 
+extension ServerXMLSupport {
+    /// `text` with every character XML 1.0 cannot carry (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF)
+    /// replaced by U+FFFD. For values the client only reads back as information (an error's key, the key echoed
+    /// by a multipart answer), so that the document stays readable; never for a key a listing teaches the client.
+    static func readable(_ text: String) -> String {
+        func representable(_ s: Unicode.Scalar) -> Bool {
+            s.value >= 0x20 ? s.value != 0xFFFE && s.value != 0xFFFF : s == "\t" || s == "\n" || s == "\r"
+        }
+        guard !text.unicodeScalars.allSatisfy(representable) else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars { out.append(representable(s) ? s : "\u{FFFD}") }
+        return String(out)
+    }
+}
+
 extension XMLWriter {
+    /// `element(name, text)` with what XML cannot carry replaced (`ServerXMLSupport.readable`).
+    mutating func element(_ name: String, readable text: String) { element(name, ServerXMLSupport.readable(text)) }
+
     /// `element(name, text)`, percent-encoded first when the request asked for `encoding-type=url`.
     mutating func element(_ name: String, _ text: String, urlEncoded: Bool) {
         element(name, urlEncoded ? ServerXMLSupport.urlEncoded(text) : text)
+    }
+
+    /// An echoed key: percent-encoded when asked, else made readable.
+    mutating func element(_ name: String, echo text: String, urlEncoded: Bool) {
+        element(name, urlEncoded ? ServerXMLSupport.urlEncoded(text) : ServerXMLSupport.readable(text))
     }
 
     mutating func element(_ name: String, _ date: Date) { element(name, ServerXMLSupport.timestamp(date)) }

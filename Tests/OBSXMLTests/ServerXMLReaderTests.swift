@@ -273,6 +273,10 @@ struct CompleteMultipartUploadReaderTests {
             + "<PartNumber> 1 </PartNumber><ETag> a </ETag></Part></CompleteMultipartUpload>"
         #expect(try ServerXMLReader.completeMultipartUpload(reversed.bytes).map(\.number) == [2, 1])
         #expect(try ServerXMLReader.completeMultipartUpload(reversed.bytes).map(\.etag) == ["b", "a"])
+        let zeros =
+            "<CompleteMultipartUpload><Part><PartNumber>0000000000010000</PartNumber><ETag>e</ETag></Part>"
+            + "</CompleteMultipartUpload>"
+        #expect(try ServerXMLReader.completeMultipartUpload(zeros.bytes).map(\.number) == [10000])
     }
 
     @Test func limits() throws {
@@ -299,6 +303,9 @@ struct CompleteMultipartUploadReaderTests {
         (part("<PartNumber>0</PartNumber><ETag>e</ETag>"), "PartNumber '0'"),
         (part("<PartNumber>10001</PartNumber><ETag>e</ETag>"), "from 1 to 10000"),
         (part("<PartNumber>-1</PartNumber><ETag>e</ETag>"), "PartNumber '-1'"),
+        (part("<PartNumber>000</PartNumber><ETag>e</ETag>"), "PartNumber '000'"),
+        (part("<PartNumber></PartNumber><ETag>e</ETag>"), "PartNumber ''"),
+        (part("<PartNumber>+1</PartNumber><ETag>e</ETag>"), "PartNumber '+1'"),
         (part("<PartNumber>1.0</PartNumber><ETag>e</ETag>"), "PartNumber"),
         (part("<PartNumber>99999999999999999999999</PartNumber><ETag>e</ETag>"), "PartNumber"),
         (part("<PartNumber>one</PartNumber><ETag>e</ETag>"), "PartNumber 'one'"),

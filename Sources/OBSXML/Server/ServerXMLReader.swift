@@ -53,6 +53,9 @@ public enum ServerXMLReader {
         public var encryption: BucketEncryption
         public var projectID: String?
         public var bucketKeyEnabled: Bool?
+        public init(encryption: BucketEncryption, projectID: String? = nil, bucketKeyEnabled: Bool? = nil) {
+            self.encryption = encryption; self.projectID = projectID; self.bucketKeyEnabled = bucketKeyEnabled
+        }
     }
 
     /// CreateBucket: the region of `CreateBucketConfiguration/Location` (OBS) or `LocationConstraint` (S3), trimmed;
@@ -172,9 +175,12 @@ public enum ServerXMLReader {
             guard let numberText = try part.leaf("PartNumber") else {
                 throw malformed(what, "\(part.place) has no PartNumber")
             }
+            // Leading zeros are allowed (XML Schema's integer); past them at most 5 digits, so no overflow.
             let digits = trimmed(numberText)
-            guard digits.utf8.count <= 5, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-                let number = Int(digits), (1...maxParts).contains(number)
+            let significant = digits.drop { $0 == "0" }
+            guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                significant.utf8.count <= 5, let number = Int(significant.isEmpty ? "0" : significant),
+                (1...maxParts).contains(number)
             else {
                 throw malformed(
                     what, "\(part.place) has PartNumber '\(numberText)', not a number from 1 to \(maxParts)")

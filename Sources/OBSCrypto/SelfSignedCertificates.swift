@@ -82,7 +82,7 @@ public enum SelfSignedCertificates {
     /// The CA's private key is freed before this returns: nothing can be signed with that CA later.
     /// `now`: seconds since 1970.
     public static func make(extraHosts: [String] = [], now: Int64) throws -> PEMCertificateSet {
-        let hosts = try self.hosts(extraHosts: extraHosts)
+        let hosts = try orderedHosts(extraHosts)
         let caKey = try generateKey()
         defer { EVP_PKEY_free(caKey) }
         let serverKey = try generateKey()
@@ -148,15 +148,22 @@ public enum SelfSignedCertificates {
     /// `defaultHosts` plus `extraHosts`, validated and normalized. An extra host may be an IPv4 or IPv6 address
     /// (IPv6 also in brackets) or a DNS name (letters, digits, hyphens; no wildcard, no trailing label of digits).
     public static func hosts(extraHosts: [String] = []) throws -> CertificateHosts {
-        var dns = Set<String>(), ips = Set<String>()
+        let (dns, ips) = try orderedHosts(extraHosts)
+        return CertificateHosts(dnsNames: Set(dns), ipAddresses: Set(ips))
+    }
+
+    /// The names in the order given (defaults first), without repeats.
+    private static func orderedHosts(_ extraHosts: [String]) throws -> (dns: [String], ips: [String]) {
+        var dns: [String] = [], ips: [String] = []
         for raw in defaultHosts + extraHosts {
             if let ip = canonicalIP(raw) {
-                ips.insert(ip)
+                if !ips.contains(ip) { ips.append(ip) }
             } else {
-                dns.insert(try dnsName(raw))
+                let name = try dnsName(raw)
+                if !dns.contains(name) { dns.append(name) }
             }
         }
-        return CertificateHosts(dnsNames: dns, ipAddresses: ips)
+        return (dns, ips)
     }
 
     // MARK: - Making
@@ -216,11 +223,10 @@ public enum SelfSignedCertificates {
         guard X509_sign(cert, key, EVP_sha256()) > 0 else { throw failure("X509_sign") }
     }
 
-    /// openssl.cnf syntax; `hosts` validated every name, so none holds a comma or a colon that would change it.
-    private static func subjectAltName(_ hosts: CertificateHosts) -> String {
-        let dns = hosts.dnsNames.sorted { ($0 != "localhost" ? 1 : 0, $0) < ($1 != "localhost" ? 1 : 0, $1) }
-        let ips = hosts.ipAddresses.sorted()
-        return (dns.map { "DNS:\($0)" } + ips.map { "IP:\($0)" }).joined(separator: ",")
+    /// openssl.cnf syntax; `orderedHosts` validated every name, so none holds a comma or a colon that would change
+    /// its meaning.
+    private static func subjectAltName(_ hosts: (dns: [String], ips: [String])) -> String {
+        (hosts.dns.map { "DNS:\($0)" } + hosts.ips.map { "IP:\($0)" }).joined(separator: ",")
     }
 
     private static func pem(_ cert: OpaquePointer) throws -> String {

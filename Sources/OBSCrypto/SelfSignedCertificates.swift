@@ -157,6 +157,10 @@ public enum SelfSignedCertificates {
         var dns: [String] = [], ips: [String] = []
         for raw in defaultHosts + extraHosts {
             if let ip = canonicalIP(raw) {
+                // What a server binds to for "every address"; no client connects to it, so no certificate names it.
+                if ip == "0.0.0.0" || ip == "::" {
+                    throw CertificateError.invalidHost(raw, reason: "the unspecified address, which clients cannot use")
+                }
                 if !ips.contains(ip) { ips.append(ip) }
             } else {
                 let name = try dnsName(raw)

@@ -133,7 +133,8 @@ struct SelfSignedCertificateTests {
         #expect(hosts.ipAddresses == ["127.0.0.1", "::1", "10.0.0.1"])
         let bad = [
             "", ".", "bad host", "a..b", "-x.example", "x-.example", "*.example", "x_y.example", "127.1", "1.2.3.256",
-            "fe80::1%eth0", "[10.0.0.1", "host,IP:1.2.3.4", "h\u{e9}te.example", String(repeating: "a", count: 64),
+            "fe80::1%eth0", "0.0.0.0", "[::]", "[10.0.0.1", "host,IP:1.2.3.4", "h\u{e9}te.example",
+            String(repeating: "a", count: 64),
             String(repeating: "a.", count: 127) + "aa",
         ]
         for host in bad {

@@ -10,6 +10,7 @@ import OBSCrypto
 ///     kms/keystore.lock  kms/keys/<id>.json  kms/policy.json  kms/audit.log  kms/audit.head
 ///     buckets/<b>/bucket.json  buckets/<b>/.lock
 ///     buckets/<b>/objects/<h2>/<h>/meta.json  d-<uid>.obx | d-<uid>.bin     (h = hex SHA-256 of the key)
+///     serve/tls/ca.pem  server.pem  server.key  `obsctl serve --tls-self-signed` (SelfSignedCertificateFiles)
 ///
 /// The root key itself lives outside this tree (see `RootKey`), so copying the data directory leaks nothing.
 public struct LocalPaths: Sendable {
@@ -41,6 +42,8 @@ public struct LocalPaths: Sendable {
     var bucketsDir: String { root + "/buckets" }
     /// One marker per upload in progress, naming the object directory it writes to (see `InflightMarker`).
     var inflightDir: String { root + "/inflight" }
+    /// The throw-away CA and server certificate of `obsctl serve --tls-self-signed`.
+    public var selfSignedTLSDir: String { root + "/serve/tls" }
 
     /// True when the store holds anything made under a root key: its check value, a bucket or a key record.
     /// Such a store never gets a new root key or a new check value by accident. A directory that exists but

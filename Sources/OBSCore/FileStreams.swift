@@ -1,4 +1,4 @@
-import CSystem
+import CLinuxSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -33,6 +33,15 @@ enum Interrupts {
         }
     }
 
+    /// Hands SIGINT and SIGTERM to a command that shuts down by itself (`serve`: finish the requests in flight).
+    static func uninstall() {
+        lock.lock()
+        let installed = sources
+        sources = []
+        lock.unlock()
+        for source in installed { source.cancel() }
+    }
+
     private static func interrupted(_ code: Int32) -> Never {
         lock.lock()
         if interrupting {  // a second signal while cleaning up: the first handler finishes the job

@@ -33,7 +33,7 @@ public struct Obsctl: AsyncParsableCommand {
         version: version,
         subcommands: [
             Bucket.self, Upload.self, Download.self, Cat.self, Copy.self, Move.self, Sync.self, List.self,
-            Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self,
+            Stat.self, Remove.self, Presign.self, Multipart.self, KMS.self, Config.self, Serve.self,
         ]
     )
 

@@ -1,0 +1,115 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The access key pairs the server accepts, and where they came from. Secrets stay in here and in their 0600 file:
+/// nothing prints them.
+public struct ServeCredentials: Sendable {
+    private let secrets: [String: SecretBytes]
+    /// The file holding the pairs (given or generated); nil when they came from the environment.
+    public let file: String?
+    /// The first access key id, for the ready line.
+    public let primaryAccessKeyID: String
+
+    public static let accessKeyVariable = "OBSCTL_SERVE_ACCESS_KEY_ID"
+    public static let secretKeyVariable = "OBSCTL_SERVE_SECRET_ACCESS_KEY"
+
+    /// `file` given: its pairs. Else the environment's pair. Else the pair in `generatedFile`, made on first use.
+    public static func load(file: String?, environment: [String: String], generatedFile: String) throws
+        -> ServeCredentials
+    {
+        if let file { return try read(file) }
+        let ak = environment[accessKeyVariable] ?? ""
+        let sk = environment[secretKeyVariable] ?? ""
+        if !ak.isEmpty || !sk.isEmpty {
+            guard !ak.isEmpty, !sk.isEmpty else {
+                throw OBSError.configuration(
+                    "\(accessKeyVariable) and \(secretKeyVariable) go together: set both, or neither to use a "
+                        + "generated pair")
+            }
+            return ServeCredentials(
+                secrets: [ak: SecretBytes(copying: Array(sk.utf8))], file: nil, primaryAccessKeyID: ak)
+        }
+        if FileManager.default.fileExists(atPath: generatedFile) { return try read(generatedFile) }
+        try generate(generatedFile)
+        return try read(generatedFile)
+    }
+
+    public func secret(for accessKeyID: String) -> SecretBytes? { secrets[accessKeyID] }
+
+    /// AWS's credentials file format (`[name]`, `aws_access_key_id = ...`, `aws_secret_access_key = ...`), so the
+    /// same file works as AWS_SHARED_CREDENTIALS_FILE for awscli and boto3.
+    static func read(_ path: String) throws -> ServeCredentials {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw OBSError.configuration("credentials file \(path) cannot be read: check the path")
+        }
+        guard st.st_mode & 0o077 == 0 else {
+            throw OBSError.configuration(
+                "credentials file \(path) is readable by others (mode \(String(st.st_mode & 0o777, radix: 8))): "
+                    + "chmod 600 \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw OBSError.configuration("credentials file \(path) cannot be read: check its permissions")
+        }
+        var pairs: [String: SecretBytes] = [:]
+        var order: [String] = []
+        var ak: String?
+        var sk: String?
+        func flush() {
+            if let a = ak, let s = sk, pairs[a] == nil {
+                pairs[a] = SecretBytes(copying: Array(s.utf8))
+                order.append(a)
+            }
+            ak = nil
+            sk = nil
+        }
+        for raw in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") {
+                flush()
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            let name = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if name == "aws_access_key_id" { ak = value }
+            if name == "aws_secret_access_key" { sk = value }
+        }
+        flush()
+        guard let first = order.first else {
+            throw OBSError.configuration(
+                "credentials file \(path) holds no pair: write aws_access_key_id = ... and "
+                    + "aws_secret_access_key = ... under a [name] line")
+        }
+        return ServeCredentials(secrets: pairs, file: path, primaryAccessKeyID: first)
+    }
+
+    /// A fresh pair in a new 0600 file (created with that mode: never readable by others, even for an instant).
+    static func generate(_ path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        let ak = String(decoding: Random.bytes(20).map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
+        let sk = Base64.encode(Random.bytes(30))
+        let text = "[default]\naws_access_key_id = \(ak)\naws_secret_access_key = \(sk)\n"
+        let temp = path + ".tmp.\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw OBSError.configuration("cannot create \(temp): \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0, rename(temp, path) == 0 else {
+            unlink(temp)
+            throw OBSError.configuration("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

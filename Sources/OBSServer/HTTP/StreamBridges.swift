@@ -1,0 +1,178 @@
+import Foundation
+import OBSCore
+
+/// A request body handed from the listener's async world to the backend's blocking reads. The listener `push`es
+/// chunks (awaiting room: at most `capacity` bytes wait here, so a slow disk slows the client, memory stays
+/// bounded); the backend's `read` blocks on a BlockingPool thread until bytes or the end arrive.
+public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var chunks: [[UInt8]] = []
+    private var head = 0
+    private var offset = 0
+    private var buffered = 0
+    private var finished = false
+    private var failure: Error?
+    private var abandoned = false
+    private var waiter: CheckedContinuation<Void, Never>?
+    private let capacity: Int
+
+    public init(capacity: Int = 1 << 20) { self.capacity = capacity }
+
+    /// Adds bytes; returns false when the reader has gone (the listener then stops reading the socket).
+    public func push(_ bytes: [UInt8]) async -> Bool {
+        while true {
+            let ready: Bool = condition.withLock {
+                if abandoned { return true }
+                return buffered < capacity
+            }
+            if ready { break }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow: Bool = condition.withLock {
+                    if abandoned || buffered < capacity { return true }
+                    waiter = c
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        }
+        return condition.withLock {
+            if abandoned { return false }
+            chunks.append(bytes)
+            buffered += bytes.count
+            condition.broadcast()
+            return true
+        }
+    }
+
+    /// The body ended (`error == nil`) or the connection failed.
+    public func finish(error: Error? = nil) {
+        condition.withLock {
+            finished = true
+            failure = error
+            condition.broadcast()
+        }
+    }
+
+    /// The reader will read no more (the handler is done): wakes a waiting `push`, which then returns false.
+    public func abandon() {
+        let w: CheckedContinuation<Void, Never>? = condition.withLock {
+            abandoned = true
+            chunks.removeAll()
+            head = 0
+            buffered = 0
+            let w = waiter
+            waiter = nil
+            return w
+        }
+        w?.resume()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        condition.lock()
+        while head == chunks.count && !finished { condition.wait() }
+        if head == chunks.count {
+            let error = failure
+            condition.unlock()
+            if let error { throw error }
+            return 0
+        }
+        let chunk = chunks[head]
+        let n = min(buffer.count, chunk.count - offset)
+        chunk.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        offset += n
+        buffered -= n
+        if offset == chunk.count {
+            head += 1
+            offset = 0
+            if head > 64 {
+                chunks.removeFirst(head)
+                head = 0
+            }
+        }
+        var wake: CheckedContinuation<Void, Never>? = nil
+        if buffered < capacity {
+            wake = waiter
+            waiter = nil
+        }
+        condition.unlock()
+        wake?.resume()
+        return n
+    }
+}
+
+/// A response body handed from the backend's blocking writes to the listener's async writer: `write` blocks (on a
+/// BlockingPool thread) while `capacity` bytes wait to go out; `next` gives the listener the next chunk.
+public final class StreamedResponseBody: ByteSink, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var chunks: [[UInt8]] = []
+    private var buffered = 0
+    private var finished = false
+    private var cancelled = false
+    private var waiter: CheckedContinuation<[UInt8]?, Never>?
+    private let capacity: Int
+
+    public struct Cancelled: Error {}
+
+    public init(capacity: Int = 1 << 20) { self.capacity = capacity }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        condition.lock()
+        while buffered >= capacity && !cancelled { condition.wait() }
+        if cancelled {
+            condition.unlock()
+            throw Cancelled()
+        }
+        let chunk = [UInt8](bytes)
+        if let w = waiter {
+            waiter = nil
+            condition.unlock()
+            w.resume(returning: chunk)
+            return
+        }
+        chunks.append(chunk)
+        buffered += chunk.count
+        condition.unlock()
+    }
+
+    /// No more bytes will be written.
+    public func finish() {
+        let w: CheckedContinuation<[UInt8]?, Never>? = condition.withLock {
+            finished = true
+            let w = waiter
+            waiter = nil
+            return w
+        }
+        w?.resume(returning: nil)
+    }
+
+    /// The client went away: a blocked `write` throws.
+    public func cancel() {
+        condition.withLock {
+            cancelled = true
+            chunks.removeAll()
+            buffered = 0
+            condition.broadcast()
+        }
+    }
+
+    /// The next chunk, or nil at the end.
+    public func next() async -> [UInt8]? {
+        await withCheckedContinuation { (c: CheckedContinuation<[UInt8]?, Never>) in
+            condition.lock()
+            if !chunks.isEmpty {
+                let chunk = chunks.removeFirst()
+                buffered -= chunk.count
+                condition.broadcast()
+                condition.unlock()
+                c.resume(returning: chunk)
+            } else if finished || cancelled {
+                condition.unlock()
+                c.resume(returning: nil)
+            } else {
+                waiter = c
+                condition.unlock()
+            }
+        }
+    }
+}

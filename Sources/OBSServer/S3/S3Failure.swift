@@ -1,0 +1,50 @@
+import OBSCore
+
+/// An error answer: the code and status OBS/S3 use, a message for people, and the extra elements some errors carry
+/// (StringToSign, CanonicalRequest, BucketName, Key).
+public struct S3Failure: Error, Sendable {
+    public var code: String
+    public var message: String
+    public var status: Int
+    public var extra: [(name: String, value: String)]
+
+    public init(_ code: String, _ message: String, status: Int, extra: [(name: String, value: String)] = []) {
+        self.code = code
+        self.message = message
+        self.status = status
+        self.extra = extra
+    }
+
+    /// A storage error as the server answers it: its code, and the status it carries (else by category).
+    public init(_ error: OBSError) {
+        var status = error.httpStatus
+        if status < 400 {
+            switch error.category {
+            case .usage: status = 400
+            case .notFound: status = 404
+            case .accessDenied, .kms: status = 403
+            case .conflict: status = 409
+            case .customerKey: status = 400
+            case .transient: status = 503
+            default: status = 500
+            }
+        }
+        self.init(error.code, error.message, status: status)
+    }
+
+    public static func notImplemented(_ what: String) -> S3Failure {
+        S3Failure("NotImplemented", "\(what) is not implemented by obsctl serve", status: 501)
+    }
+
+    public static func invalidArgument(_ message: String) -> S3Failure {
+        S3Failure("InvalidArgument", message, status: 400)
+    }
+
+    public static func malformedXML(_ message: String) -> S3Failure {
+        S3Failure("MalformedXML", message, status: 400)
+    }
+
+    public static func methodNotAllowed(_ method: String) -> S3Failure {
+        S3Failure("MethodNotAllowed", "\(method) is not allowed on this resource", status: 405)
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import OBSCore
+import OBSXML
+
+/// Error answers and the headers every answer shares.
+extension S3Service {
+    func errorResponse(_ failure: S3Failure, _ call: S3Call) -> ServerResponse {
+        let resource = call.route.bucket.map { "/" + $0 + (call.route.key.map { "/" + $0 } ?? "") } ?? "/"
+        let error = ServiceError(
+            code: failure.code, message: failure.message, requestID: call.requestID, hostID: call.requestID,
+            resource: resource)
+        // A HEAD answer has no body: the status and the request id are all the client gets.
+        if call.request.method == "HEAD" {
+            return ServerResponse(status: failure.status, headers: [("Content-Length", "0")])
+        }
+        return ServerResponse(
+            status: failure.status, headers: [("Content-Type", "application/xml")],
+            body: .bytes(ServerXML.error(error, details: failure.extra)))
+    }
+
+    static func xml(_ bytes: [UInt8], status: Int = 200) -> ServerResponse {
+        ServerResponse(status: status, headers: [("Content-Type", "application/xml")], body: .bytes(bytes))
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import OBSCore
+import OBSSigner
+import OBSXML
+
+/// Authentication and the transport rules.
+extension S3Service {
+    /// Every request is signed (OBS, AWS V2 or SigV4; header or presigned): the verifier decides who sent it and
+    /// the scheme fixes the dialect of the answer. A failure answers as S3 and OBS do, with the string to sign.
+    func authenticate(_ call: S3Call) throws -> Identity {
+        let incoming = IncomingRequest(
+            method: call.request.method, rawPath: call.request.rawPath, rawQuery: call.request.rawQuery,
+            headers: call.request.headers)
+        let bucket = call.route.virtualHosted ? call.route.bucket : nil
+        switch RequestVerifier.verify(incoming, virtualHostBucket: bucket, now: now(), secret: credentials.secret) {
+        case .success(let verified):
+            return Identity(
+                accessKeyID: verified.accessKeyID, dialect: verified.scheme == .obs ? .obs : .s3,
+                verified: verified)
+        case .failure(let failure):
+            var extra: ErrorDetails = []
+            if failure.code == "SignatureDoesNotMatch", let stringToSign = failure.stringToSign {
+                extra = ServerXML.signatureMismatch(
+                    accessKeyID: failure.accessKeyID ?? "", stringToSign: stringToSign,
+                    signatureProvided: failure.signatureProvided ?? "", canonicalRequest: failure.canonicalRequest,
+                    dialect: call.dialect.xml)
+            }
+            throw S3Failure(failure.code, failure.message, status: failure.httpStatus, extra: extra)
+        }
+    }
+
+    /// SSE-C keys and SSE-KMS requests travel only over HTTPS, as OBS requires; plain HTTP is accepted from the
+    /// server's own machine (the address the connection came from, never a header).
+    func checkTransport(_ call: S3Call) throws {
+        guard !call.request.isTLS, !call.request.peer.isLoopback else { return }
+        for (name, value) in call.request.headers {
+            let n = name.lowercased()
+            guard n.hasPrefix("x-amz-") || n.hasPrefix("x-obs-") else { continue }
+            let customer = n.contains("server-side-encryption-customer-")
+            let kms =
+                n.hasSuffix("server-side-encryption") && (value == "kms" || value == "aws:kms")
+                || n.contains("kms-key-id")
+            if customer || kms {
+                throw S3Failure(
+                    "InsecureTransport",
+                    "SSE-KMS and SSE-C requests must use HTTPS: connect with https:// (serve with --tls-*)",
+                    status: 400)
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import OBSCore
+import OBSXML
+
+/// Bucket operations: list, create (with default encryption headers, as obsctl sends them), head, delete,
+/// location, and default encryption get/put/delete.
+extension S3Service {
+    func listBuckets(_ call: S3Call) async throws -> ServerResponse {
+        let buckets = try await backend.listBuckets()
+        // OBS lists a bucket's location when asked (x-obs-bucket-type / x-obs-location: true); S3 never does.
+        let withLocation = call.dialect == .obs && call.request.header("x-obs-location") == "true"
+        return Self.xml(
+            ServerXML.listBuckets(
+                buckets.map {
+                    ListedBucket(
+                        name: $0.name.value, creationDate: $0.created, location: withLocation ? $0.location : nil)
+                },
+                owner: XMLOwner(id: call.identity?.accessKeyID ?? ""), dialect: call.dialect.xml))
+    }
+
+    func createBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let body = try await readSmallBody(call, limit: ServerXMLReader.maxConfigurationBytes)
+        var location = region
+        if !body.isEmpty { location = try ServerXMLReader.createBucketConfiguration(body) ?? region }
+        let encryption = try bucketEncryptionFromHeaders(call)
+        _ = try await backend.createBucket(
+            CreateBucketRequest(name: bucket, location: location, storageClass: .standard, encryption: encryption))
+        return ServerResponse(status: 200, headers: [("Location", "/\(bucket.value)")])
+    }
+
+    func headBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let info = try await backend.bucketInfo(bucket)
+        var response = ServerResponse(status: 200, headers: [("Content-Length", "0")])
+        response.setHeader(call.dialect == .obs ? "x-obs-bucket-location" : "x-amz-bucket-region", info.location)
+        return response
+    }
+
+    func deleteBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        try await backend.deleteBucket(bucket)
+        return ServerResponse(status: 204)
+    }
+
+    func bucketLocation(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let info = try await backend.bucketInfo(bucket)
+        return Self.xml(ServerXML.location(info.location, dialect: call.dialect.xml))
+    }
+
+    func getBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        guard let encryption = try await backend.bucketEncryption(bucket) else {
+            throw S3Failure(
+                "ServerSideEncryptionConfigurationNotFoundError",
+                "The server side encryption configuration was not found", status: 404)
+        }
+        return Self.xml(ServerXML.bucketEncryption(encryption, dialect: call.dialect.xml))
+    }
+
+    func putBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let body = try await readSmallBody(call, limit: ServerXMLReader.maxConfigurationBytes)
+        let request = try ServerXMLReader.bucketEncryption(body)
+        try await backend.setBucketEncryption(bucket, request.encryption)
+        return ServerResponse(status: 200)
+    }
+
+    func deleteBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        try await backend.setBucketEncryption(bucket, nil)
+        return ServerResponse(status: 204)
+    }
+
+    /// Default encryption named at creation (`x-obs-server-side-encryption: kms` and its key id), as obsctl's
+    /// `bucket create --sse` sends it.
+    func bucketEncryptionFromHeaders(_ call: S3Call) throws -> BucketEncryption? {
+        let p = call.dialect.headerPrefix
+        guard let algorithm = call.request.header(p + "server-side-encryption") else { return nil }
+        let keyID =
+            call.request.header("x-obs-server-side-encryption-kms-key-id")
+            ?? call.request.header("x-amz-server-side-encryption-aws-kms-key-id")
+        switch algorithm {
+        case "AES256": return .obs
+        case "kms", "aws:kms": return .kms(keyID: keyID)
+        default:
+            throw S3Failure.invalidArgument("\(p)server-side-encryption '\(algorithm)' is not kms, aws:kms or AES256")
+        }
+    }
+
+    /// A small request body (XML), read whole; larger than `limit` is refused. On a BlockingPool thread: the
+    /// body's reads block until the listener delivers bytes.
+    func readSmallBody(_ call: S3Call, limit: Int) async throws -> [UInt8] {
+        let body = call.request.body
+        return try await BlockingPool.shared.run { try Self.readAll(body, limit: limit) }
+    }
+
+    private static func readAll(_ body: any ByteSource, limit: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
+            if n == 0 { return out }
+            out += buffer[0..<n]
+            if out.count > limit {
+                throw S3Failure("EntityTooLarge", "the request body is larger than \(limit) bytes", status: 400)
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSLocalBackend
+import OBSSigner
+import OBSXML
+
+/// The OBS/S3 API over the embedded backend. Each request: route, authenticate (which also fixes the dialect of
+/// the answer), apply the transport rules, dispatch, answer; one access-log line per request.
+public final class S3Service: RequestHandler, @unchecked Sendable {
+    let backend: LocalBackend
+    let credentials: ServeCredentials
+    let log: AccessLog
+    let serverNames: [String]
+    let region: String
+    let now: @Sendable () -> Date
+
+    public init(
+        backend: LocalBackend, credentials: ServeCredentials, log: AccessLog, serverNames: [String],
+        region: String, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.backend = backend
+        self.credentials = credentials
+        self.log = log
+        self.serverNames = serverNames
+        self.region = region
+        self.now = now
+    }
+
+    public func handle(_ request: ServerRequest) async -> ServerResponse {
+        let started = Date()
+        var call = S3Call(
+            request: request,
+            route: S3Route.parse(rawPath: request.rawPath, host: request.header("Host"), serverNames: serverNames),
+            requestID: Self.newRequestID())
+        var response: ServerResponse
+        var errorCode: String?
+        do {
+            call.identity = try authenticate(call)
+            try checkTransport(call)
+            response = try await dispatch(call)
+        } catch {
+            let failure = Self.failure(error)
+            errorCode = failure.code
+            response = errorResponse(failure, call)
+        }
+        response.setHeader(call.dialect.headerPrefix + "request-id", call.requestID)
+        response.setHeader(call.dialect.headerPrefix + "id-2", call.requestID)
+        return logged(response, call, errorCode: errorCode, started: started)
+    }
+
+    static func failure(_ error: Error) -> S3Failure {
+        switch error {
+        case let failure as S3Failure: return failure
+        case let error as OBSError: return S3Failure(error)
+        default: return S3Failure("InternalError", "\(error)", status: 500)
+        }
+    }
+
+    /// Records the access-log line when the answer is complete: at once, or after its stream is written.
+    private func logged(_ response: ServerResponse, _ call: S3Call, errorCode: String?, started: Date)
+        -> ServerResponse
+    {
+        let status = response.status
+        let record: @Sendable (Int64) -> Void = { [log] out in
+            log.record(
+                AccessLog.Entry(
+                    time: started, requestID: call.requestID, remote: call.request.peer.ip,
+                    method: call.request.method, bucket: call.route.bucket, key: call.route.key,
+                    status: status, bytesIn: call.bytesIn, bytesOut: out,
+                    duration: Date().timeIntervalSince(started), accessKeyID: call.identity?.accessKeyID,
+                    errorCode: errorCode, api: call.dialect == .obs ? "obs" : "s3"))
+        }
+        guard case .stream(let length, let write) = response.body else {
+            record(call.request.method == "HEAD" ? 0 : response.bodyLength)
+            return response
+        }
+        var wrapped = response
+        wrapped.body = .stream(length: length) { sink in
+            do {
+                try await write(sink)
+                record(length)
+            } catch {
+                record(-1)
+                throw error
+            }
+        }
+        return wrapped
+    }
+
+    static func newRequestID() -> String { Hex.encode(Random.bytes(8)).uppercased() }
+}
+
+/// What one request carries through the handlers.
+struct S3Call: @unchecked Sendable {
+    let request: ServerRequest
+    let route: S3Route
+    let requestID: String
+    var identity: Identity?
+    var bytesIn: Int64 = 0
+
+    /// The answer's vocabulary: OBS's for OBS-signed requests, S3's otherwise.
+    var dialect: ServeDialect {
+        identity?.dialect
+            ?? (request.header("Authorization")?.hasPrefix("OBS ") == true
+                || request.query("AccessKeyId") != nil ? .obs : .s3)
+    }
+
+    func subresource(_ name: String) -> Bool { request.query(name) != nil }
+}
+
+/// Who sent a request, once its signature checked out.
+struct Identity: Sendable {
+    var accessKeyID: String
+    var dialect: ServeDialect
+    /// What the signature covers (the payload declaration decides how the body is read).
+    var verified: VerifiedRequest
+}
+
+/// The two vocabularies the server answers in.
+public enum ServeDialect: Sendable {
+    case obs, s3
+
+    var headerPrefix: String { self == .obs ? "x-obs-" : "x-amz-" }
+    var xml: XMLDialect { self == .obs ? .obs : .aws }
+}

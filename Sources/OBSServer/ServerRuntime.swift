@@ -1,0 +1,50 @@
+import Foundation
+import OBSCore
+import OBSLocalBackend
+
+/// Everything a running server holds: the store, the accepted credentials, the access log, and the handlers for
+/// each listener. The listener program builds one from `ServeSettings` and the environment.
+public final class ServerRuntime: @unchecked Sendable {
+    public let settings: ServeSettings
+    public let backend: LocalBackend
+    public let credentials: ServeCredentials
+    public let accessLog: AccessLog
+    public let s3: S3Service
+    /// Where server-side files live (generated credentials, the self-signed CA): `<store>/serve`.
+    public let directory: String
+
+    public init(settings: ServeSettings, environment: [String: String]) throws {
+        self.settings = settings
+        backend = try LocalBackend(environment: environment)
+        directory = backend.paths.root + "/serve"
+        credentials = try ServeCredentials.load(
+            file: settings.credentialsFile, environment: environment, generatedFile: directory + "/credentials")
+        accessLog = try AccessLog(path: settings.accessLogFile, json: settings.json)
+        var names = ["localhost"]
+        if !settings.listen.host.contains(":") && Double(settings.listen.host.split(separator: ".").last ?? "") == nil {
+            names.append(settings.listen.host)
+        }
+        s3 = S3Service(
+            backend: backend, credentials: credentials, log: accessLog, serverNames: names, region: settings.region)
+    }
+
+    /// The ready line's fields, once the listeners are bound (`port` may have been 0).
+    public func readyLine(endpoint: String, caBundle: String?, kmsEndpoint: String?) -> String {
+        var fields: [(String, String?)] = [
+            ("endpoint", endpoint), ("ca_bundle", caBundle), ("credentials_file", credentials.file),
+            ("region", settings.region), ("access_key_id", credentials.primaryAccessKeyID),
+        ]
+        if let kmsEndpoint { fields.append(("kms_endpoint", kmsEndpoint)) }
+        if settings.json {
+            return "{"
+                + fields.map { "\(AccessLog.quote($0.0)):\($0.1.map(AccessLog.quote) ?? "null")" }
+                .joined(separator: ",") + "}"
+        }
+        var line = "obsctl serve: listening on \(endpoint)"
+        if let kmsEndpoint { line += ", KMS API on \(kmsEndpoint)" }
+        line += " (region \(settings.region), access key id \(credentials.primaryAccessKeyID)"
+        if let file = credentials.file { line += ", credentials in \(file)" }
+        if let caBundle { line += ", CA \(caBundle)" }
+        return line + ")"
+    }
+}

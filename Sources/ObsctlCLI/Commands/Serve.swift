@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import OBSCore
+import OBSServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Obsctl {
+    /// `obsctl serve`: the options live here, in the one command tree (help, completion, man pages); the server
+    /// itself is the obsctl-serve program beside obsctl, which parses the same arguments and sets `runServer`.
+    public struct Serve: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Serve the embedded backend as an OBS- and S3-compatible endpoint, with real encryption.",
+            discussion: Manual.discussion(
+                [
+                    "Any OBS or S3 SDK, awscli, or obsctl itself (--endpoint) can then use the local store: the same "
+                        + "buckets, objects, KMS keys and root key as the CLI ($OBSCTL_LOCAL_ROOT). Requests in "
+                        + "OBS's dialect (OBS signature, x-obs-* headers) get OBS's answers; S3-signed requests (AWS "
+                        + "V2, SigV4) get S3's. Every request must be signed with a pair the server accepts: "
+                        + "$OBSCTL_SERVE_ACCESS_KEY_ID and $OBSCTL_SERVE_SECRET_ACCESS_KEY, or --credentials-file; "
+                        + "with neither, a pair is generated into a 0600 file under the store and its path printed.",
+                    "Once listening, the first line on stdout says where (with --output json, one JSON object with "
+                        + "endpoint, ca_bundle, credentials_file, region). SIGINT or SIGTERM stops it after the "
+                        + "requests in flight. Binding to a non-loopback address requires TLS.",
+                ],
+                examples: [
+                    "obsctl serve",
+                    "obsctl serve --listen 127.0.0.1:0 --tls-self-signed --output json",
+                    "aws --endpoint-url http://127.0.0.1:9000 s3 ls   # with the pair the server printed",
+                ]))
+
+        /// Set by obsctl-serve: runs the server. nil in obsctl, which then execs obsctl-serve.
+        nonisolated(unsafe) public static var runServer: ((ServeSettings) async throws -> Void)?
+
+        @Option(
+            help: ArgumentHelp("Address to listen on: HOST:PORT; port 0 picks a free one.", valueName: "host:port"))
+        var listen = "127.0.0.1:9000"
+        @Option(
+            help: ArgumentHelp(
+                "Also serve Huawei KMS's API (and IAM's project lookup) on this address.",
+                valueName: "host:port"))
+        var kmsListen: String?
+        @Option(help: ArgumentHelp("PEM certificate (chain) for HTTPS.", valueName: "file"), completion: .file())
+        var tlsCert: String?
+        @Option(help: ArgumentHelp("PEM private key for --tls-cert.", valueName: "file"), completion: .file())
+        var tlsKey: String?
+        @Flag(
+            help: ArgumentHelp(
+                "HTTPS with a throw-away CA made under the store; its file is printed for --ca-bundle."))
+        var tlsSelfSigned = false
+        @Option(
+            help: ArgumentHelp(
+                "File of access key pairs the server accepts (0600; AWS credentials file format).",
+                valueName: "file"),
+            completion: .file())
+        var credentialsFile: String?
+        @Option(
+            help: ArgumentHelp("Access log file (default stderr); one line per request.", valueName: "file"),
+            completion: .file())
+        var accessLog: String?
+        @OptionGroup var global: GlobalOptions
+
+        public init() {}
+
+        public func validate() throws {
+            guard ListenAddress(parsing: listen) != nil else {
+                throw ValidationError("--listen '\(listen)' is not HOST:PORT: give e.g. 127.0.0.1:9000")
+            }
+            if let kmsListen, ListenAddress(parsing: kmsListen) == nil {
+                throw ValidationError("--kms-listen '\(kmsListen)' is not HOST:PORT: give e.g. 127.0.0.1:9001")
+            }
+            if (tlsCert == nil) != (tlsKey == nil) {
+                throw ValidationError("--tls-cert and --tls-key go together: give both, or --tls-self-signed")
+            }
+            if tlsSelfSigned && tlsCert != nil {
+                throw ValidationError("--tls-self-signed and --tls-cert exclude each other: choose one")
+            }
+        }
+
+        public func settings() throws -> ServeSettings {
+            let address = ListenAddress(parsing: listen)!
+            let kmsAddress = kmsListen.flatMap(ListenAddress.init(parsing:))
+            let tls: ServeSettings.TLS
+            if let tlsCert, let tlsKey {
+                tls = .files(certificate: tlsCert, privateKey: tlsKey)
+            } else {
+                tls = tlsSelfSigned ? .selfSigned : .none
+            }
+            for a in [address] + (kmsAddress.map { [$0] } ?? []) where tls == .none && !a.isLoopback {
+                throw OBSError.invalidArgument(
+                    "listening on \(a) (not loopback) without TLS would send keys and data in clear: add "
+                        + "--tls-self-signed or --tls-cert/--tls-key, or listen on 127.0.0.1")
+            }
+            return ServeSettings(
+                listen: address, kmsListen: kmsAddress, tls: tls, credentialsFile: credentialsFile,
+                accessLogFile: accessLog, json: global.output != .text,
+                region: global.region ?? ProcessInfo.processInfo.environment["OBSCTL_REGION"] ?? "local")
+        }
+
+        public mutating func run() async throws {
+            let settings = try settings()
+            if let runServer = Self.runServer {
+                Interrupts.uninstall()
+                try await runServer(settings)
+                return
+            }
+            try Self.execServer()
+        }
+
+        /// Replaces this process with obsctl-serve from obsctl's own directory, same arguments: signals, exit code
+        /// and stdout are the server's own.
+        static func execServer() throws {
+            let selfPath =
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+            let server = URL(fileURLWithPath: selfPath).deletingLastPathComponent()
+                .appendingPathComponent("obsctl-serve").path
+            guard FileManager.default.isExecutableFile(atPath: server) else {
+                throw OBSError(
+                    code: "ServerMissing",
+                    message: "\(server) is missing: obsctl serve runs the obsctl-serve program installed beside "
+                        + "obsctl; install both (make install)",
+                    httpStatus: 0, category: .configuration)
+            }
+            let argv = [server] + Array(CommandLine.arguments.dropFirst())
+            var cArgs = argv.map { strdup($0) }
+            cArgs.append(nil)
+            execv(server, cArgs)
+            throw OBSError(
+                code: "ServerMissing", message: "could not start \(server): \(String(cString: strerror(errno)))",
+                httpStatus: 0, category: .general)
+        }
+    }
+}

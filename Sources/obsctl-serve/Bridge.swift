@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import OBSCore
+import OBSServer
+
+/// The request context: Hummingbird's core storage plus the peer address, which the server's rules need (SSE over
+/// plain HTTP is allowed from loopback only).
+struct ServeContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peer: PeerAddress
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        let address = source.channel.remoteAddress
+        peer = PeerAddress(ip: address?.ipAddress ?? "", port: address?.port ?? 0)
+    }
+}
+
+/// Turns Hummingbird's requests into `ServerRequest`s for a `RequestHandler` and its `ServerResponse`s back:
+/// bodies stream both ways through bounded bridges, never whole in memory.
+struct Bridge: HTTPResponder {
+    typealias Context = ServeContext
+    let handler: any RequestHandler
+    let isTLS: Bool
+
+    func respond(to request: Request, context: ServeContext) async throws -> Response {
+        let target = request.head.path ?? "/"
+        let (path, query): (Substring, Substring)
+        if let q = target.firstIndex(of: "?") {
+            (path, query) = (target[..<q], target[target.index(after: q)...])
+        } else {
+            (path, query) = (target[...], "")
+        }
+        // HTTP/1.1's Host header arrives as the :authority pseudo-header; signatures cover it as Host.
+        var headers: [(name: String, value: String)] = []
+        if let authority = request.head.authority { headers.append(("Host", authority)) }
+        for field in request.head.headerFields { headers.append((field.name.rawName, field.value)) }
+
+        let body = StreamedRequestBody()
+        let requestBody = request.body
+        let producer = Task {
+            do {
+                for try await buffer in requestBody {
+                    guard await body.push(Array(buffer: buffer)) else { return }
+                }
+                body.finish()
+            } catch {
+                body.finish(error: error)
+            }
+        }
+        let serverRequest = ServerRequest(
+            method: request.head.method.rawValue, rawPath: String(path), rawQuery: String(query), headers: headers,
+            peer: context.peer, isTLS: isTLS, body: body)
+        let answer = await handler.handle(serverRequest)
+        body.abandon()
+        _ = producer
+        return Self.response(answer, isHead: request.head.method == .head)
+    }
+
+    static func response(_ answer: ServerResponse, isHead: Bool) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+        }
+        let status = HTTPResponse.Status(code: answer.status)
+        switch answer.body {
+        case .empty:
+            return Response(status: status, headers: fields, body: ResponseBody())
+        case .bytes(let bytes):
+            if isHead { return Response(status: status, headers: fields, body: ResponseBody()) }
+            return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .stream(let length, let write):
+            let body = ResponseBody(contentLength: Int(length)) { writer in
+                let sink = StreamedResponseBody()
+                let backend = Task {
+                    defer { sink.finish() }
+                    try await write(sink)
+                }
+                do {
+                    while let chunk = await sink.next() {
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                } catch {
+                    sink.cancel()
+                    _ = try? await backend.value
+                    throw error
+                }
+                // A backend failure after the headers went out: the only honest signal left is a cut connection.
+                try await backend.value
+                try await writer.finish(nil)
+            }
+            return Response(status: status, headers: fields, body: body)
+        }
+    }
+}

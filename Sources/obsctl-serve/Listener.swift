@@ -1,0 +1,101 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import OBSCore
+import OBSServer
+import ServiceLifecycle
+
+/// Binds the listeners, prints the ready line once every one is up, and runs until SIGINT or SIGTERM; Hummingbird
+/// then stops accepting and lets the requests in flight finish.
+enum Listener {
+    static func run(_ settings: ServeSettings) async throws {
+        let runtime = try ServerRuntime(settings: settings, environment: ProcessInfo.processInfo.environment)
+        let tls = try tlsConfiguration(settings, runtime)
+        let scheme = tls == nil ? "http" : "https"
+        var logger = Logger(label: "obsctl-serve")
+        logger.logLevel = .critical
+        let ready = ReadyLine(expected: settings.kmsListen == nil ? 1 : 2)
+
+        var services: [any Service] = []
+        let s3 = try application(
+            Bridge(handler: runtime.s3, isTLS: tls != nil), at: settings.listen, tls: tls?.configuration,
+            logger: logger
+        ) { port in
+            ready.bound(s3: "\(scheme)://\(host(settings.listen)):\(port)")
+            ready.printIfComplete(runtime, caBundle: tls?.caBundle)
+        }
+        services.append(s3)
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    static func host(_ a: ListenAddress) -> String {
+        let h = a.host == "0.0.0.0" ? "127.0.0.1" : a.host == "::" ? "::1" : a.host
+        return h.contains(":") ? "[\(h)]" : h
+    }
+
+    static func application(
+        _ responder: Bridge, at address: ListenAddress, tls: TLSConfiguration?, logger: Logger,
+        onBound: @escaping @Sendable (Int) -> Void
+    ) throws -> any Service {
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(300)))
+        let server = try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1
+        return Application(
+            responder: responder, server: server,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+            onServerRunning: { channel in onBound(channel.localAddress?.port ?? address.port) },
+            logger: logger)
+    }
+
+    struct TLSSetup {
+        var configuration: TLSConfiguration
+        var caBundle: String?
+    }
+
+    static func tlsConfiguration(_ settings: ServeSettings, _ runtime: ServerRuntime) throws -> TLSSetup? {
+        switch settings.tls {
+        case .none: return nil
+        case .files(let certificate, let privateKey):
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: privateKey, format: .pem)
+            return TLSSetup(
+                configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)),
+                caBundle: nil)
+        case .selfSigned:
+            throw OBSError.configuration("--tls-self-signed is not available yet: give --tls-cert and --tls-key")
+        }
+    }
+}
+
+/// Prints the ready line once, when every listener has its port.
+final class ReadyLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let expected: Int
+    private var s3: String?
+    private var kms: String?
+    private var printed = false
+
+    init(expected: Int) { self.expected = expected }
+
+    func bound(s3 endpoint: String) { lock.withLock { s3 = endpoint } }
+    func bound(kms endpoint: String) { lock.withLock { kms = endpoint } }
+
+    func printIfComplete(_ runtime: ServerRuntime, caBundle: String?) {
+        let line: String? = lock.withLock {
+            let count = (s3 == nil ? 0 : 1) + (kms == nil ? 0 : 1)
+            guard !printed, count == expected, let s3 else { return nil }
+            printed = true
+            return runtime.readyLine(endpoint: s3, caBundle: caBundle, kmsEndpoint: kms)
+        }
+        if let line {
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+    }
+}

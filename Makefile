@@ -42,6 +42,7 @@ check-generated:
 # name git and others use, obsctl-kms-key-create.1 (a symbolic link), so that `man obsctl-kms-key-create` finds it.
 install: $(BIN_DEP)
 	install -Dm755 $(BIN) $(DESTDIR)$(PREFIX)/bin/obsctl
+	install -Dm755 $(dir $(BIN))obsctl-serve $(DESTDIR)$(PREFIX)/bin/obsctl-serve
 	install -Dm644 completions/obsctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/obsctl
 	install -Dm644 completions/_obsctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_obsctl
 	install -Dm644 completions/obsctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/obsctl.fish
@@ -49,7 +50,8 @@ install: $(BIN_DEP)
 	for f in man/obsctl.*.1; do p=$$(basename $$f); \
 	  ln -sf $$p $(DESTDIR)$(PREFIX)/share/man/man1/$$(echo $${p%.1} | tr . -).1; done
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/obsctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/obsctl \
+	rm -f $(DESTDIR)$(PREFIX)/bin/obsctl $(DESTDIR)$(PREFIX)/bin/obsctl-serve \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/obsctl \
 	      $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_obsctl $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/obsctl.fish
 	for f in man/*.1; do p=$$(basename $$f); \
 	  rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$p $(DESTDIR)$(PREFIX)/share/man/man1/$$(echo $${p%.1} | tr . -).1; done

@@ -173,13 +173,13 @@ _obsctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    bucket|upload|download|cat|cp|mv|sync|ls|stat|rm|presign|multipart|kms|config|help)
+    bucket|upload|download|cat|cp|mv|sync|ls|stat|rm|presign|multipart|kms|config|serve|help)
         # Offer subcommand argument completions
         "_obsctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'bucket upload download cat cp mv sync ls stat rm presign multipart kms config help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'bucket upload download cat cp mv sync ls stat rm presign multipart kms config serve help' -- "${cur}"))
         ;;
     esac
 }
@@ -2457,6 +2457,76 @@ _obsctl_config_import() {
     case "${positional_number}" in
     1)
         __obsctl_add_completions -W 'obsutil'$'\n''aws'
+        return
+        ;;
+    esac
+}
+
+_obsctl_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--tls-self-signed -q --quiet --insecure --debug --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--listen --kms-listen --tls-cert --tls-key --credentials-file --access-log --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    __obsctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--listen')
+        return
+        ;;
+    '--kms-listen')
+        return
+        ;;
+    '--tls-cert')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--credentials-file')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--access-log')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--output')
+        __obsctl_add_completions -W 'text'$'\n''json'$'\n''ndjson'
+        return
+        ;;
+    '--progress')
+        __obsctl_add_completions -W 'auto'$'\n''bar'$'\n''plain'$'\n''none'
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--region')
+        return
+        ;;
+    '--profile')
+        __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion serve -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--signature')
+        __obsctl_add_completions -W 'obs'$'\n''v2'$'\n''v4'
+        return
+        ;;
+    '--addressing')
+        __obsctl_add_completions -W 'virtual'$'\n''path'
+        return
+        ;;
+    '--ca-bundle')
+        __obsctl_add_completions -f
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

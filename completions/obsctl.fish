@@ -26,6 +26,7 @@ function __obsctl_subcommands -a path
                 'multipart' 'List and abort multipart uploads in progress (the console\'s fragments).' \
                 'kms' 'Manage the local KMS: master keys, their states and deletion windows; its policy and audit log.' \
                 'config' 'Manage profiles in ~/.config/obsctl/config (endpoint, region, signature, credentials).' \
+                'serve' 'Serve the embedded backend as an OBS- and S3-compatible endpoint, with real encryption.' \
                 'help' 'Show subcommand help information.'
         case 'bucket'
             printf '%s\t%s\n' \
@@ -803,6 +804,30 @@ function __obsctl_arguments -a path
                 'flag' '--force' '0' '' 'Replace the obsctl profile if it exists.' \
                 'flag' '-q --quiet' '0' '' 'Print nothing on success.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text (nothing), json or ndjson.' \
+                'flag' '--version' '0' '' 'Show the version.' \
+                'flag' '-h --help' '0' '' 'Show help information.'
+        case 'serve'
+            printf '%s\t%s\t%s\t%s\t%s\n' \
+                'option' '--listen' '0' '' 'Address to listen on: HOST:PORT; port 0 picks a free one.' \
+                'option' '--kms-listen' '0' '' 'Also serve Huawei KMS\'s API (and IAM\'s project lookup) on this address.' \
+                'option' '--tls-cert' '0' 'file' 'PEM certificate (chain) for HTTPS.' \
+                'option' '--tls-key' '0' 'file' 'PEM private key for --tls-cert.' \
+                'flag' '--tls-self-signed' '0' '' 'HTTPS with a throw-away CA made under the store; its file is printed for --ca-bundle.' \
+                'option' '--credentials-file' '0' 'file' 'File of access key pairs the server accepts (0600; AWS credentials file format).' \
+                'option' '--access-log' '0' 'file' 'Access log file (default stderr); one line per request.' \
+                'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
+                'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
+                'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
+                'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
+                'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
+                'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
+                'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
+                'option' '--ca-bundle' '0' 'file' 'PEM file of CA certificates to trust for the endpoint (env OBSCTL_CA_BUNDLE).' \
+                'flag' '--insecure' '0' '' 'Do not verify the endpoint\'s TLS certificate (prints a warning on every run).' \
+                'option' '--retries' '0' '' 'Retries for 5xx, 429, timeouts and connection resets, 0 to 20 (default 4).' \
+                'option' '--timeout' '0' '' 'Abort a transfer that moves no byte for this many seconds, 1 to 3600 (default 30; it is retried).' \
+                'flag' '--debug' '0' '' 'Print each HTTP request and response line and header on stderr, with credentials, signatures, tokens and SSE-C keys redacted.' \
                 'flag' '--version' '0' '' 'Show the version.' \
                 'flag' '-h --help' '0' '' 'Show help information.'
         case 'help'

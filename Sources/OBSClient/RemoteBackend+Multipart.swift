@@ -24,11 +24,12 @@ extension RemoteBackend {
     private static let uploadHook = Locked<MultipartUploadHook?>(nil)
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
-    /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C.
+    /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C; nil for
+    /// the one-read form (`UploadIntegrity.onePass`), whose parts' CRC-32Cs are taken as they are sent.
     func multipartUpload(
         _ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
         file: RewindableFileSource, plan: MultipartPlan,
-        partHeaders: [Int: (name: String, value: String)]
+        partHeaders: [Int: (name: String, value: String)]?
     ) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
@@ -215,14 +216,18 @@ extension RemoteBackend {
     private func uploadFileParts(
         _ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
         plan: MultipartPlan,
-        partHeaders: [Int: (name: String, value: String)]
+        partHeaders: [Int: (name: String, value: String)]?
     ) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
+        let before = partHeaders == nil ? file.stamp() : nil
         let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) {
             [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             let part = fileBox.value.range(offset: offset, length: length)
-            let prepared = integrity.prepare(part, header: partHeaders[n])
+            let taking = partHeaders == nil ? CRCTakingSource(part) : nil
+            let prepared =
+                taking.map { UploadIntegrity.PreparedBody(headers: [], body: .stream($0, length: length), crc32c: nil) }
+                ?? integrity.prepare(part, header: partHeaders?[n])
             let response = try performBlocking(
                 partOperation(
                     request, uploadID: uploadID, number: n, body: prepared.body,
@@ -232,8 +237,11 @@ extension RemoteBackend {
                     code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status,
                     category: .general)
             }
-            state.done(n, etag: etag, crc32c: prepared.crc32c)
+            state.done(n, etag: etag, crc32c: taking?.crc.base64 ?? prepared.crc32c)
         }
+        // The one-read form sent what it read: a file written meanwhile would be stored torn, so it is refused
+        // before Complete (nothing stored), as a file changed between the two reads is in the other form.
+        if let before, file.stamp() != before { throw UploadIntegrity.sourceChanged }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 

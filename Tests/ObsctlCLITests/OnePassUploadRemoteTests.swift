@@ -14,7 +14,7 @@ struct OnePassUploadRemoteTests {
         var joined: [UInt8] = []
         var offset = 0
         while offset < data.count {
-            let value = CRC32C.checksum(data[offset..<min(data.count, offset + partSize)]).value
+            let value = CRC32C.checksum(Array(data[offset..<min(data.count, offset + partSize)])).value
             joined += withUnsafeBytes(of: value.bigEndian) { Array($0) }
             offset += partSize
         }

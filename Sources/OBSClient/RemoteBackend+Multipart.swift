@@ -24,12 +24,11 @@ extension RemoteBackend {
     private static let uploadHook = Locked<MultipartUploadHook?>(nil)
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
-    /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C; nil for
-    /// the one-read form (`UploadIntegrity.onePass`), whose parts' CRC-32Cs are taken as they are sent.
+    /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C.
     func multipartUpload(
         _ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
         file: RewindableFileSource, plan: MultipartPlan,
-        partHeaders: [Int: (name: String, value: String)]?
+        partHeaders: [Int: (name: String, value: String)]
     ) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
@@ -64,10 +63,10 @@ extension RemoteBackend {
         }
         var headers = sseHeaders(dst.sse) + metadataHeaders(dst.userMetadata) + checksum
         headers.append(("Content-Type", dst.contentType))
-        // A source with no recorded CRC-32C (obsctl's one-read uploads, stdin, other tools): the copy declares
-        // CRC-32C and lists the value the server states for each copied range, so that it keeps a composite
-        // CRC-32C that downloads check. Without one, SeaweedFS gives the copy a multipart ETag that is not the MD5
-        // of its parts' MD5s, and a good download would be called damaged.
+        // A source with no recorded CRC-32C (a stdin upload, another tool's object): the copy declares CRC-32C and
+        // lists the value the server states for each copied range, so that it keeps a composite CRC-32C that
+        // downloads check. Without one, SeaweedFS gives the copy a multipart ETag that is not the MD5 of its parts'
+        // MD5s, and a good download of it was called damaged.
         let listCRCs =
             checksum.isEmpty && !configuration.isOBSDialect && !RemoteConfiguration.isHuaweiHost(configuration.host)
         if listCRCs { headers.append(("x-amz-checksum-algorithm", "CRC32C")) }
@@ -225,18 +224,14 @@ extension RemoteBackend {
     private func uploadFileParts(
         _ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
         plan: MultipartPlan,
-        partHeaders: [Int: (name: String, value: String)]?
+        partHeaders: [Int: (name: String, value: String)]
     ) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
-        let before = partHeaders == nil ? file.stamp() : nil
         let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) {
             [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             let part = fileBox.value.range(offset: offset, length: length)
-            let taking = partHeaders == nil ? CRCTakingSource(part) : nil
-            let prepared =
-                taking.map { UploadIntegrity.PreparedBody(headers: [], body: .stream($0, length: length), crc32c: nil) }
-                ?? integrity.prepare(part, header: partHeaders?[n])
+            let prepared = integrity.prepare(part, header: partHeaders[n])
             let response = try performBlocking(
                 partOperation(
                     request, uploadID: uploadID, number: n, body: prepared.body,
@@ -246,11 +241,8 @@ extension RemoteBackend {
                     code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status,
                     category: .general)
             }
-            state.done(n, etag: etag, crc32c: taking?.crc.base64 ?? prepared.crc32c)
+            state.done(n, etag: etag, crc32c: prepared.crc32c)
         }
-        // The one-read form sent what it read: a file written meanwhile would be stored torn, so it is refused
-        // before Complete (nothing stored), as a file changed between the two reads is in the other form.
-        if let before, file.stamp() != before { throw UploadIntegrity.sourceChanged }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 

@@ -43,17 +43,11 @@ extension RemoteBackend {
             length = file.length
             if file.length > threshold {
                 let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
-                if integrity.onePass(request.sse) {
-                    response = try await multipartUpload(
-                        request, initiateHeaders: headers, integrity: integrity, file: file, plan: plan,
-                        partHeaders: nil)
-                } else {
-                    let sums = try integrity.scan(file, plan: plan)
-                    let record = UploadIntegrity.metadata(sums.whole, prefix: p)
-                    response = try await multipartUpload(
-                        request, initiateHeaders: headers + record, integrity: integrity,
-                        file: file, plan: plan, partHeaders: sums.parts)
-                }
+                let sums = try integrity.scan(file, plan: plan)
+                let record = UploadIntegrity.metadata(sums.whole, prefix: p)
+                response = try await multipartUpload(
+                    request, initiateHeaders: headers + record, integrity: integrity,
+                    file: file, plan: plan, partHeaders: sums.parts)
             } else {
                 let sums = try integrity.scan(file, plan: nil)
                 let prepared = integrity.prepare(file, header: sums.parts[1])

@@ -6,7 +6,7 @@ import OBSCrypto
 /// the same version (If-Match), best first:
 /// 1. a full-object CRC-32C or SHA-256 (HEAD in checksum mode; S3 servers, not OBS's own dialect);
 /// 2. a composite CRC-32C marked as one ("…-N": the CRC-32C of the parts' CRC-32Cs, as SeaweedFS and AWS give
-///    it): what obsctl's one-read multipart uploads leave, and the check of encrypted objects, whose ETag is no MD5;
+///    it): what obsctl's multipart copies of such objects keep, and the check of encrypted ones (no MD5 ETag);
 /// 3. the multipart ETag of an unencrypted object ("<md5>-N": the MD5 of the parts' MD5s, on every S3 server).
 /// A composite value needs the part boundaries. Part 1's size (HEAD ?partNumber=1) gives them for the tools that
 /// cut equal parts but the last (awscli, boto3, rclone, mc, obsutil, obsctl); bytes that do not match that
@@ -29,8 +29,8 @@ extension RemoteBackend {
         var composite: DownloadChecksum
         let count: Int
         // A composite CRC-32C first, only when the server marks it with its "-N" (moto's unmarked value follows
-        // another rule and would fail good bytes): for obsctl's one-read uploads it is the value the server checked
-        // against the parts' CRC-32Cs obsctl listed in Complete. Else the multipart ETag, the same on every server.
+        // another rule and would fail good bytes): a multipart copy's ETag may follow no rule (SeaweedFS), while
+        // its composite is what the server computed. Else the multipart ETag, the same on every other server.
         if let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT",
             let n = suffixCount(crc)
         {

@@ -9,12 +9,6 @@ import OBSCrypto
 /// All of them must be known before the request starts (the metadata goes on the PUT or on Initiate), so a file is
 /// read once for them before it is sent. An aws-chunked body with a trailer would save that pass, but SeaweedFS
 /// then keeps `Content-Encoding: aws-chunked` on the object (issue 9, item 28): it is not used.
-///
-/// Except for a multipart upload of a file with CRC-32C (`onePass`): there the file is read once, as it is sent.
-/// Each part goes without a checksum header, its CRC-32C taken on the way out, and Complete lists every part's
-/// value: the server checks each against the bytes it stored (SeaweedFS refuses a mismatch, BadDigest: exit 13)
-/// and keeps their composite CRC-32C ("…-N"), which downloads check (`ServerChecksum.swift`), else the multipart
-/// ETag. No `obsctl-crc32c` is recorded then (its value is known only after Initiate, where metadata goes).
 struct UploadIntegrity {
     static let crc32cHeader = "x-amz-checksum-crc32c"
     /// The user-metadata name of the whole object's CRC-32C (base64, as in the S3 header).
@@ -126,16 +120,6 @@ struct UploadIntegrity {
     /// Added to InitiateMultipartUpload.
     var initiateHeaders: [(String, String)] { kind == .crc32c ? [("x-amz-checksum-algorithm", "CRC32C")] : [] }
 
-    /// Whether a multipart upload of a file is sent in one read (see above): with CRC-32C, unencrypted by request.
-    /// Encrypted uploads keep the recorded CRC-32C (a server may keep no checksum of an encrypted object), and so
-    /// do Content-MD5 (OBS) and `none`.
-    func onePass(_ sse: SSERequest?) -> Bool { kind == .crc32c && sse == nil }
-
-    static let sourceChanged = OBSError(
-        code: "SourceChanged",
-        message: "the file changed while it was uploaded (its size or modification time moved); nothing was stored: "
-            + "upload it again once nothing writes to it", httpStatus: 0, category: .conflict)
-
     func header(for bytes: [UInt8]) -> (name: String, value: String)? {
         switch kind {
         case .off: return nil
@@ -167,30 +151,6 @@ final class SendCheckedSource: RewindableByteSource {
                     + "longer match the CRC-32C read before the send); nothing was stored: upload it again once "
                     + "nothing writes to it", httpStatus: 0, category: .conflict)
         }
-        return n
-    }
-
-    func rewind() throws { try inner.rewind(); crc = CRC32C(); position = 0 }
-}
-
-/// A part's bytes as they are sent, their CRC-32C taken on the way (no pass over them before the send). Rewinds
-/// (retries) start over; a source that ends before its length (the file shrank) fails the request.
-final class CRCTakingSource: RewindableByteSource {
-    private let inner: RewindableByteSource
-    private(set) var crc = CRC32C()
-    private var position: Int64 = 0
-    var length: Int64 { inner.length }
-
-    init(_ inner: RewindableByteSource) { self.inner = inner }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = try inner.read(into: buffer)
-        if n == 0 && buffer.count > 0 && position < inner.length {
-            throw OBSError.localIO(
-                "the upload source changed size while it was read (\(position) of \(inner.length) bytes of a part)")
-        }
-        crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        position += Int64(n)
         return n
     }
 

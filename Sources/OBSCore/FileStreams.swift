@@ -73,14 +73,6 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
 
     /// The same bytes, read with pread and counted by no progress counter (a checksum pass before the send).
     public func uncounted() -> FileRangeSource { FileRangeSource(fd: fd, path: path, offset: start, length: length) }
-
-    /// The file's size and modification time (fstat), compared before and after a send to refuse a file written
-    /// meanwhile; nil if fstat fails (which then compares unequal to a stamp taken before).
-    public func stamp() -> [Int64]? {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        return [Int64(st.st_size), Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec)]
-    }
 }
 
 /// One range of a file (a multipart upload's part), rewindable for retries.

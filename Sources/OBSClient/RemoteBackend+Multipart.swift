@@ -63,12 +63,20 @@ extension RemoteBackend {
         }
         var headers = sseHeaders(dst.sse) + metadataHeaders(dst.userMetadata) + checksum
         headers.append(("Content-Type", dst.contentType))
+        // A source with no recorded CRC-32C (a stdin upload, another tool's object): the copy declares CRC-32C and
+        // lists the value the server states for each copied range, so that it keeps a composite CRC-32C that
+        // downloads check. Without one, SeaweedFS gives the copy a multipart ETag that is not the MD5 of its parts'
+        // MD5s, and a good download of it was called damaged.
+        let listCRCs =
+            checksum.isEmpty && !configuration.isOBSDialect && !RemoteConfiguration.isHuaweiHost(configuration.host)
+        if listCRCs { headers.append(("x-amz-checksum-algorithm", "CRC32C")) }
         let plan = try MultipartPlan(objectSize: source.size, partSize: dst.transfer.partSize)
         let initiateHeaders = headers
         _ = try await runBlocking { backend in
             try backend.withUpload(dst, initiateHeaders: initiateHeaders) { uploadID in
                 try backend.copyParts(
-                    request, destination: dst, uploadID: uploadID, plan: plan, sourceETag: source.etag)
+                    request, destination: dst, uploadID: uploadID, plan: plan, sourceETag: source.etag,
+                    listCRCs: listCRCs)
             }
         }
     }
@@ -77,7 +85,7 @@ extension RemoteBackend {
     /// copy (412, exit 10) instead of mixing two versions.
     private func copyParts(
         _ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan,
-        sourceETag: String
+        sourceETag: String, listCRCs: Bool
     ) throws -> UploadedParts {
         let state = try inParallel(parts: plan.partCount, parallelism: dst.transfer.parallelism) {
             [self] n, transport, state in
@@ -94,9 +102,10 @@ extension RemoteBackend {
                 headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey,
                 sseIntent: dst.sse?.mode)
             let response = try performBlocking(op, sink: nil, transport: transport)
-            state.done(n, etag: try OBSXMLParser.copyResult(response.body).etag)
+            let etag = try OBSXMLParser.copyResult(response.body).etag
+            state.done(n, etag: etag, crc32c: listCRCs ? OBSXMLParser.copyPartCRC32C(response.body) : nil)
         }
-        return UploadedParts(etags: state.etags, size: plan.objectSize)
+        return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 
     /// Runs `part(n, transport, queue)` for parts 1...count on `parallelism` threads, each with a connection of its

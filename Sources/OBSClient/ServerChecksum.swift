@@ -5,9 +5,9 @@ import OBSCrypto
 /// ETag). Ranged answers (206) carry no whole-object checksum, so the server is asked once the bytes are in, about
 /// the same version (If-Match), best first:
 /// 1. a full-object CRC-32C or SHA-256 (HEAD in checksum mode; S3 servers, not OBS's own dialect);
-/// 2. the multipart ETag of an unencrypted object ("<md5>-N": the MD5 of the parts' MD5s, on every S3 server);
-/// 3. a composite CRC-32C marked as one ("…-N": the CRC-32C of the parts' CRC-32Cs, as SeaweedFS and AWS give
-///    it), for encrypted objects, whose ETag is no MD5.
+/// 2. a composite CRC-32C marked as one ("…-N": the CRC-32C of the parts' CRC-32Cs, as SeaweedFS and AWS give
+///    it): what obsctl's multipart copies of such objects keep, and the check of encrypted ones (no MD5 ETag);
+/// 3. the multipart ETag of an unencrypted object ("<md5>-N": the MD5 of the parts' MD5s, on every S3 server).
 /// A composite value needs the part boundaries. Part 1's size (HEAD ?partNumber=1) gives them for the tools that
 /// cut equal parts but the last (awscli, boto3, rclone, mc, obsutil, obsctl); bytes that do not match that
 /// guess make every part's size be asked before the download is called damaged.
@@ -28,16 +28,17 @@ extension RemoteBackend {
         }
         var composite: DownloadChecksum
         let count: Int
-        // The multipart ETag first: its rule is the same on every server. A composite CRC-32C only when the
-        // server marks it with its "-N": moto's unmarked value follows another rule and would fail good bytes.
-        if let (md5, n) = ETagChecksum.multipartMD5(etag), info.sseMode == nil || info.sseMode == .unencrypted {
-            composite = DownloadChecksum(kind: .md5, value: md5, source: "the server's multipart ETag")
-            count = n
-        } else if let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT",
+        // A composite CRC-32C first, only when the server marks it with its "-N" (moto's unmarked value follows
+        // another rule and would fail good bytes): a multipart copy's ETag may follow no rule (SeaweedFS), while
+        // its composite is what the server computed. Else the multipart ETag, the same on every other server.
+        if let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT",
             let n = suffixCount(crc)
         {
             let value = String(crc.split(separator: "-").first ?? "")
             composite = DownloadChecksum(kind: .crc32c, value: value, source: "the server's composite CRC-32C")
+            count = n
+        } else if let (md5, n) = ETagChecksum.multipartMD5(etag), info.sseMode == nil || info.sseMode == .unencrypted {
+            composite = DownloadChecksum(kind: .md5, value: md5, source: "the server's multipart ETag")
             count = n
         } else {
             return nil

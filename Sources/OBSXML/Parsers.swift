@@ -194,6 +194,12 @@ public enum OBSXMLParser {
         return (etag, try date(root, "LastModified", what: what))
     }
 
+    /// The CRC-32C an UploadPart-Copy answer states for the copied range (`CopyPartResult/ChecksumCRC32C`), if any.
+    public static func copyPartCRC32C(_ body: [UInt8]) -> String? {
+        let root = try? document(body, roots: ["CopyPartResult"], what: "copy response")
+        return root.flatMap { optional($0, "ChecksumCRC32C") }
+    }
+
     /// DeleteObjects: `DeleteResult{Deleted/Key*, Error/{Key, Code, Message}*}` in document order. Keys are
     /// percent-decoded if the result says `EncodingType=url`.
     public static func deleteResult(_ body: [UInt8]) throws -> DeleteResult {

@@ -1,0 +1,242 @@
+import Foundation
+import OBSCore
+import Testing
+
+@testable import OBSServer
+
+@Suite("Serve: routing, addresses, query strings")
+struct ServeRoutingTests {
+    @Test("path style: bucket and decoded key; service; bucket only")
+    func pathStyle() {
+        let names = ["localhost"]
+        #expect(
+            S3Route.parse(rawPath: "/", host: "127.0.0.1:9000", serverNames: names)
+                == S3Route(bucket: nil, key: nil, virtualHosted: false))
+        #expect(
+            S3Route.parse(rawPath: "/bkt", host: "127.0.0.1:9000", serverNames: names)
+                == S3Route(bucket: "bkt", key: nil, virtualHosted: false))
+        #expect(
+            S3Route.parse(rawPath: "/bkt/", host: "localhost:9000", serverNames: names)
+                == S3Route(bucket: "bkt", key: nil, virtualHosted: false))
+        #expect(
+            S3Route.parse(rawPath: "/bkt/a%20b/c%2Bd%25", host: "localhost", serverNames: names)
+                == S3Route(bucket: "bkt", key: "a b/c+d%", virtualHosted: false))
+    }
+
+    @Test("virtual-hosted only under the server's own names, never for IP literals")
+    func virtualHosted() {
+        let names = ["localhost"]
+        #expect(
+            S3Route.parse(rawPath: "/k/x", host: "my.bkt.localhost:9000", serverNames: names)
+                == S3Route(bucket: "my.bkt", key: "k/x", virtualHosted: true))
+        #expect(
+            S3Route.parse(rawPath: "/", host: "bkt.localhost", serverNames: names)
+                == S3Route(bucket: "bkt", key: nil, virtualHosted: true))
+        #expect(S3Route.parse(rawPath: "/bkt/k", host: "bkt.example.com", serverNames: names).virtualHosted == false)
+        #expect(S3Route.parse(rawPath: "/bkt/k", host: "[::1]:9000", serverNames: names).bucket == "bkt")
+    }
+
+    @Test("query strings decode %XX, keep +, and keep bare names")
+    func queries() {
+        let items = QueryString.parse("uploads&prefix=a%2Fb+c&x=&bad=%zz")
+        #expect(items.map(\.name) == ["uploads", "prefix", "x", "bad"])
+        #expect(items[0].value == nil)
+        #expect(items[1].value == "a/b+c")
+        #expect(items[2].value == "")
+        #expect(items[3].value == "%zz")
+        let request = ServerRequest(method: "GET", rawPath: "/b", rawQuery: "uploads&max-keys=5")
+        #expect(request.query("uploads") == "")
+        #expect(request.query("max-keys") == "5")
+        #expect(request.query("marker") == nil)
+    }
+
+    @Test("listen addresses: forms, loopback, rejects")
+    func listenAddresses() {
+        #expect(ListenAddress(parsing: "127.0.0.1:9000") == ListenAddress(host: "127.0.0.1", port: 9000))
+        #expect(ListenAddress(parsing: ":0") == ListenAddress(host: "127.0.0.1", port: 0))
+        #expect(ListenAddress(parsing: "[::1]:9000") == ListenAddress(host: "::1", port: 9000))
+        #expect(ListenAddress(parsing: "localhost:80")?.isLoopback == true)
+        #expect(ListenAddress(parsing: "127.5.6.7:80")?.isLoopback == true)
+        #expect(ListenAddress(parsing: "0.0.0.0:80")?.isLoopback == false)
+        #expect(ListenAddress(parsing: "10.0.0.1:80")?.isLoopback == false)
+        #expect(ListenAddress(parsing: "127.attacker.example:80")?.isLoopback == false)
+        for bad in ["9000", "host", "h:99999", "h:-1", "::1:9000", "[::1]9000", "a b:1", "h:x"] {
+            #expect(ListenAddress(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("peer loopback is decided on the address, IPv4-mapped included")
+    func peers() {
+        #expect(PeerAddress(ip: "127.0.0.1", port: 1).isLoopback)
+        #expect(PeerAddress(ip: "::1", port: 1).isLoopback)
+        #expect(PeerAddress(ip: "::ffff:127.0.0.1", port: 1).isLoopback)
+        #expect(!PeerAddress(ip: "192.168.1.2", port: 1).isLoopback)
+        #expect(!PeerAddress(ip: "::ffff:10.0.0.1", port: 1).isLoopback)
+        #expect(!PeerAddress(ip: "", port: 0).isLoopback)
+    }
+}
+
+@Suite("Serve: body bridges keep memory bounded and end cleanly")
+struct ServeBridgeTests {
+    @Test("request body: bytes pushed arrive in order; push waits while the buffer is full")
+    func requestBody() async throws {
+        let body = StreamedRequestBody(capacity: 64)
+        // Blocking reads and writes run on BlockingPool threads, as in the server: never on the cooperative pool.
+        let reader = Task {
+            try await BlockingPool.shared.run { () -> [UInt8] in
+                var out: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 10)
+                while true {
+                    let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
+                    if n == 0 { return out }
+                    out += buffer[0..<n]
+                }
+            }
+        }
+        var sent: [UInt8] = []
+        for i in 0..<50 {
+            let chunk = [UInt8](repeating: UInt8(i), count: 33)
+            sent += chunk
+            #expect(await body.push(chunk))
+        }
+        body.finish()
+        #expect(try await reader.value == sent)
+    }
+
+    @Test("request body: an abandoned reader releases a waiting push, which reports it")
+    func abandoned() async {
+        let body = StreamedRequestBody(capacity: 8)
+        #expect(await body.push([UInt8](repeating: 1, count: 8)))
+        let pusher = Task { await body.push([2]) }
+        try? await Task.sleep(nanoseconds: 50_000_000)
+        body.abandon()
+        #expect(await pusher.value == false)
+    }
+
+    @Test("request body: a connection failure reaches the reader as an error")
+    func failure() async {
+        struct Cut: Error {}
+        let body = StreamedRequestBody()
+        _ = await body.push([1, 2, 3])
+        body.finish(error: Cut())
+        let result = try? await BlockingPool.shared.run { () -> Result<Int, Error> in
+            var buffer = [UInt8](repeating: 0, count: 16)
+            var total = 0
+            do {
+                while true {
+                    let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
+                    if n == 0 { return .success(total) }
+                    total += n
+                }
+            } catch { return .failure(error) }
+        }
+        guard case .failure(let error)? = result else {
+            Issue.record("read ended without the error")
+            return
+        }
+        #expect(error is Cut)
+    }
+
+    @Test("response body: chunks in order, the end, and a cancelled writer throws")
+    func responseBody() async throws {
+        let sink = StreamedResponseBody(capacity: 16)
+        let writer = Task {
+            try await BlockingPool.shared.run {
+                for i in 0..<20 {
+                    let chunk = [UInt8](repeating: UInt8(i), count: 7)
+                    try chunk.withUnsafeBytes { try sink.write($0) }
+                }
+                sink.finish()
+            }
+        }
+        var got: [UInt8] = []
+        while let chunk = await sink.next() { got += chunk }
+        try await writer.value
+        #expect(got == (0..<20).flatMap { [UInt8](repeating: UInt8($0), count: 7) })
+
+        let cancelled = StreamedResponseBody(capacity: 4)
+        let blocked = Task {
+            try await BlockingPool.shared.run { () -> Bool in
+                do {
+                    for _ in 0..<10 { try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try cancelled.write($0) } }
+                    return false
+                } catch { return error is StreamedResponseBody.Cancelled }
+            }
+        }
+        _ = await cancelled.next()
+        cancelled.cancel()
+        #expect(try await blocked.value)
+    }
+}
+
+@Suite("Serve: credentials and access log")
+struct ServeCredentialTests {
+    func tempDir() throws -> String {
+        let dir = NSTemporaryDirectory() + "obsctl-serve-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("a generated pair is written 0600, reused, and the secret never leaves through the API's text")
+    func generated() throws {
+        let dir = try tempDir()
+        let file = dir + "/serve/credentials"
+        let first = try ServeCredentials.load(file: nil, environment: [:], generatedFile: file)
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(first.file == file)
+        let again = try ServeCredentials.load(file: nil, environment: [:], generatedFile: file)
+        #expect(again.primaryAccessKeyID == first.primaryAccessKeyID)
+        #expect(first.secret(for: first.primaryAccessKeyID) != nil)
+        #expect(first.secret(for: "nobody") == nil)
+        #expect(!"\(first)".contains("aws_secret"))
+    }
+
+    @Test("the environment's pair; half a pair is a configuration error")
+    func environment() throws {
+        let env = [ServeCredentials.accessKeyVariable: "AK1", ServeCredentials.secretKeyVariable: "S1"]
+        let c = try ServeCredentials.load(file: nil, environment: env, generatedFile: "/nonexistent/x")
+        #expect(c.primaryAccessKeyID == "AK1")
+        #expect(c.secret(for: "AK1")?.copyBytes() == Array("S1".utf8))
+        #expect(c.file == nil)
+        #expect(throws: OBSError.self) {
+            try ServeCredentials.load(
+                file: nil, environment: [ServeCredentials.accessKeyVariable: "AK1"], generatedFile: "/nonexistent/x")
+        }
+    }
+
+    @Test("a credentials file: several pairs; readable by others or empty is refused")
+    func givenFile() throws {
+        let dir = try tempDir()
+        let file = dir + "/creds"
+        let text =
+            "[a]\naws_access_key_id = AKA\naws_secret_access_key = SA\n\n# c\n[b]\n"
+            + "aws_access_key_id=AKB\naws_secret_access_key=SB\n"
+        FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        let c = try ServeCredentials.load(file: file, environment: [:], generatedFile: "/nonexistent/x")
+        #expect(c.primaryAccessKeyID == "AKA")
+        #expect(c.secret(for: "AKB")?.copyBytes() == Array("SB".utf8))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        #expect(throws: OBSError.self) { try ServeCredentials.load(file: file, environment: [:], generatedFile: "") }
+        let empty = dir + "/empty"
+        FileManager.default.createFile(
+            atPath: empty, contents: Data("[x]\n".utf8), attributes: [.posixPermissions: 0o600])
+        #expect(throws: OBSError.self) { try ServeCredentials.load(file: empty, environment: [:], generatedFile: "") }
+    }
+
+    @Test("access log lines: one line whatever the key holds; JSON escapes control characters")
+    func accessLogLines() {
+        let entry = AccessLog.Entry(
+            time: Date(timeIntervalSince1970: 0), requestID: "ID", remote: "127.0.0.1", method: "PUT",
+            bucket: "bkt", key: "a b\nc%\u{7}", status: 200, bytesIn: 5, bytesOut: 0, duration: 0.002,
+            accessKeyID: "AK", errorCode: nil, api: "s3")
+        let text = AccessLog.textLine(entry)
+        #expect(text.filter { $0 == "\n" }.count == 1 && text.hasSuffix("\n"))
+        #expect(text.contains("/bkt/a%20b%0Ac%25%07"))
+        let json = AccessLog.jsonLine(entry)
+        #expect(json.filter { $0 == "\n" }.count == 1)
+        let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(object?["key"] as? String == "a b\nc%\u{7}")
+        #expect(object?["status"] as? Int == 200)
+    }
+}

@@ -8,7 +8,7 @@ import Testing
 
 /// KMSService in process over a real local backend, with requests signed by SDKHMACSigner.
 @Suite("KMSService")
-struct KMSServiceTests {
+struct KMSServiceTests: @unchecked Sendable {  // LocalBackend is not Sendable; the tests only read it
     let dir: String
     let service: KMSService
     let backend: LocalBackend
@@ -145,5 +145,20 @@ struct KMSServiceTests {
         #expect(bad.status == 400 && Self.errorCode(bad.body) == "KMS.2201")
         let long = try await kms("create-datakey", #"{"key_id": "\#(key)", "datakey_length": "128"}"#)
         #expect(long.status == 400 && Self.errorCode(long.body) == "KMS.1901")
+    }
+
+    @Test("concurrent create-key calls with one alias: exactly one key (the keystore lock holds across threads)")
+    func concurrentAlias() async throws {
+        for round in 0..<5 {
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await kms("create-key", #"{"key_alias": "race-\#(round)"}"#).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 200 }.count == 1, "round \(round): \(statuses)")
+        }
+        let all = try await kms("list-keys", #"{"key_spec": "ALL"}"#)
+        #expect(all.body["total"] as? Int == 5)
     }
 }

@@ -10,6 +10,8 @@ public final class ServerRuntime: @unchecked Sendable {
     public let credentials: ServeCredentials
     public let accessLog: AccessLog
     public let s3: S3Service
+    /// The KMS API, when `--kms-listen` asked for it.
+    public let kms: KMSService?
     /// Where server-side files live (generated credentials, the self-signed CA): `<store>/serve`.
     public let directory: String
 
@@ -26,6 +28,13 @@ public final class ServerRuntime: @unchecked Sendable {
         }
         s3 = S3Service(
             backend: backend, credentials: credentials, log: accessLog, serverNames: names, region: settings.region)
+        if settings.kmsListen != nil {
+            kms = KMSService(
+                kms: backend.kms, credentials: credentials, log: accessLog, region: settings.region,
+                projectID: try backend.kms.projectID(region: settings.region))
+        } else {
+            kms = nil
+        }
     }
 
     /// The ready line's fields, once the listeners are bound (`port` may have been 0).
@@ -34,14 +43,17 @@ public final class ServerRuntime: @unchecked Sendable {
             ("endpoint", endpoint), ("ca_bundle", caBundle), ("credentials_file", credentials.file),
             ("region", settings.region), ("access_key_id", credentials.primaryAccessKeyID),
         ]
-        if let kmsEndpoint { fields.append(("kms_endpoint", kmsEndpoint)) }
+        if let kmsEndpoint, let kms {
+            fields.append(("kms_endpoint", kmsEndpoint))
+            fields.append(("project_id", kms.projectID))
+        }
         if settings.json {
             return "{"
                 + fields.map { "\(AccessLog.quote($0.0)):\($0.1.map(AccessLog.quote) ?? "null")" }
                 .joined(separator: ",") + "}"
         }
         var line = "obsctl serve: listening on \(endpoint)"
-        if let kmsEndpoint { line += ", KMS API on \(kmsEndpoint)" }
+        if let kmsEndpoint, let kms { line += ", KMS API on \(kmsEndpoint) (project id \(kms.projectID))" }
         line += " (region \(settings.region), access key id \(credentials.primaryAccessKeyID)"
         if let file = credentials.file { line += ", credentials in \(file)" }
         if let caBundle { line += ", CA \(caBundle)" }

@@ -30,6 +30,15 @@ enum Listener {
             ready.printIfComplete(runtime, caBundle: tls?.caBundle)
         }
         services.append(s3)
+        if let kmsListen = settings.kmsListen, let kms = runtime.kms {
+            services.append(
+                try application(
+                    Bridge(handler: kms, isTLS: tls != nil), at: kmsListen, tls: tls?.configuration, logger: logger
+                ) { port in
+                    ready.bound(kms: "\(scheme)://\(host(kmsListen)):\(port)")
+                    ready.printIfComplete(runtime, caBundle: tls?.caBundle)
+                })
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -16,9 +16,9 @@ public final class LocalKMS: KeyManagement {
     public static let region = "local"
 
     let paths: LocalPaths
-    private let rootKey: RootKeyProvider
-    private let audit: AuditLog
-    private let state: StateManifest
+    let rootKey: RootKeyProvider
+    let audit: AuditLog
+    let state: StateManifest
 
     init(paths: LocalPaths, rootKey: RootKeyProvider, state: StateManifest) {
         self.paths = paths
@@ -49,7 +49,7 @@ public final class LocalKMS: KeyManagement {
     }
 
     /// The 32-hex domain id of this store, derived from the root key (stable, nothing to keep in sync).
-    private func domainID() throws -> String {
+    func domainID() throws -> String {
         Hex.encode(HMAC.sha256(key: try rootKey.key(), data: Array("obsctl/v1/domain-id".utf8)).prefix(16))
     }
 
@@ -110,7 +110,7 @@ public final class LocalKMS: KeyManagement {
     }
 
     /// Loads a record, destroying its key material first if its deletion date has passed.
-    private func loadRecord(_ keyID: String) throws -> KeyRecord? {
+    func loadRecord(_ keyID: String) throws -> KeyRecord? {
         guard let r = try readRecord(keyID) else { return nil }
         return try purgeIfDue(r)
     }
@@ -143,12 +143,12 @@ public final class LocalKMS: KeyManagement {
             .sorted { $0.created == $1.created ? $0.keyID < $1.keyID : $0.created < $1.created }
     }
 
-    private func findAlias(_ alias: String) throws -> KeyRecord? {
+    func findAlias(_ alias: String) throws -> KeyRecord? {
         try allRecords().first { $0.alias == alias && $0.state != .deleted }
     }
 
     /// A bare id, `<region>:<domain>:key/<id>`, or an alias.
-    private func resolve(_ ref: String) throws -> KeyRecord {
+    func resolve(_ ref: String) throws -> KeyRecord {
         var id = ref
         if let r = ref.range(of: ":key/") {
             let parts = ref[..<r.lowerBound].split(separator: ":", omittingEmptySubsequences: false)
@@ -160,11 +160,16 @@ public final class LocalKMS: KeyManagement {
         throw OBSError.kmsNotFound(ref)
     }
 
-    /// Set while this process holds the keystore lock: flock is per open file, so taking it again from inside
-    /// (a purge found while creating a key) would wait for ourselves.
-    private var holdingKeystoreLock = false
+    /// Set on the thread that holds the keystore lock: flock is per open file, so taking it again from inside
+    /// (a purge found while creating a key) would wait for ourselves. Per thread, because `obsctl serve` calls
+    /// one LocalKMS from several threads, and another thread must wait for the lock rather than skip it.
+    private var holdingKeystoreLock: Bool {
+        get { Thread.current.threadDictionary[lockHolderKey] != nil }
+        set { Thread.current.threadDictionary[lockHolderKey] = newValue ? true : nil }
+    }
+    private var lockHolderKey: String { "obsctl.keystore-lock.\(ObjectIdentifier(self).hashValue)" }
 
-    private func withKeystoreLock<R>(_ body: () throws -> R) throws -> R {
+    func withKeystoreLock<R>(_ body: () throws -> R) throws -> R {
         if holdingKeystoreLock { return try body() }
         try FileIO.makeDirectories(paths.keysDir)
         return try FileLock.withLock(paths.keystoreLock) {
@@ -179,7 +184,7 @@ public final class LocalKMS: KeyManagement {
 
     /// Read-modify-write of one record under the keystore lock.
     @discardableResult
-    private func mutate(
+    func mutate(
         _ keyID: String, operation: String, action: KMSAction?,
         _ change: (inout KeyRecord) throws -> Void
     ) throws -> KeyRecord {
@@ -238,7 +243,7 @@ public final class LocalKMS: KeyManagement {
 
     // MARK: Permissions
 
-    private func require(_ actions: [KMSAction], operation: String, keyID: String?) throws {
+    func require(_ actions: [KMSAction], operation: String, keyID: String?) throws {
         // Every KMS operation needs the right root key, even on an empty keystore: a wrong or missing key fails
         // here rather than listing nothing.
         _ = try rootKey.key()
@@ -261,7 +266,7 @@ public final class LocalKMS: KeyManagement {
         return KMSPolicyInForce(path: paths.policyFile, fromFile: file != nil, policy: file ?? .allowAll)
     }
 
-    private func requireUsable(_ r: KeyRecord) throws {
+    func requireUsable(_ r: KeyRecord) throws {
         switch r.state {
         case .enabled: return
         case .disabled, .pendingDeletion: throw OBSError.kmsDisabled(r.keyID, state: r.state.displayName)
@@ -374,7 +379,7 @@ public final class LocalKMS: KeyManagement {
         return try mutate(r.keyID, operation: operation, action: .cmkUpdate, change).info()
     }
 
-    private static func invalidState(_ r: KeyRecord, _ what: String) -> OBSError {
+    static func invalidState(_ r: KeyRecord, _ what: String) -> OBSError {
         OBSError(
             code: "KMS.KMSInvalidStateException", message: "KMS key \(r.keyID) \(what)", httpStatus: 400,
             category: .kms, resource: r.keyID)

@@ -1,0 +1,188 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSLocalBackend
+import OBSSigner
+
+/// Huawei KMS's API (`POST /v1.0/{project_id}/kms/<operation>`) and IAM's project lookup
+/// (`GET /v3/projects?name=REGION`) over the local KMS the CLI uses: same keys, same `kms:*` policy, every call in
+/// its audit log. Each request is read whole (bodies are small JSON), verified with SDK-HMAC-SHA256 over the
+/// headers the client signed, dispatched, and answered in KMS's JSON shapes; one access-log line per request.
+public final class KMSService: RequestHandler, @unchecked Sendable {
+    let kms: LocalKMS
+    let credentials: ServeCredentials
+    let log: AccessLog
+    let region: String
+    let projectID: String
+    let now: @Sendable () -> Date
+
+    /// API gateway accepts AK/SK bodies up to 12 MB; KMS's own bodies are a few hundred bytes.
+    static let bodyLimit = 1 << 20
+
+    public init(
+        kms: LocalKMS, credentials: ServeCredentials, log: AccessLog, region: String, projectID: String,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.kms = kms
+        self.credentials = credentials
+        self.log = log
+        self.region = region
+        self.projectID = projectID
+        self.now = now
+    }
+
+    public func handle(_ request: ServerRequest) async -> ServerResponse {
+        let started = Date()
+        let requestID = Hex.encode(Random.bytes(16))
+        let call = KMSCall(request: request, requestID: requestID)
+        var response: ServerResponse
+        var errorCode: String?
+        do {
+            response = try await BlockingPool.shared.run { [self] in try process(call) }
+        } catch {
+            let failure = KMSFailure.from(error, operation: call.operation)
+            errorCode = failure.code
+            response = failure.response(requestID: requestID)
+        }
+        response.setHeader("X-Request-Id", requestID)
+        if call.operation == "iam-projects" { response.setHeader("X-IAM-Trace-Id", requestID) }
+        log.record(
+            AccessLog.Entry(
+                time: started, requestID: requestID, remote: request.peer.ip, method: request.method, bucket: nil,
+                key: call.operation, status: response.status, bytesIn: Int64(call.bytesIn),
+                bytesOut: response.bodyLength, duration: Date().timeIntervalSince(started),
+                accessKeyID: call.accessKeyID, errorCode: errorCode, api: "kms"))
+        return response
+    }
+
+    /// Runs on a BlockingPool thread: the body's reads and the keystore's file I/O block.
+    private func process(_ call: KMSCall) throws -> ServerResponse {
+        let request = call.request
+        let body = try Self.readAll(request.body, limit: Self.bodyLimit)
+        call.bytesIn = body.count
+        let verified: SDKHMACVerifier.Verified
+        do {
+            verified = try SDKHMACVerifier.verify(
+                method: request.method, path: request.rawPath, rawQuery: request.rawQuery, headers: request.headers,
+                bodySHA256: SDKHMACSigner.bodySHA256(body), now: now(), secret: credentials.secret)
+        } catch {
+            throw KMSFailure.gateway(
+                401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail (\(error))")
+        }
+        call.accessKeyID = verified.accessKeyID
+        // Routed only once authenticated: nothing about this server (its project id) goes to strangers.
+        let route = try KMSRoute(method: request.method, rawPath: request.rawPath, projectID: projectID)
+        call.operation = route.operation
+        if let declared = request.header("X-Project-Id"), !declared.isEmpty, declared != projectID,
+            route.operation != "iam-projects"
+        {
+            throw KMSFailure.projectMismatch(declared, projectID, region: region)
+        }
+        if route.operation == "iam-projects" { return try projects(request) }
+        return try dispatch(route.operation, KMSRequestBody(bytes: body))
+    }
+
+    private static func readAll(_ body: any ByteSource, limit: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
+            if n == 0 { return out }
+            out += buffer[0..<n]
+            if out.count > limit {
+                throw KMSFailure(400, "KMS.0202", "the request body is larger than \(limit) bytes")
+            }
+        }
+    }
+
+    /// IAM's `GET /v3/projects?name=REGION`, as SDKs call it to find the project id: this server's one project
+    /// when the name is its region, else none (the SDK then says the project does not exist).
+    private func projects(_ request: ServerRequest) throws -> ServerResponse {
+        let name = request.query("name")
+        var list: [[String: Any]] = []
+        if name == nil || name == region {
+            let domain = try kms.domainIdentifier()
+            list.append([
+                "id": projectID, "name": region, "domain_id": domain, "parent_id": domain, "is_domain": false,
+                "enabled": true, "description": "obsctl serve", "links": ["self": "/v3/projects/\(projectID)"],
+            ])
+        }
+        let links: [String: Any] = ["self": "/v3/projects", "previous": NSNull(), "next": NSNull()]
+        return KMSJSONAnswer.ok(["projects": list, "links": links])
+    }
+}
+
+/// What one request carries through the handler (filled on the pool thread, read after it returns).
+final class KMSCall: @unchecked Sendable {
+    let request: ServerRequest
+    let requestID: String
+    var operation: String?
+    var accessKeyID: String?
+    var bytesIn = 0
+
+    init(request: ServerRequest, requestID: String) {
+        self.request = request
+        self.requestID = requestID
+    }
+}
+
+/// `POST /v1.0/{project_id}/kms/<operation>` or `GET /v3/projects`.
+struct KMSRoute {
+    var operation: String
+
+    init(method: String, rawPath: String, projectID: String) throws {
+        var path = rawPath
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if parts == ["", "v3", "projects"] {
+            guard method == "GET" else { throw KMSFailure.notFound(method, rawPath) }
+            operation = "iam-projects"
+            return
+        }
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1.0", parts[3] == "kms",
+            KMSService.operations.contains(parts[4]), method == "POST"
+        else { throw KMSFailure.notFound(method, rawPath) }
+        guard QueryString.percentDecode(Substring(parts[2])) == projectID else {
+            throw KMSFailure.projectMismatch(QueryString.percentDecode(Substring(parts[2])), projectID, region: nil)
+        }
+        operation = parts[4]
+    }
+}
+
+/// A JSON object body whose fields are strings, as KMS's are.
+struct KMSRequestBody {
+    let fields: [String: Any]
+
+    init(bytes: [UInt8]) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes.isEmpty ? Array("{}".utf8) : bytes)),
+            let fields = object as? [String: Any]
+        else { throw KMSFailure(400, "KMS.0202", "the request body is not a JSON object") }
+        self.fields = fields
+    }
+
+    /// The field's string value; nil when absent or null. A field of another type is refused (KMS.0308).
+    func optional(_ name: String) throws -> String? {
+        guard let value = fields[name], !(value is NSNull) else { return nil }
+        guard let text = value as? String else {
+            throw KMSFailure(400, "KMS.0308", "\(name) must be a JSON string")
+        }
+        return text
+    }
+
+    /// A required field (KMS.0204 when missing).
+    func required(_ name: String) throws -> String {
+        guard let text = try optional(name) else {
+            throw KMSFailure(400, "KMS.0204", "the request lacks the required parameter \(name)")
+        }
+        return text
+    }
+}
+
+/// Success answers: a JSON object, KMS's content type.
+enum KMSJSONAnswer {
+    static func ok(_ object: [String: Any], status: Int = 200) -> ServerResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return ServerResponse(
+            status: status, headers: [("Content-Type", "application/json;charset=UTF-8")], body: .bytes(Array(data)))
+    }
+}

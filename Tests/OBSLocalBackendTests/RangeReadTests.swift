@@ -22,7 +22,7 @@ import Testing
     func rangesOfSinglePartObjects(sse: SSERequest) async throws {
         let store = try TestStore()
         defer { store.cleanup() }
-        let b = try await store.makeBucket("r1")
+        let b = try await store.makeBucket("r1xx")
         _ = try await store.backend.putObject(
             PutObjectRequest(bucket: b, key: try ObjectKey("k"), sse: sse), body: BufferSource(Self.data))
         let c = Int64(OBXFormat.chunkSize)
@@ -37,7 +37,7 @@ import Testing
     @Test func rangeOfMultipartObject() async throws {
         let store = try TestStore()
         defer { store.cleanup() }
-        let b = try await store.makeBucket("r2")
+        let b = try await store.makeBucket("r2xx")
         let key = try ObjectKey("m")
         let upload = try await store.backend.initiateMultipartUpload(PutObjectRequest(bucket: b, key: key, sse: .obs))
         let target = MultipartUploadTarget(bucket: b, key: key, uploadID: upload.uploadID)
@@ -54,7 +54,7 @@ import Testing
     @Test func pinnedToAnotherETagSendsNothing() async throws {
         let store = try TestStore()
         defer { store.cleanup() }
-        let b = try await store.makeBucket("r3")
+        let b = try await store.makeBucket("r3xx")
         _ = try await store.backend.putObject(
             PutObjectRequest(bucket: b, key: try ObjectKey("k"), sse: .obs), body: BufferSource(Self.data))
         let sink = BufferSink()

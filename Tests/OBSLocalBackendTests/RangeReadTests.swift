@@ -26,9 +26,10 @@ import Testing
         _ = try await store.backend.putObject(
             PutObjectRequest(bucket: b, key: try ObjectKey("k"), sse: sse), body: BufferSource(Self.data))
         let c = Int64(OBXFormat.chunkSize)
-        for r: Range<Int64> in [0..<1, 0..<c, c - 1..<c + 1, 3 * c + 5..<3 * c + 6, 5 * c..<400_000, 399_999..<400_000,
-            0..<400_000]
-        {
+        for r: Range<Int64> in [
+            0..<1, 0..<c, c - 1..<c + 1, 3 * c + 5..<3 * c + 6, 5 * c..<400_000, 399_999..<400_000,
+            0..<400_000,
+        ] {
             #expect(try await read(store, b, "k", r) == Array(Self.data[Int(r.lowerBound)..<Int(r.upperBound)]))
         }
         #expect(try await read(store, b, "k", nil) == Self.data)

@@ -47,7 +47,8 @@ import Testing
         #expect(s3.header("x-amz-server-side-encryption") == "aws:kms")
         #expect(s3.header("x-amz-server-side-encryption-aws-kms-key-id") != nil)
         let sseOBS = try await f.send(
-            f.request("PUT", "/b1xx/k3", headers: [("x-amz-server-side-encryption", "AES256")], body: [1], version: .v4))
+            f.request("PUT", "/b1xx/k3", headers: [("x-amz-server-side-encryption", "AES256")], body: [1], version: .v4)
+        )
         #expect(sseOBS.header("x-amz-server-side-encryption") == "AES256")
         let inherited = try await f.send(f.request("PUT", "/b2xx/k", body: [9, 9]))
         #expect(inherited.header("x-obs-server-side-encryption") == "kms")
@@ -57,7 +58,8 @@ import Testing
         let both = try await f.send(
             f.request(
                 "PUT", "/b1xx/k4",
-                headers: [("x-obs-server-side-encryption", "kms")] + customerKeyHeaders(Random.bytes(32), prefix: "x-obs-"),
+                headers: [("x-obs-server-side-encryption", "kms")]
+                    + customerKeyHeaders(Random.bytes(32), prefix: "x-obs-"),
                 body: [1]))
         #expect(both.status == 400)
         #expect(try await !f.exists("b1xx", "k4"))
@@ -116,7 +118,9 @@ import Testing
         let put = try await f.send(
             f.request(
                 "PUT", "/b1xx/k",
-                headers: [("x-obs-server-side-encryption", "kms"), ("x-obs-server-side-encryption-kms-key-id", key.keyID)],
+                headers: [
+                    ("x-obs-server-side-encryption", "kms"), ("x-obs-server-side-encryption-kms-key-id", key.keyID),
+                ],
                 body: [1, 2]))
         #expect(put.status == 400 && put.element("Code") == "KMS.DisabledException", "\(put.text)")
         #expect(try await !f.exists("b1xx", "k"))
@@ -141,7 +145,8 @@ import Testing
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", etag)])).status == 200)
         let future = "Sun, 01 Jan 2090 00:00:00 GMT", past1990 = "Mon, 01 Jan 1990 00:00:00 GMT"
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Modified-Since", future)])).status == 304)
-        #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Unmodified-Since", past1990)])).status == 412)
+        #expect(
+            try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Unmodified-Since", past1990)])).status == 412)
     }
 
     @Test func copyWithDirectivesConditionsAndSSEChange() async throws {
@@ -209,7 +214,8 @@ import Testing
         let noMD5 = try await f.send(f.request("POST", "/b1xx", query: [("delete", nil)], body: xml))
         #expect(noMD5.status == 400)
         #expect(try await f.exists("b1xx", "a/1"))
-        let del = try await f.send(f.request("POST", "/b1xx", query: [("delete", nil)], headers: [md5Header(xml)], body: xml))
+        let del = try await f.send(
+            f.request("POST", "/b1xx", query: [("delete", nil)], headers: [md5Header(xml)], body: xml))
         #expect(del.status == 200 && !del.text.contains("<Deleted>") && !del.text.contains("<Error>"), "\(del.text)")
         #expect(try await !f.exists("b1xx", "a/1"))
     }
@@ -260,5 +266,38 @@ import Testing
             try await f.send(f.request("POST", "/b1xx/other", query: [("uploads", nil)])).element("UploadId"))
         #expect(try await f.send(f.request("DELETE", "/b1xx/other", query: [("uploadId", second)])).status == 204)
         #expect(try await f.send(f.request("GET", "/b1xx/other", query: [("uploadId", second)])).status == 404)
+    }
+}
+
+@Suite struct ServerChunkedUploadTests {
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER` body with a CRC32C trailer: decoded, checked; a wrong trailer stores
+    /// nothing.
+    @Test func awsChunkedWithCRC32CTrailer() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("chunky")
+        let data = pattern(150_000)
+        func chunked(_ crc: String) -> [UInt8] {
+            var out: [UInt8] = []
+            for piece in [data[0..<100_000], data[100_000...]] {
+                out += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + Array("\r\n".utf8)
+            }
+            return out + Array("0\r\nx-amz-checksum-crc32c:\(crc)\r\n\r\n".utf8)
+        }
+        var good = CRC32C()
+        good.update(data)
+        var bad = CRC32C()
+        bad.update(data + [0])
+        for (key, crc, status) in [("good", good.base64, 200), ("bad", bad.base64, 400)] {
+            let answer = try await f.send(
+                f.request(
+                    "PUT", "/chunky/" + key,
+                    headers: [
+                        ("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", String(data.count)),
+                        ("x-amz-trailer", "x-amz-checksum-crc32c"),
+                    ], body: chunked(crc), version: .v4, declaredSHA256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
+            #expect(answer.status == status, "\(answer.text)")
+        }
+        #expect(try await f.send(f.request("GET", "/chunky/good")).body == data)
+        #expect(try await !f.exists("chunky", "bad"))
     }
 }

@@ -104,7 +104,8 @@ struct Answer {
     var text: String { String(decoding: body, as: UTF8.self) }
     /// The first `<name>` element's text.
     func element(_ name: String) -> String? {
-        guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+        guard let open = text.range(of: "<\(name)>"),
+            let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
         else { return nil }
         return String(text[open.upperBound..<close.lowerBound])
     }

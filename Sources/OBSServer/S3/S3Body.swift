@@ -113,7 +113,8 @@ final class CheckedBody: ByteSource {
         }
         if let expectedSHA256, let sha256, Hex.encode(sha256.finalize()) != expectedSHA256 {
             throw S3Failure(
-                "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was "
+                "XAmzContentSHA256Mismatch",
+                "The provided 'x-amz-content-sha256' header does not match what was "
                     + "computed.", status: 400)
         }
         if let trailer = trailers.first(where: { $0.name == "x-amz-checksum-crc32c" }) { expectedCRC = trailer.value }

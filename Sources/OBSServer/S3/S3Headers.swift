@@ -76,8 +76,13 @@ enum S3Headers {
         case .kms?:
             var h = [(p + "server-side-encryption", dialect == .obs ? "kms" : "aws:kms")]
             if let urn = info.kmsKeyURN ?? info.kmsKeyID {
-                h.append((dialect == .obs ? p + "server-side-encryption-kms-key-id" : p
-                    + "server-side-encryption-aws-kms-key-id", urn))
+                h.append(
+                    (
+                        dialect == .obs
+                            ? p + "server-side-encryption-kms-key-id"
+                            : p
+                                + "server-side-encryption-aws-kms-key-id", urn
+                    ))
             }
             return h
         case .obs?: return [(p + "server-side-encryption", "AES256")]
@@ -95,7 +100,9 @@ enum S3Headers {
             ("ETag", quoted(info.etag)), ("Last-Modified", Timestamps.rfc1123(info.lastModified)),
             ("Content-Type", info.contentType), ("Accept-Ranges", "bytes"),
         ]
-        for (k, v) in info.userMetadata.sorted(by: { $0.key < $1.key }) { h.append((dialect.headerPrefix + "meta-" + k, v)) }
+        for (k, v) in info.userMetadata.sorted(by: { $0.key < $1.key }) {
+            h.append((dialect.headerPrefix + "meta-" + k, v))
+        }
         return h + sseHeaders(info, dialect)
     }
 

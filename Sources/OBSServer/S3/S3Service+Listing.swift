@@ -130,7 +130,9 @@ extension S3Service {
 
     static func urlEncoding(_ call: S3Call) throws -> Bool {
         guard let e = call.request.query("encoding-type") else { return false }
-        guard e.lowercased() == "url" else { throw S3Failure.invalidArgument("Invalid Encoding Method specified in Request") }
+        guard e.lowercased() == "url" else {
+            throw S3Failure.invalidArgument("Invalid Encoding Method specified in Request")
+        }
         return true
     }
 

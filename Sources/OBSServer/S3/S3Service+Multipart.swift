@@ -60,7 +60,8 @@ extension S3Service {
                 !spec.dropFirst(6).hasPrefix("-"), r.upperBound - r.lowerBound == Self.rangeLength(spec)
             else {
                 throw S3Failure(
-                    "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where "
+                    "InvalidArgument",
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last where "
                         + "first and last are the zero-based offsets of the first and last bytes to copy",
                     status: 400)
             }
@@ -88,10 +89,13 @@ extension S3Service {
         -> ServerResponse
     {
         let r = call.request
-        let marker = try r.query("part-number-marker").map {
-            guard let n = Int($0), n >= 0 else { throw S3Failure.invalidArgument("part-number-marker must be a number") }
-            return n
-        } ?? 0
+        let marker =
+            try r.query("part-number-marker").map {
+                guard let n = Int($0), n >= 0 else {
+                    throw S3Failure.invalidArgument("part-number-marker must be a number")
+                }
+                return n
+            } ?? 0
         let maxParts = try Self.maxCount(r.query("max-parts"), name: "max-parts")
         let all = try await backend.listParts(try uploadTarget(call, bucket, key, uploadID))
         let after = all.filter { $0.partNumber > marker }

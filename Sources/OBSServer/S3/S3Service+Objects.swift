@@ -86,14 +86,16 @@ extension S3Service {
             userMetadata: replace ? S3Headers.userMetadata(call) : sourceInfo.userMetadata)
         if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil {
             throw S3Failure(
-                "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself "
+                "InvalidRequest",
+                "This copy request is illegal because it is trying to copy an object to itself "
                     + "without changing the object's metadata or encryption attributes.", status: 400)
         }
         let info = try await backend.copyObject(
             CopyObjectRequest(
                 source: sourceRequest, destination: destination, replaceMetadata: replace,
                 sourceIfMatch: sourceInfo.etag, sourceInfo: sourceInfo))
-        var response = Self.xml(ServerXML.copyObject(etag: info.etag, lastModified: info.lastModified, dialect: call.dialect.xml))
+        var response = Self.xml(
+            ServerXML.copyObject(etag: info.etag, lastModified: info.lastModified, dialect: call.dialect.xml))
         for (name, value) in S3Headers.sseHeaders(info, call.dialect) { response.setHeader(name, value) }
         return response
     }
@@ -102,7 +104,8 @@ extension S3Service {
 
     func getRequest(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) throws -> GetObjectRequest {
         GetObjectRequest(
-            bucket: bucket, key: key, customerKey: try S3Headers.customerKey(call, prefix: "server-side-encryption-customer-"))
+            bucket: bucket, key: key,
+            customerKey: try S3Headers.customerKey(call, prefix: "server-side-encryption-customer-"))
     }
 
     /// `bucket/key` (leading `/` optional, key URL-encoded, `?versionId=` refused).

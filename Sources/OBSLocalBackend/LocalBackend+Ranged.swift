@@ -23,10 +23,19 @@ extension LocalBackend {
     public func openRange(_ request: GetObjectRequest, pinnedTo etag: String?, range: Range<Int64>?) throws
         -> (ByteSource, ObjectInfo)
     {
+        try openRange(request, pinnedTo: etag) { _ in range }
+    }
+
+    /// As above, the range chosen from the object once it is open (its data key unwrapped, so a KMS or SSE-C
+    /// refusal comes before anything is answered): a server answers headers that describe the very bytes it sends.
+    public func openRange(
+        _ request: GetObjectRequest, pinnedTo etag: String?, range chooseRange: (ObjectInfo) throws -> Range<Int64>?
+    ) throws -> (ByteSource, ObjectInfo) {
         let object = try openObject(request)
         if let etag, object.info.etag != etag {
             throw OBSError.sourceChanged(request.bucket.value, request.key.value)
         }
+        let range = try chooseRange(object.info)
         let size = object.meta.size
         let start = min(range?.lowerBound ?? 0, size), end = min(range?.upperBound ?? size, size)
         let source = RangeSource(

@@ -114,16 +114,18 @@ import Testing
         let f = try ServerFixture()
         try await f.makeBucket("b1xx")
         let key = try f.backend.kms.createKey(alias: "app", description: "t")
+        let sse = [
+            ("x-obs-server-side-encryption", "kms"), ("x-obs-server-side-encryption-kms-key-id", key.keyID),
+        ]
+        #expect(try await f.send(f.request("PUT", "/b1xx/old", headers: sse, body: [7])).status == 200)
         _ = try f.backend.kms.disableKey(key.keyID)
-        let put = try await f.send(
-            f.request(
-                "PUT", "/b1xx/k",
-                headers: [
-                    ("x-obs-server-side-encryption", "kms"), ("x-obs-server-side-encryption-kms-key-id", key.keyID),
-                ],
-                body: [1, 2]))
+        let put = try await f.send(f.request("PUT", "/b1xx/k", headers: sse, body: [1, 2]))
         #expect(put.status == 400 && put.element("Code") == "KMS.DisabledException", "\(put.text)")
         #expect(try await !f.exists("b1xx", "k"))
+        // A read is refused with an error answer before any header of the object goes out.
+        let get = try await f.send(f.request("GET", "/b1xx/old", version: .v4))
+        #expect(get.status == 400 && get.element("Code") == "KMS.DisabledException", "\(get.text)")
+        #expect(get.header("ETag") == nil)
     }
 
     @Test func rangesAndConditions() async throws {

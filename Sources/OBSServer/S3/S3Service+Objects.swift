@@ -27,36 +27,50 @@ extension S3Service {
         return response
     }
 
-    /// Headers from a HEAD; the bytes then streamed pinned to its ETag (a change meanwhile fails before any byte,
-    /// and the listener cuts the connection).
+    /// The object is opened first (data key unwrapped: a KMS or SSE-C refusal is an error answer, not a cut
+    /// connection), then the headers are taken from it and its bytes streamed from the same open object.
     func getObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
         let request = try getRequest(call, bucket, key)
-        let info = try await backend.headObject(request)
-        if let answer = try conditionalAnswer(call, info) { return answer }
+        let read = OpenedRead()
+        try await BlockingPool.shared.run { [self] in
+            let (source, info) = try backend.openRange(request, pinnedTo: nil) { info in
+                read.early = try conditionalAnswer(call, info)
+                if read.early != nil { return 0..<0 }
+                read.range = try Self.requestedRange(call, info)
+                return read.range
+            }
+            read.source = source
+            read.info = info
+        }
+        if let early = read.early { return early }
+        guard let info = read.info else { throw S3Failure("InternalError", "object not opened", status: 500) }
         var headers = S3Headers.objectHeaders(info, call.dialect)
         var status = 200
-        var range: Range<Int64>? = nil
-        if let spec = call.request.header("Range") {
-            switch ByteRange.parse(spec, size: info.size) {
-            case .ignore: break
-            case .unsatisfiable:
-                var failure = S3Failure("InvalidRange", "The requested range is not satisfiable", status: 416)
-                failure.extra = [("RangeRequested", spec), ("ActualObjectSize", String(info.size))]
-                throw failure
-            case .range(let r):
-                range = r
-                status = 206
-                headers.append(("Content-Range", "bytes \(r.lowerBound)-\(r.upperBound - 1)/\(info.size)"))
-            }
+        var length = info.size
+        if let range = read.range {
+            status = 206
+            length = range.upperBound - range.lowerBound
+            headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)"))
         }
-        let length = range.map { $0.upperBound - $0.lowerBound } ?? info.size
         headers.append(("Content-Length", String(length)))
-        let etag = info.etag, pinnedRange = range
         return ServerResponse(
             status: status, headers: headers,
-            body: .stream(length: length) { [self] sink in
-                _ = try await backend.getObject(request, pinnedTo: etag, range: pinnedRange, into: sink)
+            body: .stream(length: length) { sink in
+                try await BlockingPool.shared.run { try read.pump(into: sink) }
             })
+    }
+
+    /// The `Range` header against the object: nil for the whole object (no header, or one S3 ignores).
+    static func requestedRange(_ call: S3Call, _ info: ObjectInfo) throws -> Range<Int64>? {
+        guard let spec = call.request.header("Range") else { return nil }
+        switch ByteRange.parse(spec, size: info.size) {
+        case .ignore: return nil
+        case .unsatisfiable:
+            throw S3Failure(
+                "InvalidRange", "The requested range is not satisfiable", status: 416,
+                extra: [("RangeRequested", spec), ("ActualObjectSize", String(info.size))])
+        case .range(let r): return r
+        }
     }
 
     func deleteObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
@@ -210,5 +224,27 @@ enum ByteRange: Equatable {
         }
         guard first < size else { return .unsatisfiable }
         return .range(first..<(last + 1))
+    }
+}
+
+/// An object opened for a GET, handed from the blocking open to the streaming answer. `@unchecked Sendable`: set
+/// once on the pool before the answer exists, then read only by the one stream that writes the answer.
+final class OpenedRead: @unchecked Sendable {
+    var source: ByteSource?
+    var info: ObjectInfo?
+    /// A 304 decided from the opened object: nothing is streamed.
+    var early: ServerResponse?
+
+    /// The range served (nil: the whole object).
+    var range: Range<Int64>?
+
+    func pump(into sink: ByteSink) throws {
+        guard let source else { return }
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { return }
+            try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
     }
 }

@@ -38,18 +38,53 @@ extension LocalBackend {
         let range = try chooseRange(object.info)
         let size = object.meta.size
         let start = min(range?.lowerBound ?? 0, size), end = min(range?.upperBound ?? size, size)
+        let what = "obs://\(request.bucket)/\(request.key)"
+        let (positioned, skip) = try position(object, at: start, request: request, what: what)
         let source = RangeSource(
-            object.source, start: start, length: end - start,
-            readsToEnd: object.meta.sse.mode == .unencrypted,
-            what: "obs://\(request.bucket)/\(request.key)")
+            positioned, skip: skip, length: end - start, readsToEnd: object.meta.sse.mode == .unencrypted,
+            what: what)
         return (source, object.info)
+    }
+
+    /// A source of `object` from the chunk holding `offset`, and the bytes of it still before `offset`. Encrypted
+    /// objects start at the part and chunk that hold it: nothing before is read or decrypted. Unencrypted ones
+    /// start at byte 0, their data MAC covering the whole object.
+    private func position(_ object: OpenObject, at offset: Int64, request: GetObjectRequest, what: String) throws
+        -> (ByteSource, Int64)
+    {
+        let parts = object.meta.layout.parts
+        guard let dek = object.dek, offset > 0 else { return (object.source, offset) }
+        var k = 0, partStart: Int64 = 0
+        while k < parts.count - 1 && partStart + parts[k].size <= offset {
+            partStart += parts[k].size
+            k += 1
+        }
+        if k == 0, let obx = object.source as? OBXDecryptor { return (obx, obx.seek(to: offset)) }
+        if k == 0 { return (object.source, offset) }
+        let dir = paths.objectDir(request.bucket, request.key)
+        let changed = OBSError(
+            code: "ObjectChanged", message: "\(what) was overwritten or deleted while it was read; read it again",
+            httpStatus: 409, category: .conflict, resource: what)
+        let meta = object.meta
+        guard
+            let first = try openPart(dir, parts[k], meta: meta, dek: dek, verifier: nil, last: k == parts.count - 1)
+        else { throw changed }
+        let skip = (first as? OBXDecryptor)?.seek(to: offset - partStart) ?? offset - partStart
+        if k == parts.count - 1 { return (first, skip) }
+        let chain = PartChain(first: first, remaining: parts.count - 1 - k) { [self] i in
+            let n = k + 1 + i
+            guard
+                let s = try openPart(dir, parts[n], meta: meta, dek: dek, verifier: nil, last: n == parts.count - 1)
+            else { throw changed }
+            return s
+        }
+        return (chain, skip)
     }
 }
 
-/// Bytes `start..<start+length` of an object's plaintext. An encrypted single-part object is read from the chunk
-/// holding `start`: the chunks before it are neither read nor decrypted, and reading stops after the range. A
-/// multipart object is skipped through up to `start`. An unencrypted object is read to its end (`readsToEnd`), so
-/// that its data MAC is still verified before the last byte is handed out.
+/// `length` bytes of an object's plaintext after dropping `skip` bytes of `source` (positioned at the chunk that
+/// holds the range's start); reading stops after the range. An unencrypted object is read to its end
+/// (`readsToEnd`), so that its data MAC is still verified before the last byte is handed out.
 final class RangeSource: ByteSource {
     private let source: ByteSource
     private var skip: Int64
@@ -58,13 +93,13 @@ final class RangeSource: ByteSource {
     private let what: String
     private var scratch: [UInt8] = []
 
-    init(_ source: ByteSource, start: Int64, length: Int64, readsToEnd: Bool, what: String) {
+    /// `source` positioned `skip` bytes before the range's start.
+    init(_ source: ByteSource, skip: Int64, length: Int64, readsToEnd: Bool, what: String) {
         self.source = source
+        self.skip = skip
         self.remaining = length
         self.readsToEnd = readsToEnd
         self.what = what
-        skip = start
-        if let obx = source as? OBXDecryptor { skip = obx.seek(to: start) }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

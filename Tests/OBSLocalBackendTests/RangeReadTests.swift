@@ -48,8 +48,39 @@ import Testing
         _ = try await store.backend.completeMultipartUpload(
             target, parts: [(1, p1.etag), (2, p2.etag)])
         let all = first + Self.data
-        let r: Range<Int64> = Int64(first.count) - 3..<Int64(first.count) + 70_000
-        #expect(try await read(store, b, "m", r) == Array(all[Int(r.lowerBound)..<Int(r.upperBound)]))
+        let p = Int64(first.count)
+        for r: Range<Int64> in [p - 3..<p + 70_000, p..<p + 1, p + 65_535..<p + 65_537, p + 399_000..<p + 400_000] {
+            #expect(try await read(store, b, "m", r) == Array(all[Int(r.lowerBound)..<Int(r.upperBound)]))
+        }
+        // A range in part 2 never reads part 1: with part 1 damaged it still reads, a whole read does not.
+        let dir = store.paths.objectDir(b, key)
+        let part1 = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix("-p1.obx") })
+        let handle = try #require(FileHandle(forUpdatingAtPath: dir + "/" + part1))
+        try handle.seek(toOffset: 1000)
+        try handle.write(contentsOf: Data([0xFF, 0xFF, 0xFF, 0xFF]))
+        try handle.close()
+        #expect(try await read(store, b, "m", p + 10..<p + 20) == Array(all[Int(p) + 10..<Int(p) + 20]))
+        await #expect(throws: OBSError.self) { _ = try await read(store, b, "m", nil) }
+    }
+
+    @Test func rangeInALaterChunkSkipsTheEarlierOnes() async throws {
+        let store = try TestStore()
+        defer { store.cleanup() }
+        let b = try await store.makeBucket("r4xx")
+        let key = try ObjectKey("k")
+        _ = try await store.backend.putObject(
+            PutObjectRequest(bucket: b, key: key, sse: .obs), body: BufferSource(Self.data))
+        let dir = store.paths.objectDir(b, key)
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".obx") })
+        let handle = try #require(FileHandle(forUpdatingAtPath: dir + "/" + file))
+        try handle.seek(toOffset: 200)  // inside chunk 0
+        try handle.write(contentsOf: Data([0xFF, 0xFF]))
+        try handle.close()
+        let c = Int64(OBXFormat.chunkSize)
+        #expect(
+            try await read(store, b, "k", 2 * c + 1..<2 * c + 9) == Array(Self.data[Int(2 * c) + 1..<Int(2 * c) + 9]))
+        await #expect(throws: OBSError.self) { _ = try await read(store, b, "k", 0..<10) }
     }
 
     @Test func pinnedToAnotherETagSendsNothing() async throws {

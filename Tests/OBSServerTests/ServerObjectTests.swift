@@ -33,6 +33,18 @@ import Testing
         }
     }
 
+    /// obsctl's remote client records its checksum as `x-*-meta-obsctl-crc32c`, a name the store reserves.
+    @Test func obsctlChecksumMetadataAccepted() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let put = try await f.send(
+            f.request(
+                "PUT", "/b1xx/k", headers: [("x-obs-meta-obsctl-crc32c", "AAAAAA=="), ("x-obs-meta-a", "b")],
+                body: [1]))
+        #expect(put.status == 200, "\(put.text)")
+        #expect(try await f.send(f.request("HEAD", "/b1xx/k")).header("x-obs-meta-a") == "b")
+    }
+
     @Test func sseKMSHeadersPerDialectAndBucketDefault() async throws {
         let f = try ServerFixture()
         try await f.makeBucket("b1xx")

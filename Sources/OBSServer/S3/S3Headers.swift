@@ -53,13 +53,15 @@ enum S3Headers {
         }
     }
 
-    /// `x-*-meta-*` headers, names lower-cased without the prefix.
+    /// `x-*-meta-*` headers, names lower-cased without the prefix. The checksum obsctl's remote client records
+    /// (`obsctl-crc32c`) is left out: the embedded store reserves that name and verifies its bytes itself.
     static func userMetadata(_ call: S3Call) -> [String: String] {
         var meta: [String: String] = [:]
         for (name, value) in call.request.headers {
             let n = name.lowercased()
             for p in ["x-obs-meta-", "x-amz-meta-"] where n.hasPrefix(p) && n.count > p.count {
-                meta[String(n.dropFirst(p.count))] = value
+                let key = String(n.dropFirst(p.count))
+                if key != HeaderValues.contentChecksumKey { meta[key] = value }
             }
         }
         return meta

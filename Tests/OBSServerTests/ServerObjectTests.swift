@@ -31,6 +31,8 @@ import Testing
             #expect(try await f.send(f.request("DELETE", "/b1xx/dir/a%20b", version: version)).status == 204)
             #expect(try await f.send(f.request("GET", "/b1xx/dir/a%20b", version: version)).status == 404)
         }
+        let log = try String(contentsOfFile: f.dir + "/access.log", encoding: .utf8)
+        #expect(log.split(separator: "\n").contains { $0.contains("\"PUT\"") && $0.contains("\"bytes_in\":200000") })
     }
 
     /// obsctl's remote client records its checksum as `x-*-meta-obsctl-crc32c`, a name the store reserves.

@@ -19,12 +19,14 @@ final class CheckedBody: ByteSource {
     private var pending: [UInt8] = []
     private var pendingStart = 0
     private var ended = false
+    private let received: ByteCount
 
     private init(
         source: any ByteSource, decoder: AWSChunkedDecoder?, expectedMD5: [UInt8]?, expectedSHA256: String?,
-        expectedCRC: String?, wantsCRCTrailer: Bool
+        expectedCRC: String?, wantsCRCTrailer: Bool, received: ByteCount
     ) {
         self.source = source
+        self.received = received
         self.decoder = decoder
         self.expectedMD5 = expectedMD5
         md5 = expectedMD5 == nil ? nil : Digest(.md5)
@@ -58,13 +60,14 @@ final class CheckedBody: ByteSource {
         return CheckedBody(
             source: body ?? request.body, decoder: decoder, expectedMD5: expectedMD5, expectedSHA256: expectedSHA,
             expectedCRC: request.header("x-amz-checksum-crc32c"),
-            wantsCRCTrailer: trailerNames.contains("x-amz-checksum-crc32c"))
+            wantsCRCTrailer: trailerNames.contains("x-amz-checksum-crc32c"), received: call.bytesIn)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if ended { return 0 }
         guard let decoder else {
             let n = try source.read(into: buffer)
+            received.add(n)
             if n == 0 { return try end(trailers: []) }
             let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             sha256?.update(slice)
@@ -75,6 +78,7 @@ final class CheckedBody: ByteSource {
             pending.removeAll(keepingCapacity: true)
             pendingStart = 0
             let n = try raw.withUnsafeMutableBytes { try source.read(into: $0) }
+            received.add(n)
             var caught: AuthenticationFailure?
             var trailers: [(name: String, value: String)]?
             if n == 0 {

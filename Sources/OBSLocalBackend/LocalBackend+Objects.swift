@@ -315,8 +315,10 @@ extension LocalBackend {
         let meta: ObjectMeta
         let info: ObjectInfo
         let source: ByteSource
-        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource) {
-            self.meta = meta; self.info = info; self.source = source
+        /// The data key (nil for unencrypted objects), for a ranged read that opens a later part itself.
+        let dek: SecretBytes?
+        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, dek: SecretBytes? = nil) {
+            self.meta = meta; self.info = info; self.source = source; self.dek = dek
         }
     }
 
@@ -357,13 +359,13 @@ extension LocalBackend {
                 }
             }
             return OpenObject(
-                meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source)
+                meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, dek: dek)
         }
         throw OBSError.integrity("data file of \(request.key.value) is missing")
     }
 
     /// A verified source of one data file's plaintext; nil when the file is gone.
-    private func openPart(
+    func openPart(
         _ dir: String, _ part: ObjectMeta.Part, meta: ObjectMeta, dek: SecretBytes?,
         verifier: PlainDataCheck.Verifier?, last: Bool
     ) throws -> ByteSource? {

@@ -43,8 +43,10 @@ struct Bridge: HTTPResponder {
         let requestBody = request.body
         let producer = Task {
             do {
+                // Once the handler is done the rest is drained here: the body has one iterator, and Hummingbird
+                // may not start its own while this one runs (a second iterator is a fatal error in NIO).
                 for try await buffer in requestBody {
-                    guard await body.push(Array(buffer: buffer)) else { return }
+                    guard await body.push(Array(buffer: buffer)) else { continue }
                 }
                 body.finish()
             } catch {
@@ -56,7 +58,7 @@ struct Bridge: HTTPResponder {
             peer: context.peer, isTLS: isTLS, body: body)
         let answer = await handler.handle(serverRequest)
         body.abandon()
-        _ = producer
+        await producer.value
         return Self.response(answer, isHead: request.head.method == .head)
     }
 

@@ -48,6 +48,15 @@ final class OBXDecryptor: ByteSource {
 
     deinit { plainBuffer.withUnsafeMutableBytes { wipe($0) } }
 
+    /// Moves to the chunk holding plaintext offset `offset` (before any read): the chunks before it are never read
+    /// nor decrypted. Returns how many bytes of that chunk lie before `offset`, for the caller to drop.
+    func seek(to offset: Int64) -> Int64 {
+        let C = Int64(OBXFormat.chunkSize)
+        nextChunk = min(offset / C, chunkCount)
+        plainStart = 0; plainEnd = 0
+        return offset - nextChunk * C
+    }
+
     /// A buffer that holds a whole batch gets the plaintext directly (no copy through `plainBuffer`).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if plainStart == plainEnd {

@@ -1,41 +1,250 @@
+import Foundation
 import OBSCore
+import OBSTime
+import OBSXML
 
-// Object and multipart operations: the next step (lead's note: filled in by the objects work).
+/// Object operations: put, get (ranges, conditions), head, delete, copy.
 extension S3Service {
-    func listObjects(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("ListObjects")
-    }
-    func deleteObjects(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("DeleteObjects")
-    }
-    func listMultipartUploads(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("ListMultipartUploads")
-    }
     func putObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("PutObject")
+        if let source = S3Headers.value(call, "copy-source") {
+            return try await copyObject(call, bucket, key, source: source)
+        }
+        let request = PutObjectRequest(
+            bucket: bucket, key: key, sse: try S3Headers.sseRequest(call), contentType: S3Headers.contentType(call),
+            userMetadata: S3Headers.userMetadata(call))
+        let body = try CheckedBody.make(call)
+        let info = try await backend.putObject(request, body: body)
+        var headers: [(name: String, value: String)] = [("ETag", S3Headers.quoted(info.etag))]
+        headers += S3Headers.sseHeaders(info, call.dialect)
+        return ServerResponse(status: 200, headers: headers)
     }
-    func getObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("GetObject")
-    }
+
     func headObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("HeadObject")
+        let info = try await backend.headObject(try getRequest(call, bucket, key))
+        if let answer = try conditionalAnswer(call, info) { return answer }
+        var response = ServerResponse(status: 200, headers: S3Headers.objectHeaders(info, call.dialect))
+        response.setHeader("Content-Length", String(info.size))
+        return response
     }
+
+    /// The object is opened first (data key unwrapped: a KMS or SSE-C refusal is an error answer, not a cut
+    /// connection), then the headers are taken from it and its bytes streamed from the same open object.
+    func getObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
+        let request = try getRequest(call, bucket, key)
+        let read = OpenedRead()
+        try await BlockingPool.shared.run { [self] in
+            let (source, info) = try backend.openRange(request, pinnedTo: nil) { info in
+                read.early = try conditionalAnswer(call, info)
+                if read.early != nil { return 0..<0 }
+                read.range = try Self.requestedRange(call, info)
+                return read.range
+            }
+            read.source = source
+            read.info = info
+        }
+        if let early = read.early { return early }
+        guard let info = read.info else { throw S3Failure("InternalError", "object not opened", status: 500) }
+        var headers = S3Headers.objectHeaders(info, call.dialect)
+        var status = 200
+        var length = info.size
+        if let range = read.range {
+            status = 206
+            length = range.upperBound - range.lowerBound
+            headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)"))
+        }
+        headers.append(("Content-Length", String(length)))
+        return ServerResponse(
+            status: status, headers: headers,
+            body: .stream(length: length) { sink in
+                try await BlockingPool.shared.run { try read.pump(into: sink) }
+            })
+    }
+
+    /// The `Range` header against the object: nil for the whole object (no header, or one S3 ignores).
+    static func requestedRange(_ call: S3Call, _ info: ObjectInfo) throws -> Range<Int64>? {
+        guard let spec = call.request.header("Range") else { return nil }
+        switch ByteRange.parse(spec, size: info.size) {
+        case .ignore: return nil
+        case .unsatisfiable:
+            throw S3Failure(
+                "InvalidRange", "The requested range is not satisfiable", status: 416,
+                extra: [("RangeRequested", spec), ("ActualObjectSize", String(info.size))])
+        case .range(let r): return r
+        }
+    }
+
     func deleteObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("DeleteObject")
+        do { try await backend.deleteObject(bucket: bucket, key: key) } catch let e as OBSError
+            where e.code == "NoSuchKey"
+        {}  // S3 answers 204 for a key that is not there
+        return ServerResponse(status: 204)
     }
-    func initiateUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
-        throw S3Failure.notImplemented("InitiateMultipartUpload")
+
+    func copyObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, source: String) async throws
+        -> ServerResponse
+    {
+        let (sourceBucket, sourceKey) = try Self.copySource(source)
+        let sourceRequest = GetObjectRequest(
+            bucket: sourceBucket, key: sourceKey,
+            customerKey: try S3Headers.customerKey(call, prefix: "copy-source-server-side-encryption-customer-"))
+        let sourceInfo = try await backend.headObject(sourceRequest)
+        try checkCopySourceConditions(call, sourceInfo)
+        let directive = S3Headers.value(call, "metadata-directive")?.uppercased() ?? "COPY"
+        guard directive == "COPY" || directive == "REPLACE" else {
+            throw S3Failure.invalidArgument("metadata-directive '\(directive)' is not COPY or REPLACE")
+        }
+        let replace = directive == "REPLACE"
+        let destination = PutObjectRequest(
+            bucket: bucket, key: key, sse: try S3Headers.sseRequest(call),
+            contentType: replace ? S3Headers.contentType(call) : sourceInfo.contentType,
+            userMetadata: replace ? S3Headers.userMetadata(call) : sourceInfo.userMetadata)
+        if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil {
+            throw S3Failure(
+                "InvalidRequest",
+                "This copy request is illegal because it is trying to copy an object to itself "
+                    + "without changing the object's metadata or encryption attributes.", status: 400)
+        }
+        let info = try await backend.copyObject(
+            CopyObjectRequest(
+                source: sourceRequest, destination: destination, replaceMetadata: replace,
+                sourceIfMatch: sourceInfo.etag, sourceInfo: sourceInfo))
+        var response = Self.xml(
+            ServerXML.copyObject(etag: info.etag, lastModified: info.lastModified, dialect: call.dialect.xml))
+        for (name, value) in S3Headers.sseHeaders(info, call.dialect) { response.setHeader(name, value) }
+        return response
     }
-    func uploadPart(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
-        -> ServerResponse
-    { throw S3Failure.notImplemented("UploadPart") }
-    func listParts(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
-        -> ServerResponse
-    { throw S3Failure.notImplemented("ListParts") }
-    func abortUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
-        -> ServerResponse
-    { throw S3Failure.notImplemented("AbortMultipartUpload") }
-    func completeUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
-        -> ServerResponse
-    { throw S3Failure.notImplemented("CompleteMultipartUpload") }
+
+    // MARK: Helpers
+
+    func getRequest(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) throws -> GetObjectRequest {
+        GetObjectRequest(
+            bucket: bucket, key: key,
+            customerKey: try S3Headers.customerKey(call, prefix: "server-side-encryption-customer-"))
+    }
+
+    /// `bucket/key` (leading `/` optional, key URL-encoded, `?versionId=` refused).
+    static func copySource(_ header: String) throws -> (BucketName, ObjectKey) {
+        var text = header.hasPrefix("/") ? String(header.dropFirst()) : header
+        if let q = text.firstIndex(of: "?") {
+            guard text[q...].hasPrefix("?versionId=null") || text[q...] == "?" else {
+                throw S3Failure.notImplemented("copy of an object version")
+            }
+            text = String(text[..<q])
+        }
+        guard let slash = text.firstIndex(of: "/"), text.index(after: slash) < text.endIndex else {
+            throw S3Failure.invalidArgument("copy-source '\(header)' is not bucket/key")
+        }
+        let bucket = try BucketName(String(text[..<slash]))
+        let key = try ObjectKey(QueryString.percentDecode(text[text.index(after: slash)...]))
+        return (bucket, key)
+    }
+
+    /// If-Match / If-Unmodified-Since (412), If-None-Match / If-Modified-Since (304), in S3's order.
+    func conditionalAnswer(_ call: S3Call, _ info: ObjectInfo) throws -> ServerResponse? {
+        let r = call.request
+        let etag = info.etag
+        let modified = info.lastModified.timeIntervalSince1970.rounded(.down)
+        if let m = r.header("If-Match") {
+            if !Self.etagList(m, contains: etag) { throw Self.preconditionFailed("If-Match") }
+        } else if let text = r.header("If-Unmodified-Since"), let d = Timestamps.parseRFC1123(text),
+            modified > d.timeIntervalSince1970
+        {
+            throw Self.preconditionFailed("If-Unmodified-Since")
+        }
+        var notModified = false
+        if let m = r.header("If-None-Match") {
+            notModified = Self.etagList(m, contains: etag)
+        } else if let text = r.header("If-Modified-Since"), let d = Timestamps.parseRFC1123(text) {
+            notModified = modified <= d.timeIntervalSince1970
+        }
+        guard notModified else { return nil }
+        return ServerResponse(
+            status: 304,
+            headers: [("ETag", S3Headers.quoted(etag)), ("Last-Modified", Timestamps.rfc1123(info.lastModified))])
+    }
+
+    func checkCopySourceConditions(_ call: S3Call, _ info: ObjectInfo) throws {
+        let modified = info.lastModified.timeIntervalSince1970.rounded(.down)
+        if let m = S3Headers.value(call, "copy-source-if-match"), !Self.etagList(m, contains: info.etag) {
+            throw Self.preconditionFailed("copy-source-if-match")
+        }
+        if let m = S3Headers.value(call, "copy-source-if-none-match"), Self.etagList(m, contains: info.etag) {
+            throw Self.preconditionFailed("copy-source-if-none-match")
+        }
+        if let t = S3Headers.value(call, "copy-source-if-unmodified-since"), let d = Timestamps.parseRFC1123(t),
+            modified > d.timeIntervalSince1970
+        {
+            throw Self.preconditionFailed("copy-source-if-unmodified-since")
+        }
+        if let t = S3Headers.value(call, "copy-source-if-modified-since"), let d = Timestamps.parseRFC1123(t),
+            modified <= d.timeIntervalSince1970
+        {
+            throw Self.preconditionFailed("copy-source-if-modified-since")
+        }
+    }
+
+    static func etagList(_ header: String, contains etag: String) -> Bool {
+        header.split(separator: ",").contains {
+            let t = S3Headers.bareETag(String($0))
+            return t == "*" || t == etag || t.hasPrefix("W/") && S3Headers.bareETag(String(t.dropFirst(2))) == etag
+        }
+    }
+
+    static func preconditionFailed(_ condition: String) -> S3Failure {
+        S3Failure(
+            "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", status: 412,
+            extra: [("Condition", condition)])
+    }
+}
+
+/// A `Range: bytes=...` header against an object of `size` bytes. One range only; anything S3 would ignore (other
+/// units, several ranges, bad syntax) is ignored: the whole object is sent.
+enum ByteRange: Equatable {
+    case ignore
+    case unsatisfiable
+    case range(Range<Int64>)
+
+    static func parse(_ spec: String, size: Int64) -> ByteRange {
+        let s = spec.trimmingCharacters(in: .whitespaces)
+        guard s.lowercased().hasPrefix("bytes="), !s.contains(",") else { return .ignore }
+        let body = s.dropFirst(6)
+        guard let dash = body.firstIndex(of: "-") else { return .ignore }
+        let a = body[..<dash].trimmingCharacters(in: .whitespaces)
+        let b = body[body.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        if a.isEmpty {
+            guard let n = Int64(b), n >= 0 else { return .ignore }
+            if n == 0 || size == 0 { return .unsatisfiable }
+            return .range(max(0, size - n)..<size)
+        }
+        guard let first = Int64(a), first >= 0 else { return .ignore }
+        var last = size - 1
+        if !b.isEmpty {
+            guard let l = Int64(b), l >= first else { return .ignore }
+            last = min(l, size - 1)
+        }
+        guard first < size else { return .unsatisfiable }
+        return .range(first..<(last + 1))
+    }
+}
+
+/// An object opened for a GET, handed from the blocking open to the streaming answer. `@unchecked Sendable`: set
+/// once on the pool before the answer exists, then read only by the one stream that writes the answer.
+final class OpenedRead: @unchecked Sendable {
+    var source: ByteSource?
+    var info: ObjectInfo?
+    /// A 304 decided from the opened object: nothing is streamed.
+    var early: ServerResponse?
+
+    /// The range served (nil: the whole object).
+    var range: Range<Int64>?
+
+    func pump(into sink: ByteSink) throws {
+        guard let source else { return }
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { return }
+            try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
 }

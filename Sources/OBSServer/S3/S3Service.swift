@@ -67,7 +67,7 @@ public final class S3Service: RequestHandler, @unchecked Sendable {
                 AccessLog.Entry(
                     time: started, requestID: call.requestID, remote: call.request.peer.ip,
                     method: call.request.method, bucket: call.route.bucket, key: call.route.key,
-                    status: status, bytesIn: call.bytesIn, bytesOut: out,
+                    status: status, bytesIn: call.bytesIn.value, bytesOut: out,
                     duration: Date().timeIntervalSince(started), accessKeyID: call.identity?.accessKeyID,
                     errorCode: errorCode, api: call.dialect == .obs ? "obs" : "s3"))
         }
@@ -97,7 +97,8 @@ struct S3Call: @unchecked Sendable {
     let route: S3Route
     let requestID: String
     var identity: Identity?
-    var bytesIn: Int64 = 0
+    /// Body bytes received (as sent, framing included), counted as the handlers read them.
+    let bytesIn = ByteCount()
 
     /// The answer's vocabulary: OBS's for OBS-signed requests, S3's otherwise.
     var dialect: ServeDialect {
@@ -123,4 +124,12 @@ public enum ServeDialect: Sendable {
 
     var headerPrefix: String { self == .obs ? "x-obs-" : "x-amz-" }
     var xml: XMLDialect { self == .obs ? .obs : .aws }
+}
+
+/// A byte count shared between the reading thread and the access log.
+final class ByteCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: Int64 = 0
+    var value: Int64 { lock.withLock { count } }
+    func add(_ n: Int) { lock.withLock { count += Int64(n) } }
 }

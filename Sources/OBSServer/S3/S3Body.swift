@@ -1,0 +1,131 @@
+import OBSCore
+import OBSCrypto
+import OBSSigner
+
+/// An upload's body as the backend reads it: `aws-chunked` framing decoded (and its chunk signatures checked), and
+/// every digest the request declares (Content-MD5, SigV4's payload SHA-256, `x-amz-checksum-crc32c` as header or
+/// trailer) compared at the end. A mismatch throws from the final `read`, before the backend commits anything
+/// (the local backend unlinks its temp file on a failed read), so nothing is stored. Memory: one raw slice.
+final class CheckedBody: ByteSource {
+    private let source: any ByteSource
+    private let decoder: AWSChunkedDecoder?
+    private let md5: Digest?
+    private let expectedMD5: [UInt8]?
+    private let sha256: Digest?
+    private let expectedSHA256: String?
+    private var crc: CRC32C?
+    private var expectedCRC: String?
+    private var raw = [UInt8](repeating: 0, count: 64 << 10)
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    private var ended = false
+    private let received: ByteCount
+
+    private init(
+        source: any ByteSource, decoder: AWSChunkedDecoder?, expectedMD5: [UInt8]?, expectedSHA256: String?,
+        expectedCRC: String?, wantsCRCTrailer: Bool, received: ByteCount
+    ) {
+        self.source = source
+        self.received = received
+        self.decoder = decoder
+        self.expectedMD5 = expectedMD5
+        md5 = expectedMD5 == nil ? nil : Digest(.md5)
+        self.expectedSHA256 = expectedSHA256
+        sha256 = expectedSHA256 == nil ? nil : Digest(.sha256)
+        self.expectedCRC = expectedCRC
+        crc = expectedCRC != nil || wantsCRCTrailer ? CRC32C() : nil
+    }
+
+    /// The checked body of `call`; `requireMD5` for the operations S3 refuses without Content-MD5.
+    static func make(_ call: S3Call, body: (any ByteSource)? = nil, requireMD5: Bool = false) throws -> CheckedBody {
+        let request = call.request
+        var expectedMD5: [UInt8]?
+        if let text = request.header("Content-MD5") {
+            guard let bytes = Base64.decode(text.trimmingCharacters(in: .whitespaces)), bytes.count == 16 else {
+                throw S3Failure("InvalidDigest", "The Content-MD5 you specified is not valid.", status: 400)
+            }
+            expectedMD5 = bytes
+        } else if requireMD5 {
+            throw S3Failure(
+                "InvalidRequest", "Missing required header for this request: Content-MD5", status: 400)
+        }
+        let payload = call.identity?.verified.payload ?? .none
+        var expectedSHA: String?
+        if case .sha256(let hex) = payload { expectedSHA = hex.lowercased() }
+        let decoder: AWSChunkedDecoder?
+        do { decoder = try AWSChunkedDecoder(payload: payload, headers: request.headers) } catch {
+            throw S3Failure(error.code, error.message, status: error.httpStatus)
+        }
+        let trailerNames = (request.header("x-amz-trailer") ?? "").lowercased()
+        return CheckedBody(
+            source: body ?? request.body, decoder: decoder, expectedMD5: expectedMD5, expectedSHA256: expectedSHA,
+            expectedCRC: request.header("x-amz-checksum-crc32c"),
+            wantsCRCTrailer: trailerNames.contains("x-amz-checksum-crc32c"), received: call.bytesIn)
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if ended { return 0 }
+        guard let decoder else {
+            let n = try source.read(into: buffer)
+            received.add(n)
+            if n == 0 { return try end(trailers: []) }
+            let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            sha256?.update(slice)
+            account(slice)
+            return n
+        }
+        while pendingStart == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingStart = 0
+            let n = try raw.withUnsafeMutableBytes { try source.read(into: $0) }
+            received.add(n)
+            var caught: AuthenticationFailure?
+            var trailers: [(name: String, value: String)]?
+            if n == 0 {
+                do throws(AuthenticationFailure) { trailers = try decoder.finish() } catch { caught = error }
+            } else {
+                var out: [UInt8] = []
+                raw.withUnsafeBytes { r in
+                    do throws(AuthenticationFailure) {
+                        try decoder.feed(UnsafeRawBufferPointer(rebasing: r[0..<n]), into: &out)
+                    } catch { caught = error }
+                }
+                pending = out
+            }
+            if let caught { throw S3Failure(caught.code, caught.message, status: caught.httpStatus) }
+            if let trailers { return try end(trailers: trailers) }
+        }
+        let n = min(buffer.count, pending.count - pendingStart)
+        pending.withUnsafeBytes {
+            buffer.baseAddress!.copyMemory(from: $0.baseAddress! + pendingStart, byteCount: n)
+        }
+        pendingStart += n
+        account(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        return n
+    }
+
+    private func account(_ bytes: UnsafeRawBufferPointer) {
+        md5?.update(bytes)
+        crc?.update(bytes)
+    }
+
+    /// The end of the body: every declared digest must match, else the read fails and nothing is kept.
+    private func end(trailers: [(name: String, value: String)]) throws -> Int {
+        ended = true
+        if let expectedMD5, let md5, md5.finalize() != expectedMD5 {
+            throw S3Failure("BadDigest", "The Content-MD5 you specified did not match what we received.", status: 400)
+        }
+        if let expectedSHA256, let sha256, Hex.encode(sha256.finalize()) != expectedSHA256 {
+            throw S3Failure(
+                "XAmzContentSHA256Mismatch",
+                "The provided 'x-amz-content-sha256' header does not match what was "
+                    + "computed.", status: 400)
+        }
+        if let trailer = trailers.first(where: { $0.name == "x-amz-checksum-crc32c" }) { expectedCRC = trailer.value }
+        if let expectedCRC, let crc, crc.base64 != expectedCRC {
+            throw S3Failure(
+                "BadDigest", "The CRC32C you specified did not match the calculated checksum.", status: 400)
+        }
+        return 0
+    }
+}

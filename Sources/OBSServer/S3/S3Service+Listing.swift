@@ -1,0 +1,164 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSXML
+
+/// Bucket-level object operations: ListObjects v1 and v2, ListMultipartUploads, DeleteObjects.
+extension S3Service {
+    static let maxListKeys = 1000
+
+    func listObjects(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let r = call.request
+        let v2 = r.query("list-type") == "2"
+        let urlEncoded = try Self.urlEncoding(call)
+        let maxKeys = try Self.maxCount(r.query("max-keys"), name: "max-keys")
+        let prefix = r.query("prefix") ?? ""
+        let delimiter = r.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+        var marker: String?
+        var token: String?
+        var startAfter: String?
+        if v2 {
+            startAfter = r.query("start-after").flatMap { $0.isEmpty ? nil : $0 }
+            if let t = r.query("continuation-token") {
+                guard let bytes = Base64.decode(t), let decoded = String(validating: bytes, as: UTF8.self),
+                    !decoded.isEmpty
+                else {
+                    throw S3Failure.invalidArgument("The continuation token provided is incorrect")
+                }
+                token = t
+                marker = decoded
+            } else {
+                marker = startAfter
+            }
+        } else {
+            marker = r.query("marker").flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let page = try await backend.listObjects(
+            bucket: bucket, prefix: prefix, delimiter: delimiter, marker: marker, maxKeys: maxKeys)
+        let version: ObjectListingResponse.Version =
+            v2
+            ? .v2(
+                continuationToken: token, nextContinuationToken: page.nextMarker.map { Base64.encode(Array($0.utf8)) },
+                startAfter: startAfter)
+            : .v1(marker: marker ?? "", nextMarker: page.nextMarker)
+        let owner = XMLOwner(id: call.identity?.accessKeyID ?? "")
+        let response = ObjectListingResponse(
+            bucket: bucket.value, prefix: prefix, delimiter: delimiter, maxKeys: maxKeys,
+            isTruncated: page.nextMarker != nil, objects: page.objects.map { ListedObject($0) },
+            commonPrefixes: page.commonPrefixes, owner: !v2 || r.query("fetch-owner") == "true" ? owner : nil,
+            urlEncoded: urlEncoded, version: version)
+        return Self.xml(ServerXML.listObjects(response, dialect: call.dialect.xml))
+    }
+
+    func listMultipartUploads(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let r = call.request
+        let urlEncoded = try Self.urlEncoding(call)
+        let maxUploads = try Self.maxCount(r.query("max-uploads"), name: "max-uploads")
+        let prefix = r.query("prefix") ?? ""
+        let delimiter = r.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+        let keyMarker = r.query("key-marker") ?? ""
+        let uploadMarker = r.query("upload-id-marker") ?? ""
+        let all = try await backend.listMultipartUploads(bucket: bucket, prefix: prefix)
+            .sorted {
+                $0.key == $1.key
+                    ? $0.uploadID < $1.uploadID
+                    : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
+            }
+        var uploads: [ListedUpload] = [], prefixes: [String] = []
+        var truncated = false
+        var nextKey: String?, nextUpload: String?
+        for u in all {
+            if !keyMarker.isEmpty {
+                let cmp = Array(u.key.utf8).lexicographicallyPrecedes(Array(keyMarker.utf8))
+                if cmp || u.key == keyMarker && (uploadMarker.isEmpty || u.uploadID <= uploadMarker) { continue }
+            }
+            var rolled: String?
+            if let d = delimiter, let range = u.key.dropFirst(prefix.count).range(of: d) {
+                rolled = String(u.key[..<range.upperBound])
+            }
+            if let rolled, prefixes.last == rolled { continue }
+            if uploads.count + prefixes.count == maxUploads {
+                truncated = true
+                break
+            }
+            if let rolled {
+                prefixes.append(rolled)
+                nextKey = rolled; nextUpload = nil
+            } else {
+                uploads.append(ListedUpload(key: u.key, uploadID: u.uploadID, initiated: u.initiated))
+                nextKey = u.key; nextUpload = u.uploadID
+            }
+        }
+        let page = UploadListResponse(
+            bucket: bucket.value, keyMarker: keyMarker, uploadIDMarker: uploadMarker, nextKeyMarker: nextKey,
+            nextUploadIDMarker: nextUpload, prefix: prefix, delimiter: delimiter, maxUploads: maxUploads,
+            isTruncated: truncated, uploads: uploads, commonPrefixes: prefixes,
+            owner: XMLOwner(id: call.identity?.accessKeyID ?? ""), urlEncoded: urlEncoded)
+        return Self.xml(ServerXML.listMultipartUploads(page, dialect: call.dialect.xml))
+    }
+
+    /// Content-MD5 is required, as S3 requires it; keys that are not there count as deleted, as on S3.
+    func deleteObjects(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let body = try await readCheckedBody(call, limit: ServerXMLReader.maxDeleteBytes, requireMD5: true)
+        let request = try ServerXMLReader.deleteObjects(body)
+        _ = try await backend.bucketInfo(bucket)
+        var errors: [(key: String, code: String, message: String)] = []
+        var keys: [ObjectKey] = []
+        for object in request.objects {
+            if object.versionID != nil && object.versionID != "null" {
+                errors.append((object.key, "NoSuchVersion", "obsctl serve keeps no object versions"))
+                continue
+            }
+            do { keys.append(try ObjectKey(object.key)) } catch let e as OBSError {
+                errors.append((object.key, "InvalidArgument", e.message))
+            }
+        }
+        let failed = try await backend.deleteObjects(bucket: bucket, keys: keys)
+        var failedKeys = Set<String>()
+        for f in failed where f.error.code != "NoSuchKey" {
+            failedKeys.insert(f.key.value)
+            errors.append((f.key.value, f.error.code, f.error.message))
+        }
+        let deleted = keys.map(\.value).filter { !failedKeys.contains($0) }
+        let result = DeleteResult(deleted: deleted, errors: errors)
+        return Self.xml(
+            ServerXML.deleteResult(
+                result, quiet: request.quiet, urlEncoded: request.urlEncoded, dialect: call.dialect.xml))
+    }
+
+    // MARK: Helpers
+
+    static func urlEncoding(_ call: S3Call) throws -> Bool {
+        guard let e = call.request.query("encoding-type") else { return false }
+        guard e.lowercased() == "url" else {
+            throw S3Failure.invalidArgument("Invalid Encoding Method specified in Request")
+        }
+        return true
+    }
+
+    /// `max-keys` and the like: 1000 when absent, at most 1000.
+    static func maxCount(_ text: String?, name: String) throws -> Int {
+        guard let text else { return maxListKeys }
+        guard let n = Int(text), n >= 0 else {
+            throw S3Failure.invalidArgument("\(name) '\(text)' is not a number between 0 and \(maxListKeys)")
+        }
+        return min(n, maxListKeys)
+    }
+
+    /// A small body (XML) read whole through the request's digest checks; larger than `limit` is refused.
+    func readCheckedBody(_ call: S3Call, limit: Int, requireMD5: Bool = false) async throws -> [UInt8] {
+        let body = try CheckedBody.make(call, requireMD5: requireMD5)
+        return try await BlockingPool.shared.run {
+            var out: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 16 << 10)
+            while true {
+                let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
+                if n == 0 { return out }
+                out += buffer[0..<n]
+                if out.count > limit {
+                    throw S3Failure("EntityTooLarge", "the request body is larger than \(limit) bytes", status: 400)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import OBSCore
+import OBSXML
+
+/// Multipart operations over the backend's `MultipartUploads`: initiate, upload part (and part copy), list parts,
+/// complete, abort. Part rules (InvalidPart, InvalidPartOrder, EntityTooSmall) are the backend's.
+extension S3Service {
+    func initiateUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
+        let sse = try S3Headers.sseRequest(call)
+        let request = PutObjectRequest(
+            bucket: bucket, key: key, sse: sse, contentType: S3Headers.contentType(call),
+            userMetadata: S3Headers.userMetadata(call))
+        let upload = try await backend.initiateMultipartUpload(request)
+        var response = Self.xml(
+            ServerXML.initiateMultipartUpload(
+                bucket: bucket.value, key: key.value, uploadID: upload.uploadID,
+                urlEncoded: try Self.urlEncoding(call), dialect: call.dialect.xml))
+        let p = call.dialect.headerPrefix
+        switch sse {
+        case .kms?: response.setHeader(p + "server-side-encryption", call.dialect == .obs ? "kms" : "aws:kms")
+        case .obs?: response.setHeader(p + "server-side-encryption", "AES256")
+        case .customer(let k)?:
+            response.setHeader(p + "server-side-encryption-customer-algorithm", CustomerKey.algorithm)
+            response.setHeader(p + "server-side-encryption-customer-key-MD5", k.keyMD5)
+        default: break
+        }
+        return response
+    }
+
+    func uploadPart(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
+        -> ServerResponse
+    {
+        guard let text = call.request.query("partNumber"), let number = Int(text), (1...10000).contains(number) else {
+            throw S3Failure.invalidArgument("partNumber must be an integer between 1 and 10000")
+        }
+        let target = try uploadTarget(call, bucket, key, uploadID)
+        if let source = S3Headers.value(call, "copy-source") {
+            return try await uploadPartCopy(call, target, number, source: source)
+        }
+        let part = try await backend.uploadPart(target, partNumber: number, body: try CheckedBody.make(call))
+        var response = ServerResponse(status: 200, headers: [("ETag", S3Headers.quoted(part.etag))])
+        if let k = target.customerKey { customerKeyHeaders(&response, k, call.dialect) }
+        return response
+    }
+
+    /// UploadPart-Copy: the source's bytes (all, or `copy-source-range: bytes=a-b`) become the part, read pinned
+    /// to the ETag the source's conditions were checked against.
+    private func uploadPartCopy(_ call: S3Call, _ target: MultipartUploadTarget, _ number: Int, source: String)
+        async throws -> ServerResponse
+    {
+        let (sourceBucket, sourceKey) = try Self.copySource(source)
+        let sourceRequest = GetObjectRequest(
+            bucket: sourceBucket, key: sourceKey,
+            customerKey: try S3Headers.customerKey(call, prefix: "copy-source-server-side-encryption-customer-"))
+        let info = try await backend.headObject(sourceRequest)
+        try checkCopySourceConditions(call, info)
+        var range: Range<Int64>? = nil
+        if let spec = S3Headers.value(call, "copy-source-range") {
+            guard case .range(let r) = ByteRange.parse(spec, size: info.size), spec.hasPrefix("bytes="),
+                !spec.dropFirst(6).hasPrefix("-"), r.upperBound - r.lowerBound == Self.rangeLength(spec)
+            else {
+                throw S3Failure(
+                    "InvalidArgument",
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last where "
+                        + "first and last are the zero-based offsets of the first and last bytes to copy",
+                    status: 400)
+            }
+            range = r
+        }
+        let backend = self.backend
+        let body = try await BlockingPool.shared.run {
+            try backend.openRange(sourceRequest, pinnedTo: info.etag, range: range).0
+        }
+        let part = try await backend.uploadPart(target, partNumber: number, body: body)
+        var response = Self.xml(
+            ServerXML.copyPart(etag: part.etag, lastModified: part.lastModified, dialect: call.dialect.xml))
+        if let k = target.customerKey { customerKeyHeaders(&response, k, call.dialect) }
+        return response
+    }
+
+    /// The length `bytes=a-b` names (nil unless both ends are given): a range past the source's end is refused.
+    private static func rangeLength(_ spec: String) -> Int64? {
+        let parts = spec.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = Int64(parts[0]), let b = Int64(parts[1]) else { return nil }
+        return b - a + 1
+    }
+
+    func listParts(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
+        -> ServerResponse
+    {
+        let r = call.request
+        let marker =
+            try r.query("part-number-marker").map {
+                guard let n = Int($0), n >= 0 else {
+                    throw S3Failure.invalidArgument("part-number-marker must be a number")
+                }
+                return n
+            } ?? 0
+        let maxParts = try Self.maxCount(r.query("max-parts"), name: "max-parts")
+        let all = try await backend.listParts(try uploadTarget(call, bucket, key, uploadID))
+        let after = all.filter { $0.partNumber > marker }
+        let parts = Array(after.prefix(maxParts))
+        let page = PartListResponse(
+            bucket: bucket.value, key: key.value, uploadID: uploadID,
+            owner: XMLOwner(id: call.identity?.accessKeyID ?? ""), partNumberMarker: marker,
+            nextPartNumberMarker: parts.last?.partNumber, maxParts: maxParts, isTruncated: after.count > parts.count,
+            parts: parts, urlEncoded: try Self.urlEncoding(call))
+        return Self.xml(ServerXML.listParts(page, dialect: call.dialect.xml))
+    }
+
+    func completeUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
+        -> ServerResponse
+    {
+        let body = try await readCheckedBody(call, limit: ServerXMLReader.maxCompleteBytes)
+        let parts = try ServerXMLReader.completeMultipartUpload(body)
+        let target = try uploadTarget(call, bucket, key, uploadID)
+        let info = try await backend.completeMultipartUpload(
+            target, parts: parts.map { (partNumber: $0.number, etag: S3Headers.bareETag($0.etag)) })
+        let host = call.request.header("Host") ?? "localhost"
+        let scheme = call.request.isTLS ? "https" : "http"
+        var response = Self.xml(
+            ServerXML.completeMultipartUpload(
+                location: "\(scheme)://\(host)/\(bucket.value)/\(key.value)", bucket: bucket.value, key: key.value,
+                etag: info.etag, urlEncoded: try Self.urlEncoding(call), dialect: call.dialect.xml))
+        for (name, value) in S3Headers.sseHeaders(info, call.dialect) { response.setHeader(name, value) }
+        return response
+    }
+
+    func abortUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
+        -> ServerResponse
+    {
+        try await backend.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
+        return ServerResponse(status: 204)
+    }
+
+    private func uploadTarget(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, _ uploadID: String) throws
+        -> MultipartUploadTarget
+    {
+        MultipartUploadTarget(
+            bucket: bucket, key: key, uploadID: uploadID,
+            customerKey: try S3Headers.customerKey(call, prefix: "server-side-encryption-customer-"))
+    }
+
+    private func customerKeyHeaders(_ response: inout ServerResponse, _ key: CustomerKey, _ dialect: ServeDialect) {
+        response.setHeader(dialect.headerPrefix + "server-side-encryption-customer-algorithm", CustomerKey.algorithm)
+        response.setHeader(dialect.headerPrefix + "server-side-encryption-customer-key-MD5", key.keyMD5)
+    }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSSigner
+import Testing
+
+@testable import OBSServer
+
+@Suite struct ServerObjectTests {
+    @Test func putGetHeadDeleteInBothDialects() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let data = pattern(200_000)
+        for (version, p) in [(SignatureVersion.obs, "x-obs-"), (.v4, "x-amz-")] {
+            let put = try await f.send(
+                f.request(
+                    "PUT", "/b1xx/dir/a%20b", headers: [("Content-Type", "text/plain"), (p + "meta-color", "red")],
+                    body: data, version: version, signPayload: true))
+            #expect(put.status == 200, "\(put.text)")
+            let get = try await f.send(f.request("GET", "/b1xx/dir/a%20b", version: version))
+            #expect(get.status == 200)
+            #expect(get.body == data)
+            #expect(get.header("Content-Length") == String(data.count))
+            #expect(get.header("Content-Type") == "text/plain")
+            #expect(get.header(p + "meta-color") == "red")
+            #expect(get.header("ETag") == put.header("ETag"))
+            #expect(get.header("Accept-Ranges") == "bytes")
+            let head = try await f.send(f.request("HEAD", "/b1xx/dir/a%20b", version: version))
+            #expect(head.status == 200 && head.body.isEmpty && head.header("Content-Length") == String(data.count))
+            #expect(try await f.send(f.request("DELETE", "/b1xx/dir/a%20b", version: version)).status == 204)
+            #expect(try await f.send(f.request("DELETE", "/b1xx/dir/a%20b", version: version)).status == 204)
+            #expect(try await f.send(f.request("GET", "/b1xx/dir/a%20b", version: version)).status == 404)
+        }
+        let log = try String(contentsOfFile: f.dir + "/access.log", encoding: .utf8)
+        #expect(log.split(separator: "\n").contains { $0.contains("\"PUT\"") && $0.contains("\"bytes_in\":200000") })
+    }
+
+    /// obsctl's remote client records its checksum as `x-*-meta-obsctl-crc32c`, a name the store reserves.
+    @Test func obsctlChecksumMetadataAccepted() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let put = try await f.send(
+            f.request(
+                "PUT", "/b1xx/k", headers: [("x-obs-meta-obsctl-crc32c", "AAAAAA=="), ("x-obs-meta-a", "b")],
+                body: [1]))
+        #expect(put.status == 200, "\(put.text)")
+        #expect(try await f.send(f.request("HEAD", "/b1xx/k")).header("x-obs-meta-a") == "b")
+    }
+
+    @Test func sseKMSHeadersPerDialectAndBucketDefault() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        try await f.makeBucket("b2xx", encryption: .kms(keyID: nil))
+        let obs = try await f.send(
+            f.request("PUT", "/b1xx/k", headers: [("x-obs-server-side-encryption", "kms")], body: [1, 2, 3]))
+        #expect(obs.header("x-obs-server-side-encryption") == "kms")
+        #expect(obs.header("x-obs-server-side-encryption-kms-key-id")?.contains(":key/") == true)
+        let s3 = try await f.send(
+            f.request(
+                "PUT", "/b1xx/k2", headers: [("x-amz-server-side-encryption", "aws:kms")], body: [1], version: .v4))
+        #expect(s3.header("x-amz-server-side-encryption") == "aws:kms")
+        #expect(s3.header("x-amz-server-side-encryption-aws-kms-key-id") != nil)
+        let sseOBS = try await f.send(
+            f.request("PUT", "/b1xx/k3", headers: [("x-amz-server-side-encryption", "AES256")], body: [1], version: .v4)
+        )
+        #expect(sseOBS.header("x-amz-server-side-encryption") == "AES256")
+        let inherited = try await f.send(f.request("PUT", "/b2xx/k", body: [9, 9]))
+        #expect(inherited.header("x-obs-server-side-encryption") == "kms")
+        let get = try await f.send(f.request("GET", "/b2xx/k", version: .v4))
+        #expect(get.header("x-amz-server-side-encryption") == "aws:kms" && get.body == [9, 9])
+        // One method per request.
+        let both = try await f.send(
+            f.request(
+                "PUT", "/b1xx/k4",
+                headers: [("x-obs-server-side-encryption", "kms")]
+                    + customerKeyHeaders(Random.bytes(32), prefix: "x-obs-"),
+                body: [1]))
+        #expect(both.status == 400)
+        #expect(try await !f.exists("b1xx", "k4"))
+    }
+
+    @Test func badDigestsStoreNothing() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let data = pattern(300_000)
+        let badMD5 = try await f.send(
+            f.request("PUT", "/b1xx/m", headers: [md5Header(data + [0])], body: data))
+        #expect(badMD5.status == 400 && badMD5.element("Code") == "BadDigest")
+        let badSHA = try await f.send(
+            f.request(
+                "PUT", "/b1xx/s", body: data, version: .v4, declaredSHA256: Hex.encode(Digest.sha256([1, 2]))))
+        #expect(badSHA.status == 400 && badSHA.element("Code") == "XAmzContentSHA256Mismatch")
+        var crc = CRC32C()
+        crc.update([UInt8](data + [1]))
+        let badCRC = try await f.send(
+            f.request("PUT", "/b1xx/c", headers: [("x-amz-checksum-crc32c", crc.base64)], body: data, version: .v4))
+        #expect(badCRC.status == 400 && badCRC.element("Code") == "BadDigest")
+        for key in ["m", "s", "c"] { #expect(try await !f.exists("b1xx", key)) }
+        // And an earlier version survives a failed overwrite.
+        #expect(try await f.send(f.request("PUT", "/b1xx/m", headers: [md5Header([5])], body: [5])).status == 200)
+        _ = try await f.send(f.request("PUT", "/b1xx/m", headers: [md5Header([6, 6])], body: [5]))
+        #expect(try await f.send(f.request("GET", "/b1xx/m")).body == [5])
+    }
+
+    @Test func customerKeysChecked() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let key = Random.bytes(32), other = Random.bytes(32)
+        let put = try await f.send(
+            f.request("PUT", "/b1xx/c", headers: customerKeyHeaders(key, prefix: "x-amz-"), body: [4, 5], version: .v4))
+        #expect(put.status == 200)
+        #expect(put.header("x-amz-server-side-encryption-customer-key-MD5") == Base64.encode(Digest.md5(key)))
+        #expect(try await f.send(f.request("GET", "/b1xx/c", version: .v4)).status == 400)
+        let wrong = try await f.send(
+            f.request("GET", "/b1xx/c", headers: customerKeyHeaders(other, prefix: "x-amz-"), version: .v4))
+        #expect(wrong.status == 403)
+        let right = try await f.send(f.request("GET", "/b1xx/c", headers: customerKeyHeaders(key, prefix: "x-obs-")))
+        #expect(right.status == 200 && right.body == [4, 5])
+        #expect(right.header("x-obs-server-side-encryption-customer-algorithm") == "AES256")
+        var badMD5 = customerKeyHeaders(key, prefix: "x-obs-")
+        badMD5[2].1 = Base64.encode(Digest.md5(other))
+        let mismatch = try await f.send(f.request("PUT", "/b1xx/d", headers: badMD5, body: [1]))
+        #expect(mismatch.status == 400)
+        #expect(try await !f.exists("b1xx", "d"))
+    }
+
+    @Test func disabledKMSKeyRefusedNothingStored() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let key = try f.backend.kms.createKey(alias: "app", description: "t")
+        let sse = [
+            ("x-obs-server-side-encryption", "kms"), ("x-obs-server-side-encryption-kms-key-id", key.keyID),
+        ]
+        #expect(try await f.send(f.request("PUT", "/b1xx/old", headers: sse, body: [7])).status == 200)
+        _ = try f.backend.kms.disableKey(key.keyID)
+        let put = try await f.send(f.request("PUT", "/b1xx/k", headers: sse, body: [1, 2]))
+        #expect(put.status == 400 && put.element("Code") == "KMS.DisabledException", "\(put.text)")
+        #expect(try await !f.exists("b1xx", "k"))
+        // A read is refused with an error answer before any header of the object goes out.
+        let get = try await f.send(f.request("GET", "/b1xx/old", version: .v4))
+        #expect(get.status == 400 && get.element("Code") == "KMS.DisabledException", "\(get.text)")
+        #expect(get.header("ETag") == nil)
+    }
+
+    @Test func rangesAndConditions() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx", encryption: .obs)
+        let data = pattern(300_000)
+        let etag = try await f.send(f.request("PUT", "/b1xx/r", body: data)).header("ETag")!
+        let mid = try await f.send(f.request("GET", "/b1xx/r", headers: [("Range", "bytes=65530-131080")]))
+        #expect(mid.status == 206 && mid.body == Array(data[65530...131080]))
+        #expect(mid.header("Content-Range") == "bytes 65530-131080/300000")
+        let suffix = try await f.send(f.request("GET", "/b1xx/r", headers: [("Range", "bytes=-10")]))
+        #expect(suffix.status == 206 && suffix.body == Array(data.suffix(10)))
+        let open = try await f.send(f.request("GET", "/b1xx/r", headers: [("Range", "bytes=299990-")], version: .v4))
+        #expect(open.body == Array(data.suffix(10)))
+        let past = try await f.send(f.request("GET", "/b1xx/r", headers: [("Range", "bytes=300000-")]))
+        #expect(past.status == 416 && past.element("Code") == "InvalidRange")
+        #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-None-Match", etag)])).status == 304)
+        #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", "\"nope\"")])).status == 412)
+        #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", etag)])).status == 200)
+        let future = "Sun, 01 Jan 2090 00:00:00 GMT", past1990 = "Mon, 01 Jan 1990 00:00:00 GMT"
+        #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Modified-Since", future)])).status == 304)
+        #expect(
+            try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Unmodified-Since", past1990)])).status == 412)
+    }
+
+    @Test func copyWithDirectivesConditionsAndSSEChange() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let key = Random.bytes(32)
+        _ = try await f.send(
+            f.request(
+                "PUT", "/b1xx/src%20x", headers: [("x-obs-meta-a", "1")] + customerKeyHeaders(key, prefix: "x-obs-"),
+                body: pattern(1000)))
+        let refused = try await f.send(
+            f.request(
+                "PUT", "/b1xx/dst",
+                headers: [("x-obs-copy-source", "/b1xx/src%20x"), ("x-obs-copy-source-if-match", "\"other\"")]
+                    + customerKeyHeaders(key, prefix: "x-obs-", copySource: true)))
+        #expect(refused.status == 412)
+        #expect(try await !f.exists("b1xx", "dst"))
+        let noKey = try await f.send(f.request("PUT", "/b1xx/dst", headers: [("x-obs-copy-source", "/b1xx/src%20x")]))
+        #expect(noKey.status == 400)
+        let copy = try await f.send(
+            f.request(
+                "PUT", "/b1xx/dst",
+                headers: [("x-amz-copy-source", "b1xx/src%20x"), ("x-amz-server-side-encryption", "aws:kms")]
+                    + customerKeyHeaders(key, prefix: "x-amz-", copySource: true), version: .v4))
+        #expect(copy.status == 200 && copy.element("ETag") != nil, "\(copy.text)")
+        #expect(copy.header("x-amz-server-side-encryption") == "aws:kms")
+        let got = try await f.send(f.request("GET", "/b1xx/dst"))
+        #expect(got.body == pattern(1000) && got.header("x-obs-meta-a") == "1")
+        let replaced = try await f.send(
+            f.request(
+                "PUT", "/b1xx/dst2",
+                headers: [
+                    ("x-obs-copy-source", "/b1xx/dst"), ("x-obs-metadata-directive", "REPLACE"), ("x-obs-meta-b", "2"),
+                ]))
+        #expect(replaced.status == 200)
+        let head = try await f.send(f.request("HEAD", "/b1xx/dst2"))
+        #expect(head.header("x-obs-meta-b") == "2" && head.header("x-obs-meta-a") == nil)
+    }
+
+    @Test func listingV1V2AndBatchDelete() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        for k in ["a/1", "a/2", "b", "c/x/y", "d"] {
+            #expect(try await f.send(f.request("PUT", "/b1xx/" + k, body: [1])).status == 200)
+        }
+        let v1 = try await f.send(f.request("GET", "/b1xx", query: [("delimiter", "/"), ("max-keys", "2")]))
+        #expect(v1.text.contains("<Prefix>a/</Prefix>") && v1.text.contains("<Key>b</Key>"))
+        #expect(v1.element("IsTruncated") == "true" && v1.element("NextMarker") == "b")
+        let v1b = try await f.send(f.request("GET", "/b1xx", query: [("delimiter", "/"), ("marker", "b")]))
+        #expect(v1b.text.contains("<Prefix>c/</Prefix>") && v1b.text.contains("<Key>d</Key>"))
+        let v2 = try await f.send(
+            f.request("GET", "/b1xx", query: [("list-type", "2"), ("max-keys", "3")], version: .v4))
+        #expect(v2.element("KeyCount") == "3" && v2.element("IsTruncated") == "true")
+        let token = try #require(v2.element("NextContinuationToken"))
+        let v2b = try await f.send(
+            f.request("GET", "/b1xx", query: [("continuation-token", token), ("list-type", "2")], version: .v4))
+        #expect(v2b.text.contains("<Key>c/x/y</Key>") && v2b.text.contains("<Key>d</Key>"))
+        #expect(!v2b.text.contains("<Key>b</Key>"))
+        let after = try await f.send(
+            f.request("GET", "/b1xx", query: [("list-type", "2"), ("start-after", "c")], version: .v4))
+        #expect(after.element("KeyCount") == "2")
+
+        let xml = Array(
+            "<Delete><Quiet>true</Quiet><Object><Key>a/1</Key></Object><Object><Key>zz</Key></Object></Delete>".utf8)
+        let noMD5 = try await f.send(f.request("POST", "/b1xx", query: [("delete", nil)], body: xml))
+        #expect(noMD5.status == 400)
+        #expect(try await f.exists("b1xx", "a/1"))
+        let del = try await f.send(
+            f.request("POST", "/b1xx", query: [("delete", nil)], headers: [md5Header(xml)], body: xml))
+        #expect(del.status == 200 && !del.text.contains("<Deleted>") && !del.text.contains("<Error>"), "\(del.text)")
+        #expect(try await !f.exists("b1xx", "a/1"))
+    }
+
+    @Test func multipartWithPartCopyAndListings() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx", encryption: .kms(keyID: nil))
+        let source = pattern(300_000, seed: 3)
+        _ = try await f.send(f.request("PUT", "/b1xx/source", body: source))
+        let initiated = try await f.send(
+            f.request("POST", "/b1xx/big", query: [("uploads", nil)], headers: [("x-amz-meta-m", "v")], version: .v4))
+        let uploadID = try #require(initiated.element("UploadId"))
+        #expect(initiated.header("x-amz-server-side-encryption") == nil || initiated.status == 200)
+        let part1 = pattern(5 << 20, seed: 1)
+        let p1 = try await f.send(
+            f.request(
+                "PUT", "/b1xx/big", query: [("partNumber", "1"), ("uploadId", uploadID)], body: part1, version: .v4,
+                signPayload: true))
+        #expect(p1.status == 200, "\(p1.text)")
+        let p2 = try await f.send(
+            f.request(
+                "PUT", "/b1xx/big", query: [("partNumber", "2"), ("uploadId", uploadID)],
+                headers: [("x-amz-copy-source", "/b1xx/source"), ("x-amz-copy-source-range", "bytes=100-70099")],
+                version: .v4))
+        #expect(p2.status == 200, "\(p2.text)")
+        let uploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)]))
+        #expect(uploads.element("UploadId") == uploadID)
+        let parts = try await f.send(f.request("GET", "/b1xx/big", query: [("uploadId", uploadID)]))
+        #expect(parts.text.components(separatedBy: "<Part>").count == 3)
+        let e1 = try #require(p1.header("ETag")), e2 = try #require(p2.element("ETag"))
+        let wrongOrder = Array(
+            ("<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>\(e2)</ETag></Part>"
+                + "<Part><PartNumber>1</PartNumber><ETag>\(e1)</ETag></Part></CompleteMultipartUpload>").utf8)
+        let bad = try await f.send(f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: wrongOrder))
+        #expect(bad.status == 400 && bad.element("Code") == "InvalidPartOrder", "\(bad.text)")
+        let body = Array(
+            ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(e1)</ETag></Part>"
+                + "<Part><PartNumber>2</PartNumber><ETag>\(e2)</ETag></Part></CompleteMultipartUpload>").utf8)
+        let done = try await f.send(f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: body))
+        #expect(done.status == 200 && done.element("ETag") != nil, "\(done.text)")
+        let got = try await f.send(f.request("GET", "/b1xx/big", version: .v4))
+        #expect(got.body == part1 + Array(source[100..<70100]))
+        #expect(got.header("x-amz-meta-m") == "v" && got.header("x-amz-server-side-encryption") == "aws:kms")
+        let ranged = try await f.send(f.request("GET", "/b1xx/big", headers: [("Range", "bytes=5242870-5242889")]))
+        #expect(ranged.body == Array((part1 + Array(source[100..<70100]))[5_242_870...5_242_889]))
+
+        let second = try #require(
+            try await f.send(f.request("POST", "/b1xx/other", query: [("uploads", nil)])).element("UploadId"))
+        #expect(try await f.send(f.request("DELETE", "/b1xx/other", query: [("uploadId", second)])).status == 204)
+        #expect(try await f.send(f.request("GET", "/b1xx/other", query: [("uploadId", second)])).status == 404)
+    }
+}
+
+@Suite struct ServerChunkedUploadTests {
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER` body with a CRC32C trailer: decoded, checked; a wrong trailer stores
+    /// nothing.
+    @Test func awsChunkedWithCRC32CTrailer() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("chunky")
+        let data = pattern(150_000)
+        func chunked(_ crc: String) -> [UInt8] {
+            var out: [UInt8] = []
+            for piece in [data[0..<100_000], data[100_000...]] {
+                out += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + Array("\r\n".utf8)
+            }
+            return out + Array("0\r\nx-amz-checksum-crc32c:\(crc)\r\n\r\n".utf8)
+        }
+        var good = CRC32C()
+        good.update(data)
+        var bad = CRC32C()
+        bad.update(data + [0])
+        for (key, crc, status) in [("good", good.base64, 200), ("bad", bad.base64, 400)] {
+            let answer = try await f.send(
+                f.request(
+                    "PUT", "/chunky/" + key,
+                    headers: [
+                        ("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", String(data.count)),
+                        ("x-amz-trailer", "x-amz-checksum-crc32c"),
+                    ], body: chunked(crc), version: .v4, declaredSHA256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
+            #expect(answer.status == status, "\(answer.text)")
+        }
+        #expect(try await f.send(f.request("GET", "/chunky/good")).body == data)
+        #expect(try await !f.exists("chunky", "bad"))
+    }
+}

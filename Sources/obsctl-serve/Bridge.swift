@@ -55,8 +55,11 @@ struct Bridge: HTTPResponder {
             method: request.head.method.rawValue, rawPath: String(path), rawQuery: String(query), headers: headers,
             peer: context.peer, isTLS: isTLS, body: body)
         let answer = await handler.handle(serverRequest)
+        // Once the response is written, Hummingbird reads what is left of the request from the same iterator: the
+        // producer must be out of it by then (a second reader at once is a NIO precondition failure, a crash).
+        // Abandoned, it stops at the next chunk or the body's end.
         body.abandon()
-        _ = producer
+        await withTaskCancellationHandler { await producer.value } onCancel: { producer.cancel() }
         return Self.response(answer, isHead: request.head.method == .head)
     }
 

@@ -238,10 +238,11 @@ struct ServeLifecycleTests {
         let sb = try Sandbox("serve-logtext")
         let running = try sb.start(["serve", "--listen", "127.0.0.1:0"])
         let line = try #require(ServeProcess.waitForFirstLine(running, timeout: 60), "no ready line")
-        let endpoint = try #require(line.split(separator: " ").dropFirst(3).first.map(String.init))
+        let endpoint = try #require(line.split(separator: " ").dropFirst(4).first.map(String.init))
         let pair = try #require(ServeProcess.firstPair(sb.root + "/serve/credentials"))
         let curl = try Tools.run([
-            "curl", "-sS", "--aws-sigv4", "aws:amz:local:s3", "--user", "\(pair.0):\(pair.1)", endpoint + "/",
+            "curl", "-sS", "--aws-sigv4", "aws:amz:local:s3", "--user", "\(pair.0):\(pair.1)", "-H",
+            "x-amz-content-sha256: UNSIGNED-PAYLOAD", endpoint + "/",
         ])
         #expect(curl.succeeded, "\(curl)")
         kill(running.process.processIdentifier, SIGTERM)

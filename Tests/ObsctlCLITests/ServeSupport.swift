@@ -174,7 +174,9 @@ final class ServeProcess {
         var args = ["curl", "-sS", "--max-time", "\(Int(timeout))"]
         if let caBundle { args += ["--cacert", caBundle] }
         if sign {
+            // curl sends no payload hash of its own; SigV4 for S3 requires one.
             args += ["--aws-sigv4", "aws:amz:\(region):s3", "--user", "\(accessKeyID):\(secret ?? secretAccessKey)"]
+            args += ["-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
         }
         return try Tools.run(args + arguments, timeout: timeout + 10)
     }

@@ -79,7 +79,9 @@ struct ServeClientsTests {
         _ = try ok(["s3", "mb", "s3://\(bucket)"])
         #expect(try ok(["s3", "ls"]).contains(bucket))
         let kms = #"{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"}}]}"#
-        _ = try ok(["s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration", kms])
+        _ = try ok([
+            "s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration", kms,
+        ])
         let got = try ok([
             "s3api", "get-bucket-encryption", "--bucket", bucket, "--query",
             "ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm",

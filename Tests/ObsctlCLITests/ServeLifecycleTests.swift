@@ -132,7 +132,8 @@ struct ServeLifecycleTests {
             let server = try ServeProcess(sb)
             let bucket = serveBucketName("graceful")
             let client = try server.sdkInBackground("raw", "slow-create", [bucket, "3", "0"])
-            try #require(client.waitFor("in flight", timeout: 60), "the slow request never started: \(client.wait(timeout: 5))")
+            try #require(
+                client.waitFor("in flight", timeout: 60), "the slow request never started: \(client.wait(timeout: 5))")
             let signalled = Date()
             kill(server.pid, signal)
             // New connections are refused at once, while the request in flight goes on.

@@ -63,8 +63,14 @@ struct ServeTLSTests {
         let notPEM = try sb.write("not.pem", Data("hello\n".utf8))
         let empty = try sb.write("empty.pem", Data())
         let cases: [([String], [String])] = [
-            (["--tls-cert", sb.path("missing.pem"), "--tls-key", m.key], ["--tls-cert", "missing.pem", "does not exist"]),
-            (["--tls-cert", m.cert, "--tls-key", sb.path("missing.key")], ["--tls-key", "missing.key", "does not exist"]),
+            (
+                ["--tls-cert", sb.path("missing.pem"), "--tls-key", m.key],
+                ["--tls-cert", "missing.pem", "does not exist"]
+            ),
+            (
+                ["--tls-cert", m.cert, "--tls-key", sb.path("missing.key")],
+                ["--tls-key", "missing.key", "does not exist"]
+            ),
             (["--tls-cert", sb.dir.path, "--tls-key", m.key], ["--tls-cert", "not a regular file"]),
             (["--tls-cert", empty, "--tls-key", m.key], ["--tls-cert", "empty"]),
             (["--tls-cert", notPEM, "--tls-key", m.key], ["--tls-cert", "no PEM certificate"]),

@@ -43,10 +43,8 @@ struct Bridge: HTTPResponder {
         let requestBody = request.body
         let producer = Task {
             do {
-                // Once the handler is done the rest is drained here: the body has one iterator, and Hummingbird
-                // may not start its own while this one runs (a second iterator is a fatal error in NIO).
                 for try await buffer in requestBody {
-                    guard await body.push(Array(buffer: buffer)) else { continue }
+                    guard await body.push(Array(buffer: buffer)) else { return }
                 }
                 body.finish()
             } catch {
@@ -57,8 +55,11 @@ struct Bridge: HTTPResponder {
             method: request.head.method.rawValue, rawPath: String(path), rawQuery: String(query), headers: headers,
             peer: context.peer, isTLS: isTLS, body: body)
         let answer = await handler.handle(serverRequest)
+        // Once the response is written, Hummingbird reads what is left of the request from the same iterator: the
+        // producer must be out of it by then (a second reader at once is a NIO precondition failure, a crash).
+        // Abandoned, it stops at the next chunk or the body's end.
         body.abandon()
-        await producer.value
+        await withTaskCancellationHandler { await producer.value } onCancel: { producer.cancel() }
         return Self.response(answer, isHead: request.head.method == .head)
     }
 

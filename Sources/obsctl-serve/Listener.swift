@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import OBSCore
+import OBSLocalBackend
 import OBSServer
 import ServiceLifecycle
 
@@ -33,15 +34,20 @@ enum Listener {
         if let kmsListen = settings.kmsListen, let kms = runtime.kms {
             services.append(
                 try application(
-                    Bridge(handler: kms, isTLS: tls != nil), at: kmsListen, tls: tls?.configuration, logger: logger
+                    Bridge(handler: kms, isTLS: tls != nil), at: kmsListen, option: "--kms-listen",
+                    tls: tls?.configuration, logger: logger
                 ) { port in
                     ready.bound(kms: "\(scheme)://\(host(kmsListen)):\(port)")
                     ready.printIfComplete(runtime, caBundle: tls?.caBundle)
                 })
         }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.maximumGracefulShutdownDuration = ShutdownSignals.grace
+        let group = ServiceGroup(configuration: configuration)
+        let signals = ShutdownSignals.install { await group.triggerGracefulShutdown() }
+        defer { signals.cancel() }
         try await group.run()
+        signals.reportIfCut()
     }
 
     static func host(_ a: ListenAddress) -> String {
@@ -50,17 +56,18 @@ enum Listener {
     }
 
     static func application(
-        _ responder: Bridge, at address: ListenAddress, tls: TLSConfiguration?, logger: Logger,
-        onBound: @escaping @Sendable (Int) -> Void
+        _ responder: Bridge, at address: ListenAddress, option: String = "--listen", tls: TLSConfiguration?,
+        logger: Logger, onBound: @escaping @Sendable (Int) -> Void
     ) throws -> any Service {
         let http1 = HTTPServerBuilder.http1(
             configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(300)))
         let server = try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1
-        return Application(
+        let application = Application(
             responder: responder, server: server,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in onBound(channel.localAddress?.port ?? address.port) },
             logger: logger)
+        return BindFailures(service: application, address: address, option: option)
     }
 
     struct TLSSetup {
@@ -72,14 +79,24 @@ enum Listener {
         switch settings.tls {
         case .none: return nil
         case .files(let certificate, let privateKey):
-            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: privateKey, format: .pem)
-            return TLSSetup(
-                configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)),
-                caBundle: nil)
+            return TLSSetup(configuration: try TLSFiles.configuration(certificate, privateKey), caBundle: nil)
         case .selfSigned:
-            throw OBSError.configuration("--tls-self-signed is not available yet: give --tls-cert and --tls-key")
+            let prepared = try SelfSignedCertificateFiles.prepare(
+                in: runtime.backend.paths.selfSignedTLSDir, extraHosts: selfSignedHosts(settings), now: Date())
+            let configuration = try TLSFiles.configuration(
+                certificatePEM: Array(prepared.certificates.serverCertificate.utf8),
+                key: prepared.certificates.serverPrivateKey, certificateName: prepared.certificatePath,
+                keyName: prepared.keyPath)
+            return TLSSetup(configuration: configuration, caBundle: prepared.caPath)
         }
+    }
+
+    /// The listen hosts the self-signed certificate must name beyond localhost, 127.0.0.1 and ::1, so that clients
+    /// reaching the server by that name or address can verify it. The unspecified address (0.0.0.0, ::) names no
+    /// host: clients then use a loopback name, or the server needs a certificate of its own (--tls-cert).
+    static func selfSignedHosts(_ settings: ServeSettings) -> [String] {
+        let addresses = [settings.listen] + (settings.kmsListen.map { [$0] } ?? [])
+        return addresses.map(\.host).filter { !["0.0.0.0", "::", "localhost", "127.0.0.1", "::1"].contains($0) }
     }
 }
 

@@ -36,6 +36,15 @@ final class CheckedBody: ByteSource {
         crc = expectedCRC != nil || wantsCRCTrailer ? CRC32C() : nil
     }
 
+    /// An `x-amz-checksum-<algorithm>` header, or a trailer that will carry one.
+    static func declaresFlexibleChecksum(_ request: ServerRequest) -> Bool {
+        request.headers.contains { h in
+            let name = h.name.lowercased()
+            return name.hasPrefix("x-amz-checksum-") && name != "x-amz-checksum-mode"
+                || name == "x-amz-trailer" && h.value.lowercased().hasPrefix("x-amz-checksum-")
+        }
+    }
+
     /// The checked body of `call`; `requireMD5` for the operations S3 refuses without Content-MD5.
     static func make(_ call: S3Call, body: (any ByteSource)? = nil, requireMD5: Bool = false) throws -> CheckedBody {
         let request = call.request
@@ -45,9 +54,11 @@ final class CheckedBody: ByteSource {
                 throw S3Failure("InvalidDigest", "The Content-MD5 you specified is not valid.", status: 400)
             }
             expectedMD5 = bytes
-        } else if requireMD5 {
+        } else if requireMD5 && !Self.declaresFlexibleChecksum(request) {
+            // S3 takes a flexible checksum in place of Content-MD5 (botocore since 1.36 sends x-amz-checksum-crc32).
             throw S3Failure(
-                "InvalidRequest", "Missing required header for this request: Content-MD5", status: 400)
+                "InvalidRequest", "Missing required header for this request: Content-MD5 or x-amz-checksum-*",
+                status: 400)
         }
         let payload = call.identity?.verified.payload ?? .none
         var expectedSHA: String?

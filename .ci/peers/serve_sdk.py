@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Real SDKs against `obsctl serve` for obsctl's serve tests (Tests/ObsctlCLITests/Serve*Tests.swift).
+
+    serve_sdk.py boto3|esdk SCENARIO [ARGS...]
+
+The server comes from SERVE_ENDPOINT, SERVE_ACCESS_KEY, SERVE_SECRET_KEY, SERVE_REGION and SERVE_CA (the CA file
+to verify its certificate against; empty for plain HTTP). Each scenario runs its steps in order and prints one JSON
+line: {"ok": all steps passed, "steps": [{"step", "ok", "detail"}], ...scenario outputs}. Exit 0 when ok.
+
+Scenarios (both clients unless marked):
+  buckets BUCKET          create with SSE-KMS default, head, list, location, encryption get/put/delete, delete
+  rejections BUCKET       wrong secret -> SignatureDoesNotMatch, skewed clock -> RequestTimeTooSkewed
+  objects BUCKET FILE     SSE-KMS and SSE-C put/get, multipart, copy, list, batch delete (FILE: the payload)
+  presign BUCKET          (boto3) a valid and an already expired presigned GET URL, for curl
+  slow-create BUCKET SECONDS STALL
+                          (raw) a SigV4-signed create-bucket whose body trickles over SECONDS on one plain-HTTP
+                          connection (STALL=1: the last byte never comes); prints "in flight" once the request head
+                          is sent, then the JSON line with the answer's status (or the error)
+"""
+import datetime
+import hashlib
+import json
+import os
+import sys
+import traceback
+
+ENDPOINT = os.environ["SERVE_ENDPOINT"]
+AK = os.environ["SERVE_ACCESS_KEY"]
+SK = os.environ["SERVE_SECRET_KEY"]
+REGION = os.environ.get("SERVE_REGION", "local")
+CA = os.environ.get("SERVE_CA") or None
+SKEW = datetime.timedelta(minutes=20)
+
+
+class Steps:
+    def __init__(self):
+        self.steps = []
+        self.out = {}
+
+    def check(self, name, fn):
+        """Runs fn(); a falsy result or an exception fails the step. fn may return (ok, detail)."""
+        try:
+            result = fn()
+            ok, detail = result if isinstance(result, tuple) else (bool(result), result)
+        except Exception as e:  # noqa: BLE001: every failure becomes a failed step, reported
+            ok, detail = False, "%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc(limit=3))
+        self.steps.append({"step": name, "ok": bool(ok), "detail": detail if isinstance(detail, (str, int, float, bool, type(None), list, dict)) else repr(detail)})
+        return ok
+
+    def finish(self):
+        ok = all(s["ok"] for s in self.steps)
+        print(json.dumps(dict(self.out, ok=ok, steps=self.steps), default=str))
+        return 0 if ok else 1
+
+
+# ---------------------------------------------------------------------------------------------------- boto3
+
+def boto3_client(secret=SK, **config):
+    import boto3
+    from botocore.config import Config
+    cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4",
+                 request_checksum_calculation="when_required", response_checksum_validation="when_required",
+                 **config)
+    return boto3.client("s3", endpoint_url=ENDPOINT, aws_access_key_id=AK, aws_secret_access_key=secret,
+                        region_name=REGION, verify=CA if CA else True, config=cfg)
+
+
+def boto3_code(fn):
+    """The error code of a call expected to fail (None when it succeeded)."""
+    from botocore.exceptions import ClientError
+    try:
+        fn()
+    except ClientError as e:
+        return e.response.get("Error", {}).get("Code")
+    return None
+
+
+def skewed_clock():
+    """botocore signs with its own clock: moved back by SKEW for the calls inside the `with`."""
+    import botocore.auth
+    real = botocore.auth.get_current_datetime
+
+    class Skewed:
+        def __enter__(self):
+            botocore.auth.get_current_datetime = lambda *a, **k: real(*a, **k) - SKEW
+
+        def __exit__(self, *exc):
+            botocore.auth.get_current_datetime = real
+
+    return Skewed()
+
+
+def boto3_buckets(s, bucket):
+    c = boto3_client()
+    s.check("create", lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    s.check("put encryption aws:kms", lambda: c.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]}))
+
+    def rule():
+        r = c.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        return r["ApplyServerSideEncryptionByDefault"]
+
+    s.check("get encryption aws:kms", lambda: (rule()["SSEAlgorithm"] == "aws:kms", rule()))
+    s.check("head", lambda: c.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200)
+    s.check("list", lambda: (bucket in [b["Name"] for b in c.list_buckets()["Buckets"]], None))
+    s.check("location", lambda: ((c.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1")
+                                 == REGION, c.get_bucket_location(Bucket=bucket).get("LocationConstraint")))
+    s.check("put encryption AES256", lambda: c.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}))
+    s.check("get encryption AES256", lambda: (rule()["SSEAlgorithm"] == "AES256", rule()))
+    s.check("delete encryption", lambda: c.delete_bucket_encryption(Bucket=bucket))
+    code = boto3_code(lambda: c.get_bucket_encryption(Bucket=bucket))
+    s.check("get encryption after delete", lambda: (code == "ServerSideEncryptionConfigurationNotFoundError", code))
+    s.check("delete", lambda: c.delete_bucket(Bucket=bucket))
+    code = boto3_code(lambda: c.head_bucket(Bucket=bucket))
+    s.check("head after delete", lambda: (code in ("404", "NoSuchBucket"), code))
+
+
+def boto3_rejections(s, bucket):
+    wrong = boto3_client(secret=SK[:-1] + ("A" if SK[-1] != "A" else "B"))
+    code = boto3_code(lambda: wrong.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    s.check("wrong secret", lambda: (code == "SignatureDoesNotMatch", code))
+    c = boto3_client()
+    with skewed_clock():
+        code = boto3_code(lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    s.check("skewed clock", lambda: (code == "RequestTimeTooSkewed", code))
+    code = boto3_code(lambda: c.head_bucket(Bucket=bucket))
+    s.check("nothing created", lambda: (code in ("404", "NoSuchBucket"), code))
+
+
+def boto3_presign(s, bucket):
+    c = boto3_client()
+    s.check("create", lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    s.out["valid"] = c.generate_presigned_url("get_bucket_location", Params={"Bucket": bucket}, ExpiresIn=600)
+    with skewed_clock():  # signed 20 minutes ago, valid for 60 s: expired since 19 minutes
+        s.out["expired"] = c.generate_presigned_url("get_bucket_location", Params={"Bucket": bucket}, ExpiresIn=60)
+
+
+def boto3_objects(s, bucket, path):
+    from boto3.s3.transfer import TransferConfig
+    c = boto3_client()
+    data = open(path, "rb").read()
+    digest = hashlib.sha256(data).hexdigest()
+    s.check("create", lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    s.check("put sse-kms", lambda: c.put_object(Bucket=bucket, Key="kms.bin", Body=data, ServerSideEncryption="aws:kms"))
+    s.check("head sse-kms", lambda: (c.head_object(Bucket=bucket, Key="kms.bin").get("ServerSideEncryption") == "aws:kms",
+                                      c.head_object(Bucket=bucket, Key="kms.bin").get("ServerSideEncryption")))
+    s.check("get sse-kms bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="kms.bin")["Body"].read()).hexdigest() == digest)
+    key = os.urandom(32)
+    sse_c = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
+    s.check("put sse-c", lambda: c.put_object(Bucket=bucket, Key="ssec.bin", Body=data, **sse_c))
+    code = boto3_code(lambda: c.get_object(Bucket=bucket, Key="ssec.bin"))
+    s.check("get sse-c without key refused", lambda: (code is not None, code))
+    s.check("get sse-c bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="ssec.bin", **sse_c)["Body"].read()).hexdigest() == digest)
+    cfg = TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20, max_concurrency=4)
+    s.check("multipart upload_file", lambda: c.upload_file(path, bucket, "multi.bin", ExtraArgs={"ServerSideEncryption": "aws:kms"}, Config=cfg) or True)
+    s.check("multipart bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="multi.bin")["Body"].read()).hexdigest() == digest)
+    s.check("copy", lambda: c.copy_object(Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "kms.bin"}, ServerSideEncryption="AES256"))
+    s.check("copy bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="copy.bin")["Body"].read()).hexdigest() == digest)
+    keys = lambda: sorted(o["Key"] for o in c.list_objects_v2(Bucket=bucket).get("Contents", []))
+    s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin"], keys()))
+    s.check("batch delete", lambda: c.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys()], "Quiet": True}))
+    s.check("empty after delete", lambda: (keys() == [], keys()))
+    s.check("delete bucket", lambda: c.delete_bucket(Bucket=bucket))
+
+
+# ---------------------------------------------------------------------------------------------------- esdk
+
+def resolve_localhost_subdomains():
+    """esdk-obs-python signs in OBS's own scheme only with virtual-hosted addressing (path style forces AWS V2), so
+    BUCKET.localhost must reach the server: names under .localhost resolve to 127.0.0.1 here, as RFC 6761 allows.
+    (The SDK verifies the chain against ssl_verify but never the host name, so the certificate still checks.)"""
+    import socket
+    real = socket.getaddrinfo
+    if getattr(socket.getaddrinfo, "serve_sdk", False):
+        return
+
+    def getaddrinfo(host, *args, **kwargs):
+        if isinstance(host, str) and host.endswith(".localhost"):
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    getaddrinfo.serve_sdk = True
+    socket.getaddrinfo = getaddrinfo
+
+
+def esdk_client(secret=SK, signature="obs"):
+    """signature "obs": OBS's scheme, virtual-hosted at localhost; "v2" / "v4": AWS's, path style."""
+    import urllib.parse
+    from obs import ObsClient
+    server, path_style = ENDPOINT, True
+    if signature == "obs":
+        resolve_localhost_subdomains()
+        u = urllib.parse.urlsplit(ENDPOINT)
+        server, path_style = "%s://localhost:%d" % (u.scheme, u.port), False
+    return ObsClient(access_key_id=AK, secret_access_key=secret, server=server, signature=signature,
+                     path_style=path_style, is_signature_negotiation=False, ssl_verify=CA if CA else False,
+                     max_retry_count=0, timeout=60)
+
+
+def ok2xx(r):
+    return (r.status < 300, {"status": r.status, "code": r.errorCode, "message": r.errorMessage})
+
+
+def esdk_buckets(s, bucket):
+    c = esdk_client()
+    if not s.check("create with sse-kms default", lambda: ok2xx(c.createBucket(
+            bucket, location=REGION, extensionHeaders={"x-obs-server-side-encryption": "kms"}))):
+        return
+
+    def enc():
+        r = c.getBucketEncryption(bucket)
+        return r.body.encryption if r.status < 300 else ("error %s %s" % (r.status, r.errorCode))
+
+    s.check("get encryption kms", lambda: (enc() == "kms", enc()))
+    s.check("head", lambda: ok2xx(c.headBucket(bucket)))
+    s.check("list", lambda: (bucket in [b.name for b in c.listBuckets().body.buckets], None))
+    s.check("location", lambda: (c.getBucketLocation(bucket).body.location == REGION,
+                                 c.getBucketLocation(bucket).body.location))
+    s.check("put encryption AES256", lambda: ok2xx(c.setBucketEncryption(bucket, "AES256")))
+    s.check("get encryption AES256", lambda: (enc() == "AES256", enc()))
+    s.check("delete encryption", lambda: ok2xx(c.deleteBucketEncryption(bucket)))
+    r = c.getBucketEncryption(bucket)
+    s.check("get encryption after delete", lambda: (r.status == 404, {"status": r.status, "code": r.errorCode}))
+    s.check("delete", lambda: ok2xx(c.deleteBucket(bucket)))
+    s.check("head after delete", lambda: (c.headBucket(bucket).status == 404, c.headBucket(bucket).status))
+
+
+def esdk_rejections(s, bucket):
+    wrong_secret = SK[:-1] + ("A" if SK[-1] != "A" else "B")
+    for signature in ("obs", "v2", "v4"):
+        r = esdk_client(secret=wrong_secret, signature=signature).createBucket(bucket, location=REGION)
+        s.check("wrong secret (%s)" % signature, lambda: (r.status == 403 and r.errorCode == "SignatureDoesNotMatch",
+                                                         {"status": r.status, "code": r.errorCode}))
+    c = esdk_client()
+    skewed = (datetime.datetime.utcnow() - SKEW).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    r = c.createBucket(bucket, location=REGION, extensionHeaders={"x-obs-date": skewed})
+    s.check("skewed date", lambda: (r.status == 403 and r.errorCode == "RequestTimeTooSkewed",
+                                    {"status": r.status, "code": r.errorCode}))
+    s.check("nothing created", lambda: (c.headBucket(bucket).status == 404, c.headBucket(bucket).status))
+
+
+def esdk_objects(s, bucket, path):
+    from obs import CompleteMultipartUploadRequest, CompletePart, CopyObjectHeader, DeleteObjectsRequest, \
+        GetObjectHeader, Object, PutObjectHeader, SseCHeader, SseKmsHeader
+    c = esdk_client()
+    data = open(path, "rb").read()
+    digest = hashlib.sha256(data).hexdigest()
+    tmp = path + ".down"
+
+    def fetched(key, headers=None):
+        r = c.getObject(bucket, key, downloadPath=tmp, headers=headers)
+        if r.status >= 300:
+            return (False, {"status": r.status, "code": r.errorCode})
+        got = hashlib.sha256(open(tmp, "rb").read()).hexdigest()
+        os.remove(tmp)
+        return (got == digest, {"sha256": got})
+
+    s.check("create", lambda: ok2xx(c.createBucket(bucket, location=REGION)))
+    s.check("put sse-kms", lambda: ok2xx(c.putFile(bucket, "kms.bin", path, headers=PutObjectHeader(
+        sseHeader=SseKmsHeader.getInstance()))))
+    s.check("head sse-kms", lambda: (c.getObjectMetadata(bucket, "kms.bin").body.sseKms == "kms",
+                                     c.getObjectMetadata(bucket, "kms.bin").body.sseKms))
+    s.check("get sse-kms bytes", lambda: fetched("kms.bin"))
+    key = os.urandom(32)
+    sse_c = SseCHeader(encryption="AES256", key=key)
+    s.check("put sse-c", lambda: ok2xx(c.putFile(bucket, "ssec.bin", path, headers=PutObjectHeader(sseHeader=sse_c))))
+    r = c.getObjectMetadata(bucket, "ssec.bin")
+    s.check("head sse-c without key refused", lambda: (r.status >= 400, r.status))
+    s.check("get sse-c bytes", lambda: fetched("ssec.bin", GetObjectHeader(sseHeader=sse_c)))
+    # Multipart by hand: initiate, two parts (5 MiB and the rest), complete.
+    part = 5 << 20
+    init = c.initiateMultipartUpload(bucket, "multi.bin", sseHeader=SseKmsHeader.getInstance())
+    s.check("initiate", lambda: ok2xx(init))
+    upload_id = init.body.uploadId if init.status < 300 else ""
+    etags = []
+    for n, offset in enumerate(range(0, len(data), part), start=1):
+        r = c.uploadPart(bucket, "multi.bin", n, upload_id, path, isFile=True, partSize=min(part, len(data) - offset),
+                         offset=offset)
+        s.check("upload part %d" % n, lambda: ok2xx(r))
+        etags.append(CompletePart(partNum=n, etag=r.body.etag if r.status < 300 else ""))
+    s.check("complete", lambda: ok2xx(c.completeMultipartUpload(bucket, "multi.bin", upload_id,
+                                                                CompleteMultipartUploadRequest(parts=etags))))
+    s.check("multipart bytes", lambda: fetched("multi.bin"))
+    s.check("copy", lambda: ok2xx(c.copyObject(bucket, "kms.bin", bucket, "copy.bin", headers=CopyObjectHeader(
+        destSseHeader=SseKmsHeader.getInstance()))))
+    s.check("copy bytes", lambda: fetched("copy.bin"))
+    keys = lambda: sorted(o.key for o in c.listObjects(bucket).body.contents)
+    s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin"], keys()))
+    r = c.deleteObjects(bucket, DeleteObjectsRequest(quiet=True, objects=[Object(key=k) for k in keys()]))
+    s.check("batch delete", lambda: ok2xx(r))
+    s.check("empty after delete", lambda: (keys() == [], keys()))
+    s.check("delete bucket", lambda: ok2xx(c.deleteBucket(bucket)))
+
+
+# ---------------------------------------------------------------------------------------------------- raw
+
+def raw_slow_create(s, bucket, seconds, stall):
+    """A request in flight for a known time, on a socket of its own: what a graceful shutdown must wait for."""
+    import socket
+    import time
+    import urllib.parse
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    body = ('<CreateBucketConfiguration><LocationConstraint>%s</LocationConstraint></CreateBucketConfiguration>'
+            % REGION).encode()
+    url = urllib.parse.urlsplit(ENDPOINT)
+    request = AWSRequest(method="PUT", url="%s/%s" % (ENDPOINT, bucket), data=body)
+    S3SigV4Auth(Credentials(AK, SK), "s3", REGION).add_auth(request)
+    head = "PUT /%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (bucket, url.netloc, len(body))
+    for name, value in request.headers.items():
+        if name.lower() not in ("host", "content-length"):
+            head += "%s: %s\r\n" % (name, value)
+    sock = socket.create_connection((url.hostname, url.port), timeout=120)
+    sock.sendall((head + "\r\n").encode() + body[:1])
+    print("in flight", flush=True)
+    rest = body[1:-1] if stall == "1" else body[1:]
+    pause = float(seconds) / max(len(rest), 1)
+    for i in range(len(rest)):
+        time.sleep(pause)
+        sock.sendall(rest[i:i + 1])
+    if stall == "1":
+        time.sleep(120)
+    answer = b""
+    try:
+        while b"\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except OSError as e:
+        s.out["error"] = str(e)
+    status = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
+    s.out["status"] = status
+    s.check("answered 200", lambda: (status == "200", answer[:200].decode("latin-1")))
+
+
+SCENARIOS = {
+    ("boto3", "buckets"): boto3_buckets, ("boto3", "rejections"): boto3_rejections,
+    ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
+    ("raw", "slow-create"): raw_slow_create,
+    ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
+}
+
+
+def main():
+    client, scenario, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    s = Steps()
+    s.check("scenario ran to its end", lambda: SCENARIOS[(client, scenario)](s, *args) or True)
+    return s.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+import Foundation
+import NIOSSL
+import OBSCore
+import OBSCrypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The server's TLS material, checked before anything listens: every problem with --tls-cert or --tls-key (missing,
+/// unreadable, not PEM, encrypted, not matching) is one configuration error naming the file and the fix, never a
+/// TLS library error at the first handshake.
+enum TLSFiles {
+    /// PEM files larger than this are not a certificate chain or a key.
+    static let maximumSize = 1 << 20
+
+    static func configuration(_ certificate: String, _ privateKey: String) throws -> TLSConfiguration {
+        let certificatePEM = try read(certificate, option: "--tls-cert", what: "a PEM certificate")
+        let key = try read(privateKey, option: "--tls-key", what: "a PEM private key")
+        return try configuration(
+            certificatePEM: certificatePEM.copyBytes(), key: key, certificateName: "--tls-cert \(certificate)",
+            keyName: "--tls-key \(privateKey)")
+    }
+
+    /// `certificateName` and `keyName` say in errors where the PEM texts came from.
+    static func configuration(certificatePEM: [UInt8], key: SecretBytes, certificateName: String, keyName: String)
+        throws -> TLSConfiguration
+    {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMBytes(certificatePEM)
+        } catch {
+            chain = []
+        }
+        guard !chain.isEmpty else {
+            throw OBSError.configuration(
+                "\(certificateName) holds no PEM certificate: give the server's certificate (then any "
+                    + "intermediates) as -----BEGIN CERTIFICATE----- blocks")
+        }
+        let privateKey: NIOSSLPrivateKey
+        do {
+            privateKey = try key.withUnsafeBytes { bytes in
+                var copy = Array(bytes)
+                defer { copy.withUnsafeMutableBytes { if let p = $0.baseAddress { explicit_bzero(p, $0.count) } } }
+                if String(decoding: copy, as: UTF8.self).contains("ENCRYPTED") {
+                    throw OBSError.configuration(
+                        "\(keyName) is encrypted with a passphrase: give it unencrypted (openssl pkey -in KEY -out "
+                            + "PLAIN.key) and keep that file 0600")
+                }
+                // A passphrase callback that gives none: BoringSSL must never prompt on a terminal.
+                return try NIOSSLPrivateKey(bytes: copy, format: .pem) { (_: ([UInt8]) -> Void) in }
+            }
+        } catch let error as OBSError {
+            throw error
+        } catch {
+            throw OBSError.configuration(
+                "\(keyName) holds no PEM private key: give the unencrypted key (-----BEGIN PRIVATE KEY-----) that "
+                    + "the certificate was made for")
+        }
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        // The context checks that the key belongs to the first certificate.
+        do {
+            _ = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw OBSError.configuration(
+                "\(keyName) does not belong to the certificate in \(certificateName) (\(error)): give the key the "
+                    + "certificate was made for, and the server's certificate first in the chain")
+        }
+        return configuration
+    }
+
+    /// The whole file, which must be a readable regular file of sane size.
+    static func read(_ path: String, option: String, what: String) throws -> SecretBytes {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            let why = errno
+            let reason =
+                why == ENOENT
+                ? "does not exist: give the path of \(what)"
+                : why == EACCES
+                    ? "cannot be read (permission denied): make it readable by this user"
+                    : "cannot be opened (\(String(cString: strerror(why)))): give the path of \(what)"
+            throw OBSError.configuration("\(option) \(path) \(reason)")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw OBSError.configuration("\(option) \(path) is not a regular file: give the path of \(what)")
+        }
+        guard st.st_size > 0, st.st_size <= maximumSize else {
+            throw OBSError.configuration(
+                "\(option) \(path) is \(st.st_size == 0 ? "empty" : "larger than 1 MiB"): give the path of \(what)")
+        }
+        let out = SecretBytes(count: Int(st.st_size))
+        var filled = 0
+        let failure: Int32? = out.withUnsafeMutableBytes { buffer in
+            while filled < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { return errno }
+                if n == 0 { break }
+                filled += n
+            }
+            return nil
+        }
+        if let failure {
+            throw OBSError.configuration(
+                "\(option) \(path) cannot be read (\(String(cString: strerror(failure)))): give the path of \(what)")
+        }
+        guard filled == out.count else {
+            throw OBSError.configuration("\(option) \(path) changed while being read: try again")
+        }
+        return out
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `obsctl serve` as a process: the ready line, credentials, bind failures, refusals of unsafe settings, graceful
+/// stop on SIGTERM/SIGINT, and the access log.
+@Suite("serve lifecycle", .serialized)
+struct ServeLifecycleTests {
+    // MARK: Ready line and credentials
+
+    @Test func readyLineJSONAndGeneratedCredentials() throws {
+        let sb = try Sandbox("serve-ready")
+        let server = try ServeProcess(sb)
+        #expect(server.endpoint.hasPrefix("http://127.0.0.1:") && server.port > 0, "\(server.ready)")
+        #expect(server.ready["ca_bundle"] is NSNull, "\(server.ready)")
+        #expect(server.region == "local")
+        let file = try #require(server.credentialsFile)
+        #expect(file == sb.root + "/serve/credentials", "the generated pair lives under the store: \(file)")
+        var st = stat()
+        #expect(stat(file, &st) == 0 && st.st_mode & 0o777 == 0o600, "credentials file mode \(st.st_mode & 0o777)")
+        #expect(server.ready["access_key_id"] as? String == server.accessKeyID)
+        // Signed requests with the printed pair work.
+        let listed = try server.curl([server.endpoint + "/"], sign: true)
+        #expect(listed.succeeded && listed.stdout.contains("ListAllMyBucketsResult"), "\(listed)")
+        let r = server.stop()
+        expectSuccess(r)
+        #expect(r.out.split(separator: "\n").count == 1, "stdout holds the ready line only: \(r)")
+        for text in [r.out, r.stderr] {
+            #expect(!text.contains(server.secretAccessKey), "the secret must never be printed: \(r)")
+        }
+        // A second start reuses the generated pair: clients configured once keep working.
+        let again = try ServeProcess(sb)
+        #expect(again.accessKeyID == server.accessKeyID && again.secretAccessKey == server.secretAccessKey)
+        expectSuccess(again.stop())
+    }
+
+    @Test func readyLineText() throws {
+        let sb = try Sandbox("serve-text")
+        let running = try sb.start(["serve", "--listen", "127.0.0.1:0"])
+        let line = try #require(ServeProcess.waitForFirstLine(running, timeout: 60), "no ready line")
+        kill(running.process.processIdentifier, SIGTERM)
+        let r = running.wait(timeout: 30)
+        expectSuccess(r)
+        let pattern =
+            #"^obsctl serve: listening on http://127\.0\.0\.1:[0-9]+ \(region local, access key id [A-Z0-9]{20}, "#
+            + #"credentials in .*/root/serve/credentials\)$"#
+        #expect(line.range(of: pattern, options: .regularExpression) != nil, "ready line: \(line)")
+    }
+
+    @Test func credentialsFromEnvironmentAreNotWrittenOrPrinted() throws {
+        let sb = try Sandbox("serve-envpair")
+        let env: [String: String?] = [
+            ServeProcess.accessKeyVariable: "SERVETESTKEY", ServeProcess.secretKeyVariable: "serve-test-secret-1234",
+        ]
+        let server = try ServeProcess(sb, env: env)
+        #expect(server.ready["credentials_file"] is NSNull, "\(server.ready)")
+        #expect(!sb.exists("root/serve/credentials"), "no generated file when the environment gives a pair")
+        let ok = try server.curl([server.endpoint + "/"], sign: true)
+        #expect(ok.stdout.contains("ListAllMyBucketsResult"), "\(ok)")
+        let r = server.stop()
+        expectSuccess(r)
+        #expect(!r.out.contains("serve-test-secret-1234") && !r.stderr.contains("serve-test-secret-1234"), "\(r)")
+    }
+
+    @Test func halfAnEnvironmentPairIsRefused() throws {
+        let sb = try Sandbox("serve-halfpair")
+        let r = try sb.run(
+            ["serve", "--listen", "127.0.0.1:0"], env: [ServeProcess.accessKeyVariable: "ONLYTHEKEY"])
+        expectError(r, 12, contains: [ServeProcess.secretKeyVariable])
+    }
+
+    @Test func credentialsFileReadableByOthersIsRefused() throws {
+        let sb = try Sandbox("serve-credmode")
+        let text = Data("[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = file-secret-5678\n".utf8)
+        for mode in [0o644, 0o640, 0o604] {
+            let file = try sb.write("creds-\(String(mode, radix: 8))", text, mode: mode)
+            let r = try sb.run(["serve", "--listen", "127.0.0.1:0", "--credentials-file", file])
+            expectError(r, 12, contains: [file, "chmod 600"])
+            #expect(!r.stderr.contains("file-secret-5678"), "\(r)")
+        }
+        // The same file at 0600 is accepted and its pair is the one that signs.
+        let file = try sb.write("creds-ok", text, mode: 0o600)
+        let server = try ServeProcess(sb, arguments: ["--credentials-file", file])
+        #expect(server.accessKeyID == "FILEKEY" && server.credentialsFile == file, "\(server.ready)")
+        let ok = try server.curl([server.endpoint + "/"], sign: true)
+        #expect(ok.stdout.contains("ListAllMyBucketsResult"), "\(ok)")
+        let wrong = try server.curl([server.endpoint + "/"], sign: true, secret: "file-secret-0000")
+        #expect(wrong.stdout.contains("SignatureDoesNotMatch"), "\(wrong)")
+        expectSuccess(server.stop())
+    }
+
+    // MARK: Refusals before listening
+
+    @Test func bindFailureIsOneConfigurationError() throws {
+        let sb = try Sandbox("serve-bind")
+        let first = try ServeProcess(sb)
+        let address = "127.0.0.1:\(first.port)"
+        let r = try sb.run(["serve", "--listen", address])
+        expectError(r, 12, contains: [address, "in use", "--listen", "port 0"])
+        // An address this machine does not have (TEST-NET-2); TLS because it is not loopback.
+        let foreign = try sb.run(["serve", "--listen", "198.51.100.7:0", "--tls-self-signed"])
+        expectError(foreign, 12, contains: ["198.51.100.7:0", "not an address of this machine"])
+        // The first server is unaffected.
+        let ok = try first.curl([first.endpoint + "/"], sign: true)
+        #expect(ok.stdout.contains("ListAllMyBucketsResult"), "\(ok)")
+        expectSuccess(first.stop())
+    }
+
+    @Test func nonLoopbackWithoutTLSIsRefused() throws {
+        let sb = try Sandbox("serve-noloop")
+        for address in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+            let r = try sb.run(["serve", "--listen", address])
+            expectError(r, 2, contains: ["not loopback", "--tls-self-signed"])
+        }
+        #expect(!sb.exists("root/serve"), "a refused start changes nothing in the store")
+    }
+
+    @Test func accessLogFileThatCannotBeOpenedIsRefused() throws {
+        let sb = try Sandbox("serve-badlog")
+        let r = try sb.run(["serve", "--listen", "127.0.0.1:0", "--access-log", sb.path("missing/dir/log")])
+        expectError(r, 12, contains: ["missing/dir/log"])
+    }
+
+    // MARK: Stopping
+
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func sigtermFinishesTheRequestInFlight() throws {
+        for signal in [SIGTERM, SIGINT] {
+            let sb = try Sandbox("serve-graceful")
+            let server = try ServeProcess(sb)
+            let bucket = serveBucketName("graceful")
+            let client = try server.sdkInBackground("raw", "slow-create", [bucket, "3", "0"])
+            try #require(
+                client.waitFor("in flight", timeout: 60), "the slow request never started: \(client.wait(timeout: 5))")
+            let signalled = Date()
+            kill(server.pid, signal)
+            // New connections are refused at once, while the request in flight goes on.
+            usleep(500_000)
+            let refused = try Tools.run(["curl", "-sS", "--max-time", "5", server.endpoint + "/"], timeout: 15)
+            #expect(!refused.succeeded, "a stopping server accepts no new connection: \(refused)")
+            let answered = client.wait(timeout: 60)
+            #expect(answered.succeeded && answered.stdout.contains("\"status\": \"200\""), "\(answered)")
+            let r = server.waitForExit(timeout: 30)
+            expectSuccess(r)
+            #expect(Date().timeIntervalSince(signalled) < 9, "stopped once the request was answered")
+            #expect(!r.stderr.contains("cut off"), "\(r)")
+            // The bucket the request in flight created is there.
+            let listed = try sb.ok(["ls"])
+            #expect(listed.out.contains(bucket), "\(listed)")
+        }
+    }
+
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func aStalledRequestDelaysTheStopTenSecondsAtMost() throws {
+        let sb = try Sandbox("serve-stalled")
+        let server = try ServeProcess(sb)
+        let bucket = serveBucketName("stalled")
+        let client = try server.sdkInBackground("raw", "slow-create", [bucket, "1", "1"])
+        try #require(client.waitFor("in flight", timeout: 60), "the request never started")
+        let signalled = Date()
+        kill(server.pid, SIGTERM)
+        let r = server.waitForExit(timeout: 40)
+        let took = Date().timeIntervalSince(signalled)
+        expectSuccess(r)
+        #expect(took >= 9 && took < 17, "the graceful wait is bounded (10 s): took \(took) s")
+        #expect(r.stderr.contains("cut off"), "the cut-off is reported: \(r)")
+        let listed = try sb.ok(["ls"])
+        #expect(!listed.out.contains(bucket), "the cut request created nothing: \(listed)")
+    }
+
+    @Test func aSecondSignalStopsAtOnce() throws {
+        guard ServeClients.hasBoto3 else { return }
+        let sb = try Sandbox("serve-twice")
+        let server = try ServeProcess(sb)
+        let client = try server.sdkInBackground("raw", "slow-create", [serveBucketName("twice"), "1", "1"])
+        try #require(client.waitFor("in flight", timeout: 60), "the request never started")
+        kill(server.pid, SIGINT)
+        usleep(300_000)
+        let signalled = Date()
+        kill(server.pid, SIGINT)
+        let r = server.waitForExit(timeout: 20)
+        #expect(!r.signaled && r.status == 130, "a second SIGINT exits 130 at once: \(r)")
+        #expect(Date().timeIntervalSince(signalled) < 3)
+    }
+
+    // MARK: Access log
+
+    @Test func accessLogHoldsNoSecretOrCustomerKey() throws {
+        let sb = try Sandbox("serve-log")
+        let logFile = sb.path("access.log")
+        let server = try ServeProcess(sb, arguments: ["--access-log", logFile])
+        let bucket = serveBucketName("log")
+        let created = try server.curl(["-X", "PUT", server.endpoint + "/" + bucket], sign: true)
+        #expect(created.succeeded, "\(created)")
+        // An SSE-C key on an object request (over loopback HTTP, which the server accepts), and a wrong secret.
+        let customerKey = Data((0..<32).map { UInt8($0 &* 7 &+ 3) })
+        let sseC = [
+            "-H", "x-amz-server-side-encryption-customer-algorithm: AES256",
+            "-H", "x-amz-server-side-encryption-customer-key: \(customerKey.base64EncodedString())",
+            "-H", "x-amz-server-side-encryption-customer-key-MD5: \(md5Base64(customerKey))",
+        ]
+        _ = try server.curl(
+            ["-X", "PUT", "--data-binary", "log marker body"] + sseC + [server.endpoint + "/\(bucket)/k.txt"],
+            sign: true)
+        _ = try server.curl(sseC + [server.endpoint + "/\(bucket)/k.txt"], sign: true)
+        let wrongSecret = "wrong-secret-for-the-log-test-0123456789"
+        let wrong = try server.curl([server.endpoint + "/"], sign: true, secret: wrongSecret)
+        #expect(wrong.stdout.contains("SignatureDoesNotMatch"), "\(wrong)")
+        let r = server.stop()
+        expectSuccess(r)
+        let log = try #require(sb.read("access.log"), "no access log file")
+        var st = stat()
+        #expect(stat(logFile, &st) == 0 && st.st_mode & 0o077 == 0, "the access log is private: \(st.st_mode)")
+        let lines = String(decoding: log, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count >= 4, "one line per request: \(lines)")
+        var statuses: [Int] = []
+        for line in lines {
+            let entry = try parseJSONObject(Data(line.utf8))
+            for field in ["time", "request_id", "method", "status", "bytes_in", "bytes_out", "duration_ms"] {
+                #expect(entry[field] != nil, "field \(field) in \(line)")
+            }
+            statuses.append(entry["status"] as? Int ?? 0)
+        }
+        #expect(statuses.contains(403), "the rejected request is logged: \(lines)")
+        #expect(lines.contains { $0.contains("\"access_key_id\":\"\(server.accessKeyID)\"") }, "\(lines)")
+        #expect(r.stderr.isEmpty, "with --access-log nothing goes to stderr: \(r)")
+        var leaks: [String] = []
+        for (form, bytes) in secretForms(customerKey) + secretForms(Data(server.secretAccessKey.utf8))
+            + [("wrong secret", Data(wrongSecret.utf8))]
+        where log.range(of: bytes) != nil {
+            leaks.append(form)
+        }
+        #expect(leaks.isEmpty, "the access log holds secret material (\(leaks)): \(lines)")
+    }
+
+    @Test func accessLogGoesToStderrAsText() throws {
+        let sb = try Sandbox("serve-logtext")
+        let running = try sb.start(["serve", "--listen", "127.0.0.1:0"])
+        let line = try #require(ServeProcess.waitForFirstLine(running, timeout: 60), "no ready line")
+        let endpoint = try #require(line.split(separator: " ").dropFirst(4).first.map(String.init))
+        let pair = try #require(ServeProcess.firstPair(sb.root + "/serve/credentials"))
+        let curl = try Tools.run([
+            "curl", "-sS", "--aws-sigv4", "aws:amz:local:s3", "--user", "\(pair.0):\(pair.1)", "-H",
+            "x-amz-content-sha256: UNSIGNED-PAYLOAD", endpoint + "/",
+        ])
+        #expect(curl.succeeded, "\(curl)")
+        kill(running.process.processIdentifier, SIGTERM)
+        let r = running.wait(timeout: 30)
+        expectSuccess(r)
+        let entry = try #require(r.stderrLines.first { $0.contains(" GET / ") }, "no text log line: \(r)")
+        #expect(entry.contains(pair.0) && entry.contains(" 200 "), "method, target, status, key id: \(entry)")
+        #expect(!r.stderr.contains(pair.1), "\(r)")
+    }
+}

@@ -59,7 +59,11 @@ struct Bridge: HTTPResponder {
         // producer must be out of it by then (a second reader at once is a NIO precondition failure, a crash).
         // Abandoned, it stops at the next chunk or the body's end.
         body.abandon()
-        await withTaskCancellationHandler { await producer.value } onCancel: { producer.cancel() }
+        await withTaskCancellationHandler {
+            await producer.value
+        } onCancel: {
+            producer.cancel()
+        }
         return Self.response(answer, isHead: request.head.method == .head)
     }
 

@@ -134,6 +134,9 @@ struct ServeLifecycleTests {
             let client = try server.sdkInBackground("raw", "slow-create", [bucket, "3", "0"])
             try #require(
                 client.waitFor("in flight", timeout: 60), "the slow request never started: \(client.wait(timeout: 5))")
+            // "in flight" means the head left the client; give the server time to read it, or under load the
+            // signal can come first and the connection is closed as idle (as any server does).
+            usleep(1_000_000)
             let signalled = Date()
             kill(server.pid, signal)
             // New connections are refused at once, while the request in flight goes on.
@@ -159,6 +162,7 @@ struct ServeLifecycleTests {
         let bucket = serveBucketName("stalled")
         let client = try server.sdkInBackground("raw", "slow-create", [bucket, "1", "1"])
         try #require(client.waitFor("in flight", timeout: 60), "the request never started")
+        usleep(1_000_000)  // the server reads the head first (see sigtermFinishesTheRequestInFlight)
         let signalled = Date()
         kill(server.pid, SIGTERM)
         let r = server.waitForExit(timeout: 40)

@@ -83,15 +83,8 @@ public final class KMSService: RequestHandler, @unchecked Sendable {
     }
 
     private static func readAll(_ body: any ByteSource, limit: Int) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 << 10)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-            if out.count > limit {
-                throw KMSFailure(400, "KMS.0202", "the request body is larger than \(limit) bytes")
-            }
+        try SmallBody.read(body, limit: limit) {
+            KMSFailure(400, "KMS.0202", "the request body is larger than \(limit) bytes")
         }
     }
 

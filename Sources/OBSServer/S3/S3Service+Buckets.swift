@@ -82,23 +82,9 @@ extension S3Service {
         }
     }
 
-    /// A small request body (XML), read whole; larger than `limit` is refused. On a BlockingPool thread: the
-    /// body's reads block until the listener delivers bytes.
+    /// A small request body (XML), read whole through the request's digest checks (Content-MD5, the SigV4
+    /// payload hash); larger than `limit` is refused.
     func readSmallBody(_ call: S3Call, limit: Int) async throws -> [UInt8] {
-        let body = call.request.body
-        return try await BlockingPool.shared.run { try Self.readAll(body, limit: limit) }
-    }
-
-    private static func readAll(_ body: any ByteSource, limit: Int) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 << 10)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-            if out.count > limit {
-                throw S3Failure("EntityTooLarge", "the request body is larger than \(limit) bytes", status: 400)
-            }
-        }
+        try await readCheckedBody(call, limit: limit)
     }
 }

@@ -149,15 +149,8 @@ extension S3Service {
     func readCheckedBody(_ call: S3Call, limit: Int, requireMD5: Bool = false) async throws -> [UInt8] {
         let body = try CheckedBody.make(call, requireMD5: requireMD5)
         return try await BlockingPool.shared.run {
-            var out: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 16 << 10)
-            while true {
-                let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
-                if n == 0 { return out }
-                out += buffer[0..<n]
-                if out.count > limit {
-                    throw S3Failure("EntityTooLarge", "the request body is larger than \(limit) bytes", status: 400)
-                }
+            try SmallBody.read(body, limit: limit) {
+                S3Failure("EntityTooLarge", "the request body is larger than \(limit) bytes", status: 400)
             }
         }
     }

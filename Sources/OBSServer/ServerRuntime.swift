@@ -23,7 +23,8 @@ public final class ServerRuntime: @unchecked Sendable {
             file: settings.credentialsFile, environment: environment, generatedFile: directory + "/credentials")
         accessLog = try AccessLog(path: settings.accessLogFile, json: settings.json)
         var names = ["localhost"]
-        if !settings.listen.host.contains(":") && Double(settings.listen.host.split(separator: ".").last ?? "") == nil {
+        // A listen host that is a name also carries virtual-hosted buckets (bucket.NAME); an address cannot.
+        if !LoopbackAddress.isNumeric(settings.listen.host) && settings.listen.host != "localhost" {
             names.append(settings.listen.host)
         }
         s3 = S3Service(

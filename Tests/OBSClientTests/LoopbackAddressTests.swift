@@ -1,3 +1,4 @@
+import OBSCore
 import Testing
 @testable import OBSClient
 

@@ -60,6 +60,8 @@ struct ServeRoutingTests {
         #expect(ListenAddress(parsing: "0.0.0.0:80")?.isLoopback == false)
         #expect(ListenAddress(parsing: "10.0.0.1:80")?.isLoopback == false)
         #expect(ListenAddress(parsing: "127.attacker.example:80")?.isLoopback == false)
+        #expect(ListenAddress(parsing: "127.evil.example.com:80")?.isLoopback == false)
+        #expect(ListenAddress(parsing: "[::ffff:127.0.0.1]:80")?.isLoopback == true)
         for bad in ["9000", "host", "h:99999", "h:-1", "::1:9000", "[::1]9000", "a b:1", "h:x"] {
             #expect(ListenAddress(parsing: bad) == nil, "\(bad)")
         }
@@ -72,6 +74,7 @@ struct ServeRoutingTests {
         #expect(PeerAddress(ip: "::ffff:127.0.0.1", port: 1).isLoopback)
         #expect(!PeerAddress(ip: "192.168.1.2", port: 1).isLoopback)
         #expect(!PeerAddress(ip: "::ffff:10.0.0.1", port: 1).isLoopback)
+        #expect(!PeerAddress(ip: "127.evil.example.com", port: 1).isLoopback)
         #expect(!PeerAddress(ip: "", port: 0).isLoopback)
     }
 }

@@ -1,3 +1,5 @@
+import OBSCore
+
 /// What `obsctl serve` was asked for, already checked: the CLI builds it from its options, the listener runs it.
 public struct ServeSettings: Sendable {
     public enum TLS: Sendable, Equatable {
@@ -65,10 +67,9 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Loopback names and addresses: the only ones that may listen without TLS.
-    public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || PeerAddress(ip: host, port: port).isLoopback
-    }
+    /// `localhost` or a loopback address: the only hosts that may listen without TLS. Decided on the address, never
+    /// on a name's spelling (`127.attacker.example` is not loopback).
+    public var isLoopback: Bool { host == "localhost" || LoopbackAddress.isLoopback(host) }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

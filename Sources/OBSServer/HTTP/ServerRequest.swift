@@ -55,15 +55,14 @@ public struct ServerRequest {
 public struct PeerAddress: Sendable, Equatable {
     public var ip: String
     public var port: Int
-    /// 127.0.0.0/8 or ::1 (or an IPv4-mapped loopback address).
-    public var isLoopback: Bool
 
     public init(ip: String, port: Int) {
         self.ip = ip
         self.port = port
-        let v4 = ip.hasPrefix("::ffff:") ? String(ip.dropFirst(7)) : ip
-        isLoopback = v4 == "::1" || v4.split(separator: ".").first == "127" && v4.split(separator: ".").count == 4
     }
+
+    /// 127.0.0.0/8, ::1 or an IPv4-mapped loopback address, decided on the address (`LoopbackAddress`).
+    public var isLoopback: Bool { LoopbackAddress.isLoopback(ip) }
 
     public static let loopback = PeerAddress(ip: "127.0.0.1", port: 0)
 }

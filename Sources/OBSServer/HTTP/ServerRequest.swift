@@ -1,4 +1,5 @@
 import OBSCore
+import OBSSigner
 
 /// One HTTP request as the listener received it: the wire forms of path and query (signatures are computed over
 /// them), the headers in order, who sent it, and the body as a stream. The listener (obsctl-serve) fills it; tests
@@ -9,7 +10,10 @@ public struct ServerRequest {
     /// Percent-encoded path as sent, e.g. `/bucket/a%20b`.
     public var rawPath: String
     /// Query as sent, without `?`; empty when there is none.
-    public var rawQuery: String
+    public let rawQuery: String
+    /// The query's parameters, decoded once: `%XX` as UTF-8, `+` kept (as S3 reads it), a bare name (`?uploads`)
+    /// with a nil value.
+    public let queryItems: [(name: String, value: String?)]
     /// Headers as received, `Host` included.
     public var headers: [(name: String, value: String)]
     /// The peer the connection came from.
@@ -27,6 +31,7 @@ public struct ServerRequest {
         self.method = method
         self.rawPath = rawPath
         self.rawQuery = rawQuery
+        queryItems = SDKHMACSigner.parseQuery(rawQuery)
         self.headers = headers
         self.peer = peer
         self.isTLS = isTLS
@@ -37,11 +42,6 @@ public struct ServerRequest {
     public func header(_ name: String) -> String? {
         let lower = name.lowercased()
         return headers.first { $0.name.lowercased() == lower }?.value
-    }
-
-    /// Query parameters, percent-decoded (`+` stays `+`, as S3 reads it); a bare name (`?uploads`) has a nil value.
-    public var queryItems: [(name: String, value: String?)] {
-        QueryString.parse(rawQuery)
     }
 
     /// The decoded value of the first query parameter of this name; `""` for a bare name; nil when absent.
@@ -65,45 +65,4 @@ public struct PeerAddress: Sendable, Equatable {
     public var isLoopback: Bool { LoopbackAddress.isLoopback(ip) }
 
     public static let loopback = PeerAddress(ip: "127.0.0.1", port: 0)
-}
-
-/// Query-string parsing shared by routing and authentication.
-public enum QueryString {
-    public static func parse(_ raw: String) -> [(name: String, value: String?)] {
-        guard !raw.isEmpty else { return [] }
-        return raw.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            if let eq = pair.firstIndex(of: "=") {
-                return (percentDecode(pair[..<eq]), percentDecode(pair[pair.index(after: eq)...]))
-            }
-            return (percentDecode(pair), nil)
-        }
-    }
-
-    /// `%XX` decoded as UTF-8 bytes; a malformed escape is kept literally (the signature check then fails on it).
-    public static func percentDecode(_ s: Substring) -> String {
-        guard s.contains("%") else { return String(s) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count)
-        var it = Array(s.utf8)[...]
-        while let b = it.popFirst() {
-            if b == UInt8(ascii: "%"), it.count >= 2, let hi = hex(it[it.startIndex]),
-                let lo = hex(it[it.startIndex + 1])
-            {
-                bytes.append(hi << 4 | lo)
-                it = it.dropFirst(2)
-            } else {
-                bytes.append(b)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }

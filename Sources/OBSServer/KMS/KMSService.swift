@@ -135,8 +135,8 @@ struct KMSRoute {
         guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1.0", parts[3] == "kms",
             KMSService.operations.contains(parts[4]), method == "POST"
         else { throw KMSFailure.notFound(method, rawPath) }
-        guard QueryString.percentDecode(Substring(parts[2])) == projectID else {
-            throw KMSFailure.projectMismatch(QueryString.percentDecode(Substring(parts[2])), projectID, region: nil)
+        guard URIEncoding.decode(parts[2]) == projectID else {
+            throw KMSFailure.projectMismatch(URIEncoding.decode(parts[2]), projectID, region: nil)
         }
         operation = parts[4]
     }

@@ -21,15 +21,15 @@ public struct S3Route: Sendable, Equatable {
     public static func parse(rawPath: String, host: String?, serverNames: [String]) -> S3Route {
         let path = rawPath.hasPrefix("/") ? rawPath.dropFirst() : rawPath[...]
         if let host, let bucket = RequestVerifier.virtualHostBucket(host: host, endpointHosts: serverNames) {
-            let key = QueryString.percentDecode(path)
+            let key = URIEncoding.decode(path)
             return S3Route(bucket: bucket, key: key.isEmpty ? nil : key, virtualHosted: true)
         }
         guard !path.isEmpty else { return S3Route(bucket: nil, key: nil, virtualHosted: false) }
         if let slash = path.firstIndex(of: "/") {
-            let key = QueryString.percentDecode(path[path.index(after: slash)...])
+            let key = URIEncoding.decode(path[path.index(after: slash)...])
             return S3Route(
-                bucket: QueryString.percentDecode(path[..<slash]), key: key.isEmpty ? nil : key, virtualHosted: false)
+                bucket: URIEncoding.decode(path[..<slash]), key: key.isEmpty ? nil : key, virtualHosted: false)
         }
-        return S3Route(bucket: QueryString.percentDecode(path), key: nil, virtualHosted: false)
+        return S3Route(bucket: URIEncoding.decode(path), key: nil, virtualHosted: false)
     }
 }

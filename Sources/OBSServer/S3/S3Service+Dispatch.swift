@@ -8,8 +8,8 @@ extension S3Service {
             guard method == "GET" else { throw S3Failure.methodNotAllowed(method) }
             return try await listBuckets(call)
         }
-        if let unsupported = Self.unsupportedSubresources.first(where: call.subresource) {
-            throw S3Failure.notImplemented("?\(unsupported)")
+        if let unsupported = call.request.queryItems.first(where: { Self.unsupportedSubresources.contains($0.name) }) {
+            throw S3Failure.notImplemented("?\(unsupported.name)")
         }
         let name = try BucketName(bucket)
         guard let key = call.route.key else {
@@ -44,7 +44,7 @@ extension S3Service {
     }
 
     /// Bucket features obsctl's store does not have: answered 501 rather than misread as another operation.
-    static let unsupportedSubresources = [
+    static let unsupportedSubresources: Set<String> = [
         "acl", "policy", "versioning", "versions", "tagging", "cors", "lifecycle", "website", "logging",
         "notification", "replication", "quota", "storageinfo", "storagePolicy", "requestPayment", "object-lock",
         "retention", "legal-hold", "torrent", "restore", "select", "append", "inventory", "metrics", "analytics",

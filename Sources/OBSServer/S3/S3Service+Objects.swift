@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSSigner
 import OBSTime
 import OBSXML
 
@@ -135,7 +136,7 @@ extension S3Service {
             throw S3Failure.invalidArgument("copy-source '\(header)' is not bucket/key")
         }
         let bucket = try BucketName(String(text[..<slash]))
-        let key = try ObjectKey(QueryString.percentDecode(text[text.index(after: slash)...]))
+        let key = try ObjectKey(URIEncoding.decode(text[text.index(after: slash)...]))
         return (bucket, key)
     }
 

@@ -140,47 +140,38 @@ extension S3Service {
         return (bucket, key)
     }
 
-    /// If-Match / If-Unmodified-Since (412), If-None-Match / If-Modified-Since (304), in S3's order.
+    /// GET and HEAD: a failed If-Match or If-Unmodified-Since is 412, a failed If-None-Match or If-Modified-Since
+    /// is 304 with the object's ETag and Last-Modified.
     func conditionalAnswer(_ call: S3Call, _ info: ObjectInfo) throws -> ServerResponse? {
         let r = call.request
-        let etag = info.etag
-        let modified = info.lastModified.timeIntervalSince1970.rounded(.down)
-        if let m = r.header("If-Match") {
-            if !Self.etagList(m, contains: etag) { throw Self.preconditionFailed("If-Match") }
-        } else if let text = r.header("If-Unmodified-Since"), let d = Timestamps.parseRFC1123(text),
-            modified > d.timeIntervalSince1970
-        {
-            throw Self.preconditionFailed("If-Unmodified-Since")
+        let conditions = Preconditions(
+            ifMatch: r.header("If-Match").map { ("If-Match", $0) },
+            ifNoneMatch: r.header("If-None-Match").map { ("If-None-Match", $0) },
+            ifModifiedSince: r.header("If-Modified-Since").map { ("If-Modified-Since", $0) },
+            ifUnmodifiedSince: r.header("If-Unmodified-Since").map { ("If-Unmodified-Since", $0) })
+        switch conditions.evaluate(info) {
+        case .proceed: return nil
+        case .failed(let condition): throw Self.preconditionFailed(condition)
+        case .notModified:
+            return ServerResponse(
+                status: 304,
+                headers: [
+                    ("ETag", S3Headers.quoted(info.etag)), ("Last-Modified", Timestamps.rfc1123(info.lastModified)),
+                ])
         }
-        var notModified = false
-        if let m = r.header("If-None-Match") {
-            notModified = Self.etagList(m, contains: etag)
-        } else if let text = r.header("If-Modified-Since"), let d = Timestamps.parseRFC1123(text) {
-            notModified = modified <= d.timeIntervalSince1970
-        }
-        guard notModified else { return nil }
-        return ServerResponse(
-            status: 304,
-            headers: [("ETag", S3Headers.quoted(etag)), ("Last-Modified", Timestamps.rfc1123(info.lastModified))])
     }
 
+    /// Copies: the same rules over the `copy-source-if-*` headers, where every failure is 412.
     func checkCopySourceConditions(_ call: S3Call, _ info: ObjectInfo) throws {
-        let modified = info.lastModified.timeIntervalSince1970.rounded(.down)
-        if let m = S3Headers.value(call, "copy-source-if-match"), !Self.etagList(m, contains: info.etag) {
-            throw Self.preconditionFailed("copy-source-if-match")
+        func named(_ suffix: String) -> (String, String)? {
+            S3Headers.value(call, "copy-source-" + suffix).map { ("copy-source-" + suffix, $0) }
         }
-        if let m = S3Headers.value(call, "copy-source-if-none-match"), Self.etagList(m, contains: info.etag) {
-            throw Self.preconditionFailed("copy-source-if-none-match")
-        }
-        if let t = S3Headers.value(call, "copy-source-if-unmodified-since"), let d = Timestamps.parseRFC1123(t),
-            modified > d.timeIntervalSince1970
-        {
-            throw Self.preconditionFailed("copy-source-if-unmodified-since")
-        }
-        if let t = S3Headers.value(call, "copy-source-if-modified-since"), let d = Timestamps.parseRFC1123(t),
-            modified <= d.timeIntervalSince1970
-        {
-            throw Self.preconditionFailed("copy-source-if-modified-since")
+        let conditions = Preconditions(
+            ifMatch: named("if-match"), ifNoneMatch: named("if-none-match"),
+            ifModifiedSince: named("if-modified-since"), ifUnmodifiedSince: named("if-unmodified-since"))
+        switch conditions.evaluate(info) {
+        case .proceed: return
+        case .failed(let condition), .notModified(let condition): throw Self.preconditionFailed(condition)
         }
     }
 
@@ -247,5 +238,40 @@ final class OpenedRead: @unchecked Sendable {
             if n == 0 { return }
             try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
+    }
+}
+
+/// The four HTTP preconditions as S3 applies them (RFC 7232 §6): If-Match, when present, decides and
+/// If-Unmodified-Since is ignored; If-None-Match, when present, decides and If-Modified-Since is ignored. Each is
+/// (header name for the error, value).
+struct Preconditions {
+    var ifMatch: (String, String)?
+    var ifNoneMatch: (String, String)?
+    var ifModifiedSince: (String, String)?
+    var ifUnmodifiedSince: (String, String)?
+
+    enum Outcome: Equatable {
+        case proceed
+        /// A failed If-Match / If-Unmodified-Since.
+        case failed(String)
+        /// A failed If-None-Match / If-Modified-Since (304 for GET, 412 for a copy).
+        case notModified(String)
+    }
+
+    func evaluate(_ info: ObjectInfo) -> Outcome {
+        // HTTP dates have whole seconds: compare the object's time at that precision.
+        let modified = info.lastModified.timeIntervalSince1970.rounded(.down)
+        func date(_ text: String) -> Double? { Timestamps.parseRFC1123(text)?.timeIntervalSince1970 }
+        if let (name, value) = ifMatch {
+            if !S3Service.etagList(value, contains: info.etag) { return .failed(name) }
+        } else if let (name, value) = ifUnmodifiedSince, let d = date(value), modified > d {
+            return .failed(name)
+        }
+        if let (name, value) = ifNoneMatch {
+            if S3Service.etagList(value, contains: info.etag) { return .notModified(name) }
+        } else if let (name, value) = ifModifiedSince, let d = date(value), modified <= d {
+            return .notModified(name)
+        }
+        return .proceed
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import OBSCore
+import OBSTime
+import Testing
+
+@testable import OBSServer
+
+/// GET's and copy's preconditions share one evaluator with S3's precedence: a present If-Match (If-None-Match)
+/// decides, and the date condition beside it is ignored.
+@Suite struct ServerPreconditionTests {
+    static let info = ObjectInfo(
+        bucket: try! BucketName("pre-bucket"), key: try! ObjectKey("k"), size: 1, etag: "abc",
+        contentType: "x", lastModified: Date(timeIntervalSince1970: 1_000_000), userMetadata: [:],
+        sseMode: nil, sseOrigin: nil)
+    static let before = Timestamps.rfc1123(Date(timeIntervalSince1970: 999_000))
+    static let after = Timestamps.rfc1123(Date(timeIntervalSince1970: 1_001_000))
+
+    func outcome(
+        match: String? = nil, noneMatch: String? = nil, modifiedSince: String? = nil, unmodifiedSince: String? = nil
+    ) -> Preconditions.Outcome {
+        Preconditions(
+            ifMatch: match.map { ("m", $0) }, ifNoneMatch: noneMatch.map { ("n", $0) },
+            ifModifiedSince: modifiedSince.map { ("ms", $0) }, ifUnmodifiedSince: unmodifiedSince.map { ("us", $0) }
+        ).evaluate(Self.info)
+    }
+
+    @Test func precedence() {
+        #expect(outcome() == .proceed)
+        #expect(outcome(match: "\"abc\"") == .proceed)
+        #expect(outcome(match: "\"zzz\", \"abc\"") == .proceed)
+        #expect(outcome(match: "*") == .proceed)
+        #expect(outcome(match: "\"zzz\"") == .failed("m"))
+        #expect(outcome(unmodifiedSince: Self.before) == .failed("us"))
+        #expect(outcome(unmodifiedSince: Self.after) == .proceed)
+        // A matching If-Match wins over a failing If-Unmodified-Since (S3 copies / serves then).
+        #expect(outcome(match: "\"abc\"", unmodifiedSince: Self.before) == .proceed)
+        #expect(outcome(noneMatch: "\"abc\"") == .notModified("n"))
+        #expect(outcome(noneMatch: "W/\"abc\"") == .notModified("n"))
+        #expect(outcome(noneMatch: "\"zzz\"") == .proceed)
+        #expect(outcome(modifiedSince: Self.after) == .notModified("ms"))
+        #expect(outcome(modifiedSince: Self.before) == .proceed)
+        // A non-matching If-None-Match wins over If-Modified-Since.
+        #expect(outcome(noneMatch: "\"zzz\"", modifiedSince: Self.after) == .proceed)
+        // An unreadable date is ignored, as HTTP says.
+        #expect(outcome(unmodifiedSince: "yesterday") == .proceed)
+    }
+
+    @Test func copyFollowsTheSamePrecedence() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("precopy")
+        let put = try await f.send(f.request("PUT", "/precopy/src", body: [1, 2, 3]))
+        let etag = try #require(put.header("ETag"))
+        let past = Timestamps.rfc1123(Date(timeIntervalSinceNow: -86_400))
+        let copied = try await f.send(
+            f.request(
+                "PUT", "/precopy/dst",
+                headers: [
+                    ("x-obs-copy-source", "/precopy/src"), ("x-obs-copy-source-if-match", etag),
+                    ("x-obs-copy-source-if-unmodified-since", past),
+                ]))
+        #expect(copied.status == 200, "\(copied.text)")
+        let refused = try await f.send(
+            f.request(
+                "PUT", "/precopy/dst2",
+                headers: [("x-obs-copy-source", "/precopy/src"), ("x-obs-copy-source-if-none-match", etag)]))
+        #expect(refused.status == 412 && refused.text.contains("copy-source-if-none-match"), "\(refused.text)")
+        #expect(try await f.exists("precopy", "dst2") == false)
+    }
+}

@@ -70,6 +70,18 @@ public enum SSERequest: Sendable, CustomStringConvertible {
     case kms(keyID: String?)
     case customer(CustomerKey)
 
+    /// The customer key of an SSE-C request.
+    public var customerKey: CustomerKey? {
+        if case .customer(let k) = self { return k }
+        return nil
+    }
+
+    /// The KMS key an SSE-KMS request names (nil: none named, or not SSE-KMS).
+    public var kmsKeyID: String? {
+        if case .kms(let id) = self { return id }
+        return nil
+    }
+
     public var mode: SSEMode {
         switch self {
         case .unencrypted: return .unencrypted;

@@ -14,15 +14,10 @@ extension RemoteBackend {
         case nil, .unencrypted?: return []
         case .obs?: return [("\(p)server-side-encryption", "AES256")]
         case .kms(let id)?:
-            var h = [("\(p)server-side-encryption", configuration.isOBSDialect ? "kms" : "aws:kms")]
-            if let id {
-                h.append(
-                    (
-                        configuration.isOBSDialect
-                            ? "x-obs-server-side-encryption-kms-key-id" : "x-amz-server-side-encryption-aws-kms-key-id",
-                        id
-                    ))
-            }
+            var h = [
+                ("\(p)server-side-encryption", SSEHeaders.algorithm(.kms, obsDialect: configuration.isOBSDialect)!)
+            ]
+            if let id { h.append((configuration.isOBSDialect ? SSEHeaders.obsKMSKeyID : SSEHeaders.awsKMSKeyID, id)) }
             return h
         case .customer(let k)?: return customerKeyHeaders(k, prefix: "")
         }
@@ -50,20 +45,10 @@ extension RemoteBackend {
 
     /// The SSE mode a request asks for by its headers (SSE-C key headers, an SSE-KMS header), else `op.sseIntent`.
     static func sseIntent(_ op: Operation) -> SSEMode? {
-        for (name, value) in op.headers {
-            let n = name.lowercased()
-            guard n.hasPrefix("x-amz-") || n.hasPrefix("x-obs-") else { continue }
-            if n.contains("server-side-encryption-customer-") { return .c }
-            if n.hasSuffix("server-side-encryption") && (value == "kms" || value == "aws:kms") { return .kms }
-            if n.contains("kms-key-id") { return .kms }
-        }
-        return op.sseIntent
+        SSEHeaders.intent(op.headers.map { (name: $0.0, value: $0.1) }) ?? op.sseIntent
     }
 }
 
 extension Optional where Wrapped == SSERequest {
-    var customerKey: CustomerKey? {
-        if case .customer(let k)? = self { return k }
-        return nil
-    }
+    var customerKey: CustomerKey? { self?.customerKey }
 }

@@ -17,16 +17,10 @@ extension RemoteBackend {
         let mode: SSEMode
         if r.header(p + "server-side-encryption-customer-algorithm") != nil {
             mode = .c
-        } else if sse == "kms" || sse == "aws:kms" {
-            mode = .kms
-        } else if sse == "AES256" {
-            mode = .obs
         } else {
-            mode = .unencrypted
+            mode = sse.flatMap(SSEHeaders.mode(algorithm:)) ?? .unencrypted
         }
-        let keyHeader =
-            r.header("x-obs-server-side-encryption-kms-key-id")
-            ?? r.header("x-amz-server-side-encryption-aws-kms-key-id")
+        let keyHeader = r.header(SSEHeaders.obsKMSKeyID) ?? r.header(SSEHeaders.awsKMSKeyID)
         let keyID = keyHeader.map { k in k.range(of: "key/").map { String(k[$0.upperBound...]) } ?? k }
         // A resumed download answers 206 with Content-Range "bytes a-b/total": the object's size is the total.
         let total = r.header("content-range").flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }

@@ -14,28 +14,39 @@ enum S3Headers {
 
     /// The SSE an upload asks for (nil: the bucket default applies). Only one method per request.
     static func sseRequest(_ call: S3Call) throws -> SSERequest? {
-        let algorithm = value(call, "server-side-encryption")
-        let keyID =
-            call.request.header("x-obs-server-side-encryption-kms-key-id")
-            ?? call.request.header("x-amz-server-side-encryption-aws-kms-key-id")
+        let (mode, keyID) = try requestedMode(call)
         let customer = try customerKey(call, prefix: "server-side-encryption-customer-")
-        var mode: SSEMode?
-        switch algorithm {
-        case nil: mode = nil
-        case "kms"?, "aws:kms"?: mode = .kms
-        case "AES256"?: mode = .obs
-        case let other?:
-            throw S3Failure.invalidArgument(
-                "server-side-encryption '\(other)' is not kms, aws:kms or AES256; send one of them")
-        }
+        // Checked here in the API's words; SSERules below words the same rules for the CLI's options.
         if customer != nil, mode != nil {
             throw S3Failure.invalidArgument(
                 "only one encryption method per request: server-side-encryption cannot be combined with an SSE-C key")
         }
+        return try SSERules.request(mode: mode, kmsKeyID: keyID, customerKey: customer)
+    }
+
+    /// A bucket default named at creation (`server-side-encryption` and its key id, as `bucket create --sse`
+    /// sends them), under either prefix.
+    static func bucketDefault(_ call: S3Call) throws -> BucketEncryption? {
+        let (mode, keyID) = try requestedMode(call)
+        return try SSERules.bucketDefault(mode: mode, kmsKeyID: keyID)
+    }
+
+    /// `server-side-encryption` (either prefix) as a mode, and the KMS key id (either dialect's header); a key id
+    /// without SSE-KMS is refused.
+    static func requestedMode(_ call: S3Call) throws -> (mode: SSEMode?, keyID: String?) {
+        let keyID = call.request.header(SSEHeaders.obsKMSKeyID) ?? call.request.header(SSEHeaders.awsKMSKeyID)
+        var mode: SSEMode?
+        if let algorithm = value(call, "server-side-encryption") {
+            guard let m = SSEHeaders.mode(algorithm: algorithm) else {
+                throw S3Failure.invalidArgument(
+                    "server-side-encryption '\(algorithm)' is not kms, aws:kms or AES256; send one of them")
+            }
+            mode = m
+        }
         if keyID != nil, mode != .kms {
             throw S3Failure.invalidArgument("a KMS key id needs server-side-encryption kms (aws:kms)")
         }
-        return try SSERules.request(mode: mode, kmsKeyID: keyID, customerKey: customer)
+        return (mode, keyID)
     }
 
     /// An SSE-C key from `<prefix>algorithm`, `<prefix>key`, `<prefix>key-MD5`: all three or none.
@@ -73,27 +84,27 @@ enum S3Headers {
 
     /// The SSE answer headers for an object, as OBS (`kms`, key URN) or S3 (`aws:kms`) gives them.
     static func sseHeaders(_ info: ObjectInfo, _ dialect: ServeDialect) -> [(name: String, value: String)] {
+        sseHeaders(
+            mode: info.sseMode, kmsKey: info.kmsKeyURN ?? info.kmsKeyID, customerKeyMD5: info.customerKeyMD5, dialect)
+    }
+
+    /// The same for what an upload will get (InitiateMultipartUpload answers before there is an object).
+    static func sseHeaders(
+        mode: SSEMode?, kmsKey: String?, customerKeyMD5: String?, _ dialect: ServeDialect
+    ) -> [(name: String, value: String)] {
         let p = dialect.headerPrefix
-        switch info.sseMode {
-        case .kms?:
-            var h = [(p + "server-side-encryption", dialect == .obs ? "kms" : "aws:kms")]
-            if let urn = info.kmsKeyURN ?? info.kmsKeyID {
-                h.append(
-                    (
-                        dialect == .obs
-                            ? p + "server-side-encryption-kms-key-id"
-                            : p
-                                + "server-side-encryption-aws-kms-key-id", urn
-                    ))
-            }
-            return h
-        case .obs?: return [(p + "server-side-encryption", "AES256")]
-        case .c?:
+        guard let mode else { return [] }
+        if mode == .c {
             var h = [(p + "server-side-encryption-customer-algorithm", CustomerKey.algorithm)]
-            if let md5 = info.customerKeyMD5 { h.append((p + "server-side-encryption-customer-key-MD5", md5)) }
+            if let md5 = customerKeyMD5 { h.append((p + "server-side-encryption-customer-key-MD5", md5)) }
             return h
-        default: return []
         }
+        guard let algorithm = SSEHeaders.algorithm(mode, obsDialect: dialect == .obs) else { return [] }
+        var h = [(p + "server-side-encryption", algorithm)]
+        if mode == .kms, let kmsKey {
+            h.append((dialect == .obs ? SSEHeaders.obsKMSKeyID : SSEHeaders.awsKMSKeyID, kmsKey))
+        }
+        return h
     }
 
     /// Everything GET and HEAD answer about an object except the length.

@@ -33,19 +33,10 @@ extension S3Service {
     /// server's own machine (the address the connection came from, never a header).
     func checkTransport(_ call: S3Call) throws {
         guard !call.request.isTLS, !call.request.peer.isLoopback else { return }
-        for (name, value) in call.request.headers {
-            let n = name.lowercased()
-            guard n.hasPrefix("x-amz-") || n.hasPrefix("x-obs-") else { continue }
-            let customer = n.contains("server-side-encryption-customer-")
-            let kms =
-                n.hasSuffix("server-side-encryption") && (value == "kms" || value == "aws:kms")
-                || n.contains("kms-key-id")
-            if customer || kms {
-                throw S3Failure(
-                    "InsecureTransport",
-                    "SSE-KMS and SSE-C requests must use HTTPS: connect with https:// (serve with --tls-*)",
-                    status: 400)
-            }
+        if let mode = SSEHeaders.intent(call.request.headers) {
+            throw S3Failure(
+                "InsecureTransport",
+                "\(mode.displayName) requests must use HTTPS: connect with https:// (serve with --tls-*)", status: 400)
         }
     }
 }

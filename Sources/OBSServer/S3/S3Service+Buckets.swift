@@ -22,7 +22,7 @@ extension S3Service {
         let body = try await readSmallBody(call, limit: ServerXMLReader.maxConfigurationBytes)
         var location = region
         if !body.isEmpty { location = try ServerXMLReader.createBucketConfiguration(body) ?? region }
-        let encryption = try bucketEncryptionFromHeaders(call)
+        let encryption = try S3Headers.bucketDefault(call)
         _ = try await backend.createBucket(
             CreateBucketRequest(name: bucket, location: location, storageClass: .standard, encryption: encryption))
         return ServerResponse(status: 200, headers: [("Location", "/\(bucket.value)")])
@@ -64,22 +64,6 @@ extension S3Service {
     func deleteBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         try await backend.setBucketEncryption(bucket, nil)
         return ServerResponse(status: 204)
-    }
-
-    /// Default encryption named at creation (`x-obs-server-side-encryption: kms` and its key id), as obsctl's
-    /// `bucket create --sse` sends it.
-    func bucketEncryptionFromHeaders(_ call: S3Call) throws -> BucketEncryption? {
-        let p = call.dialect.headerPrefix
-        guard let algorithm = call.request.header(p + "server-side-encryption") else { return nil }
-        let keyID =
-            call.request.header("x-obs-server-side-encryption-kms-key-id")
-            ?? call.request.header("x-amz-server-side-encryption-aws-kms-key-id")
-        switch algorithm {
-        case "AES256": return .obs
-        case "kms", "aws:kms": return .kms(keyID: keyID)
-        default:
-            throw S3Failure.invalidArgument("\(p)server-side-encryption '\(algorithm)' is not kms, aws:kms or AES256")
-        }
     }
 
     /// A small request body (XML), read whole through the request's digest checks (Content-MD5, the SigV4

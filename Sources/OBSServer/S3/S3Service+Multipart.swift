@@ -15,14 +15,10 @@ extension S3Service {
             ServerXML.initiateMultipartUpload(
                 bucket: bucket.value, key: key.value, uploadID: upload.uploadID,
                 urlEncoded: try Self.urlEncoding(call), dialect: call.dialect.xml))
-        let p = call.dialect.headerPrefix
-        switch sse {
-        case .kms?: response.setHeader(p + "server-side-encryption", call.dialect == .obs ? "kms" : "aws:kms")
-        case .obs?: response.setHeader(p + "server-side-encryption", "AES256")
-        case .customer(let k)?:
-            response.setHeader(p + "server-side-encryption-customer-algorithm", CustomerKey.algorithm)
-            response.setHeader(p + "server-side-encryption-customer-key-MD5", k.keyMD5)
-        default: break
+        for (name, value) in S3Headers.sseHeaders(
+            mode: sse?.mode, kmsKey: sse?.kmsKeyID, customerKeyMD5: sse?.customerKey?.keyMD5, call.dialect)
+        {
+            response.setHeader(name, value)
         }
         return response
     }
@@ -142,7 +138,8 @@ extension S3Service {
     }
 
     private func customerKeyHeaders(_ response: inout ServerResponse, _ key: CustomerKey, _ dialect: ServeDialect) {
-        response.setHeader(dialect.headerPrefix + "server-side-encryption-customer-algorithm", CustomerKey.algorithm)
-        response.setHeader(dialect.headerPrefix + "server-side-encryption-customer-key-MD5", key.keyMD5)
+        for (name, value) in S3Headers.sseHeaders(mode: .c, kmsKey: nil, customerKeyMD5: key.keyMD5, dialect) {
+            response.setHeader(name, value)
+        }
     }
 }

@@ -22,4 +22,19 @@ import Testing
         let listing = try await f.send(f.request("GET", "/disp", query: [("prefix", "acl")]))
         #expect(listing.status == 200, "\(listing.text)")
     }
+
+    /// Bucket creation reads default encryption under either prefix, with the upload rules: a key id needs SSE-KMS.
+    @Test func bucketCreateEncryptionHeaders() async throws {
+        let f = try ServerFixture()
+        let refused = try await f.send(
+            f.request(
+                "PUT", "/enc-refused",
+                headers: [("x-obs-server-side-encryption", "AES256"), (SSEHeaders.obsKMSKeyID, "some-key")]))
+        #expect(refused.status == 400, "\(refused.text)")
+        #expect(try await f.backend.listBuckets().isEmpty)
+        let created = try await f.send(
+            f.request("PUT", "/enc-kms", headers: [("x-amz-server-side-encryption", "aws:kms")], version: .obs))
+        #expect(created.status == 200, "\(created.text)")
+        #expect(try await f.backend.bucketEncryption(try BucketName("enc-kms")) == .kms(keyID: nil))
+    }
 }

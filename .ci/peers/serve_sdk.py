@@ -10,13 +10,15 @@ line: {"ok": all steps passed, "steps": [{"step", "ok", "detail"}], ...scenario 
 Scenarios (both clients unless marked):
   buckets BUCKET          create with SSE-KMS default, head, list, location, encryption get/put/delete, delete
   rejections BUCKET       wrong secret -> SignatureDoesNotMatch, skewed clock -> RequestTimeTooSkewed
-  objects BUCKET FILE     SSE-KMS and SSE-C put/get, multipart, copy, list, batch delete (FILE: the payload)
+  objects BUCKET FILE     SSE-KMS and SSE-C put/get, multipart, copy, list, batch delete (FILE: the payload);
+                          boto3 also: a CRC32C aws-chunked trailer, a wrong CRC32C refused with nothing stored
   presign BUCKET          (boto3) a valid and an already expired presigned GET URL, for curl
   slow-create BUCKET SECONDS STALL
                           (raw) a SigV4-signed create-bucket whose body trickles over SECONDS on one plain-HTTP
                           connection (STALL=1: the last byte never comes); prints "in flight" once the request head
                           is sent, then the JSON line with the answer's status (or the error)
 """
+import base64
 import datetime
 import hashlib
 import json
@@ -58,9 +60,10 @@ class Steps:
 def boto3_client(secret=SK, **config):
     import boto3
     from botocore.config import Config
-    cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4",
-                 request_checksum_calculation="when_required", response_checksum_validation="when_required",
-                 **config)
+    options = dict(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4",
+                   request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    options.update(config)
+    cfg = Config(**options)
     return boto3.client("s3", endpoint_url=ENDPOINT, aws_access_key_id=AK, aws_secret_access_key=secret,
                         region_name=REGION, verify=CA if CA else True, config=cfg)
 
@@ -136,6 +139,67 @@ def boto3_presign(s, bucket):
         s.out["expired"] = c.generate_presigned_url("get_bucket_location", Params={"Bucket": bucket}, ExpiresIn=60)
 
 
+_CRC32C_TABLE = []
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
+    _CRC32C_TABLE.append(_c)
+
+
+def crc32c(data, crc=0):
+    """CRC32C (Castagnoli) in Python: botocore computes it only with awscrt, which the peers do not install."""
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc = _CRC32C_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def crc32c_b64(data):
+    return base64.b64encode(crc32c(data).to_bytes(4, "big")).decode()
+
+
+def enable_botocore_crc32c():
+    """Lets botocore send ChecksumAlgorithm=CRC32C without awscrt, through its own checksum machinery."""
+    from botocore import httpchecksum
+
+    class Crc32cChecksum(httpchecksum.BaseChecksum):
+        def __init__(self):
+            self._crc = 0
+
+        def update(self, chunk):
+            self._crc = crc32c(chunk, self._crc)
+
+        def digest(self):
+            return self._crc.to_bytes(4, "big")
+
+    httpchecksum._CHECKSUM_CLS.setdefault("crc32c", Crc32cChecksum)
+    if "crc32c" not in httpchecksum._SUPPORTED_CHECKSUM_ALGORITHMS:
+        httpchecksum._SUPPORTED_CHECKSUM_ALGORITHMS.append("crc32c")
+
+
+def boto3_checksums(s, c, bucket, data):
+    """A streamed put whose CRC32C travels as an aws-chunked trailer (botocore uses one over HTTPS), the wire
+    format asserted; a wrong ChecksumCRC32C header refused with nothing stored."""
+    import io
+    enable_botocore_crc32c()
+    seen = []
+    c.meta.events.register("before-send.s3.PutObject", lambda request, **kw: seen.append(dict(request.headers)))
+    s.check("put crc32c trailer", lambda: c.put_object(Bucket=bucket, Key="trailer.bin", Body=io.BytesIO(data),
+                                                       ChecksumAlgorithm="CRC32C"))
+    wire = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in (seen[-1] if seen else {}).items()}
+    s.check("crc32c sent as an aws-chunked trailer",
+            lambda: (wire.get("x-amz-trailer") == "x-amz-checksum-crc32c"
+                     and "aws-chunked" in wire.get("content-encoding", "")
+                     and wire.get("x-amz-content-sha256") == "STREAMING-UNSIGNED-PAYLOAD-TRAILER", wire))
+    s.check("trailer put bytes", lambda: c.get_object(Bucket=bucket, Key="trailer.bin")["Body"].read() == data)
+    code = boto3_code(lambda: c.put_object(Bucket=bucket, Key="crc-bad.bin", Body=data,
+                                           ChecksumCRC32C=crc32c_b64(data + b"x")))
+    s.check("wrong crc32c refused", lambda: (code == "BadDigest", code))
+    code = boto3_code(lambda: c.head_object(Bucket=bucket, Key="crc-bad.bin"))
+    s.check("wrong crc32c stores nothing", lambda: (code in ("404", "NoSuchKey"), code))
+
+
 def boto3_objects(s, bucket, path):
     from boto3.s3.transfer import TransferConfig
     c = boto3_client()
@@ -157,8 +221,10 @@ def boto3_objects(s, bucket, path):
     s.check("multipart bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="multi.bin")["Body"].read()).hexdigest() == digest)
     s.check("copy", lambda: c.copy_object(Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "kms.bin"}, ServerSideEncryption="AES256"))
     s.check("copy bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="copy.bin")["Body"].read()).hexdigest() == digest)
+    # 2.5 MiB: several aws-chunked chunks, and the pure-Python CRC32C stays quick.
+    boto3_checksums(s, boto3_client(request_checksum_calculation="when_supported"), bucket, data[:5 << 19])
     keys = lambda: sorted(o["Key"] for o in c.list_objects_v2(Bucket=bucket).get("Contents", []))
-    s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin"], keys()))
+    s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin", "trailer.bin"], keys()))
     s.check("batch delete", lambda: c.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys()], "Quiet": True}))
     s.check("empty after delete", lambda: (keys() == [], keys()))
     s.check("delete bucket", lambda: c.delete_bucket(Bucket=bucket))

@@ -308,3 +308,34 @@ extension ServeProcess {
         return env
     }
 }
+
+// MARK: - Waiting on the server's sockets
+
+extension ServeProcess {
+    /// Until the server holds a client connection and has read all that was sent on each (`ss` shows Recv-Q 0 on
+    /// every established connection to its port): a request head the client sent is then with the server, not in
+    /// the kernel's queue. False after `timeout`.
+    func waitUntilClientBytesRead(timeout: TimeInterval = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let ss = try? Tools.run(["ss", "-tnH", "state", "established", "( sport = :\(port) )"], timeout: 10)
+            if let ss, ss.succeeded {
+                let queues = ss.stdout.split(separator: "\n").map { $0.split(separator: " ").first.flatMap { Int($0) } }
+                if !queues.isEmpty && queues.allSatisfy({ $0 == 0 }) { return true }
+            }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// Until a new connection is refused (the server has stopped listening). False after `timeout`.
+    func waitUntilRefusing(timeout: TimeInterval = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let r = try? Tools.run(["curl", "-sS", "--max-time", "5", endpoint + "/"], timeout: 15)
+            if let r, !r.succeeded, !r.timedOut { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+}

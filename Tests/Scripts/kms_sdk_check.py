@@ -19,7 +19,7 @@ try:
     from huaweicloudsdkcore.region.region import Region
     from huaweicloudsdkkms.v2 import KmsClient
     from huaweicloudsdkkms.v2 import model as m
-except ImportError as e:  # the Swift test skips itself on 77
+except ImportError as e:  # the Swift suite is skipped by its trait before this; 77 for other callers
     print(f"huaweicloudsdkkms is not importable ({e}): pip install huaweicloudsdkkms==3.1.219")
     sys.exit(77)
 

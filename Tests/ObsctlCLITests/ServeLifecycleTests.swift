@@ -130,7 +130,7 @@ struct ServeLifecycleTests {
         for signal in [SIGTERM, SIGINT] {
             let sb = try Sandbox("serve-graceful")
             let server = try ServeProcess(sb)
-            let bucket = serveBucketName("graceful")
+            let bucket = RemoteSession.uniqueName("graceful")
             let client = try server.sdkInBackground("raw", "slow-create", [bucket, "3", "0"])
             try #require(
                 client.waitFor("in flight", timeout: 60), "the slow request never started: \(client.wait(timeout: 5))")
@@ -158,7 +158,7 @@ struct ServeLifecycleTests {
     func aStalledRequestDelaysTheStopTenSecondsAtMost() throws {
         let sb = try Sandbox("serve-stalled")
         let server = try ServeProcess(sb)
-        let bucket = serveBucketName("stalled")
+        let bucket = RemoteSession.uniqueName("stalled")
         let client = try server.sdkInBackground("raw", "slow-create", [bucket, "1", "1"])
         try #require(client.waitFor("in flight", timeout: 60), "the request never started")
         // The server reads the head first (see sigtermFinishesTheRequestInFlight).
@@ -178,7 +178,7 @@ struct ServeLifecycleTests {
     func aSecondSignalStopsAtOnce() throws {
         let sb = try Sandbox("serve-twice")
         let server = try ServeProcess(sb)
-        let client = try server.sdkInBackground("raw", "slow-create", [serveBucketName("twice"), "1", "1"])
+        let client = try server.sdkInBackground("raw", "slow-create", [RemoteSession.uniqueName("twice"), "1", "1"])
         try #require(client.waitFor("in flight", timeout: 60), "the request never started")
         // The server reads the head first (see sigtermFinishesTheRequestInFlight).
         try #require(server.waitUntilClientBytesRead(), "the server never read the request head")
@@ -199,7 +199,7 @@ struct ServeLifecycleTests {
         let sb = try Sandbox("serve-log")
         let logFile = sb.path("access.log")
         let server = try ServeProcess(sb, arguments: ["--access-log", logFile])
-        let bucket = serveBucketName("log")
+        let bucket = RemoteSession.uniqueName("log")
         let created = try server.curl(["-X", "PUT", server.endpoint + "/" + bucket], sign: true)
         #expect(created.succeeded, "\(created)")
         // An SSE-C key on an object request (over loopback HTTP, which the server accepts), and a wrong secret.

@@ -3,16 +3,13 @@ import OBSCrypto
 import Testing
 
 /// `obsctl serve --kms-listen`: Huawei's own Python SDK (huaweicloudsdkkms) against the real binary, driven by
-/// Tests/Scripts/kms_sdk_check.py. Skipped, with the reason, when python3 cannot import the SDK.
+/// `.ci/peers/serve_sdk.py kms ...`. Skipped, with the reason, when python3 cannot import the SDK.
 @Suite(
     "serve KMS API (Huawei SDK)", .serialized,
     .enabled(
         if: ServeClients.pythonImports("huaweicloudsdkkms.v2"),
         "huaweicloudsdkkms is not importable (pip install huaweicloudsdkkms==3.1.219)"))
 struct ServeKMSAPITests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Scripts/kms_sdk_check.py").path
-
     /// `obsctl serve` with the KMS API on a second port, and the pair the SDK signs with.
     static func server() throws -> ServeProcess {
         let sandbox = try Sandbox("serve-kms")
@@ -25,17 +22,15 @@ struct ServeKMSAPITests {
             ])
     }
 
-    /// One scenario of the script, with only the server's pair in its environment and a time limit.
-    static func sdk(_ server: ServeProcess, _ scenario: String) throws -> ToolRun {
-        try Tools.run(
-            [
-                ServeClients.python, script, scenario, server.ready["kms_endpoint"] as? String ?? "",
-                server.region, server.ready["project_id"] as? String ?? "",
-            ],
-            env: [
-                ServeProcess.accessKeyVariable: server.accessKeyID,
-                ServeProcess.secretKeyVariable: server.secretAccessKey,
-            ], timeout: 180)
+    /// One `kms` scenario of serve_sdk.py against the server's KMS endpoint, every step expected to pass.
+    static func sdk(_ server: ServeProcess, _ scenario: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
+        let endpoint = server.ready["kms_endpoint"] as? String ?? ""
+        let project = server.ready["project_id"] as? String ?? ""
+        expectSteps(
+            try server.sdk("kms", scenario, [endpoint, project], sourceLocation: sourceLocation),
+            sourceLocation: sourceLocation)
     }
 
     @Test("ready line names kms_endpoint and project_id; the SDK runs every key and data-key operation")
@@ -47,12 +42,9 @@ struct ServeKMSAPITests {
         let project = try #require(server.ready["project_id"] as? String)
         #expect(project.count == 32 && Hex.decode(project) != nil)
 
-        let run = try Self.sdk(server, "lifecycle")
-        #expect(run.succeeded && run.stdout.contains("all passed"), "\(run)")
-
-        // The project id found through IAM is the one the ready line names.
-        let lookup = try Self.sdk(server, "iam-lookup")
-        #expect(lookup.succeeded, "\(lookup)")
+        try Self.sdk(server, "lifecycle")
+        // The project id found through IAM is the one the ready line names (the keys just made are listed).
+        try Self.sdk(server, "iam-lookup")
 
         // The same keystore as the CLI: the keys the SDK made are listed by `obsctl kms key list`.
         let listed = try server.sandbox.json(["kms", "key", "list"])
@@ -70,13 +62,11 @@ struct ServeKMSAPITests {
     func refusals() throws {
         let server = try Self.server()
         defer { server.stop() }
-        let wrong = try Self.sdk(server, "wrong-secret")
-        #expect(wrong.succeeded, "\(wrong)")
+        try Self.sdk(server, "wrong-secret")
 
         try server.sandbox.ok(["kms", "key", "create", "--alias", "denied-one"])
         _ = try server.sandbox.write("root/kms/policy.json", Data(#"{"deny": ["kms:dek:create"]}"#.utf8))
-        let denied = try Self.sdk(server, "denied")
-        #expect(denied.succeeded, "\(denied)")
+        try Self.sdk(server, "denied")
         let audit = String(decoding: server.sandbox.read("root/kms/audit.log") ?? Data(), as: UTF8.self)
         #expect(audit.contains("denied"), "the denial is audited")
     }

@@ -197,7 +197,8 @@ extension Sandbox {
 extension ServeProcess {
     /// `serve_sdk.py CLIENT SCENARIO ...` started in the background.
     func sdkInBackground(_ client: String, _ scenario: String, _ arguments: [String]) throws -> RunningTool {
-        try Tools.start([ServeClients.python, ServeClients.script, client, scenario] + arguments, env: sdkEnvironment())
+        try Tools.start(
+            [ServeClients.python, ServeClients.script, client, scenario] + arguments, env: sdkEnvironment())
     }
 
     /// What serve_sdk.py reads: the server's endpoint, pair, region and CA.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real SDKs against `obsctl serve` for obsctl's serve tests (Tests/ObsctlCLITests/Serve*Tests.swift).
 
-    serve_sdk.py boto3|esdk SCENARIO [ARGS...]
+    serve_sdk.py boto3|esdk|kms|raw SCENARIO [ARGS...]
 
 The server comes from SERVE_ENDPOINT, SERVE_ACCESS_KEY, SERVE_SECRET_KEY, SERVE_REGION and SERVE_CA (the CA file
 to verify its certificate against; empty for plain HTTP). Each scenario runs its steps in order and prints one JSON
@@ -10,13 +10,23 @@ line: {"ok": all steps passed, "steps": [{"step", "ok", "detail"}], ...scenario 
 Scenarios (both clients unless marked):
   buckets BUCKET          create with SSE-KMS default, head, list, location, encryption get/put/delete, delete
   rejections BUCKET       wrong secret -> SignatureDoesNotMatch, skewed clock -> RequestTimeTooSkewed
-  objects BUCKET FILE     SSE-KMS and SSE-C put/get, multipart, copy, list, batch delete (FILE: the payload)
+  objects BUCKET FILE     SSE-KMS and SSE-C put/get, multipart, copy, list, batch delete (FILE: the payload);
+                          boto3 also: a CRC32C aws-chunked trailer, a wrong CRC32C refused with nothing stored
   presign BUCKET          (boto3) a valid and an already expired presigned GET URL, for curl
+  (kms) lifecycle KMS_ENDPOINT PROJECT_ID
+                          every key and data-key operation through huaweicloudsdkkms, with the project id given
+  (kms) iam-lookup KMS_ENDPOINT PROJECT_ID
+                          the SDK finds the project id itself through IAM (GET /v3/projects?name=REGION)
+  (kms) wrong-secret KMS_ENDPOINT PROJECT_ID
+                          a wrong secret key: the SDK's 401 APIGW.0301
+  (kms) denied KMS_ENDPOINT PROJECT_ID
+                          create-datakey under a policy denying kms:dek:create: 403 KMS.0306
   slow-create BUCKET SECONDS STALL
                           (raw) a SigV4-signed create-bucket whose body trickles over SECONDS on one plain-HTTP
                           connection (STALL=1: the last byte never comes); prints "in flight" once the request head
                           is sent, then the JSON line with the answer's status (or the error)
 """
+import base64
 import datetime
 import hashlib
 import json
@@ -58,9 +68,10 @@ class Steps:
 def boto3_client(secret=SK, **config):
     import boto3
     from botocore.config import Config
-    cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4",
-                 request_checksum_calculation="when_required", response_checksum_validation="when_required",
-                 **config)
+    options = dict(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version="s3v4",
+                   request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    options.update(config)
+    cfg = Config(**options)
     return boto3.client("s3", endpoint_url=ENDPOINT, aws_access_key_id=AK, aws_secret_access_key=secret,
                         region_name=REGION, verify=CA if CA else True, config=cfg)
 
@@ -136,6 +147,67 @@ def boto3_presign(s, bucket):
         s.out["expired"] = c.generate_presigned_url("get_bucket_location", Params={"Bucket": bucket}, ExpiresIn=60)
 
 
+_CRC32C_TABLE = []
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
+    _CRC32C_TABLE.append(_c)
+
+
+def crc32c(data, crc=0):
+    """CRC32C (Castagnoli) in Python: botocore computes it only with awscrt, which the peers do not install."""
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc = _CRC32C_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def crc32c_b64(data):
+    return base64.b64encode(crc32c(data).to_bytes(4, "big")).decode()
+
+
+def enable_botocore_crc32c():
+    """Lets botocore send ChecksumAlgorithm=CRC32C without awscrt, through its own checksum machinery."""
+    from botocore import httpchecksum
+
+    class Crc32cChecksum(httpchecksum.BaseChecksum):
+        def __init__(self):
+            self._crc = 0
+
+        def update(self, chunk):
+            self._crc = crc32c(chunk, self._crc)
+
+        def digest(self):
+            return self._crc.to_bytes(4, "big")
+
+    httpchecksum._CHECKSUM_CLS.setdefault("crc32c", Crc32cChecksum)
+    if "crc32c" not in httpchecksum._SUPPORTED_CHECKSUM_ALGORITHMS:
+        httpchecksum._SUPPORTED_CHECKSUM_ALGORITHMS.append("crc32c")
+
+
+def boto3_checksums(s, c, bucket, data):
+    """A streamed put whose CRC32C travels as an aws-chunked trailer (botocore uses one over HTTPS), the wire
+    format asserted; a wrong ChecksumCRC32C header refused with nothing stored."""
+    import io
+    enable_botocore_crc32c()
+    seen = []
+    c.meta.events.register("before-send.s3.PutObject", lambda request, **kw: seen.append(dict(request.headers)))
+    s.check("put crc32c trailer", lambda: c.put_object(Bucket=bucket, Key="trailer.bin", Body=io.BytesIO(data),
+                                                       ChecksumAlgorithm="CRC32C"))
+    wire = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in (seen[-1] if seen else {}).items()}
+    s.check("crc32c sent as an aws-chunked trailer",
+            lambda: (wire.get("x-amz-trailer") == "x-amz-checksum-crc32c"
+                     and "aws-chunked" in wire.get("content-encoding", "")
+                     and wire.get("x-amz-content-sha256") == "STREAMING-UNSIGNED-PAYLOAD-TRAILER", wire))
+    s.check("trailer put bytes", lambda: c.get_object(Bucket=bucket, Key="trailer.bin")["Body"].read() == data)
+    code = boto3_code(lambda: c.put_object(Bucket=bucket, Key="crc-bad.bin", Body=data,
+                                           ChecksumCRC32C=crc32c_b64(data + b"x")))
+    s.check("wrong crc32c refused", lambda: (code == "BadDigest", code))
+    code = boto3_code(lambda: c.head_object(Bucket=bucket, Key="crc-bad.bin"))
+    s.check("wrong crc32c stores nothing", lambda: (code in ("404", "NoSuchKey"), code))
+
+
 def boto3_objects(s, bucket, path):
     from boto3.s3.transfer import TransferConfig
     c = boto3_client()
@@ -157,8 +229,10 @@ def boto3_objects(s, bucket, path):
     s.check("multipart bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="multi.bin")["Body"].read()).hexdigest() == digest)
     s.check("copy", lambda: c.copy_object(Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "kms.bin"}, ServerSideEncryption="AES256"))
     s.check("copy bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="copy.bin")["Body"].read()).hexdigest() == digest)
+    # 2.5 MiB: several aws-chunked chunks, and the pure-Python CRC32C stays quick.
+    boto3_checksums(s, boto3_client(request_checksum_calculation="when_supported"), bucket, data[:5 << 19])
     keys = lambda: sorted(o["Key"] for o in c.list_objects_v2(Bucket=bucket).get("Contents", []))
-    s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin"], keys()))
+    s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin", "trailer.bin"], keys()))
     s.check("batch delete", lambda: c.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys()], "Quiet": True}))
     s.check("empty after delete", lambda: (keys() == [], keys()))
     s.check("delete bucket", lambda: c.delete_bucket(Bucket=bucket))
@@ -336,11 +410,166 @@ def raw_slow_create(s, bucket, seconds, stall):
     s.check("answered 200", lambda: (status == "200", answer[:200].decode("latin-1")))
 
 
+# ---------------------------------------------------------------------------------------------------- kms
+
+# Huawei's own KMS SDK (huaweicloudsdkkms 3.1.219) against `obsctl serve --kms-listen`: ARGS are the ready line's
+# kms_endpoint and project_id; the pair and region come from SERVE_*. A failed check does not stop the scenario:
+# a later call that cannot proceed ends it as "scenario ran to its end" failed.
+
+def kms_client(endpoint, project_id, secret=SK, lookup=False):
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.region.region import Region
+    from huaweicloudsdkkms.v2 import KmsClient
+    if lookup:
+        credentials = BasicCredentials(AK, secret).with_iam_endpoint(endpoint)
+        return KmsClient.new_builder().with_credentials(credentials).with_region(Region(REGION, endpoint)).build()
+    credentials = BasicCredentials(AK, secret, project_id)
+    return KmsClient.new_builder().with_credentials(credentials).with_endpoint(endpoint).build()
+
+
+def kms_check(s, condition, what):
+    s.check(what, lambda: (bool(condition), what))
+
+
+def kms_expect_error(s, call, status, code, what):
+    from huaweicloudsdkcore.exceptions import exceptions
+    try:
+        call()
+    except exceptions.ClientRequestException as e:
+        kms_check(s, e.status_code == status and e.error_code == code, f"{what}: {e.status_code} {e.error_code}")
+        return e
+    kms_check(s, False, f"{what}: no error")
+
+
+def kms_lifecycle(s, endpoint, project_id):
+    from huaweicloudsdkkms.v2 import model as m
+    kms = kms_client(endpoint, project_id)
+    created = kms.create_key(m.CreateKeyRequest(m.CreateKeyRequestBody(key_alias="sdk-one", key_description="d1")))
+    key = created.key_info.key_id
+    kms_check(s, len(key) == 36 and len(created.key_info.domain_id) == 32, "create_key returns key_id and domain_id")
+    kms_expect_error(s,
+        lambda: kms.create_key(m.CreateKeyRequest(m.CreateKeyRequestBody(key_alias="sdk-one"))),
+        400, "KMS.1104", "alias taken")
+    others = [kms.create_key(m.CreateKeyRequest(m.CreateKeyRequestBody(key_alias=f"sdk-{i}"))).key_info.key_id
+              for i in range(2, 5)]
+
+    seen, marker, pages = [], None, 0
+    while True:
+        page = kms.list_keys(m.ListKeysRequest(m.ListKeysRequestBody(limit="2", marker=marker, key_spec="ALL")))
+        pages += 1
+        kms_check(s, len(page.keys) <= 2 and page.total == 4, f"list_keys page {pages}: {len(page.keys)} of {page.total}")
+        seen += [d.key_id for d in page.key_details]
+        if page.truncated != "true":
+            break
+        marker = page.next_marker
+    kms_check(s, pages == 2 and sorted(seen) == sorted([key] + others), "list_keys pages through every key")
+
+    detail = kms.list_key_detail(m.ListKeyDetailRequest(m.OperateKeyRequestBody(key_id=key))).key_info
+    kms_check(s, detail.key_alias == "sdk-one" and detail.key_state == "2" and detail.key_description == "d1"
+          and detail.key_spec == "AES_256" and detail.creation_date.isdigit(), "describe key")
+
+    r = kms.disable_key(m.DisableKeyRequest(m.OperateKeyRequestBody(key_id=key)))
+    kms_check(s, r.key_info.key_state == "3", "disable_key")
+    kms_expect_error(s,
+        lambda: kms.create_datakey(m.CreateDatakeyRequest(m.CreateDatakeyRequestBody(key_id=key))),
+        400, "KMS.0209", "create_datakey under a disabled key")
+    r = kms.enable_key(m.EnableKeyRequest(m.OperateKeyRequestBody(key_id=key)))
+    kms_check(s, r.key_info.key_state == "2", "enable_key")
+
+    victim = others[0]
+    r = kms.delete_key(m.DeleteKeyRequest(m.ScheduleKeyDeletionRequestBody(key_id=victim, pending_days="7")))
+    kms_check(s, r.key_state == "4" and r.key_id == victim, "schedule deletion (flat answer)")
+    d = kms.list_key_detail(m.ListKeyDetailRequest(m.OperateKeyRequestBody(key_id=victim))).key_info
+    kms_check(s, d.scheduled_deletion_date.isdigit(), "deletion date set")
+    kms_expect_error(s,
+        lambda: kms.create_datakey(m.CreateDatakeyRequest(m.CreateDatakeyRequestBody(key_id=victim))),
+        400, "KMS.0210", "create_datakey under a key pending deletion")
+    r = kms.cancel_key_deletion(m.CancelKeyDeletionRequest(m.OperateKeyRequestBody(key_id=victim)))
+    kms_check(s, r.key_state == "3", "cancel deletion (key comes back disabled)")
+    kms_expect_error(s,
+        lambda: kms.delete_key(m.DeleteKeyRequest(m.ScheduleKeyDeletionRequestBody(key_id=key, pending_days="3"))),
+        400, "KMS.1401", "pending_days below 7")
+
+    dk = kms.create_datakey(m.CreateDatakeyRequest(m.CreateDatakeyRequestBody(
+        key_id=key, datakey_length="256", additional_authenticated_data="ctx")))
+    kms_check(s, dk.key_id == key and len(dk.plain_text) == 64, "create_datakey returns a 256-bit key")
+    back = kms.decrypt_datakey(m.DecryptDatakeyRequest(m.DecryptDatakeyRequestBody(
+        key_id=key, cipher_text=dk.cipher_text, datakey_cipher_length="32", additional_authenticated_data="ctx")))
+    plain = bytes.fromhex(dk.plain_text)
+    kms_check(s, back.data_key == dk.plain_text and back.datakey_dgst == hashlib.sha256(plain).hexdigest(),
+          "decrypt_datakey round trip")
+    kms_expect_error(s,
+        lambda: kms.decrypt_datakey(m.DecryptDatakeyRequest(m.DecryptDatakeyRequestBody(
+            key_id=key, cipher_text=dk.cipher_text, datakey_cipher_length="32", additional_authenticated_data="x"))),
+        400, "KMS.2201", "decrypt_datakey with other additional data")
+    kms_expect_error(s,
+        lambda: kms.decrypt_datakey(m.DecryptDatakeyRequest(m.DecryptDatakeyRequestBody(
+            key_id=others[1], cipher_text=dk.cipher_text, datakey_cipher_length="32",
+            additional_authenticated_data="ctx"))),
+        400, "KMS.2201", "decrypt_datakey under another key")
+
+    nop = kms.create_datakey_without_plaintext(m.CreateDatakeyWithoutPlaintextRequest(
+        m.CreateDatakeyRequestBody(key_id="sdk-one")))
+    kms_check(s, nop.key_id == key and nop.cipher_text and getattr(nop, "plain_text", None) is None,
+          "create_datakey_without_plaintext by alias")
+
+    own = os.urandom(32)
+    enc = kms.encrypt_datakey(m.EncryptDatakeyRequest(m.EncryptDatakeyRequestBody(
+        key_id=key, plain_text=(own + hashlib.sha256(own).digest()).hex(), datakey_plain_length="32")))
+    kms_check(s, enc.key_id == key and enc.datakey_length == "32", "encrypt_datakey")
+    back = kms.decrypt_datakey(m.DecryptDatakeyRequest(m.DecryptDatakeyRequestBody(
+        key_id=key, cipher_text=enc.cipher_text, datakey_cipher_length="32")))
+    kms_check(s, back.data_key == own.hex(), "encrypt_datakey then decrypt_datakey gives the key back")
+    kms_expect_error(s,
+        lambda: kms.encrypt_datakey(m.EncryptDatakeyRequest(m.EncryptDatakeyRequestBody(
+            key_id=key, plain_text=(own + bytes(32)).hex(), datakey_plain_length="32"))),
+        400, "KMS.2103", "encrypt_datakey with a wrong digest")
+
+    r = kms.update_key_alias(m.UpdateKeyAliasRequest(m.UpdateKeyAliasRequestBody(key_id=key, key_alias="sdk-new")))
+    kms_check(s, r.key_info.key_alias == "sdk-new", "update_key_alias")
+    r = kms.update_key_description(m.UpdateKeyDescriptionRequest(
+        m.UpdateKeyDescriptionRequestBody(key_id=key, key_description="d2")))
+    kms_check(s, r.key_info.key_description == "d2", "update_key_description")
+    d = kms.list_key_detail(m.ListKeyDetailRequest(m.OperateKeyRequestBody(key_id="sdk-new"))).key_info
+    kms_check(s, d.key_id == key and d.key_description == "d2", "describe by the new alias")
+    kms_expect_error(s,
+        lambda: kms.list_key_detail(m.ListKeyDetailRequest(m.OperateKeyRequestBody(
+            key_id="00000000-0000-0000-0000-000000000000"))),
+        404, "KMS.0207", "describe an unknown key")
+
+
+def kms_iam_lookup(s, endpoint, project_id):
+    """The SDK finds the project id itself through IAM (GET /v3/projects?name=REGION)."""
+    from huaweicloudsdkkms.v2 import model as m
+    kms = kms_client(endpoint, None, lookup=True)
+    page = kms.list_keys(m.ListKeysRequest(m.ListKeysRequestBody(key_spec="ALL")))
+    kms_check(s, page.total >= 1, "list_keys with the project id looked up through IAM")
+
+
+def kms_wrong_secret(s, endpoint, project_id):
+    from huaweicloudsdkkms.v2 import model as m
+    kms = kms_client(endpoint, project_id, secret=SK[:-1] + ("A" if SK[-1] != "A" else "B"))
+    kms_expect_error(s, lambda: kms.list_keys(m.ListKeysRequest(m.ListKeysRequestBody(key_spec="ALL"))),
+                     401, "APIGW.0301", "wrong secret key")
+
+
+def kms_denied(s, endpoint, project_id):
+    """create_datakey under a policy that denies kms:dek:create."""
+    from huaweicloudsdkkms.v2 import model as m
+    kms = kms_client(endpoint, project_id)
+    key = kms.list_keys(m.ListKeysRequest(m.ListKeysRequestBody(key_spec="ALL"))).keys[0]
+    e = kms_expect_error(s, lambda: kms.create_datakey(m.CreateDatakeyRequest(m.CreateDatakeyRequestBody(key_id=key))),
+                         403, "KMS.0306", "create_datakey denied by the policy")
+    kms_check(s, e is not None and "kms:dek:create" in e.error_msg, "the error names kms:dek:create")
+
+
 SCENARIOS = {
     ("boto3", "buckets"): boto3_buckets, ("boto3", "rejections"): boto3_rejections,
     ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
     ("raw", "slow-create"): raw_slow_create,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
+    ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,
+    ("kms", "wrong-secret"): kms_wrong_secret, ("kms", "denied"): kms_denied,
 }
 
 

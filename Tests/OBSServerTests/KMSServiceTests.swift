@@ -9,25 +9,15 @@ import Testing
 /// KMSService in process over a real local backend, with requests signed by SDKHMACSigner.
 @Suite("KMSService")
 struct KMSServiceTests: @unchecked Sendable {  // LocalBackend is not Sendable; the tests only read it
-    let dir: String
+    let fixture: ServerFixture  // owns the temp root, removed with it
     let service: KMSService
-    let backend: LocalBackend
     let projectID: String
-    let secret = "kms-service-test-secret"
-    let ak = "KMSSVCAK"
+    let secret = ServerFixture.secret
+    let ak = ServerFixture.accessKey
 
     init() throws {
-        dir = NSTemporaryDirectory() + "kms-service-" + UUID().uuidString
-        let env = ["OBSCTL_LOCAL_ROOT": dir + "/root", "OBSCTL_LOCAL_ROOT_KEY": Base64.encode(Random.bytes(32))]
-        backend = try LocalBackend(environment: env)
-        let credentials = try ServeCredentials.load(
-            file: nil,
-            environment: [ServeCredentials.accessKeyVariable: ak, ServeCredentials.secretKeyVariable: secret],
-            generatedFile: dir + "/credentials")
-        projectID = try backend.kms.projectID(region: "test-region")
-        service = KMSService(
-            kms: backend.kms, credentials: credentials, log: try AccessLog(path: dir + "/access.log", json: true),
-            region: "test-region", projectID: projectID)
+        fixture = try ServerFixture()
+        (service, projectID) = try fixture.kmsService(region: "test-region")
     }
 
     func send(

@@ -13,6 +13,7 @@ final class ServerFixture {
     let dir: String
     let backend: LocalBackend
     let service: S3Service
+    let credentials: ServeCredentials
     static let accessKey = "AKTESTOBJECTS"
     static let secret = "secret-for-object-tests"
 
@@ -23,7 +24,7 @@ final class ServerFixture {
         backend = try LocalBackend(environment: [
             "OBSCTL_LOCAL_ROOT": dir, "HOME": dir, "OBSCTL_LOCAL_ROOT_KEY": Base64.encode(rootKey),
         ])
-        let credentials = try ServeCredentials.load(
+        credentials = try ServeCredentials.load(
             file: nil,
             environment: [
                 ServeCredentials.accessKeyVariable: Self.accessKey, ServeCredentials.secretKeyVariable: Self.secret,
@@ -34,6 +35,15 @@ final class ServerFixture {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// The KMS API over this fixture's backend and credentials, answering for `region`.
+    func kmsService(region: String) throws -> (service: KMSService, projectID: String) {
+        let projectID = try backend.kms.projectID(region: region)
+        let service = KMSService(
+            kms: backend.kms, credentials: credentials, log: try AccessLog(path: dir + "/kms-access.log", json: true),
+            region: region, projectID: projectID)
+        return (service, projectID)
+    }
 
     /// A signed request. `payloadSHA256`: for v4, the body's SHA-256 declared (and signed) instead of
     /// UNSIGNED-PAYLOAD; `wrongSHA256` declares another one.

@@ -255,55 +255,43 @@ struct ToolRun: CustomStringConvertible {
 
 enum Tools {
     /// Runs a program found on the test process's PATH (through /usr/bin/env), with the test process's
-    /// environment minus AWS_*, OBS_* and OBSCTL_* variables, plus `env`. Output goes through files (no pipes to
-    /// drain).
+    /// environment minus AWS_*, OBS_* and OBSCTL_* variables, plus `env`, and waits for it (killed after `timeout`).
     static func run(_ arguments: [String], env extra: [String: String] = [:], timeout: TimeInterval = 60) throws
         -> ToolRun
     {
+        try start(arguments, env: extra).wait(timeout: timeout)
+    }
+
+    /// Starts what `run` runs without waiting: a client kept in flight while the test does something else.
+    static func start(_ arguments: [String], env extra: [String: String] = [:]) throws -> RunningTool {
         var env = ProcessInfo.processInfo.environment.filter { k, _ in
             !k.hasPrefix("AWS_") && !k.hasPrefix("OBS_") && !k.hasPrefix("OBSCTL_")
         }
         for (k, v) in extra { env[k] = v }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-cli-tests", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let id = UUID().uuidString.prefix(12)
-        let outURL = dir.appendingPathComponent(".tool-\(id).out"),
-            errURL = dir.appendingPathComponent(".tool-\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        p.environment = env
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        let done = DispatchSemaphore(value: 0)
-        p.terminationHandler = { _ in done.signal() }
-        try p.run()
-        try? out.close(); try? err.close()
-        var timedOut = false
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            kill(p.processIdentifier, SIGKILL)  // only this child, by its pid
-            _ = done.wait(timeout: .now() + 10)
-        }
-        return ToolRun(
-            arguments: arguments, status: p.terminationStatus, timedOut: timedOut,
-            stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+        return try RunningTool(arguments, environment: env)
+    }
+
+    /// The variables awscli and boto3 need for `accessKey`/`secretKey` in `region`, and no user configuration.
+    static func awsEnvironment(accessKey: String, secretKey: String, region: String) -> [String: String] {
+        [
+            "AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": secretKey,
+            "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/obsctl-tests/aws-config",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/obsctl-tests/aws-credentials", "AWS_PAGER": "",
+        ]
+    }
+
+    /// The JSON object a helper script prints as its last stdout line.
+    static func lastJSONLine(_ r: ToolRun, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let line = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        return try #require(
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+            "\(r.arguments.prefix(2).joined(separator: " ")) printed no JSON: \(r)", sourceLocation: sourceLocation)
     }
 
     /// awscli against `endpoint` with the peers' credentials and no user configuration.
     static func aws(_ peers: RemotePeers, endpoint: String, _ arguments: [String]) throws -> ToolRun {
-        let env = [
-            "AWS_ACCESS_KEY_ID": peers.accessKey, "AWS_SECRET_ACCESS_KEY": peers.secretKey,
-            "AWS_DEFAULT_REGION": peers.region,
-            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/obsctl-tests/aws-config",
-            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/obsctl-tests/aws-credentials", "AWS_PAGER": "",
-        ]
+        let env = awsEnvironment(accessKey: peers.accessKey, secretKey: peers.secretKey, region: peers.region)
         return try run(["aws", "--endpoint-url", endpoint, "--region", peers.region] + arguments, env: env)
     }
 
@@ -319,12 +307,7 @@ enum Tools {
         let r = try run(
             [python, script] + arguments,
             env: ["OBSCTL_TEST_ACCESS_KEY": peers.accessKey, "OBSCTL_TEST_SECRET_KEY": peers.secretKey])
-        let line = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
-        let json = try #require(
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-            "esdk.py printed no JSON: \(r)",
-            sourceLocation: sourceLocation)
-        return (r.succeeded, json, r)
+        return (r.succeeded, try lastJSONLine(r, sourceLocation: sourceLocation), r)
     }
 
     /// The number of multipart uploads in progress in `bucket` (aws s3api list-multipart-uploads).
@@ -398,5 +381,72 @@ struct FaultProxy {
             ], timeout: 15)
         try #require(
             r.succeeded, "fault proxy control POST \(path) \(body) failed: \(r)", sourceLocation: sourceLocation)
+    }
+}
+
+/// A program started by `Tools.start`; output in files, read with `stdoutSoFar` and `wait`. Killed (by its pid) if
+/// still running when the handle goes away.
+final class RunningTool {
+    let process = Process()
+    let arguments: [String]
+    let outURL: URL
+    let errURL: URL
+    private let done = DispatchSemaphore(value: 0)
+    private var result: ToolRun?
+
+    fileprivate init(_ arguments: [String], environment: [String: String]) throws {
+        self.arguments = arguments
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-cli-tests", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let id = UUID().uuidString.prefix(12)
+        outURL = dir.appendingPathComponent(".tool-\(id).out")
+        errURL = dir.appendingPathComponent(".tool-\(id).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = environment
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { [done] _ in done.signal() }
+        try process.run()
+        try? out.close(); try? err.close()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }  // only this child, by its pid
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+
+    var stdoutSoFar: String { String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self) }
+
+    /// Until stdout holds `text`; false when the process ended or `timeout` passed first.
+    func waitFor(_ text: String, timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stdoutSoFar.contains(text) { return true }
+            if !process.isRunning { return stdoutSoFar.contains(text) }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// Waits for the exit (killing the program after `timeout`) and returns all of its output.
+    func wait(timeout: TimeInterval) -> ToolRun {
+        if let result { return result }
+        var timedOut = false
+        if done.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            kill(process.processIdentifier, SIGKILL)  // only this child, by its pid
+            _ = done.wait(timeout: .now() + 10)
+        }
+        let r = ToolRun(
+            arguments: arguments, status: process.terminationStatus, timedOut: timedOut, stdout: stdoutSoFar,
+            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+        result = r
+        return r
     }
 }

@@ -18,8 +18,8 @@ struct ServeClientsTests {
     func esdkBucketsOverHTTPS() throws {
         let sb = try Sandbox("serve-esdk")
         let server = try ServeProcess(sb, tls: true)
-        expectSteps(try server.sdk("esdk", "buckets", [serveBucketName("esdk")]))
-        expectSteps(try server.sdk("esdk", "rejections", [serveBucketName("esdk-rej")]))
+        expectSteps(try server.sdk("esdk", "buckets", [RemoteSession.uniqueName("esdk")]))
+        expectSteps(try server.sdk("esdk", "rejections", [RemoteSession.uniqueName("esdk-rej")]))
         expectSuccess(server.stop())
     }
 
@@ -30,7 +30,8 @@ struct ServeClientsTests {
         let sb = try Sandbox("serve-esdk-ca")
         let server = try ServeProcess(sb, tls: true)
         let other = try ServeTLSTests.material(sb).ca
-        let (json, run) = try server.sdk("esdk", "buckets", [serveBucketName("esdk-ca")], env: ["SERVE_CA": other])
+        let (json, run) = try server.sdk(
+            "esdk", "buckets", [RemoteSession.uniqueName("esdk-ca")], env: ["SERVE_CA": other])
         let first = (json["steps"] as? [[String: Any]])?.first
         #expect(first?["ok"] as? Bool == false, "the first call must fail: \(run)")
         #expect("\(first?["detail"] ?? "")".contains("CERTIFICATE_VERIFY_FAILED"), "\(run)")
@@ -44,8 +45,8 @@ struct ServeClientsTests {
     func boto3BucketsOverHTTPS() throws {
         let sb = try Sandbox("serve-boto3")
         let server = try ServeProcess(sb, tls: true)
-        expectSteps(try server.sdk("boto3", "buckets", [serveBucketName("boto3")]))
-        expectSteps(try server.sdk("boto3", "rejections", [serveBucketName("boto3-rej")]))
+        expectSteps(try server.sdk("boto3", "buckets", [RemoteSession.uniqueName("boto3")]))
+        expectSteps(try server.sdk("boto3", "rejections", [RemoteSession.uniqueName("boto3-rej")]))
         expectSuccess(server.stop())
     }
 
@@ -53,7 +54,7 @@ struct ServeClientsTests {
     func presignedURLsWithCurl() throws {
         let sb = try Sandbox("serve-presign")
         let server = try ServeProcess(sb)
-        let bucket = serveBucketName("presign")
+        let bucket = RemoteSession.uniqueName("presign")
         let (json, run) = try server.sdk("boto3", "presign", [bucket])
         expectSteps((json, run))
         let valid = try #require(json["valid"] as? String, "\(run)")
@@ -70,7 +71,7 @@ struct ServeClientsTests {
     func awscliS3AndS3API() throws {
         let sb = try Sandbox("serve-awscli")
         let server = try ServeProcess(sb, tls: true)
-        let bucket = serveBucketName("awscli")
+        let bucket = RemoteSession.uniqueName("awscli")
         func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
             let r = try server.aws(args)
             #expect(r.succeeded, "\(r)", sourceLocation: sourceLocation)

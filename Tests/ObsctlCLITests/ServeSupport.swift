@@ -27,7 +27,6 @@ final class ServeProcess {
 
     var port: Int { Int(endpoint.split(separator: ":").last ?? "") ?? 0 }
     var pid: Int32 { running.process.processIdentifier }
-    var isRunning: Bool { result == nil && running.process.isRunning }
 
     /// Starts `obsctl serve --listen LISTEN --output json` plus `arguments` (`tls`: --tls-self-signed) and
     /// waits for its ready line. `env` adds variables (OBSCTL_SERVE_ACCESS_KEY_ID, ...); without a pair there, the
@@ -97,11 +96,6 @@ final class ServeProcess {
         return r
     }
 
-    /// stderr so far (the access log, unless --access-log sent it elsewhere).
-    var stderrSoFar: String {
-        String(decoding: (try? Data(contentsOf: running.errURL)) ?? Data(), as: UTF8.self)
-    }
-
     /// The first line of the child's stdout, once written; nil when it exits or `timeout` passes first.
     static func waitForFirstLine(_ running: RunningObsctl, timeout: TimeInterval) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
@@ -134,12 +128,7 @@ final class ServeProcess {
 
     /// The environment for awscli and boto3: the server's pair, its region, its CA, no user configuration.
     func awsEnvironment(secret: String? = nil) -> [String: String] {
-        var env = [
-            "AWS_ACCESS_KEY_ID": accessKeyID, "AWS_SECRET_ACCESS_KEY": secret ?? secretAccessKey,
-            "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
-            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/obsctl-tests/aws-config",
-            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/obsctl-tests/aws-credentials", "AWS_PAGER": "",
-        ]
+        var env = Tools.awsEnvironment(accessKey: accessKeyID, secretKey: secret ?? secretAccessKey, region: region)
         if let caBundle { env["AWS_CA_BUNDLE"] = caBundle }
         return env
     }
@@ -160,11 +149,7 @@ final class ServeProcess {
         for (k, v) in extra { env[k] = v }
         let r = try Tools.run(
             [ServeClients.python, ServeClients.script, client, scenario] + arguments, env: env, timeout: 300)
-        let line = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
-        let json = try #require(
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-            "serve_sdk.py printed no JSON: \(r)", sourceLocation: sourceLocation)
-        return (json, r)
+        return (try Tools.lastJSONLine(r, sourceLocation: sourceLocation), r)
     }
 
     /// curl against the server with its CA; `sign` signs with SigV4 (curl's --aws-sigv4) and the server's pair.
@@ -196,104 +181,23 @@ enum ServeClients {
     static let hasBoto3 = pythonImports("boto3")
     static let hasEsdk = pythonImports("obs")
     static let hasAWSCLI = (try? Tools.run(["aws", "--version"], timeout: 60))?.succeeded ?? false
-    static let hasCurl = (try? Tools.run(["curl", "--version"], timeout: 10))?.succeeded ?? false
 
     static func pythonImports(_ module: String) -> Bool {
         (try? Tools.run([python, "-c", "import \(module)"], timeout: 60))?.succeeded ?? false
     }
 }
 
-/// A bucket name unique to this run (lower case, 3-63 characters).
-func serveBucketName(_ tag: String) -> String {
-    "sv-\(tag)-\(UUID().uuidString.prefix(8).lowercased())"
-}
-
-/// True when `needle` occurs anywhere in any regular file under `directory` (grep -r, as bytes).
-func storeContains(_ directory: String, _ needle: Data) -> [String] {
-    var hits: [String] = []
-    guard let e = FileManager.default.enumerator(atPath: directory) else { return [] }
-    while let rel = e.nextObject() as? String {
-        let path = directory + "/" + rel
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
-            let data = FileManager.default.contents(atPath: path)
-        else { continue }
-        if data.range(of: needle) != nil { hits.append(rel) }
-    }
-    return hits
-}
-
-// MARK: - A client left running
-
-/// A client process started without waiting (a request kept in flight while the server is signalled); output in
-/// files, read with `stdoutSoFar` and `wait`.
-final class BackgroundTool {
-    let process = Process()
-    let outURL: URL
-    let errURL: URL
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ arguments: [String], env extra: [String: String]) throws {
-        var env = ProcessInfo.processInfo.environment.filter { k, _ in
-            !k.hasPrefix("AWS_") && !k.hasPrefix("OBS_") && !k.hasPrefix("OBSCTL_")
-        }
-        for (k, v) in extra { env[k] = v }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-cli-tests", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let id = UUID().uuidString.prefix(12)
-        outURL = dir.appendingPathComponent(".bg-\(id).out")
-        errURL = dir.appendingPathComponent(".bg-\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = env
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        process.terminationHandler = { [done] _ in done.signal() }
-        try process.run()
-        try? out.close(); try? err.close()
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }  // only this child, by its pid
-        try? FileManager.default.removeItem(at: outURL)
-        try? FileManager.default.removeItem(at: errURL)
-    }
-
-    var stdoutSoFar: String { String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self) }
-
-    /// Until stdout holds `text`; false when the process ended or `timeout` passed first.
-    func waitFor(_ text: String, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if stdoutSoFar.contains(text) { return true }
-            if !process.isRunning { return stdoutSoFar.contains(text) }
-            usleep(20_000)
-        }
-        return false
-    }
-
-    func wait(timeout: TimeInterval) -> ToolRun {
-        var timedOut = false
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)  // only this child, by its pid
-            _ = done.wait(timeout: .now() + 10)
-        }
-        return ToolRun(
-            arguments: process.arguments ?? [], status: process.terminationStatus, timedOut: timedOut,
-            stdout: stdoutSoFar,
-            stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+extension Sandbox {
+    /// The files under the store (`root/`) whose bytes hold `needle` anywhere.
+    func storeFiles(containing needle: Data) -> [String] {
+        files(under: "root").filter { read($0)?.range(of: needle) != nil }.sorted()
     }
 }
 
 extension ServeProcess {
     /// `serve_sdk.py CLIENT SCENARIO ...` started in the background.
-    func sdkInBackground(_ client: String, _ scenario: String, _ arguments: [String]) throws -> BackgroundTool {
-        try BackgroundTool(
+    func sdkInBackground(_ client: String, _ scenario: String, _ arguments: [String]) throws -> RunningTool {
+        try Tools.start(
             [ServeClients.python, ServeClients.script, client, scenario] + arguments, env: sdkEnvironment())
     }
 
@@ -306,5 +210,36 @@ extension ServeProcess {
         env["SERVE_CA"] = caBundle ?? ""
         env["SERVE_REGION"] = region
         return env
+    }
+}
+
+// MARK: - Waiting on the server's sockets
+
+extension ServeProcess {
+    /// Until the server holds a client connection and has read all that was sent on each (`ss` shows Recv-Q 0 on
+    /// every established connection to its port): a request head the client sent is then with the server, not in
+    /// the kernel's queue. False after `timeout`.
+    func waitUntilClientBytesRead(timeout: TimeInterval = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let ss = try? Tools.run(["ss", "-tnH", "state", "established", "( sport = :\(port) )"], timeout: 10)
+            if let ss, ss.succeeded {
+                let queues = ss.stdout.split(separator: "\n").map { $0.split(separator: " ").first.flatMap { Int($0) } }
+                if !queues.isEmpty && queues.allSatisfy({ $0 == 0 }) { return true }
+            }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// Until a new connection is refused (the server has stopped listening). False after `timeout`.
+    func waitUntilRefusing(timeout: TimeInterval = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let r = try? Tools.run(["curl", "-sS", "--max-time", "5", endpoint + "/"], timeout: 15)
+            if let r, !r.succeeded, !r.timedOut { return true }
+            usleep(50_000)
+        }
+        return false
     }
 }

@@ -34,11 +34,9 @@ struct ServeTLSTests {
         expectSuccess(again.stop())
     }
 
-    @Test func selfSignedNamesANonLoopbackListenAddress() throws {
-        guard let address = Self.nonLoopbackIPv4() else {
-            Issue.record("this machine has no non-loopback IPv4 address to test with")
-            return
-        }
+    @Test(.enabled(if: NonLoopback.ipv4 != nil, "this machine has no non-loopback IPv4 address"))
+    func selfSignedNamesANonLoopbackListenAddress() throws {
+        let address = try #require(NonLoopback.ipv4)
         let sb = try Sandbox("serve-selfsigned-ip")
         let server = try ServeProcess(sb, listen: "\(address):0", tls: true)
         #expect(server.endpoint == "https://\(address):\(server.port)", "\(server.ready)")
@@ -126,24 +124,5 @@ struct ServeTLSTests {
         return Material(
             ca: d + "/ca.pem", cert: d + "/server.pem", key: d + "/server.key", otherKey: d + "/other.key",
             encryptedKey: d + "/encrypted.key")
-    }
-
-    /// An IPv4 address of this machine other than loopback (getifaddrs), if there is one.
-    static func nonLoopbackIPv4() -> String? {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return nil }
-        defer { freeifaddrs(list) }
-        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
-            guard let sa = entry.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET) else { continue }
-            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            guard
-                getnameinfo(
-                    sa, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
-                    == 0
-            else { continue }
-            let ip = String(cString: host)
-            if !ip.hasPrefix("127.") { return ip }
-        }
-        return nil
     }
 }

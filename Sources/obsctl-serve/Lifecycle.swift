@@ -67,7 +67,6 @@ final class ShutdownSignals: @unchecked Sendable {
 
     private let lock = NSLock()
     private var stoppingSince: Date?
-    private var cancelled = false
 
     static func install(stop: @escaping @Sendable () async -> Void) -> ShutdownSignals {
         let signals = ShutdownSignals()

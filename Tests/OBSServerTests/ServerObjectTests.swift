@@ -319,4 +319,22 @@ import Testing
         #expect(try await f.send(f.request("GET", "/chunky/good")).body == data)
         #expect(try await !f.exists("chunky", "bad"))
     }
+
+    /// Broken framing fails inside the backend's read: answered with the decoder's code, nothing stored.
+    @Test func malformedChunkFramingIsRefused() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("chunky")
+        for (key, body) in [
+            ("not-hex", Array("zz\r\nabc\r\n0\r\n\r\n".utf8)), ("short", Array("10\r\nabc\r\n0\r\n\r\n".utf8)),
+            ("no-end", Array("3\r\nabc\r\n".utf8)),
+        ] {
+            let answer = try await f.send(
+                f.request(
+                    "PUT", "/chunky/" + key, headers: [("Content-Encoding", "aws-chunked")], body: body,
+                    version: .v4, declaredSHA256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
+            #expect(answer.status == 400, "\(key): \(answer.text)")
+            #expect(!answer.text.contains("InternalError"), "\(key): \(answer.text)")
+            #expect(try await !f.exists("chunky", key))
+        }
+    }
 }

@@ -46,7 +46,7 @@ final class CheckedBody: ByteSource {
     }
 
     /// The checked body of `call`; `requireMD5` for the operations S3 refuses without Content-MD5.
-    static func make(_ call: S3Call, body: (any ByteSource)? = nil, requireMD5: Bool = false) throws -> CheckedBody {
+    static func make(_ call: S3Call, requireMD5: Bool = false) throws -> CheckedBody {
         let request = call.request
         var expectedMD5: [UInt8]?
         if let text = request.header("Content-MD5") {
@@ -65,11 +65,11 @@ final class CheckedBody: ByteSource {
         if case .sha256(let hex) = payload { expectedSHA = hex.lowercased() }
         let decoder: AWSChunkedDecoder?
         do { decoder = try AWSChunkedDecoder(payload: payload, headers: request.headers) } catch {
-            throw S3Failure(error.code, error.message, status: error.httpStatus)
+            throw S3Failure(error)
         }
         let trailerNames = (request.header("x-amz-trailer") ?? "").lowercased()
         return CheckedBody(
-            source: body ?? request.body, decoder: decoder, expectedMD5: expectedMD5, expectedSHA256: expectedSHA,
+            source: request.body, decoder: decoder, expectedMD5: expectedMD5, expectedSHA256: expectedSHA,
             expectedCRC: request.header("x-amz-checksum-crc32c"),
             wantsCRCTrailer: trailerNames.contains("x-amz-checksum-crc32c"), received: call.bytesIn)
     }
@@ -90,21 +90,11 @@ final class CheckedBody: ByteSource {
             pendingStart = 0
             let n = try raw.withUnsafeMutableBytes { try source.read(into: $0) }
             received.add(n)
-            var caught: AuthenticationFailure?
-            var trailers: [(name: String, value: String)]?
-            if n == 0 {
-                do throws(AuthenticationFailure) { trailers = try decoder.finish() } catch { caught = error }
-            } else {
-                var out: [UInt8] = []
-                raw.withUnsafeBytes { r in
-                    do throws(AuthenticationFailure) {
-                        try decoder.feed(UnsafeRawBufferPointer(rebasing: r[0..<n]), into: &out)
-                    } catch { caught = error }
-                }
-                pending = out
+            // Decoder failures propagate as AuthenticationFailure; S3Service answers them like signature errors.
+            if n == 0 { return try end(trailers: try decoder.finish()) }
+            try raw.withUnsafeBytes { r in
+                try decoder.feed(UnsafeRawBufferPointer(rebasing: r[0..<n]), into: &pending)
             }
-            if let caught { throw S3Failure(caught.code, caught.message, status: caught.httpStatus) }
-            if let trailers { return try end(trailers: trailers) }
         }
         let n = min(buffer.count, pending.count - pendingStart)
         pending.withUnsafeBytes {

@@ -1,4 +1,5 @@
 import OBSCore
+import OBSSigner
 
 /// An error answer: the code and status OBS/S3 use, a message for people, and the extra elements some errors carry
 /// (StringToSign, CanonicalRequest, BucketName, Key).
@@ -32,6 +33,11 @@ public struct S3Failure: Error, Sendable {
         self.init(error.code, error.message, status: status)
     }
 
+    /// A refused signature or a malformed aws-chunked body, as the verifier names it.
+    public init(_ failure: AuthenticationFailure, extra: [(name: String, value: String)] = []) {
+        self.init(failure.code, failure.message, status: failure.httpStatus, extra: extra)
+    }
+
     public static func notImplemented(_ what: String) -> S3Failure {
         S3Failure("NotImplemented", "\(what) is not implemented by obsctl serve", status: 501)
     }
@@ -40,9 +46,6 @@ public struct S3Failure: Error, Sendable {
         S3Failure("InvalidArgument", message, status: 400)
     }
 
-    public static func malformedXML(_ message: String) -> S3Failure {
-        S3Failure("MalformedXML", message, status: 400)
-    }
 
     public static func methodNotAllowed(_ method: String) -> S3Failure {
         S3Failure("MethodNotAllowed", "\(method) is not allowed on this resource", status: 405)

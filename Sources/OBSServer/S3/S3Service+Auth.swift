@@ -25,7 +25,7 @@ extension S3Service {
                     signatureProvided: failure.signatureProvided ?? "", canonicalRequest: failure.canonicalRequest,
                     dialect: call.dialect.xml)
             }
-            throw S3Failure(failure.code, failure.message, status: failure.httpStatus, extra: extra)
+            throw S3Failure(failure, extra: extra)
         }
     }
 

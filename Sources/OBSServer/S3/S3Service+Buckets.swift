@@ -19,7 +19,7 @@ extension S3Service {
     }
 
     func createBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
-        let body = try await readSmallBody(call, limit: ServerXMLReader.maxConfigurationBytes)
+        let body = try await readCheckedBody(call, limit: ServerXMLReader.maxConfigurationBytes)
         var location = region
         if !body.isEmpty { location = try ServerXMLReader.createBucketConfiguration(body) ?? region }
         let encryption = try S3Headers.bucketDefault(call)
@@ -55,7 +55,7 @@ extension S3Service {
     }
 
     func putBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
-        let body = try await readSmallBody(call, limit: ServerXMLReader.maxConfigurationBytes)
+        let body = try await readCheckedBody(call, limit: ServerXMLReader.maxConfigurationBytes)
         let request = try ServerXMLReader.bucketEncryption(body)
         try await backend.setBucketEncryption(bucket, request.encryption)
         return ServerResponse(status: 200)
@@ -66,9 +66,4 @@ extension S3Service {
         return ServerResponse(status: 204)
     }
 
-    /// A small request body (XML), read whole through the request's digest checks (Content-MD5, the SigV4
-    /// payload hash); larger than `limit` is refused.
-    func readSmallBody(_ call: S3Call, limit: Int) async throws -> [UInt8] {
-        try await readCheckedBody(call, limit: limit)
-    }
 }

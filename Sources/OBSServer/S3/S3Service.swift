@@ -52,6 +52,7 @@ public final class S3Service: RequestHandler, @unchecked Sendable {
     static func failure(_ error: Error) -> S3Failure {
         switch error {
         case let failure as S3Failure: return failure
+        case let failure as AuthenticationFailure: return S3Failure(failure)
         case let error as OBSError: return S3Failure(error)
         default: return S3Failure("InternalError", "\(error)", status: 500)
         }

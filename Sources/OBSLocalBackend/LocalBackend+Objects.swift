@@ -309,63 +309,74 @@ extension LocalBackend {
         return dek
     }
 
-    /// An open, verified object: its info and a source of its plaintext. Open data files stay readable even if a
+    /// An open, verified object: its info and a source of its plaintext from the chunk that holds the offset it was
+    /// opened at, `skip` bytes of which come before that offset. Open data files stay readable even if a
     /// concurrent overwrite unlinks them.
     final class OpenObject {
         let meta: ObjectMeta
         let info: ObjectInfo
         let source: ByteSource
-        /// The data key (nil for unencrypted objects), for a ranged read that opens a later part itself.
-        let dek: SecretBytes?
-        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, dek: SecretBytes? = nil) {
-            self.meta = meta; self.info = info; self.source = source; self.dek = dek
+        let skip: Int64
+        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, skip: Int64) {
+            self.meta = meta; self.info = info; self.source = source; self.skip = skip
         }
     }
 
-    func openObject(_ request: GetObjectRequest) throws -> OpenObject {
+    func openObject(_ request: GetObjectRequest, from offset: Int64 = 0) throws -> OpenObject {
+        try openObject(request) { _ in offset }
+    }
+
+    /// Opens the object for reading from the plaintext offset `chooseOffset` picks from its info, once its data key
+    /// is unwrapped (a KMS or SSE-C refusal comes first). Encrypted objects start at the part and chunk that hold
+    /// the offset: nothing before it is read or decrypted. Unencrypted ones start at byte 0, their data MAC
+    /// covering the whole object.
+    func openObject(_ request: GetObjectRequest, from chooseOffset: (ObjectInfo) throws -> Int64) throws
+        -> OpenObject
+    {
+        let what = "obs://\(request.bucket)/\(request.key)"
         for _ in 0..<3 {
             let meta = try readMeta(request.bucket, request.key)
             try checkCustomerKey(meta, request)
             let dek = try unwrapDataKey(meta, request)
+            let info = try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+            let offset = min(max(try chooseOffset(info), 0), meta.size)
             let dir = paths.objectDir(request.bucket, request.key)
             let verifier =
-                dek != nil
-                ? nil
-                : try PlainDataCheck.Verifier(
-                    meta: meta, root: try rootKey.key(), what: "obs://\(request.bucket)/\(request.key)")
+                dek != nil ? nil : try PlainDataCheck.Verifier(meta: meta, root: try rootKey.key(), what: what)
             let parts = meta.layout.parts
+            var k = 0, partStart: Int64 = 0
+            while dek != nil && k < parts.count - 1 && partStart + parts[k].size <= offset {
+                partStart += parts[k].size
+                k += 1
+            }
+            let open = { [self] (n: Int) throws -> ByteSource? in
+                try openPart(dir, parts[n], meta: meta, dek: dek, verifier: verifier, last: n == parts.count - 1)
+            }
             // The first part is opened now: nil means overwritten between reading meta and opening; read the new
             // meta. Later parts open as the read reaches them (an object of 10,000 parts needs one descriptor).
-            guard
-                let first = try openPart(
-                    dir, parts[0], meta: meta, dek: dek, verifier: verifier, last: parts.count == 1)
-            else { continue }
-            let source: ByteSource
-            if parts.count == 1 {
-                source = first
-            } else {
-                let what = "obs://\(request.bucket)/\(request.key)"
-                source = PartChain(first: first, remaining: parts.count - 1) { [self] i in
-                    guard
-                        let s = try openPart(
-                            dir, parts[i + 1], meta: meta, dek: dek, verifier: verifier, last: i + 2 == parts.count)
-                    else {
-                        throw OBSError(
-                            code: "ObjectChanged",
-                            message: "\(what) was overwritten or deleted while it was read; read it again",
-                            httpStatus: 409, category: .conflict, resource: what)
-                    }
+            guard let first = try open(k) else { continue }
+            let skip = (first as? OBXDecryptor)?.seek(to: offset - partStart) ?? offset - partStart
+            let later = parts.count - 1 - k
+            let source =
+                later == 0
+                ? first
+                : PartChain(first: first, remaining: later) { [k] i in
+                    guard let s = try open(k + 1 + i) else { throw Self.objectChanged(what) }
                     return s
                 }
-            }
-            return OpenObject(
-                meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, dek: dek)
+            return OpenObject(meta: meta, info: info, source: source, skip: skip)
         }
         throw OBSError.integrity("data file of \(request.key.value) is missing")
     }
 
+    static func objectChanged(_ what: String) -> OBSError {
+        OBSError(
+            code: "ObjectChanged", message: "\(what) was overwritten or deleted while it was read; read it again",
+            httpStatus: 409, category: .conflict, resource: what)
+    }
+
     /// A verified source of one data file's plaintext; nil when the file is gone.
-    func openPart(
+    private func openPart(
         _ dir: String, _ part: ObjectMeta.Part, meta: ObjectMeta, dek: SecretBytes?,
         verifier: PlainDataCheck.Verifier?, last: Bool
     ) throws -> ByteSource? {

@@ -31,54 +31,18 @@ extension LocalBackend {
     public func openRange(
         _ request: GetObjectRequest, pinnedTo etag: String?, range chooseRange: (ObjectInfo) throws -> Range<Int64>?
     ) throws -> (ByteSource, ObjectInfo) {
-        let object = try openObject(request)
-        if let etag, object.info.etag != etag {
-            throw OBSError.sourceChanged(request.bucket.value, request.key.value)
+        var range: Range<Int64>? = nil
+        let object = try openObject(request) { info in
+            if let etag, info.etag != etag { throw OBSError.sourceChanged(request.bucket.value, request.key.value) }
+            range = try chooseRange(info)
+            return range?.lowerBound ?? 0
         }
-        let range = try chooseRange(object.info)
         let size = object.meta.size
         let start = min(range?.lowerBound ?? 0, size), end = min(range?.upperBound ?? size, size)
-        let what = "obs://\(request.bucket)/\(request.key)"
-        let (positioned, skip) = try position(object, at: start, request: request, what: what)
         let source = RangeSource(
-            positioned, skip: skip, length: end - start, readsToEnd: object.meta.sse.mode == .unencrypted,
-            what: what)
+            object.source, skip: object.skip, length: end - start, readsToEnd: object.meta.sse.mode == .unencrypted,
+            what: "obs://\(request.bucket)/\(request.key)")
         return (source, object.info)
-    }
-
-    /// A source of `object` from the chunk holding `offset`, and the bytes of it still before `offset`. Encrypted
-    /// objects start at the part and chunk that hold it: nothing before is read or decrypted. Unencrypted ones
-    /// start at byte 0, their data MAC covering the whole object.
-    private func position(_ object: OpenObject, at offset: Int64, request: GetObjectRequest, what: String) throws
-        -> (ByteSource, Int64)
-    {
-        let parts = object.meta.layout.parts
-        guard let dek = object.dek, offset > 0 else { return (object.source, offset) }
-        var k = 0, partStart: Int64 = 0
-        while k < parts.count - 1 && partStart + parts[k].size <= offset {
-            partStart += parts[k].size
-            k += 1
-        }
-        if k == 0, let obx = object.source as? OBXDecryptor { return (obx, obx.seek(to: offset)) }
-        if k == 0 { return (object.source, offset) }
-        let dir = paths.objectDir(request.bucket, request.key)
-        let changed = OBSError(
-            code: "ObjectChanged", message: "\(what) was overwritten or deleted while it was read; read it again",
-            httpStatus: 409, category: .conflict, resource: what)
-        let meta = object.meta
-        guard
-            let first = try openPart(dir, parts[k], meta: meta, dek: dek, verifier: nil, last: k == parts.count - 1)
-        else { throw changed }
-        let skip = (first as? OBXDecryptor)?.seek(to: offset - partStart) ?? offset - partStart
-        if k == parts.count - 1 { return (first, skip) }
-        let chain = PartChain(first: first, remaining: parts.count - 1 - k) { [self] i in
-            let n = k + 1 + i
-            guard
-                let s = try openPart(dir, parts[n], meta: meta, dek: dek, verifier: nil, last: n == parts.count - 1)
-            else { throw changed }
-            return s
-        }
-        return (chain, skip)
     }
 }
 

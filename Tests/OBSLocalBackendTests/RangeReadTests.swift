@@ -64,6 +64,32 @@ import Testing
         await #expect(throws: OBSError.self) { _ = try await read(store, b, "m", nil) }
     }
 
+    /// The first part of a multipart object is sought like a single-part one: nothing before the range decrypted.
+    @Test func rangeInTheFirstPartOfAMultipartObjectSkipsItsEarlierChunks() async throws {
+        let store = try TestStore()
+        defer { store.cleanup() }
+        let b = try await store.makeBucket("r5xx")
+        let key = try ObjectKey("m")
+        let upload = try await store.backend.initiateMultipartUpload(PutObjectRequest(bucket: b, key: key, sse: .obs))
+        let target = MultipartUploadTarget(bucket: b, key: key, uploadID: upload.uploadID)
+        let first = (0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+        let p1 = try await store.backend.uploadPart(target, partNumber: 1, body: BufferSource(first))
+        let p2 = try await store.backend.uploadPart(target, partNumber: 2, body: BufferSource(Self.data))
+        _ = try await store.backend.completeMultipartUpload(target, parts: [(1, p1.etag), (2, p2.etag)])
+        let dir = store.paths.objectDir(b, key)
+        let part1 = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix("-p1.obx") })
+        let handle = try #require(FileHandle(forUpdatingAtPath: dir + "/" + part1))
+        try handle.seek(toOffset: 200)  // inside chunk 0 of the first part
+        try handle.write(contentsOf: Data([0xFF, 0xFF]))
+        try handle.close()
+        let c = Int64(OBXFormat.chunkSize), all = first + Self.data
+        for r: Range<Int64> in [2 * c + 1..<2 * c + 9, c..<Int64(first.count) + 10] {
+            #expect(try await read(store, b, "m", r) == Array(all[Int(r.lowerBound)..<Int(r.upperBound)]))
+        }
+        await #expect(throws: OBSError.self) { _ = try await read(store, b, "m", 0..<10) }
+    }
+
     @Test func rangeInALaterChunkSkipsTheEarlierOnes() async throws {
         let store = try TestStore()
         defer { store.cleanup() }

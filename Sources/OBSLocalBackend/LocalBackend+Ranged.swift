@@ -1,39 +1,15 @@
 import OBSCore
 
 extension LocalBackend {
-    /// Streams bytes `range` (nil: all) of the object into `sink`, but only if its ETag is still `etag` (when given)
-    /// once the object is opened, so that what a server announced from a HEAD (length, ETag) matches the bytes
-    /// sent: a changed object fails with 412 PreconditionFailed before any byte.
-    public func getObject(
-        _ request: GetObjectRequest, pinnedTo etag: String?, range: Range<Int64>?, into sink: ByteSink
-    ) async throws -> ObjectInfo {
-        try await BlockingPool.shared.run {
-            let (source, info) = try self.openRange(request, pinnedTo: etag, range: range)
-            var buf = [UInt8](repeating: 0, count: OBXEncryptor.batchChunks * OBXFormat.chunkSize)
-            while true {
-                let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
-                if n == 0 { return info }
-                try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            }
-        }
-    }
-
-    /// The verified plaintext of bytes `range` of an object (pinned to `etag` when given), as a source: blocking,
-    /// call it on the blocking pool. See `RangeSource` for what is read.
-    public func openRange(_ request: GetObjectRequest, pinnedTo etag: String?, range: Range<Int64>?) throws
-        -> (ByteSource, ObjectInfo)
+    /// The verified plaintext of the bytes of an object that `chooseRange` picks from its info (nil: all), as a
+    /// source: blocking, call it on the blocking pool. The range is chosen once the object is open (its data key
+    /// unwrapped, so a KMS or SSE-C refusal comes before anything is answered): a server answers headers that
+    /// describe the very bytes it sends. See `RangeSource` for what is read.
+    public func openRange(_ request: GetObjectRequest, range chooseRange: (ObjectInfo) throws -> Range<Int64>?)
+        throws -> (ByteSource, ObjectInfo)
     {
-        try openRange(request, pinnedTo: etag) { _ in range }
-    }
-
-    /// As above, the range chosen from the object once it is open (its data key unwrapped, so a KMS or SSE-C
-    /// refusal comes before anything is answered): a server answers headers that describe the very bytes it sends.
-    public func openRange(
-        _ request: GetObjectRequest, pinnedTo etag: String?, range chooseRange: (ObjectInfo) throws -> Range<Int64>?
-    ) throws -> (ByteSource, ObjectInfo) {
         var range: Range<Int64>? = nil
         let object = try openObject(request) { info in
-            if let etag, info.etag != etag { throw OBSError.sourceChanged(request.bucket.value, request.key.value) }
             range = try chooseRange(info)
             return range?.lowerBound ?? 0
         }
@@ -55,7 +31,6 @@ final class RangeSource: ByteSource {
     private var remaining: Int64
     private let readsToEnd: Bool
     private let what: String
-    private var scratch: [UInt8] = []
 
     /// `source` positioned `skip` bytes before the range's start.
     init(_ source: ByteSource, skip: Int64, length: Int64, readsToEnd: Bool, what: String) {
@@ -66,18 +41,17 @@ final class RangeSource: ByteSource {
         self.what = what
     }
 
+    /// What is skipped, or drained, passes through the caller's buffer: no buffer of its own.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if buffer.isEmpty { return 0 }
         while skip > 0 {
-            if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: 1 << 20) }
-            let want = Int(min(Int64(scratch.count), skip))
-            let n = try scratch.withUnsafeMutableBytes { try source.read(into: .init(rebasing: $0[0..<want])) }
+            let n = try source.read(into: .init(rebasing: buffer[0..<Int(min(Int64(buffer.count), skip))]))
             if n == 0 { throw OBSError.integrity("\(what) ended early") }
             skip -= Int64(n)
         }
         if remaining == 0 {
             if readsToEnd {  // drain (and so verify) the rest
-                if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: 1 << 20) }
-                while try scratch.withUnsafeMutableBytes({ try source.read(into: $0) }) > 0 {}
+                while try source.read(into: buffer) > 0 {}
             }
             return 0
         }

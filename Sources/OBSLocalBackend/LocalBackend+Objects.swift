@@ -421,10 +421,12 @@ extension LocalBackend {
     /// key is refused, so HEAD can confirm a key before a large download. The metadata MAC is checked whenever
     /// that needs no KMS call (unencrypted, SSE-OBS, SSE-C), so HEAD never reports altered metadata.
     public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
-        let meta = try readMeta(request.bucket, request.key)
-        try checkCustomerKey(meta, request)
-        if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, request) }
-        return try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+        try await BlockingPool.shared.run { [self] in
+            let meta = try readMeta(request.bucket, request.key)
+            try checkCustomerKey(meta, request)
+            if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, request) }
+            return try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+        }
     }
 
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
@@ -486,17 +488,21 @@ extension LocalBackend {
 
     /// Needs no readable metadata: deleting is how a damaged object is got rid of.
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
-        let dir = paths.objectDir(bucket, key)
-        _ = try loadBucket(bucket)  // the root key (and the bucket record) must check out, as for every command
-        try withBucketLock(bucket) {
-            guard FileIO.exists(paths.metaFile(bucket, key)) else { throw OBSError.noSuchKey(bucket.value, key.value) }
-            let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
-            defer { marker.remove() }
-            guard unlink(paths.metaFile(bucket, key)) == 0 else {
-                throw FileIO.ioError("delete", paths.metaFile(bucket, key))
+        try await BlockingPool.shared.run { [self] in
+            let dir = paths.objectDir(bucket, key)
+            _ = try loadBucket(bucket)  // the root key (and the bucket record) must check out, as for every command
+            try withBucketLock(bucket) {
+                guard FileIO.exists(paths.metaFile(bucket, key)) else {
+                    throw OBSError.noSuchKey(bucket.value, key.value)
+                }
+                let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
+                defer { marker.remove() }
+                guard unlink(paths.metaFile(bucket, key)) == 0 else {
+                    throw FileIO.ioError("delete", paths.metaFile(bucket, key))
+                }
+                try FileIO.fsyncDirectory(dir)
+                sweepObjectDirectory(dir, keep: [])
             }
-            try FileIO.fsyncDirectory(dir)
-            sweepObjectDirectory(dir, keep: [])
         }
     }
 
@@ -554,51 +560,54 @@ extension LocalBackend {
     public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int)
         async throws -> ObjectListing
     {
-        _ = try loadBucket(bucket)
-        var entries: [(key: String, meta: ObjectMeta?, damage: UnreadableObject?)] = []
-        var unreadable: [UnreadableObject] = []
-        for path in try allMetaFiles(bucket) {
-            switch listingEntry(path, bucket: bucket) {
-            case .object(let m): if m.key.hasPrefix(prefix) { entries.append((m.key, m, nil)) }
-            case .damaged(let k, let e):
-                if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
-            case .keyless(let e):
-                if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
-            case .gone: continue
-            }
-        }
-        entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
-        for e in entries {
-            if let marker {
-                if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
-                // A marker that is a rolled-up prefix skips every key under it.
-                if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
-                    e.key.hasPrefix(marker)
-                {
-                    continue
+        try await BlockingPool.shared.run { [self] in
+            _ = try loadBucket(bucket)
+            var entries: [(key: String, meta: ObjectMeta?, damage: UnreadableObject?)] = []
+            var unreadable: [UnreadableObject] = []
+            for path in try allMetaFiles(bucket) {
+                switch listingEntry(path, bucket: bucket) {
+                case .object(let m): if m.key.hasPrefix(prefix) { entries.append((m.key, m, nil)) }
+                case .damaged(let k, let e):
+                    if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
+                case .keyless(let e):
+                    if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
+                case .gone: continue
                 }
             }
-            var entry = e.key
-            var isPrefix = false
-            if let d = delimiter, !d.isEmpty, let r = e.key.dropFirst(prefix.count).range(of: d) {
-                entry = String(e.key[..<r.upperBound]); isPrefix = true
+            entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
+            for e in entries {
+                if let marker {
+                    if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
+                    // A marker that is a rolled-up prefix skips every key under it.
+                    if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
+                        e.key.hasPrefix(marker)
+                    {
+                        continue
+                    }
+                }
+                var entry = e.key
+                var isPrefix = false
+                if let d = delimiter, !d.isEmpty, let r = e.key.dropFirst(prefix.count).range(of: d) {
+                    entry = String(e.key[..<r.upperBound]); isPrefix = true
+                }
+                if isPrefix && prefixes.last == entry { continue }
+                if count == maxKeys {
+                    // The page's last entry: object, damaged object or rolled-up prefix (they come in order).
+                    next = last
+                    break
+                }
+                if isPrefix {
+                    prefixes.append(entry)
+                } else if let m = e.meta {
+                    objects.append(try m.info())
+                } else if let damage = e.damage {
+                    unreadable.append(damage)
+                }
+                last = entry
+                count += 1
             }
-            if isPrefix && prefixes.last == entry { continue }
-            if count == maxKeys {
-                next = last  // the page's last entry: object, damaged object or rolled-up prefix (they come in order)
-                break
-            }
-            if isPrefix {
-                prefixes.append(entry)
-            } else if let m = e.meta {
-                objects.append(try m.info())
-            } else if let damage = e.damage {
-                unreadable.append(damage)
-            }
-            last = entry
-            count += 1
+            return ObjectListing(objects: objects, commonPrefixes: prefixes, nextMarker: next, unreadable: unreadable)
         }
-        return ObjectListing(objects: objects, commonPrefixes: prefixes, nextMarker: next, unreadable: unreadable)
     }
 }

@@ -489,20 +489,40 @@ extension LocalBackend {
     /// Needs no readable metadata: deleting is how a damaged object is got rid of.
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
         try await BlockingPool.shared.run { [self] in
-            let dir = paths.objectDir(bucket, key)
             _ = try loadBucket(bucket)  // the root key (and the bucket record) must check out, as for every command
-            try withBucketLock(bucket) {
-                guard FileIO.exists(paths.metaFile(bucket, key)) else {
-                    throw OBSError.noSuchKey(bucket.value, key.value)
-                }
-                let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
-                defer { marker.remove() }
-                guard unlink(paths.metaFile(bucket, key)) == 0 else {
-                    throw FileIO.ioError("delete", paths.metaFile(bucket, key))
-                }
-                try FileIO.fsyncDirectory(dir)
-                sweepObjectDirectory(dir, keep: [])
+            try removeObject(bucket, key)
+        }
+    }
+
+    /// The bucket record is loaded and checked once for the whole batch, not once per key; the results are
+    /// deleteObject's, key by key (a bucket that fails its check fails every key with that error).
+    public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws
+        -> [(key: ObjectKey, error: OBSError)]
+    {
+        try await BlockingPool.shared.run { [self] in
+            do { _ = try loadBucket(bucket) } catch let e as OBSError { return keys.map { ($0, e) } }
+            var failed: [(key: ObjectKey, error: OBSError)] = []
+            for key in keys {
+                do { try removeObject(bucket, key) } catch let e as OBSError { failed.append((key, e)) }
             }
+            return failed
+        }
+    }
+
+    /// Deletes one object of a bucket whose record was checked: blocking, on the pool.
+    private func removeObject(_ bucket: BucketName, _ key: ObjectKey) throws {
+        let dir = paths.objectDir(bucket, key)
+        try withBucketLock(bucket) {
+            guard FileIO.exists(paths.metaFile(bucket, key)) else {
+                throw OBSError.noSuchKey(bucket.value, key.value)
+            }
+            let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
+            defer { marker.remove() }
+            guard unlink(paths.metaFile(bucket, key)) == 0 else {
+                throw FileIO.ioError("delete", paths.metaFile(bucket, key))
+            }
+            try FileIO.fsyncDirectory(dir)
+            sweepObjectDirectory(dir, keep: [])
         }
     }
 

@@ -42,12 +42,7 @@ extension LocalKMS {
                 message: "a data key is \(Self.dataKeyLength) bytes here, not \(plaintext.count)",
                 httpStatus: 400, category: .usage)
         }
-        guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else {
-            throw OBSError.kmsKeyDeleted(record.keyID)
-        }
-        let blob = try DataKeyBlob.seal(
-            dek: plaintext, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material,
-            context: context)
+        let blob = try seal(plaintext, under: record, context: context)
         try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
         return (record.keyID, blob.encoded)
     }

@@ -433,15 +433,19 @@ public final class LocalKMS: KeyManagement {
             record = try createDefaultKeyOnce()
         }
         try requireUsable(record, operation: op, action: .dekCreate)
+        let dek = Random.secret(32)
+        let blob = try seal(dek, under: record, context: context)
+        try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
+        return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
+    }
+
+    /// `dek` wrapped under the primary version of `record`'s key material.
+    func seal(_ dek: SecretBytes, under record: KeyRecord, context: [String: String]) throws -> DataKeyBlob {
         guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else {
             throw OBSError.kmsKeyDeleted(record.keyID)
         }
-        let dek = Random.secret(32)
-        let blob = try DataKeyBlob.seal(
-            dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion,
-            material: material, context: context)
-        try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
-        return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
+        return try DataKeyBlob.seal(
+            dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material, context: context)
     }
 
     /// Creates `obs/default` under the keystore lock, re-checking inside it so racing processes create exactly one.

@@ -309,63 +309,74 @@ extension LocalBackend {
         return dek
     }
 
-    /// An open, verified object: its info and a source of its plaintext. Open data files stay readable even if a
+    /// An open, verified object: its info and a source of its plaintext from the chunk that holds the offset it was
+    /// opened at, `skip` bytes of which come before that offset. Open data files stay readable even if a
     /// concurrent overwrite unlinks them.
     final class OpenObject {
         let meta: ObjectMeta
         let info: ObjectInfo
         let source: ByteSource
-        /// The data key (nil for unencrypted objects), for a ranged read that opens a later part itself.
-        let dek: SecretBytes?
-        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, dek: SecretBytes? = nil) {
-            self.meta = meta; self.info = info; self.source = source; self.dek = dek
+        let skip: Int64
+        init(meta: ObjectMeta, info: ObjectInfo, source: ByteSource, skip: Int64) {
+            self.meta = meta; self.info = info; self.source = source; self.skip = skip
         }
     }
 
-    func openObject(_ request: GetObjectRequest) throws -> OpenObject {
+    func openObject(_ request: GetObjectRequest, from offset: Int64 = 0) throws -> OpenObject {
+        try openObject(request) { _ in offset }
+    }
+
+    /// Opens the object for reading from the plaintext offset `chooseOffset` picks from its info, once its data key
+    /// is unwrapped (a KMS or SSE-C refusal comes first). Encrypted objects start at the part and chunk that hold
+    /// the offset: nothing before it is read or decrypted. Unencrypted ones start at byte 0, their data MAC
+    /// covering the whole object.
+    func openObject(_ request: GetObjectRequest, from chooseOffset: (ObjectInfo) throws -> Int64) throws
+        -> OpenObject
+    {
+        let what = "obs://\(request.bucket)/\(request.key)"
         for _ in 0..<3 {
             let meta = try readMeta(request.bucket, request.key)
             try checkCustomerKey(meta, request)
             let dek = try unwrapDataKey(meta, request)
+            let info = try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+            let offset = min(max(try chooseOffset(info), 0), meta.size)
             let dir = paths.objectDir(request.bucket, request.key)
             let verifier =
-                dek != nil
-                ? nil
-                : try PlainDataCheck.Verifier(
-                    meta: meta, root: try rootKey.key(), what: "obs://\(request.bucket)/\(request.key)")
+                dek != nil ? nil : try PlainDataCheck.Verifier(meta: meta, root: try rootKey.key(), what: what)
             let parts = meta.layout.parts
+            var k = 0, partStart: Int64 = 0
+            while dek != nil && k < parts.count - 1 && partStart + parts[k].size <= offset {
+                partStart += parts[k].size
+                k += 1
+            }
+            let open = { [self] (n: Int) throws -> ByteSource? in
+                try openPart(dir, parts[n], meta: meta, dek: dek, verifier: verifier, last: n == parts.count - 1)
+            }
             // The first part is opened now: nil means overwritten between reading meta and opening; read the new
             // meta. Later parts open as the read reaches them (an object of 10,000 parts needs one descriptor).
-            guard
-                let first = try openPart(
-                    dir, parts[0], meta: meta, dek: dek, verifier: verifier, last: parts.count == 1)
-            else { continue }
-            let source: ByteSource
-            if parts.count == 1 {
-                source = first
-            } else {
-                let what = "obs://\(request.bucket)/\(request.key)"
-                source = PartChain(first: first, remaining: parts.count - 1) { [self] i in
-                    guard
-                        let s = try openPart(
-                            dir, parts[i + 1], meta: meta, dek: dek, verifier: verifier, last: i + 2 == parts.count)
-                    else {
-                        throw OBSError(
-                            code: "ObjectChanged",
-                            message: "\(what) was overwritten or deleted while it was read; read it again",
-                            httpStatus: 409, category: .conflict, resource: what)
-                    }
+            guard let first = try open(k) else { continue }
+            let skip = (first as? OBXDecryptor)?.seek(to: offset - partStart) ?? offset - partStart
+            let later = parts.count - 1 - k
+            let source =
+                later == 0
+                ? first
+                : PartChain(first: first, remaining: later) { [k] i in
+                    guard let s = try open(k + 1 + i) else { throw Self.objectChanged(what) }
                     return s
                 }
-            }
-            return OpenObject(
-                meta: meta, info: try meta.info(customerKeyMD5: request.customerKey?.keyMD5), source: source, dek: dek)
+            return OpenObject(meta: meta, info: info, source: source, skip: skip)
         }
         throw OBSError.integrity("data file of \(request.key.value) is missing")
     }
 
+    static func objectChanged(_ what: String) -> OBSError {
+        OBSError(
+            code: "ObjectChanged", message: "\(what) was overwritten or deleted while it was read; read it again",
+            httpStatus: 409, category: .conflict, resource: what)
+    }
+
     /// A verified source of one data file's plaintext; nil when the file is gone.
-    func openPart(
+    private func openPart(
         _ dir: String, _ part: ObjectMeta.Part, meta: ObjectMeta, dek: SecretBytes?,
         verifier: PlainDataCheck.Verifier?, last: Bool
     ) throws -> ByteSource? {
@@ -410,10 +421,12 @@ extension LocalBackend {
     /// key is refused, so HEAD can confirm a key before a large download. The metadata MAC is checked whenever
     /// that needs no KMS call (unencrypted, SSE-OBS, SSE-C), so HEAD never reports altered metadata.
     public func headObject(_ request: GetObjectRequest) async throws -> ObjectInfo {
-        let meta = try readMeta(request.bucket, request.key)
-        try checkCustomerKey(meta, request)
-        if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, request) }
-        return try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+        try await BlockingPool.shared.run { [self] in
+            let meta = try readMeta(request.bucket, request.key)
+            try checkCustomerKey(meta, request)
+            if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, request) }
+            return try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+        }
     }
 
     public func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo {
@@ -475,10 +488,34 @@ extension LocalBackend {
 
     /// Needs no readable metadata: deleting is how a damaged object is got rid of.
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
+        try await BlockingPool.shared.run { [self] in
+            _ = try loadBucket(bucket)  // the root key (and the bucket record) must check out, as for every command
+            try removeObject(bucket, key)
+        }
+    }
+
+    /// The bucket record is loaded and checked once for the whole batch, not once per key; the results are
+    /// deleteObject's, key by key (a bucket that fails its check fails every key with that error).
+    public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws
+        -> [(key: ObjectKey, error: OBSError)]
+    {
+        try await BlockingPool.shared.run { [self] in
+            do { _ = try loadBucket(bucket) } catch let e as OBSError { return keys.map { ($0, e) } }
+            var failed: [(key: ObjectKey, error: OBSError)] = []
+            for key in keys {
+                do { try removeObject(bucket, key) } catch let e as OBSError { failed.append((key, e)) }
+            }
+            return failed
+        }
+    }
+
+    /// Deletes one object of a bucket whose record was checked: blocking, on the pool.
+    private func removeObject(_ bucket: BucketName, _ key: ObjectKey) throws {
         let dir = paths.objectDir(bucket, key)
-        _ = try loadBucket(bucket)  // the root key (and the bucket record) must check out, as for every command
         try withBucketLock(bucket) {
-            guard FileIO.exists(paths.metaFile(bucket, key)) else { throw OBSError.noSuchKey(bucket.value, key.value) }
+            guard FileIO.exists(paths.metaFile(bucket, key)) else {
+                throw OBSError.noSuchKey(bucket.value, key.value)
+            }
             let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
             defer { marker.remove() }
             guard unlink(paths.metaFile(bucket, key)) == 0 else {
@@ -543,51 +580,54 @@ extension LocalBackend {
     public func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int)
         async throws -> ObjectListing
     {
-        _ = try loadBucket(bucket)
-        var entries: [(key: String, meta: ObjectMeta?, damage: UnreadableObject?)] = []
-        var unreadable: [UnreadableObject] = []
-        for path in try allMetaFiles(bucket) {
-            switch listingEntry(path, bucket: bucket) {
-            case .object(let m): if m.key.hasPrefix(prefix) { entries.append((m.key, m, nil)) }
-            case .damaged(let k, let e):
-                if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
-            case .keyless(let e):
-                if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
-            case .gone: continue
-            }
-        }
-        entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
-        for e in entries {
-            if let marker {
-                if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
-                // A marker that is a rolled-up prefix skips every key under it.
-                if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
-                    e.key.hasPrefix(marker)
-                {
-                    continue
+        try await BlockingPool.shared.run { [self] in
+            _ = try loadBucket(bucket)
+            var entries: [(key: String, meta: ObjectMeta?, damage: UnreadableObject?)] = []
+            var unreadable: [UnreadableObject] = []
+            for path in try allMetaFiles(bucket) {
+                switch listingEntry(path, bucket: bucket) {
+                case .object(let m): if m.key.hasPrefix(prefix) { entries.append((m.key, m, nil)) }
+                case .damaged(let k, let e):
+                    if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
+                case .keyless(let e):
+                    if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
+                case .gone: continue
                 }
             }
-            var entry = e.key
-            var isPrefix = false
-            if let d = delimiter, !d.isEmpty, let r = e.key.dropFirst(prefix.count).range(of: d) {
-                entry = String(e.key[..<r.upperBound]); isPrefix = true
+            entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
+            for e in entries {
+                if let marker {
+                    if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
+                    // A marker that is a rolled-up prefix skips every key under it.
+                    if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
+                        e.key.hasPrefix(marker)
+                    {
+                        continue
+                    }
+                }
+                var entry = e.key
+                var isPrefix = false
+                if let d = delimiter, !d.isEmpty, let r = e.key.dropFirst(prefix.count).range(of: d) {
+                    entry = String(e.key[..<r.upperBound]); isPrefix = true
+                }
+                if isPrefix && prefixes.last == entry { continue }
+                if count == maxKeys {
+                    // The page's last entry: object, damaged object or rolled-up prefix (they come in order).
+                    next = last
+                    break
+                }
+                if isPrefix {
+                    prefixes.append(entry)
+                } else if let m = e.meta {
+                    objects.append(try m.info())
+                } else if let damage = e.damage {
+                    unreadable.append(damage)
+                }
+                last = entry
+                count += 1
             }
-            if isPrefix && prefixes.last == entry { continue }
-            if count == maxKeys {
-                next = last  // the page's last entry: object, damaged object or rolled-up prefix (they come in order)
-                break
-            }
-            if isPrefix {
-                prefixes.append(entry)
-            } else if let m = e.meta {
-                objects.append(try m.info())
-            } else if let damage = e.damage {
-                unreadable.append(damage)
-            }
-            last = entry
-            count += 1
+            return ObjectListing(objects: objects, commonPrefixes: prefixes, nextMarker: next, unreadable: unreadable)
         }
-        return ObjectListing(objects: objects, commonPrefixes: prefixes, nextMarker: next, unreadable: unreadable)
     }
 }

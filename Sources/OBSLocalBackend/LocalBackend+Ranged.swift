@@ -1,84 +1,24 @@
 import OBSCore
 
 extension LocalBackend {
-    /// Streams bytes `range` (nil: all) of the object into `sink`, but only if its ETag is still `etag` (when given)
-    /// once the object is opened, so that what a server announced from a HEAD (length, ETag) matches the bytes
-    /// sent: a changed object fails with 412 PreconditionFailed before any byte.
-    public func getObject(
-        _ request: GetObjectRequest, pinnedTo etag: String?, range: Range<Int64>?, into sink: ByteSink
-    ) async throws -> ObjectInfo {
-        try await BlockingPool.shared.run {
-            let (source, info) = try self.openRange(request, pinnedTo: etag, range: range)
-            var buf = [UInt8](repeating: 0, count: OBXEncryptor.batchChunks * OBXFormat.chunkSize)
-            while true {
-                let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
-                if n == 0 { return info }
-                try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            }
-        }
-    }
-
-    /// The verified plaintext of bytes `range` of an object (pinned to `etag` when given), as a source: blocking,
-    /// call it on the blocking pool. See `RangeSource` for what is read.
-    public func openRange(_ request: GetObjectRequest, pinnedTo etag: String?, range: Range<Int64>?) throws
-        -> (ByteSource, ObjectInfo)
+    /// The verified plaintext of the bytes of an object that `chooseRange` picks from its info (nil: all), as a
+    /// source: blocking, call it on the blocking pool. The range is chosen once the object is open (its data key
+    /// unwrapped, so a KMS or SSE-C refusal comes before anything is answered): a server answers headers that
+    /// describe the very bytes it sends. See `RangeSource` for what is read.
+    public func openRange(_ request: GetObjectRequest, range chooseRange: (ObjectInfo) throws -> Range<Int64>?)
+        throws -> (ByteSource, ObjectInfo)
     {
-        try openRange(request, pinnedTo: etag) { _ in range }
-    }
-
-    /// As above, the range chosen from the object once it is open (its data key unwrapped, so a KMS or SSE-C
-    /// refusal comes before anything is answered): a server answers headers that describe the very bytes it sends.
-    public func openRange(
-        _ request: GetObjectRequest, pinnedTo etag: String?, range chooseRange: (ObjectInfo) throws -> Range<Int64>?
-    ) throws -> (ByteSource, ObjectInfo) {
-        let object = try openObject(request)
-        if let etag, object.info.etag != etag {
-            throw OBSError.sourceChanged(request.bucket.value, request.key.value)
+        var range: Range<Int64>? = nil
+        let object = try openObject(request) { info in
+            range = try chooseRange(info)
+            return range?.lowerBound ?? 0
         }
-        let range = try chooseRange(object.info)
         let size = object.meta.size
         let start = min(range?.lowerBound ?? 0, size), end = min(range?.upperBound ?? size, size)
-        let what = "obs://\(request.bucket)/\(request.key)"
-        let (positioned, skip) = try position(object, at: start, request: request, what: what)
         let source = RangeSource(
-            positioned, skip: skip, length: end - start, readsToEnd: object.meta.sse.mode == .unencrypted,
-            what: what)
+            object.source, skip: object.skip, length: end - start, readsToEnd: object.meta.sse.mode == .unencrypted,
+            what: "obs://\(request.bucket)/\(request.key)")
         return (source, object.info)
-    }
-
-    /// A source of `object` from the chunk holding `offset`, and the bytes of it still before `offset`. Encrypted
-    /// objects start at the part and chunk that hold it: nothing before is read or decrypted. Unencrypted ones
-    /// start at byte 0, their data MAC covering the whole object.
-    private func position(_ object: OpenObject, at offset: Int64, request: GetObjectRequest, what: String) throws
-        -> (ByteSource, Int64)
-    {
-        let parts = object.meta.layout.parts
-        guard let dek = object.dek, offset > 0 else { return (object.source, offset) }
-        var k = 0, partStart: Int64 = 0
-        while k < parts.count - 1 && partStart + parts[k].size <= offset {
-            partStart += parts[k].size
-            k += 1
-        }
-        if k == 0, let obx = object.source as? OBXDecryptor { return (obx, obx.seek(to: offset)) }
-        if k == 0 { return (object.source, offset) }
-        let dir = paths.objectDir(request.bucket, request.key)
-        let changed = OBSError(
-            code: "ObjectChanged", message: "\(what) was overwritten or deleted while it was read; read it again",
-            httpStatus: 409, category: .conflict, resource: what)
-        let meta = object.meta
-        guard
-            let first = try openPart(dir, parts[k], meta: meta, dek: dek, verifier: nil, last: k == parts.count - 1)
-        else { throw changed }
-        let skip = (first as? OBXDecryptor)?.seek(to: offset - partStart) ?? offset - partStart
-        if k == parts.count - 1 { return (first, skip) }
-        let chain = PartChain(first: first, remaining: parts.count - 1 - k) { [self] i in
-            let n = k + 1 + i
-            guard
-                let s = try openPart(dir, parts[n], meta: meta, dek: dek, verifier: nil, last: n == parts.count - 1)
-            else { throw changed }
-            return s
-        }
-        return (chain, skip)
     }
 }
 
@@ -91,7 +31,6 @@ final class RangeSource: ByteSource {
     private var remaining: Int64
     private let readsToEnd: Bool
     private let what: String
-    private var scratch: [UInt8] = []
 
     /// `source` positioned `skip` bytes before the range's start.
     init(_ source: ByteSource, skip: Int64, length: Int64, readsToEnd: Bool, what: String) {
@@ -102,18 +41,17 @@ final class RangeSource: ByteSource {
         self.what = what
     }
 
+    /// What is skipped, or drained, passes through the caller's buffer: no buffer of its own.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if buffer.isEmpty { return 0 }
         while skip > 0 {
-            if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: 1 << 20) }
-            let want = Int(min(Int64(scratch.count), skip))
-            let n = try scratch.withUnsafeMutableBytes { try source.read(into: .init(rebasing: $0[0..<want])) }
+            let n = try source.read(into: .init(rebasing: buffer[0..<Int(min(Int64(buffer.count), skip))]))
             if n == 0 { throw OBSError.integrity("\(what) ended early") }
             skip -= Int64(n)
         }
         if remaining == 0 {
             if readsToEnd {  // drain (and so verify) the rest
-                if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: 1 << 20) }
-                while try scratch.withUnsafeMutableBytes({ try source.read(into: $0) }) > 0 {}
+                while try source.read(into: buffer) > 0 {}
             }
             return 0
         }

@@ -116,27 +116,31 @@ public final class LocalBackend: ObjectStorage {
     }
 
     public func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo {
-        try Self.validateLocation(request.location)
-        if FileIO.exists(paths.bucketFile(request.name)) { throw OBSError.bucketAlreadyExists(request.name.value) }
-        let record = BucketRecord(
-            name: request.name.value, location: request.location, storageClass: request.storageClass,
-            created: Timestamps.rfc3339(LocalClock.now()), encryption: try encryptionRecord(request.encryption))
-        try ensureInitialised()
-        try FileIO.makeDirectories(paths.bucketsDir)
-        // Build the bucket in a temp directory and rename it into place: the bucket appears whole, with its
-        // default encryption, or not at all. A rename onto an existing (non-empty) bucket fails.
-        let tmp = FileIO.tempPath(in: paths.bucketsDir)
-        try FileIO.makeDirectories(tmp + "/objects")
-        do {
-            try writeBucket(record, to: tmp + "/bucket.json") {
-                if rename(tmp, paths.bucketDir(request.name)) != 0 {
-                    if errno == ENOTEMPTY || errno == EEXIST { throw OBSError.bucketAlreadyExists(request.name.value) }
-                    throw FileIO.ioError("create bucket", paths.bucketDir(request.name))
+        try await BlockingPool.shared.run { [self] in
+            try Self.validateLocation(request.location)
+            if FileIO.exists(paths.bucketFile(request.name)) { throw OBSError.bucketAlreadyExists(request.name.value) }
+            let record = BucketRecord(
+                name: request.name.value, location: request.location, storageClass: request.storageClass,
+                created: Timestamps.rfc3339(LocalClock.now()), encryption: try encryptionRecord(request.encryption))
+            try ensureInitialised()
+            try FileIO.makeDirectories(paths.bucketsDir)
+            // Build the bucket in a temp directory and rename it into place: the bucket appears whole, with its
+            // default encryption, or not at all. A rename onto an existing (non-empty) bucket fails.
+            let tmp = FileIO.tempPath(in: paths.bucketsDir)
+            try FileIO.makeDirectories(tmp + "/objects")
+            do {
+                try writeBucket(record, to: tmp + "/bucket.json") {
+                    if rename(tmp, paths.bucketDir(request.name)) != 0 {
+                        if errno == ENOTEMPTY || errno == EEXIST {
+                            throw OBSError.bucketAlreadyExists(request.name.value)
+                        }
+                        throw FileIO.ioError("create bucket", paths.bucketDir(request.name))
+                    }
                 }
-            }
-        } catch { FileIO.removeTree(tmp); throw error }
-        try FileIO.fsyncDirectory(paths.bucketsDir)
-        return try record.info()
+            } catch { FileIO.removeTree(tmp); throw error }
+            try FileIO.fsyncDirectory(paths.bucketsDir)
+            return try record.info()
+        }
     }
 
     static func validateLocation(_ location: String) throws {
@@ -162,65 +166,73 @@ public final class LocalBackend: ObjectStorage {
     }
 
     public func bucketListing() async throws -> BucketListing {
-        // A store made under a root key checks it even with no bucket left: a wrong or unusable key is an error
-        // of the whole store (exit 12), never a bucket left out. Directories that are no bucket name are not
-        // buckets.
-        if FileIO.exists(paths.rootKeyCheckFile) { _ = try rootKey.key() }
-        var listing = BucketListing(buckets: [])
-        for b in try FileIO.listExistingDirectory(paths.bucketsDir).filter({ !$0.hasPrefix(".") }).sorted()
-            .compactMap({ try? BucketName($0) })
-        {
-            do {
-                listing.buckets.append(try loadBucket(b).info())
-            } catch let e as OBSError where e.category == .notFound {
-                // Deleted since the directory was read: gone, not damaged.
-                if !FileIO.exists(paths.bucketDir(b)) { continue }
-                listing.unreadable.append(
-                    UnreadableBucket(
-                        name: b,
-                        error: OBSError.integrity(
-                            "bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from a backup or "
-                                + "move the directory out of \(paths.bucketsDir)")))
-            } catch let e as OBSError where e.category == .integrity {
-                // One damaged record (unparsable, failing its MAC, rolled back, not a regular file) hides only
-                // its own bucket: the caller reports it and fails at the end.
-                listing.unreadable.append(UnreadableBucket(name: b, error: e))
+        try await BlockingPool.shared.run { [self] in
+            // A store made under a root key checks it even with no bucket left: a wrong or unusable key is an error
+            // of the whole store (exit 12), never a bucket left out. Directories that are no bucket name are not
+            // buckets.
+            if FileIO.exists(paths.rootKeyCheckFile) { _ = try rootKey.key() }
+            var listing = BucketListing(buckets: [])
+            for b in try FileIO.listExistingDirectory(paths.bucketsDir).filter({ !$0.hasPrefix(".") }).sorted()
+                .compactMap({ try? BucketName($0) })
+            {
+                do {
+                    listing.buckets.append(try loadBucket(b).info())
+                } catch let e as OBSError where e.category == .notFound {
+                    // Deleted since the directory was read: gone, not damaged.
+                    if !FileIO.exists(paths.bucketDir(b)) { continue }
+                    listing.unreadable.append(
+                        UnreadableBucket(
+                            name: b,
+                            error: OBSError.integrity(
+                                "bucket directory \(paths.bucketDir(b)) has no bucket.json; restore it from a "
+                                    + "backup or move the directory out of \(paths.bucketsDir)")))
+                } catch let e as OBSError where e.category == .integrity {
+                    // One damaged record (unparsable, failing its MAC, rolled back, not a regular file) hides only
+                    // its own bucket: the caller reports it and fails at the end.
+                    listing.unreadable.append(UnreadableBucket(name: b, error: e))
+                }
             }
+            return listing
         }
-        return listing
     }
 
-    public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo { try loadBucket(bucket).info() }
+    public func bucketInfo(_ bucket: BucketName) async throws -> BucketInfo {
+        try await BlockingPool.shared.run { [self] in try loadBucket(bucket).info() }
+    }
 
     public func deleteBucket(_ bucket: BucketName) async throws {
-        let record = try loadBucket(bucket)
-        try withBucketLock(bucket) {
-            guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
-            guard try uploadRecords(bucket).isEmpty else { throw OBSError.uploadsInProgress(bucket.value) }
+        try await BlockingPool.shared.run { [self] in
+            let record = try loadBucket(bucket)
+            try withBucketLock(bucket) {
+                guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
+                guard try uploadRecords(bucket).isEmpty else { throw OBSError.uploadsInProgress(bucket.value) }
 
-            let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
-            guard rename(paths.bucketDir(bucket), trash) == 0 else {
-                throw FileIO.ioError("delete bucket", paths.bucketDir(bucket))
+                let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
+                guard rename(paths.bucketDir(bucket), trash) == 0 else {
+                    throw FileIO.ioError("delete bucket", paths.bucketDir(bucket))
+                }
+                try FileIO.fsyncDirectory(paths.bucketsDir)
+                // Recorded after the rename (a crash before it leaves a deleted bucket unmarked, never a live one
+                // marked): a copy of the deleted bucket put back later is then older than its entry.
+                try? state.markDeleted(StateManifest.bucketEntry(bucket.value), current: record.generation)
+                FileIO.removeTree(trash)
             }
-            try FileIO.fsyncDirectory(paths.bucketsDir)
-            // Recorded after the rename (a crash before it leaves a deleted bucket unmarked, never a live one
-            // marked): a copy of the deleted bucket put back later is then older than its entry.
-            try? state.markDeleted(StateManifest.bucketEntry(bucket.value), current: record.generation)
-            FileIO.removeTree(trash)
         }
     }
 
     public func bucketEncryption(_ bucket: BucketName) async throws -> BucketEncryption? {
-        try loadBucket(bucket).bucketEncryption
+        try await BlockingPool.shared.run { [self] in try loadBucket(bucket).bucketEncryption }
     }
 
     public func setBucketEncryption(_ bucket: BucketName, _ encryption: BucketEncryption?) async throws {
-        _ = try loadBucket(bucket)
-        let newValue = try encryptionRecord(encryption)
-        try withBucketLock(bucket) {
-            var r = try loadBucket(bucket)
-            r.encryption = newValue
-            try writeBucket(r, to: paths.bucketFile(bucket))
+        try await BlockingPool.shared.run { [self] in
+            _ = try loadBucket(bucket)
+            let newValue = try encryptionRecord(encryption)
+            try withBucketLock(bucket) {
+                var r = try loadBucket(bucket)
+                r.encryption = newValue
+                try writeBucket(r, to: paths.bucketFile(bucket))
+            }
         }
     }
 

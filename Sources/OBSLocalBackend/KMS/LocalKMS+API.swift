@@ -16,12 +16,9 @@ extension LocalKMS {
         public var ciphertext: [UInt8]
     }
 
-    /// The 32-hex domain id of this store (IAM's `domain_id`, the middle of key URNs).
-    public func domainIdentifier() throws -> String { try domainID() }
-
     /// The 32-hex project id this store reports for `region` (stable: derived from the root key).
     public func projectID(region: String) throws -> String {
-        Hex.encode(HMAC.sha256(key: try rootKey.key(), data: Array("obsctl/v1/project-id/\(region)".utf8)).prefix(16))
+        try derivedID(label: "project-id/\(region)")
     }
 
     /// create-datakey: a fresh data key under the CMK `ref` (id, URN or alias), which must be enabled.
@@ -38,24 +35,14 @@ extension LocalKMS {
         let op = "encrypt-datakey"
         try require([.dekCrypto], operation: op, keyID: ref)
         let record = try resolve(ref)
-        do { try requireUsable(record) } catch {
-            try? audit.record(
-                operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
-                detail: (error as? OBSError)?.code)
-            throw error
-        }
+        try requireUsable(record, operation: op, action: .dekCrypto)
         guard plaintext.count == Self.dataKeyLength else {
             throw OBSError(
                 code: "KMS.InvalidDataKeyLength",
                 message: "a data key is \(Self.dataKeyLength) bytes here, not \(plaintext.count)",
                 httpStatus: 400, category: .usage)
         }
-        guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else {
-            throw OBSError.kmsKeyDeleted(record.keyID)
-        }
-        let blob = try DataKeyBlob.seal(
-            dek: plaintext, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material,
-            context: context)
+        let blob = try seal(plaintext, under: record, context: context)
         try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
         return (record.keyID, blob.encoded)
     }
@@ -77,12 +64,7 @@ extension LocalKMS {
         }
         guard let blob = try? DataKeyBlob.decode(ciphertext) else { throw invalid("is not a data key of this KMS") }
         guard blob.keyID == record.keyID else { throw invalid("was made under another key") }
-        do { try requireUsable(record) } catch {
-            try? audit.record(
-                operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
-                detail: (error as? OBSError)?.code)
-            throw error
-        }
+        try requireUsable(record, operation: op, action: .dekCrypto)
         guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else {
             throw invalid("names a key version this key does not have")
         }

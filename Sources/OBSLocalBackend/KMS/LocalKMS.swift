@@ -48,9 +48,13 @@ public final class LocalKMS: KeyManagement {
         return true
     }
 
-    /// The 32-hex domain id of this store, derived from the root key (stable, nothing to keep in sync).
-    func domainID() throws -> String {
-        Hex.encode(HMAC.sha256(key: try rootKey.key(), data: Array("obsctl/v1/domain-id".utf8)).prefix(16))
+    /// The 32-hex domain id of this store (IAM's `domain_id`, the middle of key URNs), derived from the root key
+    /// (stable, nothing to keep in sync).
+    public func domainID() throws -> String { try derivedID(label: "domain-id") }
+
+    /// A stable 32-hex id of this store for `label`, derived from the root key.
+    func derivedID(label: String) throws -> String {
+        Hex.encode(HMAC.sha256(key: try rootKey.key(), data: Array("obsctl/v1/\(label)".utf8)).prefix(16))
     }
 
     static func validateAlias(_ alias: String) throws {
@@ -266,6 +270,16 @@ public final class LocalKMS: KeyManagement {
         return KMSPolicyInForce(path: paths.policyFile, fromFile: file != nil, policy: file ?? .allowAll)
     }
 
+    /// As below, the refusal recorded in the audit log as `operation`'s error.
+    func requireUsable(_ r: KeyRecord, operation: String, action: KMSAction) throws {
+        do { try requireUsable(r) } catch {
+            try? audit.record(
+                operation: operation, keyID: r.keyID, action: action, outcome: "error",
+                detail: (error as? OBSError)?.code)
+            throw error
+        }
+    }
+
     func requireUsable(_ r: KeyRecord) throws {
         switch r.state {
         case .enabled: return
@@ -418,21 +432,20 @@ public final class LocalKMS: KeyManagement {
             try require([.cmkCreate, .dekCreate], operation: op, keyID: Self.defaultKeyAlias)
             record = try createDefaultKeyOnce()
         }
-        do { try requireUsable(record) } catch {
-            try? audit.record(
-                operation: op, keyID: record.keyID, action: .dekCreate, outcome: "error",
-                detail: (error as? OBSError)?.code)
-            throw error
-        }
+        try requireUsable(record, operation: op, action: .dekCreate)
+        let dek = Random.secret(32)
+        let blob = try seal(dek, under: record, context: context)
+        try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
+        return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
+    }
+
+    /// `dek` wrapped under the primary version of `record`'s key material.
+    func seal(_ dek: SecretBytes, under record: KeyRecord, context: [String: String]) throws -> DataKeyBlob {
         guard let material = try record.material(version: record.primaryVersion, root: try rootKey.key()) else {
             throw OBSError.kmsKeyDeleted(record.keyID)
         }
-        let dek = Random.secret(32)
-        let blob = try DataKeyBlob.seal(
-            dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion,
-            material: material, context: context)
-        try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
-        return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
+        return try DataKeyBlob.seal(
+            dek: dek, keyID: record.keyID, cmkVersion: record.primaryVersion, material: material, context: context)
     }
 
     /// Creates `obs/default` under the keystore lock, re-checking inside it so racing processes create exactly one.
@@ -459,12 +472,7 @@ public final class LocalKMS: KeyManagement {
                 detail: "no such key record")
             throw OBSError.integrity("the object's data key names KMS key \(blob.keyID), which this keystore never had")
         }
-        do { try requireUsable(record) } catch {
-            try? audit.record(
-                operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
-                detail: (error as? OBSError)?.code)
-            throw error
-        }
+        try requireUsable(record, operation: op, action: .dekCrypto)
         guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else {
             throw OBSError.kmsKeyDeleted(record.keyID)
         }

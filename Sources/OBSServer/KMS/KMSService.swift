@@ -94,7 +94,7 @@ public final class KMSService: RequestHandler, @unchecked Sendable {
         let name = request.query("name")
         var list: [[String: Any]] = []
         if name == nil || name == region {
-            let domain = try kms.domainIdentifier()
+            let domain = try kms.domainID()
             list.append([
                 "id": projectID, "name": region, "domain_id": domain, "parent_id": domain, "is_domain": false,
                 "enabled": true, "description": "obsctl serve", "links": ["self": "/v3/projects/\(projectID)"],

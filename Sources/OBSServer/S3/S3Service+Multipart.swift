@@ -39,8 +39,8 @@ extension S3Service {
         return response
     }
 
-    /// UploadPart-Copy: the source's bytes (all, or `copy-source-range: bytes=a-b`) become the part, read pinned
-    /// to the ETag the source's conditions were checked against.
+    /// UploadPart-Copy: the source's bytes (all, or `copy-source-range: bytes=a-b`) become the part. The source
+    /// is opened once: its conditions and range are checked against the object whose bytes are then read.
     private func uploadPartCopy(_ call: S3Call, _ target: MultipartUploadTarget, _ number: Int, source: String)
         async throws -> ServerResponse
     {
@@ -48,24 +48,13 @@ extension S3Service {
         let sourceRequest = GetObjectRequest(
             bucket: sourceBucket, key: sourceKey,
             customerKey: try S3Headers.customerKey(call, prefix: "copy-source-server-side-encryption-customer-"))
-        let info = try await backend.headObject(sourceRequest)
-        try checkCopySourceConditions(call, info)
-        var range: Range<Int64>? = nil
-        if let spec = S3Headers.value(call, "copy-source-range") {
-            guard case .range(let r) = ByteRange.parse(spec, size: info.size), spec.hasPrefix("bytes="),
-                !spec.dropFirst(6).hasPrefix("-"), r.upperBound - r.lowerBound == Self.rangeLength(spec)
-            else {
-                throw S3Failure(
-                    "InvalidArgument",
-                    "The x-amz-copy-source-range value must be of the form bytes=first-last where "
-                        + "first and last are the zero-based offsets of the first and last bytes to copy",
-                    status: 400)
-            }
-            range = r
-        }
+        let spec = S3Headers.value(call, "copy-source-range")
         let backend = self.backend
-        let body = try await BlockingPool.shared.run {
-            try backend.openRange(sourceRequest, pinnedTo: info.etag, range: range).0
+        let body = try await BlockingPool.shared.run { [self] in
+            try backend.openRange(sourceRequest) { info in
+                try checkCopySourceConditions(call, info)
+                return try spec.map { try Self.copySourceRange($0, size: info.size) }
+            }.0
         }
         let part = try await backend.uploadPart(target, partNumber: number, body: body)
         var response = Self.xml(
@@ -74,11 +63,20 @@ extension S3Service {
         return response
     }
 
-    /// The length `bytes=a-b` names (nil unless both ends are given): a range past the source's end is refused.
-    private static func rangeLength(_ spec: String) -> Int64? {
-        let parts = spec.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let a = Int64(parts[0]), let b = Int64(parts[1]) else { return nil }
-        return b - a + 1
+    /// `bytes=a-b` (decimal digits only) with a <= b < size, as a..<b+1; anything else is refused.
+    static func copySourceRange(_ spec: String, size: Int64) throws -> Range<Int64> {
+        let ends =
+            spec.hasPrefix("bytes=") ? spec.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false) : []
+        guard ends.count == 2, ends.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } }),
+            let a = Int64(ends[0]), let b = Int64(ends[1]), a <= b, b < size
+        else {
+            throw S3Failure(
+                "InvalidArgument",
+                "The x-amz-copy-source-range value must be of the form bytes=first-last where "
+                    + "first and last are the zero-based offsets of the first and last bytes to copy",
+                status: 400)
+        }
+        return a..<b + 1
     }
 
     func listParts(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws

@@ -34,7 +34,7 @@ extension S3Service {
         let request = try getRequest(call, bucket, key)
         let read = OpenedRead()
         try await BlockingPool.shared.run { [self] in
-            let (source, info) = try backend.openRange(request, pinnedTo: nil) { info in
+            let (source, info) = try backend.openRange(request) { info in
                 read.early = try conditionalAnswer(call, info)
                 if read.early != nil { return 0..<0 }
                 read.range = try Self.requestedRange(call, info)

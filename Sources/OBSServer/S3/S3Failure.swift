@@ -46,7 +46,6 @@ public struct S3Failure: Error, Sendable {
         S3Failure("InvalidArgument", message, status: 400)
     }
 
-
     public static func methodNotAllowed(_ method: String) -> S3Failure {
         S3Failure("MethodNotAllowed", "\(method) is not allowed on this resource", status: 405)
     }

@@ -101,8 +101,8 @@ public enum RequestVerifier {
             return try verifyV4Query(request, query: query, now: now, secret: secret)
         }
         if queryV2 {
-            let obs = names.contains("AccessKeyId")
-            let v2 = names.contains("AWSAccessKeyId")
+            let obs = names.contains(SignatureVersion.obs.accessKeyParameter)
+            let v2 = names.contains(SignatureVersion.v2.accessKeyParameter)
             guard obs != v2 else {
                 throw .accessDenied(
                     "Query-string authentication requires the Signature, Expires and AccessKeyId (OBS) or "
@@ -138,9 +138,4 @@ public enum RequestVerifier {
     static func sameSignature(_ expected: String, _ provided: String) -> Bool {
         constantTimeEquals(Array(expected.utf8), Array(provided.utf8))
     }
-}
-
-extension SignatureVersion {
-    /// The word before `ak:sig` in an OBS/V2 `Authorization` header.
-    var authorizationWord: String { self == .obs ? "OBS" : "AWS" }
 }

@@ -43,7 +43,7 @@ let package = Package(
         // Request signers (OBS, AWS V2, AWS SigV4, presigned forms): pure functions of request, credentials, time.
         .target(name: "OBSSigner", dependencies: ["OBSCrypto", "OBSTime"]),
         // OBS/S3 XML bodies and strict response parsers over libexpat (no libxml2 and ICU at start-up).
-        .target(name: "OBSXML", dependencies: ["CExpat", "OBSCore", "OBSTime"]),
+        .target(name: "OBSXML", dependencies: ["CExpat", "OBSCore", "OBSCrypto", "OBSTime"]),
         // The remote client: libcurl transport, OBS/S3 operations, configuration and credentials.
         .target(
             name: "OBSClient",

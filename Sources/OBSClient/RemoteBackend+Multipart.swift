@@ -67,8 +67,7 @@ extension RemoteBackend {
         // lists the value the server states for each copied range, so that it keeps a composite CRC-32C that
         // downloads check. Without one, SeaweedFS gives the copy a multipart ETag that is not the MD5 of its parts'
         // MD5s, and a good download of it was called damaged.
-        let listCRCs =
-            checksum.isEmpty && !configuration.isOBSDialect && !RemoteConfiguration.isHuaweiHost(configuration.host)
+        let listCRCs = checksum.isEmpty && !configuration.speaksOBS
         if listCRCs { headers.append(("x-amz-checksum-algorithm", "CRC32C")) }
         let plan = try MultipartPlan(objectSize: source.size, partSize: dst.transfer.partSize)
         let initiateHeaders = headers
@@ -102,8 +101,8 @@ extension RemoteBackend {
                 headers: headers, customerKey: dst.sse.customerKey ?? request.source.customerKey,
                 sseIntent: dst.sse?.mode)
             let response = try performBlocking(op, sink: nil, transport: transport)
-            let etag = try OBSXMLParser.copyResult(response.body).etag
-            state.done(n, etag: etag, crc32c: listCRCs ? OBSXMLParser.copyPartCRC32C(response.body) : nil)
+            let result = try OBSXMLParser.copyResult(response.body)
+            state.done(n, etag: result.etag, crc32c: listCRCs ? result.crc32c : nil)
         }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }

@@ -20,8 +20,7 @@ struct UploadIntegrity {
     /// UNSIGNED-PAYLOAD or signed streaming payloads under SigV4, and its CRC64 header's check is unconfirmed);
     /// CRC-32C for other endpoints, which all current AWS SDKs send and S3-compatible servers check.
     init(_ requested: UploadChecksum?, configuration: RemoteConfiguration) throws {
-        let obs = configuration.isOBSDialect || RemoteConfiguration.isHuaweiHost(configuration.host)
-        let kind = requested ?? (obs ? .md5 : .crc32c)
+        let kind = requested ?? (configuration.speaksOBS ? .md5 : .crc32c)
         if kind == .crc32c && configuration.isOBSDialect {
             throw OBSError.invalidArgument(
                 "--checksum crc32c is an S3 header, and OBS's own signature "

@@ -1,11 +1,19 @@
 /// Hex and base64 without Foundation (this module stays Foundation-free).
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
+    private static let upperDigits = Array("0123456789ABCDEF".utf8)
 
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var out = [UInt8](); out.reserveCapacity(bytes.count * 2)
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `%XX` with upper-case digits, as percent-encoding writes a byte (RFC 3986 section 2.1).
+    public static func appendPercentEncoded(_ byte: UInt8, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "%"))
+        out.append(upperDigits[Int(byte >> 4)])
+        out.append(upperDigits[Int(byte & 0xF)])
     }
 
     /// Accepts upper or lower case; nil on odd length or a non-hex character.

@@ -75,7 +75,7 @@ extension RequestSigner {
         let resource = canonicalResource(path: signed.path, query: signed.query, scope: scope, prefix: prefix)
         let sts = stringToSignV2(method: signed.method, headers: signed.headers, resource: resource, prefix: prefix)
         let signature = signatureV2(stringToSign: sts, secret: credentials.secretAccessKey)
-        signed.setHeader("Authorization", "\(version == .obs ? "OBS" : "AWS") \(credentials.accessKeyID):\(signature)")
+        signed.setHeader("Authorization", "\(version.authorizationWord) \(credentials.accessKeyID):\(signature)")
         return signed
     }
 
@@ -100,7 +100,7 @@ extension RequestSigner {
             prefix: prefix, expires: expires)
         let signature = signatureV2(stringToSign: sts, secret: credentials.secretAccessKey)
         var out: [(name: String, value: String)] = [
-            (name: version == .obs ? "AccessKeyId" : "AWSAccessKeyId", value: credentials.accessKeyID),
+            (name: version.accessKeyParameter, value: credentials.accessKeyID),
             (name: "Expires", value: expires),
             (name: "Signature", value: signature),
         ]

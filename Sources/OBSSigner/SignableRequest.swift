@@ -13,6 +13,10 @@ public enum SignatureVersion: String, Sendable, CaseIterable {
     var dateHeader: String { self == .obs ? "x-obs-date" : "x-amz-date" }
     /// Header (and, for OBS/V2 presigned URLs, query parameter) carrying an STS security token.
     var securityTokenHeader: String { self == .obs ? "x-obs-security-token" : "x-amz-security-token" }
+    /// The word before `ak:sig` in an OBS/V2 `Authorization` header.
+    var authorizationWord: String { self == .obs ? "OBS" : "AWS" }
+    /// The query parameter naming the access key of an OBS/V2 presigned URL.
+    var accessKeyParameter: String { self == .obs ? "AccessKeyId" : "AWSAccessKeyId" }
 }
 
 /// What a signer needs to know about one HTTP request. Values only; nothing here touches the network.

@@ -108,8 +108,9 @@ extension RequestSigner {
         return HMAC.sha256(key: kService, data: Array("aws4_request".utf8))
     }
 
-    /// Hex HMAC-SHA256 of the string-to-sign under the signing key.
-    static func signatureV4(stringToSign: String, signingKey: [UInt8]) -> String {
+    /// Hex HMAC-SHA256 of the string-to-sign under the signing key; generic so a key held as `SecretBytes`
+    /// (the chunk verifier's) is used in place, never copied per chunk.
+    static func signatureV4<K: ContiguousBytes>(stringToSign: String, signingKey: K) -> String {
         Hex.encode(HMAC.sha256(key: signingKey, data: Array(stringToSign.utf8)))
     }
 

@@ -1,3 +1,5 @@
+import OBSCrypto
+
 /// Percent-encoding rules used on the wire and in the signatures. UTF-8 bytes, upper-case hex.
 public enum URIEncoding {
     /// Object keys in the request path: every byte except `A-Z a-z 0-9 - _ . ~ /` is `%XX`; space is `%20`.
@@ -57,7 +59,6 @@ public enum URIEncoding {
         }
     }
 
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
     private static let headerSafe: Set<UInt8> = Set(" ;/?:@&=+$,'*".utf8)
 
     static func isUnreserved(_ c: UInt8) -> Bool {
@@ -82,9 +83,7 @@ public enum URIEncoding {
             if keep(c) {
                 out.append(c)
             } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hexDigits[Int(c >> 4)])
-                out.append(hexDigits[Int(c & 0xF)])
+                Hex.appendPercentEncoded(c, to: &out)
             }
         }
         return String(decoding: out, as: UTF8.self)

@@ -7,6 +7,7 @@ import struct Foundation.Date
 /// - RFC 1123 (HTTP `Date`, `Last-Modified`, the OBS/V2 signature): `Tue, 15 Oct 2024 07:20:09 GMT`.
 /// - SigV4's long date: `20241015T072009Z`.
 /// - RFC 3339 in UTC with whole seconds (every file and output of obsctl): `2024-10-15T07:20:09Z`.
+/// - ISO 8601 in UTC with milliseconds (the server's XML): `2024-10-15T07:20:09.000Z`.
 /// - ISO 8601 as OBS and S3 write it in XML, read with or without fractional seconds and with any offset.
 public enum Timestamps {
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
@@ -45,6 +46,19 @@ public enum Timestamps {
         let f = fields(epochSeconds(date))
         return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))"
             + "T\(pad(f.hour, 2)):\(pad(f.minute, 2)):\(pad(f.second, 2))Z"
+    }
+
+    /// ISO 8601 in UTC with milliseconds, as OBS and S3 write times in XML: `2006-02-03T16:45:09.000Z` (rounded
+    /// towards the past). esdk-obs-python reads these with `%Y-%m-%dT%H:%M:%S.%fZ`, so the fraction is always there.
+    public static func iso8601Milliseconds(_ date: Date) -> String {
+        // Whole microseconds first: a time that is exactly on a millisecond must not print as the one before it
+        // because its Double is a hair below.
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = floorDiv(micros, 1_000_000)
+        let millis = Int((micros - seconds * 1_000_000) / 1000)
+        let f = fields(seconds)
+        return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))T\(pad(f.hour, 2)):\(pad(f.minute, 2))"
+            + ":\(pad(f.second, 2)).\(pad(millis, 3))Z"
     }
 
     // MARK: - Parsing

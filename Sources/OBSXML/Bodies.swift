@@ -81,7 +81,8 @@ struct XMLWriter {
         bytes.append(UInt8(ascii: "<")); bytes += name.utf8; bytes.append(UInt8(ascii: ">"))
     }
     mutating func close(_ name: String) { bytes += "</".utf8; bytes += name.utf8; bytes.append(UInt8(ascii: ">")) }
-    mutating func element(_ name: String, _ text: String) { open(name); bytes += Self.escape(text).utf8; close(name) }
+    mutating func element(_ name: String, _ text: String) { open(name); self.text(text); close(name) }
+    mutating func text(_ text: String) { bytes += Self.escape(text).utf8 }
 
     /// Escapes markup characters and CR. Other C0 control characters (except tab and LF) cannot appear in XML 1.0 at
     /// all; they are written as character references so that the server rejects the body visibly rather than this

@@ -183,21 +183,16 @@ public enum OBSXMLParser {
         return try required(root, "ETag", what: what, in: root.name)
     }
 
-    /// CopyObject (`CopyObjectResult`) or UploadPart-Copy (`CopyPartResult`): `ETag` (quotes kept) and `LastModified`.
+    /// CopyObject (`CopyObjectResult`) or UploadPart-Copy (`CopyPartResult`): `ETag` (quotes kept), `LastModified`,
+    /// and the CRC-32C the server states for what it copied (`ChecksumCRC32C`), if any.
     /// A body without an ETag means the copy failed (OBS answers 200 before the copy is done): that throws.
-    public static func copyResult(_ body: [UInt8]) throws -> (etag: String, lastModified: Date?) {
+    public static func copyResult(_ body: [UInt8]) throws -> (etag: String, lastModified: Date?, crc32c: String?) {
         let what = "copy response"
         let root = try document(body, roots: ["CopyObjectResult", "CopyPartResult"], what: what)
         guard let etag = optional(root, "ETag") else {
             throw XMLTree.malformed(what, "\(root.name) has no ETag, so the copy did not complete")
         }
-        return (etag, try date(root, "LastModified", what: what))
-    }
-
-    /// The CRC-32C an UploadPart-Copy answer states for the copied range (`CopyPartResult/ChecksumCRC32C`), if any.
-    public static func copyPartCRC32C(_ body: [UInt8]) -> String? {
-        let root = try? document(body, roots: ["CopyPartResult"], what: "copy response")
-        return root.flatMap { optional($0, "ChecksumCRC32C") }
+        return (etag, try date(root, "LastModified", what: what), optional(root, "ChecksumCRC32C"))
     }
 
     /// DeleteObjects: `DeleteResult{Deleted/Key*, Error/{Key, Code, Message}*}` in document order. Keys are

@@ -64,7 +64,9 @@ struct ServerXMLFrameTests {
     ])
     func timestamps(_ seconds: Double, _ expected: String) {
         let date = Date(timeIntervalSince1970: seconds)
-        #expect(ServerXMLSupport.timestamp(date) == expected)
+        var writer = XMLWriter()
+        writer.element("T", date)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "<T>\(expected)</T>")
         let back = try? OBSXMLParser.copyResult(
             "<CopyObjectResult><ETag>e</ETag><LastModified>\(expected)</LastModified></CopyObjectResult>".bytes)
         #expect(back?.lastModified.map { abs($0.timeIntervalSince(date)) < 0.001 } == true)

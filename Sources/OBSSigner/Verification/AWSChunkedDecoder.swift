@@ -248,7 +248,7 @@ public final class AWSChunkedDecoder {
         let sts = RequestSigner.stringToSignChunkV4(
             amzDate: context.amzDate, scope: context.scope, previousSignature: previousSignature,
             chunkSHA256: Hex.encode(digest.finalize()))
-        let expected = RequestSigner.signatureV4(stringToSign: sts, signingKey: context.signingKey.copyBytes())
+        let expected = RequestSigner.signatureV4(stringToSign: sts, signingKey: context.signingKey)
         guard RequestVerifier.sameSignature(expected, chunkSignature.lowercased()) else {
             throw .mismatch(stringToSign: sts, accessKeyID: context.accessKeyID, provided: chunkSignature)
         }
@@ -307,7 +307,7 @@ public final class AWSChunkedDecoder {
             let sts = RequestSigner.stringToSignTrailerV4(
                 amzDate: context.amzDate, scope: context.scope, previousSignature: previousSignature,
                 trailers: trailers)
-            let expected = RequestSigner.signatureV4(stringToSign: sts, signingKey: context.signingKey.copyBytes())
+            let expected = RequestSigner.signatureV4(stringToSign: sts, signingKey: context.signingKey)
             guard let provided = trailerSignature, RequestVerifier.sameSignature(expected, provided.lowercased()) else {
                 throw .mismatch(stringToSign: sts, accessKeyID: context.accessKeyID, provided: trailerSignature ?? "")
             }

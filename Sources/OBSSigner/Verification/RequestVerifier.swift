@@ -7,9 +7,9 @@ import OBSTime
 /// recomputing the string-to-sign with the signers' own canonicalisation (one implementation serves both sides).
 /// Pure: no clock (`now` is a parameter), no network, no state.
 ///
-///     RequestVerifier.verify(IncomingRequest(method:rawPath:rawQuery:headers:), virtualHostBucket: bucket,
-///                            now: Date(), secret: { ak in store.secret(ak) })
-///         -> Result<VerifiedRequest, AuthenticationFailure>
+///     try RequestVerifier.authenticate(IncomingRequest(method:rawPath:rawQuery:headers:), virtualHostBucket: bucket,
+///                                      now: Date(), secret: { ak in store.secret(ak) })
+///         -> VerifiedRequest, throws(AuthenticationFailure)   (`verify` gives the same as a `Result`)
 ///
 /// Schemes, chosen from the request (an `Authorization` header and signature query parameters together are refused):
 /// - `Authorization: OBS ak:sig` (`x-obs-*`, `x-obs-date`) and `AWS ak:sig` (`x-amz-*`): HMAC-SHA1 (HeaderSignerV2).
@@ -37,17 +37,12 @@ public enum RequestVerifier {
     /// The longest a SigV4 presigned URL may live (`X-Amz-Expires`), 7 days.
     public static let maxPresignedExpiry = 604_800
 
-    /// Authenticates `request`. `virtualHostBucket` is the bucket named by the `Host` header (virtual-hosted style),
-    /// nil for path style and service-level requests. `secret` gives the secret key of an access key id, nil when
-    /// the key is unknown.
+    /// `authenticate` as a `Result`.
     public static func verify(
         _ request: IncomingRequest, virtualHostBucket: String?, now: Date, secret: (String) -> SecretBytes?
     ) -> Result<VerifiedRequest, AuthenticationFailure> {
-        do {
-            return .success(
-                try authenticate(request, virtualHostBucket: virtualHostBucket, now: now, secret: secret))
-        } catch {
-            return .failure(error)
+        Result { () throws(AuthenticationFailure) in
+            try authenticate(request, virtualHostBucket: virtualHostBucket, now: now, secret: secret)
         }
     }
 
@@ -69,7 +64,10 @@ public enum RequestVerifier {
 
     // MARK: - Scheme selection
 
-    static func authenticate(
+    /// Authenticates `request`. `virtualHostBucket` is the bucket named by the `Host` header (virtual-hosted style),
+    /// nil for path style and service-level requests. `secret` gives the secret key of an access key id, nil when
+    /// the key is unknown.
+    public static func authenticate(
         _ request: IncomingRequest, virtualHostBucket: String?, now: Date, secret: (String) -> SecretBytes?
     ) throws(AuthenticationFailure) -> VerifiedRequest {
         let query = SDKHMACSigner.parseQuery(request.rawQuery)
@@ -103,8 +101,8 @@ public enum RequestVerifier {
             return try verifyV4Query(request, query: query, now: now, secret: secret)
         }
         if queryV2 {
-            let obs = names.contains("AccessKeyId")
-            let v2 = names.contains("AWSAccessKeyId")
+            let obs = names.contains(SignatureVersion.obs.accessKeyParameter)
+            let v2 = names.contains(SignatureVersion.v2.accessKeyParameter)
             guard obs != v2 else {
                 throw .accessDenied(
                     "Query-string authentication requires the Signature, Expires and AccessKeyId (OBS) or "
@@ -140,9 +138,4 @@ public enum RequestVerifier {
     static func sameSignature(_ expected: String, _ provided: String) -> Bool {
         constantTimeEquals(Array(expected.utf8), Array(provided.utf8))
     }
-}
-
-extension SignatureVersion {
-    /// The word before `ak:sig` in an OBS/V2 `Authorization` header.
-    var authorizationWord: String { self == .obs ? "OBS" : "AWS" }
 }

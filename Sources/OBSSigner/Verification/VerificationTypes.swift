@@ -23,17 +23,6 @@ public struct IncomingRequest: Sendable {
         self.headers = headers
     }
 
-    /// From the HTTP request-target (`/bucket/key?uploads`), split at the first `?`.
-    public init(method: String, target: String, headers: [(name: String, value: String)]) {
-        if let q = target.firstIndex(of: "?") {
-            self.init(
-                method: method, rawPath: String(target[..<q]), rawQuery: String(target[target.index(after: q)...]),
-                headers: headers)
-        } else {
-            self.init(method: method, rawPath: target, headers: headers)
-        }
-    }
-
     /// Every value of a header (name compared case-insensitively), in the order received.
     func values(_ name: String) -> [String] {
         let lower = name.lowercased()

@@ -40,7 +40,7 @@ extension RequestVerifier {
         _ request: IncomingRequest, version: SignatureVersion, query: [(name: String, value: String?)],
         virtualHostBucket: String?, now: Date, secret: (String) -> SecretBytes?
     ) throws(AuthenticationFailure) -> VerifiedRequest {
-        let akName = version == .obs ? "AccessKeyId" : "AWSAccessKeyId"
+        let akName = version.accessKeyParameter
         guard let accessKeyID = try single(query, akName), !accessKeyID.isEmpty,
             let expires = try single(query, "Expires"), let provided = try single(query, "Signature"),
             !provided.isEmpty

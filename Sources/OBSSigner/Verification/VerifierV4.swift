@@ -50,14 +50,9 @@ extension RequestVerifier {
         } else {
             throw .missingDate(accessKeyID: scope.accessKeyID)
         }
-        let claim = ClaimV4(
-            accessKeyID: scope.accessKeyID, shortDate: scope.shortDate, region: scope.region,
-            signedNames: try parseSignedHeaders(list, malformed: malformed),
-            signature: try parseSignature(signature, malformed: malformed), amzDate: amzDate)
-        guard claim.shortDate == String(amzDate.prefix(8)) else {
-            throw malformed("Invalid credential date \(claim.shortDate): it is not the date of x-amz-date, \(amzDate).")
-        }
-        guard let key = secret(claim.accessKeyID) else { throw .unknownAccessKey(claim.accessKeyID) }
+        let (claim, key) = try claimV4(
+            scope: scope, signedHeaders: list, signature: signature, amzDate: amzDate, dateName: "x-amz-date",
+            malformed: malformed, secret: secret)
         try checkSkew(date, now: now, accessKeyID: claim.accessKeyID)
         try checkAllAmzHeadersSigned(request, claim: claim)
         guard let payloadHash = signable.headerValue("x-amz-content-sha256")?.trimmingSpaces() else {
@@ -101,14 +96,9 @@ extension RequestVerifier {
         guard expires <= maxPresignedExpiry else {
             throw malformed("X-Amz-Expires must be less than a week (in seconds) that is \(maxPresignedExpiry)")
         }
-        let claim = ClaimV4(
-            accessKeyID: scope.accessKeyID, shortDate: scope.shortDate, region: scope.region,
-            signedNames: try parseSignedHeaders(list, malformed: malformed),
-            signature: try parseSignature(signature, malformed: malformed), amzDate: amzDate)
-        guard claim.shortDate == String(amzDate.prefix(8)) else {
-            throw malformed("Invalid credential date \(claim.shortDate): it is not the date of X-Amz-Date, \(amzDate).")
-        }
-        guard let key = secret(claim.accessKeyID) else { throw .unknownAccessKey(claim.accessKeyID) }
+        let (claim, key) = try claimV4(
+            scope: scope, signedHeaders: list, signature: signature, amzDate: amzDate, dateName: "X-Amz-Date",
+            malformed: malformed, secret: secret)
         guard now.timeIntervalSince(date) <= Double(expires) else { throw .expired(accessKeyID: claim.accessKeyID) }
         guard date.timeIntervalSince(now) <= maxClockSkew else {
             throw .accessDenied(
@@ -135,6 +125,26 @@ extension RequestVerifier {
     }
 
     // MARK: - Pieces
+
+    /// What the header and the query forms both check once their fields are read: the signed-header list and the
+    /// signature are well formed, the credential's date is the date of `amzDate` (the field `dateName`), and the
+    /// access key is known (its secret is returned).
+    static func claimV4(
+        scope: (accessKeyID: String, shortDate: String, region: String), signedHeaders: String, signature: String,
+        amzDate: String, dateName: String, malformed: (String) -> AuthenticationFailure,
+        secret: (String) -> SecretBytes?
+    ) throws(AuthenticationFailure) -> (ClaimV4, SecretBytes) {
+        let claim = ClaimV4(
+            accessKeyID: scope.accessKeyID, shortDate: scope.shortDate, region: scope.region,
+            signedNames: try parseSignedHeaders(signedHeaders, malformed: malformed),
+            signature: try parseSignature(signature, malformed: malformed), amzDate: amzDate)
+        guard claim.shortDate == String(amzDate.prefix(8)) else {
+            throw malformed(
+                "Invalid credential date \(claim.shortDate): it is not the date of \(dateName), \(amzDate).")
+        }
+        guard let key = secret(claim.accessKeyID) else { throw .unknownAccessKey(claim.accessKeyID) }
+        return (claim, key)
+    }
 
     /// `AK/yyyymmdd/region/s3/aws4_request`.
     static func parseCredential(

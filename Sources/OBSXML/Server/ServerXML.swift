@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSCrypto
 
 /// The response bodies `obsctl serve` writes, in OBS's dialect for OBS-signed requests and S3's for the rest: UTF-8
 /// with an XML declaration, the dialect's default namespace on the root (none on `<Error>`, as both services do),
@@ -46,14 +47,9 @@ public enum ServerXML {
 
     /// Each UTF-8 byte as two lower-case hex digits, separated by spaces (S3's `StringToSignBytes`).
     static func hexBytes(_ text: String) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count * 3)
-        for c in text.utf8 {
-            if !out.isEmpty { out.append(UInt8(ascii: " ")) }
-            out += [hex[Int(c >> 4)], hex[Int(c & 0x0F)]]
-        }
-        return String(decoding: out, as: UTF8.self)
+        let hex = Array(Hex.encode(text.utf8).utf8)
+        return stride(from: 0, to: hex.count, by: 2).map { String(decoding: hex[$0..<$0 + 2], as: UTF8.self) }
+            .joined(separator: " ")
     }
 
     /// ListBuckets: `ListAllMyBucketsResult{Owner, Buckets/Bucket*{Name, CreationDate, Location?}}`. A bucket's
@@ -114,10 +110,9 @@ public enum ServerXML {
 
     /// GetBucketLocation: `<Location>` in OBS's dialect, `<LocationConstraint>` in S3's, the region as text.
     public static func location(_ region: String, dialect: XMLDialect) -> [UInt8] {
-        let root = dialect == .obs ? "Location" : "LocationConstraint"
-        var out = Array(ServerXMLSupport.declaration.utf8)
-        out += "<\(root) xmlns=\"\(dialect.namespace)\">\(XMLWriter.escape(region))</\(root)>".utf8
-        return out
+        ServerXMLSupport.document(dialect == .obs ? "Location" : "LocationConstraint", namespace: dialect.namespace) {
+            $0.text(region)
+        }
     }
 
     /// GetBucketEncryption: `ServerSideEncryptionConfiguration/Rule/ApplyServerSideEncryptionByDefault/

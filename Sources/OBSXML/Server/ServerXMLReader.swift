@@ -70,7 +70,7 @@ public enum ServerXMLReader {
         if location != nil && constraint != nil {
             throw malformed(what, "it names both Location and LocationConstraint; give one")
         }
-        return (location ?? constraint).map(trimmed)
+        return (location ?? constraint).map(XMLValue.trimmed)
     }
 
     /// PutBucketEncryption: `ServerSideEncryptionConfiguration/Rule/ApplyServerSideEncryptionByDefault/
@@ -95,11 +95,11 @@ public enum ServerXMLReader {
             return b
         }
         let sse = try Fields(apply, what: what, allowed: ["SSEAlgorithm", "KMSMasterKeyID", "ProjectID"])
-        guard let algorithm = try sse.leaf("SSEAlgorithm").map(trimmed), !algorithm.isEmpty else {
+        guard let algorithm = try sse.leaf("SSEAlgorithm").map(XMLValue.trimmed), !algorithm.isEmpty else {
             throw malformed(what, "ApplyServerSideEncryptionByDefault has no SSEAlgorithm")
         }
-        let keyID = try sse.leaf("KMSMasterKeyID").map(trimmed).flatMap { $0.isEmpty ? nil : $0 }
-        let project = try sse.leaf("ProjectID").map(trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        let keyID = try sse.leaf("KMSMasterKeyID").map(XMLValue.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        let project = try sse.leaf("ProjectID").map(XMLValue.trimmed).flatMap { $0.isEmpty ? nil : $0 }
         let encryption: BucketEncryption
         switch algorithm {
         case "kms", "aws:kms": encryption = .kms(keyID: keyID)
@@ -150,7 +150,7 @@ public enum ServerXMLReader {
                 }
                 key = decoded
             }
-            let version = try object.leaf("VersionId").map(trimmed).flatMap { $0.isEmpty ? nil : $0 }
+            let version = try object.leaf("VersionId").map(XMLValue.trimmed).flatMap { $0.isEmpty ? nil : $0 }
             return DeleteObject(key: key, versionID: version)
         }
         return DeleteRequest(quiet: quiet ?? false, objects: objects, urlEncoded: urlEncoded)
@@ -176,7 +176,7 @@ public enum ServerXMLReader {
                 throw malformed(what, "\(part.place) has no PartNumber")
             }
             // Leading zeros are allowed (XML Schema's integer); past them at most 5 digits, so no overflow.
-            let digits = trimmed(numberText)
+            let digits = XMLValue.trimmed(numberText)
             let significant = digits.drop { $0 == "0" }
             guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
                 significant.utf8.count <= 5, let number = Int(significant.isEmpty ? "0" : significant),
@@ -185,13 +185,14 @@ public enum ServerXMLReader {
                 throw malformed(
                     what, "\(part.place) has PartNumber '\(numberText)', not a number from 1 to \(maxParts)")
             }
-            guard let etag = try part.leaf("ETag").map(trimmed), !etag.isEmpty else {
+            guard let etag = try part.leaf("ETag").map(XMLValue.trimmed), !etag.isEmpty else {
                 throw malformed(what, "\(part.place) (PartNumber \(number)) has no ETag")
             }
             var checksums: [String: String] = [:]
             for child in node.children where child.name.hasPrefix("Checksum") {
                 // `leaf` refuses a second element of the name and one with elements inside.
-                checksums[String(child.name.dropFirst("Checksum".count))] = trimmed(try part.leaf(child.name) ?? "")
+                let value = XMLValue.trimmed(try part.leaf(child.name) ?? "")
+                checksums[String(child.name.dropFirst("Checksum".count))] = value
             }
             return CompletedPart(number: number, etag: etag, checksums: checksums)
         }
@@ -221,16 +222,6 @@ public enum ServerXMLReader {
             throw malformed(root, "the root element is <\(node.name)>, expected <\(root)>")
         }
         return node
-    }
-
-    /// Without the XML white space (space, tab, CR, LF) at either end; cheaper than Foundation's trimming, which
-    /// counts for a 10000-part body.
-    static func trimmed(_ text: String) -> String {
-        let u = text.utf8
-        guard let first = u.firstIndex(where: { !XMLTree.isSpace($0) }) else { return "" }
-        let last = u.lastIndex(where: { !XMLTree.isSpace($0) })!
-        if first == u.startIndex && last == u.index(before: u.endIndex) { return text }
-        return String(text[first...last])
     }
 
     static func malformed(_ what: String, _ detail: String) -> OBSError {

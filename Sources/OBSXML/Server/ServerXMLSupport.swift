@@ -1,4 +1,5 @@
 import Foundation
+import OBSCrypto
 import OBSTime
 
 extension XMLDialect {
@@ -12,7 +13,7 @@ extension XMLDialect {
     }
 }
 
-/// Pieces every server response body shares: the document frame, times, ETags and `encoding-type=url`.
+/// Pieces every server response body shares: the document frame, ETags and `encoding-type=url`.
 enum ServerXMLSupport {
     static let declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
@@ -31,26 +32,6 @@ enum ServerXMLSupport {
         return out
     }
 
-    /// ISO 8601 in UTC with milliseconds, as OBS and S3 write times in XML: `2006-02-03T16:45:09.000Z` (rounded
-    /// towards the past). esdk-obs-python reads these with `%Y-%m-%dT%H:%M:%S.%fZ`, so the fraction is always there.
-    static func timestamp(_ date: Date) -> String {
-        // Whole microseconds first: a time that is exactly on a millisecond must not print as the one before it
-        // because its Double is a hair below.
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        let seconds = floorDiv(micros, 1_000_000)
-        let millis = Int((micros - seconds * 1_000_000) / 1000)
-        let f = Timestamps.fields(seconds)
-        return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))T\(pad(f.hour, 2)):\(pad(f.minute, 2))"
-            + ":\(pad(f.second, 2)).\(pad(millis, 3))Z"
-    }
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
-    private static func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
-
     /// An ETag as the XML carries it: in double quotes (added when the stored value has none).
     static func quotedETag(_ etag: String) -> String {
         etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? etag : "\"\(etag)\""
@@ -61,7 +42,6 @@ enum ServerXMLSupport {
     /// (botocore, esdk-obs-python) or `XMLValue.urlDecoded` (obsctl); the result is ASCII, so any key survives the
     /// XML, control characters included.
     static func urlEncoded(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for c in text.utf8 {
@@ -73,7 +53,7 @@ enum ServerXMLSupport {
             case UInt8(ascii: " "):
                 out.append(UInt8(ascii: "+"))
             default:
-                out += [UInt8(ascii: "%"), hex[Int(c >> 4)], hex[Int(c & 0x0F)]]
+                Hex.appendPercentEncoded(c, to: &out)
             }
         }
         return String(decoding: out, as: UTF8.self)
@@ -109,7 +89,7 @@ extension XMLWriter {
         element(name, urlEncoded ? ServerXMLSupport.urlEncoded(text) : ServerXMLSupport.readable(text))
     }
 
-    mutating func element(_ name: String, _ date: Date) { element(name, ServerXMLSupport.timestamp(date)) }
+    mutating func element(_ name: String, _ date: Date) { element(name, Timestamps.iso8601Milliseconds(date)) }
     mutating func element(_ name: String, _ flag: Bool) { element(name, flag ? "true" : "false") }
     mutating func element(_ name: String, _ number: Int) { element(name, String(number)) }
     mutating func element(_ name: String, _ number: Int64) { element(name, String(number)) }

@@ -44,22 +44,26 @@ public final class BlockingPool: Sendable {
 }
 
 /// One call and its result. `@unchecked Sendable`: its caller is suspended while the worker runs the body (see
-/// `run`), and the result is written by the worker before `resume`, read by the caller after it (happens-before).
-/// (A continuation that returned the generic result directly corrupted memory under Swift 6.3: this form is plain.)
+/// `run`); the result is written by the worker and read by the caller after `resume`, both under `handOff`.
+/// The lock makes the hand-over explicit: everything the body wrote (into buffers and objects the caller owns)
+/// happens before the caller reads it, without relying on the continuation's own ordering, which
+/// ThreadSanitizer does not see (it reported the caller's next use of a sink filled by the body as a race).
 private final class Job<R>: PoolJob, @unchecked Sendable {
     private var body: (() throws -> R)?
     var continuation: CheckedContinuation<Void, Never>?
+    private let handOff = NSLock()
     private var result: Result<R, Error>?
 
     init(_ body: @escaping () throws -> R) { self.body = body }
 
     func run() {
-        result = Result { try body!() }
+        let outcome = Result { try body!() }
         body = nil  // what the body captured is released on this thread, before the caller resumes
+        handOff.withLock { result = outcome }
         continuation!.resume()
     }
 
-    func take() throws -> R { try result!.get() }
+    func take() throws -> R { try handOff.withLock { result! }.get() }
 }
 
 private protocol PoolJob: AnyObject, Sendable { func run() }

@@ -20,12 +20,12 @@ import Glibc
 /// Lines without `seq`/`mac` (logs from before the chain) are accepted only as a prefix, reported as unverified.
 /// The head's seq is also kept in `anchor`, a state file outside the store: removing audit.head and cutting the
 /// log (or replacing it with unchained lines) is caught too.
-struct AuditLog {
+struct AuditLog: Sendable {
     let path: String
     let headPath: String
     let anchor: StateManifest?
     static let anchorEntry = "audit/seq"
-    let chainKey: () throws -> SecretBytes
+    let chainKey: @Sendable () throws -> SecretBytes
 
     static func chainKey(root: SecretBytes) -> SecretBytes {
         HKDF.sha256(key: root, info: Array("obsctl/v1/audit-chain".utf8))

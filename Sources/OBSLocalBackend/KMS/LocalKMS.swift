@@ -11,7 +11,7 @@ import Glibc
 ///
 /// Every permission check runs before any side effect. Every mutation happens under `kms/keystore.lock` and is
 /// fsynced before it is used, so a key is durable before the first data key is issued under it.
-public final class LocalKMS: KeyManagement {
+public final class LocalKMS: KeyManagement, Sendable {
     public static let defaultKeyAlias = "obs/default"
     public static let region = "local"
 

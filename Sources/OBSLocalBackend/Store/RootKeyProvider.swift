@@ -4,9 +4,13 @@ import OBSCrypto
 
 /// Loads the root key once, on first use (listing buckets or handling unencrypted objects never needs it), and
 /// checks it against the check value stored with the data so that a different key is reported as a mismatch.
-final class RootKeyProvider {
+///
+/// `@unchecked Sendable`: one backend serves many threads at once, and the first of them loads the key;
+/// `cached` is touched only under `lock`, which is held across the load so the key is loaded once.
+final class RootKeyProvider: @unchecked Sendable {
     private let paths: LocalPaths
     private let environment: [String: String]
+    private let lock = NSLock()
     private var cached: SecretBytes?
 
     init(paths: LocalPaths, environment: [String: String]) {
@@ -15,6 +19,10 @@ final class RootKeyProvider {
     }
 
     func key() throws -> SecretBytes {
+        try lock.withLock { try loadOnce() }
+    }
+
+    private func loadOnce() throws -> SecretBytes {
         if let cached { return cached }
         let key = try RootKey.load(environment: environment) { paths.holdsData ? paths.root : nil }
         let check = RootKey.checkValue(key)

@@ -17,13 +17,18 @@ import Glibc
 /// without the root key). A deleted bucket's entry stays, one generation above its last record, so a restored
 /// copy of a deleted bucket is caught too. Records written before this existed carry no generation; they are
 /// accepted until first rewritten.
-final class StateManifest {
+///
+/// `@unchecked Sendable`: one backend serves many threads at once; `cached` and `location` are touched only
+/// under `lock` (the file itself is guarded by its flock).
+final class StateManifest: @unchecked Sendable {
     private let paths: LocalPaths
     let environment: [String: String]
     private let rootKey: RootKeyProvider
     /// "" for the records' state file; ".audit" for the audit log's anchor (see `AuditLog`).
     private let name: String
+    private let lock = NSLock()
     private var cached: Contents?
+    private var location: (root: String, base: String)?
 
     struct Contents {
         var generation: UInt64 = 0
@@ -38,8 +43,17 @@ final class StateManifest {
     }
 
     /// Resolved on first use, when the store's root exists, so a symlink in its path names one state file.
-    private lazy var root: String = Self.resolvedRoot(paths)
-    private lazy var base: String = Self.base(root: root, environment: environment)
+    private var resolved: (root: String, base: String) {
+        lock.withLock {
+            if let location { return location }
+            let root = Self.resolvedRoot(paths)
+            let found = (root: root, base: Self.base(root: root, environment: environment))
+            location = found
+            return found
+        }
+    }
+    private var root: String { resolved.root }
+    private var base: String { resolved.base }
     var path: String { base + name + ".json" }
     private var lockPath: String { base + name + ".lock" }
 
@@ -147,9 +161,9 @@ final class StateManifest {
     // MARK: The file
 
     private func contents() throws -> Contents {
-        if let cached { return cached }
+        if let c = lock.withLock({ cached }) { return c }
         let c = try load()
-        cached = c
+        lock.withLock { cached = c }
         return c
     }
 
@@ -190,7 +204,7 @@ final class StateManifest {
         ]
         let bytes = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
         try FileIO.atomicWrite(Array(bytes), to: path)
-        cached = c
+        lock.withLock { cached = c }
     }
 
     private func damaged(_ why: String) -> OBSError {

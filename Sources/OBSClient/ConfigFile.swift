@@ -81,19 +81,21 @@ public struct ConfigFile {
 
     /// The file's text, nil when it does not exist; refused when group or others may read it.
     private static func read(_ path: String) throws -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        guard st.st_mode & 0o077 == 0 else {
-            let octal = String(Int(st.st_mode & 0o777), radix: 8)
-            let mode = String(repeating: "0", count: max(0, 4 - octal.count)) + octal
+        do {
+            let bytes = try SmallFile.read(path, limit: maximumSize, privateOnly: true)
+            return String(decoding: bytes.copyBytes(), as: UTF8.self)
+        } catch .missing {
+            return nil
+        } catch .exposed(let mode) {
             throw OBSError.configuration(
                 "config file \(path) is readable by group or others (mode \(mode)); run 'chmod 600 \(path)'")
+        } catch {
+            throw OBSError.configuration("config file \(path) \(error.phrase); fix or remove it")
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw OBSError.configuration("cannot read \(path)")
-        }
-        return text
     }
+
+    /// A config file of profiles is a few KiB; anything past this is not one.
+    static let maximumSize = 1 << 20
 
     // MARK: - Reading
 

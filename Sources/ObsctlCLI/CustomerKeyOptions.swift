@@ -54,6 +54,8 @@ struct SourceCustomerKeyOptions: ParsableArguments {
 
 enum CustomerKeyLoader {
     static let expected = "expected 32 raw bytes, 64 hex characters, or the base64 of 32 bytes"
+    /// Far above any key encoding (64 hex characters and a newline): a larger file is not a key.
+    static let maximumFileSize = 4096
 
     static func load(file: String?, environmentVariable: String?, encoding: KeyEncoding, flag: String) throws
         -> CustomerKey?
@@ -65,10 +67,11 @@ enum CustomerKeyLoader {
         case (_?, _?): throw OBSError.invalidArgument("give the SSE-C key once: \(flag)-file or \(flag)-env, not both")
         case (let path?, nil):
             origin = "SSE-C key file \(path)"
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw OBSError.invalidCustomerKey("cannot read \(origin): it does not exist or is not readable")
+            do {
+                raw = try SmallFile.read(path, limit: maximumFileSize).copyBytes()
+            } catch {
+                throw OBSError.invalidCustomerKey("\(origin) \(error.phrase); give the file that holds the key")
             }
-            raw = Array(data)
         case (nil, let name?):
             origin = "SSE-C key in $\(name)"
             guard let value = ProcessInfo.processInfo.environment[name] else {

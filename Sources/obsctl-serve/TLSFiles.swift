@@ -70,47 +70,12 @@ enum TLSFiles {
         return configuration
     }
 
-    /// The whole file, which must be a readable regular file of sane size.
+    /// The whole file, of sane size.
     static func read(_ path: String, option: String, what: String) throws -> SecretBytes {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            let why = errno
-            let reason =
-                why == ENOENT
-                ? "does not exist: give the path of \(what)"
-                : why == EACCES
-                    ? "cannot be read (permission denied): make it readable by this user"
-                    : "cannot be opened (\(String(cString: strerror(why)))): give the path of \(what)"
-            throw OBSError.configuration("\(option) \(path) \(reason)")
+        do {
+            return try SmallFile.read(path, limit: maximumSize)
+        } catch {
+            throw OBSError.configuration("\(option) \(path) \(error.phrase): give the path of \(what)")
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
-            throw OBSError.configuration("\(option) \(path) is not a regular file: give the path of \(what)")
-        }
-        guard st.st_size > 0, st.st_size <= maximumSize else {
-            throw OBSError.configuration(
-                "\(option) \(path) is \(st.st_size == 0 ? "empty" : "larger than 1 MiB"): give the path of \(what)")
-        }
-        let out = SecretBytes(count: Int(st.st_size))
-        var filled = 0
-        let failure: Int32? = out.withUnsafeMutableBytes { buffer in
-            while filled < buffer.count {
-                let n = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { return errno }
-                if n == 0 { break }
-                filled += n
-            }
-            return nil
-        }
-        if let failure {
-            throw OBSError.configuration(
-                "\(option) \(path) cannot be read (\(String(cString: strerror(failure)))): give the path of \(what)")
-        }
-        guard filled == out.count else {
-            throw OBSError.configuration("\(option) \(path) changed while being read: try again")
-        }
-        return out
     }
 }

@@ -69,7 +69,8 @@ struct ServeTLSTests {
                 ["--tls-cert", m.cert, "--tls-key", sb.path("missing.key")],
                 ["--tls-key", "missing.key", "does not exist"]
             ),
-            (["--tls-cert", sb.dir.path, "--tls-key", m.key], ["--tls-cert", "not a regular file"]),
+            (["--tls-cert", sb.dir.path, "--tls-key", m.key], ["--tls-cert", "is a directory"]),
+            (["--tls-cert", "/dev/zero", "--tls-key", m.key], ["--tls-cert", "is a device"]),
             (["--tls-cert", empty, "--tls-key", m.key], ["--tls-cert", "empty"]),
             (["--tls-cert", notPEM, "--tls-key", m.key], ["--tls-cert", "no PEM certificate"]),
             (["--tls-cert", m.cert, "--tls-key", notPEM], ["--tls-key", "no PEM private key"]),

@@ -42,25 +42,13 @@ enum FileIO {
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else { let e = errno; close(fd); throw ioError("stat", path, e) }
-        if let kind = fileKind(st.st_mode) {
+        if let kind = FileKind.describe(st.st_mode) {
             close(fd)
             throw OBSError.integrity(
                 "\(path) is \(kind), not a regular file; move it away and restore the file "
                     + "from your backup")
         }
         return fd
-    }
-
-    /// What a non-regular file is, in words; nil for a regular file.
-    static func fileKind(_ mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: return nil
-        case S_IFDIR: return "a directory"
-        case S_IFIFO: return "a named pipe (FIFO)"
-        case S_IFSOCK: return "a socket"
-        case S_IFCHR, S_IFBLK: return "a device"
-        default: return "a special file"
-        }
     }
 
     static func readAll(_ path: String) throws -> [UInt8]? {

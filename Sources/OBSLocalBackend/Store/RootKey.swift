@@ -64,7 +64,7 @@ public enum RootKey {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw OBSError.configuration("cannot stat root key file \(path)") }
-        if let kind = FileIO.fileKind(st.st_mode) {
+        if let kind = FileKind.describe(st.st_mode) {
             throw OBSError.configuration(
                 "root key file \(path) is \(kind), not a regular file; move it "
                     + "away and restore "

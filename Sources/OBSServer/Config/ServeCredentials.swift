@@ -44,17 +44,16 @@ public struct ServeCredentials: Sendable {
     /// AWS's credentials file format (`[name]`, `aws_access_key_id = ...`, `aws_secret_access_key = ...`), so the
     /// same file works as AWS_SHARED_CREDENTIALS_FILE for awscli and boto3.
     static func read(_ path: String) throws -> ServeCredentials {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw OBSError.configuration("credentials file \(path) cannot be read: check the path")
-        }
-        guard st.st_mode & 0o077 == 0 else {
+        let data: [UInt8]
+        do {
+            data = try SmallFile.read(path, limit: 1 << 20, privateOnly: true).copyBytes()
+        } catch .exposed(let mode) {
             throw OBSError.configuration(
-                "credentials file \(path) is readable by others (mode \(String(st.st_mode & 0o777, radix: 8))): "
-                    + "chmod 600 \(path)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OBSError.configuration("credentials file \(path) cannot be read: check its permissions")
+                "credentials file \(path) is readable by others (mode \(mode)): chmod 600 \(path)")
+        } catch {
+            throw OBSError.configuration(
+                "credentials file \(path) \(error.phrase): give a 0600 file of aws_access_key_id and "
+                    + "aws_secret_access_key pairs")
         }
         var pairs: [String: SecretBytes] = [:]
         var order: [String] = []

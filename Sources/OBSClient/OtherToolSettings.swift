@@ -46,8 +46,11 @@ public enum OtherToolSettings {
         env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
     }
 
+    /// The file's text; nil when it is missing or cannot be read as a settings file (those files are found, not
+    /// named: one that is a pipe, a device or huge is passed over like a missing one).
     static func read(_ path: String) -> String? {
-        FileManager.default.fileExists(atPath: path) ? try? String(contentsOfFile: path, encoding: .utf8) : nil
+        guard let bytes = try? SmallFile.read(path, limit: 1 << 20, pipes: false) else { return nil }
+        return String(decoding: bytes.copyBytes(), as: UTF8.self)
     }
 }
 

@@ -37,11 +37,14 @@ public enum SmallFile {
     }
 
     /// The file's bytes, at most `limit` of them. `privateOnly`: refuse a file group or others may read (a secret's
-    /// file must be 0600 or stricter).
-    public static func read(_ path: String, limit: Int, privateOnly: Bool = false) throws(Failure) -> SecretBytes {
-        // Blocking open: a pipe's writer may come a moment later (process substitution).
+    /// file must be 0600 or stricter). `pipes`: false for files found rather than named (another tool's settings),
+    /// where a pipe without a writer must not stall every command.
+    public static func read(_ path: String, limit: Int, privateOnly: Bool = false, pipes: Bool = true)
+        throws(Failure) -> SecretBytes
+    {
+        // Blocking open where pipes are welcome: their writer may come a moment later (process substitution).
         var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC | (pipes ? 0 : O_NONBLOCK)) } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw .missing }
             throw .unreadable(String(cString: strerror(errno)))
@@ -50,7 +53,9 @@ public enum SmallFile {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .unreadable(String(cString: strerror(errno))) }
         let type = st.st_mode & S_IFMT
-        guard type == S_IFREG || type == S_IFIFO else { throw .notAFile(FileKind.describe(st.st_mode) ?? "") }
+        guard type == S_IFREG || (pipes && type == S_IFIFO) else {
+            throw .notAFile(FileKind.describe(st.st_mode) ?? "")
+        }
         if privateOnly && st.st_mode & 0o077 != 0 {
             let octal = String(Int(st.st_mode & 0o777), radix: 8)
             throw .exposed(mode: String(repeating: "0", count: max(0, 4 - octal.count)) + octal)

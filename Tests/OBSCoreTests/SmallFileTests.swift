@@ -76,4 +76,16 @@ struct SmallFileTests {
         endless.start()
         #expect(failure(fifo, limit: 100) == .tooLarge(limit: 100))
     }
+
+    /// `pipes: false`: a pipe with no writer is refused at once instead of waiting for one.
+    @Test func aPipeCanBeRefusedWithoutWaiting() throws {
+        let fifo = dir + "/lonely"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        do {
+            _ = try SmallFile.read(fifo, limit: 64, pipes: false)
+            Issue.record("a pipe was read")
+        } catch {
+            #expect(error == .notAFile("a named pipe (FIFO)"))
+        }
+    }
 }

@@ -50,4 +50,17 @@ import Glibc
             expectError(try sb.run(["bucket", "list"], env: ["OBSCTL_CONFIG": file]), 12, contains: words)
         }
     }
+
+    /// Other tools' settings files are found, not named: one that is a pipe with no writer or a device is passed
+    /// over as if missing, and no command waits on it.
+    @Test func otherToolsFilesThatAreNoFilesAreSkipped() throws {
+        let sb = try Sandbox("othertools")
+        let fifo = sb.path("aws.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for file in [fifo, "/dev/zero"] {
+            let r = try sb.run(
+                ["bucket", "list"], env: ["AWS_CONFIG_FILE": file, "AWS_SHARED_CREDENTIALS_FILE": file])
+            #expect(r.succeeded && !r.timedOut, "\(file): \(r)")
+        }
+    }
 }

@@ -4,7 +4,7 @@ import OBSLocalBackend
 
 /// Everything a running server holds: the store, the accepted credentials, the access log, and the handlers for
 /// each listener. The listener program builds one from `ServeSettings` and the environment.
-public final class ServerRuntime: @unchecked Sendable {
+public final class ServerRuntime: Sendable {
     public let settings: ServeSettings
     public let backend: LocalBackend
     public let credentials: ServeCredentials

@@ -8,7 +8,7 @@ import OBSSigner
 /// (`GET /v3/projects?name=REGION`) over the local KMS the CLI uses: same keys, same `kms:*` policy, every call in
 /// its audit log. Each request is read whole (bodies are small JSON), verified with SDK-HMAC-SHA256 over the
 /// headers the client signed, dispatched, and answered in KMS's JSON shapes; one access-log line per request.
-public final class KMSService: RequestHandler, @unchecked Sendable {
+public final class KMSService: RequestHandler, Sendable {
     let kms: LocalKMS
     let credentials: ServeCredentials
     let log: AccessLog

@@ -7,7 +7,7 @@ import OBSXML
 
 /// The OBS/S3 API over the embedded backend. Each request: route, authenticate (which also fixes the dialect of
 /// the answer), apply the transport rules, dispatch, answer; one access-log line per request.
-public final class S3Service: RequestHandler, @unchecked Sendable {
+public final class S3Service: RequestHandler, Sendable {
     let backend: LocalBackend
     let credentials: ServeCredentials
     let log: AccessLog

@@ -20,10 +20,17 @@ public final class LocalBackend: ObjectStorage, Sendable {
     /// `$OBSCTL_REGION`, else "local".
     public let defaultLocation: String
 
+    /// The location new buckets get and `obsctl serve` reports: `$OBSCTL_REGION` when set and not empty, else
+    /// "local".
+    public static func defaultLocation(environment: [String: String]) -> String {
+        environment[regionVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
+    }
+    public static let regionVariable = "OBSCTL_REGION"
+
     /// `environment` decides the root, the root key source and the test hooks; pass the process environment.
     public init(environment: [String: String]) throws {
         paths = LocalPaths(root: LocalPaths.resolveRoot(environment: environment))
-        defaultLocation = environment["OBSCTL_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
+        defaultLocation = Self.defaultLocation(environment: environment)
         rootKey = RootKeyProvider(paths: paths, environment: environment)
         state = StateManifest(paths: paths, environment: environment, rootKey: rootKey)
         kms = LocalKMS(paths: paths, rootKey: rootKey, state: state)

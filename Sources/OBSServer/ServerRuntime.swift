@@ -17,7 +17,11 @@ public final class ServerRuntime: Sendable {
 
     public init(settings: ServeSettings, environment: [String: String]) throws {
         self.settings = settings
-        backend = try LocalBackend(environment: environment)
+        // The backend's default bucket location is the region the server reports, whether --region or
+        // $OBSCTL_REGION set it.
+        var backendEnvironment = environment
+        backendEnvironment[LocalBackend.regionVariable] = settings.region
+        backend = try LocalBackend(environment: backendEnvironment)
         directory = backend.paths.root + "/serve"
         credentials = try ServeCredentials.load(
             file: settings.credentialsFile, environment: environment, generatedFile: directory + "/credentials")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSLocalBackend
 import OBSServer
 
 #if canImport(Glibc)
@@ -96,7 +97,8 @@ extension Obsctl {
             return ServeSettings(
                 listen: address, kmsListen: kmsAddress, tls: tls, credentialsFile: credentialsFile,
                 accessLogFile: accessLog, json: global.output != .text,
-                region: global.region ?? ProcessInfo.processInfo.environment["OBSCTL_REGION"] ?? "local")
+                region: global.region.flatMap { $0.isEmpty ? nil : $0 }
+                    ?? LocalBackend.defaultLocation(environment: ProcessInfo.processInfo.environment))
         }
 
         public mutating func run() async throws {

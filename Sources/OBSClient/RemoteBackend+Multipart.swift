@@ -61,8 +61,7 @@ extension RemoteBackend {
             dst.contentType = source.contentType
             dst.userMetadata = source.userMetadata
         }
-        var headers = sseHeaders(dst.sse) + metadataHeaders(dst.userMetadata) + checksum
-        headers.append(("Content-Type", dst.contentType))
+        var headers = sseHeaders(dst.sse) + objectHeaders(dst) + checksum
         // A source with no recorded CRC-32C (a stdin upload, another tool's object): the copy declares CRC-32C and
         // lists the value the server states for each copied range, so that it keeps a composite CRC-32C that
         // downloads check. Without one, SeaweedFS gives the copy a multipart ETag that is not the MD5 of its parts'

@@ -31,8 +31,7 @@ extension RemoteBackend {
     private func putObjectOnce(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
         try request.validateHeaders()
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
-        var headers = sseHeaders(request.sse) + metadataHeaders(request.userMetadata)
-        headers.append(("Content-Type", request.contentType))
+        var headers = sseHeaders(request.sse) + objectHeaders(request)
         let integrity = try UploadIntegrity(request.transfer.checksum, configuration: configuration)
         let p = configuration.headerPrefix
         // Above 5 GB a single PUT is refused: multipart then, whatever --multipart-threshold says.
@@ -184,8 +183,9 @@ extension RemoteBackend {
             headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(source.etag)\""))
         }
         if request.replaceMetadata {
-            headers.append(("Content-Type", dst.contentType))
-            headers += metadataHeaders(dst.userMetadata) + checksum
+            headers += objectHeaders(dst) + checksum
+        } else if let storageClass = dst.storageClass {
+            headers.append(("\(configuration.headerPrefix)storage-class", storageClass))
         }
         let response = try await perform(
             Operation(

@@ -52,6 +52,9 @@ extension PutObjectRequest {
     public func validateHeaders() throws {
         try HeaderValues.checkValue(contentType, "content type '\(HeaderValues.printable(contentType))'")
         try HeaderValues.checkMetadata(userMetadata)
+        if let storageClass {
+            try HeaderValues.checkValue(storageClass, "storage class '\(HeaderValues.printable(storageClass))'")
+        }
         if case .kms(let keyID?)? = sse {
             try HeaderValues.checkValue(keyID, "KMS key id '\(HeaderValues.printable(keyID))'")
         }

@@ -41,17 +41,22 @@ public struct ObjectInfo: Sendable, Equatable {
     /// The whole content's CRC-32C obsctl recorded in the object's metadata when it wrote it, as a remote HEAD
     /// read it (kept out of `userMetadata`): what a copy must carry over.
     public var recordedChecksum: String?
+    /// The object's storage class as a remote HEAD states it (`STANDARD_IA`, `WARM`, ...); nil when the answer
+    /// names none, which S3 and OBS mean as the standard class.
+    public var storageClass: String?
 
     public init(
         bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,
         userMetadata: [String: String], sseMode: SSEMode?, sseOrigin: SSEOrigin?, kmsKeyID: String? = nil,
-        kmsKeyURN: String? = nil, customerKeyMD5: String? = nil, recordedChecksum: String? = nil
+        kmsKeyURN: String? = nil, customerKeyMD5: String? = nil, recordedChecksum: String? = nil,
+        storageClass: String? = nil
     ) {
         self.bucket = bucket; self.key = key; self.size = size; self.etag = etag; self.contentType = contentType
         self.lastModified = lastModified; self.userMetadata = userMetadata; self.sseMode = sseMode;
         self.sseOrigin = sseOrigin
         self.kmsKeyID = kmsKeyID; self.kmsKeyURN = kmsKeyURN; self.customerKeyMD5 = customerKeyMD5
         self.recordedChecksum = recordedChecksum
+        self.storageClass = storageClass
     }
 }
 
@@ -115,13 +120,18 @@ public struct PutObjectRequest: Sendable {
     public var contentType: String
     public var userMetadata: [String: String]
     public var transfer: TransferOptions
+    /// The storage class to write the object in; nil: the server's default (the bucket's class on OBS, standard on
+    /// S3). Re-encryption in place passes the object's own, which a copy would otherwise reset.
+    public var storageClass: String?
     public init(
         bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream",
-        userMetadata: [String: String] = [:], transfer: TransferOptions = TransferOptions()
+        userMetadata: [String: String] = [:], transfer: TransferOptions = TransferOptions(),
+        storageClass: String? = nil
     ) {
         self.bucket = bucket; self.key = key; self.sse = sse; self.contentType = contentType;
         self.userMetadata = userMetadata
         self.transfer = transfer
+        self.storageClass = storageClass
     }
 }
 

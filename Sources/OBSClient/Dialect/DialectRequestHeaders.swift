@@ -43,6 +43,17 @@ extension RemoteBackend {
         metadata.sorted { $0.key < $1.key }.map { ("\(configuration.headerPrefix)meta-\($0.key)", $0.value) }
     }
 
+    /// What a new object is described by: user metadata, content type and, when one is asked for, storage class
+    /// (PUT, Initiate, and a copy that replaces the metadata).
+    func objectHeaders(_ request: PutObjectRequest) -> [(String, String)] {
+        var headers = metadataHeaders(request.userMetadata)
+        headers.append(("Content-Type", request.contentType))
+        if let storageClass = request.storageClass {
+            headers.append(("\(configuration.headerPrefix)storage-class", storageClass))
+        }
+        return headers
+    }
+
     /// The SSE mode a request asks for by its headers (SSE-C key headers, an SSE-KMS header), else `op.sseIntent`.
     static func sseIntent(_ op: Operation) -> SSEMode? {
         SSEHeaders.intent(op.headers.map { (name: $0.0, value: $0.1) }) ?? op.sseIntent

@@ -31,7 +31,7 @@ extension RemoteBackend {
             userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
             customerKeyMD5: mode == .c
                 ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil,
-            recordedChecksum: recorded)
+            recordedChecksum: recorded, storageClass: r.header(p + "storage-class"))
     }
 
 }

@@ -212,7 +212,8 @@ struct Copier: Sendable {
             source: GetObjectRequest(bucket: bucket, key: key, customerKey: item.mode == .c ? sourceKey : nil),
             destination: PutObjectRequest(
                 bucket: bucket, key: key, sse: sse, contentType: item.object.contentType,
-                userMetadata: item.object.userMetadata, transfer: transfer),
+                userMetadata: item.object.userMetadata, transfer: transfer,
+                storageClass: item.object.info?.storageClass),
             replaceMetadata: true, sourceIfMatch: item.object.etag, sourceInfo: item.object.info)
         do {
             _ = try await storage.value.copyObject(request)

@@ -112,7 +112,41 @@ struct RemotePeers: Sendable {
     var faultFlags: [String] { ["--endpoint", fault, "--signature", "v4", "--addressing", "path"] }
 
     var faultProxy: FaultProxy { FaultProxy(control: faultControl) }
+
+    // MARK: Servers by name (the arguments of parametrised tests)
+
+    /// The servers "every command" runs against: SeaweedFS, and `obsctl serve` in both dialects (S3 with SigV4,
+    /// OBS with the OBS signature).
+    static let commandServers = ["seaweedfs", "serve-s3", "serve-obs"]
+
+    /// `obsctl serve` started by .ci/peers/start over its own store (absent when obsctl was not built then).
+    var serve: String? { values["OBSCTL_TEST_SERVE_ENDPOINT"] }
+
+    /// The base URL of a server by name: seaweedfs, moto, serve-s3 or serve-obs.
+    func url(_ server: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        switch server {
+        case "seaweedfs": return seaweed
+        case "moto": return moto
+        case "serve-s3", "serve-obs":
+            return try #require(
+                serve,
+                "\(file) has no OBSCTL_TEST_SERVE_ENDPOINT: build obsctl (swift build) before .ci/peers/start",
+                sourceLocation: sourceLocation)
+        default:
+            Issue.record("unknown test server \(server)", sourceLocation: sourceLocation)
+            throw RemoteServerError.unknown(server)
+        }
+    }
+
+    /// The endpoint flags of a server by name: path-style addressing, SigV4 except serve-obs (OBS signature).
+    func flags(_ server: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+        let signature = server == "serve-obs" ? "obs" : "v4"
+        return ["--endpoint", try url(server, sourceLocation: sourceLocation), "--signature", signature]
+            + ["--addressing", "path"]
+    }
 }
+
+enum RemoteServerError: Error { case unknown(String) }
 
 // MARK: - A session against the peers
 

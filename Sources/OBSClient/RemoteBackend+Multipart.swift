@@ -165,8 +165,8 @@ extension RemoteBackend {
             var response: HTTPResponse
             // An SSE-C upload's Complete carries the key again (S3 documents the headers there): a server that
             // seals the finished object under the data key the customer key wraps (obsctl serve) needs it.
-            let completeHeaders = [("Content-Type", "application/xml")]
-                + customerKeyHeaders(request.sse.customerKey, prefix: "")
+            let keyHeaders = customerKeyHeaders(request.sse.customerKey, prefix: "")
+            let completeHeaders = [("Content-Type", "application/xml")] + keyHeaders
             do {
                 response = try serialised {
                     try performBlocking(

@@ -361,6 +361,31 @@ enum Tools {
             sourceLocation: sourceLocation)
     }
 
+    /// A new KMS key in the store `obsctl serve` (the peer) serves: `obsctl kms key create` on that store, its id.
+    static func createServeKMSKey(_ peers: RemotePeers, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> String
+    {
+        let root = try #require(
+            peers.values["OBSCTL_TEST_SERVE_ROOT"], "peers.env has no serve store", sourceLocation: sourceLocation)
+        let sb = try Sandbox("serve-kms-key")
+        let r = try sb.run(
+            ["kms", "key", "create", "--description", "obsctl remote tests", "--output", "json"],
+            env: ["OBSCTL_LOCAL_ROOT": root, "XDG_CONFIG_HOME": peers.values["OBSCTL_TEST_SERVE_CONFIG_HOME"]])
+        try #require(
+            r.succeeded, "obsctl kms key create on the serve store failed: \(r)", sourceLocation: sourceLocation)
+        let id = try parseJSONObject(r.stdout, sourceLocation: sourceLocation)["key_id"] as? String
+        return try #require(id, "no key_id: \(r)", sourceLocation: sourceLocation)
+    }
+
+    /// A new KMS key on a server by name: moto's KMS, or the serve peer's store.
+    static func createKMSKey(_ peers: RemotePeers, server: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> String
+    {
+        server == "moto"
+            ? try createMotoKMSKey(peers, sourceLocation: sourceLocation)
+            : try createServeKMSKey(peers, sourceLocation: sourceLocation)
+    }
+
     /// A new KMS key in moto's KMS (aws kms create-key), its id.
     static func createMotoKMSKey(_ peers: RemotePeers, sourceLocation: SourceLocation = #_sourceLocation) throws
         -> String

@@ -162,12 +162,15 @@ extension RemoteBackend {
             let uploaded = try parts(uploadID)
             let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags, crc32c: uploaded.crc32c)
             var response: HTTPResponse
+            // An SSE-C upload's Complete carries the key again (S3 documents the headers there): a server that
+            // seals the finished object under the data key the customer key wraps (obsctl serve) needs it.
+            let keyHeaders = customerKeyHeaders(request.sse.customerKey, prefix: "")
+            let completeHeaders = [("Content-Type", "application/xml")] + keyHeaders
             do {
                 response = try serialised {
                     try performBlocking(
-                        op(
-                            "POST", [("uploadId", uploadID)], [("Content-Type", "application/xml")], .bytes(body), false
-                        ), sink: nil, transport: $0)
+                        op("POST", [("uploadId", uploadID)], completeHeaders, .bytes(body), false), sink: nil,
+                        transport: $0)
                 }
                 _ = try OBSXMLParser.completeMultipartUpload(response.body)
             } catch let e as OBSError where e.code == "NoSuchUpload" {

@@ -23,6 +23,31 @@ import Testing
         #expect(listing.status == 200, "\(listing.text)")
     }
 
+    /// No versioning in the store: a version listing shows each object as its one version (null id, latest), as S3
+    /// and OBS list a bucket that never had versioning; clients such as `obsctl bucket delete` rely on the answer.
+    @Test func versionListing() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("vers")
+        for version in [SignatureVersion.obs, .v4] {
+            let empty = try await f.send(f.request("GET", "/vers", query: [("versions", nil)], version: version))
+            #expect(empty.status == 200, "\(empty.text)")
+            #expect(empty.text.contains("<ListVersionsResult") && !empty.text.contains("<Version>"), "\(empty.text)")
+        }
+        for key in ["a", "b", "c"] {
+            let put = try await f.send(f.request("PUT", "/vers/\(key)", body: Array("x".utf8)))
+            #expect(put.status == 200, "\(put.text)")
+        }
+        let page = try await f.send(
+            f.request("GET", "/vers", query: [("versions", nil), ("max-keys", "2")], version: .v4))
+        #expect(page.status == 200, "\(page.text)")
+        #expect(page.text.components(separatedBy: "<Version>").count == 3, "\(page.text)")
+        #expect(page.element("VersionId") == "null" && page.element("IsLatest") == "true", "\(page.text)")
+        #expect(page.element("IsTruncated") == "true" && page.element("NextKeyMarker") == "b", "\(page.text)")
+        let rest = try await f.send(
+            f.request("GET", "/vers", query: [("versions", nil), ("key-marker", "b")], version: .v4))
+        #expect(rest.element("Key") == "c" && rest.element("IsTruncated") == "false", "\(rest.text)")
+    }
+
     /// Bucket creation reads default encryption under either prefix, with the upload rules: a key id needs SSE-KMS.
     @Test func bucketCreateEncryptionHeaders() async throws {
         let f = try ServerFixture()

@@ -4,13 +4,18 @@ import Testing
 /// SSE-KMS protocol shapes against moto (SigV4 checked; moto stores plaintext and ignores key state, so these
 /// prove the requests and responses, not the encryption). moto is plain HTTP on loopback: every SSE-KMS request
 /// is allowed with a warning.
-@Suite("Remote: moto, SSE-KMS", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+/// The same against `obsctl serve` in both dialects, which really encrypts and checks key states.
+@Suite("Remote: moto and serve, SSE-KMS", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
 struct RemoteMotoTests {
-    @Test("upload --sse kms without and with --kms-key-id: stat shows SSE-KMS and the key; download byte-exact")
-    func kmsUploads() throws {
+    static let servers = ["moto", "serve-s3", "serve-obs"]
+
+    @Test(
+        "upload --sse kms without and with --kms-key-id: stat shows SSE-KMS and the key; download byte-exact",
+        arguments: servers)
+    func kmsUploads(_ server: String) throws {
         let s = try RemoteSession("moto-kms")
-        let m = s.peers.motoFlags
-        let keyID = try Tools.createMotoKMSKey(s.peers)
+        let m = try s.peers.flags(server)
+        let keyID = try Tools.createKMSKey(s.peers, server: server)
         let b = try s.makeBucket(m, tag: "kms")
         let data = remoteRandomData(70_000)
         try s.sb.write("f.bin", data)
@@ -48,12 +53,12 @@ struct RemoteMotoTests {
         """
         bucket create --sse kms sets default encryption; uploads without flags get SSE-KMS; disabled, they are \
         unencrypted
-        """
-    )
-    func bucketDefaultEncryption() throws {
+        """,
+        arguments: servers)
+    func bucketDefaultEncryption(_ server: String) throws {
         let s = try RemoteSession("moto-default")
-        let m = s.peers.motoFlags
-        let keyID = try Tools.createMotoKMSKey(s.peers)
+        let m = try s.peers.flags(server)
+        let keyID = try Tools.createKMSKey(s.peers, server: server)
         let data = Data("default encryption\n".utf8)
         try s.sb.write("f.txt", data)
 
@@ -86,7 +91,7 @@ struct RemoteMotoTests {
         try s.ok(m, ["upload", "f.txt", "obs://\(b2)/x.txt"])
         #expect(sseField(try s.stat(m, "obs://\(b2)/x.txt"), "mode") as? String == "kms")
 
-        // moto refuses to delete a bucket that still holds objects: exit 10 (conflict).
+        // moto and serve refuse to delete a bucket that still holds objects: exit 10 (conflict).
         expectRemoteError(try s.run(m, ["bucket", "delete", "obs://\(b2)"]), 10)
     }
 
@@ -94,12 +99,12 @@ struct RemoteMotoTests {
         """
         multipart upload and multipart copy with SSE-KMS (11 MiB, 5 MiB parts, parallel): stat shows SSE-KMS and the \
         key; byte-exact
-        """
-    )
-    func multipartKMS() throws {
+        """,
+        arguments: servers)
+    func multipartKMS(_ server: String) throws {
         let s = try RemoteSession("moto-mpu")
-        let m = s.peers.motoFlags
-        let keyID = try Tools.createMotoKMSKey(s.peers)
+        let m = try s.peers.flags(server)
+        let keyID = try Tools.createKMSKey(s.peers, server: server)
         let b = try s.makeBucket(m, tag: "mpu")
         let data = remoteRandomData(11 << 20)
         try s.sb.write("big.bin", data)
@@ -127,7 +132,10 @@ struct RemoteMotoTests {
                 "--multipart-threshold", "5M", "--part-size", "5M", "--debug",
             ])
         #expect(
-            cp.stderrLines.filter { $0.lowercased().hasPrefix("> x-amz-copy-source-range: ") }.count == 3,
+            cp.stderrLines.filter {
+                $0.lowercased().hasPrefix(
+                    server == "serve-obs" ? "> x-obs-copy-source-range: " : "> x-amz-copy-source-range: ")
+            }.count == 3,
             "expected 3 part copies: \(cp)")
         let copied = try s.stat(m, "obs://\(b)/copy.bin")
         #expect(

@@ -5,14 +5,17 @@ import OBSCrypto
 import OBSSigner
 @testable import OBSClient
 
-/// `multipart list` and `multipart abort` against SeaweedFS, with uploads left behind by another client (awscli).
+/// `multipart list` and `multipart abort` against SeaweedFS and `obsctl serve` (both dialects), with uploads left
+/// behind by another client (awscli).
 @Suite(
     "Remote: multipart uploads in progress (list, abort)", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
 struct RemoteMultipartListingTests {
     /// Starts a multipart upload with awscli and leaves it; its upload id.
-    func orphan(_ s: RemoteSession, _ bucket: String, _ key: String, part: Data? = nil) throws -> String {
+    func orphan(_ s: RemoteSession, _ server: String, _ bucket: String, _ key: String, part: Data? = nil) throws
+        -> String
+    {
         let r = try Tools.aws(
-            s.peers, endpoint: s.peers.seaweed,
+            s.peers, endpoint: try s.peers.url(server),
             [
                 "s3api", "create-multipart-upload", "--bucket", bucket, "--key", key,
                 "--query", "UploadId", "--output", "text",
@@ -22,7 +25,7 @@ struct RemoteMultipartListingTests {
         if let part {
             try s.sb.write("part.bin", part)
             let up = try Tools.aws(
-                s.peers, endpoint: s.peers.seaweed,
+                s.peers, endpoint: try s.peers.url(server),
                 [
                     "s3api", "upload-part", "--bucket", bucket, "--key", key, "--upload-id", id,
                     "--part-number", "1", "--body", s.sb.path("part.bin"),
@@ -36,16 +39,16 @@ struct RemoteMultipartListingTests {
         """
         list shows uploads left behind (text, JSON, under a prefix); abort by id, --all under a prefix, --older-than; \
         errors
-        """
-    )
-    func listAndAbort() throws {
+        """,
+        arguments: RemotePeers.commandServers)
+    func listAndAbort(_ server: String) throws {
         let s = try RemoteSession("sw-fragments")
-        let sw = s.peers.seaweedFlags
+        let sw = try s.peers.flags(server)
         let b = try s.makeBucket(sw, tag: "frag")
-        let a = try orphan(s, b, "logs/a b+c.bin", part: remoteRandomData(5 << 20))
-        let c = try orphan(s, b, "logs/c.bin")
-        let x = try orphan(s, b, "logsX/x.bin")
-        let t = try orphan(s, b, "tmp/t.bin")
+        let a = try orphan(s, server, b, "logs/a b+c.bin", part: remoteRandomData(5 << 20))
+        let c = try orphan(s, server, b, "logs/c.bin")
+        let x = try orphan(s, server, b, "logsX/x.bin")
+        let t = try orphan(s, server, b, "tmp/t.bin")
 
         let text = String(decoding: try s.ok(sw, ["multipart", "list", "obs://\(b)"]).stdout, as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)
@@ -92,7 +95,7 @@ struct RemoteMultipartListingTests {
         // --older-than: these began seconds ago, so none is old enough.
         let none = try s.json(sw, ["multipart", "abort", "obs://\(b)", "--all", "--older-than", "1h"])
         #expect((none["aborted"] as? [Any])?.isEmpty == true, "\(none)")
-        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 3)
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: try s.peers.url(server), bucket: b) == 3)
         // --all under a folder: obs://b/logs means logs/..., never logsX/.
         let logs = try s.json(sw, ["multipart", "abort", "obs://\(b)/logs", "--all"])
         #expect((logs["aborted"] as? [[String: Any]])?.compactMap { $0["upload_id"] as? String } == [c], "\(logs)")
@@ -100,23 +103,24 @@ struct RemoteMultipartListingTests {
         #expect((left["uploads"] as? [[String: Any]])?.compactMap { $0["upload_id"] as? String } == [x, t], "\(left)")
         // --all on one key takes that key's uploads only.
         try s.ok(sw, ["multipart", "abort", "obs://\(b)/logsX/x.bin", "--all"])
-        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 1)
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: try s.peers.url(server), bucket: b) == 1)
         try s.ok(sw, ["multipart", "abort", "obs://\(b)", "--all"])
-        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0)
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: try s.peers.url(server), bucket: b) == 0)
         #expect(String(decoding: try s.ok(sw, ["multipart", "list", "obs://\(b)"]).stdout, as: UTF8.self).isEmpty)
         expectRemoteError(try s.run(sw, ["multipart", "list", "obs://\(RemoteSession.uniqueName("gone"))"]), 3)
     }
 
     /// The client pages through the listing: with one upload a page it still finds every upload, once each.
-    @Test("listing pages (one upload a page) through markers until the last")
-    func paging() async throws {
+    @Test("listing pages (one upload a page) through markers until the last", arguments: RemotePeers.commandServers)
+    func paging(_ server: String) async throws {
         let s = try RemoteSession("sw-fragpages")
-        let sw = s.peers.seaweedFlags
+        let sw = try s.peers.flags(server)
         let b = try s.makeBucket(sw, tag: "fragpage")
         var ids: [String] = []
-        for key in ["p/1", "p/2", "p/2", "p/3"] { ids.append(try orphan(s, b, key)) }  // two uploads of one key
+        for key in ["p/1", "p/2", "p/2", "p/3"] { ids.append(try orphan(s, server, b, key)) }  // two uploads of one key
         let configuration = try RemoteConfiguration(
-            endpoint: s.peers.seaweed, region: s.peers.region, signature: .v4, addressing: .path,
+            endpoint: try s.peers.url(server), region: s.peers.region, signature: server == "serve-obs" ? .obs : .v4,
+            addressing: .path,
             credentials: Credentials(
                 accessKeyID: s.peers.accessKey, secretAccessKey: SecretBytes(copying: Array(s.peers.secretKey.utf8))),
             transport: TransportOptions(), retries: 1)

@@ -112,7 +112,41 @@ struct RemotePeers: Sendable {
     var faultFlags: [String] { ["--endpoint", fault, "--signature", "v4", "--addressing", "path"] }
 
     var faultProxy: FaultProxy { FaultProxy(control: faultControl) }
+
+    // MARK: Servers by name (the arguments of parametrised tests)
+
+    /// The servers "every command" runs against: SeaweedFS, and `obsctl serve` in both dialects (S3 with SigV4,
+    /// OBS with the OBS signature).
+    static let commandServers = ["seaweedfs", "serve-s3", "serve-obs"]
+
+    /// `obsctl serve` started by .ci/peers/start over its own store (absent when obsctl was not built then).
+    var serve: String? { values["OBSCTL_TEST_SERVE_ENDPOINT"] }
+
+    /// The base URL of a server by name: seaweedfs, moto, serve-s3 or serve-obs.
+    func url(_ server: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        switch server {
+        case "seaweedfs": return seaweed
+        case "moto": return moto
+        case "serve-s3", "serve-obs":
+            return try #require(
+                serve,
+                "\(file) has no OBSCTL_TEST_SERVE_ENDPOINT: build obsctl (swift build) before .ci/peers/start",
+                sourceLocation: sourceLocation)
+        default:
+            Issue.record("unknown test server \(server)", sourceLocation: sourceLocation)
+            throw RemoteServerError.unknown(server)
+        }
+    }
+
+    /// The endpoint flags of a server by name: path-style addressing, SigV4 except serve-obs (OBS signature).
+    func flags(_ server: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+        let signature = server == "serve-obs" ? "obs" : "v4"
+        return ["--endpoint", try url(server, sourceLocation: sourceLocation), "--signature", signature]
+            + ["--addressing", "path"]
+    }
 }
+
+enum RemoteServerError: Error { case unknown(String) }
 
 // MARK: - A session against the peers
 
@@ -325,6 +359,31 @@ enum Tools {
         return try #require(
             Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "not a count: \(r)",
             sourceLocation: sourceLocation)
+    }
+
+    /// A new KMS key in the store `obsctl serve` (the peer) serves: `obsctl kms key create` on that store, its id.
+    static func createServeKMSKey(_ peers: RemotePeers, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> String
+    {
+        let root = try #require(
+            peers.values["OBSCTL_TEST_SERVE_ROOT"], "peers.env has no serve store", sourceLocation: sourceLocation)
+        let sb = try Sandbox("serve-kms-key")
+        let r = try sb.run(
+            ["kms", "key", "create", "--description", "obsctl remote tests", "--output", "json"],
+            env: ["OBSCTL_LOCAL_ROOT": root, "XDG_CONFIG_HOME": peers.values["OBSCTL_TEST_SERVE_CONFIG_HOME"]])
+        try #require(
+            r.succeeded, "obsctl kms key create on the serve store failed: \(r)", sourceLocation: sourceLocation)
+        let id = try parseJSONObject(r.stdout, sourceLocation: sourceLocation)["key_id"] as? String
+        return try #require(id, "no key_id: \(r)", sourceLocation: sourceLocation)
+    }
+
+    /// A new KMS key on a server by name: moto's KMS, or the serve peer's store.
+    static func createKMSKey(_ peers: RemotePeers, server: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> String
+    {
+        server == "moto"
+            ? try createMotoKMSKey(peers, sourceLocation: sourceLocation)
+            : try createServeKMSKey(peers, sourceLocation: sourceLocation)
     }
 
     /// A new KMS key in moto's KMS (aws kms create-key), its id.

@@ -19,6 +19,7 @@ extension S3Service {
             case "PUT" where call.subresource("encryption"): return try await putBucketEncryption(call, name)
             case "DELETE" where call.subresource("encryption"): return try await deleteBucketEncryption(call, name)
             case "GET" where call.subresource("uploads"): return try await listMultipartUploads(call, name)
+            case "GET" where call.subresource("versions"): return try await listObjectVersions(call, name)
             case "POST" where call.subresource("delete"): return try await deleteObjects(call, name)
             case "GET": return try await listObjects(call, name)
             case "PUT": return try await createBucket(call, name)
@@ -45,7 +46,7 @@ extension S3Service {
 
     /// Bucket features obsctl's store does not have: answered 501 rather than misread as another operation.
     static let unsupportedSubresources: Set<String> = [
-        "acl", "policy", "versioning", "versions", "tagging", "cors", "lifecycle", "website", "logging",
+        "acl", "policy", "versioning", "tagging", "cors", "lifecycle", "website", "logging",
         "notification", "replication", "quota", "storageinfo", "storagePolicy", "requestPayment", "object-lock",
         "retention", "legal-hold", "torrent", "restore", "select", "append", "inventory", "metrics", "analytics",
         "accelerate", "ownershipControls", "publicAccessBlock", "intelligent-tiering", "attributes",

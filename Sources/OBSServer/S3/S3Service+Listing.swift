@@ -50,6 +50,23 @@ extension S3Service {
         return Self.xml(ServerXML.listObjects(response, dialect: call.dialect.xml))
     }
 
+    /// The store keeps no versions: every object is listed as its one version (key-marker pages as marker does).
+    func listObjectVersions(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        let r = call.request
+        let maxKeys = try Self.maxCount(r.query("max-keys"), name: "max-keys")
+        let prefix = r.query("prefix") ?? ""
+        let delimiter = r.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
+        let marker = r.query("key-marker").flatMap { $0.isEmpty ? nil : $0 }
+        let page = try await backend.listObjects(
+            bucket: bucket, prefix: prefix, delimiter: delimiter, marker: marker, maxKeys: maxKeys)
+        let response = ObjectListingResponse(
+            bucket: bucket.value, prefix: prefix, delimiter: delimiter, maxKeys: maxKeys,
+            isTruncated: page.nextMarker != nil, objects: page.objects.map { ListedObject($0) },
+            commonPrefixes: page.commonPrefixes, owner: XMLOwner(id: call.identity?.accessKeyID ?? ""),
+            urlEncoded: try Self.urlEncoding(call), version: .v1(marker: marker ?? "", nextMarker: page.nextMarker))
+        return Self.xml(ServerXML.listVersions(response, dialect: call.dialect.xml))
+    }
+
     func listMultipartUploads(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         let r = call.request
         let urlEncoded = try Self.urlEncoding(call)

@@ -108,6 +108,45 @@ public enum ServerXML {
         }
     }
 
+    /// ListObjectVersions of a store without versioning: each object is its only version, `VersionId` null and
+    /// latest, as S3 and OBS list a bucket that never had versioning. `page.version` is `.v1` with the key markers.
+    public static func listVersions(_ page: ObjectListingResponse, dialect: XMLDialect) -> [UInt8] {
+        let url = page.urlEncoded
+        return ServerXMLSupport.document("ListVersionsResult", namespace: dialect.namespace) { x in
+            x.element("Name", page.bucket)
+            x.element("Prefix", page.prefix, urlEncoded: url)
+            if case .v1(let marker, let nextMarker) = page.version {
+                x.element("KeyMarker", marker, urlEncoded: url)
+                x.element("VersionIdMarker", "")
+                if page.isTruncated, let next = nextMarker {
+                    x.element("NextKeyMarker", next, urlEncoded: url)
+                    x.element("NextVersionIdMarker", "null")
+                }
+            }
+            x.element("MaxKeys", page.maxKeys)
+            if let d = page.delimiter { x.element("Delimiter", d, urlEncoded: url) }
+            if url { x.element("EncodingType", "url") }
+            x.element("IsTruncated", page.isTruncated)
+            for o in page.objects {
+                x.open("Version")
+                x.element("Key", o.key, urlEncoded: url)
+                x.element("VersionId", "null")
+                x.element("IsLatest", true)
+                if let modified = o.lastModified { x.element("LastModified", modified) }
+                x.element("ETag", ServerXMLSupport.quotedETag(o.etag))
+                x.element("Size", o.size)
+                if let owner = page.owner { x.owner("Owner", owner, dialect) }
+                x.element("StorageClass", o.storageClass ?? "STANDARD")
+                x.close("Version")
+            }
+            for p in page.commonPrefixes {
+                x.open("CommonPrefixes")
+                x.element("Prefix", p, urlEncoded: url)
+                x.close("CommonPrefixes")
+            }
+        }
+    }
+
     /// GetBucketLocation: `<Location>` in OBS's dialect, `<LocationConstraint>` in S3's, the region as text.
     public static func location(_ region: String, dialect: XMLDialect) -> [UInt8] {
         ServerXMLSupport.document(dialect == .obs ? "Location" : "LocationConstraint", namespace: dialect.namespace) {

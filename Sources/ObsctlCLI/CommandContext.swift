@@ -166,8 +166,18 @@ extension CommandContext {
         return try remoteKMS.kms().keyForEncryption(ref)
     }
 
-    func resolvingKMSKey(_ request: SSERequest?) throws -> SSERequest? {
-        guard case .kms(let ref?)? = request else { return request }
+    /// The key id `ref` names, whatever its state (a report's filter): from the local KMS, from Huawei KMS when it
+    /// can be asked, else `ref` as given.
+    func kmsKeyID(_ ref: String) throws -> String {
+        guard isRemote else { return try localKMS.describeKey(ref).keyID }
+        guard let remoteKMS, remoteKMS.resolvesKeyReferences else { return ref }
+        return try remoteKMS.kms().details(ref).keyID
+    }
+
+    func resolvingKMSKey(_ request: SSERequest?) throws -> SSERequest? { try request.map(resolvingKMSKey) }
+
+    func resolvingKMSKey(_ request: SSERequest) throws -> SSERequest {
+        guard case .kms(let ref?) = request else { return request }
         return .kms(keyID: try kmsKeyForWrite(ref))
     }
 

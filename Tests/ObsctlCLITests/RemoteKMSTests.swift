@@ -131,7 +131,15 @@ struct RemoteKMSTests {
         #expect(!keyHeaders.isEmpty && keyHeaders.allSatisfy { $0.hasSuffix(": " + id) }, "\(up.stderr)")
         #expect(fields(try c.ok(["stat", "obs://rkb/f"] + remote).out)["kms-key-id"] == id)
 
+        // bucket encryption apply takes the alias too (f is under that key already: nothing to convert).
+        try c.ok(["bucket", "encryption", "apply", "obs://rkb", "--sse", "kms", "--kms-key-id", "rk-up"] + remote)
+
         try c.ok(["kms", "key", "disable", "rk-up"] + remote)
+        // Refused up front, although no object would need the key.
+        expectError(
+            try c.run(
+                ["bucket", "encryption", "apply", "obs://rkb", "--sse", "kms", "--kms-key-id", "rk-up"] + remote),
+            5, contains: ["rk-up", "disabled"])
         expectError(
             try c.run(["upload", "f.txt", "obs://rkb/g", "--sse", "kms", "--kms-key-id", "rk-up"] + remote), 5,
             contains: ["rk-up", "disabled"])

@@ -19,6 +19,7 @@ import Glibc
 public struct ConfigFile {
     public static let knownKeys = [
         "endpoint", "region", "signature", "ca_bundle", "access_key_id", "secret_access_key", "security_token",
+        "kms_endpoint", "project_id", "iam_endpoint",
     ]
     public static let secretKeys: Set<String> = ["secret_access_key", "security_token"]
 

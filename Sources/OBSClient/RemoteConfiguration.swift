@@ -80,7 +80,7 @@ public struct RemoteConfiguration: Sendable {
     public var isOBSDialect: Bool { signature == .obs }
     /// Huawei OBS behind the endpoint, whatever the signature: OBS's signature, or a Huawei host (which may be
     /// signed SigV4). Such a server gets Content-MD5 rather than the S3 CRC-32C headers.
-    var speaksOBS: Bool { isOBSDialect || Self.isHuaweiHost(host) }
+    public var speaksOBS: Bool { isOBSDialect || Self.isHuaweiHost(host) }
 }
 
 /// The credentials for the endpoint: the first key pair of `SettingsLayers` (OBS_ACCESS_KEY_ID /

@@ -3,6 +3,7 @@ import OBSCore
 import OBSLocalBackend
 import OBSClient
 import OBSSigner
+import OBSTransfer
 import ArgumentParser
 
 /// What a command needs, built once from global options and the environment: the output, the storage backend
@@ -11,8 +12,12 @@ struct CommandContext {
     let output: Output
     let environment: [String: String]
     let storage: ObjectStorage
-    /// The local KMS. Against a remote endpoint `kms` commands still manage the local KMS only, and say so.
-    let keyManagement: KeyManagement
+    /// The embedded backend's KMS: `kms policy` and `kms audit` read it, and it manages keys unless Huawei KMS
+    /// is selected.
+    let localKMS: LocalKMS
+    /// Huawei KMS when a remote endpoint or a KMS endpoint is configured (and not `--local`), built on first use:
+    /// commands that never need it must not fail for want of a region.
+    let remoteKMS: RemoteKMSAccess?
     let isRemote: Bool
     /// How transfers show progress on stderr (`--progress`, `OBSCTL_PROGRESS`, `--quiet`, the terminal).
     let progressStyle: ProgressStyle
@@ -26,21 +31,24 @@ struct CommandContext {
         progressStyle = try ProgressMode.resolve(global.progress, environment: environment).style(
             quiet: global.quiet, environment: environment)
         let local = try LocalBackend(environment: environment)
-        keyManagement = local.kms
-        switch try Self.resolve(global, environment) {
+        localKMS = local.kms
+        let (backend, kmsPlan) = try Self.resolveAll(global, environment)
+        let debugLog = global.debug ? DebugLog { Output.stderr($0) } : nil
+        let env = environment
+        remoteKMS = kmsPlan.map { plan in RemoteKMSAccess(plan) { try plan.make(environment: env, debug: debugLog) } }
+        switch backend {
         case .remote(let remote, let origins):
             if remote.transport.insecure {
                 output.warn("--insecure: the TLS certificate of \(remote.host) is not verified")
             }
             if global.debug { Output.stderr("* endpoint \(origins.endpoint), credentials \(origins.credentials)") }
-            let debug = global.debug ? DebugLog { Output.stderr($0) } : nil
             storage = try RemoteBackend(
                 configuration: remote, warn: { line in output.warn(line) },
-                advise: { line in output.advise(line) }, debug: debug)
+                advise: { line in output.advise(line) }, debug: debugLog)
             isRemote = true
         case .local(let credentialNames):
             // Credentials without an endpoint: the user probably meant a server. Say so even with --quiet.
-            if !credentialNames.isEmpty {
+            if !credentialNames.isEmpty && kmsPlan == nil && !global.local {
                 output.warn(
                     "no endpoint is configured, so this uses the local store in \(local.paths.root), "
                         + "not a server, although credentials are set (\(credentialNames.joined(separator: ", "))); "
@@ -64,7 +72,20 @@ struct CommandContext {
 
     /// The remote endpoint from obsctl's settings (--endpoint, OBSCTL_ENDPOINT, the profile's, --region), else
     /// from other tools' (OtherToolSettings); none means the local backend.
-    static func resolve(_ g: GlobalOptions, _ env: [String: String]) throws -> Backend {
+    static func resolve(_ g: GlobalOptions, _ env: [String: String]) throws -> Backend { try resolveAll(g, env).0 }
+
+    /// The storage backend, and Huawei KMS's inputs when it is selected: a remote endpoint, or a KMS endpoint
+    /// (`--kms-endpoint`, `OBSCTL_KMS_ENDPOINT`, profile `kms_endpoint`), and not `--local`.
+    static func resolveAll(_ g: GlobalOptions, _ env: [String: String]) throws -> (Backend, RemoteKMSPlan?) {
+        if g.local {
+            if let clash = [("--endpoint", g.endpoint), ("--kms-endpoint", g.kmsEndpoint), ("--region", g.region)]
+                .first(where: { $0.1 != nil })
+            {
+                throw OBSError.invalidArgument(
+                    "--local uses the embedded backend, so \(clash.0) does not apply; drop one of them")
+            }
+            return (.local(credentialNames: []), nil)
+        }
         let profile = try ConfigFile.load(environment: env, name: g.profile)
         let flags = SettingsLayer(
             endpoint: g.endpoint.map { SettingValue($0, from: "--endpoint") },
@@ -74,7 +95,24 @@ struct CommandContext {
             SettingValue(RemoteConfiguration.endpoint(forRegion: $0), from: "--region")
         }
         let layers = SettingsLayers(flags: flags, regionEndpoint: regionEndpoint, environment: env, profile: profile)
-        guard let endpoint = layers.endpoint else { return .local(credentialNames: layers.credentialNames) }
+        let kmsFlags = KMSSettings.Flags(kmsEndpoint: g.kmsEndpoint, projectID: g.projectId, iamEndpoint: g.iamEndpoint)
+        let kmsEndpoint = [
+            g.kmsEndpoint.map { SettingValue($0, from: "--kms-endpoint") },
+            env[KMSSettings.environmentNames.kmsEndpoint].map { SettingValue($0, from: "OBSCTL_KMS_ENDPOINT") },
+            profile?.values[KMSSettings.profileKeys.kmsEndpoint].map { SettingValue($0, from: "the profile") },
+        ].lazy.compactMap { $0 }.first { !$0.value.isEmpty }
+        let transportOptions = TransportOptions(
+            caBundle: layers.caBundle?.value, insecure: g.insecure,
+            lowSpeedTimeSeconds: g.timeout, userAgent: "obsctl/\(Obsctl.version)")
+        guard let endpoint = layers.endpoint else {
+            guard let kmsEndpoint else { return (.local(credentialNames: layers.credentialNames), nil) }
+            // A KMS endpoint alone: Huawei KMS for `kms` commands, the local store for objects.
+            let (credentials, _) = try CredentialSource.resolve(layers, endpoint: kmsEndpoint)
+            let plan = RemoteKMSPlan(
+                flags: kmsFlags, profile: profile, region: layers.ownRegion, obsEndpoint: nil,
+                credentials: credentials, transport: transportOptions, retries: g.retries, resolvesKeyReferences: true)
+            return (.local(credentialNames: []), plan)
+        }
         let signature =
             try g.signature
             ?? profile?.values["signature"].map { v in
@@ -83,9 +121,6 @@ struct CommandContext {
                 }
                 return s
             }
-        let transport = TransportOptions(
-            caBundle: layers.caBundle?.value, insecure: g.insecure,
-            lowSpeedTimeSeconds: g.timeout, userAgent: "obsctl/\(Obsctl.version)")
         do { try RemoteConfiguration.checkEndpoint(endpoint.value) } catch let e as OBSError {
             throw OBSError.configuration("\(e.message) (the endpoint of \(endpoint.origin))")
         }
@@ -93,17 +128,108 @@ struct CommandContext {
         var remote = try RemoteConfiguration(
             endpoint: endpoint.value, region: layers.ownRegion?.value,
             signature: signature, addressing: g.addressing, credentials: credentials,
-            transport: transport, retries: g.retries,
+            transport: transportOptions, retries: g.retries,
             fallbackRegion: layers.otherRegion?.value)
         // Test hook: lets the peers that do enforce copy conditions (SeaweedFS) stand for OBS and S3.
         if env[Self.enforcedCopyConditionsVariable] == "1" { remote.enforcesCopySourceConditions = true }
-        return .remote(remote, origins: ("\(endpoint.value) from \(endpoint.origin)", "from \(keyOrigin)"))
+        let plan = RemoteKMSPlan(
+            flags: kmsFlags, profile: profile, region: layers.ownRegion, obsEndpoint: endpoint.value,
+            credentials: credentials, transport: transportOptions, retries: g.retries,
+            resolvesKeyReferences: kmsEndpoint != nil || remote.speaksOBS)
+        return (.remote(remote, origins: ("\(endpoint.value) from \(endpoint.origin)", "from \(keyOrigin)")), plan)
     }
 
     /// The remote endpoint, or nil for the local backend (completion's view of `resolve`).
     static func remoteConfiguration(_ g: GlobalOptions, _ env: [String: String]) throws -> RemoteConfiguration? {
         if case .remote(let remote, _) = try resolve(g, env) { return remote }
         return nil
+    }
+}
+
+extension CommandContext {
+    /// The key management `kms key` commands act on: Huawei KMS when selected, else the local KMS, never both.
+    var keyManagement: KeyManagement {
+        get throws {
+            if let remoteKMS { return try remoteKMS.kms() }
+            return localKMS
+        }
+    }
+}
+
+extension CommandContext {
+    /// The KMS key an SSE-KMS write names, checked with Huawei KMS before any byte is sent: an alias becomes its
+    /// key id (`kms:cmk:list`), an id or URN is described (`kms:cmk:get`), and a key that does not exist, is
+    /// disabled or pending deletion is refused (exit 5). Only against a remote endpoint whose KMS is Huawei's; the
+    /// local backend resolves its own keys, and an S3-compatible server gets the reference as given.
+    func kmsKeyForWrite(_ ref: String?) throws -> String? {
+        guard let ref, isRemote, let remoteKMS, remoteKMS.resolvesKeyReferences else { return ref }
+        return try remoteKMS.kms().keyForEncryption(ref)
+    }
+
+    /// The key id `ref` names, whatever its state (a report's filter): from the local KMS, from Huawei KMS when it
+    /// can be asked, else `ref` as given.
+    func kmsKeyID(_ ref: String) throws -> String {
+        guard isRemote else { return try localKMS.describeKey(ref).keyID }
+        guard let remoteKMS, remoteKMS.resolvesKeyReferences else { return ref }
+        return try remoteKMS.kms().details(ref).keyID
+    }
+
+    func resolvingKMSKey(_ request: SSERequest?) throws -> SSERequest? { try request.map(resolvingKMSKey) }
+
+    func resolvingKMSKey(_ request: SSERequest) throws -> SSERequest {
+        guard case .kms(let ref?) = request else { return request }
+        return .kms(keyID: try kmsKeyForWrite(ref))
+    }
+
+    func resolvingKMSKey(_ options: StepOptions) throws -> StepOptions {
+        var resolved = options
+        resolved.sse = try resolvingKMSKey(options.sse)
+        return resolved
+    }
+
+    func resolvingKMSKey(_ encryption: BucketEncryption?) throws -> BucketEncryption? {
+        guard case .kms(let ref?)? = encryption else { return encryption }
+        return .kms(keyID: try kmsKeyForWrite(ref))
+    }
+}
+
+/// What Huawei KMS needs from the global options, resolved into `KMSSettings` only when a command asks for it.
+struct RemoteKMSPlan {
+    let flags: KMSSettings.Flags
+    let profile: ConfigFile.Profile?
+    let region: SettingValue?
+    let obsEndpoint: String?
+    let credentials: Credentials
+    let transport: TransportOptions
+    let retries: Int
+    /// `--kms-key-id` goes through KMS first: the endpoint is Huawei OBS, or a KMS endpoint was given. An
+    /// S3-compatible server's key ids (AWS KMS ARNs) are not Huawei KMS's business.
+    let resolvesKeyReferences: Bool
+
+    func make(environment env: [String: String], debug: DebugLog?) throws -> RemoteKMS {
+        let settings = try KMSSettings.resolve(
+            flags: flags, environment: env, profile: profile, region: region, obsEndpoint: obsEndpoint)
+        debug.map { _ in Output.stderr("* Huawei KMS \(settings.endpoint.url) (\(settings.endpoint.origin))") }
+        return RemoteKMS(
+            settings: settings, credentials: credentials, transport: transport, retries: retries, debug: debug,
+            cache: KMSProjectCache(environment: env))
+    }
+}
+
+/// Huawei KMS, built once on first use. `@unchecked Sendable`: used by one command's task, never concurrently.
+final class RemoteKMSAccess: @unchecked Sendable {
+    let resolvesKeyReferences: Bool
+    private let make: () throws -> RemoteKMS
+    private var made: Result<RemoteKMS, Error>?
+
+    init(_ plan: RemoteKMSPlan, make: @escaping () throws -> RemoteKMS) {
+        resolvesKeyReferences = plan.resolvesKeyReferences
+        self.make = make
+    }
+
+    func kms() throws -> RemoteKMS {
+        if made == nil { made = Result { try make() } }
+        return try made!.get()
     }
 }
 

@@ -190,7 +190,7 @@ struct Lister {
         return names.filter { $0.hasPrefix(typed) }.map { "obs://\(bucket)/\($0)" }
     }
 
-    /// Key ids and aliases of the local KMS (which `--kms-key-id` and `kms key` commands name).
+    /// Key ids and aliases of the KMS `kms key` commands act on (Huawei KMS when selected, else the local KMS).
     func kmsKeys(_ prefix: String) throws -> [String] {
         let keys = try context.keyManagement.listKeys()
         return (keys.compactMap(\.alias) + keys.map(\.keyID)).filter { $0.hasPrefix(prefix) }

@@ -44,6 +44,32 @@ struct GlobalOptions: ParsableArguments {
     var region: String?
 
     @Option(
+        help: ArgumentHelp(
+            "Huawei KMS endpoint for 'kms' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile "
+                + "kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.",
+            valueName: "url"))
+    var kmsEndpoint: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up "
+                + "through IAM once and cached.",
+            valueName: "id"))
+    var projectId: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: "
+                + "https://iam.REGION.myhuaweicloud.com.",
+            valueName: "url"))
+    var iamEndpoint: String?
+
+    @Flag(
+        help: ArgumentHelp(
+            "Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures."))
+    var local = false
+
+    @Option(
         help: ArgumentHelp("Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).", valueName: "name"),
         completion: .profile)
     var profile: String?

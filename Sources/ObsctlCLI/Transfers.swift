@@ -62,6 +62,7 @@ enum Transfers {
     static func runSteps(_ ctx: CommandContext, _ steps: [PlanStep], _ options: StepOptions, hint: String? = nil)
         async throws -> Outcome
     {
+        let options = try steps.isEmpty ? options : ctx.resolvingKMSKey(options)
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)
         let stream: StandardStreams.Stream = steps.contains { $0.destination == .file("-") } ? .stderr : .stdout

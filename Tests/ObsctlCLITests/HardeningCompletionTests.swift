@@ -51,9 +51,12 @@ extension CompletionWorld {
 /// to GlobalOptions and not here. --endpoint and --region select a remote backend: they are checked apart.
 private let globalValues: [String: String] = [
     "--output": "json", "--progress": "none", "--profile": "sw", "--signature": "v4", "--addressing": "path",
-    "--ca-bundle": "/dev/null", "--retries": "2", "--timeout": "5",
+    "--ca-bundle": "/dev/null", "--retries": "2", "--timeout": "5", "--project-id": "0123abcd",
+    "--iam-endpoint": "http://127.0.0.1:9",
 ]
-private let remoteSelecting: [String: String] = ["--endpoint": "http://127.0.0.1:9", "--region": "xx-test-1"]
+private let remoteSelecting: [String: String] = [
+    "--endpoint": "http://127.0.0.1:9", "--region": "xx-test-1", "--kms-endpoint": "http://127.0.0.1:9",
+]
 
 /// Every global option, in each form (`--name value`, `--name=value`, flags), as typed before a subcommand.
 private func globalForms() -> [String] {

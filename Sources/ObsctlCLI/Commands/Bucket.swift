@@ -48,7 +48,7 @@ extension Obsctl.Bucket {
 
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
-            let encryption = try SSERules.bucketDefault(mode: sse?.mode, kmsKeyID: kmsKeyId)
+            let encryption = try ctx.resolvingKMSKey(SSERules.bucketDefault(mode: sse?.mode, kmsKeyID: kmsKeyId))
             let location = self.location ?? ctx.storage.defaultLocation
             let info = try await ctx.storage.createBucket(
                 CreateBucketRequest(

@@ -75,7 +75,7 @@ extension Obsctl.Bucket.Encryption {
 
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
-            let e = try SSERules.bucketDefault(mode: sse.mode, kmsKeyID: kmsKeyId)
+            let e = try ctx.resolvingKMSKey(SSERules.bucketDefault(mode: sse.mode, kmsKeyID: kmsKeyId))
             try await ctx.storage.setBucketEncryption(name, e)
             Renderer(ctx.output).render(Shown(bucket: name, encryption: try await ctx.storage.bucketEncryption(name)))
         }

@@ -46,7 +46,7 @@ extension Obsctl.Bucket.Encryption {
 
         func run(_ ctx: CommandContext) async throws {
             let where_ = try EncryptionTarget(target)
-            let request = try await targetRequest(ctx, where_.bucket)
+            let request = try ctx.resolvingKMSKey(await targetRequest(ctx, where_.bucket))
             let goal = try KMSPreflight.check(request, ctx)
             let sourceKey = try sourceCustomerKey.load()
             let (objects, unlisted) = try await ctx.storage.listForEncryption(
@@ -102,8 +102,9 @@ extension Obsctl.Bucket.Encryption {
 }
 
 /// The check made before the first copy: the target KMS key exists, is enabled and may be used. The local KMS is
-/// asked directly; a remote endpoint's KMS answers only through a copy, so there the first copy runs alone and
-/// any KMS or permission failure stops the run (`Copier`).
+/// asked directly; Huawei KMS, when it can be asked, has checked the key already (`CommandContext.kmsKeyForWrite`);
+/// otherwise a remote endpoint's KMS answers only through a copy, so there the first copy runs alone and any KMS or
+/// permission failure stops the run (`Copier`).
 enum KMSPreflight {
     /// The requirement objects must meet, its KMS key resolved to the id objects report.
     static func check(_ request: SSERequest, _ ctx: CommandContext) throws -> EncryptionRequirement {

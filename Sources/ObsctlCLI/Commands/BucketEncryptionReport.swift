@@ -124,7 +124,7 @@ struct EncryptionTarget: CustomStringConvertible {
         case .any: return .any
         case .kms:
             guard let kmsKeyID else { return .kms(keyID: nil) }
-            return .kms(keyID: ctx.isRemote ? kmsKeyID : try ctx.keyManagement.describeKey(kmsKeyID).keyID)
+            return .kms(keyID: try ctx.kmsKeyID(kmsKeyID))
         }
     }
 

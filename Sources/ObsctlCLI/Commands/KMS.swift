@@ -6,7 +6,8 @@ extension Obsctl {
     struct KMS: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "kms",
-            abstract: "Manage the local KMS: master keys, their states and deletion windows; its policy and audit log.",
+            abstract: "Manage KMS master keys, their states and deletion windows (Huawei KMS when a remote endpoint "
+                + "or --kms-endpoint is configured, else the local KMS); the local KMS's policy and audit log.",
             discussion: Manual.discussion(examples: [
                 "obsctl kms key create --alias my-app-key --description 'app data'",
                 "obsctl kms key list",
@@ -16,15 +17,6 @@ extension Obsctl {
 }
 
 extension Obsctl.KMS {
-    /// `kms` commands manage the embedded backend's KMS; a remote endpoint's keys live in Huawei KMS (DEW).
-    static func noteLocalOnly(_ ctx: CommandContext) {
-        if ctx.isRemote {
-            ctx.output.warn(
-                "kms commands manage the local KMS only; keys of \(ctx.storage.displayName) are managed "
-                    + "in Huawei KMS (DEW)")
-        }
-    }
-
     struct Key: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create, list, describe, enable, disable and schedule deletion of KMS master keys.",
@@ -45,7 +37,6 @@ extension Obsctl.KMS {
             ])
 
         static func report(_ ctx: CommandContext, _ k: KMSKeyInfo) {
-            Obsctl.KMS.noteLocalOnly(ctx)
             Renderer(ctx.output).render(Shown(info: k))
         }
 
@@ -114,7 +105,6 @@ extension Obsctl.KMS.Key {
             discussion: Manual.discussion(examples: ["obsctl kms key list", "obsctl kms key list --output json"]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
-            Obsctl.KMS.noteLocalOnly(ctx)
             Renderer(ctx.output).render(Obsctl.KMS.Key.Listed(keys: try ctx.keyManagement.listKeys()))
         }
     }

@@ -7,13 +7,8 @@ import OBSLocalBackend
 // intact. Both read the local store only.
 
 extension Obsctl.KMS {
-    /// The local KMS behind the context (key management is always the embedded KMS, see `CommandContext`).
-    static func localKMS(_ ctx: CommandContext) throws -> LocalKMS {
-        guard let kms = ctx.keyManagement as? LocalKMS else {
-            throw OBSError.configuration("no local KMS in this context")
-        }
-        return kms
-    }
+    /// The local KMS behind the context: policy and audit log are the embedded KMS's, whatever the endpoint.
+    static func localKMS(_ ctx: CommandContext) throws -> LocalKMS { ctx.localKMS }
 
     struct Policy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -52,7 +47,6 @@ extension Obsctl.KMS.Policy {
             discussion: Manual.discussion(examples: ["obsctl kms policy show", "obsctl kms policy show --output json"]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
-            Obsctl.KMS.noteLocalOnly(ctx)
             Renderer(ctx.output).render(Shown(try Obsctl.KMS.localKMS(ctx).policyInForce()))
         }
 
@@ -107,7 +101,6 @@ extension Obsctl.KMS.Audit {
             ]))
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
-            Obsctl.KMS.noteLocalOnly(ctx)
             let v = try Obsctl.KMS.localKMS(ctx).verifyAuditLog()
             Renderer(ctx.output).render(Verified(path: v.path, lines: v.lines, unverifiedPrefix: v.unverifiedPrefix))
         }

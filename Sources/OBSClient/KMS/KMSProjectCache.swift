@@ -1,0 +1,53 @@
+import Foundation
+import OBSCore
+
+/// Project ids found through IAM, kept so that only the first KMS call of a profile asks IAM: a JSON object in
+/// `$XDG_CACHE_HOME/obsctl/kms-projects.json` (else `~/.cache/...`), mode 0600, from "KMS endpoint, region, access
+/// key id" to the project id. Never a secret or a token. Keyed by where the id is used, not by the IAM endpoint
+/// that found it: once known, IAM need not be reachable. A cache that cannot be read or written is only a cache:
+/// the lookup is made again.
+public struct KMSProjectCache: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public init(environment env: [String: String]) {
+        let base =
+            env["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? ((env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.cache")
+        path = base + "/obsctl/kms-projects.json"
+    }
+
+    public static func key(kms: ServiceEndpoint, region: String, accessKeyID: String) -> String {
+        "\(kms.url) \(region) \(accessKeyID)"
+    }
+
+    public func lookup(_ key: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_uid == getuid() else { return nil }
+        return entries()[key]
+    }
+
+    /// Adds `projectID` under `key`: written to a temporary file and renamed, so a reader never sees half a file.
+    public func store(_ projectID: String, for key: String) {
+        var all = entries()
+        all[key] = projectID
+        guard let data = try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]) else { return }
+        let dir = LocalPath.parent(path)
+        mkdir(LocalPath.parent(dir), 0o700)
+        mkdir(dir, 0o700)
+        let temp = path + ".\(getpid()).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count
+        close(fd)
+        if !ok || rename(temp, path) != 0 { unlink(temp) }
+    }
+
+    private func entries() -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        else { return [:] }
+        return object
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import OBSCore
+import OBSSigner
+
+/// Huawei KMS (DEW) as obsctl's key management: the signed requests of `KMSRequests` sent over libcurl with the
+/// OBS endpoint's TLS trust (`--ca-bundle`, `--insecure`), retries (5xx, 429, network) and `--debug` dump; errors
+/// mapped by `KMSErrors`. The project id is the one given, else the one cached for this KMS endpoint, region and
+/// access key, else asked of IAM (then cached). One request at a time: used by one command.
+public final class RemoteKMS: KeyManagement, @unchecked Sendable {
+    public let settings: KMSSettings
+    let credentials: Credentials
+    let transportOptions: TransportOptions
+    let policy: RetryPolicy
+    let debugLog: DebugLog?
+    let cache: KMSProjectCache?
+    let sleep: @Sendable (TimeInterval) -> Void
+    private var transport: HTTPTransport?
+    private var project: String?
+
+    public init(
+        settings: KMSSettings, credentials: Credentials, transport: TransportOptions, retries: Int,
+        debug: DebugLog?, cache: KMSProjectCache?
+    ) {
+        self.settings = settings
+        self.credentials = credentials
+        self.transportOptions = transport
+        self.policy = RetryPolicy(retries: max(0, retries))
+        self.debugLog = debug
+        self.cache = cache
+        self.sleep = { Thread.sleep(forTimeInterval: $0) }
+    }
+
+    // MARK: Sending
+
+    /// Sends the request `make` builds (signed anew for each attempt: a fresh X-Sdk-Date), resending 5xx (but
+    /// 501), 429 and retryable network failures with the OBS backoff. Any answer that is not resent is returned.
+    func exchange(_ service: String, _ endpoint: ServiceEndpoint, _ make: () -> HTTPRequest) throws -> HTTPResponse {
+        var retries = 0
+        while true {
+            let request = make()
+            do {
+                if transport == nil { transport = try CurlTransport(options: transportOptions) }
+                debugLog?.write(DebugDump.request(request))
+                let response = try transport!.send(request, responseSink: nil)
+                debugLog?.write(DebugDump.response(response))
+                guard KMSErrors.isRetryable(status: response.status), retries < policy.retries else { return response }
+            } catch let e as TransportError {
+                if e.isTLSVerification {
+                    throw OBSError(
+                        code: "TLSError",
+                        message: "TLS connection to \(service) at \(endpoint.url) (\(endpoint.origin)) failed: "
+                            + "\(e.message); for a private CA pass --ca-bundle FILE",
+                        httpStatus: 0, category: .configuration)
+                }
+                guard e.retryable, retries < policy.retries else {
+                    throw OBSError(
+                        code: "NetworkError",
+                        message: "cannot reach \(service) at \(endpoint.url) (\(endpoint.origin)): \(e.message)"
+                            + (retries > 0 ? " (after \(retries) retries)" : ""),
+                        httpStatus: 0, category: .transient)
+                }
+            }
+            retries += 1
+            sleep(policy.delay(beforeRetry: retries, jitter: Double.random(in: 0...1)))
+        }
+    }
+
+    /// The project id KMS's paths carry: given, cached, or looked up through IAM (`GET /v3/projects?name=REGION`).
+    public func projectID() throws -> String {
+        if let project { return project }
+        if let given = settings.projectID {
+            project = given.value
+            return given.value
+        }
+        guard let region = settings.region, let iam = settings.iamEndpoint else {
+            throw OBSError.configuration(
+                "no project id for Huawei KMS at \(settings.endpoint.url) and no region to look it up through IAM; "
+                    + "pass --project-id ID (the console's My Credentials page lists it) or --region REGION")
+        }
+        let key = KMSProjectCache.key(kms: settings.endpoint, region: region, accessKeyID: credentials.accessKeyID)
+        if let cache, let cached = cache.lookup(key) {
+            debugLog?.write("* project id \(cached) of region \(region) from \(cache.path)")
+            project = cached
+            return cached
+        }
+        let response = try exchange("IAM", iam) {
+            KMSRequests.projectLookup(region: region, iam: iam, credentials: credentials, date: Date())
+        }
+        let id = try KMSRequests.projectID(fromIAM: response, region: region, iam: iam)
+        cache?.store(id, for: key)
+        project = id
+        return id
+    }
+
+    /// One KMS operation: its answer read as `T`, or the mapped error (`KMSErrors`) naming `keyRef` / `alias`.
+    func call<T: Decodable>(
+        _ op: KMSOperation, _ body: some KMSRequestBody, as type: T.Type, keyRef: String? = nil, alias: String? = nil
+    ) throws -> T {
+        let project = try projectID()
+        let endpoint = settings.endpoint
+        let r = try exchange("Huawei KMS", endpoint) {
+            KMSRequests.request(
+                op, body: body, endpoint: endpoint, projectID: project, credentials: credentials, date: Date())
+        }
+        guard (200...299).contains(r.status) else {
+            throw KMSErrors.map(r, operation: op, keyRef: keyRef, alias: alias, endpoint: endpoint)
+        }
+        return try op.decode(T.self, from: r.body)
+    }
+
+    // MARK: Keys
+
+    /// Every key of the project, of every key spec, page by page.
+    public func allKeys() throws -> [KMSKeyDetails] {
+        var listing = KMSKeyListing()
+        while let body = listing.nextRequest { try listing.add(call(.listKeys, body, as: KMSListKeysResponse.self)) }
+        return listing.keys
+    }
+
+    /// The key `ref` names: an id or URN described (`kms:cmk:get`), an alias found in the list (`kms:cmk:list`).
+    public func details(_ ref: String) throws -> KMSKeyDetails {
+        switch KMSKeyReference(ref) {
+        case .keyID(let id):
+            return try call(.describeKey, KMSKeyIDBody(keyID: id), as: KMSDescribeKeyResponse.self, keyRef: ref).keyInfo
+        case .alias: return try KMSKeyReference.find(ref, in: allKeys())
+        }
+    }
+
+    /// The key id of `ref`: as written for an id or URN, looked up for an alias.
+    func keyID(_ ref: String) throws -> String {
+        if case .keyID(let id) = KMSKeyReference(ref) { return id }
+        return try details(ref).keyID
+    }
+
+    func info(_ d: KMSKeyDetails) -> KMSKeyInfo { d.info(region: settings.region) }
+
+    /// The key an SSE-KMS write names, checked before any byte is sent: it must exist and be enabled (exit 5).
+    /// Returns the key id to send for an alias, the reference itself for an id or URN (OBS takes both).
+    public func keyForEncryption(_ ref: String) throws -> String {
+        let d = try details(ref)
+        if let refused = d.state.unusable(keyID: ref) { throw refused }
+        if case .keyID = KMSKeyReference(ref) { return ref }
+        return d.keyID
+    }
+
+    public func createKey(alias: String?, description: String) throws -> KMSKeyInfo {
+        guard let alias else {
+            throw OBSError.invalidArgument("Huawei KMS needs an alias for a new key: pass --alias NAME")
+        }
+        let body = KMSCreateKeyBody(keyAlias: alias, keyDescription: description.isEmpty ? nil : description)
+        let created = try call(.createKey, body, as: KMSCreateKeyResponse.self, alias: alias)
+        return try describeKey(created.keyInfo.keyID)
+    }
+
+    /// The keys OBS can encrypt objects with (`obs/default` among them, marked as the default key).
+    public func listKeys() throws -> [KMSKeyInfo] {
+        try allKeys().filter(\.canEncryptOBSObjects).map(info)
+    }
+
+    public func describeKey(_ ref: String) throws -> KMSKeyInfo { info(try details(ref)) }
+
+    public func enableKey(_ ref: String) throws -> KMSKeyInfo { try change(.enableKey, ref) }
+
+    public func disableKey(_ ref: String) throws -> KMSKeyInfo { try change(.disableKey, ref) }
+
+    public func scheduleKeyDeletion(_ ref: String, pendingDays: Int) throws -> KMSKeyInfo {
+        let id = try keyID(ref)
+        _ = try call(
+            .scheduleKeyDeletion, KMSScheduleDeletionBody(keyID: id, pendingDays: pendingDays),
+            as: KMSKeyStateResponse.self, keyRef: ref)
+        return try describeKey(id)
+    }
+
+    public func cancelKeyDeletion(_ ref: String) throws -> KMSKeyInfo { try change(.cancelKeyDeletion, ref) }
+
+    /// A state change, then the key as it now is.
+    private func change(_ op: KMSOperation, _ ref: String) throws -> KMSKeyInfo {
+        let id = try keyID(ref)
+        _ = try call(op, KMSKeyIDBody(keyID: id), as: KMSKeyStateResponse.self, keyRef: ref)
+        return try describeKey(id)
+    }
+}

@@ -209,9 +209,9 @@ _obsctl_bucket() {
 
 _obsctl_bucket_create() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--location --storage-class --sse --kms-key-id --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--location --storage-class --sse --kms-key-id --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -245,6 +245,15 @@ _obsctl_bucket_create() {
     '--region')
         return
         ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
+        return
+        ;;
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket create -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
@@ -272,9 +281,9 @@ _obsctl_bucket_create() {
 
 _obsctl_bucket_list() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -291,6 +300,15 @@ _obsctl_bucket_list() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -320,9 +338,9 @@ _obsctl_bucket_list() {
 
 _obsctl_bucket_delete() {
     repeating_flags=()
-    non_repeating_flags=(--force -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(--force -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -339,6 +357,15 @@ _obsctl_bucket_delete() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -399,9 +426,9 @@ _obsctl_bucket_encryption() {
 
 _obsctl_bucket_encryption_show() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -418,6 +445,15 @@ _obsctl_bucket_encryption_show() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -455,9 +491,9 @@ _obsctl_bucket_encryption_show() {
 
 _obsctl_bucket_encryption_enable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse --kms-key-id --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -482,6 +518,15 @@ _obsctl_bucket_encryption_enable() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -519,9 +564,9 @@ _obsctl_bucket_encryption_enable() {
 
 _obsctl_bucket_encryption_disable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -538,6 +583,15 @@ _obsctl_bucket_encryption_disable() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -575,9 +629,9 @@ _obsctl_bucket_encryption_disable() {
 
 _obsctl_bucket_encryption_report() {
     repeating_flags=()
-    non_repeating_flags=(--list -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(--list -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--require --kms-key-id --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--require --kms-key-id --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -605,6 +659,15 @@ _obsctl_bucket_encryption_report() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -642,9 +705,9 @@ _obsctl_bucket_encryption_report() {
 
 _obsctl_bucket_encryption_apply() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(--dry-run -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude)
-    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -715,6 +778,15 @@ _obsctl_bucket_encryption_apply() {
     '--region')
         return
         ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
+        return
+        ;;
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion bucket encryption apply -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
@@ -750,9 +822,9 @@ _obsctl_bucket_encryption_apply() {
 
 _obsctl_upload() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--metadata --include --exclude)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -822,6 +894,15 @@ _obsctl_upload() {
     '--region')
         return
         ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
+        return
+        ;;
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion upload -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
@@ -857,9 +938,9 @@ _obsctl_upload() {
 
 _obsctl_download() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude)
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -904,6 +985,15 @@ _obsctl_download() {
     '--region')
         return
         ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
+        return
+        ;;
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion download -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
@@ -943,9 +1033,9 @@ _obsctl_download() {
 
 _obsctl_cat() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --part-size --parallel --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -979,6 +1069,15 @@ _obsctl_cat() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1016,9 +1115,9 @@ _obsctl_cat() {
 
 _obsctl_cp() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive --dry-run -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-r --recursive --dry-run -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude --metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -1099,6 +1198,15 @@ _obsctl_cp() {
     '--region')
         return
         ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
+        return
+        ;;
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion cp -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
@@ -1138,9 +1246,9 @@ _obsctl_cp() {
 
 _obsctl_mv() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive --dry-run -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-r --recursive --dry-run -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude --metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -1221,6 +1329,15 @@ _obsctl_mv() {
     '--region')
         return
         ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
+        return
+        ;;
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion mv -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
@@ -1260,9 +1377,9 @@ _obsctl_mv() {
 
 _obsctl_sync() {
     repeating_flags=()
-    non_repeating_flags=(--delete --dry-run --size-only -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(--delete --dry-run --size-only -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude --metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -1343,6 +1460,15 @@ _obsctl_sync() {
     '--region')
         return
         ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
+        return
+        ;;
     '--profile')
         __obsctl_add_completions -W "$(__obsctl_custom_complete ---completion sync -- --profile "${COMP_CWORD}" "$(__obsctl_cursor_index_in_current_word)")"
         return
@@ -1382,9 +1508,9 @@ _obsctl_sync() {
 
 _obsctl_ls() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-r --recursive -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1401,6 +1527,15 @@ _obsctl_ls() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1438,9 +1573,9 @@ _obsctl_ls() {
 
 _obsctl_stat() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse-c-key-file --sse-c-key-env --sse-c-key-encoding --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1468,6 +1603,15 @@ _obsctl_stat() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1505,9 +1649,9 @@ _obsctl_stat() {
 
 _obsctl_rm() {
     repeating_flags=()
-    non_repeating_flags=(-r --recursive --dry-run -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-r --recursive --dry-run -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude)
-    non_repeating_options=(--jobs --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1533,6 +1677,15 @@ _obsctl_rm() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1570,9 +1723,9 @@ _obsctl_rm() {
 
 _obsctl_presign() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--expires --method --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--expires --method --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1596,6 +1749,15 @@ _obsctl_presign() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1656,9 +1818,9 @@ _obsctl_multipart() {
 
 _obsctl_multipart_list() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1675,6 +1837,15 @@ _obsctl_multipart_list() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1712,9 +1883,9 @@ _obsctl_multipart_list() {
 
 _obsctl_multipart_abort() {
     repeating_flags=()
-    non_repeating_flags=(--all -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(--all -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--upload-id --older-than --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--upload-id --older-than --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1737,6 +1908,15 @@ _obsctl_multipart_abort() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1820,9 +2000,9 @@ _obsctl_kms_key() {
 
 _obsctl_kms_key_create() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--alias --description --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--alias --description --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1845,6 +2025,15 @@ _obsctl_kms_key_create() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1874,9 +2063,9 @@ _obsctl_kms_key_create() {
 
 _obsctl_kms_key_list() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1893,6 +2082,15 @@ _obsctl_kms_key_list() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1922,9 +2120,9 @@ _obsctl_kms_key_list() {
 
 _obsctl_kms_key_describe() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1941,6 +2139,15 @@ _obsctl_kms_key_describe() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -1978,9 +2185,9 @@ _obsctl_kms_key_describe() {
 
 _obsctl_kms_key_enable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1997,6 +2204,15 @@ _obsctl_kms_key_enable() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -2034,9 +2250,9 @@ _obsctl_kms_key_enable() {
 
 _obsctl_kms_key_disable() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -2053,6 +2269,15 @@ _obsctl_kms_key_disable() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -2090,9 +2315,9 @@ _obsctl_kms_key_disable() {
 
 _obsctl_kms_key_schedule-deletion() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--days --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--days --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -2112,6 +2337,15 @@ _obsctl_kms_key_schedule-deletion() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -2149,9 +2383,9 @@ _obsctl_kms_key_schedule-deletion() {
 
 _obsctl_kms_key_cancel-deletion() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 1
 
     # Offer option value completions
@@ -2168,6 +2402,15 @@ _obsctl_kms_key_cancel-deletion() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -2228,9 +2471,9 @@ _obsctl_kms_policy() {
 
 _obsctl_kms_policy_show() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -2247,6 +2490,15 @@ _obsctl_kms_policy_show() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -2299,9 +2551,9 @@ _obsctl_kms_audit() {
 
 _obsctl_kms_audit_verify() {
     repeating_flags=()
-    non_repeating_flags=(-q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(-q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -2318,6 +2570,15 @@ _obsctl_kms_audit_verify() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')
@@ -2464,9 +2725,9 @@ _obsctl_config_import() {
 
 _obsctl_serve() {
     repeating_flags=()
-    non_repeating_flags=(--tls-self-signed -q --quiet --insecure --debug --version -h --help)
+    non_repeating_flags=(--tls-self-signed -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --kms-listen --tls-cert --tls-key --credentials-file --access-log --output --progress --endpoint --region --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--listen --kms-listen --tls-cert --tls-key --credentials-file --access-log --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -2505,6 +2766,15 @@ _obsctl_serve() {
         return
         ;;
     '--region')
+        return
+        ;;
+    '--kms-endpoint')
+        return
+        ;;
+    '--project-id')
+        return
+        ;;
+    '--iam-endpoint')
         return
         ;;
     '--profile')

@@ -2,8 +2,8 @@
 # One function parses the command line once per TAB; obsctl is called only for buckets, keys, KMS keys and
 # profiles (`obsctl ---completion ...`).
 
-set -g __obsctl_global_options '--addressing' '--ca-bundle' '--endpoint' '--output' '--profile' '--progress' '--region' '--retries' '--signature' '--timeout'
-set -g __obsctl_global_flags '--debug' '--insecure' '--quiet' '-q'
+set -g __obsctl_global_options '--addressing' '--ca-bundle' '--endpoint' '--iam-endpoint' '--kms-endpoint' '--output' '--profile' '--progress' '--project-id' '--region' '--retries' '--signature' '--timeout'
+set -g __obsctl_global_flags '--debug' '--insecure' '--local' '--quiet' '-q'
 # The command whose completion of a global option's value answers before the subcommand.
 set -g __obsctl_global_carrier 'bucket create'
 
@@ -24,7 +24,7 @@ function __obsctl_subcommands -a path
                 'rm' 'Delete an object, or every object under a prefix with --recursive.' \
                 'presign' 'Print a URL that allows one GET or PUT of an object without credentials, until it expires.' \
                 'multipart' 'List and abort multipart uploads in progress (the console\'s fragments).' \
-                'kms' 'Manage the local KMS: master keys, their states and deletion windows; its policy and audit log.' \
+                'kms' 'Manage KMS master keys, their states and deletion windows (Huawei KMS when a remote endpoint or --kms-endpoint is configured, else the local KMS); the local KMS\'s policy and audit log.' \
                 'config' 'Manage profiles in ~/.config/obsctl/config (endpoint, region, signature, credentials).' \
                 'serve' 'Serve the embedded backend as an OBS- and S3-compatible endpoint, with real encryption.' \
                 'help' 'Show subcommand help information.'
@@ -98,6 +98,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -115,6 +119,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -134,6 +142,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -156,6 +168,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -176,6 +192,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -194,6 +214,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -216,6 +240,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -250,6 +278,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -284,6 +316,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -312,6 +348,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -335,6 +375,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -374,6 +418,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -413,6 +461,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -453,6 +505,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -472,6 +528,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -493,6 +553,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -516,6 +580,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -536,6 +604,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -558,6 +630,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -579,6 +655,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -606,6 +686,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -623,6 +707,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -641,6 +729,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -659,6 +751,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -677,6 +773,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -696,6 +796,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -714,6 +818,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -735,6 +843,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -756,6 +868,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \
@@ -772,7 +888,7 @@ function __obsctl_arguments -a path
                 'flag' '-h --help' '0' '' 'Show help information.'
         case 'config set'
             printf '%s\t%s\t%s\t%s\t%s\n' \
-                'positional' 'positional@0' '0' '' 'The key: endpoint, region, signature, ca_bundle, access_key_id, secret_access_key, security_token.' \
+                'positional' 'positional@0' '0' '' 'The key: endpoint, region, signature, ca_bundle, access_key_id, secret_access_key, security_token, kms_endpoint, project_id, iam_endpoint.' \
                 'positional' 'positional@1' '0' '' 'The value (not for secrets).' \
                 'option' '--from-env' '0' '' 'Read the value from this environment variable.' \
                 'flag' '--from-stdin' '0' '' 'Read the value from the first line of stdin.' \
@@ -820,6 +936,10 @@ function __obsctl_arguments -a path
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
                 'option' '--endpoint' '0' '' 'OBS or S3-compatible endpoint URL (env OBSCTL_ENDPOINT; then AWS_ENDPOINT_URL, ~/.obsutilconfig, ~/.aws: see obsctl --help). None configured: the embedded local backend.' \
                 'option' '--region' '0' '' 'Region; alone it means https://obs.REGION.myhuaweicloud.com (env OBSCTL_REGION sets only the region).' \
+                'option' '--kms-endpoint' '0' '' 'Huawei KMS endpoint for \'kms\' commands and --kms-key-id aliases (env OBSCTL_KMS_ENDPOINT, profile kms_endpoint). Default: https://kms.REGION.myhuaweicloud.com. Alone it selects Huawei KMS.' \
+                'option' '--project-id' '0' '' 'Huawei Cloud project id for KMS (env OBSCTL_PROJECT_ID, profile project_id). Default: looked up through IAM once and cached.' \
+                'option' '--iam-endpoint' '0' '' 'IAM endpoint for the project id lookup (env OBSCTL_IAM_ENDPOINT, profile iam_endpoint). Default: https://iam.REGION.myhuaweicloud.com.' \
+                'flag' '--local' '0' '' 'Use the embedded local backend and its KMS, whatever endpoint the environment or profile configures.' \
                 'option' '--profile' '0' 'custom' 'Profile in ~/.config/obsctl/config (env OBSCTL_PROFILE).' \
                 'option' '--signature' '0' 'list:obs v2 v4' 'Signature: obs, v2 or v4. Default: obs for *.myhuaweicloud.com, v4 elsewhere.' \
                 'option' '--addressing' '0' 'list:virtual path' 'Bucket addressing: virtual or path. Default: path for IP and localhost endpoints, virtual otherwise.' \

@@ -45,8 +45,9 @@ public struct KMSProjectCache: Sendable {
     }
 
     private func entries() -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        // A cache file that is a pipe, a device or huge is a miss, never a wait or a flood.
+        guard let bytes = try? SmallFile.read(path, limit: 1 << 20, pipes: false),
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes.copyBytes())) as? [String: String]
         else { return [:] }
         return object
     }

@@ -161,9 +161,16 @@ extension CommandContext {
     /// key id (`kms:cmk:list`), an id or URN is described (`kms:cmk:get`), and a key that does not exist, is
     /// disabled or pending deletion is refused (exit 5). Only against a remote endpoint whose KMS is Huawei's; the
     /// local backend resolves its own keys, and an S3-compatible server gets the reference as given.
+    /// With no KMS to ask (an OBS-compatible endpoint that names no region, and no KMS endpoint), a key id or URN
+    /// goes as given, for the server to check, as before KMS lookups existed; only an alias needs KMS.
     func kmsKeyForWrite(_ ref: String?) throws -> String? {
         guard let ref, isRemote, let remoteKMS, remoteKMS.resolvesKeyReferences else { return ref }
-        return try remoteKMS.kms().keyForEncryption(ref)
+        let kms: RemoteKMS
+        do { kms = try remoteKMS.kms() } catch let e as OBSError where e.category == .configuration {
+            if case .keyID = KMSKeyReference(ref) { return ref }
+            throw OBSError.configuration("--kms-key-id \(ref) is an alias, which only KMS can resolve: \(e.message)")
+        }
+        return try kms.keyForEncryption(ref)
     }
 
     /// The key id `ref` names, whatever its state (a report's filter): from the local KMS, from Huawei KMS when it
@@ -216,10 +223,12 @@ struct RemoteKMSPlan {
     }
 }
 
-/// Huawei KMS, built once on first use. `@unchecked Sendable`: used by one command's task, never concurrently.
+/// Huawei KMS, built once on first use. `@unchecked Sendable`: `made` is touched only under `lock` (a command's
+/// concurrent steps may ask at once).
 final class RemoteKMSAccess: @unchecked Sendable {
     let resolvesKeyReferences: Bool
     private let make: () throws -> RemoteKMS
+    private let lock = NSLock()
     private var made: Result<RemoteKMS, Error>?
 
     init(_ plan: RemoteKMSPlan, make: @escaping () throws -> RemoteKMS) {
@@ -228,8 +237,10 @@ final class RemoteKMSAccess: @unchecked Sendable {
     }
 
     func kms() throws -> RemoteKMS {
-        if made == nil { made = Result { try make() } }
-        return try made!.get()
+        try lock.withLock {
+            if made == nil { made = Result { try make() } }
+            return made!
+        }.get()
     }
 }
 

@@ -153,6 +153,25 @@ struct RemoteKMSTests {
             5, contains: ["rk-up"])
     }
 
+    @Test("no KMS to ask (OBS signature, no region, no KMS endpoint): a key id goes as given, an alias is refused")
+    func noKMSToAsk() throws {
+        let p = try Peer("nokms")
+        defer { p.server.stop() }
+        let c = p.client
+        let remote = ["--endpoint", p.server.endpoint, "--signature", "obs"]
+        let noRegion: [String: String?] = ["OBSCTL_REGION": nil]
+        let id = try #require(
+            try c.json(["kms", "key", "create", "--alias", "rk-nokms"] + p.kmsFlags)["key_id"] as? String)
+        _ = try c.write("f.txt", Data("no kms\n".utf8))
+        try c.ok(["bucket", "create", "obs://rknokms"] + remote, env: noRegion)
+        try c.ok(["upload", "f.txt", "obs://rknokms/f", "--sse", "kms", "--kms-key-id", id] + remote, env: noRegion)
+        #expect(fields(try c.ok(["stat", "obs://rknokms/f"] + remote, env: noRegion).out)["kms-key-id"] == id)
+        expectError(
+            try c.run(
+                ["upload", "f.txt", "obs://rknokms/g", "--sse", "kms", "--kms-key-id", "rk-nokms"] + remote,
+                env: noRegion), 12, contains: ["rk-nokms", "alias", "--kms-endpoint"])
+    }
+
     @Test("a wrong secret key: exit 4 naming the secret key and the clock")
     func wrongSecret() throws {
         let p = try Peer("sk")

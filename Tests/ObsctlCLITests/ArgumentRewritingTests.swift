@@ -11,7 +11,8 @@ struct ArgumentRewritingTests {
     static let values: [String: String] = [
         "--output": "json", "--progress": "none", "--endpoint": "http://127.0.0.1:9", "--region": "xx-test-1",
         "--profile": "p", "--signature": "v4", "--addressing": "path", "--ca-bundle": "/dev/null",
-        "--retries": "2", "--timeout": "5",
+        "--retries": "2", "--timeout": "5", "--kms-endpoint": "https://kms.xx-test-1.example.com",
+        "--project-id": "0123456789abcdef0123456789abcdef", "--iam-endpoint": "https://iam.xx-test-1.example.com",
     ]
 
     /// `--kebab-case` of each stored property of `GlobalOptions` (`caBundle` is `--ca-bundle`).

@@ -136,7 +136,9 @@ struct HardeningLocalFixCLITests {
                 })
             {
                 ignored = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16)
-                if let i = ignored, i & (1 << (UInt64(SIGPIPE) - 1)) != 0 { break }
+                // Wait for the bit itself: another signal's disposition may be set first (a busy machine once
+                // read the mask between obsctl's two signal() calls).
+                if let i = ignored, i & (1 << (UInt64(SIGXFSZ) - 1)) != 0 { break }
             }
             usleep(50_000)
         }

@@ -90,21 +90,34 @@ public enum ServerXML {
             if let d = page.delimiter { x.element("Delimiter", d, urlEncoded: url) }
             if url { x.element("EncodingType", "url") }
             x.element("IsTruncated", page.isTruncated)
-            for o in page.objects {
-                x.open("Contents")
-                x.element("Key", o.key, urlEncoded: url)
-                if let modified = o.lastModified { x.element("LastModified", modified) }
-                x.element("ETag", ServerXMLSupport.quotedETag(o.etag))
-                x.element("Size", o.size)
-                if let owner = page.owner { x.owner("Owner", owner, dialect) }
-                x.element("StorageClass", o.storageClass ?? "STANDARD")
-                x.close("Contents")
+            entries(&x, page, dialect: dialect, element: "Contents")
+        }
+    }
+
+    /// The objects and common prefixes of a listing page; `Version` entries (ListObjectVersions) also state each
+    /// object as its own only version.
+    private static func entries(
+        _ x: inout XMLWriter, _ page: ObjectListingResponse, dialect: XMLDialect, element: String
+    ) {
+        let url = page.urlEncoded
+        for o in page.objects {
+            x.open(element)
+            x.element("Key", o.key, urlEncoded: url)
+            if element == "Version" {
+                x.element("VersionId", "null")
+                x.element("IsLatest", true)
             }
-            for p in page.commonPrefixes {
-                x.open("CommonPrefixes")
-                x.element("Prefix", p, urlEncoded: url)
-                x.close("CommonPrefixes")
-            }
+            if let modified = o.lastModified { x.element("LastModified", modified) }
+            x.element("ETag", ServerXMLSupport.quotedETag(o.etag))
+            x.element("Size", o.size)
+            if let owner = page.owner { x.owner("Owner", owner, dialect) }
+            x.element("StorageClass", o.storageClass ?? "STANDARD")
+            x.close(element)
+        }
+        for p in page.commonPrefixes {
+            x.open("CommonPrefixes")
+            x.element("Prefix", p, urlEncoded: url)
+            x.close("CommonPrefixes")
         }
     }
 
@@ -127,23 +140,7 @@ public enum ServerXML {
             if let d = page.delimiter { x.element("Delimiter", d, urlEncoded: url) }
             if url { x.element("EncodingType", "url") }
             x.element("IsTruncated", page.isTruncated)
-            for o in page.objects {
-                x.open("Version")
-                x.element("Key", o.key, urlEncoded: url)
-                x.element("VersionId", "null")
-                x.element("IsLatest", true)
-                if let modified = o.lastModified { x.element("LastModified", modified) }
-                x.element("ETag", ServerXMLSupport.quotedETag(o.etag))
-                x.element("Size", o.size)
-                if let owner = page.owner { x.owner("Owner", owner, dialect) }
-                x.element("StorageClass", o.storageClass ?? "STANDARD")
-                x.close("Version")
-            }
-            for p in page.commonPrefixes {
-                x.open("CommonPrefixes")
-                x.element("Prefix", p, urlEncoded: url)
-                x.close("CommonPrefixes")
-            }
+            entries(&x, page, dialect: dialect, element: "Version")
         }
     }
 

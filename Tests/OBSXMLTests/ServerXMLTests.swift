@@ -52,16 +52,9 @@ struct ServerXMLFrameTests {
         )
     }
 
-    @Test(arguments: [
-        (0.0, "1970-01-01T00:00:00.000Z"),
-        (1_728_976_809, "2024-10-15T07:20:09.000Z"),
-        (1_728_976_809.125, "2024-10-15T07:20:09.125Z"),
-        (1_728_976_809.999_9, "2024-10-15T07:20:09.999Z"),
-        (1_728_976_809.001, "2024-10-15T07:20:09.001Z"),
-        (1_138_985_109.5, "2006-02-03T16:45:09.500Z"),
-        (-0.5, "1969-12-31T23:59:59.500Z"),
-        (951_782_400, "2000-02-29T00:00:00.000Z"),
-    ])
+    /// The formats themselves are MillisecondTimestampTests' cases; here the writer uses that form and the client's
+    /// parser reads it back.
+    @Test(arguments: [(1_728_976_809.125, "2024-10-15T07:20:09.125Z")])
     func timestamps(_ seconds: Double, _ expected: String) {
         let date = Date(timeIntervalSince1970: seconds)
         var writer = XMLWriter()

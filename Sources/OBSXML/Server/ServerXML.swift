@@ -72,10 +72,8 @@ public enum ServerXML {
     /// ListObjects v1 or v2 (`ListBucketResult`). With `urlEncoded` the keys, common prefixes, `Prefix`,
     /// `Delimiter`, `Marker`, `NextMarker` and `StartAfter` are percent-encoded and `EncodingType` says `url`.
     public static func listObjects(_ page: ObjectListingResponse, dialect: XMLDialect) -> [UInt8] {
-        let url = page.urlEncoded
-        return ServerXMLSupport.document("ListBucketResult", namespace: dialect.namespace) { x in
-            x.element("Name", page.bucket)
-            x.element("Prefix", page.prefix, urlEncoded: url)
+        listing("ListBucketResult", page, dialect: dialect, entry: "Contents") { x in
+            let url = page.urlEncoded
             switch page.version {
             case .v1(let marker, let nextMarker):
                 x.element("Marker", marker, urlEncoded: url)
@@ -86,11 +84,39 @@ public enum ServerXML {
                 if page.isTruncated, let next = nextToken { x.element("NextContinuationToken", next) }
                 if let startAfter { x.element("StartAfter", startAfter, urlEncoded: url) }
             }
+        }
+    }
+
+    /// ListObjectVersions of a store without versioning: each object is its only version, `VersionId` null and
+    /// latest, as S3 and OBS list a bucket that never had versioning. `page.version` is `.v1` with the key markers.
+    public static func listVersions(_ page: ObjectListingResponse, dialect: XMLDialect) -> [UInt8] {
+        listing("ListVersionsResult", page, dialect: dialect, entry: "Version") { x in
+            guard case .v1(let marker, let nextMarker) = page.version else { return }
+            x.element("KeyMarker", marker, urlEncoded: page.urlEncoded)
+            x.element("VersionIdMarker", "")
+            if page.isTruncated, let next = nextMarker {
+                x.element("NextKeyMarker", next, urlEncoded: page.urlEncoded)
+                x.element("NextVersionIdMarker", "null")
+            }
+        }
+    }
+
+    /// The one writer of a listing document: the elements every listing shares, in S3's order, around `markers`
+    /// (the paging elements, which differ per listing), then the entries.
+    private static func listing(
+        _ root: String, _ page: ObjectListingResponse, dialect: XMLDialect, entry: String,
+        markers: (inout XMLWriter) -> Void
+    ) -> [UInt8] {
+        let url = page.urlEncoded
+        return ServerXMLSupport.document(root, namespace: dialect.namespace) { x in
+            x.element("Name", page.bucket)
+            x.element("Prefix", page.prefix, urlEncoded: url)
+            markers(&x)
             x.element("MaxKeys", page.maxKeys)
             if let d = page.delimiter { x.element("Delimiter", d, urlEncoded: url) }
             if url { x.element("EncodingType", "url") }
             x.element("IsTruncated", page.isTruncated)
-            entries(&x, page, dialect: dialect, element: "Contents")
+            entries(&x, page, dialect: dialect, element: entry)
         }
     }
 
@@ -118,29 +144,6 @@ public enum ServerXML {
             x.open("CommonPrefixes")
             x.element("Prefix", p, urlEncoded: url)
             x.close("CommonPrefixes")
-        }
-    }
-
-    /// ListObjectVersions of a store without versioning: each object is its only version, `VersionId` null and
-    /// latest, as S3 and OBS list a bucket that never had versioning. `page.version` is `.v1` with the key markers.
-    public static func listVersions(_ page: ObjectListingResponse, dialect: XMLDialect) -> [UInt8] {
-        let url = page.urlEncoded
-        return ServerXMLSupport.document("ListVersionsResult", namespace: dialect.namespace) { x in
-            x.element("Name", page.bucket)
-            x.element("Prefix", page.prefix, urlEncoded: url)
-            if case .v1(let marker, let nextMarker) = page.version {
-                x.element("KeyMarker", marker, urlEncoded: url)
-                x.element("VersionIdMarker", "")
-                if page.isTruncated, let next = nextMarker {
-                    x.element("NextKeyMarker", next, urlEncoded: url)
-                    x.element("NextVersionIdMarker", "null")
-                }
-            }
-            x.element("MaxKeys", page.maxKeys)
-            if let d = page.delimiter { x.element("Delimiter", d, urlEncoded: url) }
-            if url { x.element("EncodingType", "url") }
-            x.element("IsTruncated", page.isTruncated)
-            entries(&x, page, dialect: dialect, element: "Version")
         }
     }
 

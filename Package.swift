@@ -33,13 +33,15 @@ let package = Package(
         .systemLibrary(name: "CLinuxSystem"),
         // CRC-32C with the CPU's instructions (SSE4.2, AVX-512 VPCLMULQDQ) and a portable fallback.
         .target(name: "CCRC32C"),
+        // Read-only file windows (mmap) that survive the file's truncation (no SIGBUS): a checksum pass without a copy.
+        .target(name: "CMappedFile"),
 
         // OpenSSL EVP wrappers: AES-256-GCM, HKDF, HMAC, digests, RNG, secret bytes. No I/O.
         .target(name: "OBSCrypto", dependencies: ["CCRC32C", "COpenSSL"]),
         // Every date format read or written (HTTP, SigV4, RFC 3339, ISO 8601): pure functions, no formatter.
         .target(name: "OBSTime"),
         // Shared vocabulary and the storage protocol both backends implement.
-        .target(name: "OBSCore", dependencies: ["OBSCrypto", "CLinuxSystem"]),
+        .target(name: "OBSCore", dependencies: ["OBSCrypto", "CLinuxSystem", "CMappedFile"]),
         // Request signers (OBS, AWS V2, AWS SigV4, presigned forms): pure functions of request, credentials, time.
         .target(name: "OBSSigner", dependencies: ["OBSCrypto", "OBSTime"]),
         // OBS/S3 XML bodies and strict response parsers over libexpat (no libxml2 and ICU at start-up).

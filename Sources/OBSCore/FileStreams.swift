@@ -100,6 +100,25 @@ public final class FileRangeSource: RewindableByteSource {
     }
 
     public func rewind() throws { counter?.add(-position); position = 0 }
+
+    /// The whole range handed to `body` in order, without copying it when it is large enough to map (see
+    /// `MappedFile`), else read a buffer at a time; a file found shorter than the range throws. Independent of
+    /// this source's position; counted by no progress counter (it is a look at the bytes, not their send).
+    public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if length >= MappedFile.minimumLength,
+            try MappedFile.forEachWindow(fd: fd, offset: offset, length: length, path: path, body)
+        {
+            return
+        }
+        let reader = FileRangeSource(fd: fd, path: path, offset: offset, length: length)
+        var buffer = [UInt8](repeating: 0, count: Int(min(Int64(256 << 10), max(length, 1))))
+        var done: Int64 = 0
+        while done < length {
+            let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+            try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            done += Int64(n)
+        }
+    }
 }
 
 /// A `ByteSink` over a file descriptor (a regular file or stdout), writing synchronously.

@@ -25,6 +25,11 @@ public enum MappedFile {
         var done: Int64 = 0
         while done < length {
             let count = Int(min(Int64(window), length - done))
+            // A mapping may reach past the file's end; only a page touched there would tell (see `mf_window`).
+            var st = stat()
+            if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) < offset + done + Int64(count) {
+                throw shorter(path)
+            }
             let status = mf_map(fd, offset + done, count, w)
             if status != 0 {
                 if done == 0 { return false }
@@ -32,9 +37,13 @@ public enum MappedFile {
             }
             defer { mf_unmap(w) }
             try body(UnsafeRawBufferPointer(start: w.pointee.bytes, count: count))
-            if w.pointee.truncated != 0 { throw OBSError.localIO("\(path) became shorter while it was being read") }
+            if w.pointee.truncated != 0 { throw shorter(path) }
             done += Int64(count)
         }
         return true
+    }
+
+    private static func shorter(_ path: String) -> OBSError {
+        OBSError.localIO("\(path) became shorter while it was being read")
     }
 }

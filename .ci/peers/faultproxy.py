@@ -17,7 +17,8 @@ Control port C (HTTP, JSON):
         {"mode": "pass"}
         {"mode": "503", "count": 2}               answer with an S3 XML error instead of forwarding
               optional "status": 500|503|429|...  (default 503), "code": "SlowDown" (default ServiceUnavailable),
-              "message"; a HEAD gets the status with an empty body
+              "message"; a HEAD gets the status with an empty body. "body" (and "content_type", default
+              application/json) replaces the XML error: the error shape of another service (KMS's or IAM's JSON)
         {"mode": "reset-mid-body", "count": 1}    forward, send the response head and part of the body, then
               reset the connection (RST). optional "after": body bytes sent first (default: half of
               Content-Length; 16 if the body is chunked; a response without a body is reset before its head)
@@ -85,7 +86,7 @@ class State:
             raise ValueError("count must be a positive number or -1")
         clean = {"mode": mode, "count": count}
         for key, conv in (("seconds", float), ("after", int), ("status", int), ("code", str), ("match", str),
-                          ("message", str)):
+                          ("message", str), ("body", str), ("content_type", str)):
             if key in rule:
                 clean[key] = conv(rule[key])
         if "then" in rule:
@@ -439,9 +440,12 @@ class Proxy:
         path = rl.split(" ")[1] if " " in rl else "/"
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(code)}</Code><Message>{escape(msg)}'
                 f'</Message><Resource>{escape(path)}</Resource><RequestId>{rid}</RequestId></Error>').encode()
+        content_type = "application/xml"
+        if "body" in fault:
+            body, content_type = fault["body"].encode(), fault.get("content_type", "application/json")
         if rl.startswith("HEAD "):
             body = b""
-        resp = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/xml\r\nContent-Length: {len(body)}\r\n"
+        resp = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
                 f"x-amz-request-id: {rid}\r\nServer: faultproxy\r\nConnection: close\r\n\r\n").encode() + body
         try:
             client.sendall(resp)

@@ -21,6 +21,8 @@ Scenarios (both clients unless marked):
                           a wrong secret key: the SDK's 401 APIGW.0301
   (kms) denied KMS_ENDPOINT PROJECT_ID
                           create-datakey under a policy denying kms:dek:create: 403 KMS.0306
+  (kms) extra-headers KMS_ENDPOINT PROJECT_ID
+                          list-keys signed by the SDK's Signer with extra headers (signed, '_', added after signing)
   slow-create BUCKET SECONDS STALL
                           (raw) a SigV4-signed create-bucket whose body trickles over SECONDS on one plain-HTTP
                           connection (STALL=1: the last byte never comes); prints "in flight" once the request head
@@ -563,6 +565,46 @@ def kms_denied(s, endpoint, project_id):
     kms_check(s, e is not None and "kms:dek:create" in e.error_msg, "the error names kms:dek:create")
 
 
+def kms_extra_headers(s, endpoint, project_id):
+    """list-keys signed by the SDK's own Signer with headers KmsClient never sends: the SDK signs every header
+    without '_', so the server must verify over the SignedHeaders the client names. An '_' header (unsigned) and
+    one added after signing play no part; a signed extra header changed on the way is refused (401 APIGW.0301)."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlparse
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.signer import Signer
+    netloc = urlparse(endpoint).netloc
+
+    def signed():
+        headers = {"Content-Type": "application/json;charset=utf-8", "X-Project-Id": project_id,
+                   "X-Trace-Id": "trace-1", "X-Client-Tag": "  two  spaces  ", "Accept": "application/json",
+                   "x_under_score": "unsigned"}
+        r = SdkRequest(method="POST", schema=urlparse(endpoint).scheme, host=netloc,
+                       resource_path=f"/v1.0/{project_id}/kms/list-keys", query_params=[], header_params=headers,
+                       body='{"key_spec": "ALL"}')
+        return Signer(BasicCredentials(AK, SK, project_id)).sign(r)
+
+    def send(r, extra):
+        req = urllib.request.Request(endpoint + r.uri, data=r.body, method="POST",
+                                     headers=dict(r.header_params, **extra))
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    r = signed()
+    names = r.header_params["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    kms_check(s, {"x-trace-id", "x-client-tag", "accept"} <= set(names) and "x_under_score" not in names,
+              f"the SDK signed the extra headers: {names}")
+    status, body = send(r, {"X-Late": "added after signing"})
+    kms_check(s, status == 200 and b"key_details" in body, f"extra signed headers verify: {status} {body[:200]}")
+    status, body = send(signed(), {"X-Trace-Id": "trace-2"})
+    kms_check(s, status == 401 and b"APIGW.0301" in body, f"a signed extra header changed: {status} {body[:200]}")
+
+
 SCENARIOS = {
     ("boto3", "buckets"): boto3_buckets, ("boto3", "rejections"): boto3_rejections,
     ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
@@ -570,6 +612,7 @@ SCENARIOS = {
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,
     ("kms", "wrong-secret"): kms_wrong_secret, ("kms", "denied"): kms_denied,
+    ("kms", "extra-headers"): kms_extra_headers,
 }
 
 

@@ -49,6 +49,12 @@ static inline CURLcode cc_setopt_str(const cc_api *a, CURL *h, CURLoption o, con
 static inline CURLcode cc_setopt_slist(const cc_api *a, CURL *h, CURLoption o, struct curl_slist *v) { return a->easy_setopt(h, o, v); }
 typedef size_t (*cc_io_cb)(char *, size_t, size_t, void *);
 static inline CURLcode cc_setopt_iofunc(const cc_api *a, CURL *h, CURLoption o, cc_io_cb f)  { return a->easy_setopt(h, o, f); }
+// Rewinds an upload body when libcurl resends a request itself (a reused connection found dead after the body went).
+typedef int (*cc_seek_cb)(void *, curl_off_t, int);
+static inline CURLcode cc_setopt_seek(const cc_api *a, CURL *h, cc_seek_cb f, void *data) {
+    CURLcode rc = a->easy_setopt(h, CURLOPT_SEEKFUNCTION, f);
+    return rc != CURLE_OK ? rc : a->easy_setopt(h, CURLOPT_SEEKDATA, data);
+}
 typedef int (*cc_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode cc_setopt_xferinfo(const cc_api *a, CURL *h, CURLoption o, cc_xferinfo_cb f) { return a->easy_setopt(h, o, f); }
 // Called once the connection is made (or reused), before anything of the request is sent: the primary IP is the

@@ -183,3 +183,18 @@ final class Locked<T: Sendable>: @unchecked Sendable {
         lock.unlock()
     }
 }
+
+/// A value that is not Sendable (a libcurl handle), used by one thread at a time: only inside `withLock`, which
+/// never lets it out. `@unchecked Sendable`: `stored` is touched only under `lock` (what `Mutex` does, which needs
+/// macOS 15).
+final class Exclusive<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+
+    func withLock<R>(_ body: (inout T) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&stored)
+    }
+}

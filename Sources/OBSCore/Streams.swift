@@ -151,6 +151,17 @@ public final class BufferSource: ByteSource {
     }
 }
 
+/// In-memory bytes that can be read again from the first one: a request body held whole (KMS's JSON, OBS's XML),
+/// which libcurl may have to send again by itself. (A plain `BufferSource` stands for a body read once.)
+public final class RewindableBufferSource: RewindableByteSource {
+    private let bytes: [UInt8]
+    private var reader: BufferSource
+    public init(_ bytes: [UInt8]) { self.bytes = bytes; reader = BufferSource(bytes) }
+    public var length: Int64 { Int64(bytes.count) }
+    public func rewind() { reader = BufferSource(bytes) }
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try reader.read(into: buffer) }
+}
+
 /// An in-memory sink, for small bodies and tests.
 public final class BufferSink: ByteSink {
     public private(set) var bytes: [UInt8] = []

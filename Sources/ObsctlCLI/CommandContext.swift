@@ -23,6 +23,8 @@ struct CommandContext {
     let progressStyle: ProgressStyle
     /// `--jobs` of the commands that take it: items handled at once.
     var jobs = ConcurrencyOptions.defaultJobs
+    /// `--debug`.
+    let debug: Bool
 
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)
@@ -33,6 +35,7 @@ struct CommandContext {
         let local = try LocalBackend(environment: environment)
         localKMS = local.kms
         let (backend, kmsPlan) = try Self.resolveAll(global, environment)
+        debug = global.debug
         let debugLog = global.debug ? DebugLog { Output.stderr($0) } : nil
         let env = environment
         remoteKMS = kmsPlan.map { plan in RemoteKMSAccess(plan) { try plan.make(environment: env, debug: debugLog) } }
@@ -179,6 +182,20 @@ extension CommandContext {
         guard isRemote else { return try localKMS.describeKey(ref).keyID }
         guard let remoteKMS, remoteKMS.resolvesKeyReferences else { return ref }
         return try remoteKMS.kms().details(ref).keyID
+    }
+
+    /// The aliases of the keys a command shows, from the KMS the keys live in: the local KMS on the local backend,
+    /// Huawei KMS (or serve's KMS API) when it can be asked for this endpoint, else none (only ids are shown).
+    func kmsAliases() -> KMSAliases {
+        let note: ((String) -> Void)? = debug ? { Output.stderr($0) } : nil
+        guard isRemote else {
+            return KMSAliases(describe: { [localKMS] in try localKMS.describeKey($0).alias }, note: note)
+        }
+        guard let remoteKMS, remoteKMS.resolvesKeyReferences else {
+            return KMSAliases(
+                unavailable: "this endpoint's KMS is not Huawei KMS; give --kms-endpoint URL for one", note: note)
+        }
+        return KMSAliases(describe: { try remoteKMS.kms().describeKey($0).alias }, note: note)
     }
 
     func resolvingKMSKey(_ request: SSERequest?) throws -> SSERequest? { try request.map(resolvingKMSKey) }

@@ -148,7 +148,7 @@ struct KMSErrorTests {
         ),
         (
             403, #"{"error": {"code": 403, "message": "You are not authorized.", "title": "Forbidden"}}"#,
-            .accessDenied, "--project-id"
+            .kms, "allow iam:projects:list in IAM, or pass --project-id"
         ),
         (401, #"{"error_code": "APIGW.0301", "error_msg": "x"}"#, .accessDenied, "clock"),
         (503, "", .transient, "try again"),

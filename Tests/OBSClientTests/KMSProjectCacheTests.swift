@@ -37,4 +37,19 @@ struct KMSProjectCacheTests {
         try Data("not json".utf8).write(to: URL(fileURLWithPath: cache.path))
         #expect(cache.lookup(key) == nil)
     }
+
+    @Test("a stale entry is removed only while it still holds the refused id; other entries stay")
+    func removeStale() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = KMSProjectCache(environment: ["XDG_CACHE_HOME": dir])
+        cache.store("aaaa", for: "k1")
+        cache.store("bbbb", for: "k2")
+        cache.remove("k1", ifStill: "other")
+        #expect(cache.lookup("k1") == "aaaa", "another process stored a fresh id meanwhile: kept")
+        cache.remove("k1", ifStill: "aaaa")
+        #expect(cache.lookup("k1") == nil && cache.lookup("k2") == "bbbb")
+        let mode = try FileManager.default.attributesOfItem(atPath: cache.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
 }

@@ -23,7 +23,9 @@ struct OutputFormatTests {
         #expect(isUTC(o["last_modified"]), "\(o)", sourceLocation: sourceLocation)
         let sse = o["sse"] as? [String: Any]
         #expect(
-            Set(sse?.keys.map { $0 } ?? []) == ["mode", "origin", "kms_key_id", "kms_key_urn", "customer_key_md5"],
+            Set(sse?.keys.map { $0 } ?? []) == [
+                "mode", "origin", "kms_key_id", "kms_key_urn", "customer_key_md5", "kms_key_alias",
+            ],
             "\(o)", sourceLocation: sourceLocation)
         if let mode { #expect(sse?["mode"] as? String == mode, "\(o)", sourceLocation: sourceLocation) }
     }

@@ -14,11 +14,12 @@ struct RemoteKMSTests {
         let kms: String
         let project: String
 
-        init(_ tag: String) throws {
+        /// `tls` false: plain HTTP, so that a fault proxy can stand in front of the KMS listener.
+        init(_ tag: String, tls: Bool = true) throws {
             let sandbox = try Sandbox("rkms-srv-\(tag)")
             sandbox.environment["OBSCTL_LOCAL_ROOT_KEY"] = Base64.encode(Random.bytes(32))
             server = try ServeProcess(
-                sandbox, tls: true, arguments: ["--kms-listen", "127.0.0.1:0"],
+                sandbox, tls: tls, arguments: ["--kms-listen", "127.0.0.1:0"],
                 env: [
                     ServeProcess.accessKeyVariable: "RKMSAK" + Hex.encode(Random.bytes(4)).uppercased(),
                     ServeProcess.secretKeyVariable: Base64.encode(Random.bytes(30)),
@@ -31,12 +32,26 @@ struct RemoteKMSTests {
             client.environment["OBS_SECRET_ACCESS_KEY"] = server.secretAccessKey
             // Only the region: serve's (its keys' URNs say `local`, as the local KMS's do).
             client.environment["OBSCTL_REGION"] = server.region
-            client.environment["OBSCTL_CA_BUNDLE"] = try #require(server.caBundle)
+            if tls { client.environment["OBSCTL_CA_BUNDLE"] = try #require(server.caBundle) }
         }
 
         /// The flags that select the server's KMS with the project id given (no IAM).
         var kmsFlags: [String] { ["--kms-endpoint", kms, "--project-id", project] }
         var cacheFile: String { client.dir.path + "/.cache/obsctl/kms-projects.json" }
+
+        /// Writes the project-id cache as IAM's lookup for `kms` would have left it, with `project` as the id.
+        func cache(_ project: String, for kms: String) throws {
+            let key = "\(kms) \(server.region) \(server.accessKeyID)"
+            try FileManager.default.createDirectory(
+                atPath: (cacheFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try JSONSerialization.data(withJSONObject: [key: project]).write(to: URL(fileURLWithPath: cacheFile))
+        }
+
+        /// The project ids the cache holds.
+        func cachedProjects() -> [String] {
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: cacheFile))) ?? Data()
+            return ((try? JSONSerialization.jsonObject(with: data)) as? [String: String]).map { Array($0.values) } ?? []
+        }
     }
 
     static func equal(_ a: Any, _ b: Any) -> Bool { NSDictionary(dictionary: ["v": a]).isEqual(to: ["v": b]) }
@@ -179,6 +194,16 @@ struct RemoteKMSTests {
         let r = try p.client.run(["kms", "key", "list"] + p.kmsFlags, env: ["OBS_SECRET_ACCESS_KEY": "wrong-secret"])
         expectError(r, 4, contains: ["secret key", "clock", "APIGW.0301"])
         #expect(!r.stderr.contains("wrong-secret") && !r.stderr.contains(p.server.secretAccessKey))
+    }
+
+    @Test("a kms:* action the server's policy denies: exit 5 naming the action")
+    func deniedAction() throws {
+        let p = try Peer("deny")
+        defer { p.server.stop() }
+        _ = try p.server.sandbox.write("root/kms/policy.json", Data(#"{"deny": ["kms:cmk:create"]}"#.utf8), mode: 0o600)
+        expectError(
+            try p.client.run(["kms", "key", "create", "--alias", "rk-denied"] + p.kmsFlags), 5,
+            contains: ["kms:cmk:create", "KMS.0306"])
     }
 
     @Test("--local manages the local KMS whatever is configured; with --endpoint it is a usage error")

@@ -1,52 +1,15 @@
 import Foundation
 import Testing
 
-/// A fault proxy of this test's own in front of moto (the shared one fronts SeaweedFS, which has no KMS): faults on
-/// SSE-KMS requests that a real KMS-capable server can answer with a transient 500.
-final class MotoFaultProxy {
-    let endpoint: String
-    let control: FaultProxy
-    private let process: Process
-
-    init(_ peers: RemotePeers) throws {
-        let ports = try Self.freePorts(2)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".ci/peers/faultproxy.py").path
+extension FaultProxyProcess {
+    /// A fault proxy of this test's own in front of moto (the shared one fronts SeaweedFS, which has no KMS):
+    /// faults on SSE-KMS requests that a real KMS-capable server can answer with a transient 500.
+    convenience init(moto peers: RemotePeers) throws {
         let upstream = URL(string: peers.moto)!
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-u", script, "--port", String(ports[0]),
-            "--upstream", "\(upstream.host!):\(upstream.port!)", "--control-port", String(ports[1]),
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        endpoint = "http://127.0.0.1:\(ports[0])"
-        control = FaultProxy(control: "http://127.0.0.1:\(ports[1])")
-        for _ in 0..<100 {
-            if (try? Tools.run(["curl", "-sf", "\(control.control)/mode"]))?.succeeded == true { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        throw CocoaError(.featureUnsupported)
+        try self.init(upstream: "\(upstream.host!):\(upstream.port!)")
     }
-
-    deinit { kill(process.processIdentifier, SIGKILL) }  // waitUntilExit can hang here
 
     var flags: [String] { ["--endpoint", endpoint, "--signature", "v4", "--addressing", "path"] }
-
-    private static func freePorts(_ n: Int) throws -> [Int] {
-        let r = try Tools.run([
-            "python3", "-c",
-            """
-            import socket
-            s = [socket.socket() for _ in range(\(n))]
-            for x in s: x.bind(("127.0.0.1", 0))
-            print(" ".join(str(x.getsockname()[1]) for x in s))
-            """,
-        ])
-        return r.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
 }
 
 @Suite(
@@ -56,7 +19,7 @@ struct RemoteReviewFixesTests {
     @Test("SSE-KMS on a server with a KMS: two 500s on a part, or one on a single PUT, are retried, not 'no KMS'")
     func kmsTransient500Retried() throws {
         let s = try RemoteSession("kms-500")
-        let proxy = try MotoFaultProxy(s.peers)
+        let proxy = try FaultProxyProcess(moto: s.peers)
         let flags = proxy.flags
         let b = try s.makeBucket(flags, tag: "kms500")
         let data = remoteRandomData(11 << 20)

@@ -443,6 +443,51 @@ struct FaultProxy {
     }
 }
 
+/// A `.ci/peers/faultproxy.py` of a test's own in front of `upstream` (HOST:PORT, plain HTTP), on free loopback
+/// ports; killed (by its pid) when the object goes away.
+final class FaultProxyProcess {
+    let endpoint: String
+    let control: FaultProxy
+    private let process: Process
+
+    init(upstream: String) throws {
+        let ports = try Self.freePorts(2)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".ci/peers/faultproxy.py").path
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-u", script, "--port", String(ports[0]), "--upstream", upstream,
+            "--control-port", String(ports[1]),
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        endpoint = "http://127.0.0.1:\(ports[0])"
+        control = FaultProxy(control: "http://127.0.0.1:\(ports[1])")
+        for _ in 0..<100 {
+            if (try? Tools.run(["curl", "-sf", "\(control.control)/mode"]))?.succeeded == true { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw CocoaError(.featureUnsupported)
+    }
+
+    deinit { kill(process.processIdentifier, SIGKILL) }  // only this child, by its pid; waitUntilExit can hang
+
+    private static func freePorts(_ n: Int) throws -> [Int] {
+        let r = try Tools.run([
+            "python3", "-c",
+            """
+            import socket
+            s = [socket.socket() for _ in range(\(n))]
+            for x in s: x.bind(("127.0.0.1", 0))
+            print(" ".join(str(x.getsockname()[1]) for x in s))
+            """,
+        ])
+        return r.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}
+
 /// A program started by `Tools.start`; output in files, read with `stdoutSoFar` and `wait`. Killed (by its pid) if
 /// still running when the handle goes away.
 final class RunningTool {

@@ -75,7 +75,9 @@ struct RendererTests {
         #expect(Set(doc.keys) == ["bucket", "key", "size", "etag", "content_type", "last_modified", "metadata", "sse"])
         #expect(doc["content_type"] is NSNull && doc["last_modified"] as? String == "2023-11-14T22:13:20Z")
         let sse = try #require(doc["sse"] as? [String: Any])
-        #expect(Set(sse.keys) == ["mode", "origin", "kms_key_id", "kms_key_urn", "customer_key_md5"], "\(sse)")
+        #expect(
+            Set(sse.keys) == ["mode", "origin", "kms_key_id", "kms_key_urn", "customer_key_md5", "kms_key_alias"],
+            "\(sse)")
         #expect(sse["origin"] is NSNull && sse["kms_key_id"] as? String == "k-1")
         #expect(out.stdout.hasPrefix("{\n") && out.stdout.hasSuffix("}\n"), "pretty printed: \(out.stdout)")
         // Sorted: each top-level key appears after the one before it in sort order.

@@ -70,4 +70,11 @@ struct ServeKMSAPITests {
         let audit = String(decoding: server.sandbox.read("root/kms/audit.log") ?? Data(), as: UTF8.self)
         #expect(audit.contains("denied"), "the denial is audited")
     }
+
+    @Test("requests the SDK's Signer signed over extra headers verify; a signed one changed is refused")
+    func sdkExtraHeaders() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        try Self.sdk(server, "extra-headers")
+    }
 }

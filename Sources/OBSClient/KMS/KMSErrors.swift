@@ -55,6 +55,7 @@ public struct KMSServerError: Sendable, Equatable {
 /// | KMS.1101 / 1102 / 1103 / 1401 / 1601 / 1602 (bad alias, description, days, paging) | 2 |
 /// | APIGW.0101 (no such API: the endpoint is not KMS) | 12 |
 /// | 429, 5xx: retried like OBS requests, then | 11 |
+/// | KMS.0201 (a project id KMS does not know): `RemoteKMS.call` drops a cached one and asks IAM again, else | 12 |
 public enum KMSErrors {
     /// `keyRef`: the key as the user named it (id, URN or alias); `alias`: the alias being created or set.
     public static func map(
@@ -117,6 +118,12 @@ public enum KMSErrors {
         case 409: return make("Huawei KMS: \(e.message) \(said)", .conflict)
         default: return make("Huawei KMS refused \(op.rawValue) \(said)", .usage)
         }
+    }
+
+    /// KMS's answer to a project id it does not know: KMS.0201 (invalid request URL), as `obsctl serve` answers
+    /// it too. obsctl's KMS URLs are fixed but for the project id, so for them this code means the project id.
+    public static func isUnknownProject(_ r: HTTPResponse) -> Bool {
+        r.status == 400 && KMSServerError(r).code == "KMS.0201"
     }
 
     /// 5xx (but 501) and 429 are worth sending again, as for OBS (`RetryPolicy.isTransient`).

@@ -28,10 +28,24 @@ public struct KMSProjectCache: Sendable {
         return entries()[key]
     }
 
-    /// Adds `projectID` under `key`: written to a temporary file and renamed, so a reader never sees half a file.
+    /// Adds `projectID` under `key`.
     public func store(_ projectID: String, for key: String) {
         var all = entries()
         all[key] = projectID
+        save(all)
+    }
+
+    /// Drops the entry under `key` if it still says `projectID` (KMS refused that id: it went stale). Another
+    /// process may have stored a fresh id meanwhile; that one is kept.
+    public func remove(_ key: String, ifStill projectID: String) {
+        var all = entries()
+        guard all[key] == projectID else { return }
+        all[key] = nil
+        save(all)
+    }
+
+    /// Written to a temporary file and renamed, so a reader never sees half a file.
+    private func save(_ all: [String: String]) {
         guard let data = try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]) else { return }
         let dir = LocalPath.parent(path)
         mkdir(LocalPath.parent(dir), 0o700)

@@ -45,6 +45,9 @@ public enum KMSRequests {
         return out
     }
 
+    /// The IAM action `GET /v3/projects` needs (Keystone's `identity:projects:list` in IAM's fine-grained terms).
+    public static let projectListAction = "iam:projects:list"
+
     /// The project id in IAM's answer to `projectLookup`: exactly one project named `region`, as the SDK requires.
     /// A refusal names the signature or the permission and the way around it (`--project-id`).
     public static func projectID(fromIAM r: HTTPResponse, region: String, iam: ServiceEndpoint) throws -> String {
@@ -59,10 +62,11 @@ public enum KMSRequests {
             case 401:
                 (category, message) = (.accessDenied, KMSErrors.signatureRejected(service: "IAM", said: said))
             case 403:
+                // A permission denial, exit 5 like the kms:* ones; the signature was accepted (that is a 401).
                 (category, message) = (
-                    .accessDenied,
-                    "IAM refused to list the projects of region \(region) \(said); "
-                        + giveIt
+                    .kms,
+                    "IAM denied these credentials '\(projectListAction)' (listing the projects of region \(region)) "
+                        + "\(said); allow \(projectListAction) in IAM, or " + giveIt
                 )
             case 429, 500...599:
                 (category, message) = (.transient, "IAM failed to list projects \(said); try again later, or " + giveIt)

@@ -5,8 +5,9 @@ import OBSSigner
 /// Huawei KMS (DEW) as obsctl's key management: the signed requests of `KMSRequests` sent over libcurl with the
 /// OBS endpoint's TLS trust (`--ca-bundle`, `--insecure`), retries (5xx, 429, network) and `--debug` dump; errors
 /// mapped by `KMSErrors`. The project id is the one given, else the one cached for this KMS endpoint, region and
-/// access key, else asked of IAM (then cached). One request at a time: used by one command.
-public final class RemoteKMS: KeyManagement, @unchecked Sendable {
+/// access key, else asked of IAM (then cached). Safe to share: one request at a time goes over the one connection
+/// (`transport` is only used under its lock), and the project id is read and set under its own.
+public final class RemoteKMS: KeyManagement, Sendable {
     public let settings: KMSSettings
     let credentials: Credentials
     let transportOptions: TransportOptions
@@ -14,8 +15,22 @@ public final class RemoteKMS: KeyManagement, @unchecked Sendable {
     let debugLog: DebugLog?
     let cache: KMSProjectCache?
     let sleep: @Sendable (TimeInterval) -> Void
-    private var transport: HTTPTransport?
-    private var project: String?
+    private let transport = Exclusive<HTTPTransport?>(nil)
+    /// The project id once known, and where it came from.
+    private let project = Locked<KnownProject?>(nil)
+
+    struct KnownProject: Sendable {
+        enum Source: Sendable {
+            /// `--project-id`, `OBSCTL_PROJECT_ID` or the profile: the user's word, never dropped.
+            case given(origin: String)
+            /// The cache's entry under this key.
+            case cached(key: String)
+            /// IAM's answer, just now.
+            case iam
+        }
+        var id: String
+        var source: Source
+    }
 
     public init(
         settings: KMSSettings, credentials: Credentials, transport: TransportOptions, retries: Int,
@@ -37,12 +52,16 @@ public final class RemoteKMS: KeyManagement, @unchecked Sendable {
     func exchange(_ service: String, _ endpoint: ServiceEndpoint, _ make: () -> HTTPRequest) throws -> HTTPResponse {
         var retries = 0
         while true {
-            let request = make()
             do {
-                if transport == nil { transport = try CurlTransport(options: transportOptions) }
-                debugLog?.write(DebugDump.request(request))
-                let response = try transport!.send(request, responseSink: nil)
-                debugLog?.write(DebugDump.response(response))
+                let response = try transport.withLock { t in
+                    if t == nil { t = try CurlTransport(options: transportOptions) }
+                    // Signed once the connection is ours: a wait for the lock does not age the X-Sdk-Date.
+                    let request = make()
+                    debugLog?.write(DebugDump.request(request))
+                    let response = try t!.send(request, responseSink: nil)
+                    debugLog?.write(DebugDump.response(response))
+                    return response
+                }
                 guard KMSErrors.isRetryable(status: response.status), retries < policy.retries else { return response }
             } catch let e as TransportError {
                 if e.isTLSVerification {
@@ -66,11 +85,15 @@ public final class RemoteKMS: KeyManagement, @unchecked Sendable {
     }
 
     /// The project id KMS's paths carry: given, cached, or looked up through IAM (`GET /v3/projects?name=REGION`).
-    public func projectID() throws -> String {
-        if let project { return project }
+    public func projectID() throws -> String { try knownProject().id }
+
+    /// `useCache` false: the cached id was refused, so IAM is asked (and the cache updated).
+    func knownProject(useCache: Bool = true) throws -> KnownProject {
+        if let known = project.value { return known }
         if let given = settings.projectID {
-            project = given.value
-            return given.value
+            let known = KnownProject(id: given.value, source: .given(origin: given.origin))
+            project.value = known
+            return known
         }
         guard let region = settings.region, let iam = settings.iamEndpoint else {
             throw OBSError.configuration(
@@ -78,34 +101,75 @@ public final class RemoteKMS: KeyManagement, @unchecked Sendable {
                     + "pass --project-id ID (the console's My Credentials page lists it) or --region REGION")
         }
         let key = KMSProjectCache.key(kms: settings.endpoint, region: region, accessKeyID: credentials.accessKeyID)
-        if let cache, let cached = cache.lookup(key) {
+        if useCache, let cache, let cached = cache.lookup(key) {
             debugLog?.write("* project id \(cached) of region \(region) from \(cache.path)")
-            project = cached
-            return cached
+            let known = KnownProject(id: cached, source: .cached(key: key))
+            project.value = known
+            return known
         }
         let response = try exchange("IAM", iam) {
             KMSRequests.projectLookup(region: region, iam: iam, credentials: credentials, date: Date())
         }
         let id = try KMSRequests.projectID(fromIAM: response, region: region, iam: iam)
         cache?.store(id, for: key)
-        project = id
-        return id
+        let known = KnownProject(id: id, source: .iam)
+        project.value = known
+        return known
     }
 
     /// One KMS operation: its answer read as `T`, or the mapped error (`KMSErrors`) naming `keyRef` / `alias`.
+    /// A cached project id that KMS does not know (it went stale) is dropped from the cache, IAM is asked once
+    /// more, and the operation is sent once more; a project id given by the user or just found is not retried.
     func call<T: Decodable>(
         _ op: KMSOperation, _ body: some KMSRequestBody, as type: T.Type, keyRef: String? = nil, alias: String? = nil
     ) throws -> T {
-        let project = try projectID()
-        let endpoint = settings.endpoint
-        let r = try exchange("Huawei KMS", endpoint) {
-            KMSRequests.request(
-                op, body: body, endpoint: endpoint, projectID: project, credentials: credentials, date: Date())
+        var known = try knownProject()
+        var r = try send(op, body, projectID: known.id)
+        if KMSErrors.isUnknownProject(r), case .cached(let key) = known.source {
+            debugLog?.write(
+                "* Huawei KMS does not know the cached project id \(known.id): dropped from "
+                    + "\(cache?.path ?? "the cache"), asking IAM again")
+            cache?.remove(key, ifStill: known.id)
+            project.update { if $0?.id == known.id { $0 = nil } }
+            known = try knownProject(useCache: false)
+            r = try send(op, body, projectID: known.id)
         }
+        if KMSErrors.isUnknownProject(r) { throw unknownProject(known, r) }
         guard (200...299).contains(r.status) else {
-            throw KMSErrors.map(r, operation: op, keyRef: keyRef, alias: alias, endpoint: endpoint)
+            throw KMSErrors.map(r, operation: op, keyRef: keyRef, alias: alias, endpoint: settings.endpoint)
         }
         return try op.decode(T.self, from: r.body)
+    }
+
+    private func send(_ op: KMSOperation, _ body: some KMSRequestBody, projectID: String) throws -> HTTPResponse {
+        let endpoint = settings.endpoint
+        return try exchange("Huawei KMS", endpoint) {
+            KMSRequests.request(
+                op, body: body, endpoint: endpoint, projectID: projectID, credentials: credentials, date: Date())
+        }
+    }
+
+    /// KMS refused `known` as a project id: which one, where it came from, and what to do (exit 12).
+    private func unknownProject(_ known: KnownProject, _ r: HTTPResponse) -> OBSError {
+        let e = KMSServerError(r)
+        let said = "(\(e.code): \(e.message))"
+        let kms = "Huawei KMS at \(settings.endpoint.url) (\(settings.endpoint.origin))"
+        let message: String
+        switch known.source {
+        case .given(let origin):
+            message =
+                "\(kms) does not know project id \(known.id) (from \(origin)) \(said): the project id is wrong for "
+                + "this region or these credentials; correct it (the console's My Credentials page lists it), "
+                + "or leave it out to look it up through IAM"
+        case .cached, .iam:
+            message =
+                "\(kms) does not know project id \(known.id), which IAM gave for region "
+                + "\(settings.region ?? "?") \(said); check that the KMS endpoint and the region agree, "
+                + "or pass --project-id ID"
+        }
+        return OBSError(
+            code: e.code, message: message + (e.requestID.map { " [request id \($0)]" } ?? ""),
+            httpStatus: e.status, category: .configuration, requestID: e.requestID)
     }
 
     // MARK: Keys

@@ -152,7 +152,7 @@ public final class CurlTransport: HTTPTransport {
                 _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, 0)
             }
         case .bytes(let b):
-            ctx.source = BufferSource(b)
+            ctx.source = RewindableBufferSource(b)
             _ = cc_setopt_long(api, h, CURLOPT_UPLOAD, 1)
             _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, curl_off_t(b.count))
         case .stream(let source, let length):
@@ -163,6 +163,9 @@ public final class CurlTransport: HTTPTransport {
         if ctx.source != nil {
             _ = cc_setopt_iofunc(api, h, CURLOPT_READFUNCTION, curlReadCallback)
             _ = cc_setopt_ptr(api, h, CURLOPT_READDATA, opaque)
+            // libcurl resends by itself on a kept-alive connection the server closed meanwhile; without a way back
+            // to the first byte that ends in "necessary data rewind wasn't possible".
+            _ = cc_setopt_seek(api, h, curlSeekCallback, opaque)
         }
         if request.method != "GET" && request.method != "HEAD" && !(request.method == "PUT" && ctx.source != nil) {
             _ = cc_setopt_str(api, h, CURLOPT_CUSTOMREQUEST, request.method)
@@ -341,6 +344,20 @@ private func curlReadCallback(
         ctx.callbackError = error
         return Int(CURL_READFUNC_ABORT)
     }
+}
+
+/// Back to the body's first byte, the only seek libcurl asks for when it resends; a source that cannot start over
+/// makes libcurl fail the transfer instead.
+private func curlSeekCallback(_ user: UnsafeMutableRawPointer?, _ offset: curl_off_t, _ origin: Int32) -> Int32 {
+    let ctx = context(user)
+    guard offset == 0, origin == SEEK_SET, let source = ctx.source as? RewindableByteSource else {
+        return Int32(CURL_SEEKFUNC_CANTSEEK)
+    }
+    do { try source.rewind() } catch {
+        ctx.callbackError = error
+        return Int32(CURL_SEEKFUNC_FAIL)
+    }
+    return Int32(CURL_SEEKFUNC_OK)
 }
 
 /// Builds the request URL from its parts: path as given (already encoded), query percent-encoded here, by the

@@ -35,7 +35,11 @@ extension Obsctl {
             let renderer = Renderer(ctx.output)
             // With ndjson each page goes out as it arrives: a listing of millions of keys never waits or piles up.
             var prefixes = renderer.stream("prefix") { (p: String) in PrefixShape(bucket: url.bucket.value, prefix: p) }
-            var objects = renderer.stream("object", ObjectShape.init)
+            // The KMS key's alias beside its id where the key is shown (JSON, NDJSON): each key asked once.
+            let aliases = ctx.output.format == .text ? nil : ctx.kmsAliases()
+            var objects = renderer.stream("object") { (o: ObjectInfo) in
+                ObjectShape(o, kmsKeyAlias: aliases?.alias(for: o))
+            }
             var marker: String? = nil, unreadable = 0
             // Damaged entries are reported as they come and make the exit 13 at the end, after everything readable.
             repeat {
@@ -52,7 +56,7 @@ extension Obsctl {
             renderer.render(
                 ObjectList(
                     bucket: url.bucket.value, prefix: url.path, objects: objects.items,
-                    prefixes: prefixes.items))
+                    prefixes: prefixes.items, kmsKeyAlias: { aliases?.alias(for: $0) }))
             if unreadable > 0 { throw CommandFailure(exitCode: .integrity) }
         }
     }
@@ -71,6 +75,8 @@ struct ObjectList: CommandResult {
     let prefix: String
     let objects: [ObjectInfo]
     let prefixes: [String]
+    /// The alias of an object's KMS key (`KMSAliases`), nil when not known.
+    var kmsKeyAlias: (ObjectInfo) -> String? = { _ in nil }
 
     private enum CodingKeys: String, CodingKey { case bucket, prefix, objects, prefixes }
 
@@ -78,7 +84,7 @@ struct ObjectList: CommandResult {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(bucket, forKey: .bucket)
         try container.encode(prefix, forKey: .prefix)
-        try container.encode(objects.map(ObjectShape.init), forKey: .objects)
+        try container.encode(objects.map { ObjectShape($0, kmsKeyAlias: kmsKeyAlias($0)) }, forKey: .objects)
         try container.encode(prefixes, forKey: .prefixes)
     }
 

@@ -30,7 +30,7 @@ extension Obsctl {
             do { info = try await ctx.storage.headObject(request) } catch {
                 throw await Transfers.prefixHint(ctx, error, url.bucket, key, verb: nil)
             }
-            Renderer(ctx.output).render(ObjectStat(info: info))
+            Renderer(ctx.output).render(ObjectStat(info: info, kmsKeyAlias: ctx.kmsAliases().alias(for: info)))
         }
     }
 }
@@ -38,8 +38,10 @@ extension Obsctl {
 /// `stat`: an *object*; in text one `name: value` line per field, metadata as `metadata.NAME`.
 struct ObjectStat: CommandResult {
     let info: ObjectInfo
+    /// The KMS key's alias, when KMS could tell it.
+    var kmsKeyAlias: String? = nil
 
-    func encode(to encoder: Encoder) throws { try ObjectShape(info).encode(to: encoder) }
+    func encode(to encoder: Encoder) throws { try ObjectShape(info, kmsKeyAlias: kmsKeyAlias).encode(to: encoder) }
 
     var text: [TextLine] {
         var fields = [
@@ -51,6 +53,7 @@ struct ObjectStat: CommandResult {
             fields.append(("encryption-origin", origin == .bucketDefault ? "bucket default" : "request"))
         }
         if let id = info.kmsKeyID { fields.append(("kms-key-id", id)) }
+        if let alias = kmsKeyAlias { fields.append(("kms-key-alias", alias)) }
         if let urn = info.kmsKeyURN { fields.append(("kms-key-urn", urn)) }
         if let md5 = info.customerKeyMD5 { fields.append(("sse-c-key-md5", md5)) }
         for (k, v) in info.userMetadata.sorted(by: { $0.key < $1.key }) { fields.append(("metadata." + k, v)) }

@@ -22,9 +22,12 @@ struct ObjectShape: Encodable {
         @Nullable var kmsKeyID: String?
         @Nullable var kmsKeyURN: String?
         @Nullable var customerKeyMD5: String?
+        /// The KMS key's alias, when KMS could be asked (`stat`, `ls`); null otherwise.
+        @Nullable var kmsKeyAlias: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case mode, origin, kmsKeyID = "kms_key_id", kmsKeyURN = "kms_key_urn", customerKeyMD5 = "customer_key_md5"
+            case kmsKeyAlias = "kms_key_alias"
         }
     }
 
@@ -32,7 +35,10 @@ struct ObjectShape: Encodable {
         case bucket, key, size, etag, contentType = "content_type", lastModified = "last_modified", metadata, sse
     }
 
-    init(_ o: ObjectInfo) {
+    init(_ o: ObjectInfo) { self.init(o, kmsKeyAlias: nil) }
+
+    /// `kmsKeyAlias`: the alias of `o`'s KMS key, when the command looked it up (`KMSAliases`).
+    init(_ o: ObjectInfo, kmsKeyAlias: String?) {
         bucket = o.bucket.value
         key = o.key.value
         size = o.size
@@ -42,7 +48,7 @@ struct ObjectShape: Encodable {
         metadata = o.userMetadata
         sse = SSE(
             mode: o.sseMode?.rawValue, origin: o.sseOrigin?.rawValue, kmsKeyID: o.kmsKeyID,
-            kmsKeyURN: o.kmsKeyURN, customerKeyMD5: o.customerKeyMD5)
+            kmsKeyURN: o.kmsKeyURN, customerKeyMD5: o.customerKeyMD5, kmsKeyAlias: kmsKeyAlias)
     }
 }
 

@@ -147,7 +147,7 @@ extension LocalBackend {
         Int64, String
     ) {
         let md5 = Digest(.md5)
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        var buf = ioBuffer(count: 1 << 20)
         var total: Int64 = 0
         while true {
             let n = try buf.withUnsafeMutableBytes { try body.read(into: $0) }
@@ -408,7 +408,7 @@ extension LocalBackend {
             while try lender.fill(minimum: batch, { try object.source.read(into: $0) }) > 0 {}
             return object.info
         }
-        var buf = [UInt8](repeating: 0, count: batch)
+        var buf = ioBuffer(count: Int(min(Int64(batch), max(object.meta.size, 1))))
         while true {
             let n = try buf.withUnsafeMutableBytes { try object.source.read(into: $0) }
             if n == 0 { break }

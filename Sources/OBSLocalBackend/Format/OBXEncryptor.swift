@@ -20,18 +20,20 @@ struct OBXEncryptor {
         try headerBytes.withUnsafeBytes { try write($0) }
 
         let capacity = batchChunks * C
-        var input = [UInt8](repeating: 0, count: capacity)
-        var output = [UInt8](repeating: 0, count: batchChunks * (C + T))
+        var input = ioBuffer(count: capacity)
+        var output = ioBuffer(count: batchChunks * (C + T))
         let tags = Digest(.sha256)
         var filled = 0, chunkIndex: UInt64 = 0, total: Int64 = 0, eof = false
+        var used = 0  // how much of `input` ever held plaintext: what must be wiped
 
-        defer { input.withUnsafeMutableBytes { wipe($0) } }
+        defer { input.withUnsafeMutableBytes { wipe(UnsafeMutableRawBufferPointer(rebasing: $0[0..<used])) } }
         while true {
             while filled < capacity && !eof {
                 let n = try input.withUnsafeMutableBytes {
                     try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
                 }
                 if n == 0 { eof = true } else { filled += n; total += Int64(n) }
+                used = max(used, filled)
             }
             // With more data possibly to come, hold back the last full chunk: it may turn out to be the final one.
             let processable = eof ? filled : filled - C

@@ -2725,7 +2725,7 @@ _obsctl_config_import() {
 
 _obsctl_serve() {
     repeating_flags=()
-    non_repeating_flags=(--tls-self-signed -q --quiet --local --insecure --debug --version -h --help)
+    non_repeating_flags=(--tls-self-signed --allow-plain-http -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
     non_repeating_options=(--listen --kms-listen --tls-cert --tls-key --credentials-file --access-log --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0

@@ -929,6 +929,7 @@ function __obsctl_arguments -a path
                 'option' '--tls-cert' '0' 'file' 'PEM certificate (chain) for HTTPS.' \
                 'option' '--tls-key' '0' 'file' 'PEM private key for --tls-cert.' \
                 'flag' '--tls-self-signed' '0' '' 'HTTPS with a throw-away CA made under the store; its file is printed for --ca-bundle.' \
+                'flag' '--allow-plain-http' '0' '' 'Listen on a non-loopback --listen address without TLS (private network, TLS proxy in front); SSE-C and SSE-KMS requests from other machines are still refused over plain HTTP.' \
                 'option' '--credentials-file' '0' 'file' 'File of access key pairs the server accepts (0600; AWS credentials file format).' \
                 'option' '--access-log' '0' 'file' 'Access log file (default stderr); one line per request.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \

@@ -13,6 +13,10 @@ Scenarios (both clients unless marked):
   objects BUCKET FILE     SSE-KMS and SSE-C put/get, multipart, copy, list, batch delete (FILE: the payload);
                           boto3 also: a CRC32C aws-chunked trailer, a wrong CRC32C refused with nothing stored
   presign BUCKET          (boto3) a valid and an already expired presigned GET URL, for curl
+  plain-http-refusals BUCKET
+                          (boto3, a plain-HTTP server reached from another address) every SSE-C and SSE-KMS request
+                          refused with 400 InvalidRequest, nothing stored or changed; plain requests work
+  kms-alias BUCKET ALIAS  (boto3) SSE-KMS put, copy, multipart and bucket default naming the key 'alias/ALIAS'
   (kms) lifecycle KMS_ENDPOINT PROJECT_ID
                           every key and data-key operation through huaweicloudsdkkms, with the project id given
   (kms) iam-lookup KMS_ENDPOINT PROJECT_ID
@@ -155,6 +159,103 @@ for _i in range(256):
     for _ in range(8):
         _c = (_c >> 1) ^ 0x82F63B78 if _c & 1 else _c >> 1
     _CRC32C_TABLE.append(_c)
+
+
+def with_headers(c, operation, headers):
+    """`c` sends `headers` (signed) on `operation`: for requests boto3 has no parameter for."""
+    def add(request, **_):
+        for k, v in headers.items():
+            request.headers[k] = v
+    c.meta.events.register("before-sign.s3." + operation, add)
+    return c
+
+
+def boto3_plain_http_refusals(s, bucket):
+    c = boto3_client()
+    ssec = dict(SSECustomerAlgorithm="AES256", SSECustomerKey=os.urandom(32))
+    source_ssec = dict(CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey=ssec["SSECustomerKey"])
+    kms = dict(ServerSideEncryption="aws:kms")
+    refused = ("InvalidRequest", "400")  # a HEAD answer has no body to name its code
+    missing = ("404", "NoSuchKey", "NoSuchBucket")
+
+    def expect(name, fn, codes):
+        code = boto3_code(fn)
+        s.check(name, lambda: (code in codes, code))
+
+    s.check("create a plain bucket", lambda: c.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    s.check("plain put", lambda: c.put_object(Bucket=bucket, Key="plain", Body=b"plain bytes"))
+    s.check("plain get", lambda: c.get_object(Bucket=bucket, Key="plain")["Body"].read() == b"plain bytes")
+    expect("SSE-C put refused", lambda: c.put_object(Bucket=bucket, Key="ssec", Body=b"x", **ssec), refused)
+    expect("nothing stored by the SSE-C put", lambda: c.head_object(Bucket=bucket, Key="ssec"), missing)
+    expect("SSE-KMS put refused", lambda: c.put_object(Bucket=bucket, Key="kms", Body=b"x", **kms), refused)
+    expect("nothing stored by the SSE-KMS put", lambda: c.head_object(Bucket=bucket, Key="kms"), missing)
+    expect("SSE-C get refused", lambda: c.get_object(Bucket=bucket, Key="plain", **ssec), refused)
+    expect("SSE-C head refused", lambda: c.head_object(Bucket=bucket, Key="plain", **ssec), refused)
+    source = {"Bucket": bucket, "Key": "plain"}
+    expect("SSE-KMS copy refused", lambda: c.copy_object(Bucket=bucket, Key="copy", CopySource=source, **kms), refused)
+    expect("SSE-C copy source refused",
+           lambda: c.copy_object(Bucket=bucket, Key="copy", CopySource=source, **source_ssec), refused)
+    expect("SSE-C copy target refused",
+           lambda: c.copy_object(Bucket=bucket, Key="copy", CopySource=source, **ssec), refused)
+    expect("nothing stored by the copies", lambda: c.head_object(Bucket=bucket, Key="copy"), missing)
+    expect("SSE-KMS initiate refused", lambda: c.create_multipart_upload(Bucket=bucket, Key="mp", **kms), refused)
+    expect("SSE-C initiate refused", lambda: c.create_multipart_upload(Bucket=bucket, Key="mp", **ssec), refused)
+    s.check("no upload started", lambda: (c.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == [], None))
+    upload = c.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    expect("SSE-C part refused", lambda: c.upload_part(
+        Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"x" * 1024, **ssec), refused)
+    s.check("no part stored", lambda: (
+        c.list_parts(Bucket=bucket, Key="mp", UploadId=upload).get("Parts", []) == [], None))
+    s.check("plain abort", lambda: c.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload))
+    kms_bucket = bucket + "-kms"
+    creator = with_headers(boto3_client(), "CreateBucket", {"x-amz-server-side-encryption": "aws:kms"})
+    expect("create with an SSE-KMS default refused", lambda: creator.create_bucket(
+        Bucket=kms_bucket, CreateBucketConfiguration={"LocationConstraint": REGION}), refused)
+    expect("no bucket created", lambda: c.head_bucket(Bucket=kms_bucket), missing)
+
+    def default(algorithm):
+        return {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}]}
+
+    expect("SSE-KMS bucket default refused", lambda: c.put_bucket_encryption(
+        Bucket=bucket, ServerSideEncryptionConfiguration=default("aws:kms")), refused)
+    expect("the bucket default unchanged", lambda: c.get_bucket_encryption(Bucket=bucket),
+           ("ServerSideEncryptionConfigurationNotFoundError",))
+    s.check("SSE-OBS bucket default allowed", lambda: c.put_bucket_encryption(
+        Bucket=bucket, ServerSideEncryptionConfiguration=default("AES256")))
+    s.check("SSE-OBS put allowed", lambda: c.put_object(
+        Bucket=bucket, Key="obs", Body=b"obs", ServerSideEncryption="AES256"))
+
+
+def boto3_kms_alias(s, bucket, alias):
+    c = boto3_client()
+    ref = "alias/" + alias
+    kms = dict(ServerSideEncryption="aws:kms", SSEKMSKeyId=ref)
+
+    def key_of(answer):
+        return answer.get("SSEKMSKeyId", "")
+
+    s.check("create", lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    put = {}
+    s.check("put naming alias/ALIAS", lambda: put.update(c.put_object(Bucket=bucket, Key="a", Body=b"alias", **kms))
+            or put.get("ServerSideEncryption") == "aws:kms")
+    s.out["put_key"] = key_of(put)
+    s.check("get", lambda: c.get_object(Bucket=bucket, Key="a")["Body"].read() == b"alias")
+    s.check("copy naming alias/ALIAS", lambda: key_of(c.copy_object(
+        Bucket=bucket, Key="b", CopySource={"Bucket": bucket, "Key": "a"}, **kms)) == s.out["put_key"])
+    upload = {}
+    s.check("initiate naming alias/ALIAS", lambda: upload.update(
+        c.create_multipart_upload(Bucket=bucket, Key="m", **kms)) or True)
+    s.check("part and complete", lambda: c.complete_multipart_upload(
+        Bucket=bucket, Key="m", UploadId=upload["UploadId"], MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": (
+            c.upload_part(Bucket=bucket, Key="m", UploadId=upload["UploadId"], PartNumber=1, Body=b"m")["ETag"])}]}))
+    s.check("multipart object under the key", lambda: (
+        key_of(c.head_object(Bucket=bucket, Key="m")) == s.out["put_key"], c.head_object(Bucket=bucket, Key="m")))
+    s.check("bucket default naming alias/ALIAS", lambda: c.put_bucket_encryption(
+        Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {
+            "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": ref}}]}))
+    s.check("a plain put takes the default's key", lambda: key_of(
+        c.put_object(Bucket=bucket, Key="d", Body=b"d")) == s.out["put_key"])
 
 
 def crc32c(data, crc=0):
@@ -608,6 +709,7 @@ def kms_extra_headers(s, endpoint, project_id):
 SCENARIOS = {
     ("boto3", "buckets"): boto3_buckets, ("boto3", "rejections"): boto3_rejections,
     ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
+    ("boto3", "plain-http-refusals"): boto3_plain_http_refusals, ("boto3", "kms-alias"): boto3_kms_alias,
     ("raw", "slow-create"): raw_slow_create,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

@@ -241,8 +241,13 @@ struct KMSModelTests {
     // MARK: - Key references
 
     @Test func keyReferencesAreIDsURNsOrAliases() throws {
-        #expect(KMSKeyReference(Self.keyID) == .keyID(Self.keyID))
-        #expect(KMSKeyReference("cn-north-4:fedcba98:key/\(Self.keyID)") == .keyID(Self.keyID))
+        #expect(KMSKeyReference(Self.keyID) == .keyID(Self.keyID, domain: nil))
+        #expect(
+            KMSKeyReference("cn-north-4:fedcba98:key/\(Self.keyID)") == .keyID(Self.keyID, domain: "fedcba98"))
+        // `alias/NAME`, as S3 and AWS KMS spell an alias, names the alias NAME.
+        #expect(KMSKeyReference("alias/test-key") == .alias("test-key"))
+        #expect(KMSKeyReference("alias/team/app") == .alias("team/app"))
+        #expect(KMSKeyReference("alias/") == .alias("alias/"))
         for alias in [
             "obs/default", "my-key", "cn-north-4:d:key/not-an-id", "a:b:c:key/\(Self.keyID)",
             Self.keyID.uppercased(), Self.keyID + "0",
@@ -251,6 +256,7 @@ struct KMSModelTests {
         }
         let page = try Self.decode(KMSListKeysResponse.self, Self.listPage)
         #expect(try KMSKeyReference.find("test-key", in: page.keyDetails).keyID == Self.keyID)
+        #expect(try KMSKeyReference.find("alias/test-key", in: page.keyDetails).keyID == Self.keyID)
         #expect(try KMSKeyReference.find("r:d:key/\(Self.keyID)", in: page.keyDetails).keyAlias == "test-key")
         let missing = #expect(throws: OBSError.self) { try KMSKeyReference.find("other", in: page.keyDetails) }
         #expect(missing?.category == .kms && missing?.message.contains("'other'") == true)

@@ -14,9 +14,9 @@ struct ServeLoadTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".ci/peers/serve_load.py").path
 
-    /// The run's length: OBSCTL_TEST_SERVE_LOAD_SECONDS (60 for the full run by hand), else 25 s.
+    /// The run's length: OBSCTL_TEST_SERVE_LOAD_SECONDS (shorter for a quick look by hand), else the 60 s.
     static var seconds: Int {
-        ProcessInfo.processInfo.environment["OBSCTL_TEST_SERVE_LOAD_SECONDS"].flatMap { Int($0) } ?? 25
+        ProcessInfo.processInfo.environment["OBSCTL_TEST_SERVE_LOAD_SECONDS"].flatMap { Int($0) } ?? 60
     }
 
     /// The bound on the server's peak RSS (VmHWM). What a connection may hold is fixed, whatever the object size:

@@ -23,11 +23,14 @@ extension RemoteBackend {
         let keyHeader = r.header(SSEHeaders.obsKMSKeyID) ?? r.header(SSEHeaders.awsKMSKeyID)
         let keyID = keyHeader.map { k in k.range(of: "key/").map { String(k[$0.upperBound...]) } ?? k }
         // A resumed download answers 206 with Content-Range "bytes a-b/total": the object's size is the total.
+        // A write's answer (PUT, CompleteMultipartUpload) carries no Last-Modified on S3 or OBS: the object's time
+        // is the answer's Date, the server's clock when it committed. Never 1970 for a server that sends either.
+        let lastModified = (r.header("last-modified") ?? r.header("date")).flatMap(Timestamps.parseRFC1123)
         let total = r.header("content-range").flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }
         return ObjectInfo(
             bucket: bucket, key: key, size: total ?? Int64(r.header("content-length") ?? "") ?? 0,
             etag: ETagChecksum.unquoted(r.header("etag") ?? ""), contentType: r.header("content-type") ?? "",
-            lastModified: r.header("last-modified").flatMap(Timestamps.parseRFC1123) ?? Date(timeIntervalSince1970: 0),
+            lastModified: lastModified ?? Date(timeIntervalSince1970: 0),
             userMetadata: metadata, sseMode: mode, sseOrigin: nil, kmsKeyID: keyID, kmsKeyURN: keyHeader,
             customerKeyMD5: mode == .c
                 ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil,

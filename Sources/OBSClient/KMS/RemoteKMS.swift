@@ -184,7 +184,7 @@ public final class RemoteKMS: KeyManagement, Sendable {
     /// The key `ref` names: an id or URN described (`kms:cmk:get`), an alias found in the list (`kms:cmk:list`).
     public func details(_ ref: String) throws -> KMSKeyDetails {
         switch KMSKeyReference(ref) {
-        case .keyID(let id):
+        case .keyID(let id, _):
             return try call(.describeKey, KMSKeyIDBody(keyID: id), as: KMSDescribeKeyResponse.self, keyRef: ref).keyInfo
         case .alias: return try KMSKeyReference.find(ref, in: allKeys())
         }
@@ -192,7 +192,7 @@ public final class RemoteKMS: KeyManagement, Sendable {
 
     /// The key id of `ref`: as written for an id or URN, looked up for an alias.
     func keyID(_ ref: String) throws -> String {
-        if case .keyID(let id) = KMSKeyReference(ref) { return id }
+        if let id = KMSKeyReference(ref).keyID { return id }
         return try details(ref).keyID
     }
 

@@ -32,21 +32,8 @@ public final class LocalKMS: KeyManagement, Sendable {
 
     // MARK: Identifiers
 
-    /// Huawei's key id shape: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$`.
-    static func isKeyID(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        guard u.count == 36 else { return false }
-        for (i, c) in u.enumerated() {
-            if [8, 13, 18, 23].contains(i) {
-                if c != UInt8(ascii: "-") { return false }
-            } else if !((UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
-                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c))
-            {
-                return false
-            }
-        }
-        return true
-    }
+    /// Huawei's key id shape (`KMSKeyReference.isKeyID`, the one definition).
+    static func isKeyID(_ s: String) -> Bool { KMSKeyReference.isKeyID(s) }
 
     /// The 32-hex domain id of this store (IAM's `domain_id`, the middle of key URNs), derived from the root key
     /// (stable, nothing to keep in sync).
@@ -69,6 +56,14 @@ public final class LocalKMS: KeyManagement, Sendable {
             throw OBSError(
                 code: "KMS.InvalidParameter",
                 message: "alias '\(alias)' is invalid: use 1 to 255 of a-z A-Z 0-9 : / _ -",
+                httpStatus: 400, category: .usage)
+        }
+        // An alias must name itself when given back as a reference: not shaped as a key id or URN, and without the
+        // `alias/` prefix, which references strip.
+        guard KMSKeyReference(alias) == .alias(alias) else {
+            throw OBSError(
+                code: "KMS.InvalidParameter",
+                message: "alias '\(alias)' reads as a key id, a URN or 'alias/NAME': choose a name of another shape",
                 httpStatus: 400, category: .usage)
         }
         guard !alias.hasSuffix("/default") else {
@@ -151,16 +146,16 @@ public final class LocalKMS: KeyManagement, Sendable {
         try allRecords().first { $0.alias == alias && $0.state != .deleted }
     }
 
-    /// A bare id, `<region>:<domain>:key/<id>`, or an alias.
+    /// A bare id, `<region>:<domain>:key/<id>` (this store's domain only), an alias, or `alias/<alias>`, as
+    /// `KMSKeyReference` parses them for every caller.
     func resolve(_ ref: String) throws -> KeyRecord {
-        var id = ref
-        if let r = ref.range(of: ":key/") {
-            let parts = ref[..<r.lowerBound].split(separator: ":", omittingEmptySubsequences: false)
-            id = String(ref[r.upperBound...])
-            guard parts.count == 2, try String(parts[1]) == domainID() else { throw OBSError.kmsNotFound(ref) }
+        switch KMSKeyReference(ref) {
+        case .keyID(let id, let domain):
+            if let domain, try domain != domainID() { break }
+            if let rec = try loadRecord(id) { return rec }
+        case .alias(let alias):
+            if let rec = try findAlias(alias) { return rec }
         }
-        if Self.isKeyID(id), let rec = try loadRecord(id) { return rec }
-        if id == ref, let rec = try findAlias(ref) { return rec }
         throw OBSError.kmsNotFound(ref)
     }
 

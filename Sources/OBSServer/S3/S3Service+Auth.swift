@@ -30,13 +30,21 @@ extension S3Service {
     }
 
     /// SSE-C keys and SSE-KMS requests travel only over HTTPS, as OBS requires; plain HTTP is accepted from the
-    /// server's own machine (the address the connection came from, never a header).
+    /// server's own machine (the address the connection came from, never a header). The headers are checked
+    /// here, before anything is read or changed; a body that asks for SSE-KMS (PUT ?encryption) by its handler.
     func checkTransport(_ call: S3Call) throws {
-        guard !call.request.isTLS, !call.request.peer.isLoopback else { return }
-        if let mode = SSEHeaders.intent(call.request.headers) {
-            throw S3Failure(
-                "InsecureTransport",
-                "\(mode.displayName) requests must use HTTPS: connect with https:// (serve with --tls-*)", status: 400)
-        }
+        try requireSecureTransport(call, for: SSEHeaders.intent(call.request.headers))
+    }
+
+    /// Refuses `mode` (SSE-C or SSE-KMS) on a plain-HTTP connection from another machine, as S3 does: 400
+    /// InvalidRequest.
+    func requireSecureTransport(_ call: S3Call, for mode: SSEMode?) throws {
+        guard let mode, mode == .c || mode == .kms, !call.request.isTLS, !call.request.peer.isLoopback else { return }
+        let kind = mode == .c ? "Customer provided keys" : "KMS managed keys"
+        throw S3Failure(
+            "InvalidRequest",
+            "Requests specifying Server Side Encryption with \(kind) must be made over a secure connection "
+                + "(\(mode.displayName) over plain HTTP from \(call.request.peer.ip)): connect with https://",
+            status: 400)
     }
 }

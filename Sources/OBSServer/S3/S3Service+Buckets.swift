@@ -57,6 +57,7 @@ extension S3Service {
     func putBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         let body = try await readCheckedBody(call, limit: ServerXMLReader.maxConfigurationBytes)
         let request = try ServerXMLReader.bucketEncryption(body)
+        try requireSecureTransport(call, for: request.encryption.mode)
         try await backend.setBucketEncryption(bucket, request.encryption)
         return ServerResponse(status: 200)
     }

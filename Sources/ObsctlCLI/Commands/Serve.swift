@@ -24,7 +24,10 @@ extension Obsctl {
                         + "with neither, a pair is generated into a 0600 file under the store and its path printed.",
                     "Once listening, the first line on stdout says where (with --output json, one JSON object with "
                         + "endpoint, ca_bundle, credentials_file, region). SIGINT or SIGTERM stops it after the "
-                        + "requests in flight. Binding to a non-loopback address requires TLS.",
+                        + "requests in flight. Binding to a non-loopback address requires TLS, or "
+                        + "--allow-plain-http (a private network, or a TLS-terminating proxy in front): SSE-C and "
+                        + "SSE-KMS requests over plain HTTP from another machine are then refused (400 "
+                        + "InvalidRequest), as OBS requires HTTPS for them.",
                 ],
                 examples: [
                     "obsctl serve",
@@ -51,6 +54,12 @@ extension Obsctl {
             help: ArgumentHelp(
                 "HTTPS with a throw-away CA made under the store; its file is printed for --ca-bundle."))
         var tlsSelfSigned = false
+        @Flag(
+            name: .customLong("allow-plain-http"),
+            help: ArgumentHelp(
+                "Listen on a non-loopback --listen address without TLS (private network, TLS proxy in front); "
+                    + "SSE-C and SSE-KMS requests from other machines are still refused over plain HTTP."))
+        var allowPlainHTTP = false
         @Option(
             help: ArgumentHelp(
                 "File of access key pairs the server accepts (0600; AWS credentials file format).",
@@ -89,10 +98,17 @@ extension Obsctl {
             } else {
                 tls = tlsSelfSigned ? .selfSigned : .none
             }
-            for a in [address] + (kmsAddress.map { [$0] } ?? []) where tls == .none && !a.isLoopback {
+            if tls == .none, let kmsAddress, !kmsAddress.isLoopback {
                 throw OBSError.invalidArgument(
-                    "listening on \(a) (not loopback) without TLS would send keys and data in clear: add "
+                    "--kms-listen \(kmsAddress) (not loopback) without TLS would send data keys in clear: add "
                         + "--tls-self-signed or --tls-cert/--tls-key, or listen on 127.0.0.1")
+            }
+            // With --allow-plain-http the server still refuses SSE requests over plain HTTP from other machines.
+            if tls == .none, !address.isLoopback, !allowPlainHTTP {
+                throw OBSError.invalidArgument(
+                    "listening on \(address) (not loopback) without TLS would send keys and data in clear: add "
+                        + "--tls-self-signed or --tls-cert/--tls-key, listen on 127.0.0.1, or (private network, TLS "
+                        + "proxy in front) --allow-plain-http")
             }
             return ServeSettings(
                 listen: address, kmsListen: kmsAddress, tls: tls, credentialsFile: credentialsFile,
@@ -105,6 +121,13 @@ extension Obsctl {
             let settings = try settings()
             if let runServer = Self.runServer {
                 Interrupts.uninstall()
+                // Here, in the server program, not before the exec: once.
+                if settings.tls == .none, !settings.listen.isLoopback {
+                    Output(format: global.output, quiet: global.quiet).warn(
+                        "serving plain HTTP on \(settings.listen), not loopback: anyone on the network can read the "
+                            + "data and the signed requests; SSE-C and SSE-KMS requests from other machines are "
+                            + "refused")
+                }
                 try await runServer(settings)
                 return
             }

@@ -1,0 +1,110 @@
+import Foundation
+import OBSCrypto
+import Testing
+
+/// What obsctl and SDKs read back from `obsctl serve`: key references in every form (`alias/NAME` as S3 and AWS
+/// KMS spell an alias, the same parser as the CLI's local backend), and the times of written objects and buckets.
+@Suite("serve answers: key references, times", .serialized)
+struct ServeAnswersTests {
+    /// A client sandbox of its own pointed at `server` (S3 dialect with SigV4, or OBS's signature).
+    static func client(_ server: ServeProcess, _ tag: String) throws -> Sandbox {
+        let client = try Sandbox("serve-answers-cli-\(tag)")
+        client.environment["OBS_ACCESS_KEY_ID"] = server.accessKeyID
+        client.environment["OBS_SECRET_ACCESS_KEY"] = server.secretAccessKey
+        client.environment["OBSCTL_REGION"] = server.region
+        return client
+    }
+
+    static func flags(_ server: ServeProcess, signature: String) -> [String] {
+        ["--endpoint", server.endpoint, "--signature", signature, "--addressing", "path"]
+    }
+
+    @Test("--kms-key-id alias/NAME on the local backend: upload, bucket default, describe; such aliases refused")
+    func aliasPrefixOnTheLocalBackend() throws {
+        let sb = try Sandbox("keyref-local")
+        let id = try #require(try sb.json(["kms", "key", "create", "--alias", "ref-one"])["key_id"] as? String)
+        #expect(try sb.json(["kms", "key", "describe", "alias/ref-one"])["key_id"] as? String == id)
+        try sb.ok(["bucket", "create", "obs://keyref"])
+        try sb.write("f.txt", Data("alias prefix".utf8))
+        try sb.ok(["upload", "f.txt", "obs://keyref/k", "--sse", "kms", "--kms-key-id", "alias/ref-one"])
+        let stat = try sb.json(["stat", "obs://keyref/k"])
+        #expect("\(stat)".contains(id), "the object is under the alias's key: \(stat)")
+        try sb.ok(["bucket", "encryption", "enable", "obs://keyref", "--sse", "kms", "--kms-key-id", "alias/ref-one"])
+        try sb.ok(["upload", "f.txt", "obs://keyref/d"])
+        #expect("\(try sb.json(["stat", "obs://keyref/d"]))".contains(id))
+        let missing = try sb.run(["upload", "f.txt", "obs://keyref/m", "--sse", "kms", "--kms-key-id", "alias/none"])
+        #expect(missing.status == 5 && missing.stderr.contains("alias/none"), "\(missing)")
+        for shape in ["alias/two", "0123abcd-0123-4567-89ab-0123456789ab"] {
+            let refused = try sb.run(["kms", "key", "create", "--alias", shape])
+            #expect(refused.status == 2 && refused.stderr.contains("reads as a key id"), "\(shape): \(refused)")
+        }
+    }
+
+    @Test(
+        "boto3 SSEKMSKeyId='alias/NAME' against serve: put, copy, multipart, bucket default",
+        .enabled(if: ServeClients.hasBoto3, ServeClientsTests.boto3Missing))
+    func aliasPrefixThroughServe() throws {
+        let sb = try Sandbox("keyref-serve")
+        let id = try #require(try sb.json(["kms", "key", "create", "--alias", "ref-serve"])["key_id"] as? String)
+        let server = try ServeProcess(sb)
+        let (json, run) = try server.sdk("boto3", "kms-alias", [RemoteSession.uniqueName("alias"), "ref-serve"])
+        expectSteps((json, run))
+        #expect((json["put_key"] as? String)?.hasSuffix(id) == true, "\(run)")
+        expectSuccess(server.stop())
+    }
+
+    /// A PUT or CompleteMultipartUpload answer has no Last-Modified (S3 and OBS give none): the time is the
+    /// answer's Date, not 1970.
+    @Test(
+        "upload, multipart upload, copy, stat and bucket list against serve report real times",
+        arguments: ["v4", "obs"])
+    func writtenTimesAreReal(signature: String) throws {
+        let sb = try Sandbox("times-srv-\(signature)")
+        let server = try ServeProcess(sb)
+        defer { server.stop() }
+        let c = try Self.client(server, signature)
+        let f = Self.flags(server, signature: signature)
+        let bucket = RemoteSession.uniqueName("times")
+        let started = Date().addingTimeInterval(-120)
+        try c.ok(["bucket", "create", "obs://\(bucket)"] + f)
+        try c.write("small.bin", Data(Random.bytes(1000)))
+        try c.write("big.bin", Data(Random.bytes(11 << 20)))
+        let runs: [[String]] = [
+            ["upload", "small.bin", "obs://\(bucket)/small"],
+            ["upload", "big.bin", "obs://\(bucket)/big", "--multipart-threshold", "5M", "--part-size", "5M"],
+            ["cp", "obs://\(bucket)/small", "obs://\(bucket)/copy"],
+            ["stat", "obs://\(bucket)/big"],
+            ["bucket", "list"],
+        ]
+        for arguments in runs {
+            let answer = try c.json(arguments + f)
+            let times = Self.values(of: ["last_modified", "created"], in: answer)
+            #expect(!times.isEmpty, "\(arguments): no time in \(answer)")
+            for time in times {
+                let date = ISO8601DateFormatter().date(from: time) ?? ISO8601DateFormatter.fractional.date(from: time)
+                #expect(
+                    date.map { $0 > started && $0 < Date().addingTimeInterval(120) } == true,
+                    "\(arguments): \(time) is not the time of writing: \(answer)")
+            }
+        }
+    }
+
+    /// Every string value under one of `keys`, anywhere in a JSON value.
+    static func values(of keys: Set<String>, in json: Any) -> [String] {
+        if let object = json as? [String: Any] {
+            return object.flatMap { key, value in
+                keys.contains(key) ? [value as? String ?? "\(value)"] : values(of: keys, in: value)
+            }
+        }
+        if let array = json as? [Any] { return array.flatMap { values(of: keys, in: $0) } }
+        return []
+    }
+}
+
+extension ISO8601DateFormatter {
+    fileprivate static var fractional: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }
+}

@@ -34,8 +34,7 @@ final class KMSAliases {
     func alias(for object: ObjectInfo) -> String? {
         guard let ref = object.kmsKeyID ?? object.kmsKeyURN, !ref.isEmpty else { return nil }
         // An id and a URN of one key are one key: asked once.
-        let key: String
-        if case .keyID(let id) = KMSKeyReference(ref) { key = id } else { key = ref }
+        let key = KMSKeyReference(ref).keyID ?? ref
         if let cached = known[key] { return cached }
         let found = lookup(ref)
         known[key] = found

@@ -87,6 +87,6 @@ struct FilterTests {
         let pattern = try GlobPattern(String(repeating: "a*", count: 40) + "b")
         let start = ContinuousClock.now
         #expect(!pattern.matches(name))
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20), "backtracking takes far longer than this")
     }
 }

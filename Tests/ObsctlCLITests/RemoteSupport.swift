@@ -247,13 +247,16 @@ final class RemoteSession {
 func sseField(_ object: [String: Any], _ name: String) -> Any? { (object["sse"] as? [String: Any])?[name] }
 
 /// Like `expectError`, but lines starting "obsctl: warning:" (the loopback plain-HTTP and --insecure warnings)
-/// may come before the one error line.
+/// may come before the one error line. `debug`: the run had `--debug`, whose lines (`> `, `< `, `* `) are skipped.
 func expectRemoteError(
-    _ r: RunResult, _ code: Int32, contains: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+    _ r: RunResult, _ code: Int32, contains: [String] = [], debug: Bool = false,
+    sourceLocation: SourceLocation = #_sourceLocation
 ) {
     #expect(
         !r.signaled && !r.timedOut && r.status == code, "expected exit \(code): \(r)", sourceLocation: sourceLocation)
-    let lines = r.stderrLines.filter { !$0.hasPrefix("obsctl: warning:") }
+    let lines = r.stderrLines.filter { line in
+        !line.hasPrefix("obsctl: warning:") && !(debug && ["> ", "< ", "* "].contains { line.hasPrefix($0) })
+    }
     #expect(lines.count == 1, "expected exactly one error line on stderr: \(r)", sourceLocation: sourceLocation)
     #expect(
         lines.first?.hasPrefix("obsctl: error:") == true, "stderr must have an 'obsctl: error:' line: \(r)",
@@ -264,6 +267,11 @@ func expectRemoteError(
             (lines.first ?? "").lowercased().contains(word.lowercased()),
             "the error line should mention '\(word)': \(r)", sourceLocation: sourceLocation)
     }
+}
+
+/// The requests a `--debug` run sent, one `METHOD URL` line per attempt (retries included), in order.
+func debugRequests(_ r: RunResult) -> [String] {
+    r.stderrLines.filter { $0.range(of: #"^> [A-Z]+ [a-z]+://"#, options: .regularExpression) != nil }
 }
 
 /// Random bytes, fast (OpenSSL's generator; the per-byte `randomData` is slow for tens of MiB in a debug build).

@@ -319,7 +319,7 @@ struct CompletionCallbackTests {
             r.status == 0 && r.out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && r.stderr.isEmpty, "\(r)")
         // Without the deadline this waits for --timeout (30 s). The bound is loose so a busy machine cannot fail it;
         // the latency itself (under 500 ms) is measured by bench/completion-latency.sh, not by a timed test.
-        #expect(elapsed < 5, "completion took \(elapsed) s against a silent endpoint: the deadline did not stop it")
+        #expect(elapsed < 15, "completion took \(elapsed) s against a silent endpoint: the deadline did not stop it")
     }
 
     @Test("--profile completes the profiles of the config file")

@@ -15,6 +15,8 @@ public final class LocalBackend: ObjectStorage, Sendable {
     public let kms: LocalKMS
     let rootKey: RootKeyProvider
     let state: StateManifest
+    /// Verified bucket records (see `ParsedFileCache`): every object request reads its bucket's.
+    let bucketRecords = ParsedFileCache<BucketRecord>()
 
     public var displayName: String { "local (\(paths.root))" }
     /// `$OBSCTL_REGION`, else "local".
@@ -75,19 +77,24 @@ public final class LocalBackend: ObjectStorage, Sendable {
     /// What to do about a damaged bucket record: obsctl never guesses a bucket's default encryption.
     static let damagedBucketFix = "restore the file from a backup, or move the bucket's directory out of the store"
 
-    func loadBucket(_ b: BucketName) throws -> BucketRecord {
+    /// `fresh`: not from the cache (read-modify-write under the bucket lock; see `ParsedFileCache`).
+    func loadBucket(_ b: BucketName, fresh: Bool = false) throws -> BucketRecord {
         // The state first (see `StateManifest.expectedGeneration`); an absent bucket needs neither it nor the key.
         guard FileIO.exists(paths.bucketFile(b)) else { throw OBSError.noSuchBucket(b.value) }
         let expected = try state.expectedGeneration(StateManifest.bucketEntry(b.value))
-        guard let bytes = try FileIO.readAll(paths.bucketFile(b)) else { throw OBSError.noSuchBucket(b.value) }
-        guard let r = try? JSONDecoder().decode(BucketRecord.self, from: Data(bytes)), r.name == b.value else {
-            throw OBSError.integrity("bucket record \(paths.bucketFile(b)) does not parse; \(Self.damagedBucketFix)")
+        let parsed = try bucketRecords.value(at: paths.bucketFile(b), fresh: fresh) { bytes in
+            guard let r = try? JSONDecoder().decode(BucketRecord.self, from: Data(bytes)), r.name == b.value else {
+                throw OBSError.integrity(
+                    "bucket record \(paths.bucketFile(b)) does not parse; \(Self.damagedBucketFix)")
+            }
+            guard r.verify(macKey: BucketRecord.macKey(root: try rootKey.key())) else {
+                throw OBSError.integrity(
+                    "bucket record \(paths.bucketFile(b)) fails its MAC (changed outside obsctl); "
+                        + Self.damagedBucketFix)
+            }
+            return r
         }
-        guard r.verify(macKey: BucketRecord.macKey(root: try rootKey.key())) else {
-            throw OBSError.integrity(
-                "bucket record \(paths.bucketFile(b)) fails its MAC (changed outside obsctl); "
-                    + Self.damagedBucketFix)
-        }
+        guard let r = parsed else { throw OBSError.noSuchBucket(b.value) }
         try state.check(
             StateManifest.bucketEntry(b.value), generation: r.generation, expected: expected,
             file: paths.bucketFile(b))
@@ -236,7 +243,7 @@ public final class LocalBackend: ObjectStorage, Sendable {
             _ = try loadBucket(bucket)
             let newValue = try encryptionRecord(encryption)
             try withBucketLock(bucket) {
-                var r = try loadBucket(bucket)
+                var r = try loadBucket(bucket, fresh: true)
                 r.encryption = newValue
                 try writeBucket(r, to: paths.bucketFile(bucket))
             }

@@ -32,17 +32,27 @@ public struct KMSPolicy: Sendable {
 
     public var mode: String { requireDocumentedSet ? "obs-doc" : "per-step" }
 
-    static func load(_ path: String) throws -> KMSPolicy { try loadIfPresent(path) ?? .allowAll }
+    /// The policy in force: the file's (parsed again only when it changed, through `cache`), or allow-all.
+    static func load(_ path: String, cache: ParsedFileCache<KMSPolicy>) throws -> KMSPolicy {
+        try readable(path) { try cache.value(at: path) { try parse($0, path: path) } } ?? .allowAll
+    }
 
     /// The policy in the file, or nil when there is none.
     static func loadIfPresent(_ path: String) throws -> KMSPolicy? {
-        let bytes: [UInt8]?
-        do { bytes = try FileIO.readAll(path) } catch let e as OBSError {
+        guard let bytes = try readable(path, { try FileIO.readAll(path) }) else { return nil }
+        return try parse(bytes, path: path)
+    }
+
+    private static func readable<T>(_ path: String, _ read: () throws -> T) throws -> T {
+        do { return try read() } catch let e as OBSError where e.category != .configuration {  // not parse's own
             throw OBSError.configuration(
                 "KMS policy \(path) cannot be read (\(e.message)); fix it or "
                     + "delete it to allow all actions")
         }
-        guard let bytes else { return nil }
+    }
+
+    /// The policy in `bytes`, read from `path` (named in errors).
+    static func parse(_ bytes: [UInt8], path: String) throws -> KMSPolicy {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw OBSError.configuration(
                 "KMS policy \(path) is not a JSON object; fix it or delete it to allow all actions")

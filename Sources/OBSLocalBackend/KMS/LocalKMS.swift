@@ -19,6 +19,9 @@ public final class LocalKMS: KeyManagement, Sendable {
     let rootKey: RootKeyProvider
     let audit: AuditLog
     let state: StateManifest
+    /// Verified key records (see `ParsedFileCache`): each KMS call checks every record, fail closed.
+    private let records = ParsedFileCache<KeyRecord>()
+    private let policies = ParsedFileCache<KMSPolicy>(limit: 1)
 
     init(paths: LocalPaths, rootKey: RootKeyProvider, state: StateManifest) {
         self.paths = paths
@@ -83,14 +86,18 @@ public final class LocalKMS: KeyManagement, Sendable {
         // The state before the record (see `StateManifest.expectedGeneration`).
         guard FileIO.exists(paths.keyRecord(keyID)) else { return nil }
         let expected = try state.expectedGeneration(StateManifest.keyEntry(keyID))
-        guard let bytes = try FileIO.readAll(paths.keyRecord(keyID)) else { return nil }
-        guard let record = try? JSONDecoder().decode(KeyRecord.self, from: Data(bytes)), record.keyID == keyID,
-            record.verify(recordKey: try recordKey())
-        else {
-            throw OBSError.integrity(
-                "keystore record \(keyID) is corrupted (its MAC does not verify); restore "
-                    + "kms/keys from a backup")
+        // Under the keystore lock every read is fresh: it may be a read-modify-write (see `ParsedFileCache`).
+        let parsed = try records.value(at: paths.keyRecord(keyID), fresh: holdingKeystoreLock) { bytes in
+            guard let record = try? JSONDecoder().decode(KeyRecord.self, from: Data(bytes)), record.keyID == keyID,
+                record.verify(recordKey: try recordKey())
+            else {
+                throw OBSError.integrity(
+                    "keystore record \(keyID) is corrupted (its MAC does not verify); restore "
+                        + "kms/keys from a backup")
+            }
+            return record
         }
+        guard let record = parsed else { return nil }
         try state.check(
             StateManifest.keyEntry(keyID), generation: record.generation, expected: expected,
             file: paths.keyRecord(keyID))
@@ -249,7 +256,7 @@ public final class LocalKMS: KeyManagement, Sendable {
         // Fail closed: one record that fails its MAC means the keystore was tampered with, and no KMS operation
         // proceeds until it is restored.
         _ = try allRecords()
-        let policy = try KMSPolicy.load(paths.policyFile)
+        let policy = try KMSPolicy.load(paths.policyFile, cache: policies)
         let needed =
             policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
             ? KMSAction.obsDocumented : actions

@@ -51,18 +51,42 @@ enum FileIO {
         return fd
     }
 
-    static func readAll(_ path: String) throws -> [UInt8]? {
+    static func readAll(_ path: String) throws -> [UInt8]? { try readAllWithVersion(path)?.bytes }
+
+    /// The whole file and the version it was read from (taken from the open descriptor, so it names these bytes).
+    static func readAllWithVersion(_ path: String) throws -> (bytes: [UInt8], version: FileVersion)? {
         guard let fd = try openRegular(path) else { return nil }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ioError("stat", path) }
+        // Sized from fstat, one byte over to see the end in one read, and not zero-filled first; a file that grows
+        // meanwhile still reads whole.
         var out = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 65536)
+        var capacity = max(Int(st.st_size) + 1, 256)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw ioError("read", path) }
-            if n == 0 { break }
-            out.append(contentsOf: buf[0..<n])
+            var failure: Int32 = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = 0
+                while count < buffer.count {
+                    let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { failure = errno }
+                    if n <= 0 { return }
+                    count += n
+                }
+            }
+            if failure != 0 { throw ioError("read", path, failure) }
+            if out.isEmpty { out = chunk } else { out += chunk }
+            if chunk.count < capacity { break }
+            capacity = max(capacity, 65536)
         }
-        return out
+        return (out, FileVersion(st))
+    }
+
+    /// The version of the file at `path` now; nil when there is none (or it cannot be stat'ed: the read says why).
+    static func version(_ path: String) -> FileVersion? {
+        var st = stat()
+        return stat(path, &st) == 0 ? FileVersion(st) : nil
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
@@ -148,6 +172,19 @@ enum FileIO {
         }
         guard let pid = Int32(rest.prefix { $0 != "-" }) else { return true }
         return AbandonedTemp.check(dir + "/" + name, pid: pid)
+    }
+}
+
+/// One version of a file on disk. A rewrite by rename brings a new inode, an edit in place a new ctime (which
+/// nobody can set back), so an unchanged version means unchanged bytes.
+struct FileVersion: Equatable, Sendable {
+    let device: UInt64, inode: UInt64, size: Int64
+    let modified: Int64, modifiedNanoseconds: Int, changed: Int64, changedNanoseconds: Int
+
+    init(_ st: stat) {
+        device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
+        modified = Int64(st.st_mtim.tv_sec); modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
+        changed = Int64(st.st_ctim.tv_sec); changedNanoseconds = Int(st.st_ctim.tv_nsec)
     }
 }
 

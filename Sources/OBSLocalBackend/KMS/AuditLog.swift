@@ -26,6 +26,7 @@ struct AuditLog: Sendable {
     let anchor: StateManifest?
     static let anchorEntry = "audit/seq"
     let chainKey: @Sendable () throws -> SecretBytes
+    let heads = ParsedFileCache<Link>(limit: 1)
 
     static func chainKey(root: SecretBytes) -> SecretBytes {
         HKDF.sha256(key: root, info: Array("obsctl/v1/audit-chain".utf8))
@@ -123,13 +124,12 @@ struct AuditLog: Sendable {
     /// The length of the log up to and including its last newline (the whole size when it ends in one).
     private func completeLength(_ fd: Int32, size: Int64) throws -> Int64 {
         var end = size
-        var buf = [UInt8](repeating: 0, count: 65536)
+        var window = Self.tailWindow  // a line is a few hundred bytes: the newline is nearly always in the first read
         while end > 0 {
-            let want = Int(min(end, Int64(buf.count)))
-            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(end) - off_t(want)) }
-            guard n == want else { throw FileIO.ioError("read", path) }
-            if let i = buf[0..<want].lastIndex(of: 0x0A) { return end - Int64(want) + Int64(i) + 1 }
-            end -= Int64(want)
+            let chunk = try readBack(fd, before: end, count: Int(min(end, Int64(window))))
+            if let i = chunk.lastIndex(of: 0x0A) { return end - Int64(chunk.count) + Int64(i) + 1 }
+            end -= Int64(chunk.count)
+            window = 65536
         }
         return 0
     }
@@ -137,10 +137,11 @@ struct AuditLog: Sendable {
     /// The seq and mac of the log's last line; nil for an empty log or one holding only unchained lines.
     private func lastLink(_ fd: Int32, size: Int64) throws -> Link? {
         guard size > 0 else { return nil }
-        let want = Int(min(size, 65536))
-        var buf = [UInt8](repeating: 0, count: want)
-        let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(size) - off_t(want)) }
-        guard n == want else { throw FileIO.ioError("read", path) }
+        // The last line, from a small read when it holds the newline before it, else from up to 64 KiB.
+        var buf = try readBack(fd, before: size, count: Int(min(size, Int64(Self.tailWindow))))
+        if buf.count < size, buf.dropLast().lastIndex(of: 0x0A) == nil {
+            buf = try readBack(fd, before: size, count: Int(min(size, 65536)))
+        }
         guard buf.last == 0x0A else { throw broken("it ends in a partial line") }
         let body = buf.dropLast()
         let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
@@ -150,6 +151,21 @@ struct AuditLog: Sendable {
         guard let seqText = obj["seq"], let mac = obj["mac"] else { return nil }
         guard let seq = Int(seqText) else { throw broken("its last line has a bad seq") }
         return Link(seq: seq, mac: mac)
+    }
+
+    /// How much of the log's end the first read takes.
+    static let tailWindow = 4096
+
+    /// The `count` bytes of the log that end at `end` (no zero-filling: every byte is read over).
+    private func readBack(_ fd: Int32, before end: Int64, count: Int) throws -> [UInt8] {
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let n = pread(fd, buffer.baseAddress, count, off_t(end) - off_t(count))
+            failed = n != count
+            initialized = failed ? 0 : count
+        }
+        guard !failed else { throw FileIO.ioError("read", path) }
+        return bytes
     }
 
     /// The log must reach the head: a last seq below it means lines were cut.
@@ -184,7 +200,11 @@ struct AuditLog: Sendable {
     // MARK: Head
 
     private func readHead() throws -> Link? {
-        guard let bytes = try FileIO.readAll(headPath) else { return nil }
+        // Every append checks the head; it changes only with a key (see `ParsedFileCache`).
+        try heads.value(at: headPath) { try parseHead($0) }
+    }
+
+    private func parseHead(_ bytes: [UInt8]) throws -> Link {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String],
             let seqText = obj["seq"], let seq = Int(seqText), let mac = obj["mac"], let headMAC = obj["head_mac"],
             constantTimeEquals(

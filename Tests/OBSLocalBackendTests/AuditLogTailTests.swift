@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import OBSCore
+@testable import OBSLocalBackend
+
+/// An append reads only the end of the audit log (a small window first): lines and torn tails longer than that
+/// window must read as they did when the whole last 64 KiB was read.
+@Suite("KMS audit log: the tail an append reads")
+struct AuditLogTailTests {
+    static let long = String(repeating: "x", count: AuditLog.tailWindow + 2000)
+
+    @Test("a last line longer than the first read (an unchained line from before the chain) is found whole")
+    func longLastLine() async throws {
+        try await withStore { s in
+            try FileManager.default.createDirectory(
+                atPath: LocalPath.parent(s.paths.auditLog), withIntermediateDirectories: true)
+            let old = try JSONSerialization.data(withJSONObject: ["operation": "old", "detail": Self.long])
+            try writeFile(Array(old) + [0x0A], to: s.paths.auditLog)
+            _ = try s.kms.createKey(alias: "tail/long", description: "")
+            let v = try s.kms.verifyAuditLog()
+            #expect(v.lines == 2 && v.unverifiedPrefix == 1, "\(v)")
+        }
+    }
+
+    @Test("a torn last line longer than the first read is cut whole, and the cut is logged")
+    func longTornTail() async throws {
+        try await withStore { s in
+            let k = try s.kms.createKey(alias: "tail/torn", description: "")
+            let before = try s.auditLines().count
+            let fd = open(s.paths.auditLog, O_WRONLY | O_APPEND)
+            try #require(fd >= 0)
+            let torn = Array("{\"operation\":\"torn\",\"detail\":\"\(Self.long)".utf8)
+            #expect(write(fd, torn, torn.count) == torn.count)
+            close(fd)
+            _ = try s.kms.describeKey(k.keyID)
+            let lines = try s.auditLines()
+            #expect(lines.count == before + 2, "\(lines.suffix(3))")
+            #expect(lines.dropLast().last?["operation"] == "audit-repair")
+            #expect(lines.dropLast().last?["detail"]?.contains("\(torn.count) bytes") == true, "\(lines.suffix(2))")
+            #expect(lines.last?["operation"] == "describe-key")
+            #expect(try s.kms.verifyAuditLog().lines == before + 2)
+        }
+    }
+}

@@ -335,8 +335,8 @@ extension LocalBackend: MultipartUploads {
         meta.seal(macKey: try uploadMacKey(meta, dek: dek))
 
         let dir = try makeObjectDirectory(target.bucket, target.key)
-        let marker = try InflightMarker.create(paths, bucket: target.bucket, objectDirectory: dir)
-        defer { marker.remove() }
+        let writing = try inflightJournal.begin(bucket: target.bucket, objectDirectory: dir)
+        defer { writing.end() }
         var linked: [String] = []
         do {
             // Links, not renames: until the commit the upload keeps its parts, so an interrupted Complete can be

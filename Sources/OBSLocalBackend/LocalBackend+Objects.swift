@@ -54,8 +54,8 @@ extension LocalBackend {
         let sealed = try sealKey(sse, origin: origin, context: context)
 
         let dir = try makeObjectDirectory(request.bucket, request.key)
-        let marker = try InflightMarker.create(paths, bucket: request.bucket, objectDirectory: dir)
-        defer { marker.remove() }
+        let writing = try inflightJournal.begin(bucket: request.bucket, objectDirectory: dir)
+        defer { writing.end() }
         let ext = sealed.dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
         let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)  // 0600, flock'd while written
@@ -477,9 +477,9 @@ extension LocalBackend {
             meta.sse.origin = .request
             meta.lastModified = Timestamps.rfc3339(LocalClock.now())
             meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes))
-            let marker = try InflightMarker.create(
-                paths, bucket: src.bucket, objectDirectory: paths.objectDir(src.bucket, src.key))
-            defer { marker.remove() }
+            let writing = try inflightJournal.begin(
+                bucket: src.bucket, objectDirectory: paths.objectDir(src.bucket, src.key))
+            defer { writing.end() }
             try FileIO.atomicWrite(
                 try meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
             return try meta.info(customerKeyMD5: newKey.keyMD5)
@@ -516,8 +516,8 @@ extension LocalBackend {
             guard FileIO.exists(paths.metaFile(bucket, key)) else {
                 throw OBSError.noSuchKey(bucket.value, key.value)
             }
-            let marker = try InflightMarker.create(paths, bucket: bucket, objectDirectory: dir)
-            defer { marker.remove() }
+            let writing = try inflightJournal.begin(bucket: bucket, objectDirectory: dir)
+            defer { writing.end() }
             guard unlink(paths.metaFile(bucket, key)) == 0 else {
                 throw FileIO.ioError("delete", paths.metaFile(bucket, key))
             }

@@ -17,6 +17,8 @@ public final class LocalBackend: ObjectStorage, Sendable {
     let state: StateManifest
     /// Verified bucket records (see `ParsedFileCache`): every object request reads its bucket's.
     let bucketRecords = ParsedFileCache<BucketRecord>()
+    /// Where this process's writes are in flight, for the sweep after a crash.
+    let inflightJournal: InflightJournal
 
     public var displayName: String { "local (\(paths.root))" }
     /// `$OBSCTL_REGION`, else "local".
@@ -36,6 +38,7 @@ public final class LocalBackend: ObjectStorage, Sendable {
         rootKey = RootKeyProvider(paths: paths, environment: environment)
         state = StateManifest(paths: paths, environment: environment, rootKey: rootKey)
         kms = LocalKMS(paths: paths, rootKey: rootKey, state: state)
+        inflightJournal = InflightJournal(paths: paths)
         if let format = try FileIO.readAll(paths.formatFile) {
             let line = String(decoding: format, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard line == Self.formatLine else {
@@ -49,11 +52,11 @@ public final class LocalBackend: ObjectStorage, Sendable {
 
     /// Sweeps the object directories of uploads whose process died, keeping whatever their meta.json refers to.
     private func recoverInterruptedUploads() {
-        for (marker, bucket, dir) in InflightMarker.abandoned(paths) {
-            if FileIO.exists(paths.bucketFile(bucket)) {
+        for (journal, writes) in InflightJournal.abandoned(paths) {
+            for (bucket, dir) in writes where FileIO.exists(paths.bucketFile(bucket)) {
                 try? withBucketLock(bucket) { sweepObjectDirectory(dir, keep: referencedFiles(dir)) }
             }
-            unlink(marker)
+            unlink(journal)
         }
     }
 

@@ -61,6 +61,18 @@ struct CrashTests {
         #expect(sb.objectDirectories(bucket: "crash").count == 1)
     }
 
+    @Test("uploads, a copy and a delete that end normally leave no in-flight journal behind")
+    func noJournalAfterExit() throws {
+        let sb = try Sandbox("journal-exit")
+        try sb.ok(["bucket", "create", "obs://journal"])
+        try sb.write("src/a.bin", randomData(2000))
+        try sb.write("src/b.bin", randomData(3000))
+        try sb.ok(["upload", "src", "obs://journal/d/", "--recursive"])
+        try sb.ok(["cp", "obs://journal/d/a.bin", "obs://journal/c.bin"])
+        try sb.ok(["rm", "obs://journal/d/b.bin"])
+        #expect(sb.directoryListing(sb.root + "/inflight").isEmpty, "\(sb.directoryListing(sb.root + "/inflight"))")
+    }
+
     @Test("a crash while creating a new object leaves no object, and the next upload of it works")
     func firstWriteCrash() throws {
         let sb = try Sandbox("crash-first")

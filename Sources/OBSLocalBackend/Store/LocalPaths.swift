@@ -5,7 +5,7 @@ import OBSCrypto
 /// Where the embedded backend keeps its data, and the layout below that root:
 ///
 ///     FORMAT                                  "obsctl-local 1"
-///     inflight/.tmp-<pid>-<rand>              markers of uploads in progress, for crash recovery
+///     inflight/.tmp-<pid>-<rand>              journals of writes in progress, for crash recovery
 ///     root-key.check                          check value of the root key this store was created with
 ///     kms/keystore.lock  kms/keys/<id>.json  kms/policy.json  kms/audit.log  kms/audit.head
 ///     buckets/<b>/bucket.json  buckets/<b>/.lock
@@ -40,7 +40,7 @@ public struct LocalPaths: Sendable {
     /// Seq and MAC of the audit line of the last key change (see `AuditLog`).
     var auditHead: String { kmsDir + "/audit.head" }
     var bucketsDir: String { root + "/buckets" }
-    /// One marker per upload in progress, naming the object directory it writes to (see `InflightMarker`).
+    /// Journals of the writes in progress, naming the object directories they write to (see `InflightJournal`).
     var inflightDir: String { root + "/inflight" }
     /// The throw-away CA and server certificate of `obsctl serve --tls-self-signed`.
     public var selfSignedTLSDir: String { root + "/serve/tls" }

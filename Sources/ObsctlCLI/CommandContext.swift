@@ -38,7 +38,9 @@ struct CommandContext {
         debug = global.debug
         let debugLog = global.debug ? DebugLog { Output.stderr($0) } : nil
         let env = environment
-        remoteKMS = kmsPlan.map { plan in RemoteKMSAccess(plan) { try plan.make(environment: env, debug: debugLog) } }
+        remoteKMS = kmsPlan.map { plan in
+            RemoteKMSAccess(plan) { try plan.make(environment: env, debug: debugLog, retries: $0) }
+        }
         switch backend {
         case .remote(let remote, let origins):
             if remote.transport.insecure {
@@ -195,7 +197,7 @@ extension CommandContext {
             return KMSAliases(
                 unavailable: "this endpoint's KMS is not Huawei KMS; give --kms-endpoint URL for one", note: note)
         }
-        return KMSAliases(describe: { try remoteKMS.kms().describeKey($0).alias }, note: note)
+        return KMSAliases(describe: { try remoteKMS.displayKMS().describeKey($0).alias }, note: note)
     }
 
     func resolvingKMSKey(_ request: SSERequest?) throws -> SSERequest? { try request.map(resolvingKMSKey) }
@@ -230,33 +232,47 @@ struct RemoteKMSPlan {
     /// S3-compatible server's key ids (AWS KMS ARNs) are not Huawei KMS's business.
     let resolvesKeyReferences: Bool
 
-    func make(environment env: [String: String], debug: DebugLog?) throws -> RemoteKMS {
+    /// `retries`: instead of `--retries` (see `RemoteKMSAccess.displayKMS`).
+    func make(environment env: [String: String], debug: DebugLog?, retries: Int? = nil) throws -> RemoteKMS {
         let settings = try KMSSettings.resolve(
             flags: flags, environment: env, profile: profile, region: region, obsEndpoint: obsEndpoint)
         debug.map { _ in Output.stderr("* Huawei KMS \(settings.endpoint.url) (\(settings.endpoint.origin))") }
         return RemoteKMS(
-            settings: settings, credentials: credentials, transport: transport, retries: retries, debug: debug,
+            settings: settings, credentials: credentials, transport: transport, retries: retries ?? self.retries,
+            debug: debug,
             cache: KMSProjectCache(environment: env))
     }
 }
 
-/// Huawei KMS, built once on first use. `@unchecked Sendable`: `made` is touched only under `lock` (a command's
-/// concurrent steps may ask at once).
+/// Huawei KMS, built once on first use. `@unchecked Sendable`: `made` and `madeForDisplay` are touched only under
+/// `lock` (a command's concurrent steps may ask at once).
 final class RemoteKMSAccess: @unchecked Sendable {
     let resolvesKeyReferences: Bool
-    private let make: () throws -> RemoteKMS
+    /// Builds a client; the argument replaces `--retries` when not nil.
+    private let make: (Int?) throws -> RemoteKMS
     private let lock = NSLock()
     private var made: Result<RemoteKMS, Error>?
+    private var madeForDisplay: Result<RemoteKMS, Error>?
 
-    init(_ plan: RemoteKMSPlan, make: @escaping () throws -> RemoteKMS) {
+    init(_ plan: RemoteKMSPlan, make: @escaping (Int?) throws -> RemoteKMS) {
         resolvesKeyReferences = plan.resolvesKeyReferences
         self.make = make
     }
 
+    /// For what the command needs done: failures are retried as `--retries` says.
     func kms() throws -> RemoteKMS {
         try lock.withLock {
-            if made == nil { made = Result { try make() } }
+            if made == nil { made = Result { try make(nil) } }
             return made!
+        }.get()
+    }
+
+    /// For what is only shown (key aliases in `stat` and `ls`): one attempt per request, so an unreachable KMS
+    /// costs the command no retry back-off; the command then shows key ids alone.
+    func displayKMS() throws -> RemoteKMS {
+        try lock.withLock {
+            if madeForDisplay == nil { madeForDisplay = Result { try make(0) } }
+            return madeForDisplay!
         }.get()
     }
 }

@@ -93,14 +93,16 @@ struct KMSAliasDisplayTests {
         #expect(shown["kms-key-id"] == id && shown["kms-key-alias"] == "ra-one", "\(shown)")
         #expect(Self.alias(try c.json(["stat", "obs://alias-r/f"] + remote)) as? String == "ra-one")
 
-        // KMS on a closed port: the stat itself succeeds, with the id only and a note under --debug.
+        // KMS on a closed port: the stat itself succeeds, with the id only and a note under --debug. The alias is
+        // only shown, so KMS is asked once: no retry back-off (--retries is left at its default).
         let closed = [
             "--endpoint", p.server.endpoint, "--kms-endpoint", "https://127.0.0.1:1", "--project-id", p.project,
-            "--retries", "0",
         ]
         let unreachable = try c.ok(["stat", "obs://alias-r/f", "--debug"] + closed)
         #expect(fields(unreachable.out)["kms-key-id"] == id && fields(unreachable.out)["kms-key-alias"] == nil)
         #expect(unreachable.stderr.contains("aliases are not shown"), "\(unreachable)")
+        let kmsRequests = debugRequests(unreachable).filter { $0.contains("://127.0.0.1:1/") }
+        #expect(kmsRequests.count == 1, "KMS asked \(kmsRequests.count) times: \(kmsRequests)")
         #expect(Self.alias(try c.json(["stat", "obs://alias-r/f"] + closed)) is NSNull)
 
         // No KMS to ask (OBS signature, no region, no KMS endpoint): the id only.

@@ -22,6 +22,19 @@ struct AuditLogTailTests {
         }
     }
 
+    @Test("a line is one JSON object whatever its strings hold: quotes, backslashes, control characters, UTF-8")
+    func linesAreJSON() throws {
+        #expect(String(decoding: AuditLog.jsonObject(["b": "2", "a": "1"]), as: UTF8.self) == #"{"a":"1","b":"2"}"#)
+        let tricky = [
+            "quote\"": "a \"b\" c", "back\\slash": "C:\\x\\", "lines": "one\ntwo\r\tthree",
+            "controls": "\u{0}\u{1}\u{1F}\u{7F}", "utf8": "ключ/键/🔑", "slash": "alias/obs/default", "": "",
+        ]
+        let bytes = AuditLog.jsonObject(tricky)
+        #expect(!bytes.contains(0x0A), "a line must not hold a newline")
+        let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String]
+        #expect(parsed == tricky)
+    }
+
     @Test("a torn last line longer than the first read is cut whole, and the cut is logged")
     func longTornTail() async throws {
         try await withStore { s in

@@ -66,17 +66,52 @@ static uint32_t crc32c_sse42_3way(uint32_t crc, const uint8_t *p, size_t n) {
     return crc32c_sse42(crc, p, n);
 }
 
-// Where the CPU multiplies 512-bit lanes without carry (VPCLMULQDQ, AVX-512): sixteen 128-bit lanes of the input
-// are folded forward 2048 bits at a time, then into one lane, whose CRC the instruction above finishes (Intel,
-// "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ"). Each constant is x^(d±32) mod P, bit-reflected
-// and shifted left by one, for the CRC-32C polynomial P = 0x11EDC6F41: d = 2048 for the loop, 128 for the final
-// folds (computed, and the whole checked against the portable loop, by the unit tests). About twice the
-// three-stream loop's speed on such CPUs.
+// Carry-less multiplication folding (Intel, "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ"): 128-bit
+// lanes of the input are folded forward d bits at a time, then into one lane, whose CRC the instruction above
+// finishes. Each constant is x^(d±32) mod P, bit-reflected and shifted left by one, for the CRC-32C polynomial
+// P = 0x11EDC6F41 (computed, and the whole checked against the portable loop, by the unit tests).
+
+// `count` lanes folded into one (d = 128), whose CRC the instruction takes; then the `n` bytes left at `p`.
+__attribute__((target("pclmul,sse4.2")))
+static uint32_t fold_lanes_and_finish(const __m128i *lanes, int count, const uint8_t *p, size_t n) {
+    const __m128i k128 = _mm_set_epi64x(0x14cd00bd6LL, 0xf20c0dfeLL);
+    __m128i a = lanes[0];
+    for (int i = 1; i < count; i++) {
+        __m128i folded = _mm_xor_si128(_mm_clmulepi64_si128(a, k128, 0x00), _mm_clmulepi64_si128(a, k128, 0x11));
+        a = _mm_xor_si128(folded, lanes[i]);
+    }
+    uint64_t c = __builtin_ia32_crc32di(0, (uint64_t)_mm_cvtsi128_si64(a));
+    c = __builtin_ia32_crc32di(c, (uint64_t)_mm_extract_epi64(a, 1));
+    return crc32c_sse42((uint32_t)c, p, n);
+}
+
+// PCLMULQDQ without AVX-512: eight lanes, d = 1024. Where the CRC32 instruction does not pipeline (the AMD EPYC of
+// these machines: 5.8 GB/s on three streams, 4.8 on one) about 1.65 times its speed (9.6 GB/s).
+__attribute__((target("pclmul,sse4.2")))
+static uint32_t crc32c_pclmul(uint32_t crc, const uint8_t *p, size_t n) {
+    if (n < 256) return crc32c_sse42(crc, p, n);
+    const __m128i k1024 = _mm_set_epi64x(0x0d3b6092LL, 0x6992cea2LL);
+    __m128i x[8];
+    for (int i = 0; i < 8; i++) x[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+    x[0] = _mm_xor_si128(x[0], _mm_cvtsi32_si128((int)crc));
+    p += 128; n -= 128;
+    while (n >= 128) {
+        for (int i = 0; i < 8; i++) {
+            __m128i lo = _mm_clmulepi64_si128(x[i], k1024, 0x00);
+            __m128i hi = _mm_clmulepi64_si128(x[i], k1024, 0x11);
+            x[i] = _mm_xor_si128(_mm_xor_si128(lo, hi), _mm_loadu_si128((const __m128i *)(p + 16 * i)));
+        }
+        p += 128; n -= 128;
+    }
+    return fold_lanes_and_finish(x, 8, p, n);
+}
+
+// VPCLMULQDQ (AVX-512): sixteen lanes in four 512-bit registers, d = 2048. About twice the three-stream loop's
+// speed on such CPUs (Xeon).
 __attribute__((target("avx512f,avx512vl,vpclmulqdq,pclmul,sse4.2")))
 static uint32_t crc32c_vpclmul(uint32_t crc, const uint8_t *p, size_t n) {
     if (n < 256) return crc32c_sse42(crc, p, n);
     const __m512i k2048 = _mm512_broadcast_i32x4(_mm_set_epi64x(0xb9e02b86LL, 0xdcb17aa4LL));
-    const __m128i k128 = _mm_set_epi64x(0x14cd00bd6LL, 0xf20c0dfeLL);
     __m512i x[4];
     for (int i = 0; i < 4; i++) x[i] = _mm512_loadu_si512((const void *)(p + 64 * i));
     x[0] = _mm512_xor_si512(x[0], _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)crc)));
@@ -92,14 +127,12 @@ static uint32_t crc32c_vpclmul(uint32_t crc, const uint8_t *p, size_t n) {
     }
     __m128i lanes[16];
     for (int i = 0; i < 4; i++) _mm512_storeu_si512((void *)&lanes[4 * i], x[i]);
-    __m128i a = lanes[0];
-    for (int i = 1; i < 16; i++) {
-        __m128i folded = _mm_xor_si128(_mm_clmulepi64_si128(a, k128, 0x00), _mm_clmulepi64_si128(a, k128, 0x11));
-        a = _mm_xor_si128(folded, lanes[i]);
-    }
-    uint64_t c = __builtin_ia32_crc32di(0, (uint64_t)_mm_cvtsi128_si64(a));
-    c = __builtin_ia32_crc32di(c, (uint64_t)_mm_extract_epi64(a, 1));
-    return crc32c_sse42((uint32_t)c, p, n);
+    return fold_lanes_and_finish(lanes, 16, p, n);
+}
+
+static int has_pclmul(void) {
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_PCLMUL) != 0 && (c & bit_SSE4_2) != 0;
 }
 
 // AVX-512F, AVX-512VL and VPCLMULQDQ, with the OS saving the ZMM registers (XCR0 bits 1, 2, 5, 6, 7).
@@ -119,7 +152,10 @@ static pthread_once_t fastest_once = PTHREAD_ONCE_INIT;
 
 static void fastest_find(void) {
 #if defined(__x86_64__)
-    fastest = has_vpclmul() ? CRC32C_VPCLMUL : has_sse42() ? CRC32C_SSE42 : CRC32C_PORTABLE;
+    fastest = has_vpclmul() ? CRC32C_VPCLMUL
+        : has_pclmul() ? CRC32C_PCLMUL
+        : has_sse42() ? CRC32C_SSE42
+        : CRC32C_PORTABLE;
 #else
     fastest = CRC32C_PORTABLE;
 #endif
@@ -135,6 +171,7 @@ uint32_t crc32c_update_path(uint32_t crc, const void *data, size_t n, int path) 
     crc = ~crc;
 #if defined(__x86_64__)
     if (path == CRC32C_VPCLMUL) return ~crc32c_vpclmul(crc, p, n);
+    if (path == CRC32C_PCLMUL) return ~crc32c_pclmul(crc, p, n);
     if (path == CRC32C_SSE42) return ~crc32c_sse42_3way(crc, p, n);
 #endif
     (void)path;

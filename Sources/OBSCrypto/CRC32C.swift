@@ -3,8 +3,8 @@ import CCRC32C
 /// Streaming CRC-32C (Castagnoli), the checksum of S3's `x-amz-checksum-crc32c`: with the CPU's SSE4.2 instruction
 /// about ten times cheaper than MD5, so uploads can be verified by the server without an MD5 pre-pass.
 public struct CRC32C: Sendable {
-    /// The path the C code picks on this CPU: 512-bit carry-less folding (2), the CPU's CRC32 instruction (1), else a
-    /// portable loop (0); the same results, at different speeds.
+    /// The path the C code picks on this CPU: 512-bit carry-less folding (3), 128-bit carry-less folding (2), the
+    /// CPU's CRC32 instruction (1), else a portable loop (0); the same results, at different speeds.
     static var hardware: Int32 { crc32c_fastest_path() }
 
     public private(set) var value: UInt32 = 0

@@ -10,7 +10,8 @@
 enum {
     CRC32C_PORTABLE = 0,   // a bit-at-a-time loop, on any CPU
     CRC32C_SSE42 = 1,      // the CPU's CRC32 instruction (SSE4.2) on three streams at once
-    CRC32C_VPCLMUL = 2,    // 512-bit carry-less multiplication folding (AVX-512 VPCLMULQDQ), finished with SSE4.2
+    CRC32C_PCLMUL = 2,     // 128-bit carry-less multiplication folding (PCLMULQDQ), finished with SSE4.2
+    CRC32C_VPCLMUL = 3,    // 512-bit carry-less multiplication folding (AVX-512 VPCLMULQDQ), finished with SSE4.2
 };
 
 /// The fastest path this CPU has (checked once).

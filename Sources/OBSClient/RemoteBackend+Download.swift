@@ -21,7 +21,12 @@ extension RemoteBackend {
         let response = try await perform(getOperation(request), sink: verifying)
         let info = objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         if let stale = try verifying.verify(info) { warn(stale) }
-        if !verifying.verified { noteUnverified(info) }
+        if let (expected, count) = verifying.composite, let blocks = verifying.blocks {
+            let etag = response.header("etag")
+            try await runBlocking { try $0.checkComposite(request, info, etag: etag, expected, parts: count, blocks) }
+        } else if !verifying.verified {
+            noteUnverified(info)
+        }
         return info
     }
 
@@ -232,6 +237,18 @@ struct DownloadChecksum {
         return DownloadChecksum(kind: .md5, value: md5, source: "the server's ETag (MD5)")
     }
 
+    /// The server's composite CRC-32C (without its "-N") and its part count N, in an answer's headers (checksum
+    /// mode), when the server marks it as one (moto's unmarked value follows another rule and is not taken).
+    static func composite(_ headers: [(name: String, value: String)]) -> (crc: String, parts: Int)? {
+        func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
+        guard let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT" else {
+            return nil
+        }
+        let pieces = crc.split(separator: "-")
+        guard pieces.count == 2, let n = Int(pieces[1]), n >= 1 else { return nil }
+        return (String(pieces[0]), n)
+    }
+
     /// The server's full-object CRC-32C or SHA-256 (checksum mode) in a whole-object answer's headers. Only a
     /// full-object value: a composite one (of the parts' checksums) may come without its "-N" (moto).
     static func fullObject(_ headers: [(name: String, value: String)]) -> DownloadChecksum? {
@@ -328,6 +345,11 @@ struct DownloadChecksum {
             return "obs://\(info.bucket)/\(info.key): its recorded CRC-32C is stale (the object was rewritten "
                 + "by a tool that kept its metadata); its bytes match the server's ETag (MD5) and were kept"
         }
+        throw damaged(actual, info)
+    }
+
+    /// The error for bytes whose checksum is `actual`.
+    func damaged(_ actual: String, _ info: ObjectInfo) -> OBSError {
         let name =
             switch kind {
             case .crc32c: "CRC-32C";
@@ -335,7 +357,7 @@ struct DownloadChecksum {
             case .sha256: "SHA-256"
             }
         let what = partSizes.map { "the \(name) of its \($0.count) parts' \(name)s" } ?? "its \(name)"
-        throw OBSError.integrity(
+        return OBSError.integrity(
             "obs://\(info.bucket)/\(info.key) arrived damaged: \(what) is \(actual), "
                 + "\(source) says \(value); nothing was kept, run the download again")
     }
@@ -360,9 +382,18 @@ final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
                 || $0.name == headerPrefix + "server-side-encryption-customer-algorithm"
         }
         let md5 = encrypted ? nil : ETagChecksum.md5(headers.last { $0.name == "etag" }?.value ?? "")
-        guard status == 200,
-            let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5)
-        else { return }
+        guard status == 200 else { return }
+        guard let expected = DownloadChecksum.expected(status, headers, headerPrefix: headerPrefix, md5: md5) else {
+            // No record (a multipart upload with part trailers, another tool's object): the server's composite
+            // CRC-32C, checked once the part sizes are asked (`RemoteBackend.checkComposite`).
+            if let (crc, count) = DownloadChecksum.composite(headers) {
+                composite = (
+                    DownloadChecksum(kind: .crc32c, value: crc, source: "the server's composite CRC-32C"), count
+                )
+                blocks = BlockCRCs()
+            }
+            return
+        }
         expectedCRC = expected
         running = expected.start(alsoMD5: true)
     }
@@ -370,7 +401,13 @@ final class DownloadVerifyingSink: ByteSink, ResponseHeadObserver {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         try inner.write(bytes)
         running?.update(bytes)
+        blocks?.update(bytes)
     }
+
+    /// The server's composite CRC-32C and its part count, when that is what there is to check; `blocks` then
+    /// holds what `RemoteBackend.checkComposite` compares with it.
+    private(set) var composite: (expected: DownloadChecksum, parts: Int)?
+    private(set) var blocks: BlockCRCs?
 
     /// Whether the bytes were checked (the answer gave something to check them against).
     var verified: Bool { expectedCRC != nil }

@@ -24,17 +24,20 @@ extension RemoteBackend {
     private static let uploadHook = Locked<MultipartUploadHook?>(nil)
 
     /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
-    /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C.
+    /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C (none with
+    /// `integrity.partTrailers`: each part's CRC-32C is then its trailer).
     func multipartUpload(
         _ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
         file: RewindableFileSource, plan: MultipartPlan,
         partHeaders: [Int: (name: String, value: String)]
     ) async throws -> HTTPResponse {
-        try await runBlocking { backend in
+        // Part trailers: no pass before the send binds the bytes, so the file's state is taken before Initiate.
+        let before = integrity.partTrailers ? try file.contentState() : nil
+        return try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
                 try backend.uploadFileParts(
                     request, uploadID: uploadID, integrity: integrity, file: file, plan: plan,
-                    partHeaders: partHeaders)
+                    partHeaders: partHeaders, unchangedSince: before)
             }
         }
     }
@@ -225,24 +228,40 @@ extension RemoteBackend {
     private func uploadFileParts(
         _ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, file: RewindableFileSource,
         plan: MultipartPlan,
-        partHeaders: [Int: (name: String, value: String)]
+        partHeaders: [Int: (name: String, value: String)], unchangedSince before: FileContentState?
     ) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
         let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) {
             [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             let part = fileBox.value.range(offset: offset, length: length)
-            let prepared = integrity.prepare(part, header: partHeaders[n])
+            let headers: [(String, String)], body: HTTPRequest.Body, crc32c: () -> String?
+            if integrity.partTrailers {
+                let encoded = ChecksumTrailerBody(part)
+                headers = ChecksumTrailerBody.headers(decodedLength: length)
+                body = .stream(encoded, length: encoded.length)
+                crc32c = { encoded.checksum }
+            } else {
+                let prepared = integrity.prepare(part, header: partHeaders[n])
+                (headers, body, crc32c) = (prepared.headers, prepared.body, { prepared.crc32c })
+            }
             let response = try performBlocking(
-                partOperation(
-                    request, uploadID: uploadID, number: n, body: prepared.body,
-                    checksumHeaders: prepared.headers), sink: nil, transport: transport)
+                partOperation(request, uploadID: uploadID, number: n, body: body, checksumHeaders: headers),
+                sink: nil, transport: transport)
             guard let etag = response.header("etag") else {
                 throw OBSError(
                     code: "InvalidPart", message: "part \(n) was answered without an ETag", httpStatus: response.status,
                     category: .general)
             }
-            state.done(n, etag: etag, crc32c: prepared.crc32c)
+            state.done(n, etag: etag, crc32c: crc32c())
+        }
+        // Without a pass before the send (part trailers), a file written to meanwhile would be stored as a mix of
+        // old and new bytes under checksums that match them: the file must be as it was when the upload began.
+        if let before, try fileBox.value.contentState() != before {
+            throw OBSError(
+                code: "SourceChanged",
+                message: "\(fileBox.value.path) changed while it was uploaded; nothing was stored: upload it again "
+                    + "once nothing writes to it", httpStatus: 0, category: .conflict)
         }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }

@@ -42,11 +42,12 @@ extension RemoteBackend {
             length = file.length
             if file.length > threshold {
                 let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
-                let sums = try integrity.scan(file, plan: plan)
-                let record = UploadIntegrity.metadata(sums.whole, prefix: p)
+                // With part trailers, no pass before the send: the server's composite CRC-32C stands for the record.
+                let sums = integrity.partTrailers ? nil : try integrity.scan(file, plan: plan)
+                let record = UploadIntegrity.metadata(sums?.whole, prefix: p)
                 response = try await multipartUpload(
                     request, initiateHeaders: headers + record, integrity: integrity,
-                    file: file, plan: plan, partHeaders: sums.parts)
+                    file: file, plan: plan, partHeaders: sums?.parts ?? [:])
             } else {
                 let sums = try integrity.scan(file, plan: nil)
                 let prepared = integrity.prepare(file, header: sums.parts[1])

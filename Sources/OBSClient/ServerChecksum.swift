@@ -22,19 +22,12 @@ extension RemoteBackend {
             if let full = DownloadChecksum.fullObject(head.headers) { return full }
             headers = head.headers
         }
-        func header(_ name: String) -> String? { headers.last { $0.name == name }?.value }
-        func suffixCount(_ value: String) -> Int? {
-            value.split(separator: "-").dropFirst().last.flatMap { Int($0) }
-        }
         var composite: DownloadChecksum
         let count: Int
         // A composite CRC-32C first, only when the server marks it with its "-N" (moto's unmarked value follows
         // another rule and would fail good bytes): a multipart copy's ETag may follow no rule (SeaweedFS), while
         // its composite is what the server computed. Else the multipart ETag, the same on every other server.
-        if let crc = header(UploadIntegrity.crc32cHeader), header("x-amz-checksum-type") != "FULL_OBJECT",
-            let n = suffixCount(crc)
-        {
-            let value = String(crc.split(separator: "-").first ?? "")
+        if let (value, n) = DownloadChecksum.composite(headers) {
             composite = DownloadChecksum(kind: .crc32c, value: value, source: "the server's composite CRC-32C")
             count = n
         } else if let (md5, n) = ETagChecksum.multipartMD5(etag), info.sseMode == nil || info.sseMode == .unencrypted {
@@ -63,6 +56,29 @@ extension RemoteBackend {
         let n = Int64(count)
         guard (n - 1) * first < total, total <= n * first else { return nil }
         return Array(repeating: first, count: count - 1) + [total - (n - 1) * first]
+    }
+
+    /// A streamed download (`blocks`: its 1 MiB blocks' CRC-32Cs) against the server's composite CRC-32C of
+    /// `parts` parts: their sizes are asked now, as for a file. Parts off the 1 MiB grid, or sizes the server does
+    /// not tell, leave the bytes unchecked (`--debug` says so); bytes that fail are damaged (exit 13).
+    func checkComposite(
+        _ request: GetObjectRequest, _ info: ObjectInfo, etag: String?, _ expected: DownloadChecksum, parts: Int,
+        _ blocks: BlockCRCs
+    ) throws {
+        var expected = expected
+        guard let etag, let guessed = try guessedPartSizes(request, etag: etag, count: parts, total: blocks.total),
+            var actual = blocks.composite(partSizes: guessed)
+        else { return noteUnverified(info) }
+        expected.partSizes = guessed
+        if actual != expected.value, parts > 1, let exact = try partSizes(request, etag: etag, count: parts),
+            exact != guessed
+        {
+            guard let again = blocks.composite(partSizes: exact) else { return noteUnverified(info) }
+            (actual, expected.partSizes) = (again, exact)
+        }
+        guard actual != expected.value else { return }
+        try confirmUnchanged(request, etag: etag)
+        throw expected.damaged(actual, info)
     }
 
     /// Every part's size, asked one by one (HEAD ?partNumber=N); nil if the server does not tell one.

@@ -6,9 +6,13 @@ import OBSCrypto
 /// for multipart uploads), and the CRC-32C of the whole plaintext, recorded in the object's user metadata
 /// (`obsctl-crc32c`) so that every download of it can be checked end to end, whatever its encryption or part count.
 ///
-/// All of them must be known before the request starts (the metadata goes on the PUT or on Initiate), so a file is
-/// read once for them before it is sent. An aws-chunked body with a trailer would save that pass, but SeaweedFS
-/// then keeps `Content-Encoding: aws-chunked` on the object (issue 9, item 28): it is not used.
+/// A single PUT needs them before the request starts (the metadata and the header go first), so a file is read
+/// once for them before it is sent: an aws-chunked PUT with a trailer would save that pass, but SeaweedFS then
+/// keeps `Content-Encoding: aws-chunked` on the object (issue 9, item 28). A multipart upload of a file under SigV4
+/// with CRC-32C sends each part with its CRC-32C as an aws-chunked trailer, computed as the bytes go out
+/// (`ChecksumTrailerBody`: a part's encoding is kept by no server): one pass over the file. It records no whole
+/// CRC-32C (that would be known only after Initiate); the server keeps the composite CRC-32C of the parts' values
+/// ("…-N"), which downloads check instead (`ServerChecksum.swift`).
 struct UploadIntegrity {
     static let crc32cHeader = "x-amz-checksum-crc32c"
     /// The user-metadata name of the whole object's CRC-32C (base64, as in the S3 header).
@@ -27,7 +31,12 @@ struct UploadIntegrity {
                     + "(--signature obs) has no such check; use --checksum md5")
         }
         self.kind = kind
+        partTrailers = kind == .crc32c && configuration.signature == .v4
     }
+
+    /// A file's parts carry their CRC-32C as an aws-chunked trailer (SigV4 streams it; OBS's and V2's do not):
+    /// no pass over the file before the send, and no whole CRC-32C recorded.
+    let partTrailers: Bool
 
     /// The name `scan` gives a part's entry with `--checksum none`: no header is sent, but the part's CRC-32C is
     /// kept so that `prepare` checks the bytes sent against it. The server then checks nothing, and a file

@@ -7,7 +7,8 @@ import Glibc
 /// A `ByteSource` over a file descriptor (a regular file or stdin).
 public class FileDescriptorSource: ByteSource {
     fileprivate let fd: Int32
-    fileprivate let path: String
+    /// The name the file was opened by, for messages.
+    public let path: String
     /// Counts the bytes read, for a progress display; a rewind takes back what was read since the start, so a
     /// retried upload is not counted twice. Ranges made by `range(offset:length:)` count into the same counter.
     public var counter: TransferCounter?
@@ -71,8 +72,27 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
         FileRangeSource(fd: fd, path: path, offset: start + offset, length: length, counter: counter)
     }
 
+    /// What fstat says of the file's content now: any write changes its size, its modification time or its
+    /// change time, so a state that differs from an earlier one means the bytes may have changed in between.
+    public func contentState() throws -> FileContentState {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw OBSError.localIO("cannot stat \(path): \(String(cString: strerror(errno)))")
+        }
+        return FileContentState(
+            size: Int64(st.st_size), modified: [Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)],
+            changed: [Int(st.st_ctim.tv_sec), Int(st.st_ctim.tv_nsec)])
+    }
+
     /// The same bytes, read with pread and counted by no progress counter (a checksum pass before the send).
     public func uncounted() -> FileRangeSource { FileRangeSource(fd: fd, path: path, offset: start, length: length) }
+}
+
+/// A regular file's size and times (seconds and nanoseconds), as `RewindableFileSource.contentState` reads them.
+public struct FileContentState: Equatable, Sendable {
+    let size: Int64
+    let modified: [Int]
+    let changed: [Int]
 }
 
 /// One range of a file (a multipart upload's part), rewindable for retries.

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// Issue 9, item 28: a multipart upload of a file sends each part's CRC-32C as an aws-chunked trailer computed
+/// while the bytes go out (one pass over the file), leaves no `Content-Encoding` on the object on any server, and
+/// its downloads (into a file and streamed) are checked against the server's composite CRC-32C.
+@Suite(
+    "Remote: multipart parts with CRC-32C trailers",
+    .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+struct PartTrailerRemoteTests {
+    @Test(arguments: ["seaweedfs", "moto"])
+    func partsCarryTrailersAndTheObjectNoEncoding(server: String) throws {
+        let s = try RemoteSession("trailer-\(server)")
+        let flags = server == "moto" ? s.peers.motoFlags : s.peers.seaweedFlags
+        let endpoint = server == "moto" ? s.peers.moto : s.peers.seaweed
+        let b = try s.makeBucket(flags, tag: "tr")
+        let data = remoteRandomData((11 << 20) + 4321)
+        try s.sb.write("big.bin", data)
+        let up = try s.ok(
+            flags,
+            ["upload", "big.bin", "obs://\(b)/big", "--multipart-threshold", "5M", "--part-size", "5M", "--debug"])
+        let lines = up.stderrLines.map { $0.lowercased() }
+        let partPuts = lines.filter { $0.hasPrefix("> put ") && $0.contains("partnumber=") }
+        #expect(partPuts.count == 3, "\(up)")
+        #expect(
+            lines.filter { $0 == "> x-amz-trailer: x-amz-checksum-crc32c" }.count == 3,
+            "every part announces its CRC-32C trailer: \(up)")
+        #expect(!lines.contains { $0.hasPrefix("> x-amz-meta-obsctl-crc32c") }, "no pass before the send: \(up)")
+        // The server keeps no encoding of the parts on the object.
+        let head = try Tools.aws(
+            s.peers, endpoint: endpoint,
+            ["s3api", "head-object", "--bucket", b, "--key", "big", "--checksum-mode", "ENABLED"])
+        try #require(head.succeeded, "\(head)")
+        let meta = try parseJSONObject(Data(head.stdout.utf8))
+        #expect(meta["ContentEncoding"] == nil, "\(server) kept an encoding: \(head.stdout)")
+        // (moto's HEAD states it without its "-3"; its GET, which the download reads, with.)
+        #expect(meta["ChecksumCRC32C"] is String, "no CRC-32C kept: \(head.stdout)")
+        // Downloads are checked against it: into a file (in ranges too) and streamed, with nothing unverified.
+        for extra in [[String](), ["--part-size", "2M", "--parallel", "2"]] {
+            let r = try s.ok(flags, ["download", "obs://\(b)/big", "out.bin", "--debug"] + extra)
+            #expect(s.sb.read("out.bin") == data)
+            #expect(!r.stderr.contains("not verified"), "\(r)")
+            try FileManager.default.removeItem(atPath: s.sb.path("out.bin"))
+        }
+        let piped = try s.ok(flags, ["download", "obs://\(b)/big", "-", "--debug"])
+        #expect(piped.stdout == data)
+        #expect(!piped.stderr.contains("not verified"), "\(piped)")
+        #expect(piped.stderrLines.contains { $0.hasPrefix("> HEAD ") && $0.contains("partNumber=1") }, "\(piped)")
+    }
+}
+
+extension RemoteFaultTests {
+    @Test(
+        """
+        a file written to while its parts are sent is refused (exit 10): nothing stored, the upload aborted, \
+        since no pass before the send binds the bytes
+        """
+    )
+    func fileChangedDuringPartsIsRefused() throws {
+        let s = try RemoteSession("fault-trailer")
+        let proxy = s.peers.faultProxy
+        try proxy.reset()
+        defer { try? proxy.reset() }
+        let b = try s.makeBucket(s.peers.seaweedFlags, tag: "trc")
+        let data = remoteRandomData(11 << 20)
+        try s.sb.write("big.bin", data)
+        // Part 2's first attempt stalls (then the connection closes and it is retried): the file changes meanwhile.
+        try proxy.set(["mode": "stall", "seconds": 3, "count": 1, "match": "partNumber=2"])
+        let running = try s.sb.start(
+            [
+                "upload", "big.bin", "obs://\(b)/big", "--multipart-threshold", "5M", "--part-size", "5M",
+                "--parallel", "1", "--retries", "2", "--timeout", "2",
+            ] + s.peers.faultFlags)
+        let deadline = Date().addingTimeInterval(30)
+        while try proxy.faults("stall") < 1, Date() < deadline { usleep(50_000) }
+        try #require(try proxy.faults("stall") == 1, "part 2 was never stalled")
+        let fd = open(s.sb.path("big.bin"), O_WRONLY)
+        try #require(fd >= 0)
+        #expect(pwrite(fd, [data[100] ^ 0xFF], 1, 100) == 1, "the file could not be changed in place")
+        close(fd)
+        let r = running.wait()
+        #expect(r.status == 10 && r.stderrLines.last?.contains("changed while it was uploaded") == true, "\(r)")
+        expectRemoteError(try s.run(s.peers.seaweedFlags, ["stat", "obs://\(b)/big"]), 3)
+        #expect(
+            try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0,
+            "the refused upload was left in progress")
+    }
+}

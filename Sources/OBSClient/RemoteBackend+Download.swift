@@ -46,10 +46,12 @@ extension RemoteBackend {
         let blocks = BlockPool(count: request.transfer.parallelism)
         let block = blocks.take()
         let first = AlignedRangeSink(file, start: 0, block: block)
+        let crcs = RangeCRCs(rangeSize: partSize)
         let response: HTTPResponse
         do {
             response = try serialised {
-                try performBlocking(getOperation(request, range: 0...(partSize - 1)), sink: first, transport: $0)
+                try performBlocking(
+                    getOperation(request, range: 0...(partSize - 1)), sink: crcs.tap(first, start: 0), transport: $0)
             }
             try first.finish()
             blocks.give(block)
@@ -81,15 +83,18 @@ extension RemoteBackend {
                 }
                 try file.reserve(total)
                 try downloadRanges(
-                    request, file: file, from: partSize, total: total, partSize: partSize, etag: etag, blocks: blocks)
+                    request, file: file, from: partSize, total: total, partSize: partSize, etag: etag, blocks: blocks,
+                    crcs: crcs)
             }
         }
-        return try finishDownload(request, response, file: file, info: info, size: info.size)
+        return try finishDownload(request, response, file: file, info: info, size: info.size, crcs: crcs.joined())
     }
 
     /// Checks the file (`size`: the bytes written) against the checksum the first answer's headers give, if any.
+    /// `crcs`: the CRC-32Cs of its MiBs, taken as they arrived; a CRC-32C check then reads nothing again.
     private func finishDownload(
-        _ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64
+        _ request: GetObjectRequest, _ response: HTTPResponse, file: RandomAccessSink, info: ObjectInfo?, size: Int64,
+        crcs: BlockCRCs? = nil
     ) throws -> ObjectInfo {
         var info = info ?? objectInfo(request.bucket, request.key, response, customerKey: request.customerKey)
         info.size = size
@@ -115,24 +120,33 @@ extension RemoteBackend {
             }
             return running
         }
-        var actual = try hash(expected.start())
+        // From the CRCs taken on the way in where they serve (CRC-32C, parts on the MiB grid), else by reading.
+        func checksum(_ expected: DownloadChecksum) throws -> String {
+            if expected.kind == .crc32c, let crcs, crcs.total == size {
+                if let sizes = expected.partSizes {
+                    if let value = crcs.composite(partSizes: sizes) { return value }
+                } else {
+                    return crcs.whole
+                }
+            }
+            return try hash(expected.start()).value
+        }
+        var actual = try checksum(expected)
         // Part sizes inferred from part 1 may be wrong for a tool that cut unequal parts: learn them all before
         // calling the bytes damaged.
-        if actual.value != expected.value, expected.partsGuessed, let count = expected.partSizes?.count,
+        if actual != expected.value, expected.partsGuessed, let count = expected.partSizes?.count,
             let exact = try partSizes(request, etag: response.header("etag"), count: count),
             exact != expected.partSizes
         {
             expected.partSizes = exact
-            actual = try hash(expected.start())
+            actual = try checksum(expected)
         }
-        if actual.value != expected.value, expected.partSizes != nil {
+        if actual != expected.value, expected.partSizes != nil {
             try confirmUnchanged(request, etag: response.header("etag"))
         }
         if let stale = try expected.check(
-            actual, info,
-            md5Again: {
-                try hash(DownloadChecksum(kind: .md5, value: "", source: "").start()).value
-            })
+            actual: actual, info,
+            md5: { try hash(DownloadChecksum(kind: .md5, value: "", source: "").start()).value })
         {
             warn(stale)
         }
@@ -142,7 +156,7 @@ extension RemoteBackend {
     /// Bytes [from, total) in ranges of `partSize`, `transfer.parallelism` at a time; the first failure stops the rest.
     private func downloadRanges(
         _ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String,
-        blocks: BlockPool
+        blocks: BlockPool, crcs: RangeCRCs
     ) throws {
         let count = Int((total - from + partSize - 1) / partSize)
         let fileBox = UncheckedBox(file)
@@ -154,7 +168,8 @@ extension RemoteBackend {
                 defer { blocks.give(block) }
                 let sink = AlignedRangeSink(fileBox.value, start: start, block: block)
                 let response = try performBlocking(
-                    getOperation(request, range: range, ifMatch: etag), sink: sink, transport: transport)
+                    getOperation(request, range: range, ifMatch: etag), sink: crcs.tap(sink, start: start),
+                    transport: transport)
                 try sink.finish()
                 guard response.status == 206, sink.written == Int64(range.count) else {
                     throw OBSError.integrity(
@@ -339,9 +354,13 @@ struct DownloadChecksum {
     /// Nil when the bytes match; a warning when only the ETag's MD5 does (a stale record); else exit 13.
     /// `md5Again`: the MD5 of the bytes, computed only now (a file read again), when `running` has none.
     func check(_ running: Running, _ info: ObjectInfo, md5Again: (() throws -> String)? = nil) throws -> String? {
-        let actual = running.value
+        try check(actual: running.value, info, md5: { try running.md5Value ?? md5Again?() })
+    }
+
+    /// The same for bytes whose checksum is `actual`; `md5` gives their MD5 when a stale record is to be told.
+    func check(actual: String, _ info: ObjectInfo, md5: () throws -> String?) throws -> String? {
         guard actual != value else { return nil }
-        if kind == .crc32c, let etagMD5, try (running.md5Value ?? md5Again?()) == etagMD5 {
+        if kind == .crc32c, let etagMD5, try md5() == etagMD5 {
             return "obs://\(info.bucket)/\(info.key): its recorded CRC-32C is stale (the object was rewritten "
                 + "by a tool that kept its metadata); its bytes match the server's ETag (MD5) and were kept"
         }

@@ -17,6 +17,11 @@ public struct CRC32C: Sendable {
         value = crc32c_combine(value, next.value, UInt64(length))
     }
 
+    /// `append(next, length: shift.length)` through a map computed once for that length.
+    public mutating func append(_ next: CRC32C, shift: CRC32CShift) {
+        value = shift.advance(value) ^ next.value
+    }
+
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         value = crc32c_update(value, base, bytes.count)
@@ -39,5 +44,28 @@ public struct CRC32C: Sendable {
         var c = CRC32C()
         c.update(bytes)
         return c
+    }
+}
+
+/// Advancing a CRC-32C over `length` zero bytes, the linear map `crc32c_combine` builds by matrix squarings on every
+/// call, computed once as its 32 columns: joining many pieces of one size (a download's MiB blocks) then costs a
+/// walk over the value's bits each.
+public struct CRC32CShift: Sendable {
+    public let length: Int64
+    private let columns: [UInt32]
+
+    public init(length: Int64) {
+        self.length = length
+        columns = (0..<32).map { crc32c_combine(1 << UInt32($0), 0, UInt64(length)) }
+    }
+
+    func advance(_ value: UInt32) -> UInt32 {
+        var sum: UInt32 = 0, rest = value, bit = 0
+        while rest != 0 {
+            if rest & 1 != 0 { sum ^= columns[bit] }
+            rest >>= 1
+            bit += 1
+        }
+        return sum
     }
 }

@@ -109,6 +109,36 @@ struct ChecksumTrailerBodyTests {
     }
 }
 
+/// A download's ranges tapped on their way to the file: joined, they give the whole stream's CRCs.
+struct RangeCRCsTests {
+    private final class Discard: ByteSink { func write(_ bytes: UnsafeRawBufferPointer) throws {} }
+
+    @Test("ranges tapped in any order join into the CRCs of the whole; a gap or an off-grid range size gives none")
+    func rangesJoin() throws {
+        let mib = Int(BlockCRCs.blockSize), range = 2 * mib
+        let data = Random.bytes(5 * mib + 99)
+        let crcs = RangeCRCs(rangeSize: Int64(range))
+        for start in stride(from: 0, to: data.count, by: range).reversed() {  // finished out of order
+            let sink = crcs.tap(Discard(), start: Int64(start))
+            data[start..<min(start + range, data.count)].withUnsafeBytes { try? sink.write($0) }
+        }
+        let joined = try #require(crcs.joined())
+        #expect(joined.total == Int64(data.count))
+        #expect(joined.whole == CRC32C.checksum(data).base64)
+
+        let gap = RangeCRCs(rangeSize: Int64(range))
+        for start in [0, 2 * range] {
+            let sink = gap.tap(Discard(), start: Int64(start))
+            data[start..<min(start + range, data.count)].withUnsafeBytes { try? sink.write($0) }
+        }
+        #expect(gap.joined() == nil, "a missing range must not pass for the whole")
+
+        let offGrid = RangeCRCs(rangeSize: Int64(mib + 4096))
+        #expect(offGrid.tap(Discard(), start: 0) is Discard, "ranges off the MiB grid are not tapped")
+        #expect(offGrid.joined() == nil)
+    }
+}
+
 /// An in-memory rewindable source.
 private final class BytesSource: RewindableByteSource {
     private let bytes: [UInt8]

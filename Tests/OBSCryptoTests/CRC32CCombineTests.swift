@@ -19,4 +19,22 @@ struct CRC32CCombineTests {
         }
         #expect(joined.value == whole)
     }
+
+    @Test("a shift computed once for a length joins as crc32c_combine does, for every piece of that length")
+    func shiftEqualsCombine() {
+        let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 9) }
+        for length in [1, 7, 4096, 65_536] {
+            let shift = CRC32CShift(length: Int64(length))
+            var viaShift = CRC32C.checksum(Array(bytes[..<1000])), viaCombine = viaShift
+            var offset = 1000
+            while offset + length <= bytes.count && offset < 1000 + 20 * length {
+                let piece = CRC32C.checksum(Array(bytes[offset..<offset + length]))
+                viaShift.append(piece, shift: shift)
+                viaCombine.append(piece, length: Int64(length))
+                offset += length
+            }
+            #expect(viaShift.value == viaCombine.value, "length \(length)")
+            #expect(viaShift.value == CRC32C.checksum(Array(bytes[..<offset])).value, "length \(length)")
+        }
+    }
 }

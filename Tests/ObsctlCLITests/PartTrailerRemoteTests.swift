@@ -90,3 +90,40 @@ extension RemoteFaultTests {
             "the refused upload was left in progress")
     }
 }
+
+extension RemoteFaultTests {
+    @Test(
+        """
+        a byte flipped in a download of a part-trailer object is caught against the composite CRC-32C: ranges on the \
+        MiB grid (CRCs taken on the way in), off it (the file read again), and a stream
+        """
+    )
+    func compositeCheckedOnTheWayIn() throws {
+        let s = try RemoteSession("fault-trailer-dl")
+        let proxy = s.peers.faultProxy
+        try proxy.reset()
+        defer { try? proxy.reset() }
+        let b = try s.makeBucket(s.peers.seaweedFlags, tag: "trd")
+        let data = remoteRandomData((12 << 20) + 777)
+        try s.sb.write("big.bin", data)
+        try s.ok(
+            s.peers.seaweedFlags,
+            ["upload", "big.bin", "obs://\(b)/big", "--multipart-threshold", "5M", "--part-size", "5M"])
+        for extra in [["--part-size", "2M", "--parallel", "2"], ["--part-size", "1536K", "--parallel", "2"], []] {
+            for after in [100, 3 << 20] {  // early in the answer; at 3 MiB, or the last byte of a shorter answer
+                try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET ", "after": after])
+                let target = extra.isEmpty ? "-" : "out.bin"
+                let r = try s.run(s.peers.faultFlags, ["download", "obs://\(b)/big", target] + extra)
+                #expect(
+                    r.status == 13 && r.stderrLines.last?.contains("composite CRC-32C") == true,
+                    "\(extra), byte \(after): \(r)")
+                #expect(!s.sb.exists("out.bin"), "\(extra): a damaged file was kept")
+            }
+            try proxy.reset()
+            let target = extra.isEmpty ? "-" : "out.bin"
+            let r = try s.ok(s.peers.faultFlags, ["download", "obs://\(b)/big", target] + extra)
+            #expect((extra.isEmpty ? r.stdout : s.sb.read("out.bin")) == data, "\(extra)")
+            try? FileManager.default.removeItem(atPath: s.sb.path("out.bin"))
+        }
+    }
+}

@@ -5,7 +5,8 @@ import OBSCrypto
 /// The CRC-32Cs of a stream's consecutive blocks of `blockSize` bytes (4 bytes a MiB kept), so that a composite
 /// CRC-32C (the CRC-32C of the parts' CRC-32Cs, "…-N") can be checked once the stream is over, when the part sizes
 /// are learnt (a HEAD ?partNumber=1 then): every part that begins and ends on a block boundary has its CRC-32C
-/// joined from its blocks' (crc32c_combine), without the bytes, which a stream cannot read again.
+/// joined from its blocks' (`CRC32CShift`), without the bytes, which a stream cannot read again. A download into a
+/// file keeps them per range (`RangeCRCs`), which spares it reading the file again for a CRC-32C check.
 struct BlockCRCs {
     static let blockSize: Int64 = 1 << 20
     private static let blockShift = CRC32CShift(length: blockSize)

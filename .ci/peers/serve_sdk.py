@@ -332,6 +332,16 @@ def boto3_objects(s, bucket, path):
     s.check("multipart bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="multi.bin")["Body"].read()).hexdigest() == digest)
     s.check("copy", lambda: c.copy_object(Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "kms.bin"}, ServerSideEncryption="AES256"))
     s.check("copy bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="copy.bin")["Body"].read()).hexdigest() == digest)
+    # Response overrides (a presigned link that saves under a name): GET and HEAD answer with the headers asked for.
+    asked = {"ResponseContentType": "application/pdf", "ResponseContentDisposition": 'attachment; filename="r.pdf"',
+             "ResponseCacheControl": "no-store", "ResponseContentLanguage": "de", "ResponseContentEncoding": "identity"}
+    answer_keys = ("ContentType", "ContentDisposition", "CacheControl", "ContentLanguage", "ContentEncoding")
+    for name, call in (("get", c.get_object), ("head", c.head_object)):
+        r = call(Bucket=bucket, Key="kms.bin", **asked)
+        got = [r.get(k) for k in answer_keys]
+        s.check(name + " with response overrides", lambda: (got == list(asked.values()), got))
+    code = boto3_code(lambda: c.get_object(Bucket=bucket, Key="kms.bin", ResponseContentType="text/plain\r\nX-Evil: 1"))
+    s.check("response override with CR LF refused", lambda: (code == "InvalidArgument", code))
     # 2.5 MiB: several aws-chunked chunks, and the pure-Python CRC32C stays quick.
     boto3_checksums(s, boto3_client(request_checksum_calculation="when_supported"), bucket, data[:5 << 19])
     keys = lambda: sorted(o["Key"] for o in c.list_objects_v2(Bucket=bucket).get("Contents", []))
@@ -462,6 +472,14 @@ def esdk_objects(s, bucket, path):
     s.check("copy", lambda: ok2xx(c.copyObject(bucket, "kms.bin", bucket, "copy.bin", headers=CopyObjectHeader(
         destSseHeader=SseKmsHeader.getInstance()))))
     s.check("copy bytes", lambda: fetched("copy.bin"))
+    from obs import GetObjectRequest
+    r = c.getObject(bucket, "kms.bin", loadStreamInMemory=True, getObjectRequest=GetObjectRequest(
+        content_type="application/pdf", content_disposition='attachment; filename="r.pdf"', cache_control="no-store"))
+    got = dict((k.lower(), v) for k, v in (r.header or []))
+    wanted = {"content-type": "application/pdf", "content-disposition": 'attachment; filename="r.pdf"',
+              "cache-control": "no-store"}
+    s.check("get with response overrides", lambda: (r.status == 200 and all(got.get(k) == v for k, v in wanted.items()),
+                                                    {k: got.get(k) for k in wanted}))
     keys = lambda: sorted(o.key for o in c.listObjects(bucket).body.contents)
     s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin"], keys()))
     r = c.deleteObjects(bucket, DeleteObjectsRequest(quiet=True, objects=[Object(key=k) for k in keys()]))

@@ -21,16 +21,38 @@ extension S3Service {
     }
 
     func headObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
+        let overrides = try Self.responseOverrides(call)
         let info = try await backend.headObject(try getRequest(call, bucket, key))
         if let answer = try conditionalAnswer(call, info) { return answer }
         var response = ServerResponse(status: 200, headers: S3Headers.objectHeaders(info, call.dialect))
         response.setHeader("Content-Length", String(info.size))
+        for (name, value) in overrides { response.setHeader(name, value) }
         return response
+    }
+
+    /// The answer headers a GET or HEAD asks to have replaced, by query parameters S3 and OBS both document
+    /// (`response-content-disposition` in a presigned link makes a browser save the object under a name). A value
+    /// that cannot be a header is refused before the object is read.
+    static func responseOverrides(_ call: S3Call) throws -> [(name: String, value: String)] {
+        let parameters = [
+            ("response-content-type", "Content-Type"), ("response-content-language", "Content-Language"),
+            ("response-expires", "Expires"), ("response-cache-control", "Cache-Control"),
+            ("response-content-disposition", "Content-Disposition"),
+            ("response-content-encoding", "Content-Encoding"),
+        ]
+        return try parameters.compactMap { parameter, header in
+            guard let value = call.request.query(parameter) else { return nil }
+            do { try HeaderValues.checkValue(value, parameter) } catch let e as OBSError {
+                throw S3Failure.invalidArgument(e.message)
+            }
+            return (header, value)
+        }
     }
 
     /// The object is opened first (data key unwrapped: a KMS or SSE-C refusal is an error answer, not a cut
     /// connection), then the headers are taken from it and its bytes streamed from the same open object.
     func getObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
+        let overrides = try Self.responseOverrides(call)
         let request = try getRequest(call, bucket, key)
         let read = OpenedRead()
         try await BlockingPool.shared.run { [self] in
@@ -54,11 +76,13 @@ extension S3Service {
             headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)"))
         }
         headers.append(("Content-Length", String(length)))
-        return ServerResponse(
+        var response = ServerResponse(
             status: status, headers: headers,
             body: .stream(length: length) { sink in
                 try await BlockingPool.shared.run { try read.pump(into: sink) }
             })
+        for (name, value) in overrides { response.setHeader(name, value) }
+        return response
     }
 
     /// The `Range` header against the object: nil for the whole object (no header, or one S3 ignores).

@@ -227,6 +227,48 @@ def boto3_plain_http_refusals(s, bucket):
         Bucket=bucket, Key="obs", Body=b"obs", ServerSideEncryption="AES256"))
 
 
+def esdk_plain_http_refusals(s, bucket):
+    """boto3_plain_http_refusals in OBS's dialect (its signature, path style: a virtual host would go to localhost).
+    The SSE-C headers are sent raw: the SDK leaves an SseCHeader out over plain HTTP, and the server is under test."""
+    import base64
+    from obs import ObsClient
+    c = ObsClient(access_key_id=AK, secret_access_key=SK, server=ENDPOINT, signature="obs", path_style=True,
+                  is_signature_negotiation=False, max_retry_count=0, timeout=60)
+    key = os.urandom(32)
+    ssec = {"x-obs-server-side-encryption-customer-algorithm": "AES256",
+            "x-obs-server-side-encryption-customer-key": base64.b64encode(key).decode(),
+            "x-obs-server-side-encryption-customer-key-MD5": base64.b64encode(hashlib.md5(key).digest()).decode()}
+    source_ssec = {k.replace("x-obs-", "x-obs-copy-source-"): v for k, v in ssec.items()}
+    kms = {"x-obs-server-side-encryption": "kms"}
+
+    def refused(name, r):
+        s.check(name, lambda: (r.status == 400 and r.errorCode in ("InvalidRequest", None),
+                               {"status": r.status, "code": r.errorCode}))
+
+    def missing(name, r):
+        s.check(name, lambda: (r.status == 404, {"status": r.status, "code": r.errorCode}))
+
+    s.check("create a plain bucket", lambda: ok2xx(c.createBucket(bucket, location=REGION)))
+    s.check("plain put", lambda: ok2xx(c.putContent(bucket, "plain", b"plain bytes")))
+    refused("SSE-C put refused", c.putContent(bucket, "ssec", b"x", extensionHeaders=ssec))
+    missing("nothing stored by the SSE-C put", c.getObjectMetadata(bucket, "ssec"))
+    refused("SSE-KMS put refused", c.putContent(bucket, "kms", b"x", extensionHeaders=kms))
+    missing("nothing stored by the SSE-KMS put", c.getObjectMetadata(bucket, "kms"))
+    refused("SSE-C get refused", c.getObject(bucket, "plain", loadStreamInMemory=True, extensionHeaders=ssec))
+    refused("SSE-C head refused", c.getObjectMetadata(bucket, "plain", extensionHeaders=ssec))
+    refused("SSE-KMS copy refused", c.copyObject(bucket, "plain", bucket, "copy", extensionHeaders=kms))
+    refused("SSE-C copy source refused", c.copyObject(bucket, "plain", bucket, "copy", extensionHeaders=source_ssec))
+    missing("nothing stored by the copies", c.getObjectMetadata(bucket, "copy"))
+    refused("SSE-KMS initiate refused", c.initiateMultipartUpload(bucket, "mp", extensionHeaders=kms))
+    refused("SSE-C initiate refused", c.initiateMultipartUpload(bucket, "mp", extensionHeaders=ssec))
+    uploads = c.listMultipartUploads(bucket)
+    s.check("no upload started", lambda: (uploads.status == 200 and not uploads.body.upload, uploads.status))
+    refused("SSE-KMS bucket default refused", c.setBucketEncryption(bucket, "kms"))
+    missing("the bucket default unchanged", c.getBucketEncryption(bucket))
+    s.check("SSE-OBS put allowed", lambda: ok2xx(c.putContent(
+        bucket, "obs", b"obs", extensionHeaders={"x-obs-server-side-encryption": "AES256"})))
+
+
 def boto3_kms_alias(s, bucket, alias):
     c = boto3_client()
     ref = "alias/" + alias
@@ -729,6 +771,7 @@ SCENARIOS = {
     ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
     ("boto3", "plain-http-refusals"): boto3_plain_http_refusals, ("boto3", "kms-alias"): boto3_kms_alias,
     ("raw", "slow-create"): raw_slow_create,
+    ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,
     ("kms", "wrong-secret"): kms_wrong_secret, ("kms", "denied"): kms_denied,

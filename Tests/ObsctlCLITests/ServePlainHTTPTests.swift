@@ -32,6 +32,25 @@ struct ServePlainHTTPTests {
         #expect(stopped.stderr.contains("InvalidRequest"), "the access log names the refusals: \(stopped)")
     }
 
+    @Test(
+        "--allow-plain-http, OBS's dialect (esdk-obs-python, OBS signature): the same refusals, nothing stored",
+        .enabled(if: NonLoopback.ipv4 != nil, noAddress),
+        .enabled(if: ServeClients.hasEsdk, ServeClientsTests.esdkMissing))
+    func sseRefusedFromANonLoopbackPeerInOBSDialect() throws {
+        let address = try #require(NonLoopback.ipv4)
+        let sb = try Sandbox("serve-plain-http-obs")
+        let server = try ServeProcess(sb, listen: "\(address):0", arguments: ["--allow-plain-http"])
+        let bucket = RemoteSession.uniqueName("plainobs")
+        expectSteps(try server.sdk("esdk", "plain-http-refusals", [bucket]))
+        let listed = try sb.json(["ls", "obs://\(bucket)"])
+        let keys = (listed["objects"] as? [[String: Any]])?.compactMap { $0["key"] as? String }.sorted()
+        #expect(keys == ["obs", "plain"], "\(listed)")
+        let stopped = server.stop()
+        expectSuccess(stopped)
+        // The refusals were the server's, in the OBS dialect, not the SDK's: the access log holds them.
+        #expect(stopped.stderr.components(separatedBy: "InvalidRequest").count >= 8, "\(stopped)")
+    }
+
     @Test("without --allow-plain-http a non-loopback listener needs TLS (exit 2), and --kms-listen always does")
     func nonLoopbackListenerNeedsTLSOrTheFlag() throws {
         let sb = try Sandbox("serve-plain-refused")

@@ -372,6 +372,24 @@ def boto3_objects(s, bucket, path):
     cfg = TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20, max_concurrency=4)
     s.check("multipart upload_file", lambda: c.upload_file(path, bucket, "multi.bin", ExtraArgs={"ServerSideEncryption": "aws:kms"}, Config=cfg) or True)
     s.check("multipart bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="multi.bin")["Body"].read()).hexdigest() == digest)
+    # ?partNumber: each part's bytes and size and the part count (5 MiB parts); part 1 of a whole object is all of it.
+    cuts = list(range(0, len(data), 5 << 20)) + [len(data)]
+    for n in range(1, len(cuts)):
+        got = c.get_object(Bucket=bucket, Key="multi.bin", PartNumber=n)
+        head = c.head_object(Bucket=bucket, Key="multi.bin", PartNumber=n)
+        want = (cuts[n] - cuts[n - 1], len(cuts) - 1)
+        s.check("part %d" % n, lambda: (
+            got["Body"].read() == data[cuts[n - 1]:cuts[n]] and (got["ContentLength"], got.get("PartsCount")) == want
+            and (head["ContentLength"], head.get("PartsCount")) == want,
+            {"get": (got["ContentLength"], got.get("PartsCount")),
+             "head": (head["ContentLength"], head.get("PartsCount"))}))
+    code = boto3_code(lambda: c.head_object(Bucket=bucket, Key="multi.bin", PartNumber=len(cuts)))
+    s.check("a part past the last refused", lambda: (code in ("416", "InvalidPartNumber"), code))
+    code = boto3_code(lambda: c.get_object(Bucket=bucket, Key="multi.bin", PartNumber=1, Range="bytes=0-1"))
+    s.check("partNumber with Range refused", lambda: (code == "InvalidRequest", code))
+    whole = c.get_object(Bucket=bucket, Key="kms.bin", PartNumber=1)
+    s.check("part 1 of a whole object", lambda: (
+        whole["Body"].read() == data and whole.get("PartsCount") is None, whole.get("PartsCount")))
     s.check("copy", lambda: c.copy_object(Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "kms.bin"}, ServerSideEncryption="AES256"))
     s.check("copy bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="copy.bin")["Body"].read()).hexdigest() == digest)
     # Response overrides (a presigned link that saves under a name): GET and HEAD answer with the headers asked for.

@@ -44,6 +44,9 @@ public struct ObjectInfo: Sendable, Equatable {
     /// The object's storage class as a remote HEAD states it (`STANDARD_IA`, `WARM`, ...); nil when the answer
     /// names none, which S3 and OBS mean as the standard class.
     public var storageClass: String?
+    /// The sizes of the parts a multipart upload made it of, in order, where the backend keeps them (the embedded
+    /// store: what `?partNumber=N` reads); nil for an object written whole, or when unknown (remote).
+    public var partSizes: [Int64]? = nil
 
     public init(
         bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,

@@ -101,12 +101,15 @@ struct ObjectMeta: Codable, Equatable {
     }
 
     func info(customerKeyMD5: String? = nil) throws -> ObjectInfo {
-        ObjectInfo(
+        var info = ObjectInfo(
             bucket: try BucketName(bucket), key: try ObjectKey(key), size: size, etag: etag, contentType: contentType,
             lastModified: Timestamps.parseISO8601(lastModified) ?? Date(timeIntervalSince1970: 0),
             userMetadata: userMetadata,
             sseMode: sse.mode, sseOrigin: sse.origin, kmsKeyID: sse.kmsKeyID, kmsKeyURN: sse.kmsKeyURN,
             customerKeyMD5: sse.mode == .c ? customerKeyMD5 : nil)
+        // A whole object is one part numbered 0; a completed upload keeps its parts, numbered from 1.
+        if !layout.parts.isEmpty, layout.parts.allSatisfy({ $0.n > 0 }) { info.partSizes = layout.parts.map(\.size) }
+        return info
     }
 }
 

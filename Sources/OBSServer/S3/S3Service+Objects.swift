@@ -26,8 +26,42 @@ extension S3Service {
         if let answer = try conditionalAnswer(call, info) { return answer }
         var response = ServerResponse(status: 200, headers: S3Headers.objectHeaders(info, call.dialect))
         response.setHeader("Content-Length", String(info.size))
+        if let part = try Self.requestedPart(call, info) {
+            response.status = 206
+            response.setHeader("Content-Length", String(part.upperBound - part.lowerBound))
+            response.headers += [Self.contentRange(part, info)] + Self.partCount(call, info)
+        }
         for (name, value) in overrides { response.setHeader(name, value) }
         return response
+    }
+
+    /// `?partNumber=N`: the bytes of the object's Nth part, numbered from 1 in order (how clients learn part sizes
+    /// to check a composite checksum); part 1 of an object written whole is all of it. nil without the parameter,
+    /// and for an empty part (answered whole: a range of no bytes has no Content-Range).
+    static func requestedPart(_ call: S3Call, _ info: ObjectInfo) throws -> Range<Int64>? {
+        guard let text = call.request.query("partNumber") else { return nil }
+        guard let n = Int(text), (1...10_000).contains(n) else {
+            throw S3Failure.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
+        }
+        guard call.request.header("Range") == nil else {
+            throw S3Failure(
+                "InvalidRequest", "Cannot specify both Range header and partNumber query parameter", status: 400)
+        }
+        let sizes = info.partSizes ?? [info.size]
+        guard n <= sizes.count else {
+            throw S3Failure("InvalidPartNumber", "The requested partnumber is not satisfiable", status: 416)
+        }
+        let start = sizes[..<(n - 1)].reduce(0, +)
+        return sizes[n - 1] > 0 ? start..<(start + sizes[n - 1]) : nil
+    }
+
+    static func contentRange(_ range: Range<Int64>, _ info: ObjectInfo) -> (name: String, value: String) {
+        ("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)")
+    }
+
+    /// The part count of an object made of parts, with a part's answer (`x-amz-mp-parts-count`, `x-obs-` in OBS's).
+    static func partCount(_ call: S3Call, _ info: ObjectInfo) -> [(name: String, value: String)] {
+        info.partSizes.map { [("\(call.dialect.headerPrefix)mp-parts-count", String($0.count))] } ?? []
     }
 
     /// The answer headers a GET or HEAD asks to have replaced, by query parameters S3 and OBS both document
@@ -59,7 +93,8 @@ extension S3Service {
             let (source, info) = try backend.openRange(request) { info in
                 read.early = try conditionalAnswer(call, info)
                 if read.early != nil { return 0..<0 }
-                read.range = try Self.requestedRange(call, info)
+                read.part = try Self.requestedPart(call, info)
+                read.range = try read.part ?? Self.requestedRange(call, info)
                 return read.range
             }
             read.source = source
@@ -73,7 +108,8 @@ extension S3Service {
         if let range = read.range {
             status = 206
             length = range.upperBound - range.lowerBound
-            headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)"))
+            headers.append(Self.contentRange(range, info))
+            if read.part != nil { headers += Self.partCount(call, info) }
         }
         headers.append(("Content-Length", String(length)))
         var response = ServerResponse(
@@ -253,6 +289,8 @@ final class OpenedRead: @unchecked Sendable {
 
     /// The range served (nil: the whole object).
     var range: Range<Int64>?
+    /// The range of the part `?partNumber=` asked for, when it did.
+    var part: Range<Int64>?
 
     func pump(into sink: ByteSink) throws {
         guard let source else { return }

@@ -49,8 +49,12 @@ extension CompletionKind {
 }
 
 enum Completion {
-    /// The whole answer, process start-up included, stays under 500 ms.
-    static let deadline: TimeInterval = 0.4
+    /// The whole answer, process start-up included, stays under 500 ms. The test suite gives its completions more
+    /// time (`OBSCTL_TEST_COMPLETION_DEADLINE_MS`): on a loaded machine a debug build answered a KMS key listing
+    /// late, and a late answer, which is nothing, read as a wrong one.
+    static let deadline: TimeInterval =
+        ProcessInfo.processInfo.environment["OBSCTL_TEST_COMPLETION_DEADLINE_MS"].flatMap { Double($0) }
+        .map { $0 / 1000 } ?? 0.4
     /// How long a remote listing is reused.
     static let ttl: TimeInterval = 30
     /// At most this many candidates from one listing.

@@ -31,11 +31,12 @@ struct UploadIntegrity {
                     + "(--signature obs) has no such check; use --checksum md5")
         }
         self.kind = kind
-        partTrailers = kind == .crc32c && configuration.signature == .v4
+        partTrailers = kind == .crc32c && configuration.signature == .v4 && !configuration.speaksOBS
     }
 
-    /// A file's parts carry their CRC-32C as an aws-chunked trailer (SigV4 streams it; OBS's and V2's do not):
-    /// no pass over the file before the send, and no whole CRC-32C recorded.
+    /// A file's parts carry their CRC-32C as an aws-chunked trailer (SigV4 streams it; OBS's and V2's signatures do
+    /// not, and Huawei OBS documents only UNSIGNED-PAYLOAD and signed streams under SigV4): no pass over the file
+    /// before the send, and no whole CRC-32C recorded.
     let partTrailers: Bool
 
     /// The name `scan` gives a part's entry with `--checksum none`: no header is sent, but the part's CRC-32C is

@@ -21,7 +21,8 @@ struct UploadIntegrityTests {
         }
     }
 
-    /// A header, never an aws-chunked trailer (SeaweedFS keeps `Content-Encoding: aws-chunked` on the object).
+    /// A single PUT's CRC-32C is a header, never an aws-chunked trailer (SeaweedFS keeps `Content-Encoding:
+    /// aws-chunked` on such an object).
     @Test func otherEndpointsGetCRC32CAsAHeader() throws {
         let v4 = try UploadIntegrity(nil, configuration: configuration("http://127.0.0.1:9000", nil))
         #expect(v4.kind == .crc32c)
@@ -35,6 +36,19 @@ struct UploadIntegrityTests {
         #expect(
             try UploadIntegrity(.off, configuration: configuration("http://127.0.0.1:9000", nil)).header(for: [1, 2, 3])
                 == nil)
+    }
+
+    /// Parts take their CRC-32C as a trailer only where SigV4 streams it to an S3-compatible server: not under V2,
+    /// not to Huawei OBS even when asked for CRC-32C (it documents no unsigned trailer), never with MD5 or none.
+    @Test func partTrailersOnlyUnderSigV4ToS3CompatibleServers() throws {
+        let local = "http://127.0.0.1:9000", huawei = "https://obs.cn-north-4.myhuaweicloud.com"
+        #expect(try UploadIntegrity(nil, configuration: configuration(local, nil)).partTrailers)
+        #expect(try UploadIntegrity(.crc32c, configuration: configuration(local, .v4)).partTrailers)
+        #expect(try !UploadIntegrity(nil, configuration: configuration(local, .v2)).partTrailers)
+        #expect(try !UploadIntegrity(.md5, configuration: configuration(local, .v4)).partTrailers)
+        #expect(try !UploadIntegrity(.off, configuration: configuration(local, .v4)).partTrailers)
+        #expect(try !UploadIntegrity(.crc32c, configuration: configuration(huawei, .v4)).partTrailers)
+        #expect(try !UploadIntegrity(nil, configuration: configuration(huawei, .v4)).partTrailers)
     }
 
     @Test func crc32cWithOBSsOwnSignatureIsRefused() throws {

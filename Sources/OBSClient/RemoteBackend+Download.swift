@@ -131,18 +131,9 @@ extension RemoteBackend {
             }
             return try hash(expected.start()).value
         }
-        var actual = try checksum(expected)
-        // Part sizes inferred from part 1 may be wrong for a tool that cut unequal parts: learn them all before
-        // calling the bytes damaged.
-        if actual != expected.value, expected.partsGuessed, let count = expected.partSizes?.count,
-            let exact = try partSizes(request, etag: response.header("etag"), count: count),
-            exact != expected.partSizes
-        {
-            expected.partSizes = exact
-            actual = try checksum(expected)
-        }
-        if actual != expected.value, expected.partSizes != nil {
-            try confirmUnchanged(request, etag: response.header("etag"))
+        guard let actual = try settledValue(request, etag: response.header("etag"), &expected, value: checksum) else {
+            noteUnverified(info)
+            return info
         }
         if let stale = try expected.check(
             actual: actual, info,

@@ -66,23 +66,39 @@ extension RemoteBackend {
         _ blocks: BlockCRCs
     ) throws {
         var expected = expected
-        guard let etag, let guessed = try guessedPartSizes(request, etag: etag, count: parts, total: blocks.total),
-            var actual = blocks.composite(partSizes: guessed)
+        guard let etag, let guessed = try guessedPartSizes(request, etag: etag, count: parts, total: blocks.total)
         else { return noteUnverified(info) }
-        expected.partSizes = guessed
-        if actual != expected.value, parts > 1, let exact = try partSizes(request, etag: etag, count: parts),
-            exact != guessed
-        {
-            guard let again = blocks.composite(partSizes: exact) else { return noteUnverified(info) }
-            (actual, expected.partSizes) = (again, exact)
-        }
+        (expected.partSizes, expected.partsGuessed) = (guessed, parts > 1)
+        guard
+            let actual = try settledValue(
+                request, etag: etag, &expected, value: { $0.partSizes.flatMap(blocks.composite(partSizes:)) })
+        else { return noteUnverified(info) }
         guard actual != expected.value else { return }
-        try confirmUnchanged(request, etag: etag)
         throw expected.damaged(actual, info)
     }
 
+    /// The downloaded bytes' value for `expected` (`value`: nil when it cannot be had for those part sizes). When
+    /// it fails with part sizes guessed from part 1 (a tool that cut unequal parts), every part's size is asked and
+    /// the value taken again; when it still fails a composite, the object must be the version the bytes came from
+    /// (the sizes were asked unpinned), else the download is a conflict, not damage.
+    func settledValue(
+        _ request: GetObjectRequest, etag: String?, _ expected: inout DownloadChecksum,
+        value: (DownloadChecksum) throws -> String?
+    ) throws -> String? {
+        guard var actual = try value(expected) else { return nil }
+        if actual != expected.value, expected.partsGuessed, let count = expected.partSizes?.count,
+            let exact = try partSizes(request, etag: etag, count: count), exact != expected.partSizes
+        {
+            expected.partSizes = exact
+            guard let again = try value(expected) else { return nil }
+            actual = again
+        }
+        if actual != expected.value, expected.partSizes != nil { try confirmUnchanged(request, etag: etag) }
+        return actual
+    }
+
     /// Every part's size, asked one by one (HEAD ?partNumber=N); nil if the server does not tell one.
-    func partSizes(_ request: GetObjectRequest, etag: String?, count: Int) throws -> [Int64]? {
+    private func partSizes(_ request: GetObjectRequest, etag: String?, count: Int) throws -> [Int64]? {
         guard let etag else { return nil }
         var sizes: [Int64] = []
         for n in 1...count {
@@ -95,9 +111,8 @@ extension RemoteBackend {
         return sizes
     }
 
-    /// Before bytes that fail a composite check are called damaged: the object must still be the version they
-    /// came from (the part sizes were asked unpinned), else the download is a conflict.
-    func confirmUnchanged(_ request: GetObjectRequest, etag: String?) throws {
+    /// A HEAD pinned to `etag`: throws the conflict when the object is no longer that version.
+    private func confirmUnchanged(_ request: GetObjectRequest, etag: String?) throws {
         if let etag { _ = try checksumHead(request, etag: etag, part: nil) }
     }
 

@@ -8,25 +8,32 @@ import OBSCrypto
     "Remote: issue 9 leftovers (objects written by other tools)",
     .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
 struct Issue9LeftoverRemoteTests {
-    /// boto3's low-level multipart API with parts of the given sizes (unequal parts, as no common tool cuts).
+    /// boto3's low-level multipart API with parts of the given sizes (unequal parts, as no common tool cuts);
+    /// `crc32c`: each part with its CRC-32C, so the server keeps a composite CRC-32C.
     static func uploadParts(
         _ peers: RemotePeers, endpoint: String, bucket: String, key: String, file: String,
-        sizes: [Int], sourceLocation: SourceLocation = #_sourceLocation
+        sizes: [Int], crc32c: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let python = try #require(peers.values["OBSCTL_TEST_PYTHON"], sourceLocation: sourceLocation)
         let script = """
             import sys, boto3
-            ep, bucket, key, path = sys.argv[1:5]; sizes = [int(x) for x in sys.argv[5:]]
+            ep, bucket, key, path, algo = sys.argv[1:6]; sizes = [int(x) for x in sys.argv[6:]]
             s3 = boto3.client("s3", endpoint_url=ep, region_name="us-east-1")
-            up = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+            # botocore computes CRC-32C only with awscrt: the value is given (pip crc32c, as the peers install).
+            up = s3.create_multipart_upload(
+                Bucket=bucket, Key=key, **({"ChecksumAlgorithm": algo} if algo else {}))["UploadId"]
             data = open(path, "rb").read(); parts = []; off = 0
             for i, n in enumerate(sizes, 1):
-                r = s3.upload_part(Bucket=bucket, Key=key, UploadId=up, PartNumber=i, Body=data[off:off + n])
-                parts.append({"PartNumber": i, "ETag": r["ETag"]}); off += n
+                body = data[off:off + n]; sums = {}
+                if algo:
+                    import base64, crc32c
+                    sums["ChecksumCRC32C"] = base64.b64encode(crc32c.crc32c(body).to_bytes(4, "big")).decode()
+                r = s3.upload_part(Bucket=bucket, Key=key, UploadId=up, PartNumber=i, Body=body, **sums)
+                parts.append({"PartNumber": i, "ETag": r["ETag"], **sums}); off += n
             s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up, MultipartUpload={"Parts": parts})
             """
         let r = try Tools.run(
-            [python, "-c", script, endpoint, bucket, key, file] + sizes.map(String.init),
+            [python, "-c", script, endpoint, bucket, key, file, crc32c ? "CRC32C" : ""] + sizes.map(String.init),
             env: [
                 "AWS_ACCESS_KEY_ID": peers.accessKey, "AWS_SECRET_ACCESS_KEY": peers.secretKey,
                 "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",

@@ -128,4 +128,27 @@ extension RemoteFaultTests {
             try? FileManager.default.removeItem(atPath: s.sb.path("out.bin"))
         }
     }
+
+    @Test("a streamed download of unequal parts (another tool's) asks every part's size, then checks the composite")
+    func streamedUnequalPartsAreChecked() throws {
+        let s = try RemoteSession("fault-trailer-odd")
+        let proxy = s.peers.faultProxy
+        try proxy.reset()
+        defer { try? proxy.reset() }
+        let b = try s.makeBucket(s.peers.seaweedFlags, tag: "tro")
+        let data = remoteRandomData(12 << 20)
+        try s.sb.write("odd.bin", data)
+        // Part 1's size guesses 5 MiB parts; the bytes only match the composite over 5, 6 and 1 MiB.
+        try Issue9LeftoverRemoteTests.uploadParts(
+            s.peers, endpoint: s.peers.seaweed, bucket: b, key: "odd", file: s.sb.path("odd.bin"),
+            sizes: [5 << 20, 6 << 20, 1 << 20], crc32c: true)
+        let r = try s.ok(s.peers.faultFlags, ["download", "obs://\(b)/odd", "-", "--debug"])
+        #expect(r.stdout == data)
+        #expect(r.stderr.contains("partNumber=3"), "every part's size was not asked: \(r.stderr)")
+        #expect(!r.stderr.contains("not verified"), "\(r.stderr)")
+        try proxy.set(["mode": "corrupt-body", "count": 1, "match": "GET ", "after": 7 << 20])
+        let bad = try s.run(s.peers.faultFlags, ["download", "obs://\(b)/odd", "-"])
+        #expect(
+            bad.status == 13 && bad.stderrLines.last?.contains("composite CRC-32C") == true, "\(bad)")
+    }
 }

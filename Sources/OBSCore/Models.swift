@@ -47,6 +47,9 @@ public struct ObjectInfo: Sendable, Equatable {
     /// The sizes of the parts a multipart upload made it of, in order, where the backend keeps them (the embedded
     /// store: what `?partNumber=N` reads); nil for an object written whole, or when unknown (remote).
     public var partSizes: [Int64]? = nil
+    /// The whole content's CRC-32C (base64, as `x-amz-checksum-crc32c`) where the backend keeps one: the embedded
+    /// store computes it on every write, and `obsctl serve` answers it in checksum mode.
+    public var contentCRC32C: String? = nil
 
     public init(
         bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,

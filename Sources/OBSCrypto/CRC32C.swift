@@ -40,6 +40,12 @@ public struct CRC32C: Sendable {
         Base64.encode([UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
     }
 
+    /// The value `base64` gives; nil for text that is not four bytes in base64.
+    public init?(base64: String) {
+        guard let b = Base64.decode(base64), b.count == 4 else { return nil }
+        value = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+    }
+
     public static func checksum<C: ContiguousBytes>(_ bytes: C) -> CRC32C {
         var c = CRC32C()
         c.update(bytes)

@@ -233,7 +233,7 @@ extension LocalBackend: MultipartUploads {
             }
             let part = PartRecord(
                 n: n, file: "p\(n)-\(Hex.encode(Random.bytes(6)))\(ext)", size: written.size, etag: written.etag,
-                lastModified: Timestamps.rfc3339(LocalClock.now()))
+                lastModified: Timestamps.rfc3339(LocalClock.now()), crc32c: written.crc32c)
             try FileLock.withLock(paths.uploadLock(target.bucket, target.uploadID), missing: noSuchUpload(target)) {
                 guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)) else {
                     throw noSuchUpload(target)
@@ -332,6 +332,7 @@ extension LocalBackend: MultipartUploads {
                 file: MultipartRules.objectPartFile(uid: record.objectUID, part: UInt32($0.n), ext: ext))
         }
         if dek == nil { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
+        meta.crc32c = Self.wholeCRC32C(parts)
         meta.seal(macKey: try uploadMacKey(meta, dek: dek))
 
         let dir = try makeObjectDirectory(target.bucket, target.key)
@@ -362,6 +363,16 @@ extension LocalBackend: MultipartUploads {
         try? discardUpload(target.bucket, target.uploadID, key: target.key.value)
         let info = try meta.info(customerKeyMD5: target.customerKey?.keyMD5)
         return info
+    }
+
+    /// The object's CRC-32C from its parts' (none when a part predates them): no byte is read again.
+    static func wholeCRC32C(_ parts: [PartRecord]) -> String? {
+        var whole = CRC32C()
+        for p in parts {
+            guard let text = p.crc32c, let crc = CRC32C(base64: text) else { return nil }
+            whole.append(crc, length: p.size)
+        }
+        return whole.base64
     }
 
     /// An unencrypted object's `data_mac` is over all its bytes, in order; parts arrive in any order, so it is

@@ -64,7 +64,7 @@ extension LocalBackend {
         do {
             defer { close(fd) }
             let written = try writeData(body, fd: fd, path: tmp, dek: sealed.dek, uid: uid, part: 0, dataMAC: true)
-            let size = written.size, etag = written.etag, dataMAC = written.dataMAC
+            let size = written.size, etag = written.etag, dataMAC = written.dataMAC, crc32c = written.crc32c
             CrashPoint.hit("put-data-written")
             guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
             let file = "d-\(Hex.encode(uid))\(ext)"
@@ -75,7 +75,7 @@ extension LocalBackend {
                 layout: .init(
                     aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
                     parts: [.init(n: 0, size: size, file: file)]),
-                dataMAC: dataMAC)
+                dataMAC: dataMAC, crc32c: crc32c)
             if let dek = sealed.dek {
                 meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid))
             } else {
@@ -93,16 +93,23 @@ extension LocalBackend {
         return info
     }
 
-    struct WrittenData { var size: Int64; var etag: String; var dataMAC: String? }
+    struct WrittenData {
+        var size: Int64
+        var etag: String
+        var dataMAC: String? = nil
+        /// The plaintext's CRC-32C, base64.
+        var crc32c = ""
+    }
 
     /// Writes `body` into `fd` as OBX1 part `part` under `dek`, or as plain bytes when `dek` is nil (with their
     /// `data_mac` when `dataMAC`). The ETag is the keyed digest of the chunk tags, or the plain bytes' MD5.
     func writeData(
-        _ body: ByteSource, fd: Int32, path: String, dek: SecretBytes?, uid: [UInt8], part: UInt32, dataMAC: Bool
+        _ source: ByteSource, fd: Int32, path: String, dek: SecretBytes?, uid: [UInt8], part: UInt32, dataMAC: Bool
     ) throws -> WrittenData {
         // Written by a thread of its own (with early write-back) while the next batch is encrypted. The sink is
         // released, its writer stopped, before this returns and the caller closes the descriptor.
         let sink = PipelinedFileSink(fd: fd, path: path)
+        let body = CRC32CTap(source)
         let write = { (b: UnsafeRawBufferPointer) in try sink.write(b) }
         var result: WrittenData
         if let dek {
@@ -123,6 +130,7 @@ extension LocalBackend {
             result = WrittenData(size: size, etag: etag)
         }
         try sink.finish()
+        result.crc32c = body.crc.base64
         return result
     }
 

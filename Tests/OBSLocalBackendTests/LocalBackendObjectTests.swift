@@ -48,6 +48,7 @@ struct LocalBackendObjectTests {
                 #expect(info.contentType == "text/x-test")
                 #expect(info.userMetadata == ["color": "blue", "n": "1"])
                 #expect(info.etag == put.etag)
+                #expect(info.contentCRC32C == CRC32C.checksum(data).base64)  // taken as the bytes were written
                 if sse.mode == .kms {
                     let id = try #require(info.kmsKeyID)
                     #expect(isUUIDShaped(id))

@@ -54,6 +54,8 @@ struct LocalMultipartTests {
             #expect(info.size == Int64(p1.count + p2.count + p3.count))
             #expect(info.etag.hasSuffix("-3"))
             #expect(info.sseMode == (sse?.mode ?? .unencrypted))
+            // The whole CRC-32C, joined from the parts' (the stale attempt's is not among them).
+            #expect(info.contentCRC32C == CRC32C.checksum(p1 + p2 + p3).base64)
             let (got, gotInfo) = try await s.get(b, "dir/big.bin", customerKey: key)
             #expect(got.fp == (p1 + p2 + p3).fp)
             #expect(gotInfo.etag == info.etag && gotInfo.userMetadata == ["owner": "ann"])
@@ -73,7 +75,9 @@ struct LocalMultipartTests {
                     source: GetObjectRequest(bucket: b, key: try ObjectKey("dir/big.bin"), customerKey: key),
                     destination: PutObjectRequest(bucket: b, key: try ObjectKey("copy"), sse: .obs),
                     replaceMetadata: false))
-            #expect(try await s.get(b, "copy").0.fp == (p1 + p2 + p3).fp)
+            let (copied, copiedInfo) = try await s.get(b, "copy")
+            #expect(copied.fp == (p1 + p2 + p3).fp)
+            #expect(copiedInfo.contentCRC32C == info.contentCRC32C)
         }
     }
 
@@ -279,6 +283,8 @@ struct LocalMultipartTests {
                 m["size"] = p1.count
             }
             await s.expectGetFails(b, "k", .integrity)
+            try s.editMeta(b, "k") { m in m["crc32c"] = CRC32C.checksum(p1 + p1).base64 }
+            await s.expectGetFails(b, "k", .integrity)  // the MAC covers the checksum serve answers with
 
             // Unencrypted: the data_mac over all parts catches a changed byte in any of them.
             let plain = try await s.initiate(b, "plain", sse: .unencrypted)

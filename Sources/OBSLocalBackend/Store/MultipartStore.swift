@@ -64,8 +64,10 @@ struct PartRecord: Codable, Equatable {
     var size: Int64
     var etag: String
     var lastModified: String
+    /// The part's CRC-32C (base64); absent in parts stored before it existed.
+    var crc32c: String? = nil
 
-    enum CodingKeys: String, CodingKey { case n, file, size, etag, lastModified = "last_modified" }
+    enum CodingKeys: String, CodingKey { case n, file, size, etag, lastModified = "last_modified", crc32c }
 
     var uploaded: UploadedPart {
         UploadedPart(

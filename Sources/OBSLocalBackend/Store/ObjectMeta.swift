@@ -38,12 +38,14 @@ struct ObjectMeta: Codable, Equatable {
     var layout: Layout
     /// Unencrypted objects written since the data check exists: the GMAC of their bytes (see `PlainDataCheck`).
     var dataMAC: String? = nil
+    /// The plaintext's CRC-32C (base64), computed as it is written; absent in objects stored before it existed.
+    var crc32c: String? = nil
     var mac: String?
 
     enum CodingKeys: String, CodingKey {
         case format, bucket, key, objectUID = "object_uid", size, contentType = "content_type", userMetadata =
             "user_metadata",
-            lastModified = "last_modified", etag, sse, layout, dataMAC = "data_mac", mac
+            lastModified = "last_modified", etag, sse, layout, dataMAC = "data_mac", crc32c, mac
     }
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -60,6 +62,7 @@ struct ObjectMeta: Codable, Equatable {
         // Appended only when present, so the MAC of metadata written before the field existed still verifies;
         // removing it from newer metadata changes these bytes and fails the MAC.
         if let dataMAC { w.append("data_mac"); w.append(dataMAC) }
+        if let crc32c { w.append("crc32c"); w.append(crc32c) }
         return w.bytes
     }
 
@@ -109,6 +112,7 @@ struct ObjectMeta: Codable, Equatable {
             customerKeyMD5: sse.mode == .c ? customerKeyMD5 : nil)
         // A whole object is one part numbered 0; a completed upload keeps its parts, numbered from 1.
         if !layout.parts.isEmpty, layout.parts.allSatisfy({ $0.n > 0 }) { info.partSizes = layout.parts.map(\.size) }
+        info.contentCRC32C = crc32c
         return info
     }
 }

@@ -30,6 +30,8 @@ extension S3Service {
             response.status = 206
             response.setHeader("Content-Length", String(part.upperBound - part.lowerBound))
             response.headers += [Self.contentRange(part, info)] + Self.partCount(call, info)
+        } else {
+            response.headers += Self.checksum(call, info)
         }
         for (name, value) in overrides { response.setHeader(name, value) }
         return response
@@ -62,6 +64,16 @@ extension S3Service {
     /// The part count of an object made of parts, with a part's answer (`x-amz-mp-parts-count`, `x-obs-` in OBS's).
     static func partCount(_ call: S3Call, _ info: ObjectInfo) -> [(name: String, value: String)] {
         info.partSizes.map { [("\(call.dialect.headerPrefix)mp-parts-count", String($0.count))] } ?? []
+    }
+
+    /// With a whole object's answer in checksum mode (`x-amz-checksum-mode: ENABLED`, S3's dialect; OBS documents no
+    /// such mode): the CRC-32C of all its bytes, multipart or not, which the store keeps, so a client checks a
+    /// download end to end whatever the object's encryption. Ranges and parts get none, as on S3.
+    static func checksum(_ call: S3Call, _ info: ObjectInfo) -> [(name: String, value: String)] {
+        guard call.dialect == .s3, call.request.header("x-amz-checksum-mode")?.uppercased() == "ENABLED",
+            let crc = info.contentCRC32C
+        else { return [] }
+        return [("x-amz-checksum-crc32c", crc), ("x-amz-checksum-type", "FULL_OBJECT")]
     }
 
     /// The answer headers a GET or HEAD asks to have replaced, by query parameters S3 and OBS both document
@@ -110,6 +122,8 @@ extension S3Service {
             length = range.upperBound - range.lowerBound
             headers.append(Self.contentRange(range, info))
             if read.part != nil { headers += Self.partCount(call, info) }
+        } else {
+            headers += Self.checksum(call, info)
         }
         headers.append(("Content-Length", String(length)))
         var response = ServerResponse(

@@ -308,7 +308,10 @@ final class OpenedRead: @unchecked Sendable {
 
     func pump(into sink: ByteSink) throws {
         guard let source else { return }
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        // No bigger than the answer (at least a byte, to read the source's end): every GET of a small object
+        // zero-filled a whole MiB. Not zero-filled either: each byte is written before it is read.
+        let length = range.map { $0.upperBound - $0.lowerBound } ?? info?.size ?? 0
+        var buf = ioBuffer(count: Int(max(1, min(Int64(1 << 20), length))))
         while true {
             let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
             if n == 0 { return }

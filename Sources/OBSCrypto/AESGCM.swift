@@ -20,8 +20,8 @@ public final class AESGCM {
         decryptCtx = EVP_CIPHER_CTX_new()!
         let ok = key.withUnsafeBytes { k -> Bool in
             let kp = k.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            return EVP_EncryptInit_ex(encryptCtx, EVP_aes_256_gcm(), nil, kp, nil) == 1
-                && EVP_DecryptInit_ex(decryptCtx, EVP_aes_256_gcm(), nil, kp, nil) == 1
+            return EVP_EncryptInit_ex(encryptCtx, Algorithms.aes256GCM, nil, kp, nil) == 1
+                && EVP_DecryptInit_ex(decryptCtx, Algorithms.aes256GCM, nil, kp, nil) == 1
         }
         guard ok else { throw CryptoError.primitiveFailed("AES-256-GCM init") }
     }

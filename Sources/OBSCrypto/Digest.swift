@@ -6,8 +6,8 @@ public final class Digest {
         case md5, sha256
         var evp: OpaquePointer {
             switch self {
-            case .md5: return EVP_md5();
-            case .sha256: return EVP_sha256()
+            case .md5: return Algorithms.md5
+            case .sha256: return Algorithms.sha256
             }
         }
     }

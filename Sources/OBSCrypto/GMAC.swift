@@ -14,7 +14,7 @@ public final class GMAC {
         let nonce = [UInt8](repeating: 0, count: AESGCM.nonceSize)
         let ok = key.withUnsafeBytes { k in
             let kp = k.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            return EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, kp, nonce) == 1
+            return EVP_EncryptInit_ex(ctx, Algorithms.aes256GCM, nil, kp, nonce) == 1
         }
         guard ok else { EVP_CIPHER_CTX_free(ctx); throw CryptoError.primitiveFailed("GMAC init") }
     }

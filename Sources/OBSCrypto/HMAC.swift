@@ -1,30 +1,45 @@
 import COpenSSL
 
 public enum HMAC {
-    /// HMAC-SHA256 with the one-shot `HMAC()` call (not deprecated in OpenSSL 3, unlike HMAC_CTX).
     public static func sha256<K: ContiguousBytes, D: ContiguousBytes>(key: K, data: D) -> [UInt8] {
-        mac(EVP_sha256(), key: key, data: data)
+        mac(Algorithms.hmacSHA256, key: key, data: data)
     }
 
     public static func sha1<K: ContiguousBytes, D: ContiguousBytes>(key: K, data: D) -> [UInt8] {
-        mac(EVP_sha1(), key: key, data: data)
+        mac(Algorithms.hmacSHA1, key: key, data: data)
     }
 
-    private static func mac<K: ContiguousBytes, D: ContiguousBytes>(_ md: OpaquePointer, key: K, data: D) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var len: UInt32 = 0
-        key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                // A zero-length buffer may have a nil base address; OpenSSL wants a valid pointer.
-                let dummy: UInt8 = 0
-                withUnsafePointer(to: dummy) { z in
-                    let kp = k.baseAddress ?? UnsafeRawPointer(z)
-                    let dp = d.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? z
-                    let r = COpenSSL.HMAC(md, kp, Int32(k.count), dp, d.count, &out, &len)
-                    precondition(r != nil, "HMAC failed")
+    private static func mac<K: ContiguousBytes, D: ContiguousBytes>(
+        _ template: OpaquePointer, key: K, data: D
+    ) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Int(EVP_MAX_MD_SIZE)) { out, count in
+            key.withUnsafeBytes { k in
+                data.withUnsafeBytes { d in
+                    count = compute(template, key: k, data: [d], into: UnsafeMutableRawBufferPointer(out))
                 }
             }
         }
-        return Array(out.prefix(Int(len)))
+    }
+
+    /// The MAC of the concatenation of `data` under `key`, written to the start of `out` (at least the digest's
+    /// size); returns its length. `out` may overlap the data: it is written only after all of it is read.
+    static func compute(
+        _ template: OpaquePointer, key: UnsafeRawBufferPointer, data: [UnsafeRawBufferPointer],
+        into out: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        guard let ctx = EVP_MAC_CTX_dup(template) else { fatalError("HMAC: out of memory") }
+        defer { EVP_MAC_CTX_free(ctx) }  // wipes the keyed state
+        // A zero-length buffer may have a nil base address; OpenSSL wants a valid pointer.
+        let dummy: UInt8 = 0
+        return withUnsafePointer(to: dummy) { z in
+            var ok = EVP_MAC_init(ctx, key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? z, key.count, nil) == 1
+            for part in data where ok && part.count > 0 {
+                ok = EVP_MAC_update(ctx, part.baseAddress!.assumingMemoryBound(to: UInt8.self), part.count) == 1
+            }
+            var length = 0
+            ok = ok && EVP_MAC_final(ctx, out.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, out.count) == 1
+            precondition(ok, "HMAC failed")
+            return length
+        }
     }
 }

@@ -86,6 +86,37 @@ struct CryptoVectorTests {
         #expect(HMAC.sha256(key: [UInt8](), data: [UInt8]()).count == 32)
     }
 
+    /// RFC 4231 case 6: a key longer than SHA-256's block, which HMAC hashes first.
+    @Test func hmacLongKeyRFC4231Case6() {
+        let key = [UInt8](repeating: 0xaa, count: 131)
+        let data = Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)
+        #expect(
+            Hex.encode(HMAC.sha256(key: key, data: data))
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+
+    /// The HMAC contexts are copies of shared templates: MACs computed on many threads at once stay right.
+    @Test func hmacAndHKDFFromManyThreadsAtOnce() async {
+        let key = Array("Jefe".utf8), data = Array("what do ya want for nothing?".utf8)
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        let expectedKey = Hex.encode(HKDF.sha256(key: key, salt: data, info: key, length: 80).copyBytes())
+        let wrong = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for _ in 0..<500 {
+                        if Hex.encode(HMAC.sha256(key: key, data: data)) != expected { wrong += 1 }
+                        let derived = HKDF.sha256(key: key, salt: data, info: key, length: 80)
+                        if Hex.encode(derived.copyBytes()) != expectedKey { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func hkdfRFC5869Case1And3() {
         let ikm = [UInt8](repeating: 0x0b, count: 22)
         let okm = HKDF.sha256(
@@ -94,6 +125,15 @@ struct CryptoVectorTests {
         #expect(
             Hex.encode(okm.copyBytes())
                 == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
+        // Case 2: long inputs, three blocks of output.
+        let okm2 = HKDF.sha256(
+            key: (0x00...0x4f).map { UInt8($0) }, salt: (0x60...0xaf).map { UInt8($0) },
+            info: (0xb0...0xff).map { UInt8($0) }, length: 82)
+        #expect(
+            Hex.encode(okm2.copyBytes())
+                == "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
+                + "59045a99cac7827271cb41c65e590e09da3275600c2f09b8"
+                + "367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87")
         // Case 3: empty salt and info.
         let okm3 = HKDF.sha256(key: ikm, salt: [], info: [], length: 42)
         #expect(

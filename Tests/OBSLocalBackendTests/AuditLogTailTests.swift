@@ -54,4 +54,23 @@ struct AuditLogTailTests {
             #expect(try s.kms.verifyAuditLog().lines == before + 2)
         }
     }
+
+    @Test("appends from two writers in turn (two processes) form one chain: each reads the other's lines back")
+    func twoWritersInTurn() async throws {
+        try await withStore { s in
+            let other = try s.reopen().kms
+            let k = try s.kms.createKey(alias: "tail/two", description: "")
+            for i in 0..<4 {
+                // Twice in a row from one writer (the link it kept), then once from the other (read back).
+                _ = try s.kms.describeKey(k.keyID)
+                _ = try s.kms.describeKey(k.keyID)
+                _ = try (i % 2 == 0 ? other : s.kms).describeKey(k.keyID)
+                _ = try other.describeKey(k.keyID)
+            }
+            let lines = try s.auditLines()
+            #expect(lines.map { $0["seq"] } == (1...lines.count).map { String($0) })
+            #expect(try s.kms.verifyAuditLog().lines == lines.count)
+            #expect(try other.verifyAuditLog().lines == lines.count)
+        }
+    }
 }

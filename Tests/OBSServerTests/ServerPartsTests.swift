@@ -272,6 +272,22 @@ struct ServeCredentialTests {
         let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect(object?["key"] as? String == "a b\nc%\u{7}")
         #expect(object?["status"] as? Int == 200)
+        #expect(text.contains(" 2.0ms ") && object?["duration_ms"] as? Double == 2.0, "\(text) \(json)")
+    }
+
+    @Test("access log durations: N digits after the point, rounded to the nearest (%.Nf's digits but at exact ties)")
+    func accessLogDurations() {
+        let values = [0, 0.0004, 0.0005, 0.04999, 0.05, 0.15, 1, 2.5, 9.9999, 12.345678, 99.95, 1234567.891, 1e20]
+        for value in values {
+            for decimals in [1, 3] {
+                let text = AccessLog.fixedPoint(value, decimals: decimals)
+                let unit = 1 / pow(10, Double(decimals))
+                #expect(text.split(separator: ".").last?.count == decimals, "\(text)")
+                #expect(abs((Double(text) ?? .nan) - value) <= unit / 2 + value * 1e-15, "\(value): \(text)")
+                let printf = String(format: "%.\(decimals)f", value)
+                #expect(text == printf || abs((Double(text) ?? .nan) - (Double(printf) ?? .nan)) <= unit * 1.0001)
+            }
+        }
     }
 }
 

@@ -27,12 +27,35 @@ struct AuditLog: Sendable {
     static let anchorEntry = "audit/seq"
     let chainKey: @Sendable () throws -> SecretBytes
     let heads = ParsedFileCache<Link>(limit: 1)
+    let lastAppend = LastAppend()
 
     static func chainKey(root: SecretBytes) -> SecretBytes {
         HKDF.sha256(key: root, info: Array("obsctl/v1/audit-chain".utf8))
     }
 
-    struct Link { var seq: Int; var mac: String }
+    struct Link: Sendable { var seq: Int; var mac: String }
+
+    /// Where this process's last append left the log: its file (device, inode), its size after the line, the
+    /// line's link. An append that finds the same file at that size (under the flock) takes the link from here
+    /// instead of reading the tail back and parsing it, which was a fifth of an append's CPU in `obsctl serve`.
+    /// Safe: appends only grow the log and cuts only remove a torn line past the last complete one, so no other
+    /// writer leaves it at this size; a same-size edit by hand is still caught by `verify`, since the next line's
+    /// MAC chains to the link kept here, not to the edited line.
+    final class LastAppend: @unchecked Sendable {
+        private let lock = NSLock()
+        private var kept: (device: UInt64, inode: UInt64, size: Int64, link: Link)?
+
+        func link(device: UInt64, inode: UInt64, size: Int64) -> Link? {
+            lock.withLock {
+                guard let k = kept, k.device == device, k.inode == inode, k.size == size else { return nil }
+                return k.link
+            }
+        }
+
+        func keep(device: UInt64, inode: UInt64, size: Int64, link: Link?) {
+            lock.withLock { kept = link.map { (device, inode, size, $0) } }
+        }
+    }
 
     /// Appends one line under an exclusive flock on the log. `durable`: fsync the line and move the head to it
     /// (key changes); otherwise the line is written but not fsynced (data keys, listings, denials).
@@ -48,7 +71,7 @@ struct AuditLog: Sendable {
         if let action { entry["action"] = action.rawValue }
         if let detail { entry["detail"] = detail }
         let key = try chainKey()
-        let fd = try openLog()
+        let (fd, device, inode) = try openLog()
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw FileIO.ioError("lock", path) } }
         let end = lseek(fd, 0, SEEK_END)
@@ -56,8 +79,14 @@ struct AuditLog: Sendable {
         // A partial last line is the torn write of a process that died mid-append (kill -9, a file-size limit):
         // that operation did not happen. Cut it, once the complete lines before it are shown to reach the head
         // (a line the head records was fsynced whole, so a cut inside it is still caught), and note the cut.
-        let size = try completeLength(fd, size: Int64(end))
-        let last = try lastLink(fd, size: size)
+        let size: Int64
+        let last: Link?
+        if let kept = lastAppend.link(device: device, inode: inode, size: Int64(end)) {
+            (size, last) = (Int64(end), kept)
+        } else {
+            size = try completeLength(fd, size: Int64(end))
+            last = try lastLink(fd, size: size)
+        }
         try checkAgainstHead(last)
         var lines: [[String: String]] = []
         if size < Int64(end) {
@@ -81,7 +110,9 @@ struct AuditLog: Sendable {
         do {
             try line.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
             if durable, fsync(fd) != 0 { throw FileIO.ioError("fsync", path) }
+            lastAppend.keep(device: device, inode: inode, size: size + Int64(line.count), link: previous)
         } catch {
+            lastAppend.keep(device: device, inode: inode, size: -1, link: nil)
             _ = ftruncate(fd, off_t(size))  // no partial line: the next append must find the chain's end
             throw OBSError.localIO(
                 "cannot write the KMS audit log \(path) "
@@ -94,7 +125,8 @@ struct AuditLog: Sendable {
         }
     }
 
-    private func openLog() throws -> Int32 {
+    /// The log, opened for appending, with its device and inode.
+    private func openLog() throws -> (fd: Int32, device: UInt64, inode: UInt64) {
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
             if errno == ENOENT { try FileIO.makeDirectories(LocalPath.parent(path)); return try openLog() }
@@ -111,7 +143,7 @@ struct AuditLog: Sendable {
                 "KMS audit log \(path) is not a regular file; KMS operations are "
                     + "refused until it can be written: move it away")
         }
-        return fd
+        return (fd, UInt64(st.st_dev), UInt64(st.st_ino))
     }
 
     /// `entry` as one JSON object, keys sorted. Written by hand: Foundation's JSONSerialization was 5% of a

@@ -9,9 +9,12 @@ import OBSTime
 /// verified after the data key unwraps and before the first byte is served, so edits to size, part list, file
 /// names, SSE fields, ETag or user metadata are caught. Unencrypted objects are MAC'd under a root-key-derived key,
 /// and their bytes are checked on every read against `data_mac` (see `PlainDataCheck`).
-struct ObjectMeta: Codable, Equatable {
-    struct Wrap: Codable, Equatable { var salt: String; var nonce: String; var sealed: String }
-    struct SSE: Codable, Equatable {
+///
+/// Written with JSONEncoder; read with `JSONValue` (see `init(json:)`), which is much cheaper than JSONDecoder and
+/// reads exactly what `Decodable` would.
+struct ObjectMeta: Encodable, Equatable {
+    struct Wrap: Encodable, Equatable { var salt: String; var nonce: String; var sealed: String }
+    struct SSE: Encodable, Equatable {
         var mode: SSEMode
         var origin: SSEOrigin
         var kmsKeyID: String?
@@ -22,8 +25,8 @@ struct ObjectMeta: Codable, Equatable {
             case mode, origin, kmsKeyID = "kms_key_id", kmsKeyURN = "kms_key_urn", kmsBlob = "kms_blob", wrap
         }
     }
-    struct Part: Codable, Equatable { var n: UInt32; var size: Int64; var file: String }
-    struct Layout: Codable, Equatable { var aead: String?; var chunk: Int?; var parts: [Part] }
+    struct Part: Encodable, Equatable { var n: UInt32; var size: Int64; var file: String }
+    struct Layout: Encodable, Equatable { var aead: String?; var chunk: Int?; var parts: [Part] }
 
     var format: Int = 1
     var bucket: String
@@ -96,7 +99,7 @@ struct ObjectMeta: Codable, Equatable {
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws -> ObjectMeta {
-        guard let m = try? JSONDecoder().decode(ObjectMeta.self, from: Data(bytes)) else {
+        guard let m = try? ObjectMeta(json: JSONValue.parse(bytes)) else {
             throw OBSError.integrity("object metadata \(path) does not parse")
         }
         guard m.format == 1 else { throw OBSError.integrity("object metadata format \(m.format) is not supported") }
@@ -114,6 +117,35 @@ struct ObjectMeta: Codable, Equatable {
         if !layout.parts.isEmpty, layout.parts.allSatisfy({ $0.n > 0 }) { info.partSizes = layout.parts.map(\.size) }
         info.contentCRC32C = crc32c
         return info
+    }
+}
+
+extension ObjectMeta {
+    /// The fields `Decodable` would read from this JSON: the members named in `CodingKeys`, required unless
+    /// optional here.
+    init(json: JSONValue) throws {
+        let f = try JSONFields(json)
+        let sse = try f.fields("sse"), layout = try f.fields("layout")
+        self.init(
+            format: try f.integer("format"), bucket: try f.string("bucket"), key: try f.string("key"),
+            objectUID: try f.string("object_uid"), size: try f.integer("size"),
+            contentType: try f.string("content_type"), userMetadata: try f.stringMap("user_metadata"),
+            lastModified: try f.string("last_modified"), etag: try f.string("etag"),
+            sse: SSE(
+                mode: try sse.value("mode"), origin: try sse.value("origin"),
+                kmsKeyID: try sse.optionalString("kms_key_id"), kmsKeyURN: try sse.optionalString("kms_key_urn"),
+                kmsBlob: try sse.optionalString("kms_blob"),
+                wrap: try sse.optionalFields("wrap").map { w in
+                    Wrap(salt: try w.string("salt"), nonce: try w.string("nonce"), sealed: try w.string("sealed"))
+                }),
+            layout: Layout(
+                aead: try layout.optionalString("aead"), chunk: try layout.optionalInteger("chunk"),
+                parts: try layout.array("parts").map { value in
+                    let p = try JSONFields(value, path: ".layout.parts")
+                    return Part(n: try p.integer("n"), size: try p.integer("size"), file: try p.string("file"))
+                }),
+            dataMAC: try f.optionalString("data_mac"), crc32c: try f.optionalString("crc32c"),
+            mac: try f.optionalString("mac"))
     }
 }
 

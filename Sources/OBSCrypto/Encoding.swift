@@ -4,9 +4,21 @@ public enum Hex {
     private static let upperDigits = Array("0123456789ABCDEF".utf8)
 
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var out = [UInt8](); out.reserveCapacity(bytes.count * 2)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
-        return String(decoding: out, as: UTF8.self)
+        // Over a buffer: this generic is not specialized for callers in other modules, and iterating `C` there goes
+        // through its witness table byte by byte.
+        bytes.withContiguousStorageIfAvailable(encode(buffer:)) ?? Array(bytes).withUnsafeBufferPointer(encode(buffer:))
+    }
+
+    private static func encode(buffer: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: buffer.count * 2) { out in
+            var i = 0
+            for b in buffer {
+                out[i] = digits[Int(b >> 4)]
+                out[i + 1] = digits[Int(b & 0xF)]
+                i += 2
+            }
+            return i
+        }
     }
 
     /// `%XX` with upper-case digits, as percent-encoding writes a byte (RFC 3986 section 2.1).
@@ -43,23 +55,33 @@ public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        let b = Array(bytes)
-        var out = [UInt8](); out.reserveCapacity((b.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= b.count {
-            let n = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
-            for s in [18, 12, 6, 0] { out.append(alphabet[Int((n >> UInt32(s)) & 63)]) }
-            i += 3
+        // Over a buffer, as `Hex.encode`.
+        bytes.withContiguousStorageIfAvailable(encode(buffer:)) ?? Array(bytes).withUnsafeBufferPointer(encode(buffer:))
+    }
+
+    private static func encode(buffer b: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: (b.count + 2) / 3 * 4) { out in
+            var i = 0, o = 0
+            func put(_ n: UInt32, _ shift: UInt32) {
+                out[o] = alphabet[Int((n >> shift) & 63)]
+                o += 1
+            }
+            while i + 3 <= b.count {
+                let n = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
+                put(n, 18); put(n, 12); put(n, 6); put(n, 0)
+                i += 3
+            }
+            let rest = b.count - i
+            if rest > 0 {
+                var n = UInt32(b[i]) << 16
+                if rest == 2 { n |= UInt32(b[i + 1]) << 8 }
+                put(n, 18); put(n, 12)
+                if rest == 2 { put(n, 6) } else { out[o] = UInt8(ascii: "="); o += 1 }
+                out[o] = UInt8(ascii: "=")
+                o += 1
+            }
+            return o
         }
-        let rest = b.count - i
-        if rest > 0 {
-            var n = UInt32(b[i]) << 16
-            if rest == 2 { n |= UInt32(b[i + 1]) << 8 }
-            out.append(alphabet[Int((n >> 18) & 63)]); out.append(alphabet[Int((n >> 12) & 63)])
-            out.append(rest == 2 ? alphabet[Int((n >> 6) & 63)] : UInt8(ascii: "="))
-            out.append(UInt8(ascii: "="))
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Standard alphabet; padding optional; nil on any other character.

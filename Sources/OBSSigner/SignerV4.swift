@@ -42,7 +42,9 @@ extension RequestSigner {
     {
         var merged: [String: [String]] = [:]
         for header in headers {
-            merged[header.name.lowercased(), default: []].append(collapseSpaces(header.value))
+            let name = header.name.lowercased()
+            if let names, !names.contains(name) { continue }  // a verifier's unsigned headers: not read at all
+            merged[name, default: []].append(collapseSpaces(header.value))
         }
         let names = names ?? merged.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let canonical = names.map { "\($0):\((merged[$0] ?? []).joined(separator: ","))\n" }.joined()
@@ -50,7 +52,15 @@ extension RequestSigner {
     }
 
     static func collapseSpaces(_ value: String) -> String {
-        value.trimmingSpaces().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        // Most values have nothing to collapse (no tab, no space at either end or next to another): as they are.
+        var previousIsSpace = true  // so that a leading space is caught
+        var clean = true
+        for c in value.utf8 {
+            if c == 0x09 || (c == 0x20 && previousIsSpace) { clean = false; break }
+            previousIsSpace = c == 0x20
+        }
+        if clean && !previousIsSpace { return value }
+        return value.trimmingSpaces().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
     /// The canonical request. The URI is the path exactly as sent: S3 (and OBS) do not encode it a second time.

@@ -200,6 +200,21 @@ struct CryptoVectorTests {
         #expect(Base64.decode(Base64.encode(bytes)) == bytes)
     }
 
+    /// RFC 4648 section 10, from a contiguous array and from a collection that is not contiguous.
+    @Test func base64AndHexRFC4648() {
+        let vectors = [
+            ("", "", ""), ("f", "Zg==", "66"), ("fo", "Zm8=", "666f"), ("foo", "Zm9v", "666f6f"),
+            ("foob", "Zm9vYg==", "666f6f62"), ("fooba", "Zm9vYmE=", "666f6f6261"),
+            ("foobar", "Zm9vYmFy", "666f6f626172"),
+        ]
+        for (text, base64, hex) in vectors {
+            let bytes = Array(text.utf8)
+            #expect(Base64.encode(bytes) == base64 && Base64.encode(bytes.lazy.map { $0 }) == base64)
+            #expect(Hex.encode(bytes) == hex && Hex.encode(bytes.lazy.map { $0 }) == hex)
+        }
+        #expect(Hex.encode([0x00, 0x0f, 0xf0, 0xff]) == "000ff0ff" && Base64.encode([0xfb, 0xff]) == "+/8=")
+    }
+
     @Test func encodingRejectsGarbage() {
         #expect(Hex.decode("abc") == nil)
         #expect(Hex.decode("zz") == nil)

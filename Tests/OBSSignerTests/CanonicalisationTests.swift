@@ -201,6 +201,27 @@ struct CanonicalV4Tests {
         #expect(signed == "content-type;host;x-amz-meta-note;x-amz-meta-tag")
     }
 
+    /// Values with nothing to collapse are returned as they are; every other value as trim, split and join give it.
+    @Test func collapseSpacesAgreesWithTrimSplitJoin() {
+        let values = [
+            "", " ", "\t", "a", " a", "a ", "a b", "a  b", "a\tb", "a \t b", "  a   b \t c  ", "é ü", "a \u{301}b",
+            "a  \u{301}", "\u{301} a", "a\r\nb", "a \r\n b", "x-amz-date", "AWS4-HMAC-SHA256 Credential=a/b",
+        ]
+        for v in values {
+            let reference = v.trimmingSpaces().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+            #expect(RequestSigner.collapseSpaces(v) == reference, "\(Array(v.unicodeScalars))")
+        }
+    }
+
+    /// A verifier passes the signed names: headers outside them do not change the canonical headers.
+    @Test func canonicalHeadersOverSignedNamesIgnoreTheRest() {
+        let headers: [(name: String, value: String)] = [
+            ("Host", "h"), ("User-Agent", "  x   y "), ("X-Amz-Date", "20261205T000000Z"), ("Accept", "*/*"),
+        ]
+        let (canonical, signed) = RequestSigner.canonicalHeadersV4(headers, names: ["host", "x-amz-date"])
+        #expect(canonical == "host:h\nx-amz-date:20261205T000000Z\n" && signed == "host;x-amz-date")
+    }
+
     @Test func canonicalURIIsThePathAsSent() {
         let r = RequestSigner.canonicalRequestV4(
             method: "GET", path: "/b/a%20b%2Bc~d", query: [], headers: [("Host", "h")], payloadHash: "UNSIGNED-PAYLOAD")

@@ -53,9 +53,12 @@ public final class ServerRuntime: Sendable {
             fields.append(("project_id", kms.projectID))
         }
         if settings.json {
-            return "{"
-                + fields.map { "\(AccessLog.quote($0.0)):\($0.1.map(AccessLog.quote) ?? "null")" }
-                .joined(separator: ",") + "}"
+            var out: [UInt8] = [UInt8(ascii: "{")]
+            for (i, (name, value)) in fields.enumerated() {
+                JSONText.appendName(name, first: i == 0, to: &out)
+                if let value { JSONText.appendString(value, to: &out) } else { out += Array("null".utf8) }
+            }
+            return String(decoding: out + [UInt8(ascii: "}")], as: UTF8.self)
         }
         var line = "obsctl serve: listening on \(endpoint)"
         if let kmsEndpoint, let kms { line += ", KMS API on \(kmsEndpoint) (project id \(kms.projectID))" }

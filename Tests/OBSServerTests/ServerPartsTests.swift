@@ -273,6 +273,14 @@ struct ServeCredentialTests {
         #expect(object?["key"] as? String == "a b\nc%\u{7}")
         #expect(object?["status"] as? Int == 200)
         #expect(text.contains(" 2.0ms ") && object?["duration_ms"] as? Double == 2.0, "\(text) \(json)")
+        #expect(object?.count == 13 && object?["error"] is NSNull && object?["bytes_in"] as? Int == 5, "\(json)")
+        var other = entry
+        other.bucket = nil
+        other.key = "q\"b\\é🔑\t"
+        other.errorCode = "NoSuchKey"
+        let parsed = try? JSONSerialization.jsonObject(with: Data(AccessLog.jsonLine(other).utf8)) as? [String: Any]
+        #expect(parsed?["bucket"] is NSNull && parsed?["key"] as? String == "q\"b\\é🔑\t")
+        #expect(parsed?["error"] as? String == "NoSuchKey" && parsed?["access_key_id"] as? String == "AK")
     }
 
     @Test("access log durations: N digits after the point, rounded to the nearest (%.Nf's digits but at exact ties)")

@@ -151,32 +151,11 @@ struct AuditLog: Sendable {
     static func jsonObject(_ entry: [String: String]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
         for (i, key) in entry.keys.sorted().enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            appendJSONString(key, to: &out)
-            out.append(UInt8(ascii: ":"))
-            appendJSONString(entry[key]!, to: &out)
+            JSONText.appendName(key, first: i == 0, to: &out)
+            JSONText.appendString(entry[key]!, to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return out
-    }
-
-    /// RFC 8259: quote and backslash escaped, control characters as \uXXXX (or their short forms); UTF-8 as is.
-    private static func appendJSONString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): out += Array("\\\"".utf8)
-            case UInt8(ascii: "\\"): out += Array("\\\\".utf8)
-            case 0x0A: out += Array("\\n".utf8)
-            case 0x0D: out += Array("\\r".utf8)
-            case 0x09: out += Array("\\t".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(c >> 4)], hex[Int(c & 0xF)]]
-            default: out.append(c)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     static func mac(key: SecretBytes, previous: String, entry: [String: String]) -> String {

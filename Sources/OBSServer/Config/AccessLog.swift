@@ -63,10 +63,10 @@ public final class AccessLog: @unchecked Sendable {
     }
 
     public func record(_ e: Entry) {
-        let line = json ? Self.jsonLine(e) : Self.textLine(e)
+        let line = json ? Self.jsonBytes(e) : Array(Self.textLine(e).utf8)
         lock.lock()
         defer { lock.unlock() }
-        try? handle.write(contentsOf: Array(line.utf8))
+        try? handle.write(contentsOf: line)
     }
 
     static func textLine(_ e: Entry) -> String {
@@ -76,21 +76,35 @@ public final class AccessLog: @unchecked Sendable {
             + "\(e.status) \(e.errorCode ?? "-") in=\(e.bytesIn) out=\(e.bytesOut) \(ms)ms \(e.api) \(e.requestID)\n"
     }
 
-    static func jsonLine(_ e: Entry) -> String {
-        var fields: [(String, String)] = [
-            ("time", quote(Timestamps.rfc3339(e.time))), ("request_id", quote(e.requestID)),
-            ("remote", quote(e.remote)), ("method", quote(e.method)),
-        ]
-        fields.append(("bucket", e.bucket.map(quote) ?? "null"))
-        fields.append(("key", e.key.map(quote) ?? "null"))
-        fields.append(("status", "\(e.status)"))
-        fields.append(("error", e.errorCode.map(quote) ?? "null"))
-        fields.append(("bytes_in", "\(e.bytesIn)"))
-        fields.append(("bytes_out", "\(e.bytesOut)"))
-        fields.append(("duration_ms", fixedPoint(e.duration * 1000, decimals: 3)))
-        fields.append(("access_key_id", e.accessKeyID.map(quote) ?? "null"))
-        fields.append(("api", quote(e.api)))
-        return "{" + fields.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}\n"
+    static func jsonLine(_ e: Entry) -> String { String(decoding: jsonBytes(e), as: UTF8.self) }
+
+    /// The JSON line, written as bytes: a line is written for every request.
+    static func jsonBytes(_ e: Entry) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(320)
+        func string(_ name: String, _ value: String?, first: Bool = false) {
+            JSONText.appendName(name, first: first, to: &out)
+            if let value { JSONText.appendString(value, to: &out) } else { out += Array("null".utf8) }
+        }
+        func number(_ name: String, _ value: String) {
+            JSONText.appendName(name, to: &out)
+            out += Array(value.utf8)
+        }
+        string("time", Timestamps.rfc3339(e.time), first: true)
+        string("request_id", e.requestID)
+        string("remote", e.remote)
+        string("method", e.method)
+        string("bucket", e.bucket)
+        string("key", e.key)
+        number("status", String(e.status))
+        string("error", e.errorCode)
+        number("bytes_in", String(e.bytesIn))
+        number("bytes_out", String(e.bytesOut))
+        number("duration_ms", fixedPoint(e.duration * 1000, decimals: 3))
+        string("access_key_id", e.accessKeyID)
+        string("api", e.api)
+        out += [UInt8(ascii: "}"), 0x0A]
+        return out
     }
 
     /// `value` with `decimals` (1 or more) digits after the point, like `%.Nf` (exact ties may round the other way).
@@ -118,19 +132,4 @@ public final class AccessLog: @unchecked Sendable {
         return out
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
 }

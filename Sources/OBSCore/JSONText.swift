@@ -28,3 +28,53 @@ public enum JSONText {
 
     private static func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10 }
 }
+
+/// Writes one JSON object's members in the order given (callers give them in name order), leaving out absent
+/// optional values: for store files written on every request (meta.json), where JSONEncoder was a measurable cost.
+public struct JSONObjectWriter {
+    private var out: [UInt8]
+    private var first = true
+
+    /// `build` writes the members of one object, appended to `out`.
+    public static func object(into out: inout [UInt8], _ build: (inout JSONObjectWriter) -> Void) {
+        var writer = JSONObjectWriter(out: [])
+        swap(&writer.out, &out)
+        writer.out.append(UInt8(ascii: "{"))
+        build(&writer)
+        writer.out.append(UInt8(ascii: "}"))
+        swap(&writer.out, &out)
+    }
+
+    private mutating func name(_ name: String) {
+        JSONText.appendName(name, first: first, to: &out)
+        first = false
+    }
+
+    public mutating func string(_ name: String, _ value: String?) {
+        guard let value else { return }
+        self.name(name)
+        JSONText.appendString(value, to: &out)
+    }
+
+    public mutating func number<I: BinaryInteger>(_ name: String, _ value: I?) {
+        guard let value else { return }
+        self.name(name)
+        out += Array(String(value).utf8)
+    }
+
+    public mutating func object(_ name: String, _ build: (inout JSONObjectWriter) -> Void) {
+        self.name(name)
+        Self.object(into: &out, build)
+    }
+
+    /// An array of objects, one per element, whose members `build` writes.
+    public mutating func array<T>(_ name: String, _ elements: [T], _ build: (inout JSONObjectWriter, T) -> Void) {
+        self.name(name)
+        out.append(UInt8(ascii: "["))
+        for (i, element) in elements.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            Self.object(into: &out) { build(&$0, element) }
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+}

@@ -86,7 +86,7 @@ extension LocalBackend: MultipartUploads {
         let tmp = FileIO.tempPath(in: uploads)
         guard mkdir(tmp, 0o700) == 0 else { throw FileIO.ioError("create directory", tmp) }
         do {
-            try FileIO.atomicWrite(try record.encoded(), to: tmp + "/upload.json")
+            try FileIO.atomicWrite(record.encoded(), to: tmp + "/upload.json")
             // Under the bucket lock, so a bucket delete that found no upload cannot take this one with it.
             try withBucketLock(request.bucket) {
                 guard rename(tmp, paths.uploadDir(request.bucket, uploadID)) == 0 else {
@@ -351,7 +351,7 @@ extension LocalBackend: MultipartUploads {
             try FileIO.fsyncDirectory(dir)
             CrashPoint.hit("complete-parts-linked")
             try FileIO.atomicWrite(
-                try meta.encoded(), to: paths.metaFile(target.bucket, target.key),
+                meta.encoded(), to: paths.metaFile(target.bucket, target.key),
                 crashPointPrefix: "complete-meta")
         } catch {
             for l in linked { unlink(l) }

@@ -185,7 +185,7 @@ extension LocalBackend {
             CrashPoint.hit("put-data-renamed")
             do {
                 try FileIO.atomicWrite(
-                    try meta.encoded(), to: paths.metaFile(bucket, key), crashPointPrefix: "put-meta")
+                    meta.encoded(), to: paths.metaFile(bucket, key), crashPointPrefix: "put-meta")
             } catch { unlink(dataFile); throw error }
             CrashPoint.hit("put-committed")
             sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
@@ -489,7 +489,7 @@ extension LocalBackend {
                 bucket: src.bucket, objectDirectory: paths.objectDir(src.bucket, src.key))
             defer { writing.end() }
             try FileIO.atomicWrite(
-                try meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
+                meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
             return try meta.info(customerKeyMD5: newKey.keyMD5)
         }
     }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import OBSLocalBackend
 
-/// meta.json is written by JSONEncoder and read by `JSONValue`: whatever the encoder writes must read back the same,
+/// meta.json is written by `ObjectMeta.encoded()` and read by `JSONValue`: what it writes must read back the same,
 /// and what is not JSON, or not the metadata's shape, must be refused.
 @Suite("meta.json: the JSON reader")
 struct JSONValueTests {
@@ -25,7 +25,7 @@ struct JSONValueTests {
             dataMAC: optionals ? "bWFj" : nil, crc32c: optionals ? "0uD3fA==" : nil, mac: optionals ? "TUFD" : nil)
     }
 
-    @Test("what JSONEncoder writes reads back equal: escapes, UTF-8, control characters, optionals set or not")
+    @Test("what encoded() writes is JSON and reads back equal: escapes, UTF-8, control characters, optionals or not")
     func roundTrip() throws {
         let tricky = [
             "": "", "a": "b", "quote\"": "\"", "slash/": "/\\/", "lines": "one\ntwo\r\tthree\u{8}\u{C}",
@@ -33,10 +33,65 @@ struct JSONValueTests {
         ]
         for optionals in [false, true] {
             let meta = Self.meta(userMetadata: tricky, optionals: optionals)
-            let compact = try JSONEncoder().encode(meta)
-            #expect(try ObjectMeta.decode(meta.encoded(), path: "p") == meta)
-            #expect(try ObjectMeta.decode(Array(compact), path: "p") == meta)
+            let bytes = meta.encoded()
+            #expect(try ObjectMeta.decode(bytes, path: "p") == meta)
+            // Foundation's parser reads the same values (the bytes are JSON, not just what our reader accepts).
+            let other = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            #expect(other["key"] as? String == meta.key && other["size"] as? Int64 == meta.size)
+            #expect(other["user_metadata"] as? [String: String] == tricky)
+            #expect(
+                (other["crc32c"] != nil) == optionals
+                    && (other["sse"] as? [String: Any])?["mode"] as? String
+                        == meta.sse.mode.rawValue
+            )
         }
+    }
+
+    /// meta.json as JSONEncoder wrote it (pretty-printed, slashes escaped) before the hand-written encoder.
+    static let earlierMeta = #"""
+        {
+          "bucket" : "bench-b",
+          "content_type" : "application\/octet-stream",
+          "crc32c" : "0uD3fA==",
+          "etag" : "7cd78609ec57c9902a6edf728238263a",
+          "format" : 1,
+          "key" : "some\/key.bin",
+          "last_modified" : "2026-12-05T02:00:57Z",
+          "layout" : {
+            "aead" : "AES-256-GCM",
+            "chunk" : 65536,
+            "parts" : [
+              {
+                "file" : "d-fb45d0ba60ba1d20ebfdb26604176442.obx",
+                "n" : 0,
+                "size" : 5000
+              }
+            ]
+          },
+          "mac" : "CX+4eOzg2V6m4j5D8ZS3sMURpQ8oB5OERjURsm51kp0=",
+          "object_uid" : "fb45d0ba60ba1d20ebfdb26604176442",
+          "size" : 5000,
+          "sse" : {
+            "kms_blob" : "ATQ0NDRiYWNlLWYxODctNGU5Yy04NGI4LTIxZGRmOGE0YmRiYgAAAAGmrJPcG9GS0JyILJWusG884Eqe8gf\/",
+            "kms_key_id" : "4444bace-f187-4e9c-84b8-21ddf8a4bdbb",
+            "kms_key_urn" : "local:d740fb8d9aa7de0f57f79a96d7a5b597:key\/4444bace-f187-4e9c-84b8-21ddf8a4bdbb",
+            "mode" : "kms",
+            "origin" : "request"
+          },
+          "user_metadata" : {
+            "a" : "b"
+          }
+        }
+        """#
+
+    @Test("meta.json written by earlier versions (JSONEncoder's pretty output) reads, and writes back the same values")
+    func earlierFormatReads() throws {
+        let meta = try ObjectMeta.decode(Array(Self.earlierMeta.utf8), path: "p")
+        #expect(meta.key == "some/key.bin" && meta.contentType == "application/octet-stream" && meta.size == 5000)
+        #expect(meta.sse.kmsKeyURN == "local:d740fb8d9aa7de0f57f79a96d7a5b597:key/4444bace-f187-4e9c-84b8-21ddf8a4bdbb")
+        #expect(meta.layout.parts == [.init(n: 0, size: 5000, file: "d-fb45d0ba60ba1d20ebfdb26604176442.obx")])
+        #expect(meta.sse.kmsBlob?.hasSuffix("8gf/") == true && meta.userMetadata == ["a": "b"] && meta.dataMAC == nil)
+        #expect(try ObjectMeta.decode(meta.encoded(), path: "p") == meta)
     }
 
     @Test("values: escapes, surrogate pairs, numbers kept as text, whitespace")
@@ -77,7 +132,7 @@ struct JSONValueTests {
 
     @Test("JSON, not metadata: a member missing or of another type, an unknown mode, numbers out of range")
     func notMetadata() throws {
-        let encoded = Data(try Self.meta(userMetadata: ["a": "b"], optionals: true).encoded())
+        let encoded = Data(Self.meta(userMetadata: ["a": "b"], optionals: true).encoded())
         let good = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
         func decodes(_ edit: (inout [String: Any]) -> Void) -> Bool {
             var obj = good

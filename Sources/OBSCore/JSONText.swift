@@ -1,5 +1,6 @@
-/// JSON text written as bytes (RFC 8259), for the logs that write a line per event (the access log of `obsctl
-/// serve`, the KMS audit log): building these lines through `String` was a measurable share of a request's CPU.
+/// JSON text written as bytes (RFC 8259), for what is written on every request: the access log of `obsctl serve`,
+/// the KMS audit log, meta.json (`JSONObjectWriter`). Building these through `String` or JSONEncoder was a
+/// measurable share of a request's CPU.
 public enum JSONText {
     /// `s` as a JSON string: quote and backslash escaped, control characters as `\n`, `\r`, `\t` or `\u00XX`,
     /// everything else (UTF-8 included) as it is.
@@ -17,6 +18,11 @@ public enum JSONText {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `s` as a JSON string, or `null` when there is none.
+    public static func appendStringOrNull(_ s: String?, to out: inout [UInt8]) {
+        if let s { appendString(s, to: &out) } else { out += Array("null".utf8) }
     }
 
     /// `"name":` after a comma unless first: the start of an object member.

@@ -56,7 +56,7 @@ public final class ServerRuntime: Sendable {
             var out: [UInt8] = [UInt8(ascii: "{")]
             for (i, (name, value)) in fields.enumerated() {
                 JSONText.appendName(name, first: i == 0, to: &out)
-                if let value { JSONText.appendString(value, to: &out) } else { out += Array("null".utf8) }
+                JSONText.appendStringOrNull(value, to: &out)
             }
             return String(decoding: out + [UInt8(ascii: "}")], as: UTF8.self)
         }

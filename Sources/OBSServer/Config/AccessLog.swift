@@ -84,7 +84,7 @@ public final class AccessLog: @unchecked Sendable {
         out.reserveCapacity(320)
         func string(_ name: String, _ value: String?, first: Bool = false) {
             JSONText.appendName(name, first: first, to: &out)
-            if let value { JSONText.appendString(value, to: &out) } else { out += Array("null".utf8) }
+            JSONText.appendStringOrNull(value, to: &out)
         }
         func number(_ name: String, _ value: String) {
             JSONText.appendName(name, to: &out)
@@ -131,5 +131,4 @@ public final class AccessLog: @unchecked Sendable {
         }
         return out
     }
-
 }

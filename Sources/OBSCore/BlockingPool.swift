@@ -27,6 +27,8 @@ public final class BlockingPool: Sendable {
     /// until `body` has returned, so what `body` captures is used by one thread at a time, as if the task itself
     /// had moved to the pool's thread for the call.
     public func run<R>(_ body: @escaping () throws -> R) async throws -> R {
+        // A transfer worker's own thread may block: no hand-off (`WorkerThreads`).
+        if WorkerThreads.isCurrent { return try body() }
         let job = Job(body)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             job.continuation = continuation

@@ -40,25 +40,31 @@ public struct TransferExecutor: Sendable {
         _ body: @escaping @Sendable (Work<Item>) async throws -> Value
     ) async throws -> ExecutionOutcome<Value> {
         var results = [ExecutionOutcome<Value>.Slot](repeating: .notStarted, count: items.count)
-        try await withThrowingTaskGroup(of: (Int, TransferCounter, Result<Value, any Error>).self) { group in
+        // Each item runs on a worker thread of its own (`WorkerThreads`), free again when the item is done.
+        let workers = WorkerThreads.lend(min(jobs, items.count))
+        defer { WorkerThreads.giveBack(workers) }
+        var idle = workers
+        try await withThrowingTaskGroup(of: (Int, TransferCounter, WorkerThread, Result<Value, any Error>).self) {
+            group in
             var next = 0, running = 0
             while true {
                 while running < jobs && next < items.count {
                     guard !Task.isCancelled && shouldStart() else { next = items.count; break }
-                    let index = next, item = items[index], counter = TransferCounter()
+                    let index = next, item = items[index], counter = TransferCounter(), worker = idle.removeLast()
                     next += 1
                     try events(.started(.init(index: index, item: describe(item), size: size(item))))
-                    group.addTask {
+                    group.addTask(executorPreference: worker) {
                         do {
                             let value = try await body(Work(index: index, item: item, counter: counter))
-                            return (index, counter, .success(value))
+                            return (index, counter, worker, .success(value))
                         } catch {
-                            return (index, counter, .failure(error))
+                            return (index, counter, worker, .failure(error))
                         }
                     }
                     running += 1
                 }
-                guard let (index, counter, result) = try await group.next() else { break }
+                guard let (index, counter, worker, result) = try await group.next() else { break }
+                idle.append(worker)
                 running -= 1
                 switch result {
                 case .success(let value):

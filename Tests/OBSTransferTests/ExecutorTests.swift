@@ -3,15 +3,26 @@ import OBSCore
 import OBSTransfer
 import Testing
 
-/// How many bodies run at once, and the most that ever did.
+/// How many bodies run at once, and the most that ever did; which started, and how many had finished by then.
 final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
     private let lock = NSLock()
-    private var now = 0, peak = 0
+    private var now = 0, peak = 0, done = 0
     private var log: [Int] = []
-    func enter(_ i: Int) { lock.lock(); now += 1; peak = max(peak, now); log.append(i); lock.unlock() }
-    func leave() { lock.lock(); now -= 1; lock.unlock() }
+    private var doneAtStart: [Int: Int] = [:]
+    func enter(_ i: Int) {
+        lock.lock(); now += 1; peak = max(peak, now); log.append(i); doneAtStart[i] = done; lock.unlock()
+    }
+    func leave() { lock.lock(); now -= 1; done += 1; lock.unlock() }
     var maximum: Int { lock.lock(); defer { lock.unlock() }; return peak }
+    /// In the order the bodies began: items dispatched together run on threads of their own and race to begin.
     var started: [Int] { lock.lock(); defer { lock.unlock() }; return log }
+
+    /// True when items were dispatched in input order, `jobs` at a time: item i began only once i - jobs + 1 items
+    /// had finished (it waited for a free worker, and every earlier item had one first).
+    func dispatchedInOrder(jobs: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return doneAtStart.allSatisfy { item, done in done >= item - jobs + 1 }
+    }
 }
 
 struct Failure: Error {}
@@ -46,7 +57,8 @@ struct ExecutorTests {
         }
         #expect(outcome.successes.count == 40)
         #expect(gauge.maximum == jobs)
-        #expect(gauge.started == Array(0..<40), "items start in input order")
+        #expect(gauge.started.sorted() == Array(0..<40))
+        #expect(gauge.dispatchedInOrder(jobs: jobs), "items start in input order, each when a worker is free")
     }
 
     @Test("a failure in the middle is reported and the others go on")
@@ -94,7 +106,7 @@ struct ExecutorTests {
         while gauge.started.count < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
         task.cancel()
         let outcome = try await task.value
-        #expect(gauge.started == [0, 1])
+        #expect(gauge.started.sorted() == [0, 1])
         #expect(outcome.successes.map(\.index) == [0, 1])
         #expect(outcome.notStarted == Array(2..<50))
     }
@@ -118,7 +130,7 @@ struct ExecutorTests {
         }
         #expect(outcome.successes.map(\.index) == Array(0..<7))
         #expect(outcome.notStarted == Array(7..<30))
-        #expect(gauge.started == Array(0..<7))
+        #expect(gauge.started.sorted() == Array(0..<7))
     }
 
     @Test("an error thrown by the event handler stops the run and is rethrown")

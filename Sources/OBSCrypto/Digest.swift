@@ -54,3 +54,13 @@ public protocol ContiguousBytes { func withUnsafeBytes<R>(_ body: (UnsafeRawBuff
 extension Array: ContiguousBytes where Element == UInt8 {}
 extension ArraySlice: ContiguousBytes where Element == UInt8 {}
 extension SecretBytes: ContiguousBytes {}
+
+/// A string's UTF-8 bytes, read in place (a native string's storage; any other is made contiguous once).
+public struct UTF8Text: ContiguousBytes {
+    public let text: String
+    public init(_ text: String) { self.text = text }
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var text = text
+        return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -42,18 +42,16 @@ public struct SignableRequest: Sendable {
 
     /// The value of the first header with this name (compared case-insensitively), if any.
     public func headerValue(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return headers.first { $0.name.lowercased() == lower }?.value
+        headers.first { HeaderName.same($0.name, name) }?.value
     }
 
     /// Sets a header: replaces the first header of that name (case-insensitively) and drops any repeats, or appends.
     public mutating func setHeader(_ name: String, _ value: String) {
-        let lower = name.lowercased()
-        if let i = headers.firstIndex(where: { $0.name.lowercased() == lower }) {
+        if let i = headers.firstIndex(where: { HeaderName.same($0.name, name) }) {
             headers[i].value = value
             var j = headers.index(after: i)
             while j < headers.endIndex {
-                if headers[j].name.lowercased() == lower { headers.remove(at: j) } else { j = headers.index(after: j) }
+                if HeaderName.same(headers[j].name, name) { headers.remove(at: j) } else { j = headers.index(after: j) }
             }
         } else {
             headers.append((name: name, value: value))
@@ -62,9 +60,26 @@ public struct SignableRequest: Sendable {
 
     /// Removes every header of this name (compared case-insensitively).
     public mutating func removeHeader(_ name: String) {
-        let lower = name.lowercased()
-        headers.removeAll { $0.name.lowercased() == lower }
+        headers.removeAll { HeaderName.same($0.name, name) }
     }
+}
+
+/// Header names compared and lower-cased as HTTP does (ASCII letters only), without making a string per
+/// comparison: every request is signed, and the signer looks names up a dozen times.
+public enum HeaderName {
+    /// True when `a` and `b` are the same name, ASCII letters compared without case.
+    public static func same(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
+    }
+
+    /// The name with ASCII letters lower-cased; the same string when it has no upper-case letter.
+    public static func lowercased(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return name }
+        return String(decoding: name.utf8.map(lower), as: UTF8.self)
+    }
+
+    private static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
 }
 
 /// Where the request goes, as far as the signature is concerned.

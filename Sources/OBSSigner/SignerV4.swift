@@ -40,15 +40,37 @@ extension RequestSigner {
     static func canonicalHeadersV4(_ headers: [(name: String, value: String)], names: [String]? = nil)
         -> (canonical: String, signed: String)
     {
-        var merged: [String: [String]] = [:]
+        var lowered: [(name: String, value: String)] = []
+        lowered.reserveCapacity(headers.count)
         for header in headers {
-            let name = header.name.lowercased()
+            let name = HeaderName.lowercased(header.name)
             if let names, !names.contains(name) { continue }  // a verifier's unsigned headers: not read at all
-            merged[name, default: []].append(collapseSpaces(header.value))
+            lowered.append((name, collapseSpaces(header.value)))
         }
-        let names = names ?? merged.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let canonical = names.map { "\($0):\((merged[$0] ?? []).joined(separator: ","))\n" }.joined()
-        return (canonical, names.joined(separator: ";"))
+        // Sorted by name, repeats in the order sent (the index breaks ties), then one line per name.
+        let order =
+            names
+            ?? lowered.indices.sorted {
+                lowered[$0].name == lowered[$1].name
+                    ? $0 < $1 : lowered[$0].name.utf8.lexicographicallyPrecedes(lowered[$1].name.utf8)
+            }.map { lowered[$0].name }
+        var canonical = "", signed = ""
+        var previous: String? = nil
+        for name in order where name != previous {
+            previous = name
+            if !signed.isEmpty { signed += ";" }
+            signed += name
+            canonical += name
+            canonical += ":"
+            var first = true
+            for header in lowered where header.name == name {
+                if !first { canonical += "," }
+                canonical += header.value
+                first = false
+            }
+            canonical += "\n"
+        }
+        return (canonical, signed)
     }
 
     static func collapseSpaces(_ value: String) -> String {
@@ -79,14 +101,18 @@ extension RequestSigner {
         signedNames: [String]?, payloadHash: String
     ) -> String {
         let (canonicalHeaders, signedHeaders) = canonicalHeadersV4(headers, names: signedNames)
-        return [
-            method,
-            path.isEmpty ? "/" : path,
-            canonicalQuery,
-            canonicalHeaders,
-            signedHeaders,
-            payloadHash,
-        ].joined(separator: "\n")
+        return canonicalRequestV4(
+            method: method, path: path, canonicalQuery: canonicalQuery, canonicalHeaders: canonicalHeaders,
+            signedHeaders: signedHeaders, payloadHash: payloadHash)
+    }
+
+    /// The same from its parts, each already canonical: six lines.
+    static func canonicalRequestV4(
+        method: String, path: String, canonicalQuery: String, canonicalHeaders: String, signedHeaders: String,
+        payloadHash: String
+    ) -> String {
+        "\(method)\n\(path.isEmpty ? "/" : path)\n\(canonicalQuery)\n\(canonicalHeaders)\n\(signedHeaders)\n"
+            + payloadHash
     }
 
     /// `yyyymmdd/region/s3/aws4_request`.
@@ -96,7 +122,7 @@ extension RequestSigner {
 
     /// `AWS4-HMAC-SHA256 \n amzDate \n scope \n hex(SHA-256(canonical request))`.
     static func stringToSignV4(canonicalRequest: String, amzDate: String, scope: String) -> String {
-        let hash = Hex.encode(Digest.sha256(Array(canonicalRequest.utf8)))
+        let hash = Hex.encode(Digest.sha256(UTF8Text(canonicalRequest)))
         return "\(algorithmV4)\n\(amzDate)\n\(scope)\n\(hash)"
     }
 
@@ -121,7 +147,7 @@ extension RequestSigner {
     /// Hex HMAC-SHA256 of the string-to-sign under the signing key; generic so a key held as `SecretBytes`
     /// (the chunk verifier's) is used in place, never copied per chunk.
     static func signatureV4<K: ContiguousBytes>(stringToSign: String, signingKey: K) -> String {
-        Hex.encode(HMAC.sha256(key: signingKey, data: Array(stringToSign.utf8)))
+        Hex.encode(HMAC.sha256(key: signingKey, data: UTF8Text(stringToSign)))
     }
 
     /// The long date to sign with: an `x-amz-date` header if present; else a parseable `Date` header (what the
@@ -161,13 +187,13 @@ extension RequestSigner {
         }
         let shortDate = String(amzDate.prefix(8))
         let scopeString = credentialScopeV4(shortDate: shortDate, region: scope.region)
+        let (canonicalHeaders, signedHeaders) = canonicalHeadersV4(signed.headers)
         let canonical = canonicalRequestV4(
-            method: signed.method, path: signed.path, query: signed.query,
-            headers: signed.headers, payloadHash: payloadHash)
+            method: signed.method, path: signed.path, canonicalQuery: canonicalQueryV4(signed.query),
+            canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders, payloadHash: payloadHash)
         let sts = stringToSignV4(canonicalRequest: canonical, amzDate: amzDate, scope: scopeString)
         let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
         let signature = signatureV4(stringToSign: sts, signingKey: key)
-        let signedHeaders = canonicalHeadersV4(signed.headers).signed
         signed.setHeader(
             "Authorization",
             "\(algorithmV4) Credential=\(credentials.accessKeyID)/\(scopeString),SignedHeaders=\(signedHeaders),"

@@ -1,4 +1,5 @@
 import OBSCore
+import OBSSigner
 
 /// An HTTP request as the transport sends it: the URL parts already encoded, headers as sent (Host included).
 public struct HTTPRequest {
@@ -38,14 +39,17 @@ public struct HTTPRequest {
         self.body = body
     }
 
+    /// An IPv6 address (it has colons), written in brackets in URLs and Host. Bytes, not Foundation's `contains`.
+    var isIPv6: Bool { host.utf8.contains(UInt8(ascii: ":")) }
+
     /// `Host` header value: the port only when it is not the scheme's default.
     public var hostHeader: String {
         guard let port, !(scheme == "https" && port == 443) && !(scheme == "http" && port == 80) else { return host }
-        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { HeaderName.same($0.name, name) }?.value
     }
 }
 

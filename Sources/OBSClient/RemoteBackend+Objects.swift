@@ -38,7 +38,7 @@ extension RemoteBackend {
         let threshold = min(request.transfer.multipartThreshold, Self.maxSinglePut)
         let response: HTTPResponse
         var length: Int64? = nil
-        if let file = body as? RewindableFileSource {
+        if let file = body as? RewindableFileSource, file.length > min(threshold, Self.inMemoryPut) {
             length = file.length
             if file.length > threshold {
                 let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
@@ -59,10 +59,14 @@ extension RemoteBackend {
                         body: prepared.body, customerKey: request.sse.customerKey))
             }
         } else {
+            // A small file is read whole, once: its checksums and the body come from the same bytes, so nothing can
+            // change between them, and the body leaves with the headers (`HTTPRequest.Body.bytes`).
             // A stream of unknown length (stdin): up to the threshold it is one PUT with a known length and MD5;
             // beyond it, a multipart upload reading one part at a time (its whole checksum is known too late to be
             // recorded: each part is checked by the server, and downloads by what the server offers).
-            let first = try Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
+            let first =
+                try (body as? RewindableFileSource).map(Self.readWhole)
+                ?? Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
             if first.count <= threshold {
                 length = Int64(first.count)
                 if let h = integrity.header(for: first) { headers.append(h) }
@@ -292,6 +296,32 @@ extension RemoteBackend {
                 "obs://\(info.bucket)/\(info.key) was stored with \(actual.displayName) encryption, not "
                 + "\(expected.displayName) as asked; the server did not apply it",
             httpStatus: 0, category: .encryptionMismatch)
+    }
+
+    /// Files up to this size are uploaded from memory (`readWhole`): libcurl sends a body this small in the same
+    /// write as the headers. `--jobs` of them at once hold at most 64 KiB each.
+    static let inMemoryPut: Int64 = 64 << 10
+
+    /// A regular file's bytes as it had them when opened (reads stop there, as for a larger file); fails when it
+    /// has fewer now (cut meanwhile), as the checksum pass of a larger file does.
+    static func readWhole(_ file: RewindableFileSource) throws -> [UInt8] {
+        let expected = Int(file.length)
+        var filled = 0
+        let bytes = try [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+            while filled < buffer.count {
+                let n = try file.read(
+                    into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[filled...])))
+                if n == 0 { break }
+                filled += n
+            }
+            count = filled
+        }
+        guard bytes.count == expected else {
+            throw OBSError.localIO(
+                "the upload source changed size while it was read (\(bytes.count) bytes where \(expected) were "
+                    + "expected)")
+        }
+        return bytes
     }
 
     static func readUpTo(_ limit: Int, from source: ByteSource) throws -> [UInt8] {

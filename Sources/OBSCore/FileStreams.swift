@@ -41,6 +41,11 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     /// kernel with an lseek on every read.
     private var consumed: Int64 = 0
 
+    /// A file just opened (read from its first byte) whose size `fstat` gave.
+    public convenience init(opened fd: Int32, path: String, size: Int64) {
+        self.init(fd: fd, path: path, start: 0, length: size)
+    }
+
     init(fd: Int32, path: String, start: Int64, length: Int64) {
         self.start = start
         self.length = length

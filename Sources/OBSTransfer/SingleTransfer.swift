@@ -109,6 +109,7 @@ public struct TransferEngine: @unchecked Sendable {
         counter: TransferCounter? = nil
     ) async throws -> ObjectInfo {
         let fd: Int32
+        var st = stat()
         if path == "-" {
             fd = STDIN_FILENO
         } else {
@@ -119,7 +120,6 @@ public struct TransferEngine: @unchecked Sendable {
                     code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
                     httpStatus: 0, category: e == ENOENT ? .notFound : .general)
             }
-            var st = stat()
             fstat(fd, &st)
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 close(fd)
@@ -132,7 +132,10 @@ public struct TransferEngine: @unchecked Sendable {
             contentType: options.contentType
                 ?? (path == "-" ? "application/octet-stream" : ContentTypes.guess(path)),
             userMetadata: options.metadata, transfer: options.transfer)
-        let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
+        let source =
+            path != "-" && (st.st_mode & S_IFMT) == S_IFREG
+            ? RewindableFileSource(opened: fd, path: path, size: Int64(st.st_size))
+            : FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
         source.counter = counter
         return try await storage.putObject(request, body: source)
     }
@@ -165,8 +168,20 @@ public enum ContentTypes {
     ]
 
     public static func guess(_ path: String) -> String {
-        let name = KeyMapping.baseName(path)
-        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
-        return byExtension[ext] ?? "application/octet-stream"
+        // The last name of the path (a trailing '/' aside), then what follows its last dot: scanned as bytes, once
+        // per file of an upload.
+        let bytes = path.utf8, slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var end = bytes.endIndex
+        while end > bytes.startIndex && bytes[bytes.index(before: end)] == slash { end = bytes.index(before: end) }
+        var i = end
+        while i > bytes.startIndex {
+            let before = bytes.index(before: i)
+            if bytes[before] == slash { break }
+            if bytes[before] == dot { return byExtension[path[i..<end].lowercased()] ?? octetStream }
+            i = before
+        }
+        return octetStream
     }
+
+    static let octetStream = "application/octet-stream"
 }

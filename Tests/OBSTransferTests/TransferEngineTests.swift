@@ -176,6 +176,13 @@ struct TransferEngineTests {
         #expect(ContentTypes.guess("dir/Page.HTML") == "text/html")
         #expect(ContentTypes.guess("archive.tar") == "application/x-tar")
         #expect(ContentTypes.guess("noext") == "application/octet-stream")
+        // Only the last name counts: a dot in a directory is no extension; a trailing '/' is not a name.
+        #expect(ContentTypes.guess("site.d/readme") == "application/octet-stream")
+        #expect(ContentTypes.guess("a/b.json/") == "application/json")
+        #expect(ContentTypes.guess(".bashrc") == "application/octet-stream")
+        #expect(ContentTypes.guess("notes.") == "application/octet-stream")
+        #expect(ContentTypes.guess("x.tar.GZ") == "application/gzip")
+        #expect(ContentTypes.guess("/") == "application/octet-stream")
     }
 
     @Test("download temporaries are named beside the target with the writer's pid")

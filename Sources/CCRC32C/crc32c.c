@@ -196,6 +196,8 @@ static void gf2_square(uint32_t *square, const uint32_t *mat) {
 
 uint32_t crc32c_combine(uint32_t crc1, uint32_t crc2, uint64_t len2) {
     if (len2 == 0) return crc1;
+    // Zeros shifted stay zeros: a first piece whose CRC is 0 (no bytes yet) costs nothing to extend.
+    if (crc1 == 0) return crc2;
     uint32_t even[32], odd[32];
     odd[0] = 0x82F63B78u;   // one zero bit
     for (int n = 1; n < 32; n++) odd[n] = 1u << (n - 1);

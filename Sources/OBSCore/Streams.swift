@@ -114,16 +114,39 @@ public final class BlockPool: @unchecked Sendable {
 
     public init(count: Int) { self.count = max(1, count) }
 
-    deinit { for b in all { b.deallocate() } }
+    deinit { Spare.keep(all) }
 
     /// A block; callers never hold more blocks than the pool's `count` (one per worker).
     public func take() -> UnsafeMutableRawBufferPointer {
         lock.lock(); defer { lock.unlock() }
         if let b = free.popLast() { return b }
         precondition(all.count < count, "BlockPool: more blocks taken than the pool holds")
-        let b = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: DirectIO.alignment)
+        let b = Spare.take()
         all.append(b)
         return b
+    }
+
+    /// Blocks of pools that are done, for the next pools: each download has a pool, and with many small downloads
+    /// at once (`--jobs`) a fresh block each was an mmap, page faults and a munmap per file. A few are kept; the
+    /// pages a block has touched stay with it, so at most `limit` blocks' worth (16 MiB) stays mapped for nothing.
+    private enum Spare {
+        static let limit = 8
+        static let lock = NSLock()
+        nonisolated(unsafe) static var blocks: [UnsafeMutableRawBufferPointer] = []  // under `lock`
+
+        static func take() -> UnsafeMutableRawBufferPointer {
+            lock.withLock { blocks.popLast() }
+                ?? UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: DirectIO.alignment)
+        }
+
+        static func keep(_ given: [UnsafeMutableRawBufferPointer]) {
+            let extra: ArraySlice<UnsafeMutableRawBufferPointer> = lock.withLock {
+                let room = max(0, limit - blocks.count)
+                blocks += given.prefix(room)
+                return given.dropFirst(room)
+            }
+            for b in extra { b.deallocate() }
+        }
     }
 
     public func give(_ b: UnsafeMutableRawBufferPointer) { lock.lock(); free.append(b); lock.unlock() }

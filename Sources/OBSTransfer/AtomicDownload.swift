@@ -36,7 +36,7 @@ extension TransferEngine {
                 "\(path) is a directory; name a file, or end the path with / to download into it")
         }
         let dir = LocalPath.parent(path)
-        if !dir.isEmpty {
+        if !dir.isEmpty && !LocalTree.isDirectory(dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
                 throw OBSError.localIO(
                     "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
@@ -89,9 +89,11 @@ public enum DownloadTemps {
     public static func name(for path: String) -> String {
         let dir = LocalPath.parent(path)
         let stem = String(decoding: KeyMapping.baseName(path).utf8.prefix(100), as: UTF8.self)
-        let random = String(format: "%08x", UInt32.random(in: .min ... .max))
-        return (dir.isEmpty ? "" : dir + "/") + ".\(stem).obsctl-\(getpid())-\(random).part"
+        let random = String(UInt64(UInt32.random(in: .min ... .max)) | 1 << 32, radix: 16).dropFirst()  // 8 digits
+        return (dir.isEmpty ? "" : dir + "/") + ".\(stem).obsctl-\(processID)-\(random).part"
     }
+
+    private static let processID = getpid()
 
     /// The writer's pid of a download temp name, nil for any other name.
     public static func writerPID(_ name: String) -> Int32? {

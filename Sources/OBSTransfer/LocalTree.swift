@@ -7,9 +7,10 @@ import Glibc
 
 /// The local file system as a planner sees it: which paths are directories, and the regular files below one.
 public enum LocalTree {
+    /// True for a directory, or a symbolic link to one. stat(2) itself: asked once per downloaded file.
     public static func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// Regular files below `dir`, as paths relative to it, sorted. `dir` itself may be a symbolic link; below it,

@@ -184,7 +184,14 @@ extension RemoteBackend {
 /// plaintext and are never compared.
 enum ETagChecksum {
     /// An ETag as obsctl reports it on both backends: without the quotes of the HTTP header.
-    static func unquoted(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+    static func unquoted(_ etag: String) -> String {
+        let quote = UInt8(ascii: "\""), bytes = etag.utf8
+        guard bytes.first == quote || bytes.last == quote else { return etag }
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end && bytes[start] == quote { start = bytes.index(after: start) }
+        while end > start && bytes[bytes.index(before: end)] == quote { end = bytes.index(before: end) }
+        return String(etag[start..<end])
+    }
 
     /// An ETag without its quotes, lower-cased.
     static func bare(_ etag: String) -> String { unquoted(etag).lowercased() }

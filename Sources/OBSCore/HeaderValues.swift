@@ -4,12 +4,13 @@
 public enum HeaderValues {
     /// A header value: printable ASCII and spaces. Control characters (CR, LF, NUL, ...) would end the header or
     /// the request; bytes outside ASCII are mangled by servers and break signatures.
-    public static func checkValue(_ value: String, _ what: String) throws {
+    /// `what` is made only for a message (uploads of many small files check every one).
+    public static func checkValue(_ value: String, _ what: @autoclosure () -> String) throws {
         for s in value.unicodeScalars where !(s.value >= 0x20 && s.value < 0x7F) {
             let control = s.value < 0x20 || s.value == 0x7F
             let shown = control ? "control character 0x\(String(s.value, radix: 16, uppercase: true))" : "'\(s)'"
             throw OBSError.invalidArgument(
-                "\(what) holds \(shown); remove it: the value becomes an HTTP header, "
+                "\(what()) holds \(shown); remove it: the value becomes an HTTP header, "
                     + "which takes printable ASCII only")
         }
     }

@@ -63,23 +63,46 @@ public enum Timestamps {
 
     // MARK: - Parsing
 
-    /// Exactly `EEE, dd MMM yyyy HH:mm:ss GMT` (also `UTC`), surrounding spaces and tabs ignored; nil for anything
-    /// else.
+    /// `EEE, dd MMM yyyy HH:mm:ss GMT` (also `UTC`), numbers in ASCII digits, fields apart by one space or more,
+    /// surrounding spaces and tabs ignored; nil for anything else.
     public static func parseRFC1123(_ text: String) -> Date? {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) })
-        else { return nil }
-        let parts = text[first...last].split(separator: " ")
-        guard parts.count == 6,
-            parts[0].count == 4, parts[0].hasSuffix(","), weekdays.contains(String(parts[0].dropLast())),
-            parts[5] == "GMT" || parts[5] == "UTC",
-            let day = Int(parts[1]), parts[1].count <= 2,
-            let monthIndex = months.firstIndex(of: String(parts[2])),
-            let year = Int(parts[3]), parts[3].count == 4
-        else { return nil }
-        let hms = parts[4].split(separator: ":", omittingEmptySubsequences: false)
-        guard hms.count == 3, hms.allSatisfy({ $0.count == 2 }),
-            let h = Int(hms[0]), let m = Int(hms[1]), let s = Int(hms[2]),
+        var text = text
+        return text.withUTF8(parseRFC1123)  // as bytes: every response's Date or Last-Modified is read
+    }
+
+    private static func parseRFC1123(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        var lo = 0, hi = b.count
+        while lo < hi && (b[lo] == space || b[lo] == tab) { lo += 1 }
+        while hi > lo && (b[hi - 1] == space || b[hi - 1] == tab) { hi -= 1 }
+        // Six fields between runs of spaces.
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(6)
+        var i = lo
+        while i < hi {
+            let start = i
+            while i < hi && b[i] != space { i += 1 }
+            fields.append(start..<i)
+            while i < hi && b[i] == space { i += 1 }
+        }
+        guard fields.count == 6 else { return nil }
+        func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+        func number(_ r: Range<Int>) -> Int? {
+            guard !r.isEmpty, r.allSatisfy({ b[$0] >= 0x30 && b[$0] <= 0x39 }) else { return nil }
+            return r.reduce(0) { $0 * 10 + Int(b[$1] - 0x30) }
+        }
+        let (weekday, dayField, monthField, yearField, time, zone) =
+            (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
+        guard weekday.count == 4, b[weekday.upperBound - 1] == UInt8(ascii: ","),
+            weekdays.contains(text(weekday.dropLast())),
+            ["GMT", "UTC"].contains(text(zone)),
+            dayField.count <= 2, let day = number(dayField),
+            let monthIndex = months.firstIndex(of: text(monthField)),
+            yearField.count == 4, let year = number(yearField),
+            time.count == 8, b[time.lowerBound + 2] == UInt8(ascii: ":"), b[time.lowerBound + 5] == UInt8(ascii: ":"),
+            let h = number(time.lowerBound..<time.lowerBound + 2),
+            let m = number(time.lowerBound + 3..<time.lowerBound + 5),
+            let s = number(time.lowerBound + 6..<time.lowerBound + 8),
             (0...23).contains(h), (0...59).contains(m), (0...60).contains(s),
             (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
         else { return nil }

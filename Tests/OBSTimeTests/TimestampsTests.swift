@@ -60,6 +60,15 @@ struct RFC1123ParsingTests {
         #expect(Timestamps.parseRFC1123("20241015T072009Z") == nil)
         #expect(Timestamps.parseRFC1123("") == nil)
         #expect(Timestamps.parseRFC1123(" \t ") == nil)
+        #expect(Timestamps.parseRFC1123("Tue, +5 Oct 2024 07:20:09 GMT") == nil)
+        #expect(Timestamps.parseRFC1123("Tue, 15 Oct +024 07:20:09 GMT") == nil)
+        #expect(Timestamps.parseRFC1123("Tue, 15 Oct 2024 07-20-09 GMT") == nil)
+        #expect(Timestamps.parseRFC1123("Tue, 15 Oct 2024 7:20:09 GMT") == nil)
+        #expect(Timestamps.parseRFC1123("Tux, 15 Oct 2024 07:20:09 GMT") == nil)
+        #expect(Timestamps.parseRFC1123("Tue, 15 oct 2024 07:20:09 GMT") == nil)
+        #expect(Timestamps.parseRFC1123("Tue, 15 Oct 2024 07:20:09 GMT x") == nil)
+        #expect(Timestamps.parseRFC1123("Tue, 5 Oct 2024 07:20:09 GMT")?.timeIntervalSince1970 == 1_728_112_809)
+        #expect(Timestamps.parseRFC1123("Tue,  15 Oct 2024  07:20:09 GMT")?.timeIntervalSince1970 == 1_728_976_809)
     }
 }
 

@@ -8,8 +8,9 @@ extension RemoteBackend {
     {
         let p = configuration.headerPrefix
         var metadata: [String: String] = [:]
-        for (name, value) in r.headers where name.hasPrefix(p + "meta-") {
-            metadata[String(name.dropFirst(p.count + 5))] = value
+        let metaPrefix = p + "meta-"
+        for (name, value) in r.headers where name.hasPrefix(metaPrefix) {
+            metadata[String(name.dropFirst(metaPrefix.count))] = value
         }
         // obsctl's own record, not the user's
         let recorded = metadata.removeValue(forKey: UploadIntegrity.contentChecksumMetadata)

@@ -11,7 +11,8 @@
 #   --latency-ms N  delay added in each direction (default 10, so 20 ms a round trip; 0: no proxy)
 #   --only LIST     of upload,download,sync,rm,large (default all): `sync` is a sync of an unchanged tree (nothing
 #                   to do), `rm` a recursive delete of the tree's objects, `large` the upload and download of one
-#                   --large-mib object straight to SeaweedFS (no latency)
+#                   --large-mib object straight to SeaweedFS (no latency); `download` also times the tree's files
+#                   written again by a short Python loop (open, write, close), the file system's floor
 #   --jobs N        passed to each obsctl command whose --help lists --jobs (noted in the output when none does)
 #   --tools LIST    of obsctl,s5cmd,aws,rclone (default all)
 #   --large-mib N   size of the large object (default 512)
@@ -190,6 +191,20 @@ argv() {
 # What an unchanged sync printed about a transfer (obsctl and aws "upload:", s5cmd "cp ", rclone -v "Copied").
 transfers_reported() { cat "$work/out/stdout" "$work/out/stderr" | grep -cE '^upload: |^cp |: Copied ' || true; }
 
+# The files of the tree written again under another directory, the least a download must do (`files` rows).
+write_tree='
+import os, sys
+src, dst = sys.argv[1:3]
+for d, _, names in os.walk(src):
+    out = os.path.join(dst, os.path.relpath(d, src))
+    os.makedirs(out, exist_ok=True)
+    for n in names:
+        data = open(os.path.join(d, n), "rb").read()
+        fd = os.open(os.path.join(out, n), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(fd, data)
+        os.close(fd)
+'
+
 mkdir -p "$work/out"
 : >"$work/results"
 # record RUN TOOL OP: runs `cmd` timed and appends "RUN TOOL OP WALL USER SYS RSS" to results.
@@ -226,6 +241,13 @@ for run in $(seq "$runs"); do
         rm) argv "$tool" rm "$p"; record "$run" "$tool" rm; check_keys "$p" none; unset "uploaded[$p]" ;;
       esac
     done
+    if [ "$op" = download ] && want download; then
+      # The floor under every tool's download: the same files created and written from the tree (in the page
+      # cache), no network, no checksum, no fsync: open, write, close, as s5cmd does per file.
+      rm -rf "$work/dl"; mkdir "$work/dl"
+      cmd=("$bench_py" -c "$write_tree" "$tree" "$work/dl"); record "$run" files download
+      rm -rf "$work/dl"
+    fi
   done
   if ! want rm && [ ${#uploaded[@]} -gt 0 ]; then
     "$s5cmd" --endpoint-url "$direct" rm "s3://$bucket/*/r$run/*" >/dev/null
@@ -278,7 +300,8 @@ for line in open(results):
     r = rows.setdefault((op, tool), {"wall": [], "cpu": [], "rss": []})
     r["wall"].append(float(wall)); r["cpu"].append(float(user) + float(sys_)); r["rss"].append(int(rss) / 1024)
 med = {k: {m: statistics.median(v[m]) for m in v} for k, v in rows.items()}
-names = {"obsctl": "obsctl", "s5cmd": "s5cmd", "aws": "awscli", "rclone": "rclone"}
+names = {"obsctl": "obsctl", "s5cmd": "s5cmd", "aws": "awscli", "rclone": "rclone",
+         "files": "the files alone (no network)"}
 ops = [("upload", "upload -r"), ("download", "download -r"), ("sync", "sync, unchanged tree"),
        ("rm", "rm -r"), ("large-upload", f"{large_mib} MiB upload"), ("large-download", f"{large_mib} MiB download")]
 print(f"`{command}`\n")
@@ -293,7 +316,7 @@ print("| operation | tool | wall s | CPU s (user+sys) | peak RSS MiB | wall / s5
 print("|---|---|--:|--:|--:|--:|--:|--:|--:|---|")
 ratio = lambda a, b: f"{a / b:.2f}" if b else "-"
 for op, label in ops:
-    for tool in ("obsctl", "s5cmd", "aws", "rclone"):
+    for tool in ("obsctl", "s5cmd", "aws", "rclone", "files"):
         v = med.get((op, tool))
         if not v:
             continue
@@ -317,6 +340,10 @@ for op in ("upload", "download"):
     o = med.get((op, "obsctl"))
     if o:
         lines.append(f"{dict(ops)[op]} peak RSS <= 64 MiB: {o['rss']:.0f} {'met' if o['rss'] <= 64 else 'MISSED'}")
+f, s = med.get(("download", "files")), med.get(("download", "s5cmd"))
+if f and s:
+    lines.append(f"download -r: creating and writing the files alone took {f['cpu']:.2f} s of CPU, "
+                 f"{f['cpu'] / s['cpu']:.2f} x s5cmd's whole download (a floor under any tool's CPU there)")
 if lines:
     print("\nobsctl's targets (issue 10), medians against s5cmd's in this run:\n")
     print("\n".join(f"- {l}" for l in lines))

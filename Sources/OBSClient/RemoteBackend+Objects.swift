@@ -38,7 +38,8 @@ extension RemoteBackend {
         let threshold = min(request.transfer.multipartThreshold, Self.maxSinglePut)
         let response: HTTPResponse
         var length: Int64? = nil
-        if let file = body as? RewindableFileSource, file.length > min(threshold, Self.inMemoryPut) {
+        let regularFile = body as? RewindableFileSource
+        if let file = regularFile, file.length > min(threshold, Self.inMemoryPut) {
             length = file.length
             if file.length > threshold {
                 let plan = try MultipartPlan(objectSize: file.length, partSize: request.transfer.partSize)
@@ -65,7 +66,7 @@ extension RemoteBackend {
             // beyond it, a multipart upload reading one part at a time (its whole checksum is known too late to be
             // recorded: each part is checked by the server, and downloads by what the server offers).
             let first =
-                try (body as? RewindableFileSource).map(Self.readWhole)
+                try regularFile.map(Self.readWhole)
                 ?? Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
             if first.count <= threshold {
                 length = Int64(first.count)

@@ -146,16 +146,13 @@ public final class CurlTransport: HTTPTransport {
         }
         var postFields = false
         switch request.body {
-        case .empty:
-            if request.method == "PUT" || request.method == "POST" {
-                ctx.source = BufferSource([])
-                _ = cc_setopt_long(api, h, CURLOPT_UPLOAD, 1)
-                _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, 0)
-            }
-        case .bytes(let b) where b.isEmpty:
+        case .empty where request.method == "PUT" || request.method == "POST", .bytes([]):
+            // No body, and a Content-Length of 0 that says so.
             ctx.source = BufferSource([])
             _ = cc_setopt_long(api, h, CURLOPT_UPLOAD, 1)
             _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, 0)
+        case .empty:
+            break
         case .bytes(let b):
             // Handed to libcurl as post fields (copied): a body under 64 KiB then leaves in the same write as the
             // headers (one system call and one TCP segment fewer per small upload), and libcurl resends it by

@@ -241,7 +241,7 @@ for run in $(seq "$runs"); do
         rm) argv "$tool" rm "$p"; record "$run" "$tool" rm; check_keys "$p" none; unset "uploaded[$p]" ;;
       esac
     done
-    if [ "$op" = download ] && want download; then
+    if [ "$op" = download ]; then
       # The floor under every tool's download: the same files created and written from the tree (in the page
       # cache), no network, no checksum, no fsync: open, write, close, as s5cmd does per file.
       rm -rf "$work/dl"; mkdir "$work/dl"

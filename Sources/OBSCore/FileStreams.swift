@@ -14,8 +14,13 @@ public class FileDescriptorSource: ByteSource {
     public var counter: TransferCounter?
     public init(fd: Int32, path: String) { self.fd = fd; self.path = path }
 
-    /// A rewindable source when `fd` is a regular file, else a plain one (a pipe can be read once).
-    public static func make(fd: Int32, path: String) -> FileDescriptorSource {
+    /// A rewindable source when `fd` is a regular file, else a plain one (a pipe can be read once). `opened`: the
+    /// fstat of a file the caller has just opened (so read from its first byte), saving an lseek and an fstat per
+    /// file of an upload.
+    public static func make(fd: Int32, path: String, opened: stat? = nil) -> FileDescriptorSource {
+        if let opened, (opened.st_mode & S_IFMT) == S_IFREG {
+            return RewindableFileSource(fd: fd, path: path, start: 0, length: Int64(opened.st_size))
+        }
         var st = stat()
         let start = lseek(fd, 0, SEEK_CUR)
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, start >= 0 {
@@ -40,11 +45,6 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     /// Bytes read since `start` (the descriptor's position less `start`), kept here rather than asked of the
     /// kernel with an lseek on every read.
     private var consumed: Int64 = 0
-
-    /// A file just opened (read from its first byte) whose size `fstat` gave.
-    public convenience init(opened fd: Int32, path: String, size: Int64) {
-        self.init(fd: fd, path: path, start: 0, length: size)
-    }
 
     init(fd: Int32, path: String, start: Int64, length: Int64) {
         self.start = start

@@ -109,7 +109,7 @@ public struct TransferEngine: @unchecked Sendable {
         counter: TransferCounter? = nil
     ) async throws -> ObjectInfo {
         let fd: Int32
-        var st = stat()
+        var opened: stat? = nil
         if path == "-" {
             fd = STDIN_FILENO
         } else {
@@ -120,7 +120,8 @@ public struct TransferEngine: @unchecked Sendable {
                     code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
                     httpStatus: 0, category: e == ENOENT ? .notFound : .general)
             }
-            fstat(fd, &st)
+            var st = stat()
+            if fstat(fd, &st) == 0 { opened = st }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 close(fd)
                 throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
@@ -132,10 +133,7 @@ public struct TransferEngine: @unchecked Sendable {
             contentType: options.contentType
                 ?? (path == "-" ? "application/octet-stream" : ContentTypes.guess(path)),
             userMetadata: options.metadata, transfer: options.transfer)
-        let source =
-            path != "-" && (st.st_mode & S_IFMT) == S_IFREG
-            ? RewindableFileSource(opened: fd, path: path, size: Int64(st.st_size))
-            : FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path)
+        let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path, opened: opened)
         source.counter = counter
         return try await storage.putObject(request, body: source)
     }

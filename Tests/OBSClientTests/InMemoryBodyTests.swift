@@ -125,16 +125,17 @@ struct InMemoryBodyTests {
     func readWhole() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("obsctl-read-whole-\(getpid())").path
         defer { unlink(path) }
-        let bytes = (0..<5_000).map { UInt8(truncatingIfNeeded: $0) }
+        let bytes = (0..<6_000).map { UInt8(truncatingIfNeeded: $0) }
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDWR)
         defer { close(fd) }
-        #expect(try RemoteBackend.readWhole(RewindableFileSource(opened: fd, path: path, size: 5_000)) == bytes)
+        let whole = try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource)
+        #expect(try RemoteBackend.readWhole(whole) == bytes)
+        // Opened at 6,000 bytes, then a writer cuts the file to 5,000 before the read.
         #expect(lseek(fd, 0, SEEK_SET) == 0)
-        // As if fstat had seen 6,000 bytes and a writer cut the file before the read.
-        let error = #expect(throws: OBSError.self) {
-            _ = try RemoteBackend.readWhole(RewindableFileSource(opened: fd, path: path, size: 6_000))
-        }
+        let cut = try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource)
+        #expect(ftruncate(fd, 5_000) == 0)
+        let error = #expect(throws: OBSError.self) { _ = try RemoteBackend.readWhole(cut) }
         #expect(error?.message.contains("changed size while it was read") == true)
     }
 }

@@ -43,6 +43,25 @@ public enum ProgressMode: String, ExpressibleByArgument, CaseIterable, Sendable 
 
 enum ProgressStyle: Sendable { case bar, plain, none }
 
+/// What a command's progress says it does: the bar and the summaries name the action, a finished file's line its
+/// past tense ("re-encrypt [3/10]", "re-encrypted obs://b/k: 1.0 KiB in 0.1 s").
+enum ProgressVerb: String, Sendable {
+    case upload, download, copy, move, delete, inspect
+    case reEncrypt = "re-encrypt"
+
+    var pastTense: String {
+        switch self {
+        case .upload: return "uploaded"
+        case .download: return "downloaded"
+        case .copy: return "copied"
+        case .move: return "moved"
+        case .delete: return "deleted"
+        case .inspect: return "inspected"
+        case .reEncrypt: return "re-encrypted"
+        }
+    }
+}
+
 /// Progress of one command's transfers, drawn on stderr by a timer of its own. The transfer threads only add to a
 /// `TransferCounter` (one atomic add per buffer); everything else (rates, formatting, writing) happens at most
 /// ten times a second on the display's queue, so progress costs the transfer nothing measurable.
@@ -53,6 +72,7 @@ enum ProgressStyle: Sendable { case bar, plain, none }
 final class Progress: @unchecked Sendable {
     let style: ProgressStyle
     private let verb: String
+    private let pastTense: String
     private let totalFiles: Int
     private let totalBytes: Int64?
     private let delay: UInt64
@@ -84,11 +104,12 @@ final class Progress: @unchecked Sendable {
     private static let activeLock = NSLock()
 
     init(
-        style: ProgressStyle, verb: String, files: Int, totalBytes: Int64?,
+        style: ProgressStyle, verb: ProgressVerb, files: Int, totalBytes: Int64?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.style = style
-        self.verb = verb
+        self.verb = verb.rawValue
+        pastTense = verb.pastTense
         self.totalFiles = files
         self.totalBytes = totalBytes
         delay = 1_000_000_000
@@ -129,12 +150,29 @@ final class Progress: @unchecked Sendable {
         doneFiles += 1
         doneBytes += bytes
         if style == .plain {
-            let seconds = Double(Self.now() - c.started) / 1e9
-            var line = "\(Self.pastTense(verb)) \(c.name): \(Self.bytes(bytes)) in \(Self.duration(seconds))"
-            if seconds > 0.05 { line += " (\(Self.bytes(Int64(Double(bytes) / seconds)))/s)" }
-            if totalFiles > 1 { line += " [\(doneFiles + failedFiles)/\(totalFiles)]" }
+            let line = Self.finishedLine(
+                pastTense, c.name, bytes: bytes, seconds: Double(Self.now() - c.started) / 1e9,
+                count: totalFiles > 1 ? (doneFiles + failedFiles, totalFiles) : nil)
             if visible { writeLine(line) } else { pending.append(line) }
         }
+    }
+
+    /// Ends a file the command had nothing to do with (already right, skipped): counted as done, with no line.
+    func pass(_ file: File, bytes: Int64) {
+        lock.lock(); defer { lock.unlock() }
+        guard inFlight.removeValue(forKey: file.id) != nil, style != .none else { return }
+        doneFiles += 1
+        doneBytes += bytes
+    }
+
+    /// Plain mode's line for a finished file: "uploaded a.txt: 1.0 KiB in 0.2 s (5.0 KiB/s) [3/10]".
+    static func finishedLine(
+        _ pastTense: String, _ name: String, bytes: Int64, seconds: Double, count: (done: Int, of: Int)?
+    ) -> String {
+        var line = "\(pastTense) \(name): \(Self.bytes(bytes)) in \(Self.duration(seconds))"
+        if seconds > 0.05 { line += " (\(Self.bytes(Int64(Double(bytes) / seconds)))/s)" }
+        if let count { line += " [\(count.done)/\(count.of)]" }
+        return line
     }
 
     /// Stops the display: the bar line is cleared; in plain mode a last summary follows when anything was shown.
@@ -355,14 +393,5 @@ final class Progress: @unchecked Sendable {
 
     static func duration(_ seconds: Double) -> String {
         seconds < 60 ? String(format: "%.1f s", seconds) : clock(seconds)
-    }
-
-    static func pastTense(_ verb: String) -> String {
-        switch verb {
-        case "upload": return "uploaded"
-        case "download": return "downloaded"
-        case "copy": return "copied"
-        default: return verb + "ed"
-        }
     }
 }

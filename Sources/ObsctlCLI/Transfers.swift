@@ -70,7 +70,8 @@ enum Transfers {
         let names = steps.map(\.source.description)
         let total: Int64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
         let progress = Progress(
-            style: ctx.progressStyle, verb: steps.first?.operation.rawValue ?? "copy", files: steps.count,
+            style: ctx.progressStyle, verb: options.move ? .move : ProgressVerb(steps.first?.operation ?? .copy),
+            files: steps.count,
             totalBytes: total, environment: ctx.environment)
         defer { progress.end() }
         let verb = { (step: PlanStep) in options.move ? "move" : step.operation.rawValue }
@@ -222,5 +223,16 @@ extension CommandContext {
     var engine: TransferEngine {
         TransferEngine(
             storage: storage, isRemote: isRemote, temps: InterruptTemps(), standardOutput: { StandardOutputSink() })
+    }
+}
+
+extension ProgressVerb {
+    init(_ operation: PlanStep.Operation) {
+        switch operation {
+        case .upload: self = .upload
+        case .download: self = .download
+        case .copy: self = .copy
+        case .delete: self = .delete
+        }
     }
 }

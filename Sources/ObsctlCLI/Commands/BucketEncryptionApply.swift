@@ -154,7 +154,7 @@ struct Copier: Sendable {
     ) async throws {
         let stop = StopFlag()
         let progress = Progress(
-            style: ctx.progressStyle, verb: "re-encrypted", files: items.count,
+            style: ctx.progressStyle, verb: .reEncrypt, files: items.count,
             totalBytes: items.reduce(0) { $0 + $1.object.size }, environment: ctx.environment)
         defer { progress.end() }
         var fatal: OBSError?

@@ -133,7 +133,7 @@ struct EncryptionTarget: CustomStringConvertible {
         -> [InspectedObject?]
     {
         let progress = Progress(
-            style: ctx.progressStyle, verb: "inspected", files: objects.count, totalBytes: nil,
+            style: ctx.progressStyle, verb: .inspect, files: objects.count, totalBytes: nil,
             environment: ctx.environment)
         defer { progress.end() }
         let storage = SendableBox(ctx.storage)

@@ -59,26 +59,11 @@ extension Obsctl.Bucket.Encryption {
             // The target's own SSE-C key too: an object already under it is then seen to be right.
             var keys = [sourceKey].compactMap { $0 }
             if case .customer(let k) = request { keys.append(k) }
-            let inspected = try await EncryptionTarget.inspectAll(ctx, objects, customerKeys: keys)
-            var work: [ApplyItem] = []
-            for (object, seen) in zip(objects, inspected) {
-                let item = "obs://\(where_.bucket)/\(object.key)"
-                guard let seen, let e = seen.encryption else {
-                    result.fail(item, seen?.error ?? .localIO("not inspected"), renderer)
-                    continue
-                }
-                let decision = ApplyDecision(e, target: goal, sourceKeyMD5: sourceKey?.keyMD5)
-                result.plan.add(decision, mode: e.mode, size: seen.size)
-                if let reason = decision.skipReason { result.skip(item, reason, renderer) }
-                if decision == .convert { work.append(ApplyItem(object: seen, mode: e.mode)) }
-            }
-            if !dryRun && !work.isEmpty {
-                let copier = Copier(
-                    storage: SendableBox(ctx.storage), bucket: where_.bucket, sse: request,
-                    sourceKey: sourceKey, transfer: try tuning.options(),
-                    overwriteHook: ctx.environment[Copier.overwriteHookVariable])
-                try await copier.run(ctx, work, into: &result, renderer)
-            }
+            let applier = Applier(
+                storage: SendableBox(ctx.storage), bucket: where_.bucket, sse: request, goal: goal,
+                customerKeys: keys, sourceKey: sourceKey, dryRun: dryRun, transfer: try tuning.options(),
+                overwriteHook: ctx.environment[Applier.overwriteHookVariable])
+            try await applier.run(ctx, objects, into: &result, renderer)
             renderer.render(result)
             // A plan that skips objects is still a plan; a run that left some unconverted is partial.
             if !result.failures.isEmpty || !dryRun && !result.skipped.isEmpty {
@@ -104,7 +89,7 @@ extension Obsctl.Bucket.Encryption {
 /// The check made before the first copy: the target KMS key exists, is enabled and may be used. The local KMS is
 /// asked directly; Huawei KMS, when it can be asked, has checked the key already (`CommandContext.kmsKeyForWrite`);
 /// otherwise a remote endpoint's KMS answers only through a copy, so there the first copy runs alone and any KMS or
-/// permission failure stops the run (`Copier`).
+/// permission failure stops the run (`FirstCopyGate`).
 enum KMSPreflight {
     /// The requirement objects must meet, its KMS key resolved to the id objects report.
     static func check(_ request: SSERequest, _ ctx: CommandContext) throws -> EncryptionRequirement {
@@ -124,15 +109,29 @@ enum KMSPreflight {
     }
 }
 
-/// One object to convert: as inspected (its ETag is what the copy is pinned to) and its current mode.
-struct ApplyItem: Sendable {
-    let object: InspectedObject
-    let mode: SSEMode
+/// What `apply` did with one object: read its encryption (one HEAD, more for SSE-C), decided, and copied it onto
+/// itself when it had to change.
+enum ApplyOutcome: Sendable {
+    /// The HEAD failed: the object was neither decided nor copied.
+    case unreadable(OBSError)
+    /// `size` and `mode` as its HEAD read them (a small value per object: a run over millions keeps one each).
+    /// `copy` is nil when no copy was tried: the object was right or skipped, the run was a dry run, or it stopped.
+    case decided(size: Int64, mode: SSEMode, ApplyDecision, copy: CopyResult?)
+
+    enum CopyResult: Sendable {
+        case converted
+        /// The object changed since its HEAD (the copy's ETag precondition failed): skipped, never overwritten.
+        case changed(OBSError)
+        case failed(OBSError)
+    }
 }
 
-/// The copies of `apply`: the first alone, then the rest `--jobs` at a time. A KMS or access-denied failure stops
-/// new copies at once (they would all fail the same way); an object changed since it was read is skipped.
-struct Copier: Sendable {
+/// The objects of `apply`, `--jobs` at a time, each read, decided and (when it must change) copied as one item: a
+/// copy follows its own HEAD at once (the ETag it is pinned to is a round trip old, not a whole walk old), and the
+/// copies of a large bucket start with its first object rather than after the last HEAD. The first copy runs
+/// alone (`FirstCopyGate`). A KMS or access-denied failure stops new copies at once (they would all fail the same
+/// way); an object changed since it was read is skipped.
+struct Applier: Sendable {
     /// Test hook: the key named here is overwritten with new bytes just before its copy, as a concurrent writer
     /// would, to prove the copy is then skipped and the new bytes kept.
     static let overwriteHookVariable = "OBSCTL_TEST_APPLY_OVERWRITE_KEY"
@@ -140,56 +139,64 @@ struct Copier: Sendable {
     let storage: SendableBox<ObjectStorage>  // its backends lock inside
     let bucket: BucketName
     let sse: SSERequest
+    let goal: EncryptionRequirement
+    /// The keys an SSE-C object is asked with, to learn which opens it.
+    let customerKeys: [CustomerKey]
     let sourceKey: CustomerKey?
+    let dryRun: Bool
     let transfer: TransferOptions
     let overwriteHook: String?
 
-    enum Outcome: Sendable {
-        case converted
-        case changed(OBSError)
-    }
-
     func run(
-        _ ctx: CommandContext, _ items: [ApplyItem], into result: inout ApplyResult, _ renderer: Renderer
+        _ ctx: CommandContext, _ objects: [ObjectInfo], into result: inout ApplyResult, _ renderer: Renderer
     ) async throws {
         let stop = StopFlag()
+        let gate = FirstCopyGate()
         let progress = Progress(
-            style: ctx.progressStyle, verb: .reEncrypt, files: items.count,
-            totalBytes: items.reduce(0) { $0 + $1.object.size }, environment: ctx.environment)
+            style: ctx.progressStyle, verb: dryRun ? .inspect : .reEncrypt, files: objects.count,
+            totalBytes: objects.reduce(0) { $0 + $1.size }, environment: ctx.environment)
         defer { progress.end() }
-        var fatal: OBSError?
-        for (batch, jobs) in [(items.prefix(1), 1), (items.dropFirst(), ctx.jobs)] where fatal == nil {
-            let run = try await TransferExecutor(jobs: jobs).run(
-                Array(batch), describe: { $0.object.key.value },
-                shouldStart: { !Interrupts.isInterrupting && !stop.isSet }
-            ) { work -> Outcome in
-                let file = progress.begin(
-                    work.item.object.key.value, size: work.item.object.size, counter: work.counter)
-                do {
-                    let outcome = try await copy(work.item)
-                    progress.finish(file, bytes: work.item.object.size)
-                    return outcome
-                } catch {
-                    progress.finish(file, bytes: nil)
-                    if Self.stopsTheRun(TransferEvent.Failed.obsError(error)) { stop.set() }
-                    throw error
+        let run = try await TransferExecutor(jobs: ctx.jobs).run(
+            objects, describe: { $0.key.value }, shouldStart: { !Interrupts.isInterrupting && !stop.isSet }
+        ) { work -> ApplyOutcome in
+            let file = progress.begin(work.item.key.value, size: work.item.size, counter: work.counter)
+            let outcome = await apply(work.item, gate: gate, stop: stop)
+            switch outcome {
+            case .unreadable, .decided(_, _, _, .failed?): progress.finish(file, bytes: nil)
+            case .decided(let size, _, _, let copy):
+                // A line for each object the verb names: every one on a dry run, each converted one otherwise.
+                if case .converted? = copy {
+                    progress.finish(file, bytes: size)
+                } else if dryRun {
+                    progress.finish(file, bytes: size)
+                } else {
+                    progress.pass(file, bytes: size)
                 }
             }
-            for (item, slot) in zip(batch, run.results) {
-                let name = "obs://\(bucket)/\(item.object.key)"
-                switch slot {
-                case .done(.converted): result.converted(name, item, renderer)
-                case .done(.changed(let e)): result.skip(name, e.message, renderer)
-                case .failed(let error):
-                    let e = TransferEvent.Failed.obsError(error)
+            return outcome
+        }
+        var fatal: OBSError?
+        for (object, slot) in zip(objects, run.results) {
+            let name = "obs://\(bucket)/\(object.key)"
+            switch slot {
+            case .done(.unreadable(let e)): result.fail(name, e, renderer)
+            case .done(.decided(let size, let mode, let decision, let copy)):
+                result.plan.add(decision, mode: mode, size: size)
+                if let reason = decision.skipReason { result.skip(name, reason, renderer) }
+                switch copy {
+                case .converted?: result.converted(name, size: size, from: mode, renderer)
+                case .changed(let e)?: result.skip(name, e.message, renderer)
+                case .failed(let e)?:
                     // The first of these is the command's own error (one line, its exit code), not an item's.
                     if Self.stopsTheRun(e) && fatal == nil {
                         fatal = e
                         continue
                     }
                     result.fail(name, e, renderer)
-                case .notStarted: break
+                case nil: break
                 }
+            case .failed(let error): result.fail(name, TransferEvent.Failed.obsError(error), renderer)
+            case .notStarted: break
             }
         }
         if let fatal {
@@ -200,28 +207,92 @@ struct Copier: Sendable {
 
     static func stopsTheRun(_ e: OBSError) -> Bool { e.category == .kms || e.category == .accessDenied }
 
-    private func copy(_ item: ApplyItem) async throws -> Outcome {
-        let key = item.object.key
-        if overwriteHook == key.value {
-            _ = try await storage.value.putObject(
-                PutObjectRequest(bucket: bucket, key: key, sse: nil), body: BufferSource(Array("overwritten".utf8)))
+    /// Reads `object`'s encryption, decides, and copies it when it must change and the run may still copy.
+    private func apply(_ object: ObjectInfo, gate: FirstCopyGate, stop: StopFlag) async -> ApplyOutcome {
+        let seen = await InspectedObject.inspect(storage.value, object, customerKeys: customerKeys)
+        guard let e = seen.encryption else { return .unreadable(seen.error ?? .localIO("not inspected")) }
+        let decision = ApplyDecision(e, target: goal, sourceKeyMD5: sourceKey?.keyMD5)
+        guard decision == .convert, !dryRun else { return .decided(size: seen.size, mode: e.mode, decision, copy: nil) }
+        let turn = await gate.enter()
+        guard turn != .stopped, !stop.isSet, !Interrupts.isInterrupting else {
+            if turn == .probe { gate.settle(stopsTheRun: true) }
+            return .decided(size: seen.size, mode: e.mode, decision, copy: nil)
         }
-        // REPLACE with what the HEAD read rather than COPY: some servers (SeaweedFS) refuse a COPY-directive copy
-        // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same. That HEAD
-        // also stands for the copy's own read of the source: the copy is pinned to its ETag.
-        let request = CopyObjectRequest(
-            source: GetObjectRequest(bucket: bucket, key: key, customerKey: item.mode == .c ? sourceKey : nil),
-            destination: PutObjectRequest(
-                bucket: bucket, key: key, sse: sse, contentType: item.object.contentType,
-                userMetadata: item.object.userMetadata, transfer: transfer,
-                storageClass: item.object.info?.storageClass),
-            replaceMetadata: true, sourceIfMatch: item.object.etag, sourceInfo: item.object.info)
+        let copy = await copy(seen, mode: e.mode)
+        if case .failed(let error) = copy, Self.stopsTheRun(error) { stop.set() }
+        if turn == .probe { gate.settle(stopsTheRun: stop.isSet) }
+        return .decided(size: seen.size, mode: e.mode, decision, copy: copy)
+    }
+
+    private func copy(_ object: InspectedObject, mode: SSEMode) async -> ApplyOutcome.CopyResult {
+        let key = object.key
         do {
+            if overwriteHook == key.value {
+                _ = try await storage.value.putObject(
+                    PutObjectRequest(bucket: bucket, key: key, sse: nil),
+                    body: BufferSource(Array("overwritten".utf8)))
+            }
+            // REPLACE with what the HEAD read rather than COPY: some servers (SeaweedFS) refuse a COPY-directive copy
+            // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same. That HEAD
+            // also stands for the copy's own read of the source: the copy is pinned to its ETag.
+            let request = CopyObjectRequest(
+                source: GetObjectRequest(bucket: bucket, key: key, customerKey: mode == .c ? sourceKey : nil),
+                destination: PutObjectRequest(
+                    bucket: bucket, key: key, sse: sse, contentType: object.contentType,
+                    userMetadata: object.userMetadata, transfer: transfer, storageClass: object.info?.storageClass),
+                replaceMetadata: true, sourceIfMatch: object.etag, sourceInfo: object.info)
             _ = try await storage.value.copyObject(request)
             return .converted
         } catch let e as OBSError where e.httpStatus == 412 {
             return .changed(e)
+        } catch {
+            return .failed(TransferEvent.Failed.obsError(error))
         }
+    }
+}
+
+/// Lets one copy run before all others. On a remote endpoint whose KMS obsctl cannot ask, only a copy shows whether
+/// the target key and the permissions work: the first copy tries alone, so a KMS or access-denied failure costs one
+/// request rather than one per object. Items that reach their copy meanwhile wait here (their HEADs go on).
+final class FirstCopyGate: @unchecked Sendable {  // `state` is touched only under `lock`
+    enum Turn { case probe, proceed, stopped }
+
+    private enum State {
+        case unclaimed
+        case probing(waiting: [CheckedContinuation<Turn, Never>])
+        case settled(Turn)
+    }
+
+    private let lock = NSLock()
+    private var state = State.unclaimed
+
+    /// `.probe`: the caller copies first and then must call `settle`; `.proceed`: copy; `.stopped`: copy nothing.
+    func enter() async -> Turn {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Turn, Never>) in
+            lock.lock()
+            switch state {
+            case .unclaimed:
+                state = .probing(waiting: [])
+                lock.unlock()
+                waiter.resume(returning: .probe)
+            case .probing(let waiting):
+                state = .probing(waiting: waiting + [waiter])
+                lock.unlock()
+            case .settled(let turn):
+                lock.unlock()
+                waiter.resume(returning: turn)
+            }
+        }
+    }
+
+    /// The probe's copy is done: the waiting copies (and all later ones) go ahead, or none does.
+    func settle(stopsTheRun: Bool) {
+        let turn: Turn = stopsTheRun ? .stopped : .proceed
+        lock.lock()
+        guard case .probing(let waiting) = state else { lock.unlock(); return }
+        state = .settled(turn)
+        lock.unlock()
+        for waiter in waiting { waiter.resume(returning: turn) }
     }
 }
 
@@ -257,11 +328,11 @@ struct ApplyResult: CommandResult {
         let from: String
     }
 
-    mutating func converted(_ name: String, _ item: ApplyItem, _ renderer: Renderer) {
-        done.add(item.object.size)
+    mutating func converted(_ name: String, size: Int64, from mode: SSEMode, _ renderer: Renderer) {
+        done.add(size)
         renderer.event(
-            Record("reencrypted", Converted(item: name, size: item.object.size, from: item.mode.rawValue)),
-            text: [.report("re-encrypted \(name): \(item.mode.displayName) -> \(target)")])
+            Record("reencrypted", Converted(item: name, size: size, from: mode.rawValue)),
+            text: [.report("re-encrypted \(name): \(mode.displayName) -> \(target)")])
     }
 
     mutating func skip(_ name: String, _ reason: String, _ renderer: Renderer) {

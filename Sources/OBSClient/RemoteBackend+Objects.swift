@@ -136,8 +136,10 @@ extension RemoteBackend {
         let checksum = UploadIntegrity.metadata(source.recordedChecksum, prefix: configuration.headerPrefix)
         var copied: HTTPResponse?
         do {
-            if source.size > min(dst.transfer.multipartThreshold, Self.maxSinglePut) {
+            if !isSingleCopy(request, size: source.size) {
                 try await multipartCopy(request, source: source, checksum: checksum)
+            } else if learnsPinEnforcement(request, source: source) {
+                copied = try await singleCopyLearningPin(request, source: source, checksum: checksum)
             } else {
                 copied = try await singleCopy(request, source: source, checksum: checksum)
             }
@@ -158,13 +160,20 @@ extension RemoteBackend {
         return info
     }
 
+    private func isSingleCopy(_ request: CopyObjectRequest, size: Int64) -> Bool {
+        size <= min(request.destination.transfer.multipartThreshold, Self.maxSinglePut)
+    }
+
     /// The source as the caller's HEAD read it when it gave one pinned by `sourceIfMatch` and the server enforces
-    /// the pin (it then refuses any other version, so a second HEAD would only cost a round trip); else this
-    /// HEAD's, checked against the pin, so that only its round trip is left for a server that ignores the pin.
+    /// the pin (it then refuses any other version, so a second HEAD would only cost a round trip): documented for
+    /// OBS and S3, or seen on an earlier single copy (`singleCopyLearningPin`). Else this HEAD's, checked against
+    /// the pin, so that only its round trip is left for a server that ignores the pin.
     private func copySource(_ request: CopyObjectRequest) async throws -> ObjectInfo {
         let src = request.source
-        if configuration.enforcesCopySourceConditions, let known = request.sourceInfo, let pin = request.sourceIfMatch,
-            !pin.isEmpty, known.etag == pin, known.bucket == src.bucket, known.key == src.key
+        if let known = request.sourceInfo, let pin = request.sourceIfMatch, !pin.isEmpty, known.etag == pin,
+            known.bucket == src.bucket, known.key == src.key,
+            configuration.enforcesCopySourceConditions
+                || shared.copyPinEnforced == true && isSingleCopy(request, size: known.size)
         {
             return known
         }
@@ -175,18 +184,54 @@ extension RemoteBackend {
         return source
     }
 
-    /// One CopyObject request; its answer (headers and CopyObjectResult) comes back.
-    private func singleCopy(_ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)])
-        async throws -> HTTPResponse
-    {
+    /// An ETag no object has (ETags are hex digits, a multipart one with "-N"): a copy pinned to it copies only
+    /// where the server ignores the pin.
+    static let unmatchablePin = "obsctl-pin-probe"
+
+    /// Whether this copy is the one to learn on: the caller pinned it to its own HEAD (so knowing would save later
+    /// copies a HEAD each), the server's enforcement is neither documented nor seen yet, and it is a single copy.
+    private func learnsPinEnforcement(_ request: CopyObjectRequest, source: ObjectInfo) -> Bool {
+        request.sourceInfo != nil && request.sourceIfMatch != nil && !source.etag.isEmpty
+            && !configuration.enforcesCopySourceConditions && shared.copyPinEnforced == nil
+    }
+
+    /// The copy, sent first pinned to `unmatchablePin`. A server that enforces the pin answers 412 and copies
+    /// nothing; that is noted, and the copy is sent again pinned to the source's ETag. A server that ignores the
+    /// pin has just made the copy asked for, from the source its HEAD checked just before, as every copy there
+    /// is made; that is noted too, and its answer is the copy's. One request more, once per client.
+    private func singleCopyLearningPin(
+        _ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)]
+    ) async throws -> HTTPResponse {
+        debugLog?.write("* does the server enforce copy-source-if-match? This copy is pinned to an ETag no object has")
+        do {
+            let answer = try await singleCopy(request, source: source, checksum: checksum, pin: Self.unmatchablePin)
+            shared.copyPinEnforced = false
+            return answer
+        } catch let e as OBSError where e.httpStatus == 412 {
+            shared.copyPinEnforced = true
+            return try await singleCopy(request, source: source, checksum: checksum)
+        } catch {
+            // Refused for another reason: a KMS or access error (the copy as it would have been sent then fails
+            // the same way), or a server that rejects the probe's ETag itself, which then counts as not enforcing.
+            let answer = try await singleCopy(request, source: source, checksum: checksum)
+            shared.copyPinEnforced = false
+            return answer
+        }
+    }
+
+    /// One CopyObject request, pinned to `pin` (default: the source's ETag); its answer (headers and
+    /// CopyObjectResult) comes back.
+    private func singleCopy(
+        _ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)], pin: String? = nil
+    ) async throws -> HTTPResponse {
         let dst = request.destination
         var headers = sseHeaders(dst.sse) + copySourceHeaders(request.source)
         let directive = request.replaceMetadata ? "REPLACE" : "COPY"
         headers.append(("\(configuration.headerPrefix)metadata-directive", directive))
         // The source must still be the one whose checksum goes along (as for the ranges of a multipart copy):
         // one overwritten meanwhile fails the copy (412, exit 10) instead of carrying a stale checksum.
-        if !source.etag.isEmpty {
-            headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(source.etag)\""))
+        if let pin = pin ?? (source.etag.isEmpty ? nil : source.etag) {
+            headers.append(("\(configuration.headerPrefix)copy-source-if-match", "\"\(pin)\""))
         }
         if request.replaceMetadata {
             headers += objectHeaders(dst) + checksum

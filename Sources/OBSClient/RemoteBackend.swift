@@ -80,6 +80,8 @@ final class RemoteBackendState: Sendable {
     private let kms = Locked(false)
     /// Buckets' default encryption as last read: `.some(nil)` is "none", a missing entry "not known".
     private let defaults = Locked<[String: BucketEncryption?]>([:])
+    /// Whether a single copy's `copy-source-if-match` was seen enforced (nil: not tried; `RemoteBackend+Objects`).
+    private let pin = Locked<Bool?>(nil)
 
     var clockOffset: TimeInterval {
         get { clock.value }
@@ -89,6 +91,11 @@ final class RemoteBackendState: Sendable {
     var kmsAccepted: Bool {
         get { kms.value }
         set { kms.value = newValue }
+    }
+
+    var copyPinEnforced: Bool? {
+        get { pin.value }
+        set { pin.value = newValue }
     }
 
     func bucketDefault(_ bucket: String) -> BucketEncryption?? { defaults.value[bucket] }

@@ -31,10 +31,13 @@ extension TransferEngine {
             guard let standardOutput else { throw OBSError.invalidArgument("'-' names no file here") }
             return try await storage.getObject(request, into: counted(standardOutput()))
         }
-        if LocalTree.isDirectory(path) {
-            throw OBSError.invalidArgument(
-                "\(path) is a directory; name a file, or end the path with / to download into it")
+        let target: String
+        let existing: stat?
+        switch try DownloadTarget(path) {
+        case .stream: return try await downloadInPlace(request, to: path, counted)
+        case .file(let resolved, let st): (target, existing) = (resolved, st)
         }
+        let path = target
         let dir = LocalPath.parent(path)
         if !dir.isEmpty && !LocalTree.isDirectory(dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
@@ -47,7 +50,11 @@ extension TransferEngine {
         // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
         let fd = temps.create(tmp)
         defer { temps.release(tmp) }
-        guard fd >= 0 else { throw OBSError.localIO("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw OBSError.localIO(
+                "cannot write \(path): no new file can be made in \(dir.isEmpty ? "." : dir) "
+                    + "(\(String(cString: strerror(errno)))); check that the directory is writable")
+        }
         do {
             let info: ObjectInfo
             do {
@@ -57,15 +64,22 @@ extension TransferEngine {
                 info = try await storage.getObject(request, into: counted(sink))
                 try sink.finish()
             }
-            // The finished file gets the mode of any file the user creates; only the temporary is private. The
-            // fsync waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
+            // The finished file gets the mode of the file it replaces (as cp, which writes into it), else that of
+            // any file the user creates; only the temporary is private. Set-id bits are not carried over to new
+            // content. The fsync waits for the disk: on the blocking pool, never on one of the cooperative
+            // pool's two threads.
             try await BlockingPool.shared.run {
-                fchmod(fd, DownloadTemps.defaultFileMode)
+                if let existing {
+                    _ = fchown(fd, existing.st_uid, existing.st_gid)  // kept where allowed (root, or our own group)
+                    fchmod(fd, existing.st_mode & 0o777)
+                } else {
+                    fchmod(fd, DownloadTemps.defaultFileMode)
+                }
                 guard fsync(fd) == 0 else {
-                    throw OBSError.localIO("cannot fsync \(tmp): \(String(cString: strerror(errno)))")
+                    throw OBSError.localIO("cannot write \(path): fsync: \(String(cString: strerror(errno)))")
                 }
                 guard rename(tmp, path) == 0 else {
-                    throw OBSError.localIO("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
+                    throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))")
                 }
             }
             close(fd)
@@ -74,6 +88,65 @@ extension TransferEngine {
             close(fd)
             unlink(tmp)
             throw error
+        }
+    }
+}
+
+extension TransferEngine {
+    /// A download to what is no regular file (a device such as /dev/null, a FIFO, /dev/stdout): written in place
+    /// as cp writes it, without a temporary file, which a rename would put in the device's place. Bytes already
+    /// written stay written when the download fails, as on stdout.
+    private func downloadInPlace(
+        _ request: GetObjectRequest, to path: String, _ counted: (ByteSink) -> ByteSink
+    ) async throws -> ObjectInfo {
+        // A FIFO's open waits for its reader: on the blocking pool.
+        let fd = try await BlockingPool.shared.run {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))") }
+            return fd
+        }
+        defer { close(fd) }
+        return try await storage.getObject(request, into: counted(FileDescriptorSink(fd: fd, path: path)))
+    }
+}
+
+/// What a download's destination is, which decides how it is written.
+enum DownloadTarget {
+    /// A regular file, new or to replace (its `stat`): written beside it and renamed into place. A symbolic link
+    /// is followed, as cp follows it: the file it names is replaced and the link stays.
+    case file(path: String, existing: stat?)
+    /// Anything else that can be opened for writing: a device, a FIFO.
+    case stream
+
+    init(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            var link = stat()
+            if errno == ENOENT && lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
+                throw OBSError.localIO(
+                    "cannot write \(path): it is a symbolic link to a file that does not exist; "
+                        + "create its target or remove the link")
+            }
+            self = .file(path: path, existing: nil)
+            return
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            throw OBSError.invalidArgument(
+                "\(path) is a directory; name a file, or end the path with / to download into it")
+        case S_IFREG:
+            var link = stat()
+            guard lstat(path, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK else {
+                self = .file(path: path, existing: st)
+                return
+            }
+            guard let resolved = realpath(path, nil) else {
+                throw OBSError.localIO("cannot resolve the symbolic link \(path): \(String(cString: strerror(errno)))")
+            }
+            defer { free(resolved) }
+            self = .file(path: String(cString: resolved), existing: st)
+        default:
+            self = .stream
         }
     }
 }

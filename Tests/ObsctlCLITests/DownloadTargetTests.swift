@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a download writes to when its destination already exists: a FIFO (or a device such as /dev/null) is
+/// written in place, never replaced by a file; a symbolic link is followed, its target replaced and the link kept;
+/// a replaced file keeps its mode; a link to nothing is refused with nothing made. A failure names the
+/// destination, not the temporary file.
+@Suite("download targets")
+struct DownloadTargetTests {
+    static func fileType(_ path: String) -> mode_t {
+        var st = stat()
+        return lstat(path, &st) == 0 ? st.st_mode & S_IFMT : 0
+    }
+
+    static func mode(_ path: String) -> mode_t {
+        var st = stat()
+        return stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0
+    }
+
+    func sandbox(_ name: String) throws -> (Sandbox, Data) {
+        let sb = try Sandbox(name)
+        let data = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+        try sb.write("src.bin", data)
+        try sb.ok(["bucket", "create", "obs://\(name)"])
+        try sb.ok(["upload", "src.bin", "obs://\(name)/k"])
+        return (sb, data)
+    }
+
+    @Test("a FIFO gets the bytes through it and stays a FIFO (as /dev/null stays a device)")
+    func fifo() throws {
+        let (sb, data) = try sandbox("dl-fifo")
+        let fifo = sb.path("pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let received = LockedData()
+        let reader = Thread {
+            guard let h = FileHandle(forReadingAtPath: fifo) else { return }
+            received.set(h.readDataToEndOfFile())
+        }
+        reader.start()
+        try sb.ok(["download", "obs://dl-fifo/k", fifo])
+        for _ in 0..<500 where received.value == nil { usleep(10_000) }
+        #expect(received.value == data, "the reader got \(received.value?.count ?? -1) bytes")
+        #expect(Self.fileType(fifo) == S_IFIFO, "the FIFO was replaced")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sb.dir.path).allSatisfy { !$0.hasSuffix(".part") })
+    }
+
+    @Test("a symbolic link is followed: its target replaced, the link kept; the target keeps its mode")
+    func symlinkAndMode() throws {
+        let (sb, data) = try sandbox("dl-link")
+        try sb.write("priv.txt", Data("old".utf8), mode: 0o600)
+        #expect(symlink("priv.txt", sb.path("link")) == 0)
+        try sb.ok(["download", "obs://dl-link/k", "link"])
+        #expect(Self.fileType(sb.path("link")) == S_IFLNK, "the link was replaced by a file")
+        #expect(sb.read("priv.txt") == data)
+        #expect(Self.mode(sb.path("priv.txt")) == 0o600, "mode \(String(Self.mode(sb.path("priv.txt")), radix: 8))")
+
+        try sb.write("ro.txt", Data("old".utf8), mode: 0o444)
+        try sb.ok(["download", "obs://dl-link/k", "ro.txt"])
+        #expect(sb.read("ro.txt") == data && Self.mode(sb.path("ro.txt")) == 0o444)
+    }
+
+    @Test("a link to nothing is refused, naming it, and nothing is made")
+    func danglingLink() throws {
+        let (sb, _) = try sandbox("dl-dangle")
+        #expect(symlink("absent/file", sb.path("dangling")) == 0)
+        let r = try sb.run(["download", "obs://dl-dangle/k", "dangling"])
+        expectError(r, 1, contains: ["dangling", "symbolic link", "does not exist"])
+        #expect(!FileManager.default.fileExists(atPath: sb.path("absent")), "its target's directory was made")
+    }
+}
+
+/// Set on one thread, read on another.
+final class LockedData: @unchecked Sendable {  // `data` is touched only under `lock`
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ d: Data) { lock.withLock { data = d } }
+    var value: Data? { lock.withLock { data } }
+}

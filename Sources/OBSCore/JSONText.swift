@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON text written as bytes (RFC 8259), for what is written on every request: the access log of `obsctl serve`,
 /// the KMS audit log, meta.json (`JSONObjectWriter`). Building these through `String` or JSONEncoder was a
 /// measurable share of a request's CPU.
@@ -18,6 +20,41 @@ public enum JSONText {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The first member name that appears twice in one object of `json` (text a JSON parser has accepted), or
+    /// nil. Names are compared as decoded ("d\u0065ny" is "deny"). Why: JSONSerialization keeps the last of two
+    /// members of one name, so in a file a person edits (the KMS policy) a second "deny" would quietly undo the
+    /// first.
+    public static func firstDuplicateName(_ json: [UInt8]) -> String? {
+        var objects: [Set<String>?] = []  // per open bracket: the names seen, nil for an array
+        var expectingName = false
+        var i = 0
+        while i < json.count {
+            switch json[i] {
+            case UInt8(ascii: "{"): objects.append([]); expectingName = true
+            case UInt8(ascii: "["): objects.append(nil); expectingName = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = objects.popLast(); expectingName = false
+            case UInt8(ascii: ","): expectingName = objects.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                var end = i + 1
+                while end < json.count && json[end] != UInt8(ascii: "\"") {
+                    end += json[end] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if expectingName, let name = decodedString(json[i...min(end, json.count - 1)]) {
+                    if objects[objects.count - 1]?.insert(name).inserted == false { return name }
+                    expectingName = false
+                }
+                i = end
+            default: break
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    private static func decodedString(_ token: ArraySlice<UInt8>) -> String? {
+        try? JSONSerialization.jsonObject(with: Data(token), options: .fragmentsAllowed) as? String
     }
 
     /// `s` as a JSON string, or `null` when there is none.

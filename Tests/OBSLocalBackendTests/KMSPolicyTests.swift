@@ -219,6 +219,9 @@ struct KMSPolicyTests {
         "a malformed policy is a configuration error, not allow-all",
         arguments: [
             "not json", "[]", #"{"deny":"kms:*"}"#, #"{"allow":[1]}"#, #"{"mode":"strict"}"#,
+            // A second member of one name would silently replace the first (JSONSerialization keeps the last).
+            #"{"deny":["kms:dek:create"],"deny":[]}"#, #"{"deny":["kms:dek:create"],"d\u0065ny":[]}"#,
+            #"{"mode":"per-step","allow":["kms:*"],"mode":"obs-doc"}"#,
         ])
     func malformedPolicy(text: String) async throws {
         try await withStore { s in

@@ -57,6 +57,9 @@ public struct KMSPolicy: Sendable {
             throw OBSError.configuration(
                 "KMS policy \(path) is not a JSON object; fix it or delete it to allow all actions")
         }
+        if let name = JSONText.firstDuplicateName(bytes) {
+            throw bad(path, "'\(name)' appears twice in one object (only one could count)")
+        }
         for key in obj.keys.sorted() where !keys.contains(key) {
             throw bad(path, "unknown key '\(key)'\(suggestion(key, among: keys)); the keys are allow, deny and mode")
         }

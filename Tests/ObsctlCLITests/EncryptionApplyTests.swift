@@ -126,6 +126,34 @@ struct EncryptionApplyTests {
         #expect(r.stderr.contains("kms:dek:create"), "\(r)")
         let after = try m.stats()
         for key in MixedBucket.keys { #expect(after[key]?["etag"] as? String == before[key]?["etag"] as? String) }
+
+        // The one failure names its object, on stderr and in the JSON's failures, with the command's exit code.
+        let j = try m.sb.run(
+            [
+                "bucket", "encryption", "apply", "obs://mixed", "--sse", "kms", "--kms-key-id", "app-b", "--output",
+                "json",
+            ])
+        #expect(j.status == 5, "\(j)")
+        let failures = try parseJSONObject(j.stdout)["failures"] as? [[String: Any]] ?? []
+        #expect(failures.count == 1 && failures.first?["exit_code"] as? Int == 5, "\(j)")
+        let item = failures.first?["item"] as? String ?? ""
+        #expect(item.hasPrefix("obs://mixed/") && j.stderr.contains("obsctl: error: \(item): "), "\(j)")
+    }
+
+    @Test("a source object's own KMS key pending deletion fails that object only (exit 8); the others convert")
+    func sourceKeyUnusable() throws {
+        let m = try MixedBucket("enc-apply-srckey")
+        try m.sb.ok(["kms", "key", "schedule-deletion", "app-a", "--days", "7"])
+        let r = try m.sb.run(["bucket", "encryption", "apply", "obs://mixed", "--sse", "obs", "--output", "json"])
+        #expect(r.status == 8, "\(r)")
+        let j = try parseJSONObject(r.stdout)
+        let failures = j["failures"] as? [[String: Any]] ?? []
+        #expect(failures.map { $0["item"] as? String } == ["obs://mixed/kms-a"], "\(j)")
+        #expect(failures.first?["exit_code"] as? Int == 5, "\(j)")
+        // big, kms-b and plain converted; obs already right; the SSE-C object skipped without its key.
+        #expect(tally(j, "converted")?.0 == 3, "\(j)")
+        let after = try m.stats()
+        #expect(mode(after["kms-a"]) == "kms" && mode(after["kms-b"]) == "obs" && mode(after["plain"]) == "obs")
     }
 
     @Test("an object overwritten between the read and its copy is skipped and reported; the new write is kept")

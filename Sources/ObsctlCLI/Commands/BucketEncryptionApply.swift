@@ -122,7 +122,8 @@ enum ApplyOutcome: Sendable {
         case converted
         /// The object changed since its HEAD (the copy's ETag precondition failed): skipped, never overwritten.
         case changed(OBSError)
-        case failed(OBSError)
+        /// `stopsTheRun`: every other copy would fail the same way (`Applier.stopsTheRun`).
+        case failed(OBSError, stopsTheRun: Bool)
     }
 }
 
@@ -186,13 +187,10 @@ struct Applier: Sendable {
                 switch copy {
                 case .converted?: result.converted(name, size: size, from: mode, renderer)
                 case .changed(let e)?: result.skip(name, e.message, renderer)
-                case .failed(let e)?:
-                    // The first of these is the command's own error (one line, its exit code), not an item's.
-                    if Self.stopsTheRun(e) && fatal == nil {
-                        fatal = e
-                        continue
-                    }
+                case .failed(let e, let stops)?:
                     result.fail(name, e, renderer)
+                    // The first of these gives the command its exit code (5 for a KMS failure), not exit 8.
+                    if stops && fatal == nil { fatal = e }
                 case nil: break
                 }
             case .failed(let error): result.fail(name, TransferEvent.Failed.obsError(error), renderer)
@@ -201,11 +199,23 @@ struct Applier: Sendable {
         }
         if let fatal {
             renderer.render(result)
-            throw fatal
+            throw CommandFailure(exitCode: ObsctlExitCode(fatal.category))
         }
     }
 
-    static func stopsTheRun(_ e: OBSError) -> Bool { e.category == .kms || e.category == .accessDenied }
+    /// Whether `e`, one object's failed copy, would fail every other copy too: an access failure, or a KMS
+    /// failure of the target's key (disabled, denied). A KMS failure of the object's own key (its source, when
+    /// the target needs no KMS or names another key) concerns that object alone.
+    func stopsTheRun(_ e: OBSError, source: ObjectEncryption) -> Bool {
+        switch e.category {
+        case .accessDenied: return true
+        case .kms:
+            guard case .kms = goal else { return false }
+            if let key = e.resource, source.isUnderKMSKey(key) { return false }
+            return true
+        default: return false
+        }
+    }
 
     /// Reads `object`'s encryption, decides, and copies it when it must change and the run may still copy.
     private func apply(_ object: ObjectInfo, gate: FirstCopyGate, stop: StopFlag) async -> ApplyOutcome {
@@ -218,13 +228,13 @@ struct Applier: Sendable {
             if turn == .probe { gate.settle(stopsTheRun: true) }
             return .decided(size: seen.size, mode: e.mode, decision, copy: nil)
         }
-        let copy = await copy(seen, mode: e.mode)
-        if case .failed(let error) = copy, Self.stopsTheRun(error) { stop.set() }
+        let copy = await copy(seen, source: e)
+        if case .failed(_, stopsTheRun: true) = copy { stop.set() }
         if turn == .probe { gate.settle(stopsTheRun: stop.isSet) }
         return .decided(size: seen.size, mode: e.mode, decision, copy: copy)
     }
 
-    private func copy(_ object: InspectedObject, mode: SSEMode) async -> ApplyOutcome.CopyResult {
+    private func copy(_ object: InspectedObject, source: ObjectEncryption) async -> ApplyOutcome.CopyResult {
         let key = object.key
         do {
             if overwriteHook == key.value {
@@ -236,7 +246,7 @@ struct Applier: Sendable {
             // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same. That HEAD
             // also stands for the copy's own read of the source: the copy is pinned to its ETag.
             let request = CopyObjectRequest(
-                source: GetObjectRequest(bucket: bucket, key: key, customerKey: mode == .c ? sourceKey : nil),
+                source: GetObjectRequest(bucket: bucket, key: key, customerKey: source.mode == .c ? sourceKey : nil),
                 destination: PutObjectRequest(
                     bucket: bucket, key: key, sse: sse, contentType: object.contentType,
                     userMetadata: object.userMetadata, transfer: transfer, storageClass: object.info?.storageClass),
@@ -246,7 +256,8 @@ struct Applier: Sendable {
         } catch let e as OBSError where e.httpStatus == 412 {
             return .changed(e)
         } catch {
-            return .failed(TransferEvent.Failed.obsError(error))
+            let e = TransferEvent.Failed.obsError(error)
+            return .failed(e, stopsTheRun: stopsTheRun(e, source: source))
         }
     }
 }

@@ -147,6 +147,31 @@ struct BucketEncryptionTests {
         }
     }
 
+    @Test("a default under a disabled key or one pending deletion is refused when set, and changes nothing")
+    func unusableKey() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("unusable-key")
+            let bucketJSON = readFile(s.paths.bucketFile(b))
+            let disabled = try s.kms.createKey(alias: "off-key", description: "")
+            _ = try s.kms.disableKey(disabled.keyID)
+            let leaving = try s.kms.createKey(alias: "leaving-key", description: "")
+            _ = try s.kms.scheduleKeyDeletion(leaving.keyID, pendingDays: 7)
+            for ref in ["off-key", disabled.keyID, "leaving-key"] {
+                await expectOBSError(.kms, code: "KMS.DisabledException") {
+                    try await s.backend.setBucketEncryption(b, .kms(keyID: ref))
+                }
+            }
+            #expect(readFile(s.paths.bucketFile(b)) == bucketJSON)
+            let nb = try BucketName("never-made-off")
+            await expectOBSError(.kms, code: "KMS.DisabledException") {
+                _ = try await s.backend.createBucket(
+                    CreateBucketRequest(
+                        name: nb, location: "local", storageClass: .standard, encryption: .kms(keyID: "off-key")))
+            }
+            await expectOBSError(.notFound, code: "NoSuchBucket") { _ = try await s.backend.bucketInfo(nb) }
+        }
+    }
+
     @Test("listBuckets shows each bucket's default")
     func listShowsDefault() async throws {
         try await withStore { s in

@@ -410,11 +410,14 @@ public final class LocalKMS: KeyManagement, Sendable {
         var urn: String
     }
 
-    /// Checks that an upload could get a data key under `ref` (or the default key), without creating anything.
-    /// Used to validate a bucket default's key id when it is set.
+    /// Checks that an upload could get a data key under `ref` now: the key exists and is enabled. Nothing is
+    /// created. Used to validate a bucket default's key when it is set, so that a default under a disabled key
+    /// (or one pending deletion) is refused then, not at every upload after.
     func resolveKeyID(_ ref: String) throws -> String {
         try require([.cmkGet], operation: "describe-key", keyID: ref)
-        return try resolve(ref).keyID
+        let record = try resolve(ref)
+        try requireUsable(record, operation: "describe-key", action: .cmkGet)
+        return record.keyID
     }
 
     /// A fresh data key wrapped under the CMK `ref`, or under `obs/default` (created on first use) when nil.

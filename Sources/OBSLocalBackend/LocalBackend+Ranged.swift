@@ -41,24 +41,39 @@ final class RangeSource: ByteSource {
         self.what = what
     }
 
-    /// What is skipped, or drained, passes through the caller's buffer: no buffer of its own.
+    /// What is skipped, or drained, is read in blocks of at least `passSize`: through the caller's buffer when
+    /// it is that large, else through one of its own for the time it takes. A 1-byte range near the end of a
+    /// large unencrypted object had skipped its way there one byte per read: 30 s of CPU for a 50 MiB object.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if buffer.isEmpty { return 0 }
-        while skip > 0 {
-            let n = try source.read(into: .init(rebasing: buffer[0..<Int(min(Int64(buffer.count), skip))]))
-            if n == 0 { throw OBSError.integrity("\(what) ended early") }
-            skip -= Int64(n)
+        if skip > 0 || remaining == 0 && readsToEnd {
+            try pass(through: buffer)
         }
-        if remaining == 0 {
-            if readsToEnd {  // drain (and so verify) the rest
-                while try source.read(into: buffer) > 0 {}
-            }
-            return 0
-        }
+        if remaining == 0 { return 0 }
         let want = Int(min(Int64(buffer.count), remaining))
         let n = try source.read(into: .init(rebasing: buffer[0..<want]))
         if n == 0 { throw OBSError.integrity("\(what) ended early") }
         remaining -= Int64(n)
         return n
+    }
+
+    static let passSize = 256 << 10
+
+    /// Drops the `skip` bytes before the range, or, after it, drains (and so verifies) the rest.
+    private func pass(through buffer: UnsafeMutableRawBufferPointer) throws {
+        func passing(_ scratch: UnsafeMutableRawBufferPointer) throws {
+            while skip > 0 {
+                let n = try source.read(into: .init(rebasing: scratch[0..<Int(min(Int64(scratch.count), skip))]))
+                if n == 0 { throw OBSError.integrity("\(what) ended early") }
+                skip -= Int64(n)
+            }
+            if remaining == 0 && readsToEnd {
+                while try source.read(into: scratch) > 0 {}
+            }
+        }
+        if buffer.count >= Self.passSize { return try passing(buffer) }
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.passSize, alignment: 16)
+        defer { scratch.deallocate() }
+        try passing(scratch)
     }
 }

@@ -252,4 +252,27 @@ struct OutputFormatTests {
         let failed = try sb.run(["stat", "obs://outb/missing", "--output", "json"])
         expectError(failed, 3)
     }
+
+    @Test("--quiet silences what a change prints (keys, bucket defaults); what a query shows still prints")
+    func quietChanges() throws {
+        let sb = try Sandbox("quietchanges")
+        try sb.ok(["bucket", "create", "obs://quietb", "-q"])
+        let changes: [[String]] = [
+            ["kms", "key", "create", "--alias", "quiet-key"], ["kms", "key", "disable", "quiet-key"],
+            ["kms", "key", "enable", "quiet-key"], ["bucket", "encryption", "enable", "obs://quietb", "--sse", "obs"],
+            ["bucket", "encryption", "disable", "obs://quietb"],
+            ["kms", "key", "schedule-deletion", "quiet-key", "--days", "7"],
+            ["kms", "key", "cancel-deletion", "quiet-key"],
+        ]
+        for args in changes {
+            let r = try sb.run(args + ["-q"])
+            #expect(r.succeeded && r.stdout.isEmpty, "\(args): \(r)")
+        }
+        for args in [["kms", "key", "describe", "quiet-key"], ["bucket", "encryption", "show", "obs://quietb"]] {
+            let r = try sb.run(args + ["-q"])
+            #expect(r.succeeded && !r.stdout.isEmpty, "\(args) shows what was asked for: \(r)")
+        }
+        let json = try sb.run(["kms", "key", "disable", "quiet-key", "-q", "--output", "json"])
+        #expect(json.succeeded && (try? parseJSONObject(json.stdout))?["state"] as? String == "disabled", "\(json)")
+    }
 }

@@ -24,6 +24,8 @@ extension Obsctl.Bucket.Encryption {
     struct Shown: CommandResult {
         let bucket: BucketName
         let encryption: BucketEncryption?
+        /// Set by enable and disable: the line reports a change, which --quiet silences.
+        var changed = false
 
         private enum CodingKeys: String, CodingKey { case bucket, encryption }
 
@@ -33,7 +35,10 @@ extension Obsctl.Bucket.Encryption {
             try container.encode(Nullable(wrappedValue: encryption.map(EncryptionShape.init)), forKey: .encryption)
         }
 
-        var text: [TextLine] { [.data("obs://\(bucket): default encryption \(TextShape.encryption(encryption))")] }
+        var text: [TextLine] {
+            let line = "obs://\(bucket): default encryption \(TextShape.encryption(encryption))"
+            return [changed ? .report(line) : .data(line)]
+        }
     }
 
     struct Show: ObsctlCommand {
@@ -77,7 +82,8 @@ extension Obsctl.Bucket.Encryption {
             let name = try parseBucket(bucket)
             let e = try ctx.resolvingKMSKey(SSERules.bucketDefault(mode: sse.mode, kmsKeyID: kmsKeyId))
             try await ctx.storage.setBucketEncryption(name, e)
-            Renderer(ctx.output).render(Shown(bucket: name, encryption: try await ctx.storage.bucketEncryption(name)))
+            Renderer(ctx.output).render(
+                Shown(bucket: name, encryption: try await ctx.storage.bucketEncryption(name), changed: true))
         }
     }
 
@@ -92,7 +98,7 @@ extension Obsctl.Bucket.Encryption {
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
             try await ctx.storage.setBucketEncryption(name, nil)
-            Renderer(ctx.output).render(Shown(bucket: name, encryption: nil))
+            Renderer(ctx.output).render(Shown(bucket: name, encryption: nil, changed: true))
         }
     }
 }

@@ -36,13 +36,15 @@ extension Obsctl.KMS {
                 CancelDeletion.self,
             ])
 
-        static func report(_ ctx: CommandContext, _ k: KMSKeyInfo) {
-            Renderer(ctx.output).render(Shown(info: k))
+        /// `changed`: the command changed the key (create, enable, ...), so --quiet silences its text.
+        static func report(_ ctx: CommandContext, _ k: KMSKeyInfo, changed: Bool = true) {
+            Renderer(ctx.output).render(Shown(info: k, changed: changed))
         }
 
         /// A *key*; in text one `name: value` line per field.
         struct Shown: CommandResult {
             let info: KMSKeyInfo
+            let changed: Bool
 
             func encode(to encoder: Encoder) throws { try KeyShape(info).encode(to: encoder) }
 
@@ -55,7 +57,8 @@ extension Obsctl.KMS {
                 ]
                 if !k.description.isEmpty { fields.append(("description", k.description)) }
                 if let d = k.deletionDate { fields.append(("deletion-date", JSONShape.time(d))) }
-                return TextLine.fields(fields, width: 15)
+                let lines = TextLine.fields(fields, width: 15)
+                return changed ? lines.map { if case .data(let text) = $0 { .detail(text) } else { $0 } } : lines
             }
         }
 
@@ -119,7 +122,7 @@ extension Obsctl.KMS.Key {
         @Argument(help: ArgumentHelp("Key id, URN or alias.", valueName: "key"), completion: .kmsKey) var key: String
         @OptionGroup var global: GlobalOptions
         func run(_ ctx: CommandContext) async throws {
-            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.describeKey(key))
+            Obsctl.KMS.Key.report(ctx, try ctx.keyManagement.describeKey(key), changed: false)
         }
     }
 

@@ -22,6 +22,9 @@ enum TextLine {
     case report(String)
     /// A message for people on stderr ("no multipart uploads in progress"), silenced by --quiet.
     case note(String)
+    /// Details of what the command changed (a key's fields after `kms key disable`), on stdout: silenced by
+    /// --quiet like a report, without its store suffix on every line.
+    case detail(String)
     /// Rows of data as aligned columns; `endsWithStore`: the last cell names something in the store and gets the
     /// " (local store)" suffix as report lines do (`bucket list`).
     case table([[String]], endsWithStore: Bool = false)

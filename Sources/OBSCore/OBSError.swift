@@ -135,12 +135,13 @@ extension OBSError {
                 + "upload it again, or remove it with 'obsctl rm obs://\(bucket)/\(key)'",
             httpStatus: 500, category: .integrity, resource: "\(bucket)/\(key)")
     }
-    public static func customerKeyRequired(_ bucket: String, _ key: String) -> OBSError {
+    /// `options`: how the command takes the key (a copy takes its source's with `--source-sse-c-key-*`).
+    public static func customerKeyRequired(
+        _ bucket: String, _ key: String, options: String = "--sse-c-key-file FILE or --sse-c-key-env VAR"
+    ) -> OBSError {
         OBSError(
             code: "InvalidRequest",
-            message:
-                "object obs://\(bucket)/\(key) is encrypted with SSE-C; pass its key with --sse-c-key-file FILE or "
-                + "--sse-c-key-env VAR",
+            message: "object obs://\(bucket)/\(key) is encrypted with SSE-C; pass its key with \(options)",
             httpStatus: 400, category: .customerKey, resource: "\(bucket)/\(key)")
     }
     public static func customerKeyMismatch(_ bucket: String, _ key: String) -> OBSError {

@@ -99,6 +99,7 @@ enum Transfers {
             do {
                 let info: ObjectInfo
                 do { info = try await engine.perform(step, options, counter: work.counter) } catch {
+                    let error = Self.sourceKeyHint(error, step)
                     guard let hint, case .object(let bucket, let key) = step.source else { throw error }
                     throw await prefixHint(context.value, error, bucket, key, verb: hint)
                 }
@@ -121,6 +122,16 @@ enum Transfers {
             }
         }
         return outcome
+    }
+
+    /// A copy whose SSE-C source was read without its key: its key goes in `--source-sse-c-key-*` (the
+    /// `--sse-c-key-*` options are the destination's).
+    static func sourceKeyHint(_ error: any Error, _ step: PlanStep) -> any Error {
+        guard step.operation == .copy, case .object(let bucket, let key) = step.source, let e = error as? OBSError,
+            e.category == .customerKey, e.code == "InvalidRequest", e.resource == "\(bucket)/\(key)"
+        else { return error }
+        return OBSError.customerKeyRequired(
+            bucket.value, key.value, options: "--source-sse-c-key-file FILE or --source-sse-c-key-env VAR")
     }
 
     /// A step's result as the executor hands it back. `@unchecked Sendable`: built once, then only read.

@@ -235,7 +235,11 @@ struct WalkthroughTests {
         #expect(afterSSE["customer_key_md5"] as? String == md5Base64(newKey))
 
         // A copy from an SSE-C source without the source key fails with the SSE-C code and writes nothing.
-        expectError(try sb.run(["cp", "obs://cpb/vault/secret.bin", "obs://cpb2/stolen.bin"]), 7)
+        // Its hint names the options for the source's key, also when the destination's key is given.
+        for extra in [[], ["--sse", "kms"], ["--sse-c-key-file", "new.key"]] {
+            let r = try sb.run(["cp", "obs://cpb/vault/secret.bin", "obs://cpb2/stolen.bin"] + extra)
+            expectError(r, 7, contains: ["--source-sse-c-key-file FILE or --source-sse-c-key-env VAR"])
+        }
         expectError(try sb.run(["stat", "obs://cpb2/stolen.bin"]), 3)
 
         // --source-sse-c-key-* makes no sense for an upload or a download.

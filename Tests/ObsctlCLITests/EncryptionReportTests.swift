@@ -114,6 +114,15 @@ struct EncryptionReportTests {
         let wrongKey = try m.sb.run(
             ["bucket", "encryption", "report", "obs://allkms", "--require", "kms", "--kms-key-id", "app-b"])
         #expect(wrongKey.status == 6, "\(wrongKey)")
+        // The hint is an apply that meets the requirement: here SSE-KMS under app-b, which the bucket (no default)
+        // cannot name. Run, it makes the same report pass.
+        let hint = "obsctl bucket encryption apply obs://allkms/ --sse kms --kms-key-id \(m.keyB)"
+        #expect(wrongKey.stderr.contains("convert them with '\(hint)'"), "\(wrongKey)")
+        try m.sb.ok(Array(hint.split(separator: " ").dropFirst().map(String.init)))
+        try m.sb.ok(["bucket", "encryption", "report", "obs://allkms", "--require", "kms", "--kms-key-id", "app-b"])
+        // No re-encryption removes encryption: "none" gets no apply hint.
+        let none = try m.sb.run(["bucket", "encryption", "report", "obs://allkms", "--require", "none"])
+        #expect(none.status == 6 && !none.stderr.contains("apply"), "\(none)")
         expectError(try m.sb.run(["bucket", "encryption", "report", "obs://mixed", "--kms-key-id", "app-a"]), 2)
     }
 

@@ -89,8 +89,9 @@ extension Obsctl.Bucket.Encryption {
                 throw OBSError(
                     code: "EncryptionMismatch",
                     message: "\(summary.shortfall.objects) object(s) under \(where_) are not encrypted as required "
-                        + "(\(requirement.map { "\($0)" } ?? "")); list them with --list, convert them with "
-                        + "'obsctl bucket encryption apply \(where_)'",
+                        + "(\(requirement.map { "\($0)" } ?? "")); list them with --list"
+                        + (requirement.flatMap { where_.applyCommand(meeting: $0, bucketDefault: bucketDefault) }
+                            .map { ", convert them with '\($0)'" } ?? ""),
                     httpStatus: 0, category: .encryptionMismatch)
             }
         }
@@ -125,6 +126,19 @@ struct EncryptionTarget: CustomStringConvertible {
         case .kms:
             guard let kmsKeyID else { return .kms(keyID: nil) }
             return .kms(keyID: try ctx.kmsKeyID(kmsKeyID))
+        }
+    }
+
+    /// The `apply` command that converts what falls short of `requirement`; nil for "none", which a
+    /// re-encryption cannot meet.
+    func applyCommand(meeting requirement: EncryptionRequirement, bucketDefault: BucketEncryption?) -> String? {
+        let apply = "obsctl bucket encryption apply \(self)"
+        switch requirement {
+        case .unencrypted: return nil
+        case .obs: return apply + " --sse obs"
+        case .kms(let keyID): return apply + " --sse kms" + (keyID.map { " --kms-key-id \($0)" } ?? "")
+        case .customer: return apply + " --sse c --sse-c-key-file FILE"
+        case .any: return bucketDefault == nil ? apply + " --sse kms" : apply  // the default: it is encryption
         }
     }
 

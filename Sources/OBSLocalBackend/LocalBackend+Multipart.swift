@@ -231,9 +231,15 @@ extension LocalBackend: MultipartUploads {
                     uid: record.uidBytes, part: UInt32(n), dataMAC: false)
                 guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
             }
-            let part = PartRecord(
+            var part = PartRecord(
                 n: n, file: "p\(n)-\(Hex.encode(Random.bytes(6)))\(ext)", size: written.size, etag: written.etag,
-                lastModified: Timestamps.rfc3339(LocalClock.now()), crc32c: written.crc32c)
+                lastModified: Timestamps.rfc3339(LocalClock.now()))
+            if dek == nil {
+                part.crc32c = written.crc32c
+            } else {
+                part.crc32cSealed = SealedCRC.apply(
+                    written.crc32c, root: try rootKey.key(), uid: record.uidBytes, part: UInt32(n))
+            }
             try FileLock.withLock(paths.uploadLock(target.bucket, target.uploadID), missing: noSuchUpload(target)) {
                 guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)) else {
                     throw noSuchUpload(target)
@@ -332,7 +338,7 @@ extension LocalBackend: MultipartUploads {
                 file: MultipartRules.objectPartFile(uid: record.objectUID, part: UInt32($0.n), ext: ext))
         }
         if dek == nil { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
-        meta.crc32c = Self.wholeCRC32C(parts)
+        try meta.setCRC32C(wholeCRC32C(parts, uid: record.uidBytes), root: rootKey.key)
         meta.seal(macKey: try uploadMacKey(meta, dek: dek))
 
         let dir = try makeObjectDirectory(target.bucket, target.key)
@@ -361,15 +367,18 @@ extension LocalBackend: MultipartUploads {
         sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
         // A failure here leaves the record, which `isCompleted` recognises and retires on its next read.
         try? discardUpload(target.bucket, target.uploadID, key: target.key.value)
-        let info = try meta.info(customerKeyMD5: target.customerKey?.keyMD5)
+        let info = try meta.info(customerKeyMD5: target.customerKey?.keyMD5, root: rootKey.key)
         return info
     }
 
     /// The object's CRC-32C from its parts' (none when a part predates them): no byte is read again.
-    static func wholeCRC32C(_ parts: [PartRecord]) -> String? {
+    private func wholeCRC32C(_ parts: [PartRecord], uid: [UInt8]) throws -> String? {
         var whole = CRC32C()
         for p in parts {
-            guard let text = p.crc32c, let crc = CRC32C(base64: text) else { return nil }
+            let text =
+                try p.crc32cSealed.map { SealedCRC.apply($0, root: try rootKey.key(), uid: uid, part: UInt32(p.n)) }
+                ?? p.crc32c
+            guard let text, let crc = CRC32C(base64: text) else { return nil }
             whole.append(crc, length: p.size)
         }
         return whole.base64

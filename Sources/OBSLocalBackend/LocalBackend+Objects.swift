@@ -75,7 +75,8 @@ extension LocalBackend {
                 layout: .init(
                     aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
                     parts: [.init(n: 0, size: size, file: file)]),
-                dataMAC: dataMAC, crc32c: crc32c)
+                dataMAC: dataMAC)
+            try meta.setCRC32C(crc32c, root: rootKey.key)
             if let dek = sealed.dek {
                 meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid))
             } else {
@@ -88,7 +89,7 @@ extension LocalBackend {
         do { try commit(meta, dataTemp: tmp, bucket: request.bucket, key: request.key, ifMatch: ifMatch) } catch {
             unlink(tmp); throw error
         }
-        let info = try meta.info()
+        let info = try meta.info(root: rootKey.key)
         if case .customer(let k) = sse { var i = info; i.customerKeyMD5 = k.keyMD5; return i }
         return info
     }
@@ -346,7 +347,7 @@ extension LocalBackend {
             let meta = try readMeta(request.bucket, request.key)
             try checkCustomerKey(meta, request)
             let dek = try unwrapDataKey(meta, request)
-            let info = try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+            let info = try meta.info(customerKeyMD5: request.customerKey?.keyMD5, root: rootKey.key)
             let offset = min(max(try chooseOffset(info), 0), meta.size)
             let dir = paths.objectDir(request.bucket, request.key)
             let verifier =
@@ -433,7 +434,7 @@ extension LocalBackend {
             let meta = try readMeta(request.bucket, request.key)
             try checkCustomerKey(meta, request)
             if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, request) }
-            return try meta.info(customerKeyMD5: request.customerKey?.keyMD5)
+            return try meta.info(customerKeyMD5: request.customerKey?.keyMD5, root: rootKey.key)
         }
     }
 
@@ -490,7 +491,7 @@ extension LocalBackend {
             defer { writing.end() }
             try FileIO.atomicWrite(
                 meta.encoded(), to: paths.metaFile(src.bucket, src.key), crashPointPrefix: "rotate-meta")
-            return try meta.info(customerKeyMD5: newKey.keyMD5)
+            return try meta.info(customerKeyMD5: newKey.keyMD5, root: rootKey.key)
         }
     }
 

@@ -64,10 +64,15 @@ struct PartRecord: Codable, Equatable {
     var size: Int64
     var etag: String
     var lastModified: String
-    /// The part's CRC-32C (base64); absent in parts stored before it existed.
+    /// The part's CRC-32C (base64): in clear for an unencrypted upload (and encrypted parts stored before
+    /// `crc32cSealed`), absent in parts stored before either existed.
     var crc32c: String? = nil
+    /// An encrypted part's CRC-32C, sealed (`SealedCRC`, the part's number).
+    var crc32cSealed: String? = nil
 
-    enum CodingKeys: String, CodingKey { case n, file, size, etag, lastModified = "last_modified", crc32c }
+    enum CodingKeys: String, CodingKey {
+        case n, file, size, etag, lastModified = "last_modified", crc32c, crc32cSealed = "crc32c_sealed"
+    }
 
     var uploaded: UploadedPart {
         UploadedPart(

@@ -38,8 +38,11 @@ struct ObjectMeta: Equatable {
     var layout: Layout
     /// Unencrypted objects written since the data check exists: the GMAC of their bytes (see `PlainDataCheck`).
     var dataMAC: String? = nil
-    /// The plaintext's CRC-32C (base64), computed as it is written; absent in objects stored before it existed.
+    /// The plaintext's CRC-32C (base64), computed as it is written: in clear for an unencrypted object (and for
+    /// encrypted ones stored before `crc32cSealed`), absent in objects stored before either existed.
     var crc32c: String? = nil
+    /// An encrypted object's CRC-32C, sealed (`SealedCRC`, part 0).
+    var crc32cSealed: String? = nil
     var mac: String?
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -57,6 +60,7 @@ struct ObjectMeta: Equatable {
         // removing it from newer metadata changes these bytes and fails the MAC.
         if let dataMAC { w.append("data_mac"); w.append(dataMAC) }
         if let crc32c { w.append("crc32c"); w.append(crc32c) }
+        if let crc32cSealed { w.append("crc32c_sealed"); w.append(crc32cSealed) }
         return w.bytes
     }
 
@@ -92,6 +96,7 @@ struct ObjectMeta: Equatable {
             o.string("bucket", bucket)
             o.string("content_type", contentType)
             o.string("crc32c", crc32c)
+            o.string("crc32c_sealed", crc32cSealed)
             o.string("data_mac", dataMAC)
             o.string("etag", etag)
             o.number("format", format)
@@ -150,6 +155,21 @@ struct ObjectMeta: Equatable {
         info.contentCRC32C = crc32c
         return info
     }
+
+    /// Records the plaintext's CRC-32C: in clear for an unencrypted object, else sealed under `root`.
+    mutating func setCRC32C(_ crc: String?, root: () throws -> SecretBytes) rethrows {
+        guard let crc, sse.mode != .unencrypted else { (crc32c, crc32cSealed) = (crc, nil); return }
+        (crc32c, crc32cSealed) = (nil, SealedCRC.apply(crc, root: try root(), uid: uidBytes, part: 0))
+    }
+
+    /// The plaintext's CRC-32C as `info()` gives it, the sealed one opened with `root`.
+    func info(customerKeyMD5: String? = nil, root: () throws -> SecretBytes) throws -> ObjectInfo {
+        var result = try info(customerKeyMD5: customerKeyMD5)
+        if let crc32cSealed {
+            result.contentCRC32C = SealedCRC.apply(crc32cSealed, root: try root(), uid: uidBytes, part: 0)
+        }
+        return result
+    }
 }
 
 extension ObjectMeta {
@@ -177,7 +197,7 @@ extension ObjectMeta {
                     return Part(n: try p.integer("n"), size: try p.integer("size"), file: try p.string("file"))
                 }),
             dataMAC: try f.optionalString("data_mac"), crc32c: try f.optionalString("crc32c"),
-            mac: try f.optionalString("mac"))
+            crc32cSealed: try f.optionalString("crc32c_sealed"), mac: try f.optionalString("mac"))
     }
 }
 

@@ -1,0 +1,16 @@
+import OBSCore
+import OBSCrypto
+
+/// The CRC-32C of an encrypted object's plaintext (or of one part of it) as the store keeps it: XORed with a pad
+/// derived from the root key, the object's uid and the part number. Kept in clear, equal CRCs showed which
+/// encrypted objects held equal bytes, and let anyone with a copy of the store confirm a guess of a small
+/// object's content. The pad comes from the root key, not the data key, so that a HEAD still answers the CRC
+/// without KMS or the SSE-C key, as S3 answers it.
+enum SealedCRC {
+    /// `base64` sealed, or opened (XOR is its own inverse); nil unless it is a 4-byte value in base64.
+    static func apply(_ base64: String, root: SecretBytes, uid: [UInt8], part: UInt32) -> String? {
+        guard let crc = Base64.decode(base64), crc.count == 4 else { return nil }
+        let pad = HKDF.sha256(key: root, salt: uid, info: Array("obsctl/v1/crc32c-pad/\(part)".utf8), length: 4)
+        return Base64.encode(pad.withUnsafeBytes { p in zip(crc, p).map { $0 ^ $1 } })
+    }
+}

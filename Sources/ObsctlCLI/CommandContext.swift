@@ -287,8 +287,16 @@ extension ObsctlCommand {
     mutating func run() async throws {
         var context = try CommandContext(global)
         if let concurrent = self as? RunsConcurrently { context.jobs = concurrent.concurrency.jobs }
-        try await run(context)
+        guard let transfer = self as? TransferCommand else { return try await run(context) }
+        try await Transfers.reportingFailure(context, item: transfer.failureItem) { try await run(context) }
     }
+}
+
+/// upload, download, cp, mv and sync: a failure before any transfer (a source that is not there, a missing
+/// bucket, a refused overlap) still prints the document of a failed command in JSON, as a failed transfer does.
+protocol TransferCommand {
+    /// What such a failure is about in `failures` (the source the command names).
+    var failureItem: String { get }
 }
 
 /// Thrown by commands that handle several objects, after each failure was reported: exit 8 (partial) when some

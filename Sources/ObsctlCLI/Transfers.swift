@@ -160,6 +160,22 @@ enum Transfers {
         }
     }
 
+    /// Runs a transfer command's `body`. An OBSError it throws comes before any transfer was reported (a failed
+    /// transfer is recorded, not thrown): with json or ndjson it is rendered as the command's one failure, the
+    /// document (or record) a failed transfer gives, under `item`. Text output gets the plain error line.
+    static func reportingFailure(_ ctx: CommandContext, item: String, _ body: () async throws -> Void) async throws {
+        do { try await body() } catch let e as OBSError
+            where ctx.output.format != .text && e.code != StandardStreams.readerGoneCode
+        {
+            Output.stderr("obsctl: error: \(Output.describe(e))")
+            let failure = FailureShape(item, e)
+            let renderer = Renderer(ctx.output)
+            renderer.event(failure.record)
+            renderer.render(TransferSummary(transfers: [], failures: [failure], deleted: nil))
+            throw CommandFailure(exitCode: ObsctlExitCode(e.category))
+        }
+    }
+
     // MARK: Deleting several objects or files
 
     /// Deletions reported one by one as they are known (a `delete:` line, an NDJSON record, or an error line) and

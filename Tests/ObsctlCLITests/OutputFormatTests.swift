@@ -275,4 +275,34 @@ struct OutputFormatTests {
         let json = try sb.run(["kms", "key", "disable", "quiet-key", "-q", "--output", "json"])
         #expect(json.succeeded && (try? parseJSONObject(json.stdout))?["state"] as? String == "disabled", "\(json)")
     }
+
+    @Test("a transfer command failing before any transfer prints the failed document (json) or record (ndjson)")
+    func failureBeforeTransfers() throws {
+        let sb = try Sandbox("earlyfail")
+        try sb.ok(["bucket", "create", "obs://earlyb"])
+        try sb.write("dir/a.txt", Data("a".utf8))
+        let cases: [([String], Int, String)] = [
+            (["sync", "absent-dir", "obs://earlyb/x/"], 3, "absent-dir"),
+            (["sync", "dir", "obs://no-such-bucket/p/"], 3, "dir"),
+            (["mv", "obs://earlyb/m/", "obs://earlyb/m/sub/", "--recursive"], 2, "obs://earlyb/m/"),
+            (["cp", "obs://earlyb/m/", "obs://earlyb/m/sub/", "--recursive"], 2, "obs://earlyb/m/"),
+            (["download", "obs://no-such-bucket/k", "out.txt"], 3, "obs://no-such-bucket/k"),
+        ]
+        for (args, code, item) in cases {
+            let json = try sb.run(args + ["--output", "json"])
+            expectError(json, Int32(code), allowStdout: true)
+            let doc = try parseJSONObject(json.stdout)
+            let failures = doc["failures"] as? [[String: Any]] ?? []
+            #expect((doc["transfers"] as? [Any])?.isEmpty == true, "\(args): \(doc)")
+            #expect(failures.count == 1 && failures.first?["item"] as? String == item, "\(args): \(doc)")
+            #expect(failures.first?["exit_code"] as? Int == code, "\(args): \(doc)")
+            let nd = try sb.run(args + ["--output", "ndjson"])
+            let records = nd.out.split(separator: "\n").compactMap { try? parseJSONObject(Data($0.utf8)) }
+            #expect(nd.status == Int32(code) && records.count == 1, "\(args): \(nd)")
+            #expect(records.first?["type"] as? String == "failure", "\(args): \(nd)")
+        }
+        // Text: the error line alone, and the missing directory is "not found" (3), not a usage error.
+        expectError(
+            try sb.run(["sync", "absent-dir", "obs://earlyb/x/"]), 3, contains: ["absent-dir", "does not exist"])
+    }
 }

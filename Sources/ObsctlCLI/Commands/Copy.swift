@@ -4,7 +4,7 @@ import OBSCore
 import OBSTransfer
 
 extension Obsctl {
-    struct Copy: ObsctlCommand {
+    struct Copy: ObsctlCommand, TransferCommand {
         static let configuration = CommandConfiguration(
             commandName: "cp",
             abstract: "Copy between local paths and OBS, or between objects (which can change their encryption).",
@@ -25,6 +25,7 @@ extension Obsctl {
         @OptionGroup var transfer: TransferArguments
         @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
+        var failureItem: String { transfer.source }
 
         func run(_ ctx: CommandContext) async throws { try await transfer.run(ctx, move: false) }
     }

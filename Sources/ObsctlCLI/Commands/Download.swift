@@ -4,7 +4,7 @@ import OBSCore
 import OBSTransfer
 
 extension Obsctl {
-    struct Download: ObsctlCommand {
+    struct Download: ObsctlCommand, TransferCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download objects to files (or stdout), decrypting and verifying them.",
             discussion: Manual.discussion(
@@ -33,6 +33,7 @@ extension Obsctl {
         @OptionGroup var filters: FilterOptions
         @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
+        var failureItem: String { source }
 
         func run(_ ctx: CommandContext) async throws {
             try await Self.download(

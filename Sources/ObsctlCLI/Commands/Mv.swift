@@ -3,7 +3,7 @@ import Foundation
 import OBSCore
 
 extension Obsctl {
-    struct Move: ObsctlCommand {
+    struct Move: ObsctlCommand, TransferCommand {
         static let configuration = CommandConfiguration(
             commandName: "mv",
             abstract: "Move between local paths and OBS, or between objects: cp, then the source is removed.",
@@ -24,6 +24,7 @@ extension Obsctl {
         @OptionGroup var transfer: TransferArguments
         @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
+        var failureItem: String { transfer.source }
 
         func run(_ ctx: CommandContext) async throws {
             guard transfer.source != "-" && transfer.destination != "-" else {

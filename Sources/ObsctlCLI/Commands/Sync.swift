@@ -4,7 +4,7 @@ import OBSCore
 import OBSTransfer
 
 extension Obsctl {
-    struct Sync: ObsctlCommand {
+    struct Sync: ObsctlCommand, TransferCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Make a prefix or directory hold what another holds: copy what is missing, of another size, or newer.",
@@ -42,6 +42,7 @@ extension Obsctl {
         @OptionGroup var settings: TransferSettings
         @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
+        var failureItem: String { source }
 
         func run(_ ctx: CommandContext) async throws {
             let sides: Sides
@@ -80,6 +81,11 @@ extension Obsctl {
 
         private func uploadSides(_ ctx: CommandContext, to dest: OBSURL) async throws -> Sides {
             guard LocalTree.isDirectory(source) else {
+                guard FileManager.default.fileExists(atPath: source) else {
+                    throw OBSError(
+                        code: "NotFound", message: "local directory \(source) does not exist; check the path",
+                        httpStatus: 0, category: .notFound)
+                }
                 throw OBSError.invalidArgument("\(source) is not a directory; sync takes a directory (cp takes a file)")
             }
             let options = try settings.forUpload()

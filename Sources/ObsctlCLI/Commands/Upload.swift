@@ -4,7 +4,7 @@ import OBSCore
 import OBSTransfer
 
 extension Obsctl {
-    struct Upload: ObsctlCommand {
+    struct Upload: ObsctlCommand, TransferCommand {
         static let configuration = CommandConfiguration(
             abstract: "Upload files (or stdin) to OBS, optionally with server-side encryption.",
             discussion: Manual.discussion(
@@ -33,6 +33,7 @@ extension Obsctl {
         @OptionGroup var filters: FilterOptions
         @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
+        var failureItem: String { paths.first ?? "" }
 
         /// ArgumentParser allows no positional after a variadic one, so the destination is the last argument.
         var paths: [String] { Array(arguments.dropLast()) }

@@ -3,10 +3,11 @@ import COpenSSL
 /// Streaming message digests through EVP_MD_CTX.
 public final class Digest {
     public enum Algorithm: Sendable {
-        case md5, sha256
+        case md5, sha1, sha256
         var evp: OpaquePointer {
             switch self {
             case .md5: return Algorithms.md5
+            case .sha1: return Algorithms.sha1
             case .sha256: return Algorithms.sha256
             }
         }

@@ -103,6 +103,55 @@ import Testing
         #expect(try await f.send(f.request("GET", "/b1xx/m")).body == [5])
     }
 
+    /// Every flexible checksum S3 takes, as a header and as an aws-chunked trailer: the right value stores the
+    /// object, a wrong one (BadDigest, naming the algorithm) or a malformed one (InvalidRequest) stores nothing;
+    /// two algorithms at once are refused.
+    @Test(arguments: FlexibleChecksum.Algorithm.allCases)
+    func flexibleChecksums(algorithm: FlexibleChecksum.Algorithm) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("flex")
+        let data = pattern(200_003)
+        func value(_ bytes: [UInt8]) -> String {
+            var c = FlexibleChecksum(algorithm)
+            bytes.withUnsafeBytes { c.update($0) }
+            return c.base64()
+        }
+        let name = algorithm.headerName
+        for (key, header, status, code) in [
+            ("good", value(data), 200, nil), ("bad", value(data + [0]), 400, "BadDigest"),
+            ("malformed", "AAA=", 400, "InvalidRequest"),
+        ] {
+            let answer = try await f.send(
+                f.request("PUT", "/flex/h-" + key, headers: [(name, header)], body: data, version: .v4))
+            #expect(answer.status == status && (code == nil || answer.element("Code") == code), "\(answer.text)")
+            if code == "BadDigest" { #expect(answer.text.contains(algorithm.displayName), "\(answer.text)") }
+            #expect(try await f.exists("flex", "h-" + key) == (status == 200))
+        }
+        for (key, trailer, status) in [("good", value(data), 200), ("bad", value(data + [1]), 400)] {
+            var body = Array((String(data.count, radix: 16) + "\r\n").utf8) + data + Array("\r\n".utf8)
+            body += Array("0\r\n\(name):\(trailer)\r\n\r\n".utf8)
+            let answer = try await f.send(
+                f.request(
+                    "PUT", "/flex/t-" + key,
+                    headers: [
+                        ("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", String(data.count)),
+                        ("x-amz-trailer", name),
+                    ], body: body, version: .v4, declaredSHA256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
+            #expect(answer.status == status, "\(answer.text)")
+            #expect(try await f.exists("flex", "t-" + key) == (status == 200))
+        }
+        #expect(try await f.send(f.request("GET", "/flex/h-good")).body == data)
+        let other: FlexibleChecksum.Algorithm = algorithm == .crc32 ? .sha1 : .crc32
+        var o = FlexibleChecksum(other)
+        data.withUnsafeBytes { o.update($0) }
+        let two = try await f.send(
+            f.request(
+                "PUT", "/flex/two", headers: [(name, value(data)), (other.headerName, o.base64())], body: data,
+                version: .v4))
+        #expect(two.status == 400 && two.element("Code") == "InvalidRequest", "\(two.text)")
+        #expect(try await !f.exists("flex", "two"))
+    }
+
     @Test func customerKeysChecked() async throws {
         let f = try ServerFixture()
         try await f.makeBucket("b1xx")

@@ -3,9 +3,10 @@ import OBSCrypto
 import OBSSigner
 
 /// An upload's body as the backend reads it: `aws-chunked` framing decoded (and its chunk signatures checked), and
-/// every digest the request declares (Content-MD5, SigV4's payload SHA-256, `x-amz-checksum-crc32c` as header or
-/// trailer) compared at the end. A mismatch throws from the final `read`, before the backend commits anything
-/// (the local backend unlinks its temp file on a failed read), so nothing is stored. Memory: one raw slice.
+/// every digest the request declares (Content-MD5, SigV4's payload SHA-256, one `x-amz-checksum-*`: CRC-32,
+/// CRC-32C, CRC-64/NVME, SHA-1 or SHA-256, as header or trailer) compared at the end. A mismatch throws from the
+/// final `read`, before the backend commits anything (the local backend unlinks its temp file on a failed read), so
+/// nothing is stored. Memory: one raw slice.
 final class CheckedBody: ByteSource {
     private let source: any ByteSource
     private let decoder: AWSChunkedDecoder?
@@ -13,8 +14,8 @@ final class CheckedBody: ByteSource {
     private let expectedMD5: [UInt8]?
     private let sha256: Digest?
     private let expectedSHA256: String?
-    private var crc: CRC32C?
-    private var expectedCRC: String?
+    private var checksum: FlexibleChecksum?
+    private var expectedChecksum: String?
     private var raw = [UInt8](repeating: 0, count: 64 << 10)
     private var pending: [UInt8] = []
     private var pendingStart = 0
@@ -23,7 +24,7 @@ final class CheckedBody: ByteSource {
 
     private init(
         source: any ByteSource, decoder: AWSChunkedDecoder?, expectedMD5: [UInt8]?, expectedSHA256: String?,
-        expectedCRC: String?, wantsCRCTrailer: Bool, received: ByteCount
+        checksum: FlexibleChecksum?, expectedChecksum: String?, received: ByteCount
     ) {
         self.source = source
         self.received = received
@@ -32,8 +33,8 @@ final class CheckedBody: ByteSource {
         md5 = expectedMD5 == nil ? nil : Digest(.md5)
         self.expectedSHA256 = expectedSHA256
         sha256 = expectedSHA256 == nil ? nil : Digest(.sha256)
-        self.expectedCRC = expectedCRC
-        crc = expectedCRC != nil || wantsCRCTrailer ? CRC32C() : nil
+        self.checksum = checksum
+        self.expectedChecksum = expectedChecksum
     }
 
     /// An `x-amz-checksum-<algorithm>` header, or a trailer that will carry one.
@@ -67,11 +68,32 @@ final class CheckedBody: ByteSource {
         do { decoder = try AWSChunkedDecoder(payload: payload, headers: request.headers) } catch {
             throw S3Failure(error)
         }
-        let trailerNames = (request.header("x-amz-trailer") ?? "").lowercased()
+        let (algorithm, expected) = try declaredChecksum(request)
         return CheckedBody(
             source: request.body, decoder: decoder, expectedMD5: expectedMD5, expectedSHA256: expectedSHA,
-            expectedCRC: request.header("x-amz-checksum-crc32c"),
-            wantsCRCTrailer: trailerNames.contains("x-amz-checksum-crc32c"), received: call.bytesIn)
+            checksum: algorithm.map(FlexibleChecksum.init), expectedChecksum: expected, received: call.bytesIn)
+    }
+
+    /// The one flexible checksum the request declares, with its value when a header carries it (nil when a
+    /// trailer will). Two algorithms, or a value that is not the algorithm's size in base64, are refused as S3
+    /// refuses them.
+    static func declaredChecksum(_ request: ServerRequest) throws -> (FlexibleChecksum.Algorithm?, String?) {
+        let trailers = (request.header("x-amz-trailer") ?? "").lowercased().split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        let inHeaders = FlexibleChecksum.Algorithm.allCases.filter { request.header($0.headerName) != nil }
+        let inTrailers = FlexibleChecksum.Algorithm.allCases.filter { trailers.contains($0.headerName) }
+        guard inHeaders.count + inTrailers.count <= 1 else {
+            throw S3Failure(
+                "InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+                status: 400)
+        }
+        guard let algorithm = inHeaders.first else { return (inTrailers.first, nil) }
+        let value = request.header(algorithm.headerName) ?? ""
+        guard Base64.decode(value)?.count == algorithm.size else {
+            throw S3Failure("InvalidRequest", "Value for \(algorithm.headerName) header is invalid.", status: 400)
+        }
+        return (algorithm, value)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -107,7 +129,7 @@ final class CheckedBody: ByteSource {
 
     private func account(_ bytes: UnsafeRawBufferPointer) {
         md5?.update(bytes)
-        crc?.update(bytes)
+        checksum?.update(bytes)
     }
 
     /// The end of the body: every declared digest must match, else the read fails and nothing is kept.
@@ -122,10 +144,15 @@ final class CheckedBody: ByteSource {
                 "The provided 'x-amz-content-sha256' header does not match what was "
                     + "computed.", status: 400)
         }
-        if let trailer = trailers.first(where: { $0.name == "x-amz-checksum-crc32c" }) { expectedCRC = trailer.value }
-        if let expectedCRC, let crc, crc.base64 != expectedCRC {
+        guard var checksum else { return 0 }
+        if let trailer = trailers.first(where: { $0.name == checksum.algorithm.headerName }) {
+            expectedChecksum = trailer.value
+        }
+        if let expectedChecksum, Base64.decode(checksum.base64()) != Base64.decode(expectedChecksum) {
             throw S3Failure(
-                "BadDigest", "The CRC32C you specified did not match the calculated checksum.", status: 400)
+                "BadDigest",
+                "The \(checksum.algorithm.displayName) you specified did not match the calculated checksum.",
+                status: 400)
         }
         return 0
     }

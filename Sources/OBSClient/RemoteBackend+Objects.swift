@@ -30,6 +30,10 @@ extension RemoteBackend {
 
     private func putObjectOnce(_ request: PutObjectRequest, body: ByteSource) async throws -> ObjectInfo {
         try request.validateHeaders()
+        // Refused rather than dropped: a write the caller made conditional must not happen unconditionally.
+        guard request.precondition == nil else {
+            throw OBSError.invalidArgument("this client sends no conditional writes (If-None-Match, If-Match)")
+        }
         try checkTransportSecurity(request.sse, what: "upload to obs://\(request.bucket)/\(request.key)")
         var headers = sseHeaders(request.sse) + objectHeaders(request)
         let integrity = try UploadIntegrity(request.transfer.checksum, configuration: configuration)

@@ -129,6 +129,8 @@ public struct PutObjectRequest: Sendable {
     /// The storage class to write the object in; nil: the server's default (the bucket's class on OBS, standard on
     /// S3). Re-encryption in place passes the object's own, which a copy would otherwise reset.
     public var storageClass: String?
+    /// Write only if the object is as the caller expects (S3's conditional writes); nil: unconditionally.
+    public var precondition: WritePrecondition? = nil
     public init(
         bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream",
         userMetadata: [String: String] = [:], transfer: TransferOptions = TransferOptions(),
@@ -234,11 +236,35 @@ public struct UploadedPart: Sendable, Equatable {
 
 /// Names one upload of one object. `customerKey`: the SSE-C key of an upload initiated with one, required on every
 /// part and on Complete (OBS's rule), never stored.
+/// S3's conditional writes (`If-None-Match: *`, `If-Match: ETAG` on PutObject and CompleteMultipartUpload): checked
+/// when the write commits, under the lock that orders writes to the object, so no other write slips in between.
+public enum WritePrecondition: Sendable, Equatable {
+    /// Create only: there must be no object under the key.
+    case absent
+    /// Replace only this version: the object's ETag (without quotes) must be this one.
+    case etag(String)
+
+    /// The failure when an object `current` (its ETag; nil when there is none) does not meet it, else nil.
+    public func failure(current: String?, bucket: String, key: String) -> OBSError? {
+        switch (self, current) {
+        case (.absent, nil): return nil
+        case (.etag(let wanted), let current?) where wanted == current: return nil
+        case (.etag, nil): return OBSError.noSuchKey(bucket, key)
+        default:
+            return OBSError(
+                code: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold",
+                httpStatus: 412, category: .conflict, resource: "\(bucket)/\(key)")
+        }
+    }
+}
+
 public struct MultipartUploadTarget: Sendable {
     public var bucket: BucketName
     public var key: ObjectKey
     public var uploadID: String
     public var customerKey: CustomerKey?
+    /// Complete only if the object is as the caller expects; nil: unconditionally.
+    public var precondition: WritePrecondition? = nil
 
     public init(bucket: BucketName, key: ObjectKey, uploadID: String, customerKey: CustomerKey? = nil) {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.customerKey = customerKey

@@ -326,6 +326,7 @@ extension LocalBackend: MultipartUploads {
     private func commitUpload(
         _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, parts: [PartRecord]
     ) throws -> ObjectInfo {
+        try check(target.precondition, target.bucket, target.key)
         let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
         let ext = dek == nil ? ".bin" : ".obx"
         var meta = record

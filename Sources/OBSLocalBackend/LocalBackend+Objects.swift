@@ -86,7 +86,11 @@ extension LocalBackend {
             unlink(tmp)
             throw error
         }
-        do { try commit(meta, dataTemp: tmp, bucket: request.bucket, key: request.key, ifMatch: ifMatch) } catch {
+        do {
+            try commit(
+                meta, dataTemp: tmp, bucket: request.bucket, key: request.key, ifMatch: ifMatch,
+                precondition: request.precondition)
+        } catch {
             unlink(tmp); throw error
         }
         let info = try meta.info(root: rootKey.key)
@@ -175,12 +179,14 @@ extension LocalBackend {
     /// (the commit), then the previous version's data removed. A crash before the meta rename leaves the old
     /// version; after it, the new one; the sweep removes whatever was left over.
     private func commit(
-        _ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey, ifMatch: String? = nil
+        _ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey, ifMatch: String? = nil,
+        precondition: WritePrecondition? = nil
     ) throws {
         let dir = paths.objectDir(bucket, key)
         try withBucketLock(bucket) {
             guard FileIO.exists(paths.bucketFile(bucket)) else { throw OBSError.noSuchBucket(bucket.value) }
             if let ifMatch { try checkETag(bucket, key, ifMatch) }
+            try check(precondition, bucket, key)
             let dataFile = dir + "/" + meta.layout.parts[0].file
             guard rename(dataTemp, dataFile) == 0 else { throw FileIO.ioError("rename into", dataFile) }
             CrashPoint.hit("put-data-renamed")
@@ -457,6 +463,14 @@ extension LocalBackend {
         // Onto itself: pinned again at the commit, so a write between this read and it is never overwritten.
         let inPlace = request.source.bucket == dest.bucket && request.source.key == dest.key
         return try store(dest, body: source.source, ifMatch: inPlace ? source.info.etag : nil)
+    }
+
+    /// Throws unless the object now meets `precondition` (none: nothing to check). Called with the bucket lock held.
+    func check(_ precondition: WritePrecondition?, _ bucket: BucketName, _ key: ObjectKey) throws {
+        guard let precondition else { return }
+        // A damaged object is there all the same: its ETag matches none.
+        let current = FileIO.exists(paths.metaFile(bucket, key)) ? (try? readMeta(bucket, key).etag) ?? "" : nil
+        if let e = precondition.failure(current: current, bucket: bucket.value, key: key.value) { throw e }
     }
 
     /// Throws `sourceChanged` unless the object's current ETag is `expected`. Called with the bucket lock held.

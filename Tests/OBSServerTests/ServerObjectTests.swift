@@ -337,6 +337,59 @@ import Testing
     }
 }
 
+/// S3's conditional writes: `If-None-Match: *` creates only, `If-Match` replaces only the version named; a refused
+/// write (412, or 404 for If-Match on no object) changes nothing, and a refused Complete keeps the upload.
+@Suite struct ServerConditionalWriteTests {
+    @Test func putObject() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("cw-b")
+        func put(_ body: [UInt8], _ headers: [(String, String)]) async throws -> Answer {
+            try await f.send(f.request("PUT", "/cw-b/k", headers: headers, body: body))
+        }
+        let created = try await put([1], [("If-None-Match", "*")])
+        #expect(created.status == 200, "\(created.text)")
+        let again = try await put([2], [("If-None-Match", "*")])
+        #expect(again.status == 412 && again.element("Code") == "PreconditionFailed", "\(again.text)")
+        let etag = try #require(created.header("ETag"))
+        let stale = try await put([3], [("If-Match", "\"0123456789abcdef0123456789abcdef\"")])
+        #expect(stale.status == 412, "\(stale.text)")
+        #expect(try await f.send(f.request("GET", "/cw-b/k")).body == [1], "a refused write changed the object")
+        let replaced = try await put([4], [("If-Match", etag)])
+        #expect(replaced.status == 200, "\(replaced.text)")
+        #expect(try await f.send(f.request("GET", "/cw-b/k")).body == [4])
+        let missing = try await f.send(f.request("PUT", "/cw-b/none", headers: [("If-Match", etag)], body: [5]))
+        #expect(missing.status == 404 && missing.element("Code") == "NoSuchKey", "\(missing.text)")
+        let other = try await put([6], [("If-None-Match", etag)])
+        #expect(other.status == 501, "\(other.text)")
+        #expect(try await !f.exists("cw-b", "none"))
+        #expect(try await f.send(f.request("GET", "/cw-b/k")).body == [4])
+    }
+
+    @Test func completeMultipartUpload() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("cw-mp")
+        _ = try await f.send(f.request("PUT", "/cw-mp/k", body: [9]))
+        let uploadID = try #require(
+            try await f.send(f.request("POST", "/cw-mp/k", query: [("uploads", nil)])).element("UploadId"))
+        let part = try await f.send(
+            f.request("PUT", "/cw-mp/k", query: [("partNumber", "1"), ("uploadId", uploadID)], body: [7, 7]))
+        let e1 = try #require(part.header("ETag"))
+        let body = Array(
+            ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(e1)</ETag></Part>"
+                + "</CompleteMultipartUpload>").utf8)
+        let refused = try await f.send(
+            f.request(
+                "POST", "/cw-mp/k", query: [("uploadId", uploadID)], headers: [("If-None-Match", "*")], body: body))
+        #expect(refused.status == 412, "\(refused.text)")
+        #expect(try await f.send(f.request("GET", "/cw-mp/k")).body == [9])
+        let parts = try await f.send(f.request("GET", "/cw-mp/k", query: [("uploadId", uploadID)]))
+        #expect(parts.status == 200, "the refused Complete dropped the upload: \(parts.text)")
+        let done = try await f.send(f.request("POST", "/cw-mp/k", query: [("uploadId", uploadID)], body: body))
+        #expect(done.status == 200, "\(done.text)")
+        #expect(try await f.send(f.request("GET", "/cw-mp/k")).body == [7, 7])
+    }
+}
+
 @Suite struct ServerChunkedUploadTests {
     /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER` body with a CRC32C trailer: decoded, checked; a wrong trailer stores
     /// nothing.

@@ -107,7 +107,8 @@ extension S3Service {
     {
         let body = try await readCheckedBody(call, limit: ServerXMLReader.maxCompleteBytes)
         let parts = try ServerXMLReader.completeMultipartUpload(body)
-        let target = try uploadTarget(call, bucket, key, uploadID)
+        var target = try uploadTarget(call, bucket, key, uploadID)
+        target.precondition = try Self.writePrecondition(call)
         let info = try await backend.completeMultipartUpload(
             target, parts: parts.map { (partNumber: $0.number, etag: S3Headers.bareETag($0.etag)) })
         let host = call.request.header("Host") ?? "localhost"

@@ -10,14 +10,35 @@ extension S3Service {
         if let source = S3Headers.value(call, "copy-source") {
             return try await copyObject(call, bucket, key, source: source)
         }
-        let request = PutObjectRequest(
+        var request = PutObjectRequest(
             bucket: bucket, key: key, sse: try S3Headers.sseRequest(call), contentType: S3Headers.contentType(call),
             userMetadata: S3Headers.userMetadata(call))
+        request.precondition = try Self.writePrecondition(call)
         let body = try CheckedBody.make(call)
         let info = try await backend.putObject(request, body: body)
         var headers: [(name: String, value: String)] = [("ETag", S3Headers.quoted(info.etag))]
         headers += S3Headers.sseHeaders(info, call.dialect)
         return ServerResponse(status: 200, headers: headers)
+    }
+
+    /// S3's conditional writes on PutObject and CompleteMultipartUpload: `If-None-Match: *` (create only) or
+    /// `If-Match: ETAG` (replace only that version), checked by the backend as it commits. S3 takes no other
+    /// If-None-Match value, nor both at once.
+    static func writePrecondition(_ call: S3Call) throws -> WritePrecondition? {
+        let noneMatch = call.request.header("If-None-Match"), match = call.request.header("If-Match")
+        switch (noneMatch, match) {
+        case (nil, nil): return nil
+        case (let value?, nil):
+            guard value.trimmingCharacters(in: .whitespaces) == "*" else {
+                throw S3Failure(
+                    "NotImplemented", "A header you provided implies functionality that is not implemented",
+                    status: 501)
+            }
+            return .absent
+        case (nil, let etag?): return .etag(S3Headers.bareETag(etag.trimmingCharacters(in: .whitespaces)))
+        case (_?, _?):
+            throw S3Failure.invalidArgument("If-Match and If-None-Match cannot be given together on a write")
+        }
     }
 
     func headObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {

@@ -50,6 +50,9 @@ public struct ObjectInfo: Sendable, Equatable {
     /// The whole content's CRC-32C (base64, as `x-amz-checksum-crc32c`) where the backend keeps one: the embedded
     /// store computes it on every write, and `obsctl serve` answers it in checksum mode.
     public var contentCRC32C: String? = nil
+    /// The standard HTTP headers stored with the object (`HeaderMetadata.names`: Cache-Control, Content-Encoding,
+    /// ...), answered again on GET and HEAD, where the backend keeps them (the embedded store).
+    public var headerMetadata: [String: String] = [:]
 
     public init(
         bucket: BucketName, key: ObjectKey, size: Int64, etag: String, contentType: String, lastModified: Date,
@@ -131,6 +134,8 @@ public struct PutObjectRequest: Sendable {
     public var storageClass: String?
     /// Write only if the object is as the caller expects (S3's conditional writes); nil: unconditionally.
     public var precondition: WritePrecondition? = nil
+    /// Standard HTTP headers to store with the object and answer on GET and HEAD (`HeaderMetadata`).
+    public var headerMetadata: [String: String] = [:]
     public init(
         bucket: BucketName, key: ObjectKey, sse: SSERequest?, contentType: String = "application/octet-stream",
         userMetadata: [String: String] = [:], transfer: TransferOptions = TransferOptions(),

@@ -74,6 +74,7 @@ extension LocalBackend: MultipartUploads {
             layout: .init(
                 aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
                 parts: []))
+        record.headerMetadata = request.headerMetadata.isEmpty ? nil : request.headerMetadata
         record.seal(macKey: try uploadMacKey(record, dek: sealed.dek))
         let uploadID = Hex.encode(Random.bytes(16))
         let uploads = paths.uploadsDir(request.bucket)

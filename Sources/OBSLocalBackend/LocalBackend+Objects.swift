@@ -76,6 +76,7 @@ extension LocalBackend {
                     aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
                     parts: [.init(n: 0, size: size, file: file)]),
                 dataMAC: dataMAC)
+            meta.headerMetadata = request.headerMetadata.isEmpty ? nil : request.headerMetadata
             try meta.setCRC32C(crc32c, root: rootKey.key)
             if let dek = sealed.dek {
                 meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid))
@@ -459,6 +460,7 @@ extension LocalBackend {
         if !request.replaceMetadata {
             dest.contentType = source.info.contentType
             dest.userMetadata = source.info.userMetadata
+            dest.headerMetadata = source.info.headerMetadata
         }
         // Onto itself: pinned again at the commit, so a write between this read and it is never overwritten.
         let inPlace = request.source.bucket == dest.bucket && request.source.key == dest.key

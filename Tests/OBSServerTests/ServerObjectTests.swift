@@ -337,6 +337,72 @@ import Testing
     }
 }
 
+/// The standard headers a write stores (Cache-Control, Content-Disposition, Content-Encoding without aws-chunked,
+/// Content-Language, Expires): answered by GET and HEAD, kept by a COPY-directive copy and a multipart upload,
+/// replaced by a REPLACE copy, and overridden by `response-*` parameters.
+@Suite struct ServerHeaderMetadataTests {
+    static let stored: [(String, String)] = [
+        ("Cache-Control", "max-age=60"), ("Content-Disposition", "attachment; filename=\"h.gz\""),
+        ("Content-Encoding", "gzip"), ("Content-Language", "en"), ("Expires", "Wed, 01 Jan 2031 00:00:00 GMT"),
+    ]
+
+    func expectStored(
+        _ answer: Answer, _ expected: [(String, String)], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for (name, value) in expected {
+            #expect(
+                answer.header(name) == value, "\(name): \(answer.header(name) ?? "none")",
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func storedAndAnswered() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("hm-b", encryption: .kms(keyID: nil))
+        var headers = Self.stored.filter { $0.0 != "Content-Encoding" }
+        headers.append(("Content-Encoding", "aws-chunked,gzip"))
+        let put = try await f.send(f.request("PUT", "/hm-b/k", headers: headers, body: [1, 2, 3]))
+        #expect(put.status == 200, "\(put.text)")
+        expectStored(try await f.send(f.request("GET", "/hm-b/k")), Self.stored)
+        expectStored(try await f.send(f.request("HEAD", "/hm-b/k")), Self.stored)
+        let overridden = try await f.send(
+            f.request("GET", "/hm-b/k", query: [("response-cache-control", "no-store")], version: .v4))
+        #expect(overridden.header("Cache-Control") == "no-store", "\(overridden.headers)")
+
+        let kept = try await f.send(
+            f.request("PUT", "/hm-b/copy", headers: [("x-amz-copy-source", "/hm-b/k")], version: .v4))
+        #expect(kept.status == 200, "\(kept.text)")
+        expectStored(try await f.send(f.request("HEAD", "/hm-b/copy")), Self.stored)
+        let replaced = try await f.send(
+            f.request(
+                "PUT", "/hm-b/copy",
+                headers: [
+                    ("x-amz-copy-source", "/hm-b/k"), ("x-amz-metadata-directive", "REPLACE"),
+                    ("Cache-Control", "no-cache"),
+                ], version: .v4))
+        #expect(replaced.status == 200, "\(replaced.text)")
+        let after = try await f.send(f.request("HEAD", "/hm-b/copy"))
+        #expect(after.header("Cache-Control") == "no-cache" && after.header("Content-Encoding") == nil)
+
+        let initiated = try await f.send(
+            f.request("POST", "/hm-b/mp", query: [("uploads", nil)], headers: Self.stored, version: .v4))
+        let uploadID = try #require(initiated.element("UploadId"))
+        let part = try await f.send(
+            f.request("PUT", "/hm-b/mp", query: [("partNumber", "1"), ("uploadId", uploadID)], body: [4]))
+        let e1 = try #require(part.header("ETag"))
+        let body = Array(
+            ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(e1)</ETag></Part>"
+                + "</CompleteMultipartUpload>").utf8)
+        #expect(
+            try await f.send(f.request("POST", "/hm-b/mp", query: [("uploadId", uploadID)], body: body)).status == 200)
+        expectStored(try await f.send(f.request("GET", "/hm-b/mp")), Self.stored)
+
+        // aws-chunked alone is framing, not an encoding: nothing is stored for it.
+        _ = try await f.send(f.request("PUT", "/hm-b/plain", headers: [("Content-Encoding", "aws-chunked")], body: [5]))
+        #expect(try await f.send(f.request("HEAD", "/hm-b/plain")).header("Content-Encoding") == nil)
+    }
+}
+
 /// S3's conditional writes: `If-None-Match: *` creates only, `If-Match` replaces only the version named; a refused
 /// write (412, or 404 for If-Match on no object) changes nothing, and a refused Complete keeps the upload.
 @Suite struct ServerConditionalWriteTests {

@@ -269,16 +269,16 @@ struct JSONFields {
             if case .array(let a) = $0 { return a }; return nil
         }
     }
-    func stringMap(_ name: String) throws -> [String: String] {
-        try required(name) { v -> [String: String]? in
-            guard case .object(let o) = v else { return nil }
-            var out: [String: String] = [:]
-            for (k, e) in o {
-                guard let s = Self.string(e) else { return nil }
-                out[k] = s
-            }
-            return out
+    func stringMap(_ name: String) throws -> [String: String] { try required(name, Self.stringMap) }
+    func optionalStringMap(_ name: String) throws -> [String: String]? { try optional(name, Self.stringMap) }
+    private static func stringMap(_ v: JSONValue) -> [String: String]? {
+        guard case .object(let o) = v else { return nil }
+        var out: [String: String] = [:]
+        for (k, e) in o {
+            guard let s = string(e) else { return nil }
+            out[k] = s
         }
+        return out
     }
     /// A string member that must be one of `T`'s raw values.
     func value<T: RawRepresentable>(_ name: String, as: T.Type = T.self) throws -> T where T.RawValue == String {

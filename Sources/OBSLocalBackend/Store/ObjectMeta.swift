@@ -43,6 +43,8 @@ struct ObjectMeta: Equatable {
     var crc32c: String? = nil
     /// An encrypted object's CRC-32C, sealed (`SealedCRC`, part 0).
     var crc32cSealed: String? = nil
+    /// Standard HTTP headers stored with the object (`HeaderMetadata`); nil when there are none.
+    var headerMetadata: [String: String]? = nil
     var mac: String?
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -61,6 +63,7 @@ struct ObjectMeta: Equatable {
         if let dataMAC { w.append("data_mac"); w.append(dataMAC) }
         if let crc32c { w.append("crc32c"); w.append(crc32c) }
         if let crc32cSealed { w.append("crc32c_sealed"); w.append(crc32cSealed) }
+        if let headerMetadata { w.append("header_metadata"); w.append(headerMetadata) }
         return w.bytes
     }
 
@@ -100,6 +103,11 @@ struct ObjectMeta: Equatable {
             o.string("data_mac", dataMAC)
             o.string("etag", etag)
             o.number("format", format)
+            if let headerMetadata {
+                o.object("header_metadata") { m in
+                    for name in headerMetadata.keys.sorted() { m.string(name, headerMetadata[name]) }
+                }
+            }
             o.string("key", key)
             o.string("last_modified", lastModified)
             o.object("layout") { l in
@@ -153,6 +161,7 @@ struct ObjectMeta: Equatable {
         // A whole object is one part numbered 0; a completed upload keeps its parts, numbered from 1.
         if !layout.parts.isEmpty, layout.parts.allSatisfy({ $0.n > 0 }) { info.partSizes = layout.parts.map(\.size) }
         info.contentCRC32C = crc32c
+        info.headerMetadata = headerMetadata ?? [:]
         return info
     }
 
@@ -197,7 +206,9 @@ extension ObjectMeta {
                     return Part(n: try p.integer("n"), size: try p.integer("size"), file: try p.string("file"))
                 }),
             dataMAC: try f.optionalString("data_mac"), crc32c: try f.optionalString("crc32c"),
-            crc32cSealed: try f.optionalString("crc32c_sealed"), mac: try f.optionalString("mac"))
+            crc32cSealed: try f.optionalString("crc32c_sealed"),
+            headerMetadata: try f.optionalStringMap("header_metadata"),
+            mac: try f.optionalString("mac"))
     }
 }
 

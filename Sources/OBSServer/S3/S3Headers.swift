@@ -78,6 +78,9 @@ enum S3Headers {
         return meta
     }
 
+    /// The standard headers a write stores with the object (`HeaderMetadata`).
+    static func headerMetadata(_ call: S3Call) -> [String: String] { HeaderMetadata.from(call.request.headers) }
+
     static func contentType(_ call: S3Call) -> String {
         call.request.header("Content-Type") ?? "application/octet-stream"
     }
@@ -116,6 +119,7 @@ enum S3Headers {
         for (k, v) in info.userMetadata.sorted(by: { $0.key < $1.key }) {
             h.append((dialect.headerPrefix + "meta-" + k, v))
         }
+        h += info.headerMetadata.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
         return h + sseHeaders(info, dialect)
     }
 

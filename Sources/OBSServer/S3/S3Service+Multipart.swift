@@ -7,9 +7,10 @@ import OBSXML
 extension S3Service {
     func initiateUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
         let sse = try S3Headers.sseRequest(call)
-        let request = PutObjectRequest(
+        var request = PutObjectRequest(
             bucket: bucket, key: key, sse: sse, contentType: S3Headers.contentType(call),
             userMetadata: S3Headers.userMetadata(call))
+        request.headerMetadata = S3Headers.headerMetadata(call)
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(
             ServerXML.initiateMultipartUpload(

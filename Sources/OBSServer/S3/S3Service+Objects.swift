@@ -14,6 +14,7 @@ extension S3Service {
             bucket: bucket, key: key, sse: try S3Headers.sseRequest(call), contentType: S3Headers.contentType(call),
             userMetadata: S3Headers.userMetadata(call))
         request.precondition = try Self.writePrecondition(call)
+        request.headerMetadata = S3Headers.headerMetadata(call)
         let body = try CheckedBody.make(call)
         let info = try await backend.putObject(request, body: body)
         var headers: [(name: String, value: String)] = [("ETag", S3Headers.quoted(info.etag))]
@@ -190,10 +191,11 @@ extension S3Service {
             throw S3Failure.invalidArgument("metadata-directive '\(directive)' is not COPY or REPLACE")
         }
         let replace = directive == "REPLACE"
-        let destination = PutObjectRequest(
+        var destination = PutObjectRequest(
             bucket: bucket, key: key, sse: try S3Headers.sseRequest(call),
             contentType: replace ? S3Headers.contentType(call) : sourceInfo.contentType,
             userMetadata: replace ? S3Headers.userMetadata(call) : sourceInfo.userMetadata)
+        destination.headerMetadata = replace ? S3Headers.headerMetadata(call) : sourceInfo.headerMetadata
         if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil {
             throw S3Failure(
                 "InvalidRequest",

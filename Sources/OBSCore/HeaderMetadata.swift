@@ -1,0 +1,23 @@
+/// The standard HTTP headers S3 stores with an object ("system-defined metadata") and answers on every GET and
+/// HEAD: a gzip'd asset keeps its Content-Encoding, a download its Content-Disposition. Names in canonical case.
+public enum HeaderMetadata {
+    public static let names = [
+        "Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires",
+    ]
+
+    /// The stored headers among `headers` (any case). Content-Encoding loses `aws-chunked`, which names the
+    /// request's framing, not the object's encoding ("aws-chunked,gzip" stores "gzip"; "aws-chunked" alone nothing).
+    public static func from(_ headers: [(name: String, value: String)]) -> [String: String] {
+        var out: [String: String] = [:]
+        for (name, value) in headers {
+            guard let canonical = names.first(where: { $0.lowercased() == name.lowercased() }) else { continue }
+            var value = value
+            if canonical == "Content-Encoding" {
+                value = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { $0.lowercased() != "aws-chunked" && !$0.isEmpty }.joined(separator: ",")
+            }
+            if !value.isEmpty { out[canonical] = value }
+        }
+        return out
+    }
+}

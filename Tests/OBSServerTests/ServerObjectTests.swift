@@ -206,6 +206,12 @@ import Testing
         #expect(open.body == Array(data.suffix(10)))
         let past = try await f.send(f.request("GET", "/b1xx/r", headers: [("Range", "bytes=300000-")]))
         #expect(past.status == 416 && past.element("Code") == "InvalidRange")
+        // HEAD answers a Range as GET does, without the bytes.
+        let headRange = try await f.send(f.request("HEAD", "/b1xx/r", headers: [("Range", "bytes=0-0")]))
+        #expect(headRange.status == 206 && headRange.header("Content-Length") == "1", "\(headRange.headers)")
+        #expect(headRange.header("Content-Range") == "bytes 0-0/300000")
+        let headPast = try await f.send(f.request("HEAD", "/b1xx/r", headers: [("Range", "bytes=300000-")]))
+        #expect(headPast.status == 416)
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-None-Match", etag)])).status == 304)
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", "\"nope\"")])).status == 412)
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", etag)])).status == 200)

@@ -48,10 +48,12 @@ extension S3Service {
         if let answer = try conditionalAnswer(call, info) { return answer }
         var response = ServerResponse(status: 200, headers: S3Headers.objectHeaders(info, call.dialect))
         response.setHeader("Content-Length", String(info.size))
-        if let part = try Self.requestedPart(call, info) {
+        // A Range is answered as GET would answer it (206 with its length, 416 past the end), as S3 does.
+        let part = try Self.requestedPart(call, info)
+        if let range = try part ?? Self.requestedRange(call, info) {
             response.status = 206
-            response.setHeader("Content-Length", String(part.upperBound - part.lowerBound))
-            response.headers += [Self.contentRange(part, info)] + Self.partCount(call, info)
+            response.setHeader("Content-Length", String(range.upperBound - range.lowerBound))
+            response.headers += [Self.contentRange(range, info)] + (part == nil ? [] : Self.partCount(call, info))
         } else {
             response.headers += Self.checksum(call, info)
         }

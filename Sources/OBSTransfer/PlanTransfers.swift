@@ -29,6 +29,23 @@ public enum Planner {
             }
             entries.append(Entry(name: rel, size: o.size, modified: o.modified))
         }
+        if asLocalPaths {
+            // A key that other keys use as a directory ("x" beside "x/y") cannot be a file there as well.
+            var directories = Set<Substring>()
+            for e in entries {
+                var name = e.name[...]
+                while let slash = name.lastIndex(of: "/") {
+                    name = name[..<slash]
+                    if !directories.insert(name).inserted { break }  // its parents are in already
+                }
+            }
+            let shadowed = entries.filter { directories.contains($0.name[...]) }
+            if !shadowed.isEmpty {
+                unsafe += shadowed.map { prefix + $0.name }
+                let names = Set(shadowed.map(\.name))
+                entries.removeAll { names.contains($0.name) }
+            }
+        }
         return (entries, unsafe, excluded)
     }
 

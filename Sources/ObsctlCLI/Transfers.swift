@@ -16,10 +16,17 @@ enum Transfers {
     }
 
     /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).
-    static func reportUnsafeKey(_ key: String, below directory: String) {
+    static func reportUnsafeKey(_ key: String, of bucket: BucketName, below directory: String) {
+        let badSegment = key.split(separator: "/", omittingEmptySubsequences: false).contains {
+            $0.isEmpty || $0 == "." || $0 == ".."
+        }
+        let why =
+            badSegment
+            ? "empty, '.' or '..' segment"
+            : "other objects lie under '\(key)/', so its name must be a directory there; "
+                + "download it alone with 'obsctl download obs://\(bucket)/\(key) FILE'"
         Output.stderr(
-            "obsctl: error: object key '\(key)' cannot be written safely below \(directory) "
-                + "(empty, '.' or '..' segment); skipped")
+            "obsctl: error: object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped")
     }
 
     /// A "no such key" for a key that names a folder (it ends in '/', or objects lie under KEY/) becomes one that

@@ -108,4 +108,16 @@ struct PlanSyncTests {
             filter: Filter([try! FilterRule(.exclude, "../*")]))
         #expect(filtered.unsafe.isEmpty && filtered.excluded == ["../x"])
     }
+
+    @Test("a key that other keys use as a directory cannot be a file too: left out as unsafe on a local side")
+    func shadowedKeys() {
+        let objects = ["p/x", "p/x/y", "p/a/b/c", "p/a", "p/a/b2", "p/xy", "p/z/w"].map {
+            ListedObject(key: $0, size: 1, modified: t0)
+        }
+        let asPaths = Planner.entries(objects, below: "p/", asLocalPaths: true)
+        #expect(asPaths.entries.map(\.name) == ["x/y", "a/b/c", "a/b2", "xy", "z/w"])
+        #expect(Set(asPaths.unsafe) == ["p/x", "p/a"])
+        // Between buckets both keys are fine.
+        #expect(Planner.entries(objects, below: "p/", asLocalPaths: false).unsafe.isEmpty)
+    }
 }

@@ -150,4 +150,23 @@ struct SyncTests {
         #expect(r.status == 8 && r.stderr.contains("nothing was removed"), "\(r)")
         #expect(sb.exists("out/extra.txt") && sb.exists("out/plain.txt") && !sb.exists("out/secret.txt"))
     }
+
+    @Test("keys 'x' and 'x/y': x/y is synced, x is skipped naming why (exit 8), on every run, never a usage error")
+    func keyBesideItsOwnPrefix() throws {
+        let sb = try Sandbox("shadow")
+        try sb.ok(["bucket", "create", "obs://shadowb"])
+        try sb.write("f.txt", Data("f".utf8))
+        try sb.ok(["upload", "f.txt", "obs://shadowb/x"])
+        try sb.ok(["upload", "f.txt", "obs://shadowb/x/y"])
+        for command in [
+            ["sync", "obs://shadowb/", "out"], ["sync", "obs://shadowb/", "out"],
+            ["download", "obs://shadowb/", "dl", "-r"],
+        ] {
+            let r = try sb.run(command)
+            #expect(r.status == 8, "\(command): \(r)")
+            let lines = r.stderrLines.filter { $0.hasPrefix("obsctl: error:") }
+            #expect(lines.count == 1 && lines[0].contains("'x'") && lines[0].contains("obs://shadowb/x"), "\(r)")
+        }
+        #expect(sb.read("out/x/y") == Data("f".utf8) && sb.read("dl/x/y") == Data("f".utf8))
+    }
 }

@@ -64,7 +64,7 @@ extension Obsctl {
             var plan = try Planner.download(
                 src, to: path, recursive: recursive, filter: filter, listing: listing,
                 pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
-            for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, below: path) }
+            for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, of: src.bucket, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if recursive && plan.steps.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
                 ctx.output.note(

@@ -107,7 +107,7 @@ extension Obsctl {
             }
             let prefix = KeyMapping.directoryPrefix(src.path)
             let remote = try await objectListing(ctx, src.bucket, prefix)
-            for key in remote.unsafe { Transfers.reportUnsafeKey(key, below: destination) }
+            for key in remote.unsafe { Transfers.reportUnsafeKey(key, of: src.bucket, below: destination) }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
             let local =
                 LocalTree.isDirectory(destination)

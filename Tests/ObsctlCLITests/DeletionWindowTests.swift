@@ -72,9 +72,14 @@ struct DeletionWindowTests {
 
         // Objects under other keys are untouched.
         #expect(try sb.ok(["download", "obs://window/other", "-"], env: future).stdout == data)
-        // The purged key is still listed, as deleted.
+        // The purged key is still listed, as deleted, and without its alias: released, it names a new key alone.
         let listed = try #require(try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]])
         #expect(listed.first { $0["key_id"] as? String == keyID }?["state"] as? String == "deleted")
+        #expect(listed.first { $0["key_id"] as? String == keyID }?["alias"] is NSNull, "\(listed)")
+        let successor = try #require(try sb.json(["kms", "key", "create", "--alias", "doomed"])["key_id"] as? String)
+        let relisted = try #require(try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]])
+        #expect(relisted.filter { $0["alias"] as? String == "doomed" }.map { $0["key_id"] as? String } == [successor])
+        #expect(try sb.json(["kms", "key", "describe", "doomed"])["key_id"] as? String == successor)
     }
 
     @Test("deletion windows outside 7...1096 days are usage errors; cancel returns the key disabled")

@@ -98,7 +98,9 @@ struct KeyRecord: Codable, Equatable {
 
     func info() -> KMSKeyInfo {
         KMSKeyInfo(
-            keyID: keyID, urn: urn, alias: alias, description: description, state: state, isDefaultKey: defaultKey,
+            // A deleted key's alias was released (tombstones from before the release still hold it).
+            keyID: keyID, urn: urn, alias: state == .deleted ? nil : alias, description: description, state: state,
+            isDefaultKey: defaultKey,
             created: Timestamps.parseISO8601(created) ?? Date(timeIntervalSince1970: 0),
             deletionDate: deletionDate.flatMap(Timestamps.parseISO8601))
     }

@@ -131,6 +131,7 @@ public final class LocalKMS: KeyManagement, Sendable {
             guard rec.state == .pendingDeletion else { return }
             rec.state = .deleted
             rec.versions = []  // the key material is gone for good; the tombstone keeps the id from being reused
+            rec.alias = nil  // released: another key may take it, and no listing shows two keys under one alias
         }
     }
 

@@ -281,12 +281,15 @@ struct OutputFormatTests {
         let sb = try Sandbox("earlyfail")
         try sb.ok(["bucket", "create", "obs://earlyb"])
         try sb.write("dir/a.txt", Data("a".utf8))
+        for key in ["o1", "o2"] { try sb.ok(["upload", "dir/a.txt", "obs://earlyb/\(key)"]) }
         let cases: [([String], Int, String)] = [
             (["sync", "absent-dir", "obs://earlyb/x/"], 3, "absent-dir"),
             (["sync", "dir", "obs://no-such-bucket/p/"], 3, "dir"),
             (["mv", "obs://earlyb/m/", "obs://earlyb/m/sub/", "--recursive"], 2, "obs://earlyb/m/"),
             (["cp", "obs://earlyb/m/", "obs://earlyb/m/sub/", "--recursive"], 2, "obs://earlyb/m/"),
             (["download", "obs://no-such-bucket/k", "out.txt"], 3, "obs://no-such-bucket/k"),
+            // Into a regular file: one error up front, not one per object.
+            (["download", "obs://earlyb/", "dir/a.txt", "--recursive"], 2, "obs://earlyb/"),
         ]
         for (args, code, item) in cases {
             let json = try sb.run(args + ["--output", "json"])

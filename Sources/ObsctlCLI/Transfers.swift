@@ -84,15 +84,17 @@ enum Transfers {
         let verb = { (step: PlanStep) in options.move ? "move" : step.operation.rawValue }
         // What the bodies share (storage, progress, interrupts) locks inside, so they may run at once.
         let context = SendableBox(ctx)
+        let stop = StopFlag()
         let run = try await TransferExecutor(jobs: ctx.jobs).run(
             steps, describe: { $0.source.description }, size: { _ in nil },
-            shouldStart: { !Interrupts.isInterrupting },
+            shouldStart: { !Interrupts.isInterrupting && !stop.isSet },
             events: { event in
                 guard case .failed(let failed) = event else { return }
                 let e = TransferEvent.Failed.obsError(failed.error)
                 if e.code == StandardStreams.readerGoneCode { throw e }  // stdout's reader left: nothing more to say
                 Output.stderr("obsctl: error: " + (steps.count == 1 ? "" : "\(failed.item): ") + Output.describe(e))
                 renderer.event(FailureShape(failed.item, e).record, to: stream)
+                if Self.failsEveryStep(e, steps[failed.index]) { stop.set() }
             },
             completed: { index, result in
                 guard case .success(let done) = result else { return }
@@ -121,14 +123,24 @@ enum Transfers {
         }
         progress.end()
         var outcome = Outcome()
+        var notStarted = 0
         for (i, slot) in run.results.enumerated() {
             switch slot {
             case .done(let done): outcome.done.append(done.value)
             case .failed(let error): outcome.failures.append((names[i], TransferEvent.Failed.obsError(error)))
-            case .notStarted: break
+            case .notStarted: notStarted += 1
             }
         }
+        if stop.isSet && notStarted > 0 {
+            ctx.output.note("\(notStarted) more not started: each would have failed the same way")
+        }
         return outcome
+    }
+
+    /// A failure every other step of the run would repeat: its bucket is not there, or an upload's KMS key (the
+    /// target's, the same for every file) is refused. No new step starts after one; those in flight finish.
+    static func failsEveryStep(_ e: OBSError, _ step: PlanStep) -> Bool {
+        e.code == "NoSuchBucket" || step.operation == .upload && e.category == .kms
     }
 
     /// A copy whose SSE-C source was read without its key: its key goes in `--source-sse-c-key-*` (the

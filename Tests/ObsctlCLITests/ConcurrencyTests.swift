@@ -73,6 +73,26 @@ struct ConcurrencyTests {
         try Self.failuresInTheMiddle(sb, [], bucket: "jobsfail")
     }
 
+    @Test("a failure every transfer would repeat (no such bucket, a refused KMS key) starts no new one")
+    func runWideFailureStopsNewStarts() throws {
+        let sb = try Sandbox("jobs-stop")
+        for i in 0..<40 { try sb.write("src/f\(i).txt", Data("f\(i)".utf8)) }
+        try sb.ok(["bucket", "create", "obs://jobstop"])
+        try sb.ok(["kms", "key", "create", "--alias", "stop-key"])
+        try sb.ok(["kms", "key", "disable", "stop-key"])
+        for (args, code) in [
+            (["upload", "src/", "obs://no-such-bucket/p/", "--recursive"], Int32(3)),
+            (["upload", "src/", "obs://jobstop/p/", "--recursive", "--sse", "kms", "--kms-key-id", "stop-key"], 5),
+        ] {
+            let r = try sb.run(args + ["--jobs", "2"])
+            #expect(r.status == code, "\(args): \(r)")
+            let errors = r.stderrLines.filter { $0.hasPrefix("obsctl: error:") }
+            #expect(!errors.isEmpty && errors.count <= 2, "at most the jobs in flight fail: \(r)")
+            #expect(r.stderr.contains("more not started"), "\(r)")
+        }
+        #expect((try sb.json(["ls", "obs://jobstop", "--recursive"])["objects"] as? [Any])?.isEmpty == true)
+    }
+
     @Test(
         "remote (SeaweedFS): failures in the middle leave the others done, JSON in input order, exit 8",
         .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))

@@ -409,6 +409,32 @@ import Testing
     }
 }
 
+/// Requests S3 refuses that serve had answered as if well formed: another object version than `null`, and user
+/// metadata past S3's 2 KB.
+@Suite struct ServerRefusalTests {
+    @Test func versionsAndMetadataSize() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("ref-b")
+        _ = try await f.send(f.request("PUT", "/ref-b/k", body: [1]))
+        #expect(try await f.send(f.request("GET", "/ref-b/k", query: [("versionId", "null")])).status == 200)
+        for method in ["GET", "HEAD", "DELETE"] {
+            let other = try await f.send(f.request(method, "/ref-b/k", query: [("versionId", "3HL4kqtJlcpXroDTDmJ")]))
+            #expect(other.status == 404, "\(method): \(other.text)")
+        }
+        #expect(try await f.send(f.request("GET", "/ref-b/k")).body == [1], "a DELETE of another version removed it")
+        let big = String(repeating: "v", count: 3000)
+        let tooLarge = try await f.send(
+            f.request("PUT", "/ref-b/big", headers: [("x-amz-meta-big", big)], body: [2], version: .v4))
+        #expect(tooLarge.status == 400 && tooLarge.element("Code") == "MetadataTooLarge", "\(tooLarge.text)")
+        #expect(try await !f.exists("ref-b", "big"))
+        let fits = try await f.send(
+            f.request(
+                "PUT", "/ref-b/fits", headers: [("x-amz-meta-m", String(repeating: "v", count: 2000))],
+                body: [3], version: .v4))
+        #expect(fits.status == 200, "\(fits.text)")
+    }
+}
+
 /// S3's conditional writes: `If-None-Match: *` creates only, `If-Match` replaces only the version named; a refused
 /// write (412, or 404 for If-Match on no object) changes nothing, and a refused Complete keeps the upload.
 @Suite struct ServerConditionalWriteTests {

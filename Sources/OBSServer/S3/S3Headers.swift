@@ -66,7 +66,7 @@ enum S3Headers {
 
     /// `x-*-meta-*` headers, names lower-cased without the prefix. The checksum obsctl's remote client records
     /// (`obsctl-crc32c`) is left out: the embedded store reserves that name and verifies its bytes itself.
-    static func userMetadata(_ call: S3Call) -> [String: String] {
+    static func userMetadata(_ call: S3Call) throws -> [String: String] {
         var meta: [String: String] = [:]
         for (name, value) in call.request.headers {
             let n = name.lowercased()
@@ -74,6 +74,14 @@ enum S3Headers {
                 let key = String(n.dropFirst(p.count))
                 if key != HeaderValues.contentChecksumKey { meta[key] = value }
             }
+        }
+        // S3 allows 2 KB of user metadata (names and values, in UTF-8); OBS 8 KB.
+        let limit = call.dialect == .s3 ? 2 << 10 : 8 << 10
+        let size = meta.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        guard size <= limit else {
+            throw S3Failure(
+                "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", status: 400,
+                extra: [("Size", String(size)), ("MaxSizeAllowed", String(limit))])
         }
         return meta
     }

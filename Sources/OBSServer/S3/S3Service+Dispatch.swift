@@ -30,6 +30,10 @@ extension S3Service {
         }
         let object = try ObjectKey(key)
         let uploadID = call.request.query("uploadId")
+        // Each object is its one version, `null` (as in a bucket that never had versioning): another id names none.
+        if let version = call.request.query("versionId"), version != "null" {
+            throw S3Failure("NoSuchVersion", "The specified version does not exist.", status: 404)
+        }
         switch method {
         case "PUT" where uploadID != nil: return try await uploadPart(call, name, object, uploadID: uploadID!)
         case "PUT": return try await putObject(call, name, object)

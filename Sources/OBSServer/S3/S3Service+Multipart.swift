@@ -9,7 +9,7 @@ extension S3Service {
         let sse = try S3Headers.sseRequest(call)
         var request = PutObjectRequest(
             bucket: bucket, key: key, sse: sse, contentType: S3Headers.contentType(call),
-            userMetadata: S3Headers.userMetadata(call))
+            userMetadata: try S3Headers.userMetadata(call))
         request.headerMetadata = S3Headers.headerMetadata(call)
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(

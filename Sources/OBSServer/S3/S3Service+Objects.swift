@@ -12,7 +12,7 @@ extension S3Service {
         }
         var request = PutObjectRequest(
             bucket: bucket, key: key, sse: try S3Headers.sseRequest(call), contentType: S3Headers.contentType(call),
-            userMetadata: S3Headers.userMetadata(call))
+            userMetadata: try S3Headers.userMetadata(call))
         request.precondition = try Self.writePrecondition(call)
         request.headerMetadata = S3Headers.headerMetadata(call)
         let body = try CheckedBody.make(call)
@@ -196,7 +196,7 @@ extension S3Service {
         var destination = PutObjectRequest(
             bucket: bucket, key: key, sse: try S3Headers.sseRequest(call),
             contentType: replace ? S3Headers.contentType(call) : sourceInfo.contentType,
-            userMetadata: replace ? S3Headers.userMetadata(call) : sourceInfo.userMetadata)
+            userMetadata: replace ? try S3Headers.userMetadata(call) : sourceInfo.userMetadata)
         destination.headerMetadata = replace ? S3Headers.headerMetadata(call) : sourceInfo.headerMetadata
         if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil {
             throw S3Failure(

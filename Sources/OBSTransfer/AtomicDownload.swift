@@ -23,9 +23,10 @@ public struct UnregisteredTemps: TempFileRegistry {
 extension TransferEngine {
     /// Downloads one object to `path` (`standardOutput` for `-`). A file is written to a temp file beside it and
     /// renamed only after every byte verified, so a failed download leaves no file and never a partial one.
-    public func download(_ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil)
-        async throws -> ObjectInfo
-    {
+    /// `userNamed`: `path` is the one the user typed (see `DownloadTarget`).
+    public func download(
+        _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil, userNamed: Bool = false
+    ) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { CountingSink.counting(sink, $0) } ?? sink }
         if path == "-" {
             guard let standardOutput else { throw OBSError.invalidArgument("'-' names no file here") }
@@ -33,7 +34,7 @@ extension TransferEngine {
         }
         let target: String
         let existing: stat?
-        switch try DownloadTarget(path) {
+        switch try DownloadTarget(path, userNamed: userNamed) {
         case .stream: return try await downloadInPlace(request, to: path, counted)
         case .file(let resolved, let st): (target, existing) = (resolved, st)
         }
@@ -64,13 +65,14 @@ extension TransferEngine {
                 info = try await storage.getObject(request, into: counted(sink))
                 try sink.finish()
             }
-            // The finished file gets the mode of the file it replaces (as cp, which writes into it), else that of
-            // any file the user creates; only the temporary is private. Set-id bits are not carried over to new
-            // content. The fsync waits for the disk: on the blocking pool, never on one of the cooperative
-            // pool's two threads.
+            // The finished file gets the mode of the file it replaces (as cp, which writes into it) when that is
+            // ours or the one the user named (whose owner is then kept too, where allowed), else that of any file
+            // the user creates: a file another user left under a planned path lends it neither its mode nor its
+            // owner. Only the temporary is private; set-id bits are never carried over to new content. The fsync
+            // waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
             try await BlockingPool.shared.run {
-                if let existing {
-                    _ = fchown(fd, existing.st_uid, existing.st_gid)  // kept where allowed (root, or our own group)
+                if let existing, userNamed || existing.st_uid == geteuid() {
+                    if userNamed { _ = fchown(fd, existing.st_uid, existing.st_gid) }
                     fchmod(fd, existing.st_mode & 0o777)
                 } else {
                     fchmod(fd, DownloadTemps.defaultFileMode)
@@ -110,44 +112,52 @@ extension TransferEngine {
     }
 }
 
-/// What a download's destination is, which decides how it is written.
+/// What a download's destination is, which decides how it is written. Only the path the user named
+/// (`userNamed`) is followed, as cp follows it: a symbolic link there has the file it names replaced and stays, and
+/// a device or FIFO (`/dev/null`, a named pipe) is written in place. A path planned from object keys (download -r,
+/// sync) is never followed: a link, FIFO or device found there is replaced by the new file, so nothing planted in a
+/// shared directory can send a download elsewhere.
 enum DownloadTarget {
-    /// A regular file, new or to replace (its `stat`): written beside it and renamed into place. A symbolic link
-    /// is followed, as cp follows it: the file it names is replaced and the link stays.
+    /// A file written beside `path` and renamed there; `existing`: the regular file it replaces.
     case file(path: String, existing: stat?)
-    /// Anything else that can be opened for writing: a device, a FIFO.
+    /// Written in place: a device or FIFO the user named.
     case stream
 
-    init(_ path: String) throws {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            var link = stat()
-            if errno == ENOENT && lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
-                throw OBSError.localIO(
-                    "cannot write \(path): it is a symbolic link to a file that does not exist; "
-                        + "create its target or remove the link")
-            }
-            self = .file(path: path, existing: nil)
+    init(_ path: String, userNamed: Bool) throws {
+        var entry = stat()
+        guard lstat(path, &entry) == 0 else {
+            self = .file(path: path, existing: nil)  // new (a missing or unwritable directory fails the create)
             return
         }
+        switch entry.st_mode & S_IFMT {
+        case S_IFDIR: throw Self.isDirectory(path)
+        case S_IFREG: self = .file(path: path, existing: entry)
+        case S_IFLNK where userNamed: self = try Self.followed(path)
+        default: self = userNamed ? .stream : .file(path: path, existing: nil)
+        }
+    }
+
+    private static func followed(_ link: String) throws -> DownloadTarget {
+        var st = stat()
+        guard stat(link, &st) == 0 else {
+            let why = errno == ENOENT ? "a file that does not exist" : "nothing (\(String(cString: strerror(errno))))"
+            throw OBSError.localIO(
+                "cannot write \(link): it is a symbolic link to \(why); create its target or remove the link")
+        }
         switch st.st_mode & S_IFMT {
-        case S_IFDIR:
-            throw OBSError.invalidArgument(
-                "\(path) is a directory; name a file, or end the path with / to download into it")
+        case S_IFDIR: throw isDirectory(link)
         case S_IFREG:
-            var link = stat()
-            guard lstat(path, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK else {
-                self = .file(path: path, existing: st)
-                return
-            }
-            guard let resolved = realpath(path, nil) else {
-                throw OBSError.localIO("cannot resolve the symbolic link \(path): \(String(cString: strerror(errno)))")
+            guard let resolved = realpath(link, nil) else {
+                throw OBSError.localIO("cannot resolve the symbolic link \(link): \(String(cString: strerror(errno)))")
             }
             defer { free(resolved) }
-            self = .file(path: String(cString: resolved), existing: st)
-        default:
-            self = .stream
+            return .file(path: String(cString: resolved), existing: st)
+        default: return .stream
         }
+    }
+
+    private static func isDirectory(_ path: String) -> OBSError {
+        OBSError.invalidArgument("\(path) is a directory; name a file, or end the path with / to download into it")
     }
 }
 

@@ -23,6 +23,9 @@ public struct StepOptions: Sendable {
     public var move: Bool
     /// sync: a downloaded file gets its object's time, so the next run finds it as new as the object.
     public var keepModificationTime: Bool
+    /// A single download to the path the user typed: a symbolic link, device or FIFO there is followed or written
+    /// in place (`DownloadTarget`); planned paths never are.
+    public var destinationNamedByUser = false
 
     public init(
         sse: SSERequest? = nil, customerKey: CustomerKey? = nil, sourceCustomerKey: CustomerKey? = nil,
@@ -79,7 +82,8 @@ public struct TransferEngine: @unchecked Sendable {
         case (.object(let bucket, let key), .file(let path)?):
             let request = GetObjectRequest(
                 bucket: bucket, key: key, customerKey: options.customerKey, transfer: options.transfer)
-            let info = try await download(request, to: path, counter: counter)
+            let info = try await download(
+                request, to: path, counter: counter, userNamed: options.destinationNamedByUser)
             if options.keepModificationTime && path != "-" { Self.setModified(path, info.lastModified) }
             if options.move { try await removeObjectSource(request, etag: info.etag, movedTo: path) }
             return info

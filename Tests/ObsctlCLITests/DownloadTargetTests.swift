@@ -73,6 +73,42 @@ struct DownloadTargetTests {
     }
 }
 
+/// Planned paths (download -r, sync) are never followed: what is found there is replaced, so nothing planted in a
+/// shared directory can send a download elsewhere or read it.
+@Suite("download targets: planned paths")
+struct PlannedDownloadTargetTests {
+    @Test("a link, a FIFO or another user's file under a planned path is replaced; the link's target is untouched")
+    func plantedEntries() throws {
+        let sb = try Sandbox("dl-planted")
+        try sb.ok(["bucket", "create", "obs://dl-planted"])
+        for key in ["link", "fifo", "theirs", "mine"] {
+            try sb.write("src/\(key)", Data("new \(key)".utf8))
+            try sb.ok(["upload", "src/\(key)", "obs://dl-planted/\(key)"])
+        }
+        try sb.write("victim", Data("victim".utf8), mode: 0o644)
+        try FileManager.default.createDirectory(atPath: sb.path("out"), withIntermediateDirectories: true)
+        #expect(symlink(sb.path("victim"), sb.path("out/link")) == 0)
+        #expect(mkfifo(sb.path("out/fifo"), 0o666) == 0)
+        try sb.write("out/mine", Data("old".utf8), mode: 0o600)
+        try sb.write("out/theirs", Data("old".utf8), mode: 0o666)
+        let root = geteuid() == 0
+        if root { #expect(chown(sb.path("out/theirs"), 65534, 65534) == 0) }
+        let r = try sb.run(["download", "obs://dl-planted/", "out", "--recursive"])
+        #expect(r.succeeded, "\(r)")
+        #expect(sb.read("victim") == Data("victim".utf8), "a planted link sent the download to its target")
+        for key in ["link", "fifo", "theirs", "mine"] {
+            #expect(DownloadTargetTests.fileType(sb.path("out/\(key)")) == S_IFREG, "\(key) is no regular file")
+            #expect(sb.read("out/\(key)") == Data("new \(key)".utf8), "\(key)")
+        }
+        #expect(DownloadTargetTests.mode(sb.path("out/mine")) == 0o600, "our own file keeps its mode")
+        if root {
+            var st = stat()
+            #expect(stat(sb.path("out/theirs"), &st) == 0 && st.st_uid == 0, "another user's file lent its owner")
+            #expect(st.st_mode & 0o777 != 0o666, "another user's file lent its mode")
+        }
+    }
+}
+
 /// Set on one thread, read on another.
 final class LockedData: @unchecked Sendable {  // `data` is touched only under `lock`
     private let lock = NSLock()

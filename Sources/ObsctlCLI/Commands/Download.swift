@@ -68,6 +68,10 @@ extension Obsctl {
             var plan = try Planner.download(
                 src, to: path, recursive: recursive, filter: filter, listing: listing,
                 pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
+            var options = options
+            // Only the path typed is followed (a link, a device): not one planned below it.
+            options.destinationNamedByUser =
+                !recursive && plan.steps.count == 1 && plan.steps[0].destination == .file(path)
             for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, of: src.bucket, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if recursive && plan.steps.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {

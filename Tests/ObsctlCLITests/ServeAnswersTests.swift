@@ -108,3 +108,38 @@ extension ISO8601DateFormatter {
         return f
     }
 }
+
+/// `bucket encryption apply` copies each object onto itself with REPLACE: the standard headers stored with it
+/// (Content-Encoding and the like) go along, through serve (the remote client reads and restates them) and on the
+/// local store serve writes to.
+@Suite("apply keeps stored headers")
+struct ApplyKeepsStoredHeadersTests {
+    @Test func throughServeAndLocally() throws {
+        let sb = try Sandbox("apply-headers")
+        let server = try ServeProcess(sb)
+        defer { server.stop() }
+        let c = try ServeAnswersTests.client(server, "apply-headers")
+        let f = ServeAnswersTests.flags(server, signature: "v4")
+        let bucket = RemoteSession.uniqueName("applyhdr")
+        try c.ok(["bucket", "create", "obs://\(bucket)"] + f)
+        try c.write("g.bin", Data(Random.bytes(500)))
+        let put = try server.aws([
+            "s3api", "put-object", "--bucket", bucket, "--key", "g", "--body", c.path("g.bin"), "--content-encoding",
+            "gzip", "--cache-control", "max-age=9",
+        ])
+        #expect(put.succeeded, "\(put)")
+        func expectHeaders(_ when: String) throws {
+            let head = try server.aws(["s3api", "head-object", "--bucket", bucket, "--key", "g"])
+            let j = (try? JSONSerialization.jsonObject(with: Data(head.stdout.utf8))) as? [String: Any]
+            #expect(
+                j?["ContentEncoding"] as? String == "gzip" && j?["CacheControl"] as? String == "max-age=9",
+                "\(when): \(head)")
+        }
+        try expectHeaders("as put")
+        try c.ok(["bucket", "encryption", "apply", "obs://\(bucket)", "--sse", "obs"] + f)
+        try expectHeaders("after apply through serve")
+        try sb.ok(["bucket", "encryption", "apply", "obs://\(bucket)", "--sse", "kms"])
+        try expectHeaders("after apply on the local store")
+        #expect("\(try sb.json(["stat", "obs://\(bucket)/g"]))".contains("kms"))
+    }
+}

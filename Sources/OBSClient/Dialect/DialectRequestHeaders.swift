@@ -43,11 +43,12 @@ extension RemoteBackend {
         metadata.sorted { $0.key < $1.key }.map { ("\(configuration.headerPrefix)meta-\($0.key)", $0.value) }
     }
 
-    /// What a new object is described by: user metadata, content type and, when one is asked for, storage class
-    /// (PUT, Initiate, and a copy that replaces the metadata).
+    /// What a new object is described by: user metadata, content type, the standard headers stored with it and,
+    /// when one is asked for, storage class (PUT, Initiate, and a copy that replaces the metadata).
     func objectHeaders(_ request: PutObjectRequest) -> [(String, String)] {
         var headers = metadataHeaders(request.userMetadata)
         headers.append(("Content-Type", request.contentType))
+        headers += request.headerMetadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let storageClass = request.storageClass {
             headers.append(("\(configuration.headerPrefix)storage-class", storageClass))
         }

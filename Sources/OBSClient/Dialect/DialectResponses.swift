@@ -7,10 +7,14 @@ extension RemoteBackend {
     func objectInfo(_ bucket: BucketName, _ key: ObjectKey, _ r: HTTPResponse, customerKey: CustomerKey?) -> ObjectInfo
     {
         let p = configuration.headerPrefix
-        var metadata: [String: String] = [:]
+        var metadata: [String: String] = [:], headerMetadata: [String: String] = [:]
         let metaPrefix = p + "meta-"
-        for (name, value) in r.headers where name.hasPrefix(metaPrefix) {
-            metadata[String(name.dropFirst(metaPrefix.count))] = value
+        for (name, value) in r.headers {
+            if name.hasPrefix(metaPrefix) {
+                metadata[String(name.dropFirst(metaPrefix.count))] = value
+            } else if let canonical = HeaderMetadata.canonicalName(lowercased: name) {
+                headerMetadata[canonical] = value
+            }
         }
         // obsctl's own record, not the user's
         let recorded = metadata.removeValue(forKey: UploadIntegrity.contentChecksumMetadata)
@@ -28,7 +32,7 @@ extension RemoteBackend {
         // is the answer's Date, the server's clock when it committed. Never 1970 for a server that sends either.
         let lastModified = (r.header("last-modified") ?? r.header("date")).flatMap(Timestamps.parseRFC1123)
         let total = r.header("content-range").flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }
-        return ObjectInfo(
+        var info = ObjectInfo(
             bucket: bucket, key: key, size: total ?? Int64(r.header("content-length") ?? "") ?? 0,
             etag: ETagChecksum.unquoted(r.header("etag") ?? ""), contentType: r.header("content-type") ?? "",
             lastModified: lastModified ?? Date(timeIntervalSince1970: 0),
@@ -36,6 +40,8 @@ extension RemoteBackend {
             customerKeyMD5: mode == .c
                 ? (r.header(p + "server-side-encryption-customer-key-md5") ?? customerKey?.keyMD5) : nil,
             recordedChecksum: recorded, storageClass: r.header(p + "storage-class"))
+        info.headerMetadata = headerMetadata
+        return info
     }
 
 }

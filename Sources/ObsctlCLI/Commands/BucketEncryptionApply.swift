@@ -245,12 +245,13 @@ struct Applier: Sendable {
             // REPLACE with what the HEAD read rather than COPY: some servers (SeaweedFS) refuse a COPY-directive copy
             // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same. That HEAD
             // also stands for the copy's own read of the source: the copy is pinned to its ETag.
+            var destination = PutObjectRequest(
+                bucket: bucket, key: key, sse: sse, contentType: object.contentType,
+                userMetadata: object.userMetadata, transfer: transfer, storageClass: object.info?.storageClass)
+            destination.headerMetadata = object.info?.headerMetadata ?? [:]  // Content-Encoding and the like
             let request = CopyObjectRequest(
                 source: GetObjectRequest(bucket: bucket, key: key, customerKey: source.mode == .c ? sourceKey : nil),
-                destination: PutObjectRequest(
-                    bucket: bucket, key: key, sse: sse, contentType: object.contentType,
-                    userMetadata: object.userMetadata, transfer: transfer, storageClass: object.info?.storageClass),
-                replaceMetadata: true, sourceIfMatch: object.etag, sourceInfo: object.info)
+                destination: destination, replaceMetadata: true, sourceIfMatch: object.etag, sourceInfo: object.info)
             _ = try await storage.value.copyObject(request)
             return .converted
         } catch let e as OBSError where e.httpStatus == 412 {

@@ -29,24 +29,24 @@ public enum Planner {
             }
             entries.append(Entry(name: rel, size: o.size, modified: o.modified))
         }
-        if asLocalPaths {
-            // A key that other keys use as a directory ("x" beside "x/y") cannot be a file there as well.
-            var directories = Set<Substring>()
-            for e in entries {
-                var name = e.name[...]
-                while let slash = name.lastIndex(of: "/") {
-                    name = name[..<slash]
-                    if !directories.insert(name).inserted { break }  // its parents are in already
-                }
-            }
-            let shadowed = entries.filter { directories.contains($0.name[...]) }
-            if !shadowed.isEmpty {
-                unsafe += shadowed.map { prefix + $0.name }
-                let names = Set(shadowed.map(\.name))
-                entries.removeAll { names.contains($0.name) }
+        return (entries, unsafe, excluded)
+    }
+
+    /// Splits off the entries whose names other entries use as a directory ("x" beside "x/y"): where objects
+    /// become local files (download -r, a sync's downloads) such a name cannot be a file as well. Not on the
+    /// listing a sync compares local files with: there both keys stay what they are.
+    public static func splitShadowed(_ entries: [Entry]) -> (kept: [Entry], shadowed: [Entry]) {
+        var directories = Set<Substring>()
+        for e in entries {
+            var name = e.name[...]
+            while let slash = name.lastIndex(of: "/") {
+                name = name[..<slash]
+                if !directories.insert(name).inserted { break }  // its parents are in already
             }
         }
-        return (entries, unsafe, excluded)
+        var kept: [Entry] = [], shadowed: [Entry] = []
+        for e in entries { if directories.contains(e.name[...]) { shadowed.append(e) } else { kept.append(e) } }
+        return (kept, shadowed)
     }
 
     /// Every entry of the tree at `source` to the same name below `destination`: the one mapping of recursive
@@ -113,11 +113,11 @@ public enum Planner {
             }
             let prefix = KeyMapping.directoryPrefix(source.path)
             let found = entries(listing, below: prefix, asLocalPaths: true, filter: filter)
-            plan.unsafeKeys = found.unsafe
+            let files = splitShadowed(found.entries)
+            plan.unsafeKeys = found.unsafe + files.shadowed.map { prefix + $0.name }
             plan.excluded = found.excluded.map { "obs://\(source.bucket)/\(prefix)\($0)" }
             plan.steps = try tree(
-                found.entries, from: .remote(OBSURL(bucket: source.bucket, path: prefix)),
-                to: .local(path))
+                files.kept, from: .remote(OBSURL(bucket: source.bucket, path: prefix)), to: .local(path))
             return plan
         }
         let key = try source.objectKey()

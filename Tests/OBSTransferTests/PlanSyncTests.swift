@@ -110,14 +110,18 @@ struct PlanSyncTests {
     }
 
     @Test("a key that other keys use as a directory cannot be a file too: left out as unsafe on a local side")
-    func shadowedKeys() {
+    func shadowedKeys() throws {
         let objects = ["p/x", "p/x/y", "p/a/b/c", "p/a", "p/a/b2", "p/xy", "p/z/w"].map {
             ListedObject(key: $0, size: 1, modified: t0)
         }
-        let asPaths = Planner.entries(objects, below: "p/", asLocalPaths: true)
-        #expect(asPaths.entries.map(\.name) == ["x/y", "a/b/c", "a/b2", "xy", "z/w"])
-        #expect(Set(asPaths.unsafe) == ["p/x", "p/a"])
-        // Between buckets both keys are fine.
-        #expect(Planner.entries(objects, below: "p/", asLocalPaths: false).unsafe.isEmpty)
+        let split = Planner.splitShadowed(Planner.entries(objects, below: "p/", asLocalPaths: true).entries)
+        #expect(split.kept.map(\.name) == ["x/y", "a/b/c", "a/b2", "xy", "z/w"])
+        #expect(split.shadowed.map(\.name) == ["x", "a"])
+        // A download plans no file for them and lists their keys as unsafe.
+        let plan = try Planner.download(
+            OBSURL("obs://bkt/p/"), to: "out", recursive: true, listing: objects)
+        #expect(Set(plan.unsafeKeys) == ["p/x", "p/a"] && plan.steps.count == 5)
+        // The listing a sync compares local files with keeps both.
+        #expect(Planner.entries(objects, below: "p/", asLocalPaths: true).entries.count == objects.count)
     }
 }

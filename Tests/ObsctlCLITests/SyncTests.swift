@@ -168,5 +168,11 @@ struct SyncTests {
             #expect(lines.count == 1 && lines[0].contains("'x'") && lines[0].contains("obs://shadowb/x"), "\(r)")
         }
         #expect(sb.read("out/x/y") == Data("f".utf8) && sb.read("dl/x/y") == Data("f".utf8))
+        // Uploading, the key x is compared with the file x as any other: the second run has nothing to do.
+        try sb.write("up/x", Data("local x".utf8))
+        try sb.ok(["sync", "up", "obs://shadowb/"])
+        let again = try sb.run(["sync", "up", "obs://shadowb/", "--output", "json"])
+        #expect(again.succeeded, "\(again)")
+        #expect((try parseJSONObject(again.stdout)["transfers"] as? [Any])?.isEmpty == true, "\(again)")
     }
 }

@@ -106,7 +106,9 @@ extension Obsctl {
                 throw OBSError.invalidArgument("\(destination) is not a directory; sync writes into a directory")
             }
             let prefix = KeyMapping.directoryPrefix(src.path)
-            let remote = try await objectListing(ctx, src.bucket, prefix)
+            var remote = try await objectListing(ctx, src.bucket, prefix)
+            let files = Planner.splitShadowed(remote.entries)
+            (remote.entries, remote.unsafe) = (files.kept, remote.unsafe + files.shadowed.map { prefix + $0.name })
             for key in remote.unsafe { Transfers.reportUnsafeKey(key, of: src.bucket, below: destination) }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
             let local =

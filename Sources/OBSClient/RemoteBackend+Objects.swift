@@ -196,7 +196,7 @@ extension RemoteBackend {
     /// copies a HEAD each), the server's enforcement is neither documented nor seen yet, and it is a single copy.
     private func learnsPinEnforcement(_ request: CopyObjectRequest, source: ObjectInfo) -> Bool {
         request.sourceInfo != nil && request.sourceIfMatch != nil && !source.etag.isEmpty
-            && !configuration.enforcesCopySourceConditions && shared.copyPinEnforced == nil
+            && !configuration.enforcesCopySourceConditions && shared.copyPinEnforced == nil && shared.claimPinProbe()
     }
 
     /// The copy, sent first pinned to `unmatchablePin`. A server that enforces the pin answers 412 and copies

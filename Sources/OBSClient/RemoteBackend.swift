@@ -80,8 +80,10 @@ final class RemoteBackendState: Sendable {
     private let kms = Locked(false)
     /// Buckets' default encryption as last read: `.some(nil)` is "none", a missing entry "not known".
     private let defaults = Locked<[String: BucketEncryption?]>([:])
-    /// Whether a single copy's `copy-source-if-match` was seen enforced (nil: not tried; `RemoteBackend+Objects`).
+    /// Whether a single copy's `copy-source-if-match` was seen enforced (nil: not known; `RemoteBackend+Objects`),
+    /// and whether a copy has taken on learning it (one probe per client, however many copies run at once).
     private let pin = Locked<Bool?>(nil)
+    private let pinProbe = Locked(false)
 
     var clockOffset: TimeInterval {
         get { clock.value }
@@ -96,6 +98,16 @@ final class RemoteBackendState: Sendable {
     var copyPinEnforced: Bool? {
         get { pin.value }
         set { pin.value = newValue }
+    }
+
+    /// True for the first caller only: it sends the probe.
+    func claimPinProbe() -> Bool {
+        var first = false
+        pinProbe.update { claimed in
+            first = !claimed
+            claimed = true
+        }
+        return first
     }
 
     func bucketDefault(_ bucket: String) -> BucketEncryption?? { defaults.value[bucket] }

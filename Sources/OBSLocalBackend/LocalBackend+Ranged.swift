@@ -42,8 +42,8 @@ final class RangeSource: ByteSource {
     }
 
     /// What is skipped, or drained, is read in blocks of at least `passSize`: through the caller's buffer when
-    /// it is that large, else through one of its own for the time it takes. A 1-byte range near the end of a
-    /// large unencrypted object had skipped its way there one byte per read: 30 s of CPU for a 50 MiB object.
+    /// it is that large, else through one of its own for the time it takes. A server sizes its buffer to the
+    /// range, so a 1-byte range of a large unencrypted object would otherwise cost a read per byte it passes.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if buffer.isEmpty { return 0 }
         if skip > 0 || remaining == 0 && readsToEnd {

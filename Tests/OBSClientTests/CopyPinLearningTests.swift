@@ -63,6 +63,8 @@ struct CopyPinLearningTests {
         _ = try await client.copyObject(Self.request())
         _ = try await client.copyObject(Self.request())
         #expect(script.requests.map(\.method) == ["HEAD", "PUT", "PUT", "PUT"])
+        let quoted = "\"\(Self.etag)\""
+        #expect(pins(script) == [nil, "\"obsctl-pin-probe\"", quoted, quoted], "the copy after the 412 is pinned")
         #expect(script.remaining == 0)
     }
 

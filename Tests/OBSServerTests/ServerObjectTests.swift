@@ -127,7 +127,9 @@ import Testing
             if code == "BadDigest" { #expect(answer.text.contains(algorithm.displayName), "\(answer.text)") }
             #expect(try await f.exists("flex", "h-" + key) == (status == 200))
         }
-        for (key, trailer, status) in [("good", value(data), 200), ("bad", value(data + [1]), 400)] {
+        for (key, trailer, status) in [
+            ("good", value(data), 200), ("bad", value(data + [1]), 400), ("malformed", "AAA=", 400),
+        ] {
             var body = Array((String(data.count, radix: 16) + "\r\n").utf8) + data + Array("\r\n".utf8)
             body += Array("0\r\n\(name):\(trailer)\r\n\r\n".utf8)
             let answer = try await f.send(
@@ -138,6 +140,7 @@ import Testing
                         ("x-amz-trailer", name),
                     ], body: body, version: .v4, declaredSHA256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
             #expect(answer.status == status, "\(answer.text)")
+            if key == "malformed" { #expect(answer.element("Code") == "InvalidRequest", "\(answer.text)") }
             #expect(try await f.exists("flex", "t-" + key) == (status == 200))
         }
         #expect(try await f.send(f.request("GET", "/flex/h-good")).body == data)

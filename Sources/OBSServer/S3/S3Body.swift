@@ -90,10 +90,16 @@ final class CheckedBody: ByteSource {
         }
         guard let algorithm = inHeaders.first else { return (inTrailers.first, nil) }
         let value = request.header(algorithm.headerName) ?? ""
-        guard Base64.decode(value)?.count == algorithm.size else {
-            throw S3Failure("InvalidRequest", "Value for \(algorithm.headerName) header is invalid.", status: 400)
-        }
+        try checkWellFormed(value, algorithm, "header")
         return (algorithm, value)
+    }
+
+    /// A checksum value must be the algorithm's size in base64, as a header or a trailer.
+    static func checkWellFormed(_ value: String, _ algorithm: FlexibleChecksum.Algorithm, _ carrier: String) throws {
+        guard Base64.decode(value)?.count == algorithm.size else {
+            throw S3Failure(
+                "InvalidRequest", "Value for \(algorithm.headerName) \(carrier) is invalid.", status: 400)
+        }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -146,6 +152,7 @@ final class CheckedBody: ByteSource {
         }
         guard var checksum else { return 0 }
         if let trailer = trailers.first(where: { $0.name == checksum.algorithm.headerName }) {
+            try Self.checkWellFormed(trailer.value, checksum.algorithm, "trailer")
             expectedChecksum = trailer.value
         }
         if let expectedChecksum, Base64.decode(checksum.base64()) != Base64.decode(expectedChecksum) {

@@ -157,8 +157,31 @@ struct Applier: Sendable {
             style: ctx.progressStyle, verb: dryRun ? .inspect : .reEncrypt, files: objects.count,
             totalBytes: objects.reduce(0) { $0 + $1.size }, environment: ctx.environment)
         defer { progress.end() }
-        let run = try await TransferExecutor(jobs: ctx.jobs).run(
-            objects, describe: { $0.key.value }, shouldStart: { !Interrupts.isInterrupting && !stop.isSet }
+        var fatal: OBSError?
+        // Each object is reported as it completes (a line, an ndjson record); the JSON document lists them in
+        // the listing's order, sorted below.
+        func settle(_ index: Int, _ slot: Result<ApplyOutcome, any Error>) {
+            let name = "obs://\(bucket)/\(objects[index].key)"
+            switch slot {
+            case .success(.unreadable(let e)): result.fail(name, e, renderer)
+            case .success(.decided(let size, let mode, let decision, let copy)):
+                result.plan.add(decision, mode: mode, size: size)
+                if let reason = decision.skipReason { result.skip(name, reason, renderer) }
+                switch copy {
+                case .converted?: result.converted(name, size: size, from: mode, renderer)
+                case .changed(let e)?: result.skip(name, e.message, renderer)
+                case .failed(let e, let stops)?:
+                    result.fail(name, e, renderer)
+                    // The first of these gives the command its exit code (5 for a KMS failure), not exit 8.
+                    if stops && fatal == nil { fatal = e }
+                case nil: break
+                }
+            case .failure(let error): result.fail(name, TransferEvent.Failed.obsError(error), renderer)
+            }
+        }
+        _ = try await TransferExecutor(jobs: ctx.jobs).run(
+            objects, describe: { $0.key.value }, shouldStart: { !Interrupts.isInterrupting && !stop.isSet },
+            completed: settle
         ) { work -> ApplyOutcome in
             let file = progress.begin(work.item.key.value, size: work.item.size, counter: work.counter)
             let outcome = await apply(work.item, gate: gate, stop: stop)
@@ -176,27 +199,7 @@ struct Applier: Sendable {
             }
             return outcome
         }
-        var fatal: OBSError?
-        for (object, slot) in zip(objects, run.results) {
-            let name = "obs://\(bucket)/\(object.key)"
-            switch slot {
-            case .done(.unreadable(let e)): result.fail(name, e, renderer)
-            case .done(.decided(let size, let mode, let decision, let copy)):
-                result.plan.add(decision, mode: mode, size: size)
-                if let reason = decision.skipReason { result.skip(name, reason, renderer) }
-                switch copy {
-                case .converted?: result.converted(name, size: size, from: mode, renderer)
-                case .changed(let e)?: result.skip(name, e.message, renderer)
-                case .failed(let e, let stops)?:
-                    result.fail(name, e, renderer)
-                    // The first of these gives the command its exit code (5 for a KMS failure), not exit 8.
-                    if stops && fatal == nil { fatal = e }
-                case nil: break
-                }
-            case .failed(let error): result.fail(name, TransferEvent.Failed.obsError(error), renderer)
-            case .notStarted: break
-            }
-        }
+        result.sortItems(by: Dictionary(objects.enumerated().map { ("obs://\(bucket)/\($1.key)", $0) }) { a, _ in a })
         if let fatal {
             renderer.render(result)
             throw CommandFailure(exitCode: ObsctlExitCode(fatal.category))
@@ -352,6 +355,14 @@ struct ApplyResult: CommandResult {
         skipped.append(s)
         renderer.event(Record("skipped", s))
         renderer.output.warn("skipped \(name): \(reason)")
+    }
+
+    /// Skips and failures in the order of `position` (an item's place in the listing; items it lacks, such as
+    /// entries the listing could not read, first), whatever order they completed in.
+    mutating func sortItems(by position: [String: Int]) {
+        func place(_ item: String) -> Int { position[item] ?? -1 }
+        skipped = skipped.enumerated().sorted { (place($0.1.item), $0.0) < (place($1.1.item), $1.0) }.map(\.1)
+        failures = failures.enumerated().sorted { (place($0.1.item), $0.0) < (place($1.1.item), $1.0) }.map(\.1)
     }
 
     mutating func fail(_ name: String, _ e: OBSError, _ renderer: Renderer) {

@@ -645,7 +645,7 @@ extension LocalBackend {
                 if isPrefix {
                     prefixes.append(entry)
                 } else if let m = e.meta {
-                    objects.append(try m.info())
+                    objects.append(try m.info(root: nil))  // a listing answers no CRC
                 } else if let damage = e.damage {
                     unreadable.append(damage)
                 }

@@ -29,6 +29,15 @@ enum Transfers {
             "obsctl: error: object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped")
     }
 
+    /// A recursive download's destination must be a directory or not exist yet: one error before any listing,
+    /// not one per object.
+    static func requireDirectoryDestination(_ path: String, _ how: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) || LocalTree.isDirectory(path) else {
+            throw OBSError.invalidArgument(
+                "\(path) is not a directory; \(how) writes into a directory: name one, or a new path")
+        }
+    }
+
     /// A "no such key" for a key that names a folder (it ends in '/', or objects lie under KEY/) becomes one that
     /// says so and names --recursive: `download obs://b/dir/ .` is a common first try. Other errors pass unchanged.
     /// `verb` nil: the command has no --recursive, and the hint is `obsctl ls`.
@@ -81,7 +90,7 @@ enum Transfers {
             files: steps.count,
             totalBytes: total, environment: ctx.environment)
         defer { progress.end() }
-        let verb = { (step: PlanStep) in options.move ? "move" : step.operation.rawValue }
+        let verb = { (step: PlanStep) in (options.move ? ProgressVerb.move : ProgressVerb(step.operation)).rawValue }
         // What the bodies share (storage, progress, interrupts) locks inside, so they may run at once.
         let context = SendableBox(ctx)
         let stop = StopFlag()

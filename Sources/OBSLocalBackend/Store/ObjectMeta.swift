@@ -151,7 +151,9 @@ struct ObjectMeta: Equatable {
         return m
     }
 
-    func info(customerKeyMD5: String? = nil) throws -> ObjectInfo {
+    /// The object as the storage protocol describes it. `root` opens an encrypted object's sealed CRC-32C; nil
+    /// (a listing, which answers none) leaves it out.
+    func info(customerKeyMD5: String? = nil, root: (() throws -> SecretBytes)?) throws -> ObjectInfo {
         var info = ObjectInfo(
             bucket: try BucketName(bucket), key: try ObjectKey(key), size: size, etag: etag, contentType: contentType,
             lastModified: Timestamps.parseISO8601(lastModified) ?? Date(timeIntervalSince1970: 0),
@@ -162,6 +164,9 @@ struct ObjectMeta: Equatable {
         if !layout.parts.isEmpty, layout.parts.allSatisfy({ $0.n > 0 }) { info.partSizes = layout.parts.map(\.size) }
         info.contentCRC32C = crc32c
         info.headerMetadata = headerMetadata ?? [:]
+        if let crc32cSealed, let root {
+            info.contentCRC32C = SealedCRC.apply(crc32cSealed, root: try root(), uid: uidBytes, part: 0)
+        }
         return info
     }
 
@@ -169,15 +174,6 @@ struct ObjectMeta: Equatable {
     mutating func setCRC32C(_ crc: String?, root: () throws -> SecretBytes) rethrows {
         guard let crc, sse.mode != .unencrypted else { (crc32c, crc32cSealed) = (crc, nil); return }
         (crc32c, crc32cSealed) = (nil, SealedCRC.apply(crc, root: try root(), uid: uidBytes, part: 0))
-    }
-
-    /// The plaintext's CRC-32C as `info()` gives it, the sealed one opened with `root`.
-    func info(customerKeyMD5: String? = nil, root: () throws -> SecretBytes) throws -> ObjectInfo {
-        var result = try info(customerKeyMD5: customerKeyMD5)
-        if let crc32cSealed {
-            result.contentCRC32C = SealedCRC.apply(crc32cSealed, root: try root(), uid: uidBytes, part: 0)
-        }
-        return result
     }
 }
 

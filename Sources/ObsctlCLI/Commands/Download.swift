@@ -55,10 +55,7 @@ extension Obsctl {
                 guard path != "-" else {
                     throw OBSError.invalidArgument("--recursive cannot write to stdout; name a directory")
                 }
-                guard !FileManager.default.fileExists(atPath: path) || LocalTree.isDirectory(path) else {
-                    throw OBSError.invalidArgument(
-                        "\(path) is not a directory; --recursive writes into a directory: name one, or a new path")
-                }
+                try Transfers.requireDirectoryDestination(path, "--recursive")
                 let listed = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
                 let unreadable = Planner.unreadable(listed.unreadable, below: prefix, filter: filter)
                 Listings.report(unreadable)

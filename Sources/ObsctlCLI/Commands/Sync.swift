@@ -102,9 +102,7 @@ extension Obsctl {
         private func downloadSides(_ ctx: CommandContext, from src: OBSURL) async throws -> Sides {
             var options = try settings.forDownload()
             options.keepModificationTime = true  // the next run then finds each file as new as its object
-            guard !FileManager.default.fileExists(atPath: destination) || LocalTree.isDirectory(destination) else {
-                throw OBSError.invalidArgument("\(destination) is not a directory; sync writes into a directory")
-            }
+            try Transfers.requireDirectoryDestination(destination, "sync")
             let prefix = KeyMapping.directoryPrefix(src.path)
             var remote = try await objectListing(ctx, src.bucket, prefix)
             let files = Planner.splitShadowed(remote.entries)

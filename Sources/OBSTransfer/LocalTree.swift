@@ -19,15 +19,27 @@ public enum LocalTree {
     /// ones. Names that are not valid UTF-8 can become no object key (nor be opened through a Swift String): they
     /// are left out and returned in `invalidNames` (escaped), for the caller to report.
     public static func filesBelow(_ dir: String, invalidNames: inout [String]) throws -> [String] {
-        try entries(dir, withAttributes: false, invalidNames: &invalidNames).map(\.name)
+        var notFiles: [String] = []
+        return try entries(dir, withAttributes: false, invalidNames: &invalidNames, notFiles: &notFiles).map(\.name)
     }
 
     /// `filesBelow` with each file's size and modification time (links followed), for sync's comparison.
     public static func entries(_ dir: String, invalidNames: inout [String]) throws -> [Entry] {
-        try entries(dir, withAttributes: true, invalidNames: &invalidNames)
+        var notFiles: [String] = []
+        return try entries(dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles)
     }
 
-    private static func entries(_ dir: String, withAttributes: Bool, invalidNames: inout [String]) throws -> [Entry] {
+    /// `entries`, also returning in `notFiles` what the walk passed over as no regular file, each with what it is
+    /// ("dir/l (a symbolic link to a directory, not followed)"), for an upload to say it left them out.
+    public static func entries(_ dir: String, invalidNames: inout [String], notFiles: inout [String]) throws
+        -> [Entry]
+    {
+        try entries(dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles)
+    }
+
+    private static func entries(
+        _ dir: String, withAttributes: Bool, invalidNames: inout [String], notFiles: inout [String]
+    ) throws -> [Entry] {
         var out: [Entry] = []
         func walk(_ rel: String) throws {
             let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
@@ -62,10 +74,17 @@ public enum LocalTree {
                 case S_IFREG: out.append(makeEntry(child, st, withAttributes))
                 case S_IFLNK:
                     var target = stat()
-                    if stat(LocalPath.join(dir, child), &target) == 0, (target.st_mode & S_IFMT) == S_IFREG {
-                        out.append(makeEntry(child, target, withAttributes))
+                    guard stat(LocalPath.join(dir, child), &target) == 0 else {
+                        notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to nothing)")
+                        continue
                     }
-                default: break
+                    switch target.st_mode & S_IFMT {
+                    case S_IFREG: out.append(makeEntry(child, target, withAttributes))
+                    case S_IFDIR:
+                        notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to a directory, not followed)")
+                    default: notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to a special file)")
+                    }
+                default: notFiles.append(LocalPath.join(dir, child) + " (a special file: a pipe, socket or device)")
                 }
             }
             for sub in subdirectories { try walk(sub) }

@@ -223,11 +223,20 @@ struct PlanTests {
         }
         #expect(fd >= 0)
         close(fd)
-        var invalid: [String] = []
-        let entries = try LocalTree.entries(dir, invalidNames: &invalid)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/sub/dangling", withDestinationPath: dir + "/none")
+        #expect(mkfifo(dir + "/pipe", 0o600) == 0)
+        var invalid: [String] = [], notFiles: [String] = []
+        let entries = try LocalTree.entries(dir, invalidNames: &invalid, notFiles: &notFiles)
         #expect(entries.map(\.name) == ["b.txt", "link.txt", "sub/deep/a.txt"])
         #expect(entries.map(\.size) == [2, 2, 1])
         #expect(invalid == [dir + "/bad-\\xff."])
+        // What is no regular file is passed over, and said: the walk never follows a link to a directory.
+        #expect(
+            Set(notFiles) == [
+                dir + "/loop (a symbolic link to a directory, not followed)",
+                dir + "/sub/dangling (a symbolic link to nothing)",
+                dir + "/pipe (a special file: a pipe, socket or device)",
+            ], "\(notFiles)")
         #expect(throws: OBSError.self) { try LocalTree.entries(dir + "/missing", invalidNames: &invalid) }
     }
 }

@@ -240,4 +240,29 @@ struct StreamsAndRecursiveTests {
         // A key with no usable last segment needs a file name.
         expectError(try sb.run(["download", "obs://esc/p/..", work + "/single/"]), 2)
     }
+
+    @Test("upload -r and sync say which entries they pass over: a link to a directory, a link to nothing, a pipe")
+    func passedOverEntriesAreNoted() throws {
+        let sb = try Sandbox("passed-over")
+        try sb.ok(["bucket", "create", "obs://passedover"])
+        try sb.write("tree/a.txt", Data("a".utf8))
+        try sb.write("other/b.txt", Data("b".utf8))
+        #expect(symlink(sb.path("other"), sb.path("tree/dirlink")) == 0)
+        #expect(symlink(sb.path("none"), sb.path("tree/dangling")) == 0)
+        #expect(mkfifo(sb.path("tree/pipe"), 0o600) == 0)
+        for command in [
+            ["upload", "tree/", "obs://passedover/u/", "--recursive"], ["sync", "tree", "obs://passedover/s/"],
+        ] {
+            let r = try sb.run(command)
+            #expect(r.succeeded, "\(command): \(r)")
+            for what in [
+                "dirlink (a symbolic link to a directory, not followed)", "dangling (a symbolic link to nothing)",
+                "pipe (a special file",
+            ] {
+                #expect(r.stderr.contains(what), "\(command): \(what): \(r.stderr)")
+            }
+            let quiet = try sb.run(command + ["--quiet"])
+            #expect(!quiet.stderr.contains("not uploaded"), "notes are silenced by -q: \(quiet)")
+        }
+    }
 }

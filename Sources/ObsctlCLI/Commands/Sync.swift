@@ -91,8 +91,10 @@ extension Obsctl {
             let options = try settings.forUpload()
             let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
-            let local = try LocalTree.entries(source, invalidNames: &invalid)
+            var notFiles: [String] = []
+            let local = try LocalTree.entries(source, invalidNames: &invalid, notFiles: &notFiles)
             invalid.forEach(Transfers.reportInvalidName)
+            for path in notFiles { ctx.output.note("not uploaded: \(path)") }
             let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
             return Sides(
                 from: .local(source), here: local, to: .remote(OBSURL(bucket: dest.bucket, path: prefix)),

@@ -58,12 +58,13 @@ extension Obsctl {
             _ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool,
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
-            var invalid: [String] = []
+            var invalid: [String] = [], notFiles: [String] = []
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
-                files: { try LocalTree.entries($0, invalidNames: &invalid) })
+                files: { try LocalTree.entries($0, invalidNames: &invalid, notFiles: &notFiles) })
             invalid.forEach(Transfers.reportInvalidName)
+            for path in notFiles { ctx.output.note("not uploaded: \(path)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.

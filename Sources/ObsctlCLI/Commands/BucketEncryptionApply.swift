@@ -311,14 +311,6 @@ final class FirstCopyGate: @unchecked Sendable {  // `state` is touched only und
     }
 }
 
-/// Set once, read from any task: whether the run must start no more copies.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
-}
-
 /// What apply did: `{"bucket","prefix","target","dry_run","plan":{"convert","convert_by_mode","already_right",
 /// "skipped"},"converted","skipped","failures"}`. With ndjson each converted object, skip and failure went out as
 /// it happened (`reencrypted`, `skipped`, `failure` records) and this comes last as `summary`.

@@ -436,6 +436,16 @@ import Testing
                 body: [3], version: .v4))
         #expect(fits.status == 200, "\(fits.text)")
     }
+
+    @Test func bucketNamesS3Reserves() async throws {
+        let f = try ServerFixture()
+        for name in ["xn--bucket", "sthree-b", "data-s3alias", "data--ol-s3", "data--x-s3"] {
+            let answer = try await f.send(f.request("PUT", "/\(name)", version: .v4))
+            #expect(answer.status == 400 && answer.element("Code") == "InvalidBucketName", "\(name): \(answer.text)")
+            #expect(try await f.send(f.request("HEAD", "/\(name)", version: .v4)).status == 404, "\(name) was made")
+        }
+        #expect(try await f.send(f.request("PUT", "/xn-ok-bucket", version: .v4)).status == 200)
+    }
 }
 
 /// S3's conditional writes: `If-None-Match: *` creates only, `If-Match` replaces only the version named; a refused

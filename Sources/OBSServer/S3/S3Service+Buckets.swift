@@ -19,6 +19,9 @@ extension S3Service {
     }
 
     func createBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        if call.dialect == .s3, let reserved = Self.reservedByS3(bucket.value) {
+            throw S3Failure("InvalidBucketName", "The specified bucket is not valid: \(reserved).", status: 400)
+        }
         let body = try await readCheckedBody(call, limit: ServerXMLReader.maxConfigurationBytes)
         var location = region
         if !body.isEmpty { location = try ServerXMLReader.createBucketConfiguration(body) ?? region }
@@ -26,6 +29,18 @@ extension S3Service {
         _ = try await backend.createBucket(
             CreateBucketRequest(name: bucket, location: location, storageClass: .standard, encryption: encryption))
         return ServerResponse(status: 200, headers: [("Location", "/\(bucket.value)")])
+    }
+
+    /// The bucket name forms S3 keeps for itself (beyond the naming rules both OBS and S3 share, which `BucketName`
+    /// checks): what a bucket created here could never be named on S3, so an S3 client learns it here.
+    static func reservedByS3(_ name: String) -> String? {
+        for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where name.hasPrefix(prefix) {
+            return "names may not begin with '\(prefix)'"
+        }
+        for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] where name.hasSuffix(suffix) {
+            return "names may not end with '\(suffix)'"
+        }
+        return nil
     }
 
     func headBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {

@@ -17,11 +17,9 @@ enum Transfers {
 
     /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).
     static func reportUnsafeKey(_ key: String, of bucket: BucketName, below directory: String) {
-        let badSegment = key.split(separator: "/", omittingEmptySubsequences: false).contains {
-            $0.isEmpty || $0 == "." || $0 == ".."
-        }
+        // The planner's one safety check, asked again to say which of the two reasons applies.
         let why =
-            badSegment
+            KeyMapping.safeRelativePath(key: key, prefix: "") == nil
             ? "empty, '.' or '..' segment"
             : "other objects lie under '\(key)/', so its name must be a directory there; "
                 + "download it alone with 'obsctl download obs://\(bucket)/\(key) FILE'"

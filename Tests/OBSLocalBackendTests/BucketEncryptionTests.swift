@@ -4,7 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// Bucket default encryption (docs/local-backend-design.md §7.12, §8 cases 26–28) and the one-method-per-upload rules.
+/// Bucket default encryption (docs/local-backend-design.md §7.12, §8 cases 26-28) and the one-method-per-upload
+/// rules.
 @Suite("Bucket default encryption")
 struct BucketEncryptionTests {
     /// meta.json and data file bytes of one object.

@@ -221,6 +221,9 @@ public struct MultipartUploadInfo: Sendable, Equatable {
     public var key: String
     public var uploadID: String
     public var initiated: Date?
+    /// The encryption the parts are stored under, where the backend says (S3 and OBS answer it on Initiate).
+    public var sseMode: SSEMode? = nil
+    public var kmsKeyURN: String? = nil
 
     public init(bucket: BucketName, key: String, uploadID: String, initiated: Date?) {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.initiated = initiated
@@ -233,6 +236,9 @@ public struct UploadedPart: Sendable, Equatable {
     public var etag: String
     public var size: Int64
     public var lastModified: Date
+    /// The encryption the part is stored under, where the backend says (S3 and OBS answer it on UploadPart).
+    public var sseMode: SSEMode? = nil
+    public var kmsKeyURN: String? = nil
 
     public init(partNumber: Int, etag: String, size: Int64, lastModified: Date) {
         self.partNumber = partNumber; self.etag = etag; self.size = size; self.lastModified = lastModified

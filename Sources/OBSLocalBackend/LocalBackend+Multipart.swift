@@ -96,7 +96,10 @@ extension LocalBackend: MultipartUploads {
                 try FileIO.fsyncDirectory(uploads)
             }
         } catch { FileIO.removeTree(tmp); throw error }
-        return MultipartUploadInfo(bucket: request.bucket, key: request.key.value, uploadID: uploadID, initiated: now)
+        var info = MultipartUploadInfo(
+            bucket: request.bucket, key: request.key.value, uploadID: uploadID, initiated: now)
+        (info.sseMode, info.kmsKeyURN) = (record.sse.mode, record.sse.kmsKeyURN)
+        return info
     }
 
     /// The upload record's MAC key: the object's, so only a holder of the data key (or, unencrypted, the root key)
@@ -255,7 +258,9 @@ extension LocalBackend: MultipartUploads {
                 } catch { unlink(dir + "/" + part.file); throw error }
                 if let previous, previous.file != part.file { unlink(dir + "/" + previous.file) }
             }
-            return part.uploaded
+            var uploaded = part.uploaded
+            (uploaded.sseMode, uploaded.kmsKeyURN) = (record.sse.mode, record.sse.kmsKeyURN)
+            return uploaded
         } catch {
             unlink(tmp)
             throw error

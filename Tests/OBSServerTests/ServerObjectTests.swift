@@ -306,6 +306,9 @@ import Testing
                 headers: [("x-amz-meta-m", "v"), ("x-amz-server-side-encryption", "aws:kms")], version: .v4))
         let uploadID = try #require(initiated.element("UploadId"))
         #expect(initiated.status == 200 && initiated.header("x-amz-server-side-encryption") == "aws:kms")
+        // No key was named: the answer names the default key the parts are sealed under, and each part says so.
+        let defaultKey = try #require(initiated.header("x-amz-server-side-encryption-aws-kms-key-id"))
+        #expect(defaultKey.contains(":key/"), "\(defaultKey)")
         let part1 = pattern(5 << 20, seed: 1)
         let p1 = try await f.send(
             f.request(
@@ -318,6 +321,10 @@ import Testing
                 headers: [("x-amz-copy-source", "/b1xx/source"), ("x-amz-copy-source-range", "bytes=100-70099")],
                 version: .v4))
         #expect(p2.status == 200, "\(p2.text)")
+        for answer in [p1, p2] {
+            #expect(answer.header("x-amz-server-side-encryption") == "aws:kms")
+            #expect(answer.header("x-amz-server-side-encryption-aws-kms-key-id") == defaultKey)
+        }
         let uploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)]))
         #expect(uploads.element("UploadId") == uploadID)
         let parts = try await f.send(f.request("GET", "/b1xx/big", query: [("uploadId", uploadID)]))
@@ -343,6 +350,42 @@ import Testing
             try await f.send(f.request("POST", "/b1xx/other", query: [("uploads", nil)])).element("UploadId"))
         #expect(try await f.send(f.request("DELETE", "/b1xx/other", query: [("uploadId", second)])).status == 204)
         #expect(try await f.send(f.request("GET", "/b1xx/other", query: [("uploadId", second)])).status == 404)
+    }
+}
+
+/// Initiate and each part answer the encryption the parts get, a bucket default included, in the request's dialect.
+@Suite struct ServerMultipartEncryptionAnswerTests {
+    @Test func bucketDefaultAndCustomerKey() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b2xx", encryption: .obs)
+        let initiated = try await f.send(f.request("POST", "/b2xx/k", query: [("uploads", nil)]))
+        let id = try #require(initiated.element("UploadId"))
+        #expect(initiated.header("x-obs-server-side-encryption") == "AES256")
+        let part = try await f.send(
+            f.request("PUT", "/b2xx/k", query: [("partNumber", "1"), ("uploadId", id)], body: pattern(10)))
+        #expect(part.status == 200 && part.header("x-obs-server-side-encryption") == "AES256", "\(part.text)")
+        #expect(part.header("x-amz-server-side-encryption") == nil)
+
+        let key = pattern(32, seed: 9)
+        let sseC = customerKeyHeaders(key, prefix: "x-amz-")
+        let cInit = try await f.send(
+            f.request("POST", "/b2xx/c", query: [("uploads", nil)], headers: sseC, version: .v4))
+        let cID = try #require(cInit.element("UploadId"))
+        let cPart = try await f.send(
+            f.request(
+                "PUT", "/b2xx/c", query: [("partNumber", "1"), ("uploadId", cID)], headers: sseC, body: pattern(10),
+                version: .v4))
+        #expect(cPart.status == 200, "\(cPart.text)")
+        #expect(cPart.header("x-amz-server-side-encryption-customer-algorithm") == "AES256")
+        #expect(cPart.header("x-amz-server-side-encryption-customer-key-MD5") == Base64.encode(Digest.md5(key)))
+        #expect(cPart.header("x-amz-server-side-encryption") == nil)
+
+        try await f.makeBucket("b3xx")
+        let plain = try #require(
+            try await f.send(f.request("POST", "/b3xx/k", query: [("uploads", nil)])).element("UploadId"))
+        let plainPart = try await f.send(
+            f.request("PUT", "/b3xx/k", query: [("partNumber", "1"), ("uploadId", plain)], body: pattern(10)))
+        #expect(plainPart.status == 200 && plainPart.header("x-obs-server-side-encryption") == nil)
     }
 }
 

@@ -16,8 +16,10 @@ extension S3Service {
             ServerXML.initiateMultipartUpload(
                 bucket: bucket.value, key: key.value, uploadID: upload.uploadID,
                 urlEncoded: try Self.urlEncoding(call), dialect: call.dialect.xml))
+        // What the parts will be stored under: a bucket default included, and the KMS key resolved.
         for (name, value) in S3Headers.sseHeaders(
-            mode: sse?.mode, kmsKey: sse?.kmsKeyID, customerKeyMD5: sse?.customerKey?.keyMD5, call.dialect)
+            mode: upload.sseMode ?? sse?.mode, kmsKey: upload.kmsKeyURN ?? sse?.kmsKeyID,
+            customerKeyMD5: sse?.customerKey?.keyMD5, call.dialect)
         {
             response.setHeader(name, value)
         }
@@ -36,7 +38,7 @@ extension S3Service {
         }
         let part = try await backend.uploadPart(target, partNumber: number, body: try CheckedBody.make(call))
         var response = ServerResponse(status: 200, headers: [("ETag", S3Headers.quoted(part.etag))])
-        if let k = target.customerKey { customerKeyHeaders(&response, k, call.dialect) }
+        partSSEHeaders(&response, part, target, call.dialect)
         return response
     }
 
@@ -60,7 +62,7 @@ extension S3Service {
         let part = try await backend.uploadPart(target, partNumber: number, body: body)
         var response = Self.xml(
             ServerXML.copyPart(etag: part.etag, lastModified: part.lastModified, dialect: call.dialect.xml))
-        if let k = target.customerKey { customerKeyHeaders(&response, k, call.dialect) }
+        partSSEHeaders(&response, part, target, call.dialect)
         return response
     }
 
@@ -137,8 +139,15 @@ extension S3Service {
             customerKey: try S3Headers.customerKey(call, prefix: "server-side-encryption-customer-"))
     }
 
-    private func customerKeyHeaders(_ response: inout ServerResponse, _ key: CustomerKey, _ dialect: ServeDialect) {
-        for (name, value) in S3Headers.sseHeaders(mode: .c, kmsKey: nil, customerKeyMD5: key.keyMD5, dialect) {
+    /// UploadPart and UploadPart-Copy answer the encryption the part is stored under, as S3 and OBS do.
+    private func partSSEHeaders(
+        _ response: inout ServerResponse, _ part: UploadedPart, _ target: MultipartUploadTarget,
+        _ dialect: ServeDialect
+    ) {
+        let mode = target.customerKey != nil ? .c : part.sseMode
+        for (name, value) in S3Headers.sseHeaders(
+            mode: mode, kmsKey: part.kmsKeyURN, customerKeyMD5: target.customerKey?.keyMD5, dialect)
+        {
             response.setHeader(name, value)
         }
     }

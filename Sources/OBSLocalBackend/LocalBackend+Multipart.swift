@@ -309,7 +309,7 @@ extension LocalBackend: MultipartUploads {
             guard MultipartRules.bare(l.etag) == p.etag else {
                 throw MultipartRules.invalidPart(
                     "part \(l.n) has ETag \(p.etag), not \(MultipartRules.bare(l.etag)); list the ETags that "
-                        + "UploadPart returned (obsctl lists them with the upload's parts)")
+                        + "UploadPart returned")
             }
             if i < listed.count - 1 && p.size < MultipartRules.minimumPartSize {
                 throw OBSError(

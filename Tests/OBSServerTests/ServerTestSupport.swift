@@ -82,7 +82,12 @@ final class ServerFixture {
             try await write(sink)
             bytes = sink.bytes
         }
-        return Answer(status: response.status, headers: response.headers, body: bytes)
+        let answer = Answer(status: response.status, headers: response.headers, body: bytes)
+        // Error texts are the API's, never the CLI's advice (a command to run, an option to pass).
+        if let message = answer.element("Message") {
+            #expect(!message.contains("'obsctl ") && !message.contains(" --"), "\(message)")
+        }
+        return answer
     }
 
     @discardableResult

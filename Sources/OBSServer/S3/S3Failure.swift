@@ -30,7 +30,8 @@ public struct S3Failure: Error, Sendable {
             default: status = 500
             }
         }
-        self.init(error.code, error.message, status: status)
+        let (code, message) = S3ErrorText.answer(for: error)
+        self.init(code, message, status: status)
     }
 
     /// A refused signature or a malformed aws-chunked body, as the verifier names it.

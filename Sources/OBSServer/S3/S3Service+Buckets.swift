@@ -50,8 +50,19 @@ extension S3Service {
         return response
     }
 
+    /// S3 deletes a bucket whose only content is unfinished uploads, and their parts with it; OBS refuses it
+    /// (409 BucketNotEmpty), as the local backend does for the CLI.
     func deleteBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
-        try await backend.deleteBucket(bucket)
+        do { try await backend.deleteBucket(bucket) } catch let e as OBSError
+            where e.code == "MultipartUploadsInProgress" && call.dialect == .s3
+        {
+            for upload in try await backend.listMultipartUploads(bucket: bucket, prefix: "") {
+                // One completed or aborted meanwhile is gone already; a completed one then keeps the bucket.
+                try? await backend.abortMultipartUpload(
+                    bucket: bucket, key: try ObjectKey(upload.key), uploadID: upload.uploadID)
+            }
+            try await backend.deleteBucket(bucket)
+        }
         return ServerResponse(status: 204)
     }
 

@@ -1,0 +1,48 @@
+import OBSCore
+
+/// The code and message a storage error is answered with. `OBSError` messages are written for the CLI: they name
+/// obsctl commands and options as the fix. An SDK talking to `serve` gets the API's own words instead (S3's texts,
+/// which OBS shares), with the bucket, key or KMS key where that helps; other messages pass through.
+enum S3ErrorText {
+    static func answer(for error: OBSError) -> (code: String, message: String) {
+        let r = error.resource ?? ""
+        switch error.code {
+        case "NoSuchBucket": return (error.code, "The specified bucket does not exist")
+        case "NoSuchKey": return (error.code, "The specified key does not exist.")
+        case "BucketNotEmpty": return (error.code, "The bucket you tried to delete is not empty")
+        // OBS's own code for this case (S3 discards the uploads instead: see `deleteBucket`).
+        case "MultipartUploadsInProgress":
+            return (
+                "BucketNotEmpty", "The bucket you tried to delete is not empty: it has multipart uploads in progress"
+            )
+        case "NoSuchUpload":
+            return (
+                error.code,
+                "The specified multipart upload does not exist. The upload ID might be invalid, "
+                    + "or the multipart upload might have been aborted or completed."
+            )
+        case "PreconditionFailed": return (error.code, "At least one of the pre-conditions you specified did not hold")
+        case "KMS.NotFoundException": return (error.code, "The KMS key '\(r)' does not exist")
+        case "KMS.DisabledException": return (error.code, "The KMS key \(r) is disabled or pending deletion")
+        case "IntegrityCheckFailed":
+            return (error.code, "The stored object \(r) failed its integrity check: it was modified or damaged")
+        case "AccessDenied" where error.category == .kms:
+            return (error.code, "No privilege to this kms operation: '\(r)' is denied by the KMS policy")
+        case "AccessDenied" where error.category == .customerKey:
+            return (error.code, "The SSE-C key does not match the key the object was encrypted with")
+        case "InvalidRequest" where error.category == .customerKey:
+            return (error.code, customerKeyText(error))
+        default: return (error.code, error.message)
+        }
+    }
+
+    /// The two SSE-C refusals share a code: a key missing for an SSE-C object, a key sent for another object
+    /// (`OBSError.customerKeyNotExpected`, whose wording `ServerErrorTextTests` pins).
+    private static func customerKeyText(_ error: OBSError) -> String {
+        if error.message.contains("is not SSE-C encrypted") {
+            return "The encryption parameters are not applicable to this object."
+        }
+        return "The object was stored using a form of Server Side Encryption. "
+            + "The correct parameters must be provided to retrieve the object."
+    }
+}

@@ -75,6 +75,7 @@ extension LocalBackend: MultipartUploads {
                 aead: sealed.dek == nil ? nil : "AES-256-GCM", chunk: sealed.dek == nil ? nil : OBXFormat.chunkSize,
                 parts: []))
         record.headerMetadata = request.headerMetadata.isEmpty ? nil : request.headerMetadata
+        record.storageClass = bucket.objectStorageClass(requested: request.storageClass)
         record.seal(macKey: try uploadMacKey(record, dek: sealed.dek))
         let uploadID = Hex.encode(Random.bytes(16))
         let uploads = paths.uploadsDir(request.bucket)

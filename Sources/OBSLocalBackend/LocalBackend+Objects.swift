@@ -77,6 +77,7 @@ extension LocalBackend {
                     parts: [.init(n: 0, size: size, file: file)]),
                 dataMAC: dataMAC)
             meta.headerMetadata = request.headerMetadata.isEmpty ? nil : request.headerMetadata
+            meta.storageClass = bucket.objectStorageClass(requested: request.storageClass)
             try meta.setCRC32C(crc32c, root: rootKey.key)
             if let dek = sealed.dek {
                 meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: uid))

@@ -275,6 +275,7 @@ struct StoredObjectTamperTests {
         .init(name: "etag") { $0["etag"] = String(repeating: "0", count: 32) },
         .init(name: "user_metadata") { $0["user_metadata"] = ["added": "x"] },
         .init(name: "content_type") { $0["content_type"] = "text/html" },
+        .init(name: "storage_class added") { $0["storage_class"] = "COLD" },
         .init(name: "last_modified") { $0["last_modified"] = "2001-01-01T00:00:00Z" },
         .init(name: "sse.origin") { StoredObjectTamperTests.sse(&$0) { $0["origin"] = "bucket-default" } },
         .init(name: "mac removed") { $0["mac"] = nil },

@@ -45,6 +45,8 @@ struct ObjectMeta: Equatable {
     var crc32cSealed: String? = nil
     /// Standard HTTP headers stored with the object (`HeaderMetadata`); nil when there are none.
     var headerMetadata: [String: String]? = nil
+    /// The storage class the object was written in; nil for STANDARD (and objects written before it was kept).
+    var storageClass: String? = nil
     var mac: String?
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -64,6 +66,7 @@ struct ObjectMeta: Equatable {
         if let crc32c { w.append("crc32c"); w.append(crc32c) }
         if let crc32cSealed { w.append("crc32c_sealed"); w.append(crc32cSealed) }
         if let headerMetadata { w.append("header_metadata"); w.append(headerMetadata) }
+        if let storageClass { w.append("storage_class"); w.append(storageClass) }
         return w.bytes
     }
 
@@ -136,6 +139,7 @@ struct ObjectMeta: Equatable {
                     }
                 }
             }
+            o.string("storage_class", storageClass)
             o.object("user_metadata") { m in
                 for name in userMetadata.keys.sorted() { m.string(name, userMetadata[name]) }
             }
@@ -164,6 +168,7 @@ struct ObjectMeta: Equatable {
         if !layout.parts.isEmpty, layout.parts.allSatisfy({ $0.n > 0 }) { info.partSizes = layout.parts.map(\.size) }
         info.contentCRC32C = crc32c
         info.headerMetadata = headerMetadata ?? [:]
+        info.storageClass = storageClass  // nil for STANDARD, as OBS's and S3's HEAD leave the header out
         if let crc32cSealed, let root {
             info.contentCRC32C = SealedCRC.apply(crc32cSealed, root: try root(), uid: uidBytes, part: 0)
         }
@@ -204,7 +209,7 @@ extension ObjectMeta {
             dataMAC: try f.optionalString("data_mac"), crc32c: try f.optionalString("crc32c"),
             crc32cSealed: try f.optionalString("crc32c_sealed"),
             headerMetadata: try f.optionalStringMap("header_metadata"),
-            mac: try f.optionalString("mac"))
+            storageClass: try f.optionalString("storage_class"), mac: try f.optionalString("mac"))
     }
 }
 
@@ -251,6 +256,13 @@ struct BucketRecord: Codable, Equatable {
     func verify(macKey: SecretBytes) -> Bool {
         guard let mac, let stored = Base64.decode(mac) else { return false }
         return constantTimeEquals(stored, HMAC.sha256(key: macKey, data: canonicalBytes()))
+    }
+
+    /// The class an object written here is stored in: the one asked for, else the bucket's (OBS's rule; S3's
+    /// buckets are all STANDARD). nil for STANDARD, which the metadata leaves out.
+    func objectStorageClass(requested: String?) -> String? {
+        let name = requested ?? storageClass.rawValue
+        return name == StorageClass.standard.rawValue ? nil : name
     }
 
     var bucketEncryption: BucketEncryption? {

@@ -86,6 +86,37 @@ enum S3Headers {
         return meta
     }
 
+    /// The storage class a write asks for (either dialect's names; nil: the bucket's). Kept and answered; the
+    /// store has one tier, so an archive class is not made to need a restore before a GET.
+    static func storageClass(_ call: S3Call) throws -> String? {
+        guard let name = value(call, "storage-class") else { return nil }
+        guard knownStorageClasses.contains(name) else {
+            throw S3Failure("InvalidStorageClass", "The storage class you specified is not valid", status: 400)
+        }
+        return name
+    }
+
+    /// S3's storage classes and OBS's (STANDARD, WARM, COLD, DEEP_ARCHIVE).
+    static let knownStorageClasses: Set<String> = [
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+        "GLACIER_IR", "DEEP_ARCHIVE", "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE", "WARM", "COLD",
+    ]
+
+    /// Write headers for features the store does not keep (object tags, website redirects, object lock): refused
+    /// with S3's 501, as their subresources are, rather than accepted and dropped.
+    static func refuseUnkeptFeatures(_ call: S3Call) throws {
+        let unkept = [
+            "tagging", "tagging-directive", "website-redirect-location", "object-lock-mode",
+            "object-lock-retain-until-date", "object-lock-legal-hold",
+        ]
+        for suffix in unkept where value(call, suffix) != nil {
+            throw S3Failure(
+                "NotImplemented",
+                "A header you provided implies functionality that is not implemented: \(call.dialect.headerPrefix)"
+                    + "\(suffix) (obsctl serve does not keep it)", status: 501)
+        }
+    }
+
     /// The standard headers a write stores with the object (`HeaderMetadata`).
     static func headerMetadata(_ call: S3Call) -> [String: String] { HeaderMetadata.from(call.request.headers) }
 
@@ -128,6 +159,8 @@ enum S3Headers {
             h.append((dialect.headerPrefix + "meta-" + k, v))
         }
         h += info.headerMetadata.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+        // Left out for STANDARD, as S3 and OBS do.
+        if let storageClass = info.storageClass { h.append((dialect.headerPrefix + "storage-class", storageClass)) }
         return h + sseHeaders(info, dialect)
     }
 

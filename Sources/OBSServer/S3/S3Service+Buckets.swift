@@ -27,7 +27,9 @@ extension S3Service {
         if !body.isEmpty { location = try ServerXMLReader.createBucketConfiguration(body) ?? region }
         let encryption = try S3Headers.bucketDefault(call)
         _ = try await backend.createBucket(
-            CreateBucketRequest(name: bucket, location: location, storageClass: .standard, encryption: encryption))
+            CreateBucketRequest(
+                name: bucket, location: location, storageClass: try Self.bucketStorageClass(call),
+                encryption: encryption))
         return ServerResponse(status: 200, headers: [("Location", "/\(bucket.value)")])
     }
 
@@ -43,10 +45,23 @@ extension S3Service {
         return nil
     }
 
+    /// OBS buckets have a default storage class for their objects (`x-obs-storage-class` at creation); S3's have
+    /// none, so an S3-signed create makes a STANDARD bucket.
+    static func bucketStorageClass(_ call: S3Call) throws -> StorageClass {
+        guard call.dialect == .obs, let name = call.request.header("x-obs-storage-class") else { return .standard }
+        guard let storageClass = StorageClass(rawValue: name) else {
+            throw S3Failure(
+                "InvalidStorageClass", "The storage class you specified is not valid: use STANDARD, WARM or COLD",
+                status: 400)
+        }
+        return storageClass
+    }
+
     func headBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         let info = try await backend.bucketInfo(bucket)
         var response = ServerResponse(status: 200, headers: [("Content-Length", "0")])
         response.setHeader(call.dialect == .obs ? "x-obs-bucket-location" : "x-amz-bucket-region", info.location)
+        if call.dialect == .obs { response.setHeader("x-obs-storage-class", info.storageClass.rawValue) }
         return response
     }
 

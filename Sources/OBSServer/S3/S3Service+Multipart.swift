@@ -6,10 +6,11 @@ import OBSXML
 /// complete, abort. Part rules (InvalidPart, InvalidPartOrder, EntityTooSmall) are the backend's.
 extension S3Service {
     func initiateUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
+        try S3Headers.refuseUnkeptFeatures(call)
         let sse = try S3Headers.sseRequest(call)
         var request = PutObjectRequest(
             bucket: bucket, key: key, sse: sse, contentType: S3Headers.contentType(call),
-            userMetadata: try S3Headers.userMetadata(call))
+            userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.headerMetadata = S3Headers.headerMetadata(call)
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(

@@ -7,12 +7,13 @@ import OBSXML
 /// Object operations: put, get (ranges, conditions), head, delete, copy.
 extension S3Service {
     func putObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
+        try S3Headers.refuseUnkeptFeatures(call)
         if let source = S3Headers.value(call, "copy-source") {
             return try await copyObject(call, bucket, key, source: source)
         }
         var request = PutObjectRequest(
             bucket: bucket, key: key, sse: try S3Headers.sseRequest(call), contentType: S3Headers.contentType(call),
-            userMetadata: try S3Headers.userMetadata(call))
+            userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.precondition = try Self.writePrecondition(call)
         request.headerMetadata = S3Headers.headerMetadata(call)
         let body = try CheckedBody.make(call)
@@ -196,7 +197,8 @@ extension S3Service {
         var destination = PutObjectRequest(
             bucket: bucket, key: key, sse: try S3Headers.sseRequest(call),
             contentType: replace ? S3Headers.contentType(call) : sourceInfo.contentType,
-            userMetadata: replace ? try S3Headers.userMetadata(call) : sourceInfo.userMetadata)
+            userMetadata: replace ? try S3Headers.userMetadata(call) : sourceInfo.userMetadata,
+            storageClass: try S3Headers.storageClass(call))  // as on S3 and OBS, not the source's
         destination.headerMetadata = replace ? S3Headers.headerMetadata(call) : sourceInfo.headerMetadata
         if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil {
             throw S3Failure(

@@ -111,10 +111,10 @@ public struct UploadListResponse: Sendable {
 }
 
 extension ListedObject {
-    /// A listing entry for an object as the storage reports it (the embedded backend has one storage class).
-    public init(_ info: ObjectInfo, storageClass: String = "STANDARD") {
+    /// A listing entry for an object as the storage reports it (no class: STANDARD).
+    public init(_ info: ObjectInfo) {
         self.init(
             key: info.key.value, lastModified: info.lastModified, etag: info.etag, size: info.size,
-            storageClass: storageClass)
+            storageClass: info.storageClass ?? "STANDARD")
     }
 }

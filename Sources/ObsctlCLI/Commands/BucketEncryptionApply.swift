@@ -248,9 +248,11 @@ struct Applier: Sendable {
             // REPLACE with what the HEAD read rather than COPY: some servers (SeaweedFS) refuse a COPY-directive copy
             // onto itself as "changing nothing" even when its encryption changes; AWS's CLI does the same. That HEAD
             // also stands for the copy's own read of the source: the copy is pinned to its ETag.
+            // A HEAD names no class for STANDARD, and a copy naming none gets the bucket's class: so name it.
             var destination = PutObjectRequest(
                 bucket: bucket, key: key, sse: sse, contentType: object.contentType,
-                userMetadata: object.userMetadata, transfer: transfer, storageClass: object.info?.storageClass)
+                userMetadata: object.userMetadata, transfer: transfer,
+                storageClass: object.info.map { $0.storageClass ?? StorageClass.standard.rawValue })
             destination.headerMetadata = object.info?.headerMetadata ?? [:]  // Content-Encoding and the like
             let request = CopyObjectRequest(
                 source: GetObjectRequest(bucket: bucket, key: key, customerKey: source.mode == .c ? sourceKey : nil),

@@ -1,0 +1,91 @@
+import Foundation
+import OBSCore
+import Testing
+
+@testable import OBSServer
+
+/// Storage classes are kept with the object and answered (HEAD, GET, listings) as S3 and OBS answer them; an OBS
+/// bucket's class is its objects' default. Features the store does not keep are refused, never dropped.
+@Suite struct ServerStorageClassTests {
+    @Test func keptAndAnsweredInBothDialects() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let put = try await f.send(
+            f.request("PUT", "/b1xx/ia", headers: [("x-amz-storage-class", "STANDARD_IA")], body: [1], version: .v4))
+        #expect(put.status == 200, "\(put.text)")
+        _ = try await f.send(f.request("PUT", "/b1xx/plain", body: [2]))
+        let head = try await f.send(f.request("HEAD", "/b1xx/ia", version: .v4))
+        #expect(head.header("x-amz-storage-class") == "STANDARD_IA")
+        #expect(try await f.send(f.request("GET", "/b1xx/ia")).header("x-obs-storage-class") == "STANDARD_IA")
+        // STANDARD is left out of HEAD, as S3 and OBS do, and named in listings.
+        #expect(try await f.send(f.request("HEAD", "/b1xx/plain", version: .v4)).header("x-amz-storage-class") == nil)
+        let listing = try await f.send(f.request("GET", "/b1xx", query: [("list-type", "2")], version: .v4))
+        #expect(listing.text.contains("<Key>ia</Key>"))
+        let classes = listing.text.components(separatedBy: "<StorageClass>").dropFirst().map {
+            String($0.prefix { $0 != "<" })
+        }
+        #expect(classes == ["STANDARD_IA", "STANDARD"], "\(listing.text)")
+
+        // A copy takes the class it asks for, else the default: not the source's (S3's and OBS's rule).
+        _ = try await f.send(
+            f.request("PUT", "/b1xx/copied", headers: [("x-amz-copy-source", "/b1xx/ia")], version: .v4))
+        #expect(try await f.send(f.request("HEAD", "/b1xx/copied", version: .v4)).header("x-amz-storage-class") == nil)
+        _ = try await f.send(
+            f.request(
+                "PUT", "/b1xx/cold", headers: [("x-obs-copy-source", "/b1xx/plain"), ("x-obs-storage-class", "COLD")]))
+        #expect(try await f.send(f.request("HEAD", "/b1xx/cold")).header("x-obs-storage-class") == "COLD")
+
+        // A multipart upload's class is the one its Initiate asked for.
+        let id = try #require(
+            try await f.send(
+                f.request(
+                    "POST", "/b1xx/mp", query: [("uploads", nil)], headers: [("x-amz-storage-class", "GLACIER")],
+                    version: .v4)
+            ).element("UploadId"))
+        let part = try await f.send(
+            f.request("PUT", "/b1xx/mp", query: [("partNumber", "1"), ("uploadId", id)], body: [3], version: .v4))
+        let etag = try #require(part.header("ETag"))
+        let body = Array(
+            ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(etag)</ETag></Part>"
+                + "</CompleteMultipartUpload>").utf8)
+        #expect(try await f.send(f.request("POST", "/b1xx/mp", query: [("uploadId", id)], body: body)).status == 200)
+        #expect(
+            try await f.send(f.request("HEAD", "/b1xx/mp", version: .v4)).header("x-amz-storage-class") == "GLACIER")
+    }
+
+    @Test func obsBucketClassIsTheObjectsDefault() async throws {
+        let f = try ServerFixture()
+        let created = try await f.send(f.request("PUT", "/warm", headers: [("x-obs-storage-class", "WARM")]))
+        #expect(created.status == 200, "\(created.text)")
+        #expect(try await f.send(f.request("HEAD", "/warm")).header("x-obs-storage-class") == "WARM")
+        _ = try await f.send(f.request("PUT", "/warm/k", body: [1]))
+        #expect(try await f.send(f.request("HEAD", "/warm/k")).header("x-obs-storage-class") == "WARM")
+        // An explicit STANDARD wins over the bucket's class.
+        _ = try await f.send(f.request("PUT", "/warm/s", headers: [("x-obs-storage-class", "STANDARD")], body: [1]))
+        #expect(try await f.send(f.request("HEAD", "/warm/s")).header("x-obs-storage-class") == nil)
+        let bad = try await f.send(f.request("PUT", "/frozen", headers: [("x-obs-storage-class", "FROZEN")]))
+        #expect(bad.status == 400 && bad.element("Code") == "InvalidStorageClass", "\(bad.text)")
+        #expect(try await f.send(f.request("HEAD", "/frozen")).status == 404)
+    }
+
+    @Test(arguments: [
+        ("x-amz-storage-class", "FAST"), ("x-amz-tagging", "a=b"), ("x-amz-website-redirect-location", "/x"),
+        ("x-amz-object-lock-mode", "GOVERNANCE"), ("x-obs-tagging", "a=b"),
+    ])
+    func refusedAndNothingStored(_ header: String, _ value: String) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let put = try await f.send(f.request("PUT", "/b1xx/k", headers: [(header, value)], body: [1], version: .v4))
+        #expect(put.status == 400 || put.status == 501, "\(put.text)")
+        #expect(put.element("Code") == (header.hasSuffix("storage-class") ? "InvalidStorageClass" : "NotImplemented"))
+        #expect(try await !f.exists("b1xx", "k"))
+        let initiate = try await f.send(
+            f.request("POST", "/b1xx/k", query: [("uploads", nil)], headers: [(header, value)], version: .v4))
+        #expect(initiate.status == put.status && initiate.element("UploadId") == nil)
+        _ = try await f.send(f.request("PUT", "/b1xx/src", body: [1]))
+        let copy = try await f.send(
+            f.request("PUT", "/b1xx/k", headers: [("x-amz-copy-source", "/b1xx/src"), (header, value)], version: .v4))
+        #expect(copy.status == put.status)
+        #expect(try await !f.exists("b1xx", "k"))
+    }
+}

@@ -31,6 +31,9 @@ Scenarios (both clients unless marked):
                           (raw) a SigV4-signed create-bucket whose body trickles over SECONDS on one plain-HTTP
                           connection (STALL=1: the last byte never comes); prints "in flight" once the request head
                           is sent, then the JSON line with the answer's status (or the error)
+  stalled-put BUCKET KEY  (raw) a PUT announcing 100 bytes that sends 10: the answer's status, code, seconds taken
+                          and whether it says the connection closes
+  aborted-put BUCKET KEY  (raw) a PUT announcing 100,000 bytes that sends 5,000 and closes its connection
 """
 import base64
 import datetime
@@ -550,25 +553,60 @@ def esdk_objects(s, bucket, path):
 
 # ---------------------------------------------------------------------------------------------------- raw
 
-def raw_slow_create(s, bucket, seconds, stall):
-    """A request in flight for a known time, on a socket of its own: what a graceful shutdown must wait for."""
+def raw_signed_head(path, length, body=b"", unsigned=False):
+    """A SigV4-signed PUT's head for a body of `length` bytes (`unsigned`: UNSIGNED-PAYLOAD, else `body` is signed),
+    and a plain-HTTP socket to the server: for requests whose body a test sends by hand."""
     import socket
-    import time
     import urllib.parse
     from botocore.auth import S3SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
-    body = ('<CreateBucketConfiguration><LocationConstraint>%s</LocationConstraint></CreateBucketConfiguration>'
-            % REGION).encode()
     url = urllib.parse.urlsplit(ENDPOINT)
-    request = AWSRequest(method="PUT", url="%s/%s" % (ENDPOINT, bucket), data=body)
+    headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"} if unsigned else {}
+    request = AWSRequest(method="PUT", url="%s%s" % (ENDPOINT, path), data=body, headers=headers)
     S3SigV4Auth(Credentials(AK, SK), "s3", REGION).add_auth(request)
-    head = "PUT /%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (bucket, url.netloc, len(body))
+    head = "PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (path, url.netloc, length)
     for name, value in request.headers.items():
         if name.lower() not in ("host", "content-length"):
             head += "%s: %s\r\n" % (name, value)
-    sock = socket.create_connection((url.hostname, url.port), timeout=120)
-    sock.sendall((head + "\r\n").encode() + body[:1])
+    return (head + "\r\n").encode(), socket.create_connection((url.hostname, url.port), timeout=120)
+
+
+def raw_stalled_put(s, bucket, key):
+    """A PUT that announces 100 bytes, sends 10 and then nothing: the server's answer, how long it took, and whether
+    the server then closed the connection."""
+    import time
+    head, sock = raw_signed_head("/%s/%s" % (bucket, key), 100, unsigned=True)
+    sock.sendall(head + b"0123456789")
+    started = time.time()
+    answer = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    s.out["seconds"] = time.time() - started
+    s.out["status"] = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
+    s.out["code"] = answer.split(b"<Code>")[1].split(b"<")[0].decode() if b"<Code>" in answer else None
+    s.out["connection_close"] = b"connection: close" in answer.lower()
+
+
+def raw_aborted_put(s, bucket, key):
+    """A PUT that announces 100,000 bytes, sends 5,000 and closes its connection."""
+    import time
+    head, sock = raw_signed_head("/%s/%s" % (bucket, key), 100000, unsigned=True)
+    sock.sendall(head + b"x" * 5000)
+    time.sleep(0.5)
+    sock.close()
+
+
+def raw_slow_create(s, bucket, seconds, stall):
+    """A request in flight for a known time, on a socket of its own: what a graceful shutdown must wait for."""
+    import time
+    body = ('<CreateBucketConfiguration><LocationConstraint>%s</LocationConstraint></CreateBucketConfiguration>'
+            % REGION).encode()
+    head, sock = raw_signed_head("/%s" % bucket, len(body), body=body)
+    sock.sendall(head + body[:1])
     print("in flight", flush=True)
     rest = body[1:-1] if stall == "1" else body[1:]
     pause = float(seconds) / max(len(rest), 1)
@@ -788,7 +826,8 @@ SCENARIOS = {
     ("boto3", "buckets"): boto3_buckets, ("boto3", "rejections"): boto3_rejections,
     ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
     ("boto3", "plain-http-refusals"): boto3_plain_http_refusals, ("boto3", "kms-alias"): boto3_kms_alias,
-    ("raw", "slow-create"): raw_slow_create,
+    ("raw", "slow-create"): raw_slow_create, ("raw", "stalled-put"): raw_stalled_put,
+    ("raw", "aborted-put"): raw_aborted_put,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

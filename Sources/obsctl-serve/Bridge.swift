@@ -25,6 +25,8 @@ struct Bridge: HTTPResponder {
     typealias Context = ServeContext
     let handler: any RequestHandler
     let isTLS: Bool
+    /// How long a request body may send nothing while the handler waits for it (`ServeSettings.bodyTimeout`).
+    let bodyTimeout: TimeInterval
 
     func respond(to request: Request, context: ServeContext) async throws -> Response {
         let target = request.head.path ?? "/"
@@ -39,7 +41,7 @@ struct Bridge: HTTPResponder {
         if let authority = request.head.authority { headers.append(("Host", authority)) }
         for field in request.head.headerFields { headers.append((field.name.rawName, field.value)) }
 
-        let body = StreamedRequestBody()
+        let body = StreamedRequestBody(stallTimeout: bodyTimeout)
         let requestBody = request.body
         let producer = Task {
             do {
@@ -48,17 +50,22 @@ struct Bridge: HTTPResponder {
                 }
                 body.finish()
             } catch {
-                body.finish(error: error)
+                body.finish(error: RequestBodyFailure.connectionLost("\(error)"))
             }
         }
         let serverRequest = ServerRequest(
             method: request.head.method.rawValue, rawPath: String(path), rawQuery: String(query), headers: headers,
             peer: context.peer, isTLS: isTLS, body: body)
-        let answer = await handler.handle(serverRequest)
+        var answer = await handler.handle(serverRequest)
         // Once the response is written, Hummingbird reads what is left of the request from the same iterator: the
         // producer must be out of it by then (a second reader at once is a NIO precondition failure, a crash).
-        // Abandoned, it stops at the next chunk or the body's end.
+        // Abandoned, it stops at the next chunk or the body's end. A stalled client sends neither: the producer is
+        // cancelled, which ends the connection's input, and the answer says the connection closes.
         body.abandon()
+        if body.didStall {
+            answer.setHeader("Connection", "close")
+            producer.cancel()
+        }
         await withTaskCancellationHandler {
             await producer.value
         } onCancel: {

@@ -24,7 +24,8 @@ enum Listener {
 
         var services: [any Service] = []
         let s3 = try application(
-            Bridge(handler: runtime.s3, isTLS: tls != nil), at: settings.listen, tls: tls?.configuration,
+            Bridge(handler: runtime.s3, isTLS: tls != nil, bodyTimeout: settings.bodyTimeout), at: settings.listen,
+            tls: tls?.configuration,
             logger: logger
         ) { port in
             ready.bound(s3: "\(scheme)://\(host(settings.listen)):\(port)")
@@ -34,7 +35,8 @@ enum Listener {
         if let kmsListen = settings.kmsListen, let kms = runtime.kms {
             services.append(
                 try application(
-                    Bridge(handler: kms, isTLS: tls != nil), at: kmsListen, option: "--kms-listen",
+                    Bridge(handler: kms, isTLS: tls != nil, bodyTimeout: settings.bodyTimeout), at: kmsListen,
+                    option: "--kms-listen",
                     tls: tls?.configuration, logger: logger
                 ) { port in
                     ready.bound(kms: "\(scheme)://\(host(kmsListen)):\(port)")

@@ -157,6 +157,32 @@ struct ServeBridgeTests {
         #expect(error is Cut)
     }
 
+    @Test("request body: a read that waits longer than the stall timeout fails; bytes in time reset the wait")
+    func stall() async throws {
+        let body = StreamedRequestBody(stallTimeout: 0.3)
+        let feeder = Task {
+            for byte in [UInt8](1...4) {
+                try await Task.sleep(for: .milliseconds(100))
+                _ = await body.push([byte])
+            }
+        }
+        let result = try await BlockingPool.shared.run { () -> ([UInt8], Error?) in
+            var got: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 16)
+            do {
+                while true {
+                    let n = try buffer.withUnsafeMutableBytes { try body.read(into: $0) }
+                    got += buffer[..<n]
+                }
+            } catch { return (got, error) }
+        }
+        try await feeder.value
+        // Four bytes 100 ms apart all arrive (each wait is under 0.3 s); then nothing comes, and the read gives up.
+        #expect(result.0 == [1, 2, 3, 4])
+        #expect(result.1 as? RequestBodyFailure == .stalled)
+        #expect(body.didStall)
+    }
+
     @Test("response body: chunks in order, the end, and a cancelled writer throws")
     func responseBody() async throws {
         let sink = StreamedResponseBody(capacity: 16)

@@ -193,6 +193,45 @@ struct ServeLifecycleTests {
         #expect(Date().timeIntervalSince(signalled) < 8)
     }
 
+    // MARK: Request bodies that stop
+
+    /// A client that stops sending its body is answered 400 RequestTimeout after --body-timeout, and the connection
+    /// closes (its thread freed, not held for the 300 s idle timeout); one that closes its connection mid-body is
+    /// logged as the client's failure (400 IncompleteBody), not the server's. Neither stores anything.
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func stalledAndAbortedBodies() throws {
+        let sb = try Sandbox("serve-stall")
+        let server = try ServeProcess(sb, arguments: ["--body-timeout", "1", "--access-log", sb.path("access.log")])
+        let bucket = RemoteSession.uniqueName("stall")
+        #expect(try server.curl(["-X", "PUT", server.endpoint + "/" + bucket], sign: true).succeeded)
+        let (stalled, run) = try server.sdk("raw", "stalled-put", [bucket, "stalled"])
+        expectSteps((stalled, run))
+        #expect(stalled["status"] as? String == "400" && stalled["code"] as? String == "RequestTimeout", "\(run)")
+        #expect(stalled["connection_close"] as? Bool == true, "\(run)")
+        let seconds = stalled["seconds"] as? Double ?? 0
+        #expect(seconds >= 0.9 && seconds < 15, "answered after the body timeout, not the idle one: \(seconds) s")
+        expectSteps(try server.sdk("raw", "aborted-put", [bucket, "aborted"]))
+        // The server goes on serving; neither object exists.
+        let listing = try server.curl([server.endpoint + "/" + bucket], sign: true)
+        #expect(listing.succeeded && !listing.stdout.contains("<Key>"), "\(listing)")
+        expectSuccess(server.stop())
+        let log = String(decoding: try #require(sb.read("access.log")), as: UTF8.self)
+        let codes = log.split(separator: "\n").compactMap { line -> String? in
+            guard let entry = try? parseJSONObject(Data(line.utf8)), entry["key"] as? String != nil else { return nil }
+            return entry["error"] as? String
+        }
+        #expect(codes.sorted() == ["IncompleteBody", "RequestTimeout"], "\(log)")
+        #expect(!log.contains("InternalError"), "\(log)")
+    }
+
+    @Test func bodyTimeoutMustBePositive() throws {
+        let sb = try Sandbox("serve-badtimeout")
+        for bad in ["0", "-1", "inf", "nan"] {
+            let r = try sb.run(["serve", "--listen", "127.0.0.1:0", "--body-timeout", bad])
+            expectError(r, 2, contains: ["--body-timeout"])
+        }
+    }
+
     // MARK: Access log
 
     @Test func accessLogHoldsNoSecretOrCustomerKey() throws {

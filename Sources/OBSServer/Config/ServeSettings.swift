@@ -1,3 +1,4 @@
+import Foundation
 import OBSCore
 
 /// What `obsctl serve` was asked for, already checked: the CLI builds it from its options, the listener runs it.
@@ -20,6 +21,8 @@ public struct ServeSettings: Sendable {
     public var json: Bool
     /// The region the server reports (ready line, bucket location default).
     public var region: String
+    /// How long an upload's body may send nothing before the request is answered 400 RequestTimeout.
+    public var bodyTimeout: TimeInterval = 20
 
     public init(
         listen: ListenAddress, kmsListen: ListenAddress?, tls: TLS, credentialsFile: String?,

@@ -1,9 +1,21 @@
 import Foundation
 import OBSCore
 
+/// Why a request body stopped before its end. The server answers S3's codes: 400 `RequestTimeout` for a stall and
+/// 400 `IncompleteBody` for a lost connection (no client hears that one, but the access log records it as the
+/// client's failure, not the server's).
+public enum RequestBodyFailure: Error, Sendable, Equatable {
+    /// No byte arrived for the stall timeout while the server waited for one.
+    case stalled
+    /// The connection failed or closed before the body's end.
+    case connectionLost(String)
+}
+
 /// A request body handed from the listener's async world to the backend's blocking reads. The listener `push`es
 /// chunks (awaiting room: at most `capacity` bytes wait here, so a slow disk slows the client, memory stays
-/// bounded); the backend's `read` blocks on a BlockingPool thread until bytes or the end arrive.
+/// bounded); the backend's `read` blocks on a BlockingPool thread until bytes or the end arrive, for at most
+/// `stallTimeout` at a time: a client that stops sending frees the thread (`RequestBodyFailure.stalled`), rather than
+/// holding it until the connection's idle timeout.
 public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     private let condition = NSCondition()
     private var chunks: [[UInt8]] = []
@@ -15,8 +27,16 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     private var abandoned = false
     private var waiter: CheckedContinuation<Void, Never>?
     private let capacity: Int
+    private let stallTimeout: TimeInterval
+    private var stalled = false
 
-    public init(capacity: Int = 1 << 20) { self.capacity = capacity }
+    public init(capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity) {
+        self.capacity = capacity
+        self.stallTimeout = stallTimeout
+    }
+
+    /// Whether a read gave up on a client that sent nothing for the stall timeout.
+    public var didStall: Bool { condition.withLock { stalled } }
 
     /// Adds bytes; returns false when the reader has gone (the listener then stops reading the socket).
     public func push(_ bytes: [UInt8]) async -> Bool {
@@ -69,7 +89,14 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
-        while head == chunks.count && !finished { condition.wait() }
+        let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : Date.distantFuture
+        while head == chunks.count && !finished {
+            if !condition.wait(until: deadline), head == chunks.count, !finished {
+                stalled = true
+                condition.unlock()
+                throw RequestBodyFailure.stalled
+            }
+        }
         if head == chunks.count {
             let error = failure
             condition.unlock()

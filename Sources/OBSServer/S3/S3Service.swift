@@ -54,6 +54,15 @@ public final class S3Service: RequestHandler, Sendable {
         case let failure as S3Failure: return failure
         case let failure as AuthenticationFailure: return S3Failure(failure)
         case let error as OBSError: return S3Failure(error)
+        case RequestBodyFailure.stalled:
+            return S3Failure(
+                "RequestTimeout",
+                "Your socket connection to the server was not read from or written to within the timeout period. "
+                    + "Idle connections will be closed.", status: 400)
+        case RequestBodyFailure.connectionLost:
+            return S3Failure(
+                "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header",
+                status: 400)
         default: return S3Failure("InternalError", "\(error)", status: 500)
         }
     }

@@ -70,6 +70,11 @@ extension Obsctl {
             help: ArgumentHelp("Access log file (default stderr); one line per request.", valueName: "file"),
             completion: .file())
         var accessLog: String?
+        @Option(
+            help: ArgumentHelp(
+                "Seconds an upload's body may send nothing before it is answered 400 RequestTimeout, as S3 does.",
+                valueName: "seconds"))
+        var bodyTimeout: Double = 20
         @OptionGroup var global: GlobalOptions
 
         public init() {}
@@ -83,6 +88,9 @@ extension Obsctl {
             }
             if (tlsCert == nil) != (tlsKey == nil) {
                 throw ValidationError("--tls-cert and --tls-key go together: give both, or --tls-self-signed")
+            }
+            guard bodyTimeout > 0, bodyTimeout.isFinite else {
+                throw ValidationError("--body-timeout \(bodyTimeout) is not a positive number of seconds: give e.g. 20")
             }
             if tlsSelfSigned && tlsCert != nil {
                 throw ValidationError("--tls-self-signed and --tls-cert exclude each other: choose one")
@@ -110,11 +118,13 @@ extension Obsctl {
                         + "--tls-self-signed or --tls-cert/--tls-key, listen on 127.0.0.1, or (private network, TLS "
                         + "proxy in front) --allow-plain-http")
             }
-            return ServeSettings(
+            var settings = ServeSettings(
                 listen: address, kmsListen: kmsAddress, tls: tls, credentialsFile: credentialsFile,
                 accessLogFile: accessLog, json: global.output != .text,
                 region: global.region.flatMap { $0.isEmpty ? nil : $0 }
                     ?? LocalBackend.defaultLocation(environment: ProcessInfo.processInfo.environment))
+            settings.bodyTimeout = bodyTimeout
+            return settings
         }
 
         public mutating func run() async throws {

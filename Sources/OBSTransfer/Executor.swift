@@ -1,14 +1,18 @@
+import Foundation
 import OBSCore
 
-/// Runs many transfers at once, at most `jobs` in flight: a task group starts the first `jobs` items, then one
-/// more each time one finishes, so a slow item never holds up the others and the bound is never exceeded.
+/// Runs many transfers at once, at most `jobs` in flight: `jobs` workers, each on a thread of its own
+/// (`WorkerThreads`), take the next item in input order as soon as their last one is done, so a slow item never
+/// holds up the others and the bound is never exceeded.
 ///
-/// A failure is reported and the others go on. Events and completions are delivered on the caller's task, one at a
-/// time, in completion order; the outcome lists every item in input order, whatever order they finished in.
-/// Cancellation (the caller's task cancelled, or `shouldStart` saying no) stops new items from starting; those
-/// in flight run on (their own code decides whether a cancelled task stops) and items never started are listed
-/// as such. How `jobs` combines with the parts of one large file: each item may itself run `--parallel` requests
-/// (parts of an upload, ranges of a download), so at most `jobs` × parallel requests are in flight.
+/// A failure is reported and the others go on. The worker that ran an item delivers its events and completion
+/// itself, under the run's lock: one callback at a time, each item's `started` (in input order) before its end. No
+/// task per item and no trip through the caller's task between items: those were two thread wake-ups a file, the
+/// largest per-file cost once requests are cheap. The outcome lists every item in input order, whatever order they
+/// finished in. Cancellation (the caller's task cancelled, or `shouldStart` saying no) stops new items from
+/// starting; those in flight run on (their own code decides whether a cancelled task stops) and items never started
+/// are listed as such. How `jobs` combines with the parts of one large file: each item may itself run `--parallel`
+/// requests (parts of an upload, ranges of a download), so at most `jobs` × parallel requests are in flight.
 public struct TransferExecutor: Sendable {
     /// What `--jobs` accepts.
     public static let jobRange = 1...256
@@ -28,7 +32,8 @@ public struct TransferExecutor: Sendable {
     }
 
     /// Runs `body` for every item. `events` gets started/finished/failed for each item; `completed` the item's
-    /// result with its index. Both run on the caller's task, never at once; an error either throws stops the run
+    /// result with its index. Both are called from the workers, one call at a time and never after `run` returns
+    /// (so they may keep state of the caller's without a lock of their own); an error either throws stops the run
     /// (no new item starts, those in flight are cancelled) and is rethrown.
     public func run<Item: Sendable, Value: Sendable>(
         _ items: [Item],
@@ -39,45 +44,108 @@ public struct TransferExecutor: Sendable {
         completed: (Int, Result<Value, any Error>) throws -> Void = { _, _ in },
         _ body: @escaping @Sendable (Work<Item>) async throws -> Value
     ) async throws -> ExecutionOutcome<Value> {
-        var results = [ExecutionOutcome<Value>.Slot](repeating: .notStarted, count: items.count)
-        // Each item runs on a worker thread of its own (`WorkerThreads`), free again when the item is done.
-        let workers = WorkerThreads.lend(min(jobs, items.count))
-        defer { WorkerThreads.giveBack(workers) }
-        var idle = workers
-        try await withThrowingTaskGroup(of: (Int, TransferCounter, WorkerThread, Result<Value, any Error>).self) {
-            group in
-            var next = 0, running = 0
-            while true {
-                while running < jobs && next < items.count {
-                    guard !Task.isCancelled && shouldStart() else { next = items.count; break }
-                    let index = next, item = items[index], counter = TransferCounter(), worker = idle.removeLast()
-                    next += 1
-                    try events(.started(.init(index: index, item: describe(item), size: size(item))))
-                    group.addTask(executorPreference: worker) {
-                        do {
-                            let value = try await body(Work(index: index, item: item, counter: counter))
-                            return (index, counter, worker, .success(value))
-                        } catch {
-                            return (index, counter, worker, .failure(error))
+        // The callbacks do not outlive this call: the task group below waits for every worker before it returns.
+        try await withoutActuallyEscaping(events) { events in
+            try await withoutActuallyEscaping(completed) { completed in
+                let run = RunState<Item, Value>(
+                    items: items, describe: describe, size: size,
+                    callbacks: .init(events: events, completed: completed))
+                let workers = WorkerThreads.lend(min(jobs, items.count))
+                defer { WorkerThreads.giveBack(workers) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in workers {
+                        group.addTask(executorPreference: worker) {
+                            while let index = try run.claim(shouldStart: { !Task.isCancelled && shouldStart() }) {
+                                let counter = TransferCounter()
+                                let result: Result<Value, any Error>
+                                do {
+                                    let work = Work(index: index, item: items[index], counter: counter)
+                                    result = .success(try await body(work))
+                                } catch {
+                                    result = .failure(error)
+                                }
+                                try run.end(index, bytes: counter.value, result)
+                            }
                         }
                     }
-                    running += 1
+                    try await group.waitForAll()
                 }
-                guard let (index, counter, worker, result) = try await group.next() else { break }
-                idle.append(worker)
-                running -= 1
-                switch result {
-                case .success(let value):
-                    results[index] = .done(value)
-                    try events(.finished(.init(index: index, item: describe(items[index]), bytes: counter.value)))
-                case .failure(let error):
-                    results[index] = .failed(error)
-                    try events(.failed(.init(index: index, item: describe(items[index]), error: error)))
-                }
-                try completed(index, result)
+                return run.outcome
             }
         }
-        return ExecutionOutcome(results: results)
+    }
+}
+
+/// The caller's callbacks as the workers call them. `@unchecked Sendable`: `RunState` calls them only under its
+/// lock, one call at a time, and only while `run` waits for the workers.
+private struct Callbacks<Value: Sendable>: @unchecked Sendable {
+    let events: (TransferEvent) throws -> Void
+    let completed: (Int, Result<Value, any Error>) throws -> Void
+}
+
+/// What the workers of one run share, under one lock: the next item to claim, the results, and the callbacks.
+private final class RunState<Item: Sendable, Value: Sendable>: @unchecked Sendable {  // every var under `lock`
+    private let lock = NSLock()
+    private let items: [Item]
+    private let describe: @Sendable (Item) -> String
+    private let size: @Sendable (Item) -> Int64?
+    private let callbacks: Callbacks<Value>
+    private var next = 0
+    private var results: [ExecutionOutcome<Value>.Slot]
+
+    init(
+        items: [Item], describe: @escaping @Sendable (Item) -> String, size: @escaping @Sendable (Item) -> Int64?,
+        callbacks: Callbacks<Value>
+    ) {
+        self.items = items
+        self.describe = describe
+        self.size = size
+        self.callbacks = callbacks
+        results = Array(repeating: .notStarted, count: items.count)
+    }
+
+    var outcome: ExecutionOutcome<Value> { lock.withLock { ExecutionOutcome(results: results) } }
+
+    /// The next item's index, with its `started` event delivered; nil when every item is taken or `shouldStart`
+    /// says no, which also ends the other workers' claims. A callback's error stops all claims and is rethrown.
+    func claim(shouldStart: () -> Bool) throws -> Int? {
+        try locked {
+            guard next < items.count, shouldStart() else {
+                next = items.count
+                return nil
+            }
+            let index = next
+            next += 1
+            let item = items[index]
+            try callbacks.events(.started(.init(index: index, item: describe(item), size: size(item))))
+            return index
+        }
+    }
+
+    /// Records an item's result and delivers its end: `finished` or `failed`, then `completed`.
+    func end(_ index: Int, bytes: Int64, _ result: Result<Value, any Error>) throws {
+        try locked {
+            let item = describe(items[index])
+            switch result {
+            case .success(let value):
+                results[index] = .done(value)
+                try callbacks.events(.finished(.init(index: index, item: item, bytes: bytes)))
+            case .failure(let error):
+                results[index] = .failed(error)
+                try callbacks.events(.failed(.init(index: index, item: item, error: error)))
+            }
+            try callbacks.completed(index, result)
+        }
+    }
+
+    /// `body` under the lock; an error it throws also ends every claim.
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do { return try body() } catch {
+            next = items.count
+            throw error
+        }
     }
 }
 

@@ -101,7 +101,6 @@ enum Transfers {
                 if e.code == StandardStreams.readerGoneCode { throw e }  // stdout's reader left: nothing more to say
                 Output.stderr("obsctl: error: " + (steps.count == 1 ? "" : "\(failed.item): ") + Output.describe(e))
                 renderer.event(FailureShape(failed.item, e).record, to: stream)
-                if Self.failsEveryStep(e, steps[failed.index]) { stop.set() }
             },
             completed: { index, result in
                 guard case .success(let done) = result else { return }
@@ -125,6 +124,8 @@ enum Transfers {
                 return Done(value: shape, info: info)
             } catch {
                 progress.finish(file, bytes: nil)
+                // Here, as soon as the step fails, before its worker reports it and can claim another.
+                if Self.failsEveryStep(TransferEvent.Failed.obsError(error), step) { stop.set() }
                 throw error
             }
         }

@@ -46,6 +46,45 @@ struct ExecutorTests {
         #expect(completion.sorted() == Array(0..<24))
     }
 
+    /// The workers deliver the callbacks themselves: the run's lock is what keeps these plain variables safe.
+    @Test("callbacks come one at a time; started in input order, each item's before its end and its completion")
+    func callbacksOneAtATime() async throws {
+        var inside = 0, overlapped = false
+        var started: [Int] = [], ends: [Int] = [], completions: [Int] = []
+        var endBeforeStart = false, completionBeforeEnd = false
+        let outcome = try await TransferExecutor(jobs: 8).run(
+            Array(0..<500),
+            events: { event in
+                inside += 1
+                if inside > 1 { overlapped = true }
+                defer { inside -= 1 }
+                switch event {
+                case .started(let s): started.append(s.index)
+                case .finished(let f):
+                    if started.last.map({ $0 < f.index }) ?? true { endBeforeStart = true }
+                    ends.append(f.index)
+                case .failed(let f): ends.append(f.index)
+                default: break
+                }
+            },
+            completed: { index, _ in
+                inside += 1
+                if inside > 1 { overlapped = true }
+                defer { inside -= 1 }
+                if ends.last != index { completionBeforeEnd = true }
+                completions.append(index)
+            }
+        ) { work in
+            if work.item % 7 == 0 { throw Failure() }
+            return work.item
+        }
+        #expect(!overlapped)
+        #expect(started == Array(0..<500))
+        #expect(!endBeforeStart && !completionBeforeEnd)
+        #expect(ends.sorted() == Array(0..<500) && completions.sorted() == Array(0..<500))
+        #expect(outcome.failures.map(\.index) == Array(stride(from: 0, to: 500, by: 7)))
+    }
+
     @Test("never more than `jobs` bodies at once, and the bound is reached", arguments: [1, 4, 16])
     func bound(jobs: Int) async throws {
         let gauge = Gauge()

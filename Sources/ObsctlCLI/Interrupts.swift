@@ -1,6 +1,7 @@
 import Foundation
 import OBSClient
 import OBSCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +14,11 @@ enum Interrupts {
     // `nonisolated(unsafe)`: each of these is touched only under `lock`.
     nonisolated(unsafe) private static var tempFiles: Set<String> = []
     nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
-    nonisolated(unsafe) private static var interrupting = false
+    /// Set once, under `lock`; read without it (every transfer asks before it starts).
+    private static let interrupting = Atomic<Bool>(false)
+    /// Held shared while a temporary file is created and registered, exclusively by the interruption before it
+    /// takes the list: downloads create their files at once, and none is created unregistered.
+    private static let creating = ReadWriteLock()
     nonisolated(unsafe) private static var nextCleanup = 0
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     static let cleanupDeadline: Double = 5
@@ -44,11 +49,15 @@ enum Interrupts {
 
     private static func interrupted(_ code: Int32) -> Never {
         lock.lock()
-        if interrupting {  // a second signal while cleaning up: the first handler finishes the job
-            lock.unlock()
+        if interrupting.load(ordering: .sequentiallyConsistent) {
+            lock.unlock()  // a second signal while cleaning up: the first handler finishes the job
             while true { pause() }
         }
-        interrupting = true
+        interrupting.store(true, ordering: .sequentiallyConsistent)
+        lock.unlock()
+        // Temporaries being created now are registered before this returns; later ones are never created.
+        creating.lockExclusive()
+        lock.lock()
         let actions = Array(cleanups.values), files = tempFiles
         cleanups = [:]
         lock.unlock()
@@ -89,16 +98,16 @@ enum Interrupts {
     /// exists registered before an interruption takes its list, or is never created. A transfer that starts one
     /// while the interruption is cleaning up waits for the exit. Returns the descriptor, or -1 with errno set.
     static func createTemp(_ path: String) -> Int32 {
-        lock.lock()
-        if interrupting { lock.unlock(); while true { pause() } }
-        defer { lock.unlock() }
-        let fd = AbandonedTemp.create(path)
-        if fd >= 0 { tempFiles.insert(path) }
+        creating.lockShared()
+        if isInterrupting { creating.unlock(); while true { pause() } }
+        defer { creating.unlock() }
+        let fd = AbandonedTemp.create(path)  // outside `lock`: many downloads create their files at once
+        if fd >= 0 { lock.withLock { _ = tempFiles.insert(path) } }
         return fd
     }
 
     /// True once SIGINT or SIGTERM arrived: no new transfer starts.
-    static var isInterrupting: Bool { lock.lock(); defer { lock.unlock() }; return interrupting }
+    static var isInterrupting: Bool { interrupting.load(ordering: .sequentiallyConsistent) }
 
     static func unregisterTemp(_ path: String) { lock.lock(); tempFiles.remove(path); lock.unlock() }
 
@@ -108,7 +117,7 @@ enum Interrupts {
     /// began (an upload initiated during the cleanup), it runs at once instead.
     static func registerCleanup(_ action: @escaping @Sendable () -> String?) -> Int {
         lock.lock()
-        if interrupting { lock.unlock(); _ = action(); return 0 }
+        if isInterrupting { lock.unlock(); _ = action(); return 0 }
         defer { lock.unlock() }
         nextCleanup += 1
         cleanups[nextCleanup] = action
@@ -124,6 +133,19 @@ enum Interrupts {
         private var list: [String] = []
         func add(_ failure: String?) { if let failure { lock.lock(); list.append(failure); lock.unlock() } }
         var failures: [String] { lock.lock(); defer { lock.unlock() }; return list }
+    }
+
+    /// A pthread read-write lock. `@unchecked Sendable`: the lock is the synchronisation.
+    private final class ReadWriteLock: @unchecked Sendable {
+        private let rw: UnsafeMutablePointer<pthread_rwlock_t> = {
+            let p = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
+            pthread_rwlock_init(p, nil)
+            return p
+        }()
+        func lockShared() { pthread_rwlock_rdlock(rw) }
+        func lockExclusive() { pthread_rwlock_wrlock(rw) }
+        func unlock() { pthread_rwlock_unlock(rw) }
+        // Never deinitialised: one lives as long as the process.
     }
 
     static func finish(_ code: Int32) -> Never {

@@ -89,8 +89,13 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
-        let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : Date.distantFuture
+        // No deadline without a timeout: Foundation's wait(until:) traps on a date as far as distantFuture.
+        let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : nil
         while head == chunks.count && !finished {
+            guard let deadline else {
+                condition.wait()
+                continue
+            }
             if !condition.wait(until: deadline), head == chunks.count, !finished {
                 stalled = true
                 condition.unlock()

@@ -88,7 +88,7 @@ struct Bridge: HTTPResponder {
             return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         case .stream(let length, let write):
             let body = ResponseBody(contentLength: Int(length)) { writer in
-                let sink = StreamedResponseBody()
+                let sink = StreamedResponseBody(capacity: S3Service.responseQueueBytes)
                 let backend = Task {
                     defer { sink.finish() }
                     try await write(sink)

@@ -6,6 +6,10 @@ import OBSXML
 
 /// Object operations: put, get (ranges, conditions), head, delete, copy.
 extension S3Service {
+    /// How many bytes of an answer may wait for a slow client (the listener's queue; `OpenedRead` holds another
+    /// buffer): a GET's memory, whatever the object's size.
+    public static let responseQueueBytes = 256 << 10
+
     func putObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
         try S3Headers.refuseUnkeptFeatures(call)
         if let source = S3Headers.value(call, "copy-source") {
@@ -333,12 +337,16 @@ final class OpenedRead: @unchecked Sendable {
     /// The range of the part `?partNumber=` asked for, when it did.
     var part: Range<Int64>?
 
+    /// What one slow client holds here while it reads, besides the response's queue: small enough that many of them
+    /// stay cheap, large enough that a fast one is not slowed down by calls.
+    static let bufferSize = 256 << 10
+
     func pump(into sink: ByteSink) throws {
         guard let source else { return }
         // No bigger than the answer (at least a byte, to read the source's end): every GET of a small object
         // zero-filled a whole MiB. Not zero-filled either: each byte is written before it is read.
         let length = range.map { $0.upperBound - $0.lowerBound } ?? info?.size ?? 0
-        var buf = ioBuffer(count: Int(max(1, min(Int64(1 << 20), length))))
+        var buf = ioBuffer(count: Int(max(1, min(Int64(Self.bufferSize), length))))
         while true {
             let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
             if n == 0 { return }

@@ -23,9 +23,11 @@ public struct UnregisteredTemps: TempFileRegistry {
 extension TransferEngine {
     /// Downloads one object to `path` (`standardOutput` for `-`). A file is written to a temp file beside it and
     /// renamed only after every byte verified, so a failed download leaves no file and never a partial one.
-    /// `userNamed`: `path` is the one the user typed (see `DownloadTarget`).
+    /// `userNamed`: `path` is the one the user typed (see `DownloadTarget`); `root`: the directory the user named
+    /// that a planned `path` lies below (see `LocalDirectories`).
     public func download(
-        _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil, userNamed: Bool = false
+        _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil, userNamed: Bool = false,
+        below root: String? = nil
     ) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { CountingSink.counting(sink, $0) } ?? sink }
         if path == "-" {
@@ -40,7 +42,9 @@ extension TransferEngine {
         }
         let path = target
         let dir = LocalPath.parent(path)
-        if !dir.isEmpty && !LocalTree.isDirectory(dir) {
+        if let root, !userNamed {
+            try LocalDirectories.make(dir, below: root)
+        } else if !dir.isEmpty && !LocalTree.isDirectory(dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
                 throw OBSError.localIO(
                     "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
@@ -253,5 +257,40 @@ final class RandomAccessCountingSink: CountingSink, RandomAccessSink, BufferLend
         }
         counter.add(Int64(n))
         return n
+    }
+}
+
+/// The directories of a planned download path below the one the user named (`root`, which may itself be a link,
+/// as the user chose it). Each is made, or found, as a real directory: mkdir never follows a link in the last
+/// component, and each one is checked with lstat before the next is made in it. One that is a symbolic link (or
+/// anything but a directory) fails the file, naming it; nothing is written through it.
+public enum LocalDirectories {
+    public static func make(_ dir: String, below root: String) throws {
+        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        guard dir != base, dir.hasPrefix(base.isEmpty ? "" : base + "/") || base.isEmpty else { return }
+        var current = base
+        for component in dir.dropFirst(base.isEmpty ? 0 : base.count + 1).split(separator: "/") {
+            current = current.isEmpty ? String(component) : current + "/" + component
+            if mkdir(current, 0o777) != 0 && errno != EEXIST {
+                throw OBSError.localIO(
+                    "cannot create directory \(current) (\(String(cString: strerror(errno)))); check that "
+                        + "\(LocalPath.parent(current).isEmpty ? "." : LocalPath.parent(current)) is writable")
+            }
+            var st = stat()
+            guard lstat(current, &st) == 0 else {
+                throw OBSError.localIO("cannot create directory \(current): \(String(cString: strerror(errno)))")
+            }
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: continue
+            case S_IFLNK:
+                throw OBSError.localIO(
+                    "\(current) is a symbolic link, which obsctl does not follow below the destination \(root): "
+                        + "remove it, or download to another directory")
+            default:
+                throw OBSError.localIO(
+                    "cannot create directory \(current): a file of that name is in the way; remove it or download "
+                        + "to another directory")
+            }
+        }
     }
 }

@@ -26,6 +26,10 @@ public struct StepOptions: Sendable {
     /// A single download to the path the user typed: a symbolic link, device or FIFO there is followed or written
     /// in place (`DownloadTarget`); planned paths never are.
     public var destinationNamedByUser = false
+    /// The directory the user named, below which a recursive download, mv or sync plans its files: the directories
+    /// between it and each file are made as real ones, and one found to be a symbolic link fails that file
+    /// (`LocalDirectories`), so a link planted in a shared destination cannot send a download elsewhere.
+    public var localRoot: String?
 
     public init(
         sse: SSERequest? = nil, customerKey: CustomerKey? = nil, sourceCustomerKey: CustomerKey? = nil,
@@ -83,7 +87,8 @@ public struct TransferEngine: @unchecked Sendable {
             let request = GetObjectRequest(
                 bucket: bucket, key: key, customerKey: options.customerKey, transfer: options.transfer)
             let info = try await download(
-                request, to: path, counter: counter, userNamed: options.destinationNamedByUser)
+                request, to: path, counter: counter, userNamed: options.destinationNamedByUser,
+                below: options.localRoot)
             if options.keepModificationTime && path != "-" { Self.setModified(path, info.lastModified) }
             if options.move { try await removeObjectSource(request, etag: info.etag, movedTo: path) }
             return info

@@ -116,3 +116,57 @@ final class LockedData: @unchecked Sendable {  // `data` is touched only under `
     func set(_ d: Data) { lock.withLock { data = d } }
     var value: Data? { lock.withLock { data } }
 }
+
+/// A symbolic link planted as a directory below the destination of a recursive download, a sync or a move: the
+/// files planned under it fail, naming it, and nothing is written through it; the other files arrive. The
+/// destination the user named may itself be a link, and "." works like any other name.
+@Suite("planned paths: no link below the destination is followed")
+struct LinkBelowDestinationTests {
+    static func setUp(_ name: String) throws -> Sandbox {
+        let sb = try Sandbox(name)
+        try sb.ok(["bucket", "create", "obs://\(name)"])
+        for key in ["plant/sub/f", "plant/sub/deeper/g", "plant/top"] {
+            try sb.write("src/x", Data("bytes of \(key)".utf8))
+            try sb.ok(["upload", "src/x", "obs://\(name)/\(key)"])
+        }
+        for dir in ["dst", "elsewhere"] {
+            try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
+        }
+        #expect(symlink("../elsewhere", sb.path("dst/sub")) == 0)
+        return sb
+    }
+
+    static func expectRefused(_ sb: Sandbox, _ r: RunResult, _ what: String) {
+        #expect(r.status == 8, "\(what): \(r)")
+        #expect(r.stderr.contains("is a symbolic link"), "\(what): \(r)")
+        let written = (try? FileManager.default.subpathsOfDirectory(atPath: sb.path("elsewhere"))) ?? []
+        #expect(written.isEmpty, "\(what) wrote through the link: \(written)")
+        #expect(sb.read("dst/top") == Data("bytes of plant/top".utf8), "\(what): the other file arrives")
+    }
+
+    @Test func downloadSyncAndMove() throws {
+        let sb = try Self.setUp("link-below")
+        Self.expectRefused(sb, try sb.run(["download", "-r", "obs://link-below/plant/", "dst"]), "download -r")
+        try? FileManager.default.removeItem(atPath: sb.path("dst/top"))
+        Self.expectRefused(sb, try sb.run(["sync", "obs://link-below/plant/", "dst/"]), "sync")
+        try? FileManager.default.removeItem(atPath: sb.path("dst/top"))
+        Self.expectRefused(sb, try sb.run(["mv", "-r", "obs://link-below/plant/", "dst"]), "mv -r")
+        // The objects whose files could not be written are kept.
+        let left = try sb.json(["ls", "obs://link-below/plant/", "--recursive"])["objects"] as? [[String: Any]]
+        #expect(left?.compactMap { $0["key"] as? String }.sorted() == ["plant/sub/deeper/g", "plant/sub/f"])
+        // "." as the destination: the same check.
+        try? FileManager.default.removeItem(atPath: sb.path("dst/top"))
+        try sb.ok(["upload", "src/x", "obs://link-below/plant/top"])
+        let dot = try sb.run(
+            ["download", "-r", "obs://link-below/plant/", "."], cwd: URL(fileURLWithPath: sb.path("dst")))
+        Self.expectRefused(sb, dot, "download -r into .")
+    }
+
+    @Test func theNamedDestinationMayBeALink() throws {
+        let sb = try Self.setUp("link-root")
+        try FileManager.default.createDirectory(atPath: sb.path("real"), withIntermediateDirectories: true)
+        #expect(symlink("real", sb.path("named")) == 0)
+        try sb.ok(["download", "-r", "obs://link-root/plant/", "named"])
+        #expect(sb.read("real/sub/deeper/g") == Data("bytes of plant/sub/deeper/g".utf8))
+    }
+}

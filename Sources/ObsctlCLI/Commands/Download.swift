@@ -69,6 +69,7 @@ extension Obsctl {
             // Only the path typed is followed (a link, a device): not one planned below it.
             options.destinationNamedByUser =
                 !recursive && plan.steps.count == 1 && plan.steps[0].destination == .file(path)
+            if recursive { options.localRoot = path }
             for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, of: src.bucket, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if recursive && plan.steps.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {

@@ -104,6 +104,7 @@ extension Obsctl {
         private func downloadSides(_ ctx: CommandContext, from src: OBSURL) async throws -> Sides {
             var options = try settings.forDownload()
             options.keepModificationTime = true  // the next run then finds each file as new as its object
+            options.localRoot = destination
             try Transfers.requireDirectoryDestination(destination, "sync")
             let prefix = KeyMapping.directoryPrefix(src.path)
             var remote = try await objectListing(ctx, src.bucket, prefix)

@@ -267,6 +267,13 @@ final class RandomAccessCountingSink: CountingSink, RandomAccessSink, BufferLend
 public enum LocalDirectories {
     public static func make(_ dir: String, below root: String) throws {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
+        // The root as the user named it, made when new (with its parents; links in it are the user's).
+        if !base.isEmpty && !LocalTree.isDirectory(base) {
+            do { try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true) } catch {
+                throw OBSError.localIO(
+                    "cannot create directory \(base): a file of that name is in the way, or it is not writable")
+            }
+        }
         guard dir != base, dir.hasPrefix(base.isEmpty ? "" : base + "/") || base.isEmpty else { return }
         var current = base
         for component in dir.dropFirst(base.isEmpty ? 0 : base.count + 1).split(separator: "/") {

@@ -168,5 +168,10 @@ struct LinkBelowDestinationTests {
         #expect(symlink("real", sb.path("named")) == 0)
         try sb.ok(["download", "-r", "obs://link-root/plant/", "named"])
         #expect(sb.read("real/sub/deeper/g") == Data("bytes of plant/sub/deeper/g".utf8))
+        // A destination that does not exist yet is made, with its parents.
+        try sb.ok(["download", "-r", "obs://link-root/plant/", "new/dir"])
+        #expect(sb.read("new/dir/sub/deeper/g") == Data("bytes of plant/sub/deeper/g".utf8))
+        try sb.ok(["sync", "obs://link-root/plant/", "synced"])
+        #expect(sb.read("synced/sub/f") == Data("bytes of plant/sub/f".utf8))
     }
 }

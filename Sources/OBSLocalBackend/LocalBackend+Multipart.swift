@@ -38,7 +38,7 @@ extension LocalBackend: MultipartUploads {
     public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {
         try await BlockingPool.shared.run {
             _ = try self.loadBucket(bucket)
-            return try self.uploadRecords(bucket).filter { $0.record.key.hasPrefix(prefix) }.map { u in
+            return try self.uploadRecords(bucket).filter { KeyBytes.hasPrefix($0.record.key, prefix) }.map { u in
                 MultipartUploadInfo(
                     bucket: bucket, key: u.record.key, uploadID: u.id,
                     initiated: Timestamps.parseISO8601(u.record.lastModified))

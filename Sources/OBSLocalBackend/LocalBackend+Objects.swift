@@ -612,9 +612,11 @@ extension LocalBackend {
             var unreadable: [UnreadableObject] = []
             for path in try allMetaFiles(bucket) {
                 switch listingEntry(path, bucket: bucket) {
-                case .object(let m): if m.key.hasPrefix(prefix) { entries.append((m.key, m, nil)) }
+                case .object(let m): if KeyBytes.hasPrefix(m.key, prefix) { entries.append((m.key, m, nil)) }
                 case .damaged(let k, let e):
-                    if k.value.hasPrefix(prefix) { entries.append((k.value, nil, UnreadableObject(key: k, error: e))) }
+                    if KeyBytes.hasPrefix(k.value, prefix) {
+                        entries.append((k.value, nil, UnreadableObject(key: k, error: e)))
+                    }
                 case .keyless(let e):
                     if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
                 case .gone: continue
@@ -626,18 +628,18 @@ extension LocalBackend {
                 if let marker {
                     if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
                     // A marker that is a rolled-up prefix skips every key under it.
-                    if let d = delimiter, !d.isEmpty, marker.hasSuffix(d), marker.hasPrefix(prefix),
-                        e.key.hasPrefix(marker)
+                    if let d = delimiter, !d.isEmpty, KeyBytes.hasSuffix(marker, d), KeyBytes.hasPrefix(marker, prefix),
+                        KeyBytes.hasPrefix(e.key, marker)
                     {
                         continue
                     }
                 }
                 var entry = e.key
                 var isPrefix = false
-                if let d = delimiter, !d.isEmpty, let r = e.key.dropFirst(prefix.count).range(of: d) {
-                    entry = String(e.key[..<r.upperBound]); isPrefix = true
+                if let rolled = KeyBytes.rolledUp(e.key, prefix: prefix, delimiter: delimiter) {
+                    entry = rolled; isPrefix = true
                 }
-                if isPrefix && prefixes.last == entry { continue }
+                if isPrefix, let last = prefixes.last, KeyBytes.equal(last, entry) { continue }
                 if count == maxKeys {
                     // The page's last entry: object, damaged object or rolled-up prefix (they come in order).
                     next = last

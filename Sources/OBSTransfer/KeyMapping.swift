@@ -11,9 +11,8 @@ public enum KeyMapping {
     /// The local relative path for `key` under `prefix`, or nil when the key cannot be mapped safely (an empty,
     /// `.` or `..` segment, a NUL): downloads never write outside the destination directory.
     public static func safeRelativePath(key: String, prefix: String) -> String? {
-        guard key.hasPrefix(prefix) else { return nil }
-        let rel = String(key.dropFirst(prefix.count))
-        let segments = rel.split(separator: "/", omittingEmptySubsequences: false)
+        guard let rel = KeyBytes.dropPrefix(key, prefix) else { return nil }
+        let segments = KeyBytes.split(rel)
         guard !segments.isEmpty, !rel.utf8.contains(0) else { return nil }
         for s in segments where s.isEmpty || s == "." || s == ".." { return nil }
         return rel
@@ -31,7 +30,9 @@ public enum KeyMapping {
     /// Refuses a recursive copy between two different prefixes of one bucket where one lies inside the other: a
     /// copy would then overwrite objects it has yet to read (and a move delete them).
     public static func refuseNestedPrefixes(_ src: OBSURL, _ from: String, _ dst: OBSURL, _ to: String) throws {
-        guard src.bucket == dst.bucket, from != to, from.hasPrefix(to) || to.hasPrefix(from) else { return }
+        guard src.bucket == dst.bucket, !KeyBytes.equal(from, to),
+            KeyBytes.hasPrefix(from, to) || KeyBytes.hasPrefix(to, from)
+        else { return }
         throw OBSError.invalidArgument(
             "obs://\(src.bucket)/\(from) and obs://\(dst.bucket)/\(to) lie one inside "
                 + "the other; use separate prefixes")

@@ -31,17 +31,18 @@ extension Planner {
         _ destinationEntries: [Entry], rules: SyncRules = SyncRules()
     ) throws -> [PlanStep] {
         let here = split(sourceEntries, rules.filter).taken
-        var there: [String: Entry] = [:]
-        for e in split(destinationEntries, rules.filter).taken { there[e.name] = e }
+        // Names compare as bytes (`ByteKey`): an NFC and an NFD spelling of one name are two names.
+        var there: [ByteKey: Entry] = [:]
+        for e in split(destinationEntries, rules.filter).taken { there[ByteKey(e.name)] = e }
         let seconds = { (d: Date) in d.timeIntervalSince1970.rounded(.down) }
-        let transfer = here.sorted { $0.name < $1.name }.filter { e in
-            guard let other = there[e.name] else { return true }
+        let transfer = here.sorted { ByteKey($0.name) < ByteKey($1.name) }.filter { e in
+            guard let other = there[ByteKey(e.name)] else { return true }
             return other.size != e.size || (!rules.sizeOnly && seconds(e.modified) > seconds(other.modified))
         }
         var remove: [String] = []
         if rules.delete {
-            let names = Set(here.map(\.name))
-            remove = there.keys.filter { !names.contains($0) }.sorted()
+            let names = Set(here.map { ByteKey($0.name) })
+            remove = there.keys.filter { !names.contains($0) }.sorted().map(\.value)
         }
         if here.isEmpty && !remove.isEmpty {
             throw OBSError.invalidArgument(

@@ -16,9 +16,9 @@ public enum Planner {
         var entries: [Entry] = []
         var unsafe: [String] = []
         var excluded: [String] = []
-        for o in objects where o.key.hasPrefix(prefix) {
+        for o in objects {
+            guard let rel = KeyBytes.dropPrefix(o.key, prefix) else { continue }
             if asLocalPaths && KeyMapping.isFolderMarker(key: o.key, size: o.size) { continue }
-            let rel = String(o.key.dropFirst(prefix.count))
             guard filter.includes(rel) else {
                 excluded.append(rel)
                 continue
@@ -200,9 +200,10 @@ public enum Planner {
             return plan
         }
         let prefix = KeyMapping.directoryPrefix(target.path)
-        for key in keys where key.value.hasPrefix(prefix) {
+        for key in keys {
+            guard let rel = KeyBytes.dropPrefix(key.value, prefix) else { continue }
             let location = Location.object(target.bucket, key)
-            if filter.includes(String(key.value.dropFirst(prefix.count))) {
+            if filter.includes(rel) {
                 plan.steps.append(PlanStep(.delete, location, nil))
             } else {
                 plan.excluded.append(location.description)
@@ -220,7 +221,9 @@ public enum Planner {
     )
         -> [UnreadableObject]
     {
-        entries.filter { e in e.key.map { filter.includes(String($0.value.dropFirst(prefix.count))) } ?? true }
+        entries.filter { e in
+            e.key.map { KeyBytes.dropPrefix($0.value, prefix).map(filter.includes) ?? false } ?? true
+        }
     }
 
     static func split(_ entries: [Entry], _ filter: Filter) -> (taken: [Entry], excluded: [Entry]) {

@@ -85,15 +85,16 @@ extension S3Service {
         var truncated = false
         var nextKey: String?, nextUpload: String?
         for u in all {
+            let rolled = KeyBytes.rolledUp(u.key, prefix: prefix, delimiter: delimiter)
             if !keyMarker.isEmpty {
-                let cmp = Array(u.key.utf8).lexicographicallyPrecedes(Array(keyMarker.utf8))
-                if cmp || u.key == keyMarker && (uploadMarker.isEmpty || u.uploadID <= uploadMarker) { continue }
+                let before = Array(u.key.utf8).lexicographicallyPrecedes(Array(keyMarker.utf8))
+                let atMarker = KeyBytes.equal(u.key, keyMarker) && (uploadMarker.isEmpty || u.uploadID <= uploadMarker)
+                // A marker that is a rolled-up prefix (the last page's NextKeyMarker) skips every upload under it,
+                // as the object listing does: else that page's prefix came back forever.
+                let underMarker = rolled.map { KeyBytes.equal($0, keyMarker) } ?? false
+                if before || atMarker || underMarker { continue }
             }
-            var rolled: String?
-            if let d = delimiter, let range = u.key.dropFirst(prefix.count).range(of: d) {
-                rolled = String(u.key[..<range.upperBound])
-            }
-            if let rolled, prefixes.last == rolled { continue }
+            if let rolled, let last = prefixes.last, KeyBytes.equal(last, rolled) { continue }
             if uploads.count + prefixes.count == maxUploads {
                 truncated = true
                 break

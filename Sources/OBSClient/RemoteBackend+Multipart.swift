@@ -193,7 +193,11 @@ extension RemoteBackend {
             response.headers.append((name: "content-length", value: String(uploaded.size)))
             return response
         } catch {
-            do { _ = try serialised { try performBlocking(abortOperation.value, sink: nil, transport: $0) } } catch {
+            do { _ = try serialised { try performBlocking(abortOperation.value, sink: nil, transport: $0) } } catch let
+                e as OBSError where e.code == "NoSuchUpload"
+            {
+                // Gone already: an interruption's cleanup aborted it, which is what this abort was for.
+            } catch {
                 warn(
                     "could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted: obsctl "
                         + "multipart abort obs://\(request.bucket)/\(request.key) --upload-id \(uploadID)"

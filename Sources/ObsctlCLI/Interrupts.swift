@@ -149,6 +149,9 @@ enum Interrupts {
     }
 
     static func finish(_ code: Int32) -> Never {
+        // An interruption in progress exits itself (130, 143) once it has cleaned up: a command failing because of
+        // that cleanup (an upload whose parts it aborted) must not exit first with its own code.
+        if isInterrupting { while true { pause() } }
         fflush(nil)
         exit(StandardStreams.exitStatus(code))
     }

@@ -34,6 +34,7 @@ Scenarios (both clients unless marked):
   stalled-put BUCKET KEY  (raw) a PUT announcing 100 bytes that sends 10: the answer's status, code, seconds taken
                           and whether it says the connection closes
   aborted-put BUCKET KEY  (raw) a PUT announcing 100,000 bytes that sends 5,000 and closes its connection
+  held-gets BUCKET KEY N  (raw) N GETs whose answers are never read, held open while a HEAD is timed
 """
 import base64
 import datetime
@@ -553,9 +554,10 @@ def esdk_objects(s, bucket, path):
 
 # ---------------------------------------------------------------------------------------------------- raw
 
-def raw_signed_head(path, length, body=b"", unsigned=False):
-    """A SigV4-signed PUT's head for a body of `length` bytes (`unsigned`: UNSIGNED-PAYLOAD, else `body` is signed),
-    and a plain-HTTP socket to the server: for requests whose body a test sends by hand."""
+def raw_signed_head(path, length, body=b"", unsigned=False, method="PUT", receive_buffer=None):
+    """A SigV4-signed request head (`length`: its Content-Length, None for none; `unsigned`: UNSIGNED-PAYLOAD,
+    else `body` is signed), and a plain-HTTP socket to the server (with `receive_buffer` bytes of receive buffer,
+    set before it connects): for requests whose body, or reading, a test does by hand."""
     import socket
     import urllib.parse
     from botocore.auth import S3SigV4Auth
@@ -563,13 +565,20 @@ def raw_signed_head(path, length, body=b"", unsigned=False):
     from botocore.credentials import Credentials
     url = urllib.parse.urlsplit(ENDPOINT)
     headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"} if unsigned else {}
-    request = AWSRequest(method="PUT", url="%s%s" % (ENDPOINT, path), data=body, headers=headers)
+    request = AWSRequest(method=method, url="%s%s" % (ENDPOINT, path), data=body, headers=headers)
     S3SigV4Auth(Credentials(AK, SK), "s3", REGION).add_auth(request)
-    head = "PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (path, url.netloc, length)
+    head = "%s %s HTTP/1.1\r\nHost: %s\r\n" % (method, path, url.netloc)
+    if length is not None:
+        head += "Content-Length: %d\r\n" % length
     for name, value in request.headers.items():
         if name.lower() not in ("host", "content-length"):
             head += "%s: %s\r\n" % (name, value)
-    return (head + "\r\n").encode(), socket.create_connection((url.hostname, url.port), timeout=120)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.settimeout(120)
+    sock.connect((url.hostname, url.port))
+    return (head + "\r\n").encode(), sock
 
 
 def raw_stalled_put(s, bucket, key):
@@ -600,6 +609,42 @@ def raw_aborted_put(s, bucket, key):
     sock.close()
 
 
+def raw_status_line(s, sock):
+    """What the server sent up to the end of its status line (an error in s.out["error"])."""
+    answer = b""
+    try:
+        while b"\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    except OSError as e:
+        s.out["error"] = str(e)
+    return answer
+
+
+def raw_held_gets(s, bucket, key, count):
+    """COUNT GETs of one object whose answers are never read (a small receive buffer), held open while a HEAD on a
+    connection of its own is timed: the HEAD's status and seconds."""
+    import time
+    held = []
+    for _ in range(int(count)):
+        head, sock = raw_signed_head("/%s/%s" % (bucket, key), None, unsigned=True, method="GET",
+                                     receive_buffer=4096)
+        sock.sendall(head)
+        held.append(sock)
+    time.sleep(2)
+    started = time.time()
+    head, probe = raw_signed_head("/%s/%s" % (bucket, key), None, unsigned=True, method="HEAD")
+    probe.settimeout(60)
+    probe.sendall(head)
+    answer = raw_status_line(s, probe)
+    s.out["head_seconds"] = time.time() - started
+    s.out["head_status"] = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
+    for sock in held:
+        sock.close()
+
+
 def raw_slow_create(s, bucket, seconds, stall):
     """A request in flight for a known time, on a socket of its own: what a graceful shutdown must wait for."""
     import time
@@ -615,15 +660,7 @@ def raw_slow_create(s, bucket, seconds, stall):
         sock.sendall(rest[i:i + 1])
     if stall == "1":
         time.sleep(120)
-    answer = b""
-    try:
-        while b"\r\n" not in answer:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-    except OSError as e:
-        s.out["error"] = str(e)
+    answer = raw_status_line(s, sock)
     status = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
     s.out["status"] = status
     s.check("answered 200", lambda: (status == "200", answer[:200].decode("latin-1")))
@@ -827,7 +864,7 @@ SCENARIOS = {
     ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
     ("boto3", "plain-http-refusals"): boto3_plain_http_refusals, ("boto3", "kms-alias"): boto3_kms_alias,
     ("raw", "slow-create"): raw_slow_create, ("raw", "stalled-put"): raw_stalled_put,
-    ("raw", "aborted-put"): raw_aborted_put,
+    ("raw", "aborted-put"): raw_aborted_put, ("raw", "held-gets"): raw_held_gets,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

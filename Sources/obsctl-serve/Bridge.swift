@@ -59,10 +59,12 @@ struct Bridge: HTTPResponder {
         var answer = await handler.handle(serverRequest)
         // Once the response is written, Hummingbird reads what is left of the request from the same iterator: the
         // producer must be out of it by then (a second reader at once is a NIO precondition failure, a crash).
-        // Abandoned, it stops at the next chunk or the body's end. A stalled client sends neither: the producer is
-        // cancelled, which ends the connection's input, and the answer says the connection closes.
+        // Abandoned, it stops at the next chunk or the body's end. A client whose body is not all here may send
+        // neither (a stall; a refusal answered before the body was read, which the client would otherwise hear only
+        // after sending all of it, or never): the producer is cancelled, which ends the connection's input, and the
+        // answer says the connection closes, as S3 closes it.
         body.abandon()
-        if body.didStall {
+        if body.didStall || Self.declaresBody(request.head) && !body.isComplete {
             answer.setHeader("Connection", "close")
             producer.cancel()
         }
@@ -72,6 +74,12 @@ struct Bridge: HTTPResponder {
             producer.cancel()
         }
         return Self.response(answer, isHead: request.head.method == .head)
+    }
+
+    /// Whether the request says a body follows (a length above 0, or chunks).
+    static func declaresBody(_ head: HTTPRequest) -> Bool {
+        if let length = head.headerFields[.contentLength], let n = Int(length) { return n > 0 }
+        return head.headerFields[.transferEncoding] != nil
     }
 
     static func response(_ answer: ServerResponse, isHead: Bool) -> Response {
@@ -86,24 +94,13 @@ struct Bridge: HTTPResponder {
         case .bytes(let bytes):
             if isHead { return Response(status: status, headers: fields, body: ResponseBody()) }
             return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-        case .stream(let length, let write):
+        case .stream(let length, let next):
             let body = ResponseBody(contentLength: Int(length)) { writer in
-                let sink = StreamedResponseBody(capacity: S3Service.responseQueueBytes)
-                let backend = Task {
-                    defer { sink.finish() }
-                    try await write(sink)
+                // A failure after the headers went out (a chunk that fails its check) throws here: the only honest
+                // signal left is a cut connection.
+                while let chunk = try await next() {
+                    try await writer.write(ByteBuffer(bytes: chunk))
                 }
-                do {
-                    while let chunk = await sink.next() {
-                        try await writer.write(ByteBuffer(bytes: chunk))
-                    }
-                } catch {
-                    sink.cancel()
-                    _ = try? await backend.value
-                    throw error
-                }
-                // A backend failure after the headers went out: the only honest signal left is a cut connection.
-                try await backend.value
                 try await writer.finish(nil)
             }
             return Response(status: status, headers: fields, body: body)

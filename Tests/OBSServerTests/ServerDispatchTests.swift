@@ -48,7 +48,8 @@ import Testing
         #expect(rest.element("Key") == "c" && rest.element("IsTruncated") == "false", "\(rest.text)")
     }
 
-    /// Bucket creation reads default encryption under either prefix, with the upload rules: a key id needs SSE-KMS.
+    /// Bucket creation reads default encryption under the dialect's prefix, with the upload rules: a key id needs
+    /// SSE-KMS. The other prefix is unsigned, and ignored.
     @Test func bucketCreateEncryptionHeaders() async throws {
         let f = try ServerFixture()
         let refused = try await f.send(
@@ -58,8 +59,12 @@ import Testing
         #expect(refused.status == 400, "\(refused.text)")
         #expect(try await f.backend.listBuckets().isEmpty)
         let created = try await f.send(
-            f.request("PUT", "/enc-kms", headers: [("x-amz-server-side-encryption", "aws:kms")], version: .obs))
+            f.request("PUT", "/enc-kms", headers: [("x-obs-server-side-encryption", "kms")], version: .obs))
         #expect(created.status == 200, "\(created.text)")
         #expect(try await f.backend.bucketEncryption(try BucketName("enc-kms")) == .kms(keyID: nil))
+        let unsigned = try await f.send(
+            f.request("PUT", "/enc-none", headers: [("x-amz-server-side-encryption", "aws:kms")], version: .obs))
+        #expect(unsigned.status == 200, "\(unsigned.text)")
+        #expect(try await f.backend.bucketEncryption(try BucketName("enc-none")) == nil)
     }
 }

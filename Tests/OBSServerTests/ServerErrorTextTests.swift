@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSSigner
 import Testing
 
 @testable import OBSServer
@@ -22,13 +23,29 @@ import Testing
             (.customerKeyMismatch("b", "k"), "AccessDenied", "does not match the key"),
             (.damagedObject("b", "k", "tag mismatch"), "IntegrityCheckFailed", "b/k failed its integrity check"),
             (.sourceChanged("b", "k"), "PreconditionFailed", "pre-conditions you specified did not hold"),
+            // The server's own set-up and store: neither its paths nor its operator's fixes go to a client.
+            (
+                .configuration("KMS policy /srv/store/kms/policy.json: bad; fix it (see 'obsctl kms policy --help')"),
+                "InternalError", "internal error"
+            ),
+            (.integrity("KMS audit log is damaged"), "InternalError", "internal error"),
+            (
+                .invalidCustomerKey("SSE-C key must be 32 bytes, got 3; generate one with 'head -c 32 /dev/urandom'"),
+                "InvalidArgument", "SSE-C key must be 32 bytes, got 3"
+            ),
+            (.invalidArgument("a part is too small; pass --part-size 5MiB"), "InvalidArgument", "a part is too small"),
         ]
         for (error, code, text) in cases {
             let failure = S3Failure(error)
             #expect(failure.code == code, "\(error.code)")
             #expect(failure.message.contains(text), "\(failure.message)")
-            #expect(!failure.message.contains("obsctl") && !failure.message.contains("--"), "\(failure.message)")
-            #expect(failure.status == (error.code == "MultipartUploadsInProgress" ? 409 : error.httpStatus))
+            for advice in ["obsctl", "--", "/srv", "head -c"] {
+                #expect(!failure.message.contains(advice), "\(failure.message)")
+            }
+            #expect(
+                failure.status
+                    == (error.httpStatus < 400
+                        ? 500 : error.code == "MultipartUploadsInProgress" ? 409 : error.httpStatus))
         }
     }
 
@@ -52,5 +69,30 @@ import Testing
         let full = try await f.send(f.request("DELETE", "/b2xx", version: .v4))
         #expect(full.status == 409 && full.element("Code") == "BucketNotEmpty", "\(full.text)")
         #expect(try await f.send(f.request("GET", "/b2xx", query: [("uploads", nil)])).element("UploadId") != nil)
+    }
+}
+
+/// A header under the other dialect's prefix is never acted on: no signature covers it, so one added to a presigned
+/// or signed request could otherwise turn a PUT into a copy of any object, or change its encryption or metadata.
+@Suite struct ServerOtherPrefixTests {
+    @Test(arguments: [SignatureVersion.v4, .v2, .obs])
+    func otherPrefixIgnored(_ version: SignatureVersion) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        _ = try await f.send(f.request("PUT", "/b1xx/secret", body: Array("the secret".utf8)))
+        let other = version == .obs ? "x-amz-" : "x-obs-"
+        let put = try await f.send(
+            f.request(
+                "PUT", "/b1xx/mine",
+                headers: [
+                    (other + "copy-source", "/b1xx/secret"), (other + "meta-evil", "1"),
+                    (other + "server-side-encryption", "AES256"), (other + "storage-class", "GLACIER"),
+                ], body: Array("my bytes".utf8), version: version))
+        #expect(put.status == 200, "\(put.text)")
+        let got = try await f.send(f.request("GET", "/b1xx/mine", version: version))
+        #expect(got.body == Array("my bytes".utf8), "the other prefix's copy-source was acted on")
+        #expect(got.headers.allSatisfy { !$0.name.lowercased().contains("meta-evil") })
+        #expect(got.header("x-obs-storage-class") == nil && got.header("x-amz-storage-class") == nil)
+        #expect(got.header("x-obs-server-side-encryption") == nil && got.header("x-amz-server-side-encryption") == nil)
     }
 }

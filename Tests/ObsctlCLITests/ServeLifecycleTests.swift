@@ -224,6 +224,38 @@ struct ServeLifecycleTests {
         #expect(!log.contains("InternalError"), "\(log)")
     }
 
+    /// A refusal decided before the body is read (no such bucket) is answered at once, and the connection closed:
+    /// the client neither waits for the body timeout nor has to send its whole body first.
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func refusalBeforeTheBodyIsAnsweredAtOnce() throws {
+        let sb = try Sandbox("serve-refuse-early")
+        let server = try ServeProcess(sb, arguments: ["--body-timeout", "60"])
+        let (answer, run) = try server.sdk("raw", "stalled-put", [RemoteSession.uniqueName("missing"), "k"])
+        expectSteps((answer, run))
+        #expect(answer["status"] as? String == "404" && answer["code"] as? String == "NoSuchBucket", "\(run)")
+        #expect(answer["connection_close"] as? Bool == true, "\(run)")
+        #expect((answer["seconds"] as? Double ?? 99) < 30, "answered at once, not after the body timeout: \(run)")
+        expectSuccess(server.stop())
+    }
+
+    /// Clients that stop reading their downloads hold no server thread: more of them than the blocking pool has
+    /// threads (256) leave a HEAD answered at once.
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func downloadsNotReadHoldNoThread() throws {
+        let sb = try Sandbox("serve-held")
+        let server = try ServeProcess(sb)
+        let bucket = RemoteSession.uniqueName("held")
+        #expect(try server.curl(["-X", "PUT", server.endpoint + "/" + bucket], sign: true).succeeded)
+        try sb.write("big", Data(repeating: 7, count: 16 << 20))  // more than the kernel buffers of a connection
+        let put = try server.curl(["-X", "PUT", "-T", sb.path("big"), server.endpoint + "/\(bucket)/big"], sign: true)
+        #expect(put.succeeded, "\(put)")
+        let (answer, run) = try server.sdk("raw", "held-gets", [bucket, "big", "270"])
+        expectSteps((answer, run))
+        #expect(answer["head_status"] as? String == "200", "\(run)")
+        #expect((answer["head_seconds"] as? Double ?? 99) < 10, "\(run)")
+        expectSuccess(server.stop())
+    }
+
     @Test func bodyTimeoutMustBePositive() throws {
         let sb = try Sandbox("serve-badtimeout")
         for bad in ["0", "-1", "inf", "nan"] {

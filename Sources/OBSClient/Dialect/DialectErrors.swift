@@ -61,8 +61,11 @@ enum RemoteErrors {
                     + "--sse-c-key-file or --sse-c-key-env",
                 .customerKey)
         }
+        // S3's own words for an SSE-C object read without its key: "The object was stored using a form of Server
+        // Side Encryption. The correct parameters must be provided to retrieve the object."
+        let message = serverMessage.lowercased()
         if r.status == 400 && op.method != "PUT"
-            && (serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("sse"))
+            && ["customer", "sse", "server side encryption", "encryption parameters"].contains(where: message.contains)
         {
             return make(
                 "obs://\(bucket)/\(key): \(serverMessage); an SSE-C object needs --sse-c-key-file or --sse-c-key-env",

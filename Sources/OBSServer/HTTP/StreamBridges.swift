@@ -38,6 +38,9 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     /// Whether a read gave up on a client that sent nothing for the stall timeout.
     public var didStall: Bool { condition.withLock { stalled } }
 
+    /// Whether the whole body arrived (or the connection ended it).
+    public var isComplete: Bool { condition.withLock { finished } }
+
     /// Adds bytes; returns false when the reader has gone (the listener then stops reading the socket).
     public func push(_ bytes: [UInt8]) async -> Bool {
         while true {
@@ -129,82 +132,5 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
         condition.unlock()
         wake?.resume()
         return n
-    }
-}
-
-/// A response body handed from the backend's blocking writes to the listener's async writer: `write` blocks (on a
-/// BlockingPool thread) while `capacity` bytes wait to go out; `next` gives the listener the next chunk.
-public final class StreamedResponseBody: ByteSink, @unchecked Sendable {
-    private let condition = NSCondition()
-    private var chunks: [[UInt8]] = []
-    private var buffered = 0
-    private var finished = false
-    private var cancelled = false
-    private var waiter: CheckedContinuation<[UInt8]?, Never>?
-    private let capacity: Int
-
-    public struct Cancelled: Error {}
-
-    public init(capacity: Int = 1 << 20) { self.capacity = capacity }
-
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard !bytes.isEmpty else { return }
-        condition.lock()
-        while buffered >= capacity && !cancelled { condition.wait() }
-        if cancelled {
-            condition.unlock()
-            throw Cancelled()
-        }
-        let chunk = [UInt8](bytes)
-        if let w = waiter {
-            waiter = nil
-            condition.unlock()
-            w.resume(returning: chunk)
-            return
-        }
-        chunks.append(chunk)
-        buffered += chunk.count
-        condition.unlock()
-    }
-
-    /// No more bytes will be written.
-    public func finish() {
-        let w: CheckedContinuation<[UInt8]?, Never>? = condition.withLock {
-            finished = true
-            let w = waiter
-            waiter = nil
-            return w
-        }
-        w?.resume(returning: nil)
-    }
-
-    /// The client went away: a blocked `write` throws.
-    public func cancel() {
-        condition.withLock {
-            cancelled = true
-            chunks.removeAll()
-            buffered = 0
-            condition.broadcast()
-        }
-    }
-
-    /// The next chunk, or nil at the end.
-    public func next() async -> [UInt8]? {
-        await withCheckedContinuation { (c: CheckedContinuation<[UInt8]?, Never>) in
-            condition.lock()
-            if !chunks.isEmpty {
-                let chunk = chunks.removeFirst()
-                buffered -= chunk.count
-                condition.broadcast()
-                condition.unlock()
-                c.resume(returning: chunk)
-            } else if finished || cancelled {
-                condition.unlock()
-                c.resume(returning: nil)
-            } else {
-                waiter = c
-                condition.unlock()
-            }
-        }
     }
 }

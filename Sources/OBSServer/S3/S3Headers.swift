@@ -3,13 +3,15 @@ import OBSCore
 import OBSTime
 
 /// The mapping between request/response headers and the storage model, in both dialects: OBS-signed requests
-/// read and get `x-obs-*`, S3-signed ones `x-amz-*` (a request may use either prefix; the answer uses its own).
+/// read and get `x-obs-*`, S3-signed ones `x-amz-*`, as Huawei's SDKs switch them with the signature.
+///
+/// A header under the other prefix is never read: no signature covers it (OBS's and AWS V2's sign their own
+/// prefix; SigV4 requires only `x-amz-*` signed), so an `x-obs-copy-source` added to a presigned PUT would have
+/// turned it into a copy of any object.
 enum S3Headers {
-    /// A request header under the dialect's prefix, else under the other one.
+    /// A request header under the dialect's prefix.
     static func value(_ call: S3Call, _ suffix: String) -> String? {
-        let other: ServeDialect = call.dialect == .obs ? .s3 : .obs
-        return call.request.header(call.dialect.headerPrefix + suffix)
-            ?? call.request.header(other.headerPrefix + suffix)
+        call.request.header(call.dialect.headerPrefix + suffix)
     }
 
     /// The SSE an upload asks for (nil: the bucket default applies). Only one method per request.
@@ -34,7 +36,7 @@ enum S3Headers {
     /// `server-side-encryption` (either prefix) as a mode, and the KMS key id (either dialect's header); a key id
     /// without SSE-KMS is refused.
     static func requestedMode(_ call: S3Call) throws -> (mode: SSEMode?, keyID: String?) {
-        let keyID = call.request.header(SSEHeaders.obsKMSKeyID) ?? call.request.header(SSEHeaders.awsKMSKeyID)
+        let keyID = call.request.header(call.dialect == .obs ? SSEHeaders.obsKMSKeyID : SSEHeaders.awsKMSKeyID)
         var mode: SSEMode?
         if let algorithm = value(call, "server-side-encryption") {
             guard let m = SSEHeaders.mode(algorithm: algorithm) else {
@@ -60,17 +62,18 @@ enum S3Headers {
                 "SSE-C needs all of \(call.dialect.headerPrefix)\(prefix){algorithm,key,key-MD5}")
         }
         do { return try CustomerKey(algorithm: algorithm, keyBase64: key, keyMD5: md5) } catch let e as OBSError {
-            throw S3Failure(e.code, e.message, status: 400)
+            throw S3Failure(e.code, S3ErrorText.withoutAdvice(e.message), status: 400)
         }
     }
 
-    /// `x-*-meta-*` headers, names lower-cased without the prefix. The checksum obsctl's remote client records
-    /// (`obsctl-crc32c`) is left out: the embedded store reserves that name and verifies its bytes itself.
+    /// The dialect's `x-*-meta-*` headers, names lower-cased without the prefix. The checksum obsctl's remote client
+    /// records (`obsctl-crc32c`) is left out: the embedded store reserves that name and verifies its bytes itself.
     static func userMetadata(_ call: S3Call) throws -> [String: String] {
         var meta: [String: String] = [:]
         for (name, value) in call.request.headers {
             let n = name.lowercased()
-            for p in ["x-obs-meta-", "x-amz-meta-"] where n.hasPrefix(p) && n.count > p.count {
+            let p = call.dialect.headerPrefix + "meta-"
+            if n.hasPrefix(p) && n.count > p.count {
                 let key = String(n.dropFirst(p.count))
                 if key != HeaderValues.contentChecksumKey { meta[key] = value }
             }
@@ -107,7 +110,7 @@ enum S3Headers {
     static func refuseUnkeptFeatures(_ call: S3Call) throws {
         let unkept = [
             "tagging", "tagging-directive", "website-redirect-location", "object-lock-mode",
-            "object-lock-retain-until-date", "object-lock-legal-hold",
+            "object-lock-retain-until-date", "object-lock-legal-hold", "expires",
         ]
         for suffix in unkept where value(call, suffix) != nil {
             throw S3Failure(

@@ -6,9 +6,6 @@ import OBSXML
 
 /// Object operations: put, get (ranges, conditions), head, delete, copy.
 extension S3Service {
-    /// How many bytes of an answer may wait for a slow client (the listener's queue; `OpenedRead` holds another
-    /// buffer): a GET's memory, whatever the object's size.
-    public static let responseQueueBytes = 256 << 10
 
     func putObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
         try S3Headers.refuseUnkeptFeatures(call)
@@ -155,11 +152,10 @@ extension S3Service {
             headers += Self.checksum(call, info)
         }
         headers.append(("Content-Length", String(length)))
+        // Each chunk is read on the blocking pool when the client has taken the last one.
         var response = ServerResponse(
             status: status, headers: headers,
-            body: .stream(length: length) { sink in
-                try await BlockingPool.shared.run { try read.pump(into: sink) }
-            })
+            body: .stream(length: length) { try await BlockingPool.shared.run { try read.nextChunk() } })
         for (name, value) in overrides { response.setHeader(name, value) }
         return response
     }
@@ -204,11 +200,15 @@ extension S3Service {
             userMetadata: replace ? try S3Headers.userMetadata(call) : sourceInfo.userMetadata,
             storageClass: try S3Headers.storageClass(call))  // as on S3 and OBS, not the source's
         destination.headerMetadata = replace ? S3Headers.headerMetadata(call) : sourceInfo.headerMetadata
-        if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil {
+        // A class named is a change too: copying onto itself is how a client changes an object's class.
+        if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil
+            && destination.storageClass == nil
+        {
             throw S3Failure(
                 "InvalidRequest",
-                "This copy request is illegal because it is trying to copy an object to itself "
-                    + "without changing the object's metadata or encryption attributes.", status: 400)
+                "This copy request is illegal because it is trying to copy an object to itself without changing the "
+                    + "object's metadata, storage class, website redirect location or encryption attributes.",
+                status: 400)
         }
         let info = try await backend.copyObject(
             CopyObjectRequest(
@@ -232,8 +232,9 @@ extension S3Service {
     static func copySource(_ header: String) throws -> (BucketName, ObjectKey) {
         var text = header.hasPrefix("/") ? String(header.dropFirst()) : header
         if let q = text.firstIndex(of: "?") {
+            // Each object is its one version, `null`, as for GET: another id names none.
             guard text[q...].hasPrefix("?versionId=null") || text[q...] == "?" else {
-                throw S3Failure.notImplemented("copy of an object version")
+                throw S3Failure("NoSuchVersion", "The specified version does not exist.", status: 404)
             }
             text = String(text[..<q])
         }
@@ -337,21 +338,20 @@ final class OpenedRead: @unchecked Sendable {
     /// The range of the part `?partNumber=` asked for, when it did.
     var part: Range<Int64>?
 
-    /// What one slow client holds here while it reads, besides the response's queue: small enough that many of them
-    /// stay cheap, large enough that a fast one is not slowed down by calls.
-    static let bufferSize = 256 << 10
+    /// The most a chunk holds: what one slow client holds here while it reads (the listener holds the chunk before),
+    /// small enough that many of them stay cheap, large enough that a fast one is not slowed down by calls.
+    static let chunkSize = 256 << 10
 
-    func pump(into sink: ByteSink) throws {
-        guard let source else { return }
-        // No bigger than the answer (at least a byte, to read the source's end): every GET of a small object
-        // zero-filled a whole MiB. Not zero-filled either: each byte is written before it is read.
+    /// The next bytes of the answer, nil at its end (once the source has read its end, which verifies it).
+    func nextChunk() throws -> [UInt8]? {
+        guard let source else { return nil }
+        // No bigger than the answer (at least a byte, to read the source's end): a small object's GET takes no more.
         let length = range.map { $0.upperBound - $0.lowerBound } ?? info?.size ?? 0
-        var buf = ioBuffer(count: Int(max(1, min(Int64(Self.bufferSize), length))))
-        while true {
-            let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
-            if n == 0 { return }
-            try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        let capacity = Int(max(1, min(Int64(Self.chunkSize), length)))
+        let chunk = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = try source.read(into: UnsafeMutableRawBufferPointer(buffer))
         }
+        return chunk.isEmpty ? nil : chunk
     }
 }
 

@@ -81,15 +81,16 @@ public final class S3Service: RequestHandler, Sendable {
                     duration: Date().timeIntervalSince(started), accessKeyID: call.identity?.accessKeyID,
                     errorCode: errorCode, api: call.dialect == .obs ? "obs" : "s3"))
         }
-        guard case .stream(let length, let write) = response.body else {
+        guard case .stream(let length, let next) = response.body else {
             record(call.request.method == "HEAD" ? 0 : response.bodyLength)
             return response
         }
         var wrapped = response
-        wrapped.body = .stream(length: length) { sink in
+        wrapped.body = .stream(length: length) {
             do {
-                try await write(sink)
-                record(length)
+                let chunk = try await next()
+                if chunk == nil { record(length) }
+                return chunk
             } catch {
                 record(-1)
                 throw error

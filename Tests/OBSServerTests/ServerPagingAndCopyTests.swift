@@ -1,0 +1,66 @@
+import Foundation
+import OBSCore
+import OBSSigner
+import Testing
+
+@testable import OBSServer
+
+@Suite struct ServerPagingAndCopyTests {
+    /// ListMultipartUploads with a delimiter, one entry a page: following NextKeyMarker visits each rolled-up prefix
+    /// once and ends (a marker that is a prefix skips every upload under it).
+    @Test func uploadListingPagesEnd() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("lst1")
+        for (i, dir) in ["0", "1", "0", "1", "0"].enumerated() {
+            _ = try await f.send(f.request("POST", "/lst1/up/\(dir)/k\(i)", query: [("uploads", nil)], version: .v4))
+        }
+        var marker = "", seen: [String] = []
+        for _ in 0..<10 {
+            let page = try await f.send(
+                f.request(
+                    "GET", "/lst1",
+                    query: [
+                        ("uploads", nil), ("delimiter", "/"), ("prefix", "up/"), ("max-uploads", "1"),
+                        ("key-marker", marker),
+                    ], version: .v4))
+            seen += page.text.components(separatedBy: "<CommonPrefixes><Prefix>").dropFirst().compactMap {
+                $0.components(separatedBy: "<").first
+            }
+            guard page.element("IsTruncated") == "true", let next = page.element("NextKeyMarker") else { break }
+            #expect(next != marker, "the same marker came back: \(page.text)")
+            marker = next
+        }
+        #expect(seen == ["up/0/", "up/1/"])
+    }
+
+    /// A copy onto itself that names only a storage class is how S3 and OBS clients change an object's class.
+    @Test func copyOntoItselfChangesTheClass() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("cls1")
+        _ = try await f.send(f.request("PUT", "/cls1/k", body: [1, 2, 3], version: .v4))
+        let copy = try await f.send(
+            f.request(
+                "PUT", "/cls1/k", headers: [("x-amz-copy-source", "/cls1/k"), ("x-amz-storage-class", "GLACIER")],
+                version: .v4))
+        #expect(copy.status == 200, "\(copy.text)")
+        let head = try await f.send(f.request("HEAD", "/cls1/k", version: .v4))
+        #expect(head.header("x-amz-storage-class") == "GLACIER")
+        let unchanged = try await f.send(
+            f.request("PUT", "/cls1/k", headers: [("x-amz-copy-source", "/cls1/k")], version: .v4))
+        #expect(unchanged.status == 400 && unchanged.element("Code") == "InvalidRequest", "\(unchanged.text)")
+    }
+
+    @Test func versionsAndExpiry() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("ver1")
+        _ = try await f.send(f.request("PUT", "/ver1/k", body: [1]))
+        // A copy of another version than null names none, as GET of one does.
+        let copy = try await f.send(
+            f.request("PUT", "/ver1/c", headers: [("x-amz-copy-source", "/ver1/k?versionId=abc")], version: .v4))
+        #expect(copy.status == 404 && copy.element("Code") == "NoSuchVersion", "\(copy.text)")
+        // OBS's object expiry (days) is not kept: refused, not dropped.
+        let expiring = try await f.send(f.request("PUT", "/ver1/e", headers: [("x-obs-expires", "1")], body: [1]))
+        #expect(expiring.status == 501 && expiring.element("Code") == "NotImplemented", "\(expiring.text)")
+        #expect(try await !f.exists("ver1", "e"))
+    }
+}

@@ -261,12 +261,7 @@ extension RemoteBackend {
         }
         // Without a pass before the send (part trailers), a file written to meanwhile would be stored as a mix of
         // old and new bytes under checksums that match them: the file must be as it was when the upload began.
-        if let before, try fileBox.value.contentState() != before {
-            throw OBSError(
-                code: "SourceChanged",
-                message: "\(fileBox.value.path) changed while it was uploaded; nothing was stored: upload it again "
-                    + "once nothing writes to it", httpStatus: 0, category: .conflict)
-        }
+        if let before, try fileBox.value.contentState() != before { throw OBSError.fileChanged(fileBox.value.path) }
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 

@@ -19,13 +19,13 @@ public class FileDescriptorSource: ByteSource {
     /// file of an upload.
     public static func make(fd: Int32, path: String, opened: stat? = nil) -> FileDescriptorSource {
         if let opened, (opened.st_mode & S_IFMT) == S_IFREG {
-            return RewindableFileSource(fd: fd, path: path, start: 0, length: Int64(opened.st_size))
+            return RewindableFileSource(fd: fd, path: path, start: 0, length: Int64(opened.st_size), opened: opened)
         }
         var st = stat()
         let start = lseek(fd, 0, SEEK_CUR)
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, start >= 0 {
             return RewindableFileSource(
-                fd: fd, path: path, start: Int64(start), length: Int64(st.st_size) - Int64(start))
+                fd: fd, path: path, start: Int64(start), length: Int64(st.st_size) - Int64(start), opened: st)
         }
         return FileDescriptorSource(fd: fd, path: path)
     }
@@ -45,20 +45,31 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     /// Bytes read since `start` (the descriptor's position less `start`), kept here rather than asked of the
     /// kernel with an lseek on every read.
     private var consumed: Int64 = 0
+    /// The file as it was when opened, which its end is checked against (`read`).
+    private let opened: FileContentState
 
-    init(fd: Int32, path: String, start: Int64, length: Int64) {
+    init(fd: Int32, path: String, start: Int64, length: Int64, opened: stat) {
         self.start = start
         self.length = length
+        self.opened = FileContentState(opened)
         super.init(fd: fd, path: path)
     }
 
     /// Reads stop at `length`: a file still growing (a log) yields the bytes it had when opened, the same bytes
-    /// a checksum pass and the upload that follows it see.
+    /// a checksum pass and the upload that follows it see. A file cut shorter, or written in place (its size the
+    /// same, its times not), fails the read at its end, so what consumes it (the local store, a request body)
+    /// stores nothing rather than a mix of old and new bytes.
     public override func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let left = length - consumed
-        if left <= 0 || buffer.count == 0 { return 0 }
+        if buffer.count == 0 { return 0 }
+        if left <= 0 {
+            let now = try contentState()
+            if now.size == opened.size && now != opened { throw OBSError.fileChanged(path) }
+            return 0
+        }
         let n = try super.read(
             into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
+        if n == 0 { throw OBSError.fileChanged(path, shorter: true) }
         consumed += Int64(n)
         return n
     }
@@ -84,9 +95,7 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
         guard fstat(fd, &st) == 0 else {
             throw OBSError.localIO("cannot stat \(path): \(String(cString: strerror(errno)))")
         }
-        return FileContentState(
-            size: Int64(st.st_size), modified: [Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)],
-            changed: [Int(st.st_ctim.tv_sec), Int(st.st_ctim.tv_nsec)])
+        return FileContentState(st)
     }
 
     /// The same bytes, read with pread and counted by no progress counter (a checksum pass before the send).
@@ -98,6 +107,12 @@ public struct FileContentState: Equatable, Sendable {
     let size: Int64
     let modified: [Int]
     let changed: [Int]
+
+    init(_ st: stat) {
+        size = Int64(st.st_size)
+        modified = [Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
+        changed = [Int(st.st_ctim.tv_sec), Int(st.st_ctim.tv_nsec)]
+    }
 }
 
 /// One range of a file (a multipart upload's part), rewindable for retries.
@@ -119,7 +134,7 @@ public final class FileRangeSource: RewindableByteSource {
         while true {
             let n = pread(fd, buffer.baseAddress, want, off_t(offset + position))
             if n > 0 { position += Int64(n); counter?.add(Int64(n)); return n }
-            if n == 0 { throw OBSError.localIO("\(path) became shorter while it was being uploaded") }
+            if n == 0 { throw OBSError.fileChanged(path, shorter: true) }
             if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
         }
     }

@@ -161,6 +161,14 @@ extension OBSError {
     public static func invalidCustomerKey(_ why: String) -> OBSError {
         OBSError(code: "InvalidArgument", message: why, httpStatus: 400, category: .customerKey)
     }
+    /// A file being uploaded was written to (or cut shorter) meanwhile: its bytes may mix old and new.
+    public static func fileChanged(_ path: String, shorter: Bool = false) -> OBSError {
+        OBSError(
+            code: "SourceChanged",
+            message: "\(path) \(shorter ? "became shorter" : "changed") while it was uploaded; nothing was stored: "
+                + "upload it again once nothing writes to it",
+            httpStatus: 0, category: .conflict)
+    }
     public static func configuration(_ message: String) -> OBSError {
         OBSError(code: "ConfigurationError", message: message, httpStatus: 0, category: .configuration)
     }

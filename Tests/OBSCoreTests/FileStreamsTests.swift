@@ -153,4 +153,29 @@ struct RewindableFileSourceTests {
         try source.rewind()
         #expect(try buffer.withUnsafeMutableBytes { try source.read(into: $0) } == 4096)
     }
+
+    /// A file cut shorter, or written in place, while it is read fails the read (exit 10, SourceChanged): what
+    /// consumes it stores nothing rather than a mix of old and new bytes.
+    @Test(arguments: ["cut", "written in place"])
+    func changedWhileRead(_ change: String) throws {
+        let path = NSTemporaryDirectory() + "obsctl-change-\(UUID().uuidString)"
+        defer { unlink(path) }
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 1, count: 10_000))
+        let fd = open(path, O_RDWR)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let source = try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        #expect(try buffer.withUnsafeMutableBytes { try source.read(into: $0) } == 4096)
+        usleep(20_000)  // a later modification time than the file's first one
+        if change == "cut" {
+            #expect(ftruncate(fd, 6000) == 0)
+        } else {
+            let other = [UInt8](repeating: 9, count: 100)
+            _ = other.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 9000) }
+        }
+        #expect {
+            while try buffer.withUnsafeMutableBytes({ try source.read(into: $0) }) > 0 {}
+        } throws: { ($0 as? OBSError)?.code == "SourceChanged" && ($0 as? OBSError)?.category == .conflict }
+    }
 }

@@ -131,14 +131,18 @@ struct PipelinedFileSinkTests {
 }
 
 struct RewindableFileSourceTests {
-    @Test func readsStopAtTheLengthSeenWhenOpened() throws {
-        let path = NSTemporaryDirectory() + "obsctl-grow-\(UUID().uuidString)"
-        defer { unlink(path) }
+    /// A new file of 10,000 bytes of 1, opened read-write, as a source.
+    static func opened() throws -> (String, Int32, RewindableFileSource) {
+        let path = NSTemporaryDirectory() + "obsctl-source-\(UUID().uuidString)"
         FileManager.default.createFile(atPath: path, contents: Data(repeating: 1, count: 10_000))
         let fd = open(path, O_RDWR)
         try #require(fd >= 0)
-        defer { close(fd) }
-        let source = try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource)
+        return (path, fd, try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource))
+    }
+
+    @Test func readsStopAtTheLengthSeenWhenOpened() throws {
+        let (path, fd, source) = try Self.opened()
+        defer { close(fd); unlink(path) }
         // The file grows after opening (a log being written): the source still yields its first 10,000 bytes.
         let more = [UInt8](repeating: 2, count: 5000)
         _ = more.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 10_000) }
@@ -158,13 +162,8 @@ struct RewindableFileSourceTests {
     /// consumes it stores nothing rather than a mix of old and new bytes.
     @Test(arguments: ["cut", "written in place"])
     func changedWhileRead(_ change: String) throws {
-        let path = NSTemporaryDirectory() + "obsctl-change-\(UUID().uuidString)"
-        defer { unlink(path) }
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 1, count: 10_000))
-        let fd = open(path, O_RDWR)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        let source = try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource)
+        let (path, fd, source) = try Self.opened()
+        defer { close(fd); unlink(path) }
         var buffer = [UInt8](repeating: 0, count: 4096)
         #expect(try buffer.withUnsafeMutableBytes { try source.read(into: $0) } == 4096)
         usleep(20_000)  // a later modification time than the file's first one

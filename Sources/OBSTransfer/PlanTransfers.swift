@@ -94,7 +94,24 @@ public enum Planner {
                 plan.steps.append(PlanStep(.upload, .file(path), .object(destination.bucket, key)))
             }
         }
+        try refuseSharedKeys(plan.steps)
         return plan
+    }
+
+    /// Two sources planned onto one object (`d1/f` and `d2/f` into one prefix) would overwrite each other, the one
+    /// kept decided by timing: refused before anything is sent, naming both.
+    static func refuseSharedKeys(_ steps: [PlanStep]) throws {
+        var first: [ByteKey: Location] = [:]
+        for step in steps {
+            guard let destination = step.destination else { continue }
+            let name = ByteKey(destination.description)
+            if let earlier = first[name] {
+                throw OBSError.invalidArgument(
+                    "\(earlier) and \(step.source) would both be uploaded to \(destination); upload them to "
+                        + "different prefixes, or one at a time")
+            }
+            first[name] = step.source
+        }
     }
 
     // MARK: Download

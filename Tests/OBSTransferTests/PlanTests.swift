@@ -64,6 +64,20 @@ struct PlanTests {
         #expect(stdin?.message.contains("stdin") == true)
     }
 
+    @Test("upload: sources that would land on one key are refused, naming both")
+    func uploadSharedKeys() throws {
+        let files = #expect(throws: OBSError.self) { try upload(["d1/f", "d2/f"], "obs://bkt/dup/") }
+        #expect(files?.message.contains("d1/f") == true && files?.message.contains("d2/f") == true)
+        let tree: [String: [String: Int64]] = ["r1": ["s/x": 1], "r2": ["s/x": 2, "s/y": 3]]
+        let trees = #expect(throws: OBSError.self) {
+            try upload(["r1", "r2"], "obs://bkt/dup2/", recursive: true, tree: tree)
+        }
+        #expect(trees?.message.contains("obs://bkt/dup2/s/x") == true, "\(String(describing: trees))")
+        // Distinct keys, and one key spelt two ways in Unicode (two keys as bytes), go ahead.
+        #expect(try upload(["a/f", "b/g"], "obs://bkt/ok/").steps.count == 2)
+        #expect(try upload(["a/caf\u{E9}", "b/cafe\u{301}"], "obs://bkt/ok/").steps.count == 2)
+    }
+
     @Test("upload: filters see names relative to the directory, a single file by its base name")
     func uploadFilters() throws {
         let tree: [String: [String: Int64]] = ["src": ["a.txt": 1, "b.bin": 2, "sub/c.txt": 3, "sub/d.tmp": 4]]

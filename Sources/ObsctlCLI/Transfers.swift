@@ -92,6 +92,12 @@ enum Transfers {
         // What the bodies share (storage, progress, interrupts) locks inside, so they may run at once.
         let context = SendableBox(ctx)
         let stop = StopFlag()
+        // A remote key reference is already resolved where KMS can be asked (`resolvingKMSKey`); a local alias is
+        // resolved here, to compare with the key id a failure names.
+        let targetKey: String? = {
+            guard case .kms(let ref?)? = options.sse else { return nil }
+            return ctx.isRemote ? ref : (try? ctx.kmsKeyID(ref)) ?? ref
+        }()
         let run = try await TransferExecutor(jobs: ctx.jobs).run(
             steps, describe: { $0.source.description }, size: { _ in nil },
             shouldStart: { !Interrupts.isInterrupting && !stop.isSet },
@@ -125,7 +131,7 @@ enum Transfers {
             } catch {
                 progress.finish(file, bytes: nil)
                 // Here, as soon as the step fails, before its worker reports it and can claim another.
-                if Self.failsEveryStep(TransferEvent.Failed.obsError(error), step) { stop.set() }
+                if Self.failsEveryStep(TransferEvent.Failed.obsError(error), step, targetKey: targetKey) { stop.set() }
                 throw error
             }
         }
@@ -147,8 +153,16 @@ enum Transfers {
 
     /// A failure every other step of the run would repeat: its bucket is not there, or an upload's KMS key (the
     /// target's, the same for every file) is refused. No new step starts after one; those in flight finish.
-    static func failsEveryStep(_ e: OBSError, _ step: PlanStep) -> Bool {
-        e.code == "NoSuchBucket" || step.operation == .upload && e.category == .kms
+    /// A copy's KMS failure stops the run only when it names the target's key (`targetKey`, its id where the KMS
+    /// can say it): one the source was under concerns that object alone.
+    static func failsEveryStep(_ e: OBSError, _ step: PlanStep, targetKey: String?) -> Bool {
+        if e.code == "NoSuchBucket" { return true }
+        guard e.category == .kms else { return false }
+        switch step.operation {
+        case .upload: return true
+        case .copy: return targetKey != nil && e.resource == targetKey
+        default: return false
+        }
     }
 
     /// A copy whose SSE-C source was read without its key: its key goes in `--source-sse-c-key-*` (the

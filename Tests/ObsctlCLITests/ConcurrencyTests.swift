@@ -79,10 +79,15 @@ struct ConcurrencyTests {
         for i in 0..<40 { try sb.write("src/f\(i).txt", Data("f\(i)".utf8)) }
         try sb.ok(["bucket", "create", "obs://jobstop"])
         try sb.ok(["kms", "key", "create", "--alias", "stop-key"])
+        try sb.ok(["upload", "src/", "obs://jobstop/plain/", "--recursive"])
         try sb.ok(["kms", "key", "disable", "stop-key"])
+        let toKey = ["--sse", "kms", "--kms-key-id", "stop-key"]
         for (args, code) in [
             (["upload", "src/", "obs://no-such-bucket/p/", "--recursive"], Int32(3)),
-            (["upload", "src/", "obs://jobstop/p/", "--recursive", "--sse", "kms", "--kms-key-id", "stop-key"], 5),
+            (["upload", "src/", "obs://jobstop/p/", "--recursive"] + toKey, 5),
+            // A copy's target key: the same for every object.
+            (["cp", "obs://jobstop/plain/", "obs://jobstop/c/", "--recursive"] + toKey, 5),
+            (["sync", "obs://jobstop/plain/", "obs://jobstop/s/"] + toKey, 5),
         ] {
             let r = try sb.run(args + ["--jobs", "2"])
             #expect(r.status == code, "\(args): \(r)")
@@ -90,7 +95,10 @@ struct ConcurrencyTests {
             #expect(!errors.isEmpty && errors.count <= 2, "at most the jobs in flight fail: \(r)")
             #expect(r.stderr.contains("more not started"), "\(r)")
         }
-        #expect((try sb.json(["ls", "obs://jobstop", "--recursive"])["objects"] as? [Any])?.isEmpty == true)
+        for prefix in ["p/", "c/", "s/"] {
+            let listed = try sb.json(["ls", "obs://jobstop/\(prefix)", "--recursive"])
+            #expect((listed["objects"] as? [Any])?.isEmpty == true, "\(prefix): \(listed)")
+        }
     }
 
     @Test(

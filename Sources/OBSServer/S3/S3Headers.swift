@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSTime
+import OBSXML
 
 /// The mapping between request/response headers and the storage model, in both dialects: OBS-signed requests
 /// read and get `x-obs-*`, S3-signed ones `x-amz-*`, as Huawei's SDKs switch them with the signature.
@@ -99,6 +100,25 @@ enum S3Headers {
         return name
     }
 
+    /// A stored class in the answer's dialect: OBS's WARM and COLD are S3's STANDARD_IA and GLACIER, and the other
+    /// way round, as OBS answers each API in its own names.
+    static func storageClassName(_ stored: String, _ dialect: ServeDialect) -> String {
+        switch (stored, dialect) {
+        case ("WARM", .s3): return "STANDARD_IA"
+        case ("COLD", .s3): return "GLACIER"
+        case ("STANDARD_IA", .obs): return "WARM"
+        case ("GLACIER", .obs): return "COLD"
+        default: return stored
+        }
+    }
+
+    /// A listing's entry for an object, its class in the dialect's names.
+    static func listed(_ info: ObjectInfo, _ dialect: ServeDialect) -> ListedObject {
+        var entry = ListedObject(info)
+        entry.storageClass = entry.storageClass.map { storageClassName($0, dialect) }
+        return entry
+    }
+
     /// S3's storage classes and OBS's (STANDARD, WARM, COLD, DEEP_ARCHIVE).
     static let knownStorageClasses: Set<String> = [
         "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
@@ -163,7 +183,9 @@ enum S3Headers {
         }
         h += info.headerMetadata.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
         // Left out for STANDARD, as S3 and OBS do.
-        if let storageClass = info.storageClass { h.append((dialect.headerPrefix + "storage-class", storageClass)) }
+        if let storageClass = info.storageClass {
+            h.append((dialect.headerPrefix + "storage-class", storageClassName(storageClass, dialect)))
+        }
         return h + sseHeaders(info, dialect)
     }
 

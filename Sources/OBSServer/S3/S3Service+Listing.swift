@@ -44,7 +44,7 @@ extension S3Service {
         let owner = XMLOwner(id: call.identity?.accessKeyID ?? "")
         let response = ObjectListingResponse(
             bucket: bucket.value, prefix: prefix, delimiter: delimiter, maxKeys: maxKeys,
-            isTruncated: page.nextMarker != nil, objects: page.objects.map { ListedObject($0) },
+            isTruncated: page.nextMarker != nil, objects: page.objects.map { S3Headers.listed($0, call.dialect) },
             commonPrefixes: page.commonPrefixes, owner: !v2 || r.query("fetch-owner") == "true" ? owner : nil,
             urlEncoded: urlEncoded, version: version)
         return Self.xml(ServerXML.listObjects(response, dialect: call.dialect.xml))
@@ -61,7 +61,7 @@ extension S3Service {
             bucket: bucket, prefix: prefix, delimiter: delimiter, marker: marker, maxKeys: maxKeys)
         let response = ObjectListingResponse(
             bucket: bucket.value, prefix: prefix, delimiter: delimiter, maxKeys: maxKeys,
-            isTruncated: page.nextMarker != nil, objects: page.objects.map { ListedObject($0) },
+            isTruncated: page.nextMarker != nil, objects: page.objects.map { S3Headers.listed($0, call.dialect) },
             commonPrefixes: page.commonPrefixes, owner: XMLOwner(id: call.identity?.accessKeyID ?? ""),
             urlEncoded: try Self.urlEncoding(call), version: .v1(marker: marker ?? "", nextMarker: page.nextMarker))
         return Self.xml(ServerXML.listVersions(response, dialect: call.dialect.xml))

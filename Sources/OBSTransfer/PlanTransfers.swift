@@ -72,6 +72,11 @@ public enum Planner {
         let prefixPath = KeyMapping.directoryPrefix(destination.path)
         let prefix = Endpoint.remote(OBSURL(bucket: destination.bucket, path: prefixPath))
         for path in paths {
+            if OBSURL.isOBSURL(path) {
+                throw OBSError.invalidArgument(
+                    "\(path) is an object, not a local file: upload takes local files and one obs:// destination; "
+                        + "copy objects with cp")
+            }
             if path == "-" {  // stdin has no name to filter by
                 guard !asPrefix else {
                     throw OBSError.invalidArgument(

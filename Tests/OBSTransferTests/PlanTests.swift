@@ -75,6 +75,9 @@ struct PlanTests {
         #expect(trees?.message.contains("obs://bkt/dup2/s/x") == true, "\(String(describing: trees))")
         // Distinct keys, and one key spelt two ways in Unicode (two keys as bytes), go ahead.
         #expect(try upload(["a/f", "b/g"], "obs://bkt/ok/").steps.count == 2)
+        // An object among the sources is no local file: refused, pointing at cp.
+        let object = #expect(throws: OBSError.self) { try upload(["a.txt", "obs://bkt/x"], "obs://bkt/p/") }
+        #expect(object?.message.contains("cp") == true)
         #expect(try upload(["a/caf\u{E9}", "b/cafe\u{301}"], "obs://bkt/ok/").steps.count == 2)
     }
 

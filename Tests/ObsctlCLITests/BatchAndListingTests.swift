@@ -50,6 +50,20 @@ struct BatchAndListingTests {
         #expect(!allMissing.signaled && allMissing.status == 3, "\(allMissing)")
     }
 
+    @Test("a recursive copy, download or removal of an empty prefix says there was nothing, exit 0")
+    func emptyPrefixes() throws {
+        let sb = try Sandbox("empty-prefix")
+        try sb.ok(["bucket", "create", "obs://empty-prefix"])
+        for (args, note) in [
+            (["cp", "-r", "obs://empty-prefix/none/", "obs://empty-prefix/to/"], "no objects under"),
+            (["download", "-r", "obs://empty-prefix/none/", "out"], "no objects under"),
+            (["rm", "-r", "obs://empty-prefix/none/"], "nothing to delete under"),
+        ] {
+            let r = try sb.run(args)
+            #expect(r.status == 0 && r.stderr.contains("\(note) obs://empty-prefix/none/"), "\(args): \(r)")
+        }
+    }
+
     @Test("ls, rm --recursive and bucket delete --force across more than one 1000-key page")
     func listingsLongerThanOnePage() throws {
         let sb = try Sandbox("pages")

@@ -90,6 +90,11 @@ struct TransferArguments: ParsableArguments {
         let plan = try Planner.copy(
             src, to: dst, recursive: recursive, filter: filter, listing: listing, isMove: options.move)
         if !recursive { PlanReport.excludedSingle(ctx, plan) }
+        if recursive && plan.steps.isEmpty && damaged == 0 {
+            ctx.output.note(
+                "no objects under obs://\(src.bucket)/\(KeyMapping.directoryPrefix(src.path))"
+                    + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
+        }
         if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
         if damaged > 0 && plan.steps.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
         do {

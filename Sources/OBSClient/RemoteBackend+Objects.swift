@@ -352,26 +352,18 @@ extension RemoteBackend {
     /// write as the headers. `--jobs` of them at once hold at most 64 KiB each.
     static let inMemoryPut: Int64 = 64 << 10
 
-    /// A regular file's bytes as it had them when opened (reads stop there, as for a larger file); fails when it
-    /// has fewer now (cut meanwhile), as the checksum pass of a larger file does.
+    /// A regular file's bytes as it had them when opened (reads stop there, as for a larger file); a file cut
+    /// meanwhile fails the read (SourceChanged), as the checksum pass of a larger file does.
     static func readWhole(_ file: RewindableFileSource) throws -> [UInt8] {
-        let expected = Int(file.length)
-        var filled = 0
-        let bytes = try [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
-            while filled < buffer.count {
+        try [UInt8](unsafeUninitializedCapacity: Int(file.length)) { buffer, count in
+            count = 0
+            while count < buffer.count {
                 let n = try file.read(
-                    into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[filled...])))
+                    into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
                 if n == 0 { break }
-                filled += n
+                count += n
             }
-            count = filled
         }
-        guard bytes.count == expected else {
-            throw OBSError.localIO(
-                "the upload source changed size while it was read (\(bytes.count) bytes where \(expected) were "
-                    + "expected)")
-        }
-        return bytes
     }
 
     static func readUpTo(_ limit: Int, from source: ByteSource) throws -> [UInt8] {

@@ -57,14 +57,15 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
 
     /// Reads stop at `length`: a file still growing (a log) yields the bytes it had when opened, the same bytes
     /// a checksum pass and the upload that follows it see. A file cut shorter, or written in place (its size the
-    /// same, its times not), fails the read at its end, so what consumes it (the local store, a request body)
-    /// stores nothing rather than a mix of old and new bytes.
+    /// same, its modification time not), fails the read at its end, so what consumes it (the local store, a request
+    /// body) stores nothing rather than a mix of old and new bytes. The change time is not compared: a chmod, a new
+    /// hard link or a rename changes it and no byte. A file rewritten and grown at once passes for a growing log.
     public override func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let left = length - consumed
         if buffer.count == 0 { return 0 }
         if left <= 0 {
             let now = try contentState()
-            if now.size == opened.size && now != opened { throw OBSError.fileChanged(path) }
+            if now.size == opened.size && now.modified != opened.modified { throw OBSError.fileChanged(path) }
             return 0
         }
         let n = try super.read(

@@ -2,7 +2,8 @@
 /// Swift's `String` `==`, `hasPrefix`, `dropFirst(n)`, `split` and hashing work on Characters under canonical
 /// equivalence: a precomposed "é" equals "e" plus a combining accent, and "/" followed by a combining mark is one
 /// Character that is not "/". Two distinct keys could then match one prefix, one name or one rolled-up prefix
-/// (`rm -r` of one deleted the other's objects). Every comparison of keys goes through here.
+/// (`rm -r` of one deleted the other's objects). Keys and the names mapped from them are compared through here (and
+/// `ObjectKey`'s own `==`, which uses it).
 public enum KeyBytes {
     public static func hasPrefix(_ key: String, _ prefix: String) -> Bool { key.utf8.starts(with: prefix.utf8) }
 
@@ -12,8 +13,7 @@ public enum KeyBytes {
 
     public static func equal(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
 
-    /// `key` without `prefix`, which it must have (as bytes); nil when it has not, or when the cut is not at a
-    /// character boundary of the UTF-8 (it always is when `prefix` is whole UTF-8 text).
+    /// `key` without `prefix`, as bytes; nil when `key` does not begin with it.
     public static func dropPrefix(_ key: String, _ prefix: String) -> String? {
         guard hasPrefix(key, prefix) else { return nil }
         return String(Substring(key.utf8.dropFirst(prefix.utf8.count)))

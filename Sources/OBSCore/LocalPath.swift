@@ -3,13 +3,15 @@
 /// `obsctl download obs://b/k h` into a crash.
 public enum LocalPath {
     /// The directory part, as `dirname` without the ".": "" for "f", "/" for "/f", "a" for "a/f" and "a//f/".
+    /// Worked on bytes: a "/" followed by a combining mark is one Character that is not "/" (see `KeyBytes`).
     public static func parent(_ path: String) -> String {
-        var p = Substring(path)
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        guard let slash = p.lastIndex(of: "/") else { return "" }
-        var dir = p[..<slash]
-        while dir.hasSuffix("/") { dir.removeLast() }
-        return dir.isEmpty ? "/" : String(dir)
+        let slash = UInt8(ascii: "/")
+        var p = Array(path.utf8)
+        while p.count > 1 && p.last == slash { p.removeLast() }
+        guard let at = p.lastIndex(of: slash) else { return "" }
+        var dir = p[..<at]
+        while dir.last == slash { dir.removeLast() }
+        return dir.isEmpty ? "/" : String(decoding: dir, as: UTF8.self)
     }
 
     /// `name` inside `dir`, with one "/" between them ("" is the current directory).

@@ -56,9 +56,10 @@ public struct ObjectKey: Hashable, Sendable, CustomStringConvertible, Comparable
     }
 
     public var description: String { value }
-    public static func < (a: ObjectKey, b: ObjectKey) -> Bool {
-        Array(a.value.utf8).lexicographicallyPrecedes(b.value.utf8)
-    }
+    /// Keys are bytes (`KeyBytes`): a composed and a decomposed spelling of one name are two keys.
+    public static func == (a: ObjectKey, b: ObjectKey) -> Bool { KeyBytes.equal(a.value, b.value) }
+    public func hash(into hasher: inout Hasher) { ByteKey(value).hash(into: &hasher) }
+    public static func < (a: ObjectKey, b: ObjectKey) -> Bool { ByteKey(a.value) < ByteKey(b.value) }
 }
 
 /// `obs://bucket[/key-or-prefix]`, the address form every command takes.

@@ -120,7 +120,8 @@ extension LocalBackend: MultipartUploads {
     func loadUpload(_ target: MultipartUploadTarget) throws -> ObjectMeta {
         _ = try loadBucket(target.bucket)  // the root key and the bucket record check out first
         guard MultipartRules.isUploadID(target.uploadID),
-            let record = try readUploadRecord(target.bucket, target.uploadID), record.key == target.key.value
+            let record = try readUploadRecord(target.bucket, target.uploadID),
+            KeyBytes.equal(record.key, target.key.value)
         else { throw noSuchUpload(target) }
         return record
     }
@@ -167,9 +168,8 @@ extension LocalBackend: MultipartUploads {
             out.append((name, r))
         }
         return out.sorted {
-            $0.record.key == $1.record.key
-                ? $0.record.lastModified < $1.record.lastModified
-                : Array($0.record.key.utf8).lexicographicallyPrecedes(Array($1.record.key.utf8))
+            KeyBytes.equal($0.record.key, $1.record.key)
+                ? $0.record.lastModified < $1.record.lastModified : ByteKey($0.record.key) < ByteKey($1.record.key)
         }
     }
 

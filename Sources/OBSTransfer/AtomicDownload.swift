@@ -266,22 +266,27 @@ final class RandomAccessCountingSink: CountingSink, RandomAccessSink, BufferLend
 /// anything but a directory) fails the file, naming it; nothing is written through it.
 public enum LocalDirectories {
     public static func make(_ dir: String, below root: String) throws {
-        let base = root.hasSuffix("/") ? String(root.dropLast()) : root
         // The root as the user named it, made when new (with its parents; links in it are the user's).
-        if !base.isEmpty && !LocalTree.isDirectory(base) {
-            do { try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true) } catch {
+        if !root.isEmpty && !LocalTree.isDirectory(root) {
+            do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
                 throw OBSError.localIO(
-                    "cannot create directory \(base): a file of that name is in the way, or it is not writable")
+                    "cannot create directory \(root): a file of that name is in the way, or it is not writable")
             }
         }
-        guard dir != base, dir.hasPrefix(base.isEmpty ? "" : base + "/") || base.isEmpty else { return }
-        var current = base
-        for component in dir.dropFirst(base.isEmpty ? 0 : base.count + 1).split(separator: "/") {
-            current = current.isEmpty ? String(component) : current + "/" + component
+        // Bytes, not Characters (`KeyBytes`): a "/" followed by a combining mark must still part two directories.
+        let base = KeyBytes.hasSuffix(root, "/") && root.utf8.count > 1 ? String(root.utf8.dropLast())! : root
+        if KeyBytes.equal(dir, base) || dir.isEmpty { return }
+        let below = base == "/" ? "/" : base + "/"
+        guard let relative = KeyBytes.dropPrefix(dir, below) else {
+            throw OBSError.localIO("\(dir) is not below the destination \(root); nothing is written there")
+        }
+        var current = base == "/" ? "" : base
+        for component in KeyBytes.split(relative) where !component.isEmpty {
+            current = current + "/" + component
             if mkdir(current, 0o777) != 0 && errno != EEXIST {
                 throw OBSError.localIO(
                     "cannot create directory \(current) (\(String(cString: strerror(errno)))); check that "
-                        + "\(LocalPath.parent(current).isEmpty ? "." : LocalPath.parent(current)) is writable")
+                        + "\(LocalPath.parent(current)) is writable")
             }
             var st = stat()
             guard lstat(current, &st) == 0 else {

@@ -73,7 +73,7 @@ extension ObjectStorage {
         -> (objects: [ObjectInfo], unreadable: [UnreadableObject])
     {
         let all = try await listAllObjects(bucket: bucket, prefix: prefix)
-        let objects = all.objects.filter { filter.includes(String($0.key.value.dropFirst(prefix.count))) }
+        let objects = all.objects.filter { KeyBytes.dropPrefix($0.key.value, prefix).map(filter.includes) ?? false }
         return (objects, all.unreadable)
     }
 }

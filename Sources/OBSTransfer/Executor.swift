@@ -68,7 +68,9 @@ public struct TransferExecutor: Sendable {
                             }
                         }
                     }
-                    try await group.waitForAll()
+                    // Not waitForAll, which waits for every worker before it throws: the first error leaves the
+                    // group's body at once, and the group cancels the items still in flight.
+                    for try await _ in group {}
                 }
                 return run.outcome
             }

@@ -5,7 +5,7 @@ import OBSCore
 public enum KeyMapping {
     /// The last path component of a key or path, for `download obs://b/dir/name .` and uploads into a prefix.
     public static func baseName(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+        KeyBytes.split(path).last(where: { !$0.isEmpty }) ?? path
     }
 
     /// The local relative path for `key` under `prefix`, or nil when the key cannot be mapped safely (an empty,

@@ -36,16 +36,19 @@ public enum Planner {
     /// become local files (download -r, a sync's downloads) such a name cannot be a file as well. Not on the
     /// listing a sync compares local files with: there both keys stay what they are.
     public static func splitShadowed(_ entries: [Entry]) -> (kept: [Entry], shadowed: [Entry]) {
-        var directories = Set<Substring>()
+        var directories = Set<ByteKey>()
         for e in entries {
-            var name = e.name[...]
-            while let slash = name.lastIndex(of: "/") {
-                name = name[..<slash]
-                if !directories.insert(name).inserted { break }  // its parents are in already
+            var name = e.name
+            while true {
+                let parent = LocalPath.parent(name)
+                guard !parent.isEmpty, parent != "/", directories.insert(ByteKey(parent)).inserted else { break }
+                name = parent  // its parents are in already when the insert above found it
             }
         }
         var kept: [Entry] = [], shadowed: [Entry] = []
-        for e in entries { if directories.contains(e.name[...]) { shadowed.append(e) } else { kept.append(e) } }
+        for e in entries {
+            if directories.contains(ByteKey(e.name)) { shadowed.append(e) } else { kept.append(e) }
+        }
         return (kept, shadowed)
     }
 

@@ -153,14 +153,17 @@ enum Transfers {
 
     /// A failure every other step of the run would repeat: its bucket is not there, or an upload's KMS key (the
     /// target's, the same for every file) is refused. No new step starts after one; those in flight finish.
-    /// A copy's KMS failure stops the run only when it names the target's key (`targetKey`, its id where the KMS
-    /// can say it): one the source was under concerns that object alone.
+    /// A copy's KMS failure stops the run when it concerns the target's key (`targetKey`, its id where the KMS can
+    /// say it: named as the error's resource or in its message) or is a policy's denial (the policy is the same for
+    /// every object); one of the key a source was under concerns that object alone.
     static func failsEveryStep(_ e: OBSError, _ step: PlanStep, targetKey: String?) -> Bool {
         if e.code == "NoSuchBucket" { return true }
         guard e.category == .kms else { return false }
         switch step.operation {
         case .upload: return true
-        case .copy: return targetKey != nil && e.resource == targetKey
+        case .copy:
+            guard let targetKey else { return false }
+            return e.code == "AccessDenied" || e.resource == targetKey || e.message.contains(targetKey)
         default: return false
         }
     }

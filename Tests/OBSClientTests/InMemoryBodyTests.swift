@@ -136,6 +136,6 @@ struct InMemoryBodyTests {
         let cut = try #require(FileDescriptorSource.make(fd: fd, path: path) as? RewindableFileSource)
         #expect(ftruncate(fd, 5_000) == 0)
         let error = #expect(throws: OBSError.self) { _ = try RemoteBackend.readWhole(cut) }
-        #expect(error?.message.contains("changed size while it was read") == true)
+        #expect(error?.code == "SourceChanged" && error?.message.contains("became shorter") == true)
     }
 }

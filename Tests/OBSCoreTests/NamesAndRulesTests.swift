@@ -19,6 +19,21 @@ struct BucketNameTests {
     }
 }
 
+/// Keys are bytes: the composed and decomposed spellings of a name are two keys, equal, hashed and ordered as bytes.
+struct ObjectKeyBytesTests {
+    @Test func composedAndDecomposedAreTwoKeys() throws {
+        let composed = try ObjectKey("caf\u{E9}"), decomposed = try ObjectKey("cafe\u{301}")
+        #expect(composed.value == decomposed.value, "Swift's String == equates them: the reason for this test")
+        #expect(composed != decomposed)
+        #expect(Set([composed, decomposed]).count == 2)
+        #expect(decomposed < composed)  // "e" (0x65) before 0xC3
+        #expect(KeyBytes.rolledUp("cafe\u{301}/x", prefix: "", delimiter: "/") == "cafe\u{301}/")
+        #expect(KeyBytes.dropPrefix("caf\u{E9}/y", "cafe\u{301}/") == nil)
+        #expect(KeyBytes.split("a/\u{301}b") == ["a", "\u{301}b"])
+        #expect(LocalPath.parent("dst/a/\u{301}") == "dst/a")
+    }
+}
+
 struct OBSURLTests {
     @Test func parses() throws {
         let u = try OBSURL("obs://bucket/dir/file.txt")

@@ -50,6 +50,34 @@ import Testing
         #expect(unchanged.status == 400 && unchanged.element("Code") == "InvalidRequest", "\(unchanged.text)")
     }
 
+    /// A GET whose client leaves mid-answer (the listener asks for no more chunks) still gets its access-log line,
+    /// with -1 bytes out; a finished one its length.
+    @Test func abandonedDownloadsAreLogged() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("log1")
+        _ = try await f.send(f.request("PUT", "/log1/big", body: pattern(1 << 20)))
+        func lines() -> [[String: Any]] {
+            let text = (try? String(contentsOfFile: f.dir + "/access.log", encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        let before = lines().count
+        do {
+            let response = await f.service.handle(f.request("GET", "/log1/big"))
+            guard case .stream(_, let next) = response.body else {
+                Issue.record("a GET answered without a stream")
+                return
+            }
+            #expect(try await next()?.isEmpty == false)
+        }  // the answer is dropped here, unfinished
+        let after = lines()
+        #expect(after.count == before + 1, "\(after)")
+        #expect(after.last?["method"] as? String == "GET" && after.last?["bytes_out"] as? Int == -1, "\(after)")
+        _ = try await f.send(f.request("GET", "/log1/big"))
+        #expect(lines().last?["bytes_out"] as? Int == 1 << 20)
+    }
+
     @Test func versionsAndExpiry() async throws {
         let f = try ServerFixture()
         try await f.makeBucket("ver1")

@@ -191,6 +191,38 @@ struct ExecutorTests {
         #expect(gauge.started.count < 20)
     }
 
+    @Test("an event handler's error cancels the items in flight at once")
+    func eventHandlerCancelsInFlight() async throws {
+        let cancelledSeen = Gauge(), running = Gauge()
+        let started = Date()
+        await #expect(throws: Failure.self) {
+            _ = try await TransferExecutor(jobs: 2).run(
+                Array(0..<2),
+                events: { event in
+                    if case .failed = event { throw Failure() }
+                }
+            ) { work in
+                if work.item == 0 {
+                    // Fails once the other item is under way.
+                    while running.started.isEmpty { try? await Task.sleep(nanoseconds: 1_000_000) }
+                    throw OBSError.localIO("broken pipe")
+                }
+                running.enter(work.item)
+                // The other item would run for 30 s unless cancelled.
+                for _ in 0..<3000 {
+                    if Task.isCancelled {
+                        cancelledSeen.enter(work.item)
+                        break
+                    }
+                    try? await Task.sleep(nanoseconds: 10_000_000)
+                }
+                return work.item
+            }
+        }
+        #expect(cancelledSeen.started == [1], "the item in flight was not cancelled")
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
+
     @Test("events encode as flat snake_case objects with a type")
     func eventEncoding() throws {
         let encoder = JSONEncoder()

@@ -15,7 +15,7 @@ struct ApplyResultOrderTests {
         for name in ["obs://ord-b/b", "obs://ord-b/unlisted", "obs://ord-b/a"] {
             result.failures.append(FailureShape(name, OBSError.localIO("x")))
         }
-        result.sortItems(by: ["obs://ord-b/a": 0, "obs://ord-b/b": 1, "obs://ord-b/c": 2])
+        result.sortItems(by: [ByteKey("obs://ord-b/a"): 0, ByteKey("obs://ord-b/b"): 1, ByteKey("obs://ord-b/c"): 2])
         #expect(result.skipped.map(\.item) == ["obs://ord-b/a", "obs://ord-b/c"])
         #expect(result.failures.map(\.item) == ["obs://ord-b/unlisted", "obs://ord-b/a", "obs://ord-b/b"])
     }

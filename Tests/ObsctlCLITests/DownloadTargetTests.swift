@@ -162,6 +162,17 @@ struct LinkBelowDestinationTests {
         Self.expectRefused(sb, dot, "download -r into .")
     }
 
+    /// A "/" followed by a combining mark is one Swift Character that is not "/": paths are taken apart as bytes,
+    /// so the directory before such a name is checked like any other.
+    @Test func aCombiningMarkAfterTheSlash() throws {
+        let sb = try Self.setUp("link-mark")
+        try sb.ok(["upload", "src/x", "obs://link-mark/mark/sub/\u{301}"])
+        let r = try sb.run(["download", "-r", "obs://link-mark/mark/", "dst"])
+        #expect(r.status != 0 && r.stderr.contains("is a symbolic link"), "\(r)")
+        let written = (try? FileManager.default.subpathsOfDirectory(atPath: sb.path("elsewhere"))) ?? []
+        #expect(written.isEmpty, "written through the link: \(written)")
+    }
+
     @Test func theNamedDestinationMayBeALink() throws {
         let sb = try Self.setUp("link-root")
         try FileManager.default.createDirectory(atPath: sb.path("real"), withIntermediateDirectories: true)

@@ -28,13 +28,13 @@ enum S3Headers {
     }
 
     /// A bucket default named at creation (`server-side-encryption` and its key id, as `bucket create --sse`
-    /// sends them), under either prefix.
+    /// sends them), under the request's prefix.
     static func bucketDefault(_ call: S3Call) throws -> BucketEncryption? {
         let (mode, keyID) = try requestedMode(call)
         return try SSERules.bucketDefault(mode: mode, kmsKeyID: keyID)
     }
 
-    /// `server-side-encryption` (either prefix) as a mode, and the KMS key id (either dialect's header); a key id
+    /// `server-side-encryption` (the request's prefix) as a mode, and the KMS key id (its dialect's header); a key id
     /// without SSE-KMS is refused.
     static func requestedMode(_ call: S3Call) throws -> (mode: SSEMode?, keyID: String?) {
         let keyID = call.request.header(call.dialect == .obs ? SSEHeaders.obsKMSKeyID : SSEHeaders.awsKMSKeyID)

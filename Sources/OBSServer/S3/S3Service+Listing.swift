@@ -77,9 +77,7 @@ extension S3Service {
         let uploadMarker = r.query("upload-id-marker") ?? ""
         let all = try await backend.listMultipartUploads(bucket: bucket, prefix: prefix)
             .sorted {
-                $0.key == $1.key
-                    ? $0.uploadID < $1.uploadID
-                    : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
+                KeyBytes.equal($0.key, $1.key) ? $0.uploadID < $1.uploadID : ByteKey($0.key) < ByteKey($1.key)
             }
         var uploads: [ListedUpload] = [], prefixes: [String] = []
         var truncated = false
@@ -87,7 +85,7 @@ extension S3Service {
         for u in all {
             let rolled = KeyBytes.rolledUp(u.key, prefix: prefix, delimiter: delimiter)
             if !keyMarker.isEmpty {
-                let before = Array(u.key.utf8).lexicographicallyPrecedes(Array(keyMarker.utf8))
+                let before = ByteKey(u.key) < ByteKey(keyMarker)
                 let atMarker = KeyBytes.equal(u.key, keyMarker) && (uploadMarker.isEmpty || u.uploadID <= uploadMarker)
                 // A marker that is a rolled-up prefix (the last page's NextKeyMarker) skips every upload under it,
                 // as the object listing does: else that page's prefix came back forever.

@@ -85,14 +85,17 @@ public final class S3Service: RequestHandler, Sendable {
             record(call.request.method == "HEAD" ? 0 : response.bodyLength)
             return response
         }
+        // Recorded when the stream ends, fails, or is dropped unfinished (a client that left: the listener asks no
+        // more of it), so every answer has its line.
+        let line = StreamLogLine(record)
         var wrapped = response
         wrapped.body = .stream(length: length) {
             do {
                 let chunk = try await next()
-                if chunk == nil { record(length) }
+                if chunk == nil { line.write(length) }
                 return chunk
             } catch {
-                record(-1)
+                line.write(-1)
                 throw error
             }
         }
@@ -143,4 +146,24 @@ final class ByteCount: @unchecked Sendable {
     private var count: Int64 = 0
     var value: Int64 { lock.withLock { count } }
     func add(_ n: Int) { lock.withLock { count += Int64(n) } }
+}
+
+/// A streamed answer's access-log line, written once: at its end, on its failure, or (-1 bytes) when the stream is
+/// dropped before either. `@unchecked Sendable`: `written` is touched only under `lock`.
+private final class StreamLogLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var written = false
+    private let record: @Sendable (Int64) -> Void
+
+    init(_ record: @escaping @Sendable (Int64) -> Void) { self.record = record }
+
+    func write(_ bytes: Int64) {
+        let first = lock.withLock {
+            defer { written = true }
+            return !written
+        }
+        if first { record(bytes) }
+    }
+
+    deinit { if !written { record(-1) } }
 }

@@ -199,7 +199,8 @@ struct Applier: Sendable {
             }
             return outcome
         }
-        result.sortItems(by: Dictionary(objects.enumerated().map { ("obs://\(bucket)/\($1.key)", $0) }) { a, _ in a })
+        result.sortItems(
+            by: Dictionary(objects.enumerated().map { (ByteKey("obs://\(bucket)/\($1.key)"), $0) }) { a, _ in a })
         if let fatal {
             renderer.render(result)
             throw CommandFailure(exitCode: ObsctlExitCode(fatal.category))
@@ -353,8 +354,8 @@ struct ApplyResult: CommandResult {
 
     /// Skips and failures in the order of `position` (an item's place in the listing; items it lacks, such as
     /// entries the listing could not read, first), whatever order they completed in.
-    mutating func sortItems(by position: [String: Int]) {
-        func place(_ item: String) -> Int { position[item] ?? -1 }
+    mutating func sortItems(by position: [ByteKey: Int]) {
+        func place(_ item: String) -> Int { position[ByteKey(item)] ?? -1 }
         skipped = skipped.enumerated().sorted { (place($0.1.item), $0.0) < (place($1.1.item), $1.0) }.map(\.1)
         failures = failures.enumerated().sorted { (place($0.1.item), $0.0) < (place($1.1.item), $1.0) }.map(\.1)
     }

@@ -130,7 +130,7 @@ extension Obsctl.Multipart {
             let folder = KeyMapping.directoryPrefix(url.path)
             let uploads = try await ctx.storage.listMultipartUploads(bucket: url.bucket, prefix: url.path).filter { u in
                 // An upload whose start the server did not say is never taken for an old one.
-                (u.key == url.path || u.key.hasPrefix(folder))
+                (KeyBytes.equal(u.key, url.path) || KeyBytes.hasPrefix(u.key, folder))
                     && (cutoff.map { c in u.initiated.map { $0 < c } ?? false } ?? true)
             }
             var aborted: [MultipartUploadInfo] = [], failures: [FailureShape] = [], firstError: OBSError?

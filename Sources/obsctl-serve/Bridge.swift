@@ -73,7 +73,7 @@ struct Bridge: HTTPResponder {
         } onCancel: {
             producer.cancel()
         }
-        return Self.response(answer, isHead: request.head.method == .head)
+        return response(answer, isHead: request.head.method == .head)
     }
 
     /// Whether the request says a body follows (a length above 0, or chunks).
@@ -82,7 +82,7 @@ struct Bridge: HTTPResponder {
         return head.headerFields[.transferEncoding] != nil
     }
 
-    static func response(_ answer: ServerResponse, isHead: Bool) -> Response {
+    func response(_ answer: ServerResponse, isHead: Bool) -> Response {
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
@@ -94,13 +94,26 @@ struct Bridge: HTTPResponder {
         case .bytes(let bytes):
             if isHead { return Response(status: status, headers: fields, body: ResponseBody()) }
             return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-        case .stream(let length, let next):
+        case .stream(let length, let write):
             let body = ResponseBody(contentLength: Int(length)) { writer in
-                // A failure after the headers went out (a chunk that fails its check) throws here: the only honest
-                // signal left is a cut connection.
-                while let chunk = try await next() {
-                    try await writer.write(ByteBuffer(bytes: chunk))
+                // The backend's writer blocks a pool thread while the queue is full: for the stall timeout at most, so
+                // clients that stop reading cannot hold the pool's threads until their connections' idle timeout.
+                let sink = StreamedResponseBody(capacity: S3Service.responseQueueBytes, stallTimeout: bodyTimeout)
+                let backend = Task {
+                    defer { sink.finish() }
+                    try await write(sink)
                 }
+                do {
+                    while let chunk = await sink.next() {
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                } catch {
+                    sink.cancel()
+                    _ = try? await backend.value
+                    throw error
+                }
+                // A backend failure after the headers went out: the only honest signal left is a cut connection.
+                try await backend.value
                 try await writer.finish(nil)
             }
             return Response(status: status, headers: fields, body: body)

@@ -204,6 +204,51 @@ struct ServeBridgeTests {
             }
         } catch { return (got, error) }
     }
+
+    @Test("response body: chunks in order, the end, and a cancelled writer throws")
+    func responseBody() async throws {
+        let sink = StreamedResponseBody(capacity: 16)
+        let writer = Task {
+            try await BlockingPool.shared.run {
+                for i in 0..<20 {
+                    let chunk = [UInt8](repeating: UInt8(i), count: 7)
+                    try chunk.withUnsafeBytes { try sink.write($0) }
+                }
+                sink.finish()
+            }
+        }
+        var got: [UInt8] = []
+        while let chunk = await sink.next() { got += chunk }
+        try await writer.value
+        #expect(got == (0..<20).flatMap { [UInt8](repeating: UInt8($0), count: 7) })
+
+        let cancelled = StreamedResponseBody(capacity: 4)
+        let blocked = Task {
+            try await BlockingPool.shared.run { () -> Bool in
+                do {
+                    for _ in 0..<10 { try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try cancelled.write($0) } }
+                    return false
+                } catch { return error is StreamedResponseBody.Cancelled }
+            }
+        }
+        _ = await cancelled.next()
+        cancelled.cancel()
+        #expect(try await blocked.value)
+    }
+
+    @Test("response body: a writer waits for a reader that takes nothing the stall timeout at most")
+    func responseStall() async throws {
+        let sink = StreamedResponseBody(capacity: 4, stallTimeout: 0.2)
+        let started = Date()
+        let stalled = try await BlockingPool.shared.run { () -> Bool in
+            do {
+                for _ in 0..<10 { try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try sink.write($0) } }
+                return false
+            } catch { return error is StreamedResponseBody.Cancelled }
+        }
+        #expect(stalled)
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
 }
 
 @Suite("Serve: credentials and access log")

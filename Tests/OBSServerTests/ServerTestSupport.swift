@@ -77,8 +77,10 @@ final class ServerFixture {
         switch response.body {
         case .empty: break
         case .bytes(let b): bytes = b
-        case .stream(_, let next):
-            while let chunk = try await next() { bytes += chunk }
+        case .stream(_, let write):
+            let sink = BufferSink()
+            try await write(sink)
+            bytes = sink.bytes
         }
         let answer = Answer(status: response.status, headers: response.headers, body: bytes)
         // Error texts are the API's, never the CLI's advice (a command to run, an option to pass).

@@ -238,12 +238,13 @@ struct ServeLifecycleTests {
         expectSuccess(server.stop())
     }
 
-    /// Clients that stop reading their downloads hold no server thread: more of them than the blocking pool has
-    /// threads (256) leave a HEAD answered at once.
+    /// Clients that stop reading their downloads hold a server thread for the stall timeout at most, not for their
+    /// connections' idle timeout (300 s): more of them than the blocking pool has threads (256) leave a HEAD
+    /// answered soon after.
     @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
     func downloadsNotReadHoldNoThread() throws {
         let sb = try Sandbox("serve-held")
-        let server = try ServeProcess(sb)
+        let server = try ServeProcess(sb, arguments: ["--body-timeout", "2"])
         let bucket = RemoteSession.uniqueName("held")
         #expect(try server.curl(["-X", "PUT", server.endpoint + "/" + bucket], sign: true).succeeded)
         try sb.write("big", Data(repeating: 7, count: 16 << 20))  // more than the kernel buffers of a connection
@@ -252,7 +253,7 @@ struct ServeLifecycleTests {
         let (answer, run) = try server.sdk("raw", "held-gets", [bucket, "big", "270"])
         expectSteps((answer, run))
         #expect(answer["head_status"] as? String == "200", "\(run)")
-        #expect((answer["head_seconds"] as? Double ?? 99) < 10, "\(run)")
+        #expect((answer["head_seconds"] as? Double ?? 99) < 20, "\(run)")
         expectSuccess(server.stop())
     }
 

@@ -1,13 +1,14 @@
 import OBSCore
 
-/// One HTTP answer: status, headers, and a body that is empty, a few bytes, or a stream of chunks.
+/// One HTTP answer: status, headers, and a body that is empty, a few bytes, or a stream written by the backend.
 public struct ServerResponse {
     public enum Body {
         case empty
         case bytes([UInt8])
-        /// `next` gives the next chunk (nil at the end), asked for only when the listener has sent the last one: a
-        /// client that reads slowly, or not at all, holds no thread while it does. `length` becomes Content-Length.
-        case stream(length: Int64, next: @Sendable () async throws -> [UInt8]?)
+        /// `write` pushes the bytes into the sink it is given (a blocking sink: the backend calls it from a
+        /// BlockingPool thread, which a client that stops reading holds for the listener's stall timeout at most);
+        /// `length` becomes Content-Length.
+        case stream(length: Int64, write: @Sendable (any ByteSink) async throws -> Void)
     }
 
     public var status: Int

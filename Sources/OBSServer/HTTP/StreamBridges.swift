@@ -134,3 +134,95 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
         return n
     }
 }
+
+/// A response body handed from the backend's blocking writes to the listener's async writer: `write` blocks (on a
+/// BlockingPool thread) while `capacity` bytes wait to go out; `next` gives the listener the next chunk.
+public final class StreamedResponseBody: ByteSink, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var chunks: [[UInt8]] = []
+    private var buffered = 0
+    private var finished = false
+    private var cancelled = false
+    private var waiter: CheckedContinuation<[UInt8]?, Never>?
+    private let capacity: Int
+    private let stallTimeout: TimeInterval
+
+    public struct Cancelled: Error {}
+
+    /// `stallTimeout`: how long a write waits for the client to take bytes before it gives up (`Cancelled`), so a
+    /// client that stops reading holds the writer's thread that long at most, not until the connection's idle
+    /// timeout.
+    public init(capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity) {
+        self.capacity = capacity
+        self.stallTimeout = stallTimeout
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        condition.lock()
+        // No deadline without a timeout: Foundation's wait(until:) traps on a date as far as distantFuture.
+        let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : nil
+        while buffered >= capacity && !cancelled {
+            guard let deadline else {
+                condition.wait()
+                continue
+            }
+            if !condition.wait(until: deadline), buffered >= capacity { cancelled = true }
+        }
+        if cancelled {
+            condition.unlock()
+            throw Cancelled()
+        }
+        let chunk = [UInt8](bytes)
+        if let w = waiter {
+            waiter = nil
+            condition.unlock()
+            w.resume(returning: chunk)
+            return
+        }
+        chunks.append(chunk)
+        buffered += chunk.count
+        condition.unlock()
+    }
+
+    /// No more bytes will be written.
+    public func finish() {
+        let w: CheckedContinuation<[UInt8]?, Never>? = condition.withLock {
+            finished = true
+            let w = waiter
+            waiter = nil
+            return w
+        }
+        w?.resume(returning: nil)
+    }
+
+    /// The client went away: a blocked `write` throws.
+    public func cancel() {
+        condition.withLock {
+            cancelled = true
+            chunks.removeAll()
+            buffered = 0
+            condition.broadcast()
+        }
+    }
+
+    /// The next chunk, or nil at the end.
+    public func next() async -> [UInt8]? {
+        await withCheckedContinuation { (c: CheckedContinuation<[UInt8]?, Never>) in
+            condition.lock()
+            if !chunks.isEmpty {
+                let chunk = chunks.removeFirst()
+                buffered -= chunk.count
+                condition.broadcast()
+                condition.unlock()
+                c.resume(returning: chunk)
+            } else if finished || cancelled {
+                condition.unlock()
+                c.resume(returning: nil)
+            } else {
+                waiter = c
+                condition.unlock()
+            }
+        }
+    }
+}

@@ -6,6 +6,9 @@ import OBSXML
 
 /// Object operations: put, get (ranges, conditions), head, delete, copy.
 extension S3Service {
+    /// How many bytes of an answer may wait for a slow client (the listener's queue; `OpenedRead` holds another
+    /// buffer): a GET's memory, whatever the object's size.
+    public static let responseQueueBytes = 256 << 10
 
     func putObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
         try S3Headers.refuseUnkeptFeatures(call)
@@ -152,10 +155,11 @@ extension S3Service {
             headers += Self.checksum(call, info)
         }
         headers.append(("Content-Length", String(length)))
-        // Each chunk is read on the blocking pool when the client has taken the last one.
         var response = ServerResponse(
             status: status, headers: headers,
-            body: .stream(length: length) { try await BlockingPool.shared.run { try read.nextChunk() } })
+            body: .stream(length: length) { sink in
+                try await BlockingPool.shared.run { try read.pump(into: sink) }
+            })
         for (name, value) in overrides { response.setHeader(name, value) }
         return response
     }
@@ -338,20 +342,21 @@ final class OpenedRead: @unchecked Sendable {
     /// The range of the part `?partNumber=` asked for, when it did.
     var part: Range<Int64>?
 
-    /// The most a chunk holds: what one slow client holds here while it reads (the listener holds the chunk before),
-    /// small enough that many of them stay cheap, large enough that a fast one is not slowed down by calls.
-    static let chunkSize = 256 << 10
+    /// What one slow client holds here while it reads, besides the response's queue: small enough that many of them
+    /// stay cheap, large enough that a fast one is not slowed down by calls.
+    static let bufferSize = 256 << 10
 
-    /// The next bytes of the answer, nil at its end (once the source has read its end, which verifies it).
-    func nextChunk() throws -> [UInt8]? {
-        guard let source else { return nil }
-        // No bigger than the answer (at least a byte, to read the source's end): a small object's GET takes no more.
+    func pump(into sink: ByteSink) throws {
+        guard let source else { return }
+        // No bigger than the answer (at least a byte, to read the source's end): every GET of a small object
+        // zero-filled a whole MiB. Not zero-filled either: each byte is written before it is read.
         let length = range.map { $0.upperBound - $0.lowerBound } ?? info?.size ?? 0
-        let capacity = Int(max(1, min(Int64(Self.chunkSize), length)))
-        let chunk = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            count = try source.read(into: UnsafeMutableRawBufferPointer(buffer))
+        var buf = ioBuffer(count: Int(max(1, min(Int64(Self.bufferSize), length))))
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { return }
+            try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
-        return chunk.isEmpty ? nil : chunk
     }
 }
 

@@ -81,19 +81,18 @@ public final class S3Service: RequestHandler, Sendable {
                     duration: Date().timeIntervalSince(started), accessKeyID: call.identity?.accessKeyID,
                     errorCode: errorCode, api: call.dialect == .obs ? "obs" : "s3"))
         }
-        guard case .stream(let length, let next) = response.body else {
+        guard case .stream(let length, let write) = response.body else {
             record(call.request.method == "HEAD" ? 0 : response.bodyLength)
             return response
         }
-        // Recorded when the stream ends, fails, or is dropped unfinished (a client that left: the listener asks no
-        // more of it), so every answer has its line.
+        // Recorded when the stream ends, fails (a client that left), or is dropped without being written, so every
+        // answer has its line.
         let line = StreamLogLine(record)
         var wrapped = response
-        wrapped.body = .stream(length: length) {
+        wrapped.body = .stream(length: length) { sink in
             do {
-                let chunk = try await next()
-                if chunk == nil { line.write(length) }
-                return chunk
+                try await write(sink)
+                line.write(length)
             } catch {
                 line.write(-1)
                 throw error

@@ -72,7 +72,8 @@ extension Obsctl {
         var accessLog: String?
         @Option(
             help: ArgumentHelp(
-                "Seconds an upload's body may send nothing before it is answered 400 RequestTimeout, as S3 does.",
+                "Seconds an upload's body may send nothing before it is answered 400 RequestTimeout, as S3 does, "
+                    + "and a download's client may take nothing before its connection is cut.",
                 valueName: "seconds"))
         var bodyTimeout: Double = 20
         @OptionGroup var global: GlobalOptions

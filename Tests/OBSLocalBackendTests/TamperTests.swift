@@ -4,8 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-// Tamper detection (docs/local-backend-design.md §7.13, §8 cases 2–9): every change to header, chunks, sizes, metadata
-// or placement is an integrity failure, and no unverified byte is ever released.
+// Tamper detection (docs/local-backend-design.md §7.13, §8 cases 2 to 9): every change to header, chunks, sizes,
+// metadata or placement is an integrity failure, and no unverified byte is ever released.
 
 /// Decrypts `file` and expects an integrity failure at chunk `badChunk` or earlier: whatever reached the sink must
 /// be a whole-chunk prefix of `plain` that ends before the bad chunk.

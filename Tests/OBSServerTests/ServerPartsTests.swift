@@ -239,15 +239,16 @@ struct ServeBridgeTests {
     @Test("response body: a writer waits for a reader that takes nothing the stall timeout at most")
     func responseStall() async throws {
         let sink = StreamedResponseBody(capacity: 4, stallTimeout: 0.2)
-        let started = Date()
-        let stalled = try await BlockingPool.shared.run { () -> Bool in
+        // Timed on the writer's own thread: in a full test run the awaiting task can wait minutes for a thread.
+        let (stalled, seconds) = try await BlockingPool.shared.run { () -> (Bool, Double) in
+            let started = Date()
             do {
                 for _ in 0..<10 { try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try sink.write($0) } }
-                return false
-            } catch { return error is StreamedResponseBody.Cancelled }
+                return (false, Date().timeIntervalSince(started))
+            } catch { return (error is StreamedResponseBody.Cancelled, Date().timeIntervalSince(started)) }
         }
         #expect(stalled)
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(seconds < 5)
     }
 }
 

@@ -377,11 +377,11 @@ extension RemoteBackend {
             }
             guard page.isTruncated else {
                 return all.sorted { a, b in
-                    if a.key != b.key { return Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8)) }
+                    if !KeyBytes.equal(a.key, b.key) { return ByteKey(a.key) < ByteKey(b.key) }
                     if a.initiated != b.initiated {
                         return (a.initiated ?? .distantPast) < (b.initiated ?? .distantPast)
                     }
-                    return Array(a.uploadID.utf8).lexicographicallyPrecedes(Array(b.uploadID.utf8))
+                    return ByteKey(a.uploadID) < ByteKey(b.uploadID)
                 }
             }
             guard page.nextKeyMarker != keyMarker || page.nextUploadIDMarker != idMarker else {

@@ -622,11 +622,11 @@ extension LocalBackend {
                 case .gone: continue
                 }
             }
-            entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            entries.sort { ByteKey($0.key) < ByteKey($1.key) }  // S3's order, without an array per comparison
             var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
             for e in entries {
                 if let marker {
-                    if !Array(marker.utf8).lexicographicallyPrecedes(Array(e.key.utf8)) { continue }
+                    if !(ByteKey(marker) < ByteKey(e.key)) { continue }
                     // A marker that is a rolled-up prefix skips every key under it.
                     if let d = delimiter, !d.isEmpty, KeyBytes.hasSuffix(marker, d), KeyBytes.hasPrefix(marker, prefix),
                         KeyBytes.hasPrefix(e.key, marker)

@@ -44,11 +44,8 @@ extension TransferEngine {
         let dir = LocalPath.parent(path)
         if let root, !userNamed {
             try LocalDirectories.make(dir, below: root)
-        } else if !dir.isEmpty && !LocalTree.isDirectory(dir) {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw OBSError.localIO(
-                    "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
-            }
+        } else {
+            try LocalDirectories.makeNamed(dir)
         }
         DownloadTemps.sweep(dir)
         let tmp = DownloadTemps.name(for: path)
@@ -265,14 +262,18 @@ final class RandomAccessCountingSink: CountingSink, RandomAccessSink, BufferLend
 /// component, and each one is checked with lstat before the next is made in it. One that is a symbolic link (or
 /// anything but a directory) fails the file, naming it; nothing is written through it.
 public enum LocalDirectories {
-    public static func make(_ dir: String, below root: String) throws {
-        // The root as the user named it, made when new (with its parents; links in it are the user's).
-        if !root.isEmpty && !LocalTree.isDirectory(root) {
-            do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
-                throw OBSError.localIO(
-                    "cannot create directory \(root): a file of that name is in the way, or it is not writable")
-            }
+    /// A directory the user named (or the parent of a path they named), made when new with its parents: links in
+    /// it are the user's choice and are followed.
+    public static func makeNamed(_ dir: String) throws {
+        guard !dir.isEmpty, !LocalTree.isDirectory(dir) else { return }
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw OBSError.localIO(
+                "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
         }
+    }
+
+    public static func make(_ dir: String, below root: String) throws {
+        try makeNamed(root)
         // Bytes, not Characters (`KeyBytes`): a "/" followed by a combining mark must still part two directories.
         let base = KeyBytes.hasSuffix(root, "/") && root.utf8.count > 1 ? String(root.utf8.dropLast())! : root
         if KeyBytes.equal(dir, base) || dir.isEmpty { return }
@@ -283,14 +284,15 @@ public enum LocalDirectories {
         var current = base == "/" ? "" : base
         for component in KeyBytes.split(relative) where !component.isEmpty {
             current = current + "/" + component
-            if mkdir(current, 0o777) != 0 && errno != EEXIST {
-                throw OBSError.localIO(
-                    "cannot create directory \(current) (\(String(cString: strerror(errno)))); check that "
-                        + "\(LocalPath.parent(current)) is writable")
-            }
+            // Looked at first (one call for a directory already there, as most are in a recursive download), made
+            // only when missing, and looked at again: mkdir never follows a link in the last component.
             var st = stat()
-            guard lstat(current, &st) == 0 else {
-                throw OBSError.localIO("cannot create directory \(current): \(String(cString: strerror(errno)))")
+            if lstat(current, &st) != 0 {
+                guard errno == ENOENT, mkdir(current, 0o777) == 0 || errno == EEXIST, lstat(current, &st) == 0 else {
+                    throw OBSError.localIO(
+                        "cannot create directory \(current) (\(String(cString: strerror(errno)))); check that "
+                            + "\(LocalPath.parent(current)) is writable")
+                }
             }
             switch st.st_mode & S_IFMT {
             case S_IFDIR: continue

@@ -224,6 +224,8 @@ public struct MultipartUploadInfo: Sendable, Equatable {
     /// The encryption the parts are stored under, where the backend says (S3 and OBS answer it on Initiate).
     public var sseMode: SSEMode? = nil
     public var kmsKeyURN: String? = nil
+    /// The class the object will be stored in, where the backend says; nil: STANDARD.
+    public var storageClass: String? = nil
 
     public init(bucket: BucketName, key: String, uploadID: String, initiated: Date?) {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.initiated = initiated

@@ -39,9 +39,11 @@ extension LocalBackend: MultipartUploads {
         try await BlockingPool.shared.run {
             _ = try self.loadBucket(bucket)
             return try self.uploadRecords(bucket).filter { KeyBytes.hasPrefix($0.record.key, prefix) }.map { u in
-                MultipartUploadInfo(
+                var info = MultipartUploadInfo(
                     bucket: bucket, key: u.record.key, uploadID: u.id,
                     initiated: Timestamps.parseISO8601(u.record.lastModified))
+                info.storageClass = u.record.storageClass
+                return info
             }
         }
     }

@@ -218,11 +218,20 @@ public final class LocalBackend: ObjectStorage, Sendable {
     }
 
     public func deleteBucket(_ bucket: BucketName) async throws {
+        try await deleteBucket(bucket, abortingUploads: false)
+    }
+
+    /// `abortingUploads`: unfinished uploads go with the bucket, as S3 deletes them (OBS and the CLI refuse,
+    /// MultipartUploadsInProgress). Decided under the bucket lock with the emptiness check, so an object written
+    /// meanwhile keeps the bucket and its uploads both.
+    public func deleteBucket(_ bucket: BucketName, abortingUploads: Bool) async throws {
         try await BlockingPool.shared.run { [self] in
             let record = try loadBucket(bucket)
             try withBucketLock(bucket) {
                 guard try allMetaFiles(bucket).isEmpty else { throw OBSError.bucketNotEmpty(bucket.value) }
-                guard try uploadRecords(bucket).isEmpty else { throw OBSError.uploadsInProgress(bucket.value) }
+                guard try abortingUploads || uploadRecords(bucket).isEmpty else {
+                    throw OBSError.uploadsInProgress(bucket.value)
+                }
 
                 let trash = paths.bucketsDir + "/.trash-\(getpid())-\(Hex.encode(Random.bytes(6)))"
                 guard rename(paths.bucketDir(bucket), trash) == 0 else {

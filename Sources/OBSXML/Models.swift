@@ -67,9 +67,11 @@ public struct ListedUpload: Sendable, Equatable {
     public var key: String
     public var uploadID: String
     public var initiated: Date?
+    /// The class the object will have, as the server names it; nil: the page's (`UploadListResponse`).
+    public var storageClass: String?
 
-    public init(key: String, uploadID: String, initiated: Date?) {
-        self.key = key; self.uploadID = uploadID; self.initiated = initiated
+    public init(key: String, uploadID: String, initiated: Date?, storageClass: String? = nil) {
+        self.key = key; self.uploadID = uploadID; self.initiated = initiated; self.storageClass = storageClass
     }
 }
 

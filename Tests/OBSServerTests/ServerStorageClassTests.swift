@@ -46,6 +46,17 @@ import Testing
         let part = try await f.send(
             f.request("PUT", "/b1xx/mp", query: [("partNumber", "1"), ("uploadId", id)], body: [3], version: .v4))
         let etag = try #require(part.header("ETag"))
+        // ListParts and ListMultipartUploads name it too, each dialect in its own words; another upload is STANDARD.
+        _ = try await f.send(f.request("POST", "/b1xx/mp2", query: [("uploads", nil)], version: .v4))
+        for (version, name) in [(SignatureVersion.v4, "GLACIER"), (.obs, "COLD")] {
+            let parts = try await f.send(f.request("GET", "/b1xx/mp", query: [("uploadId", id)], version: version))
+            #expect(parts.element("StorageClass") == name, "\(parts.text)")
+            let uploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)], version: version))
+            let classes = uploads.text.components(separatedBy: "<StorageClass>").dropFirst().map {
+                String($0.prefix { $0 != "<" })
+            }
+            #expect(classes == [name, "STANDARD"], "\(uploads.text)")
+        }
         let body = Array(
             ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(etag)</ETag></Part>"
                 + "</CompleteMultipartUpload>").utf8)

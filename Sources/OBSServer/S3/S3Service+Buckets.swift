@@ -68,16 +68,7 @@ extension S3Service {
     /// S3 deletes a bucket whose only content is unfinished uploads, and their parts with it; OBS refuses it
     /// (409 BucketNotEmpty), as the local backend does for the CLI.
     func deleteBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
-        do { try await backend.deleteBucket(bucket) } catch let e as OBSError
-            where e.code == "MultipartUploadsInProgress" && call.dialect == .s3
-        {
-            for upload in try await backend.listMultipartUploads(bucket: bucket, prefix: "") {
-                // One completed or aborted meanwhile is gone already; a completed one then keeps the bucket.
-                try? await backend.abortMultipartUpload(
-                    bucket: bucket, key: try ObjectKey(upload.key), uploadID: upload.uploadID)
-            }
-            try await backend.deleteBucket(bucket)
-        }
+        try await backend.deleteBucket(bucket, abortingUploads: call.dialect == .s3)
         return ServerResponse(status: 204)
     }
 

@@ -101,7 +101,10 @@ extension S3Service {
                 prefixes.append(rolled)
                 nextKey = rolled; nextUpload = nil
             } else {
-                uploads.append(ListedUpload(key: u.key, uploadID: u.uploadID, initiated: u.initiated))
+                uploads.append(
+                    ListedUpload(
+                        key: u.key, uploadID: u.uploadID, initiated: u.initiated,
+                        storageClass: u.storageClass.map { S3Headers.storageClassName($0, call.dialect) }))
                 nextKey = u.key; nextUpload = u.uploadID
             }
         }

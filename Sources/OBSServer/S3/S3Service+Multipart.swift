@@ -98,9 +98,15 @@ extension S3Service {
         let all = try await backend.listParts(try uploadTarget(call, bucket, key, uploadID))
         let after = all.filter { $0.partNumber > marker }
         let parts = Array(after.prefix(maxParts))
+        // The class the upload was started with, which only the upload listing carries.
+        let upload = try await backend.listMultipartUploads(bucket: bucket, prefix: key.value).first {
+            $0.uploadID == uploadID
+        }
         let page = PartListResponse(
             bucket: bucket.value, key: key.value, uploadID: uploadID,
-            owner: XMLOwner(id: call.identity?.accessKeyID ?? ""), partNumberMarker: marker,
+            owner: XMLOwner(id: call.identity?.accessKeyID ?? ""),
+            storageClass: S3Headers.storageClassName(upload?.storageClass ?? "STANDARD", call.dialect),
+            partNumberMarker: marker,
             nextPartNumberMarker: parts.last?.partNumber, maxParts: maxParts, isTruncated: after.count > parts.count,
             parts: parts, urlEncoded: try Self.urlEncoding(call))
         return Self.xml(ServerXML.listParts(page, dialect: call.dialect.xml))

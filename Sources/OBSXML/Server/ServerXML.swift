@@ -264,7 +264,7 @@ public enum ServerXML {
                 x.element("UploadId", u.uploadID)
                 x.owner("Initiator", page.owner, dialect)
                 x.owner("Owner", page.owner, dialect)
-                x.element("StorageClass", page.storageClass)
+                x.element("StorageClass", u.storageClass ?? page.storageClass)
                 if let initiated = u.initiated { x.element("Initiated", initiated) }
                 x.close("Upload")
             }

@@ -43,7 +43,6 @@ public enum MappedFile {
         return true
     }
 
-    private static func shorter(_ path: String) -> OBSError {
-        OBSError.localIO("\(path) became shorter while it was being read")
-    }
+    /// The same failure as a read that finds the file shorter (`RewindableFileSource`): SourceChanged, exit 10.
+    private static func shorter(_ path: String) -> OBSError { OBSError.fileChanged(path, shorter: true) }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The one error type of the storage protocol. It carries the OBS error code (`NoSuchKey`,
 /// `KMS.DisabledException`, ...), the HTTP status OBS would answer with, and a message that names the problem and,
 /// where there is one, the fix. The CLI maps `category` to an exit code in one place.
@@ -175,4 +179,19 @@ extension OBSError {
     public static func localIO(_ message: String) -> OBSError {
         OBSError(code: "LocalIOError", message: message, httpStatus: 0, category: .general)
     }
+    /// A local file system call that failed with `errno` `e`. The code and exit follow the cause, not the call: a
+    /// missing path is NotFound (exit 3), a refused one AccessDenied (exit 4: its permissions, a read-only file
+    /// system), anything else LocalIOError (exit 1). `message` names the path and the fix; `reason(e)` words `e`.
+    public static func localIO(_ message: String, errno e: Int32) -> OBSError {
+        switch e {
+        case ENOENT, ENOTDIR:
+            return OBSError(code: "NotFound", message: message, httpStatus: 0, category: .notFound)
+        case EACCES, EPERM, EROFS:
+            return OBSError(code: "AccessDenied", message: message, httpStatus: 0, category: .accessDenied)
+        default:
+            return localIO(message)
+        }
+    }
+    /// `errno` `e` in words, for a local failure's message.
+    public static func reason(_ e: Int32) -> String { String(cString: strerror(e)) }
 }

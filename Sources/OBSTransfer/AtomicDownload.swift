@@ -42,20 +42,35 @@ extension TransferEngine {
         }
         let path = target
         let dir = LocalPath.parent(path)
+        // Directories made for a single download go again if it fails; a recursive one's are shared by its
+        // other files, which may be writing into them.
+        var made: [String] = []
         if let root, !userNamed {
             try LocalDirectories.make(dir, below: root)
         } else {
-            try LocalDirectories.makeNamed(dir)
+            made = try LocalDirectories.makeNamed(dir)
         }
+        do { return try await downloadToFile(request, path, dir, existing, userNamed, counted) } catch {
+            LocalDirectories.removeMade(made)
+            throw error
+        }
+    }
+
+    /// The temporary file beside `path`, written, verified, and renamed into place; removed when anything fails.
+    private func downloadToFile(
+        _ request: GetObjectRequest, _ path: String, _ dir: String, _ existing: stat?, _ userNamed: Bool,
+        _ counted: (ByteSink) -> ByteSink
+    ) async throws -> ObjectInfo {
         DownloadTemps.sweep(dir)
         let tmp = DownloadTemps.name(for: path)
         // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
         let fd = temps.create(tmp)
         defer { temps.release(tmp) }
         guard fd >= 0 else {
+            let e = errno
             throw OBSError.localIO(
                 "cannot write \(path): no new file can be made in \(dir.isEmpty ? "." : dir) "
-                    + "(\(String(cString: strerror(errno)))); check that the directory is writable")
+                    + "(\(OBSError.reason(e))); check that the directory is writable", errno: e)
         }
         do {
             let info: ObjectInfo
@@ -264,12 +279,28 @@ final class RandomAccessCountingSink: CountingSink, RandomAccessSink, BufferLend
 public enum LocalDirectories {
     /// A directory the user named (or the parent of a path they named), made when new with its parents: links in
     /// it are the user's choice and are followed.
-    public static func makeNamed(_ dir: String) throws {
-        guard !dir.isEmpty, !LocalTree.isDirectory(dir) else { return }
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+    /// Returns the directories it made, outermost first, for `removeMade` when the download fails.
+    @discardableResult
+    public static func makeNamed(_ dir: String) throws -> [String] {
+        guard !dir.isEmpty, !LocalTree.isDirectory(dir) else { return [] }
+        let parent = LocalPath.parent(dir)
+        let made = parent.isEmpty || parent == "/" ? [] : try makeNamed(parent)
+        guard mkdir(dir, 0o777) != 0 else { return made + [dir] }
+        let e = errno
+        if e == EEXIST && LocalTree.isDirectory(dir) { return made }  // made meanwhile, by another download
+        removeMade(made)
+        if e == EEXIST || e == ENOTDIR {
             throw OBSError.localIO(
-                "cannot create directory \(dir): a file of that name is in the way, or it is not writable")
+                "cannot create directory \(dir): a file of that name is in the way; move it or name another path")
         }
+        throw OBSError.localIO(
+            "cannot create directory \(dir) (\(OBSError.reason(e))); check that \(parent.isEmpty ? "." : parent) "
+                + "is writable", errno: e)
+    }
+
+    /// Removes what `makeNamed` made, deepest first, each only while empty: a failed download leaves no trace.
+    public static func removeMade(_ made: [String]) {
+        for dir in made.reversed() { rmdir(dir) }
     }
 
     public static func make(_ dir: String, below root: String) throws {
@@ -289,9 +320,10 @@ public enum LocalDirectories {
             var st = stat()
             if lstat(current, &st) != 0 {
                 guard errno == ENOENT, mkdir(current, 0o777) == 0 || errno == EEXIST, lstat(current, &st) == 0 else {
+                    let e = errno
                     throw OBSError.localIO(
-                        "cannot create directory \(current) (\(String(cString: strerror(errno)))); check that "
-                            + "\(LocalPath.parent(current)) is writable")
+                        "cannot create directory \(current) (\(OBSError.reason(e))); check that "
+                            + "\(LocalPath.parent(current)) is writable", errno: e)
                 }
             }
             switch st.st_mode & S_IFMT {

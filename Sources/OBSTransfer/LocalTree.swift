@@ -45,10 +45,7 @@ public enum LocalTree {
             let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
             guard let d = opendir(path) else {
                 let e = errno
-                throw OBSError(
-                    code: e == ENOENT ? "NotFound" : "LocalIO",
-                    message: "cannot read directory \(path): \(String(cString: strerror(e)))",
-                    httpStatus: 0, category: e == ENOENT ? .notFound : .general)
+                throw OBSError.localIO("cannot read directory \(path): \(OBSError.reason(e))", errno: e)
             }
             defer { closedir(d) }
             var subdirectories: [String] = []

@@ -122,19 +122,7 @@ public struct TransferEngine: @unchecked Sendable {
         if path == "-" {
             fd = STDIN_FILENO
         } else {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                let e = errno
-                throw OBSError(
-                    code: "NotFound", message: "cannot read local file \(path): \(String(cString: strerror(e)))",
-                    httpStatus: 0, category: e == ENOENT ? .notFound : .general)
-            }
-            var st = stat()
-            if fstat(fd, &st) == 0 { opened = st }
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                close(fd)
-                throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
-            }
+            (fd, opened) = try Self.openSourceFile(path)
         }
         defer { if fd != STDIN_FILENO { close(fd) } }
         let request = PutObjectRequest(
@@ -145,6 +133,42 @@ public struct TransferEngine: @unchecked Sendable {
         let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path, opened: opened)
         source.counter = counter
         return try await storage.putObject(request, body: source)
+    }
+
+    /// Opens a local file to upload: one that cannot be opened is NotFound or AccessDenied by its cause, and a
+    /// directory is refused with the option that takes it. Shared with a dry run (`checkSource`), which thereby
+    /// finds what the upload would.
+    static func openSourceFile(_ path: String) throws -> (fd: Int32, opened: stat?) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            throw OBSError.localIO("cannot read local file \(path): \(OBSError.reason(e))", errno: e)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return (fd, nil) }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
+        }
+        return (fd, st)
+    }
+
+    /// What a dry run can tell without moving a byte: that a step's source is there and can be read, as the run
+    /// would first find it. A local file is opened and closed. An object is asked for with a HEAD, with the SSE-C
+    /// key the step would read it with, only when `objects` (named by the user; a listed one was just seen).
+    /// Deletions are not looked at: deleting a missing object succeeds on OBS.
+    public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws {
+        switch (step.source, step.destination) {
+        case (.file(let path), _?) where path != "-":
+            if options.move { _ = try FileSnapshot(path) }  // first, as in `perform`
+            close(try Self.openSourceFile(path).fd)
+        case (.object(let bucket, let key), let destination?) where objects:
+            let customerKey: CustomerKey? =
+                if case .object = destination { options.sourceCustomerKey } else { options.customerKey }
+            _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key, customerKey: customerKey))
+        default:
+            return
+        }
     }
 
     /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).

@@ -12,7 +12,8 @@ public struct FileSnapshot: Equatable, Sendable {
     public init(_ path: String) throws {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))")
+            let e = errno
+            throw OBSError.localIO("cannot read local file \(path): \(OBSError.reason(e))", errno: e)
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw OBSError.invalidArgument("\(path) is not a regular file; only files can be moved (use cp)")

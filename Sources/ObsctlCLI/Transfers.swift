@@ -27,12 +27,23 @@ enum Transfers {
             "obsctl: error: object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped")
     }
 
-    /// A recursive download's destination must be a directory or not exist yet: one error before any listing,
-    /// not one per object.
+    /// A recursive download's destination must be a directory or not exist yet, and the nearest directory of it
+    /// that exists must take new entries: one error before any listing, not one per object.
     static func requireDirectoryDestination(_ path: String, _ how: String) throws {
         guard !FileManager.default.fileExists(atPath: path) || LocalTree.isDirectory(path) else {
             throw OBSError.invalidArgument(
                 "\(path) is not a directory; \(how) writes into a directory: name one, or a new path")
+        }
+        var existing = path
+        while !existing.isEmpty && existing != "/" && !FileManager.default.fileExists(atPath: existing) {
+            existing = LocalPath.parent(existing)
+        }
+        let directory = existing.isEmpty ? "." : existing
+        if LocalTree.isDirectory(directory) && access(directory, W_OK | X_OK) != 0 {
+            let e = errno
+            throw OBSError.localIO(
+                "cannot write into \(directory) (\(OBSError.reason(e))); fix its permissions or name another "
+                    + "destination", errno: e)
         }
     }
 

@@ -43,7 +43,7 @@ struct MappedFileTests {
         let (path, fd) = try temporaryFile(pattern(size))
         defer { close(fd); unlink(path) }
         var tail: [UInt8] = []
-        #expect(throws: OBSError.self) {
+        let error = #expect(throws: OBSError.self) {
             _ = try MappedFile.forEachWindow(fd: fd, offset: 0, length: Int64(size), path: path) { chunk in
                 // The pages past 8 KiB leave the file while they are mapped: reading them is what raised SIGBUS.
                 #expect(ftruncate(fd, 8192) == 0)
@@ -51,6 +51,7 @@ struct MappedFileTests {
             }
         }
         #expect(tail == [UInt8](repeating: 0, count: 4096))
+        #expect(error?.code == "SourceChanged", "\(String(describing: error))")
         // The next window on this thread is guarded as well: the handler stays, the finished window is forgotten.
         #expect(ftruncate(fd, off_t(size)) == 0)
         var again: [UInt8] = []
@@ -71,6 +72,8 @@ struct MappedFileTests {
             _ = try MappedFile.forEachWindow(fd: fd, offset: 0, length: 20_000, path: path) { _ in }
         }
         #expect(error?.message.contains("became shorter") == true)
+        // The failure a read of the file would give, so an upload's checksum pass and its send say the same.
+        #expect(error?.code == "SourceChanged" && error?.category == .conflict)
     }
 
     @Test("a descriptor that cannot be mapped (a pipe) says so, having handed over nothing")

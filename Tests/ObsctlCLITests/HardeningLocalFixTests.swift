@@ -8,30 +8,6 @@ import Glibc
 /// audit lines, unreadable object directories, commands that skipped the root key, FIFOs at store files.
 @Suite("hardening: local backend review")
 struct HardeningLocalFixCLITests {
-    /// Runs obsctl through `wrapper` (a shell script that ends in `exec ... "$@"`), as `Sandbox.start` does.
-    private func runWrapped(
-        _ sb: Sandbox, _ script: String, _ arguments: [String],
-        timeout: TimeInterval = 60
-    ) throws -> RunResult {
-        let binary = try ObsctlBinary.require()
-        let id = UUID().uuidString.prefix(12)
-        let outURL = sb.ioDir.appendingPathComponent("\(id).out"), errURL = sb.ioDir.appendingPathComponent("\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script, "sh", binary] + arguments
-        p.environment = sb.childEnvironment([:])
-        p.currentDirectoryURL = sb.dir
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
-        let running = RunningObsctl(process: p, arguments: arguments, outURL: outURL, errURL: errURL)
-        p.terminationHandler = { [done = running.done] _ in done.signal() }
-        try p.run()
-        try? out.close(); try? err.close()
-        return running.wait(timeout: timeout)
-    }
-
     @Test("a damaged bucket.json is exit 13 naming the file and what to do, for listings and object commands")
     func damagedBucketRecordNamesFix() throws {
         let sb = try Sandbox("bucketdamage")
@@ -106,8 +82,8 @@ struct HardeningLocalFixCLITests {
         let size = fileSize(log)
         #expect(size > 2500)
         // SIGXFSZ at its default (killing) disposition, the limit 40 bytes into the next audit line.
-        let r = try runWrapped(
-            sb, "exec env --default-signal=XFSZ prlimit --fsize=\(size + 40) -- \"$@\"",
+        let r = try sb.runWrapped(
+            "exec env --default-signal=XFSZ prlimit --fsize=\(size + 40) -- \"$@\"",
             ["kms", "key", "create", "--alias", "late"])
         #expect(!r.signaled, "killed by a signal mid-write: \(r)")
         expectError(r, 1, contains: ["audit log", "not performed"])
@@ -228,19 +204,14 @@ struct HardeningLocalFixCLITests {
         expectSuccess(try sb.run(["bucket", "create", "obs://bkt"]))
         expectSuccess(try sb.run(["cp", "f.txt", "obs://bkt/k"]))
         let objectDir = try #require(sb.objectDirectory(bucket: "bkt", key: "k"))
-        // The tests run as root, whom chmod does not stop: run obsctl as nobody, owning the sandbox.
-        let chown = Process()
-        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
-        chown.arguments = ["-R", "65534:65534", sb.dir.path]
-        try chown.run(); chown.waitUntilExit()
+        try sb.giveToNobody()
         let h2 = (objectDir as NSString).deletingLastPathComponent
         #expect(chmod(h2, 0) == 0)
         defer { chmod(h2, 0o700) }
-        let asNobody = "exec setpriv --reuid=65534 --regid=65534 --clear-groups -- \"$@\""
-        let ls = try runWrapped(sb, asNobody, ["ls", "obs://bkt"])
+        let ls = try sb.runAsNobody(["ls", "obs://bkt"])
         #expect(ls.status != 0, "objects hidden from the listing: \(ls)")
         expectError(
-            try runWrapped(sb, asNobody, ["bucket", "delete", "obs://bkt"]), 1,
+            try sb.runAsNobody(["bucket", "delete", "obs://bkt"]), 1,
             contains: [
                 "list directory",
                 "Permission denied",

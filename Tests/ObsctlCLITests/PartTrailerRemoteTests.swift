@@ -94,6 +94,31 @@ extension RemoteFaultTests {
 }
 
 extension RemoteFaultTests {
+    @Test("a file cut shorter while a single PUT of it is retried is refused (exit 10), nothing stored, no wait")
+    func fileCutDuringSinglePutIsRefused() throws {
+        let s = try RemoteSession("fault-cut")
+        let proxy = s.peers.faultProxy
+        try proxy.reset()
+        defer { try? proxy.reset() }
+        let b = try s.makeBucket(s.peers.seaweedFlags, tag: "cut")
+        try s.sb.write("file.bin", remoteRandomData(3 << 20))  // streamed (above 64 KiB), one PUT (below 50 MiB)
+        // The first attempt stalls and times out; the file is cut meanwhile, so the retry finds it shorter.
+        try proxy.set(["mode": "stall", "seconds": 3, "count": 1, "match": "PUT "])
+        let running = try s.sb.start(
+            ["upload", "file.bin", "obs://\(b)/file", "--retries", "2", "--timeout", "2"] + s.peers.faultFlags)
+        let deadline = Date().addingTimeInterval(30)
+        while try proxy.faults("stall") < 1, Date() < deadline { usleep(50_000) }
+        try #require(try proxy.faults("stall") == 1, "the PUT was never stalled")
+        #expect(truncate(s.sb.path("file.bin"), 1 << 20) == 0)
+        let started = Date()
+        let r = running.wait()
+        #expect(r.status == 10 && r.stderrLines.last?.contains("became shorter") == true, "\(r)")
+        #expect(Date().timeIntervalSince(started) < 15, "the cut body waited for the server: \(r)")
+        expectRemoteError(try s.run(s.peers.seaweedFlags, ["stat", "obs://\(b)/file"]), 3)
+    }
+}
+
+extension RemoteFaultTests {
     @Test(
         """
         a byte flipped in a download of a part-trailer object is caught against the composite CRC-32C: ranges on the \

@@ -200,6 +200,45 @@ final class Sandbox {
         return running
     }
 
+    /// Runs obsctl through `script` (a shell script that ends in `exec ... "$@"`), as `start` does.
+    func runWrapped(
+        _ script: String, _ arguments: [String],
+        timeout: TimeInterval = 60
+    ) throws -> RunResult {
+        let binary = try ObsctlBinary.require()
+        let id = UUID().uuidString.prefix(12)
+        let outURL = ioDir.appendingPathComponent("\(id).out"), errURL = ioDir.appendingPathComponent("\(id).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script, "sh", binary] + arguments
+        p.environment = childEnvironment([:])
+        p.currentDirectoryURL = dir
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
+        let running = RunningObsctl(process: p, arguments: arguments, outURL: outURL, errURL: errURL)
+        p.terminationHandler = { [done = running.done] _ in done.signal() }
+        try p.run()
+        try? out.close(); try? err.close()
+        return running.wait(timeout: timeout)
+    }
+
+    /// The tests run as root, whom permissions do not stop: `runAsNobody` runs obsctl as nobody, which must own
+    /// the sandbox first (this call) to use its store.
+    func giveToNobody() throws {
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
+        chown.arguments = ["-R", "65534:65534", dir.path]
+        try chown.run(); chown.waitUntilExit()
+        try #require(chown.terminationStatus == 0, "chown of \(dir.path) failed")
+    }
+
+    /// Runs obsctl as nobody (uid and gid 65534, no supplementary groups), so that file permissions apply.
+    func runAsNobody(_ arguments: [String]) throws -> RunResult {
+        try runWrapped("exec setpriv --reuid=65534 --regid=65534 --clear-groups -- \"$@\"", arguments)
+    }
+
     /// Runs obsctl to completion.
     @discardableResult
     func run(

@@ -95,7 +95,11 @@ struct TransferArguments: ParsableArguments {
                 "no objects under obs://\(src.bucket)/\(KeyMapping.directoryPrefix(src.path))"
                     + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
         }
-        if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
+        if dryRun {
+            return try await PlanReport.dryRun(
+                ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
+                hint: recursive ? nil : "copy")
+        }
         if damaged > 0 && plan.steps.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
         do {
             let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "copy")

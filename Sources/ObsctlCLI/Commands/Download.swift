@@ -77,7 +77,11 @@ extension Obsctl {
                     "no objects under obs://\(src.bucket)/\(prefix)"
                         + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
             }
-            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
+            if dryRun {
+                return try await PlanReport.dryRun(
+                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
+                    hint: recursive ? nil : "download")
+            }
             // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
             if !recursive, ctx.progressStyle == .bar, let key = plan.steps.first?.source.key {
                 let request = GetObjectRequest(bucket: src.bucket, key: key, customerKey: options.customerKey)

@@ -27,7 +27,7 @@ extension Obsctl {
             guard recursive else {
                 let plan = try Planner.remove(url, recursive: false, filter: filter)
                 PlanReport.excludedSingle(ctx, plan)
-                if dryRun { return PlanReport.dryRun(ctx, plan.steps) }
+                if dryRun { return try await PlanReport.dryRun(ctx, plan.steps) }
                 guard let key = plan.steps.first?.source.key else { return }
                 do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) } catch {
                     let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")
@@ -45,9 +45,14 @@ extension Obsctl {
                 url, recursive: true, filter: filter,
                 keys: listing.objects.map(\.key) + listing.unreadable.compactMap(\.key))
             let keyless = listing.unreadable.filter { $0.key == nil }
-            if dryRun { return PlanReport.dryRun(ctx, plan.steps) }
-            let keys = plan.steps.compactMap(\.source.key)
             let filtered = plan.excluded.isEmpty ? "" : " that --include/--exclude take"
+            if dryRun {
+                if plan.steps.isEmpty && keyless.isEmpty {
+                    ctx.output.note("nothing to delete under \(url)" + filtered)
+                }
+                return try await PlanReport.dryRun(ctx, plan.steps)
+            }
+            let keys = plan.steps.compactMap(\.source.key)
             try await Self.deleteAll(
                 ctx, bucket: url.bucket, keys: keys, keyless: keyless,
                 nothingNote: "nothing to delete under \(url)" + filtered)

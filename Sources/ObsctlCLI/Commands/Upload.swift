@@ -66,7 +66,10 @@ extension Obsctl {
             invalid.forEach(Transfers.reportInvalidName)
             for path in notFiles { ctx.output.note("not uploaded: \(path)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
-            if dryRun { return PlanReport.dryRun(ctx, plan.steps, verb: options.move ? "move" : nil) }
+            if dryRun {
+                return try await PlanReport.dryRun(
+                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options)
+            }
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
             if !invalid.isEmpty && plan.steps.isEmpty { throw CommandFailure(exitCode: .usage) }
             do {

@@ -95,8 +95,8 @@ struct SingleFailure: CommandResult {
 }
 
 /// `--dry-run`: text `(dry run) upload: a -> b` and `(dry run) delete: x`; JSON
-/// `{"dry_run":true,"transfers":[{"operation","source","destination"}],"deletions":[...]}`; NDJSON one
-/// `{"type":"planned",...}` record a step.
+/// `{"dry_run":true,"transfers":[{"operation","source","destination"}],"deletions":[...],"failures":[...]}`;
+/// NDJSON one `{"type":"planned",...}` record a step, one `failure` record a source the run would not find.
 struct DryRun: CommandResult {
     struct Transfer: Encodable { let operation: String, source: String, destination: String }
     struct Deletion: Encodable {
@@ -107,11 +107,13 @@ struct DryRun: CommandResult {
     let dryRun = true
     let transfers: [Transfer]
     let deletions: [String]
+    let failures: [FailureShape]
 
-    enum CodingKeys: String, CodingKey { case dryRun = "dry_run", transfers, deletions }
+    enum CodingKeys: String, CodingKey { case dryRun = "dry_run", transfers, deletions, failures }
 
     /// `verb` names every transfer instead of its operation (mv: "move").
-    init(_ steps: [PlanStep], verb: String?) {
+    init(_ steps: [PlanStep], verb: String?, failures: [FailureShape] = []) {
+        self.failures = failures
         transfers = steps.compactMap { s in
             s.destination.map {
                 Transfer(operation: verb ?? s.operation.rawValue, source: "\(s.source)", destination: "\($0)")
@@ -127,5 +129,6 @@ struct DryRun: CommandResult {
 
     var records: [Record]? {
         transfers.map { Record("planned", $0) } + deletions.map { Record("planned", Deletion(url: $0)) }
+            + failures.map(\.record)
     }
 }

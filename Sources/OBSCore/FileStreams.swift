@@ -264,16 +264,22 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         }
     }
 
-    /// Writes what is buffered and waits until every byte reached the descriptor.
+    /// Writes what is buffered and waits until every byte reached the descriptor. What fits in one buffer (a small
+    /// object, most of those a store holds) is written here, on the caller's thread: no writer thread was started.
     public func finish() throws {
-        if let c = current { queue.submit(c, count: currentFill); current = nil }
+        if let c = current {
+            current = nil
+            if try queue.writeInlineIfIdle(c, count: currentFill) { return }
+            queue.submit(c, count: currentFill)
+        }
         try queue.drain()
     }
 }
 
 /// The state shared by `PipelinedFileSink` and its writer thread. `@unchecked Sendable`: every mutable field is
-/// guarded by `condition`. The thread and the buffers come with the first queued write: a sink used only in place
-/// (a remote download's ranges, many small files at once) costs no thread and no 12 MiB of buffers.
+/// guarded by `condition`. The buffers come with the first write, the thread with the first full buffer: a sink
+/// used only in place (a remote download's ranges, many small files at once) costs neither, and one that never
+/// fills a buffer costs no thread (`writeInlineIfIdle`).
 private final class WriteQueue: @unchecked Sendable {
     let fd: Int32
     let path: String
@@ -306,11 +312,6 @@ private final class WriteQueue: @unchecked Sendable {
 
     func takeFree() throws -> UnsafeMutableRawBufferPointer {
         condition.lock(); defer { condition.unlock() }
-        if !started {
-            started = true
-            let thread = Thread { [self] in writerLoop() }
-            thread.start()
-        }
         if let error { throw error }
         if free.isEmpty && buffers.count < depth {
             let b = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: DirectIO.alignment)
@@ -327,7 +328,27 @@ private final class WriteQueue: @unchecked Sendable {
     }
 
     func submit(_ b: UnsafeMutableRawBufferPointer, count: Int) {
-        condition.lock(); filled.append((b, count)); condition.broadcast(); condition.unlock()
+        condition.lock()
+        if !started {
+            started = true
+            let thread = Thread { [self] in writerLoop() }
+            thread.start()
+        }
+        filled.append((b, count)); condition.broadcast(); condition.unlock()
+    }
+
+    /// Writes `b` on the caller's thread, as the writer would, when no buffer was ever handed to the writer (so
+    /// none is in flight and nothing comes after this one); false, having done nothing, otherwise.
+    func writeInlineIfIdle(_ b: UnsafeMutableRawBufferPointer, count: Int) throws -> Bool {
+        guard condition.withLock({ !started }) else { return false }
+        defer { giveBack(b) }
+        let bytes = UnsafeRawBufferPointer(rebasing: b[0..<count])
+        if directIO {
+            try writeAligned(bytes, at: Int64(max(0, lseek(fd, 0, SEEK_CUR))))
+        } else {
+            try FileDescriptorSink.writeAll(fd, bytes, path: path)
+        }
+        return true
     }
 
     func drain() throws {

@@ -150,19 +150,24 @@ public final class LocalKMS: KeyManagement, Sendable {
             .sorted { $0.created == $1.created ? $0.keyID < $1.keyID : $0.created < $1.created }
     }
 
-    func findAlias(_ alias: String) throws -> KeyRecord? {
-        try allRecords().first { $0.alias == alias && $0.state != .deleted }
+    /// `records`: the keystore as `require` just read it in the same operation, rather than read again.
+    func findAlias(_ alias: String, among records: [KeyRecord]? = nil) throws -> KeyRecord? {
+        try (records ?? allRecords()).first { $0.alias == alias && $0.state != .deleted }
     }
 
     /// A bare id, `<region>:<domain>:key/<id>` (this store's domain only), an alias, or `alias/<alias>`, as
-    /// `KMSKeyReference` parses them for every caller.
-    func resolve(_ ref: String) throws -> KeyRecord {
+    /// `KMSKeyReference` parses them for every caller. `records`: as for `findAlias`.
+    func resolve(_ ref: String, among records: [KeyRecord]? = nil) throws -> KeyRecord {
         switch KMSKeyReference(ref) {
         case .keyID(let id, let domain):
             if let domain, try domain != domainID() { break }
-            if let rec = try loadRecord(id) { return rec }
+            if let records {
+                if let rec = records.first(where: { $0.keyID == id }) { return rec }
+            } else if let rec = try loadRecord(id) {
+                return rec
+            }
         case .alias(let alias):
-            if let rec = try findAlias(alias) { return rec }
+            if let rec = try findAlias(alias, among: records) { return rec }
         }
         throw OBSError.kmsNotFound(ref)
     }
@@ -250,13 +255,19 @@ public final class LocalKMS: KeyManagement, Sendable {
 
     // MARK: Permissions
 
-    func require(_ actions: [KMSAction], operation: String, keyID: String?) throws {
+    /// Returns the records it read (every one verified), for the rest of the same operation: a data key's
+    /// operation reads the keystore once, not once per check and lookup. `records`: those, passed back to a second
+    /// check in the same operation.
+    @discardableResult
+    func require(_ actions: [KMSAction], operation: String, keyID: String?, records known: [KeyRecord]? = nil)
+        throws -> [KeyRecord]
+    {
         // Every KMS operation needs the right root key, even on an empty keystore: a wrong or missing key fails
         // here rather than listing nothing.
         _ = try rootKey.key()
         // Fail closed: one record that fails its MAC means the keystore was tampered with, and no KMS operation
         // proceeds until it is restored.
-        _ = try allRecords()
+        let records = try known ?? allRecords()
         let policy = try KMSPolicy.load(paths.policyFile, cache: policies)
         let needed =
             policy.requireDocumentedSet && (operation == "create-datakey" || operation == "decrypt-datakey")
@@ -265,6 +276,7 @@ public final class LocalKMS: KeyManagement, Sendable {
             try? audit.record(operation: operation, keyID: keyID, action: action, outcome: "denied")
             throw OBSError.kmsPermissionDenied(action.rawValue)
         }
+        return records
     }
 
     /// The policy in force: the file's, or the built-in default. Reading it needs no kms:* action.
@@ -424,19 +436,18 @@ public final class LocalKMS: KeyManagement, Sendable {
     /// A fresh data key wrapped under the CMK `ref`, or under `obs/default` (created on first use) when nil.
     func generateDataKey(keyRef ref: String?, context: [String: String]) throws -> IssuedDataKey {
         let op = "create-datakey"
-        var record: KeyRecord
+        let record: KeyRecord
         if let ref {
-            try require([.cmkGet, .dekCreate], operation: op, keyID: ref)
-            record = try resolve(ref)
-        } else if let existing = try {
-            try require([.cmkList], operation: op, keyID: Self.defaultKeyAlias)
-            return try findAlias(Self.defaultKeyAlias)
-        }() {
-            try require([.dekCreate], operation: op, keyID: existing.keyID)
-            record = existing
+            record = try resolve(ref, among: try require([.cmkGet, .dekCreate], operation: op, keyID: ref))
         } else {
-            try require([.cmkCreate, .dekCreate], operation: op, keyID: Self.defaultKeyAlias)
-            record = try createDefaultKeyOnce()
+            let records = try require([.cmkList], operation: op, keyID: Self.defaultKeyAlias)
+            if let existing = try findAlias(Self.defaultKeyAlias, among: records) {
+                try require([.dekCreate], operation: op, keyID: existing.keyID, records: records)
+                record = existing
+            } else {
+                try require([.cmkCreate, .dekCreate], operation: op, keyID: Self.defaultKeyAlias, records: records)
+                record = try createDefaultKeyOnce()
+            }
         }
         try requireUsable(record, operation: op, action: .dekCreate)
         let dek = Random.secret(32)
@@ -470,8 +481,8 @@ public final class LocalKMS: KeyManagement, Sendable {
     func decryptDataKey(blob bytes: [UInt8], context: [String: String]) throws -> SecretBytes {
         let op = "decrypt-datakey"
         let blob = try DataKeyBlob.decode(bytes)
-        try require([.dekCrypto], operation: op, keyID: blob.keyID)
-        guard let record = try loadRecord(blob.keyID) else {
+        let records = try require([.dekCrypto], operation: op, keyID: blob.keyID)
+        guard let record = records.first(where: { $0.keyID == blob.keyID }) else {
             // Key ids are never reused and deleted keys keep a tombstone: a blob naming no record was altered.
             try? audit.record(
                 operation: op, keyID: blob.keyID, action: .dekCrypto, outcome: "error",

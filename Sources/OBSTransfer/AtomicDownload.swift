@@ -97,7 +97,8 @@ extension TransferEngine {
                     throw OBSError.localIO("cannot write \(path): fsync: \(String(cString: strerror(errno)))")
                 }
                 guard rename(tmp, path) == 0 else {
-                    throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))")
+                    let e = errno
+                    throw OBSError.localIO("cannot write \(path): \(OBSError.reason(e))", errno: e)
                 }
             }
             close(fd)
@@ -120,7 +121,10 @@ extension TransferEngine {
         // A FIFO's open waits for its reader: on the blocking pool.
         let fd = try await BlockingPool.shared.run {
             let fd = open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else {
+                let e = errno
+                throw OBSError.localIO("cannot write \(path): \(OBSError.reason(e))", errno: e)
+            }
             return fd
         }
         defer { close(fd) }

@@ -32,7 +32,10 @@ extension TransferEngine {
                 }
             ) { work in
                 guard unlink(work.item) == 0 else {
-                    throw OBSError.localIO("cannot remove \(work.item): \(String(cString: strerror(errno)))")
+                    let e = errno
+                    throw OBSError.localIO(
+                        "cannot remove \(work.item): \(OBSError.reason(e)); check the permissions of its directory",
+                        errno: e)
                 }
             }
             out.deleted += run.successes.map { files[$0.index] }

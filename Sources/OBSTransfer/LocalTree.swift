@@ -65,13 +65,21 @@ public enum LocalTree {
                 if name == "." || name == ".." { continue }
                 let child = rel.isEmpty ? name : rel + "/" + name
                 var st = stat()
-                guard lstat(LocalPath.join(dir, child), &st) == 0 else { continue }  // removed meanwhile
+                guard lstat(LocalPath.join(dir, child), &st) == 0 else {
+                    if errno == ENOENT { continue }  // removed meanwhile
+                    throw unreadable(LocalPath.join(dir, child), errno: errno)
+                }
                 switch st.st_mode & S_IFMT {
                 case S_IFDIR: subdirectories.append(child)
                 case S_IFREG: out.append(makeEntry(child, st, withAttributes))
                 case S_IFLNK:
                     var target = stat()
                     guard stat(LocalPath.join(dir, child), &target) == 0 else {
+                        // Dangling (or a loop) is no file; a target the walk may not look at is an error like any
+                        // entry it cannot read.
+                        guard [ENOENT, ENOTDIR, ELOOP].contains(errno) else {
+                            throw unreadable(LocalPath.join(dir, child), errno: errno)
+                        }
                         notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to nothing)")
                         continue
                     }
@@ -88,6 +96,12 @@ public enum LocalTree {
         }
         try walk("")
         return out.sorted { $0.name < $1.name }
+    }
+
+    /// An entry the walk found but cannot look at (a directory listed without the permission to enter it): an
+    /// error, as a directory that cannot be read is, and never a gap a `sync --delete` would delete the copy of.
+    private static func unreadable(_ path: String, errno e: Int32) -> OBSError {
+        OBSError.localIO("cannot read \(path) (\(OBSError.reason(e))); fix its permissions", errno: e)
     }
 
     private static func makeEntry(_ name: String, _ st: stat, _ withAttributes: Bool) -> Entry {

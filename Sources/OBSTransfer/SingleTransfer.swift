@@ -84,6 +84,7 @@ public struct TransferEngine: @unchecked Sendable {
             if let before { try removeLocalSource(path, unchangedSince: before, movedTo: "\(step.destination!)") }
             return info
         case (.object(let bucket, let key), .file(let path)?):
+            try Self.refuseMoveIntoStream(step, options)
             let request = GetObjectRequest(
                 bucket: bucket, key: key, customerKey: options.customerKey, transfer: options.transfer)
             let info = try await download(
@@ -142,7 +143,7 @@ public struct TransferEngine: @unchecked Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let e = errno
-            throw OBSError.localIO("cannot read local file \(path): \(OBSError.reason(e))", errno: e)
+            throw OBSError.localIO(unreadableSource(path, e), errno: e)
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return (fd, nil) }
@@ -153,19 +154,58 @@ public struct TransferEngine: @unchecked Sendable {
         return (fd, st)
     }
 
+    /// A local source that cannot be opened, with the fix its cause calls for.
+    static func unreadableSource(_ path: String, _ e: Int32) -> String {
+        let fix =
+            switch e {
+            case ENOENT, ENOTDIR: "check the path"
+            case EACCES, EPERM: "check its permissions and those of its directories (ls -l)"
+            default: "check the file"
+            }
+        return "cannot read local file \(path): \(OBSError.reason(e)); \(fix)"
+    }
+
+    /// mv into a FIFO or device the user named: the object would be deleted once written there, though nothing
+    /// there can be read back and verified (mv - is refused for the same reason).
+    static func refuseMoveIntoStream(_ step: PlanStep, _ options: StepOptions) throws {
+        guard options.move, case .object(let bucket, let key) = step.source, case .file(let path)? = step.destination,
+            case .stream = try DownloadTarget(path, userNamed: options.destinationNamedByUser)
+        else { return }
+        throw OBSError.invalidArgument(
+            "mv cannot move obs://\(bucket)/\(key) into \(path), a FIFO or device: what its reader takes cannot be "
+                + "verified before the object is deleted; use cp")
+    }
+
     /// What a dry run can tell without moving a byte: that a step's source is there and can be read, as the run
     /// would first find it. A local file is opened and closed. An object is asked for with a HEAD, with the SSE-C
-    /// key the step would read it with, only when `objects` (named by the user; a listed one was just seen).
-    /// Deletions are not looked at: deleting a missing object succeeds on OBS.
+    /// key the step would read it with, only when `objects` (named by the user; a listed one was just seen). A
+    /// deletion is looked at only in the local store, whose delete of a missing object fails (on OBS and S3 it
+    /// succeeds, and a HEAD there cannot tell a missing bucket from a missing key).
     public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws {
+        try Self.refuseMoveIntoStream(step, options)
         switch (step.source, step.destination) {
         case (.file(let path), _?) where path != "-":
             if options.move { _ = try FileSnapshot(path) }  // first, as in `perform`
+            var st = stat()
+            if stat(path, &st) == 0, ![S_IFREG, S_IFDIR].contains(st.st_mode & S_IFMT) {
+                // A FIFO or device: opening it would wait for a writer, or take bytes the run should read.
+                guard access(path, R_OK) == 0 else {
+                    let e = errno
+                    throw OBSError.localIO(Self.unreadableSource(path, e), errno: e)
+                }
+                return
+            }
             close(try Self.openSourceFile(path).fd)
         case (.object(let bucket, let key), let destination?) where objects:
             let customerKey: CustomerKey? =
                 if case .object = destination { options.sourceCustomerKey } else { options.customerKey }
             _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key, customerKey: customerKey))
+        case (.object(let bucket, let key), nil) where objects && !isRemote:
+            do { _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key)) } catch let e
+                as OBSError where e.category != .notFound
+            {
+                return  // an SSE-C object's HEAD wants its key; its delete does not
+            }
         default:
             return
         }

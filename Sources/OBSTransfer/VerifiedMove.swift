@@ -13,7 +13,7 @@ public struct FileSnapshot: Equatable, Sendable {
         var st = stat()
         guard stat(path, &st) == 0 else {
             let e = errno
-            throw OBSError.localIO("cannot read local file \(path): \(OBSError.reason(e))", errno: e)
+            throw OBSError.localIO(TransferEngine.unreadableSource(path, e), errno: e)
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw OBSError.invalidArgument("\(path) is not a regular file; only files can be moved (use cp)")
@@ -42,8 +42,10 @@ extension TransferEngine {
                 httpStatus: 0, category: .conflict)
         }
         guard unlink(path) == 0 else {
+            let e = errno
             throw OBSError.localIO(
-                "\(path) was copied to \(destination), but cannot be removed: \(String(cString: strerror(errno)))")
+                "\(path) was copied to \(destination), but cannot be removed: \(OBSError.reason(e)); check the "
+                    + "permissions of its directory", errno: e)
         }
     }
 

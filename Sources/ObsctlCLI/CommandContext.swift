@@ -288,15 +288,23 @@ extension ObsctlCommand {
         var context = try CommandContext(global)
         if let concurrent = self as? RunsConcurrently { context.jobs = concurrent.concurrency.jobs }
         guard let transfer = self as? TransferCommand else { return try await run(context) }
-        try await Transfers.reportingFailure(context, item: transfer.failureItem) { try await run(context) }
+        try await Transfers.reportingFailure(context, item: transfer.failureItem, doneKey: transfer.doneKey) {
+            try await run(context)
+        }
     }
 }
 
-/// upload, download, cp, mv and sync: a failure before any transfer (a source that is not there, a missing
+/// upload, download, cp, mv, sync and rm: a failure before any transfer (a source that is not there, a missing
 /// bucket, a refused overlap) still prints the document of a failed command in JSON, as a failed transfer does.
 protocol TransferCommand {
     /// What such a failure is about in `failures` (the source the command names).
     var failureItem: String { get }
+    /// The document's list of what was done: "transfers", or rm's "deleted".
+    var doneKey: String { get }
+}
+
+extension TransferCommand {
+    var doneKey: String { "transfers" }
 }
 
 /// Thrown by commands that handle several objects, after each failure was reported: exit 8 (partial) when some

@@ -7,16 +7,30 @@ enum PlanReport {
     /// "move"). A step whose source the run would not find, or could not read, is a failure, as in the run:
     /// `TransferEngine.checkSource` opens each local file and, with `named` (sources the user typed, not listed
     /// ones), sends a HEAD for each object, so the exit code is the one the run would have. `hint`: as for
-    /// `Transfers.runSteps`.
+    /// `Transfers.runSteps`. `removals`: when the plan's deletions would happen. `skipped`: the exit code the run
+    /// gives for what the planner left out and reported (unsafe keys, unnamable files, damaged objects).
     static func dryRun(
         _ ctx: CommandContext, _ steps: [PlanStep], verb: String? = nil, options: StepOptions = StepOptions(),
-        named: Bool = false, hint: String? = nil
+        named: Bool = false, hint: String? = nil, removals: Removals = .always, skipped: ObsctlExitCode? = nil
     ) async throws {
         var planned: [PlanStep] = []
         var failures: [(item: String, error: OBSError)] = []
+        // A destination bucket that is not there fails every step that writes into it: one error, as in the run.
+        var buckets: [BucketName] = []
+        for step in steps {
+            if case .object(let bucket, _)? = step.destination, !buckets.contains(bucket) { buckets.append(bucket) }
+        }
+        for bucket in buckets {
+            do { _ = try await ctx.storage.bucketInfo(bucket) } catch {
+                let e = TransferEvent.Failed.obsError(error)
+                Output.stderr("obsctl: error: " + Output.describe(e))
+                Renderer(ctx.output).render(DryRun([], verb: verb, failures: [FailureShape("obs://\(bucket)", e)]))
+                throw CommandFailure(exitCode: ObsctlExitCode(e.category))
+            }
+        }
         for step in steps {
             do { try await ctx.engine.checkSource(step, options, objects: named) } catch {
-                var error = Transfers.sourceKeyHint(error, step)
+                var error = Transfers.sourceKeyHint(error, step, options)
                 if let hint, case .object(let bucket, let key) = step.source {
                     error = await Transfers.prefixHint(ctx, error, bucket, key, verb: hint)
                 }
@@ -29,8 +43,30 @@ enum PlanReport {
             }
             planned.append(step)
         }
+        if case .afterTransfers(let destination, let sourceIncomplete) = removals,
+            planned.contains(where: { $0.destination == nil })
+        {
+            let why =
+                sourceIncomplete
+                ? "the source holds objects that cannot be read" : "not every transfer would succeed"
+            if sourceIncomplete || !failures.isEmpty {
+                planned.removeAll { $0.destination == nil }
+                ctx.output.note("nothing would be removed from \(destination): \(why)")
+            }
+        }
         Renderer(ctx.output).render(DryRun(planned, verb: verb, failures: failures.map { FailureShape($0, $1) }))
-        if let first = failures.first { throw Transfers.failure(succeeded: planned.count, first: first.error) }
+        if let first = failures.first {
+            throw skipped != nil
+                ? CommandFailure(exitCode: .partial) : Transfers.failure(succeeded: planned.count, first: first.error)
+        }
+        if let skipped { throw CommandFailure(exitCode: skipped) }
+    }
+
+    /// When a plan's deletions happen: always (rm), or, for sync --delete, only after every transfer succeeded and
+    /// only when the source could be listed whole (`destination`: where, for the note that says otherwise).
+    enum Removals {
+        case always
+        case afterTransfers(destination: String, sourceIncomplete: Bool)
     }
 
     /// A command over one source whose filters leave it out says so (exit 0), rather than doing nothing silently.

@@ -27,24 +27,38 @@ enum Transfers {
             "obsctl: error: object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped")
     }
 
-    /// A recursive download's destination must be a directory or not exist yet, and the nearest directory of it
-    /// that exists must take new entries: one error before any listing, not one per object.
+    /// A recursive download's destination must be a directory or not exist yet: one error before any listing,
+    /// not one per object.
     static func requireDirectoryDestination(_ path: String, _ how: String) throws {
         guard !FileManager.default.fileExists(atPath: path) || LocalTree.isDirectory(path) else {
             throw OBSError.invalidArgument(
                 "\(path) is not a directory; \(how) writes into a directory: name one, or a new path")
         }
-        var existing = path
-        while !existing.isEmpty && existing != "/" && !FileManager.default.fileExists(atPath: existing) {
-            existing = LocalPath.parent(existing)
+    }
+
+    /// The planned files must go somewhere: when not one of the directories they need new entries in (each file's
+    /// directory, or the nearest one that exists) takes them, one error before any transfer, not one per file.
+    /// When some do, the run goes ahead and the others fail file by file. Streams (a FIFO, a device) need none.
+    static func requireWritableDestinations(_ steps: [PlanStep]) throws {
+        var seen = Set<String>()
+        var refused: (directory: String, errno: Int32)?
+        for step in steps {
+            guard case .file(let path)? = step.destination, path != "-" else { continue }
+            var st = stat()
+            if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG { continue }
+            var directory = LocalPath.parent(path)
+            while !directory.isEmpty && directory != "/" && lstat(directory, &st) != 0 {
+                directory = LocalPath.parent(directory)
+            }
+            if directory.isEmpty { directory = "." }
+            guard seen.insert(directory).inserted else { continue }
+            if access(directory, W_OK | X_OK) == 0 { return }
+            if refused == nil { refused = (directory, errno) }
         }
-        let directory = existing.isEmpty ? "." : existing
-        if LocalTree.isDirectory(directory) && access(directory, W_OK | X_OK) != 0 {
-            let e = errno
-            throw OBSError.localIO(
-                "cannot write into \(directory) (\(OBSError.reason(e))); fix its permissions or name another "
-                    + "destination", errno: e)
-        }
+        guard let refused else { return }
+        throw OBSError.localIO(
+            "cannot write into \(refused.directory) (\(OBSError.reason(refused.errno))); fix its permissions or name "
+                + "another destination", errno: refused.errno)
     }
 
     /// A "no such key" for a key that names a folder (it ends in '/', or objects lie under KEY/) becomes one that
@@ -131,7 +145,7 @@ enum Transfers {
             do {
                 let info: ObjectInfo
                 do { info = try await engine.perform(step, options, counter: work.counter) } catch {
-                    let error = Self.sourceKeyHint(error, step)
+                    let error = Self.sourceKeyHint(error, step, options)
                     guard let hint, case .object(let bucket, let key) = step.source else { throw error }
                     throw await prefixHint(context.value, error, bucket, key, verb: hint)
                 }
@@ -180,10 +194,14 @@ enum Transfers {
     }
 
     /// A copy whose SSE-C source was read without its key: its key goes in `--source-sse-c-key-*` (the
-    /// `--sse-c-key-*` options are the destination's).
-    static func sourceKeyHint(_ error: any Error, _ step: PlanStep) -> any Error {
-        guard step.operation == .copy, case .object(let bucket, let key) = step.source, let e = error as? OBSError,
-            e.category == .customerKey, e.code == "InvalidRequest", e.resource == "\(bucket)/\(key)"
+    /// `--sse-c-key-*` options are the destination's). Any 400 SSE-C refusal of the source counts (the local store
+    /// says InvalidRequest, a remote HEAD only its status), but only when no source key was given: with one, the
+    /// refusal is of that key (a plain source, say) and stands as it is.
+    static func sourceKeyHint(_ error: any Error, _ step: PlanStep, _ options: StepOptions) -> any Error {
+        guard step.operation == .copy, options.sourceCustomerKey == nil,
+            case .object(let bucket, let key) = step.source,
+            let e = error as? OBSError, e.category == .customerKey, e.httpStatus == 400,
+            e.resource == "\(bucket)/\(key)"
         else { return error }
         return OBSError.customerKeyRequired(
             bucket.value, key.value, options: "--source-sse-c-key-file FILE or --source-sse-c-key-env VAR")
@@ -218,16 +236,13 @@ enum Transfers {
     /// Runs a transfer command's `body`. An OBSError it throws comes before any transfer was reported (a failed
     /// transfer is recorded, not thrown): with json or ndjson it is rendered as the command's one failure, the
     /// document (or record) a failed transfer gives, under `item`. Text output gets the plain error line.
-    static func reportingFailure(_ ctx: CommandContext, item: String, _ body: () async throws -> Void) async throws {
+    static func reportingFailure(
+        _ ctx: CommandContext, item: String, doneKey: String = "transfers", _ body: () async throws -> Void
+    ) async throws {
         do { try await body() } catch let e as OBSError
             where ctx.output.format != .text && e.code != StandardStreams.readerGoneCode
         {
-            Output.stderr("obsctl: error: \(Output.describe(e))")
-            let failure = FailureShape(item, e)
-            let renderer = Renderer(ctx.output)
-            renderer.event(failure.record)
-            renderer.render(TransferSummary(transfers: [], failures: [failure], deleted: nil))
-            throw CommandFailure(exitCode: ObsctlExitCode(e.category))
+            throw singleFailure(ctx, item, e, doneKey: doneKey)
         }
     }
 

@@ -18,8 +18,12 @@ struct DryRunSourceTests {
         return sb
     }
 
-    private func keys(_ sb: Sandbox) throws -> [String] {
-        let listing = try sb.json(["ls", "-r", "obs://bkt"])
+    /// `asNobody`: the store was given to nobody (`giveToNobody`), whose store root refuses to read it.
+    private func keys(_ sb: Sandbox, asNobody: Bool = false) throws -> [String] {
+        let arguments = ["ls", "-r", "obs://bkt", "--output", "json"]
+        let r = try asNobody ? sb.runAsNobody(arguments) : sb.run(arguments)
+        try #require(r.succeeded, "\(r)")
+        let listing = try parseJSONObject(r.stdout)
         return ((listing["objects"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String }.sorted()
     }
 
@@ -111,10 +115,117 @@ struct DryRunSourceTests {
             expectError(r, 4, contains: ["cannot write into locked", "Permission denied"])
             #expect(r.stderrLines.count == 1, "one error, not one per object: \(r)")
         }
-        // A single download made its directories by itself: the same code.
-        let single = try sb.runAsNobody(["download", "obs://bkt/a", "locked/new/a"])
-        expectError(single, 4, contains: ["cannot create directory locked/new", "check that locked is writable"])
+        // A single download, dry or not: the same.
+        for dry in [[], ["--dry-run"]] {
+            let single = try sb.runAsNobody(["cp", "obs://bkt/a", "locked/new/a"] + dry)
+            expectError(single, 4, contains: ["cannot write into locked", "Permission denied"])
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: sb.path("locked")).isEmpty)
+    }
+
+    @Test("a read-only destination that needs no new entry is no error: nothing to write, or a writable subdirectory")
+    func readOnlyButNothingToWrite() throws {
+        let sb = try sandbox("rosync")
+        try sb.giveToNobody()
+        expectSuccess(try sb.runAsNobody(["sync", "obs://bkt/d/", "mirror"]))
+        #expect(chmod(sb.path("mirror"), 0o555) == 0)
+        let again = try sb.runAsNobody(["sync", "obs://bkt/d/", "mirror"])
+        expectSuccess(again)
+        #expect(again.stderr.contains("nothing to do"), "\(again)")
+        // The root is read-only, the files go below it into a directory that takes them.
+        try FileManager.default.createDirectory(atPath: sb.path("ro/d"), withIntermediateDirectories: true)
+        _ = chown(sb.path("ro"), 65534, 65534)
+        _ = chown(sb.path("ro/d"), 65534, 65534)
+        #expect(chmod(sb.path("ro"), 0o555) == 0)
+        expectSuccess(try sb.runAsNobody(["download", "-r", "obs://bkt/d/", "ro/d"]))
+        #expect(FileManager.default.fileExists(atPath: sb.path("ro/d/1.txt")))
+    }
+
+    @Test("a subdirectory listed but not entered fails sync and upload: sync --delete deletes nothing")
+    func unenterableSubdirectory() throws {
+        let sb = try sandbox("noenter")
+        try sb.write("s/keep/k", Data("k".utf8))
+        try sb.write("s/hidden/valuable", Data("v".utf8))
+        try sb.ok(["sync", "s", "obs://bkt/s/"])
+        try sb.giveToNobody()
+        #expect(chmod(sb.path("s/hidden"), 0o644) == 0)  // readable names, no search permission
+        for command in [["sync", "s", "obs://bkt/s/", "--delete"], ["cp", "-r", "s", "obs://bkt/t/"]] {
+            let r = try sb.runAsNobody(command)
+            expectError(r, 4, contains: ["cannot read s/hidden/valuable", "Permission denied"])
+        }
+        #expect(try keys(sb, asNobody: true).contains("s/hidden/valuable"), "the remote copy was deleted")
+        #expect(try !keys(sb, asNobody: true).contains { $0.hasPrefix("t/") })
+    }
+
+    @Test("mv into a FIFO is refused, the object kept; a dry run of a FIFO source waits for no writer")
+    func streams() throws {
+        let sb = try sandbox("mvfifo")
+        #expect(mkfifo(sb.path("pipe"), 0o600) == 0)
+        for dry in [[], ["--dry-run"]] {
+            let r = try sb.run(["mv", "obs://bkt/a", "pipe"] + dry)
+            expectError(r, 2, contains: ["mv cannot move obs://bkt/a into pipe", "use cp"])
+        }
+        expectSuccess(try sb.run(["stat", "obs://bkt/a"]))
+        let started = Date()
+        let dry = try sb.start(["cp", "pipe", "obs://bkt/p", "--dry-run"]).wait(timeout: 20)
+        #expect(!dry.timedOut && Date().timeIntervalSince(started) < 10, "\(dry)")
+        expectSuccess(dry)
+    }
+
+    @Test("what the plan leaves out, a failing transfer, a missing key or bucket: the dry run's exit is the run's")
+    func planExitCodes() throws {
+        let sb = try sandbox("dryexit")
+        // A key that is also a directory's name (x and x/y) cannot both be files: one is skipped (exit 8).
+        try sb.ok(["cp", "a.txt", "obs://bkt/u/x"])
+        try sb.ok(["cp", "a.txt", "obs://bkt/u/x/y"])
+        let dry = try sb.run(["sync", "obs://bkt/u/", "mirror", "--dry-run"])
+        let run = try sb.run(["sync", "obs://bkt/u/", "mirror"])
+        #expect(dry.status == 8 && run.status == 8, "\(dry)\n\(run)")
+        // rm of a missing key and cp into a missing bucket, as the local store answers them.
+        for command in [["rm", "obs://bkt/nokey"], ["rm", "obs://nobkt/k"], ["cp", "a.txt", "obs://nobkt/k"]] {
+            let dryRun = try sb.run(command + ["--dry-run"]), real = try sb.run(command)
+            #expect(real.status == 3 && dryRun.status == 3, "\(dryRun)\n\(real)")
+        }
+        // rm -r of a missing bucket still prints its document.
+        let rm = try sb.run(["rm", "-r", "obs://nobkt/x/", "--output", "json"])
+        #expect(rm.status == 3, "\(rm)")
+        let doc = try parseJSONObject(rm.stdout)
+        #expect((doc["deleted"] as? [Any])?.isEmpty == true && (doc["failures"] as? [Any])?.count == 1, "\(doc)")
+    }
+
+    @Test("sync --delete --dry-run lists no deletion the run would hold back for a failed transfer")
+    func heldBackDeletions() throws {
+        let sb = try sandbox("drydel")
+        try sb.write("src/ok", Data("ok".utf8))
+        try sb.write("src/secret", Data("s".utf8), mode: 0o000)
+        try sb.ok(["cp", "a.txt", "obs://bkt/p/old"])
+        try sb.giveToNobody()
+        let dry = try sb.runAsNobody(["sync", "src", "obs://bkt/p/", "--delete", "--dry-run"])
+        #expect(dry.status == 8 && !dry.out.contains("delete:"), "\(dry)")
+        #expect(dry.stderr.contains("nothing would be removed"), "\(dry)")
+        let run = try sb.runAsNobody(["sync", "src", "obs://bkt/p/", "--delete"])
+        #expect(run.status == 8 && run.stderr.contains("nothing was removed"), "\(run)")
+    }
+
+    @Test("a moved file whose directory is read-only: copied, kept, exit 4")
+    func moveFromReadOnlyDirectory() throws {
+        let sb = try sandbox("mvro")
+        try sb.write("ro/f", Data("f".utf8))
+        try sb.giveToNobody()
+        #expect(chmod(sb.path("ro"), 0o555) == 0)
+        let r = try sb.runAsNobody(["mv", "ro/f", "obs://bkt/f"])
+        expectError(r, 4, contains: ["cannot be removed", "Permission denied"])
+        #expect(FileManager.default.fileExists(atPath: sb.path("ro/f")))
+    }
+
+    @Test("a copy's SSE-C hints: a plain source with a source key is said to be plain")
+    func sourceKeyOnPlainObject() throws {
+        let sb = try sandbox("srckey")
+        try sb.write("k", Data(repeating: 7, count: 32))
+        for dry in [[], ["--dry-run"]] {
+            let r = try sb.run(["cp", "obs://bkt/a", "obs://bkt/a2", "--source-sse-c-key-file", "k"] + dry)
+            expectError(r, 7, contains: ["is not SSE-C encrypted"])
+        }
     }
 }
 

@@ -117,3 +117,32 @@ struct RemoteReviewFixesTests {
         #expect(c.status == 0 && c.stderr.contains("stale") && c.stdout == Data("rewritten in place\n".utf8), "\(c)")
     }
 }
+
+@Suite("Remote: SSE-C hints", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+struct RemoteCustomerKeyHintTests {
+    @Test(
+        """
+        a copy of an SSE-C source without its key names --source-sse-c-key-*; a key for a plain object says the \
+        object is plain (exit 7), dry or not
+        """,
+        arguments: ["serve-s3", "serve-obs"])
+    func hints(_ server: String) throws {
+        let s = try RemoteSession("ssec-hint")
+        let flags = try s.peers.flags(server)
+        let b = try s.makeBucket(flags, tag: "ssch")
+        try s.sb.write("k", Data(repeating: 9, count: 32))
+        try s.sb.write("a.txt", Data("hello".utf8))
+        try s.ok(flags, ["upload", "a.txt", "obs://\(b)/c", "--sse-c-key-file", "k"])
+        try s.ok(flags, ["upload", "a.txt", "obs://\(b)/plain"])
+        for dry in [[], ["--dry-run"]] {
+            for destinationKey in [[], ["--sse-c-key-file", "k"]] {
+                let copy = try s.run(flags, ["cp", "obs://\(b)/c", "obs://\(b)/c2"] + destinationKey + dry)
+                expectRemoteError(copy, 7, contains: ["--source-sse-c-key-file"])
+            }
+            let plain = try s.run(flags, ["cp", "obs://\(b)/plain", "out", "--sse-c-key-file", "k"] + dry)
+            expectRemoteError(plain, 7, contains: ["not SSE-C encrypted"])
+        }
+        expectRemoteError(try s.run(flags, ["stat", "obs://\(b)/c2"]), 3)
+        #expect(!FileManager.default.fileExists(atPath: s.sb.path("out")))
+    }
+}

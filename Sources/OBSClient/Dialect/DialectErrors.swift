@@ -45,6 +45,15 @@ enum RemoteErrors {
         default: break
         }
         if code.hasPrefix("KMS.") || code.contains("KMS") { return make("KMS: \(serverMessage)", .kms) }
+        // A key sent for an object that has none: S3's words ("The encryption parameters are not applicable to this
+        // object."), or a bare 400 to a HEAD that sent a key.
+        if op.customerKey != nil && r.status == 400
+            && (serverMessage.lowercased().contains("not applicable") || op.method == "HEAD" && parsed == nil)
+        {
+            return make(
+                "obs://\(bucket)/\(key) is not SSE-C encrypted (\(serverMessage)); drop the SSE-C key option",
+                .customerKey)
+        }
         let aboutKey = serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("key")
         if code == "InvalidEncryptionAlgorithmError"
             || op.customerKey != nil && (r.status == 403 || r.status == 400 && aboutKey)

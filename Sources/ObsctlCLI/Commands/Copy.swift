@@ -98,7 +98,9 @@ struct TransferArguments: ParsableArguments {
         if dryRun {
             return try await PlanReport.dryRun(
                 ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                hint: recursive ? nil : "copy")
+                hint: recursive ? nil : "copy",
+                skipped: damaged == 0
+                    ? nil : Listings.failure(unreadable: damaged, succeeded: plan.steps.count).exitCode)
         }
         if damaged > 0 && plan.steps.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
         do {

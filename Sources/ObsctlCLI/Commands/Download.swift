@@ -72,27 +72,29 @@ extension Obsctl {
             if recursive { options.localRoot = path }
             for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, of: src.bucket, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
+            try Transfers.requireWritableDestinations(plan.steps)
             if recursive && plan.steps.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
                 ctx.output.note(
                     "no objects under obs://\(src.bucket)/\(prefix)"
                         + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
             }
+            let unsafe = plan.unsafeKeys.count, skipped = unsafe + damaged
+            // Unsafe keys and damaged objects were reported above: with nothing else to do that is a usage problem
+            // (or an integrity one), else a partial one.
+            let skippedExit: ObsctlExitCode? =
+                skipped == 0
+                ? nil : !plan.steps.isEmpty ? .partial : unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial
             if dryRun {
                 return try await PlanReport.dryRun(
                     ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                    hint: recursive ? nil : "download")
+                    hint: recursive ? nil : "download", skipped: skippedExit)
             }
             // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
             if !recursive, ctx.progressStyle == .bar, let key = plan.steps.first?.source.key {
                 let request = GetObjectRequest(bucket: src.bucket, key: key, customerKey: options.customerKey)
                 plan.steps[0].size = try? await ctx.storage.headObject(request).size
             }
-            let unsafe = plan.unsafeKeys.count, skipped = unsafe + damaged
-            // Unsafe keys and damaged objects were reported above: with nothing else to do that is a usage problem
-            // (or an integrity one), else a partial one.
-            if skipped > 0 && plan.steps.isEmpty {
-                throw CommandFailure(exitCode: unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial)
-            }
+            if let skippedExit, plan.steps.isEmpty { throw CommandFailure(exitCode: skippedExit) }
             do {
                 let outcome = try await Transfers.runSteps(
                     ctx, plan.steps, options, hint: recursive ? nil : "download")

@@ -4,7 +4,7 @@ import OBSCore
 import OBSTransfer
 
 extension Obsctl {
-    struct Remove: ObsctlCommand {
+    struct Remove: ObsctlCommand, TransferCommand {
         static let configuration = CommandConfiguration(
             commandName: "rm",
             abstract: "Delete an object, or every object under a prefix with --recursive.",
@@ -20,6 +20,8 @@ extension Obsctl {
         @OptionGroup var filters: FilterOptions
         @OptionGroup var concurrency: ConcurrencyOptions
         @OptionGroup var global: GlobalOptions
+        var failureItem: String { object }
+        var doneKey: String { "deleted" }
 
         func run(_ ctx: CommandContext) async throws {
             let url = try OBSURL(object)
@@ -27,7 +29,7 @@ extension Obsctl {
             guard recursive else {
                 let plan = try Planner.remove(url, recursive: false, filter: filter)
                 PlanReport.excludedSingle(ctx, plan)
-                if dryRun { return try await PlanReport.dryRun(ctx, plan.steps) }
+                if dryRun { return try await PlanReport.dryRun(ctx, plan.steps, named: true) }
                 guard let key = plan.steps.first?.source.key else { return }
                 do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) } catch {
                     let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")

@@ -58,7 +58,13 @@ extension Obsctl {
             let rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
             let steps = try Planner.sync(from: sides.from, sides.here, to: sides.to, sides.there, rules: rules)
             let options = try sides.options()
-            if dryRun { return try await PlanReport.dryRun(ctx, steps, options: options) }
+            try Transfers.requireWritableDestinations(steps)
+            if dryRun {
+                return try await PlanReport.dryRun(
+                    ctx, steps, options: options,
+                    removals: .afterTransfers(destination: destination, sourceIncomplete: sides.sourceIncomplete),
+                    skipped: sides.skipped > 0 ? .partial : nil)
+            }
             let transfers = steps.filter { $0.operation != .delete }
             let removals = steps.filter { $0.operation == .delete }.map(\.source)
             let outcome = try await Transfers.runSteps(ctx, transfers, options)

@@ -68,7 +68,8 @@ extension Obsctl {
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun {
                 return try await PlanReport.dryRun(
-                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options)
+                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options,
+                    skipped: invalid.isEmpty ? nil : plan.steps.isEmpty ? .usage : .partial)
             }
             // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
             if !invalid.isEmpty && plan.steps.isEmpty { throw CommandFailure(exitCode: .usage) }

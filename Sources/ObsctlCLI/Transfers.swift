@@ -51,7 +51,8 @@ enum Transfers {
                 directory = LocalPath.parent(directory)
             }
             if directory.isEmpty { directory = "." }
-            guard seen.insert(directory).inserted else { continue }
+            // A file in the way is the run's to report (it names what is there); only directories are asked here.
+            guard seen.insert(directory).inserted, LocalTree.isDirectory(directory) else { continue }
             if access(directory, W_OK | X_OK) == 0 { return }
             if refused == nil { refused = (directory, errno) }
         }

@@ -25,6 +25,14 @@ public enum KeyBytes {
         text.utf8.split(separator: separator, omittingEmptySubsequences: false).map { String(Substring($0)) }
     }
 
+    /// True for a key a listing leaves out after `marker` because it rolls up into the marker itself: a marker
+    /// that is one of the listing's rolled-up prefixes (the last page's NextMarker) stands for every key under it.
+    /// A marker that is no such prefix (the listing's own prefix, "dir/" under prefix "dir/") skips nothing more
+    /// than the keys up to it.
+    public static func underRolledUpMarker(_ key: String, marker: String, prefix: String, delimiter: String?) -> Bool {
+        rolledUp(key, prefix: prefix, delimiter: delimiter).map { equal($0, marker) } ?? false
+    }
+
     /// The common prefix a listing rolls `key` up into: up to and including the first `delimiter` after `prefix`;
     /// nil when there is none (or no delimiter).
     public static func rolledUp(_ key: String, prefix: String, delimiter: String?) -> String? {

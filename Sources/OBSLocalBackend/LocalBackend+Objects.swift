@@ -627,10 +627,7 @@ extension LocalBackend {
             for e in entries {
                 if let marker {
                     if !(ByteKey(marker) < ByteKey(e.key)) { continue }
-                    // A marker that is a rolled-up prefix skips every key under it.
-                    if let d = delimiter, !d.isEmpty, KeyBytes.hasSuffix(marker, d), KeyBytes.hasPrefix(marker, prefix),
-                        KeyBytes.hasPrefix(e.key, marker)
-                    {
+                    if KeyBytes.underRolledUpMarker(e.key, marker: marker, prefix: prefix, delimiter: delimiter) {
                         continue
                     }
                 }

@@ -21,10 +21,16 @@ extension S3Service {
             case "GET" where call.subresource("uploads"): return try await listMultipartUploads(call, name)
             case "GET" where call.subresource("versions"): return try await listObjectVersions(call, name)
             case "POST" where call.subresource("delete"): return try await deleteObjects(call, name)
-            case "GET": return try await listObjects(call, name)
-            case "PUT": return try await createBucket(call, name)
+            case "GET":
+                try Self.requireOnly(call, Self.listingArguments)
+                return try await listObjects(call, name)
+            case "PUT":
+                try Self.requireOnly(call, [])
+                return try await createBucket(call, name)
             case "HEAD": return try await headBucket(call, name)
-            case "DELETE": return try await deleteBucket(call, name)
+            case "DELETE":
+                try Self.requireOnly(call, [])
+                return try await deleteBucket(call, name)
             default: throw S3Failure.methodNotAllowed(method)
             }
         }
@@ -35,18 +41,56 @@ extension S3Service {
             throw S3Failure("NoSuchVersion", "The specified version does not exist.", status: 404)
         }
         switch method {
-        case "PUT" where uploadID != nil: return try await uploadPart(call, name, object, uploadID: uploadID!)
-        case "PUT": return try await putObject(call, name, object)
+        case "PUT" where uploadID != nil:
+            try Self.requireOnly(call, ["uploadId", "partNumber"])
+            return try await uploadPart(call, name, object, uploadID: uploadID!)
+        case "PUT":
+            try Self.requireOnly(call, [])
+            return try await putObject(call, name, object)
         case "GET" where uploadID != nil: return try await listParts(call, name, object, uploadID: uploadID!)
-        case "GET": return try await getObject(call, name, object)
+        case "GET":
+            try Self.requireOnly(call, Self.readArguments)
+            return try await getObject(call, name, object)
         case "HEAD": return try await headObject(call, name, object)
         case "DELETE" where uploadID != nil: return try await abortUpload(call, name, object, uploadID: uploadID!)
-        case "DELETE": return try await deleteObject(call, name, object)
+        case "DELETE":
+            try Self.requireOnly(call, ["versionId"])
+            return try await deleteObject(call, name, object)
         case "POST" where call.subresource("uploads"): return try await initiateUpload(call, name, object)
         case "POST" where uploadID != nil: return try await completeUpload(call, name, object, uploadID: uploadID!)
         default: throw S3Failure.methodNotAllowed(method)
         }
     }
+
+    /// The fallbacks of the dispatch (list, create or delete a bucket; get, put or delete an object) take a query
+    /// of their own arguments and nothing else: a subresource serve does not know (S3's `metadataTable`, OBS's
+    /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, ...) is 501, never read as a DELETE of the bucket
+    /// or a PUT of the object. Authentication parameters of presigned URLs and SDK markers (`x-id`) are everyone's.
+    static func requireOnly(_ call: S3Call, _ allowed: Set<String>) throws {
+        for item in call.request.queryItems
+        where !allowed.contains(item.name) && !authenticationArguments.contains(item.name.lowercased()) {
+            throw S3Failure.notImplemented("?\(item.name)")
+        }
+    }
+
+    /// Lowercased: presigned URLs of each signature scheme, boto3's `x-id`.
+    static let authenticationArguments: Set<String> = [
+        "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires", "x-amz-signedheaders",
+        "x-amz-signature", "x-amz-security-token", "awsaccesskeyid", "accesskeyid", "signature", "expires",
+        "x-obs-security-token", "x-id",
+    ]
+
+    /// ListObjects (v1 and v2).
+    static let listingArguments: Set<String> = [
+        "prefix", "delimiter", "marker", "max-keys", "list-type", "continuation-token", "start-after", "fetch-owner",
+        "encoding-type",
+    ]
+
+    /// GetObject: a version, a part, and the response header overrides.
+    static let readArguments: Set<String> = [
+        "versionId", "partNumber", "response-content-type", "response-content-language", "response-expires",
+        "response-cache-control", "response-content-disposition", "response-content-encoding",
+    ]
 
     /// Bucket features obsctl's store does not have: answered 501 rather than misread as another operation.
     static let unsupportedSubresources: Set<String> = [

@@ -87,9 +87,9 @@ extension S3Service {
             if !keyMarker.isEmpty {
                 let before = ByteKey(u.key) < ByteKey(keyMarker)
                 let atMarker = KeyBytes.equal(u.key, keyMarker) && (uploadMarker.isEmpty || u.uploadID <= uploadMarker)
-                // A marker that is a rolled-up prefix (the last page's NextKeyMarker) skips every upload under it,
-                // as the object listing does: else that page's prefix came back forever.
-                let underMarker = rolled.map { KeyBytes.equal($0, keyMarker) } ?? false
+                // As the object listing: else the last page's prefix came back forever.
+                let underMarker = KeyBytes.underRolledUpMarker(
+                    u.key, marker: keyMarker, prefix: prefix, delimiter: delimiter)
                 if before || atMarker || underMarker { continue }
             }
             if let rolled, let last = prefixes.last, KeyBytes.equal(last, rolled) { continue }

@@ -1,0 +1,97 @@
+import Foundation
+import OBSCore
+import OBSSigner
+import Testing
+
+@testable import OBSServer
+
+/// A subresource serve does not know is 501 with nothing changed, whatever the method: never read as the plain
+/// operation of the same method (a DELETE of the bucket, a PUT of the object, a listing).
+@Suite struct ServerSubresourceTests {
+    @Test(arguments: [
+        ("DELETE", "metadataTable", SignatureVersion.v4), ("DELETE", "metadataConfiguration", .v4),
+        ("DELETE", "directcoldaccess", .obs), ("DELETE", "customdomain", .obs), ("PUT", "storageClass", .obs),
+        ("GET", "storageClass", .obs), ("PUT", "someFutureFeature", .v4),
+    ])
+    func bucketSubresources(_ method: String, _ name: String, _ version: SignatureVersion) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("keep1")
+        let upload = try await f.send(f.request("POST", "/keep1/pending", query: [("uploads", nil)], version: version))
+        let uploadID = try #require(upload.element("UploadId"))
+        let r = try await f.send(f.request(method, "/keep1", query: [(name, nil)], version: version))
+        #expect(r.status == 501 && r.element("Code") == "NotImplemented", "\(r.text)")
+        #expect(try await f.send(f.request("HEAD", "/keep1", version: version)).status == 200)
+        let uploads = try await f.send(f.request("GET", "/keep1", query: [("uploads", nil)], version: version))
+        #expect(uploads.text.contains(uploadID), "the bucket's upload went: \(uploads.text)")
+    }
+
+    @Test(arguments: [
+        ([("truncate", nil), ("length", "5")], [(String, String)](), SignatureVersion.obs),
+        ([("modify", nil), ("position", "8")], [], .obs),
+        ([("renameObject", nil)], [("x-amz-rename-source", "/b1xx/other")], .v4),
+    ])
+    func objectSubresources(
+        _ query: [(String, String?)], _ headers: [(String, String)], _ version: SignatureVersion
+    ) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let original = Array("0123456789".utf8)
+        _ = try await f.send(f.request("PUT", "/b1xx/f", body: original, version: version))
+        _ = try await f.send(f.request("PUT", "/b1xx/other", body: [1], version: version))
+        let r = try await f.send(
+            f.request("PUT", "/b1xx/f", query: query, headers: headers, body: Array("zz".utf8), version: version))
+        #expect(r.status == 501, "\(r.text)")
+        let got = try await f.send(f.request("GET", "/b1xx/f", version: version))
+        #expect(got.body == original)
+        #expect(
+            try await f.send(f.request("DELETE", "/b1xx/f", query: [("tagging", nil)], version: version)).status == 501)
+        #expect(try await f.exists("b1xx", "f"))
+    }
+
+    @Test("presigned URLs and SDK markers are no subresources")
+    func argumentsStillTaken() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b2xx")
+        let put = try await f.send(f.request("PUT", "/b2xx/k", query: [("x-id", "PutObject")], body: [1], version: .v4))
+        #expect(put.status == 200, "\(put.text)")
+        let get = try await f.send(
+            f.request(
+                "GET", "/b2xx/k", query: [("response-content-type", "text/x"), ("x-id", "GetObject")], version: .v4))
+        #expect(get.status == 200 && get.header("Content-Type") == "text/x", "\(get.text)")
+    }
+
+    /// A marker that is the listing's own prefix skips nothing under it (it is no rolled-up prefix of the listing);
+    /// one that is a rolled-up prefix skips the keys it stands for. Paging by one key visits everything once.
+    @Test func markerEqualToThePrefix() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b3xx")
+        for key in ["dir/", "dir/a", "dir/b", "dir/sub/x", "dir/sub/y"] {
+            _ = try await f.send(f.request("PUT", "/b3xx/" + key, body: [1]))
+        }
+        func page(_ marker: String, maxKeys: Int = 1000) async throws -> (entries: [String], next: String?) {
+            let r = try await f.send(
+                f.request(
+                    "GET", "/b3xx",
+                    query: [
+                        ("list-type", "2"), ("prefix", "dir/"), ("delimiter", "/"), ("start-after", marker),
+                        ("max-keys", String(maxKeys)),
+                    ], version: .v4))
+            let keys = r.text.components(separatedBy: "<Key>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            let prefixes = r.text.components(separatedBy: "<Prefix>").dropFirst(2).map {
+                String($0.prefix { $0 != "<" })
+            }
+            return (keys + prefixes, r.element("IsTruncated") == "true" ? (keys + prefixes).last : nil)
+        }
+        #expect(try await page("dir/").entries == ["dir/a", "dir/b", "dir/sub/"])
+        #expect(try await page("dir/sub/").entries == [])
+        var seen: [String] = []
+        var marker = ""
+        for _ in 0..<10 {
+            let p = try await page(marker, maxKeys: 1)
+            seen += p.entries
+            guard let next = p.next else { break }
+            marker = next
+        }
+        #expect(seen == ["dir/", "dir/a", "dir/b", "dir/sub/"])
+    }
+}

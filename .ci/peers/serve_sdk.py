@@ -35,6 +35,10 @@ Scenarios (both clients unless marked):
                           and whether it says the connection closes
   aborted-put BUCKET KEY  (raw) a PUT announcing 100,000 bytes that sends 5,000 and closes its connection
   held-gets BUCKET KEY N  (raw) N GETs whose answers are never read, held open while a HEAD is timed
+  expect-put BUCKET KEY   (raw) a PUT of 64 KiB with Expect: 100-continue that waits for the server's first status
+                          line before sending its body: that line's status, then the final one's
+  refused-bytes BUCKET    (boto3) put_object of 20 MB given as bytes into BUCKET (missing), and with an unknown KMS
+                          key into a bucket of its own: each error code and the seconds it took
 """
 import base64
 import datetime
@@ -609,6 +613,46 @@ def raw_aborted_put(s, bucket, key):
     sock.close()
 
 
+def raw_expect_put(s, bucket, key):
+    """Expect: 100-continue honoured as clients use it: the body goes only after a 100; a final answer instead
+    ends the request."""
+    import time
+    body = b"x" * 65536
+    head, sock = raw_signed_head("/%s/%s" % (bucket, key), len(body), body=body)
+    sock.sendall(head.replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n"))
+    started = time.time()
+    first = raw_status_line(s, sock)
+    s.out["first_status"] = first.split(b" ")[1].decode() if first.startswith(b"HTTP/1.1 ") else None
+    s.out["first_seconds"] = time.time() - started
+    if s.out["first_status"] != "100":
+        return
+    sock.sendall(body)
+    rest = first.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in first else b""
+    while b"HTTP/1.1 " not in rest or b"\r\n" not in rest.split(b"HTTP/1.1 ", 1)[1]:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        rest += chunk
+    final = rest[rest.find(b"HTTP/1.1 "):]
+    s.out["final_status"] = final.split(b" ")[1].decode() if final.startswith(b"HTTP/1.1 ") else None
+
+
+def boto3_refused_bytes(s, bucket):
+    """Bodies given as bytes are sent with Expect: 100-continue: a refused request must not wait for them."""
+    import time
+    c = boto3_client(connect_timeout=10, read_timeout=60)
+    body = b"y" * (20 << 20)
+    started = time.time()
+    s.out["missing_bucket_code"] = boto3_code(lambda: c.put_object(Bucket=bucket, Key="k", Body=body))
+    s.out["missing_bucket_seconds"] = time.time() - started
+    own = bucket + "-own"
+    c.create_bucket(Bucket=own)
+    started = time.time()
+    s.out["unknown_key_code"] = boto3_code(
+        lambda: c.put_object(Bucket=own, Key="k", Body=body, ServerSideEncryption="aws:kms", SSEKMSKeyId="nokey"))
+    s.out["unknown_key_seconds"] = time.time() - started
+
+
 def raw_status_line(s, sock):
     """What the server sent up to the end of its status line (an error in s.out["error"])."""
     answer = b""
@@ -865,6 +909,7 @@ SCENARIOS = {
     ("boto3", "plain-http-refusals"): boto3_plain_http_refusals, ("boto3", "kms-alias"): boto3_kms_alias,
     ("raw", "slow-create"): raw_slow_create, ("raw", "stalled-put"): raw_stalled_put,
     ("raw", "aborted-put"): raw_aborted_put, ("raw", "held-gets"): raw_held_gets,
+    ("raw", "expect-put"): raw_expect_put, ("boto3", "refused-bytes"): boto3_refused_bytes,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

@@ -11,9 +11,12 @@ import OBSServer
 struct ServeContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let peer: PeerAddress
+    /// For the `100 Continue` sent when the body is first read (`ContinueHandler`).
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         let address = source.channel.remoteAddress
         peer = PeerAddress(ip: address?.ipAddress ?? "", port: address?.port ?? 0)
     }
@@ -42,6 +45,14 @@ struct Bridge: HTTPResponder {
         for field in request.head.headerFields { headers.append((field.name.rawName, field.value)) }
 
         let body = StreamedRequestBody(stallTimeout: bodyTimeout)
+        if request.head.headerFields[.expect] != nil {
+            let channel = context.channel
+            body.onFirstRead = {
+                channel.eventLoop.execute {
+                    try? channel.pipeline.syncOperations.handler(type: ContinueHandler.self).sendContinue()
+                }
+            }
+        }
         let requestBody = request.body
         let producer = Task {
             do {

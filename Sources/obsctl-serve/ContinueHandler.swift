@@ -2,21 +2,41 @@ import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers `Expect: 100-continue` with `100 Continue` as soon as the request head arrives. Clients that ask
-/// (botocore, curl for large bodies) otherwise wait up to a second before sending each body. An upload refused
-/// later is answered with its error after the body; the client then stops or the connection closes.
+/// Answers `Expect: 100-continue` with `100 Continue` once the request is worth its body: when the server first
+/// reads the body (`sendContinue`, asked by `Bridge`), not when the head arrives. A request refused before that (no
+/// such bucket, a refused key, a header serve does not keep) is answered with its error alone, and a client that
+/// waits for the 100 (botocore, curl) sends no body at all, rather than a body nobody reads. Clients that do not
+/// wait long (curl gives up after a second) send their body anyway, as they would to any server.
 final class ContinueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
+    private var context: ChannelHandlerContext?
+    /// The current request asked for a 100 and has had neither it nor its answer.
+    private var expecting = false
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head(let head) = unwrapInboundIn(data),
-            head.headerFields[.expect]?.lowercased() == "100-continue"
-        {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+        if case .head(let head) = unwrapInboundIn(data) {
+            expecting = head.headerFields[.expect]?.lowercased() == "100-continue"
         }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .head(let head) = unwrapOutboundIn(data), head.status != .continue { expecting = false }
+        context.write(data, promise: promise)
+    }
+
+    /// The server reads the body: the 100 goes out, if the request asked for one and has no answer yet. On the
+    /// channel's event loop (see `Bridge`).
+    func sendContinue() {
+        guard expecting, let context else { return }
+        expecting = false
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 }

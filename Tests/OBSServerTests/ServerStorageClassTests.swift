@@ -98,7 +98,8 @@ import Testing
 
     @Test(arguments: [
         ("x-amz-storage-class", "FAST"), ("x-amz-tagging", "a=b"), ("x-amz-website-redirect-location", "/x"),
-        ("x-amz-object-lock-mode", "GOVERNANCE"), ("x-obs-tagging", "a=b"),
+        ("x-amz-object-lock-mode", "GOVERNANCE"), ("x-obs-tagging", "a=b"), ("x-amz-acl", "public-read"),
+        ("x-amz-grant-read", "id=someone"), ("x-obs-acl", "public-read-write"), ("x-amz-tagging-directive", "REPLACE"),
     ])
     func refusedAndNothingStored(_ header: String, _ value: String) async throws {
         let f = try ServerFixture()
@@ -118,5 +119,28 @@ import Testing
             f.request("PUT", "/b1xx/k", headers: [(copySource, "/b1xx/src"), (header, value)], version: version))
         #expect(copy.status == put.status)
         #expect(try await !f.exists("b1xx", "k"))
+    }
+
+    /// What asks for nothing beyond what the store does is taken: the owner's own ACL, copying tags there are none
+    /// of. A bucket with object lock is refused, and not made.
+    @Test func acceptedAsNoOpsAndBucketFeatures() async throws {
+        let f = try ServerFixture()
+        let locked = try await f.send(
+            f.request("PUT", "/locked", headers: [("x-amz-bucket-object-lock-enabled", "true")], version: .v4))
+        #expect(locked.status == 501 && locked.element("Code") == "NotImplemented", "\(locked.text)")
+        #expect(try await f.send(f.request("HEAD", "/locked", version: .v4)).status == 404)
+        let publicBucket = try await f.send(f.request("PUT", "/open", headers: [("x-obs-acl", "public-read")]))
+        #expect(publicBucket.status == 501, "\(publicBucket.text)")
+        let created = try await f.send(f.request("PUT", "/b2xx", headers: [("x-amz-acl", "private")], version: .v4))
+        #expect(created.status == 200, "\(created.text)")
+        let put = try await f.send(
+            f.request(
+                "PUT", "/b2xx/k", headers: [("x-amz-acl", "bucket-owner-full-control")], body: [1], version: .v4))
+        #expect(put.status == 200, "\(put.text)")
+        let copy = try await f.send(
+            f.request(
+                "PUT", "/b2xx/c", headers: [("x-amz-copy-source", "/b2xx/k"), ("x-amz-tagging-directive", "COPY")],
+                version: .v4))
+        #expect(copy.status == 200, "\(copy.text)")
     }
 }

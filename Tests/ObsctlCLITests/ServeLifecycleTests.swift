@@ -238,6 +238,30 @@ struct ServeLifecycleTests {
         expectSuccess(server.stop())
     }
 
+    /// `100 Continue` goes out when the server reads the body: a request refused before that gets its answer alone,
+    /// and a client that waits for the 100 sends no body at all.
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func continueOnlyForBodiesRead() throws {
+        let sb = try Sandbox("serve-expect")
+        let server = try ServeProcess(sb)
+        let bucket = RemoteSession.uniqueName("expect")
+        #expect(try server.curl(["-X", "PUT", server.endpoint + "/" + bucket], sign: true).succeeded)
+        let (refused, run) = try server.sdk("raw", "expect-put", [RemoteSession.uniqueName("missing"), "k"])
+        expectSteps((refused, run))
+        #expect(refused["first_status"] as? String == "404", "a 100 for a request refused before its body: \(run)")
+        let (accepted, run2) = try server.sdk("raw", "expect-put", [bucket, "k"])
+        expectSteps((accepted, run2))
+        #expect(accepted["first_status"] as? String == "100", "\(run2)")
+        #expect(accepted["final_status"] as? String == "200", "\(run2)")
+        // botocore sends bodies given as bytes with Expect: 100-continue, and waits for the answer.
+        let (bytes, run3) = try server.sdk("boto3", "refused-bytes", [RemoteSession.uniqueName("nob")])
+        expectSteps((bytes, run3))
+        #expect(bytes["missing_bucket_code"] as? String == "NoSuchBucket", "\(run3)")
+        #expect((bytes["missing_bucket_seconds"] as? Double ?? 99) < 20, "\(run3)")
+        #expect(bytes["unknown_key_code"] is String && (bytes["unknown_key_seconds"] as? Double ?? 99) < 20, "\(run3)")
+        expectSuccess(server.stop())
+    }
+
     /// Clients that stop reading their downloads hold a server thread for the stall timeout at most, not for their
     /// connections' idle timeout (300 s): more of them than the blocking pool has threads (256) leave a HEAD
     /// answered soon after.

@@ -29,6 +29,11 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     private let capacity: Int
     private let stallTimeout: TimeInterval
     private var stalled = false
+    private var readStarted = false
+
+    /// Called once, when the body is first read (before that read waits): the listener's `100 Continue`, which a
+    /// request refused before its body needs not hear. Set before the body is handed to the handler.
+    public var onFirstRead: (@Sendable () -> Void)?
 
     public init(capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity) {
         self.capacity = capacity
@@ -91,6 +96,15 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let hook = condition.withLock({
+            readStarted
+                ? nil
+                : {
+                    readStarted = true; return onFirstRead
+                }()
+        }) {
+            hook()
+        }
         condition.lock()
         // No deadline without a timeout: Foundation's wait(until:) traps on a date as far as distantFuture.
         let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : nil

@@ -125,19 +125,45 @@ enum S3Headers {
         "GLACIER_IR", "DEEP_ARCHIVE", "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE", "WARM", "COLD",
     ]
 
-    /// Write headers for features the store does not keep (object tags, website redirects, object lock): refused
-    /// with S3's 501, as their subresources are, rather than accepted and dropped.
+    /// Write headers for features the store does not keep (object tags, website redirects, object lock, ACLs other
+    /// than the owner's own): refused with S3's 501, as their subresources are, rather than accepted and dropped.
+    /// Values that ask for nothing beyond what the store does pass: a private ACL (the owner's is the only one) and
+    /// copying the source's tags (there are none).
     static func refuseUnkeptFeatures(_ call: S3Call) throws {
         let unkept = [
-            "tagging", "tagging-directive", "website-redirect-location", "object-lock-mode",
-            "object-lock-retain-until-date", "object-lock-legal-hold", "expires",
+            "tagging", "website-redirect-location", "object-lock-mode", "object-lock-retain-until-date",
+            "object-lock-legal-hold", "expires",
         ]
-        for suffix in unkept where value(call, suffix) != nil {
-            throw S3Failure(
-                "NotImplemented",
-                "A header you provided implies functionality that is not implemented: \(call.dialect.headerPrefix)"
-                    + "\(suffix) (obsctl serve does not keep it)", status: 501)
+        for suffix in unkept where value(call, suffix) != nil { throw unkeptFeature(call, suffix) }
+        if let directive = value(call, "tagging-directive"), directive.uppercased() != "COPY" {
+            throw unkeptFeature(call, "tagging-directive")
         }
+        try refuseACLs(call)
+    }
+
+    /// CreateBucket: object lock and ACLs, as `refuseUnkeptFeatures`.
+    static func refuseUnkeptBucketFeatures(_ call: S3Call) throws {
+        if let lock = value(call, "bucket-object-lock-enabled"), lock.lowercased() == "true" {
+            throw unkeptFeature(call, "bucket-object-lock-enabled")
+        }
+        try refuseACLs(call)
+    }
+
+    private static func refuseACLs(_ call: S3Call) throws {
+        if let acl = value(call, "acl"), !["private", "bucket-owner-full-control"].contains(acl.lowercased()) {
+            throw unkeptFeature(call, "acl")
+        }
+        for grant in ["grant-read", "grant-write", "grant-read-acp", "grant-write-acp", "grant-full-control"]
+        where value(call, grant) != nil {
+            throw unkeptFeature(call, grant)
+        }
+    }
+
+    private static func unkeptFeature(_ call: S3Call, _ suffix: String) -> S3Failure {
+        S3Failure(
+            "NotImplemented",
+            "A header you provided implies functionality that is not implemented: \(call.dialect.headerPrefix)"
+                + "\(suffix) (obsctl serve does not keep it)", status: 501)
     }
 
     /// The standard headers a write stores with the object (`HeaderMetadata`).

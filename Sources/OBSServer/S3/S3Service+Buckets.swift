@@ -22,6 +22,7 @@ extension S3Service {
         if call.dialect == .s3, let reserved = Self.reservedByS3(bucket.value) {
             throw S3Failure("InvalidBucketName", "The specified bucket is not valid: \(reserved).", status: 400)
         }
+        try S3Headers.refuseUnkeptBucketFeatures(call)
         let body = try await readCheckedBody(call, limit: ServerXMLReader.maxConfigurationBytes)
         var location = region
         if !body.isEmpty { location = try ServerXMLReader.createBucketConfiguration(body) ?? region }

@@ -34,6 +34,15 @@ import Testing
                 "InvalidArgument", "SSE-C key must be 32 bytes, got 3"
             ),
             (.invalidArgument("a part is too small; pass --part-size 5MiB"), "InvalidArgument", "a part is too small"),
+            (
+                OBSError(
+                    code: "KeyTooLongError", message: "object key is 1025 bytes", httpStatus: 400, category: .usage),
+                "KeyTooLongError", "Your key is too long"
+            ),
+            (
+                OBSError(code: "InvalidPartOrder", message: "part 1 follows 2", httpStatus: 400, category: .usage),
+                "InvalidPartOrder", "The list of parts was not in ascending order"
+            ),
         ]
         for (error, code, text) in cases {
             let failure = S3Failure(error)

@@ -49,6 +49,13 @@ enum S3ErrorText {
                 "One or more of the specified parts could not be found. The part might not have been uploaded, or "
                     + "the specified entity tag might not have matched the part's entity tag."
             )
+        case "KeyTooLongError": return (error.code, "Your key is too long")
+        case "InvalidPartOrder":
+            return (
+                error.code,
+                "The list of parts was not in ascending order. The parts list must be specified in order by part "
+                    + "number."
+            )
         case "EntityTooSmall":
             return (error.code, "Your proposed upload is smaller than the minimum allowed object size.")
         case "AccessDenied" where error.category == .kms:

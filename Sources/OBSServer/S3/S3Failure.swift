@@ -48,6 +48,6 @@ public struct S3Failure: Error, Sendable {
     }
 
     public static func methodNotAllowed(_ method: String) -> S3Failure {
-        S3Failure("MethodNotAllowed", "\(method) is not allowed on this resource", status: 405)
+        S3Failure("MethodNotAllowed", "The specified method is not allowed against this resource.", status: 405)
     }
 }

@@ -31,7 +31,7 @@ extension S3Service {
         -> ServerResponse
     {
         guard let text = call.request.query("partNumber"), let number = Int(text), (1...10000).contains(number) else {
-            throw S3Failure.invalidArgument("partNumber must be an integer between 1 and 10000")
+            throw S3Failure.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
         }
         let target = try uploadTarget(call, bucket, key, uploadID)
         if let source = S3Headers.value(call, "copy-source") {

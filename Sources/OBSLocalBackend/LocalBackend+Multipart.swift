@@ -22,9 +22,17 @@ extension LocalBackend: MultipartUploads {
     }
 
     public func listParts(_ target: MultipartUploadTarget) async throws -> [UploadedPart] {
+        try await listPartsWithClass(target).parts
+    }
+
+    /// ListParts with the class the upload was started with (nil: STANDARD), from the upload's own record.
+    public func listPartsWithClass(_ target: MultipartUploadTarget) async throws
+        -> (parts: [UploadedPart], storageClass: String?)
+    {
         try await BlockingPool.shared.run {
-            _ = try self.loadUpload(target)
-            return try self.partRecords(target).values.sorted { $0.n < $1.n }.map(\.uploaded)
+            let record = try self.loadUpload(target)
+            let parts = try self.partRecords(target).values.sorted { $0.n < $1.n }.map(\.uploaded)
+            return (parts, record.storageClass)
         }
     }
 

@@ -66,8 +66,9 @@ public enum LocalTree {
                 let child = rel.isEmpty ? name : rel + "/" + name
                 var st = stat()
                 guard lstat(LocalPath.join(dir, child), &st) == 0 else {
-                    if errno == ENOENT { continue }  // removed meanwhile
-                    throw unreadable(LocalPath.join(dir, child), errno: errno)
+                    let e = errno
+                    if e == ENOENT { continue }  // removed meanwhile
+                    throw unreadable(LocalPath.join(dir, child), errno: e)
                 }
                 switch st.st_mode & S_IFMT {
                 case S_IFDIR: subdirectories.append(child)
@@ -76,9 +77,10 @@ public enum LocalTree {
                     var target = stat()
                     guard stat(LocalPath.join(dir, child), &target) == 0 else {
                         // Dangling (or a loop) is no file; a target the walk may not look at is an error like any
-                        // entry it cannot read.
-                        guard [ENOENT, ENOTDIR, ELOOP].contains(errno) else {
-                            throw unreadable(LocalPath.join(dir, child), errno: errno)
+                        // entry it cannot read: passed over, a sync --delete would delete the copy of its name.
+                        let e = errno
+                        guard e == ENOENT || e == ENOTDIR || e == ELOOP else {
+                            throw unreadable(LocalPath.join(dir, child), errno: e)
                         }
                         notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to nothing)")
                         continue

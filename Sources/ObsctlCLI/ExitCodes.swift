@@ -24,7 +24,9 @@ public enum ObsctlExitCode: Int32, CaseIterable, Sendable {
         case .general: return "unclassified error (local I/O and the like)"
         case .usage: return "usage error: bad flag, argument, bucket name or object key"
         case .notFound: return "not found: bucket, object or local file"
-        case .accessDenied: return "access denied: by the server, or by a local file's or directory's permissions"
+        case .accessDenied:
+            return "access denied: by the server, or by a local file's or directory's permissions (or a read-only "
+                + "file system)"
         case .kms:
             return "KMS problem: key missing, disabled, pending deletion or deleted, or a kms:* permission denied"
         case .encryptionMismatch: return "encryption verification failed: the object is not encrypted as asked"

@@ -15,18 +15,22 @@ enum PlanReport {
     ) async throws {
         var planned: [PlanStep] = []
         var failures: [(item: String, error: OBSError)] = []
-        // A destination bucket that is not there fails every step that writes into it: one error, as in the run.
+        // A bucket written into, or deleted from, that is not there fails every step: one error, as in the run. Only
+        // NoSuchBucket counts: a HEAD the run never sends may be refused where the run's own requests are not.
         var buckets: [BucketName] = []
         for step in steps {
-            if case .object(let bucket, _)? = step.destination, !buckets.contains(bucket) { buckets.append(bucket) }
+            switch (step.source, step.destination) {
+            case (_, .object(let bucket, _)?), (.object(let bucket, _), nil):
+                if !buckets.contains(bucket) { buckets.append(bucket) }
+            default: break
+            }
         }
         for bucket in buckets {
-            do { _ = try await ctx.storage.bucketInfo(bucket) } catch {
-                let e = TransferEvent.Failed.obsError(error)
+            do { _ = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError where e.code == "NoSuchBucket" {
                 Output.stderr("obsctl: error: " + Output.describe(e))
                 Renderer(ctx.output).render(DryRun([], verb: verb, failures: [FailureShape("obs://\(bucket)", e)]))
                 throw CommandFailure(exitCode: ObsctlExitCode(e.category))
-            }
+            } catch {}
         }
         for step in steps {
             do { try await ctx.engine.checkSource(step, options, objects: named) } catch {

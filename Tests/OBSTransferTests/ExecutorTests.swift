@@ -174,17 +174,25 @@ struct ExecutorTests {
 
     @Test("an error thrown by the event handler stops the run and is rethrown")
     func eventHandlerStops() async throws {
-        let gauge = Gauge()
+        let gauge = Gauge(), thrown = Gauge()
         await #expect(throws: Failure.self) {
             _ = try await TransferExecutor(jobs: 2).run(
                 Array(0..<20),
                 events: { event in
-                    if case .failed = event { throw Failure() }
+                    guard case .failed = event else { return }
+                    thrown.enter(0)
+                    throw Failure()
                 }
             ) { work in
                 gauge.enter(work.item)
                 defer { gauge.leave() }
                 if work.item == 3 { throw OBSError.localIO("broken pipe") }
+                // The items after the failure wait for the handler to throw, then take a while: the other worker
+                // cannot run through them all while the failing one is off the CPU (as in a loaded test run).
+                if work.item > 3 {
+                    for _ in 0..<10_000 where thrown.started.isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
+                    try await Task.sleep(nanoseconds: 20_000_000)
+                }
                 return work.item
             }
         }

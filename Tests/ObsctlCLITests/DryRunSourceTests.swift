@@ -98,7 +98,7 @@ struct DryRunSourceTests {
         }
     }
 
-    @Test("a download into a directory that takes no new entries fails once, before any listing, exit 4")
+    @Test("a download into a directory that takes no new entries fails once, before any transfer, exit 4")
     func unwritableDestination() throws {
         let sb = try sandbox("nowrite")
         try FileManager.default.createDirectory(atPath: sb.path("locked"), withIntermediateDirectories: false)

@@ -46,12 +46,17 @@ enum RemoteErrors {
         }
         if code.hasPrefix("KMS.") || code.contains("KMS") { return make("KMS: \(serverMessage)", .kms) }
         // A key sent for an object that has none: S3's words ("The encryption parameters are not applicable to this
-        // object."), or a bare 400 to a HEAD that sent a key.
-        if op.customerKey != nil && r.status == 400
-            && (serverMessage.lowercased().contains("not applicable") || op.method == "HEAD" && parsed == nil)
-        {
+        // object."). A bare 400 to a HEAD that sent a key most likely means the same (S3 and OBS answer a wrong key
+        // 403), but says less.
+        if op.customerKey != nil && r.status == 400 && serverMessage.lowercased().contains("not applicable") {
             return make(
                 "obs://\(bucket)/\(key) is not SSE-C encrypted (\(serverMessage)); drop the SSE-C key option",
+                .customerKey)
+        }
+        if op.customerKey != nil && r.status == 400 && op.method == "HEAD" && parsed == nil {
+            return make(
+                "obs://\(bucket)/\(key) answered 400 to a request with an SSE-C key: it is most likely not SSE-C "
+                    + "encrypted (drop the SSE-C key option), or the server refused the key",
                 .customerKey)
         }
         let aboutKey = serverMessage.lowercased().contains("customer") || serverMessage.lowercased().contains("key")

@@ -65,19 +65,20 @@ extension S3Service {
     /// The fallbacks of the dispatch (list, create or delete a bucket; get, put or delete an object) take a query
     /// of their own arguments and nothing else: a subresource serve does not know (S3's `metadataTable`, OBS's
     /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, ...) is 501, never read as a DELETE of the bucket
-    /// or a PUT of the object. Authentication parameters of presigned URLs and SDK markers (`x-id`) are everyone's.
+    /// or a PUT of the object. Presigned URLs' parameters are everyone's: their authentication, and the headers
+    /// presigners move into the query (any `x-amz-*` or `x-obs-*`: SSE, metadata, checksums, the payload hash; and
+    /// V2's Content-Type and Content-MD5), which the verifiers read as headers. So are SDK markers (`x-id`).
     static func requireOnly(_ call: S3Call, _ allowed: Set<String>) throws {
-        for item in call.request.queryItems
-        where !allowed.contains(item.name) && !authenticationArguments.contains(item.name.lowercased()) {
+        for item in call.request.queryItems where !allowed.contains(item.name) {
+            let name = item.name.lowercased()
+            if name.hasPrefix("x-amz-") || name.hasPrefix("x-obs-") || presignedArguments.contains(name) { continue }
             throw S3Failure.notImplemented("?\(item.name)")
         }
     }
 
-    /// Lowercased: presigned URLs of each signature scheme, boto3's `x-id`.
-    static let authenticationArguments: Set<String> = [
-        "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires", "x-amz-signedheaders",
-        "x-amz-signature", "x-amz-security-token", "awsaccesskeyid", "accesskeyid", "signature", "expires",
-        "x-obs-security-token", "x-id",
+    /// Lowercased: the presigned URLs' parameters without a header prefix, and boto3's `x-id`.
+    static let presignedArguments: Set<String> = [
+        "awsaccesskeyid", "accesskeyid", "signature", "expires", "content-type", "content-md5", "x-id",
     ]
 
     /// ListObjects (v1 and v2).

@@ -95,17 +95,13 @@ extension S3Service {
                 return n
             } ?? 0
         let maxParts = try Self.maxCount(r.query("max-parts"), name: "max-parts")
-        let all = try await backend.listParts(try uploadTarget(call, bucket, key, uploadID))
+        let (all, storageClass) = try await backend.listPartsWithClass(try uploadTarget(call, bucket, key, uploadID))
         let after = all.filter { $0.partNumber > marker }
         let parts = Array(after.prefix(maxParts))
-        // The class the upload was started with, which only the upload listing carries.
-        let upload = try await backend.listMultipartUploads(bucket: bucket, prefix: key.value).first {
-            $0.uploadID == uploadID
-        }
         let page = PartListResponse(
             bucket: bucket.value, key: key.value, uploadID: uploadID,
             owner: XMLOwner(id: call.identity?.accessKeyID ?? ""),
-            storageClass: S3Headers.storageClassName(upload?.storageClass ?? "STANDARD", call.dialect),
+            storageClass: S3Headers.storageClassName(storageClass ?? "STANDARD", call.dialect),
             partNumberMarker: marker,
             nextPartNumberMarker: parts.last?.partNumber, maxParts: maxParts, isTruncated: after.count > parts.count,
             parts: parts, urlEncoded: try Self.urlEncoding(call))

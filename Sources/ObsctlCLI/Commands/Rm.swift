@@ -29,7 +29,7 @@ extension Obsctl {
             guard recursive else {
                 let plan = try Planner.remove(url, recursive: false, filter: filter)
                 PlanReport.excludedSingle(ctx, plan)
-                if dryRun { return try await PlanReport.dryRun(ctx, plan.steps, named: true) }
+                if dryRun { return try await PlanReport.dryRun(ctx, plan.steps, named: true, hint: "delete") }
                 guard let key = plan.steps.first?.source.key else { return }
                 do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) } catch {
                     let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")
@@ -52,7 +52,9 @@ extension Obsctl {
                 if plan.steps.isEmpty && keyless.isEmpty {
                     ctx.output.note("nothing to delete under \(url)" + filtered)
                 }
-                return try await PlanReport.dryRun(ctx, plan.steps)
+                // Damaged objects whose key is lost are failures of the run (exit 8, or 13 alone).
+                let skipped: ObsctlExitCode? = keyless.isEmpty ? nil : plan.steps.isEmpty ? .integrity : .partial
+                return try await PlanReport.dryRun(ctx, plan.steps, skipped: skipped)
             }
             let keys = plan.steps.compactMap(\.source.key)
             try await Self.deleteAll(

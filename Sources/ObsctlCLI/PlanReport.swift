@@ -27,7 +27,7 @@ enum PlanReport {
         }
         for bucket in buckets {
             do { _ = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError where e.code == "NoSuchBucket" {
-                Output.stderr("obsctl: error: " + Output.describe(e))
+                Transfers.reportFailure(e, item: nil)
                 Renderer(ctx.output).render(DryRun([], verb: verb, failures: [FailureShape("obs://\(bucket)", e)]))
                 throw CommandFailure(exitCode: ObsctlExitCode(e.category))
             } catch {}
@@ -39,7 +39,7 @@ enum PlanReport {
                     error = await Transfers.prefixHint(ctx, error, bucket, key, verb: hint)
                 }
                 let e = TransferEvent.Failed.obsError(error)
-                Output.stderr("obsctl: error: " + (steps.count == 1 ? "" : "\(step.source): ") + Output.describe(e))
+                Transfers.reportFailure(e, item: steps.count == 1 ? nil : step.source.description)
                 failures.append((step.source.description, e))
                 // A missing bucket fails every step alike: one error, as the run gives.
                 if Transfers.failsEveryStep(e, step, targetKey: nil) { break }

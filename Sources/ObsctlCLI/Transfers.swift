@@ -131,7 +131,7 @@ enum Transfers {
                 guard case .failed(let failed) = event else { return }
                 let e = TransferEvent.Failed.obsError(failed.error)
                 if e.code == StandardStreams.readerGoneCode { throw e }  // stdout's reader left: nothing more to say
-                Output.stderr("obsctl: error: " + (steps.count == 1 ? "" : "\(failed.item): ") + Output.describe(e))
+                reportFailure(e, item: steps.count == 1 ? nil : failed.item)
                 renderer.event(FailureShape(failed.item, e).record, to: stream)
             },
             completed: { index, result in
@@ -175,6 +175,11 @@ enum Transfers {
             ctx.output.note("\(notStarted) more not started: each would have failed the same way")
         }
         return outcome
+    }
+
+    /// The error line of one item's failure: the item named only when the run has several (`item` nil).
+    static func reportFailure(_ e: OBSError, item: String?) {
+        Output.stderr("obsctl: error: " + (item.map { "\($0): " } ?? "") + Output.describe(e))
     }
 
     /// A failure every other step of the run would repeat: its bucket is not there, or an upload's KMS key (the

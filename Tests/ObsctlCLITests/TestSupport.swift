@@ -157,11 +157,12 @@ final class Sandbox {
 
     /// Starts obsctl without waiting. stdout and stderr go to files (no pipes to drain), stdin is `stdin` or
     /// /dev/null. `fileSizeLimit`: a limit in bytes on the files obsctl writes (RLIMIT_FSIZE, with SIGXFSZ
-    /// ignored), so that writing past it fails with EFBIG as on a full disk.
+    /// ignored), so that writing past it fails with EFBIG as on a full disk. `wrapper`: a shell script obsctl runs
+    /// through, ending in `exec ... "$@"` (another user, other limits).
     func start(
         _ arguments: [String], stdin: Data? = nil, stdinPipe: Pipe? = nil, env extra: [String: String?] = [:],
         cwd: URL? = nil,
-        fileSizeLimit: Int? = nil
+        fileSizeLimit: Int? = nil, wrapper: String? = nil
     ) throws -> RunningObsctl {
         let binary = try ObsctlBinary.require()
         let id = UUID().uuidString.prefix(12)
@@ -169,10 +170,9 @@ final class Sandbox {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        if let fileSizeLimit {
+        if let script = wrapper ?? fileSizeLimit.map({ "trap '' XFSZ; exec prlimit --fsize=\($0) -- \"$@\"" }) {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments =
-                ["-c", "trap '' XFSZ; exec prlimit --fsize=\(fileSizeLimit) -- \"$@\"", "sh", binary] + arguments
+            process.arguments = ["-c", script, "sh", binary] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
@@ -200,28 +200,9 @@ final class Sandbox {
         return running
     }
 
-    /// Runs obsctl through `script` (a shell script that ends in `exec ... "$@"`), as `start` does.
-    func runWrapped(
-        _ script: String, _ arguments: [String],
-        timeout: TimeInterval = 60
-    ) throws -> RunResult {
-        let binary = try ObsctlBinary.require()
-        let id = UUID().uuidString.prefix(12)
-        let outURL = ioDir.appendingPathComponent("\(id).out"), errURL = ioDir.appendingPathComponent("\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script, "sh", binary] + arguments
-        p.environment = childEnvironment([:])
-        p.currentDirectoryURL = dir
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
-        let running = RunningObsctl(process: p, arguments: arguments, outURL: outURL, errURL: errURL)
-        p.terminationHandler = { [done = running.done] _ in done.signal() }
-        try p.run()
-        try? out.close(); try? err.close()
-        return running.wait(timeout: timeout)
+    /// Runs obsctl through `script` (a shell script that ends in `exec ... "$@"`) to completion.
+    func runWrapped(_ script: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> RunResult {
+        try start(arguments, wrapper: script).wait(timeout: timeout)
     }
 
     /// The tests run as root, whom permissions do not stop: `runAsNobody` runs obsctl as nobody, which must own

@@ -2727,7 +2727,7 @@ _obsctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--tls-self-signed --allow-plain-http -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --kms-listen --tls-cert --tls-key --credentials-file --access-log --body-timeout --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--listen --kms-listen --tls-cert --tls-key --credentials-file --access-log --body-timeout --header-timeout --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 0
 
     # Offer option value completions
@@ -2755,6 +2755,9 @@ _obsctl_serve() {
         return
         ;;
     '--body-timeout')
+        return
+        ;;
+    '--header-timeout')
         return
         ;;
     '--output')

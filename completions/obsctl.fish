@@ -933,6 +933,7 @@ function __obsctl_arguments -a path
                 'option' '--credentials-file' '0' 'file' 'File of access key pairs the server accepts (0600; AWS credentials file format).' \
                 'option' '--access-log' '0' 'file' 'Access log file (default stderr); one line per request.' \
                 'option' '--body-timeout' '0' '' 'Seconds an upload\'s body may send nothing before it is answered 400 RequestTimeout, as S3 does, and a download\'s client may take nothing before its connection is cut.' \
+                'option' '--header-timeout' '0' '' 'Seconds a connection has to send its next request\'s headers, from its start or the previous answer; then it is closed (headers sent a byte at a time, idle keep-alive connections).' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \

@@ -37,6 +37,11 @@ Scenarios (both clients unless marked):
   held-gets BUCKET KEY N  (raw) N GETs whose answers are never read, held open while a HEAD is timed
   expect-put BUCKET KEY   (raw) a PUT of 64 KiB with Expect: 100-continue that waits for the server's first status
                           line before sending its body: that line's status, then the final one's
+  send-all-put BUCKET SIZE
+                          (raw) a PUT of SIZE bytes into BUCKET (missing) that sends its whole body before reading,
+                          without Expect: seconds until the send ended, its error (a reset), the answer's status
+  slow-headers SECONDS    (raw) a request head sent a byte every SECONDS/20 for SECONDS, never ended, and an idle
+                          connection: whether and after how many seconds the server closed each
   refused-bytes BUCKET    (boto3) put_object of 20 MB given as bytes into BUCKET (missing), and with an unknown KMS
                           key into a bucket of its own: each error code and the seconds it took
 """
@@ -637,6 +642,54 @@ def raw_expect_put(s, bucket, key):
     s.out["final_status"] = final.split(b" ")[1].decode() if final.startswith(b"HTTP/1.1 ") else None
 
 
+def raw_send_all_put(s, bucket, size):
+    """A refused PUT whose client sends all SIZE bytes before it reads (urllib3 without Expect): the server reads
+    and drops the body for its body timeout, answers, and closes; a body longer than that is cut with a reset."""
+    import time
+    size = int(size)
+    head, sock = raw_signed_head("/%s/k" % bucket, size, unsigned=True)
+    started = time.time()
+    sock.sendall(head)
+    chunk = b"z" * (1 << 20)
+    sent = 0
+    try:
+        while sent < size:
+            sent += sock.send(chunk[:min(len(chunk), size - sent)])
+    except OSError as e:
+        s.out["send_error"] = e.__class__.__name__
+    s.out["send_seconds"] = time.time() - started
+    s.out["sent_all"] = sent == size
+    answer = raw_status_line(s, sock)
+    s.out["status"] = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
+
+
+def raw_slow_headers(s, seconds):
+    """A slowloris client (a header byte at a time, never done) and one that connects and sends nothing: the
+    server must close both, whatever the trickle."""
+    import socket
+    import time
+    import urllib.parse
+    seconds = float(seconds)
+    url = urllib.parse.urlsplit(ENDPOINT)
+    idle = socket.create_connection((url.hostname, url.port), timeout=seconds * 3)
+    slow = socket.create_connection((url.hostname, url.port), timeout=seconds / 20 + 5)
+    started = time.time()
+    slow.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\n" % url.netloc.encode())
+    s.out["slow_closed"] = False
+    try:
+        while time.time() - started < seconds:
+            slow.sendall(b"X")
+            time.sleep(seconds / 20)
+    except OSError:
+        s.out["slow_closed"] = True
+    s.out["slow_seconds"] = time.time() - started
+    try:
+        s.out["idle_closed"] = idle.recv(1) == b""
+    except OSError as e:
+        s.out["idle_closed"] = not isinstance(e, socket.timeout)
+    s.out["idle_seconds"] = time.time() - started
+
+
 def boto3_refused_bytes(s, bucket):
     """Bodies given as bytes are sent with Expect: 100-continue: a refused request must not wait for them."""
     import time
@@ -909,7 +962,8 @@ SCENARIOS = {
     ("boto3", "plain-http-refusals"): boto3_plain_http_refusals, ("boto3", "kms-alias"): boto3_kms_alias,
     ("raw", "slow-create"): raw_slow_create, ("raw", "stalled-put"): raw_stalled_put,
     ("raw", "aborted-put"): raw_aborted_put, ("raw", "held-gets"): raw_held_gets,
-    ("raw", "expect-put"): raw_expect_put, ("boto3", "refused-bytes"): boto3_refused_bytes,
+    ("raw", "expect-put"): raw_expect_put,
+    ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers, ("boto3", "refused-bytes"): boto3_refused_bytes,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

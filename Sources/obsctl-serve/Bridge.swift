@@ -54,10 +54,12 @@ struct Bridge: HTTPResponder {
             }
         }
         let requestBody = request.body
+        let linger = LingeringClose(quiet: min(2, bodyTimeout), total: bodyTimeout)
         let producer = Task {
             do {
                 for try await buffer in requestBody {
-                    guard await body.push(Array(buffer: buffer)) else { return }
+                    // Once the handler is done, the rest is read and dropped (the lingering close below).
+                    if body.isAbandoned { linger.arrived() } else { _ = await body.push(Array(buffer: buffer)) }
                 }
                 body.finish()
             } catch {
@@ -70,13 +72,15 @@ struct Bridge: HTTPResponder {
         var answer = await handler.handle(serverRequest)
         // Once the response is written, Hummingbird reads what is left of the request from the same iterator: the
         // producer must be out of it by then (a second reader at once is a NIO precondition failure, a crash).
-        // Abandoned, it stops at the next chunk or the body's end. A client whose body is not all here may send
-        // neither (a stall; a refusal answered before the body was read, which the client would otherwise hear only
-        // after sending all of it, or never): the producer is cancelled, which ends the connection's input, and the
-        // answer says the connection closes, as S3 closes it.
         body.abandon()
+        let isHead = request.head.method == .head
         if body.didStall || Self.declaresBody(request.head) && !body.isComplete {
+            // The body is not all here: the answer says the connection closes, as S3 closes it.
             answer.setHeader("Connection", "close")
+            if !body.didStall && !isHead {
+                return linger.respond(response(answer, isHead: false), producer: producer, channel: context.channel)
+            }
+            // A stalled client sends nothing more: cancelling the producer ends the connection's input.
             producer.cancel()
         }
         await withTaskCancellationHandler {
@@ -84,7 +88,7 @@ struct Bridge: HTTPResponder {
         } onCancel: {
             producer.cancel()
         }
-        return response(answer, isHead: request.head.method == .head)
+        return response(answer, isHead: isHead)
     }
 
     /// Whether the request says a body follows (a length above 0, or chunks).

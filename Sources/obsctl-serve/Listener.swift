@@ -25,8 +25,7 @@ enum Listener {
         var services: [any Service] = []
         let s3 = try application(
             Bridge(handler: runtime.s3, isTLS: tls != nil, bodyTimeout: settings.bodyTimeout), at: settings.listen,
-            tls: tls?.configuration,
-            logger: logger
+            tls: tls?.configuration, headerTimeout: settings.headerTimeout, logger: logger
         ) { port in
             ready.bound(s3: "\(scheme)://\(host(settings.listen)):\(port)")
             ready.printIfComplete(runtime, caBundle: tls?.caBundle)
@@ -37,7 +36,7 @@ enum Listener {
                 try application(
                     Bridge(handler: kms, isTLS: tls != nil, bodyTimeout: settings.bodyTimeout), at: kmsListen,
                     option: "--kms-listen",
-                    tls: tls?.configuration, logger: logger
+                    tls: tls?.configuration, headerTimeout: settings.headerTimeout, logger: logger
                 ) { port in
                     ready.bound(kms: "\(scheme)://\(host(kmsListen)):\(port)")
                     ready.printIfComplete(runtime, caBundle: tls?.caBundle)
@@ -59,10 +58,13 @@ enum Listener {
 
     static func application(
         _ responder: Bridge, at address: ListenAddress, option: String = "--listen", tls: TLSConfiguration?,
-        logger: Logger, onBound: @escaping @Sendable (Int) -> Void
+        headerTimeout: TimeInterval, logger: Logger, onBound: @escaping @Sendable (Int) -> Void
     ) throws -> any Service {
+        let headerDeadline = TimeAmount.milliseconds(Int64(min(headerTimeout, 1e9) * 1000))
         let http1 = HTTPServerBuilder.http1(
-            configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: .seconds(300)))
+            configuration: .init(
+                additionalChannelHandlers: [ContinueHandler(), HeaderDeadlineHandler(timeout: headerDeadline)],
+                idleTimeout: .seconds(300)))
         let server = try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1
         let application = Application(
             responder: responder, server: server,

@@ -53,6 +53,7 @@ final class ServerFixture {
     ) -> ServerRequest {
         var all: [(name: String, value: String)] = [("Host", "127.0.0.1:9000")]
         all += headers.map { (name: $0.0, value: $0.1) }
+        Self.addContentLength(method, body, to: &all)
         if version == .v4 && (signPayload || declaredSHA256 != nil) {
             all.append(("x-amz-content-sha256", declaredSHA256 ?? Hex.encode(Digest.sha256(body))))
         }
@@ -93,9 +94,19 @@ final class ServerFixture {
             URIEncoding.encodeQueryComponent($0.name) + "=" + URIEncoding.encodeQueryComponent($0.value)
         }
         .joined(separator: "&")
+        var headers: [(name: String, value: String)] = [("Host", "127.0.0.1:9000")]
+        Self.addContentLength(method, body, to: &headers)
         return ServerRequest(
-            method: method, rawPath: path, rawQuery: rawQuery, headers: [("Host", "127.0.0.1:9000")],
-            body: BufferSource(body))
+            method: method, rawPath: path, rawQuery: rawQuery, headers: headers, body: BufferSource(body))
+    }
+
+    /// A PUT's or POST's Content-Length, as a client sends it (and the listener passes it on), unless the test
+    /// gives its own framing (`Transfer-Encoding`, or a `Content-Length: NONE` to send none).
+    static func addContentLength(_ method: String, _ body: [UInt8], to headers: inout [(name: String, value: String)]) {
+        let framing = headers.filter { ["content-length", "transfer-encoding"].contains($0.name.lowercased()) }
+        headers.removeAll { $0.name.lowercased() == "content-length" && $0.value == "NONE" }
+        guard ["PUT", "POST"].contains(method), framing.isEmpty else { return }
+        headers.append(("Content-Length", String(body.count)))
     }
 
     func send(_ request: ServerRequest) async throws -> Answer {

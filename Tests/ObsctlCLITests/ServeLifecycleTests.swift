@@ -262,6 +262,48 @@ struct ServeLifecycleTests {
         expectSuccess(server.stop())
     }
 
+    /// A client that sends its whole body before it reads (urllib3 without `Expect`) hears a refusal decided before
+    /// the body: the server reads and drops the body for `--body-timeout` at most, then closes, rather than leave
+    /// the client blocked in its send until the idle timeout (300 s). A longer body is cut with a reset.
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func refusalHeardBySendAllClient() throws {
+        let sb = try Sandbox("serve-sendall")
+        let server = try ServeProcess(sb, arguments: ["--body-timeout", "3"])
+        // 256 MiB: far more than the kernel buffers of a connection, sent in well under 3 s on loopback.
+        let (drained, run) = try server.sdk("raw", "send-all-put", [RemoteSession.uniqueName("nob"), "\(256 << 20)"])
+        expectSteps((drained, run))
+        #expect(drained["sent_all"] as? Bool == true, "\(run)")
+        #expect(drained["status"] as? String == "404", "\(run)")
+        // 1 TiB: the server stops dropping after 3 s and resets the connection.
+        let (cut, run2) = try server.sdk("raw", "send-all-put", [RemoteSession.uniqueName("nob"), "\(1 << 40)"])
+        expectSteps((cut, run2))
+        #expect(cut["sent_all"] as? Bool == false, "\(run2)")
+        #expect((cut["send_seconds"] as? Double ?? 999) < 60, "\(run2)")
+        // The server still answers.
+        #expect(try server.curl([server.endpoint + "/"], sign: true).succeeded)
+        expectSuccess(server.stop())
+    }
+
+    /// A request head that never ends (a header byte at a time: slowloris) or never starts loses its connection
+    /// after `--header-timeout`, though bytes keep coming; a body slower than that still arrives (its bound is
+    /// `--body-timeout`, per silence).
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func slowHeadersAreCut() throws {
+        let sb = try Sandbox("serve-slowloris")
+        let server = try ServeProcess(sb, arguments: ["--header-timeout", "2"])
+        let (answer, run) = try server.sdk("raw", "slow-headers", ["20"])
+        expectSteps((answer, run))
+        #expect(answer["slow_closed"] as? Bool == true, "\(run)")
+        #expect((answer["slow_seconds"] as? Double ?? 99) < 15, "\(run)")
+        #expect(answer["idle_closed"] as? Bool == true, "\(run)")
+        // A create-bucket body that trickles for 4 s, twice the header timeout: created.
+        let bucket = RemoteSession.uniqueName("slowbody")
+        let client = try server.sdkInBackground("raw", "slow-create", [bucket, "4", "0"])
+        let created = client.wait(timeout: 60)
+        #expect(created.succeeded && created.stdout.contains("\"status\": \"200\""), "\(created)")
+        expectSuccess(server.stop())
+    }
+
     /// Clients that stop reading their downloads hold a server thread for the stall timeout at most, not for their
     /// connections' idle timeout (300 s): more of them than the blocking pool has threads (256) leave a HEAD
     /// answered soon after.
@@ -281,11 +323,12 @@ struct ServeLifecycleTests {
         expectSuccess(server.stop())
     }
 
-    @Test func bodyTimeoutMustBePositive() throws {
+    @Test(arguments: ["--body-timeout", "--header-timeout"])
+    func timeoutsMustBePositive(_ option: String) throws {
         let sb = try Sandbox("serve-badtimeout")
         for bad in ["0", "-1", "inf", "nan"] {
-            let r = try sb.run(["serve", "--listen", "127.0.0.1:0", "--body-timeout", bad])
-            expectError(r, 2, contains: ["--body-timeout"])
+            let r = try sb.run(["serve", "--listen", "127.0.0.1:0", option, bad])
+            expectError(r, 2, contains: [option])
         }
     }
 

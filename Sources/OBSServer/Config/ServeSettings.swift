@@ -23,6 +23,8 @@ public struct ServeSettings: Sendable {
     public var region: String
     /// How long an upload's body may send nothing before the request is answered 400 RequestTimeout.
     public var bodyTimeout: TimeInterval = 20
+    /// Seconds a connection has for its next request's head, from its start or its previous answer's end.
+    public var headerTimeout: TimeInterval = 60
 
     public init(
         listen: ListenAddress, kmsListen: ListenAddress?, tls: TLS, credentialsFile: String?,

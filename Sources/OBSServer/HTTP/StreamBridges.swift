@@ -43,6 +43,9 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     /// Whether a read gave up on a client that sent nothing for the stall timeout.
     public var didStall: Bool { condition.withLock { stalled } }
 
+    /// Whether the reader has gone (`abandon`): what arrives now is dropped.
+    public var isAbandoned: Bool { condition.withLock { abandoned } }
+
     /// Whether the whole body arrived (or the connection ended it).
     public var isComplete: Bool { condition.withLock { finished } }
 

@@ -9,7 +9,7 @@ import OBSSigner
 /// nothing is stored. Memory: one raw slice.
 final class CheckedBody: ByteSource {
     private let source: any ByteSource
-    private let decoder: AWSChunkedDecoder?
+    let decoder: AWSChunkedDecoder?
     private let md5: Digest?
     private let expectedMD5: [UInt8]?
     private let sha256: Digest?
@@ -21,13 +21,17 @@ final class CheckedBody: ByteSource {
     private var pendingStart = 0
     private var ended = false
     private let received: ByteCount
+    /// The most bytes the body may hold once decoded (a chunked body declares no length up front).
+    private let limit: Int64
+    private var total: Int64 = 0
 
-    private init(
+    init(
         source: any ByteSource, decoder: AWSChunkedDecoder?, expectedMD5: [UInt8]?, expectedSHA256: String?,
-        checksum: FlexibleChecksum?, expectedChecksum: String?, received: ByteCount
+        checksum: FlexibleChecksum?, expectedChecksum: String?, received: ByteCount, limit: Int64 = .max
     ) {
         self.source = source
         self.received = received
+        self.limit = limit
         self.decoder = decoder
         self.expectedMD5 = expectedMD5
         md5 = expectedMD5 == nil ? nil : Digest(.md5)
@@ -46,8 +50,37 @@ final class CheckedBody: ByteSource {
         }
     }
 
+    /// S3's and OBS's largest single PUT and part: 5 GiB.
+    static let maximumUploadBytes: Int64 = 5 << 30
+
+    /// The body of a PutObject or an UploadPart: a length is required (S3's 411 `MissingContentLength`; without
+    /// one HTTP means an empty body, and an empty object would be stored), unless the body is sent chunked; more
+    /// than 5 GiB is refused before the body is read when declared, and when it arrives otherwise.
+    static func upload(_ call: S3Call) throws -> CheckedBody {
+        let request = call.request
+        let contentLength = request.header("Content-Length")
+        guard contentLength != nil || request.header("Transfer-Encoding") != nil else {
+            throw S3Failure("MissingContentLength", "You must provide the Content-Length HTTP header.", status: 411)
+        }
+        let body = try make(call, limit: maximumUploadBytes)
+        // aws-chunked framing adds to Content-Length: its decoded length is the object's.
+        let declared = body.decoder == nil ? contentLength : request.header("x-amz-decoded-content-length")
+        if let declared, let size = Int64(declared.trimmingCharacters(in: .whitespaces)), size > maximumUploadBytes {
+            throw tooLarge(proposed: size)
+        }
+        return body
+    }
+
+    static func tooLarge(proposed: Int64?) -> S3Failure {
+        S3Failure(
+            "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", status: 400,
+            extra: (proposed.map { [("ProposedSize", String($0))] } ?? []) + [
+                ("MaxSizeAllowed", String(maximumUploadBytes))
+            ])
+    }
+
     /// The checked body of `call`; `requireMD5` for the operations S3 refuses without Content-MD5.
-    static func make(_ call: S3Call, requireMD5: Bool = false) throws -> CheckedBody {
+    static func make(_ call: S3Call, requireMD5: Bool = false, limit: Int64 = .max) throws -> CheckedBody {
         let request = call.request
         var expectedMD5: [UInt8]?
         if let text = request.header("Content-MD5") {
@@ -71,7 +104,8 @@ final class CheckedBody: ByteSource {
         let (algorithm, expected) = try declaredChecksum(request)
         return CheckedBody(
             source: request.body, decoder: decoder, expectedMD5: expectedMD5, expectedSHA256: expectedSHA,
-            checksum: algorithm.map(FlexibleChecksum.init), expectedChecksum: expected, received: call.bytesIn)
+            checksum: algorithm.map(FlexibleChecksum.init), expectedChecksum: expected, received: call.bytesIn,
+            limit: limit)
     }
 
     /// The one flexible checksum the request declares, with its value when a header carries it (nil when a
@@ -110,7 +144,7 @@ final class CheckedBody: ByteSource {
             if n == 0 { return try end(trailers: []) }
             let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             sha256?.update(slice)
-            account(slice)
+            try account(slice)
             return n
         }
         while pendingStart == pending.count {
@@ -129,11 +163,13 @@ final class CheckedBody: ByteSource {
             buffer.baseAddress!.copyMemory(from: $0.baseAddress! + pendingStart, byteCount: n)
         }
         pendingStart += n
-        account(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        try account(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         return n
     }
 
-    private func account(_ bytes: UnsafeRawBufferPointer) {
+    private func account(_ bytes: UnsafeRawBufferPointer) throws {
+        total += Int64(bytes.count)
+        if total > limit { throw Self.tooLarge(proposed: nil) }
         md5?.update(bytes)
         checksum?.update(bytes)
     }

@@ -37,7 +37,7 @@ extension S3Service {
         if let source = S3Headers.value(call, "copy-source") {
             return try await uploadPartCopy(call, target, number, source: source)
         }
-        let part = try await backend.uploadPart(target, partNumber: number, body: try CheckedBody.make(call))
+        let part = try await backend.uploadPart(target, partNumber: number, body: try CheckedBody.upload(call))
         var response = ServerResponse(status: 200, headers: [("ETag", S3Headers.quoted(part.etag))])
         partSSEHeaders(&response, part, target, call.dialect)
         return response

@@ -20,7 +20,7 @@ extension S3Service {
             userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.precondition = try Self.writePrecondition(call)
         request.headerMetadata = S3Headers.headerMetadata(call)
-        let body = try CheckedBody.make(call)
+        let body = try CheckedBody.upload(call)
         let info = try await backend.putObject(request, body: body)
         var headers: [(name: String, value: String)] = [("ETag", S3Headers.quoted(info.etag))]
         headers += S3Headers.sseHeaders(info, call.dialect)

@@ -76,6 +76,12 @@ extension Obsctl {
                     + "and a download's client may take nothing before its connection is cut.",
                 valueName: "seconds"))
         var bodyTimeout: Double = 20
+        @Option(
+            help: ArgumentHelp(
+                "Seconds a connection has to send its next request's headers, from its start or the previous answer; "
+                    + "then it is closed (headers sent a byte at a time, idle keep-alive connections).",
+                valueName: "seconds"))
+        var headerTimeout: Double = 60
         @OptionGroup var global: GlobalOptions
 
         public init() {}
@@ -92,6 +98,10 @@ extension Obsctl {
             }
             guard bodyTimeout > 0, bodyTimeout.isFinite else {
                 throw ValidationError("--body-timeout \(bodyTimeout) is not a positive number of seconds: give e.g. 20")
+            }
+            guard headerTimeout > 0, headerTimeout.isFinite else {
+                throw ValidationError(
+                    "--header-timeout \(headerTimeout) is not a positive number of seconds: give e.g. 60")
             }
             if tlsSelfSigned && tlsCert != nil {
                 throw ValidationError("--tls-self-signed and --tls-cert exclude each other: choose one")
@@ -125,6 +135,7 @@ extension Obsctl {
                 region: global.region.flatMap { $0.isEmpty ? nil : $0 }
                     ?? LocalBackend.defaultLocation(environment: ProcessInfo.processInfo.environment))
             settings.bodyTimeout = bodyTimeout
+            settings.headerTimeout = headerTimeout
             return settings
         }
 

@@ -4,13 +4,23 @@ import OBSCore
 import Glibc
 #endif
 
-/// Where downloads create their temporary files. The CLI registers each for removal on SIGINT, under the same lock
-/// its interruption takes, so a temporary either exists registered or is never created.
+/// Where downloads create their temporary files, and the directories a single download makes for its file. The CLI
+/// registers each for removal on SIGINT, under the same lock its interruption takes, so a temporary (or a made
+/// directory) either exists registered or is never created.
 public protocol TempFileRegistry: Sendable {
     /// Creates `path` as `AbandonedTemp.create` does and registers it; the descriptor, or -1 with errno set.
     func create(_ path: String) -> Int32
     /// The file was renamed into place or removed: nothing to clean up any more.
     func release(_ path: String)
+    /// Makes `dir` with the parents it lacks (`LocalDirectories.makeNamed`), registering those it made; returns them.
+    func makeDirectories(_ dir: String) throws -> [String]
+    /// The directories `makeDirectories` made now hold the download, or were removed: nothing to clean up.
+    func releaseDirectories(_ made: [String])
+}
+
+extension TempFileRegistry {
+    public func makeDirectories(_ dir: String) throws -> [String] { try LocalDirectories.makeNamed(dir) }
+    public func releaseDirectories(_ made: [String]) {}
 }
 
 /// No interruption handling (tests, library use): temporaries are only created.
@@ -48,8 +58,9 @@ extension TransferEngine {
         if let root, !userNamed {
             try LocalDirectories.make(dir, below: root)
         } else {
-            made = try LocalDirectories.makeNamed(dir)
+            made = try temps.makeDirectories(dir)
         }
+        defer { temps.releaseDirectories(made) }
         do { return try await downloadToFile(request, path, dir, existing, userNamed, counted) } catch {
             LocalDirectories.removeMade(made)
             throw error

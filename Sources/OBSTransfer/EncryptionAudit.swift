@@ -28,6 +28,24 @@ public struct ObjectEncryption: Sendable, Equatable {
         return kmsKeyURN?.hasSuffix(":key/" + ref) ?? false
     }
 
+    /// Whether `e`, a copy's KMS failure, concerns the key the copy writes under (`targetKey`, nil for the default
+    /// key), so that every other copy of the run would fail alike, rather than the key its source is under (that
+    /// object alone). A policy's denial is the same for every object. With the source's encryption known, a
+    /// failure that does not name the source's key is the target's; without it, only one naming `targetKey` (as
+    /// the error's resource or in its message) is.
+    public static func failureConcernsTarget(
+        _ e: OBSError, targetIsKMS: Bool, targetKey: String?, source: ObjectEncryption?
+    ) -> Bool {
+        guard e.category == .kms, targetIsKMS else { return false }
+        if e.code == "AccessDenied" { return true }
+        if let source {
+            guard let key = e.resource else { return true }
+            return !source.isUnderKMSKey(key)
+        }
+        guard let targetKey else { return false }
+        return e.resource == targetKey || e.message.contains(targetKey)
+    }
+
     /// The key an SSE-KMS object is counted under in a summary: its id, else its URN.
     public var kmsKeyLabel: String? { mode == .kms ? (kmsKeyID ?? kmsKeyURN ?? "unknown") : nil }
 }

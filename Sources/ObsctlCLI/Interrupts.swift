@@ -1,18 +1,22 @@
 import Foundation
 import OBSClient
 import OBSCore
+import OBSTransfer
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// SIGINT and SIGTERM: run registered cleanup actions (abort multipart uploads in flight), remove registered
-/// temporary files (half-written downloads), then exit 130 / 143. Cleanup actions run in parallel and get at most
-/// `cleanupDeadline` seconds in all: an unreachable endpoint cannot keep an interrupted obsctl alive.
+/// temporary files (half-written downloads) and the directories made for them, then exit 130 / 143. Cleanup
+/// actions run in parallel and get at most `cleanupDeadline` seconds in all: an unreachable endpoint cannot keep an
+/// interrupted obsctl alive.
 enum Interrupts {
     private static let lock = NSLock()
     // `nonisolated(unsafe)`: each of these is touched only under `lock`.
     nonisolated(unsafe) private static var tempFiles: Set<String> = []
+    /// Each single download's new directories, outermost first (`LocalDirectories.makeNamed`).
+    nonisolated(unsafe) private static var madeDirectories: [[String]] = []
     nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
     /// Set once, under `lock`; read without it (every transfer asks before it starts).
     private static let interrupting = Atomic<Bool>(false)
@@ -58,7 +62,7 @@ enum Interrupts {
         // Temporaries being created now are registered before this returns; later ones are never created.
         creating.lockExclusive()
         lock.lock()
-        let actions = Array(cleanups.values), files = tempFiles
+        let actions = Array(cleanups.values), files = tempFiles, directories = madeDirectories
         cleanups = [:]
         lock.unlock()
         let results = CleanupResults()
@@ -74,6 +78,8 @@ enum Interrupts {
             finished = group.wait(timeout: .now() + cleanupDeadline) == .success
         }
         for path in files { unlink(path) }
+        // Emptied by the unlinks; a download that finished meanwhile keeps its file, and so its directories.
+        directories.forEach(LocalDirectories.removeMade)
         var message = "obsctl: interrupted; temporary files removed"
         let failed = results.failures
         if !actions.isEmpty {
@@ -110,6 +116,24 @@ enum Interrupts {
     static var isInterrupting: Bool { interrupting.load(ordering: .sequentiallyConsistent) }
 
     static func unregisterTemp(_ path: String) { lock.lock(); tempFiles.remove(path); lock.unlock() }
+
+    /// Makes a single download's directories (`LocalDirectories.makeNamed`) and registers those it made, under the
+    /// same lock as `createTemp`: they exist registered, or are never made.
+    static func makeDirectories(_ dir: String) throws -> [String] {
+        creating.lockShared()
+        if isInterrupting { creating.unlock(); while true { pause() } }
+        defer { creating.unlock() }
+        let made = try LocalDirectories.makeNamed(dir)
+        if !made.isEmpty { lock.withLock { madeDirectories.append(made) } }
+        return made
+    }
+
+    static func unregisterDirectories(_ made: [String]) {
+        guard !made.isEmpty else { return }
+        lock.withLock {
+            if let i = madeDirectories.firstIndex(of: made) { madeDirectories.remove(at: i) }
+        }
+    }
 
     /// Registers an action for an interruption (for example aborting a multipart upload); returns its id.
     @discardableResult

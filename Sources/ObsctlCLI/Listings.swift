@@ -10,10 +10,4 @@ enum Listings {
     static func report(errors: [OBSError]) {
         for e in errors { Output.stderr("obsctl: error: \(Output.describe(e))") }
     }
-
-    /// The exit after a command whose own work succeeded but whose listing had unreadable entries: 13 when they
-    /// were all there was, else 8 (partial).
-    static func failure(unreadable: Int, succeeded: Int) -> CommandFailure {
-        CommandFailure(exitCode: succeeded > 0 ? .partial : .integrity)
-    }
 }

@@ -7,11 +7,13 @@ enum PlanReport {
     /// "move"). A step whose source the run would not find, or could not read, is a failure, as in the run:
     /// `TransferEngine.checkSource` opens each local file and, with `named` (sources the user typed, not listed
     /// ones), sends a HEAD for each object, so the exit code is the one the run would have. `hint`: as for
-    /// `Transfers.runSteps`. `removals`: when the plan's deletions would happen. `skipped`: the exit code the run
-    /// gives for what the planner left out and reported (unsafe keys, unnamable files, damaged objects).
+    /// `Transfers.runSteps`. `removals`: when the plan's deletions would happen. `skips`, `skipsAlone`: what the
+    /// planner left out and reported (unnamable files, unsafe keys, damaged objects), as `Transfers.summarize` takes
+    /// them: listed among the failures, with the run's exit code.
     static func dryRun(
         _ ctx: CommandContext, _ steps: [PlanStep], verb: String? = nil, options: StepOptions = StepOptions(),
-        named: Bool = false, hint: String? = nil, removals: Removals = .always, skipped: ObsctlExitCode? = nil
+        named: Bool = false, hint: String? = nil, removals: Removals = .always, skips: Skips = Skips(),
+        skipsAlone: Bool = true
     ) async throws {
         var planned: [PlanStep] = []
         var failures: [(item: String, error: OBSError)] = []
@@ -42,7 +44,7 @@ enum PlanReport {
                 Transfers.reportFailure(e, item: steps.count == 1 ? nil : step.source.description)
                 failures.append((step.source.description, e))
                 // A missing bucket fails every step alike: one error, as the run gives.
-                if Transfers.failsEveryStep(e, step, targetKey: nil) { break }
+                if Transfers.failsEveryStep(e, step, options: options, targetKey: nil) { break }
                 continue
             }
             planned.append(step)
@@ -58,12 +60,14 @@ enum PlanReport {
                 ctx.output.note("nothing would be removed from \(destination): \(why)")
             }
         }
-        Renderer(ctx.output).render(DryRun(planned, verb: verb, failures: failures.map { FailureShape($0, $1) }))
+        let all = skips.items + failures
+        Renderer(ctx.output).render(
+            DryRun(planned, verb: verb, failures: all.map { FailureShape($0, $1) }, recordedEarlier: skips.count))
         if let first = failures.first {
-            throw skipped != nil
+            throw !skips.isEmpty
                 ? CommandFailure(exitCode: .partial) : Transfers.failure(succeeded: planned.count, first: first.error)
         }
-        if let skipped { throw CommandFailure(exitCode: skipped) }
+        if let code = skips.exitCode(alone: skipsAlone && planned.isEmpty) { throw CommandFailure(exitCode: code) }
     }
 
     /// When a plan's deletions happen: always (rm), or, for sync --delete, only after every transfer succeeded and

@@ -6,27 +6,6 @@ import OBSTransfer
 /// report it: progress, a line or record per item as it completes, errors, the summary and the exit code. What goes
 /// where is the engine's `Planner`; how each item is moved is its `perform`.
 enum Transfers {
-    // MARK: Reporting what a plan leaves out
-
-    /// One error line for a local file whose name is not UTF-8 (it is skipped).
-    static func reportInvalidName(_ path: String) {
-        Output.stderr(
-            "obsctl: error: file name \(path) is not valid UTF-8, so it cannot become an object key; "
-                + "rename the file; skipped")
-    }
-
-    /// One error line for an object whose key is no safe relative path below a local directory (it is skipped).
-    static func reportUnsafeKey(_ key: String, of bucket: BucketName, below directory: String) {
-        // The planner's one safety check, asked again to say which of the two reasons applies.
-        let why =
-            KeyMapping.safeRelativePath(key: key, prefix: "") == nil
-            ? "empty, '.' or '..' segment"
-            : "other objects lie under '\(key)/', so its name must be a directory there; "
-                + "download it alone with 'obsctl download obs://\(bucket)/\(key) FILE'"
-        Output.stderr(
-            "obsctl: error: object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped")
-    }
-
     /// A recursive download's destination must be a directory or not exist yet: one error before any listing,
     /// not one per object.
     static func requireDirectoryDestination(_ path: String, _ how: String) throws {
@@ -157,7 +136,8 @@ enum Transfers {
             } catch {
                 progress.finish(file, bytes: nil)
                 // Here, as soon as the step fails, before its worker reports it and can claim another.
-                if Self.failsEveryStep(TransferEvent.Failed.obsError(error), step, targetKey: targetKey) { stop.set() }
+                let e = TransferEvent.Failed.obsError(error)
+                if Self.failsEveryStep(e, step, options: options, targetKey: targetKey) { stop.set() }
                 throw error
             }
         }
@@ -187,14 +167,13 @@ enum Transfers {
     /// A copy's KMS failure stops the run when it concerns the target's key (`targetKey`, its id where the KMS can
     /// say it: named as the error's resource or in its message) or is a policy's denial (the policy is the same for
     /// every object); one of the key a source was under concerns that object alone.
-    static func failsEveryStep(_ e: OBSError, _ step: PlanStep, targetKey: String?) -> Bool {
+    static func failsEveryStep(_ e: OBSError, _ step: PlanStep, options: StepOptions, targetKey: String?) -> Bool {
         if e.code == "NoSuchBucket" { return true }
-        guard e.category == .kms else { return false }
         switch step.operation {
-        case .upload: return true
+        case .upload: return e.category == .kms
         case .copy:
-            guard let targetKey else { return false }
-            return e.code == "AccessDenied" || e.resource == targetKey || e.message.contains(targetKey)
+            guard case .kms? = options.sse else { return false }
+            return ObjectEncryption.failureConcernsTarget(e, targetIsKMS: true, targetKey: targetKey, source: nil)
         default: return false
         }
     }
@@ -221,22 +200,26 @@ enum Transfers {
 
     /// The JSON summary (`{"transfers","failures"}`, with sync --delete `deleted`), then `CommandFailure` if
     /// anything failed: exit 8 when something else succeeded (`succeeded`, beyond the transfers), else the
-    /// failure's code. `dataOnStdout`: the objects' bytes went to stdout, so the summary goes to stderr.
+    /// failure's code. `dataOnStdout`: the objects' bytes went to stdout, so the summary goes to stderr. `skips`:
+    /// what the plan left out, listed first among the failures; with them the run is partial (exit 8), unless they
+    /// were all there was and `skipsAlone` lets them give their own code (`Skips.exitCode`).
     static func summarize(
         _ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, deleted: [String]? = nil,
-        succeeded: Int = 0, nothingNote: String? = nil
+        succeeded: Int = 0, nothingNote: String? = nil, skips: Skips = Skips(), skipsAlone: Bool = true
     ) throws {
+        let failures = skips.items + outcome.failures
         let summary = TransferSummary(
-            transfers: outcome.done, failures: outcome.failures.map { FailureShape($0.item, $0.error) },
+            transfers: outcome.done, failures: failures.map { FailureShape($0.item, $0.error) },
             deleted: deleted, nothingNote: nothingNote)
         Renderer(ctx.output).render(summary, to: dataOnStdout ? .stderr : .stdout)
-        if let first = outcome.failures.first {
-            let total = outcome.done.count + succeeded + outcome.failures.count
-            if total > 1 {
-                ctx.output.note("\(outcome.done.count + succeeded) succeeded, \(outcome.failures.count) failed")
-            }
-            throw failure(succeeded: outcome.done.count + succeeded, first: first.error)
+        let done = outcome.done.count + succeeded
+        if !failures.isEmpty && done + failures.count > 1 {
+            ctx.output.note("\(done) succeeded, \(failures.count) failed")
         }
+        if let first = outcome.failures.first {
+            throw skips.isEmpty ? failure(succeeded: done, first: first.error) : CommandFailure(exitCode: .partial)
+        }
+        if let code = skips.exitCode(alone: skipsAlone && done == 0) { throw CommandFailure(exitCode: code) }
     }
 
     /// Runs a transfer command's `body`. An OBSError it throws comes before any transfer was reported (a failed
@@ -319,6 +302,8 @@ enum Transfers {
 struct InterruptTemps: TempFileRegistry {
     func create(_ path: String) -> Int32 { Interrupts.createTemp(path) }
     func release(_ path: String) { Interrupts.unregisterTemp(path) }
+    func makeDirectories(_ dir: String) throws -> [String] { try Interrupts.makeDirectories(dir) }
+    func releaseDirectories(_ made: [String]) { Interrupts.unregisterDirectories(made) }
 }
 
 extension CommandContext {

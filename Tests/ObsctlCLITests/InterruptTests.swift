@@ -12,6 +12,7 @@ struct InterruptTests {
         sb.directoryListing(dir).filter { $0.contains(".obsctl-") && $0.hasSuffix(".part") }
     }
 
+    /// Also: no directory the single download made for its file is left.
     @Test("SIGINT during a download to a file: exit 130, no temporary file, no destination; a recursive download too")
     func download() throws {
         let sb = try Sandbox("int-down")
@@ -25,8 +26,12 @@ struct InterruptTests {
         for (name, args, dir) in [
             ("single", ["download", "obs://intr/big", "out/big.bin"], "out"),
             ("recursive", ["download", "obs://intr/tree/", "tree", "--recursive"], "tree"),
+            ("single into new directories", ["download", "obs://intr/big", "new/a/b/big.bin"], "new/a/b"),
         ] {
-            try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
+            let made = name.hasSuffix("new directories")
+            if !made {
+                try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
+            }
             let running = try sb.start(args)
             let pid = running.process.processIdentifier
             // Wait for the temporary file, then freeze the process so that it is still mid-transfer when the signal
@@ -50,6 +55,8 @@ struct InterruptTests {
                 Self.partFiles(sb, sb.path(dir)).isEmpty,
                 "\(name): temp files left: \(sb.directoryListing(sb.path(dir)))")
             if name == "single" { #expect(!sb.exists("out/big.bin")) }
+            // As a failed download does, an interrupted one removes the directories it made for its file.
+            if made { #expect(!sb.exists("new"), "\(sb.directoryListing(sb.path("new")))") }
         }
     }
 

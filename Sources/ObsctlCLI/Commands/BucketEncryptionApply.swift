@@ -211,14 +211,9 @@ struct Applier: Sendable {
     /// failure of the target's key (disabled, denied). A KMS failure of the object's own key (its source, when
     /// the target needs no KMS or names another key) concerns that object alone.
     func stopsTheRun(_ e: OBSError, source: ObjectEncryption) -> Bool {
-        switch e.category {
-        case .accessDenied: return true
-        case .kms:
-            guard case .kms = goal else { return false }
-            if let key = e.resource, source.isUnderKMSKey(key) { return false }
-            return true
-        default: return false
-        }
+        if e.category == .accessDenied { return true }
+        guard case .kms(let targetKey) = goal else { return false }
+        return ObjectEncryption.failureConcernsTarget(e, targetIsKMS: true, targetKey: targetKey, source: source)
     }
 
     /// Reads `object`'s encryption, decides, and copies it when it must change and the run may still copy.

@@ -76,21 +76,19 @@ struct TransferArguments: ParsableArguments {
         _ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, _ filter: Filter, _ options: StepOptions
     ) async throws {
         var listing: [ListedObject] = []
-        var damaged = 0
+        var skips = Skips()
         if recursive {
             let prefix = KeyMapping.directoryPrefix(src.path)
             // Refused before the listing: a nested copy is wrong whatever the prefix holds.
             try KeyMapping.refuseNestedPrefixes(src, prefix, dst, KeyMapping.directoryPrefix(dst.path))
             let listed = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
-            let unreadable = Planner.unreadable(listed.unreadable, below: prefix, filter: filter)
-            Listings.report(unreadable)
-            damaged = unreadable.count
+            skips.damaged(ctx, Planner.unreadable(listed.unreadable, below: prefix, filter: filter), in: src.bucket)
             listing = listed.objects.map(ListedObject.init)
         }
         let plan = try Planner.copy(
             src, to: dst, recursive: recursive, filter: filter, listing: listing, isMove: options.move)
         if !recursive { PlanReport.excludedSingle(ctx, plan) }
-        if recursive && plan.steps.isEmpty && damaged == 0 {
+        if recursive && plan.steps.isEmpty && skips.isEmpty {
             ctx.output.note(
                 "no objects under obs://\(src.bucket)/\(KeyMapping.directoryPrefix(src.path))"
                     + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
@@ -98,15 +96,9 @@ struct TransferArguments: ParsableArguments {
         if dryRun {
             return try await PlanReport.dryRun(
                 ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                hint: recursive ? nil : "copy",
-                skipped: damaged == 0
-                    ? nil : Listings.failure(unreadable: damaged, succeeded: plan.steps.count).exitCode)
+                hint: recursive ? nil : "copy", skips: skips)
         }
-        if damaged > 0 && plan.steps.isEmpty { throw Listings.failure(unreadable: damaged, succeeded: 0) }
-        do {
-            let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "copy")
-            try Transfers.summarize(ctx, outcome)
-        } catch let f as CommandFailure where damaged > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
-        if damaged > 0 { throw Listings.failure(unreadable: damaged, succeeded: plan.steps.count) }
+        let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "copy")
+        try Transfers.summarize(ctx, outcome, skips: skips)
     }
 }

@@ -49,7 +49,7 @@ extension Obsctl {
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             var listing: [ListedObject] = []
-            var damaged = 0
+            var skips = Skips()
             let prefix = KeyMapping.directoryPrefix(src.path)
             if recursive {
                 guard path != "-" else {
@@ -57,9 +57,7 @@ extension Obsctl {
                 }
                 try Transfers.requireDirectoryDestination(path, "--recursive")
                 let listed = try await ctx.storage.listAllObjects(bucket: src.bucket, prefix: prefix)
-                let unreadable = Planner.unreadable(listed.unreadable, below: prefix, filter: filter)
-                Listings.report(unreadable)
-                damaged = unreadable.count
+                skips.damaged(ctx, Planner.unreadable(listed.unreadable, below: prefix, filter: filter), in: src.bucket)
                 listing = listed.objects.map(ListedObject.init)
             }
             var plan = try Planner.download(
@@ -70,37 +68,26 @@ extension Obsctl {
             options.destinationNamedByUser =
                 !recursive && plan.steps.count == 1 && plan.steps[0].destination == .file(path)
             if recursive { options.localRoot = path }
-            for key in plan.unsafeKeys { Transfers.reportUnsafeKey(key, of: src.bucket, below: path) }
+            for key in plan.unsafeKeys { skips.unsafeKey(ctx, key, of: src.bucket, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             try Transfers.requireWritableDestinations(plan.steps)
-            if recursive && plan.steps.isEmpty && plan.unsafeKeys.isEmpty && damaged == 0 {
+            if recursive && plan.steps.isEmpty && skips.isEmpty {
                 ctx.output.note(
                     "no objects under obs://\(src.bucket)/\(prefix)"
                         + (plan.excluded.isEmpty ? "" : " that --include/--exclude take"))
             }
-            let unsafe = plan.unsafeKeys.count, skipped = unsafe + damaged
-            // Unsafe keys and damaged objects were reported above: with nothing else to do that is a usage problem
-            // (or an integrity one), else a partial one.
-            let skippedExit: ObsctlExitCode? =
-                skipped == 0
-                ? nil : !plan.steps.isEmpty ? .partial : unsafe == 0 ? .integrity : damaged == 0 ? .usage : .partial
             if dryRun {
                 return try await PlanReport.dryRun(
                     ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                    hint: recursive ? nil : "download", skipped: skippedExit)
+                    hint: recursive ? nil : "download", skips: skips)
             }
             // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
             if !recursive, ctx.progressStyle == .bar, let key = plan.steps.first?.source.key {
                 let request = GetObjectRequest(bucket: src.bucket, key: key, customerKey: options.customerKey)
                 plan.steps[0].size = try? await ctx.storage.headObject(request).size
             }
-            if let skippedExit, plan.steps.isEmpty { throw CommandFailure(exitCode: skippedExit) }
-            do {
-                let outcome = try await Transfers.runSteps(
-                    ctx, plan.steps, options, hint: recursive ? nil : "download")
-                try Transfers.summarize(ctx, outcome, dataOnStdout: path == "-")
-            } catch let f as CommandFailure where skipped > 0 { _ = f; throw CommandFailure(exitCode: .partial) }
-            if skipped > 0 { throw CommandFailure(exitCode: .partial) }
+            let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "download")
+            try Transfers.summarize(ctx, outcome, dataOnStdout: path == "-", skips: skips)
         }
     }
 

@@ -53,8 +53,9 @@ extension Obsctl {
                     ctx.output.note("nothing to delete under \(url)" + filtered)
                 }
                 // Damaged objects whose key is lost are failures of the run (exit 8, or 13 alone).
-                let skipped: ObsctlExitCode? = keyless.isEmpty ? nil : plan.steps.isEmpty ? .integrity : .partial
-                return try await PlanReport.dryRun(ctx, plan.steps, skipped: skipped)
+                var skips = Skips()
+                skips.damaged(ctx, keyless, in: url.bucket)
+                return try await PlanReport.dryRun(ctx, plan.steps, skips: skips)
             }
             let keys = plan.steps.compactMap(\.source.key)
             try await Self.deleteAll(
@@ -69,7 +70,7 @@ extension Obsctl {
             keyless: [UnreadableObject] = [], nothingNote: String? = nil
         ) async throws {
             var outcome = await Transfers.delete(ctx, keys.map { .object(bucket, $0) })
-            for k in keyless { outcome.failed(ctx, "obs://\(bucket)/ (unknown key)", k.error) }
+            for k in keyless { outcome.failed(ctx, Skips.item(k, in: bucket), k.error) }
             let failures = outcome.failures.map { FailureShape($0.item, $0.error) }
             let nothing = keys.isEmpty && keyless.isEmpty ? nothingNote : nil
             Renderer(ctx.output).render(

@@ -63,20 +63,15 @@ extension Obsctl {
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
                 files: { try LocalTree.entries($0, invalidNames: &invalid, notFiles: &notFiles) })
-            invalid.forEach(Transfers.reportInvalidName)
+            var skips = Skips()
+            for path in invalid { skips.invalidName(ctx, path) }
             for path in notFiles { ctx.output.note("not uploaded: \(path)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun {
                 return try await PlanReport.dryRun(
-                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options,
-                    skipped: invalid.isEmpty ? nil : plan.steps.isEmpty ? .usage : .partial)
+                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options, skips: skips)
             }
-            // Files skipped for their names: with nothing else to do a usage problem, else a partial failure.
-            if !invalid.isEmpty && plan.steps.isEmpty { throw CommandFailure(exitCode: .usage) }
-            do {
-                try Transfers.summarize(ctx, try await Transfers.runSteps(ctx, plan.steps, options))
-            } catch let f as CommandFailure where !invalid.isEmpty { _ = f; throw CommandFailure(exitCode: .partial) }
-            if !invalid.isEmpty { throw CommandFailure(exitCode: .partial) }
+            try Transfers.summarize(ctx, try await Transfers.runSteps(ctx, plan.steps, options), skips: skips)
         }
     }
 }

@@ -108,12 +108,15 @@ struct DryRun: CommandResult {
     let transfers: [Transfer]
     let deletions: [String]
     let failures: [FailureShape]
+    /// The first failures, whose NDJSON records went out when they were found (`Skips`).
+    private var recordedEarlier = 0
 
     enum CodingKeys: String, CodingKey { case dryRun = "dry_run", transfers, deletions, failures }
 
     /// `verb` names every transfer instead of its operation (mv: "move").
-    init(_ steps: [PlanStep], verb: String?, failures: [FailureShape] = []) {
+    init(_ steps: [PlanStep], verb: String?, failures: [FailureShape] = [], recordedEarlier: Int = 0) {
         self.failures = failures
+        self.recordedEarlier = recordedEarlier
         transfers = steps.compactMap { s in
             s.destination.map {
                 Transfer(operation: verb ?? s.operation.rawValue, source: "\(s.source)", destination: "\($0)")
@@ -129,6 +132,6 @@ struct DryRun: CommandResult {
 
     var records: [Record]? {
         transfers.map { Record("planned", $0) } + deletions.map { Record("planned", Deletion(url: $0)) }
-            + failures.map(\.record)
+            + failures.dropFirst(recordedEarlier).map(\.record)
     }
 }

@@ -1,0 +1,62 @@
+import OBSCore
+import OBSTransfer
+
+/// What a plan leaves out and reports: local names no key can hold, keys that are no safe local path, damaged
+/// objects of a listing. Each is an error line when found, an NDJSON failure record, and an entry of the summary's
+/// (or the dry run's) `failures`, so a script reading the JSON sees every item the run did not carry out.
+struct Skips {
+    private(set) var items: [(item: String, error: OBSError)] = []
+
+    var isEmpty: Bool { items.isEmpty }
+    var count: Int { items.count }
+
+    mutating func add(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
+        items.append((item, error))
+        Transfers.reportFailure(error, item: nil)  // the message names the item
+        Renderer(ctx.output).event(FailureShape(item, error).record)
+    }
+
+    /// A local file whose name is not UTF-8.
+    mutating func invalidName(_ ctx: CommandContext, _ path: String) {
+        add(
+            ctx, path,
+            Self.usage(
+                "file name \(path) is not valid UTF-8, so it cannot become an object key; rename the file; skipped"))
+    }
+
+    /// An object whose key is no safe relative path below `directory`.
+    mutating func unsafeKey(_ ctx: CommandContext, _ key: String, of bucket: BucketName, below directory: String) {
+        // The planner's one safety check, asked again to say which of the two reasons applies.
+        let why =
+            KeyMapping.safeRelativePath(key: key, prefix: "") == nil
+            ? "empty, '.' or '..' segment"
+            : "other objects lie under '\(key)/', so its name must be a directory there; "
+                + "download it alone with 'obsctl download obs://\(bucket)/\(key) FILE'"
+        add(
+            ctx, "obs://\(bucket)/\(key)",
+            Self.usage("object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped"))
+    }
+
+    /// A local refusal (no request was sent, so no code in the error line), exit 2 when alone.
+    private static func usage(_ message: String) -> OBSError {
+        OBSError(code: "InvalidArgument", message: message, httpStatus: 0, category: .usage)
+    }
+
+    /// Damaged objects of a listing of `bucket` (each error says how to remove it).
+    mutating func damaged(_ ctx: CommandContext, _ entries: [UnreadableObject], in bucket: BucketName) {
+        for entry in entries { add(ctx, Self.item(entry, in: bucket), entry.error) }
+    }
+
+    /// How a damaged object is named among the failures: its URL, or its bucket's when even its key is lost.
+    static func item(_ entry: UnreadableObject, in bucket: BucketName) -> String {
+        "obs://\(bucket)/" + (entry.key.map(\.value) ?? " (unknown key)")
+    }
+
+    /// The run's exit for the skips: with nothing else to do (`alone`), the skips' own code when they share one
+    /// (2 for names and keys, 13 for damaged objects), else 8 (partial).
+    func exitCode(alone: Bool) -> ObsctlExitCode? {
+        guard let first = items.first else { return nil }
+        let code = ObsctlExitCode(first.error.category)
+        return alone && items.allSatisfy({ ObsctlExitCode($0.error.category) == code }) ? code : .partial
+    }
+}

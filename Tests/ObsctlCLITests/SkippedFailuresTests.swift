@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a plan leaves out (a local name no key can hold, a key that is no safe local path, a damaged object) is a
+/// failure of the run like any other: an error line, an NDJSON failure record, an entry of the JSON `failures`,
+/// in a dry run too; exit 8 beside other work, or the skip's own code when it was all there was.
+@Suite("skipped items are failures")
+struct SkippedFailuresTests {
+    /// A bucket `obs://skp` with `d/ok`, the unsafe key `d/p/..` and `d/bad`, whose metadata is then damaged.
+    static func bucket(_ sb: Sandbox) throws {
+        try sb.ok(["bucket", "create", "obs://skp"])
+        try sb.write("f.txt", Data("hello".utf8))
+        for key in ["d/ok", "d/p/..", "d/bad", "only/bad"] { try sb.ok(["upload", "f.txt", "obs://skp/\(key)"]) }
+        try damage(sb, "d/bad")
+        try damage(sb, "only/bad")
+    }
+
+    /// Damages an object of `obs://skp`, its key still known (a listing under a prefix cannot place an object whose
+    /// key is lost).
+    static func damage(_ sb: Sandbox, _ key: String) throws {
+        let bad = try #require(sb.objectDirectory(bucket: "skp", key: key))
+        let meta = try String(contentsOfFile: bad + "/meta.json", encoding: .utf8)
+        try meta.replacingOccurrences(of: "\"size\"", with: "\"sise\"")
+            .write(toFile: bad + "/meta.json", atomically: false, encoding: .utf8)
+    }
+
+    static func failures(_ r: RunResult) throws -> [(item: String, code: String, exit: Int)] {
+        let doc = try parseJSONObject(r.stdout)
+        let list = try #require(doc["failures"] as? [[String: Any]], "\(r)")
+        return list.map { ($0["item"] as? String ?? "", $0["code"] as? String ?? "", $0["exit_code"] as? Int ?? -1) }
+    }
+
+    @Test("download -r and sync down: unsafe keys and damaged objects are among the JSON failures; exit 8")
+    func downloadAndSyncDown() throws {
+        let sb = try Sandbox("skip-down")
+        try Self.bucket(sb)
+        for (args, dryRun) in [
+            (["download", "obs://skp/d/", "out", "-r"], false), (["cp", "obs://skp/d/", "out2", "-r"], true),
+            (["sync", "obs://skp/d/", "out3"], false), (["sync", "obs://skp/d/", "out4"], true),
+        ] {
+            let r = try sb.run(args + ["--output", "json"] + (dryRun ? ["--dry-run"] : []))
+            #expect(r.status == 8, "\(args): \(r)")
+            let failures = try Self.failures(r)
+            #expect(failures.contains { $0.item == "obs://skp/d/p/.." && $0.exit == 2 }, "\(args): \(r)")
+            #expect(failures.contains { $0.item == "obs://skp/d/bad" && $0.exit == 13 }, "\(args): \(r)")
+            #expect(failures.count == 2, "\(args): \(r)")
+            #expect(r.stderr.contains("'d/p/..'") && r.stderr.contains("skipped"), "\(args): \(r)")
+        }
+        // NDJSON: a failure record for each, beside the transfer's.
+        for dryRun in [false, true] {
+            let nd = try sb.run(
+                [dryRun ? "cp" : "download", "obs://skp/d/", "out5", "-r", "--output", "ndjson"]
+                    + (dryRun ? ["--dry-run"] : []))
+            #expect(nd.status == 8, "\(nd)")
+            let records = nd.out.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            let failed = records.filter { $0["type"] as? String == "failure" }
+            #expect(failed.count == 2 && records.count == 3, "dry run \(dryRun): \(nd)")
+        }
+    }
+
+    @Test("a skip that is all there is: the JSON document lists it, with its own exit code")
+    func skipsAlone() throws {
+        let sb = try Sandbox("skip-alone")
+        try Self.bucket(sb)
+        // Only the unsafe key under this prefix: exit 2 (as before), and now a document saying why.
+        let unsafe = try sb.run(["download", "obs://skp/d/p/", "out", "-r", "--output", "json"])
+        #expect(unsafe.status == 2, "\(unsafe)")
+        #expect(try Self.failures(unsafe).map(\.item) == ["obs://skp/d/p/.."], "\(unsafe)")
+        // Only the damaged object: exit 13.
+        let damaged = try sb.run(["cp", "obs://skp/only/", "obs://skp/e/", "-r", "--output", "json"])
+        #expect(damaged.status == 13, "\(damaged)")
+        #expect(try Self.failures(damaged).map(\.code) == ["IntegrityCheckFailed"], "\(damaged)")
+    }
+
+    @Test("cp -r and sync between buckets: damaged objects are among the failures; exit 8")
+    func copies() throws {
+        let sb = try Sandbox("skip-cp")
+        try Self.bucket(sb)
+        try sb.ok(["bucket", "create", "obs://skq"])
+        for args in [["cp", "obs://skp/d/", "obs://skq/c/", "-r"], ["sync", "obs://skp/d/", "obs://skq/s/"]] {
+            for dryRun in [false, true] {
+                let r = try sb.run(args + ["--output", "json"] + (dryRun ? ["--dry-run"] : []))
+                #expect(r.status == 8, "\(args) \(dryRun): \(r)")
+                #expect(try Self.failures(r).map(\.item) == ["obs://skp/d/bad"], "\(args) \(dryRun): \(r)")
+                #expect(r.stderr.contains("obsctl rm obs://skp/d/bad"), "the error line says how to remove it: \(r)")
+            }
+        }
+    }
+
+    @Test("upload -r and sync up: a file name that is not UTF-8 is among the failures; exit 8")
+    func unnamableFiles() throws {
+        let sb = try Sandbox("skip-up")
+        try sb.ok(["bucket", "create", "obs://upl"])
+        try sb.write("d/ok.txt", Data("hello".utf8))
+        var path = Array(sb.path("d").utf8) + Array("/bad".utf8) + [0xFF, 0]
+        let fd = path.withUnsafeMutableBytes {
+            open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+        }
+        try #require(fd >= 0)
+        close(fd)
+        for args in [
+            ["upload", "d", "obs://upl/u/", "-r"], ["cp", "d", "obs://upl/c/", "-r"], ["sync", "d", "obs://upl/s/"],
+        ] {
+            for dryRun in args[0] == "upload" ? [false] : [false, true] {
+                let r = try sb.run(args + ["--output", "json"] + (dryRun ? ["--dry-run"] : []))
+                #expect(r.status == 8, "\(args) \(dryRun): \(r)")
+                let failures = try Self.failures(r)
+                #expect(failures.count == 1 && failures[0].item.hasSuffix("d/bad\\xff"), "\(args) \(dryRun): \(r)")
+                #expect(failures.first?.exit == 2, "\(r)")
+            }
+        }
+    }
+}

@@ -42,6 +42,9 @@ Scenarios (both clients unless marked):
                           without Expect: seconds until the send ended, its error (a reset), the answer's status
   slow-headers SECONDS    (raw) a request head sent a byte every SECONDS/20 for SECONDS, never ended, and an idle
                           connection: whether and after how many seconds the server closed each
+  pipelined-expect BUCKET KEY
+                          (raw) a GET of KEY and, in the same write, a PUT of KEY2 with Expect: 100-continue and no
+                          body yet: the GET's status, whether the PUT's 100 came, and the PUT's final status
   refused-bytes BUCKET    (boto3) put_object of 20 MB given as bytes into BUCKET (missing), and with an unknown KMS
                           key into a bucket of its own: each error code and the seconds it took
 """
@@ -690,6 +693,40 @@ def raw_slow_headers(s, seconds):
     s.out["idle_seconds"] = time.time() - started
 
 
+def raw_pipelined_expect(s, bucket, key):
+    """A request that waits for its 100 behind another on the same connection: the 100 must come once the server
+    reads its body, as it does for a request alone."""
+    import time
+    get, sock = raw_signed_head("/%s/%s" % (bucket, key), None, unsigned=True, method="GET")
+    sock.close()
+    body = b"0123456789"
+    put, sock = raw_signed_head("/%s/%s2" % (bucket, key), len(body), body=body)
+    sock.sendall(get + put.replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n"))
+    sock.settimeout(3)
+    answer = b""
+    started = time.time()
+    try:
+        while b"HTTP/1.1 100" not in answer and time.time() - started < 3:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    except OSError:
+        pass
+    s.out["get_status"] = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
+    s.out["continued"] = b"HTTP/1.1 100" in answer
+    sock.settimeout(30)
+    sock.sendall(body)
+    rest = answer.split(b"HTTP/1.1 100", 1)[1] if s.out["continued"] else b""
+    while b"HTTP/1.1 200" not in rest and b"HTTP/1.1 4" not in rest:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    final = rest[rest.find(b"HTTP/1.1 "):] if b"HTTP/1.1 " in rest else b""
+    s.out["put_status"] = final.split(b" ")[1].decode() if final else None
+
+
 def boto3_refused_bytes(s, bucket):
     """Bodies given as bytes are sent with Expect: 100-continue: a refused request must not wait for them."""
     import time
@@ -963,7 +1000,8 @@ SCENARIOS = {
     ("raw", "slow-create"): raw_slow_create, ("raw", "stalled-put"): raw_stalled_put,
     ("raw", "aborted-put"): raw_aborted_put, ("raw", "held-gets"): raw_held_gets,
     ("raw", "expect-put"): raw_expect_put,
-    ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers, ("boto3", "refused-bytes"): boto3_refused_bytes,
+    ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers,
+    ("raw", "pipelined-expect"): raw_pipelined_expect, ("boto3", "refused-bytes"): boto3_refused_bytes,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

@@ -14,29 +14,33 @@ final class ContinueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private var context: ChannelHandlerContext?
-    /// The current request asked for a 100 and has had neither it nor its answer.
-    private var expecting = false
+    /// For each request received and not yet answered, in order, whether it still waits for a 100. Requests are
+    /// answered in order, so the first is the one being served: a pipelined request's head may arrive while an
+    /// earlier one is still served, and must not take (or lose) that one's place.
+    private var unanswered: [Bool] = []
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let head) = unwrapInboundIn(data) {
-            expecting = head.headerFields[.expect]?.lowercased() == "100-continue"
+            unanswered.append(head.headerFields[.expect]?.lowercased() == "100-continue")
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head(let head) = unwrapOutboundIn(data), head.status != .continue { expecting = false }
+        if case .head(let head) = unwrapOutboundIn(data), head.status != .continue, !unanswered.isEmpty {
+            unanswered.removeFirst()
+        }
         context.write(data, promise: promise)
     }
 
-    /// The server reads the body: the 100 goes out, if the request asked for one and has no answer yet. On the
-    /// channel's event loop (see `Bridge`).
+    /// The server reads the body: the 100 goes out, if the request being served asked for one and has no answer
+    /// yet. On the channel's event loop (see `Bridge`).
     func sendContinue() {
-        guard expecting, let context else { return }
-        expecting = false
+        guard unanswered.first == true, let context else { return }
+        unanswered[0] = false
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 }

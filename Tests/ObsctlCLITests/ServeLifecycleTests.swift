@@ -259,6 +259,15 @@ struct ServeLifecycleTests {
         #expect(bytes["missing_bucket_code"] as? String == "NoSuchBucket", "\(run3)")
         #expect((bytes["missing_bucket_seconds"] as? Double ?? 99) < 20, "\(run3)")
         #expect(bytes["unknown_key_code"] is String && (bytes["unknown_key_seconds"] as? Double ?? 99) < 20, "\(run3)")
+        // A request waiting for its 100 behind another on the same connection (pipelined) gets it too.
+        #expect(
+            try server.curl(["-X", "PUT", "--data-binary", "x", server.endpoint + "/\(bucket)/g"], sign: true).succeeded
+        )
+        let (pipelined, run4) = try server.sdk("raw", "pipelined-expect", [bucket, "g"])
+        expectSteps((pipelined, run4))
+        #expect(pipelined["get_status"] as? String == "200", "\(run4)")
+        #expect(pipelined["continued"] as? Bool == true, "\(run4)")
+        #expect(pipelined["put_status"] as? String == "200", "\(run4)")
         expectSuccess(server.stop())
     }
 

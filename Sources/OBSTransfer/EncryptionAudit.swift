@@ -30,14 +30,24 @@ public struct ObjectEncryption: Sendable, Equatable {
 
     /// Whether `e`, a copy's KMS failure, concerns the key the copy writes under (`targetKey`, nil for the default
     /// key), so that every other copy of the run would fail alike, rather than the key its source is under (that
-    /// object alone). A policy's denial is the same for every object. With the source's encryption known, a
-    /// failure that does not name the source's key is the target's; without it, only one naming `targetKey` (as
-    /// the error's resource or in its message) is.
+    /// object alone). With the source's encryption known, a failure that does not name the source's key is the
+    /// target's; without it, only one naming `targetKey` (as the error's resource or in its message) is.
+    ///
+    /// A policy's denial is the same for every object, but not every object needs what it denies. The local KMS
+    /// names the permission as the resource: `kms:dek:create` (a new data key) is the target's; `kms:dek:crypto`
+    /// (unwrapping a data key) the source's when the source is under KMS (or its encryption is unknown). A denial
+    /// that names neither counts as the target's where the copy's key is known.
     public static func failureConcernsTarget(
         _ e: OBSError, targetIsKMS: Bool, targetKey: String?, source: ObjectEncryption?
     ) -> Bool {
         guard e.category == .kms, targetIsKMS else { return false }
-        if e.code == "AccessDenied" { return true }
+        if e.code == "AccessDenied" {
+            switch e.resource {
+            case "kms:dek:create"?: return true
+            case "kms:dek:crypto"?: return source.map { $0.mode != .kms } ?? false
+            default: return source != nil || targetKey != nil
+            }
+        }
         if let source {
             guard let key = e.resource else { return true }
             return !source.isUnderKMSKey(key)

@@ -25,6 +25,8 @@ struct CommandContext {
     var jobs = ConcurrencyOptions.defaultJobs
     /// `--debug`.
     let debug: Bool
+    /// What the command's plan left out, for its JSON `failures` and its exit code.
+    let skips = Skips()
 
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)

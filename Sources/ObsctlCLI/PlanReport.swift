@@ -7,14 +7,14 @@ enum PlanReport {
     /// "move"). A step whose source the run would not find, or could not read, is a failure, as in the run:
     /// `TransferEngine.checkSource` opens each local file and, with `named` (sources the user typed, not listed
     /// ones), sends a HEAD for each object, so the exit code is the one the run would have. `hint`: as for
-    /// `Transfers.runSteps`. `removals`: when the plan's deletions would happen. `skips`, `skipsAlone`: what the
-    /// planner left out and reported (unnamable files, unsafe keys, damaged objects), as `Transfers.summarize` takes
-    /// them: listed among the failures, with the run's exit code.
+    /// `Transfers.runSteps`. `removals`: when the plan's deletions would happen. What the planner left out and
+    /// reported (`ctx.skips`: unnamable files, unsafe keys, damaged objects) is listed among the failures, with the
+    /// run's exit code, as `Transfers.summarize` does (`skipsAlone` as there).
     static func dryRun(
         _ ctx: CommandContext, _ steps: [PlanStep], verb: String? = nil, options: StepOptions = StepOptions(),
-        named: Bool = false, hint: String? = nil, removals: Removals = .always, skips: Skips = Skips(),
-        skipsAlone: Bool = true
+        named: Bool = false, hint: String? = nil, removals: Removals = .always, skipsAlone: Bool = true
     ) async throws {
+        let skips = ctx.skips
         var planned: [PlanStep] = []
         var failures: [(item: String, error: OBSError)] = []
         // A bucket written into, or deleted from, that is not there fails every step: one error, as in the run. Only
@@ -30,8 +30,11 @@ enum PlanReport {
         for bucket in buckets {
             do { _ = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError where e.code == "NoSuchBucket" {
                 Transfers.reportFailure(e, item: nil)
-                Renderer(ctx.output).render(DryRun([], verb: verb, failures: [FailureShape("obs://\(bucket)", e)]))
-                throw CommandFailure(exitCode: ObsctlExitCode(e.category))
+                let all = skips.items + [("obs://\(bucket)", e)]
+                Renderer(ctx.output).render(
+                    DryRun([], verb: verb, failures: all.map { FailureShape($0, $1) }, recordedEarlier: skips.count))
+                // As the run: its steps fail on the bucket, beside what was left out (exit 8).
+                throw CommandFailure(exitCode: skips.isEmpty ? ObsctlExitCode(e.category) : .partial)
             } catch {}
         }
         for step in steps {

@@ -1,23 +1,28 @@
+import Foundation
 import OBSCore
 import OBSTransfer
 
-/// What a plan leaves out and reports: local names no key can hold, keys that are no safe local path, damaged
-/// objects of a listing. Each is an error line when found, an NDJSON failure record, and an entry of the summary's
-/// (or the dry run's) `failures`, so a script reading the JSON sees every item the run did not carry out.
-struct Skips {
-    private(set) var items: [(item: String, error: OBSError)] = []
+/// What a command's plan left out and reported: local names no key can hold, keys that are no safe local path,
+/// damaged objects of a listing. Each is an error line when found, an NDJSON failure record, and an entry of the
+/// `failures` of whatever JSON document the command ends with (its summary, its dry run, or the failure that stopped
+/// it), first and in the order found, so a script reading the JSON sees every item the run did not carry out. One
+/// per command (`CommandContext.skips`). `@unchecked Sendable`: `list` is touched only under `lock`.
+final class Skips: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [(item: String, error: OBSError)] = []
 
+    var items: [(item: String, error: OBSError)] { lock.withLock { list } }
     var isEmpty: Bool { items.isEmpty }
     var count: Int { items.count }
 
-    mutating func add(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
-        items.append((item, error))
+    func add(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
+        lock.withLock { list.append((item, error)) }
         Transfers.reportFailure(error, item: nil)  // the message names the item
         Renderer(ctx.output).event(FailureShape(item, error).record)
     }
 
     /// A local file whose name is not UTF-8.
-    mutating func invalidName(_ ctx: CommandContext, _ path: String) {
+    func invalidName(_ ctx: CommandContext, _ path: String) {
         add(
             ctx, path,
             Self.usage(
@@ -25,7 +30,7 @@ struct Skips {
     }
 
     /// An object whose key is no safe relative path below `directory`.
-    mutating func unsafeKey(_ ctx: CommandContext, _ key: String, of bucket: BucketName, below directory: String) {
+    func unsafeKey(_ ctx: CommandContext, _ key: String, of bucket: BucketName, below directory: String) {
         // The planner's one safety check, asked again to say which of the two reasons applies.
         let why =
             KeyMapping.safeRelativePath(key: key, prefix: "") == nil
@@ -43,7 +48,7 @@ struct Skips {
     }
 
     /// Damaged objects of a listing of `bucket` (each error says how to remove it).
-    mutating func damaged(_ ctx: CommandContext, _ entries: [UnreadableObject], in bucket: BucketName) {
+    func damaged(_ ctx: CommandContext, _ entries: [UnreadableObject], in bucket: BucketName) {
         for entry in entries { add(ctx, Self.item(entry, in: bucket), entry.error) }
     }
 

@@ -200,13 +200,14 @@ enum Transfers {
 
     /// The JSON summary (`{"transfers","failures"}`, with sync --delete `deleted`), then `CommandFailure` if
     /// anything failed: exit 8 when something else succeeded (`succeeded`, beyond the transfers), else the
-    /// failure's code. `dataOnStdout`: the objects' bytes went to stdout, so the summary goes to stderr. `skips`:
-    /// what the plan left out, listed first among the failures; with them the run is partial (exit 8), unless they
-    /// were all there was and `skipsAlone` lets them give their own code (`Skips.exitCode`).
+    /// failure's code. `dataOnStdout`: the objects' bytes went to stdout, so the summary goes to stderr. What the plan
+    /// left out (`ctx.skips`) comes first among the failures; with it the run is partial (exit 8), unless it was all
+    /// there was and `skipsAlone` lets it give its own code (`Skips.exitCode`).
     static func summarize(
         _ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, deleted: [String]? = nil,
-        succeeded: Int = 0, nothingNote: String? = nil, skips: Skips = Skips(), skipsAlone: Bool = true
+        succeeded: Int = 0, nothingNote: String? = nil, skipsAlone: Bool = true
     ) throws {
+        let skips = ctx.skips
         let failures = skips.items + outcome.failures
         let summary = TransferSummary(
             transfers: outcome.done, failures: failures.map { FailureShape($0.item, $0.error) },
@@ -280,7 +281,8 @@ enum Transfers {
     static func singleFailure(_ ctx: CommandContext, _ item: String, _ error: Error, doneKey: String) -> Error {
         guard ctx.output.format != .text, let e = error as? OBSError else { return error }
         Output.stderr("obsctl: error: \(Output.describe(e))")
-        Renderer(ctx.output).render(SingleFailure(doneKey: doneKey, failure: FailureShape(item, e)))
+        let skipped = ctx.skips.items.map { FailureShape($0.item, $0.error) }
+        Renderer(ctx.output).render(SingleFailure(doneKey: doneKey, failure: FailureShape(item, e), skipped: skipped))
         return CommandFailure(exitCode: ObsctlExitCode(e.category))
     }
 

@@ -78,3 +78,44 @@ struct EncryptionAuditTests {
         #expect(plan.skipped == Tally(objects: 1, bytes: 9))
     }
 }
+
+/// Whose key a copy's KMS failure concerns: the target's stops a run (every other copy would fail alike), the
+/// source's fails that object alone.
+@Suite("a copy's KMS failure: the target's key or the source's")
+struct CopyKMSFailureTests {
+    let plain = ObjectEncryption(mode: .unencrypted)
+    let underSource = ObjectEncryption(mode: .kms, kmsKeyID: "src-id", kmsKeyURN: "local:obs:key/src-id")
+
+    func concerns(_ e: OBSError, targetKey: String? = "tgt-id", source: ObjectEncryption?) -> Bool {
+        ObjectEncryption.failureConcernsTarget(e, targetIsKMS: true, targetKey: targetKey, source: source)
+    }
+
+    @Test func keyStates() {
+        #expect(concerns(.kmsDisabled("tgt-id", state: "disabled"), source: nil))
+        #expect(concerns(.kmsDisabled("tgt-id", state: "disabled"), source: plain))
+        #expect(!concerns(.kmsDisabled("src-id", state: "disabled"), source: underSource))
+        #expect(!concerns(.kmsDisabled("src-id", state: "disabled"), source: nil), "names another key")
+        #expect(!concerns(.kmsDisabled("x", state: "disabled"), targetKey: nil, source: nil), "no evidence")
+        #expect(
+            !ObjectEncryption.failureConcernsTarget(
+                .kmsDisabled("tgt-id", state: "disabled"), targetIsKMS: false, targetKey: nil, source: nil),
+            "a copy that writes no KMS object: its KMS failure is the source's")
+    }
+
+    @Test func policyDenials() {
+        let create = OBSError.kmsPermissionDenied("kms:dek:create"),
+            crypto = OBSError.kmsPermissionDenied("kms:dek:crypto")
+        // Only a new data key needs kms:dek:create: the target's, whatever the source.
+        for source in [nil, plain, underSource] { #expect(concerns(create, targetKey: nil, source: source)) }
+        // Unwrapping a key is the source's when it has one (or may have: unknown).
+        #expect(!concerns(crypto, source: underSource))
+        #expect(!concerns(crypto, targetKey: nil, source: nil))
+        #expect(!concerns(crypto, source: nil))
+        #expect(concerns(crypto, source: plain), "a plain source unwraps nothing")
+        // A denial that names no permission (a service's 403): the target's where its key is known.
+        let bare = OBSError(code: "AccessDenied", message: "denied", httpStatus: 403, category: .kms)
+        #expect(concerns(bare, source: nil))
+        #expect(!concerns(bare, targetKey: nil, source: nil))
+        #expect(concerns(bare, targetKey: nil, source: underSource))
+    }
+}

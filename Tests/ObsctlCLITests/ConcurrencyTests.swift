@@ -101,6 +101,24 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("a policy denying kms:dek:crypto fails only the copies of KMS objects; one denying kms:dek:create stops")
+    func policyDenialStopsOnlyForTheTarget() throws {
+        let sb = try Sandbox("jobs-deny")
+        try sb.ok(["bucket", "create", "obs://jobdeny"])
+        try sb.write("f.txt", Data("plain".utf8))
+        for i in 0..<6 { try sb.ok(["upload", "f.txt", "obs://jobdeny/src/p\(i)"]) }
+        try sb.ok(["upload", "f.txt", "obs://jobdeny/src/k", "--sse", "kms"])
+        try sb.write("root/kms/policy.json", Data(#"{"deny":["kms:dek:crypto"]}"#.utf8), mode: 0o600)
+        // Unwrapping the source's data key is denied: that copy fails; the plain ones are copied.
+        let crypto = try sb.run(["cp", "obs://jobdeny/src/", "obs://jobdeny/a/", "-r", "--sse", "kms", "--jobs", "1"])
+        #expect(crypto.status == 8 && crypto.stderr.contains("6 succeeded, 1 failed"), "\(crypto)")
+        #expect(!crypto.stderr.contains("more not started"), "\(crypto)")
+        // A new data key is denied: every copy to SSE-KMS would fail; none starts after the first.
+        try sb.write("root/kms/policy.json", Data(#"{"deny":["kms:dek:create"]}"#.utf8), mode: 0o600)
+        let create = try sb.run(["cp", "obs://jobdeny/src/", "obs://jobdeny/b/", "-r", "--sse", "kms", "--jobs", "1"])
+        #expect(create.status == 5 && create.stderr.contains("6 more not started"), "\(create)")
+    }
+
     @Test(
         "remote (SeaweedFS): failures in the middle leave the others done, JSON in input order, exit 8",
         .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))

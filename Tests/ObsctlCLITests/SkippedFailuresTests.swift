@@ -77,6 +77,22 @@ struct SkippedFailuresTests {
         #expect(try Self.failures(damaged).map(\.code) == ["IntegrityCheckFailed"], "\(damaged)")
     }
 
+    @Test("a failure that stops the command after skips were found lists them too (JSON), in a dry run as well")
+    func skipsBeforeAFailure() throws {
+        let sb = try Sandbox("skip-stop")
+        try Self.bucket(sb)
+        // The destination bucket is missing: the sync fails on its listing, after the source's damaged object.
+        let sync = try sb.run(["sync", "obs://skp/d/", "obs://nobkt/s/", "--output", "json"])
+        #expect(sync.status == 3, "\(sync)")
+        #expect(try Self.failures(sync).map(\.item) == ["obs://skp/d/bad", "obs://skp/d/"], "\(sync)")
+        // A dry run's missing bucket: the skips and the bucket, with the run's exit (8: the plan left some out).
+        let dry = try sb.run(["cp", "obs://skp/d/", "obs://nobkt/c/", "-r", "--dry-run", "--output", "json"])
+        #expect(dry.status == 8, "\(dry)")
+        #expect(try Self.failures(dry).map(\.item) == ["obs://skp/d/bad", "obs://nobkt"], "\(dry)")
+        let run = try sb.run(["cp", "obs://skp/d/", "obs://nobkt/c/", "-r", "--output", "json"])
+        #expect(run.status == 8, "\(run)")
+    }
+
     @Test("cp -r and sync between buckets: damaged objects are among the failures; exit 8")
     func copies() throws {
         let sb = try Sandbox("skip-cp")

@@ -76,7 +76,7 @@ struct TransferArguments: ParsableArguments {
         _ ctx: CommandContext, from src: OBSURL, to dst: OBSURL, _ filter: Filter, _ options: StepOptions
     ) async throws {
         var listing: [ListedObject] = []
-        var skips = Skips()
+        let skips = ctx.skips
         if recursive {
             let prefix = KeyMapping.directoryPrefix(src.path)
             // Refused before the listing: a nested copy is wrong whatever the prefix holds.
@@ -96,9 +96,9 @@ struct TransferArguments: ParsableArguments {
         if dryRun {
             return try await PlanReport.dryRun(
                 ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                hint: recursive ? nil : "copy", skips: skips)
+                hint: recursive ? nil : "copy")
         }
         let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "copy")
-        try Transfers.summarize(ctx, outcome, skips: skips)
+        try Transfers.summarize(ctx, outcome)
     }
 }

@@ -49,7 +49,7 @@ extension Obsctl {
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             var listing: [ListedObject] = []
-            var skips = Skips()
+            let skips = ctx.skips
             let prefix = KeyMapping.directoryPrefix(src.path)
             if recursive {
                 guard path != "-" else {
@@ -79,7 +79,7 @@ extension Obsctl {
             if dryRun {
                 return try await PlanReport.dryRun(
                     ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                    hint: recursive ? nil : "download", skips: skips)
+                    hint: recursive ? nil : "download")
             }
             // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
             if !recursive, ctx.progressStyle == .bar, let key = plan.steps.first?.source.key {
@@ -87,7 +87,7 @@ extension Obsctl {
                 plan.steps[0].size = try? await ctx.storage.headObject(request).size
             }
             let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "download")
-            try Transfers.summarize(ctx, outcome, dataOnStdout: path == "-", skips: skips)
+            try Transfers.summarize(ctx, outcome, dataOnStdout: path == "-")
         }
     }
 

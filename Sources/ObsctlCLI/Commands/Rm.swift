@@ -53,9 +53,9 @@ extension Obsctl {
                     ctx.output.note("nothing to delete under \(url)" + filtered)
                 }
                 // Damaged objects whose key is lost are failures of the run (exit 8, or 13 alone).
-                var skips = Skips()
+                let skips = ctx.skips
                 skips.damaged(ctx, keyless, in: url.bucket)
-                return try await PlanReport.dryRun(ctx, plan.steps, skips: skips)
+                return try await PlanReport.dryRun(ctx, plan.steps)
             }
             let keys = plan.steps.compactMap(\.source.key)
             try await Self.deleteAll(

@@ -63,12 +63,12 @@ extension Obsctl {
                 return try await PlanReport.dryRun(
                     ctx, steps, options: options,
                     removals: .afterTransfers(destination: destination, sourceIncomplete: sides.sourceIncomplete),
-                    skips: sides.skips, skipsAlone: false)
+                    skipsAlone: false)
             }
             let transfers = steps.filter { $0.operation != .delete }
             let removals = steps.filter { $0.operation == .delete }.map(\.source)
             let outcome = try await Transfers.runSteps(ctx, transfers, options)
-            try await finish(ctx, outcome, skips: sides.skips, sourceIncomplete: sides.sourceIncomplete) {
+            try await finish(ctx, outcome, sourceIncomplete: sides.sourceIncomplete) {
                 await Transfers.delete(ctx, removals)
             }
         }
@@ -76,8 +76,6 @@ extension Obsctl {
         /// Both sides of a sync as entries by name, what was skipped listing them, and the transfers' options.
         private struct Sides {
             var from: Endpoint, here: [Entry], to: Endpoint, there: [Entry]
-            /// Local names that are not UTF-8, unsafe keys and damaged objects: the run ends partial (exit 8).
-            var skips: Skips
             /// The source listing left damaged objects out, so the destination's copies are not extra ones.
             var sourceIncomplete = false
             var options: () throws -> StepOptions
@@ -98,14 +96,13 @@ extension Obsctl {
             let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
             var notFiles: [String] = []
-            var skips = Skips()
             let local = try LocalTree.entries(source, invalidNames: &invalid, notFiles: &notFiles)
-            for path in invalid { skips.invalidName(ctx, path) }
+            for path in invalid { ctx.skips.invalidName(ctx, path) }
             for path in notFiles { ctx.output.note("not uploaded: \(path)") }
-            let listed = try await objectListing(ctx, dest.bucket, prefix, skips: &skips)  // keys no file can have stay
+            let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
             return Sides(
                 from: .local(source), here: local, to: .remote(OBSURL(bucket: dest.bucket, path: prefix)),
-                there: listed.entries, skips: skips, options: { options })
+                there: listed.entries, options: { options })
         }
 
         private func downloadSides(_ ctx: CommandContext, from src: OBSURL) async throws -> Sides {
@@ -114,19 +111,18 @@ extension Obsctl {
             options.localRoot = destination
             try Transfers.requireDirectoryDestination(destination, "sync")
             let prefix = KeyMapping.directoryPrefix(src.path)
-            var skips = Skips()
-            var remote = try await objectListing(ctx, src.bucket, prefix, skips: &skips)
+            var remote = try await objectListing(ctx, src.bucket, prefix)
             let files = Planner.splitShadowed(remote.entries)
             (remote.entries, remote.unsafe) = (files.kept, remote.unsafe + files.shadowed.map { prefix + $0.name })
-            let sourceIncomplete = !skips.isEmpty  // damaged objects left out of the listing
-            for key in remote.unsafe { skips.unsafeKey(ctx, key, of: src.bucket, below: destination) }
+            let sourceIncomplete = !ctx.skips.isEmpty  // damaged objects left out of the listing
+            for key in remote.unsafe { ctx.skips.unsafeKey(ctx, key, of: src.bucket, below: destination) }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
             let local =
                 LocalTree.isDirectory(destination)
                 ? try LocalTree.entries(destination, invalidNames: &unnamable) : []
             return Sides(
                 from: .remote(OBSURL(bucket: src.bucket, path: prefix)), here: remote.entries,
-                to: .local(destination), there: local, skips: skips, sourceIncomplete: sourceIncomplete,
+                to: .local(destination), there: local, sourceIncomplete: sourceIncomplete,
                 options: { options })
         }
 
@@ -136,25 +132,24 @@ extension Obsctl {
                 throw OBSError.invalidArgument("cannot sync obs://\(src.bucket)/\(from) with itself")
             }
             try KeyMapping.refuseNestedPrefixes(src, from, dst, to)
-            var skips = Skips()
-            let sourceListing = try await objectListing(ctx, src.bucket, from, asLocalPaths: false, skips: &skips)
-            let sourceIncomplete = !skips.isEmpty
-            let destinationListing = try await objectListing(ctx, dst.bucket, to, asLocalPaths: false, skips: &skips)
+            let sourceListing = try await objectListing(ctx, src.bucket, from, asLocalPaths: false)
+            let sourceIncomplete = !ctx.skips.isEmpty  // damaged objects left out of the source's listing
+            let destinationListing = try await objectListing(ctx, dst.bucket, to, asLocalPaths: false)
             return Sides(
                 from: .remote(OBSURL(bucket: src.bucket, path: from)), here: sourceListing.entries,
                 to: .remote(OBSURL(bucket: dst.bucket, path: to)), there: destinationListing.entries,
-                skips: skips, sourceIncomplete: sourceIncomplete, options: { try settings.forCopy() })
+                sourceIncomplete: sourceIncomplete, options: { try settings.forCopy() })
         }
 
         // MARK: Shared steps
 
         /// Removals (--delete) run only when every transfer succeeded; then one summary for both, and the failure, if
-        /// any. `skips`: unnamable files, objects left out as unsafe local paths, and damaged objects in a listing:
-        /// listed among the failures, they make the run partial (exit 8), even with nothing else to do.
+        /// any. What the plan left out (`ctx.skips`: unnamable files, unsafe local paths, damaged objects in a
+        /// listing) is listed among the failures and makes the run partial (exit 8), even with nothing else to do.
         /// `sourceIncomplete`: the source listing left damaged objects out, so the destination's copies of them must
         /// not be taken for extra ones.
         private func finish(
-            _ ctx: CommandContext, _ transfers: Transfers.Outcome, skips: Skips = Skips(),
+            _ ctx: CommandContext, _ transfers: Transfers.Outcome,
             sourceIncomplete: Bool = false,
             removals: () async throws -> Transfers.Deletions
         ) async throws {
@@ -171,26 +166,26 @@ extension Obsctl {
                 }
             }
             let all = Transfers.Outcome(done: transfers.done, failures: transfers.failures + removed.failures)
-            let nothing = all.done.isEmpty && all.failures.isEmpty && removed.done.isEmpty && skips.isEmpty
+            let nothing = all.done.isEmpty && all.failures.isEmpty && removed.done.isEmpty && ctx.skips.isEmpty
             try Transfers.summarize(
                 ctx, all, deleted: delete ? removed.done : nil, succeeded: removed.done.count,
                 nothingNote: nothing ? "nothing to do: \(destination) is up to date with \(source)" : nil,
-                skips: skips, skipsAlone: false)
+                skipsAlone: false)
         }
 
         // MARK: Listings
 
         /// Objects below `prefix` as entries relative to it (`Planner.entries`), the filters applied; damaged
-        /// entries the filters take are reported, and added to `skips`.
+        /// entries the filters take are reported (`ctx.skips`).
         private func objectListing(
             _ ctx: CommandContext, _ bucket: BucketName, _ prefix: String,
-            asLocalPaths: Bool = true, skips: inout Skips
+            asLocalPaths: Bool = true
         ) async throws
             -> (entries: [Entry], unsafe: [String])
         {
             let filter = try filters.filter()
             let listing = try await ctx.storage.listAllObjects(bucket: bucket, prefix: prefix)
-            skips.damaged(ctx, Planner.unreadable(listing.unreadable, below: prefix, filter: filter), in: bucket)
+            ctx.skips.damaged(ctx, Planner.unreadable(listing.unreadable, below: prefix, filter: filter), in: bucket)
             let found = Planner.entries(
                 listing.objects.map(ListedObject.init), below: prefix,
                 asLocalPaths: asLocalPaths, filter: filter)

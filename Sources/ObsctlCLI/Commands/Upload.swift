@@ -63,15 +63,15 @@ extension Obsctl {
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
                 files: { try LocalTree.entries($0, invalidNames: &invalid, notFiles: &notFiles) })
-            var skips = Skips()
+            let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
             for path in notFiles { ctx.output.note("not uploaded: \(path)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun {
                 return try await PlanReport.dryRun(
-                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options, skips: skips)
+                    ctx, plan.steps, verb: options.move ? "move" : nil, options: options)
             }
-            try Transfers.summarize(ctx, try await Transfers.runSteps(ctx, plan.steps, options), skips: skips)
+            try Transfers.summarize(ctx, try await Transfers.runSteps(ctx, plan.steps, options))
         }
     }
 }

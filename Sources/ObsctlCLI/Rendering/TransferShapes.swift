@@ -76,6 +76,8 @@ struct DeletionSummary: CommandResult {
 struct SingleFailure: CommandResult {
     let doneKey: String
     let failure: FailureShape
+    /// What the plan left out before the failure (`Skips`): listed first; their records went out already.
+    var skipped: [FailureShape] = []
 
     var text: [TextLine] { [] }
     var records: [Record]? { [failure.record] }
@@ -90,7 +92,7 @@ struct SingleFailure: CommandResult {
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode([String](), forKey: Key(stringValue: doneKey))
-        try container.encode([failure], forKey: Key(stringValue: "failures"))
+        try container.encode(skipped + [failure], forKey: Key(stringValue: "failures"))
     }
 }
 

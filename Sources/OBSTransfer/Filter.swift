@@ -18,6 +18,15 @@ public struct Filter: Sendable, Equatable {
         for rule in rules where rule.pattern.matches(name) { included = rule.kind == .include }
         return included
     }
+
+    /// Whether a name the walk of `dir` could not read as UTF-8 (`LocalTree`'s escaped `path`, below `dir`) is one
+    /// the filters take, tested in its escaped form relative to `dir`: a run that leaves it out by its filters
+    /// does not report it as skipped.
+    public func includes(unnamable path: String, below dir: String) -> Bool {
+        let base = LocalPath.join(dir, "")
+        guard KeyBytes.hasPrefix(path, base) else { return includes(path) }
+        return includes(String(decoding: path.utf8.dropFirst(base.utf8.count), as: UTF8.self))
+    }
 }
 
 public struct FilterRule: Sendable, Equatable {

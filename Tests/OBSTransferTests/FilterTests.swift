@@ -81,6 +81,16 @@ struct FilterTests {
         #expect(!unrelatedLast.includes("x.tmp"), "a later rule that does not match changes nothing")
     }
 
+    @Test("a name that is not UTF-8 is filtered by its escaped form relative to the walked directory")
+    func unnamable() throws {
+        let excludeAll = try filter([(.exclude, "*")])
+        #expect(!excludeAll.includes(unnamable: "src/d/bad\\xff", below: "src"))
+        let byName = try filter([(.exclude, "d/bad*")])
+        #expect(!byName.includes(unnamable: "src/d/bad\\xff", below: "src/"))
+        #expect(byName.includes(unnamable: "src/e/bad\\xff", below: "src"))
+        #expect(byName.includes(unnamable: "other/d/bad\\xff", below: "src"), "not below: tested whole")
+    }
+
     @Test("a long name against many stars stays fast (no exponential backtracking)")
     func pathological() throws {
         let name = String(repeating: "a", count: 5000)

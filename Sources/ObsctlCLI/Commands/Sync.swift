@@ -97,7 +97,10 @@ extension Obsctl {
             var invalid: [String] = []
             var notFiles: [String] = []
             let local = try LocalTree.entries(source, invalidNames: &invalid, notFiles: &notFiles)
-            for path in invalid { ctx.skips.invalidName(ctx, path) }
+            let filter = try filters.filter()
+            for path in invalid where filter.includes(unnamable: path, below: source) {
+                ctx.skips.invalidName(ctx, path)
+            }
             for path in notFiles { ctx.output.note("not uploaded: \(path)") }
             let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
             return Sides(

@@ -62,7 +62,12 @@ extension Obsctl {
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
-                files: { try LocalTree.entries($0, invalidNames: &invalid, notFiles: &notFiles) })
+                files: { dir in
+                    var unnamable: [String] = []
+                    let entries = try LocalTree.entries(dir, invalidNames: &unnamable, notFiles: &notFiles)
+                    invalid += unnamable.filter { filter.includes(unnamable: $0, below: dir) }
+                    return entries
+                })
             let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
             for path in notFiles { ctx.output.note("not uploaded: \(path)") }

@@ -37,14 +37,18 @@ Scenarios (both clients unless marked):
   held-gets BUCKET KEY N  (raw) N GETs whose answers are never read, held open while a HEAD is timed
   expect-put BUCKET KEY   (raw) a PUT of 64 KiB with Expect: 100-continue that waits for the server's first status
                           line before sending its body: that line's status, then the final one's
-  send-all-put BUCKET SIZE
+  send-all-put BUCKET SIZE [RATE]
                           (raw) a PUT of SIZE bytes into BUCKET (missing) that sends its whole body before reading,
-                          without Expect: seconds until the send ended, its error (a reset), the answer's status
+                          without Expect (at RATE bytes/s when given): seconds until the send ended, its error (a
+                          reset), the answer's status
   slow-headers SECONDS    (raw) a request head sent a byte every SECONDS/20 for SECONDS, never ended, and an idle
                           connection: whether and after how many seconds the server closed each
   pipelined-expect BUCKET KEY
                           (raw) a GET of KEY and, in the same write, a PUT of KEY2 with Expect: 100-continue and no
                           body yet: the GET's status, whether the PUT's 100 came, and the PUT's final status
+  slow-get BUCKET KEY RATE
+                          (raw) a GET of KEY read at RATE bytes/s with a small receive buffer: the answer's
+                          Content-Length and the body bytes received before the server closed
   refused-bytes BUCKET    (boto3) put_object of 20 MB given as bytes into BUCKET (missing), and with an unknown KMS
                           key into a bucket of its own: each error code and the seconds it took
 """
@@ -578,6 +582,9 @@ def raw_signed_head(path, length, body=b"", unsigned=False, method="PUT", receiv
     url = urllib.parse.urlsplit(ENDPOINT)
     headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"} if unsigned else {}
     request = AWSRequest(method=method, url="%s%s" % (ENDPOINT, path), data=body, headers=headers)
+    if unsigned:  # else botocore signs the body's hash over plain HTTP, whatever the header said
+        from botocore.config import Config
+        request.context["client_config"] = Config(s3={"payload_signing_enabled": False})
     S3SigV4Auth(Credentials(AK, SK), "s3", REGION).add_auth(request)
     head = "%s %s HTTP/1.1\r\nHost: %s\r\n" % (method, path, url.netloc)
     if length is not None:
@@ -645,7 +652,7 @@ def raw_expect_put(s, bucket, key):
     s.out["final_status"] = final.split(b" ")[1].decode() if final.startswith(b"HTTP/1.1 ") else None
 
 
-def raw_send_all_put(s, bucket, size):
+def raw_send_all_put(s, bucket, size, rate=None):
     """A refused PUT whose client sends all SIZE bytes before it reads (urllib3 without Expect): the server reads
     and drops the body for its body timeout, answers, and closes; a body longer than that is cut with a reset."""
     import time
@@ -657,7 +664,10 @@ def raw_send_all_put(s, bucket, size):
     sent = 0
     try:
         while sent < size:
-            sent += sock.send(chunk[:min(len(chunk), size - sent)])
+            n = sock.send(chunk[:min(len(chunk), size - sent)])
+            sent += n
+            if rate:
+                time.sleep(n / float(rate))
     except OSError as e:
         s.out["send_error"] = e.__class__.__name__
     s.out["send_seconds"] = time.time() - started
@@ -725,6 +735,28 @@ def raw_pipelined_expect(s, bucket, key):
         rest += chunk
     final = rest[rest.find(b"HTTP/1.1 "):] if b"HTTP/1.1 " in rest else b""
     s.out["put_status"] = final.split(b" ")[1].decode() if final else None
+
+
+def raw_slow_get(s, bucket, key, rate):
+    """A download read slowly to its end: every byte must arrive, whatever the server's other clocks."""
+    import time
+    rate = float(rate)
+    head, sock = raw_signed_head("/%s/%s" % (bucket, key), None, unsigned=True, method="GET", receive_buffer=8192)
+    sock.sendall(head)
+    answer = b""
+    try:
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+            time.sleep(len(chunk) / rate)
+    except OSError as e:
+        s.out["error"] = str(e)
+    head_part, _, body = answer.partition(b"\r\n\r\n")
+    length = [line.split(b":", 1)[1].strip() for line in head_part.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+    s.out["content_length"] = int(length[0]) if length else None
+    s.out["received"] = len(body)
 
 
 def boto3_refused_bytes(s, bucket):
@@ -1001,7 +1033,7 @@ SCENARIOS = {
     ("raw", "aborted-put"): raw_aborted_put, ("raw", "held-gets"): raw_held_gets,
     ("raw", "expect-put"): raw_expect_put,
     ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers,
-    ("raw", "pipelined-expect"): raw_pipelined_expect, ("boto3", "refused-bytes"): boto3_refused_bytes,
+    ("raw", "pipelined-expect"): raw_pipelined_expect, ("raw", "slow-get"): raw_slow_get, ("boto3", "refused-bytes"): boto3_refused_bytes,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

@@ -291,6 +291,15 @@ struct ServeLifecycleTests {
         // The server still answers.
         #expect(try server.curl([server.endpoint + "/"], sign: true).succeeded)
         expectSuccess(server.stop())
+        // The drain's bound is --body-timeout, whatever the header timeout: 12 MiB at 4 MiB/s (3 s, bytes every
+        // 0.25 s) to a server that closes connections idle for 1 s between requests.
+        let sb2 = try Sandbox("serve-sendall-slow")
+        let server2 = try ServeProcess(sb2, arguments: ["--header-timeout", "1", "--body-timeout", "30"])
+        let (slow, run3) = try server2.sdk(
+            "raw", "send-all-put", [RemoteSession.uniqueName("nob"), "\(12 << 20)", "\(4 << 20)"])
+        expectSteps((slow, run3))
+        #expect(slow["sent_all"] as? Bool == true && slow["status"] as? String == "404", "\(run3)")
+        expectSuccess(server2.stop())
     }
 
     /// A request head that never ends (a header byte at a time: slowloris) or never starts loses its connection
@@ -299,12 +308,22 @@ struct ServeLifecycleTests {
     @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
     func slowHeadersAreCut() throws {
         let sb = try Sandbox("serve-slowloris")
-        let server = try ServeProcess(sb, arguments: ["--header-timeout", "2"])
+        let server = try ServeProcess(sb, arguments: ["--header-timeout", "1", "--body-timeout", "60"])
         let (answer, run) = try server.sdk("raw", "slow-headers", ["20"])
         expectSteps((answer, run))
         #expect(answer["slow_closed"] as? Bool == true, "\(run)")
         #expect((answer["slow_seconds"] as? Double ?? 99) < 15, "\(run)")
         #expect(answer["idle_closed"] as? Bool == true, "\(run)")
+        // A download read slowly for longer than the header timeout arrives whole: the clock starts once the
+        // answer is in the socket, not when its end is queued.
+        let slow = RemoteSession.uniqueName("slowget")
+        #expect(try server.curl(["-X", "PUT", server.endpoint + "/" + slow], sign: true).succeeded)
+        try sb.write("six", Data(repeating: 5, count: 6 << 20))
+        let put = try server.curl(["-X", "PUT", "-T", sb.path("six"), server.endpoint + "/\(slow)/six"], sign: true)
+        #expect(put.succeeded, "\(put)")
+        let (read, run2) = try server.sdk("raw", "slow-get", [slow, "six", "\(1 << 20)"])
+        expectSteps((read, run2))
+        #expect(read["content_length"] as? Int == 6 << 20 && read["received"] as? Int == 6 << 20, "\(run2)")
         // A create-bucket body that trickles for 4 s, twice the header timeout: created.
         let bucket = RemoteSession.uniqueName("slowbody")
         let client = try server.sdkInBackground("raw", "slow-create", [bucket, "4", "0"])

@@ -49,6 +49,9 @@ Scenarios (both clients unless marked):
   slow-get BUCKET KEY RATE
                           (raw) a GET of KEY read at RATE bytes/s with a small receive buffer: the answer's
                           Content-Length and the body bytes received before the server closed
+  multipart-checksums BUCKET
+                          (boto3) a multipart upload with SHA256 checksums: the algorithm echoed at initiate, each
+                          part's checksum answered and listed, a wrong one refused at Complete, the right ones taken
   refused-bytes BUCKET    (boto3) put_object of 20 MB given as bytes into BUCKET (missing), and with an unknown KMS
                           key into a bucket of its own: each error code and the seconds it took
 """
@@ -759,6 +762,32 @@ def raw_slow_get(s, bucket, key, rate):
     s.out["received"] = len(body)
 
 
+def boto3_multipart_checksums(s, bucket):
+    """S3's flexible checksums on a multipart upload, as an SDK uses them."""
+    import base64
+    import hashlib
+    c = boto3_client()
+    c.create_bucket(Bucket=bucket)
+    started = c.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")
+    s.check("algorithm echoed", lambda: (started.get("ChecksumAlgorithm") == "SHA256", started.get("ChecksumAlgorithm")))
+    upload = started["UploadId"]
+    data = [b"a" * (5 << 20), b"tail"]
+    sums = [base64.b64encode(hashlib.sha256(d).digest()).decode() for d in data]
+    parts = []
+    for n, (d, sha) in enumerate(zip(data, sums), 1):
+        put = c.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=n, Body=d, ChecksumSHA256=sha)
+        s.check("part %d checksum answered" % n, lambda: (put.get("ChecksumSHA256") == sha, put.get("ChecksumSHA256")))
+        parts.append({"PartNumber": n, "ETag": put["ETag"], "ChecksumSHA256": sha})
+    listed = c.list_parts(Bucket=bucket, Key="k", UploadId=upload)["Parts"]
+    s.check("parts listed with checksums", lambda: ([p.get("ChecksumSHA256") for p in listed] == sums, listed))
+    wrong = [dict(parts[0]), dict(parts[1], ChecksumSHA256=sums[0])]
+    s.check("a wrong checksum refused", lambda: (boto3_code(lambda: c.complete_multipart_upload(
+        Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": wrong})) == "InvalidPart", None))
+    c.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": parts})
+    got = c.get_object(Bucket=bucket, Key="k")["Body"].read()
+    s.check("object whole", lambda: (got == b"".join(data), len(got)))
+
+
 def boto3_refused_bytes(s, bucket):
     """Bodies given as bytes are sent with Expect: 100-continue: a refused request must not wait for them."""
     import time
@@ -1033,7 +1062,8 @@ SCENARIOS = {
     ("raw", "aborted-put"): raw_aborted_put, ("raw", "held-gets"): raw_held_gets,
     ("raw", "expect-put"): raw_expect_put,
     ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers,
-    ("raw", "pipelined-expect"): raw_pipelined_expect, ("raw", "slow-get"): raw_slow_get, ("boto3", "refused-bytes"): boto3_refused_bytes,
+    ("raw", "pipelined-expect"): raw_pipelined_expect,
+    ("boto3", "multipart-checksums"): boto3_multipart_checksums, ("raw", "slow-get"): raw_slow_get, ("boto3", "refused-bytes"): boto3_refused_bytes,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

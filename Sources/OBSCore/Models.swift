@@ -241,10 +241,30 @@ public struct UploadedPart: Sendable, Equatable {
     /// The encryption the part is stored under, where the backend says (S3 and OBS answer it on UploadPart).
     public var sseMode: SSEMode? = nil
     public var kmsKeyURN: String? = nil
+    /// The flexible checksum the part was uploaded with (S3's `x-amz-checksum-*`), verified and kept.
+    public var checksum: PartChecksum? = nil
 
     public init(partNumber: Int, etag: String, size: Int64, lastModified: Date) {
         self.partNumber = partNumber; self.etag = etag; self.size = size; self.lastModified = lastModified
     }
+}
+
+/// A part's flexible checksum: `algorithm` as S3's XML names it (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`:
+/// `Checksum<algorithm>`), `value` in base64.
+public struct PartChecksum: Sendable, Equatable {
+    public var algorithm: String
+    public var value: String
+
+    public init(algorithm: String, value: String) { self.algorithm = algorithm; self.value = value }
+
+    public static let algorithms = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"]
+}
+
+/// A body that verifies a flexible checksum as it is read (`serve`'s checked body): once read whole, the part it
+/// carries keeps that checksum (`MultipartUploads.uploadPart`).
+public protocol ChecksummedSource: ByteSource {
+    /// The checksum the body declared, verified; nil before its end or when it declared none.
+    var verifiedChecksum: PartChecksum? { get }
 }
 
 /// Names one upload of one object. `customerKey`: the SSE-C key of an upload initiated with one, required on every

@@ -31,7 +31,11 @@ extension LocalBackend: MultipartUploads {
     {
         try await BlockingPool.shared.run {
             let record = try self.loadUpload(target)
-            let parts = try self.partRecords(target).values.sorted { $0.n < $1.n }.map(\.uploaded)
+            let parts = try self.partRecords(target).values.sorted { $0.n < $1.n }.map { p in
+                var part = p.uploaded
+                part.checksum = try p.flexibleChecksum(root: self.rootKey.key, uid: record.uidBytes)
+                return part
+            }
             return (parts, record.storageClass)
         }
     }
@@ -39,8 +43,17 @@ extension LocalBackend: MultipartUploads {
     public func completeMultipartUpload(_ target: MultipartUploadTarget, parts: [(partNumber: Int, etag: String)])
         async throws -> ObjectInfo
     {
+        try await completeMultipartUpload(target, parts: parts, checksums: [:])
+    }
+
+    /// `completeMultipartUpload`, also checking the flexible checksums the client lists for each part (by part
+    /// number; S3's `Checksum<ALGORITHM>` elements) against those the parts were uploaded with, and a CRC-32C
+    /// against the one every part's upload computed: a mismatch is `InvalidPart`, as on S3.
+    public func completeMultipartUpload(
+        _ target: MultipartUploadTarget, parts: [(partNumber: Int, etag: String)], checksums: [Int: [PartChecksum]]
+    ) async throws -> ObjectInfo {
         let listed = parts.map { (n: $0.partNumber, etag: $0.etag) }
-        return try await BlockingPool.shared.run { try self.complete(target, listed) }
+        return try await BlockingPool.shared.run { try self.complete(target, listed, checksums: checksums) }
     }
 
     public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {
@@ -221,6 +234,8 @@ extension LocalBackend: MultipartUploads {
 
     // MARK: Parts
 
+    /// A body that verifies a flexible checksum (`ChecksummedSource`) leaves it with the part, for ListParts and
+    /// Complete to answer and check.
     private func storePart(_ target: MultipartUploadTarget, partNumber n: Int, body: ByteSource) throws
         -> UploadedPart
     {
@@ -255,6 +270,10 @@ extension LocalBackend: MultipartUploads {
                 part.crc32cSealed = SealedCRC.apply(
                     written.crc32c, root: try rootKey.key(), uid: record.uidBytes, part: UInt32(n))
             }
+            let flexible = (body as? ChecksummedSource)?.verifiedChecksum  // read whole: known and verified
+            if let flexible {
+                part.keep(flexible, sealedUnder: dek == nil ? nil : try rootKey.key(), uid: record.uidBytes)
+            }
             try FileLock.withLock(paths.uploadLock(target.bucket, target.uploadID), missing: noSuchUpload(target)) {
                 guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)) else {
                     throw noSuchUpload(target)
@@ -271,6 +290,7 @@ extension LocalBackend: MultipartUploads {
             }
             var uploaded = part.uploaded
             (uploaded.sseMode, uploaded.kmsKeyURN) = (record.sse.mode, record.sse.kmsKeyURN)
+            uploaded.checksum = flexible
             return uploaded
         } catch {
             unlink(tmp)
@@ -280,7 +300,9 @@ extension LocalBackend: MultipartUploads {
 
     // MARK: Complete
 
-    private func complete(_ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)]) throws -> ObjectInfo {
+    private func complete(
+        _ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)], checksums: [Int: [PartChecksum]]
+    ) throws -> ObjectInfo {
         guard !listed.isEmpty else {
             throw OBSError(
                 code: "MalformedXML", message: "complete needs at least one part; list the uploaded parts in order",
@@ -301,6 +323,7 @@ extension LocalBackend: MultipartUploads {
                     throw noSuchUpload(target)
                 }
                 let chosen = try checkedParts(target, listed, encrypted: dek != nil)
+                try checkChecksums(chosen, checksums, uid: record.uidBytes)
                 return try commitUpload(target, record: record, dek: dek, parts: chosen)
             }
         }
@@ -335,6 +358,27 @@ extension LocalBackend: MultipartUploads {
                 throw OBSError.integrity("the data file of part \(l.n) in \(dir) is missing or has the wrong length")
             }
             return p
+        }
+    }
+
+    /// The checksums Complete lists for each part against the part's own: the flexible one it was uploaded with,
+    /// else (for a CRC-32C) the one its upload computed. One the part has no value for cannot be checked.
+    private func checkChecksums(_ parts: [PartRecord], _ listed: [Int: [PartChecksum]], uid: [UInt8]) throws {
+        for p in parts {
+            for given in listed[p.n] ?? [] {
+                var known = try p.flexibleChecksum(root: rootKey.key, uid: uid)
+                if known?.algorithm != given.algorithm {
+                    known =
+                        given.algorithm == "CRC32C"
+                        ? try p.crc32c(root: rootKey.key, uid: uid).map { PartChecksum(algorithm: "CRC32C", value: $0) }
+                        : nil
+                }
+                guard let known else { continue }
+                guard let a = Base64.decode(given.value), let b = Base64.decode(known.value), a == b else {
+                    throw MultipartRules.invalidPart(
+                        "part \(p.n)'s Checksum\(given.algorithm) \(given.value) is not the one it was uploaded with")
+                }
+            }
         }
     }
 
@@ -393,10 +437,9 @@ extension LocalBackend: MultipartUploads {
     private func wholeCRC32C(_ parts: [PartRecord], uid: [UInt8]) throws -> String? {
         var whole = CRC32C()
         for p in parts {
-            let text =
-                try p.crc32cSealed.map { SealedCRC.apply($0, root: try rootKey.key(), uid: uid, part: UInt32(p.n)) }
-                ?? p.crc32c
-            guard let text, let crc = CRC32C(base64: text) else { return nil }
+            guard let text = try p.crc32c(root: rootKey.key, uid: uid), let crc = CRC32C(base64: text) else {
+                return nil
+            }
             whole.append(crc, length: p.size)
         }
         return whole.base64

@@ -50,6 +50,15 @@ struct ServeClientsTests {
         expectSuccess(server.stop())
     }
 
+    /// S3's flexible checksums on a multipart upload, as boto3 sends them: echoed, kept, listed and checked.
+    @Test(.enabled(if: ServeClients.hasBoto3, boto3Missing))
+    func boto3MultipartChecksums() throws {
+        let sb = try Sandbox("serve-mp-sums")
+        let server = try ServeProcess(sb)
+        expectSteps(try server.sdk("boto3", "multipart-checksums", [RemoteSession.uniqueName("mpsum")]))
+        expectSuccess(server.stop())
+    }
+
     @Test(.enabled(if: ServeClients.hasBoto3, boto3Missing))
     func presignedURLsWithCurl() throws {
         let sb = try Sandbox("serve-presign")

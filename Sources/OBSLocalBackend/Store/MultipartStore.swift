@@ -69,9 +69,38 @@ struct PartRecord: Codable, Equatable {
     var crc32c: String? = nil
     /// An encrypted part's CRC-32C, sealed (`SealedCRC`, the part's number).
     var crc32cSealed: String? = nil
+    /// The flexible checksum the part was uploaded with, `ALGORITHM:base64`: in clear for an unencrypted upload,
+    /// else in `checksumSealed` (`SealedCRC`), as the CRC-32C is.
+    var checksum: String? = nil
+    var checksumSealed: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case n, file, size, etag, lastModified = "last_modified", crc32c, crc32cSealed = "crc32c_sealed"
+        case n, file, size, etag, lastModified = "last_modified", crc32c, crc32cSealed = "crc32c_sealed", checksum,
+            checksumSealed = "checksum_sealed"
+    }
+
+    /// Keeps `checksum`, sealed when the upload is encrypted (`root` given).
+    mutating func keep(_ checksum: PartChecksum, sealedUnder root: SecretBytes?, uid: [UInt8]) {
+        guard let root else { self.checksum = Self.text(checksum); return }
+        checksumSealed = SealedCRC.apply(checksum, root: root, uid: uid, part: UInt32(n)).map(Self.text)
+    }
+
+    /// The part's flexible checksum, opened with `root` when sealed; nil when it was uploaded without one.
+    func flexibleChecksum(root: () throws -> SecretBytes, uid: [UInt8]) rethrows -> PartChecksum? {
+        if let checksum { return Self.parse(checksum) }
+        guard let sealed = checksumSealed.flatMap(Self.parse) else { return nil }
+        return SealedCRC.apply(sealed, root: try root(), uid: uid, part: UInt32(n))
+    }
+
+    /// The part's CRC-32C in base64, opened with `root` when sealed.
+    func crc32c(root: () throws -> SecretBytes, uid: [UInt8]) rethrows -> String? {
+        try crc32cSealed.map { SealedCRC.apply($0, root: try root(), uid: uid, part: UInt32(n)) } ?? crc32c
+    }
+
+    private static func text(_ c: PartChecksum) -> String { c.algorithm + ":" + c.value }
+    private static func parse(_ text: String) -> PartChecksum? {
+        let pieces = text.split(separator: ":", maxSplits: 1).map(String.init)
+        return pieces.count == 2 ? PartChecksum(algorithm: pieces[0], value: pieces[1]) : nil
     }
 
     var uploaded: UploadedPart {

@@ -8,6 +8,16 @@ import OBSCrypto
 /// without KMS or the SSE-C key, as S3 answers it.
 enum SealedCRC {
     /// `base64` sealed, or opened (XOR is its own inverse); nil unless it is a 4-byte value in base64.
+    /// A part's flexible checksum (`PartChecksum`), of any algorithm's size, sealed or opened the same way under a
+    /// pad of its own.
+    static func apply(_ checksum: PartChecksum, root: SecretBytes, uid: [UInt8], part: UInt32) -> PartChecksum? {
+        guard let bytes = Base64.decode(checksum.value), !bytes.isEmpty, bytes.count <= 64 else { return nil }
+        let info = Array("obsctl/v1/checksum-\(checksum.algorithm.lowercased())-pad/\(part)".utf8)
+        let pad = HKDF.sha256(key: root, salt: uid, info: info, length: bytes.count)
+        let value = Base64.encode(pad.withUnsafeBytes { p in zip(bytes, p).map { $0 ^ $1 } })
+        return PartChecksum(algorithm: checksum.algorithm, value: value)
+    }
+
     static func apply(_ base64: String, root: SecretBytes, uid: [UInt8], part: UInt32) -> String? {
         guard let crc = Base64.decode(base64), crc.count == 4 else { return nil }
         let pad = HKDF.sha256(key: root, salt: uid, info: Array("obsctl/v1/crc32c-pad/\(part)".utf8), length: 4)

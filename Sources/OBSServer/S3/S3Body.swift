@@ -7,7 +7,7 @@ import OBSSigner
 /// CRC-32C, CRC-64/NVME, SHA-1 or SHA-256, as header or trailer) compared at the end. A mismatch throws from the
 /// final `read`, before the backend commits anything (the local backend unlinks its temp file on a failed read), so
 /// nothing is stored. Memory: one raw slice.
-final class CheckedBody: ByteSource {
+final class CheckedBody: ChecksummedSource {
     private let source: any ByteSource
     let decoder: AWSChunkedDecoder?
     private let md5: Digest?
@@ -24,6 +24,8 @@ final class CheckedBody: ByteSource {
     /// The most bytes the body may hold once decoded (a chunked body declares no length up front).
     private let limit: Int64
     private var total: Int64 = 0
+    /// The declared flexible checksum of the whole body, once read and verified (a multipart part keeps it).
+    private(set) var verifiedChecksum: PartChecksum?
 
     init(
         source: any ByteSource, decoder: AWSChunkedDecoder?, expectedMD5: [UInt8]?, expectedSHA256: String?,
@@ -191,12 +193,14 @@ final class CheckedBody: ByteSource {
             try Self.checkWellFormed(trailer.value, checksum.algorithm, "trailer")
             expectedChecksum = trailer.value
         }
-        if let expectedChecksum, Base64.decode(checksum.base64()) != Base64.decode(expectedChecksum) {
+        let computed = checksum.base64()
+        if let expectedChecksum, Base64.decode(computed) != Base64.decode(expectedChecksum) {
             throw S3Failure(
                 "BadDigest",
                 "The \(checksum.algorithm.displayName) you specified did not match the calculated checksum.",
                 status: 400)
         }
+        verifiedChecksum = PartChecksum(algorithm: checksum.algorithm.displayName, value: computed)
         return 0
     }
 }

@@ -12,6 +12,7 @@ extension S3Service {
             bucket: bucket, key: key, sse: sse, contentType: S3Headers.contentType(call),
             userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.headerMetadata = S3Headers.headerMetadata(call)
+        let checksumAlgorithm = try Self.checksumAlgorithm(call)
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(
             ServerXML.initiateMultipartUpload(
@@ -24,7 +25,22 @@ extension S3Service {
         {
             response.setHeader(name, value)
         }
+        if let checksumAlgorithm { response.setHeader("x-amz-checksum-algorithm", checksumAlgorithm) }
         return response
+    }
+
+    /// S3's `x-amz-checksum-algorithm` at Initiate: the parts' checksums will be of that algorithm (each is kept
+    /// and checked at Complete as its part declares it). Echoed as S3 does; anything else is S3's 400.
+    static func checksumAlgorithm(_ call: S3Call) throws -> String? {
+        guard let text = call.request.header("x-amz-checksum-algorithm") else { return nil }
+        let name = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard PartChecksum.algorithms.contains(name) else {
+            throw S3Failure(
+                "InvalidRequest",
+                "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+                    + "[\(PartChecksum.algorithms.joined(separator: ", "))]", status: 400)
+        }
+        return name
     }
 
     func uploadPart(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
@@ -40,6 +56,9 @@ extension S3Service {
         let part = try await backend.uploadPart(target, partNumber: number, body: try CheckedBody.upload(call))
         var response = ServerResponse(status: 200, headers: [("ETag", S3Headers.quoted(part.etag))])
         partSSEHeaders(&response, part, target, call.dialect)
+        if let checksum = part.checksum {
+            response.setHeader("x-amz-checksum-" + checksum.algorithm.lowercased(), checksum.value)
+        }
         return response
     }
 
@@ -115,8 +134,12 @@ extension S3Service {
         let parts = try ServerXMLReader.completeMultipartUpload(body)
         var target = try uploadTarget(call, bucket, key, uploadID)
         target.precondition = try Self.writePrecondition(call)
+        let checksums = Dictionary(
+            parts.map { p in (p.number, p.checksums.map { PartChecksum(algorithm: $0.key, value: $0.value) }) },
+            uniquingKeysWith: { first, _ in first })
         let info = try await backend.completeMultipartUpload(
-            target, parts: parts.map { (partNumber: $0.number, etag: S3Headers.bareETag($0.etag)) })
+            target, parts: parts.map { (partNumber: $0.number, etag: S3Headers.bareETag($0.etag)) },
+            checksums: checksums)
         let host = call.request.header("Host") ?? "localhost"
         let scheme = call.request.isTLS ? "https" : "http"
         var response = Self.xml(

@@ -235,6 +235,7 @@ public enum ServerXML {
                 x.element("LastModified", p.lastModified)
                 x.element("ETag", ServerXMLSupport.quotedETag(p.etag))
                 x.element("Size", p.size)
+                if let checksum = p.checksum { x.element("Checksum" + checksum.algorithm, checksum.value) }
                 x.close("Part")
             }
         }

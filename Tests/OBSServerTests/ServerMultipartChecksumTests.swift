@@ -1,0 +1,85 @@
+import Foundation
+import OBSCore
+import OBSCrypto
+import OBSSigner
+import Testing
+
+@testable import OBSServer
+
+/// S3's flexible checksums on multipart uploads: the algorithm named at Initiate is echoed, each part's checksum is
+/// verified, kept (sealed in an encrypted upload) and answered by UploadPart and ListParts, and the checksums
+/// Complete lists are checked against the parts'.
+@Suite struct ServerMultipartChecksumTests {
+    static func checksum(_ algorithm: FlexibleChecksum.Algorithm, _ bytes: [UInt8]) -> String {
+        var c = FlexibleChecksum(algorithm)
+        bytes.withUnsafeBytes { c.update($0) }
+        return c.base64()
+    }
+
+    static func completeBody(_ parts: [(n: Int, etag: String, checksums: [(String, String)])]) -> [UInt8] {
+        var xml = "<CompleteMultipartUpload>"
+        for p in parts {
+            xml += "<Part><PartNumber>\(p.n)</PartNumber><ETag>\(p.etag)</ETag>"
+            for (name, value) in p.checksums { xml += "<Checksum\(name)>\(value)</Checksum\(name)>" }
+            xml += "</Part>"
+        }
+        return Array((xml + "</CompleteMultipartUpload>").utf8)
+    }
+
+    @Test(arguments: [false, true])
+    func keptAnsweredAndChecked(encrypted: Bool) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx", encryption: encrypted ? .kms(keyID: nil) : nil)
+        let refused = try await f.send(
+            f.request(
+                "POST", "/b1xx/big", query: [("uploads", nil)], headers: [("x-amz-checksum-algorithm", "MD5")],
+                version: .v4))
+        #expect(refused.status == 400 && refused.element("Code") == "InvalidRequest", "\(refused.text)")
+        let initiated = try await f.send(
+            f.request(
+                "POST", "/b1xx/big", query: [("uploads", nil)], headers: [("x-amz-checksum-algorithm", "sha256")],
+                version: .v4))
+        #expect(initiated.header("x-amz-checksum-algorithm") == "SHA256", "\(initiated.headers)")
+        let uploadID = try #require(initiated.element("UploadId"))
+        let part1 = pattern(5 << 20, seed: 11), part2 = pattern(1000, seed: 12)
+        var etags: [String] = [], sums: [String] = []
+        for (n, data) in [(1, part1), (2, part2)] {
+            let sum = Self.checksum(.sha256, data)
+            let put = try await f.send(
+                f.request(
+                    "PUT", "/b1xx/big", query: [("partNumber", "\(n)"), ("uploadId", uploadID)],
+                    headers: [("x-amz-checksum-sha256", sum)], body: data, version: .v4))
+            #expect(put.status == 200 && put.header("x-amz-checksum-sha256") == sum, "\(put.text) \(put.headers)")
+            etags.append(try #require(put.header("ETag")))
+            sums.append(sum)
+        }
+        let listed = try await f.send(f.request("GET", "/b1xx/big", query: [("uploadId", uploadID)], version: .v4))
+        #expect(listed.text.components(separatedBy: "<ChecksumSHA256>").count == 3, "\(listed.text)")
+        #expect(listed.text.contains(sums[1]), "\(listed.text)")
+        // An encrypted upload keeps the checksums of its plaintext sealed, as it keeps the parts' CRC-32C.
+        let stored = try FileManager.default.subpathsOfDirectory(atPath: f.dir).filter { $0.contains("/uploads/") }
+            .compactMap { try? String(contentsOfFile: f.dir + "/" + $0, encoding: .utf8) }.joined()
+        let inClear = [sums[0], sums[0].replacingOccurrences(of: "/", with: "\\/")].contains(where: stored.contains)
+        #expect(inClear == !encrypted, "a part's checksum in clear: \(encrypted)")
+
+        // A listed checksum that is not the part's, of the algorithm it was uploaded with or a CRC-32C (which every
+        // part's upload computes): InvalidPart, and no object.
+        let wrongSHA = Self.checksum(.sha256, part1)
+        let wrongCRC = Self.checksum(.crc32c, part1)
+        for (name, value) in [("SHA256", wrongSHA), ("CRC32C", wrongCRC)] {
+            let body = Self.completeBody([(1, etags[0], []), (2, etags[1], [(name, value)])])
+            let bad = try await f.send(
+                f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: body, version: .v4))
+            #expect(bad.status == 400 && bad.element("Code") == "InvalidPart", "\(name): \(bad.text)")
+            #expect(try await !f.exists("b1xx", "big"))
+        }
+        let body = Self.completeBody([
+            (1, etags[0], [("SHA256", sums[0])]),
+            (2, etags[1], [("SHA256", sums[1]), ("CRC32C", Self.checksum(.crc32c, part2))]),
+        ])
+        let done = try await f.send(
+            f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: body, version: .v4))
+        #expect(done.status == 200, "\(done.text)")
+        #expect(try await f.send(f.request("GET", "/b1xx/big", version: .v4)).body == part1 + part2)
+    }
+}

@@ -786,6 +786,16 @@ def boto3_multipart_checksums(s, bucket):
     c.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": parts})
     got = c.get_object(Bucket=bucket, Key="k")["Body"].read()
     s.check("object whole", lambda: (got == b"".join(data), len(got)))
+    # s3transfer with a full-object CRC-32 (sent with Complete as x-amz-checksum-crc32, the object's, not the XML's).
+    import io
+    import zlib
+    from boto3.s3.transfer import TransferConfig
+    whole = b"".join(data)
+    crc = base64.b64encode(zlib.crc32(whole).to_bytes(4, "big")).decode()
+    config = TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20)
+    s.check("full-object CRC-32 upload", lambda: c.upload_fileobj(
+        io.BytesIO(whole), bucket, "full", ExtraArgs={"ChecksumCRC32": crc}, Config=config) is None)
+    s.check("full-object upload whole", lambda: c.get_object(Bucket=bucket, Key="full")["Body"].read() == whole)
 
 
 def boto3_refused_bytes(s, bucket):

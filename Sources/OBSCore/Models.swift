@@ -132,6 +132,8 @@ public struct PutObjectRequest: Sendable {
     /// The storage class to write the object in; nil: the server's default (the bucket's class on OBS, standard on
     /// S3). Re-encryption in place passes the object's own, which a copy would otherwise reset.
     public var storageClass: String?
+    /// Initiate only: the flexible checksum algorithm the parts will declare (S3's `x-amz-checksum-algorithm`).
+    public var checksumAlgorithm: String? = nil
     /// Write only if the object is as the caller expects (S3's conditional writes); nil: unconditionally.
     public var precondition: WritePrecondition? = nil
     /// Standard HTTP headers to store with the object and answer on GET and HEAD (`HeaderMetadata`).
@@ -263,7 +265,9 @@ public struct PartChecksum: Sendable, Equatable {
 /// A body that verifies a flexible checksum as it is read (`serve`'s checked body): once read whole, the part it
 /// carries keeps that checksum (`MultipartUploads.uploadPart`).
 public protocol ChecksummedSource: ByteSource {
-    /// The checksum the body declared, verified; nil before its end or when it declared none.
+    /// The algorithm of the checksum the body declares (`PartChecksum.algorithms`), known before it is read.
+    var declaredChecksumAlgorithm: String? { get }
+    /// The checksum the body declared, compared with its bytes; nil before its end, or when no value was given.
     var verifiedChecksum: PartChecksum? { get }
 }
 

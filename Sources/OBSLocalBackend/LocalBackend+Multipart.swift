@@ -31,9 +31,13 @@ extension LocalBackend: MultipartUploads {
     {
         try await BlockingPool.shared.run {
             let record = try self.loadUpload(target)
-            let parts = try self.partRecords(target).values.sorted { $0.n < $1.n }.map { p in
+            let records = try self.partRecords(target).values.sorted { $0.n < $1.n }
+            // Sealed checksums need the data key: for SSE-C the request's customer key, which ListParts need not
+            // send. Without it (or the KMS's consent) the parts are listed without their checksums.
+            let dek = records.contains { $0.checksumSealed != nil } ? (try? self.openUpload(target))?.1 : nil
+            let parts = records.map { p in
                 var part = p.uploaded
-                part.checksum = try p.flexibleChecksum(root: self.rootKey.key, uid: record.uidBytes)
+                part.checksum = p.flexibleChecksum(dek: dek, uid: record.uidBytes)
                 return part
             }
             return (parts, record.storageClass)
@@ -50,10 +54,13 @@ extension LocalBackend: MultipartUploads {
     /// number; S3's `Checksum<ALGORITHM>` elements) against those the parts were uploaded with, and a CRC-32C
     /// against the one every part's upload computed: a mismatch is `InvalidPart`, as on S3.
     public func completeMultipartUpload(
-        _ target: MultipartUploadTarget, parts: [(partNumber: Int, etag: String)], checksums: [Int: [PartChecksum]]
+        _ target: MultipartUploadTarget, parts: [(partNumber: Int, etag: String)], checksums: [Int: [PartChecksum]],
+        objectCRC32C: String? = nil
     ) async throws -> ObjectInfo {
         let listed = parts.map { (n: $0.partNumber, etag: $0.etag) }
-        return try await BlockingPool.shared.run { try self.complete(target, listed, checksums: checksums) }
+        return try await BlockingPool.shared.run {
+            try self.complete(target, listed, checksums: checksums, objectCRC32C: objectCRC32C)
+        }
     }
 
     public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {
@@ -99,6 +106,7 @@ extension LocalBackend: MultipartUploads {
                 parts: []))
         record.headerMetadata = request.headerMetadata.isEmpty ? nil : request.headerMetadata
         record.storageClass = bucket.objectStorageClass(requested: request.storageClass)
+        record.checksumAlgorithm = request.checksumAlgorithm
         record.seal(macKey: try uploadMacKey(record, dek: sealed.dek))
         let uploadID = Hex.encode(Random.bytes(16))
         let uploads = paths.uploadsDir(request.bucket)
@@ -244,6 +252,14 @@ extension LocalBackend: MultipartUploads {
                 "part number \(n) is out of range; use 1 to \(MultipartRules.maxPartNumber)")
         }
         let (record, dek) = try openUpload(target)
+        if let expected = record.checksumAlgorithm,
+            let declared = (body as? ChecksummedSource)?.declaredChecksumAlgorithm, declared != expected
+        {
+            throw OBSError(
+                code: "InvalidRequest",
+                message: "Checksum Type mismatch occurred, expected checksum Type: \(expected.lowercased()), "
+                    + "actual checksum Type: \(declared.lowercased())", httpStatus: 400, category: .usage)
+        }
         let dir = paths.uploadDir(target.bucket, target.uploadID)
         let ext = dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
@@ -271,9 +287,7 @@ extension LocalBackend: MultipartUploads {
                     written.crc32c, root: try rootKey.key(), uid: record.uidBytes, part: UInt32(n))
             }
             let flexible = (body as? ChecksummedSource)?.verifiedChecksum  // read whole: known and verified
-            if let flexible {
-                part.keep(flexible, sealedUnder: dek == nil ? nil : try rootKey.key(), uid: record.uidBytes)
-            }
+            if let flexible { part.keep(flexible, sealedUnder: dek, uid: record.uidBytes) }
             try FileLock.withLock(paths.uploadLock(target.bucket, target.uploadID), missing: noSuchUpload(target)) {
                 guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)) else {
                     throw noSuchUpload(target)
@@ -301,7 +315,8 @@ extension LocalBackend: MultipartUploads {
     // MARK: Complete
 
     private func complete(
-        _ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)], checksums: [Int: [PartChecksum]]
+        _ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)], checksums: [Int: [PartChecksum]],
+        objectCRC32C: String?
     ) throws -> ObjectInfo {
         guard !listed.isEmpty else {
             throw OBSError(
@@ -323,8 +338,8 @@ extension LocalBackend: MultipartUploads {
                     throw noSuchUpload(target)
                 }
                 let chosen = try checkedParts(target, listed, encrypted: dek != nil)
-                try checkChecksums(chosen, checksums, uid: record.uidBytes)
-                return try commitUpload(target, record: record, dek: dek, parts: chosen)
+                try checkChecksums(chosen, checksums, record: record, dek: dek)
+                return try commitUpload(target, record: record, dek: dek, parts: chosen, objectCRC32C: objectCRC32C)
             }
         }
     }
@@ -362,21 +377,31 @@ extension LocalBackend: MultipartUploads {
     }
 
     /// The checksums Complete lists for each part against the part's own: the flexible one it was uploaded with,
-    /// else (for a CRC-32C) the one its upload computed. One the part has no value for cannot be checked.
-    private func checkChecksums(_ parts: [PartRecord], _ listed: [Int: [PartChecksum]], uid: [UInt8]) throws {
+    /// else (for a CRC-32C) the one its upload computed; one the part has no value for is not the part's either
+    /// (`InvalidPart`). An upload initiated with an algorithm needs each part's checksum of it listed, as on S3.
+    private func checkChecksums(
+        _ parts: [PartRecord], _ listed: [Int: [PartChecksum]], record: ObjectMeta, dek: SecretBytes?
+    ) throws {
+        let uid = record.uidBytes
         for p in parts {
-            for given in listed[p.n] ?? [] {
-                var known = try p.flexibleChecksum(root: rootKey.key, uid: uid)
-                if known?.algorithm != given.algorithm {
-                    known =
-                        given.algorithm == "CRC32C"
-                        ? try p.crc32c(root: rootKey.key, uid: uid).map { PartChecksum(algorithm: "CRC32C", value: $0) }
-                        : nil
-                }
-                guard let known else { continue }
-                guard let a = Base64.decode(given.value), let b = Base64.decode(known.value), a == b else {
+            let given = listed[p.n] ?? []
+            let own = p.flexibleChecksum(dek: dek, uid: uid)
+            if let algorithm = record.checksumAlgorithm, own != nil,
+                !given.contains(where: { $0.algorithm == algorithm })
+            {
+                throw OBSError(
+                    code: "InvalidRequest",
+                    message: "The upload was created using a \(algorithm.lowercased()) checksum. The complete request "
+                        + "must include the checksum for each part. It was missing for part \(p.n) in the request.",
+                    httpStatus: 400, category: .usage)
+            }
+            for g in given {
+                let crc = g.algorithm == "CRC32C" ? try p.crc32c(root: rootKey.key, uid: uid) : nil
+                let known =
+                    own?.algorithm == g.algorithm ? own : crc.map { PartChecksum(algorithm: "CRC32C", value: $0) }
+                guard let known, let a = Base64.decode(g.value), let b = Base64.decode(known.value), a == b else {
                     throw MultipartRules.invalidPart(
-                        "part \(p.n)'s Checksum\(given.algorithm) \(given.value) is not the one it was uploaded with")
+                        "part \(p.n)'s Checksum\(g.algorithm) '\(g.value)' is not the one it was uploaded with")
                 }
             }
         }
@@ -385,7 +410,8 @@ extension LocalBackend: MultipartUploads {
     /// Links the parts into the object directory, then writes meta.json (the commit), then removes the upload.
     /// Called with the bucket lock and the upload lock held.
     private func commitUpload(
-        _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, parts: [PartRecord]
+        _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, parts: [PartRecord],
+        objectCRC32C: String?
     ) throws -> ObjectInfo {
         try check(target.precondition, target.bucket, target.key)
         let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
@@ -400,7 +426,14 @@ extension LocalBackend: MultipartUploads {
                 file: MultipartRules.objectPartFile(uid: record.objectUID, part: UInt32($0.n), ext: ext))
         }
         if dek == nil { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
-        try meta.setCRC32C(wholeCRC32C(parts, uid: record.uidBytes), root: rootKey.key)
+        let whole = try wholeCRC32C(parts, uid: record.uidBytes)
+        // A full-object CRC-32C the client sent with Complete (S3's FULL_OBJECT type): checked before the commit.
+        if let objectCRC32C, Base64.decode(objectCRC32C) != whole.flatMap(Base64.decode) {
+            throw OBSError(
+                code: "BadDigest", message: "The CRC32C you specified did not match the calculated checksum.",
+                httpStatus: 400, category: .integrity)
+        }
+        try meta.setCRC32C(whole, root: rootKey.key)
         meta.seal(macKey: try uploadMacKey(meta, dek: dek))
 
         let dir = try makeObjectDirectory(target.bucket, target.key)

@@ -66,20 +66,70 @@ import Testing
         // part's upload computes): InvalidPart, and no object.
         let wrongSHA = Self.checksum(.sha256, part1)
         let wrongCRC = Self.checksum(.crc32c, part1)
-        for (name, value) in [("SHA256", wrongSHA), ("CRC32C", wrongCRC)] {
-            let body = Self.completeBody([(1, etags[0], []), (2, etags[1], [(name, value)])])
+        for listed in [[("SHA256", wrongSHA)], [("SHA256", sums[1]), ("CRC32C", wrongCRC)]] {
+            let name = listed.last!.0
+            let body = Self.completeBody([(1, etags[0], [("SHA256", sums[0])]), (2, etags[1], listed)])
             let bad = try await f.send(
                 f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: body, version: .v4))
             #expect(bad.status == 400 && bad.element("Code") == "InvalidPart", "\(name): \(bad.text)")
             #expect(try await !f.exists("b1xx", "big"))
         }
+        // A checksum the part has no value of (SHA-1 of a SHA-256 part) cannot be the part's: InvalidPart.
+        let unknowable = Self.completeBody([
+            (1, etags[0], [("SHA256", sums[0])]), (2, etags[1], [("SHA256", sums[1]), ("SHA1", "AAAA")]),
+        ])
+        let bad = try await f.send(
+            f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: unknowable, version: .v4))
+        #expect(bad.status == 400 && bad.element("Code") == "InvalidPart", "\(bad.text)")
+        // The upload was created with SHA-256: each part's must be listed.
+        let missing = Self.completeBody([(1, etags[0], [("SHA256", sums[0])]), (2, etags[1], [])])
+        let unlisted = try await f.send(
+            f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: missing, version: .v4))
+        #expect(unlisted.status == 400 && unlisted.element("Code") == "InvalidRequest", "\(unlisted.text)")
+        // A part of another algorithm than the upload's is refused before its body is stored.
+        let other = try await f.send(
+            f.request(
+                "PUT", "/b1xx/big", query: [("partNumber", "3"), ("uploadId", uploadID)],
+                headers: [("x-amz-checksum-crc32", Self.checksum(.crc32, part2))], body: part2, version: .v4))
+        #expect(other.status == 400 && other.element("Code") == "InvalidRequest", "\(other.text)")
+        // A full-object CRC-32C sent with Complete (S3's FULL_OBJECT) is the object's: a wrong one is BadDigest.
         let body = Self.completeBody([
             (1, etags[0], [("SHA256", sums[0])]),
             (2, etags[1], [("SHA256", sums[1]), ("CRC32C", Self.checksum(.crc32c, part2))]),
         ])
+        let wrongWhole = try await f.send(
+            f.request(
+                "POST", "/b1xx/big", query: [("uploadId", uploadID)],
+                headers: [("x-amz-checksum-crc32c", Self.checksum(.crc32c, part1))], body: body, version: .v4))
+        #expect(wrongWhole.status == 400 && wrongWhole.element("Code") == "BadDigest", "\(wrongWhole.text)")
+        #expect(try await !f.exists("b1xx", "big"))
         let done = try await f.send(
-            f.request("POST", "/b1xx/big", query: [("uploadId", uploadID)], body: body, version: .v4))
+            f.request(
+                "POST", "/b1xx/big", query: [("uploadId", uploadID)],
+                headers: [("x-amz-checksum-crc32c", Self.checksum(.crc32c, part1 + part2))], body: body, version: .v4))
         #expect(done.status == 200, "\(done.text)")
         #expect(try await f.send(f.request("GET", "/b1xx/big", version: .v4)).body == part1 + part2)
+    }
+
+    /// An SSE-C upload's part checksums are digests of plaintext the server may not read without the customer's
+    /// key: sealed under the upload's data key, and listed only to a ListParts that sends the key.
+    @Test func customerKeyUploadListsChecksumsOnlyWithItsKey() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        let key = customerKeyHeaders(Random.bytes(32), prefix: "x-amz-")
+        let initiated = try await f.send(
+            f.request("POST", "/b1xx/c", query: [("uploads", nil)], headers: key, version: .v4))
+        let uploadID = try #require(initiated.element("UploadId"), "\(initiated.text)")
+        let data = pattern(3000, seed: 3), sum = Self.checksum(.sha256, data)
+        let put = try await f.send(
+            f.request(
+                "PUT", "/b1xx/c", query: [("partNumber", "1"), ("uploadId", uploadID)],
+                headers: key + [("x-amz-checksum-sha256", sum)], body: data, version: .v4))
+        #expect(put.status == 200 && put.header("x-amz-checksum-sha256") == sum, "\(put.text)")
+        let without = try await f.send(f.request("GET", "/b1xx/c", query: [("uploadId", uploadID)], version: .v4))
+        #expect(without.status == 200 && !without.text.contains("ChecksumSHA256"), "\(without.text)")
+        let with = try await f.send(
+            f.request("GET", "/b1xx/c", query: [("uploadId", uploadID)], headers: key, version: .v4))
+        #expect(with.text.contains("<ChecksumSHA256>\(sum)</ChecksumSHA256>"), "\(with.text)")
     }
 }

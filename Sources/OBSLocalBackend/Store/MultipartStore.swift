@@ -70,7 +70,8 @@ struct PartRecord: Codable, Equatable {
     /// An encrypted part's CRC-32C, sealed (`SealedCRC`, the part's number).
     var crc32cSealed: String? = nil
     /// The flexible checksum the part was uploaded with, `ALGORITHM:base64`: in clear for an unencrypted upload,
-    /// else in `checksumSealed` (`SealedCRC`), as the CRC-32C is.
+    /// else in `checksumSealed`, under a pad from the upload's data key (`SealedCRC`): a digest of the plaintext,
+    /// which only a holder of the data key (of the customer's key, for SSE-C) may read.
     var checksum: String? = nil
     var checksumSealed: String? = nil
 
@@ -79,17 +80,21 @@ struct PartRecord: Codable, Equatable {
             checksumSealed = "checksum_sealed"
     }
 
-    /// Keeps `checksum`, sealed when the upload is encrypted (`root` given).
-    mutating func keep(_ checksum: PartChecksum, sealedUnder root: SecretBytes?, uid: [UInt8]) {
-        guard let root else { self.checksum = Self.text(checksum); return }
-        checksumSealed = SealedCRC.apply(checksum, root: root, uid: uid, part: UInt32(n)).map(Self.text)
+    /// Keeps `checksum`, sealed under `dek` when the upload is encrypted.
+    mutating func keep(_ checksum: PartChecksum, sealedUnder dek: SecretBytes?, uid: [UInt8]) {
+        guard let dek else { self.checksum = Self.text(checksum); return }
+        checksumSealed = SealedCRC.apply(checksum, root: dek, uid: uid, part: UInt32(n)).map(Self.text)
     }
 
-    /// The part's flexible checksum, opened with `root` when sealed; nil when it was uploaded without one.
-    func flexibleChecksum(root: () throws -> SecretBytes, uid: [UInt8]) rethrows -> PartChecksum? {
+    /// Whether the part was uploaded with a flexible checksum.
+    var hasFlexibleChecksum: Bool { checksum != nil || checksumSealed != nil }
+
+    /// The part's flexible checksum, opened with the upload's data key when sealed (nil without it); nil when it
+    /// was uploaded without one.
+    func flexibleChecksum(dek: SecretBytes?, uid: [UInt8]) -> PartChecksum? {
         if let checksum { return Self.parse(checksum) }
-        guard let sealed = checksumSealed.flatMap(Self.parse) else { return nil }
-        return SealedCRC.apply(sealed, root: try root(), uid: uid, part: UInt32(n))
+        guard let dek, let sealed = checksumSealed.flatMap(Self.parse) else { return nil }
+        return SealedCRC.apply(sealed, root: dek, uid: uid, part: UInt32(n))
     }
 
     /// The part's CRC-32C in base64, opened with `root` when sealed.

@@ -47,6 +47,9 @@ struct ObjectMeta: Equatable {
     var headerMetadata: [String: String]? = nil
     /// The storage class the object was written in; nil for STANDARD (and objects written before it was kept).
     var storageClass: String? = nil
+    /// The flexible checksum algorithm a multipart upload was initiated with (S3's `x-amz-checksum-algorithm`,
+    /// `PartChecksum.algorithms`): its parts must declare no other, and Complete must list each part's.
+    var checksumAlgorithm: String? = nil
     var mac: String?
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -67,6 +70,7 @@ struct ObjectMeta: Equatable {
         if let crc32cSealed { w.append("crc32c_sealed"); w.append(crc32cSealed) }
         if let headerMetadata { w.append("header_metadata"); w.append(headerMetadata) }
         if let storageClass { w.append("storage_class"); w.append(storageClass) }
+        if let checksumAlgorithm { w.append("checksum_algorithm"); w.append(checksumAlgorithm) }
         return w.bytes
     }
 
@@ -100,6 +104,7 @@ struct ObjectMeta: Equatable {
         out.reserveCapacity(1024)
         JSONObjectWriter.object(into: &out) { o in
             o.string("bucket", bucket)
+            o.string("checksum_algorithm", checksumAlgorithm)
             o.string("content_type", contentType)
             o.string("crc32c", crc32c)
             o.string("crc32c_sealed", crc32cSealed)
@@ -209,7 +214,8 @@ extension ObjectMeta {
             dataMAC: try f.optionalString("data_mac"), crc32c: try f.optionalString("crc32c"),
             crc32cSealed: try f.optionalString("crc32c_sealed"),
             headerMetadata: try f.optionalStringMap("header_metadata"),
-            storageClass: try f.optionalString("storage_class"), mac: try f.optionalString("mac"))
+            storageClass: try f.optionalString("storage_class"),
+            checksumAlgorithm: try f.optionalString("checksum_algorithm"), mac: try f.optionalString("mac"))
     }
 }
 

@@ -9,7 +9,7 @@ import OBSCrypto
 enum SealedCRC {
     /// `base64` sealed, or opened (XOR is its own inverse); nil unless it is a 4-byte value in base64.
     /// A part's flexible checksum (`PartChecksum`), of any algorithm's size, sealed or opened the same way under a
-    /// pad of its own.
+    /// pad of its own from `root` (the upload's data key).
     static func apply(_ checksum: PartChecksum, root: SecretBytes, uid: [UInt8], part: UInt32) -> PartChecksum? {
         guard let bytes = Base64.decode(checksum.value), !bytes.isEmpty, bytes.count <= 64 else { return nil }
         let info = Array("obsctl/v1/checksum-\(checksum.algorithm.lowercased())-pad/\(part)".utf8)

@@ -24,8 +24,10 @@ final class CheckedBody: ChecksummedSource {
     /// The most bytes the body may hold once decoded (a chunked body declares no length up front).
     private let limit: Int64
     private var total: Int64 = 0
-    /// The declared flexible checksum of the whole body, once read and verified (a multipart part keeps it).
+    /// The declared flexible checksum of the whole body, once read and compared with a value the request gave (a
+    /// multipart part keeps it).
     private(set) var verifiedChecksum: PartChecksum?
+    var declaredChecksumAlgorithm: String? { checksum?.algorithm.displayName }
 
     init(
         source: any ByteSource, decoder: AWSChunkedDecoder?, expectedMD5: [UInt8]?, expectedSHA256: String?,
@@ -81,8 +83,11 @@ final class CheckedBody: ChecksummedSource {
             ])
     }
 
-    /// The checked body of `call`; `requireMD5` for the operations S3 refuses without Content-MD5.
-    static func make(_ call: S3Call, requireMD5: Bool = false, limit: Int64 = .max) throws -> CheckedBody {
+    /// The checked body of `call`; `requireMD5` for the operations S3 refuses without Content-MD5. `flexible`: an
+    /// `x-amz-checksum-*` header is the body's (not on Complete, where it is the whole object's).
+    static func make(_ call: S3Call, requireMD5: Bool = false, limit: Int64 = .max, flexible: Bool = true) throws
+        -> CheckedBody
+    {
         let request = call.request
         var expectedMD5: [UInt8]?
         if let text = request.header("Content-MD5") {
@@ -103,7 +108,7 @@ final class CheckedBody: ChecksummedSource {
         do { decoder = try AWSChunkedDecoder(payload: payload, headers: request.headers) } catch {
             throw S3Failure(error)
         }
-        let (algorithm, expected) = try declaredChecksum(request)
+        let (algorithm, expected) = flexible ? try declaredChecksum(request) : (nil, nil)
         return CheckedBody(
             source: request.body, decoder: decoder, expectedMD5: expectedMD5, expectedSHA256: expectedSHA,
             checksum: algorithm.map(FlexibleChecksum.init), expectedChecksum: expected, received: call.bytesIn,
@@ -200,7 +205,10 @@ final class CheckedBody: ChecksummedSource {
                 "The \(checksum.algorithm.displayName) you specified did not match the calculated checksum.",
                 status: 400)
         }
-        verifiedChecksum = PartChecksum(algorithm: checksum.algorithm.displayName, value: computed)
+        // A trailer named but never sent (no aws-chunked framing) compared nothing: nothing was verified.
+        if expectedChecksum != nil {
+            verifiedChecksum = PartChecksum(algorithm: checksum.algorithm.displayName, value: computed)
+        }
         return 0
     }
 }

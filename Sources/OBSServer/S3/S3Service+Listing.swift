@@ -165,8 +165,10 @@ extension S3Service {
     }
 
     /// A small body (XML) read whole through the request's digest checks; larger than `limit` is refused.
-    func readCheckedBody(_ call: S3Call, limit: Int, requireMD5: Bool = false) async throws -> [UInt8] {
-        let body = try CheckedBody.make(call, requireMD5: requireMD5)
+    func readCheckedBody(_ call: S3Call, limit: Int, requireMD5: Bool = false, flexible: Bool = true) async throws
+        -> [UInt8]
+    {
+        let body = try CheckedBody.make(call, requireMD5: requireMD5, flexible: flexible)
         return try await BlockingPool.shared.run {
             try SmallBody.read(body, limit: limit) {
                 S3Failure("EntityTooLarge", "the request body is larger than \(limit) bytes", status: 400)

@@ -13,6 +13,7 @@ extension S3Service {
             userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.headerMetadata = S3Headers.headerMetadata(call)
         let checksumAlgorithm = try Self.checksumAlgorithm(call)
+        request.checksumAlgorithm = checksumAlgorithm
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(
             ServerXML.initiateMultipartUpload(
@@ -29,8 +30,8 @@ extension S3Service {
         return response
     }
 
-    /// S3's `x-amz-checksum-algorithm` at Initiate: the parts' checksums will be of that algorithm (each is kept
-    /// and checked at Complete as its part declares it). Echoed as S3 does; anything else is S3's 400.
+    /// S3's `x-amz-checksum-algorithm` at Initiate: the parts' checksums will be of that algorithm (a part declaring
+    /// another is refused; Complete must list each part's). Echoed as S3 does; an unknown one is S3's 400.
     static func checksumAlgorithm(_ call: S3Call) throws -> String? {
         guard let text = call.request.header("x-amz-checksum-algorithm") else { return nil }
         let name = text.trimmingCharacters(in: .whitespaces).uppercased()
@@ -130,7 +131,9 @@ extension S3Service {
     func completeUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
         -> ServerResponse
     {
-        let body = try await readCheckedBody(call, limit: ServerXMLReader.maxCompleteBytes)
+        // An x-amz-checksum-* header on Complete is the whole object's (S3's FULL_OBJECT type), not the XML's: a
+        // CRC-32C is checked against the object's, which the store joins from its parts; others are not kept.
+        let body = try await readCheckedBody(call, limit: ServerXMLReader.maxCompleteBytes, flexible: false)
         let parts = try ServerXMLReader.completeMultipartUpload(body)
         var target = try uploadTarget(call, bucket, key, uploadID)
         target.precondition = try Self.writePrecondition(call)
@@ -139,7 +142,7 @@ extension S3Service {
             uniquingKeysWith: { first, _ in first })
         let info = try await backend.completeMultipartUpload(
             target, parts: parts.map { (partNumber: $0.number, etag: S3Headers.bareETag($0.etag)) },
-            checksums: checksums)
+            checksums: checksums, objectCRC32C: call.request.header("x-amz-checksum-crc32c"))
         let host = call.request.header("Host") ?? "localhost"
         let scheme = call.request.isTLS ? "https" : "http"
         var response = Self.xml(

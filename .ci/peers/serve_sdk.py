@@ -757,7 +757,8 @@ def raw_slow_get(s, bucket, key, rate):
     except OSError as e:
         s.out["error"] = str(e)
     head_part, _, body = answer.partition(b"\r\n\r\n")
-    length = [line.split(b":", 1)[1].strip() for line in head_part.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+    length = [line.split(b":", 1)[1].strip() for line in head_part.split(b"\r\n")
+              if line.lower().startswith(b"content-length:")]
     s.out["content_length"] = int(length[0]) if length else None
     s.out["received"] = len(body)
 
@@ -769,7 +770,8 @@ def boto3_multipart_checksums(s, bucket):
     c = boto3_client()
     c.create_bucket(Bucket=bucket)
     started = c.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")
-    s.check("algorithm echoed", lambda: (started.get("ChecksumAlgorithm") == "SHA256", started.get("ChecksumAlgorithm")))
+    echoed = started.get("ChecksumAlgorithm")
+    s.check("algorithm echoed", lambda: (echoed == "SHA256", echoed))
     upload = started["UploadId"]
     data = [b"a" * (5 << 20), b"tail"]
     sums = [base64.b64encode(hashlib.sha256(d).digest()).decode() for d in data]
@@ -1072,8 +1074,8 @@ SCENARIOS = {
     ("raw", "aborted-put"): raw_aborted_put, ("raw", "held-gets"): raw_held_gets,
     ("raw", "expect-put"): raw_expect_put,
     ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers,
-    ("raw", "pipelined-expect"): raw_pipelined_expect,
-    ("boto3", "multipart-checksums"): boto3_multipart_checksums, ("raw", "slow-get"): raw_slow_get, ("boto3", "refused-bytes"): boto3_refused_bytes,
+    ("raw", "pipelined-expect"): raw_pipelined_expect, ("raw", "slow-get"): raw_slow_get,
+    ("boto3", "refused-bytes"): boto3_refused_bytes, ("boto3", "multipart-checksums"): boto3_multipart_checksums,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,

@@ -34,7 +34,8 @@ extension LocalBackend: MultipartUploads {
             let records = try self.partRecords(target).values.sorted { $0.n < $1.n }
             // Sealed checksums need the data key: for SSE-C the request's customer key, which ListParts need not
             // send. Without it (or the KMS's consent) the parts are listed without their checksums.
-            let dek = records.contains { $0.checksumSealed != nil } ? (try? self.openUpload(target))?.1 : nil
+            // (Any failure to open it, a wrong key included, lists them without: ListParts needs no key.)
+            let dek = records.contains(where: \.hasSealedChecksum) ? (try? self.openUpload(target))?.1 : nil
             let parts = records.map { p in
                 var part = p.uploaded
                 part.checksum = p.flexibleChecksum(dek: dek, uid: record.uidBytes)
@@ -417,6 +418,7 @@ extension LocalBackend: MultipartUploads {
         let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
         let ext = dek == nil ? ".bin" : ".obx"
         var meta = record
+        meta.checksumAlgorithm = nil  // the upload's rule for its parts, nothing of the object's
         meta.size = parts.reduce(0) { $0 + $1.size }
         meta.etag = MultipartRules.objectETag(parts.map(\.etag))
         meta.lastModified = Timestamps.rfc3339(LocalClock.now())
@@ -427,11 +429,17 @@ extension LocalBackend: MultipartUploads {
         }
         if dek == nil { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
         let whole = try wholeCRC32C(parts, uid: record.uidBytes)
-        // A full-object CRC-32C the client sent with Complete (S3's FULL_OBJECT type): checked before the commit.
-        if let objectCRC32C, Base64.decode(objectCRC32C) != whole.flatMap(Base64.decode) {
-            throw OBSError(
-                code: "BadDigest", message: "The CRC32C you specified did not match the calculated checksum.",
-                httpStatus: 400, category: .integrity)
+        // A full-object CRC-32C the client sent with Complete (S3's FULL_OBJECT type): checked before the commit,
+        // unless a part predates the parts' CRC-32C (then the object has none to compare).
+        if let objectCRC32C {
+            guard let given = Base64.decode(objectCRC32C), given.count == 4 else {
+                throw OBSError.invalidArgument("x-amz-checksum-crc32c '\(objectCRC32C)' is not a CRC-32C in base64")
+            }
+            if let whole, Base64.decode(whole) != given {
+                throw OBSError(
+                    code: "BadDigest", message: "The CRC32C you specified did not match the calculated checksum.",
+                    httpStatus: 400, category: .integrity)
+            }
         }
         try meta.setCRC32C(whole, root: rootKey.key)
         meta.seal(macKey: try uploadMacKey(meta, dek: dek))

@@ -36,11 +36,10 @@ public struct ObjectEncryption: Sendable, Equatable {
     /// A policy's denial is the same for every object, but not every object needs what it denies. The local KMS
     /// names the permission as the resource: `kms:dek:create` (a new data key) is the target's; `kms:dek:crypto`
     /// (unwrapping a data key) the source's when the source is under KMS (or its encryption is unknown). A denial
-    /// that names neither counts as the target's where the copy's key is known.
-    public static func failureConcernsTarget(
-        _ e: OBSError, targetIsKMS: Bool, targetKey: String?, source: ObjectEncryption?
-    ) -> Bool {
-        guard e.category == .kms, targetIsKMS else { return false }
+    /// that names neither counts as the target's where there is evidence: the source's encryption read, or the
+    /// target's key named. The caller has checked that the copy writes under KMS.
+    public static func failureConcernsTarget(_ e: OBSError, targetKey: String?, source: ObjectEncryption?) -> Bool {
+        guard e.category == .kms else { return false }
         if e.code == "AccessDenied" {
             switch e.resource {
             case "kms:dek:create"?: return true

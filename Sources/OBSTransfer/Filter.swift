@@ -21,8 +21,10 @@ public struct Filter: Sendable, Equatable {
 
     /// Whether a name the walk of `dir` could not read as UTF-8 (`LocalTree`'s escaped `path`, below `dir`) is one
     /// the filters take, tested in its escaped form relative to `dir`: a run that leaves it out by its filters
-    /// does not report it as skipped.
+    /// does not report it as skipped. A directory (`/` at the end) is always taken: the filters would judge the
+    /// files below it, which the walk cannot name.
     public func includes(unnamable path: String, below dir: String) -> Bool {
+        if path.hasSuffix("/") { return true }
         let base = LocalPath.join(dir, "")
         guard KeyBytes.hasPrefix(path, base) else { return includes(path) }
         return includes(String(decoding: path.utf8.dropFirst(base.utf8.count), as: UTF8.self))

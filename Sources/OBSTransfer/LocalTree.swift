@@ -59,7 +59,11 @@ public enum LocalTree {
                 }
                 let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
                 guard let name = String(validating: raw, as: UTF8.self) else {
-                    invalidNames.append(LocalPath.join(path, escaped(raw)))
+                    // A directory (or what readdir cannot tell apart from one) ends in "/": what lies below it is
+                    // left out too, unseen.
+                    let type = entry.pointee.d_type
+                    let directory = type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN)
+                    invalidNames.append(LocalPath.join(path, escaped(raw)) + (directory ? "/" : ""))
                     continue
                 }
                 if name == "." || name == ".." { continue }

@@ -164,16 +164,16 @@ enum Transfers {
 
     /// A failure every other step of the run would repeat: its bucket is not there, or an upload's KMS key (the
     /// target's, the same for every file) is refused. No new step starts after one; those in flight finish.
-    /// A copy's KMS failure stops the run when it concerns the target's key (`targetKey`, its id where the KMS can
-    /// say it: named as the error's resource or in its message) or is a policy's denial (the policy is the same for
-    /// every object); one of the key a source was under concerns that object alone.
+    /// A copy's KMS failure stops the run when it concerns the target's key (`ObjectEncryption.failureConcernsTarget`:
+    /// `targetKey` named by the error, or a policy denying a new data key); one of the key a source was under
+    /// concerns that object alone.
     static func failsEveryStep(_ e: OBSError, _ step: PlanStep, options: StepOptions, targetKey: String?) -> Bool {
         if e.code == "NoSuchBucket" { return true }
         switch step.operation {
         case .upload: return e.category == .kms
         case .copy:
             guard case .kms? = options.sse else { return false }
-            return ObjectEncryption.failureConcernsTarget(e, targetIsKMS: true, targetKey: targetKey, source: nil)
+            return ObjectEncryption.failureConcernsTarget(e, targetKey: targetKey, source: nil)
         default: return false
         }
     }

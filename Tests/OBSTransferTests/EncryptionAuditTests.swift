@@ -87,7 +87,7 @@ struct CopyKMSFailureTests {
     let underSource = ObjectEncryption(mode: .kms, kmsKeyID: "src-id", kmsKeyURN: "local:obs:key/src-id")
 
     func concerns(_ e: OBSError, targetKey: String? = "tgt-id", source: ObjectEncryption?) -> Bool {
-        ObjectEncryption.failureConcernsTarget(e, targetIsKMS: true, targetKey: targetKey, source: source)
+        ObjectEncryption.failureConcernsTarget(e, targetKey: targetKey, source: source)
     }
 
     @Test func keyStates() {
@@ -96,10 +96,7 @@ struct CopyKMSFailureTests {
         #expect(!concerns(.kmsDisabled("src-id", state: "disabled"), source: underSource))
         #expect(!concerns(.kmsDisabled("src-id", state: "disabled"), source: nil), "names another key")
         #expect(!concerns(.kmsDisabled("x", state: "disabled"), targetKey: nil, source: nil), "no evidence")
-        #expect(
-            !ObjectEncryption.failureConcernsTarget(
-                .kmsDisabled("tgt-id", state: "disabled"), targetIsKMS: false, targetKey: nil, source: nil),
-            "a copy that writes no KMS object: its KMS failure is the source's")
+        #expect(!concerns(.noSuchBucket("b"), source: plain), "not a KMS failure")
     }
 
     @Test func policyDenials() {

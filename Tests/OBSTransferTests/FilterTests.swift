@@ -89,6 +89,7 @@ struct FilterTests {
         #expect(!byName.includes(unnamable: "src/d/bad\\xff", below: "src/"))
         #expect(byName.includes(unnamable: "src/e/bad\\xff", below: "src"))
         #expect(byName.includes(unnamable: "other/d/bad\\xff", below: "src"), "not below: tested whole")
+        #expect(excludeAll.includes(unnamable: "src/d/photos\\xff/", below: "src"), "a directory: always taken")
     }
 
     @Test("a long name against many stars stays fast (no exponential backtracking)")

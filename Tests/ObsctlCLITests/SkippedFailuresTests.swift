@@ -91,6 +91,27 @@ struct SkippedFailuresTests {
         #expect(try Self.failures(dry).map(\.item) == ["obs://skp/d/bad", "obs://nobkt"], "\(dry)")
         let run = try sb.run(["cp", "obs://skp/d/", "obs://nobkt/c/", "-r", "--output", "json"])
         #expect(run.status == 8, "\(run)")
+        #expect(try Self.failures(run).first?.item == "obs://skp/d/bad", "\(run)")
+    }
+
+    @Test("rm -r: a damaged object whose key is lost comes first among the failures, in the run as in its dry run")
+    func rmKeyless() throws {
+        let sb = try Sandbox("skip-rm")
+        try sb.ok(["bucket", "create", "obs://rmk"])
+        try sb.write("f.txt", Data("hello".utf8))
+        for k in ["a", "b", "c"] { try sb.ok(["upload", "f.txt", "obs://rmk/\(k)"]) }
+        let bad = try #require(sb.objectDirectory(bucket: "rmk", key: "b"))
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: bad + "/meta.json"))
+        for dryRun in [true, false] {
+            let r = try sb.run(["rm", "obs://rmk/", "-r", "--output", "json"] + (dryRun ? ["--dry-run"] : []))
+            #expect(r.status == 8, "dry run \(dryRun): \(r)")
+            #expect(try Self.failures(r).map(\.item) == ["obs://rmk/ (unknown key)"], "dry run \(dryRun): \(r)")
+        }
+        // Only the damaged object is left: 13, alike.
+        for dryRun in [true, false] {
+            let r = try sb.run(["rm", "obs://rmk/", "-r", "--output", "json"] + (dryRun ? ["--dry-run"] : []))
+            #expect(r.status == 13, "dry run \(dryRun): \(r)")
+        }
     }
 
     @Test("cp -r and sync between buckets: damaged objects are among the failures; exit 8")
@@ -138,5 +159,13 @@ struct SkippedFailuresTests {
             let r = try sb.run(args + ["--output", "json"])
             #expect(r.status == 0 && !r.stderr.contains("not valid UTF-8"), "\(args): \(r)")
         }
+        // A directory whose name is not UTF-8 hides files the filters would take: it is reported whatever they say.
+        var dir = Array(sb.path("d").utf8) + Array("/sub".utf8) + [0xFE, 0]
+        try #require(
+            dir.withUnsafeMutableBytes { mkdir($0.baseAddress!.assumingMemoryBound(to: CChar.self), 0o755) } == 0)
+        let filtered = try sb.run(
+            ["upload", "d", "obs://upl/z/", "-r", "--exclude", "*", "--include", "*.txt", "--output", "json"])
+        #expect(filtered.status == 8, "\(filtered)")
+        #expect(try Self.failures(filtered).map(\.item).map { $0.hasSuffix("d/sub\\xfe/") } == [true], "\(filtered)")
     }
 }

@@ -86,8 +86,8 @@ struct PartRecord: Codable, Equatable {
         checksumSealed = SealedCRC.apply(checksum, root: dek, uid: uid, part: UInt32(n)).map(Self.text)
     }
 
-    /// Whether the part was uploaded with a flexible checksum.
-    var hasFlexibleChecksum: Bool { checksum != nil || checksumSealed != nil }
+    /// Whether the part's flexible checksum needs the upload's data key to be read.
+    var hasSealedChecksum: Bool { checksumSealed != nil }
 
     /// The part's flexible checksum, opened with the upload's data key when sealed (nil without it); nil when it
     /// was uploaded without one.

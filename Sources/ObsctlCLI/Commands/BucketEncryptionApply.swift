@@ -213,7 +213,7 @@ struct Applier: Sendable {
     func stopsTheRun(_ e: OBSError, source: ObjectEncryption) -> Bool {
         if e.category == .accessDenied { return true }
         guard case .kms(let targetKey) = goal else { return false }
-        return ObjectEncryption.failureConcernsTarget(e, targetIsKMS: true, targetKey: targetKey, source: source)
+        return ObjectEncryption.failureConcernsTarget(e, targetKey: targetKey, source: source)
     }
 
     /// Reads `object`'s encryption, decides, and copies it when it must change and the run may still copy.

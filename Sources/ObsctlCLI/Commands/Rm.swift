@@ -64,20 +64,25 @@ extension Obsctl {
         }
 
         /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
-        /// `keyless`: damaged objects whose key is lost, which no delete can name: each is one failure.
+        /// `keyless`: damaged objects whose key is lost, which no delete can name: skips (`ctx.skips`), reported
+        /// first and listed first among the failures, as the dry run lists them.
         static func deleteAll(
             _ ctx: CommandContext, bucket: BucketName, keys: [ObjectKey],
             keyless: [UnreadableObject] = [], nothingNote: String? = nil
         ) async throws {
-            var outcome = await Transfers.delete(ctx, keys.map { .object(bucket, $0) })
-            for k in keyless { outcome.failed(ctx, Skips.item(k, in: bucket), k.error) }
-            let failures = outcome.failures.map { FailureShape($0.item, $0.error) }
+            ctx.skips.damaged(ctx, keyless, in: bucket)
+            let outcome = await Transfers.delete(ctx, keys.map { .object(bucket, $0) })
+            let skips = ctx.skips.items
+            let failures = (skips + outcome.failures).map { FailureShape($0.item, $0.error) }
             let nothing = keys.isEmpty && keyless.isEmpty ? nothingNote : nil
             Renderer(ctx.output).render(
                 DeletionSummary(deleted: outcome.done, failures: failures, nothingNote: nothing))
             if let first = outcome.failures.first {
-                throw Transfers.failure(succeeded: outcome.done.count, first: first.error)
+                throw skips.isEmpty
+                    ? Transfers.failure(succeeded: outcome.done.count, first: first.error)
+                    : CommandFailure(exitCode: .partial)
             }
+            if let code = ctx.skips.exitCode(alone: outcome.done.isEmpty) { throw CommandFailure(exitCode: code) }
         }
     }
 }

@@ -30,9 +30,7 @@ enum PlanReport {
         for bucket in buckets {
             do { _ = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError where e.code == "NoSuchBucket" {
                 Transfers.reportFailure(e, item: nil)
-                let all = skips.items + [("obs://\(bucket)", e)]
-                Renderer(ctx.output).render(
-                    DryRun([], verb: verb, failures: all.map { FailureShape($0, $1) }, recordedEarlier: skips.count))
+                render(ctx, [], verb: verb, failures: [("obs://\(bucket)", e)])
                 // As the run: its steps fail on the bucket, beside what was left out (exit 8).
                 throw CommandFailure(exitCode: skips.isEmpty ? ObsctlExitCode(e.category) : .partial)
             } catch {}
@@ -63,14 +61,22 @@ enum PlanReport {
                 ctx.output.note("nothing would be removed from \(destination): \(why)")
             }
         }
-        let all = skips.items + failures
-        Renderer(ctx.output).render(
-            DryRun(planned, verb: verb, failures: all.map { FailureShape($0, $1) }, recordedEarlier: skips.count))
+        render(ctx, planned, verb: verb, failures: failures)
         if let first = failures.first {
             throw !skips.isEmpty
                 ? CommandFailure(exitCode: .partial) : Transfers.failure(succeeded: planned.count, first: first.error)
         }
         if let code = skips.exitCode(alone: skipsAlone && planned.isEmpty) { throw CommandFailure(exitCode: code) }
+    }
+
+    /// The dry run's document: what the plan left out (`ctx.skips`, whose records went out already) first among the
+    /// failures.
+    private static func render(
+        _ ctx: CommandContext, _ planned: [PlanStep], verb: String?, failures: [(item: String, error: OBSError)]
+    ) {
+        let all = ctx.skips.items + failures
+        Renderer(ctx.output).render(
+            DryRun(planned, verb: verb, failures: all.map { FailureShape($0, $1) }, recordedEarlier: ctx.skips.count))
     }
 
     /// When a plan's deletions happen: always (rm), or, for sync --delete, only after every transfer succeeded and

@@ -53,7 +53,7 @@ final class Skips: @unchecked Sendable {
     }
 
     /// How a damaged object is named among the failures: its URL, or its bucket's when even its key is lost.
-    static func item(_ entry: UnreadableObject, in bucket: BucketName) -> String {
+    private static func item(_ entry: UnreadableObject, in bucket: BucketName) -> String {
         "obs://\(bucket)/" + (entry.key.map(\.value) ?? " (unknown key)")
     }
 

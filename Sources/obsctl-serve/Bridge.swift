@@ -54,12 +54,11 @@ struct Bridge: HTTPResponder {
             }
         }
         let requestBody = request.body
-        let linger = LingeringClose(quiet: min(2, bodyTimeout), total: bodyTimeout)
         let producer = Task {
             do {
                 for try await buffer in requestBody {
                     // Once the handler is done, the rest is read and dropped (the lingering close below).
-                    if body.isAbandoned { linger.arrived() } else { _ = await body.push(Array(buffer: buffer)) }
+                    if body.isAbandoned { body.dropped() } else { _ = await body.push(Array(buffer: buffer)) }
                 }
                 body.finish()
             } catch {
@@ -78,6 +77,7 @@ struct Bridge: HTTPResponder {
             // The body is not all here: the answer says the connection closes, as S3 closes it.
             answer.setHeader("Connection", "close")
             if !body.didStall && !isHead {
+                let linger = LingeringClose(body: body, quiet: min(2, bodyTimeout), total: bodyTimeout)
                 return linger.respond(response(answer, isHead: false), producer: producer, channel: context.channel)
             }
             // A stalled client sends nothing more: cancelling the producer ends the connection's input.

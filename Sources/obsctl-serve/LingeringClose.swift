@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import OBSServer
 
 /// A refusal answered before its request's body was all read (no such bucket, a refused key): the answer goes out
 /// at once, then the rest of the body is read and dropped until it ends, the client closes, nothing arrives for
@@ -8,19 +9,11 @@ import NIOCore
 /// before it reads (urllib3 without `Expect`) hears the answer, rather than a reset or nothing until the idle
 /// timeout; one that waited for `100 Continue` closes on the answer's `Connection: close`. Nginx's and Apache's
 /// lingering close do the same (nginx: 5 s quiet, 30 s in all).
-final class LingeringClose: @unchecked Sendable {  // @unchecked: `lastArrival` is only touched under `lock`
-    private let lock = NSLock()
-    private var lastArrival = Date()
-    private let quiet: TimeInterval
-    private let total: TimeInterval
-
-    init(quiet: TimeInterval, total: TimeInterval) {
-        self.quiet = quiet
-        self.total = total
-    }
-
-    /// A dropped piece of the body arrived.
-    func arrived() { lock.withLock { lastArrival = Date() } }
+struct LingeringClose: Sendable {
+    /// The request's body, which counts the pieces dropped (`StreamedRequestBody.dropped`).
+    let body: StreamedRequestBody
+    let quiet: TimeInterval
+    let total: TimeInterval
 
     /// `response`, whose body, once written, waits for `producer` (the reader of the request's body) to end as
     /// above and then closes `channel`. The producer must be out of the request before the body returns: Hummingbird
@@ -33,12 +26,11 @@ final class LingeringClose: @unchecked Sendable {  // @unchecked: `lastArrival` 
             var failure: Error?
             do {
                 try await answer.write(writer)
-                self.arrived()  // the quiet time counts from the answer
             } catch {
                 failure = error
                 producer.cancel()
             }
-            let deadline = Task { await self.cancelWhenDue(producer) }
+            let deadline = Task { await cancelWhenDue(producer, answered: Date()) }
             await producer.value
             deadline.cancel()
             if let failure { throw failure }
@@ -46,11 +38,12 @@ final class LingeringClose: @unchecked Sendable {  // @unchecked: `lastArrival` 
         return response
     }
 
-    private func cancelWhenDue(_ producer: Task<Void, Never>) async {
-        let started = Date()
+    /// Cancels `producer` once nothing was dropped for `quiet` seconds (counted from the answer at the earliest),
+    /// or `total` seconds after the answer.
+    private func cancelWhenDue(_ producer: Task<Void, Never>, answered: Date) async {
         while !Task.isCancelled {
-            let last = lock.withLock { lastArrival }
-            if Date().timeIntervalSince(last) >= quiet || Date().timeIntervalSince(started) >= total {
+            let last = max(body.lastDrop ?? answered, answered)
+            if Date().timeIntervalSince(last) >= quiet || Date().timeIntervalSince(answered) >= total {
                 producer.cancel()
                 return
             }

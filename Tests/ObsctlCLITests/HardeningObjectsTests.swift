@@ -57,8 +57,7 @@ struct HardeningObjectsTests {
         try sb.ok(["bucket", "create", "obs://dmg"])
         try sb.write("f.txt", Data("hello".utf8))
         for k in ["a", "b", "c"] { try sb.ok(["upload", "f.txt", "obs://dmg/\(k)"]) }
-        let bad = try #require(sb.objectDirectory(bucket: "dmg", key: "b"))
-        try Data("garbage".utf8).write(to: URL(fileURLWithPath: bad + "/meta.json"))
+        let bad = try sb.damageObject(bucket: "dmg", key: "b", keyKept: false)
 
         let ls = try sb.run(["ls", "obs://dmg/"])
         expectError(ls, 13, contains: ["rm -r \(bad)"], allowStdout: true)
@@ -76,10 +75,7 @@ struct HardeningObjectsTests {
         try sb.ok(["bucket", "create", "obs://dmg"])
         try sb.write("f.txt", Data("hello".utf8))
         for k in ["x/a", "x/b", "y"] { try sb.ok(["upload", "f.txt", "obs://dmg/\(k)"]) }
-        let bad = try #require(sb.objectDirectory(bucket: "dmg", key: "x/b"))
-        let meta = try String(contentsOfFile: bad + "/meta.json", encoding: .utf8)
-        try meta.replacingOccurrences(of: "\"size\"", with: "\"sise\"")
-            .write(toFile: bad + "/meta.json", atomically: false, encoding: .utf8)
+        let bad = try sb.damageObject(bucket: "dmg", key: "x/b", keyKept: true)
         expectError(try sb.run(["download", "obs://dmg/x/b", "-"]), 13, contains: ["obsctl rm obs://dmg/x/b"])
         let down = try sb.run(["download", "obs://dmg/x/", "out", "--recursive"])
         #expect(down.status == 8, "\(down)")

@@ -14,17 +14,9 @@ struct SkippedFailuresTests {
         try sb.ok(["bucket", "create", "obs://skp"])
         try sb.write("f.txt", Data("hello".utf8))
         for key in ["d/ok", "d/p/..", "d/bad", "only/bad"] { try sb.ok(["upload", "f.txt", "obs://skp/\(key)"]) }
-        try damage(sb, "d/bad")
-        try damage(sb, "only/bad")
-    }
-
-    /// Damages an object of `obs://skp`, its key still known (a listing under a prefix cannot place an object whose
-    /// key is lost).
-    static func damage(_ sb: Sandbox, _ key: String) throws {
-        let bad = try #require(sb.objectDirectory(bucket: "skp", key: key))
-        let meta = try String(contentsOfFile: bad + "/meta.json", encoding: .utf8)
-        try meta.replacingOccurrences(of: "\"size\"", with: "\"sise\"")
-            .write(toFile: bad + "/meta.json", atomically: false, encoding: .utf8)
+        // Damaged, their keys still known (a listing under a prefix cannot place an object whose key is lost).
+        try sb.damageObject(bucket: "skp", key: "d/bad", keyKept: true)
+        try sb.damageObject(bucket: "skp", key: "only/bad", keyKept: true)
     }
 
     static func failures(_ r: RunResult) throws -> [(item: String, code: String, exit: Int)] {
@@ -100,8 +92,7 @@ struct SkippedFailuresTests {
         try sb.ok(["bucket", "create", "obs://rmk"])
         try sb.write("f.txt", Data("hello".utf8))
         for k in ["a", "b", "c"] { try sb.ok(["upload", "f.txt", "obs://rmk/\(k)"]) }
-        let bad = try #require(sb.objectDirectory(bucket: "rmk", key: "b"))
-        try Data("garbage".utf8).write(to: URL(fileURLWithPath: bad + "/meta.json"))
+        try sb.damageObject(bucket: "rmk", key: "b", keyKept: false)
         for dryRun in [true, false] {
             let r = try sb.run(["rm", "obs://rmk/", "-r", "--output", "json"] + (dryRun ? ["--dry-run"] : []))
             #expect(r.status == 8, "dry run \(dryRun): \(r)")

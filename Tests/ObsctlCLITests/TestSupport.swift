@@ -296,6 +296,17 @@ final class Sandbox {
     }
 
     /// The directory of one object, found through its meta.json's key.
+    /// Damages a local object's metadata and returns its directory: `keyKept` keeps the key readable (a field is
+    /// renamed, so a listing still places the object), else the metadata is not JSON and the key is lost too.
+    @discardableResult
+    func damageObject(bucket: String, key: String, keyKept: Bool) throws -> String {
+        let dir = try #require(objectDirectory(bucket: bucket, key: key))
+        let meta = try String(contentsOfFile: dir + "/meta.json", encoding: .utf8)
+        let damaged = keyKept ? meta.replacingOccurrences(of: "\"size\"", with: "\"sise\"") : "garbage"
+        try damaged.write(toFile: dir + "/meta.json", atomically: false, encoding: .utf8)
+        return dir
+    }
+
     func objectDirectory(bucket: String, key: String) -> String? {
         for d in objectDirectories(bucket: bucket) {
             guard let data = FileManager.default.contents(atPath: d + "/meta.json"),

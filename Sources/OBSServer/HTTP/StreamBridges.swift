@@ -30,6 +30,7 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     private let stallTimeout: TimeInterval
     private var stalled = false
     private var readStarted = false
+    private var lastDropped: Date?
 
     /// Called once, when the body is first read (before that read waits): the listener's `100 Continue`, which a
     /// request refused before its body needs not hear. Set before the body is handed to the handler.
@@ -45,6 +46,12 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
 
     /// Whether the reader has gone (`abandon`): what arrives now is dropped.
     public var isAbandoned: Bool { condition.withLock { abandoned } }
+
+    /// A piece arrived after the reader had gone and was dropped (the listener's lingering close waits on these).
+    public func dropped() { condition.withLock { lastDropped = Date() } }
+
+    /// When a piece was last dropped; nil when none was.
+    public var lastDrop: Date? { condition.withLock { lastDropped } }
 
     /// Whether the whole body arrived (or the connection ended it).
     public var isComplete: Bool { condition.withLock { finished } }

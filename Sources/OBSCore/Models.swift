@@ -228,6 +228,8 @@ public struct MultipartUploadInfo: Sendable, Equatable {
     public var kmsKeyURN: String? = nil
     /// The class the object will be stored in, where the backend says; nil: STANDARD.
     public var storageClass: String? = nil
+    /// The flexible checksum algorithm the upload was initiated with (`PartChecksum.algorithms`), if any.
+    public var checksumAlgorithm: String? = nil
 
     public init(bucket: BucketName, key: String, uploadID: String, initiated: Date?) {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.initiated = initiated

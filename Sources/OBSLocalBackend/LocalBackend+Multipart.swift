@@ -22,13 +22,20 @@ extension LocalBackend: MultipartUploads {
     }
 
     public func listParts(_ target: MultipartUploadTarget) async throws -> [UploadedPart] {
-        try await listPartsWithClass(target).parts
+        try await partsListing(target).parts
     }
 
-    /// ListParts with the class the upload was started with (nil: STANDARD), from the upload's own record.
-    public func listPartsWithClass(_ target: MultipartUploadTarget) async throws
-        -> (parts: [UploadedPart], storageClass: String?)
-    {
+    /// ListParts' answer: the parts, with what the upload was initiated with, from its own record.
+    public struct PartsListing: Sendable {
+        public var parts: [UploadedPart]
+        /// nil: STANDARD.
+        public var storageClass: String?
+        /// The flexible checksum algorithm (`PartChecksum.algorithms`), if the upload was initiated with one.
+        public var checksumAlgorithm: String?
+    }
+
+    /// ListParts with the class and checksum algorithm the upload was initiated with.
+    public func partsListing(_ target: MultipartUploadTarget) async throws -> PartsListing {
         try await BlockingPool.shared.run {
             let record = try self.loadUpload(target)
             let records = try self.partRecords(target).values.sorted { $0.n < $1.n }
@@ -41,7 +48,8 @@ extension LocalBackend: MultipartUploads {
                 part.checksum = p.flexibleChecksum(dek: dek, uid: record.uidBytes)
                 return part
             }
-            return (parts, record.storageClass)
+            return PartsListing(
+                parts: parts, storageClass: record.storageClass, checksumAlgorithm: record.checksumAlgorithm)
         }
     }
 
@@ -72,6 +80,7 @@ extension LocalBackend: MultipartUploads {
                     bucket: bucket, key: u.record.key, uploadID: u.id,
                     initiated: Timestamps.parseISO8601(u.record.lastModified))
                 info.storageClass = u.record.storageClass
+                info.checksumAlgorithm = u.record.checksumAlgorithm
                 return info
             }
         }
@@ -261,6 +270,11 @@ extension LocalBackend: MultipartUploads {
                 message: "Checksum Type mismatch occurred, expected checksum Type: \(expected.lowercased()), "
                     + "actual checksum Type: \(declared.lowercased())", httpStatus: 400, category: .usage)
         }
+        // A body that is no checked request body (UploadPart-Copy's source) gets the checksum of the upload's
+        // algorithm computed as it is stored, as S3 does for a copied part: Complete then needs it listed.
+        let computed =
+            body is ChecksummedSource
+            ? nil : record.checksumAlgorithm.flatMap { ChecksumTap(body: body, algorithm: $0) }
         let dir = paths.uploadDir(target.bucket, target.uploadID)
         let ext = dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
@@ -274,7 +288,7 @@ extension LocalBackend: MultipartUploads {
             do {
                 defer { close(fd) }
                 written = try writeData(
-                    PartSizeLimit(body, limit: MultipartRules.maximumPartSize), fd: fd, path: tmp, dek: dek,
+                    PartSizeLimit(computed ?? body, limit: MultipartRules.maximumPartSize), fd: fd, path: tmp, dek: dek,
                     uid: record.uidBytes, part: UInt32(n), dataMAC: false)
                 guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
             }
@@ -287,7 +301,8 @@ extension LocalBackend: MultipartUploads {
                 part.crc32cSealed = SealedCRC.apply(
                     written.crc32c, root: try rootKey.key(), uid: record.uidBytes, part: UInt32(n))
             }
-            let flexible = (body as? ChecksummedSource)?.verifiedChecksum  // read whole: known and verified
+            // Read whole: known and verified, or computed.
+            let flexible = (body as? ChecksummedSource)?.verifiedChecksum ?? computed?.checksum()
             if let flexible { part.keep(flexible, sealedUnder: dek, uid: record.uidBytes) }
             try FileLock.withLock(paths.uploadLock(target.bucket, target.uploadID), missing: noSuchUpload(target)) {
                 guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)) else {

@@ -132,4 +132,70 @@ import Testing
             f.request("GET", "/b1xx/c", query: [("uploadId", uploadID)], headers: key, version: .v4))
         #expect(with.text.contains("<ChecksumSHA256>\(sum)</ChecksumSHA256>"), "\(with.text)")
     }
+
+    /// A part copied from a stored object (UploadPart-Copy) gets the checksum of the upload's algorithm computed, as
+    /// S3 does: CopyPartResult answers it, ListParts lists it, and Complete must list it. ListParts and
+    /// ListMultipartUploads name the upload's algorithm and type; an upload without one gets none of this.
+    @Test(arguments: [
+        (FlexibleChecksum.Algorithm.crc32, false), (.crc64nvme, true), (.sha1, false), (.sha256, true), (.crc32c, true),
+    ])
+    func copiedPartsGetTheUploadsChecksum(algorithm: FlexibleChecksum.Algorithm, encrypted: Bool) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx", encryption: encrypted ? .kms(keyID: nil) : nil)
+        let source = pattern((5 << 20) + 3000, seed: 21)
+        #expect(try await f.send(f.request("PUT", "/b1xx/src", body: source, version: .v4)).status == 200)
+        let name = algorithm.displayName
+        let initiated = try await f.send(
+            f.request(
+                "POST", "/b1xx/dst", query: [("uploads", nil)], headers: [("x-amz-checksum-algorithm", name)],
+                version: .v4))
+        let uploadID = try #require(initiated.element("UploadId"), "\(initiated.text)")
+        let uploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)], version: .v4))
+        #expect(uploads.text.contains("<ChecksumAlgorithm>\(name)</ChecksumAlgorithm>"), "\(uploads.text)")
+        #expect(uploads.element("ChecksumType") == "COMPOSITE", "\(uploads.text)")
+
+        let ranges = [0..<(5 << 20), (5 << 20)..<source.count]
+        var etags: [String] = [], sums: [String] = []
+        for (i, range) in ranges.enumerated() {
+            let copied = try await f.send(
+                f.request(
+                    "PUT", "/b1xx/dst", query: [("partNumber", "\(i + 1)"), ("uploadId", uploadID)],
+                    headers: [
+                        ("x-amz-copy-source", "/b1xx/src"),
+                        ("x-amz-copy-source-range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)"),
+                    ], version: .v4))
+            let sum = Self.checksum(algorithm, Array(source[range]))
+            #expect(copied.status == 200 && copied.element("Checksum\(name)") == sum, "\(copied.text)")
+            etags.append(try #require(copied.element("ETag")))
+            sums.append(sum)
+        }
+        let parts = try await f.send(f.request("GET", "/b1xx/dst", query: [("uploadId", uploadID)], version: .v4))
+        #expect(parts.element("ChecksumAlgorithm") == name && parts.element("ChecksumType") == "COMPOSITE")
+        #expect(sums.allSatisfy { parts.text.contains("<Checksum\(name)>\($0)</Checksum\(name)>") }, "\(parts.text)")
+
+        let unlisted = Self.completeBody([(1, etags[0], [(name, sums[0])]), (2, etags[1], [])])
+        let refused = try await f.send(
+            f.request("POST", "/b1xx/dst", query: [("uploadId", uploadID)], body: unlisted, version: .v4))
+        #expect(refused.status == 400 && refused.element("Code") == "InvalidRequest", "\(refused.text)")
+        #expect(try await !f.exists("b1xx", "dst"))
+        let listed = Self.completeBody([(1, etags[0], [(name, sums[0])]), (2, etags[1], [(name, sums[1])])])
+        let done = try await f.send(
+            f.request("POST", "/b1xx/dst", query: [("uploadId", uploadID)], body: listed, version: .v4))
+        #expect(done.status == 200, "\(done.text)")
+        #expect(try await f.send(f.request("GET", "/b1xx/dst", version: .v4)).body == source)
+
+        // Without an algorithm at Initiate: no checksum computed, none asked for, none named.
+        let plain = try await f.send(f.request("POST", "/b1xx/plain", query: [("uploads", nil)], version: .v4))
+        let plainID = try #require(plain.element("UploadId"))
+        let copied = try await f.send(
+            f.request(
+                "PUT", "/b1xx/plain", query: [("partNumber", "1"), ("uploadId", plainID)],
+                headers: [("x-amz-copy-source", "/b1xx/src")], version: .v4))
+        #expect(copied.status == 200 && !copied.text.contains("<Checksum"), "\(copied.text)")
+        let plainParts = try await f.send(
+            f.request("GET", "/b1xx/plain", query: [("uploadId", plainID)], version: .v4))
+        #expect(plainParts.status == 200 && !plainParts.text.contains("<Checksum"), "\(plainParts.text)")
+        let plainUploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)], version: .v4))
+        #expect(plainUploads.status == 200 && !plainUploads.text.contains("<Checksum"), "\(plainUploads.text)")
+    }
 }

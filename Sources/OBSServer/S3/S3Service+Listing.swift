@@ -104,7 +104,8 @@ extension S3Service {
                 uploads.append(
                     ListedUpload(
                         key: u.key, uploadID: u.uploadID, initiated: u.initiated,
-                        storageClass: u.storageClass.map { S3Headers.storageClassName($0, call.dialect) }))
+                        storageClass: u.storageClass.map { S3Headers.storageClassName($0, call.dialect) },
+                        checksumAlgorithm: u.checksumAlgorithm))
                 nextKey = u.key; nextUpload = u.uploadID
             }
         }

@@ -82,7 +82,8 @@ extension S3Service {
         }
         let part = try await backend.uploadPart(target, partNumber: number, body: body)
         var response = Self.xml(
-            ServerXML.copyPart(etag: part.etag, lastModified: part.lastModified, dialect: call.dialect.xml))
+            ServerXML.copyPart(
+                etag: part.etag, lastModified: part.lastModified, checksum: part.checksum, dialect: call.dialect.xml))
         partSSEHeaders(&response, part, target, call.dialect)
         return response
     }
@@ -115,16 +116,17 @@ extension S3Service {
                 return n
             } ?? 0
         let maxParts = try Self.maxCount(r.query("max-parts"), name: "max-parts")
-        let (all, storageClass) = try await backend.listPartsWithClass(try uploadTarget(call, bucket, key, uploadID))
-        let after = all.filter { $0.partNumber > marker }
+        let listing = try await backend.partsListing(try uploadTarget(call, bucket, key, uploadID))
+        let after = listing.parts.filter { $0.partNumber > marker }
         let parts = Array(after.prefix(maxParts))
-        let page = PartListResponse(
+        var page = PartListResponse(
             bucket: bucket.value, key: key.value, uploadID: uploadID,
             owner: XMLOwner(id: call.identity?.accessKeyID ?? ""),
-            storageClass: S3Headers.storageClassName(storageClass ?? "STANDARD", call.dialect),
+            storageClass: S3Headers.storageClassName(listing.storageClass ?? "STANDARD", call.dialect),
             partNumberMarker: marker,
             nextPartNumberMarker: parts.last?.partNumber, maxParts: maxParts, isTruncated: after.count > parts.count,
             parts: parts, urlEncoded: try Self.urlEncoding(call))
+        page.checksumAlgorithm = listing.checksumAlgorithm
         return Self.xml(ServerXML.listParts(page, dialect: call.dialect.xml))
     }
 

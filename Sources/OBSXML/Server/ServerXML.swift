@@ -202,20 +202,28 @@ public enum ServerXML {
         copyResult("CopyObjectResult", etag: etag, lastModified: lastModified, dialect: dialect)
     }
 
-    /// UploadPart-Copy: `CopyPartResult{LastModified, ETag}`.
-    public static func copyPart(etag: String, lastModified: Date, dialect: XMLDialect) -> [UInt8] {
-        copyResult("CopyPartResult", etag: etag, lastModified: lastModified, dialect: dialect)
+    /// UploadPart-Copy: `CopyPartResult{LastModified, ETag, Checksum<ALGORITHM>?}`, the checksum when the upload
+    /// was initiated with an algorithm (S3 computes the copied part's then).
+    public static func copyPart(etag: String, lastModified: Date, checksum: PartChecksum? = nil, dialect: XMLDialect)
+        -> [UInt8]
+    {
+        copyResult("CopyPartResult", etag: etag, lastModified: lastModified, checksum: checksum, dialect: dialect)
     }
 
-    private static func copyResult(_ root: String, etag: String, lastModified: Date, dialect: XMLDialect) -> [UInt8] {
+    private static func copyResult(
+        _ root: String, etag: String, lastModified: Date, checksum: PartChecksum? = nil, dialect: XMLDialect
+    ) -> [UInt8] {
         ServerXMLSupport.document(root, namespace: dialect.namespace) { x in
             x.element("LastModified", lastModified)
             x.element("ETag", ServerXMLSupport.quotedETag(etag))
+            if let checksum { x.element("Checksum" + checksum.algorithm, checksum.value) }
         }
     }
 
-    /// ListParts: `ListPartsResult{Bucket, Key, UploadId, Initiator, Owner, StorageClass, PartNumberMarker,
-    /// NextPartNumberMarker, MaxParts, IsTruncated, Part*{PartNumber, LastModified, ETag, Size}}`.
+    /// ListParts: `ListPartsResult{Bucket, Key, UploadId, Initiator, Owner, StorageClass, ChecksumAlgorithm?,
+    /// ChecksumType?, PartNumberMarker, NextPartNumberMarker, MaxParts, IsTruncated, Part*{PartNumber,
+    /// LastModified, ETag, Size, Checksum<ALGORITHM>?}}`. Parts' checksums are S3's COMPOSITE type (the object's is
+    /// a checksum of theirs): the only type serve keeps.
     public static func listParts(_ page: PartListResponse, dialect: XMLDialect) -> [UInt8] {
         ServerXMLSupport.document("ListPartsResult", namespace: dialect.namespace) { x in
             x.element("Bucket", page.bucket)
@@ -224,6 +232,10 @@ public enum ServerXML {
             x.owner("Initiator", page.owner, dialect)
             x.owner("Owner", page.owner, dialect)
             x.element("StorageClass", page.storageClass)
+            if let algorithm = page.checksumAlgorithm {
+                x.element("ChecksumAlgorithm", algorithm)
+                x.element("ChecksumType", "COMPOSITE")
+            }
             x.element("PartNumberMarker", page.partNumberMarker)
             if let next = page.nextPartNumberMarker { x.element("NextPartNumberMarker", next) }
             x.element("MaxParts", page.maxParts)
@@ -243,7 +255,8 @@ public enum ServerXML {
 
     /// ListMultipartUploads: `ListMultipartUploadsResult{Bucket, KeyMarker, UploadIdMarker, NextKeyMarker,
     /// NextUploadIdMarker, Prefix, Delimiter, MaxUploads, IsTruncated, Upload*{Key, UploadId, Initiator, Owner,
-    /// StorageClass, Initiated}, CommonPrefixes*}`. The next markers are written only for a truncated page.
+    /// StorageClass, Initiated, ChecksumAlgorithm?, ChecksumType?}, CommonPrefixes*}`. The next markers are written
+    /// only for a truncated page.
     public static func listMultipartUploads(_ page: UploadListResponse, dialect: XMLDialect) -> [UInt8] {
         let url = page.urlEncoded
         return ServerXMLSupport.document("ListMultipartUploadsResult", namespace: dialect.namespace) { x in
@@ -267,6 +280,10 @@ public enum ServerXML {
                 x.owner("Owner", page.owner, dialect)
                 x.element("StorageClass", u.storageClass ?? page.storageClass)
                 if let initiated = u.initiated { x.element("Initiated", initiated) }
+                if let algorithm = u.checksumAlgorithm {
+                    x.element("ChecksumAlgorithm", algorithm)
+                    x.element("ChecksumType", "COMPOSITE")
+                }
                 x.close("Upload")
             }
             for p in page.commonPrefixes {

@@ -58,20 +58,12 @@ public struct CRC32C: Sendable {
 /// walk over the value's bits each.
 public struct CRC32CShift: Sendable {
     public let length: Int64
-    private let columns: [UInt32]
+    private let columns: [UInt64]
 
     public init(length: Int64) {
         self.length = length
-        columns = (0..<32).map { crc32c_combine(1 << UInt32($0), 0, UInt64(length)) }
+        columns = (0..<32).map { UInt64(crc32c_combine(1 << UInt32($0), 0, UInt64(length))) }
     }
 
-    func advance(_ value: UInt32) -> UInt32 {
-        var sum: UInt32 = 0, rest = value, bit = 0
-        while rest != 0 {
-            if rest & 1 != 0 { sum ^= columns[bit] }
-            rest >>= 1
-            bit += 1
-        }
-        return sum
-    }
+    func advance(_ value: UInt32) -> UInt32 { UInt32(truncatingIfNeeded: GF2.times(columns, UInt64(value))) }
 }

@@ -68,3 +68,48 @@ public struct FlexibleChecksum {
         (0..<bytes).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64(bytes - 1 - $0))) }
     }
 }
+
+extension FlexibleChecksum {
+    /// The CRC of a whole object from its parts' CRCs (the values as decoded from base64) and lengths, in order,
+    /// without reading a byte: S3's FULL_OBJECT checksum of a multipart upload. nil for SHA-1 and SHA-256, which no
+    /// parts' digests can give, or for a value of the wrong size.
+    public static func fullObject(_ algorithm: Algorithm, parts: [(value: [UInt8], length: Int64)]) -> [UInt8]? {
+        let polynomial: UInt64  // reflected
+        switch algorithm {
+        case .crc32: polynomial = 0xEDB8_8320
+        case .crc32c: polynomial = 0x82F6_3B78
+        case .crc64nvme: polynomial = 0x9A6C_9329_AC4B_C9B5
+        case .sha1, .sha256: return nil
+        }
+        var whole: UInt64 = 0  // the CRC of no bytes, for each of these (their init and final XOR are all ones)
+        for part in parts {
+            guard part.value.count == algorithm.size else { return nil }
+            let crc = part.value.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            whole = ZeroShift.advance(whole, overBytes: part.length, polynomial, bits: algorithm.size * 8) ^ crc
+        }
+        return bigEndian(whole, bytes: algorithm.size)
+    }
+}
+
+/// The register of a reflected CRC advanced over `n` zero bytes, as a product of GF(2) matrices squared up from the
+/// one-bit step (zlib's crc32_combine, for any width up to 64): crc(A B) = advance(crc(A), |B|) ^ crc(B).
+private enum ZeroShift {
+    static func advance(_ crc: UInt64, overBytes n: Int64, _ polynomial: UInt64, bits: Int) -> UInt64 {
+        guard n > 0, crc != 0 else { return crc }
+        // One zero bit, then two, then four.
+        var odd = [polynomial] + (1..<bits).map { 1 << UInt64($0 - 1) }
+        var even = GF2.square(odd)
+        odd = GF2.square(even)
+        var crc = crc, n = UInt64(n)
+        while n != 0 {
+            even = GF2.square(odd)  // 1, 4, 16... bytes
+            if n & 1 != 0 { crc = GF2.times(even, crc) }
+            n >>= 1
+            guard n != 0 else { break }
+            odd = GF2.square(even)
+            if n & 1 != 0 { crc = GF2.times(odd, crc) }
+            n >>= 1
+        }
+        return crc
+    }
+}

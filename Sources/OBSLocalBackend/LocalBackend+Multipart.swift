@@ -64,11 +64,11 @@ extension LocalBackend: MultipartUploads {
     /// against the one every part's upload computed: a mismatch is `InvalidPart`, as on S3.
     public func completeMultipartUpload(
         _ target: MultipartUploadTarget, parts: [(partNumber: Int, etag: String)], checksums: [Int: [PartChecksum]],
-        objectCRC32C: String? = nil
+        objectChecksum: PartChecksum? = nil
     ) async throws -> ObjectInfo {
         let listed = parts.map { (n: $0.partNumber, etag: $0.etag) }
         return try await BlockingPool.shared.run {
-            try self.complete(target, listed, checksums: checksums, objectCRC32C: objectCRC32C)
+            try self.complete(target, listed, checksums: checksums, objectChecksum: objectChecksum)
         }
     }
 
@@ -332,7 +332,7 @@ extension LocalBackend: MultipartUploads {
 
     private func complete(
         _ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)], checksums: [Int: [PartChecksum]],
-        objectCRC32C: String?
+        objectChecksum: PartChecksum?
     ) throws -> ObjectInfo {
         guard !listed.isEmpty else {
             throw OBSError(
@@ -355,7 +355,8 @@ extension LocalBackend: MultipartUploads {
                 }
                 let chosen = try checkedParts(target, listed, encrypted: dek != nil)
                 try checkChecksums(chosen, checksums, record: record, dek: dek)
-                return try commitUpload(target, record: record, dek: dek, parts: chosen, objectCRC32C: objectCRC32C)
+                return try commitUpload(
+                    target, record: record, dek: dek, parts: chosen, objectChecksum: objectChecksum)
             }
         }
     }
@@ -427,7 +428,7 @@ extension LocalBackend: MultipartUploads {
     /// Called with the bucket lock and the upload lock held.
     private func commitUpload(
         _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, parts: [PartRecord],
-        objectCRC32C: String?
+        objectChecksum: PartChecksum?
     ) throws -> ObjectInfo {
         try check(target.precondition, target.bucket, target.key)
         let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
@@ -444,17 +445,8 @@ extension LocalBackend: MultipartUploads {
         }
         if dek == nil { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
         let whole = try wholeCRC32C(parts, uid: record.uidBytes)
-        // A full-object CRC-32C the client sent with Complete (S3's FULL_OBJECT type): checked before the commit,
-        // unless a part predates the parts' CRC-32C (then the object has none to compare).
-        if let objectCRC32C {
-            guard let given = Base64.decode(objectCRC32C), given.count == 4 else {
-                throw OBSError.invalidArgument("x-amz-checksum-crc32c '\(objectCRC32C)' is not a CRC-32C in base64")
-            }
-            if let whole, Base64.decode(whole) != given {
-                throw OBSError(
-                    code: "BadDigest", message: "The CRC32C you specified did not match the calculated checksum.",
-                    httpStatus: 400, category: .integrity)
-            }
+        if let objectChecksum {
+            try checkFullObject(objectChecksum, parts: parts, wholeCRC32C: whole, dek: dek, uid: record.uidBytes)
         }
         try meta.setCRC32C(whole, root: rootKey.key)
         meta.seal(macKey: try uploadMacKey(meta, dek: dek))
@@ -490,6 +482,52 @@ extension LocalBackend: MultipartUploads {
     }
 
     /// The object's CRC-32C from its parts' (none when a part predates them): no byte is read again.
+    /// A full-object checksum sent with Complete (S3's FULL_OBJECT type), checked before the commit against the one
+    /// the parts' CRCs give: a CRC-32C against the one every part's upload computed (unless a part predates them:
+    /// then there is none to compare), a CRC-32 or CRC-64/NVME against the parts' own of that algorithm. One that
+    /// cannot be checked (a digest, or a part without a CRC of that algorithm) is refused, never taken unchecked.
+    private func checkFullObject(
+        _ given: PartChecksum, parts: [PartRecord], wholeCRC32C: String?, dek: SecretBytes?, uid: [UInt8]
+    ) throws {
+        let header = "x-amz-checksum-" + given.algorithm.lowercased()
+        guard let algorithm = FlexibleChecksum.Algorithm(rawValue: given.algorithm.lowercased()),
+            let value = Base64.decode(given.value), value.count == algorithm.size
+        else { throw OBSError.invalidArgument("\(header) '\(given.value)' is not a \(given.algorithm) in base64") }
+        let computed: [UInt8]?
+        switch algorithm {
+        case .crc32c:
+            guard let wholeCRC32C else { return }
+            computed = Base64.decode(wholeCRC32C)
+        case .sha1, .sha256:
+            throw OBSError(
+                code: "InvalidRequest",
+                message: "a full-object \(given.algorithm) of a multipart upload cannot be checked: S3 keeps whole "
+                    + "objects' CRCs only; send x-amz-checksum-crc32c instead, or no full-object checksum",
+                httpStatus: 400, category: .usage)
+        case .crc32, .crc64nvme:
+            var values: [(value: [UInt8], length: Int64)] = []
+            for p in parts {
+                guard let own = p.flexibleChecksum(dek: dek, uid: uid), own.algorithm == given.algorithm,
+                    let bytes = Base64.decode(own.value)
+                else {
+                    throw OBSError(
+                        code: "InvalidRequest",
+                        message: "the full-object \(given.algorithm) cannot be checked: part \(p.n) was uploaded "
+                            + "without an \(header); upload every part with one, or send x-amz-checksum-crc32c",
+                        httpStatus: 400, category: .usage)
+                }
+                values.append((bytes, p.size))
+            }
+            computed = FlexibleChecksum.fullObject(algorithm, parts: values)
+        }
+        guard computed == value else {
+            throw OBSError(
+                code: "BadDigest",
+                message: "The \(algorithm.displayName) you specified did not match the calculated checksum.",
+                httpStatus: 400, category: .integrity)
+        }
+    }
+
     private func wholeCRC32C(_ parts: [PartRecord], uid: [UInt8]) throws -> String? {
         var whole = CRC32C()
         for p in parts {

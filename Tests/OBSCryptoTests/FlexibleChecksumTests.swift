@@ -43,4 +43,27 @@ struct FlexibleChecksumTests {
             }
         }
     }
+
+    @Test("a whole object's CRC from its parts' CRCs and lengths equals the CRC of its bytes; digests give none")
+    func fullObjectFromParts() throws {
+        let data = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 2_246_822_519 >> 11) }
+        for algorithm in FlexibleChecksum.Algorithm.allCases {
+            let whole = Base64.decode(Self.value(algorithm, [data[...]]))
+            for cuts in [[], [1], [0, 0, 5], [8, 9, 65_536, 65_537, 200_001], [299_999]] {
+                var parts: [(value: [UInt8], length: Int64)] = [], start = 0
+                for c in cuts + [data.count] {
+                    let value = try #require(Base64.decode(Self.value(algorithm, [data[start..<c]])))
+                    parts.append((value, Int64(c - start)))
+                    start = c
+                }
+                let combined = FlexibleChecksum.fullObject(algorithm, parts: parts)
+                switch algorithm {
+                case .sha1, .sha256: #expect(combined == nil)
+                default: #expect(combined == whole, "\(algorithm) cut at \(cuts)")
+                }
+            }
+            // A part's value of the wrong size gives none.
+            #expect(FlexibleChecksum.fullObject(algorithm, parts: [([1, 2, 3], 3)]) == nil)
+        }
+    }
 }

@@ -198,4 +198,59 @@ import Testing
         let plainUploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)], version: .v4))
         #expect(plainUploads.status == 200 && !plainUploads.text.contains("<Checksum"), "\(plainUploads.text)")
     }
+
+    /// A full-object checksum on Complete (S3's FULL_OBJECT type) is checked against the one the parts' CRCs give,
+    /// whatever the CRC; one that cannot be checked (a digest, parts without that CRC, two of them) is refused.
+    @Test(arguments: [(FlexibleChecksum.Algorithm.crc32, false), (.crc64nvme, true), (.crc32c, false)])
+    func fullObjectChecksumsAreChecked(algorithm: FlexibleChecksum.Algorithm, encrypted: Bool) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx", encryption: encrypted ? .kms(keyID: nil) : nil)
+        let name = algorithm.displayName
+        let initiated = try await f.send(
+            f.request(
+                "POST", "/b1xx/w", query: [("uploads", nil)], headers: [("x-amz-checksum-algorithm", name)],
+                version: .v4))
+        let uploadID = try #require(initiated.element("UploadId"), "\(initiated.text)")
+        let part1 = pattern(5 << 20, seed: 31), part2 = pattern(70_001, seed: 32)
+        var listed: [(n: Int, etag: String, checksums: [(String, String)])] = []
+        for (n, data) in [(1, part1), (2, part2)] {
+            let sum = Self.checksum(algorithm, data)
+            let put = try await f.send(
+                f.request(
+                    "PUT", "/b1xx/w", query: [("partNumber", "\(n)"), ("uploadId", uploadID)],
+                    headers: [(algorithm.headerName, sum)], body: data, version: .v4))
+            listed.append((n, try #require(put.header("ETag"), "\(put.text)"), [(name, sum)]))
+        }
+        let body = Self.completeBody(listed)
+        func complete(_ headers: [(String, String)]) async throws -> Answer {
+            try await f.send(
+                f.request(
+                    "POST", "/b1xx/w", query: [("uploadId", uploadID)], headers: headers, body: body, version: .v4))
+        }
+        let refusals: [([(String, String)], String)] = [
+            ([(algorithm.headerName, Self.checksum(algorithm, part2 + part1))], "BadDigest"),
+            ([(algorithm.headerName, "not base64!")], "InvalidArgument"),
+            ([("x-amz-checksum-sha256", Self.checksum(.sha256, part1 + part2))], "InvalidRequest"),
+            ([("x-amz-checksum-sha1", Self.checksum(.sha1, part1 + part2))], "InvalidRequest"),
+            (
+                [
+                    (algorithm.headerName, Self.checksum(algorithm, part1 + part2)),
+                    ("x-amz-checksum-sha256", Self.checksum(.sha256, part1 + part2)),
+                ], "InvalidRequest"
+            ),
+        ]
+        // The parts carry no CRC of another algorithm: a full-object one of it cannot be checked. (Every part's
+        // upload computes a CRC-32C, so that one always can be.)
+        let other: FlexibleChecksum.Algorithm = algorithm == .crc32 ? .crc64nvme : .crc32
+        for (headers, code) in refusals + [
+            ([(other.headerName, Self.checksum(other, part1 + part2))], "InvalidRequest")
+        ] {
+            let refused = try await complete(headers)
+            #expect(refused.status == 400 && refused.element("Code") == code, "\(headers): \(refused.text)")
+            #expect(try await !f.exists("b1xx", "w"))
+        }
+        let done = try await complete([(algorithm.headerName, Self.checksum(algorithm, part1 + part2))])
+        #expect(done.status == 200, "\(done.text)")
+        #expect(try await f.send(f.request("GET", "/b1xx/w", version: .v4)).body == part1 + part2)
+    }
 }

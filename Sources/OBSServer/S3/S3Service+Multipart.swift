@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSCrypto
 import OBSXML
 
 /// Multipart operations over the backend's `MultipartUploads`: initiate, upload part (and part copy), list parts,
@@ -133,8 +134,8 @@ extension S3Service {
     func completeUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
         -> ServerResponse
     {
-        // An x-amz-checksum-* header on Complete is the whole object's (S3's FULL_OBJECT type), not the XML's: a
-        // CRC-32C is checked against the object's, which the store joins from its parts; others are not kept.
+        // An x-amz-checksum-* header on Complete is the whole object's (S3's FULL_OBJECT type), not the XML's: the
+        // store checks it against the one its parts' CRCs give, or refuses it.
         let body = try await readCheckedBody(call, limit: ServerXMLReader.maxCompleteBytes, flexible: false)
         let parts = try ServerXMLReader.completeMultipartUpload(body)
         var target = try uploadTarget(call, bucket, key, uploadID)
@@ -144,7 +145,7 @@ extension S3Service {
             uniquingKeysWith: { first, _ in first })
         let info = try await backend.completeMultipartUpload(
             target, parts: parts.map { (partNumber: $0.number, etag: S3Headers.bareETag($0.etag)) },
-            checksums: checksums, objectCRC32C: call.request.header("x-amz-checksum-crc32c"))
+            checksums: checksums, objectChecksum: try Self.fullObjectChecksum(call))
         let host = call.request.header("Host") ?? "localhost"
         let scheme = call.request.isTLS ? "https" : "http"
         var response = Self.xml(
@@ -153,6 +154,19 @@ extension S3Service {
                 etag: info.etag, urlEncoded: try Self.urlEncoding(call), dialect: call.dialect.xml))
         for (name, value) in S3Headers.sseHeaders(info, call.dialect) { response.setHeader(name, value) }
         return response
+    }
+
+    /// The one `x-amz-checksum-<algorithm>` header of a Complete, if any; more than one is S3's 400.
+    static func fullObjectChecksum(_ call: S3Call) throws -> PartChecksum? {
+        let given = FlexibleChecksum.Algorithm.allCases.compactMap { a in
+            call.request.header(a.headerName).map { PartChecksum(algorithm: a.displayName, value: $0) }
+        }
+        guard given.count <= 1 else {
+            throw S3Failure(
+                "InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+                status: 400)
+        }
+        return given.first
     }
 
     func abortUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws

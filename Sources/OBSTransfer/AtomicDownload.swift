@@ -221,7 +221,10 @@ public enum DownloadTemps {
         return Int32(parts[0])
     }
 
-    /// Removes the temps of dead downloads in `dir` (once per directory and process).
+    /// Removes the temps of dead downloads in `dir` (once per directory and process). The directory is the user's:
+    /// a file is taken for a temp only when it is one as `AbandonedTemp.create` makes them (a regular file of this
+    /// user, mode 0600, one link), not for its name alone, so a file someone named so is left alone (and no key is
+    /// downloaded under such a name: `KeyMapping.unsafePathReason`).
     public static func sweep(_ dir: String) {
         let key = dir.isEmpty ? "." : dir
         lock.lock()
@@ -231,6 +234,10 @@ public enum DownloadTemps {
         for name in names {
             guard let pid = writerPID(name) else { continue }
             let path = key + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid(),
+                st.st_mode & 0o7777 == 0o600, st.st_nlink == 1
+            else { continue }
             if AbandonedTemp.check(path, pid: pid) { unlink(path) }
         }
     }

@@ -11,11 +11,21 @@ public enum KeyMapping {
     /// The local relative path for `key` under `prefix`, or nil when the key cannot be mapped safely (an empty,
     /// `.` or `..` segment, a NUL): downloads never write outside the destination directory.
     public static func safeRelativePath(key: String, prefix: String) -> String? {
-        guard let rel = KeyBytes.dropPrefix(key, prefix) else { return nil }
-        let segments = KeyBytes.split(rel)
-        guard !segments.isEmpty, !rel.utf8.contains(0) else { return nil }
-        for s in segments where s.isEmpty || s == "." || s == ".." { return nil }
+        guard let rel = KeyBytes.dropPrefix(key, prefix), unsafePathReason(rel) == nil else { return nil }
         return rel
+    }
+
+    /// Why `rel` (a key below its prefix) can be no path below the destination directory, nil when it can: an
+    /// empty, '.' or '..' segment or a NUL byte (it would name another place), or a last segment named as obsctl
+    /// names its download temporaries (the next download into that directory could take it for a leftover).
+    public static func unsafePathReason(_ rel: String) -> String? {
+        let segments = KeyBytes.split(rel)
+        guard !segments.isEmpty, !rel.utf8.contains(0), !segments.contains(where: { [".", "..", ""].contains($0) })
+        else { return "empty, '.' or '..' segment" }
+        if DownloadTemps.writerPID(segments[segments.count - 1]) != nil {
+            return "a name of the form obsctl gives its temporary files (.NAME.obsctl-PID-HEX.part)"
+        }
+        return nil
     }
 
     /// A prefix as `--recursive` uses it: empty (whole bucket) or ending in `/`, so `obs://b/dir` never takes

@@ -31,12 +31,11 @@ final class Skips: @unchecked Sendable {
 
     /// An object whose key is no safe relative path below `directory`.
     func unsafeKey(_ ctx: CommandContext, _ key: String, of bucket: BucketName, below directory: String) {
-        // The planner's one safety check, asked again to say which of the two reasons applies.
+        // The planner's one safety check, asked again to say which reason applies.
         let why =
-            KeyMapping.safeRelativePath(key: key, prefix: "") == nil
-            ? "empty, '.' or '..' segment"
-            : "other objects lie under '\(key)/', so its name must be a directory there; "
-                + "download it alone with 'obsctl download obs://\(bucket)/\(key) FILE'"
+            KeyMapping.unsafePathReason(key)
+            ?? "other objects lie under '\(key)/', so its name must be a directory there; "
+            + "download it alone with 'obsctl download obs://\(bucket)/\(key) FILE'"
         add(
             ctx, "obs://\(bucket)/\(key)",
             Self.usage("object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped"))

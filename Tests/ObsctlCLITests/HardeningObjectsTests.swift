@@ -151,9 +151,37 @@ struct HardeningObjectsTests {
         // A live pid (this test's) that started before the file: kept.
         let liveName = ".w.bin.obsctl-\(getpid())-0011aaee.part"
         try sb.write("d/" + liveName, Data(repeating: 7, count: 1000))
+        for name in [deadName, reusedName, heldName, liveName] { chmod(sb.path("d/" + name), 0o600) }
+        // Named so by a dead pid, but no temporary as obsctl makes them (0600, one link, a regular file): the
+        // user's own files, kept.
+        let userFile = ".thesis.obsctl-\(gone.processIdentifier)-0000abcd.part"
+        try sb.write("d/" + userFile, Data("precious".utf8))
+        chmod(sb.path("d/" + userFile), 0o644)
+        let linkedName = ".v.bin.obsctl-\(gone.processIdentifier)-0011aaff.part"
+        try sb.write("d/" + linkedName, Data("linked".utf8))
+        chmod(sb.path("d/" + linkedName), 0o600)
+        #expect(link(sb.path("d/" + linkedName), sb.path("d/other-name")) == 0)
+        let symlinkName = ".u.bin.obsctl-\(gone.processIdentifier)-0011ab00.part"
+        #expect(symlink("other-name", sb.path("d/" + symlinkName)) == 0)
 
         try sb.ok(["download", "obs://tmp/k", "d/out.txt"])
-        #expect(partFiles(sb.path("d")) == [heldName, liveName].sorted())
+        #expect(partFiles(sb.path("d")) == [heldName, liveName, linkedName, symlinkName, userFile].sorted())
+    }
+
+    @Test("a key named as obsctl names its temporaries is skipped by recursive downloads, never swept later")
+    func keysNamedLikeTemporariesSkipped() throws {
+        let sb = try Sandbox("h-temp-keys")
+        try sb.ok(["bucket", "create", "obs://tmp"])
+        try sb.write("f.txt", Data("hello".utf8))
+        let tempLike = "sw/.notes.obsctl-99999-0000abcd.part"
+        for key in [tempLike, "sw/other.txt"] { try sb.ok(["upload", "f.txt", "obs://tmp/" + key]) }
+        for args in [["download", "obs://tmp/sw/", "out", "--recursive"], ["sync", "obs://tmp/sw/", "out2"]] {
+            let r = try sb.run(args)
+            #expect(r.status == 8, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("temporary files") && r.stderr.contains(".notes.obsctl-99999"), "\(r.stderr)")
+            let dir = sb.path(args[2])
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: dir)) == ["other.txt"], "\(args)")
+        }
     }
 
     @Test("a download killed with SIGKILL leaves a 0600 temporary, which the next download removes")

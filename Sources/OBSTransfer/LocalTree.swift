@@ -19,28 +19,40 @@ public enum LocalTree {
     /// ones. Names that are not valid UTF-8 can become no object key (nor be opened through a Swift String): they
     /// are left out and returned in `invalidNames` (escaped), for the caller to report.
     public static func filesBelow(_ dir: String, invalidNames: inout [String]) throws -> [String] {
-        var notFiles: [String] = []
+        var notFiles: [PassedOver] = []
         return try entries(dir, withAttributes: false, invalidNames: &invalidNames, notFiles: &notFiles).map(\.name)
     }
 
     /// `filesBelow` with each file's size and modification time (links followed), for sync's comparison.
     public static func entries(_ dir: String, invalidNames: inout [String]) throws -> [Entry] {
-        var notFiles: [String] = []
+        var notFiles: [PassedOver] = []
         return try entries(dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles)
     }
 
-    /// `entries`, also returning in `notFiles` what the walk passed over as no regular file, each with what it is
-    /// ("dir/l (a symbolic link to a directory, not followed)"), for an upload to say it left them out.
-    public static func entries(_ dir: String, invalidNames: inout [String], notFiles: inout [String]) throws
+    /// What the walk passed over as no regular file: its name below the walked directory, and what it is.
+    public struct PassedOver: Sendable, CustomStringConvertible {
+        /// Relative to the walked directory, as an entry's name would be.
+        public let name: String
+        public let path: String
+        public let what: String
+        /// "dir/l (a symbolic link to a directory, not followed)", for an upload to say it left it out.
+        public var description: String { "\(path) (\(what))" }
+    }
+
+    /// `entries`, also returning in `notFiles` what the walk passed over as no regular file.
+    public static func entries(_ dir: String, invalidNames: inout [String], notFiles: inout [PassedOver]) throws
         -> [Entry]
     {
         try entries(dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles)
     }
 
     private static func entries(
-        _ dir: String, withAttributes: Bool, invalidNames: inout [String], notFiles: inout [String]
+        _ dir: String, withAttributes: Bool, invalidNames: inout [String], notFiles: inout [PassedOver]
     ) throws -> [Entry] {
         var out: [Entry] = []
+        func passOver(_ child: String, _ what: String) {
+            notFiles.append(PassedOver(name: child, path: LocalPath.join(dir, child), what: what))
+        }
         func walk(_ rel: String) throws {
             let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
             guard let d = opendir(path) else {
@@ -86,16 +98,15 @@ public enum LocalTree {
                         guard e == ENOENT || e == ENOTDIR || e == ELOOP else {
                             throw unreadable(LocalPath.join(dir, child), errno: e)
                         }
-                        notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to nothing)")
+                        passOver(child, "a symbolic link to nothing")
                         continue
                     }
                     switch target.st_mode & S_IFMT {
                     case S_IFREG: out.append(makeEntry(child, target, withAttributes))
-                    case S_IFDIR:
-                        notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to a directory, not followed)")
-                    default: notFiles.append(LocalPath.join(dir, child) + " (a symbolic link to a special file)")
+                    case S_IFDIR: passOver(child, "a symbolic link to a directory, not followed")
+                    default: passOver(child, "a symbolic link to a special file")
                     }
-                default: notFiles.append(LocalPath.join(dir, child) + " (a special file: a pipe, socket or device)")
+                default: passOver(child, "a special file: a pipe, socket or device")
                 }
             }
             for sub in subdirectories { try walk(sub) }

@@ -8,6 +8,9 @@ public struct SyncRules: Sendable {
     /// Remove from the destination what the source does not hold.
     public var delete: Bool
     public var filter: Filter
+    /// Names the source holds as something that is no file (a link to a directory, a FIFO): what the destination
+    /// holds under them, or as them, is not extra, and --delete keeps it.
+    public var kept: [String] = []
 
     public init(sizeOnly: Bool = false, delete: Bool = false, filter: Filter = .all) {
         self.sizeOnly = sizeOnly
@@ -42,7 +45,11 @@ extension Planner {
         var remove: [String] = []
         if rules.delete {
             let names = Set(here.map { ByteKey($0.name) })
-            remove = there.keys.filter { !names.contains($0) }.sorted().map(\.value)
+            let kept = rules.kept
+            remove = there.keys.filter { name in
+                !names.contains(name)
+                    && !kept.contains { KeyBytes.equal(name.value, $0) || KeyBytes.hasPrefix(name.value, $0 + "/") }
+            }.sorted().map(\.value)
         }
         if here.isEmpty && !remove.isEmpty {
             throw OBSError.invalidArgument(

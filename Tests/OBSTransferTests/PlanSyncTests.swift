@@ -50,6 +50,18 @@ struct PlanSyncTests {
         #expect(try Planner.sync(from: local, [], to: remote, [], rules: SyncRules(delete: true)).isEmpty)
     }
 
+    @Test("--delete keeps what lies as or under a name the source holds as no file (a link to a directory, a FIFO)")
+    func passedOverNamesKept() throws {
+        var rules = SyncRules(delete: true)
+        rules.kept = ["assets", "pipe", "d/dangling"]
+        let destination = [
+            e("assets/app.css", 1), e("assets", 1), e("pipe", 1), e("d/dangling", 1), e("d/dangling2", 1),
+            e("assetsX", 1), e("gone", 1),
+        ]
+        let steps = try Planner.sync(from: local, [e("a", 1)], to: remote, destination, rules: rules)
+        #expect(names(steps, .delete) == ["obs://bkt/p/assetsX", "obs://bkt/p/d/dangling2", "obs://bkt/p/gone"])
+    }
+
     @Test("filters: an excluded source name is not sent, an excluded destination name never deleted")
     func filtered() throws {
         let rules = SyncRules(delete: true, filter: try filter([(.exclude, "*.tmp"), (.exclude, "keep/*")]))

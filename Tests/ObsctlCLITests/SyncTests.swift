@@ -120,6 +120,29 @@ struct SyncTests {
         #expect(try sb.ok(["download", "obs://syg/p/a.txt", "-"]).stdout == Data("a".utf8))
     }
 
+    @Test("--delete keeps the objects under what the walk passes over: links to directories, to nothing, FIFOs")
+    func passedOverNamesKept() throws {
+        let sb = try Sandbox("syncpassed")
+        try sb.ok(["bucket", "create", "obs://syp"])
+        try sb.write("f.txt", Data("f".utf8))
+        let kept = ["web/assets/app.css", "web/pipe", "web/dangling", "web/sub/pipe2"]
+        for key in kept + ["web/gone.txt"] { try sb.ok(["upload", "f.txt", "obs://syp/" + key]) }
+        try sb.write("shared/assets/app.css", Data("f".utf8))
+        try sb.write("site/index.html", Data("i".utf8))
+        try FileManager.default.createDirectory(atPath: sb.path("site/sub"), withIntermediateDirectories: true)
+        #expect(symlink("../shared/assets", sb.path("site/assets")) == 0)
+        #expect(symlink("nowhere", sb.path("site/dangling")) == 0)
+        #expect(mkfifo(sb.path("site/pipe"), 0o600) == 0 && mkfifo(sb.path("site/sub/pipe2"), 0o600) == 0)
+        let dry = try sb.ok(["sync", "site", "obs://syp/web/", "--delete", "--dry-run"])
+        let planned = String(decoding: dry.stdout, as: UTF8.self)
+        #expect(planned.contains("gone.txt") && !kept.contains(where: planned.contains), "\(dry)")
+        let run = try sb.ok(["sync", "site", "obs://syp/web/", "--delete"])
+        #expect(run.stderr.contains("site/assets") && run.stderr.contains("is kept"), "\(run)")
+        let keys = ((try sb.json(["ls", "obs://syp/web/", "--recursive"])["objects"] as? [[String: Any]]) ?? [])
+            .compactMap { $0["key"] as? String }
+        #expect(Set(keys) == Set(kept + ["web/index.html"]), "\(keys)")
+    }
+
     @Test("a key that is no safe local path is reported and skipped (exit 8); the others arrive")
     func unsafeKeys() throws {
         let sb = try Sandbox("syncunsafe")

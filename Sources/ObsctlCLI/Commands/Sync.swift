@@ -55,7 +55,8 @@ extension Obsctl {
             case (true, true): sides = try await copySides(ctx, from: try OBSURL(source), to: try OBSURL(destination))
             }
             // The comparison, whatever the direction; then one path for transfers and removals.
-            let rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
+            var rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
+            rules.kept = sides.passedOver
             let steps = try Planner.sync(from: sides.from, sides.here, to: sides.to, sides.there, rules: rules)
             let options = try sides.options()
             try Transfers.requireWritableDestinations(steps)
@@ -78,6 +79,8 @@ extension Obsctl {
             var from: Endpoint, here: [Entry], to: Endpoint, there: [Entry]
             /// The source listing left damaged objects out, so the destination's copies are not extra ones.
             var sourceIncomplete = false
+            /// Names the source's walk passed over (links to directories, special files): no deletion under them.
+            var passedOver: [String] = []
             var options: () throws -> StepOptions
         }
 
@@ -95,17 +98,20 @@ extension Obsctl {
             let options = try settings.forUpload()
             let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
-            var notFiles: [String] = []
+            var notFiles: [LocalTree.PassedOver] = []
             let local = try LocalTree.entries(source, invalidNames: &invalid, notFiles: &notFiles)
             let filter = try filters.filter()
             for path in invalid where filter.includes(unnamable: path, below: source) {
                 ctx.skips.invalidName(ctx, path)
             }
-            for path in notFiles { ctx.output.note("not uploaded: \(path)") }
+            let kept = delete ? "; what lies under its name in the bucket is kept" : ""
+            for passed in notFiles { ctx.output.note("not uploaded: \(passed)\(kept)") }
             let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
-            return Sides(
+            var sides = Sides(
                 from: .local(source), here: local, to: .remote(OBSURL(bucket: dest.bucket, path: prefix)),
                 there: listed.entries, options: { options })
+            sides.passedOver = notFiles.map(\.name)
+            return sides
         }
 
         private func downloadSides(_ ctx: CommandContext, from src: OBSURL) async throws -> Sides {

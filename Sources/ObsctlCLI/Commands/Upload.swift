@@ -58,7 +58,7 @@ extension Obsctl {
             _ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool,
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
-            var invalid: [String] = [], notFiles: [String] = []
+            var invalid: [String] = [], notFiles: [LocalTree.PassedOver] = []
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
@@ -70,7 +70,7 @@ extension Obsctl {
                 })
             let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
-            for path in notFiles { ctx.output.note("not uploaded: \(path)") }
+            for passed in notFiles { ctx.output.note("not uploaded: \(passed)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun {
                 return try await PlanReport.dryRun(

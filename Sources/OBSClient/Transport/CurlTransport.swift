@@ -103,6 +103,9 @@ public final class CurlTransport: HTTPTransport {
         let h = handle
         let opaque = Unmanaged.passUnretained(ctx).toOpaque()
         _ = cc_setopt_str(api, h, CURLOPT_URL, URLBuilder.url(request))
+        // A key's "." and ".." segments are part of its name, signed as such: libcurl would squash them (RFC 3986
+        // dot-segment removal) and send the request for another key.
+        _ = cc_setopt_long(api, h, CURLOPT_PATH_AS_IS, 1)
         _ = cc_setopt_long(api, h, CURLOPT_NOSIGNAL, 1)
         _ = cc_setopt_ptr(api, h, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = cc_setopt_long(api, h, CURLOPT_CONNECTTIMEOUT, options.connectTimeoutSeconds)

@@ -61,6 +61,25 @@ public enum Planner {
         }
     }
 
+    /// Splits off the local entries whose key below `prefix` no object can have (longer than OBS allows), each to
+    /// be refused alone, with the reason, instead of the whole plan.
+    public static func splitUnkeyable(_ entries: [Entry], below prefix: String)
+        -> (kept: [Entry], refused: [(name: String, error: OBSError)])
+    {
+        var kept: [Entry] = [], refused: [(name: String, error: OBSError)] = []
+        for e in entries {
+            do {
+                _ = try ObjectKey(prefix + e.name)
+                kept.append(e)
+            } catch let error as OBSError {
+                refused.append((e.name, error))
+            } catch {
+                refused.append((e.name, OBSError.invalidArgument("\(error)")))
+            }
+        }
+        return (kept, refused)
+    }
+
     // MARK: Upload
 
     /// Which object each local source becomes. A key ending in `/`, several sources or --recursive mean a prefix,

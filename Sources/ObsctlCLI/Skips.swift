@@ -29,6 +29,13 @@ final class Skips: @unchecked Sendable {
                 "file name \(path) is not valid UTF-8, so it cannot become an object key; rename the file; skipped"))
     }
 
+    /// A local file whose key would be no object key (`reason`: longer than OBS allows).
+    func unkeyable(_ ctx: CommandContext, _ path: String, _ reason: OBSError) {
+        add(
+            ctx, path,
+            Self.usage("file \(path) cannot become an object key: \(reason.message); shorten its path; skipped"))
+    }
+
     /// An object whose key is no safe relative path below `directory`.
     func unsafeKey(_ ctx: CommandContext, _ key: String, of bucket: BucketName, below directory: String) {
         // The planner's one safety check, asked again to say which reason applies.

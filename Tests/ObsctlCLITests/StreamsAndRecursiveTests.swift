@@ -265,4 +265,30 @@ struct StreamsAndRecursiveTests {
             #expect(!quiet.stderr.contains("not uploaded"), "notes are silenced by -q: \(quiet)")
         }
     }
+
+    @Test("a file whose key would be too long is refused alone (exit 8, named); the others are uploaded")
+    func tooLongKeyRefusedAlone() throws {
+        let sb = try Sandbox("longkey")
+        try sb.ok(["bucket", "create", "obs://lng"])
+        try sb.write("lk/ok.txt", Data("ok".utf8))
+        let deep = (0..<6).map { _ in String(repeating: "d", count: 200) }.joined(separator: "/")
+        try sb.write("lk/" + deep + "/f.txt", Data("f".utf8))
+        for (args, prefix, dryRun) in [
+            (["upload", "lk", "obs://lng/up/", "--recursive"], "up/", false),
+            (["cp", "lk", "obs://lng/cp/", "--recursive"], "cp/", true),
+            (["sync", "lk", "obs://lng/sy/"], "sy/", true),
+        ] {
+            if dryRun {
+                let dry = try sb.run(args + ["--dry-run"])
+                #expect(dry.status == 8 && dry.stderr.contains("cannot become an object key"), "\(dry)")
+            }
+            let r = try sb.run(args)
+            #expect(r.status == 8, "\(r)")
+            #expect(r.stderr.contains("cannot become an object key") && r.stderr.contains("/f.txt"), "\(r)")
+            let keys =
+                ((try sb.json(["ls", "obs://lng/" + prefix, "--recursive"])["objects"] as? [[String: Any]]) ?? [])
+                .compactMap { $0["key"] as? String }
+            #expect(keys == [prefix + "ok.txt"], "\(keys)")
+        }
+    }
 }

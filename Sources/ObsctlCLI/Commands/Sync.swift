@@ -99,10 +99,14 @@ extension Obsctl {
             let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
             var notFiles: [LocalTree.PassedOver] = []
-            let local = try LocalTree.entries(source, invalidNames: &invalid, notFiles: &notFiles)
+            let walked = try LocalTree.entries(source, invalidNames: &invalid, notFiles: &notFiles)
             let filter = try filters.filter()
             for path in invalid where filter.includes(unnamable: path, below: source) {
                 ctx.skips.invalidName(ctx, path)
+            }
+            let (local, unkeyable) = Planner.splitUnkeyable(walked, below: prefix)
+            for (name, reason) in unkeyable where filter.includes(name) {
+                ctx.skips.unkeyable(ctx, LocalPath.join(source, name), reason)
             }
             let kept = delete ? "; what lies under its name in the bucket is kept" : ""
             for passed in notFiles { ctx.output.note("not uploaded: \(passed)\(kept)") }

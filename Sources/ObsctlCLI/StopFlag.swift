@@ -1,11 +1,20 @@
 import Foundation
+import OBSCore
 
 /// Set once, read from any task: whether a run must start no more items (a failure every other item would
-/// repeat: `Transfers.failsEveryStep`, `Applier.stopsTheRun`). `@unchecked Sendable`: `value` is touched only
-/// under `lock`.
+/// repeat: `Transfers.failsEveryStep`, `Applier.stopsTheRun`), and the failure that decided it (the first).
+/// `@unchecked Sendable`: its state is touched only under `lock`.
 final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+    private var reason: OBSError?
     var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    /// The failure that stopped the run, when one was given.
+    var stoppedBy: OBSError? { lock.withLock { reason } }
+    func set(because failure: OBSError? = nil) {
+        lock.withLock {
+            if !value { reason = failure }
+            value = true
+        }
+    }
 }

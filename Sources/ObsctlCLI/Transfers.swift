@@ -70,6 +70,8 @@ enum Transfers {
     struct Outcome {
         var done: [TransferShape] = []
         var failures: [(item: String, error: OBSError)] = []
+        /// The failure every other step would have repeated, which stopped new starts: the run's exit code.
+        var stoppedBy: OBSError?
     }
 
     /// Runs the transfer steps of a plan through the engine (`TransferEngine.perform`, one code path for every
@@ -137,18 +139,27 @@ enum Transfers {
                 progress.finish(file, bytes: nil)
                 // Here, as soon as the step fails, before its worker reports it and can claim another.
                 let e = TransferEvent.Failed.obsError(error)
-                if Self.failsEveryStep(e, step, options: options, targetKey: targetKey) { stop.set() }
+                if Self.failsEveryStep(e, step, options: options, targetKey: targetKey) { stop.set(because: e) }
                 throw error
             }
         }
         progress.end()
         var outcome = Outcome()
         var notStarted = 0
+        outcome.stoppedBy = stop.stoppedBy
         for (i, slot) in run.results.enumerated() {
             switch slot {
             case .done(let done): outcome.done.append(done.value)
             case .failed(let error): outcome.failures.append((names[i], TransferEvent.Failed.obsError(error)))
-            case .notStarted: notStarted += 1
+            case .notStarted:
+                notStarted += 1
+                // Each file not started is a failure of the run's, so a script reading the JSON sees every one.
+                guard let cause = outcome.stoppedBy, !Interrupts.isInterrupting else { continue }
+                let failure = OBSError(
+                    code: cause.code, message: "not started: \(cause.message)", httpStatus: cause.httpStatus,
+                    category: cause.category)
+                outcome.failures.append((names[i], failure))
+                renderer.event(FailureShape(names[i], failure).record, to: stream)
             }
         }
         if stop.isSet && notStarted > 0 {
@@ -217,6 +228,8 @@ enum Transfers {
         if !failures.isEmpty && done + failures.count > 1 {
             ctx.output.note("\(done) succeeded, \(failures.count) failed")
         }
+        // A failure that stopped the run is its exit code, whatever succeeded before it.
+        if let stoppedBy = outcome.stoppedBy { throw CommandFailure(exitCode: ObsctlExitCode(stoppedBy.category)) }
         if let first = outcome.failures.first {
             throw skips.isEmpty ? failure(succeeded: done, first: first.error) : CommandFailure(exitCode: .partial)
         }

@@ -101,6 +101,32 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("a run-wide failure after successes: its own exit code; each file not started is a failure record")
+    func runWideFailureMidRun() throws {
+        let sb = try Sandbox("jobs-midstop")
+        let count = 400
+        for i in 0..<count { try sb.write("src/f\(i).txt", Data("f\(i)".utf8)) }
+        try sb.ok(["bucket", "create", "obs://jobmid"])
+        try sb.ok(["kms", "key", "create", "--alias", "mid-key"])
+        let running = try sb.start([
+            "upload", "src/", "obs://jobmid/p/", "--recursive", "--sse", "kms", "--kms-key-id", "mid-key",
+            "--jobs", "1", "--output", "ndjson",
+        ])
+        // The key is disabled once the first file is up.
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while Date() < deadline && ((try? Data(contentsOf: running.outURL)) ?? Data()).isEmpty { usleep(1000) }
+        try sb.ok(["kms", "key", "disable", "mid-key"])
+        let r = running.wait()
+        #expect(r.status == 5, "the KMS failure's code, not 8: \(r)")
+        let records = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").map {
+            (try? parseJSONObject(Data($0.utf8))) ?? [:]
+        }
+        let failed = records.filter { $0["code"] != nil }
+        #expect(records.count == count && failed.count < count, "every file is a record, some succeeded: \(r)")
+        #expect(failed.allSatisfy { $0["exit_code"] as? Int == 5 }, "\(failed.prefix(3))")
+        #expect(r.stderr.contains("more not started"), "\(r)")
+    }
+
     @Test("a policy denying kms:dek:crypto fails only the copies of KMS objects; one denying kms:dek:create stops")
     func policyDenialStopsOnlyForTheTarget() throws {
         let sb = try Sandbox("jobs-deny")

@@ -161,7 +161,11 @@ enum DownloadTarget {
             return
         }
         switch entry.st_mode & S_IFMT {
-        case S_IFDIR: throw Self.isDirectory(path)
+        case S_IFDIR where userNamed: throw Self.isDirectory(path)
+        case S_IFDIR:  // a path planned from a key: the user named no file, so no hint about their path
+            throw OBSError.localIO(
+                "cannot write \(path): a directory of that name is in the way; remove it or download to another "
+                    + "directory")
         case S_IFREG: self = .file(path: path, existing: entry)
         case S_IFLNK where userNamed: self = try Self.followed(path)
         default: self = userNamed ? .stream : .file(path: path, existing: nil)
@@ -325,8 +329,10 @@ public enum LocalDirectories {
         for dir in made.reversed() { rmdir(dir) }
     }
 
-    public static func make(_ dir: String, below root: String) throws {
-        try makeNamed(root)
+    /// `create` false (a dry run): the directories already there are checked as `make` checks them, and nothing is
+    /// made; the first one missing ends the check (what lies below it would be new).
+    public static func make(_ dir: String, below root: String, create: Bool = true) throws {
+        if create { try makeNamed(root) }
         // Bytes, not Characters (`KeyBytes`): a "/" followed by a combining mark must still part two directories.
         let base = KeyBytes.hasSuffix(root, "/") && root.utf8.count > 1 ? String(root.utf8.dropLast())! : root
         if KeyBytes.equal(dir, base) || dir.isEmpty { return }
@@ -341,6 +347,7 @@ public enum LocalDirectories {
             // only when missing, and looked at again: mkdir never follows a link in the last component.
             var st = stat()
             if lstat(current, &st) != 0 {
+                if errno == ENOENT && !create { return }
                 guard errno == ENOENT, mkdir(current, 0o777) == 0 || errno == EEXIST, lstat(current, &st) == 0 else {
                     let e = errno
                     throw OBSError.localIO(

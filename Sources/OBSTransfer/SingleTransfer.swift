@@ -183,6 +183,12 @@ public struct TransferEngine: @unchecked Sendable {
     /// succeeds, and a HEAD there cannot tell a missing bucket from a missing key).
     public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws {
         try Self.refuseMoveIntoStream(step, options)
+        // A path planned from a key (download -r, sync): what stands in its way fails the run's step; the dry
+        // run's too.
+        if case (.object, .file(let path)?) = (step.source, step.destination), let root = options.localRoot {
+            try LocalDirectories.make(LocalPath.parent(path), below: root, create: false)
+            _ = try DownloadTarget(path, userNamed: false)
+        }
         switch (step.source, step.destination) {
         case (.file(let path), _?) where path != "-":
             if options.move { _ = try FileSnapshot(path) }  // first, as in `perform`

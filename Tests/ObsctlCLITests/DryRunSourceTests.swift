@@ -243,4 +243,26 @@ struct FailedDownloadTraceTests {
         expectError(fresh, 3)
         #expect(!FileManager.default.fileExists(atPath: sb.path("fresh")))
     }
+
+    @Test("a directory where a file goes, or a file where a directory goes, fails the step, dry or not")
+    func inTheWayOfPlannedPaths() throws {
+        let sb = try Sandbox("dry-inway")
+        try sb.ok(["bucket", "create", "obs://dinway"])
+        try sb.write("a.txt", Data("a".utf8))
+        for key in ["u/a.txt", "u/sub/x.txt", "u/b.txt"] { try sb.ok(["upload", "a.txt", "obs://dinway/" + key]) }
+        try sb.write("ds/a.txt/inner.dat", Data("precious".utf8))
+        try sb.write("ds/sub", Data("a file".utf8))
+        for args in [["sync", "obs://dinway/u/", "ds", "--delete"], ["cp", "obs://dinway/u/", "ds", "--recursive"]] {
+            let dry = try sb.run(args + ["--dry-run"])
+            let run = try sb.run(args)
+            for r in [dry, run] {
+                #expect(r.status == 8, "\(r)")
+                #expect(r.stderr.contains("ds/a.txt: a directory of that name is in the way"), "\(r)")
+                #expect(r.stderr.contains("ds/sub: a file of that name is in the way"), "\(r)")
+                #expect(!r.stderr.contains("end the path with /"), "no hint about a path the user did not name: \(r)")
+            }
+            #expect(sb.read("ds/a.txt/inner.dat") == Data("precious".utf8))
+            #expect(sb.read("ds/sub") == Data("a file".utf8))
+        }
+    }
 }

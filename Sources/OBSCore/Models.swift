@@ -282,13 +282,15 @@ public enum WritePrecondition: Sendable, Equatable {
     case absent
     /// Replace only this version: the object's ETag (without quotes) must be this one.
     case etag(String)
+    /// Replace only: there must be an object under the key (`If-Match: *`).
+    case present
 
     /// The failure when an object `current` (its ETag; nil when there is none) does not meet it, else nil.
     public func failure(current: String?, bucket: String, key: String) -> OBSError? {
         switch (self, current) {
-        case (.absent, nil): return nil
+        case (.absent, nil), (.present, _?): return nil
         case (.etag(let wanted), let current?) where wanted == current: return nil
-        case (.etag, nil): return OBSError.noSuchKey(bucket, key)
+        case (.etag, nil), (.present, nil): return OBSError.noSuchKey(bucket, key)
         default:
             return OBSError(
                 code: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold",

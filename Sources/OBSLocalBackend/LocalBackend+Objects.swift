@@ -491,6 +491,7 @@ extension LocalBackend {
             case .customer(let newKey)? = dst.sse, src.customerKey != nil
         else { return nil }
         return try withBucketLock(src.bucket) {
+            try check(dst.precondition, dst.bucket, dst.key)
             var meta = try readMeta(src.bucket, src.key)
             guard meta.sse.mode == .c else { return nil }
             if let expected = request.sourceIfMatch, meta.etag != expected {

@@ -519,6 +519,50 @@ import Testing
         #expect(try await f.send(f.request("GET", "/cw-b/k")).body == [4])
     }
 
+    /// `If-Match: *` replaces only what is there.
+    @Test func ifMatchAnyNeedsAnObject() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("cw-any")
+        let missing = try await f.send(f.request("PUT", "/cw-any/k", headers: [("If-Match", "*")], body: [1]))
+        #expect(missing.status == 404 && missing.element("Code") == "NoSuchKey", "\(missing.text)")
+        #expect(try await !f.exists("cw-any", "k"))
+        _ = try await f.send(f.request("PUT", "/cw-any/k", body: [2]))
+        let replaced = try await f.send(f.request("PUT", "/cw-any/k", headers: [("If-Match", "*")], body: [3]))
+        #expect(replaced.status == 200, "\(replaced.text)")
+        #expect(try await f.send(f.request("GET", "/cw-any/k")).body == [3])
+    }
+
+    /// CopyObject's If-None-Match and If-Match are the target's conditions, as PutObject's (its source's are the
+    /// `copy-source-if-*` headers); a refused copy leaves the target as it was, in both dialects.
+    @Test(arguments: [SignatureVersion.v4, .obs])
+    func copyObject(version: SignatureVersion) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("cw-cp")
+        let source = version == .obs ? "x-obs-copy-source" : "x-amz-copy-source"
+        _ = try await f.send(f.request("PUT", "/cw-cp/src", body: [1, 1], version: version))
+        let kept = try await f.send(f.request("PUT", "/cw-cp/dst", body: [2], version: version))
+        let etag = try #require(kept.header("ETag"))
+        func copy(to key: String, _ headers: [(String, String)]) async throws -> Answer {
+            try await f.send(
+                f.request("PUT", "/cw-cp/" + key, headers: [(source, "/cw-cp/src")] + headers, version: version))
+        }
+        let created = try await copy(to: "dst", [("If-None-Match", "*")])
+        #expect(created.status == 412 && created.element("Code") == "PreconditionFailed", "\(created.text)")
+        let stale = try await copy(to: "dst", [("If-Match", "\"0123456789abcdef0123456789abcdef\"")])
+        #expect(stale.status == 412, "\(stale.text)")
+        let none = try await copy(to: "none", [("If-Match", etag)])
+        #expect(none.status == 404 && none.element("Code") == "NoSuchKey", "\(none.text)")
+        let other = try await copy(to: "dst", [("If-None-Match", etag)])
+        #expect(other.status == 501, "\(other.text)")
+        #expect(try await f.send(f.request("GET", "/cw-cp/dst", version: version)).body == [2])
+        #expect(try await !f.exists("cw-cp", "none"))
+        let fresh = try await copy(to: "new", [("If-None-Match", "*")])
+        #expect(fresh.status == 200, "\(fresh.text)")
+        let replaced = try await copy(to: "dst", [("If-Match", etag)])
+        #expect(replaced.status == 200, "\(replaced.text)")
+        #expect(try await f.send(f.request("GET", "/cw-cp/dst", version: version)).body == [1, 1])
+    }
+
     @Test func completeMultipartUpload() async throws {
         let f = try ServerFixture()
         try await f.makeBucket("cw-mp")

@@ -41,7 +41,9 @@ extension S3Service {
                     status: 501)
             }
             return .absent
-        case (nil, let etag?): return .etag(S3Headers.bareETag(etag.trimmingCharacters(in: .whitespaces)))
+        case (nil, let etag?):
+            let value = etag.trimmingCharacters(in: .whitespaces)
+            return value == "*" ? .present : .etag(S3Headers.bareETag(value))
         case (_?, _?):
             throw S3Failure.invalidArgument("If-Match and If-None-Match cannot be given together on a write")
         }
@@ -204,6 +206,7 @@ extension S3Service {
             userMetadata: replace ? try S3Headers.userMetadata(call) : sourceInfo.userMetadata,
             storageClass: try S3Headers.storageClass(call))  // as on S3 and OBS, not the source's
         destination.headerMetadata = replace ? S3Headers.headerMetadata(call) : sourceInfo.headerMetadata
+        destination.precondition = try Self.writePrecondition(call)  // the target's, checked at its commit
         // A class named is a change too: copying onto itself is how a client changes an object's class.
         if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil
             && destination.storageClass == nil

@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSCrypto
 import OBSSigner
 import Testing
 
@@ -66,6 +67,33 @@ import Testing
             f.request(
                 "GET", "/b2xx/k", query: [("response-content-type", "text/x"), ("x-id", "GetObject")], version: .v4))
         #expect(get.status == 200 && get.header("Content-Type") == "text/x", "\(get.text)")
+    }
+
+    /// What a presigned URL's signature covers in its query (SSE, metadata, a checksum: headers a presigner moved
+    /// there) is applied as the headers would be, in each scheme: never verified and then dropped.
+    @Test(arguments: [SignatureVersion.v4, .v2, .obs])
+    func presignedQueryHeadersApplied(version: SignatureVersion) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b4xx")
+        let prefix = version == .obs ? "x-obs-" : "x-amz-"
+        let body = Array("body".utf8)
+        var crc = FlexibleChecksum(.crc32)
+        body.withUnsafeBytes { crc.update($0) }
+        let hoisted = [(prefix + "server-side-encryption", "AES256"), (prefix + "meta-owner", "alice")]
+        let wrong = try await f.send(
+            f.presigned(
+                "PUT", "/b4xx/p", query: hoisted + [("x-amz-checksum-crc32", "AAAAAA==")], body: body,
+                version: version))
+        #expect(wrong.status == 400 && wrong.element("Code") == "BadDigest", "\(version): \(wrong.text)")
+        #expect(try await !f.exists("b4xx", "p"))
+        let put = try await f.send(
+            f.presigned(
+                "PUT", "/b4xx/p", query: hoisted + [("x-amz-checksum-crc32", crc.base64())], body: body,
+                version: version))
+        #expect(put.status == 200, "\(version): \(put.text)")
+        let head = try await f.send(f.request("HEAD", "/b4xx/p", version: version))
+        #expect(head.header(prefix + "server-side-encryption") == "AES256", "\(version): \(head.headers)")
+        #expect(head.header(prefix + "meta-owner") == "alice", "\(version): \(head.headers)")
     }
 
     /// A marker that is the listing's own prefix skips nothing under it (it is no rolled-up prefix of the listing);

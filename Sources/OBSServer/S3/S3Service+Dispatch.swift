@@ -67,7 +67,8 @@ extension S3Service {
     /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, ...) is 501, never read as a DELETE of the bucket
     /// or a PUT of the object. Presigned URLs' parameters are everyone's: their authentication, and the headers
     /// presigners move into the query (any `x-amz-*` or `x-obs-*`: SSE, metadata, checksums, the payload hash; and
-    /// V2's Content-Type and Content-MD5), which the verifiers read as headers. So are SDK markers (`x-id`).
+    /// V2's Content-Type and Content-MD5), which the verifiers read, and the handlers apply, as headers
+    /// (`S3Call.takeQueryHeaders`). So are SDK markers (`x-id`).
     static func requireOnly(_ call: S3Call, _ allowed: Set<String>) throws {
         for item in call.request.queryItems where !allowed.contains(item.name) {
             let name = item.name.lowercased()

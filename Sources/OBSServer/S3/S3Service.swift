@@ -37,6 +37,7 @@ public final class S3Service: RequestHandler, Sendable {
         var errorCode: String?
         do {
             call.identity = try authenticate(call)
+            if call.identity?.verified.presigned == true { call.takeQueryHeaders() }
             try checkTransport(call)
             response = try await dispatch(call)
         } catch {
@@ -106,7 +107,7 @@ public final class S3Service: RequestHandler, Sendable {
 
 /// What one request carries through the handlers.
 struct S3Call: @unchecked Sendable {
-    let request: ServerRequest
+    private(set) var request: ServerRequest
     let route: S3Route
     let requestID: String
     var identity: Identity?
@@ -121,6 +122,26 @@ struct S3Call: @unchecked Sendable {
     }
 
     func subresource(_ name: String) -> Bool { request.query(name) != nil }
+
+    /// A presigned URL's signed header parameters (any `x-amz-*` or `x-obs-*` but its authentication, and V2's
+    /// Content-Type and Content-MD5) are the request's headers: what the signature covers is applied (SSE,
+    /// metadata, checksums, conditions), never verified and then dropped. A header sent as well keeps its value.
+    mutating func takeQueryHeaders() {
+        for item in request.queryItems {
+            let name = item.name.lowercased()
+            guard
+                name.hasPrefix("x-amz-") || name.hasPrefix("x-obs-") || name == "content-type" || name == "content-md5",
+                !Self.presignedAuthentication.contains(name), request.header(name) == nil
+            else { continue }
+            request.headers.append((name, item.value ?? ""))
+        }
+    }
+
+    /// A presigned URL's own parameters, lowercased: what authenticates it, not a header of the request.
+    static let presignedAuthentication: Set<String> = [
+        "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires", "x-amz-signedheaders",
+        "x-amz-signature",
+    ]
 }
 
 /// Who sent a request, once its signature checked out.

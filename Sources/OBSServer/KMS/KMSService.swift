@@ -32,6 +32,10 @@ public final class KMSService: RequestHandler, Sendable {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
+        await BodySlots.shared.handling(request) { await answer(request) }
+    }
+
+    private func answer(_ request: ServerRequest) async -> ServerResponse {
         let started = Date()
         let requestID = Hex.encode(Random.bytes(16))
         let call = KMSCall(request: request, requestID: requestID)

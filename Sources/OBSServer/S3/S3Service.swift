@@ -28,6 +28,10 @@ public final class S3Service: RequestHandler, Sendable {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
+        await BodySlots.shared.handling(request) { await answer(request) }
+    }
+
+    private func answer(_ request: ServerRequest) async -> ServerResponse {
         let started = Date()
         var call = S3Call(
             request: request,

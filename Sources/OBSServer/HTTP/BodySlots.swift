@@ -1,0 +1,47 @@
+import OBSCore
+
+/// Bounds the requests whose bodies are read on the blocking pool. A body read waits for its client, so a few
+/// hundred slow or stalled uploaders (each under the body timeout) would hold every pool thread, and no GET, listing
+/// or KMS call could run until they ended. Requests with a body take a slot for as long as they are handled; those
+/// beyond the bound wait here, in order, holding no thread. The rest of the pool (`reserved` threads) always stays
+/// free for requests without a body.
+actor BodySlots {
+    static let reserved = 64
+    static let shared = BodySlots(limit: BlockingPool.defaultSize - reserved)
+
+    let limit: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Runs `body` in a slot when `request` carries a body (a Content-Length above 0, or a Transfer-Encoding),
+    /// directly otherwise.
+    nonisolated func handling<T>(_ request: ServerRequest, _ body: () async -> T) async -> T {
+        guard Self.hasBody(request) else { return await body() }
+        await acquire()
+        let result = await body()
+        await release()
+        return result
+    }
+
+    static func hasBody(_ request: ServerRequest) -> Bool {
+        if request.header("Transfer-Encoding") != nil { return true }
+        return request.header("Content-Length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) } ?? 0 > 0
+    }
+
+    /// Slots taken and requests waiting: for tests.
+    var load: (inUse: Int, waiting: Int) { (inUse, waiting.count) }
+
+    private func acquire() async {
+        guard inUse >= limit else {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }  // the slot is handed over by `release`
+    }
+
+    private func release() {
+        if waiting.isEmpty { inUse -= 1 } else { waiting.removeFirst().resume() }
+    }
+}

@@ -11,7 +11,7 @@ import Testing
         let f = try ServerFixture()
         try await f.makeBucket("disp")
         for (path, query) in [
-            ("/disp", [("acl", String?.none)]), ("/disp", [("versioning", nil)]), ("/disp/k", [("tagging", nil)]),
+            ("/disp", [("acl", String?.none)]), ("/disp", [("cors", nil)]), ("/disp/k", [("tagging", nil)]),
             ("/disp", [("prefix", "a"), ("lifecycle", "")]),
         ] {
             let answer = try await f.send(f.request("GET", path, query: query))

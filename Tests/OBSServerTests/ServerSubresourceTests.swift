@@ -69,6 +69,23 @@ import Testing
         #expect(get.status == 200 && get.header("Content-Type") == "text/x", "\(get.text)")
     }
 
+    /// GetBucketVersioning answers what is true (never enabled, as S3 answers for such a bucket; 404 without the
+    /// bucket); setting versioning stays 501.
+    @Test(arguments: [SignatureVersion.v4, .obs])
+    func versioningIsReadNeverSet(version: SignatureVersion) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b5xx")
+        let got = try await f.send(f.request("GET", "/b5xx", query: [("versioning", nil)], version: version))
+        #expect(got.status == 200 && got.text.contains("<VersioningConfiguration"), "\(got.text)")
+        #expect(!got.text.contains("<Status>"), "\(got.text)")
+        let none = try await f.send(f.request("GET", "/nope-xx", query: [("versioning", nil)], version: version))
+        #expect(none.status == 404 && none.element("Code") == "NoSuchBucket", "\(none.text)")
+        let body = Array("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>".utf8)
+        let set = try await f.send(
+            f.request("PUT", "/b5xx", query: [("versioning", nil)], body: body, version: version))
+        #expect(set.status == 501, "\(set.text)")
+    }
+
     /// What a presigned URL's signature covers in its query (SSE, metadata, a checksum: headers a presigner moved
     /// there) is applied as the headers would be, in each scheme: never verified and then dropped.
     @Test(arguments: [SignatureVersion.v4, .v2, .obs])

@@ -132,7 +132,7 @@ enum S3Headers {
     static func refuseUnkeptFeatures(_ call: S3Call) throws {
         let unkept = [
             "tagging", "website-redirect-location", "object-lock-mode", "object-lock-retain-until-date",
-            "object-lock-legal-hold", "expires",
+            "object-lock-legal-hold", "expires", "server-side-encryption-context",
         ]
         for suffix in unkept where value(call, suffix) != nil { throw unkeptFeature(call, suffix) }
         if let directive = value(call, "tagging-directive"), directive.uppercased() != "COPY" {

@@ -73,6 +73,12 @@ extension S3Service {
         return ServerResponse(status: 204)
     }
 
+    /// Buckets here keep no versions (each object is its one version, `null`): versioning was never enabled.
+    func bucketVersioning(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
+        _ = try await backend.bucketInfo(bucket)
+        return Self.xml(ServerXML.versioningNeverEnabled(dialect: call.dialect.xml))
+    }
+
     func bucketLocation(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         let info = try await backend.bucketInfo(bucket)
         return Self.xml(ServerXML.location(info.location, dialect: call.dialect.xml))

@@ -8,13 +8,18 @@ extension S3Service {
             guard method == "GET" else { throw S3Failure.methodNotAllowed(method) }
             return try await listBuckets(call)
         }
-        if let unsupported = call.request.queryItems.first(where: { Self.unsupportedSubresources.contains($0.name) }) {
+        // Versioning is read (never enabled), not set.
+        let readsVersioning = method == "GET" && call.route.key == nil && call.subresource("versioning")
+        if let unsupported = call.request.queryItems.first(where: {
+            Self.unsupportedSubresources.contains($0.name) && !(readsVersioning && $0.name == "versioning")
+        }) {
             throw S3Failure.notImplemented("?\(unsupported.name)")
         }
         let name = try BucketName(bucket)
         guard let key = call.route.key else {
             switch method {
             case "GET" where call.subresource("location"): return try await bucketLocation(call, name)
+            case "GET" where readsVersioning: return try await bucketVersioning(call, name)
             case "GET" where call.subresource("encryption"): return try await getBucketEncryption(call, name)
             case "PUT" where call.subresource("encryption"): return try await putBucketEncryption(call, name)
             case "DELETE" where call.subresource("encryption"): return try await deleteBucketEncryption(call, name)

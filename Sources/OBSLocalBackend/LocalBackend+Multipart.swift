@@ -25,6 +25,11 @@ extension LocalBackend: MultipartUploads {
         try await partsListing(target).parts
     }
 
+    /// The encryption an upload's parts are stored under (nil: none), from its record.
+    public func uploadEncryption(_ target: MultipartUploadTarget) async throws -> SSEMode? {
+        try await BlockingPool.shared.run { try self.loadUpload(target).sse.mode }
+    }
+
     /// ListParts' answer: the parts, with what the upload was initiated with, from its own record.
     public struct PartsListing: Sendable {
         public var parts: [UploadedPart]

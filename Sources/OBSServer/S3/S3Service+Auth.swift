@@ -36,6 +36,20 @@ extension S3Service {
         try requireSecureTransport(call, for: SSEHeaders.intent(call.request.headers))
     }
 
+    /// The rule for what the request does not name: a write without SSE headers into a bucket whose default is
+    /// SSE-KMS, or a part of an upload stored under SSE-KMS (`stored`), travels over HTTPS as a request naming it
+    /// would. Only a plain-HTTP request from another machine asks the store.
+    func requireSecureTransport(
+        _ call: S3Call, writingInto bucket: BucketName, named: SSERequest?, stored: (() async throws -> SSEMode?)? = nil
+    ) async throws {
+        guard named == nil, !call.request.isTLS, !call.request.peer.isLoopback else { return }
+        if let stored {
+            try requireSecureTransport(call, for: try await stored())
+        } else if case .kms? = try await backend.bucketEncryption(bucket) {
+            try requireSecureTransport(call, for: .kms)
+        }
+    }
+
     /// Refuses `mode` (SSE-C or SSE-KMS) on a plain-HTTP connection from another machine, as S3 does: 400
     /// InvalidRequest.
     func requireSecureTransport(_ call: S3Call, for mode: SSEMode?) throws {

@@ -15,6 +15,7 @@ extension S3Service {
         request.headerMetadata = S3Headers.headerMetadata(call)
         let checksumAlgorithm = try Self.checksumAlgorithm(call)
         request.checksumAlgorithm = checksumAlgorithm
+        try await requireSecureTransport(call, writingInto: bucket, named: sse)
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(
             ServerXML.initiateMultipartUpload(
@@ -52,6 +53,8 @@ extension S3Service {
             throw S3Failure.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
         }
         let target = try uploadTarget(call, bucket, key, uploadID)
+        try await requireSecureTransport(
+            call, writingInto: bucket, named: nil, stored: { [backend] in try await backend.uploadEncryption(target) })
         if let source = S3Headers.value(call, "copy-source") {
             return try await uploadPartCopy(call, target, number, source: source)
         }

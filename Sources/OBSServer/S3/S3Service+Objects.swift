@@ -20,6 +20,7 @@ extension S3Service {
             userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.precondition = try Self.writePrecondition(call)
         request.headerMetadata = S3Headers.headerMetadata(call)
+        try await requireSecureTransport(call, writingInto: bucket, named: request.sse)
         let body = try CheckedBody.upload(call)
         let info = try await backend.putObject(request, body: body)
         var headers: [(name: String, value: String)] = [("ETag", S3Headers.quoted(info.etag))]
@@ -134,6 +135,7 @@ extension S3Service {
         let read = OpenedRead()
         try await BlockingPool.shared.run { [self] in
             let (source, info) = try backend.openRange(request) { info in
+                try requireSecureTransport(call, for: info.sseMode)  // an SSE-KMS object's bytes: HTTPS only
                 read.early = try conditionalAnswer(call, info)
                 if read.early != nil { return 0..<0 }
                 read.part = try Self.requestedPart(call, info)
@@ -207,6 +209,8 @@ extension S3Service {
             storageClass: try S3Headers.storageClass(call))  // as on S3 and OBS, not the source's
         destination.headerMetadata = replace ? S3Headers.headerMetadata(call) : sourceInfo.headerMetadata
         destination.precondition = try Self.writePrecondition(call)  // the target's, checked at its commit
+        try requireSecureTransport(call, for: sourceInfo.sseMode)
+        try await requireSecureTransport(call, writingInto: bucket, named: destination.sse)
         // A class named is a change too: copying onto itself is how a client changes an object's class.
         if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil
             && destination.storageClass == nil

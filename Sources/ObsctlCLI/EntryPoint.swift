@@ -54,7 +54,7 @@ public enum ObsctlMain {
             StandardStreams.commandFailedOnStdout = true  // `download ... - | head`: ends quietly, as cat does
             code = .general
         } catch let error as OBSError {
-            Output.stderr("obsctl: error: \(Output.describe(error))")
+            Output.errorLine("obsctl: error: \(Output.describe(error))")
             code = ObsctlExitCode(error.category)
         } catch let failure as CommandFailure {
             code = failure.exitCode

@@ -8,6 +8,6 @@ enum Listings {
 
     /// Also for buckets whose record cannot be read (`BucketListing.unreadable`).
     static func report(errors: [OBSError]) {
-        for e in errors { Output.stderr("obsctl: error: \(Output.describe(e))") }
+        for e in errors { Output.errorLine("obsctl: error: \(Output.describe(e))") }
     }
 }

@@ -48,8 +48,9 @@ struct Output {
         return out
     }
 
-    /// A message for people (stderr), silenced by --quiet: hints, "nothing to do", summaries.
-    func note(_ text: String) { if !quiet { Self.stderr(text) } }
+    /// A message for people (stderr), silenced by --quiet: hints, "nothing to do", summaries. One line, as
+    /// `errorLine`: a note names files and keys.
+    func note(_ text: String) { if !quiet { Self.errorLine(text) } }
 
     /// A warning about a consequence of what the user explicitly chose (SSE over plain HTTP to a loopback test
     /// server), silenced by --quiet: the user already knows, and scripts asked for silence.
@@ -64,6 +65,13 @@ struct Output {
     static func stderr(_ text: String) {
         Progress.clearForMessage()
         StandardStreams.write(.stderr, messageText(text))
+    }
+
+    /// One line on stderr whatever it holds: a newline in a key or file name it names is shown escaped, as report
+    /// lines show it, so no object can forge a line of obsctl's (an "upload: ..." under an error).
+    static func errorLine(_ text: String) {
+        Progress.clearForMessage()
+        StandardStreams.write(.stderr, printable(text) + "\n")
     }
 
     /// A message as written to stderr: each of its lines printable, ending in a newline.

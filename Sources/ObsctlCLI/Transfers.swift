@@ -170,7 +170,7 @@ enum Transfers {
 
     /// The error line of one item's failure: the item named only when the run has several (`item` nil).
     static func reportFailure(_ e: OBSError, item: String?) {
-        Output.stderr("obsctl: error: " + (item.map { "\($0): " } ?? "") + Output.describe(e))
+        Output.errorLine("obsctl: error: " + (item.map { "\($0): " } ?? "") + Output.describe(e))
     }
 
     /// A failure every other step of the run would repeat: its bucket is not there, or an upload's KMS key (the

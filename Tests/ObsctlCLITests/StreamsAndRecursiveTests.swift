@@ -291,4 +291,18 @@ struct StreamsAndRecursiveTests {
             #expect(keys == [prefix + "ok.txt"], "\(keys)")
         }
     }
+
+    @Test("a key with a newline cannot forge a line of obsctl's: error lines and notes show it escaped")
+    func newlinesInKeysStayOnOneLine() throws {
+        let sb = try Sandbox("forged")
+        try sb.bucket("forge", withObjects: ["inj/x\nupload: fake -> obs://evil/ok", "inj/fine.txt"])
+        for args in [
+            ["download", "obs://forge/inj/", "out", "--recursive"], ["sync", "obs://forge/inj/", "out2", "--dry-run"],
+        ] {
+            let r = try sb.run(args)
+            #expect(r.status == 8, "\(r)")
+            #expect(!r.stderrLines.contains { $0.hasPrefix("upload: fake") }, "a forged line: \(r)")
+            #expect(r.stderr.contains("x\\x0aupload: fake"), "\(r)")
+        }
+    }
 }

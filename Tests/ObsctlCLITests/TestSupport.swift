@@ -229,6 +229,13 @@ final class Sandbox {
         try start(arguments, stdin: stdin, env: extra, cwd: cwd, fileSizeLimit: fileSizeLimit).wait()
     }
 
+    /// A new local bucket holding a small object under each of `keys`.
+    func bucket(_ name: String, withObjects keys: [String]) throws {
+        try ok(["bucket", "create", "obs://" + name])
+        try write("object-body.txt", Data("f".utf8))
+        for key in keys { try ok(["upload", "object-body.txt", "obs://\(name)/\(key)"]) }
+    }
+
     /// Runs obsctl and requires success.
     @discardableResult
     func ok(

@@ -356,7 +356,7 @@ struct ApplyResult: CommandResult {
     }
 
     mutating func fail(_ name: String, _ e: OBSError, _ renderer: Renderer) {
-        Output.stderr("obsctl: error: \(name): " + Output.describe(e))
+        Output.errorLine("obsctl: error: \(name): " + Output.describe(e))
         let f = FailureShape(name, e)
         failures.append(f)
         renderer.event(f.record)

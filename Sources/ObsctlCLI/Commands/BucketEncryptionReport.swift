@@ -59,7 +59,7 @@ extension Obsctl.Bucket.Encryption {
             var failures: [FailureShape] = []
             let renderer = Renderer(ctx.output)
             func failed(_ item: String, _ e: OBSError) {
-                Output.stderr("obsctl: error: \(item): " + Output.describe(e))
+                Output.errorLine("obsctl: error: \(item): " + Output.describe(e))
                 failures.append(FailureShape(item, e))
                 renderer.event(FailureShape(item, e).record)
             }

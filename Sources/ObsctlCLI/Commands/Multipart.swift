@@ -150,7 +150,7 @@ extension Obsctl.Multipart {
                     let failure = FailureShape("obs://\(u.bucket)/\(u.key)", e)
                     failures.append(failure)
                     firstError = firstError ?? e
-                    Output.stderr(
+                    Output.errorLine(
                         "obsctl: error: obs://\(u.bucket)/\(u.key) (upload \(u.uploadID)): "
                             + Output.describe(e))
                     renderer.event(failure.record)

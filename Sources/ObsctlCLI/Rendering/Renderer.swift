@@ -72,7 +72,7 @@ struct Renderer {
             case .data(let text): sink(stream, Output.printable(text) + "\n")
             case .report(let text):
                 if !output.quiet { sink(stream, Output.printable(text + output.storeSuffix) + "\n") }
-            case .note(let text): if !output.quiet { sink(.stderr, Output.messageText(text)) }
+            case .note(let text): if !output.quiet { sink(.stderr, Output.printable(text) + "\n") }
             case .detail(let text): if !output.quiet { sink(stream, Output.printable(text) + "\n") }
             case .table(let rows, let endsWithStore):
                 let rows = endsWithStore ? rows.map { $0.dropLast() + [($0.last ?? "") + output.storeSuffix] } : rows

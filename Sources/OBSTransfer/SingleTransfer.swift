@@ -78,6 +78,7 @@ public struct TransferEngine: @unchecked Sendable {
     {
         switch (step.source, step.destination) {
         case (.file(let path), .object(let bucket, let key)?):
+            if options.move { try Self.checkRemovable(path) }
             let before = options.move ? try FileSnapshot(path) : nil
             let info = try await upload(from: path, to: bucket, key: key, options, counter: counter)
             try options.verify(info)
@@ -191,7 +192,10 @@ public struct TransferEngine: @unchecked Sendable {
         }
         switch (step.source, step.destination) {
         case (.file(let path), _?) where path != "-":
-            if options.move { _ = try FileSnapshot(path) }  // first, as in `perform`
+            if options.move {  // first, as in `perform`
+                try Self.checkRemovable(path)
+                _ = try FileSnapshot(path)
+            }
             var st = stat()
             if stat(path, &st) == 0, ![S_IFREG, S_IFDIR].contains(st.st_mode & S_IFMT) {
                 // A FIFO or device: opening it would wait for a writer, or take bytes the run should read.

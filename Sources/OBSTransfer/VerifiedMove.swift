@@ -31,6 +31,19 @@ public struct FileSnapshot: Equatable, Sendable {
 // reported as failed. Nothing is lost either way.
 extension TransferEngine {
     /// Removes the local file an upload came from, if it is unchanged since `before`.
+    /// A file to be moved must be removable once copied: its directory must let this user remove entries. Asked
+    /// before the copy (and by a dry run), so a move that could not finish copies nothing. (The unlink after the
+    /// copy still decides: a directory's permissions can change meanwhile.)
+    public static func checkRemovable(_ path: String) throws {
+        let dir = LocalPath.parent(path)
+        let parent = dir.isEmpty ? "." : dir
+        guard access(parent, W_OK | X_OK) != 0 else { return }
+        let e = errno
+        throw OBSError.localIO(
+            "cannot move \(path): its directory \(parent) does not let it be removed (\(OBSError.reason(e))); copy it "
+                + "with cp, or fix the directory's permissions", errno: e)
+    }
+
     public func removeLocalSource(_ path: String, unchangedSince before: FileSnapshot, movedTo destination: String)
         throws
     {

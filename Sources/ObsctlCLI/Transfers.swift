@@ -109,7 +109,9 @@ enum Transfers {
             steps, describe: { $0.source.description }, size: { _ in nil },
             shouldStart: { !Interrupts.isInterrupting && !stop.isSet },
             events: { event in
-                guard case .failed(let failed) = event else { return }
+                // Once SIGINT or SIGTERM came, what fails is what the cleanup cut (a part of an upload it aborted):
+                // the interruption's own message says so, not one error per transfer.
+                guard case .failed(let failed) = event, !Interrupts.isInterrupting else { return }
                 let e = TransferEvent.Failed.obsError(failed.error)
                 if e.code == StandardStreams.readerGoneCode { throw e }  // stdout's reader left: nothing more to say
                 reportFailure(e, item: steps.count == 1 ? nil : failed.item)
@@ -218,6 +220,9 @@ enum Transfers {
         _ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, deleted: [String]? = nil,
         succeeded: Int = 0, nothingNote: String? = nil, skipsAlone: Bool = true
     ) throws {
+        // The interruption exits (130, 143) with its own message once it has cleaned up; no summary of transfers
+        // it cut short.
+        if Interrupts.isInterrupting { Interrupts.finish(0) }
         let skips = ctx.skips
         let failures = skips.items + outcome.failures
         let summary = TransferSummary(

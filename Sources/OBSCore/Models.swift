@@ -134,6 +134,9 @@ public struct PutObjectRequest: Sendable {
     public var storageClass: String?
     /// Initiate only: the flexible checksum algorithm the parts will declare (S3's `x-amz-checksum-algorithm`).
     public var checksumAlgorithm: String? = nil
+    /// Initiate only: `FULL_OBJECT` when the object's checksum is to be its whole bytes' (S3's
+    /// `x-amz-checksum-type`); nil for `COMPOSITE`.
+    public var checksumType: String? = nil
     /// Write only if the object is as the caller expects (S3's conditional writes); nil: unconditionally.
     public var precondition: WritePrecondition? = nil
     /// Standard HTTP headers to store with the object and answer on GET and HEAD (`HeaderMetadata`).
@@ -230,6 +233,8 @@ public struct MultipartUploadInfo: Sendable, Equatable {
     public var storageClass: String? = nil
     /// The flexible checksum algorithm the upload was initiated with (`PartChecksum.algorithms`), if any.
     public var checksumAlgorithm: String? = nil
+    /// `FULL_OBJECT` or `COMPOSITE` when the upload has an algorithm (S3's `ChecksumType`).
+    public var checksumType: String? = nil
 
     public init(bucket: BucketName, key: String, uploadID: String, initiated: Date?) {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.initiated = initiated

@@ -37,6 +37,8 @@ extension LocalBackend: MultipartUploads {
         public var storageClass: String?
         /// The flexible checksum algorithm (`PartChecksum.algorithms`), if the upload was initiated with one.
         public var checksumAlgorithm: String?
+        /// `FULL_OBJECT` or `COMPOSITE`, with an algorithm.
+        public var checksumType: String?
     }
 
     /// ListParts with the class and checksum algorithm the upload was initiated with.
@@ -54,7 +56,8 @@ extension LocalBackend: MultipartUploads {
                 return part
             }
             return PartsListing(
-                parts: parts, storageClass: record.storageClass, checksumAlgorithm: record.checksumAlgorithm)
+                parts: parts, storageClass: record.storageClass, checksumAlgorithm: record.checksumAlgorithm,
+                checksumType: record.checksumAlgorithm.map { _ in record.checksumType ?? "COMPOSITE" })
         }
     }
 
@@ -86,6 +89,7 @@ extension LocalBackend: MultipartUploads {
                     initiated: Timestamps.parseISO8601(u.record.lastModified))
                 info.storageClass = u.record.storageClass
                 info.checksumAlgorithm = u.record.checksumAlgorithm
+                info.checksumType = u.record.checksumAlgorithm.map { _ in u.record.checksumType ?? "COMPOSITE" }
                 return info
             }
         }
@@ -122,6 +126,7 @@ extension LocalBackend: MultipartUploads {
         record.headerMetadata = request.headerMetadata.isEmpty ? nil : request.headerMetadata
         record.storageClass = bucket.objectStorageClass(requested: request.storageClass)
         record.checksumAlgorithm = request.checksumAlgorithm
+        record.checksumType = request.checksumType
         record.seal(macKey: try uploadMacKey(record, dek: sealed.dek))
         let uploadID = Hex.encode(Random.bytes(16))
         let uploads = paths.uploadsDir(request.bucket)
@@ -439,7 +444,8 @@ extension LocalBackend: MultipartUploads {
         let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
         let ext = dek == nil ? ".bin" : ".obx"
         var meta = record
-        meta.checksumAlgorithm = nil  // the upload's rule for its parts, nothing of the object's
+        meta.checksumAlgorithm = nil  // the upload's rules for its parts, nothing of the object's
+        meta.checksumType = nil
         meta.size = parts.reduce(0) { $0 + $1.size }
         meta.etag = MultipartRules.objectETag(parts.map(\.etag))
         meta.lastModified = Timestamps.rfc3339(LocalClock.now())

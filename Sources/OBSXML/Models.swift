@@ -69,14 +69,17 @@ public struct ListedUpload: Sendable, Equatable {
     public var initiated: Date?
     /// The class the object will have, as the server names it; nil: the page's (`UploadListResponse`).
     public var storageClass: String?
-    /// The flexible checksum algorithm the upload was initiated with (S3's `ChecksumAlgorithm`), if any.
+    /// The flexible checksum algorithm the upload was initiated with (S3's `ChecksumAlgorithm`), if any, and its
+    /// `ChecksumType` (`FULL_OBJECT` or `COMPOSITE`).
     public var checksumAlgorithm: String?
+    public var checksumType: String?
 
     public init(
-        key: String, uploadID: String, initiated: Date?, storageClass: String? = nil, checksumAlgorithm: String? = nil
+        key: String, uploadID: String, initiated: Date?, storageClass: String? = nil, checksumAlgorithm: String? = nil,
+        checksumType: String? = nil
     ) {
         self.key = key; self.uploadID = uploadID; self.initiated = initiated; self.storageClass = storageClass
-        self.checksumAlgorithm = checksumAlgorithm
+        self.checksumAlgorithm = checksumAlgorithm; self.checksumType = checksumType
     }
 }
 

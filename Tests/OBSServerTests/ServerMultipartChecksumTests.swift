@@ -152,7 +152,8 @@ import Testing
         let uploadID = try #require(initiated.element("UploadId"), "\(initiated.text)")
         let uploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)], version: .v4))
         #expect(uploads.text.contains("<ChecksumAlgorithm>\(name)</ChecksumAlgorithm>"), "\(uploads.text)")
-        #expect(uploads.element("ChecksumType") == "COMPOSITE", "\(uploads.text)")
+        let type = algorithm == .crc64nvme ? "FULL_OBJECT" : "COMPOSITE"  // CRC-64/NVME's only type
+        #expect(uploads.element("ChecksumType") == type, "\(uploads.text)")
 
         let ranges = [0..<(5 << 20), (5 << 20)..<source.count]
         var etags: [String] = [], sums: [String] = []
@@ -170,7 +171,7 @@ import Testing
             sums.append(sum)
         }
         let parts = try await f.send(f.request("GET", "/b1xx/dst", query: [("uploadId", uploadID)], version: .v4))
-        #expect(parts.element("ChecksumAlgorithm") == name && parts.element("ChecksumType") == "COMPOSITE")
+        #expect(parts.element("ChecksumAlgorithm") == name && parts.element("ChecksumType") == type)
         #expect(sums.allSatisfy { parts.text.contains("<Checksum\(name)>\($0)</Checksum\(name)>") }, "\(parts.text)")
 
         let unlisted = Self.completeBody([(1, etags[0], [(name, sums[0])]), (2, etags[1], [])])
@@ -252,5 +253,36 @@ import Testing
         let done = try await complete([(algorithm.headerName, Self.checksum(algorithm, part1 + part2))])
         #expect(done.status == 200, "\(done.text)")
         #expect(try await f.send(f.request("GET", "/b1xx/w", version: .v4)).body == part1 + part2)
+    }
+
+    /// S3's `x-amz-checksum-type` at Initiate: echoed, kept and listed; FULL_OBJECT for the CRCs only, COMPOSITE for
+    /// all but CRC-64/NVME, and only with an algorithm.
+    @Test func checksumTypeAtInitiate() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b1xx")
+        func initiate(_ headers: [(String, String)]) async throws -> Answer {
+            try await f.send(
+                f.request("POST", "/b1xx/t", query: [("uploads", nil)], headers: headers, version: .v4))
+        }
+        for headers in [
+            [("x-amz-checksum-type", "FULL_OBJECT")],
+            [("x-amz-checksum-algorithm", "SHA1"), ("x-amz-checksum-type", "FULL_OBJECT")],
+            [("x-amz-checksum-algorithm", "CRC64NVME"), ("x-amz-checksum-type", "COMPOSITE")],
+            [("x-amz-checksum-algorithm", "CRC32"), ("x-amz-checksum-type", "WHOLE")],
+        ] {
+            let refused = try await initiate(headers)
+            #expect(refused.status == 400 && refused.element("Code") == "InvalidRequest", "\(headers): \(refused.text)")
+            #expect(refused.element("UploadId") == nil)
+        }
+        let full = try await initiate([("x-amz-checksum-algorithm", "CRC32"), ("x-amz-checksum-type", "full_object")])
+        #expect(full.header("x-amz-checksum-type") == "FULL_OBJECT", "\(full.headers)")
+        let uploadID = try #require(full.element("UploadId"), "\(full.text)")
+        let parts = try await f.send(f.request("GET", "/b1xx/t", query: [("uploadId", uploadID)], version: .v4))
+        #expect(parts.element("ChecksumType") == "FULL_OBJECT", "\(parts.text)")
+        let composite = try await initiate([("x-amz-checksum-algorithm", "SHA256")])
+        #expect(composite.header("x-amz-checksum-type") == "COMPOSITE", "\(composite.headers)")
+        let uploads = try await f.send(f.request("GET", "/b1xx", query: [("uploads", nil)], version: .v4))
+        #expect(uploads.text.components(separatedBy: "<ChecksumType>FULL_OBJECT</ChecksumType>").count == 2)
+        #expect(uploads.text.components(separatedBy: "<ChecksumType>COMPOSITE</ChecksumType>").count == 2)
     }
 }

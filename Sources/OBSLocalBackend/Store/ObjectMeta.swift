@@ -50,6 +50,9 @@ struct ObjectMeta: Equatable {
     /// The flexible checksum algorithm a multipart upload was initiated with (S3's `x-amz-checksum-algorithm`,
     /// `PartChecksum.algorithms`): its parts must declare no other, and Complete must list each part's.
     var checksumAlgorithm: String? = nil
+    /// How the parts' checksums make the object's (S3's `x-amz-checksum-type`): `FULL_OBJECT`, or nil for
+    /// `COMPOSITE`, the default of every algorithm but CRC-64/NVME.
+    var checksumType: String? = nil
     var mac: String?
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -71,6 +74,7 @@ struct ObjectMeta: Equatable {
         if let headerMetadata { w.append("header_metadata"); w.append(headerMetadata) }
         if let storageClass { w.append("storage_class"); w.append(storageClass) }
         if let checksumAlgorithm { w.append("checksum_algorithm"); w.append(checksumAlgorithm) }
+        if let checksumType { w.append("checksum_type"); w.append(checksumType) }
         return w.bytes
     }
 
@@ -105,6 +109,7 @@ struct ObjectMeta: Equatable {
         JSONObjectWriter.object(into: &out) { o in
             o.string("bucket", bucket)
             o.string("checksum_algorithm", checksumAlgorithm)
+            o.string("checksum_type", checksumType)
             o.string("content_type", contentType)
             o.string("crc32c", crc32c)
             o.string("crc32c_sealed", crc32cSealed)
@@ -216,6 +221,7 @@ extension ObjectMeta {
             headerMetadata: try f.optionalStringMap("header_metadata"),
             storageClass: try f.optionalString("storage_class"),
             checksumAlgorithm: try f.optionalString("checksum_algorithm"), mac: try f.optionalString("mac"))
+        checksumType = try f.optionalString("checksum_type")
     }
 }
 

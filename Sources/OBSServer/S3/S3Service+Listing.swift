@@ -105,7 +105,7 @@ extension S3Service {
                     ListedUpload(
                         key: u.key, uploadID: u.uploadID, initiated: u.initiated,
                         storageClass: u.storageClass.map { S3Headers.storageClassName($0, call.dialect) },
-                        checksumAlgorithm: u.checksumAlgorithm))
+                        checksumAlgorithm: u.checksumAlgorithm, checksumType: u.checksumType))
                 nextKey = u.key; nextUpload = u.uploadID
             }
         }

@@ -14,7 +14,9 @@ extension S3Service {
             userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.headerMetadata = S3Headers.headerMetadata(call)
         let checksumAlgorithm = try Self.checksumAlgorithm(call)
+        let checksumType = try Self.checksumType(call, algorithm: checksumAlgorithm)
         request.checksumAlgorithm = checksumAlgorithm
+        request.checksumType = checksumType == "FULL_OBJECT" ? checksumType : nil
         try await requireSecureTransport(call, writingInto: bucket, named: sse)
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(
@@ -29,7 +31,34 @@ extension S3Service {
             response.setHeader(name, value)
         }
         if let checksumAlgorithm { response.setHeader("x-amz-checksum-algorithm", checksumAlgorithm) }
+        if let checksumType { response.setHeader("x-amz-checksum-type", checksumType) }
         return response
+    }
+
+    /// S3's `x-amz-checksum-type` at Initiate, with the algorithm: `FULL_OBJECT` (the object's checksum is its whole
+    /// bytes', for the CRCs only) or `COMPOSITE` (a checksum of the parts' checksums, for all but CRC-64/NVME);
+    /// absent, CRC-64/NVME's is FULL_OBJECT and the others' COMPOSITE. nil without an algorithm.
+    static func checksumType(_ call: S3Call, algorithm: String?) throws -> String? {
+        let given = call.request.header("x-amz-checksum-type")?.trimmingCharacters(in: .whitespaces).uppercased()
+        guard let algorithm else {
+            if given == nil { return nil }
+            throw S3Failure(
+                "InvalidRequest",
+                "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
+                status: 400)
+        }
+        let type = given ?? (algorithm == "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE")
+        guard type == "FULL_OBJECT" || type == "COMPOSITE" else {
+            throw S3Failure("InvalidRequest", "Value for x-amz-checksum-type header is invalid.", status: 400)
+        }
+        let fits = type == "FULL_OBJECT" ? !["SHA1", "SHA256"].contains(algorithm) : algorithm != "CRC64NVME"
+        guard fits else {
+            throw S3Failure(
+                "InvalidRequest",
+                "The \(type) checksum type cannot be used with the \(algorithm.lowercased()) checksum algorithm.",
+                status: 400)
+        }
+        return type
     }
 
     /// S3's `x-amz-checksum-algorithm` at Initiate: the parts' checksums will be of that algorithm (a part declaring
@@ -131,6 +160,7 @@ extension S3Service {
             nextPartNumberMarker: parts.last?.partNumber, maxParts: maxParts, isTruncated: after.count > parts.count,
             parts: parts, urlEncoded: try Self.urlEncoding(call))
         page.checksumAlgorithm = listing.checksumAlgorithm
+        page.checksumType = listing.checksumType
         return Self.xml(ServerXML.listParts(page, dialect: call.dialect.xml))
     }
 

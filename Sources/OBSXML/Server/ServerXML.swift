@@ -228,8 +228,7 @@ public enum ServerXML {
 
     /// ListParts: `ListPartsResult{Bucket, Key, UploadId, Initiator, Owner, StorageClass, ChecksumAlgorithm?,
     /// ChecksumType?, PartNumberMarker, NextPartNumberMarker, MaxParts, IsTruncated, Part*{PartNumber,
-    /// LastModified, ETag, Size, Checksum<ALGORITHM>?}}`. Parts' checksums are S3's COMPOSITE type (the object's is
-    /// a checksum of theirs): the only type serve keeps.
+    /// LastModified, ETag, Size, Checksum<ALGORITHM>?}}`.
     public static func listParts(_ page: PartListResponse, dialect: XMLDialect) -> [UInt8] {
         ServerXMLSupport.document("ListPartsResult", namespace: dialect.namespace) { x in
             x.element("Bucket", page.bucket)
@@ -240,7 +239,7 @@ public enum ServerXML {
             x.element("StorageClass", page.storageClass)
             if let algorithm = page.checksumAlgorithm {
                 x.element("ChecksumAlgorithm", algorithm)
-                x.element("ChecksumType", "COMPOSITE")
+                x.element("ChecksumType", page.checksumType ?? "COMPOSITE")
             }
             x.element("PartNumberMarker", page.partNumberMarker)
             if let next = page.nextPartNumberMarker { x.element("NextPartNumberMarker", next) }
@@ -288,7 +287,7 @@ public enum ServerXML {
                 if let initiated = u.initiated { x.element("Initiated", initiated) }
                 if let algorithm = u.checksumAlgorithm {
                     x.element("ChecksumAlgorithm", algorithm)
-                    x.element("ChecksumType", "COMPOSITE")
+                    x.element("ChecksumType", u.checksumType ?? "COMPOSITE")
                 }
                 x.close("Upload")
             }

@@ -64,8 +64,10 @@ public struct PartListResponse: Sendable {
     public var isTruncated: Bool
     public var parts: [UploadedPart]
     public var urlEncoded: Bool
-    /// The flexible checksum algorithm the upload was initiated with (S3's `ChecksumAlgorithm`), if any.
+    /// The flexible checksum algorithm the upload was initiated with (S3's `ChecksumAlgorithm`), if any, and its
+    /// `ChecksumType`.
     public var checksumAlgorithm: String? = nil
+    public var checksumType: String? = nil
 
     public init(
         bucket: String, key: String, uploadID: String, owner: XMLOwner, storageClass: String = "STANDARD",

@@ -215,10 +215,11 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         guard size > 0, cs_allocate(queue.fd, size) != 0 else { return }
         let e = errno
         guard e == ENOSPC || e == EDQUOT || e == EFBIG else { return }
-        throw OBSError.localIO(
-            "no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); free some space or download "
-                + "somewhere else"
-        )
+        let fix =
+            e == EFBIG
+            ? "raise the file-size limit (ulimit -f) or download a smaller object"
+            : "free some space or download somewhere else"
+        throw OBSError.localIO("no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); \(fix)")
     }
 
     /// Whole aligned blocks go past the page cache, through the queue's O_DIRECT descriptor.

@@ -506,7 +506,7 @@ struct ExitCodeTests {
         // A file size limit of 1 MiB stands in for a full disk: the space is asked for up front, so the error names
         // the size, and not a write that failed halfway.
         let r = try sb.run(["download", "obs://noroom/k", "dl/out.bin"], fileSizeLimit: 1 << 20)
-        expectError(r, 1, contains: ["no room for \(data.count) bytes", "dl/out.bin", "free some space"])
+        expectError(r, 1, contains: ["no room for \(data.count) bytes", "dl/out.bin", "ulimit -f"])
         #expect(sb.read("dl/out.bin") == Data("previous".utf8))
         #expect(sb.directoryListing(sb.path("dl")) == ["out.bin"], "no temp file may remain")
         try sb.ok(["download", "obs://noroom/k", "dl/out.bin"])

@@ -31,8 +31,8 @@ enum PlanReport {
             do { _ = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError where e.code == "NoSuchBucket" {
                 Transfers.reportFailure(e, item: nil)
                 render(ctx, [], verb: verb, failures: [("obs://\(bucket)", e)])
-                // As the run: its steps fail on the bucket, beside what was left out (exit 8).
-                throw CommandFailure(exitCode: skips.isEmpty ? ObsctlExitCode(e.category) : .partial)
+                // As the run: every step fails on the bucket, whatever was left out besides; its code is the exit.
+                throw CommandFailure(exitCode: ObsctlExitCode(e.category))
             } catch {}
         }
         for step in steps {

@@ -111,6 +111,10 @@ import Testing
         let head = try await f.send(f.request("HEAD", "/b4xx/p", version: version))
         #expect(head.header(prefix + "server-side-encryption") == "AES256", "\(version): \(head.headers)")
         #expect(head.header(prefix + "meta-owner") == "alice", "\(version): \(head.headers)")
+        // An SSE-C key in a URL is refused, never used (nor dropped).
+        let key = [(prefix + "server-side-encryption-customer-key", "AAAA")]
+        let keyed = try await f.send(f.presigned("GET", "/b4xx/p", query: key, version: version))
+        #expect(keyed.status == 400 && keyed.element("Code") == "InvalidArgument", "\(version): \(keyed.text)")
     }
 
     /// A marker that is the listing's own prefix skips nothing under it (it is no rolled-up prefix of the listing);

@@ -41,7 +41,7 @@ public final class S3Service: RequestHandler, Sendable {
         var errorCode: String?
         do {
             call.identity = try authenticate(call)
-            if call.identity?.verified.presigned == true { call.takeQueryHeaders() }
+            if call.identity?.verified.presigned == true { try call.takeQueryHeaders() }
             try checkTransport(call)
             response = try await dispatch(call)
         } catch {
@@ -130,13 +130,19 @@ struct S3Call: @unchecked Sendable {
     /// A presigned URL's signed header parameters (any `x-amz-*` or `x-obs-*` but its authentication, and V2's
     /// Content-Type and Content-MD5) are the request's headers: what the signature covers is applied (SSE,
     /// metadata, checksums, conditions), never verified and then dropped. A header sent as well keeps its value.
-    mutating func takeQueryHeaders() {
+    /// An SSE-C key is refused there: a URL is logged, shared and kept in histories, a key must not be (S3 takes
+    /// it in headers only).
+    mutating func takeQueryHeaders() throws {
         for item in request.queryItems {
             let name = item.name.lowercased()
             guard
                 name.hasPrefix("x-amz-") || name.hasPrefix("x-obs-") || name == "content-type" || name == "content-md5",
                 !Self.presignedAuthentication.contains(name), request.header(name) == nil
             else { continue }
+            if name.contains("server-side-encryption-customer-") {
+                throw S3Failure.invalidArgument(
+                    "\(item.name) in a URL's query: SSE-C keys are taken in headers only; send the key as headers")
+            }
             request.headers.append((name, item.value ?? ""))
         }
     }

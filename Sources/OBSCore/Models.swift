@@ -267,6 +267,12 @@ public struct PartChecksum: Sendable, Equatable {
     public init(algorithm: String, value: String) { self.algorithm = algorithm; self.value = value }
 
     public static let algorithms = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"]
+
+    /// S3's checksum type of an upload of `algorithm` that names none (or was recorded before types were kept):
+    /// CRC-64/NVME's only type, FULL_OBJECT; the others' default, COMPOSITE.
+    public static func defaultType(of algorithm: String) -> String {
+        algorithm == "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE"
+    }
 }
 
 /// A body that verifies a flexible checksum as it is read (`serve`'s checked body): once read whole, the part it

@@ -57,7 +57,7 @@ extension LocalBackend: MultipartUploads {
             }
             return PartsListing(
                 parts: parts, storageClass: record.storageClass, checksumAlgorithm: record.checksumAlgorithm,
-                checksumType: record.checksumAlgorithm.map { _ in record.checksumType ?? "COMPOSITE" })
+                checksumType: record.checksumAlgorithm.map { record.checksumType ?? PartChecksum.defaultType(of: $0) })
         }
     }
 
@@ -89,7 +89,9 @@ extension LocalBackend: MultipartUploads {
                     initiated: Timestamps.parseISO8601(u.record.lastModified))
                 info.storageClass = u.record.storageClass
                 info.checksumAlgorithm = u.record.checksumAlgorithm
-                info.checksumType = u.record.checksumAlgorithm.map { _ in u.record.checksumType ?? "COMPOSITE" }
+                info.checksumType = u.record.checksumAlgorithm.map {
+                    u.record.checksumType ?? PartChecksum.defaultType(of: $0)
+                }
                 return info
             }
         }

@@ -62,4 +62,19 @@ import Testing
         #expect(await started.value == 3)
         #expect(await slots.load == (0, 0), "every slot given back")
     }
+
+    /// Small declared POST bodies (Complete, a batch delete) and KMS calls have lanes of their own: slow uploads
+    /// hold back only uploads.
+    @Test func lanes() {
+        func lane(_ method: String, _ headers: [(name: String, value: String)]) -> BodySlots {
+            BodySlots.s3Lane(ServerRequest(method: method, rawPath: "/b/k", headers: headers))
+        }
+        #expect(lane("POST", [("Content-Length", "900")]) === BodySlots.smallBodies)
+        #expect(lane("POST", [("Content-Length", "\(BodySlots.smallBodyLimit + 1)")]) === BodySlots.uploads)
+        #expect(lane("POST", [("Transfer-Encoding", "chunked")]) === BodySlots.uploads)
+        #expect(lane("PUT", [("Content-Length", "900")]) === BodySlots.uploads)
+        #expect(BodySlots.kms !== BodySlots.uploads && BodySlots.kms !== BodySlots.smallBodies)
+        let lanes = [BodySlots.uploads, .smallBodies, .kms].map { $0.limit }.reduce(0, +)
+        #expect(lanes < BlockingPool.defaultSize, "threads stay for requests without a body")
+    }
 }

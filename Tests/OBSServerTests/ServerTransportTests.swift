@@ -41,6 +41,14 @@ import Testing
         refused(
             try await remote(f.request("PUT", "/tls-p/copy", headers: [("x-obs-copy-source", "/tls-k/kms")])),
             "a copy of an SSE-KMS object")
+        let plainUpload = try await f.send(f.request("POST", "/tls-p/up", query: [("uploads", nil)]))
+        let plainID = try #require(plainUpload.element("UploadId"), "\(plainUpload.text)")
+        refused(
+            try await remote(
+                f.request(
+                    "PUT", "/tls-p/up", query: [("partNumber", "1"), ("uploadId", plainID)],
+                    headers: [("x-obs-copy-source", "/tls-k/kms")])),
+            "a part copied from an SSE-KMS object")
         #expect(try await !f.exists("tls-p", "copy"))
 
         let plain = try await remote(f.request("GET", "/tls-p/plain"))

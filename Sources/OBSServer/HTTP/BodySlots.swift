@@ -2,14 +2,25 @@ import OBSCore
 
 /// Bounds the requests whose bodies are read on the blocking pool. A body read waits for its client, so a few
 /// hundred slow or stalled uploaders (each under the body timeout) would hold every pool thread, and no GET, listing
-/// or KMS call could run until they ended. Requests with a body take a slot for as long as they are handled; those
-/// beyond the bound wait here, in order, holding no thread. The rest of the pool (`reserved` threads) always stays
-/// free for requests without a body.
+/// or KMS call could run until they ended. Requests with a body take a slot of their lane for as long as they are
+/// handled; those beyond its bound wait here, in order, holding no thread. Three lanes, so that one kind of slow
+/// client holds back only its own kind: uploads (160), small S3 bodies such as Complete's or a batch delete's XML
+/// (32), KMS calls (32). The rest of the pool (32 threads) always stays free for requests without a body.
 actor BodySlots {
-    static let reserved = 64
-    static let shared = BodySlots(limit: BlockingPool.defaultSize - reserved)
+    static let uploads = BodySlots(limit: 160)
+    static let smallBodies = BodySlots(limit: 32)
+    static let kms = BodySlots(limit: 32)
+    /// The largest body of the small lane: S3's XML bodies (Complete of 10,000 parts is about 1 MB).
+    static let smallBodyLimit: Int64 = 2 << 20
 
-    let limit: Int
+    /// The lane of an S3 request with a body: small and declared (Content-Length), or an upload.
+    static func s3Lane(_ request: ServerRequest) -> BodySlots {
+        let length = request.header("Content-Length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        return request.header("Transfer-Encoding") == nil && (length ?? Int64.max) <= smallBodyLimit
+            && request.method == "POST" ? smallBodies : uploads
+    }
+
+    nonisolated let limit: Int
     private var inUse = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 

@@ -32,7 +32,7 @@ public final class KMSService: RequestHandler, Sendable {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
-        await BodySlots.shared.handling(request) { await answer(request) }
+        await BodySlots.kms.handling(request) { await answer(request) }
     }
 
     private func answer(_ request: ServerRequest) async -> ServerResponse {

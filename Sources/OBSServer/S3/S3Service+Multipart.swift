@@ -47,7 +47,7 @@ extension S3Service {
                 "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
                 status: 400)
         }
-        let type = given ?? (algorithm == "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE")
+        let type = given ?? PartChecksum.defaultType(of: algorithm)
         guard type == "FULL_OBJECT" || type == "COMPOSITE" else {
             throw S3Failure("InvalidRequest", "Value for x-amz-checksum-type header is invalid.", status: 400)
         }
@@ -109,6 +109,7 @@ extension S3Service {
         let backend = self.backend
         let body = try await BlockingPool.shared.run { [self] in
             try backend.openRange(sourceRequest) { info in
+                try requireSecureTransport(call, for: info.sseMode)  // an SSE-KMS source, as CopyObject's
                 try checkCopySourceConditions(call, info)
                 return try spec.map { try Self.copySourceRange($0, size: info.size) }
             }.0

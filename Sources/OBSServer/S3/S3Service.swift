@@ -28,7 +28,7 @@ public final class S3Service: RequestHandler, Sendable {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
-        await BodySlots.shared.handling(request) { await answer(request) }
+        await BodySlots.s3Lane(request).handling(request) { await answer(request) }
     }
 
     private func answer(_ request: ServerRequest) async -> ServerResponse {
@@ -41,7 +41,9 @@ public final class S3Service: RequestHandler, Sendable {
         var errorCode: String?
         do {
             call.identity = try authenticate(call)
-            if call.identity?.verified.presigned == true { try call.takeQueryHeaders() }
+            if let verified = call.identity?.verified, verified.presigned {
+                try call.takeQueryHeaders(verified.signedQueryHeaders)
+            }
             try checkTransport(call)
             response = try await dispatch(call)
         } catch {
@@ -127,21 +129,28 @@ struct S3Call: @unchecked Sendable {
 
     func subresource(_ name: String) -> Bool { request.query(name) != nil }
 
-    /// A presigned URL's signed header parameters (any `x-amz-*` or `x-obs-*` but its authentication, and V2's
-    /// Content-Type and Content-MD5) are the request's headers: what the signature covers is applied (SSE,
-    /// metadata, checksums, conditions), never verified and then dropped. A header sent as well keeps its value.
-    /// An SSE-C key is refused there: a URL is logged, shared and kept in histories, a key must not be (S3 takes
-    /// it in headers only).
-    mutating func takeQueryHeaders() throws {
+    /// A presigned URL's signed header parameters (those its signature covers: `SignedQueryHeaders`) are the
+    /// request's headers: what the signature covers is applied (SSE, metadata, checksums), never verified and then
+    /// dropped; what it does not cover is not taken. The same name given as a header with another value is refused
+    /// (which one was meant?). An SSE-C key is refused there: a URL is logged, shared and kept in histories, a key
+    /// must not be (S3 takes it in headers only).
+    mutating func takeQueryHeaders(_ signed: SignedQueryHeaders) throws {
         for item in request.queryItems {
             let name = item.name.lowercased()
             guard
                 name.hasPrefix("x-amz-") || name.hasPrefix("x-obs-") || name == "content-type" || name == "content-md5",
-                !Self.presignedAuthentication.contains(name), request.header(name) == nil
+                !Self.presignedAuthentication.contains(name), signed.covers(name)
             else { continue }
             if name.contains("server-side-encryption-customer-") {
                 throw S3Failure.invalidArgument(
                     "\(item.name) in a URL's query: SSE-C keys are taken in headers only; send the key as headers")
+            }
+            if let header = request.header(name) {
+                guard header == item.value ?? "" else {
+                    throw S3Failure.invalidArgument(
+                        "\(item.name) is given in the URL's query and as a header, with other values; give it once")
+                }
+                continue
             }
             request.headers.append((name, item.value ?? ""))
         }

@@ -99,6 +99,29 @@ public struct VerifiedRequest: Sendable, Equatable {
     public var region: String?
     /// The signing time (header forms) or the URL's start time (SigV4 presigned); nil for OBS/V2 presigned URLs.
     public var requestDate: Date?
+    /// Which of a presigned URL's query parameters the signature covers as headers: what a server may apply.
+    public var signedQueryHeaders: SignedQueryHeaders = .none
+}
+
+/// The query parameters a presigned URL's signature covers, of those presigners move there from headers.
+public enum SignedQueryHeaders: Sendable, Equatable {
+    /// A header form: none.
+    case none
+    /// SigV4: every query parameter is signed.
+    case all
+    /// OBS and AWS V2: the parameters with the scheme's own prefix (`x-obs-`, `x-amz-`); `withContent`: also
+    /// Content-Type and Content-MD5, which only S3's reading of V2 signs.
+    case prefixed(String, withContent: Bool)
+
+    /// Whether the query parameter `name` (lowercased) is signed as a header.
+    public func covers(_ name: String) -> Bool {
+        switch self {
+        case .none: return false
+        case .all: return true
+        case .prefixed(let prefix, let withContent):
+            return name.hasPrefix(prefix) || (withContent && (name == "content-type" || name == "content-md5"))
+        }
+    }
 }
 
 /// A request the authentication layer refuses, in the terms S3 and OBS answer with: the error `code` and HTTP

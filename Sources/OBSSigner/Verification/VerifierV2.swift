@@ -27,7 +27,7 @@ extension RequestVerifier {
         else { throw .missingDate(accessKeyID: accessKeyID) }
         guard let key = secret(accessKeyID) else { throw .unknownAccessKey(accessKeyID) }
         try checkSkew(date, now: now, accessKeyID: accessKeyID)
-        try checkSignatureV2(
+        _ = try checkSignatureV2(
             signable, version: version, virtualHostBucket: virtualHostBucket, expires: nil, key: key,
             accessKeyID: accessKeyID, provided: provided)
         return VerifiedRequest(
@@ -54,34 +54,41 @@ extension RequestVerifier {
         guard Double(expiry) >= now.timeIntervalSince1970 else { throw .expired(accessKeyID: accessKeyID) }
         let signable = SignableRequest(
             method: request.method, path: request.rawPath, query: query, headers: request.headers)
-        try checkSignatureV2(
+        let reading = try checkSignatureV2(
             signable, version: version, virtualHostBucket: virtualHostBucket, expires: expires, key: key,
             accessKeyID: accessKeyID, provided: provided)
         let token = try single(query, version.securityTokenHeader) ?? signable.headerValue(version.securityTokenHeader)
         return VerifiedRequest(
             accessKeyID: accessKeyID, scheme: version, presigned: true, securityToken: token?.trimmingSpaces(),
-            payload: .none, region: nil, requestDate: nil)
+            payload: .none, region: nil, requestDate: nil,
+            signedQueryHeaders: .prefixed(version.headerPrefix, withContent: reading == .s3))
     }
 
-    /// Accepts the signature if it matches the string-to-sign of one of the readings below; a mismatch reports
-    /// the first (our signer's, OBS's).
+    /// Accepts the signature if it matches the string-to-sign of one of the readings below, and returns the first
+    /// that matched (what it signs is what the request may be taken to say); a mismatch reports the first reading's
+    /// string (our signer's, OBS's). Every reading is computed, matched or not, so the time taken tells nothing.
     static func checkSignatureV2(
         _ request: SignableRequest, version: SignatureVersion, virtualHostBucket: String?, expires: String?,
         key: SecretBytes, accessKeyID: String, provided: String
-    ) throws(AuthenticationFailure) {
+    ) throws(AuthenticationFailure) -> V2Reading {
         var readings = [V2Reading.obs]
         if isPathStyleBucket(request.path, virtualHostBucket: virtualHostBucket) { readings.append(.obsBucketSlash) }
         if version == .v2 { readings.append(.s3) }
         var first: String?
-        var matched = false
+        var matched: V2Reading?
         for reading in readings {
             let sts = stringToSignV2(
                 request, version: version, virtualHostBucket: virtualHostBucket, expires: expires, reading: reading)
             if sts == first { continue }
             first = first ?? sts
-            matched = sameSignature(RequestSigner.signatureV2(stringToSign: sts, secret: key), provided) || matched
+            if sameSignature(RequestSigner.signatureV2(stringToSign: sts, secret: key), provided) {
+                matched = matched ?? reading
+            }
         }
-        guard matched else { throw .mismatch(stringToSign: first ?? "", accessKeyID: accessKeyID, provided: provided) }
+        guard let matched else {
+            throw .mismatch(stringToSign: first ?? "", accessKeyID: accessKeyID, provided: provided)
+        }
+        return matched
     }
 
     /// How clients read the scheme. OBS's reading (our signer, Huawei's SDKs, obsutil): OBS's sub-resource list plus

@@ -121,7 +121,7 @@ extension RequestVerifier {
         return VerifiedRequest(
             accessKeyID: claim.accessKeyID, scheme: .v4, presigned: true, securityToken: token?.trimmingSpaces(),
             payload: payloadDeclaration(payloadHash, claim: claim, signingKey: signingKey), region: claim.region,
-            requestDate: date)
+            requestDate: date, signedQueryHeaders: .all)
     }
 
     // MARK: - Pieces

@@ -147,13 +147,13 @@ public enum ServerXML {
         }
     }
 
-    /// GetBucketLocation: `<Location>` in OBS's dialect, `<LocationConstraint>` in S3's, the region as text.
     /// GetBucketVersioning of a bucket that never had versioning: an empty `VersioningConfiguration`, as S3 and OBS
     /// answer then.
     public static func versioningNeverEnabled(dialect: XMLDialect) -> [UInt8] {
         ServerXMLSupport.document("VersioningConfiguration", namespace: dialect.namespace) { _ in }
     }
 
+    /// GetBucketLocation: `<Location>` in OBS's dialect, `<LocationConstraint>` in S3's, the region as text.
     public static func location(_ region: String, dialect: XMLDialect) -> [UInt8] {
         ServerXMLSupport.document(dialect == .obs ? "Location" : "LocationConstraint", namespace: dialect.namespace) {
             $0.text(region)

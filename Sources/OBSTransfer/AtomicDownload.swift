@@ -95,21 +95,22 @@ extension TransferEngine {
             // The finished file gets the mode of the file it replaces (as cp, which writes into it) when that is
             // ours or the one the user named (whose owner is then kept too, where allowed), else that of any file
             // the user creates: a file another user left under a planned path lends it neither its mode nor its
-            // owner. Only the temporary is private; set-id bits are never carried over to new content. The fsync
-            // waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
+            // owner. Only the temporary is private, until it is renamed: a temporary left by a kill is always one
+            // the next download's sweep recognises (0600, ours). Set-id bits are never carried over to new content.
+            // The fsync waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
             try await BlockingPool.shared.run {
-                if let existing, userNamed || existing.st_uid == geteuid() {
-                    if userNamed { _ = fchown(fd, existing.st_uid, existing.st_gid) }
-                    fchmod(fd, existing.st_mode & 0o777)
-                } else {
-                    fchmod(fd, DownloadTemps.defaultFileMode)
-                }
                 guard fsync(fd) == 0 else {
                     throw OBSError.localIO("cannot write \(path): fsync: \(String(cString: strerror(errno)))")
                 }
                 guard rename(tmp, path) == 0 else {
                     let e = errno
                     throw OBSError.localIO("cannot write \(path): \(OBSError.reason(e))", errno: e)
+                }
+                if let existing, userNamed || existing.st_uid == geteuid() {
+                    if userNamed { _ = fchown(fd, existing.st_uid, existing.st_gid) }
+                    fchmod(fd, existing.st_mode & 0o777)
+                } else {
+                    fchmod(fd, DownloadTemps.defaultFileMode)
                 }
             }
             close(fd)

@@ -111,6 +111,9 @@ public struct Plan: Sendable {
     public var unsafeKeys: [String] = []
     /// Sources the filters left out, by name; a command over one source says so rather than doing nothing silently.
     public var excluded: [String] = []
+    /// Local files named on the command line whose key would be no object key (too long), with why: each refused
+    /// alone, the others planned.
+    public var unkeyable: [(path: String, error: OBSError)] = []
 
     public init(steps: [PlanStep] = []) { self.steps = steps }
 }

@@ -116,9 +116,19 @@ public enum Planner {
                 plan.steps += try tree(taken, from: .local(path), to: prefix)
             } else if !filter.includes(KeyMapping.baseName(path)) {
                 plan.excluded.append(path)
+            } else if asPrefix {
+                // One file of several whose key would be too long is left out alone, as one of a directory's is.
+                let name = KeyMapping.baseName(path)
+                let keyable = splitUnkeyable([Entry(name: name, size: 0, modified: Date())], below: prefixPath)
+                if let refused = keyable.refused.first {
+                    plan.unkeyable.append((path, refused.error))
+                } else {
+                    plan.steps.append(
+                        PlanStep(.upload, .file(path), .object(destination.bucket, try ObjectKey(prefixPath + name))))
+                }
             } else {
-                let key = asPrefix ? try ObjectKey(prefixPath + KeyMapping.baseName(path)) : try destination.objectKey()
-                plan.steps.append(PlanStep(.upload, .file(path), .object(destination.bucket, key)))
+                plan.steps.append(
+                    PlanStep(.upload, .file(path), .object(destination.bucket, try destination.objectKey())))
             }
         }
         try refuseSharedKeys(plan.steps)

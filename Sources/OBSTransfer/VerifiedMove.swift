@@ -30,20 +30,31 @@ public struct FileSnapshot: Equatable, Sendable {
 // file written to meanwhile (a growing log, an editor's save) or an object overwritten is kept, and the move
 // reported as failed. Nothing is lost either way.
 extension TransferEngine {
-    /// Removes the local file an upload came from, if it is unchanged since `before`.
-    /// A file to be moved must be removable once copied: its directory must let this user remove entries. Asked
-    /// before the copy (and by a dry run), so a move that could not finish copies nothing. (The unlink after the
-    /// copy still decides: a directory's permissions can change meanwhile.)
+    /// A file to be moved must be removable once copied: its directory must let this user remove entries (write
+    /// and search; in a sticky directory such as /tmp, also own the file or the directory). Asked before the copy
+    /// (and by a dry run), so a move that could not finish copies nothing. (The unlink after the copy still
+    /// decides: a directory's permissions can change meanwhile.)
     public static func checkRemovable(_ path: String) throws {
         let dir = LocalPath.parent(path)
         let parent = dir.isEmpty ? "." : dir
-        guard access(parent, W_OK | X_OK) != 0 else { return }
-        let e = errno
+        var why: Int32 = 0
+        if access(parent, W_OK | X_OK) != 0 {
+            why = errno
+        } else if geteuid() != 0 {
+            var d = stat(), f = stat()
+            if stat(parent, &d) == 0, d.st_mode & S_ISVTX != 0, lstat(path, &f) == 0,
+                f.st_uid != geteuid(), d.st_uid != geteuid()
+            {
+                why = EPERM
+            }
+        }
+        guard why != 0 else { return }
         throw OBSError.localIO(
-            "cannot move \(path): its directory \(parent) does not let it be removed (\(OBSError.reason(e))); copy it "
-                + "with cp, or fix the directory's permissions", errno: e)
+            "cannot move \(path): its directory \(parent) does not let it be removed (\(OBSError.reason(why))); copy "
+                + "it with cp, or fix the directory's permissions", errno: why)
     }
 
+    /// Removes the local file an upload came from, if it is unchanged since `before`.
     public func removeLocalSource(_ path: String, unchangedSince before: FileSnapshot, movedTo destination: String)
         throws
     {

@@ -269,7 +269,7 @@ enum Transfers {
 
         mutating func failed(_ ctx: CommandContext, _ item: String, _ error: OBSError) {
             failures.append((item, error))
-            Output.stderr("obsctl: error: \(item): \(Output.describe(error))")
+            Output.errorLine("obsctl: error: \(item): \(Output.describe(error))")
             Renderer(ctx.output).event(FailureShape(item, error).record)
         }
     }
@@ -298,7 +298,7 @@ enum Transfers {
     /// error line and the failure's exit code. In text the error is returned for the caller to throw as it is.
     static func singleFailure(_ ctx: CommandContext, _ item: String, _ error: Error, doneKey: String) -> Error {
         guard ctx.output.format != .text, let e = error as? OBSError else { return error }
-        Output.stderr("obsctl: error: \(Output.describe(e))")
+        Output.errorLine("obsctl: error: \(Output.describe(e))")
         let skipped = ctx.skips.items.map { FailureShape($0.item, $0.error) }
         Renderer(ctx.output).render(SingleFailure(doneKey: doneKey, failure: FailureShape(item, e), skipped: skipped))
         return CommandFailure(exitCode: ObsctlExitCode(e.category))

@@ -222,7 +222,12 @@ struct DryRunSourceTests {
             }
         }
         #expect(FileManager.default.fileExists(atPath: sb.path("ro/f")))
-        #expect(try keys(sb, asNobody: true).filter { $0 == "f" || $0.hasPrefix("ro/") }.isEmpty, "nothing copied")
+        // A sticky directory (as /tmp) lets nobody remove another user's file, though it is writable to all.
+        try sb.write("sticky/f", Data("s".utf8))  // root's
+        #expect(chmod(sb.path("sticky"), 0o1777) == 0 && chmod(sb.path("sticky/f"), 0o644) == 0)
+        let sticky = try sb.runAsNobody(["mv", "sticky/f", "obs://bkt/s"])
+        #expect(sticky.status == 4 && sticky.stderr.contains("does not let it be removed"), "\(sticky)")
+        #expect(try keys(sb, asNobody: true).filter { ["f", "s"].contains($0) || $0.hasPrefix("ro/") }.isEmpty)
     }
 
     @Test("a copy's SSE-C hints: a plain source with a source key is said to be plain")

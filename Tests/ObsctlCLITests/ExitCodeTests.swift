@@ -503,8 +503,8 @@ struct ExitCodeTests {
         try sb.ok(["upload", "f.bin", "obs://noroom/k", "--sse", "kms"])
         try sb.write("dl/out.bin", Data("previous".utf8))
 
-        // A file size limit of 1 MiB stands in for a full disk: the space is asked for up front, so the error names
-        // the size, and not a write that failed halfway.
+        // A file size limit of 1 MiB refuses the space as a full disk would (EFBIG rather than ENOSPC, so the advice
+        // is the limit's): it is asked for up front, so the error names the size, not a write that failed halfway.
         let r = try sb.run(["download", "obs://noroom/k", "dl/out.bin"], fileSizeLimit: 1 << 20)
         expectError(r, 1, contains: ["no room for \(data.count) bytes", "dl/out.bin", "ulimit -f"])
         #expect(sb.read("dl/out.bin") == Data("previous".utf8))

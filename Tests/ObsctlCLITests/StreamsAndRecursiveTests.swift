@@ -290,6 +290,12 @@ struct StreamsAndRecursiveTests {
                 .compactMap { $0["key"] as? String }
             #expect(keys == [prefix + "ok.txt"], "\(keys)")
         }
+        // Files named on the command line: the one whose key would be too long is left out alone.
+        let longPrefix = String(repeating: "p", count: 900) + "/"
+        try sb.write(String(repeating: "n", count: 200), Data("n".utf8))
+        let named = try sb.run(["upload", "lk/ok.txt", String(repeating: "n", count: 200), "obs://lng/" + longPrefix])
+        #expect(named.status == 8 && named.stderr.contains("cannot become an object key"), "\(named)")
+        #expect(try sb.ok(["stat", "obs://lng/" + longPrefix + "ok.txt"]).status == 0)
     }
 
     @Test("a key with a newline cannot forge a line of obsctl's: error lines and notes show it escaped")

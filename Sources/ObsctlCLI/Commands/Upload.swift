@@ -75,7 +75,7 @@ extension Obsctl {
                 })
             let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
-            for (path, reason) in unkeyable { skips.unkeyable(ctx, path, reason) }
+            for (path, reason) in unkeyable + plan.unkeyable { skips.unkeyable(ctx, path, reason) }
             for passed in notFiles { ctx.output.note("not uploaded: \(passed)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun {

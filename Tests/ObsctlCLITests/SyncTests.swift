@@ -127,10 +127,10 @@ struct SyncTests {
         try sb.write("f.txt", Data("f".utf8))
         let kept = ["web/assets/app.css", "web/pipe", "web/dangling", "web/sub/pipe2"]
         for key in kept + ["web/gone.txt"] { try sb.ok(["upload", "f.txt", "obs://syp/" + key]) }
-        try sb.write("shared/assets/app.css", Data("f".utf8))
+        try sb.write("common/assets/app.css", Data("f".utf8))
         try sb.write("site/index.html", Data("i".utf8))
         try FileManager.default.createDirectory(atPath: sb.path("site/sub"), withIntermediateDirectories: true)
-        #expect(symlink("../shared/assets", sb.path("site/assets")) == 0)
+        #expect(symlink("../common/assets", sb.path("site/assets")) == 0)
         #expect(symlink("nowhere", sb.path("site/dangling")) == 0)
         #expect(mkfifo(sb.path("site/pipe"), 0o600) == 0 && mkfifo(sb.path("site/sub/pipe2"), 0o600) == 0)
         let dry = try sb.ok(["sync", "site", "obs://syp/web/", "--delete", "--dry-run"])

@@ -62,19 +62,23 @@ public enum Planner {
     }
 
     /// Splits off the local entries whose key below `prefix` no object can have (longer than OBS allows), each to
-    /// be refused alone, with the reason, instead of the whole plan.
-    public static func splitUnkeyable(_ entries: [Entry], below prefix: String)
+    /// be refused alone, with the reason, instead of the whole plan. Only what `filter` takes is refused: an
+    /// excluded entry stays in `kept`, for the filter to leave out as it does any other. The one rule of uploads,
+    /// mv and sync.
+    public static func splitUnkeyable(_ entries: [Entry], below prefix: String, filter: Filter = .all)
         -> (kept: [Entry], refused: [(name: String, error: OBSError)])
     {
         var kept: [Entry] = [], refused: [(name: String, error: OBSError)] = []
         for e in entries {
+            guard filter.includes(e.name) else {  // never planned, so never keyed
+                kept.append(e)
+                continue
+            }
             do {
                 _ = try ObjectKey(prefix + e.name)
                 kept.append(e)
-            } catch let error as OBSError {
-                refused.append((e.name, error))
             } catch {
-                refused.append((e.name, OBSError.invalidArgument("\(error)")))
+                refused.append((e.name, error as? OBSError ?? OBSError.invalidArgument("\(error)")))
             }
         }
         return (kept, refused)
@@ -111,7 +115,9 @@ public enum Planner {
                 guard recursive else {
                     throw OBSError.invalidArgument("\(path) is a directory; pass --recursive to upload its files")
                 }
-                let (taken, excluded) = split(try files(path), filter)
+                let (keyable, refused) = splitUnkeyable(try files(path), below: prefixPath, filter: filter)
+                plan.unkeyable += refused.map { (LocalPath.join(path, $0.name), $0.error) }
+                let (taken, excluded) = split(keyable, filter)
                 plan.excluded += excluded.map { LocalPath.join(path, $0.name) }
                 plan.steps += try tree(taken, from: .local(path), to: prefix)
             } else if !filter.includes(KeyMapping.baseName(path)) {

@@ -81,6 +81,25 @@ struct PlanTests {
         #expect(try upload(["a/caf\u{E9}", "b/cafe\u{301}"], "obs://bkt/ok/").steps.count == 2)
     }
 
+    @Test("upload: a file whose key would be too long is refused alone, unless the filter leaves it out")
+    func uploadUnkeyable() throws {
+        let long = String(repeating: "n", count: 1020)  // 1,024 bytes is OBS's longest key
+        let tree: [String: [String: Int64]] = ["src": ["ok.txt": 1, "sub/" + long: 2, long + ".tmp": 3]]
+        let plan = try upload(["src"], "obs://bkt/p/", recursive: true, tree: tree)
+        #expect(plan.steps.map(\.source) == [.file("src/ok.txt")])
+        #expect(plan.unkeyable.map(\.path) == ["src/" + long + ".tmp", "src/sub/" + long])
+        #expect(plan.unkeyable.allSatisfy { $0.error.message.contains("at most 1024") })
+        // Excluded: never planned, so never refused; listed as excluded like any other.
+        let noTmp = try upload(
+            ["src"], "obs://bkt/p/", recursive: true, filter: try filter([(.exclude, "*.tmp")]), tree: tree)
+        #expect(noTmp.unkeyable.map(\.path) == ["src/sub/" + long])
+        #expect(noTmp.excluded == ["src/" + long + ".tmp"])
+        // The same rule for single files into a prefix; a short prefix makes the same name fit.
+        let single = try upload(["a/ok", "b/" + long + ".tmp"], "obs://bkt/p/", tree: [:])
+        #expect(single.steps.count == 1 && single.unkeyable.map(\.path) == ["b/" + long + ".tmp"])
+        #expect(try upload(["src"], "obs://bkt/", recursive: true, tree: ["src": [long: 1]]).unkeyable.isEmpty)
+    }
+
     @Test("upload: filters see names relative to the directory, a single file by its base name")
     func uploadFilters() throws {
         let tree: [String: [String: Int64]] = ["src": ["a.txt": 1, "b.bin": 2, "sub/c.txt": 3, "sub/d.tmp": 4]]

@@ -104,8 +104,8 @@ extension Obsctl {
             for path in invalid where filter.includes(unnamable: path, below: source) {
                 ctx.skips.invalidName(ctx, path)
             }
-            let (local, unkeyable) = Planner.splitUnkeyable(walked, below: prefix)
-            for (name, reason) in unkeyable where filter.includes(name) {
+            let (local, unkeyable) = Planner.splitUnkeyable(walked, below: prefix, filter: filter)
+            for (name, reason) in unkeyable {
                 ctx.skips.unkeyable(ctx, LocalPath.join(source, name), reason)
             }
             let kept = delete ? "; what lies under its name in the bucket is kept" : ""

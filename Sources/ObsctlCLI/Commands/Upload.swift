@@ -59,7 +59,6 @@ extension Obsctl {
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             var invalid: [String] = [], notFiles: [LocalTree.PassedOver] = []
-            var unkeyable: [(path: String, reason: OBSError)] = []
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
@@ -67,15 +66,11 @@ extension Obsctl {
                     var unnamable: [String] = []
                     let entries = try LocalTree.entries(dir, invalidNames: &unnamable, notFiles: &notFiles)
                     invalid += unnamable.filter { filter.includes(unnamable: $0, below: dir) }
-                    let keyable = Planner.splitUnkeyable(entries, below: KeyMapping.directoryPrefix(dest.path))
-                    unkeyable += keyable.refused.filter { filter.includes($0.name) }.map {
-                        (LocalPath.join(dir, $0.name), $0.error)
-                    }
-                    return keyable.kept
+                    return entries
                 })
             let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
-            for (path, reason) in unkeyable + plan.unkeyable { skips.unkeyable(ctx, path, reason) }
+            for (path, reason) in plan.unkeyable { skips.unkeyable(ctx, path, reason) }
             for passed in notFiles { ctx.output.note("not uploaded: \(passed)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun {

@@ -7,12 +7,14 @@ import Glibc
 #endif
 
 /// `SmallFile.read`: whole small files, bounded, pipes read as they come, everything else refused by kind.
-struct SmallFileTests {
+final class SmallFileTests {
     let dir: String = {
         let d = NSTemporaryDirectory() + "smallfile-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }()
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     func write(_ name: String, _ bytes: [UInt8], mode: mode_t = 0o600) -> String {
         let path = dir + "/" + name

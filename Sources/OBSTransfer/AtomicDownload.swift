@@ -16,11 +16,18 @@ public protocol TempFileRegistry: Sendable {
     func makeDirectories(_ dir: String) throws -> [String]
     /// The directories `makeDirectories` made now hold the download, or were removed: nothing to clean up.
     func releaseDirectories(_ made: [String])
+    /// Makes the directories of a recursive download's planned file below `root` (`LocalDirectories.make`) and
+    /// registers those it made for the run. The run's other files share them, so they go only once it is over or
+    /// interrupted, and then only those left empty: a failed file leaves no directory made for it alone.
+    func makeTreeDirectories(_ dir: String, below root: String) throws
 }
 
 extension TempFileRegistry {
     public func makeDirectories(_ dir: String) throws -> [String] { try LocalDirectories.makeNamed(dir) }
     public func releaseDirectories(_ made: [String]) {}
+    public func makeTreeDirectories(_ dir: String, below root: String) throws {
+        try LocalDirectories.make(dir, below: root)
+    }
 }
 
 /// No interruption handling (tests, library use): temporaries are only created.
@@ -56,7 +63,7 @@ extension TransferEngine {
         // other files, which may be writing into them.
         var made: [String] = []
         if let root, !userNamed {
-            try LocalDirectories.make(dir, below: root)
+            try temps.makeTreeDirectories(dir, below: root)
         } else {
             made = try temps.makeDirectories(dir)
         }
@@ -326,14 +333,18 @@ public enum LocalDirectories {
     }
 
     /// Removes what `makeNamed` made, deepest first, each only while empty: a failed download leaves no trace.
+    /// Also for `make`'s, in the order it reported them.
     public static func removeMade(_ made: [String]) {
         for dir in made.reversed() { rmdir(dir) }
     }
 
     /// `create` false (a dry run): the directories already there are checked as `make` checks them, and nothing is
-    /// made; the first one missing ends the check (what lies below it would be new).
-    public static func make(_ dir: String, below root: String, create: Bool = true) throws {
-        if create { try makeNamed(root) }
+    /// made; the first one missing ends the check (what lies below it would be new). `made` is told each directory
+    /// made, outermost first, as soon as it is, so even one made before a later component fails is known.
+    public static func make(
+        _ dir: String, below root: String, create: Bool = true, made: (String) -> Void = { _ in }
+    ) throws {
+        if create { try makeNamed(root).forEach(made) }
         // Bytes, not Characters (`KeyBytes`): a "/" followed by a combining mark must still part two directories.
         let base = KeyBytes.hasSuffix(root, "/") && root.utf8.count > 1 ? String(root.utf8.dropLast())! : root
         if KeyBytes.equal(dir, base) || dir.isEmpty { return }
@@ -349,12 +360,13 @@ public enum LocalDirectories {
             var st = stat()
             if lstat(current, &st) != 0 {
                 if errno == ENOENT && !create { return }
-                guard errno == ENOENT, mkdir(current, 0o777) == 0 || errno == EEXIST, lstat(current, &st) == 0 else {
-                    let e = errno
-                    throw OBSError.localIO(
-                        "cannot create directory \(current) (\(OBSError.reason(e))); check that "
-                            + "\(LocalPath.parent(current)) is writable", errno: e)
+                guard errno == ENOENT else { throw cannotCreate(current) }
+                if mkdir(current, 0o777) == 0 {
+                    made(current)
+                } else if errno != EEXIST {
+                    throw cannotCreate(current)
                 }
+                guard lstat(current, &st) == 0 else { throw cannotCreate(current) }
             }
             switch st.st_mode & S_IFMT {
             case S_IFDIR: continue
@@ -368,5 +380,13 @@ public enum LocalDirectories {
                         + "to another directory")
             }
         }
+    }
+
+    /// The error of a directory that could not be made or looked at, from `errno`.
+    private static func cannotCreate(_ dir: String) -> OBSError {
+        let e = errno
+        return OBSError.localIO(
+            "cannot create directory \(dir) (\(OBSError.reason(e))); check that \(LocalPath.parent(dir)) is writable",
+            errno: e)
     }
 }

@@ -17,6 +17,8 @@ enum Interrupts {
     nonisolated(unsafe) private static var tempFiles: Set<String> = []
     /// Each single download's new directories, outermost first (`LocalDirectories.makeNamed`).
     nonisolated(unsafe) private static var madeDirectories: [[String]] = []
+    /// The directories recursive downloads made below their destination, in the order made (`makeTreeDirectories`).
+    nonisolated(unsafe) private static var treeDirectories: [String] = []
     nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
     /// Set once, under `lock`; read without it (every transfer asks before it starts).
     private static let interrupting = Atomic<Bool>(false)
@@ -62,7 +64,7 @@ enum Interrupts {
         // Temporaries being created now are registered before this returns; later ones are never created.
         creating.lockExclusive()
         lock.lock()
-        let actions = Array(cleanups.values), files = tempFiles, directories = madeDirectories
+        let actions = Array(cleanups.values), files = tempFiles, directories = madeDirectories, tree = treeDirectories
         cleanups = [:]
         lock.unlock()
         let results = CleanupResults()
@@ -80,6 +82,7 @@ enum Interrupts {
         for path in files { unlink(path) }
         // Emptied by the unlinks; a download that finished meanwhile keeps its file, and so its directories.
         directories.forEach(LocalDirectories.removeMade)
+        LocalDirectories.removeMade(tree)
         var message = "obsctl: interrupted; temporary files removed"
         let failed = results.failures
         if !actions.isEmpty {
@@ -126,6 +129,25 @@ enum Interrupts {
         let made = try LocalDirectories.makeNamed(dir)
         if !made.isEmpty { lock.withLock { madeDirectories.append(made) } }
         return made
+    }
+
+    /// Makes a recursive download's directories below `root` (`LocalDirectories.make`) and registers each one it
+    /// makes, under the same lock as `createTemp`.
+    static func makeTreeDirectories(_ dir: String, below root: String) throws {
+        creating.lockShared()
+        if isInterrupting { creating.unlock(); while true { pause() } }
+        defer { creating.unlock() }
+        try LocalDirectories.make(dir, below: root) { made in lock.withLock { treeDirectories.append(made) } }
+    }
+
+    /// Once a run is over: the directories its downloads made that hold nothing (each of its files failed) go,
+    /// deepest first; the others hold downloads and stay.
+    static func removeEmptyTreeDirectories() {
+        let made = lock.withLock {
+            defer { treeDirectories = [] }
+            return treeDirectories
+        }
+        LocalDirectories.removeMade(made)
     }
 
     static func unregisterDirectories(_ made: [String]) {

@@ -105,6 +105,7 @@ enum Transfers {
             guard case .kms(let ref?)? = options.sse else { return nil }
             return ctx.isRemote ? ref : (try? ctx.kmsKeyID(ref)) ?? ref
         }()
+        defer { Interrupts.removeEmptyTreeDirectories() }  // once every step is over, however the run ends
         let run = try await TransferExecutor(jobs: ctx.jobs).run(
             steps, describe: { $0.source.description }, size: { _ in nil },
             shouldStart: { !Interrupts.isInterrupting && !stop.isSet },
@@ -324,6 +325,9 @@ struct InterruptTemps: TempFileRegistry {
     func release(_ path: String) { Interrupts.unregisterTemp(path) }
     func makeDirectories(_ dir: String) throws -> [String] { try Interrupts.makeDirectories(dir) }
     func releaseDirectories(_ made: [String]) { Interrupts.unregisterDirectories(made) }
+    func makeTreeDirectories(_ dir: String, below root: String) throws {
+        try Interrupts.makeTreeDirectories(dir, below: root)
+    }
 }
 
 extension CommandContext {

@@ -256,6 +256,33 @@ struct FailedDownloadTraceTests {
         #expect(!FileManager.default.fileExists(atPath: sb.path("fresh")))
     }
 
+    @Test("a failed recursive download leaves no directory made only for the files that failed")
+    func recursiveLeavesNoEmptyDirectories() throws {
+        let sb = try Sandbox("dltrace-r")
+        try sb.ok(["bucket", "create", "obs://bkt"])
+        try sb.write("k", Data(repeating: 9, count: 32))
+        try sb.write("a.txt", Data("a".utf8))
+        try sb.ok(["upload", "a.txt", "obs://bkt/u/ok/a.txt"])
+        for key in ["u/ok/c.txt", "u/sec/deep/b.txt", "u/sec/e.txt", "v/x/y.txt"] {
+            try sb.ok(["upload", "a.txt", "obs://bkt/" + key, "--sse-c-key-file", "k"])
+        }
+        try FileManager.default.createDirectory(atPath: sb.path("out/sec"), withIntermediateDirectories: true)
+        for jobs in ["1", "8"] {
+            let r = try sb.run(["download", "obs://bkt/u/", "out", "--recursive", "--jobs", jobs])
+            #expect(r.status == 8 && r.stderr.contains("SSE-C"), "\(r)")
+            #expect(sb.read("out/ok/a.txt") == Data("a".utf8), "\(r)")
+            #expect(sb.directoryListing(sb.path("out/ok")) == ["a.txt"], "no temporary, no c.txt")
+            #expect(sb.directoryListing(sb.path("out/sec")).isEmpty, "out/sec was there before: it stays, empty")
+            try FileManager.default.removeItem(atPath: sb.path("out/ok"))
+        }
+        // Every file failed: the destination and the directories made for it are gone, as after a single one.
+        for args in [["download", "obs://bkt/v/", "fresh/dest", "-r"], ["sync", "obs://bkt/v/", "fresh/dest"]] {
+            let r = try sb.run(args)
+            #expect(r.status == 7, "every file failed as SSE-C does: \(r)")
+            #expect(!sb.exists("fresh"), "\(args): \(sb.directoryListing(sb.path("fresh")))")
+        }
+    }
+
     @Test("a directory where a file goes, or a file where a directory goes, fails the step, dry or not")
     func inTheWayOfPlannedPaths() throws {
         let sb = try Sandbox("dry-inway")

@@ -27,6 +27,7 @@ struct InterruptTests {
             ("single", ["download", "obs://intr/big", "out/big.bin"], "out"),
             ("recursive", ["download", "obs://intr/tree/", "tree", "--recursive"], "tree"),
             ("single into new directories", ["download", "obs://intr/big", "new/a/b/big.bin"], "new/a/b"),
+            ("recursive into new directories", ["download", "obs://intr/", "new/r", "--recursive"], "new/r"),
         ] {
             let made = name.hasSuffix("new directories")
             if !made {
@@ -55,8 +56,8 @@ struct InterruptTests {
                 Self.partFiles(sb, sb.path(dir)).isEmpty,
                 "\(name): temp files left: \(sb.directoryListing(sb.path(dir)))")
             if name == "single" { #expect(!sb.exists("out/big.bin")) }
-            // As a failed download does, an interrupted one removes the directories it made for its file.
-            if made { #expect(!sb.exists("new"), "\(sb.directoryListing(sb.path("new")))") }
+            // As a failed download does, an interrupted one removes the directories it made for its files.
+            if made { #expect(!sb.exists("new"), "\(name): \(sb.directoryListing(sb.path("new")))") }
         }
     }
 

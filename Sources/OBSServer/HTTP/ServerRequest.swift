@@ -20,6 +20,8 @@ public struct ServerRequest {
     public var peer: PeerAddress
     /// Whether the connection is TLS.
     public var isTLS: Bool
+    /// Plain HTTP from another machine: what may not carry SSE-C keys or SSE-KMS data (`requireSecureTransport`).
+    public var isPlainFromAnotherMachine: Bool { !isTLS && !peer.isLoopback }
     /// The body, pulled in bounded pieces (a blocking `read`: call it from a BlockingPool thread, as the backend
     /// does, never from the cooperative pool).
     public var body: any ByteSource

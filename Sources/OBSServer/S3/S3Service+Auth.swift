@@ -36,24 +36,24 @@ extension S3Service {
         try requireSecureTransport(call, for: SSEHeaders.intent(call.request.headers))
     }
 
-    /// The rule for what the request does not name: a write without SSE headers into a bucket whose default is
-    /// SSE-KMS, or a part of an upload stored under SSE-KMS (`stored`), travels over HTTPS as a request naming it
-    /// would. Only a plain-HTTP request from another machine asks the store.
-    func requireSecureTransport(
-        _ call: S3Call, writingInto bucket: BucketName, named: SSERequest?, stored: (() async throws -> SSEMode?)? = nil
-    ) async throws {
-        guard named == nil, !call.request.isTLS, !call.request.peer.isLoopback else { return }
-        if let stored {
-            try requireSecureTransport(call, for: try await stored())
-        } else if case .kms? = try await backend.bucketEncryption(bucket) {
-            try requireSecureTransport(call, for: .kms)
-        }
+    /// The rule for what the request does not name but the store decides: a write without SSE headers into a
+    /// bucket whose default is SSE-KMS (`bucketDefault`), or a part of an upload stored under SSE-KMS
+    /// (`backend.uploadEncryption`), travels over HTTPS as a request naming it would. `stored` is asked only when
+    /// the rule can refuse at all (plain HTTP from another machine).
+    func requireSecureTransport(_ call: S3Call, forStored stored: () async throws -> SSEMode?) async throws {
+        guard call.request.isPlainFromAnotherMachine else { return }
+        try requireSecureTransport(call, for: try await stored())
+    }
+
+    /// The mode a write naming none is stored under in `bucket`: its default encryption's, if any.
+    func bucketDefault(_ bucket: BucketName) async throws -> SSEMode? {
+        try await backend.bucketEncryption(bucket)?.mode
     }
 
     /// Refuses `mode` (SSE-C or SSE-KMS) on a plain-HTTP connection from another machine, as S3 does: 400
     /// InvalidRequest.
     func requireSecureTransport(_ call: S3Call, for mode: SSEMode?) throws {
-        guard let mode, mode == .c || mode == .kms, !call.request.isTLS, !call.request.peer.isLoopback else { return }
+        guard let mode, mode == .c || mode == .kms, call.request.isPlainFromAnotherMachine else { return }
         let kind = mode == .c ? "Customer provided keys" : "KMS managed keys"
         throw S3Failure(
             "InvalidRequest",

@@ -17,7 +17,7 @@ extension S3Service {
         let checksumType = try Self.checksumType(call, algorithm: checksumAlgorithm)
         request.checksumAlgorithm = checksumAlgorithm
         request.checksumType = checksumType == "FULL_OBJECT" ? checksumType : nil
-        try await requireSecureTransport(call, writingInto: bucket, named: sse)
+        if sse == nil { try await requireSecureTransport(call, forStored: { try await bucketDefault(bucket) }) }
         let upload = try await backend.initiateMultipartUpload(request)
         var response = Self.xml(
             ServerXML.initiateMultipartUpload(
@@ -82,8 +82,7 @@ extension S3Service {
             throw S3Failure.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
         }
         let target = try uploadTarget(call, bucket, key, uploadID)
-        try await requireSecureTransport(
-            call, writingInto: bucket, named: nil, stored: { [backend] in try await backend.uploadEncryption(target) })
+        try await requireSecureTransport(call, forStored: { try await backend.uploadEncryption(target) })
         if let source = S3Headers.value(call, "copy-source") {
             return try await uploadPartCopy(call, target, number, source: source)
         }

@@ -20,7 +20,9 @@ extension S3Service {
             userMetadata: try S3Headers.userMetadata(call), storageClass: try S3Headers.storageClass(call))
         request.precondition = try Self.writePrecondition(call)
         request.headerMetadata = S3Headers.headerMetadata(call)
-        try await requireSecureTransport(call, writingInto: bucket, named: request.sse)
+        if request.sse == nil {
+            try await requireSecureTransport(call, forStored: { try await bucketDefault(bucket) })
+        }
         let body = try CheckedBody.upload(call)
         let info = try await backend.putObject(request, body: body)
         var headers: [(name: String, value: String)] = [("ETag", S3Headers.quoted(info.etag))]
@@ -210,7 +212,9 @@ extension S3Service {
         destination.headerMetadata = replace ? S3Headers.headerMetadata(call) : sourceInfo.headerMetadata
         destination.precondition = try Self.writePrecondition(call)  // the target's, checked at its commit
         try requireSecureTransport(call, for: sourceInfo.sseMode)
-        try await requireSecureTransport(call, writingInto: bucket, named: destination.sse)
+        if destination.sse == nil {
+            try await requireSecureTransport(call, forStored: { try await bucketDefault(bucket) })
+        }
         // A class named is a change too: copying onto itself is how a client changes an object's class.
         if sourceBucket == bucket && sourceKey == key && !replace && destination.sse == nil
             && destination.storageClass == nil

@@ -32,7 +32,8 @@ completions: $(BIN_DEP)
 	$(BIN) --generate-completion-script zsh > completions/_obsctl
 	$(BIN) --generate-completion-script fish > completions/obsctl.fish
 man:
-	$(SWIFT) package --scratch-path $(SCRATCH) plugin generate-manual --configuration debug --multi-page --date 2026-11-29 --authors "obsctl developers"
+	$(SWIFT) package --scratch-path $(SCRATCH) plugin generate-manual --configuration debug --multi-page \
+	  --date 2026-11-29 --authors "obsctl developers"
 	rm -f man/*.1 && cp $(SCRATCH)/plugins/GenerateManual/outputs/obsctl/*.1 man/
 check-generated:
 	bash .ci/check-generated $(SCRATCH)
@@ -52,7 +53,8 @@ install: $(BIN_DEP)
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/obsctl $(DESTDIR)$(PREFIX)/bin/obsctl-serve \
 	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/obsctl \
-	      $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_obsctl $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/obsctl.fish
+	      $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_obsctl \
+	      $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/obsctl.fish
 	for f in man/*.1; do p=$$(basename $$f); \
 	  rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$p $(DESTDIR)$(PREFIX)/share/man/man1/$$(echo $${p%.1} | tr . -).1; done
 clean:

@@ -46,7 +46,8 @@ for name, argv, extra in cases:
         r = subprocess.run(argv, env=env, capture_output=True, text=True)
         times.append(time.perf_counter() - t)
         answer = r.stdout.split()
-    print(f"{name:<16} median {statistics.median(times) * 1000:7.1f} ms  max {max(times) * 1000:7.1f} ms  answer {answer}")
+    print(f"{name:<16} median {statistics.median(times) * 1000:7.1f} ms  max {max(times) * 1000:7.1f} ms  "
+          f"answer {answer}")
 print("target: every answer within 500 ms")
 PY
 

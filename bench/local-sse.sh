@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib="${1:-1024}"
-command -v /usr/bin/time >/dev/null 2>&1 || [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+command -v /usr/bin/time >/dev/null 2>&1 || [ -x /usr/bin/time ] ||
+  { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 bash .ci/setup release >&2
 bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/obsctl"
 
@@ -51,7 +52,9 @@ version_ms=$(python3 - "$bin" <<'PY'
 import subprocess, sys, time, statistics
 runs = []
 for _ in range(200):
-    t = time.perf_counter(); subprocess.run([sys.argv[1], "--version"], stdout=subprocess.DEVNULL, check=True); runs.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    subprocess.run([sys.argv[1], "--version"], stdout=subprocess.DEVNULL, check=True)
+    runs.append(time.perf_counter() - t)
 print(f"{statistics.median(runs) * 1000:.2f}")
 PY
 )
@@ -68,11 +71,14 @@ rss = {k: max(r for _, r in v) for k, v in runs.items()}
 def row(name, key, base):
     secs = med[key]
     each = " ".join(f"{s:.2f}" for s, _ in runs[key])
-    print(f"{name:<28} {secs:7.2f} s  {mib / secs:8.1f} MiB/s  ratio vs cp+sync {med[base] / secs:5.2f}  peak RSS {rss[key] / 1024:6.1f} MiB  (runs: {each})")
+    print(f"{name:<28} {secs:7.2f} s  {mib / secs:8.1f} MiB/s  ratio vs cp+sync {med[base] / secs:5.2f}  "
+          f"peak RSS {rss[key] / 1024:6.1f} MiB  (runs: {each})")
 print(f"file: {mib:.0f} MiB, SSE-KMS, local backend; medians of {rounds} rounds")
-print(f"{'cp + sync (upload baseline)':<28} {med['cp_up']:7.2f} s  {mib / med['cp_up']:8.1f} MiB/s  (runs: {' '.join(f'{s:.2f}' for s, _ in runs['cp_up'])})")
+print(f"{'cp + sync (upload baseline)':<28} {med['cp_up']:7.2f} s  {mib / med['cp_up']:8.1f} MiB/s  "
+      f"(runs: {' '.join(f'{s:.2f}' for s, _ in runs['cp_up'])})")
 row("obsctl upload --sse kms", "up", "cp_up")
-print(f"{'cp + sync (download baseline)':<28} {med['cp_down']:7.2f} s  {mib / med['cp_down']:8.1f} MiB/s  (runs: {' '.join(f'{s:.2f}' for s, _ in runs['cp_down'])})")
+print(f"{'cp + sync (download baseline)':<28} {med['cp_down']:7.2f} s  {mib / med['cp_down']:8.1f} MiB/s  "
+      f"(runs: {' '.join(f'{s:.2f}' for s, _ in runs['cp_down'])})")
 row("obsctl download", "down", "cp_down")
 print(f"obsctl --version median of 200 runs: {ver:.2f} ms")
 print("targets: ratio >= 0.90, peak RSS < 64 MiB, --version < 10 ms")

@@ -41,7 +41,8 @@ env -i PATH="$PATH" HOME="$work/serve" XDG_CONFIG_HOME="$work/serve/cfg" OBSCTL_
   >"$work/serve.out" 2>"$work/serve.err" </dev/null &
 serve_pid=$!
 for _ in $(seq 100); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
-serve_endpoint=$("$bench_py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$work/serve.out") ||
+serve_endpoint=$("$bench_py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["endpoint"])' \
+    "$work/serve.out") ||
   bench_die "obsctl serve gave no ready line: $(cat "$work/serve.err")"
 
 head -c $((size_mib * 1048576)) /dev/urandom >"$work/big"
@@ -70,7 +71,8 @@ measure() {
     'BEGIN {printf "%s %s %s %.3f %.2f\n", s, o, m, b - a, c / t}' >>"$work/results"
 }
 
-for spec in "serve|$serve_endpoint|$serve_pid|--sse aws:kms" "seaweedfs|$OBSCTL_TEST_SEAWEED_ENDPOINT|$OBSCTL_TEST_SEAWEED_PID|" \
+for spec in "serve|$serve_endpoint|$serve_pid|--sse aws:kms" \
+            "seaweedfs|$OBSCTL_TEST_SEAWEED_ENDPOINT|$OBSCTL_TEST_SEAWEED_PID|" \
             "moto|$OBSCTL_TEST_MOTO_ENDPOINT|$OBSCTL_TEST_MOTO_PID|"; do
   IFS='|' read -r server endpoint pid sse <<<"$spec"
   s3=("$aws" --endpoint-url "$endpoint" s3)

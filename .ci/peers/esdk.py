@@ -25,7 +25,8 @@ def main():
     p.add_argument("--signature", default="v4", choices=["v2", "v4"])
     p.add_argument("--sse-c-key-file")
     a = p.parse_args()
-    client = ObsClient(access_key_id=os.environ["OBSCTL_TEST_ACCESS_KEY"], secret_access_key=os.environ["OBSCTL_TEST_SECRET_KEY"],
+    client = ObsClient(access_key_id=os.environ["OBSCTL_TEST_ACCESS_KEY"],
+                       secret_access_key=os.environ["OBSCTL_TEST_SECRET_KEY"],
                        server=a.endpoint, signature=a.signature, path_style=True, is_signature_negotiation=False)
     sse = None
     if a.sse_c_key_file:
@@ -34,7 +35,8 @@ def main():
     if a.op == "put":
         r = client.putFile(a.bucket, a.key, a.file, headers=PutObjectHeader(sseHeader=sse) if sse else None)
     elif a.op == "get":
-        r = client.getObject(a.bucket, a.key, downloadPath=a.file, headers=GetObjectHeader(sseHeader=sse) if sse else None)
+        r = client.getObject(a.bucket, a.key, downloadPath=a.file,
+                             headers=GetObjectHeader(sseHeader=sse) if sse else None)
     else:
         r = client.getObjectMetadata(a.bucket, a.key, sseHeader=sse)
     body = r.body if r.status < 300 else None

@@ -57,7 +57,8 @@ from xml.sax.saxutils import escape
 
 CHUNK = 65536
 MAX_HEAD = 65536
-MODES = ("pass", "503", "reset-mid-body", "stall-mid-body", "corrupt-body", "corrupt-request", "reset-mid-request", "stall")
+MODES = ("pass", "503", "reset-mid-body", "stall-mid-body", "corrupt-body", "corrupt-request", "reset-mid-request",
+         "stall")
 HOP_BY_HOP = (b"connection", b"keep-alive", b"proxy-connection")
 
 

@@ -15,8 +15,8 @@ as given (percent-encode it yourself); query parameters are canonicalised (decod
 signed by V2 besides the classic AWS list.
 Prints `HTTP <status>`, then the response headers (--show sse: only x-amz-server-side-encryption*; --show
 status: none), then `Code: X` from an XML error body, then `Name: values` for each XML element named by
---fields ("(absent)" when missing). -o FILE writes the body to FILE; --content-md5 adds Content-MD5. Exit status 0 whatever the HTTP status;
-2 on a transport error.
+--fields ("(absent)" when missing). -o FILE writes the body to FILE; --content-md5 adds Content-MD5. Exit status 0
+whatever the HTTP status; 2 on a transport error.
 """
 import argparse
 import base64
@@ -76,7 +76,8 @@ def sign_v2(method, u, headers, ak, sk, now, extra_subresources=()):
     amz = "".join(f"{k}:{lower[k]}\n" for k in sorted(lower) if k.startswith("x-amz-"))
     sub = sorted((k, v, has) for k, v, has in split_query(u.query) if k in V2_SUBRESOURCES or k in extra_subresources)
     resource = (u.path or "/") + ("?" + "&".join(k + ("=" + v if has else "") for k, v, has in sub) if sub else "")
-    sts = f"{method}\n{lower.get('content-md5', '')}\n{lower.get('content-type', '')}\n{headers['Date']}\n{amz}{resource}"
+    sts = (f"{method}\n{lower.get('content-md5', '')}\n{lower.get('content-type', '')}\n"
+           f"{headers['Date']}\n{amz}{resource}")
     sig = base64.b64encode(hmac.new(sk.encode(), sts.encode(), hashlib.sha1).digest()).decode()
     headers["Authorization"] = f"AWS {ak}:{sig}"
 

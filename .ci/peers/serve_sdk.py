@@ -83,7 +83,9 @@ class Steps:
             ok, detail = result if isinstance(result, tuple) else (bool(result), result)
         except Exception as e:  # noqa: BLE001: every failure becomes a failed step, reported
             ok, detail = False, "%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc(limit=3))
-        self.steps.append({"step": name, "ok": bool(ok), "detail": detail if isinstance(detail, (str, int, float, bool, type(None), list, dict)) else repr(detail)})
+        self.steps.append({"step": name, "ok": bool(ok),
+                           "detail": detail if isinstance(detail, (str, int, float, bool, type(None), list, dict))
+                           else repr(detail)})
         return ok
 
     def finish(self):
@@ -158,11 +160,13 @@ def boto3_buckets(s, bucket):
 
 def boto3_rejections(s, bucket):
     wrong = boto3_client(secret=SK[:-1] + ("A" if SK[-1] != "A" else "B"))
-    code = boto3_code(lambda: wrong.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+    code = boto3_code(
+        lambda: wrong.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
     s.check("wrong secret", lambda: (code == "SignatureDoesNotMatch", code))
     c = boto3_client()
     with skewed_clock():
-        code = boto3_code(lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
+        code = boto3_code(
+            lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
     s.check("skewed clock", lambda: (code == "RequestTimeTooSkewed", code))
     code = boto3_code(lambda: c.head_bucket(Bucket=bucket))
     s.check("nothing created", lambda: (code in ("404", "NoSuchBucket"), code))
@@ -382,19 +386,25 @@ def boto3_objects(s, bucket, path):
     data = open(path, "rb").read()
     digest = hashlib.sha256(data).hexdigest()
     s.check("create", lambda: c.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}))
-    s.check("put sse-kms", lambda: c.put_object(Bucket=bucket, Key="kms.bin", Body=data, ServerSideEncryption="aws:kms"))
-    s.check("head sse-kms", lambda: (c.head_object(Bucket=bucket, Key="kms.bin").get("ServerSideEncryption") == "aws:kms",
-                                      c.head_object(Bucket=bucket, Key="kms.bin").get("ServerSideEncryption")))
-    s.check("get sse-kms bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="kms.bin")["Body"].read()).hexdigest() == digest)
+    s.check("put sse-kms",
+            lambda: c.put_object(Bucket=bucket, Key="kms.bin", Body=data, ServerSideEncryption="aws:kms"))
+    s.check("head sse-kms", lambda: (
+        c.head_object(Bucket=bucket, Key="kms.bin").get("ServerSideEncryption") == "aws:kms",
+        c.head_object(Bucket=bucket, Key="kms.bin").get("ServerSideEncryption")))
+    s.check("get sse-kms bytes", lambda: hashlib.sha256(
+        c.get_object(Bucket=bucket, Key="kms.bin")["Body"].read()).hexdigest() == digest)
     key = os.urandom(32)
     sse_c = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
     s.check("put sse-c", lambda: c.put_object(Bucket=bucket, Key="ssec.bin", Body=data, **sse_c))
     code = boto3_code(lambda: c.get_object(Bucket=bucket, Key="ssec.bin"))
     s.check("get sse-c without key refused", lambda: (code is not None, code))
-    s.check("get sse-c bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="ssec.bin", **sse_c)["Body"].read()).hexdigest() == digest)
+    s.check("get sse-c bytes", lambda: hashlib.sha256(
+        c.get_object(Bucket=bucket, Key="ssec.bin", **sse_c)["Body"].read()).hexdigest() == digest)
     cfg = TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20, max_concurrency=4)
-    s.check("multipart upload_file", lambda: c.upload_file(path, bucket, "multi.bin", ExtraArgs={"ServerSideEncryption": "aws:kms"}, Config=cfg) or True)
-    s.check("multipart bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="multi.bin")["Body"].read()).hexdigest() == digest)
+    s.check("multipart upload_file", lambda: c.upload_file(
+        path, bucket, "multi.bin", ExtraArgs={"ServerSideEncryption": "aws:kms"}, Config=cfg) or True)
+    s.check("multipart bytes", lambda: hashlib.sha256(
+        c.get_object(Bucket=bucket, Key="multi.bin")["Body"].read()).hexdigest() == digest)
     # ?partNumber: each part's bytes and size and the part count (5 MiB parts); part 1 of a whole object is all of it.
     cuts = list(range(0, len(data), 5 << 20)) + [len(data)]
     for n in range(1, len(cuts)):
@@ -413,8 +423,10 @@ def boto3_objects(s, bucket, path):
     whole = c.get_object(Bucket=bucket, Key="kms.bin", PartNumber=1)
     s.check("part 1 of a whole object", lambda: (
         whole["Body"].read() == data and whole.get("PartsCount") is None, whole.get("PartsCount")))
-    s.check("copy", lambda: c.copy_object(Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "kms.bin"}, ServerSideEncryption="AES256"))
-    s.check("copy bytes", lambda: hashlib.sha256(c.get_object(Bucket=bucket, Key="copy.bin")["Body"].read()).hexdigest() == digest)
+    s.check("copy", lambda: c.copy_object(
+        Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "kms.bin"}, ServerSideEncryption="AES256"))
+    s.check("copy bytes", lambda: hashlib.sha256(
+        c.get_object(Bucket=bucket, Key="copy.bin")["Body"].read()).hexdigest() == digest)
     # Response overrides (a presigned link that saves under a name): GET and HEAD answer with the headers asked for.
     asked = {"ResponseContentType": "application/pdf", "ResponseContentDisposition": 'attachment; filename="r.pdf"',
              "ResponseCacheControl": "no-store", "ResponseContentLanguage": "de", "ResponseContentEncoding": "identity"}
@@ -429,7 +441,8 @@ def boto3_objects(s, bucket, path):
     boto3_checksums(s, boto3_client(request_checksum_calculation="when_supported"), bucket, data[:5 << 19])
     keys = lambda: sorted(o["Key"] for o in c.list_objects_v2(Bucket=bucket).get("Contents", []))
     s.check("list", lambda: (keys() == ["copy.bin", "kms.bin", "multi.bin", "ssec.bin", "trailer.bin"], keys()))
-    s.check("batch delete", lambda: c.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys()], "Quiet": True}))
+    s.check("batch delete", lambda: c.delete_objects(
+        Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys()], "Quiet": True}))
     s.check("empty after delete", lambda: (keys() == [], keys()))
     s.check("delete bucket", lambda: c.delete_bucket(Bucket=bucket))
 
@@ -920,7 +933,8 @@ def kms_lifecycle(s, endpoint, project_id):
     while True:
         page = kms.list_keys(m.ListKeysRequest(m.ListKeysRequestBody(limit="2", marker=marker, key_spec="ALL")))
         pages += 1
-        kms_check(s, len(page.keys) <= 2 and page.total == 4, f"list_keys page {pages}: {len(page.keys)} of {page.total}")
+        kms_check(s, len(page.keys) <= 2 and page.total == 4,
+                  f"list_keys page {pages}: {len(page.keys)} of {page.total}")
         seen += [d.key_id for d in page.key_details]
         if page.truncated != "true":
             break

@@ -38,17 +38,30 @@ static inline int cc_load(cc_api *api) {
     *(void **)&api->slist_free_all = dlsym(lib, "curl_slist_free_all");
     *(void **)&api->version = dlsym(lib, "curl_version");
     return api->global_init && api->easy_init && api->easy_cleanup && api->easy_reset && api->easy_setopt &&
-           api->easy_getinfo && api->easy_perform && api->easy_strerror && api->slist_append && api->slist_free_all && api->version;
+           api->easy_getinfo && api->easy_perform && api->easy_strerror && api->slist_append &&
+           api->slist_free_all && api->version;
 }
 
 // Swift cannot call C variadic functions: one typed wrapper per argument kind, calling through the loaded table.
-static inline CURLcode cc_setopt_long(const cc_api *a, CURL *h, CURLoption o, long v)        { return a->easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_off(const cc_api *a, CURL *h, CURLoption o, curl_off_t v)   { return a->easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_ptr(const cc_api *a, CURL *h, CURLoption o, void *v)        { return a->easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_str(const cc_api *a, CURL *h, CURLoption o, const char *v)  { return a->easy_setopt(h, o, v); }
-static inline CURLcode cc_setopt_slist(const cc_api *a, CURL *h, CURLoption o, struct curl_slist *v) { return a->easy_setopt(h, o, v); }
+static inline CURLcode cc_setopt_long(const cc_api *a, CURL *h, CURLoption o, long v) {
+    return a->easy_setopt(h, o, v);
+}
+static inline CURLcode cc_setopt_off(const cc_api *a, CURL *h, CURLoption o, curl_off_t v) {
+    return a->easy_setopt(h, o, v);
+}
+static inline CURLcode cc_setopt_ptr(const cc_api *a, CURL *h, CURLoption o, void *v) {
+    return a->easy_setopt(h, o, v);
+}
+static inline CURLcode cc_setopt_str(const cc_api *a, CURL *h, CURLoption o, const char *v) {
+    return a->easy_setopt(h, o, v);
+}
+static inline CURLcode cc_setopt_slist(const cc_api *a, CURL *h, CURLoption o, struct curl_slist *v) {
+    return a->easy_setopt(h, o, v);
+}
 typedef size_t (*cc_io_cb)(char *, size_t, size_t, void *);
-static inline CURLcode cc_setopt_iofunc(const cc_api *a, CURL *h, CURLoption o, cc_io_cb f)  { return a->easy_setopt(h, o, f); }
+static inline CURLcode cc_setopt_iofunc(const cc_api *a, CURL *h, CURLoption o, cc_io_cb f) {
+    return a->easy_setopt(h, o, f);
+}
 // Rewinds an upload body when libcurl resends a request itself (a reused connection found dead after the body went).
 typedef int (*cc_seek_cb)(void *, curl_off_t, int);
 static inline CURLcode cc_setopt_seek(const cc_api *a, CURL *h, cc_seek_cb f, void *data) {
@@ -56,7 +69,9 @@ static inline CURLcode cc_setopt_seek(const cc_api *a, CURL *h, cc_seek_cb f, vo
     return rc != CURLE_OK ? rc : a->easy_setopt(h, CURLOPT_SEEKDATA, data);
 }
 typedef int (*cc_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
-static inline CURLcode cc_setopt_xferinfo(const cc_api *a, CURL *h, CURLoption o, cc_xferinfo_cb f) { return a->easy_setopt(h, o, f); }
+static inline CURLcode cc_setopt_xferinfo(const cc_api *a, CURL *h, CURLoption o, cc_xferinfo_cb f) {
+    return a->easy_setopt(h, o, f);
+}
 // Called once the connection is made (or reused), before anything of the request is sent: the primary IP is the
 // address the request would go to. Fails with CURLE_UNKNOWN_OPTION on libcurl < 7.80 (the caller then refuses).
 typedef int (*cc_prereq_cb)(void *, char *, char *, int, int);
@@ -69,6 +84,10 @@ static inline CURLcode cc_setopt_prereq(const cc_api *a, CURL *h, cc_prereq_cb f
     return CURLE_UNKNOWN_OPTION;
 #endif
 }
-static inline CURLcode cc_getinfo_long(const cc_api *a, CURL *h, CURLINFO i, long *v)        { return a->easy_getinfo(h, i, v); }
-static inline CURLcode cc_getinfo_off(const cc_api *a, CURL *h, CURLINFO i, curl_off_t *v)   { return a->easy_getinfo(h, i, v); }
+static inline CURLcode cc_getinfo_long(const cc_api *a, CURL *h, CURLINFO i, long *v) {
+    return a->easy_getinfo(h, i, v);
+}
+static inline CURLcode cc_getinfo_off(const cc_api *a, CURL *h, CURLINFO i, curl_off_t *v) {
+    return a->easy_getinfo(h, i, v);
+}
 #endif

@@ -283,6 +283,16 @@ extension RemoteBackend {
     public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)]
     {
         var failed: [(key: ObjectKey, error: OBSError)] = []
+        // A key no XML 1.0 body can hold (a control character) would make the server refuse the whole batch: each
+        // goes by a DELETE of its own (one already gone is deleted, as in a batch), the rest in batches.
+        let alone = keys.filter { !OBSXMLBody.isWritable($0.value) }
+        let keys = alone.isEmpty ? keys : keys.filter { OBSXMLBody.isWritable($0.value) }
+        for key in alone {
+            do { try await deleteObject(bucket: bucket, key: key) } catch let e as OBSError
+                where e.category == .notFound
+            {
+            } catch let e as OBSError { failed.append((key, e)) }
+        }
         var start = 0
         while start < keys.count {
             let batch = Array(keys[start..<min(start + 1000, keys.count)])

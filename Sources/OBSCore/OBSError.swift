@@ -44,6 +44,9 @@ extension OBSError {
     public static func invalidArgument(_ message: String) -> OBSError {
         OBSError(code: "InvalidArgument", message: message, httpStatus: 400, category: .usage)
     }
+    /// An empty local path argument (an unset `$DEST`, say) names no file: never read as "here", nor as `-`.
+    public static let emptyPath = invalidArgument(
+        "an empty string is no local path; name a file or directory ('.' for the current one)")
     public static func noSuchBucket(_ bucket: String) -> OBSError {
         OBSError(
             code: "NoSuchBucket",

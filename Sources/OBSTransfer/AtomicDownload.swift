@@ -247,11 +247,17 @@ public enum DownloadTemps {
             guard let pid = writerPID(name) else { continue }
             let path = key + "/" + name
             var st = stat()
-            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid(),
-                st.st_mode & 0o7777 == 0o600, st.st_nlink == 1
-            else { continue }
+            guard lstat(path, &st) == 0, isTemporary(name: name, st) else { continue }
             if AbandonedTemp.check(path, pid: pid) { unlink(path) }
         }
+    }
+
+    /// Whether the file `name` with status `st` (lstat's) is a download's temporary as `AbandonedTemp.create` makes
+    /// them: the name, a regular file of this user, mode 0600, one link. A walk for an upload passes it over: its
+    /// bytes are unverified (or still being written), and no download would ever take the object back.
+    public static func isTemporary(name: String, _ st: stat) -> Bool {
+        writerPID(name) != nil && st.st_mode & S_IFMT == S_IFREG && st.st_uid == geteuid()
+            && st.st_mode & 0o7777 == 0o600 && st.st_nlink == 1
     }
 
     /// The mode a file created by open(2) with 0666 would have under the umask. Read once: umask is read by

@@ -39,15 +39,19 @@ public enum LocalTree {
         public var description: String { "\(path) (\(what))" }
     }
 
-    /// `entries`, also returning in `notFiles` what the walk passed over as no regular file.
-    public static func entries(_ dir: String, invalidNames: inout [String], notFiles: inout [PassedOver]) throws
-        -> [Entry]
-    {
-        try entries(dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles)
+    /// `entries`, also returning in `notFiles` what the walk passed over as no regular file. `followLinks` false
+    /// (mv): a symbolic link to a file is passed over too, as rclone's move does, since moving the file through the
+    /// link and through its own name (both below `dir`) would depend on the order the two are taken in.
+    public static func entries(
+        _ dir: String, invalidNames: inout [String], notFiles: inout [PassedOver], followLinks: Bool = true
+    ) throws -> [Entry] {
+        try entries(
+            dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles, followLinks: followLinks)
     }
 
     private static func entries(
-        _ dir: String, withAttributes: Bool, invalidNames: inout [String], notFiles: inout [PassedOver]
+        _ dir: String, withAttributes: Bool, invalidNames: inout [String], notFiles: inout [PassedOver],
+        followLinks: Bool = true
     ) throws -> [Entry] {
         var out: [Entry] = []
         func passOver(_ child: String, _ what: String) {
@@ -88,6 +92,8 @@ public enum LocalTree {
                 }
                 switch st.st_mode & S_IFMT {
                 case S_IFDIR: subdirectories.append(child)
+                case S_IFREG where DownloadTemps.isTemporary(name: name, st):
+                    passOver(child, "a download's temporary file")
                 case S_IFREG: out.append(makeEntry(child, st, withAttributes))
                 case S_IFLNK:
                     var target = stat()
@@ -102,6 +108,8 @@ public enum LocalTree {
                         continue
                     }
                     switch target.st_mode & S_IFMT {
+                    case S_IFREG where !followLinks:
+                        passOver(child, "a symbolic link to a file, which mv leaves in place")
                     case S_IFREG: out.append(makeEntry(child, target, withAttributes))
                     case S_IFDIR: passOver(child, "a symbolic link to a directory, not followed")
                     default: passOver(child, "a symbolic link to a special file")

@@ -19,9 +19,12 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Where `name` (relative, `/` between segments) lies below this endpoint taken as a directory or prefix.
+    /// An empty directory is refused: it names none, and `-` joined to it would be stdin or stdout.
     public func location(of name: String) throws -> Location {
         switch self {
-        case .local(let dir): return .file(LocalPath.join(dir, name))
+        case .local(let dir):
+            guard !dir.isEmpty else { throw OBSError.emptyPath }
+            return .file(LocalPath.join(dir, name))
         case .remote(let url): return .object(url.bucket, try ObjectKey(KeyMapping.directoryPrefix(url.path) + name))
         }
     }

@@ -3,6 +3,14 @@ import OBSCore
 /// Request bodies, as UTF-8 bytes without an XML declaration or namespace, with the element names OBS documents.
 /// Text is escaped (`&`, `<`, `>`, `"`, `'`; CR as `&#13;` so it survives XML line-end normalisation).
 public enum OBSXMLBody {
+    /// Whether `text` can be written in an XML 1.0 body at all: no C0 control character but tab, LF and CR (not
+    /// even as a character reference), and neither U+FFFE nor U+FFFF. A key that cannot goes by another request.
+    public static func isWritable(_ text: String) -> Bool {
+        !text.unicodeScalars.contains {
+            ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0xFFFE || $0.value == 0xFFFF
+        }
+    }
+
     /// `<CreateBucketConfiguration><Location>region</Location></CreateBucketConfiguration>` (`LocationConstraint`
     /// in the AWS dialect).
     public static func createBucketConfiguration(location: String, dialect: XMLDialect) -> [UInt8] {

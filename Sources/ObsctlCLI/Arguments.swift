@@ -48,6 +48,12 @@ enum StorageClassArgument: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+/// Local path arguments: an empty one (an unset variable in a script) is refused before anything is listed or
+/// changed, whatever the command would make of it.
+func refuseEmptyPaths(_ arguments: [String]) throws {
+    if arguments.contains(where: \.isEmpty) { throw OBSError.emptyPath }
+}
+
 /// A bucket argument: `obs://BUCKET` or a bare name.
 func parseBucket(_ text: String) throws -> BucketName {
     if OBSURL.isOBSURL(text) {

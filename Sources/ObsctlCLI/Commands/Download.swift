@@ -48,6 +48,7 @@ extension Obsctl {
             _ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool,
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
+            try refuseEmptyPaths([path])
             var listing: [ListedObject] = []
             let skips = ctx.skips
             let prefix = KeyMapping.directoryPrefix(src.path)

@@ -45,6 +45,7 @@ extension Obsctl {
         var failureItem: String { source }
 
         func run(_ ctx: CommandContext) async throws {
+            try refuseEmptyPaths([source, destination])
             let sides: Sides
             switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
             case (false, false):
@@ -79,7 +80,8 @@ extension Obsctl {
             var from: Endpoint, here: [Entry], to: Endpoint, there: [Entry]
             /// The source listing left damaged objects out, so the destination's copies are not extra ones.
             var sourceIncomplete = false
-            /// Names the source's walk passed over (links to directories, special files): no deletion under them.
+            /// Names the source holds but passed over (links to directories, special files; keys no safe local path
+            /// can have): no deletion under them.
             var passedOver: [String] = []
             var options: () throws -> StepOptions
         }
@@ -133,10 +135,13 @@ extension Obsctl {
             let local =
                 LocalTree.isDirectory(destination)
                 ? try LocalTree.entries(destination, invalidNames: &unnamable) : []
-            return Sides(
+            var sides = Sides(
                 from: .remote(OBSURL(bucket: src.bucket, path: prefix)), here: remote.entries,
                 to: .local(destination), there: local, sourceIncomplete: sourceIncomplete,
                 options: { options })
+            // The source holds these names, though no file is written for them: --delete keeps what has them.
+            sides.passedOver = remote.unsafe.compactMap { KeyBytes.dropPrefix($0, prefix) }
+            return sides
         }
 
         private func copySides(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws -> Sides {

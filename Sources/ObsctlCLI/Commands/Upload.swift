@@ -58,20 +58,22 @@ extension Obsctl {
             _ ctx: CommandContext, paths: [String], to dest: OBSURL, recursive: Bool,
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
+            try refuseEmptyPaths(paths)
             var invalid: [String] = [], notFiles: [LocalTree.PassedOver] = []
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
                 files: { dir in
                     var unnamable: [String] = []
-                    let entries = try LocalTree.entries(dir, invalidNames: &unnamable, notFiles: &notFiles)
+                    let entries = try LocalTree.entries(
+                        dir, invalidNames: &unnamable, notFiles: &notFiles, followLinks: !options.move)
                     invalid += unnamable.filter { filter.includes(unnamable: $0, below: dir) }
                     return entries
                 })
             let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
             for (path, reason) in plan.unkeyable { skips.unkeyable(ctx, path, reason) }
-            for passed in notFiles { ctx.output.note("not uploaded: \(passed)") }
+            for passed in notFiles { ctx.output.note("not \(options.move ? "moved" : "uploaded"): \(passed)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             if dryRun {
                 return try await PlanReport.dryRun(

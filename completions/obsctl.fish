@@ -296,7 +296,7 @@ function __obsctl_arguments -a path
             printf '%s\t%s\t%s\t%s\t%s\n' \
                 'positional' 'positional@0' '1' 'custom' 'Local files or directories (or - for stdin), then the destination obs://BUCKET/KEY or obs://BUCKET/PREFIX/.' \
                 'flag' '-r --recursive' '0' '' 'Upload directories with everything below them.' \
-                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' \
+                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies (a copy between objects keeps its source\'s encryption).' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
                 'option' '--expect-sse' '0' 'list:none obs kms c any' 'Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).' \
                 'option' '--sse-c-key-file' '0' 'file' 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' \
@@ -397,7 +397,7 @@ function __obsctl_arguments -a path
                 'flag' '--dry-run' '0' '' 'Print what would be copied or moved; change nothing.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' \
+                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies (a copy between objects keeps its source\'s encryption).' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
                 'option' '--expect-sse' '0' 'list:none obs kms c any' 'Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).' \
                 'option' '--sse-c-key-file' '0' 'file' 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' \
@@ -440,7 +440,7 @@ function __obsctl_arguments -a path
                 'flag' '--dry-run' '0' '' 'Print what would be copied or moved; change nothing.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' \
+                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies (a copy between objects keeps its source\'s encryption).' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
                 'option' '--expect-sse' '0' 'list:none obs kms c any' 'Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).' \
                 'option' '--sse-c-key-file' '0' 'file' 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' \
@@ -484,7 +484,7 @@ function __obsctl_arguments -a path
                 'flag' '--size-only' '0' '' 'Compare sizes only, not times.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies.' \
+                'option' '--sse' '0' 'list:kms obs c' 'Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket default applies (a copy between objects keeps its source\'s encryption).' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for --sse kms (id, URN or alias); omitted means obs/default.' \
                 'option' '--expect-sse' '0' 'list:none obs kms c any' 'Fail (exit 6) unless the stored object is encrypted this way: none, obs, kms, c or any (any encryption).' \
                 'option' '--sse-c-key-file' '0' 'file' 'File holding the SSE-C key: 32 raw bytes, 64 hex characters or base64.' \

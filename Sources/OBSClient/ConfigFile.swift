@@ -69,7 +69,9 @@ public struct ConfigFile {
             }
             return nil
         }
-        let sections = ConfigFile(path: path, text: text).sections
+        let file = ConfigFile(path: path, text: text)
+        try file.checkLines()
+        let sections = file.sections
         guard let values = sections[name] else {
             if explicit != nil || fromEnv != nil {
                 let names = sections.keys.sorted().joined(separator: ", ")
@@ -113,6 +115,37 @@ public struct ConfigFile {
             value: line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
     }
 
+    /// Every line means something: a header, a known `key = value` inside a section, a comment or a blank line. A
+    /// typo (`[default`, `endpoint https://...`, `acess_key_id = ...`) would otherwise be dropped in silence, and
+    /// obsctl would quietly use other settings (the local store, say): exit 12, naming the line and the fix.
+    public func checkLines() throws {
+        var inSection = false
+        for (at, raw) in lines.enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            let whereAt = "\(path) line \(at + 1)"
+            switch Self.meaning(raw) {
+            case .section(let name)?:
+                do { try Self.validate(profile: name) } catch let e as OBSError {
+                    throw OBSError.configuration("\(whereAt): \(e.message)")
+                }
+                inSection = true
+            case .assignment(let key, let value)?:
+                guard inSection else {
+                    throw OBSError.configuration(
+                        "\(whereAt): '\(key)' comes before any [profile] header; move it into one")
+                }
+                do { try Self.validate(key: key, value: value) } catch let e as OBSError {
+                    throw OBSError.configuration("\(whereAt): \(e.message)")
+                }
+            case nil:
+                throw OBSError.configuration(
+                    "\(whereAt) is neither a [profile] header nor a key = value line; fix it, or start it with # "
+                        + "to keep it as a comment")
+            }
+        }
+    }
+
     /// Every profile and its values. A section may appear more than once (its keys merge); a later assignment of a key
     /// wins; assignments before the first section are ignored.
     public var sections: [String: [String: String]] {
@@ -143,22 +176,43 @@ public struct ConfigFile {
 
     // MARK: - Changing
 
+    /// A value as the file may hold it: a known key, one line, and for the keys obsctl can check by form alone
+    /// (signature, the endpoints) a valid one. `invalidArgument` errors: `config set` is exit 2; `checkLines` names
+    /// the line and makes them configuration errors.
     public static func validate(key: String, value: String) throws {
         guard knownKeys.contains(key) else {
             let known = knownKeys.joined(separator: ", ")
             throw OBSError.invalidArgument("unknown config key '\(key)'; known keys: \(known)")
         }
-        guard !value.contains("\n"), !value.contains("\r"), !value.isEmpty else {
-            throw OBSError.invalidArgument("the value for '\(key)' must be one non-empty line")
+        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), !value.isEmpty else {
+            throw OBSError.invalidArgument("the value for '\(key)' must be one non-empty line of printable characters")
         }
         if key == "signature", !["obs", "v2", "v4"].contains(value) {
             throw OBSError.invalidArgument("signature must be obs, v2 or v4")
+        }
+        if ["endpoint", "kms_endpoint", "iam_endpoint"].contains(key) {
+            do { try RemoteConfiguration.checkEndpoint(value) } catch let e as OBSError {
+                throw OBSError.invalidArgument("\(key): \(e.message)")
+            }
+        }
+    }
+
+    /// A profile name, as `[name]` can hold it and a reader finds it again: not empty, no brackets, no control
+    /// characters, no blanks at either end.
+    public static func validate(profile name: String) throws {
+        guard !name.isEmpty, name.trimmingCharacters(in: .whitespaces) == name,
+            !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "[" || $0 == "]" })
+        else {
+            throw OBSError.invalidArgument(
+                "profile name '\(name)' is not usable: give a non-empty name without brackets, control characters or "
+                    + "blanks at either end")
         }
     }
 
     /// Sets `key` in `profile`: the line that assigns it now (the last one, which is the one read) is rewritten in
     /// place; otherwise a line is added after the section's last key (or its header), or a new section at the end.
     public mutating func set(profile: String, key: String, value: String) throws {
+        try Self.validate(profile: profile)
         try Self.validate(key: key, value: value)
         let line = "\(key) = \(value)"
         if let at = assignments(of: key, in: profile).last {
@@ -176,6 +230,7 @@ public struct ConfigFile {
     /// Replaces a whole profile (`config import`): no key of the old one stays to mix with the new ones. The
     /// section's comments stay; the new keys follow its last remaining line, in key order.
     public mutating func replace(profile: String, with values: [String: String]) throws {
+        try Self.validate(profile: profile)
         for (key, value) in values { try Self.validate(key: key, value: value) }
         let owners = owners
         for at in lines.indices.reversed() where owners[at] == profile {

@@ -206,10 +206,12 @@ public enum Planner {
 
     /// Which object each object becomes. Recursive: every key below the source prefix to the same name below the
     /// destination prefix (never one inside the other in one bucket). Single: to the key, or to the base name
-    /// under a destination ending in `/`. A move (`isMove`) of an object onto itself is refused.
+    /// under a destination ending in `/`. A move (`isMove`) of an object onto itself is refused, and so is a copy
+    /// onto itself that changes nothing (`changes` false: no encryption, content type or metadata named), as OBS
+    /// and S3 refuse it.
     public static func copy(
         _ source: OBSURL, to destination: OBSURL, recursive: Bool, filter: Filter = .all,
-        listing: [ListedObject] = [], isMove: Bool = false
+        listing: [ListedObject] = [], isMove: Bool = false, changes: Bool = true
     ) throws -> Plan {
         var plan = Plan()
         if recursive {
@@ -232,10 +234,16 @@ public enum Planner {
                 ? try ObjectKey(destination.path + KeyMapping.baseName(key.value)) : try destination.objectKey()
             plan.steps = [PlanStep(.copy, .object(source.bucket, key), .object(destination.bucket, target))]
         }
-        if isMove, let same = plan.steps.first(where: { $0.source == $0.destination }) {
-            throw OBSError.invalidArgument(
-                "cannot move \(same.source) onto itself; to change its encryption in place "
-                    + "use cp")
+        if let same = plan.steps.first(where: { $0.source == $0.destination }) {
+            if isMove {
+                throw OBSError.invalidArgument(
+                    "cannot move \(same.source) onto itself; to change its encryption in place use cp")
+            }
+            if !changes {
+                throw OBSError.invalidArgument(
+                    "copying \(same.source) onto itself changes nothing; name a change (--sse, --sse-c-key-file, "
+                        + "--content-type, --metadata) or another destination")
+            }
         }
         return plan
     }

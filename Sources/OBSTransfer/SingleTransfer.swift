@@ -95,22 +95,41 @@ public struct TransferEngine: @unchecked Sendable {
             if options.move { try await removeObjectSource(request, etag: info.etag, movedTo: path) }
             return info
         case (.object(let from, let key), .object(let to, let target)?):
+            let source = GetObjectRequest(bucket: from, key: key, customerKey: options.sourceCustomerKey)
+            // The source as it is before the copy: a move deletes it only if it is still this version, and a copy
+            // naming no encryption keeps the source's.
+            let before = options.move || options.sse == nil ? try await storage.headObject(source) : nil
             let request = CopyObjectRequest(
-                source: GetObjectRequest(bucket: from, key: key, customerKey: options.sourceCustomerKey),
+                source: source,
                 destination: PutObjectRequest(
-                    bucket: to, key: target, sse: options.sse,
+                    bucket: to, key: target,
+                    sse: options.sse
+                        ?? before.flatMap { Self.keptEncryption($0, sourceKey: options.sourceCustomerKey) },
                     contentType: options.contentType ?? "application/octet-stream",
                     userMetadata: options.metadata, transfer: options.transfer),
                 // New attributes replace the source's; without any, the copy keeps them.
                 replaceMetadata: options.contentType != nil || !options.metadata.isEmpty)
-            // A move deletes the source only if it is still the version it was before the copy.
-            let etag = options.move ? try await storage.headObject(request.source).etag : nil
             let info = try await storage.copyObject(request)
             try options.verify(info)
-            if let etag { try await removeObjectSource(request.source, etag: etag, movedTo: "\(step.destination!)") }
+            if options.move, let etag = before?.etag {
+                try await removeObjectSource(source, etag: etag, movedTo: "\(step.destination!)")
+            }
             return info
         default:
             throw OBSError.invalidArgument("\(step.operation.rawValue) of \(step.source) is no transfer")
+        }
+    }
+
+    /// The encryption a copy naming none gives its target: the source's, so that copying never silently turns an
+    /// encrypted object into plaintext (OBS itself would store it unencrypted, or under the target bucket's
+    /// default). SSE-KMS under the same key, SSE-OBS, SSE-C under the same customer key; nil for a plain source,
+    /// which then gets the target bucket's default, as an upload does.
+    static func keptEncryption(_ source: ObjectInfo, sourceKey: CustomerKey?) -> SSERequest? {
+        switch source.sseMode {
+        case .kms?: return .kms(keyID: source.kmsKeyID)
+        case .obs?: return .obs
+        case .c?: return sourceKey.map { .customer($0) }
+        case .unencrypted?, nil: return nil
         }
     }
 

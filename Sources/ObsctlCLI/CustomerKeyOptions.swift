@@ -53,6 +53,16 @@ struct SourceCustomerKeyOptions: ParsableArguments {
 }
 
 enum CustomerKeyLoader {
+    /// A key file group or others may read is used (a mounted secret may be 0644 by default), but said once: the
+    /// key protects the object, and anyone who can read the file can read the object.
+    static func warnIfExposed(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_mode & 0o077 != 0 else { return }
+        let octal = String(Int(st.st_mode & 0o777), radix: 8)
+        Output.stderr(
+            "obsctl: warning: SSE-C key file \(path) can be read by others (mode 0\(octal)); chmod 600 it")
+    }
+
     static let expected = "expected 32 raw bytes, 64 hex characters, or the base64 of 32 bytes"
     /// Far above any key encoding (64 hex characters and a newline): a larger file is not a key.
     static let maximumFileSize = 4096
@@ -63,7 +73,11 @@ enum CustomerKeyLoader {
         var raw: [UInt8]
         let origin: String
         switch (file, environmentVariable) {
-        case (nil, nil): return nil
+        case (nil, nil):
+            guard encoding == .auto else {
+                throw OBSError.invalidArgument("\(flag)-encoding needs a key: give \(flag)-file or \(flag)-env too")
+            }
+            return nil
         case (_?, _?): throw OBSError.invalidArgument("give the SSE-C key once: \(flag)-file or \(flag)-env, not both")
         case (let path?, nil):
             origin = "SSE-C key file \(path)"
@@ -72,6 +86,7 @@ enum CustomerKeyLoader {
             } catch {
                 throw OBSError.invalidCustomerKey("\(origin) \(error.phrase); give the file that holds the key")
             }
+            warnIfExposed(path)
         case (nil, let name?):
             origin = "SSE-C key in $\(name)"
             guard let value = ProcessInfo.processInfo.environment[name] else {

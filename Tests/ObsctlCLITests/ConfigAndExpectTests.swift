@@ -30,6 +30,49 @@ struct ConfigAndExpectTests {
         expectError(try sb.run(["ls", "--profile", "prod"]), 12, contains: ["chmod 600"])
     }
 
+    @Test("a config line that means nothing, or a bad value, is exit 12 naming the line; config set refuses them")
+    func configFileChecked() throws {
+        let sb = try Sandbox("config-lines")
+        let file = sb.configHome + "/obsctl/config"
+        try FileManager.default.createDirectory(
+            atPath: sb.configHome + "/obsctl", withIntermediateDirectories: true)
+        for (text, line, words) in [
+            ("[default\nendpoint = https://127.0.0.1:1\n", 1, "neither a [profile] header"),
+            ("# ok\n[default]\nendpoint https://127.0.0.1:1\n", 3, "neither a [profile] header"),
+            ("[default]\nacess_key_id = AK\n", 2, "unknown config key 'acess_key_id'"),
+            ("region = r1\n[default]\n", 1, "before any [profile] header"),
+            ("[default]\nendpoint = https://h  # note\n", 2, "not an http(s)://host[:port] URL"),
+            ("[default]\nsignature = v5\n", 2, "signature must be obs, v2 or v4"),
+            ("[]\nregion = r1\n", 1, "profile name"),
+        ] {
+            FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+            chmod(file, 0o600)
+            let r = try sb.run(["ls"])
+            expectError(r, 12, contains: ["\(file) line \(line)", words])
+        }
+        // Comments, blank lines and known keys pass.
+        FileManager.default.createFile(
+            atPath: file,
+            contents: Data("# c\n; c\n\n[default]\n# nothing\n[prod]\n  region = r1  \nsignature = v4\n".utf8))
+        chmod(file, 0o600)
+        #expect(try sb.run(["bucket", "list"]).succeeded)
+
+        // config set refuses what a later command would: the file stays as it was.
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        for (args, words) in [
+            (["config", "set", "endpoint", "not a url"], "not an http(s)://host[:port] URL"),
+            (["config", "set", "endpoint", "ftp://x"], "not an http(s)://host[:port] URL"),
+            (["config", "set", "kms_endpoint", "https://k/path"], "not an http(s)://host[:port] URL"),
+            (["config", "set", "ca_bundle", "/nonexistent.pem"], "cannot be read"),
+            (["config", "set", "region", "r2", "--profile", "a\nendpoint = http://evil:1\n[default"], "profile name"),
+            (["config", "set", "region", "r2", "--profile", ""], "profile name"),
+            (["config", "set", "region", "r2", "--profile", "a]b"], "profile name"),
+        ] {
+            expectError(try sb.run(args), 2, contains: [words])
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+    }
+
     @Test("--expect-sse fails with exit 6 when the stored object is not encrypted as stated")
     func expectSSE() throws {
         let sb = try Sandbox("expect")
@@ -38,11 +81,23 @@ struct ConfigAndExpectTests {
         expectError(
             try sb.run(["upload", "f.txt", "obs://expect/a", "--expect-sse", "kms"]), 6, contains: ["--expect-sse kms"])
         try sb.ok(["upload", "f.txt", "obs://expect/b", "--sse", "obs", "--expect-sse", "any"])
-        expectError(try sb.run(["upload", "f.txt", "obs://expect/c", "--sse", "obs", "--expect-sse", "none"]), 6)
+        // A method named that the expectation refuses: exit 2 before anything is written, no KMS key made.
+        for args in [
+            ["upload", "f.txt", "obs://expect/c", "--sse", "obs", "--expect-sse", "none"],
+            ["upload", "f.txt", "obs://expect/c", "--sse", "kms", "--expect-sse", "none"],
+            ["cp", "f.txt", "obs://expect/c", "--sse", "kms", "--expect-sse", "c"],
+            ["sync", ".", "obs://expect/", "--sse", "kms", "--expect-sse", "obs"],
+        ] {
+            expectError(try sb.run(args), 2, contains: ["contradicts", "drop one"])
+        }
+        #expect((try sb.json(["kms", "key", "list"])["keys"] as? [[String: Any]])?.isEmpty == true)
+        #expect(try sb.run(["stat", "obs://expect/c"]).status == 3, "nothing stored")
         try sb.ok(["bucket", "encryption", "enable", "obs://expect", "--sse", "kms"])
         try sb.ok(["upload", "f.txt", "obs://expect/d", "--expect-sse", "kms"])
         try sb.ok(["cp", "obs://expect/d", "obs://expect/e", "--sse", "obs", "--expect-sse", "obs"])
-        expectError(try sb.run(["cp", "obs://expect/d", "obs://expect/f", "--sse", "obs", "--expect-sse", "kms"]), 6)
+        expectError(try sb.run(["cp", "obs://expect/d", "obs://expect/f", "--sse", "obs", "--expect-sse", "kms"]), 2)
+        // Checked after the write where only the bucket default decides (exit 6 above); a copy keeps its source's.
+        expectError(try sb.run(["cp", "obs://expect/e", "obs://expect/g", "--expect-sse", "kms"]), 6)
     }
 
     @Test("rm --recursive reports every deleted key in JSON and leaves keys outside the folder")

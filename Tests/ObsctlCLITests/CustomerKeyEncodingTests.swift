@@ -49,6 +49,31 @@ struct CustomerKeyEncodingTests {
         #expect(fields(text)["encryption"] == "SSE-C")
     }
 
+    @Test("an encoding without a key is refused (exit 2); a key file others can read is used, with a warning")
+    func encodingWithoutKeyAndExposedFile() throws {
+        let sb = try Sandbox("enc-alone")
+        try sb.ok(["bucket", "create", "obs://encalone"])
+        try sb.write("f.bin", Data("data".utf8))
+        for args in [
+            ["upload", "f.bin", "obs://encalone/x", "--sse-c-key-encoding", "hex"],
+            ["cp", "obs://encalone/x", "obs://encalone/y", "--source-sse-c-key-encoding", "raw"],
+        ] {
+            expectError(try sb.run(args), 2, contains: ["needs a key", "-file or"])
+        }
+        #expect(try sb.run(["stat", "obs://encalone/x"]).status == 3, "nothing uploaded")
+        let key = randomData(32)
+        try sb.write("open.key", key, mode: 0o644)
+        try sb.write("private.key", key, mode: 0o600)
+        let exposed = try sb.ok(["upload", "f.bin", "obs://encalone/c", "--sse-c-key-file", "open.key"])
+        #expect(
+            exposed.stderrLines == [
+                "obsctl: warning: SSE-C key file open.key can be read by others (mode 0644); chmod 600 it"
+            ], "\(exposed)")
+        #expect(!exposed.stderr.contains(hexString(key)) && !exposed.stderr.contains(key.base64EncodedString()))
+        let quiet = try sb.ok(["cat", "obs://encalone/c", "--sse-c-key-file", "private.key"])
+        #expect(quiet.stderr.isEmpty && quiet.out == "data", "\(quiet)")
+    }
+
     @Test("--sse-c-key-encoding that does not match the key's form is an SSE-C error (exit 7)")
     func encodingMismatch() throws {
         let sb = try Sandbox("encmis")

@@ -51,6 +51,29 @@ struct ServePlainHTTPTests {
         #expect(stopped.stderr.components(separatedBy: "InvalidRequest").count >= 8, "\(stopped)")
     }
 
+    @Test(
+        "obsctl reading an SSE-KMS object over plain HTTP from another address: told to use https:// (exit 2)",
+        .enabled(if: NonLoopback.ipv4 != nil, noAddress))
+    func kmsDownloadRefusedAsATransportProblem() throws {
+        let address = try #require(NonLoopback.ipv4)
+        let sb = try Sandbox("serve-plain-kms-get")
+        try sb.ok(["bucket", "create", "obs://plainkms"])
+        try sb.write("f", Data("secret".utf8))
+        try sb.ok(["upload", "f", "obs://plainkms/k", "--sse", "kms"])
+        let server = try ServeProcess(sb, listen: "\(address):0", arguments: ["--allow-plain-http"])
+        let env: [String: String?] = [
+            "OBS_ACCESS_KEY_ID": server.accessKeyID, "OBS_SECRET_ACCESS_KEY": server.secretAccessKey,
+        ]
+        let flags = ["--endpoint", server.endpoint, "--signature", "v4", "--addressing", "path"]
+        for args in [["download", "obs://plainkms/k", "out"], ["cat", "obs://plainkms/k"]] {
+            let r = try sb.run(args + flags, env: env)
+            expectError(r, 2, contains: ["secure connection", "use an https:// endpoint"])
+            #expect(!r.stderr.contains("--sse-c-key"), "no SSE-C advice for an SSE-KMS object: \(r)")
+        }
+        #expect(!sb.exists("out"))
+        expectSuccess(server.stop())
+    }
+
     @Test("without --allow-plain-http a non-loopback listener needs TLS (exit 2), and --kms-listen always does")
     func nonLoopbackListenerNeedsTLSOrTheFlag() throws {
         let sb = try Sandbox("serve-plain-refused")

@@ -196,9 +196,11 @@ struct WalkthroughTests {
         try sb.ok(["download", "obs://cpb2/b/in.bin", "out/copied.bin"])
         #expect(sb.read("out/copied.bin") == data)
 
-        // obs -> obs without SSE options: the destination bucket's default (none here) applies.
-        try sb.ok(["cp", "obs://cpb/a/in.bin", "obs://cpb2/plain.bin"])
-        #expect((try sb.json(["stat", "obs://cpb2/plain.bin"])["sse"] as? [String: Any])?["mode"] as? String == "none")
+        // obs -> obs without SSE options: the source's encryption is kept (never a silent turn to plaintext).
+        try sb.ok(["cp", "obs://cpb/a/in.bin", "obs://cpb2/kept.bin"])
+        let kept = try #require(try sb.json(["stat", "obs://cpb2/kept.bin"])["sse"] as? [String: Any])
+        let source = try #require(try sb.json(["stat", "obs://cpb/a/in.bin"])["sse"] as? [String: Any])
+        #expect(kept["mode"] as? String == "kms" && kept["kms_key_id"] as? String == source["kms_key_id"] as? String)
 
         // SSE-C rotation: copy onto itself with the old key as source and a new key as destination.
         let oldKey = randomData(32), newKey = randomData(32)

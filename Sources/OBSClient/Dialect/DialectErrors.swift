@@ -75,9 +75,15 @@ enum RemoteErrors {
                     + "--sse-c-key-file or --sse-c-key-env",
                 .customerKey)
         }
+        let message = serverMessage.lowercased()
+        // S3's refusal of SSE-C or SSE-KMS over plain HTTP ("... must be made over a secure connection"): no key
+        // would help, only the transport.
+        if r.status == 400 && message.contains("secure connection") {
+            return make(
+                "obs://\(bucket)/\(key): \(serverMessage); use an https:// endpoint for encrypted objects", .usage)
+        }
         // S3's own words for an SSE-C object read without its key: "The object was stored using a form of Server
         // Side Encryption. The correct parameters must be provided to retrieve the object."
-        let message = serverMessage.lowercased()
         if r.status == 400 && op.method != "PUT"
             && ["customer", "sse", "server side encryption", "encryption parameters"].contains(where: message.contains)
         {

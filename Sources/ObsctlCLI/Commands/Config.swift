@@ -77,6 +77,9 @@ extension Obsctl.Config {
                 v = e
             }
             if fromStdin { v = readLine(strippingNewline: true) ?? "" }
+            if key == "ca_bundle" && !v.isEmpty && !FileManager.default.isReadableFile(atPath: v) {
+                throw OBSError.invalidArgument("ca_bundle \(v) cannot be read; give the path of a PEM CA bundle")
+            }
             var file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
             let name = Obsctl.Config.profileName(profile)
             try file.set(profile: name, key: key, value: v)

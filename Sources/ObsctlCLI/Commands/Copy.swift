@@ -86,7 +86,8 @@ struct TransferArguments: ParsableArguments {
             listing = listed.objects.map(ListedObject.init)
         }
         let plan = try Planner.copy(
-            src, to: dst, recursive: recursive, filter: filter, listing: listing, isMove: options.move)
+            src, to: dst, recursive: recursive, filter: filter, listing: listing, isMove: options.move,
+            changes: options.sse != nil || options.contentType != nil || !options.metadata.isEmpty)
         if !recursive { PlanReport.excludedSingle(ctx, plan) }
         if recursive && plan.steps.isEmpty && skips.isEmpty {
             ctx.output.note(

@@ -6,17 +6,27 @@ import OBSCore
 enum ExpectedSSE: String, ExpressibleByArgument, CaseIterable {
     case none, obs, kms, c, any
 
+    func accepts(_ mode: SSEMode) -> Bool {
+        switch self {
+        case .any: return mode != .unencrypted
+        case .none: return mode == .unencrypted
+        case .obs: return mode == .obs
+        case .kms: return mode == .kms
+        case .c: return mode == .c
+        }
+    }
+
+    /// A method named with an expectation it cannot meet (`--sse kms --expect-sse none`): refused before anything is
+    /// written (or a default KMS key made). With no method named the bucket default decides, known only after.
+    func refuseContradiction(_ request: SSERequest?) throws {
+        guard let mode = request?.mode, !accepts(mode) else { return }
+        throw OBSError.invalidArgument(
+            "--expect-sse \(rawValue) contradicts the \(mode.displayName) encryption asked for; drop one of them")
+    }
+
     func check(_ info: ObjectInfo) throws {
         let actual = info.sseMode ?? .unencrypted
-        let ok: Bool
-        switch self {
-        case .any: ok = actual != .unencrypted
-        case .none: ok = actual == .unencrypted
-        case .obs: ok = actual == .obs
-        case .kms: ok = actual == .kms
-        case .c: ok = actual == .c
-        }
-        guard !ok else { return }
+        guard !accepts(actual) else { return }
         throw OBSError(
             code: "EncryptionMismatch",
             message:
@@ -31,7 +41,7 @@ struct SSEOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Encryption for the new object(s): kms (SSE-KMS), obs (SSE-OBS) or c (SSE-C). Omitted: the bucket "
-                + "default applies."))
+                + "default applies (a copy between objects keeps its source's encryption)."))
     var sse: SSEModeArgument?
     @Option(
         help: ArgumentHelp("KMS key for --sse kms (id, URN or alias); omitted means obs/default.", valueName: "id"),
@@ -43,6 +53,8 @@ struct SSEOptions: ParsableArguments {
     var expectSse: ExpectedSSE?
 
     func request(customerKey: CustomerKey?) throws -> SSERequest? {
-        try SSERules.request(mode: sse?.mode, kmsKeyID: kmsKeyId, customerKey: customerKey)
+        let request = try SSERules.request(mode: sse?.mode, kmsKeyID: kmsKeyId, customerKey: customerKey)
+        try expectSse?.refuseContradiction(request)
+        return request
     }
 }

@@ -65,6 +65,30 @@ public enum Timestamps {
 
     /// `EEE, dd MMM yyyy HH:mm:ss GMT` (also `UTC`), numbers in ASCII digits, fields apart by one space or more,
     /// surrounding spaces and tabs ignored; nil for anything else.
+    /// Any of the three HTTP-date forms a recipient must accept (RFC 9110 §5.6.7): IMF-fixdate, RFC 850
+    /// (`Sunday, 06-Nov-94 08:49:37 GMT`, its two-digit year taken as the nearest that is not over 50 years ahead)
+    /// and asctime (`Sun Nov  6 08:49:37 1994`). For what clients send (conditional headers), not for signatures.
+    public static func parseHTTPDate(_ text: String, now: Date = Date()) -> Date? {
+        if let date = parseRFC1123(text) { return date }
+        let fields = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let time: String, day: String, month: String, year: Int
+        if fields.count == 4, fields[0].hasSuffix(","), fields[3] == "GMT" {  // RFC 850
+            let date = fields[1].split(separator: "-").map(String.init)
+            guard date.count == 3, date[2].count == 2, let yy = Int(date[2]) else { return nil }
+            let thisYear = Int(rfc1123(now).split(separator: " ")[3]) ?? 2000
+            var full = thisYear / 100 * 100 + yy
+            if full > thisYear + 50 { full -= 100 }
+            (day, month, year, time) = (date[0], date[1], full, fields[2])
+        } else if fields.count == 5, weekdays.contains(fields[0]), let y = Int(fields[4]), fields[4].count == 4 {
+            (day, month, year, time) = (fields[2], fields[1], y, fields[3])  // asctime
+        } else {
+            return nil
+        }
+        guard day.count <= 2, let d = Int(day) else { return nil }
+        // As an IMF-fixdate; its weekday is not checked (the date decides the instant), so any will do.
+        return parseRFC1123("Sun, \(d < 10 ? "0" : "")\(d) \(month) \(year) \(time) GMT")
+    }
+
     public static func parseRFC1123(_ text: String) -> Date? {
         var text = text
         return text.withUTF8(parseRFC1123)  // as bytes: every response's Date or Last-Modified is read

@@ -74,7 +74,8 @@ import Testing
         #expect(lane("POST", [("Transfer-Encoding", "chunked")]) === BodySlots.uploads)
         #expect(lane("PUT", [("Content-Length", "900")]) === BodySlots.uploads)
         #expect(BodySlots.kms !== BodySlots.uploads && BodySlots.kms !== BodySlots.smallBodies)
-        let lanes = [BodySlots.uploads, .smallBodies, .kms].map { $0.limit }.reduce(0, +)
+        #expect(Set([BodySlots.uploads, .downloads, .smallBodies, .kms].map(ObjectIdentifier.init)).count == 4)
+        let lanes = [BodySlots.uploads, .downloads, .smallBodies, .kms].map { $0.limit }.reduce(0, +)
         #expect(lanes < BlockingPool.defaultSize, "threads stay for requests without a body")
     }
 }

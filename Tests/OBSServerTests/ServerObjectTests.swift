@@ -615,6 +615,8 @@ import Testing
                         ("x-amz-trailer", "x-amz-checksum-crc32c"),
                     ], body: chunked(crc), version: .v4, declaredSHA256: "STREAMING-UNSIGNED-PAYLOAD-TRAILER"))
             #expect(answer.status == status, "\(answer.text)")
+            // The checked value is answered back, as S3 does (SDKs compare it).
+            if status == 200 { #expect(answer.header("x-amz-checksum-crc32c") == crc, "\(answer.headers)") }
         }
         #expect(try await f.send(f.request("GET", "/chunky/good")).body == data)
         #expect(try await !f.exists("chunky", "bad"))

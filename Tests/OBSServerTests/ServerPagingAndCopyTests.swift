@@ -33,6 +33,27 @@ import Testing
         #expect(seen == ["up/0/", "up/1/"])
     }
 
+    /// max-parts=0 and max-uploads=0: an empty page, not truncated (it has no marker a client could page on, so
+    /// one that pages until the end would ask forever).
+    @Test func emptyPagesAreNotTruncated() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("lst0")
+        let id = try #require(
+            try await f.send(f.request("POST", "/lst0/k", query: [("uploads", nil)], version: .v4)).element("UploadId"))
+        let part = try await f.send(
+            f.request("PUT", "/lst0/k", query: [("partNumber", "1"), ("uploadId", id)], body: [1, 2, 3], version: .v4))
+        #expect(part.status == 200, "\(part.text)")
+        let parts = try await f.send(
+            f.request("GET", "/lst0/k", query: [("uploadId", id), ("max-parts", "0")], version: .v4))
+        #expect(parts.status == 200 && parts.element("IsTruncated") == "false", "\(parts.text)")
+        let uploads = try await f.send(
+            f.request("GET", "/lst0", query: [("uploads", nil), ("max-uploads", "0")], version: .v4))
+        #expect(uploads.status == 200 && uploads.element("IsTruncated") == "false", "\(uploads.text)")
+        let one = try await f.send(
+            f.request("GET", "/lst0/k", query: [("uploadId", id), ("max-parts", "1")], version: .v4))
+        #expect(one.element("IsTruncated") == "false" && one.element("PartNumber") == "1", "\(one.text)")
+    }
+
     /// A copy onto itself that names only a storage class is how S3 and OBS clients change an object's class.
     @Test func copyOntoItselfChangesTheClass() async throws {
         let f = try ServerFixture()

@@ -43,6 +43,10 @@ import Testing
         #expect(outcome(noneMatch: "\"zzz\"", modifiedSince: Self.after) == .proceed)
         // An unreadable date is ignored, as HTTP says.
         #expect(outcome(unmodifiedSince: "yesterday") == .proceed)
+        // The obsolete forms count too (RFC 9110 §5.6.7): 999,000 s is Mon, 12 Jan 1970 13:30:00 GMT.
+        #expect(outcome(modifiedSince: "Thursday, 01-Jan-70 00:00:00 GMT") == .notModified("ms"), "2070, not 1970")
+        #expect(outcome(unmodifiedSince: "Mon Jan 12 13:30:00 1970") == .failed("us"))
+        #expect(outcome(modifiedSince: "Mon Jan 12 13:30:00 1970") == .proceed)
     }
 
     @Test func copyFollowsTheSamePrecedence() async throws {

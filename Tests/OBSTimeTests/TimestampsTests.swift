@@ -70,6 +70,27 @@ struct RFC1123ParsingTests {
         #expect(Timestamps.parseRFC1123("Tue, 5 Oct 2024 07:20:09 GMT")?.timeIntervalSince1970 == 1_728_112_809)
         #expect(Timestamps.parseRFC1123("Tue,  15 Oct 2024  07:20:09 GMT")?.timeIntervalSince1970 == 1_728_976_809)
     }
+
+    /// The three forms of RFC 9110 §5.6.7, for what clients send in conditional headers.
+    @Test func parsesEveryHTTPDateForm() {
+        let now = Date(timeIntervalSince1970: 1_796_000_000)  // 2026
+        let when = 784_111_777.0  // Sun, 06 Nov 1994 08:49:37 GMT
+        for form in ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+            #expect(Timestamps.parseHTTPDate(form, now: now)?.timeIntervalSince1970 == when, "\(form)")
+        }
+        // A two-digit year is the nearest not over 50 years ahead.
+        #expect(
+            Timestamps.parseHTTPDate("Tuesday, 15-Oct-24 07:20:09 GMT", now: now)?.timeIntervalSince1970
+                == 1_728_976_809)
+        #expect(
+            Timestamps.parseHTTPDate("Friday, 01-Jan-77 00:00:00 GMT", now: now)?.timeIntervalSince1970 == 220_924_800)
+        for bad in [
+            "Sunday, 06-Nov-1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 PST", "Sun Nov  6 08:49:37 94",
+            "Sun Nov 31 08:49:37 1994", "Sun Nov  6 8:49:37 1994", "Xyz Nov  6 08:49:37 1994", "",
+        ] {
+            #expect(Timestamps.parseHTTPDate(bad, now: now) == nil, "\(bad)")
+        }
+    }
 }
 
 struct ISO8601ParsingTests {

@@ -1,15 +1,18 @@
 import OBSCore
 
-/// Bounds the requests whose bodies are read on the blocking pool. A body read waits for its client, so a few
-/// hundred slow or stalled uploaders (each under the body timeout) would hold every pool thread, and no GET, listing
-/// or KMS call could run until they ended. Requests with a body take a slot of their lane for as long as they are
-/// handled; those beyond its bound wait here, in order, holding no thread. Three lanes, so that one kind of slow
-/// client holds back only its own kind: uploads (160), small S3 bodies such as Complete's or a batch delete's XML
-/// (32), KMS calls (32). The rest of the pool (32 threads) always stays free for requests without a body.
+/// Bounds the bodies moved on the blocking pool. A body read waits for its client, and so does an answer's body
+/// written to one that does not read, so a few hundred slow or stalled uploaders or downloaders (each under the body
+/// timeout) would hold every pool thread, and no listing or KMS call could run until they ended. Requests with a
+/// body take a slot of their lane for as long as they are handled, and a streamed answer (a GET's object) one of the
+/// downloads lane while it is written; those beyond the bound wait here, in order, holding no thread. Four lanes, so
+/// that one kind of slow client holds back only its own kind: uploads (128), downloads (64), small S3 bodies such as
+/// Complete's or a batch delete's XML (16), KMS calls (16). The rest of the pool (32 threads) always stays free for
+/// requests without a body.
 actor BodySlots {
-    static let uploads = BodySlots(limit: 160)
-    static let smallBodies = BodySlots(limit: 32)
-    static let kms = BodySlots(limit: 32)
+    static let uploads = BodySlots(limit: 128)
+    static let downloads = BodySlots(limit: 64)
+    static let smallBodies = BodySlots(limit: 16)
+    static let kms = BodySlots(limit: 16)
     /// The largest body of the small lane: S3's XML bodies (Complete of 10,000 parts is about 1 MB).
     static let smallBodyLimit: Int64 = 2 << 20
 
@@ -34,6 +37,19 @@ actor BodySlots {
         let result = await body()
         await release()
         return result
+    }
+
+    /// Runs `body` in a slot, whatever the request: a streamed answer's writes.
+    nonisolated func holding<T>(_ body: () async throws -> T) async rethrows -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            await release()
+            return result
+        } catch {
+            await release()
+            throw error
+        }
     }
 
     static func hasBody(_ request: ServerRequest) -> Bool {

@@ -94,7 +94,7 @@ extension S3Service {
             }
             if let rolled, let last = prefixes.last, KeyBytes.equal(last, rolled) { continue }
             if uploads.count + prefixes.count == maxUploads {
-                truncated = true
+                truncated = maxUploads > 0  // an empty page (max-uploads=0) has no marker to page on
                 break
             }
             if let rolled {

@@ -157,7 +157,9 @@ extension S3Service {
             owner: XMLOwner(id: call.identity?.accessKeyID ?? ""),
             storageClass: S3Headers.storageClassName(listing.storageClass ?? "STANDARD", call.dialect),
             partNumberMarker: marker,
-            nextPartNumberMarker: parts.last?.partNumber, maxParts: maxParts, isTruncated: after.count > parts.count,
+            // An empty page (max-parts=0) has no next marker to page on: it is not truncated, as max-keys=0 is not.
+            nextPartNumberMarker: parts.last?.partNumber, maxParts: maxParts,
+            isTruncated: maxParts > 0 && after.count > parts.count,
             parts: parts, urlEncoded: try Self.urlEncoding(call))
         page.checksumAlgorithm = listing.checksumAlgorithm
         page.checksumType = listing.checksumType

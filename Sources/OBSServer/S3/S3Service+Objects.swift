@@ -27,6 +27,10 @@ extension S3Service {
         let info = try await backend.putObject(request, body: body)
         var headers: [(name: String, value: String)] = [("ETag", S3Headers.quoted(info.etag))]
         headers += S3Headers.sseHeaders(info, call.dialect)
+        // The flexible checksum the body was checked against, as S3 answers it (an SDK may compare).
+        if call.dialect == .s3, let checksum = body.verifiedChecksum {
+            headers.append(("x-amz-checksum-" + checksum.algorithm.lowercased(), checksum.value))
+        }
         return ServerResponse(status: 200, headers: headers)
     }
 
@@ -164,7 +168,10 @@ extension S3Service {
         var response = ServerResponse(
             status: status, headers: headers,
             body: .stream(length: length) { sink in
-                try await BlockingPool.shared.run { try read.pump(into: sink) }
+                // A client that stops reading holds its thread until the body timeout: in a lane of its own.
+                try await BodySlots.downloads.holding {
+                    try await BlockingPool.shared.run { try read.pump(into: sink) }
+                }
             })
         for (name, value) in overrides { response.setHeader(name, value) }
         return response
@@ -391,7 +398,7 @@ struct Preconditions {
     func evaluate(_ info: ObjectInfo) -> Outcome {
         // HTTP dates have whole seconds: compare the object's time at that precision.
         let modified = info.lastModified.timeIntervalSince1970.rounded(.down)
-        func date(_ text: String) -> Double? { Timestamps.parseRFC1123(text)?.timeIntervalSince1970 }
+        func date(_ text: String) -> Double? { Timestamps.parseHTTPDate(text)?.timeIntervalSince1970 }
         if let (name, value) = ifMatch {
             if !S3Service.etagList(value, contains: info.etag) { return .failed(name) }
         } else if let (name, value) = ifUnmodifiedSince, let d = date(value), modified > d {

@@ -63,6 +63,25 @@ import Testing
         #expect(await slots.load == (0, 0), "every slot given back")
     }
 
+    /// A GET's slot outlives its handler: given back once released, or when its answer is dropped unwritten.
+    @Test func slotsTakenAheadComeBackWhenReleasedOrDropped() async {
+        let lane = BodySlots(limit: 1)
+        let waiting: Task<BodySlots.Slot, Never>
+        do {
+            let first = await lane.take()
+            waiting = Task { await lane.take() }
+            await Self.until { await lane.load == (1, 1) }
+            #expect(await lane.load == (1, 1), "the second waits")
+            withExtendedLifetime(first) {}
+        }
+        let second = await waiting.value  // the first was dropped: its slot went to the second
+        #expect(await lane.load == (1, 0))
+        second.release()
+        second.release()  // once only
+        await Self.until { await lane.load == (0, 0) }
+        #expect(await lane.load == (0, 0))
+    }
+
     /// Small declared POST bodies (Complete, a batch delete) and KMS calls have lanes of their own: slow uploads
     /// hold back only uploads.
     @Test func lanes() {

@@ -1,13 +1,14 @@
+import Foundation
 import OBSCore
 
 /// Bounds the bodies moved on the blocking pool. A body read waits for its client, and so does an answer's body
 /// written to one that does not read, so a few hundred slow or stalled uploaders or downloaders (each under the body
 /// timeout) would hold every pool thread, and no listing or KMS call could run until they ended. Requests with a
-/// body take a slot of their lane for as long as they are handled, and a streamed answer (a GET's object) one of the
-/// downloads lane while it is written; those beyond the bound wait here, in order, holding no thread. Four lanes, so
-/// that one kind of slow client holds back only its own kind: uploads (128), downloads (64), small S3 bodies such as
-/// Complete's or a batch delete's XML (16), KMS calls (16). The rest of the pool (32 threads) always stays free for
-/// requests without a body.
+/// body take a slot of their lane for as long as they are handled, and a GET one of the downloads lane from before
+/// it opens its object until its answer is written; those beyond the bound wait here, in order, holding no thread.
+/// Four lanes, so that one kind of slow client holds back only its own kind: uploads (128), downloads (64), small
+/// S3 bodies such as Complete's or a batch delete's XML (16), KMS calls (16). The rest of the pool (32 threads)
+/// always stays free for requests without a body.
 actor BodySlots {
     static let uploads = BodySlots(limit: 128)
     static let downloads = BodySlots(limit: 64)
@@ -39,17 +40,30 @@ actor BodySlots {
         return result
     }
 
-    /// Runs `body` in a slot, whatever the request: a streamed answer's writes.
-    nonisolated func holding<T>(_ body: () async throws -> T) async rethrows -> T {
-        await acquire()
-        do {
-            let result = try await body()
-            await release()
-            return result
-        } catch {
-            await release()
-            throw error
+    /// A slot held past the handler: a GET takes one before it opens its object and gives it back once its answer
+    /// is written (`release`), or when the answer is dropped unwritten (the last reference goes).
+    final class Slot: @unchecked Sendable {  // `released` is touched only under `lock`
+        private let lane: BodySlots
+        private let lock = NSLock()
+        private var released = false
+        fileprivate init(_ lane: BodySlots) { self.lane = lane }
+
+        func release() {
+            let first = lock.withLock {
+                defer { released = true }
+                return !released
+            }
+            if first { Task { [lane] in await lane.release() } }
         }
+
+        deinit { release() }
+    }
+
+    /// Waits for a slot, holding no thread, and hands it over: a queued GET holds its connection and nothing else
+    /// (no opened object, no buffer, no thread).
+    nonisolated func take() async -> Slot {
+        await acquire()
+        return Slot(self)
     }
 
     static func hasBody(_ request: ServerRequest) -> Bool {

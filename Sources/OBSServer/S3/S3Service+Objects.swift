@@ -138,6 +138,10 @@ extension S3Service {
     func getObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
         let overrides = try Self.responseOverrides(call)
         let request = try getRequest(call, bucket, key)
+        // A client that stops reading holds its answer's thread and buffers until the body timeout: GETs take a
+        // slot of their own lane before they open anything, so many stalled readers hold back only other GETs,
+        // and those waiting hold nothing but their connection. Released once the answer is written, or dropped.
+        let slot = await BodySlots.downloads.take()
         let read = OpenedRead()
         try await BlockingPool.shared.run { [self] in
             let (source, info) = try backend.openRange(request) { info in
@@ -151,7 +155,10 @@ extension S3Service {
             read.source = source
             read.info = info
         }
-        if let early = read.early { return early }
+        if let early = read.early {
+            slot.release()
+            return early
+        }
         guard let info = read.info else { throw S3Failure("InternalError", "object not opened", status: 500) }
         var headers = S3Headers.objectHeaders(info, call.dialect)
         var status = 200
@@ -168,10 +175,8 @@ extension S3Service {
         var response = ServerResponse(
             status: status, headers: headers,
             body: .stream(length: length) { sink in
-                // A client that stops reading holds its thread until the body timeout: in a lane of its own.
-                try await BodySlots.downloads.holding {
-                    try await BlockingPool.shared.run { try read.pump(into: sink) }
-                }
+                defer { slot.release() }
+                try await BlockingPool.shared.run { try read.pump(into: sink) }
             })
         for (name, value) in overrides { response.setHeader(name, value) }
         return response

@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "obsctl-serve",
             dependencies: [
-                "OBSServer", "ObsctlCLI",
+                "OBSServer", "ObsctlCLI", "CLinuxSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

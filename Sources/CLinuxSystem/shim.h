@@ -1,13 +1,19 @@
 #ifndef OBSCTL_CSYSTEM_SHIM_H
 #define OBSCTL_CSYSTEM_SHIM_H
-// What Swift's Glibc module leaves out: sync_file_range and fallocate (behind _GNU_SOURCE in <fcntl.h>), each behind
-// a small typed function.
+// What Swift's Glibc module leaves out: sync_file_range and fallocate (behind _GNU_SOURCE in <fcntl.h>) and mallopt
+// (<malloc.h>), each behind a small typed function.
 
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
 
 #if defined(__linux__)
+#include <malloc.h>
+
+/// Fixes glibc's mmap threshold at `bytes`, so allocations of that size or more each get their own mapping, given
+/// back to the system when freed, instead of staying in a thread's heap (a fixed value ends glibc's raising of it).
+static inline void cs_fix_mmap_threshold(int bytes) { (void)mallopt(M_MMAP_THRESHOLD, bytes); }
+
 extern int sync_file_range(int fd, long long offset, long long nbytes, unsigned int flags);
 
 /// Starts write-back of [offset, offset+length) without waiting for it (SYNC_FILE_RANGE_WRITE).
@@ -22,6 +28,7 @@ extern int fallocate(int fd, int mode, long long offset, long long length);
 /// Returns 0, or -1 and errno (EOPNOTSUPP where the file system cannot).
 static inline int cs_allocate(int fd, long long length) { return fallocate(fd, 0, 0, length); }
 #else
+static inline void cs_fix_mmap_threshold(int bytes) { (void)bytes; }
 static inline int cs_start_writeback(int fd, long long offset, long long length) {
     (void)fd; (void)offset; (void)length; return 0;
 }

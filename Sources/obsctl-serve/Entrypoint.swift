@@ -1,3 +1,4 @@
+import CLinuxSystem
 import ObsctlCLI
 
 /// obsctl-serve parses the same command line as obsctl (`serve ...`, exec'd by `obsctl serve`), with the server
@@ -5,7 +6,17 @@ import ObsctlCLI
 @main
 struct ServeEntrypoint {
     static func main() async {
+        keepLargeBuffersOutOfTheHeap()
         Obsctl.Serve.runServer = { settings in try await Listener.run(settings) }
         await ObsctlMain.run()
+    }
+
+    /// Answers and bodies move in buffers of 256 KiB, allocated and freed on many threads. glibc raises its mmap
+    /// threshold past the size of the first such buffer freed, and from then on takes them from per-thread heaps,
+    /// which keep what is freed: 400 readers that stopped reading, each cut after the body timeout, left the server
+    /// at 1.9 GB. A fixed threshold of 128 KiB gives every large buffer its own mapping, returned when freed (the
+    /// same run stays under 350 MB, back to 70 MB at the end).
+    static func keepLargeBuffersOutOfTheHeap() {
+        cs_fix_mmap_threshold(128 << 10)
     }
 }

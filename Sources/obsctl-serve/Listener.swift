@@ -61,9 +61,13 @@ enum Listener {
         headerTimeout: TimeInterval, logger: Logger, onBound: @escaping @Sendable (Int) -> Void
     ) throws -> any Service {
         let headerDeadline = TimeAmount.milliseconds(Int64(min(headerTimeout, 1e9) * 1000))
+        let stallDeadline = TimeAmount.milliseconds(Int64(min(responder.bodyTimeout, 1e9) * 1000))
         let http1 = HTTPServerBuilder.http1(
             configuration: .init(
-                additionalChannelHandlers: [ContinueHandler(), HeaderDeadlineHandler(timeout: headerDeadline)],
+                additionalChannelHandlers: [
+                    ContinueHandler(), HeaderDeadlineHandler(timeout: headerDeadline),
+                    StalledReaderHandler(timeout: stallDeadline),
+                ],
                 idleTimeout: .seconds(300)))
         let server = try tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1
         let application = Application(

@@ -224,6 +224,49 @@ struct ServeLifecycleTests {
         #expect(!log.contains("InternalError"), "\(log)")
     }
 
+    /// A client that stops reading its download is cut after --body-timeout: the connection is closed on the
+    /// server's side (its queued bytes freed), not only the object's reader stopped while the connection, and what
+    /// it had queued, stayed for as long as the client kept it open.
+    @Test(.enabled(if: Self.has("ss") && Self.has("curl"), "ss (iproute2) and curl are needed"))
+    func stalledReaderIsDisconnected() throws {
+        let sb = try Sandbox("serve-stalled-get")
+        try sb.ok(["bucket", "create", "obs://stalled-get"])
+        try sb.write("big", Data(count: 48 << 20))
+        try sb.ok(["upload", "big", "obs://stalled-get/big"])
+        let server = try ServeProcess(sb, arguments: ["--body-timeout", "1"])
+        // curl reading 1 KB/s: the server's socket buffer stays full, so its answer cannot move.
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = [
+            "curl", "-sS", "-o", "/dev/null", "--limit-rate", "1k", "--aws-sigv4", "aws:amz:\(server.region):s3",
+            "--user", "\(server.accessKeyID):\(server.secretAccessKey)", "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+            server.endpoint + "/stalled-get/big",
+        ]
+        curl.standardOutput = FileHandle.nullDevice
+        curl.standardError = FileHandle.nullDevice
+        try curl.run()
+        defer {
+            kill(curl.processIdentifier, SIGKILL)  // it would read on at 1 KB/s
+            curl.waitUntilExit()
+        }
+        func serverSideConnections() throws -> Int {
+            let r = try Tools.run(["ss", "-tnH", "state", "established", "( sport = :\(server.port) )"])
+            return r.stdout.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        }
+        var open = 0
+        for _ in 0..<50 where open == 0 {  // the download under way
+            usleep(100_000)
+            open = try serverSideConnections()
+        }
+        #expect(open == 1, "the download never started")
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, try serverSideConnections() > 0 { usleep(200_000) }
+        #expect(try serverSideConnections() == 0, "the stalled reader's connection is still open on the server")
+        expectSuccess(server.stop())
+    }
+
+    static func has(_ tool: String) -> Bool { (try? Tools.run(["sh", "-c", "command -v \(tool)"]))?.succeeded == true }
+
     /// A refusal decided before the body is read (no such bucket) is answered at once, and the connection closed:
     /// the client neither waits for the body timeout nor has to send its whole body first.
     @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))

@@ -113,14 +113,16 @@ struct Bridge: HTTPResponder {
             let body = ResponseBody(contentLength: Int(length)) { writer in
                 // The backend's writer blocks a pool thread while the queue is full: for the stall timeout at most, so
                 // clients that stop reading cannot hold the pool's threads until their connections' idle timeout.
-                let sink = StreamedResponseBody(capacity: S3Service.responseQueueBytes, stallTimeout: bodyTimeout)
+                let sink = StreamedResponseBody(capacity: S3Service.responseQueueBytes, stallTimeout: bodyTimeout) {
+                    ByteBuffer(bytes: $0)
+                }
                 let backend = Task {
                     defer { sink.finish() }
                     try await write(sink)
                 }
                 do {
                     while let chunk = await sink.next() {
-                        try await writer.write(ByteBuffer(bytes: chunk))
+                        try await writer.write(chunk)
                     }
                 } catch {
                     sink.cancel()

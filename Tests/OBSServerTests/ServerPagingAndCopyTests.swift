@@ -91,7 +91,7 @@ import Testing
         }
         let left = StreamedResponseBody(capacity: 1)
         left.cancel()  // the client is gone
-        await #expect(throws: StreamedResponseBody.Cancelled.self) { try await write(left) }
+        await #expect(throws: StreamedResponseCancelled.self) { try await write(left) }
         let after = lines()
         #expect(after.count == before + 1, "\(after)")
         #expect(after.last?["method"] as? String == "GET" && after.last?["bytes_out"] as? Int == -1, "\(after)")

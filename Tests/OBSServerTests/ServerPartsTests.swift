@@ -228,7 +228,7 @@ struct ServeBridgeTests {
                 do {
                     for _ in 0..<10 { try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try cancelled.write($0) } }
                     return false
-                } catch { return error is StreamedResponseBody.Cancelled }
+                } catch { return error is StreamedResponseCancelled }
             }
         }
         _ = await cancelled.next()
@@ -245,7 +245,7 @@ struct ServeBridgeTests {
             do {
                 for _ in 0..<10 { try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try sink.write($0) } }
                 return (false, Date().timeIntervalSince(started))
-            } catch { return (error is StreamedResponseBody.Cancelled, Date().timeIntervalSince(started)) }
+            } catch { return (error is StreamedResponseCancelled, Date().timeIntervalSince(started)) }
         }
         #expect(stalled)
         #expect(seconds < 5)

@@ -160,25 +160,30 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
 }
 
 /// A response body handed from the backend's blocking writes to the listener's async writer: `write` blocks (on a
-/// BlockingPool thread) while `capacity` bytes wait to go out; `next` gives the listener the next chunk.
-public final class StreamedResponseBody: ByteSink, @unchecked Sendable {
+/// BlockingPool thread) while `capacity` bytes wait to go out; `next` gives the listener the next chunk. Each chunk
+/// is made once, by `makeChunk`, in the form the listener sends (a NIO buffer for obsctl-serve): one allocation
+/// and one copy per chunk, not a byte array copied again into the listener's buffer.
+public final class StreamedResponseBody<Chunk: Sendable>: ByteSink, @unchecked Sendable {
     private let condition = NSCondition()
-    private var chunks: [[UInt8]] = []
+    private var chunks: [(chunk: Chunk, size: Int)] = []
     private var buffered = 0
     private var finished = false
     private var cancelled = false
-    private var waiter: CheckedContinuation<[UInt8]?, Never>?
+    private var waiter: CheckedContinuation<Chunk?, Never>?
     private let capacity: Int
     private let stallTimeout: TimeInterval
+    private let makeChunk: (UnsafeRawBufferPointer) -> Chunk
 
-    public struct Cancelled: Error {}
-
-    /// `stallTimeout`: how long a write waits for the client to take bytes before it gives up (`Cancelled`), so a
-    /// client that stops reading holds the writer's thread that long at most, not until the connection's idle
-    /// timeout.
-    public init(capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity) {
+    /// `stallTimeout`: how long a write waits for the client to take bytes before it gives up
+    /// (`StreamedResponseCancelled`), so a client that stops reading holds the writer's thread that long at most,
+    /// not until the connection's idle timeout.
+    public init(
+        capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity,
+        makeChunk: @escaping (UnsafeRawBufferPointer) -> Chunk
+    ) {
         self.capacity = capacity
         self.stallTimeout = stallTimeout
+        self.makeChunk = makeChunk
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -195,23 +200,29 @@ public final class StreamedResponseBody: ByteSink, @unchecked Sendable {
         }
         if cancelled {
             condition.unlock()
-            throw Cancelled()
+            throw StreamedResponseCancelled()
         }
-        let chunk = [UInt8](bytes)
+        condition.unlock()
+        let chunk = makeChunk(bytes)  // outside the lock: the copy need not hold up the listener
+        condition.lock()
+        if cancelled {  // the client went away meanwhile
+            condition.unlock()
+            throw StreamedResponseCancelled()
+        }
         if let w = waiter {
             waiter = nil
             condition.unlock()
             w.resume(returning: chunk)
             return
         }
-        chunks.append(chunk)
-        buffered += chunk.count
+        chunks.append((chunk, bytes.count))
+        buffered += bytes.count
         condition.unlock()
     }
 
     /// No more bytes will be written.
     public func finish() {
-        let w: CheckedContinuation<[UInt8]?, Never>? = condition.withLock {
+        let w: CheckedContinuation<Chunk?, Never>? = condition.withLock {
             finished = true
             let w = waiter
             waiter = nil
@@ -231,12 +242,12 @@ public final class StreamedResponseBody: ByteSink, @unchecked Sendable {
     }
 
     /// The next chunk, or nil at the end.
-    public func next() async -> [UInt8]? {
-        await withCheckedContinuation { (c: CheckedContinuation<[UInt8]?, Never>) in
+    public func next() async -> Chunk? {
+        await withCheckedContinuation { (c: CheckedContinuation<Chunk?, Never>) in
             condition.lock()
             if !chunks.isEmpty {
-                let chunk = chunks.removeFirst()
-                buffered -= chunk.count
+                let (chunk, size) = chunks.removeFirst()
+                buffered -= size
                 condition.broadcast()
                 condition.unlock()
                 c.resume(returning: chunk)
@@ -250,3 +261,13 @@ public final class StreamedResponseBody: ByteSink, @unchecked Sendable {
         }
     }
 }
+
+extension StreamedResponseBody where Chunk == [UInt8] {
+    /// Chunks as byte arrays (tests, and listeners that take arrays).
+    public convenience init(capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity) {
+        self.init(capacity: capacity, stallTimeout: stallTimeout) { [UInt8]($0) }
+    }
+}
+
+/// A `StreamedResponseBody` write given up: the client took nothing for the stall timeout, or went away.
+public struct StreamedResponseCancelled: Error {}

@@ -26,8 +26,8 @@ struct ConfigFileTests {
         var f = file()
         try f.set(profile: "a", key: "region", value: "4")
         #expect(f.text == Self.text.replacingOccurrences(of: "region = 3", with: "region = 4"))
-        try f.set(profile: "b", key: "endpoint", value: "x")
-        #expect(f.lines[7] == "endpoint = x")
+        try f.set(profile: "b", key: "endpoint", value: "https://x")
+        #expect(f.lines[7] == "endpoint = https://x")
     }
 
     @Test func setAppendsAfterTheSectionsLastKeyAndNewSectionsAtTheEnd() throws {

@@ -233,7 +233,7 @@ struct DryRunSourceTests {
     @Test("a copy's SSE-C hints: a plain source with a source key is said to be plain")
     func sourceKeyOnPlainObject() throws {
         let sb = try sandbox("srckey")
-        try sb.write("k", Data(repeating: 7, count: 32))
+        try sb.write("k", Data(repeating: 7, count: 32), mode: 0o600)
         for dry in [[], ["--dry-run"]] {
             let r = try sb.run(["cp", "obs://bkt/a", "obs://bkt/a2", "--source-sse-c-key-file", "k"] + dry)
             expectError(r, 7, contains: ["is not SSE-C encrypted"])
@@ -260,7 +260,7 @@ struct FailedDownloadTraceTests {
     func recursiveLeavesNoEmptyDirectories() throws {
         let sb = try Sandbox("dltrace-r")
         try sb.ok(["bucket", "create", "obs://bkt"])
-        try sb.write("k", Data(repeating: 9, count: 32))
+        try sb.write("k", Data(repeating: 9, count: 32), mode: 0o600)
         try sb.write("a.txt", Data("a".utf8))
         try sb.ok(["upload", "a.txt", "obs://bkt/u/ok/a.txt"])
         for key in ["u/ok/c.txt", "u/sec/deep/b.txt", "u/sec/e.txt", "v/x/y.txt"] {

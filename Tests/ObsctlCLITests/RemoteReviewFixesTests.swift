@@ -130,7 +130,7 @@ struct RemoteCustomerKeyHintTests {
         let s = try RemoteSession("ssec-hint")
         let flags = try s.peers.flags(server)
         let b = try s.makeBucket(flags, tag: "ssch")
-        try s.sb.write("k", Data(repeating: 9, count: 32))
+        try s.sb.write("k", Data(repeating: 9, count: 32), mode: 0o600)
         try s.sb.write("a.txt", Data("hello".utf8))
         try s.ok(flags, ["upload", "a.txt", "obs://\(b)/c", "--sse-c-key-file", "k"])
         try s.ok(flags, ["upload", "a.txt", "obs://\(b)/plain"])

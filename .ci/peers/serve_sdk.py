@@ -467,8 +467,9 @@ def resolve_localhost_subdomains():
     socket.getaddrinfo = getaddrinfo
 
 
-def esdk_client(secret=SK, signature="obs"):
-    """signature "obs": OBS's scheme, virtual-hosted at localhost; "v2" / "v4": AWS's, path style."""
+def esdk_client(secret=SK, signature="obs", negotiate=False):
+    """signature "obs": OBS's scheme, virtual-hosted at localhost; "v2" / "v4": AWS's, path style. negotiate: the
+    SDK's default, which asks the server (HEAD ?apiversion) which scheme it speaks."""
     import urllib.parse
     from obs import ObsClient
     server, path_style = ENDPOINT, True
@@ -477,7 +478,7 @@ def esdk_client(secret=SK, signature="obs"):
         u = urllib.parse.urlsplit(ENDPOINT)
         server, path_style = "%s://localhost:%d" % (u.scheme, u.port), False
     return ObsClient(access_key_id=AK, secret_access_key=secret, server=server, signature=signature,
-                     path_style=path_style, is_signature_negotiation=False, ssl_verify=CA if CA else False,
+                     path_style=path_style, is_signature_negotiation=negotiate, ssl_verify=CA if CA else False,
                      max_retry_count=0, timeout=60)
 
 
@@ -497,6 +498,14 @@ def esdk_buckets(s, bucket):
 
     s.check("get encryption kms", lambda: (enc() == "kms", enc()))
     s.check("head", lambda: ok2xx(c.headBucket(bucket)))
+
+    def negotiated():
+        n = esdk_client(negotiate=True)
+        r = n.headBucket(bucket)
+        chosen = (n.cache.get(bucket) or {}).get("signature")  # what the SDK negotiated, kept per bucket
+        return (r.status == 200 and chosen == "obs", {"status": r.status, "signature": chosen})
+
+    s.check("signature negotiation picks OBS's own", negotiated)
     s.check("list", lambda: (bucket in [b.name for b in c.listBuckets().body.buckets], None))
     s.check("location", lambda: (c.getBucketLocation(bucket).body.location == REGION,
                                  c.getBucketLocation(bucket).body.location))

@@ -419,13 +419,14 @@ extension LocalBackend {
     private func load(_ request: GetObjectRequest, into sink: ByteSink) throws -> ObjectInfo {
         let object = try openObject(request)
         if let file = sink as? RandomAccessSink { try file.reserve(object.meta.size) }
-        let batch = OBXEncryptor.batchChunks * OBXFormat.chunkSize
+        // A small object asks for no more room than it needs.
+        let batch = Int(min(Int64(OBXEncryptor.batchChunks * OBXFormat.chunkSize), max(object.meta.size, 1)))
         if let lender = sink as? BufferLendingSink {
             // Decrypt straight into the sink's buffer: one copy less per byte than through `buf` below.
             while try lender.fill(minimum: batch, { try object.source.read(into: $0) }) > 0 {}
             return object.info
         }
-        var buf = ioBuffer(count: Int(min(Int64(batch), max(object.meta.size, 1))))
+        var buf = ioBuffer(count: batch)
         while true {
             let n = try buf.withUnsafeMutableBytes { try object.source.read(into: $0) }
             if n == 0 { break }

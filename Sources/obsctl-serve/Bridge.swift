@@ -113,9 +113,9 @@ struct Bridge: HTTPResponder {
             let body = ResponseBody(contentLength: Int(length)) { writer in
                 // The backend's writer blocks a pool thread while the queue is full: for the stall timeout at most, so
                 // clients that stop reading cannot hold the pool's threads until their connections' idle timeout.
-                let sink = StreamedResponseBody(capacity: S3Service.responseQueueBytes, stallTimeout: bodyTimeout) {
-                    ByteBuffer(bytes: $0)
-                }
+                let buffers = ResponseBufferRing()
+                let sink = StreamedResponseBody(
+                    capacity: S3Service.responseQueueBytes, stallTimeout: bodyTimeout, fillChunk: buffers.fill)
                 let backend = Task {
                     defer { sink.finish() }
                     try await write(sink)

@@ -57,9 +57,11 @@ struct BindFailures: Service {
 /// at most `grace`; then they are cancelled and the process exits 0). A second signal stops at once, with 128 +
 /// the signal number, for an operator who will not wait.
 ///
-/// A plain handler writing to a pipe, not a dispatch signal source: by the time the server starts, threads of the
-/// concurrency pool exist with the signals unblocked, and a source (signalfd) would only see signals that land on
-/// the thread that blocked them.
+/// A plain handler writing to a pipe: it runs on whichever thread the signal lands on, and the pipe hands the work
+/// to an ordinary task, which can await the shutdown. (The one-shot commands' `Interrupts` use dispatch signal
+/// sources and exit from the handler; serve must drain requests first and count a second signal.)
+///
+/// `@unchecked Sendable`: `stoppingSince`, its one mutable field, is touched only under `lock`.
 final class ShutdownSignals: @unchecked Sendable {
     static let grace: Duration = .seconds(10)
     /// Beyond `grace`: if cancelled requests still hold the process, it exits anyway.

@@ -109,6 +109,7 @@ enum Listener {
 }
 
 /// Prints the ready line once, when every listener has its port.
+/// `@unchecked Sendable`: `s3`, `kms` and `printed` are touched only under `lock`.
 final class ReadyLine: @unchecked Sendable {
     private let lock = NSLock()
     private let expected: Int

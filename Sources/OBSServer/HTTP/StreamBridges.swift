@@ -16,6 +16,7 @@ public enum RequestBodyFailure: Error, Sendable, Equatable {
 /// bounded); the backend's `read` blocks on a BlockingPool thread until bytes or the end arrive, for at most
 /// `stallTimeout` at a time: a client that stops sending frees the thread (`RequestBodyFailure.stalled`), rather than
 /// holding it until the connection's idle timeout.
+/// `@unchecked Sendable`: its state is touched only under `condition`; `onFirstRead` is set before it is shared.
 public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     private let condition = NSCondition()
     private var chunks: [[UInt8]] = []
@@ -159,11 +160,18 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     }
 }
 
-/// A response body handed from the backend's blocking writes to the listener's async writer: `write` blocks (on a
-/// BlockingPool thread) while `capacity` bytes wait to go out; `next` gives the listener the next chunk. Each chunk
-/// is made once, by `makeChunk`, in the form the listener sends (a NIO buffer for obsctl-serve): one allocation
-/// and one copy per chunk, not a byte array copied again into the listener's buffer.
-public final class StreamedResponseBody<Chunk: Sendable>: ByteSink, @unchecked Sendable {
+/// A response body handed from the backend's blocking writes to the listener's async writer: `write` and `fill` block
+/// (on a BlockingPool thread) while `capacity` bytes wait to go out; `next` gives the listener the next chunk. Each
+/// chunk is filled once, by `fillChunk`, in the form the listener sends (a NIO buffer for obsctl-serve): a backend
+/// that fills lent space (`BufferLendingSink`) decrypts straight into it, without a copy in between.
+/// `@unchecked Sendable`: its state is under `condition`; `fillChunk` runs on its one writer, one call at a time.
+public final class StreamedResponseBody<Chunk: Sendable>: BufferLendingSink, @unchecked Sendable {
+    /// Makes a chunk of at least `minimum` writable bytes, lets `body` write into it, and returns it with the count
+    /// written.
+    public typealias FillChunk = (
+        _ minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws -> (chunk: Chunk, count: Int)
+
     private let condition = NSCondition()
     private var chunks: [(chunk: Chunk, size: Int)] = []
     private var buffered = 0
@@ -172,38 +180,29 @@ public final class StreamedResponseBody<Chunk: Sendable>: ByteSink, @unchecked S
     private var waiter: CheckedContinuation<Chunk?, Never>?
     private let capacity: Int
     private let stallTimeout: TimeInterval
-    private let makeChunk: (UnsafeRawBufferPointer) -> Chunk
+    private let fillChunk: FillChunk
 
     /// `stallTimeout`: how long a write waits for the client to take bytes before it gives up
     /// (`StreamedResponseCancelled`), so a client that stops reading holds the writer's thread that long at most,
     /// not until the connection's idle timeout.
-    public init(
-        capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity,
-        makeChunk: @escaping (UnsafeRawBufferPointer) -> Chunk
-    ) {
+    public init(capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity, fillChunk: @escaping FillChunk) {
         self.capacity = capacity
         self.stallTimeout = stallTimeout
-        self.makeChunk = makeChunk
+        self.fillChunk = fillChunk
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !bytes.isEmpty else { return }
-        condition.lock()
-        // No deadline without a timeout: Foundation's wait(until:) traps on a date as far as distantFuture.
-        let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : nil
-        while buffered >= capacity && !cancelled {
-            guard let deadline else {
-                condition.wait()
-                continue
-            }
-            if !condition.wait(until: deadline), buffered >= capacity { cancelled = true }
+        _ = try fill(minimum: bytes.count) { space in
+            space.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            return bytes.count
         }
-        if cancelled {
-            condition.unlock()
-            throw StreamedResponseCancelled()
-        }
-        condition.unlock()
-        let chunk = makeChunk(bytes)  // outside the lock: the copy need not hold up the listener
+    }
+
+    public func fill(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Int {
+        try waitForRoom()
+        let (chunk, count) = try fillChunk(minimum, body)  // outside the lock: filling need not hold up the listener
+        guard count > 0 else { return 0 }
         condition.lock()
         if cancelled {  // the client went away meanwhile
             condition.unlock()
@@ -213,11 +212,29 @@ public final class StreamedResponseBody<Chunk: Sendable>: ByteSink, @unchecked S
             waiter = nil
             condition.unlock()
             w.resume(returning: chunk)
-            return
+            return count
         }
-        chunks.append((chunk, bytes.count))
-        buffered += bytes.count
+        chunks.append((chunk, count))
+        buffered += count
         condition.unlock()
+        return count
+    }
+
+    /// Blocks while `capacity` bytes wait to go out; throws once the client went away or took nothing for the
+    /// stall timeout.
+    private func waitForRoom() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        // No deadline without a timeout: Foundation's wait(until:) traps on a date as far as distantFuture.
+        let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : nil
+        while buffered >= capacity && !cancelled {
+            guard let deadline else {
+                condition.wait()
+                continue
+            }
+            if !condition.wait(until: deadline), buffered >= capacity { cancelled = true }
+        }
+        if cancelled { throw StreamedResponseCancelled() }
     }
 
     /// No more bytes will be written.
@@ -265,7 +282,12 @@ public final class StreamedResponseBody<Chunk: Sendable>: ByteSink, @unchecked S
 extension StreamedResponseBody where Chunk == [UInt8] {
     /// Chunks as byte arrays (tests, and listeners that take arrays).
     public convenience init(capacity: Int = 1 << 20, stallTimeout: TimeInterval = .infinity) {
-        self.init(capacity: capacity, stallTimeout: stallTimeout) { [UInt8]($0) }
+        self.init(capacity: capacity, stallTimeout: stallTimeout) { minimum, body in
+            var bytes = [UInt8](repeating: 0, count: minimum)
+            let n = try bytes.withUnsafeMutableBytes(body)
+            bytes.removeLast(bytes.count - n)
+            return (bytes, n)
+        }
     }
 }
 

@@ -8,12 +8,18 @@ public struct S3Failure: Error, Sendable {
     public var message: String
     public var status: Int
     public var extra: [(name: String, value: String)]
+    /// Headers the answer carries besides the shared ones (a 416's `Content-Range: bytes */SIZE`).
+    public var headers: [(name: String, value: String)]
 
-    public init(_ code: String, _ message: String, status: Int, extra: [(name: String, value: String)] = []) {
+    public init(
+        _ code: String, _ message: String, status: Int, extra: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)] = []
+    ) {
         self.code = code
         self.message = message
         self.status = status
         self.extra = extra
+        self.headers = headers
     }
 
     /// A storage error as the server answers it: its code, and the status it carries (else by category).

@@ -217,8 +217,4 @@ enum S3Headers {
 
     static func quoted(_ etag: String) -> String { "\"\(etag)\"" }
 
-    /// An ETag from a header or XML: quotes and spaces dropped.
-    static func bareETag(_ text: String) -> String {
-        text.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-    }
 }

@@ -11,10 +11,10 @@ extension S3Service {
             resource: resource)
         // A HEAD answer has no body: the status and the request id are all the client gets.
         if call.request.method == "HEAD" {
-            return ServerResponse(status: failure.status, headers: [("Content-Length", "0")])
+            return ServerResponse(status: failure.status, headers: [("Content-Length", "0")] + failure.headers)
         }
         return ServerResponse(
-            status: failure.status, headers: [("Content-Type", "application/xml")],
+            status: failure.status, headers: [("Content-Type", "application/xml")] + failure.headers,
             body: .bytes(ServerXML.error(error, details: failure.extra)))
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSSigner
 import OBSXML
 
 /// Multipart operations over the backend's `MultipartUploads`: initiate, upload part (and part copy), list parts,
@@ -179,13 +180,15 @@ extension S3Service {
             parts.map { p in (p.number, p.checksums.map { PartChecksum(algorithm: $0.key, value: $0.value) }) },
             uniquingKeysWith: { first, _ in first })
         let info = try await backend.completeMultipartUpload(
-            target, parts: parts.map { (partNumber: $0.number, etag: S3Headers.bareETag($0.etag)) },
+            target, parts: parts.map { (partNumber: $0.number, etag: ETags.bare($0.etag)) },
             checksums: checksums, objectChecksum: try Self.fullObjectChecksum(call))
         let host = call.request.header("Host") ?? "localhost"
         let scheme = call.request.isTLS ? "https" : "http"
         var response = Self.xml(
             ServerXML.completeMultipartUpload(
-                location: "\(scheme)://\(host)/\(bucket.value)/\(key.value)", bucket: bucket.value, key: key.value,
+                // A URL: the key percent-encoded, as S3 gives it.
+                location: "\(scheme)://\(host)/\(bucket.value)/\(URIEncoding.encodeObjectKey(key.value))",
+                bucket: bucket.value, key: key.value,
                 etag: info.etag, urlEncoded: try Self.urlEncoding(call), dialect: call.dialect.xml))
         for (name, value) in S3Headers.sseHeaders(info, call.dialect) { response.setHeader(name, value) }
         return response

@@ -50,7 +50,7 @@ extension S3Service {
             return .absent
         case (nil, let etag?):
             let value = etag.trimmingCharacters(in: .whitespaces)
-            return value == "*" ? .present : .etag(S3Headers.bareETag(value))
+            return value == "*" ? .present : .etag(ETags.bare(value))
         case (_?, _?):
             throw S3Failure.invalidArgument("If-Match and If-None-Match cannot be given together on a write")
         }
@@ -190,7 +190,8 @@ extension S3Service {
         case .unsatisfiable:
             throw S3Failure(
                 "InvalidRange", "The requested range is not satisfiable", status: 416,
-                extra: [("RangeRequested", spec), ("ActualObjectSize", String(info.size))])
+                extra: [("RangeRequested", spec), ("ActualObjectSize", String(info.size))],
+                headers: [("Content-Range", "bytes */\(info.size)")])  // RFC 9110 15.5.17, as S3 answers
         case .range(let r): return r
         }
     }
@@ -310,8 +311,8 @@ extension S3Service {
 
     static func etagList(_ header: String, contains etag: String) -> Bool {
         header.split(separator: ",").contains {
-            let t = S3Headers.bareETag(String($0))
-            return t == "*" || t == etag || t.hasPrefix("W/") && S3Headers.bareETag(String(t.dropFirst(2))) == etag
+            let t = ETags.bare(String($0))
+            return t == "*" || t == etag || t.hasPrefix("w/") && ETags.bare(String(t.dropFirst(2))) == etag
         }
     }
 

@@ -53,6 +53,9 @@ public final class S3Service: RequestHandler, Sendable {
         }
         response.setHeader(call.dialect.headerPrefix + "request-id", call.requestID)
         response.setHeader(call.dialect.headerPrefix + "id-2", call.requestID)
+        // Huawei's SDKs ask `HEAD /bucket?apiversion` unsigned, and speak OBS's own signature and dialect only to a
+        // server that answers (whatever the status) with this header, as OBS does; else they fall back to AWS V2.
+        if call.subresource("apiversion") { response.setHeader("x-obs-api", "3.0") }
         return logged(response, call, errorCode: errorCode, started: started)
     }
 
@@ -112,6 +115,7 @@ public final class S3Service: RequestHandler, Sendable {
 }
 
 /// What one request carries through the handlers.
+/// `@unchecked Sendable`: all but `request.body` is Sendable, and one handler at a time reads the body.
 struct S3Call: @unchecked Sendable {
     private(set) var request: ServerRequest
     let route: S3Route
@@ -180,6 +184,7 @@ public enum ServeDialect: Sendable {
 }
 
 /// A byte count shared between the reading thread and the access log.
+/// `@unchecked Sendable`: `count` is touched only under `lock`.
 final class ByteCount: @unchecked Sendable {
     private let lock = NSLock()
     private var count: Int64 = 0

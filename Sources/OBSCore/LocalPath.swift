@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Path arithmetic on plain strings, for local files. NSString's path methods are not used: in Swift 6.3's
 /// Foundation on Linux, `deletingLastPathComponent` traps on some short paths ("h", "h/"), which turned
 /// `obsctl download obs://b/k h` into a crash.
@@ -18,5 +22,21 @@ public enum LocalPath {
     public static func join(_ dir: String, _ name: String) -> String {
         if dir.isEmpty { return name }
         return dir.hasSuffix("/") ? dir + name : dir + "/" + name
+    }
+
+    /// Linux's limits on a name and on a whole path, in bytes (NAME_MAX, PATH_MAX less its NUL).
+    public static let nameMax = 255, pathMax = 4095
+
+    /// Refuses a path the kernel would answer ENAMETOOLONG: a component longer than `nameMax` bytes, or the
+    /// whole longer than `pathMax`. `writing`: the message says "write", else "read".
+    public static func refuseTooLong(_ path: String, writing: Bool) throws {
+        let long = path.utf8.split(separator: UInt8(ascii: "/")).first { $0.count > nameMax }
+        guard long != nil || path.utf8.count > pathMax else { return }
+        let what =
+            long.map { "a name of \($0.count) bytes (at most \(nameMax))" }
+            ?? "a path of \(path.utf8.count) bytes (at most \(pathMax))"
+        throw OBSError.localIO(
+            "cannot \(writing ? "write" : "read") \(path): \(OBSError.reason(ENAMETOOLONG)), \(what)",
+            errno: ENAMETOOLONG)
     }
 }

@@ -31,10 +31,13 @@ public enum LocalTree {
 
     /// What the walk passed over as no regular file: its name below the walked directory, and what it is.
     public struct PassedOver: Sendable, CustomStringConvertible {
-        /// Relative to the walked directory, as an entry's name would be.
+        /// Relative to the walked directory, as an entry's name would be (a directory's ends in "/").
         public let name: String
         public let path: String
         public let what: String
+        /// A file (or a directory of them) the walk could not reach, as against what is no file: its path is longer
+        /// than the system allows. The caller reports it as a file skipped, not as a note.
+        public var isUnreachable = false
         /// "dir/l (a symbolic link to a directory, not followed)", for an upload to say it left it out.
         public var description: String { "\(path) (\(what))" }
     }
@@ -57,10 +60,20 @@ public enum LocalTree {
         func passOver(_ child: String, _ what: String) {
             notFiles.append(PassedOver(name: child, path: LocalPath.join(dir, child), what: what))
         }
+        // ENAMETOOLONG: a path deeper than PATH_MAX (made with relative paths) cannot be opened by its name; the
+        // one file or directory is passed over, not the whole walk failed.
+        func passOverTooLong(_ child: String, _ path: String) {
+            notFiles.append(
+                PassedOver(
+                    name: child, path: path,
+                    what: "a path of \(path.utf8.count) bytes, longer than the system allows (\(LocalPath.pathMax))",
+                    isUnreachable: true))
+        }
         func walk(_ rel: String) throws {
             let path = rel.isEmpty ? dir : LocalPath.join(dir, rel)
             guard let d = opendir(path) else {
                 let e = errno
+                if e == ENAMETOOLONG && !rel.isEmpty { return passOverTooLong(rel + "/", path + "/") }
                 throw OBSError.localIO("cannot read directory \(path): \(OBSError.reason(e))", errno: e)
             }
             defer { closedir(d) }
@@ -88,12 +101,20 @@ public enum LocalTree {
                 guard lstat(LocalPath.join(dir, child), &st) == 0 else {
                     let e = errno
                     if e == ENOENT { continue }  // removed meanwhile
+                    if e == ENAMETOOLONG {
+                        passOverTooLong(child, LocalPath.join(dir, child))
+                        continue
+                    }
                     throw unreadable(LocalPath.join(dir, child), errno: e)
                 }
                 switch st.st_mode & S_IFMT {
                 case S_IFDIR: subdirectories.append(child)
                 case S_IFREG where DownloadTemps.isTemporary(name: name, st):
                     passOver(child, "a download's temporary file")
+                case S_IFREG where DownloadTemps.writerPID(name) != nil:
+                    // Its key could never be downloaded (`KeyMapping.unsafePathReason`), so a sync would find it
+                    // missing and upload it again on every run: left out in both directions alike.
+                    passOver(child, "named as obsctl names its temporary files (.NAME.obsctl-PID-HEX.part)")
                 case S_IFREG: out.append(makeEntry(child, st, withAttributes))
                 case S_IFLNK:
                     var target = stat()

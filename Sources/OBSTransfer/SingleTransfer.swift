@@ -92,23 +92,29 @@ public struct TransferEngine: @unchecked Sendable {
                 request, to: path, counter: counter, userNamed: options.destinationNamedByUser,
                 below: options.localRoot)
             if options.keepModificationTime && path != "-" { Self.setModified(path, info.lastModified) }
-            if options.move { try await removeObjectSource(request, etag: info.etag, movedTo: path) }
+            if options.move {
+                try await Self.makeNamesDurable(path, below: options.localRoot)
+                try await removeObjectSource(request, etag: info.etag, movedTo: path)
+            }
             return info
         case (.object(let from, let key), .object(let to, let target)?):
             let source = GetObjectRequest(bucket: from, key: key, customerKey: options.sourceCustomerKey)
-            // The source as it is before the copy: a move deletes it only if it is still this version, and a copy
-            // naming no encryption keeps the source's.
-            let before = options.move || options.sse == nil ? try await storage.headObject(source) : nil
+            // New attributes replace the source's; without any, the copy keeps them.
+            let replacing = options.contentType != nil || !options.metadata.isEmpty
+            // The source as it is before the copy: a move deletes it only if it is still this version, a copy
+            // naming no encryption keeps the source's, and new metadata without a content type keeps its type.
+            let before =
+                options.move || options.sse == nil || (replacing && options.contentType == nil)
+                ? try await storage.headObject(source) : nil
             let request = CopyObjectRequest(
                 source: source,
                 destination: PutObjectRequest(
                     bucket: to, key: target,
                     sse: options.sse
                         ?? before.flatMap { Self.keptEncryption($0, sourceKey: options.sourceCustomerKey) },
-                    contentType: options.contentType ?? "application/octet-stream",
+                    contentType: options.contentType ?? before?.contentType ?? "application/octet-stream",
                     userMetadata: options.metadata, transfer: options.transfer),
-                // New attributes replace the source's; without any, the copy keeps them.
-                replaceMetadata: options.contentType != nil || !options.metadata.isEmpty)
+                replaceMetadata: replacing)
             let info = try await storage.copyObject(request)
             try options.verify(info)
             if options.move, let etag = before?.etag {
@@ -117,6 +123,28 @@ public struct TransferEngine: @unchecked Sendable {
             return info
         default:
             throw OBSError.invalidArgument("\(step.operation.rawValue) of \(step.source) is no transfer")
+        }
+    }
+
+    /// A move deletes its source only once the file's name would survive a power loss: the directories from the
+    /// file's up to the one the user named (`root`; the file's own for a single file) are fsynced, for the names
+    /// the download and its new directories added. The file's bytes were fsynced before its rename.
+    static func makeNamesDurable(_ path: String, below root: String?) async throws {
+        var top = root
+        while let t = top, t.count > 1, t.hasSuffix("/") { top = String(t.dropLast()) }
+        try await BlockingPool.shared.run { [top] in
+            var dir = LocalPath.parent(path)
+            while true {
+                let e = DirectorySync.sync(dir)
+                guard e == 0 else {
+                    throw OBSError.localIO(
+                        "cannot make \(path) durable: fsync of directory \(dir.isEmpty ? "." : dir): "
+                            + "\(OBSError.reason(e)); the source was kept", errno: e)
+                }
+                guard let top, !KeyBytes.equal(dir, top), !dir.isEmpty, dir != "/", KeyBytes.hasPrefix(dir, top)
+                else { return }
+                dir = LocalPath.parent(dir)
+            }
         }
     }
 
@@ -206,10 +234,14 @@ public struct TransferEngine: @unchecked Sendable {
         // A path planned from a key (download -r, sync): what stands in its way fails the run's step; the dry
         // run's too.
         if case (.object, .file(let path)?) = (step.source, step.destination), let root = options.localRoot {
+            try LocalPath.refuseTooLong(path, writing: true)
             try LocalDirectories.make(LocalPath.parent(path), below: root, create: false)
             _ = try DownloadTarget(path, userNamed: false)
         }
         switch (step.source, step.destination) {
+        case (.file(let path), nil):  // sync --delete: a local file the run removes
+            var st = stat()
+            if lstat(path, &st) == 0 { try Self.checkRemovable(path, removing: true) }
         case (.file(let path), _?) where path != "-":
             if options.move {  // first, as in `perform`
                 try Self.checkRemovable(path)

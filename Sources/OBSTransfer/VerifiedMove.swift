@@ -34,7 +34,7 @@ extension TransferEngine {
     /// and search; in a sticky directory such as /tmp, also own the file or the directory). Asked before the copy
     /// (and by a dry run), so a move that could not finish copies nothing. (The unlink after the copy still
     /// decides: a directory's permissions can change meanwhile.)
-    public static func checkRemovable(_ path: String) throws {
+    public static func checkRemovable(_ path: String, removing: Bool = false) throws {
         let dir = LocalPath.parent(path)
         let parent = dir.isEmpty ? "." : dir
         var why: Int32 = 0
@@ -49,9 +49,10 @@ extension TransferEngine {
             }
         }
         guard why != 0 else { return }
+        let instead = removing ? "" : "copy it with cp, or "
         throw OBSError.localIO(
-            "cannot move \(path): its directory \(parent) does not let it be removed (\(OBSError.reason(why))); copy "
-                + "it with cp, or fix the directory's permissions", errno: why)
+            "cannot \(removing ? "remove" : "move") \(path): its directory \(parent) does not let it be removed "
+                + "(\(OBSError.reason(why))); \(instead)fix the directory's permissions", errno: why)
     }
 
     /// Removes the local file an upload came from, if it is unchanged since `before`.

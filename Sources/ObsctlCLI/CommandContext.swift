@@ -180,6 +180,22 @@ extension CommandContext {
         return try kms.keyForEncryption(ref)
     }
 
+    /// A dry run's check of the KMS key its run's writes would encrypt under (`sse`, else `bucketDefault`): the
+    /// run's refusal (exit 5) without a data key made. Remotely, what `resolvingKMSKey` asks KMS; the server's own
+    /// refusal (of a bucket default's key) is seen only by the run.
+    func checkKeyForWrite(_ sse: SSERequest?, bucketDefault: BucketEncryption?) throws {
+        let ref: String?
+        switch (sse, bucketDefault) {
+        case (.kms(let id)?, _), (nil, .kms(let id)?): ref = id
+        default: return
+        }
+        if isRemote {
+            if sse != nil { _ = try kmsKeyForWrite(ref) }
+        } else {
+            try localKMS.checkEncryptionKey(ref)
+        }
+    }
+
     /// The key id `ref` names, whatever its state (a report's filter): from the local KMS, from Huawei KMS when it
     /// can be asked, else `ref` as given.
     func kmsKeyID(_ ref: String) throws -> String {

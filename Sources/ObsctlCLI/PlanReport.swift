@@ -27,13 +27,29 @@ enum PlanReport {
             default: break
             }
         }
+        let writes = Set(
+            steps.compactMap { step -> BucketName? in
+                if case .object(let bucket, _)? = step.destination { return bucket } else { return nil }
+            })
+        func failEveryStep(_ item: String, _ e: OBSError) throws -> Never {
+            Transfers.reportFailure(e, item: nil)
+            render(ctx, [], verb: verb, failures: [(item, e)])
+            // As the run: every step fails, whatever was left out besides; the error's code is the exit.
+            throw CommandFailure(exitCode: ObsctlExitCode(e.category))
+        }
         for bucket in buckets {
-            do { _ = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError where e.code == "NoSuchBucket" {
-                Transfers.reportFailure(e, item: nil)
-                render(ctx, [], verb: verb, failures: [("obs://\(bucket)", e)])
-                // As the run: every step fails on the bucket, whatever was left out besides; its code is the exit.
-                throw CommandFailure(exitCode: ObsctlExitCode(e.category))
-            } catch {}
+            let info: BucketInfo?
+            do { info = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError
+                where e.code == "NoSuchBucket"
+            {
+                try failEveryStep("obs://\(bucket)", e)
+            } catch { info = nil }
+            // The key the run's writes would encrypt under (`--sse kms`, else the bucket's default): one disabled,
+            // missing or not permitted fails the run before its first step (exit 5), and so the dry run.
+            guard writes.contains(bucket) else { continue }
+            do { try ctx.checkKeyForWrite(options.sse, bucketDefault: info?.encryption) } catch let e as OBSError {
+                try failEveryStep("obs://\(bucket)", e)
+            }
         }
         for step in steps {
             do { try await ctx.engine.checkSource(step, options, objects: named) } catch {

@@ -21,6 +21,14 @@ final class Skips: @unchecked Sendable {
         Renderer(ctx.output).event(FailureShape(item, error).record)
     }
 
+    /// A local file (or directory of them) the walk could not reach (`LocalTree.PassedOver.isUnreachable`).
+    func unreachable(_ ctx: CommandContext, _ passed: LocalTree.PassedOver) {
+        add(
+            ctx, passed.path,
+            OBSError.localIO(
+                "cannot read \(passed.path): \(passed.what); move it to a shorter path; skipped", errno: ENAMETOOLONG))
+    }
+
     /// A local file whose name is not UTF-8.
     func invalidName(_ ctx: CommandContext, _ path: String) {
         add(

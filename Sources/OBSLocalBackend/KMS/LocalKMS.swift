@@ -435,6 +435,25 @@ public final class LocalKMS: KeyManagement, Sendable {
 
     /// A fresh data key wrapped under the CMK `ref`, or under `obs/default` (created on first use) when nil.
     func generateDataKey(keyRef ref: String?, context: [String: String]) throws -> IssuedDataKey {
+        // Never nil when it may create the default key.
+        guard let record = try encryptionKey(ref, create: true) else {
+            throw OBSError.kmsNotFound(Self.defaultKeyAlias)
+        }
+        let dek = Random.secret(32)
+        let blob = try seal(dek, under: record, context: context)
+        try audit.record(operation: "create-datakey", keyID: record.keyID, action: .dekCreate, outcome: "ok")
+        return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
+    }
+
+    /// Whether a data key could be made under `ref` (nil: `obs/default`) now, with every check `generateDataKey`
+    /// makes, but none made and nothing created: for a dry run, which must fail as its run would (exit 5).
+    public func checkEncryptionKey(_ ref: String?) throws {
+        _ = try encryptionKey(ref, create: false)
+    }
+
+    /// The key a new data key is made under, once permissions and state allow it. `create`: `obs/default` is
+    /// created when missing; else nil stands for the key the run would create.
+    private func encryptionKey(_ ref: String?, create: Bool) throws -> KeyRecord? {
         let op = "create-datakey"
         let record: KeyRecord
         if let ref {
@@ -446,14 +465,12 @@ public final class LocalKMS: KeyManagement, Sendable {
                 record = existing
             } else {
                 try require([.cmkCreate, .dekCreate], operation: op, keyID: Self.defaultKeyAlias, records: records)
+                guard create else { return nil }
                 record = try createDefaultKeyOnce()
             }
         }
         try requireUsable(record, operation: op, action: .dekCreate)
-        let dek = Random.secret(32)
-        let blob = try seal(dek, under: record, context: context)
-        try audit.record(operation: op, keyID: record.keyID, action: .dekCreate, outcome: "ok")
-        return IssuedDataKey(dek: dek, blob: blob, keyID: record.keyID, urn: record.urn)
+        return record
     }
 
     /// `dek` wrapped under the primary version of `record`'s key material.

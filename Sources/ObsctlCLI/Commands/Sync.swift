@@ -111,7 +111,11 @@ extension Obsctl {
                 ctx.skips.unkeyable(ctx, LocalPath.join(source, name), reason)
             }
             let kept = delete ? "; what lies under its name in the bucket is kept" : ""
-            for passed in notFiles { ctx.output.note("not uploaded: \(passed)\(kept)") }
+            for passed in notFiles where !passed.isUnreachable { ctx.output.note("not uploaded: \(passed)\(kept)") }
+            for passed in notFiles where passed.isUnreachable && filter.includes(unnamable: passed.path, below: source)
+            {
+                ctx.skips.unreachable(ctx, passed)
+            }
             let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
             var sides = Sides(
                 from: .local(source), here: local, to: .remote(OBSURL(bucket: dest.bucket, path: prefix)),
@@ -146,7 +150,7 @@ extension Obsctl {
 
         private func copySides(_ ctx: CommandContext, from src: OBSURL, to dst: OBSURL) async throws -> Sides {
             let from = KeyMapping.directoryPrefix(src.path), to = KeyMapping.directoryPrefix(dst.path)
-            guard src.bucket != dst.bucket || from != to else {
+            guard src.bucket != dst.bucket || !KeyBytes.equal(from, to) else {
                 throw OBSError.invalidArgument("cannot sync obs://\(src.bucket)/\(from) with itself")
             }
             try KeyMapping.refuseNestedPrefixes(src, from, dst, to)

@@ -59,19 +59,22 @@ extension Obsctl {
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             try refuseEmptyPaths(paths)
-            var invalid: [String] = [], notFiles: [LocalTree.PassedOver] = []
+            var invalid: [String] = [], notFiles: [LocalTree.PassedOver] = [], unreachable: [LocalTree.PassedOver] = []
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
                 files: { dir in
-                    var unnamable: [String] = []
+                    var unnamable: [String] = [], passed: [LocalTree.PassedOver] = []
                     let entries = try LocalTree.entries(
-                        dir, invalidNames: &unnamable, notFiles: &notFiles, followLinks: !options.move)
+                        dir, invalidNames: &unnamable, notFiles: &passed, followLinks: !options.move)
                     invalid += unnamable.filter { filter.includes(unnamable: $0, below: dir) }
+                    notFiles += passed.filter { !$0.isUnreachable }
+                    unreachable += passed.filter { $0.isUnreachable && filter.includes(unnamable: $0.path, below: dir) }
                     return entries
                 })
             let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
+            for passed in unreachable { skips.unreachable(ctx, passed) }
             for (path, reason) in plan.unkeyable { skips.unkeyable(ctx, path, reason) }
             for passed in notFiles { ctx.output.note("not \(options.move ? "moved" : "uploaded"): \(passed)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }

@@ -269,20 +269,9 @@ public struct ConfigFile {
         let dir = LocalPath.parent(path)
         try FileManager.default.createDirectory(
             atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let tmp = dir + "/.config.tmp-\(getpid())"
-        let fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OBSError.configuration("cannot write \(tmp): \(String(cString: strerror(errno)))") }
-        do {
-            defer { close(fd) }
-            try Array(text.utf8).withUnsafeBytes { try FileDescriptorSink.writeAll(fd, $0, path: tmp) }
-            guard fsync(fd) == 0 else { throw OBSError.configuration("cannot fsync \(tmp)") }
-        } catch {
-            unlink(tmp)
-            throw error
-        }
-        guard rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw OBSError.configuration("cannot replace \(path): \(String(cString: strerror(errno)))")
+        // It holds secrets: created 0600, never through a file or link someone put at the temporary's name.
+        do { try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600) } catch {
+            throw OBSError.configuration("cannot \(error.step) \(error.path): \(error.reason)")
         }
     }
 }

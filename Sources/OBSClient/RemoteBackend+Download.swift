@@ -193,18 +193,15 @@ enum ETagChecksum {
         return String(etag[start..<end])
     }
 
-    /// An ETag without its quotes, lower-cased.
-    static func bare(_ etag: String) -> String { unquoted(etag).lowercased() }
-
     /// The MD5 an ETag states (32 hex digits), or nil for any other ETag.
     static func md5(_ etag: String) -> String? {
-        let hex = bare(etag)
+        let hex = ETags.bare(etag)
         return hex.count == 32 && hex.allSatisfy(\.isHexDigit) ? hex : nil
     }
 
     /// The MD5 of the parts' MD5s and the part count a multipart ETag ("<32 hex>-N") states.
     static func multipartMD5(_ etag: String) -> (md5: String, parts: Int)? {
-        let pieces = bare(etag).split(separator: "-")
+        let pieces = ETags.bare(etag).split(separator: "-")
         guard pieces.count == 2, let n = Int(pieces[1]), n >= 1, let md5 = md5(String(pieces[0])) else { return nil }
         return (md5, n)
     }

@@ -186,7 +186,7 @@ extension RemoteBackend {
                             sink: nil, transport: $0)
                     }),
                     let expected = Self.multipartETag(uploaded.etags.map(\.etag)),
-                    head.header("etag").map(ETagChecksum.bare) == expected
+                    head.header("etag").map(ETags.bare) == expected
                 else { throw e }
                 response = head
             }
@@ -269,21 +269,17 @@ extension RemoteBackend {
         _ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, stream: ByteSource,
         first: [UInt8]
     ) throws -> UploadedParts {
-        let partSize = Int(request.transfer.partSize ?? MultipartPlan.streamPartSize)
-        var pending = first
+        let partSize = Self.streamPartSize(request.transfer)
+        var pending = first  // read ahead of the parts: at most one part and a byte
         var etags: [(Int, String)] = []
         var crcs: [Int: String] = [:]
         var total: Int64 = 0
-        var eof = false
         var n = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while !eof || !pending.isEmpty {
-            while pending.count < partSize && !eof {
-                let got = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
-                if got == 0 { eof = true } else { pending += buffer[0..<got] }
-            }
-            let part = Array(pending.prefix(partSize))
-            pending.removeFirst(part.count)
+        while true {
+            // Each part is read into an array of its own, sent and dropped: memory stays at one part.
+            var part = pending.count > partSize ? Array(pending[..<partSize]) : pending
+            pending = pending.count > partSize ? Array(pending[partSize...]) : []
+            let ended = try Self.fill(&part, upTo: partSize, from: stream)
             if part.isEmpty && n > 0 { break }
             n += 1
             guard Int64(n) <= MultipartPlan.maxParts else {
@@ -306,6 +302,7 @@ extension RemoteBackend {
             etags.append((n, etag))
             crcs[n] = checksum?.name == UploadIntegrity.crc32cHeader ? checksum?.value : nil
             total += Int64(part.count)
+            if ended && pending.isEmpty { break }
         }
         return UploadedParts(etags: etags, size: total, crc32c: crcs)
     }

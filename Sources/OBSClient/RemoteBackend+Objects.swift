@@ -69,10 +69,11 @@ extension RemoteBackend {
             // A stream of unknown length (stdin): up to the threshold it is one PUT with a known length and MD5;
             // beyond it, a multipart upload reading one part at a time (its whole checksum is known too late to be
             // recorded: each part is checked by the server, and downloads by what the server offers).
-            let first =
-                try regularFile.map(Self.readWhole)
-                ?? Self.readUpTo(Int(min(threshold, Self.maxSinglePut)) + 1, from: body)
-            if first.count <= threshold {
+            // A stream is held in memory up to one part at most, so a single PUT of it takes one part at most.
+            let single =
+                regularFile == nil ? min(Int(threshold), Self.streamPartSize(request.transfer)) : Int(threshold)
+            let first = try regularFile.map(Self.readWhole) ?? Self.readUpTo(single + 1, from: body)
+            if first.count <= single {
                 length = Int64(first.count)
                 if let h = integrity.header(for: first) { headers.append(h) }
                 headers += UploadIntegrity.metadata(CRC32C.checksum(first).base64, prefix: p)
@@ -284,14 +285,14 @@ extension RemoteBackend {
     {
         var failed: [(key: ObjectKey, error: OBSError)] = []
         // A key no XML 1.0 body can hold (a control character) would make the server refuse the whole batch: each
-        // goes by a DELETE of its own (one already gone is deleted, as in a batch), the rest in batches.
+        // goes by a plain DELETE of its own, without deleteObject's HEAD: as in a batch, one already gone counts as
+        // deleted. The rest go in batches.
         let alone = keys.filter { !OBSXMLBody.isWritable($0.value) }
         let keys = alone.isEmpty ? keys : keys.filter { OBSXMLBody.isWritable($0.value) }
         for key in alone {
-            do { try await deleteObject(bucket: bucket, key: key) } catch let e as OBSError
-                where e.category == .notFound
-            {
-            } catch let e as OBSError { failed.append((key, e)) }
+            do { _ = try await perform(Operation(method: "DELETE", bucket: bucket, key: key)) } catch let e as OBSError
+                where e.category != .notFound
+            { failed.append((key, e)) }
         }
         var start = 0
         while start < keys.count {
@@ -378,14 +379,32 @@ extension RemoteBackend {
 
     static func readUpTo(_ limit: Int, from source: ByteSource) throws -> [UInt8] {
         var out = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while out.count < limit {
-            let n = try buffer.withUnsafeMutableBytes {
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, limit - out.count)]))
-            }
-            if n == 0 { break }
-            out += buffer[0..<n]
-        }
+        _ = try fill(&out, upTo: limit, from: source)
         return out
+    }
+
+    /// Reads from `source` onto the end of `bytes` until it holds `limit` bytes; true when the source ended first.
+    /// Straight into the array's spare room: no buffer in between.
+    static func fill(_ bytes: inout [UInt8], upTo limit: Int, from source: ByteSource) throws -> Bool {
+        var filled = bytes.count
+        defer { bytes.removeLast(bytes.count - filled) }  // the room made and not read into
+        while filled < limit {
+            // Room doubles as bytes come (a short stream never takes a whole part of memory), read straight into.
+            if filled == bytes.count {
+                bytes += [UInt8](repeating: 0, count: min(limit - filled, max(1 << 16, filled)))
+            }
+            let got = try bytes.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+            }
+            if got == 0 { return true }
+            filled += got
+        }
+        return false
+    }
+
+    /// The part size of a stream of unknown length (stdin): also the most of it held in memory at once, and so the
+    /// most a single PUT of it takes (`--multipart-threshold` beyond it means parts).
+    static func streamPartSize(_ transfer: TransferOptions) -> Int {
+        Int(transfer.partSize ?? MultipartPlan.streamPartSize)
     }
 }

@@ -5,7 +5,7 @@ import COpenSSL
 /// The bytes live in memory this type allocates itself and wipes with `OPENSSL_cleanse` when it goes away;
 /// `description` and `debugDescription` print a redaction, and the type is deliberately not `Codable`, so a secret
 /// cannot end up in JSON, a log line or an error message by accident.
-/// `@unchecked Sendable`: immutable: the bytes are written in `init` only and wiped in `deinit`.
+/// `@unchecked Sendable`: its creator fills it (`init`, `withUnsafeMutableBytes`) before it is shared; then only read.
 public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     private let pointer: UnsafeMutableRawBufferPointer
 

@@ -384,9 +384,9 @@ extension LocalBackend: MultipartUploads {
             guard let p = stored[l.n] else {
                 throw MultipartRules.invalidPart("part \(l.n) was never uploaded to upload \(target.uploadID)")
             }
-            guard MultipartRules.bare(l.etag) == p.etag else {
+            guard ETags.bare(l.etag) == p.etag else {
                 throw MultipartRules.invalidPart(
-                    "part \(l.n) has ETag \(p.etag), not \(MultipartRules.bare(l.etag)); list the ETags that "
+                    "part \(l.n) has ETag \(p.etag), not \(ETags.bare(l.etag)); list the ETags that "
                         + "UploadPart returned")
             }
             if i < listed.count - 1 && p.size < MultipartRules.minimumPartSize {

@@ -12,8 +12,11 @@ enum GlobalArguments {
 
     static func movedAfterSubcommand(_ args: [String]) -> [String] {
         let (groups, i) = leading(args)
-        let rest = Array(args[i...])
-        return groups.isEmpty || rest.isEmpty ? args : rest + groups.joined()
+        var rest = Array(args[i...])
+        guard !groups.isEmpty, !rest.isEmpty else { return args }
+        // Before a `--`: after it, every word is an argument (`upload -- -report.pdf obs://b/`).
+        rest.insert(contentsOf: groups.joined(), at: rest.firstIndex(of: "--") ?? rest.endIndex)
+        return rest
     }
 
     /// The global options that stand in `args[start..<end]` from `start` on, each with its value (`--profile p`,

@@ -228,13 +228,7 @@ struct Lister {
         mkdir(LocalPath.parent(parent), 0o700)
         mkdir(parent, 0o700)
         mkdir(dir, 0o700)
-        let temp = file + ".\(getpid()).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        let bytes = Array(text.utf8)
-        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
-        close(fd)
-        if !ok || rename(temp, file) != 0 { unlink(temp) }
+        try? AtomicFile.write(Array(text.utf8), to: file, durable: false)  // a cache: a lost write is a miss
     }
 }
 

@@ -107,12 +107,20 @@ enum Interrupts {
     /// exists registered before an interruption takes its list, or is never created. A transfer that starts one
     /// while the interruption is cleaning up waits for the exit. Returns the descriptor, or -1 with errno set.
     static func createTemp(_ path: String) -> Int32 {
+        whileCreating {
+            let fd = AbandonedTemp.create(path)  // outside `lock`: many downloads create their files at once
+            if fd >= 0 { lock.withLock { _ = tempFiles.insert(path) } }
+            return fd
+        }
+    }
+
+    /// Runs `body`, which creates something on disk and registers it, while holding `creating` shared: an
+    /// interruption takes its lists only once no creation is half done. Once one began, it waits for the exit.
+    private static func whileCreating<T>(_ body: () throws -> T) rethrows -> T {
         creating.lockShared()
         if isInterrupting { creating.unlock(); while true { pause() } }
         defer { creating.unlock() }
-        let fd = AbandonedTemp.create(path)  // outside `lock`: many downloads create their files at once
-        if fd >= 0 { lock.withLock { _ = tempFiles.insert(path) } }
-        return fd
+        return try body()
     }
 
     /// True once SIGINT or SIGTERM arrived: no new transfer starts.
@@ -123,21 +131,19 @@ enum Interrupts {
     /// Makes a single download's directories (`LocalDirectories.makeNamed`) and registers those it made, under the
     /// same lock as `createTemp`: they exist registered, or are never made.
     static func makeDirectories(_ dir: String) throws -> [String] {
-        creating.lockShared()
-        if isInterrupting { creating.unlock(); while true { pause() } }
-        defer { creating.unlock() }
-        let made = try LocalDirectories.makeNamed(dir)
-        if !made.isEmpty { lock.withLock { madeDirectories.append(made) } }
-        return made
+        try whileCreating {
+            let made = try LocalDirectories.makeNamed(dir)
+            if !made.isEmpty { lock.withLock { madeDirectories.append(made) } }
+            return made
+        }
     }
 
     /// Makes a recursive download's directories below `root` (`LocalDirectories.make`) and registers each one it
     /// makes, under the same lock as `createTemp`.
     static func makeTreeDirectories(_ dir: String, below root: String) throws {
-        creating.lockShared()
-        if isInterrupting { creating.unlock(); while true { pause() } }
-        defer { creating.unlock() }
-        try LocalDirectories.make(dir, below: root) { made in lock.withLock { treeDirectories.append(made) } }
+        try whileCreating {
+            try LocalDirectories.make(dir, below: root) { made in lock.withLock { treeDirectories.append(made) } }
+        }
     }
 
     /// Once a run is over: the directories its downloads made that hold nothing (each of its files failed) go,
@@ -158,9 +164,9 @@ enum Interrupts {
     }
 
     /// Registers an action for an interruption (for example aborting a multipart upload); returns its id.
-    @discardableResult
     /// The action returns nil on success, else what it could not clean up. Registered after an interruption
     /// began (an upload initiated during the cleanup), it runs at once instead.
+    @discardableResult
     static func registerCleanup(_ action: @escaping @Sendable () -> String?) -> Int {
         lock.lock()
         if isInterrupting { lock.unlock(); _ = action(); return 0 }

@@ -41,6 +41,20 @@ struct RequestExecutorRetryTests {
         }
     }
 
+    @Test("400 RequestTimeout (the server waited too long for the body) is sent again, as a 5xx is")
+    func requestTimeoutRetried() throws {
+        let script = FaultScript([.answer(400, [], errorBody("RequestTimeout")), .answer(200, [], Array("ok".utf8))])
+        let client = try faultClient(script, retries: 2)
+        let response = try client.serialised { try client.performBlocking(try get(), sink: nil, transport: $0) }
+        #expect(response.status == 200 && script.requests.count == 2)
+        let always = FaultScript(Array(repeating: .answer(400, [], errorBody("RequestTimeout")), count: 3))
+        let failing = try faultClient(always, retries: 1)
+        let error = #expect(throws: OBSError.self) {
+            try failing.serialised { try failing.performBlocking(try get(), sink: nil, transport: $0) }
+        }
+        #expect(always.requests.count == 2 && error?.category == .transient, "\(String(describing: error))")
+    }
+
     @Test("--retries 0: a 503 fails at once with exit 11, one send, no wait")
     func noRetries() throws {
         let script = FaultScript([.answer(503, [], errorBody("ServiceUnavailable")), .answer(200, [], [])])

@@ -100,6 +100,27 @@ struct ExecutorTests {
         #expect(gauge.dispatchedInOrder(jobs: jobs), "items start in input order, each when a worker is free")
     }
 
+    @Test("a pool of the default size runs --jobs' maximum of blocking bodies at once: it is no hidden bound")
+    func poolHoldsTheMostJobs() async throws {
+        let jobs = TransferExecutor.jobRange.upperBound
+        let pool = BlockingPool(threads: BlockingPool.defaultSize)
+        // Each body waits until every other one has started: a pool with fewer threads never lets them all in.
+        let started = DispatchGroup()
+        for _ in 0..<jobs { started.enter() }
+        let together = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<jobs {
+                group.addTask {
+                    (try? await pool.run {
+                        started.leave()
+                        return started.wait(timeout: .now() + 20) == .success
+                    }) ?? false
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(together == jobs)
+    }
+
     @Test("a failure in the middle is reported and the others go on")
     func failureInTheMiddle() async throws {
         var failed: [TransferEvent.Failed] = [], finished: [Int] = [], started: [Int] = []

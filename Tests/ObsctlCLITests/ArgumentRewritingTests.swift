@@ -74,5 +74,9 @@ struct ArgumentRewritingTests {
         }
         // A value-taking option at the very end has no value to carry: left for the parser to report.
         #expect(GlobalArguments.movedAfterSubcommand(["--profile"]) == ["--profile"])
+        // Words after `--` are arguments: the moved options go before it.
+        #expect(
+            GlobalArguments.movedAfterSubcommand(["--profile", "p", "-q", "upload", "--", "-r.pdf", "obs://b/"])
+                == ["upload", "--profile", "p", "-q", "--", "-r.pdf", "obs://b/"])
     }
 }

@@ -178,6 +178,37 @@ struct RemoteSeaweedTests {
     }
 
     @Test(
+        "stdin is held one part at a time: a threshold above the part size sends parts, peak RSS far below the stream",
+        arguments: RemotePeers.commandServers)
+    func stdinHeldOnePartAtATime(_ server: String) throws {
+        let s = try RemoteSession("sw-stdin-mem")
+        let sw = try s.peers.flags(server)
+        let b = try s.makeBucket(sw, tag: "stdin-mem")
+        let data = remoteRandomData(96 << 20)
+        // Through a pipe (a file on stdin is read as a file), and VmHWM sampled until obsctl exits (it only grows):
+        // the last sample is the run's peak.
+        let sampler = """
+            exec 3<&0; cat <&3 | "$@" & p=$!; peak=0
+            while kill -0 $p 2>/dev/null; do
+              v=$(sed -n 's/^VmHWM:[^0-9]*\\([0-9]*\\).*/\\1/p' /proc/$p/status 2>/dev/null); [ -n "$v" ] && peak=$v
+              sleep 0.02
+            done
+            wait $p; rc=$?; echo "peak_kib=$peak" >&2; exit $rc
+            """
+        let r = try s.sb.start(
+            ["upload", "-", "obs://\(b)/big", "--multipart-threshold", "1G", "--part-size", "5M"] + sw, stdin: data,
+            wrapper: sampler
+        ).wait(timeout: 300)
+        #expect(r.succeeded, "\(r)")
+        let peak = r.stderrLines.last { $0.hasPrefix("peak_kib=") }.flatMap { Int($0.dropFirst(9)) } ?? .max
+        // One 5 MiB part, a read buffer and the process's own footprint; the stream was 96 MiB.
+        #expect(peak < 64 << 10, "peak RSS \(peak) KiB for a 96 MiB stream in 5 MiB parts")
+        let st = try s.stat(sw, "obs://\(b)/big")
+        #expect((st["etag"] as? String)?.hasSuffix("-20") == true, "20 parts of 5 MiB: \(st)")
+        #expect(try s.ok(sw, ["download", "obs://\(b)/big", "-"]).stdout == data)
+    }
+
+    @Test(
         """
         SSE-C: single and multipart upload; download with the right key (bytes equal), wrong key and missing key (exit \
         7)

@@ -42,6 +42,20 @@ struct RemoteTLSTests {
         #expect(!names.contains(name), "bucket created despite the failed TLS verification")
     }
 
+    @Test("https:// to a plain-HTTP port: the failed handshake is sent again, then exit 11 asking about https")
+    func handshakeWithPlainPort() throws {
+        let s = try RemoteSession("tls-plainport")
+        let plain = s.peers.seaweed.replacingOccurrences(of: "http://", with: "https://")
+        let r = try s.run(
+            ["--endpoint", plain, "--signature", "v4", "--addressing", "path", "--retries", "1"],
+            [
+                "bucket", "list", "--debug",
+            ])
+        expectRemoteError(r, 11, contains: ["TLS handshake failed", "https"], debug: true)
+        #expect(!r.stderr.contains("--ca-bundle"), "no CA would help: \(r)")
+        #expect(debugRequests(r).count == 2, "sent once more (--retries 1): \(debugRequests(r))")
+    }
+
     @Test("--insecure works without the CA and prints a warning on every run")
     func insecure() throws {
         let s = try RemoteSession("tls-insecure")

@@ -42,6 +42,9 @@ enum RemoteErrors {
                 "the server received damaged bytes for obs://\(bucket)/\(key) (checksum mismatch: \(serverMessage)); "
                     + "nothing was stored, run the upload again",
                 .integrity)
+        // 400 RequestTimeout: the server gave up waiting for our bytes (a stall on the way), not a bad request.
+        case "RequestTimeout", "SlowDown", "ServiceUnavailable", "InternalError":
+            return make("the server failed: \(serverMessage); try again later", .transient)
         default: break
         }
         if code.hasPrefix("KMS.") || code.contains("KMS") { return make("KMS: \(serverMessage)", .kms) }

@@ -17,8 +17,9 @@ struct RetryPolicy: Sendable {
     }
 
     /// A server answer that may succeed when sent again: 5xx but 501 (not implemented stays so), 429 (slow down),
-    /// and bytes damaged in transit (the checksum header caught it).
+    /// a code that says so whatever its status (400 RequestTimeout), and bytes damaged in transit (the checksum
+    /// header caught it).
     static func isTransient(status: Int, category: OBSError.Category) -> Bool {
-        status >= 500 && status != 501 || status == 429 || category == .integrity
+        status >= 500 && status != 501 || status == 429 || category == .integrity || category == .transient
     }
 }

@@ -50,12 +50,7 @@ public struct KMSProjectCache: Sendable {
         let dir = LocalPath.parent(path)
         mkdir(LocalPath.parent(dir), 0o700)
         mkdir(dir, 0o700)
-        let temp = path + ".\(getpid()).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count
-        close(fd)
-        if !ok || rename(temp, path) != 0 { unlink(temp) }
+        try? AtomicFile.write([UInt8](data), to: path, durable: false)  // a cache: a lost write is a miss
     }
 
     private func entries() -> [String: String] {

@@ -40,6 +40,8 @@ nonisolated(unsafe) private let curlAPI: UnsafeMutablePointer<cc_api>? = {
 /// HTTP over one reused libcurl easy handle (keep-alive across requests). Not thread-safe: one owner at a time.
 /// Bodies stream through read and write callbacks in pieces, never whole objects in memory.
 public final class CurlTransport: HTTPTransport {
+    /// The largest body handed to libcurl as post fields, which it copies whole.
+    static let postFieldsLimit = 64 << 10
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let options: TransportOptions
@@ -156,6 +158,12 @@ public final class CurlTransport: HTTPTransport {
             _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, 0)
         case .empty:
             break
+        case .bytes(let b) where b.count > Self.postFieldsLimit:
+            // A large body (a part read from stdin, a batch delete's XML) is read out of the array by libcurl,
+            // not copied whole into its own buffer: memory stays at the one array.
+            ctx.source = RewindableBufferSource(b)
+            _ = cc_setopt_long(api, h, CURLOPT_UPLOAD, 1)
+            _ = cc_setopt_off(api, h, CURLOPT_INFILESIZE_LARGE, curl_off_t(b.count))
         case .bytes(let b):
             // Handed to libcurl as post fields (copied): a body under 64 KiB then leaves in the same write as the
             // headers (one system call and one TCP segment fewer per small upload), and libcurl resends it by
@@ -202,15 +210,20 @@ public final class CurlTransport: HTTPTransport {
         let text =
             detail.isEmpty
             ? api.pointee.easy_strerror(rc).map { String(cString: $0) } ?? "curl error \(rc.rawValue)" : detail
+        // A failed handshake (SSL_CONNECT_ERROR) is most often a connection reset on the way: sent again. It is
+        // no verification failure, so --ca-bundle would not help; a plain-HTTP port answers it every time.
         let retryable: Set<UInt32> = [
             CURLE_COULDNT_CONNECT.rawValue, CURLE_OPERATION_TIMEDOUT.rawValue, CURLE_RECV_ERROR.rawValue,
             CURLE_SEND_ERROR.rawValue, CURLE_GOT_NOTHING.rawValue, CURLE_PARTIAL_FILE.rawValue,
             CURLE_COULDNT_RESOLVE_HOST.rawValue, CURLE_HTTP2.rawValue, CURLE_HTTP2_STREAM.rawValue,
+            CURLE_SSL_CONNECT_ERROR.rawValue,
         ]
-        let tls =
-            rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR
+        let tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE
+        let message =
+            rc == CURLE_SSL_CONNECT_ERROR ? "TLS handshake failed: \(text) (does the endpoint speak https?)" : text
         return TransportError(
-            code: Int(rc.rawValue), message: text, retryable: retryable.contains(rc.rawValue), isTLSVerification: tls)
+            code: Int(rc.rawValue), message: message, retryable: retryable.contains(rc.rawValue),
+            isTLSVerification: tls)
     }
 }
 

@@ -41,7 +41,7 @@ struct AuditLog: Sendable {
     /// Safe: appends only grow the log and cuts only remove a torn line past the last complete one, so no other
     /// writer leaves it at this size; a same-size edit by hand is still caught by `verify`, since the next line's
     /// MAC chains to the link kept here, not to the edited line.
-    final class LastAppend: @unchecked Sendable {
+    final class LastAppend: @unchecked Sendable {  // `kept` is touched only under `lock`
         private let lock = NSLock()
         private var kept: (device: UInt64, inode: UInt64, size: Int64, link: Link)?
 

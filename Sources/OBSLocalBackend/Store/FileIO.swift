@@ -94,10 +94,8 @@ enum FileIO {
     }
 
     static func fsyncDirectory(_ dir: String) throws {
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError("open directory", dir) }
-        defer { close(fd) }
-        if fsync(fd) != 0 { throw ioError("fsync directory", dir) }
+        let e = DirectorySync.sync(dir)
+        if e != 0 { throw ioError("fsync directory", dir, e) }
     }
 
     /// A unique temp name in `dir` that records the writer's pid, so a sweep can tell live temps from leftovers.
@@ -105,25 +103,18 @@ enum FileIO {
         "\(dir)/.tmp-\(getpid())-\(Hex.encode(Random.bytes(6)))\(suffix)"
     }
 
-    /// Atomically replaces `path` with `bytes`: temp file, fsync, rename, directory fsync.
+    /// Atomically replaces `path` with `bytes`: temp file, fsync, rename, directory fsync (`AtomicFile`), the
+    /// temporary named as the store's sweep recognises (`tempPath`).
     static func atomicWrite(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, crashPointPrefix: String? = nil)
         throws
     {
-        let dir = LocalPath.parent(path)
-        let tmp = tempPath(in: dir)
-        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw ioError("create", tmp) }
         do {
-            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: tmp) }
-            if let p = crashPointPrefix { CrashPoint.hit("\(p)-tmp-written") }
-            if fsync(fd) != 0 { throw ioError("fsync", tmp) }
+            try AtomicFile.write(bytes, to: path, mode: mode, temporary: tempPath(in: LocalPath.parent(path))) { step in
+                if let p = crashPointPrefix { CrashPoint.hit("\(p)-\(step)") }
+            }
         } catch {
-            close(fd); unlink(tmp); throw error
+            throw ioError(error.step, error.path, error.errno)
         }
-        close(fd)
-        if rename(tmp, path) != 0 { let e = errno; unlink(tmp); throw ioError("rename into", path, e) }
-        if let p = crashPointPrefix { CrashPoint.hit("\(p)-renamed") }
-        try fsyncDirectory(dir)
     }
 
     static func listDirectory(_ path: String) -> [String] {

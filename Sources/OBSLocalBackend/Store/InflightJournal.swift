@@ -72,7 +72,7 @@ final class InflightJournal: @unchecked Sendable {
     // MARK: Exit
 
     /// The journals of this process, for the exit handler (backends are seldom released before exit).
-    private final class Registry: @unchecked Sendable {
+    private final class Registry: @unchecked Sendable {  // `journals` is touched only under `lock`
         private let lock = NSLock()
         private var journals: [ObjectIdentifier: () -> InflightJournal?] = [:]
         func add(_ j: InflightJournal) { lock.withLock { journals[ObjectIdentifier(j)] = { [weak j] in j } } }

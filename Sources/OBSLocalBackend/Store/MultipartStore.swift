@@ -50,11 +50,6 @@ enum MultipartRules {
         for e in partETags { joined += Hex.decode(e) ?? Array(e.utf8) }
         return Hex.encode(Digest.md5(joined)) + "-\(partETags.count)"
     }
-
-    /// A client's ETag, as it may come quoted in XML.
-    static func bare(_ etag: String) -> String {
-        etag.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).lowercased()
-    }
 }
 
 /// `p<n>.json`: one stored part. Replacing it (temp, fsync, rename) is what makes a new attempt the part.

@@ -4,6 +4,7 @@ import OBSTime
 
 /// One line per request: method, bucket, key, status, bytes, duration, access key id. Never a secret, a signature
 /// or an SSE-C key: only these fields are ever written.
+/// `@unchecked Sendable`: its fields are set in `init` only, and `handle` is written to only under `lock`.
 public final class AccessLog: @unchecked Sendable {
     public struct Entry: Sendable {
         public var time: Date

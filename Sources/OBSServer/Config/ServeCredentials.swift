@@ -97,18 +97,8 @@ public struct ServeCredentials: Sendable {
         let ak = String(decoding: Random.bytes(20).map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
         let sk = Base64.encode(Random.bytes(30))
         let text = "[default]\naws_access_key_id = \(ak)\naws_secret_access_key = \(sk)\n"
-        let temp = path + ".tmp.\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw OBSError.configuration("cannot create \(temp): \(String(cString: strerror(errno)))")
-        }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0, rename(temp, path) == 0 else {
-            unlink(temp)
-            throw OBSError.configuration("cannot write \(path): \(String(cString: strerror(errno)))")
+        do { try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600) } catch {
+            throw OBSError.configuration("cannot \(error.step) \(error.path): \(error.reason)")
         }
     }
 }

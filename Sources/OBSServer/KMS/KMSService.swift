@@ -110,6 +110,7 @@ public final class KMSService: RequestHandler, Sendable {
 }
 
 /// What one request carries through the handler (filled on the pool thread, read after it returns).
+/// `@unchecked Sendable`: one thread at a time: the caller waits in `BlockingPool.run` while `process` fills it.
 final class KMSCall: @unchecked Sendable {
     let request: ServerRequest
     let requestID: String

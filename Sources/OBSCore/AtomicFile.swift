@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Replacing a file whole, so that a crash leaves the old content or the new, never a mix or a half: a temporary
+/// beside it, written, renamed over it. The one implementation for every file obsctl rewrites (the store's records,
+/// the config file, credentials, caches).
+public enum AtomicFile {
+    /// A step that failed: what it was ("create", "write", "fsync", "rename into", "fsync directory"), the path it
+    /// was about, and its errno. Callers turn it into their own error (a store error, a configuration error).
+    public struct Failure: Error, Sendable {
+        public let step: String
+        public let path: String
+        public let errno: Int32
+        public var reason: String { OBSError.reason(errno) }
+    }
+
+    /// Writes `bytes` to `path` through `temporary` (default: a hidden name beside it with this process's id and a
+    /// random part), created new (O_EXCL: never another's file or link) with `mode`. `durable`: the bytes are
+    /// fsynced before the rename and the directory after it, so the new name survives a power loss; caches skip
+    /// both. `step` is called after the temporary is written and after the rename (the store's crash tests).
+    public static func write(
+        _ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true, temporary: String? = nil,
+        step: (String) -> Void = { _ in }
+    ) throws(Failure) {
+        let dir = LocalPath.parent(path)
+        let tmp = temporary ?? defaultTemporary(for: path)
+        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw Failure(step: "create", path: tmp, errno: errno) }
+        func fail(_ what: String, _ e: Int32) -> Failure {
+            close(fd)
+            unlink(tmp)
+            return Failure(step: what, path: tmp, errno: e)
+        }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw fail("write", n < 0 ? errno : EIO) }
+            written += n
+        }
+        step("tmp-written")
+        if durable && fsync(fd) != 0 { throw fail("fsync", errno) }
+        close(fd)
+        guard rename(tmp, path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw Failure(step: "rename into", path: path, errno: e)
+        }
+        step("renamed")
+        if durable {
+            let e = DirectorySync.sync(dir)
+            if e != 0 { throw Failure(step: "fsync directory", path: dir.isEmpty ? "." : dir, errno: e) }
+        }
+    }
+
+    /// `.NAME.tmp-PID-RANDOM` beside `path`.
+    public static func defaultTemporary(for path: String) -> String {
+        let dir = LocalPath.parent(path)
+        let name = String(decoding: path.utf8.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
+        let random = String(UInt64.random(in: 0..<(1 << 48)), radix: 16)
+        return LocalPath.join(dir, ".\(name).tmp-\(getpid())-\(random)")
+    }
+}

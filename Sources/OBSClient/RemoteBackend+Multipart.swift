@@ -46,7 +46,7 @@ extension RemoteBackend {
     /// read. Memory stays at one part.
     func multipartUpload(
         _ request: PutObjectRequest, initiateHeaders: [(String, String)], integrity: UploadIntegrity,
-        stream: ByteSource, first: [UInt8]
+        stream: ByteSource, first: ReadAhead
     ) async throws -> HTTPResponse {
         try await runBlocking { backend in
             try backend.withUpload(request, initiateHeaders: initiateHeaders + integrity.initiateHeaders) { uploadID in
@@ -267,19 +267,29 @@ extension RemoteBackend {
 
     private func uploadStreamParts(
         _ request: PutObjectRequest, uploadID: String, integrity: UploadIntegrity, stream: ByteSource,
-        first: [UInt8]
+        first: ReadAhead
     ) throws -> UploadedParts {
         let partSize = Self.streamPartSize(request.transfer)
-        var pending = first  // read ahead of the parts: at most one part and a byte
+        // The bytes read ahead (at most one part and a byte) are the first part, cut in place, not copied.
+        var head = first.take()
+        var pending = head.count > partSize ? Array(head[partSize...]) : []
+        head.removeLast(head.count - min(head.count, partSize))
+        var firstPart: [UInt8]? = head
+        head = []
         var etags: [(Int, String)] = []
         var crcs: [Int: String] = [:]
         var total: Int64 = 0
         var n = 0
         while true {
             // Each part is read into an array of its own, sent and dropped: memory stays at one part.
-            var part = pending.count > partSize ? Array(pending[..<partSize]) : pending
-            pending = pending.count > partSize ? Array(pending[partSize...]) : []
-            let ended = try Self.fill(&part, upTo: partSize, from: stream)
+            let part: [UInt8], ended: Bool
+            if let whole = firstPart, whole.count == partSize {
+                (part, ended) = (whole, false)
+            } else {
+                (part, ended) = try Self.read(upTo: partSize, after: (firstPart ?? pending)[...], from: stream)
+                pending = []
+            }
+            firstPart = nil
             if part.isEmpty && n > 0 { break }
             n += 1
             guard Int64(n) <= MultipartPlan.maxParts else {
@@ -402,3 +412,15 @@ extension RemoteBackend {
 /// Called right after each Initiate with the action that aborts that upload; returns what to call when it is over.
 public typealias MultipartUploadHook =
     @Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void
+
+/// Bytes read ahead of a stream's upload, handed to the one upload that takes them (`take`), so that nothing else
+/// keeps them alive: the upload's memory stays at one part. `@unchecked Sendable`: set by its creator, then taken
+/// once by the upload it was handed to, never touched by two threads.
+final class ReadAhead: @unchecked Sendable {
+    private(set) var bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func take() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+}

@@ -72,8 +72,9 @@ extension RemoteBackend {
             // A stream is held in memory up to one part at most, so a single PUT of it takes one part at most.
             let single =
                 regularFile == nil ? min(Int(threshold), Self.streamPartSize(request.transfer)) : Int(threshold)
-            let first = try regularFile.map(Self.readWhole) ?? Self.readUpTo(single + 1, from: body)
-            if first.count <= single {
+            let head = ReadAhead(try regularFile.map(Self.readWhole) ?? Self.readUpTo(single + 1, from: body))
+            if head.bytes.count <= single {
+                let first = head.take()
                 length = Int64(first.count)
                 if let h = integrity.header(for: first) { headers.append(h) }
                 headers += UploadIntegrity.metadata(CRC32C.checksum(first).base64, prefix: p)
@@ -83,7 +84,7 @@ extension RemoteBackend {
                         body: .bytes(first), customerKey: request.sse.customerKey))
             } else {
                 response = try await multipartUpload(
-                    request, initiateHeaders: headers, integrity: integrity, stream: body, first: first)
+                    request, initiateHeaders: headers, integrity: integrity, stream: body, first: head)
             }
         }
         let expected = try await expectedMode(request.bucket, request.sse)
@@ -378,28 +379,30 @@ extension RemoteBackend {
     }
 
     static func readUpTo(_ limit: Int, from source: ByteSource) throws -> [UInt8] {
-        var out = [UInt8]()
-        _ = try fill(&out, upTo: limit, from: source)
-        return out
+        try read(upTo: limit, after: [], from: source).bytes
     }
 
-    /// Reads from `source` onto the end of `bytes` until it holds `limit` bytes; true when the source ended first.
-    /// Straight into the array's spare room: no buffer in between.
-    static func fill(_ bytes: inout [UInt8], upTo limit: Int, from source: ByteSource) throws -> Bool {
-        var filled = bytes.count
-        defer { bytes.removeLast(bytes.count - filled) }  // the room made and not read into
-        while filled < limit {
-            // Room doubles as bytes come (a short stream never takes a whole part of memory), read straight into.
-            if filled == bytes.count {
-                bytes += [UInt8](repeating: 0, count: min(limit - filled, max(1 << 16, filled)))
+    /// A new array holding `prefix`, then what `source` gives until the array holds `limit` bytes; `ended`: the
+    /// source ended first. The array is made with room for `limit` bytes that is never written in advance, and
+    /// read straight into: only the pages the bytes land in are touched (a short stream takes little memory
+    /// whatever the part size), and nothing is copied as it grows.
+    static func read(upTo limit: Int, after prefix: ArraySlice<UInt8>, from source: ByteSource) throws -> (
+        bytes: [UInt8], ended: Bool
+    ) {
+        var ended = false
+        let bytes = try [UInt8](unsafeUninitializedCapacity: max(limit, prefix.count)) { room, count in
+            count = UnsafeMutableBufferPointer(rebasing: room[..<prefix.count]).initialize(from: prefix).1
+            while count < limit {
+                let got = try source.read(
+                    into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: room[count..<limit])))
+                if got == 0 {
+                    ended = true
+                    return
+                }
+                count += got
             }
-            let got = try bytes.withUnsafeMutableBytes {
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
-            }
-            if got == 0 { return true }
-            filled += got
         }
-        return false
+        return (bytes, ended)
     }
 
     /// The part size of a stream of unknown length (stdin): also the most of it held in memory at once, and so the

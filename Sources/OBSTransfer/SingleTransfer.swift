@@ -93,7 +93,7 @@ public struct TransferEngine: @unchecked Sendable {
                 below: options.localRoot)
             if options.keepModificationTime && path != "-" { Self.setModified(path, info.lastModified) }
             if options.move {
-                try await Self.makeNamesDurable(path, below: options.localRoot)
+                try await Self.makeNamesDurable(path)
                 try await removeObjectSource(request, etag: info.etag, movedTo: path)
             }
             return info
@@ -126,23 +126,25 @@ public struct TransferEngine: @unchecked Sendable {
         }
     }
 
-    /// A move deletes its source only once the file's name would survive a power loss: the directories from the
-    /// file's up to the one the user named (`root`; the file's own for a single file) are fsynced, for the names
-    /// the download and its new directories added. The file's bytes were fsynced before its rename.
-    static func makeNamesDurable(_ path: String, below root: String?) async throws {
-        var top = root
-        while let t = top, t.count > 1, t.hasSuffix("/") { top = String(t.dropLast()) }
-        try await BlockingPool.shared.run { [top] in
+    /// A move deletes its source only once the file's name would survive a power loss: every directory from the
+    /// file's up to the top of its path is fsynced (the download may have made any of them, and each holds the
+    /// name of the next). A directory that cannot be opened for that (write-only, 0333) is covered by a sync(2)
+    /// instead. The file's bytes were fsynced before its rename.
+    static func makeNamesDurable(_ path: String) async throws {
+        try await BlockingPool.shared.run {
             var dir = LocalPath.parent(path)
             while true {
                 let e = DirectorySync.sync(dir)
+                if e == EACCES || e == EPERM {
+                    sync()  // rare (a write-only directory): everything, as no narrower call reaches it
+                    return
+                }
                 guard e == 0 else {
                     throw OBSError.localIO(
                         "cannot make \(path) durable: fsync of directory \(dir.isEmpty ? "." : dir): "
                             + "\(OBSError.reason(e)); the source was kept", errno: e)
                 }
-                guard let top, !KeyBytes.equal(dir, top), !dir.isEmpty, dir != "/", KeyBytes.hasPrefix(dir, top)
-                else { return }
+                if dir.isEmpty || dir == "/" || dir == "." { return }
                 dir = LocalPath.parent(dir)
             }
         }
@@ -233,10 +235,12 @@ public struct TransferEngine: @unchecked Sendable {
         try Self.refuseMoveIntoStream(step, options)
         // A path planned from a key (download -r, sync): what stands in its way fails the run's step; the dry
         // run's too.
-        if case (.object, .file(let path)?) = (step.source, step.destination), let root = options.localRoot {
+        if case (.object, .file(let path)?) = (step.source, step.destination), path != "-" {
             try LocalPath.refuseTooLong(path, writing: true)
-            try LocalDirectories.make(LocalPath.parent(path), below: root, create: false)
-            _ = try DownloadTarget(path, userNamed: false)
+            if let root = options.localRoot {
+                try LocalDirectories.make(LocalPath.parent(path), below: root, create: false)
+                _ = try DownloadTarget(path, userNamed: false)
+            }
         }
         switch (step.source, step.destination) {
         case (.file(let path), nil):  // sync --delete: a local file the run removes

@@ -27,30 +27,21 @@ enum PlanReport {
             default: break
             }
         }
-        let writes = Set(
-            steps.compactMap { step -> BucketName? in
-                if case .object(let bucket, _)? = step.destination { return bucket } else { return nil }
-            })
         func failEveryStep(_ item: String, _ e: OBSError) throws -> Never {
             Transfers.reportFailure(e, item: nil)
             render(ctx, [], verb: verb, failures: [(item, e)])
             // As the run: every step fails, whatever was left out besides; the error's code is the exit.
             throw CommandFailure(exitCode: ObsctlExitCode(e.category))
         }
+        var defaults: [BucketName: BucketEncryption] = [:]
         for bucket in buckets {
-            let info: BucketInfo?
-            do { info = try await ctx.storage.bucketInfo(bucket) } catch let e as OBSError
+            do { defaults[bucket] = try await ctx.storage.bucketInfo(bucket).encryption } catch let e as OBSError
                 where e.code == "NoSuchBucket"
             {
                 try failEveryStep("obs://\(bucket)", e)
-            } catch { info = nil }
-            // The key the run's writes would encrypt under (`--sse kms`, else the bucket's default): one disabled,
-            // missing or not permitted fails the run before its first step (exit 5), and so the dry run.
-            guard writes.contains(bucket) else { continue }
-            do { try ctx.checkKeyForWrite(options.sse, bucketDefault: info?.encryption) } catch let e as OBSError {
-                try failEveryStep("obs://\(bucket)", e)
-            }
+            } catch {}
         }
+        var transferFailed = false
         for step in steps {
             do { try await ctx.engine.checkSource(step, options, objects: named) } catch {
                 var error = Transfers.sourceKeyHint(error, step, options)
@@ -60,11 +51,25 @@ enum PlanReport {
                 let e = TransferEvent.Failed.obsError(error)
                 Transfers.reportFailure(e, item: steps.count == 1 ? nil : step.source.description)
                 failures.append((step.source.description, e))
+                transferFailed = transferFailed || step.destination != nil
                 // A missing bucket fails every step alike: one error, as the run gives.
                 if Transfers.failsEveryStep(e, step, options: options, targetKey: nil) { break }
                 continue
             }
             planned.append(step)
+        }
+        // The key the planned writes would encrypt under (`--sse kms`; else, for files, the bucket's default: a copy
+        // keeps its source's encryption): one disabled, missing or not permitted fails the run (exit 5) once its
+        // sources are found, and so the dry run.
+        for bucket in buckets {
+            let writes = planned.filter { if case .object(bucket, _)? = $0.destination { true } else { false } }
+            guard !writes.isEmpty else { continue }
+            let fromFiles = writes.contains { if case .file = $0.source { true } else { false } }
+            do { try ctx.checkKeyForWrite(options.sse, bucketDefault: fromFiles ? defaults[bucket] : nil) } catch let e
+                as OBSError
+            {
+                try failEveryStep("obs://\(bucket)", e)
+            }
         }
         if case .afterTransfers(let destination, let sourceIncomplete) = removals,
             planned.contains(where: { $0.destination == nil })
@@ -72,7 +77,8 @@ enum PlanReport {
             let why =
                 sourceIncomplete
                 ? "the source holds objects that cannot be read" : "not every transfer would succeed"
-            if sourceIncomplete || !failures.isEmpty {
+            // A deletion refused (its directory forbids it) holds back no other: the run deletes the rest.
+            if sourceIncomplete || transferFailed {
                 planned.removeAll { $0.destination == nil }
                 ctx.output.note("nothing would be removed from \(destination): \(why)")
             }

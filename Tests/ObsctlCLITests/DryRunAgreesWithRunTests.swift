@@ -69,7 +69,7 @@ struct DryRunAgreesWithRunTests {
         #expect(sb.exists("out/extra") && sb.exists("out/ok"), "\(run)")
     }
 
-    @Test("sync --delete's dry run checks that each local file can be removed (exit 4, as the run)")
+    @Test("sync --delete's dry run checks that each local file can be removed; one refused holds back no other")
     func deleteNotPermitted() throws {
         let sb = try sandbox("dry-rm")
         try sb.ok(["upload", "src/a.txt", "obs://bkt/p/ro/a.txt"])
@@ -83,6 +83,37 @@ struct DryRunAgreesWithRunTests {
         #expect(run.status == 4 && dry.status == run.status, "\(dry)\n\(run)")
         #expect(dry.stderr.contains("dst/ro/extra"), "\(dry)")
         #expect(sb.exists("dst/ro/extra"))
+        // Beside it, a deletion that is allowed: planned by the dry run and done by the run (exit 8, one failed).
+        try sb.write("dst/rw/gone", Data("g".utf8))
+        try sb.giveToNobody()
+        let dry2 = try sb.runAsNobody(command + ["--dry-run"])
+        #expect(dry2.status == 8 && dry2.out.contains("delete: dst/rw/gone"), "\(dry2)")
+        let run2 = try sb.runAsNobody(command)
+        #expect(run2.status == 8 && !sb.exists("dst/rw/gone") && sb.exists("dst/ro/extra"), "\(run2)")
+    }
+
+    @Test("a copy keeps its source's encryption: a disabled bucket default key fails neither its dry run nor run")
+    func copyIgnoresBucketDefault() throws {
+        let sb = try sandbox("dry-copy-default")
+        try sb.ok(["kms", "key", "create", "--alias", "k3"])
+        try sb.ok(["bucket", "create", "obs://dk3", "--sse", "kms", "--kms-key-id", "k3"])
+        try sb.ok(["upload", "src/a.txt", "obs://bkt/obs.txt", "--sse", "obs"])
+        try sb.ok(["kms", "key", "disable", "k3"])
+        let dry = try sb.run(["cp", "obs://bkt/obs.txt", "obs://dk3/o", "--dry-run"])
+        let run = try sb.run(["cp", "obs://bkt/obs.txt", "obs://dk3/o"])
+        #expect(dry.status == 0 && run.status == 0, "\(dry)\n\(run)")
+        // A file uploaded there takes the default, and fails in both.
+        #expect(try sb.run(["cp", "src/a.txt", "obs://dk3/f", "--dry-run"]).status == 5)
+    }
+
+    @Test("a single download to a name longer than 255 bytes fails its dry run as its run")
+    func singleNameTooLong() throws {
+        let sb = try sandbox("dry-long-single")
+        try sb.ok(["upload", "src/a.txt", "obs://bkt/k"])
+        let long = "d2/" + String(repeating: "k", count: 256)
+        let dry = try sb.run(["cp", "obs://bkt/k", long, "--dry-run"])
+        let run = try sb.run(["cp", "obs://bkt/k", long])
+        #expect(dry.status != 0 && dry.status == run.status, "\(dry)\n\(run)")
     }
 
     @Test("a file whose path is too long to read is skipped alone (exit 8); the others are uploaded")

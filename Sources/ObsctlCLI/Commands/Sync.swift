@@ -136,9 +136,15 @@ extension Obsctl {
             let sourceIncomplete = !ctx.skips.isEmpty  // damaged objects left out of the listing
             for key in remote.unsafe { ctx.skips.unsafeKey(ctx, key, of: src.bucket, below: destination) }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
+            var passed: [LocalTree.PassedOver] = []
             let local =
                 LocalTree.isDirectory(destination)
-                ? try LocalTree.entries(destination, invalidNames: &unnamable) : []
+                ? try LocalTree.entries(destination, invalidNames: &unnamable, notFiles: &passed) : []
+            // Files too deep to reach can be neither compared nor deleted: said, as on the way up (exit 8).
+            let filter = try filters.filter()
+            for p in passed where p.isUnreachable && filter.includes(unnamable: p.path, below: destination) {
+                ctx.skips.unreachable(ctx, p)
+            }
             var sides = Sides(
                 from: .remote(OBSURL(bucket: src.bucket, path: prefix)), here: remote.entries,
                 to: .local(destination), there: local, sourceIncomplete: sourceIncomplete,

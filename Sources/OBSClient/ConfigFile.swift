@@ -266,11 +266,30 @@ public struct ConfigFile {
     public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
 
     public func save() throws {
-        let dir = LocalPath.parent(path)
-        try FileManager.default.createDirectory(
-            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // A config file that is a symbolic link (dotfiles) is written where it points, as it is read: replacing
+        // the link would leave the file it names behind, still read by nothing.
+        var target = path
+        var st = stat()
+        if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK {
+            guard let resolved = realpath(path, nil) else {
+                throw OBSError.configuration(
+                    "cannot write \(path): it is a symbolic link to nothing (\(OBSError.reason(errno))); fix or remove "
+                        + "the link")
+            }
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        let dir = LocalPath.parent(target)
+        do {
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw OBSError.configuration(
+                "cannot create the directory \(dir) for \(target): check its parent's permissions, or set "
+                    + "OBSCTL_CONFIG to a file elsewhere")
+        }
         // It holds secrets: created 0600, never through a file or link someone put at the temporary's name.
-        do { try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600) } catch {
+        do { try AtomicFile.write(Array(text.utf8), to: target, mode: 0o600) } catch {
             throw OBSError.configuration("cannot \(error.step) \(error.path): \(error.reason)")
         }
     }

@@ -18,10 +18,12 @@ public enum AtomicFile {
     /// Writes `bytes` to `path` through `temporary` (default: a hidden name beside it with this process's id and a
     /// random part), created new (O_EXCL: never another's file or link) with `mode`. `durable`: the bytes are
     /// fsynced before the rename and the directory after it, so the new name survives a power loss; caches skip
-    /// both. `step` is called after the temporary is written and after the rename (the store's crash tests).
+    /// both. `replacing` false: `path` is created only if nothing is there (link(2), not rename), else the step
+    /// "create" fails with EEXIST and what is there stays (two processes making one file: the first one wins).
+    /// `step` is called after the temporary is written and after the rename (the store's crash tests).
     public static func write(
-        _ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true, temporary: String? = nil,
-        step: (String) -> Void = { _ in }
+        _ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true, replacing: Bool = true,
+        temporary: String? = nil, step: (String) -> Void = { _ in }
     ) throws(Failure) {
         let dir = LocalPath.parent(path)
         let tmp = temporary ?? defaultTemporary(for: path)
@@ -42,7 +44,11 @@ public enum AtomicFile {
         step("tmp-written")
         if durable && fsync(fd) != 0 { throw fail("fsync", errno) }
         close(fd)
-        guard rename(tmp, path) == 0 else {
+        if !replacing {
+            let linked = link(tmp, path) == 0 ? 0 : errno
+            unlink(tmp)
+            if linked != 0 { throw Failure(step: "create", path: path, errno: linked) }
+        } else if rename(tmp, path) != 0 {
             let e = errno
             unlink(tmp)
             throw Failure(step: "rename into", path: path, errno: e)

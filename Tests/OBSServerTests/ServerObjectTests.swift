@@ -219,6 +219,9 @@ import Testing
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-None-Match", etag)])).status == 304)
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", "\"nope\"")])).status == 412)
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", etag)])).status == 200)
+        // If-Match compares strongly: a weak tag never matches; If-None-Match compares weakly.
+        #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Match", "W/" + etag)])).status == 412)
+        #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-None-Match", "W/" + etag)])).status == 304)
         let future = "Sun, 01 Jan 2090 00:00:00 GMT", past1990 = "Mon, 01 Jan 1990 00:00:00 GMT"
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Modified-Since", future)])).status == 304)
         #expect(

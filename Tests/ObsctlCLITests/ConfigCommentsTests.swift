@@ -107,4 +107,22 @@ struct ConfigCommentsTests {
         expectError(try sb.run(["config", "set", "colour", "blue"]), 2, contains: ["unknown config key"])
         #expect(try read(path) == Self.handWritten)
     }
+
+    @Test("a config file that is a symbolic link is written where it points; the link stays a link")
+    func throughALink() throws {
+        let sb = try Sandbox("cfglink")
+        try FileManager.default.createDirectory(atPath: sb.configHome + "/obsctl", withIntermediateDirectories: true)
+        let real = try sb.write("dotfiles/obsctl-config", Data(Self.handWritten.utf8), mode: 0o600)
+        let link = sb.configHome + "/obsctl/config"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        try sb.ok(["config", "set", "region", "eu-west-101", "--profile", "prod"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
+        let text = try read(real)
+        #expect(text.contains("eu-west-101") && text.contains("# the production endpoint"), "\(text)")
+        // A link to nothing is refused, not replaced.
+        try FileManager.default.removeItem(atPath: real)
+        let r = try sb.run(["config", "set", "region", "x-1"])
+        #expect(r.status == 12 && r.stderr.contains("symbolic link to nothing"), "\(r)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == real)
+    }
 }

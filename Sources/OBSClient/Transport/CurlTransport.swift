@@ -212,6 +212,8 @@ public final class CurlTransport: HTTPTransport {
             ? api.pointee.easy_strerror(rc).map { String(cString: $0) } ?? "curl error \(rc.rawValue)" : detail
         // A failed handshake (SSL_CONNECT_ERROR) is most often a connection reset on the way: sent again. It is
         // no verification failure, so --ca-bundle would not help; a plain-HTTP port answers it every time.
+        // "wrong version number": a plain-HTTP port answered the handshake, which no resend changes.
+        let plainPort = rc == CURLE_SSL_CONNECT_ERROR && text.contains("wrong version number")
         let retryable: Set<UInt32> = [
             CURLE_COULDNT_CONNECT.rawValue, CURLE_OPERATION_TIMEDOUT.rawValue, CURLE_RECV_ERROR.rawValue,
             CURLE_SEND_ERROR.rawValue, CURLE_GOT_NOTHING.rawValue, CURLE_PARTIAL_FILE.rawValue,
@@ -222,7 +224,7 @@ public final class CurlTransport: HTTPTransport {
         let message =
             rc == CURLE_SSL_CONNECT_ERROR ? "TLS handshake failed: \(text) (does the endpoint speak https?)" : text
         return TransportError(
-            code: Int(rc.rawValue), message: message, retryable: retryable.contains(rc.rawValue),
+            code: Int(rc.rawValue), message: message, retryable: retryable.contains(rc.rawValue) && !plainPort,
             isTLSVerification: tls)
     }
 }

@@ -97,7 +97,10 @@ public struct ServeCredentials: Sendable {
         let ak = String(decoding: Random.bytes(20).map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
         let sk = Base64.encode(Random.bytes(30))
         let text = "[default]\naws_access_key_id = \(ak)\naws_secret_access_key = \(sk)\n"
-        do { try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600) } catch {
+        // Created only if absent: a second server starting on the same store at once reads the first one's pair
+        // instead of replacing the file under it.
+        do { try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600, replacing: false) } catch {
+            if error.step == "create" && error.errno == EEXIST && error.path == path { return }
             throw OBSError.configuration("cannot \(error.step) \(error.path): \(error.reason)")
         }
     }

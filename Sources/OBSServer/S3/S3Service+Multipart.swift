@@ -187,7 +187,8 @@ extension S3Service {
         var response = Self.xml(
             ServerXML.completeMultipartUpload(
                 // A URL: the key percent-encoded, as S3 gives it.
-                location: "\(scheme)://\(host)/\(bucket.value)/\(URIEncoding.encodeObjectKey(key.value))",
+                location: "\(scheme)://\(host)/\(call.route.virtualHosted ? "" : bucket.value + "/")"
+                    + URIEncoding.encodeObjectKey(key.value),
                 bucket: bucket.value, key: key.value,
                 etag: info.etag, urlEncoded: try Self.urlEncoding(call), dialect: call.dialect.xml))
         for (name, value) in S3Headers.sseHeaders(info, call.dialect) { response.setHeader(name, value) }

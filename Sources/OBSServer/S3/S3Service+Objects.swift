@@ -309,10 +309,12 @@ extension S3Service {
         }
     }
 
-    static func etagList(_ header: String, contains etag: String) -> Bool {
+    /// `weak`: a `W/` tag matches too (If-None-Match's weak comparison); If-Match compares strongly, so a weak
+    /// tag never matches there (RFC 9110 13.1.1), as the conditional PUT already answers.
+    static func etagList(_ header: String, contains etag: String, weak: Bool) -> Bool {
         header.split(separator: ",").contains {
             let t = ETags.bare(String($0))
-            return t == "*" || t == etag || t.hasPrefix("w/") && ETags.bare(String(t.dropFirst(2))) == etag
+            return t == "*" || t == etag || weak && t.hasPrefix("w/") && ETags.bare(String(t.dropFirst(2))) == etag
         }
     }
 
@@ -375,7 +377,13 @@ final class OpenedRead: @unchecked Sendable {
         // No bigger than the answer (at least a byte, to read the source's end): every GET of a small object
         // zero-filled a whole MiB. Not zero-filled either: each byte is written before it is read.
         let length = range.map { $0.upperBound - $0.lowerBound } ?? info?.size ?? 0
-        var buf = ioBuffer(count: Int(max(1, min(Int64(Self.bufferSize), length))))
+        let chunk = Int(max(1, min(Int64(Self.bufferSize), length)))
+        if let lender = sink as? BufferLendingSink {
+            // Straight into the listener's buffer (obsctl-serve's ring): no copy in between.
+            while try lender.fill(minimum: chunk, { try source.read(into: $0) }) > 0 {}
+            return
+        }
+        var buf = ioBuffer(count: chunk)
         while true {
             let n = try buf.withUnsafeMutableBytes { try source.read(into: $0) }
             if n == 0 { return }
@@ -406,12 +414,12 @@ struct Preconditions {
         let modified = info.lastModified.timeIntervalSince1970.rounded(.down)
         func date(_ text: String) -> Double? { Timestamps.parseHTTPDate(text)?.timeIntervalSince1970 }
         if let (name, value) = ifMatch {
-            if !S3Service.etagList(value, contains: info.etag) { return .failed(name) }
+            if !S3Service.etagList(value, contains: info.etag, weak: false) { return .failed(name) }
         } else if let (name, value) = ifUnmodifiedSince, let d = date(value), modified > d {
             return .failed(name)
         }
         if let (name, value) = ifNoneMatch {
-            if S3Service.etagList(value, contains: info.etag) { return .notModified(name) }
+            if S3Service.etagList(value, contains: info.etag, weak: true) { return .notModified(name) }
         } else if let (name, value) = ifModifiedSince, let d = date(value), modified <= d {
             return .notModified(name)
         }

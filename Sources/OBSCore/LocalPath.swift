@@ -28,15 +28,15 @@ public enum LocalPath {
     public static let nameMax = 255, pathMax = 4095
 
     /// Refuses a path the kernel would answer ENAMETOOLONG: a component longer than `nameMax` bytes, or the
-    /// whole longer than `pathMax`. `writing`: the message says "write", else "read".
-    public static func refuseTooLong(_ path: String, writing: Bool) throws {
+    /// whole longer than `pathMax`, before anything is written there.
+    public static func refuseTooLong(_ path: String) throws {
         let long = path.utf8.split(separator: UInt8(ascii: "/")).first { $0.count > nameMax }
         guard long != nil || path.utf8.count > pathMax else { return }
         let what =
             long.map { "a name of \($0.count) bytes (at most \(nameMax))" }
             ?? "a path of \(path.utf8.count) bytes (at most \(pathMax))"
         throw OBSError.localIO(
-            "cannot \(writing ? "write" : "read") \(path): \(OBSError.reason(ENAMETOOLONG)), \(what)",
+            "cannot write \(path): \(OBSError.reason(ENAMETOOLONG)), \(what)",
             errno: ENAMETOOLONG)
     }
 }

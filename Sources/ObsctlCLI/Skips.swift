@@ -21,12 +21,18 @@ final class Skips: @unchecked Sendable {
         Renderer(ctx.output).event(FailureShape(item, error).record)
     }
 
-    /// A local file (or directory of them) the walk could not reach (`LocalTree.PassedOver.isUnreachable`).
-    func unreachable(_ ctx: CommandContext, _ passed: LocalTree.PassedOver) {
-        add(
-            ctx, passed.path,
-            OBSError.localIO(
-                "cannot read \(passed.path): \(passed.what); move it to a shorter path; skipped", errno: ENAMETOOLONG))
+    /// What a walk below `dir` passed over: the files it could not reach (`LocalTree.PassedOver.isUnreachable`)
+    /// that `filter` takes are skips; the rest (no regular files) is returned for the caller's notes.
+    func unreachable(
+        _ ctx: CommandContext, _ passed: [LocalTree.PassedOver], below dir: String, filter: Filter
+    ) -> [LocalTree.PassedOver] {
+        for p in passed where p.isUnreachable && filter.includes(unnamable: p.path, below: dir) {
+            add(
+                ctx, p.path,
+                OBSError.localIO(
+                    "cannot read \(p.path): \(p.what); move it to a shorter path; skipped", errno: ENAMETOOLONG))
+        }
+        return passed.filter { !$0.isUnreachable }
     }
 
     /// A local file whose name is not UTF-8.

@@ -210,9 +210,9 @@ public final class CurlTransport: HTTPTransport {
         let text =
             detail.isEmpty
             ? api.pointee.easy_strerror(rc).map { String(cString: $0) } ?? "curl error \(rc.rawValue)" : detail
-        // A failed handshake (SSL_CONNECT_ERROR) is most often a connection reset on the way: sent again. It is
-        // no verification failure, so --ca-bundle would not help; a plain-HTTP port answers it every time.
-        // "wrong version number": a plain-HTTP port answered the handshake, which no resend changes.
+        // A failed handshake (SSL_CONNECT_ERROR) is no verification failure, so --ca-bundle would not help. Most
+        // often a connection reset on the way: sent again; but "wrong version number" is a plain-HTTP port
+        // answering, which no resend changes.
         let plainPort = rc == CURLE_SSL_CONNECT_ERROR && text.contains("wrong version number")
         let retryable: Set<UInt32> = [
             CURLE_COULDNT_CONNECT.rawValue, CURLE_OPERATION_TIMEDOUT.rawValue, CURLE_RECV_ERROR.rawValue,

@@ -111,10 +111,8 @@ extension Obsctl {
                 ctx.skips.unkeyable(ctx, LocalPath.join(source, name), reason)
             }
             let kept = delete ? "; what lies under its name in the bucket is kept" : ""
-            for passed in notFiles where !passed.isUnreachable { ctx.output.note("not uploaded: \(passed)\(kept)") }
-            for passed in notFiles where passed.isUnreachable && filter.includes(unnamable: passed.path, below: source)
-            {
-                ctx.skips.unreachable(ctx, passed)
+            for passed in ctx.skips.unreachable(ctx, notFiles, below: source, filter: filter) {
+                ctx.output.note("not uploaded: \(passed)\(kept)")
             }
             let listed = try await objectListing(ctx, dest.bucket, prefix)  // keys no file can have stay
             var sides = Sides(
@@ -141,10 +139,7 @@ extension Obsctl {
                 LocalTree.isDirectory(destination)
                 ? try LocalTree.entries(destination, invalidNames: &unnamable, notFiles: &passed) : []
             // Files too deep to reach can be neither compared nor deleted: said, as on the way up (exit 8).
-            let filter = try filters.filter()
-            for p in passed where p.isUnreachable && filter.includes(unnamable: p.path, below: destination) {
-                ctx.skips.unreachable(ctx, p)
-            }
+            _ = ctx.skips.unreachable(ctx, passed, below: destination, filter: try filters.filter())
             var sides = Sides(
                 from: .remote(OBSURL(bucket: src.bucket, path: prefix)), here: remote.entries,
                 to: .local(destination), there: local, sourceIncomplete: sourceIncomplete,

@@ -59,7 +59,7 @@ extension Obsctl {
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             try refuseEmptyPaths(paths)
-            var invalid: [String] = [], notFiles: [LocalTree.PassedOver] = [], unreachable: [LocalTree.PassedOver] = []
+            var invalid: [String] = [], passedOver: [(dir: String, passed: [LocalTree.PassedOver])] = []
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
                 isDirectory: LocalTree.isDirectory,
@@ -68,13 +68,12 @@ extension Obsctl {
                     let entries = try LocalTree.entries(
                         dir, invalidNames: &unnamable, notFiles: &passed, followLinks: !options.move)
                     invalid += unnamable.filter { filter.includes(unnamable: $0, below: dir) }
-                    notFiles += passed.filter { !$0.isUnreachable }
-                    unreachable += passed.filter { $0.isUnreachable && filter.includes(unnamable: $0.path, below: dir) }
+                    passedOver.append((dir, passed))
                     return entries
                 })
             let skips = ctx.skips
             for path in invalid { skips.invalidName(ctx, path) }
-            for passed in unreachable { skips.unreachable(ctx, passed) }
+            let notFiles = passedOver.flatMap { skips.unreachable(ctx, $0.passed, below: $0.dir, filter: filter) }
             for (path, reason) in plan.unkeyable { skips.unkeyable(ctx, path, reason) }
             for passed in notFiles { ctx.output.note("not \(options.move ? "moved" : "uploaded"): \(passed)") }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }

@@ -57,12 +57,13 @@ extension RemoteBackend {
     }
 
     /// A server-side copy in parts (UploadPart-Copy), `transfer.parallelism` at a time. With the COPY directive
-    /// the source's content type and metadata go on Initiate, as CopyObject would keep them.
+    /// the source's content type and metadata (user and header) go on Initiate, as CopyObject would keep them.
     func multipartCopy(_ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)]) async throws {
         var dst = request.destination
         if !request.replaceMetadata {
             dst.contentType = source.contentType
             dst.userMetadata = source.userMetadata
+            dst.headerMetadata = source.headerMetadata
         }
         var headers = sseHeaders(dst.sse) + objectHeaders(dst) + checksum
         // A source with no recorded CRC-32C (a stdin upload, another tool's object): the copy declares CRC-32C and

@@ -269,6 +269,7 @@ extension RemoteBackend {
         info.lastModified = result.lastModified ?? info.lastModified
         info.contentType = request.replaceMetadata ? dst.contentType : source.contentType
         info.userMetadata = request.replaceMetadata ? dst.userMetadata : source.userMetadata
+        info.headerMetadata = request.replaceMetadata ? dst.headerMetadata : source.headerMetadata
         info.recordedChecksum = source.recordedChecksum
         return info
     }

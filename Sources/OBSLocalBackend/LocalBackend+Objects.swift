@@ -280,6 +280,13 @@ extension LocalBackend {
         }
     }
 
+    private func kmsBlob(_ meta: ObjectMeta) throws -> [UInt8] {
+        guard let text = meta.sse.kmsBlob, let blob = Base64.decode(text) else {
+            throw OBSError.integrity("metadata of \(meta.key) lacks its KMS data key")
+        }
+        return blob
+    }
+
     private func wrap(_ meta: ObjectMeta) throws -> KeyWrap {
         guard let w = meta.sse.wrap, let salt = Base64.decode(w.salt), let nonce = Base64.decode(w.nonce),
             let sealed = Base64.decode(w.sealed)
@@ -308,10 +315,7 @@ extension LocalBackend {
                 throw OBSError.integrity("the data key of \(meta.key) does not unwrap (metadata altered or moved)")
             }
         case .kms:
-            guard let blobText = meta.sse.kmsBlob, let blob = Base64.decode(blobText) else {
-                throw OBSError.integrity("metadata of \(meta.key) lacks its KMS data key")
-            }
-            dek = try kms.decryptDataKey(blob: blob, context: context.map)
+            dek = try kms.decryptDataKey(blob: try kmsBlob(meta), context: context.map)
         case .c:
             guard let k = request.customerKey else {
                 throw OBSError.customerKeyRequired(request.bucket.value, request.key.value)
@@ -444,6 +448,19 @@ extension LocalBackend {
             try checkCustomerKey(meta, request)
             if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, request) }
             return try meta.info(customerKeyMD5: request.customerKey?.keyMD5, root: rootKey.key)
+        }
+    }
+
+    /// As `openObject` up to the data: the KMS key's policy and state are checked, its data key not unwrapped.
+    public func checkReadable(_ request: GetObjectRequest) async throws {
+        try await BlockingPool.shared.run { [self] in
+            let meta = try readMeta(request.bucket, request.key)
+            try checkCustomerKey(meta, request)
+            guard meta.sse.mode == .kms else {
+                _ = try unwrapDataKey(meta, request)
+                return
+            }
+            try kms.checkDecryptionKey(blob: try kmsBlob(meta))
         }
     }
 

@@ -102,19 +102,17 @@ public struct TransferEngine: @unchecked Sendable {
             // New attributes replace the source's; without any, the copy keeps them.
             let replacing = options.contentType != nil || !options.metadata.isEmpty
             // The source as it is before the copy: a move deletes it only if it is still this version, a copy
-            // naming no encryption keeps the source's, and new metadata without a content type keeps its type.
+            // naming no encryption keeps the source's, and new metadata keeps its type (unless given) and its
+            // Content-Encoding, Cache-Control and the like (as aws s3 cp's default --copy-props).
             let before =
-                options.move || options.sse == nil || (replacing && options.contentType == nil)
-                ? try await storage.headObject(source) : nil
-            let request = CopyObjectRequest(
-                source: source,
-                destination: PutObjectRequest(
-                    bucket: to, key: target,
-                    sse: options.sse
-                        ?? before.flatMap { Self.keptEncryption($0, sourceKey: options.sourceCustomerKey) },
-                    contentType: options.contentType ?? before?.contentType ?? "application/octet-stream",
-                    userMetadata: options.metadata, transfer: options.transfer),
-                replaceMetadata: replacing)
+                options.move || options.sse == nil || replacing ? try await storage.headObject(source) : nil
+            var destination = PutObjectRequest(
+                bucket: to, key: target,
+                sse: options.sse ?? before.flatMap { Self.keptEncryption($0, sourceKey: options.sourceCustomerKey) },
+                contentType: options.contentType ?? before?.contentType ?? "application/octet-stream",
+                userMetadata: options.metadata, transfer: options.transfer)
+            destination.headerMetadata = before?.headerMetadata ?? [:]
+            let request = CopyObjectRequest(source: source, destination: destination, replaceMetadata: replacing)
             let info = try await storage.copyObject(request)
             try options.verify(info)
             if options.move, let etag = before?.etag {
@@ -227,8 +225,9 @@ public struct TransferEngine: @unchecked Sendable {
     }
 
     /// What a dry run can tell without moving a byte: that a step's source is there and can be read, as the run
-    /// would first find it. A local file is opened and closed. An object is asked for with a HEAD, with the SSE-C
-    /// key the step would read it with, only when `objects` (named by the user; a listed one was just seen). A
+    /// would first find it. A local file is opened and closed. An object read is checked (`checkReadable`: remotely a
+    /// HEAD) with the SSE-C key the step would read it with; remotely only when `objects` (named by the user; a
+    /// listed one was just seen, and a request per object is what a dry run should not cost), locally always. A
     /// deletion is looked at only in the local store, whose delete of a missing object fails (on OBS and S3 it
     /// succeeds, and a HEAD there cannot tell a missing bucket from a missing key).
     public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws {
@@ -261,10 +260,12 @@ public struct TransferEngine: @unchecked Sendable {
                 return
             }
             close(try Self.openSourceFile(path).fd)
-        case (.object(let bucket, let key), let destination?) where objects:
+        case (.object(let bucket, let key), let destination?) where objects || !isRemote:
+            // Listed objects too when the check costs no request: an SSE-C object without its key, or one under a
+            // disabled KMS key, fails the run's step.
             let customerKey: CustomerKey? =
                 if case .object = destination { options.sourceCustomerKey } else { options.customerKey }
-            _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key, customerKey: customerKey))
+            try await storage.checkReadable(GetObjectRequest(bucket: bucket, key: key, customerKey: customerKey))
         case (.object(let bucket, let key), nil) where objects && !isRemote:
             do { _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key)) } catch let e
                 as OBSError where e.category != .notFound

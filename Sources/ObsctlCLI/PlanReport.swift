@@ -5,8 +5,8 @@ import OBSTransfer
 enum PlanReport {
     /// `--dry-run`: the plan as a result (`DryRun`). `verb` names every transfer instead of its operation (mv:
     /// "move"). A step whose source the run would not find, or could not read, is a failure, as in the run:
-    /// `TransferEngine.checkSource` opens each local file and, with `named` (sources the user typed, not listed
-    /// ones), sends a HEAD for each object, so the exit code is the one the run would have. `hint`: as for
+    /// `TransferEngine.checkSource` opens each local file and checks each object read (remotely only with `named`:
+    /// sources the user typed, not listed ones), so the exit code is the one the run would have. `hint`: as for
     /// `Transfers.runSteps`. `removals`: when the plan's deletions would happen. What the planner left out and
     /// reported (`ctx.skips`: unnamable files, unsafe keys, damaged objects) is listed among the failures, with the
     /// run's exit code, as `Transfers.summarize` does (`skipsAlone` as there).

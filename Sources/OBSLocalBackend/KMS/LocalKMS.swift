@@ -498,6 +498,28 @@ public final class LocalKMS: KeyManagement, Sendable {
     func decryptDataKey(blob bytes: [UInt8], context: [String: String]) throws -> SecretBytes {
         let op = "decrypt-datakey"
         let blob = try DataKeyBlob.decode(bytes)
+        let (record, material) = try decryptionKey(blob, operation: op)
+        let dek: SecretBytes
+        do { dek = try blob.open(material: material, context: context) } catch {
+            try? audit.record(
+                operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
+                detail: "unwrap failed")
+            throw OBSError.integrity(
+                "the object's data key does not unwrap under KMS key \(record.keyID) "
+                    + "(metadata altered or moved)")
+        }
+        try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
+        return dek
+    }
+
+    /// Whether `decryptDataKey` would get as far as unwrapping the data key: permitted, its KMS key known, usable and
+    /// holding the blob's key material. Nothing is unwrapped and only a refusal is audited: a dry run's check.
+    func checkDecryptionKey(blob bytes: [UInt8]) throws {
+        _ = try decryptionKey(try DataKeyBlob.decode(bytes), operation: "decrypt-datakey")
+    }
+
+    /// The record and key material that unwrap `blob`, once the policy and the key's state allow it.
+    private func decryptionKey(_ blob: DataKeyBlob, operation op: String) throws -> (KeyRecord, SecretBytes) {
         let records = try require([.dekCrypto], operation: op, keyID: blob.keyID)
         guard let record = records.first(where: { $0.keyID == blob.keyID }) else {
             // Key ids are never reused and deleted keys keep a tombstone: a blob naming no record was altered.
@@ -510,16 +532,6 @@ public final class LocalKMS: KeyManagement, Sendable {
         guard let material = try record.material(version: blob.cmkVersion, root: try rootKey.key()) else {
             throw OBSError.kmsKeyDeleted(record.keyID)
         }
-        let dek: SecretBytes
-        do { dek = try blob.open(material: material, context: context) } catch {
-            try? audit.record(
-                operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "error",
-                detail: "unwrap failed")
-            throw OBSError.integrity(
-                "the object's data key does not unwrap under KMS key \(record.keyID) "
-                    + "(metadata altered or moved)")
-        }
-        try audit.record(operation: op, keyID: record.keyID, action: .dekCrypto, outcome: "ok")
-        return dek
+        return (record, material)
     }
 }

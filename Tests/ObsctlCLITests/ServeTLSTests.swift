@@ -34,6 +34,21 @@ struct ServeTLSTests {
         expectSuccess(again.stop())
     }
 
+    @Test("http:// to the TLS port: the empty reply says to give https://, and nothing is created")
+    func plainHTTPToTheTLSPort() throws {
+        let sb = try Sandbox("serve-tls-plain")
+        let server = try ServeProcess(sb, tls: true)
+        let client = try ServeAnswersTests.client(server, "tls-plain")
+        let plain = server.endpoint.replacingOccurrences(of: "https://", with: "http://")
+        let r = try client.run(["--endpoint", plain, "--retries", "1", "bucket", "create", "obs://plain-port"])
+        #expect(r.status == 11 && r.stderr.contains("https://"), "\(r)")
+        let list = try client.ok([
+            "--endpoint", server.endpoint, "--ca-bundle", server.caBundle ?? "", "bucket", "list",
+        ])
+        #expect(!list.out.contains("plain-port"), "\(list)")
+        expectSuccess(server.stop())
+    }
+
     @Test(.enabled(if: NonLoopback.ipv4 != nil, "this machine has no non-loopback IPv4 address"))
     func selfSignedNamesANonLoopbackListenAddress() throws {
         let address = try #require(NonLoopback.ipv4)

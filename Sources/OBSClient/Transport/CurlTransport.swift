@@ -90,7 +90,7 @@ public final class CurlTransport: HTTPTransport {
                 ? TransportError(
                     code: Int(rc.rawValue), message: "no data moved for \(options.lowSpeedTimeSeconds) s (--timeout)",
                     retryable: true, isTLSVerification: false)
-                : transportError(rc)
+                : transportError(rc, plainHTTP: request.scheme == "http")
             e.partialResponseHeaders = ctx.headers
             throw e
         }
@@ -205,7 +205,7 @@ public final class CurlTransport: HTTPTransport {
         _ = cc_setopt_slist(api, h, CURLOPT_HTTPHEADER, headerList)
     }
 
-    private func transportError(_ rc: CURLcode) -> TransportError {
+    private func transportError(_ rc: CURLcode, plainHTTP: Bool) -> TransportError {
         let detail = String(cString: errorBuffer)
         let text =
             detail.isEmpty
@@ -221,8 +221,12 @@ public final class CurlTransport: HTTPTransport {
             CURLE_SSL_CONNECT_ERROR.rawValue,
         ]
         let tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE
+        // A TLS port sent plain HTTP closes the connection without a word (OpenSSL's "wrong version number" there).
         let message =
-            rc == CURLE_SSL_CONNECT_ERROR ? "TLS handshake failed: \(text) (does the endpoint speak https?)" : text
+            rc == CURLE_SSL_CONNECT_ERROR
+            ? "TLS handshake failed: \(text) (does the endpoint speak https?)"
+            : rc == CURLE_GOT_NOTHING && plainHTTP
+                ? "\(text) (if the endpoint speaks https, give an https:// URL)" : text
         return TransportError(
             code: Int(rc.rawValue), message: message, retryable: retryable.contains(rc.rawValue) && !plainPort,
             isTLSVerification: tls)

@@ -824,7 +824,7 @@ _obsctl_upload() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--metadata --include --exclude)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --content-type --cache-control --content-disposition --content-encoding --content-language --expires --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options -1
 
     # Offer option value completions
@@ -856,6 +856,21 @@ _obsctl_upload() {
         return
         ;;
     '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-disposition')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--content-language')
+        return
+        ;;
+    '--expires')
         return
         ;;
     '--multipart-threshold')
@@ -1117,7 +1132,7 @@ _obsctl_cp() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive --dry-run -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude --metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --cache-control --content-disposition --content-encoding --content-language --expires --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -1166,6 +1181,21 @@ _obsctl_cp() {
         return
         ;;
     '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-disposition')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--content-language')
+        return
+        ;;
+    '--expires')
         return
         ;;
     '--multipart-threshold')
@@ -1248,7 +1278,7 @@ _obsctl_mv() {
     repeating_flags=()
     non_repeating_flags=(-r --recursive --dry-run -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude --metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --cache-control --content-disposition --content-encoding --content-language --expires --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -1297,6 +1327,21 @@ _obsctl_mv() {
         return
         ;;
     '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-disposition')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--content-language')
+        return
+        ;;
+    '--expires')
         return
         ;;
     '--multipart-threshold')
@@ -1379,7 +1424,7 @@ _obsctl_sync() {
     repeating_flags=()
     non_repeating_flags=(--delete --dry-run --size-only -q --quiet --local --insecure --debug --version -h --help)
     repeating_options=(--include --exclude --metadata)
-    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
+    non_repeating_options=(--sse --kms-key-id --expect-sse --sse-c-key-file --sse-c-key-env --sse-c-key-encoding --source-sse-c-key-file --source-sse-c-key-env --source-sse-c-key-encoding --content-type --cache-control --content-disposition --content-encoding --content-language --expires --multipart-threshold --part-size --parallel --checksum --jobs --output --progress --endpoint --region --kms-endpoint --project-id --iam-endpoint --profile --signature --addressing --ca-bundle --retries --timeout)
     __obsctl_offer_flags_options 2
 
     # Offer option value completions
@@ -1428,6 +1473,21 @@ _obsctl_sync() {
         return
         ;;
     '--metadata')
+        return
+        ;;
+    '--cache-control')
+        return
+        ;;
+    '--content-disposition')
+        return
+        ;;
+    '--content-encoding')
+        return
+        ;;
+    '--content-language')
+        return
+        ;;
+    '--expires')
         return
         ;;
     '--multipart-threshold')

@@ -304,6 +304,11 @@ function __obsctl_arguments -a path
                 'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
+                'option' '--cache-control' '0' '' 'Cache-Control of the new object(s), e.g. max-age=3600.' \
+                'option' '--content-disposition' '0' '' 'Content-Disposition of the new object(s), e.g. \'attachment; filename="a.pdf"\'.' \
+                'option' '--content-encoding' '0' '' 'Content-Encoding of the new object(s), e.g. gzip: stored and answered as given, the bytes unchanged.' \
+                'option' '--content-language' '0' '' 'Content-Language of the new object(s), e.g. en-US.' \
+                'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
@@ -408,6 +413,11 @@ function __obsctl_arguments -a path
                 'option' '--source-sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
+                'option' '--cache-control' '0' '' 'Cache-Control of the new object(s), e.g. max-age=3600.' \
+                'option' '--content-disposition' '0' '' 'Content-Disposition of the new object(s), e.g. \'attachment; filename="a.pdf"\'.' \
+                'option' '--content-encoding' '0' '' 'Content-Encoding of the new object(s), e.g. gzip: stored and answered as given, the bytes unchanged.' \
+                'option' '--content-language' '0' '' 'Content-Language of the new object(s), e.g. en-US.' \
+                'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
@@ -451,6 +461,11 @@ function __obsctl_arguments -a path
                 'option' '--source-sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
+                'option' '--cache-control' '0' '' 'Cache-Control of the new object(s), e.g. max-age=3600.' \
+                'option' '--content-disposition' '0' '' 'Content-Disposition of the new object(s), e.g. \'attachment; filename="a.pdf"\'.' \
+                'option' '--content-encoding' '0' '' 'Content-Encoding of the new object(s), e.g. gzip: stored and answered as given, the bytes unchanged.' \
+                'option' '--content-language' '0' '' 'Content-Language of the new object(s), e.g. en-US.' \
+                'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \
@@ -495,6 +510,11 @@ function __obsctl_arguments -a path
                 'option' '--source-sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the source SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--content-type' '0' '' 'Content type of the new object(s); guessed from the file extension when omitted.' \
                 'option' '--metadata' '1' '' 'User metadata KEY=VALUE (repeatable).' \
+                'option' '--cache-control' '0' '' 'Cache-Control of the new object(s), e.g. max-age=3600.' \
+                'option' '--content-disposition' '0' '' 'Content-Disposition of the new object(s), e.g. \'attachment; filename="a.pdf"\'.' \
+                'option' '--content-encoding' '0' '' 'Content-Encoding of the new object(s), e.g. gzip: stored and answered as given, the bytes unchanged.' \
+                'option' '--content-language' '0' '' 'Content-Language of the new object(s), e.g. en-US.' \
+                'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
                 'option' '--parallel' '0' '' 'Parts uploaded at once, 1 to 64 (default 4).' \

@@ -16,6 +16,8 @@ public struct StepOptions: Sendable {
     /// nil: guessed from the file name for an upload, kept from the source by a copy.
     public var contentType: String?
     public var metadata: [String: String]
+    /// Standard headers stored with what is written (`HeaderMetadata.names`); a copy keeps the source's others.
+    public var headerMetadata: [String: String] = [:]
     public var transfer: TransferOptions
     /// Checks what was stored (--expect-sse) before a move removes the source; throws to fail the step.
     public var verify: @Sendable (ObjectInfo) throws -> Void
@@ -30,6 +32,9 @@ public struct StepOptions: Sendable {
     /// between it and each file are made as real ones, and one found to be a symbolic link fails that file
     /// (`LocalDirectories`), so a link planted in a shared destination cannot send a download elsewhere.
     public var localRoot: String?
+
+    /// A copy with any of these replaces the source's attributes (S3's REPLACE directive); without, keeps them.
+    public var changesAttributes: Bool { contentType != nil || !metadata.isEmpty || !headerMetadata.isEmpty }
 
     public init(
         sse: SSERequest? = nil, customerKey: CustomerKey? = nil, sourceCustomerKey: CustomerKey? = nil,
@@ -100,7 +105,7 @@ public struct TransferEngine: @unchecked Sendable {
         case (.object(let from, let key), .object(let to, let target)?):
             let source = GetObjectRequest(bucket: from, key: key, customerKey: options.sourceCustomerKey)
             // New attributes replace the source's; without any, the copy keeps them.
-            let replacing = options.contentType != nil || !options.metadata.isEmpty
+            let replacing = options.changesAttributes
             // The source as it is before the copy: a move deletes it only if it is still this version, a copy
             // naming no encryption keeps the source's, and new metadata keeps its type (unless given) and its
             // Content-Encoding, Cache-Control and the like (as aws s3 cp's default --copy-props).
@@ -111,7 +116,7 @@ public struct TransferEngine: @unchecked Sendable {
                 sse: options.sse ?? before.flatMap { Self.keptEncryption($0, sourceKey: options.sourceCustomerKey) },
                 contentType: options.contentType ?? before?.contentType ?? "application/octet-stream",
                 userMetadata: options.metadata, transfer: options.transfer)
-            destination.headerMetadata = before?.headerMetadata ?? [:]
+            destination.headerMetadata = (before?.headerMetadata ?? [:]).merging(options.headerMetadata) { $1 }
             let request = CopyObjectRequest(source: source, destination: destination, replaceMetadata: replacing)
             let info = try await storage.copyObject(request)
             try options.verify(info)
@@ -174,11 +179,12 @@ public struct TransferEngine: @unchecked Sendable {
             (fd, opened) = try Self.openSourceFile(path)
         }
         defer { if fd != STDIN_FILENO { close(fd) } }
-        let request = PutObjectRequest(
+        var request = PutObjectRequest(
             bucket: bucket, key: key, sse: options.sse,
             contentType: options.contentType
                 ?? (path == "-" ? "application/octet-stream" : ContentTypes.guess(path)),
             userMetadata: options.metadata, transfer: options.transfer)
+        request.headerMetadata = options.headerMetadata
         let source = FileDescriptorSource.make(fd: fd, path: path == "-" ? "stdin" : path, opened: opened)
         source.counter = counter
         return try await storage.putObject(request, body: source)

@@ -1,13 +1,30 @@
 import Foundation
 import Testing
 
-/// The standard headers an object is stored with (Content-Encoding, Cache-Control, Content-Disposition) survive
-/// every remote copy: one CopyObject, a copy in parts (where the client sends them on Initiate), and a copy with new
-/// metadata (REPLACE, where the client sends them itself), as `aws s3 cp` keeps them by default.
+/// The standard headers an object is stored with (Content-Encoding, Cache-Control, Content-Disposition): set by
+/// upload and cp, and kept by every remote copy: one CopyObject, a copy in parts (where the client sends them on
+/// Initiate), and a copy with new metadata (REPLACE, where the client sends them itself), as `aws s3 cp` keeps them.
 @Suite(
-    "Remote: copies keep Content-Encoding, Cache-Control and Content-Disposition",
+    "Remote: Content-Encoding, Cache-Control and the like set, and kept by copies",
     .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
 struct CopyKeepsHeadersRemoteTests {
+    @Test("upload and cp set them, whole and in parts; stat reads them back", arguments: RemotePeers.commandServers)
+    func headersSet(_ server: String) throws {
+        let s = try RemoteSession("set-headers")
+        let flags = try s.peers.flags(server)
+        let b = try s.makeBucket(flags, tag: "sethd")
+        try s.sb.write("data.bin", remoteRandomData(6 << 20))
+        let parts = ["--multipart-threshold", "5M", "--part-size", "5M"]
+        try s.ok(flags, ["upload", "data.bin", "obs://\(b)/whole"] + ObjectAttributeTests.given)
+        try s.ok(flags, ["upload", "data.bin", "obs://\(b)/parts"] + ObjectAttributeTests.given + parts)
+        try s.ok(flags, ["upload", "data.bin", "obs://\(b)/plain"])
+        try s.ok(flags, ["cp", "obs://\(b)/plain", "obs://\(b)/copied"] + ObjectAttributeTests.given + parts)
+        for key in ["whole", "parts", "copied"] {
+            let doc = try s.json(flags, ["stat", "obs://\(b)/\(key)"])
+            #expect(doc["headers"] as? [String: String] == ObjectAttributeTests.stored, "\(server) \(key): \(doc)")
+        }
+    }
+
     @Test("cp and mv between objects, whole, in parts and with --metadata", arguments: RemotePeers.commandServers)
     func headersKept(_ server: String) throws {
         let s = try RemoteSession("copy-headers")

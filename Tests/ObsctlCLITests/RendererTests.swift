@@ -72,7 +72,10 @@ struct RendererTests {
         let (r, out) = Self.renderer(.json, local: true)
         r.render(ObjectStat(info: try Self.object(contentType: "")))
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
-        #expect(Set(doc.keys) == ["bucket", "key", "size", "etag", "content_type", "last_modified", "metadata", "sse"])
+        #expect(
+            Set(doc.keys) == [
+                "bucket", "key", "size", "etag", "content_type", "last_modified", "metadata", "headers", "sse",
+            ])
         #expect(doc["content_type"] is NSNull && doc["last_modified"] as? String == "2023-11-14T22:13:20Z")
         let sse = try #require(doc["sse"] as? [String: Any])
         #expect(
@@ -81,8 +84,10 @@ struct RendererTests {
         #expect(sse["origin"] is NSNull && sse["kms_key_id"] as? String == "k-1")
         #expect(out.stdout.hasPrefix("{\n") && out.stdout.hasSuffix("}\n"), "pretty printed: \(out.stdout)")
         // Sorted: each top-level key appears after the one before it in sort order.
-        let positions = ["bucket", "content_type", "etag", "key", "last_modified", "metadata", "size", "sse"]
-            .map { try? #require(out.stdout.range(of: "\n  \"\($0)\" :")).lowerBound }
+        let positions = [
+            "bucket", "content_type", "etag", "headers", "key", "last_modified", "metadata", "size", "sse",
+        ]
+        .map { try? #require(out.stdout.range(of: "\n  \"\($0)\" :")).lowerBound }
         #expect(positions.allSatisfy { $0 != nil } && positions == positions.sorted { $0! < $1! }, "\(out.stdout)")
         #expect(out.stdout.range(of: "\"alpha\" : \"2\",\n    \"zeta\"") != nil, "nested keys sorted too")
         #expect(!out.stdout.contains("local store"), "the suffix is for text only")

@@ -56,6 +56,7 @@ struct ObjectStat: CommandResult {
         if let alias = kmsKeyAlias { fields.append(("kms-key-alias", alias)) }
         if let urn = info.kmsKeyURN { fields.append(("kms-key-urn", urn)) }
         if let md5 = info.customerKeyMD5 { fields.append(("sse-c-key-md5", md5)) }
+        for (k, v) in info.headerMetadata.sorted(by: { $0.key < $1.key }) { fields.append((k.lowercased(), v)) }
         for (k, v) in info.userMetadata.sorted(by: { $0.key < $1.key }) { fields.append(("metadata." + k, v)) }
         return TextLine.fields(fields, width: 19)
     }

@@ -1,13 +1,33 @@
 import ArgumentParser
 import Foundation
 import OBSCore
+import OBSTime
 
-/// Object attributes of commands that write objects.
+/// Object attributes of commands that write objects: content type, user metadata, and the standard headers S3 and
+/// OBS store with an object and answer on every GET (`HeaderMetadata.names`), as `aws s3 cp` sets them.
 struct ObjectAttributeOptions: ParsableArguments {
     @Option(help: "Content type of the new object(s); guessed from the file extension when omitted.") var contentType:
         String?
     @Option(help: ArgumentHelp("User metadata KEY=VALUE (repeatable).", valueName: "key=value")) var metadata:
         [String] = []
+    @Option(help: ArgumentHelp("Cache-Control of the new object(s), e.g. max-age=3600.", valueName: "value"))
+    var cacheControl: String?
+    @Option(
+        help: ArgumentHelp(
+            "Content-Disposition of the new object(s), e.g. 'attachment; filename=\"a.pdf\"'.", valueName: "value"))
+    var contentDisposition: String?
+    @Option(
+        help: ArgumentHelp(
+            "Content-Encoding of the new object(s), e.g. gzip: stored and answered as given, the bytes unchanged.",
+            valueName: "value"))
+    var contentEncoding: String?
+    @Option(help: ArgumentHelp("Content-Language of the new object(s), e.g. en-US.", valueName: "value"))
+    var contentLanguage: String?
+    @Option(
+        help: ArgumentHelp(
+            "Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.",
+            valueName: "time"))
+    var expires: String?
 
     /// Refused before any file is read (the backends check again, for library callers).
     func validate() throws {
@@ -16,6 +36,45 @@ struct ObjectAttributeOptions: ParsableArguments {
                 try HeaderValues.checkValue(contentType, "--content-type '\(HeaderValues.printable(contentType))'")
             }
             _ = try parseMetadata(metadata)
+            _ = try headerMetadata()
         } catch let e as OBSError { throw ValidationError(e.message) }
+    }
+
+    /// The options given, by name: a download, which writes no object, refuses them.
+    var given: [String] {
+        let all: [(String, Bool)] = [
+            ("--content-type", contentType != nil), ("--metadata", !metadata.isEmpty),
+            ("--cache-control", cacheControl != nil), ("--content-disposition", contentDisposition != nil),
+            ("--content-encoding", contentEncoding != nil), ("--content-language", contentLanguage != nil),
+            ("--expires", expires != nil),
+        ]
+        return all.filter(\.1).map(\.0)
+    }
+
+    /// The standard headers given, by canonical name; Expires as an HTTP date, as S3 and OBS answer it.
+    func headerMetadata() throws -> [String: String] {
+        var out: [String: String] = [:]
+        let given: [(String, String, String?)] = [
+            ("Cache-Control", "--cache-control", cacheControl),
+            ("Content-Disposition", "--content-disposition", contentDisposition),
+            ("Content-Encoding", "--content-encoding", contentEncoding),
+            ("Content-Language", "--content-language", contentLanguage),
+        ]
+        for case let (name, option, value?) in given {
+            try HeaderValues.checkValue(value, "\(option) '\(HeaderValues.printable(value))'")
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw OBSError.invalidArgument("\(option) is empty; give a value or leave the option out")
+            }
+            out[name] = value
+        }
+        if let expires {
+            guard let date = Timestamps.parseISO8601(expires) ?? Timestamps.parseHTTPDate(expires) else {
+                throw OBSError.invalidArgument(
+                    "--expires '\(HeaderValues.printable(expires))' is not a time; give ISO 8601 "
+                        + "(2027-01-31T12:00:00Z) or an HTTP date (Sun, 31 Jan 2027 12:00:00 GMT)")
+            }
+            out["Expires"] = Timestamps.rfc1123(date)
+        }
+        return out
     }
 }

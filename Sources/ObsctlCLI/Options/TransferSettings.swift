@@ -25,6 +25,9 @@ struct TransferSettings: ParsableArguments {
             throw OBSError.invalidArgument(
                 "--sse and --kms-key-id describe uploads; a download decrypts whatever the object uses")
         }
+        if let option = attributes.given.first {
+            throw OBSError.invalidArgument("\(option) describes new objects; a download writes files: leave it out")
+        }
         return StepOptions(customerKey: try customerKey.load(), transfer: try tuning.options())
     }
 
@@ -32,11 +35,13 @@ struct TransferSettings: ParsableArguments {
     /// source; new attributes replace the source's.
     func forCopy() throws -> StepOptions {
         let expected = sseOptions.expectSse
-        return StepOptions(
+        var options = StepOptions(
             sse: try sseOptions.request(customerKey: try customerKey.load()),
             sourceCustomerKey: try sourceCustomerKey.load(), contentType: attributes.contentType,
             metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options(),
             verify: { try expected?.check($0) })
+        options.headerMetadata = try attributes.headerMetadata()
+        return options
     }
 
     private func rejectSourceKey(_ what: String) throws {
@@ -54,9 +59,11 @@ extension StepOptions {
         _ tuning: TransferTuningOptions
     ) throws -> StepOptions {
         let expected = sse.expectSse
-        return StepOptions(
+        var options = StepOptions(
             sse: try sse.request(customerKey: try customerKey.load()), contentType: attributes.contentType,
             metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options(),
             verify: { try expected?.check($0) })
+        options.headerMetadata = try attributes.headerMetadata()
+        return options
     }
 }

@@ -14,6 +14,8 @@ struct ObjectShape: Encodable {
     @Nullable var contentType: String?
     let lastModified: String
     let metadata: [String: String]
+    /// The standard headers stored with it (Cache-Control, Content-Encoding...), by canonical name.
+    let headers: [String: String]
     let sse: SSE
 
     struct SSE: Encodable {
@@ -32,7 +34,8 @@ struct ObjectShape: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case bucket, key, size, etag, contentType = "content_type", lastModified = "last_modified", metadata, sse
+        case bucket, key, size, etag, contentType = "content_type", lastModified = "last_modified", metadata, headers
+        case sse
     }
 
     init(_ o: ObjectInfo) { self.init(o, kmsKeyAlias: nil) }
@@ -46,6 +49,7 @@ struct ObjectShape: Encodable {
         contentType = o.contentType.isEmpty ? nil : o.contentType
         lastModified = JSONShape.time(o.lastModified)
         metadata = o.userMetadata
+        headers = o.headerMetadata
         sse = SSE(
             mode: o.sseMode?.rawValue, origin: o.sseOrigin?.rawValue, kmsKeyID: o.kmsKeyID,
             kmsKeyURN: o.kmsKeyURN, customerKeyMD5: o.customerKeyMD5, kmsKeyAlias: kmsKeyAlias)

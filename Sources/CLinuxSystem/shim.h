@@ -1,7 +1,7 @@
 #ifndef OBSCTL_CSYSTEM_SHIM_H
 #define OBSCTL_CSYSTEM_SHIM_H
-// What Swift's Glibc module leaves out: sync_file_range and fallocate (behind _GNU_SOURCE in <fcntl.h>) and mallopt
-// (<malloc.h>), each behind a small typed function.
+// What Swift's Glibc module leaves out: sync_file_range and fallocate (behind _GNU_SOURCE in <fcntl.h>), renameat2
+// (<stdio.h>) and mallopt (<malloc.h>), each behind a small typed function.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,12 +27,23 @@ extern int fallocate(int fd, int mode, long long offset, long long length);
 /// Allocates the blocks of [0, length) and sets the file's size to at least `length` (fallocate, mode 0).
 /// Returns 0, or -1 and errno (EOPNOTSUPP where the file system cannot).
 static inline int cs_allocate(int fd, long long length) { return fallocate(fd, 0, 0, length); }
+
+extern int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
+/// rename(2) that fails with EEXIST instead of replacing `to` (RENAME_NOREPLACE); EINVAL where the file system
+/// cannot tell. Returns 0, or -1 and errno.
+static inline int cs_rename_noreplace(const char *from, const char *to) {
+    return renameat2(-100 /* AT_FDCWD */, from, -100, to, 1 /* RENAME_NOREPLACE */);
+}
 #else
 static inline void cs_fix_mmap_threshold(int bytes) { (void)bytes; }
 static inline int cs_start_writeback(int fd, long long offset, long long length) {
     (void)fd; (void)offset; (void)length; return 0;
 }
 static inline int cs_allocate(int fd, long long length) { (void)fd; (void)length; errno = EOPNOTSUPP; return -1; }
+static inline int cs_rename_noreplace(const char *from, const char *to) {
+    (void)from; (void)to; errno = EINVAL; return -1;
+}
 #endif
 
 #endif

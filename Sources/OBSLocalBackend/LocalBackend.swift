@@ -32,7 +32,15 @@ public final class LocalBackend: ObjectStorage, Sendable {
     public static let regionVariable = "OBSCTL_REGION"
 
     /// `environment` decides the root, the root key source and the test hooks; pass the process environment.
+    /// The store's own files and directories outside its data: a transfer over the store must not touch them
+    /// (`ProtectedPaths`), nor the data directory itself.
+    public var ownPaths: [String] {
+        [paths.root, RootKey.keyFilePath(environment: environment), StateManifest.directory(environment: environment)]
+    }
+    private let environment: [String: String]
+
     public init(environment: [String: String]) throws {
+        self.environment = environment
         paths = LocalPaths(root: LocalPaths.resolveRoot(environment: environment))
         defaultLocation = Self.defaultLocation(environment: environment)
         rootKey = RootKeyProvider(paths: paths, environment: environment)

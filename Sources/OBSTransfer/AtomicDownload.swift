@@ -41,10 +41,11 @@ extension TransferEngine {
     /// Downloads one object to `path` (`standardOutput` for `-`). A file is written to a temp file beside it and
     /// renamed only after every byte verified, so a failed download leaves no file and never a partial one.
     /// `userNamed`: `path` is the one the user typed (see `DownloadTarget`); `root`: the directory the user named
-    /// that a planned `path` lies below (see `LocalDirectories`).
+    /// that a planned `path` lies below (see `LocalDirectories`); `free`: nothing was there when planned
+    /// (`PlanStep.destinationWasFree`), and nothing found there is replaced.
     public func download(
         _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil, userNamed: Bool = false,
-        below root: String? = nil
+        below root: String? = nil, free: Bool = false
     ) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { CountingSink.counting(sink, $0) } ?? sink }
         if path == "-" {
@@ -53,10 +54,12 @@ extension TransferEngine {
         }
         let target: String
         let existing: stat?
+        let occupied: Bool
         switch try DownloadTarget(path, userNamed: userNamed) {
         case .stream: return try await downloadInPlace(request, to: path, counted)
-        case .file(let resolved, let st): (target, existing) = (resolved, st)
+        case .file(let resolved, let st, let taken): (target, existing, occupied) = (resolved, st, taken)
         }
+        if free && occupied { throw Self.appeared(target) }
         let path = target
         let dir = LocalPath.parent(path)
         // Directories made for a single download go again if it fails; a recursive one's are shared by its
@@ -68,7 +71,7 @@ extension TransferEngine {
             made = try temps.makeDirectories(dir)
         }
         defer { temps.releaseDirectories(made) }
-        do { return try await downloadToFile(request, path, dir, existing, userNamed, counted) } catch {
+        do { return try await downloadToFile(request, path, dir, existing, occupied, userNamed, counted) } catch {
             LocalDirectories.removeMade(made)
             throw error
         }
@@ -76,8 +79,8 @@ extension TransferEngine {
 
     /// The temporary file beside `path`, written, verified, and renamed into place; removed when anything fails.
     private func downloadToFile(
-        _ request: GetObjectRequest, _ path: String, _ dir: String, _ existing: stat?, _ userNamed: Bool,
-        _ counted: (ByteSink) -> ByteSink
+        _ request: GetObjectRequest, _ path: String, _ dir: String, _ existing: stat?, _ occupied: Bool,
+        _ userNamed: Bool, _ counted: (ByteSink) -> ByteSink
     ) async throws -> ObjectInfo {
         DownloadTemps.sweep(dir)
         let tmp = DownloadTemps.name(for: path)
@@ -109,10 +112,8 @@ extension TransferEngine {
                 guard fsync(fd) == 0 else {
                     throw OBSError.localIO("cannot write \(path): fsync: \(String(cString: strerror(errno)))")
                 }
-                guard rename(tmp, path) == 0 else {
-                    let e = errno
-                    throw OBSError.localIO("cannot write \(path): \(OBSError.reason(e))", errno: e)
-                }
+                try commit(tmp, to: path, replacing: occupied)
+                written.record(fd)
                 if let existing, userNamed || existing.st_uid == geteuid() {
                     if userNamed { _ = fchown(fd, existing.st_uid, existing.st_gid) }
                     fchmod(fd, existing.st_mode & 0o777)
@@ -131,6 +132,31 @@ extension TransferEngine {
 }
 
 extension TransferEngine {
+    /// Renames the finished temporary into place. A path that was free when the download began is never replaced:
+    /// what appeared there meanwhile is another writer's, or, on a file system that folds case, the file of another
+    /// key spelled in another case. A file found there at the start is replaced, unless this run wrote it.
+    private func commit(_ tmp: String, to path: String, replacing: Bool) throws {
+        if replacing { try written.refuseReplacing(path, "write") }
+        guard (replacing ? rename(tmp, path) : FileIdentity.renameWithoutReplacing(tmp, path)) == 0 else {
+            let e = errno
+            if e == EEXIST && !replacing {
+                try written.refuseReplacing(path, "write")
+                throw Self.appeared(path)
+            }
+            throw OBSError.localIO("cannot write \(path): \(OBSError.reason(e))", errno: e)
+        }
+    }
+
+    /// Something stands where nothing stood when the download was planned or began: another writer's file, or on
+    /// a file system that folds case, the file of a name in another case.
+    static func appeared(_ path: String) -> OBSError {
+        OBSError.localIO(
+            "cannot write \(path): something answers to that name that was not there when it was planned (a FIFO "
+                + "or device, another writer's file, or on a file system that folds case, a name in another case); "
+                + "nothing was replaced",
+            errno: EEXIST)
+    }
+
     /// A download to what is no regular file (a device such as /dev/null, a FIFO, /dev/stdout): written in place
     /// as cp writes it, without a temporary file, which a rename would put in the device's place. Bytes already
     /// written stay written when the download fails, as on stdout.
@@ -157,15 +183,16 @@ extension TransferEngine {
 /// sync) is never followed: a link, FIFO or device found there is replaced by the new file, so nothing planted in a
 /// shared directory can send a download elsewhere.
 enum DownloadTarget {
-    /// A file written beside `path` and renamed there; `existing`: the regular file it replaces.
-    case file(path: String, existing: stat?)
+    /// A file written beside `path` and renamed there; `existing`: the regular file it replaces; `occupied`: something
+    /// is there to replace (that file, or a link, FIFO or device found at a planned path).
+    case file(path: String, existing: stat?, occupied: Bool)
     /// Written in place: a device or FIFO the user named.
     case stream
 
     init(_ path: String, userNamed: Bool) throws {
         var entry = stat()
         guard lstat(path, &entry) == 0 else {
-            self = .file(path: path, existing: nil)  // new (a missing or unwritable directory fails the create)
+            self = .file(path: path, existing: nil, occupied: false)  // new (a missing directory fails the create)
             return
         }
         switch entry.st_mode & S_IFMT {
@@ -174,9 +201,9 @@ enum DownloadTarget {
             throw OBSError.localIO(
                 "cannot write \(path): a directory of that name is in the way; remove it or download to another "
                     + "directory")
-        case S_IFREG: self = .file(path: path, existing: entry)
+        case S_IFREG: self = .file(path: path, existing: entry, occupied: true)
         case S_IFLNK where userNamed: self = try Self.followed(path)
-        default: self = userNamed ? .stream : .file(path: path, existing: nil)
+        default: self = userNamed ? .stream : .file(path: path, existing: nil, occupied: true)
         }
     }
 
@@ -194,7 +221,7 @@ enum DownloadTarget {
                 throw OBSError.localIO("cannot resolve the symbolic link \(link): \(String(cString: strerror(errno)))")
             }
             defer { free(resolved) }
-            return .file(path: String(cString: resolved), existing: st)
+            return .file(path: String(cString: resolved), existing: st, occupied: true)
         default: return .stream
         }
     }

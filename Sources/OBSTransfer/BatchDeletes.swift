@@ -31,6 +31,7 @@ extension TransferEngine {
                     if case .success = result { try events(.deleted(.init(item: files[i]))) }
                 }
             ) { work in
+                try written.refuseReplacing(work.item, "remove")
                 guard unlink(work.item) == 0 else {
                     let e = errno
                     throw OBSError.localIO(

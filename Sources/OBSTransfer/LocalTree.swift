@@ -45,16 +45,19 @@ public enum LocalTree {
     /// `entries`, also returning in `notFiles` what the walk passed over as no regular file. `followLinks` false
     /// (mv): a symbolic link to a file is passed over too, as rclone's move does, since moving the file through the
     /// link and through its own name (both below `dir`) would depend on the order the two are taken in.
+    /// `protected`: the local store's own files and directories, passed over (with what lies below them).
     public static func entries(
-        _ dir: String, invalidNames: inout [String], notFiles: inout [PassedOver], followLinks: Bool = true
+        _ dir: String, invalidNames: inout [String], notFiles: inout [PassedOver], followLinks: Bool = true,
+        protected: ProtectedPaths = .none
     ) throws -> [Entry] {
         try entries(
-            dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles, followLinks: followLinks)
+            dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles, followLinks: followLinks,
+            protected: protected)
     }
 
     private static func entries(
         _ dir: String, withAttributes: Bool, invalidNames: inout [String], notFiles: inout [PassedOver],
-        followLinks: Bool = true
+        followLinks: Bool = true, protected: ProtectedPaths = .none
     ) throws -> [Entry] {
         var out: [Entry] = []
         func passOver(_ child: String, _ what: String) {
@@ -107,6 +110,10 @@ public enum LocalTree {
                     }
                     throw unreadable(LocalPath.join(dir, child), errno: e)
                 }
+                if let store = protected.path(of: st) {
+                    passOver(child + ((st.st_mode & S_IFMT) == S_IFDIR ? "/" : ""), Self.storeFile(store))
+                    continue
+                }
                 switch st.st_mode & S_IFMT {
                 case S_IFDIR: subdirectories.append(child)
                 case S_IFREG where DownloadTemps.isTemporary(name: name, st):
@@ -128,6 +135,10 @@ public enum LocalTree {
                         passOver(child, "a symbolic link to nothing")
                         continue
                     }
+                    if let store = protected.path(of: target) {
+                        passOver(child, "a symbolic link to " + Self.storeFile(store))
+                        continue
+                    }
                     switch target.st_mode & S_IFMT {
                     case S_IFREG where !followLinks:
                         passOver(child, "a symbolic link to a file, which mv leaves in place")
@@ -142,6 +153,10 @@ public enum LocalTree {
         }
         try walk("")
         return out.sorted { $0.name < $1.name }
+    }
+
+    private static func storeFile(_ path: String) -> String {
+        "obsctl's local store \(path), which this command works on"
     }
 
     /// An entry the walk found but cannot look at (a directory listed without the permission to enter it): an

@@ -85,6 +85,10 @@ public struct PlanStep: Hashable, Sendable {
     public var destination: Location?
     /// Bytes to move, when known before the transfer (listings know it; a single file or object may not).
     public var size: Int64?
+    /// The destination's listing had nothing of this name (sync): a local file found there when it is written is
+    /// not replaced. On a file system that folds case, it is the file of another name (`notes.txt` for `Notes.TXT`),
+    /// which the same sync's --delete would then remove, taking the new download with it.
+    public var destinationWasFree = false
 
     public init(_ operation: Operation, _ source: Location, _ destination: Location?, size: Int64? = nil) {
         self.operation = operation

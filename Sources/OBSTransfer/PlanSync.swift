@@ -57,7 +57,9 @@ extension Planner {
                     + "under \(destination); check the source, or empty the destination with "
                     + "rm --recursive")
         }
-        return try tree(transfer, from: source, to: destination)
+        var steps = try tree(transfer, from: source, to: destination)
+        for (i, e) in transfer.enumerated() where there[ByteKey(e.name)] == nil { steps[i].destinationWasFree = true }
+        return try steps
             + remove.map { PlanStep(.delete, try destination.location(of: $0), nil) }
     }
 }

@@ -66,14 +66,22 @@ public struct TransferEngine: @unchecked Sendable {
     /// Where `-` as a download's destination writes (stdout); nil refuses it.
     public let standardOutput: (@Sendable () -> ByteSink)?
 
+    /// The local store's own files, when it is `storage`: no transfer reads, writes or removes them.
+    public let protected: ProtectedPaths
+    /// The files this run wrote, which it never replaces or removes again (`WrittenFiles`).
+    public let written: WrittenFiles
+
     public init(
         storage: ObjectStorage, isRemote: Bool, temps: TempFileRegistry = UnregisteredTemps(),
-        standardOutput: (@Sendable () -> ByteSink)? = nil
+        standardOutput: (@Sendable () -> ByteSink)? = nil, protected: ProtectedPaths = .none,
+        written: WrittenFiles = WrittenFiles()
     ) {
         self.storage = storage
         self.isRemote = isRemote
         self.temps = temps
         self.standardOutput = standardOutput
+        self.protected = protected
+        self.written = written
     }
 
     /// Runs one transfer step (upload, download or copy), its bytes counted in `counter`; returns what was stored
@@ -95,7 +103,7 @@ public struct TransferEngine: @unchecked Sendable {
                 bucket: bucket, key: key, customerKey: options.customerKey, transfer: options.transfer)
             let info = try await download(
                 request, to: path, counter: counter, userNamed: options.destinationNamedByUser,
-                below: options.localRoot)
+                below: options.localRoot, free: step.destinationWasFree)
             if options.keepModificationTime && path != "-" { Self.setModified(path, info.lastModified) }
             if options.move {
                 try await Self.makeNamesDurable(path)
@@ -244,7 +252,9 @@ public struct TransferEngine: @unchecked Sendable {
             try LocalPath.refuseTooLong(path)
             if let root = options.localRoot {
                 try LocalDirectories.make(LocalPath.parent(path), below: root, create: false)
-                _ = try DownloadTarget(path, userNamed: false)
+                if case .file(_, _, true) = try DownloadTarget(path, userNamed: false), step.destinationWasFree {
+                    throw Self.appeared(path)
+                }
             }
         }
         switch (step.source, step.destination) {

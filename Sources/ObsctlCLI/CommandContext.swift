@@ -27,6 +27,10 @@ struct CommandContext {
     let debug: Bool
     /// What the command's plan left out, for its JSON `failures` and its exit code.
     let skips = Skips()
+    /// On the local backend, the store's own files, which no transfer touches (`ProtectedPaths`).
+    let protectedPaths: ProtectedPaths
+    /// The files this command wrote (`WrittenFiles`), shared by every transfer engine it makes.
+    let writtenFiles = WrittenFiles()
 
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)
@@ -65,6 +69,7 @@ struct CommandContext {
             storage = local
             isRemote = false
         }
+        protectedPaths = isRemote ? .none : ProtectedPaths(paths: local.ownPaths)
         self.output = isRemote ? output : output.forLocalStore()
     }
 

@@ -62,6 +62,27 @@ final class Skips: @unchecked Sendable {
             Self.usage("object key '\(key)' cannot be written safely below \(directory) (\(why)); skipped"))
     }
 
+    /// The steps of a download below `directory` that would write into the local store's own files (which lie
+    /// below it: `ProtectedPaths`), left out and reported as unsafe keys are; the others.
+    func storeWrites(_ ctx: CommandContext, _ steps: [PlanStep], of bucket: BucketName, below directory: String)
+        -> [PlanStep]
+    {
+        let names = ctx.protectedPaths.names(below: directory)
+        guard !names.isEmpty else { return steps }
+        let below = LocalPath.join(directory, "")
+        return steps.filter { step in
+            guard case .file(let path)? = step.destination, let key = step.source.key,
+                let name = KeyBytes.dropPrefix(path, below), ProtectedPaths.leadsInto(name, names)
+            else { return true }
+            add(
+                ctx, "obs://\(bucket)/\(key.value)",
+                Self.usage(
+                    "object key '\(key.value)' would be written to \(path), in obsctl's local store, which this "
+                        + "command works on; skipped"))
+            return false
+        }
+    }
+
     /// A local refusal (no request was sent, so no code in the error line), exit 2 when alone.
     private static func usage(_ message: String) -> OBSError {
         OBSError(code: "InvalidArgument", message: message, httpStatus: 0, category: .usage)

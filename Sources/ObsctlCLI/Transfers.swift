@@ -334,7 +334,8 @@ extension CommandContext {
     /// The transfer engine over this command's backend, its temporaries removed on SIGINT, `-` being stdout.
     var engine: TransferEngine {
         TransferEngine(
-            storage: storage, isRemote: isRemote, temps: InterruptTemps(), standardOutput: { StandardOutputSink() })
+            storage: storage, isRemote: isRemote, temps: InterruptTemps(), standardOutput: { StandardOutputSink() },
+            protected: protectedPaths, written: writtenFiles)
     }
 }
 

@@ -81,27 +81,44 @@ struct PlanSyncTests {
         #expect(names(only, .upload) == ["obs://bkt/p/a.txt"] && names(only, .delete) == ["obs://bkt/p/c.txt"])
     }
 
+    /// `step` planned where the destination's listing had nothing of its name.
+    private func free(_ step: PlanStep) -> PlanStep {
+        var step = step
+        step.destinationWasFree = true
+        return step
+    }
+
     @Test("each direction gets its operation and locations")
     func directions() throws {
         let up = try Planner.sync(from: local, [e("s/a", 1)], to: remote, [])
         #expect(
-            up == [PlanStep(.upload, .file("dir/s/a"), .object(try BucketName("bkt"), try ObjectKey("p/s/a")), size: 1)]
-        )
+            up == [
+                free(
+                    PlanStep(.upload, .file("dir/s/a"), .object(try BucketName("bkt"), try ObjectKey("p/s/a")), size: 1)
+                )
+            ])
         let down = try Planner.sync(
             from: remote, [e("s/a", 1)], to: local, [e("gone", 1)], rules: SyncRules(delete: true))
         #expect(
             down == [
-                PlanStep(.download, .object(try BucketName("bkt"), try ObjectKey("p/s/a")), .file("dir/s/a"), size: 1),
+                free(
+                    PlanStep(
+                        .download, .object(try BucketName("bkt"), try ObjectKey("p/s/a")), .file("dir/s/a"), size: 1)
+                ),
                 PlanStep(.delete, .file("dir/gone"), nil),
             ])
         let other = Endpoint.remote(try OBSURL("obs://cbk"))
         let copy = try Planner.sync(from: remote, [e("k", 2)], to: other, [])
         #expect(
             copy == [
-                PlanStep(
-                    .copy, .object(try BucketName("bkt"), try ObjectKey("p/k")),
-                    .object(try BucketName("cbk"), try ObjectKey("k")), size: 2)
+                free(
+                    PlanStep(
+                        .copy, .object(try BucketName("bkt"), try ObjectKey("p/k")),
+                        .object(try BucketName("cbk"), try ObjectKey("k")), size: 2))
             ])
+        // A name the destination has (changed) is replaced: not free.
+        let changed = try Planner.sync(from: remote, [e("s/a", 2)], to: local, [e("s/a", 1)])
+        #expect(changed.count == 1 && !changed[0].destinationWasFree)
         #expect(throws: OBSError.self) { try Planner.sync(from: local, [e("a", 1)], to: .local("other"), []) }
     }
 

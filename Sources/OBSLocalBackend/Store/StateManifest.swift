@@ -64,8 +64,12 @@ final class StateManifest: @unchecked Sendable {
     }
 
     private static func base(root: String, environment: [String: String]) -> String {
-        LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state/"
-            + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
+        directory(environment: environment) + "/" + Hex.encode(Digest.sha256(Array(root.utf8)).prefix(12))
+    }
+
+    /// Where the states of every store are kept: beside the root key file.
+    static func directory(environment: [String: String]) -> String {
+        LocalPath.parent(RootKey.keyFilePath(environment: environment)) + "/local-state"
     }
 
     /// Forgets the state of an earlier store at this path, for a fresh store (one holding no data) that is about

@@ -48,6 +48,7 @@ extension Obsctl {
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             try refuseEmptyPaths([path])
+            try ctx.protectedPaths.refuseInside(path)
             var listing: [ListedObject] = []
             let skips = ctx.skips
             let prefix = KeyMapping.directoryPrefix(src.path)
@@ -69,6 +70,7 @@ extension Obsctl {
                 !recursive && plan.steps.count == 1 && plan.steps[0].destination == .file(path)
             if recursive { options.localRoot = path }
             for key in plan.unsafeKeys { skips.unsafeKey(ctx, key, of: src.bucket, below: path) }
+            if recursive { plan.steps = skips.storeWrites(ctx, plan.steps, of: src.bucket, below: path) }
             if !recursive { PlanReport.excludedSingle(ctx, plan) }
             try Transfers.requireWritableDestinations(plan.steps)
             if recursive && plan.steps.isEmpty && skips.isEmpty {

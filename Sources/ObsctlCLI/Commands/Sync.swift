@@ -46,6 +46,9 @@ extension Obsctl {
 
         func run(_ ctx: CommandContext) async throws {
             try refuseEmptyPaths([source, destination])
+            for path in [source, destination] where !OBSURL.isOBSURL(path) {
+                try ctx.protectedPaths.refuseInside(path)
+            }
             let sides: Sides
             switch (OBSURL.isOBSURL(source), OBSURL.isOBSURL(destination)) {
             case (false, false):
@@ -58,7 +61,10 @@ extension Obsctl {
             // The comparison, whatever the direction; then one path for transfers and removals.
             var rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
             rules.kept = sides.passedOver
-            let steps = try Planner.sync(from: sides.from, sides.here, to: sides.to, sides.there, rules: rules)
+            var steps = try Planner.sync(from: sides.from, sides.here, to: sides.to, sides.there, rules: rules)
+            if case (.remote(let url), .local(let dir)) = (sides.from, sides.to) {
+                steps = ctx.skips.storeWrites(ctx, steps, of: url.bucket, below: dir)
+            }
             let options = try sides.options()
             try Transfers.requireWritableDestinations(steps)
             if dryRun {
@@ -101,7 +107,8 @@ extension Obsctl {
             let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
             var notFiles: [LocalTree.PassedOver] = []
-            let walked = try LocalTree.entries(source, invalidNames: &invalid, notFiles: &notFiles)
+            let walked = try LocalTree.entries(
+                source, invalidNames: &invalid, notFiles: &notFiles, protected: ctx.protectedPaths)
             let filter = try filters.filter()
             for path in invalid where filter.includes(unnamable: path, below: source) {
                 ctx.skips.invalidName(ctx, path)
@@ -137,7 +144,8 @@ extension Obsctl {
             var passed: [LocalTree.PassedOver] = []
             let local =
                 LocalTree.isDirectory(destination)
-                ? try LocalTree.entries(destination, invalidNames: &unnamable, notFiles: &passed) : []
+                ? try LocalTree.entries(
+                    destination, invalidNames: &unnamable, notFiles: &passed, protected: ctx.protectedPaths) : []
             // Files too deep to reach can be neither compared nor deleted: said, as on the way up (exit 8).
             _ = ctx.skips.unreachable(ctx, passed, below: destination, filter: try filters.filter())
             var sides = Sides(

@@ -59,6 +59,7 @@ extension Obsctl {
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
         ) async throws {
             try refuseEmptyPaths(paths)
+            for path in paths { try ctx.protectedPaths.refuseInside(path) }
             var invalid: [String] = [], passedOver: [(dir: String, passed: [LocalTree.PassedOver])] = []
             let plan = try Planner.upload(
                 paths, to: dest, recursive: recursive, filter: filter,
@@ -66,7 +67,8 @@ extension Obsctl {
                 files: { dir in
                     var unnamable: [String] = [], passed: [LocalTree.PassedOver] = []
                     let entries = try LocalTree.entries(
-                        dir, invalidNames: &unnamable, notFiles: &passed, followLinks: !options.move)
+                        dir, invalidNames: &unnamable, notFiles: &passed, followLinks: !options.move,
+                        protected: ctx.protectedPaths)
                     invalid += unnamable.filter { filter.includes(unnamable: $0, below: dir) }
                     passedOver.append((dir, passed))
                     return entries

@@ -14,6 +14,16 @@ import Glibc
 enum StandardStreams {
     enum Stream { case stdout, stderr }
 
+    /// Whether a download to `path` writes where results go: `-`, or another name of stdout (`/dev/stdout`,
+    /// `/dev/fd/1`, the FIFO or file stdout is), which a download writes through. Its results then go to stderr, so
+    /// that no report line lands among the object's bytes.
+    static func isStandardOutput(_ path: String) -> Bool {
+        if path == "-" { return true }
+        var out = stat(), named = stat()
+        guard fstat(STDOUT_FILENO, &out) == 0, stat(path, &named) == 0 else { return false }
+        return FileIdentity(out) == FileIdentity(named)
+    }
+
     /// The error a sink writing object data to stdout throws once its reader is gone: the process then ends by
     /// SIGPIPE with no message.
     static let readerGoneCode = "StdoutClosed"

@@ -86,7 +86,10 @@ enum Transfers {
         let options = try steps.isEmpty ? options : ctx.resolvingKMSKey(options)
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)
-        let stream: StandardStreams.Stream = steps.contains { $0.destination == .file("-") } ? .stderr : .stdout
+        // Only a single download writes through what the user named (a device, a FIFO): a planned path is a file.
+        let dataOnStdout =
+            steps.count == 1 && (steps[0].destination?.path.map(StandardStreams.isStandardOutput) ?? false)
+        let stream: StandardStreams.Stream = dataOnStdout ? .stderr : .stdout
         let sizes = steps.map { s in s.size ?? s.source.path.flatMap(TransferEngine.fileSize) }
         let names = steps.map(\.source.description)
         let total: Int64? = sizes.contains(where: { $0 == nil }) ? nil : sizes.reduce(0) { $0 + ($1 ?? 0) }
@@ -122,7 +125,7 @@ enum Transfers {
                 guard case .success(let done) = result else { return }
                 let step = steps[index], shape = done.value
                 let line = "\(verb(step)): \(shape.source) -> \(shape.destination) (\(describe(done.info)))"
-                renderer.event(shape.record, text: shape.destination == "-" ? [] : [.report(line)], to: stream)
+                renderer.event(shape.record, text: dataOnStdout ? [] : [.report(line)], to: stream)
             }
         ) { (work: TransferExecutor.Work<PlanStep>) -> Done in
             let step = work.item

@@ -48,6 +48,20 @@ struct DownloadTargetTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: sb.dir.path).allSatisfy { !$0.hasSuffix(".part") })
     }
 
+    @Test("/dev/stdout and /dev/fd/1 into a pipe: the bytes alone on stdout, the JSON summary on stderr, as for -")
+    func otherNamesOfStdout() throws {
+        let (sb, data) = try sandbox("dl-stdout")
+        for (name, extra) in [("/dev/stdout", [String]()), ("/dev/fd/1", ["--output", "json"])] {
+            for command in [["download", "obs://dl-stdout/k", name], ["cp", "obs://dl-stdout/k", name]] {
+                let out = sb.path("piped")
+                let r = try sb.runWrapped("\"$@\" | cat > '\(out)'", command + extra)
+                #expect(r.status == 0, "\(command) \(extra): \(r)")
+                #expect(sb.read("piped") == data, "\(command) \(extra): \(sb.read("piped")?.count ?? -1) bytes")
+                #expect(extra.isEmpty || r.stderr.contains("\"transfers\""), "the summary on stderr: \(r)")
+            }
+        }
+    }
+
     @Test("a symbolic link is followed: its target replaced, the link kept; the target keeps its mode")
     func symlinkAndMode() throws {
         let (sb, data) = try sandbox("dl-link")

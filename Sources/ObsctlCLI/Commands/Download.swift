@@ -89,7 +89,7 @@ extension Obsctl {
                 plan.steps[0].size = try? await ctx.storage.headObject(request).size
             }
             let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "download")
-            try Transfers.summarize(ctx, outcome, dataOnStdout: path == "-")
+            try Transfers.summarize(ctx, outcome, dataOnStdout: StandardStreams.isStandardOutput(path))
         }
     }
 }

@@ -21,7 +21,7 @@ public enum LocalPath {
     /// `name` inside `dir`, with one "/" between them ("" is the current directory).
     public static func join(_ dir: String, _ name: String) -> String {
         if dir.isEmpty { return name }
-        return dir.hasSuffix("/") ? dir + name : dir + "/" + name
+        return KeyBytes.hasSuffix(dir, "/") ? dir + name : dir + "/" + name
     }
 
     /// Linux's limits on a name and on a whole path, in bytes (NAME_MAX, PATH_MAX less its NUL).

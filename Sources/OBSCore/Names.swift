@@ -73,20 +73,22 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
     /// always prints `obs://`.
     public static let schemes = [scheme, "s3://"]
 
-    public static func isOBSURL(_ text: String) -> Bool { schemes.contains { text.hasPrefix($0) } }
+    /// Bytes, not Characters (`KeyBytes`): "/" followed by a combining mark is one Character, yet it ends a bucket
+    /// name and starts a key.
+    public static func isOBSURL(_ text: String) -> Bool { schemes.contains { KeyBytes.hasPrefix(text, $0) } }
 
     public init(_ text: String) throws {
-        guard let given = Self.schemes.first(where: { text.hasPrefix($0) }) else {
+        guard let given = Self.schemes.first(where: { KeyBytes.hasPrefix(text, $0) }) else {
             throw OBSError.invalidArgument(
                 "'\(text)' is not an OBS address; write obs://BUCKET[/KEY] (or s3://BUCKET[/KEY])")
         }
-        let rest = text.dropFirst(given.count)
-        let bucketPart: Substring
-        if let slash = rest.firstIndex(of: "/") {
-            bucketPart = rest[..<slash]
-            path = String(rest[rest.index(after: slash)...])
+        let rest = Array(text.utf8.dropFirst(given.utf8.count))
+        let bucketPart: String
+        if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
+            bucketPart = String(decoding: rest[..<slash], as: UTF8.self)
+            path = String(decoding: rest[(slash + 1)...], as: UTF8.self)
         } else {
-            bucketPart = rest
+            bucketPart = String(decoding: rest, as: UTF8.self)
             path = ""
         }
         guard !bucketPart.isEmpty else {

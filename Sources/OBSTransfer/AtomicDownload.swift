@@ -250,7 +250,7 @@ public enum DownloadTemps {
 
     /// The writer's pid of a download temp name, nil for any other name.
     public static func writerPID(_ name: String) -> Int32? {
-        guard name.hasPrefix("."), name.hasSuffix(".part"),
+        guard KeyBytes.hasPrefix(name, "."), KeyBytes.hasSuffix(name, ".part"),
             let r = name.range(of: ".obsctl-", options: .backwards)
         else {
             return nil

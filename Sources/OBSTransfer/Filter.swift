@@ -24,7 +24,7 @@ public struct Filter: Sendable, Equatable {
     /// does not report it as skipped. A directory (`/` at the end) is always taken: the filters would judge the
     /// files below it, which the walk cannot name.
     public func includes(unnamable path: String, below dir: String) -> Bool {
-        if path.hasSuffix("/") { return true }
+        if KeyBytes.hasSuffix(path, "/") { return true }
         let base = LocalPath.join(dir, "")
         guard KeyBytes.hasPrefix(path, base) else { return includes(path) }
         return includes(String(decoding: path.utf8.dropFirst(base.utf8.count), as: UTF8.self))

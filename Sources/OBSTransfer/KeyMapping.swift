@@ -31,11 +31,11 @@ public enum KeyMapping {
     /// A prefix as `--recursive` uses it: empty (whole bucket) or ending in `/`, so `obs://b/dir` never takes
     /// obs://b/dirt.tar.
     public static func directoryPrefix(_ path: String) -> String {
-        path.isEmpty || path.hasSuffix("/") ? path : path + "/"
+        path.isEmpty || KeyBytes.hasSuffix(path, "/") ? path : path + "/"
     }
 
     /// A console "folder": an empty object whose key ends in `/`. No file can stand for it.
-    public static func isFolderMarker(key: String, size: Int64) -> Bool { key.hasSuffix("/") && size == 0 }
+    public static func isFolderMarker(key: String, size: Int64) -> Bool { KeyBytes.hasSuffix(key, "/") && size == 0 }
 
     /// Refuses a recursive copy between two different prefixes of one bucket where one lies inside the other: a
     /// copy would then overwrite objects it has yet to read (and a move delete them).

@@ -94,7 +94,8 @@ public enum Planner {
         isDirectory: (String) -> Bool, files: (String) throws -> [Entry]
     ) throws -> Plan {
         var plan = Plan()
-        let asPrefix = destination.path.isEmpty || destination.path.hasSuffix("/") || paths.count > 1 || recursive
+        let asPrefix =
+            destination.path.isEmpty || KeyBytes.hasSuffix(destination.path, "/") || paths.count > 1 || recursive
         let prefixPath = KeyMapping.directoryPrefix(destination.path)
         let prefix = Endpoint.remote(OBSURL(bucket: destination.bucket, path: prefixPath))
         for path in paths {
@@ -186,11 +187,11 @@ public enum Planner {
             return plan
         }
         var target = path
-        if path != "-" && (path.hasSuffix("/") || pathIsDirectory) {
+        if path != "-" && (KeyBytes.hasSuffix(path, "/") || pathIsDirectory) {
             let name = KeyMapping.baseName(key.value)
-            guard KeyMapping.safeRelativePath(key: name, prefix: "") != nil, !key.value.hasSuffix("/") else {
+            guard KeyMapping.safeRelativePath(key: name, prefix: "") != nil, !KeyBytes.hasSuffix(key.value, "/") else {
                 let folder =
-                    key.value.hasSuffix("/")
+                    KeyBytes.hasSuffix(key.value, "/")
                     ? " (a folder: pass --recursive (-r) to download what is under it)" : ""
                 throw OBSError.invalidArgument(
                     "object key '\(key)' has no usable file name\(folder); "
@@ -230,7 +231,7 @@ public enum Planner {
                 return plan
             }
             let target =
-                destination.path.isEmpty || destination.path.hasSuffix("/")
+                destination.path.isEmpty || KeyBytes.hasSuffix(destination.path, "/")
                 ? try ObjectKey(destination.path + KeyMapping.baseName(key.value)) : try destination.objectKey()
             plan.steps = [PlanStep(.copy, .object(source.bucket, key), .object(destination.bucket, target))]
         }

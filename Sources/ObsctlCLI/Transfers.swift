@@ -54,7 +54,7 @@ enum Transfers {
             bucket: bucket, prefix: folder, delimiter: nil, marker: nil,
             maxKeys: 1)
         let hasObjects = page.map { !$0.objects.isEmpty } ?? false
-        guard hasObjects || key.value.hasSuffix("/") else { return error }
+        guard hasObjects || KeyBytes.hasSuffix(key.value, "/") else { return error }
         let what = hasObjects ? "objects lie under obs://\(bucket)/\(folder)" : "\(key) ends in '/', as folders do"
         let fix =
             verb.map { "pass --recursive (-r) to \($0) everything under it" }

@@ -40,4 +40,27 @@ struct UnicodeKeyTests {
         // The composed file was uploaded; the decomposed object, which no file has, was deleted.
         #expect(keys.map { Array($0.utf8) } == [Array("u/\(Self.composed)".utf8)], "\(listed)")
     }
+
+    /// A mark that joins the next character into one Character (U+0600 before "/", U+0301 after "/" or ".") hid
+    /// the "/" or "." from String's Character-based hasSuffix/hasPrefix/firstIndex: a prefix taken for a key, a
+    /// key taken for part of the bucket name, a download's temporary taken for a file.
+    @Test func separatorsAreBytes() throws {
+        let sb = try Sandbox("unicode-separators")
+        try sb.ok(["bucket", "create", "obs://bkt"])
+        try sb.write("f", Data("f".utf8))
+        let prefix = "obs://bkt/pp/p\u{0600}/"
+        try sb.ok(["upload", "f", prefix])
+        let listed = try sb.json(["ls", "-r", "obs://bkt/pp/"])
+        let keys = (listed["objects"] as? [[String: Any]])?.compactMap { $0["key"] as? String } ?? []
+        #expect(keys.map { Array($0.utf8) } == [Array("pp/p\u{0600}/f".utf8)], "a prefix: \(listed)")
+        try sb.ok(["rm", prefix, "-r"])
+        #expect(try sb.run(["ls", "-r", "obs://bkt/pp/"]).out.isEmpty)
+        try sb.ok(["upload", "f", "obs://bkt/\u{0301}k"])
+        #expect(try sb.ok(["cat", "obs://bkt/\u{0301}k"]).out == "f")
+        // A file named as a download's temporary whose stem starts with a mark: passed over, never uploaded.
+        let temp = try sb.write("t/.\u{0301}big.obsctl-4399-d59b19f8.part", Data("plain".utf8), mode: 0o600)
+        let sync = try sb.ok(["sync", "t", "obs://bkt/t/"])
+        #expect(sync.stderr.contains("temporary"), "\(sync)")
+        #expect(try sb.run(["ls", "-r", "obs://bkt/t/"]).out.isEmpty && FileManager.default.fileExists(atPath: temp))
+    }
 }

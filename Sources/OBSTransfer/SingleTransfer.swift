@@ -140,10 +140,13 @@ public struct TransferEngine: @unchecked Sendable {
     /// A move deletes its source only once the file's name would survive a power loss: every directory from the
     /// file's up to the top of its path is fsynced (the download may have made any of them, and each holds the
     /// name of the next). A directory that cannot be opened for that (write-only, 0333) is covered by a sync(2)
-    /// instead. The file's bytes were fsynced before its rename.
+    /// instead. The file's bytes were fsynced before its rename. The path is resolved first: through a link the
+    /// user named, the file was renamed into the link's target's directory, not the link's.
     static func makeNamesDurable(_ path: String) async throws {
         try await BlockingPool.shared.run {
-            var dir = LocalPath.parent(path)
+            let resolved = realpath(path, nil)
+            defer { free(resolved) }
+            var dir = LocalPath.parent(resolved.map { String(cString: $0) } ?? path)
             while true {
                 let e = DirectorySync.sync(dir)
                 if e == EACCES || e == EPERM {

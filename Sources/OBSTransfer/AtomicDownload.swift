@@ -82,6 +82,7 @@ extension TransferEngine {
         _ request: GetObjectRequest, _ path: String, _ dir: String, _ existing: stat?, _ occupied: Bool,
         _ userNamed: Bool, _ counted: (ByteSink) -> ByteSink
     ) async throws -> ObjectInfo {
+        try DownloadTemps.refuseTooLong(path)
         DownloadTemps.sweep(dir)
         let tmp = DownloadTemps.name(for: path)
         // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
@@ -247,6 +248,18 @@ public enum DownloadTemps {
     }
 
     private static let processID = getpid()
+
+    /// Refuses a download to `path` the kernel would refuse (`LocalPath.refuseTooLong`), or whose temporary file's
+    /// path would be too long though its own is not (the temporary's name is up to about 30 bytes longer).
+    public static func refuseTooLong(_ path: String) throws {
+        try LocalPath.refuseTooLong(path)
+        let length = name(for: path).utf8.count
+        guard length > LocalPath.pathMax else { return }
+        throw OBSError.localIO(
+            "cannot write \(path): \(OBSError.reason(ENAMETOOLONG)), its temporary file's path would be \(length) "
+                + "bytes (at most \(LocalPath.pathMax)); download into a directory with a shorter path",
+            errno: ENAMETOOLONG)
+    }
 
     /// The writer's pid of a download temp name, nil for any other name.
     public static func writerPID(_ name: String) -> Int32? {

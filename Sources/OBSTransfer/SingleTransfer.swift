@@ -252,7 +252,7 @@ public struct TransferEngine: @unchecked Sendable {
         // A path planned from a key (download -r, sync): what stands in its way fails the run's step; the dry
         // run's too.
         if case (.object, .file(let path)?) = (step.source, step.destination), path != "-" {
-            try LocalPath.refuseTooLong(path)
+            try DownloadTemps.refuseTooLong(path)
             if let root = options.localRoot {
                 try LocalDirectories.make(LocalPath.parent(path), below: root, create: false)
                 if case .file(_, _, true) = try DownloadTarget(path, userNamed: false), step.destinationWasFree {

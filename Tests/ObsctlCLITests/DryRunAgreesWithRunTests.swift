@@ -99,6 +99,24 @@ struct DryRunAgreesWithRunTests {
         #expect(sb.exists("out/extra") && sb.exists("out/ok"), "\(run)")
     }
 
+    @Test("a path that fits while its temporary file's does not: the dry run and the run fail alike, saying so")
+    func temporaryPathTooLong() throws {
+        let sb = try sandbox("dry-long-temp")
+        try sb.ok(["upload", "src/a.txt", "obs://bkt/t/nnnnnnnnnn"])
+        // A directory whose path leaves room for the file's name, not for its temporary's (about 30 bytes more).
+        var deep = sb.dir.path
+        while deep.utf8.count < 4070 - 201 { deep += "/" + String(repeating: "d", count: 200) }
+        deep += "/" + String(repeating: "e", count: 4070 - deep.utf8.count - 1)
+        try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
+        #expect((deep + "/nnnnnnnnnn").utf8.count <= 4095)
+        for command in [["sync", "obs://bkt/t/", deep], ["download", "obs://bkt/t/nnnnnnnnnn", deep + "/nnnnnnnnnn"]] {
+            let dry = command[0] == "sync" ? try sb.run(command + ["--dry-run"]) : nil
+            let run = try sb.run(command)
+            #expect(run.status != 0 && run.stderr.contains("temporary file's path"), "\(run)")
+            if let dry { #expect(dry.status == run.status && dry.stderr.contains("temporary file's path"), "\(dry)") }
+        }
+    }
+
     @Test("sync --delete's dry run checks that each local file can be removed; one refused holds back no other")
     func deleteNotPermitted() throws {
         let sb = try sandbox("dry-rm")

@@ -369,13 +369,39 @@ public enum LocalDirectories {
         let e = errno
         if e == EEXIST && LocalTree.isDirectory(dir) { return made }  // made meanwhile, by another download
         removeMade(made)
-        if e == EEXIST || e == ENOTDIR {
-            throw OBSError.localIO(
-                "cannot create directory \(dir): a file of that name is in the way; move it or name another path")
-        }
+        if e == EEXIST || e == ENOTDIR { throw fileInTheWay(dir) }
         throw OBSError.localIO(
             "cannot create directory \(dir) (\(OBSError.reason(e))); check that \(parent.isEmpty ? "." : parent) "
                 + "is writable", errno: e)
+    }
+
+    private static func fileInTheWay(_ dir: String) -> OBSError {
+        OBSError.localIO(
+            "cannot create directory \(dir): a file of that name is in the way; move it or name another path")
+    }
+
+    /// What `makeNamed` would meet, nothing made (a dry run): a file where a directory must be.
+    public static func checkNamed(_ dir: String) throws {
+        guard !dir.isEmpty, !LocalTree.isDirectory(dir) else { return }
+        var st = stat()
+        if lstat(dir, &st) == 0 { throw fileInTheWay(dir) }
+        let parent = LocalPath.parent(dir)
+        if !parent.isEmpty && parent != "/" { try checkNamed(parent) }
+    }
+
+    /// Whether `dir` (or, when it is to be made, the nearest directory there) takes new entries, as the run's
+    /// temporary file of `path` (or its directories) will need; the run's error when not.
+    public static func checkTakesNewEntries(_ dir: String, for path: String) throws {
+        var existing = dir.isEmpty ? "." : dir
+        while !LocalTree.isDirectory(existing) && existing != "." && existing != "/" {
+            let parent = LocalPath.parent(existing)
+            existing = parent.isEmpty ? "." : parent
+        }
+        guard access(existing, W_OK | X_OK) != 0 else { return }
+        let e = errno
+        throw OBSError.localIO(
+            "cannot write \(path): no new file can be made in \(existing) (\(OBSError.reason(e))); check that the "
+                + "directory is writable", errno: e)
     }
 
     /// Removes what `makeNamed` made, deepest first, each only while empty: a failed download leaves no trace.

@@ -249,16 +249,8 @@ public struct TransferEngine: @unchecked Sendable {
     /// succeeds, and a HEAD there cannot tell a missing bucket from a missing key).
     public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws {
         try Self.refuseMoveIntoStream(step, options)
-        // A path planned from a key (download -r, sync): what stands in its way fails the run's step; the dry
-        // run's too.
         if case (.object, .file(let path)?) = (step.source, step.destination), path != "-" {
-            try DownloadTemps.refuseTooLong(path)
-            if let root = options.localRoot {
-                try LocalDirectories.make(LocalPath.parent(path), below: root, create: false)
-                if case .file(_, _, true) = try DownloadTarget(path, userNamed: false), step.destinationWasFree {
-                    throw Self.appeared(path)
-                }
-            }
+            try checkDownloadTarget(path, step, options)
         }
         switch (step.source, step.destination) {
         case (.file(let path), nil):  // sync --delete: a local file the run removes
@@ -294,6 +286,26 @@ public struct TransferEngine: @unchecked Sendable {
         default:
             return
         }
+    }
+
+    /// What a download's run meets at its path, in the run's order: what stands there (`DownloadTarget`), the
+    /// directories on the way (which the run makes; here only looked at), the length of its temporary's path, and
+    /// the directory that gets the temporary (or the nearest one there, which gets the directories made), which must
+    /// take new entries.
+    private func checkDownloadTarget(_ path: String, _ step: PlanStep, _ options: StepOptions) throws {
+        guard
+            case .file(let resolved, _, let occupied) = try DownloadTarget(
+                path, userNamed: options.destinationNamedByUser)
+        else { return }  // a FIFO or device, written in place
+        if occupied && step.destinationWasFree { throw Self.appeared(path) }
+        let dir = LocalPath.parent(resolved)
+        if let root = options.localRoot {
+            try LocalDirectories.make(dir, below: root, create: false)
+        } else {
+            try LocalDirectories.checkNamed(dir)
+        }
+        try DownloadTemps.refuseTooLong(resolved)
+        try LocalDirectories.checkTakesNewEntries(dir, for: resolved)
     }
 
     /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).

@@ -140,6 +140,33 @@ struct DryRunAgreesWithRunTests {
         #expect(run2.status == 8 && !sb.exists("dst/rw/gone") && sb.exists("dst/ro/extra"), "\(run2)")
     }
 
+    @Test("a download into a directory that takes no new entries, or past a file in the way: dry run as run")
+    func downloadDirectoriesChecked() throws {
+        let sb = try sandbox("dry-dirs")
+        try sb.ok(["upload", "src/a.txt", "obs://bkt/d/a"])
+        try sb.ok(["upload", "src/a.txt", "obs://bkt/d/ro/b"])
+        try sb.write("file", Data("data".utf8))
+        try FileManager.default.createDirectory(atPath: sb.path("dd/a"), withIntermediateDirectories: true)
+        for command in [
+            ["cp", "obs://bkt/d/a", "file/x"], ["mv", "obs://bkt/d/a", "file/y/z"], ["cp", "obs://bkt/d/a", "dd"],
+        ] {
+            let dry = try sb.run(command + ["--dry-run"])
+            let run = try sb.run(command)
+            #expect(run.status != 0 && dry.status == run.status, "\(command)\n\(dry)\n\(run)")
+            #expect(dry.stderr.contains("in the way"), "\(dry)")
+        }
+        // A read-only subdirectory (as nobody, whom permissions stop): its file fails; --delete holds back.
+        try sb.write("ee/extra", Data("x".utf8))
+        try FileManager.default.createDirectory(atPath: sb.path("ee/ro"), withIntermediateDirectories: true)
+        try sb.giveToNobody()
+        chmod(sb.path("ee/ro"), 0o555)
+        let command = ["sync", "obs://bkt/d/", "ee", "--delete"]
+        let dry = try sb.runAsNobody(command + ["--dry-run"])
+        #expect(dry.status == 8 && !dry.out.contains("delete") && dry.stderr.contains("ee/ro"), "\(dry)")
+        let run = try sb.runAsNobody(command)
+        #expect(run.status == 8 && sb.exists("ee/extra") && sb.exists("ee/a"), "\(run)")
+    }
+
     @Test("a copy keeps its source's encryption: a disabled bucket default key fails neither its dry run nor run")
     func copyIgnoresBucketDefault() throws {
         let sb = try sandbox("dry-copy-default")

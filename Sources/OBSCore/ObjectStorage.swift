@@ -29,7 +29,7 @@ public protocol ObjectStorage: AnyObject {
     /// Whether a GET of the object would be served, its data not read: the object there, its SSE-C key given and
     /// right, and where the backend can tell without a key use, its KMS key usable (a dry run's check). By default a
     /// HEAD, which a remote server answers without asking KMS.
-    func checkReadable(_ request: GetObjectRequest) async throws
+    @discardableResult func checkReadable(_ request: GetObjectRequest) async throws -> ObjectInfo
     func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo
     func deleteObject(bucket: BucketName, key: ObjectKey) async throws
     /// Deletes several objects (OBS's batch delete, 1000 keys a request, where the backend has it); returns the
@@ -73,7 +73,9 @@ public protocol PresignedURLs {
 }
 
 extension ObjectStorage {
-    public func checkReadable(_ request: GetObjectRequest) async throws { _ = try await headObject(request) }
+    @discardableResult public func checkReadable(_ request: GetObjectRequest) async throws -> ObjectInfo {
+        try await headObject(request)
+    }
 
     /// For backends that write every object whole: there are never uploads in progress.
     public func listMultipartUploads(bucket: BucketName, prefix: String) async throws -> [MultipartUploadInfo] {

@@ -452,15 +452,16 @@ extension LocalBackend {
     }
 
     /// As `openObject` up to the data: the KMS key's policy and state are checked, its data key not unwrapped.
-    public func checkReadable(_ request: GetObjectRequest) async throws {
+    @discardableResult public func checkReadable(_ request: GetObjectRequest) async throws -> ObjectInfo {
         try await BlockingPool.shared.run { [self] in
             let meta = try readMeta(request.bucket, request.key)
             try checkCustomerKey(meta, request)
-            guard meta.sse.mode == .kms else {
+            if meta.sse.mode == .kms {
+                try kms.checkDecryptionKey(blob: try kmsBlob(meta))
+            } else {
                 _ = try unwrapDataKey(meta, request)
-                return
             }
-            try kms.checkDecryptionKey(blob: try kmsBlob(meta))
+            return try meta.info(customerKeyMD5: request.customerKey?.keyMD5, root: rootKey.key)
         }
     }
 

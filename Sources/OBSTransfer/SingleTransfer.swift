@@ -164,6 +164,16 @@ public struct TransferEngine: @unchecked Sendable {
         }
     }
 
+    /// Whether what `step` writes gets its bucket's default encryption: an upload naming no method, or a copy naming
+    /// none of an object stored unencrypted (`source`: as a dry run's `checkSource` found it; nil: not known).
+    public static func getsBucketDefault(_ step: PlanStep, _ options: StepOptions, source: ObjectInfo?) -> Bool {
+        guard options.sse == nil, case .object? = step.destination else { return false }
+        switch step.source {
+        case .file: return true
+        case .object: return source.map { keptEncryption($0, sourceKey: options.sourceCustomerKey) == nil } ?? false
+        }
+    }
+
     /// The encryption a copy naming none gives its target: the source's, so that copying never silently turns an
     /// encrypted object into plaintext (OBS itself would store it unencrypted, or under the target bucket's
     /// default). SSE-KMS under the same key, SSE-OBS, SSE-C under the same customer key; nil for a plain source,
@@ -247,7 +257,9 @@ public struct TransferEngine: @unchecked Sendable {
     /// listed one was just seen, and a request per object is what a dry run should not cost), locally always. A
     /// deletion is looked at only in the local store, whose delete of a missing object fails (on OBS and S3 it
     /// succeeds, and a HEAD there cannot tell a missing bucket from a missing key).
-    public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws {
+    /// Returns what it learnt of an object read (nil when it sent nothing for it).
+    @discardableResult
+    public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws -> ObjectInfo? {
         try Self.refuseMoveIntoStream(step, options)
         if case (.object, .file(let path)?) = (step.source, step.destination), path != "-" {
             try checkDownloadTarget(path, step, options)
@@ -268,7 +280,7 @@ public struct TransferEngine: @unchecked Sendable {
                     let e = errno
                     throw OBSError.localIO(Self.unreadableSource(path, e), errno: e)
                 }
-                return
+                return nil
             }
             close(try Self.openSourceFile(path).fd)
         case (.object(let bucket, let key), let destination?) where objects || !isRemote:
@@ -276,16 +288,18 @@ public struct TransferEngine: @unchecked Sendable {
             // disabled KMS key, fails the run's step.
             let customerKey: CustomerKey? =
                 if case .object = destination { options.sourceCustomerKey } else { options.customerKey }
-            try await storage.checkReadable(GetObjectRequest(bucket: bucket, key: key, customerKey: customerKey))
+            return try await storage.checkReadable(
+                GetObjectRequest(bucket: bucket, key: key, customerKey: customerKey))
         case (.object(let bucket, let key), nil) where objects && !isRemote:
             do { _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key)) } catch let e
                 as OBSError where e.category != .notFound
             {
-                return  // an SSE-C object's HEAD wants its key; its delete does not
+                return nil  // an SSE-C object's HEAD wants its key; its delete does not
             }
         default:
-            return
+            break
         }
+        return nil
     }
 
     /// What a download's run meets at its path, in the run's order: what stands there (`DownloadTarget`), the

@@ -42,8 +42,12 @@ enum PlanReport {
             } catch {}
         }
         var transferFailed = false
+        var defaulted: Set<PlanStep> = []  // writes that get their bucket's default encryption
         for step in steps {
-            do { try await ctx.engine.checkSource(step, options, objects: named) } catch {
+            do {
+                let source = try await ctx.engine.checkSource(step, options, objects: named)
+                if TransferEngine.getsBucketDefault(step, options, source: source) { defaulted.insert(step) }
+            } catch {
                 var error = Transfers.sourceKeyHint(error, step, options)
                 if let hint, case .object(let bucket, let key) = step.source {
                     error = await Transfers.prefixHint(ctx, error, bucket, key, verb: hint)
@@ -58,17 +62,26 @@ enum PlanReport {
             }
             planned.append(step)
         }
-        // The key the planned writes would encrypt under (`--sse kms`; else, for files, the bucket's default: a copy
-        // keeps its source's encryption): one disabled, missing or not permitted fails the run (exit 5) once its
-        // sources are found, and so the dry run.
+        // The key the planned writes would encrypt under (`--sse kms`; else the bucket's default for what gets it:
+        // files, and copies of unencrypted objects, since a copy keeps its source's encryption): one disabled,
+        // missing or not permitted fails the run (exit 5) once its sources are found, and so the dry run. When only
+        // some writes get the default (a copy of objects stored both ways), only those fail, as in the run.
         for bucket in buckets {
             let writes = planned.filter { if case .object(bucket, _)? = $0.destination { true } else { false } }
-            guard !writes.isEmpty else { continue }
-            let fromFiles = writes.contains { if case .file = $0.source { true } else { false } }
-            do { try ctx.checkKeyForWrite(options.sse, bucketDefault: fromFiles ? defaults[bucket] : nil) } catch let e
-                as OBSError
-            {
-                try failEveryStep("obs://\(bucket)", e)
+            let getDefault = writes.filter(defaulted.contains)
+            guard !writes.isEmpty, options.sse != nil || !getDefault.isEmpty else { continue }
+            do {
+                try ctx.checkKeyForWrite(options.sse, bucketDefault: getDefault.isEmpty ? nil : defaults[bucket])
+            } catch let e as OBSError {
+                guard options.sse == nil && getDefault.count < writes.count else {
+                    try failEveryStep("obs://\(bucket)", e)
+                }
+                for step in getDefault {
+                    Transfers.reportFailure(e, item: step.source.description)
+                    failures.append((step.source.description, e))
+                }
+                planned.removeAll(where: getDefault.contains)
+                transferFailed = true
             }
         }
         if case .afterTransfers(let destination, let sourceIncomplete) = removals,

@@ -19,7 +19,9 @@ public struct StepOptions: Sendable {
     /// Standard headers stored with what is written (`HeaderMetadata.names`); a copy keeps the source's others.
     public var headerMetadata: [String: String] = [:]
     public var transfer: TransferOptions
-    /// Checks what was stored (--expect-sse) before a move removes the source; throws to fail the step.
+    /// `--expect-sse`: a write that cannot meet it fails before it is made, and what was stored is checked after.
+    public var expectSSE: ExpectedSSE?
+    /// Checks what was stored before a move removes the source; throws to fail the step.
     public var verify: @Sendable (ObjectInfo) throws -> Void
     /// mv: each source is removed once its copy is written and verified, and only if it did not change meanwhile.
     public var move: Bool
@@ -70,11 +72,13 @@ public struct TransferEngine: @unchecked Sendable {
     public let protected: ProtectedPaths
     /// The files this run wrote, which it never replaces or removes again (`WrittenFiles`).
     public let written: WrittenFiles
+    /// The default encryption of the buckets written into, for `--expect-sse` (`checkExpectation`).
+    public let bucketDefaults: BucketDefaults
 
     public init(
         storage: ObjectStorage, isRemote: Bool, temps: TempFileRegistry = UnregisteredTemps(),
         standardOutput: (@Sendable () -> ByteSink)? = nil, protected: ProtectedPaths = .none,
-        written: WrittenFiles = WrittenFiles()
+        written: WrittenFiles = WrittenFiles(), bucketDefaults: BucketDefaults = BucketDefaults()
     ) {
         self.storage = storage
         self.isRemote = isRemote
@@ -82,6 +86,7 @@ public struct TransferEngine: @unchecked Sendable {
         self.standardOutput = standardOutput
         self.protected = protected
         self.written = written
+        self.bucketDefaults = bucketDefaults
     }
 
     /// Runs one transfer step (upload, download or copy), its bytes counted in `counter`; returns what was stored
@@ -93,7 +98,9 @@ public struct TransferEngine: @unchecked Sendable {
         case (.file(let path), .object(let bucket, let key)?):
             if options.move { try Self.checkRemovable(path) }
             let before = options.move ? try FileSnapshot(path) : nil
+            try await checkExpectation(options, bucket, key, mode: options.sse?.mode)
             let info = try await upload(from: path, to: bucket, key: key, options, counter: counter)
+            try options.expectSSE?.check(info)
             try options.verify(info)
             if let before { try removeLocalSource(path, unchangedSince: before, movedTo: "\(step.destination!)") }
             return info
@@ -125,8 +132,10 @@ public struct TransferEngine: @unchecked Sendable {
                 contentType: options.contentType ?? before?.contentType ?? "application/octet-stream",
                 userMetadata: options.metadata, transfer: options.transfer)
             destination.headerMetadata = (before?.headerMetadata ?? [:]).merging(options.headerMetadata) { $1 }
+            try await checkExpectation(options, to, target, mode: destination.sse?.mode)
             let request = CopyObjectRequest(source: source, destination: destination, replaceMetadata: replacing)
             let info = try await storage.copyObject(request)
+            try options.expectSSE?.check(info)
             try options.verify(info)
             if options.move, let etag = before?.etag {
                 try await removeObjectSource(source, etag: etag, movedTo: "\(step.destination!)")
@@ -260,6 +269,22 @@ public struct TransferEngine: @unchecked Sendable {
     /// Returns what it learnt of an object read (nil when it sent nothing for it).
     @discardableResult
     public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws -> ObjectInfo? {
+        let source = try await checkReadable(step, options, objects: objects)
+        // --expect-sse the write could not meet fails the run's step before anything is written: the dry run's too.
+        // A copy keeps what its source has, known only when the source was looked at.
+        if case .object(let bucket, let key)? = step.destination {
+            switch step.source {
+            case .file: try await checkExpectation(options, bucket, key, mode: options.sse?.mode)
+            case .object where options.sse != nil || source != nil:
+                let kept = source.flatMap { Self.keptEncryption($0, sourceKey: options.sourceCustomerKey) }
+                try await checkExpectation(options, bucket, key, mode: (options.sse ?? kept)?.mode)
+            case .object: break
+            }
+        }
+        return source
+    }
+
+    private func checkReadable(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws -> ObjectInfo? {
         try Self.refuseMoveIntoStream(step, options)
         if case (.object, .file(let path)?) = (step.source, step.destination), path != "-" {
             try checkDownloadTarget(path, step, options)

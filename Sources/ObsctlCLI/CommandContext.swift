@@ -31,6 +31,8 @@ struct CommandContext {
     let protectedPaths: ProtectedPaths
     /// The files this command wrote (`WrittenFiles`), shared by every transfer engine it makes.
     let writtenFiles = WrittenFiles()
+    /// The default encryption of the buckets written into, asked once each (`BucketDefaults`).
+    let bucketDefaults = BucketDefaults()
 
     init(_ global: GlobalOptions) throws {
         let output = Output(format: global.output, quiet: global.quiet)

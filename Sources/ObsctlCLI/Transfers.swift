@@ -338,7 +338,7 @@ extension CommandContext {
     var engine: TransferEngine {
         TransferEngine(
             storage: storage, isRemote: isRemote, temps: InterruptTemps(), standardOutput: { StandardOutputSink() },
-            protected: protectedPaths, written: writtenFiles)
+            protected: protectedPaths, written: writtenFiles, bucketDefaults: bucketDefaults)
     }
 }
 

@@ -100,6 +100,32 @@ struct ConfigAndExpectTests {
         expectError(try sb.run(["cp", "obs://expect/e", "obs://expect/g", "--expect-sse", "kms"]), 6)
     }
 
+    @Test("--expect-sse the bucket's default or a copy's source cannot meet: refused before writing, in dry runs too")
+    func expectSSEBeforeWriting() throws {
+        let sb = try Sandbox("expect-before")
+        try sb.ok(["bucket", "create", "obs://expect"])
+        try sb.write("old.txt", Data("old".utf8))
+        try sb.write("new/f.txt", Data("new".utf8))
+        try sb.ok(["upload", "old.txt", "obs://expect/k", "--sse", "kms"])
+        try sb.ok(["upload", "old.txt", "obs://expect/plain"])
+        for command in [
+            ["cp", "new/f.txt", "obs://expect/k", "--expect-sse", "kms"],
+            ["cp", "obs://expect/plain", "obs://expect/k", "--expect-sse", "any"],
+            ["mv", "obs://expect/plain", "obs://expect/k", "--expect-sse", "obs"],
+            ["sync", "new", "obs://expect/s/", "--expect-sse", "kms"],
+        ] {
+            let dry = try sb.run(command + ["--dry-run"])
+            let run = try sb.run(command)
+            #expect(run.status == 6 && dry.status == 6, "\(command)\n\(dry)\n\(run)")
+            #expect(run.stderr.contains("nothing was written"), "\(run)")
+        }
+        #expect(try sb.ok(["cat", "obs://expect/k"]).out == "old", "the object was not replaced")
+        #expect(try sb.run(["stat", "obs://expect/s/f.txt"]).status == 3 && sb.exists("new/f.txt"))
+        #expect(try sb.ok(["cat", "obs://expect/plain"]).out == "old", "the move kept its source")
+        // A copy that keeps its source's SSE-KMS meets kms whatever the bucket's default.
+        try sb.ok(["cp", "obs://expect/k", "obs://expect/k2", "--expect-sse", "kms"])
+    }
+
     @Test("rm --recursive reports every deleted key in JSON and leaves keys outside the folder")
     func recursiveRemove() throws {
         let sb = try Sandbox("rmrec")

@@ -34,13 +34,12 @@ struct TransferSettings: ParsableArguments {
     /// A server-side copy's options: --sse and --sse-c-key-* describe the destination, --source-sse-c-key-* the
     /// source; new attributes replace the source's.
     func forCopy() throws -> StepOptions {
-        let expected = sseOptions.expectSse
         var options = StepOptions(
             sse: try sseOptions.request(customerKey: try customerKey.load()),
             sourceCustomerKey: try sourceCustomerKey.load(), contentType: attributes.contentType,
-            metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options(),
-            verify: { try expected?.check($0) })
+            metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options())
         options.headerMetadata = try attributes.headerMetadata()
+        options.expectSSE = sseOptions.expectSse
         return options
     }
 
@@ -58,12 +57,11 @@ extension StepOptions {
         _ sse: SSEOptions, _ customerKey: CustomerKeyOptions, _ attributes: ObjectAttributeOptions,
         _ tuning: TransferTuningOptions
     ) throws -> StepOptions {
-        let expected = sse.expectSse
         var options = StepOptions(
             sse: try sse.request(customerKey: try customerKey.load()), contentType: attributes.contentType,
-            metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options(),
-            verify: { try expected?.check($0) })
+            metadata: try parseMetadata(attributes.metadata), transfer: try tuning.options())
         options.headerMetadata = try attributes.headerMetadata()
+        options.expectSSE = sse.expectSse
         return options
     }
 }

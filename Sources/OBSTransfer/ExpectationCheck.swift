@@ -1,0 +1,45 @@
+import Foundation
+import OBSCore
+
+/// The default encryption of the buckets a run writes into, asked once each: what a write naming no method gets,
+/// for `--expect-sse` to judge before anything is written. `@unchecked Sendable`: `known` only under `lock`.
+public final class BucketDefaults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: [BucketName: BucketEncryption?] = [:]
+
+    public init() {}
+
+    /// nil inside: no default; nil outside: it could not be asked (a remote server that refuses the call).
+    func encryption(of bucket: BucketName, in storage: ObjectStorage) async -> BucketEncryption?? {
+        if let cached = lock.withLock({ known[bucket] }) { return .some(cached) }
+        let asked: BucketEncryption?  // not `try?`, which would flatten "no default" into "not known"
+        do { asked = try await storage.bucketEncryption(bucket) } catch { return nil }
+        lock.withLock { known[bucket] = .some(asked) }
+        return .some(asked)
+    }
+}
+
+extension TransferEngine {
+    /// `--expect-sse` the write cannot meet fails it before anything is written, so that no object is replaced by
+    /// one the user refused (the check after the write stays, for a server that does otherwise). `mode`: the
+    /// encryption the write names or a copy keeps; nil: the bucket's default decides, when it can be asked.
+    func checkExpectation(_ options: StepOptions, _ bucket: BucketName, _ key: ObjectKey, mode: SSEMode?) async throws {
+        guard let expected = options.expectSSE else { return }
+        let predicted: SSEMode, why: String
+        if let mode {
+            (predicted, why) = (mode, "as its source is")
+        } else {
+            guard let found = await bucketDefaults.encryption(of: bucket, in: storage) else { return }
+            (predicted, why) =
+                found.map { ($0.mode, "by the bucket's default") }
+                ?? (.unencrypted, "the bucket has no default encryption")
+        }
+        guard !expected.accepts(predicted) else { return }
+        throw OBSError(
+            code: "EncryptionMismatch",
+            message:
+                "obs://\(bucket)/\(key.value) would be stored with \(predicted.displayName) encryption (\(why)), but "
+                + "--expect-sse \(expected.rawValue) was given; nothing was written: name the method with --sse",
+            httpStatus: 0, category: .encryptionMismatch)
+    }
+}

@@ -357,18 +357,25 @@ enum ByteRange: Equatable {
         let a = body[..<dash].trimmingCharacters(in: .whitespaces)
         let b = body[body.index(after: dash)...].trimmingCharacters(in: .whitespaces)
         if a.isEmpty {
-            guard let n = Int64(b), n >= 0 else { return .ignore }
+            guard let n = position(b) else { return .ignore }
             if n == 0 || size == 0 { return .unsatisfiable }
             return .range(max(0, size - n)..<size)
         }
-        guard let first = Int64(a), first >= 0 else { return .ignore }
+        guard let first = position(a) else { return .ignore }
         var last = size - 1
         if !b.isEmpty {
-            guard let l = Int64(b), l >= first else { return .ignore }
+            guard let l = position(b), l >= first else { return .ignore }
             last = min(l, size - 1)
         }
         guard first < size else { return .unsatisfiable }
         return .range(first..<(last + 1))
+    }
+
+    /// A byte position as RFC 9110 writes it, digits only (`+1` and `-1` are not positions: the header is ignored,
+    /// as S3 ignores a malformed Range). One past Int64 is past every object, not malformed: `Int64.max`.
+    private static func position(_ text: String) -> Int64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int64(text) ?? .max
     }
 }
 

@@ -27,6 +27,9 @@ Scenarios (both clients unless marked):
                           create-datakey under a policy denying kms:dek:create: 403 KMS.0306
   (kms) extra-headers KMS_ENDPOINT PROJECT_ID
                           list-keys signed by the SDK's Signer with extra headers (signed, '_', added after signing)
+  (kms) held-bodies KMS_ENDPOINT PROJECT_ID COUNT
+                          COUNT unsigned describe-keys announcing a body that never comes: each one's status, then
+                          an SDK list-keys timed
   slow-create BUCKET SECONDS STALL
                           (raw) a SigV4-signed create-bucket whose body trickles over SECONDS on one plain-HTTP
                           connection (STALL=1: the last byte never comes); prints "in flight" once the request head
@@ -1089,6 +1092,32 @@ def kms_extra_headers(s, endpoint, project_id):
     kms_check(s, status == 401 and b"APIGW.0301" in body, f"a signed extra header changed: {status} {body[:200]}")
 
 
+def kms_held_bodies(s, endpoint, project_id, count):
+    """COUNT connections announce a 1000-byte body to describe-key without signing it and send none: each is
+    answered 401 at once (nothing to wait for), and an SDK call meanwhile is not held up behind them."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+    from huaweicloudsdkkms.v2 import model as m
+    url = urlparse(endpoint)
+    held = []
+    started = time.time()
+    for _ in range(int(count)):
+        sock = socket.create_connection((url.hostname, url.port), timeout=30)
+        sock.sendall(("POST /v1.0/%s/kms/describe-key HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 1000\r\n\r\n" % (project_id, url.netloc)).encode())
+        held.append(sock)
+    statuses = [raw_status_line(s, sock).split(b" ")[1:2] for sock in held]
+    s.out["held_seconds"] = time.time() - started
+    kms_check(s, all(st == [b"401"] for st in statuses), f"each unsigned body refused at once: {statuses}")
+    kms = kms_client(endpoint, project_id)
+    started = time.time()
+    kms.list_keys(m.ListKeysRequest(m.ListKeysRequestBody(key_spec="ALL")))
+    s.out["call_seconds"] = time.time() - started
+    for sock in held:
+        sock.close()
+
+
 SCENARIOS = {
     ("boto3", "buckets"): boto3_buckets, ("boto3", "rejections"): boto3_rejections,
     ("boto3", "presign"): boto3_presign, ("boto3", "objects"): boto3_objects,
@@ -1103,7 +1132,7 @@ SCENARIOS = {
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,
     ("kms", "lifecycle"): kms_lifecycle, ("kms", "iam-lookup"): kms_iam_lookup,
     ("kms", "wrong-secret"): kms_wrong_secret, ("kms", "denied"): kms_denied,
-    ("kms", "extra-headers"): kms_extra_headers,
+    ("kms", "extra-headers"): kms_extra_headers, ("kms", "held-bodies"): kms_held_bodies,
 }
 
 

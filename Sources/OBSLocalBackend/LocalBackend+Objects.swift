@@ -534,9 +534,15 @@ extension LocalBackend {
 
     /// Needs no readable metadata: deleting is how a damaged object is got rid of.
     public func deleteObject(bucket: BucketName, key: ObjectKey) async throws {
+        try await deleteObject(bucket: bucket, key: key, precondition: nil)
+    }
+
+    /// A conditional delete (serve's DELETE with If-Match): `precondition` is checked under the bucket lock, as a
+    /// write's is at its commit, so the object deleted is the version the condition names.
+    public func deleteObject(bucket: BucketName, key: ObjectKey, precondition: WritePrecondition?) async throws {
         try await BlockingPool.shared.run { [self] in
             _ = try loadBucket(bucket)  // the root key (and the bucket record) must check out, as for every command
-            try removeObject(bucket, key)
+            try removeObject(bucket, key, precondition: precondition)
         }
     }
 
@@ -556,9 +562,10 @@ extension LocalBackend {
     }
 
     /// Deletes one object of a bucket whose record was checked: blocking, on the pool.
-    private func removeObject(_ bucket: BucketName, _ key: ObjectKey) throws {
+    private func removeObject(_ bucket: BucketName, _ key: ObjectKey, precondition: WritePrecondition? = nil) throws {
         let dir = paths.objectDir(bucket, key)
         try withBucketLock(bucket) {
+            try check(precondition, bucket, key)
             guard FileIO.exists(paths.metaFile(bucket, key)) else {
                 throw OBSError.noSuchKey(bucket.value, key.value)
             }

@@ -16,6 +16,8 @@ public enum SDKHMACVerificationFailure: Error, Equatable, Sendable, CustomString
     case skewedDate(requestDate: Date, serverDate: Date)
     case unknownAccessKey(String)
     case signatureMismatch(accessKeyID: String)
+    /// A signed `X-Sdk-Content-Sha256` that is neither the body's SHA-256 nor `UNSIGNED-PAYLOAD`.
+    case payloadHashMismatch(declared: String, body: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum SDKHMACVerificationFailure: Error, Equatable, Sendable, CustomString
                 + "\(Timestamps.amzDate(server))"
         case .unknownAccessKey(let ak): return "unknown access key \(ak)"
         case .signatureMismatch(let ak): return "signature mismatch for access key \(ak)"
+        case .payloadHashMismatch(let declared, let body):
+            return "X-Sdk-Content-Sha256 '\(declared.prefix(80))' is not the body's SHA-256 \(body)"
         }
     }
 }
@@ -92,17 +96,22 @@ public enum SDKHMACVerifier {
         }
     }
 
-    /// Verifies a received request.
-    ///
-    /// - `path`: the request path as received (percent-encoded), without the query.
-    /// - `rawQuery`: the query string as received, without `?` (empty for none).
-    /// - `headers`: every header received (`Host` included).
-    /// - `bodySHA256`: hex SHA-256 of the body bytes received (`SDKHMACSigner.bodySHA256`).
-    /// - `secret`: the secret key of an access key id, nil when unknown.
-    public static func verify(
-        method: String, path: String, rawQuery: String, headers: [(name: String, value: String)],
-        bodySHA256: String, now: Date, secret: (String) -> SecretBytes?
-    ) throws(SDKHMACVerificationFailure) -> Verified {
+    /// What the headers alone establish, before the body is read: a well-formed Authorization, an `X-Sdk-Date`
+    /// within the clock skew, every signed header present, and the access key's secret. A request that fails here
+    /// can be refused without reading its body.
+    public struct Pending: Sendable {
+        public let accessKeyID: String
+        let request: SignableRequest
+        let authorization: Authorization
+        let date: Date
+        let secret: SecretBytes
+    }
+
+    /// The checks of `verify` that need no body. `path`, `rawQuery`, `headers`, `secret`: as for `verify`.
+    public static func checkHeaders(
+        method: String, path: String, rawQuery: String, headers: [(name: String, value: String)], now: Date,
+        secret: (String) -> SecretBytes?
+    ) throws(SDKHMACVerificationFailure) -> Pending {
         let request = SignableRequest(
             method: method, path: path, query: SDKHMACSigner.parseQuery(rawQuery), headers: headers)
         let authorizations = headers.filter { $0.name.lowercased() == "authorization" }
@@ -121,14 +130,46 @@ public enum SDKHMACVerifier {
             throw .malformedAuthorization("SignedHeaders names '\(absent)', which the request does not carry")
         }
         guard let key = secret(auth.accessKeyID) else { throw .unknownAccessKey(auth.accessKeyID) }
-        let payloadHash = SDKHMACSigner.payloadHash(request, bodySHA256: bodySHA256, names: auth.signedHeaders)
+        return Pending(accessKeyID: auth.accessKeyID, request: request, authorization: auth, date: date, secret: key)
+    }
+
+    /// Verifies a request whose headers passed `checkHeaders`, given the hex SHA-256 of the body received
+    /// (`SDKHMACSigner.bodySHA256`). The signature covers a signed `X-Sdk-Content-Sha256` in place of the body, so
+    /// a hash declared there must be the body's: else a captured request could be sent again with another body.
+    /// `UNSIGNED-PAYLOAD` verifies with `payloadSigned` false, for the caller to refuse.
+    public static func verify(
+        _ pending: Pending, bodySHA256: String
+    ) throws(SDKHMACVerificationFailure) -> Verified {
+        let auth = pending.authorization
+        let payloadHash = SDKHMACSigner.payloadHash(
+            pending.request, bodySHA256: bodySHA256, names: auth.signedHeaders)
         let expected = SDKHMACSigner.parts(
-            request, signedHeaders: auth.signedHeaders, payloadHash: payloadHash, secret: key)
+            pending.request, signedHeaders: auth.signedHeaders, payloadHash: payloadHash, secret: pending.secret)
         guard constantTimeEquals(Array(expected.signature.utf8), Array(auth.signature.utf8)) else {
             throw .signatureMismatch(accessKeyID: auth.accessKeyID)
         }
+        let payloadSigned = payloadHash != SDKHMACSigner.unsignedPayload
+        guard !payloadSigned || payloadHash.lowercased() == bodySHA256 else {
+            throw .payloadHashMismatch(declared: payloadHash, body: bodySHA256)
+        }
         return Verified(
-            accessKeyID: auth.accessKeyID, signedHeaders: auth.signedHeaders, date: date,
-            payloadSigned: payloadHash == bodySHA256 || bodySHA256 == SDKHMACSigner.emptyPayloadHash)
+            accessKeyID: auth.accessKeyID, signedHeaders: auth.signedHeaders, date: pending.date,
+            payloadSigned: payloadSigned)
+    }
+
+    /// Verifies a received request: `checkHeaders`, then `verify` over the body's hash.
+    ///
+    /// - `path`: the request path as received (percent-encoded), without the query.
+    /// - `rawQuery`: the query string as received, without `?` (empty for none).
+    /// - `headers`: every header received (`Host` included).
+    /// - `bodySHA256`: hex SHA-256 of the body bytes received (`SDKHMACSigner.bodySHA256`).
+    /// - `secret`: the secret key of an access key id, nil when unknown.
+    public static func verify(
+        method: String, path: String, rawQuery: String, headers: [(name: String, value: String)],
+        bodySHA256: String, now: Date, secret: (String) -> SecretBytes?
+    ) throws(SDKHMACVerificationFailure) -> Verified {
+        let pending = try checkHeaders(
+            method: method, path: path, rawQuery: rawQuery, headers: headers, now: now, secret: secret)
+        return try verify(pending, bodySHA256: bodySHA256)
     }
 }

@@ -22,7 +22,7 @@ struct KMSServiceTests: @unchecked Sendable {  // LocalBackend is not Sendable; 
 
     func send(
         _ method: String, _ path: String, query: String = "", json: String? = nil, secret: String? = nil,
-        date: Date = Date(), extraHeaders: [(name: String, value: String)] = []
+        date: Date = Date(), extraHeaders: [(name: String, value: String)] = [], sent: (any ByteSource)? = nil
     ) async throws -> (status: Int, body: [String: Any]) {
         let body = Array((json ?? "").utf8)
         var headers: [(name: String, value: String)] = [("Host", "127.0.0.1:9001")] + extraHeaders
@@ -36,7 +36,8 @@ struct KMSServiceTests: @unchecked Sendable {  // LocalBackend is not Sendable; 
             date: date)
         let response = await service.handle(
             ServerRequest(
-                method: method, rawPath: path, rawQuery: query, headers: signed.headers, body: BufferSource(body)))
+                method: method, rawPath: path, rawQuery: query, headers: signed.headers,
+                body: sent ?? BufferSource(body)))
         guard case .bytes(let bytes) = response.body else { return (response.status, [:]) }
         let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
         return (response.status, try #require(object))
@@ -72,6 +73,82 @@ struct KMSServiceTests: @unchecked Sendable {  // LocalBackend is not Sendable; 
         let unsigned = await service.handle(
             ServerRequest(method: "POST", rawPath: "/v1.0/\(projectID)/kms/list-keys", headers: [("Host", "h")]))
         #expect(unsigned.status == 401)
+    }
+
+    @Test("a signed X-Sdk-Content-Sha256 must be the body's hash: another body, UNSIGNED-PAYLOAD or junk is 401")
+    func declaredPayloadHash() async throws {
+        let path = "/v1.0/\(projectID)/kms/describe-key"
+        let signedBody = #"{"key_id": "k1"}"#
+        let other = BufferSource(Array(#"{"key_id": "k2"}"#.utf8))
+        let hash = SDKHMACSigner.bodySHA256(Array(signedBody.utf8))
+        for declared in [hash, "UNSIGNED-PAYLOAD", "whatever"] {
+            let header = [(name: "X-Sdk-Content-Sha256", value: declared)]
+            let replay = try await send("POST", path, json: signedBody, extraHeaders: header, sent: other)
+            #expect(replay.status == 401 && replay.body["error_code"] as? String == "APIGW.0301", "\(declared)")
+            // Even over the body it signed: only a hash binds the body.
+            if declared != hash {
+                let same = try await send("POST", path, json: signedBody, extraHeaders: header)
+                #expect(same.status == 401 && same.body["error_code"] as? String == "APIGW.0301", "\(declared)")
+            }
+        }
+        // The body's own hash declared, in either case of hex: verified, and the call runs (no such key: 404).
+        for declared in [hash, hash.uppercased()] {
+            let honest = try await send(
+                "POST", path, json: signedBody, extraHeaders: [(name: "X-Sdk-Content-Sha256", value: declared)])
+            #expect(honest.status == 404 && Self.errorCode(honest.body) == "KMS.0207", "\(honest)")
+        }
+    }
+
+    /// A body that counts its reads and, with `failure`, fails each of them.
+    final class WatchedBody: ByteSource, @unchecked Sendable {  // `reads` is touched under `lock`
+        private let lock = NSLock()
+        private var count = 0
+        private let inner: BufferSource
+        private let failure: Error?
+        var reads: Int { lock.withLock { count } }
+
+        init(_ bytes: [UInt8] = Array(repeating: 0x20, count: 1000), failure: Error? = nil) {
+            inner = BufferSource(bytes)
+            self.failure = failure
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            lock.withLock { count += 1 }
+            if let failure { throw failure }
+            return try inner.read(into: buffer)
+        }
+    }
+
+    @Test("what the headers alone refuse is answered 401 without reading the body (no KMS slot held)")
+    func refusedBeforeTheBody() async throws {
+        let path = "/v1.0/\(projectID)/kms/describe-key"
+        let length = [(name: "Content-Length", value: "1000")]
+        let noAuth = WatchedBody()
+        let r = await service.handle(
+            ServerRequest(
+                method: "POST", rawPath: path, headers: [("Host", "h"), ("Content-Length", "1000")], body: noAuth))
+        #expect(r.status == 401 && noAuth.reads == 0)
+        let skewed = WatchedBody()
+        let s = try await send(
+            "POST", path, json: "{}", date: Date().addingTimeInterval(-16 * 60), extraHeaders: length, sent: skewed)
+        #expect(s.status == 401 && skewed.reads == 0)
+        // A wrong secret cannot be told before the body: it is read, then refused.
+        let wrong = WatchedBody(Array("{}".utf8))
+        let w = try await send("POST", path, json: "{}", secret: "other", extraHeaders: length, sent: wrong)
+        #expect(w.status == 401 && wrong.reads > 0)
+    }
+
+    @Test("a body that stops arriving is 408 APIGW.0201 (the client's failure), one that is cut 400")
+    func bodyTimeout() async throws {
+        let path = "/v1.0/\(projectID)/kms/describe-key"
+        let length = [(name: "Content-Length", value: "1000")]
+        let stalled = try await send(
+            "POST", path, json: "{}", extraHeaders: length, sent: WatchedBody(failure: RequestBodyFailure.stalled))
+        #expect(stalled.status == 408 && stalled.body["error_code"] as? String == "APIGW.0201", "\(stalled)")
+        let cut = try await send(
+            "POST", path, json: "{}", extraHeaders: length,
+            sent: WatchedBody(failure: RequestBodyFailure.connectionLost("reset")))
+        #expect(cut.status == 400 && cut.body["error_code"] as? String == "APIGW.0201", "\(cut)")
     }
 
     @Test("routing: another project id, an unknown operation, a GET on a POST operation")

@@ -321,6 +321,49 @@ struct ServeCredentialTests {
         #expect(throws: OBSError.self) { try ServeCredentials.load(file: empty, environment: [:], generatedFile: "") }
     }
 
+    @Test("a credentials file with an empty value, half a pair or an id given twice is refused, naming the place")
+    func credentialsFileMistakes() throws { try withTempDir(credentialsFileMistakes(in:)) }
+
+    func credentialsFileMistakes(in dir: String) throws {
+        let good = "[a]\naws_access_key_id = AKGOOD\naws_secret_access_key = goodsecret\n"
+        let cases: [(text: String, says: [String])] = [
+            (
+                good + "[b]\naws_access_key_id = AKEMPTY\naws_secret_access_key =\n",
+                ["section [b] line 6", "aws_secret_access_key is empty"]
+            ),
+            (
+                good + "[b]\naws_access_key_id =\naws_secret_access_key = s\n",
+                ["section [b] line 5", "aws_access_key_id is empty"]
+            ),
+            (good + "[c]\naws_access_key_id = AKNOSECRET\n", ["section [c]", "no aws_secret_access_key"]),
+            (good + "[c]\naws_secret_access_key = orphan\n", ["section [c]", "no aws_access_key_id"]),
+            (
+                good + "[b]\naws_access_key_id = AKGOOD\naws_secret_access_key = othersecret\n",
+                ["section [b] line 5", "AKGOOD is also in section [a] line 2"]
+            ),
+            (good + "aws_secret_access_key = again\n", ["section [a] line 4", "given twice"]),
+        ]
+        for (n, c) in cases.enumerated() {
+            let file = dir + "/creds\(n)"
+            _ = FileManager.default.createFile(
+                atPath: file, contents: Data(c.text.utf8), attributes: [.posixPermissions: 0o600])
+            let error = #expect(throws: OBSError.self) {
+                try ServeCredentials.load(file: file, environment: [:], generatedFile: "")
+            }
+            let message = error?.message ?? ""
+            for part in [file] + c.says { #expect(message.contains(part), "\(message)") }
+            for secret in ["goodsecret", "othersecret", "orphan", "again"] {
+                #expect(!message.contains(secret), "\(message)")
+            }
+        }
+        // Profiles of other kinds (no key pair at all) are passed over, as before.
+        let other = dir + "/other"
+        _ = FileManager.default.createFile(
+            atPath: other, contents: Data(("[r]\nrole_arn = x\n" + good).utf8), attributes: [.posixPermissions: 0o600])
+        #expect(
+            try ServeCredentials.load(file: other, environment: [:], generatedFile: "").primaryAccessKeyID == "AKGOOD")
+    }
+
     @Test("access log lines: one line whatever the key holds; JSON escapes control characters")
     func accessLogLines() {
         let entry = AccessLog.Entry(

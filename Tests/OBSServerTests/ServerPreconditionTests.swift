@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSSigner
 import OBSTime
 import Testing
 
@@ -69,5 +70,37 @@ import Testing
                 headers: [("x-obs-copy-source", "/precopy/src"), ("x-obs-copy-source-if-none-match", etag)]))
         #expect(refused.status == 412 && refused.text.contains("copy-source-if-none-match"), "\(refused.text)")
         #expect(try await f.exists("precopy", "dst2") == false)
+    }
+
+    /// DELETE with If-Match deletes only that version: another ETag is 412 and the object stays; no object is 404,
+    /// not the 204 of an unconditional delete. Conditions it does not check are 501, never dropped.
+    @Test(arguments: [SignatureVersion.obs, .v4])
+    func conditionalDelete(_ version: SignatureVersion) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("predel")
+        let put = try await f.send(f.request("PUT", "/predel/k", body: Array("keep me".utf8), version: version))
+        let etag = try #require(put.header("ETag"))
+        let wrong = try await f.send(
+            f.request(
+                "DELETE", "/predel/k", headers: [("If-Match", "\"\(String(repeating: "0", count: 32))\"")],
+                version: version))
+        #expect(wrong.status == 412 && wrong.element("Code") == "PreconditionFailed", "\(wrong.text)")
+        #expect(try await f.exists("predel", "k"))
+        let prefix = version == .obs ? "x-obs-" : "x-amz-"
+        for header in [
+            ("If-None-Match", etag), ("If-Unmodified-Since", Timestamps.rfc1123(Date())),
+            (prefix + "if-match-size", "7"), (prefix + "if-match-last-modified-time", Timestamps.rfc1123(Date())),
+        ] {
+            let refused = try await f.send(f.request("DELETE", "/predel/k", headers: [header], version: version))
+            #expect(refused.status == 501 && refused.element("Code") == "NotImplemented", "\(header)")
+            #expect(try await f.exists("predel", "k"), "\(header)")
+        }
+        let right = try await f.send(f.request("DELETE", "/predel/k", headers: [("If-Match", etag)], version: version))
+        #expect(right.status == 204, "\(right.text)")
+        #expect(try await !f.exists("predel", "k"))
+        let gone = try await f.send(f.request("DELETE", "/predel/k", headers: [("If-Match", etag)], version: version))
+        #expect(gone.status == 404 && gone.element("Code") == "NoSuchKey", "\(gone.text)")
+        let plain = try await f.send(f.request("DELETE", "/predel/k", version: version))
+        #expect(plain.status == 204, "\(plain.text)")
     }
 }

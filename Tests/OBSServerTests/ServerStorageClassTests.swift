@@ -100,7 +100,7 @@ import Testing
         ("x-amz-storage-class", "FAST"), ("x-amz-tagging", "a=b"), ("x-amz-website-redirect-location", "/x"),
         ("x-amz-object-lock-mode", "GOVERNANCE"), ("x-obs-tagging", "a=b"), ("x-amz-acl", "public-read"),
         ("x-amz-grant-read", "id=someone"), ("x-obs-acl", "public-read-write"), ("x-amz-tagging-directive", "REPLACE"),
-        ("x-amz-server-side-encryption-context", "eyJhIjoiYiJ9"),
+        ("x-amz-server-side-encryption-context", "eyJhIjoiYiJ9"), ("x-amz-write-offset-bytes", "0"),
     ])
     func refusedAndNothingStored(_ header: String, _ value: String) async throws {
         let f = try ServerFixture()

@@ -228,6 +228,61 @@ struct KMSVerifierTests {
         #expect(verified.signedHeaders.contains("x-sdk-content-sha256"))
     }
 
+    /// A signed `X-Sdk-Content-Sha256` that is a hash stands for the body in the signature, so it must be the
+    /// body's: else the request verifies with any body (a captured one replayed with another).
+    @Test func declaredHashMustBeTheBodys() throws {
+        let file = try Self.file()
+        let v = try #require(file.vectors.first { $0.name == "raw_post_create_key_minimal" })
+        let hash = SDKHMACSigner.bodySHA256(v.body)
+        let other = Array("other bytes".utf8)
+        for declared in [hash, hash.uppercased(), "whatever"] {
+            let request = SignableRequest(
+                method: v.method, path: v.path, query: v.query,
+                headers: v.headersBefore + [(name: "X-Sdk-Content-Sha256", value: declared)])
+            let signed = SDKHMACSigner.sign(
+                request, body: v.body, credentials: credentials(file.accessKeyID, file.secretAccessKey),
+                date: try kmsVectorDate(file))
+            var r = Received(v)
+            r.headers = signed.headers
+            if declared == "whatever" {
+                #expect(
+                    Self.failure(try Self.verify(r)) == .payloadHashMismatch(declared: declared, body: hash))
+            } else {
+                #expect(try Self.verify(r).get().payloadSigned)
+            }
+            r.body = other
+            #expect(
+                Self.failure(try Self.verify(r))
+                    == .payloadHashMismatch(declared: declared, body: SDKHMACSigner.bodySHA256(other)))
+        }
+    }
+
+    /// `checkHeaders` refuses what the headers alone tell (no body needed); what passes it verifies with the body.
+    @Test func headerChecksNeedNoBody() throws {
+        let file = try Self.file()
+        let v = try #require(file.vectors.first { $0.name == "kms_create_key" })
+        let r = Received(v)
+        let keys = [file.accessKeyID: file.secretAccessKey]
+        func check(_ r: Received, now: Date, keys: [String: String]) throws(SDKHMACVerificationFailure)
+            -> SDKHMACVerifier.Pending
+        {
+            try SDKHMACVerifier.checkHeaders(
+                method: r.method, path: r.path, rawQuery: r.query, headers: r.headers, now: now,
+                secret: { keys[$0].map { SecretBytes(copying: Array($0.utf8)) } })
+        }
+        let now = try kmsVectorDate(file)
+        let pending = try check(r, now: now, keys: keys)
+        #expect(pending.accessKeyID == file.accessKeyID)
+        #expect(try SDKHMACVerifier.verify(pending, bodySHA256: SDKHMACSigner.bodySHA256(r.body)).payloadSigned)
+        #expect(throws: SDKHMACVerificationFailure.unknownAccessKey(file.accessKeyID)) {
+            try check(r, now: now, keys: [:])
+        }
+        #expect(throws: SDKHMACVerificationFailure.self) { try check(r, now: now.addingTimeInterval(901), keys: keys) }
+        var none = r
+        none.remove("Authorization")
+        #expect(throws: SDKHMACVerificationFailure.missingAuthorization) { try check(none, now: now, keys: keys) }
+    }
+
     // MARK: - Authorization header
 
     static let goodAuthorization =

@@ -71,6 +71,20 @@ struct ServeKMSAPITests {
         #expect(audit.contains("denied"), "the denial is audited")
     }
 
+    /// KMS calls take one of 16 slots while their body is read: requests the headers already refuse must not,
+    /// else 16 connections that announce a body and send none hold back every call for the body timeout.
+    @Test("unsigned calls announcing a body that never comes are refused at once, holding no KMS slot")
+    func heldBodiesHoldNoSlot() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let endpoint = server.ready["kms_endpoint"] as? String ?? ""
+        let project = server.ready["project_id"] as? String ?? ""
+        let (out, run) = try server.sdk("kms", "held-bodies", [endpoint, project, "20"])
+        expectSteps((out, run))
+        #expect((out["held_seconds"] as? Double ?? 99) < 5, "\(run)")
+        #expect((out["call_seconds"] as? Double ?? 99) < 5, "\(run)")
+    }
+
     @Test("requests the SDK's Signer signed over extra headers verify; a signed one changed is refused")
     func sdkExtraHeaders() throws {
         let server = try Self.server()

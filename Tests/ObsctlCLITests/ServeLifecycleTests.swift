@@ -91,6 +91,25 @@ struct ServeLifecycleTests {
         expectSuccess(server.stop())
     }
 
+    @Test func credentialsFileWithAnEmptySecretOrASharedIdIsRefused() throws {
+        let sb = try Sandbox("serve-credempty")
+        let good = "[a]\naws_access_key_id = FILEKEY\naws_secret_access_key = file-secret-5678\n"
+        let empty = try sb.write(
+            "creds-empty", Data((good + "[b]\naws_access_key_id = EMPTYKEY\naws_secret_access_key =\n").utf8),
+            mode: 0o600)
+        let r = try sb.run(["serve", "--listen", "127.0.0.1:0", "--credentials-file", empty])
+        expectError(r, 12, contains: [empty, "section [b] line 6", "aws_secret_access_key is empty"])
+        let shared = try sb.write(
+            "creds-shared",
+            Data((good + "[b]\naws_access_key_id = FILEKEY\naws_secret_access_key = second-secret-9\n").utf8),
+            mode: 0o600)
+        let d = try sb.run(["serve", "--listen", "127.0.0.1:0", "--credentials-file", shared])
+        expectError(d, 12, contains: [shared, "FILEKEY is also in section [a]"])
+        for out in [r, d] {
+            #expect(!out.stderr.contains("file-secret-5678") && !out.stderr.contains("second-secret-9"))
+        }
+    }
+
     // MARK: Refusals before listening
 
     @Test func bindFailureIsOneConfigurationError() throws {

@@ -57,30 +57,56 @@ public struct ServeCredentials: Sendable {
         }
         var pairs: [String: SecretBytes] = [:]
         var order: [String] = []
-        var ak: String?
-        var sk: String?
-        func flush() {
-            if let a = ak, let s = sk, pairs[a] == nil {
-                pairs[a] = SecretBytes(copying: Array(s.utf8))
-                order.append(a)
-            }
-            ak = nil
-            sk = nil
+        var firstSeen: [String: String] = [:]  // access key id -> where, for a duplicate's message
+        var section = ""  // "[name]", once one is seen
+        func place(_ line: Int? = nil) -> String {
+            "credentials file \(path)" + (section.isEmpty ? "" : " section \(section)")
+                + (line.map { " line \($0)" } ?? "")
         }
-        for raw in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+        var ak: (value: String, line: Int)?
+        var sk: (value: String, line: Int)?
+        // A section with half a pair, an empty value or an id already given would leave a key that signs with an
+        // empty secret, or a secret other than the one its writer meant: refused, as the environment's pair is.
+        func flush() throws(OBSError) {
+            defer { (ak, sk) = (nil, nil) }
+            guard ak != nil || sk != nil else { return }  // another kind of profile (role_arn, sso_...)
+            guard let a = ak else {
+                throw .configuration("\(place()) has aws_secret_access_key but no aws_access_key_id: add it")
+            }
+            guard let s = sk else {
+                throw .configuration("\(place()) has aws_access_key_id but no aws_secret_access_key: add it")
+            }
+            for (name, field) in [("aws_access_key_id", a), ("aws_secret_access_key", s)] where field.value.isEmpty {
+                throw .configuration("\(place(field.line)): \(name) is empty: give its value after '='")
+            }
+            if let earlier = firstSeen[a.value] {
+                throw .configuration(
+                    "\(place(a.line)): access key id \(a.value) is also in \(earlier): give each pair its own id")
+            }
+            firstSeen[a.value] = section.isEmpty ? "line \(a.line)" : "section \(section) line \(a.line)"
+            pairs[a.value] = SecretBytes(copying: Array(s.value.utf8))
+            order.append(a.value)
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(
+            omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                flush()
+                try flush()
+                section = line
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { continue }
             let name = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if name == "aws_access_key_id" { ak = value }
-            if name == "aws_secret_access_key" { sk = value }
+            guard name == "aws_access_key_id" || name == "aws_secret_access_key" else { continue }
+            if (name == "aws_access_key_id" ? ak : sk) != nil {
+                throw OBSError.configuration("\(place(index + 1)): \(name) is given twice in the section: keep one")
+            }
+            if name == "aws_access_key_id" { ak = (value, index + 1) } else { sk = (value, index + 1) }
         }
-        flush()
+        try flush()
         guard let first = order.first else {
             throw OBSError.configuration(
                 "credentials file \(path) holds no pair: write aws_access_key_id = ... and "

@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSSigner
 
 /// An error answer in KMS's shape (`{"error":{"error_code","error_msg"}}`) or API gateway's flat one
 /// (`{"error_code","error_msg","request_id"}`), with the codes Huawei KMS uses (docs/kms-api.md §5).
@@ -20,6 +21,11 @@ struct KMSFailure: Error {
         var f = KMSFailure(status, code, message)
         f.flat = true
         return f
+    }
+
+    /// API gateway's answer to a request whose signature does not hold; `why` names the check that failed.
+    static func badSignature(_ why: String) -> KMSFailure {
+        gateway(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail (\(why))")
     }
 
     static func notFound(_ method: String, _ path: String) -> KMSFailure {
@@ -43,7 +49,17 @@ struct KMSFailure: Error {
 
     /// The local KMS's errors in KMS's codes; which code an invalid state gets depends on the operation.
     static func from(_ error: Error, operation: String?) -> KMSFailure {
-        if let failure = error as? KMSFailure { return failure }
+        switch error {
+        case let failure as KMSFailure: return failure
+        case let failure as SDKHMACVerificationFailure: return badSignature("\(failure)")
+        // A body that stops is the client's failure, answered in the gateway's family of request errors
+        // (APIGW.0201: 400, 413, 414, ...), as S3 answers 400 RequestTimeout.
+        case RequestBodyFailure.stalled:
+            return gateway(408, "APIGW.0201", "Request timeout: the request body stopped arriving")
+        case RequestBodyFailure.connectionLost:
+            return gateway(400, "APIGW.0201", "Bad request: the connection closed before the end of the body")
+        default: break
+        }
         guard let e = error as? OBSError else { return KMSFailure(500, "KMS.0101", "internal error: \(error)") }
         let op = operation ?? ""
         switch e.code {

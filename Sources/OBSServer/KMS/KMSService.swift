@@ -32,46 +32,52 @@ public final class KMSService: RequestHandler, Sendable {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
-        await BodySlots.kms.handling(request) { await answer(request) }
-    }
-
-    private func answer(_ request: ServerRequest) async -> ServerResponse {
         let started = Date()
-        let requestID = Hex.encode(Random.bytes(16))
-        let call = KMSCall(request: request, requestID: requestID)
+        let call = KMSCall(request: request, requestID: Hex.encode(Random.bytes(16)))
         var response: ServerResponse
-        var errorCode: String?
         do {
-            response = try await BlockingPool.shared.run { [self] in try process(call) }
+            // What the headers alone can refuse is refused before a slot is taken or a byte of the body read:
+            // else clients that send headers and then nothing would hold every KMS slot for the body timeout.
+            let pending = try SDKHMACVerifier.checkHeaders(
+                method: request.method, path: request.rawPath, rawQuery: request.rawQuery, headers: request.headers,
+                now: now(), secret: credentials.secret)
+            response = await BodySlots.kms.handling(request) { [self] in
+                do {
+                    return try await BlockingPool.shared.run { [self] in try process(call, pending) }
+                } catch {
+                    return failed(error, call)
+                }
+            }
         } catch {
-            let failure = KMSFailure.from(error, operation: call.operation)
-            errorCode = failure.code
-            response = failure.response(requestID: requestID)
+            response = failed(error, call)
         }
-        response.setHeader("X-Request-Id", requestID)
-        if call.operation == "iam-projects" { response.setHeader("X-IAM-Trace-Id", requestID) }
+        response.setHeader("X-Request-Id", call.requestID)
+        if call.operation == "iam-projects" { response.setHeader("X-IAM-Trace-Id", call.requestID) }
         log.record(
             AccessLog.Entry(
-                time: started, requestID: requestID, remote: request.peer.ip, method: request.method, bucket: nil,
+                time: started, requestID: call.requestID, remote: request.peer.ip, method: request.method, bucket: nil,
                 key: call.operation, status: response.status, bytesIn: Int64(call.bytesIn),
                 bytesOut: response.bodyLength, duration: Date().timeIntervalSince(started),
-                accessKeyID: call.accessKeyID, errorCode: errorCode, api: "kms"))
+                accessKeyID: call.accessKeyID, errorCode: call.errorCode, api: "kms"))
         return response
     }
 
+    private func failed(_ error: Error, _ call: KMSCall) -> ServerResponse {
+        let failure = KMSFailure.from(error, operation: call.operation)
+        call.errorCode = failure.code
+        return failure.response(requestID: call.requestID)
+    }
+
     /// Runs on a BlockingPool thread: the body's reads and the keystore's file I/O block.
-    private func process(_ call: KMSCall) throws -> ServerResponse {
+    private func process(_ call: KMSCall, _ pending: SDKHMACVerifier.Pending) throws -> ServerResponse {
         let request = call.request
         let body = try Self.readAll(request.body, limit: Self.bodyLimit)
         call.bytesIn = body.count
-        let verified: SDKHMACVerifier.Verified
-        do {
-            verified = try SDKHMACVerifier.verify(
-                method: request.method, path: request.rawPath, rawQuery: request.rawQuery, headers: request.headers,
-                bodySHA256: SDKHMACSigner.bodySHA256(body), now: now(), secret: credentials.secret)
-        } catch {
-            throw KMSFailure.gateway(
-                401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail (\(error))")
+        let verified = try SDKHMACVerifier.verify(pending, bodySHA256: SDKHMACSigner.bodySHA256(body))
+        // Every KMS body is JSON, which the SDKs sign: an unsigned one could be replaced in flight or replayed.
+        guard verified.payloadSigned else {
+            throw KMSFailure.badSignature(
+                "the body is not signed: X-Sdk-Content-Sha256 must be its SHA-256, not UNSIGNED-PAYLOAD")
         }
         call.accessKeyID = verified.accessKeyID
         // Routed only once authenticated: nothing about this server (its project id) goes to strangers.
@@ -116,6 +122,7 @@ final class KMSCall: @unchecked Sendable {
     let requestID: String
     var operation: String?
     var accessKeyID: String?
+    var errorCode: String?
     var bytesIn = 0
 
     init(request: ServerRequest, requestID: String) {

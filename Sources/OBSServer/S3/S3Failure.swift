@@ -49,6 +49,20 @@ public struct S3Failure: Error, Sendable {
         S3Failure("NotImplemented", "\(what) is not implemented by obsctl serve", status: 501)
     }
 
+    /// S3's 400 for a request whose path, query or copy source (`what`) percent-decodes to bytes that are not
+    /// UTF-8: read with U+FFFD in their place, distinct keys would alias.
+    static func invalidURI(_ what: String) -> S3Failure {
+        S3Failure(
+            "InvalidURI", "Couldn't parse the specified URI: \(what) is not UTF-8 once percent-decoded", status: 400)
+    }
+
+    /// S3's 501 for a header asking for what serve does not do (`why`: what it does instead).
+    static func unimplementedHeader(_ name: String, _ why: String = "obsctl serve does not keep it") -> S3Failure {
+        S3Failure(
+            "NotImplemented", "A header you provided implies functionality that is not implemented: \(name) (\(why))",
+            status: 501)
+    }
+
     public static func invalidArgument(_ message: String) -> S3Failure {
         S3Failure("InvalidArgument", message, status: 400)
     }

@@ -126,13 +126,14 @@ enum S3Headers {
     ]
 
     /// Write headers for features the store does not keep (object tags, website redirects, object lock, ACLs other
-    /// than the owner's own): refused with S3's 501, as their subresources are, rather than accepted and dropped.
+    /// than the owner's own, appends at an offset): refused with S3's 501, as their subresources are (OBS's append is
+    /// `?append`, refused in the dispatch), rather than accepted and dropped: a dropped append offset overwrites.
     /// Values that ask for nothing beyond what the store does pass: a private ACL (the owner's is the only one) and
     /// copying the source's tags (there are none).
     static func refuseUnkeptFeatures(_ call: S3Call) throws {
         let unkept = [
             "tagging", "website-redirect-location", "object-lock-mode", "object-lock-retain-until-date",
-            "object-lock-legal-hold", "expires", "server-side-encryption-context",
+            "object-lock-legal-hold", "expires", "server-side-encryption-context", "write-offset-bytes",
         ]
         for suffix in unkept where value(call, suffix) != nil { throw unkeptFeature(call, suffix) }
         if let directive = value(call, "tagging-directive"), directive.uppercased() != "COPY" {
@@ -160,10 +161,7 @@ enum S3Headers {
     }
 
     private static func unkeptFeature(_ call: S3Call, _ suffix: String) -> S3Failure {
-        S3Failure(
-            "NotImplemented",
-            "A header you provided implies functionality that is not implemented: \(call.dialect.headerPrefix)"
-                + "\(suffix) (obsctl serve does not keep it)", status: 501)
+        S3Failure.unimplementedHeader(call.dialect.headerPrefix + suffix)
     }
 
     /// The standard headers a write stores with the object (`HeaderMetadata`).

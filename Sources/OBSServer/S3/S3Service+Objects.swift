@@ -43,17 +43,31 @@ extension S3Service {
         case (nil, nil): return nil
         case (let value?, nil):
             guard value.trimmingCharacters(in: .whitespaces) == "*" else {
-                throw S3Failure(
-                    "NotImplemented", "A header you provided implies functionality that is not implemented",
-                    status: 501)
+                throw S3Failure.unimplementedHeader("If-None-Match", "a write takes only If-None-Match: *")
             }
             return .absent
-        case (nil, let etag?):
-            let value = etag.trimmingCharacters(in: .whitespaces)
-            return value == "*" ? .present : .etag(ETags.bare(value))
+        case (nil, let etag?): return ifMatch(etag)
         case (_?, _?):
             throw S3Failure.invalidArgument("If-Match and If-None-Match cannot be given together on a write")
         }
+    }
+
+    /// `If-Match: ETAG` (that version only) or `*` (an object, whichever).
+    private static func ifMatch(_ header: String) -> WritePrecondition {
+        let value = header.trimmingCharacters(in: .whitespaces)
+        return value == "*" ? .present : .etag(ETags.bare(value))
+    }
+
+    /// S3's conditional delete: `If-Match` as on a write, checked by the backend as it deletes. The other
+    /// conditions (S3's on the size and the modification time, HTTP's others) are not checked here: refused with
+    /// 501, never dropped, which would delete what the client meant to keep.
+    static func deletePrecondition(_ call: S3Call) throws -> WritePrecondition? {
+        var unchecked = ["If-None-Match", "If-Modified-Since", "If-Unmodified-Since"]
+        unchecked += ["if-match-size", "if-match-last-modified-time"].map { call.dialect.headerPrefix + $0 }
+        if let name = unchecked.first(where: { call.request.header($0) != nil }) {
+            throw S3Failure.unimplementedHeader(name, "a delete takes only If-Match")
+        }
+        return call.request.header("If-Match").map(ifMatch)
     }
 
     func headObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
@@ -197,9 +211,10 @@ extension S3Service {
     }
 
     func deleteObject(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey) async throws -> ServerResponse {
-        do { try await backend.deleteObject(bucket: bucket, key: key) } catch let e as OBSError
-            where e.code == "NoSuchKey"
-        {}  // S3 answers 204 for a key that is not there
+        let precondition = try Self.deletePrecondition(call)
+        do { try await backend.deleteObject(bucket: bucket, key: key, precondition: precondition) } catch let e
+            as OBSError where e.code == "NoSuchKey" && precondition == nil
+        {}  // S3 answers 204 for a key that is not there, 404 to a conditional delete
         return ServerResponse(status: 204)
     }
 
@@ -270,7 +285,9 @@ extension S3Service {
             throw S3Failure.invalidArgument("copy-source '\(header)' is not bucket/key")
         }
         let bucket = try BucketName(String(text[..<slash]))
-        let key = try ObjectKey(URIEncoding.decode(text[text.index(after: slash)...]))
+        let encodedKey = text[text.index(after: slash)...]
+        guard URIEncoding.decodesAsUTF8(encodedKey) else { throw S3Failure.invalidURI("the copy source's key") }
+        let key = try ObjectKey(URIEncoding.decode(encodedKey))
         return (bucket, key)
     }
 
@@ -340,18 +357,25 @@ enum ByteRange: Equatable {
         let a = body[..<dash].trimmingCharacters(in: .whitespaces)
         let b = body[body.index(after: dash)...].trimmingCharacters(in: .whitespaces)
         if a.isEmpty {
-            guard let n = Int64(b), n >= 0 else { return .ignore }
+            guard let n = position(b) else { return .ignore }
             if n == 0 || size == 0 { return .unsatisfiable }
             return .range(max(0, size - n)..<size)
         }
-        guard let first = Int64(a), first >= 0 else { return .ignore }
+        guard let first = position(a) else { return .ignore }
         var last = size - 1
         if !b.isEmpty {
-            guard let l = Int64(b), l >= first else { return .ignore }
+            guard let l = position(b), l >= first else { return .ignore }
             last = min(l, size - 1)
         }
         guard first < size else { return .unsatisfiable }
         return .range(first..<(last + 1))
+    }
+
+    /// A byte position as RFC 9110 writes it, digits only (`+1` and `-1` are not positions: the header is ignored,
+    /// as S3 ignores a malformed Range). One past Int64 is past every object, not malformed: `Int64.max`.
+    private static func position(_ text: String) -> Int64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int64(text) ?? .max
     }
 }
 

@@ -40,6 +40,9 @@ public final class S3Service: RequestHandler, Sendable {
         var response: ServerResponse
         var errorCode: String?
         do {
+            // Every name the path and query give (keys, prefixes, markers) is decoded once, here and in the handlers.
+            guard URIEncoding.decodesAsUTF8(request.rawPath) else { throw S3Failure.invalidURI("the path") }
+            guard URIEncoding.decodesAsUTF8(request.rawQuery) else { throw S3Failure.invalidURI("the query") }
             call.identity = try authenticate(call)
             if let verified = call.identity?.verified, verified.presigned {
                 try call.takeQueryHeaders(verified.signedQueryHeaders)

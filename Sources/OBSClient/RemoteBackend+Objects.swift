@@ -87,7 +87,7 @@ extension RemoteBackend {
                     request, initiateHeaders: headers, integrity: integrity, stream: body, first: head)
             }
         }
-        let expected = try await expectedMode(request.bucket, request.sse)
+        let expected = await expectedMode(request.bucket, request.sse)
         var info = objectInfo(request.bucket, request.key, response, customerKey: request.sse.customerKey)
         if response.header("etag") == nil || (info.sseMode == .unencrypted && expected != .unencrypted) {
             // CompleteMultipartUpload answers may carry no SSE headers (SeaweedFS): ask the object itself.
@@ -102,7 +102,7 @@ extension RemoteBackend {
         info.size = length ?? info.size
         info.contentType = request.contentType
         info.userMetadata = request.userMetadata
-        info.sseOrigin = request.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
+        info.sseOrigin = Self.origin(request.sse, expected: expected, stored: info)
         try verifyEncryption(info, expected: expected)
         return info
     }
@@ -153,7 +153,7 @@ extension RemoteBackend {
             // Only the copy-source-if-match pin asks a precondition of these requests.
             throw OBSError.sourceChanged(src.bucket.value, src.key.value)
         }
-        let expected = try await expectedMode(dst.bucket, dst.sse)
+        let expected = await expectedMode(dst.bucket, dst.sse)
         var info: ObjectInfo
         if request.sourceInfo != nil, let copied, let stated = copyResultInfo(request, source: source, copied) {
             info = stated
@@ -161,7 +161,7 @@ extension RemoteBackend {
             info = try await headObject(
                 GetObjectRequest(bucket: dst.bucket, key: dst.key, customerKey: dst.sse.customerKey))
         }
-        info.sseOrigin = dst.sse == nil && expected != SSEMode.unencrypted ? .bucketDefault : .request
+        info.sseOrigin = Self.origin(dst.sse, expected: expected, stored: info)
         try verifyEncryption(info, expected: expected)
         return info
     }
@@ -341,18 +341,29 @@ extension RemoteBackend {
 
     static let maxSinglePut: Int64 = 5 << 30
 
-    /// What the server should report after a write: the requested mode, else the bucket default, else none.
-    private func expectedMode(_ bucket: BucketName, _ sse: SSERequest?) async throws -> SSEMode {
+    /// What the server should report after a write: the requested mode, else the bucket default, else none. nil
+    /// when the default cannot be read (a caller allowed to write but not to read the setting): then what the server
+    /// reports is taken as it is, rather than a write encrypted by that default called a failure (exit 6).
+    private func expectedMode(_ bucket: BucketName, _ sse: SSERequest?) async -> SSEMode? {
         if let sse { return sse.mode }
         if let cached = shared.bucketDefault(bucket.value) { return cached?.mode ?? SSEMode.unencrypted }
-        let d = (try? await bucketEncryption(bucket)) ?? nil
-        return d?.mode ?? SSEMode.unencrypted
+        if shared.isBucketDefaultUnreadable(bucket.value) { return nil }
+        do { return try await bucketEncryption(bucket)?.mode ?? SSEMode.unencrypted } catch {
+            shared.markBucketDefaultUnreadable(bucket.value)
+            return nil
+        }
+    }
+
+    /// Whether the write's encryption came from the request or the bucket's default.
+    private static func origin(_ sse: SSERequest?, expected: SSEMode?, stored: ObjectInfo) -> SSEOrigin {
+        let mode = expected ?? stored.sseMode ?? SSEMode.unencrypted
+        return sse == nil && mode != SSEMode.unencrypted ? .bucketDefault : .request
     }
 
     /// The post-write check: a server that silently ignored the encryption request is an error, not a success.
-    private func verifyEncryption(_ info: ObjectInfo, expected: SSEMode) throws {
+    private func verifyEncryption(_ info: ObjectInfo, expected: SSEMode?) throws {
         let actual = info.sseMode ?? SSEMode.unencrypted
-        guard actual != expected else { return }
+        guard let expected, actual != expected else { return }
         throw OBSError(
             code: "EncryptionMismatch",
             message:

@@ -80,6 +80,9 @@ final class RemoteBackendState: Sendable {
     private let kms = Locked(false)
     /// Buckets' default encryption as last read: `.some(nil)` is "none", a missing entry "not known".
     private let defaults = Locked<[String: BucketEncryption?]>([:])
+    /// Buckets whose default encryption could not be read (the caller may write but not read the setting): asked
+    /// once, not at every write.
+    private let unreadableDefaults = Locked<Set<String>>([])
     /// Whether a single copy's `copy-source-if-match` was seen enforced (nil: not known; `RemoteBackend+Objects`),
     /// and whether a copy has taken on learning it (one probe per client, however many copies run at once).
     private let pin = Locked<Bool?>(nil)
@@ -116,7 +119,14 @@ final class RemoteBackendState: Sendable {
         defaults.update { $0[bucket] = .some(value) }
     }
 
-    func forgetBucketDefault(_ bucket: String) { defaults.update { $0[bucket] = nil } }
+    func forgetBucketDefault(_ bucket: String) {
+        defaults.update { $0[bucket] = nil }
+        unreadableDefaults.update { $0.remove(bucket) }
+    }
+
+    func isBucketDefaultUnreadable(_ bucket: String) -> Bool { unreadableDefaults.value.contains(bucket) }
+
+    func markBucketDefaultUnreadable(_ bucket: String) { unreadableDefaults.update { $0.insert(bucket) } }
 }
 
 /// Idle transports of one backend, lent to one caller at a time and kept for the next: each libcurl handle keeps

@@ -32,9 +32,9 @@ public struct ProtectedPaths: Sendable {
     public func path(of st: stat) -> String? { byIdentity.isEmpty ? nil : byIdentity[FileIdentity(st)] }
 
     /// Refuses `path` (a source or destination the user named) when it is one of them or lies inside one; a path
-    /// not made yet is judged by its nearest existing directory.
+    /// not made yet is judged by where it will lead (`resolved`).
     public func refuseInside(_ path: String) throws {
-        guard !isEmpty, path != "-", let real = Self.nearestRealPath(path) else { return }
+        guard !isEmpty, path != "-", let real = Self.resolved(path) else { return }
         var current = real
         while true {
             var st = stat()
@@ -51,7 +51,7 @@ public struct ProtectedPaths: Sendable {
     /// The names below `directory` (relative, as a recursive download plans them) that are, or lead into, one of
     /// them: a download must write no file there. Empty when none lies below it, as for almost every download.
     public func names(below directory: String) -> [String] {
-        guard !isEmpty, let root = Self.realPath(directory) else { return [] }
+        guard !isEmpty, let root = Self.resolved(directory) else { return [] }
         let prefix = root == "/" ? "/" : root + "/"
         return realPaths.compactMap { KeyBytes.dropPrefix($0, prefix) }
     }
@@ -68,13 +68,32 @@ public struct ProtectedPaths: Sendable {
         return String(cString: p)
     }
 
-    private static func nearestRealPath(_ path: String) -> String? {
-        var current = path.isEmpty ? "." : path
-        while true {
-            if let real = realPath(current) { return real }
-            guard errno == ENOENT || errno == ENOTDIR else { return nil }
-            let parent = LocalPath.parent(current)
-            current = parent.isEmpty ? "." : parent
+    /// Where `path` leads once the directories it names are made: its longest existing part resolved (links and
+    /// all), the rest taken as written, `..` going up from a directory still to be made as the kernel will then
+    /// take it (`new/../../x` is `../x`). nil when even the start cannot be resolved.
+    static func resolved(_ path: String) -> String? {
+        let slash = UInt8(ascii: "/")
+        let parts = path.utf8.split(separator: slash, omittingEmptySubsequences: true).map {
+            String(decoding: $0, as: UTF8.self)
         }
+        var existing = path.utf8.first == slash ? "/" : "."
+        var index = 0
+        while index < parts.count {
+            let next = LocalPath.join(existing == "/" ? "/" : existing, parts[index])
+            var st = stat()
+            guard lstat(next, &st) == 0 else { break }
+            existing = next
+            index += 1
+        }
+        guard var real = realPath(existing) else { return nil }
+        for part in parts[index...] where part != "." {
+            if part == ".." {
+                real = LocalPath.parent(real)
+                if real.isEmpty { real = "/" }
+            } else {
+                real = LocalPath.join(real, part)
+            }
+        }
+        return real
     }
 }

@@ -1,22 +1,36 @@
 import Foundation
 import OBSCore
 
-/// The default encryption of the buckets a run writes into, asked once each: what a write naming no method gets,
-/// for `--expect-sse` to judge before anything is written. `@unchecked Sendable`: `known` only under `lock`.
+/// The default encryption of the buckets a run writes into, asked once each, however many writes ask at once: what
+/// a write naming no method gets, for `--expect-sse` to judge before anything is written.
+/// `@unchecked Sendable`: `asking` is touched only under `lock`.
 public final class BucketDefaults: @unchecked Sendable {
     private let lock = NSLock()
-    private var known: [BucketName: BucketEncryption?] = [:]
+    private var asking: [BucketName: Task<BucketEncryption??, Never>] = [:]
 
     public init() {}
 
-    /// nil inside: no default; nil outside: it could not be asked (a remote server that refuses the call).
+    /// nil inside: no default; nil outside: it could not be asked (a server that refuses the call), which is
+    /// remembered too, so that no write asks again.
     func encryption(of bucket: BucketName, in storage: ObjectStorage) async -> BucketEncryption?? {
-        if let cached = lock.withLock({ known[bucket] }) { return .some(cached) }
-        let asked: BucketEncryption?  // not `try?`, which would flatten "no default" into "not known"
-        do { asked = try await storage.bucketEncryption(bucket) } catch { return nil }
-        lock.withLock { known[bucket] = .some(asked) }
-        return .some(asked)
+        let task = lock.withLock {
+            if let task = asking[bucket] { return task }
+            let box = UncheckedStorage(storage)
+            let task = Task<BucketEncryption??, Never> {
+                // Not `try?`, which would flatten "no default" into "not known".
+                do { return .some(try await box.storage.bucketEncryption(bucket)) } catch { return nil }
+            }
+            asking[bucket] = task
+            return task
+        }
+        return await task.value
     }
+}
+
+/// The backends are `Sendable` themselves; the protocol does not say so.
+private struct UncheckedStorage: @unchecked Sendable {
+    let storage: ObjectStorage
+    init(_ storage: ObjectStorage) { self.storage = storage }
 }
 
 extension TransferEngine {

@@ -208,7 +208,7 @@ public enum Planner {
     /// Which object each object becomes. Recursive: every key below the source prefix to the same name below the
     /// destination prefix (never one inside the other in one bucket). Single: to the key, or to the base name
     /// under a destination ending in `/`. A move (`isMove`) of an object onto itself is refused, and so is a copy
-    /// onto itself that changes nothing (`changes` false: no encryption, content type or metadata named), as OBS
+    /// onto itself that changes nothing (`changes` false: no encryption or attribute named), as OBS
     /// and S3 refuse it.
     public static func copy(
         _ source: OBSURL, to destination: OBSURL, recursive: Bool, filter: Filter = .all,
@@ -243,7 +243,7 @@ public enum Planner {
             if !changes {
                 throw OBSError.invalidArgument(
                     "copying \(same.source) onto itself changes nothing; name a change (--sse, --sse-c-key-file, "
-                        + "--content-type, --metadata) or another destination")
+                        + "--content-type, --metadata, --cache-control...) or another destination")
             }
         }
         return plan

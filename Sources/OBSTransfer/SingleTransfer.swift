@@ -122,15 +122,17 @@ public struct TransferEngine: @unchecked Sendable {
             // New attributes replace the source's; without any, the copy keeps them.
             let replacing = options.changesAttributes
             // The source as it is before the copy: a move deletes it only if it is still this version, a copy
-            // naming no encryption keeps the source's, and new metadata keeps its type (unless given) and its
-            // Content-Encoding, Cache-Control and the like (as aws s3 cp's default --copy-props).
+            // naming no encryption keeps the source's, and new attributes keep the others it has (as aws s3 cp's
+            // default --copy-props): its type, its Content-Encoding, Cache-Control and the like, and its user
+            // metadata unless --metadata replaces it.
             let before =
                 options.move || options.sse == nil || replacing ? try await storage.headObject(source) : nil
             var destination = PutObjectRequest(
                 bucket: to, key: target,
                 sse: options.sse ?? before.flatMap { Self.keptEncryption($0, sourceKey: options.sourceCustomerKey) },
                 contentType: options.contentType ?? before?.contentType ?? "application/octet-stream",
-                userMetadata: options.metadata, transfer: options.transfer)
+                userMetadata: options.metadata.isEmpty ? before?.userMetadata ?? [:] : options.metadata,
+                transfer: options.transfer)
             destination.headerMetadata = (before?.headerMetadata ?? [:]).merging(options.headerMetadata) { $1 }
             try await checkExpectation(options, to, target, mode: destination.sse?.mode)
             let request = CopyObjectRequest(source: source, destination: destination, replaceMetadata: replacing)

@@ -47,6 +47,12 @@ enum PlanReport {
             do {
                 let source = try await ctx.engine.checkSource(step, options, objects: named)
                 if TransferEngine.getsBucketDefault(step, options, source: source) { defaulted.insert(step) }
+                // A copy keeps its source's SSE-KMS key, under which the run makes the copy's data key.
+                if !ctx.isRemote, options.sse == nil, case .object? = step.destination, let source,
+                    source.sseMode == .kms
+                {
+                    try ctx.localKMS.checkEncryptionKey(source.kmsKeyID)
+                }
             } catch {
                 var error = Transfers.sourceKeyHint(error, step, options)
                 if let hint, case .object(let bucket, let key) = step.source {

@@ -19,6 +19,30 @@ struct ServeAnswersTests {
         ["--endpoint", server.endpoint, "--signature", signature, "--addressing", "path"]
     }
 
+    @Test("a caller that may not read a bucket's default encryption still writes into it: no false exit 6")
+    func unreadableBucketDefault() throws {
+        let sb = try Sandbox("serve-unreadable-default")
+        let server = try ServeProcess(sb)
+        let proxy = try FaultProxyProcess(upstream: "127.0.0.1:\(server.port)")
+        let client = try Self.client(server, "unreadable")
+        try client.ok(Self.flags(server, signature: "v4") + ["bucket", "create", "obs://dflt", "--sse", "kms"])
+        try proxy.control.set([
+            "mode": "503", "status": 403, "code": "AccessDenied", "match": "GET /dflt?encryption", "count": -1,
+        ])
+        let flags = ["--endpoint", proxy.endpoint, "--signature", "v4", "--addressing", "path"]
+        try client.write("f.txt", Data("default".utf8))
+        try client.write("dir/a", Data("a".utf8))
+        try client.write("dir/b", Data("b".utf8))
+        try client.ok(flags + ["upload", "f.txt", "obs://dflt/one"])
+        try client.ok(flags + ["sync", "dir", "obs://dflt/s/", "--expect-sse", "kms"])
+        #expect(sseField(try client.json(flags + ["stat", "obs://dflt/one"]), "mode") as? String == "kms")
+        // The setting was asked for once per command, not once per file.
+        let asked = try client.ok(flags + ["upload", "-r", "dir", "obs://dflt/r/", "--debug"])
+        #expect(
+            asked.stderrLines.filter { $0.hasPrefix("> GET ") && $0.contains("?encryption") }.count <= 2, "\(asked)")
+        expectSuccess(server.stop())
+    }
+
     @Test("--kms-key-id alias/NAME on the local backend: upload, bucket default, describe; such aliases refused")
     func aliasPrefixOnTheLocalBackend() throws {
         let sb = try Sandbox("keyref-local")

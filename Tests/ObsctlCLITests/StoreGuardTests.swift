@@ -43,10 +43,16 @@ struct StoreGuardTests {
             ["download", "-r", "obs://bkt/", "root/new/"], ["sync", "obs://bkt/", "root", "--delete"],
             ["sync", "root", "obs://bkt/r/"],
         ]
-        for command in commands {
+        // Through a directory still to be made and `..`: where the path leads once it is made.
+        let detours = [
+            ["cp", "obs://bkt/notes.txt", "nd/../root/kms/keys/evil.json"],
+            ["download", "-r", "obs://bkt/", "nd/../../\(sb.dir.lastPathComponent)/cfg/obsctl/local-state/x/"],
+        ]
+        for command in commands + detours {
             let r = try sb.run(command)
             #expect(r.status == 2 && r.stderr.contains("lies in obsctl's local store"), "\(command): \(r)")
         }
+        #expect(!sb.exists("nd") && !sb.exists("root/kms/keys/evil.json"))
         #expect(try sb.ok(["cat", "obs://bkt/notes.txt"]).out == "important")
     }
 
@@ -59,6 +65,9 @@ struct StoreGuardTests {
         let down = try sb.run(["download", "-r", "obs://bkt/d/", "."])
         #expect(down.status == 8 && down.stderr.contains("in obsctl's local store"), "\(down)")
         #expect(FileManager.default.contents(atPath: sb.root + "/FORMAT") == format && sb.exists("other.txt"))
+        let detour = try sb.run(["download", "-r", "obs://bkt/d/", "nd/.."])
+        #expect(detour.status == 8 && detour.stderr.contains("in obsctl's local store"), "\(detour)")
+        #expect(FileManager.default.contents(atPath: sb.root + "/FORMAT") == format)
         let sync = try sb.run(["sync", "obs://bkt/d/", ".", "--delete"])
         #expect(sync.status == 8, "\(sync)")
         #expect(sb.exists("cfg/obsctl/local-root.key") && sb.exists("root/FORMAT"))

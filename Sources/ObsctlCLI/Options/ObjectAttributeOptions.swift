@@ -67,6 +67,16 @@ struct ObjectAttributeOptions: ParsableArguments {
             }
             out[name] = value
         }
+        // aws-chunked names a request's framing, which S3 servers strip from what they store: not the object's.
+        if let encoding = contentEncoding,
+            encoding.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces).lowercased() == "aws-chunked"
+            })
+        {
+            throw OBSError.invalidArgument(
+                "--content-encoding '\(encoding)' names aws-chunked, a request's framing that servers do not store; "
+                    + "give the object's own encoding (gzip, br...)")
+        }
         if let expires {
             guard let date = Timestamps.parseISO8601(expires) ?? Timestamps.parseHTTPDate(expires) else {
                 throw OBSError.invalidArgument(

@@ -30,6 +30,13 @@ enum S3Headers {
     /// A bucket default named at creation (`server-side-encryption` and its key id, as `bucket create --sse`
     /// sends them), under the request's prefix.
     static func bucketDefault(_ call: S3Call) throws -> BucketEncryption? {
+        // OBS's CreateBucket names SSE-OBS `obs` (its object requests name it AES256), as obsctl sends it.
+        if call.dialect == .obs, value(call, "server-side-encryption") == "obs" {
+            guard call.request.header(SSEHeaders.obsKMSKeyID) == nil else {
+                throw S3Failure.invalidArgument("a KMS key id needs server-side-encryption kms")
+            }
+            return try SSERules.bucketDefault(mode: .obs, kmsKeyID: nil)
+        }
         let (mode, keyID) = try requestedMode(call)
         return try SSERules.bucketDefault(mode: mode, kmsKeyID: keyID)
     }

@@ -63,6 +63,14 @@ public protocol MultipartUploads: ObjectStorage {
         async throws -> ObjectInfo
 }
 
+/// An optional capability: a delete that holds only while the object is the version named, checked where the delete
+/// happens (the embedded backend, under its bucket lock). Elsewhere a HEAD before the delete is the nearest thing.
+public protocol ConditionalDeletes: ObjectStorage {
+    /// Deletes the object when it meets `precondition`: PreconditionFailed (412) when another version is there,
+    /// NoSuchKey when none is.
+    func deleteObject(bucket: BucketName, key: ObjectKey, precondition: WritePrecondition?) async throws
+}
+
 /// An optional capability, as in rclone's optional backend features: URLs that allow one request on one object
 /// without credentials until they expire. The remote client has it; the embedded backend, which serves no HTTP,
 /// does not.

@@ -8,7 +8,7 @@ import Glibc
 
 /// The embedded backend: OBS's bucket and object semantics, with server-side encryption done for real, on the
 /// local disk. It is what obsctl uses when no endpoint is configured.
-public final class LocalBackend: ObjectStorage, Sendable {
+public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     public static let formatLine = "obsctl-local 1"
 
     public let paths: LocalPaths

@@ -79,18 +79,30 @@ extension TransferEngine {
         async throws
     {
         let name = "obs://\(source.bucket)/\(source.key)"
-        let now = try await storage.headObject(source)
-        guard now.etag == etag else {
-            throw OBSError(
-                code: "SourceChanged",
-                message: "\(name) changed while it was moved to \(destination); the copy holds the version read, "
-                    + "and the object is kept",
-                httpStatus: 0, category: .conflict)
-        }
-        do { try await storage.deleteObject(bucket: source.bucket, key: source.key) } catch let e as OBSError {
-            throw OBSError(
+        let changed = OBSError(
+            code: "SourceChanged",
+            message: "\(name) changed while it was moved to \(destination); the copy holds the version read, "
+                + "and the object is kept",
+            httpStatus: 0, category: .conflict)
+        func cannotDelete(_ e: OBSError) -> OBSError {
+            OBSError(
                 code: e.code, message: "\(name) was copied to \(destination), but cannot be deleted: \(e.message)",
                 httpStatus: e.httpStatus, category: e.category)
+        }
+        // Where the backend can, the version is checked where the delete happens: no write slips in between.
+        if let conditional = storage as? ConditionalDeletes {
+            do {
+                try await conditional.deleteObject(bucket: source.bucket, key: source.key, precondition: .etag(etag))
+            } catch let e as OBSError where e.code == "PreconditionFailed" {
+                throw changed
+            } catch let e as OBSError where e.category != .notFound {
+                throw cannotDelete(e)
+            }
+            return
+        }
+        guard try await storage.headObject(source).etag == etag else { throw changed }
+        do { try await storage.deleteObject(bucket: source.bucket, key: source.key) } catch let e as OBSError {
+            throw cannotDelete(e)
         }
     }
 }

@@ -27,9 +27,10 @@ Scenarios (both clients unless marked):
                           create-datakey under a policy denying kms:dek:create: 403 KMS.0306
   (kms) extra-headers KMS_ENDPOINT PROJECT_ID
                           list-keys signed by the SDK's Signer with extra headers (signed, '_', added after signing)
-  (kms) held-bodies KMS_ENDPOINT PROJECT_ID COUNT
+  (kms) held-bodies KMS_ENDPOINT PROJECT_ID COUNT [forged]
                           COUNT unsigned describe-keys announcing a body that never comes: each one's status, then
-                          an SDK list-keys timed
+                          an SDK list-keys timed; "forged": signed with the server's access key id but a made-up
+                          signature (no status read: they wait for their body), the SDK call timed while held
   slow-create BUCKET SECONDS STALL
                           (raw) a SigV4-signed create-bucket whose body trickles over SECONDS on one plain-HTTP
                           connection (STALL=1: the last byte never comes); prints "in flight" once the request head
@@ -1092,9 +1093,10 @@ def kms_extra_headers(s, endpoint, project_id):
     kms_check(s, status == 401 and b"APIGW.0301" in body, f"a signed extra header changed: {status} {body[:200]}")
 
 
-def kms_held_bodies(s, endpoint, project_id, count):
+def kms_held_bodies(s, endpoint, project_id, count, forged=""):
     """COUNT connections announce a 1000-byte body to describe-key without signing it and send none: each is
-    answered 401 at once (nothing to wait for), and an SDK call meanwhile is not held up behind them."""
+    answered 401 at once (nothing to wait for), and an SDK call meanwhile is not held up behind them. Forged: the
+    headers pass every check but the signature's, which needs the body; they wait holding no KMS slot."""
     import socket
     import time
     from urllib.parse import urlparse
@@ -1104,12 +1106,18 @@ def kms_held_bodies(s, endpoint, project_id, count):
     started = time.time()
     for _ in range(int(count)):
         sock = socket.create_connection((url.hostname, url.port), timeout=30)
+        auth = ""
+        if forged:
+            date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            auth = ("X-Sdk-Date: %s\r\nAuthorization: SDK-HMAC-SHA256 Access=%s, SignedHeaders=content-type;host;"
+                    "x-sdk-date, Signature=%s\r\n" % (date, AK, "0" * 64))
         sock.sendall(("POST /v1.0/%s/kms/describe-key HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-                      "Content-Length: 1000\r\n\r\n" % (project_id, url.netloc)).encode())
+                      "%sContent-Length: 1000\r\n\r\n" % (project_id, url.netloc, auth)).encode())
         held.append(sock)
-    statuses = [raw_status_line(s, sock).split(b" ")[1:2] for sock in held]
+    if not forged:
+        statuses = [raw_status_line(s, sock).split(b" ")[1:2] for sock in held]
+        kms_check(s, all(st == [b"401"] for st in statuses), f"each unsigned body refused at once: {statuses}")
     s.out["held_seconds"] = time.time() - started
-    kms_check(s, all(st == [b"401"] for st in statuses), f"each unsigned body refused at once: {statuses}")
     kms = kms_client(endpoint, project_id)
     started = time.time()
     kms.list_keys(m.ListKeysRequest(m.ListKeysRequestBody(key_spec="ALL")))

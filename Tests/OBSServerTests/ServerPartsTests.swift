@@ -1,5 +1,6 @@
 import Foundation
 import OBSCore
+import OBSCrypto
 import Testing
 
 @testable import OBSServer
@@ -342,6 +343,8 @@ struct ServeCredentialTests {
                 ["section [b] line 5", "AKGOOD is also in section [a] line 2"]
             ),
             (good + "aws_secret_access_key = again\n", ["section [a] line 4", "given twice"]),
+            (good + "[a]\naws_access_key_id = AKTWO\naws_secret_access_key = othersecret\n", ["section [a]", "twice"]),
+            (good + "  more\n", ["line 4", "indented"]),
         ]
         for (n, c) in cases.enumerated() {
             let file = dir + "/creds\(n)"
@@ -354,6 +357,26 @@ struct ServeCredentialTests {
             for part in [file] + c.says { #expect(message.contains(part), "\(message)") }
             for secret in ["goodsecret", "othersecret", "orphan", "again"] {
                 #expect(!message.contains(secret), "\(message)")
+            }
+        }
+        // A vertical tab, form feed or NEL inside a value is part of it, as botocore reads the file.
+        for separator in ["\u{0B}", "\u{0C}", "\u{85}", "\u{2028}"] {
+            let file = dir + "/inner"
+            try? FileManager.default.removeItem(atPath: file)
+            let text = "[a]\naws_access_key_id = AKIN\naws_secret_access_key = abc\(separator)defghijklmnop\n"
+            _ = FileManager.default.createFile(
+                atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            let loaded = try ServeCredentials.load(file: file, environment: [:], generatedFile: "")
+            let secret = try #require(loaded.secret(for: "AKIN"))
+            #expect(secret.withUnsafeBytes { Array($0) } == Array("abc\(separator)defghijklmnop".utf8))
+        }
+        // A blank pair from the environment is refused, as an empty one is.
+        for (ak, sk) in [("AKENV", " "), ("  ", "secret"), ("AKENV", "\t")] {
+            #expect(throws: OBSError.self) {
+                try ServeCredentials.load(
+                    file: nil,
+                    environment: [ServeCredentials.accessKeyVariable: ak, ServeCredentials.secretKeyVariable: sk],
+                    generatedFile: dir + "/never")
             }
         }
         // Profiles of other kinds (no key pair at all) are passed over, as before.

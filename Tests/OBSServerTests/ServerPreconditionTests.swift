@@ -102,5 +102,15 @@ import Testing
         #expect(gone.status == 404 && gone.element("Code") == "NoSuchKey", "\(gone.text)")
         let plain = try await f.send(f.request("DELETE", "/predel/k", version: version))
         #expect(plain.status == 204, "\(plain.text)")
+        // An abort's conditions are not checked either: refused, the upload kept.
+        let initiated = try await f.send(f.request("POST", "/predel/u", query: [("uploads", nil)], version: version))
+        let uploadID = try #require(initiated.element("UploadId"), "\(initiated.text)")
+        for header in [("If-Match", "\"x\""), (prefix + "if-match-initiated-time", Timestamps.rfc1123(Date()))] {
+            let refused = try await f.send(
+                f.request("DELETE", "/predel/u", query: [("uploadId", uploadID)], headers: [header], version: version))
+            #expect(refused.status == 501 && refused.element("Code") == "NotImplemented", "\(header)")
+        }
+        let listed = try await f.send(f.request("GET", "/predel", query: [("uploads", nil)], version: version))
+        #expect(listed.element("UploadId") == uploadID, "the upload is kept: \(listed.text)")
     }
 }

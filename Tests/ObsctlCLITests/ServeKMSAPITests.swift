@@ -83,6 +83,11 @@ struct ServeKMSAPITests {
         expectSteps((out, run))
         #expect((out["held_seconds"] as? Double ?? 99) < 5, "\(run)")
         #expect((out["call_seconds"] as? Double ?? 99) < 5, "\(run)")
+        // Signed with the known access key id and a forged signature, which only the body can disprove: held
+        // while they wait for it, yet holding no slot (they held all 16 for the 20 s body timeout).
+        let (forged, forgedRun) = try server.sdk("kms", "held-bodies", [endpoint, project, "20", "forged"])
+        expectSteps((forged, forgedRun))
+        #expect((forged["call_seconds"] as? Double ?? 99) < 5, "\(forgedRun)")
     }
 
     @Test("requests the SDK's Signer signed over extra headers verify; a signed one changed is refused")

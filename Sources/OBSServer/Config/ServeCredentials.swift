@@ -26,7 +26,10 @@ public struct ServeCredentials: Sendable {
         let ak = environment[accessKeyVariable] ?? ""
         let sk = environment[secretKeyVariable] ?? ""
         if !ak.isEmpty || !sk.isEmpty {
-            guard !ak.isEmpty, !sk.isEmpty else {
+            // Blank counts as empty, as in the file: a secret of spaces is no secret.
+            guard !ak.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                !sk.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            else {
                 throw OBSError.configuration(
                     "\(accessKeyVariable) and \(secretKeyVariable) go together: set both, or neither to use a "
                         + "generated pair")
@@ -87,14 +90,26 @@ public struct ServeCredentials: Sendable {
             pairs[a.value] = SecretBytes(copying: Array(s.value.utf8))
             order.append(a.value)
         }
+        // Lines end at \n, \r\n or \r only, as Python's configparser (botocore) reads them: a vertical tab or NEL
+        // inside a value is part of it there, so it must not end the value here.
         let lines = String(decoding: data, as: UTF8.self).split(
-            omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+        var sections: Set<String> = []
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if raw.first == " " || raw.first == "\t" {
+                // configparser would join it to the value above; no key here spans lines.
+                throw OBSError.configuration(
+                    "\(place(index + 1)) is indented, which continues the line above in AWS's format: write each "
+                        + "key = value on one line, unindented")
+            }
             if line.hasPrefix("[") {
                 try flush()
                 section = line
+                guard sections.insert(line).inserted else {
+                    throw OBSError.configuration("\(place(index + 1)): section \(line) is given twice: merge them")
+                }
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { continue }

@@ -27,6 +27,9 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
     private var failure: Error?
     private var abandoned = false
     private var waiter: CheckedContinuation<Void, Never>?
+    /// `arrival`'s: woken when the body is whole, `capacity` bytes wait, or its deadline passed.
+    private var arrivalWaiter: CheckedContinuation<Void, Never>?
+    private var arrivalDeadlinePassed = false
     private let capacity: Int
     private let stallTimeout: TimeInterval
     private var stalled = false
@@ -41,6 +44,9 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
         self.capacity = capacity
         self.stallTimeout = stallTimeout
     }
+
+    /// How long a read waits for a byte (`RequestBodyFailure.stalled` after it).
+    public var timeout: TimeInterval { stallTimeout }
 
     /// Whether a read gave up on a client that sent nothing for the stall timeout.
     public var didStall: Bool { condition.withLock { stalled } }
@@ -74,48 +80,93 @@ public final class StreamedRequestBody: ByteSource, @unchecked Sendable {
                 if resumeNow { c.resume() }
             }
         }
-        return condition.withLock {
-            if abandoned { return false }
+        let (accepted, arrived): (Bool, CheckedContinuation<Void, Never>?) = condition.withLock {
+            if abandoned { return (false, nil) }
             chunks.append(bytes)
             buffered += bytes.count
             condition.broadcast()
-            return true
+            return (true, takeArrivalWaiter())
         }
+        arrived?.resume()
+        return accepted
     }
 
     /// The body ended (`error == nil`) or the connection failed.
     public func finish(error: Error? = nil) {
-        condition.withLock {
+        let arrived: CheckedContinuation<Void, Never>? = condition.withLock {
             finished = true
             failure = error
             condition.broadcast()
+            return takeArrivalWaiter()
         }
+        arrived?.resume()
+    }
+
+    /// Waits, holding no thread, until the whole body has arrived or `capacity` bytes of it wait, for at most
+    /// `timeout`: a small body (a KMS call's JSON) can then be read at once, so a client that announces one and
+    /// sends nothing holds its connection only, not a handler's slot or thread. Returns whether it arrived.
+    public func arrival(timeout: TimeInterval) async -> Bool {
+        startReading()  // a client that sent Expect: 100-continue waits for it before its body
+        let deadline: Task<Void, Never>? =
+            timeout.isFinite
+            ? Task { [weak self] in
+                try? await Task.sleep(nanoseconds: UInt64(max(0, timeout) * 1e9))
+                guard let self else { return }
+                let late: CheckedContinuation<Void, Never>? = condition.withLock {
+                    arrivalDeadlinePassed = true
+                    return takeArrivalWaiter(force: true)
+                }
+                late?.resume()
+            } : nil
+        defer { deadline?.cancel() }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now: Bool = condition.withLock {
+                if hasArrived || arrivalDeadlinePassed { return true }
+                arrivalWaiter = c
+                return false
+            }
+            if now { c.resume() }
+        }
+        return condition.withLock { hasArrived }
+    }
+
+    /// The first read (or `arrival`) calls `onFirstRead`, once.
+    private func startReading() {
+        let hook: (@Sendable () -> Void)? = condition.withLock {
+            if readStarted { return nil }
+            readStarted = true
+            return onFirstRead
+        }
+        hook?()
+    }
+
+    /// Under `condition`.
+    private var hasArrived: Bool { finished || abandoned || buffered >= capacity }
+
+    /// Under `condition`: the `arrival` waiter to wake, once the body has arrived (or `force`: its deadline).
+    private func takeArrivalWaiter(force: Bool = false) -> CheckedContinuation<Void, Never>? {
+        guard force || hasArrived, let w = arrivalWaiter else { return nil }
+        arrivalWaiter = nil
+        return w
     }
 
     /// The reader will read no more (the handler is done): wakes a waiting `push`, which then returns false.
     public func abandon() {
-        let w: CheckedContinuation<Void, Never>? = condition.withLock {
+        let (w, arrived): (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?) = condition.withLock {
             abandoned = true
             chunks.removeAll()
             head = 0
             buffered = 0
             let w = waiter
             waiter = nil
-            return w
+            return (w, takeArrivalWaiter())
         }
         w?.resume()
+        arrived?.resume()
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        if let hook = condition.withLock({
-            readStarted
-                ? nil
-                : {
-                    readStarted = true; return onFirstRead
-                }()
-        }) {
-            hook()
-        }
+        startReading()
         condition.lock()
         // No deadline without a timeout: Foundation's wait(until:) traps on a date as far as distantFuture.
         let deadline = stallTimeout.isFinite ? Date(timeIntervalSinceNow: stallTimeout) : nil

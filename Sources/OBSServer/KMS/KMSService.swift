@@ -41,6 +41,12 @@ public final class KMSService: RequestHandler, Sendable {
             let pending = try SDKHMACVerifier.checkHeaders(
                 method: request.method, path: request.rawPath, rawQuery: request.rawQuery, headers: request.headers,
                 now: now(), secret: credentials.secret)
+            // Nor by one that signs with a known access key id but a forged signature (checked only with the body):
+            // the body, JSON of at most `bodyLimit`, is awaited holding no slot and no thread.
+            if let streamed = request.body as? StreamedRequestBody, !(await streamed.arrival(timeout: streamed.timeout))
+            {
+                throw RequestBodyFailure.stalled
+            }
             response = await BodySlots.kms.handling(request) { [self] in
                 do {
                     return try await BlockingPool.shared.run { [self] in try process(call, pending) }

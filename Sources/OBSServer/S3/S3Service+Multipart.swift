@@ -211,6 +211,13 @@ extension S3Service {
     func abortUpload(_ call: S3Call, _ bucket: BucketName, _ key: ObjectKey, uploadID: String) async throws
         -> ServerResponse
     {
+        // An abort's conditions (S3's on the initiation time, HTTP's) are not checked: refused, never dropped.
+        let conditions =
+            ["If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"]
+            + ["\(call.dialect.headerPrefix)if-match-initiated-time"]
+        if let name = conditions.first(where: { call.request.header($0) != nil }) {
+            throw S3Failure.unimplementedHeader(name, "an abort takes no condition")
+        }
         try await backend.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
         return ServerResponse(status: 204)
     }

@@ -88,12 +88,7 @@ extension TransferEngine {
         // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
         let fd = temps.create(tmp)
         defer { temps.release(tmp) }
-        guard fd >= 0 else {
-            let e = errno
-            throw OBSError.localIO(
-                "cannot write \(path): no new file can be made in \(dir.isEmpty ? "." : dir) "
-                    + "(\(OBSError.reason(e))); check that the directory is writable", errno: e)
-        }
+        guard fd >= 0 else { throw LocalDirectories.takesNoNewEntries(path, dir.isEmpty ? "." : dir, errno: errno) }
         do {
             let info: ObjectInfo
             do {
@@ -398,9 +393,13 @@ public enum LocalDirectories {
             existing = parent.isEmpty ? "." : parent
         }
         guard access(existing, W_OK | X_OK) != 0 else { return }
-        let e = errno
-        throw OBSError.localIO(
-            "cannot write \(path): no new file can be made in \(existing) (\(OBSError.reason(e))); check that the "
+        throw takesNoNewEntries(path, existing, errno: errno)
+    }
+
+    /// The run's error (and its dry run's) when `dir` refuses the new file of `path`.
+    static func takesNoNewEntries(_ path: String, _ dir: String, errno e: Int32) -> OBSError {
+        OBSError.localIO(
+            "cannot write \(path): no new file can be made in \(dir) (\(OBSError.reason(e))); check that the "
                 + "directory is writable", errno: e)
     }
 

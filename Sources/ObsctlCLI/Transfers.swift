@@ -72,6 +72,8 @@ enum Transfers {
         var failures: [(item: String, error: OBSError)] = []
         /// The failure every other step would have repeated, which stopped new starts: the run's exit code.
         var stoppedBy: OBSError?
+        /// The object's bytes went to stdout (`StandardStreams.isStandardOutput`), so results go to stderr.
+        var dataOnStdout = false
     }
 
     /// Runs the transfer steps of a plan through the engine (`TransferEngine.perform`, one code path for every
@@ -87,6 +89,7 @@ enum Transfers {
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)
         // Only a single download writes through what the user named (a device, a FIFO): a planned path is a file.
+        // Asked before the download: once a file is renamed over the one stdout is, they are no longer one.
         let dataOnStdout =
             steps.count == 1 && (steps[0].destination?.path.map(StandardStreams.isStandardOutput) ?? false)
         let stream: StandardStreams.Stream = dataOnStdout ? .stderr : .stdout
@@ -151,6 +154,7 @@ enum Transfers {
         }
         progress.end()
         var outcome = Outcome()
+        outcome.dataOnStdout = dataOnStdout
         var notStarted = 0
         outcome.stoppedBy = stop.stoppedBy
         for (i, slot) in run.results.enumerated() {
@@ -217,11 +221,11 @@ enum Transfers {
 
     /// The JSON summary (`{"transfers","failures"}`, with sync --delete `deleted`), then `CommandFailure` if
     /// anything failed: exit 8 when something else succeeded (`succeeded`, beyond the transfers), else the
-    /// failure's code. `dataOnStdout`: the objects' bytes went to stdout, so the summary goes to stderr. What the plan
+    /// failure's code; to stderr when the objects' bytes went to stdout (`Outcome.dataOnStdout`). What the plan
     /// left out (`ctx.skips`) comes first among the failures; with it the run is partial (exit 8), unless it was all
     /// there was and `skipsAlone` lets it give its own code (`Skips.exitCode`).
     static func summarize(
-        _ ctx: CommandContext, _ outcome: Outcome, dataOnStdout: Bool = false, deleted: [String]? = nil,
+        _ ctx: CommandContext, _ outcome: Outcome, deleted: [String]? = nil,
         succeeded: Int = 0, nothingNote: String? = nil, skipsAlone: Bool = true
     ) throws {
         // The interruption exits (130, 143) with its own message once it has cleaned up; no summary of transfers
@@ -232,7 +236,7 @@ enum Transfers {
         let summary = TransferSummary(
             transfers: outcome.done, failures: failures.map { FailureShape($0.item, $0.error) },
             deleted: deleted, nothingNote: nothingNote)
-        Renderer(ctx.output).render(summary, to: dataOnStdout ? .stderr : .stdout)
+        Renderer(ctx.output).render(summary, to: outcome.dataOnStdout ? .stderr : .stdout)
         let done = outcome.done.count + succeeded
         if !failures.isEmpty && done + failures.count > 1 {
             ctx.output.note("\(done) succeeded, \(failures.count) failed")

@@ -88,10 +88,8 @@ extension Obsctl {
                 let request = GetObjectRequest(bucket: src.bucket, key: key, customerKey: options.customerKey)
                 plan.steps[0].size = try? await ctx.storage.headObject(request).size
             }
-            // Asked before the download: once a file is renamed over the one stdout is, they are no longer one.
-            let dataOnStdout = StandardStreams.isStandardOutput(path)
             let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "download")
-            try Transfers.summarize(ctx, outcome, dataOnStdout: dataOnStdout)
+            try Transfers.summarize(ctx, outcome)
         }
     }
 }

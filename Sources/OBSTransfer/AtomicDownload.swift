@@ -403,10 +403,11 @@ public enum LocalDirectories {
                 + "directory is writable", errno: e)
     }
 
-    /// Removes what `makeNamed` made, deepest first, each only while empty: a failed download leaves no trace.
-    /// Also for `make`'s, in the order it reported them.
+    /// Removes what `makeNamed` or `make` made, each only while empty: a failed download leaves no trace. Deepest
+    /// first by path length, not by the order made: a recursive download's files make their directories at once,
+    /// and one may register the parent another made after it registered the child (a child's path is longer).
     public static func removeMade(_ made: [String]) {
-        for dir in made.reversed() { rmdir(dir) }
+        for dir in made.sorted(by: { $0.utf8.count > $1.utf8.count }) { rmdir(dir) }
     }
 
     /// `create` false (a dry run): the directories already there are checked as `make` checks them, and nothing is

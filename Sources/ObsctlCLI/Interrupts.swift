@@ -17,7 +17,7 @@ enum Interrupts {
     nonisolated(unsafe) private static var tempFiles: Set<String> = []
     /// Each single download's new directories, outermost first (`LocalDirectories.makeNamed`).
     nonisolated(unsafe) private static var madeDirectories: [[String]] = []
-    /// The directories recursive downloads made below their destination, in the order made (`makeTreeDirectories`).
+    /// The directories recursive downloads made below their destination, as registered (`makeTreeDirectories`).
     nonisolated(unsafe) private static var treeDirectories: [String] = []
     nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
     /// Set once, under `lock`; read without it (every transfer asks before it starts).
@@ -81,8 +81,7 @@ enum Interrupts {
         }
         for path in files { unlink(path) }
         // Emptied by the unlinks; a download that finished meanwhile keeps its file, and so its directories.
-        directories.forEach(LocalDirectories.removeMade)
-        LocalDirectories.removeMade(tree)
+        LocalDirectories.removeMade(directories.flatMap { $0 } + tree)
         var message = "obsctl: interrupted; temporary files removed"
         let failed = results.failures
         if !actions.isEmpty {

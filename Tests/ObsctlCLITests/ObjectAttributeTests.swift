@@ -63,7 +63,7 @@ struct ObjectAttributeTests {
             (try sb.json(["stat", "obs://bkt/kept"])["headers"] as? [String: String])?["Cache-Control"] == "private")
     }
 
-    @Test("refused with exit 2, nothing written: on a download, empty, malformed --expires, a line break")
+    @Test("refused, exit 2, nothing written: a download, empty, bad --expires (year 0, weekday), a line break")
     func refused() throws {
         let sb = try Sandbox("attrs-refused")
         try sb.ok(["bucket", "create", "obs://bkt"])
@@ -74,6 +74,9 @@ struct ObjectAttributeTests {
             (["sync", "obs://bkt/", "dir", "--content-encoding", "gzip"], "--content-encoding"),
             (["upload", "a.txt", "obs://bkt/b", "--cache-control", " "], "--cache-control is empty"),
             (["upload", "a.txt", "obs://bkt/b", "--expires", "tomorrow"], "ISO 8601"),
+            (["upload", "a.txt", "obs://bkt/b", "--expires", "0000-01-01T00:00:00Z"], "from 1970 to 9999"),
+            (["upload", "a.txt", "obs://bkt/b", "--expires", "Mon, 31 Jan 2027 12:00:00 GMT"], "that date is a Sun"),
+            (["upload", "a.txt", "obs://bkt/b", "--expires", "Monday, 31-Jan-27 12:00:00 GMT"], "that date is a Sun"),
             (["upload", "a.txt", "obs://bkt/b", "--content-disposition", "a\nb"], "--content-disposition"),
             (["upload", "a.txt", "obs://bkt/b", "--content-encoding", "gzip, aws-chunked"], "framing"),
         ]

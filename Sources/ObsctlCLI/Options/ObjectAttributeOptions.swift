@@ -77,14 +77,32 @@ struct ObjectAttributeOptions: ParsableArguments {
                 "--content-encoding '\(encoding)' names aws-chunked, a request's framing that servers do not store; "
                     + "give the object's own encoding (gzip, br...)")
         }
-        if let expires {
-            guard let date = Timestamps.parseISO8601(expires) ?? Timestamps.parseHTTPDate(expires) else {
-                throw OBSError.invalidArgument(
-                    "--expires '\(HeaderValues.printable(expires))' is not a time; give ISO 8601 "
-                        + "(2027-01-31T12:00:00Z) or an HTTP date (Sun, 31 Jan 2027 12:00:00 GMT)")
-            }
-            out["Expires"] = Timestamps.rfc1123(date)
-        }
+        if let expires { out["Expires"] = try Self.expiresHeader(expires) }
         return out
+    }
+
+    /// `--expires` as the HTTP date sent. Stricter than what is read from servers: a year from 1970 to 9999 (what an
+    /// HTTP date's four digits and a cache can use) and, when a weekday is written, the date's own: a wrong one is
+    /// a typo in the date or in the day, and which one the user meant cannot be known.
+    static func expiresHeader(_ text: String) throws -> String {
+        let printable = HeaderValues.printable(text)
+        guard let date = Timestamps.parseISO8601(text) ?? Timestamps.parseHTTPDate(text) else {
+            throw OBSError.invalidArgument(
+                "--expires '\(printable)' is not a time; give ISO 8601 (2027-01-31T12:00:00Z) or an HTTP date "
+                    + "(Sun, 31 Jan 2027 12:00:00 GMT)")
+        }
+        let header = Timestamps.rfc1123(date)
+        let year = Timestamps.fields(Timestamps.epochSeconds(date)).year
+        guard (1970...9999).contains(year) else {
+            throw OBSError.invalidArgument(
+                "--expires '\(printable)' is in the year \(year); give a time from 1970 to 9999")
+        }
+        let weekday = header.prefix(3)
+        let written = text.drop(while: { $0 == " " || $0 == "\t" }).prefix(while: \.isLetter)
+        if written.count >= 3, !written.lowercased().hasPrefix(weekday.lowercased()) {
+            throw OBSError.invalidArgument(
+                "--expires '\(printable)' names \(written), but that date is a \(weekday); correct the day or the date")
+        }
+        return header
     }
 }

@@ -112,6 +112,10 @@ extension RemoteBackend {
             // NoSuchEncryptionConfiguration (OBS) or ServerSideEncryptionConfigurationNotFoundError (S3): "none".
             shared.setBucketDefault(bucket.value, nil)
             return nil
+        } catch {
+            // Remembered for the post-write check (`expectedMode`), which then asks no more than this did.
+            shared.markBucketDefaultUnreadable(bucket.value)
+            throw error
         }
     }
 

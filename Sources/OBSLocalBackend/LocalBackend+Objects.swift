@@ -26,7 +26,16 @@ extension LocalBackend {
             let w = try SSEOBSWrap.seal(dek: dek, root: try rootKey.key(), context: context)
             return SealedKey(dek: dek, sse: .init(mode: .obs, origin: origin, wrap: wrapBlock(w)))
         case .kms(let keyID):
-            let issued = try kms.generateDataKey(keyRef: keyID, context: context.map)
+            let issued: LocalKMS.IssuedDataKey
+            do { issued = try kms.generateDataKey(keyRef: keyID, context: context.map) } catch var e as OBSError
+                where origin == .bucketDefault && e.category == .kms
+            {
+                // The user named no key: say where this one comes from, and the ways around it.
+                e.message +=
+                    "; it is the default encryption of bucket \(context.bucket): name another method with --sse, or "
+                    + "change the default ('obsctl bucket encryption enable obs://\(context.bucket)')"
+                throw e
+            }
             return SealedKey(
                 dek: issued.dek,
                 sse: .init(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OBSCore
 
 /// Global options are declared on every leaf command (ArgumentParser parses options where they are declared), so
 /// `obsctl --endpoint URL ls` is rewritten to `obsctl ls --endpoint URL`, as users of aws and mc expect.
@@ -45,5 +46,41 @@ enum GlobalArguments {
             if groups.isEmpty { i += 1 } else { out += groups.joined(); i = next }
         }
         return out
+    }
+}
+
+/// Options that choose an object's encryption or key, where ArgumentParser's "the last one wins" would silently
+/// store data under another method or key than one the user typed (`--sse kms --sse obs`, two key files). Given
+/// twice with different values, they are refused before anything runs.
+enum OnceOnlyOptions {
+    /// Read from the declarations of the options that carry a method or a key.
+    static let spellings = Set(
+        [SSEOptions.self, CustomerKeyOptions.self, SourceCustomerKeyOptions.self]
+            .flatMap { CommandNode.arguments(of: $0) }.filter(\.takesValue).flatMap(\.spellings))
+
+    /// The usage error for the first such option given twice with different values in `args` (before a `--`).
+    static func firstConflict(in args: [String]) -> String? {
+        var seen: [String: String] = [:]
+        var i = 0
+        while i < args.count, args[i] != "--" {
+            let word = args[i], parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0])
+            i += 1
+            guard spellings.contains(name) else { continue }
+            let value: String
+            if parts.count == 2 {
+                value = String(parts[1])
+            } else if i < args.count {
+                value = args[i]; i += 1
+            } else {
+                continue  // no value: ArgumentParser's own error
+            }
+            if let earlier = seen[name], earlier != value {
+                let (a, b) = (HeaderValues.printable(earlier), HeaderValues.printable(value))
+                return "\(name) is given twice ('\(a)' and '\(b)'); give it once, with the value meant"
+            }
+            seen[name] = value
+        }
+        return nil
     }
 }

@@ -39,6 +39,12 @@ enum CustomerKeyLoader {
             warnIfExposed(path)
         case (nil, let name?):
             origin = "SSE-C key in $\(name)"
+            // A name the shell could never export (`A=B`, empty): a mistake in the option, not a missing variable.
+            guard !name.isEmpty, !name.contains("="), !name.utf8.contains(0) else {
+                throw OBSError.invalidArgument(
+                    "\(flag)-env '\(HeaderValues.printable(name))' is not an environment variable's name; give the "
+                        + "name alone (--sse-c-key-env MY_KEY, not MY_KEY=...)")
+            }
             guard let value = ProcessInfo.processInfo.environment[name] else {
                 throw OBSError.invalidCustomerKey(
                     "environment variable \(name) is not set; export it with the SSE-C key (hex or base64)")

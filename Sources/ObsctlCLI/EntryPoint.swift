@@ -40,6 +40,10 @@ public enum ObsctlMain {
                     + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
             Interrupts.finish(ObsctlExitCode.usage.rawValue)
         }
+        if arguments.first != "---completion", let conflict = OnceOnlyOptions.firstConflict(in: arguments) {
+            Output.stderr("obsctl: error: \(conflict)")
+            Interrupts.finish(ObsctlExitCode.usage.rawValue)
+        }
         Interrupts.install()
         let code: ObsctlExitCode
         do {

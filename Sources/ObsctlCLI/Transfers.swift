@@ -86,6 +86,11 @@ enum Transfers {
         async throws -> Outcome
     {
         let options = try steps.isEmpty ? options : ctx.resolvingKMSKey(options)
+        // Every write then encrypts under the one key named (remotely checked just above): an unusable key fails
+        // the run once, before any transfer, rather than once per transfer already started.
+        if !ctx.isRemote, case .kms(let ref)? = options.sse, steps.contains(where: { $0.operation != .download }) {
+            try ctx.localKMS.checkEncryptionKey(ref)
+        }
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)
         // Only a single download writes through what the user named (a device, a FIFO): a planned path is a file.

@@ -243,14 +243,18 @@ struct KMSModelTests {
     @Test func keyReferencesAreIDsURNsOrAliases() throws {
         #expect(KMSKeyReference(Self.keyID) == .keyID(Self.keyID, domain: nil))
         #expect(
-            KMSKeyReference("cn-north-4:fedcba98:key/\(Self.keyID)") == .keyID(Self.keyID, domain: "fedcba98"))
+            KMSKeyReference("cn-north-4:fedcba98:key/\(Self.keyID)")
+                == .keyID(Self.keyID, domain: "fedcba98", region: "cn-north-4"))
+        // Ids are UUIDs, which compare without case: one in capitals names the key, never an alias.
+        #expect(KMSKeyReference(Self.keyID.uppercased()) == .keyID(Self.keyID, domain: nil))
+        #expect(KMSKeyReference.isAmbiguousAlias(Self.keyID.uppercased()))
+        #expect(KMSKeyReference.isAmbiguousAlias("local:x:key/abc") && !KMSKeyReference.isAmbiguousAlias("team/app"))
         // `alias/NAME`, as S3 and AWS KMS spell an alias, names the alias NAME.
         #expect(KMSKeyReference("alias/test-key") == .alias("test-key"))
         #expect(KMSKeyReference("alias/team/app") == .alias("team/app"))
         #expect(KMSKeyReference("alias/") == .alias("alias/"))
         for alias in [
-            "obs/default", "my-key", "cn-north-4:d:key/not-an-id", "a:b:c:key/\(Self.keyID)",
-            Self.keyID.uppercased(), Self.keyID + "0",
+            "obs/default", "my-key", "cn-north-4:d:key/not-an-id", "a:b:c:key/\(Self.keyID)", Self.keyID + "0",
         ] {
             #expect(KMSKeyReference(alias) == .alias(alias))
         }

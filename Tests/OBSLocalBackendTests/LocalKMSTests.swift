@@ -138,7 +138,8 @@ struct LocalKMSTests {
             #expect(isUUIDShaped(k.keyID))
             #expect(k.urn.wholeMatch(of: /local:[0-9a-f]{32}:key\/[0-9a-f-]{36}/) != nil, "URN \(k.urn)")
             #expect(k.urn.hasSuffix(":key/" + k.keyID))
-            for ref in [k.keyID, k.urn, "app/key1"] {
+            // An id in capitals too: ids are UUIDs, which compare without case.
+            for ref in [k.keyID, k.urn, "app/key1", k.keyID.uppercased()] {
                 let d = try s.kms.describeKey(ref)
                 #expect(
                     d.keyID == k.keyID && d.alias == "app/key1" && d.description == "d1" && d.state == .enabled
@@ -150,7 +151,8 @@ struct LocalKMSTests {
             #expect(k2.keyID != k.keyID)
 
             let otherDomain = "local:" + String(repeating: "0", count: 32) + ":key/" + k.keyID
-            for ref in [otherDomain, "00000000-0000-4000-8000-000000000000", "no/such-alias", k.keyID.uppercased()] {
+            let otherRegion = "cn-north-4" + k.urn.drop { $0 != ":" }
+            for ref in [otherDomain, otherRegion, "00000000-0000-4000-8000-000000000000", "no/such-alias"] {
                 await expectOBSError(.kms, code: "KMS.NotFoundException") { _ = try s.kms.describeKey(ref) }
             }
         }

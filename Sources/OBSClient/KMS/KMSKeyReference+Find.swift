@@ -7,7 +7,7 @@ extension KMSKeyReference {
     public static func find(_ ref: String, in keys: [KMSKeyDetails]) throws -> KMSKeyDetails {
         let found: KMSKeyDetails?
         switch KMSKeyReference(ref) {
-        case .keyID(let id, _): found = keys.first { $0.keyID == id }
+        case .keyID(let id, _, _): found = keys.first { $0.keyID == id }
         case .alias(let alias): found = keys.first { $0.keyAlias == alias }
         }
         guard let found else { throw OBSError.kmsNotFound(ref) }

@@ -184,7 +184,7 @@ public final class RemoteKMS: KeyManagement, Sendable {
     /// The key `ref` names: an id or URN described (`kms:cmk:get`), an alias found in the list (`kms:cmk:list`).
     public func details(_ ref: String) throws -> KMSKeyDetails {
         switch KMSKeyReference(ref) {
-        case .keyID(let id, _):
+        case .keyID(let id, _, _):
             return try call(.describeKey, KMSKeyIDBody(keyID: id), as: KMSDescribeKeyResponse.self, keyRef: ref).keyInfo
         case .alias: return try KMSKeyReference.find(ref, in: allKeys())
         }
@@ -199,11 +199,11 @@ public final class RemoteKMS: KeyManagement, Sendable {
     func info(_ d: KMSKeyDetails) -> KMSKeyInfo { d.info(region: settings.region) }
 
     /// The key an SSE-KMS write names, checked before any byte is sent: it must exist and be enabled (exit 5).
-    /// Returns the key id to send for an alias, the reference itself for an id or URN (OBS takes both).
+    /// Returns the key id to send for an alias or an id (as KMS writes it), the URN itself for a URN (OBS takes both).
     public func keyForEncryption(_ ref: String) throws -> String {
         let d = try details(ref)
         if let refused = d.state.unusable(keyID: ref) { throw refused }
-        if case .keyID = KMSKeyReference(ref) { return ref }
+        if case .keyID(_, _?, _) = KMSKeyReference(ref) { return ref }  // a URN, for OBS to check as well
         return d.keyID
     }
 

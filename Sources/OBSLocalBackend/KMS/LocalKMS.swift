@@ -47,6 +47,9 @@ public final class LocalKMS: KeyManagement, Sendable {
         Hex.encode(HMAC.sha256(key: try rootKey.key(), data: Array("obsctl/v1/\(label)".utf8)).prefix(16))
     }
 
+    /// Whether `ref` names `obs/default` (also as `alias/obs/default`): the key made on first use, named or not.
+    public static func namesDefaultKey(_ ref: String) -> Bool { KMSKeyReference(ref) == .alias(defaultKeyAlias) }
+
     static func validateAlias(_ alias: String) throws {
         let ok =
             (1...255).contains(alias.utf8.count)
@@ -63,13 +66,13 @@ public final class LocalKMS: KeyManagement, Sendable {
         }
         // An alias must name itself when given back as a reference: not shaped as a key id or URN, and without the
         // `alias/` prefix, which references strip.
-        guard KMSKeyReference(alias) == .alias(alias) else {
+        guard !KMSKeyReference.isAmbiguousAlias(alias) else {
             throw OBSError(
                 code: "KMS.InvalidParameter",
                 message: "alias '\(alias)' reads as a key id, a URN or 'alias/NAME': choose a name of another shape",
                 httpStatus: 400, category: .usage)
         }
-        guard !alias.hasSuffix("/default") else {
+        guard !alias.lowercased().hasSuffix("/default") else {
             throw OBSError(
                 code: "KMS.InvalidParameter",
                 message: "alias '\(alias)' is reserved: aliases ending in "
@@ -159,13 +162,11 @@ public final class LocalKMS: KeyManagement, Sendable {
     /// `KMSKeyReference` parses them for every caller. `records`: as for `findAlias`.
     func resolve(_ ref: String, among records: [KeyRecord]? = nil) throws -> KeyRecord {
         switch KMSKeyReference(ref) {
-        case .keyID(let id, let domain):
+        case .keyID(let id, let domain, let region):
             if let domain, try domain != domainID() { break }
-            if let records {
-                if let rec = records.first(where: { $0.keyID == id }) { return rec }
-            } else if let rec = try loadRecord(id) {
-                return rec
-            }
+            let found = try records.map { $0.first { $0.keyID == id } } ?? loadRecord(id)
+            // A URN of another region names a key of another KMS, even with this store's domain.
+            if let found, region == nil || region == found.region { return found }
         case .alias(let alias):
             if let rec = try findAlias(alias, among: records) { return rec }
         }
@@ -362,7 +363,11 @@ public final class LocalKMS: KeyManagement, Sendable {
             }
             switch r.state {
             case .enabled, .disabled: r.state = .disabled
-            case .pendingDeletion: throw Self.invalidState(r, "is pending deletion (and unusable already)")
+            case .pendingDeletion:
+                throw Self.invalidState(
+                    r,
+                    "is pending deletion, and so unusable already; to keep it but disabled, cancel the deletion "
+                        + "('obsctl kms key cancel-deletion \(r.keyID)'), which leaves it disabled")
             case .deleted: throw OBSError.kmsKeyDeleted(r.keyID)
             }
         }
@@ -393,7 +398,11 @@ public final class LocalKMS: KeyManagement, Sendable {
 
     public func cancelKeyDeletion(_ ref: String) throws -> KMSKeyInfo {
         try stateChange(ref, operation: "cancel-key-deletion") { r in
-            guard r.state == .pendingDeletion else { throw Self.invalidState(r, "is not pending deletion") }
+            if r.state == .deleted { throw OBSError.kmsKeyDeleted(r.keyID) }  // too late: nothing to cancel
+            guard r.state == .pendingDeletion else {
+                throw Self.invalidState(
+                    r, "is \(r.state.displayName), not pending deletion: there is nothing to cancel")
+            }
             r.state = .disabled  // as AWS KMS: the key comes back disabled and must be enabled on purpose
             r.deletionDate = nil
         }
@@ -456,7 +465,7 @@ public final class LocalKMS: KeyManagement, Sendable {
     private func encryptionKey(_ ref: String?, create: Bool) throws -> KeyRecord? {
         let op = "create-datakey"
         let record: KeyRecord
-        if let ref {
+        if let ref, !Self.namesDefaultKey(ref) {
             record = try resolve(ref, among: try require([.cmkGet, .dekCreate], operation: op, keyID: ref))
         } else {
             let records = try require([.cmkList], operation: op, keyID: Self.defaultKeyAlias)

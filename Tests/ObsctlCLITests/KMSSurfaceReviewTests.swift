@@ -103,6 +103,12 @@ struct KMSSurfaceReviewTests {
             contains: ["disabled", "default encryption of bucket dflt", "--sse", "bucket encryption enable"])
         // A method named on the upload wins, and works.
         try sb.ok(["upload", "f.txt", "obs://dflt/x", "--sse", "obs"])
+        // `bucket encryption show` warns of the unusable key, even with -q; its result stays on stdout.
+        let shown = try sb.ok(["bucket", "encryption", "show", "obs://dflt", "-q"])
+        #expect(shown.stderr.contains("warning: the default's KMS key \(id) is disabled"), "\(shown)")
+        #expect(shown.out.contains("obs://dflt: default encryption"))
+        try sb.ok(["kms", "key", "enable", id])
+        #expect(try sb.ok(["bucket", "encryption", "show", "obs://dflt"]).stderr.isEmpty)
     }
 
     @Test("kms key create -q prints the new key's id alone; state errors say what to do")

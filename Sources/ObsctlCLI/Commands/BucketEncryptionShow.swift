@@ -1,4 +1,5 @@
 import ArgumentParser
+import OBSCore
 
 extension Obsctl.Bucket.Encryption {
     struct Show: ObsctlCommand {
@@ -14,7 +15,19 @@ extension Obsctl.Bucket.Encryption {
 
         func run(_ ctx: CommandContext) async throws {
             let name = try parseBucket(bucket)
-            Renderer(ctx.output).render(Shown(bucket: name, encryption: try await ctx.storage.bucketEncryption(name)))
+            let encryption = try await ctx.storage.bucketEncryption(name)
+            Renderer(ctx.output).render(Shown(bucket: name, encryption: encryption))
+            if case .kms(let ref?)? = encryption, !ctx.isRemote { warnIfUnusable(ctx, name, ref) }
+        }
+
+        /// A local default whose key can no longer encrypt fails every upload that names no method: said here,
+        /// where the user looks, when the key can be described (kms:cmk:get).
+        private func warnIfUnusable(_ ctx: CommandContext, _ name: BucketName, _ ref: String) {
+            guard let key = try? ctx.localKMS.describeKey(ref), key.state != .enabled else { return }
+            ctx.output.warn(
+                "the default's KMS key \(key.keyID) is \(key.state.displayName): uploads to obs://\(name) that "
+                    + "name no method fail until the key is usable or the default is changed "
+                    + "('obsctl bucket encryption enable')")
         }
     }
 }

@@ -79,4 +79,16 @@ struct ArgumentRewritingTests {
             GlobalArguments.movedAfterSubcommand(["--profile", "p", "-q", "upload", "--", "-r.pdf", "obs://b/"])
                 == ["upload", "--profile", "p", "-q", "--", "-r.pdf", "obs://b/"])
     }
+
+    @Test("the options refused when given twice are exactly those that pick a method or key, as declared")
+    func onceOnlyOptionsMatchTheDeclarations() {
+        let declared = Set(
+            [SSEOptions.self, CustomerKeyOptions.self, SourceCustomerKeyOptions.self]
+                .flatMap { CommandNode.arguments(of: $0) }.filter(\.takesValue).flatMap(\.spellings))
+        #expect(OnceOnlyOptions.spellings == declared)
+        #expect(OnceOnlyOptions.firstConflict(in: ["upload", "a", "obs://bkt/a", "--sse", "obs", "--sse=kms"]) != nil)
+        #expect(OnceOnlyOptions.firstConflict(in: ["upload", "--", "--sse", "obs", "--sse", "kms"]) == nil)
+        #expect(
+            OnceOnlyOptions.firstConflict(in: ["upload", "a", "obs://bkt/a", "--sse", "obs", "--sse", "obs"]) == nil)
+    }
 }

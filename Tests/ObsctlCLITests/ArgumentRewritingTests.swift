@@ -33,6 +33,16 @@ struct ArgumentRewritingTests {
         return Mirror(reflecting: stat.global).children.map { "\($0.label ?? "")=\($0.value)" }.joined(separator: " ")
     }
 
+    @Test("the rewriting's lists of global options are exactly GlobalOptions' declarations")
+    func listsMatchTheDeclaration() {
+        let declared = CommandNode.arguments(of: GlobalOptions.self)
+        #expect(GlobalArguments.withValue == Set(declared.filter(\.takesValue).flatMap(\.spellings)))
+        #expect(
+            GlobalArguments.flags
+                == Set(declared.filter { $0.kind == "flag" }.flatMap(\.spellings))
+                .subtracting(["-h", "--help", "--version"]))
+    }
+
     @Test("every property of GlobalOptions is a global option the rewriting knows")
     func everyPropertyKnown() {
         let known = GlobalArguments.withValue.union(GlobalArguments.flags)

@@ -357,20 +357,40 @@ extension LocalBackend: MultipartUploads {
                 message: "parts must be listed in ascending order without repeats (part \(b.n) follows \(a.n))",
                 httpStatus: 400, category: .usage)
         }
-        let (record, dek) = try openUpload(target)
-        let lock = paths.uploadLock(target.bucket, target.uploadID)
-        return try withBucketLock(target.bucket) {
-            try FileLock.withLock(lock, missing: noSuchUpload(target)) {
-                // Completed or aborted by another process while this one waited for the locks.
-                guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)), !isCompleted(record) else {
-                    throw noSuchUpload(target)
+        do {
+            let (record, dek) = try openUpload(target)
+            let lock = paths.uploadLock(target.bucket, target.uploadID)
+            return try withBucketLock(target.bucket) {
+                try FileLock.withLock(lock, missing: noSuchUpload(target)) {
+                    // Completed or aborted by another process while this one waited for the locks.
+                    guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)), !isCompleted(record)
+                    else { throw noSuchUpload(target) }
+                    let chosen = try checkedParts(target, listed, encrypted: dek != nil)
+                    try checkChecksums(chosen, checksums, record: record, dek: dek)
+                    return try commitUpload(
+                        target, record: record, dek: dek, parts: chosen, objectChecksum: objectChecksum)
                 }
-                let chosen = try checkedParts(target, listed, encrypted: dek != nil)
-                try checkChecksums(chosen, checksums, record: record, dek: dek)
-                return try commitUpload(
-                    target, record: record, dek: dek, parts: chosen, objectChecksum: objectChecksum)
             }
+        } catch let e as OBSError where e.code == "NoSuchUpload" {
+            guard let info = try completedBefore(target, listed) else { throw e }
+            return info
         }
+    }
+
+    /// The answer to a Complete of an upload that is gone because an earlier Complete of the same parts succeeded
+    /// (a retry after the client lost the answer): the object's info, as S3 answers such a retry. nil when the
+    /// object at the key is not that one (overwritten or deleted since, or the upload was aborted): NoSuchUpload.
+    private func completedBefore(_ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)]) throws
+        -> ObjectInfo?
+    {
+        guard let meta = try? readMeta(target.bucket, target.key), meta.uploadID == target.uploadID,
+            meta.etag == MultipartRules.objectETag(listed.map { ETags.bare($0.etag) })
+        else { return nil }
+        // The key rules of the first Complete; the metadata checked as HEAD checks it (no KMS call).
+        let asRead = GetObjectRequest(bucket: target.bucket, key: target.key, customerKey: target.customerKey)
+        try checkCustomerKey(meta, asRead)
+        if meta.sse.mode != .kms { _ = try unwrapDataKey(meta, asRead) }
+        return try meta.info(customerKeyMD5: target.customerKey?.keyMD5, root: rootKey.key)
     }
 
     /// The stored parts the client listed, after S3's checks: each uploaded, each ETag its own, every part but the
@@ -446,6 +466,7 @@ extension LocalBackend: MultipartUploads {
         let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
         let ext = dek == nil ? ".bin" : ".obx"
         var meta = record
+        meta.uploadID = target.uploadID  // for `completedBefore`
         meta.checksumAlgorithm = nil  // the upload's rules for its parts, nothing of the object's
         meta.checksumType = nil
         meta.size = parts.reduce(0) { $0 + $1.size }

@@ -104,6 +104,7 @@ extension LocalBackend: MultipartUploads {
             try FileLock.withLock(self.paths.uploadLock(bucket, uploadID), missing: self.noSuchUpload(target)) {
                 try self.discardUpload(bucket, uploadID, key: key.value)
             }
+            self.uploadMacKeys.forget(bucket, uploadID)
         }
     }
 
@@ -259,7 +260,31 @@ extension LocalBackend: MultipartUploads {
         let record = try loadUpload(target)
         let asRead = GetObjectRequest(bucket: target.bucket, key: target.key, customerKey: target.customerKey)
         try checkCustomerKey(record, asRead)
-        return (record, try unwrapDataKey(record, asRead))
+        let dek = try unwrapDataKey(record, asRead)
+        if record.sse.mode == .c, let dek {
+            uploadMacKeys.remember(try uploadMacKey(record, dek: dek), target.bucket, target.uploadID)
+        }
+        return (record, dek)
+    }
+
+    /// `openUpload` for Complete, with the key that seals the object's metadata. An SSE-C Complete may come without
+    /// the customer key, as S3 allows: the record then verifies with the MAC key this process kept from the
+    /// upload's keyed requests (`UploadMacKeys`), and the data key stays unknown (nil). Checksums to check are
+    /// sealed under the data key, so a Complete that lists any, or an upload with a checksum algorithm, needs the
+    /// key, as S3 needs it then; without a kept MAC key it is needed as before.
+    private func openForComplete(_ target: MultipartUploadTarget, checksumsListed: Bool) throws
+        -> (record: ObjectMeta, dek: SecretBytes?, macKey: SecretBytes)
+    {
+        if target.customerKey == nil, !checksumsListed {
+            let record = try loadUpload(target)
+            if record.sse.mode == .c, record.checksumAlgorithm == nil,
+                let macKey = uploadMacKeys.key(target.bucket, target.uploadID), record.verify(macKey: macKey)
+            {
+                return (record, nil, macKey)
+            }
+        }
+        let (record, dek) = try openUpload(target)
+        return (record, dek, try uploadMacKey(record, dek: dek))
     }
 
     // MARK: Parts
@@ -357,20 +382,44 @@ extension LocalBackend: MultipartUploads {
                 message: "parts must be listed in ascending order without repeats (part \(b.n) follows \(a.n))",
                 httpStatus: 400, category: .usage)
         }
-        let (record, dek) = try openUpload(target)
-        let lock = paths.uploadLock(target.bucket, target.uploadID)
-        return try withBucketLock(target.bucket) {
-            try FileLock.withLock(lock, missing: noSuchUpload(target)) {
-                // Completed or aborted by another process while this one waited for the locks.
-                guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)), !isCompleted(record) else {
-                    throw noSuchUpload(target)
+        do {
+            let checksumsListed = objectChecksum != nil || checksums.values.contains { !$0.isEmpty }
+            let (record, dek, macKey) = try openForComplete(target, checksumsListed: checksumsListed)
+            let lock = paths.uploadLock(target.bucket, target.uploadID)
+            return try withBucketLock(target.bucket) {
+                try FileLock.withLock(lock, missing: noSuchUpload(target)) {
+                    // Completed or aborted by another process while this one waited for the locks.
+                    guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)), !isCompleted(record)
+                    else { throw noSuchUpload(target) }
+                    let chosen = try checkedParts(target, listed, encrypted: record.sse.mode != .unencrypted)
+                    try checkChecksums(chosen, checksums, record: record, dek: dek)
+                    return try commitUpload(
+                        target, record: record, dek: dek, macKey: macKey, parts: chosen, objectChecksum: objectChecksum)
                 }
-                let chosen = try checkedParts(target, listed, encrypted: dek != nil)
-                try checkChecksums(chosen, checksums, record: record, dek: dek)
-                return try commitUpload(
-                    target, record: record, dek: dek, parts: chosen, objectChecksum: objectChecksum)
             }
+        } catch let e as OBSError where e.code == "NoSuchUpload" {
+            guard let info = try completedBefore(target, listed) else { throw e }
+            return info
         }
+    }
+
+    /// The answer to a Complete of an upload that is gone because an earlier Complete of the same parts succeeded
+    /// (a retry after the client lost the answer): the object's info, as S3 answers such a retry. nil when the
+    /// object at the key is not that one (overwritten or deleted since, or the upload was aborted): NoSuchUpload.
+    private func completedBefore(_ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)]) throws
+        -> ObjectInfo?
+    {
+        guard let meta = try? readMeta(target.bucket, target.key), meta.uploadID == target.uploadID,
+            meta.etag == MultipartRules.objectETag(listed.map { ETags.bare($0.etag) })
+        else { return nil }
+        // The key rules of the first Complete (an SSE-C key sent must be the object's; none is needed), and the
+        // metadata checked as HEAD checks it, whenever that needs no KMS call and no key that was not sent.
+        let asRead = GetObjectRequest(bucket: target.bucket, key: target.key, customerKey: target.customerKey)
+        if target.customerKey != nil { try checkCustomerKey(meta, asRead) }
+        if meta.sse.mode != .kms, meta.sse.mode != .c || target.customerKey != nil {
+            _ = try unwrapDataKey(meta, asRead)
+        }
+        return try meta.info(customerKeyMD5: target.customerKey?.keyMD5, root: rootKey.key)
     }
 
     /// The stored parts the client listed, after S3's checks: each uploaded, each ETag its own, every part but the
@@ -437,15 +486,17 @@ extension LocalBackend: MultipartUploads {
     }
 
     /// Links the parts into the object directory, then writes meta.json (the commit), then removes the upload.
-    /// Called with the bucket lock and the upload lock held.
+    /// Called with the bucket lock and the upload lock held. `dek`: nil for an SSE-C Complete without the key.
     private func commitUpload(
-        _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, parts: [PartRecord],
-        objectChecksum: PartChecksum?
+        _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, macKey: SecretBytes,
+        parts: [PartRecord], objectChecksum: PartChecksum?
     ) throws -> ObjectInfo {
         try check(target.precondition, target.bucket, target.key)
         let uploadDir = paths.uploadDir(target.bucket, target.uploadID)
-        let ext = dek == nil ? ".bin" : ".obx"
+        let encrypted = record.sse.mode != .unencrypted
+        let ext = encrypted ? ".obx" : ".bin"
         var meta = record
+        meta.uploadID = target.uploadID  // for `completedBefore`
         meta.checksumAlgorithm = nil  // the upload's rules for its parts, nothing of the object's
         meta.checksumType = nil
         meta.size = parts.reduce(0) { $0 + $1.size }
@@ -456,13 +507,13 @@ extension LocalBackend: MultipartUploads {
                 n: UInt32($0.n), size: $0.size,
                 file: MultipartRules.objectPartFile(uid: record.objectUID, part: UInt32($0.n), ext: ext))
         }
-        if dek == nil { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
+        if !encrypted { meta.dataMAC = try plainDataMAC(record, parts: parts, in: uploadDir) }
         let whole = try wholeCRC32C(parts, uid: record.uidBytes)
         if let objectChecksum {
             try checkFullObject(objectChecksum, parts: parts, wholeCRC32C: whole, dek: dek, uid: record.uidBytes)
         }
         try meta.setCRC32C(whole, root: rootKey.key)
-        meta.seal(macKey: try uploadMacKey(meta, dek: dek))
+        meta.seal(macKey: macKey)
 
         let dir = try makeObjectDirectory(target.bucket, target.key)
         let writing = try inflightJournal.begin(bucket: target.bucket, objectDirectory: dir)
@@ -490,6 +541,7 @@ extension LocalBackend: MultipartUploads {
         sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
         // A failure here leaves the record, which `isCompleted` recognises and retires on its next read.
         try? discardUpload(target.bucket, target.uploadID, key: target.key.value)
+        uploadMacKeys.forget(target.bucket, target.uploadID)
         let info = try meta.info(customerKeyMD5: target.customerKey?.keyMD5, root: rootKey.key)
         return info
     }

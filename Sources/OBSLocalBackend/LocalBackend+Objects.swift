@@ -560,11 +560,20 @@ extension LocalBackend {
     public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws
         -> [(key: ObjectKey, error: OBSError)]
     {
+        try await deleteObjects(bucket: bucket, objects: keys.map { ($0, nil) })
+    }
+
+    /// `deleteObjects` with a condition per key (S3's conditional batch delete), each checked as deleteObject's.
+    public func deleteObjects(bucket: BucketName, objects: [(key: ObjectKey, precondition: WritePrecondition?)])
+        async throws -> [(key: ObjectKey, error: OBSError)]
+    {
         try await BlockingPool.shared.run { [self] in
-            do { _ = try loadBucket(bucket) } catch let e as OBSError { return keys.map { ($0, e) } }
+            do { _ = try loadBucket(bucket) } catch let e as OBSError { return objects.map { ($0.key, e) } }
             var failed: [(key: ObjectKey, error: OBSError)] = []
-            for key in keys {
-                do { try removeObject(bucket, key) } catch let e as OBSError { failed.append((key, e)) }
+            for (key, precondition) in objects {
+                do { try removeObject(bucket, key, precondition: precondition) } catch let e as OBSError {
+                    failed.append((key, e))
+                }
             }
             return failed
         }

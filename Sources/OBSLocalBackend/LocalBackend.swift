@@ -19,6 +19,8 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     let bucketRecords = ParsedFileCache<BucketRecord>()
     /// Where this process's writes are in flight, for the sweep after a crash.
     let inflightJournal: InflightJournal
+    /// SSE-C uploads' metadata MAC keys, for a Complete sent without the customer key.
+    let uploadMacKeys = UploadMacKeys()
 
     public var displayName: String { "local (\(paths.root))" }
     /// `$OBSCTL_REGION`, else "local".

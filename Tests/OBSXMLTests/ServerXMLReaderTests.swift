@@ -193,6 +193,19 @@ struct DeleteObjectsReaderTests {
             url == ServerXMLReader.DeleteRequest(quiet: false, objects: [.init(key: "a&b<c> +x/é")], urlEncoded: true))
     }
 
+    /// S3's conditions on an Object: the ETag as sent (trimmed); LastModifiedTime and Size named, for the server to
+    /// refuse.
+    @Test func conditions() throws {
+        let request = try ServerXMLReader.deleteObjects(
+            ("<Delete><Object><Key>a</Key><ETag> \"e1\" </ETag></Object><Object><Key>b</Key><ETag>*</ETag>"
+                + "<Size>3</Size><LastModifiedTime>2030-01-01T00:00:00Z</LastModifiedTime></Object></Delete>").bytes)
+        #expect(
+            request.objects == [
+                .init(key: "a", etag: "\"e1\""),
+                .init(key: "b", etag: "*", otherConditions: ["LastModifiedTime", "Size"]),
+            ])
+    }
+
     /// 1000 keys of the longest kind, every byte escaped: within the size limit. One more key is refused by
     /// count, many more by the tag bound, before any tree is built.
     @Test func limits() throws {
@@ -226,7 +239,8 @@ struct DeleteObjectsReaderTests {
         ("<Delete><Object><VersionId>v</VersionId></Object></Delete>", "Object #1 has no Key"),
         ("<Delete><Object><Key>a</Key><Key>b</Key></Object></Delete>", "2 Key"),
         ("<Delete><Object><Key>a<b/></Key></Object></Delete>", "inside <Key>"),
-        ("<Delete><Object><Key>a</Key><Size>1</Size></Object></Delete>", "<Size>"),
+        ("<Delete><Object><Key>a</Key><Owner>1</Owner></Object></Delete>", "<Owner>"),
+        ("<Delete><Object><Key>a</Key><ETag> </ETag></Object></Delete>", "empty ETag"),
         ("<Delete><Quiet>yes</Quiet><Object><Key>a</Key></Object></Delete>", "Quiet is 'yes'"),
         ("<Delete><Quiet>true</Quiet><Quiet>false</Quiet><Object><Key>a</Key></Object></Delete>", "2 Quiet"),
         ("<Delete><EncodingType>base64</EncodingType><Object><Key>a</Key></Object></Delete>", "EncodingType"),

@@ -53,6 +53,10 @@ struct ObjectMeta: Equatable {
     /// How the parts' checksums make the object's (S3's `x-amz-checksum-type`): `FULL_OBJECT`, or nil for
     /// `COMPOSITE`, the default of every algorithm but CRC-64/NVME.
     var checksumType: String? = nil
+    /// The multipart upload that produced the object, so that a Complete retried after it succeeded is answered
+    /// as the first was (S3 does). Not covered by the MAC: it grants nothing (the retry also checks the ETag, and
+    /// is answered only what a listing shows), and obsctl versions that know no such field still verify the MAC.
+    var uploadID: String? = nil
     var mac: String?
 
     var uidBytes: [UInt8] { Hex.decode(objectUID) ?? [] }
@@ -150,6 +154,7 @@ struct ObjectMeta: Equatable {
                 }
             }
             o.string("storage_class", storageClass)
+            o.string("upload_id", uploadID)
             o.object("user_metadata") { m in
                 for name in userMetadata.keys.sorted() { m.string(name, userMetadata[name]) }
             }
@@ -222,6 +227,7 @@ extension ObjectMeta {
             storageClass: try f.optionalString("storage_class"),
             checksumAlgorithm: try f.optionalString("checksum_algorithm"), mac: try f.optionalString("mac"))
         checksumType = try f.optionalString("checksum_type")
+        uploadID = try f.optionalString("upload_id")
     }
 }
 

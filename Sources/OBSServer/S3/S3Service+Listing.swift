@@ -117,29 +117,39 @@ extension S3Service {
         return Self.xml(ServerXML.listMultipartUploads(page, dialect: call.dialect.xml))
     }
 
-    /// Content-MD5 is required, as S3 requires it; keys that are not there count as deleted, as on S3.
+    /// Content-MD5 is required, as S3 requires it; keys that are not there count as deleted, as on S3, unless an
+    /// `ETag` condition names an object (then NoSuchKey, as a DELETE with If-Match answers). An `ETag` is checked
+    /// as a DELETE's If-Match is: a mismatch is that key's PreconditionFailed, the others go ahead.
     func deleteObjects(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         let body = try await readCheckedBody(call, limit: ServerXMLReader.maxDeleteBytes, requireMD5: true)
         let request = try ServerXMLReader.deleteObjects(body)
+        // Checked by S3 in directory buckets only: refused, never dropped, as a DELETE's x-amz-if-match-size is.
+        if let name = request.objects.lazy.flatMap(\.otherConditions).first {
+            throw S3Failure(
+                "NotImplemented", "\(name) in a DeleteObjects Object is not implemented (a delete takes only ETag)",
+                status: 501)
+        }
         _ = try await backend.bucketInfo(bucket)
         var errors: [(key: String, code: String, message: String)] = []
-        var keys: [ObjectKey] = []
+        var objects: [(key: ObjectKey, precondition: WritePrecondition?)] = []
         for object in request.objects {
             if object.versionID != nil && object.versionID != "null" {
                 errors.append((object.key, "NoSuchVersion", "obsctl serve keeps no object versions"))
                 continue
             }
-            do { keys.append(try ObjectKey(object.key)) } catch let e as OBSError {
+            do { objects.append((try ObjectKey(object.key), object.etag.map(Self.ifMatch))) } catch let e as OBSError {
                 errors.append((object.key, "InvalidArgument", e.message))
             }
         }
-        let failed = try await backend.deleteObjects(bucket: bucket, keys: keys)
+        let failed = try await backend.deleteObjects(bucket: bucket, objects: objects)
+        let conditional = Set(objects.filter { $0.precondition != nil }.map(\.key.value))
         var failedKeys = Set<String>()
-        for f in failed where f.error.code != "NoSuchKey" {
+        for f in failed where f.error.code != "NoSuchKey" || conditional.contains(f.key.value) {
             failedKeys.insert(f.key.value)
-            errors.append((f.key.value, f.error.code, f.error.message))
+            let (code, message) = S3ErrorText.answer(for: f.error)
+            errors.append((f.key.value, code, message))
         }
-        let deleted = keys.map(\.value).filter { !failedKeys.contains($0) }
+        let deleted = objects.map(\.key.value).filter { !failedKeys.contains($0) }
         let result = DeleteResult(deleted: deleted, errors: errors)
         return Self.xml(
             ServerXML.deleteResult(

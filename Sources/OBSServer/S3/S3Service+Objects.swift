@@ -53,7 +53,7 @@ extension S3Service {
     }
 
     /// `If-Match: ETAG` (that version only) or `*` (an object, whichever).
-    private static func ifMatch(_ header: String) -> WritePrecondition {
+    static func ifMatch(_ header: String) -> WritePrecondition {
         let value = header.trimmingCharacters(in: .whitespaces)
         return value == "*" ? .present : .etag(ETags.bare(value))
     }

@@ -21,7 +21,15 @@ public enum ServerXMLReader {
     public struct DeleteObject: Sendable, Equatable {
         public var key: String
         public var versionID: String?
-        public init(key: String, versionID: String? = nil) { self.key = key; self.versionID = versionID }
+        /// S3's conditional delete: the object is deleted only if its ETag is this one (as sent, quotes and all;
+        /// `*`: if there is one).
+        public var etag: String?
+        /// The other conditions S3 defines on an `Object` (`LastModifiedTime`, `Size`), by element name: given, not
+        /// read (S3 checks them in directory buckets only).
+        public var otherConditions: [String]
+        public init(key: String, versionID: String? = nil, etag: String? = nil, otherConditions: [String] = []) {
+            self.key = key; self.versionID = versionID; self.etag = etag; self.otherConditions = otherConditions
+        }
     }
 
     /// A DeleteObjects (`POST /?delete`) request: with `quiet` the answer lists only failures; `urlEncoded` (OBS's
@@ -114,14 +122,14 @@ public enum ServerXMLReader {
         return EncryptionRequest(encryption: encryption, projectID: project, bucketKeyEnabled: bucketKey)
     }
 
-    /// DeleteObjects: `Delete{Quiet?, EncodingType?, Object+{Key, VersionId?}}`, objects in document order, 1 to
-    /// 1000 of them. A key is taken as sent (spaces kept); with `EncodingType` `url` it is percent-decoded (`+` is a
-    /// space), as esdk-obs-python encodes it.
+    /// DeleteObjects: `Delete{Quiet?, EncodingType?, Object+{Key, VersionId?, ETag?, LastModifiedTime?, Size?}}`,
+    /// objects in document order, 1 to 1000 of them. A key is taken as sent (spaces kept); with `EncodingType` `url`
+    /// it is percent-decoded (`+` is a space), as esdk-obs-python encodes it.
     public static func deleteObjects(_ body: [UInt8]) throws -> DeleteRequest {
         let what = "Delete"
-        // Object, Key and VersionId open and close: 6 tags a key. Twice that, so that a body with somewhat too many
-        // keys gets the message that counts them.
-        let root = try document(body, root: what, limit: maxDeleteBytes, maxTags: 12 * maxDeleteKeys + 64)
+        // Object, Key, VersionId and ETag open and close: 8 tags a key. Twice that, so that a body with somewhat too
+        // many keys gets the message that counts them.
+        let root = try document(body, root: what, limit: maxDeleteBytes, maxTags: 16 * maxDeleteKeys + 64)
         let fields = try Fields(root, what: what, allowed: ["Quiet", "EncodingType", "Object"])
         let quiet = try fields.leaf("Quiet").map { text in
             guard let b = XMLValue.bool(text) else { throw malformed(what, "Quiet is '\(text)', not true or false") }
@@ -139,7 +147,9 @@ public enum ServerXMLReader {
             throw malformed(what, "it names \(entries.count) objects; one request deletes at most \(maxDeleteKeys)")
         }
         let objects: [DeleteObject] = try entries.enumerated().map { index, entry in
-            let object = try Fields(entry, what: what, allowed: ["Key", "VersionId"], index: index)
+            let conditions = ["LastModifiedTime", "Size"]
+            let object = try Fields(
+                entry, what: what, allowed: Set(["Key", "VersionId", "ETag"] + conditions), index: index)
             guard var key = try object.leaf("Key"), !key.isEmpty else {
                 throw malformed(what, "\(object.place) has no Key")
             }
@@ -151,7 +161,11 @@ public enum ServerXMLReader {
                 key = decoded
             }
             let version = try object.leaf("VersionId").map(XMLValue.trimmed).flatMap { $0.isEmpty ? nil : $0 }
-            return DeleteObject(key: key, versionID: version)
+            let etag = try object.leaf("ETag").map(XMLValue.trimmed)
+            if etag?.isEmpty == true { throw malformed(what, "\(object.place) has an empty ETag") }
+            return DeleteObject(
+                key: key, versionID: version, etag: etag,
+                otherConditions: try conditions.filter { try object.leaf($0) != nil })
         }
         return DeleteRequest(quiet: quiet ?? false, objects: objects, urlEncoded: urlEncoded)
     }

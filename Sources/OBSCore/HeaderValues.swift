@@ -43,7 +43,9 @@ public enum HeaderValues {
     /// `text` with control characters escaped, for messages that quote a refused value.
     public static func printable(_ text: String) -> String {
         text.unicodeScalars.map { s in
-            s.value < 0x20 || s.value == 0x7F ? "\\x" + String(s.value, radix: 16) : String(s)
+            // Two digits, as the renderer escapes (`\x0a`): `\xa` followed by `b` would read as the byte 0xab.
+            s.value < 0x20 || s.value == 0x7F
+                ? "\\x" + (s.value < 0x10 ? "0" : "") + String(s.value, radix: 16) : String(s)
         }.joined()
     }
 }

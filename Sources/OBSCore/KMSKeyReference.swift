@@ -1,3 +1,5 @@
+import Foundation
+
 /// A key as a user names it, the one parser of key references for the local KMS (CLI and `obsctl serve`) and for
 /// Huawei KMS: a key id, a URN `REGION:DOMAIN:key/ID` (what OBS's `x-obs-server-side-encryption-kms-key-id` also
 /// takes), an alias, or `alias/NAME` (the form S3 and AWS KMS take, and SDKs send), which names the alias NAME.
@@ -23,10 +25,17 @@ public enum KMSKeyReference: Sendable, Equatable {
         return s.utf8.allSatisfy({ $0 < 0x80 }) && isKeyID(lowered) ? lowered : nil
     }
 
+    /// The alias of the default key of OBS's SSE-KMS, made on first use.
+    public static let defaultKeyAlias = "obs/default"
+
     public init(_ ref: String) {
-        let urn = ref.range(of: ":key/").map { (ref[..<$0.lowerBound].split(separator: ":"), ref[$0.upperBound...]) }
+        // A URN's parts in any case, as its id: Huawei writes them in lowercase, and a `:KEY/` typed by hand must not
+        // fall through to an alias lookup that an alias of that shape could answer.
+        let urn = ref.range(of: ":key/", options: .caseInsensitive).map {
+            (ref[..<$0.lowerBound].split(separator: ":"), ref[$0.upperBound...])
+        }
         if let (scope, id) = urn, scope.count == 2, let id = Self.keyID(id) {
-            self = .keyID(id, domain: String(scope[1]), region: String(scope[0]))
+            self = .keyID(id, domain: scope[1].lowercased(), region: scope[0].lowercased())
         } else if let id = Self.keyID(ref) {
             self = .keyID(id, domain: nil)
         } else if ref.hasPrefix(Self.aliasPrefix), ref.count > Self.aliasPrefix.count {
@@ -45,6 +54,11 @@ public enum KMSKeyReference: Sendable, Equatable {
     /// Whether `alias`, given back as a reference, would name something else or read as another form: a key id in
     /// any case, a URN's shape (`...:key/...`), or `alias/NAME`. Such an alias could take over lookups meant for a key.
     public static func isAmbiguousAlias(_ alias: String) -> Bool {
-        KMSKeyReference(alias) != .alias(alias) || alias.contains(":key/")
+        let lowered = alias.lowercased()
+        return KMSKeyReference(alias) != .alias(alias) || lowered.contains(":key/") || lowered.hasPrefix(aliasPrefix)
     }
+
+    /// Whether `ref` names `obs/default` (also as `alias/obs/default`): the key made on first use, so naming it is
+    /// the same as naming no key, on either backend.
+    public static func namesDefaultKey(_ ref: String) -> Bool { KMSKeyReference(ref) == .alias(defaultKeyAlias) }
 }

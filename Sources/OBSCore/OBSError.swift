@@ -118,6 +118,17 @@ extension OBSError {
                 + "unrecoverable",
             httpStatus: 400, category: .kms, resource: keyID)
     }
+    /// This KMS key failure, of a write that named no method, as a failure of `bucket`'s default encryption: the
+    /// user named no key, so the error says whose it is and the ways around it. A permission denial stays as it is:
+    /// there the policy, not the default, is what to change.
+    public func fromBucketDefault(_ bucket: String) -> OBSError {
+        guard category == .kms, code != "AccessDenied" else { return self }
+        var e = self
+        e.message +=
+            "; it is the default encryption of bucket \(bucket): name a method with --sse, or change the default "
+            + "('obsctl bucket encryption enable obs://\(bucket) --sse obs', or --sse kms --kms-key-id KEY)"
+        return e
+    }
     public static func kmsPermissionDenied(_ action: String) -> OBSError {
         OBSError(
             code: "AccessDenied",

@@ -134,7 +134,7 @@ public enum SSERules {
     /// `mode` is "kms", "obs", "c" or nil; a KMS key id needs `kms`; a customer key needs `c` or no mode.
     /// Returns nil when nothing was asked for, so the bucket default applies.
     public static func request(mode: SSEMode?, kmsKeyID: String?, customerKey: CustomerKey?) throws -> SSERequest? {
-        try refuseEmpty(kmsKeyID)
+        try checkKeyID(kmsKeyID)
         if let id = kmsKeyID, mode != .kms {
             throw OBSError.invalidArgument(
                 "--kms-key-id '\(id)' needs --sse kms; SSE-KMS is the only method that takes a KMS key")
@@ -156,11 +156,15 @@ public enum SSERules {
         }
     }
 
-    /// `--kms-key-id ''` (an unset shell variable) is a usage error, not a key that does not exist.
-    static func refuseEmpty(_ kmsKeyID: String?) throws {
-        guard let id = kmsKeyID, id.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-        throw OBSError.invalidArgument(
-            "--kms-key-id is empty; name a key (id, URN or alias), or leave the option out for obs/default")
+    /// `--kms-key-id ''` (an unset shell variable) or one no header can carry is a usage error, found before any
+    /// KMS is asked about it (a key that does not exist would be exit 5).
+    static func checkKeyID(_ kmsKeyID: String?) throws {
+        guard let id = kmsKeyID else { return }
+        if id.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw OBSError.invalidArgument(
+                "--kms-key-id is empty; name a key (id, URN or alias), or leave the option out for obs/default")
+        }
+        try HeaderValues.checkValue(id, "KMS key id '\(HeaderValues.printable(id))'")
     }
 
     /// What an upload gets: its own request if it made one, else the bucket default, else no encryption.
@@ -172,7 +176,7 @@ public enum SSERules {
 
     /// A bucket default from `--sse kms|obs [--kms-key-id]`.
     public static func bucketDefault(mode: SSEMode?, kmsKeyID: String?) throws -> BucketEncryption? {
-        try refuseEmpty(kmsKeyID)
+        try checkKeyID(kmsKeyID)
         if let id = kmsKeyID, mode != .kms {
             throw OBSError.invalidArgument("--kms-key-id '\(id)' needs --sse kms")
         }

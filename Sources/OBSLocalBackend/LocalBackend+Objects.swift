@@ -27,14 +27,10 @@ extension LocalBackend {
             return SealedKey(dek: dek, sse: .init(mode: .obs, origin: origin, wrap: wrapBlock(w)))
         case .kms(let keyID):
             let issued: LocalKMS.IssuedDataKey
-            do { issued = try kms.generateDataKey(keyRef: keyID, context: context.map) } catch var e as OBSError
-                where origin == .bucketDefault && e.category == .kms
+            do { issued = try kms.generateDataKey(keyRef: keyID, context: context.map) } catch let e as OBSError
+                where origin == .bucketDefault
             {
-                // The user named no key: say where this one comes from, and the ways around it.
-                e.message +=
-                    "; it is the default encryption of bucket \(context.bucket): name another method with --sse, or "
-                    + "change the default ('obsctl bucket encryption enable obs://\(context.bucket)')"
-                throw e
+                throw e.fromBucketDefault(context.bucket)
             }
             return SealedKey(
                 dek: issued.dek,

@@ -137,7 +137,7 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
         guard let e else { return nil }
         // A named KMS key must exist now (catches typos); it is stored by id. No key id means obs/default,
         // resolved (and created if needed) at upload time; naming it is the same, even before it exists.
-        let keyID = try e.kmsKeyID.flatMap { LocalKMS.namesDefaultKey($0) ? nil : try kms.resolveKeyID($0) }
+        let keyID = try e.kmsKeyID.flatMap { KMSKeyReference.namesDefaultKey($0) ? nil : try kms.resolveKeyID($0) }
         return BucketRecord.Encryption(
             algorithm: e.algorithm, kmsKeyID: keyID, updated: Timestamps.rfc3339(LocalClock.now()))
     }

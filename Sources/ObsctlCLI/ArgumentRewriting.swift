@@ -50,19 +50,24 @@ enum GlobalArguments {
     }
 }
 
-/// Options that choose an object's encryption or key, where ArgumentParser's "the last one wins" would silently
-/// store data under another method or key than one the user typed (`--sse kms --sse obs`, two key files). Given
-/// twice with different values, they are refused before anything runs.
+/// Options that choose an object's encryption or key, or name a new key, where ArgumentParser's "the last one wins"
+/// would silently store data under another method or key than one the user typed (`--sse kms --sse obs`, two key
+/// files), or name a key other than the one the user will ask for. Given twice with different values, they are
+/// refused before anything runs.
 enum OnceOnlyOptions {
-    /// The options of `SSEOptions`, `CustomerKeyOptions` and `SourceCustomerKeyOptions`. Written out, as reading the
-    /// declarations (`CommandNode.arguments(of:)`) costs every start milliseconds; a test keeps the two in step.
+    /// The options of `SSEOptions`, `CustomerKeyOptions`, `SourceCustomerKeyOptions` and `kms key create`. Written
+    /// out, as reading the declarations (`CommandNode.arguments(of:)`) costs every start milliseconds; a test keeps
+    /// the two in step.
     static let spellings: Set<String> = [
         "--sse", "--kms-key-id", "--expect-sse", "--sse-c-key-file", "--sse-c-key-env", "--sse-c-key-encoding",
-        "--source-sse-c-key-file", "--source-sse-c-key-env", "--source-sse-c-key-encoding",
+        "--source-sse-c-key-file", "--source-sse-c-key-env", "--source-sse-c-key-encoding", "--alias",
+        "--description",
     ]
 
     /// The usage error for the first such option given twice with different values in `args` (before a `--`).
     static func firstConflict(in args: [String]) -> String? {
+        let options = args.prefix { $0 != "--" }
+        if options.contains("--help") || options.contains("-h") { return nil }  // help is what was asked for
         var seen: [String: String] = [:]
         var i = 0
         while i < args.count, args[i] != "--" {

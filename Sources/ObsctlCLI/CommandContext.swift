@@ -177,8 +177,10 @@ extension CommandContext {
     /// local backend resolves its own keys, and an S3-compatible server gets the reference as given.
     /// With no KMS to ask (an OBS-compatible endpoint that names no region, and no KMS endpoint), a key id or URN
     /// goes as given, for the server to check, as before KMS lookups existed; only an alias needs KMS.
+    /// `obs/default` named is no key named, on any server: OBS (or S3) then uses its own default key.
     func kmsKeyForWrite(_ ref: String?) throws -> String? {
-        guard let ref, isRemote, let remoteKMS, remoteKMS.resolvesKeyReferences else { return ref }
+        guard let ref, !isRemote || !KMSKeyReference.namesDefaultKey(ref) else { return nil }
+        guard isRemote, let remoteKMS, remoteKMS.resolvesKeyReferences else { return ref }
         let kms: RemoteKMS
         do { kms = try remoteKMS.kms() } catch let e as OBSError where e.category == .configuration {
             if case .keyID = KMSKeyReference(ref) { return ref }
@@ -190,7 +192,8 @@ extension CommandContext {
     /// A dry run's check of the KMS key its run's writes would encrypt under (`sse`, else `bucketDefault`): the
     /// run's refusal (exit 5) without a data key made. Remotely, what `resolvingKMSKey` asks KMS; the server's own
     /// refusal (of a bucket default's key) is seen only by the run.
-    func checkKeyForWrite(_ sse: SSERequest?, bucketDefault: BucketEncryption?) throws {
+    /// A failure of the default's key names `bucket`'s default (`OBSError.fromBucketDefault`), as the run's does.
+    func checkKeyForWrite(_ sse: SSERequest?, bucketDefault: BucketEncryption?, bucket: BucketName) throws {
         let ref: String?
         switch (sse, bucketDefault) {
         case (.kms(let id)?, _), (nil, .kms(let id)?): ref = id
@@ -198,6 +201,10 @@ extension CommandContext {
         }
         if isRemote {
             if sse != nil { _ = try kmsKeyForWrite(ref) }
+        } else if sse == nil {
+            do { try localKMS.checkEncryptionKey(ref) } catch let e as OBSError {
+                throw e.fromBucketDefault(bucket.value)
+            }
         } else {
             try localKMS.checkEncryptionKey(ref)
         }

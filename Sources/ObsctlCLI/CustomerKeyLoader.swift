@@ -30,6 +30,9 @@ enum CustomerKeyLoader {
             return nil
         case (_?, _?): throw OBSError.invalidArgument("give the SSE-C key once: \(flag)-file or \(flag)-env, not both")
         case (let path?, nil):
+            guard !path.isEmpty else {
+                throw OBSError.invalidArgument("\(flag)-file is empty; give the path of the file that holds the key")
+            }
             origin = "SSE-C key file \(path)"
             do {
                 raw = try SmallFile.read(path, limit: maximumFileSize).copyBytes()
@@ -39,11 +42,11 @@ enum CustomerKeyLoader {
             warnIfExposed(path)
         case (nil, let name?):
             origin = "SSE-C key in $\(name)"
-            // A name the shell could never export (`A=B`, empty): a mistake in the option, not a missing variable.
-            guard !name.isEmpty, !name.contains("="), !name.utf8.contains(0) else {
+            // A name no shell exports (`A=B`, `1A`, `A B`, empty): a mistake in the option, not a missing variable.
+            guard isVariableName(name) else {
                 throw OBSError.invalidArgument(
                     "\(flag)-env '\(HeaderValues.printable(name))' is not an environment variable's name; give the "
-                        + "name alone (--sse-c-key-env MY_KEY, not MY_KEY=...)")
+                        + "name alone (\(flag)-env MY_KEY, not MY_KEY=...)")
             }
             guard let value = ProcessInfo.processInfo.environment[name] else {
                 throw OBSError.invalidCustomerKey(
@@ -57,6 +60,14 @@ enum CustomerKeyLoader {
         defer { key.withUnsafeMutableBytes { if let p = $0.baseAddress { explicit_bzero(p, $0.count) } } }
         return try CustomerKey(key: SecretBytes(copying: key))
     }
+
+    /// POSIX's portable names: a letter or `_`, then letters, digits and `_`.
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || (0x30...0x39).contains($0) }
+    }
+
+    private static func isLetter(_ c: UInt8) -> Bool { (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
 
     static func decode(_ raw: [UInt8], encoding: KeyEncoding, origin: String) throws -> [UInt8] {
         let text = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

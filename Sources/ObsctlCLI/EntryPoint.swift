@@ -40,14 +40,15 @@ public enum ObsctlMain {
                     + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
             Interrupts.finish(ObsctlExitCode.usage.rawValue)
         }
-        if arguments.first != "---completion", let conflict = OnceOnlyOptions.firstConflict(in: arguments) {
-            Output.stderr("obsctl: error: \(conflict)")
-            Interrupts.finish(ObsctlExitCode.usage.rawValue)
-        }
         Interrupts.install()
         let code: ObsctlExitCode
         do {
             var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(arguments))
+            // After the parse: the command takes these options (else its own error), and --help went first.
+            if let conflict = OnceOnlyOptions.firstConflict(in: arguments) {
+                Output.stderr("obsctl: error: \(conflict)")
+                Interrupts.finish(ObsctlExitCode.usage.rawValue)
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

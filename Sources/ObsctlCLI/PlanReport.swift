@@ -77,7 +77,8 @@ enum PlanReport {
             let getDefault = writes.filter(defaulted.contains)
             guard !writes.isEmpty, options.sse != nil || !getDefault.isEmpty else { continue }
             do {
-                try ctx.checkKeyForWrite(options.sse, bucketDefault: getDefault.isEmpty ? nil : defaults[bucket])
+                try ctx.checkKeyForWrite(
+                    options.sse, bucketDefault: getDefault.isEmpty ? nil : defaults[bucket], bucket: bucket)
             } catch let e as OBSError {
                 guard options.sse == nil && getDefault.count < writes.count else {
                     try failEveryStep("obs://\(bucket)", e)

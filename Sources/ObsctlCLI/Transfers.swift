@@ -82,15 +82,35 @@ enum Transfers {
     /// for a failure (without the item's name when it is the only one); the outcome keeps the input order for the
     /// JSON summary (`summarize`). `hint`: the verb of a single download or copy whose "no such key" may mean a
     /// folder (`prefixHint`). A download to stdout sends records to stderr.
+    /// The local key every write of the run encrypts under, checked once before any transfer: the one `--sse kms`
+    /// names (remotely, `resolvingKMSKey` checked it), else the default of each bucket uploaded into (an upload
+    /// names no method: the default applies to every file). An unusable key then fails the run with one error, as
+    /// its dry run does, rather than once per transfer already started. Copies between objects keep their sources'
+    /// encryption, known only per object: they are not checked here.
+    private static func checkLocalKeyOnce(_ ctx: CommandContext, _ steps: [PlanStep], _ options: StepOptions)
+        async throws
+    {
+        guard !ctx.isRemote else { return }
+        if case .kms(let ref)? = options.sse, steps.contains(where: { $0.operation != .download }) {
+            try ctx.localKMS.checkEncryptionKey(ref)
+        }
+        guard options.sse == nil else { return }
+        var buckets: [BucketName] = []
+        for case .object(let bucket, _)? in steps.filter({ $0.operation == .upload }).map(\.destination)
+        where !buckets.contains(bucket) {
+            buckets.append(bucket)
+        }
+        for bucket in buckets {
+            guard let encryption = try? await ctx.storage.bucketEncryption(bucket) else { continue }
+            try ctx.checkKeyForWrite(nil, bucketDefault: encryption, bucket: bucket)
+        }
+    }
+
     static func runSteps(_ ctx: CommandContext, _ steps: [PlanStep], _ options: StepOptions, hint: String? = nil)
         async throws -> Outcome
     {
         let options = try steps.isEmpty ? options : ctx.resolvingKMSKey(options)
-        // Every write then encrypts under the one key named (remotely checked just above): an unusable key fails
-        // the run once, before any transfer, rather than once per transfer already started.
-        if !ctx.isRemote, case .kms(let ref)? = options.sse, steps.contains(where: { $0.operation != .download }) {
-            try ctx.localKMS.checkEncryptionKey(ref)
-        }
+        try await checkLocalKeyOnce(ctx, steps, options)
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)
         // Only a single download writes through what the user named (a device, a FIFO): a planned path is a file.

@@ -150,4 +150,112 @@ struct KMSSurfaceReviewTests {
         expectError(r, 5, contains: ["disabled"])
         #expect(try sb.ok(["ls", "obs://bkt/"]).out.isEmpty)
     }
+
+    // MARK: - The second review's variants
+
+    @Test("the repeat check follows the parse: another command's error, help first; kms key create --alias twice")
+    func repeatedOptionsAfterTheParse() throws {
+        let sb = try Sandbox("kms-twice-parse")
+        let ls = try sb.run(["ls", "obs://bkt", "--sse", "a", "--sse", "b"])
+        #expect(ls.status == 2 && !ls.stderr.contains("given twice"), "\(ls)")
+        let help = try sb.run(["upload", "--help", "--sse", "kms", "--sse", "obs"])
+        #expect(help.status == 0 && help.out.contains("--sse"), "\(help)")
+        expectError(
+            try sb.run(["kms", "key", "create", "--alias", "kk", "--alias", "k9"]), 2,
+            contains: ["--alias is given twice"])
+        #expect(try sb.ok(["kms", "key", "list"]).out.isEmpty)
+    }
+
+    @Test("aliases with ':KEY/' in any case or an 'alias/' prefix are refused; a URN's parts match in any case")
+    func urnShapesInAnyCase() throws {
+        let sb = try Sandbox("kms-urn-case")
+        let id = try Self.keyID(sb, alias: "mykey")
+        let urn = try #require(try sb.json(["kms", "key", "describe", id])["urn"] as? String)
+        let shouted = urn.replacingOccurrences(of: ":key/", with: ":KEY/")
+        for alias in [shouted, "x:y:Key/abc", "alias/", "Alias/x"] {
+            expectError(try sb.run(["kms", "key", "create", "--alias", alias]), 2, contains: ["alias"])
+        }
+        for ref in [shouted, urn.uppercased()] {
+            #expect(try sb.json(["kms", "key", "describe", ref])["key_id"] as? String == id, "\(ref)")
+        }
+    }
+
+    @Test("a bucket default's unusable key fails a recursive upload once, as its dry run; policy denials as they are")
+    func unusableDefaultKeyOnce() throws {
+        let sb = try Sandbox("kms-default-once")
+        let id = try Self.keyID(sb, alias: "k7")
+        try sb.ok(["bucket", "create", "obs://bkt", "--sse", "kms", "--kms-key-id", id])
+        for i in 0..<12 { try sb.write("t/f\(i)", Data("\(i)".utf8)) }
+        try sb.ok(["kms", "key", "disable", id])
+        for command in [
+            ["upload", "t", "obs://bkt/r/", "--recursive"], ["cp", "t", "obs://bkt/r/", "-r", "--dry-run"],
+        ] {
+            let r = try sb.run(command)
+            let extra = command[0]
+            #expect(r.status == 5, "\(extra): \(r)")
+            #expect(r.stderrLines.filter { $0.hasPrefix("obsctl: error:") }.count == 1, "\(extra): \(r)")
+            #expect(r.stderr.contains("default encryption of bucket bkt"), "\(extra): \(r)")
+        }
+        #expect(try sb.ok(["ls", "obs://bkt/"]).out.isEmpty)
+        // The way out the message names works as written.
+        try sb.ok(["bucket", "encryption", "enable", "obs://bkt", "--sse", "obs"])
+        try sb.ok(["kms", "key", "enable", id])
+        try sb.ok(["bucket", "encryption", "enable", "obs://bkt", "--sse", "kms", "--kms-key-id", id])
+        // A policy denial is the policy's problem, not the default's: no suffix.
+        try sb.write("root/kms/policy.json", Data(#"{"deny":["kms:dek:create"]}"#.utf8), mode: 0o600)
+        let denied = try sb.run(["upload", "t/f1", "obs://bkt/x"])
+        expectError(denied, 5, contains: ["kms:dek:create"])
+        #expect(!denied.stderr.contains("default encryption of bucket"), "\(denied)")
+    }
+
+    @Test("bucket encryption show: a deleted default key is never usable again; show writes no audit entry")
+    func showOfADeletedDefaultKey() throws {
+        let sb = try Sandbox("kms-show-deleted")
+        let id = try Self.keyID(sb, alias: "gone")
+        try sb.ok(["bucket", "create", "obs://bkt", "--sse", "kms", "--kms-key-id", id])
+        let start: [String: String?] = ["OBSCTL_LOCAL_NOW": "2030-01-01T00:00:00Z"]
+        let later: [String: String?] = ["OBSCTL_LOCAL_NOW": "2030-02-01T00:00:00Z"]
+        try sb.ok(["kms", "key", "schedule-deletion", id, "--days", "7"], env: start)
+        try sb.ok(["kms", "key", "list"], env: later)
+        let audit = { (try? String(contentsOfFile: sb.root + "/kms/audit.log", encoding: .utf8)) ?? "" }
+        let before = audit()
+        let shown = try sb.ok(["bucket", "encryption", "show", "obs://bkt"], env: later)
+        #expect(
+            shown.stderr.contains("is deleted") && shown.stderr.contains("until the default is changed"), "\(shown)")
+        #expect(!shown.stderr.contains("enabled again"), "\(shown)")
+        #expect(audit() == before)
+    }
+
+    @Test("SSE-C key options: an empty file name and names no shell exports are usage errors naming the option")
+    func customerKeyOptionValues() throws {
+        let sb = try Sandbox("ssec-names")
+        try sb.ok(["bucket", "create", "obs://bkt"])
+        try sb.write("f.txt", Data("hello".utf8))
+        expectError(
+            try sb.run(["upload", "f.txt", "obs://bkt/o", "--sse-c-key-file", ""]), 2, contains: ["--sse-c-key-file"])
+        for name in ["A B", "1ABC", "A=B"] {
+            expectError(
+                try sb.run(["upload", "f.txt", "obs://bkt/o", "--sse-c-key-env", name]), 2,
+                contains: ["not an environment variable's name"])
+        }
+        try sb.ok(["upload", "f.txt", "obs://bkt/o"])
+        expectError(
+            try sb.run(["cp", "obs://bkt/o", "obs://bkt/p", "--source-sse-c-key-env", "A=B"]), 2,
+            contains: ["--source-sse-c-key-env MY_KEY"])
+    }
+
+    @Test("--expires: the year range is UTC's, said so; second 60 is refused; control characters print as \\x0a")
+    func expiresVariants() throws {
+        let sb = try Sandbox("expires-variants")
+        try sb.ok(["bucket", "create", "obs://bkt"])
+        try sb.write("f.txt", Data("hello".utf8))
+        let cases: [(String, String)] = [
+            ("1970-01-01T00:30:00+01:00", "before 1970 in UTC"), ("9999-12-31T23:00:00-05:00", "after 9999 in UTC"),
+            ("Sun, 31 Jan 2027 12:00:60 GMT", "second 60"), ("Sun, 31 Jan 2027 12:00:00 GMT\n", "GMT\\x0a'"),
+        ]
+        for (value, message) in cases {
+            expectError(try sb.run(["upload", "f.txt", "obs://bkt/o", "--expires", value]), 2, contains: [message])
+        }
+        #expect(try sb.run(["stat", "obs://bkt/o"]).status == 3)
+    }
 }

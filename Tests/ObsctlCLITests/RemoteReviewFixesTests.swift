@@ -59,6 +59,25 @@ struct RemoteReviewFixesTests {
         try s.ok(flags, ["stat", "obs://\(b)/d/c.txt"])
     }
 
+    /// Naming obs/default is naming no key, remotely too: the server's default key, made on first use there; no
+    /// KMS lookup (none can be made here: the endpoint names no region and no KMS endpoint is given).
+    @Test("--kms-key-id obs/default against an endpoint sends no key id: the server's default key is used")
+    func namedDefaultKeyRemotely() throws {
+        let s = try RemoteSession("named-default")
+        let flags = try s.peers.flags("serve-obs")
+        let b = try s.makeBucket(flags, tag: "namedef")
+        _ = try s.sb.write("a.txt", Data("hello".utf8))
+        for ref in ["obs/default", "alias/obs/default"] {
+            let r = try s.run(
+                flags, ["upload", "a.txt", "obs://\(b)/a", "--sse", "kms", "--kms-key-id", ref, "--debug"])
+            #expect(r.succeeded, "\(ref): \(r)")
+            let sent = r.stderrLines.filter { $0.hasPrefix("> ") && $0.lowercased().contains("kms-key-id:") }
+            #expect(sent.isEmpty, "\(ref): a key id was sent: \(r)")
+        }
+        let sse = try s.sb.json(flags + ["stat", "obs://\(b)/a"])["sse"] as? [String: Any]
+        #expect(sse?["mode"] as? String == "kms", "\(String(describing: sse))")
+    }
+
     @Test("bucket delete with a multipart upload in progress: its own message; --force aborts it and deletes")
     func deleteWithPendingUpload() throws {
         let s = try RemoteSession("del-pending")

@@ -12,7 +12,7 @@ import Glibc
 /// Every permission check runs before any side effect. Every mutation happens under `kms/keystore.lock` and is
 /// fsynced before it is used, so a key is durable before the first data key is issued under it.
 public final class LocalKMS: KeyManagement, Sendable {
-    public static let defaultKeyAlias = "obs/default"
+    public static let defaultKeyAlias = KMSKeyReference.defaultKeyAlias
     public static let region = "local"
 
     let paths: LocalPaths
@@ -46,9 +46,6 @@ public final class LocalKMS: KeyManagement, Sendable {
     func derivedID(label: String) throws -> String {
         Hex.encode(HMAC.sha256(key: try rootKey.key(), data: Array("obsctl/v1/\(label)".utf8)).prefix(16))
     }
-
-    /// Whether `ref` names `obs/default` (also as `alias/obs/default`): the key made on first use, named or not.
-    public static func namesDefaultKey(_ ref: String) -> Bool { KMSKeyReference(ref) == .alias(defaultKeyAlias) }
 
     static func validateAlias(_ alias: String) throws {
         let ok =
@@ -280,6 +277,16 @@ public final class LocalKMS: KeyManagement, Sendable {
         return records
     }
 
+    /// The state of the key `ref` names, when the policy lets the caller describe keys (`kms:cmk:get`); else, or
+    /// when no such key exists, nil. Nothing is audited: a display's side note (`bucket encryption show`), not a
+    /// KMS operation of the user's.
+    public func stateIfDescribable(_ ref: String) -> KMSKeyState? {
+        guard let policy = try? KMSPolicy.load(paths.policyFile, cache: policies), policy.permits(.cmkGet) else {
+            return nil
+        }
+        return (try? resolve(ref))?.state
+    }
+
     /// The policy in force: the file's, or the built-in default. Reading it needs no kms:* action.
     public func policyInForce() throws -> KMSPolicyInForce {
         let file = try KMSPolicy.loadIfPresent(paths.policyFile)
@@ -465,7 +472,7 @@ public final class LocalKMS: KeyManagement, Sendable {
     private func encryptionKey(_ ref: String?, create: Bool) throws -> KeyRecord? {
         let op = "create-datakey"
         let record: KeyRecord
-        if let ref, !Self.namesDefaultKey(ref) {
+        if let ref, !KMSKeyReference.namesDefaultKey(ref) {
             record = try resolve(ref, among: try require([.cmkGet, .dekCreate], operation: op, keyID: ref))
         } else {
             let records = try require([.cmkList], operation: op, keyID: Self.defaultKeyAlias)

@@ -21,13 +21,16 @@ extension Obsctl.Bucket.Encryption {
         }
 
         /// A local default whose key can no longer encrypt fails every upload that names no method: said here,
-        /// where the user looks, when the key can be described (kms:cmk:get).
+        /// where the user looks, when the policy lets the user describe keys (kms:cmk:get).
         private func warnIfUnusable(_ ctx: CommandContext, _ name: BucketName, _ ref: String) {
-            guard let key = try? ctx.localKMS.describeKey(ref), key.state != .enabled else { return }
+            guard let state = ctx.localKMS.stateIfDescribable(ref), state != .enabled else { return }
+            let until =
+                state == .deleted
+                ? "until the default is changed" : "until the key is enabled again or the default is changed"
             ctx.output.warn(
-                "the default's KMS key \(key.keyID) is \(key.state.displayName): uploads to obs://\(name) that "
-                    + "name no method fail until the key is usable or the default is changed "
-                    + "('obsctl bucket encryption enable')")
+                "the default's KMS key \(ref) is \(state.displayName): uploads to obs://\(name) that name no method "
+                    + "fail \(until) ('obsctl bucket encryption enable obs://\(name) --sse obs', or --sse kms "
+                    + "--kms-key-id KEY)")
         }
     }
 }

@@ -95,7 +95,13 @@ struct ObjectAttributeOptions: ParsableArguments {
         let year = Timestamps.fields(Timestamps.epochSeconds(date)).year
         guard (1970...9999).contains(year) else {
             throw OBSError.invalidArgument(
-                "--expires '\(printable)' is in the year \(year); give a time from 1970 to 9999")
+                "--expires '\(printable)' is \(year < 1970 ? "before 1970" : "after 9999") in UTC; give a time from "
+                    + "1970 to 9999")
+        }
+        // A leap second is taken as the next minute's first by the parsers; sent as written it would not be.
+        guard text.range(of: #":60(?![0-9])"#, options: .regularExpression) == nil else {
+            throw OBSError.invalidArgument(
+                "--expires '\(printable)' has second 60, which an HTTP date cannot carry; give 59 or the next minute")
         }
         let weekday = header.prefix(3)
         let written = text.drop(while: { $0 == " " || $0 == "\t" }).prefix(while: \.isLetter)

@@ -76,12 +76,6 @@ enum Transfers {
         var dataOnStdout = false
     }
 
-    /// Runs the transfer steps of a plan through the engine (`TransferEngine.perform`, one code path for every
-    /// direction), `ctx.jobs` at once (`TransferExecutor`), continuing past failures. Each item is reported as it
-    /// completes: a report line (`upload: a -> obs://b/a (...)`, `move:` for mv) or an NDJSON record, an error line
-    /// for a failure (without the item's name when it is the only one); the outcome keeps the input order for the
-    /// JSON summary (`summarize`). `hint`: the verb of a single download or copy whose "no such key" may mean a
-    /// folder (`prefixHint`). A download to stdout sends records to stderr.
     /// The local key every write of the run encrypts under, checked once before any transfer: the one `--sse kms`
     /// names (remotely, `resolvingKMSKey` checked it), else the default of each bucket uploaded into (an upload
     /// names no method: the default applies to every file). An unusable key then fails the run with one error, as
@@ -106,6 +100,12 @@ enum Transfers {
         }
     }
 
+    /// Runs the transfer steps of a plan through the engine (`TransferEngine.perform`, one code path for every
+    /// direction), `ctx.jobs` at once (`TransferExecutor`), continuing past failures. Each item is reported as it
+    /// completes: a report line (`upload: a -> obs://b/a (...)`, `move:` for mv) or an NDJSON record, an error line
+    /// for a failure (without the item's name when it is the only one); the outcome keeps the input order for the
+    /// JSON summary (`summarize`). `hint`: the verb of a single download or copy whose "no such key" may mean a
+    /// folder (`prefixHint`). A download to stdout sends records to stderr.
     static func runSteps(_ ctx: CommandContext, _ steps: [PlanStep], _ options: StepOptions, hint: String? = nil)
         async throws -> Outcome
     {

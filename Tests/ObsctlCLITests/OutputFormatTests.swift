@@ -257,8 +257,12 @@ struct OutputFormatTests {
     func quietChanges() throws {
         let sb = try Sandbox("quietchanges")
         try sb.ok(["bucket", "create", "obs://quietb", "-q"])
+        // A new key's id is what `kms key create` is run for: -q prints it alone.
+        let created = try sb.run(["kms", "key", "create", "--alias", "quiet-key", "-q"])
+        let id = String(decoding: created.stdout, as: UTF8.self)
+        #expect(created.succeeded && isUUID(id.trimmingCharacters(in: .newlines)), "\(created)")
         let changes: [[String]] = [
-            ["kms", "key", "create", "--alias", "quiet-key"], ["kms", "key", "disable", "quiet-key"],
+            ["kms", "key", "disable", "quiet-key"],
             ["kms", "key", "enable", "quiet-key"], ["bucket", "encryption", "enable", "obs://quietb", "--sse", "obs"],
             ["bucket", "encryption", "disable", "obs://quietb"],
             ["kms", "key", "schedule-deletion", "quiet-key", "--days", "7"],

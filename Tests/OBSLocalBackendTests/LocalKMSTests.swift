@@ -4,8 +4,8 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// The local KMS (docs/local-backend-design.md §7.6, §8 cases 17–20, 29): the default key, aliases, ids, key states,
-/// deletion windows, the record MAC, the root key check and the audit log.
+/// The local KMS (docs/local-backend-design.md §7.6, §8 cases 17–20, 29): the default key, aliases, ids, key
+/// states, deletion windows, the record MAC, the root key check and the audit log.
 @Suite("Local KMS")
 struct LocalKMSTests {
     static let context = ["obs:bucket": "b", "obs:object": "k", "obs:uid": "00"]

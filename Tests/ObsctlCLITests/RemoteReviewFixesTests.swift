@@ -16,12 +16,18 @@ extension FaultProxyProcess {
     "Remote: review fixes of the hardening", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason),
     .serialized)
 struct RemoteReviewFixesTests {
+    /// A session, a fault proxy of its own in front of moto, the flags through it, and a new bucket there.
+    static func motoBehindProxy(_ name: String, tag: String) throws
+        -> (RemoteSession, FaultProxyProcess, [String], String)
+    {
+        let s = try RemoteSession(name)
+        let proxy = try FaultProxyProcess(moto: s.peers)
+        return (s, proxy, proxy.flags, try s.makeBucket(proxy.flags, tag: tag))
+    }
+
     @Test("SSE-KMS on a server with a KMS: two 500s on a part, or one on a single PUT, are retried, not 'no KMS'")
     func kmsTransient500Retried() throws {
-        let s = try RemoteSession("kms-500")
-        let proxy = try FaultProxyProcess(moto: s.peers)
-        let flags = proxy.flags
-        let b = try s.makeBucket(flags, tag: "kms500")
+        let (s, proxy, flags, b) = try Self.motoBehindProxy("kms-500", tag: "kms500")
         let data = remoteRandomData(11 << 20)
         _ = try s.sb.write("big.bin", data)
         _ = try s.sb.write("a.txt", Data("hello".utf8))
@@ -45,10 +51,7 @@ struct RemoteReviewFixesTests {
     /// check after each write does not ask again.
     @Test("a default encryption the caller may not read is asked once per run, however many files are written")
     func unreadableDefaultAskedOnce() throws {
-        let s = try RemoteSession("default-once")
-        let proxy = try FaultProxyProcess(moto: s.peers)
-        let flags = proxy.flags
-        let b = try s.makeBucket(flags, tag: "defonce")
+        let (s, proxy, flags, b) = try Self.motoBehindProxy("default-once", tag: "defonce")
         for name in ["d/a.txt", "d/b.txt", "d/c.txt"] { _ = try s.sb.write(name, Data(name.utf8)) }
         try proxy.control.set([
             "mode": "503", "status": 403, "code": "AccessDenied", "count": -1, "match": "?encryption",

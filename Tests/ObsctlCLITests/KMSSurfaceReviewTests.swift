@@ -48,6 +48,24 @@ struct KMSSurfaceReviewTests {
         #expect(Self.sse(try sb.json(["stat", "obs://bkt/o"]))["mode"] as? String == "obs")
     }
 
+    @Test("a blank KEY, or one with a control character, on every `kms key` command that names one: exit 2")
+    func blankKeyArgument() throws {
+        let sb = try Sandbox("kms-blank-key")
+        let id = try Self.keyID(sb, alias: "kept")
+        let commands: [[String]] = [
+            ["describe"], ["enable"], ["disable"], ["schedule-deletion", "--days", "7"], ["cancel-deletion"],
+        ]
+        for command in commands {
+            for key in ["", "  ", "a\tb", "kept\n"] {
+                let args = ["kms", "key", command[0], key] + command.dropFirst()
+                let result = try sb.run(args)
+                expectError(result, 2, contains: [key.contains("\t") || key.contains("\n") ? "control" : "empty"])
+            }
+        }
+        let kept = try sb.json(["kms", "key", "describe", "kept"])
+        #expect(kept["key_id"] as? String == id && kept["state"] as? String == "enabled")
+    }
+
     @Test("an alias that reads as a key id in any case, a URN, or ends in /default in any case is refused")
     func ambiguousAliases() throws {
         let sb = try Sandbox("kms-alias-shape")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OBSCore
 
 extension Obsctl.KMS {
@@ -45,6 +46,25 @@ extension Obsctl.KMS {
                 let lines = TextLine.fields(fields, width: 15)
                 return changed ? lines.map { if case .data(let text) = $0 { .detail(text) } else { $0 } } : lines
             }
+        }
+    }
+}
+
+/// A `kms key` command that acts on the one key its KEY argument names.
+protocol NamesOneKMSKey: ObsctlCommand {
+    var key: String { get }
+}
+
+extension NamesOneKMSKey {
+    /// A blank KEY, or one no header could carry, is a typing mistake (exit 2), not a key the KMS lacks (exit 5).
+    func validate() throws {
+        if key.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError(
+                "KEY is empty; name a key by its id, URN or alias (as 'obsctl kms key list' shows them)")
+        }
+        if key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw ValidationError(
+                "KEY '\(HeaderValues.printable(key))' holds a control character; name a key by id, URN or alias")
         }
     }
 }

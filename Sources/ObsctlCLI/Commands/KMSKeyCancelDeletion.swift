@@ -1,7 +1,7 @@
 import ArgumentParser
 
 extension Obsctl.KMS.Key {
-    struct CancelDeletion: ObsctlCommand {
+    struct CancelDeletion: NamesOneKMSKey {
         static let configuration = CommandConfiguration(
             abstract: "Cancel a scheduled deletion. The key comes back disabled; enable it to use it.",
             discussion: Manual.discussion(examples: [

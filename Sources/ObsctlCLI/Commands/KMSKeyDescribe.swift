@@ -1,7 +1,7 @@
 import ArgumentParser
 
 extension Obsctl.KMS.Key {
-    struct Describe: ObsctlCommand {
+    struct Describe: NamesOneKMSKey {
         static let configuration = CommandConfiguration(
             abstract: "Show one master key.",
             discussion: Manual.discussion(examples: [

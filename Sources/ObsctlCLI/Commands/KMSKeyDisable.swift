@@ -1,7 +1,7 @@
 import ArgumentParser
 
 extension Obsctl.KMS.Key {
-    struct Disable: ObsctlCommand {
+    struct Disable: NamesOneKMSKey {
         static let configuration = CommandConfiguration(
             abstract: "Disable a master key: uploads and downloads under it fail until it is enabled again.",
             discussion: Manual.discussion(examples: ["obsctl kms key disable my-app-key"]))

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 extension Obsctl.KMS.Key {
-    struct Enable: ObsctlCommand {
+    struct Enable: NamesOneKMSKey {
         static let configuration = CommandConfiguration(
             abstract: "Enable a disabled master key.",
             discussion: Manual.discussion(examples: ["obsctl kms key enable my-app-key"]))

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 extension Obsctl.KMS.Key {
-    struct ScheduleDeletion: ObsctlCommand {
+    struct ScheduleDeletion: NamesOneKMSKey {
         static let configuration = CommandConfiguration(
             abstract: "Schedule a master key for deletion in 7 to 1096 days. After that date its material is "
                 + "destroyed and its objects are unrecoverable.",

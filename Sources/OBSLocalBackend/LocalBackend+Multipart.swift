@@ -143,8 +143,8 @@ extension LocalBackend: MultipartUploads {
         guard mkdir(tmp, 0o700) == 0 else { throw FileIO.ioError("create directory", tmp) }
         do {
             try FileIO.atomicWrite(record.encoded(), to: tmp + "/upload.json")
-            // Under the bucket lock, so a bucket delete that found no upload cannot take this one with it.
-            try withBucketLock(request.bucket) {
+            // Under the bucket lock (shared), so a bucket delete that found no upload cannot take this one with it.
+            try withBucketLock(request.bucket, shared: true) {
                 guard rename(tmp, paths.uploadDir(request.bucket, uploadID)) == 0 else {
                     throw FileIO.ioError("create upload", paths.uploadDir(request.bucket, uploadID))
                 }
@@ -386,7 +386,8 @@ extension LocalBackend: MultipartUploads {
             let checksumsListed = objectChecksum != nil || checksums.values.contains { !$0.isEmpty }
             let (record, dek, macKey) = try openForComplete(target, checksumsListed: checksumsListed)
             let lock = paths.uploadLock(target.bucket, target.uploadID)
-            return try withBucketLock(target.bucket) {
+            _ = try makeObjectDirectory(target.bucket, target.key)  // so that the object's own lock can be taken
+            return try withObjectLock(target.bucket, target.key) {
                 try FileLock.withLock(lock, missing: noSuchUpload(target)) {
                     // Completed or aborted by another process while this one waited for the locks.
                     guard FileIO.exists(paths.uploadFile(target.bucket, target.uploadID)), !isCompleted(record)
@@ -486,7 +487,7 @@ extension LocalBackend: MultipartUploads {
     }
 
     /// Links the parts into the object directory, then writes meta.json (the commit), then removes the upload.
-    /// Called with the bucket lock and the upload lock held. `dek`: nil for an SSE-C Complete without the key.
+    /// Called with the object's lock and the upload lock held. `dek`: nil for an SSE-C Complete without the key.
     private func commitUpload(
         _ target: MultipartUploadTarget, record: ObjectMeta, dek: SecretBytes?, macKey: SecretBytes,
         parts: [PartRecord], objectChecksum: PartChecksum?

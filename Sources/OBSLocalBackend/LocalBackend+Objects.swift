@@ -182,15 +182,15 @@ extension LocalBackend {
         return (total, Hex.encode(md5.finalize()))
     }
 
-    /// Publishes an object under the bucket lock: data file into its final name, then meta.json renamed into place
-    /// (the commit), then the previous version's data removed. A crash before the meta rename leaves the old
-    /// version; after it, the new one; the sweep removes whatever was left over.
+    /// Publishes an object under its lock (`withObjectLock`): data file into its final name, then meta.json renamed
+    /// into place (the commit), then the previous version's data removed. A crash before the meta rename leaves the
+    /// old version; after it, the new one; the sweep removes whatever was left over.
     private func commit(
         _ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey, ifMatch: String? = nil,
         precondition: WritePrecondition? = nil
     ) throws {
         let dir = paths.objectDir(bucket, key)
-        try withBucketLock(bucket) {
+        try withObjectLock(bucket, key) {
             guard FileIO.exists(paths.bucketFile(bucket)) else { throw OBSError.noSuchBucket(bucket.value) }
             if let ifMatch { try checkETag(bucket, key, ifMatch) }
             try check(precondition, bucket, key)
@@ -221,7 +221,7 @@ extension LocalBackend {
     }
 
     /// Removes, from one object's directory, temp files of dead writers and data files no meta refers to.
-    /// Called with the bucket lock held, so no live writer is between its data rename and its commit.
+    /// Called with the object's lock held, so no live writer is between its data rename and its commit.
     func sweepObjectDirectory(_ dir: String, keep: [String]) {
         for name in FileIO.listDirectory(dir) {
             if name == "meta.json" || keep.contains(name) { continue }
@@ -492,7 +492,7 @@ extension LocalBackend {
         return try store(dest, body: source.source, ifMatch: inPlace ? source.info.etag : nil)
     }
 
-    /// Throws unless the object now meets `precondition` (none: nothing to check). Called with the bucket lock held.
+    /// Throws unless the object now meets `precondition` (none: nothing to check). Called with the object's lock held.
     func check(_ precondition: WritePrecondition?, _ bucket: BucketName, _ key: ObjectKey) throws {
         guard let precondition else { return }
         // A damaged object is there all the same: its ETag matches none.
@@ -500,7 +500,7 @@ extension LocalBackend {
         if let e = precondition.failure(current: current, bucket: bucket.value, key: key.value) { throw e }
     }
 
-    /// Throws `sourceChanged` unless the object's current ETag is `expected`. Called with the bucket lock held.
+    /// Throws `sourceChanged` unless the object's current ETag is `expected`. Called with the object's lock held.
     private func checkETag(_ bucket: BucketName, _ key: ObjectKey, _ expected: String) throws {
         let current = try? readMeta(bucket, key)
         guard current?.etag == expected else { throw OBSError.sourceChanged(bucket.value, key.value) }
@@ -514,7 +514,7 @@ extension LocalBackend {
         guard src.bucket == dst.bucket, src.key == dst.key, !request.replaceMetadata,
             case .customer(let newKey)? = dst.sse, src.customerKey != nil
         else { return nil }
-        return try withBucketLock(src.bucket) {
+        return try withObjectLock(src.bucket, src.key) {
             try check(dst.precondition, dst.bucket, dst.key)
             var meta = try readMeta(src.bucket, src.key)
             guard meta.sse.mode == .c else { return nil }
@@ -542,7 +542,7 @@ extension LocalBackend {
         try await deleteObject(bucket: bucket, key: key, precondition: nil)
     }
 
-    /// A conditional delete (serve's DELETE with If-Match): `precondition` is checked under the bucket lock, as a
+    /// A conditional delete (serve's DELETE with If-Match): `precondition` is checked under the object's lock, as a
     /// write's is at its commit, so the object deleted is the version the condition names.
     public func deleteObject(bucket: BucketName, key: ObjectKey, precondition: WritePrecondition?) async throws {
         try await BlockingPool.shared.run { [self] in
@@ -578,7 +578,7 @@ extension LocalBackend {
     /// Deletes one object of a bucket whose record was checked: blocking, on the pool.
     private func removeObject(_ bucket: BucketName, _ key: ObjectKey, precondition: WritePrecondition? = nil) throws {
         let dir = paths.objectDir(bucket, key)
-        try withBucketLock(bucket) {
+        try withObjectLock(bucket, key) {
             try check(precondition, bucket, key)
             guard FileIO.exists(paths.metaFile(bucket, key)) else {
                 throw OBSError.noSuchKey(bucket.value, key.value)

@@ -64,7 +64,7 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     private func recoverInterruptedUploads() {
         for (journal, writes) in InflightJournal.abandoned(paths) {
             for (bucket, dir) in writes where FileIO.exists(paths.bucketFile(bucket)) {
-                try? withBucketLock(bucket) { sweepObjectDirectory(dir, keep: referencedFiles(dir)) }
+                try? withObjectLock(bucket, directory: dir) { sweepObjectDirectory(dir, keep: referencedFiles(dir)) }
             }
             unlink(journal)
         }
@@ -128,9 +128,33 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
         }
     }
 
-    /// The bucket's lock; NoSuchBucket when the bucket was deleted meanwhile.
-    func withBucketLock<R>(_ b: BucketName, _ body: () throws -> R) throws -> R {
-        try FileLock.withLock(paths.bucketLock(b), missing: OBSError.noSuchBucket(b.value), body)
+    /// The bucket's lock, exclusive: for changes to the bucket as a whole (its record, its deletion), which no
+    /// object change may overlap. NoSuchBucket when the bucket was deleted meanwhile. `shared`: for a change inside
+    /// the bucket that needs it to stay (a new multipart upload), alongside other such changes.
+    func withBucketLock<R>(_ b: BucketName, shared: Bool = false, _ body: () throws -> R) throws -> R {
+        try FileLock.withLock(paths.bucketLock(b), shared: shared, missing: OBSError.noSuchBucket(b.value), body)
+    }
+
+    /// The lock for changing one object (a write's commit, a delete, a sweep of its directory): the bucket's lock
+    /// shared, so the bucket stays while writes to different keys go on at once, and then the object's own lock,
+    /// a flock on its directory, so writers of one key commit one at a time and a sweep never meets a write between
+    /// its data rename and its commit. Object directories go only with their bucket (under the exclusive bucket
+    /// lock). A key without a directory has no object and no writer in its commit: the exclusive bucket lock then
+    /// stands in for the object's (a writer makes the directory before it locks).
+    func withObjectLock<R>(_ b: BucketName, _ key: ObjectKey, _ body: () throws -> R) throws -> R {
+        try withObjectLock(b, directory: paths.objectDir(b, key), body)
+    }
+
+    /// `withObjectLock` for the object whose directory is `dir` (recovery knows directories, not keys).
+    func withObjectLock<R>(_ b: BucketName, directory dir: String, _ body: () throws -> R) throws -> R {
+        // nil: no directory; the result is boxed so that a body returning nil is not taken for that.
+        let locked: Result<R, Never>? = try withBucketLock(b, shared: true) {
+            guard let lock = try FileLock(directory: dir) else { return nil }
+            defer { lock.unlock() }
+            return .success(try body())
+        }
+        if case .success(let result)? = locked { return result }
+        return try withBucketLock(b, body)
     }
 
     private func encryptionRecord(_ e: BucketEncryption?) throws -> BucketRecord.Encryption? {

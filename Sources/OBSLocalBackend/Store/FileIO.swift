@@ -179,20 +179,21 @@ struct FileVersion: Equatable, Sendable {
     }
 }
 
-/// An exclusive `flock` on a dedicated lock file, held until `unlock` or deinit. flock (not fcntl) locks belong
-/// to the open file, so closing another descriptor of the same file cannot drop them.
+/// A `flock` on a dedicated lock file, held until `unlock` or deinit: exclusive, or `shared` with other shared
+/// holders. flock (not fcntl) locks belong to the open file, so closing another descriptor of the same file cannot
+/// drop them, and two opens in one process (the threads of `obsctl serve`) exclude each other as two processes do.
 final class FileLock {
     private var fd: Int32
 
     /// `missing`: the error to throw when the lock file's directory is gone (a bucket deleted meanwhile).
-    init(path: String, missing: OBSError? = nil) throws {
+    init(path: String, shared: Bool = false, missing: OBSError? = nil) throws {
         while true {
             fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
                 if errno == ENOENT, let missing { throw missing }
                 throw FileIO.ioError("open lock file", path)
             }
-            while flock(fd, LOCK_EX) != 0 {
+            while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
                 if errno == EINTR { continue }
                 let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
             }
@@ -209,11 +210,27 @@ final class FileLock {
         }
     }
 
+    /// An exclusive lock on the directory `path` itself (flock works on any open file): nil when it does not exist.
+    /// For directories that are never removed or renamed on their own, so no check that the path still names it.
+    init?(directory path: String) throws {
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw FileIO.ioError("open directory", path)
+        }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
+        }
+    }
+
     func unlock() { if fd >= 0 { flock(fd, LOCK_UN); close(fd); fd = -1 } }
     deinit { unlock() }
 
-    static func withLock<R>(_ path: String, missing: OBSError? = nil, _ body: () throws -> R) throws -> R {
-        let lock = try FileLock(path: path, missing: missing)
+    static func withLock<R>(
+        _ path: String, shared: Bool = false, missing: OBSError? = nil, _ body: () throws -> R
+    ) throws -> R {
+        let lock = try FileLock(path: path, shared: shared, missing: missing)
         defer { lock.unlock() }
         return try body()
     }

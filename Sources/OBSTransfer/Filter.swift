@@ -19,6 +19,25 @@ public struct Filter: Sendable, Equatable {
         return included
     }
 
+    /// Whether the filters leave out every name below the directory `dir` (relative to the source root, as names
+    /// are), so a walk need not enter it: one it may not enter (`sync ~ ... --exclude '.cache/*'`) then fails
+    /// nothing. Going from the last rule back: one that can match no name below `dir` says nothing; an include that
+    /// can match one there takes it; an exclude that matches every name there leaves them all out (any later rule
+    /// that could match one was an exclude too). Conservative: false whenever that cannot be told from the patterns.
+    public func excludesEverything(below dir: String) -> Bool {
+        let prefix = dir + "/"
+        for rule in rules.reversed() {
+            let reach = rule.pattern.reach(after: prefix)
+            switch (reach, rule.kind) {
+            case (.none, _): continue
+            case (_, .include): return false
+            case (.every, .exclude): return true
+            case (.some, .exclude): continue
+            }
+        }
+        return false
+    }
+
     /// Whether a name the walk of `dir` could not read as UTF-8 (`LocalTree`'s escaped `path`, below `dir`) is one
     /// the filters take, tested in its escaped form relative to `dir`: a run that leaves it out by its filters
     /// does not report it as skipped. A directory (`/` at the end) is always taken: the filters would judge the
@@ -109,6 +128,38 @@ public struct GlobPattern: Sendable, Equatable, CustomStringConvertible {
             }
         }
         self.tokens = tokens
+    }
+
+    /// What the pattern matches among the names that start with `prefix`.
+    enum Reach { case none, some, every }
+
+    /// `none` when no name starting with `prefix` can match; `every` when each longer one does (the pattern has
+    /// reached a trailing `*` once `prefix` is read); else `some` (maybe some: a set that matches no character at all
+    /// is still counted as matching one). The positions the pattern can be at, read through `prefix` as an NFA.
+    func reach(after prefix: String) -> Reach {
+        func closure(_ positions: Set<Int>) -> Set<Int> {  // a `*` may match nothing: its next token is reached too
+            var out = positions
+            for p in positions where p < tokens.count && tokens[p] == .any { out.insert(p + 1) }
+            return out
+        }
+        var positions = closure([0])
+        for c in prefix.unicodeScalars {
+            var next: Set<Int> = []
+            for p in positions where p < tokens.count {
+                switch tokens[p] {
+                case .any: next.insert(p)
+                case .one: next.insert(p + 1)
+                case .literal(let l) where l == c: next.insert(p + 1)
+                case .set(let ranges, let negated) where ranges.contains { $0.contains(c) } != negated:
+                    next.insert(p + 1)
+                default: break
+                }
+            }
+            positions = closure(next)
+            if positions.isEmpty { return .none }
+        }
+        if positions.contains(where: { $0 == tokens.count - 1 && tokens[$0] == .any }) { return .every }
+        return positions.contains { $0 < tokens.count } ? .some : .none
     }
 
     /// Backtracking to the last `*` only: linear in practice, at worst pattern length times name length.

@@ -46,18 +46,20 @@ public enum LocalTree {
     /// (mv): a symbolic link to a file is passed over too, as rclone's move does, since moving the file through the
     /// link and through its own name (both below `dir`) would depend on the order the two are taken in.
     /// `protected`: the local store's own files and directories, passed over (with what lies below them).
+    /// `filter`: the run's filters; a directory below which they leave out every name is not entered (nor reported),
+    /// so one that cannot be read fails nothing when the filters exclude it.
     public static func entries(
         _ dir: String, invalidNames: inout [String], notFiles: inout [PassedOver], followLinks: Bool = true,
-        protected: ProtectedPaths = .none
+        protected: ProtectedPaths = .none, filter: Filter = .all
     ) throws -> [Entry] {
         try entries(
             dir, withAttributes: true, invalidNames: &invalidNames, notFiles: &notFiles, followLinks: followLinks,
-            protected: protected)
+            protected: protected, filter: filter)
     }
 
     private static func entries(
         _ dir: String, withAttributes: Bool, invalidNames: inout [String], notFiles: inout [PassedOver],
-        followLinks: Bool = true, protected: ProtectedPaths = .none
+        followLinks: Bool = true, protected: ProtectedPaths = .none, filter: Filter = .all
     ) throws -> [Entry] {
         var out: [Entry] = []
         func passOver(_ child: String, _ what: String) {
@@ -100,6 +102,8 @@ public enum LocalTree {
                 }
                 if name == "." || name == ".." { continue }
                 let child = rel.isEmpty ? name : rel + "/" + name
+                // Left out whole, as a file and as a directory: not looked at (it may not even be reachable).
+                if !filter.isEmpty, !filter.includes(child), filter.excludesEverything(below: child) { continue }
                 var st = stat()
                 guard lstat(LocalPath.join(dir, child), &st) == 0 else {
                     let e = errno
@@ -115,6 +119,7 @@ public enum LocalTree {
                     continue
                 }
                 switch st.st_mode & S_IFMT {
+                case S_IFDIR where !filter.isEmpty && filter.excludesEverything(below: child): continue
                 case S_IFDIR: subdirectories.append(child)
                 case S_IFREG where DownloadTemps.isTemporary(name: name, st):
                     passOver(child, "a download's temporary file")

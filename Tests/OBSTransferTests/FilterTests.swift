@@ -81,6 +81,43 @@ struct FilterTests {
         #expect(!unrelatedLast.includes("x.tmp"), "a later rule that does not match changes nothing")
     }
 
+    @Test("a directory is left out whole only when every name below it is excluded, whatever follows")
+    func excludesEverythingBelow() throws {
+        let cases: [([(FilterRule.Kind, String)], String, Bool)] = [
+            ([(.exclude, "secret/*")], "secret", true),
+            ([(.exclude, "secret*")], "secret", true),
+            ([(.exclude, "*")], "a/b", true),
+            ([(.exclude, "**")], "a", true),
+            ([(.exclude, "*/cache/*")], "home/cache", true),
+            ([(.exclude, "s?cret/*")], "secret", true),
+            ([(.exclude, "[rs]ecret/*")], "secret", true),
+            ([(.exclude, "secret/*"), (.exclude, "secret/*.log")], "secret", true),
+            ([(.exclude, "secret/*"), (.include, "other/*")], "secret", true),
+            ([(.include, "secret/keep"), (.exclude, "secret/*")], "secret", true),
+            ([], "secret", false),
+            ([(.exclude, "secret")], "secret", false),  // the name itself, not what is below it
+            ([(.exclude, "secret/*.log")], "secret", false),
+            ([(.exclude, "secret/*"), (.include, "*.txt")], "secret", false),
+            ([(.exclude, "secret/*"), (.include, "secret/keep")], "secret", false),
+            ([(.exclude, "secret/*"), (.include, "s*/k*")], "secret", false),
+            ([(.exclude, "secret/*")], "secrets", false),
+            ([(.exclude, "secret/*")], "a/secret", false),
+            ([(.exclude, "*.txt")], "secret", false),
+            ([(.exclude, "[!s]*")], "secret", false),
+        ]
+        for (rules, dir, expected) in cases {
+            #expect(try filter(rules).excludesEverything(below: dir) == expected, "\(rules) below \(dir)")
+        }
+        // Whatever it says, it agrees with `includes` for names below the directory.
+        for (rules, dir, _) in cases {
+            let f = try filter(rules)
+            guard f.excludesEverything(below: dir) else { continue }
+            for name in ["x", "keep", "k.txt", "a/b.log", "cache/x", ""] {
+                #expect(!f.includes(dir + "/" + name), "\(rules): \(dir)/\(name)")
+            }
+        }
+    }
+
     @Test("a name that is not UTF-8 is filtered by its escaped form relative to the walked directory")
     func unnamable() throws {
         let excludeAll = try filter([(.exclude, "*")])

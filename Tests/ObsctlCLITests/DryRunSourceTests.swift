@@ -157,6 +157,39 @@ struct DryRunSourceTests {
         #expect(try !keys(sb, asNobody: true).contains { $0.hasPrefix("t/") })
     }
 
+    @Test("a directory the filters leave out whole is not entered: one that cannot be read fails nothing")
+    func excludedUnreadableDirectory() throws {
+        let sb = try sandbox("noenter-excluded")
+        try sb.write("s/keep/k", Data("k".utf8))
+        try sb.write("s/top.txt", Data("t".utf8))
+        try sb.write("s/.cache/deep/x", Data("x".utf8))
+        try sb.write("s/locked/y", Data("y".utf8))
+        try sb.write("dl/.cache/deep/z", Data("z".utf8))  // sync's local destination
+        try sb.giveToNobody()
+        #expect(chmod(sb.path("s/.cache/deep"), 0o000) == 0 && chmod(sb.path("s/locked"), 0o644) == 0)
+        #expect(chmod(sb.path("dl/.cache/deep"), 0o000) == 0)
+        let excluded = ["--exclude", ".cache/*", "--exclude", "locked*"]
+        for (command, prefix) in [
+            (["sync", "s", "obs://bkt/s1/", "--delete"], "s1/"), (["cp", "-r", "s", "obs://bkt/s2/"], "s2/"),
+            (["upload", "-r", "s", "obs://bkt/s3/"], "s3/"), (["mv", "-r", "s", "obs://bkt/s4/", "--dry-run"], ""),
+        ] {
+            let r = try sb.runAsNobody(command + excluded)
+            #expect(r.status == 0, "\(r)")
+            guard !prefix.isEmpty else { continue }
+            #expect(
+                try keys(sb, asNobody: true).filter { $0.hasPrefix(prefix) } == [prefix + "keep/k", prefix + "top.txt"])
+        }
+        // Downloading into a tree with such a directory, --delete included: it is left alone.
+        let down = try sb.runAsNobody(["sync", "obs://bkt/d/", "dl", "--delete", "--exclude", ".cache/*"])
+        #expect(down.status == 0, "\(down)")
+        #expect(chmod(sb.path("dl/.cache/deep"), 0o755) == 0 && sb.exists("dl/.cache/deep/z") && sb.exists("dl/1.txt"))
+        // Without the filter, or with one that takes a name below it, the run fails as before (exit 4).
+        for filter in [[], ["--exclude", ".cache/*", "--include", ".cache/deep/*"]] {
+            let r = try sb.runAsNobody(["sync", "s", "obs://bkt/s5/"] + filter + ["--exclude", "locked*"])
+            expectError(r, 4, contains: ["s/.cache/deep", "Permission denied"])
+        }
+    }
+
     @Test("mv into a FIFO is refused, the object kept; a dry run of a FIFO source waits for no writer")
     func streams() throws {
         let sb = try sandbox("mvfifo")

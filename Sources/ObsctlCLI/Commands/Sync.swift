@@ -107,9 +107,9 @@ extension Obsctl {
             let prefix = KeyMapping.directoryPrefix(dest.path)
             var invalid: [String] = []
             var notFiles: [LocalTree.PassedOver] = []
-            let walked = try LocalTree.entries(
-                source, invalidNames: &invalid, notFiles: &notFiles, protected: ctx.protectedPaths)
             let filter = try filters.filter()
+            let walked = try LocalTree.entries(
+                source, invalidNames: &invalid, notFiles: &notFiles, protected: ctx.protectedPaths, filter: filter)
             for path in invalid where filter.includes(unnamable: path, below: source) {
                 ctx.skips.invalidName(ctx, path)
             }
@@ -142,12 +142,14 @@ extension Obsctl {
             for key in remote.unsafe { ctx.skips.unsafeKey(ctx, key, of: src.bucket, below: destination) }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
             var passed: [LocalTree.PassedOver] = []
+            let filter = try filters.filter()
             let local =
                 LocalTree.isDirectory(destination)
                 ? try LocalTree.entries(
-                    destination, invalidNames: &unnamable, notFiles: &passed, protected: ctx.protectedPaths) : []
+                    destination, invalidNames: &unnamable, notFiles: &passed, protected: ctx.protectedPaths,
+                    filter: filter) : []
             // Files too deep to reach can be neither compared nor deleted: said, as on the way up (exit 8).
-            _ = ctx.skips.unreachable(ctx, passed, below: destination, filter: try filters.filter())
+            _ = ctx.skips.unreachable(ctx, passed, below: destination, filter: filter)
             var sides = Sides(
                 from: .remote(OBSURL(bucket: src.bucket, path: prefix)), here: remote.entries,
                 to: .local(destination), there: local, sourceIncomplete: sourceIncomplete,

@@ -68,7 +68,7 @@ extension Obsctl {
                     var unnamable: [String] = [], passed: [LocalTree.PassedOver] = []
                     let entries = try LocalTree.entries(
                         dir, invalidNames: &unnamable, notFiles: &passed, followLinks: !options.move,
-                        protected: ctx.protectedPaths)
+                        protected: ctx.protectedPaths, filter: filter)
                     invalid += unnamable.filter { filter.includes(unnamable: $0, below: dir) }
                     passedOver.append((dir, passed))
                     return entries

@@ -199,9 +199,16 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
     private var current: UnsafeMutableRawBufferPointer?
     private var currentFill = 0
 
-    public init(fd: Int32, path: String, bufferSize: Int = 4 << 20, depth: Int = 3, directIO: Bool = false) {
+    public convenience init(fd: Int32, path: String, bufferSize: Int = 4 << 20, depth: Int = 3, directIO: Bool = false)
+    {
+        self.init(fd: fd, path: path, bufferSize: bufferSize, depth: depth, directIO: directIO, spares: .shared)
+    }
+
+    /// `spares`: the budget its buffers beyond the first come out of (tests give it one of its own).
+    init(fd: Int32, path: String, bufferSize: Int, depth: Int, directIO: Bool, spares: SpareBuffers) {
         self.bufferSize = bufferSize
-        queue = WriteQueue(fd: fd, path: path, bufferSize: bufferSize, depth: depth, directIO: directIO)
+        queue = WriteQueue(
+            fd: fd, path: path, bufferSize: bufferSize, depth: depth, directIO: directIO, spares: spares)
     }
 
     /// Stops the writer (after the buffers already handed over) and waits for it, so the descriptor is no longer used.
@@ -277,6 +284,32 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
     }
 }
 
+/// The bound on write buffers beyond each file's first: many large files written at once (`--jobs`, serve's
+/// uploads) share it, so their memory is one buffer a file plus this, not `depth` buffers a file. A queue that finds
+/// it spent goes on with the buffers it has (writing then overlaps filling less), so nothing ever waits for it.
+final class SpareBuffers: @unchecked Sendable {  // `used` is read and written under `lock`
+    static let shared = SpareBuffers(limit: 32 << 20)
+
+    let limit: Int
+    private let lock = NSLock()
+    private var used = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func take(_ size: Int) -> Bool {
+        lock.withLock {
+            guard used + size <= limit else { return false }
+            used += size
+            return true
+        }
+    }
+
+    func giveBack(_ count: Int, of size: Int) { lock.withLock { used -= count * size } }
+
+    /// What the spare buffers in use hold now (tests).
+    var inUse: Int { lock.withLock { used } }
+}
+
 /// The state shared by `PipelinedFileSink` and its writer thread. `@unchecked Sendable`: every mutable field is
 /// guarded by `condition`. The buffers come with the first write, the thread with the first full buffer: a sink
 /// used only in place (a remote download's ranges, many small files at once) costs neither, and one that never
@@ -298,7 +331,10 @@ private final class WriteQueue: @unchecked Sendable {
 
     private let directIO: Bool
 
-    init(fd: Int32, path: String, bufferSize: Int, depth: Int, directIO: Bool) {
+    private let spares: SpareBuffers
+
+    init(fd: Int32, path: String, bufferSize: Int, depth: Int, directIO: Bool, spares: SpareBuffers) {
+        self.spares = spares
         self.fd = fd
         self.path = path
         self.directIO = directIO
@@ -307,14 +343,17 @@ private final class WriteQueue: @unchecked Sendable {
     }
 
     deinit {
-        for b in buffers { b.deallocate() }
+        for b in buffers { b.deallocate() }  // none once closed
+        if buffers.count > 1 { spares.giveBack(buffers.count - 1, of: bufferSize) }
         if directFD >= 0 { Glibc.close(directFD) }
     }
 
     func takeFree() throws -> UnsafeMutableRawBufferPointer {
         condition.lock(); defer { condition.unlock() }
         if let error { throw error }
-        if free.isEmpty && buffers.count < depth {
+        // The first buffer is the queue's own; the others, which only let writing overlap filling, come out of the
+        // process's spare budget, or the queue makes do with the buffers it has.
+        if free.isEmpty && buffers.count < depth && (buffers.isEmpty || spares.take(bufferSize)) {
             let b = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: DirectIO.alignment)
             buffers.append(b)
             return b
@@ -358,12 +397,18 @@ private final class WriteQueue: @unchecked Sendable {
         if let error { throw error }
     }
 
+    /// Stops the writer and frees the buffers at once (their spares go back to the budget for the next file), not
+    /// when the writer thread lets go of the queue.
     func close() {
         condition.lock()
         closed = true
         condition.broadcast()
         while started && !done { condition.wait() }
+        let spent = buffers
+        (buffers, free) = ([], [])
         condition.unlock()
+        for b in spent { b.deallocate() }
+        if spent.count > 1 { spares.giveBack(spent.count - 1, of: bufferSize) }
     }
 
     func writerLoop() {

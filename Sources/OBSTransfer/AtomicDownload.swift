@@ -42,10 +42,11 @@ extension TransferEngine {
     /// renamed only after every byte verified, so a failed download leaves no file and never a partial one.
     /// `userNamed`: `path` is the one the user typed (see `DownloadTarget`); `root`: the directory the user named
     /// that a planned `path` lies below (see `LocalDirectories`); `free`: nothing was there when planned
-    /// (`PlanStep.destinationWasFree`), and nothing found there is replaced.
+    /// (`PlanStep.destinationWasFree`), and nothing found there is replaced. `keepModified`: the file gets the
+    /// object's last-modified time (as aws s3 and rclone do), so a sync back finds it unchanged; a stream is left be.
     public func download(
         _ request: GetObjectRequest, to path: String, counter: TransferCounter? = nil, userNamed: Bool = false,
-        below root: String? = nil, free: Bool = false
+        below root: String? = nil, free: Bool = false, keepModified: Bool = false
     ) async throws -> ObjectInfo {
         func counted(_ sink: ByteSink) -> ByteSink { counter.map { CountingSink.counting(sink, $0) } ?? sink }
         if path == "-" {
@@ -71,7 +72,10 @@ extension TransferEngine {
             made = try temps.makeDirectories(dir)
         }
         defer { temps.releaseDirectories(made) }
-        do { return try await downloadToFile(request, path, dir, existing, occupied, userNamed, counted) } catch {
+        do {
+            return try await downloadToFile(
+                request, path, dir, existing, occupied, userNamed, keepModified: keepModified, counted)
+        } catch {
             LocalDirectories.removeMade(made)
             throw error
         }
@@ -80,7 +84,7 @@ extension TransferEngine {
     /// The temporary file beside `path`, written, verified, and renamed into place; removed when anything fails.
     private func downloadToFile(
         _ request: GetObjectRequest, _ path: String, _ dir: String, _ existing: stat?, _ occupied: Bool,
-        _ userNamed: Bool, _ counted: (ByteSink) -> ByteSink
+        _ userNamed: Bool, keepModified: Bool, _ counted: (ByteSink) -> ByteSink
     ) async throws -> ObjectInfo {
         try DownloadTemps.refuseTooLong(path)
         DownloadTemps.sweep(dir)
@@ -105,6 +109,7 @@ extension TransferEngine {
             // the next download's sweep recognises (0600, ours). Set-id bits are never carried over to new content.
             // The fsync waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
             try await BlockingPool.shared.run {
+                if keepModified { Self.setModified(fd: fd, info.lastModified) }
                 guard fsync(fd) == 0 else {
                     throw OBSError.localIO("cannot write \(path): fsync: \(String(cString: strerror(errno)))")
                 }

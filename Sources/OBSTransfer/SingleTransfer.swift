@@ -25,7 +25,7 @@ public struct StepOptions: Sendable {
     public var verify: @Sendable (ObjectInfo) throws -> Void
     /// mv: each source is removed once its copy is written and verified, and only if it did not change meanwhile.
     public var move: Bool
-    /// sync: a downloaded file gets its object's time, so the next run finds it as new as the object.
+    /// A downloaded file gets its object's time, so a sync finds it as new as the object (not for a stream).
     public var keepModificationTime: Bool
     /// A single download to the path the user typed: a symbolic link, device or FIFO there is followed or written
     /// in place (`DownloadTarget`); planned paths never are.
@@ -110,8 +110,7 @@ public struct TransferEngine: @unchecked Sendable {
                 bucket: bucket, key: key, customerKey: options.customerKey, transfer: options.transfer)
             let info = try await download(
                 request, to: path, counter: counter, userNamed: options.destinationNamedByUser,
-                below: options.localRoot, free: step.destinationWasFree)
-            if options.keepModificationTime && path != "-" { Self.setModified(path, info.lastModified) }
+                below: options.localRoot, free: step.destinationWasFree, keepModified: options.keepModificationTime)
             if options.move {
                 try await Self.makeNamesDurable(path)
                 try await removeObjectSource(request, etag: info.etag, movedTo: path)
@@ -350,9 +349,17 @@ public struct TransferEngine: @unchecked Sendable {
     }
 
     /// Gives a downloaded file its object's time, unless the server sent none (the listing's 1970 fallback).
-    public static func setModified(_ path: String, _ date: Date) {
-        guard date.timeIntervalSince1970 > 0 else { return }
-        try? FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
+    /// Gives the open file `fd` the modification time `date` (and now as its access time); a time before 1970 (none
+    /// known) is not set.
+    static func setModified(fd: Int32, _ date: Date) {
+        let t = date.timeIntervalSince1970
+        guard t > 0 else { return }
+        let whole = t.rounded(.down)
+        var times = [
+            timespec(tv_sec: 0, tv_nsec: (1 << 30) - 1),  // UTIME_NOW, a macro Swift does not import
+            timespec(tv_sec: Int(whole), tv_nsec: Int((t - whole) * 1e9)),
+        ]
+        _ = futimens(fd, &times)
     }
 
     /// The size of a regular file, for the progress display; nil for stdin, pipes and what cannot be read.

@@ -87,6 +87,33 @@ struct SyncTests {
             "\(sb.files(under: "out"))")
     }
 
+    @Test("download, cp and mv to files give them their objects' times: a sync back then uploads nothing")
+    func downloadsKeepObjectTimes() throws {
+        let sb = try Sandbox("sync-times")
+        try sb.ok(["bucket", "create", "obs://syt"])
+        try sb.write("f.txt", Data("f".utf8))
+        for key in ["p/a.txt", "p/sub/b.txt", "one.txt", "moved.txt"] {
+            try sb.ok(["upload", "f.txt", "obs://syt/\(key)"])
+        }
+        Thread.sleep(forTimeInterval: 2.1)  // so that a file stamped with the download's own time would differ
+        try sb.ok(["download", "-r", "obs://syt/p/", "tree"])
+        try sb.ok(["cp", "obs://syt/one.txt", "tree/one.txt"])
+        try sb.ok(["mv", "obs://syt/moved.txt", "moved.txt"])
+        try sb.ok(["download", "obs://syt/one.txt", "/dev/null"])  // a device is written, its time left alone
+        for (file, key) in [("tree/a.txt", "p/a.txt"), ("tree/sub/b.txt", "p/sub/b.txt"), ("tree/one.txt", "one.txt")] {
+            let object = try #require(
+                ISO8601DateFormatter().date(
+                    from: try sb.json(["stat", "obs://syt/\(key)"])["last_modified"] as? String ?? ""))
+            let time = try FileManager.default.attributesOfItem(atPath: sb.path(file))[.modificationDate] as? Date
+            #expect(time.map { abs($0.timeIntervalSince(object)) < 1 } == true, "\(file): \(String(describing: time))")
+        }
+        let moved = try FileManager.default.attributesOfItem(atPath: sb.path("moved.txt"))[.modificationDate] as? Date
+        #expect(moved.map { $0.timeIntervalSinceNow < -1.5 } == true, "\(String(describing: moved))")
+        try sb.ok(["rm", "obs://syt/one.txt"])
+        let back = try sb.ok(["sync", "tree", "obs://syt/p/", "--exclude", "one.txt", "--dry-run"])
+        #expect(back.stdout.isEmpty, "\(back)")
+    }
+
     @Test("prefix -> prefix is a server-side copy (re-encrypting with --sse); overlapping prefixes are refused")
     func across() throws {
         let sb = try Sandbox("synccopy")

@@ -42,7 +42,8 @@ extension Obsctl {
         }
 
         /// `options.move` (mv): each object is deleted once its file is written, verified and renamed into
-        /// place. `dryRun`: the plan is shown and nothing is read or written.
+        /// place. `dryRun`: the plan is shown and nothing is read or written. Each file gets its object's time, as
+        /// aws s3 and rclone give it, so that a sync of the files back finds them unchanged.
         static func download(
             _ ctx: CommandContext, source src: OBSURL, path: String, recursive: Bool,
             options: StepOptions, filter: Filter = .all, dryRun: Bool = false
@@ -65,6 +66,7 @@ extension Obsctl {
                 src, to: path, recursive: recursive, filter: filter, listing: listing,
                 pathIsDirectory: path != "-" && LocalTree.isDirectory(path))
             var options = options
+            options.keepModificationTime = true
             // Only the path typed is followed (a link, a device): not one planned below it.
             options.destinationNamedByUser =
                 !recursive && plan.steps.count == 1 && plan.steps[0].destination == .file(path)

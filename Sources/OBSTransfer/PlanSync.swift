@@ -11,6 +11,9 @@ public struct SyncRules: Sendable {
     /// Names the source holds as something that is no file (a link to a directory, a FIFO): what the destination
     /// holds under them, or as them, is not extra, and --delete keeps it.
     public var kept: [String] = []
+    /// Names the source holds that no file can have here, as nothing below them is passed over (a key "x" beside
+    /// keys under "x/", which are compared as usual): --delete keeps what the destination holds as them, only.
+    public var keptExactly: [String] = []
 
     public init(sizeOnly: Bool = false, delete: Bool = false, filter: Filter = .all) {
         self.sizeOnly = sizeOnly
@@ -45,17 +48,24 @@ extension Planner {
         var remove: [String] = []
         if rules.delete {
             let names = Set(here.map { ByteKey($0.name) })
-            let kept = rules.kept
+            let kept = rules.kept, keptExactly = rules.keptExactly
             remove = there.keys.filter { name in
                 !names.contains(name)
                     && !kept.contains { KeyBytes.equal(name.value, $0) || KeyBytes.hasPrefix(name.value, $0 + "/") }
+                    && !keptExactly.contains { KeyBytes.equal(name.value, $0) }
             }.sorted().map(\.value)
         }
         if here.isEmpty && !remove.isEmpty {
+            if sourceEntries.isEmpty {
+                throw OBSError.invalidArgument(
+                    "\(source) holds nothing, so --delete would remove all \(remove.count) "
+                        + "under \(destination); check the source, or empty the destination with "
+                        + "rm --recursive")
+            }
             throw OBSError.invalidArgument(
-                "\(source) holds nothing, so --delete would remove all \(remove.count) "
-                    + "under \(destination); check the source, or empty the destination with "
-                    + "rm --recursive")
+                "the filters take nothing from \(source), so --delete would remove the \(remove.count) they take "
+                    + "under \(destination); check the filters, or remove those with rm --recursive and the same "
+                    + "filters")
         }
         var steps = try tree(transfer, from: source, to: destination)
         for (i, e) in transfer.enumerated() where there[ByteKey(e.name)] == nil { steps[i].destinationWasFree = true }

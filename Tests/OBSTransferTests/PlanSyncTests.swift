@@ -48,6 +48,14 @@ struct PlanSyncTests {
         }
         #expect(refused?.message.contains("holds nothing") == true)
         #expect(try Planner.sync(from: local, [], to: remote, [], rules: SyncRules(delete: true)).isEmpty)
+        // A source that holds files the filters all leave out: the filters are named, and the count is theirs.
+        let rules = SyncRules(delete: true, filter: try filter([(.exclude, "*"), (.include, "*.bak")]))
+        let filtered = #expect(throws: OBSError.self) {
+            try Planner.sync(from: local, [e("a.txt", 1)], to: remote, [e("old.bak", 1), e("b.txt", 1)], rules: rules)
+        }
+        let message = filtered?.message ?? ""
+        #expect(!message.contains("holds nothing") && message.contains("the filters take nothing"), "\(message)")
+        #expect(message.contains("remove the 1 they take") && message.contains("same filters"), "\(message)")
     }
 
     @Test("--delete keeps what lies as or under a name the source holds as no file (a link to a directory, a FIFO)")
@@ -60,6 +68,16 @@ struct PlanSyncTests {
         ]
         let steps = try Planner.sync(from: local, [e("a", 1)], to: remote, destination, rules: rules)
         #expect(names(steps, .delete) == ["obs://bkt/p/assetsX", "obs://bkt/p/d/dangling2", "obs://bkt/p/gone"])
+    }
+
+    @Test("--delete keeps only the name itself of a key no file can have beside the keys under it")
+    func shadowedNamesKeptExactly() throws {
+        var rules = SyncRules(delete: true)
+        rules.keptExactly = ["col"]
+        let remoteSource = Endpoint.remote(try OBSURL("obs://bkt/p/"))
+        let destination = [e("col/in", 1), e("col/stale.txt", 1), e("col", 1), e("colX", 1)]
+        let steps = try Planner.sync(from: remoteSource, [e("col/in", 1)], to: local, destination, rules: rules)
+        #expect(names(steps, .delete) == ["dir/col/stale.txt", "dir/colX"])
     }
 
     @Test("filters: an excluded source name is not sent, an excluded destination name never deleted")

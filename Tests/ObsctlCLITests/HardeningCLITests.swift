@@ -318,8 +318,11 @@ struct HardeningCLITests {
         for source in ["obs://folder/dir/", "obs://folder/dir"] {
             expectError(
                 try sb.run(["download", source, "out.txt"]), 3, contains: ["obs://folder/dir/", "--recursive"])
-            expectError(try sb.run(["cp", source, "obs://folder/copy"]), 3, contains: ["--recursive"])
+            expectError(try sb.run(["cp", source, "obs://folder/copy"]), 3, contains: ["--recursive (-r) to copy"])
             expectError(try sb.run(["rm", source]), 3, contains: ["--recursive"])
+            // mv names its own verb, to a file and to an object alike.
+            expectError(try sb.run(["mv", source, "out.txt"]), 3, contains: ["--recursive (-r) to move"])
+            expectError(try sb.run(["mv", source, "obs://folder/moved"]), 3, contains: ["--recursive (-r) to move"])
             expectError(try sb.run(["stat", source]), 3, contains: ["obsctl ls obs://folder/dir/"])
         }
         expectError(try sb.run(["download", "obs://folder/dir/", "."]), 2, contains: ["--recursive"])

@@ -114,6 +114,19 @@ struct SyncTests {
         #expect(back.stdout.isEmpty, "\(back)")
     }
 
+    @Test("a key beside keys under its name: skipped, and --delete still removes stale files under that name")
+    func shadowedKeyDoesNotProtectItsDirectory() throws {
+        let sb = try Sandbox("sync-shadow")
+        try sb.ok(["bucket", "create", "obs://sys"])
+        try sb.write("f.txt", Data("f".utf8))
+        for key in ["col", "col/in", "other"] { try sb.ok(["upload", "f.txt", "obs://sys/\(key)"]) }
+        try sb.write("shd/col/stale.txt", Data("s".utf8))
+        try sb.write("shd/stale2.txt", Data("s".utf8))
+        let r = try sb.run(["sync", "obs://sys/", "shd", "--delete"])
+        #expect(r.status == 8 && r.stderr.contains("col"), "the key 'col' is skipped: \(r)")
+        #expect(sb.files(under: "shd") == ["shd/col/in", "shd/other"], "\(sb.files(under: "shd"))")
+    }
+
     @Test("prefix -> prefix is a server-side copy (re-encrypting with --sse); overlapping prefixes are refused")
     func across() throws {
         let sb = try Sandbox("synccopy")

@@ -83,14 +83,15 @@ extension Obsctl {
             if dryRun {
                 return try await PlanReport.dryRun(
                     ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                    hint: recursive ? nil : "download")
+                    hint: recursive ? nil : options.move ? "move" : "download")
             }
             // The bar shows an ETA only with the size; a HEAD asks for it, only when a bar is drawn.
             if !recursive, ctx.progressStyle == .bar, let key = plan.steps.first?.source.key {
                 let request = GetObjectRequest(bucket: src.bucket, key: key, customerKey: options.customerKey)
                 plan.steps[0].size = try? await ctx.storage.headObject(request).size
             }
-            let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "download")
+            let outcome = try await Transfers.runSteps(
+                ctx, plan.steps, options, hint: recursive ? nil : options.move ? "move" : "download")
             try Transfers.summarize(ctx, outcome)
         }
     }

@@ -60,7 +60,7 @@ extension Obsctl {
             }
             // The comparison, whatever the direction; then one path for transfers and removals.
             var rules = SyncRules(sizeOnly: sizeOnly, delete: delete, filter: try filters.filter())
-            rules.kept = sides.passedOver
+            (rules.kept, rules.keptExactly) = (sides.passedOver, sides.shadowed)
             var steps = try Planner.sync(from: sides.from, sides.here, to: sides.to, sides.there, rules: rules)
             if case (.remote(let url), .local(let dir)) = (sides.from, sides.to) {
                 steps = ctx.skips.storeWrites(ctx, steps, of: url.bucket, below: dir)
@@ -89,6 +89,8 @@ extension Obsctl {
             /// Names the source holds but passed over (links to directories, special files; keys no safe local path
             /// can have): no deletion under them.
             var passedOver: [String] = []
+            /// Keys no file can have beside the keys under them ("x" beside "x/y"): no deletion of that one name.
+            var shadowed: [String] = []
             var options: () throws -> StepOptions
         }
 
@@ -137,9 +139,11 @@ extension Obsctl {
             let prefix = KeyMapping.directoryPrefix(src.path)
             var remote = try await objectListing(ctx, src.bucket, prefix)
             let files = Planner.splitShadowed(remote.entries)
-            (remote.entries, remote.unsafe) = (files.kept, remote.unsafe + files.shadowed.map { prefix + $0.name })
+            remote.entries = files.kept
             let sourceIncomplete = !ctx.skips.isEmpty  // damaged objects left out of the listing
-            for key in remote.unsafe { ctx.skips.unsafeKey(ctx, key, of: src.bucket, below: destination) }
+            for key in remote.unsafe + files.shadowed.map({ prefix + $0.name }) {
+                ctx.skips.unsafeKey(ctx, key, of: src.bucket, below: destination)
+            }
             var unnamable: [String] = []  // not UTF-8: no object can have that name, so --delete never sees them
             var passed: [LocalTree.PassedOver] = []
             let filter = try filters.filter()
@@ -156,6 +160,7 @@ extension Obsctl {
                 options: { options })
             // The source holds these names, though no file is written for them: --delete keeps what has them.
             sides.passedOver = remote.unsafe.compactMap { KeyBytes.dropPrefix($0, prefix) }
+            sides.shadowed = files.shadowed.map(\.name)
             return sides
         }
 

@@ -68,9 +68,10 @@ struct TransferArguments: ParsableArguments {
         if dryRun {
             return try await PlanReport.dryRun(
                 ctx, plan.steps, verb: options.move ? "move" : nil, options: options, named: !recursive,
-                hint: recursive ? nil : "copy")
+                hint: recursive ? nil : options.move ? "move" : "copy")
         }
-        let outcome = try await Transfers.runSteps(ctx, plan.steps, options, hint: recursive ? nil : "copy")
+        let outcome = try await Transfers.runSteps(
+            ctx, plan.steps, options, hint: recursive ? nil : options.move ? "move" : "copy")
         try Transfers.summarize(ctx, outcome)
     }
 }

@@ -121,15 +121,15 @@ r = {(s, o): dict(mib=float(m), wall=float(w), cpu=float(c)) for s, o, m, w, c i
 print(f"{sys.argv[2]} MiB file and {sys.argv[3]} small objects; awscli ({sys.argv[4]}) against each server, and "
       f"s5cmd ({sys.argv[6]}) for the small objects again (`-s5cmd` rows)")
 print(f"serve: {sys.argv[5]}, every object SSE-KMS; SeaweedFS and moto without encryption")
-print(f"{'server':<10} {'op':<10} {'wall s':>8} {'MiB/s':>8} {'objects/s':>10} {'server CPU s':>13} {'CPU s/GiB':>10}")
+print(f"{'server':<10} {'op':<16} {'wall s':>8} {'MiB/s':>8} {'objects/s':>10} {'server CPU s':>13} {'CPU s/GiB':>10}")
 for (s, o), v in r.items():
     n = int(sys.argv[3]) / v["wall"] if "small" in o else float("nan")
-    print(f"{s:<10} {o:<10} {v['wall']:8.2f} {v['mib'] / v['wall']:8.1f} {n:10.1f} {v['cpu']:13.2f} "
+    print(f"{s:<10} {o:<16} {v['wall']:8.2f} {v['mib'] / v['wall']:8.1f} {n:10.1f} {v['cpu']:13.2f} "
           f"{v['cpu'] / (v['mib'] / 1024):10.2f}")
 print()
-print("serve vs       op          speed vs SeaweedFS (>= 1)   speed vs moto (>= 5)   CPU/GiB vs SeaweedFS (<= 1)")
+print("serve vs       op                speed vs SeaweedFS (>= 1)   speed vs moto (>= 5)   CPU/GiB vs SeaweedFS (<= 1)")
 for o in ["put-big", "get-big", "put-small", "get-small", "put-small-s5cmd", "get-small-s5cmd"]:
     s, w, m = r[("serve", o)], r[("seaweedfs", o)], r[("moto", o)]
     cpu = (s["cpu"] / w["cpu"]) if w["cpu"] else float("inf")
-    print(f"{'':<14} {o:<11} {w['wall'] / s['wall']:10.2f}{'':<17} {m['wall'] / s['wall']:8.2f}{'':<14} {cpu:8.2f}")
+    print(f"{'':<14} {o:<17} {w['wall'] / s['wall']:10.2f}{'':<17} {m['wall'] / s['wall']:8.2f}{'':<14} {cpu:8.2f}")
 PY

@@ -115,10 +115,21 @@ extension RemoteBackend {
     func headResponse(_ request: GetObjectRequest) async throws -> HTTPResponse {
         try checkTransportSecurity(
             request.customerKey.map { .customer($0) }, what: "stat of obs://\(request.bucket)/\(request.key)")
-        return try await perform(
-            Operation(
-                method: "HEAD", bucket: request.bucket, key: request.key,
-                headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
+        do {
+            return try await perform(
+                Operation(
+                    method: "HEAD", bucket: request.bucket, key: request.key,
+                    headers: customerKeyHeaders(request.customerKey, prefix: ""), customerKey: request.customerKey))
+        } catch let e as OBSError where e.category == .notFound && e.code != "NoSuchBucket" {
+            // A HEAD's 404 has no body to say whether the key or the bucket is missing: the bucket is asked about,
+            // on this error path only, so that stat and rm name a missing bucket as GET and PUT do.
+            do { _ = try await perform(Operation(method: "HEAD", bucket: request.bucket)) } catch let b as OBSError
+                where b.category == .notFound
+            {
+                throw OBSError.noSuchBucket(request.bucket.value)
+            } catch {}
+            throw e
+        }
     }
 
     /// CopyObject, server side; a source larger than the multipart threshold (and always one over CopyObject's

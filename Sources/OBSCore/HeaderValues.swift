@@ -40,13 +40,33 @@ public enum HeaderValues {
         }
     }
 
-    /// `text` with control characters escaped, for messages that quote a refused value.
+    /// Whether a terminal shows `s` as the character it is: not a control character (C0, DEL, or C1, where U+009B
+    /// starts an escape sequence as ESC [ does), not a line or paragraph separator (one record stays one line), not
+    /// a bidirectional override or isolate (which reorders the text after it, so a name could pass for another).
+    public static func isShownAsIs(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return false
+        default: return true
+        }
+    }
+
+    /// `text` with every character `isShownAsIs` refuses escaped: for messages that quote a value, and every line
+    /// obsctl writes. ASCII controls as `\x0a`, the others as `\u{202e}` (`\x85` would read as a byte of a name that
+    /// is not UTF-8, which the walk shows that way).
     public static func printable(_ text: String) -> String {
-        text.unicodeScalars.map { s in
-            // Two digits, as the renderer escapes (`\x0a`): `\xa` followed by `b` would read as the byte 0xab.
-            s.value < 0x20 || s.value == 0x7F
-                ? "\\x" + (s.value < 0x10 ? "0" : "") + String(s.value, radix: 16) : String(s)
-        }.joined()
+        guard !text.unicodeScalars.allSatisfy(isShownAsIs) else { return text }
+        var out = ""
+        for s in text.unicodeScalars {
+            if isShownAsIs(s) {
+                out.unicodeScalars.append(s)
+            } else if s.value < 0x80 {
+                // Two digits, as names are escaped: `\xa` followed by `b` would read as the byte 0xab.
+                out += "\\x" + (s.value < 0x10 ? "0" : "") + String(s.value, radix: 16)
+            } else {
+                out += "\\u{" + String(s.value, radix: 16) + "}"
+            }
+        }
+        return out
     }
 }
 

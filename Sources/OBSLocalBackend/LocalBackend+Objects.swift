@@ -191,7 +191,11 @@ extension LocalBackend {
     ) throws {
         let dir = paths.objectDir(bucket, key)
         try withObjectLock(bucket, key) {
-            guard FileIO.exists(paths.bucketFile(bucket)) else { throw OBSError.noSuchBucket(bucket.value) }
+            // The directory this write made (and wrote its data into) is gone only with the bucket it was made in,
+            // even when a bucket of that name has been created again since.
+            guard FileIO.exists(paths.bucketFile(bucket)), FileIO.exists(dataTemp) else {
+                throw OBSError.noSuchBucket(bucket.value)
+            }
             if let ifMatch { try checkETag(bucket, key, ifMatch) }
             try check(precondition, bucket, key)
             let dataFile = dir + "/" + meta.layout.parts[0].file

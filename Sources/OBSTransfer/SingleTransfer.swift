@@ -318,9 +318,9 @@ public struct TransferEngine: @unchecked Sendable {
         case (.object(let bucket, let key), nil) where objects:
             // As the run's delete looks first (remotely a HEAD, since S3 answers 204 for a missing key).
             do { _ = try await storage.headObject(GetObjectRequest(bucket: bucket, key: key)) } catch let e
-                as OBSError where e.category != .notFound
+                as OBSError where e.category == .customerKey || e.httpStatus == 400
             {
-                return nil  // an SSE-C object's HEAD wants its key; its delete does not
+                return nil  // an SSE-C object's HEAD wants its key; its delete does not. What else fails, fails it.
             }
         default:
             break

@@ -34,19 +34,8 @@ struct Output {
     func report(_ text: String) { if !quiet { line(text + storeSuffix) } }
 
     /// Control characters (a newline or an escape sequence in an object key) are shown escaped, so one record
-    /// stays one line and nothing reaches the terminal as a command.
-    static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
-        var out = ""
-        for u in text.unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F {
-                out += String(format: "\\x%02x", u.value)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    /// stays one line and nothing reaches the terminal as a command (`HeaderValues.isShownAsIs`).
+    static func printable(_ text: String) -> String { HeaderValues.printable(text) }
 
     /// A message for people (stderr), silenced by --quiet: hints, "nothing to do", summaries. One line, as
     /// `errorLine`: a note names files and keys.

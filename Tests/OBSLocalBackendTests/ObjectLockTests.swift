@@ -117,4 +117,43 @@ struct ObjectLockTests {
         await #expect(throws: OBSError.self) { try await deletion.value() }
         #expect(!FileManager.default.fileExists(atPath: try s.objectDir(b, "never")))
     }
+    /// A body that, once read to its end, runs `atEnd` (on the writer's thread, before the write commits).
+    final class BodyThen: ByteSource {
+        private let inner: BufferSource
+        private var atEnd: (() -> Void)?
+        init(_ bytes: [UInt8], atEnd: @escaping () -> Void) {
+            inner = BufferSource(bytes)
+            self.atEnd = atEnd
+        }
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            let n = try inner.read(into: buffer)
+            if n == 0, let run = atEnd {
+                atEnd = nil
+                run()
+            }
+            return n
+        }
+    }
+
+    @Test("a write whose bucket is deleted and made again before it commits: NoSuchBucket, nothing stored")
+    func bucketRecreatedBeforeCommit() async throws {
+        let s = try TestStore()
+        defer { s.cleanup() }
+        let b = try await s.makeBucket("locks-d")
+        let other = try s.reopen()
+        let body = BodyThen(Array("new".utf8)) {
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                try? await other.deleteBucket(b)
+                _ = try? await other.createBucket(
+                    CreateBucketRequest(name: b, location: "local", storageClass: .standard, encryption: nil))
+                done.signal()
+            }
+            done.wait()
+        }
+        let request = PutObjectRequest(bucket: b, key: try ObjectKey("k"), sse: nil)
+        await expectOBSError(.notFound, code: "NoSuchBucket") { _ = try await s.backend.putObject(request, body: body) }
+        let listed = try await s.backend.listObjects(bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 10)
+        #expect(listed.objects.isEmpty)
+    }
 }

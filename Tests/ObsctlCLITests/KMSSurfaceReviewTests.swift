@@ -56,10 +56,12 @@ struct KMSSurfaceReviewTests {
             ["describe"], ["enable"], ["disable"], ["schedule-deletion", "--days", "7"], ["cancel-deletion"],
         ]
         for command in commands {
-            for key in ["", "  ", "a\tb", "kept\n"] {
+            for key in ["", "  ", "\u{2028}", " \u{85} ", "a\tb", "kept\n", "a\u{85}b", "a\u{9b}b", "kept\u{202e}"] {
                 let args = ["kms", "key", command[0], key] + command.dropFirst()
                 let result = try sb.run(args)
-                expectError(result, 2, contains: [key.contains("\t") || key.contains("\n") ? "control" : "empty"])
+                let blank = key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                expectError(result, 2, contains: [blank ? "empty" : "control"])
+                #expect(!result.stderr.contains("\u{9b}") && !result.stderr.contains("\u{202e}"), "\(result)")
             }
         }
         let kept = try sb.json(["kms", "key", "describe", "kept"])

@@ -301,7 +301,12 @@ struct RemoteSeaweedTests {
         #expect(!s.sb.exists("nope.txt"))
         expectRemoteError(try s.run(sw, ["rm", "obs://\(b)/docs/nope.txt"]), 3)
         let noBucket = RemoteSession.uniqueName("none")
-        expectRemoteError(try s.run(sw, ["stat", "obs://\(noBucket)/x"]), 3)
+        // A HEAD's 404 cannot tell a missing bucket from a missing key: the bucket is asked about, so both say it.
+        for command in [["stat"], ["rm"], ["rm", "--dry-run"]] {
+            let args = [command[0], "obs://\(noBucket)/x"] + command.dropFirst()
+            expectRemoteError(try s.run(sw, args), 3, contains: ["NoSuchBucket", "bucket create"])
+        }
+        expectRemoteError(try s.run(sw, ["stat", "obs://\(b)/docs/nope.txt"]), 3, contains: ["NoSuchKey"])
         expectRemoteError(try s.run(sw, ["ls", "obs://\(noBucket)/"]), 3, contains: ["NoSuchBucket"])
     }
 

@@ -137,6 +137,18 @@ struct RendererTests {
         #expect(nd.stdout.split(separator: "\n").count == 1 && !nd.stdout.contains("\u{1b}"), "\(nd.stdout)")
         #expect(try Self.parse(nd.stdout.dropLast())["key"] as? String == key)
     }
+
+    @Test("C1 controls, line separators and bidi overrides are escaped in text; other non-ASCII is shown as is")
+    func invisibleCharacters() throws {
+        let key = "a\u{9b}31mb\u{85}c\u{2028}d\u{202e}txt.exe\u{2066}é日"
+        let (t, text) = Self.renderer(.text)
+        t.render(ObjectList(bucket: "bkt", prefix: "", objects: [try Self.object(key: key)], prefixes: []))
+        let shown = #"a\u{9b}31mb\u{85}c\u{2028}d\u{202e}txt.exe\u{2066}é日"#
+        #expect(text.stdout.contains(shown), "\(text.stdout)")
+        for hidden in ["\u{9b}", "\u{85}", "\u{2028}", "\u{202e}", "\u{2066}"] {
+            #expect(!text.stdout.contains(hidden))
+        }
+    }
 }
 
 /// A result that is only a table, for the column test.

@@ -56,15 +56,17 @@ protocol NamesOneKMSKey: ObsctlCommand {
 }
 
 extension NamesOneKMSKey {
-    /// A blank KEY, or one no header could carry, is a typing mistake (exit 2), not a key the KMS lacks (exit 5).
+    /// A blank KEY, or one with a character no terminal shows as itself, is a typing mistake (exit 2), not a key
+    /// the KMS lacks (exit 5).
     func validate() throws {
-        if key.trimmingCharacters(in: .whitespaces).isEmpty {
+        if key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError(
                 "KEY is empty; name a key by its id, URN or alias (as 'obsctl kms key list' shows them)")
         }
-        if key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if !key.unicodeScalars.allSatisfy(HeaderValues.isShownAsIs) {
             throw ValidationError(
-                "KEY '\(HeaderValues.printable(key))' holds a control character; name a key by id, URN or alias")
+                "KEY '\(HeaderValues.printable(key))' holds a control or invisible character; name a key by id, URN "
+                    + "or alias")
         }
     }
 }

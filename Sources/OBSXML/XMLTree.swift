@@ -34,18 +34,24 @@ struct XMLNode: Sendable, Equatable {
 enum XMLTree {
     static let maxDepth = 64
 
-    static func parse(_ body: [UInt8], what: String) throws -> XMLNode {
+    /// Whose body is read, for the words of a refusal: a server's response (the client) or a client's request
+    /// body (`obsctl serve`), which is no response and whose sender is told what to change.
+    enum Origin { case response, request }
+
+    static func parse(_ body: [UInt8], what: String, from origin: Origin = .response) throws -> XMLNode {
         if body.allSatisfy(isSpace) { throw malformed(what, "the body is empty") }
         // UTF-16 and UTF-32 (with or without a byte order mark) start with a NUL or a BOM byte.
         if body.count >= 2, body[0] == 0 || body[1] == 0 || [0xFE, 0xFF].contains(body[0]) {
             throw malformed(what, "the body is not UTF-8 text")
         }
-        guard body.count < Int(Int32.max) else { throw malformed(what, "the body is too large to be a response") }
+        guard body.count < Int(Int32.max) else {
+            throw malformed(what, "the body is too large to be " + (origin == .response ? "a response" : "read"))
+        }
         guard let parser = XML_ParserCreateNS("UTF-8", separator) else {
             throw malformed(what, "the XML parser could not be created (out of memory)")
         }
         defer { XML_ParserFree(parser) }
-        let builder = TreeBuilder(parser)
+        let builder = TreeBuilder(parser, origin: origin)
         try withExtendedLifetime(builder) {
             builder.install()
             let status = body.withUnsafeBytes {
@@ -77,11 +83,15 @@ private func from(_ user: UnsafeMutableRawPointer?) -> TreeBuilder {
 /// with its text so far. A refusal of our own stops the parser and is kept in `refusal`.
 private final class TreeBuilder {
     private let parser: XML_Parser
+    private let origin: XMLTree.Origin
     private var open: [(node: XMLNode, text: [UInt8])] = []
     private(set) var root: XMLNode?
     private var refusal: String?
 
-    init(_ parser: XML_Parser) { self.parser = parser }
+    init(_ parser: XML_Parser, origin: XMLTree.Origin) {
+        self.parser = parser
+        self.origin = origin
+    }
 
     /// Sets the callbacks; the caller keeps `self` alive while the parser runs.
     func install() {
@@ -97,11 +107,19 @@ private final class TreeBuilder {
             from(user).declaration(version, encoding)
         }
         XML_SetStartDoctypeDeclHandler(parser) { user, _, _, _, _ in
-            from(user).refuse("the body carries a DTD (<!DOCTYPE ...>), which OBS and S3 responses never do")
+            from(user).refuseDTD()
         }
         // Unreachable while every DTD is refused at its start; a second lock on entity expansion all the same.
         XML_SetEntityDeclHandler(parser) { user, _, _, _, _, _, _, _, _ in
             from(user).refuse("the body declares an entity")
+        }
+    }
+
+    /// A response with a DTD is none OBS or S3 sends; a request body with one is a client's to change.
+    private func refuseDTD() {
+        switch origin {
+        case .response: refuse("the body carries a DTD (<!DOCTYPE ...>), which OBS and S3 responses never do")
+        case .request: refuse("the body carries a DTD (<!DOCTYPE ...>), which is not accepted: send the XML without it")
         }
     }
 

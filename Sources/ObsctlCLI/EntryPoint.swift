@@ -7,7 +7,10 @@ import Glibc
 
 /// The process entry: parse, run, and turn every failure into one line on stderr and a documented exit code.
 public enum ObsctlMain {
-    public static func run() async {
+    /// `signalsTakenByCaller`: the program takes SIGINT and SIGTERM itself and hands a one-shot command's to
+    /// `interrupt(signal:)` (obsctl-serve, whose main thread waits for them); obsctl's own come through dispatch
+    /// signal sources.
+    public static func run(signalsTakenByCaller: Bool = false) async {
         EnvironmentVariables.unsetEmpty()
         StandardStreams.install()
         var arguments = Array(CommandLine.arguments.dropFirst())
@@ -40,10 +43,14 @@ public enum ObsctlMain {
                     + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
             Interrupts.finish(ObsctlExitCode.usage.rawValue)
         }
-        Interrupts.install()
         let code: ObsctlExitCode
         do {
             var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(arguments))
+            // Decided on the command, before any signal source exists: serve takes SIGINT and SIGTERM itself (stop
+            // accepting, drain, exit 0). A dispatch signal source, even cancelled, leaves libdispatch's own
+            // process-wide handler installed, at a moment of its manager thread's choosing: it could replace the
+            // server's and swallow every signal. In obsctl, which execs obsctl-serve, there is nothing to clean up.
+            if !(command is Obsctl.Serve) { Interrupts.install(signalSources: !signalsTakenByCaller) }
             // After the parse: the command takes these options (else its own error), and --help went first.
             if let conflict = OnceOnlyOptions.firstConflict(in: arguments) {
                 Output.stderr("obsctl: error: \(conflict)")
@@ -88,6 +95,10 @@ public enum ObsctlMain {
         }
         Interrupts.finish(code.rawValue)
     }
+
+    /// A one-shot command's SIGINT or SIGTERM taken by the program (`run(signalsTakenByCaller: true)`): cleanup
+    /// and exit 130 or 143, as obsctl's own signal sources do.
+    public static func interrupt(signal: Int32) -> Never { Interrupts.interrupt(signal: signal) }
 
     /// `obsctl --version`, answered before the command tree is built (scripts call it to probe for obsctl).
     public static func printVersion() -> Never {

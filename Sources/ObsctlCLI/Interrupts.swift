@@ -26,15 +26,18 @@ enum Interrupts {
     /// takes the list: downloads create their files at once, and none is created unregistered.
     private static let creating = ReadWriteLock()
     nonisolated(unsafe) private static var nextCleanup = 0
+    /// Held for the process's life: a source released is cancelled.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     static let cleanupDeadline: Double = 5
 
-    static func install() {
+    /// `signalSources`: false when the program takes the signals itself and calls `interrupt` (obsctl-serve).
+    static func install(signalSources: Bool = true) {
         // Multipart uploads register their abort here for as long as they are in flight.
         RemoteBackend.multipartUploadStarted = { abort in
             let id = registerCleanup(abort)
             return { unregisterCleanup(id) }
         }
+        guard signalSources else { return }
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -44,14 +47,9 @@ enum Interrupts {
         }
     }
 
-    /// Hands SIGINT and SIGTERM to a command that shuts down by itself (`serve`: finish the requests in flight).
-    static func uninstall() {
-        lock.lock()
-        let installed = sources
-        sources = []
-        lock.unlock()
-        for source in installed { source.cancel() }
-    }
+    /// SIGINT or SIGTERM taken by the program itself (obsctl-serve's signal thread) for a one-shot command: the
+    /// same cleanup and exit (130, 143) as through the signal sources.
+    static func interrupt(signal: Int32) -> Never { interrupted(signal == SIGINT ? 130 : 143) }
 
     private static func interrupted(_ code: Int32) -> Never {
         lock.lock()

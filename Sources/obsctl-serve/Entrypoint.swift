@@ -3,12 +3,21 @@ import ObsctlCLI
 
 /// obsctl-serve parses the same command line as obsctl (`serve ...`, exec'd by `obsctl serve`), with the server
 /// plugged in: errors, exit codes and --help are obsctl's own.
+///
+/// A synchronous main, unlike obsctl's: its first act blocks SIGINT and SIGTERM before any other thread exists,
+/// the command runs in a task, and the main thread itself waits for the signals (`SignalThread`). An async main
+/// would hand the main thread to libdispatch, which parks it in sigsuspend with every signal unblocked.
 @main
 struct ServeEntrypoint {
-    static func main() async {
+    static func main() {
+        SignalThread.blockInEveryThread()
         keepLargeBuffersOutOfTheHeap()
-        Obsctl.Serve.runServer = { settings in try await Listener.run(settings) }
-        await ObsctlMain.run()
+        // Nothing here may be isolated to the main actor, whose thread waits for signals and never runs its jobs: a
+        // closure formed in main is, unless `@Sendable` (the server's return hung on it).
+        Obsctl.Serve.runServer = { @Sendable settings in try await Listener.run(settings) }
+        // Detached: no actor's. ObsctlMain.run ends the process (exit).
+        Task.detached { await ObsctlMain.run(signalsTakenByCaller: true) }
+        SignalThread.run()
     }
 
     /// Answers and bodies move in buffers of 256 KiB, allocated and freed on many threads. glibc raises its mmap

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import OBSCore
 import OBSServer
+import ObsctlCLI
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -53,13 +54,68 @@ struct BindFailures: Service {
     }
 }
 
-/// SIGINT and SIGTERM: the first starts a graceful shutdown (no new connections, requests in flight finish, for
-/// at most `grace`; then they are cancelled and the process exits 0). A second signal stops at once, with 128 +
-/// the signal number, for an operator who will not wait.
+/// SIGINT and SIGTERM in obsctl-serve, taken by the main thread with sigwait(2) and handed to whoever holds them at
+/// that moment. `blockInEveryThread`, main's first act, blocks them before any other thread exists, so every thread
+/// inherits the block (libdispatch's workers block them as well); `run` then waits for them on the main thread.
 ///
-/// A plain handler writing to a pipe: it runs on whichever thread the signal lands on, and the pipe hands the work
-/// to an ordinary task, which can await the shutdown. (The one-shot commands' `Interrupts` use dispatch signal
-/// sources and exit from the handler; serve must drain requests first and count a second signal.)
+/// No handler is installed, so none can be replaced. A handler could: libdispatch installs its own process-wide
+/// handler for a dispatch signal source when its manager thread gets to it, and cancelling the source never
+/// restores the previous one; when that landed after the server's sigaction, the server never saw a signal again.
+/// A signal blocked in every thread stays pending until sigwait takes it, whatever handler is set. (And obsctl-serve
+/// makes no dispatch signal source: none for serve, and none for another command, whose signals come from here.)
+enum SignalThread {
+    /// Who takes the next signal.
+    enum Receiver {
+        /// A one-shot command run by obsctl-serve (not `serve`): its cleanup, then 130 or 143, as in obsctl.
+        case command
+        /// Serve, before it listens or once it is done: nothing to finish, 128 + the signal at once.
+        case immediate
+        /// Serve, listening: a graceful stop, a second signal at once.
+        case server(ShutdownSignals)
+    }
+
+    private static let lock = NSLock()
+    // `nonisolated(unsafe)`: touched only under `lock`.
+    nonisolated(unsafe) private static var receiver = Receiver.command
+
+    static func blockInEveryThread() {
+        var signals = shutdownSignals()
+        // Set, not added to: the mask exec kept is the exec'ing thread's (obsctl's dispatch worker blocks nearly
+        // every signal), and SIGHUP, SIGQUIT and the others must keep acting on serve.
+        pthread_sigmask(SIG_SETMASK, &signals, nil)
+        // A signal ignored when it arrives may be discarded rather than left pending for sigwait: an inherited
+        // SIG_IGN (a script's `serve &` ignores SIGINT) must not keep serve from stopping.
+        for number in [SIGINT, SIGTERM] { signal(number, SIG_DFL) }
+    }
+
+    static func hand(to next: Receiver) { lock.withLock { receiver = next } }
+
+    /// The main thread's work, for the life of the process (which the command's task ends with exit).
+    static func run() -> Never {
+        var signals = shutdownSignals()
+        while true {
+            var number: Int32 = 0
+            guard sigwait(&signals, &number) == 0 else { continue }
+            switch lock.withLock({ receiver }) {
+            case .command: ObsctlMain.interrupt(signal: number)
+            case .immediate: _exit(128 + number)
+            case .server(let server): server.received(number)
+            }
+        }
+    }
+
+    private static func shutdownSignals() -> sigset_t {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        return signals
+    }
+}
+
+/// SIGINT and SIGTERM while serving: the first starts a graceful shutdown (no new connections, requests in flight
+/// finish, for at most `grace`; then they are cancelled and the process exits 0). A second signal stops at once,
+/// with 128 + the signal number, for an operator who will not wait.
 ///
 /// `@unchecked Sendable`: `stoppingSince`, its one mutable field, is touched only under `lock`.
 final class ShutdownSignals: @unchecked Sendable {
@@ -69,53 +125,36 @@ final class ShutdownSignals: @unchecked Sendable {
 
     private let lock = NSLock()
     private var stoppingSince: Date?
+    private let stop: @Sendable () async -> Void
 
+    private init(stop: @escaping @Sendable () async -> Void) { self.stop = stop }
+
+    /// From here the signals stop `stop`'s server. A signal that came before is taken too: the group remembers a
+    /// stop asked before it runs.
     static func install(stop: @escaping @Sendable () async -> Void) -> ShutdownSignals {
-        let signals = ShutdownSignals()
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return signals }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        shutdownSignalPipe = fds[1]
-        for number in [SIGINT, SIGTERM] {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = shutdownSignalHandler
-            action.sa_flags = SA_RESTART
-            sigemptyset(&action.sa_mask)
-            sigaction(number, &action, nil)
-        }
-        let readEnd = fds[0]
-        let reader = Thread {
-            var byte: UInt8 = 0
-            while true {
-                let n = read(readEnd, &byte, 1)
-                if n < 0 && errno == EINTR { continue }
-                guard n == 1 else { return }
-                signals.received(Int32(byte), stop: stop)
-            }
-        }
-        reader.name = "obsctl-serve signals"
-        reader.start()
+        let signals = ShutdownSignals(stop: stop)
+        SignalThread.hand(to: .server(signals))
         return signals
     }
 
-    private func received(_ number: Int32, stop: @escaping @Sendable () async -> Void) {
+    /// On the signal thread: the first signal starts the stop, the second exits.
+    func received(_ number: Int32) {
         let first: Bool = lock.withLock {
             guard stoppingSince == nil else { return false }
             stoppingSince = Date()
             return true
         }
         guard first else { _exit(128 + number) }
-        Task { await stop() }
+        Task { [stop] in await stop() }
         DispatchQueue.global().asyncAfter(deadline: .now() + Self.backstop) {
             Self.note("requests still running \(Int(Self.backstop)) s after the signal were cut off")
             _exit(0)
         }
     }
 
-    /// The server ended: signals go back to their defaults.
+    /// The server ended: a signal now stops the process at once.
     func cancel() {
-        for number in [SIGINT, SIGTERM] { signal(number, SIG_DFL) }
+        SignalThread.hand(to: .immediate)
     }
 
     /// After the group ended: says so when the graceful wait ran out and requests were cancelled.
@@ -129,14 +168,4 @@ final class ShutdownSignals: @unchecked Sendable {
     private static func note(_ text: String) {
         FileHandle.standardError.write(Data("obsctl serve: \(text)\n".utf8))
     }
-}
-
-/// Where the handler writes the signal number (async-signal-safe: one write(2)).
-nonisolated(unsafe) private var shutdownSignalPipe: Int32 = -1
-
-private func shutdownSignalHandler(_ number: Int32) {
-    var byte = UInt8(truncatingIfNeeded: number)
-    let saved = errno
-    _ = write(shutdownSignalPipe, &byte, 1)
-    errno = saved
 }

@@ -15,6 +15,8 @@ import ServiceLifecycle
 /// then stops accepting and lets the requests in flight finish.
 enum Listener {
     static func run(_ settings: ServeSettings) async throws {
+        // Nothing to drain until the listeners are set up: a signal before then stops serve at once.
+        SignalThread.hand(to: .immediate)
         let runtime = try ServerRuntime(settings: settings, environment: ProcessInfo.processInfo.environment)
         let tls = try tlsConfiguration(settings, runtime)
         let scheme = tls == nil ? "http" : "https"

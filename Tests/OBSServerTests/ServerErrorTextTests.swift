@@ -105,3 +105,20 @@ import Testing
         #expect(got.header("x-obs-server-side-encryption") == nil && got.header("x-amz-server-side-encryption") == nil)
     }
 }
+
+/// A request body's XML refusals speak of a request: a DTD is refused as the client's to remove, never as
+/// something "responses never do" (the client's own reading of responses keeps those words).
+@Suite struct ServerRequestXMLWordingTests {
+    @Test func dtdInARequestBody() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("dtd-b")
+        let body = Array(
+            "<!DOCTYPE Delete><Delete><Object><Key>k</Key></Object></Delete>".utf8)
+        let r = try await f.send(
+            f.request("POST", "/dtd-b", query: [("delete", nil)], headers: [md5Header(body)], body: body, version: .v4))
+        let message = try #require(r.element("Message"), "\(r.text)")
+        #expect(r.status == 400 && r.element("Code") == "MalformedXML", "\(r.text)")
+        #expect(message.contains("DTD") && message.contains("send the XML without it"), "\(message)")
+        #expect(!message.contains("response"), "a request body is no response: \(message)")
+    }
+}

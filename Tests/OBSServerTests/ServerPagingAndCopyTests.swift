@@ -33,6 +33,59 @@ import Testing
         #expect(seen == ["up/0/", "up/1/"])
     }
 
+    /// A key's uploads are listed oldest first, as S3 lists them, not by upload ID; paging one upload at a time on
+    /// NextKeyMarker and NextUploadIdMarker gives each once, in the same order.
+    @Test func uploadsOfAKeyByInitiationTime() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("lst2")
+        func initiate(_ key: String) async throws -> String {
+            try #require(
+                try await f.send(f.request("POST", "/lst2/\(key)", query: [("uploads", nil)], version: .v4))
+                    .element("UploadId"))
+        }
+        let first = try await initiate("k")
+        _ = try await initiate("j")
+        // The store keeps the time to the second: the later uploads start in the next one, until one has an ID
+        // below the first's (an order by ID would then put it first).
+        let now = Date().timeIntervalSince1970
+        usleep(UInt32((now.rounded(.down) + 1.05 - now) * 1_000_000))
+        var later: [String] = []
+        repeat { later.append(try await initiate("k")) } while later.last! > first && later.count < 64
+        _ = try await initiate("l")
+        func uploads(_ page: Answer) -> [(key: String, id: String, initiated: String)] {
+            page.text.components(separatedBy: "<Upload>").dropFirst().map { entry in
+                func field(_ name: String) -> String {
+                    entry.components(separatedBy: "<\(name)>").dropFirst().first?.components(separatedBy: "<").first
+                        ?? ""
+                }
+                return (field("Key"), field("UploadId"), field("Initiated"))
+            }
+        }
+        let all = uploads(try await f.send(f.request("GET", "/lst2", query: [("uploads", nil)], version: .v4)))
+        let ofK = all.filter { $0.key == "k" }
+        #expect(all.map(\.key) == ["j"] + Array(repeating: "k", count: later.count + 1) + ["l"])
+        #expect(ofK.first?.id == first, "the oldest upload of k comes first: \(ofK)")
+        #expect(Set(ofK.dropFirst().map(\.id)) == Set(later))
+        for (a, b) in zip(ofK, ofK.dropFirst()) {
+            #expect(a.initiated < b.initiated || (a.initiated == b.initiated && a.id < b.id), "\(a) before \(b)")
+        }
+        var keyMarker = "", idMarker = "", paged: [String] = []
+        for _ in 0..<(all.count + 2) {
+            let page = try await f.send(
+                f.request(
+                    "GET", "/lst2",
+                    query: [
+                        ("uploads", nil), ("max-uploads", "1"), ("key-marker", keyMarker),
+                        ("upload-id-marker", idMarker),
+                    ], version: .v4))
+            paged += uploads(page).map(\.id)
+            guard page.element("IsTruncated") == "true" else { break }
+            keyMarker = page.element("NextKeyMarker") ?? ""
+            idMarker = page.element("NextUploadIdMarker") ?? ""
+        }
+        #expect(paged == all.map(\.id))
+    }
+
     /// max-parts=0 and max-uploads=0: an empty page, not truncated (it has no marker a client could page on, so
     /// one that pages until the end would ask forever).
     @Test func emptyPagesAreNotTruncated() async throws {

@@ -12,7 +12,7 @@ import Testing
     @Test(arguments: [
         ("DELETE", "metadataTable", SignatureVersion.v4), ("DELETE", "metadataConfiguration", .v4),
         ("DELETE", "directcoldaccess", .obs), ("DELETE", "customdomain", .obs), ("PUT", "storageClass", .obs),
-        ("GET", "storageClass", .obs), ("PUT", "someFutureFeature", .v4),
+        ("GET", "storageClass", .obs), ("PUT", "session", .v4), ("PUT", "uploads", .v4), ("DELETE", "Tagging", .v4),
     ])
     func bucketSubresources(_ method: String, _ name: String, _ version: SignatureVersion) async throws {
         let f = try ServerFixture()
@@ -47,6 +47,43 @@ import Testing
         #expect(
             try await f.send(f.request("DELETE", "/b1xx/f", query: [("tagging", nil)], version: version)).status == 501)
         #expect(try await f.exists("b1xx", "f"))
+    }
+
+    /// A parameter that names no subresource (a cache-buster, an SDK's marker) is ignored, as S3 ignores it,
+    /// whatever the operation and the scheme: the signature is checked as the client made it, over the whole query
+    /// for SigV4 (a parameter added after signing is a mismatch), over the subresources for V2 and OBS.
+    @Test(arguments: [SignatureVersion.v4, .v2, .obs])
+    func unknownParametersIgnored(_ version: SignatureVersion) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b8xx")
+        let extra: [(String, String?)] = [("t", "1712345678"), ("cachebust", nil)]
+        let put = try await f.send(f.request("PUT", "/b8xx/k", query: extra, body: [5], version: version))
+        #expect(put.status == 200, "\(version): \(put.text)")
+        let get = try await f.send(f.request("GET", "/b8xx/k", query: extra, version: version))
+        #expect(get.status == 200 && get.body == [5], "\(version): \(get.text)")
+        let list = try await f.send(f.request("GET", "/b8xx", query: extra + [("prefix", "k")], version: version))
+        #expect(list.status == 200 && list.element("Key") == "k", "\(version): \(list.text)")
+        let created = try await f.send(f.request("PUT", "/b9xx", query: extra, version: version))
+        #expect(created.status == 200, "\(version): \(created.text)")
+        let deleted = try await f.send(f.request("DELETE", "/b8xx/k", query: extra, version: version))
+        #expect(deleted.status == 204, "\(version): \(deleted.text)")
+        #expect(try await !f.exists("b8xx", "k"))
+        #expect(try await f.send(f.request("DELETE", "/b9xx", query: extra, version: version)).status == 204)
+
+        _ = try await f.send(f.request("PUT", "/b8xx/p", body: [6], version: version))
+        let presigned = f.presigned("GET", "/b8xx/p", query: [("t", "1")], version: version)
+        #expect(try await f.send(presigned).body == [6], "\(version): a presigned URL signing a cache-buster")
+        // Appended after signing: V2 and OBS sign no such parameter, SigV4 signs the whole query.
+        let signed = f.presigned("GET", "/b8xx/p", version: version)
+        let answer = try await f.send(
+            ServerRequest(
+                method: "GET", rawPath: signed.rawPath, rawQuery: signed.rawQuery + "&t=2", headers: signed.headers,
+                body: BufferSource([])))
+        if version == .v4 {
+            #expect(answer.status == 403 && answer.element("Code") == "SignatureDoesNotMatch", "\(answer.text)")
+        } else {
+            #expect(answer.status == 200 && answer.body == [6], "\(version): \(answer.text)")
+        }
     }
 
     @Test("presigned URLs and SDK markers are no subresources")

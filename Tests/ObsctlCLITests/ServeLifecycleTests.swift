@@ -212,6 +212,54 @@ struct ServeLifecycleTests {
         #expect(Date().timeIntervalSince(signalled) < 8)
     }
 
+    /// Every signal stops serve, however soon after the ready line it comes: 30 SIGTERM cycles and a SIGINT one,
+    /// each exit 0 within seconds. A handler of the server's own could be replaced (libdispatch installs its own for
+    /// a dispatch signal source, when its manager thread gets to it), and once it was, serve ignored every signal:
+    /// so serve has none, and each of its threads blocks SIGINT and SIGTERM for the thread that waits for them.
+    @Test func everySignalStopsServe() throws {
+        let sb = try Sandbox("serve-signals")
+        for cycle in 0..<31 {
+            let signal = cycle == 30 ? SIGINT : SIGTERM
+            let server = try ServeProcess(sb)
+            if cycle == 0 {
+                let threads = Self.signalMasks(server.pid)
+                #expect(!threads.isEmpty)
+                for (thread, status) in threads {
+                    // SigCgt: a handler; SigBlk (a thread in sigwait shows them unblocked while it waits).
+                    let caught = Self.bits(status, "SigCgt"), blocked = Self.bits(status, "SigBlk")
+                    #expect(caught & Self.shutdownBits == 0, "a handler for SIGINT or SIGTERM: \(thread) \(status)")
+                    let waiting =
+                        (try? String(contentsOfFile: "/proc/\(server.pid)/task/\(thread)/wchan", encoding: .utf8))?
+                        .contains("sigtimedwait") == true
+                    #expect(
+                        waiting || blocked & Self.shutdownBits == Self.shutdownBits,
+                        "thread \(thread) can take SIGINT or SIGTERM: \(status)")
+                }
+            }
+            let started = Date()
+            let r = server.stop(signal: signal, timeout: 10)
+            #expect(r.succeeded, "cycle \(cycle), signal \(signal): \(r)")
+            #expect(Date().timeIntervalSince(started) < 5, "cycle \(cycle): the stop took too long")
+            if !r.succeeded { break }
+        }
+    }
+
+    static let shutdownBits: UInt64 = 1 << (UInt64(SIGINT) - 1) | 1 << (UInt64(SIGTERM) - 1)
+
+    /// Each thread of `pid` and its /proc status text.
+    static func signalMasks(_ pid: Int32) -> [(String, String)] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { thread in
+            (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)).map { (thread, $0) }
+        }
+    }
+
+    /// A /proc status mask (`SigCgt:\t0000000000004002`) as bits.
+    static func bits(_ status: String, _ field: String) -> UInt64 {
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+        return UInt64(line.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) ?? 0
+    }
+
     // MARK: Request bodies that stop
 
     /// A client that stops sending its body is answered 400 RequestTimeout after --body-timeout, and the connection

@@ -67,25 +67,47 @@ extension S3Service {
         }
     }
 
-    /// The fallbacks of the dispatch (list, create or delete a bucket; get, put or delete an object) take a query
-    /// of their own arguments and nothing else: a subresource serve does not know (S3's `metadataTable`, OBS's
-    /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, ...) is 501, never read as a DELETE of the bucket
-    /// or a PUT of the object. Presigned URLs' parameters are everyone's: their authentication, and the headers
-    /// presigners move into the query (any `x-amz-*` or `x-obs-*`: SSE, metadata, checksums, the payload hash; and
-    /// V2's Content-Type and Content-MD5), which the verifiers read, and the handlers apply, as headers
-    /// (`S3Call.takeQueryHeaders`). So are SDK markers (`x-id`).
+    /// The fallbacks of the dispatch (list, create or delete a bucket; get, put or delete an object) take their own
+    /// arguments, and no other subresource: one serve does not implement here (S3's `metadataTable`, OBS's
+    /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, or `uploads` on a PUT) is 501, never read as a
+    /// DELETE of the bucket or a PUT of the object. Any other parameter names no subresource (a cache-buster
+    /// `?t=123`, an SDK's `x-id` marker, a presigned URL's authentication and the headers presigners move into the
+    /// query, which the verifiers read and `S3Call.takeQueryHeaders` applies): ignored, as S3 ignores it. Whatever
+    /// the signature covers of it was checked as the client signed it (all of the query for SigV4, the
+    /// subresources for V2 and OBS).
     static func requireOnly(_ call: S3Call, _ allowed: Set<String>) throws {
         for item in call.request.queryItems where !allowed.contains(item.name) {
             let name = item.name.lowercased()
-            if name.hasPrefix("x-amz-") || name.hasPrefix("x-obs-") || presignedArguments.contains(name) { continue }
-            throw S3Failure.notImplemented("?\(item.name)")
+            if name.hasPrefix("x-amz-") || name.hasPrefix("x-obs-") { continue }
+            // Compared without case: `?Tagging` is refused rather than taken for a plain PUT that overwrites.
+            if knownSubresources.contains(name) { throw S3Failure.notImplemented("?\(item.name)") }
         }
     }
 
-    /// Lowercased: the presigned URLs' parameters without a header prefix, and boto3's `x-id`.
-    static let presignedArguments: Set<String> = [
-        "awsaccesskeyid", "accesskeyid", "signature", "expires", "content-type", "content-md5", "x-id",
-    ]
+    /// Lowercased: every query parameter S3 or OBS gives a meaning as a subresource or an operation's argument
+    /// (beyond the authentication), so that one serve does not take is refused, not ignored: S3's (botocore's V2
+    /// list and the operations since: metadata tables, rename, sessions), OBS's (its documented list and its SDKs'),
+    /// and the operations' own arguments, which are another operation's when sent to the wrong one.
+    static let knownSubresources: Set<String> = Set(
+        [
+            // S3
+            "accelerate", "acl", "analytics", "attributes", "cors", "defaultObjectAcl", "delete", "encryption",
+            "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "location", "logging", "metadataTable",
+            "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable", "metrics", "notification",
+            "object-lock", "ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock",
+            "renameObject", "replication", "requestPayment", "restore", "retention", "select", "select-type",
+            "session", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning", "versions", "website",
+            "response-content-type", "response-content-language", "response-expires", "response-cache-control",
+            "response-content-disposition", "response-content-encoding",
+            // OBS (RequestSigner's sub-resources)
+            "append", "attname", "backtosource", "bucketstatus", "CDNNotifyConfiguration", "customdomain",
+            "deletebucket", "directcoldaccess", "dispolicy", "fileinterface", "length", "metadata",
+            "mirrorBackToSource", "modify", "name", "obscompresspolicy", "position", "quota", "rename", "storageClass",
+            "storageinfo", "storagePolicy", "truncate", "x-image-process", "x-image-save-bucket",
+            "x-image-save-object", "x-oss-process",
+        ].map { $0.lowercased() }
+            // The features refused whatever the method: subresources whatever their case.
+            + unsupportedSubresources.map { $0.lowercased() })
 
     /// ListObjects (v1 and v2).
     static let listingArguments: Set<String> = [

@@ -75,10 +75,16 @@ extension S3Service {
         let delimiter = r.query("delimiter").flatMap { $0.isEmpty ? nil : $0 }
         let keyMarker = r.query("key-marker") ?? ""
         let uploadMarker = r.query("upload-id-marker") ?? ""
-        let all = try await backend.listMultipartUploads(bucket: bucket, prefix: prefix)
-            .sorted {
-                KeyBytes.equal($0.key, $1.key) ? $0.uploadID < $1.uploadID : ByteKey($0.key) < ByteKey($1.key)
-            }
+        let all = try await backend.listMultipartUploads(bucket: bucket, prefix: prefix).sorted(by: Self.listedBefore)
+        // The key-marker's uploads up to the upload-id-marker, in the listing's order: the previous page's. An
+        // upload-id-marker that is no longer there (completed or aborted since) passes none of them: they are
+        // listed again rather than skipped, as its place in the order went with it.
+        var passed: Set<String> = []
+        if !keyMarker.isEmpty, !uploadMarker.isEmpty,
+            let at = all.firstIndex(where: { KeyBytes.equal($0.key, keyMarker) && $0.uploadID == uploadMarker })
+        {
+            passed = Set(all[...at].filter { KeyBytes.equal($0.key, keyMarker) }.map(\.uploadID))
+        }
         var uploads: [ListedUpload] = [], prefixes: [String] = []
         var truncated = false
         var nextKey: String?, nextUpload: String?
@@ -86,7 +92,8 @@ extension S3Service {
             let rolled = KeyBytes.rolledUp(u.key, prefix: prefix, delimiter: delimiter)
             if !keyMarker.isEmpty {
                 let before = ByteKey(u.key) < ByteKey(keyMarker)
-                let atMarker = KeyBytes.equal(u.key, keyMarker) && (uploadMarker.isEmpty || u.uploadID <= uploadMarker)
+                let atMarker =
+                    KeyBytes.equal(u.key, keyMarker) && (uploadMarker.isEmpty || passed.contains(u.uploadID))
                 // As the object listing: else the last page's prefix came back forever.
                 let underMarker = KeyBytes.underRolledUpMarker(
                     u.key, marker: keyMarker, prefix: prefix, delimiter: delimiter)
@@ -115,6 +122,15 @@ extension S3Service {
             isTruncated: truncated, uploads: uploads, commonPrefixes: prefixes,
             owner: XMLOwner(id: call.identity?.accessKeyID ?? ""), urlEncoded: urlEncoded)
         return Self.xml(ServerXML.listMultipartUploads(page, dialect: call.dialect.xml))
+    }
+
+    /// ListMultipartUploads' order, as S3's: by key, a key's uploads by the time they were initiated, oldest first.
+    /// The store keeps that time to the second: uploads of a key initiated in the same second go by upload ID, so
+    /// the order is total and pages on upload-id-marker never skip or repeat one.
+    static func listedBefore(_ a: MultipartUploadInfo, _ b: MultipartUploadInfo) -> Bool {
+        guard KeyBytes.equal(a.key, b.key) else { return ByteKey(a.key) < ByteKey(b.key) }
+        let at = a.initiated ?? .distantPast, bt = b.initiated ?? .distantPast
+        return at != bt ? at < bt : a.uploadID < b.uploadID
     }
 
     /// Content-MD5 is required, as S3 requires it; keys that are not there count as deleted, as on S3, unless an

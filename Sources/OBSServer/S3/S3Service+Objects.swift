@@ -81,7 +81,7 @@ extension S3Service {
         if let range = try part ?? Self.requestedRange(call, info) {
             response.status = 206
             response.setHeader("Content-Length", String(range.upperBound - range.lowerBound))
-            response.headers += [Self.contentRange(range, info)] + (part == nil ? [] : Self.partCount(call, info))
+            response.headers += Self.contentRange(range, info) + (part == nil ? [] : Self.partCount(call, info))
         } else {
             response.headers += Self.checksum(call, info)
         }
@@ -90,8 +90,9 @@ extension S3Service {
     }
 
     /// `?partNumber=N`: the bytes of the object's Nth part, numbered from 1 in order (how clients learn part sizes
-    /// to check a composite checksum); part 1 of an object written whole is all of it. nil without the parameter,
-    /// and for an empty part (answered whole: a range of no bytes has no Content-Range).
+    /// to check a composite checksum); part 1 of an object written whole is all of it. nil without the parameter.
+    /// An empty part (a multipart upload's last part may be empty) is an empty range, answered as a part: 206, no
+    /// bytes, the part count; never nil, which would answer the whole object as that part.
     static func requestedPart(_ call: S3Call, _ info: ObjectInfo) throws -> Range<Int64>? {
         guard let text = call.request.query("partNumber") else { return nil }
         guard let n = Int(text), (1...10_000).contains(n) else {
@@ -105,12 +106,17 @@ extension S3Service {
         guard n <= sizes.count else {
             throw S3Failure("InvalidPartNumber", "The requested partnumber is not satisfiable", status: 416)
         }
+        // An object written whole has one part, itself: an empty one is answered as the empty object (200).
+        if info.partSizes == nil && info.size == 0 { return nil }
         let start = sizes[..<(n - 1)].reduce(0, +)
-        return sizes[n - 1] > 0 ? start..<(start + sizes[n - 1]) : nil
+        return start..<(start + sizes[n - 1])
     }
 
-    static func contentRange(_ range: Range<Int64>, _ info: ObjectInfo) -> (name: String, value: String) {
-        ("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)")
+    /// The Content-Range of a 206. None for an empty part: no byte range names zero bytes (`bytes */SIZE` is the
+    /// form of a 416), so its answer says what it holds with Content-Length 0 and the part count alone.
+    static func contentRange(_ range: Range<Int64>, _ info: ObjectInfo) -> [(name: String, value: String)] {
+        guard !range.isEmpty else { return [] }
+        return [("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)")]
     }
 
     /// The part count of an object made of parts, with a part's answer (`x-amz-mp-parts-count`, `x-obs-` in OBS's).
@@ -180,7 +186,7 @@ extension S3Service {
         if let range = read.range {
             status = 206
             length = range.upperBound - range.lowerBound
-            headers.append(Self.contentRange(range, info))
+            headers += Self.contentRange(range, info)
             if read.part != nil { headers += Self.partCount(call, info) }
         } else {
             headers += Self.checksum(call, info)

@@ -228,7 +228,7 @@ public enum ServerXMLReader {
         }
         let node: XMLNode
         do {
-            node = try XMLTree.parse(body, what: "\(root) request body")
+            node = try XMLTree.parse(body, what: "\(root) request body", from: .request)
         } catch let e as OBSError {
             throw OBSError(code: "MalformedXML", message: e.message, httpStatus: 400, category: .usage)
         }

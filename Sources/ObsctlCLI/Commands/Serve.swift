@@ -142,7 +142,6 @@ extension Obsctl {
         public mutating func run() async throws {
             let settings = try settings()
             if let runServer = Self.runServer {
-                Interrupts.uninstall()
                 // Here, in the server program, not before the exec: once.
                 if settings.tls == .none, !settings.listen.isLoopback {
                     Output(format: global.output, quiet: global.quiet).warn(

@@ -43,14 +43,14 @@ public enum ObsctlMain {
                     + "prefixes and paths must be UTF-8: spell the key in UTF-8, or rename the file")
             Interrupts.finish(ObsctlExitCode.usage.rawValue)
         }
+        // Before the parse, so that a signal during start-up ends the command as a later one does (one inherited as
+        // ignored, as a script's `cmd &` has SIGINT, would otherwise be lost), `serve` in obsctl included: it execs
+        // the server with them blocked (`execServer`). obsctl-serve makes no signal source: a dispatch source leaves
+        // libdispatch's handler installed, which could replace nothing there but must not exist beside sigwait.
+        Interrupts.install(signalSources: !signalsTakenByCaller)
         let code: ObsctlExitCode
         do {
             var command = try Obsctl.parseAsRoot(GlobalArguments.movedAfterSubcommand(arguments))
-            // Decided on the command, before any signal source exists: serve takes SIGINT and SIGTERM itself (stop
-            // accepting, drain, exit 0). A dispatch signal source, even cancelled, leaves libdispatch's own
-            // process-wide handler installed, at a moment of its manager thread's choosing: it could replace the
-            // server's and swallow every signal. In obsctl, which execs obsctl-serve, there is nothing to clean up.
-            if !(command is Obsctl.Serve) { Interrupts.install(signalSources: !signalsTakenByCaller) }
             // After the parse: the command takes these options (else its own error), and --help went first.
             if let conflict = OnceOnlyOptions.firstConflict(in: arguments) {
                 Output.stderr("obsctl: error: \(conflict)")

@@ -39,7 +39,10 @@ enum Interrupts {
         }
         guard signalSources else { return }
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
-            signal(sig, SIG_IGN)
+            // The default action until libdispatch's handler for the source is installed (by its manager thread, a
+            // little later): a signal in between ends the process, which has started nothing yet. Ignored instead
+            // (as a script's `cmd &` inherits SIGINT), it would be lost.
+            signal(sig, SIG_DFL)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { interrupted(code) }
             source.resume()

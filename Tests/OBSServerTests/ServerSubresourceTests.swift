@@ -56,7 +56,7 @@ import Testing
     func unknownParametersIgnored(_ version: SignatureVersion) async throws {
         let f = try ServerFixture()
         try await f.makeBucket("b8xx")
-        let extra: [(String, String?)] = [("t", "1712345678"), ("cachebust", nil)]
+        let extra: [(String, String?)] = [("t", "1712345678"), ("cachebust", "")]
         let put = try await f.send(f.request("PUT", "/b8xx/k", query: extra, body: [5], version: version))
         #expect(put.status == 200, "\(version): \(put.text)")
         let get = try await f.send(f.request("GET", "/b8xx/k", query: extra, version: version))
@@ -84,6 +84,28 @@ import Testing
         } else {
             #expect(answer.status == 200 && answer.body == [6], "\(version): \(answer.text)")
         }
+    }
+
+    @Test(
+        "a bare name is a subresource, listed or not: 501 on every fallback, and nothing changes",
+        arguments: [
+            "abac", "obsbucketalias", "fscreatehardlink", "x-obs-trash", "x-obs-accesslabel", "X-Amz-Future",
+            "cachebust",
+        ])
+    func bareNamesRefused(_ name: String) async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("b7xx")
+        _ = try await f.send(f.request("PUT", "/b7xx/k", body: [1]))
+        let bare: [(String, String?)] = [(name, nil)]
+        for (method, path, body) in [
+            ("PUT", "/b7xx/k", [UInt8](repeating: 9, count: 3)), ("DELETE", "/b7xx/k", []), ("GET", "/b7xx/k", []),
+            ("DELETE", "/b7xx", []), ("PUT", "/b6xx", []), ("GET", "/b7xx", []),
+        ] {
+            let answer = try await f.send(f.request(method, path, query: bare, body: body))
+            #expect(answer.status == 501, "\(method) \(path)?\(name): \(answer.status) \(answer.text)")
+        }
+        #expect(try await f.send(f.request("GET", "/b7xx/k")).body == [1])
+        #expect(try await f.send(f.request("HEAD", "/b6xx")).status == 404)
     }
 
     @Test("presigned URLs and SDK markers are no subresources")

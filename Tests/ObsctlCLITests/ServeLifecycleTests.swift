@@ -244,6 +244,59 @@ struct ServeLifecycleTests {
         }
     }
 
+    /// `obsctl serve` started by a script that ignores SIGINT (as `cmd &` has it) and interrupted as soon as the
+    /// ignore is gone, whichever program is running then (obsctl before it execs the server, or the server before
+    /// it listens): it stops (0, 130, or killed by SIGINT before anything started), never serves on with the signal
+    /// lost. The ignore must go early: obsctl takes SIGINT from its first steps and execs the server with it
+    /// blocked, so it stays pending across the exec.
+    @Test func interruptAtStartWithSignalsIgnored() throws {
+        let sb = try Sandbox("serve-early-signal")
+        let binary = try ObsctlBinary.require()
+        var programs: [String] = []
+        for cycle in 0..<5 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "trap '' INT; exec \"$0\" serve --listen 127.0.0.1:0", binary]
+            var environment = sb.childEnvironment([:])
+            environment["OBSCTL_SERVE_ACCESS_KEY_ID"] = "AKEARLY"
+            environment["OBSCTL_SERVE_SECRET_ACCESS_KEY"] = "early-secret-0123456789"
+            p.environment = environment
+            p.currentDirectoryURL = sb.dir
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            p.standardInput = FileHandle.nullDevice
+            let done = DispatchSemaphore(value: 0)
+            p.terminationHandler = { _ in done.signal() }
+            try p.run()
+            let pid = p.processIdentifier
+            let deadline = Date().addingTimeInterval(10)
+            var program = ""
+            while Date() < deadline {
+                program = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+                let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+                let ours = program.hasSuffix("/obsctl-serve") || program == binary
+                if ours && Self.bits(status, "SigIgn") & 2 == 0 { break }
+                usleep(500)
+            }
+            programs.append((program as NSString).lastPathComponent)
+            kill(pid, SIGINT)
+            let stopped = done.wait(timeout: .now() + 10) == .success
+            if !stopped {
+                kill(pid, SIGKILL)
+                done.wait()
+            }
+            #expect(stopped, "cycle \(cycle): SIGINT to \(program) was lost: serve went on")
+            let ended =
+                p.terminationReason == .uncaughtSignal
+                ? p.terminationStatus == SIGINT : [0, 130].contains(p.terminationStatus)
+            #expect(!stopped || ended, "cycle \(cycle) (\(program)): \(p.terminationReason) \(p.terminationStatus)")
+        }
+        // obsctl no longer leaves SIGINT ignored until the exec: some cycle catches it before (it has some
+        // milliseconds of start-up to parse and look for the server).
+        let obsctl = (binary as NSString).lastPathComponent
+        #expect(programs.contains(obsctl), "each cycle found SIGINT still ignored until the server ran: \(programs)")
+    }
+
     static let shutdownBits: UInt64 = 1 << (UInt64(SIGINT) - 1) | 1 << (UInt64(SIGTERM) - 1)
 
     /// Each thread of `pid` and its /proc status text.

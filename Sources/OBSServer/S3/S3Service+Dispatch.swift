@@ -70,13 +70,16 @@ extension S3Service {
     /// The fallbacks of the dispatch (list, create or delete a bucket; get, put or delete an object) take their own
     /// arguments, and no other subresource: one serve does not implement here (S3's `metadataTable`, OBS's
     /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, or `uploads` on a PUT) is 501, never read as a
-    /// DELETE of the bucket or a PUT of the object. Any other parameter names no subresource (a cache-buster
-    /// `?t=123`, an SDK's `x-id` marker, a presigned URL's authentication and the headers presigners move into the
-    /// query, which the verifiers read and `S3Call.takeQueryHeaders` applies): ignored, as S3 ignores it. Whatever
-    /// the signature covers of it was checked as the client signed it (all of the query for SigV4, the
-    /// subresources for V2 and OBS).
+    /// DELETE of the bucket or a PUT of the object. So is any bare name (`?abac`, `?obsbucketalias`,
+    /// `?x-obs-trash`): that is how S3 and OBS spell subresources, including those listed nowhere here yet, so the
+    /// check fails closed. A parameter with a value that names no subresource (a cache-buster `?t=123`, an SDK's
+    /// `x-id` marker, a presigned URL's authentication and the headers presigners move into the query, which the
+    /// verifiers read and `S3Call.takeQueryHeaders` applies) is ignored, as S3 ignores it. Whatever the signature
+    /// covers of it was checked as the client signed it (all of the query for SigV4, the subresources for V2 and
+    /// OBS).
     static func requireOnly(_ call: S3Call, _ allowed: Set<String>) throws {
         for item in call.request.queryItems where !allowed.contains(item.name) {
+            if item.value == nil { throw S3Failure.notImplemented("?\(item.name)") }
             let name = item.name.lowercased()
             if name.hasPrefix("x-amz-") || name.hasPrefix("x-obs-") { continue }
             // Compared without case: `?Tagging` is refused rather than taken for a plain PUT that overwrites.

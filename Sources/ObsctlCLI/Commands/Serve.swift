@@ -173,7 +173,15 @@ extension Obsctl {
             let argv = [server] + Array(CommandLine.arguments.dropFirst())
             var cArgs = argv.map { strdup($0) }
             cArgs.append(nil)
+            // Blocked across the exec, SIGINT and SIGTERM stay pending (the server's signal thread takes them), even
+            // when inherited as ignored: the kernel discards an ignored signal only when it is not blocked.
+            var shutdown = sigset_t(), before = sigset_t()
+            sigemptyset(&shutdown)
+            sigaddset(&shutdown, SIGINT)
+            sigaddset(&shutdown, SIGTERM)
+            pthread_sigmask(SIG_BLOCK, &shutdown, &before)
             execv(server, cArgs)
+            pthread_sigmask(SIG_SETMASK, &before, nil)
             throw OBSError(
                 code: "ServerMissing", message: "could not start \(server): \(String(cString: strerror(errno)))",
                 httpStatus: 0, category: .general)

@@ -131,8 +131,23 @@ final class ReadyLine: @unchecked Sendable {
             printed = true
             return runtime.readyLine(endpoint: s3, caBundle: caBundle, kmsEndpoint: kms)
         }
-        if let line {
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        if var line {
+            // A plain write: a stdout nobody reads (`serve | true`) costs the ready line, not the server, where
+            // FileHandle's write traps on EPIPE (SIGPIPE is ignored here).
+            line += "\n"
+            line.withUTF8 { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let n = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                    if n > 0 {
+                        offset += n
+                    } else if n < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        break
+                    }
+                }
+            }
         }
     }
 }

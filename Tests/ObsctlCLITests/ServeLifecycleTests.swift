@@ -297,6 +297,36 @@ struct ServeLifecycleTests {
         #expect(programs.contains(obsctl), "each cycle found SIGINT still ignored until the server ran: \(programs)")
     }
 
+    /// A stdout nobody reads (`obsctl serve | true`): the ready line is lost, the server is not; it stops on SIGTERM.
+    @Test func stdoutClosedBeforeTheReadyLine() throws {
+        let sb = try Sandbox("serve-stdout-closed")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try ObsctlBinary.require())
+        p.arguments = ["serve", "--listen", "127.0.0.1:0", "--output", "json"]
+        var environment = sb.childEnvironment([:])
+        environment["OBSCTL_SERVE_ACCESS_KEY_ID"] = "AKPIPE"
+        environment["OBSCTL_SERVE_SECRET_ACCESS_KEY"] = "pipe-secret-0123456789"
+        p.environment = environment
+        p.currentDirectoryURL = sb.dir
+        let stdout = Pipe()
+        p.standardOutput = stdout
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try stdout.fileHandleForReading.close()  // no reader: the ready line's write fails with EPIPE
+        let done = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in done.signal() }
+        try p.run()
+        let ended = done.wait(timeout: .now() + 3) == .success
+        #expect(!ended, "serve ended when its ready line could not be written: \(p.terminationStatus)")
+        kill(p.processIdentifier, SIGTERM)
+        let stopped = done.wait(timeout: .now() + 10) == .success
+        if !stopped {
+            kill(p.processIdentifier, SIGKILL)
+            done.wait()
+        }
+        #expect(stopped && p.terminationReason == .exit && p.terminationStatus == 0, "\(p.terminationStatus)")
+    }
+
     static let shutdownBits: UInt64 = 1 << (UInt64(SIGINT) - 1) | 1 << (UInt64(SIGTERM) - 1)
 
     /// Each thread of `pid` and its /proc status text.

@@ -254,20 +254,8 @@ struct ServeLifecycleTests {
         let binary = try ObsctlBinary.require()
         var programs: [String] = []
         for cycle in 0..<5 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", "trap '' INT; exec \"$0\" serve --listen 127.0.0.1:0", binary]
-            var environment = sb.childEnvironment([:])
-            environment["OBSCTL_SERVE_ACCESS_KEY_ID"] = "AKEARLY"
-            environment["OBSCTL_SERVE_SECRET_ACCESS_KEY"] = "early-secret-0123456789"
-            p.environment = environment
-            p.currentDirectoryURL = sb.dir
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            p.standardInput = FileHandle.nullDevice
-            let done = DispatchSemaphore(value: 0)
-            p.terminationHandler = { _ in done.signal() }
-            try p.run()
+            let (p, done) = try Self.startUnwatched(
+                sb, "/bin/sh", ["-c", "trap '' INT; exec \"$0\" serve --listen 127.0.0.1:0", binary])
             let pid = p.processIdentifier
             let deadline = Date().addingTimeInterval(10)
             var program = ""
@@ -300,22 +288,10 @@ struct ServeLifecycleTests {
     /// A stdout nobody reads (`obsctl serve | true`): the ready line is lost, the server is not; it stops on SIGTERM.
     @Test func stdoutClosedBeforeTheReadyLine() throws {
         let sb = try Sandbox("serve-stdout-closed")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ObsctlBinary.require())
-        p.arguments = ["serve", "--listen", "127.0.0.1:0", "--output", "json"]
-        var environment = sb.childEnvironment([:])
-        environment["OBSCTL_SERVE_ACCESS_KEY_ID"] = "AKPIPE"
-        environment["OBSCTL_SERVE_SECRET_ACCESS_KEY"] = "pipe-secret-0123456789"
-        p.environment = environment
-        p.currentDirectoryURL = sb.dir
         let stdout = Pipe()
-        p.standardOutput = stdout
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
         try stdout.fileHandleForReading.close()  // no reader: the ready line's write fails with EPIPE
-        let done = DispatchSemaphore(value: 0)
-        p.terminationHandler = { _ in done.signal() }
-        try p.run()
+        let (p, done) = try Self.startUnwatched(
+            sb, try ObsctlBinary.require(), ["serve", "--listen", "127.0.0.1:0", "--output", "json"], stdout: stdout)
         let ended = done.wait(timeout: .now() + 3) == .success
         #expect(!ended, "serve ended when its ready line could not be written: \(p.terminationStatus)")
         kill(p.processIdentifier, SIGTERM)
@@ -325,6 +301,28 @@ struct ServeLifecycleTests {
             done.wait()
         }
         #expect(stopped && p.terminationReason == .exit && p.terminationStatus == 0, "\(p.terminationStatus)")
+    }
+
+    /// Starts `executable` in the sandbox with a server key pair in its environment, output discarded (or stdout
+    /// to `stdout`), without `ServeProcess`'s wait for the ready line; the semaphore is signalled when it ends.
+    static func startUnwatched(
+        _ sb: Sandbox, _ executable: String, _ arguments: [String], stdout: Pipe? = nil
+    ) throws -> (Process, DispatchSemaphore) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        var environment = sb.childEnvironment([:])
+        environment["OBSCTL_SERVE_ACCESS_KEY_ID"] = "AKUNWATCHED"
+        environment["OBSCTL_SERVE_SECRET_ACCESS_KEY"] = "unwatched-secret-0123456789"
+        p.environment = environment
+        p.currentDirectoryURL = sb.dir
+        p.standardOutput = stdout ?? FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        let done = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in done.signal() }
+        try p.run()
+        return (p, done)
     }
 
     static let shutdownBits: UInt64 = 1 << (UInt64(SIGINT) - 1) | 1 << (UInt64(SIGTERM) - 1)

@@ -253,7 +253,7 @@ struct ServeLifecycleTests {
         let sb = try Sandbox("serve-early-signal")
         let binary = try ObsctlBinary.require()
         var programs: [String] = []
-        for cycle in 0..<5 {
+        for cycle in 0..<10 {
             let (p, done) = try Self.startUnwatched(
                 sb, "/bin/sh", ["-c", "trap '' INT; exec \"$0\" serve --listen 127.0.0.1:0", binary])
             let pid = p.processIdentifier

@@ -102,12 +102,15 @@ public enum LocalTree {
                 }
                 if name == "." || name == ".." { continue }
                 let child = rel.isEmpty ? name : rel + "/" + name
-                // Left out whole, as a file and as a directory: not looked at (it may not even be reachable).
-                if !filter.isEmpty, !filter.includes(child), filter.excludesEverything(below: child) { continue }
+                // Nothing below it is taken: a directory is not entered (it may not be readable). Asked only of
+                // directories and of entries that cannot be looked at, not of every file.
+                func prunable() -> Bool { !filter.isEmpty && filter.excludesEverything(below: child) }
                 var st = stat()
                 guard lstat(LocalPath.join(dir, child), &st) == 0 else {
                     let e = errno
                     if e == ENOENT { continue }  // removed meanwhile
+                    // Unreachable, but left out whole whatever it is (its name and all below it): no failure.
+                    if prunable() && !filter.includes(child) { continue }
                     if e == ENAMETOOLONG {
                         passOverTooLong(child, LocalPath.join(dir, child))
                         continue
@@ -119,7 +122,7 @@ public enum LocalTree {
                     continue
                 }
                 switch st.st_mode & S_IFMT {
-                case S_IFDIR where !filter.isEmpty && filter.excludesEverything(below: child): continue
+                case S_IFDIR where prunable(): continue
                 case S_IFDIR: subdirectories.append(child)
                 case S_IFREG where DownloadTemps.isTemporary(name: name, st):
                     passOver(child, "a download's temporary file")

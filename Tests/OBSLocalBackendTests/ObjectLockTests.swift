@@ -117,6 +117,7 @@ struct ObjectLockTests {
         await #expect(throws: OBSError.self) { try await deletion.value() }
         #expect(!FileManager.default.fileExists(atPath: try s.objectDir(b, "never")))
     }
+
     /// A body that, once read to its end, runs `atEnd` (on the writer's thread, before the write commits).
     final class BodyThen: ByteSource {
         private let inner: BufferSource

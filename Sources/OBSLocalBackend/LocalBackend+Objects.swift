@@ -563,7 +563,9 @@ extension LocalBackend {
         try await deleteObjects(bucket: bucket, objects: keys.map { ($0, nil) })
     }
 
-    /// `deleteObjects` with a condition per key (S3's conditional batch delete), each checked as deleteObject's.
+    /// `deleteObjects` with a condition per key (S3's conditional batch delete), each checked as deleteObject's. A
+    /// key already gone counts as deleted, as OBS and S3 answer a batch delete (another `rm -r` may have removed it
+    /// since the listing); one with a condition stays a failure: the condition named an object that is not there.
     public func deleteObjects(bucket: BucketName, objects: [(key: ObjectKey, precondition: WritePrecondition?)])
         async throws -> [(key: ObjectKey, error: OBSError)]
     {
@@ -572,6 +574,7 @@ extension LocalBackend {
             var failed: [(key: ObjectKey, error: OBSError)] = []
             for (key, precondition) in objects {
                 do { try removeObject(bucket, key, precondition: precondition) } catch let e as OBSError {
+                    if e.code == "NoSuchKey" && precondition == nil { continue }
                     failed.append((key, e))
                 }
             }

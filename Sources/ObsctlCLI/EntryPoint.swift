@@ -13,6 +13,7 @@ public enum ObsctlMain {
     public static func run(signalsTakenByCaller: Bool = false) async {
         EnvironmentVariables.unsetEmpty()
         StandardStreams.install()
+        OpenFileLimit.raise()
         var arguments = Array(CommandLine.arguments.dropFirst())
         // A shell's TAB: whatever goes wrong, the shell must show nothing but candidates.
         if ["---completion", "---completion-words"].contains(arguments.first) {

@@ -131,3 +131,16 @@ struct ETagSpellingTests {
         #expect(ETags.bare(given) == expected)
     }
 }
+
+/// Too many open files is no fault of the file named: the words say which settings help.
+struct OpenFileReasonTests {
+    @Test(arguments: [EMFILE, ENFILE])
+    func namesTheFix(errno: Int32) {
+        let reason = OBSError.reason(errno)
+        #expect(reason.contains("--jobs") && reason.contains("ulimit -n"), "\(reason)")
+    }
+
+    @Test func otherErrorsKeepTheSystemsWords() {
+        #expect(OBSError.reason(ENOENT) == String(cString: strerror(ENOENT)))
+    }
+}

@@ -152,6 +152,27 @@ struct FilterScenarios {
         #expect(sb.files(under: "src").count == 5 && !sb.exists("d"), "nor any file")
     }
 
+    /// Each command naming one file or object that the filters leave out: a note, exit 0, nothing changed, and with
+    /// --output json still one document, with no entry.
+    func singleNameExcluded() throws {
+        try tree()
+        let b = try bucket("one")
+        try ok(["upload", "src/a.txt", "obs://\(b)/a.txt"])
+        let before = try keys("obs://\(b)/")
+        for args in [
+            ["upload", "src/b.bin", "obs://\(b)/b.bin"], ["download", "obs://\(b)/a.txt", "got.txt"],
+            ["cp", "obs://\(b)/a.txt", "obs://\(b)/c.txt"], ["mv", "obs://\(b)/a.txt", "obs://\(b)/m.txt"],
+            ["rm", "obs://\(b)/a.txt"],
+        ] {
+            let r = try ok(args + ["--exclude", "*", "--output", "json"])
+            #expect(r.stderr.contains("excluded by --include/--exclude"), "\(args): \(r)")
+            let doc = try parseJSONObject(r.stdout)
+            let entries = doc.values.compactMap { $0 as? [Any] }
+            #expect(!entries.isEmpty && entries.allSatisfy(\.isEmpty), "\(args): \(doc)")
+        }
+        #expect(try keys("obs://\(b)/") == before && !sb.exists("got.txt"), "nothing changed")
+    }
+
     func badPattern() throws {
         try tree()
         let b = try bucket("bad")
@@ -194,6 +215,9 @@ struct FilterTests {
 
     @Test("a bad pattern is a usage error (exit 2) naming it, and nothing changes")
     func badPattern() throws { try scenarios("flt-bad").badPattern() }
+
+    @Test("a single name the filters leave out: a note, exit 0, and an empty JSON document from every command")
+    func singleNameExcluded() throws { try scenarios("flt-one").singleNameExcluded() }
 }
 
 @Suite("Remote: filters and --dry-run on SeaweedFS", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
@@ -227,6 +251,12 @@ struct RemoteFilterTests {
     func dryRuns() throws {
         let s = try RemoteSession("flt-dry")
         try scenarios(s).dryRuns()
+    }
+
+    @Test("a single name the filters leave out: an empty JSON document from every command")
+    func singleNameExcluded() throws {
+        let s = try RemoteSession("flt-one")
+        try scenarios(s).singleNameExcluded()
     }
 
     @Test(

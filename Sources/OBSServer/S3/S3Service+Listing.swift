@@ -158,9 +158,8 @@ extension S3Service {
             }
         }
         let failed = try await backend.deleteObjects(bucket: bucket, objects: objects)
-        let conditional = Set(objects.filter { $0.precondition != nil }.map(\.key.value))
         var failedKeys = Set<String>()
-        for f in failed where f.error.code != "NoSuchKey" || conditional.contains(f.key.value) {
+        for f in failed {
             failedKeys.insert(f.key.value)
             let (code, message) = S3ErrorText.answer(for: f.error)
             errors.append((f.key.value, code, message))

@@ -30,7 +30,10 @@ extension Obsctl {
                 let plan = try Planner.remove(url, recursive: false, filter: filter)
                 PlanReport.excludedSingle(ctx, plan)
                 if dryRun { return try await PlanReport.dryRun(ctx, plan.steps, named: true, hint: "delete") }
-                guard let key = plan.steps.first?.source.key else { return }
+                guard let key = plan.steps.first?.source.key else {
+                    // Left out by the filters (noted above): JSON still gets its document, empty.
+                    return Renderer(ctx.output).render(DeletionSummary(deleted: [], failures: [], nothingNote: nil))
+                }
                 do { try await ctx.storage.deleteObject(bucket: url.bucket, key: key) } catch {
                     let hinted = await Transfers.prefixHint(ctx, error, url.bucket, key, verb: "delete")
                     throw Transfers.singleFailure(ctx, "obs://\(url.bucket)/\(key.value)", hinted, doneKey: "deleted")

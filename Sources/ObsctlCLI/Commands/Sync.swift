@@ -203,7 +203,8 @@ extension Obsctl {
                     ctx.output.note("nothing was removed from \(destination): not every transfer succeeded")
                 }
             }
-            let all = Transfers.Outcome(done: transfers.done, failures: transfers.failures + removed.failures)
+            var all = transfers  // keeps `stoppedBy`: a failure that stopped the run is its exit code
+            all.failures += removed.failures
             let nothing = all.done.isEmpty && all.failures.isEmpty && removed.done.isEmpty && ctx.skips.isEmpty
             try Transfers.summarize(
                 ctx, all, deleted: delete ? removed.done : nil, succeeded: removed.done.count,

@@ -560,25 +560,25 @@ extension LocalBackend {
     public func deleteObjects(bucket: BucketName, keys: [ObjectKey]) async throws
         -> [(key: ObjectKey, error: OBSError)]
     {
-        try await deleteObjects(bucket: bucket, objects: keys.map { ($0, nil) })
+        let outcomes = try await deleteObjects(bucket: bucket, objects: keys.map { ($0, nil) })
+        return zip(keys, outcomes).compactMap { key, error in error.map { (key, $0) } }
     }
 
-    /// `deleteObjects` with a condition per key (S3's conditional batch delete), each checked as deleteObject's. A
-    /// key already gone counts as deleted, as OBS and S3 answer a batch delete (another `rm -r` may have removed it
-    /// since the listing); one with a condition stays a failure: the condition named an object that is not there.
+    /// `deleteObjects` with a condition per entry (S3's conditional batch delete), each checked as deleteObject's:
+    /// one outcome per entry, in order, nil for deleted (a key named twice has two). A key already gone counts as
+    /// deleted, as OBS and S3 answer a batch delete (another `rm -r` may have removed it since the listing); one
+    /// with a condition stays a failure: the condition named an object that is not there.
     public func deleteObjects(bucket: BucketName, objects: [(key: ObjectKey, precondition: WritePrecondition?)])
-        async throws -> [(key: ObjectKey, error: OBSError)]
+        async throws -> [OBSError?]
     {
         try await BlockingPool.shared.run { [self] in
-            do { _ = try loadBucket(bucket) } catch let e as OBSError { return objects.map { ($0.key, e) } }
-            var failed: [(key: ObjectKey, error: OBSError)] = []
-            for (key, precondition) in objects {
+            do { _ = try loadBucket(bucket) } catch let e as OBSError { return objects.map { _ in e } }
+            return try objects.map { key, precondition in
                 do { try removeObject(bucket, key, precondition: precondition) } catch let e as OBSError {
-                    if e.code == "NoSuchKey" && precondition == nil { continue }
-                    failed.append((key, e))
+                    return e.code == "NoSuchKey" && precondition == nil ? nil : e
                 }
+                return nil
             }
-            return failed
         }
     }
 

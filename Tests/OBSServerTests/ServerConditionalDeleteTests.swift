@@ -47,6 +47,29 @@ import Testing
         for key in ["a", "c", "d"] { #expect(try await !f.exists("cd-b", key)) }
     }
 
+    /// A key named twice gets a result for each entry: the one that deleted it is `Deleted`, whichever comes first.
+    @Test func aKeyNamedTwiceGetsTwoResults() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("cd-b")
+        for order in [["wrong", "none"], ["right", "wrong"]] {
+            let put = try await f.send(f.request("PUT", "/cd-b/dup", body: [1, 2], version: .v4))
+            let right = try #require(put.header("ETag"))
+            let entries = order.map { condition in
+                switch condition {
+                case "wrong": "<Object><Key>dup</Key><ETag>\"00000000000000000000000000000000\"</ETag></Object>"
+                case "right": "<Object><Key>dup</Key><ETag>\(right)</ETag></Object>"
+                default: "<Object><Key>dup</Key></Object>"
+                }
+            }
+            let answer = try await Self.delete(f, entries.joined())
+            #expect(answer.status == 200, "\(answer.text)")
+            #expect(
+                answer.text.components(separatedBy: "<Deleted><Key>dup</Key>").count == 2, "\(order): \(answer.text)")
+            #expect(answer.text.components(separatedBy: "<Error>").count == 2, "\(order): \(answer.text)")
+            #expect(try await !f.exists("cd-b", "dup"))
+        }
+    }
+
     /// S3 checks `Size` and `LastModifiedTime` in directory buckets only: refused whole, never ignored (which
     /// would delete what the client meant to keep).
     @Test func sizeAndTimeConditionsAreRefused() async throws {

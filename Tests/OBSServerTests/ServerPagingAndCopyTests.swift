@@ -6,6 +6,43 @@ import Testing
 @testable import OBSServer
 
 @Suite struct ServerPagingAndCopyTests {
+    /// ListBuckets' arguments (S3's prefix, max-buckets, continuation-token, bucket-region) are applied: a listing
+    /// by prefix never returns other buckets, pages follow the token to the end, and a subresource is refused.
+    @Test func bucketListingArguments() async throws {
+        let f = try ServerFixture()
+        for name in ["lb-b1", "lb-a2", "other", "lb-a1"] { _ = try await f.makeBucket(name) }
+        func names(_ query: [(String, String?)]) async throws -> (names: [String], answer: Answer) {
+            let answer = try await f.send(f.request("GET", "/", query: query, version: .v4))
+            #expect(answer.status == 200, "\(query): \(answer.text)")
+            let names = answer.text.components(separatedBy: "<Name>").dropFirst().compactMap {
+                $0.components(separatedBy: "<").first
+            }
+            return (names, answer)
+        }
+        let byPrefix = try await names([("prefix", "lb-a")])
+        #expect(byPrefix.names == ["lb-a1", "lb-a2"] && byPrefix.answer.element("Prefix") == "lb-a")
+        #expect(byPrefix.answer.element("ContinuationToken") == nil)
+        var token: String? = nil
+        var paged: [String] = []
+        for _ in 0..<5 {
+            let page = try await names([("max-buckets", "3")] + (token.map { [("continuation-token", $0)] } ?? []))
+            #expect(page.names.count <= 3)
+            paged += page.names
+            token = page.answer.element("ContinuationToken")
+            if token == nil { break }
+        }
+        #expect(paged == ["lb-a1", "lb-a2", "lb-b1", "other"])
+        #expect(try await names([("prefix", "lb-"), ("max-buckets", "2")]).names == ["lb-a1", "lb-a2"])
+        #expect(try await names([("bucket-region", "elsewhere")]).names.isEmpty)
+        #expect(try await names([("bucket-region", "local")]).names.count == 4)
+        for bad in ["0", "10001", "x"] {
+            let refused = try await f.send(f.request("GET", "/", query: [("max-buckets", bad)], version: .v4))
+            #expect(refused.status == 400 && refused.text.contains("max-buckets"), "\(bad): \(refused.text)")
+        }
+        let acl = try await f.send(f.request("GET", "/", query: [("acl", nil)], version: .v4))
+        #expect(acl.status == 501, "\(acl.text)")
+    }
+
     /// ListMultipartUploads with a delimiter, one entry a page: following NextKeyMarker visits each rolled-up prefix
     /// once and ends (a marker that is a prefix skips every upload under it).
     @Test func uploadListingPagesEnd() async throws {

@@ -5,17 +5,36 @@ import OBSXML
 /// Bucket operations: list, create (with default encryption headers, as obsctl sends them), head, delete,
 /// location, and default encryption get/put/delete.
 extension S3Service {
+    /// S3's ListBuckets arguments are applied, never ignored: a test's teardown that deletes what a `prefix` listing
+    /// returns must not be handed every bucket. Pages are in name order; a page's token is its last name.
     func listBuckets(_ call: S3Call) async throws -> ServerResponse {
-        let buckets = try await backend.listBuckets()
+        try Self.requireOnly(call, ["prefix", "max-buckets", "continuation-token", "bucket-region"])
+        let query = call.request
+        let prefix = query.query("prefix")
+        let after = query.query("continuation-token")
+        let region = query.query("bucket-region")
+        var limit = Int.max
+        if let text = query.query("max-buckets") {
+            guard let n = Int(text), (1...10_000).contains(n) else {
+                throw S3Failure.invalidArgument("max-buckets must be a whole number from 1 to 10000, not '\(text)'")
+            }
+            limit = n
+        }
+        let matching = try await backend.listBuckets().sorted { $0.name.value < $1.name.value }.filter { bucket in
+            bucket.name.value.hasPrefix(prefix ?? "") && after.map { bucket.name.value > $0 } ?? true
+                && region.map { bucket.location == $0 } ?? true
+        }
+        let page = matching.prefix(limit)
         // OBS lists a bucket's location when asked (x-obs-bucket-type / x-obs-location: true); S3 never does.
         let withLocation = call.dialect == .obs && call.request.header("x-obs-location") == "true"
         return Self.xml(
             ServerXML.listBuckets(
-                buckets.map {
+                page.map {
                     ListedBucket(
                         name: $0.name.value, creationDate: $0.created, location: withLocation ? $0.location : nil)
                 },
-                owner: XMLOwner(id: call.identity?.accessKeyID ?? ""), dialect: call.dialect.xml))
+                owner: XMLOwner(id: call.identity?.accessKeyID ?? ""), dialect: call.dialect.xml, prefix: prefix,
+                continuationToken: matching.count > page.count ? page.last?.name.value : nil))
     }
 
     func createBucket(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {

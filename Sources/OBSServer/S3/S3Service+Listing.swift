@@ -157,14 +157,17 @@ extension S3Service {
                 errors.append((object.key, "InvalidArgument", e.message))
             }
         }
-        let failed = try await backend.deleteObjects(bucket: bucket, objects: objects)
-        var failedKeys = Set<String>()
-        for f in failed {
-            failedKeys.insert(f.key.value)
-            let (code, message) = S3ErrorText.answer(for: f.error)
-            errors.append((f.key.value, code, message))
+        // One result per entry, as S3 gives them: a key named twice can be deleted by one entry and fail the other.
+        let outcomes = try await backend.deleteObjects(bucket: bucket, objects: objects)
+        var deleted: [String] = []
+        for (object, failure) in zip(objects, outcomes) {
+            guard let failure else {
+                deleted.append(object.key.value)
+                continue
+            }
+            let (code, message) = S3ErrorText.answer(for: failure)
+            errors.append((object.key.value, code, message))
         }
-        let deleted = objects.map(\.key.value).filter { !failedKeys.contains($0) }
         let result = DeleteResult(deleted: deleted, errors: errors)
         return Self.xml(
             ServerXML.deleteResult(

@@ -54,7 +54,11 @@ public enum ServerXML {
 
     /// ListBuckets: `ListAllMyBucketsResult{Owner, Buckets/Bucket*{Name, CreationDate, Location?}}`. A bucket's
     /// `Location` is written when set: the caller sets it when the request asked (`x-obs-location: true`).
-    public static func listBuckets(_ buckets: [ListedBucket], owner: XMLOwner, dialect: XMLDialect) -> [UInt8] {
+    /// `prefix`: the one asked for, echoed; `continuationToken`: where the next page starts, when this one is cut.
+    public static func listBuckets(
+        _ buckets: [ListedBucket], owner: XMLOwner, dialect: XMLDialect, prefix: String? = nil,
+        continuationToken: String? = nil
+    ) -> [UInt8] {
         ServerXMLSupport.document("ListAllMyBucketsResult", namespace: dialect.namespace) { x in
             x.owner("Owner", owner, dialect)
             x.open("Buckets")
@@ -66,6 +70,8 @@ public enum ServerXML {
                 x.close("Bucket")
             }
             x.close("Buckets")
+            if let continuationToken { x.element("ContinuationToken", continuationToken) }
+            if let prefix { x.element("Prefix", prefix) }
         }
     }
 

@@ -317,6 +317,8 @@ public struct MultipartUploadTarget: Sendable {
     public var customerKey: CustomerKey?
     /// Complete only if the object is as the caller expects; nil: unconditionally.
     public var precondition: WritePrecondition? = nil
+    /// Complete only if the parts listed hold this many bytes in all (S3's `x-amz-mp-object-size`); nil: any.
+    public var expectedSize: Int64? = nil
 
     public init(bucket: BucketName, key: ObjectKey, uploadID: String, customerKey: CustomerKey? = nil) {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.customerKey = customerKey

@@ -501,6 +501,12 @@ extension LocalBackend: MultipartUploads {
         meta.checksumAlgorithm = nil  // the upload's rules for its parts, nothing of the object's
         meta.checksumType = nil
         meta.size = parts.reduce(0) { $0 + $1.size }
+        if let expected = target.expectedSize, expected != meta.size {
+            throw OBSError(
+                code: "InvalidRequest",
+                message: "the object size declared (\(expected) bytes) is not what the parts listed hold "
+                    + "(\(meta.size) bytes)", httpStatus: 400, category: .usage)
+        }
         meta.etag = MultipartRules.objectETag(parts.map(\.etag))
         meta.lastModified = Timestamps.rfc3339(LocalClock.now())
         meta.layout.parts = parts.map {

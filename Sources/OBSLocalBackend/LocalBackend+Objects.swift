@@ -510,9 +510,10 @@ extension LocalBackend {
         guard current?.etag == expected else { throw OBSError.sourceChanged(bucket.value, key.value) }
     }
 
-    /// SSE-C key rotation (a copy of an SSE-C object onto itself with a new customer key and nothing else
-    /// changed): the data key is unwrapped with the old key and rewrapped with the new one; the data file is not
-    /// touched, so rotating a large object costs no re-encryption. Returns nil when the copy is not such a rotation.
+    /// SSE-C key rotation (a copy of an SSE-C object onto itself with a new customer key and no new metadata):
+    /// the data key is unwrapped with the old key and rewrapped with the new one; the data file is not touched, so
+    /// rotating a large object costs no re-encryption. The storage class is set as any copy sets it (the one named,
+    /// else the bucket's default). Returns nil when the copy is not such a rotation.
     private func rotateCustomerKeyInPlace(_ request: CopyObjectRequest) throws -> ObjectInfo? {
         let src = request.source, dst = request.destination
         guard src.bucket == dst.bucket, src.key == dst.key, !request.replaceMetadata,
@@ -530,6 +531,7 @@ extension LocalBackend {
             meta.sse.wrap = ObjectMeta.Wrap(
                 salt: Base64.encode(w.salt), nonce: Base64.encode(w.nonce), sealed: Base64.encode(w.sealed))
             meta.sse.origin = .request
+            meta.storageClass = try loadBucket(dst.bucket).objectStorageClass(requested: dst.storageClass)
             meta.lastModified = Timestamps.rfc3339(LocalClock.now())
             meta.seal(macKey: ObjectMeta.macKey(dek: dek, uid: meta.uidBytes))
             let writing = try inflightJournal.begin(

@@ -302,6 +302,27 @@ struct LocalBackendObjectTests {
         }
     }
 
+    @Test("SSE-C key rotation naming a storage class sets it; one naming none sets the bucket's default, as a copy")
+    func customerKeyRotationSetsTheClass() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("rotate-class")
+            let old = try customerKey(), new = try customerKey(0x30)
+            try await s.put(b, "obj", pattern(kC + 3), sse: .customer(old))
+            for (key, from, to, expected) in [
+                (new, old, "STANDARD_IA", "STANDARD_IA"), (new, new, "GLACIER", "GLACIER"), (old, new, nil, nil),
+            ] as [(CustomerKey, CustomerKey, String?, String?)] {
+                var destination = PutObjectRequest(bucket: b, key: try ObjectKey("obj"), sse: .customer(key))
+                destination.storageClass = to
+                let info = try await s.backend.copyObject(
+                    CopyObjectRequest(
+                        source: GetObjectRequest(bucket: b, key: try ObjectKey("obj"), customerKey: from),
+                        destination: destination, replaceMetadata: false))
+                #expect(info.storageClass == expected, "\(String(describing: to))")
+                #expect(try await s.head(b, "obj", customerKey: key).storageClass == expected)
+            }
+        }
+    }
+
     @Test("SSE-C key rotation rewraps the data key only: the data file's bytes and inode are unchanged")
     func customerKeyRotationKeepsDataFile() async throws {
         try await withStore { s in

@@ -33,6 +33,21 @@ import Testing
         try await f.send(f.request("POST", path, query: [("uploadId", id)], headers: headers, body: body, version: .v4))
     }
 
+    /// `x-amz-mp-object-size` is checked, never dropped: another size than the parts hold is 400 and no object.
+    @Test func declaredObjectSizeIsChecked() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("rt-s")
+        let (id, body) = try await Self.upload(f, "/rt-s/k")
+        for (declared, code) in [("999", "InvalidRequest"), ("-1", "InvalidArgument"), ("x", "InvalidArgument")] {
+            let refused = try await Self.complete(f, "/rt-s/k", id, body, headers: [("x-amz-mp-object-size", declared)])
+            #expect(refused.status == 400 && refused.element("Code") == code, "\(declared): \(refused.text)")
+            #expect(try await !f.exists("rt-s", "k"))
+        }
+        let done = try await Self.complete(f, "/rt-s/k", id, body, headers: [("x-amz-mp-object-size", "1000")])
+        #expect(done.status == 200, "\(done.text)")
+        #expect(try await f.exists("rt-s", "k"))
+    }
+
     @Test func retryAnswersTheSameETagUntilTheObjectChanges() async throws {
         let f = try ServerFixture()
         try await f.makeBucket("rt-b")

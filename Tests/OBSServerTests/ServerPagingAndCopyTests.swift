@@ -145,6 +145,23 @@ import Testing
     }
 
     /// A copy onto itself that names only a storage class is how S3 and OBS clients change an object's class.
+    /// A copy source is bucket/key with the key percent-encoded, or the whole value encoded as one (Go's
+    /// url.QueryEscape of "bucket/key"); either way the bucket ends at the first slash, literal or encoded.
+    @Test(arguments: [
+        ("b1xx/dir/src", "dir/src"), ("/b1xx/dir/src", "dir/src"), ("b1xx%2Fdir%2Fsrc", "dir/src"),
+        ("%2Fb1xx%2Fdir%2Fsrc", "dir/src"), ("b1xx%2fa%20b", "a b"), ("b1xx/dir%2Fsrc", "dir/src"),
+        ("b1xx/a%25b", "a%b"), ("b1xx/k?versionId=null", "k"),
+    ])
+    func copySourceForms(header: String, key: String) throws {
+        let (bucket, parsed) = try S3Service.copySource(header)
+        #expect(bucket.value == "b1xx" && parsed.value == key)
+    }
+
+    @Test(arguments: ["b1xx", "b1xx/", "b1xx%2F", "/", "%2F"])
+    func copySourceWithoutAKey(header: String) {
+        #expect(throws: (any Error).self) { try S3Service.copySource(header) }
+    }
+
     @Test func copyOntoItselfChangesTheClass() async throws {
         let f = try ServerFixture()
         try await f.makeBucket("cls1")

@@ -176,6 +176,12 @@ extension S3Service {
         let parts = try ServerXMLReader.completeMultipartUpload(body)
         var target = try uploadTarget(call, bucket, key, uploadID)
         target.precondition = try Self.writePrecondition(call)
+        if let declared = call.request.header(call.dialect.headerPrefix + "mp-object-size") {
+            guard let size = Int64(declared), size >= 0 else {
+                throw S3Failure.invalidArgument("\(call.dialect.headerPrefix)mp-object-size must be a whole number")
+            }
+            target.expectedSize = size
+        }
         let checksums = Dictionary(
             parts.map { p in (p.number, p.checksums.map { PartChecksum(algorithm: $0.key, value: $0.value) }) },
             uniquingKeysWith: { first, _ in first })

@@ -280,6 +280,7 @@ extension S3Service {
     /// `bucket/key` (leading `/` optional, key URL-encoded, `?versionId=` refused).
     static func copySource(_ header: String) throws -> (BucketName, ObjectKey) {
         var text = header.hasPrefix("/") ? String(header.dropFirst()) : header
+        if text.lowercased().hasPrefix("%2f") { text = String(text.dropFirst(3)) }
         if let q = text.firstIndex(of: "?") {
             // Each object is its one version, `null`, as for GET: another id names none.
             guard text[q...].hasPrefix("?versionId=null") || text[q...] == "?" else {
@@ -287,11 +288,19 @@ extension S3Service {
             }
             text = String(text[..<q])
         }
-        guard let slash = text.firstIndex(of: "/"), text.index(after: slash) < text.endIndex else {
+        // The bucket ends at the first '/', or at an encoded one before it: a value percent-encoded whole, as Go's
+        // url.QueryEscape(bucket + "/" + key) in AWS's examples gives it (moto takes it too). No bucket name holds '%'.
+        var separator = text.firstIndex(of: "/").map { $0..<text.index(after: $0) }
+        if let encoded = text.range(of: "%2F", options: .caseInsensitive),
+            encoded.lowerBound < separator?.lowerBound ?? text.endIndex
+        {
+            separator = encoded
+        }
+        guard let separator, separator.upperBound < text.endIndex else {
             throw S3Failure.invalidArgument("copy-source '\(header)' is not bucket/key")
         }
-        let bucket = try BucketName(String(text[..<slash]))
-        let encodedKey = text[text.index(after: slash)...]
+        let bucket = try BucketName(String(text[..<separator.lowerBound]))
+        let encodedKey = text[separator.upperBound...]
         guard URIEncoding.decodesAsUTF8(encodedKey) else { throw S3Failure.invalidURI("the copy source's key") }
         let key = try ObjectKey(URIEncoding.decode(encodedKey))
         return (bucket, key)

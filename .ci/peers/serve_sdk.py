@@ -732,6 +732,41 @@ def raw_slow_headers(s, seconds):
     s.out["idle_seconds"] = time.time() - started
 
 
+def raw_unreadable(s):
+    """Bytes the HTTP layer cannot read as a request, each on a connection of its own: two Content-Lengths, a
+    header section of 100 KB, a garbled request line. For each, the status, the error code and the request id."""
+    import socket
+    import urllib.parse
+    url = urllib.parse.urlsplit(ENDPOINT)
+    host = url.netloc.encode()
+    requests = {
+        "two-lengths": b"PUT /b/k HTTP/1.1\r\nHost: %s\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" % host,
+        "big-headers": b"GET / HTTP/1.1\r\nHost: %s\r\nX-Big: %s\r\n\r\n" % (host, b"a" * 100000),
+        "garbled": b"NOT HTTP AT ALL\r\n\r\n",
+    }
+    for name, data in requests.items():
+        sock = socket.create_connection((url.hostname, url.port), timeout=60)
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        sock.close()
+        head, _, body = answer.partition(b"\r\n\r\n")
+        fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
+        fields = {k.decode().lower(): v.decode() for k, v in fields.items()}
+        s.out[name] = {
+            "status": head.split(b" ")[1].decode() if head.startswith(b"HTTP/1.1 ") else None,
+            "code": body.split(b"<Code>")[1].split(b"<")[0].decode() if b"<Code>" in body else None,
+            "request_id": fields.get("x-amz-request-id"), "date": fields.get("date"),
+            "body_request_id": body.split(b"<RequestId>")[1].split(b"<")[0].decode() if b"<RequestId>" in body
+            else None,
+        }
+
+
 def raw_pipelined_expect(s, bucket, key):
     """A request that waits for its 100 behind another on the same connection: the 100 must come once the server
     reads its body, as it does for a request alone."""
@@ -1135,6 +1170,7 @@ SCENARIOS = {
     ("raw", "expect-put"): raw_expect_put,
     ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers,
     ("raw", "pipelined-expect"): raw_pipelined_expect, ("raw", "slow-get"): raw_slow_get,
+    ("raw", "unreadable"): raw_unreadable,
     ("boto3", "refused-bytes"): boto3_refused_bytes, ("boto3", "multipart-checksums"): boto3_multipart_checksums,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,

@@ -67,6 +67,7 @@ enum Listener {
         let http1 = HTTPServerBuilder.http1(
             configuration: .init(
                 additionalChannelHandlers: [
+                    UnreadableRequestHandler(handler: responder.handler),
                     ContinueHandler(), HeaderDeadlineHandler(timeout: headerDeadline),
                     StalledReaderHandler(timeout: stallDeadline),
                 ],

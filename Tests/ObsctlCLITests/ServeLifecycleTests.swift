@@ -493,6 +493,32 @@ struct ServeLifecycleTests {
         expectSuccess(server2.stop())
     }
 
+    /// What the HTTP layer cannot read as a request still gets an answer like every other: S3's error document,
+    /// a request id (the same in the header and the body), a Date, and its access-log line.
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func unreadableRequestsAreAnsweredAndLogged() throws {
+        let sb = try Sandbox("serve-unreadable")
+        let server = try ServeProcess(sb, arguments: ["--access-log", sb.path("access.log")])
+        let (answer, run) = try server.sdk("raw", "unreadable")
+        expectSteps((answer, run))
+        var ids: [String] = []
+        for (name, code) in [
+            ("two-lengths", "BadRequest"), ("big-headers", "RequestHeaderSectionTooLarge"), ("garbled", "BadRequest"),
+        ] {
+            let got = answer[name] as? [String: Any] ?? [:]
+            let id = got["request_id"] as? String ?? ""
+            #expect(got["status"] as? String == "400" && got["code"] as? String == code, "\(name): \(run)")
+            #expect(!id.isEmpty && got["body_request_id"] as? String == id && got["date"] is String, "\(name): \(got)")
+            ids.append(id)
+        }
+        expectSuccess(server.stop())
+        let log = String(decoding: sb.read("access.log") ?? Data(), as: UTF8.self)
+        for id in ids {
+            let line = log.split(separator: "\n").first { $0.contains(id) } ?? ""
+            #expect(line.contains("400"), "\(id) not logged with its status: \(log)")
+        }
+    }
+
     /// A request head that never ends (a header byte at a time: slowloris) or never starts loses its connection
     /// after `--header-timeout`, though bytes keep coming; a body slower than that still arrives (its bound is
     /// `--body-timeout`, per silence).

@@ -46,4 +46,12 @@ public struct ServerResponse {
 /// What answers requests: the OBS/S3 API and the KMS API each implement it.
 public protocol RequestHandler: Sendable {
     func handle(_ request: ServerRequest) async -> ServerResponse
+    /// The answer to bytes the HTTP layer could not read as a request (two Content-Lengths, a header section past
+    /// its limit, a garbled request line), which no `handle` sees: logged as a request would be. nil: the HTTP
+    /// layer's own bare 400.
+    func unreadableRequestAnswer(peer: PeerAddress, headerSectionTooLarge: Bool) -> ServerResponse?
+}
+
+extension RequestHandler {
+    public func unreadableRequestAnswer(peer: PeerAddress, headerSectionTooLarge: Bool) -> ServerResponse? { nil }
 }

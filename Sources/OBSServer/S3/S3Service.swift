@@ -3,6 +3,7 @@ import OBSCore
 import OBSCrypto
 import OBSLocalBackend
 import OBSSigner
+import OBSTime
 import OBSXML
 
 /// The OBS/S3 API over the embedded backend. Each request: route, authenticate (which also fixes the dialect of
@@ -60,6 +61,32 @@ public final class S3Service: RequestHandler, Sendable {
         // server that answers (whatever the status) with this header, as OBS does; else they fall back to AWS V2.
         if call.subresource("apiversion") { response.setHeader("x-obs-api", "3.0") }
         return logged(response, call, errorCode: errorCode, started: started)
+    }
+
+    /// S3's error document and request id for what was no request, and its access-log line, so that every answer
+    /// has them (README: "Every answer has a request id header").
+    public func unreadableRequestAnswer(peer: PeerAddress, headerSectionTooLarge: Bool) -> ServerResponse? {
+        let failure =
+            headerSectionTooLarge
+            ? S3Failure(
+                "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.",
+                status: 400)
+            : S3Failure("BadRequest", "The request could not be read as HTTP/1.1.", status: 400)
+        let id = Self.newRequestID()
+        let body = ServerXML.error(
+            ServiceError(code: failure.code, message: failure.message, requestID: id, hostID: id, resource: "/"),
+            details: failure.extra)
+        log.record(
+            AccessLog.Entry(
+                time: Date(), requestID: id, remote: peer.ip, method: "-", bucket: nil, key: nil, status: 400,
+                bytesIn: 0, bytesOut: Int64(body.count), duration: 0, accessKeyID: nil, errorCode: failure.code,
+                api: "s3"))
+        return ServerResponse(
+            status: 400,
+            headers: [
+                ("Content-Type", "application/xml"), ("Date", Timestamps.rfc1123(Date())), ("x-amz-request-id", id),
+                ("x-amz-id-2", id),
+            ], body: .bytes(body))
     }
 
     static func failure(_ error: Error) -> S3Failure {

@@ -629,6 +629,16 @@ def raw_signed_head(path, length, body=b"", unsigned=False, method="PUT", receiv
     return (head + "\r\n").encode(), sock
 
 
+def read_to_close(sock):
+    """Everything the server sends until it closes the connection."""
+    answer = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return answer
+        answer += chunk
+
+
 def raw_stalled_put(s, bucket, key):
     """A PUT that announces 100 bytes, sends 10 and then nothing: the server's answer, how long it took, and whether
     the server then closed the connection."""
@@ -636,12 +646,7 @@ def raw_stalled_put(s, bucket, key):
     head, sock = raw_signed_head("/%s/%s" % (bucket, key), 100, unsigned=True)
     sock.sendall(head + b"0123456789")
     started = time.time()
-    answer = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        answer += chunk
+    answer = read_to_close(sock)
     s.out["seconds"] = time.time() - started
     s.out["status"] = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
     s.out["code"] = answer.split(b"<Code>")[1].split(b"<")[0].decode() if b"<Code>" in answer else None
@@ -748,12 +753,7 @@ def raw_unreadable(s):
         sock = socket.create_connection((url.hostname, url.port), timeout=60)
         sock.sendall(data)
         sock.shutdown(socket.SHUT_WR)
-        answer = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
+        answer = read_to_close(sock)
         sock.close()
         head, _, body = answer.partition(b"\r\n\r\n")
         fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)

@@ -60,6 +60,10 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
         recoverInterruptedUploads()
     }
 
+    /// For an interrupt, just before the process exits with writes in flight: the temporary files of this process's
+    /// uploads into any local store are removed now rather than by the next run's sweep.
+    public static func removeTemporariesOfInterruptedWrites() { InflightJournal.removeTemporariesOfThisProcess() }
+
     /// Sweeps the object directories of uploads whose process died, keeping whatever their meta.json refers to.
     private func recoverInterruptedUploads() {
         for (journal, writes) in InflightJournal.abandoned(paths) {

@@ -1,6 +1,7 @@
 import Foundation
 import OBSClient
 import OBSCore
+import OBSLocalBackend
 import OBSTransfer
 import Synchronization
 #if canImport(Glibc)
@@ -81,6 +82,7 @@ enum Interrupts {
             finished = group.wait(timeout: .now() + cleanupDeadline) == .success
         }
         for path in files { unlink(path) }
+        LocalBackend.removeTemporariesOfInterruptedWrites()
         // Emptied by the unlinks; a download that finished meanwhile keeps its file, and so its directories.
         LocalDirectories.removeMade(directories.flatMap { $0 } + tree)
         var message = "obsctl: interrupted; temporary files removed"

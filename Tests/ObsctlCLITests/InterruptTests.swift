@@ -68,6 +68,37 @@ struct InterruptTests {
         }
     }
 
+    /// The store's own temporary file of an upload is removed with the others, not left (gigabytes, for a large
+    /// file) until the next run's sweep. The in-flight journal stays: that sweep still needs it.
+    @Test("SIGINT during an upload into the local store: exit 130, no temporary file of it left in the store")
+    func localUpload() throws {
+        let sb = try Sandbox("int-up")
+        try sb.ok(["bucket", "create", "obs://intu"])
+        try sb.write("big.bin", Data(count: 512 << 20))
+        let running = try sb.start(["upload", "big.bin", "obs://intu/big", "--sse", "obs"])
+        let pid = running.process.processIdentifier
+        func temporaries() -> [String] {
+            let all = FileManager.default.enumerator(atPath: sb.path("root"))?.allObjects as? [String] ?? []
+            return all.filter {
+                !$0.hasPrefix("inflight/") && ($0 as NSString).lastPathComponent.hasPrefix(".tmp-\(pid)-")
+            }
+        }
+        let deadline = Date().addingTimeInterval(30)
+        var seen = false
+        while Date() < deadline && !seen && running.process.isRunning {
+            seen = !temporaries().isEmpty
+            if !seen { usleep(300) }
+        }
+        if seen { kill(pid, SIGSTOP) }
+        try #require(seen, "the upload never had its temporary file in the store")
+        kill(pid, SIGINT)
+        kill(pid, SIGCONT)
+        let r = running.wait(timeout: 30)
+        #expect(!r.signaled && r.status == 130, "\(r)")
+        #expect(temporaries().isEmpty, "left in the store: \(temporaries())")
+        #expect(try sb.run(["stat", "obs://intu/big"]).status == 3, "no object from an interrupted upload")
+    }
+
     /// Below `root`: the directories that hold no file and the files not `wholeSize` bytes long.
     static func leftovers(_ root: String, wholeSize: Int) -> [String] {
         var isDirectory: ObjCBool = false

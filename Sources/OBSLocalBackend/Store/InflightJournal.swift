@@ -93,6 +93,23 @@ final class InflightJournal: @unchecked Sendable {
         }
     }()
 
+    // MARK: Interrupt
+
+    /// For an interrupt, the process about to `_exit` with writes still running: removes this process's temporary
+    /// files from every object directory its journals name, so that an upload of gigabytes cut short leaves none
+    /// behind until the next run. Nothing else is touched (a data file renamed into place but not yet committed is
+    /// the next run's to sweep, by its meta.json), and the journals stay for that sweep.
+    static func removeTemporariesOfThisProcess() {
+        let own = ".tmp-\(getpid())-"
+        for journal in registry.all() {
+            let (file, root) = journal.lock.withLock { (journal.fd >= 0 ? journal.path : nil, journal.paths.root) }
+            guard let file else { continue }
+            for (_, dir) in writes(inJournal: file, root: root) {
+                for name in FileIO.listDirectory(dir) where name.hasPrefix(own) { unlink(dir + "/" + name) }
+            }
+        }
+    }
+
     // MARK: Recovery
 
     /// Journals left by processes that no longer run, each with the (bucket, object directory) pairs it names.
@@ -101,19 +118,24 @@ final class InflightJournal: @unchecked Sendable {
         let names = FileIO.listDirectory(paths.inflightDir).filter { FileIO.isAbandonedTemp($0, in: paths.inflightDir) }
         return names.map { name in
             let journal = paths.inflightDir + "/" + name
-            let text = (try? FileIO.readAll(journal)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            var writes: [(BucketName, String)] = []
-            // Whole pairs only (newline included): one cut short was being appended when the process died, before
-            // its write began.
-            var i = 0
-            while i + 2 < lines.count {
-                if let bucket = try? BucketName(lines[i]), !lines[i + 1].isEmpty, !lines[i + 1].contains("..") {
-                    writes.append((bucket, paths.root + "/" + lines[i + 1]))
-                }
-                i += 2
-            }
-            return (journal, writes)
+            return (journal, writes(inJournal: journal, root: paths.root))
         }
+    }
+
+    /// The (bucket, object directory) pairs the journal `file` names, each directory below `root`.
+    private static func writes(inJournal file: String, root: String) -> [(BucketName, String)] {
+        let text = (try? FileIO.readAll(file)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var writes: [(BucketName, String)] = []
+        // Whole pairs only (newline included): one cut short was being appended when the process died, before its
+        // write began.
+        var i = 0
+        while i + 2 < lines.count {
+            if let bucket = try? BucketName(lines[i]), !lines[i + 1].isEmpty, !lines[i + 1].contains("..") {
+                writes.append((bucket, root + "/" + lines[i + 1]))
+            }
+            i += 2
+        }
+        return writes
     }
 }

@@ -133,3 +133,19 @@ struct RemoteMultipartListingTests {
         try s.ok(sw, ["multipart", "abort", "obs://\(b)", "--all"])
     }
 }
+
+/// OBS takes parts from 100 KB; S3-compatible servers from 5 MiB. Their refusal says which option to raise.
+@Suite("Remote: a part too small for the server", .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+struct RemotePartTooSmallTests {
+    @Test("SeaweedFS refuses 100 KB parts: exit 2, the message names --part-size and 5 MiB; no upload left")
+    func partTooSmall() throws {
+        let s = try RemoteSession("part-small")
+        let sw = s.peers.seaweedFlags
+        let bucket = try s.makeBucket(sw, tag: "small")
+        try s.sb.write("f.bin", Data(repeating: 3, count: 350_000))
+        let r = try s.run(
+            sw, ["upload", "f.bin", "obs://\(bucket)/f", "--part-size", "100K", "--multipart-threshold", "100K"])
+        expectError(r, 2, contains: ["--part-size", "5 MiB"])
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0)
+    }
+}

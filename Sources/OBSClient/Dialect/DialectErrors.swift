@@ -36,6 +36,12 @@ enum RemoteErrors {
             return make("bucket '\(bucket)' already exists (\(serverMessage)); pick another name", .conflict)
         case "BucketNotEmpty": return make(OBSError.bucketNotEmpty(bucket).message, .conflict)
         case "InvalidBucketName": return make("invalid bucket name '\(bucket)': \(serverMessage)", .usage)
+        // OBS takes parts from 100 KB, S3 and most S3-compatible servers from 5 MiB (but the last).
+        case "EntityTooSmall":
+            return make(
+                "the server refused a part as too small (\(serverMessage)); S3-compatible servers take parts of at "
+                    + "least 5 MiB but the last: raise --part-size to 5M or more",
+                .usage)
         // BadDigest: Content-MD5 or x-amz-checksum-* mismatch (SeaweedFS says InvalidDigest for some).
         case "BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest":
             return make(

@@ -171,6 +171,14 @@ struct KMSServiceTests: @unchecked Sendable {  // LocalBackend is not Sendable; 
         let key = try #require((created.body["key_info"] as? [String: Any])?["key_id"] as? String)
         let cancel = try await kms("cancel-key-deletion", #"{"key_id": "\#(key)"}"#)
         #expect(cancel.status == 400 && Self.errorCode(cancel.body) == "KMS.1501")
+        // The API's words, not the command line's advice.
+        _ = try await kms("schedule-key-deletion", #"{"key_id": "\#(key)", "pending_days": "7"}"#)
+        for operation in ["enable-key", "disable-key"] {
+            let refused = try await kms(operation, #"{"key_id": "\#(key)"}"#)
+            let message = (refused.body["error"] as? [String: Any])?["error_msg"] as? String ?? ""
+            #expect(refused.status == 400 && message.contains("pending deletion"), "\(refused)")
+            #expect(!message.contains("obsctl"), "\(operation): \(message)")
+        }
         let taken = try await kms("create-key", #"{"key_alias": "svc-a"}"#)
         #expect(taken.status == 400 && Self.errorCode(taken.body) == "KMS.1104")
         let reserved = try await kms("update-key-alias", #"{"key_id": "\#(key)", "key_alias": "x/default"}"#)

@@ -47,6 +47,15 @@ struct KMSFailure: Error {
         return KMSJSONAnswer.ok(object, status: status)
     }
 
+    /// The local KMS's words without their command-line advice ("; cancel it with 'obsctl kms key ...'"), which
+    /// an API client cannot follow: a clause or parenthesis naming an obsctl command goes, the rest stays.
+    static func withoutCLIAdvice(_ message: String) -> String {
+        let unbracketed = message.replacingOccurrences(
+            of: #"\s*\([^()]*'obsctl [^()]*\)"#, with: "", options: .regularExpression)
+        let kept = unbracketed.components(separatedBy: "; ").filter { !$0.contains("obsctl ") }
+        return kept.isEmpty ? message : kept.joined(separator: "; ")
+    }
+
     /// The local KMS's errors in KMS's codes; which code an invalid state gets depends on the operation.
     static func from(_ error: Error, operation: String?) -> KMSFailure {
         switch error {
@@ -60,7 +69,8 @@ struct KMSFailure: Error {
             return gateway(400, "APIGW.0201", "Bad request: the connection closed before the end of the body")
         default: break
         }
-        guard let e = error as? OBSError else { return KMSFailure(500, "KMS.0101", "internal error: \(error)") }
+        guard var e = error as? OBSError else { return KMSFailure(500, "KMS.0101", "internal error: \(error)") }
+        e.message = withoutCLIAdvice(e.message)
         let op = operation ?? ""
         switch e.code {
         case "KMS.NotFoundException", "KMS.KeyDeletedException": return KMSFailure(404, "KMS.0207", e.message)

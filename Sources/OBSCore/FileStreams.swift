@@ -33,7 +33,7 @@ public class FileDescriptorSource: ByteSource {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { counter?.add(Int64(n)); return n }
-            if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(OBSError.reason(errno))") }
         }
     }
 }
@@ -77,7 +77,7 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
 
     public func rewind() throws {
         guard lseek(fd, off_t(start), SEEK_SET) >= 0 else {
-            throw OBSError.localIO("cannot rewind \(path): \(String(cString: strerror(errno)))")
+            throw OBSError.localIO("cannot rewind \(path): \(OBSError.reason(errno))")
         }
         counter?.add(-consumed)
         consumed = 0
@@ -94,7 +94,7 @@ public final class RewindableFileSource: FileDescriptorSource, RewindableByteSou
     public func contentState() throws -> FileContentState {
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            throw OBSError.localIO("cannot stat \(path): \(String(cString: strerror(errno)))")
+            throw OBSError.localIO("cannot stat \(path): \(OBSError.reason(errno))")
         }
         return FileContentState(st)
     }
@@ -136,7 +136,7 @@ public final class FileRangeSource: RewindableByteSource {
             let n = pread(fd, buffer.baseAddress, want, off_t(offset + position))
             if n > 0 { position += Int64(n); counter?.add(Int64(n)); return n }
             if n == 0 { throw OBSError.fileChanged(path, shorter: true) }
-            if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if errno != EINTR { throw OBSError.localIO("cannot read \(path): \(OBSError.reason(errno))") }
         }
     }
 
@@ -176,7 +176,7 @@ public final class FileDescriptorSink: ByteSink {
             let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))")
+                throw OBSError.localIO("cannot write \(path): \(OBSError.reason(errno))")
             }
             off += n
         }
@@ -226,7 +226,7 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
             e == EFBIG
             ? "raise the file-size limit (ulimit -f) or download a smaller object"
             : "free some space or download somewhere else"
-        throw OBSError.localIO("no room for \(size) bytes at \(queue.path) (\(String(cString: strerror(e)))); \(fix)")
+        throw OBSError.localIO("no room for \(size) bytes at \(queue.path) (\(OBSError.reason(e))); \(fix)")
     }
 
     /// Whole aligned blocks go past the page cache, through the queue's O_DIRECT descriptor.
@@ -267,7 +267,7 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
             let n = pread(queue.fd, buffer.baseAddress, buffer.count, off_t(offset))
             if n >= 0 { return n }
             if errno != EINTR {
-                throw OBSError.localIO("cannot read back \(queue.path): \(String(cString: strerror(errno)))")
+                throw OBSError.localIO("cannot read back \(queue.path): \(OBSError.reason(errno))")
             }
         }
     }
@@ -497,7 +497,7 @@ private final class WriteQueue: @unchecked Sendable {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw OBSError.localIO("cannot write \(path): \(String(cString: strerror(errno)))")
+                throw OBSError.localIO("cannot write \(path): \(OBSError.reason(errno))")
             }
             done += n
         }

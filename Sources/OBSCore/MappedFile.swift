@@ -33,7 +33,7 @@ public enum MappedFile {
             let status = mf_map(fd, offset + done, count, w)
             if status != 0 {
                 if done == 0 { return false }
-                throw OBSError.localIO("cannot read \(path): \(String(cString: strerror(status)))")
+                throw OBSError.localIO("cannot read \(path): \(OBSError.reason(status))")
             }
             defer { mf_unmap(w) }
             try body(UnsafeRawBufferPointer(start: w.pointee.bytes, count: count))

@@ -196,12 +196,18 @@ extension OBSError {
     /// A local file system call that failed with `errno` `e`. The code and exit follow the cause, not the call: a
     /// missing path is NotFound (exit 3), a refused one AccessDenied (exit 4: its permissions, a read-only file
     /// system), anything else LocalIOError (exit 1). `message` names the path and the fix; `reason(e)` words `e`.
+    /// Too many open files is no fault of the path: the advice after the reason (from "; ") is left out.
     public static func localIO(_ message: String, errno e: Int32) -> OBSError {
         switch e {
         case ENOENT, ENOTDIR:
             return OBSError(code: "NotFound", message: message, httpStatus: 0, category: .notFound)
         case EACCES, EPERM, EROFS:
             return OBSError(code: "AccessDenied", message: message, httpStatus: 0, category: .accessDenied)
+        case EMFILE, ENFILE:
+            guard let words = message.range(of: reason(e)),
+                let advice = message.range(of: "; ", range: words.upperBound..<message.endIndex)
+            else { return localIO(message) }
+            return localIO(String(message[..<advice.lowerBound]))
         default:
             return localIO(message)
         }

@@ -19,5 +19,11 @@ public enum OpenFileLimit {
         return setrlimit(resource, &raised) == 0 ? wanted : limit.rlim_cur
     }
 
+    /// The soft limit in force (`Int32.max` when it cannot be read).
+    public static var soft: rlim_t {
+        var limit = rlimit()
+        return getrlimit(resource, &limit) == 0 ? limit.rlim_cur : rlim_t(Int32.max)
+    }
+
     private static var resource: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 }

@@ -47,11 +47,11 @@ public enum SmallFile {
         repeat { fd = open(path, O_RDONLY | O_CLOEXEC | (pipes ? 0 : O_NONBLOCK)) } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw .missing }
-            throw .unreadable(String(cString: strerror(errno)))
+            throw .unreadable(OBSError.reason(errno))
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .unreadable(String(cString: strerror(errno))) }
+        guard fstat(fd, &st) == 0 else { throw .unreadable(OBSError.reason(errno)) }
         let type = st.st_mode & S_IFMT
         guard type == S_IFREG || (pipes && type == S_IFIFO) else {
             throw .notAFile(FileKind.describe(st.st_mode) ?? "")
@@ -73,7 +73,7 @@ public enum SmallFile {
             }
             return nil
         }
-        if let failure { throw .unreadable(String(cString: strerror(failure))) }
+        if let failure { throw .unreadable(OBSError.reason(failure)) }
         guard filled <= limit else { throw .tooLarge(limit: limit) }
         guard filled > 0 else { throw .empty }
         return buffer.withUnsafeBytes { SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[0..<filled])) }

@@ -111,7 +111,7 @@ extension TransferEngine {
             try await BlockingPool.shared.run {
                 if keepModified { Self.setModified(fd: fd, info.lastModified) }
                 guard fsync(fd) == 0 else {
-                    throw OBSError.localIO("cannot write \(path): fsync: \(String(cString: strerror(errno)))")
+                    throw OBSError.localIO("cannot write \(path): fsync: \(OBSError.reason(errno))")
                 }
                 try commit(tmp, to: path, replacing: occupied)
                 written.record(fd)
@@ -211,7 +211,7 @@ enum DownloadTarget {
     private static func followed(_ link: String) throws -> DownloadTarget {
         var st = stat()
         guard stat(link, &st) == 0 else {
-            let why = errno == ENOENT ? "a file that does not exist" : "nothing (\(String(cString: strerror(errno))))"
+            let why = errno == ENOENT ? "a file that does not exist" : "nothing (\(OBSError.reason(errno)))"
             throw OBSError.localIO(
                 "cannot write \(link): it is a symbolic link to \(why); create its target or remove the link")
         }
@@ -219,7 +219,7 @@ enum DownloadTarget {
         case S_IFDIR: throw isDirectory(link)
         case S_IFREG:
             guard let resolved = realpath(link, nil) else {
-                throw OBSError.localIO("cannot resolve the symbolic link \(link): \(String(cString: strerror(errno)))")
+                throw OBSError.localIO("cannot resolve the symbolic link \(link): \(OBSError.reason(errno))")
             }
             defer { free(resolved) }
             return .file(path: String(cString: resolved), existing: st, occupied: true)

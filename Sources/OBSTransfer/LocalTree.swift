@@ -87,7 +87,7 @@ public enum LocalTree {
                 errno = 0
                 guard let entry = readdir(d) else {
                     if errno != 0 {
-                        throw OBSError.localIO("cannot read directory \(path): \(String(cString: strerror(errno)))")
+                        throw OBSError.localIO("cannot read directory \(path): \(OBSError.reason(errno))")
                     }
                     break
                 }

@@ -66,7 +66,7 @@ enum StandardStreams {
     private static func failure(_ fd: Int32) -> Int32? { lock.lock(); defer { lock.unlock() }; return failures[fd] }
 
     /// Why stdout failed, in the system's words.
-    static var stdoutFailure: String { failure(STDOUT_FILENO).map { String(cString: strerror($0)) } ?? "unknown error" }
+    static var stdoutFailure: String { failure(STDOUT_FILENO).map { OBSError.reason($0) } ?? "unknown error" }
 
     /// Ignores SIGPIPE, so that a closed pipe or socket is an EPIPE error handled here, not a sudden death; and
     /// SIGXFSZ, so that a file-size limit (`ulimit -f`, `prlimit --fsize`) is an EFBIG error that the writer

@@ -141,6 +141,15 @@ struct OpenFileReasonTests {
         #expect(reason.contains("--jobs") && reason.contains("ulimit -n"), "\(reason)")
     }
 
+    @Test(arguments: [EMFILE, ENFILE])
+    func dropsThePathsAdvice(errno: Int32) {
+        let reason = OBSError.reason(errno)
+        let error = OBSError.localIO("cannot read x (\(reason)); fix its permissions", errno: errno)
+        #expect(error.message == "cannot read x (\(reason))")
+        let plain = OBSError.localIO("cannot open y: \(reason)", errno: errno)
+        #expect(plain.message == "cannot open y: \(reason)")
+    }
+
     @Test func otherErrorsKeepTheSystemsWords() {
         #expect(OBSError.reason(ENOENT) == String(cString: strerror(ENOENT)))
     }

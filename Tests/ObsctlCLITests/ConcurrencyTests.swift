@@ -247,6 +247,24 @@ struct ConcurrencyTests {
         for name in names { #expect(sb.read("back/" + name) == sb.read("many/" + name), "\(name)") }
     }
 
+    /// A hard limit (a container's) cannot be raised: --jobs is lowered to what it holds, with a note, rather than
+    /// files failing one by one with EMFILE.
+    @Test("--jobs under a low hard limit on open files: lowered with a note, every file goes")
+    func jobsUnderALowHardLimit() throws {
+        let sb = try Sandbox("jobs-hardnofile")
+        try sb.ok(["bucket", "create", "obs://jobshard"])
+        let names = try Self.makeFiles(sb, "many", count: 150, size: { 2_000 + $0 })
+        let lowLimit = "ulimit -n 48 && exec \"$@\""
+        for args in [
+            ["cp", "-r", "many", "obs://jobshard/p/"], ["download", "-r", "obs://jobshard/p/", "back"],
+        ] {
+            let r = try sb.runWrapped(lowLimit, args + ["--jobs", "64"])
+            #expect(r.status == 0, "\(args): \(r)")
+            #expect(r.stderr.contains("--jobs 64 lowered to 2") && r.stderr.contains("ulimit -n"), "\(args): \(r)")
+        }
+        for name in names { #expect(sb.read("back/" + name) == sb.read("many/" + name), "\(name)") }
+    }
+
     @Test("SIGINT with many local downloads in flight: exit 130 and no temporary file anywhere")
     func interruptDownloads() throws {
         let sb = try Sandbox("jobs-int")

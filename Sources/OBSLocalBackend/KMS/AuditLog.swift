@@ -131,7 +131,7 @@ struct AuditLog: Sendable {
         guard fd >= 0 else {
             if errno == ENOENT { try FileIO.makeDirectories(LocalPath.parent(path)); return try openLog() }
             let e = errno
-            let what = e == EISDIR ? "is a directory" : e == ELOOP ? "is a symbolic link" : String(cString: strerror(e))
+            let what = e == EISDIR ? "is a directory" : e == ELOOP ? "is a symbolic link" : OBSError.reason(e)
             throw OBSError.configuration(
                 "KMS audit log \(path) \(what); KMS operations are refused until "
                     + "it can be written: move it away and restore a regular file")

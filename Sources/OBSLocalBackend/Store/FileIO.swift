@@ -9,7 +9,7 @@ import Glibc
 /// fsync, rename, directory fsync. Every failure becomes an `OBSError` naming the path.
 enum FileIO {
     static func ioError(_ what: String, _ path: String, _ err: Int32 = errno) -> OBSError {
-        OBSError.localIO("cannot \(what) \(path): \(String(cString: strerror(err)))")
+        OBSError.localIO("cannot \(what) \(path): \(OBSError.reason(err))")
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

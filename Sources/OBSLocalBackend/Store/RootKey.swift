@@ -57,7 +57,7 @@ public enum RootKey {
                         + "replace it with the key file itself or set \(environmentVariable)")
             }
             throw OBSError.configuration(
-                "cannot read root key file \(path): \(String(cString: strerror(errno))); fix its permissions (chmod "
+                "cannot read root key file \(path): \(OBSError.reason(errno)); fix its permissions (chmod "
                     + "600) or set \(environmentVariable)"
             )
         }
@@ -107,7 +107,7 @@ public enum RootKey {
         let tmp = FileIO.tempPath(in: dir)
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw OBSError.configuration("cannot create root key file in \(dir): \(String(cString: strerror(errno)))")
+            throw OBSError.configuration("cannot create root key file in \(dir): \(OBSError.reason(errno))")
         }
         defer { unlink(tmp) }
         do {
@@ -116,7 +116,7 @@ public enum RootKey {
             guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
         }
         if link(tmp, path) != 0 && errno != EEXIST {
-            throw OBSError.configuration("cannot create root key file \(path): \(String(cString: strerror(errno)))")
+            throw OBSError.configuration("cannot create root key file \(path): \(OBSError.reason(errno))")
         }
         try FileIO.fsyncDirectory(dir)
     }

@@ -183,7 +183,7 @@ extension Obsctl {
             execv(server, cArgs)
             pthread_sigmask(SIG_SETMASK, &before, nil)
             throw OBSError(
-                code: "ServerMissing", message: "could not start \(server): \(String(cString: strerror(errno)))",
+                code: "ServerMissing", message: "could not start \(server): \(OBSError.reason(errno))",
                 httpStatus: 0, category: .general)
         }
     }

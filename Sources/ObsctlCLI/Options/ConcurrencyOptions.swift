@@ -1,4 +1,5 @@
 import ArgumentParser
+import OBSCore
 import OBSTransfer
 
 /// `--jobs`: how many files (or batches of 1,000 deletions) a recursive command handles at once. Each file may
@@ -19,6 +20,25 @@ struct ConcurrencyOptions: ParsableArguments {
             valueName: "n"),
         transform: { try Numbers.integer($0, TransferExecutor.jobRange) })
     var jobs: Int = defaultJobs
+}
+
+extension ConcurrencyOptions {
+    /// Descriptors a file in flight may hold (a connection and libcurl's socket pair, the file, the store's
+    /// temporary and locks), and those the process keeps besides. The soft limit is raised to the hard one at start
+    /// (`OpenFileLimit.raise`), so only a low hard limit (a container's) lowers --jobs: then a note says so, rather
+    /// than files failing one by one with EMFILE.
+    static let descriptorsPerJob = 8
+    static let descriptorsKept = 32
+
+    /// `jobs`, or fewer when the open-file limit would not hold them.
+    func jobs(within limit: Int, note: (String) -> Void) -> Int {
+        let fitting = max(1, (limit - Self.descriptorsKept) / Self.descriptorsPerJob)
+        guard jobs > fitting else { return jobs }
+        note(
+            "--jobs \(jobs) lowered to \(fitting): the open-file limit (ulimit -n) is \(limit), and each file in "
+                + "flight may hold \(Self.descriptorsPerJob) descriptors")
+        return fitting
+    }
 }
 
 /// A command that takes `--jobs`: its value reaches the command's context (`CommandContext.jobs`).

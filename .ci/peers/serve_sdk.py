@@ -737,12 +737,14 @@ def raw_slow_headers(s, seconds):
     s.out["idle_seconds"] = time.time() - started
 
 
-def raw_unreadable(s):
+def raw_unreadable(s, endpoint=None):
     """Bytes the HTTP layer cannot read as a request, each on a connection of its own: two Content-Lengths, a
-    header section of 100 KB, a garbled request line. For each, the status, the error code and the request id."""
+    header section of 100 KB, a garbled request line. For each, the status, the error code and the request id
+    (S3's XML and x-amz-request-id; on the KMS port, `endpoint`, API gateway's JSON and X-Request-Id)."""
+    import json
     import socket
     import urllib.parse
-    url = urllib.parse.urlsplit(ENDPOINT)
+    url = urllib.parse.urlsplit(endpoint or ENDPOINT)
     host = url.netloc.encode()
     requests = {
         "two-lengths": b"PUT /b/k HTTP/1.1\r\nHost: %s\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" % host,
@@ -758,12 +760,16 @@ def raw_unreadable(s):
         head, _, body = answer.partition(b"\r\n\r\n")
         fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
         fields = {k.decode().lower(): v.decode() for k, v in fields.items()}
+        if body.startswith(b"{"):
+            document = json.loads(body)
+            code, body_id = document.get("error_code"), document.get("request_id")
+        else:
+            code = body.split(b"<Code>")[1].split(b"<")[0].decode() if b"<Code>" in body else None
+            body_id = body.split(b"<RequestId>")[1].split(b"<")[0].decode() if b"<RequestId>" in body else None
         s.out[name] = {
-            "status": head.split(b" ")[1].decode() if head.startswith(b"HTTP/1.1 ") else None,
-            "code": body.split(b"<Code>")[1].split(b"<")[0].decode() if b"<Code>" in body else None,
-            "request_id": fields.get("x-amz-request-id"), "date": fields.get("date"),
-            "body_request_id": body.split(b"<RequestId>")[1].split(b"<")[0].decode() if b"<RequestId>" in body
-            else None,
+            "status": head.split(b" ")[1].decode() if head.startswith(b"HTTP/1.1 ") else None, "code": code,
+            "request_id": fields.get("x-amz-request-id") or fields.get("x-request-id"), "date": fields.get("date"),
+            "body_request_id": body_id,
         }
 
 
@@ -932,6 +938,23 @@ def raw_slow_create(s, bucket, seconds, stall):
     status = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else None
     s.out["status"] = status
     s.check("answered 200", lambda: (status == "200", answer[:200].decode("latin-1")))
+
+
+def raw_trickle_put(s, bucket, key):
+    """A PUT of 50 MB into BUCKET (created first) whose body trickles, 256 KB every 0.1 s: a write in flight
+    whose temporary file grows in the store while the test signals the server."""
+    import time
+    boto3_client().create_bucket(Bucket=bucket)
+    size = 50 << 20
+    head, sock = raw_signed_head("/%s/%s" % (bucket, key), size, unsigned=True)
+    sock.sendall(head)
+    print("in flight", flush=True)
+    try:
+        for _ in range(size // (256 << 10)):
+            sock.sendall(b"t" * (256 << 10))
+            time.sleep(0.1)
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------------------------------------------- kms
@@ -1170,7 +1193,7 @@ SCENARIOS = {
     ("raw", "expect-put"): raw_expect_put,
     ("raw", "send-all-put"): raw_send_all_put, ("raw", "slow-headers"): raw_slow_headers,
     ("raw", "pipelined-expect"): raw_pipelined_expect, ("raw", "slow-get"): raw_slow_get,
-    ("raw", "unreadable"): raw_unreadable,
+    ("raw", "unreadable"): raw_unreadable, ("raw", "trickle-put"): raw_trickle_put,
     ("boto3", "refused-bytes"): boto3_refused_bytes, ("boto3", "multipart-checksums"): boto3_multipart_checksums,
     ("esdk", "plain-http-refusals"): esdk_plain_http_refusals,
     ("esdk", "buckets"): esdk_buckets, ("esdk", "rejections"): esdk_rejections, ("esdk", "objects"): esdk_objects,

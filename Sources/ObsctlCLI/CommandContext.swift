@@ -319,7 +319,8 @@ extension ObsctlCommand {
     mutating func run() async throws {
         var context = try CommandContext(global)
         if let concurrent = self as? RunsConcurrently {
-            context.jobs = concurrent.concurrency.jobs(within: Int(clamping: OpenFileLimit.soft)) { context.output.note($0) }
+            let output = context.output
+            context.jobs = concurrent.concurrency.jobs(within: Int(clamping: OpenFileLimit.soft)) { output.note($0) }
         }
         guard let transfer = self as? TransferCommand else { return try await run(context) }
         try await Transfers.reportingFailure(context, item: transfer.failureItem, doneKey: transfer.doneKey) {

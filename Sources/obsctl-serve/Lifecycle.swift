@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import OBSCore
+import OBSLocalBackend
 import OBSServer
 import ObsctlCLI
 import ServiceLifecycle
@@ -98,7 +99,7 @@ enum SignalThread {
             guard sigwait(&signals, &number) == 0 else { continue }
             switch lock.withLock({ receiver }) {
             case .command: ObsctlMain.interrupt(signal: number)
-            case .immediate: _exit(128 + number)
+            case .immediate: ShutdownSignals.exitNow(128 + number)
             case .server(let server): server.received(number)
             }
         }
@@ -144,12 +145,19 @@ final class ShutdownSignals: @unchecked Sendable {
             stoppingSince = Date()
             return true
         }
-        guard first else { _exit(128 + number) }
+        guard first else { Self.exitNow(128 + number) }
         Task { [stop] in await stop() }
         DispatchQueue.global().asyncAfter(deadline: .now() + Self.backstop) {
             Self.note("requests still running \(Int(Self.backstop)) s after the signal were cut off")
-            _exit(0)
+            Self.exitNow(0)
         }
+    }
+
+    /// Ends the process without waiting for the writes in flight; their temporary files in the store go first,
+    /// rather than staying until the next write there sweeps them.
+    static func exitNow(_ code: Int32) -> Never {
+        LocalBackend.removeTemporariesOfInterruptedWrites()
+        _exit(code)
     }
 
     /// The server ended: a signal now stops the process at once.

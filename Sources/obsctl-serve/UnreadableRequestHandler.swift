@@ -43,7 +43,8 @@ final class UnreadableRequestHandler: ChannelDuplexHandler, RemovableChannelHand
         }
         fields[.connection] = "close"
         fields[.contentLength] = String(body.count)
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .badRequest, headerFields: fields))), promise: nil)
+        let status = HTTPResponse.Status(code: answer.status)
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: promise)
     }
 }

@@ -191,6 +191,16 @@ struct KMSServiceTests: @unchecked Sendable {  // LocalBackend is not Sendable; 
         #expect(states.body["total"] as? Int == 0)
     }
 
+    @Test("the key store's own trouble (a bad policy file) is 500 KMS.0101 without the server's paths or advice")
+    func serverTroubleIsNotExplainedToTheClient() async throws {
+        try FileManager.default.createDirectory(atPath: fixture.dir + "/kms", withIntermediateDirectories: true)
+        try Data("{bad json".utf8).write(to: URL(fileURLWithPath: fixture.dir + "/kms/policy.json"))
+        let refused = try await kms("list-keys", #"{"key_spec": "ALL"}"#)
+        let message = (refused.body["error"] as? [String: Any])?["error_msg"] as? String ?? ""
+        #expect(refused.status == 500 && Self.errorCode(refused.body) == "KMS.0101", "\(refused)")
+        #expect(!message.contains(fixture.dir) && !message.contains("policy"), "\(message)")
+    }
+
     @Test("IAM project lookup answers this region's project only")
     func projects() async throws {
         let mine = try await send("GET", "/v3/projects", query: "name=test-region")

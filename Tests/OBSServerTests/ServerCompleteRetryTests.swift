@@ -38,7 +38,11 @@ import Testing
         let f = try ServerFixture()
         try await f.makeBucket("rt-s")
         let (id, body) = try await Self.upload(f, "/rt-s/k")
-        for (declared, code) in [("999", "InvalidRequest"), ("-1", "InvalidArgument"), ("x", "InvalidArgument")] {
+        for (declared, code) in [
+            ("999", "InvalidRequest"), ("-1", "InvalidArgument"), ("x", "InvalidArgument"),
+            ("+1000", "InvalidArgument"),
+            ("", "InvalidArgument"),
+        ] {
             let refused = try await Self.complete(f, "/rt-s/k", id, body, headers: [("x-amz-mp-object-size", declared)])
             #expect(refused.status == 400 && refused.element("Code") == code, "\(declared): \(refused.text)")
             #expect(try await !f.exists("rt-s", "k"))

@@ -212,6 +212,31 @@ struct ServeLifecycleTests {
         #expect(Date().timeIntervalSince(signalled) < 8)
     }
 
+    /// A second signal ends serve without waiting for the writes in flight; their temporary files in the store go
+    /// with it, not at the next write's sweep (the in-flight journal stays for that sweep).
+    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
+    func aSecondSignalLeavesNoTemporaryInTheStore() throws {
+        let sb = try Sandbox("serve-twice-put")
+        let server = try ServeProcess(sb)
+        let client = try server.sdkInBackground("raw", "trickle-put", [RemoteSession.uniqueName("trickle"), "big"])
+        try #require(client.waitFor("in flight", timeout: 60), "the upload never started")
+        func temporaries() -> [String] {
+            let all = FileManager.default.enumerator(atPath: sb.path("root"))?.allObjects as? [String] ?? []
+            return all.filter {
+                !$0.hasPrefix("inflight/") && ($0 as NSString).lastPathComponent.hasPrefix(".tmp-\(server.pid)-")
+            }
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while temporaries().isEmpty && Date() < deadline { usleep(20_000) }
+        try #require(!temporaries().isEmpty, "the upload never had its temporary file in the store")
+        kill(server.pid, SIGINT)
+        try #require(server.waitUntilRefusing(), "the first SIGINT did not start the stop")
+        kill(server.pid, SIGINT)
+        let r = server.waitForExit(timeout: 30)
+        #expect(!r.signaled && r.status == 130, "\(r)")
+        #expect(temporaries().isEmpty, "left in the store: \(temporaries())")
+    }
+
     /// Every signal stops serve, however soon after the ready line it comes: 30 SIGTERM cycles and a SIGINT one,
     /// each exit 0 within seconds. A handler of the server's own could be replaced (libdispatch installs its own for
     /// a dispatch signal source, when its manager thread gets to it), and once it was, serve ignored every signal:
@@ -495,16 +520,25 @@ struct ServeLifecycleTests {
 
     /// What the HTTP layer cannot read as a request still gets an answer like every other: S3's error document,
     /// a request id (the same in the header and the body), a Date, and its access-log line.
-    @Test(.enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"))
-    func unreadableRequestsAreAnsweredAndLogged() throws {
-        let sb = try Sandbox("serve-unreadable")
-        let server = try ServeProcess(sb, arguments: ["--access-log", sb.path("access.log")])
-        let (answer, run) = try server.sdk("raw", "unreadable")
+    @Test(
+        .enabled(if: ServeClients.hasBoto3, "boto3 is not installed: pip install boto3"),
+        arguments: ["s3", "kms"])
+    func unreadableRequestsAreAnsweredAndLogged(port: String) throws {
+        let sb = try Sandbox("serve-unreadable-\(port)")
+        let server = try ServeProcess(
+            sb, arguments: ["--access-log", sb.path("access.log"), "--kms-listen", "127.0.0.1:0"])
+        let endpoint = port == "kms" ? try #require(server.ready["kms_endpoint"] as? String) : server.endpoint
+        let (answer, run) = try server.sdk("raw", "unreadable", [endpoint])
         expectSteps((answer, run))
         var ids: [String] = []
-        for (name, code) in [
-            ("two-lengths", "BadRequest"), ("big-headers", "RequestHeaderSectionTooLarge"), ("garbled", "BadRequest"),
-        ] {
+        let codes =
+            port == "kms"
+            ? [("two-lengths", "APIGW.0201"), ("big-headers", "APIGW.0201"), ("garbled", "APIGW.0201")]
+            : [
+                ("two-lengths", "BadRequest"), ("big-headers", "RequestHeaderSectionTooLarge"),
+                ("garbled", "BadRequest"),
+            ]
+        for (name, code) in codes {
             let got = answer[name] as? [String: Any] ?? [:]
             let id = got["request_id"] as? String ?? ""
             #expect(got["status"] as? String == "400" && got["code"] as? String == code, "\(name): \(run)")

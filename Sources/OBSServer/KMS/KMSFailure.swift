@@ -69,7 +69,9 @@ struct KMSFailure: Error {
             return gateway(400, "APIGW.0201", "Bad request: the connection closed before the end of the body")
         default: break
         }
-        guard var e = error as? OBSError else { return KMSFailure(500, "KMS.0101", "internal error: \(error)") }
+        guard var e = error as? OBSError else {
+            return KMSFailure(500, "KMS.0101", "internal error: the key store could not complete the request")
+        }
         e.message = withoutCLIAdvice(e.message)
         let op = operation ?? ""
         switch e.code {
@@ -93,7 +95,9 @@ struct KMSFailure: Error {
             return KMSFailure(400, "KMS.0308", e.message)
         default:
             if e.category == .usage { return KMSFailure(400, "KMS.0308", e.message) }
-            return KMSFailure(500, "KMS.0101", e.message)
+            // The server's own trouble (a damaged key record, its policy file): no path or repair advice for the
+            // client, as the S3 side answers InternalError; the store's owner sees it with obsctl kms.
+            return KMSFailure(500, "KMS.0101", "internal error: the key store could not complete the request")
         }
     }
 }

@@ -3,6 +3,7 @@ import OBSCore
 import OBSCrypto
 import OBSLocalBackend
 import OBSSigner
+import OBSTime
 
 /// Huawei KMS's API (`POST /v1.0/{project_id}/kms/<operation>`) and IAM's project lookup
 /// (`GET /v3/projects?name=REGION`) over the local KMS the CLI uses: same keys, same `kms:*` policy, every call in
@@ -65,6 +66,25 @@ public final class KMSService: RequestHandler, Sendable {
                 key: call.operation, status: response.status, bytesIn: Int64(call.bytesIn),
                 bytesOut: response.bodyLength, duration: Date().timeIntervalSince(started),
                 accessKeyID: call.accessKeyID, errorCode: call.errorCode, api: "kms"))
+        return response
+    }
+
+    /// API gateway's answer to bytes that are no request (its family of request errors), with a request id and
+    /// its access-log line, as every other answer has.
+    public func unreadableRequestAnswer(peer: PeerAddress, headerSectionTooLarge: Bool) -> ServerResponse? {
+        let id = Hex.encode(Random.bytes(16))
+        var response = KMSFailure.gateway(
+            400, "APIGW.0201",
+            headerSectionTooLarge
+                ? "Bad request: the header section is too large" : "Bad request: not an HTTP/1.1 request"
+        ).response(requestID: id)
+        response.setHeader("X-Request-Id", id)
+        response.setHeader("Date", Timestamps.rfc1123(Date()))
+        log.record(
+            AccessLog.Entry(
+                time: Date(), requestID: id, remote: peer.ip, method: "-", bucket: nil, key: nil,
+                status: response.status, bytesIn: 0, bytesOut: response.bodyLength, duration: 0, accessKeyID: nil,
+                errorCode: "APIGW.0201", api: "kms"))
         return response
     }
 

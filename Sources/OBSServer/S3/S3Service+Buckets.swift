@@ -20,7 +20,11 @@ extension S3Service {
             }
             limit = n
         }
-        let matching = try await backend.listBuckets().sorted { $0.name.value < $1.name.value }.filter { bucket in
+        // A bucket whose record cannot be read is left out, as `obsctl bucket list` lists the others (and names it),
+        // rather than failing every listing; when none can be read (a wrong root key), the listing fails.
+        let listing = try await backend.bucketListing()
+        if listing.buckets.isEmpty, let first = listing.unreadable.first { throw first.error }
+        let matching = listing.buckets.sorted { $0.name.value < $1.name.value }.filter { bucket in
             bucket.name.value.hasPrefix(prefix ?? "") && after.map { bucket.name.value > $0 } ?? true
                 && region.map { bucket.location == $0 } ?? true
         }

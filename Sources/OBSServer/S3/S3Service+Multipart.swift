@@ -177,7 +177,7 @@ extension S3Service {
         var target = try uploadTarget(call, bucket, key, uploadID)
         target.precondition = try Self.writePrecondition(call)
         if let declared = call.request.header(call.dialect.headerPrefix + "mp-object-size") {
-            guard let size = Int64(declared), size >= 0 else {
+            guard declared.utf8.allSatisfy({ (48...57).contains($0) }), let size = Int64(declared) else {
                 throw S3Failure.invalidArgument("\(call.dialect.headerPrefix)mp-object-size must be a whole number")
             }
             target.expectedSize = size

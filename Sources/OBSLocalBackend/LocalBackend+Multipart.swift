@@ -327,7 +327,8 @@ extension LocalBackend: MultipartUploads {
                 written = try writeData(
                     PartSizeLimit(computed ?? body, limit: MultipartRules.maximumPartSize), fd: fd, path: tmp, dek: dek,
                     uid: record.uidBytes, part: UInt32(n), dataMAC: false)
-                guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
+                let e = GroupSync.shared.sync(fd)
+                guard e == 0 else { throw FileIO.ioError("fsync", tmp, e) }
             }
             var part = PartRecord(
                 n: n, file: "p\(n)-\(Hex.encode(Random.bytes(6)))\(ext)", size: written.size, etag: written.etag,

@@ -71,7 +71,8 @@ extension LocalBackend {
             let written = try writeData(body, fd: fd, path: tmp, dek: sealed.dek, uid: uid, part: 0, dataMAC: true)
             let size = written.size, etag = written.etag, dataMAC = written.dataMAC, crc32c = written.crc32c
             CrashPoint.hit("put-data-written")
-            guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
+            let e = GroupSync.shared.sync(fd)
+            guard e == 0 else { throw FileIO.ioError("fsync", tmp, e) }
             let file = "d-\(Hex.encode(uid))\(ext)"
             meta = ObjectMeta(
                 bucket: request.bucket.value, key: request.key.value, objectUID: Hex.encode(uid), size: size,

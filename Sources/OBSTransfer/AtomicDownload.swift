@@ -110,9 +110,8 @@ extension TransferEngine {
             // The fsync waits for the disk: on the blocking pool, never on one of the cooperative pool's two threads.
             try await BlockingPool.shared.run {
                 if keepModified { Self.setModified(fd: fd, info.lastModified) }
-                guard fsync(fd) == 0 else {
-                    throw OBSError.localIO("cannot write \(path): fsync: \(OBSError.reason(errno))")
-                }
+                let e = GroupSync.shared.sync(fd)
+                guard e == 0 else { throw OBSError.localIO("cannot write \(path): fsync: \(OBSError.reason(e))") }
                 try commit(tmp, to: path, replacing: occupied)
                 written.record(fd)
                 if let existing, userNamed || existing.st_uid == geteuid() {

@@ -109,7 +109,7 @@ struct AuditLog: Sendable {
         if size < Int64(end), ftruncate(fd, off_t(size)) != 0 { throw FileIO.ioError("cut the partial line of", path) }
         do {
             try line.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
-            if durable, fsync(fd) != 0 { throw FileIO.ioError("fsync", path) }
+            if durable { let e = GroupSync.shared.sync(fd); if e != 0 { throw FileIO.ioError("fsync", path, e) } }
             lastAppend.keep(device: device, inode: inode, size: size + Int64(line.count), link: previous)
         } catch {
             lastAppend.keep(device: device, inode: inode, size: -1, link: nil)

@@ -113,7 +113,8 @@ public enum RootKey {
         do {
             defer { close(fd) }
             try text.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: tmp) }
-            guard fsync(fd) == 0 else { throw FileIO.ioError("fsync", tmp) }
+            let e = GroupSync.shared.sync(fd)
+            guard e == 0 else { throw FileIO.ioError("fsync", tmp, e) }
         }
         if link(tmp, path) != 0 && errno != EEXIST {
             throw OBSError.configuration("cannot create root key file \(path): \(OBSError.reason(errno))")

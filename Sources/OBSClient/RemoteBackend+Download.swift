@@ -54,7 +54,7 @@ extension RemoteBackend {
                     getOperation(request, range: 0...(partSize - 1)), sink: crcs.tap(first, start: 0), transport: $0)
             }
             try first.finish()
-            blocks.give(block)
+            blocks.give(block, touched: first.touched)
         } catch let e as OBSError where e.httpStatus == 416 {
             // An empty object has no byte 0: ask for all of it.
             let whole = AlignedRangeSink(file, start: 0, block: block)

@@ -55,6 +55,8 @@ public final class AlignedRangeSink: ByteSink {
     private var filled = 0
     private var flushed: Int64 = 0
     public var written: Int64 { flushed + Int64(filled) }
+    /// The most of the block ever filled: its pages that are now resident (`BlockPool.give`).
+    public private(set) var touched = 0
 
     public init(_ target: RandomAccessSink, start: Int64, block: UnsafeMutableRawBufferPointer) {
         precondition(block.count % DirectIO.alignment == 0, "AlignedRangeSink needs a block of whole 4 KiB pages")
@@ -72,6 +74,7 @@ public final class AlignedRangeSink: ByteSink {
             let n = min(buffer.count - filled, bytes.count - offset)
             (buffer.baseAddress! + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
             filled += n; offset += n
+            touched = max(touched, filled)
             if filled == buffer.count {
                 try flush(UnsafeRawBufferPointer(buffer), at: start + flushed)
                 flushed += Int64(filled); filled = 0
@@ -109,47 +112,91 @@ public final class BlockPool: @unchecked Sendable {
     public static let blockSize = 2 << 20
     private let lock = NSLock()
     private let count: Int
-    private var all: [UnsafeMutableRawBufferPointer] = []
+    private let spares: SpareBlocks
+    private var all: [SpareBlocks.Block] = []  // `touched`: the most of it any user wrote (its resident pages)
     private var free: [UnsafeMutableRawBufferPointer] = []
 
-    public init(count: Int) { self.count = max(1, count) }
+    /// `spares`: where blocks come from and go back to once the pool is done (tests give it one of its own).
+    public init(count: Int, spares: SpareBlocks = .shared) {
+        self.count = max(1, count)
+        self.spares = spares
+    }
 
-    deinit { Spare.keep(all) }
+    /// A block never given back (its download failed) may have been written anywhere: counted as all touched.
+    deinit {
+        let given = Set(free.map(\.baseAddress))
+        spares.keep(
+            all.map { given.contains($0.buffer.baseAddress) ? $0 : .init(buffer: $0.buffer, touched: Self.blockSize) })
+    }
 
     /// A block; callers never hold more blocks than the pool's `count` (one per worker).
     public func take() -> UnsafeMutableRawBufferPointer {
         lock.lock(); defer { lock.unlock() }
         if let b = free.popLast() { return b }
         precondition(all.count < count, "BlockPool: more blocks taken than the pool holds")
-        let b = Spare.take()
+        let b = spares.take()
         all.append(b)
-        return b
+        return b.buffer
     }
 
-    /// Blocks of pools that are done, for the next pools: each download has a pool, and with many small downloads
-    /// at once (`--jobs`) a fresh block each was an mmap, page faults and a munmap per file. A few are kept; the
-    /// pages a block has touched stay with it, so at most `limit` blocks' worth (16 MiB) stays mapped for nothing.
-    private enum Spare {
-        static let limit = 8
-        static let lock = NSLock()
-        nonisolated(unsafe) static var blocks: [UnsafeMutableRawBufferPointer] = []  // under `lock`
-
-        static func take() -> UnsafeMutableRawBufferPointer {
-            lock.withLock { blocks.popLast() }
-                ?? UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: DirectIO.alignment)
+    /// `touched`: how much of the block its user wrote (`AlignedRangeSink.touched`); unknown counts as all of it.
+    public func give(_ b: UnsafeMutableRawBufferPointer, touched: Int = BlockPool.blockSize) {
+        lock.lock(); defer { lock.unlock() }
+        if let i = all.firstIndex(where: { $0.buffer.baseAddress == b.baseAddress }) {
+            all[i].touched = max(all[i].touched, touched)
         }
+        free.append(b)
+    }
+}
 
-        static func keep(_ given: [UnsafeMutableRawBufferPointer]) {
-            let extra: ArraySlice<UnsafeMutableRawBufferPointer> = lock.withLock {
-                let room = max(0, limit - blocks.count)
-                blocks += given.prefix(room)
-                return given.dropFirst(room)
+/// Blocks of pools that are done, for the next pools: each download has a pool, and with many small downloads at
+/// once (`--jobs`) a fresh block each was an mmap, page faults and a munmap (with a TLB shootdown) per file, about
+/// 5% of a 2,000-file download's CPU. The pages a block has touched stay with it, so how many are kept depends on
+/// how much of each was written: up to `lightLimit` blocks of which at most `lightBytes` were (a small object's),
+/// at most 8 MiB resident in all, and up to `heavyLimit` others (16 MiB).
+/// `@unchecked Sendable`: `light` and `heavy` are touched only under `lock`.
+public final class SpareBlocks: @unchecked Sendable {
+    public static let shared = SpareBlocks()
+
+    public struct Block: @unchecked Sendable {
+        public let buffer: UnsafeMutableRawBufferPointer
+        public var touched: Int
+    }
+
+    public let lightLimit: Int, heavyLimit: Int, lightBytes: Int
+    private let lock = NSLock()
+    private var light: [Block] = []
+    private var heavy: [Block] = []
+
+    public init(lightLimit: Int = 128, heavyLimit: Int = 8, lightBytes: Int = 64 << 10) {
+        (self.lightLimit, self.heavyLimit, self.lightBytes) = (lightLimit, heavyLimit, lightBytes)
+    }
+
+    /// A kept block, most touched first (its pages are there already), or a new one.
+    func take() -> Block {
+        lock.withLock { heavy.popLast() ?? light.popLast() }
+            ?? Block(
+                buffer: .allocate(byteCount: BlockPool.blockSize, alignment: DirectIO.alignment), touched: 0)
+    }
+
+    func keep(_ given: [Block]) {
+        var extra: [Block] = []
+        lock.withLock {
+            for b in given {
+                if b.touched <= lightBytes && light.count < lightLimit {
+                    light.append(b)
+                } else if b.touched > lightBytes && heavy.count < heavyLimit {
+                    heavy.append(b)
+                } else {
+                    extra.append(b)
+                }
             }
-            for b in extra { b.deallocate() }
         }
+        for b in extra { b.buffer.deallocate() }
     }
 
-    public func give(_ b: UnsafeMutableRawBufferPointer) { lock.lock(); free.append(b); lock.unlock() }
+    /// Blocks kept now, by kind: for tests.
+    public var kept: (light: Int, heavy: Int) { lock.withLock { (light.count, heavy.count) } }
 }
 
 /// A sink that lends its own buffer, so a producer (a decryptor) writes into it directly instead of into a buffer

@@ -159,6 +159,36 @@ struct PipelinedFileSinkTests {
         #expect(pool.take().baseAddress == a.baseAddress)
     }
 
+    /// Blocks of finished pools are kept for the next ones by how much of each was written: many lightly used
+    /// (a small object's download), few heavily used; one never given back counts as heavily used.
+    @Test func spareBlocksKeptByUse() {
+        let spares = SpareBlocks(lightLimit: 3, heavyLimit: 1, lightBytes: 64 << 10)
+        var light: [UnsafeMutableRawPointer?] = []
+        do {
+            let pools = (0..<5).map { _ in BlockPool(count: 1, spares: spares) }
+            for pool in pools {
+                let b = pool.take()
+                light.append(b.baseAddress)
+                pool.give(b, touched: 12 << 10)
+            }
+        }
+        #expect(spares.kept == (light: 3, heavy: 0), "3 of 5 light blocks kept, 2 freed")
+        do {
+            let pool = BlockPool(count: 1, spares: spares)
+            let b = pool.take()
+            #expect(light.contains(b.baseAddress), "a kept block is lent again, not a new one")
+            pool.give(b, touched: 1 << 20)  // a large object's range: now heavily used
+        }
+        #expect(spares.kept == (light: 2, heavy: 1))
+        do {
+            let pools = (0..<2).map { _ in BlockPool(count: 1, spares: spares) }
+            let first = pools[0].take()  // the heavy one first: its pages are there already
+            #expect(light.contains(first.baseAddress))
+            _ = pools[1].take()  // never given back: counted as all touched
+        }
+        #expect(spares.kept == (light: 1, heavy: 1), "the heavy tier holds one; the block never given back freed")
+    }
+
     @Test func reportsWriteErrors() throws {
         let path = tempPath()
         defer { unlink(path) }

@@ -76,7 +76,13 @@ enum Listener {
         let application = Application(
             responder: responder, server: server,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
-            onServerRunning: { channel in onBound(channel.localAddress?.port ?? address.port) },
+            onServerRunning: { channel in
+                // Before anything else on the listener: NIO's accept back-off handler keeps these errors to itself.
+                try? await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(option: option), position: .first)
+                }.get()
+                onBound(channel.localAddress?.port ?? address.port)
+            },
             logger: logger)
         return BindFailures(service: application, address: address, option: option)
     }

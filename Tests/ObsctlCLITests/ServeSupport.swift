@@ -30,15 +30,17 @@ final class ServeProcess {
 
     /// Starts `obsctl serve --listen LISTEN --output json` plus `arguments` (`tls`: --tls-self-signed) and
     /// waits for its ready line. `env` adds variables (OBSCTL_SERVE_ACCESS_KEY_ID, ...); without a pair there, the
-    /// server generates one and the secret is read from the credentials file it names.
+    /// server generates one and the secret is read from the credentials file it names. `wrapper`: as for
+    /// `Sandbox.start` (other limits).
     init(
         _ sandbox: Sandbox, listen: String = "127.0.0.1:0", tls: Bool = false, arguments: [String] = [],
-        env: [String: String?] = [:], timeout: TimeInterval = 60, sourceLocation: SourceLocation = #_sourceLocation
+        env: [String: String?] = [:], wrapper: String? = nil, timeout: TimeInterval = 60,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         self.sandbox = sandbox
         var args = ["serve", "--listen", listen, "--output", "json"] + arguments
         if tls { args.append("--tls-self-signed") }
-        running = try sandbox.start(args, env: env)
+        running = try sandbox.start(args, env: env, wrapper: wrapper)
         let line = Self.waitForFirstLine(running, timeout: timeout)
         guard let line,
             let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],

@@ -44,6 +44,11 @@ extern int syncfs(int fd);
 /// write-back errors). Returns 0, or -1 and errno.
 static inline int cs_syncfs(int fd) { return syncfs(fd); }
 
+/// Reports a write-back error of the file open at `fd` not yet reported through it, after waiting for the write-back
+/// under way (sync_file_range with SYNC_FILE_RANGE_WAIT_BEFORE over the whole file: no new disk I/O).
+/// Returns 0, or -1 and errno.
+static inline int cs_check_writeback(int fd) { return sync_file_range(fd, 0, 0, 1 /* SYNC_FILE_RANGE_WAIT_BEFORE */); }
+
 /// The file system type (statfs f_type, e.g. 0xEF53 for ext2/3/4) of the file open at `fd`; 0 when unknown.
 static inline int64_t cs_file_system_type(int fd) {
     struct statfs s;
@@ -59,6 +64,7 @@ static inline int cs_rename_noreplace(const char *from, const char *to) {
     (void)from; (void)to; errno = EINVAL; return -1;
 }
 static inline int cs_syncfs(int fd) { (void)fd; errno = ENOSYS; return -1; }
+static inline int cs_check_writeback(int fd) { (void)fd; errno = EINVAL; return -1; }
 static inline int64_t cs_file_system_type(int fd) { (void)fd; return 0; }
 #endif
 

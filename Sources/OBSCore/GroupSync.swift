@@ -7,14 +7,20 @@ import Glibc
 
 /// fsync(2) for many files at once. A download of 2,000 small files, or a server taking puts from many clients,
 /// spent a fifth of its CPU in per-file fsyncs (each one writes its inode and flushes the disk's cache on its own).
-/// Callers that would fsync at the same time join one round instead: a single syncfs(2) of their file system,
-/// started after each of them finished writing, covers every one's bytes, metadata and new directory entries, as
-/// its own fsync would have (group commit, as databases do it for their logs).
+/// Callers that would fsync at the same time join one round instead (group commit, as databases do it for their
+/// logs). A round, per file system:
+/// 1. one syncfs(2), begun after each of its callers finished writing: every dirty file's bytes and metadata, and
+///    directories' entries, are written and waited for;
+/// 2. one fsync of one of its files, which flushes the disk's cache after the metadata syncfs wrote last (on ext2
+///    and on ext4 without a journal, syncfs flushes the cache before it writes the inode and directory blocks);
+/// 3. for each file, a check of its own write-back errors (`sync_file_range` with WAIT_BEFORE reads the file's
+///    error record, no disk I/O): a file whose pages failed to write gets that error, as its fsync would have told
+///    it, even when another process's syncfs already reported the file system's copy of the error.
+/// When step 1 or 2 fails, each file is fsynced on its own, so an error is told to the file it concerns.
 ///
-/// Only where syncfs is known to say so when write-back fails: Linux 5.8 and later, on local file systems
-/// (`groupsFileSystem`). Elsewhere (NFS, FUSE, CIFS, older kernels) each file gets its own fsync. When a round's
-/// syncfs fails, each of its files is fsynced on its own, so a write-back error is told to the file it concerns,
-/// not to every file that shared the round.
+/// Only where syncfs says so when anything fails: Linux 5.17 and later (before, syncfs ignored the file system's
+/// own sync step: a failed journal commit or cache flush returned 0), on local file systems (`groupsFileSystem`).
+/// Elsewhere (NFS, FUSE, CIFS, older kernels) each file gets its own fsync.
 ///
 /// The price: a round waits for whatever else is dirty on that file system, written by any process.
 /// `@unchecked Sendable`: every field is read and written under `lock`.
@@ -24,21 +30,24 @@ public final class GroupSync: @unchecked Sendable {
     private let lock = NSLock()
     private var waiting: [Waiter] = []  // for the next round
     private var roundRunning = false
-    private var grouping: [dev_t: Bool] = [:]
     private var roundsRun = 0
     private let syncFileSystem: (Int32) -> Int32
     private let syncFile: (Int32) -> Int32
+    private let checkFile: (Int32) -> Int32
     private let kernelReportsErrors: Bool
 
-    /// `syncFileSystem` and `syncFile` return 0 or an errno; the defaults are syncfs(2) and fsync(2). Tests pass
-    /// others to cause a write-back failure, which no real file system here can be made to have.
+    /// `syncFileSystem`, `syncFile` and `checkFile` return 0 or an errno; the defaults are syncfs(2), fsync(2) and
+    /// the write-back error check (`cs_check_writeback`). Tests pass others to cause write-back failures, which no
+    /// real file system here can be made to have.
     public init(
         syncFileSystem: @escaping (Int32) -> Int32 = { cs_syncfs($0) == 0 ? 0 : errno },
         syncFile: @escaping (Int32) -> Int32 = { fsync($0) == 0 ? 0 : errno },
+        checkFile: @escaping (Int32) -> Int32 = { cs_check_writeback($0) == 0 ? 0 : errno },
         kernelReportsErrors: Bool = GroupSync.kernelReportsSyncfsErrors
     ) {
         self.syncFileSystem = syncFileSystem
         self.syncFile = syncFile
+        self.checkFile = checkFile
         self.kernelReportsErrors = kernelReportsErrors
     }
 
@@ -48,7 +57,9 @@ public final class GroupSync: @unchecked Sendable {
     public func sync(_ fd: Int32) -> Int32 {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return errno }
-        guard groups(st.st_dev, fd) else { return syncFile(fd) }
+        // The type is looked up every time, not kept per device: a device number freed by an unmount can come back
+        // for a file system of another type (a FUSE mount where a tmpfs was).
+        guard kernelReportsErrors, Self.groupsFileSystem(type: cs_file_system_type(fd)) else { return syncFile(fd) }
         let me = Waiter(fd: fd, device: st.st_dev)
         let leads = lock.withLock {
             waiting.append(me)
@@ -82,21 +93,37 @@ public final class GroupSync: @unchecked Sendable {
     /// Rounds run so far (each one syncfs per file system in it): for tests.
     public var rounds: Int { lock.withLock { roundsRun } }
 
-    /// One syncfs per file system of the round; when it fails, each of that file system's files on its own.
+    /// Each file system's files of the round as the type's documentation says: one syncfs, one fsync for the disk's
+    /// cache, then each file's own error check; each file fsynced alone when the first two fail.
     private func flush(_ round: [Waiter]) -> [Int32] {
-        var outcome: [dev_t: Int32] = [:]
-        for waiter in round where outcome[waiter.device] == nil {
-            outcome[waiter.device] = syncFileSystem(waiter.fd)
+        var results = [Int32](repeating: 0, count: round.count)
+        let byDevice = Dictionary(grouping: round.indices, by: { round[$0].device })
+        for indices in byDevice.values {
+            let first = indices[0]
+            var shared = syncFileSystem(round[first].fd)
+            var firstOwn: Int32? = nil  // that fsync read the first file's own error record: its answer is the file's
+            if shared == 0 {
+                let e = syncFile(round[first].fd)
+                if e != 0 { (shared, firstOwn) = (e, e) }
+            }
+            for i in indices {
+                if shared == 0 {
+                    results[i] = ownError(round[i].fd)
+                } else if i == first, let firstOwn {
+                    results[i] = firstOwn
+                } else {
+                    results[i] = syncFile(round[i].fd)
+                }
+            }
         }
-        return round.map { outcome[$0.device] == 0 ? 0 : syncFile($0.fd) }
+        return results
     }
 
-    private func groups(_ device: dev_t, _ fd: Int32) -> Bool {
-        guard kernelReportsErrors else { return false }
-        if let known = lock.withLock({ grouping[device] }) { return known }
-        let answer = Self.groupsFileSystem(type: cs_file_system_type(fd))
-        lock.withLock { grouping[device] = answer }
-        return answer
+    /// The file's write-back error since it was opened, read after a round's syncfs; where the check does not apply
+    /// (EINVAL, ESPIPE), the file's own fsync.
+    private func ownError(_ fd: Int32) -> Int32 {
+        let e = checkFile(fd)
+        return e == EINVAL || e == ESPIPE ? syncFile(fd) : e
     }
 
     /// Local file systems whose syncfs writes back every dirty file and reports its failure: ext2/3/4, XFS,
@@ -105,12 +132,13 @@ public final class GroupSync: @unchecked Sendable {
         [0xEF53, 0x5846_5342, 0x9123_683E, 0xF2F5_2010, 0x0102_1994, 0x794C_7630].contains(type)
     }
 
-    /// syncfs(2) reports write-back errors from Linux 5.8 on; before, it returned 0 whatever happened.
+    /// syncfs(2) reports write-back errors from Linux 5.8 on, and the file system's own sync step's (journal commit,
+    /// cache flush) from 5.17 ("vfs: make sync_filesystem return errors from ->sync_fs").
     public static let kernelReportsSyncfsErrors: Bool = {
         var name = utsname()
         guard uname(&name) == 0 else { return false }
         let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return kernelAtLeast(release, major: 5, minor: 8)
+        return kernelAtLeast(release, major: 5, minor: 17)
     }()
 
     /// Whether a kernel release such as "6.18.44-fc-v1272" is at least major.minor.

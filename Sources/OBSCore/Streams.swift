@@ -153,7 +153,8 @@ public final class BlockPool: @unchecked Sendable {
 /// once (`--jobs`) a fresh block each was an mmap, page faults and a munmap (with a TLB shootdown) per file, about
 /// 5% of a 2,000-file download's CPU. The pages a block has touched stay with it, so how many are kept depends on
 /// how much of each was written: up to `lightLimit` blocks of which at most `lightBytes` were (a small object's),
-/// at most 8 MiB resident in all, and up to `heavyLimit` others (16 MiB).
+/// at most 8 MiB resident in all, and up to `heavyLimit` others (16 MiB). Each block is a mapping of its own (`map`),
+/// so that what was written is all that is resident.
 /// `@unchecked Sendable`: `light` and `heavy` are touched only under `lock`.
 public final class SpareBlocks: @unchecked Sendable {
     public static let shared = SpareBlocks()
@@ -174,9 +175,20 @@ public final class SpareBlocks: @unchecked Sendable {
 
     /// A kept block, most touched first (its pages are there already), or a new one.
     func take() -> Block {
-        lock.withLock { heavy.popLast() ?? light.popLast() }
-            ?? Block(
-                buffer: .allocate(byteCount: BlockPool.blockSize, alignment: DirectIO.alignment), touched: 0)
+        lock.withLock { heavy.popLast() ?? light.popLast() } ?? Self.map()
+    }
+
+    /// A fresh mapping of its own, so that nothing of it is resident before it is written: glibc's allocator may
+    /// hand out heap memory written before (once it has raised its mmap threshold), which a "light" block would
+    /// keep without counting. No transparent huge pages: one write would make a whole 2 MiB resident.
+    private static func map() -> Block {
+        let size = BlockPool.blockSize
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED
+        else {
+            fatalError("out of memory: cannot map a \(size)-byte download buffer (\(OBSError.reason(errno)))")
+        }
+        _ = madvise(p, size, MADV_NOHUGEPAGE)
+        return Block(buffer: UnsafeMutableRawBufferPointer(start: p, count: size), touched: 0)
     }
 
     func keep(_ given: [Block]) {
@@ -192,7 +204,7 @@ public final class SpareBlocks: @unchecked Sendable {
                 }
             }
         }
-        for b in extra { b.buffer.deallocate() }
+        for b in extra { munmap(b.buffer.baseAddress, b.buffer.count) }
     }
 
     /// Blocks kept now, by kind: for tests.

@@ -20,7 +20,7 @@ import Glibc
 ///
 /// Only where syncfs says so when anything fails: Linux 5.17 and later (before, syncfs ignored the file system's
 /// own sync step: a failed journal commit or cache flush returned 0), on local file systems (`groupsFileSystem`).
-/// Elsewhere (NFS, FUSE, CIFS, older kernels) each file gets its own fsync.
+/// Elsewhere (overlayfs, NFS, FUSE, CIFS, older kernels) each file gets its own fsync.
 ///
 /// The price: a round waits for whatever else is dirty on that file system, written by any process.
 /// `@unchecked Sendable`: every field is read and written under `lock`.
@@ -120,16 +120,18 @@ public final class GroupSync: @unchecked Sendable {
     }
 
     /// The file's write-back error since it was opened, read after a round's syncfs; where the check does not apply
-    /// (EINVAL, ESPIPE), the file's own fsync.
+    /// or is not allowed (EINVAL, ESPIPE, ENOSYS, EPERM: a seccomp filter), the file's own fsync.
     private func ownError(_ fd: Int32) -> Int32 {
         let e = checkFile(fd)
-        return e == EINVAL || e == ESPIPE ? syncFile(fd) : e
+        return [EINVAL, ESPIPE, ENOSYS, EPERM].contains(e) ? syncFile(fd) : e
     }
 
-    /// Local file systems whose syncfs writes back every dirty file and reports its failure: ext2/3/4, XFS,
-    /// Btrfs, F2FS, tmpfs (nothing to write) and overlayfs (syncs its upper file system: containers).
+    /// Local file systems whose syncfs writes back every dirty file and reports its failure, and whose files keep
+    /// their own write-back errors: ext2/3/4, XFS, Btrfs, F2FS, tmpfs (nothing to write). Not overlayfs (containers):
+    /// its syncfs does not report the upper file system's data errors, and its files' pages, and errors, are the
+    /// upper files', which the check through an overlay descriptor does not see.
     public static func groupsFileSystem(type: Int64) -> Bool {
-        [0xEF53, 0x5846_5342, 0x9123_683E, 0xF2F5_2010, 0x0102_1994, 0x794C_7630].contains(type)
+        [0xEF53, 0x5846_5342, 0x9123_683E, 0xF2F5_2010, 0x0102_1994].contains(type)
     }
 
     /// syncfs(2) reports write-back errors from Linux 5.8 on, and the file system's own sync step's (journal commit,

@@ -12,17 +12,20 @@ import Glibc
 /// of 48 descriptors). NIO's own AcceptBackoffHandler only delays reads it is asked for, and none is asked for then.
 ///
 /// On such an error this handler turns the listener's auto-read off, which withdraws the read interest, and back on
-/// after `pause`; the waiting connections stay in the kernel's backlog meanwhile. One line on stderr says what to
-/// raise, once per shortage (again only after an accept has succeeded since). Installed first in the listener's
-/// pipeline: NIO's AcceptBackoffHandler, ahead of everything else, does not pass these errors on.
+/// after `pause`; the waiting connections stay in the kernel's backlog meanwhile (once descriptors are free, NIO's
+/// back-off may hold further accepts up to a second). One line on stderr says what ran short, at most once a minute
+/// (`noteInterval`): a server kept at its limit by steady traffic meets the error again at every pause. Installed
+/// first in the listener's pipeline: NIO's AcceptBackoffHandler, ahead of everything else, does not pass these
+/// errors on.
 final class AcceptPauseHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = Channel
     typealias InboundOut = Channel
 
     static let pause = TimeAmount.milliseconds(250)
+    static let noteInterval = TimeAmount.seconds(60)
     private let option: String
     private var paused = false
-    private var told = false
+    private var lastNote: NIODeadline?
 
     /// `option`: the command-line option of this listener (`--listen`, `--kms-listen`), for the message.
     init(option: String) { self.option = option }
@@ -33,22 +36,26 @@ final class AcceptPauseHandler: ChannelInboundHandler, RemovableChannelHandler {
         return [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(e.errnoCode)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        told = false  // an accept succeeded: the shortage is over
-        context.fireChannelRead(data)
+    /// The line for a shortage of `errno`: what ran short and what to raise, if anything.
+    static func note(_ errno: Int32, option: String) -> String {
+        let what =
+            switch errno {
+            case EMFILE: "this process's open-file limit is reached; raise it (ulimit -n)"
+            case ENFILE: "the system's open-file limit is reached (sysctl fs.file-max)"
+            default: "the system is short of memory for sockets"
+            }
+        return "obsctl serve: cannot accept connections on \(option) (\(String(cString: strerror(errno)))): \(what); "
+            + "new connections wait until it eases"
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if Self.isShortage(error), !paused {
             paused = true
-            if !told {
-                told = true
+            let now = NIODeadline.now()
+            if lastNote.map({ now - $0 >= Self.noteInterval }) ?? true {
+                lastNote = now
                 let e = (error as? IOError)?.errnoCode ?? EMFILE
-                FileHandle.standardError.write(
-                    Data(
-                        ("obsctl serve: cannot accept connections on \(option): \(String(cString: strerror(e))); new "
-                            + "connections wait until descriptors free up (raise the open-file limit, ulimit -n)\n")
-                            .utf8))
+                FileHandle.standardError.write(Data((Self.note(e, option: option) + "\n").utf8))
             }
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -117,9 +117,13 @@ public struct ConfigFile {
 
     /// Every line means something: a header, a known `key = value` inside a section, a comment or a blank line. A
     /// typo (`[default`, `endpoint https://...`, `acess_key_id = ...`) would otherwise be dropped in silence, and
-    /// obsctl would quietly use other settings (the local store, say): exit 12, naming the line and the fix.
+    /// obsctl would quietly use other settings (the local store, say): exit 12, naming the line and the fix. A key
+    /// set twice in one profile (also across repeated sections) is refused the same way, as awscli's parser refuses
+    /// it: which of two endpoints or key ids was meant is not obsctl's to guess.
     public func checkLines() throws {
         var inSection = false
+        var section = ""
+        var firstLine: [String: [String: Int]] = [:]  // profile -> key -> the line that set it
         for (at, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
@@ -130,6 +134,7 @@ public struct ConfigFile {
                     throw OBSError.configuration("\(whereAt): \(e.message)")
                 }
                 inSection = true
+                section = name
             case .assignment(let key, let value)?:
                 guard inSection else {
                     throw OBSError.configuration(
@@ -138,6 +143,12 @@ public struct ConfigFile {
                 do { try Self.validate(key: key, value: value) } catch let e as OBSError {
                     throw OBSError.configuration("\(whereAt): \(e.message)")
                 }
+                if let first = firstLine[section]?[key] {
+                    throw OBSError.configuration(
+                        "\(whereAt): '\(key)' is set again in [\(section)] (first on line \(first)); delete one of "
+                            + "the two lines")
+                }
+                firstLine[section, default: [:]][key] = at + 1
             case nil:
                 throw OBSError.configuration(
                     "\(whereAt) is neither a [profile] header nor a key = value line; fix it, or start it with # "
@@ -147,7 +158,7 @@ public struct ConfigFile {
     }
 
     /// Every profile and its values. A section may appear more than once (its keys merge); a later assignment of a key
-    /// wins; assignments before the first section are ignored.
+    /// wins (`checkLines` refuses such a file); assignments before the first section are ignored.
     public var sections: [String: [String: String]] {
         var out: [String: [String: String]] = [:]
         var section: String?

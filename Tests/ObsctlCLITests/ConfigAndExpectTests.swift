@@ -44,6 +44,8 @@ struct ConfigAndExpectTests {
             ("[default]\nendpoint = https://h  # note\n", 2, "not an http(s)://host[:port] URL"),
             ("[default]\nsignature = v5\n", 2, "signature must be obs, v2 or v4"),
             ("[]\nregion = r1\n", 1, "profile name"),
+            ("[default]\nregion = r1\nendpoint = http://a:1\nendpoint = http://b:1\n", 4, "first on line 3"),
+            ("[default]\nregion = r1\n[prod]\nregion = r2\n[default]\nregion = r3\n", 6, "first on line 2"),
         ] {
             FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
             chmod(file, 0o600)

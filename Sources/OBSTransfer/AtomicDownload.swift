@@ -86,9 +86,9 @@ extension TransferEngine {
         _ request: GetObjectRequest, _ path: String, _ dir: String, _ existing: stat?, _ occupied: Bool,
         _ userNamed: Bool, keepModified: Bool, _ counted: (ByteSink) -> ByteSink
     ) async throws -> ObjectInfo {
-        try DownloadTemps.refuseTooLong(path)
-        DownloadTemps.sweep(dir)
         let tmp = DownloadTemps.name(for: path)
+        try DownloadTemps.refuseTooLong(path, temporary: tmp)
+        DownloadTemps.sweep(dir)
         // 0600 and locked while written (plaintext of encrypted objects); read back when a checksum is verified.
         let fd = temps.create(tmp)
         defer { temps.release(tmp) }
@@ -250,9 +250,10 @@ public enum DownloadTemps {
 
     /// Refuses a download to `path` the kernel would refuse (`LocalPath.refuseTooLong`), or whose temporary file's
     /// path would be too long though its own is not (the temporary's name is up to about 30 bytes longer).
-    public static func refuseTooLong(_ path: String) throws {
+    /// `temporary`: the name the download will use, when already made (`name(for:)` once per file, not twice).
+    public static func refuseTooLong(_ path: String, temporary: String? = nil) throws {
         try LocalPath.refuseTooLong(path)
-        let length = name(for: path).utf8.count
+        let length = (temporary ?? name(for: path)).utf8.count
         guard length > LocalPath.pathMax else { return }
         throw OBSError.localIO(
             "cannot write \(path): \(OBSError.reason(ENAMETOOLONG)), its temporary file's path would be \(length) "

@@ -5,8 +5,9 @@ import Foundation
 import Glibc
 #endif
 
-/// fsync(2) for many files at once. A download of 2,000 small files, or a server taking puts from many clients,
-/// spent a fifth of its CPU in per-file fsyncs (each one writes its inode and flushes the disk's cache on its own).
+/// fsync(2) for many files at once. A download of 2,000 small files spent a fifth of its CPU in per-file fsyncs
+/// (each one writes its inode and flushes the disk's cache on its own); a server taking puts from many clients
+/// synced each object's data, record and directory one by one.
 /// Callers that would fsync at the same time join one round instead (group commit, as databases do it for their
 /// logs). A round, per file system:
 /// 1. one syncfs(2), begun after each of its callers finished writing: every dirty file's bytes and metadata, and

@@ -173,6 +173,9 @@ public final class SpareBlocks: @unchecked Sendable {
         (self.lightLimit, self.heavyLimit, self.lightBytes) = (lightLimit, heavyLimit, lightBytes)
     }
 
+    /// The shared instance lives as long as the process; others (tests') give their blocks back.
+    deinit { for b in light + heavy { munmap(b.buffer.baseAddress, b.buffer.count) } }
+
     /// A kept block, most touched first (its pages are there already), or a new one.
     func take() -> Block {
         lock.withLock { heavy.popLast() ?? light.popLast() } ?? Self.map()

@@ -8,56 +8,78 @@ import Glibc
 struct PipelinedFileSinkTests {
     func tempPath() -> String { NSTemporaryDirectory() + "obsctl-sink-\(UUID().uuidString)" }
 
-    @Test(arguments: [0, 1, 4095, 4096, 3 * 4096 + 17, 200_000])
-    func writesEveryByteInOrder(size: Int) throws {
+    /// What a fresh file holds once `feed` has written it through the sink `make` builds on it and the sink
+    /// finished; `finished` looks at the descriptor then, before it is closed.
+    func writtenThroughSink(
+        _ make: (Int32, String) -> PipelinedFileSink, feed: (PipelinedFileSink) throws -> Void,
+        finished: (Int32) -> Void = { _ in }
+    ) throws -> [UInt8] {
         let path = tempPath()
         defer { unlink(path) }
         let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
-        #expect(fd >= 0)
-        let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        try #require(fd >= 0)
         do {
-            // Small buffers and odd piece sizes exercise buffer hand-over between the two threads.
-            let sink = PipelinedFileSink(fd: fd, path: path, bufferSize: 4096, depth: 2)
-            var offset = 0, piece = 1
-            while offset < size {
-                let n = min(piece, size - offset)
-                try data.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
-                offset += n
-                piece = piece * 3 % 9001 + 1
-            }
+            let sink = make(fd, path)
+            try feed(sink)
             try sink.finish()
         }
+        finished(fd)
         close(fd)
-        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data)
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Bytes of `size` that differ from offset to offset and from one test's pattern to another's (`seed`).
+    func patterned(_ size: Int, _ seed: Int) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: $0 &* seed &+ $0 >> 10) }
+    }
+
+    /// `data` from `offset` on, through the sink's lent buffers (`fill`), at most `piece` bytes a call; the new offset.
+    func fill(_ sink: PipelinedFileSink, _ data: [UInt8], from offset: Int, minimum: Int, piece: Int) throws -> Int {
+        offset
+            + (try sink.fill(minimum: minimum) { buffer in
+                #expect(buffer.count >= minimum)
+                let n = min(buffer.count, data.count - offset, piece)
+                data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+                return n
+            })
+    }
+
+    /// `data` from `offset` on, `n` bytes through `write`; the new offset.
+    func write(_ sink: PipelinedFileSink, _ data: [UInt8], from offset: Int, count n: Int) throws -> Int {
+        try data.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
+        return offset + n
+    }
+
+    @Test(arguments: [0, 1, 4095, 4096, 3 * 4096 + 17, 200_000])
+    func writesEveryByteInOrder(size: Int) throws {
+        let data = patterned(size, 31)
+        // Small buffers and odd piece sizes exercise buffer hand-over between the two threads.
+        let written = try writtenThroughSink({ PipelinedFileSink(fd: $0, path: $1, bufferSize: 4096, depth: 2) }) {
+            sink in
+            var offset = 0, piece = 1
+            while offset < size {
+                offset = try write(sink, data, from: offset, count: min(piece, size - offset))
+                piece = piece * 3 % 9001 + 1
+            }
+        }
+        #expect(written == data)
     }
 
     /// With O_DIRECT (aligned buffers, the unaligned tail through the page cache) and through `fill`, the lending
     /// path a decryptor uses; sizes around the 4 KiB alignment and the buffer size.
     @Test(arguments: [0, 1, 4095, 4096, 65_536 + 5, 4 * 65_536, 9 * 65_536 + 3])
     func directIOAndFillWriteEveryByte(size: Int) throws {
-        let path = tempPath()
-        defer { unlink(path) }
-        let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
-        #expect(fd >= 0)
-        let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 11) }
-        do {
-            let sink = PipelinedFileSink(fd: fd, path: path, bufferSize: 65_536, depth: 2, directIO: true)
-            var offset = 0
-            while offset < size {
-                let n = try sink.fill(minimum: 16_384) { buffer in
-                    let n = min(buffer.count, size - offset, 20_000)
-                    data.withUnsafeBytes {
-                        buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n)
-                    }
-                    return n
-                }
-                offset += n
-            }
-            try sink.finish()
-        }
-        #expect(fcntl(fd, F_GETFL) & Int32(0o40000) == 0, "O_DIRECT must be off once the sink is done")
-        close(fd)
-        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data)
+        let data = patterned(size, 131)
+        let written = try writtenThroughSink(
+            { PipelinedFileSink(fd: $0, path: $1, bufferSize: 65_536, depth: 2, directIO: true) },
+            feed: { sink in
+                var offset = 0
+                while offset < size { offset = try fill(sink, data, from: offset, minimum: 16_384, piece: 20_000) }
+            },
+            finished: {
+                #expect(fcntl($0, F_GETFL) & Int32(0o40000) == 0, "O_DIRECT must be off once the sink is done")
+            })
+        #expect(written == data)
     }
 
     /// Buffers larger than the small first one (`firstBufferSize`, 64 KiB): a file that fits stays in it, one that
@@ -67,40 +89,23 @@ struct PipelinedFileSinkTests {
         arguments: [0, 1, 65_535, 65_536, 65_537, 300_000, 1_000_003],
         ["write", "fill 16K", "fill 100K", "fill after write"])
     func firstBufferThenQueueBuffers(size: Int, mode: String) throws {
+        let data = patterned(size, 29)
         for directIO in [false, true] {
-            let path = tempPath()
-            defer { unlink(path) }
-            let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
-            #expect(fd >= 0)
-            let data = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ $0 >> 10) }
-            do {
-                let sink = PipelinedFileSink(fd: fd, path: path, bufferSize: 256 << 10, depth: 2, directIO: directIO)
+            let written = try writtenThroughSink({
+                PipelinedFileSink(fd: $0, path: $1, bufferSize: 256 << 10, depth: 2, directIO: directIO)
+            }) { sink in
                 var offset = 0, piece = 1
                 while offset < size {
-                    let useFill = mode.hasPrefix("fill") && (mode != "fill after write" || offset > 40_000)
-                    if useFill {
+                    if mode.hasPrefix("fill") && (mode != "fill after write" || offset > 40_000) {
                         let minimum = mode == "fill 100K" ? 100_000 : 16_384
-                        offset += try sink.fill(minimum: minimum) { buffer in
-                            #expect(buffer.count >= minimum)
-                            let n = min(buffer.count, size - offset, 30_001)
-                            data.withUnsafeBytes {
-                                buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n)
-                            }
-                            return n
-                        }
+                        offset = try fill(sink, data, from: offset, minimum: minimum, piece: 30_001)
                     } else {
-                        let n = min(piece, size - offset)
-                        try data.withUnsafeBytes {
-                            try sink.write(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n]))
-                        }
-                        offset += n
+                        offset = try write(sink, data, from: offset, count: min(piece, size - offset))
                         piece = piece * 5 % 70_001 + 1
                     }
                 }
-                try sink.finish()
             }
-            close(fd)
-            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data, "directIO \(directIO)")
+            #expect(written == data, "directIO \(directIO)")
         }
     }
 

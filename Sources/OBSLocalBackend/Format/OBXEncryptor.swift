@@ -24,25 +24,14 @@ struct OBXEncryptor {
         // are read into a buffer of that size first; the batch buffers, about 2 MiB and in serve a fresh mapping
         // each, are taken only for a larger object.
         var head = ioBuffer(count: C + 1)
-        var headFilled = 0, eof = false
+        var (headFilled, eof) = (0, false)
         defer { head.withUnsafeMutableBytes { wipe(UnsafeMutableRawBufferPointer(rebasing: $0[0..<headFilled])) } }
-        while headFilled < C + 1 && !eof {
-            let n = try head.withUnsafeMutableBytes {
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[headFilled...]))
-            }
-            if n == 0 { eof = true } else { headFilled += n }
-        }
+        (headFilled, eof) = try readFull(source, into: &head, from: 0)
         if eof {
             var sealed = ioBuffer(count: headFilled + T)
             try head.withUnsafeBytes { inp in
                 try sealed.withUnsafeMutableBytes { out in
-                    try cipher.withChunkParameters(0, final: true) { nonce, aad in
-                        try cipher.gcm.seal(
-                            nonce: nonce, aad: aad, plaintext: UnsafeRawBufferPointer(rebasing: inp[0..<headFilled]),
-                            output: UnsafeMutableRawBufferPointer(rebasing: out[0..<headFilled]),
-                            tag: UnsafeMutableRawBufferPointer(rebasing: out[headFilled...]))
-                    }
-                    tags.update(UnsafeRawBufferPointer(rebasing: out[headFilled...]))
+                    try seal(inp[0..<headFilled], as: 0, final: true, into: out, at: 0, cipher, tags)
                 }
             }
             try sealed.withUnsafeBytes { try write($0) }
@@ -60,11 +49,10 @@ struct OBXEncryptor {
 
         defer { input.withUnsafeMutableBytes { wipe(UnsafeMutableRawBufferPointer(rebasing: $0[0..<used])) } }
         while true {
-            while filled < capacity && !eof {
-                let n = try input.withUnsafeMutableBytes {
-                    try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
-                }
-                if n == 0 { eof = true } else { filled += n; total += Int64(n) }
+            if !eof {
+                let before = filled
+                (filled, eof) = try readFull(source, into: &input, from: filled)
+                total += Int64(filled - before)
                 used = max(used, filled)
             }
             // With more data possibly to come, hold back the last full chunk: it may turn out to be the final one.
@@ -75,14 +63,9 @@ struct OBXEncryptor {
                 let isFinal = eof && offset + len == filled
                 try input.withUnsafeBytes { inp in
                     try output.withUnsafeMutableBytes { out in
-                        try cipher.withChunkParameters(chunkIndex, final: isFinal) { nonce, aad in
-                            try cipher.gcm.seal(
-                                nonce: nonce, aad: aad,
-                                plaintext: UnsafeRawBufferPointer(rebasing: inp[offset..<offset + len]),
-                                output: UnsafeMutableRawBufferPointer(rebasing: out[outLen..<outLen + len]),
-                                tag: UnsafeMutableRawBufferPointer(rebasing: out[outLen + len..<outLen + len + T]))
-                        }
-                        tags.update(UnsafeRawBufferPointer(rebasing: out[outLen + len..<outLen + len + T]))
+                        try seal(
+                            inp[offset..<offset + len], as: chunkIndex, final: isFinal, into: out, at: outLen, cipher,
+                            tags)
                     }
                 }
                 chunkIndex += 1
@@ -97,5 +80,38 @@ struct OBXEncryptor {
             filled = C
         }
         return Result(plaintextSize: total, tagDigest: tags.finalize())
+    }
+
+    /// Reads `source` into `buffer` from `filled` on until the buffer is full or the source ends; the new fill, and
+    /// whether the source ended.
+    private static func readFull(_ source: ByteSource, into buffer: inout [UInt8], from filled: Int) throws -> (
+        Int, Bool
+    ) {
+        var filled = filled
+        while filled < buffer.count {
+            let n = try buffer.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+            }
+            if n == 0 { return (filled, true) }
+            filled += n
+        }
+        return (filled, false)
+    }
+
+    /// Seals one chunk (`plaintext`, number `index`) into `out` at `at`: its ciphertext, then its tag, which also
+    /// goes into `tags` (the ETag's digest).
+    private static func seal(
+        _ plaintext: Slice<UnsafeRawBufferPointer>, as index: UInt64, final: Bool,
+        into out: UnsafeMutableRawBufferPointer,
+        at: Int, _ cipher: OBXStreamCipher, _ tags: Digest
+    ) throws {
+        let len = plaintext.count, T = OBXFormat.tagSize
+        try cipher.withChunkParameters(index, final: final) { nonce, aad in
+            try cipher.gcm.seal(
+                nonce: nonce, aad: aad, plaintext: UnsafeRawBufferPointer(rebasing: plaintext),
+                output: UnsafeMutableRawBufferPointer(rebasing: out[at..<at + len]),
+                tag: UnsafeMutableRawBufferPointer(rebasing: out[at + len..<at + len + T]))
+        }
+        tags.update(UnsafeRawBufferPointer(rebasing: out[at + len..<at + len + T]))
     }
 }

@@ -218,6 +218,9 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
             fd: fd, path: path, bufferSize: bufferSize, depth: depth, directIO: directIO, spares: spares)
     }
 
+    /// Whether this sink started a writer thread of its own.
+    var startedWriter: Bool { queue.startedWriter }
+
     /// Stops the writer (after the buffers already handed over) and waits for it, so the descriptor is no longer used.
     deinit {
         if let current {
@@ -406,6 +409,9 @@ private final class WriteQueue: @unchecked Sendable {
     func giveBack(_ b: UnsafeMutableRawBufferPointer) {
         condition.lock(); free.append(b); condition.broadcast(); condition.unlock()
     }
+
+    /// Whether the writer thread was started (tests: a sink used only in place starts none).
+    var startedWriter: Bool { condition.withLock { started } }
 
     func submit(_ b: UnsafeMutableRawBufferPointer, count: Int) {
         condition.lock()

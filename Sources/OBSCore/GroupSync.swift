@@ -9,7 +9,7 @@ import Glibc
 /// (each one writes its inode and flushes the disk's cache on its own); a server taking puts from many clients
 /// synced each object's data, record and directory one by one.
 /// Callers that would fsync at the same time join one round instead (group commit, as databases do it for their
-/// logs). A round, per file system:
+/// logs). A round, per file system with more than one of its files:
 /// 1. one syncfs(2), begun after each of its callers finished writing: every dirty file's bytes and metadata, and
 ///    directories' entries, are written and waited for;
 /// 2. one fsync of one of its files, which flushes the disk's cache after the metadata syncfs wrote last (on ext2
@@ -23,7 +23,8 @@ import Glibc
 /// own sync step: a failed journal commit or cache flush returned 0), on local file systems (`groupsFileSystem`).
 /// Elsewhere (overlayfs, NFS, FUSE, CIFS, older kernels) each file gets its own fsync.
 ///
-/// The price: a round waits for whatever else is dirty on that file system, written by any process.
+/// A file alone in its round (on its file system) gets its own fsync: nothing to share, and a syncfs would wait for
+/// whatever else is dirty there. A round of several pays that price once for all of them.
 /// `@unchecked Sendable`: every field is read and written under `lock`.
 public final class GroupSync: @unchecked Sendable {
     public static let shared = GroupSync()
@@ -36,20 +37,24 @@ public final class GroupSync: @unchecked Sendable {
     private let syncFile: (Int32) -> Int32
     private let checkFile: (Int32) -> Int32
     private let kernelReportsErrors: Bool
+    private let loneFileFsyncs: Bool
 
     /// `syncFileSystem`, `syncFile` and `checkFile` return 0 or an errno; the defaults are syncfs(2), fsync(2) and
     /// the write-back error check (`cs_check_writeback`). Tests pass others to cause write-back failures, which no
-    /// real file system here can be made to have.
+    /// real file system here can be made to have. `loneFileFsyncs`: a file alone in its round gets its own fsync
+    /// (tests of a round's steps turn it off, so that a round of one file takes them all).
     public init(
         syncFileSystem: @escaping (Int32) -> Int32 = { cs_syncfs($0) == 0 ? 0 : errno },
         syncFile: @escaping (Int32) -> Int32 = { fsync($0) == 0 ? 0 : errno },
         checkFile: @escaping (Int32) -> Int32 = { cs_check_writeback($0) == 0 ? 0 : errno },
-        kernelReportsErrors: Bool = GroupSync.kernelReportsSyncfsErrors
+        kernelReportsErrors: Bool = GroupSync.kernelReportsSyncfsErrors,
+        loneFileFsyncs: Bool = true
     ) {
         self.syncFileSystem = syncFileSystem
         self.syncFile = syncFile
         self.checkFile = checkFile
         self.kernelReportsErrors = kernelReportsErrors
+        self.loneFileFsyncs = loneFileFsyncs
     }
 
     /// Blocks until what was written to `fd` before the call (bytes, metadata, and for a directory its entries) is
@@ -101,6 +106,12 @@ public final class GroupSync: @unchecked Sendable {
         let byDevice = Dictionary(grouping: round.indices, by: { round[$0].device })
         for indices in byDevice.values {
             let first = indices[0]
+            guard indices.count > 1 || !loneFileFsyncs else {
+                // Alone on its file system: its own fsync waits for this file only, where a syncfs would wait for
+                // everything any process left dirty there (one small upload behind another's gigabytes).
+                results[first] = syncFile(round[first].fd)
+                continue
+            }
             var shared = syncFileSystem(round[first].fd)
             var firstOwn: Int32? = nil  // that fsync read the first file's own error record: its answer is the file's
             if shared == 0 {

@@ -14,6 +14,14 @@ final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
     }
     func leave() { lock.lock(); now -= 1; done += 1; lock.unlock() }
     var maximum: Int { lock.lock(); defer { lock.unlock() }; return peak }
+
+    /// Waits (30 s at most) until `count` bodies have begun. The first `jobs` items call it so that they are all in
+    /// flight at once, whatever a busy machine does to the threads' start: without it, one worker starting late lets
+    /// the others finish their first items before it, and the bound is never reached although nothing is wrong.
+    func awaitStarted(_ count: Int) async {
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while started.count < count && Date() < deadline { try? await Task.sleep(nanoseconds: 1_000_000) }
+    }
     /// In the order the bodies began: items dispatched together run on threads of their own and race to begin.
     var started: [Int] { lock.lock(); defer { lock.unlock() }; return log }
 
@@ -91,6 +99,7 @@ struct ExecutorTests {
         let outcome = try await TransferExecutor(jobs: jobs).run(Array(0..<40)) { work in
             gauge.enter(work.item)
             defer { gauge.leave() }
+            if work.item < jobs { await gauge.awaitStarted(jobs) }
             try await Task.sleep(nanoseconds: 3_000_000)
             return work.item
         }
@@ -290,6 +299,7 @@ struct ExecutorTests {
         ) { batch in
             gauge.enter(batch.count)
             defer { gauge.leave() }
+            if gauge.started.count <= 2 { await gauge.awaitStarted(2) }  // the first two batches in flight together
             try await Task.sleep(nanoseconds: 5_000_000)
             if batch.first?.value == "k2000" { throw OBSError.localIO("batch refused") }
             return batch.filter { bad.contains($0.value) }.reversed().map { ($0, OBSError.localIO("denied")) }

@@ -262,9 +262,11 @@ struct ServeLifecycleTests {
                 }
             }
             let started = Date()
-            let r = server.stop(signal: signal, timeout: 10)
+            let r = server.stop(signal: signal, timeout: 30)
             #expect(r.succeeded, "cycle \(cycle), signal \(signal): \(r)")
-            #expect(Date().timeIntervalSince(started) < 5, "cycle \(cycle): the stop took too long")
+            // No request is in flight, so no grace period (10 s) applies: a stop that waited for one, or for a
+            // signal seen late, takes that long. A busy machine adds seconds, not ten of them.
+            #expect(Date().timeIntervalSince(started) < 9, "cycle \(cycle): the stop took too long")
             if !r.succeeded { break }
         }
     }

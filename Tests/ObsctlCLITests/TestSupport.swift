@@ -94,6 +94,18 @@ final class RunningObsctl {
         self.process = process; self.arguments = arguments; self.outURL = outURL; self.errURL = errURL
     }
 
+    /// Whether `text` shows up in what the process wrote to stderr so far, polled for `timeout` at most.
+    func waitForStderr(_ text: String, timeout: TimeInterval = 60) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        repeat {
+            if let data = try? Data(contentsOf: errURL), String(decoding: data, as: UTF8.self).contains(text) {
+                return true
+            }
+            usleep(20_000)
+        } while Date() < deadline
+        return false
+    }
+
     func wait(timeout: TimeInterval = 90) -> RunResult {
         var timedOut = false
         if done.wait(timeout: .now() + timeout) == .timedOut {

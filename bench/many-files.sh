@@ -23,7 +23,8 @@
 # and the order of the tools rotates from run to run. Every download is compared with the source, every upload's
 # keys with the tree's paths, and an "unchanged" sync that transfers anything is reported. obsctl makes each
 # downloaded file durable before renaming it into place (files finishing together share one syncfs, whose write-back
-# the kernel's flusher threads do, outside the CPU measured here); the others do not sync at all. Every download goes
+# the kernel's flusher threads do, outside the CPU measured here; a file finishing alone gets its own fsync); the
+# others do not sync at all. Every download goes
 # to a directory of its own, and none is deleted before the end: ext4 without a journal (this project's VMs) passes
 # over every inode freed in the last minute when it allocates one, so files written just after a tree was deleted
 # cost the kernel a scan each, the same for every tool (measured: 0.69 s of sys for the 2,000 files, against 0.06 s

@@ -22,6 +22,7 @@ final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
         let deadline = Date(timeIntervalSinceNow: 30)
         while started.count < count && Date() < deadline { try? await Task.sleep(nanoseconds: 1_000_000) }
     }
+
     /// In the order the bodies began: items dispatched together run on threads of their own and race to begin.
     var started: [Int] { lock.lock(); defer { lock.unlock() }; return log }
 

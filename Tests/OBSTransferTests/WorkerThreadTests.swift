@@ -45,7 +45,8 @@ struct WorkerThreadTests {
     @Test("an item's blocking work runs on the item's own thread, which it keeps across suspensions")
     func inPlace() async throws {
         let log = ThreadLog()
-        let outcome = try await TransferExecutor(jobs: 4).run(Array(0..<24)) { _ in try await Self.record(log, jobs: 4)
+        let outcome = try await TransferExecutor(jobs: 4).run(Array(0..<24)) { _ in
+            try await Self.record(log, jobs: 4)
         }
         #expect(outcome.successes.count == 24)
         #expect(log.all.count == 24)

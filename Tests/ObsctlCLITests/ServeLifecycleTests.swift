@@ -264,8 +264,8 @@ struct ServeLifecycleTests {
             let started = Date()
             let r = server.stop(signal: signal, timeout: 30)
             #expect(r.succeeded, "cycle \(cycle), signal \(signal): \(r)")
-            // No request is in flight, so no grace period (10 s) applies: a stop that waited for one, or for a
-            // signal seen late, takes that long. A busy machine adds seconds, not ten of them.
+            // No request is in flight: a stop that wrongly waited out the grace period would take its 10 s. A busy
+            // machine adds seconds, not ten of them.
             #expect(Date().timeIntervalSince(started) < 9, "cycle \(cycle): the stop took too long")
             if !r.succeeded { break }
         }

@@ -18,10 +18,7 @@ final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
     /// Waits (30 s at most) until `count` bodies have begun. The first `jobs` items call it so that they are all in
     /// flight at once, whatever a busy machine does to the threads' start: without it, one worker starting late lets
     /// the others finish their first items before it, and the bound is never reached although nothing is wrong.
-    func awaitStarted(_ count: Int) async {
-        let deadline = Date(timeIntervalSinceNow: 30)
-        while started.count < count && Date() < deadline { try? await Task.sleep(nanoseconds: 1_000_000) }
-    }
+    func awaitStarted(_ count: Int) async { await waitUntil { self.started.count >= count } }
 
     /// In the order the bodies began: items dispatched together run on threads of their own and race to begin.
     var started: [Int] { lock.lock(); defer { lock.unlock() }; return log }
@@ -35,6 +32,12 @@ final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
 }
 
 struct Failure: Error {}
+
+/// Polls `done` every millisecond, suspended in between, until it holds or 30 s have passed.
+func waitUntil(_ done: () -> Bool) async {
+    let deadline = Date(timeIntervalSinceNow: 30)
+    while !done() && Date() < deadline { try? await Task.sleep(nanoseconds: 1_000_000) }
+}
 
 @Suite("transfer executor")
 struct ExecutorTests {

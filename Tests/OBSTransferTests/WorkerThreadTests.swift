@@ -26,8 +26,7 @@ private final class ThreadLog: @unchecked Sendable {  // every field is touched 
             begun += 1; return begun
         }
         guard n <= jobs else { return }
-        let deadline = Date(timeIntervalSinceNow: 30)
-        while lock.withLock({ begun }) < jobs && Date() < deadline { try? await Task.sleep(nanoseconds: 1_000_000) }
+        await waitUntil { lock.withLock { begun } >= jobs }
     }
 }
 

@@ -32,6 +32,9 @@ Control port C (HTTP, JSON):
               (default 65536, or all of it if shorter), forward nothing, reset the connection
         {"mode": "stall", "seconds": 30, "count": 1}  accept, read and discard what the client sends, answer
               nothing for "seconds", then close
+        {"mode": "delay-response", "seconds": 3, "count": 1}  forward the request, read the whole response (the
+              server has acted on the request), log and count it, hold it "seconds", then pass it on: a request in
+              flight whose effect already exists
       common keys: "count": how many matching requests get the fault (default 1; -1 = every request until
       the mode is changed); after the last one the mode returns to "pass", or becomes the rule under "then"
       (a rule of its own: faults in sequence, e.g. a lost answer and then the error its retry gets).
@@ -58,7 +61,7 @@ from xml.sax.saxutils import escape
 CHUNK = 65536
 MAX_HEAD = 65536
 MODES = ("pass", "503", "reset-mid-body", "stall-mid-body", "corrupt-body", "corrupt-request", "reset-mid-request",
-         "stall")
+         "stall", "delay-response")
 HOP_BY_HOP = (b"connection", b"keep-alive", b"proxy-connection")
 
 
@@ -303,7 +306,7 @@ class Proxy:
             log("reset-mid-request", f"after {got} body bytes")
             return
 
-        # Forwarding modes: pass, reset-mid-body, stall-mid-body, corrupt-body, corrupt-request.
+        # Forwarding modes: pass, reset-mid-body, stall-mid-body, corrupt-body, corrupt-request, delay-response.
         new_head = [request_line]
         for k, v in headers:
             if k.lower() not in HOP_BY_HOP:
@@ -329,6 +332,26 @@ class Proxy:
         upstream.sendall(new_head + rest)
         up_thread = threading.Thread(target=pump, args=(client, upstream, None, flip_at), daemon=True)
         up_thread.start()
+
+        if mode == "delay-response":
+            try:
+                response = bytearray()
+                while True:
+                    data = upstream.recv(CHUNK)
+                    if not data:
+                        break
+                    response.extend(data)
+                secs = float(fault.get("seconds", 3))
+                log(mode, f"{len(response)} bytes held for {secs}s")
+                time.sleep(secs)
+                client.sendall(bytes(response))
+                fin_close(upstream)
+                fin_close(client)
+            except OSError as e:
+                fin_close(upstream)
+                rst_close(client, up_thread)
+                log(mode, f"error {e}")
+            return
 
         if mode in ("pass", "corrupt-request"):
             status = ["-"]

@@ -13,11 +13,11 @@ extension RemoteBackend {
         var crc32c: [Int: String] = [:]
     }
 
-    /// Called right after each Initiate with an action that aborts that upload on a connection of its own; the
-    /// closure it returns is called when the upload is over (completed or aborted). The CLI sets it once, at
-    /// start-up, so that its SIGINT handler can abort uploads in flight and leave no parts billing.
-    /// The abort action returns nil when the upload is gone, else what could not be aborted (to report).
-    public static var multipartUploadStarted: MultipartUploadHook? {
+    /// Called right before each Initiate; the registration it returns is given the action that aborts the upload
+    /// once Initiate answered, and is ended when the upload is over (completed, aborted, or never created). Before,
+    /// not after: an interruption while Initiate is in flight then knows to wait for its answer and abort what it
+    /// created. The CLI sets it once, at start-up, so that its SIGINT handler leaves no parts billing.
+    public static var multipartUploadStarting: MultipartUploadHook? {
         get { uploadHook.value }
         set { uploadHook.value = newValue }
     }
@@ -147,6 +147,8 @@ extension RemoteBackend {
                 method: method, bucket: request.bucket, key: request.key, query: query, headers: headers, body: body,
                 contentMD5: md5, customerKey: request.sse.customerKey, sseIntent: request.sse?.mode)
         }
+        let registration = Self.multipartUploadStarting?()
+        defer { registration?.ended() }
         let initiated = try serialised {
             try performBlocking(
                 op("POST", [("uploads", nil)], initiateHeaders, .empty, false), sink: nil, transport: $0)
@@ -154,14 +156,13 @@ extension RemoteBackend {
         let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
         let abortOperation = UncheckedBox(op("DELETE", [("uploadId", uploadID)], [], .empty, false))
         let unaborted = "multipart upload \(uploadID) of obs://\(request.bucket)/\(request.key)"
-        let ended = Self.multipartUploadStarted? { [self] in
+        registration?.initiated { [self] in
             do {
                 _ = try performBlocking(
                     abortOperation.value, sink: nil, transport: try CurlTransport(options: configuration.transport))
                 return nil
             } catch { return unaborted }
         }
-        defer { ended?() }
         do {
             let uploaded = try parts(uploadID)
             let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags, crc32c: uploaded.crc32c)
@@ -410,9 +411,25 @@ extension RemoteBackend {
     }
 }
 
-/// Called right after each Initiate with the action that aborts that upload; returns what to call when it is over.
-public typealias MultipartUploadHook =
-    @Sendable (_ abort: @escaping @Sendable () -> String?) -> @Sendable () -> Void
+/// Called right before each Initiate (`RemoteBackend.multipartUploadStarting`).
+public typealias MultipartUploadHook = @Sendable () -> MultipartUploadRegistration
+
+/// A multipart upload, registered before its Initiate was sent, for an interruption to abort.
+public struct MultipartUploadRegistration: Sendable {
+    /// Given, once Initiate answered, the action that aborts the upload on a connection of its own: it returns nil
+    /// when the upload is gone, else what could not be aborted (to report).
+    public let initiated: @Sendable (_ abort: @escaping @Sendable () -> String?) -> Void
+    /// Called when the upload is over: completed, aborted, or never created (Initiate failed).
+    public let ended: @Sendable () -> Void
+
+    public init(
+        initiated: @escaping @Sendable (_ abort: @escaping @Sendable () -> String?) -> Void,
+        ended: @escaping @Sendable () -> Void
+    ) {
+        self.initiated = initiated
+        self.ended = ended
+    }
+}
 
 /// Bytes read ahead of a stream's upload, handed to the one upload that takes them (`take`), so that nothing else
 /// keeps them alive: the upload's memory stays at one part. `@unchecked Sendable`: set by its creator, then taken

@@ -8,10 +8,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// SIGINT and SIGTERM: run registered cleanup actions (abort multipart uploads in flight), remove registered
-/// temporary files (half-written downloads) and the directories made for them, then exit 130 / 143. Cleanup
-/// actions run in parallel and get at most `cleanupDeadline` seconds in all: an unreachable endpoint cannot keep an
-/// interrupted obsctl alive.
+/// SIGINT and SIGTERM: abort the multipart uploads in flight, remove registered temporary files (half-written
+/// downloads) and the directories made for them, then exit 130 / 143. The aborts run in parallel and get at most
+/// `cleanupDeadline` seconds in all: an unreachable endpoint cannot keep an interrupted obsctl alive.
 enum Interrupts {
     private static let lock = NSLock()
     // `nonisolated(unsafe)`: each of these is touched only under `lock`.
@@ -20,23 +19,30 @@ enum Interrupts {
     nonisolated(unsafe) private static var madeDirectories: [[String]] = []
     /// The directories recursive downloads made below their destination, as registered (`makeTreeDirectories`).
     nonisolated(unsafe) private static var treeDirectories: [String] = []
-    nonisolated(unsafe) private static var cleanups: [Int: @Sendable () -> String?] = [:]
+    /// The multipart uploads in flight, each registered before its Initiate was sent.
+    nonisolated(unsafe) private static var uploads: [Int: UploadInFlight] = [:]
     /// Set once, under `lock`; read without it (every transfer asks before it starts).
     private static let interrupting = Atomic<Bool>(false)
     /// Held shared while a temporary file is created and registered, exclusively by the interruption before it
     /// takes the list: downloads create their files at once, and none is created unregistered.
     private static let creating = ReadWriteLock()
-    nonisolated(unsafe) private static var nextCleanup = 0
+    nonisolated(unsafe) private static var nextUpload = 0
     /// Held for the process's life: a source released is cancelled.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     static let cleanupDeadline: Double = 5
 
     /// `signalSources`: false when the program takes the signals itself and calls `interrupt` (obsctl-serve).
     static func install(signalSources: Bool = true) {
-        // Multipart uploads register their abort here for as long as they are in flight.
-        RemoteBackend.multipartUploadStarted = { abort in
-            let id = registerCleanup(abort)
-            return { unregisterCleanup(id) }
+        // Multipart uploads are registered here, from before their Initiate until they are over.
+        RemoteBackend.multipartUploadStarting = {
+            let upload = UploadInFlight()
+            let id = register(upload)
+            return MultipartUploadRegistration(
+                initiated: { upload.initiated(abort: $0) },
+                ended: {
+                    upload.ended()
+                    lock.withLock { uploads[id] = nil }
+                })
         }
         guard signalSources else { return }
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
@@ -66,17 +72,18 @@ enum Interrupts {
         // Temporaries being created now are registered before this returns; later ones are never created.
         creating.lockExclusive()
         lock.lock()
-        let actions = Array(cleanups.values), files = tempFiles, directories = madeDirectories, tree = treeDirectories
-        cleanups = [:]
+        let inFlight = Array(uploads.values), files = tempFiles, directories = madeDirectories
+        let tree = treeDirectories
+        uploads = [:]
         lock.unlock()
         let results = CleanupResults()
         var finished = true
-        if !actions.isEmpty {
+        if !inFlight.isEmpty {
             let group = DispatchGroup()
-            for action in actions {
+            for upload in inFlight {
                 group.enter()
                 Thread {
-                    results.add(action()); group.leave()
+                    results.add(upload.abort()); group.leave()
                 }.start()
             }
             finished = group.wait(timeout: .now() + cleanupDeadline) == .success
@@ -87,14 +94,15 @@ enum Interrupts {
         LocalDirectories.removeMade(directories.flatMap { $0 } + tree)
         var message = "obsctl: interrupted; temporary files removed"
         let failed = results.failures
-        if !actions.isEmpty {
-            let n = actions.count, plural = actions.count == 1 ? "" : "s"
-            if !finished {
-                message +=
-                    "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s "
-                    + "(list them with 'obsctl multipart list' and abort them with 'obsctl multipart abort')"
-            } else if failed.isEmpty {
-                message += ", \(n) multipart upload\(plural) aborted"
+        if !finished {
+            let n = inFlight.count, plural = inFlight.count == 1 ? "" : "s"
+            message +=
+                "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s "
+                + "(list them with 'obsctl multipart list' and abort them with 'obsctl multipart abort')"
+        } else if results.aborted > 0 || !failed.isEmpty {
+            if failed.isEmpty {
+                let n = results.aborted
+                message += ", \(n) multipart upload\(n == 1 ? "" : "s") aborted"
             } else {
                 message +=
                     "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until "
@@ -165,28 +173,77 @@ enum Interrupts {
         }
     }
 
-    /// Registers an action for an interruption (for example aborting a multipart upload); returns its id.
-    /// The action returns nil on success, else what it could not clean up. Registered after an interruption
-    /// began (an upload initiated during the cleanup), it runs at once instead.
-    @discardableResult
-    static func registerCleanup(_ action: @escaping @Sendable () -> String?) -> Int {
+    /// Registers a multipart upload about to send its Initiate; returns its id. Once an interruption began, the
+    /// upload is not started: the caller waits for the exit.
+    private static func register(_ upload: UploadInFlight) -> Int {
         lock.lock()
-        if isInterrupting { lock.unlock(); _ = action(); return 0 }
+        if isInterrupting { lock.unlock(); while true { pause() } }
         defer { lock.unlock() }
-        nextCleanup += 1
-        cleanups[nextCleanup] = action
-        return nextCleanup
+        nextUpload += 1
+        uploads[nextUpload] = upload
+        return nextUpload
     }
 
-    static func unregisterCleanup(_ id: Int) { lock.lock(); cleanups[id] = nil; lock.unlock() }
+    /// A multipart upload from before its Initiate until it is over. An interruption while Initiate is in flight
+    /// waits (within the cleanup deadline) for the answer, then aborts the upload it created.
+    /// `@unchecked Sendable`: `state` is read and written under `condition`.
+    private final class UploadInFlight: @unchecked Sendable {
+        private enum State {
+            case initiating
+            case initiated(abort: @Sendable () -> String?)
+            case ended
+        }
+        private let condition = NSCondition()
+        private var state = State.initiating
 
-    /// What the cleanup threads could not do, collected under a lock.
-    /// `@unchecked Sendable`: `list` is touched only under `lock`.
+        func initiated(abort: @escaping @Sendable () -> String?) {
+            condition.withLock {
+                if case .initiating = state { state = .initiated(abort: abort) }
+                condition.broadcast()
+            }
+        }
+
+        func ended() {
+            condition.withLock {
+                state = .ended; condition.broadcast()
+            }
+        }
+
+        /// Aborts the upload once its Initiate answered. `.nothing` when there is nothing to abort: Initiate failed,
+        /// or the upload was over first.
+        func abort() -> AbortOutcome {
+            let action: (@Sendable () -> String?)? = condition.withLock {
+                while case .initiating = state { condition.wait() }
+                if case .initiated(let abort) = state { return abort }
+                return nil
+            }
+            guard let action else { return .nothing }
+            return action().map(AbortOutcome.failed) ?? .aborted
+        }
+    }
+
+    private enum AbortOutcome {
+        case aborted, nothing
+        case failed(String)  // what could not be aborted
+    }
+
+    /// What the abort threads did, collected under a lock.
+    /// `@unchecked Sendable`: the fields are touched only under `lock`.
     private final class CleanupResults: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [String] = []
-        func add(_ failure: String?) { if let failure { lock.lock(); list.append(failure); lock.unlock() } }
-        var failures: [String] { lock.lock(); defer { lock.unlock() }; return list }
+        private var abortedCount = 0
+        func add(_ outcome: AbortOutcome) {
+            lock.withLock {
+                switch outcome {
+                case .aborted: abortedCount += 1
+                case .failed(let what): list.append(what)
+                case .nothing: break
+                }
+            }
+        }
+        var failures: [String] { lock.withLock { list } }
+        var aborted: Int { lock.withLock { abortedCount } }
     }
 
     /// A pthread read-write lock. `@unchecked Sendable`: the lock is the synchronisation.

@@ -30,23 +30,32 @@ struct InterruptTests {
             ("recursive into new directories", ["download", "obs://intr/", "new/r", "--recursive"], "new/r"),
         ] {
             let made = name.hasSuffix("new directories")
-            if !made {
-                try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
+            var caught: RunningObsctl?
+            for _ in 0..<5 where caught == nil {
+                if !made {
+                    try FileManager.default.createDirectory(atPath: sb.path(dir), withIntermediateDirectories: true)
+                }
+                let running = try sb.start(args)
+                let pid = running.process.processIdentifier
+                // Wait for the temporary file, then freeze the process so that it is still mid-transfer when the
+                // signal arrives: SIGINT is delivered (and handled) once SIGCONT wakes it.
+                let deadline = Date().addingTimeInterval(30)
+                var seen = false
+                while Date() < deadline && !seen && running.process.isRunning {
+                    seen = !Self.partFiles(sb, sb.path(dir)).isEmpty
+                    if !seen { usleep(300) }
+                }
+                // It can finish between the look and the stop: caught only if, frozen, it still has the file.
+                if seen && freezeProcess(pid) && !Self.partFiles(sb, sb.path(dir)).isEmpty {
+                    caught = running
+                } else {
+                    if running.process.isRunning { kill(pid, SIGCONT) }
+                    _ = running.wait()
+                    try? FileManager.default.removeItem(atPath: sb.path(made ? "new" : dir))  // a clean start
+                }
             }
-            let running = try sb.start(args)
+            let running = try #require(caught, "\(name): no attempt caught the download with its temporary file open")
             let pid = running.process.processIdentifier
-            // Wait for the temporary file, then freeze the process so that it is still mid-transfer when the signal
-            // arrives: SIGINT is delivered (and handled) once SIGCONT wakes it.
-            let deadline = Date().addingTimeInterval(30)
-            var seen = false
-            while Date() < deadline && !seen && running.process.isRunning {
-                seen = !Self.partFiles(sb, sb.path(dir)).isEmpty
-                if !seen { usleep(300) }
-            }
-            if seen { kill(pid, SIGSTOP) }
-            try #require(
-                seen && !Self.partFiles(sb, sb.path(dir)).isEmpty,
-                "\(name): the download never had its temporary file open")
             kill(pid, SIGINT)
             kill(pid, SIGCONT)
             let r = running.wait(timeout: 30)
@@ -157,7 +166,9 @@ struct InterruptTests {
         for _ in 0..<3 {
             let running = try s.sb.start(
                 flags + ["upload", "big", "obs://\(bucket)/big", "--part-size", "5M", "--parallel", "4"])
-            usleep(600_000)
+            // Early, but once obsctl takes SIGINT (before that, a loaded machine's slow start-up lets it kill).
+            try #require(awaitsSignal(running.process.processIdentifier, SIGINT), "obsctl never took SIGINT")
+            usleep(UInt32.random(in: 0...400_000))
             kill(running.process.processIdentifier, SIGINT)
             let r = running.wait(timeout: 30)
             #expect(!r.signaled && r.status == 130, "\(r)")
@@ -168,4 +179,79 @@ struct InterruptTests {
         let listed = try s.run(flags, ["multipart", "list", "obs://\(bucket)", "--output", "json"])
         #expect((try parseJSONObject(listed.stdout)["uploads"] as? [Any])?.isEmpty ?? false, "\(listed)")
     }
+
+    /// The upload exists on the server as soon as Initiate was handled, but obsctl learns its id only from the
+    /// answer: an interruption in between must wait for that answer and abort it (it used to leave it billing).
+    @Test(
+        "SIGINT while Initiate is in flight: the upload it created is aborted once the answer comes",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    func remoteInitiateInFlight() throws {
+        let s = try RemoteSession("int-mp-init")
+        let upstream = try #require(URL(string: s.peers.seaweed))
+        try s.sb.write("big", Data(repeating: 1, count: 12 << 20))
+        var exercised = false
+        for attempt in 0..<3 where !exercised {
+            let proxy = try FaultProxyProcess(upstream: "\(upstream.host!):\(upstream.port!)")
+            let bucket = try s.makeBucket(s.peers.seaweedFlags, tag: "intinit\(attempt)")
+            // The answer is held 3 s after SeaweedFS created the upload: within the 5 s the interruption's aborts
+            // get.
+            try proxy.control.set(["mode": "delay-response", "seconds": 3, "count": 1, "match": "?uploads "])
+            let running = try s.sb.start(
+                ["--endpoint", proxy.endpoint, "--signature", "v4", "--addressing", "path", "upload", "big"]
+                    + ["obs://\(bucket)/big", "--multipart-threshold", "5M", "--part-size", "5M"])
+            let deadline = Date().addingTimeInterval(120)
+            while try proxy.control.faults("delay-response") == 0, running.process.isRunning, Date() < deadline {
+                usleep(20_000)
+            }
+            try #require(try proxy.control.faults("delay-response") == 1, "Initiate's answer was never held")
+            // Still held only if no part was sent yet (a loaded machine may take the 3 s to get here): else this
+            // attempt proves nothing new, and another is made.
+            exercised = (try proxy.control.stats()["requests"] as? Int) == 1
+            kill(running.process.processIdentifier, SIGINT)
+            let r = running.wait(timeout: 60)
+            #expect(!r.signaled && r.status == 130, "\(r)")
+            #expect(r.stderr.contains("1 multipart upload aborted"), "\(r)")
+            #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0)
+        }
+        #expect(exercised, "no attempt interrupted obsctl while Initiate's answer was held")
+    }
+}
+
+/// Waits (60 s at most) until process `pid` has a handler for `signal` (SigCgt in /proc/PID/status): before it
+/// installs one, the signal's default action ends it.
+func awaitsSignal(_ pid: Int32, _ signal: Int32) -> Bool {
+    let deadline = Date().addingTimeInterval(60)
+    repeat {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+            let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16),
+            mask & (1 << UInt64(signal - 1)) != 0
+        {
+            return true
+        }
+        usleep(5_000)
+    } while Date() < deadline
+    return false
+}
+
+/// Sends SIGSTOP to `pid` and waits (10 s at most) until each of its threads has stopped: one in a system call (a
+/// rename) completes it first, so what the process has done is settled only then. False if it ended, or never
+/// stopped: the caller then sends SIGCONT.
+func freezeProcess(_ pid: Int32) -> Bool {
+    kill(pid, SIGSTOP)
+    let deadline = Date().addingTimeInterval(10)
+    repeat {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        // The state is the first field after the command's closing parenthesis.
+        let states = tasks.compactMap { task -> Character? in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            return stat[stat.index(after: close)...].first { $0 != " " }
+        }
+        if states.isEmpty || states.contains("Z") || states.contains("X") { return false }
+        if states.allSatisfy({ $0 == "T" || $0 == "t" }) { return true }
+        usleep(1_000)
+    } while Date() < deadline
+    return false
 }

@@ -300,13 +300,8 @@ public enum DownloadTemps {
             && st.st_mode & 0o7777 == 0o600 && st.st_nlink == 1
     }
 
-    /// The mode a file created by open(2) with 0666 would have under the umask. Read once: umask is read by
-    /// setting it, and downloads finishing on several threads at once could each read the other's temporary value.
-    public static let defaultFileMode: mode_t = {
-        let mask = umask(0o077)  // read it; a file created meanwhile gets a stricter mode, never a looser one
-        umask(mask)
-        return 0o666 & ~mask
-    }()
+    /// The mode a file created by open(2) with 0666 would have under the umask (read once).
+    public static let defaultFileMode: mode_t = 0o666 & ~ProcessUmask.current()
 }
 
 /// A sink that counts what it passes on, for the progress display: one atomic add per verified chunk.

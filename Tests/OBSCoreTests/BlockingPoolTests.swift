@@ -14,7 +14,9 @@ struct BlockingPoolTests {
             for n in 0..<200 {
                 group.addTask {
                     try await pool.run {
-                        gauge.enter()
+                        // The first four jobs in wait for each other: else, with callers arriving slowly (a busy
+                        // machine), the pool never has to start its fourth thread, though nothing is wrong.
+                        if gauge.enter() <= 4 { gauge.awaitPeak(4) }
                         defer { gauge.leave() }
                         usleep(2_000)
                         return n
@@ -33,7 +35,9 @@ struct BlockingPoolTests {
         let gate = DispatchSemaphore(value: 0)
         let jobs = Task {
             try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<8 { group.addTask { try await pool.run { gate.wait(timeout: .now() + 20) == .success } } }
+                for _ in 0..<8 {
+                    group.addTask { try await pool.run { gate.wait(timeout: .now() + 3_600) == .success } }
+                }
                 return try await group.reduce(true) { $0 && $1 }
             }
         }
@@ -80,12 +84,22 @@ struct BlockingPoolTests {
 private final class Gauge: @unchecked Sendable {
     private let lock = NSLock()
     private var now = 0
+    private var entered = 0
     private(set) var peakValue = 0
-    func enter() {
+    /// Returns how many jobs have entered so far, this one included.
+    @discardableResult
+    func enter() -> Int {
         lock.lock()
+        defer { lock.unlock() }
         now += 1
+        entered += 1
         peakValue = max(peakValue, now)
-        lock.unlock()
+        return entered
+    }
+    /// Blocks (an hour at most: a hang-breaker) until `count` jobs have run at once.
+    func awaitPeak(_ count: Int) {
+        let deadline = Date().addingTimeInterval(3_600)
+        while peak < count && Date() < deadline { usleep(500) }
     }
     func leave() {
         lock.lock()

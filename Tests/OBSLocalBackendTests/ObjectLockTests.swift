@@ -52,11 +52,28 @@ struct ObjectLockTests {
 
         var finished: Bool { lock.withLock { done } }
 
-        /// Waits up to `seconds` for the change to finish; true when it did.
-        func finishes(within seconds: Double) async -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while !finished && Date() < deadline { try? await Task.sleep(nanoseconds: 20_000_000) }
+        /// Waits until the change finished (true) or some process waits for a flock on `path` (false), which the
+        /// kernel shows in /proc/locks. No deadline but a hang-breaker: on a loaded machine the put's steps wait
+        /// minutes for a thread, and a wall-clock bound fails a put that was only slow.
+        func finishesUnblocked(by path: String) async -> Bool {
+            let deadline = Date().addingTimeInterval(3_600)
+            while !finished && !Self.someoneWaits(for: path) && Date() < deadline {
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
             return finished
+        }
+
+        /// Whether /proc/locks lists a waiter ("->") for the flock of `path`'s inode.
+        static func someoneWaits(for path: String) -> Bool {
+            var st = stat()
+            guard stat(path, &st) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+            else { return false }
+            // "1: -> FLOCK  ADVISORY  WRITE 4242 fe:00:1234567 0 EOF": the device (hex major:minor), then the inode.
+            return locks.split(separator: "\n").contains { line in
+                let fields = line.split(separator: " ")
+                return fields.count > 6 && fields[1] == "->" && fields[2] == "FLOCK"
+                    && fields[6].split(separator: ":").last == Substring(String(st.st_ino))
+            }
         }
         func value() async throws { try await task?.value }
     }
@@ -68,7 +85,7 @@ struct ObjectLockTests {
         let b = try await s.makeBucket("locks-a")
         let sharedHolder = try HeldLock(s.paths.bucketLock(b), LOCK_SH)
         let first = Background(put: s, b, "a")
-        let committed = await first.finishes(within: 20)
+        let committed = await first.finishesUnblocked(by: s.paths.bucketLock(b))
         sharedHolder.release()  // lets a put that waited for it finish, so the test ends either way
         try await first.value()
         #expect(committed, "a put waited for the bucket lock that another writer held shared")
@@ -91,7 +108,7 @@ struct ObjectLockTests {
         let holder = try HeldLock(try s.objectDir(b, "held"), LOCK_EX)
 
         let other = Background(put: s, b, "other")
-        let committed = await other.finishes(within: 20)
+        let committed = await other.finishesUnblocked(by: try s.objectDir(b, "held"))
         let same = Background(put: s, b, "held")
         try await Task.sleep(nanoseconds: 300_000_000)
         let sameWaited = !same.finished

@@ -25,6 +25,7 @@ struct DeleteSpreadTests {
         ) { batch in
             gauge.enter(batch.count)
             defer { gauge.leave() }
+            if gauge.started.count <= 2 { await gauge.awaitStarted(2) }  // the first two batches in flight together
             try await Task.sleep(nanoseconds: 20_000_000)
             return []
         }

@@ -15,7 +15,7 @@ final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
     func leave() { lock.lock(); now -= 1; done += 1; lock.unlock() }
     var maximum: Int { lock.lock(); defer { lock.unlock() }; return peak }
 
-    /// Waits (30 s at most) until `count` bodies have begun. The first `jobs` items call it so that they are all in
+    /// Waits (an hour at most) until `count` bodies have begun. The first `jobs` items call it so that they are all in
     /// flight at once, whatever a busy machine does to the threads' start: without it, one worker starting late lets
     /// the others finish their first items before it, and the bound is never reached although nothing is wrong.
     func awaitStarted(_ count: Int) async { await waitUntil { self.started.count >= count } }
@@ -33,9 +33,10 @@ final class Gauge: @unchecked Sendable {  // every field is touched under `lock`
 
 struct Failure: Error {}
 
-/// Polls `done` every millisecond, suspended in between, until it holds or 30 s have passed.
+/// Polls `done` every millisecond, suspended in between, until it holds or an hour has passed (a hang-breaker: in a
+/// full test run on two cores, a task has waited over ten minutes for a thread).
 func waitUntil(_ done: () -> Bool) async {
-    let deadline = Date(timeIntervalSinceNow: 30)
+    let deadline = Date(timeIntervalSinceNow: 3_600)
     while !done() && Date() < deadline { try? await Task.sleep(nanoseconds: 1_000_000) }
 }
 
@@ -125,7 +126,7 @@ struct ExecutorTests {
                 group.addTask {
                     (try? await pool.run {
                         started.leave()
-                        return started.wait(timeout: .now() + 20) == .success
+                        return started.wait(timeout: .now() + 3_600) == .success
                     }) ?? false
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import OBSCore
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -187,35 +188,37 @@ struct HardeningObjectsTests {
         try sb.ok(["bucket", "create", "obs://big", "--sse", "obs"])
         try sb.write("big.bin", randomData(32 << 20))
         try sb.ok(["upload", "big.bin", "obs://big/k"])
-        try FileManager.default.createDirectory(atPath: sb.path("d"), withIntermediateDirectories: true)
         var caught = false
         for _ in 0..<5 where !caught {
+            try FileManager.default.createDirectory(atPath: sb.path("d"), withIntermediateDirectories: true)
             let running = try sb.start(["download", "obs://big/k", "d/out.bin"])
-            let deadline = Date(timeIntervalSinceNow: 10)
-            while Date() < deadline && running.process.isRunning {
-                if let part = partFiles(sb.path("d")).first {
-                    var st = stat()
-                    if stat(sb.path("d/" + part), &st) == 0 {
-                        kill(running.process.processIdentifier, SIGKILL)
-                        #expect(st.st_mode & 0o777 == 0o600, "mode \(String(st.st_mode & 0o777, radix: 8))")
-                        caught = true
-                        break
-                    }
-                }
-                usleep(500)
+            let pid = running.process.processIdentifier
+            let deadline = Date(timeIntervalSinceNow: 30)
+            var seen = false
+            while Date() < deadline && !seen && running.process.isRunning {
+                seen = !partFiles(sb.path("d")).isEmpty
+                if !seen { usleep(500) }
+            }
+            // It can finish between the look and the kill: caught only if, frozen, it still has its temporary.
+            var st = stat()
+            if seen && freezeProcess(pid), let part = partFiles(sb.path("d")).first,
+                stat(sb.path("d/" + part), &st) == 0
+            {
+                kill(pid, SIGKILL)
+                #expect(st.st_mode & 0o777 == 0o600, "mode \(String(st.st_mode & 0o777, radix: 8))")
+                caught = true
+            } else if running.process.isRunning {
+                kill(pid, SIGCONT)
             }
             _ = running.wait()
-            if !caught { try? FileManager.default.removeItem(atPath: sb.path("d/out.bin")) }
+            if !caught { try? FileManager.default.removeItem(atPath: sb.path("d")) }  // a clean start
         }
         try #require(caught, "no download was caught in progress")
         #expect(partFiles(sb.path("d")).count == 1)
         try sb.ok(["download", "obs://big/k", "d/again.bin"])
         #expect(partFiles(sb.path("d")).isEmpty)
         var st = stat()
-        // The umask obsctl inherits, read without changing it (umask(2) would race with parallel tests).
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let umaskLine = status.split(separator: "\n").first { $0.hasPrefix("Umask:") }
-        let mask = umaskLine.flatMap { mode_t($0.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8) } ?? 0o022
+        let mask = ProcessUmask.current()  // the umask obsctl inherits
         #expect(
             stat(sb.path("d/again.bin"), &st) == 0 && st.st_mode & 0o777 == 0o666 & ~mask,
             "the finished file has the umask's mode")

@@ -54,6 +54,36 @@ struct PartTrailerRemoteTests {
 }
 
 extension RemoteFaultTests {
+    /// The client's --timeout while an attempt stalls: the time a test has to change the file, ample for the spawns
+    /// of curl that notice the stall on a loaded machine.
+    static let stallWindow = 10
+
+    /// Starts `arguments` (an upload through the proxy) with the first request matching `match` stalled: the proxy
+    /// takes its body and answers nothing until the client gives up (--timeout) and retries. `change` is made once
+    /// the stall shows. Returns the run and the seconds from the change to its end, or nil when the retry had
+    /// reached the proxy by the check after the change (a busy machine was late): such a run proves nothing.
+    private func changeDuringStall(
+        _ s: RemoteSession, _ proxy: FaultProxy, match: String, _ arguments: [String], change: () throws -> Void
+    ) throws -> (run: RunResult, seconds: TimeInterval)? {
+        try proxy.reset()
+        // The retry passes unchanged (the byte to flip lies past its end) but counts as a fault once its head
+        // arrives: one fault after the change means the retry, and all it leads to, comes after the change.
+        try proxy.set([
+            "mode": "stall", "seconds": 60, "count": 1, "match": match,
+            "then": ["mode": "corrupt-request", "after": 1 << 40, "count": 1, "match": match] as [String: Any],
+        ])
+        let running = try s.sb.start(
+            arguments + ["--retries", "2", "--timeout", String(Self.stallWindow)] + s.peers.faultFlags)
+        let deadline = Date().addingTimeInterval(60)
+        while try proxy.faults("stall") < 1, Date() < deadline { usleep(50_000) }
+        try #require(try proxy.faults("stall") == 1, "\(match) was never stalled")
+        try change()
+        let changed = Date()
+        let inTime = try proxy.stats()["faults"] as? Int == 1
+        let r = running.wait()
+        return inTime ? (run: r, seconds: Date().timeIntervalSince(changed)) : nil
+    }
+
     @Test(
         """
         a file written to while its parts are sent is refused (exit 10): nothing stored, the upload aborted, \
@@ -63,33 +93,34 @@ extension RemoteFaultTests {
     func fileChangedDuringPartsIsRefused() throws {
         let s = try RemoteSession("fault-trailer")
         let proxy = s.peers.faultProxy
-        try proxy.reset()
         defer { try? proxy.reset() }
-        let b = try s.makeBucket(s.peers.seaweedFlags, tag: "trc")
         let data = remoteRandomData(11 << 20)
-        try s.sb.write("big.bin", data)
-        // Part 2's first attempt stalls (then the connection closes and it is retried): the file changes meanwhile.
-        try proxy.set(["mode": "stall", "seconds": 3, "count": 1, "match": "partNumber=2"])
-        let running = try s.sb.start(
-            [
+        for _ in 0..<3 {  // a run whose change came too late is made again
+            let b = try s.makeBucket(s.peers.seaweedFlags, tag: "trc")
+            try s.sb.write("big.bin", data)
+            // Part 2's first attempt stalls (then it is retried): the file changes meanwhile.
+            let arguments = [
                 "upload", "big.bin", "obs://\(b)/big", "--multipart-threshold", "5M", "--part-size", "5M",
-                "--parallel", "1", "--retries", "2", "--timeout", "2",
-            ] + s.peers.faultFlags)
-        let deadline = Date().addingTimeInterval(30)
-        while try proxy.faults("stall") < 1, Date() < deadline { usleep(50_000) }
-        try #require(try proxy.faults("stall") == 1, "part 2 was never stalled")
-        let fd = open(s.sb.path("big.bin"), O_WRONLY)
-        try #require(fd >= 0)
-        // A byte of part 3, not yet read: sent as changed, it would make an object of old and new bytes.
-        let offset = (10 << 20) + 100
-        #expect(pwrite(fd, [data[offset] ^ 0xFF], 1, off_t(offset)) == 1, "the file could not be changed in place")
-        close(fd)
-        let r = running.wait()
-        #expect(r.status == 10 && r.stderrLines.last?.contains("changed while it was uploaded") == true, "\(r)")
-        expectRemoteError(try s.run(s.peers.seaweedFlags, ["stat", "obs://\(b)/big"]), 3)
-        #expect(
-            try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0,
-            "the refused upload was left in progress")
+                "--parallel", "1",
+            ]
+            let attempt = try changeDuringStall(s, proxy, match: "partNumber=2", arguments) {
+                let fd = open(s.sb.path("big.bin"), O_WRONLY)
+                try #require(fd >= 0)
+                // A byte of part 3, not yet read: sent as changed, it would make an object of old and new bytes.
+                let offset = (10 << 20) + 100
+                #expect(
+                    pwrite(fd, [data[offset] ^ 0xFF], 1, off_t(offset)) == 1, "the file could not be changed in place")
+                close(fd)
+            }
+            guard let r = attempt?.run else { continue }
+            #expect(r.status == 10 && r.stderrLines.last?.contains("changed while it was uploaded") == true, "\(r)")
+            expectRemoteError(try s.run(s.peers.seaweedFlags, ["stat", "obs://\(b)/big"]), 3)
+            #expect(
+                try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: b) == 0,
+                "the refused upload was left in progress")
+            return
+        }
+        Issue.record("part 2's retry came before the change in every run: the refusal was never put to the test")
     }
 }
 
@@ -98,23 +129,24 @@ extension RemoteFaultTests {
     func fileCutDuringSinglePutIsRefused() throws {
         let s = try RemoteSession("fault-cut")
         let proxy = s.peers.faultProxy
-        try proxy.reset()
         defer { try? proxy.reset() }
-        let b = try s.makeBucket(s.peers.seaweedFlags, tag: "cut")
-        try s.sb.write("file.bin", remoteRandomData(3 << 20))  // streamed (above 64 KiB), one PUT (below 50 MiB)
-        // The first attempt stalls and times out; the file is cut meanwhile, so the retry finds it shorter.
-        try proxy.set(["mode": "stall", "seconds": 3, "count": 1, "match": "PUT "])
-        let running = try s.sb.start(
-            ["upload", "file.bin", "obs://\(b)/file", "--retries", "2", "--timeout", "2"] + s.peers.faultFlags)
-        let deadline = Date().addingTimeInterval(30)
-        while try proxy.faults("stall") < 1, Date() < deadline { usleep(50_000) }
-        try #require(try proxy.faults("stall") == 1, "the PUT was never stalled")
-        #expect(truncate(s.sb.path("file.bin"), 1 << 20) == 0)
-        let started = Date()
-        let r = running.wait()
-        #expect(r.status == 10 && r.stderrLines.last?.contains("became shorter") == true, "\(r)")
-        #expect(Date().timeIntervalSince(started) < 15, "the cut body waited for the server: \(r)")
-        expectRemoteError(try s.run(s.peers.seaweedFlags, ["stat", "obs://\(b)/file"]), 3)
+        let data = remoteRandomData(3 << 20)  // streamed (above 64 KiB), one PUT (below 50 MiB)
+        for _ in 0..<3 {  // a run whose cut came too late is made again
+            let b = try s.makeBucket(s.peers.seaweedFlags, tag: "cut")
+            try s.sb.write("file.bin", data)
+            // The first attempt stalls and times out; the file is cut meanwhile, so the retry finds it shorter.
+            let attempt = try changeDuringStall(s, proxy, match: "PUT ", ["upload", "file.bin", "obs://\(b)/file"]) {
+                #expect(truncate(s.sb.path("file.bin"), 1 << 20) == 0)
+            }
+            guard let done = attempt else { continue }
+            let r = done.run
+            #expect(r.status == 10 && r.stderrLines.last?.contains("became shorter") == true, "\(r)")
+            // What was left of the stalled attempt's --timeout, then a retry that stops at the cut.
+            #expect(done.seconds < Double(Self.stallWindow) + 13, "the cut body waited for the server: \(r)")
+            expectRemoteError(try s.run(s.peers.seaweedFlags, ["stat", "obs://\(b)/file"]), 3)
+            return
+        }
+        Issue.record("the PUT's retry came before the cut in every run: the refusal was never put to the test")
     }
 }
 

@@ -156,13 +156,18 @@ extension RemoteBackend {
         let uploadID = try OBSXMLParser.initiateMultipartUpload(initiated.body)
         let abortOperation = UncheckedBox(op("DELETE", [("uploadId", uploadID)], [], .empty, false))
         let unaborted = "multipart upload \(uploadID) of obs://\(request.bucket)/\(request.key)"
-        registration?.initiated { [self] in
+        let goOn = registration?.initiated { [self] in
             do {
                 _ = try performBlocking(
-                    abortOperation.value, sink: nil, transport: try CurlTransport(options: configuration.transport))
-                return nil
-            } catch { return unaborted }
+                    abortOperation.value, sink: nil, transport: try CurlTransport(options: configuration.transport),
+                    cleanup: true)
+                return .aborted
+            } catch let e as OBSError where e.code == "NoSuchUpload" {
+                return .gone  // completed meanwhile, or aborted by the upload's own failure
+            } catch { return .failed(unaborted) }
         }
+        // An interruption is under way and aborts this upload: no part is sent to it.
+        if goOn == false { throw OBSError.interrupted }
         do {
             let uploaded = try parts(uploadID)
             let body = OBSXMLBody.completeMultipartUpload(parts: uploaded.etags, crc32c: uploaded.crc32c)
@@ -196,9 +201,10 @@ extension RemoteBackend {
             return response
         } catch {
             do { _ = try serialised { try performBlocking(abortOperation.value, sink: nil, transport: $0) } } catch let
-                e as OBSError where e.code == "NoSuchUpload"
+                e as OBSError where e.code == "NoSuchUpload" || e == .interrupted
             {
-                // Gone already: an interruption's cleanup aborted it, which is what this abort was for.
+                // Gone already: an interruption's cleanup aborted it, which is what this abort was for. Or not sent
+                // again after an interruption, whose cleanup aborts it and reports what it could not.
             } catch {
                 warn(
                     "could not abort \(unaborted) (\(error)); its parts stay stored until it is aborted: obsctl "
@@ -416,19 +422,28 @@ public typealias MultipartUploadHook = @Sendable () -> MultipartUploadRegistrati
 
 /// A multipart upload, registered before its Initiate was sent, for an interruption to abort.
 public struct MultipartUploadRegistration: Sendable {
-    /// Given, once Initiate answered, the action that aborts the upload on a connection of its own: it returns nil
-    /// when the upload is gone, else what could not be aborted (to report).
-    public let initiated: @Sendable (_ abort: @escaping @Sendable () -> String?) -> Void
+    /// Given, once Initiate answered, the action that aborts the upload on a connection of its own. Returns false
+    /// when an interruption is under way: the upload then sends no part (the interruption aborts it).
+    public let initiated: @Sendable (_ abort: @escaping @Sendable () -> MultipartAbortOutcome) -> Bool
     /// Called when the upload is over: completed, aborted, or never created (Initiate failed).
     public let ended: @Sendable () -> Void
 
     public init(
-        initiated: @escaping @Sendable (_ abort: @escaping @Sendable () -> String?) -> Void,
+        initiated: @escaping @Sendable (_ abort: @escaping @Sendable () -> MultipartAbortOutcome) -> Bool,
         ended: @escaping @Sendable () -> Void
     ) {
         self.initiated = initiated
         self.ended = ended
     }
+}
+
+/// What aborting an upload in flight came to.
+public enum MultipartAbortOutcome: Sendable {
+    case aborted
+    /// Not there: completed, or aborted by its own failure, before the abort.
+    case gone
+    /// Not aborted: what is left (to report).
+    case failed(String)
 }
 
 /// Bytes read ahead of a stream's upload, handed to the one upload that takes them (`take`), so that nothing else

@@ -2,6 +2,7 @@ import Foundation
 import OBSCore
 import OBSCrypto
 import OBSSigner
+import Synchronization
 
 /// One operation as a request: the URL (virtual-hosted or path style), headers, signature, and the loop that
 /// drives `RequestExecutor` against a transport (sending, resending after backoff, correcting the clock).
@@ -94,8 +95,17 @@ extension RemoteBackend {
         }
     }
 
+    /// Called once SIGINT or SIGTERM arrived: no request is retried after it. A retried Initiate would create an
+    /// upload that nothing aborts, and a retry only holds up the exit.
+    public static func stopRetrying() { retriesStopped.store(true, ordering: .sequentiallyConsistent) }
+    private static let retriesStopped = Atomic<Bool>(false)
+    private static var retrying: Bool { !retriesStopped.load(ordering: .sequentiallyConsistent) }
+
     /// Sends `op` until the executor says it is done or failed; `sink` receives the body of a 2xx answer.
-    func performBlocking(_ op: Operation, sink: ByteSink?, transport: HTTPTransport) throws -> HTTPResponse {
+    /// `cleanup`: a request of the interruption's own (an abort), retried as usual after `stopRetrying`.
+    func performBlocking(_ op: Operation, sink: ByteSink?, transport: HTTPTransport, cleanup: Bool = false) throws
+        -> HTTPResponse
+    {
         let counting = sink.map(CountingSink.init)
         var executor = RequestExecutor(op, configuration: configuration)
         while true {
@@ -118,7 +128,9 @@ extension RemoteBackend {
                 return response
             case .resend(let retry, let clockOffset):
                 if let clockOffset { shared.clockOffset = clockOffset }
+                guard cleanup || Self.retrying else { throw OBSError.interrupted }
                 if let retry { self.sleep(executor.policy.delay(beforeRetry: retry, jitter: Double.random(in: 0...1))) }
+                guard cleanup || Self.retrying else { throw OBSError.interrupted }
                 if case .stream(let s, _) = op.body, let r = s as? RewindableByteSource { try r.rewind() }
             case .fail(let error):
                 throw error

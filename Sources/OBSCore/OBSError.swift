@@ -187,6 +187,10 @@ extension OBSError {
                 + "upload it again once nothing writes to it",
             httpStatus: 0, category: .conflict)
     }
+    /// A request not sent (again) because SIGINT or SIGTERM arrived: the process is exiting.
+    public static let interrupted = OBSError(
+        code: "Interrupted", message: "not sent: the command was interrupted", httpStatus: 0, category: .interrupted)
+
     public static func configuration(_ message: String) -> OBSError {
         OBSError(code: "ConfigurationError", message: message, httpStatus: 0, category: .configuration)
     }

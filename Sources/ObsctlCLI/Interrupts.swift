@@ -38,7 +38,10 @@ enum Interrupts {
             let upload = UploadInFlight()
             let id = register(upload)
             return MultipartUploadRegistration(
-                initiated: { upload.initiated(abort: $0) },
+                initiated: { abort in
+                    upload.initiated(abort: abort)
+                    return !isInterrupting
+                },
                 ended: {
                     upload.ended()
                     lock.withLock { uploads[id] = nil }
@@ -69,6 +72,7 @@ enum Interrupts {
         }
         interrupting.store(true, ordering: .sequentiallyConsistent)
         lock.unlock()
+        RemoteBackend.stopRetrying()
         // Temporaries being created now are registered before this returns; later ones are never created.
         creating.lockExclusive()
         lock.lock()
@@ -93,21 +97,19 @@ enum Interrupts {
         // Emptied by the unlinks; a download that finished meanwhile keeps its file, and so its directories.
         LocalDirectories.removeMade(directories.flatMap { $0 } + tree)
         var message = "obsctl: interrupted; temporary files removed"
-        let failed = results.failures
-        if !finished {
-            let n = inFlight.count, plural = inFlight.count == 1 ? "" : "s"
+        let failed = results.failures, aborted = results.aborted
+        let unresolved = inFlight.count - results.count  // Initiates unanswered, aborts unfinished
+        if aborted > 0 { message += ", \(aborted) multipart upload\(aborted == 1 ? "" : "s") aborted" }
+        if !failed.isEmpty {
             message +=
-                "; aborting \(n) multipart upload\(plural) did not finish within \(Int(cleanupDeadline)) s "
-                + "(list them with 'obsctl multipart list' and abort them with 'obsctl multipart abort')"
-        } else if results.aborted > 0 || !failed.isEmpty {
-            if failed.isEmpty {
-                let n = results.aborted
-                message += ", \(n) multipart upload\(n == 1 ? "" : "s") aborted"
-            } else {
-                message +=
-                    "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until "
-                    + "aborted ('obsctl multipart abort')"
-            }
+                "; could not abort \(failed.joined(separator: ", ")): their parts stay stored until aborted "
+                + "('obsctl multipart abort')"
+        }
+        if !finished && unresolved > 0 {
+            message +=
+                "; aborting \(unresolved) multipart upload\(unresolved == 1 ? "" : "s") did not finish within "
+                + "\(Int(cleanupDeadline)) s (list them with 'obsctl multipart list' and abort them with "
+                + "'obsctl multipart abort')"
         }
         Output.stderr(message)
         _exit(code)
@@ -185,46 +187,45 @@ enum Interrupts {
     }
 
     /// A multipart upload from before its Initiate until it is over. An interruption while Initiate is in flight
-    /// waits (within the cleanup deadline) for the answer, then aborts the upload it created.
+    /// waits (within the cleanup deadline) for the answer, then aborts the upload it created. States only move
+    /// forward: initiating, then initiated or ended.
     /// `@unchecked Sendable`: `state` is read and written under `condition`.
     private final class UploadInFlight: @unchecked Sendable {
         private enum State {
             case initiating
-            case initiated(abort: @Sendable () -> String?)
+            case initiated(abort: @Sendable () -> MultipartAbortOutcome)
             case ended
         }
         private let condition = NSCondition()
         private var state = State.initiating
 
-        func initiated(abort: @escaping @Sendable () -> String?) {
+        func initiated(abort: @escaping @Sendable () -> MultipartAbortOutcome) {
             condition.withLock {
                 if case .initiating = state { state = .initiated(abort: abort) }
                 condition.broadcast()
             }
         }
 
+        /// The upload is over. Once initiated, its abort action is kept: an interruption that took it in its list
+        /// just before then finds it gone (NoSuchUpload), and one whose upload stopped for the interruption (which
+        /// sends no part to it) still aborts it.
         func ended() {
             condition.withLock {
-                state = .ended; condition.broadcast()
+                if case .initiating = state { state = .ended }
+                condition.broadcast()
             }
         }
 
-        /// Aborts the upload once its Initiate answered. `.nothing` when there is nothing to abort: Initiate failed,
+        /// Aborts the upload once its Initiate answered. `.gone` when there is nothing to abort: Initiate failed,
         /// or the upload was over first.
-        func abort() -> AbortOutcome {
-            let action: (@Sendable () -> String?)? = condition.withLock {
+        func abort() -> MultipartAbortOutcome {
+            let action: (@Sendable () -> MultipartAbortOutcome)? = condition.withLock {
                 while case .initiating = state { condition.wait() }
                 if case .initiated(let abort) = state { return abort }
                 return nil
             }
-            guard let action else { return .nothing }
-            return action().map(AbortOutcome.failed) ?? .aborted
+            return action?() ?? .gone
         }
-    }
-
-    private enum AbortOutcome {
-        case aborted, nothing
-        case failed(String)  // what could not be aborted
     }
 
     /// What the abort threads did, collected under a lock.
@@ -232,18 +233,21 @@ enum Interrupts {
     private final class CleanupResults: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [String] = []
-        private var abortedCount = 0
-        func add(_ outcome: AbortOutcome) {
+        private var abortedCount = 0, total = 0
+        func add(_ outcome: MultipartAbortOutcome) {
             lock.withLock {
+                total += 1
                 switch outcome {
                 case .aborted: abortedCount += 1
                 case .failed(let what): list.append(what)
-                case .nothing: break
+                case .gone: break
                 }
             }
         }
         var failures: [String] { lock.withLock { list } }
         var aborted: Int { lock.withLock { abortedCount } }
+        /// How many uploads the aborts are done with.
+        var count: Int { lock.withLock { total } }
     }
 
     /// A pthread read-write lock. `@unchecked Sendable`: the lock is the synchronisation.

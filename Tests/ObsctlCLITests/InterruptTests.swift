@@ -180,6 +180,30 @@ struct InterruptTests {
         #expect((try parseJSONObject(listed.stdout)["uploads"] as? [Any])?.isEmpty ?? false, "\(listed)")
     }
 
+    /// Starts an upload of `big` (12 MiB, three parts) through a fault proxy of its own in front of `server` into a
+    /// new bucket, with the proxy's rule for that bucket set; returns once the rule's fault applied.
+    private func proxiedUpload(
+        _ s: RemoteSession, to server: String = "seaweedfs", tag: String, extra: [String] = [],
+        rule: (_ bucket: String) -> [String: Any]
+    ) throws -> (proxy: FaultProxyProcess, bucket: String, running: RunningObsctl) {
+        let upstream = try #require(URL(string: try s.peers.url(server)))
+        if !FileManager.default.fileExists(atPath: s.sb.path("big")) {
+            try s.sb.write("big", Data(repeating: 1, count: 12 << 20))
+        }
+        let proxy = try FaultProxyProcess(upstream: "\(upstream.host!):\(upstream.port!)")
+        let bucket = try s.makeBucket(try s.peers.flags(server), tag: tag)
+        let rule = rule(bucket)
+        try proxy.control.set(rule)
+        let running = try s.sb.start(
+            ["--endpoint", proxy.endpoint, "--signature", "v4", "--addressing", "path", "upload", "big"]
+                + ["obs://\(bucket)/big", "--multipart-threshold", "5M", "--part-size", "5M"] + extra)
+        let deadline = Date().addingTimeInterval(120)
+        let action = rule["mode"] as! String
+        while try proxy.control.faults(action) == 0, running.process.isRunning, Date() < deadline { usleep(20_000) }
+        try #require(try proxy.control.faults(action) >= 1, "the fault \(rule) never applied")
+        return (proxy, bucket, running)
+    }
+
     /// The upload exists on the server as soon as Initiate was handled, but obsctl learns its id only from the
     /// answer: an interruption in between must wait for that answer and abort it (it used to leave it billing).
     @Test(
@@ -187,23 +211,13 @@ struct InterruptTests {
         .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
     func remoteInitiateInFlight() throws {
         let s = try RemoteSession("int-mp-init")
-        let upstream = try #require(URL(string: s.peers.seaweed))
-        try s.sb.write("big", Data(repeating: 1, count: 12 << 20))
         var exercised = false
         for attempt in 0..<3 where !exercised {
-            let proxy = try FaultProxyProcess(upstream: "\(upstream.host!):\(upstream.port!)")
-            let bucket = try s.makeBucket(s.peers.seaweedFlags, tag: "intinit\(attempt)")
             // The answer is held 3 s after SeaweedFS created the upload: within the 5 s the interruption's aborts
             // get.
-            try proxy.control.set(["mode": "delay-response", "seconds": 3, "count": 1, "match": "?uploads "])
-            let running = try s.sb.start(
-                ["--endpoint", proxy.endpoint, "--signature", "v4", "--addressing", "path", "upload", "big"]
-                    + ["obs://\(bucket)/big", "--multipart-threshold", "5M", "--part-size", "5M"])
-            let deadline = Date().addingTimeInterval(120)
-            while try proxy.control.faults("delay-response") == 0, running.process.isRunning, Date() < deadline {
-                usleep(20_000)
+            let (proxy, bucket, running) = try proxiedUpload(s, tag: "intinit\(attempt)") { _ in
+                ["mode": "delay-response", "seconds": 3, "count": 1, "match": "?uploads "]
             }
-            try #require(try proxy.control.faults("delay-response") == 1, "Initiate's answer was never held")
             // Still held only if no part was sent yet (a loaded machine may take the 3 s to get here): else this
             // attempt proves nothing new, and another is made.
             exercised = (try proxy.control.stats()["requests"] as? Int) == 1
@@ -211,9 +225,57 @@ struct InterruptTests {
             let r = running.wait(timeout: 60)
             #expect(!r.signaled && r.status == 130, "\(r)")
             #expect(r.stderr.contains("1 multipart upload aborted"), "\(r)")
+            // The abort went through the proxy, which lives until here.
+            #expect(try proxy.control.faults("delay-response") == 1)
             #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0)
         }
         #expect(exercised, "no attempt interrupted obsctl while Initiate's answer was held")
+    }
+
+    /// An Initiate being retried (503s) when SIGINT comes: no retry is sent after it, so no upload is created that
+    /// nothing aborts, and the exit does not wait out the cleanup's 5 s for an answer.
+    @Test(
+        "SIGINT while Initiate is retried: no retry after it, no upload left, no wait for the cleanup deadline",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    func remoteInitiateRetried() throws {
+        let s = try RemoteSession("int-mp-retry")
+        let (proxy, bucket, running) = try proxiedUpload(s, tag: "intretry", extra: ["--retries", "10"]) { _ in
+            ["mode": "503", "count": -1, "match": "?uploads "]
+        }
+        let before = try proxy.control.faults("503")
+        kill(running.process.processIdentifier, SIGINT)
+        let r = running.wait(timeout: 60)
+        #expect(!r.signaled && r.status == 130, "\(r)")
+        #expect(!r.stderr.contains("did not finish") && !r.stderr.contains("aborted"), "\(r)")
+        // One attempt may have been on its way as the signal came; none is sent after it.
+        #expect(try proxy.control.faults("503") <= before + 1, "Initiate was retried after SIGINT")
+        try proxy.control.set(["mode": "pass"])
+        #expect(try Tools.multipartUploadsInProgress(s.peers, endpoint: s.peers.seaweed, bucket: bucket) == 0)
+    }
+
+    /// Complete handled by the server, its answer still on the way, when SIGINT comes: the interruption's abort
+    /// finds the upload gone (NoSuchUpload), which is no failure to report. Against obsctl serve, which answers
+    /// NoSuchUpload there as S3 does (SeaweedFS answers 204).
+    @Test(
+        "SIGINT while Complete's answer is on its way: no false 'could not abort', the object stays",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    func remoteCompleteInFlight() throws {
+        let s = try RemoteSession("int-mp-complete")
+        // Complete is the one POST with an uploadId. Its answer is held far longer than the cleanup's 5 s, which
+        // does not wait for it.
+        let (proxy, bucket, running) = try proxiedUpload(s, to: "serve-s3", tag: "intcomplete") { bucket in
+            ["mode": "delay-response", "seconds": 60, "count": 1, "match": "POST /\(bucket)/big?uploadId="]
+        }
+        kill(running.process.processIdentifier, SIGINT)
+        let r = running.wait(timeout: 60)
+        #expect(!r.signaled && r.status == 130, "\(r)")
+        #expect(!r.stderr.contains("could not abort") && !r.stderr.contains("did not finish"), "\(r)")
+        // The abort went through the proxy, which lives until here.
+        #expect((try proxy.control.stats()["requests"] as? Int ?? 0) >= 6, "Initiate, 3 parts, Complete, the abort")
+        let serve = try s.peers.flags("serve-s3")
+        let listed = try s.run(serve, ["multipart", "list", "obs://\(bucket)", "--output", "json"])
+        #expect((try parseJSONObject(listed.stdout)["uploads"] as? [Any])?.isEmpty ?? false, "\(listed)")
+        expectSuccess(try s.run(serve, ["stat", "obs://\(bucket)/big"]))
     }
 }
 

@@ -285,12 +285,7 @@ func awaitsSignal(_ pid: Int32, _ signal: Int32) -> Bool {
     let deadline = Date().addingTimeInterval(60)
     repeat {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
-            let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16),
-            mask & (1 << UInt64(signal - 1)) != 0
-        {
-            return true
-        }
+        if ServeLifecycleTests.bits(status, "SigCgt") & (1 << UInt64(signal - 1)) != 0 { return true }
         usleep(5_000)
     } while Date() < deadline
     return false
@@ -303,13 +298,9 @@ func freezeProcess(_ pid: Int32) -> Bool {
     kill(pid, SIGSTOP)
     let deadline = Date().addingTimeInterval(10)
     repeat {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        // The state is the first field after the command's closing parenthesis.
-        let states = tasks.compactMap { task -> Character? in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return nil }
-            return stat[stat.index(after: close)...].first { $0 != " " }
+        // "State:\tT (stopped)": the letter after the field's name.
+        let states = ServeLifecycleTests.threadStatuses(pid).compactMap { _, status -> Character? in
+            status.split(separator: "\n").first { $0.hasPrefix("State:") }?.dropFirst(6).first { $0 != "\t" }
         }
         if states.isEmpty || states.contains("Z") || states.contains("X") { return false }
         if states.allSatisfy({ $0 == "T" || $0 == "t" }) { return true }

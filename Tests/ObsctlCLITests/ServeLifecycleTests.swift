@@ -247,7 +247,7 @@ struct ServeLifecycleTests {
             let signal = cycle == 30 ? SIGINT : SIGTERM
             let server = try ServeProcess(sb)
             if cycle == 0 {
-                let threads = Self.signalMasks(server.pid)
+                let threads = Self.threadStatuses(server.pid)
                 #expect(!threads.isEmpty)
                 for (thread, status) in threads {
                     // SigCgt: a handler; SigBlk (a thread in sigwait shows them unblocked while it waits).
@@ -402,7 +402,7 @@ struct ServeLifecycleTests {
     static let shutdownBits: UInt64 = 1 << (UInt64(SIGINT) - 1) | 1 << (UInt64(SIGTERM) - 1)
 
     /// Each thread of `pid` and its /proc status text.
-    static func signalMasks(_ pid: Int32) -> [(String, String)] {
+    static func threadStatuses(_ pid: Int32) -> [(String, String)] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.compactMap { thread in
             (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)).map { (thread, $0) }

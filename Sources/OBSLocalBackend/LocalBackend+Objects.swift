@@ -659,35 +659,63 @@ extension LocalBackend {
     {
         try await BlockingPool.shared.run { [self] in
             _ = try loadBucket(bucket)
-            var entries: [(key: String, meta: ObjectMeta?, damage: UnreadableObject?)] = []
+            // Every directory's key, from the index or else from its metadata (then learnt); only the entries this
+            // page returns have their metadata read below, so a page costs its own entries, not the whole bucket's.
+            // Entries read to learn a key are kept in `read` rather than read twice, apart from `candidates`, whose
+            // elements the sort moves.
+            var candidates: [(key: String, dir: String)] = []
+            var read: [String: ListingEntry] = [:]
             var unreadable: [UnreadableObject] = []
-            for path in try allMetaFiles(bucket) {
-                switch listingEntry(path, bucket: bucket) {
-                case .object(let m): if KeyBytes.hasPrefix(m.key, prefix) { entries.append((m.key, m, nil)) }
-                case .damaged(let k, let e):
-                    if KeyBytes.hasPrefix(k.value, prefix) {
-                        entries.append((k.value, nil, UnreadableObject(key: k, error: e)))
-                    }
-                case .keyless(let e):
-                    if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
+            let keyless = { (e: OBSError) in
+                if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
+            }
+            for dir in try allObjectDirectories(bucket) {
+                if let key = objectKeys.key(ofDirectory: dir.name) {
+                    if KeyBytes.hasPrefix(key, prefix) { candidates.append((key, dir.path)) }
+                    continue
+                }
+                let entry = listingEntry(dir.path + "/meta.json", bucket: bucket)
+                let key: String
+                switch entry {
+                case .object(let m): key = m.key
+                case .damaged(let k, _): key = k.value
+                case .keyless(let e): keyless(e); continue
                 case .gone: continue
                 }
+                objectKeys.learn(key, directory: dir.name)
+                if KeyBytes.hasPrefix(key, prefix) {
+                    candidates.append((key, dir.path))
+                    read[dir.path] = entry
+                }
             }
-            entries.sort { ByteKey($0.key) < ByteKey($1.key) }  // S3's order, without an array per comparison
+            candidates.sort { ByteKey($0.key) < ByteKey($1.key) }  // S3's order, without an array per comparison
             var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
-            for e in entries {
+            for c in candidates {
                 if let marker {
-                    if !(ByteKey(marker) < ByteKey(e.key)) { continue }
-                    if KeyBytes.underRolledUpMarker(e.key, marker: marker, prefix: prefix, delimiter: delimiter) {
+                    if !(ByteKey(marker) < ByteKey(c.key)) { continue }
+                    if KeyBytes.underRolledUpMarker(c.key, marker: marker, prefix: prefix, delimiter: delimiter) {
                         continue
                     }
                 }
-                var entry = e.key
+                var entry = c.key
                 var isPrefix = false
-                if let rolled = KeyBytes.rolledUp(e.key, prefix: prefix, delimiter: delimiter) {
+                if let rolled = KeyBytes.rolledUp(c.key, prefix: prefix, delimiter: delimiter) {
                     entry = rolled; isPrefix = true
                 }
                 if isPrefix, let last = prefixes.last, KeyBytes.equal(last, entry) { continue }
+                // Read before it counts: a deleted object's directory stays, and lists nothing.
+                let meta: ObjectMeta?, damage: UnreadableObject?
+                switch read[c.dir] ?? listingEntry(c.dir + "/meta.json", bucket: bucket) {
+                case .object(let m): (meta, damage) = (m, nil)
+                case .damaged(let k, let e): (meta, damage) = (nil, UnreadableObject(key: k, error: e))
+                case .keyless:
+                    // Unreadable, or rewritten to name another key, since its key was learnt: the directory still
+                    // belongs to that key, whose object is damaged.
+                    let what = "its metadata \(c.dir)/meta.json cannot be read or names another key"
+                    let e = OBSError.damagedObject(bucket.value, c.key, what)
+                    (meta, damage) = (nil, UnreadableObject(key: try ObjectKey(c.key), error: e))
+                case .gone: continue
+                }
                 if count == maxKeys {
                     // The page's last entry: object, damaged object or rolled-up prefix (they come in order).
                     next = last
@@ -695,9 +723,9 @@ extension LocalBackend {
                 }
                 if isPrefix {
                     prefixes.append(entry)
-                } else if let m = e.meta {
-                    objects.append(try m.info(root: nil))  // a listing answers no CRC
-                } else if let damage = e.damage {
+                } else if let meta {
+                    objects.append(try meta.info(root: nil))  // a listing answers no CRC
+                } else if let damage {
                     unreadable.append(damage)
                 }
                 last = entry

@@ -17,6 +17,8 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     let state: StateManifest
     /// Verified bucket records (see `ParsedFileCache`): every object request reads its bucket's.
     let bucketRecords = ParsedFileCache<BucketRecord>()
+    /// The keys of the object directories listings have read (see `ObjectKeyIndex`).
+    let objectKeys = ObjectKeyIndex()
     /// Where this process's writes are in flight, for the sweep after a crash.
     let inflightJournal: InflightJournal
     /// SSE-C uploads' metadata MAC keys, for a Complete sent without the customer key.
@@ -301,14 +303,19 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     }
 
     func allMetaFiles(_ bucket: BucketName) throws -> [String] {
+        try allObjectDirectories(bucket).map { $0.path + "/meta.json" }.filter(FileIO.exists)
+    }
+
+    /// Every object directory of the bucket (`objects/<h2>/<h>`), its path and its name (`h`), with or without an
+    /// object in it now (a delete leaves the directory).
+    func allObjectDirectories(_ bucket: BucketName) throws -> [(path: String, name: String)] {
         let objects = paths.objectsDir(bucket)
-        var out: [String] = []
+        var out: [(path: String, name: String)] = []
         // Throwing listings: a directory that cannot be read would hide its objects (and let `bucket delete`
         // remove a bucket that is not empty).
         for h2 in try FileIO.listExistingDirectory(objects) where !h2.hasPrefix(".") {
             for h in try FileIO.listExistingDirectory(objects + "/" + h2) where !h.hasPrefix(".") {
-                let meta = "\(objects)/\(h2)/\(h)/meta.json"
-                if FileIO.exists(meta) { out.append(meta) }
+                out.append(("\(objects)/\(h2)/\(h)", h))
             }
         }
         return out

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import OBSCore
+@testable import OBSLocalBackend
+
+// A listing learns each object directory's key once (`ObjectKeyIndex`) and then reads only the metadata of the
+// entries a page returns. These tests hold it to what a listing that reads everything returns.
+
+private func page(_ s: TestStore, _ b: BucketName, after marker: String? = nil, max: Int, delimiter: String? = nil)
+    async throws -> ObjectListing
+{
+    try await s.backend.listObjects(bucket: b, prefix: "", delimiter: delimiter, marker: marker, maxKeys: max)
+}
+
+/// Every key of the bucket, page by page.
+private func allKeys(_ s: TestStore, _ b: BucketName, max: Int) async throws -> [String] {
+    var keys: [String] = [], marker: String? = nil
+    repeat {
+        let p = try await page(s, b, after: marker, max: max)
+        keys += p.objects.map(\.key.value)
+        marker = p.nextMarker
+    } while marker != nil
+    return keys
+}
+
+@Suite("Listing: a page reads its own entries, not the bucket's")
+struct ListingIndexTests {
+    @Test("a metadata file that cannot be read shows only on its own page, under its key, once keys are known")
+    func unreadableOnItsOwnPage() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("idx")
+            let keys = (0..<12).map { String(format: "k%02d", $0) }
+            for k in keys { try await s.put(b, k, pattern(8), sse: .unencrypted) }
+            #expect(try await allKeys(s, b, max: 5) == keys)  // every key learnt
+            // k10's metadata becomes a directory: reading it fails. Pages that do not hold k10 must not read it.
+            let meta = try s.metaPath(b, "k10")
+            try FileManager.default.removeItem(atPath: meta)
+            try FileManager.default.createDirectory(atPath: meta, withIntermediateDirectories: false)
+            let first = try await page(s, b, max: 5)
+            #expect(first.objects.map(\.key.value) == Array(keys[0..<5]) && first.unreadable.isEmpty)
+            let last = try await page(s, b, after: "k09", max: 5)
+            #expect(last.objects.map(\.key.value) == ["k11"])
+            #expect(last.unreadable.map(\.key?.value) == ["k10"] && last.nextMarker == nil)
+            #expect(last.unreadable.first?.error.message.contains("obsctl rm obs://idx/k10") == true)
+        }
+    }
+
+    @Test("metadata rewritten to name another key after its key was learnt: that key's object is listed as damaged")
+    func rewrittenAfterLearning() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("idx")
+            for k in ["a", "b", "c"] { try await s.put(b, k, pattern(8), sse: .unencrypted) }
+            #expect(try await allKeys(s, b, max: 10) == ["a", "b", "c"])
+            try s.editMeta(b, "b") { $0["key"] = "zz" }
+            let p = try await page(s, b, max: 10)
+            #expect(p.objects.map(\.key.value) == ["a", "c"])
+            #expect(p.unreadable.map(\.key?.value) == ["b"])
+            #expect(p.unreadable.first?.error.category == .integrity)
+            // A store opened afresh (nothing learnt) finds the same directory keyless, as before.
+            let fresh = try await s.reopen().listObjects(
+                bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 10)
+            #expect(fresh.objects.map(\.key.value) == ["a", "c"])
+            #expect(fresh.unreadable.count == 1 && fresh.unreadable[0].key == nil)
+        }
+    }
+
+    @Test("deleted objects keep their directories but neither list nor fill a page; a key put again lists again")
+    func deletedAndPutAgain() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("idx")
+            for k in ["a", "b", "c", "d/e", "d/f"] { try await s.put(b, k, pattern(8), sse: .unencrypted) }
+            #expect(try await allKeys(s, b, max: 2) == ["a", "b", "c", "d/e", "d/f"])
+            for k in ["b", "d/e", "d/f"] { try await s.backend.deleteObject(bucket: b, key: try ObjectKey(k)) }
+            let p = try await page(s, b, max: 2)
+            #expect(p.objects.map(\.key.value) == ["a", "c"] && p.nextMarker == nil)
+            // No prefix is made of deleted keys alone.
+            let top = try await page(s, b, max: 10, delimiter: "/")
+            #expect(top.objects.map(\.key.value) == ["a", "c"] && top.commonPrefixes.isEmpty)
+            try await s.put(b, "d/f", pattern(3), sse: .unencrypted)
+            let again = try await page(s, b, max: 10, delimiter: "/")
+            #expect(again.objects.map(\.key.value) == ["a", "c"] && again.commonPrefixes == ["d/"])
+            #expect(try await allKeys(s, b, max: 1) == ["a", "c", "d/f"])
+        }
+    }
+
+    @Test("pages of a bucket other writers change between them: new keys appear, overwritten ones show their size")
+    func changesBetweenPages() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("idx")
+            for k in ["a", "c", "e"] { try await s.put(b, k, pattern(8), sse: .unencrypted) }
+            let first = try await page(s, b, max: 2)
+            #expect(first.objects.map(\.key.value) == ["a", "c"] && first.nextMarker == "c")
+            try await s.put(b, "d", pattern(8), sse: .unencrypted)
+            try await s.put(b, "e", pattern(21), sse: .unencrypted)
+            let second = try await page(s, b, after: "c", max: 2)
+            #expect(second.objects.map(\.key.value) == ["d", "e"])
+            #expect(second.objects.last?.size == 21)
+        }
+    }
+}

@@ -651,6 +651,75 @@ extension LocalBackend {
             httpStatus: 500, category: .integrity, resource: dir)
     }
 
+    /// A bucket's keys in byte order, each with its directory; the listing entries read to learn keys (not to be
+    /// read twice); and the errors of the directories whose key is unknown.
+    private struct KeyOrder {
+        var entries: [(key: String, dir: String)]
+        var read: [String: ListingEntry]
+        var keyless: [OBSError]
+
+        /// The index of the first entry whose key satisfies `isPast` (false for a run of entries, then true).
+        func firstIndex(_ isPast: (String) -> Bool) -> Int {
+            var (low, high) = (0, entries.count)
+            while low < high {
+                let mid = (low + high) / 2
+                if isPast(entries[mid].key) { high = mid } else { low = mid + 1 }
+            }
+            return low
+        }
+    }
+
+    /// The bucket's keys in order: the snapshot the last listing kept while it holds, else every directory's key
+    /// from the index or from its metadata (then learnt), sorted. Only the entries a page returns have their
+    /// metadata read after this, so a page costs its own entries, not the whole bucket's.
+    private func keyOrder(_ bucket: BucketName) throws -> KeyOrder {
+        if let snapshot = listingSnapshots.current(bucket.value) {
+            var keyless: [OBSError] = []
+            var stale = false
+            for dir in snapshot.unresolved {
+                switch listingEntry(dir + "/meta.json", bucket: bucket) {
+                case .keyless(let e): keyless.append(e)
+                case .gone: continue
+                case .object, .damaged: stale = true  // an object where none was: its key is not in the snapshot
+                }
+                if stale { break }
+            }
+            if !stale {
+                listingSnapshots.counted()
+                return KeyOrder(entries: snapshot.entries, read: [:], keyless: keyless)
+            }
+        }
+        let (directories, versions) = try allObjectDirectories(bucket)
+        var order = KeyOrder(entries: [], read: [:], keyless: [])
+        var unresolved: [String] = []
+        for dir in directories {
+            if let key = objectKeys.key(ofDirectory: dir.name) {
+                order.entries.append((key, dir.path))
+                continue
+            }
+            let entry = listingEntry(dir.path + "/meta.json", bucket: bucket)
+            let key: String
+            switch entry {
+            case .object(let m): key = m.key
+            case .damaged(let k, _): key = k.value
+            case .keyless(let e): order.keyless.append(e); unresolved.append(dir.path); continue
+            case .gone: unresolved.append(dir.path); continue
+            }
+            objectKeys.learn(key, directory: dir.name)
+            order.entries.append((key, dir.path))
+            order.read[dir.path] = entry
+        }
+        order.entries.sort { ByteKey($0.key) < ByteKey($1.key) }  // S3's order, without an array per comparison
+        let known = versions.compactMap { v in v.version.map { (path: v.path, version: $0) } }
+        if known.count == versions.count {
+            listingSnapshots.keep(
+                .init(versions: known, entries: order.entries, unresolved: unresolved), for: bucket.value)
+        } else {
+            listingSnapshots.drop(bucket.value)  // a directory went while listed
+        }
+        return order
+    }
+
     /// Entries whose metadata cannot be read are skipped and returned in `unreadable`, so one damaged object does
     /// not hide its bucket. Those whose key is lost cannot be placed under a prefix: they come with the first
     /// page of a listing of the whole bucket.
@@ -659,43 +728,21 @@ extension LocalBackend {
     {
         try await BlockingPool.shared.run { [self] in
             _ = try loadBucket(bucket)
-            // Every directory's key, from the index or else from its metadata (then learnt); only the entries this
-            // page returns have their metadata read below, so a page costs its own entries, not the whole bucket's.
-            // Entries read to learn a key are kept in `read` rather than read twice, apart from `candidates`, whose
-            // elements the sort moves.
-            var candidates: [(key: String, dir: String)] = []
-            var read: [String: ListingEntry] = [:]
+            let order = try keyOrder(bucket)
             var unreadable: [UnreadableObject] = []
-            let keyless = { (e: OBSError) in
-                if prefix.isEmpty && marker == nil { unreadable.append(UnreadableObject(key: nil, error: e)) }
+            if prefix.isEmpty && marker == nil {
+                unreadable = order.keyless.map { UnreadableObject(key: nil, error: $0) }
             }
-            for dir in try allObjectDirectories(bucket) {
-                if let key = objectKeys.key(ofDirectory: dir.name) {
-                    if KeyBytes.hasPrefix(key, prefix) { candidates.append((key, dir.path)) }
-                    continue
-                }
-                let entry = listingEntry(dir.path + "/meta.json", bucket: bucket)
-                let key: String
-                switch entry {
-                case .object(let m): key = m.key
-                case .damaged(let k, _): key = k.value
-                case .keyless(let e): keyless(e); continue
-                case .gone: continue
-                }
-                objectKeys.learn(key, directory: dir.name)
-                if KeyBytes.hasPrefix(key, prefix) {
-                    candidates.append((key, dir.path))
-                    read[dir.path] = entry
-                }
-            }
-            candidates.sort { ByteKey($0.key) < ByteKey($1.key) }  // S3's order, without an array per comparison
             var objects: [ObjectInfo] = [], prefixes: [String] = [], count = 0, next: String? = nil, last: String? = nil
-            for c in candidates {
-                if let marker {
-                    if !(ByteKey(marker) < ByteKey(c.key)) { continue }
-                    if KeyBytes.underRolledUpMarker(c.key, marker: marker, prefix: prefix, delimiter: delimiter) {
-                        continue
-                    }
+            // The keys under `prefix` are one run in byte order; the page starts at the first after `marker`.
+            var i = order.firstIndex { !(ByteKey($0) < ByteKey(prefix)) }
+            if let marker { i = max(i, order.firstIndex { ByteKey(marker) < ByteKey($0) }) }
+            for c in order.entries[i...] {
+                guard KeyBytes.hasPrefix(c.key, prefix) else { break }
+                if let marker,
+                    KeyBytes.underRolledUpMarker(c.key, marker: marker, prefix: prefix, delimiter: delimiter)
+                {
+                    continue
                 }
                 var entry = c.key
                 var isPrefix = false
@@ -705,7 +752,7 @@ extension LocalBackend {
                 if isPrefix, let last = prefixes.last, KeyBytes.equal(last, entry) { continue }
                 // Read before it counts: a deleted object's directory stays, and lists nothing.
                 let meta: ObjectMeta?, damage: UnreadableObject?
-                switch read[c.dir] ?? listingEntry(c.dir + "/meta.json", bucket: bucket) {
+                switch order.read[c.dir] ?? listingEntry(c.dir + "/meta.json", bucket: bucket) {
                 case .object(let m): (meta, damage) = (m, nil)
                 case .damaged(let k, let e): (meta, damage) = (nil, UnreadableObject(key: k, error: e))
                 case .keyless:

@@ -19,6 +19,8 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     let bucketRecords = ParsedFileCache<BucketRecord>()
     /// The keys of the object directories listings have read (see `ObjectKeyIndex`).
     let objectKeys = ObjectKeyIndex()
+    /// Each bucket's keys in order as the last listing found them (see `ListingSnapshots`).
+    let listingSnapshots = ListingSnapshots()
     /// Where this process's writes are in flight, for the sweep after a crash.
     let inflightJournal: InflightJournal
     /// SSE-C uploads' metadata MAC keys, for a Complete sent without the customer key.
@@ -303,21 +305,27 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     }
 
     func allMetaFiles(_ bucket: BucketName) throws -> [String] {
-        try allObjectDirectories(bucket).map { $0.path + "/meta.json" }.filter(FileIO.exists)
+        try allObjectDirectories(bucket).directories.map { $0.path + "/meta.json" }.filter(FileIO.exists)
     }
 
     /// Every object directory of the bucket (`objects/<h2>/<h>`), its path and its name (`h`), with or without an
-    /// object in it now (a delete leaves the directory).
-    func allObjectDirectories(_ bucket: BucketName) throws -> [(path: String, name: String)] {
+    /// object in it now (a delete leaves the directory); and the version of each directory listed, read before it
+    /// was (nil: gone meanwhile), which `ListingSnapshots` compares.
+    func allObjectDirectories(_ bucket: BucketName) throws
+        -> (directories: [(path: String, name: String)], versions: [(path: String, version: FileVersion?)])
+    {
         let objects = paths.objectsDir(bucket)
         var out: [(path: String, name: String)] = []
+        var versions = [(path: objects, version: FileIO.version(objects))]
         // Throwing listings: a directory that cannot be read would hide its objects (and let `bucket delete`
         // remove a bucket that is not empty).
         for h2 in try FileIO.listExistingDirectory(objects) where !h2.hasPrefix(".") {
-            for h in try FileIO.listExistingDirectory(objects + "/" + h2) where !h.hasPrefix(".") {
-                out.append(("\(objects)/\(h2)/\(h)", h))
+            let dir = objects + "/" + h2
+            versions.append((dir, FileIO.version(dir)))
+            for h in try FileIO.listExistingDirectory(dir) where !h.hasPrefix(".") {
+                out.append((dir + "/" + h, h))
             }
         }
-        return out
+        return (out, versions)
     }
 }

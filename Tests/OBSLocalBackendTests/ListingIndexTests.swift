@@ -98,3 +98,63 @@ struct ListingIndexTests {
         }
     }
 }
+
+/// Waits until the store's directories changed so far are settled (`FileVersion.isSettled`): a listing then keeps
+/// its snapshot. A premise, not a bound on any speed.
+private func settle() async throws {
+    try await Task.sleep(for: .seconds(Double(FileVersion.settlingSeconds) + 1.1))
+}
+
+@Suite("Listing: the key order kept between pages")
+struct ListingSnapshotTests {
+    @Test("a kept key order is used for the next pages, and a new key in a new or known directory is listed")
+    func newKeysAfterASnapshot() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("snap")
+            let keys = (0..<40).map { String(format: "k%02d", $0) }
+            for k in keys { try await s.put(b, k, pattern(4), sse: .unencrypted) }
+            try await settle()
+            let before = s.backend.listingSnapshots.reused
+            #expect(try await allKeys(s, b, max: 7) == keys)
+            #expect(s.backend.listingSnapshots.reused >= before + 5)  // six pages: the first keeps it, five use it
+            // "zz" and "k05x": one of them at least lands in an objects/<h2> that exists, one may make a new one.
+            try await s.put(b, "zz", pattern(4), sse: .unencrypted)
+            try await s.put(b, "k05x", pattern(4), sse: .unencrypted)
+            var expected = keys + ["zz"]
+            expected.insert("k05x", at: 6)
+            #expect(try await allKeys(s, b, max: 7) == expected)
+        }
+    }
+
+    @Test("an object put again where only an empty directory was (a deleted key unknown to this process) is listed")
+    func putAgainIntoAnUnknownDirectory() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("snap")
+            for k in ["a", "b", "c"] { try await s.put(b, k, pattern(4), sse: .unencrypted) }
+            try await s.backend.deleteObject(bucket: b, key: try ObjectKey("b"))
+            let other = try s.reopen()  // knows no key: b's directory is one it cannot place
+            try await settle()
+            let list = { try await other.listObjects(bucket: b, prefix: "", delimiter: nil, marker: nil, maxKeys: 10) }
+            #expect(try await list().objects.map(\.key.value) == ["a", "c"])
+            #expect(try await list().objects.map(\.key.value) == ["a", "c"])
+            #expect(other.listingSnapshots.reused >= 1)
+            try await s.put(b, "b", pattern(4), sse: .unencrypted)  // into the directory that stayed
+            #expect(try await list().objects.map(\.key.value) == ["a", "b", "c"])
+        }
+    }
+
+    @Test("deletes and overwrites after a snapshot: gone keys fill no page, sizes are the new ones")
+    func deletesAndOverwritesAfterASnapshot() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("snap")
+            for k in ["a", "b", "c", "d"] { try await s.put(b, k, pattern(4), sse: .unencrypted) }
+            try await settle()
+            #expect(try await allKeys(s, b, max: 2) == ["a", "b", "c", "d"])
+            try await s.backend.deleteObject(bucket: b, key: try ObjectKey("b"))
+            try await s.put(b, "c", pattern(9), sse: .unencrypted)
+            let p = try await page(s, b, max: 2)
+            #expect(p.objects.map(\.key.value) == ["a", "c"] && p.objects.last?.size == 9 && p.nextMarker == "c")
+            #expect(try await page(s, b, after: "c", max: 2).objects.map(\.key.value) == ["d"])
+        }
+    }
+}

@@ -177,6 +177,11 @@ struct FileVersion: Equatable, Sendable {
         modified = Int64(st.st_mtim.tv_sec); modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
         changed = Int64(st.st_ctim.tv_sec); changedNanoseconds = Int(st.st_ctim.tv_nsec)
     }
+
+    /// How old a change must be before its version is trusted to tell the file's states apart (git's "racily
+    /// clean" rule): file times tick coarsely, so another change within the same tick can keep the version.
+    static let settlingSeconds: Int64 = 2
+    var isSettled: Bool { changed + Self.settlingSeconds <= Int64(time(nil)) }
 }
 
 /// A `flock` on a dedicated lock file, held until `unlock` or deinit: exclusive, or `shared` with other shared

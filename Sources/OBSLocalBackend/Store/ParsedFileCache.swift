@@ -21,7 +21,7 @@ final class ParsedFileCache<Value>: @unchecked Sendable {
     init(limit: Int = 4096) { self.limit = limit }
 
     /// How old a file's change time must be before its parsed value is kept.
-    static var settlingSeconds: Int64 { 2 }
+    static var settlingSeconds: Int64 { FileVersion.settlingSeconds }
 
     /// The parsed value of the file at `path`; nil when there is no file. `parse` runs only when the file is new to
     /// the cache or changed since; what it throws is rethrown and nothing is kept.
@@ -46,7 +46,7 @@ final class ParsedFileCache<Value>: @unchecked Sendable {
             // Kept only once its change time is a few seconds past (git's "racily clean" rule): file times tick
             // coarsely, so a same-size edit in place (or a new file on a reused inode) within the same tick would
             // show the same version. After the settling time any later change shows a later ctime.
-            guard version.changed + Self.settlingSeconds <= Int64(time(nil)) else {
+            guard version.isSettled else {
                 entries[path] = nil
                 return
             }

@@ -677,7 +677,7 @@ extension LocalBackend {
             var keyless: [OBSError] = []
             var stale = false
             for dir in snapshot.unresolved {
-                switch listingEntry(dir + "/meta.json", bucket: bucket) {
+                switch unknownKeyEntry(dir, bucket: bucket) {
                 case .keyless(let e): keyless.append(e)
                 case .gone: continue
                 case .object, .damaged: stale = true  // an object where none was: its key is not in the snapshot
@@ -689,15 +689,18 @@ extension LocalBackend {
                 return KeyOrder(entries: snapshot.entries, read: [:], keyless: keyless)
             }
         }
+        let listedFrom = Int64(time(nil))
         let (directories, versions) = try allObjectDirectories(bucket)
         var order = KeyOrder(entries: [], read: [:], keyless: [])
         var unresolved: [String] = []
         for dir in directories {
-            if let key = objectKeys.key(ofDirectory: dir.name) {
+            // Only a directory under its own <h2> is the one its name's key hashes to; a copy elsewhere is read
+            // every time, and is keyless (`listingEntry` checks the whole path).
+            if dir.placed, let key = objectKeys.key(ofDirectory: dir.name) {
                 order.entries.append((key, dir.path))
                 continue
             }
-            let entry = listingEntry(dir.path + "/meta.json", bucket: bucket)
+            let entry = unknownKeyEntry(dir.path, bucket: bucket)
             let key: String
             switch entry {
             case .object(let m): key = m.key
@@ -705,7 +708,7 @@ extension LocalBackend {
             case .keyless(let e): order.keyless.append(e); unresolved.append(dir.path); continue
             case .gone: unresolved.append(dir.path); continue
             }
-            objectKeys.learn(key, directory: dir.name)
+            if dir.placed { objectKeys.learn(key, directory: dir.name) }
             order.entries.append((key, dir.path))
             order.read[dir.path] = entry
         }
@@ -713,11 +716,19 @@ extension LocalBackend {
         let known = versions.compactMap { v in v.version.map { (path: v.path, version: $0) } }
         if known.count == versions.count {
             listingSnapshots.keep(
-                .init(versions: known, entries: order.entries, unresolved: unresolved), for: bucket.value)
+                .init(versions: known, entries: order.entries, unresolved: unresolved), for: bucket.value,
+                listedFrom: listedFrom)
         } else {
             listingSnapshots.drop(bucket.value)  // a directory went while listed
         }
         return order
+    }
+
+    /// The entry of a directory whose key is not known here. Only one holding a metadata file counts: anything else
+    /// found in `objects/<h2>` (a file left there, a directory emptied by deletes) lists nothing.
+    private func unknownKeyEntry(_ dir: String, bucket: BucketName) -> ListingEntry {
+        let meta = dir + "/meta.json"
+        return FileIO.exists(meta) ? listingEntry(meta, bucket: bucket) : .gone
     }
 
     /// Entries whose metadata cannot be read are skipped and returned in `unreadable`, so one damaged object does

@@ -308,14 +308,22 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
         try allObjectDirectories(bucket).directories.map { $0.path + "/meta.json" }.filter(FileIO.exists)
     }
 
-    /// Every object directory of the bucket (`objects/<h2>/<h>`), its path and its name (`h`), with or without an
-    /// object in it now (a delete leaves the directory); and the version of each directory listed, read before it
-    /// was (nil: gone meanwhile), which `ListingSnapshots` compares.
+    /// An entry of `objects/<h2>`: an object's directory, with or without an object in it now (a delete leaves the
+    /// directory), or anything else found there. `name` is the SHA-256 of its key when it is one; `placed`: it is
+    /// under its own `<h2>` (the name's first two characters), as the store puts it, not a copy moved by hand.
+    struct ObjectDirectory {
+        let path: String
+        let name: String
+        let placed: Bool
+    }
+
+    /// Every entry of the bucket's `objects/<h2>` directories; and the version of each directory listed, read before
+    /// it was (nil: gone meanwhile), which `ListingSnapshots` compares.
     func allObjectDirectories(_ bucket: BucketName) throws
-        -> (directories: [(path: String, name: String)], versions: [(path: String, version: FileVersion?)])
+        -> (directories: [ObjectDirectory], versions: [(path: String, version: FileVersion?)])
     {
         let objects = paths.objectsDir(bucket)
-        var out: [(path: String, name: String)] = []
+        var out: [ObjectDirectory] = []
         var versions = [(path: objects, version: FileIO.version(objects))]
         // Throwing listings: a directory that cannot be read would hide its objects (and let `bucket delete`
         // remove a bucket that is not empty).
@@ -323,7 +331,9 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
             let dir = objects + "/" + h2
             versions.append((dir, FileIO.version(dir)))
             for h in try FileIO.listExistingDirectory(dir) where !h.hasPrefix(".") {
-                out.append((dir + "/" + h, h))
+                out.append(
+                    ObjectDirectory(
+                        path: dir + "/" + h, name: h, placed: h2.utf8.count == 2 && h.utf8.starts(with: h2.utf8)))
             }
         }
         return (out, versions)

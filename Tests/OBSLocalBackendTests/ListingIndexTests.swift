@@ -14,13 +14,21 @@ private func page(_ s: TestStore, _ b: BucketName, after marker: String? = nil, 
 
 /// Every key of the bucket, page by page.
 private func allKeys(_ s: TestStore, _ b: BucketName, max: Int) async throws -> [String] {
-    var keys: [String] = [], marker: String? = nil
+    try await allPages(s.backend, b, max: max).keys
+}
+
+/// Every key and every unreadable entry of the bucket, page by page, as `backend` lists them.
+private func allPages(_ backend: LocalBackend, _ b: BucketName, max: Int) async throws
+    -> (keys: [String], unreadable: [UnreadableObject])
+{
+    var keys: [String] = [], unreadable: [UnreadableObject] = [], marker: String? = nil
     repeat {
-        let p = try await page(s, b, after: marker, max: max)
+        let p = try await backend.listObjects(bucket: b, prefix: "", delimiter: nil, marker: marker, maxKeys: max)
         keys += p.objects.map(\.key.value)
+        unreadable += p.unreadable
         marker = p.nextMarker
     } while marker != nil
-    return keys
+    return (keys, unreadable)
 }
 
 @Suite("Listing: a page reads its own entries, not the bucket's")
@@ -156,5 +164,56 @@ struct ListingSnapshotTests {
             #expect(p.objects.map(\.key.value) == ["a", "c"] && p.objects.last?.size == 9 && p.nextMarker == "c")
             #expect(try await page(s, b, after: "c", max: 2).objects.map(\.key.value) == ["d"])
         }
+    }
+}
+
+@Suite("Listing: what the key index must not trust")
+struct ListingIndexTrustTests {
+    @Test("a copy of an object's directory under another <h2>: the object is listed, the copy is keyless")
+    func copyUnderAnotherH2() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("idx")
+            for k in ["a", "b", "c"] { try await s.put(b, k, pattern(4), sse: .unencrypted) }
+            #expect(try await allKeys(s, b, max: 1) == ["a", "b", "c"])  // "a" learnt
+            let a = try s.objectDir(b, "a")
+            let name = (a as NSString).lastPathComponent
+            let elsewhere = (LocalPath.parent(LocalPath.parent(a)) as NSString).appendingPathComponent(
+                name.hasPrefix("00") ? "01" : "00")
+            try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: a, toPath: elsewhere + "/" + name)
+            for backend in [s.backend, try s.reopen()] {
+                let (keys, unreadable) = try await allPages(backend, b, max: 1)
+                #expect(keys == ["a", "b", "c"])
+                #expect(unreadable.count == 1 && unreadable[0].key == nil, "\(unreadable)")
+            }
+        }
+    }
+
+    @Test("a file left among the object directories lists nothing and no error")
+    func strayFile() async throws {
+        try await withStore { s in
+            let b = try await s.makeBucket("idx")
+            try await s.put(b, "a", pattern(4), sse: .unencrypted)
+            let h2 = LocalPath.parent(try s.objectDir(b, "a"))
+            try writeFile(Array("notes".utf8), to: h2 + "/notes.txt")
+            for _ in 0..<2 {
+                let p = try await page(s, b, max: 10)
+                #expect(p.objects.map(\.key.value) == ["a"] && p.unreadable.isEmpty, "\(p.unreadable)")
+            }
+        }
+    }
+
+    @Test("a key order is kept only from directories settled when the listing began, not when it ended")
+    func settledWhenRead() throws {
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let version = try #require(FileIO.version(dir))
+        let snapshot = ListingSnapshots.Snapshot(versions: [(dir, version)], entries: [], unresolved: [])
+        let snapshots = ListingSnapshots()
+        // Read one second after the change: not settled, however long ago the listing ended.
+        snapshots.keep(snapshot, for: "b", listedFrom: version.changed + FileVersion.settlingSeconds - 1)
+        #expect(snapshots.current("b") == nil)
+        snapshots.keep(snapshot, for: "b", listedFrom: version.changed + FileVersion.settlingSeconds)
+        #expect(snapshots.current("b") != nil)
     }
 }

@@ -181,7 +181,10 @@ struct FileVersion: Equatable, Sendable {
     /// How old a change must be before its version is trusted to tell the file's states apart (git's "racily
     /// clean" rule): file times tick coarsely, so another change within the same tick can keep the version.
     static let settlingSeconds: Int64 = 2
-    var isSettled: Bool { changed + Self.settlingSeconds <= Int64(time(nil)) }
+    /// Whether the version, read no earlier than `readFrom` (a `time(nil)` taken before the read), was settled then:
+    /// any change after the read shows a later ctime. The time must be the read's, not a later one: a read that
+    /// took seconds (a long listing, a thread held back) could otherwise trust a version changed just before it.
+    func isSettled(readFrom: Int64) -> Bool { changed + Self.settlingSeconds <= readFrom }
 }
 
 /// A `flock` on a dedicated lock file, held until `unlock` or deinit: exclusive, or `shared` with other shared

@@ -48,9 +48,10 @@ final class ListingSnapshots: @unchecked Sendable {
 
     func drop(_ bucket: String) { lock.withLock { snapshots[bucket] = nil } }
 
-    /// Kept only when every directory's last change is a few seconds past.
-    func keep(_ s: Snapshot, for bucket: String) {
-        guard s.versions.allSatisfy({ $0.version.isSettled }) else { return drop(bucket) }
+    /// Kept only when every directory's last change was a few seconds past when the listing began (`listedFrom`,
+    /// taken before any version was read).
+    func keep(_ s: Snapshot, for bucket: String, listedFrom: Int64) {
+        guard s.versions.allSatisfy({ $0.version.isSettled(readFrom: listedFrom) }) else { return drop(bucket) }
         lock.withLock {
             if snapshots[bucket] == nil && snapshots.count >= limit { snapshots.removeAll() }
             snapshots[bucket] = s

@@ -33,6 +33,7 @@ final class ParsedFileCache<Value>: @unchecked Sendable {
         if !fresh, let now = FileIO.version(path), let kept = lock.withLock({ entries[path] }), kept.version == now {
             return kept.value
         }
+        let readFrom = Int64(time(nil))
         guard let (bytes, version) = try FileIO.readAllWithVersion(path) else {
             lock.withLock { entries[path] = nil }
             return nil
@@ -46,7 +47,7 @@ final class ParsedFileCache<Value>: @unchecked Sendable {
             // Kept only once its change time is a few seconds past (git's "racily clean" rule): file times tick
             // coarsely, so a same-size edit in place (or a new file on a reused inode) within the same tick would
             // show the same version. After the settling time any later change shows a later ctime.
-            guard version.isSettled else {
+            guard version.isSettled(readFrom: readFrom) else {
                 entries[path] = nil
                 return
             }

@@ -208,13 +208,22 @@ enum Transfers {
         Output.errorLine("obsctl: error: " + (item.map { "\($0): " } ?? "") + Output.describe(e))
     }
 
-    /// A failure every other step of the run would repeat: its bucket is not there, or an upload's KMS key (the
-    /// target's, the same for every file) is refused. No new step starts after one; those in flight finish.
+    /// Refusals of the credentials or of the request's clock, which every request of a run shares: a wrong access
+    /// key or secret, an expired or unknown security token, a clock the server will not take (after its one
+    /// correction).
+    static let refusesEveryRequest: Set<String> = [
+        "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken", "TokenRefreshRequired",
+        "RequestTimeTooSkewed", "AccountProblem",
+    ]
+
+    /// A failure every other step of the run would repeat: its bucket is not there, the server refuses the
+    /// credentials or the clock (`refusesEveryRequest`), or an upload's KMS key (the target's, the same for every
+    /// file) is refused. No new step starts after one; those in flight finish.
     /// A copy's KMS failure stops the run when it concerns the target's key (`ObjectEncryption.failureConcernsTarget`:
     /// `targetKey` named by the error, or a policy denying a new data key); one of the key a source was under
     /// concerns that object alone.
     static func failsEveryStep(_ e: OBSError, _ step: PlanStep, options: StepOptions, targetKey: String?) -> Bool {
-        if e.code == "NoSuchBucket" { return true }
+        if e.code == "NoSuchBucket" || refusesEveryRequest.contains(e.code) { return true }
         switch step.operation {
         case .upload: return e.category == .kms
         case .copy:

@@ -595,4 +595,27 @@ struct RemoteSeaweedTests {
         }
         #expect(try s.keys(sw, "obs://\(b)/").isEmpty, "the badly signed upload stored something")
     }
+
+    @Test(
+        "refused credentials stop a recursive run: the files in flight fail, no other starts, exit 4",
+        arguments: RemotePeers.commandServers)
+    func refusedCredentialsStopTheRun(_ server: String) throws {
+        let s = try RemoteSession("sw-badrun")
+        let sw = try s.peers.flags(server)
+        let b = try s.makeBucket(sw, tag: "badrun")
+        for i in 0..<30 { try s.sb.write("src/f\(i).txt", Data("f\(i)".utf8)) }
+        let badSecret = s.peers.secretKey.dropLast() + (s.peers.secretKey.hasSuffix("A") ? "B" : "A")
+        for (env, code) in [
+            (["OBS_SECRET_ACCESS_KEY": String(badSecret)], "SignatureDoesNotMatch"),
+            (["OBS_ACCESS_KEY_ID": "AKIDNOSUCHKEY0000000"], "InvalidAccessKeyId"),
+        ] as [([String: String?], String)] {
+            let r = try s.run(sw, ["upload", "src/", "obs://\(b)/p/", "--recursive", "--jobs", "2"], env: env)
+            #expect(r.status == 4, "\(code): \(r)")
+            let errors = r.stderrLines.filter { $0.hasPrefix("obsctl: error:") }
+            #expect(!errors.isEmpty && errors.count <= 2, "at most the jobs in flight fail: \(r)")
+            #expect(errors.allSatisfy { $0.contains(code) }, "\(r)")
+            #expect(r.stderr.contains("more not started"), "\(r)")
+        }
+        #expect(try s.keys(sw, "obs://\(b)/").isEmpty)
+    }
 }

@@ -685,7 +685,7 @@ extension LocalBackend {
                 if stale { break }
             }
             if !stale {
-                listingSnapshots.counted()
+                listingSnapshots.noteReuse()
                 return KeyOrder(entries: snapshot.entries, read: [:], keyless: keyless)
             }
         }

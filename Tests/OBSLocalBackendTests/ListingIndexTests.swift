@@ -216,4 +216,21 @@ struct ListingIndexTrustTests {
         snapshots.keep(snapshot, for: "b", listedFrom: version.changed + FileVersion.settlingSeconds)
         #expect(snapshots.current("b") != nil)
     }
+
+    @Test("no key order is kept of a bucket larger than the bound: memory stays bounded")
+    func boundedSnapshot() throws {
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let version = try #require(FileIO.version(dir))
+        let settled = version.changed + FileVersion.settlingSeconds
+        let snapshots = ListingSnapshots(maxEntries: 2)
+        let three = ListingSnapshots.Snapshot(
+            versions: [(dir, version)], entries: [("a", dir), ("b", dir), ("c", dir)], unresolved: [])
+        snapshots.keep(three, for: "b", listedFrom: settled)
+        #expect(snapshots.current("b") == nil)
+        var two = three
+        two.entries.removeLast()
+        snapshots.keep(two, for: "b", listedFrom: settled)
+        #expect(snapshots.current("b")?.entries.count == 2)
+    }
 }

@@ -29,8 +29,11 @@ final class ListingSnapshots: @unchecked Sendable {
     private var reuses = 0
     /// How many buckets' snapshots are kept at most; past it they start over.
     private let limit: Int
+    /// The largest bucket a snapshot is kept of (keys): memory stays bounded whatever the bucket; a larger one is
+    /// listed as without snapshots, each page reading its directories and sorting its keys.
+    private let maxEntries: Int
 
-    init(limit: Int = 8) { self.limit = limit }
+    init(limit: Int = 8, maxEntries: Int = 1 << 20) { (self.limit, self.maxEntries) = (limit, maxEntries) }
 
     /// The bucket's snapshot, if its directories still have the versions it recorded.
     func current(_ bucket: String) -> Snapshot? {
@@ -42,16 +45,17 @@ final class ListingSnapshots: @unchecked Sendable {
         return s
     }
 
-    /// The snapshot was used for a listing: for tests.
-    func counted() { lock.withLock { reuses += 1 } }
+    /// The snapshot served a listing; `reused` counts them, for tests.
+    func noteReuse() { lock.withLock { reuses += 1 } }
     var reused: Int { lock.withLock { reuses } }
 
     func drop(_ bucket: String) { lock.withLock { snapshots[bucket] = nil } }
 
     /// Kept only when every directory's last change was a few seconds past when the listing began (`listedFrom`,
-    /// taken before any version was read).
+    /// taken before any version was read), and the bucket is not too large to keep.
     func keep(_ s: Snapshot, for bucket: String, listedFrom: Int64) {
-        guard s.versions.allSatisfy({ $0.version.isSettled(readFrom: listedFrom) }) else { return drop(bucket) }
+        guard s.entries.count <= maxEntries, s.versions.allSatisfy({ $0.version.isSettled(readFrom: listedFrom) })
+        else { return drop(bucket) }
         lock.withLock {
             if snapshots[bucket] == nil && snapshots.count >= limit { snapshots.removeAll() }
             snapshots[bucket] = s

@@ -6,9 +6,10 @@ import Foundation
 /// return keys in order, cannot tell a directory's key from its name. It read every object's metadata for every page:
 /// `ls -r` of 10,000 objects (ten pages) read 100,000 files and took 3.4 s, and the time grew with the square of the
 /// bucket's size. With the keys known, a page reads only the metadata of the entries it returns.
-/// Safety: a key is learnt only from metadata whose key hashes to the directory's name (the listing checks that
-/// before it calls `learn`), and a directory holds no other key for as long as SHA-256 has no collision, whatever
-/// the bucket and whatever is written, deleted or tampered with later. What the key's object now is (there, gone,
+/// Safety: a key is learnt only for a directory under its own `<h2>`, from metadata whose key hashes to that
+/// directory's path (the listing checks both before it calls `learn`, and uses the index only for such
+/// directories); such a directory holds no other key for as long as SHA-256 has no collision, whatever the bucket
+/// and whatever is written, deleted or tampered with later. What the key's object now is (there, gone,
 /// damaged) is still read from its metadata, each time it is listed.
 ///
 /// `@unchecked Sendable`: `keys` is touched only under `lock`.

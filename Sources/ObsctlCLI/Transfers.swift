@@ -208,12 +208,14 @@ enum Transfers {
         Output.errorLine("obsctl: error: " + (item.map { "\($0): " } ?? "") + Output.describe(e))
     }
 
-    /// Refusals of the credentials or of the request's clock, which every request of a run shares: a wrong access
-    /// key or secret, an expired or unknown security token, a clock the server will not take (after its one
-    /// correction).
+    /// Refusals of the credentials, the account or the request's clock, which every request of a run shares: a
+    /// wrong access key or secret, an expired or unknown security token, an account in arrears or disabled, a clock
+    /// the server will not take (after its one correction). Only from answers with a body (or OBS's error header):
+    /// a bare 403 to a HEAD (a copy's look at its source) says no more than AccessDenied, which may concern that
+    /// object alone, and does not stop the run.
     static let refusesEveryRequest: Set<String> = [
         "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken", "TokenRefreshRequired",
-        "RequestTimeTooSkewed", "AccountProblem",
+        "RequestTimeTooSkewed", "AccountProblem", "InArrearOrInsufficientBalance", "NotSignedUp", "AllAccessDisabled",
     ]
 
     /// A failure every other step of the run would repeat: its bucket is not there, the server refuses the

@@ -32,6 +32,18 @@ enum RemoteErrors {
             return make(
                 "the server does not know access key \(configuration.credentials.accessKeyID): check OBS_ACCESS_KEY_ID",
                 .accessDenied)
+        // S3's answers to a temporary credential's token (HTTP 400); OBS names its own in the message.
+        case "InvalidToken", "ExpiredToken", "TokenRefreshRequired":
+            return make(
+                "the server refused the security token (\(serverMessage)): get a new temporary credential into "
+                    + "OBS_SECURITY_TOKEN (or the profile's security_token) with its access key and secret",
+                .accessDenied)
+        // OBS's account-wide refusals (arrears, not signed up, all access disabled); S3's AccountProblem.
+        case "InArrearOrInsufficientBalance", "NotSignedUp", "AllAccessDisabled", "AccountProblem":
+            return make(
+                "the account cannot use the service now (\(serverMessage)): check its status and balance in the "
+                    + "console",
+                .accessDenied)
         case "BucketAlreadyExists", "BucketAlreadyOwnedByYou":
             return make("bucket '\(bucket)' already exists (\(serverMessage)); pick another name", .conflict)
         case "BucketNotEmpty": return make(OBSError.bucketNotEmpty(bucket).message, .conflict)

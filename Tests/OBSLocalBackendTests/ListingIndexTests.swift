@@ -217,7 +217,7 @@ struct ListingIndexTrustTests {
         #expect(snapshots.current("b") != nil)
     }
 
-    @Test("no key order is kept of a bucket larger than the bound: memory stays bounded")
+    @Test("the key orders kept hold no more keys than the bound, all buckets together: memory stays bounded")
     func boundedSnapshot() throws {
         let dir = try makeTempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -232,5 +232,10 @@ struct ListingIndexTrustTests {
         two.entries.removeLast()
         snapshots.keep(two, for: "b", listedFrom: settled)
         #expect(snapshots.current("b")?.entries.count == 2)
+        // The bound is for all buckets together: one more bucket's keys push the others out.
+        var one = two
+        one.entries.removeLast()
+        snapshots.keep(one, for: "c", listedFrom: settled)
+        #expect(snapshots.current("c")?.entries.count == 1 && snapshots.current("b") == nil)
     }
 }

@@ -29,11 +29,12 @@ final class ListingSnapshots: @unchecked Sendable {
     private var reuses = 0
     /// How many buckets' snapshots are kept at most; past it they start over.
     private let limit: Int
-    /// The largest bucket a snapshot is kept of (keys): memory stays bounded whatever the bucket; a larger one is
-    /// listed as without snapshots, each page reading its directories and sorting its keys.
+    /// How many keys all kept snapshots hold together at most (about 150 bytes each): memory stays bounded whatever
+    /// the buckets (`obsctl serve` keeps them for as long as it runs). A bucket with more is listed as without
+    /// snapshots, each page reading its directories and sorting its keys.
     private let maxEntries: Int
 
-    init(limit: Int = 8, maxEntries: Int = 1 << 20) { (self.limit, self.maxEntries) = (limit, maxEntries) }
+    init(limit: Int = 8, maxEntries: Int = 1 << 19) { (self.limit, self.maxEntries) = (limit, maxEntries) }
 
     /// The bucket's snapshot, if its directories still have the versions it recorded.
     func current(_ bucket: String) -> Snapshot? {
@@ -52,12 +53,15 @@ final class ListingSnapshots: @unchecked Sendable {
     func drop(_ bucket: String) { lock.withLock { snapshots[bucket] = nil } }
 
     /// Kept only when every directory's last change was a few seconds past when the listing began (`listedFrom`,
-    /// taken before any version was read), and the bucket is not too large to keep.
+    /// taken before any version was read), and the bucket is not too large to keep; others go when it would not
+    /// fit beside them.
     func keep(_ s: Snapshot, for bucket: String, listedFrom: Int64) {
         guard s.entries.count <= maxEntries, s.versions.allSatisfy({ $0.version.isSettled(readFrom: listedFrom) })
         else { return drop(bucket) }
         lock.withLock {
-            if snapshots[bucket] == nil && snapshots.count >= limit { snapshots.removeAll() }
+            snapshots[bucket] = nil
+            let held = snapshots.values.reduce(0) { $0 + $1.entries.count }
+            if snapshots.count >= limit || held + s.entries.count > maxEntries { snapshots.removeAll() }
             snapshots[bucket] = s
         }
     }

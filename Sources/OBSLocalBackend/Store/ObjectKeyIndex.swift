@@ -17,10 +17,10 @@ final class ObjectKeyIndex: @unchecked Sendable {
     private let lock = NSLock()
     /// Directory name (the key's SHA-256 in hex) to key.
     private var keys: [String: String] = [:]
-    /// Bounds memory whatever the number of objects; past it the index starts over.
+    /// Bounds memory whatever the number of objects (about 150 bytes a key); past it the index starts over.
     private let limit: Int
 
-    init(limit: Int = 1 << 20) { self.limit = limit }
+    init(limit: Int = 1 << 19) { self.limit = limit }
 
     func key(ofDirectory name: String) -> String? { lock.withLock { keys[name] } }
 

@@ -27,7 +27,7 @@ struct ParsedFileCacheTests {
         let dir = try makeTempDirectory("pfc")
         let path = dir + "/f.json"
         try writeFile(Array(content.utf8), to: path)
-        Thread.sleep(forTimeInterval: Double(ParsedFileCache<String>.settlingSeconds) + 1.1)
+        Thread.sleep(forTimeInterval: Double(FileVersion.settlingSeconds) + 1.1)
         return (dir, path)
     }
 
@@ -85,7 +85,7 @@ struct ParsedFileCacheTests {
             for _ in 0..<3 { #expect(try cache.value(at: path, parse: c.parse) == "attempt \(attempt)") }
             var st = stat()
             #expect(stat(path, &st) == 0)
-            guard Int64(time(nil)) < Int64(st.st_ctim.tv_sec) + ParsedFileCache<String>.settlingSeconds else {
+            guard Int64(time(nil)) < Int64(st.st_ctim.tv_sec) + FileVersion.settlingSeconds else {
                 continue
             }
             #expect(c.parses == 3)
@@ -99,7 +99,7 @@ struct ParsedFileCacheTests {
         try await withStore { s in
             let b = try await s.makeBucket("cached", encryption: .kms(keyID: nil))
             let k = try s.kms.createKey(alias: "app/cached", description: "")
-            try await Task.sleep(for: .seconds(Double(ParsedFileCache<String>.settlingSeconds) + 1.1))
+            try await Task.sleep(for: .seconds(Double(FileVersion.settlingSeconds) + 1.1))
             // Read (and kept) through the normal paths.
             _ = try s.kms.describeKey(k.keyID)
             _ = try await s.put(b, "obj", pattern(10), sse: .kms(keyID: k.keyID))

@@ -27,6 +27,8 @@ struct RemotePeers: Sendable {
     var faultControl: String { values["OBSCTL_TEST_FAULT_CONTROL"]! }
     var accessKey: String { values["OBSCTL_TEST_ACCESS_KEY"]! }
     var secretKey: String { values["OBSCTL_TEST_SECRET_KEY"]! }
+    /// The secret key with its last character changed: signatures made with it are refused.
+    var wrongSecretKey: String { String(secretKey.dropLast()) + (secretKey.hasSuffix("A") ? "B" : "A") }
     var region: String { values["OBSCTL_TEST_REGION"] ?? "us-east-1" }
 
     static let required = [

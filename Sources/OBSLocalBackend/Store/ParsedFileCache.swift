@@ -20,9 +20,6 @@ final class ParsedFileCache<Value>: @unchecked Sendable {
 
     init(limit: Int = 4096) { self.limit = limit }
 
-    /// How old a file's change time must be before its parsed value is kept.
-    static var settlingSeconds: Int64 { FileVersion.settlingSeconds }
-
     /// The parsed value of the file at `path`; nil when there is no file. `parse` runs only when the file is new to
     /// the cache or changed since; what it throws is rethrown and nothing is kept.
     ///

@@ -119,17 +119,26 @@ extension RemoteBackend {
         let queue = PartQueue(count: count)
         let group = DispatchGroup()
         let work = UncheckedBox(part)
+        let worker = { [self] in
+            do {
+                try transports.with { transport in
+                    while let n = queue.next() { try work.value(n, transport, queue) }
+                }
+            } catch { queue.fail(error) }
+        }
+        var started = 0
         for _ in 0..<min(parallelism, count) {
             group.enter()
-            Thread { [self] in
-                defer { group.leave() }
-                do {
-                    try transports.with { transport in
-                        while let n = queue.next() { try work.value(n, transport, queue) }
-                    }
-                } catch { queue.fail(error) }
-            }.start()
+            if DetachedThread.start({
+                worker(); group.leave()
+            }) == 0 {
+                started += 1
+            } else {
+                group.leave()
+            }
         }
+        // At a thread limit the threads that did start share the parts; with none, this thread does the work.
+        if started == 0 { worker() }
         group.wait()
         if let e = queue.error { throw e }
         return queue

@@ -189,10 +189,11 @@ public final class FileDescriptorSink: ByteSink {
 /// until `finish()` returned or the sink was released. As a `RandomAccessSink` (a regular file) it writes and
 /// reads in place with pwrite/pread, bypassing the queue.
 ///
-/// `directIO`: the queued buffers go to the disk with O_DIRECT where the file system takes it (aligned buffers and
-/// offsets; the unaligned tail is written through the page cache). A large download then costs no copy into the
-/// page cache, and on a VM no first touch of a GiB of fresh page-cache memory, which measured about a second of
-/// system time per GiB here (bench/local-sse.sh). Not for `RandomAccessSink` use: pwrite goes through the cache.
+/// `directIO`: a file that outgrows the first buffer goes to the disk with O_DIRECT where the file system takes it
+/// (aligned buffers and offsets; the unaligned tail is written through the page cache); a small one is written
+/// through the cache. A large download or stored object then costs no copy into the page cache, and on a VM no
+/// first touch of a GiB of fresh page-cache memory, which measured 1 to 8 s of system time per GiB here
+/// (bench/local-sse.sh, bench/serve.sh). Not for `RandomAccessSink` use: pwrite goes through the cache.
 public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
     private let queue: WriteQueue
     private let bufferSize: Int
@@ -204,7 +205,7 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
     /// that outgrows it moves on to the queue's buffers (`grow`), once.
     private var currentIsFirst = false
     private var grown = false
-    static let firstBufferSize = 64 << 10
+    static let firstBufferSize = DirectIO.smallFileSize
 
     public convenience init(fd: Int32, path: String, bufferSize: Int = 4 << 20, depth: Int = 3, directIO: Bool = false)
     {
@@ -315,9 +316,10 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
         if let c = current {
             current = nil
             if currentIsFirst {
-                // Nothing went to the queue before (the file never outgrew this buffer): written here, then freed.
+                // Nothing went to the queue before (the file never outgrew this buffer): written here, then freed;
+                // through the page cache, as a direct write of a small file costs a second descriptor and a wait.
                 defer { c.deallocate() }
-                try queue.writeInline(UnsafeRawBufferPointer(rebasing: c[0..<currentFill]))
+                try queue.writeInline(UnsafeRawBufferPointer(rebasing: c[0..<currentFill]), direct: false)
                 return try queue.drain()
             }
             if try queue.writeInlineIfIdle(c, count: currentFill) { return }
@@ -415,12 +417,18 @@ private final class WriteQueue: @unchecked Sendable {
 
     func submit(_ b: UnsafeMutableRawBufferPointer, count: Int) {
         condition.lock()
-        if !started {
-            started = true
-            let thread = Thread { [self] in writerLoop() }
-            thread.start()
+        defer { condition.unlock() }
+        if !started && error == nil {
+            let e = DetachedThread.start { [self] in writerLoop() }
+            if e == 0 {
+                started = true
+            } else {
+                error = OBSError.localIO("cannot write \(path): no thread to write with (\(OBSError.reason(e)))")
+            }
         }
-        filled.append((b, count)); condition.broadcast(); condition.unlock()
+        // Without a writer the buffer goes back unwritten: the error reaches the caller at its next buffer or drain.
+        if started { filled.append((b, count)) } else { free.append(b) }
+        condition.broadcast()
     }
 
     /// Writes `b` on the caller's thread, as the writer would, when no buffer was ever handed to the writer (so
@@ -434,8 +442,8 @@ private final class WriteQueue: @unchecked Sendable {
 
     /// Writes `bytes` at the descriptor's position on the caller's thread, as the writer would. Only while no
     /// buffer was handed to the writer: else it would race the writer for the position.
-    func writeInline(_ bytes: UnsafeRawBufferPointer) throws {
-        if directIO {
+    func writeInline(_ bytes: UnsafeRawBufferPointer, direct: Bool = true) throws {
+        if directIO && direct {
             try writeAligned(bytes, at: Int64(max(0, lseek(fd, 0, SEEK_CUR))))
         } else {
             try FileDescriptorSink.writeAll(fd, bytes, path: path)
@@ -507,15 +515,9 @@ private final class WriteQueue: @unchecked Sendable {
     private func directDescriptor() -> Int32? {
         directLock.lock(); defer { directLock.unlock() }
         if directFD == -1 {
-            // O_DIRECT (Swift's Glibc module does not export it): 040000 on x86-64, 0200000 on arm64.
-            #if arch(arm64)
-            let directFlag = Int32(0o200000)
-            #else
-            let directFlag = Int32(0o40000)
-            #endif
             let d = open("/proc/self/fd/\(fd)", O_WRONLY | O_CLOEXEC)
             let flags = d >= 0 ? fcntl(d, F_GETFL) : -1
-            if flags >= 0 && fcntl(d, F_SETFL, flags | directFlag) == 0 {
+            if flags >= 0 && fcntl(d, F_SETFL, flags | DirectIO.openFlag) == 0 {
                 directFD = d
             } else {
                 if d >= 0 { Glibc.close(d) }
@@ -525,16 +527,18 @@ private final class WriteQueue: @unchecked Sendable {
         return directFD >= 0 ? directFD : nil
     }
 
-    /// Writes `bytes` at `offset`: whole aligned blocks past the page cache, anything else (and whatever a short
-    /// direct write left) through it. Returns true when all of it went direct.
+    /// Writes `bytes` at `offset`: the whole aligned blocks they start with past the page cache, the unaligned
+    /// tail (and whatever a short direct write left) through it. Returns true when all of it went direct.
     @discardableResult
     func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws -> Bool {
         var done = 0
         let a = DirectIO.alignment
-        if bytes.count % a == 0, offset % Int64(a) == 0, Int(bitPattern: bytes.baseAddress) % a == 0,
+        let blocks = bytes.count / a * a
+        if blocks > 0, offset % Int64(a) == 0, Int(bitPattern: bytes.baseAddress) % a == 0,
             let d = directDescriptor()
         {
-            let n = pwrite(d, bytes.baseAddress, bytes.count, off_t(offset))
+            var n: Int
+            repeat { n = pwrite(d, bytes.baseAddress, blocks, off_t(offset)) } while n < 0 && errno == EINTR
             if n == bytes.count { return true }
             done = max(0, n)
         }

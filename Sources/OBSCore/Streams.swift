@@ -41,6 +41,17 @@ extension RandomAccessSink {
 /// O_DIRECT's alignment for buffers, sizes and offsets (the logical block size of common disks and file systems).
 public enum DirectIO {
     public static let alignment = 4096
+
+    /// O_DIRECT, which Swift's Glibc module does not export: 040000 on x86-64, 0200000 on arm64.
+    #if arch(arm64)
+    public static let openFlag = Int32(0o200000)
+    #else
+    public static let openFlag = Int32(0o40000)
+    #endif
+
+    /// Files of at most this many bytes go through the page cache both ways: a direct write or read of a small file
+    /// costs a second descriptor and a wait for the disk, and small files are what the cache serves best.
+    public static let smallFileSize = 64 << 10
 }
 
 /// Sequential writes into a `RandomAccessSink` from `start`, gathered in an aligned block and handed on as

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import OBSCore
+@testable import OBSCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -107,6 +107,33 @@ struct PipelinedFileSinkTests {
             }
             #expect(written == data, "directIO \(directIO)")
         }
+    }
+
+    /// With `directIO`, a file larger than the sink's first buffer goes to the disk past the page cache, all but
+    /// its unaligned tail; one that fits the first buffer is written through the cache.
+    @Test(
+        .enabled(if: temporaryDirectoryBypassesCache, "the temporary directory takes no direct I/O"),
+        arguments: [40_000, 65_536, 300_001, 9_000_000])
+    func directIOBypassesTheCacheForLargeFilesOnly(size: Int) throws {
+        let path = tempPath()
+        defer { unlink(path) }
+        let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+        try #require(fd >= 0)
+        let data = patterned(size, 37)
+        do {
+            let sink = PipelinedFileSink(fd: fd, path: path, directIO: true)
+            _ = try write(sink, data, from: 0, count: size)
+            try sink.finish()
+        }
+        close(fd)
+        let resident = try #require(PageCache.residentPages(of: path))
+        let cached = resident.filter { $0 }.count
+        if size <= DirectIO.smallFileSize {
+            #expect(cached == resident.count, "a small file is written through the cache")
+        } else {
+            #expect(cached <= 1, "\(cached) of \(resident.count) pages went through the cache")
+        }
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == data)
     }
 
     /// Ranges of a parallel download written through AlignedRangeSink (O_DIRECT blocks, plain tails) in any

@@ -24,15 +24,7 @@ struct LocalMultipartTests {
     func roundTrip(mode: String) async throws {
         try await withStore { s in
             let b = try await s.makeBucket("mp-\(mode)")
-            let ck = try customerKey()
-            let sse: SSERequest? =
-                switch mode {
-                case "obs": .obs
-                case "kms": .kms(keyID: nil)
-                case "c": .customer(ck)
-                default: nil
-                }
-            let key = mode == "c" ? ck : nil
+            let (sse, key) = try sseMode(mode)
             let up = try await s.initiate(b, "dir/big.bin", sse: sse, metadata: ["owner": "ann"])
             // Not chunk-aligned, chunk-aligned, and a short last part.
             let p1 = Self.partBytes(5 * Self.mib + 12345, seed: 1), p2 = Self.partBytes(5 * Self.mib, seed: 2)

@@ -275,6 +275,17 @@ func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
 func sha256Hex(_ bytes: [UInt8]) -> String { Hex.encode(Digest.sha256(bytes)) }
 
 /// A fixed SSE-C key (32 bytes 0x60...0x7F) and another one.
+/// The SSE request a test argument names ("none", "obs", "kms", "c"), and the customer key its reads then need.
+func sseMode(_ mode: String) throws -> (sse: SSERequest?, readKey: CustomerKey?) {
+    let ck = try customerKey()
+    switch mode {
+    case "obs": return (.obs, nil)
+    case "kms": return (.kms(keyID: nil), nil)
+    case "c": return (.customer(ck), ck)
+    default: return (nil, nil)
+    }
+}
+
 func customerKey(_ seed: UInt8 = 0x60) throws -> CustomerKey {
     try CustomerKey(key: SecretBytes(copying: (0..<32).map { seed &+ UInt8($0) }))
 }

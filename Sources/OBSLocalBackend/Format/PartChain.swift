@@ -33,10 +33,12 @@ final class PartChain: ByteSource {
 }
 
 /// An open data file, closed when the last reader lets go of it. It stays readable after an overwrite unlinks it.
+/// One larger than a small file is read past the page cache, as it was written (`DirectFileReader`).
 final class DataFile {
     let path: String
     let size: Int64
     private let fd: Int32
+    private let direct: DirectFileReader?
 
     /// nil when the file does not exist.
     init?(path: String) throws {
@@ -44,11 +46,13 @@ final class DataFile {
         var st = stat()
         guard fstat(fd, &st) == 0 else { let e = errno; close(fd); throw FileIO.ioError("stat", path, e) }
         self.path = path; self.fd = fd; size = Int64(st.st_size)
+        direct = size > DirectIO.smallFileSize ? DirectFileReader(fd: fd, size: size, path: path) : nil
     }
 
     deinit { close(fd) }
 
     func read(at offset: Int64, into buf: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let direct, let n = try direct.read(at: offset, into: buf) { return n }
         while true {
             let n = pread(fd, buf.baseAddress, buf.count, off_t(offset))
             if n >= 0 { return n }

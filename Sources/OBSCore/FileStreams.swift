@@ -222,6 +222,9 @@ public final class PipelinedFileSink: RandomAccessSink, BufferLendingSink {
     /// Whether this sink started a writer thread of its own.
     var startedWriter: Bool { queue.startedWriter }
 
+    /// Whether this sink wrote anything with O_DIRECT (tests: a small file does not).
+    var wroteDirect: Bool { queue.openedDirectDescriptor }
+
     /// Stops the writer (after the buffers already handed over) and waits for it, so the descriptor is no longer used.
     deinit {
         if let current {
@@ -511,6 +514,8 @@ private final class WriteQueue: @unchecked Sendable {
     /// the kernel keeps the page cache coherent with the direct writes.
     private var directFD: Int32 = -1
     private let directLock = NSLock()
+
+    var openedDirectDescriptor: Bool { directLock.withLock { directFD >= 0 } }
 
     private func directDescriptor() -> Int32? {
         directLock.lock(); defer { directLock.unlock() }

@@ -6,7 +6,8 @@ import Testing
 
 /// Data files larger than a small file are written and read past the page cache (O_DIRECT), in every encryption
 /// mode and for the parts of multipart objects: after a PUT and a GET, the cache holds at most each file's unaligned
-/// tail. A small object goes through the cache both ways.
+/// tail. (That a small object goes through the cache is the sink's test: on a VM whose host reclaims memory, the
+/// cache may drop a page at any time, so a page missing proves nothing.)
 @Suite(
     .enabled(if: PageCache.directWritesBypass(in: NSTemporaryDirectory()), "no direct I/O in the temporary directory"))
 struct DataFileCacheTests {
@@ -41,8 +42,6 @@ struct DataFileCacheTests {
                         #expect(f.cached <= 1, "\(name) \(round): \(f.cached) of \(f.pages) pages cached")
                     }
                 }
-                let smallFiles = try cachedPages(s, b, "small")
-                #expect(smallFiles.count == 1 && smallFiles[0].cached == smallFiles[0].pages, "small \(round)")
                 if round == "after the PUT" {
                     #expect(try await s.get(b, "big", customerKey: key).0.fp == big.fp)
                     #expect(try await s.get(b, "multi", customerKey: key).0.fp == (p1 + p2).fp)

@@ -33,9 +33,13 @@ struct OBXFormatTests {
         #expect(sink.bytes.fp == plain.fp)
     }
 
-    @Test("decryption works with any reader buffer size", arguments: [1, 7, 4096, kC - 1, kC, kC + 1, 3 * kC])
-    func readBufferSizes(readSize: Int) throws {
-        let p = 3 * kC + 5
+    /// Buffers below a chunk (through the decryptor's own), of whole chunks and between (straight into them, as
+    /// serve's 256 KiB), past a batch; objects ending in a short, a full or an empty final chunk.
+    @Test(
+        "decryption works with any reader buffer size",
+        arguments: [1, 7, 4096, kC - 1, kC, kC + 1, 3 * kC, 256 << 10, 16 * kC, 16 * kC + 1],
+        [0, 1, 3 * kC + 5, 4 * kC, 17 * kC + 9])
+    func readBufferSizes(readSize: Int, size p: Int) throws {
         let plain = pattern(p, seed: 3)
         let file = try obxEncrypt(plain)
         let sink = BufferSink()

@@ -63,12 +63,15 @@ final class OBXDecryptor: ByteSource {
         return offset - nextChunk * C
     }
 
-    /// A buffer that holds a whole batch gets the plaintext directly (no copy through `plainBuffer`).
+    /// A buffer that holds one or more whole chunks gets their plaintext directly (no copy through `plainBuffer`):
+    /// serve lends 256 KiB at a time, a quarter of a batch, and copying every byte of a GET once more was 5% of its
+    /// CPU.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if plainStart == plainEnd {
             if nextChunk >= chunkCount { return 0 }
-            if buffer.count >= plainBuffer.count { return try decryptBatch(into: buffer) }
-            let n = try plainBuffer.withUnsafeMutableBytes { try decryptBatch(into: $0) }
+            let fitting = chunksFitting(buffer.count)
+            if fitting > 0 { return try decryptBatch(into: buffer, chunks: fitting) }
+            let n = try plainBuffer.withUnsafeMutableBytes { try decryptBatch(into: $0, chunks: batchChunks) }
             plainStart = 0; plainEnd = n
             plainUsed = max(plainUsed, n)
             if plainStart == plainEnd { return 0 }  // the single empty final chunk
@@ -79,12 +82,22 @@ final class OBXDecryptor: ByteSource {
         return n
     }
 
-    /// Decrypts the next batch into `out` (at least one batch long); returns the plaintext length. Nothing of a
-    /// chunk whose tag fails is kept: `out` is wiped up to that chunk's end.
-    private func decryptBatch(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// How many of the next chunks (at most a batch) a buffer of `capacity` bytes holds whole; 0 when not even the
+    /// next one fits.
+    private func chunksFitting(_ capacity: Int) -> Int {
+        let C = Int64(OBXFormat.chunkSize)
+        let most = min(Int64(batchChunks), chunkCount - nextChunk)
+        // Only the object's final chunk may be shorter than a full one.
+        if min(most * C, plaintextSize - nextChunk * C) <= Int64(capacity) { return Int(most) }
+        return Int(min(Int64(capacity) / C, most))
+    }
+
+    /// Decrypts the next `chunks` chunks (at most a batch) into `out`, which holds their plaintext; returns its
+    /// length. Nothing of a chunk whose tag fails is kept: `out` is wiped up to that chunk's end.
+    private func decryptBatch(into out: UnsafeMutableRawBufferPointer, chunks: Int) throws -> Int {
         let C = Int64(OBXFormat.chunkSize), T = OBXFormat.tagSize
         let first = nextChunk
-        let count = min(Int64(batchChunks), chunkCount - first)
+        let count = min(Int64(chunks), chunkCount - first)
         let plainOffset = first * C
         let plainLen = Int(min(count * C, plaintextSize - plainOffset))
         let cipherLen = plainLen + Int(count) * T

@@ -43,8 +43,12 @@ struct OBXFormatTests {
         let plain = pattern(p, seed: 3)
         let file = try obxEncrypt(plain)
         let sink = BufferSink()
-        try obxDecrypt(file, into: sink, plaintextSize: Int64(p), readSize: readSize)
+        let d = try obxDecrypt(file, into: sink, plaintextSize: Int64(p), readSize: readSize)
         #expect(sink.bytes.fp == plain.fp)
+        // Through the decryptor's own buffer only the chunks that did not fit the reader's: none when a chunk fits.
+        let finalChunk = p - (max(1, (p + kC - 1) / kC) - 1) * kC
+        let copied = readSize >= kC ? 0 : (p + kC - 1) / kC - (finalChunk <= readSize && p > 0 ? 1 : 0)
+        #expect(d.chunksCopied == copied)
     }
 
     @Test(

@@ -342,10 +342,11 @@ func obxEncrypt(
 
 /// Decrypts an in-memory OBX1 stream into `sink`, reading with `readSize`-byte buffers. Throws at the first failure;
 /// whatever reached the sink before that stays there for the caller to inspect.
+@discardableResult
 func obxDecrypt(
     _ file: [UInt8], into sink: BufferSink, plaintextSize: Int64, dek: SecretBytes = OBXVectors.dek,
-    uid: [UInt8] = OBXVectors.uid, part: UInt32 = 0, readSize: Int = 100_000
-) throws {
+    uid: [UInt8] = OBXVectors.uid, part: UInt32 = 0, readSize: Int = 4096
+) throws -> OBXDecryptor {
     let d = try OBXDecryptor(
         dek: dek, expectedUID: uid, expectedPart: part, plaintextSize: plaintextSize,
         fileSize: Int64(file.count)
@@ -362,6 +363,7 @@ func obxDecrypt(
         if n == 0 { break }
         try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
+    return d
 }
 
 /// Byte range of chunk `i`'s ciphertext and of its tag inside a stream of `p` plaintext bytes.

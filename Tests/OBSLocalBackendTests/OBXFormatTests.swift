@@ -4,8 +4,9 @@ import OBSCore
 import OBSCrypto
 @testable import OBSLocalBackend
 
-/// The OBX1 data format (docs/local-backend-design.md §7.4, §8 cases 1 and 12): sizes, round trips at chunk edges, the
-/// exact layout checked against the spec with raw primitives, and known-answer vectors that freeze it byte for byte.
+/// The OBX1 data format (docs/local-backend-design.md §7.4, §8 cases 1 and 12): sizes, round trips at chunk edges,
+/// the exact layout checked against the spec with raw primitives, and known-answer vectors that freeze it byte for
+/// byte.
 @Suite("OBX1 format")
 struct OBXFormatTests {
     static let roundTripSizes: [Int] = [

@@ -30,16 +30,21 @@ extension RemoteBackend {
         return info
     }
 
-    private func getOperation(_ request: GetObjectRequest, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil)
+    func getOperation(_ request: GetObjectRequest, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil)
         -> Operation
     {
         // S3 servers that keep an object's checksum send it with a whole-object answer when asked (checksum mode).
         let mode: [(String, String)] = configuration.isOBSDialect ? [] : [("x-amz-checksum-mode", "ENABLED")]
-        return Operation(
+        var op = Operation(
             method: "GET", bucket: request.bucket, key: request.key,
             headers: customerKeyHeaders(request.customerKey, prefix: "") + mode,
             customerKey: request.customerKey, range: range, ifMatch: ifMatch)
+        op.smallResponse = request.sizeHint.map { $0 <= Self.smallResponseSize } ?? false
+        return op
     }
+
+    /// Up to this size, an object's GET gets libcurl's own receive buffer, not the large one (`smallResponse`).
+    static let smallResponseSize: Int64 = 64 << 10
 
     func rangedDownload(_ request: GetObjectRequest, into file: RandomAccessSink) throws -> ObjectInfo {
         let partSize = request.transfer.partSize ?? Self.defaultDownloadPartSize

@@ -41,6 +41,8 @@ extension RemoteBackend {
         /// SSE-KMS or SSE-C intent the headers do not show (a bucket's encryption in the body, a bucket to be made
         /// encrypted): the request then obeys the plain-HTTP loopback rule too.
         var sseIntent: SSEMode? = nil
+        /// The answer's body is known to be small (`HTTPRequest.smallResponse`).
+        var smallResponse = false
     }
 
     func httpRequest(_ op: Operation) -> HTTPRequest {
@@ -59,6 +61,7 @@ extension RemoteBackend {
             method: op.method, scheme: configuration.scheme, host: host, port: configuration.port, path: path,
             query: op.query.map { (name: $0.0, value: $0.1) }, headers: [], body: op.body)
         request.headers.append((name: "Host", value: request.hostHeader))
+        request.smallResponse = op.smallResponse
         if let intent = Self.sseIntent(op), intent == .kms || intent == .c {
             request.loopbackOnly = configuration.scheme == "http"
         }

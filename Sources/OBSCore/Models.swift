@@ -190,6 +190,9 @@ public struct GetObjectRequest: Sendable {
     /// For a remote download into a `RandomAccessSink`: objects larger than `partSize` (default 16 MiB) are
     /// fetched as ranged GETs, `parallelism` at a time. The local backend ignores it.
     public var transfer: TransferOptions
+    /// The object's size as a listing gave it, if known: it only sizes buffers (a small object needs no large
+    /// receive buffer), and is never trusted for the bytes, which may have changed since.
+    public var sizeHint: Int64? = nil
     public init(
         bucket: BucketName, key: ObjectKey, customerKey: CustomerKey? = nil,
         transfer: TransferOptions = TransferOptions()

@@ -144,6 +144,11 @@ extension RequestSigner {
         return HMAC.sha256(key: kService, data: Array("aws4_request".utf8))
     }
 
+    /// `signingKeyV4` through `SigningKeyCache`: derived once a day per secret and region.
+    static func cachedSigningKeyV4(secret: SecretBytes, shortDate: String, region: String) -> SecretBytes {
+        SigningKeyCache.shared.key(secret: secret, shortDate: shortDate, region: region, service: serviceV4)
+    }
+
     /// Hex HMAC-SHA256 of the string-to-sign under the signing key; generic so a key held as `SecretBytes`
     /// (the chunk verifier's) is used in place, never copied per chunk.
     static func signatureV4<K: ContiguousBytes>(stringToSign: String, signingKey: K) -> String {
@@ -192,7 +197,7 @@ extension RequestSigner {
             method: signed.method, path: signed.path, canonicalQuery: canonicalQueryV4(signed.query),
             canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders, payloadHash: payloadHash)
         let sts = stringToSignV4(canonicalRequest: canonical, amzDate: amzDate, scope: scopeString)
-        let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
+        let key = cachedSigningKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
         let signature = signatureV4(stringToSign: sts, signingKey: key)
         signed.setHeader(
             "Authorization",
@@ -239,7 +244,7 @@ extension RequestSigner {
         let sts = stringToSignV4(
             canonicalRequest: canonical, amzDate: amzDate,
             scope: credentialScopeV4(shortDate: shortDate, region: scope.region))
-        let key = signingKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
+        let key = cachedSigningKeyV4(secret: credentials.secretAccessKey, shortDate: shortDate, region: scope.region)
         params.append((name: "X-Amz-Signature", value: signatureV4(stringToSign: sts, signingKey: key)))
         return params
     }

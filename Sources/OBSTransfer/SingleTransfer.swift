@@ -106,8 +106,9 @@ public struct TransferEngine: @unchecked Sendable {
             return info
         case (.object(let bucket, let key), .file(let path)?):
             try Self.refuseMoveIntoStream(step, options)
-            let request = GetObjectRequest(
+            var request = GetObjectRequest(
                 bucket: bucket, key: key, customerKey: options.customerKey, transfer: options.transfer)
+            request.sizeHint = step.size
             let info = try await download(
                 request, to: path, counter: counter, userNamed: options.destinationNamedByUser,
                 below: options.localRoot, free: step.destinationWasFree, keepModified: options.keepModificationTime)

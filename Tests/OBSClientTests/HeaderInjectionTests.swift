@@ -13,23 +13,10 @@ private final class Listener {
     let fd: Int32
     let port: Int
     init() throws {
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, size) }
-        }
-        guard bound == 0, listen(s, 4) == 0 else { close(s); throw TestError("cannot listen") }
-        var len = size
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) }
-        }
+        let (s, port) = try listenOnLoopback(backlog: 4)
         _ = fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK)
         fd = s
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        self.port = port
     }
     var connected: Bool {
         let c = accept(fd, nil, nil)

@@ -16,21 +16,7 @@ private final class RecordingServer: @unchecked Sendable {
     private var received: [UInt8] = []  // written by the server thread before `done` is signalled
 
     init() throws {
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, size) }
-        }
-        guard bound == 0, listen(s, 1) == 0 else { close(s); throw CocoaError(.fileWriteUnknown) }
-        var len = size
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) }
-        }
-        fd = s
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        (fd, port) = try listenOnLoopback()
         Thread { [self] in serveOne() }.start()
     }
 

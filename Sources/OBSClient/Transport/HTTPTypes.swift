@@ -24,6 +24,9 @@ public struct HTTPRequest {
     /// The request carries SSE-KMS or SSE-C intent over plain HTTP: it may leave only to a loopback address, as
     /// the transport checks on the connected address before anything is sent.
     public var loopbackOnly = false
+    /// The answer's body is known to be small (a GET of a small object): the transport then needs no large receive
+    /// buffer for it.
+    public var smallResponse = false
 
     public init(
         method: String, scheme: String, host: String, port: Int?, path: String,

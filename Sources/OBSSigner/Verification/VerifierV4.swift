@@ -220,14 +220,14 @@ extension RequestVerifier {
         }
     }
 
-    static func payloadDeclaration(_ value: String, claim: ClaimV4, signingKey: [UInt8]) -> PayloadDeclaration {
+    static func payloadDeclaration(_ value: String, claim: ClaimV4, signingKey: SecretBytes) -> PayloadDeclaration {
         switch value {
         case RequestSigner.unsignedPayload: return .unsigned
         case streamingUnsignedTrailer: return .streamingUnsignedTrailer
         case streamingSigned, streamingSignedTrailer:
             return .streamingSigned(
                 ChunkSigningContext(
-                    signingKey: SecretBytes(copying: signingKey), amzDate: claim.amzDate,
+                    signingKey: signingKey, amzDate: claim.amzDate,
                     scope: RequestSigner.credentialScopeV4(shortDate: claim.shortDate, region: claim.region),
                     seedSignature: claim.signature, signedTrailer: value == streamingSignedTrailer,
                     accessKeyID: claim.accessKeyID))
@@ -238,14 +238,15 @@ extension RequestVerifier {
     /// Recomputes the signature; returns the signing key (the chunk chain of a streaming body continues with it).
     static func checkSignatureV4(
         _ request: IncomingRequest, claim: ClaimV4, canonicalQuery: String, payloadHash: String, key: SecretBytes
-    ) throws(AuthenticationFailure) -> [UInt8] {
+    ) throws(AuthenticationFailure) -> SecretBytes {
         let canonical = RequestSigner.canonicalRequestV4(
             method: request.method, path: request.rawPath, canonicalQuery: canonicalQuery, headers: request.headers,
             signedNames: claim.signedNames, payloadHash: payloadHash)
         let sts = RequestSigner.stringToSignV4(
             canonicalRequest: canonical, amzDate: claim.amzDate,
             scope: RequestSigner.credentialScopeV4(shortDate: claim.shortDate, region: claim.region))
-        let signingKey = RequestSigner.signingKeyV4(secret: key, shortDate: claim.shortDate, region: claim.region)
+        let signingKey = RequestSigner.cachedSigningKeyV4(
+            secret: key, shortDate: claim.shortDate, region: claim.region)
         guard sameSignature(RequestSigner.signatureV4(stringToSign: sts, signingKey: signingKey), claim.signature)
         else {
             throw .mismatch(

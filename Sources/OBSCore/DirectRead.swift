@@ -31,12 +31,10 @@ public final class DirectFileReader {
     /// How many windows came from the read-ahead (tests).
     private(set) var windowsReadAhead = 0
 
-    /// A second descriptor of `fd`'s file with O_DIRECT (reopened through /proc, so the same file even after a
-    /// rename replaced its path); nil where the file system refuses O_DIRECT (tmpfs on older kernels) or /proc is
-    /// missing. `size` bounds the window, so a file smaller than one costs no more memory than itself.
+    /// Reads `fd`'s file through a second descriptor with O_DIRECT (`DirectIO.reopen`); nil where there is none.
+    /// `size` bounds the window, so a file smaller than one costs no more memory than itself.
     public init?(fd: Int32, size: Int64, path: String) {
-        let d = open("/proc/self/fd/\(fd)", O_RDONLY | O_CLOEXEC | DirectIO.openFlag)
-        guard d >= 0 else { return nil }
+        guard let d = DirectIO.reopen(fd, writing: false) else { return nil }
         self.fd = d
         self.path = path
         self.size = size

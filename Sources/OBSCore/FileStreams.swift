@@ -509,9 +509,8 @@ private final class WriteQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// A second descriptor of the same file with O_DIRECT, opened on first use (-1: not yet; -2: refused, as by
-    /// tmpfs). The sink's own descriptor keeps its flags, so plain writes and reads through it are unaffected;
-    /// the kernel keeps the page cache coherent with the direct writes.
+    /// A second descriptor of the same file with O_DIRECT (`DirectIO.reopen`), opened on first use (-1: not yet;
+    /// -2: refused, as by tmpfs). Plain writes and reads through the sink's own descriptor are unaffected.
     private var directFD: Int32 = -1
     private let directLock = NSLock()
 
@@ -519,16 +518,7 @@ private final class WriteQueue: @unchecked Sendable {
 
     private func directDescriptor() -> Int32? {
         directLock.lock(); defer { directLock.unlock() }
-        if directFD == -1 {
-            let d = open("/proc/self/fd/\(fd)", O_WRONLY | O_CLOEXEC)
-            let flags = d >= 0 ? fcntl(d, F_GETFL) : -1
-            if flags >= 0 && fcntl(d, F_SETFL, flags | DirectIO.openFlag) == 0 {
-                directFD = d
-            } else {
-                if d >= 0 { Glibc.close(d) }
-                directFD = -2
-            }
-        }
+        if directFD == -1 { directFD = DirectIO.reopen(fd, writing: true) ?? -2 }
         return directFD >= 0 ? directFD : nil
     }
 

@@ -52,6 +52,15 @@ public enum DirectIO {
     /// Files of at most this many bytes go through the page cache both ways: a direct write or read of a small file
     /// costs a second descriptor and a wait for the disk, and small files are what the cache serves best.
     public static let smallFileSize = 64 << 10
+
+    /// A second descriptor of `fd`'s file with O_DIRECT, for reading or for writing; nil where the file system
+    /// refuses O_DIRECT (tmpfs on older kernels) or /proc is missing. Reopened through /proc, so it is the same file
+    /// even after a rename replaced its path; `fd` keeps its own flags, and the kernel keeps the page cache coherent
+    /// with what goes past it.
+    public static func reopen(_ fd: Int32, writing: Bool) -> Int32? {
+        let d = open("/proc/self/fd/\(fd)", (writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC | openFlag)
+        return d >= 0 ? d : nil
+    }
 }
 
 /// Sequential writes into a `RandomAccessSink` from `start`, gathered in an aligned block and handed on as

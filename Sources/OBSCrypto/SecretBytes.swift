@@ -26,6 +26,12 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
         for b in bytes { pointer[i] = b; i += 1 }
     }
 
+    /// Moves `bytes` in: copies them, then wipes the array (a derived key computed as `[UInt8]`).
+    public convenience init(wiping bytes: inout [UInt8]) {
+        self.init(copying: bytes)
+        bytes.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
+    }
+
     deinit {
         OPENSSL_cleanse(pointer.baseAddress, pointer.count)
         pointer.deallocate()

@@ -67,7 +67,8 @@ struct ReceiveBufferTests {
         #expect(CurlTransport.receiveBufferSize(request) == size)
     }
 
-    /// A hint is never trusted for the bytes: an object that grew since it was listed still arrives whole.
+    /// A hint is never trusted for the bytes: an object that grew since it was listed still arrives whole. (libcurl
+    /// delivers a body whole whatever its buffer; this guards the hint against ever being used to bound one.)
     @Test("an answer larger than its hint still arrives whole")
     func largerThanHinted() throws {
         let body = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) }

@@ -79,6 +79,61 @@ struct SigningKeyCacheTests {
         #expect(cache.count <= SigningKeyCache.capacity)
     }
 
+    /// The cache does not keep a secret alive: once no one else holds it, its entry (and its derived key) goes at
+    /// the next insertion.
+    @Test func aSecretNoOneHoldsIsNotKeptAlive() {
+        let cache = SigningKeyCache()
+        weak var released: SecretBytes?
+        do {
+            let gone = Self.secret("short-lived")
+            released = gone
+            _ = cache.key(secret: gone, shortDate: "20240101", region: "r", service: "s3")
+        }
+        #expect(released == nil)
+        let kept = Self.secret("kept")
+        _ = cache.key(secret: kept, shortDate: "20240101", region: "r", service: "s3")
+        #expect(cache.count == 1)
+    }
+
+    /// Two threads that derived the same key at once keep one: the second gets the first's.
+    @Test func aKeyRememberedTwiceIsKeptOnce() {
+        let cache = SigningKeyCache()
+        let secret = Self.secret("race")
+        let first = cache.derive(secret: secret, shortDate: "20240101", region: "r", service: "s3")
+        let second = cache.derive(secret: secret, shortDate: "20240101", region: "r", service: "s3")
+        #expect(cache.remember(first, secret: secret, shortDate: "20240101", region: "r", service: "s3") === first)
+        #expect(cache.remember(second, secret: secret, shortDate: "20240101", region: "r", service: "s3") === first)
+        #expect(cache.count == 1)
+    }
+
+    /// serve's verifier keeps a key only once a signature made with it matched: requests with a valid access key id
+    /// but a wrong signature (made-up regions, say) cannot fill the cache and push the real keys out.
+    @Test func theVerifierKeepsAKeyOnlyOnceItsSignatureMatched() {
+        let secret = Self.secret("verifier/secret"), wrong = Self.secret("not/the/secret")
+        let region = "made-up-\(UUID().uuidString.prefix(8).lowercased())"
+        let date = Date(timeIntervalSince1970: 1_728_976_809)  // 2024-10-15T07:20:09Z
+        let request = SignableRequest(method: "GET", path: "/b/k", query: [], headers: [("Host", "127.0.0.1:9000")])
+        let scope = SigningScope(bucket: "b", virtualHosted: false, region: region)
+        func verifies(signedWith key: SecretBytes) -> Bool {
+            let signed = RequestSigner.sign(
+                request, version: .v4, scope: scope,
+                credentials: Credentials(accessKeyID: "AKVERIFY", secretAccessKey: key), date: date)
+            let incoming = IncomingRequest(method: "GET", rawPath: "/b/k", rawQuery: "", headers: signed.headers)
+            let result = RequestVerifier.verify(incoming, virtualHostBucket: nil, now: date) {
+                $0 == "AKVERIFY" ? secret : nil
+            }
+            if case .success = result { return true }
+            return false
+        }
+        let kept = {
+            SigningKeyCache.shared.lookup(secret: secret, shortDate: "20241015", region: region, service: "s3")
+        }
+        #expect(!verifies(signedWith: wrong))
+        #expect(kept() == nil)
+        #expect(verifies(signedWith: secret))
+        #expect(kept()?.copyBytes() == Self.derived(secret, "20241015", region))
+    }
+
     /// Requests signed either side of midnight (UTC) with one secret carry the signatures that a secret never seen
     /// before (a new object, so nothing cached: its key is derived) gives on each day.
     @Test func signaturesEitherSideOfMidnightUseEachDaysKey() {

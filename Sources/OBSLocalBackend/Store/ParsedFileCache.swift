@@ -20,7 +20,8 @@ final class ParsedFileCache<Value>: @unchecked Sendable {
         var version: FileVersion
         /// The version was settled when read (`FileVersion.isSettled`): a `stat` showing it again means the same bytes.
         var settled: Bool
-        var bytes: [UInt8]
+        /// The bytes parsed, kept only while the version is not settled (then the version alone tells).
+        var bytes: [UInt8]?
         var value: Value
     }
 
@@ -62,8 +63,8 @@ final class ParsedFileCache<Value>: @unchecked Sendable {
             // Settled only once its change time is a few seconds past (git's "racily clean" rule): file times tick
             // coarsely, so a same-size edit in place (or a new file on a reused inode) within the same tick would
             // show the same version. After the settling time any later change shows a later ctime.
-            entries[path] = Entry(
-                version: version, settled: version.isSettled(readFrom: readFrom), bytes: bytes, value: value)
+            let settled = version.isSettled(readFrom: readFrom)
+            entries[path] = Entry(version: version, settled: settled, bytes: settled ? nil : bytes, value: value)
         }
         return value
     }

@@ -245,13 +245,21 @@ extension RequestVerifier {
         let sts = RequestSigner.stringToSignV4(
             canonicalRequest: canonical, amzDate: claim.amzDate,
             scope: RequestSigner.credentialScopeV4(shortDate: claim.shortDate, region: claim.region))
-        let signingKey = RequestSigner.cachedSigningKeyV4(
-            secret: key, shortDate: claim.shortDate, region: claim.region)
+        // A key is kept only once a signature made with it matched: requests naming a valid access key id with
+        // made-up days or regions cannot push the real keys out of the cache.
+        let cache = SigningKeyCache.shared, service = RequestSigner.serviceV4
+        let kept = cache.lookup(secret: key, shortDate: claim.shortDate, region: claim.region, service: service)
+        let signingKey =
+            kept ?? cache.derive(secret: key, shortDate: claim.shortDate, region: claim.region, service: service)
         guard sameSignature(RequestSigner.signatureV4(stringToSign: sts, signingKey: signingKey), claim.signature)
         else {
             throw .mismatch(
                 stringToSign: sts, canonicalRequest: canonical, accessKeyID: claim.accessKeyID,
                 provided: claim.signature)
+        }
+        if kept == nil {
+            cache.remember(
+                signingKey, secret: key, shortDate: claim.shortDate, region: claim.region, service: service)
         }
         return signingKey
     }

@@ -25,25 +25,48 @@ public enum AtomicFile {
         _ bytes: [UInt8], to path: String, mode: mode_t = 0o600, durable: Bool = true, replacing: Bool = true,
         temporary: String? = nil, step: (String) -> Void = { _ in }
     ) throws(Failure) {
-        let dir = LocalPath.parent(path)
         let tmp = temporary ?? defaultTemporary(for: path)
+        let fd = try writeTemporary(bytes, tmp, mode: mode)
+        step("tmp-written")
+        if durable {
+            let e = GroupSync.shared.sync(fd)
+            if e != 0 {
+                close(fd)
+                unlink(tmp)
+                throw Failure(step: "fsync", path: tmp, errno: e)
+            }
+        }
+        close(fd)
+        try install(tmp, at: path, replacing: replacing, durable: durable) { step("renamed") }
+    }
+
+    /// The first half of `write`: `tmp` created new with `mode` and `bytes` written to it. Returns its open
+    /// descriptor; nothing is left behind when this throws.
+    static func writeTemporary(_ bytes: [UInt8], _ tmp: String, mode: mode_t = 0o600) throws(Failure) -> Int32 {
         let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Failure(step: "create", path: tmp, errno: errno) }
-        func fail(_ what: String, _ e: Int32) -> Failure {
-            close(fd)
-            unlink(tmp)
-            return Failure(step: what, path: tmp, errno: e)
-        }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw fail("write", n < 0 ? errno : EIO) }
+            guard n > 0 else {
+                let e = n < 0 ? errno : EIO
+                close(fd)
+                unlink(tmp)
+                throw Failure(step: "write", path: tmp, errno: e)
+            }
             written += n
         }
-        step("tmp-written")
-        if durable { let e = GroupSync.shared.sync(fd); if e != 0 { throw fail("fsync", e) } }
-        close(fd)
+        return fd
+    }
+
+    /// The second half of `write`, also for a caller that writes and syncs the temporary itself (the store syncs an
+    /// object's record with its data in one round): the temporary renamed to `path`, or linked there when not
+    /// `replacing`, then the directory fsynced when `durable`. The temporary is gone after. `renamed` is called
+    /// between the two (the store's crash tests).
+    public static func install(
+        _ tmp: String, at path: String, replacing: Bool = true, durable: Bool = true, renamed: () -> Void = {}
+    ) throws(Failure) {
         if !replacing {
             let linked = link(tmp, path) == 0 ? 0 : errno
             unlink(tmp)
@@ -53,8 +76,9 @@ public enum AtomicFile {
             unlink(tmp)
             throw Failure(step: "rename into", path: path, errno: e)
         }
-        step("renamed")
+        renamed()
         if durable {
+            let dir = LocalPath.parent(path)
             let e = DirectorySync.sync(dir)
             if e != 0 { throw Failure(step: "fsync directory", path: dir.isEmpty ? "." : dir, errno: e) }
         }

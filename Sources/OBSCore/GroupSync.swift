@@ -23,8 +23,10 @@ import Glibc
 /// own sync step: a failed journal commit or cache flush returned 0), on local file systems (`groupsFileSystem`).
 /// Elsewhere (overlayfs, NFS, FUSE, CIFS, older kernels) each file gets its own fsync.
 ///
-/// A file alone in its round (on its file system) gets its own fsync: nothing to share, and a syncfs would wait for
-/// whatever else is dirty there. A round of several pays that price once for all of them.
+/// A caller alone in its round (on its file system) gets its own fsync for each of its files: nothing to share, and a
+/// syncfs would wait for whatever else is dirty there. A round of several callers pays that price once for all.
+/// A caller with several files to sync (an object's data and its record) passes them together: one round, one
+/// wait, where one after the other cost a round and a thread wake-up each.
 /// `@unchecked Sendable`: every field is read and written under `lock`.
 public final class GroupSync: @unchecked Sendable {
     public static let shared = GroupSync()
@@ -33,6 +35,7 @@ public final class GroupSync: @unchecked Sendable {
     private var waiting: [Waiter] = []  // for the next round
     private var roundRunning = false
     private var roundsRun = 0
+    private var callers = 0  // numbers each call's files, to tell a lone caller's round
     private let syncFileSystem: (Int32) -> Int32
     private let syncFile: (Int32) -> Int32
     private let checkFile: (Int32) -> Int32
@@ -41,7 +44,7 @@ public final class GroupSync: @unchecked Sendable {
 
     /// `syncFileSystem`, `syncFile` and `checkFile` return 0 or an errno; the defaults are syncfs(2), fsync(2) and
     /// the write-back error check (`cs_check_writeback`). Tests pass others to cause write-back failures, which no
-    /// real file system here can be made to have. `loneFileFsyncs`: a file alone in its round gets its own fsync
+    /// real file system here can be made to have. `loneFileFsyncs`: a caller alone in its round gets its own fsyncs
     /// (tests of a round's steps turn it off, so that a round of one file takes them all).
     public init(
         syncFileSystem: @escaping (Int32) -> Int32 = { cs_syncfs($0) == 0 ? 0 : errno },
@@ -60,15 +63,32 @@ public final class GroupSync: @unchecked Sendable {
     /// Blocks until what was written to `fd` before the call (bytes, metadata, and for a directory its entries) is
     /// on stable storage, as fsync(2) does. Returns 0 or the errno of the failure. Blocking: call it where a thread
     /// may wait (a transfer worker, the blocking pool), never on the cooperative pool.
-    public func sync(_ fd: Int32) -> Int32 {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return errno }
-        // The type is looked up every time, not kept per device: a device number freed by an unmount can come back
-        // for a file system of another type (a FUSE mount where a tmpfs was).
-        guard kernelReportsErrors, Self.groupsFileSystem(type: cs_file_system_type(fd)) else { return syncFile(fd) }
-        let me = Waiter(fd: fd, device: st.st_dev)
+    public func sync(_ fd: Int32) -> Int32 { sync([fd])[0] }
+
+    /// `sync(_:)` for several descriptors at once, all in the same round; returns each one's 0 or errno, in order.
+    public func sync(_ fds: [Int32]) -> [Int32] {
+        var results = [Int32](repeating: 0, count: fds.count)
+        var mine: [(index: Int, waiter: Waiter)] = []
+        for (i, fd) in fds.enumerated() {
+            var st = stat()
+            guard fstat(fd, &st) == 0 else {
+                results[i] = errno
+                continue
+            }
+            // The type is looked up every time, not kept per device: a device number freed by an unmount can come
+            // back for a file system of another type (a FUSE mount where a tmpfs was).
+            guard kernelReportsErrors, Self.groupsFileSystem(type: cs_file_system_type(fd)) else {
+                results[i] = syncFile(fd)
+                continue
+            }
+            mine.append((i, Waiter(fd: fd, device: st.st_dev)))
+        }
+        guard let me = mine.first?.waiter else { return results }
+        // Appended together, so they are taken by the same round, and `me` (the first) stands for all of them.
         let leads = lock.withLock {
-            waiting.append(me)
+            callers += 1
+            for entry in mine { entry.waiter.caller = callers }
+            waiting += mine.map(\.waiter)
             defer { roundRunning = true }
             return !roundRunning
         }
@@ -77,7 +97,10 @@ public final class GroupSync: @unchecked Sendable {
         // run that next round for everyone waiting then, itself included.
         if !leads { me.woken.wait() }
         while lock.withLock({ me.result == nil }) { runRound() }
-        return lock.withLock { me.result! }
+        return lock.withLock {
+            for entry in mine { results[entry.index] = entry.waiter.result! }
+            return results
+        }
     }
 
     private func runRound() {
@@ -106,10 +129,10 @@ public final class GroupSync: @unchecked Sendable {
         let byDevice = Dictionary(grouping: round.indices, by: { round[$0].device })
         for indices in byDevice.values {
             let first = indices[0]
-            guard indices.count > 1 || !loneFileFsyncs else {
-                // Alone on its file system: its own fsync waits for this file only, where a syncfs would wait for
-                // everything any process left dirty there (one small upload behind another's gigabytes).
-                results[first] = syncFile(round[first].fd)
+            guard Set(indices.map { round[$0].caller }).count > 1 || !loneFileFsyncs else {
+                // One caller alone on its file system: its own fsyncs wait for its files only, where a syncfs would
+                // wait for everything any process left dirty there (one small upload behind another's gigabytes).
+                for i in indices { results[i] = syncFile(round[i].fd) }
                 continue
             }
             var shared = syncFileSystem(round[first].fd)
@@ -166,6 +189,7 @@ public final class GroupSync: @unchecked Sendable {
         let fd: Int32
         let device: dev_t
         var result: Int32?  // under the lock
+        var caller = 0  // set under the lock before the waiter joins `waiting`
         let woken = DispatchSemaphore(value: 0)
         init(fd: Int32, device: dev_t) { self.fd = fd; self.device = device }
     }

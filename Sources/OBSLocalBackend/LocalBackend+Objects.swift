@@ -58,11 +58,12 @@ extension LocalBackend {
         let context = WrapContext(bucket: request.bucket.value, key: request.key.value, uid: uid)
         let sealed = try sealKey(sse, origin: origin, context: context)
 
-        let dir = try makeObjectDirectory(request.bucket, request.key)
+        let (dir, newEntriesIn) = try makeObjectDirectoryUnsynced(request.bucket, request.key)
         let writing = try inflightJournal.begin(bucket: request.bucket, objectDirectory: dir)
         defer { writing.end() }
         let ext = sealed.dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
+        let metaTemp = FileIO.tempPath(in: dir)
         let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)  // 0600, flock'd while written
         guard fd >= 0 else { throw FileIO.ioError("create", tmp) }
         var meta: ObjectMeta
@@ -71,8 +72,6 @@ extension LocalBackend {
             let written = try writeData(body, fd: fd, path: tmp, dek: sealed.dek, uid: uid, part: 0, dataMAC: true)
             let size = written.size, etag = written.etag, dataMAC = written.dataMAC, crc32c = written.crc32c
             CrashPoint.hit("put-data-written")
-            let e = GroupSync.shared.sync(fd)
-            guard e == 0 else { throw FileIO.ioError("fsync", tmp, e) }
             let file = "d-\(Hex.encode(uid))\(ext)"
             meta = ObjectMeta(
                 bucket: request.bucket.value, key: request.key.value, objectUID: Hex.encode(uid), size: size,
@@ -90,16 +89,28 @@ extension LocalBackend {
             } else {
                 meta.seal(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: uid))
             }
+            // The record is written beside the data before either is synced: one sync round for the data, the
+            // record and the directories made for them, where one after the other cost a round each (a PUT waited
+            // for four). Nothing is renamed into place before that round has made all of it durable.
+            let metaFd = try FileIO.writeTemporary(meta.encoded(), metaTemp)
+            defer { close(metaFd) }
+            CrashPoint.hit("put-meta-tmp-written")
+            try FileIO.syncTogether([(fd, tmp), (metaFd, metaTemp)], directories: newEntriesIn)
         } catch {
             unlink(tmp)
+            unlink(metaTemp)
+            // The directory this write made is gone only with its bucket (deleted while the body came).
+            if !FileIO.isDirectory(dir) { throw OBSError.noSuchBucket(request.bucket.value) }
             throw error
         }
         do {
             try commit(
-                meta, dataTemp: tmp, bucket: request.bucket, key: request.key, ifMatch: ifMatch,
+                meta, dataTemp: tmp, metaTemp: metaTemp, bucket: request.bucket, key: request.key, ifMatch: ifMatch,
                 precondition: request.precondition)
         } catch {
-            unlink(tmp); throw error
+            unlink(tmp)
+            unlink(metaTemp)
+            throw error
         }
         let info = try meta.info(root: rootKey.key)
         if case .customer(let k) = sse { var i = info; i.customerKeyMD5 = k.keyMD5; return i }
@@ -152,18 +163,27 @@ extension LocalBackend {
     /// Creates the object's directory below the bucket's existing `objects/`: a bucket deleted meanwhile gives
     /// NoSuchBucket rather than a half-recreated bucket directory.
     func makeObjectDirectory(_ bucket: BucketName, _ key: ObjectKey) throws -> String {
+        let (dir, newEntriesIn) = try makeObjectDirectoryUnsynced(bucket, key)
+        try FileIO.syncTogether([], directories: newEntriesIn)
+        return dir
+    }
+
+    /// `makeObjectDirectory` without the sync: also returns the directories that got a new entry (the parents of
+    /// those it made), for the caller to sync with its own files before it renames anything into place.
+    func makeObjectDirectoryUnsynced(_ bucket: BucketName, _ key: ObjectKey) throws -> (String, [String]) {
         let dir = paths.objectDir(bucket, key)
         let h2 = LocalPath.parent(dir)
+        var newEntriesIn: [String] = []
         for d in [h2, dir] {
             if mkdir(d, 0o700) == 0 {
-                try FileIO.fsyncDirectory(LocalPath.parent(d))
+                newEntriesIn.append(LocalPath.parent(d))
             } else if errno == ENOENT {
                 throw OBSError.noSuchBucket(bucket.value)
             } else if errno != EEXIST {
                 throw FileIO.ioError("create directory", d)
             }
         }
-        return dir
+        return (dir, newEntriesIn)
     }
 
     static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (
@@ -185,12 +205,13 @@ extension LocalBackend {
         return (total, Hex.encode(md5.finalize()))
     }
 
-    /// Publishes an object under its lock (`withObjectLock`): data file into its final name, then meta.json renamed
-    /// into place (the commit), then the previous version's data removed. A crash before the meta rename leaves the
+    /// Publishes an object under its lock (`withObjectLock`): data file into its final name, then the record's
+    /// temporary (`metaTemp`, synced with the data) renamed to meta.json (the commit), then the previous version's
+    /// data removed. A crash before the meta rename leaves the
     /// old version; after it, the new one; the sweep removes whatever was left over.
     private func commit(
-        _ meta: ObjectMeta, dataTemp: String, bucket: BucketName, key: ObjectKey, ifMatch: String? = nil,
-        precondition: WritePrecondition? = nil
+        _ meta: ObjectMeta, dataTemp: String, metaTemp: String, bucket: BucketName, key: ObjectKey,
+        ifMatch: String? = nil, precondition: WritePrecondition? = nil
     ) throws {
         let dir = paths.objectDir(bucket, key)
         try withObjectLock(bucket, key) {
@@ -205,8 +226,7 @@ extension LocalBackend {
             guard rename(dataTemp, dataFile) == 0 else { throw FileIO.ioError("rename into", dataFile) }
             CrashPoint.hit("put-data-renamed")
             do {
-                try FileIO.atomicWrite(
-                    meta.encoded(), to: paths.metaFile(bucket, key), crashPointPrefix: "put-meta")
+                try FileIO.install(metaTemp, at: paths.metaFile(bucket, key)) { CrashPoint.hit("put-meta-renamed") }
             } catch { unlink(dataFile); throw error }
             CrashPoint.hit("put-committed")
             sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))

@@ -70,6 +70,61 @@ struct GroupSyncTests {
         #expect(fsyncs.value == [dir.fds[0]])
     }
 
+    @Test("one caller's several files: one round; alone, each file its own fsync and its own answer, no syncfs")
+    func loneCallersFilesShareOneRound() throws {
+        let dir = try TemporaryFiles(count: 3)
+        let syncfs = Guarded(0), fsyncs = Guarded<[Int32]>([])
+        let group = GroupSync(
+            syncFileSystem: { _ in
+                syncfs.withValue { $0 += 1 }; return 0
+            },
+            syncFile: { fd in
+                fsyncs.withValue { $0.append(fd) }; return fd == dir.fds[1] ? EIO : 0
+            },
+            checkFile: { _ in
+                Issue.record("no error check after a file's own fsync"); return 0
+            },
+            kernelReportsErrors: true)
+        #expect(group.sync([dir.fds[0], dir.fds[1], -1, dir.fds[2]]) == [0, EIO, EBADF, 0])
+        #expect(group.rounds == 1, "the caller's files went in \(group.rounds) rounds")
+        #expect(syncfs.value == 0)
+        #expect(fsyncs.value.sorted() == dir.fds.sorted())
+        #expect(group.sync([]) == [])
+    }
+
+    @Test("callers with several files each: every caller's files in one round, each file's own error check")
+    func callersWithSeveralFiles() throws {
+        let dir = try TemporaryFiles(count: 16)
+        let round = Guarded(0)  // the syncfs rounds begun so far
+        let checkedIn = Guarded<[Int32: Int]>([:])  // each file: the round whose check covered it
+        let group = GroupSync(
+            syncFileSystem: { _ in
+                round.withValue { $0 += 1 }
+                usleep(20_000)  // a slow disk: callers arriving meanwhile wait for the next round
+                return 0
+            },
+            syncFile: { _ in 0 },
+            checkFile: { fd in
+                let r = round.value
+                checkedIn.withValue { $0[fd] = r }
+                return fd == dir.fds[5] ? EIO : 0
+            },
+            kernelReportsErrors: true, loneFileFsyncs: false)
+        let answers = Guarded<[Int: [Int32]]>([:])
+        try runAtOnce(8) { i in
+            let mine = [dir.fds[2 * i], dir.fds[2 * i + 1]]
+            let result = group.sync(mine)
+            answers.withValue { $0[i] = result }
+        }
+        #expect(group.rounds < 8, "callers at the same time share rounds: \(group.rounds) rounds")
+        #expect(checkedIn.value.count == dir.fds.count, "each file's own write-back errors read once")
+        for i in 0..<8 {
+            let (a, b) = (dir.fds[2 * i], dir.fds[2 * i + 1])
+            #expect(checkedIn.value[a] != nil && checkedIn.value[a] == checkedIn.value[b], "caller \(i) split")
+            #expect(answers.value[i] == (i == 2 ? [0, EIO] : [0, 0]), "caller \(i): \(answers.value[i] ?? [])")
+        }
+    }
+
     @Test("a failed syncfs: every file of the round fsynced alone, the error told only to the one that fails")
     func failedRoundIsAttributedPerFile() throws {
         let dir = try TemporaryFiles(count: 6)

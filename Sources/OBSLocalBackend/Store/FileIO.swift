@@ -98,6 +98,43 @@ enum FileIO {
         if e != 0 { throw ioError("fsync directory", dir, e) }
     }
 
+    /// Syncs open files and directories (by path) in one `GroupSync` round; throws for the first that failed.
+    static func syncTogether(_ files: [(fd: Int32, path: String)], directories: [String] = []) throws {
+        var entries = files.map { (fd: $0.fd, path: $0.path, step: "fsync") }
+        defer { for d in entries.dropFirst(files.count) { close(d.fd) } }
+        for dir in directories {
+            let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw ioError("fsync directory", dir) }
+            entries.append((fd, dir, "fsync directory"))
+        }
+        for (entry, e) in zip(entries, GroupSync.shared.sync(entries.map(\.fd))) where e != 0 {
+            throw ioError(entry.step, entry.path, e)
+        }
+    }
+
+    /// A temporary `tmp` holding `bytes`, open (the caller closes it), not synced, for `install` once synced. Made
+    /// as the store makes its data temporaries (`AbandonedTemp.create`: 0600, flock'd while open), since it is
+    /// written outside the object's lock, where another writer's sweep may look at it.
+    static func writeTemporary(_ bytes: [UInt8], _ tmp: String) throws -> Int32 {
+        let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)
+        guard fd >= 0 else { throw ioError("create", tmp) }
+        do {
+            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: tmp) }
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        return fd
+    }
+
+    /// `AtomicFile.install` with the store's errors; `renamed` runs between the rename and the directory's fsync.
+    static func install(_ tmp: String, at path: String, renamed: () -> Void = {}) throws {
+        do { try AtomicFile.install(tmp, at: path, renamed: renamed) } catch {
+            throw ioError(error.step, error.path, error.errno)
+        }
+    }
+
     /// A unique temp name in `dir` that records the writer's pid, so a sweep can tell live temps from leftovers.
     static func tempPath(in dir: String, suffix: String = "") -> String {
         "\(dir)/.tmp-\(getpid())-\(Hex.encode(Random.bytes(6)))\(suffix)"

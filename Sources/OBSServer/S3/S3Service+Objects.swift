@@ -174,6 +174,7 @@ extension S3Service {
             }
             read.source = source
             read.info = info
+            if read.early == nil { try read.takeSmallAnswer() }
         }
         if let early = read.early {
             slot.release()
@@ -196,7 +197,12 @@ extension S3Service {
             status: status, headers: headers,
             body: .stream(length: length) { sink in
                 defer { slot.release() }
-                try await BlockingPool.shared.run { try read.pump(into: sink) }
+                if let whole = read.whole {
+                    // Less than the sink's queue holds: this write never waits for the client.
+                    if !whole.isEmpty { try whole.withUnsafeBytes { try sink.write($0) } }
+                } else {
+                    try await BlockingPool.shared.run { try read.pump(into: sink) }
+                }
             })
         for (name, value) in overrides { response.setHeader(name, value) }
         return response
@@ -410,6 +416,41 @@ final class OpenedRead: @unchecked Sendable {
     /// What one slow client holds here while it reads, besides the response's queue: small enough that many of them
     /// stay cheap, large enough that a fast one is not slowed down by calls.
     static let bufferSize = 256 << 10
+
+    /// An answer of at most this many bytes is read whole by the job that opened it (`takeSmallAnswer`).
+    static let smallAnswerBytes = 64 << 10
+
+    /// The answer, read whole; nil when it is streamed by `pump`.
+    private(set) var whole: [UInt8]?
+
+    /// Reads an answer of at most `smallAnswerBytes` whole, in the job that opened the object: a small GET then
+    /// costs one trip to the blocking pool, not two, and its bytes fit the response's queue at once. Damage found
+    /// as it is read (a tag that fails) is then an error answer, not a connection cut after the headers.
+    func takeSmallAnswer() throws {
+        precondition(Self.smallAnswerBytes < S3Service.responseQueueBytes, "a small answer must fit the queue")
+        guard let source else { return }
+        let length = range.map { $0.upperBound - $0.lowerBound } ?? info?.size ?? 0
+        guard length <= Int64(Self.smallAnswerBytes) else { return }
+        // One byte more than announced, to read the source's end (and let it check what it checks there).
+        var bytes = [UInt8](repeating: 0, count: Int(length) + 1)
+        var filled = 0
+        while true {
+            let n = try bytes.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+            }
+            if n == 0 { break }
+            filled += n
+            guard filled <= Int(length) else {
+                throw S3Failure("InternalError", "the object holds more bytes than its size", status: 500)
+            }
+        }
+        guard filled == Int(length) else {
+            throw S3Failure("InternalError", "the object holds fewer bytes than its size", status: 500)
+        }
+        bytes.removeLast()
+        whole = bytes
+        self.source = nil
+    }
 
     func pump(into sink: ByteSink) throws {
         guard let source else { return }

@@ -42,8 +42,7 @@ public struct ServerRequest {
 
     /// The first header of this name, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return headers.first { $0.name.lowercased() == lower }?.value
+        headers.first { HeaderName.same($0.name, name) }?.value
     }
 
     /// The decoded value of the first query parameter of this name; `""` for a bare name; nil when absent.

@@ -1,4 +1,5 @@
 import OBSCore
+import OBSSigner
 
 /// One HTTP answer: status, headers, and a body that is empty, a few bytes, or a stream written by the backend.
 public struct ServerResponse {
@@ -23,14 +24,12 @@ public struct ServerResponse {
 
     /// Sets a header, replacing any of the same name (case-insensitively).
     public mutating func setHeader(_ name: String, _ value: String) {
-        let lower = name.lowercased()
-        headers.removeAll { $0.name.lowercased() == lower }
+        headers.removeAll { HeaderName.same($0.name, name) }
         headers.append((name, value))
     }
 
     public func header(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return headers.first { $0.name.lowercased() == lower }?.value
+        headers.first { HeaderName.same($0.name, name) }?.value
     }
 
     /// The body's length when it is known without running it.

@@ -40,10 +40,13 @@ public enum AtomicFile {
         try install(tmp, at: path, replacing: replacing, durable: durable) { step("renamed") }
     }
 
-    /// The first half of `write`: `tmp` created new with `mode` and `bytes` written to it. Returns its open
-    /// descriptor; nothing is left behind when this throws.
-    static func writeTemporary(_ bytes: [UInt8], _ tmp: String, mode: mode_t = 0o600) throws(Failure) -> Int32 {
-        let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode)
+    /// The first half of `write`: `tmp` created new with `mode` (or by `create`, which returns a descriptor or -1
+    /// with errno set) and `bytes` written to it. Returns its open descriptor; nothing is left behind when this
+    /// throws.
+    public static func writeTemporary(
+        _ bytes: [UInt8], _ tmp: String, mode: mode_t = 0o600, create: ((String) -> Int32)? = nil
+    ) throws(Failure) -> Int32 {
+        let fd = create?(tmp) ?? open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Failure(step: "create", path: tmp, errno: errno) }
         var written = 0
         while written < bytes.count {

@@ -58,17 +58,23 @@ extension LocalBackend {
         let context = WrapContext(bucket: request.bucket.value, key: request.key.value, uid: uid)
         let sealed = try sealKey(sse, origin: origin, context: context)
 
-        let (dir, newEntriesIn) = try makeObjectDirectoryUnsynced(request.bucket, request.key)
+        let (dir, made) = try makeObjectDirectoryUnsynced(request.bucket, request.key)
         let writing = try inflightJournal.begin(bucket: request.bucket, objectDirectory: dir)
         defer { writing.end() }
         let ext = sealed.dek == nil ? ".bin" : ".obx"
         let tmp = FileIO.tempPath(in: dir, suffix: ext)
         let metaTemp = FileIO.tempPath(in: dir)
-        let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)  // 0600, flock'd while written
+        let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)  // 0600, flock'd while open
         guard fd >= 0 else { throw FileIO.ioError("create", tmp) }
+        var metaFd: Int32 = -1
+        // Both temporaries stay open, so flock'd, until the commit has renamed them: until then another process's
+        // sweep must see them live, whatever their pid means in its pid namespace.
+        defer {
+            close(fd)
+            if metaFd >= 0 { close(metaFd) }
+        }
         var meta: ObjectMeta
         do {
-            defer { close(fd) }
             let written = try writeData(body, fd: fd, path: tmp, dek: sealed.dek, uid: uid, part: 0, dataMAC: true)
             let size = written.size, etag = written.etag, dataMAC = written.dataMAC, crc32c = written.crc32c
             CrashPoint.hit("put-data-written")
@@ -90,17 +96,19 @@ extension LocalBackend {
                 meta.seal(macKey: ObjectMeta.plainMacKey(root: try rootKey.key(), uid: uid))
             }
             // The record is written beside the data before either is synced: one sync round for the data, the
-            // record and the directories made for them, where one after the other cost a round each (a PUT waited
-            // for four). Nothing is renamed into place before that round has made all of it durable.
-            let metaFd = try FileIO.writeTemporary(meta.encoded(), metaTemp)
-            defer { close(metaFd) }
+            // record and the new object directory's entry, where one after the other cost a round each (a PUT
+            // waited for up to five). Nothing is renamed into place before that round has made all of it durable.
+            do {
+                metaFd = try FileIO.writeTemporary(meta.encoded(), metaTemp)
+            } catch  where !FileIO.isDirectory(dir) {
+                throw OBSError.noSuchBucket(request.bucket.value)  // the directory went with its bucket meanwhile
+            }
             CrashPoint.hit("put-meta-tmp-written")
-            try FileIO.syncTogether([(fd, tmp), (metaFd, metaTemp)], directories: newEntriesIn)
+            try FileIO.syncTogether([(fd, tmp), (metaFd, metaTemp)], directories: made.parents)
+            ObjectDirectories.shared.synced(made)
         } catch {
             unlink(tmp)
             unlink(metaTemp)
-            // The directory this write made is gone only with its bucket (deleted while the body came).
-            if !FileIO.isDirectory(dir) { throw OBSError.noSuchBucket(request.bucket.value) }
             throw error
         }
         do {
@@ -163,27 +171,25 @@ extension LocalBackend {
     /// Creates the object's directory below the bucket's existing `objects/`: a bucket deleted meanwhile gives
     /// NoSuchBucket rather than a half-recreated bucket directory.
     func makeObjectDirectory(_ bucket: BucketName, _ key: ObjectKey) throws -> String {
-        let (dir, newEntriesIn) = try makeObjectDirectoryUnsynced(bucket, key)
-        try FileIO.syncTogether([], directories: newEntriesIn)
+        let (dir, made) = try makeObjectDirectoryUnsynced(bucket, key)
+        try FileIO.syncTogether([], directories: made.parents)
+        ObjectDirectories.shared.synced(made)
         return dir
     }
 
-    /// `makeObjectDirectory` without the sync: also returns the directories that got a new entry (the parents of
-    /// those it made), for the caller to sync with its own files before it renames anything into place.
-    func makeObjectDirectoryUnsynced(_ bucket: BucketName, _ key: ObjectKey) throws -> (String, [String]) {
+    /// `makeObjectDirectory` without the sync of the object's own directory: also returns what the caller syncs
+    /// (`ObjectDirectories.Made.parents`) with its own files before it renames anything into place, and then
+    /// reports synced (`ObjectDirectories.synced`).
+    func makeObjectDirectoryUnsynced(_ bucket: BucketName, _ key: ObjectKey) throws -> (String, ObjectDirectories.Made)
+    {
         let dir = paths.objectDir(bucket, key)
         let h2 = LocalPath.parent(dir)
-        var newEntriesIn: [String] = []
-        for d in [h2, dir] {
-            if mkdir(d, 0o700) == 0 {
-                newEntriesIn.append(LocalPath.parent(d))
-            } else if errno == ENOENT {
-                throw OBSError.noSuchBucket(bucket.value)
-            } else if errno != EEXIST {
-                throw FileIO.ioError("create directory", d)
-            }
+        do {
+            return (dir, try ObjectDirectories.shared.make([h2, dir], syncedAtOnce: [h2]))
+        } catch {
+            if error.errno == ENOENT && !error.synced { throw OBSError.noSuchBucket(bucket.value) }
+            throw FileIO.ioError(error.synced ? "fsync directory" : "create directory", error.path, error.errno)
         }
-        return (dir, newEntriesIn)
     }
 
     static func copyPlain(from body: ByteSource, write: (UnsafeRawBufferPointer) throws -> Void) throws -> (
@@ -207,8 +213,8 @@ extension LocalBackend {
 
     /// Publishes an object under its lock (`withObjectLock`): data file into its final name, then the record's
     /// temporary (`metaTemp`, synced with the data) renamed to meta.json (the commit), then the previous version's
-    /// data removed. A crash before the meta rename leaves the
-    /// old version; after it, the new one; the sweep removes whatever was left over.
+    /// data removed. A crash before the meta rename leaves the old version; after it, the new one; the sweep
+    /// removes whatever was left over.
     private func commit(
         _ meta: ObjectMeta, dataTemp: String, metaTemp: String, bucket: BucketName, key: ObjectKey,
         ifMatch: String? = nil, precondition: WritePrecondition? = nil
@@ -225,9 +231,17 @@ extension LocalBackend {
             let dataFile = dir + "/" + meta.layout.parts[0].file
             guard rename(dataTemp, dataFile) == 0 else { throw FileIO.ioError("rename into", dataFile) }
             CrashPoint.hit("put-data-renamed")
+            var installed = false
             do {
-                try FileIO.install(metaTemp, at: paths.metaFile(bucket, key)) { CrashPoint.hit("put-meta-renamed") }
-            } catch { unlink(dataFile); throw error }
+                try FileIO.install(metaTemp, at: paths.metaFile(bucket, key)) {
+                    installed = true
+                    CrashPoint.hit("put-meta-renamed")
+                }
+            } catch {
+                // Once the record is in place its data stays, even when the directory's fsync then failed.
+                if !installed { unlink(dataFile) }
+                throw error
+            }
             CrashPoint.hit("put-committed")
             sweepObjectDirectory(dir, keep: meta.layout.parts.map(\.file))
         }

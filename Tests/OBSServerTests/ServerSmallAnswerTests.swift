@@ -25,6 +25,33 @@ import Testing
         }
     }
 
+    @Test("a small answer fits the response's queue: its write never waits for the client")
+    func smallAnswerFitsTheQueue() {
+        #expect(OpenedRead.smallAnswerBytes < S3Service.responseQueueBytes)
+    }
+
+    @Test(
+        "the object's size decides, not the answer's: a small range of a larger object is streamed",
+        arguments: [
+            (OpenedRead.smallAnswerBytes, nil, true), (OpenedRead.smallAnswerBytes, 0..<100, true),
+            (OpenedRead.smallAnswerBytes + 1, 0..<100, false), (1 << 30, 5..<6, false),
+        ] as [(Int, Range<Int64>?, Bool)])
+    func objectSizeDecides(size: Int, range: Range<Int64>?, readWhole: Bool) throws {
+        let read = OpenedRead()
+        let source = CountingSource(size: size)
+        read.source = source
+        read.info = ObjectInfo(
+            bucket: try BucketName("small"), key: try ObjectKey("k"), size: Int64(size), etag: "e",
+            contentType: "application/octet-stream", lastModified: Date(), userMetadata: [:], sseMode: nil,
+            sseOrigin: nil)
+        read.range = range
+        if range != nil { source.limit = Int(range!.count) }  // a ranged source ends after its range
+        try read.takeSmallAnswer()
+        #expect((read.whole != nil) == readWhole)
+        #expect(readWhole || source.served == 0, "read \(source.served) bytes before any went out")
+        if readWhole { #expect(read.whole?.count == Int(range?.count ?? size)) }
+    }
+
     @Test("a damaged small object: an integrity error answered before any byte, not a connection cut")
     func damagedSmallObject() async throws {
         let f = try ServerFixture()
@@ -55,4 +82,17 @@ private func flipLastByte(_ path: String) throws {
     let last = try #require(try handle.read(upToCount: 1)?.first)
     try handle.seek(toOffset: end - 1)
     try handle.write(contentsOf: Data([last ^ 0x01]))
+}
+
+/// A source of `limit` zero bytes that counts what it served.
+private final class CountingSource: ByteSource {
+    var limit: Int
+    private(set) var served = 0
+    init(size: Int) { limit = size }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, limit - served)
+        if n > 0 { buffer.baseAddress!.initializeMemory(as: UInt8.self, repeating: 0, count: n) }
+        served += n
+        return n
+    }
 }

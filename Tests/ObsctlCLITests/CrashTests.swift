@@ -8,8 +8,8 @@ struct CrashTests {
     /// Crash points of a PUT, and whether the new version is visible after a crash there.
     static let putPoints: [(String, Bool)] = [
         ("put-data-written", false),
-        ("put-data-renamed", false),
         ("put-meta-tmp-written", false),
+        ("put-data-renamed", false),
         ("put-meta-renamed", true),
         ("put-committed", true),
     ]
@@ -17,7 +17,7 @@ struct CrashTests {
     @Test(
         "a crash during an overwrite leaves exactly the old or the new version; the next upload cleans up",
         arguments: [
-            "put-data-written", "put-data-renamed", "put-meta-tmp-written", "put-meta-renamed", "put-committed",
+            "put-data-written", "put-meta-tmp-written", "put-data-renamed", "put-meta-renamed", "put-committed",
         ],
         ["kms", "obs", "none"])
     func overwriteCrash(point: String, mode: String) throws {
@@ -79,7 +79,7 @@ struct CrashTests {
         try sb.ok(["bucket", "create", "obs://crash"])
         let b = randomData(10_000)
         try sb.write("b.bin", b)
-        for point in ["put-data-written", "put-data-renamed", "put-meta-tmp-written"] {
+        for point in ["put-data-written", "put-meta-tmp-written", "put-data-renamed"] {
             let key = "new-\(point)"
             let crashed = try sb.run(
                 ["upload", "b.bin", "obs://crash/" + key, "--sse", "kms"], env: ["OBSCTL_TEST_CRASH_AT": point])

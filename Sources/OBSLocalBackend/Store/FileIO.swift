@@ -116,16 +116,11 @@ enum FileIO {
     /// as the store makes its data temporaries (`AbandonedTemp.create`: 0600, flock'd while open), since it is
     /// written outside the object's lock, where another writer's sweep may look at it.
     static func writeTemporary(_ bytes: [UInt8], _ tmp: String) throws -> Int32 {
-        let fd = AbandonedTemp.create(tmp, flags: O_WRONLY)
-        guard fd >= 0 else { throw ioError("create", tmp) }
         do {
-            try bytes.withUnsafeBytes { try writeAll(fd, $0, path: tmp) }
+            return try AtomicFile.writeTemporary(bytes, tmp) { AbandonedTemp.create($0, flags: O_WRONLY) }
         } catch {
-            close(fd)
-            unlink(tmp)
-            throw error
+            throw ioError(error.step, error.path, error.errno)
         }
-        return fd
     }
 
     /// `AtomicFile.install` with the store's errors; `renamed` runs between the rename and the directory's fsync.

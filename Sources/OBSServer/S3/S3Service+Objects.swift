@@ -417,37 +417,36 @@ final class OpenedRead: @unchecked Sendable {
     /// stay cheap, large enough that a fast one is not slowed down by calls.
     static let bufferSize = 256 << 10
 
-    /// An answer of at most this many bytes is read whole by the job that opened it (`takeSmallAnswer`).
+    /// An object of at most this many bytes is read whole by the job that opened it (`takeSmallAnswer`). Below
+    /// `S3Service.responseQueueBytes`, so that the answer goes to the response's queue without waiting there.
     static let smallAnswerBytes = 64 << 10
 
     /// The answer, read whole; nil when it is streamed by `pump`.
     private(set) var whole: [UInt8]?
 
-    /// Reads an answer of at most `smallAnswerBytes` whole, in the job that opened the object: a small GET then
-    /// costs one trip to the blocking pool, not two, and its bytes fit the response's queue at once. Damage found
-    /// as it is read (a tag that fails) is then an error answer, not a connection cut after the headers.
+    /// Reads the answer whole, in the job that opened the object, when the object is at most `smallAnswerBytes`: a
+    /// small GET then costs one trip to the blocking pool, not two. Damage found as it is read (a tag that fails) is
+    /// then an error answer, not a connection cut after the headers. The object's size, not the answer's, decides:
+    /// a source may read past the range (a plain object's whole file, for its MAC), which a stream does after the
+    /// range's bytes went out.
     func takeSmallAnswer() throws {
-        precondition(Self.smallAnswerBytes < S3Service.responseQueueBytes, "a small answer must fit the queue")
-        guard let source else { return }
-        let length = range.map { $0.upperBound - $0.lowerBound } ?? info?.size ?? 0
-        guard length <= Int64(Self.smallAnswerBytes) else { return }
-        // One byte more than announced, to read the source's end (and let it check what it checks there).
-        var bytes = [UInt8](repeating: 0, count: Int(length) + 1)
+        guard let source, let size = info?.size, size <= Int64(Self.smallAnswerBytes) else { return }
+        let length = Int(range.map { $0.upperBound - $0.lowerBound } ?? size)
         var filled = 0
-        while true {
-            let n = try bytes.withUnsafeMutableBytes {
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
-            }
-            if n == 0 { break }
-            filled += n
-            guard filled <= Int(length) else {
-                throw S3Failure("InternalError", "the object holds more bytes than its size", status: 500)
+        // One byte more than announced, to read the source's end (and let it check what it checks there). Not
+        // zero-filled: each byte is written before it is read.
+        let bytes = try [UInt8](unsafeUninitializedCapacity: length + 1) { buffer, count in
+            defer { count = filled }
+            while filled <= length {
+                let n = try source.read(into: UnsafeMutableRawBufferPointer(.init(rebasing: buffer[filled...])))
+                if n == 0 { break }
+                filled += n
             }
         }
-        guard filled == Int(length) else {
-            throw S3Failure("InternalError", "the object holds fewer bytes than its size", status: 500)
+        guard filled == length else {
+            let what = filled > length ? "more" : "fewer"
+            throw S3Failure("InternalError", "the object holds \(what) bytes than its size", status: 500)
         }
-        bytes.removeLast()
         whole = bytes
         self.source = nil
     }

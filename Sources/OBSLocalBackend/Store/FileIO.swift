@@ -103,7 +103,7 @@ enum FileIO {
         var entries = files.map { (fd: $0.fd, path: $0.path, step: "fsync") }
         defer { for d in entries.dropFirst(files.count) { close(d.fd) } }
         for dir in directories {
-            let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let fd = DirectorySync.open(dir)
             guard fd >= 0 else { throw ioError("fsync directory", dir) }
             entries.append((fd, dir, "fsync directory"))
         }

@@ -27,7 +27,7 @@ public enum AbandonedTemp {
 
     /// A process's start time in seconds since the epoch, from /proc (nil where it cannot be read).
     static func startTime(_ pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = ProcFile.text("/proc/\(pid)/stat"),
             let close = stat.lastIndex(of: ")")
         else { return nil }
         // Fields after the command name (which may hold spaces): state is field 3, starttime field 22.
@@ -37,7 +37,7 @@ public enum AbandonedTemp {
     }
 
     private static func bootTime() -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+        guard let text = ProcFile.text("/proc/stat"),
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("btime ") })
         else { return nil }
         return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces))

@@ -9,7 +9,7 @@ import Glibc
 /// /proc/self/status (since 4.7), which is read first.
 public enum ProcessUmask {
     public static func current() -> mode_t {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        if let status = ProcFile.text("/proc/self/status"),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
             let mask = mode_t(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8)
         {

@@ -1,4 +1,5 @@
 import Foundation
+import OBSCore
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -389,7 +390,7 @@ struct ServeLifecycleTests {
             })
         guard !inodes.isEmpty else { return false }
         for table in ["tcp", "tcp6"] {
-            let text = (try? String(contentsOfFile: "/proc/\(pid)/net/\(table)", encoding: .utf8)) ?? ""
+            let text = ProcFile.text("/proc/\(pid)/net/\(table)") ?? ""  // past its first 4 KiB
             // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")

@@ -40,7 +40,8 @@ Control port C (HTTP, JSON):
       (a rule of its own: faults in sequence, e.g. a lost answer and then the error its retry gets).
       "match": substring the request line must contain for the fault to apply, e.g. "GET ", "partNumber=2",
       "uploads" (default: every request). Requests that do not match pass through and do not use up count.
-    GET  /stats           {"requests": n, "faults": n, "by_action": {...}}
+    GET  /stats           {"requests": n, "faults": n, "by_action": {...}, "max_in_flight": n} (the most requests
+                          in flight at once: from its head read until its answer starts on its way)
     GET  /log             the last 2000 request log lines as JSON list
     POST /reset           mode pass, counters and log cleared
 Every request is logged to stdout as: time  #n  client  "request line"  action  final-status/details
@@ -74,6 +75,8 @@ class State:
         self.by_action = {}
         self.log = deque(maxlen=2000)
         self.conn_ids = 0
+        self.in_flight = 0  # requests whose head was read and whose answer is not finished
+        self.max_in_flight = 0
 
     def set_rule(self, rule):
         clean = self.clean_rule(rule)
@@ -103,6 +106,8 @@ class State:
             self.requests += 1
             self.conn_ids += 1
             cid = self.conn_ids
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             rule = self.rule
             if rule["mode"] == "pass" or rule["count"] == 0:
                 return cid, None
@@ -116,6 +121,10 @@ class State:
             self.faults += 1
             return cid, fault
 
+    def ended(self):
+        with self.lock:
+            self.in_flight -= 1
+
     def record(self, line, action):
         with self.lock:
             self.log.append(line)
@@ -124,6 +133,19 @@ class State:
 
 
 STATE = State()
+
+
+class InFlight:
+    """A request counted in STATE.in_flight from its head read until its answer starts on its way (before the client
+    can have it and send another: what the client has in flight, not how long this proxy takes to close)."""
+
+    def __init__(self):
+        self.counted = True
+
+    def answered(self):
+        if self.counted:
+            self.counted = False
+            STATE.ended()
 
 
 def read_head(sock, initial=b""):
@@ -252,13 +274,17 @@ class Proxy:
             threading.Thread(target=self.handle, args=(conn, addr), daemon=True).start()
 
     def handle(self, client, addr):
+        flight = []
         try:
-            self._handle(client, addr)
+            self._handle(client, addr, flight)
         except Exception as e:  # never let one connection kill the proxy
             print(f"{stamp()} error {addr[1]}: {e!r}", flush=True)
             quiet_close(client)
+        finally:
+            for f in flight:
+                f.answered()
 
-    def _handle(self, client, addr):
+    def _handle(self, client, addr, flight):
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         client.settimeout(120)
         try:
@@ -272,6 +298,8 @@ class Proxy:
         request_line, headers = parse_headers(head)
         rl = request_line.decode("latin-1")
         cid, fault = STATE.take(rl)
+        answer = InFlight()
+        flight.append(answer)
         who = f"{addr[0]}:{addr[1]}"
         mode = fault["mode"] if fault else "pass"
 
@@ -344,6 +372,7 @@ class Proxy:
                 secs = float(fault.get("seconds", 3))
                 log(mode, f"{len(response)} bytes held for {secs}s")
                 time.sleep(secs)
+                answer.answered()
                 client.sendall(bytes(response))
                 fin_close(upstream)
                 fin_close(client)
@@ -359,6 +388,7 @@ class Proxy:
 
             def sniff(data):
                 """Finds the final (non-1xx) status line at the start of the response stream."""
+                answer.answered()
                 seen.extend(data[:MAX_HEAD])
                 while True:
                     line_end = seen.find(b"\r\n")
@@ -505,7 +535,8 @@ class Control(BaseHTTPRequestHandler):
         elif self.path == "/stats":
             with STATE.lock:
                 self._send(200, {"requests": STATE.requests, "faults": STATE.faults,
-                                 "by_action": dict(STATE.by_action), "mode": dict(STATE.rule)})
+                                 "by_action": dict(STATE.by_action), "mode": dict(STATE.rule),
+                                 "max_in_flight": STATE.max_in_flight})
         elif self.path == "/log":
             with STATE.lock:
                 self._send(200, list(STATE.log))
@@ -527,6 +558,7 @@ class Control(BaseHTTPRequestHandler):
             with STATE.lock:
                 STATE.rule = {"mode": "pass", "count": 0}
                 STATE.requests = STATE.faults = 0
+                STATE.max_in_flight = STATE.in_flight
                 STATE.by_action = {}
                 STATE.log.clear()
             print(f"{stamp()} control: reset", flush=True)

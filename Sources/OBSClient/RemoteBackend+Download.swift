@@ -157,7 +157,7 @@ extension RemoteBackend {
         let count = Int((total - from + partSize - 1) / partSize)
         let fileBox = UncheckedBox(file)
         do {
-            _ = try inParallel(parts: count, parallelism: request.transfer.parallelism) { [self] n, transport, _ in
+            _ = try inParallel(parts: count, transfer: request.transfer) { [self] n, transport, _ in
                 let start = from + Int64(n - 1) * partSize
                 let range = start...(min(start + partSize, total) - 1)
                 let block = blocks.take()

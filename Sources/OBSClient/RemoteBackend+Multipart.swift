@@ -89,7 +89,7 @@ extension RemoteBackend {
         _ request: CopyObjectRequest, destination dst: PutObjectRequest, uploadID: String, plan: MultipartPlan,
         sourceETag: String, listCRCs: Bool
     ) throws -> UploadedParts {
-        let state = try inParallel(parts: plan.partCount, parallelism: dst.transfer.parallelism) {
+        let state = try inParallel(parts: plan.partCount, transfer: dst.transfer) {
             [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             var headers = copySourceHeaders(request.source) + customerKeyHeaders(dst.sse.customerKey, prefix: "")
@@ -110,36 +110,32 @@ extension RemoteBackend {
         return UploadedParts(etags: state.etags, size: plan.objectSize, crc32c: state.crc32c)
     }
 
-    /// Runs `part(n, transport, queue)` for parts 1...count on `parallelism` threads, each with a connection of its
-    /// own (blocking libcurl never runs on Swift's cooperative pool). The first failure stops new parts and is
-    /// thrown once every thread has ended.
+    /// Runs `part(n, transport, queue)` for parts 1...count, at most `transfer.parallelism` at once, each runner with
+    /// a connection of its own (blocking libcurl never runs on Swift's cooperative pool). This thread runs parts
+    /// itself; the others are threads started as parts are claimed, while parts remain and, with a run's budget
+    /// (`transfer.requests`), only on its spare requests: so a file among many moves one part at a time, and one left
+    /// alone at the end of a run takes the requests the finished files gave back. The first failure stops new parts
+    /// and is thrown once every runner has ended.
     func inParallel(
-        parts count: Int, parallelism: Int, _ part: @escaping (Int, HTTPTransport, PartQueue) throws -> Void
+        parts count: Int, transfer: TransferOptions, _ part: @escaping (Int, HTTPTransport, PartQueue) throws -> Void
     ) throws -> PartQueue {
         let queue = PartQueue(count: count)
-        let group = DispatchGroup()
+        let helpers = PartHelpers(limit: min(transfer.parallelism, count) - 1, budget: transfer.requests)
         let work = UncheckedBox(part)
-        let worker = { [self] in
+        // A worker offers a helper the parts left after the one it just claimed: so never one with nothing to do.
+        func run(_ worker: @escaping () -> Void) {
             do {
                 try transports.with { transport in
-                    while let n = queue.next() { try work.value(n, transport, queue) }
+                    while let n = queue.next() {
+                        if queue.hasUnclaimed { helpers.offer(worker) }
+                        try work.value(n, transport, queue)
+                    }
                 }
             } catch { queue.fail(error) }
         }
-        var started = 0
-        for _ in 0..<min(parallelism, count) {
-            group.enter()
-            if DetachedThread.start({
-                worker(); group.leave()
-            }) == 0 {
-                started += 1
-            } else {
-                group.leave()
-            }
-        }
-        // At a thread limit the threads that did start share the parts; with none, this thread does the work.
-        if started == 0 { worker() }
-        group.wait()
+        func helper() { run(helper) }
+        run(helper)
+        helpers.waitForAll()
         if let e = queue.error { throw e }
         return queue
     }
@@ -252,7 +248,7 @@ extension RemoteBackend {
         partHeaders: [Int: (name: String, value: String)], unchangedSince before: FileContentState?
     ) throws -> UploadedParts {
         let fileBox = UncheckedBox(file)
-        let state = try inParallel(parts: plan.partCount, parallelism: request.transfer.parallelism) {
+        let state = try inParallel(parts: plan.partCount, transfer: request.transfer) {
             [self] n, transport, state in
             let (offset, length) = plan.range(ofPart: n)
             let part = fileBox.value.range(offset: offset, length: length)
@@ -354,6 +350,8 @@ final class PartQueue: @unchecked Sendable {
         defer { nextPart += 1 }
         return nextPart
     }
+    /// Parts not yet claimed, and no failure.
+    var hasUnclaimed: Bool { lock.withLock { error == nil && nextPart <= count } }
     func done(_ n: Int, etag: String, crc32c: String? = nil) {
         lock.lock()
         results[n] = etag
@@ -375,6 +373,48 @@ final class PartQueue: @unchecked Sendable {
         defer { lock.unlock() }
         return results.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
+}
+
+/// The threads that run parts beside the one that called `inParallel`: at most `limit`, each taking one of the
+/// budget's spare requests for as long as it runs.
+final class PartHelpers: @unchecked Sendable {  // `started` only under `lock`
+    private let lock = NSLock()
+    private let group = DispatchGroup()
+    private var started = 0
+    private var limit: Int
+    private let budget: RequestBudget?
+
+    init(limit: Int, budget: RequestBudget?) {
+        self.limit = max(0, limit)
+        self.budget = budget
+    }
+
+    /// Starts `worker` on a thread of its own if the limit and the budget leave room.
+    func offer(_ worker: @escaping () -> Void) {
+        let room = lock.withLock {
+            guard started < limit, budget?.take() ?? true else { return false }
+            started += 1
+            return true
+        }
+        guard room else { return }
+        group.enter()
+        let e = DetachedThread.start { [self] in
+            worker()
+            budget?.giveBack()
+            group.leave()
+        }
+        if e != 0 {
+            // At a thread limit: no more helpers for these parts; those running share them.
+            budget?.giveBack()
+            lock.withLock {
+                started -= 1
+                limit = started
+            }
+            group.leave()
+        }
+    }
+
+    func waitForAll() { group.wait() }
 }
 
 // MARK: Uploads in progress

@@ -173,13 +173,16 @@ public struct TransferOptions: Sendable, Equatable {
 
     /// nil: crc32c with an S3 signature (v2, v4), md5 with OBS's own (its servers document Content-MD5).
     public var checksum: UploadChecksum?
+    /// The run's bound on requests in flight (`--jobs`): the parts after a file's first one start only on spare
+    /// requests of it. nil: `parallelism` alone bounds them.
+    public var requests: RequestBudget?
 
     public init(
         multipartThreshold: Int64 = 50 << 20, partSize: Int64? = nil, parallelism: Int = 4,
-        checksum: UploadChecksum? = nil
+        checksum: UploadChecksum? = nil, requests: RequestBudget? = nil
     ) {
         self.multipartThreshold = multipartThreshold; self.partSize = partSize; self.parallelism = max(1, parallelism)
-        self.checksum = checksum
+        self.checksum = checksum; self.requests = requests
     }
 }
 

@@ -11,17 +11,34 @@ import OBSCore
 /// largest per-file cost once requests are cheap. The outcome lists every item in input order, whatever order they
 /// finished in. Cancellation (the caller's task cancelled, or `shouldStart` saying no) stops new items from
 /// starting; those in flight run on (their own code decides whether a cancelled task stops) and items never started
-/// are listed as such. How `jobs` combines with the parts of one large file: each item may itself run `--parallel`
-/// requests (parts of an upload, ranges of a download), so at most `jobs` × parallel requests are in flight.
+/// are listed as such. `jobs` is also the bound on requests in flight (`requests`): each worker holds one while it has
+/// an item and gives it back when none is left, and an item's extra parts or ranges (up to `--parallel`) run only on
+/// requests no worker holds, when its transfer options carry `requests`.
 public struct TransferExecutor: Sendable {
     /// What `--jobs` accepts.
     public static let jobRange = 1...256
 
     public let jobs: Int
+    /// The run's requests in flight, for its items' `TransferOptions.requests`.
+    public let requests: RequestBudget
 
     public init(jobs: Int) {
         precondition(Self.jobRange.contains(jobs), "jobs must lie in \(Self.jobRange)")
         self.jobs = jobs
+        self.requests = RequestBudget(jobs)
+    }
+
+    /// `options` with their parts bounded by this executor's requests in flight.
+    public func bounding(_ options: TransferOptions) -> TransferOptions {
+        var bounded = options
+        bounded.requests = requests
+        return bounded
+    }
+
+    public func bounding(_ options: StepOptions) -> StepOptions {
+        var bounded = options
+        bounded.transfer = bounding(options.transfer)
+        return bounded
     }
 
     /// One item as its body sees it: where it stands in the input, the item, and the counter its bytes go to.
@@ -52,9 +69,12 @@ public struct TransferExecutor: Sendable {
                     callbacks: .init(events: events, completed: completed))
                 let workers = WorkerThreads.lend(min(jobs, items.count))
                 defer { WorkerThreads.giveBack(workers) }
+                // Taken before any worker starts, so that no item's parts take what another worker is owed.
+                requests.withdraw(workers.count)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for worker in workers {
-                        group.addTask(executorPreference: worker) {
+                        group.addTask(executorPreference: worker) { [requests] in
+                            defer { requests.giveBack() }  // no item left for this worker: its request is spare
                             while let index = try run.claim(shouldStart: { !Task.isCancelled && shouldStart() }) {
                                 let counter = TransferCounter()
                                 let result: Result<Value, any Error>

@@ -109,7 +109,8 @@ enum Transfers {
     static func runSteps(_ ctx: CommandContext, _ steps: [PlanStep], _ options: StepOptions, hint: String? = nil)
         async throws -> Outcome
     {
-        let options = try steps.isEmpty ? options : ctx.resolvingKMSKey(options)
+        let executor = TransferExecutor(jobs: ctx.jobs)
+        let options = try executor.bounding(steps.isEmpty ? options : ctx.resolvingKMSKey(options))
         try await checkLocalKeyOnce(ctx, steps, options)
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)
@@ -137,7 +138,7 @@ enum Transfers {
             return ctx.isRemote ? ref : (try? ctx.kmsKeyID(ref)) ?? ref
         }()
         defer { Interrupts.removeEmptyTreeDirectories() }  // once every step is over, however the run ends
-        let run = try await TransferExecutor(jobs: ctx.jobs).run(
+        let run = try await executor.run(
             steps, describe: { $0.source.description }, size: { _ in nil },
             shouldStart: { !Interrupts.isInterrupting && !stop.isSet },
             events: { event in

@@ -319,3 +319,34 @@ struct ExecutorTests {
         #expect(failedEvents.sorted().prefix(3) == [2, 4, 1_500])
     }
 }
+
+@Suite("requests in flight: the executor's budget")
+struct RequestBudgetExecutorTests {
+    @Test("each worker holds one of --jobs requests while it has items, and gives it back when none is left")
+    func workersHoldAndGiveBack() async throws {
+        let executor = TransferExecutor(jobs: 5)
+        let requests = executor.requests
+        let seen = try await executor.run([0, 1]) { work -> Int in
+            if work.item == 0 { return requests.available }
+            // Item 1 outlives item 0: its worker, with nothing left to take, gives its request back.
+            await waitUntil { requests.available == 4 }
+            return requests.available
+        }
+        // Two workers for two items: three spare while both run (item 0 saw at least that).
+        #expect(seen.successes.first { $0.index == 0 }?.value ?? -1 <= 3)
+        #expect(seen.successes.first { $0.index == 1 }?.value == 4)
+        #expect(requests.available == 5, "every request is back once the run is over")
+    }
+
+    @Test("spare requests are taken one at a time and never below zero")
+    func spareOnly() {
+        let budget = RequestBudget(2)
+        budget.withdraw(1)
+        #expect(budget.take())
+        #expect(!budget.take(), "no spare request is left: the part must wait for a runner it has")
+        budget.giveBack()
+        #expect(budget.available == 1)
+        let options = TransferExecutor(jobs: 3).bounding(TransferOptions(parallelism: 8))
+        #expect(options.requests != nil && options.parallelism == 8)
+    }
+}

@@ -179,12 +179,14 @@ struct Applier: Sendable {
             case .failure(let error): result.fail(name, TransferEvent.Failed.obsError(error), renderer)
             }
         }
-        _ = try await TransferExecutor(jobs: ctx.jobs).run(
+        let executor = TransferExecutor(jobs: ctx.jobs)
+        let transfer = executor.bounding(transfer)
+        _ = try await executor.run(
             objects, describe: { $0.key.value }, shouldStart: { !Interrupts.isInterrupting && !stop.isSet },
             completed: settle
         ) { work -> ApplyOutcome in
             let file = progress.begin(work.item.key.value, size: work.item.size, counter: work.counter)
-            let outcome = await apply(work.item, gate: gate, stop: stop)
+            let outcome = await apply(work.item, transfer, gate: gate, stop: stop)
             switch outcome {
             case .unreadable, .decided(_, _, _, .failed?): progress.finish(file, bytes: nil)
             case .decided(let size, _, _, let copy):
@@ -217,7 +219,9 @@ struct Applier: Sendable {
     }
 
     /// Reads `object`'s encryption, decides, and copies it when it must change and the run may still copy.
-    private func apply(_ object: ObjectInfo, gate: FirstCopyGate, stop: StopFlag) async -> ApplyOutcome {
+    private func apply(
+        _ object: ObjectInfo, _ transfer: TransferOptions, gate: FirstCopyGate, stop: StopFlag
+    ) async -> ApplyOutcome {
         let seen = await InspectedObject.inspect(storage.value, object, customerKeys: customerKeys)
         guard let e = seen.encryption else { return .unreadable(seen.error ?? .localIO("not inspected")) }
         let decision = ApplyDecision(e, target: goal, sourceKeyMD5: sourceKey?.keyMD5)

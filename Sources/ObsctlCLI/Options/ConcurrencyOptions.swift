@@ -2,8 +2,9 @@ import ArgumentParser
 import OBSCore
 import OBSTransfer
 
-/// `--jobs`: how many files (or batches of 1,000 deletions) a recursive command handles at once. Each file may
-/// itself move `--parallel` parts or ranges at once, so at most jobs × parallel requests are in flight.
+/// `--jobs`: how many files (or batches of 1,000 deletions) a recursive command handles at once, and the bound on its
+/// requests in flight: a large file's parts or ranges beyond the first (up to `--parallel`) run only on requests no
+/// file holds (`RequestBudget`), so requests, connections and receive blocks stay within one bound.
 struct ConcurrencyOptions: ParsableArguments {
     /// Measured on a release build, 2,000 files of 4-12 KiB, SeaweedFS behind a proxy adding 10 ms each way
     /// (`bench/many-files.sh` set-up; `upload -r` / `download -r --jobs N`, 2 runs each, s5cmd alongside on a
@@ -15,8 +16,9 @@ struct ConcurrencyOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Files transferred (or batches of 1000 deleted) at once, 1 to 256 "
-                + "(default \(defaultJobs)). Each large file also moves --parallel parts at once.",
+            "Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default \(defaultJobs)); also the "
+                + "most requests in flight: a large file moves more than one part at once (--parallel) only on "
+                + "requests no file needs.",
             valueName: "n"),
         transform: { try Numbers.integer($0, TransferExecutor.jobRange) })
     var jobs: Int = defaultJobs

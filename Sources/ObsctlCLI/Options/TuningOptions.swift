@@ -21,7 +21,10 @@ struct TransferTuningOptions: ParsableArguments {
         transform: { try Numbers.size($0, Numbers.partSize) })
     var partSize: Int64?
     @Option(
-        parsing: .unconditional, help: ArgumentHelp("Parts uploaded at once, 1 to 64 (default 4).", valueName: "n"),
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Parts of one file uploaded at once, 1 to 64 (default 4), within --jobs requests in all.",
+            valueName: "n"),
         transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
     @Option(
@@ -50,7 +53,10 @@ struct DownloadTuningOptions: ParsableArguments {
     var partSize: Int64?
     @Option(
         parsing: .unconditional,
-        help: ArgumentHelp("Ranges downloaded at once (remote endpoints), 1 to 64 (default 4).", valueName: "n"),
+        help: ArgumentHelp(
+            "Ranges of one object downloaded at once (remote endpoints), 1 to 64 (default 4), within --jobs "
+                + "requests in all.",
+            valueName: "n"),
         transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
 

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// `--jobs` bounds a run's requests in flight, the parts and ranges of its large files included (issue 10): a fault
+/// proxy of the test's own holds every answer a moment, so that the run's requests overlap, and reports the most that
+/// were in flight at once. Before, each file moved its own `--parallel` parts: `--jobs` × `--parallel` at once.
+@Suite("requests in flight stay within --jobs")
+struct RequestBudgetTests {
+    /// A session, a bucket on SeaweedFS, a fault proxy of the test's own in front of it, and the flags that use it.
+    private func proxied(_ tag: String) throws -> (RemoteSession, FaultProxyProcess, [String], String) {
+        let s = try RemoteSession(tag)
+        let upstream = try #require(URL(string: s.peers.seaweed))
+        let proxy = try FaultProxyProcess(upstream: "\(upstream.host!):\(upstream.port!)")
+        let bucket = try s.makeBucket(s.peers.seaweedFlags, tag: tag)
+        return (s, proxy, ["--endpoint", proxy.endpoint, "--signature", "v4", "--addressing", "path"], bucket)
+    }
+
+    /// From now on, the answers to requests whose line contains `match` are held 0.2 s; counters cleared.
+    private func hold(_ proxy: FaultProxyProcess, _ match: String) throws {
+        try proxy.control.reset()
+        try proxy.control.set(["mode": "delay-response", "seconds": 0.2, "count": -1, "match": match])
+    }
+
+    /// `count` bytes, different for each seed and each MiB.
+    private static func bytes(_ count: Int, seed: Int) -> Data {
+        let mib = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ seed) }
+        var data = Data(capacity: count)
+        var n = 0
+        while data.count < count {
+            data.append(contentsOf: mib.prefix(count - data.count).map { $0 ^ UInt8(truncatingIfNeeded: n) })
+            n += 1
+        }
+        return data
+    }
+
+    private func maxInFlight(_ proxy: FaultProxyProcess) throws -> Int {
+        try #require(try proxy.control.stats()["max_in_flight"] as? Int)
+    }
+
+    @Test(
+        "download -r: files and their ranges never exceed --jobs; a file alone moves --parallel ranges",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    func downloads() throws {
+        let (s, proxy, flags, bucket) = try proxied("budget-get")
+        // Five objects of 1 MiB: with 100 KiB ranges, ten ranges each after the first.
+        for i in 0..<5 {
+            try s.sb.write("src/f\(i)", Self.bytes(1 << 20, seed: i))
+        }
+        try s.ok(s.peers.seaweedFlags, ["upload", s.sb.path("src"), "obs://\(bucket)/t/", "-r", "-q"])
+
+        try hold(proxy, "GET /\(bucket)")
+        try s.ok(
+            flags,
+            ["download", "obs://\(bucket)/t/", s.sb.path("out"), "-r", "-q", "--jobs", "3", "--parallel", "4"]
+                + ["--part-size", "100K"])
+        for i in 0..<5 { #expect(s.sb.read("out/f\(i)") == s.sb.read("src/f\(i)"), "f\(i) came back different") }
+        let many = try maxInFlight(proxy)
+        #expect(many <= 3, "\(many) requests in flight with --jobs 3")
+        #expect(many >= 2, "the run's requests never overlapped (\(many)): this test proves nothing")
+
+        try hold(proxy, "GET /\(bucket)")
+        try s.ok(
+            flags,
+            ["download", "obs://\(bucket)/t/f1", s.sb.path("one"), "-q", "--jobs", "8", "--parallel", "4"]
+                + ["--part-size", "100K"])
+        #expect(s.sb.read("one") == s.sb.read("src/f1"))
+        let alone = try maxInFlight(proxy)
+        #expect((3...4).contains(alone), "one file with --parallel 4 and requests to spare had \(alone) in flight")
+    }
+
+    @Test(
+        "upload -r and cp -r in parts: files and their parts never exceed --jobs",
+        .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
+    func uploadsAndCopies() throws {
+        let (s, proxy, flags, bucket) = try proxied("budget-put")
+        // Three files of three 5 MiB parts each.
+        for i in 0..<3 {
+            try s.sb.write("src/f\(i)", Self.bytes(15 << 20, seed: i))
+        }
+        let parts = ["--jobs", "2", "--parallel", "4", "--multipart-threshold", "5M", "--part-size", "5M", "-q"]
+        try hold(proxy, "PUT /\(bucket)")
+        try s.ok(flags, ["upload", s.sb.path("src"), "obs://\(bucket)/up/", "-r"] + parts)
+        let uploads = try maxInFlight(proxy)
+        #expect(uploads <= 2, "\(uploads) requests in flight with --jobs 2")
+        #expect(uploads == 2, "the run's part uploads never overlapped (\(uploads)): this test proves nothing")
+
+        try hold(proxy, "PUT /\(bucket)")
+        try s.ok(flags, ["cp", "obs://\(bucket)/up/", "obs://\(bucket)/copy/", "-r"] + parts)
+        let copies = try maxInFlight(proxy)
+        #expect(copies <= 2, "\(copies) requests in flight with --jobs 2")
+        try s.ok(s.peers.seaweedFlags, ["download", "obs://\(bucket)/copy/", s.sb.path("back"), "-r", "-q"])
+        for i in 0..<3 { #expect(s.sb.read("back/f\(i)") == s.sb.read("src/f\(i)"), "f\(i) came back different") }
+    }
+}

@@ -234,7 +234,7 @@ function __obsctl_arguments -a path
                 'option' '--require' '0' 'list:none obs kms c any' 'Every object must be encrypted this way: none, obs, kms, c or any (any encryption); exit 6 if not. Default: the bucket\'s default encryption.' \
                 'option' '--kms-key-id' '0' 'custom' 'With --require kms: the KMS key (id, URN or alias) objects must be under.' \
                 'flag' '--list' '0' '' 'List each object that falls short of the requirement.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -270,9 +270,9 @@ function __obsctl_arguments -a path
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4), within --jobs requests in all.' \
+                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4); with --jobs, within its bound on requests.' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -311,11 +311,11 @@ function __obsctl_arguments -a path
                 'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4), within --jobs requests in all.' \
+                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4); with --jobs, within its bound on requests.' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -344,10 +344,10 @@ function __obsctl_arguments -a path
                 'option' '--sse-c-key-env' '0' '' 'Environment variable holding the SSE-C key (hex or base64).' \
                 'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--part-size' '0' '' 'Range size for parallel remote downloads, 100K to 5G (default 16M). Sizes take K, M, G suffixes.' \
-                'option' '--parallel' '0' '' 'Ranges of one object downloaded at once (remote endpoints), 1 to 64 (default 4), within --jobs requests in all.' \
+                'option' '--parallel' '0' '' 'Ranges of one object downloaded at once (remote endpoints), 1 to 64 (default 4); with --jobs, within its bound on requests.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -374,7 +374,7 @@ function __obsctl_arguments -a path
                 'option' '--sse-c-key-env' '0' '' 'Environment variable holding the SSE-C key (hex or base64).' \
                 'option' '--sse-c-key-encoding' '0' 'list:auto raw base64 hex' 'How the SSE-C key is encoded: auto, raw, base64 or hex.' \
                 'option' '--part-size' '0' '' 'Range size for parallel remote downloads, 100K to 5G (default 16M). Sizes take K, M, G suffixes.' \
-                'option' '--parallel' '0' '' 'Ranges of one object downloaded at once (remote endpoints), 1 to 64 (default 4), within --jobs requests in all.' \
+                'option' '--parallel' '0' '' 'Ranges of one object downloaded at once (remote endpoints), 1 to 64 (default 4); with --jobs, within its bound on requests.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -420,9 +420,9 @@ function __obsctl_arguments -a path
                 'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4), within --jobs requests in all.' \
+                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4); with --jobs, within its bound on requests.' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -468,9 +468,9 @@ function __obsctl_arguments -a path
                 'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4), within --jobs requests in all.' \
+                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4); with --jobs, within its bound on requests.' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -517,9 +517,9 @@ function __obsctl_arguments -a path
                 'option' '--expires' '0' '' 'Expires of the new object(s): an ISO 8601 time (2027-01-31T12:00:00Z) or an HTTP date.' \
                 'option' '--multipart-threshold' '0' '' 'Upload objects larger than this in parts (default 50M, at most 5G). Sizes take K, M, G suffixes (powers of 1024).' \
                 'option' '--part-size' '0' '' 'Part size for multipart uploads, 100K to 5G (default: by object size, 9M to 50M).' \
-                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4), within --jobs requests in all.' \
+                'option' '--parallel' '0' '' 'Parts of one file uploaded at once, 1 to 64 (default 4); with --jobs, within its bound on requests.' \
                 'option' '--checksum' '0' 'list:md5 crc32c none' 'Checksum the server verifies each upload (or part) with: md5 (Content-MD5), crc32c (x-amz-checksum-crc32c, much cheaper) or none. Default: md5 for Huawei OBS (*.myhuaweicloud.com or --signature obs), crc32c elsewhere.' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \
@@ -594,7 +594,7 @@ function __obsctl_arguments -a path
                 'flag' '--dry-run' '0' '' 'Print what would be deleted; change nothing.' \
                 'option' '--include' '1' '' 'Take names matching this glob (repeatable; the last matching --include or --exclude decides). Names are relative to the source directory or prefix; * matches across \'/\', ? one character, [abc] [a-z] [!abc] one of a set.' \
                 'option' '--exclude' '1' '' 'Leave out names matching this glob (repeatable; see --include).' \
-                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight: a large file moves more than one part at once (--parallel) only on requests no file needs.' \
+                'option' '--jobs' '0' '' 'Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default 64); also the most requests in flight, the parts of large files included.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \
                 'flag' '-q --quiet' '0' '' 'Print only errors and the data asked for: no progress, notes, or report lines such as \'upload: a -> obs://b/a\'.' \
                 'option' '--progress' '0' 'list:auto bar plain none' 'Transfer progress on stderr: auto (bar on a terminal, else plain), bar, plain (a line per finished file, a summary every 10 s) or none (env OBSCTL_PROGRESS).' \

@@ -41,7 +41,8 @@ Control port C (HTTP, JSON):
       "match": substring the request line must contain for the fault to apply, e.g. "GET ", "partNumber=2",
       "uploads" (default: every request). Requests that do not match pass through and do not use up count.
     GET  /stats           {"requests": n, "faults": n, "by_action": {...}, "max_in_flight": n} (the most requests
-                          in flight at once: from its head read until its answer starts on its way)
+                          in flight at once: from its head read until its answer starts on its way; for the
+                          reset, stall and corrupt modes, until the connection is done)
     GET  /log             the last 2000 request log lines as JSON list
     POST /reset           mode pass, counters and log cleared
 Every request is logged to stdout as: time  #n  client  "request line"  action  final-status/details
@@ -307,6 +308,7 @@ class Proxy:
             STATE.record(f'{stamp()} #{cid} {who} "{rl}" {action} {status}', action.split(" ")[0])
 
         if mode == "503":
+            answer.answered()
             self.answer_error(client, rl, fault, headers)
             log(mode, str(fault.get("status", 503)))
             return

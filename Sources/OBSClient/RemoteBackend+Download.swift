@@ -149,7 +149,8 @@ extension RemoteBackend {
         return info
     }
 
-    /// Bytes [from, total) in ranges of `partSize`, `transfer.parallelism` at a time; the first failure stops the rest.
+    /// Bytes [from, total) in ranges of `partSize`, up to `transfer.parallelism` at a time (`inParallel`); the first
+    /// failure stops the rest.
     private func downloadRanges(
         _ request: GetObjectRequest, file: RandomAccessSink, from: Int64, total: Int64, partSize: Int64, etag: String,
         blocks: BlockPool, crcs: RangeCRCs

@@ -23,7 +23,7 @@ extension RemoteBackend {
     }
     private static let uploadHook = Locked<MultipartUploadHook?>(nil)
 
-    /// Uploads `file` in parts, `parallelism` at a time, each worker with its own connection.
+    /// Uploads `file` in parts, up to `parallelism` at a time (`inParallel`), each runner with its own connection.
     /// `partHeaders`: each part's checksum header, from the pass that computed the whole file's CRC-32C (none with
     /// `integrity.partTrailers`: each part's CRC-32C is then its trailer).
     func multipartUpload(
@@ -56,7 +56,7 @@ extension RemoteBackend {
         }
     }
 
-    /// A server-side copy in parts (UploadPart-Copy), `transfer.parallelism` at a time. With the COPY directive
+    /// A server-side copy in parts (UploadPart-Copy), up to `transfer.parallelism` at a time. With the COPY directive
     /// the source's content type and metadata (user and header) go on Initiate, as CopyObject would keep them.
     func multipartCopy(_ request: CopyObjectRequest, source: ObjectInfo, checksum: [(String, String)]) async throws {
         var dst = request.destination
@@ -122,7 +122,7 @@ extension RemoteBackend {
         let queue = PartQueue(count: count)
         let helpers = PartHelpers(limit: min(transfer.parallelism, count) - 1, budget: transfer.requests)
         let work = UncheckedBox(part)
-        // A worker offers a helper the parts left after the one it just claimed: so never one with nothing to do.
+        // A runner offers a helper the parts left after the one it just claimed (another may still take the last).
         func run(_ worker: @escaping () -> Void) {
             do {
                 try transports.with { transport in

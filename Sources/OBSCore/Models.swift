@@ -168,7 +168,7 @@ public struct TransferOptions: Sendable, Equatable {
     public var multipartThreshold: Int64
     /// nil: chosen from the object size as obsutil does (9 MiB below 100 MiB ... 50 MiB from 5 GiB).
     public var partSize: Int64?
-    /// Parts in flight at once.
+    /// Parts in flight at once, at most (fewer when `requests` has none to spare).
     public var parallelism: Int
 
     /// nil: crc32c with an S3 signature (v2, v4), md5 with OBS's own (its servers document Content-MD5).
@@ -191,7 +191,7 @@ public struct GetObjectRequest: Sendable {
     public var key: ObjectKey
     public var customerKey: CustomerKey?
     /// For a remote download into a `RandomAccessSink`: objects larger than `partSize` (default 16 MiB) are
-    /// fetched as ranged GETs, `parallelism` at a time. The local backend ignores it.
+    /// fetched as ranged GETs, up to `parallelism` at a time. The local backend ignores it.
     public var transfer: TransferOptions
     /// The object's size as a listing gave it, if known: it only sizes buffers (a small object needs no large
     /// receive buffer), and is never trusted for the bytes, which may have changed since.

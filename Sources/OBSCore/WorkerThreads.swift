@@ -9,8 +9,8 @@ import Glibc
 /// runs there in place: a small file's whole transfer is then one thread's straight-line work, instead of a hand-off
 /// to a pool thread and back for every request (two thread wake-ups; `upload -r` of 2,000 small files made 8,285
 /// context switches before, 5,194 after).
-/// Only that worker's task prefers its thread, so blocking it holds up nothing else; work a transfer runs in
-/// parallel (parts, ranges) has threads of its own, as under `BlockingPool`.
+/// Only that worker's task prefers its thread, so blocking it holds up nothing else; a transfer's parts or ranges run
+/// there too, and beside it on threads of their own started on the run's spare requests (`RequestBudget`).
 ///
 /// Threads are lent to one run at a time (two runs at once, as tests do, never share one) and kept when given
 /// back, like the blocking pool's: a command's second run (sync's deletions) starts none.

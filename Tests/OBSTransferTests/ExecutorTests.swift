@@ -328,12 +328,15 @@ struct RequestBudgetExecutorTests {
         let requests = executor.requests
         let seen = try await executor.run([0, 1]) { work -> Int in
             if work.item == 0 { return requests.available }
-            // Item 1 outlives item 0: its worker, with nothing left to take, gives its request back.
-            await waitUntil { requests.available == 4 }
+            // Item 1 outlives item 0: its worker, with nothing left to take, gives its request back (30 s at most,
+            // so that a request never given back fails the test rather than hanging it).
+            let deadline = Date(timeIntervalSinceNow: 30)
+            while requests.available != 4 && Date() < deadline { try await Task.sleep(nanoseconds: 1_000_000) }
             return requests.available
         }
-        // Two workers for two items: three spare while both run (item 0 saw at least that).
-        #expect(seen.successes.first { $0.index == 0 }?.value ?? -1 <= 3)
+        // Two workers for two items: three spare while both run.
+        let first = try #require(seen.successes.first { $0.index == 0 }?.value, "item 0 failed")
+        #expect(first == 3)
         #expect(seen.successes.first { $0.index == 1 }?.value == 4)
         #expect(requests.available == 5, "every request is back once the run is over")
     }

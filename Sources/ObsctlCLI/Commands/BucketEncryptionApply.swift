@@ -231,13 +231,16 @@ struct Applier: Sendable {
             if turn == .probe { gate.settle(stopsTheRun: true) }
             return .decided(size: seen.size, mode: e.mode, decision, copy: nil)
         }
-        let copy = await copy(seen, source: e)
+        let copy = await copy(seen, source: e, transfer)
         if case .failed(_, stopsTheRun: true) = copy { stop.set() }
         if turn == .probe { gate.settle(stopsTheRun: stop.isSet) }
         return .decided(size: seen.size, mode: e.mode, decision, copy: copy)
     }
 
-    private func copy(_ object: InspectedObject, source: ObjectEncryption) async -> ApplyOutcome.CopyResult {
+    /// `transfer`: the run's, bounded by its requests in flight (`TransferExecutor.bounding`).
+    private func copy(_ object: InspectedObject, source: ObjectEncryption, _ transfer: TransferOptions) async
+        -> ApplyOutcome.CopyResult
+    {
         let key = object.key
         do {
             if overwriteHook == key.value {

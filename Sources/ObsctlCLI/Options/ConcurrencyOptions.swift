@@ -17,8 +17,7 @@ struct ConcurrencyOptions: ParsableArguments {
         parsing: .unconditional,
         help: ArgumentHelp(
             "Files transferred (or batches of 1000 deleted) at once, 1 to 256 (default \(defaultJobs)); also the "
-                + "most requests in flight: a large file moves more than one part at once (--parallel) only on "
-                + "requests no file needs.",
+                + "most requests in flight, the parts of large files included.",
             valueName: "n"),
         transform: { try Numbers.integer($0, TransferExecutor.jobRange) })
     var jobs: Int = defaultJobs

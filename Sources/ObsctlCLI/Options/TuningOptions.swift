@@ -23,7 +23,7 @@ struct TransferTuningOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Parts of one file uploaded at once, 1 to 64 (default 4), within --jobs requests in all.",
+            "Parts of one file uploaded at once, 1 to 64 (default 4); with --jobs, within its bound on requests.",
             valueName: "n"),
         transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4
@@ -54,8 +54,8 @@ struct DownloadTuningOptions: ParsableArguments {
     @Option(
         parsing: .unconditional,
         help: ArgumentHelp(
-            "Ranges of one object downloaded at once (remote endpoints), 1 to 64 (default 4), within --jobs "
-                + "requests in all.",
+            "Ranges of one object downloaded at once (remote endpoints), 1 to 64 (default 4); with --jobs, "
+                + "within its bound on requests.",
             valueName: "n"),
         transform: { try Numbers.integer($0, Numbers.parallel) })
     var parallel: Int = 4

@@ -8,6 +8,10 @@ import Glibc
 public struct RemovalOutcome: Sendable {
     public var deleted: [String] = []
     public var failures: [(item: String, error: OBSError)] = []
+    /// The failure every other batch would repeat that stopped new ones (`DeletionOutcome.stoppedBy`).
+    public var stoppedBy: OBSError?
+    /// Items not started after it.
+    public var notStarted = 0
     public init() {}
 }
 
@@ -55,6 +59,8 @@ extension TransferEngine {
             ) { batch in try await self.storage.deleteObjects(bucket: bucket, keys: batch) }
             out.deleted += run.deleted.map { Location.object(bucket, $0).description }
             out.failures += run.failures.map { (Location.object(bucket, $0.key).description, $0.error) }
+            out.stoppedBy = out.stoppedBy ?? run.stoppedBy
+            out.notStarted += run.notStarted
         }
         return out
     }

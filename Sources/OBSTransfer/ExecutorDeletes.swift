@@ -4,6 +4,10 @@ import OBSCore
 public struct DeletionOutcome: Sendable {
     public var deleted: [ObjectKey] = []
     public var failures: [(key: ObjectKey, error: OBSError)] = []
+    /// A batch's failure every other batch would repeat (`RunWideFailure`), after which none started.
+    public var stoppedBy: OBSError?
+    /// Keys of the batches not started after it (each also a failure, "not started: ...").
+    public var notStarted = 0
 }
 
 extension TransferExecutor {
@@ -24,7 +28,8 @@ extension TransferExecutor {
     /// at most `jobs` batches at once. `delete` deletes one batch and returns the keys it could not delete; a batch
     /// refused as a whole (it throws) fails each of its keys. `events` gets a `deleted` or `failed` event per key
     /// as each batch completes (batches in completion order, keys in input order within a batch), on the caller's
-    /// task.
+    /// task. A batch refused for a reason every other batch would repeat (`RunWideFailure`: no such bucket, the
+    /// credentials or the clock refused) starts no new one; the keys of those never started fail with it.
     public func deleteInBatches(
         bucket: BucketName, keys: [ObjectKey], batchSize: Int = deleteBatchSize,
         events: (TransferEvent) throws -> Void = { _ in },
@@ -35,8 +40,9 @@ extension TransferExecutor {
         let batches = starts.map { Array(keys[$0..<min($0 + batchSize, keys.count)]) }
         let name = { (key: ObjectKey) in "obs://\(bucket)/\(key.value)" }
         var perBatch = [DeletionOutcome?](repeating: nil, count: batches.count)
-        _ = try await run(
-            batches, describe: { "\($0.count) keys" },
+        let stop = StopFlag()
+        let run = try await run(
+            batches, describe: { "\($0.count) keys" }, shouldStart: { !stop.isSet },
             completed: { batch, result in
                 let done = Self.split(batches[batch], result)
                 perBatch[batch] = done
@@ -48,11 +54,29 @@ extension TransferExecutor {
                     try events(.failed(.init(index: index, item: name(f.key), error: f.error)))
                 }
             }
-        ) { work in try await delete(work.item) }
+        ) { work in
+            do { return try await delete(work.item) } catch {
+                let e = TransferEvent.Failed.obsError(error)
+                if RunWideFailure.failsEveryRequest(e) { stop.set(because: e) }
+                throw error
+            }
+        }
         var out = DeletionOutcome()
         for done in perBatch.compactMap({ $0 }) {
             out.deleted += done.deleted
             out.failures += done.failures
+        }
+        // Batches are claimed in order: those never started are the last ones, so the failures keep input order.
+        if let cause = stop.stoppedBy {
+            out.stoppedBy = cause
+            let failure = RunWideFailure.notStarted(cause)
+            for batch in run.notStarted {
+                for (offset, key) in batches[batch].enumerated() {
+                    out.failures.append((key, failure))
+                    out.notStarted += 1
+                    try events(.failed(.init(index: starts[batch] + offset, item: name(key), error: failure)))
+                }
+            }
         }
         return out
     }

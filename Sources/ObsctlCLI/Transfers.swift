@@ -191,9 +191,7 @@ enum Transfers {
                 notStarted += 1
                 // Each file not started is a failure of the run's, so a script reading the JSON sees every one.
                 guard let cause = outcome.stoppedBy, !Interrupts.isInterrupting else { continue }
-                let failure = OBSError(
-                    code: cause.code, message: "not started: \(cause.message)", httpStatus: cause.httpStatus,
-                    category: cause.category)
+                let failure = RunWideFailure.notStarted(cause)
                 outcome.failures.append((names[i], failure))
                 renderer.event(FailureShape(names[i], failure).record, to: stream)
             }
@@ -209,24 +207,14 @@ enum Transfers {
         Output.errorLine("obsctl: error: " + (item.map { "\($0): " } ?? "") + Output.describe(e))
     }
 
-    /// Refusals of the credentials, the account or the request's clock, which every request of a run shares: a
-    /// wrong access key or secret, an expired or unknown security token, an account in arrears or disabled, a clock
-    /// the server will not take (after its one correction). Only from answers with a body (or OBS's error header):
-    /// a bare 403 to a HEAD (a copy's look at its source) says no more than AccessDenied, which may concern that
-    /// object alone, and does not stop the run.
-    static let refusesEveryRequest: Set<String> = [
-        "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken", "TokenRefreshRequired",
-        "RequestTimeTooSkewed", "AccountProblem", "InArrearOrInsufficientBalance", "NotSignedUp", "AllAccessDisabled",
-    ]
-
     /// A failure every other step of the run would repeat: its bucket is not there, the server refuses the
-    /// credentials or the clock (`refusesEveryRequest`), or an upload's KMS key (the target's, the same for every
+    /// credentials or the clock (`RunWideFailure`), or an upload's KMS key (the target's, the same for every
     /// file) is refused. No new step starts after one; those in flight finish.
     /// A copy's KMS failure stops the run when it concerns the target's key (`ObjectEncryption.failureConcernsTarget`:
     /// `targetKey` named by the error, or a policy denying a new data key); one of the key a source was under
     /// concerns that object alone.
     static func failsEveryStep(_ e: OBSError, _ step: PlanStep, options: StepOptions, targetKey: String?) -> Bool {
-        if e.code == "NoSuchBucket" || refusesEveryRequest.contains(e.code) { return true }
+        if RunWideFailure.failsEveryRequest(e) { return true }
         switch step.operation {
         case .upload: return e.category == .kms
         case .copy:
@@ -306,6 +294,8 @@ enum Transfers {
     struct Deletions {
         var done: [String] = []
         var failures: [(item: String, error: OBSError)] = []
+        /// The failure every other batch would repeat, which stopped new ones: the run's exit code.
+        var stoppedBy: OBSError?
 
         mutating func deleted(_ ctx: CommandContext, _ shape: DeletedShape) {
             done.append(shape.url)
@@ -334,6 +324,10 @@ enum Transfers {
         if let run {
             outcome.done = run.deleted
             outcome.failures = run.failures
+            outcome.stoppedBy = run.stoppedBy
+            if run.notStarted > 0 {
+                ctx.output.note("\(run.notStarted) more not started: each would have failed the same way")
+            }
         }
         return outcome
     }

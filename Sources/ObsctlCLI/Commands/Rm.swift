@@ -66,7 +66,8 @@ extension Obsctl {
                 nothingNote: "nothing to delete under \(url)" + filtered)
         }
 
-        /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did.
+        /// Batch delete with a per-key report; exit 8 when some keys failed, the failure's code when all did or when
+        /// it stopped the run (`Deletions.stoppedBy`), whatever was deleted before.
         /// `keyless`: damaged objects whose key is lost, which no delete can name: skips (`ctx.skips`), reported
         /// first and listed first among the failures, as the dry run lists them.
         static func deleteAll(
@@ -80,6 +81,7 @@ extension Obsctl {
             let nothing = keys.isEmpty && keyless.isEmpty ? nothingNote : nil
             Renderer(ctx.output).render(
                 DeletionSummary(deleted: outcome.done, failures: failures, nothingNote: nothing))
+            if let cause = outcome.stoppedBy { throw CommandFailure(exitCode: ObsctlExitCode(cause.category)) }
             if let first = outcome.failures.first {
                 throw skips.isEmpty
                     ? Transfers.failure(succeeded: outcome.done.count, first: first.error)

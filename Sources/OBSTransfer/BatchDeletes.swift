@@ -10,8 +10,8 @@ public struct RemovalOutcome: Sendable {
     public var failures: [(item: String, error: OBSError)] = []
     /// The failure every other batch would repeat that stopped new ones (`DeletionOutcome.stoppedBy`).
     public var stoppedBy: OBSError?
-    /// Items not started after it.
-    public var notStarted = 0
+    /// Items not started after it, in input order (also among `failures`, with no event of their own).
+    public var notStarted: [String] = []
     public init() {}
 }
 
@@ -22,7 +22,8 @@ extension TransferEngine {
     /// Removes `locations` (objects of one bucket, or local files), `executor.jobs` at once: objects in batch
     /// deletes (1,000 keys a request remotely; a batch refused as a whole fails each of its keys), files one by
     /// one. `events` gets a `deleted` or `failed` event per item as they complete, on the caller's task; the
-    /// outcome keeps the input order.
+    /// outcome keeps the input order. A bucket's batch refused for a reason every batch would repeat starts no new
+    /// one (`deleteInBatches`).
     public func delete(
         _ locations: [Location], executor: TransferExecutor, events: (TransferEvent) throws -> Void = { _ in }
     ) async throws -> RemovalOutcome {
@@ -60,7 +61,7 @@ extension TransferEngine {
             out.deleted += run.deleted.map { Location.object(bucket, $0).description }
             out.failures += run.failures.map { (Location.object(bucket, $0.key).description, $0.error) }
             out.stoppedBy = out.stoppedBy ?? run.stoppedBy
-            out.notStarted += run.notStarted
+            out.notStarted += run.notStarted.map { Location.object(bucket, $0).description }
         }
         return out
     }

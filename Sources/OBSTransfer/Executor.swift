@@ -176,7 +176,7 @@ public struct ExecutionOutcome<Value: Sendable>: Sendable {
     public enum Slot: Sendable {
         case done(Value)
         case failed(any Error)
-        /// Never started: the run was cancelled first.
+        /// Never started: the run was cancelled first, or `shouldStart` said no.
         case notStarted
     }
 

@@ -6,8 +6,9 @@ public struct DeletionOutcome: Sendable {
     public var failures: [(key: ObjectKey, error: OBSError)] = []
     /// A batch's failure every other batch would repeat (`RunWideFailure`), after which none started.
     public var stoppedBy: OBSError?
-    /// Keys of the batches not started after it (each also a failure, "not started: ...").
-    public var notStarted = 0
+    /// Keys of the batches not started after it, in input order: each also among `failures` ("not started: ..."),
+    /// with no event of its own (the caller notes how many).
+    public var notStarted: [ObjectKey] = []
 }
 
 extension TransferExecutor {
@@ -29,7 +30,8 @@ extension TransferExecutor {
     /// refused as a whole (it throws) fails each of its keys. `events` gets a `deleted` or `failed` event per key
     /// as each batch completes (batches in completion order, keys in input order within a batch), on the caller's
     /// task. A batch refused for a reason every other batch would repeat (`RunWideFailure`: no such bucket, the
-    /// credentials or the clock refused) starts no new one; the keys of those never started fail with it.
+    /// credentials or the clock refused), as a whole or key by key, starts no new one; the keys of those never
+    /// started fail with it (`DeletionOutcome.notStarted`).
     public func deleteInBatches(
         bucket: BucketName, keys: [ObjectKey], batchSize: Int = deleteBatchSize,
         events: (TransferEvent) throws -> Void = { _ in },
@@ -55,11 +57,19 @@ extension TransferExecutor {
                 }
             }
         ) { work in
-            do { return try await delete(work.item) } catch {
+            let failed: [(key: ObjectKey, error: OBSError)]
+            do { failed = try await delete(work.item) } catch {
                 let e = TransferEvent.Failed.obsError(error)
                 if RunWideFailure.failsEveryRequest(e) { stop.set(because: e) }
                 throw error
             }
+            // The local backend answers a missing bucket key by key.
+            if let e = failed.first?.error, failed.count == work.item.count, RunWideFailure.failsEveryRequest(e),
+                failed.allSatisfy({ $0.error.code == e.code })
+            {
+                stop.set(because: e)
+            }
+            return failed
         }
         var out = DeletionOutcome()
         for done in perBatch.compactMap({ $0 }) {
@@ -71,10 +81,9 @@ extension TransferExecutor {
             out.stoppedBy = cause
             let failure = RunWideFailure.notStarted(cause)
             for batch in run.notStarted {
-                for (offset, key) in batches[batch].enumerated() {
+                for key in batches[batch] {
                     out.failures.append((key, failure))
-                    out.notStarted += 1
-                    try events(.failed(.init(index: starts[batch] + offset, item: name(key), error: failure)))
+                    out.notStarted.append(key)
                 }
             }
         }

@@ -325,8 +325,11 @@ enum Transfers {
             outcome.done = run.deleted
             outcome.failures = run.failures
             outcome.stoppedBy = run.stoppedBy
-            if run.notStarted > 0 {
-                ctx.output.note("\(run.notStarted) more not started: each would have failed the same way")
+            // As for transfers: a record each (no error line each), and one note.
+            if let cause = run.stoppedBy, !run.notStarted.isEmpty {
+                let failure = RunWideFailure.notStarted(cause)
+                for item in run.notStarted { Renderer(ctx.output).event(FailureShape(item, failure).record) }
+                ctx.output.note("\(run.notStarted.count) more not started: each would have failed the same way")
             }
         }
         return outcome

@@ -203,8 +203,10 @@ extension Obsctl {
                     ctx.output.note("nothing was removed from \(destination): not every transfer succeeded")
                 }
             }
-            var all = transfers  // keeps `stoppedBy`: a failure that stopped the run is its exit code
+            var all = transfers
             all.failures += removed.failures
+            // A failure that stopped the transfers or the deletions is the run's exit code.
+            all.stoppedBy = all.stoppedBy ?? removed.stoppedBy
             let nothing = all.done.isEmpty && all.failures.isEmpty && removed.done.isEmpty && ctx.skips.isEmpty
             try Transfers.summarize(
                 ctx, all, deleted: delete ? removed.done : nil, succeeded: removed.done.count,

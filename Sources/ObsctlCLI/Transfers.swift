@@ -327,8 +327,8 @@ enum Transfers {
             outcome.stoppedBy = run.stoppedBy
             // As for transfers: a record each (no error line each), and one note.
             if let cause = run.stoppedBy, !run.notStarted.isEmpty {
-                let failure = RunWideFailure.notStarted(cause)
-                for item in run.notStarted { Renderer(ctx.output).event(FailureShape(item, failure).record) }
+                let failure = RunWideFailure.notStarted(cause), renderer = Renderer(ctx.output)
+                for item in run.notStarted { renderer.event(FailureShape(item, failure).record) }
                 ctx.output.note("\(run.notStarted.count) more not started: each would have failed the same way")
             }
         }

@@ -15,10 +15,15 @@ struct RequestBudgetTests {
         return (s, proxy, ["--endpoint", proxy.endpoint, "--signature", "v4", "--addressing", "path"], bucket)
     }
 
-    /// From now on, the answers to requests whose line contains `match` are held 0.2 s; counters cleared.
-    private func hold(_ proxy: FaultProxyProcess, _ match: String) throws {
+    /// Runs obsctl with `args` (it must succeed) while the answers to requests whose line contains `match` are held
+    /// 0.2 s each; returns the most requests that were in flight at once.
+    private func inFlight(
+        _ s: RemoteSession, _ proxy: FaultProxyProcess, _ flags: [String], holding match: String, _ args: [String]
+    ) throws -> Int {
         try proxy.control.reset()
         try proxy.control.set(["mode": "delay-response", "seconds": 0.2, "count": -1, "match": match])
+        try s.ok(flags, args)
+        return try #require(try proxy.control.stats()["max_in_flight"] as? Int)
     }
 
     /// `count` bytes, different for each seed and each MiB.
@@ -33,10 +38,6 @@ struct RequestBudgetTests {
         return data
     }
 
-    private func maxInFlight(_ proxy: FaultProxyProcess) throws -> Int {
-        try #require(try proxy.control.stats()["max_in_flight"] as? Int)
-    }
-
     @Test(
         "download -r: files and their ranges never exceed --jobs; a file alone moves --parallel ranges",
         .enabled(if: RemotePeers.shouldRun, RemotePeers.skipReason))
@@ -48,23 +49,19 @@ struct RequestBudgetTests {
         }
         try s.ok(s.peers.seaweedFlags, ["upload", s.sb.path("src"), "obs://\(bucket)/t/", "-r", "-q"])
 
-        try hold(proxy, "GET /\(bucket)")
-        try s.ok(
-            flags,
+        let many = try inFlight(
+            s, proxy, flags, holding: "GET /\(bucket)",
             ["download", "obs://\(bucket)/t/", s.sb.path("out"), "-r", "-q", "--jobs", "3", "--parallel", "4"]
                 + ["--part-size", "100K"])
         for i in 0..<5 { #expect(s.sb.read("out/f\(i)") == s.sb.read("src/f\(i)"), "f\(i) came back different") }
-        let many = try maxInFlight(proxy)
         #expect(many <= 3, "\(many) requests in flight with --jobs 3")
         #expect(many >= 2, "the run's requests never overlapped (\(many)): this test proves nothing")
 
-        try hold(proxy, "GET /\(bucket)")
-        try s.ok(
-            flags,
+        let alone = try inFlight(
+            s, proxy, flags, holding: "GET /\(bucket)",
             ["download", "obs://\(bucket)/t/f1", s.sb.path("one"), "-q", "--jobs", "8", "--parallel", "4"]
                 + ["--part-size", "100K"])
         #expect(s.sb.read("one") == s.sb.read("src/f1"))
-        let alone = try maxInFlight(proxy)
         #expect((3...4).contains(alone), "one file with --parallel 4 and requests to spare had \(alone) in flight")
     }
 
@@ -78,21 +75,20 @@ struct RequestBudgetTests {
             try s.sb.write("src/f\(i)", Self.bytes(15 << 20, seed: i))
         }
         let parts = ["--jobs", "2", "--parallel", "4", "--multipart-threshold", "5M", "--part-size", "5M", "-q"]
-        try hold(proxy, "PUT /\(bucket)")
-        try s.ok(flags, ["upload", s.sb.path("src"), "obs://\(bucket)/up/", "-r"] + parts)
-        let uploads = try maxInFlight(proxy)
+        let put = "PUT /\(bucket)"
+        let uploads = try inFlight(
+            s, proxy, flags, holding: put, ["upload", s.sb.path("src"), "obs://\(bucket)/up/", "-r"] + parts)
         #expect(uploads <= 2, "\(uploads) requests in flight with --jobs 2")
         #expect(uploads == 2, "the run's part uploads never overlapped (\(uploads)): this test proves nothing")
 
-        try hold(proxy, "PUT /\(bucket)")
-        try s.ok(flags, ["cp", "obs://\(bucket)/up/", "obs://\(bucket)/copy/", "-r"] + parts)
-        let copies = try maxInFlight(proxy)
+        let copies = try inFlight(
+            s, proxy, flags, holding: put, ["cp", "obs://\(bucket)/up/", "obs://\(bucket)/copy/", "-r"] + parts)
         #expect(copies <= 2, "\(copies) requests in flight with --jobs 2")
 
         // Re-encryption copies each object onto itself, in parts (UploadPart-Copy).
-        try hold(proxy, "PUT /\(bucket)")
-        try s.ok(flags, ["bucket", "encryption", "apply", "obs://\(bucket)/up/", "--sse", "obs"] + parts)
-        let applied = try maxInFlight(proxy)
+        let applied = try inFlight(
+            s, proxy, flags, holding: put,
+            ["bucket", "encryption", "apply", "obs://\(bucket)/up/", "--sse", "obs"] + parts)
         #expect(applied <= 2, "\(applied) requests in flight with --jobs 2")
         #expect(applied == 2, "apply's part copies never overlapped (\(applied)): this test proves nothing")
 

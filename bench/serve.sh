@@ -12,7 +12,11 @@
 # Every download of the small objects goes to a directory of its own, none deleted before the end: ext4 without a
 # journal passes over every inode freed in the last minute when it allocates one, so files written just after a tree
 # was deleted cost the client's kernel a scan each (see bench/many-files.sh).
+# Each server is measured BENCH_RUNS times (rounds taking the servers in turn), and the tables give medians: one
+# run's ratios moved by up to 0.15 from run to run on a 2-core machine. Nothing measured is deleted before the end
+# except the large object (the same inode scan, on the servers' side, would slow the next round's small puts).
 # Usage: bash bench/serve.sh [SIZE_MIB] [COUNT]   (default 1024 and 2000)
+#   BENCH_RUNS    rounds over the three servers (default 3)
 #   BENCH_DIR     where the work directory goes (default /var/tmp); needs about 6 x SIZE_MIB free
 #   BENCH_OBSCTL  an obsctl binary (obsctl-serve beside it) instead of this tree's release build (not then built)
 set -euo pipefail
@@ -20,6 +24,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 size_mib="${1:-1024}"
 count="${2:-2000}"
+runs="${BENCH_RUNS:-3}"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_RUNS must be a positive whole number: $runs"
 bin=${BENCH_OBSCTL:-$(bench_obsctl_release)}
 [ -x "$bin" ] && [ -x "$(dirname "$bin")/obsctl-serve" ] || bench_die "no obsctl with obsctl-serve beside it: $bin"
 
@@ -70,7 +76,7 @@ sync
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 tick=$(getconf CLK_TCK)
 : >"$work/results"
-# measure SERVER PID OP MIB CMD...: appends "SERVER OP MIB wall server_cpu_s".
+# measure SERVER PID OP MIB CMD...: appends "SERVER OP MIB wall server_cpu_s" (the round is $run).
 measure() {
   local server=$1 pid=$2 op=$3 mib=$4 start end c0 c1
   shift 4
@@ -82,52 +88,61 @@ measure() {
     'BEGIN {printf "%s %s %s %.3f %.2f\n", s, o, m, b - a, c / t}' >>"$work/results"
 }
 
-for spec in "serve|$serve_endpoint|$serve_pid|--sse aws:kms" \
-            "seaweedfs|$OBSCTL_TEST_SEAWEED_ENDPOINT|$OBSCTL_TEST_SEAWEED_PID|" \
-            "moto|$OBSCTL_TEST_MOTO_ENDPOINT|$OBSCTL_TEST_MOTO_PID|"; do
-  IFS='|' read -r server endpoint pid sse <<<"$spec"
-  s3=("$aws" --endpoint-url "$endpoint" s3)
-  bucket="bench-$server-$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-  "${s3[@]}" mb "s3://$bucket" >/dev/null
-  # shellcheck disable=SC2086
-  measure "$server" "$pid" put-big "$size_mib" "${s3[@]}" cp --only-show-errors "$work/big" "s3://$bucket/big" $sse
-  measure "$server" "$pid" get-big "$size_mib" "${s3[@]}" cp --only-show-errors "s3://$bucket/big" "$work/big.out"
-  cmp "$work/big" "$work/big.out" || bench_die "$server: the object came back different"
-  rm -f "$work/big.out"
-  # shellcheck disable=SC2086
-  # The small objects at the root of a bucket of their own: moto refuses the signature of a listing with a prefix.
-  "${s3[@]}" mb "s3://$bucket-s" >/dev/null
-  measure "$server" "$pid" put-small "$small_mib" "${s3[@]}" cp --only-show-errors --recursive "$work/small" \
-    "s3://$bucket-s/" $sse
-  measure "$server" "$pid" get-small "$small_mib" "${s3[@]}" cp --only-show-errors --recursive "s3://$bucket-s/" \
-    "$work/out/$server-aws"
-  diff -r "$work/small" "$work/out/$server-aws" >/dev/null || bench_die "$server: small objects came back different"
-  "${s3[@]}" mb "s3://$bucket-f" >/dev/null
-  # shellcheck disable=SC2086
-  measure "$server" "$pid" put-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp $sse "$work/small/*" \
-    "s3://$bucket-f/"
-  measure "$server" "$pid" get-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp "s3://$bucket-f/*" \
-    "$work/out/$server-s5cmd/"
-  diff -r "$work/small" "$work/out/$server-s5cmd" >/dev/null ||
-    bench_die "$server: small objects came back different (s5cmd)"
-  "${s3[@]}" rb --force "s3://$bucket" >/dev/null 2>&1 || true
-  "${s3[@]}" rb --force "s3://$bucket-s" >/dev/null 2>&1 || true
-  "${s3[@]}" rb --force "s3://$bucket-f" >/dev/null 2>&1 || true
+for run in $(seq "$runs"); do
+  for spec in "serve|$serve_endpoint|$serve_pid|--sse aws:kms" \
+              "seaweedfs|$OBSCTL_TEST_SEAWEED_ENDPOINT|$OBSCTL_TEST_SEAWEED_PID|" \
+              "moto|$OBSCTL_TEST_MOTO_ENDPOINT|$OBSCTL_TEST_MOTO_PID|"; do
+    IFS='|' read -r server endpoint pid sse <<<"$spec"
+    s3=("$aws" --endpoint-url "$endpoint" s3)
+    bucket="bench-$server-$run-$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    "${s3[@]}" mb "s3://$bucket" >/dev/null
+    # shellcheck disable=SC2086
+    measure "$server" "$pid" put-big "$size_mib" "${s3[@]}" cp --only-show-errors "$work/big" "s3://$bucket/big" \
+      $sse
+    measure "$server" "$pid" get-big "$size_mib" "${s3[@]}" cp --only-show-errors "s3://$bucket/big" "$work/big.out"
+    cmp "$work/big" "$work/big.out" || bench_die "$server: the object came back different"
+    rm -f "$work/big.out"
+    # shellcheck disable=SC2086
+    # The small objects at the root of a bucket of their own: moto refuses the signature of a listing with a prefix.
+    "${s3[@]}" mb "s3://$bucket-s" >/dev/null
+    measure "$server" "$pid" put-small "$small_mib" "${s3[@]}" cp --only-show-errors --recursive "$work/small" \
+      "s3://$bucket-s/" $sse
+    measure "$server" "$pid" get-small "$small_mib" "${s3[@]}" cp --only-show-errors --recursive "s3://$bucket-s/" \
+      "$work/out/$server-aws-$run"
+    diff -r "$work/small" "$work/out/$server-aws-$run" >/dev/null ||
+      bench_die "$server: small objects came back different"
+    "${s3[@]}" mb "s3://$bucket-f" >/dev/null
+    # shellcheck disable=SC2086
+    measure "$server" "$pid" put-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp $sse "$work/small/*" \
+      "s3://$bucket-f/"
+    measure "$server" "$pid" get-small-s5cmd "$small_mib" "$s5cmd" --endpoint-url "$endpoint" cp "s3://$bucket-f/*" \
+      "$work/out/$server-s5cmd-$run/"
+    diff -r "$work/small" "$work/out/$server-s5cmd-$run" >/dev/null ||
+      bench_die "$server: small objects came back different (s5cmd)"
+    "${s3[@]}" rm "s3://$bucket/big" >/dev/null 2>&1 || true
+  done
 done
 
 "$bench_py" - "$work/results" "$size_mib" "$count" "$("$aws" --version 2>&1)" "$("$bin" --version 2>&1)" \
-  "$("$s5cmd" version 2>&1)" <<'PY'
-import sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-r = {(s, o): dict(mib=float(m), wall=float(w), cpu=float(c)) for s, o, m, w, c in rows}
+  "$("$s5cmd" version 2>&1)" "$runs" <<'PY'
+import statistics, sys
+runs: dict = {}
+for line in open(sys.argv[1]):
+    if line.strip():
+        s, o, m, w, c = line.split()
+        runs.setdefault((s, o), []).append((float(m), float(w), float(c)))
+# Medians of each column on their own: the wall and the CPU of one row may come from different runs.
+r = {k: dict(mib=v[0][0], wall=statistics.median(x[1] for x in v), cpu=statistics.median(x[2] for x in v),
+             walls=[x[1] for x in v]) for k, v in runs.items()}
 print(f"{sys.argv[2]} MiB file and {sys.argv[3]} small objects; awscli ({sys.argv[4]}) against each server, and "
-      f"s5cmd ({sys.argv[6]}) for the small objects again (`-s5cmd` rows)")
+      f"s5cmd ({sys.argv[6]}) for the small objects again (`-s5cmd` rows); medians of {sys.argv[7]} run(s)")
 print(f"serve: {sys.argv[5]}, every object SSE-KMS; SeaweedFS and moto without encryption")
-print(f"{'server':<10} {'op':<16} {'wall s':>8} {'MiB/s':>8} {'objects/s':>10} {'server CPU s':>13} {'CPU s/GiB':>10}")
+print(f"{'server':<10} {'op':<16} {'wall s':>8} {'MiB/s':>8} {'objects/s':>10} {'server CPU s':>13} {'CPU s/GiB':>10}"
+      f"  wall s of each run")
 for (s, o), v in r.items():
     n = int(sys.argv[3]) / v["wall"] if "small" in o else float("nan")
     print(f"{s:<10} {o:<16} {v['wall']:8.2f} {v['mib'] / v['wall']:8.1f} {n:10.1f} {v['cpu']:13.2f} "
-          f"{v['cpu'] / (v['mib'] / 1024):10.2f}")
+          f"{v['cpu'] / (v['mib'] / 1024):10.2f}  {' / '.join(f'{w:.2f}' for w in v['walls'])}")
 print()
 print("serve vs       op                speed vs SeaweedFS (>= 1)   speed vs moto (>= 5)   CPU/GiB vs SeaweedFS (<= 1)")
 for o in ["put-big", "get-big", "put-small", "get-small", "put-small-s5cmd", "get-small-s5cmd"]:

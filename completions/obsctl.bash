@@ -220,7 +220,7 @@ _obsctl_bucket_create() {
         return
         ;;
     '--storage-class')
-        __obsctl_add_completions -W 'standard'$'\n''warm'$'\n''cold'
+        __obsctl_add_completions -W 'standard'$'\n''warm'$'\n''cold'$'\n''deep-archive'
         return
         ;;
     '--sse')

@@ -90,7 +90,7 @@ function __obsctl_arguments -a path
             printf '%s\t%s\t%s\t%s\t%s\n' \
                 'positional' 'positional@0' '0' '' 'The bucket: obs://NAME or NAME.' \
                 'option' '--location' '0' '' 'Region of the bucket.' \
-                'option' '--storage-class' '0' 'list:standard warm cold' 'Default storage class: standard, warm or cold.' \
+                'option' '--storage-class' '0' 'list:standard warm cold deep-archive' 'Default storage class: standard, warm, cold or deep-archive.' \
                 'option' '--sse' '0' 'list:kms obs' 'Default encryption for new objects: kms (SSE-KMS) or obs (SSE-OBS).' \
                 'option' '--kms-key-id' '0' 'custom' 'KMS key for the default (id, URN or alias); omitted means obs/default.' \
                 'option' '--output' '0' 'list:text json ndjson' 'Output format on stdout: text, json (stable field names, sizes in bytes, RFC 3339 UTC times) or ndjson (one JSON record per line and object).' \

@@ -49,13 +49,20 @@ extension RemoteBackend {
             guard let name = try? BucketName(b.name) else { continue }
             let encryption = try? await bucketEncryption(name)
             let location = try await bucketLocation(name, listed: b.location)
+            // OBS's listing names no class: a HEAD of the bucket does. S3's buckets have none (all STANDARD).
+            let head = configuration.isOBSDialect ? try? await perform(Operation(method: "HEAD", bucket: name)) : nil
             out.append(
                 BucketInfo(
-                    name: name, location: location, storageClass: .standard,
+                    name: name, location: location, storageClass: head.map(Self.storageClass) ?? .standard,
                     created: b.creationDate ?? Date(timeIntervalSince1970: 0),
                     encryption: encryption ?? nil))
         }
         return out
+    }
+
+    /// A bucket's default storage class from its HEAD (`x-obs-storage-class`; none is STANDARD).
+    static func storageClass(_ head: HTTPResponse) -> StorageClass {
+        head.header("x-obs-storage-class").flatMap(StorageClass.init(rawValue:)) ?? .standard
     }
 
     /// The region a bucket is in, as `bucket create` reports it: S3 gives "" (or nothing) for us-east-1.
@@ -76,9 +83,9 @@ extension RemoteBackend {
         let response = try await perform(Operation(method: "HEAD", bucket: bucket))
         let location =
             response.header("x-obs-bucket-location") ?? response.header("x-amz-bucket-region") ?? configuration.region
-        let storageClass = response.header("x-obs-storage-class").flatMap(StorageClass.init(rawValue:)) ?? .standard
         return BucketInfo(
-            name: bucket, location: location, storageClass: storageClass, created: Date(timeIntervalSince1970: 0),
+            name: bucket, location: location, storageClass: Self.storageClass(response),
+            created: Date(timeIntervalSince1970: 0),
             encryption: try await bucketEncryption(bucket))
     }
 

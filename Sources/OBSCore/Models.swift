@@ -1,7 +1,8 @@
 import Foundation
 
+/// OBS's storage classes: Standard, Infrequent Access (WARM), Archive (COLD) and Deep Archive.
 public enum StorageClass: String, Sendable, Codable, CaseIterable {
-    case standard = "STANDARD", warm = "WARM", cold = "COLD"
+    case standard = "STANDARD", warm = "WARM", cold = "COLD", deepArchive = "DEEP_ARCHIVE"
 }
 
 public struct BucketInfo: Sendable, Equatable {

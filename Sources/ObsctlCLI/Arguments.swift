@@ -37,13 +37,25 @@ enum BucketSSEArgument: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+/// A storage class as the command line spells it, in arguments and in output: `standard`, `warm`, `cold`,
+/// `deep-archive`.
 enum StorageClassArgument: String, ExpressibleByArgument, CaseIterable {
-    case standard, warm, cold
+    case standard, warm, cold, deepArchive = "deep-archive"
     var storageClass: StorageClass {
         switch self {
-        case .standard: return .standard;
-        case .warm: return .warm;
+        case .standard: return .standard
+        case .warm: return .warm
         case .cold: return .cold
+        case .deepArchive: return .deepArchive
+        }
+    }
+
+    init(_ storageClass: StorageClass) {
+        switch storageClass {
+        case .standard: self = .standard
+        case .warm: self = .warm
+        case .cold: self = .cold
+        case .deepArchive: self = .deepArchive
         }
     }
 }

@@ -91,6 +91,12 @@ import Testing
         // An explicit STANDARD wins over the bucket's class.
         _ = try await f.send(f.request("PUT", "/warm/s", headers: [("x-obs-storage-class", "STANDARD")], body: [1]))
         #expect(try await f.send(f.request("HEAD", "/warm/s")).header("x-obs-storage-class") == nil)
+        // OBS's fourth class, Deep Archive, is a bucket default too.
+        let deep = try await f.send(f.request("PUT", "/deep", headers: [("x-obs-storage-class", "DEEP_ARCHIVE")]))
+        #expect(deep.status == 200, "\(deep.text)")
+        #expect(try await f.send(f.request("HEAD", "/deep")).header("x-obs-storage-class") == "DEEP_ARCHIVE")
+        _ = try await f.send(f.request("PUT", "/deep/k", body: [1]))
+        #expect(try await f.send(f.request("HEAD", "/deep/k")).header("x-obs-storage-class") == "DEEP_ARCHIVE")
         let bad = try await f.send(f.request("PUT", "/frozen", headers: [("x-obs-storage-class", "FROZEN")]))
         #expect(bad.status == 400 && bad.element("Code") == "InvalidStorageClass", "\(bad.text)")
         #expect(try await f.send(f.request("HEAD", "/frozen")).status == 404)

@@ -206,6 +206,9 @@ struct BatchAndListingTests {
         try sb.ok(["bucket", "create", "obs://cold-one", "--location", "cn-north-4", "--storage-class", "cold"])
         try sb.ok(
             ["bucket", "create", "obs://warm-one", "--storage-class", "warm"], env: ["OBSCTL_REGION": "ap-southeast-1"])
+        // OBS's Deep Archive class, spelled in the output as on the command line, so a script can pass it back.
+        let deep = try sb.json(["bucket", "create", "obs://deep-one", "--storage-class", "deep-archive"])
+        #expect(deep["storage_class"] as? String == "deep-archive")
         let created = try sb.json(["bucket", "create", "obs://plain-one"])
         #expect(created["name"] as? String == "plain-one")
         #expect(created["location"] as? String == "local")
@@ -213,12 +216,13 @@ struct BatchAndListingTests {
         #expect(created["encryption"] is NSNull)
 
         let buckets = try #require(try sb.json(["bucket", "list"])["buckets"] as? [[String: Any]])
-        #expect(buckets.compactMap { $0["name"] as? String } == ["cold-one", "plain-one", "warm-one"])
+        #expect(buckets.compactMap { $0["name"] as? String } == ["cold-one", "deep-one", "plain-one", "warm-one"])
         let byName = Dictionary(uniqueKeysWithValues: buckets.map { ($0["name"] as? String ?? "", $0) })
         #expect(byName["cold-one"]?["location"] as? String == "cn-north-4")
         #expect(byName["cold-one"]?["storage_class"] as? String == "cold")
         #expect(byName["warm-one"]?["location"] as? String == "ap-southeast-1")
         #expect(byName["warm-one"]?["storage_class"] as? String == "warm")
+        #expect(byName["deep-one"]?["storage_class"] as? String == "deep-archive")
         let text = try sb.ok(["bucket", "list"]).out
         #expect(
             text.split(separator: "\n").contains {
@@ -228,6 +232,9 @@ struct BatchAndListingTests {
         expectError(
             try sb.run(["bucket", "create", "obs://bad-loc", "--location", "CN_North"]), 2, contains: ["location"])
         expectError(try sb.run(["bucket", "create", "obs://bad-loc", "--location", ""]), 2)
-        #expect(((try sb.json(["bucket", "list"])["buckets"] as? [Any]) ?? []).count == 3)
+        expectError(
+            try sb.run(["bucket", "create", "obs://bad-class", "--storage-class", "deep_archive"]), 2,
+            contains: ["deep-archive"])
+        #expect(((try sb.json(["bucket", "list"])["buckets"] as? [Any]) ?? []).count == 4)
     }
 }

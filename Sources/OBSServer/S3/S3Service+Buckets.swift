@@ -75,8 +75,8 @@ extension S3Service {
         guard call.dialect == .obs, let name = call.request.header("x-obs-storage-class") else { return .standard }
         guard let storageClass = StorageClass(rawValue: name) else {
             throw S3Failure(
-                "InvalidStorageClass", "The storage class you specified is not valid: use STANDARD, WARM or COLD",
-                status: 400)
+                "InvalidStorageClass",
+                "The storage class you specified is not valid: use STANDARD, WARM, COLD or DEEP_ARCHIVE", status: 400)
         }
         return storageClass
     }

@@ -13,7 +13,7 @@ extension Obsctl.Bucket {
 
         @Argument(help: ArgumentHelp("The bucket: obs://NAME or NAME.", valueName: "bucket")) var bucket: String
         @Option(help: "Region of the bucket.") var location: String?
-        @Option(help: "Default storage class: standard, warm or cold.")
+        @Option(help: "Default storage class: standard, warm, cold or deep-archive.")
         var storageClass: StorageClassArgument = .standard
         @Option(
             help: ArgumentHelp(

@@ -38,7 +38,7 @@ extension Obsctl.Bucket {
                     .table(
                         buckets.map { b in
                             [
-                                JSONShape.time(b.created), b.location, b.storageClass.rawValue.lowercased(),
+                                JSONShape.time(b.created), b.location, StorageClassArgument(b.storageClass).rawValue,
                                 TextShape.encryption(b.encryption), "obs://\(b.name)",
                             ]
                         }, endsWithStore: true)

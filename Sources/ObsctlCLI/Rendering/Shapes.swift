@@ -80,7 +80,7 @@ struct BucketShape: Encodable {
     init(_ b: BucketInfo) {
         name = b.name.value
         location = b.location
-        storageClass = b.storageClass.rawValue.lowercased()
+        storageClass = StorageClassArgument(b.storageClass).rawValue
         created = JSONShape.time(b.created)
         encryption = b.encryption.map(EncryptionShape.init)
     }

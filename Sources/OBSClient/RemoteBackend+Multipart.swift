@@ -377,16 +377,23 @@ final class PartQueue: @unchecked Sendable {
 
 /// The threads that run parts beside the one that called `inParallel`: at most `limit`, each taking one of the
 /// budget's spare requests for as long as it runs.
-final class PartHelpers: @unchecked Sendable {  // `started` only under `lock`
+final class PartHelpers: @unchecked Sendable {  // `started` and `limit` only under `lock`
     private let lock = NSLock()
     private let group = DispatchGroup()
     private var started = 0
     private var limit: Int
     private let budget: RequestBudget?
+    private let startThread: (@escaping () -> Void) -> Int32
 
-    init(limit: Int, budget: RequestBudget?) {
+    /// `startThread` returns 0 or the errno of a thread that could not start (`DetachedThread.start`; tests pass one
+    /// that fails, as a process at its thread limit sees).
+    init(
+        limit: Int, budget: RequestBudget?,
+        startThread: @escaping (@escaping () -> Void) -> Int32 = DetachedThread.start
+    ) {
         self.limit = max(0, limit)
         self.budget = budget
+        self.startThread = startThread
     }
 
     /// Starts `worker` on a thread of its own if the limit and the budget leave room.
@@ -398,7 +405,7 @@ final class PartHelpers: @unchecked Sendable {  // `started` only under `lock`
         }
         guard room else { return }
         group.enter()
-        let e = DetachedThread.start { [self] in
+        let e = startThread { [self] in
             worker()
             budget?.giveBack()
             group.leave()

@@ -100,7 +100,7 @@ public struct SigningScope: Sendable {
 
 extension StringProtocol {
     /// The string without leading and trailing spaces and horizontal tabs (header-value whitespace).
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""

@@ -14,7 +14,7 @@ public struct ServerRequest {
     /// The query's parameters, decoded once: `%XX` as UTF-8, `+` kept (as S3 reads it), a bare name (`?uploads`)
     /// with a nil value.
     public let queryItems: [(name: String, value: String?)]
-    /// Headers as received, `Host` included.
+    /// Headers as received, `Host` included, a name sent more than once as one (`ServerRequest.joiningRepeated`).
     public var headers: [(name: String, value: String)]
     /// The peer the connection came from.
     public var peer: PeerAddress
@@ -34,13 +34,32 @@ public struct ServerRequest {
         self.rawPath = rawPath
         self.rawQuery = rawQuery
         queryItems = SDKHMACSigner.parseQuery(rawQuery)
-        self.headers = headers
+        self.headers = Self.joiningRepeated(headers)
         self.peer = peer
         self.isTLS = isTLS
         self.body = body
     }
 
-    /// The first header of this name, compared case-insensitively.
+    /// A header sent more than once becomes one, its values trimmed and joined with `,` in the order sent, where
+    /// the first one stood: the value every signature scheme signs for it, and S3 reads. Every reader then sees that
+    /// one signed value; taking one copy of several (the first here, the last there) let a request be stored as other
+    /// than it was signed (`x-amz-server-side-encryption` twice: one method kept, the other ignored).
+    static func joiningRepeated(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var joined: [(name: String, value: String)] = []
+        var position: [String: Int] = [:]
+        for header in headers {
+            let name = HeaderName.lowercased(header.name)
+            if let i = position[name] {
+                joined[i].value = joined[i].value.trimmingSpaces() + "," + header.value.trimmingSpaces()
+            } else {
+                position[name] = joined.count
+                joined.append(header)
+            }
+        }
+        return joined
+    }
+
+    /// The header of this name, compared case-insensitively.
     public func header(_ name: String) -> String? {
         headers.first { HeaderName.same($0.name, name) }?.value
     }

@@ -7,9 +7,12 @@ import OBSTransfer
 /// where is the engine's `Planner`; how each item is moved is its `perform`.
 enum Transfers {
     /// A recursive download's destination must be a directory or not exist yet: one error before any listing,
-    /// not one per object.
+    /// not one per object. A file named with a trailing `/` (`file/`), or standing anywhere on the way
+    /// (`file/new`), fails stat with ENOTDIR: the same error, in a dry run too, not one per object later.
     static func requireDirectoryDestination(_ path: String, _ how: String) throws {
-        guard !FileManager.default.fileExists(atPath: path) || LocalTree.isDirectory(path) else {
+        var st = stat()
+        let notADirectory = stat(path, &st) == 0 ? (st.st_mode & S_IFMT) != S_IFDIR : errno == ENOTDIR
+        guard !notADirectory else {
             throw OBSError.invalidArgument(
                 "\(path) is not a directory; \(how) writes into a directory: name one, or a new path")
         }

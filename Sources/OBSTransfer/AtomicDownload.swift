@@ -53,6 +53,10 @@ extension TransferEngine {
             guard let standardOutput else { throw OBSError.invalidArgument("'-' names no file here") }
             return try await storage.getObject(request, into: counted(standardOutput()))
         }
+        // A planned path's directories are made, each level checked (no link followed), before anything at the path
+        // is looked at: through a link on the way, a file beyond it would be taken for one at the path.
+        let planned = root != nil && !userNamed
+        if let root, planned { try temps.makeTreeDirectories(LocalPath.parent(path), below: root) }
         let target: String
         let existing: stat?
         let occupied: Bool
@@ -66,11 +70,7 @@ extension TransferEngine {
         // Directories made for a single download go again if it fails; a recursive one's are shared by its
         // other files, which may be writing into them.
         var made: [String] = []
-        if let root, !userNamed {
-            try temps.makeTreeDirectories(dir, below: root)
-        } else {
-            made = try temps.makeDirectories(dir)
-        }
+        if !planned { made = try temps.makeDirectories(dir) }
         defer { temps.releaseDirectories(made) }
         do {
             return try await downloadToFile(

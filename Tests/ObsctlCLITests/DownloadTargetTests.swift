@@ -176,6 +176,30 @@ struct LinkBelowDestinationTests {
         Self.expectRefused(sb, dot, "download -r into .")
     }
 
+    /// Files beyond the link at the planned names: still the link is named (it was said that something appeared
+    /// there since the plan, which sent the user after the wrong cause), and those files are left as they were.
+    @Test func filesBeyondTheLinkAreNotTakenForFilesAtThePath() throws {
+        let sb = try Self.setUp("link-beyond")
+        for (file, bytes) in [("elsewhere/f", "theirs f"), ("elsewhere/deeper/g", "theirs g")] {
+            try FileManager.default.createDirectory(
+                atPath: sb.path((file as NSString).deletingLastPathComponent), withIntermediateDirectories: true)
+            _ = try sb.write(file, Data(bytes.utf8))
+        }
+        for command in [
+            ["sync", "obs://link-beyond/plant/", "dst/"], ["download", "-r", "obs://link-beyond/plant/", "dst"],
+            ["cp", "-r", "obs://link-beyond/plant/", "dst"],
+        ] {
+            try? FileManager.default.removeItem(atPath: sb.path("dst/top"))
+            let r = try sb.run(command)
+            #expect(r.status == 8, "\(command): \(r)")
+            #expect(r.stderr.contains("is a symbolic link") && !r.stderr.contains("answers to that name"), "\(r)")
+            #expect(
+                sb.read("elsewhere/f") == Data("theirs f".utf8)
+                    && sb.read("elsewhere/deeper/g") == Data("theirs g".utf8))
+            #expect(sb.read("dst/top") == Data("bytes of plant/top".utf8), "\(command): the other file arrives")
+        }
+    }
+
     /// A "/" followed by a combining mark is one Swift Character that is not "/": paths are taken apart as bytes,
     /// so the directory before such a name is checked like any other.
     @Test func aCombiningMarkAfterTheSlash() throws {

@@ -129,7 +129,20 @@ enum PlanReport {
     }
 
     /// A command over one source whose filters leave it out says so (exit 0), rather than doing nothing silently.
-    static func excludedSingle(_ ctx: CommandContext, _ plan: Plan) {
-        for name in plan.excluded { ctx.output.note("skipped \(name): excluded by --include/--exclude") }
+    /// An object is left out only once found (a local file: by the planner), as aws looks a single source up before
+    /// its filters: a typo in the name stays exit 3, which a script learns of (the NotFound is thrown).
+    static func excludedSingle(_ ctx: CommandContext, _ plan: Plan) async throws {
+        for name in plan.excluded {
+            if let url = try? OBSURL(name), let key = try? url.objectKey() {
+                do {
+                    _ = try await ctx.storage.headObject(GetObjectRequest(bucket: url.bucket, key: key))
+                } catch let e as OBSError where e.category == .notFound {
+                    throw e
+                } catch {
+                    // Found, but not to be read here (an SSE-C object, no key given): left out all the same.
+                }
+            }
+            ctx.output.note("skipped \(name): excluded by --include/--exclude")
+        }
     }
 }

@@ -153,7 +153,8 @@ struct FilterScenarios {
     }
 
     /// Each command naming one file or object that the filters leave out: a note, exit 0, nothing changed, and with
-    /// --output json still one document, with no entry.
+    /// --output json still one document, with no entry. One that does not exist is exit 3 all the same (a typo),
+    /// with its failure in the document.
     func singleNameExcluded() throws {
         try tree()
         let b = try bucket("one")
@@ -169,6 +170,17 @@ struct FilterScenarios {
             let doc = try parseJSONObject(r.stdout)
             let entries = doc.values.compactMap { $0 as? [Any] }
             #expect(!entries.isEmpty && entries.allSatisfy(\.isEmpty), "\(args): \(doc)")
+        }
+        #expect(try keys("obs://\(b)/") == before && !sb.exists("got.txt"), "nothing changed")
+        for args in [
+            ["upload", "src/typo.bin", "obs://\(b)/b.bin"], ["download", "obs://\(b)/typo.txt", "got.txt"],
+            ["cp", "obs://\(b)/typo.txt", "obs://\(b)/c.txt"], ["mv", "obs://\(b)/typo.txt", "obs://\(b)/m.txt"],
+            ["rm", "obs://\(b)/typo.txt"], ["cp", "obs://no-such-bucket-\(b)/a.txt", "got.txt"],
+        ] {
+            let r = try run(args + ["--exclude", "*", "--output", "json"])
+            #expect(r.status == 3 && !r.stderr.contains("excluded by"), "\(args): \(r)")
+            let failures = try parseJSONObject(r.stdout)["failures"] as? [[String: Any]]
+            #expect(failures?.count == 1 && failures?.first?["exit_code"] as? Int == 3, "\(args): \(r)")
         }
         #expect(try keys("obs://\(b)/") == before && !sb.exists("got.txt"), "nothing changed")
     }
@@ -216,7 +228,7 @@ struct FilterTests {
     @Test("a bad pattern is a usage error (exit 2) naming it, and nothing changes")
     func badPattern() throws { try scenarios("flt-bad").badPattern() }
 
-    @Test("a single name the filters leave out: a note, exit 0, and an empty JSON document from every command")
+    @Test("a single name the filters leave out: a note, exit 0, an empty JSON document; a missing one: exit 3")
     func singleNameExcluded() throws { try scenarios("flt-one").singleNameExcluded() }
 }
 
@@ -253,7 +265,7 @@ struct RemoteFilterTests {
         try scenarios(s).dryRuns()
     }
 
-    @Test("a single name the filters leave out: an empty JSON document from every command")
+    @Test("a single name the filters leave out: an empty JSON document; a missing one: exit 3")
     func singleNameExcluded() throws {
         let s = try RemoteSession("flt-one")
         try scenarios(s).singleNameExcluded()

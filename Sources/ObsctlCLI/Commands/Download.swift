@@ -73,7 +73,7 @@ extension Obsctl {
             if recursive { options.localRoot = path }
             for key in plan.unsafeKeys { skips.unsafeKey(ctx, key, of: src.bucket, below: path) }
             if recursive { plan.steps = skips.storeWrites(ctx, plan.steps, of: src.bucket, below: path) }
-            if !recursive { PlanReport.excludedSingle(ctx, plan) }
+            if !recursive { try await PlanReport.excludedSingle(ctx, plan) }
             try Transfers.requireWritableDestinations(plan.steps)
             if recursive && plan.steps.isEmpty && skips.isEmpty {
                 ctx.output.note(

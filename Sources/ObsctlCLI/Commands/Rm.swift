@@ -28,7 +28,9 @@ extension Obsctl {
             let filter = try filters.filter()
             guard recursive else {
                 let plan = try Planner.remove(url, recursive: false, filter: filter)
-                PlanReport.excludedSingle(ctx, plan)
+                do { try await PlanReport.excludedSingle(ctx, plan) } catch {
+                    throw Transfers.singleFailure(ctx, url.description, error, doneKey: "deleted")
+                }
                 if dryRun { return try await PlanReport.dryRun(ctx, plan.steps, named: true, hint: "delete") }
                 guard let key = plan.steps.first?.source.key else {
                     // Left out by the filters (noted above): JSON still gets its document, empty.

@@ -78,7 +78,7 @@ extension Obsctl {
             let notFiles = passedOver.flatMap { skips.unreachable(ctx, $0.passed, below: $0.dir, filter: filter) }
             for (path, reason) in plan.unkeyable { skips.unkeyable(ctx, path, reason) }
             for passed in notFiles { ctx.output.note("not \(options.move ? "moved" : "uploaded"): \(passed)") }
-            if !recursive { PlanReport.excludedSingle(ctx, plan) }
+            if !recursive { try await PlanReport.excludedSingle(ctx, plan) }
             if dryRun {
                 return try await PlanReport.dryRun(
                     ctx, plan.steps, verb: options.move ? "move" : nil, options: options)

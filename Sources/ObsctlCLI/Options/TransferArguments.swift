@@ -59,7 +59,7 @@ struct TransferArguments: ParsableArguments {
         let plan = try Planner.copy(
             src, to: dst, recursive: recursive, filter: filter, listing: listing, isMove: options.move,
             changes: options.sse != nil || options.changesAttributes)
-        if !recursive { PlanReport.excludedSingle(ctx, plan) }
+        if !recursive { try await PlanReport.excludedSingle(ctx, plan) }
         if recursive && plan.steps.isEmpty && skips.isEmpty {
             ctx.output.note(
                 "no objects under obs://\(src.bucket)/\(KeyMapping.directoryPrefix(src.path))"

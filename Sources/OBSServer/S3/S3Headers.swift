@@ -143,6 +143,9 @@ enum S3Headers {
             "object-lock-legal-hold", "expires", "server-side-encryption-context", "write-offset-bytes",
         ]
         for suffix in unkept where value(call, suffix) != nil { throw unkeptFeature(call, suffix) }
+        if let bucketKey = value(call, "server-side-encryption-bucket-key-enabled"), bucketKey.lowercased() != "false" {
+            throw unkeptFeature(call, "server-side-encryption-bucket-key-enabled")
+        }
         if let directive = value(call, "tagging-directive"), directive.uppercased() != "COPY" {
             throw unkeptFeature(call, "tagging-directive")
         }

@@ -104,7 +104,9 @@ extension S3Service {
 
     func bucketLocation(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         let info = try await backend.bucketInfo(bucket)
-        return Self.xml(ServerXML.location(info.location, dialect: call.dialect.xml))
+        // S3 answers us-east-1 as an empty LocationConstraint (its first region's historical form; SDKs read it so).
+        let shown = call.dialect == .s3 && info.location == "us-east-1" ? "" : info.location
+        return Self.xml(ServerXML.location(shown, dialect: call.dialect.xml))
     }
 
     func getBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
@@ -119,6 +121,8 @@ extension S3Service {
     func putBucketEncryption(_ call: S3Call, _ bucket: BucketName) async throws -> ServerResponse {
         let body = try await readCheckedBody(call, limit: ServerXMLReader.maxConfigurationBytes)
         let request = try ServerXMLReader.bucketEncryption(body)
+        // An S3 Bucket Key (fewer KMS calls, the same encryption) is not kept: refused, never accepted and dropped.
+        if request.bucketKeyEnabled == true { throw S3Failure.notImplemented("BucketKeyEnabled") }
         try requireSecureTransport(call, for: request.encryption.mode)
         try await backend.setBucketEncryption(bucket, request.encryption)
         return ServerResponse(status: 200)

@@ -122,12 +122,6 @@ public enum Planner {
                 plan.excluded += excluded.map { LocalPath.join(path, $0.name) }
                 plan.steps += try tree(taken, from: .local(path), to: prefix)
             } else if !filter.includes(KeyMapping.baseName(path)) {
-                // Left out only once found: a typo is still exit 3, as the upload would have made it.
-                var st = stat()
-                if stat(path, &st) != 0 {
-                    let e = errno
-                    throw OBSError.localIO(TransferEngine.unreadableSource(path, e), errno: e)
-                }
                 plan.excluded.append(path)
             } else if asPrefix {
                 // One file of several whose key would be too long is left out alone, as one of a directory's is.

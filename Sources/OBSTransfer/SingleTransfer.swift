@@ -241,7 +241,7 @@ public struct TransferEngine: @unchecked Sendable {
     }
 
     /// A local source that cannot be opened, with the fix its cause calls for.
-    static func unreadableSource(_ path: String, _ e: Int32) -> String {
+    public static func unreadableSource(_ path: String, _ e: Int32) -> String {
         let fix =
             switch e {
             case ENOENT, ENOTDIR: "check the path"

@@ -1,3 +1,4 @@
+import Foundation
 import OBSCore
 import OBSTransfer
 
@@ -129,11 +130,17 @@ enum PlanReport {
     }
 
     /// A command over one source whose filters leave it out says so (exit 0), rather than doing nothing silently.
-    /// An object is left out only once found (a local file: by the planner), as aws looks a single source up before
-    /// its filters: a typo in the name stays exit 3, which a script learns of (the NotFound is thrown).
+    /// A source is left out only once found, as aws looks a single source up before its filters: a typo in the name
+    /// stays exit 3, which a script learns of (the NotFound is thrown, a local file's as its upload would throw it).
     static func excludedSingle(_ ctx: CommandContext, _ plan: Plan) async throws {
         for name in plan.excluded {
-            if let url = try? OBSURL(name), let key = try? url.objectKey() {
+            if !OBSURL.isOBSURL(name) {
+                var st = stat()
+                if stat(name, &st) != 0 {
+                    let e = errno
+                    throw OBSError.localIO(TransferEngine.unreadableSource(name, e), errno: e)
+                }
+            } else if let url = try? OBSURL(name), let key = try? url.objectKey() {
                 do {
                     _ = try await ctx.storage.headObject(GetObjectRequest(bucket: url.bucket, key: key))
                 } catch let e as OBSError where e.category == .notFound {

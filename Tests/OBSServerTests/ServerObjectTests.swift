@@ -243,6 +243,17 @@ import Testing
         #expect(try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Modified-Since", future)])).status == 304)
         #expect(
             try await f.send(f.request("GET", "/b1xx/r", headers: [("If-Unmodified-Since", past1990)])).status == 412)
+        // If-Range: the range while the object is the one the client has (its ETag, or exactly its Last-Modified),
+        // else the whole object; a weak tag or another date never holds.
+        let modified = try #require(try await f.send(f.request("HEAD", "/b1xx/r")).header("Last-Modified"))
+        for (validator, ranged) in [
+            (etag, true), (modified, true), ("\"nope\"", false), ("W/" + etag, false), (future, false),
+            ("not a date", false),
+        ] {
+            let r = try await f.send(
+                f.request("GET", "/b1xx/r", headers: [("Range", "bytes=0-9"), ("If-Range", validator)]))
+            #expect(r.status == (ranged ? 206 : 200) && r.body.count == (ranged ? 10 : 300_000), "\(validator)")
+        }
     }
 
     @Test func copyWithDirectivesConditionsAndSSEChange() async throws {

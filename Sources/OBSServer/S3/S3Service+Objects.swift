@@ -208,9 +208,11 @@ extension S3Service {
         return response
     }
 
-    /// The `Range` header against the object: nil for the whole object (no header, or one S3 ignores).
+    /// The `Range` header against the object: nil for the whole object (no header, one S3 ignores, or an If-Range
+    /// that no longer holds).
     static func requestedRange(_ call: S3Call, _ info: ObjectInfo) throws -> Range<Int64>? {
         guard let spec = call.request.header("Range") else { return nil }
+        if let validator = call.request.header("If-Range"), !ifRangeHolds(validator, info) { return nil }
         switch ByteRange.parse(spec, size: info.size) {
         case .ignore: return nil
         case .unsatisfiable:
@@ -345,6 +347,18 @@ extension S3Service {
         case .proceed: return
         case .failed(let condition), .notModified(let condition): throw Self.preconditionFailed(condition)
         }
+    }
+
+    /// If-Range (RFC 9110 13.1.5): the range is sent only while the object is the one the client holds the rest of,
+    /// by its ETag (compared strongly: a weak tag never holds) or by exactly its Last-Modified; otherwise the whole
+    /// object is, so a resumed download starts over rather than joining the parts of two objects.
+    static func ifRangeHolds(_ validator: String, _ info: ObjectInfo) -> Bool {
+        let value = validator.trimmingSpaces()
+        if value.hasPrefix("\"") || value.lowercased().hasPrefix("w/") {
+            return !value.lowercased().hasPrefix("w/") && ETags.bare(value) == ETags.bare(info.etag)
+        }
+        guard let date = Timestamps.parseHTTPDate(value) else { return false }
+        return date.timeIntervalSince1970 == info.lastModified.timeIntervalSince1970.rounded(.down)
     }
 
     /// `weak`: a `W/` tag matches too (If-None-Match's weak comparison); If-Match compares strongly, so a weak

@@ -198,6 +198,9 @@ public struct ConfigFile {
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), !value.isEmpty else {
             throw OBSError.invalidArgument("the value for '\(key)' must be one non-empty line of printable characters")
         }
+        if key == "region", !RegionName.isValid(value) {
+            throw OBSError.invalidArgument(RegionName.problem(value, from: "the value given"))
+        }
         if key == "signature", !["obs", "v2", "v4"].contains(value) {
             throw OBSError.invalidArgument("signature must be obs, v2 or v4")
         }

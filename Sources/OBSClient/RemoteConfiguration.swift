@@ -30,7 +30,9 @@ public struct RemoteConfiguration: Sendable {
     ) throws {
         let url = try Self.checkEndpoint(endpoint)
         self.scheme = url.scheme!.lowercased()
-        self.host = url.host!.lowercased()
+        // An IPv6 literal without its brackets, which the URL and the Host header add back (else `[[::1]]`).
+        let host = url.host!.lowercased()
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.port = url.port
         let huawei = Self.isHuaweiHost(self.host)
         self.region = region ?? Self.regionFromHost(self.host) ?? fallbackRegion ?? "us-east-1"
@@ -47,9 +49,13 @@ public struct RemoteConfiguration: Sendable {
     /// The endpoint's parts; an error naming the form unless it is an http(s)://host[:port] URL.
     @discardableResult
     public static func checkEndpoint(_ endpoint: String) throws -> URLComponents {
+        // No user, password or fragment (used as given, they sent requests elsewhere or failed later as transient),
+        // and a port that can be one.
         guard let url = URLComponents(string: endpoint), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https",
-            let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil
+            let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil,
+            url.user == nil, url.password == nil, url.fragment == nil,
+            url.port.map({ (1...65535).contains($0) }) ?? true
         else {
             throw OBSError.configuration(
                 "endpoint '\(endpoint)' is not an http(s)://host[:port] URL; "

@@ -109,3 +109,22 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { Self.scheme + bucket.value + (path.isEmpty ? "" : "/" + path) }
 }
+
+/// A region id as OBS and S3 name regions (`cn-north-4`, `us-east-1`): lowercase letters, digits and hyphens, at
+/// most 64. A region becomes part of an endpoint's host (`--region` alone) and of every signature, so nothing else
+/// passes: a region holding `@`, `/` or `#` would send signed requests to another host.
+public enum RegionName {
+    public static func isValid(_ region: String) -> Bool {
+        !region.isEmpty && region.utf8.count <= 64
+            && region.utf8.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")
+            }
+    }
+
+    /// What is wrong with `region` (which `origin` gave) and the fix, for an error message.
+    public static func problem(_ region: String, from origin: String) -> String {
+        "region '\(HeaderValues.printable(region))' (from \(origin)) is not a region id: use lowercase letters, "
+            + "digits and hyphens, such as cn-north-4"
+    }
+}

@@ -203,13 +203,7 @@ public final class LocalBackend: ObjectStorage, ConditionalDeletes, Sendable {
     }
 
     static func validateLocation(_ location: String) throws {
-        let ok =
-            !location.isEmpty && location.count <= 64
-            && location.utf8.allSatisfy {
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")
-            }
-        guard ok else {
+        guard RegionName.isValid(location) else {
             throw OBSError(
                 code: "InvalidLocationConstraint",
                 message: "location '\(location)' is invalid; use a region id such as cn-north-4",

@@ -100,6 +100,9 @@ struct CommandContext {
             }
             return (.local(credentialNames: []), nil)
         }
+        if let region = g.region, !RegionName.isValid(region) {
+            throw OBSError.invalidArgument(RegionName.problem(region, from: "--region"))
+        }
         let profile = try ConfigFile.load(environment: env, name: g.profile)
         let flags = SettingsLayer(
             endpoint: g.endpoint.map { SettingValue($0, from: "--endpoint") },
@@ -109,6 +112,9 @@ struct CommandContext {
             SettingValue(RemoteConfiguration.endpoint(forRegion: $0), from: "--region")
         }
         let layers = SettingsLayers(flags: flags, regionEndpoint: regionEndpoint, environment: env, profile: profile)
+        if let region = layers.ownRegion, !RegionName.isValid(region.value) {
+            throw OBSError.configuration(RegionName.problem(region.value, from: region.origin))
+        }
         let kmsFlags = KMSSettings.Flags(kmsEndpoint: g.kmsEndpoint, projectID: g.projectId, iamEndpoint: g.iamEndpoint)
         let kmsEndpoint = [
             g.kmsEndpoint.map { SettingValue($0, from: "--kms-endpoint") },

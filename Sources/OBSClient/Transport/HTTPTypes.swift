@@ -47,7 +47,9 @@ public struct HTTPRequest {
 
     /// `Host` header value: the port only when it is not the scheme's default.
     public var hostHeader: String {
-        guard let port, !(scheme == "https" && port == 443) && !(scheme == "http" && port == 80) else { return host }
+        guard let port, !(scheme == "https" && port == 443) && !(scheme == "http" && port == 80) else {
+            return isIPv6 ? "[\(host)]" : host
+        }
         return isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 

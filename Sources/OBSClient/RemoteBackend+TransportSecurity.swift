@@ -7,6 +7,10 @@ extension RemoteBackend {
     /// a local test server can listen: refused here, before anything is sent, unless every address the host
     /// resolves to is loopback; and each such request is checked again on the address it actually connects to
     /// (`HTTPRequest.loopbackOnly`), so a name that resolves elsewhere at send time gets nothing either.
+    public func checkSecureTransport(for mode: SSEMode?, what: String) throws {
+        try checkTransportSecurity(mode: mode, what: what)
+    }
+
     func checkTransportSecurity(_ sse: SSERequest?, what: String) throws {
         try checkTransportSecurity(mode: sse?.mode, what: what)
     }

@@ -14,7 +14,8 @@ public final class RemoteBackend: ObjectStorage, Sendable {
     let transports: TransportPool
     /// Warnings the user must see whatever --quiet says (parts left stored, for example).
     let warn: @Sendable (String) -> Void
-    /// Advisories about what the user explicitly chose (SSE over plain HTTP to loopback): --quiet hides them.
+    /// Advisories about what the user explicitly chose (SSE over plain HTTP to loopback): --quiet hides them. Each
+    /// text once per backend (a run), not once per request: a recursive upload gave one line per file.
     let advise: @Sendable (String) -> Void
     /// Receives the redacted dump of every exchange with `--debug`; nil otherwise.
     let debugLog: DebugLog?
@@ -54,7 +55,8 @@ public final class RemoteBackend: ObjectStorage, Sendable {
             transports = try TransportPool { try CurlTransport(options: options) }
         }
         self.warn = warn
-        self.advise = advise ?? warn
+        let said = SaidOnce(), say = advise ?? warn
+        self.advise = { text in if said.first(text) { say(text) } }
         self.debugLog = debug
         self.sleep = sleep
     }
@@ -226,4 +228,13 @@ final class Exclusive<T>: @unchecked Sendable {
         defer { lock.unlock() }
         return try body(&stored)
     }
+}
+
+/// Texts already said. `@unchecked Sendable`: `said` only under `lock`.
+private final class SaidOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var said = Set<String>()
+
+    /// True the first time `text` is asked about.
+    func first(_ text: String) -> Bool { lock.withLock { said.insert(text).inserted } }
 }

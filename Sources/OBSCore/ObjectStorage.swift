@@ -8,6 +8,8 @@ public protocol ObjectStorage: AnyObject {
 
     func createBucket(_ request: CreateBucketRequest) async throws -> BucketInfo
     func listBuckets() async throws -> [BucketInfo]
+    /// Whether `mode` may travel to this backend (see the extension's default); an error when not.
+    func checkSecureTransport(for mode: SSEMode?, what: String) throws
     /// Like `listBuckets`, but a bucket whose record cannot be read is returned in `unreadable` instead of failing
     /// the listing (`bucket list` shows the others). Errors of the whole store (a wrong root key) still throw.
     func bucketListing() async throws -> BucketListing
@@ -81,6 +83,10 @@ public protocol PresignedURLs {
 }
 
 extension ObjectStorage {
+    /// Refuses, before anything is sent, what `mode` may not travel over (`what` names the command): SSE-KMS and
+    /// SSE-C go over HTTPS only, or plain HTTP to a loopback address. Nothing to check for a backend without HTTP.
+    public func checkSecureTransport(for mode: SSEMode?, what: String) throws {}
+
     @discardableResult public func checkReadable(_ request: GetObjectRequest) async throws -> ObjectInfo {
         try await headObject(request)
     }

@@ -114,6 +114,10 @@ enum Transfers {
     {
         let executor = TransferExecutor(jobs: ctx.jobs)
         let options = try executor.bounding(steps.isEmpty ? options : ctx.resolvingKMSKey(options))
+        // An encryption that may not travel to the endpoint is refused once, not once per object written.
+        if case .object(let bucket, _)? = steps.lazy.compactMap(\.destination).first(where: { $0.key != nil }) {
+            try ctx.storage.checkSecureTransport(for: options.sse?.mode, what: "a write to obs://\(bucket)")
+        }
         try await checkLocalKeyOnce(ctx, steps, options)
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)

@@ -203,6 +203,25 @@ struct DryRunAgreesWithRunTests {
         }
     }
 
+    @Test("bucket encryption apply: a policy denying data keys (or obs/default's creation) fails its dry run too")
+    func applyUnderPolicy() throws {
+        let sb = try sandbox("dry-apply-policy")
+        try sb.ok(["kms", "key", "create", "--alias", "k6"])
+        try sb.ok(["upload", "src/a.txt", "obs://bkt/obs.txt", "--sse", "obs"])
+        for (policy, target) in [
+            (#"{"deny":["kms:dek:create"]}"#, ["--kms-key-id", "k6"]), (#"{"deny":["kms:dek:create"]}"#, []),
+            (#"{"deny":["kms:cmk:create"]}"#, []),
+        ] {
+            try sb.write("root/kms/policy.json", Data(policy.utf8), mode: 0o600)
+            let command = ["bucket", "encryption", "apply", "obs://bkt", "--sse", "kms"] + target
+            let dry = try sb.run(command + ["--dry-run"])
+            let run = try sb.run(command)
+            #expect(run.status == 5 && dry.status == run.status, "\(policy) \(target)\n\(dry)\n\(run)")
+            let sse = try sb.json(["stat", "obs://bkt/obs.txt"])["sse"] as? [String: Any]
+            #expect(sse?["mode"] as? String == "obs", "unchanged: \(String(describing: sse))")
+        }
+    }
+
     @Test("a copy keeps its source's encryption: a disabled bucket default key fails neither its dry run nor run")
     func copyIgnoresBucketDefault() throws {
         let sb = try sandbox("dry-copy-default")

@@ -47,6 +47,9 @@ extension Obsctl.Bucket.Encryption {
         func run(_ ctx: CommandContext) async throws {
             let where_ = try EncryptionTarget(target)
             let request = try ctx.resolvingKMSKey(await targetRequest(ctx, where_.bucket))
+            // What every copy would be refused for is refused once, before the listing, in a dry run too.
+            try ctx.storage.checkSecureTransport(
+                for: request.mode, what: "bucket encryption apply obs://\(where_.bucket)")
             let goal = try KMSPreflight.check(request, ctx)
             let sourceKey = try sourceCustomerKey.load()
             let (objects, unlisted) = try await ctx.storage.listForEncryption(
@@ -93,7 +96,13 @@ extension Obsctl.Bucket.Encryption {
 enum KMSPreflight {
     /// The requirement objects must meet, its KMS key resolved to the id objects report.
     static func check(_ request: SSERequest, _ ctx: CommandContext) throws -> EncryptionRequirement {
-        guard case .kms(let ref?) = request, !ctx.isRemote else { return EncryptionRequirement(request) }
+        guard case .kms(let named) = request, !ctx.isRemote else { return EncryptionRequirement(request) }
+        // Then every check a data key's making makes (the policy's kms:dek:create, obs/default's creation), none
+        // made: a dry run fails as its run would.
+        guard let ref = named else {
+            try ctx.localKMS.checkEncryptionKey(nil)
+            return EncryptionRequirement(request)
+        }
         let key = try ctx.keyManagement.describeKey(ref)
         guard key.state == .enabled else {
             throw OBSError(
@@ -105,6 +114,7 @@ enum KMSPreflight {
                         : "Choose another key with --kms-key-id"),
                 httpStatus: 400, category: .kms, resource: key.keyID)
         }
+        try ctx.localKMS.checkEncryptionKey(ref)
         return .kms(keyID: key.keyID)
     }
 }

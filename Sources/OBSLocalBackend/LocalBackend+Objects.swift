@@ -308,11 +308,11 @@ extension LocalBackend {
     }
 
     /// Why `meta` does not belong at the place of `key` in `bucket` (a directory copied under another key's hash or
-    /// from another bucket), or nil when it does.
+    /// from another bucket, an SSE-KMS key id edited), or nil when it does.
     static func placementProblem(_ meta: ObjectMeta, bucket: BucketName, key: ObjectKey) -> String? {
         if meta.key != key.value { return "its metadata names another key ('\(meta.key)')" }
         if meta.bucket != bucket.value { return "its metadata names another bucket ('\(meta.bucket)')" }
-        return nil
+        return meta.kmsKeyProblem
     }
 
     /// Checks the request's SSE-C key against the object's mode, as OBS does on GET and HEAD.

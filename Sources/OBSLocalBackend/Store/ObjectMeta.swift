@@ -190,6 +190,24 @@ struct ObjectMeta: Equatable {
         return info
     }
 
+    /// An SSE-KMS object's metadata names the key its data key is wrapped under, which the wrapped key itself names
+    /// in clear: the two must agree (checked wherever the metadata is read, `placementProblem`). The MAC over both
+    /// needs the data key, which only a download unwraps, so without this a `stat`, a report (`--require kms
+    /// --kms-key-id`) or apply's decision trusted an edited key id: an object shown under the key a user would then
+    /// keep, while its data key needs the one they would delete. nil when they agree, else what is wrong.
+    var kmsKeyProblem: String? {
+        guard sse.mode == .kms, let text = sse.kmsBlob else { return nil }
+        guard let bytes = Base64.decode(text), let blob = try? DataKeyBlob.decode(bytes) else {
+            return "its wrapped data key is damaged"
+        }
+        let urnMatches = sse.kmsKeyURN.map { $0.hasSuffix(":key/" + blob.keyID) } ?? true
+        guard sse.kmsKeyID == blob.keyID, urnMatches else {
+            return "its metadata names KMS key \(sse.kmsKeyID ?? "none") but its data key is wrapped under "
+                + "\(blob.keyID)"
+        }
+        return nil
+    }
+
     /// Records the plaintext's CRC-32C: in clear for an unencrypted object, else sealed under `root`.
     mutating func setCRC32C(_ crc: String?, root: () throws -> SecretBytes) rethrows {
         guard let crc, sse.mode != .unencrypted else { (crc32c, crc32cSealed) = (crc, nil); return }

@@ -50,7 +50,7 @@ extension Obsctl.Bucket.Encryption {
             // What every copy would be refused for is refused once, before the listing, in a dry run too.
             try ctx.storage.checkSecureTransport(
                 for: request.mode, what: "bucket encryption apply obs://\(where_.bucket)")
-            let goal = try KMSPreflight.check(request, ctx)
+            let goal = try KMSPreflight.check(request, ctx, dryRun: dryRun)
             let sourceKey = try sourceCustomerKey.load()
             let (objects, unlisted) = try await ctx.storage.listForEncryption(
                 bucket: where_.bucket, prefix: where_.prefix, filter: try filter.filter())
@@ -95,12 +95,13 @@ extension Obsctl.Bucket.Encryption {
 /// permission failure stops the run (`FirstCopyGate`).
 enum KMSPreflight {
     /// The requirement objects must meet, its KMS key resolved to the id objects report.
-    static func check(_ request: SSERequest, _ ctx: CommandContext) throws -> EncryptionRequirement {
+    /// A dry run also makes every check a data key's making makes (the policy's kms:dek:create, obs/default's
+    /// creation), none made, so that it fails as its run would; the run meets them at its first copy, which names
+    /// its object (`FirstCopyGate`).
+    static func check(_ request: SSERequest, _ ctx: CommandContext, dryRun: Bool) throws -> EncryptionRequirement {
         guard case .kms(let named) = request, !ctx.isRemote else { return EncryptionRequirement(request) }
-        // Then every check a data key's making makes (the policy's kms:dek:create, obs/default's creation), none
-        // made: a dry run fails as its run would.
         guard let ref = named else {
-            try ctx.localKMS.checkEncryptionKey(nil)
+            if dryRun { try ctx.localKMS.checkEncryptionKey(nil) }
             return EncryptionRequirement(request)
         }
         let key = try ctx.keyManagement.describeKey(ref)
@@ -114,7 +115,7 @@ enum KMSPreflight {
                         : "Choose another key with --kms-key-id"),
                 httpStatus: 400, category: .kms, resource: key.keyID)
         }
-        try ctx.localKMS.checkEncryptionKey(ref)
+        if dryRun { try ctx.localKMS.checkEncryptionKey(ref) }
         return .kms(keyID: key.keyID)
     }
 }

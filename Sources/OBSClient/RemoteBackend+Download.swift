@@ -377,9 +377,14 @@ struct DownloadChecksum {
             case .sha256: "SHA-256"
             }
         let what = partSizes.map { "the \(name) of its \($0.count) parts' \(name)s" } ?? "its \(name)"
-        return OBSError.integrity(
-            "obs://\(info.bucket)/\(info.key) arrived damaged: \(what) is \(actual), "
-                + "\(source) says \(value); nothing was kept, run the download again")
+        // Damaged on the way, not in store (`OBSError.integrity` says the stored object was): a file is removed, but
+        // what a stream (stdout, a FIFO) took is already out, so "nothing was kept" would be untrue there.
+        return OBSError(
+            code: "IntegrityCheckFailed",
+            message: "obs://\(info.bucket)/\(info.key) arrived damaged: \(what) is \(actual), \(source) says "
+                + "\(value); no file keeps such bytes (what a stream already took stays there): run the download "
+                + "again",
+            httpStatus: 500, category: .integrity)
     }
 }
 

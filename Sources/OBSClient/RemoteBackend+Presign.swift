@@ -20,6 +20,14 @@ extension RemoteBackend: PresignedURLs {
                 "a SigV4 presigned URL is valid for at most 7 days (604800 s), not \(seconds) s; "
                     + "ask for less, or sign with --signature obs or v2")
         }
+        // V2 and OBS URLs carry the expiry as a Unix time: past 2038-01-19 (2^31 - 1) servers keeping it in 32 bits
+        // read it as long past, and the URL never works.
+        let now = Date().addingTimeInterval(shared.clockOffset).timeIntervalSince1970
+        if configuration.signature != .v4 && now + Double(seconds) > Double(Int32.max) {
+            throw OBSError.invalidArgument(
+                "a presigned URL's expiry must come before 2038-01-19 (a Unix time in 32 bits), not in \(seconds) s; "
+                    + "ask for less")
+        }
         var request = httpRequest(Operation(method: method, bucket: bucket, key: key))
         let signable = SignableRequest(
             method: request.method, path: request.path, query: request.query, headers: request.headers)

@@ -98,8 +98,11 @@ func parseDuration(_ text: String, option: String) throws -> Int {
     let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
     var digits = text.lowercased(), factor = 1
     if let u = digits.last, let f = units[u] { factor = f; digits.removeLast() }
-    guard let n = Int(digits), n > 0, n <= Int(Int32.max) / factor else {
+    guard let n = Int(digits), n > 0 else {
         throw OBSError.invalidArgument("\(option) '\(text)' is not a duration such as 900, 15m, 12h or 7d")
+    }
+    guard n <= Int(Int32.max) / factor else {
+        throw OBSError.invalidArgument("\(option) '\(text)' is too long: at most \(Int32.max) seconds (about 68 years)")
     }
     return n * factor
 }

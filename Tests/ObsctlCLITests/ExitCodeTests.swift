@@ -615,6 +615,7 @@ struct ExitCodeTests {
             ("kms key schedule-deletion", ["kms", "key", "schedule-deletion", "ec-key", "--days", "3"], 2, ["7"]),
             ("kms key cancel-deletion", ["kms", "key", "cancel-deletion", "no-such-key"], 5, []),
             ("config get", ["config", "get", "region", "--profile", "nothing-here"], 3, ["config set"]),
+            ("config get", ["config", "get", "foo"], 2, ["unknown config key", "region"]),
             ("config set", ["config", "set", "secret_access_key", "s3cr3t"], 2, ["--from-env"]),
             ("config list", ["config", "list", "--output", "yaml"], 2, []),
         ]

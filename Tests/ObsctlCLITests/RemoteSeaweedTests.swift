@@ -409,6 +409,9 @@ struct RemoteSeaweedTests {
             expectRemoteError(try s.run(sw, ["presign", object, "--expires", "8d"]), 2, contains: ["7 days"])
         }
         #expect(!text(try s.ok(v2, ["presign", object, "--expires", "30d"])).isEmpty)
+        // V2 and OBS carry a Unix time, which must stay within 32 bits; a duration names its own limit.
+        expectRemoteError(try s.run(v2, ["presign", object, "--expires", "10000d"]), 2, contains: ["2038"])
+        expectRemoteError(try s.run(v2, ["presign", object, "--expires", "36500d"]), 2, contains: ["at most"])
         for bad in ["soon", "0", "-5m", "1w"] {
             expectRemoteError(try s.run(sw, ["presign", object, "--expires", bad]), 2, contains: ["--expires"])
         }

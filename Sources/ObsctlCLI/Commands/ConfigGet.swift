@@ -18,6 +18,11 @@ extension Obsctl.Config {
         var quiet = false
 
         func run() async throws {
+            // A key no profile can hold is a usage error, as `config set` makes it: never "set it with config set".
+            guard ConfigFile.knownKeys.contains(key) else {
+                throw OBSError.invalidArgument(
+                    "unknown config key '\(key)'; known keys: \(ConfigFile.knownKeys.joined(separator: ", "))")
+            }
             let file = try ConfigFile(environment: ProcessInfo.processInfo.environment)
             let name = Obsctl.Config.profileName(profile)
             guard let v = file.sections[name]?[key] else {

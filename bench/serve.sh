@@ -17,7 +17,8 @@
 # except the large object (the same inode scan, on the servers' side, would slow the next round's small puts).
 # Usage: bash bench/serve.sh [SIZE_MIB] [COUNT]   (default 1024 and 2000)
 #   BENCH_RUNS    rounds over the three servers (default 3)
-#   BENCH_DIR     where the work directory goes (default /var/tmp); needs about 6 x SIZE_MIB free
+#   BENCH_DIR     where the work directory goes (default /var/tmp); needs about 6 x SIZE_MIB free, and each run's
+#                 small objects (COUNT x 5 KiB stored by each server, and got back twice) until the end
 #   BENCH_OBSCTL  an obsctl binary (obsctl-serve beside it) instead of this tree's release build (not then built)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -198,7 +198,7 @@ public struct ConfigFile {
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), !value.isEmpty else {
             throw OBSError.invalidArgument("the value for '\(key)' must be one non-empty line of printable characters")
         }
-        if key == "region", !RegionName.isValid(value) {
+        if key == "region", !RegionName.isSafe(value) {
             throw OBSError.invalidArgument(RegionName.problem(value, from: "the value given"))
         }
         if key == "signature", !["obs", "v2", "v4"].contains(value) {

@@ -30,9 +30,7 @@ public struct RemoteConfiguration: Sendable {
     ) throws {
         let url = try Self.checkEndpoint(endpoint)
         self.scheme = url.scheme!.lowercased()
-        // An IPv6 literal without its brackets, which the URL and the Host header add back (else `[[::1]]`).
-        let host = url.host!.lowercased()
-        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        self.host = Self.bareHost(url)
         self.port = url.port
         let huawei = Self.isHuaweiHost(self.host)
         self.region = region ?? Self.regionFromHost(self.host) ?? fallbackRegion ?? "us-east-1"
@@ -58,10 +56,26 @@ public struct RemoteConfiguration: Sendable {
             url.port.map({ (1...65535).contains($0) }) ?? true
         else {
             throw OBSError.configuration(
-                "endpoint '\(endpoint)' is not an http(s)://host[:port] URL; "
+                "endpoint '\(shown(endpoint))' is not an http(s)://host[:port] URL; "
                     + "e.g. https://obs.cn-north-4.myhuaweicloud.com")
         }
         return url
+    }
+
+    /// `endpoint` for a message: a user and password before the host (`https://u:p@host`) as `***@`.
+    public static func shown(_ endpoint: String) -> String {
+        guard let scheme = endpoint.range(of: "://"),
+            let at = endpoint[scheme.upperBound...].prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+                .lastIndex(of: "@")
+        else { return HeaderValues.printable(endpoint) }
+        return HeaderValues.printable(String(endpoint[..<scheme.upperBound]) + "***" + endpoint[at...])
+    }
+
+    /// The host of a checked endpoint, lower-cased, an IPv6 literal without its brackets (which the URL and the
+    /// Host header add back: kept, they were doubled, `[[::1]]`, and nothing connected).
+    public static func bareHost(_ url: URLComponents) -> String {
+        let host = url.host!.lowercased()
+        return host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// `https://obs.<region>.myhuaweicloud.com`, the endpoint `--region` alone means.

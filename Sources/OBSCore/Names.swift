@@ -110,10 +110,11 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
     public var description: String { Self.scheme + bucket.value + (path.isEmpty ? "" : "/" + path) }
 }
 
-/// A region id as OBS and S3 name regions (`cn-north-4`, `us-east-1`): lowercase letters, digits and hyphens, at
-/// most 64. A region becomes part of an endpoint's host (`--region` alone) and of every signature, so nothing else
-/// passes: a region holding `@`, `/` or `#` would send signed requests to another host.
+/// Regions. A region becomes part of every signature, and with `--region` alone of the endpoint's host: one holding
+/// `@`, `/` or `#` sent signed requests to another host.
 public enum RegionName {
+    /// A region id as OBS and S3 name theirs (`cn-north-4`, `us-east-1`): lowercase letters, digits and hyphens, at
+    /// most 64. What a host is built from (`--region` alone, a bucket's location here).
     public static func isValid(_ region: String) -> Bool {
         !region.isEmpty && region.utf8.count <= 64
             && region.utf8.allSatisfy {
@@ -122,9 +123,25 @@ public enum RegionName {
             }
     }
 
-    /// What is wrong with `region` (which `origin` gave) and the fix, for an error message.
-    public static func problem(_ region: String, from origin: String) -> String {
-        "region '\(HeaderValues.printable(region))' (from \(origin)) is not a region id: use lowercase letters, "
-            + "digits and hyphens, such as cn-north-4"
+    /// A region other servers may name otherwise (MinIO's or Ceph's `US`, `RegionOne`, `us_east`): letters, digits,
+    /// `-`, `_` and `.`, at most 64. Nothing that can change a URL, a header or a credential scope (`/ @ # ? %`,
+    /// blanks, control characters).
+    public static func isSafe(_ region: String) -> Bool {
+        !region.isEmpty && region.utf8.count <= 64
+            && region.utf8.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".")].contains($0)
+            }
+    }
+
+    /// What is wrong with `region` (which `origin` gave) and the fix, for an error message. `id`: the strict form
+    /// was asked for (the region builds a host).
+    public static func problem(_ region: String, from origin: String, id: Bool = false) -> String {
+        "region '\(HeaderValues.printable(region))' (from \(origin)) is not "
+            + (id
+                ? "a region id: use lowercase letters, digits and hyphens, such as cn-north-4"
+                : "a region name: use letters, digits, '-', '_' and '.', such as cn-north-4")
     }
 }

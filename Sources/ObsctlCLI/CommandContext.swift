@@ -100,7 +100,7 @@ struct CommandContext {
             }
             return (.local(credentialNames: []), nil)
         }
-        if let region = g.region, !RegionName.isValid(region) {
+        if let region = g.region, !RegionName.isSafe(region) {
             throw OBSError.invalidArgument(RegionName.problem(region, from: "--region"))
         }
         let profile = try ConfigFile.load(environment: env, name: g.profile)
@@ -112,9 +112,6 @@ struct CommandContext {
             SettingValue(RemoteConfiguration.endpoint(forRegion: $0), from: "--region")
         }
         let layers = SettingsLayers(flags: flags, regionEndpoint: regionEndpoint, environment: env, profile: profile)
-        if let region = layers.ownRegion, !RegionName.isValid(region.value) {
-            throw OBSError.configuration(RegionName.problem(region.value, from: region.origin))
-        }
         let kmsFlags = KMSSettings.Flags(kmsEndpoint: g.kmsEndpoint, projectID: g.projectId, iamEndpoint: g.iamEndpoint)
         let kmsEndpoint = [
             g.kmsEndpoint.map { SettingValue($0, from: "--kms-endpoint") },
@@ -143,6 +140,16 @@ struct CommandContext {
             }
         do { try RemoteConfiguration.checkEndpoint(endpoint.value) } catch let e as OBSError {
             throw OBSError.configuration("\(e.message) (the endpoint of \(endpoint.origin))")
+        }
+        // A region used (past the local store's fallback above): a name in any signature, an id where it made the
+        // host (`--region` alone).
+        if let region = layers.ownRegion {
+            if !RegionName.isSafe(region.value) {
+                throw OBSError.configuration(RegionName.problem(region.value, from: region.origin))
+            }
+            if endpoint.origin == "--region", !RegionName.isValid(region.value) {
+                throw OBSError.invalidArgument(RegionName.problem(region.value, from: "--region", id: true))
+            }
         }
         let (credentials, keyOrigin) = try CredentialSource.resolve(layers, endpoint: endpoint)
         var remote = try RemoteConfiguration(

@@ -15,6 +15,7 @@ enum PlanReport {
         _ ctx: CommandContext, _ steps: [PlanStep], verb: String? = nil, options: StepOptions = StepOptions(),
         named: Bool = false, hint: String? = nil, removals: Removals = .always, skipsAlone: Bool = true
     ) async throws {
+        try Transfers.checkSecureTransport(ctx, steps, options)
         let skips = ctx.skips
         var planned: [PlanStep] = []
         var failures: [(item: String, error: OBSError)] = []

@@ -103,6 +103,17 @@ enum Transfers {
         }
     }
 
+    /// What every request of `steps` would be refused for, refused once before anything is sent (and by a dry run,
+    /// as its run would be), not once per object: SSE-KMS or SSE-C over plain HTTP to another machine, whether the
+    /// objects are written with it, read with an SSE-C key, or copied from an SSE-C source.
+    static func checkSecureTransport(_ ctx: CommandContext, _ steps: [PlanStep], _ options: StepOptions) throws {
+        let customerKey = options.customerKey ?? options.sourceCustomerKey
+        guard let mode = options.sse?.mode ?? (customerKey != nil ? .c : nil) else { return }
+        let remote = steps.lazy.flatMap { [$0.source, $0.destination].compactMap { $0 } }.first { $0.key != nil }
+        guard case .object(let bucket, _)? = remote else { return }
+        try ctx.storage.checkSecureTransport(for: mode, what: "a transfer with obs://\(bucket)")
+    }
+
     /// Runs the transfer steps of a plan through the engine (`TransferEngine.perform`, one code path for every
     /// direction), `ctx.jobs` at once (`TransferExecutor`), continuing past failures. Each item is reported as it
     /// completes: a report line (`upload: a -> obs://b/a (...)`, `move:` for mv) or an NDJSON record, an error line
@@ -114,10 +125,7 @@ enum Transfers {
     {
         let executor = TransferExecutor(jobs: ctx.jobs)
         let options = try executor.bounding(steps.isEmpty ? options : ctx.resolvingKMSKey(options))
-        // An encryption that may not travel to the endpoint is refused once, not once per object written.
-        if case .object(let bucket, _)? = steps.lazy.compactMap(\.destination).first(where: { $0.key != nil }) {
-            try ctx.storage.checkSecureTransport(for: options.sse?.mode, what: "a write to obs://\(bucket)")
-        }
+        try checkSecureTransport(ctx, steps, options)
         try await checkLocalKeyOnce(ctx, steps, options)
         let engine = ctx.engine
         let renderer = Renderer(ctx.output)

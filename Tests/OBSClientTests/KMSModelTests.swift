@@ -16,6 +16,14 @@ struct KMSModelTests {
 
     // MARK: - Request bodies (the SDK's bytes, from Vectors/kms-signatures.json)
 
+    /// An IPv6 KMS or IAM endpoint is bracketed once, as an OBS one (`[[::1]]` never connected).
+    @Test func ipv6ServiceEndpointsAreBracketedOnce() throws {
+        let endpoint = try ServiceEndpoint("http://[::1]:9443", origin: "test")
+        #expect(endpoint.host == "::1" && endpoint.url == "http://[::1]:9443" && endpoint.hostHeader == "[::1]:9443")
+        #expect(try ServiceEndpoint("https://[::1]", origin: "test").url == "https://[::1]")
+        #expect(throws: OBSError.self) { try ServiceEndpoint("https://u:secret@[::1]", origin: "test") }
+    }
+
     @Test func bodiesAreTheSDKsBytes() {
         #expect(
             String(

@@ -44,7 +44,7 @@ import Testing
     @Test func anObjectAskingForABucketKeyIsRefusedAndNotStored() async throws {
         let f = try ServerFixture()
         try await f.makeBucket("okey")
-        for (value, status) in [("true", 501), ("TRUE", 501), ("false", 200)] {
+        for (value, status) in [("true", 501), ("TRUE", 501), ("false", 200), ("maybe", 400)] {
             let put = try await f.send(
                 f.request(
                     "PUT", "/okey/\(value)",

@@ -19,6 +19,8 @@ struct InsecureTransportOnceTests {
             ["upload", "tree", "obs://bkt1/", "-r", "--sse", "kms"],
             ["upload", "tree", "obs://bkt1/", "-r", "--sse-c-key-file", "key.bin"],
             ["cp", "tree", "obs://bkt1/", "-r", "--sse", "kms"],
+            ["cp", "tree", "obs://bkt1/", "-r", "--sse", "kms", "--dry-run"],
+            ["mv", "tree/a", "obs://bkt1/a", "--sse-c-key-file", "key.bin", "--dry-run"],
             ["bucket", "encryption", "apply", "obs://bkt1", "--sse", "kms"],
             ["bucket", "encryption", "apply", "obs://bkt1", "--sse", "kms", "--dry-run"],
             ["bucket", "encryption", "apply", "obs://bkt1", "--sse-c-key-file", "key.bin"],

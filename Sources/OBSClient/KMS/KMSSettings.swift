@@ -14,11 +14,11 @@ public struct ServiceEndpoint: Sendable, Equatable {
         let parts: URLComponents
         do { parts = try RemoteConfiguration.checkEndpoint(url) } catch {
             throw OBSError.configuration(
-                "\(origin) '\(url)' is not an http(s)://host[:port] URL; "
+                "\(origin) '\(RemoteConfiguration.shown(url))' is not an http(s)://host[:port] URL; "
                     + "e.g. https://kms.cn-north-4.myhuaweicloud.com")
         }
         scheme = parts.scheme!.lowercased()
-        host = parts.host!.lowercased()
+        host = RemoteConfiguration.bareHost(parts)
         port = parts.port
         self.origin = origin
     }

@@ -143,8 +143,14 @@ enum S3Headers {
             "object-lock-legal-hold", "expires", "server-side-encryption-context", "write-offset-bytes",
         ]
         for suffix in unkept where value(call, suffix) != nil { throw unkeptFeature(call, suffix) }
-        if let bucketKey = value(call, "server-side-encryption-bucket-key-enabled"), bucketKey.lowercased() != "false" {
-            throw unkeptFeature(call, "server-side-encryption-bucket-key-enabled")
+        if let bucketKey = value(call, "server-side-encryption-bucket-key-enabled") {
+            switch bucketKey.trimmingSpaces().lowercased() {
+            case "false": break
+            case "true": throw unkeptFeature(call, "server-side-encryption-bucket-key-enabled")
+            default:
+                throw S3Failure.invalidArgument(
+                    "\(call.dialect.headerPrefix)server-side-encryption-bucket-key-enabled must be true or false")
+            }
         }
         if let directive = value(call, "tagging-directive"), directive.uppercased() != "COPY" {
             throw unkeptFeature(call, "tagging-directive")

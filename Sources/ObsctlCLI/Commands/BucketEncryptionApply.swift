@@ -50,7 +50,7 @@ extension Obsctl.Bucket.Encryption {
             // What every copy would be refused for is refused once, before the listing, in a dry run too.
             try ctx.storage.checkSecureTransport(
                 for: request.mode, what: "bucket encryption apply obs://\(where_.bucket)")
-            let goal = try KMSPreflight.check(request, ctx, dryRun: dryRun)
+            let goal = try KMSPreflight.check(request, ctx)
             let sourceKey = try sourceCustomerKey.load()
             let (objects, unlisted) = try await ctx.storage.listForEncryption(
                 bucket: where_.bucket, prefix: where_.prefix, filter: try filter.filter())
@@ -67,6 +67,8 @@ extension Obsctl.Bucket.Encryption {
                 customerKeys: keys, sourceKey: sourceKey, dryRun: dryRun, transfer: try tuning.options(),
                 overwriteHook: ctx.environment[Applier.overwriteHookVariable])
             try await applier.run(ctx, objects, into: &result, renderer)
+            // A dry run that plans a conversion fails as its run would at the first copy (exit 5).
+            if dryRun && result.plan.convert.objects > 0 { try KMSPreflight.checkDataKeys(request, ctx) }
             renderer.render(result)
             // A plan that skips objects is still a plan; a run that left some unconverted is partial.
             if !result.failures.isEmpty || !dryRun && !result.skipped.isEmpty {
@@ -95,15 +97,8 @@ extension Obsctl.Bucket.Encryption {
 /// permission failure stops the run (`FirstCopyGate`).
 enum KMSPreflight {
     /// The requirement objects must meet, its KMS key resolved to the id objects report.
-    /// A dry run also makes every check a data key's making makes (the policy's kms:dek:create, obs/default's
-    /// creation), none made, so that it fails as its run would; the run meets them at its first copy, which names
-    /// its object (`FirstCopyGate`).
-    static func check(_ request: SSERequest, _ ctx: CommandContext, dryRun: Bool) throws -> EncryptionRequirement {
-        guard case .kms(let named) = request, !ctx.isRemote else { return EncryptionRequirement(request) }
-        guard let ref = named else {
-            if dryRun { try ctx.localKMS.checkEncryptionKey(nil) }
-            return EncryptionRequirement(request)
-        }
+    static func check(_ request: SSERequest, _ ctx: CommandContext) throws -> EncryptionRequirement {
+        guard case .kms(let ref?) = request, !ctx.isRemote else { return EncryptionRequirement(request) }
         let key = try ctx.keyManagement.describeKey(ref)
         guard key.state == .enabled else {
             throw OBSError(
@@ -115,8 +110,15 @@ enum KMSPreflight {
                         : "Choose another key with --kms-key-id"),
                 httpStatus: 400, category: .kms, resource: key.keyID)
         }
-        if dryRun { try ctx.localKMS.checkEncryptionKey(ref) }
         return .kms(keyID: key.keyID)
+    }
+
+    /// A dry run's check of what making a data key under the target would meet (the policy's kms:dek:create,
+    /// obs/default's creation), none made, for a plan with a conversion: the run meets it at its first copy, which
+    /// names its object (`FirstCopyGate`).
+    static func checkDataKeys(_ request: SSERequest, _ ctx: CommandContext) throws {
+        guard case .kms(let ref) = request, !ctx.isRemote else { return }
+        try ctx.localKMS.checkEncryptionKey(ref)
     }
 }
 

@@ -15,9 +15,7 @@ struct EndpointFormTests {
     ]
 
     @Test func badRegionsAreRefusedWherever() throws {
-        let sb = try Sandbox("region-form")
-        sb.environment["OBS_ACCESS_KEY_ID"] = "AKIAEXAMPLE000000000"
-        sb.environment["OBS_SECRET_ACCESS_KEY"] = "secretsecretsecretsecretsecretsecret0000"
+        let sb = try Sandbox.withExampleCredentials("region-form")
         for region in Self.badRegions {
             expectError(try sb.run(["ls", "--region", region]), 2, contains: ["region"])
             expectError(try sb.run(["config", "set", "region", region]), 2, contains: region.isEmpty ? [] : ["region"])
@@ -39,9 +37,7 @@ struct EndpointFormTests {
     }
 
     @Test func badEndpointsAreRefusedWherever() throws {
-        let sb = try Sandbox("endpoint-form")
-        sb.environment["OBS_ACCESS_KEY_ID"] = "AKIAEXAMPLE000000000"
-        sb.environment["OBS_SECRET_ACCESS_KEY"] = "secretsecretsecretsecretsecretsecret0000"
+        let sb = try Sandbox.withExampleCredentials("endpoint-form")
         for endpoint in Self.badEndpoints {
             expectError(try sb.run(["ls", "--endpoint", endpoint]), 12, contains: ["http(s)://host[:port]"])
             expectError(try sb.run(["config", "set", "endpoint", endpoint]), 2, contains: ["http(s)://host[:port]"])
@@ -59,9 +55,7 @@ struct EndpointFormTests {
     @Test(.enabled(if: OneAnswerServer.hasIPv6Loopback, "no IPv6 loopback (::1) on this machine"))
     func anIPv6EndpointIsReached() throws {
         let server = try OneAnswerServer()
-        let sb = try Sandbox("endpoint-ipv6")
-        sb.environment["OBS_ACCESS_KEY_ID"] = "AKIAEXAMPLE000000000"
-        sb.environment["OBS_SECRET_ACCESS_KEY"] = "secretsecretsecretsecretsecretsecret0000"
+        let sb = try Sandbox.withExampleCredentials("endpoint-ipv6")
         let r = try sb.run(["ls", "--endpoint", "http://[::1]:\(server.port)", "--retries", "0", "--output", "json"])
         #expect(r.succeeded, "\(r)")
         let request = server.received()

@@ -10,9 +10,7 @@ struct InsecureTransportOnceTests {
     static let endpoint = ["--endpoint", "http://192.0.2.1:9", "--retries", "0", "--timeout", "2"]
 
     @Test func recursiveWritesAndApplyAreRefusedOnce() throws {
-        let sb = try Sandbox("insecure-once")
-        sb.environment["OBS_ACCESS_KEY_ID"] = "AKIAEXAMPLE000000000"
-        sb.environment["OBS_SECRET_ACCESS_KEY"] = "secretsecretsecretsecretsecretsecret0000"
+        let sb = try Sandbox.withExampleCredentials("insecure-once")
         for name in ["a", "b", "c"] { try sb.write("tree/\(name)", Data(name.utf8)) }
         try sb.write("key.bin", Data(repeating: 7, count: 32), mode: 0o600)
         for command in [

@@ -241,6 +241,15 @@ final class Sandbox {
         try start(arguments, stdin: stdin, env: extra, cwd: cwd, fileSizeLimit: fileSizeLimit).wait()
     }
 
+    /// A sandbox with a made-up key pair in OBS_ACCESS_KEY_ID / OBS_SECRET_ACCESS_KEY: for commands refused before
+    /// any request, or sent to an endpoint that never answers with a signature check.
+    static func withExampleCredentials(_ name: String) throws -> Sandbox {
+        let sb = try Sandbox(name)
+        sb.environment["OBS_ACCESS_KEY_ID"] = "AKIAEXAMPLE000000000"
+        sb.environment["OBS_SECRET_ACCESS_KEY"] = "secretsecretsecretsecretsecretsecret0000"
+        return sb
+    }
+
     /// A new local bucket holding a small object under each of `keys`.
     func bucket(_ name: String, withObjects keys: [String]) throws {
         try ok(["bucket", "create", "obs://" + name])

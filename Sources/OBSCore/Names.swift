@@ -113,10 +113,11 @@ public struct OBSURL: Hashable, Sendable, CustomStringConvertible {
 /// Regions. A region becomes part of every signature, and with `--region` alone of the endpoint's host: one holding
 /// `@`, `/` or `#` sent signed requests to another host.
 public enum RegionName {
-    /// A region id as OBS and S3 name theirs (`cn-north-4`, `us-east-1`): lowercase letters, digits and hyphens, at
-    /// most 64. What a host is built from (`--region` alone, a bucket's location here).
+    /// A region id as OBS and S3 name theirs (`cn-north-4`, `us-east-1`): lowercase letters, digits and hyphens, one
+    /// DNS label (at most 63, no hyphen at either end). What a host is built from (`--region` alone, the KMS and IAM
+    /// endpoints, a bucket's location here).
     public static func isValid(_ region: String) -> Bool {
-        !region.isEmpty && region.utf8.count <= 64
+        !region.isEmpty && region.utf8.count <= 63 && !region.hasPrefix("-") && !region.hasSuffix("-")
             && region.utf8.allSatisfy {
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")

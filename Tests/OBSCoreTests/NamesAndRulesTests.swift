@@ -62,6 +62,31 @@ struct OBSURLTests {
     }
 }
 
+/// Region ids build hosts (one DNS label); region names only go into signatures, so other servers' spellings pass.
+struct RegionNameTests {
+    @Test(arguments: ["cn-north-4", "us-east-1", "eu-west-101", String(repeating: "a", count: 63)])
+    func idsAreValid(_ region: String) {
+        #expect(RegionName.isValid(region) && RegionName.isSafe(region))
+    }
+
+    @Test(arguments: [
+        "", "CN-NORTH-4", "cn_north_4", "-cn", "cn-", "cn.north", "a/b", "a@b", "a b", String(repeating: "a", count: 64),
+    ])
+    func notIDs(_ region: String) {
+        #expect(!RegionName.isValid(region))
+    }
+
+    @Test(arguments: ["US", "RegionOne", "us_east", "local.zone"])
+    func otherServersNamesAreSafeButNotIDs(_ region: String) {
+        #expect(RegionName.isSafe(region) && !RegionName.isValid(region))
+    }
+
+    @Test(arguments: ["", "a/b", "a@b", "a#b", "a?b", "a%2F", "a b", "a\nb", String(repeating: "a", count: 65)])
+    func unsafe(_ region: String) {
+        #expect(!RegionName.isSafe(region))
+    }
+}
+
 struct SSERulesTests {
     func key() throws -> CustomerKey { try CustomerKey(key: SecretBytes(copying: [UInt8](repeating: 9, count: 32))) }
 

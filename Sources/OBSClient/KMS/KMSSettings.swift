@@ -133,15 +133,10 @@ public struct KMSSettings: Sendable {
         return String(labels[1])
     }
 
-    /// A region goes into host names and IAM's query: lower-case letters, digits and `-` only.
+    /// A region goes into host names and IAM's query: a region id only.
     static func checkRegion(_ region: SettingValue) throws {
-        let ok =
-            !region.value.isEmpty && region.value.count <= 63 && !region.value.hasPrefix("-")
-            && region.value.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
-        guard ok else {
-            throw OBSError.configuration(
-                "region '\(region.value)' (\(region.origin)) is not a Huawei Cloud region id; "
-                    + "use one such as cn-north-4 or ap-southeast-1")
+        guard RegionName.isValid(region.value) else {
+            throw OBSError.configuration(RegionName.problem(region.value, from: region.origin, id: true))
         }
     }
 

@@ -73,4 +73,35 @@ struct AuditLogTailTests {
             #expect(try other.verifyAuditLog().lines == lines.count)
         }
     }
+
+    @Test("lines added before the chain, or cut from the unchained prefix, are caught: the first line counts them")
+    func prefixBeforeTheChain() async throws {
+        try await withStore { s in
+            try FileManager.default.createDirectory(
+                atPath: LocalPath.parent(s.paths.auditLog), withIntermediateDirectories: true)
+            let old = Array(#"{"operation":"old"}"#.utf8) + [0x0A]
+            try writeFile(old + old, to: s.paths.auditLog)
+            _ = try s.kms.createKey(alias: "tail/prefix", description: "")
+            #expect(try s.auditLines().first { $0["seq"] == "1" }?["prefix_lines"] == "2")
+            #expect(try s.kms.verifyAuditLog().unverifiedPrefix == 2)
+            let chained = Array(readFile(s.paths.auditLog).dropFirst(2 * old.count))
+            for forged in [old + old + old + chained, old + chained, chained] {
+                try writeFile(forged, to: s.paths.auditLog)
+                await expectOBSError(.integrity, messageContains: "unchained lines") { _ = try s.kms.verifyAuditLog() }
+            }
+            try writeFile(old + old + chained, to: s.paths.auditLog)
+            #expect(try s.kms.verifyAuditLog().unverifiedPrefix == 2)
+        }
+    }
+
+    @Test("a log chained from its first line records no prefix, and one added in front of it is caught")
+    func noPrefix() async throws {
+        try await withStore { s in
+            _ = try s.kms.createKey(alias: "tail/none", description: "")
+            #expect(try s.auditLines().first?["prefix_lines"] == "0")
+            let chained = readFile(s.paths.auditLog)
+            try writeFile(Array(#"{"operation":"forged"}"#.utf8) + [0x0A] + chained, to: s.paths.auditLog)
+            await expectOBSError(.integrity, messageContains: "unchained lines") { _ = try s.kms.verifyAuditLog() }
+        }
+    }
 }

@@ -17,7 +17,9 @@ import Glibc
 /// key change (create, enable, disable, deletion), written after that line is fsynced: cutting the log before it
 /// is caught, by `verify` and by the next append. Lines of data-key operations after the last key change can be
 /// cut without detection (they are not fsynced one by one, and an anchor per upload would cost two fsyncs).
-/// Lines without `seq`/`mac` (logs from before the chain) are accepted only as a prefix, reported as unverified.
+/// Lines without `seq`/`mac` (logs from before the chain) are accepted only as a prefix, reported as unverified;
+/// the first chained line records how many there were (`prefix_lines`), so lines added before the chain later, or
+/// cut from that prefix, are caught too.
 /// The head's seq is also kept in `anchor`, a state file outside the store: removing audit.head and cutting the
 /// log (or replacing it with unchained lines) is caught too.
 struct AuditLog: Sendable {
@@ -99,6 +101,7 @@ struct AuditLog: Sendable {
         var previous = last
         var line: [UInt8] = []
         for var e in lines {
+            if previous == nil { e["prefix_lines"] = String(try countLines(fd, size: size)) }
             e["seq"] = String((previous?.seq ?? 0) + 1)
             e["mac"] = Self.mac(key: key, previous: previous?.mac ?? "", entry: e)
             line += Self.jsonObject(e)
@@ -176,6 +179,17 @@ struct AuditLog: Sendable {
             window = 65536
         }
         return 0
+    }
+
+    /// The number of lines in the log's first `size` bytes (the unchained ones, read once: when the chain starts).
+    private func countLines(_ fd: Int32, size: Int64) throws -> Int {
+        var count = 0, offset: Int64 = 0
+        while offset < size {
+            let chunk = try readBack(fd, before: min(size, offset + 65536), count: Int(min(size - offset, 65536)))
+            count += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            offset += Int64(chunk.count)
+        }
+        return count
     }
 
     /// The seq and mac of the log's last line; nil for an empty log or one holding only unchained lines.
@@ -342,6 +356,9 @@ struct AuditLog: Sendable {
                         ).utf8))
             else {
                 throw fail("its MAC does not verify")
+            }
+            if seq == 1, let recorded = obj["prefix_lines"], recorded != String(legacy) {
+                throw fail("the chain starts after \(legacy) unchained lines but recorded \(recorded) there")
             }
             if let head, head.seq == seq {
                 guard head.mac == mac else { throw fail("it is not the line \(headPath) records") }

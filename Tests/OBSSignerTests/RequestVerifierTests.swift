@@ -200,6 +200,65 @@ struct RequestVerifierTests {
         #expect(!"\(f)".contains(Self.sk) && f.stringToSign?.contains(Self.sk) == false)
     }
 
+    /// The string to sign and canonical request go into the error body, which clients log: the SSE-C keys (the
+    /// object's and the copy source's) and the security token they quote are replaced, in headers and in a
+    /// presigned URL's query; the key's MD5 stays, to compare with.
+    @Test(arguments: cases)
+    func mismatchQuotesNoKeyNorToken(_ version: SignatureVersion, _ virtual: Bool) throws {
+        var (r, scope) = Self.request(version, virtual: virtual)
+        let p = version.headerPrefix
+        let key = "Q1VTVE9NRVJLRVkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTA="
+        let token = "STS/token+SECRETTOKEN=="
+        r.headers += [
+            (name: p + "server-side-encryption-customer-algorithm", value: "AES256"),
+            (name: p + "server-side-encryption-customer-key", value: key),
+            (name: p + "server-side-encryption-customer-key-MD5", value: "bWQ1LW9mLXRoZS1rZXk="),
+            (name: p + "copy-source-server-side-encryption-customer-key", value: key),
+        ]
+        let bucket = virtual ? "vectors" : nil
+        let creds = credentials(Self.ak, Self.sk, token: token)
+        let signed = RequestSigner.sign(r, version: version, scope: scope, credentials: creds, date: Self.date)
+        var get = r
+        get.method = "GET"
+        get.headers = [r.headers[0]]
+        let query = RequestSigner.presignedQuery(
+            get, version: version, scope: scope, credentials: creds, date: Self.date, expiresIn: 300)
+        let keyInQuery = [(name: p + "server-side-encryption-customer-key", value: key)]
+        for incoming in [Self.incoming(signed), Self.incoming(get, extraQuery: query + keyInQuery)] {
+            let f = try #require(Self.failure(Self.verify(incoming, bucket: bucket, secret: "other")))
+            #expect(f.code == "SignatureDoesNotMatch")
+            let quoted = (f.stringToSign ?? "") + (f.canonicalRequest ?? "")
+            for secret in [key, token, "SECRETTOKEN", Self.sk] { #expect(!quoted.contains(secret), "\(quoted)") }
+            #expect(quoted.contains(SecretFields.placeholder), "\(quoted)")
+            if incoming.rawQuery == Self.incoming(signed).rawQuery { #expect(quoted.contains("bWQ1LW9mLXRoZS1rZXk=")) }
+        }
+    }
+
+    @Test func redactionKeepsEverythingElse() {
+        let text = """
+            PUT
+            /b/hive/year=2024/x
+            a=1&X-Amz-Security-Token=tok&x-amz-server-side-encryption-customer-key=k&z=
+            host:h
+            x-obs-security-token: tok
+            x-amz-server-side-encryption-customer-key:k
+            x-amz-server-side-encryption-customer-key-md5:m
+            /b/k?uploads&x-obs-security-token=tok&Signature=sig
+            """
+        #expect(
+            SecretFields.redacted(text) == """
+                PUT
+                /b/hive/year=2024/x
+                a=1&X-Amz-Security-Token=<redacted>&x-amz-server-side-encryption-customer-key=<redacted>&z=
+                host:h
+                x-obs-security-token:<redacted>
+                x-amz-server-side-encryption-customer-key:<redacted>
+                x-amz-server-side-encryption-customer-key-md5:m
+                /b/k?uploads&x-obs-security-token=<redacted>&Signature=<redacted>
+                """)
+        #expect(SecretFields.redacted("GET\n\n\n") == "GET\n\n\n")
+    }
+
     @Test(arguments: cases)
     func changedSignedHeaderFails(_ version: SignatureVersion, _ virtual: Bool) throws {
         let (r, scope) = Self.request(version, virtual: virtual)

@@ -210,7 +210,9 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
             code: "SignatureDoesNotMatch",
             message: "The request signature we calculated does not match the signature you provided. "
                 + "Check your key and signing method.",
-            httpStatus: 403, stringToSign: stringToSign, canonicalRequest: canonicalRequest,
+            // They go into the error body, which clients log: without the SSE-C keys and tokens they quote.
+            httpStatus: 403, stringToSign: SecretFields.redacted(stringToSign),
+            canonicalRequest: canonicalRequest.map(SecretFields.redacted),
             accessKeyID: accessKeyID, signatureProvided: provided)
     }
 }

@@ -5,7 +5,7 @@ import OBSCore
 /// 10,000 parts, and never below OBS's 100 KiB minimum part.
 public struct MultipartPlan: Equatable, Sendable {
     public static let maxParts: Int64 = 10_000
-    public static let minPartSize: Int64 = 100 << 10
+    public static let minPartSize = PartSizeMinimum.obs
     public static let maxPartSize: Int64 = 5 << 30
     static let streamPartSize: Int64 = 16 << 20
 

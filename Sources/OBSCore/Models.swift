@@ -317,6 +317,13 @@ public enum WritePrecondition: Sendable, Equatable {
     }
 }
 
+/// The least every part but the last of a multipart upload must hold: S3's 5 MiB; OBS documents 100 KB, which its
+/// SDKs (and obsctl's `--part-size`) take as 100 KiB.
+public enum PartSizeMinimum {
+    public static let s3: Int64 = 5 << 20
+    public static let obs: Int64 = 100 << 10
+}
+
 public struct MultipartUploadTarget: Sendable {
     public var bucket: BucketName
     public var key: ObjectKey
@@ -326,6 +333,9 @@ public struct MultipartUploadTarget: Sendable {
     public var precondition: WritePrecondition? = nil
     /// Complete only if the parts listed hold this many bytes in all (S3's `x-amz-mp-object-size`); nil: any.
     public var expectedSize: Int64? = nil
+    /// Complete only if every part but the last holds at least this many bytes: S3's rule unless the caller speaks
+    /// for OBS (`PartSizeMinimum`).
+    public var minimumPartSize: Int64 = PartSizeMinimum.s3
 
     public init(bucket: BucketName, key: ObjectKey, uploadID: String, customerKey: CustomerKey? = nil) {
         self.bucket = bucket; self.key = key; self.uploadID = uploadID; self.customerKey = customerKey

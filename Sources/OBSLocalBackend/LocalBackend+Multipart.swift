@@ -425,7 +425,7 @@ extension LocalBackend: MultipartUploads {
     }
 
     /// The stored parts the client listed, after S3's checks: each uploaded, each ETag its own, every part but the
-    /// last at least the minimum size, and each data file of the length its size gives.
+    /// last at least the target's minimum size (S3's unless the caller spoke for OBS), and each data file of the length its size gives.
     private func checkedParts(_ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)], encrypted: Bool)
         throws -> [PartRecord]
     {
@@ -440,11 +440,11 @@ extension LocalBackend: MultipartUploads {
                     "part \(l.n) has ETag \(p.etag), not \(ETags.bare(l.etag)); list the ETags that "
                         + "UploadPart returned")
             }
-            if i < listed.count - 1 && p.size < MultipartRules.minimumPartSize {
+            if i < listed.count - 1 && p.size < target.minimumPartSize {
                 throw OBSError(
                     code: "EntityTooSmall",
                     message: "part \(l.n) holds \(p.size) bytes; every part but the last needs at least "
-                        + "\(MultipartRules.minimumPartSize) (5 MiB)",
+                        + "\(target.minimumPartSize)",
                     httpStatus: 400, category: .usage)
             }
             var st = stat()

@@ -779,3 +779,41 @@ private final class CountingSource: ByteSource {
         return 1
     }
 }
+
+/// Every part but the last must hold 5 MiB in S3's dialect and 100 KiB in OBS's, as each service documents: the OBS
+/// SDKs' uploadFile splits from 100 KiB up, and those uploads must complete here as they do on OBS.
+@Suite struct ServerPartMinimumTests {
+    func complete(_ f: ServerFixture, _ key: String, first: Int, version: SignatureVersion) async throws -> Answer {
+        let id = try #require(
+            try await f.send(f.request("POST", "/pmin/\(key)", query: [("uploads", nil)], version: version))
+                .element("UploadId"))
+        var etags: [String] = []
+        for (n, size) in [(1, first), (2, 1000)] {
+            let part = try await f.send(
+                f.request(
+                    "PUT", "/pmin/\(key)", query: [("partNumber", "\(n)"), ("uploadId", id)],
+                    body: pattern(size, seed: UInt8(n)), version: version))
+            etags.append(try #require(part.header("ETag"), "\(part.text)"))
+        }
+        let body = Array(
+            ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(etags[0])</ETag></Part>"
+                + "<Part><PartNumber>2</PartNumber><ETag>\(etags[1])</ETag></Part></CompleteMultipartUpload>").utf8)
+        return try await f.send(f.request("POST", "/pmin/\(key)", query: [("uploadId", id)], body: body, version: version))
+    }
+
+    @Test func obsDialectTakesPartsFrom100KiBAndS3From5MiB() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("pmin", encryption: nil)
+        for (first, version, ok) in [
+            (100 << 10, SignatureVersion.obs, true), ((100 << 10) - 1, .obs, false), (1 << 20, .obs, true),
+            (1 << 20, .v4, false), (1 << 20, .v2, false), (5 << 20, .v4, true),
+        ] {
+            let done = try await complete(f, "k\(first)-\(version)", first: first, version: version)
+            if ok {
+                #expect(done.status == 200, "\(first) \(version): \(done.text)")
+            } else {
+                #expect(done.status == 400 && done.element("Code") == "EntityTooSmall", "\(first) \(version)")
+            }
+        }
+    }
+}

@@ -14,9 +14,6 @@ import OBSTime
 /// meta.json, as a put does.
 enum MultipartRules {
     static let maxPartNumber = 10000
-    /// S3's minimum for every part but the last; OBS documents 100 KB. The stricter rule is enforced, so an
-    /// application tested against the local backend also works against either service.
-    static let minimumPartSize: Int64 = 5 << 20
     static let maximumPartSize: Int64 = 5 << 30
 
     static func objectPartFile(uid: String, part: UInt32, ext: String) -> String { "d-\(uid)-p\(part)\(ext)" }

@@ -176,6 +176,8 @@ extension S3Service {
         let parts = try ServerXMLReader.completeMultipartUpload(body)
         var target = try uploadTarget(call, bucket, key, uploadID)
         target.precondition = try Self.writePrecondition(call)
+        // OBS takes parts from 100 KB (its SDKs' uploadFile splits at 100 KiB and up); S3 from 5 MiB.
+        target.minimumPartSize = call.dialect == .obs ? PartSizeMinimum.obs : PartSizeMinimum.s3
         if let declared = call.request.header(call.dialect.headerPrefix + "mp-object-size") {
             guard declared.utf8.allSatisfy({ (48...57).contains($0) }), let size = Int64(declared) else {
                 throw S3Failure.invalidArgument("\(call.dialect.headerPrefix)mp-object-size must be a whole number")

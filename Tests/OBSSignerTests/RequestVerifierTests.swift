@@ -170,6 +170,28 @@ struct RequestVerifierTests {
         }
     }
 
+    /// SigV4's canonical URI is the path encoded by S3's rule, whatever escapes the client sent: a signer that
+    /// encodes `=`, `(` or `!` (requests-aws4auth, the AWS SDKs) is accepted when the wire carries them raw, and
+    /// lower-case hex the same as upper; one that signed the path as sent (curl) too. Another path still fails.
+    @Test func v4CanonicalPathIsTheReencodedOne() throws {
+        let scope = SigningScope(bucket: "vectors", virtualHosted: false, region: "cn-north-4")
+        for (signedPath, sentPath, ok) in [
+            ("/vectors/hive/year%3D2024/t%281%29%21", "/vectors/hive/year=2024/t(1)!", true),
+            ("/vectors/hive/year=2024/t(1)!", "/vectors/hive/year=2024/t(1)!", true),
+            ("/vectors/caf%C3%A9", "/vectors/caf%c3%a9", true),
+            ("/vectors/a%20b", "/vectors/a%20b", true),
+            ("/vectors/hive/year%3D2024", "/vectors/hive/year=2025", false),
+            ("/vectors/a%2Fb", "/vectors/a/c", false),
+        ] {
+            let r = SignableRequest(method: "GET", path: signedPath, headers: [(name: "Host", value: "127.0.0.1:9000")])
+            var signed = RequestSigner.sign(r, version: .v4, scope: scope, credentials: Self.creds, date: Self.date)
+            signed.path = sentPath
+            let f = Self.failure(Self.verify(Self.incoming(signed)))
+            #expect((f == nil) == ok, "\(signedPath) sent as \(sentPath): \(f?.canonicalRequest ?? "")")
+        }
+        #expect(RequestVerifier.canonicalPath("/b/hive/year=2024/t(1)%c3%a9+~") == "/b/hive/year%3D2024/t%281%29%C3%A9%2B~")
+    }
+
     // MARK: - Rejections, each scheme
 
     @Test(arguments: cases)

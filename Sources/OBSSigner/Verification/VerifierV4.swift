@@ -239,22 +239,36 @@ extension RequestVerifier {
     static func checkSignatureV4(
         _ request: IncomingRequest, claim: ClaimV4, canonicalQuery: String, payloadHash: String, key: SecretBytes
     ) throws(AuthenticationFailure) -> SecretBytes {
-        let canonical = RequestSigner.canonicalRequestV4(
-            method: request.method, path: request.rawPath, canonicalQuery: canonicalQuery, headers: request.headers,
-            signedNames: claim.signedNames, payloadHash: payloadHash)
-        let sts = RequestSigner.stringToSignV4(
-            canonicalRequest: canonical, amzDate: claim.amzDate,
-            scope: RequestSigner.credentialScopeV4(shortDate: claim.shortDate, region: claim.region))
+        func signed(path: String) -> (canonical: String, stringToSign: String) {
+            let canonical = RequestSigner.canonicalRequestV4(
+                method: request.method, path: path, canonicalQuery: canonicalQuery, headers: request.headers,
+                signedNames: claim.signedNames, payloadHash: payloadHash)
+            let sts = RequestSigner.stringToSignV4(
+                canonicalRequest: canonical, amzDate: claim.amzDate,
+                scope: RequestSigner.credentialScopeV4(shortDate: claim.shortDate, region: claim.region))
+            return (canonical, sts)
+        }
         // A key is kept only once a signature made with it matched: requests naming a valid access key id with
         // made-up days or regions cannot push the real keys out of the cache.
         let cache = SigningKeyCache.shared, service = RequestSigner.serviceV4
         let kept = cache.lookup(secret: key, shortDate: claim.shortDate, region: claim.region, service: service)
         let signingKey =
             kept ?? cache.derive(secret: key, shortDate: claim.shortDate, region: claim.region, service: service)
-        guard sameSignature(RequestSigner.signatureV4(stringToSign: sts, signingKey: signingKey), claim.signature)
+        func matches(_ sts: String) -> Bool {
+            sameSignature(RequestSigner.signatureV4(stringToSign: sts, signingKey: signingKey), claim.signature)
+        }
+        // S3's canonical URI: the path decoded and encoded again (unreserved bytes and `/` kept), whatever escapes
+        // the client sent (`a=b`, `t(1)`, `%c3%a9`). A client that signed the path exactly as it sent it (curl)
+        // is accepted too: both forms name the same key.
+        let canonicalPath = Self.canonicalPath(request.rawPath)
+        let normal = signed(path: canonicalPath)
+        guard
+            matches(normal.stringToSign)
+                || (canonicalPath != request.rawPath
+                    && matches(signed(path: request.rawPath).stringToSign))
         else {
             throw .mismatch(
-                stringToSign: sts, canonicalRequest: canonical, accessKeyID: claim.accessKeyID,
+                stringToSign: normal.stringToSign, canonicalRequest: normal.canonical, accessKeyID: claim.accessKeyID,
                 provided: claim.signature)
         }
         if kept == nil {
@@ -262,6 +276,14 @@ extension RequestVerifier {
                 signingKey, secret: key, shortDate: claim.shortDate, region: claim.region, service: service)
         }
         return signingKey
+    }
+
+    /// A received path as SigV4 signs it for S3: percent-decoded to bytes and encoded again, unreserved bytes and
+    /// `/` kept (S3 encodes once: no second pass over the `%`s).
+    static func canonicalPath(_ raw: String) -> String {
+        URIEncoding.encode(bytes: URIEncoding.percentDecode(bytes: raw.utf8)) {
+            URIEncoding.isUnreserved($0) || $0 == UInt8(ascii: "/")
+        }
     }
 
     /// The canonical query of a received query string: each name and value percent-decoded to bytes and encoded

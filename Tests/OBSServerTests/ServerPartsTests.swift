@@ -288,10 +288,15 @@ struct ServeCredentialTests {
     func generated() throws { try withTempDir(generated(in:)) }
 
     func generated(in dir: String) throws {
-        let file = dir + "/serve/credentials"
+        let file = dir + "/new/store/serve/credentials"
         let first = try ServeCredentials.load(file: nil, environment: [:], generatedFile: file)
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        // The directories it made (a store root not yet there) are 0700 whatever the umask, as the store's own.
+        for made in ["/new", "/new/store", "/new/store/serve"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir + made)[.posixPermissions] as? NSNumber
+            #expect(mode?.intValue == 0o700, "\(made)")
+        }
         #expect(first.file == file)
         let again = try ServeCredentials.load(file: nil, environment: [:], generatedFile: file)
         #expect(again.primaryAccessKeyID == first.primaryAccessKeyID)

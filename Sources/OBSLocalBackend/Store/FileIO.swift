@@ -287,3 +287,9 @@ enum CrashPoint {
         if let t = target, t == name { kill(getpid(), SIGKILL) }
     }
 }
+
+/// `mkdir -p` with mode 0700 (whatever the umask), for what others put beside the store: `obsctl serve`'s credentials
+/// may be the first thing written under a new store root.
+public enum PrivateDirectories {
+    public static func make(_ path: String) throws { try FileIO.makeDirectories(path) }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import OBSCore
 import OBSCrypto
+import OBSLocalBackend
 
 #if canImport(Glibc)
 import Glibc
@@ -133,7 +134,7 @@ public struct ServeCredentials: Sendable {
     /// A fresh pair in a new 0600 file (created with that mode: never readable by others, even for an instant).
     static func generate(_ path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try PrivateDirectories.make(dir)  // 0700 from the store root down, as the store makes its own
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
         let ak = String(decoding: Random.bytes(20).map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
         let sk = Base64.encode(Random.bytes(30))

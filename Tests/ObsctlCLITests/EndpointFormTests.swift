@@ -49,6 +49,21 @@ struct EndpointFormTests {
             let r = try sb.run(command + ["https://user:pa55word@127.0.0.1:9000"])
             #expect(r.status != 0 && !r.stderr.contains("pa55word") && r.stderr.contains("***@"), "\(r)")
         }
+        // Nor where no credentials are found for it (checked before the endpoint's form), from a flag or the
+        // environment.
+        let bare = try Sandbox("endpoint-form-bare")
+        for (command, variable) in [
+            (["ls", "--endpoint"], "OBS_ENDPOINT"), (["kms", "key", "list", "--kms-endpoint"], "OBSCTL_KMS_ENDPOINT"),
+        ] {
+            let url = "http://u:pa55word@127.0.0.1:1"
+            let byFlag = try bare.run(command + [url])
+            bare.environment[variable] = url
+            let byEnvironment = try bare.run(Array(command.dropLast()))
+            bare.environment[variable] = nil
+            for r in [byFlag, byEnvironment] {
+                #expect(r.status == 12 && !r.stderr.contains("pa55word") && r.stderr.contains("***@"), "\(r)")
+            }
+        }
     }
 
     /// An IPv6 literal is bracketed once in the URL and the Host header (it was `[[::1]]`, which never connected).

@@ -245,3 +245,51 @@ import Testing
         #expect(seen == ["dir/", "dir/a", "dir/b", "dir/sub/"])
     }
 }
+
+/// What an SDK asks before it signs, and what serve does not do, answered as the client needs.
+@Suite struct ServerProbeAndRefusalTests {
+    static func unsigned(_ method: String, _ path: String, _ rawQuery: String, headers: [(String, String)] = [])
+        -> ServerRequest
+    {
+        ServerRequest(
+            method: method, rawPath: path, rawQuery: rawQuery,
+            headers: [(name: "Host", value: "127.0.0.1:9000")] + headers.map { (name: $0.0, value: $0.1) },
+            body: BufferSource([]))
+    }
+
+    /// The OBS SDKs' unsigned `HEAD ?apiversion` gets 200 and `x-obs-api` (the Java SDK chooses OBS's signature
+    /// only on a 200); any other unsigned request is still refused.
+    @Test func apiVersionProbeIsAnswered() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("probe", encryption: nil)
+        for path in ["/", "/probe", "/missing"] {
+            let a = try await f.send(Self.unsigned("HEAD", path, "apiversion"))
+            #expect(a.status == 200 && a.header("x-obs-api") == "3.0" && a.body.isEmpty, "\(path): \(a.status)")
+        }
+        for (method, path, query) in [
+            ("GET", "/probe", "apiversion"), ("HEAD", "/probe", ""), ("HEAD", "/probe/k", "apiversion"),
+        ] {
+            let a = try await f.send(Self.unsigned(method, path, query))
+            #expect(a.status == 403, "\(method) \(path)?\(query)")
+        }
+    }
+
+    /// A browser form upload is 501 NotImplemented, not the 403 of a missing signature.
+    @Test func formUploadIsNotImplemented() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("forms", encryption: nil)
+        let a = try await f.send(
+            Self.unsigned("POST", "/forms", "", headers: [("Content-Type", "multipart/form-data; boundary=x")]))
+        #expect(a.status == 501 && a.element("Code") == "NotImplemented", "\(a.text)")
+    }
+
+    @Test func emptyVersionIDIsAnInvalidArgument() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("versions", encryption: nil)
+        _ = try await f.send(f.request("PUT", "/versions/k", body: [1]))
+        let empty = try await f.send(f.request("GET", "/versions/k", query: [("versionId", "")]))
+        #expect(empty.status == 400 && empty.element("Code") == "InvalidArgument", "\(empty.text)")
+        let other = try await f.send(f.request("GET", "/versions/k", query: [("versionId", "v1")]))
+        #expect(other.status == 404 && other.element("Code") == "NoSuchVersion")
+    }
+}

@@ -43,6 +43,7 @@ extension S3Service {
         let uploadID = call.request.query("uploadId")
         // Each object is its one version, `null` (as in a bucket that never had versioning): another id names none.
         if let version = call.request.query("versionId"), version != "null" {
+            if version.isEmpty { throw S3Failure.invalidArgument("Version id cannot be the empty string") }
             throw S3Failure("NoSuchVersion", "The specified version does not exist.", status: 404)
         }
         switch method {

@@ -44,12 +44,17 @@ public final class S3Service: RequestHandler, Sendable {
             // Every name the path and query give (keys, prefixes, markers) is decoded once, here and in the handlers.
             guard URIEncoding.decodesAsUTF8(request.rawPath) else { throw S3Failure.invalidURI("the path") }
             guard URIEncoding.decodesAsUTF8(request.rawQuery) else { throw S3Failure.invalidURI("the query") }
-            call.identity = try authenticate(call)
-            if let verified = call.identity?.verified, verified.presigned {
-                try call.takeQueryHeaders(verified.signedQueryHeaders)
+            if call.isAPIVersionProbe {
+                response = ServerResponse(status: 200, headers: [], body: .empty)
+            } else {
+                try Self.refuseFormUpload(call)
+                call.identity = try authenticate(call)
+                if let verified = call.identity?.verified, verified.presigned {
+                    try call.takeQueryHeaders(verified.signedQueryHeaders)
+                }
+                try checkTransport(call)
+                response = try await dispatch(call)
             }
-            try checkTransport(call)
-            response = try await dispatch(call)
         } catch {
             let failure = Self.failure(error)
             errorCode = failure.code
@@ -58,9 +63,21 @@ public final class S3Service: RequestHandler, Sendable {
         response.setHeader(call.dialect.headerPrefix + "request-id", call.requestID)
         response.setHeader(call.dialect.headerPrefix + "id-2", call.requestID)
         // Huawei's SDKs ask `HEAD /bucket?apiversion` unsigned, and speak OBS's own signature and dialect only to a
-        // server that answers (whatever the status) with this header, as OBS does; else they fall back to AWS V2.
+        // server that answers with this header (the Java SDK: and 200), as OBS does; else they fall back to AWS V2.
         if call.subresource("apiversion") { response.setHeader("x-obs-api", "3.0") }
         return logged(response, call, errorCode: errorCode, started: started)
+    }
+
+    /// A browser form upload (S3's and OBS's POST Object: `multipart/form-data` to the bucket, signed by a policy
+    /// in the form) is not implemented: 501 says so, where the signature check would answer a misleading 403.
+    static func refuseFormUpload(_ call: S3Call) throws {
+        guard call.request.method == "POST", call.route.bucket != nil, call.route.key == nil,
+            call.request.header("Content-Type")?.lowercased().hasPrefix("multipart/form-data") == true
+        else { return }
+        throw S3Failure(
+            "NotImplemented",
+            "POST Object (browser form uploads) is not implemented by obsctl serve; use PUT or a presigned PUT URL",
+            status: 501)
     }
 
     /// S3's error document and request id for what was no request, and its access-log line, so that every answer
@@ -162,6 +179,14 @@ struct S3Call: @unchecked Sendable {
     }
 
     func subresource(_ name: String) -> Bool { request.query(name) != nil }
+
+    /// The OBS SDKs' unsigned `HEAD /[bucket]?apiversion`, asked before they choose a signature: answered 200 (with
+    /// `x-obs-api`) without authentication, as it reveals nothing.
+    var isAPIVersionProbe: Bool {
+        request.method == "HEAD" && route.key == nil && subresource("apiversion")
+            && request.header("Authorization") == nil && request.query("Signature") == nil
+            && request.query("X-Amz-Signature") == nil
+    }
 
     /// A presigned URL's signed header parameters (those its signature covers: `SignedQueryHeaders`) are the
     /// request's headers: what the signature covers is applied (SSE, metadata, checksums), never verified and then

@@ -629,8 +629,8 @@ extension LocalBackend {
             guard FileIO.exists(paths.metaFile(bucket, key)) else {
                 throw OBSError.noSuchKey(bucket.value, key.value)
             }
-            let writing = try inflightJournal.begin(bucket: bucket, objectDirectory: dir)
-            defer { writing.end() }
+            let writing = try inflightJournal.beginUnlessFull(bucket: bucket, objectDirectory: dir)
+            defer { writing?.end() }
             guard unlink(paths.metaFile(bucket, key)) == 0 else {
                 throw FileIO.ioError("delete", paths.metaFile(bucket, key))
             }

@@ -50,6 +50,17 @@ final class InflightJournal: @unchecked Sendable {
         return Write(journal: self)
     }
 
+    /// `begin`, for a delete: on a full file system (no block or inode for the line) it goes on unrecorded, as
+    /// deleting is how space is freed. A crash between the delete's unlink and its sweep then leaves that object's
+    /// data files, which the next write of the key sweeps: nothing stored is lost or torn.
+    func beginUnlessFull(bucket: BucketName, objectDirectory: String) throws -> Write? {
+        do { return try begin(bucket: bucket, objectDirectory: objectDirectory) } catch {
+            var fs = statvfs()
+            if statvfs(paths.root, &fs) == 0 && (fs.f_bavail == 0 || fs.f_favail == 0) { return nil }
+            throw error
+        }
+    }
+
     private func end() {
         lock.withLock {
             inFlight -= 1

@@ -45,8 +45,12 @@ public enum AbandonedTemp {
 
     /// Creates `path` (exclusive, mode 0600) and takes the flock that marks it as in use until the descriptor is
     /// closed. A sweeper that opened the file between its creation and the lock may have removed it: then it is
-    /// created again. Returns the descriptor, or -1 with errno set.
+    /// created again. Returns the descriptor, or -1 with errno set. Through `TemporaryFileGate`.
     public static func create(_ path: String, flags: Int32 = O_RDWR) -> Int32 {
+        TemporaryFileGate.whileOpen { createUngated(path, flags: flags) }
+    }
+
+    private static func createUngated(_ path: String, flags: Int32) -> Int32 {
         for _ in 0..<3 {
             let fd = open(path, O_CREAT | O_EXCL | O_CLOEXEC | flags, 0o600)
             if fd < 0 { return -1 }

@@ -46,7 +46,9 @@ public enum AtomicFile {
     public static func writeTemporary(
         _ bytes: [UInt8], _ tmp: String, mode: mode_t = 0o600, create: ((String) -> Int32)? = nil
     ) throws(Failure) -> Int32 {
-        let fd = create?(tmp) ?? open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode)
+        let fd =
+            create?(tmp)
+            ?? TemporaryFileGate.whileOpen { open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode) }
         guard fd >= 0 else { throw Failure(step: "create", path: tmp, errno: errno) }
         var written = 0
         while written < bytes.count {

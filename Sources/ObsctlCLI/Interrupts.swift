@@ -93,6 +93,8 @@ enum Interrupts {
             finished = group.wait(timeout: .now() + cleanupDeadline) == .success
         }
         for path in files { unlink(path) }
+        // No temporary of the local store's writes is created after this: each is made before or never.
+        TemporaryFileGate.close()
         LocalBackend.removeTemporariesOfInterruptedWrites()
         // Emptied by the unlinks; a download that finished meanwhile keeps its file, and so its directories.
         LocalDirectories.removeMade(directories.flatMap { $0 } + tree)
@@ -248,19 +250,6 @@ enum Interrupts {
         var aborted: Int { lock.withLock { abortedCount } }
         /// How many uploads the aborts are done with.
         var count: Int { lock.withLock { total } }
-    }
-
-    /// A pthread read-write lock. `@unchecked Sendable`: the lock is the synchronisation.
-    private final class ReadWriteLock: @unchecked Sendable {
-        private let rw: UnsafeMutablePointer<pthread_rwlock_t> = {
-            let p = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
-            pthread_rwlock_init(p, nil)
-            return p
-        }()
-        func lockShared() { pthread_rwlock_rdlock(rw) }
-        func lockExclusive() { pthread_rwlock_wrlock(rw) }
-        func unlock() { pthread_rwlock_unlock(rw) }
-        // Never deinitialised: one lives as long as the process.
     }
 
     static func finish(_ code: Int32) -> Never {

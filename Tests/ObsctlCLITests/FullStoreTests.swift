@@ -45,7 +45,7 @@ struct FullStoreTests {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         let errors = ["upload.err", "rm.err", "rmr.err"].map {
-            (try? sb.read($0)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            sb.read($0).map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
         try #require(p.terminationStatus == 0, "set-up failed (\(p.terminationStatus)): \(text)")
         // The write that found no room failed with the local I/O code and its one line.

@@ -84,12 +84,17 @@ enum CustomerKeyLoader {
         case .hex: return try checked(Hex.decode(text), "hex")
         case .base64: return try checked(Base64.decode(text), "base64")
         case .auto:
-            if raw.count == 32 { return raw }
+            // 32 printable characters are text (a passphrase, a 16-byte key in hex, the base64 of 24 bytes), not
+            // taken for raw bytes: a random 32-byte key is all printable about once in 10^14.
+            let printable = raw.allSatisfy { (0x20...0x7E).contains($0) }
+            if raw.count == 32 && !printable { return raw }
             if text.utf8.count == 64, let h = Hex.decode(text) { return h }
             if let b = Base64.decode(text), b.count == 32 { return b }
+            if let h = Hex.decode(text), !h.isEmpty { return try checked(h, "hex") }
+            if let b = Base64.decode(text), !b.isEmpty, raw.count != 32 { return try checked(b, "base64") }
             throw OBSError.invalidCustomerKey(
                 "\(origin) holds \(raw.count) bytes that are not a 32-byte key; \(expected) (or set "
-                    + "--sse-c-key-encoding)"
+                    + "--sse-c-key-encoding\(raw.count == 32 ? " raw if these 32 characters are the key" : ""))"
             )
         }
     }

@@ -86,9 +86,18 @@ struct CustomerKeyEncodingTests {
         try sb.write("badhex.key", Data((String(hexString(key).dropLast()) + "g").utf8), mode: 0o600)
         try sb.write("hex-short.key", Data(hexString(randomData(31)).utf8), mode: 0o600)
         try sb.write("b64-short.key", Data(randomData(31).base64EncodedString().utf8), mode: 0o600)
-        let env: [String: String?] = ["KEY_B64": key.base64EncodedString(), "KEY_HEX": hexString(key)]
+        // 32 characters of text are not taken for a raw key: a 16-byte key in hex, a passphrase, the base64 of 24
+        // bytes, from the environment or a file (without a newline, so 32 bytes).
+        try sb.write("hex16.key", Data(hexString(randomData(16)).utf8), mode: 0o600)
+        let env: [String: String?] = [
+            "KEY_B64": key.base64EncodedString(), "KEY_HEX": hexString(key), "KEY_HEX16": hexString(randomData(16)),
+            "KEY_PASS": "correct horse battery staple 32!", "KEY_B64_24": randomData(24).base64EncodedString(),
+        ]
+        #expect(env.values.allSatisfy { $0!.utf8.count == 32 || $0!.utf8.count == 44 || $0!.utf8.count == 64 })
 
         let bad: [[String]] = [
+            ["--sse-c-key-env", "KEY_HEX16"], ["--sse-c-key-env", "KEY_PASS"], ["--sse-c-key-env", "KEY_B64_24"],
+            ["--sse-c-key-file", "hex16.key"],
             ["--sse-c-key-file", "b64.key", "--sse-c-key-encoding", "hex"],
             ["--sse-c-key-file", "hex.key", "--sse-c-key-encoding", "base64"],
             ["--sse-c-key-file", "hex.key", "--sse-c-key-encoding", "raw"],
@@ -110,6 +119,10 @@ struct CustomerKeyEncodingTests {
             #expect(!r.stderr.contains(hexString(key)) && !r.stderr.contains(key.base64EncodedString()), "\(r)")
         }
         expectError(try sb.run(["stat", "obs://encmis/k"]), 3)
+        // Said to be raw, 32 printable bytes are a key.
+        try sb.ok(
+            ["upload", "f.bin", "obs://encmis/pass", "--sse-c-key-env", "KEY_PASS", "--sse-c-key-encoding", "raw"],
+            env: env)
 
         // The same mismatch on the source side of a copy.
         try sb.ok(["upload", "f.bin", "obs://encmis/c", "--sse-c-key-file", "raw.key"])

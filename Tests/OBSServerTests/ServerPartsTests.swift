@@ -371,6 +371,17 @@ struct ServeCredentialTests {
             (good + "aws_secret_access_key = again\n", ["section [a] line 4", "given twice"]),
             (good + "[a]\naws_access_key_id = AKTWO\naws_secret_access_key = othersecret\n", ["section [a]", "twice"]),
             (good + "  more\n", ["line 4", "indented"]),
+            // What botocore's parser refuses too: a line of neither form, a section not closed.
+            (good + "garbage CREDSECRET777 line\n", ["line 4", "not 'name = value'"]),
+            (good + "[b\naws_access_key_id = AKB\n", ["line 4", "not a section"]),
+            (
+                good + "[b]\naws_access_key_id = AK\u{1B}[31m\naws_secret_access_key = othersecret\n",
+                ["line 5", "access key id"]
+            ),
+            (
+                good + "[b]\naws_access_key_id = AK:B\naws_secret_access_key = othersecret\n",
+                ["line 5", "access key id"]
+            ),
         ]
         for (n, c) in cases.enumerated() {
             let file = dir + "/creds\(n)"
@@ -381,7 +392,7 @@ struct ServeCredentialTests {
             }
             let message = error?.message ?? ""
             for part in [file] + c.says { #expect(message.contains(part), "\(message)") }
-            for secret in ["goodsecret", "othersecret", "orphan", "again"] {
+            for secret in ["goodsecret", "othersecret", "orphan", "again", "CREDSECRET777"] {
                 #expect(!message.contains(secret), "\(message)")
             }
         }
@@ -405,6 +416,23 @@ struct ServeCredentialTests {
                     generatedFile: dir + "/never")
             }
         }
+        // Nor an access key id a header or the ready line cannot carry, from the environment.
+        for ak in ["AK\u{1B}[31m", "AK B", "AK:B", String(repeating: "A", count: 129)] {
+            let error = #expect(throws: OBSError.self) {
+                try ServeCredentials.load(
+                    file: nil,
+                    environment: [ServeCredentials.accessKeyVariable: ak, ServeCredentials.secretKeyVariable: "s"],
+                    generatedFile: dir + "/never")
+            }
+            #expect(
+                error?.message.contains("not an access key id") == true && error?.message.contains("\u{1B}") == false)
+        }
+        // Nor a file that is not UTF-8 text.
+        let binary = dir + "/binary"
+        _ = FileManager.default.createFile(
+            atPath: binary, contents: Data(Array(good.utf8) + [0xFF, 0xFE, 0x0A]),
+            attributes: [.posixPermissions: 0o600])
+        #expect(throws: OBSError.self) { try ServeCredentials.load(file: binary, environment: [:], generatedFile: "") }
         // Profiles of other kinds (no key pair at all) are passed over, as before.
         let other = dir + "/other"
         _ = FileManager.default.createFile(

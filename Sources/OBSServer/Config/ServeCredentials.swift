@@ -35,6 +35,7 @@ public struct ServeCredentials: Sendable {
                     "\(accessKeyVariable) and \(secretKeyVariable) go together: set both, or neither to use a "
                         + "generated pair")
             }
+            if let problem = accessKeyIDProblem(ak) { throw OBSError.configuration("\(accessKeyVariable) \(problem)") }
             return ServeCredentials(
                 secrets: [ak: SecretBytes(copying: Array(sk.utf8))], file: nil, primaryAccessKeyID: ak)
         }
@@ -44,6 +45,22 @@ public struct ServeCredentials: Sendable {
     }
 
     public func secret(for accessKeyID: String) -> SecretBytes? { secrets[accessKeyID] }
+
+    /// What is wrong with an access key id, or nil: one goes into every signature's Authorization header (after
+    /// `AWS `, before `:`) and into the ready line and the access log, so letters, digits and `- _ . ~ + = /` only.
+    static func accessKeyIDProblem(_ id: String) -> String? {
+        let allowed = Set("-_.~+=/".utf8)
+        let ok =
+            (1...128).contains(id.utf8.count)
+            && id.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+                    || allowed.contains($0)
+            }
+        return ok
+            ? nil
+            : "'\(HeaderValues.printable(id))' is not an access key id: use letters, digits and - _ . ~ + = / "
+                + "only, at most 128"
+    }
 
     /// AWS's credentials file format (`[name]`, `aws_access_key_id = ...`, `aws_secret_access_key = ...`), so the
     /// same file works as AWS_SHARED_CREDENTIALS_FILE for awscli and boto3.
@@ -93,7 +110,10 @@ public struct ServeCredentials: Sendable {
         }
         // Lines end at \n, \r\n or \r only, as Python's configparser (botocore) reads them: a vertical tab or NEL
         // inside a value is part of it there, so it must not end the value here.
-        let lines = String(decoding: data, as: UTF8.self).split(
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw OBSError.configuration("credentials file \(path) is not UTF-8 text: write it again as plain text")
+        }
+        let lines = text.split(
             omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
         var sections: Set<String> = []
         for (index, raw) in lines.enumerated() {
@@ -106,6 +126,9 @@ public struct ServeCredentials: Sendable {
                         + "key = value on one line, unindented")
             }
             if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), line.count > 2 else {
+                    throw OBSError.configuration("\(place(index + 1)): '\(line)' is not a section: write [name]")
+                }
                 try flush()
                 section = line
                 guard sections.insert(line).inserted else {
@@ -113,10 +136,17 @@ public struct ServeCredentials: Sendable {
                 }
                 continue
             }
-            guard let eq = line.firstIndex(of: "=") else { continue }
+            // configparser (botocore) refuses a line that is neither a section, a comment nor `name = value`.
+            guard let eq = line.firstIndex(where: { $0 == "=" || $0 == ":" }), eq != line.startIndex else {
+                throw OBSError.configuration(
+                    "\(place(index + 1)) is not 'name = value', a [section] or a comment: fix or remove it")
+            }
             let name = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             guard name == "aws_access_key_id" || name == "aws_secret_access_key" else { continue }
+            if name == "aws_access_key_id", let problem = Self.accessKeyIDProblem(value), !value.isEmpty {
+                throw OBSError.configuration("\(place(index + 1)): access key id \(problem)")
+            }
             if (name == "aws_access_key_id" ? ak : sk) != nil {
                 throw OBSError.configuration("\(place(index + 1)): \(name) is given twice in the section: keep one")
             }

@@ -17,6 +17,8 @@ public final class ServerRuntime: Sendable {
 
     public init(settings: ServeSettings, environment: [String: String]) throws {
         self.settings = settings
+        // Opened first: a path that cannot be written fails the start before the store or a pair is made.
+        accessLog = try AccessLog(path: settings.accessLogFile, json: settings.json)
         // The backend's default bucket location is the region the server reports, whether --region or
         // $OBSCTL_REGION set it.
         var backendEnvironment = environment
@@ -25,7 +27,6 @@ public final class ServerRuntime: Sendable {
         directory = backend.paths.root + "/serve"
         credentials = try ServeCredentials.load(
             file: settings.credentialsFile, environment: environment, generatedFile: directory + "/credentials")
-        accessLog = try AccessLog(path: settings.accessLogFile, json: settings.json)
         var names = ["localhost"]
         // A listen host that is a name also carries virtual-hosted buckets (bucket.NAME); an address cannot.
         if !LoopbackAddress.isNumeric(settings.listen.host) && settings.listen.host != "localhost" {

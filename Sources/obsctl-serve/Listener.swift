@@ -17,8 +17,14 @@ enum Listener {
     static func run(_ settings: ServeSettings) async throws {
         // Nothing to drain until the listeners are set up: a signal before then stops serve at once.
         SignalThread.hand(to: .immediate)
+        // Given certificate and key files are read before anything is made (the store, a generated pair): a wrong
+        // one leaves no trace.
+        var givenTLS: TLSSetup?
+        if case .files(let certificate, let privateKey) = settings.tls {
+            givenTLS = TLSSetup(configuration: try TLSFiles.configuration(certificate, privateKey), caBundle: nil)
+        }
         let runtime = try ServerRuntime(settings: settings, environment: ProcessInfo.processInfo.environment)
-        let tls = try tlsConfiguration(settings, runtime)
+        let tls = try givenTLS ?? tlsConfiguration(settings, runtime)
         let scheme = tls == nil ? "http" : "https"
         var logger = Logger(label: "obsctl-serve")
         logger.logLevel = .critical

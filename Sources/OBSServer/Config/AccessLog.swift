@@ -50,14 +50,15 @@ public final class AccessLog: @unchecked Sendable {
     public init(path: String?, json: Bool) throws {
         self.json = json
         if let path {
-            if !FileManager.default.fileExists(atPath: path) {
-                FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            // Appended to (O_APPEND: lines of another writer of the file are not overwritten), created 0600.
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                let reason = OBSError.reason(errno)
+                throw OBSError.configuration(
+                    "access log \(path) cannot be opened for writing (\(reason)): give a writable file in an existing "
+                        + "directory")
             }
-            guard let h = FileHandle(forWritingAtPath: path) else {
-                throw OBSError.configuration("access log \(path) cannot be opened for writing: check the path")
-            }
-            h.seekToEndOfFile()
-            handle = h
+            handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         } else {
             handle = FileHandle.standardError
         }

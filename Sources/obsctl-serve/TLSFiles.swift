@@ -17,9 +17,21 @@ enum TLSFiles {
     static func configuration(_ certificate: String, _ privateKey: String) throws -> TLSConfiguration {
         let certificatePEM = try read(certificate, option: "--tls-cert", what: "a PEM certificate")
         let key = try read(privateKey, option: "--tls-key", what: "a PEM private key")
-        return try configuration(
+        let configuration = try configuration(
             certificatePEM: certificatePEM.copyBytes(), key: key, certificateName: "--tls-cert \(certificate)",
             keyName: "--tls-key \(privateKey)")
+        warnIfExposed(privateKey)  // a key that is one: a refused file gets its error alone
+        return configuration
+    }
+
+    /// A private key group or others may read is used (a mounted secret may be 0644), but said: whoever can read
+    /// it can pose as the server. As for an SSE-C key file.
+    static func warnIfExposed(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_mode & 0o077 != 0 else { return }
+        let mode = String(Int(st.st_mode & 0o777), radix: 8)
+        FileHandle.standardError.write(
+            Data("obsctl serve: warning: --tls-key \(path) can be read by others (mode 0\(mode)); chmod 600 it\n".utf8))
     }
 
     /// `certificateName` and `keyName` say in errors where the PEM texts came from.

@@ -67,7 +67,15 @@ struct ServeTLSTests {
         #expect(server.endpoint.hasPrefix("https://") && server.ready["ca_bundle"] is NSNull, "\(server.ready)")
         let verified = try server.curl(["--cacert", m.ca, server.endpoint + "/"], sign: true)
         #expect(verified.succeeded && verified.stdout.contains("ListAllMyBucketsResult"), "\(verified)")
-        expectSuccess(server.stop())
+        let stopped = server.stop()
+        expectSuccess(stopped)
+        #expect(!stopped.stderr.contains("warning"), "\(stopped)")
+        // A key others can read is used, with a warning (as an SSE-C key file is).
+        chmod(m.key, 0o644)
+        let exposed = try ServeProcess(sb, arguments: ["--tls-cert", m.cert, "--tls-key", m.key])
+        let r = exposed.stop()
+        expectSuccess(r)
+        #expect(r.stderr.contains("warning: --tls-key \(m.key) can be read by others (mode 0644); chmod 600"), "\(r)")
     }
 
     @Test func badCertificateOrKeyFilesAreOneConfigurationError() throws {

@@ -304,7 +304,11 @@ public struct ConfigFile {
         }
         // It holds secrets: created 0600, never through a file or link someone put at the temporary's name.
         do { try AtomicFile.write(Array(text.utf8), to: target, mode: 0o600) } catch {
-            throw OBSError.configuration("cannot \(error.step) \(error.path): \(error.reason)")
+            let message = "cannot \(error.step) \(error.path): \(error.reason)"
+            // Where the file lives is the configuration's problem (exit 12); a full disk or a failing one is local
+            // I/O (exit 1), as for any other write.
+            let placement: Set<Int32> = [EACCES, EPERM, EROFS, ENOTDIR, ELOOP, EISDIR, ENOENT, ENAMETOOLONG]
+            throw placement.contains(error.errno) ? OBSError.configuration(message) : OBSError.localIO(message)
         }
     }
 }

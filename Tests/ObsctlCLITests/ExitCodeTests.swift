@@ -513,6 +513,22 @@ struct ExitCodeTests {
         #expect(sb.read("dl/out.bin") == data)
     }
 
+    /// A config write that finds no room is local I/O (1), as any write; where the file lives stays configuration (12).
+    @Test("1 local I/O: config set with no room for the file; the file is left as it was")
+    func configSetWithNoRoom() throws {
+        let sb = try Sandbox("config-noroom")
+        // A file larger than the limit below, which the error line (written to a file here too) stays under.
+        for n in 0..<8 {
+            try sb.ok(["config", "set", "endpoint", "https://obs.cn-north-4.myhuaweicloud.com", "--profile", "p\(n)"])
+        }
+        let file = sb.configHome + "/obsctl/config"
+        let before = try #require(FileManager.default.contents(atPath: file))
+        try #require(before.count > 400)
+        let r = try sb.run(["config", "set", "region", "ap-southeast-1"], fileSizeLimit: 400)
+        expectError(r, 1, contains: ["File too large"])
+        #expect(FileManager.default.contents(atPath: file) == before)
+    }
+
     @Test("where data and the root key live: OBSCTL_LOCAL_ROOT, XDG_DATA_HOME, HOME; XDG_CONFIG_HOME or ~/.config")
     func locations() throws {
         let sb = try Sandbox("locations")

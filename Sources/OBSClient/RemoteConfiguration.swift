@@ -21,6 +21,9 @@ public struct RemoteConfiguration: Sendable {
     /// pinned to the ETag of the caller's own HEAD then needs no HEAD of its own. Some S3-compatible servers
     /// ignore the condition (moto 5.2 copies whatever is there), so elsewhere a copy reads its source just before.
     public var enforcesCopySourceConditions: Bool
+    /// Where the key pair came from (`OBS_ACCESS_KEY_ID`, `profile [p] of ~/.config/obsctl/config`, another tool's
+    /// file), for the message of a refused key or signature.
+    public var credentialsOrigin = "OBS_ACCESS_KEY_ID"
 
     /// `fallbackRegion` (another tool's region) counts only where the host names no region.
     public init(

@@ -157,6 +157,7 @@ struct CommandContext {
             signature: signature, addressing: g.addressing, credentials: credentials,
             transport: transportOptions, retries: g.retries,
             fallbackRegion: layers.otherRegion?.value)
+        remote.credentialsOrigin = keyOrigin
         // Test hook: lets the peers that do enforce copy conditions (SeaweedFS) stand for OBS and S3.
         if env[Self.enforcedCopyConditionsVariable] == "1" { remote.enforcesCopySourceConditions = true }
         let plan = RemoteKMSPlan(

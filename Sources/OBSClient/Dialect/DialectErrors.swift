@@ -25,12 +25,13 @@ enum RemoteErrors {
         case "NoSuchKey": return make(OBSError.noSuchKey(bucket, key).message, .notFound)
         case "SignatureDoesNotMatch":
             return make(
-                "the server rejected the request signature: check OBS_SECRET_ACCESS_KEY (or the profile's "
-                    + "secret_access_key) and --signature",
+                "the server rejected the request signature: check the secret access key (from "
+                    + "\(configuration.credentialsOrigin)) and --signature",
                 .accessDenied)
         case "InvalidAccessKeyId":
             return make(
-                "the server does not know access key \(configuration.credentials.accessKeyID): check OBS_ACCESS_KEY_ID",
+                "the server does not know access key \(configuration.credentials.accessKeyID) (from "
+                    + "\(configuration.credentialsOrigin)): check it there",
                 .accessDenied)
         // S3's answers to a temporary credential's token (HTTP 400); OBS names its own in the message.
         case "InvalidToken", "ExpiredToken", "TokenRefreshRequired":

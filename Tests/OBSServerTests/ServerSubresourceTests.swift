@@ -292,4 +292,30 @@ import Testing
         let other = try await f.send(f.request("GET", "/versions/k", query: [("versionId", "v1")]))
         #expect(other.status == 404 && other.element("Code") == "NoSuchVersion")
     }
+
+    /// S3 refuses an SSE method on GET, HEAD and UploadPart (400); OBS-signed requests are not held to it.
+    @Test func sseMethodOnAReadOrAPartIsRefusedInS3sDialect() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("ssereads", encryption: nil)
+        _ = try await f.send(f.request("PUT", "/ssereads/k", body: [1, 2, 3], version: .v4))
+        for method in ["GET", "HEAD"] {
+            for header in ["x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"] {
+                let a = try await f.send(f.request(method, "/ssereads/k", headers: [(header, "AES256")], version: .v4))
+                #expect(a.status == 400, "\(method) \(header): \(a.status)")
+            }
+            let plain = try await f.send(f.request(method, "/ssereads/k", version: .v4))
+            #expect(plain.status == 200)
+        }
+        let id = try #require(
+            try await f.send(f.request("POST", "/ssereads/mp", query: [("uploads", nil)], version: .v4))
+                .element("UploadId"))
+        let part = try await f.send(
+            f.request(
+                "PUT", "/ssereads/mp", query: [("partNumber", "1"), ("uploadId", id)],
+                headers: [("x-amz-server-side-encryption", "AES256")], body: [1], version: .v4))
+        #expect(part.status == 400 && part.element("Code") == "InvalidArgument", "\(part.text)")
+        let obs = try await f.send(
+            f.request("GET", "/ssereads/k", headers: [("x-obs-server-side-encryption", "AES256")], version: .obs))
+        #expect(obs.status == 200)
+    }
 }

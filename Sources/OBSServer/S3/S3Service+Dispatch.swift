@@ -46,6 +46,7 @@ extension S3Service {
             if version.isEmpty { throw S3Failure.invalidArgument("Version id cannot be the empty string") }
             throw S3Failure("NoSuchVersion", "The specified version does not exist.", status: 404)
         }
+        if ["GET", "HEAD"].contains(method) || (method == "PUT" && uploadID != nil) { try Self.refuseSSEMethod(call) }
         switch method {
         case "PUT" where uploadID != nil:
             try Self.requireOnly(call, ["uploadId", "partNumber"])
@@ -78,6 +79,16 @@ extension S3Service {
     /// verifiers read and `S3Call.takeQueryHeaders` applies) is ignored, as S3 ignores it. Whatever the signature
     /// covers of it was checked as the client signed it (all of the query for SigV4, the subresources for V2 and
     /// OBS).
+    /// S3 refuses an SSE method on a read and on UploadPart (a part is encrypted as its upload was initiated):
+    /// 400, rather than a header taken for a setting it is not. SSE-C key headers are what those requests do carry.
+    static func refuseSSEMethod(_ call: S3Call) throws {
+        guard call.dialect == .s3 else { return }
+        for name in ["x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"]
+        where call.request.header(name) != nil {
+            throw S3Failure.invalidArgument("\(name) header is not supported for this operation.")
+        }
+    }
+
     static func requireOnly(_ call: S3Call, _ allowed: Set<String>) throws {
         for item in call.request.queryItems where !allowed.contains(item.name) {
             if item.value == nil { throw S3Failure.notImplemented("?\(item.name)") }

@@ -115,7 +115,8 @@ public enum CredentialSource {
     {
         guard let k = try layers.keys() else {
             throw OBSError.configuration(
-                "no credentials for \(RemoteConfiguration.shown(endpoint.value)) (the endpoint of \(endpoint.origin)): export OBS_ACCESS_KEY_ID "
+                "no credentials for \(RemoteConfiguration.shown(endpoint.value)) (the endpoint of "
+                    + "\(endpoint.origin)): export OBS_ACCESS_KEY_ID "
                     + "and OBS_SECRET_ACCESS_KEY, add them to a profile ('obsctl config set'), or import another "
                     + "tool's ('obsctl config import obsutil|aws')")
         }

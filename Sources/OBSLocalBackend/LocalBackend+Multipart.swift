@@ -425,7 +425,8 @@ extension LocalBackend: MultipartUploads {
     }
 
     /// The stored parts the client listed, after S3's checks: each uploaded, each ETag its own, every part but the
-    /// last at least the target's minimum size (S3's unless the caller spoke for OBS), and each data file of the length its size gives.
+    /// last at least the target's minimum size (S3's unless the caller spoke for OBS), and each data file of the
+    /// length its size gives.
     private func checkedParts(_ target: MultipartUploadTarget, _ listed: [(n: Int, etag: String)], encrypted: Bool)
         throws -> [PartRecord]
     {

@@ -70,7 +70,8 @@ struct RegionNameTests {
     }
 
     @Test(arguments: [
-        "", "CN-NORTH-4", "cn_north_4", "-cn", "cn-", "cn.north", "a/b", "a@b", "a b", String(repeating: "a", count: 64),
+        "", "CN-NORTH-4", "cn_north_4", "-cn", "cn-", "cn.north", "a/b", "a@b", "a b",
+        String(repeating: "a", count: 64),
     ])
     func notIDs(_ region: String) {
         #expect(!RegionName.isValid(region))

@@ -798,7 +798,8 @@ private final class CountingSource: ByteSource {
         let body = Array(
             ("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(etags[0])</ETag></Part>"
                 + "<Part><PartNumber>2</PartNumber><ETag>\(etags[1])</ETag></Part></CompleteMultipartUpload>").utf8)
-        return try await f.send(f.request("POST", "/pmin/\(key)", query: [("uploadId", id)], body: body, version: version))
+        return try await f.send(
+            f.request("POST", "/pmin/\(key)", query: [("uploadId", id)], body: body, version: version))
     }
 
     @Test func obsDialectTakesPartsFrom100KiBAndS3From5MiB() async throws {

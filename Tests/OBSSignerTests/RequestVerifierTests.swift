@@ -189,7 +189,8 @@ struct RequestVerifierTests {
             let f = Self.failure(Self.verify(Self.incoming(signed)))
             #expect((f == nil) == ok, "\(signedPath) sent as \(sentPath): \(f?.canonicalRequest ?? "")")
         }
-        #expect(RequestVerifier.canonicalPath("/b/hive/year=2024/t(1)%c3%a9+~") == "/b/hive/year%3D2024/t%281%29%C3%A9%2B~")
+        #expect(
+            RequestVerifier.canonicalPath("/b/hive/year=2024/t(1)%c3%a9+~") == "/b/hive/year%3D2024/t%281%29%C3%A9%2B~")
     }
 
     // MARK: - Rejections, each scheme

@@ -79,7 +79,8 @@ public enum ObsctlMain {
                 Interrupts.finish(0)
             }
             if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
-            let message = Obsctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let message = Self.printableArguments(in: Obsctl.message(for: error)).split(separator: "\n").first
+                .map(String.init) ?? "\(error)"
             if parserCode == .validationFailure, let word = unknownCommand() {
                 let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
                 Output.stderr(
@@ -106,6 +107,22 @@ public enum ObsctlMain {
         StandardStreams.install()
         StandardStreams.write(.stdout, Obsctl.version + "\n")
         Interrupts.finish(0)
+    }
+
+    /// The parser quotes a bad value as given: one holding a newline or another control character is shown as the
+    /// rest of obsctl shows it (`\x0a`), so that the message stays one line (its first is all that is printed).
+    private static func printableArguments(in message: String) -> String {
+        var text = message
+        // The values as given, `--option=value`'s too, longest first.
+        let values = CommandLine.arguments.dropFirst().flatMap { argument -> [String] in
+            guard argument.hasPrefix("-"), let eq = argument.firstIndex(of: "=") else { return [argument] }
+            return [argument, String(argument[argument.index(after: eq)...])]
+        }
+        for value in values.sorted(by: { $0.count > $1.count })
+        where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            text = text.replacingOccurrences(of: value, with: HeaderValues.printable(value))
+        }
+        return text
     }
 
     /// The first word, when it names no command (global options before it set aside): `obsctl cp2 a b`.

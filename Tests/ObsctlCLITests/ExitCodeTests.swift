@@ -513,6 +513,20 @@ struct ExitCodeTests {
         #expect(sb.read("dl/out.bin") == data)
     }
 
+    /// A value holding a newline is quoted as the rest of obsctl quotes it (`\x0a`): the error stays one line, with
+    /// the problem and the fix.
+    @Test("2 usage: a bad value with a newline in it is one line naming it")
+    func badValueWithANewline() throws {
+        let sb = try Sandbox("newline-value")
+        for arguments in [
+            ["upload", "f", "obs://b/x", "--parallel", "1\n2"], ["upload", "f", "obs://b/x", "--parallel=1\n2"],
+            ["upload", "f", "obs://b/x", "--sse", "k\nms"],
+        ] {
+            let r = try sb.run(arguments)
+            expectError(r, 2, contains: ["\\x0a", "--help"])
+        }
+    }
+
     /// A config write that finds no room is local I/O (1), as any write; where the file lives stays configuration (12).
     @Test("1 local I/O: config set with no room for the file; the file is left as it was")
     func configSetWithNoRoom() throws {

@@ -79,7 +79,8 @@ public enum ObsctlMain {
                 Interrupts.finish(0)
             }
             if let exit = error as? ExitCode { Interrupts.finish(exit.rawValue) }
-            let message = Self.printableArguments(in: Obsctl.message(for: error)).split(separator: "\n").first
+            let message =
+                Self.printableArguments(in: Obsctl.message(for: error)).split(separator: "\n").first
                 .map(String.init) ?? "\(error)"
             if parserCode == .validationFailure, let word = unknownCommand() {
                 let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")

@@ -318,4 +318,17 @@ import Testing
             f.request("GET", "/ssereads/k", headers: [("x-obs-server-side-encryption", "AES256")], version: .obs))
         #expect(obs.status == 200)
     }
+
+    /// The names S3 adds to these errors, which boto3 reads (`Error.Key`, `Error.BucketName`, `Error.UploadId`).
+    @Test func missingThingsAreNamedInTheError() async throws {
+        let f = try ServerFixture()
+        try await f.makeBucket("named", encryption: nil)
+        let key = try await f.send(f.request("GET", "/named/dir/missing key", version: .v4))
+        #expect(key.status == 404 && key.element("Key") == "dir/missing key", "\(key.text)")
+        let bucket = try await f.send(f.request("GET", "/nosuchbucketx/k", version: .v4))
+        #expect(bucket.status == 404 && bucket.element("BucketName") == "nosuchbucketx", "\(bucket.text)")
+        let upload = try await f.send(
+            f.request("GET", "/named/k", query: [("uploadId", String(repeating: "a", count: 32))], version: .v4))
+        #expect(upload.status == 404 && upload.element("UploadId") == String(repeating: "a", count: 32))
+    }
 }

@@ -13,9 +13,18 @@ extension S3Service {
         if call.request.method == "HEAD" {
             return ServerResponse(status: failure.status, headers: [("Content-Length", "0")] + failure.headers)
         }
+        // The names S3 adds for these codes (boto3 reads `Error.Key`, `Error.BucketName`), as the request gave them.
+        var details = failure.extra
+        switch failure.code {
+        case "NoSuchKey": if let key = call.route.key { details.append(("Key", key)) }
+        case "NoSuchBucket", "BucketNotEmpty", "BucketAlreadyExists", "BucketAlreadyOwnedByYou":
+            if let bucket = call.route.bucket { details.append(("BucketName", bucket)) }
+        case "NoSuchUpload": if let id = call.request.query("uploadId") { details.append(("UploadId", id)) }
+        default: break
+        }
         return ServerResponse(
             status: failure.status, headers: [("Content-Type", "application/xml")] + failure.headers,
-            body: .bytes(ServerXML.error(error, details: failure.extra)))
+            body: .bytes(ServerXML.error(error, details: details)))
     }
 
     static func xml(_ bytes: [UInt8], status: Int = 200) -> ServerResponse {

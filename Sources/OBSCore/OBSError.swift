@@ -194,6 +194,9 @@ extension OBSError {
     public static func configuration(_ message: String) -> OBSError {
         OBSError(code: "ConfigurationError", message: message, httpStatus: 0, category: .configuration)
     }
+    /// The code of a local write that found no room (ENOSPC, EDQUOT): local I/O all the same.
+    public static let storageFullCode = "InsufficientStorage"
+
     public static func localIO(_ message: String) -> OBSError {
         OBSError(code: "LocalIOError", message: message, httpStatus: 0, category: .general)
     }

@@ -122,3 +122,15 @@ import Testing
         #expect(!message.contains("response"), "a request body is no response: \(message)")
     }
 }
+
+/// A store write that found no room is 507 InsufficientStorage for an SDK (its path stays in the operator's log), which
+/// the clients do not retry; obsctl's client says so in a line of its own.
+@Suite struct StorageFullAnswerTests {
+    @Test func fullDiskIs507AndNotRetried() throws {
+        var error = OBSError.localIO("cannot write /srv/store/buckets/b/x: No space left on device")
+        error.code = OBSError.storageFullCode
+        let failure = S3Failure(error)
+        #expect(failure.status == 507 && failure.code == "InsufficientStorage", "\(failure)")
+        #expect(!failure.message.contains("/srv"), "\(failure.message)")
+    }
+}

@@ -121,6 +121,7 @@ enum RemoteErrors {
         case 403: return make("access denied: \(serverMessage)", .accessDenied)
         case 409, 412: return make(serverMessage, .conflict)
         case 501: return make("the endpoint does not implement this request: \(serverMessage)", .general)
+        case 507: return make("the server has no room to store this (\(serverMessage)): free space there", .general)
         case 429, 500...599: return make("the server failed: \(serverMessage); try again later", .transient)
         default: return make(serverMessage, .usage)
         }

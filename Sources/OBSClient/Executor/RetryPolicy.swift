@@ -16,10 +16,11 @@ struct RetryPolicy: Sendable {
         return cap / 2 + cap / 2 * min(1, max(0, jitter))
     }
 
-    /// A server answer that may succeed when sent again: 5xx but 501 (not implemented stays so), 429 (slow down),
-    /// a code that says so whatever its status (400 RequestTimeout), and bytes damaged in transit (the checksum
-    /// header caught it).
+    /// A server answer that may succeed when sent again: 5xx but 501 (not implemented stays so) and 507 (the
+    /// server's disk is full: sent again at once, it fills again), 429 (slow down), a code that says so whatever its
+    /// status (400 RequestTimeout), and bytes damaged in transit (the checksum header caught it).
     static func isTransient(status: Int, category: OBSError.Category) -> Bool {
-        status >= 500 && status != 501 || status == 429 || category == .integrity || category == .transient
+        status >= 500 && ![501, 507].contains(status) || status == 429 || category == .integrity
+            || category == .transient
     }
 }

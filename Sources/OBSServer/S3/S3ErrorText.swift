@@ -30,6 +30,8 @@ enum S3ErrorText {
             return (error.code, "The stored object \(r) failed its integrity check: it was modified or damaged")
         // The server's own set-up (a KMS policy file, the store): its paths and fixes are for its operator's log.
         case "ConfigurationError", "LocalIOError": return ("InternalError", internalError)
+        case OBSError.storageFullCode:
+            return (error.code, "The server has no room left to store this request's data (its disk is full).")
         case "BucketAlreadyOwnedByYou":
             return (
                 error.code,

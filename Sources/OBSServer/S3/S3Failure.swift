@@ -37,6 +37,7 @@ public struct S3Failure: Error, Sendable {
             }
         }
         let (code, message) = S3ErrorText.answer(for: error)
+        if error.code == OBSError.storageFullCode { status = 507 }
         self.init(code, message, status: status)
     }
 

@@ -21,9 +21,8 @@ public struct RemoteConfiguration: Sendable {
     /// pinned to the ETag of the caller's own HEAD then needs no HEAD of its own. Some S3-compatible servers
     /// ignore the condition (moto 5.2 copies whatever is there), so elsewhere a copy reads its source just before.
     public var enforcesCopySourceConditions: Bool
-    /// Where the key pair came from (`OBS_ACCESS_KEY_ID`, `profile [p] of ~/.config/obsctl/config`, another tool's
-    /// file), for the message of a refused key or signature.
-    public var credentialsOrigin = "OBS_ACCESS_KEY_ID"
+    /// Where each half of the key pair came from, for the message of a refused key or signature.
+    public var credentialPlaces = CredentialPlaces.environment
 
     /// `fallbackRegion` (another tool's region) counts only where the host names no region.
     public init(
@@ -111,7 +110,7 @@ public struct RemoteConfiguration: Sendable {
 /// tools'). Secrets are never accepted on the command line.
 public enum CredentialSource {
     public static func resolve(_ layers: SettingsLayers, endpoint: SettingValue) throws
-        -> (Credentials, origin: String)
+        -> (Credentials, origin: String, places: CredentialPlaces)
     {
         guard let k = try layers.keys() else {
             throw OBSError.configuration(
@@ -123,7 +122,7 @@ public enum CredentialSource {
         let secret = SecretBytes(copying: Array(k.secretAccessKey.utf8))
         return (
             Credentials(accessKeyID: k.accessKeyID, secretAccessKey: secret, securityToken: k.securityToken),
-            k.origin
+            k.origin, k.places
         )
     }
 }

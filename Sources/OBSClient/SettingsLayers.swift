@@ -14,6 +14,16 @@ public struct KeyPair: Sendable {
     public let secretAccessKey: String
     public let securityToken: String?
     public let origin: String
+    /// Where to look for each half, for a message: `OBS_SECRET_ACCESS_KEY`, `secret_access_key in profile [p] of ...`.
+    public let places: CredentialPlaces
+}
+
+/// The names of an access key pair's two halves where they were found (a variable, or a key in a file).
+public struct CredentialPlaces: Sendable {
+    public var accessKey: String
+    public var secretKey: String
+    public init(accessKey: String, secretKey: String) { self.accessKey = accessKey; self.secretKey = secretKey }
+    public static let environment = CredentialPlaces(accessKey: "OBS_ACCESS_KEY_ID", secretKey: "OBS_SECRET_ACCESS_KEY")
 }
 
 /// What one place (the flags, obsctl's variables, an obsctl profile, another tool's variables or files) says
@@ -40,7 +50,10 @@ public struct SettingsLayer: Sendable {
         let (ak, sk, token) = (given(ak), given(sk), given(token))
         let place = origin == names.0 ? "" : " in \(origin)"
         switch (ak, sk) {
-        case let (ak?, sk?): keys = KeyPair(accessKeyID: ak, secretAccessKey: sk, securityToken: token, origin: origin)
+        case let (ak?, sk?):
+            keys = KeyPair(
+                accessKeyID: ak, secretAccessKey: sk, securityToken: token, origin: origin,
+                places: CredentialPlaces(accessKey: names.0 + place, secretKey: names.1 + place))
         case (_?, nil): keyProblem = "\(names.0) is set\(place) but \(names.1) is not; set both"
         case (nil, _?): keyProblem = "\(names.1) is set\(place) but \(names.0) is not; set both"
         case (nil, nil): return

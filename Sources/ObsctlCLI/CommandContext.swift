@@ -124,7 +124,7 @@ struct CommandContext {
         guard let endpoint = layers.endpoint else {
             guard let kmsEndpoint else { return (.local(credentialNames: layers.credentialNames), nil) }
             // A KMS endpoint alone: Huawei KMS for `kms` commands, the local store for objects.
-            let (credentials, _) = try CredentialSource.resolve(layers, endpoint: kmsEndpoint)
+            let (credentials, _, _) = try CredentialSource.resolve(layers, endpoint: kmsEndpoint)
             let plan = RemoteKMSPlan(
                 flags: kmsFlags, profile: profile, region: layers.ownRegion, obsEndpoint: nil,
                 credentials: credentials, transport: transportOptions, retries: g.retries, resolvesKeyReferences: true)
@@ -151,13 +151,13 @@ struct CommandContext {
                 throw OBSError.invalidArgument(RegionName.problem(region.value, from: "--region", id: true))
             }
         }
-        let (credentials, keyOrigin) = try CredentialSource.resolve(layers, endpoint: endpoint)
+        let (credentials, keyOrigin, keyPlaces) = try CredentialSource.resolve(layers, endpoint: endpoint)
         var remote = try RemoteConfiguration(
             endpoint: endpoint.value, region: layers.ownRegion?.value,
             signature: signature, addressing: g.addressing, credentials: credentials,
             transport: transportOptions, retries: g.retries,
             fallbackRegion: layers.otherRegion?.value)
-        remote.credentialsOrigin = keyOrigin
+        remote.credentialPlaces = keyPlaces
         // Test hook: lets the peers that do enforce copy conditions (SeaweedFS) stand for OBS and S3.
         if env[Self.enforcedCopyConditionsVariable] == "1" { remote.enforcesCopySourceConditions = true }
         let plan = RemoteKMSPlan(

@@ -25,13 +25,13 @@ enum RemoteErrors {
         case "NoSuchKey": return make(OBSError.noSuchKey(bucket, key).message, .notFound)
         case "SignatureDoesNotMatch":
             return make(
-                "the server rejected the request signature: check the secret access key (from "
-                    + "\(configuration.credentialsOrigin)) and --signature",
+                "the server rejected the request signature: check \(configuration.credentialPlaces.secretKey) and "
+                    + "--signature",
                 .accessDenied)
         case "InvalidAccessKeyId":
             return make(
-                "the server does not know access key \(configuration.credentials.accessKeyID) (from "
-                    + "\(configuration.credentialsOrigin)): check it there",
+                "the server does not know access key \(configuration.credentials.accessKeyID): check "
+                    + configuration.credentialPlaces.accessKey,
                 .accessDenied)
         // S3's answers to a temporary credential's token (HTTP 400); OBS names its own in the message.
         case "InvalidToken", "ExpiredToken", "TokenRefreshRequired":

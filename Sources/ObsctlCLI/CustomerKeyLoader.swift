@@ -61,6 +61,17 @@ enum CustomerKeyLoader {
         return try CustomerKey(key: SecretBytes(copying: key))
     }
 
+    /// UTF-8 of printable characters (a space included), maybe ending in a line end.
+    static func isText(_ bytes: [UInt8]) -> Bool {
+        var body = bytes[...]
+        if body.last == 0x0A { body = body.dropLast() }
+        if body.last == 0x0D { body = body.dropLast() }
+        guard !body.isEmpty, let text = String(validating: body, as: UTF8.self) else { return false }
+        return text.unicodeScalars.allSatisfy {
+            $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value)
+        }
+    }
+
     /// POSIX's portable names: a letter or `_`, then letters, digits and `_`.
     static func isVariableName(_ name: String) -> Bool {
         guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
@@ -84,10 +95,9 @@ enum CustomerKeyLoader {
         case .hex: return try checked(Hex.decode(text), "hex")
         case .base64: return try checked(Base64.decode(text), "base64")
         case .auto:
-            // 32 printable characters are text (a passphrase, a 16-byte key in hex, the base64 of 24 bytes), not
-            // taken for raw bytes: a random 32-byte key is all printable about once in 10^14.
-            let printable = raw.allSatisfy { (0x20...0x7E).contains($0) }
-            if raw.count == 32 && !printable { return raw }
+            // 32 bytes of text (a passphrase, a 16-byte key in hex, the base64 of 24 bytes, with a newline or not;
+            // UTF-8 of printable characters) are not taken for raw bytes: a random key is text about once in 10^12.
+            if raw.count == 32 && !Self.isText(raw) { return raw }
             if text.utf8.count == 64, let h = Hex.decode(text) { return h }
             if let b = Base64.decode(text), b.count == 32 { return b }
             if let h = Hex.decode(text), !h.isEmpty { return try checked(h, "hex") }

@@ -85,8 +85,8 @@ public enum ObsctlMain {
             if parserCode == .validationFailure, let word = unknownCommand() {
                 let names = Obsctl.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
                 Output.stderr(
-                    "obsctl: error: '\(word)' is not an obsctl command; the commands are \(names) "
-                        + "(see 'obsctl --help')")
+                    "obsctl: error: '\(HeaderValues.printable(word))' is not an obsctl command; the commands are "
+                        + "\(names) (see 'obsctl --help')")
                 code = .usage
             } else if parserCode == .validationFailure {
                 Output.stderr("obsctl: error: \(message) (see '\(helpHint())')")

@@ -28,10 +28,10 @@ enum TLSFiles {
     /// it can pose as the server. As for an SSE-C key file.
     static func warnIfExposed(_ path: String) {
         var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_mode & 0o077 != 0 else { return }
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_mode & 0o044 != 0 else { return }
         let mode = String(Int(st.st_mode & 0o777), radix: 8)
-        FileHandle.standardError.write(
-            Data("obsctl serve: warning: --tls-key \(path) can be read by others (mode 0\(mode)); chmod 600 it\n".utf8))
+        let line = "obsctl serve: warning: --tls-key \(path) can be read by its group or others (mode 0\(mode)); "
+        FileHandle.standardError.write(Data((line + "chmod 600 it\n").utf8))
     }
 
     /// `certificateName` and `keyName` say in errors where the PEM texts came from.

@@ -375,6 +375,10 @@ struct ServeCredentialTests {
             (good + "garbage CREDSECRET777 line\n", ["line 4", "not 'name = value'"]),
             (good + "[b\naws_access_key_id = AKB\n", ["line 4", "not a section"]),
             (
+                good + "[b]\naws_access_key_id = AK/B\naws_secret_access_key = othersecret\n",
+                ["line 5", "access key id"]
+            ),
+            (
                 good + "[b]\naws_access_key_id = AK\u{1B}[31m\naws_secret_access_key = othersecret\n",
                 ["line 5", "access key id"]
             ),
@@ -433,6 +437,14 @@ struct ServeCredentialTests {
             atPath: binary, contents: Data(Array(good.utf8) + [0xFF, 0xFE, 0x0A]),
             attributes: [.posixPermissions: 0o600])
         #expect(throws: OBSError.self) { try ServeCredentials.load(file: binary, environment: [:], generatedFile: "") }
+        // A section line read as configparser reads it: what follows its last `]` is ignored.
+        let commented = dir + "/commented"
+        _ = FileManager.default.createFile(
+            atPath: commented, contents: Data(good.replacingOccurrences(of: "[a]", with: "[a] # prod").utf8),
+            attributes: [.posixPermissions: 0o600])
+        #expect(
+            try ServeCredentials.load(file: commented, environment: [:], generatedFile: "").primaryAccessKeyID
+                == "AKGOOD")
         // Profiles of other kinds (no key pair at all) are passed over, as before.
         let other = dir + "/other"
         _ = FileManager.default.createFile(

@@ -24,7 +24,7 @@ struct CopyKeepsEncryptionTests {
         throws -> String?
     {
         try sb.write("m.txt", marker + Data(repeating: 0x2E, count: 1000))
-        try sb.write("c.key", Data(repeating: 0x5A, count: 32), mode: 0o600)
+        try sb.write("c.key", Data((0..<32).map { UInt8($0) }), mode: 0o600)  // raw bytes, not text
         for (key, sse) in [
             ("k-kms", ["--sse", "kms"]), ("k-obs", ["--sse", "obs"]), ("k-c", ["--sse-c-key-file", "c.key"]),
         ] {

@@ -89,6 +89,8 @@ struct CustomerKeyEncodingTests {
         // 32 characters of text are not taken for a raw key: a 16-byte key in hex, a passphrase, the base64 of 24
         // bytes, from the environment or a file (without a newline, so 32 bytes).
         try sb.write("hex16.key", Data(hexString(randomData(16)).utf8), mode: 0o600)
+        try sb.write("pass31.key", Data("a passphrase of 31 characters!!\n".utf8), mode: 0o600)
+        try sb.write("utf8.key", Data("ключ-ключ-ключ-ключ".utf8), mode: 0o600)
         let env: [String: String?] = [
             "KEY_B64": key.base64EncodedString(), "KEY_HEX": hexString(key), "KEY_HEX16": hexString(randomData(16)),
             "KEY_PASS": "correct horse battery staple 32!", "KEY_B64_24": randomData(24).base64EncodedString(),
@@ -97,7 +99,7 @@ struct CustomerKeyEncodingTests {
 
         let bad: [[String]] = [
             ["--sse-c-key-env", "KEY_HEX16"], ["--sse-c-key-env", "KEY_PASS"], ["--sse-c-key-env", "KEY_B64_24"],
-            ["--sse-c-key-file", "hex16.key"],
+            ["--sse-c-key-file", "hex16.key"], ["--sse-c-key-file", "pass31.key"], ["--sse-c-key-file", "utf8.key"],
             ["--sse-c-key-file", "b64.key", "--sse-c-key-encoding", "hex"],
             ["--sse-c-key-file", "hex.key", "--sse-c-key-encoding", "base64"],
             ["--sse-c-key-file", "hex.key", "--sse-c-key-encoding", "raw"],

@@ -520,7 +520,7 @@ struct ExitCodeTests {
         let sb = try Sandbox("newline-value")
         for arguments in [
             ["upload", "f", "obs://b/x", "--parallel", "1\n2"], ["upload", "f", "obs://b/x", "--parallel=1\n2"],
-            ["upload", "f", "obs://b/x", "--sse", "k\nms"],
+            ["upload", "f", "obs://b/x", "--sse", "k\nms"], ["cp\n2", "a", "b"],
         ] {
             let r = try sb.run(arguments)
             expectError(r, 2, contains: ["\\x0a", "--help"])

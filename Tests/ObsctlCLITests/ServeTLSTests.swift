@@ -75,7 +75,9 @@ struct ServeTLSTests {
         let exposed = try ServeProcess(sb, arguments: ["--tls-cert", m.cert, "--tls-key", m.key])
         let r = exposed.stop()
         expectSuccess(r)
-        #expect(r.stderr.contains("warning: --tls-key \(m.key) can be read by others (mode 0644); chmod 600"), "\(r)")
+        #expect(
+            r.stderr.contains("warning: --tls-key \(m.key) can be read by its group or others (mode 0644); chmod 600"),
+            "\(r)")
     }
 
     @Test func badCertificateOrKeyFilesAreOneConfigurationError() throws {

@@ -47,9 +47,10 @@ public struct ServeCredentials: Sendable {
     public func secret(for accessKeyID: String) -> SecretBytes? { secrets[accessKeyID] }
 
     /// What is wrong with an access key id, or nil: one goes into every signature's Authorization header (after
-    /// `AWS `, before `:`) and into the ready line and the access log, so letters, digits and `- _ . ~ + = /` only.
+    /// `AWS `, before `:`; in SigV4's `Credential=`, before the first `/`) and into the ready line and the access
+    /// log, so letters, digits and `- _ . ~ + =` only.
     static func accessKeyIDProblem(_ id: String) -> String? {
-        let allowed = Set("-_.~+=/".utf8)
+        let allowed = Set("-_.~+=".utf8)
         let ok =
             (1...128).contains(id.utf8.count)
             && id.utf8.allSatisfy {
@@ -58,7 +59,7 @@ public struct ServeCredentials: Sendable {
             }
         return ok
             ? nil
-            : "'\(HeaderValues.printable(id))' is not an access key id: use letters, digits and - _ . ~ + = / "
+            : "'\(HeaderValues.printable(id))' is not an access key id: use letters, digits and - _ . ~ + = "
                 + "only, at most 128"
     }
 
@@ -126,13 +127,15 @@ public struct ServeCredentials: Sendable {
                         + "key = value on one line, unindented")
             }
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), line.count > 2 else {
-                    throw OBSError.configuration("\(place(index + 1)): '\(line)' is not a section: write [name]")
+                // As configparser reads it: `[`, the name, the last `]`; what follows it is ignored.
+                guard let close = line.lastIndex(of: "]"), line.index(after: line.startIndex) < close else {
+                    throw OBSError.configuration(
+                        "\(place(index + 1)): '\(HeaderValues.printable(line))' is not a section: write [name]")
                 }
                 try flush()
-                section = line
-                guard sections.insert(line).inserted else {
-                    throw OBSError.configuration("\(place(index + 1)): section \(line) is given twice: merge them")
+                section = String(line[...close])
+                guard sections.insert(section).inserted else {
+                    throw OBSError.configuration("\(place(index + 1)): section \(section) is given twice: merge them")
                 }
                 continue
             }

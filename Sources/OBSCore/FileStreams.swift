@@ -176,7 +176,8 @@ public final class FileDescriptorSink: ByteSink {
             let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw OBSError.localIO("cannot write \(path): \(OBSError.reason(errno))")
+                let e = errno
+                throw OBSError.localIO("cannot write \(path): \(OBSError.reason(e))", failedWith: e)
             }
             off += n
         }

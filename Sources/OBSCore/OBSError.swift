@@ -197,6 +197,14 @@ extension OBSError {
     /// The code of a local write that found no room (ENOSPC, EDQUOT): local I/O all the same.
     public static let storageFullCode = "InsufficientStorage"
 
+    /// A local call that failed with `errno` `e`: local I/O (exit 1), coded `storageFullCode` when there was no room
+    /// (serve answers that 507; a delete goes on without its journal line).
+    public static func localIO(_ message: String, failedWith e: Int32) -> OBSError {
+        var error = localIO(message)
+        if e == ENOSPC || e == EDQUOT { error.code = storageFullCode }
+        return error
+    }
+
     public static func localIO(_ message: String) -> OBSError {
         OBSError(code: "LocalIOError", message: message, httpStatus: 0, category: .general)
     }

@@ -330,5 +330,9 @@ import Testing
         let upload = try await f.send(
             f.request("GET", "/named/k", query: [("uploadId", String(repeating: "a", count: 32))], version: .v4))
         #expect(upload.status == 404 && upload.element("UploadId") == String(repeating: "a", count: 32))
+        // A copy whose source is missing does not name its destination as the missing key.
+        let copy = try await f.send(
+            f.request("PUT", "/named/dst", headers: [("x-amz-copy-source", "/named/nosource")], version: .v4))
+        #expect(copy.status == 404 && copy.element("Code") == "NoSuchKey" && copy.element("Key") == nil, "\(copy.text)")
     }
 }

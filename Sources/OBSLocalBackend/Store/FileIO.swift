@@ -9,10 +9,7 @@ import Glibc
 /// fsync, rename, directory fsync. Every failure becomes an `OBSError` naming the path.
 enum FileIO {
     static func ioError(_ what: String, _ path: String, _ err: Int32 = errno) -> OBSError {
-        var error = OBSError.localIO("cannot \(what) \(path): \(OBSError.reason(err))")
-        // Still local I/O (exit 1) for the CLI; serve answers it 507, which clients do not retry.
-        if err == ENOSPC || err == EDQUOT { error.code = OBSError.storageFullCode }
-        return error
+        OBSError.localIO("cannot \(what) \(path): \(OBSError.reason(err))", failedWith: err)
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

@@ -50,14 +50,15 @@ final class InflightJournal: @unchecked Sendable {
         return Write(journal: self)
     }
 
-    /// `begin`, for a delete: on a full file system (no block or inode for the line) it goes on unrecorded, as
-    /// deleting is how space is freed. A crash between the delete's unlink and its sweep then leaves that object's
-    /// data files, which the next write of the key sweeps: nothing stored is lost or torn.
+    /// `begin`, for a delete: when the line finds no room (ENOSPC, EDQUOT: no block, no inode, a quota) it goes on
+    /// unrecorded, as deleting is how space is freed. A crash between the delete's unlink and its sweep then leaves
+    /// that object's data files, which the next write of the key sweeps: nothing stored is lost or torn. Any other
+    /// failure stops the delete, as before.
     func beginUnlessFull(bucket: BucketName, objectDirectory: String) throws -> Write? {
-        do { return try begin(bucket: bucket, objectDirectory: objectDirectory) } catch {
-            var fs = statvfs()
-            if statvfs(paths.root, &fs) == 0 && (fs.f_bavail == 0 || fs.f_favail == 0) { return nil }
-            throw error
+        do { return try begin(bucket: bucket, objectDirectory: objectDirectory) } catch let error as OBSError
+            where error.code == OBSError.storageFullCode
+        {
+            return nil
         }
     }
 

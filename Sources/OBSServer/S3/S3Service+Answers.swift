@@ -13,9 +13,11 @@ extension S3Service {
         if call.request.method == "HEAD" {
             return ServerResponse(status: failure.status, headers: [("Content-Length", "0")] + failure.headers)
         }
-        // The names S3 adds for these codes (boto3 reads `Error.Key`, `Error.BucketName`), as the request gave them.
+        // The names S3 adds for these codes (boto3 reads `Error.Key`, `Error.BucketName`), as the request gave them;
+        // not for a copy, whose missing object may be its source.
         var details = failure.extra
-        switch failure.code {
+        let copies = call.request.header(call.dialect.headerPrefix + "copy-source") != nil
+        switch copies ? "" : failure.code {
         case "NoSuchKey": if let key = call.route.key { details.append(("Key", key)) }
         case "NoSuchBucket", "BucketNotEmpty", "BucketAlreadyExists", "BucketAlreadyOwnedByYou":
             if let bucket = call.route.bucket { details.append(("BucketName", bucket)) }

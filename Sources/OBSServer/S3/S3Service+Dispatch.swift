@@ -46,7 +46,9 @@ extension S3Service {
             if version.isEmpty { throw S3Failure.invalidArgument("Version id cannot be the empty string") }
             throw S3Failure("NoSuchVersion", "The specified version does not exist.", status: 404)
         }
-        if ["GET", "HEAD"].contains(method) || (method == "PUT" && uploadID != nil) { try Self.refuseSSEMethod(call) }
+        if method == "HEAD" || (method == "GET" && uploadID == nil) || (method == "PUT" && uploadID != nil) {
+            try Self.refuseSSEMethod(call)
+        }
         switch method {
         case "PUT" where uploadID != nil:
             try Self.requireOnly(call, ["uploadId", "partNumber"])
@@ -69,16 +71,6 @@ extension S3Service {
         }
     }
 
-    /// The fallbacks of the dispatch (list, create or delete a bucket; get, put or delete an object) take their own
-    /// arguments, and no other subresource: one serve does not implement here (S3's `metadataTable`, OBS's
-    /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, or `uploads` on a PUT) is 501, never read as a
-    /// DELETE of the bucket or a PUT of the object. So is any bare name (`?abac`, `?obsbucketalias`,
-    /// `?x-obs-trash`): that is how S3 and OBS spell subresources, including those listed nowhere here yet, so the
-    /// check fails closed. A parameter with a value that names no subresource (a cache-buster `?t=123`, an SDK's
-    /// `x-id` marker, a presigned URL's authentication and the headers presigners move into the query, which the
-    /// verifiers read and `S3Call.takeQueryHeaders` applies) is ignored, as S3 ignores it. Whatever the signature
-    /// covers of it was checked as the client signed it (all of the query for SigV4, the subresources for V2 and
-    /// OBS).
     /// S3 refuses an SSE method on a read and on UploadPart (a part is encrypted as its upload was initiated):
     /// 400, rather than a header taken for a setting it is not. SSE-C key headers are what those requests do carry.
     static func refuseSSEMethod(_ call: S3Call) throws {
@@ -89,6 +81,16 @@ extension S3Service {
         }
     }
 
+    /// The fallbacks of the dispatch (list, create or delete a bucket; get, put or delete an object) take their own
+    /// arguments, and no other subresource: one serve does not implement here (S3's `metadataTable`, OBS's
+    /// `directcoldaccess`, `truncate`, `modify`, `storageClass`, or `uploads` on a PUT) is 501, never read as a
+    /// DELETE of the bucket or a PUT of the object. So is any bare name (`?abac`, `?obsbucketalias`,
+    /// `?x-obs-trash`): that is how S3 and OBS spell subresources, including those listed nowhere here yet, so the
+    /// check fails closed. A parameter with a value that names no subresource (a cache-buster `?t=123`, an SDK's
+    /// `x-id` marker, a presigned URL's authentication and the headers presigners move into the query, which the
+    /// verifiers read and `S3Call.takeQueryHeaders` applies) is ignored, as S3 ignores it. Whatever the signature
+    /// covers of it was checked as the client signed it (all of the query for SigV4, the subresources for V2 and
+    /// OBS).
     static func requireOnly(_ call: S3Call, _ allowed: Set<String>) throws {
         for item in call.request.queryItems where !allowed.contains(item.name) {
             if item.value == nil { throw S3Failure.notImplemented("?\(item.name)") }

@@ -27,15 +27,20 @@ public enum SecretFields {
     }
 
     private static func redactedLine(_ line: Substring) -> String {
-        if let colon = line.firstIndex(of: ":"), isSecretHeader(line[..<colon].trimmingBlanks) {
+        // A line starting with `/` is a path (a V2 resource, a SigV4 canonical URI): its key is no header.
+        let isPath = line.hasPrefix("/")
+        if !isPath, let colon = line.firstIndex(of: ":"), isSecretHeader(line[..<colon].trimmingBlanks) {
             return line[...colon] + placeholder
         }
         guard line.contains("=") else { return String(line) }
-        // Query parameters: the parts between `?` and `&`, each `name` or `name=value`.
+        // Query parameters: the parts between `?` and `&`, each `name` or `name=value`; a path's first part is its
+        // key.
         var out = ""
         var part = Substring("")
+        var first = true
         func flush() {
-            if let eq = part.firstIndex(of: "="), isSecretQuery(String(part[..<eq])) {
+            defer { first = false }
+            if !(isPath && first), let eq = part.firstIndex(of: "="), isSecretQuery(String(part[..<eq])) {
                 out += part[...eq] + placeholder
             } else {
                 out += part

@@ -94,3 +94,14 @@ public enum FileKind {
         }
     }
 }
+
+/// Secret files (an SSE-C key, a TLS private key) that group or others can read are used, with a warning: a mounted
+/// secret is often 0644. One check for every such file.
+public enum SecretFileExposure {
+    /// The file's mode in octal (`0644`) when it is a regular file its group or others can read; nil otherwise.
+    public static func readableMode(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_mode & 0o044 != 0 else { return nil }
+        return "0" + String(Int(st.st_mode & 0o777), radix: 8)
+    }
+}

@@ -6,11 +6,8 @@ enum CustomerKeyLoader {
     /// A key file group or others may read is used (a mounted secret may be 0644 by default), but said once: the
     /// key protects the object, and anyone who can read the file can read the object.
     static func warnIfExposed(_ path: String) {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_mode & 0o077 != 0 else { return }
-        let octal = String(Int(st.st_mode & 0o777), radix: 8)
-        Output.stderr(
-            "obsctl: warning: SSE-C key file \(path) can be read by others (mode 0\(octal)); chmod 600 it")
+        guard let mode = SecretFileExposure.readableMode(path) else { return }
+        Output.stderr("obsctl: warning: SSE-C key file \(path) can be read by others (mode \(mode)); chmod 600 it")
     }
 
     static let expected = "expected 32 raw bytes, 64 hex characters, or the base64 of 32 bytes"

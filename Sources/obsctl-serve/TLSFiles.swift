@@ -27,10 +27,8 @@ enum TLSFiles {
     /// A private key group or others may read is used (a mounted secret may be 0644), but said: whoever can read
     /// it can pose as the server. As for an SSE-C key file.
     static func warnIfExposed(_ path: String) {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_mode & 0o044 != 0 else { return }
-        let mode = String(Int(st.st_mode & 0o777), radix: 8)
-        let line = "obsctl serve: warning: --tls-key \(path) can be read by its group or others (mode 0\(mode)); "
+        guard let mode = SecretFileExposure.readableMode(path) else { return }
+        let line = "obsctl serve: warning: --tls-key \(path) can be read by its group or others (mode \(mode)); "
         FileHandle.standardError.write(Data((line + "chmod 600 it\n").utf8))
     }
 
